@@ -1,0 +1,57 @@
+// A stream of trace events in one order consistent with every synchronization, whatever the
+// trace came from (binary trace file, RAPID STD text, a test). Detectors consume this.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "threadlens/trace_format.h"
+
+namespace threadlens {
+
+// One event with the thread it belongs to. Layout of `ev` is the on-disk trace::Event.
+struct StreamEvent {
+  uint32_t tid = 0;
+  trace::Event ev{};
+  trace::EventKind kind() const { return static_cast<trace::EventKind>(ev.kind); }
+};
+
+struct ModuleInfo {
+  uint64_t base = 0;
+  uint64_t size = 0;
+  std::string path;
+};
+
+struct TraceMeta {
+  std::string path;        // the file it was read from
+  std::string program;     // traced program (FileHeader::program), or the STD file's name
+  uint32_t pid = 0;
+  uint64_t ticks_per_second = 1'000'000'000;
+  uint64_t start_ticks = 0;
+  bool complete = false;   // written by a clean close
+  bool watchdog = false;   // the watchdog ended the program
+  std::string format;      // "binary", "std"
+};
+
+class EventSource {
+ public:
+  virtual ~EventSource() = default;
+  // Next event in merged order; false at the end. Throws threadlens::Error on bad input.
+  virtual bool Next(StreamEvent& out) = 0;
+  virtual const TraceMeta& Meta() const = 0;
+  // String table lookup (names, site strings, module paths); "" for an unknown id.
+  virtual std::string_view String(uint32_t id) const = 0;
+  // Loaded modules, for resolving program counters to symbols.
+  virtual const std::vector<ModuleInfo>& Modules() const = 0;
+  // Warnings met while reading (e.g. a truncated last block), for the user.
+  virtual const std::vector<std::string>& Warnings() const = 0;
+};
+
+// Opens a binary trace or an STD text trace, deciding by content. Throws Error(kExitBadInput)
+// with a message naming the file and byte offset when the file is missing or damaged.
+std::unique_ptr<EventSource> OpenTrace(const std::string& path);
+
+}  // namespace threadlens

@@ -1,0 +1,133 @@
+// The findings model: what the analyzer found, by name. Every renderer (text, JSON, DOT,
+// HTML, SARIF, JUnit, Chrome trace) reads this; none re-analyzes. JSON schema: docs/findings.md.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace threadlens {
+
+inline constexpr const char* kFindingsSchema = "threadlens.findings/1";
+
+enum class Severity { kError, kWarning, kNote };
+const char* SeverityName(Severity s);  // "error", "warning", "note"
+
+// A source location. Any field may be empty/0 when unknown.
+struct Frame {
+  std::string function;  // "worker(int)" or ""
+  std::string file;      // "src/queue.cc" or ""
+  int line = 0;
+  uint64_t pc = 0;       // raw program counter, 0 if the site came from a string
+  std::string module;    // the binary or library the pc falls in
+  std::string Describe() const;  // "worker(int) at src/queue.cc:42", or a hex pc
+};
+
+// Innermost frame first.
+using Stack = std::vector<Frame>;
+
+// One side of a finding: what one thread did at one point.
+struct Access {
+  std::string thread;               // thread name, e.g. "Producer" or "T2"
+  uint32_t tid = 0;
+  std::string op;                   // "read", "write", "acquire", "request", "wait", "release"...
+  std::string object;               // variable or lock name involved in this access
+  uint64_t address = 0;
+  uint32_t size = 0;                // bytes, for memory accesses
+  bool atomic = false;
+  Stack stack;                      // stack[0] is the site
+  std::vector<std::string> held;    // names of locks held at this point
+  uint64_t ts = 0;                  // timestamp in trace ticks, for timelines
+  uint64_t event_index = 0;         // position in the merged stream, for timelines
+};
+
+// An edge of a lock-order cycle or a wait-for cycle.
+struct CycleEdge {
+  std::string from;                 // lock held (lock-order) / waiting thread (wait-for)
+  std::string to;                   // lock requested / thread holding what is awaited
+  std::string thread;               // the thread that took `to` while holding `from`
+  uint32_t tid = 0;
+  Access from_site;                 // where `from` was acquired
+  Access to_site;                   // where `to` was requested
+};
+
+// Per-lock contention numbers (finding kind "contention").
+struct ContentionStats {
+  uint64_t acquisitions = 0;
+  uint64_t contended = 0;           // acquisitions that had to wait
+  uint64_t total_wait_ns = 0;
+  uint64_t max_wait_ns = 0;
+  uint64_t total_hold_ns = 0;
+  uint64_t max_hold_ns = 0;
+};
+
+struct Finding {
+  std::string kind;                 // race, lock-order, deadlock, self-deadlock, hang, misuse,
+                                    // contention
+  Severity severity = Severity::kError;
+  std::string title;                // one-line headline
+  std::string detail;               // optional longer explanation
+  std::string fingerprint;          // stable across runs: 16 hex digits
+  std::vector<std::string> threads; // names of the threads involved
+  std::vector<std::string> locks;   // names of the locks involved
+  std::vector<std::string> variables;  // names of the variables involved
+  std::vector<Access> accesses;     // the sides: race = 2; misuse/hang/self-deadlock = 1+
+  std::vector<CycleEdge> cycle;     // lock-order / deadlock: the cycle's edges, in order
+  std::optional<ContentionStats> contention;
+  std::string subkind;              // misuse: "unlock-not-held", "unlock-not-owner",
+                                    // "held-at-exit", "destroy-locked"; hang: "cond",
+                                    // "join", "sem"
+};
+
+// Time spans per thread for timelines (holds and waits), kept bounded by the analyzer.
+struct Span {
+  uint32_t tid = 0;
+  std::string object;               // lock name
+  std::string kind;                 // "hold", "wait", "hold-shared"
+  uint64_t begin = 0;               // trace ticks
+  uint64_t end = 0;                 // trace ticks; == trace end if still open
+};
+
+struct ThreadInfo {
+  uint32_t tid = 0;
+  std::string name;
+  uint32_t parent = 0;
+  uint64_t start = 0, end = 0;      // trace ticks
+  bool blocked_at_end = false;
+};
+
+struct LockInfo {
+  std::string name;
+  uint64_t address = 0;
+  std::string type;                 // normal, recursive, errorcheck, rwlock, spin, unknown
+};
+
+struct LockOrderEdge {
+  std::string from, to;
+  std::vector<std::string> threads;
+  Access from_site, to_site;        // one example
+  uint64_t count = 0;
+};
+
+// Everything one analysis produced for one trace.
+struct Report {
+  std::string schema = kFindingsSchema;
+  std::string trace;                // path of the analyzed trace
+  std::string program;
+  uint64_t events = 0;
+  uint64_t ticks_per_second = 1'000'000'000;
+  uint64_t begin_ticks = 0, end_ticks = 0;
+  bool watchdog = false;
+  bool complete = true;
+  std::vector<std::string> warnings;
+  std::vector<Finding> findings;
+  std::vector<ThreadInfo> threads;
+  std::vector<LockInfo> locks;
+  std::vector<LockOrderEdge> lock_order;  // the whole lock-order graph, for drawing
+  std::vector<Span> spans;                // for timelines; capped (see `spans_truncated`)
+  bool spans_truncated = false;
+  std::vector<std::string> notes;         // e.g. "cycle enumeration stopped at 1000"
+};
+
+}  // namespace threadlens

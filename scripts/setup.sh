@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian packages threadlens needs (only the missing ones), then configures and
+# builds it in ./build. Safe to run again: a second run only rebuilds what changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  clang libclang-rt-dev llvm            # compiler, ThreadSanitizer + libFuzzer runtimes, llvm-symbolizer
+  cmake ninja-build pkg-config
+  graphviz libgraphviz-dev              # libgvc renders the graphs in-process
+  nlohmann-json3-dev libcli11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  chromium fonts-liberation             # the HTML report's browser test
+  python3 python3-jsonschema            # validates SARIF output against the official schema
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "threadlens setup: installing ${missing[*]}" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -f build/build.ninja ]; then
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ >/dev/null
+fi
+cmake --build build

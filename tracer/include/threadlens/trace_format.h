@@ -1,0 +1,288 @@
+// threadlens trace format v1: the one definition shared by the writer (tracer/) and the
+// reader (analyzer/). Byte-by-byte description in docs/trace-format.md.
+// Includes only <stdint.h>-level headers: it is compiled into the traced program.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace threadlens::trace {
+
+// Version rules:
+//  - Bump kVersion when a record's layout or an existing field's meaning changes; the
+//    reader rejects versions it does not know.
+//  - Adding a new EventKind or BlockKind at the end does not bump the version: readers skip
+//    unknown block kinds and report unknown event kinds as "unknown" events.
+//  - Flags bits may be added to an event kind without a bump when old readers can ignore them.
+inline constexpr uint32_t kVersion = 1;
+inline constexpr char kMagic[8] = {'T', 'L', 'T', 'R', 'A', 'C', 'E', '1'};
+
+enum class ClockSource : uint32_t {
+  kMonotonicNs = 1,  // CLOCK_MONOTONIC, ticks are nanoseconds
+  kTsc = 2,          // rdtsc, ticks_per_second calibrated at start
+};
+
+enum HeaderFlags : uint32_t {
+  kHeaderComplete = 1u << 0,  // set only by a clean close; absent after a crash or kill
+  kHeaderWatchdog = 1u << 1,  // the watchdog ended the program
+};
+
+// File header: the first 256 bytes of the file.
+struct FileHeader {
+  char magic[8];              // kMagic
+  uint32_t version;           // kVersion
+  uint32_t header_size;       // sizeof(FileHeader)
+  uint32_t flags;             // HeaderFlags
+  uint32_t pid;
+  uint32_t ppid;
+  uint32_t clock_source;      // ClockSource
+  uint64_t ticks_per_second;  // clock frequency
+  uint64_t start_ticks;       // clock reading when tracing began
+  uint64_t start_unix_ns;     // wall clock at the same moment, for display only
+  char program[200];          // NUL-terminated program path (truncated if longer)
+};
+static_assert(sizeof(FileHeader) == 256, "FileHeader layout is part of the format");
+static_assert(offsetof(FileHeader, ticks_per_second) == 32, "FileHeader layout");
+
+// After the header the file is a sequence of blocks, each a BlockHeader then payload_size
+// bytes. Blocks are appended with one write() each, so blocks from different threads never
+// interleave. A reader skips block kinds it does not know.
+enum class BlockKind : uint32_t {
+  kStrings = 1,  // string table entries: StringEntry then `length` bytes, repeated
+  kEvents = 2,   // `count` Event records of thread `tid`, in that thread's program order
+  kModules = 3,  // loaded modules: ModuleEntry records (paths in the string table)
+  kEnd = 4,      // clean close: payload is an EndRecord
+};
+
+inline constexpr uint32_t kBlockMagic = 0x4b4c4254;  // "TBLK" little-endian
+
+struct BlockHeader {
+  uint32_t magic;         // kBlockMagic
+  uint32_t kind;          // BlockKind
+  uint32_t tid;           // owning thread for kEvents; 0 otherwise
+  uint32_t count;         // number of records in the payload
+  uint32_t payload_size;  // bytes following this header
+  uint32_t checksum;      // CRC-32 (IEEE) of the payload
+};
+static_assert(sizeof(BlockHeader) == 24, "BlockHeader layout is part of the format");
+
+struct StringEntry {
+  uint32_t id;      // ids start at 1; 0 means "no string"
+  uint32_t length;  // bytes of UTF-8 that follow, not NUL-terminated
+};
+static_assert(sizeof(StringEntry) == 8, "StringEntry layout is part of the format");
+
+struct ModuleEntry {
+  uint64_t base;     // load address (dlpi_addr)
+  uint64_t size;     // extent of the mapped segments
+  uint32_t path_id;  // string id of the file path
+  uint32_t reserved;
+};
+static_assert(sizeof(ModuleEntry) == 24, "ModuleEntry layout is part of the format");
+
+struct EndRecord {
+  uint64_t events;   // events written in total
+  uint64_t dropped;  // events dropped (never, unless out of memory for buffers)
+  uint32_t threads;  // threads seen
+  uint32_t reserved;
+};
+static_assert(sizeof(EndRecord) == 24, "EndRecord layout is part of the format");
+
+// Event kinds. Field use per kind is listed in docs/trace-format.md; the short form:
+// obj = the object (lock, cv, semaphore, address, thread id); site = program counter of the
+// call site, or a string id with kSiteIsString set; seq = global sequence number for
+// synchronization events (0 for others).
+enum class EventKind : uint8_t {
+  kInvalid = 0,
+  // Threads. obj = the other thread's tid.
+  kThreadCreate = 1,   // parent, before the child runs; obj = child tid
+  kThreadStart = 2,    // child's first event; obj = parent tid
+  kThreadExit = 3,     // thread's last event
+  kThreadJoinBegin = 4,  // about to block in join; obj = joined tid
+  kThreadJoin = 5,     // join returned; obj = joined tid; flags kFailed if it failed
+  kThreadDetach = 6,   // obj = detached tid
+  // Locks. obj = lock address.
+  kLockCreate = 10,    // aux16 = LockType
+  kLockDestroy = 11,
+  kLockRequest = 12,   // before blocking; flags kShared for a read lock, kTry/kTimed
+  kLockAcquired = 13,  // flags kShared; aux16 = recursion depth after acquiring (1 = first)
+  kLockTryFailed = 14,  // trylock/timedlock did not get the lock; flags kTimed if timed out
+  kLockRelease = 15,   // flags kShared; aux16 = recursion depth after releasing
+  // Condition variables. obj = cv address; aux64 is not available, the mutex is implied by
+  // the kLockRelease/kLockAcquired pair (flag kViaCondWait) that surrounds the wait.
+  kCondWaitBegin = 20,  // flags kTimed
+  kCondWaitEnd = 21,    // flags kTimedOut if the wait timed out
+  kCondSignal = 22,
+  kCondBroadcast = 23,
+  // Semaphores. obj = semaphore address.
+  kSemWaitBegin = 30,  // flags kTry/kTimed
+  kSemWaitEnd = 31,    // flags kFailed when try/timed wait did not decrement
+  kSemPost = 32,
+  // Memory. obj = address; aux16 = access size in bytes (0 = range, size in seq).
+  kRead = 40,
+  kWrite = 41,
+  kAtomicLoad = 42,    // flags = MemoryOrder
+  kAtomicStore = 43,   // flags = MemoryOrder
+  kAtomicRmw = 44,     // flags = MemoryOrder (success order for compare-exchange)
+  kFence = 45,         // flags = MemoryOrder; obj unused
+  kAlloc = 46,         // obj = block address; seq = block size
+  kFree = 47,          // obj = block address
+  // Happens-before annotations. obj = the address named in the annotation.
+  kHappensBefore = 50,
+  kHappensAfter = 51,
+  // Call stack. site = function entry pc (or string id); kFuncExit has no operands.
+  kFuncEntry = 60,
+  kFuncExit = 61,
+  // Names. aux32 = string id of the name.
+  kNameThread = 70,    // obj = tid
+  kNameLock = 71,      // obj = lock address
+  kNameVariable = 72,  // obj = address; aux16 = size in bytes
+  // Watchdog, written by the watchdog thread after it stopped the world.
+  kWatchdogFired = 80,  // flags = WatchdogReason; aux32 = delay in ms
+  kBlocked = 81,        // aux32 = blocked tid; flags = BlockedOn; obj = object waited on
+  kHolds = 82,          // aux32 = holder tid; obj = lock held; aux16 = recursion depth;
+                        // flags kShared for a read hold
+  kLast = kHolds,
+};
+
+enum EventFlags : uint8_t {
+  kShared = 1u << 0,       // read (shared) side of an rwlock
+  kTry = 1u << 1,          // trylock / trywait
+  kTimed = 1u << 2,        // timedlock / timedwait
+  kTimedOut = 1u << 3,     // the timed operation timed out
+  kFailed = 1u << 4,       // the operation failed (EBUSY, EDEADLK, EPERM...)
+  kViaCondWait = 1u << 5,  // lock release/acquire performed inside a cond wait
+};
+
+// For atomics: C++ memory orders, as std::memory_order's values.
+enum class MemoryOrder : uint8_t {
+  kRelaxed = 0,
+  kConsume = 1,
+  kAcquire = 2,
+  kRelease = 3,
+  kAcqRel = 4,
+  kSeqCst = 5,
+};
+
+enum class LockType : uint16_t {
+  kNormal = 0,
+  kRecursive = 1,
+  kErrorCheck = 2,
+  kRwLock = 3,
+  kSpin = 4,
+  kUnknown = 0xffff,  // first seen at use (static initializer)
+};
+
+enum class BlockedOn : uint8_t {
+  kLock = 1,
+  kCond = 2,
+  kJoin = 3,
+  kSem = 4,
+};
+
+enum class WatchdogReason : uint8_t {
+  kLockCycle = 1,     // threads blocked on locks form a wait-for cycle
+  kSelfDeadlock = 2,  // a thread waits on a non-recursive lock it holds
+  kAllBlocked = 3,    // every live thread blocked longer than the delay
+};
+
+// Bit 63 of `site` marks a string id (low 32 bits) instead of a program counter; user-space
+// addresses never have it set on the supported platforms.
+inline constexpr uint64_t kSiteIsString = 1ull << 63;
+
+struct Event {
+  uint8_t kind;    // EventKind
+  uint8_t flags;   // EventFlags, MemoryOrder, BlockedOn or WatchdogReason by kind
+  uint16_t aux16;  // size, recursion depth, LockType by kind
+  uint32_t aux32;  // string id or tid by kind
+  uint64_t ts;     // clock ticks (see FileHeader::clock_source)
+  uint64_t seq;    // global synchronization order; 0 when not a synchronization event
+  uint64_t obj;    // object: address or tid by kind
+  uint64_t site;   // pc of the call site, or string id | kSiteIsString
+};
+static_assert(sizeof(Event) == 40, "Event layout is part of the format");
+static_assert(offsetof(Event, ts) == 8 && offsetof(Event, site) == 32, "Event layout");
+
+// True for kinds that carry a global sequence number (the merge order across threads).
+constexpr bool IsSyncKind(EventKind k) {
+  switch (k) {
+    case EventKind::kThreadCreate:
+    case EventKind::kThreadStart:
+    case EventKind::kThreadExit:
+    case EventKind::kThreadJoinBegin:
+    case EventKind::kThreadJoin:
+    case EventKind::kThreadDetach:
+    case EventKind::kLockCreate:
+    case EventKind::kLockDestroy:
+    case EventKind::kLockRequest:
+    case EventKind::kLockAcquired:
+    case EventKind::kLockTryFailed:
+    case EventKind::kLockRelease:
+    case EventKind::kCondWaitBegin:
+    case EventKind::kCondWaitEnd:
+    case EventKind::kCondSignal:
+    case EventKind::kCondBroadcast:
+    case EventKind::kSemWaitBegin:
+    case EventKind::kSemWaitEnd:
+    case EventKind::kSemPost:
+    case EventKind::kAtomicLoad:
+    case EventKind::kAtomicStore:
+    case EventKind::kAtomicRmw:
+    case EventKind::kFence:
+    case EventKind::kHappensBefore:
+    case EventKind::kHappensAfter:
+    case EventKind::kWatchdogFired:
+    case EventKind::kBlocked:
+    case EventKind::kHolds:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Stable lower-case names, used by `threadlens dump` and in docs/trace-format.md.
+constexpr const char* EventKindName(EventKind k) {
+  switch (k) {
+    case EventKind::kInvalid: return "invalid";
+    case EventKind::kThreadCreate: return "thread_create";
+    case EventKind::kThreadStart: return "thread_start";
+    case EventKind::kThreadExit: return "thread_exit";
+    case EventKind::kThreadJoinBegin: return "join_begin";
+    case EventKind::kThreadJoin: return "join";
+    case EventKind::kThreadDetach: return "detach";
+    case EventKind::kLockCreate: return "lock_create";
+    case EventKind::kLockDestroy: return "lock_destroy";
+    case EventKind::kLockRequest: return "lock_request";
+    case EventKind::kLockAcquired: return "lock_acquired";
+    case EventKind::kLockTryFailed: return "lock_try_failed";
+    case EventKind::kLockRelease: return "lock_release";
+    case EventKind::kCondWaitBegin: return "cond_wait_begin";
+    case EventKind::kCondWaitEnd: return "cond_wait_end";
+    case EventKind::kCondSignal: return "cond_signal";
+    case EventKind::kCondBroadcast: return "cond_broadcast";
+    case EventKind::kSemWaitBegin: return "sem_wait_begin";
+    case EventKind::kSemWaitEnd: return "sem_wait_end";
+    case EventKind::kSemPost: return "sem_post";
+    case EventKind::kRead: return "read";
+    case EventKind::kWrite: return "write";
+    case EventKind::kAtomicLoad: return "atomic_load";
+    case EventKind::kAtomicStore: return "atomic_store";
+    case EventKind::kAtomicRmw: return "atomic_rmw";
+    case EventKind::kFence: return "fence";
+    case EventKind::kAlloc: return "alloc";
+    case EventKind::kFree: return "free";
+    case EventKind::kHappensBefore: return "happens_before";
+    case EventKind::kHappensAfter: return "happens_after";
+    case EventKind::kFuncEntry: return "func_entry";
+    case EventKind::kFuncExit: return "func_exit";
+    case EventKind::kNameThread: return "name_thread";
+    case EventKind::kNameLock: return "name_lock";
+    case EventKind::kNameVariable: return "name_variable";
+    case EventKind::kWatchdogFired: return "watchdog_fired";
+    case EventKind::kBlocked: return "blocked";
+    case EventKind::kHolds: return "holds";
+  }
+  return "unknown";
+}
+
+}  // namespace threadlens::trace

@@ -1,0 +1,44 @@
+// The tracer runtime's internal contract, shared by the pthread interceptors, the
+// annotation API, the watchdog and the ThreadSanitizer-ABI entry points. Everything here
+// runs inside the traced program.
+//
+// Rules for code in tracer/src (it runs inside the user's program):
+//  - no exceptions, no iostream; no allocation and no lock on the hot path (Emit);
+//  - a full buffer is flushed on an out-of-line slow path with one write() per block;
+//  - a broken invariant aborts with a message (ReportFatal), never undefined behaviour.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "threadlens/trace_format.h"
+
+namespace threadlens::rt {
+
+// Per-thread state. The buffer is fixed-size and owned by the thread; it is flushed as one
+// kEvents block when full, at thread exit, at process exit, exec, fatal signals and by the
+// watchdog.
+struct ThreadState;
+
+// The calling thread's state, created on first use. Returns nullptr when tracing is off
+// (not under `threadlens run` and THREADLENS_TRACE unset), while the runtime initializes,
+// or inside the runtime itself (re-entrancy guard).
+ThreadState* Current();
+
+// True once the runtime decided to trace this process.
+bool Enabled();
+
+// Records one event for the current thread. Sync kinds (trace::IsSyncKind) get a global
+// sequence number. Hot path: no lock, no allocation.
+void Emit(trace::EventKind kind, uint8_t flags, uint16_t aux16, uint32_t aux32, uint64_t obj,
+          uint64_t site);
+
+// Interns a string into the trace's string table (slow path; takes a lock).
+uint32_t InternString(const char* s, size_t len);
+
+// Flushes every thread's buffer and the file header (watchdog, fatal signal, exit).
+void FlushAll();
+
+[[noreturn]] void ReportFatal(const char* message);
+
+}  // namespace threadlens::rt
