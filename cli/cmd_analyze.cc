@@ -1,13 +1,61 @@
-// `threadlens analyze` (placeholder until implemented).
+// `threadlens analyze TRACE [--format text|json]`: run every detector over one trace and print
+// the findings. Exit 0 even with findings (the gate is `check`); 2 on bad input.
+#include <unistd.h>
+
+#include <cstdio>
+
 #include "commands.h"
+#include "threadlens/analyzer/analyze.h"
 #include "threadlens/analyzer/error.h"
+#include "threadlens/analyzer/findings_json.h"
+#include "threadlens/reports/outputs.h"
+#include "threadlens/reports/text_report.h"
 
 namespace threadlens::cli {
 
 Command AddAnalyze(CLI::App& app) {
-  auto* sub = app.add_subcommand("analyze", "(not implemented yet)");
-  sub->allow_extras();
-  return {sub, [] () -> int { throw Error("analyze: not implemented yet", kExitInternal); }};
+  struct Options {
+    std::string trace;
+    std::string format = "text";
+    std::string color = "auto";
+    bool no_races = false;
+    bool no_contention = false;
+    size_t max_cycle_length = 8;
+  };
+  auto o = std::make_shared<Options>();
+  auto* sub = app.add_subcommand(
+      "analyze", "Find races, lock-order cycles, deadlocks, hangs and lock misuse in a trace");
+  sub->add_option("trace", o->trace, "Trace file (binary, or RAPID STD text)")->required();
+  sub->add_option("--format", o->format, "text (default) or json (stdout stays clean JSON)")
+      ->check(CLI::IsMember({"text", "json"}));
+  sub->add_option("--color", o->color, "Colour the text: auto, always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  sub->add_flag("--no-races", o->no_races, "Skip race detection");
+  sub->add_flag("--no-contention", o->no_contention, "Leave out contention notes");
+  sub->add_option("--max-cycle-length", o->max_cycle_length,
+                  "Longest lock-order cycle searched, in locks (default 8)")
+      ->check(CLI::Range(2, 64));
+  return {sub, [o]() -> int {
+            AnalyzeOptions opts;
+            opts.races = !o->no_races;
+            opts.contention = !o->no_contention;
+            opts.max_cycle_length = o->max_cycle_length;
+            Report report = AnalyzeFile(o->trace, opts);
+            for (const std::string& w : report.warnings) {
+              std::fprintf(stderr, "threadlens: warning: %s\n", w.c_str());
+            }
+            if (o->format == "json") {
+              std::string out = ToJson(report, 2);
+              out += '\n';
+              std::fwrite(out.data(), 1, out.size(), stdout);
+            } else {
+              reports::TextOptions text;
+              text.color = reports::UseColor(reports::ParseColorMode(o->color), STDOUT_FILENO);
+              std::string out = reports::RenderText(report, text);
+              std::fwrite(out.data(), 1, out.size(), stdout);
+            }
+            return kExitClean;
+          }};
 }
 
 }  // namespace threadlens::cli

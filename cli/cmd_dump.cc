@@ -1,13 +1,275 @@
-// `threadlens dump` (placeholder until implemented).
+// `threadlens dump TRACE`: every event as one line of text, in merged order, with thread,
+// lock and variable names resolved and program counters shown as module+offset.
+#include <cinttypes>
+#include <cstdio>
+#include <string>
+#include <unordered_map>
+
 #include "commands.h"
 #include "threadlens/analyzer/error.h"
+#include "threadlens/analyzer/event_source.h"
 
 namespace threadlens::cli {
+namespace {
+
+using trace::EventKind;
+
+class Dumper {
+ public:
+  explicit Dumper(EventSource& src) : src_(src) {}
+
+  void Line(const StreamEvent& se) {
+    const trace::Event& e = se.ev;
+    auto kind = se.kind();
+    Names(se);
+    std::string out;
+    char buf[256];
+    if (e.seq && trace::IsSyncKind(kind)) {
+      std::snprintf(buf, sizeof buf, "%8" PRIu64, e.seq);
+    } else {
+      std::snprintf(buf, sizeof buf, "%8s", "-");
+    }
+    out += buf;
+    double t = static_cast<double>(e.ts - src_.Meta().start_ticks) /
+               static_cast<double>(src_.Meta().ticks_per_second);
+    if (e.ts < src_.Meta().start_ticks) t = 0;
+    std::snprintf(buf, sizeof buf, " %12.6f  %-6s %-16s", t, Thread(se.tid).c_str(),
+                  KindName(e.kind).c_str());
+    out += buf;
+    out += Operands(se);
+    if (e.site) out += "  @" + Site(e.site);
+    std::puts(out.c_str());
+  }
+
+ private:
+  static std::string KindName(uint8_t k) {
+    std::string n = trace::EventKindName(static_cast<EventKind>(k));
+    if (n == "unknown") n += "(" + std::to_string(k) + ")";
+    return n;
+  }
+
+  std::string Thread(uint32_t tid) const {
+    if (tid == 0) return "runtime";
+    auto it = thread_names_.find(tid);
+    std::string s = "T" + std::to_string(tid);
+    return it == thread_names_.end() ? s : s + "(" + it->second + ")";
+  }
+
+  static std::string Hex(uint64_t v) {
+    char b[32];
+    std::snprintf(b, sizeof b, "0x%" PRIx64, v);
+    return b;
+  }
+
+  std::string Lock(uint64_t a) const {
+    auto it = lock_names_.find(a);
+    return it == lock_names_.end() ? Hex(a) : Hex(a) + "(" + it->second + ")";
+  }
+
+  std::string Var(uint64_t a) const {
+    auto it = var_names_.find(a);
+    return it == var_names_.end() ? Hex(a) : Hex(a) + "(" + it->second + ")";
+  }
+
+  std::string Site(uint64_t site) const {
+    if (site & trace::kSiteIsString) {
+      return std::string(src_.String(static_cast<uint32_t>(site)));
+    }
+    for (const auto& m : src_.Modules()) {
+      if (site >= m.base && site - m.base < m.size) {
+        std::string name = m.path.substr(m.path.rfind('/') + 1);
+        return name + "+" + Hex(site - m.base);
+      }
+    }
+    return Hex(site);
+  }
+
+  static std::string Flags(uint8_t f) {
+    std::string s;
+    if (f & trace::kShared) s += " shared";
+    if (f & trace::kTry) s += " try";
+    if (f & trace::kTimed) s += " timed";
+    if (f & trace::kTimedOut) s += " timed-out";
+    if (f & trace::kFailed) s += " failed";
+    if (f & trace::kViaCondWait) s += " cond-wait";
+    return s;
+  }
+
+  static const char* LockTypeName(uint16_t t) {
+    switch (static_cast<trace::LockType>(t)) {
+      case trace::LockType::kNormal:
+        return "normal";
+      case trace::LockType::kRecursive:
+        return "recursive";
+      case trace::LockType::kErrorCheck:
+        return "errorcheck";
+      case trace::LockType::kRwLock:
+        return "rwlock";
+      case trace::LockType::kSpin:
+        return "spin";
+      case trace::LockType::kUnknown:
+        return "unknown";
+    }
+    return "?";
+  }
+
+  static const char* Order(uint8_t o) {
+    static const char* kNames[] = {"relaxed", "consume", "acquire",
+                                   "release", "acq_rel", "seq_cst"};
+    return o < 6 ? kNames[o] : "?";
+  }
+
+  static const char* BlockedName(uint8_t b) {
+    switch (static_cast<trace::BlockedOn>(b)) {
+      case trace::BlockedOn::kLock:
+        return "lock";
+      case trace::BlockedOn::kCond:
+        return "cond";
+      case trace::BlockedOn::kJoin:
+        return "join";
+      case trace::BlockedOn::kSem:
+        return "sem";
+    }
+    return "?";
+  }
+
+  static const char* ReasonName(uint8_t r) {
+    switch (static_cast<trace::WatchdogReason>(r)) {
+      case trace::WatchdogReason::kLockCycle:
+        return "lock-cycle";
+      case trace::WatchdogReason::kSelfDeadlock:
+        return "self-deadlock";
+      case trace::WatchdogReason::kAllBlocked:
+        return "all-blocked";
+    }
+    return "?";
+  }
+
+  // Names become known as their events pass; later lines show them.
+  void Names(const StreamEvent& se) {
+    const trace::Event& e = se.ev;
+    switch (se.kind()) {
+      case EventKind::kNameThread:
+        thread_names_[static_cast<uint32_t>(e.obj)] = std::string(src_.String(e.aux32));
+        break;
+      case EventKind::kNameLock:
+        lock_names_[e.obj] = std::string(src_.String(e.aux32));
+        break;
+      case EventKind::kNameVariable:
+        var_names_[e.obj] = std::string(src_.String(e.aux32));
+        break;
+      default:
+        break;
+    }
+  }
+
+  std::string Operands(const StreamEvent& se) const {
+    const trace::Event& e = se.ev;
+    std::string f = Flags(e.flags);
+    switch (se.kind()) {
+      case EventKind::kThreadCreate:
+      case EventKind::kThreadJoinBegin:
+      case EventKind::kThreadJoin:
+      case EventKind::kThreadDetach:
+        return Thread(static_cast<uint32_t>(e.obj)) + f;
+      case EventKind::kThreadStart:
+        return e.obj ? "parent " + Thread(static_cast<uint32_t>(e.obj)) : "";
+      case EventKind::kThreadExit:
+        return "";
+      case EventKind::kLockCreate:
+      case EventKind::kLockDestroy:
+        return Lock(e.obj) + " " + LockTypeName(e.aux16);
+      case EventKind::kLockAcquired:
+      case EventKind::kLockRelease:
+        return Lock(e.obj) + " depth=" + std::to_string(e.aux16) + f;
+      case EventKind::kLockRequest:
+      case EventKind::kLockTryFailed:
+        return Lock(e.obj) + f;
+      case EventKind::kCondWaitBegin:
+      case EventKind::kCondWaitEnd:
+      case EventKind::kCondSignal:
+      case EventKind::kCondBroadcast:
+      case EventKind::kSemWaitBegin:
+      case EventKind::kSemWaitEnd:
+      case EventKind::kSemPost:
+      case EventKind::kHappensBefore:
+      case EventKind::kHappensAfter:
+        return Hex(e.obj) + f;
+      case EventKind::kRead:
+      case EventKind::kWrite:
+        return Var(e.obj) + " size=" + std::to_string(e.aux16 ? e.aux16 : e.seq);
+      case EventKind::kAtomicLoad:
+      case EventKind::kAtomicStore:
+      case EventKind::kAtomicRmw:
+        return Var(e.obj) + " size=" + std::to_string(e.aux16) + " " + Order(e.flags);
+      case EventKind::kFence:
+        return Order(e.flags);
+      case EventKind::kAlloc:
+        return Hex(e.obj) + " size=" + std::to_string(e.seq);
+      case EventKind::kFree:
+        return Hex(e.obj);
+      case EventKind::kFuncEntry:
+      case EventKind::kFuncExit:
+        return "";
+      case EventKind::kNameThread:
+        return Thread(static_cast<uint32_t>(e.obj)) + " \"" + std::string(src_.String(e.aux32)) +
+               "\"";
+      case EventKind::kNameLock:
+      case EventKind::kNameVariable:
+        return Hex(e.obj) + " \"" + std::string(src_.String(e.aux32)) + "\"";
+      case EventKind::kWatchdogFired:
+        return std::string(ReasonName(e.flags)) + " delay=" + std::to_string(e.aux32) + "ms";
+      case EventKind::kBlocked: {
+        std::string what = BlockedName(e.flags);
+        std::string obj = e.flags == static_cast<uint8_t>(trace::BlockedOn::kJoin)
+                              ? Thread(static_cast<uint32_t>(e.obj))
+                          : e.flags == static_cast<uint8_t>(trace::BlockedOn::kLock) ? Lock(e.obj)
+                                                                                     : Hex(e.obj);
+        return Thread(e.aux32) + " on " + what + " " + obj + (e.aux16 & 1 ? " shared" : "");
+      }
+      case EventKind::kHolds:
+        return Thread(e.aux32) + " holds " + Lock(e.obj) + " depth=" + std::to_string(e.aux16) + f;
+      default:
+        return "flags=" + Hex(e.flags) + " aux16=" + std::to_string(e.aux16) +
+               " aux32=" + std::to_string(e.aux32) + " obj=" + Hex(e.obj);
+    }
+  }
+
+  EventSource& src_;
+  std::unordered_map<uint32_t, std::string> thread_names_;
+  std::unordered_map<uint64_t, std::string> lock_names_;
+  std::unordered_map<uint64_t, std::string> var_names_;
+};
+
+}  // namespace
 
 Command AddDump(CLI::App& app) {
-  auto* sub = app.add_subcommand("dump", "(not implemented yet)");
-  sub->allow_extras();
-  return {sub, [] () -> int { throw Error("dump: not implemented yet", kExitInternal); }};
+  auto* sub =
+      app.add_subcommand("dump", "Print a trace's events as text, one per line, in merged order");
+  auto path = std::make_shared<std::string>();
+  auto limit = std::make_shared<uint64_t>(0);
+  sub->add_option("trace", *path, "Trace file (binary or STD text)")->required();
+  sub->add_option("--limit", *limit, "Stop after this many events (0 = all)");
+  sub->footer(
+      "Columns: sequence number (synchronization events; - for others), seconds since the "
+      "start, thread, event kind, operands, call site.");
+  return {sub, [path, limit]() -> int {
+            auto src = OpenTrace(*path);
+            const TraceMeta& m = src->Meta();
+            std::printf("# trace %s: program %s, pid %u, %s%s\n", path->c_str(), m.program.c_str(),
+                        m.pid, m.complete ? "complete" : "incomplete",
+                        m.watchdog ? ", ended by the watchdog" : "");
+            Dumper d(*src);
+            StreamEvent se;
+            uint64_t n = 0;
+            while ((*limit == 0 || n < *limit) && src->Next(se)) {
+              d.Line(se);
+              ++n;
+            }
+            for (const auto& w : src->Warnings())
+              std::fprintf(stderr, "threadlens: warning: %s\n", w.c_str());
+            return kExitClean;
+          }};
 }
 
 }  // namespace threadlens::cli

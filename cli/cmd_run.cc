@@ -1,13 +1,286 @@
-// `threadlens run` (placeholder until implemented).
+// `threadlens run [--trace FILE] [--watchdog S] -- PROGRAM [ARGS]`: runs an unmodified program
+// with the tracer runtime preloaded, passes its stdin/stdout through and its exit status back,
+// then prints a one-line summary of the trace to stderr.
+#include <dirent.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
 #include "commands.h"
 #include "threadlens/analyzer/error.h"
+#include "threadlens/analyzer/event_source.h"
 
 namespace threadlens::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kPreloadName = "libthreadlens_preload.so";
+
+std::string SelfDir() {
+  std::error_code ec;
+  fs::path p = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string() : p.parent_path().string();
+}
+
+bool IsFile(const std::string& p) {
+  struct stat st {};
+  return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+// The runtime library: $THREADLENS_PRELOAD, then beside this binary (build tree: cli/ and
+// tracer/ are siblings; install: bin/ and lib/), then the configured folders.
+std::string FindPreload() {
+  if (const char* env = std::getenv("THREADLENS_PRELOAD"); env && *env) {
+    if (!IsFile(env)) throw Error(std::string("THREADLENS_PRELOAD=") + env + ": no such file");
+    return fs::absolute(env).string();
+  }
+  std::vector<std::string> candidates;
+  std::string self = SelfDir();
+  if (!self.empty()) {
+    candidates.push_back(self + "/../tracer/" + kPreloadName);
+    candidates.push_back(self + "/../lib/" + kPreloadName);
+    candidates.push_back(self + "/" + kPreloadName);
+  }
+#ifdef THREADLENS_BUILD_LIBDIR
+  candidates.push_back(std::string(THREADLENS_BUILD_LIBDIR) + "/" + kPreloadName);
+#endif
+#ifdef THREADLENS_INSTALL_LIBDIR
+  candidates.push_back(std::string(THREADLENS_INSTALL_LIBDIR) + "/" + kPreloadName);
+#endif
+  for (const auto& c : candidates) {
+    if (IsFile(c)) return fs::weakly_canonical(c).string();
+  }
+  throw Error(std::string("run: cannot find ") + kPreloadName +
+                  " (build the threadlens_preload target, or set THREADLENS_PRELOAD to its path)",
+              kExitInternal);
+}
+
+// Resolves PROGRAM as execvp would, so a missing or non-executable program is reported
+// before anything starts.
+std::string ResolveProgram(const std::string& prog) {
+  auto check = [&](const std::string& p) -> bool {
+    struct stat st {};
+    if (::stat(p.c_str(), &st) != 0) return false;
+    if (S_ISDIR(st.st_mode)) throw Error("run: " + prog + " is a directory, not a program");
+    if (::access(p.c_str(), X_OK) != 0) {
+      throw Error("run: " + prog + " is not executable (chmod +x it, or check the path)");
+    }
+    return true;
+  };
+  if (prog.find('/') != std::string::npos) {
+    if (!check(prog)) throw Error("run: " + prog + ": no such file");
+    return prog;
+  }
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= dirs.size()) {
+    size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    std::string dir = dirs.substr(start, end - start);
+    if (dir.empty()) dir = ".";
+    std::string cand = dir + "/" + prog;
+    struct stat st {};
+    if (::stat(cand.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+        ::access(cand.c_str(), X_OK) == 0) {
+      return cand;
+    }
+    start = end + 1;
+  }
+  throw Error("run: " + prog + ": program not found (give its path, e.g. ./" + prog +
+              ", or add its folder to PATH)");
+}
+
+struct Summary {
+  std::set<uint32_t> threads;
+  std::set<uint64_t> locks;
+  uint64_t events = 0;
+  bool watchdog = false;
+  std::string watchdog_reason;
+};
+
+Summary Summarize(const std::string& trace) {
+  Summary s;
+  auto src = OpenTrace(trace);
+  StreamEvent se;
+  while (src->Next(se)) {
+    ++s.events;
+    if (se.tid != 0) s.threads.insert(se.tid);
+    switch (se.kind()) {
+      case trace::EventKind::kLockCreate:
+      case trace::EventKind::kLockRequest:
+      case trace::EventKind::kLockAcquired:
+      case trace::EventKind::kLockTryFailed:
+        s.locks.insert(se.ev.obj);
+        break;
+      case trace::EventKind::kWatchdogFired:
+        s.watchdog = true;
+        switch (static_cast<trace::WatchdogReason>(se.ev.flags)) {
+          case trace::WatchdogReason::kLockCycle:
+            s.watchdog_reason = "deadlock";
+            break;
+          case trace::WatchdogReason::kSelfDeadlock:
+            s.watchdog_reason = "self-deadlock";
+            break;
+          case trace::WatchdogReason::kAllBlocked:
+            s.watchdog_reason = "hang";
+            break;
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  s.watchdog = s.watchdog || src->Meta().watchdog;
+  for (const auto& w : src->Warnings())
+    std::fprintf(stderr, "threadlens: warning: %s\n", w.c_str());
+  return s;
+}
+
+// Traces written by descendants (fork, exec): BASE.PID[.N] beside BASE.
+std::vector<std::string> ChildTraces(const std::string& base) {
+  std::vector<std::string> out;
+  fs::path b(base);
+  std::string prefix = b.filename().string() + ".";
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(b.parent_path(), ec)) {
+    std::string n = e.path().filename().string();
+    if (n.size() > prefix.size() && n.compare(0, prefix.size(), prefix) == 0 &&
+        std::isdigit(static_cast<unsigned char>(n[prefix.size()]))) {
+      out.push_back(e.path().string());
+    }
+  }
+  return out;
+}
+
+struct Options {
+  std::string trace;
+  double watchdog = 2;
+  std::vector<std::string> command;
+};
+
+int Run(const Options& o) {
+  if (o.command.empty())
+    throw Error("run: give the program to run: threadlens run -- PROGRAM [ARGS]");
+  if (o.watchdog < 0) throw Error("run: --watchdog takes seconds >= 0 (0 turns it off)");
+  std::string program = ResolveProgram(o.command[0]);
+  std::string preload = FindPreload();
+  std::string trace = o.trace;
+  if (trace.empty()) trace = fs::path(o.command[0]).filename().string() + ".tltrace";
+  trace = fs::absolute(trace).string();
+
+  // Old traces of this name (and of children from an earlier run) would be confusing.
+  std::error_code ec;
+  for (const auto& old : ChildTraces(trace)) fs::remove(old, ec);
+  fs::remove(trace, ec);
+
+  std::string ld_preload = preload;
+  if (const char* old = std::getenv("LD_PRELOAD"); old && *old)
+    ld_preload += std::string(":") + old;
+  char watchdog[32];
+  std::snprintf(watchdog, sizeof watchdog, "%g", o.watchdog);
+
+  std::vector<char*> argv;
+  for (const auto& a : o.command) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+
+  std::fflush(nullptr);
+  pid_t pid = ::fork();
+  if (pid < 0) throw Error(std::string("run: fork failed: ") + std::strerror(errno), kExitInternal);
+  if (pid == 0) {
+    ::setenv("THREADLENS_TRACE", trace.c_str(), 1);
+    ::setenv("THREADLENS_WATCHDOG", watchdog, 1);
+    ::setenv("LD_PRELOAD", ld_preload.c_str(), 1);
+    ::unsetenv("THREADLENS_TRACE_OWNER");
+    ::execv(program.c_str(), argv.data());
+    std::fprintf(stderr, "threadlens: run: cannot execute %s: %s\n", program.c_str(),
+                 std::strerror(errno));
+    ::_exit(127);
+  }
+  // Ctrl-C goes to the whole foreground group: the program decides; we wait for it.
+  struct sigaction ign {
+  }, old_int{}, old_quit{};
+  ign.sa_handler = SIG_IGN;
+  ::sigaction(SIGINT, &ign, &old_int);
+  ::sigaction(SIGQUIT, &ign, &old_quit);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  ::sigaction(SIGINT, &old_int, nullptr);
+  ::sigaction(SIGQUIT, &old_quit, nullptr);
+
+  int code;
+  std::string how;
+  if (WIFEXITED(status)) {
+    code = WEXITSTATUS(status);
+    if (code == 127 && !IsFile(trace)) return kExitBadInput;  // exec failed, already said
+  } else {
+    int sig = WTERMSIG(status);
+    code = 128 + sig;
+    how = std::string("; program killed by signal ") + std::to_string(sig) + " (" + strsignal(sig) +
+          ")";
+  }
+
+  if (!IsFile(trace)) {
+    std::fprintf(stderr,
+                 "threadlens: no trace written to %s: the runtime did not load (a statically "
+                 "linked or setuid program cannot be traced by preloading)%s\n",
+                 trace.c_str(), how.c_str());
+    return code;
+  }
+  try {
+    Summary s = Summarize(trace);
+    std::string wd =
+        s.watchdog ? "watchdog fired" + (s.watchdog_reason.empty() ? std::string()
+                                                                   : " (" + s.watchdog_reason + ")")
+                   : std::string("watchdog did not fire");
+    if (o.watchdog == 0) wd = "watchdog off";
+    std::string children;
+    auto kids = ChildTraces(trace);
+    if (!kids.empty()) {
+      children = "; " + std::to_string(kids.size()) + " more trace(s) from child processes (" +
+                 fs::path(kids[0]).filename().string() + (kids.size() > 1 ? ", ..." : "") + ")";
+    }
+    std::fprintf(
+        stderr, "threadlens: %s: %zu threads, %zu locks, %llu events; %s; exit status %d%s%s\n",
+        fs::relative(trace).string().c_str(), s.threads.size(), s.locks.size(),
+        static_cast<unsigned long long>(s.events), wd.c_str(), code, how.c_str(), children.c_str());
+  } catch (const Error& e) {
+    std::fprintf(stderr, "threadlens: trace %s is unreadable: %s\n", trace.c_str(), e.what());
+  }
+  return code;
+}
+
+}  // namespace
 
 Command AddRun(CLI::App& app) {
-  auto* sub = app.add_subcommand("run", "(not implemented yet)");
-  sub->allow_extras();
-  return {sub, [] () -> int { throw Error("run: not implemented yet", kExitInternal); }};
+  auto* sub = app.add_subcommand(
+      "run", "Run a program under the tracer and write its trace (threadlens run -- PROG ARGS)");
+  auto o = std::make_shared<Options>();
+  sub->add_option("--trace,-o", o->trace,
+                  "Trace file to write (default: PROGRAM.tltrace in the current folder)");
+  sub->add_option("--watchdog", o->watchdog,
+                  "Seconds all threads may stay blocked before the watchdog ends the program "
+                  "(0 = off)")
+      ->default_val(2);
+  sub->add_option("command", o->command, "The program and its arguments (after --)")->required();
+  sub->positionals_at_end();
+  sub->footer(
+      "Exit status: the program's own; 86 when the watchdog ended a deadlocked or hung "
+      "program; 128+N when a signal N killed it; 2 when the program is missing or not "
+      "executable.");
+  return {sub, [o]() -> int { return Run(*o); }};
 }
 
 }  // namespace threadlens::cli

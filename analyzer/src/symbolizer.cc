@@ -1,26 +1,251 @@
-// Placeholder symbolizer: module + offset only. Replaced by the llvm-symbolizer backed one.
+// Symbolizer backed by llvm-symbolizer: one child process per analysis, fed CODE and DATA
+// queries in its batch protocol over a socket pair, answers cached. Module-relative offsets
+// (pc - load base) make PIE executables and shared libraries work. Without llvm-symbolizer
+// (or when it dies), frames carry module and pc only and data addresses stay unnamed.
+//
+// Sites in a trace are return addresses (the instruction after a call), so code addresses
+// are looked up at pc - 1, which lies in the call instruction and on the caller's line.
 #include "threadlens/analyzer/symbolizer.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <string_view>
+#include <unordered_map>
+
+extern char** environ;
 
 namespace threadlens {
 namespace {
-class ModuleOnlySymbolizer : public Symbolizer {
- public:
-  explicit ModuleOnlySymbolizer(std::vector<ModuleInfo> m) : modules_(std::move(m)) {}
-  Frame ResolveCode(uint64_t pc) override {
-    Frame f;
-    f.pc = pc;
-    for (const auto& m : modules_) {
-      if (pc >= m.base && pc < m.base + m.size) f.module = m.path;
-    }
-    return f;
+
+constexpr int kReplyTimeoutMs = 20000;
+
+bool IsExecutable(const std::string& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(path.c_str(), X_OK) == 0;
+}
+
+// THREADLENS_SYMBOLIZER, then LLVM_SYMBOLIZER_PATH, then llvm-symbolizer(-N) on PATH.
+std::string FindLlvmSymbolizer() {
+  for (const char* var : {"THREADLENS_SYMBOLIZER", "LLVM_SYMBOLIZER_PATH"}) {
+    const char* v = std::getenv(var);
+    if (v && *v) return IsExecutable(v) ? v : "";
   }
-  std::string ResolveData(uint64_t) override { return ""; }
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  std::vector<std::string> names = {"llvm-symbolizer"};
+  for (int v = 20; v >= 11; --v) names.push_back("llvm-symbolizer-" + std::to_string(v));
+  for (const auto& name : names) {
+    size_t start = 0;
+    while (start <= dirs.size()) {
+      size_t end = dirs.find(':', start);
+      if (end == std::string::npos) end = dirs.size();
+      std::string dir = dirs.substr(start, end - start);
+      if (!dir.empty() && IsExecutable(dir + "/" + name)) return dir + "/" + name;
+      start = end + 1;
+    }
+  }
+  return "";
+}
+
+// One llvm-symbolizer child in batch mode. Each query is one line; each answer ends with an
+// empty line.
+class SymbolizerProcess {
+ public:
+  ~SymbolizerProcess() { Stop(); }
+
+  bool Start(const std::string& binary) {
+    int fds[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) return false;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], 0);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    std::vector<std::string> args = {binary, "--inlining", "--demangle",
+                                     "--functions=linkage", "--output-style=LLVM"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    int rc = posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(fds[1]);
+    if (rc != 0) {
+      close(fds[0]);
+      pid_ = -1;
+      return false;
+    }
+    fd_ = fds[0];
+    return true;
+  }
+
+  bool alive() const { return fd_ >= 0; }
+
+  // Sends one query and returns the answer's lines (without the closing empty line), or
+  // nullopt when the child is gone or silent; then it is stopped for good.
+  std::optional<std::vector<std::string>> Query(const std::string& line) {
+    if (fd_ < 0) return std::nullopt;
+    std::string msg = line + "\n";
+    size_t sent = 0;
+    while (sent < msg.size()) {
+      // MSG_NOSIGNAL: a dead child must not kill the analyzer with SIGPIPE.
+      ssize_t n = send(fd_, msg.data() + sent, msg.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) {
+        Stop();
+        return std::nullopt;
+      }
+      sent += static_cast<size_t>(n);
+    }
+    std::vector<std::string> lines;
+    for (;;) {
+      size_t nl = pending_.find('\n');
+      if (nl != std::string::npos) {
+        std::string l = pending_.substr(0, nl);
+        pending_.erase(0, nl + 1);
+        if (l.empty()) {
+          if (lines.empty()) continue;  // tolerate a stray blank before an answer
+          return lines;
+        }
+        lines.push_back(std::move(l));
+        continue;
+      }
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, kReplyTimeoutMs) <= 0) {
+        Stop();
+        return std::nullopt;
+      }
+      char buf[4096];
+      ssize_t n = read(fd_, buf, sizeof buf);
+      if (n <= 0) {
+        Stop();
+        return std::nullopt;
+      }
+      pending_.append(buf, static_cast<size_t>(n));
+    }
+  }
+
+  void Stop() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      waitpid(pid_, nullptr, 0);
+    }
+    pid_ = -1;
+  }
 
  private:
-  std::vector<ModuleInfo> modules_;
+  pid_t pid_ = -1;
+  int fd_ = -1;
+  std::string pending_;
 };
-}  // namespace
-std::unique_ptr<Symbolizer> MakeSymbolizer(const std::vector<ModuleInfo>& modules) {
-  return std::make_unique<ModuleOnlySymbolizer>(modules);
+
+std::string Hex(uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
 }
+
+// "file:line:col" -> file, line. The file may itself contain ':'.
+void ParseLocation(const std::string& s, Frame& f) {
+  size_t c2 = s.rfind(':');
+  if (c2 == std::string::npos) return;
+  size_t c1 = s.rfind(':', c2 - 1);
+  if (c1 == std::string::npos || c2 == 0) return;
+  std::string file = s.substr(0, c1);
+  int line = std::atoi(s.c_str() + c1 + 1);
+  if (file == "??" || file.empty()) return;
+  f.file = file;
+  f.line = line;
+}
+
+class LlvmSymbolizer : public Symbolizer {
+ public:
+  LlvmSymbolizer(std::vector<ModuleInfo> modules, std::string binary)
+      : modules_(std::move(modules)) {
+    if (!binary.empty()) process_.Start(binary);
+  }
+
+  Frame ResolveCode(uint64_t pc) override {
+    auto it = code_.find(pc);
+    if (it != code_.end()) return it->second;
+    Frame f;
+    f.pc = pc;
+    const ModuleInfo* m = ModuleOf(pc);
+    if (m) {
+      f.module = m->path;
+      if (pc > 0 && process_.alive()) {
+        auto reply = process_.Query("CODE " + Quoted(m->path) + " " + Hex(pc - 1 - m->base));
+        // Innermost (possibly inlined) frame first: function line, then location line.
+        if (reply && reply->size() >= 2) {
+          if ((*reply)[0] != "??") f.function = (*reply)[0];
+          ParseLocation((*reply)[1], f);
+        }
+      }
+    }
+    code_.emplace(pc, f);
+    return f;
+  }
+
+  std::string ResolveData(uint64_t addr) override {
+    auto it = data_.find(addr);
+    if (it != data_.end()) return it->second;
+    std::string name;
+    const ModuleInfo* m = ModuleOf(addr);
+    if (m && process_.alive()) {
+      uint64_t offset = addr - m->base;
+      auto reply = process_.Query("DATA " + Quoted(m->path) + " " + Hex(offset));
+      // "name" then "start size" (file-relative).
+      if (reply && reply->size() >= 2 && (*reply)[0] != "??" && !(*reply)[0].empty()) {
+        unsigned long long start = 0, size = 0;
+        if (std::sscanf((*reply)[1].c_str(), "%llu %llu", &start, &size) == 2 &&
+            offset >= start && (size == 0 || offset < start + size)) {
+          name = (*reply)[0];
+          if (offset > start) name += "+" + std::to_string(offset - start);
+        }
+      }
+    }
+    data_.emplace(addr, name);
+    return name;
+  }
+
+ private:
+  // The module with the highest base that contains `addr` (a non-PIE executable has base
+  // 0 and spans everything below its end).
+  const ModuleInfo* ModuleOf(uint64_t addr) const {
+    const ModuleInfo* best = nullptr;
+    for (const auto& m : modules_) {
+      if (addr >= m.base && addr - m.base < m.size && (!best || m.base >= best->base)) best = &m;
+    }
+    return best;
+  }
+
+  // The batch protocol splits on spaces unless the path is quoted.
+  static std::string Quoted(const std::string& path) {
+    if (path.find(' ') == std::string::npos) return path;
+    return "\"" + path + "\"";
+  }
+
+  std::vector<ModuleInfo> modules_;
+  SymbolizerProcess process_;
+  std::unordered_map<uint64_t, Frame> code_;
+  std::unordered_map<uint64_t, std::string> data_;
+};
+
+}  // namespace
+
+std::unique_ptr<Symbolizer> MakeSymbolizer(const std::vector<ModuleInfo>& modules) {
+  return std::make_unique<LlvmSymbolizer>(modules, FindLlvmSymbolizer());
+}
+
 }  // namespace threadlens

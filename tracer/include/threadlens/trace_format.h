@@ -49,7 +49,8 @@ static_assert(offsetof(FileHeader, ticks_per_second) == 32, "FileHeader layout")
 // interleave. A reader skips block kinds it does not know.
 enum class BlockKind : uint32_t {
   kStrings = 1,  // string table entries: StringEntry then `length` bytes, repeated
-  kEvents = 2,   // `count` Event records of thread `tid`, in that thread's program order
+  kEvents = 2,   // `count` Event records of thread `tid`, in that thread's program order;
+                 // tid 0 is the runtime itself (the watchdog's records)
   kModules = 3,  // loaded modules: ModuleEntry records (paths in the string table)
   kEnd = 4,      // clean close: payload is an EndRecord
 };
@@ -62,7 +63,7 @@ struct BlockHeader {
   uint32_t tid;           // owning thread for kEvents; 0 otherwise
   uint32_t count;         // number of records in the payload
   uint32_t payload_size;  // bytes following this header
-  uint32_t checksum;      // CRC-32 (IEEE) of the payload
+  uint32_t checksum;      // CRC-32C (Castagnoli) of the payload, see crc32c.h
 };
 static_assert(sizeof(BlockHeader) == 24, "BlockHeader layout is part of the format");
 
@@ -95,19 +96,22 @@ static_assert(sizeof(EndRecord) == 24, "EndRecord layout is part of the format")
 enum class EventKind : uint8_t {
   kInvalid = 0,
   // Threads. obj = the other thread's tid.
-  kThreadCreate = 1,   // parent, before the child runs; obj = child tid
-  kThreadStart = 2,    // child's first event; obj = parent tid
+  kThreadCreate = 1,   // parent, before the child runs; obj = child tid. A second
+                       // kThreadCreate with kFailed for the same tid cancels it.
+  kThreadStart = 2,    // child's first event; obj = parent tid (0: unknown / main thread)
   kThreadExit = 3,     // thread's last event
   kThreadJoinBegin = 4,  // about to block in join; obj = joined tid
   kThreadJoin = 5,     // join returned; obj = joined tid; flags kFailed if it failed
   kThreadDetach = 6,   // obj = detached tid
   // Locks. obj = lock address.
-  kLockCreate = 10,    // aux16 = LockType
-  kLockDestroy = 11,
-  kLockRequest = 12,   // before blocking; flags kShared for a read lock, kTry/kTimed
-  kLockAcquired = 13,  // flags kShared; aux16 = recursion depth after acquiring (1 = first)
+  kLockCreate = 10,    // aux16 = LockType (also written at a lock's first use)
+  kLockDestroy = 11,   // aux16 = LockType
+  kLockRequest = 12,   // the lock was busy and the thread may block; flags kShared, kTimed.
+                       // An acquisition that did not have to wait has no kLockRequest.
+  kLockAcquired = 13,  // flags kShared, kTry, kTimed; aux16 = recursion depth after acquiring
   kLockTryFailed = 14,  // trylock/timedlock did not get the lock; flags kTimed if timed out
-  kLockRelease = 15,   // flags kShared; aux16 = recursion depth after releasing
+  kLockRelease = 15,   // flags kShared; aux16 = recursion depth after releasing; kFailed
+                       // when the thread did not hold the lock and the unlock failed
   // Condition variables. obj = cv address; aux64 is not available, the mutex is implied by
   // the kLockRelease/kLockAcquired pair (flag kViaCondWait) that surrounds the wait.
   kCondWaitBegin = 20,  // flags kTimed
@@ -140,6 +144,8 @@ enum class EventKind : uint8_t {
   // Watchdog, written by the watchdog thread after it stopped the world.
   kWatchdogFired = 80,  // flags = WatchdogReason; aux32 = delay in ms
   kBlocked = 81,        // aux32 = blocked tid; flags = BlockedOn; obj = object waited on
+                        // (lock, cv, semaphore address, or joined tid); aux16 bit 0 = a
+                        // shared (read) lock request; site = pc of the blocking call
   kHolds = 82,          // aux32 = holder tid; obj = lock held; aux16 = recursion depth;
                         // flags kShared for a read hold
   kLast = kHolds,

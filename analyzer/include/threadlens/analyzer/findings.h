@@ -77,7 +77,7 @@ struct Finding {
   std::optional<ContentionStats> contention;
   std::string subkind;              // misuse: "unlock-not-held", "unlock-not-owner",
                                     // "held-at-exit", "destroy-locked"; hang: "cond",
-                                    // "join", "sem"
+                                    // "join", "sem", "lock" (held by a thread that exited)
 };
 
 // Time spans per thread for timelines (holds and waits), kept bounded by the analyzer.

@@ -1,0 +1,37 @@
+// The analyzer's entry point: one pass over an event stream through every detector (races,
+// lock-order cycles, deadlocks, self-deadlocks, hangs, lock misuse, contention), producing
+// the whole Report (findings by name, threads, locks, lock-order graph, timeline spans).
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "threadlens/analyzer/event_source.h"
+#include "threadlens/analyzer/findings.h"
+
+namespace threadlens {
+
+struct AnalyzeOptions {
+  bool races = true;
+  bool lock_order = true;
+  bool contention = true;         // contention findings (severity note)
+  bool symbolize = true;          // resolve pcs and data addresses (llvm-symbolizer)
+  size_t max_races = 1000;        // distinct races reported; a note says when more exist
+  size_t max_cycle_length = 8;    // longest lock-order cycle enumerated, in locks
+  size_t max_cycles = 10000;      // lock-order cycles enumerated
+  size_t max_cycle_reports = 1000;
+  size_t max_spans = 100000;      // timeline spans kept in Report::spans
+  size_t max_misuse = 1000;       // misuse findings
+};
+
+// Reads `source` to its end. Throws Error on bad input; findings are never errors.
+Report Analyze(EventSource& source, const AnalyzeOptions& options = {});
+
+// Opens `path` (binary or STD text) and analyzes it.
+Report AnalyzeFile(const std::string& path, const AnalyzeOptions& options = {});
+
+// The fingerprint of a finding from its kind and names (16 hex digits). Exposed so other
+// producers of findings (TSan import) fingerprint the same way.
+std::string FingerprintOf(const Finding& finding);
+
+}  // namespace threadlens

@@ -1,0 +1,28 @@
+// The findings model as JSON (schema "threadlens.findings/1", documented in docs/findings.md),
+// both ways: `analyze --format json` and reports write it, the CI gate reads baselines back.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "threadlens/analyzer/findings.h"
+
+namespace threadlens {
+
+nlohmann::json ToJsonValue(const Report& report);
+nlohmann::json ToJsonValue(const Finding& finding);
+// `indent` < 0 writes one line.
+std::string ToJson(const Report& report, int indent = 2);
+
+// Parses a report written by ToJson. Unknown fields are ignored (newer minor versions);
+// a different schema major or malformed JSON throws Error (exit 2) naming `what`.
+Report ReportFromJson(std::string_view text, const std::string& what = "findings JSON");
+Report ReportFromJsonValue(const nlohmann::json& j, const std::string& what = "findings JSON");
+Finding FindingFromJsonValue(const nlohmann::json& j);
+
+// Counts of findings by kind, as printed on the SUMMARY line and in the JSON "summary".
+std::vector<std::pair<std::string, size_t>> CountByKind(const Report& report);
+
+}  // namespace threadlens

@@ -1,0 +1,172 @@
+// Internal types shared by the detectors: vector clocks, interned stacks and lock sets, the
+// per-thread state the driver keeps, and raw findings (ids, not names) before naming.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "threadlens/analyzer/findings.h"
+
+namespace threadlens::analysis {
+
+// A vector clock indexed by dense thread index. Missing entries are 0.
+class VectorClock {
+ public:
+  uint32_t Get(uint32_t t) const { return t < c_.size() ? c_[t] : 0; }
+  void Set(uint32_t t, uint32_t v) {
+    if (t >= c_.size()) c_.resize(t + 1, 0);
+    c_[t] = v;
+  }
+  void Tick(uint32_t t) { Set(t, Get(t) + 1); }
+  void Join(const VectorClock& o) {
+    if (o.c_.size() > c_.size()) c_.resize(o.c_.size(), 0);
+    for (size_t i = 0; i < o.c_.size(); ++i) c_[i] = std::max(c_[i], o.c_[i]);
+  }
+  bool LessOrEqual(const VectorClock& o) const {
+    for (size_t i = 0; i < c_.size(); ++i) {
+      if (c_[i] > o.Get(static_cast<uint32_t>(i))) return false;
+    }
+    return true;
+  }
+  size_t size() const { return c_.size(); }
+
+ private:
+  std::vector<uint32_t> c_;
+};
+
+// Interned paths: a trie of (parent, value) so a call stack or an ordered lock set is one
+// uint32. Node 0 is the empty path. Grows with distinct paths, not with trace length.
+class PathTable {
+ public:
+  PathTable() { nodes_.push_back({0, 0, 0}); }
+  uint32_t Child(uint32_t parent, uint64_t value) {
+    Key k{parent, value};
+    auto it = index_.find(k);
+    if (it != index_.end()) return it->second;
+    uint32_t id = static_cast<uint32_t>(nodes_.size());
+    nodes_.push_back({parent, value, nodes_[parent].depth + 1});
+    index_.emplace(k, id);
+    return id;
+  }
+  uint32_t Parent(uint32_t node) const { return nodes_[node].parent; }
+  uint64_t Value(uint32_t node) const { return nodes_[node].value; }
+  uint32_t Depth(uint32_t node) const { return nodes_[node].depth; }
+  // Innermost (last pushed) first.
+  std::vector<uint64_t> Values(uint32_t node) const {
+    std::vector<uint64_t> out;
+    for (; node != 0; node = nodes_[node].parent) out.push_back(nodes_[node].value);
+    return out;
+  }
+
+ private:
+  struct Node {
+    uint32_t parent;
+    uint64_t value;
+    uint32_t depth;
+  };
+  struct Key {
+    uint32_t parent;
+    uint64_t value;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const {
+      return static_cast<size_t>((k.value * 0x9E3779B97F4A7C15ull) ^ (k.parent * 0xC2B2AE35u));
+    }
+  };
+  std::vector<Node> nodes_;
+  std::unordered_map<Key, uint32_t, KeyHash> index_;
+};
+
+enum class Op : uint8_t {
+  kRead,
+  kWrite,
+  kRequest,
+  kAcquire,
+  kRelease,
+  kWait,
+  kJoin,
+  kSemWait,
+  kDestroy,
+  kExit,
+  kSignal,
+};
+const char* OpName(Op op);
+
+// One side of a finding, by ids. Resolved to an Access when the analysis ends.
+struct SideRef {
+  uint64_t obj = 0;
+  uint64_t site = 0;
+  uint64_t ts = 0;
+  uint64_t index = 0;  // position in the merged stream
+  uint32_t tid = 0;    // the trace's thread id
+  uint32_t stack = 0;  // PathTable node of the call stack (without the site)
+  uint32_t lockset = 0;  // PathTable node of the locks held
+  uint16_t size = 0;
+  Op op = Op::kRead;
+  bool atomic = false;
+  bool shared = false;  // read side of an rwlock
+};
+
+struct RawEdge {
+  uint64_t from = 0, to = 0;  // locks (lock-order) or thread ids (wait-for)
+  uint32_t tid = 0;
+  SideRef from_site, to_site;
+};
+
+struct RawFinding {
+  std::string kind;
+  Severity severity = Severity::kError;
+  std::string subkind;
+  std::string detail;
+  std::vector<SideRef> sides;
+  std::vector<RawEdge> cycle;
+  bool wait_for = false;  // cycle edges are thread -> thread
+  std::vector<uint64_t> locks;
+  std::vector<uint64_t> vars;
+  std::vector<uint32_t> tids;
+  std::optional<ContentionStats> contention;
+  uint64_t sort_key = 0;  // order among findings of the same kind and severity
+};
+
+// A lock a thread holds.
+struct Held {
+  uint64_t lock = 0;
+  uint32_t depth = 1;   // recursion depth
+  bool shared = false;
+  SideRef acquired;     // where and when it was taken
+};
+
+// What a thread is blocked on, when it is between a request and its completion.
+struct Pending {
+  enum Kind : uint8_t { kNone, kLock, kCond, kJoin, kSem } kind = kNone;
+  uint64_t obj = 0;
+  SideRef where;
+  uint8_t flags = 0;
+  bool lock_held_by_other = false;  // at request time: the acquisition is contended
+};
+
+// Per-thread state kept by the driver and read by the detectors.
+struct ThreadCtx {
+  uint32_t tid = 0;      // the trace's id
+  uint32_t dense = 0;    // index into vector clocks
+  uint32_t parent = 0;
+  bool has_parent = false;
+  bool started = false;
+  bool exited = false;
+  bool blocked_at_end = false;
+  uint64_t start_ts = 0, end_ts = 0;
+  uint32_t stack = 0;    // current shadow stack node
+  uint32_t lockset = 0;  // current held-lock set node
+  std::vector<Held> held;
+  Pending pending;
+  // Fork/join-only vector clock: whether two threads could run at the same time.
+  std::shared_ptr<const VectorClock> fork_join;
+};
+
+}  // namespace threadlens::analysis

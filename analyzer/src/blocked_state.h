@@ -1,0 +1,39 @@
+// Deadlocks and hangs that did happen: the state of the threads blocked at the end of the
+// trace (the watchdog's kBlocked/kHolds records, else the requests and waits still open).
+// A wait-for cycle among lock waiters is a deadlock; a thread blocked on a condition
+// variable, a join or a semaphore and not in such a cycle is a hang, together with the
+// threads waiting for locks it holds. Cost: O(blocked threads^2) once, at the end.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "analysis_types.h"
+
+namespace threadlens::analysis {
+
+struct BlockedThread {
+  uint32_t tid = 0;
+  Pending::Kind on = Pending::kNone;
+  uint64_t obj = 0;
+  SideRef where;       // the request or wait, when traced
+  bool has_where = false;
+};
+
+struct HeldBy {
+  uint32_t tid = 0;
+  uint64_t lock = 0;
+  SideRef acquired;    // where the holder took it, when traced
+  bool has_acquired = false;
+};
+
+// `recursive(lock)` tells whether re-locking is allowed (else: self-deadlock). Hangs are
+// reported only when `nobody_running`: a thread still running at the end could yet wake the
+// waiters (the trace may just have been cut), so they are not called hung then.
+std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
+                                    const std::vector<HeldBy>& holds,
+                                    const std::function<bool(uint64_t)>& recursive,
+                                    bool nobody_running);
+
+}  // namespace threadlens::analysis

@@ -1,0 +1,103 @@
+// An open-addressing hash map from 64-bit keys to 32-bit values, for the analyzer's hot
+// paths (one lookup per memory access): linear probing in one flat array, no node per entry,
+// deletion by backward shift (no tombstones, so lookups stay short after many frees).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace threadlens::analysis {
+
+class FlatMap {
+ public:
+  static constexpr uint64_t kEmpty = ~0ull;  // key no real address or id takes
+
+  FlatMap() { Rehash(64); }
+
+  // The value slot for `key`, inserting `fresh` when absent; `inserted` says which.
+  uint32_t& FindOrInsert(uint64_t key, uint32_t fresh, bool& inserted) {
+    if ((size_ + 1) * 4 > slots_.size() * 3) Rehash(slots_.size() * 2);
+    size_t i = Home(key);
+    for (;;) {
+      Slot& s = slots_[i];
+      if (s.key == key) {
+        inserted = false;
+        return s.value;
+      }
+      if (s.key == kEmpty) {
+        s.key = key;
+        s.value = fresh;
+        ++size_;
+        inserted = true;
+        return s.value;
+      }
+      i = (i + 1) & mask_;
+    }
+  }
+
+  const uint32_t* Find(uint64_t key) const {
+    for (size_t i = Home(key);; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (s.key == key) return &s.value;
+      if (s.key == kEmpty) return nullptr;
+    }
+  }
+
+  bool Erase(uint64_t key) {
+    size_t i = Home(key);
+    for (;; i = (i + 1) & mask_) {
+      if (slots_[i].key == key) break;
+      if (slots_[i].key == kEmpty) return false;
+    }
+    // Backward shift: move later entries of the probe run into the hole when allowed.
+    size_t hole = i;
+    for (size_t j = (i + 1) & mask_; slots_[j].key != kEmpty; j = (j + 1) & mask_) {
+      size_t home = Home(slots_[j].key);
+      // Entry j may move to `hole` if its home is not in (hole, j] cyclically.
+      bool stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
+      if (stays) continue;
+      slots_[hole] = slots_[j];
+      hole = j;
+    }
+    slots_[hole].key = kEmpty;
+    --size_;
+    return true;
+  }
+
+  size_t size() const { return size_; }
+
+  template <typename F>
+  void ForEach(F f) const {
+    for (const Slot& s : slots_) {
+      if (s.key != kEmpty) f(s.key, s.value);
+    }
+  }
+
+ private:
+  struct Slot {
+    uint64_t key;
+    uint32_t value;
+  };
+  size_t Home(uint64_t key) const {
+    return static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> shift_);
+  }
+  void Rehash(size_t capacity) {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(capacity, Slot{kEmpty, 0});
+    mask_ = capacity - 1;
+    shift_ = 64 - __builtin_ctzll(capacity);
+    size_ = 0;
+    for (const Slot& s : old) {
+      if (s.key == kEmpty) continue;
+      bool inserted;
+      FindOrInsert(s.key, s.value, inserted);
+    }
+  }
+
+  std::vector<Slot> slots_;
+  size_t mask_ = 0;
+  int shift_ = 64;
+  size_t size_ = 0;
+};
+
+}  // namespace threadlens::analysis

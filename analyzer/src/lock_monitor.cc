@@ -1,0 +1,204 @@
+// Lock state machine, misuse, self-deadlock and contention (see lock_monitor.h).
+#include "lock_monitor.h"
+
+#include <algorithm>
+
+#include "threadlens/trace_format.h"
+
+namespace threadlens::analysis {
+
+void LockMonitor::OnCreate(uint64_t lock, uint16_t type) {
+  LockState& st = locks_[lock];
+  // A lock created again at the same address is a new lock (the old one was destroyed).
+  if (st.destroyed) {
+    st.owned = false;
+    st.readers.clear();
+    st.destroyed = false;
+  }
+  st.type = type;
+}
+
+void LockMonitor::ReportSelfDeadlock(const ThreadCtx& t, const SideRef& request,
+                                     const SideRef& acquired) {
+  if (!self_reported_.insert({t.tid, request.obj}).second) return;
+  RawFinding f;
+  f.kind = "self-deadlock";
+  f.severity = Severity::kError;
+  f.sides = {request, acquired};
+  f.locks = {request.obj};
+  f.tids = {t.tid};
+  f.sort_key = request.index;
+  findings_.push_back(std::move(f));
+}
+
+bool LockMonitor::OnRequest(ThreadCtx& t, const SideRef& side, uint8_t flags) {
+  LockState& st = locks_[side.obj];
+  const bool shared = flags & trace::kShared;
+  for (const Held& h : t.held) {
+    if (h.lock != side.obj) continue;
+    bool recursive = st.type == static_cast<uint16_t>(trace::LockType::kRecursive);
+    if (!recursive && !(h.shared && shared) && !(flags & trace::kTry)) {
+      ReportSelfDeadlock(t, side, h.acquired);
+      t.pending = Pending{Pending::kLock, side.obj, side, flags, true};
+      return true;
+    }
+  }
+  bool contended = (st.owned && st.owner != t.tid) ||
+                   (!shared && std::any_of(st.readers.begin(), st.readers.end(),
+                                           [&](uint32_t r) { return r != t.tid; }));
+  t.pending = Pending{Pending::kLock, side.obj, side, flags, contended};
+  return false;
+}
+
+bool LockMonitor::OnAcquired(ThreadCtx& t, const SideRef& side, bool shared, uint8_t flags) {
+  LockState& st = locks_[side.obj];
+  ++st.stats.acquisitions;
+  if (t.pending.kind == Pending::kLock && t.pending.obj == side.obj) {
+    if (t.pending.lock_held_by_other) {
+      uint64_t wait_ticks = side.ts >= t.pending.where.ts ? side.ts - t.pending.where.ts : 0;
+      auto wait = static_cast<uint64_t>(static_cast<double>(wait_ticks) * ns_per_tick_);
+      ++st.stats.contended;
+      st.stats.total_wait_ns += wait;
+      st.stats.max_wait_ns = std::max(st.stats.max_wait_ns, wait);
+      AddSpan(t.tid, side.obj, 1, t.pending.where.ts, side.ts);
+    }
+    t.pending = Pending{};
+  } else if (flags & trace::kViaCondWait) {
+    t.pending = Pending{};
+  }
+  if (!st.acquired_ever) {
+    st.acquired_ever = true;
+    st.first_acquire = side;
+  }
+  for (Held& h : t.held) {
+    if (h.lock == side.obj) {
+      ++h.depth;
+      if (shared) st.readers.push_back(t.tid);
+      else ++st.owner_depth;
+      return false;
+    }
+  }
+  Held h;
+  h.lock = side.obj;
+  h.shared = shared;
+  h.acquired = side;
+  t.held.push_back(h);
+  if (shared) {
+    st.readers.push_back(t.tid);
+  } else {
+    st.owned = true;
+    st.owner = t.tid;
+    st.owner_depth = 1;
+  }
+  return true;
+}
+
+bool LockMonitor::OnRelease(ThreadCtx& t, const SideRef& side, bool shared, bool* was_shared) {
+  LockState& st = locks_[side.obj];
+  auto it = std::find_if(t.held.rbegin(), t.held.rend(),
+                         [&](const Held& h) { return h.lock == side.obj; });
+  if (it == t.held.rend()) {
+    if (st.owned && st.owner != t.tid) Misuse("unlock-not-owner", side, side.obj);
+    else Misuse("unlock-not-held", side, side.obj);
+    return false;
+  }
+  if (it->shared) {
+    auto r = std::find(st.readers.begin(), st.readers.end(), t.tid);
+    if (r != st.readers.end()) st.readers.erase(r);
+  } else if (st.owner_depth > 0) {
+    --st.owner_depth;
+  }
+  if (--it->depth > 0) return false;
+  uint64_t hold_ticks = side.ts >= it->acquired.ts ? side.ts - it->acquired.ts : 0;
+  auto hold = static_cast<uint64_t>(static_cast<double>(hold_ticks) * ns_per_tick_);
+  st.stats.total_hold_ns += hold;
+  st.stats.max_hold_ns = std::max(st.stats.max_hold_ns, hold);
+  AddSpan(t.tid, side.obj, it->shared ? 2 : 0, it->acquired.ts, side.ts);
+  if (!it->shared) {
+    st.owned = false;
+    st.owner_depth = 0;
+  }
+  if (was_shared) *was_shared = it->shared;
+  t.held.erase(std::next(it).base());
+  return true;
+}
+
+void LockMonitor::OnDestroy(ThreadCtx& t, const SideRef& side) {
+  LockState& st = locks_[side.obj];
+  if (st.owned || !st.readers.empty()) Misuse("destroy-locked", side, side.obj);
+  st.destroyed = true;
+}
+
+void LockMonitor::OnThreadExit(ThreadCtx& t, const SideRef& side) {
+  for (const Held& h : t.held) {
+    SideRef acquired = h.acquired;
+    Misuse("held-at-exit", side, h.lock, {acquired});
+  }
+}
+
+void LockMonitor::Finish(uint64_t end_ts) {
+  for (RawSpan& s : spans_) {
+    if (s.end == ~0ull) s.end = end_ts;
+  }
+}
+
+std::vector<uint32_t> LockMonitor::Holders(uint64_t lock) const {
+  std::vector<uint32_t> out;
+  auto it = locks_.find(lock);
+  if (it == locks_.end()) return out;
+  if (it->second.owned) out.push_back(it->second.owner);
+  for (uint32_t r : it->second.readers) {
+    if (std::find(out.begin(), out.end(), r) == out.end()) out.push_back(r);
+  }
+  return out;
+}
+
+void LockMonitor::Misuse(const char* subkind, const SideRef& side, uint64_t lock,
+                         std::vector<SideRef> extra) {
+  uint64_t site = extra.empty() ? side.site : extra.front().site;
+  if (!misuse_seen_.insert({subkind, lock, site}).second) return;
+  if (misuse_count_ >= max_misuse_) {
+    misuse_truncated_ = true;
+    return;
+  }
+  ++misuse_count_;
+  RawFinding f;
+  f.kind = "misuse";
+  f.subkind = subkind;
+  f.severity = std::string(subkind) == "held-at-exit" ? Severity::kWarning : Severity::kError;
+  f.sides.push_back(side);
+  for (SideRef& e : extra) f.sides.push_back(e);
+  f.locks = {lock};
+  f.tids = {side.tid};
+  f.sort_key = side.index;
+  findings_.push_back(std::move(f));
+}
+
+void LockMonitor::AddSpan(uint32_t tid, uint64_t obj, uint8_t kind, uint64_t begin,
+                          uint64_t end) {
+  if (spans_.size() >= max_spans_) {
+    spans_truncated_ = true;
+    return;
+  }
+  spans_.push_back(RawSpan{tid, obj, kind, begin, end});
+}
+
+std::vector<RawFinding> LockMonitor::TakeFindings() {
+  std::vector<RawFinding> out = std::move(findings_);
+  findings_.clear();
+  for (const auto& [lock, st] : locks_) {
+    if (st.stats.contended == 0) continue;
+    RawFinding f;
+    f.kind = "contention";
+    f.severity = Severity::kNote;
+    f.contention = st.stats;
+    f.locks = {lock};
+    if (st.acquired_ever) f.sides = {st.first_acquire};
+    // Most waiting first.
+    f.sort_key = ~st.stats.total_wait_ns;
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+}  // namespace threadlens::analysis

@@ -1,0 +1,89 @@
+// Lock state machine: who holds each lock, and the findings that come straight from it —
+// misuse (unlock of a lock not held, unlock by a non-owner, lock held at thread exit, destroy
+// of a locked lock), self-deadlock (a thread requests a non-recursive lock it holds), and the
+// contention profile (acquisitions, contended ones, wait and hold times) with timeline spans.
+//
+// Cost: O(locks held by the thread) per lock event. Memory: one record per lock, plus the
+// spans kept for timelines (capped).
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+#include <vector>
+
+#include "analysis_types.h"
+
+namespace threadlens::analysis {
+
+struct LockState {
+  uint16_t type = 0xffff;       // trace::LockType
+  uint32_t owner = 0;           // tid of the exclusive holder
+  bool owned = false;
+  uint32_t owner_depth = 0;
+  std::vector<uint32_t> readers;  // tids holding it shared (with repetition for recursion)
+  bool destroyed = false;
+  SideRef first_acquire;        // for a readable name when none was given
+  bool acquired_ever = false;
+  ContentionStats stats;
+};
+
+struct RawSpan {
+  uint32_t tid;
+  uint64_t obj;
+  uint8_t kind;  // 0 hold, 1 wait, 2 hold-shared
+  uint64_t begin, end;
+};
+
+class LockMonitor {
+ public:
+  LockMonitor(size_t max_misuse, size_t max_spans, double ns_per_tick)
+      : max_misuse_(max_misuse), max_spans_(max_spans), ns_per_tick_(ns_per_tick) {}
+
+  LockState& State(uint64_t lock) { return locks_[lock]; }
+  const std::unordered_map<uint64_t, LockState>& Locks() const { return locks_; }
+
+  void OnCreate(uint64_t lock, uint16_t type);
+  // Returns true when the request is a self-deadlock (already reported).
+  bool OnRequest(ThreadCtx& t, const SideRef& side, uint8_t flags);
+  // Returns false when this is a re-entry of a lock `t` already holds (no new hold).
+  bool OnAcquired(ThreadCtx& t, const SideRef& side, bool shared, uint8_t flags);
+  // Returns true when the release ended `t`'s hold of the lock (depth reached zero).
+  bool OnRelease(ThreadCtx& t, const SideRef& side, bool shared, bool* was_shared);
+  void OnDestroy(ThreadCtx& t, const SideRef& side);
+  void OnThreadExit(ThreadCtx& t, const SideRef& side);
+  // Closes open spans at the end of the trace.
+  void Finish(uint64_t end_ts);
+
+  std::vector<RawFinding> TakeFindings();  // misuse, self-deadlock, contention
+  std::vector<RawSpan>& Spans() { return spans_; }
+  bool spans_truncated() const { return spans_truncated_; }
+  bool misuse_truncated() const { return misuse_truncated_; }
+  // The tids holding `lock` right now (exclusive owner or readers).
+  std::vector<uint32_t> Holders(uint64_t lock) const;
+  // Self-deadlock already reported for (tid, lock)?
+  bool SelfDeadlockReported(uint32_t tid, uint64_t lock) const {
+    return self_reported_.count({tid, lock}) != 0;
+  }
+  void ReportSelfDeadlock(const ThreadCtx& t, const SideRef& request, const SideRef& acquired);
+
+ private:
+  void Misuse(const char* subkind, const SideRef& side, uint64_t lock,
+              std::vector<SideRef> extra = {});
+  void AddSpan(uint32_t tid, uint64_t obj, uint8_t kind, uint64_t begin, uint64_t end);
+
+  std::unordered_map<uint64_t, LockState> locks_;
+  std::vector<RawFinding> findings_;
+  std::set<std::tuple<std::string, uint64_t, uint64_t>> misuse_seen_;  // subkind, lock, site
+  std::set<std::pair<uint32_t, uint64_t>> self_reported_;
+  std::vector<RawSpan> spans_;
+  size_t max_misuse_, max_spans_;
+  size_t misuse_count_ = 0;
+  double ns_per_tick_;
+  bool spans_truncated_ = false;
+  bool misuse_truncated_ = false;
+};
+
+}  // namespace threadlens::analysis

@@ -1,0 +1,317 @@
+// Lock-order graph and its cycles (see lock_order.h).
+#include "lock_order.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace threadlens::analysis {
+namespace {
+
+bool Disjoint(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (a[i] == b[j]) return false;
+    if (a[i] < b[j]) ++i;
+    else ++j;
+  }
+  return true;
+}
+
+// Strongly connected components (Tarjan), iterative: a deep lock graph must not overflow
+// the stack. Returns the component id of every node.
+std::vector<uint32_t> Components(const std::vector<std::vector<uint32_t>>& adj) {
+  const uint32_t n = static_cast<uint32_t>(adj.size());
+  constexpr uint32_t kUnset = ~0u;
+  std::vector<uint32_t> index(n, kUnset), low(n, 0), comp(n, kUnset);
+  std::vector<bool> on_stack(n, false);
+  std::vector<uint32_t> stack;
+  std::vector<std::pair<uint32_t, uint32_t>> dfs;  // node, next neighbour
+  uint32_t next_index = 0, next_comp = 0;
+  for (uint32_t root = 0; root < n; ++root) {
+    if (index[root] != kUnset) continue;
+    dfs.push_back({root, 0});
+    index[root] = low[root] = next_index++;
+    stack.push_back(root);
+    on_stack[root] = true;
+    while (!dfs.empty()) {
+      auto& [v, i] = dfs.back();
+      if (i < adj[v].size()) {
+        uint32_t w = adj[v][i++];
+        if (index[w] == kUnset) {
+          index[w] = low[w] = next_index++;
+          stack.push_back(w);
+          on_stack[w] = true;
+          dfs.push_back({w, 0});
+        } else if (on_stack[w]) {
+          low[v] = std::min(low[v], index[w]);
+        }
+        continue;
+      }
+      uint32_t done = v;
+      dfs.pop_back();
+      if (!dfs.empty()) low[dfs.back().first] = std::min(low[dfs.back().first], low[done]);
+      if (low[done] == index[done]) {
+        uint32_t w;
+        do {
+          w = stack.back();
+          stack.pop_back();
+          on_stack[w] = false;
+          comp[w] = next_comp;
+        } while (w != done);
+        ++next_comp;
+      }
+    }
+  }
+  return comp;
+}
+
+}  // namespace
+
+std::vector<std::vector<uint32_t>> ElementaryCycles(
+    const std::vector<std::vector<uint32_t>>& adj, size_t max_length, size_t max_cycles,
+    bool* cut) {
+  std::vector<std::vector<uint32_t>> cycles;
+  std::vector<uint32_t> comp = Components(adj);
+  const uint32_t n = static_cast<uint32_t>(adj.size());
+  std::vector<bool> on_path(n, false);
+  std::vector<uint32_t> path;
+  std::vector<std::pair<uint32_t, uint32_t>> dfs;
+  // Bounds the work even when few cycles exist but many long paths do.
+  uint64_t steps = 0;
+  const uint64_t max_steps = 20'000'000;
+  // Shortest cycles first (iterative deepening): when a dense graph exhausts the budget, what
+  // was cut are the longer cycles, and the short ones — the likely deadlocks — are all there.
+  for (size_t length = 2; length <= max_length; ++length) {
+    for (uint32_t s = 0; s < n; ++s) {
+      // A cycle is found once, from its smallest node; the rest lies in s's component.
+      dfs.assign(1, {s, 0});
+      path.assign(1, s);
+      on_path[s] = true;
+      while (!dfs.empty()) {
+        auto& [v, i] = dfs.back();
+        if (i < adj[v].size() && steps < max_steps) {
+          ++steps;
+          uint32_t w = adj[v][i++];
+          if (w == s) {
+            if (path.size() == length) {
+              if (cycles.size() >= max_cycles) {
+                if (cut) *cut = true;
+                for (uint32_t p : path) on_path[p] = false;
+                return cycles;
+              }
+              cycles.push_back(path);
+            }
+          } else if (w > s && comp[w] == comp[s] && !on_path[w] && path.size() < length) {
+            on_path[w] = true;
+            path.push_back(w);
+            dfs.push_back({w, 0});
+          }
+          continue;
+        }
+        if (steps >= max_steps && cut) *cut = true;
+        on_path[v] = false;
+        path.pop_back();
+        dfs.pop_back();
+      }
+    }
+    if (steps >= max_steps) break;
+  }
+  return cycles;
+}
+
+void LockOrderDetector::OnAcquire(const ThreadCtx& t, uint64_t to, const SideRef& to_side,
+                                  const std::vector<uint64_t>& held_set) {
+  std::shared_ptr<std::vector<uint64_t>> shared_held;
+  for (const Held& h : t.held) {
+    if (h.lock == to) continue;
+    auto [it, inserted] =
+        edge_index_.try_emplace(EdgeKey{h.lock, to}, static_cast<uint32_t>(edges_.size()));
+    if (inserted) {
+      edges_.emplace_back();
+      edges_.back().from = h.lock;
+      edges_.back().to = to;
+    }
+    Edge& e = edges_[it->second];
+    ++e.count;
+    bool known = false;
+    for (const Variant& v : e.variants) {
+      if (v.dense == t.dense && *v.held == held_set) {
+        known = true;
+        break;
+      }
+    }
+    if (known) continue;
+    if (e.variants.size() >= opts_.max_variants) {
+      variants_cut_ = true;
+      continue;
+    }
+    if (!shared_held) shared_held = std::make_shared<std::vector<uint64_t>>(held_set);
+    Variant v;
+    v.tid = t.tid;
+    v.dense = t.dense;
+    v.held = shared_held;
+    v.fork_join = t.fork_join;
+    v.from_site = h.acquired;
+    v.to_site = to_side;
+    e.variants.push_back(std::move(v));
+  }
+}
+
+std::vector<LockOrderDetector::GraphEdge> LockOrderDetector::Graph() const {
+  std::vector<GraphEdge> out;
+  out.reserve(edges_.size());
+  for (const Edge& e : edges_) {
+    GraphEdge g;
+    g.from = e.from;
+    g.to = e.to;
+    g.count = e.count;
+    for (const Variant& v : e.variants) {
+      if (std::find(g.tids.begin(), g.tids.end(), v.tid) == g.tids.end()) g.tids.push_back(v.tid);
+    }
+    if (!e.variants.empty()) {
+      g.from_site = e.variants.front().from_site;
+      g.to_site = e.variants.front().to_site;
+    }
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
+bool LockOrderDetector::Choose(const std::vector<uint32_t>& cycle,
+                               std::vector<const Variant*>& chosen, bool& concurrent,
+                               uint64_t& budget) const {
+  auto ordered = [](const Variant& a, const Variant& b) {
+    // a happens before b by fork/join alone.
+    return a.fork_join && b.fork_join && a.fork_join->Get(a.dense) <= b.fork_join->Get(a.dense);
+  };
+  std::vector<const Variant*> pick(cycle.size(), nullptr);
+  std::vector<const Variant*> fallback;
+  bool found_concurrent = false;
+  // Depth-first over the edges, one variant each.
+  auto search = [&](auto&& self, size_t i) -> void {
+    if (found_concurrent || budget == 0) return;
+    --budget;
+    if (i == cycle.size()) {
+      bool all = true;
+      for (size_t a = 0; a < pick.size() && all; ++a) {
+        for (size_t b = a + 1; b < pick.size() && all; ++b) {
+          if (ordered(*pick[a], *pick[b]) || ordered(*pick[b], *pick[a])) all = false;
+        }
+      }
+      if (all) {
+        found_concurrent = true;
+        chosen = pick;
+      } else if (fallback.empty()) {
+        fallback = pick;
+      }
+      return;
+    }
+    for (const Variant& v : edges_[cycle[i]].variants) {
+      bool ok = true;
+      for (size_t j = 0; j < i && ok; ++j) {
+        ok = pick[j]->dense != v.dense && Disjoint(*pick[j]->held, *v.held);
+      }
+      if (!ok) continue;
+      pick[i] = &v;
+      self(self, i + 1);
+      if (found_concurrent) return;
+    }
+  };
+  search(search, 0);
+  if (found_concurrent) {
+    concurrent = true;
+    return true;
+  }
+  if (!fallback.empty()) {
+    chosen = fallback;
+    concurrent = false;
+    return true;
+  }
+  return false;
+}
+
+std::vector<RawFinding> LockOrderDetector::Find(std::vector<std::string>& notes) {
+  std::vector<RawFinding> out;
+  // Nodes are locks, numbered by first appearance in the graph.
+  std::map<uint64_t, uint32_t> node_of;
+  std::vector<uint64_t> lock_of;
+  auto node = [&](uint64_t lock) {
+    auto [it, inserted] = node_of.try_emplace(lock, static_cast<uint32_t>(lock_of.size()));
+    if (inserted) lock_of.push_back(lock);
+    return it->second;
+  };
+  for (const Edge& e : edges_) {
+    node(e.from);
+    node(e.to);
+  }
+  std::vector<std::vector<uint32_t>> adj(lock_of.size());
+  std::map<std::pair<uint32_t, uint32_t>, uint32_t> edge_of;
+  for (uint32_t i = 0; i < edges_.size(); ++i) {
+    uint32_t a = node_of[edges_[i].from], b = node_of[edges_[i].to];
+    adj[a].push_back(b);
+    edge_of[{a, b}] = i;
+  }
+  for (auto& a : adj) std::sort(a.begin(), a.end());
+  bool cut = false;
+  auto cycles = ElementaryCycles(adj, opts_.max_length, opts_.max_cycles, &cut);
+  if (cut) {
+    notes.push_back("lock-order: cycle enumeration stopped after " +
+                    std::to_string(cycles.size()) + " cycles (of at most " +
+                    std::to_string(opts_.max_length) + " locks); more may exist");
+  }
+  if (variants_cut_) {
+    notes.push_back("lock-order: kept at most " + std::to_string(opts_.max_variants) +
+                    " thread/lock-set variants per lock-order edge");
+  }
+  uint64_t budget = 5'000'000;
+  bool reports_cut = false;
+  for (const auto& nodes : cycles) {
+    std::vector<uint32_t> cyc;
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      cyc.push_back(edge_of[{nodes[i], nodes[(i + 1) % nodes.size()]}]);
+    }
+    std::vector<const Variant*> chosen;
+    bool concurrent = false;
+    if (!Choose(cyc, chosen, concurrent, budget)) continue;
+    if (out.size() >= opts_.max_reports) {
+      reports_cut = true;
+      break;
+    }
+    RawFinding f;
+    f.kind = "lock-order";
+    f.severity = concurrent ? Severity::kError : Severity::kWarning;
+    if (!concurrent) {
+      f.detail =
+          "The threads of this cycle are ordered by thread start/join or a condition-variable "
+          "signal in this run, so it could not deadlock here; the lock order is still "
+          "inconsistent.";
+    }
+    for (size_t i = 0; i < cyc.size(); ++i) {
+      const Edge& e = edges_[cyc[i]];
+      const Variant& v = *chosen[i];
+      RawEdge re;
+      re.from = e.from;
+      re.to = e.to;
+      re.tid = v.tid;
+      re.from_site = v.from_site;
+      re.to_site = v.to_site;
+      f.cycle.push_back(re);
+      f.locks.push_back(e.from);
+      f.tids.push_back(v.tid);
+      f.sides.push_back(v.to_site);
+    }
+    f.sort_key = chosen.empty() ? 0 : chosen.front()->to_site.index;
+    out.push_back(std::move(f));
+  }
+  if (budget == 0) {
+    notes.push_back("lock-order: stopped checking thread assignments of cycles (budget spent)");
+  }
+  if (reports_cut) {
+    notes.push_back("lock-order: reported the first " + std::to_string(opts_.max_reports) +
+                    " cycles only");
+  }
+  return out;
+}
+
+}  // namespace threadlens::analysis

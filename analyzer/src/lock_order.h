@@ -1,0 +1,95 @@
+// Lock-order detector: the lock-order graph (edge A -> B when a thread takes B while holding
+// A) and its potential deadlocks, after GoodLock (Havelund, SPIN 2000) with the iGoodlock
+// conditions of Joshi et al. (PLDI 2009): a cycle is reported when its edges can come from
+// distinct threads whose held-lock sets are pairwise disjoint (no gate lock). Severity is
+// error when those threads could run at the same time, warning when fork/join (or a
+// condition-variable signal and the wake-up it caused) orders them.
+//
+// Cycles are found per strongly connected component (Tarjan), enumerated as elementary
+// cycles from their smallest lock (bounded DFS, like Johnson's enumeration without its
+// blocking lists), up to `max_length` edges and `max_cycles` cycles; a note says when
+// either bound cut the search. Cost per acquisition: O(locks held). Memory: the graph
+// (edges x a bounded number of thread/lock-set variants per edge).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "analysis_types.h"
+
+namespace threadlens::analysis {
+
+struct LockOrderOptions {
+  size_t max_length = 8;          // longest cycle enumerated, in edges
+  size_t max_cycles = 10000;      // cycles enumerated in all
+  size_t max_reports = 1000;      // cycles reported
+  size_t max_variants = 32;       // distinct (thread, held set) per edge
+};
+
+class LockOrderDetector {
+ public:
+  explicit LockOrderDetector(LockOrderOptions opts = {}) : opts_(opts) {}
+
+  // Thread `t` takes `to` (not a re-entry) holding `held`; `to_side` is the acquisition,
+  // `held_set` the sorted held locks (including every lock of `held`).
+  void OnAcquire(const ThreadCtx& t, uint64_t to, const SideRef& to_side,
+                 const std::vector<uint64_t>& held_set);
+
+  // One graph edge, for reports.
+  struct GraphEdge {
+    uint64_t from = 0, to = 0;
+    std::vector<uint32_t> tids;
+    SideRef from_site, to_site;
+    uint64_t count = 0;
+  };
+  std::vector<GraphEdge> Graph() const;
+
+  // Enumerates the cycles and returns the findings; `notes` receives what was cut.
+  std::vector<RawFinding> Find(std::vector<std::string>& notes);
+
+ private:
+  struct Variant {
+    uint32_t tid = 0;
+    uint32_t dense = 0;
+    std::shared_ptr<std::vector<uint64_t>> held;  // sorted
+    std::shared_ptr<const VectorClock> fork_join;
+    SideRef from_site, to_site;
+  };
+  struct Edge {
+    uint64_t from = 0, to = 0;
+    uint64_t count = 0;
+    std::vector<Variant> variants;
+    bool variants_full = false;
+  };
+  struct EdgeKey {
+    uint64_t from, to;
+    bool operator==(const EdgeKey&) const = default;
+  };
+  struct EdgeKeyHash {
+    size_t operator()(const EdgeKey& k) const {
+      return static_cast<size_t>(k.from * 0x9E3779B97F4A7C15ull ^ (k.to * 0xC2B2AE3D27D4EB4Full));
+    }
+  };
+
+  // Picks one variant per edge of `cycle` (edge indices): distinct threads, pairwise disjoint
+  // held sets; prefers threads that could run concurrently. False when none qualifies.
+  bool Choose(const std::vector<uint32_t>& cycle, std::vector<const Variant*>& chosen,
+              bool& concurrent, uint64_t& budget) const;
+
+  LockOrderOptions opts_;
+  std::vector<Edge> edges_;
+  std::unordered_map<EdgeKey, uint32_t, EdgeKeyHash> edge_index_;
+  bool variants_cut_ = false;
+};
+
+// Elementary cycles of a directed graph given as adjacency lists over nodes 0..n-1, each
+// cycle as its node sequence starting at its smallest node. Shared with the tests' brute
+// force. Stops after `max_cycles` (sets *cut) and ignores cycles longer than `max_length`.
+std::vector<std::vector<uint32_t>> ElementaryCycles(
+    const std::vector<std::vector<uint32_t>>& adj, size_t max_length, size_t max_cycles,
+    bool* cut);
+
+}  // namespace threadlens::analysis

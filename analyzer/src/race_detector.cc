@@ -1,0 +1,164 @@
+// FastTrack race detection over the merged event stream (see race_detector.h).
+#include "race_detector.h"
+
+namespace threadlens::analysis {
+
+void RaceDetector::AddThread(uint32_t t) {
+  if (t >= clocks_.size()) clocks_.resize(t + 1);
+  if (clocks_[t].Get(t) == 0) clocks_[t].Set(t, 1);
+}
+
+void RaceDetector::Fork(uint32_t parent, uint32_t child) {
+  AddThread(parent);
+  AddThread(child);
+  clocks_[child].Join(clocks_[parent]);
+  clocks_[parent].Tick(parent);
+}
+
+void RaceDetector::Join(uint32_t joiner, uint32_t child) {
+  AddThread(joiner);
+  AddThread(child);
+  clocks_[joiner].Join(clocks_[child]);
+  clocks_[child].Tick(child);
+}
+
+void RaceDetector::Acquire(uint32_t t, uint64_t lock, bool shared) {
+  auto it = locks_.find(lock);
+  if (it == locks_.end()) return;
+  clocks_[t].Join(it->second.writes);
+  if (!shared) clocks_[t].Join(it->second.reads);
+}
+
+void RaceDetector::Release(uint32_t t, uint64_t lock, bool shared) {
+  LockClocks& l = locks_[lock];
+  (shared ? l.reads : l.writes).Join(clocks_[t]);
+  clocks_[t].Tick(t);
+}
+
+void RaceDetector::SyncAcquire(uint32_t t, uint64_t key) {
+  auto it = sync_.find(key);
+  if (it != sync_.end()) clocks_[t].Join(it->second);
+}
+
+void RaceDetector::SyncRelease(uint32_t t, uint64_t key) {
+  sync_[key].Join(clocks_[t]);
+  clocks_[t].Tick(t);
+}
+
+void RaceDetector::Access(uint32_t t, const SideRef& side, bool write) {
+  const VectorClock& c = clocks_[t];
+  const uint32_t now = c.Get(t);
+  bool inserted;
+  uint32_t& slot = var_index_.FindOrInsert(side.obj, 0, inserted);
+  if (inserted) {
+    if (!free_vars_.empty()) {
+      slot = free_vars_.back();
+      free_vars_.pop_back();
+      vars_[slot] = VarState{};
+    } else {
+      slot = static_cast<uint32_t>(vars_.size());
+      vars_.emplace_back();
+    }
+  }
+  VarState& v = vars_[slot];
+  auto races = [&](const Shadow& s) {
+    return s.clock != 0 && s.thread != t && s.clock > c.Get(s.thread);
+  };
+  if (!write) {
+    if (v.shared_reads < 0) {
+      if (v.read.clock == now && v.read.thread == t) return;  // same epoch
+    } else {
+      const auto& rs = read_sets_[v.shared_reads];
+      if (t < rs.size() && rs[t].clock == now) return;
+    }
+    if (races(v.write)) Report(v.write, side, side.obj);
+    Shadow mine{side, t, now};
+    if (v.shared_reads < 0) {
+      if (v.read.clock == 0 || v.read.thread == t || v.read.clock <= c.Get(v.read.thread)) {
+        v.read = mine;
+        return;
+      }
+      // Two concurrent reads: keep one read per thread from now on.
+      int32_t idx;
+      if (!free_read_sets_.empty()) {
+        idx = free_read_sets_.back();
+        free_read_sets_.pop_back();
+      } else {
+        idx = static_cast<int32_t>(read_sets_.size());
+        read_sets_.emplace_back();
+      }
+      auto& rs = read_sets_[idx];
+      rs.assign(std::max<size_t>(clocks_.size(), std::max(t, v.read.thread) + 1), Shadow{});
+      rs[v.read.thread] = v.read;
+      v.shared_reads = idx;
+      v.read = Shadow{};
+    }
+    auto& rs = read_sets_[v.shared_reads];
+    if (t >= rs.size()) rs.resize(t + 1);
+    rs[t] = mine;
+    return;
+  }
+  if (v.write.clock == now && v.write.thread == t) return;  // same epoch
+  if (races(v.write)) Report(v.write, side, side.obj);
+  if (v.shared_reads < 0) {
+    if (races(v.read)) Report(v.read, side, side.obj);
+  } else {
+    auto& rs = read_sets_[v.shared_reads];
+    for (const Shadow& r : rs) {
+      if (races(r)) Report(r, side, side.obj);
+    }
+    rs.clear();
+    free_read_sets_.push_back(v.shared_reads);
+    v.shared_reads = -1;
+    v.read = Shadow{};
+  }
+  v.write = Shadow{side, t, now};
+}
+
+void RaceDetector::Drop(uint64_t addr) {
+  const uint32_t* slot = var_index_.Find(addr);
+  if (!slot) return;
+  uint32_t idx = *slot;
+  VarState& v = vars_[idx];
+  if (v.shared_reads >= 0) {
+    read_sets_[v.shared_reads].clear();
+    free_read_sets_.push_back(v.shared_reads);
+  }
+  v = VarState{};
+  free_vars_.push_back(idx);
+  var_index_.Erase(addr);
+}
+
+void RaceDetector::Forget(uint64_t addr, uint64_t size) {
+  if (size <= 4 * var_index_.size() || size <= 64) {
+    for (uint64_t a = addr; a < addr + size; ++a) Drop(a);
+    return;
+  }
+  std::vector<uint64_t> doomed;
+  var_index_.ForEach([&](uint64_t key, uint32_t) {
+    if (key >= addr && key < addr + size) doomed.push_back(key);
+  });
+  for (uint64_t a : doomed) Drop(a);
+}
+
+void RaceDetector::Report(const Shadow& prior, const SideRef& now, uint64_t addr) {
+  ++races_seen_;
+  uint64_t a = prior.info.site, b = now.site;
+  if (a > b) std::swap(a, b);
+  if (a == 0 && b == 0) a = addr;  // no sites at all: one report per variable
+  if (!reported_.insert({a, b}).second) return;
+  if (findings_.size() >= max_reports_) {
+    truncated_ = true;
+    return;
+  }
+  RawFinding f;
+  f.kind = "race";
+  f.severity = Severity::kError;
+  f.sides = {prior.info, now};
+  f.vars = {addr};
+  f.tids = {prior.info.tid, now.tid};
+  f.sort_key = now.index;
+  findings_.push_back(std::move(f));
+}
+
+}  // namespace threadlens::analysis

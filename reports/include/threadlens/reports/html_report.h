@@ -1,0 +1,40 @@
+// The HTML report: one self-contained page (inline CSS, SVG and a little JS; nothing is
+// fetched) with counts by kind, a sortable and filterable findings table, each finding's
+// scenario, stacks with source snippets, graph and timeline, and the contention table.
+// Every name that came from the traced program is escaped.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "threadlens/analyzer/findings.h"
+#include "threadlens/reports/named_report.h"
+
+namespace threadlens::reports {
+
+struct HtmlOptions {
+  std::string title = "threadlens report";
+  // Folders tried, in order, for source files named by relative paths (after the path as is).
+  std::vector<std::string> source_roots;
+  bool source_snippets = true;
+  int snippet_context = 3;            // lines shown each side of the highlighted line
+  size_t max_timeline_spans = 4000;   // per timeline; the rest are counted, not drawn
+};
+
+// One page; several reports get an index and one section each.
+std::string HtmlReport(const std::vector<NamedReport>& reports, const HtmlOptions& options = {});
+// Writes HtmlReport to `path`. Throws Error when the file cannot be written.
+void WriteHtmlReport(const std::string& path, const std::vector<NamedReport>& reports,
+                     const HtmlOptions& options = {});
+// Writes `dir`/index.html (one row per report, with its counts) and one page per report,
+// named after the report. Creates `dir`. Returns the paths written, index first.
+std::vector<std::string> WriteHtmlReportDir(const std::string& dir,
+                                            const std::vector<NamedReport>& reports,
+                                            const HtmlOptions& options = {});
+
+// The timeline of a report as an SVG element: one lane per thread with hold and wait bars.
+// With `focus`, only its threads get lanes and its accesses are marked.
+std::string TimelineSvg(const Report& r, const Finding* focus = nullptr,
+                        size_t max_spans = 4000);
+
+}  // namespace threadlens::reports

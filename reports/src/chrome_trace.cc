@@ -1,0 +1,122 @@
+// Chrome trace event writer (the "Trace Event Format" JSON). Complete slices ("X") must
+// nest on a thread; a hold that only partly overlaps the previous one (hand-over-hand
+// locking) goes out as an async slice ("b"/"e") instead, which Perfetto draws on its own
+// track. Timestamps are microseconds from the start of the trace.
+#include "threadlens/reports/chrome_trace.h"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+
+#include "render_util.h"
+#include "threadlens/analyzer/error.h"
+
+namespace threadlens::reports {
+namespace {
+
+using nlohmann::json;
+
+struct Clock {
+  uint64_t origin;
+  uint64_t tps;
+  double Us(uint64_t t) const {
+    return t < origin ? 0.0 : static_cast<double>(t - origin) * 1e6 / static_cast<double>(tps);
+  }
+};
+
+uint32_t TidOf(const Report& r, const Access& a) {
+  if (a.tid) return a.tid;
+  for (auto& t : r.threads) {
+    if (t.name == a.thread) return t.tid;
+  }
+  return 0;
+}
+
+}  // namespace
+
+json ToChromeTrace(const std::vector<NamedReport>& reports) {
+  json events = json::array();
+  uint64_t next_id = 1;
+  for (size_t ri = 0; ri < reports.size(); ++ri) {
+    const Report& r = reports[ri].report;
+    int pid = static_cast<int>(ri + 1);
+    uint64_t origin = r.begin_ticks;
+    for (auto& s : r.spans) origin = std::min(origin, s.begin);
+    Clock clock{origin, r.ticks_per_second ? r.ticks_per_second : 1'000'000'000};
+    events.push_back({{"ph", "M"}, {"name", "process_name"}, {"pid", pid}, {"tid", 0},
+                      {"args", {{"name", reports[ri].name.empty() ? r.trace : reports[ri].name}}}});
+    for (auto& t : r.threads) {
+      events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", pid}, {"tid", t.tid},
+                        {"args", {{"name", t.name.empty() ? "T" + std::to_string(t.tid) : t.name}}}});
+      events.push_back({{"ph", "M"}, {"name", "thread_sort_index"}, {"pid", pid}, {"tid", t.tid},
+                        {"args", {{"sort_index", t.tid}}}});
+    }
+    // Per thread, spans sorted by begin (longest first on ties) so nesting can be checked
+    // with a stack of open complete slices.
+    std::map<uint32_t, std::vector<const Span*>> by_tid;
+    for (auto& s : r.spans) by_tid[s.tid].push_back(&s);
+    for (auto& [tid, spans] : by_tid) {
+      std::stable_sort(spans.begin(), spans.end(), [](const Span* a, const Span* b) {
+        return a->begin != b->begin ? a->begin < b->begin : a->end > b->end;
+      });
+      std::vector<uint64_t> open_ends;
+      for (const Span* s : spans) {
+        while (!open_ends.empty() && open_ends.back() <= s->begin) open_ends.pop_back();
+        std::string name = (s->kind == "wait" ? "wait " : "hold ") + s->object;
+        json args = {{"lock", s->object}, {"kind", s->kind}};
+        const char* cat = s->kind == "wait" ? "wait" : "lock";
+        if (open_ends.empty() || s->end <= open_ends.back()) {
+          events.push_back({{"ph", "X"}, {"name", name}, {"cat", cat}, {"pid", pid}, {"tid", tid},
+                            {"ts", clock.Us(s->begin)},
+                            {"dur", clock.Us(s->end) - clock.Us(s->begin)}, {"args", args}});
+          open_ends.push_back(s->end);
+        } else {
+          uint64_t id = next_id++;
+          json b = {{"ph", "b"}, {"name", name}, {"cat", cat}, {"pid", pid}, {"tid", tid},
+                    {"id", id}, {"ts", clock.Us(s->begin)}, {"args", args}};
+          json e = {{"ph", "e"}, {"name", name}, {"cat", cat}, {"pid", pid}, {"tid", tid},
+                    {"id", id}, {"ts", clock.Us(s->end)}};
+          events.push_back(b);
+          events.push_back(e);
+        }
+      }
+    }
+    // Findings: a zero-length marker slice per access, chained by flow arrows in order
+    // (race: first access -> second; deadlock: around the cycle, back to the start).
+    for (const Finding& f : r.findings) {
+      if (f.accesses.empty()) continue;
+      std::vector<std::pair<uint32_t, const Access*>> marks;
+      for (auto& a : f.accesses) marks.push_back({TidOf(r, a), &a});
+      for (auto& [tid, a] : marks) {
+        events.push_back({{"ph", "X"}, {"name", f.kind + ": " + a->op + " " + a->object},
+                          {"cat", "finding"}, {"pid", pid}, {"tid", tid}, {"ts", clock.Us(a->ts)},
+                          {"dur", 0},
+                          {"args", {{"finding", f.title}, {"site", LongSite(*a)},
+                                    {"fingerprint", f.fingerprint}}}});
+      }
+      bool cyclic = f.kind == "deadlock" && marks.size() > 1;
+      size_t arrows = cyclic ? marks.size() : marks.size() - 1;
+      for (size_t i = 0; i < arrows; ++i) {
+        auto& [tid_a, a] = marks[i];
+        auto& [tid_b, b] = marks[(i + 1) % marks.size()];
+        uint64_t id = next_id++;
+        std::string name = f.kind;
+        events.push_back({{"ph", "s"}, {"name", name}, {"cat", "finding"}, {"pid", pid},
+                          {"tid", tid_a}, {"id", id}, {"ts", clock.Us(a->ts)}});
+        events.push_back({{"ph", "f"}, {"bp", "e"}, {"name", name}, {"cat", "finding"}, {"pid", pid},
+                          {"tid", tid_b}, {"id", id}, {"ts", clock.Us(b->ts)}});
+      }
+    }
+  }
+  return {{"traceEvents", events}, {"displayTimeUnit", "ns"},
+          {"otherData", {{"generator", "threadlens"}}}};
+}
+
+void WriteChromeTrace(const std::string& path, const std::vector<NamedReport>& reports) {
+  std::ofstream out(path, std::ios::binary);
+  out << ToChromeTrace(reports).dump() << "\n";
+  out.close();
+  if (!out) throw Error("cannot write " + path);
+}
+
+}  // namespace threadlens::reports

@@ -1,0 +1,307 @@
+// DOT writers for wait-for, lock-order and race graphs, and SVG rendering through libgvc.
+// Node ids are synthetic (t0, l1, v2): program-derived names only ever appear inside
+// escaped labels, so no name can change the graph's structure or the SVG around it.
+#include "threadlens/reports/graphs.h"
+
+#include <graphviz/gvc.h>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <vector>
+
+#include "render_util.h"
+#include "threadlens/analyzer/error.h"
+
+namespace threadlens::reports {
+namespace {
+
+constexpr const char* kRed = "#d62728";
+constexpr const char* kGrey = "#9a9a9a";
+
+// A small graph in insertion order, so the DOT text is deterministic (golden tests).
+class DotGraph {
+ public:
+  enum class NodeKind { kThread, kLock, kVariable };
+
+  std::string Node(NodeKind kind, const std::string& name) {
+    auto key = std::make_pair(kind, name);
+    if (auto it = ids_.find(key); it != ids_.end()) return it->second;
+    static const char kPrefix[] = {'t', 'l', 'v'};
+    std::string id = kPrefix[static_cast<int>(kind)] + std::to_string(nodes_.size());
+    ids_[key] = id;
+    nodes_.push_back({id, kind, name});
+    return id;
+  }
+
+  // Adds an edge unless the same (from, to, label) is there; returns its index.
+  size_t Edge(const std::string& from, const std::string& to, const std::string& label,
+              bool red = false, bool dashed = false) {
+    for (size_t i = 0; i < edges_.size(); ++i) {
+      auto& e = edges_[i];
+      if (e.from == from && e.to == to && e.label == label) {
+        e.red = e.red || red;
+        return i;
+      }
+    }
+    edges_.push_back({from, to, label, red, dashed});
+    return edges_.size() - 1;
+  }
+
+  // Colours red every edge that lies on a directed cycle (u->v with u reachable from v).
+  void MarkCycles() {
+    std::map<std::string, std::vector<std::string>> adj;
+    for (auto& e : edges_) adj[e.from].push_back(e.to);
+    for (auto& e : edges_) {
+      // Iterative DFS from e.to looking for e.from.
+      std::set<std::string> seen{e.to};
+      std::vector<std::string> todo{e.to};
+      bool found = false;
+      while (!todo.empty() && !found) {
+        std::string n = todo.back();
+        todo.pop_back();
+        if (n == e.from) found = true;
+        for (auto& m : adj[n]) {
+          if (seen.insert(m).second) todo.push_back(m);
+        }
+      }
+      if (found) e.red = true;
+    }
+  }
+
+  bool empty() const { return nodes_.empty(); }
+  size_t edge_count() const { return edges_.size(); }
+
+  std::string Write(const std::string& name, const std::string& note = "") const {
+    std::ostringstream o;
+    o << "digraph \"" << DotEscape(name) << "\" {\n"
+      << "  graph [rankdir=LR, bgcolor=\"transparent\", fontname=\"Helvetica\", fontsize=10"
+      << ", nodesep=0.4, ranksep=0.6";
+    if (!note.empty()) o << ", labelloc=b, label=\"" << DotEscape(note) << "\"";
+    o << "];\n"
+      << "  node [fontname=\"Helvetica\", fontsize=10];\n"
+      << "  edge [fontname=\"Helvetica\", fontsize=9];\n";
+    for (auto& n : nodes_) {
+      o << "  " << n.id << " [label=\"" << DotEscape(n.name) << "\"";
+      switch (n.kind) {
+        case NodeKind::kThread:
+          o << ", shape=box, style=\"rounded,filled\", fillcolor=\"#e8f0fe\"";
+          break;
+        case NodeKind::kLock:
+          o << ", shape=ellipse, style=filled, fillcolor=\"#fff4e0\"";
+          break;
+        case NodeKind::kVariable:
+          o << ", shape=diamond, style=filled, fillcolor=\"#fde8e8\"";
+          break;
+      }
+      o << "];\n";
+    }
+    for (auto& e : edges_) {
+      o << "  " << e.from << " -> " << e.to << " [label=\"" << DotEscape(e.label) << "\"";
+      if (e.red) o << ", color=\"" << kRed << "\", fontcolor=\"" << kRed << "\", penwidth=2";
+      else o << ", color=\"" << kGrey << "\", fontcolor=\"#555555\"";
+      if (e.dashed) o << ", style=dashed";
+      o << "];\n";
+    }
+    o << "}\n";
+    return o.str();
+  }
+
+ private:
+  struct N {
+    std::string id;
+    NodeKind kind;
+    std::string name;
+  };
+  struct E {
+    std::string from, to, label;
+    bool red = false, dashed = false;
+  };
+  std::map<std::pair<NodeKind, std::string>, std::string> ids_;
+  std::vector<N> nodes_;
+  std::vector<E> edges_;
+};
+
+using NK = DotGraph::NodeKind;
+
+bool IsWaitOp(const std::string& op) {
+  return op == "request" || op == "wait" || op == "join" || op == "acquire-blocked" ||
+         op == "lock" || op == "sem-wait" || op == "cond-wait" || op == "acquire";
+}
+
+std::string OrderLabel(const std::string& thread, const Access& site) {
+  std::string s = ShortSite(site);
+  return s.empty() ? thread : thread + "@" + s;
+}
+
+std::string EdgeThreads(const LockOrderEdge& e) {
+  std::string t;
+  for (size_t i = 0; i < e.threads.size() && i < 3; ++i) t += (i ? "," : "") + e.threads[i];
+  if (e.threads.size() > 3) t += ",+" + std::to_string(e.threads.size() - 3);
+  return t;
+}
+
+// Adds one finding's wait-for edges to `g`.
+void AddWaitFor(DotGraph& g, const Finding& f) {
+  for (const Access& a : f.accesses) {
+    if (a.thread.empty()) continue;
+    std::string t = g.Node(NK::kThread, a.thread);
+    for (const auto& h : a.held) g.Edge(g.Node(NK::kLock, h), t, "held by");
+    if (!a.object.empty() && IsWaitOp(a.op)) {
+      // A join waits for a thread; everything else here waits for a lock-like object.
+      bool join = f.subkind == "join" || a.op == "join";
+      g.Edge(t, g.Node(join ? NK::kThread : NK::kLock, a.object), join ? "joins" : "waits for");
+    }
+  }
+  for (const CycleEdge& e : f.cycle) {
+    // Wait-for cycle edge: thread `from` waits for a lock that thread `to` holds.
+    std::string lock = e.to_site.object;
+    if (lock.empty()) continue;
+    std::string waiter = e.from.empty() ? e.thread : e.from;
+    g.Edge(g.Node(NK::kThread, waiter), g.Node(NK::kLock, lock), "waits for");
+    if (!e.to.empty()) g.Edge(g.Node(NK::kLock, lock), g.Node(NK::kThread, e.to), "held by");
+  }
+}
+
+bool IsBlockingKind(const std::string& kind) {
+  return kind == "deadlock" || kind == "self-deadlock" || kind == "hang";
+}
+
+}  // namespace
+
+std::string WaitForDot(const Finding& f) {
+  DotGraph g;
+  AddWaitFor(g, f);
+  g.MarkCycles();
+  return g.Write("wait-for " + f.kind + " " + f.fingerprint);
+}
+
+std::string LockOrderDot(const Finding& f, const Report& r) {
+  DotGraph g;
+  std::set<std::pair<std::string, std::string>> on_cycle;
+  for (const CycleEdge& e : f.cycle) {
+    g.Edge(g.Node(NK::kLock, e.from), g.Node(NK::kLock, e.to),
+           OrderLabel(e.thread, e.to_site), /*red=*/true);
+    on_cycle.insert({e.from, e.to});
+  }
+  std::set<std::string> locks;
+  for (const CycleEdge& e : f.cycle) locks.insert({e.from, e.to});
+  for (const auto& l : f.locks) {
+    if (locks.insert(l).second) g.Node(NK::kLock, l);
+  }
+  for (const LockOrderEdge& e : r.lock_order) {
+    if (on_cycle.count({e.from, e.to}) || !locks.count(e.from) || !locks.count(e.to)) continue;
+    g.Edge(g.Node(NK::kLock, e.from), g.Node(NK::kLock, e.to), OrderLabel(EdgeThreads(e), e.to_site));
+  }
+  return g.Write("lock-order " + f.fingerprint);
+}
+
+std::string RaceDot(const Finding& f) {
+  DotGraph g;
+  std::string var = !f.variables.empty() ? f.variables.front()
+                    : !f.accesses.empty() ? f.accesses.front().object : "?";
+  std::string v = g.Node(NK::kVariable, var);
+  for (const Access& a : f.accesses) {
+    std::string t = g.Node(NK::kThread, a.thread);
+    std::string site = ShortSite(a);
+    g.Edge(t, v, a.op + (site.empty() ? "" : " @" + site), /*red=*/a.op == "write");
+    for (const auto& h : a.held) g.Edge(t, g.Node(NK::kLock, h), "holds", false, true);
+  }
+  return g.Write("race " + f.fingerprint);
+}
+
+std::string FindingDot(const Finding& f, const Report& r) {
+  if (f.kind == "lock-order") return LockOrderDot(f, r);
+  if (f.kind == "race") return RaceDot(f);
+  if (IsBlockingKind(f.kind) || f.kind == "misuse") {
+    if (f.accesses.empty() && f.cycle.empty()) return "";
+    return WaitForDot(f);
+  }
+  return "";
+}
+
+std::string TraceLockOrderDot(const Report& r, size_t max_edges) {
+  std::set<std::pair<std::string, std::string>> red;
+  for (const Finding& f : r.findings) {
+    if (f.kind != "lock-order") continue;
+    for (const CycleEdge& e : f.cycle) red.insert({e.from, e.to});
+  }
+  // Red edges first so a cap never hides a cycle.
+  std::vector<const LockOrderEdge*> edges;
+  for (auto& e : r.lock_order) edges.push_back(&e);
+  std::stable_partition(edges.begin(), edges.end(),
+                        [&](const LockOrderEdge* e) { return red.count({e->from, e->to}) > 0; });
+  DotGraph g;
+  // Only locks that take part in an edge are drawn; lone locks add noise.
+  size_t shown = std::min(edges.size(), max_edges);
+  for (size_t i = 0; i < shown; ++i) {
+    const LockOrderEdge& e = *edges[i];
+    std::string label = OrderLabel(EdgeThreads(e), e.to_site);
+    if (e.count > 1) label += " (x" + std::to_string(e.count) + ")";
+    g.Edge(g.Node(NK::kLock, e.from), g.Node(NK::kLock, e.to), label, red.count({e.from, e.to}) > 0);
+  }
+  std::string note;
+  if (shown < edges.size()) {
+    note = std::to_string(edges.size() - shown) + " of " + std::to_string(edges.size()) +
+           " edges not drawn";
+  }
+  return g.Write("lock-order (whole trace)", note);
+}
+
+std::string TraceWaitForDot(const Report& r) {
+  DotGraph g;
+  for (const Finding& f : r.findings) {
+    if (IsBlockingKind(f.kind)) AddWaitFor(g, f);
+  }
+  if (g.empty()) return "";
+  g.MarkCycles();
+  return g.Write("wait-for (end of trace)");
+}
+
+std::string ReportDot(const Report& r) {
+  std::string out = TraceLockOrderDot(r);
+  out += TraceWaitForDot(r);
+  for (const Finding& f : r.findings) out += FindingDot(f, r);
+  return out;
+}
+
+namespace {
+
+std::mutex graphviz_mutex;  // Graphviz keeps global state; one layout at a time.
+std::string graphviz_errors;
+
+int CollectGraphvizError(char* msg) {
+  graphviz_errors += msg;
+  return 0;
+}
+
+}  // namespace
+
+std::string RenderSvg(const std::string& dot) {
+  std::lock_guard<std::mutex> lock(graphviz_mutex);
+  static GVC_t* gvc = gvContext();  // Loading plugins is slow; keep one context.
+  graphviz_errors.clear();
+  agseterrf(CollectGraphvizError);
+  Agraph_t* g = agmemread(dot.c_str());
+  if (g == nullptr) throw Error("graphviz could not read a graph: " + graphviz_errors, kExitInternal);
+  std::string svg;
+  if (gvLayout(gvc, g, "dot") != 0) {
+    agclose(g);
+    throw Error("graphviz layout failed: " + graphviz_errors, kExitInternal);
+  }
+  char* data = nullptr;
+  unsigned int length = 0;
+  int rc = gvRenderData(gvc, g, "svg", &data, &length);
+  if (rc == 0 && data != nullptr) svg.assign(data, length);
+  if (data != nullptr) gvFreeRenderData(data);
+  gvFreeLayout(gvc, g);
+  agclose(g);
+  if (rc != 0) throw Error("graphviz could not render SVG: " + graphviz_errors, kExitInternal);
+  // Inline SVG in HTML wants the bare element: drop the XML prolog, doctype and comments.
+  if (auto pos = svg.find("<svg"); pos != std::string::npos) svg.erase(0, pos);
+  return svg;
+}
+
+}  // namespace threadlens::reports

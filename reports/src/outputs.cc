@@ -1,0 +1,175 @@
+// Inputs and outputs shared by `threadlens report` and `threadlens check`.
+#include "threadlens/reports/outputs.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "render_util.h"
+#include "threadlens/analyzer/error.h"
+#include "threadlens/reports/chrome_trace.h"
+#include "threadlens/reports/graphs.h"
+#include "threadlens/reports/html_report.h"
+#include "threadlens/reports/junit_report.h"
+#include "threadlens/reports/sarif_report.h"
+
+#include "threadlens/analyzer/findings_json.h"
+#include "threadlens/reports/text_report.h"
+
+namespace threadlens::reports {
+namespace {
+
+bool LooksLikeJson(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char c;
+  while (in.get(c)) {
+    if (!std::isspace(static_cast<unsigned char>(c))) return c == '{' || c == '[';
+  }
+  return false;
+}
+
+void WriteText(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  out.close();
+  if (!out) throw Error("cannot write " + path);
+}
+
+}  // namespace
+
+bool StderrIsTerminal() { return isatty(STDERR_FILENO) == 1; }
+
+std::string DisplayName(const Report& r, const std::string& path) {
+  if (!r.program.empty()) return std::filesystem::path(r.program).filename().string();
+  return std::filesystem::path(path).stem().string();
+}
+
+std::vector<NamedReport> LoadReports(const std::vector<std::string>& paths, const AnalyzeOptions& options,
+                                     bool progress) {
+  std::vector<NamedReport> out;
+  std::vector<std::string> origin;  // the file each report came from
+  for (size_t i = 0; i < paths.size(); ++i) {
+    const std::string& path = paths[i];
+    if (!std::filesystem::exists(path)) throw Error(path + ": no such file");
+    auto start = std::chrono::steady_clock::now();
+    if (progress) {
+      std::fprintf(stderr, "threadlens: analyzing %s (%zu/%zu)...", path.c_str(), i + 1, paths.size());
+      std::fflush(stderr);
+    }
+    Report r;
+    if (LooksLikeJson(path)) {
+      std::ifstream in(path, std::ios::binary);
+      std::stringstream text;
+      text << in.rdbuf();
+      // Several reports in one file ({"reports": [...]}, as written for several traces).
+      nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+      if (j.is_object() && j.contains("reports") && j["reports"].is_array()) {
+        for (auto& one : j["reports"]) {
+          Report each = ReportFromJsonValue(one, path);
+          std::string name = one.value("name", DisplayName(each, path));
+          out.push_back({name, std::move(each)});
+          origin.push_back(path);
+        }
+        if (progress) std::fprintf(stderr, " %zu reports\n", j["reports"].size());
+        continue;
+      }
+      r = ReportFromJson(text.str(), path);
+    } else {
+      r = AnalyzeFile(path, options);
+    }
+    if (r.trace.empty()) r.trace = path;
+    if (progress) {
+      double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::fprintf(stderr, " %zu findings, %.1f s\n", r.findings.size(), s);
+    }
+    out.push_back({DisplayName(r, path), std::move(r)});
+    origin.push_back(path);
+  }
+  // Two traces of one program still need telling apart in an index.
+  std::map<std::string, int> seen;
+  for (auto& nr : out) seen[nr.name]++;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (seen[out[i].name] > 1) out[i].name += " (" + std::filesystem::path(origin[i]).filename().string() + ")";
+  }
+  return out;
+}
+
+ColorMode ParseColorMode(const std::string& s) {
+  if (s == "auto") return ColorMode::kAuto;
+  if (s == "always") return ColorMode::kAlways;
+  if (s == "never") return ColorMode::kNever;
+  throw Error("--color: expected auto, always or never, not '" + s + "'");
+}
+
+bool UseColor(ColorMode mode, int fd) {
+  if (mode != ColorMode::kAuto) return mode == ColorMode::kAlways;
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color != nullptr && no_color[0] != '\0') return false;
+  return isatty(fd) == 1;
+}
+
+std::string TextReport(const std::vector<NamedReport>& reports, bool color) {
+  TextOptions options;
+  options.color = color;
+  std::string out;
+  for (const NamedReport& nr : reports) {
+    if (reports.size() > 1) out += (color ? "\033[1m== " : "== ") + nr.name + (color ? " ==\033[0m\n" : " ==\n");
+    out += RenderText(nr.report, options);
+  }
+  return out;
+}
+
+std::string ReportsJson(const std::vector<NamedReport>& reports) {
+  if (reports.size() == 1) return ToJson(reports[0].report) + "\n";
+  nlohmann::json all = {{"schema", kFindingsSchema}, {"reports", nlohmann::json::array()}};
+  for (auto& nr : reports) {
+    nlohmann::json j = ToJsonValue(nr.report);
+    j["name"] = nr.name;
+    all["reports"].push_back(j);
+  }
+  return all.dump(2) + "\n";
+}
+
+void WriteOutputs(const std::vector<NamedReport>& reports, const OutputFiles& files) {
+  if (!files.html.empty() || !files.html_dir.empty()) {
+    HtmlOptions o;
+    o.title = files.title;
+    if (!files.source_root.empty()) o.source_roots.push_back(files.source_root);
+    if (!files.html.empty()) WriteHtmlReport(files.html, reports, o);
+    if (!files.html_dir.empty()) WriteHtmlReportDir(files.html_dir, reports, o);
+  }
+  if (!files.dot.empty()) {
+    std::string dot;
+    for (auto& nr : reports) dot += ReportDot(nr.report);
+    WriteText(files.dot, dot);
+  }
+  if (!files.json.empty()) WriteText(files.json, ReportsJson(reports));
+  if (!files.sarif.empty()) {
+    SarifOptions o;
+    o.source_root = files.source_root;
+#ifdef THREADLENS_VERSION
+    o.tool_version = THREADLENS_VERSION;
+#endif
+    WriteSarif(files.sarif, reports, o);
+  }
+  if (!files.junit.empty()) {
+    JunitOptions o;
+    if (files.failing_fingerprints) {
+      std::set<std::string> failing(files.failing_fingerprints->begin(), files.failing_fingerprints->end());
+      o.fails = [failing](const Finding& f) { return failing.count(f.fingerprint) > 0; };
+    }
+    WriteJunit(files.junit, reports, o);
+  }
+  if (!files.chrome.empty()) WriteChromeTrace(files.chrome, reports);
+}
+
+}  // namespace threadlens::reports

@@ -1,0 +1,302 @@
+// SARIF 2.1.0 writer (OASIS SARIF v2.1.0, with the constraints GitHub code scanning adds:
+// one run per tool, partialFingerprints, URIs relative to the checkout).
+#include "threadlens/reports/sarif_report.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string_view>
+
+#include "render_util.h"
+#include "threadlens/analyzer/error.h"
+
+namespace threadlens::reports {
+namespace {
+
+using nlohmann::json;
+
+struct RuleInfo {
+  const char* id;
+  const char* name;
+  const char* level;
+  const char* short_text;
+  const char* full_text;
+  const char* help;
+};
+
+constexpr RuleInfo kRules[] = {
+    {"race", "DataRace", "error", "Data race",
+     "Two threads access the same memory location, at least one of them writes, and no "
+     "synchronization orders the two accesses.",
+     "Protect every access to the variable with the same lock, make it an atomic, or order the "
+     "accesses with a happens-before edge (join, a release/acquire pair, a condition variable)."},
+    {"lock-order", "LockOrderInversion", "error", "Lock-order inversion (potential deadlock)",
+     "Threads take the same locks in different orders. The run did not deadlock, but another "
+     "interleaving of the same code can.",
+     "Pick one global order for these locks and take them in that order everywhere, or take "
+     "them together (std::scoped_lock), or drop the outer lock before taking the inner one."},
+    {"deadlock", "Deadlock", "error", "Deadlock",
+     "Threads were blocked at the end of the run, each waiting for a lock another one holds.",
+     "Break the wait-for cycle: take the locks in one global order, or together with "
+     "std::scoped_lock / std::lock."},
+    {"self-deadlock", "SelfDeadlock", "error", "Self-deadlock",
+     "A thread requested a non-recursive lock it already holds and blocked forever.",
+     "Do not call back into code that takes the same lock while holding it; split the "
+     "function into a locked and an unlocked part, or use a recursive lock deliberately."},
+    {"hang", "Hang", "error", "Thread blocked forever",
+     "A thread waits on a condition variable, a join or a semaphore, and no thread is left "
+     "that could wake it.",
+     "Make sure every wait has a matching notify/post on every path (including shutdown), and "
+     "wait with a predicate so a missed notification cannot strand the waiter."},
+    {"misuse", "LockMisuse", "warning", "Lock misuse",
+     "A lock was used against its contract: unlocked while not held, unlocked by another "
+     "thread, held at thread exit, or destroyed while locked.",
+     "Use RAII guards (std::lock_guard, std::unique_lock) so every lock is released by the "
+     "thread that took it, on every path."},
+    {"contention", "LockContention", "note", "Lock contention",
+     "Threads spent noticeable time waiting for this lock.",
+     "Shorten the critical section, split the lock, or use a reader-writer lock."},
+};
+
+const RuleInfo& RuleFor(const std::string& kind, size_t* index) {
+  for (size_t i = 0; i < std::size(kRules); ++i) {
+    if (kind == kRules[i].id) {
+      *index = i;
+      return kRules[i];
+    }
+  }
+  *index = 5;  // A kind this build does not know is reported as misuse rather than dropped.
+  static_assert(std::string_view(kRules[5].id) == "misuse");
+  return kRules[*index];
+}
+
+// RFC 3986 percent-encoding for a path (keeps '/').
+std::string UriPath(const std::string& path) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : path) {
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+class Locator {
+ public:
+  explicit Locator(const std::string& root) {
+    if (!root.empty()) {
+      std::error_code ec;
+      root_ = std::filesystem::weakly_canonical(std::filesystem::absolute(root), ec).lexically_normal();
+    }
+  }
+
+  bool has_root() const { return !root_.empty(); }
+  std::string RootUri() const {
+    std::string s = root_.string();
+    if (s.empty() || s.back() != '/') s += '/';
+    return "file://" + UriPath(s);
+  }
+
+  // artifactLocation for a source file, or null when the file is unknown.
+  json Artifact(const std::string& file) const {
+    if (file.empty()) return nullptr;
+    std::filesystem::path p(file);
+    if (p.is_relative()) {
+      json a = {{"uri", UriPath(p.lexically_normal().string())}};
+      if (has_root()) a["uriBaseId"] = "SRCROOT";
+      return a;
+    }
+    if (has_root()) {
+      auto rel = p.lexically_normal().lexically_relative(root_);
+      if (!rel.empty() && *rel.begin() != "..") {
+        return {{"uri", UriPath(rel.string())}, {"uriBaseId", "SRCROOT"}};
+      }
+    }
+    return {{"uri", "file://" + UriPath(p.lexically_normal().string())}};
+  }
+
+  json Location(const Access& a, const std::string& message) const {
+    json loc = json::object();
+    const Frame& f = TopFrame(a);
+    if (json art = Artifact(f.file); !art.is_null()) {
+      json phys = {{"artifactLocation", art}};
+      if (f.line > 0) phys["region"] = {{"startLine", f.line}};
+      loc["physicalLocation"] = phys;
+    }
+    if (!f.function.empty()) {
+      loc["logicalLocations"] = json::array({{{"fullyQualifiedName", f.function}, {"kind", "function"}}});
+    }
+    if (!message.empty()) loc["message"] = {{"text", message}};
+    return loc;
+  }
+
+ private:
+  std::filesystem::path root_;
+};
+
+// One step of a code flow: what a thread did, in trace order.
+struct Step {
+  std::string thread;
+  const Access* site;
+  std::string kind;  // acquire, release, memory
+  std::string message;
+  uint64_t order_key;
+};
+
+std::vector<Step> Steps(const Finding& f) {
+  std::vector<Step> steps;
+  auto key = [](const Access& a) { return a.event_index ? a.event_index : a.ts; };
+  for (const CycleEdge& e : f.cycle) {
+    std::string t = e.thread.empty() ? e.from : e.thread;
+    steps.push_back({t, &e.from_site, "acquire", t + " acquires " + e.from, key(e.from_site)});
+    steps.push_back({t, &e.to_site, "acquire",
+                     t + " requests " + e.to + " while holding " + e.from, key(e.to_site)});
+  }
+  for (const Access& a : f.accesses) {
+    std::string kind = a.op == "release" || a.op == "unlock" ? "release"
+                       : a.op == "read" || a.op == "write" || a.size > 0 ? "memory"
+                                                                        : "acquire";
+    std::string msg = a.thread + " " + a.op + (a.object.empty() ? "" : " " + a.object);
+    if (!a.held.empty()) {
+      msg += " holding";
+      for (auto& h : a.held) msg += " " + h;
+    }
+    steps.push_back({a.thread, &a, kind, msg, key(a)});
+  }
+  std::stable_sort(steps.begin(), steps.end(),
+                   [](const Step& a, const Step& b) { return a.order_key < b.order_key; });
+  return steps;
+}
+
+json CodeFlow(const Finding& f, const Locator& loc) {
+  std::vector<Step> steps = Steps(f);
+  if (steps.empty()) return nullptr;
+  std::vector<std::string> order;  // threads in order of first appearance
+  std::map<std::string, json> flows;
+  int execution_order = 0;
+  for (const Step& s : steps) {
+    if (!flows.count(s.thread)) {
+      order.push_back(s.thread);
+      flows[s.thread] = json::array();
+    }
+    json tfl = {{"location", loc.Location(*s.site, s.message)},
+                {"kinds", json::array({s.kind})},
+                {"executionOrder", ++execution_order}};
+    flows[s.thread].push_back(tfl);
+  }
+  json thread_flows = json::array();
+  for (auto& t : order) {
+    thread_flows.push_back({{"id", t.empty() ? "thread" : t},
+                            {"message", {{"text", "thread " + t}}},
+                            {"locations", flows[t]}});
+  }
+  return {{"message", {{"text", f.title}}}, {"threadFlows", thread_flows}};
+}
+
+}  // namespace
+
+json ToSarif(const std::vector<NamedReport>& reports, const SarifOptions& options) {
+  Locator loc(options.source_root);
+  json rules = json::array();
+  for (const RuleInfo& r : kRules) {
+    rules.push_back({
+        {"id", r.id},
+        {"name", r.name},
+        {"shortDescription", {{"text", r.short_text}}},
+        {"fullDescription", {{"text", r.full_text}}},
+        {"help", {{"text", r.help}, {"markdown", std::string("**") + r.short_text + "**\n\n" + r.full_text + "\n\n" + r.help}}},
+        {"defaultConfiguration", {{"level", r.level}}},
+        {"properties", {{"tags", json::array({"concurrency", r.id})},
+                        {"problem.severity", std::string(r.level) == "note" ? "recommendation" : r.level}}},
+    });
+  }
+  json results = json::array();
+  for (const NamedReport& nr : reports) {
+    for (const Finding& f : nr.report.findings) {
+      if (f.kind == "contention" && !options.include_contention) continue;
+      size_t rule_index = 0;
+      const RuleInfo& rule = RuleFor(f.kind, &rule_index);
+      json result = {
+          {"ruleId", rule.id},
+          {"ruleIndex", rule_index},
+          {"level", SeverityName(f.severity)},
+          {"message", {{"text", f.title.empty() ? rule.short_text : f.title}}},
+      };
+      // Primary location: the first site with a file; every other site is related.
+      std::vector<const Access*> sites;
+      for (auto& a : f.accesses) sites.push_back(&a);
+      for (auto& e : f.cycle) sites.push_back(&e.to_site), sites.push_back(&e.from_site);
+      auto primary = std::find_if(sites.begin(), sites.end(),
+                                  [](const Access* a) { return !TopFrame(*a).file.empty(); });
+      json locations = json::array();
+      if (primary != sites.end()) {
+        locations.push_back(loc.Location(**primary, ""));
+      } else if (!nr.report.program.empty() || !nr.report.trace.empty()) {
+        // No source: point at the program so the result still has a place to live.
+        std::string where = !nr.report.program.empty() ? nr.report.program : nr.report.trace;
+        locations.push_back({{"physicalLocation", {{"artifactLocation", loc.Artifact(where)}}}});
+      }
+      if (!locations.empty()) result["locations"] = locations;
+      json related = json::array();
+      int related_id = 0;
+      for (const Access* a : sites) {
+        if (primary != sites.end() && a == *primary) continue;
+        if (TopFrame(*a).file.empty()) continue;
+        json l = loc.Location(*a, a->thread + ": " + a->op + (a->object.empty() ? "" : " " + a->object));
+        l["id"] = related_id++;
+        related.push_back(l);
+      }
+      if (!related.empty()) result["relatedLocations"] = related;
+      if (!f.fingerprint.empty()) {
+        result["partialFingerprints"] = {{"primaryLocationLineHash", f.fingerprint}};
+        result["fingerprints"] = {{"threadlens/v1", f.fingerprint}};
+      }
+      if (json flow = CodeFlow(f, loc); !flow.is_null()) result["codeFlows"] = json::array({flow});
+      result["properties"] = {{"trace", nr.report.trace},
+                              {"program", nr.name},
+                              {"threads", f.threads},
+                              {"locks", f.locks},
+                              {"variables", f.variables}};
+      if (!f.subkind.empty()) result["properties"]["subkind"] = f.subkind;
+      results.push_back(result);
+    }
+  }
+  json run = {
+      {"tool", {{"driver", {{"name", "threadlens"},
+                            {"version", options.tool_version},
+                            {"semanticVersion", options.tool_version},
+                            {"rules", rules}}}}},
+      {"results", results},
+      {"columnKind", "utf16CodeUnits"},
+  };
+  if (loc.has_root()) run["originalUriBaseIds"] = {{"SRCROOT", {{"uri", loc.RootUri()}}}};
+  json invocations = json::array();
+  for (const NamedReport& nr : reports) {
+    json inv = {{"executionSuccessful", true}};
+    json notes = json::array();
+    for (auto& w : nr.report.warnings) notes.push_back({{"level", "warning"}, {"message", {{"text", w}}}});
+    if (!notes.empty()) inv["toolExecutionNotifications"] = notes;
+    inv["properties"] = {{"trace", nr.report.trace}, {"program", nr.name}};
+    invocations.push_back(inv);
+  }
+  if (!invocations.empty()) run["invocations"] = invocations;
+  return {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+          {"version", "2.1.0"},
+          {"runs", json::array({run})}};
+}
+
+void WriteSarif(const std::string& path, const std::vector<NamedReport>& reports,
+                const SarifOptions& options) {
+  std::ofstream out(path, std::ios::binary);
+  out << ToSarif(reports, options).dump(2) << "\n";
+  out.close();
+  if (!out) throw Error("cannot write " + path);
+}
+
+}  // namespace threadlens::reports

@@ -1,0 +1,83 @@
+# The scenario catalogue: one program per bug or fix, built with the threadlens
+# instrumentation. Each program states its story and expected findings in its opening comment
+# (STORY:, EXPECT:, WATCHDOG: lines); this file collects them into catalogue.txt beside the
+# programs, which `threadlens scenarios` reads.
+
+# Catalogue order: each bug next to its fix.
+set(THREADLENS_SCENARIOS
+  counter_race counter_lock
+  price_feed_shared_map price_feed_queue
+  pipeline_handoff pipeline_handoff_broken
+  queue_stop_event_hang queue_stop_event
+  sum_list_lock sum_list_rlock
+  int_list_find_replace
+  ab_ba_deadlock ab_ba_potential ab_ba_scoped_lock
+  gate_lock
+  dining_philosophers dining_philosophers_ordered
+  thread_pool_reporter thread_pool_reporter_atomic
+  echo_server echo_server_stats_race
+  event_loop_thread event_loop_direct_call
+  thread_local_state
+  lock_leak_early_return
+  lost_wakeup wakeup_with_predicate
+  giant_lock_countdown)
+
+# Programs that use a library beyond the standard one.
+set(THREADLENS_SCENARIO_LIBS_price_feed_shared_map nlohmann_json::nlohmann_json)
+set(THREADLENS_SCENARIO_LIBS_price_feed_queue nlohmann_json::nlohmann_json)
+
+set(THREADLENS_SCENARIO_INSTALL_DIR ${CMAKE_INSTALL_LIBEXECDIR}/threadlens/scenarios)
+
+if(NOT COMMAND threadlens_instrument AND EXISTS ${PROJECT_SOURCE_DIR}/cmake/threadlens-instrument.cmake)
+  include(${PROJECT_SOURCE_DIR}/cmake/threadlens-instrument.cmake)
+endif()
+
+# Builds `target` with the threadlens instrumentation: clang's -fsanitize=thread at compile
+# time, linked against the threadlens runtime instead of clang's TSan runtime.
+function(threadlens_scenario_instrument target)
+  if(COMMAND threadlens_instrument)
+    threadlens_instrument(${target})
+  else()
+    target_compile_options(${target} PRIVATE -fsanitize=thread)
+    target_link_libraries(${target} PRIVATE threadlens_preload)
+  endif()
+endfunction()
+
+set(catalogue "# threadlens scenario catalogue, generated from the STORY/EXPECT lines of each program.\n")
+foreach(name ${THREADLENS_SCENARIOS})
+  set(source ${CMAKE_CURRENT_SOURCE_DIR}/${name}.cc)
+  add_executable(scenario_${name} ${source})
+  target_include_directories(scenario_${name} PRIVATE ${PROJECT_SOURCE_DIR}/tracer/include)
+  target_link_libraries(scenario_${name} PRIVATE Threads::Threads ${THREADLENS_SCENARIO_LIBS_${name}})
+  # -O0: no inlining, so every function of the story is a frame of the reported stacks.
+  target_compile_options(scenario_${name} PRIVATE -O0 -g -fno-omit-frame-pointer)
+  threadlens_scenario_instrument(scenario_${name})
+  set_target_properties(scenario_${name} PROPERTIES
+    RUNTIME_OUTPUT_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}
+    INSTALL_RPATH "$ORIGIN/../../../${CMAKE_INSTALL_LIBDIR}")
+  install(TARGETS scenario_${name} RUNTIME DESTINATION ${THREADLENS_SCENARIO_INSTALL_DIR})
+
+  file(STRINGS ${source} header REGEX "^// (STORY|EXPECT|WATCHDOG|TIMEOUT): ")
+  if(NOT header MATCHES "STORY: " OR NOT header MATCHES "EXPECT: ")
+    message(FATAL_ERROR "scenario ${name}: ${name}.cc needs a STORY: and an EXPECT: line")
+  endif()
+  string(APPEND catalogue "\nSCENARIO: ${name}\nPROGRAM: scenario_${name}\nSOURCE: ${source}\n")
+  foreach(line ${header})
+    string(REGEX REPLACE "^// " "" line "${line}")
+    string(APPEND catalogue "${line}\n")
+  endforeach()
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${source})
+endforeach()
+
+file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/catalogue.txt.in "${catalogue}")
+configure_file(${CMAKE_CURRENT_BINARY_DIR}/catalogue.txt.in ${CMAKE_CURRENT_BINARY_DIR}/catalogue.txt COPYONLY)
+install(FILES ${CMAKE_CURRENT_BINARY_DIR}/catalogue.txt DESTINATION ${THREADLENS_SCENARIO_INSTALL_DIR})
+
+add_custom_target(scenarios)
+foreach(name ${THREADLENS_SCENARIOS})
+  add_dependencies(scenarios scenario_${name})
+endforeach()
+
+# For tests/scenarios: the names, in catalogue order, and the catalogue file.
+set_property(GLOBAL PROPERTY THREADLENS_SCENARIOS ${THREADLENS_SCENARIOS})
+set_property(GLOBAL PROPERTY THREADLENS_SCENARIO_CATALOGUE ${CMAKE_CURRENT_BINARY_DIR}/catalogue.txt)

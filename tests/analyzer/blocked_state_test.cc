@@ -1,0 +1,228 @@
+// Deadlocks, self-deadlocks and hangs that happened (blocked at the end of the trace), lock
+// misuse and contention.
+#include <gtest/gtest.h>
+
+#include "test_util.h"
+
+namespace threadlens::testing {
+namespace {
+
+using trace::EventKind;
+
+TEST(Deadlock, OpenRequestsFormingACycle) {
+  Report r = AnalyzeStd("T1|fork(T2)|1\nT1|fork(T3)|2\n"
+                        "T2|acq(A)|10\nT3|acq(B)|20\n"
+                        "T2|req(B)|11\nT3|req(A)|21\n");
+  auto d = OfKind(r, "deadlock");
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0]->severity, Severity::kError);
+  ASSERT_EQ(d[0]->cycle.size(), 2u);
+  EXPECT_EQ(d[0]->cycle[0].from, "T2");
+  EXPECT_EQ(d[0]->cycle[0].to, "T3");
+  EXPECT_EQ(d[0]->cycle[0].to_site.object, "B");
+  EXPECT_EQ(d[0]->cycle[0].to_site.stack.at(0).line, 11);
+  EXPECT_EQ(d[0]->cycle[0].from_site.object, "B");
+  EXPECT_EQ(d[0]->cycle[0].from_site.thread, "T3");
+  EXPECT_EQ(d[0]->cycle[0].from_site.stack.at(0).line, 20);
+  EXPECT_EQ(d[0]->locks, (std::vector<std::string>{"B", "A"}));
+  // It is also a lock-order cycle, and nobody is reported as hung.
+  EXPECT_TRUE(OfKind(r, "hang").empty());
+  for (const ThreadInfo& t : r.threads) EXPECT_EQ(t.blocked_at_end, t.name != "T1") << t.name;
+}
+
+TEST(Deadlock, WaitingForARunningThreadIsNoDeadlock) {
+  Report r = AnalyzeStd("T1|fork(T2)|1\nT2|acq(A)|10\nT1|req(A)|2\n");
+  EXPECT_TRUE(OfKind(r, "deadlock").empty());
+  EXPECT_TRUE(OfKind(r, "hang").empty());
+}
+
+TEST(Deadlock, FromWatchdogRecords) {
+  VectorSource s;
+  s.Add(1, EventKind::kThreadCreate, 2);
+  s.Add(1, EventKind::kNameLock, 0xA, 0, 0, 0, s.Str("accounts"));
+  s.Add(1, EventKind::kNameLock, 0xB, 0, 0, 0, s.Str("ledger"));
+  s.Add(1, EventKind::kLockAcquired, 0xA, 0, 1, s.Site("bank.cc:10"));
+  s.Add(2, EventKind::kLockAcquired, 0xB, 0, 1, s.Site("bank.cc:20"));
+  s.Add(1, EventKind::kLockRequest, 0xB, 0, 0, s.Site("bank.cc:11"));
+  s.Add(2, EventKind::kLockRequest, 0xA, 0, 0, s.Site("bank.cc:21"));
+  s.Add(3, EventKind::kWatchdogFired, 0, static_cast<uint8_t>(trace::WatchdogReason::kLockCycle));
+  s.Add(3, EventKind::kBlocked, 0xB, static_cast<uint8_t>(trace::BlockedOn::kLock), 0, 0, 1);
+  s.Add(3, EventKind::kBlocked, 0xA, static_cast<uint8_t>(trace::BlockedOn::kLock), 0, 0, 2);
+  s.Add(3, EventKind::kHolds, 0xA, 0, 1, 0, 1);
+  s.Add(3, EventKind::kHolds, 0xB, 0, 1, 0, 2);
+  Report r = Analyze(s, TestOptions());
+  EXPECT_TRUE(r.watchdog);
+  auto d = OfKind(r, "deadlock");
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0]->locks, (std::vector<std::string>{"ledger", "accounts"}));
+  EXPECT_NE(d[0]->title.find("T1 waits for ledger held by T2"), std::string::npos) << d[0]->title;
+  EXPECT_EQ(d[0]->cycle[0].to_site.stack.at(0).line, 11);
+  EXPECT_EQ(d[0]->cycle[0].from_site.stack.at(0).line, 20);
+}
+
+TEST(Deadlock, WatchdogRecordsAloneAreEnough) {
+  // The requests themselves were not traced (e.g. lost in a buffer): the records suffice.
+  VectorSource s;
+  s.Add(3, EventKind::kBlocked, 0xB, static_cast<uint8_t>(trace::BlockedOn::kLock), 0, 0, 1);
+  s.Add(3, EventKind::kBlocked, 0xA, static_cast<uint8_t>(trace::BlockedOn::kLock), 0, 0, 2);
+  s.Add(3, EventKind::kHolds, 0xA, 0, 1, 0, 1);
+  s.Add(3, EventKind::kHolds, 0xB, 0, 1, 0, 2);
+  auto d = OfKind(Analyze(s, TestOptions()), "deadlock");
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0]->threads, (std::vector<std::string>{"T1", "T2"}));
+}
+
+TEST(SelfDeadlock, RelockOfANormalMutex) {
+  VectorSource s;
+  s.Add(1, EventKind::kLockCreate, 0xA, 0, static_cast<uint16_t>(trace::LockType::kNormal));
+  s.Add(1, EventKind::kLockRequest, 0xA, 0, 0, s.Site("a.cc:1"));
+  s.Add(1, EventKind::kLockAcquired, 0xA, 0, 1, s.Site("a.cc:1"));
+  s.Add(1, EventKind::kLockRequest, 0xA, 0, 0, s.Site("a.cc:2"));
+  Report r = Analyze(s, TestOptions());
+  auto f = OfKind(r, "self-deadlock");
+  ASSERT_EQ(f.size(), 1u);
+  ASSERT_EQ(f[0]->accesses.size(), 2u);
+  EXPECT_EQ(f[0]->accesses[0].stack.at(0).line, 2);
+  EXPECT_EQ(f[0]->accesses[1].stack.at(0).line, 1);
+  EXPECT_TRUE(OfKind(r, "deadlock").empty());
+}
+
+TEST(SelfDeadlock, RecursiveMutexAndTrylockAreFine) {
+  VectorSource s;
+  s.Add(1, EventKind::kLockCreate, 0xA, 0, static_cast<uint16_t>(trace::LockType::kRecursive));
+  s.Add(1, EventKind::kLockAcquired, 0xA, 0, 1);
+  s.Add(1, EventKind::kLockRequest, 0xA).Add(1, EventKind::kLockAcquired, 0xA, 0, 2);
+  s.Add(1, EventKind::kLockRelease, 0xA, 0, 1).Add(1, EventKind::kLockRelease, 0xA, 0, 0);
+  s.Add(1, EventKind::kLockAcquired, 0xB, 0, 1);
+  s.Add(1, EventKind::kLockRequest, 0xB, trace::kTry).Add(1, EventKind::kLockTryFailed, 0xB);
+  s.Add(1, EventKind::kLockRelease, 0xB);
+  Report r = Analyze(s, TestOptions());
+  EXPECT_TRUE(OfKind(r, "self-deadlock").empty());
+  EXPECT_TRUE(OfKind(r, "misuse").empty());
+}
+
+TEST(Hang, CondWaitNobodySignals) {
+  // T2 waits on M, T1 on N: nobody is left to signal either.
+  Report r = AnalyzeStd("T1|fork(T2)|1\n"
+                        "T2|acq(M)|10\nT2|rel(M)|11\nT2|wait(M)|11\n"
+                        "T1|acq(N)|2\nT1|rel(N)|3\nT1|wait(N)|3\n");
+  auto h = OfKind(r, "hang");
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h[0]->subkind, "cond");
+  EXPECT_EQ(h[0]->threads, std::vector<std::string>{"T2"});
+  EXPECT_EQ(h[0]->accesses.at(0).object, "M");
+  EXPECT_EQ(h[0]->accesses.at(0).stack.at(0).line, 11);
+  EXPECT_EQ(h[1]->threads, std::vector<std::string>{"T1"});
+  EXPECT_NE(h[0]->fingerprint, h[1]->fingerprint);
+}
+
+TEST(Hang, NotAHangWhileAnotherThreadRuns) {
+  // The trace may just have been cut: T1 could still signal.
+  Report r = AnalyzeStd("T1|fork(T2)|1\n"
+                        "T2|acq(M)|10\nT2|rel(M)|11\nT2|wait(M)|11\n"
+                        "T1|acq(M)|2\nT1|rel(M)|3\n");
+  EXPECT_TRUE(OfKind(r, "hang").empty());
+  bool noted = false;
+  for (const auto& n : r.notes) noted |= n.find("T2 was still waiting on M") != std::string::npos;
+  EXPECT_TRUE(noted);
+  for (const ThreadInfo& t : r.threads) EXPECT_EQ(t.blocked_at_end, t.name == "T2");
+}
+
+TEST(Hang, LockWaitersBehindAHungThreadBelongToTheHang) {
+  // T2 waits on a condition holding L; T3 waits for L; T1 waits on another condition.
+  Report r = AnalyzeStd("T1|fork(T2)|1\nT1|fork(T3)|2\n"
+                        "T2|acq(L)|10\nT2|acq(M)|11\nT2|rel(M)|12\nT2|wait(M)|12\n"
+                        "T3|req(L)|20\n"
+                        "T1|acq(N)|3\nT1|rel(N)|4\nT1|wait(N)|4\n");
+  auto h = OfKind(r, "hang");
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h[0]->threads, (std::vector<std::string>{"T2", "T3"}));
+  EXPECT_EQ(h[0]->locks, std::vector<std::string>{"L"});
+  EXPECT_EQ(h[1]->threads, std::vector<std::string>{"T1"});
+}
+
+TEST(Hang, JoinAndSemaphoreFromEvents) {
+  VectorSource s;
+  s.Add(1, EventKind::kThreadCreate, 2);
+  s.Add(2, EventKind::kSemWaitBegin, 0x5E, 0, 0, s.Site("w.cc:3"));
+  s.Add(1, EventKind::kThreadJoinBegin, 2, 0, 0, s.Site("m.cc:9"));
+  Report r = Analyze(s, TestOptions());
+  auto h = OfKind(r, "hang");
+  ASSERT_EQ(h.size(), 2u);
+  std::vector<std::string> kinds = {h[0]->subkind, h[1]->subkind};
+  std::sort(kinds.begin(), kinds.end());
+  EXPECT_EQ(kinds, (std::vector<std::string>{"join", "sem"}));
+}
+
+TEST(Hang, JoinCycleWithALockIsADeadlock) {
+  // T1 holds L and joins T2; T2 waits for L.
+  VectorSource s;
+  s.Add(1, EventKind::kLockAcquired, 0xA, 0, 1);
+  s.Add(1, EventKind::kThreadCreate, 2);
+  s.Add(2, EventKind::kLockRequest, 0xA);
+  s.Add(1, EventKind::kThreadJoinBegin, 2);
+  Report j = Analyze(s, TestOptions());
+  EXPECT_EQ(OfKind(j, "deadlock").size(), 1u);
+  EXPECT_TRUE(OfKind(j, "hang").empty());
+}
+
+TEST(Misuse, UnlockNotHeldAndNotOwner) {
+  Report r = AnalyzeStd("T1|fork(T2)|1\n"
+                        "T1|rel(A)|2\n"
+                        "T1|acq(B)|3\nT2|rel(B)|10\nT1|rel(B)|4\n");
+  auto m = OfKind(r, "misuse");
+  ASSERT_EQ(m.size(), 2u);
+  EXPECT_EQ(m[0]->subkind, "unlock-not-held");
+  EXPECT_EQ(m[0]->locks, std::vector<std::string>{"A"});
+  EXPECT_EQ(m[1]->subkind, "unlock-not-owner");
+  EXPECT_EQ(m[1]->threads, std::vector<std::string>{"T2"});
+}
+
+TEST(Misuse, HeldAtExitAndDestroyLocked) {
+  VectorSource s;
+  s.Add(1, EventKind::kThreadCreate, 2);
+  s.Add(2, EventKind::kLockAcquired, 0xA, 0, 1, s.Site("w.cc:5"));
+  s.Add(2, EventKind::kThreadExit, 0, 0, 0, s.Site("w.cc:9"));
+  s.Add(1, EventKind::kThreadJoin, 2);
+  s.Add(1, EventKind::kLockAcquired, 0xB, 0, 1);
+  s.Add(1, EventKind::kLockDestroy, 0xB, 0, 0, s.Site("m.cc:3"));
+  Report r = Analyze(s, TestOptions());
+  auto m = OfKind(r, "misuse");
+  ASSERT_EQ(m.size(), 2u);
+  EXPECT_EQ(m[0]->subkind, "destroy-locked");  // errors sort before warnings
+  EXPECT_EQ(m[1]->subkind, "held-at-exit");
+  EXPECT_EQ(m[1]->severity, Severity::kWarning);
+  EXPECT_EQ(m[1]->accesses.at(1).stack.at(0).line, 5);
+}
+
+TEST(Contention, CountsContendedAcquisitions) {
+  VectorSource s;
+  s.Add(1, EventKind::kThreadCreate, 2);
+  s.Add(1, EventKind::kLockAcquired, 0xA, 0, 1);  // ts 2000
+  s.Add(2, EventKind::kLockRequest, 0xA);         // ts 3000, held by T1: contended
+  s.Add(1, EventKind::kLockRelease, 0xA);         // ts 4000
+  s.Add(2, EventKind::kLockAcquired, 0xA, 0, 1);  // ts 5000
+  s.Add(2, EventKind::kLockRelease, 0xA);         // ts 6000
+  s.Add(1, EventKind::kLockRequest, 0xA);         // uncontended
+  s.Add(1, EventKind::kLockAcquired, 0xA, 0, 1);
+  s.Add(1, EventKind::kLockRelease, 0xA);
+  AnalyzeOptions o = TestOptions();
+  o.contention = true;
+  Report r = Analyze(s, o);
+  auto c = OfKind(r, "contention");
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0]->severity, Severity::kNote);
+  ASSERT_TRUE(c[0]->contention.has_value());
+  EXPECT_EQ(c[0]->contention->acquisitions, 3u);
+  EXPECT_EQ(c[0]->contention->contended, 1u);
+  EXPECT_EQ(c[0]->contention->total_wait_ns, 2000u);
+  EXPECT_EQ(c[0]->contention->max_hold_ns, 2000u);
+  // Timeline spans: three holds and one wait.
+  size_t holds = 0, waits = 0;
+  for (const Span& sp : r.spans) (sp.kind == "wait" ? waits : holds)++;
+  EXPECT_EQ(holds, 3u);
+  EXPECT_EQ(waits, 1u);
+}
+
+}  // namespace
+}  // namespace threadlens::testing

@@ -1,0 +1,197 @@
+// Lock-order cycles: the classic ABBA, its negatives (gate lock, one thread, re-entry,
+// trylock), the severities fork/join gives, long cycles and the bounds on dense graphs.
+#include <gtest/gtest.h>
+
+#include "test_util.h"
+
+namespace threadlens::testing {
+namespace {
+
+using trace::EventKind;
+
+std::string Nested(const std::string& t, const std::vector<std::string>& locks, int site) {
+  std::string out;
+  for (const auto& l : locks) out += t + "|acq(" + l + ")|" + std::to_string(site++) + "\n";
+  for (auto it = locks.rbegin(); it != locks.rend(); ++it) {
+    out += t + "|rel(" + *it + ")|" + std::to_string(site++) + "\n";
+  }
+  return out;
+}
+
+TEST(LockOrder, AbbaFromTwoConcurrentThreadsIsAnError) {
+  Report r = AnalyzeStd("T1|fork(T2)|1\nT1|fork(T3)|2\n" + Nested("T2", {"A", "B"}, 10) +
+                        Nested("T3", {"B", "A"}, 20));
+  auto f = OfKind(r, "lock-order");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->severity, Severity::kError);
+  ASSERT_EQ(f[0]->cycle.size(), 2u);
+  EXPECT_EQ(f[0]->cycle[0].from, "A");
+  EXPECT_EQ(f[0]->cycle[0].to, "B");
+  EXPECT_EQ(f[0]->cycle[0].thread, "T2");
+  EXPECT_EQ(f[0]->cycle[0].from_site.stack.at(0).line, 10);
+  EXPECT_EQ(f[0]->cycle[0].to_site.stack.at(0).line, 11);
+  EXPECT_EQ(f[0]->cycle[1].from, "B");
+  EXPECT_EQ(f[0]->cycle[1].thread, "T3");
+  EXPECT_EQ(f[0]->locks, (std::vector<std::string>{"A", "B"}));
+  EXPECT_EQ(f[0]->threads, (std::vector<std::string>{"T2", "T3"}));
+  // The graph holds both edges.
+  EXPECT_EQ(r.lock_order.size(), 2u);
+}
+
+TEST(LockOrder, FingerprintIgnoresWhichThreadCameFirst) {
+  Report a = AnalyzeStd("T1|fork(T2)|1\nT1|fork(T3)|2\n" + Nested("T2", {"A", "B"}, 10) +
+                        Nested("T3", {"B", "A"}, 20));
+  Report b = AnalyzeStd("T1|fork(T3)|1\nT1|fork(T2)|2\n" + Nested("T3", {"B", "A"}, 30) +
+                        Nested("T2", {"A", "B"}, 40));
+  ASSERT_EQ(OfKind(a, "lock-order").size(), 1u);
+  ASSERT_EQ(OfKind(b, "lock-order").size(), 1u);
+  EXPECT_EQ(OfKind(a, "lock-order")[0]->fingerprint, OfKind(b, "lock-order")[0]->fingerprint);
+  EXPECT_EQ(OfKind(a, "lock-order")[0]->fingerprint.size(), 16u);
+}
+
+TEST(LockOrder, GateLockPreventsTheDeadlock) {
+  Report r = AnalyzeStd("T1|fork(T2)|1\nT1|fork(T3)|2\n" + Nested("T2", {"G", "A", "B"}, 10) +
+                        Nested("T3", {"G", "B", "A"}, 20));
+  EXPECT_TRUE(OfKind(r, "lock-order").empty());
+}
+
+TEST(LockOrder, OneThreadAloneIsNotADeadlock) {
+  Report r = AnalyzeStd("T1|fork(T2)|1\n" + Nested("T2", {"A", "B"}, 10) +
+                        Nested("T2", {"B", "A"}, 20));
+  EXPECT_TRUE(OfKind(r, "lock-order").empty());
+}
+
+TEST(LockOrder, JoinOrderedThreadsGiveAWarning) {
+  Report r = AnalyzeStd("T1|fork(T2)|1\n" + Nested("T2", {"A", "B"}, 10) +
+                        "T1|join(T2)|2\nT1|fork(T3)|3\n" + Nested("T3", {"B", "A"}, 20));
+  auto f = OfKind(r, "lock-order");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->severity, Severity::kWarning);
+}
+
+TEST(LockOrder, ParentBeforeForkIsOrdered) {
+  Report r = AnalyzeStd(Nested("T1", {"A", "B"}, 10) + "T1|fork(T2)|1\n" +
+                        Nested("T2", {"B", "A"}, 20));
+  auto f = OfKind(r, "lock-order");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->severity, Severity::kWarning);
+}
+
+TEST(LockOrder, RecursiveRelockAddsNoEdge) {
+  // STD locks are re-entrant: T2 re-taking A inside B is no B -> A edge.
+  Report r = AnalyzeStd("T1|fork(T2)|1\n"
+                        "T2|acq(A)|10\nT2|acq(B)|11\nT2|acq(A)|12\nT2|rel(A)|13\nT2|rel(B)|14\n"
+                        "T2|rel(A)|15\n"
+                        "T1|acq(A)|20\nT1|acq(B)|21\nT1|rel(B)|22\nT1|rel(A)|23\n");
+  EXPECT_TRUE(OfKind(r, "lock-order").empty());
+  EXPECT_TRUE(OfKind(r, "misuse").empty());
+}
+
+TEST(LockOrder, TrylockAddsNoEdge) {
+  VectorSource s;
+  s.Add(1, EventKind::kThreadCreate, 2);
+  s.Add(1, EventKind::kLockAcquired, 0xA, 0, 1).Add(1, EventKind::kLockAcquired, 0xB, 0, 1);
+  s.Add(1, EventKind::kLockRelease, 0xB).Add(1, EventKind::kLockRelease, 0xA);
+  s.Add(2, EventKind::kLockAcquired, 0xB, 0, 1);
+  s.Add(2, EventKind::kLockRequest, 0xA, trace::kTry);
+  s.Add(2, EventKind::kLockAcquired, 0xA, 0, 1);
+  s.Add(2, EventKind::kLockRelease, 0xA).Add(2, EventKind::kLockRelease, 0xB);
+  Report r = Analyze(s, TestOptions());
+  EXPECT_TRUE(OfKind(r, "lock-order").empty());
+  EXPECT_EQ(r.lock_order.size(), 1u);
+}
+
+TEST(LockOrder, CondWaitReacquisitionAddsNoEdge) {
+  // T2 waits on 8 while holding 6: taking 8 back when the wait ends is no new acquisition.
+  Report r = AnalyzeStd("T1|fork(T2)|1\n"
+                        "T2|acq(6)|10\nT2|acq(8)|11\nT2|rel(8)|12\nT2|wait(8)|12\n"
+                        "T1|acq(8)|20\nT1|notify(8)|21\nT1|rel(8)|22\n"
+                        "T2|req(8)|13\nT2|acq(8)|13\nT2|rel(8)|14\nT2|rel(6)|15\n");
+  ASSERT_EQ(r.lock_order.size(), 1u);
+  EXPECT_EQ(r.lock_order[0].from, "L6");
+  EXPECT_EQ(r.lock_order[0].count, 1u);
+}
+
+TEST(LockOrder, SignalThatWokeAWaiterOrdersLikeAJoin) {
+  // T2 takes A -> B, then signals; T1 waits for that signal, then T3 (forked after the
+  // wake-up) takes B -> A. The cycle cannot deadlock in this run: a warning.
+  Report r = AnalyzeStd("T1|fork(T2)|1\n"
+                        "T1|acq(M)|2\nT1|rel(M)|3\nT1|wait(M)|3\n" +
+                        Nested("T2", {"A", "B"}, 10) +
+                        "T2|acq(M)|20\nT2|notify(M)|21\nT2|rel(M)|22\n"
+                        "T1|acq(M)|4\nT1|rel(M)|5\nT1|fork(T3)|6\n" +
+                        Nested("T3", {"B", "A"}, 30));
+  auto f = OfKind(r, "lock-order");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->severity, Severity::kWarning);
+}
+
+TEST(LockOrder, ThreeThreadCycle) {
+  Report r = AnalyzeStd("T1|fork(T2)|1\nT1|fork(T3)|2\nT1|fork(T4)|3\n" +
+                        Nested("T2", {"A", "B"}, 10) + Nested("T3", {"B", "C"}, 20) +
+                        Nested("T4", {"C", "A"}, 30));
+  auto f = OfKind(r, "lock-order");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->cycle.size(), 3u);
+  EXPECT_EQ(f[0]->threads.size(), 3u);
+}
+
+TEST(LockOrder, PartialGateOnTwoOfThreeEdgesStillBlocksTheCycle) {
+  // T2 and T3 both hold G: they cannot both be inside their edges at once.
+  Report r = AnalyzeStd("T1|fork(T2)|1\nT1|fork(T3)|2\nT1|fork(T4)|3\n" +
+                        Nested("T2", {"G", "A", "B"}, 10) + Nested("T3", {"G", "B", "C"}, 20) +
+                        Nested("T4", {"C", "A"}, 30));
+  EXPECT_TRUE(OfKind(r, "lock-order").empty());
+}
+
+TEST(LockOrder, EightLockCycleIsFound) {
+  std::string text;
+  const int n = 8;
+  for (int i = 0; i < n; ++i) text += "T1|fork(T" + std::to_string(i + 2) + ")|1\n";
+  for (int i = 0; i < n; ++i) {
+    text += Nested("T" + std::to_string(i + 2),
+                   {"L" + std::to_string(i), "L" + std::to_string((i + 1) % n)}, 10 * (i + 1));
+  }
+  auto f = OfKind(AnalyzeStd(text), "lock-order");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->cycle.size(), 8u);
+  // Longer than the bound: not enumerated.
+  AnalyzeOptions o = TestOptions();
+  o.max_cycle_length = 7;
+  EXPECT_TRUE(OfKind(AnalyzeStd(text, o), "lock-order").empty());
+}
+
+TEST(LockOrder, ManyLocksHeldAtOnce) {
+  // No fixed cap on held locks: 100 nested, and the innermost pair reversed elsewhere.
+  std::vector<std::string> locks;
+  for (int i = 0; i < 100; ++i) locks.push_back("L" + std::to_string(i));
+  Report r = AnalyzeStd("T1|fork(T2)|1\nT1|fork(T3)|2\n" + Nested("T2", locks, 10) +
+                        Nested("T3", {"L99", "L0"}, 1000));
+  auto f = OfKind(r, "lock-order");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->locks, (std::vector<std::string>{"L0", "L99"}));
+}
+
+TEST(LockOrder, DenseGraphIsBoundedAndSaysSo) {
+  // 12 threads each take all 12 locks in a different rotation: a complete graph.
+  const int n = 12;
+  std::string text;
+  for (int t = 0; t < n; ++t) text += "T1|fork(T" + std::to_string(t + 2) + ")|1\n";
+  for (int t = 0; t < n; ++t) {
+    std::vector<std::string> order;
+    for (int i = 0; i < n; ++i) order.push_back("L" + std::to_string((t + i) % n));
+    text += Nested("T" + std::to_string(t + 2), order, 100 * (t + 1));
+  }
+  AnalyzeOptions o = TestOptions();
+  o.max_cycles = 500;
+  o.max_cycle_reports = 50;
+  Report r = AnalyzeStd(text, o);
+  EXPECT_LE(OfKind(r, "lock-order").size(), 50u);
+  EXPECT_FALSE(OfKind(r, "lock-order").empty());
+  bool noted = false;
+  for (const auto& note : r.notes) noted |= note.find("lock-order") != std::string::npos;
+  EXPECT_TRUE(noted);
+}
+
+}  // namespace
+}  // namespace threadlens::testing

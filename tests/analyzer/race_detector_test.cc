@@ -1,0 +1,243 @@
+// Race detection: every happens-before edge, with the trace that has the edge (no race) and
+// the same trace without it (a race).
+#include <gtest/gtest.h>
+
+#include "test_util.h"
+
+namespace threadlens::testing {
+namespace {
+
+using trace::EventKind;
+using trace::MemoryOrder;
+
+TEST(RaceDetector, UnorderedWritesRace) {
+  Report r = AnalyzeStd(
+      "T1|fork(T2)|1\n"
+      "T1|w(x)|2\n"
+      "T2|w(x)|3\n");
+  ASSERT_EQ(OfKind(r, "race").size(), 1u);
+  const Finding& f = *OfKind(r, "race")[0];
+  EXPECT_EQ(f.variables, std::vector<std::string>{"x"});
+  ASSERT_EQ(f.accesses.size(), 2u);
+  EXPECT_EQ(f.accesses[0].thread, "T1");
+  EXPECT_EQ(f.accesses[0].op, "write");
+  EXPECT_EQ(f.accesses[1].thread, "T2");
+  EXPECT_EQ(f.accesses[1].stack.at(0).line, 3);
+  EXPECT_EQ(f.accesses[1].stack.at(0).file, "test.std");
+}
+
+TEST(RaceDetector, ReadsDoNotRace) {
+  Report r = AnalyzeStd("T1|fork(T2)|1\nT1|r(x)|2\nT2|r(x)|3\n");
+  EXPECT_TRUE(OfKind(r, "race").empty());
+}
+
+TEST(RaceDetector, ForkOrdersParentBeforeChild) {
+  EXPECT_TRUE(OfKind(AnalyzeStd("T1|w(x)|1\nT1|fork(T2)|2\nT2|w(x)|3\n"), "race").empty());
+  // The parent's write after the fork is not ordered with the child.
+  EXPECT_EQ(OfKind(AnalyzeStd("T1|fork(T2)|2\nT1|w(x)|1\nT2|w(x)|3\n"), "race").size(), 1u);
+}
+
+TEST(RaceDetector, JoinOrdersChildBeforeParent) {
+  EXPECT_TRUE(OfKind(AnalyzeStd("T1|fork(T2)|1\nT2|w(x)|2\nT1|join(T2)|3\nT1|r(x)|4\n"), "race")
+                  .empty());
+  EXPECT_EQ(OfKind(AnalyzeStd("T1|fork(T2)|1\nT2|w(x)|2\nT1|r(x)|4\nT1|join(T2)|3\n"), "race")
+                .size(),
+            1u);
+}
+
+TEST(RaceDetector, LockReleaseOrdersNextAcquire) {
+  EXPECT_TRUE(OfKind(AnalyzeStd("T1|fork(T2)|1\n"
+                                "T1|acq(m)|2\nT1|w(x)|3\nT1|rel(m)|4\n"
+                                "T2|acq(m)|5\nT2|w(x)|6\nT2|rel(m)|7\n"),
+                     "race")
+                  .empty());
+  // Different locks do not order.
+  Report r = AnalyzeStd("T1|fork(T2)|1\n"
+                        "T1|acq(m)|2\nT1|w(x)|3\nT1|rel(m)|4\n"
+                        "T2|acq(n)|5\nT2|w(x)|6\nT2|rel(n)|7\n");
+  ASSERT_EQ(OfKind(r, "race").size(), 1u);
+  EXPECT_EQ(OfKind(r, "race")[0]->accesses[0].held, std::vector<std::string>{"m"});
+  EXPECT_EQ(OfKind(r, "race")[0]->accesses[1].held, std::vector<std::string>{"n"});
+}
+
+TEST(RaceDetector, EachSitePairReportedOnce) {
+  std::string text = "T1|fork(T2)|1\n";
+  for (int i = 0; i < 5; ++i) text += "T1|w(x)|10\nT2|w(x)|20\n";
+  EXPECT_EQ(OfKind(AnalyzeStd(text), "race").size(), 1u);
+  // Either order of the same two sites is the same race.
+  text += "T2|w(y)|20\nT1|w(y)|10\n";
+  EXPECT_EQ(OfKind(AnalyzeStd(text), "race").size(), 1u);
+}
+
+TEST(RaceDetector, ReadSharedThenWriteRacesWithEveryReader) {
+  Report r = AnalyzeStd(
+      "T1|w(x)|1\nT1|fork(T2)|2\nT1|fork(T3)|3\n"
+      "T2|r(x)|4\nT3|r(x)|5\nT1|w(x)|6\n");
+  EXPECT_EQ(OfKind(r, "race").size(), 2u);
+}
+
+// rwlocks, atomics, semaphores and annotations have no STD form: events directly.
+struct Builder {
+  VectorSource s;
+  uint64_t x = 0x1000;
+  Builder() {
+    s.Add(1, EventKind::kThreadStart);
+    s.Add(1, EventKind::kThreadCreate, 2);
+    s.Add(2, EventKind::kThreadStart, 1);
+  }
+  void Write(uint32_t tid, int line) {
+    s.Add(tid, EventKind::kWrite, x, 0, 4, s.Site("a.cc:" + std::to_string(line)));
+  }
+  void Read(uint32_t tid, int line) {
+    s.Add(tid, EventKind::kRead, x, 0, 4, s.Site("a.cc:" + std::to_string(line)));
+  }
+  size_t Races() {
+    Report r = Analyze(s, TestOptions());
+    return OfKind(r, "race").size();
+  }
+};
+
+TEST(RaceDetector, RwLockReadersDoNotOrderEachOther) {
+  Builder b;
+  const uint64_t rw = 0x500;
+  b.s.Add(1, EventKind::kLockCreate, rw, 0, static_cast<uint16_t>(trace::LockType::kRwLock));
+  b.s.Add(1, EventKind::kLockAcquired, rw, trace::kShared, 1);
+  b.Write(1, 1);  // a write under a read lock: a bug the read lock does not hide
+  b.s.Add(1, EventKind::kLockRelease, rw, trace::kShared, 0);
+  b.s.Add(2, EventKind::kLockAcquired, rw, trace::kShared, 1);
+  b.Read(2, 2);
+  b.s.Add(2, EventKind::kLockRelease, rw, trace::kShared, 0);
+  EXPECT_EQ(b.Races(), 1u);
+}
+
+TEST(RaceDetector, RwLockWriterOrdersLaterReaders) {
+  Builder b;
+  const uint64_t rw = 0x500;
+  b.s.Add(1, EventKind::kLockCreate, rw, 0, static_cast<uint16_t>(trace::LockType::kRwLock));
+  b.s.Add(1, EventKind::kLockAcquired, rw, 0, 1);
+  b.Write(1, 1);
+  b.s.Add(1, EventKind::kLockRelease, rw, 0, 0);
+  b.s.Add(2, EventKind::kLockAcquired, rw, trace::kShared, 1);
+  b.Read(2, 2);
+  b.s.Add(2, EventKind::kLockRelease, rw, trace::kShared, 0);
+  EXPECT_EQ(b.Races(), 0u);
+}
+
+TEST(RaceDetector, RwLockReaderReleaseOrdersLaterWriter) {
+  Builder b;
+  const uint64_t rw = 0x500;
+  b.s.Add(1, EventKind::kLockAcquired, rw, trace::kShared, 1);
+  b.Read(1, 1);
+  b.s.Add(1, EventKind::kLockRelease, rw, trace::kShared, 0);
+  b.s.Add(2, EventKind::kLockAcquired, rw, 0, 1);
+  b.Write(2, 2);
+  b.s.Add(2, EventKind::kLockRelease, rw, 0, 0);
+  EXPECT_EQ(b.Races(), 0u);
+}
+
+TEST(RaceDetector, ReleaseAcquirePublicationOrders) {
+  Builder b;
+  const uint64_t flag = 0x2000;
+  b.Write(1, 1);
+  b.s.Add(1, EventKind::kAtomicStore, flag, static_cast<uint8_t>(MemoryOrder::kRelease), 4);
+  b.s.Add(2, EventKind::kAtomicLoad, flag, static_cast<uint8_t>(MemoryOrder::kAcquire), 4);
+  b.Read(2, 2);
+  EXPECT_EQ(b.Races(), 0u);
+}
+
+TEST(RaceDetector, SeqCstRmwPublicationOrders) {
+  Builder b;
+  const uint64_t flag = 0x2000;
+  b.Write(1, 1);
+  b.s.Add(1, EventKind::kAtomicRmw, flag, static_cast<uint8_t>(MemoryOrder::kSeqCst), 4);
+  b.s.Add(2, EventKind::kAtomicRmw, flag, static_cast<uint8_t>(MemoryOrder::kAcqRel), 4);
+  b.Read(2, 2);
+  EXPECT_EQ(b.Races(), 0u);
+}
+
+TEST(RaceDetector, RelaxedPublicationRaces) {
+  Builder b;
+  const uint64_t flag = 0x2000;
+  b.Write(1, 1);
+  b.s.Add(1, EventKind::kAtomicStore, flag, static_cast<uint8_t>(MemoryOrder::kRelaxed), 4);
+  b.s.Add(2, EventKind::kAtomicLoad, flag, static_cast<uint8_t>(MemoryOrder::kAcquire), 4);
+  b.Read(2, 2);
+  EXPECT_EQ(b.Races(), 1u);
+}
+
+TEST(RaceDetector, RelaxedLoadRaces) {
+  Builder b;
+  const uint64_t flag = 0x2000;
+  b.Write(1, 1);
+  b.s.Add(1, EventKind::kAtomicStore, flag, static_cast<uint8_t>(MemoryOrder::kRelease), 4);
+  b.s.Add(2, EventKind::kAtomicLoad, flag, static_cast<uint8_t>(MemoryOrder::kRelaxed), 4);
+  b.Read(2, 2);
+  EXPECT_EQ(b.Races(), 1u);
+}
+
+TEST(RaceDetector, AtomicOfOtherAddressDoesNotOrder) {
+  Builder b;
+  b.Write(1, 1);
+  b.s.Add(1, EventKind::kAtomicStore, 0x2000, static_cast<uint8_t>(MemoryOrder::kRelease), 4);
+  b.s.Add(2, EventKind::kAtomicLoad, 0x3000, static_cast<uint8_t>(MemoryOrder::kAcquire), 4);
+  b.Read(2, 2);
+  EXPECT_EQ(b.Races(), 1u);
+}
+
+TEST(RaceDetector, SemaphorePostOrdersWait) {
+  for (bool failed : {false, true}) {
+    Builder b;
+    b.Write(1, 1);
+    b.s.Add(1, EventKind::kSemPost, 0x3000);
+    b.s.Add(2, EventKind::kSemWaitBegin, 0x3000, failed ? trace::kTry : 0);
+    b.s.Add(2, EventKind::kSemWaitEnd, 0x3000, failed ? trace::kFailed : 0);
+    b.Read(2, 2);
+    EXPECT_EQ(b.Races(), failed ? 1u : 0u) << "failed trywait: " << failed;
+  }
+}
+
+TEST(RaceDetector, AnnotationsOrder) {
+  for (bool annotated : {true, false}) {
+    Builder b;
+    b.Write(1, 1);
+    if (annotated) b.s.Add(1, EventKind::kHappensBefore, 0x4000);
+    b.s.Add(2, EventKind::kHappensAfter, 0x4000);
+    b.Read(2, 2);
+    EXPECT_EQ(b.Races(), annotated ? 0u : 1u);
+  }
+}
+
+TEST(RaceDetector, FreeForgetsTheBlock) {
+  for (bool freed : {true, false}) {
+    Builder b;
+    b.s.Add(1, EventKind::kAlloc, 0x1000).Seq(16).Add(1, EventKind::kWrite, 0x1008, 0, 8, 0);
+    if (freed) b.s.Add(1, EventKind::kFree, 0x1000);
+    // The memory handed out again (allocation not traced): a new variable once freed.
+    b.s.Add(2, EventKind::kWrite, 0x1008, 0, 8, 0);
+    EXPECT_EQ(b.Races(), freed ? 0u : 1u);
+  }
+}
+
+TEST(RaceDetector, NamesComeFromAnnotationsAndStacks) {
+  VectorSource s;
+  s.Add(1, EventKind::kNameThread, 1, 0, 0, 0, s.Str("main"));
+  s.Add(1, EventKind::kNameVariable, 0x1000, 0, 16, 0, s.Str("prices"));
+  s.Add(1, EventKind::kThreadCreate, 2);
+  s.Add(2, EventKind::kNameThread, 2, 0, 0, 0, s.Str("worker"));
+  s.Add(2, EventKind::kFuncEntry, 0, 0, 0, s.Site("Update"));
+  s.Add(2, EventKind::kWrite, 0x1008, 0, 8, s.Site("prices.cc:7"));
+  s.Add(1, EventKind::kRead, 0x1008, 0, 8, s.Site("prices.cc:20"));
+  Report r = Analyze(s, TestOptions());
+  ASSERT_EQ(OfKind(r, "race").size(), 1u);
+  const Finding& f = *OfKind(r, "race")[0];
+  EXPECT_EQ(f.variables, std::vector<std::string>{"prices+8"});
+  EXPECT_EQ(f.accesses[0].thread, "worker");
+  EXPECT_EQ(f.accesses[0].size, 8u);
+  ASSERT_EQ(f.accesses[0].stack.size(), 2u);
+  EXPECT_EQ(f.accesses[0].stack[1].function, "Update");
+  EXPECT_EQ(f.accesses[1].thread, "main");
+  EXPECT_EQ(f.threads, (std::vector<std::string>{"worker", "main"}));
+}
+
+}  // namespace
+}  // namespace threadlens::testing

@@ -1,0 +1,277 @@
+// End-to-end tests of the compiler instrumentation: each program in programs/ is built with
+// threadlens_instrument(), run under `threadlens run`, and its trace analyzed. Expectations
+// sit in the program, as TSan's lit tests keep theirs:
+//   // CHECK: race NAME    a race on the variable named NAME ('*': any name), whose two
+//                         sides are on lines marked `// RACE`
+//   // CHECK: no-race     no race finding at all
+//   // CHECK: exit N      the program exits with status N under the tracer
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "threadlens/analyzer/analyze.h"
+#include "threadlens/analyzer/event_source.h"
+#include "threadlens/analyzer/findings.h"
+
+namespace {
+
+struct Expectations {
+  bool no_race = false;
+  std::vector<std::string> races;  // variable names, "*" for any
+  std::set<int> race_lines;        // lines marked // RACE
+  int exit_code = -1;              // -1: not checked
+};
+
+std::string SourceOf(const std::string& name) {
+  return std::string(THREADLENS_SOURCE_DIR) + "/tests/instrument/programs/" + name + ".cc";
+}
+
+Expectations ReadExpectations(const std::string& path) {
+  Expectations e;
+  std::ifstream in(path);
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (line.find("// RACE") != std::string::npos) e.race_lines.insert(number);
+    size_t c = line.find("// CHECK: ");
+    if (c == std::string::npos) continue;
+    std::istringstream words(line.substr(c + 10));
+    std::string what;
+    words >> what;
+    if (what == "no-race") e.no_race = true;
+    if (what == "race") {
+      std::string name;
+      words >> name;
+      e.races.push_back(name);
+    }
+    if (what == "exit") words >> e.exit_code;
+  }
+  return e;
+}
+
+// Runs argv with stdout and stderr to `log`; returns the exit status (128+signal if killed).
+int RunTo(const std::vector<std::string>& argv, const std::string& log) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) {
+      dup2(fd, 1);
+      dup2(fd, 2);
+    }
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string Describe(const threadlens::Report& r) {
+  std::string out;
+  for (const auto& f : r.findings) {
+    out += "  [" + f.kind + "] " + f.title + "\n";
+    for (const auto& a : f.accesses) {
+      out += "    " + a.thread + " " + a.op + " " + a.object + " at " +
+             (a.stack.empty() ? std::string("?") : a.stack[0].Describe()) + "\n";
+    }
+  }
+  return out.empty() ? "  (no findings)\n" : out;
+}
+
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+class InstrumentedProgram : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(InstrumentedProgram, FindingsMatchChecks) {
+  const std::string name = GetParam();
+  const std::string source = SourceOf(name);
+  Expectations expect = ReadExpectations(source);
+  ASSERT_TRUE(expect.no_race || !expect.races.empty()) << source << " has no CHECK: line";
+
+  char dir_template[] = "/tmp/threadlens-instrument-XXXXXX";
+  ASSERT_NE(mkdtemp(dir_template), nullptr);
+  const std::string dir = dir_template;
+  const std::string trace = dir + "/" + name + ".tltrace";
+  const std::string log = dir + "/" + name + ".log";
+  const std::string program = std::string(THREADLENS_INSTRUMENT_BIN_DIR) + "/instrument_" + name;
+
+  int status = RunTo({THREADLENS_CLI, "run", "--trace", trace, "--", program}, log);
+  if (expect.exit_code >= 0) {
+    EXPECT_EQ(status, expect.exit_code) << ReadFile(log);
+  }
+  threadlens::Report report = threadlens::AnalyzeFile(trace);
+  SCOPED_TRACE("findings:\n" + Describe(report) + "program output:\n" + ReadFile(log));
+
+  std::vector<const threadlens::Finding*> races;
+  for (const auto& f : report.findings) {
+    if (f.kind == "race") races.push_back(&f);
+  }
+  if (expect.no_race) {
+    EXPECT_TRUE(races.empty()) << name << " must be race-free";
+  }
+  for (const std::string& variable : expect.races) {
+    bool found = false;
+    for (const auto* f : races) {
+      if (f->accesses.size() < 2) continue;
+      bool name_ok = variable == "*";
+      for (const auto& v : f->variables) name_ok |= v == variable;
+      for (const auto& a : f->accesses) name_ok |= a.object == variable;
+      if (!name_ok) continue;
+      // Both sides point into this program's source at a marked line.
+      bool lines_ok = true;
+      for (size_t i = 0; i < 2; ++i) {
+        const auto& stack = f->accesses[i].stack;
+        lines_ok &= !stack.empty() && EndsWith(stack[0].file, name + ".cc") &&
+                    expect.race_lines.count(stack[0].line) > 0;
+      }
+      if (lines_ok) found = true;
+    }
+    EXPECT_TRUE(found) << "expected a race on '" << variable << "' at the lines marked RACE in "
+                       << source;
+  }
+  std::remove(trace.c_str());
+  std::remove(log.c_str());
+  rmdir(dir.c_str());
+}
+
+std::vector<std::string> Programs() {
+  std::vector<std::string> names;
+  std::stringstream list(THREADLENS_INSTRUMENT_PROGRAMS);
+  std::string name;
+  while (std::getline(list, name, ',')) {
+    if (!name.empty()) names.push_back(name);
+  }
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(Programs, InstrumentedProgram, ::testing::ValuesIn(Programs()),
+                         [](const auto& info) { return info.param; });
+
+// The same binary runs normally, and writes nothing, when it is not traced.
+TEST(Instrumented, RunsWithoutTracer) {
+  char dir_template[] = "/tmp/threadlens-instrument-XXXXXX";
+  ASSERT_NE(mkdtemp(dir_template), nullptr);
+  const std::string log = std::string(dir_template) + "/out.log";
+  unsetenv("THREADLENS_TRACE");
+  int status = RunTo({std::string(THREADLENS_INSTRUMENT_BIN_DIR) + "/instrument_atomic_counter"}, log);
+  std::string out = ReadFile(log);
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("exact"), std::string::npos) << out;
+  std::remove(log.c_str());
+  rmdir(dir_template);
+}
+
+struct EventCounts {
+  size_t reads = 0, writes = 0, ranges = 0, range_bytes = 0, func_entries = 0, func_exits = 0;
+};
+
+EventCounts CountEvents(const std::string& trace) {
+  EventCounts c;
+  auto source = threadlens::OpenTrace(trace);
+  threadlens::StreamEvent e;
+  while (source->Next(e)) {
+    using threadlens::trace::EventKind;
+    if (e.kind() == EventKind::kRead || e.kind() == EventKind::kWrite) {
+      (e.kind() == EventKind::kRead ? c.reads : c.writes)++;
+      if (e.ev.aux16 == 0) {
+        ++c.ranges;
+        c.range_bytes += e.ev.seq;
+      }
+    }
+    if (e.kind() == EventKind::kFuncEntry) ++c.func_entries;
+    if (e.kind() == EventKind::kFuncExit) ++c.func_exits;
+  }
+  return c;
+}
+
+// Runs an instrumented program under `threadlens run` with extra environment settings.
+EventCounts TraceOf(const std::string& name, const std::string& env) {
+  char dir_template[] = "/tmp/threadlens-instrument-XXXXXX";
+  if (!mkdtemp(dir_template)) return {};
+  const std::string dir = dir_template;
+  const std::string trace = dir + "/t.tltrace", log = dir + "/t.log";
+  RunTo({"/usr/bin/env", env, THREADLENS_CLI, "run", "--trace", trace, "--",
+         std::string(THREADLENS_INSTRUMENT_BIN_DIR) + "/instrument_" + name},
+        log);
+  EventCounts c = CountEvents(trace);
+  std::remove(trace.c_str());
+  std::remove(log.c_str());
+  rmdir(dir.c_str());
+  return c;
+}
+
+// 2 x 1000 increments of one global with no synchronization in between: the repeats are
+// dropped at the source, a handful of events remain.
+TEST(Recording, RepeatedAccessesAreDroppedAtTheSource) {
+  EventCounts c = TraceOf("race_global_counter", "THREADLENS_COALESCE=0");
+  EXPECT_GT(c.writes, 0u);
+  EXPECT_LT(c.writes, 100u);
+  EXPECT_EQ(c.func_entries, c.func_exits);  // the lazily written stack stays balanced
+}
+
+// A 1000-element vector filled and summed: coalescing turns the scans into a few ranges
+// that still cover every element.
+TEST(Recording, CoalescingTurnsScansIntoRanges) {
+  EventCounts plain = TraceOf("clean_join", "THREADLENS_COALESCE=0");
+  EventCounts merged = TraceOf("clean_join", "THREADLENS_COALESCE=1");
+  EXPECT_EQ(plain.ranges, 0u);
+  EXPECT_GT(plain.reads + plain.writes, 1000u);
+  EXPECT_GT(merged.ranges, 0u);
+  EXPECT_GE(merged.range_bytes, 1000 * sizeof(long));
+  EXPECT_LT((merged.reads + merged.writes) * 10, plain.reads + plain.writes);
+}
+
+// The documented workflow: `threadlens-c++ -g -O1 prog.cc -o prog`, then
+// `threadlens run -- ./prog`, with the wrapper from the build tree.
+TEST(Wrapper, CompilesLinksAndTracesAProgram) {
+  char dir_template[] = "/tmp/threadlens-wrapper-XXXXXX";
+  ASSERT_NE(mkdtemp(dir_template), nullptr);
+  const std::string dir = dir_template;
+  const std::string wrapper = std::string(THREADLENS_BINARY_DIR) + "/bin/threadlens-c++";
+  const std::string program = dir + "/prog";
+  const std::string log = dir + "/build.log";
+  // Separate compile and link steps, as build systems do.
+  ASSERT_EQ(RunTo({wrapper, "-g", "-O1", "-c", SourceOf("race_global_counter"), "-o",
+                   program + ".o"}, log), 0) << ReadFile(log);
+  ASSERT_EQ(RunTo({wrapper, "-g", program + ".o", "-o", program}, log), 0) << ReadFile(log);
+  const std::string trace = dir + "/prog.tltrace";
+  EXPECT_EQ(RunTo({THREADLENS_CLI, "run", "--trace", trace, "--", program}, log), 0)
+      << ReadFile(log);
+  threadlens::Report report = threadlens::AnalyzeFile(trace);
+  bool found = false;
+  for (const auto& f : report.findings) {
+    for (const auto& v : f.variables) found |= f.kind == "race" && v == "counter";
+  }
+  EXPECT_TRUE(found) << Describe(report);
+  // Linked against the threadlens runtime, not clang's TSan runtime.
+  EXPECT_EQ(RunTo({"/bin/sh", "-c", "nm " + program + " | grep -q __tsan_report"}, log), 1);
+  for (const char* f : {"/prog", "/prog.o", "/prog.tltrace", "/build.log"}) {
+    std::remove((dir + f).c_str());
+  }
+  rmdir(dir.c_str());
+}
+
+}  // namespace

@@ -1,0 +1,198 @@
+// ThreadSanitizer report import: the parser on captured report text (every report kind it
+// knows, odd and truncated input), and `threadlens tsan` end to end on a program built with
+// clang's real -fsanitize=thread.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "threadlens/analyzer/tsan_import.h"
+
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string Captured() {
+  return ReadFile(std::string(THREADLENS_SOURCE_DIR) + "/tests/instrument/data/tsan_reports.txt");
+}
+
+const threadlens::Finding* Find(const threadlens::Report& r, const std::string& kind,
+                                const std::string& subkind = "", int nth = 0) {
+  for (const auto& f : r.findings) {
+    if (f.kind == kind && (subkind.empty() || f.subkind == subkind) && nth-- == 0) return &f;
+  }
+  return nullptr;
+}
+
+TEST(TsanImport, ReadsEveryReportOfACapturedRun) {
+  threadlens::Report r = threadlens::ImportTsanReports(Captured(), "race");
+  ASSERT_EQ(r.findings.size(), 5u);
+  EXPECT_TRUE(r.warnings.empty()) << r.warnings[0];  // TSan's own count agrees
+  EXPECT_EQ(r.program, "race");
+}
+
+TEST(TsanImport, DataRaceOnGlobalHasBothSidesWithUserFrames) {
+  threadlens::Report r = threadlens::ImportTsanReports(Captured());
+  const auto* f = Find(r, "race");
+  ASSERT_NE(f, nullptr);
+  ASSERT_EQ(f->accesses.size(), 2u);
+  EXPECT_EQ(f->variables, std::vector<std::string>{"counter"});
+  EXPECT_EQ(f->title, "data race on counter (T2 write, T1 write)");
+  for (const auto& a : f->accesses) {
+    EXPECT_EQ(a.op, "write");
+    EXPECT_EQ(a.size, 4u);
+    EXPECT_EQ(a.object, "counter");
+    ASSERT_FALSE(a.stack.empty());
+    EXPECT_EQ(a.stack[0].function, "bump()");
+    EXPECT_EQ(a.stack[0].file, "/home/dev/demo/race.cpp");
+    EXPECT_EQ(a.stack[0].line, 6);
+    EXPECT_EQ(a.stack[0].module, "race");
+    EXPECT_EQ(a.stack[0].pc, 0xd43cfu);
+  }
+  EXPECT_EQ(f->accesses[0].thread, "T2");
+  EXPECT_EQ(f->accesses[1].thread, "T1");
+  EXPECT_EQ(f->accesses[0].address, 0x563149a216a8u);
+  EXPECT_EQ(f->fingerprint.size(), 16u);
+}
+
+TEST(TsanImport, HeapRaceIsNamedByAllocationSite) {
+  threadlens::Report r = threadlens::ImportTsanReports(Captured());
+  const auto* f = Find(r, "race", "", 1);
+  ASSERT_NE(f, nullptr);
+  ASSERT_EQ(f->variables.size(), 1u);
+  EXPECT_EQ(f->variables[0], "heap block of 4 bytes allocated in main at race.cpp:21");
+  EXPECT_EQ(f->accesses[0].thread, "main");
+  EXPECT_EQ(f->accesses[1].thread, "T5");
+  EXPECT_EQ(f->accesses[1].stack[0].function, "main::$_2::operator()() const");
+}
+
+TEST(TsanImport, LockOrderInversionBecomesACycle) {
+  threadlens::Report r = threadlens::ImportTsanReports(Captured());
+  const auto* f = Find(r, "lock-order");
+  ASSERT_NE(f, nullptr);
+  ASSERT_EQ(f->cycle.size(), 2u);
+  EXPECT_EQ(f->locks.size(), 2u);
+  EXPECT_EQ(f->locks[0], "M0 (0x563149a216b0)");
+  const auto& e0 = f->cycle[0];
+  EXPECT_EQ(e0.from, "M0 (0x563149a216b0)");
+  EXPECT_EQ(e0.to, "M1 (0x563149a216d8)");
+  EXPECT_EQ(e0.thread, "main");
+  // Library plumbing (pthread_mutex_lock, std::mutex::lock, lock_guard) is cut off.
+  ASSERT_FALSE(e0.to_site.stack.empty());
+  EXPECT_EQ(e0.to_site.stack[0].function, "main");
+  EXPECT_EQ(e0.to_site.stack[0].line, 12);
+  ASSERT_FALSE(e0.from_site.stack.empty());
+  EXPECT_EQ(e0.from_site.stack[0].line, 12);
+  EXPECT_EQ(f->cycle[1].thread, "T3");
+  EXPECT_EQ(f->cycle[1].from, "M1 (0x563149a216d8)");
+  EXPECT_EQ(f->cycle[1].to_site.stack[0].line, 13);
+}
+
+TEST(TsanImport, MisuseAndLeaks) {
+  threadlens::Report r = threadlens::ImportTsanReports(Captured());
+  const auto* unlock = Find(r, "misuse", "unlock-not-held");
+  ASSERT_NE(unlock, nullptr);
+  ASSERT_FALSE(unlock->accesses.empty());
+  EXPECT_EQ(unlock->accesses[0].op, "release");
+  EXPECT_EQ(unlock->accesses[0].stack[0].function, "main");
+  EXPECT_EQ(unlock->accesses[0].stack[0].line, 17);
+  const auto* leak = Find(r, "misuse", "thread-leak");
+  ASSERT_NE(leak, nullptr);
+  EXPECT_EQ(leak->severity, threadlens::Severity::kWarning);
+  ASSERT_EQ(leak->accesses.size(), 1u);
+  EXPECT_EQ(leak->accesses[0].object, "T4");
+  EXPECT_EQ(leak->accesses[0].stack[0].line, 19);
+}
+
+TEST(TsanImport, ClassifiesOtherHeadlines) {
+  std::string text =
+      "WARNING: ThreadSanitizer: double lock of a mutex (pid=1)\n"
+      "    #0 pthread_mutex_lock <null> (a.out+0x1)\n"
+      "    #1 Reenter() /src/x.cc:9:3 (a.out+0x2)\n"
+      "SUMMARY: ThreadSanitizer: double lock of a mutex\n"
+      "WARNING: ThreadSanitizer: destroy of a locked mutex (pid=1)\n"
+      "SUMMARY: x\n"
+      "WARNING: ThreadSanitizer: something new in a later release (pid=1)\n"
+      "SUMMARY: x\n";
+  threadlens::Report r = threadlens::ImportTsanReports(text);
+  ASSERT_EQ(r.findings.size(), 3u);
+  EXPECT_EQ(r.findings[0].kind, "self-deadlock");
+  EXPECT_EQ(r.findings[0].accesses.at(0).stack.at(0).function, "Reenter()");
+  EXPECT_EQ(r.findings[1].subkind, "destroy-locked");
+  EXPECT_EQ(r.findings[2].kind, "tsan");
+  EXPECT_EQ(r.findings[2].title, "something new in a later release");
+}
+
+TEST(TsanImport, GarbageAndTruncationDoNotThrow) {
+  std::string all = Captured();
+  for (size_t cut : {size_t{0}, size_t{1}, all.size() / 3, all.size() / 2, all.size() - 7}) {
+    EXPECT_NO_THROW(threadlens::ImportTsanReports(all.substr(0, cut)));
+  }
+  EXPECT_TRUE(threadlens::ImportTsanReports("hello\nworld\n#0 #1 (((\n").findings.empty());
+  // A count mismatch (reports lost, e.g. an interleaved log) is said.
+  auto r = threadlens::ImportTsanReports("ThreadSanitizer: reported 3 warnings\n");
+  EXPECT_EQ(r.warnings.size(), 1u);
+}
+
+TEST(TsanImport, OptionsKeepRunningAndLetTheUserWin) {
+  std::string o = threadlens::TsanOptions("/tmp/x/log", "halt_on_error=1");
+  EXPECT_NE(o.find("halt_on_error=0"), std::string::npos);
+  EXPECT_NE(o.find("second_deadlock_stack=1"), std::string::npos);
+  EXPECT_NE(o.find("log_path=/tmp/x/log"), std::string::npos);
+  EXPECT_GT(o.rfind("halt_on_error=1"), o.find("halt_on_error=0"));
+}
+
+int Shell(const std::string& command) {
+  int status = std::system(command.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(ThreadlensTsan, RunsRealTsanProgramAndWritesFindings) {
+  char dir_template[] = "/tmp/threadlens-tsan-XXXXXX";
+  ASSERT_NE(mkdtemp(dir_template), nullptr);
+  const std::string dir = dir_template;
+  const std::string json = dir + "/findings.json";
+  const std::string out = dir + "/stdout.txt";
+  int rc = Shell(std::string(THREADLENS_CLI) + " tsan --json " + json + " -- " +
+               THREADLENS_REAL_TSAN_PROGRAM + " > " + out + " 2>&1");
+  std::string text = ReadFile(out);
+  EXPECT_EQ(rc, 1) << text;  // findings found
+  EXPECT_NE(text.find("balance"), std::string::npos) << text;
+  nlohmann::json j = nlohmann::json::parse(ReadFile(json), nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << ReadFile(json);
+  bool race = false, inversion = false;
+  for (const auto& f : j["findings"]) {
+    if (f["kind"] == "race") {
+      race = true;
+      EXPECT_EQ(f["variables"][0], "balance");
+    }
+    if (f["kind"] == "lock-order") inversion = true;
+  }
+  EXPECT_TRUE(race) << j.dump(2);
+  EXPECT_TRUE(inversion) << j.dump(2);
+  // The program's own output still reaches the user.
+  EXPECT_NE(text.find("balance = "), std::string::npos) << text;
+  std::remove(json.c_str());
+  std::remove(out.c_str());
+  rmdir(dir.c_str());
+}
+
+TEST(ThreadlensTsan, CleanRunOfAnUninstrumentedProgramExitsZero) {
+  int rc = Shell(std::string(THREADLENS_CLI) + " tsan -- /bin/true > /dev/null 2>&1");
+  EXPECT_EQ(rc, 0);
+  EXPECT_EQ(Shell(std::string(THREADLENS_CLI) + " tsan -- /nonexistent/program > /dev/null 2>&1"),
+            2);
+}
+
+}  // namespace

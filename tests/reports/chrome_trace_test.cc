@@ -1,0 +1,76 @@
+// Chrome trace events: thread names, properly nested complete slices per thread, async
+// slices for overlapping holds, and flow arrows that start and finish.
+#include "threadlens/reports/chrome_trace.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "sample_reports.h"
+
+namespace threadlens {
+namespace {
+
+using namespace threadlens::testing;
+using nlohmann::json;
+
+TEST(ChromeTrace, ThreadNamesAndNestedSlices) {
+  json t = reports::ToChromeTrace({{"bank", LockOrderReport()}});
+  std::map<int, std::string> names;
+  std::map<int, std::vector<std::pair<double, double>>> slices;
+  int async_begin = 0, async_end = 0;
+  for (auto& e : t["traceEvents"]) {
+    if (e["ph"] == "M" && e["name"] == "thread_name") names[e["tid"]] = e["args"]["name"];
+    if (e["ph"] == "X") slices[e["tid"]].push_back({e["ts"], e["ts"].get<double>() + e["dur"].get<double>()});
+    if (e["ph"] == "b") ++async_begin;
+    if (e["ph"] == "e") ++async_end;
+  }
+  EXPECT_EQ(names[2], "Transfer");
+  EXPECT_EQ(names[3], "Audit");
+  // log_mu [150,250] overlaps accounts_mu [100,200] without nesting: one async slice.
+  EXPECT_EQ(async_begin, 1);
+  EXPECT_EQ(async_end, 1);
+  for (auto& [tid, v] : slices) {
+    std::sort(v.begin(), v.end(), [](auto a, auto b) { return a.first != b.first ? a.first < b.first : a.second > b.second; });
+    std::vector<double> open;
+    for (auto& [b, e] : v) {
+      while (!open.empty() && open.back() <= b) open.pop_back();
+      if (!open.empty()) EXPECT_LE(e, open.back()) << "slices on tid " << tid << " do not nest";
+      open.push_back(e);
+    }
+  }
+}
+
+TEST(ChromeTrace, FlowsAlongTheDeadlockCycle) {
+  json t = reports::ToChromeTrace({{"bank", DeadlockReport()}, {"race", RaceReport()}});
+  std::map<uint64_t, std::pair<int, int>> flows;  // id -> (start tid, finish tid)
+  std::map<uint64_t, int> pid_of;
+  for (auto& e : t["traceEvents"]) {
+    if (e["ph"] == "s") flows[e["id"]].first = e["tid"], pid_of[e["id"]] = e["pid"];
+    if (e["ph"] == "f") flows[e["id"]].second = e["tid"];
+  }
+  std::vector<std::pair<int, int>> deadlock, race;
+  for (auto& [id, f] : flows) (pid_of[id] == 1 ? deadlock : race).push_back(f);
+  EXPECT_EQ(deadlock, (std::vector<std::pair<int, int>>{{2, 3}, {3, 2}}));
+  EXPECT_EQ(race, (std::vector<std::pair<int, int>>{{2, 3}}));
+}
+
+TEST(ChromeTrace, MicrosecondsFromTraceStart) {
+  Report r = RaceReport();
+  r.begin_ticks = 100;
+  r.ticks_per_second = 1'000'000;  // one tick = 1 us
+  r.spans = {{3, "accounts_mu", "hold", 250, 300}};
+  json t = reports::ToChromeTrace({{"race", r}});
+  bool found = false;
+  for (auto& e : t["traceEvents"]) {
+    if (e["ph"] == "X" && e["cat"] == "lock") {
+      EXPECT_DOUBLE_EQ(e["ts"].get<double>(), 150.0);
+      EXPECT_DOUBLE_EQ(e["dur"].get<double>(), 50.0);
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+}  // namespace
+}  // namespace threadlens

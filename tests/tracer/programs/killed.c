@@ -1,0 +1,19 @@
+/* Records more events than one buffer holds, then kills itself with SIGKILL: the trace must
+ * stay readable up to the last flushed block. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+
+static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+
+int main(void) {
+  printf("M %p\n", (void*)&m);
+  fflush(stdout);
+  for (int i = 0; i < 5000; ++i) {
+    pthread_mutex_lock(&m);
+    pthread_mutex_unlock(&m);
+  }
+  kill(getpid(), SIGKILL);
+  return 0;
+}

@@ -1,0 +1,183 @@
+// pthread interceptors for condition variables and POSIX semaphores. std::condition_variable
+// reaches these through libstdc++.
+//
+// A wait is traced as cond_wait_begin, the mutex's release (kViaCondWait), then after the wait
+// the re-acquisition (kViaCondWait) and cond_wait_end. Signals and posts are traced before the
+// real call, so their sequence number precedes the woken thread's.
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
+
+#include "runtime_internal.h"
+
+namespace threadlens::rt {
+namespace {
+
+using trace::EventKind;
+
+int (*real_cond_wait)(pthread_cond_t*, pthread_mutex_t*);
+int (*real_cond_timedwait)(pthread_cond_t*, pthread_mutex_t*, const timespec*);
+int (*real_cond_clockwait)(pthread_cond_t*, pthread_mutex_t*, clockid_t, const timespec*);
+int (*real_cond_signal)(pthread_cond_t*);
+int (*real_cond_broadcast)(pthread_cond_t*);
+
+int (*real_sem_wait)(sem_t*);
+int (*real_sem_trywait)(sem_t*);
+int (*real_sem_timedwait)(sem_t*, const timespec*);
+int (*real_sem_clockwait)(sem_t*, clockid_t, const timespec*);
+int (*real_sem_post)(sem_t*);
+
+// The condition variable functions exist in two versions; GLIBC_2.3.2 is the current one
+// (plain dlsym may hand back the old 2.2.5 compatibility version).
+template <typename F>
+void ResolveCond(F& fn, const char* name) {
+  if (fn) return;
+  fn = reinterpret_cast<F>(dlvsym(RTLD_NEXT, name, "GLIBC_2.3.2"));
+  if (!fn) fn = reinterpret_cast<F>(dlsym(RTLD_NEXT, name));
+}
+
+template <typename F>
+void Resolve(F& fn, const char* name) {
+  if (!fn) fn = reinterpret_cast<F>(dlsym(RTLD_NEXT, name));
+}
+
+#define ENSURE(fn)                       \
+  do {                                   \
+    if (TL_UNLIKELY(!fn)) ResolveReal(); \
+  } while (0)
+
+inline uint64_t Addr(const void* p) { return reinterpret_cast<uint64_t>(p); }
+
+inline uint8_t MutexType(const pthread_mutex_t* m) {
+  switch (m->__data.__kind & 3) {
+    case PTHREAD_MUTEX_RECURSIVE:
+      return static_cast<uint8_t>(trace::LockType::kRecursive);
+    case PTHREAD_MUTEX_ERRORCHECK:
+      return static_cast<uint8_t>(trace::LockType::kErrorCheck);
+    default:
+      return static_cast<uint8_t>(trace::LockType::kNormal);
+  }
+}
+
+template <typename Wait>
+int CondWait(pthread_cond_t* c, pthread_mutex_t* m, bool timed, uint64_t pc, Wait wait) {
+  ThreadState* ts = CurrentFast();
+  if (!ts) return wait();
+  uint64_t cv = Addr(c), lock = Addr(m);
+  uint8_t type = MutexType(m);
+  EmitTo(ts, EventKind::kCondWaitBegin, timed ? trace::kTimed : 0, 0, 0, cv, pc);
+  int d = HeldPop(ts, lock, nullptr);
+  EmitTo(ts, EventKind::kLockRelease, trace::kViaCondWait, d < 0 ? 0 : d, 0, lock, pc);
+  if (!timed) SetBlocked(ts, trace::BlockedOn::kCond, cv, pc);
+  int r = wait();
+  if (!timed) ClearBlocked(ts);
+  uint16_t depth = HeldPush(ts, lock, false, type);
+  EmitTo(ts, EventKind::kLockAcquired, trace::kViaCondWait, depth, 0, lock, pc);
+  uint8_t f = (timed ? trace::kTimed : 0) | (r == ETIMEDOUT ? trace::kTimedOut : 0) |
+              (r != 0 && r != ETIMEDOUT ? trace::kFailed : 0);
+  EmitTo(ts, EventKind::kCondWaitEnd, f, 0, 0, cv, pc);
+  return r;
+}
+
+template <typename Wait>
+int SemWait(sem_t* s, uint8_t flags, uint64_t pc, Wait wait) {
+  ThreadState* ts = CurrentFast();
+  if (!ts) return wait();
+  uint64_t sem = Addr(s);
+  EmitTo(ts, EventKind::kSemWaitBegin, flags, 0, 0, sem, pc);
+  bool blocks = !(flags & (trace::kTry | trace::kTimed));
+  if (blocks) SetBlocked(ts, trace::BlockedOn::kSem, sem, pc);
+  int r = wait();
+  int err = r == 0 ? 0 : errno;
+  if (blocks) ClearBlocked(ts);
+  uint8_t f = flags | (r != 0 ? trace::kFailed : 0) | (err == ETIMEDOUT ? trace::kTimedOut : 0);
+  EmitTo(ts, EventKind::kSemWaitEnd, f, 0, 0, sem, pc);
+  if (r != 0) errno = err;
+  return r;
+}
+
+}  // namespace
+}  // namespace threadlens::rt
+
+using namespace threadlens::rt;
+using threadlens::trace::EventKind;
+
+TL_EXPORT int pthread_cond_wait(pthread_cond_t* c, pthread_mutex_t* m) {
+  ENSURE(real_cond_wait);
+  return CondWait(c, m, false, TL_CALLER_PC, [&] { return real_cond_wait(c, m); });
+}
+
+TL_EXPORT int pthread_cond_timedwait(pthread_cond_t* c, pthread_mutex_t* m, const timespec* t) {
+  ENSURE(real_cond_timedwait);
+  return CondWait(c, m, true, TL_CALLER_PC, [&] { return real_cond_timedwait(c, m, t); });
+}
+
+TL_EXPORT int pthread_cond_clockwait(pthread_cond_t* c, pthread_mutex_t* m, clockid_t clk,
+                                     const timespec* t) {
+  ENSURE(real_cond_clockwait);
+  return CondWait(c, m, true, TL_CALLER_PC, [&] { return real_cond_clockwait(c, m, clk, t); });
+}
+
+TL_EXPORT int pthread_cond_signal(pthread_cond_t* c) {
+  ENSURE(real_cond_signal);
+  if (ThreadState* ts = CurrentFast()) {
+    EmitTo(ts, EventKind::kCondSignal, 0, 0, 0, reinterpret_cast<uint64_t>(c), TL_CALLER_PC);
+  }
+  return real_cond_signal(c);
+}
+
+TL_EXPORT int pthread_cond_broadcast(pthread_cond_t* c) {
+  ENSURE(real_cond_broadcast);
+  if (ThreadState* ts = CurrentFast()) {
+    EmitTo(ts, EventKind::kCondBroadcast, 0, 0, 0, reinterpret_cast<uint64_t>(c), TL_CALLER_PC);
+  }
+  return real_cond_broadcast(c);
+}
+
+TL_EXPORT int sem_wait(sem_t* s) {
+  ENSURE(real_sem_wait);
+  return SemWait(s, 0, TL_CALLER_PC, [&] { return real_sem_wait(s); });
+}
+
+TL_EXPORT int sem_trywait(sem_t* s) {
+  ENSURE(real_sem_trywait);
+  return SemWait(s, threadlens::trace::kTry, TL_CALLER_PC, [&] { return real_sem_trywait(s); });
+}
+
+TL_EXPORT int sem_timedwait(sem_t* s, const timespec* t) {
+  ENSURE(real_sem_timedwait);
+  return SemWait(s, threadlens::trace::kTimed, TL_CALLER_PC,
+                 [&] { return real_sem_timedwait(s, t); });
+}
+
+TL_EXPORT int sem_clockwait(sem_t* s, clockid_t c, const timespec* t) {
+  ENSURE(real_sem_clockwait);
+  return SemWait(s, threadlens::trace::kTimed, TL_CALLER_PC,
+                 [&] { return real_sem_clockwait(s, c, t); });
+}
+
+TL_EXPORT int sem_post(sem_t* s) {
+  ENSURE(real_sem_post);
+  if (ThreadState* ts = CurrentFast()) {
+    EmitTo(ts, EventKind::kSemPost, 0, 0, 0, reinterpret_cast<uint64_t>(s), TL_CALLER_PC);
+  }
+  return real_sem_post(s);
+}
+
+namespace threadlens::rt {
+
+void ResolveCondSemFunctions() {
+  ResolveCond(real_cond_wait, "pthread_cond_wait");
+  ResolveCond(real_cond_timedwait, "pthread_cond_timedwait");
+  ResolveCond(real_cond_signal, "pthread_cond_signal");
+  ResolveCond(real_cond_broadcast, "pthread_cond_broadcast");
+  Resolve(real_cond_clockwait, "pthread_cond_clockwait");
+  Resolve(real_sem_wait, "sem_wait");
+  Resolve(real_sem_trywait, "sem_trywait");
+  Resolve(real_sem_timedwait, "sem_timedwait");
+  Resolve(real_sem_clockwait, "sem_clockwait");
+  Resolve(real_sem_post, "sem_post");
+}
+
+}  // namespace threadlens::rt

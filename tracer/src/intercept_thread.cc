@@ -1,0 +1,247 @@
+// pthread interceptors for threads (create, join, tryjoin, timed join, detach) and the process
+// exits that skip atexit (_exit, exec). std::thread and std::jthread reach these unchanged.
+// A thread's exit is traced by a pthread key destructor (runtime.cc), which also covers
+// pthread_exit.
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "runtime_internal.h"
+
+namespace threadlens::rt {
+
+int (*real_pthread_create)(pthread_t*, const pthread_attr_t*, void* (*)(void*), void*);
+void (*real__exit)(int);
+
+namespace {
+
+using trace::EventKind;
+
+int (*real_join)(pthread_t, void**);
+int (*real_tryjoin)(pthread_t, void**);
+int (*real_timedjoin)(pthread_t, void**, const timespec*);
+int (*real_clockjoin)(pthread_t, void**, clockid_t, const timespec*);
+int (*real_detach)(pthread_t);
+void (*real__Exit)(int);
+int (*real_execve)(const char*, char* const[], char* const[]);
+int (*real_execv)(const char*, char* const[]);
+int (*real_execvp)(const char*, char* const[]);
+int (*real_execvpe)(const char*, char* const[], char* const[]);
+int (*real_fexecve)(int, char* const[], char* const[]);
+
+template <typename F>
+void Resolve(F& fn, const char* name) {
+  if (!fn) fn = reinterpret_cast<F>(dlsym(RTLD_NEXT, name));
+}
+
+#define ENSURE(fn)                       \
+  do {                                   \
+    if (TL_UNLIKELY(!fn)) ResolveReal(); \
+  } while (0)
+
+struct StartArgs {
+  void* (*fn)(void*);
+  void* arg;
+  uint32_t tid;
+  uint32_t parent;
+};
+
+void* Trampoline(void* p) {
+  StartArgs a = *static_cast<StartArgs*>(p);
+  if (g_enabled.load(std::memory_order_acquire)) StartThread(a.tid, a.parent);
+  // Freed only once the thread is registered: with the heap interposer of instrumented
+  // programs, a free before that would create a second, never-ending thread state.
+  free(p);
+  return a.fn(a.arg);
+}
+
+template <typename Join>
+int TracedJoin(pthread_t t, uint8_t flags, uint64_t pc, Join join) {
+  ThreadState* ts = CurrentFast();
+  if (!ts) return join();
+  uint32_t tid = TidMapGet(t);
+  bool blocks = !(flags & (trace::kTry | trace::kTimed));
+  if (!(flags & trace::kTry)) EmitTo(ts, EventKind::kThreadJoinBegin, flags, 0, 0, tid, pc);
+  if (blocks) SetBlocked(ts, trace::BlockedOn::kJoin, tid, pc);
+  int r = join();
+  if (blocks) ClearBlocked(ts);
+  uint8_t f = flags | (r == ETIMEDOUT ? trace::kTimedOut : 0) | (r != 0 ? trace::kFailed : 0);
+  EmitTo(ts, EventKind::kThreadJoin, f, 0, 0, tid, pc);
+  return r;
+}
+
+// exec replaces the image: end this process's trace cleanly first. The new image starts a
+// trace of its own (BASE.PID.N).
+void BeforeExec() { CloseTrace(true, false); }
+
+}  // namespace
+}  // namespace threadlens::rt
+
+using namespace threadlens::rt;
+using threadlens::trace::EventKind;
+
+TL_EXPORT int pthread_create(pthread_t* t, const pthread_attr_t* attr, void* (*fn)(void*),
+                             void* arg) {
+  ENSURE(real_pthread_create);
+  ThreadState* ts = CurrentFast();
+  if (!ts) return real_pthread_create(t, attr, fn, arg);
+  auto* a = static_cast<StartArgs*>(malloc(sizeof(StartArgs)));
+  if (!a) return EAGAIN;
+  uint32_t tid = NextTid();
+  *a = {fn, arg, tid, ts->tid};
+  uint64_t pc = TL_CALLER_PC;
+  // Before the child runs, so the child's thread_start follows it in sequence order.
+  EmitTo(ts, EventKind::kThreadCreate, 0, 0, 0, tid, pc);
+  int r = real_pthread_create(t, attr, Trampoline, a);
+  if (r != 0) {
+    free(a);
+    EmitTo(ts, EventKind::kThreadCreate, threadlens::trace::kFailed, 0, 0, tid, pc);
+    return r;
+  }
+  TidMapSet(*t, tid);
+  return r;
+}
+
+TL_EXPORT int pthread_join(pthread_t t, void** ret) {
+  ENSURE(real_join);
+  return TracedJoin(t, 0, TL_CALLER_PC, [&] { return real_join(t, ret); });
+}
+
+TL_EXPORT int pthread_tryjoin_np(pthread_t t, void** ret) {
+  ENSURE(real_tryjoin);
+  return TracedJoin(t, threadlens::trace::kTry, TL_CALLER_PC, [&] { return real_tryjoin(t, ret); });
+}
+
+TL_EXPORT int pthread_timedjoin_np(pthread_t t, void** ret, const timespec* abs) {
+  ENSURE(real_timedjoin);
+  return TracedJoin(t, threadlens::trace::kTimed, TL_CALLER_PC,
+                    [&] { return real_timedjoin(t, ret, abs); });
+}
+
+TL_EXPORT int pthread_clockjoin_np(pthread_t t, void** ret, clockid_t c, const timespec* abs) {
+  ENSURE(real_clockjoin);
+  return TracedJoin(t, threadlens::trace::kTimed, TL_CALLER_PC,
+                    [&] { return real_clockjoin(t, ret, c, abs); });
+}
+
+TL_EXPORT int pthread_detach(pthread_t t) {
+  ENSURE(real_detach);
+  if (ThreadState* ts = CurrentFast()) {
+    EmitTo(ts, EventKind::kThreadDetach, 0, 0, 0, TidMapGet(t), TL_CALLER_PC);
+  }
+  return real_detach(t);
+}
+
+TL_EXPORT void _exit(int status) {
+  ENSURE(real__exit);
+  CloseTrace(true, false);
+  real__exit(status);
+  __builtin_unreachable();
+}
+
+TL_EXPORT void _Exit(int status) {
+  ENSURE(real__Exit);
+  CloseTrace(true, false);
+  real__Exit(status);
+  __builtin_unreachable();
+}
+
+TL_EXPORT int execve(const char* path, char* const argv[], char* const envp[]) {
+  ENSURE(real_execve);
+  BeforeExec();
+  return real_execve(path, argv, envp);
+}
+
+TL_EXPORT int execv(const char* path, char* const argv[]) {
+  ENSURE(real_execv);
+  BeforeExec();
+  return real_execv(path, argv);
+}
+
+TL_EXPORT int execvp(const char* file, char* const argv[]) {
+  ENSURE(real_execvp);
+  BeforeExec();
+  return real_execvp(file, argv);
+}
+
+TL_EXPORT int execvpe(const char* file, char* const argv[], char* const envp[]) {
+  ENSURE(real_execvpe);
+  BeforeExec();
+  return real_execvpe(file, argv, envp);
+}
+
+TL_EXPORT int fexecve(int fd, char* const argv[], char* const envp[]) {
+  ENSURE(real_fexecve);
+  BeforeExec();
+  return real_fexecve(fd, argv, envp);
+}
+
+namespace {
+// execl* take their arguments as a list; collect them into an argv on the stack.
+constexpr int kMaxExecArgs = 1024;
+}  // namespace
+
+TL_EXPORT int execl(const char* path, const char* arg, ...) {
+  const char* argv[kMaxExecArgs];
+  int n = 0;
+  argv[n++] = arg;
+  va_list ap;
+  va_start(ap, arg);
+  while (argv[n - 1] && n < kMaxExecArgs) argv[n++] = va_arg(ap, const char*);
+  va_end(ap);
+  argv[kMaxExecArgs - 1] = nullptr;
+  return execv(path, const_cast<char* const*>(argv));
+}
+
+TL_EXPORT int execlp(const char* file, const char* arg, ...) {
+  const char* argv[kMaxExecArgs];
+  int n = 0;
+  argv[n++] = arg;
+  va_list ap;
+  va_start(ap, arg);
+  while (argv[n - 1] && n < kMaxExecArgs) argv[n++] = va_arg(ap, const char*);
+  va_end(ap);
+  argv[kMaxExecArgs - 1] = nullptr;
+  return execvp(file, const_cast<char* const*>(argv));
+}
+
+TL_EXPORT int execle(const char* path, const char* arg, ...) {
+  const char* argv[kMaxExecArgs];
+  int n = 0;
+  argv[n++] = arg;
+  va_list ap;
+  va_start(ap, arg);
+  while (argv[n - 1] && n < kMaxExecArgs) argv[n++] = va_arg(ap, const char*);
+  char* const* envp = va_arg(ap, char* const*);
+  va_end(ap);
+  argv[kMaxExecArgs - 1] = nullptr;
+  return execve(path, const_cast<char* const*>(argv), envp);
+}
+
+namespace threadlens::rt {
+
+void ResolveLockFunctions();
+void ResolveCondSemFunctions();
+
+void ResolveReal() {
+  Resolve(real_pthread_create, "pthread_create");
+  Resolve(real_join, "pthread_join");
+  Resolve(real_tryjoin, "pthread_tryjoin_np");
+  Resolve(real_timedjoin, "pthread_timedjoin_np");
+  Resolve(real_clockjoin, "pthread_clockjoin_np");
+  Resolve(real_detach, "pthread_detach");
+  Resolve(real__exit, "_exit");
+  Resolve(real__Exit, "_Exit");
+  Resolve(real_execve, "execve");
+  Resolve(real_execv, "execv");
+  Resolve(real_execvp, "execvp");
+  Resolve(real_execvpe, "execvpe");
+  Resolve(real_fexecve, "fexecve");
+  ResolveLockFunctions();
+  ResolveCondSemFunctions();
+}
+
+}  // namespace threadlens::rt

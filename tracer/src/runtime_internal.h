@@ -1,0 +1,254 @@
+// The tracer runtime's own internals, shared by runtime.cc, the pthread interceptors, the
+// annotation API and the watchdog (not by the ThreadSanitizer-ABI files, which use runtime.h).
+// Same rules as runtime.h: no exceptions, no allocation and no lock on the hot path.
+#pragma once
+
+#include <pthread.h>
+#include <x86intrin.h>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "runtime.h"
+
+#define TL_EXPORT extern "C" __attribute__((visibility("default")))
+#define TL_LIKELY(x) __builtin_expect(!!(x), 1)
+#define TL_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define TL_NOINLINE __attribute__((noinline))
+#define TL_CALLER_PC reinterpret_cast<uint64_t>(__builtin_return_address(0))
+
+namespace threadlens::rt {
+
+// Events per thread buffer; one full buffer is one kEvents block (80 KiB).
+inline constexpr uint32_t kBufEvents = 2048;
+// Locks a thread can hold at once and still have tracked (recursion depth, watchdog). More
+// are counted and still traced, but their depth is reported as 1.
+inline constexpr uint32_t kMaxHeld = 256;
+// The watchdog thread writes its records as this thread id; program threads start at 1.
+inline constexpr uint32_t kRuntimeTid = 0;
+// Exit status of a program the watchdog ended (documented in docs/trace-format.md).
+inline constexpr int kWatchdogExitCode = 86;
+
+// A test-and-set lock for the runtime's slow paths. Never taken on the hot path.
+class SpinLock {
+ public:
+  void Lock() {
+    while (flag_.exchange(true, std::memory_order_acquire)) Wait();
+  }
+  // Bounded attempt for signal handlers, where the holder may be the interrupted thread.
+  bool TryLockFor(int spins) {
+    for (int i = 0; i < spins; ++i) {
+      if (!flag_.exchange(true, std::memory_order_acquire)) return true;
+      Wait();
+    }
+    return false;
+  }
+  void Unlock() { flag_.store(false, std::memory_order_release); }
+  void Reset() { flag_.store(false, std::memory_order_relaxed); }
+
+ private:
+  static void Wait();
+  std::atomic<bool> flag_{false};
+};
+
+struct HeldLock {
+  std::atomic<uint64_t> lock;
+  std::atomic<uint16_t> depth;
+  std::atomic<uint8_t> shared;
+  std::atomic<uint8_t> type;  // trace::LockType, low byte
+};
+
+struct ThreadState {
+  // Hot: written by the owner only. `pos` is read by FlushAll from other threads.
+  std::atomic<uint32_t> pos;
+  uint32_t tid;
+  uint64_t sync_count;  // SyncEpoch()
+  bool in_runtime;      // re-entrancy guard
+  bool is_runtime;      // the watchdog's own state: not a program thread
+
+  // Guards `flushed` and the write of this thread's blocks (owner and FlushAll).
+  SpinLock flush_lock;
+  uint32_t flushed;
+
+  // What the thread blocks on, for the watchdog. `blocked_on` (trace::BlockedOn, 0 = not
+  // blocked) is stored last with release, so the other fields are valid when it is seen.
+  std::atomic<uint8_t> blocked_on;
+  std::atomic<uint8_t> blocked_exclusive;  // lock requested exclusively
+  std::atomic<uint8_t> blocked_locktype;   // trace::LockType of the requested lock
+  std::atomic<uint64_t> blocked_obj;
+  std::atomic<uint64_t> blocked_since;  // ticks
+  std::atomic<uint64_t> blocked_pc;     // call site of the blocking call
+
+  // Locks held now. Entries [0, held_count) are valid; the watchdog reads them racily and
+  // confirms what it sees on a second look.
+  std::atomic<uint32_t> held_count;
+  uint32_t held_overflow;
+  HeldLock held[kMaxHeld];
+
+  ThreadState* next;
+  ThreadState* prev;
+
+  trace::Event buf[kBufEvents];
+};
+
+// --- runtime.cc ---------------------------------------------------------------------------
+
+extern std::atomic<bool> g_enabled;
+extern std::atomic<uint64_t> g_seq;
+extern bool g_use_tsc;
+extern thread_local ThreadState* t_state __attribute__((tls_model("initial-exec")));
+
+uint64_t NowSlow();
+inline uint64_t Now() { return TL_LIKELY(g_use_tsc) ? __rdtsc() : NowSlow(); }
+uint64_t TicksPerSecond();
+
+TL_NOINLINE ThreadState* CurrentSlow();
+// The calling thread's state if it records now; nullptr inside the runtime or when off.
+inline ThreadState* CurrentFast() {
+  ThreadState* ts = t_state;
+  if (TL_LIKELY(reinterpret_cast<uintptr_t>(ts) > 1)) return ts->in_runtime ? nullptr : ts;
+  return CurrentSlow();
+}
+
+TL_NOINLINE void FlushOwn(ThreadState* ts);
+
+// The hot path: one event into the owner's buffer. No lock, no allocation.
+inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16_t aux16,
+                   uint32_t aux32, uint64_t obj, uint64_t site, uint64_t seq_or_value = 0) {
+  uint32_t p = ts->pos.load(std::memory_order_relaxed);
+  if (TL_UNLIKELY(p >= kBufEvents)) {
+    FlushOwn(ts);
+    p = ts->pos.load(std::memory_order_relaxed);
+  }
+  trace::Event& e = ts->buf[p];
+  e.kind = static_cast<uint8_t>(kind);
+  e.flags = flags;
+  e.aux16 = aux16;
+  e.aux32 = aux32;
+  e.ts = Now();
+  if (trace::IsSyncKind(kind)) {
+    e.seq = g_seq.fetch_add(1, std::memory_order_relaxed) + 1;
+    ++ts->sync_count;
+  } else {
+    e.seq = seq_or_value;
+  }
+  e.obj = obj;
+  e.site = site;
+  ts->pos.store(p + 1, std::memory_order_release);
+}
+
+// Thread ids: pthread_t -> tid, filled at create and at thread start.
+void TidMapSet(pthread_t t, uint32_t tid);
+uint32_t TidMapGet(pthread_t t);
+uint32_t NextTid();
+// Sets up the state of a thread the runtime starts (trampoline); emits kThreadStart.
+ThreadState* StartThread(uint32_t tid, uint32_t parent_tid);
+
+// Known locks, so a lock seen first at use (static initializer) gets its kLockCreate.
+// Returns true when `addr` was not known and is now.
+bool LockSetInsert(uint64_t addr);
+void LockSetErase(uint64_t addr);
+
+// Registry of live thread states (watchdog, FlushAll). Callers hold RegistryLock().
+SpinLock& RegistryLock();
+ThreadState* RegistryHead();
+
+// Ends the trace: flushes every buffer, writes modules and the end block, marks the header.
+// `clean` false (fatal signal) leaves the header incomplete. Safe to call more than once.
+void CloseTrace(bool clean, bool watchdog);
+const char* TracePath();
+// True once CloseTrace began (the program is exiting): the watchdog stands down.
+bool TraceClosing();
+
+// Creates the watchdog's own state (tid 0), not registered as a program thread.
+ThreadState* NewRuntimeState();
+
+// --- watchdog.cc --------------------------------------------------------------------------
+
+// Starts the watchdog thread if THREADLENS_WATCHDOG asks for one (again in a fork child).
+void StartWatchdog();
+
+// --- intercept_*.cc ------------------------------------------------------------------------
+
+// Resolves the real libc functions (dlsym RTLD_NEXT); idempotent.
+void ResolveReal();
+extern int (*real_pthread_create)(pthread_t*, const pthread_attr_t*, void* (*)(void*), void*);
+extern void (*real__exit)(int);
+
+// Held-lock bookkeeping, shared by mutex, rwlock and cond wait interceptors.
+// Returns the recursion depth after the change.
+inline uint16_t HeldPush(ThreadState* ts, uint64_t lock, bool shared, uint8_t type) {
+  uint32_t n = ts->held_count.load(std::memory_order_relaxed);
+  for (uint32_t i = n; i-- > 0;) {
+    if (ts->held[i].lock.load(std::memory_order_relaxed) == lock) {
+      uint16_t d = ts->held[i].depth.load(std::memory_order_relaxed) + 1;
+      ts->held[i].depth.store(d, std::memory_order_relaxed);
+      return d;
+    }
+  }
+  if (n >= kMaxHeld) {
+    ++ts->held_overflow;
+    return 1;
+  }
+  ts->held[n].lock.store(lock, std::memory_order_relaxed);
+  ts->held[n].depth.store(1, std::memory_order_relaxed);
+  ts->held[n].shared.store(shared, std::memory_order_relaxed);
+  ts->held[n].type.store(type, std::memory_order_relaxed);
+  ts->held_count.store(n + 1, std::memory_order_release);
+  return 1;
+}
+
+// Returns the depth after releasing, or -1 when the thread does not hold `lock`.
+// `shared_out` receives whether the hold was a read hold.
+inline int HeldPop(ThreadState* ts, uint64_t lock, bool* shared_out) {
+  uint32_t n = ts->held_count.load(std::memory_order_relaxed);
+  for (uint32_t i = n; i-- > 0;) {
+    if (ts->held[i].lock.load(std::memory_order_relaxed) != lock) continue;
+    if (shared_out) *shared_out = ts->held[i].shared.load(std::memory_order_relaxed);
+    uint16_t d = ts->held[i].depth.load(std::memory_order_relaxed);
+    if (d > 1) {
+      ts->held[i].depth.store(d - 1, std::memory_order_relaxed);
+      return d - 1;
+    }
+    // Keep acquisition order: shift the younger entries down.
+    for (uint32_t j = i; j + 1 < n; ++j) {
+      ts->held[j].lock.store(ts->held[j + 1].lock.load(std::memory_order_relaxed),
+                             std::memory_order_relaxed);
+      ts->held[j].depth.store(ts->held[j + 1].depth.load(std::memory_order_relaxed),
+                              std::memory_order_relaxed);
+      ts->held[j].shared.store(ts->held[j + 1].shared.load(std::memory_order_relaxed),
+                               std::memory_order_relaxed);
+      ts->held[j].type.store(ts->held[j + 1].type.load(std::memory_order_relaxed),
+                             std::memory_order_relaxed);
+    }
+    ts->held_count.store(n - 1, std::memory_order_release);
+    return 0;
+  }
+  if (ts->held_overflow > 0) {
+    --ts->held_overflow;
+    return 0;
+  }
+  return -1;
+}
+
+inline bool HeldFind(ThreadState* ts, uint64_t lock) {
+  uint32_t n = ts->held_count.load(std::memory_order_relaxed);
+  for (uint32_t i = n; i-- > 0;) {
+    if (ts->held[i].lock.load(std::memory_order_relaxed) == lock) return true;
+  }
+  return false;
+}
+
+inline void SetBlocked(ThreadState* ts, trace::BlockedOn on, uint64_t obj, uint64_t pc,
+                       bool exclusive = false, uint8_t locktype = 0) {
+  ts->blocked_obj.store(obj, std::memory_order_relaxed);
+  ts->blocked_pc.store(pc, std::memory_order_relaxed);
+  ts->blocked_exclusive.store(exclusive, std::memory_order_relaxed);
+  ts->blocked_locktype.store(locktype, std::memory_order_relaxed);
+  ts->blocked_since.store(Now(), std::memory_order_relaxed);
+  ts->blocked_on.store(static_cast<uint8_t>(on), std::memory_order_release);
+}
+inline void ClearBlocked(ThreadState* ts) { ts->blocked_on.store(0, std::memory_order_release); }
+
+}  // namespace threadlens::rt

@@ -1,0 +1,213 @@
+// ThreadSanitizer-ABI entry points for plain memory accesses, vptr accesses, function
+// entry/exit and init, as clang's -fsanitize=thread pass emits them. The fast path is
+// inline in tsan_thread.h; this file holds the exported symbols and the slow paths.
+#include <pthread.h>
+#include <unistd.h>
+
+#include <atomic>
+
+#include "tsan_thread.h"
+
+namespace threadlens::rt {
+
+void EmitWithValue(trace::EventKind kind, uint8_t flags, uint16_t aux16, uint32_t aux32,
+                   uint64_t obj, uint64_t site, uint64_t value) {
+  Emit(kind, flags, aux16, aux32, obj, site);
+}
+
+namespace tsan {
+
+constinit thread_local ThreadCtx tls_ctx __attribute__((tls_model("initial-exec"))){};
+
+namespace {
+
+bool IsMainThread() { return gettid() == getpid(); }
+
+// Bounds of the calling thread's stack. The main thread's locals are often shared with the
+// threads it starts (lambdas capturing by reference), so the main thread records them;
+// worker threads rarely publish their locals, and skipping them saves most stack traffic.
+void FindStack(ThreadCtx& t) {
+  t.skip_own_stack = false;
+  if (IsMainThread()) return;
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) != 0) return;
+  void* lo = nullptr;
+  size_t size = 0;
+  if (pthread_attr_getstack(&attr, &lo, &size) == 0 && lo && size) {
+    t.stack_lo = reinterpret_cast<uintptr_t>(lo);
+    t.stack_hi = t.stack_lo + size;
+    t.skip_own_stack = true;
+  }
+  pthread_attr_destroy(&attr);
+}
+
+}  // namespace
+
+bool Activate(ThreadCtx& t) {
+  // Tracing switches on once the runtime read its environment; until then every event is
+  // dropped. A thread the runtime refuses (inside the runtime itself) stays undecided.
+  // Mode kOff while deciding: Current() and the stack lookup may allocate, and the heap
+  // hooks must not re-enter here.
+  t.mode = Mode::kOff;
+  if (!Enabled() || Current() == nullptr) {
+    t.mode = Mode::kUnknown;
+    return false;
+  }
+  FindStack(t);
+  t.coalesce = CoalescingOn();
+  for (auto& e : t.cache) e = CacheEntry{};
+  t.emitted = 0;
+  t.mode = Mode::kOn;
+  return true;
+}
+
+void SyncStack(ThreadCtx& t) {
+  uint32_t live = t.depth < kMaxFrames ? t.depth : kMaxFrames;
+  while (t.emitted > live) {
+    EmitPlain(trace::EventKind::kFuncExit, 0, 0, 0, 0, 0, 0, t.clock_skip);
+    --t.emitted;
+  }
+  while (t.emitted < live) {
+    EmitPlain(trace::EventKind::kFuncEntry, 0, 0, 0, 0, t.frames[t.emitted], 0, t.clock_skip);
+    ++t.emitted;
+  }
+}
+
+void RecordAccess(ThreadCtx& t, uintptr_t addr, uint32_t size, bool write, uintptr_t pc) {
+  if (t.ignore || (write ? t.ignore_writes : t.ignore_reads)) return;
+  if (benign_ranges && InBenignRange(addr, size)) return;
+  uint64_t epoch = Epoch();
+  CacheEntry& e = t.cache[(addr >> 3) & (kCacheSize - 1)];
+  if (e.addr != addr || e.epoch != epoch) e = CacheEntry{addr, epoch, 0, 0};
+  uint8_t& recorded = write ? e.write_size : e.read_size;
+  if (recorded < size) recorded = static_cast<uint8_t>(size);
+  auto kind = write ? trace::EventKind::kWrite : trace::EventKind::kRead;
+  if (t.coalesce && t.emitted == t.depth && ExtendLastAccess(kind, addr, size, pc)) return;
+  EmitMemory(t, kind, 0, static_cast<uint16_t>(size), addr, pc);
+}
+
+// Ranges are recorded as one event each; they are rare (explicit __tsan_read_range calls).
+void AccessRange(uintptr_t addr, uintptr_t size, bool write, uintptr_t pc) {
+  ThreadCtx* t = Recording();
+  if (!t || size == 0) return;
+  if (t->ignore || (write ? t->ignore_writes : t->ignore_reads)) return;
+  if (t->skip_own_stack && addr - t->stack_lo < t->stack_hi - t->stack_lo) return;
+  if (benign_ranges && InBenignRange(addr, size)) return;
+  auto kind = write ? trace::EventKind::kWrite : trace::EventKind::kRead;
+  if (t->emitted != t->depth) SyncStack(*t);
+  if (size <= 16) {
+    EmitPlain(kind, 0, static_cast<uint16_t>(size), 0, addr, pc, 0, t->clock_skip);
+  } else {
+    EmitPlain(kind, 0, 0, 1, addr, pc, size, t->clock_skip);  // a range of bytes
+  }
+}
+
+}  // namespace tsan
+}  // namespace threadlens::rt
+
+using threadlens::rt::tsan::Access;
+using threadlens::rt::tsan::AccessRange;
+using threadlens::rt::tsan::kMaxFrames;
+using threadlens::rt::tsan::tls_ctx;
+
+namespace {
+std::atomic<bool> instrumented{false};
+}
+
+// Called by every instrumented module's constructor.
+TSAN_EXPORT void __tsan_init() { instrumented.store(true, std::memory_order_relaxed); }
+TSAN_EXPORT void __tsan_flush_memory() {}
+
+#define THREADLENS_TSAN_ACCESS(size)                                                      \
+  TSAN_EXPORT void __tsan_read##size(void* addr) {                                        \
+    Access(reinterpret_cast<uintptr_t>(addr), size, false, TSAN_CALLER_PC);               \
+  }                                                                                       \
+  TSAN_EXPORT void __tsan_write##size(void* addr) {                                       \
+    Access(reinterpret_cast<uintptr_t>(addr), size, true, TSAN_CALLER_PC);                \
+  }                                                                                       \
+  TSAN_EXPORT void __tsan_unaligned_read##size(const void* addr) {                        \
+    Access(reinterpret_cast<uintptr_t>(addr), size, false, TSAN_CALLER_PC);               \
+  }                                                                                       \
+  TSAN_EXPORT void __tsan_unaligned_write##size(void* addr) {                             \
+    Access(reinterpret_cast<uintptr_t>(addr), size, true, TSAN_CALLER_PC);                \
+  }                                                                                       \
+  TSAN_EXPORT void __tsan_read##size##_pc(void* addr, void* pc) {                         \
+    Access(reinterpret_cast<uintptr_t>(addr), size, false, reinterpret_cast<uintptr_t>(pc)); \
+  }                                                                                       \
+  TSAN_EXPORT void __tsan_write##size##_pc(void* addr, void* pc) {                        \
+    Access(reinterpret_cast<uintptr_t>(addr), size, true, reinterpret_cast<uintptr_t>(pc)); \
+  }
+
+THREADLENS_TSAN_ACCESS(2)
+THREADLENS_TSAN_ACCESS(4)
+THREADLENS_TSAN_ACCESS(8)
+THREADLENS_TSAN_ACCESS(16)
+#undef THREADLENS_TSAN_ACCESS
+
+// One-byte accesses have no unaligned variant.
+TSAN_EXPORT void __tsan_read1(void* addr) {
+  Access(reinterpret_cast<uintptr_t>(addr), 1, false, TSAN_CALLER_PC);
+}
+TSAN_EXPORT void __tsan_write1(void* addr) {
+  Access(reinterpret_cast<uintptr_t>(addr), 1, true, TSAN_CALLER_PC);
+}
+TSAN_EXPORT void __tsan_read1_pc(void* addr, void* pc) {
+  Access(reinterpret_cast<uintptr_t>(addr), 1, false, reinterpret_cast<uintptr_t>(pc));
+}
+TSAN_EXPORT void __tsan_write1_pc(void* addr, void* pc) {
+  Access(reinterpret_cast<uintptr_t>(addr), 1, true, reinterpret_cast<uintptr_t>(pc));
+}
+
+TSAN_EXPORT void __tsan_read_range(void* addr, unsigned long size) {
+  AccessRange(reinterpret_cast<uintptr_t>(addr), size, false, TSAN_CALLER_PC);
+}
+TSAN_EXPORT void __tsan_write_range(void* addr, unsigned long size) {
+  AccessRange(reinterpret_cast<uintptr_t>(addr), size, true, TSAN_CALLER_PC);
+}
+TSAN_EXPORT void __tsan_read_range_pc(void* addr, unsigned long size, void* pc) {
+  AccessRange(reinterpret_cast<uintptr_t>(addr), size, false, reinterpret_cast<uintptr_t>(pc));
+}
+TSAN_EXPORT void __tsan_write_range_pc(void* addr, unsigned long size, void* pc) {
+  AccessRange(reinterpret_cast<uintptr_t>(addr), size, true, reinterpret_cast<uintptr_t>(pc));
+}
+
+// A vptr store that writes the value already there is a constructor or destructor of a
+// base class re-setting it; TSan ignores it, and so do we (it would race with virtual calls
+// on the object that are ordered by the program's own logic).
+TSAN_EXPORT void __tsan_vptr_update(void** vptr_p, void* new_val) {
+  if (*vptr_p == new_val) return;
+  Access(reinterpret_cast<uintptr_t>(vptr_p), sizeof(void*), true, TSAN_CALLER_PC);
+}
+TSAN_EXPORT void __tsan_vptr_read(void** vptr_p) {
+  Access(reinterpret_cast<uintptr_t>(vptr_p), sizeof(void*), false, TSAN_CALLER_PC);
+}
+
+// Function entry/exit only move the shadow stack; tsan_thread.h explains when frames reach
+// the trace. call_pc is the return address into the caller.
+TSAN_EXPORT void __tsan_func_entry(void* call_pc) {
+  auto& t = tls_ctx;
+  if (t.depth < kMaxFrames) t.frames[t.depth] = reinterpret_cast<uintptr_t>(call_pc);
+  ++t.depth;
+}
+TSAN_EXPORT void __tsan_func_exit() {
+  auto& t = tls_ctx;
+  if (t.depth == 0) return;  // entered before this thread's state existed
+  --t.depth;
+  if (t.emitted > t.depth) {
+    if (t.mode == threadlens::rt::tsan::Mode::kOn) {
+      threadlens::rt::tsan::EmitPlain(threadlens::trace::EventKind::kFuncExit, 0, 0, 0, 0, 0, 0,
+                                      t.clock_skip);
+    }
+    t.emitted = t.depth;
+  }
+}
+
+TSAN_EXPORT void __tsan_ignore_thread_begin() { ++tls_ctx.ignore; }
+TSAN_EXPORT void __tsan_ignore_thread_end() {
+  if (tls_ctx.ignore) --tls_ctx.ignore;
+}
+
+namespace threadlens::rt::tsan {
+// True once an instrumented module initialized: heap blocks are then worth naming.
+bool Instrumented() { return instrumented.load(std::memory_order_relaxed); }
+}  // namespace threadlens::rt::tsan

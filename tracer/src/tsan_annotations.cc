@@ -1,0 +1,284 @@
+// TSan's annotation entry points (__tsan_acquire/release, __tsan_mutex_*, the Annotate*
+// family of dynamic_annotations.h, external tags, fibers) mapped onto trace events, so code
+// already annotated for TSan works unchanged. Also the heap hooks the allocation
+// interposer of instrumented programs calls (heap blocks are named by allocation site).
+#include <atomic>
+
+#include "tsan_thread.h"
+
+extern "C" void threadlens_name_thread(const char* name) __attribute__((weak));
+
+namespace threadlens::rt::tsan {
+
+namespace {
+
+using trace::EventKind;
+
+// Ranges annotated as benign races; looked up only when at least one exists.
+struct BenignRange {
+  std::atomic<uintptr_t> begin{0}, end{0};
+};
+constexpr int kMaxBenign = 256;
+BenignRange benign[kMaxBenign];
+std::atomic<int> benign_used{0};
+
+// An annotation event (not a memory access): written with the stack brought up to date.
+void Sync(EventKind kind, uint8_t flags, uint16_t aux16, const volatile void* obj,
+          uintptr_t pc) {
+  ThreadCtx* t = Recording();
+  if (!t) return;
+  if (t->emitted != t->depth) SyncStack(*t);
+  Emit(kind, flags, aux16, 0, reinterpret_cast<uintptr_t>(obj), pc);
+}
+
+}  // namespace
+
+int benign_ranges = 0;
+
+bool InBenignRange(uintptr_t addr, uintptr_t size) {
+  int n = benign_used.load(std::memory_order_acquire);
+  for (int i = 0; i < n && i < kMaxBenign; ++i) {
+    uintptr_t b = benign[i].begin.load(std::memory_order_relaxed);
+    uintptr_t e = benign[i].end.load(std::memory_order_relaxed);
+    if (addr < e && addr + size > b) return true;
+  }
+  return false;
+}
+
+void AddBenignRange(const volatile void* mem, uintptr_t size) {
+  int i = benign_used.load(std::memory_order_relaxed);
+  // Races between two annotating threads can lose one range; annotations are rare and
+  // usually made at start-up by one thread.
+  if (i >= kMaxBenign) return;
+  auto b = reinterpret_cast<uintptr_t>(mem);
+  benign[i].begin.store(b, std::memory_order_relaxed);
+  benign[i].end.store(b + (size ? size : 1), std::memory_order_relaxed);
+  benign_used.store(i + 1, std::memory_order_release);
+  __atomic_store_n(&benign_ranges, i + 1, __ATOMIC_RELAXED);
+}
+
+// Heap blocks, from the malloc/new interposer linked into instrumented programs.
+void OnAlloc(void* p, size_t size, uintptr_t pc) {
+  if (!p) return;
+  ThreadCtx* t = Recording();
+  if (!t || t->ignore) return;
+  if (t->emitted != t->depth) SyncStack(*t);
+  // Merge-order point: see OnFree. Before the kAlloc, so the block is forgotten after every
+  // access its previous owner made.
+  Emit(EventKind::kFence, static_cast<uint8_t>(trace::MemoryOrder::kRelaxed), 0, 0, 0, pc);
+  EmitWithValue(EventKind::kAlloc, 0, 0, 0, reinterpret_cast<uintptr_t>(p), pc, size);
+  // A new block is new memory: earlier accesses cached at these addresses say nothing
+  // about it, so forget them.
+  auto a = reinterpret_cast<uintptr_t>(p);
+  for (uintptr_t x = a; x < a + size && x < a + kCacheSize * 8; x += 8) {
+    CacheEntry& e = t->cache[(x >> 3) & (kCacheSize - 1)];
+    if (e.addr - a < size) e.addr = 0;
+  }
+}
+
+void OnFree(void* p, uintptr_t pc) {
+  if (!p) return;
+  ThreadCtx* t = Recording();
+  if (!t || t->ignore) return;
+  if (t->emitted != t->depth) SyncStack(*t);
+  // A block freed by one thread is often reused by another (std::thread's state is freed by
+  // the thread and reallocated by its creator). Plain accesses have no sequence number, so
+  // without a sync event here the merge could put the old owner's last accesses after the
+  // new owner's first ones: a false race. A relaxed fence is a no-op for happens-before (so
+  // it hides no race, unlike modelling the allocator's hand-over as an edge) but carries a
+  // sequence number: it pins the merge order.
+  Emit(EventKind::kFence, static_cast<uint8_t>(trace::MemoryOrder::kRelaxed), 0, 0, 0, pc);
+  Emit(EventKind::kFree, 0, 0, 0, reinterpret_cast<uintptr_t>(p), pc);
+}
+
+}  // namespace threadlens::rt::tsan
+
+using namespace threadlens::rt::tsan;  // NOLINT: the exported C symbols below
+using threadlens::trace::EventKind;
+using threadlens::trace::LockType;
+
+// --- Heap hooks (called by the interposer in libthreadlens_alloc) ---------------------------
+
+TSAN_EXPORT void __threadlens_on_alloc(void* p, size_t size, void* pc) {
+  OnAlloc(p, size, reinterpret_cast<uintptr_t>(pc));
+}
+TSAN_EXPORT void __threadlens_on_free(void* p, void* pc) {
+  OnFree(p, reinterpret_cast<uintptr_t>(pc));
+}
+
+// --- __tsan_acquire / __tsan_release ---------------------------------------------------------
+
+TSAN_EXPORT void __tsan_acquire(void* addr) {
+  Sync(EventKind::kHappensAfter, 0, 0, addr, TSAN_CALLER_PC);
+}
+TSAN_EXPORT void __tsan_release(void* addr) {
+  Sync(EventKind::kHappensBefore, 0, 0, addr, TSAN_CALLER_PC);
+}
+
+// --- __tsan_mutex_* (sanitizer/tsan_interface.h): user-defined mutexes ----------------------
+
+namespace {
+constexpr unsigned kMutexReadLock = 1u << 3;
+constexpr unsigned kMutexTryLock = 1u << 4;
+constexpr unsigned kMutexTryLockFailed = 1u << 5;
+}  // namespace
+
+TSAN_EXPORT void __tsan_mutex_create(void* addr, unsigned flags) {
+  Sync(EventKind::kLockCreate, 0, static_cast<uint16_t>(LockType::kNormal), addr,
+       TSAN_CALLER_PC);
+}
+TSAN_EXPORT void __tsan_mutex_destroy(void* addr, unsigned flags) {
+  Sync(EventKind::kLockDestroy, 0, 0, addr, TSAN_CALLER_PC);
+}
+TSAN_EXPORT void __tsan_mutex_pre_lock(void* addr, unsigned flags) {
+  uint8_t f = (flags & kMutexReadLock ? threadlens::trace::kShared : 0) |
+              (flags & kMutexTryLock ? threadlens::trace::kTry : 0);
+  Sync(EventKind::kLockRequest, f, 0, addr, TSAN_CALLER_PC);
+}
+TSAN_EXPORT void __tsan_mutex_post_lock(void* addr, unsigned flags, int recursion) {
+  uint8_t shared = flags & kMutexReadLock ? threadlens::trace::kShared : 0;
+  if (flags & kMutexTryLockFailed) {
+    Sync(EventKind::kLockTryFailed, shared, 0, addr, TSAN_CALLER_PC);
+  } else {
+    Sync(EventKind::kLockAcquired, shared, 1, addr, TSAN_CALLER_PC);
+  }
+}
+TSAN_EXPORT int __tsan_mutex_pre_unlock(void* addr, unsigned flags) {
+  uint8_t shared = flags & kMutexReadLock ? threadlens::trace::kShared : 0;
+  Sync(EventKind::kLockRelease, shared, 0, addr, TSAN_CALLER_PC);
+  return 0;
+}
+TSAN_EXPORT void __tsan_mutex_post_unlock(void* addr, unsigned flags) {}
+TSAN_EXPORT void __tsan_mutex_pre_signal(void* addr, unsigned flags) {}
+TSAN_EXPORT void __tsan_mutex_post_signal(void* addr, unsigned flags) {}
+// Between pre_divert and post_divert the mutex code runs user code (e.g. a wait callback):
+// nothing to record.
+TSAN_EXPORT void __tsan_mutex_pre_divert(void* addr, unsigned flags) {}
+TSAN_EXPORT void __tsan_mutex_post_divert(void* addr, unsigned flags) {}
+
+// --- External tags (sanitizer/tsan_interface.h): accesses to objects of a library type ------
+
+namespace {
+std::atomic<uintptr_t> next_tag{1};
+}
+TSAN_EXPORT void* __tsan_external_register_tag(const char* object_type) {
+  return reinterpret_cast<void*>(next_tag.fetch_add(1, std::memory_order_relaxed));
+}
+TSAN_EXPORT void __tsan_external_register_header(void* tag, const char* header) {}
+TSAN_EXPORT void __tsan_external_assign_tag(void* addr, void* tag) {}
+TSAN_EXPORT void __tsan_external_read(void* addr, void* caller_pc, void* tag) {
+  Access(reinterpret_cast<uintptr_t>(addr), 1, false, reinterpret_cast<uintptr_t>(caller_pc));
+}
+TSAN_EXPORT void __tsan_external_write(void* addr, void* caller_pc, void* tag) {
+  Access(reinterpret_cast<uintptr_t>(addr), 1, true, reinterpret_cast<uintptr_t>(caller_pc));
+}
+
+// --- Fibers: not modelled; one fiber per thread is assumed ----------------------------------
+
+namespace {
+char main_fiber;
+}
+TSAN_EXPORT void* __tsan_get_current_fiber() { return &main_fiber; }
+TSAN_EXPORT void* __tsan_create_fiber(unsigned flags) { return &main_fiber; }
+TSAN_EXPORT void __tsan_destroy_fiber(void* fiber) {}
+TSAN_EXPORT void __tsan_switch_to_fiber(void* fiber, unsigned flags) {}
+TSAN_EXPORT void __tsan_set_fiber_name(void* fiber, const char* name) {}
+
+// --- dynamic_annotations.h (Annotate*), as TSan implements them ------------------------------
+
+#define ANNOTATION(name, ...) TSAN_EXPORT void name(const char* file, int line, ##__VA_ARGS__)
+
+ANNOTATION(AnnotateHappensBefore, const volatile void* addr) {
+  Sync(EventKind::kHappensBefore, 0, 0, addr, TSAN_CALLER_PC);
+}
+ANNOTATION(AnnotateHappensAfter, const volatile void* addr) {
+  Sync(EventKind::kHappensAfter, 0, 0, addr, TSAN_CALLER_PC);
+}
+ANNOTATION(WTFAnnotateHappensBefore, const volatile void* addr) {
+  Sync(EventKind::kHappensBefore, 0, 0, addr, TSAN_CALLER_PC);
+}
+ANNOTATION(WTFAnnotateHappensAfter, const volatile void* addr) {
+  Sync(EventKind::kHappensAfter, 0, 0, addr, TSAN_CALLER_PC);
+}
+ANNOTATION(AnnotateCondVarSignal, const volatile void* cv) {
+  Sync(EventKind::kHappensBefore, 0, 0, cv, TSAN_CALLER_PC);
+}
+ANNOTATION(AnnotateCondVarSignalAll, const volatile void* cv) {
+  Sync(EventKind::kHappensBefore, 0, 0, cv, TSAN_CALLER_PC);
+}
+ANNOTATION(AnnotateCondVarWait, const volatile void* cv, const volatile void* lock) {
+  Sync(EventKind::kHappensAfter, 0, 0, cv, TSAN_CALLER_PC);
+}
+ANNOTATION(AnnotatePCQPut, const volatile void* pcq) {
+  Sync(EventKind::kHappensBefore, 0, 0, pcq, TSAN_CALLER_PC);
+}
+ANNOTATION(AnnotatePCQGet, const volatile void* pcq) {
+  Sync(EventKind::kHappensAfter, 0, 0, pcq, TSAN_CALLER_PC);
+}
+ANNOTATION(AnnotatePCQCreate, const volatile void* pcq) {}
+ANNOTATION(AnnotatePCQDestroy, const volatile void* pcq) {}
+
+ANNOTATION(AnnotateRWLockCreate, const volatile void* m) {
+  Sync(EventKind::kLockCreate, 0, static_cast<uint16_t>(LockType::kRwLock), m, TSAN_CALLER_PC);
+}
+ANNOTATION(AnnotateRWLockCreateStatic, const volatile void* m) {
+  Sync(EventKind::kLockCreate, 0, static_cast<uint16_t>(LockType::kRwLock), m, TSAN_CALLER_PC);
+}
+ANNOTATION(AnnotateRWLockDestroy, const volatile void* m) {
+  Sync(EventKind::kLockDestroy, 0, 0, m, TSAN_CALLER_PC);
+}
+ANNOTATION(AnnotateRWLockAcquired, const volatile void* m, long is_w) {
+  Sync(EventKind::kLockAcquired, is_w ? 0 : threadlens::trace::kShared, 1, m, TSAN_CALLER_PC);
+}
+ANNOTATION(AnnotateRWLockReleased, const volatile void* m, long is_w) {
+  Sync(EventKind::kLockRelease, is_w ? 0 : threadlens::trace::kShared, 0, m, TSAN_CALLER_PC);
+}
+
+ANNOTATION(AnnotateBenignRaceSized, const volatile void* mem, unsigned long size,
+           const char* desc) {
+  AddBenignRange(mem, size);
+}
+ANNOTATION(WTFAnnotateBenignRaceSized, const volatile void* mem, unsigned long size,
+           const char* desc) {
+  AddBenignRange(mem, size);
+}
+ANNOTATION(AnnotateBenignRace, const volatile void* mem, const char* desc) {
+  AddBenignRange(mem, 1);
+}
+
+ANNOTATION(AnnotateIgnoreReadsBegin) { ++tls_ctx.ignore_reads; }
+ANNOTATION(AnnotateIgnoreReadsEnd) {
+  if (tls_ctx.ignore_reads) --tls_ctx.ignore_reads;
+}
+ANNOTATION(AnnotateIgnoreWritesBegin) { ++tls_ctx.ignore_writes; }
+ANNOTATION(AnnotateIgnoreWritesEnd) {
+  if (tls_ctx.ignore_writes) --tls_ctx.ignore_writes;
+}
+// Synchronization inside an ignored region is still recorded: dropping a lock event would
+// break the lock state the analyzer keeps.
+ANNOTATION(AnnotateIgnoreSyncBegin) {}
+ANNOTATION(AnnotateIgnoreSyncEnd) {}
+
+ANNOTATION(AnnotateThreadName, const char* name) {
+  if (threadlens_name_thread && name) threadlens_name_thread(name);
+}
+
+// Accepted and ignored: they tune TSan's own machinery or are Valgrind-era leftovers.
+ANNOTATION(AnnotateMutexIsNotPHB, const volatile void* mu) {}
+ANNOTATION(AnnotateMutexIsUsedAsCondVar, const volatile void* mu) {}
+ANNOTATION(AnnotateTraceMemory, const volatile void* arg) {}
+ANNOTATION(AnnotateFlushState) {}
+ANNOTATION(AnnotateNewMemory, const volatile void* mem, unsigned long size) {}
+ANNOTATION(AnnotateNoOp, const volatile void* arg) {}
+ANNOTATION(AnnotateFlushExpectedRaces) {}
+ANNOTATION(AnnotateEnableRaceDetection, int enable) {}
+ANNOTATION(AnnotateExpectRace, const volatile void* mem, const char* desc) {}
+ANNOTATION(AnnotatePublishMemoryRange, const volatile void* addr, unsigned long size) {}
+ANNOTATION(AnnotateUnpublishMemoryRange, const volatile void* addr, unsigned long size) {}
+ANNOTATION(AnnotateMemoryIsInitialized, const volatile void* mem, unsigned long sz) {}
+ANNOTATION(AnnotateMemoryIsUninitialized, const volatile void* mem, unsigned long sz) {}
+#undef ANNOTATION
+
+TSAN_EXPORT int RunningOnValgrind() { return 0; }
+TSAN_EXPORT double ValgrindSlowdown() { return 1.0; }
+TSAN_EXPORT const char* ThreadSanitizerQuery(const char* query) { return "0"; }

@@ -1,0 +1,275 @@
+// ThreadSanitizer-ABI atomics and fences: each performs the real atomic operation with the
+// order the program asked for and records it with that order (trace::MemoryOrder).
+//
+// Ordering trap: the analyzer merges threads by the global sequence number an event gets
+// when it is written, and it derives release->acquire edges from that order. An acquire
+// load that read a release store's value must therefore get the larger number. Recording
+// before or after the operation cannot promise that (two racing RMWs would interleave), so
+// non-relaxed operations perform and record under a striped spinlock keyed by address, as
+// TSan does with its per-address sync objects. Relaxed operations create no edges and take
+// no lock.
+#include <sched.h>
+
+#include <atomic>
+
+#include "tsan_thread.h"
+
+namespace threadlens::rt::tsan {
+namespace {
+
+using trace::EventKind;
+using trace::MemoryOrder;
+
+struct alignas(64) Stripe {
+  std::atomic<uint32_t> locked{0};
+};
+constexpr size_t kStripes = 256;
+Stripe stripes[kStripes];
+
+Stripe& StripeFor(const volatile void* a) {
+  auto x = reinterpret_cast<uintptr_t>(a);
+  return stripes[((x >> 3) ^ (x >> 12)) & (kStripes - 1)];
+}
+
+// The ABI's morder is the C++ memory_order value, possibly with high flag bits (e.g.
+// HLE hints from GCC's builtins) that do not change the ordering.
+TSAN_ALWAYS_INLINE int Order(int mo) {
+  mo &= 0x7fff;
+  return mo > 5 ? __ATOMIC_SEQ_CST : mo;
+}
+// A failure order may not be stronger than the success order nor release-flavoured.
+TSAN_ALWAYS_INLINE int FailOrder(int mo, int fmo) {
+  fmo = Order(fmo);
+  if (fmo == __ATOMIC_RELEASE) fmo = __ATOMIC_RELAXED;
+  if (fmo == __ATOMIC_ACQ_REL) fmo = __ATOMIC_ACQUIRE;
+  return fmo > mo && mo != __ATOMIC_ACQ_REL ? mo : fmo;
+}
+
+// Holds the stripe of an address while a non-relaxed atomic is performed and recorded.
+class Scope {
+ public:
+  Scope(ThreadCtx* t, const volatile void* a, int mo) {
+    if (!t || mo == __ATOMIC_RELAXED || t->in_atomic) return;
+    stripe_ = &StripeFor(a);
+    for (int spins = 0; stripe_->locked.exchange(1, std::memory_order_acquire); ++spins) {
+      if (spins > 64) sched_yield();
+    }
+    t_ = t;
+    ++t->in_atomic;
+  }
+  ~Scope() {
+    if (!stripe_) return;
+    --t_->in_atomic;
+    stripe_->locked.store(0, std::memory_order_release);
+  }
+  Scope(const Scope&) = delete;
+  Scope& operator=(const Scope&) = delete;
+
+ private:
+  Stripe* stripe_ = nullptr;
+  ThreadCtx* t_ = nullptr;
+};
+
+TSAN_ALWAYS_INLINE void Record(ThreadCtx* t, EventKind kind, int mo, const volatile void* a,
+                               uint32_t size, uintptr_t pc) {
+  if (!t || t->ignore) return;
+  EmitMemory(*t, kind, static_cast<uint8_t>(mo), static_cast<uint16_t>(size),
+             reinterpret_cast<uintptr_t>(a), pc);
+}
+
+enum class Op { kExchange, kAdd, kSub, kAnd, kOr, kXor, kNand };
+
+// 16-byte atomics: x86-64 has them only as `lock cmpxchg16b` (a full barrier, so every
+// order is honoured). Built from that instead of libatomic's calls, which would add a
+// dependency and a lock the rest of the program does not share.
+using u128 = unsigned __int128;
+
+TSAN_ALWAYS_INLINE bool Cas16(volatile u128* a, u128* expected, u128 desired) {
+  auto* e = reinterpret_cast<uint64_t*>(expected);
+  uint64_t lo = e[0], hi = e[1];
+  bool ok;
+  asm volatile("lock cmpxchg16b %1"
+               : "=@ccz"(ok), "+m"(*a), "+a"(lo), "+d"(hi)
+               : "b"(static_cast<uint64_t>(desired)), "c"(static_cast<uint64_t>(desired >> 64))
+               : "memory");
+  e[0] = lo;
+  e[1] = hi;
+  return ok;
+}
+
+template <typename T>
+TSAN_ALWAYS_INLINE T PlainLoad(const volatile T* a, int mo) {
+  if constexpr (sizeof(T) == 16) {
+    u128 v = 0;
+    Cas16(const_cast<volatile u128*>(a), &v, 0);  // no-op write of the value it read
+    return v;
+  } else {
+    return __atomic_load_n(a, mo);
+  }
+}
+
+template <Op op, typename T>
+TSAN_ALWAYS_INLINE T PlainRmw(volatile T* a, T v, int mo) {
+  if constexpr (sizeof(T) == 16) {
+    u128 old = PlainLoad(a, mo);
+    for (;;) {
+      u128 next = v;
+      if constexpr (op == Op::kAdd) next = old + v;
+      if constexpr (op == Op::kSub) next = old - v;
+      if constexpr (op == Op::kAnd) next = old & v;
+      if constexpr (op == Op::kOr) next = old | v;
+      if constexpr (op == Op::kXor) next = old ^ v;
+      if constexpr (op == Op::kNand) next = ~(old & v);
+      if (Cas16(a, &old, next)) return old;
+    }
+  } else {
+    if constexpr (op == Op::kExchange) return __atomic_exchange_n(a, v, mo);
+    if constexpr (op == Op::kAdd) return __atomic_fetch_add(a, v, mo);
+    if constexpr (op == Op::kSub) return __atomic_fetch_sub(a, v, mo);
+    if constexpr (op == Op::kAnd) return __atomic_fetch_and(a, v, mo);
+    if constexpr (op == Op::kOr) return __atomic_fetch_or(a, v, mo);
+    if constexpr (op == Op::kXor) return __atomic_fetch_xor(a, v, mo);
+    if constexpr (op == Op::kNand) return __atomic_fetch_nand(a, v, mo);
+  }
+}
+
+template <typename T>
+TSAN_ALWAYS_INLINE bool PlainCas(volatile T* a, T* expected, T desired, bool weak, int mo,
+                                 int fmo) {
+  if constexpr (sizeof(T) == 16) {
+    return Cas16(a, expected, desired);
+  } else {
+    return __atomic_compare_exchange_n(a, expected, desired, weak, mo, fmo);
+  }
+}
+
+template <typename T>
+TSAN_ALWAYS_INLINE T Load(const volatile T* a, int mo, uintptr_t pc) {
+  mo = Order(mo);
+  ThreadCtx* t = Recording();
+  Scope s(t, a, mo);
+  T v = PlainLoad(a, mo);
+  Record(t, EventKind::kAtomicLoad, mo, a, sizeof(T), pc);
+  return v;
+}
+
+template <typename T>
+TSAN_ALWAYS_INLINE void Store(volatile T* a, T v, int mo, uintptr_t pc) {
+  mo = Order(mo);
+  ThreadCtx* t = Recording();
+  Scope s(t, a, mo);
+  if constexpr (sizeof(T) == 16) {
+    PlainRmw<Op::kExchange>(a, v, mo);
+  } else {
+    __atomic_store_n(a, v, mo);
+  }
+  Record(t, EventKind::kAtomicStore, mo, a, sizeof(T), pc);
+}
+
+template <Op op, typename T>
+TSAN_ALWAYS_INLINE T Rmw(volatile T* a, T v, int mo, uintptr_t pc) {
+  mo = Order(mo);
+  ThreadCtx* t = Recording();
+  Scope s(t, a, mo);
+  T old = PlainRmw<op>(a, v, mo);
+  Record(t, EventKind::kAtomicRmw, mo, a, sizeof(T), pc);
+  return old;
+}
+
+// A failed compare-exchange only read the location: it is recorded as a load with the
+// failure order, so it never counts as a release.
+template <typename T>
+TSAN_ALWAYS_INLINE bool Cas(volatile T* a, T* expected, T desired, bool weak, int mo, int fmo,
+                            uintptr_t pc) {
+  mo = Order(mo);
+  fmo = FailOrder(mo, fmo);
+  ThreadCtx* t = Recording();
+  Scope s(t, a, mo);
+  bool ok = PlainCas(a, expected, desired, weak, mo, fmo);
+  if (ok) {
+    Record(t, EventKind::kAtomicRmw, mo, a, sizeof(T), pc);
+  } else {
+    Record(t, EventKind::kAtomicLoad, fmo, a, sizeof(T), pc);
+  }
+  return ok;
+}
+
+}  // namespace
+}  // namespace threadlens::rt::tsan
+
+using namespace threadlens::rt::tsan;  // NOLINT: the exported C symbols below
+
+using a8 = unsigned char;
+using a16 = unsigned short;
+using a32 = unsigned int;
+using a64 = unsigned long long;
+using a128 = unsigned __int128;
+
+#define THREADLENS_TSAN_ATOMIC(bits)                                                         \
+  TSAN_EXPORT a##bits __tsan_atomic##bits##_load(const volatile a##bits* a, int mo) {         \
+    return Load(a, mo, TSAN_CALLER_PC);                                                      \
+  }                                                                                          \
+  TSAN_EXPORT void __tsan_atomic##bits##_store(volatile a##bits* a, a##bits v, int mo) {     \
+    Store(a, v, mo, TSAN_CALLER_PC);                                                         \
+  }                                                                                          \
+  TSAN_EXPORT a##bits __tsan_atomic##bits##_exchange(volatile a##bits* a, a##bits v, int mo) { \
+    return Rmw<Op::kExchange>(a, v, mo, TSAN_CALLER_PC);                                     \
+  }                                                                                          \
+  TSAN_EXPORT a##bits __tsan_atomic##bits##_fetch_add(volatile a##bits* a, a##bits v,       \
+                                                      int mo) {                              \
+    return Rmw<Op::kAdd>(a, v, mo, TSAN_CALLER_PC);                                          \
+  }                                                                                          \
+  TSAN_EXPORT a##bits __tsan_atomic##bits##_fetch_sub(volatile a##bits* a, a##bits v,       \
+                                                      int mo) {                              \
+    return Rmw<Op::kSub>(a, v, mo, TSAN_CALLER_PC);                                          \
+  }                                                                                          \
+  TSAN_EXPORT a##bits __tsan_atomic##bits##_fetch_and(volatile a##bits* a, a##bits v,       \
+                                                      int mo) {                              \
+    return Rmw<Op::kAnd>(a, v, mo, TSAN_CALLER_PC);                                          \
+  }                                                                                          \
+  TSAN_EXPORT a##bits __tsan_atomic##bits##_fetch_or(volatile a##bits* a, a##bits v,        \
+                                                     int mo) {                               \
+    return Rmw<Op::kOr>(a, v, mo, TSAN_CALLER_PC);                                           \
+  }                                                                                          \
+  TSAN_EXPORT a##bits __tsan_atomic##bits##_fetch_xor(volatile a##bits* a, a##bits v,       \
+                                                      int mo) {                              \
+    return Rmw<Op::kXor>(a, v, mo, TSAN_CALLER_PC);                                          \
+  }                                                                                          \
+  TSAN_EXPORT a##bits __tsan_atomic##bits##_fetch_nand(volatile a##bits* a, a##bits v,      \
+                                                       int mo) {                             \
+    return Rmw<Op::kNand>(a, v, mo, TSAN_CALLER_PC);                                         \
+  }                                                                                          \
+  TSAN_EXPORT int __tsan_atomic##bits##_compare_exchange_strong(                             \
+      volatile a##bits* a, a##bits* c, a##bits v, int mo, int fmo) {                         \
+    return Cas(a, c, v, false, mo, fmo, TSAN_CALLER_PC);                                     \
+  }                                                                                          \
+  TSAN_EXPORT int __tsan_atomic##bits##_compare_exchange_weak(                               \
+      volatile a##bits* a, a##bits* c, a##bits v, int mo, int fmo) {                         \
+    return Cas(a, c, v, true, mo, fmo, TSAN_CALLER_PC);                                      \
+  }                                                                                          \
+  TSAN_EXPORT a##bits __tsan_atomic##bits##_compare_exchange_val(                            \
+      volatile a##bits* a, a##bits c, a##bits v, int mo, int fmo) {                          \
+    Cas(a, &c, v, false, mo, fmo, TSAN_CALLER_PC);                                           \
+    return c;                                                                                \
+  }
+
+THREADLENS_TSAN_ATOMIC(8)
+THREADLENS_TSAN_ATOMIC(16)
+THREADLENS_TSAN_ATOMIC(32)
+THREADLENS_TSAN_ATOMIC(64)
+THREADLENS_TSAN_ATOMIC(128)
+#undef THREADLENS_TSAN_ATOMIC
+
+TSAN_EXPORT void __tsan_atomic_thread_fence(int mo) {
+  mo = Order(mo);
+  ThreadCtx* t = Recording();
+  __atomic_thread_fence(mo);
+  if (t && !t->ignore && mo != __ATOMIC_RELAXED) {
+    if (t->emitted != t->depth) SyncStack(*t);
+    threadlens::rt::Emit(threadlens::trace::EventKind::kFence, static_cast<uint8_t>(mo), 0, 0,
+                         0, TSAN_CALLER_PC);
+  }
+}
+
+// A signal fence orders a thread with its own signal handler only: no edge between threads.
+TSAN_EXPORT void __tsan_atomic_signal_fence(int mo) { __atomic_signal_fence(Order(mo)); }

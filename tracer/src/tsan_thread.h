@@ -1,0 +1,154 @@
+// Per-thread state of the ThreadSanitizer-ABI entry points: the shadow call stack, the
+// cache that drops repeated accesses at the source, and the ignore counters. Everything
+// here runs inside the instrumented program on every memory access.
+//
+// The shadow stack is materialized into the trace lazily: kFuncEntry/kFuncExit events are
+// written only for frames that are live when an event of this thread is written, so a call
+// that touches no traced memory costs two stores and no trace bytes. The trace therefore
+// always holds a prefix (outer frames) of the true stack, exactly at each access.
+// kFuncEntry.site is the caller's pc (the return address into the calling function), as
+// clang passes it: a stack is rebuilt as [access pc, innermost entry pc, ..., outermost].
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "runtime.h"
+#include "runtime_internal.h"
+
+#define TSAN_ALWAYS_INLINE inline __attribute__((always_inline))
+#define TSAN_NOINLINE __attribute__((noinline))
+#define TSAN_EXPORT extern "C" __attribute__((visibility("default")))
+#define TSAN_CALLER_PC reinterpret_cast<uintptr_t>(__builtin_return_address(0))
+
+namespace threadlens::rt {
+
+// Records a non-synchronization event whose seq field carries a value: the block size of
+// kAlloc, the byte count of a ranged kRead/kWrite (aux16 = 0). The runtime may provide it;
+// the weak fallback in tsan_access.cc records the event without the value.
+void EmitWithValue(trace::EventKind kind, uint8_t flags, uint16_t aux16, uint32_t aux32,
+                   uint64_t obj, uint64_t site, uint64_t value) __attribute__((weak));
+
+namespace tsan {
+
+inline constexpr uint32_t kMaxFrames = 256;   // deeper frames are counted, not recorded
+inline constexpr uint32_t kCacheSize = 512;   // direct-mapped, power of two
+
+enum class Mode : uint8_t {
+  kUnknown = 0,  // not decided yet for this thread (tracing may still be switching on)
+  kOn = 1,
+  kOff = 2,      // thread is inside the runtime or tracing is off for good
+};
+
+struct CacheEntry {
+  uint64_t addr;
+  uint64_t epoch;     // SyncEpoch() when the entry was filled
+  uint8_t read_size;  // widest read recorded since epoch (0 = none)
+  uint8_t write_size;
+};
+
+struct ThreadCtx {
+  Mode mode;
+  bool skip_own_stack;  // worker threads: their stack objects are not traced
+  bool coalesce;        // sequential accesses extend the previous event into a range
+  uint32_t ignore;      // > 0: accesses are not recorded (ignore_thread, IgnoreReads&Writes)
+  uint32_t ignore_reads;
+  uint32_t ignore_writes;
+  uint32_t depth;       // live frames in the program
+  uint32_t emitted;     // frames already written as kFuncEntry
+  uint32_t in_atomic;   // a signal handler's atomic must not wait for its own stripe lock
+  uint32_t clock_skip;  // access events since the clock was last read
+  uintptr_t stack_lo, stack_hi;
+  uintptr_t frames[kMaxFrames];
+  CacheEntry cache[kCacheSize];
+};
+
+// constinit: no dynamic initialization, so no TLS wrapper call on the fast path.
+extern constinit thread_local ThreadCtx tls_ctx __attribute__((tls_model("initial-exec")));
+
+// Decides whether this thread records (first event of a thread; out of line).
+TSAN_NOINLINE bool Activate(ThreadCtx& t);
+// Writes kFuncEntry/kFuncExit so the trace's stack equals the live one (out of line).
+TSAN_NOINLINE void SyncStack(ThreadCtx& t);
+// True when [addr, addr+size) lies in a range annotated as a benign race.
+bool InBenignRange(uintptr_t addr, uintptr_t size);
+extern int benign_ranges;  // number of annotated benign ranges; 0 on the fast path
+
+// Sequential-access coalescing (tsan_buffer.cc).
+bool CoalescingOn();
+bool ExtendLastAccess(trace::EventKind kind, uintptr_t addr, uint32_t size, uintptr_t pc);
+
+// SyncEpoch() without the call: this thread's count of synchronization events.
+TSAN_ALWAYS_INLINE uint64_t Epoch() {
+  ThreadState* ts = t_state;
+  return reinterpret_cast<uintptr_t>(ts) > 1 ? ts->sync_count : 0;
+}
+
+// Every this many access events the clock is read; the others reuse the previous event's
+// time. Reading the clock (rdtsc: ~25 ns in a VM) would otherwise cost more than the rest of
+// the event, and a memory access's time only places it on the timeline.
+inline constexpr uint32_t kClockEvery = 64;
+
+// Appends a non-synchronization event (access, call stack, heap) to the thread's buffer:
+// runtime.h's Emit with an amortized clock. `value` goes to seq (range or block size).
+TSAN_ALWAYS_INLINE void EmitPlain(trace::EventKind kind, uint8_t flags, uint16_t aux16,
+                                  uint32_t aux32, uint64_t obj, uint64_t site,
+                                  uint64_t value, uint32_t& clock_skip) {
+  ThreadState* ts = t_state;
+  if (reinterpret_cast<uintptr_t>(ts) <= 1 || ts->in_runtime) return;
+  uint32_t p = ts->pos.load(std::memory_order_relaxed);
+  if (__builtin_expect(p >= kBufEvents, 0)) {
+    FlushOwn(ts);
+    p = ts->pos.load(std::memory_order_relaxed);
+  }
+  trace::Event& e = ts->buf[p];
+  e.kind = static_cast<uint8_t>(kind);
+  e.flags = flags;
+  e.aux16 = aux16;
+  e.aux32 = aux32;
+  e.ts = (p == 0 || ++clock_skip % kClockEvery == 0) ? Now() : ts->buf[p - 1].ts;
+  e.seq = value;
+  e.obj = obj;
+  e.site = site;
+  ts->pos.store(p + 1, std::memory_order_release);
+}
+
+// The calling thread's context when it records, else nullptr.
+TSAN_ALWAYS_INLINE ThreadCtx* Recording() {
+  ThreadCtx& t = tls_ctx;
+  if (__builtin_expect(t.mode == Mode::kOn, 1)) return &t;
+  if (t.mode == Mode::kOff) return nullptr;
+  return Activate(t) ? &t : nullptr;
+}
+
+// Writes a memory event after bringing the trace's stack up to date.
+TSAN_ALWAYS_INLINE void EmitMemory(ThreadCtx& t, trace::EventKind kind, uint8_t flags,
+                                   uint16_t size, uintptr_t addr, uintptr_t pc) {
+  if (t.emitted != t.depth) SyncStack(t);
+  if (trace::IsSyncKind(kind)) {
+    Emit(kind, flags, size, 0, addr, pc);
+  } else {
+    EmitPlain(kind, flags, size, 0, addr, pc, 0, t.clock_skip);
+  }
+}
+
+TSAN_NOINLINE void RecordAccess(ThreadCtx& t, uintptr_t addr, uint32_t size, bool write,
+                                uintptr_t pc);
+
+// A plain read or write from instrumented code. The cache drops an access that repeats one
+// this thread recorded since its last synchronization event (a write also covers later
+// reads of the same bytes): the analyzer would learn nothing new from it.
+TSAN_ALWAYS_INLINE void Access(uintptr_t addr, uint32_t size, bool write, uintptr_t pc) {
+  ThreadCtx* t = Recording();
+  if (!t) return;
+  if (t->skip_own_stack && addr - t->stack_lo < t->stack_hi - t->stack_lo) return;
+  CacheEntry& e = t->cache[(addr >> 3) & (kCacheSize - 1)];
+  if (e.addr == addr && e.epoch == Epoch()) {
+    if (e.write_size >= size) return;
+    if (!write && e.read_size >= size) return;
+  }
+  RecordAccess(*t, addr, size, write, pc);
+}
+
+}  // namespace tsan
+}  // namespace threadlens::rt

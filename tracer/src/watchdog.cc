@@ -1,0 +1,312 @@
+// The watchdog: a thread of the runtime that turns a hung program into a trace. It polls the
+// threads' blocked state; when threads blocked on locks form a wait-for cycle, when a thread
+// waits for a lock it already holds, or when every live thread has been blocked (lock, cond,
+// join, semaphore; timed waits excluded) for longer than the delay, it writes the blocked
+// state (kWatchdogFired, kBlocked, kHolds), closes the trace, prints one line and ends the
+// program with kWatchdogExitCode.
+//
+// The blocked state is read racily from other threads. A verdict is acted on only when the
+// same threads are seen blocked in the same calls (same start time) on two polls in a row.
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runtime_internal.h"
+
+namespace threadlens::rt {
+namespace {
+
+using trace::BlockedOn;
+using trace::EventKind;
+using trace::WatchdogReason;
+
+constexpr uint32_t kMaxThreads = 4096;
+constexpr uint32_t kMaxHolds = 65536;
+constexpr uint64_t kPollNs = 100'000'000;
+
+struct Hold {
+  uint32_t tid;
+  uint16_t depth;
+  uint8_t shared;
+  uint64_t lock;
+};
+
+struct ThreadView {
+  uint32_t tid;
+  uint8_t on;  // BlockedOn, 0 = running
+  uint8_t exclusive;
+  uint64_t obj;
+  uint64_t since;
+  uint64_t pc;
+  uint32_t first_hold, num_holds;
+};
+
+struct Snapshot {
+  ThreadView threads[kMaxThreads];
+  Hold holds[kMaxHolds];
+  uint32_t num_threads, num_holds;
+  bool partial;  // more threads than kMaxThreads: "all blocked" cannot be decided
+};
+
+Snapshot* g_snap = nullptr;
+double g_delay_s = 0;
+std::atomic<bool> g_fired{false};
+
+void TakeSnapshot(Snapshot& s) {
+  s.num_threads = s.num_holds = 0;
+  s.partial = false;
+  RegistryLock().Lock();
+  for (ThreadState* ts = RegistryHead(); ts; ts = ts->next) {
+    if (ts->is_runtime) continue;
+    if (s.num_threads == kMaxThreads) {
+      s.partial = true;
+      break;
+    }
+    ThreadView& v = s.threads[s.num_threads++];
+    v.tid = ts->tid;
+    v.on = ts->blocked_on.load(std::memory_order_acquire);
+    v.exclusive = ts->blocked_exclusive.load(std::memory_order_relaxed);
+    v.obj = ts->blocked_obj.load(std::memory_order_relaxed);
+    v.since = ts->blocked_since.load(std::memory_order_relaxed);
+    v.pc = ts->blocked_pc.load(std::memory_order_relaxed);
+    v.first_hold = s.num_holds;
+    uint32_t n = ts->held_count.load(std::memory_order_acquire);
+    if (n > kMaxHeld) n = kMaxHeld;
+    for (uint32_t i = 0; i < n && s.num_holds < kMaxHolds; ++i) {
+      Hold& h = s.holds[s.num_holds++];
+      h.tid = ts->tid;
+      h.lock = ts->held[i].lock.load(std::memory_order_relaxed);
+      h.depth = ts->held[i].depth.load(std::memory_order_relaxed);
+      h.shared = ts->held[i].shared.load(std::memory_order_relaxed);
+    }
+    v.num_holds = s.num_holds - v.first_hold;
+  }
+  RegistryLock().Unlock();
+}
+
+bool Holds(const Snapshot& s, const ThreadView& t, uint64_t lock, bool* shared) {
+  for (uint32_t i = 0; i < t.num_holds; ++i) {
+    const Hold& h = s.holds[t.first_hold + i];
+    if (h.lock == lock) {
+      if (shared) *shared = h.shared;
+      return true;
+    }
+  }
+  return false;
+}
+
+// Index of a thread that `t` waits for (holds the lock t requests in a conflicting mode),
+// starting the search at `from`; -1 when none.
+int NextHolder(const Snapshot& s, const ThreadView& t, uint32_t from) {
+  for (uint32_t j = from; j < s.num_threads; ++j) {
+    if (s.threads[j].tid == t.tid) continue;
+    bool shared = false;
+    if (!Holds(s, s.threads[j], t.obj, &shared)) continue;
+    if (shared && !t.exclusive) continue;  // readers do not block readers
+    return static_cast<int>(j);
+  }
+  return -1;
+}
+
+// Finds a cycle in the wait-for graph among threads blocked on locks. Iterative DFS (colors:
+// 0 new, 1 on the path, 2 done); fills `cycle` with thread indices and returns its length.
+uint32_t FindCycle(const Snapshot& s, uint32_t* cycle) {
+  static uint8_t color[kMaxThreads];
+  static uint32_t path[kMaxThreads];
+  static uint32_t next_from[kMaxThreads];
+  memset(color, 0, s.num_threads);
+  for (uint32_t root = 0; root < s.num_threads; ++root) {
+    if (color[root] || s.threads[root].on != static_cast<uint8_t>(BlockedOn::kLock)) continue;
+    uint32_t depth = 0;
+    path[depth] = root;
+    next_from[depth] = 0;
+    color[root] = 1;
+    ++depth;
+    while (depth > 0) {
+      uint32_t u = path[depth - 1];
+      const ThreadView& t = s.threads[u];
+      int v = t.on == static_cast<uint8_t>(BlockedOn::kLock)
+                  ? NextHolder(s, t, next_from[depth - 1])
+                  : -1;
+      if (v < 0) {
+        color[u] = 2;
+        --depth;
+        continue;
+      }
+      next_from[depth - 1] = static_cast<uint32_t>(v) + 1;
+      if (color[v] == 1) {
+        uint32_t n = 0, i = depth;
+        while (i-- > 0) {
+          cycle[n++] = path[i];
+          if (path[i] == static_cast<uint32_t>(v)) break;
+        }
+        return n;
+      }
+      if (color[v] == 0) {
+        color[v] = 1;
+        path[depth] = static_cast<uint32_t>(v);
+        next_from[depth] = 0;
+        ++depth;
+      }
+    }
+  }
+  return 0;
+}
+
+uint64_t Key(const Snapshot& s, const uint32_t* idx, uint32_t n, uint32_t reason) {
+  uint64_t k = reason * 0x9e3779b97f4a7c15ull;
+  for (uint32_t i = 0; i < n; ++i) {
+    const ThreadView& t = s.threads[idx[i]];
+    k ^= (t.tid * 0x100000001b3ull) ^ (t.since * 0xff51afd7ed558ccdull) ^ t.obj;
+    k *= 0x9e3779b97f4a7c15ull;
+  }
+  return k | 1;
+}
+
+int FormatTids(char* out, size_t size, const Snapshot& s, const uint32_t* idx, uint32_t n) {
+  int len = 0;
+  for (uint32_t i = 0; i < n && len < static_cast<int>(size) - 16; ++i) {
+    const char* sep = i == 0 ? "" : (i + 1 == n ? " and " : ", ");
+    len += snprintf(out + len, size - len, "%s%u", sep, s.threads[idx[i]].tid);
+  }
+  return len;
+}
+
+[[noreturn]] void Fire(ThreadState* me, const Snapshot& s, WatchdogReason reason,
+                       const uint32_t* idx, uint32_t n) {
+  EmitTo(me, EventKind::kWatchdogFired, static_cast<uint8_t>(reason), 0,
+         static_cast<uint32_t>(g_delay_s * 1000), 0, 0);
+  for (uint32_t i = 0; i < s.num_threads; ++i) {
+    const ThreadView& t = s.threads[i];
+    if (!t.on) continue;
+    uint16_t shared_request = t.on == static_cast<uint8_t>(BlockedOn::kLock) && !t.exclusive;
+    EmitTo(me, EventKind::kBlocked, t.on, shared_request, t.tid, t.obj, t.pc);
+  }
+  for (uint32_t i = 0; i < s.num_holds; ++i) {
+    const Hold& h = s.holds[i];
+    EmitTo(me, EventKind::kHolds, h.shared ? trace::kShared : 0, h.depth, h.tid, h.lock, 0);
+  }
+  CloseTrace(true, true);
+
+  char tids[256];
+  FormatTids(tids, sizeof tids, s, idx, n);
+  char msg[1024];
+  int len = 0;
+  switch (reason) {
+    case WatchdogReason::kLockCycle:
+      len =
+          snprintf(msg, sizeof msg,
+                   "threadlens: watchdog: deadlock: threads %s wait for each other's locks", tids);
+      break;
+    case WatchdogReason::kSelfDeadlock:
+      len = snprintf(msg, sizeof msg,
+                     "threadlens: watchdog: self-deadlock: thread %s waits for lock 0x%llx it "
+                     "already holds",
+                     tids, static_cast<unsigned long long>(s.threads[idx[0]].obj));
+      break;
+    case WatchdogReason::kAllBlocked:
+      len = snprintf(msg, sizeof msg,
+                     "threadlens: watchdog: hang: all %u threads blocked for more than %g s",
+                     s.num_threads, g_delay_s);
+      break;
+  }
+  if (len > 0 && len < static_cast<int>(sizeof msg)) {
+    len += snprintf(msg + len, sizeof msg - len, "; trace %s; exit status %d\n", TracePath(),
+                    kWatchdogExitCode);
+  }
+  if (len > static_cast<int>(sizeof msg)) len = sizeof msg;
+  ssize_t r = write(2, msg, len);
+  (void)r;
+  real__exit(kWatchdogExitCode);
+  __builtin_unreachable();
+}
+
+void* WatchdogMain(void*) {
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, nullptr);
+  ThreadState* me = NewRuntimeState();
+  t_state = me;
+  me->in_runtime = false;
+  uint64_t last_key = 0;
+  static uint32_t idx[kMaxThreads];
+  const double tps = static_cast<double>(TicksPerSecond());
+  for (;;) {
+    timespec ts{0, static_cast<long>(kPollNs)};
+    nanosleep(&ts, nullptr);
+    if (!g_enabled.load() || TraceClosing()) return nullptr;
+    Snapshot& s = *g_snap;
+    TakeSnapshot(s);
+    uint64_t key = 0;
+    WatchdogReason reason{};
+    uint32_t n = 0;
+
+    // A thread waiting for a lock it holds: only another thread could free it, and that
+    // thread cannot, so this never ends (recursive locks do not block here).
+    for (uint32_t i = 0; i < s.num_threads && !key; ++i) {
+      const ThreadView& t = s.threads[i];
+      if (t.on == static_cast<uint8_t>(BlockedOn::kLock) && Holds(s, t, t.obj, nullptr)) {
+        idx[0] = i;
+        n = 1;
+        reason = WatchdogReason::kSelfDeadlock;
+        key = Key(s, idx, n, 2);
+      }
+    }
+    if (!key) {
+      n = FindCycle(s, idx);
+      if (n) {
+        reason = WatchdogReason::kLockCycle;
+        key = Key(s, idx, n, 1);
+      }
+    }
+    if (!key && s.num_threads > 0 && !s.partial) {
+      uint64_t now = Now();
+      bool all = true;
+      for (uint32_t i = 0; i < s.num_threads && all; ++i) {
+        const ThreadView& t = s.threads[i];
+        all = t.on != 0 && static_cast<double>(now - t.since) / tps > g_delay_s;
+        idx[i] = i;
+      }
+      if (all) {
+        n = s.num_threads;
+        reason = WatchdogReason::kAllBlocked;
+        key = Key(s, idx, n, 3);
+      }
+    }
+    if (key && key == last_key && !TraceClosing() && !g_fired.exchange(true)) {
+      Fire(me, s, reason, idx, n);
+    }
+    last_key = key;
+  }
+}
+
+}  // namespace
+
+void StartWatchdog() {
+  const char* env = getenv("THREADLENS_WATCHDOG");
+  if (!env || !*env) return;
+  g_delay_s = strtod(env, nullptr);
+  if (!(g_delay_s > 0)) return;
+  if (!g_snap)
+    g_snap = static_cast<Snapshot*>(mmap(nullptr, sizeof(Snapshot), PROT_READ | PROT_WRITE,
+                                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+  if (g_snap == MAP_FAILED) {
+    g_snap = nullptr;
+    return;
+  }
+  g_fired.store(false);
+  pthread_t t;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_attr_setstacksize(&attr, 256 * 1024);
+  if (!real_pthread_create) ResolveReal();
+  real_pthread_create(&t, &attr, WatchdogMain, nullptr);
+  pthread_attr_destroy(&attr);
+}
+
+}  // namespace threadlens::rt
