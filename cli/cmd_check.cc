@@ -24,22 +24,30 @@ Command AddCheck(CLI::App& app) {
     reports::OutputFiles files;
   };
   auto o = std::make_shared<Options>();
-  auto* sub = app.add_subcommand("check", "The CI gate: exit 1 when a trace has findings that fail it");
-  sub->add_option("traces", o->traces, "Trace files, or JSON findings reports")->required()->check(CLI::ExistingFile);
-  sub->add_option("--fail-on", o->fail_on,
-                  "Comma-separated finding kinds (race, lock-order, deadlock, self-deadlock, hang, misuse, "
-                  "contention) and/or severities (error, warning, note), all or none")
+  auto* sub =
+      app.add_subcommand("check", "The CI gate: exit 1 when a trace has findings that fail it");
+  sub->add_option("traces", o->traces, "Trace files, or JSON findings reports")
+      ->required()
+      ->check(CLI::ExistingFile);
+  sub->add_option(
+         "--fail-on", o->fail_on,
+         "Comma-separated finding kinds (race, lock-order, deadlock, self-deadlock, hang, misuse, "
+         "contention) and/or severities (error, warning, note), all or none")
       ->capture_default_str();
-  sub->add_option("--baseline", o->baseline, "An earlier JSON (or SARIF) report: only new fingerprints fail");
-  sub->add_option("--suppressions", o->suppressions, "Suppressions file: KIND:PATTERN lines, # comments");
+  sub->add_option("--baseline", o->baseline,
+                  "An earlier JSON (or SARIF) report: only new fingerprints fail");
+  sub->add_option("--suppressions", o->suppressions,
+                  "Suppressions file: KIND:PATTERN lines, # comments");
   sub->add_flag("--exit-zero", o->exit_zero, "Report, but exit 0 even when findings fail the gate");
   sub->add_flag("-q,--quiet", o->quiet, "Print only the summary line");
   sub->add_option("--color", o->color, "auto, always, never (NO_COLOR is honoured)")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   sub->add_option("--html", o->files.html, "Also write the HTML report");
-  sub->add_option("--json", o->files.json, "Also write the findings as JSON (a baseline for later runs)");
+  sub->add_option("--json", o->files.json,
+                  "Also write the findings as JSON (a baseline for later runs)");
   sub->add_option("--sarif", o->files.sarif, "Also write SARIF 2.1.0");
-  sub->add_option("--junit", o->files.junit, "Also write JUnit XML (failures = what fails the gate)");
+  sub->add_option("--junit", o->files.junit,
+                  "Also write JUnit XML (failures = what fails the gate)");
   sub->add_option("--chrome", o->files.chrome, "Also write Chrome trace events");
   sub->add_option("--dot", o->files.dot, "Also write the graphs as DOT");
   sub->add_option("--source-root", o->files.source_root, "Folder source paths are relative to");
@@ -47,14 +55,16 @@ Command AddCheck(CLI::App& app) {
             reports::GateOptions gate;
             gate.fail_on = reports::ParseFailOn(o->fail_on);
             if (!o->baseline.empty()) gate.baseline = reports::LoadBaseline(o->baseline);
-            if (!o->suppressions.empty()) gate.suppressions = reports::Suppressions::Load(o->suppressions);
+            if (!o->suppressions.empty())
+              gate.suppressions = reports::Suppressions::Load(o->suppressions);
             auto all = reports::LoadReports(o->traces, {}, reports::StderrIsTerminal());
 
             auto result = reports::EvaluateGate(all, gate);
             // Suppressed findings are gone from every output; baselined ones stay visible.
             // What failed, for the text report: traces with nothing failing are left out.
             auto kept = reports::Filter(all, result, reports::Verdict::kFails);
-            std::erase_if(kept, [](const reports::NamedReport& nr) { return nr.report.findings.empty(); });
+            std::erase_if(
+                kept, [](const reports::NamedReport& nr) { return nr.report.findings.empty(); });
             auto shown = all;
             std::vector<std::string> failing;
             for (size_t i = 0; i < all.size(); ++i) {
@@ -72,24 +82,28 @@ Command AddCheck(CLI::App& app) {
             reports::WriteOutputs(shown, o->files);
 
             bool color = reports::UseColor(reports::ParseColorMode(o->color), STDOUT_FILENO);
-            if (!o->quiet && result.failing > 0) std::fputs(reports::TextReport(kept, color).c_str(), stdout);
+            if (!o->quiet && result.failing > 0)
+              std::fputs(reports::TextReport(kept, color).c_str(), stdout);
             if (result.suppressed > 0) {
-              std::printf("threadlens check: suppressions removed %zu finding%s:", result.suppressed,
-                          result.suppressed == 1 ? "" : "s");
+              std::printf("threadlens check: suppressions removed %zu finding%s:",
+                          result.suppressed, result.suppressed == 1 ? "" : "s");
               for (auto& rule : gate.suppressions.rules()) {
-                if (rule.hits) std::printf(" %s:%s (%zu)", rule.kind.c_str(), rule.pattern.c_str(), rule.hits);
+                if (rule.hits)
+                  std::printf(" %s:%s (%zu)", rule.kind.c_str(), rule.pattern.c_str(), rule.hits);
               }
               std::printf("\n");
             }
             if (result.baselined > 0) {
-              std::printf("threadlens check: %zu finding%s already in the baseline\n", result.baselined,
-                          result.baselined == 1 ? " is" : "s are");
+              std::printf("threadlens check: %zu finding%s already in the baseline\n",
+                          result.baselined, result.baselined == 1 ? " is" : "s are");
             }
             const char* verdict_color = !color ? "" : result.fails() ? "\033[1;31m" : "\033[1;32m";
-            std::printf("%sthreadlens check: %s%s: %zu failing, %zu passing, %zu baselined, %zu suppressed in %zu trace%s (fail on %s)\n",
-                        verdict_color, result.fails() ? "FAILED" : "passed", color ? "\033[0m" : "",
-                        result.failing, result.passing, result.baselined, result.suppressed, all.size(),
-                        all.size() == 1 ? "" : "s", o->fail_on.c_str());
+            std::printf(
+                "%sthreadlens check: %s%s: %zu failing, %zu passing, %zu baselined, %zu suppressed "
+                "in %zu trace%s (fail on %s)\n",
+                verdict_color, result.fails() ? "FAILED" : "passed", color ? "\033[0m" : "",
+                result.failing, result.passing, result.baselined, result.suppressed, all.size(),
+                all.size() == 1 ? "" : "s", o->fail_on.c_str());
             std::fflush(stdout);
             if (result.fails() && !o->exit_zero) return kExitFindings;
             return kExitClean;

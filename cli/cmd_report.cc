@@ -19,21 +19,28 @@ Command AddReport(CLI::App& app) {
     bool no_races = false;
   };
   auto o = std::make_shared<Options>();
-  auto* sub = app.add_subcommand("report", "Analyze traces and write HTML, DOT, JSON, SARIF, JUnit or Chrome trace views");
-  sub->add_option("traces", o->traces, "Trace files, or JSON findings reports from `analyze --format json`")
+  auto* sub = app.add_subcommand(
+      "report", "Analyze traces and write HTML, DOT, JSON, SARIF, JUnit or Chrome trace views");
+  sub->add_option("traces", o->traces,
+                  "Trace files, or JSON findings reports from `analyze --format json`")
       ->required()
       ->check(CLI::ExistingFile);
-  sub->add_option("--html", o->files.html, "One self-contained HTML page (several traces: one section each)");
-  sub->add_option("--html-dir", o->files.html_dir, "An index page and one HTML page per trace, in this folder");
-  sub->add_option("--dot", o->files.dot, "Graphviz DOT: the lock-order and wait-for graphs, and one per finding");
+  sub->add_option("--html", o->files.html,
+                  "One self-contained HTML page (several traces: one section each)");
+  sub->add_option("--html-dir", o->files.html_dir,
+                  "An index page and one HTML page per trace, in this folder");
+  sub->add_option("--dot", o->files.dot,
+                  "Graphviz DOT: the lock-order and wait-for graphs, and one per finding");
   sub->add_option("--json", o->files.json, "The findings as JSON");
   sub->add_option("--sarif", o->files.sarif, "SARIF 2.1.0 for code scanning");
-  sub->add_option("--junit", o->files.junit, "JUnit XML: a testcase per trace, a failure per finding");
+  sub->add_option("--junit", o->files.junit,
+                  "JUnit XML: a testcase per trace, a failure per finding");
   sub->add_option("--chrome", o->files.chrome, "Chrome trace events (open in ui.perfetto.dev)");
   sub->add_option("--source-root", o->files.source_root,
                   "Folder source paths are relative to (SARIF URIs, HTML snippets)");
   sub->add_option("--title", o->files.title, "Title of the HTML report");
-  sub->add_option("--color", o->color, "Colour the text report: auto, always, never (NO_COLOR is honoured)")
+  sub->add_option("--color", o->color,
+                  "Colour the text report: auto, always, never (NO_COLOR is honoured)")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   sub->add_flag("--no-races", o->no_races, "Skip race detection (faster on huge traces)");
   return {sub, [o]() -> int {
@@ -42,8 +49,9 @@ Command AddReport(CLI::App& app) {
             auto reports = reports::LoadReports(o->traces, analyze, reports::StderrIsTerminal());
             reports::WriteOutputs(reports, o->files);
             const auto& f = o->files;
-            bool wrote = !(f.html.empty() && f.html_dir.empty() && f.dot.empty() && f.json.empty() &&
-                           f.sarif.empty() && f.junit.empty() && f.chrome.empty());
+            bool wrote =
+                !(f.html.empty() && f.html_dir.empty() && f.dot.empty() && f.json.empty() &&
+                  f.sarif.empty() && f.junit.empty() && f.chrome.empty());
             if (!wrote) {
               bool color = reports::UseColor(reports::ParseColorMode(o->color), STDOUT_FILENO);
               std::fputs(reports::TextReport(reports, color).c_str(), stdout);

@@ -96,6 +96,15 @@ Expectation ParseExpectation(const std::string& text, const std::string& where) 
   return e;
 }
 
+double ParseSeconds(const std::string& value, const std::string& where) {
+  char* end = nullptr;
+  double seconds = std::strtod(value.c_str(), &end);
+  if (end == value.c_str() || *end != '\0' || !(seconds > 0)) {
+    throw Error(where + ": expected a number of seconds, got '" + value + "'");
+  }
+  return seconds;
+}
+
 // The catalogue: blocks of `KEY: value` lines, one block per scenario, each opened by
 // `SCENARIO: name`. Relative PROGRAM paths are relative to the catalogue's folder.
 std::vector<Scenario> LoadCatalogue(const std::string& path) {
@@ -127,10 +136,10 @@ std::vector<Scenario> LoadCatalogue(const std::string& path) {
       Expectation e = ParseExpectation(value, where);
       if (e.kind != "clean") s.expected.push_back(std::move(e));
     } else if (key == "WATCHDOG") {
-      s.watchdog = std::stod(value);
+      s.watchdog = ParseSeconds(value, where);
       s.expect_hang = true;
     } else if (key == "TIMEOUT") {
-      s.timeout = std::stod(value);
+      s.timeout = ParseSeconds(value, where);
     } else {
       throw Error(where + ": unknown key " + key);
     }
@@ -505,19 +514,24 @@ Command AddScenarios(CLI::App& app) {
 
   auto catalogue = std::make_shared<std::string>();
   auto* list = sub->add_subcommand("list", "Each scenario with its expected findings and story");
-  list->add_option("--catalogue", *catalogue, "The catalogue.txt beside the built scenarios");
+  list->add_option("--catalogue", *catalogue, "The catalogue.txt beside the built scenarios")
+      ->type_name("FILE");
 
   auto opt = std::make_shared<RunOptions>();
   auto* run = sub->add_subcommand(
       "run", "Run scenarios under the tracer, analyze them and compare with what they expect");
-  run->add_option("names", opt->names, "Scenario names, or `all` (the default)");
+  run->add_option("names", opt->names, "Scenario names, or `all` (the default)")->type_name("NAME");
   run->add_option("--report", opt->report_dir,
-                  "Write the HTML report (index.html and one page per scenario) into DIR");
+                  "Write the HTML report (index.html and one page per scenario) into DIR")
+      ->type_name("DIR");
   run->add_option("--traces", opt->trace_dir,
-                  "Keep the traces and program output in DIR (default: DIR/traces of --report)");
+                  "Keep the traces and program output in DIR (default: DIR/traces of --report)")
+      ->type_name("DIR");
   run->add_option("--timeout", opt->timeout,
-                  "Kill a scenario after SECONDS (default: its own limit, 20 s)");
-  run->add_option("--catalogue", opt->catalogue, "The catalogue.txt beside the built scenarios");
+                  "Kill a scenario after SECONDS (default: its own limit, 20 s)")
+      ->type_name("SECONDS");
+  run->add_option("--catalogue", opt->catalogue, "The catalogue.txt beside the built scenarios")
+      ->type_name("FILE");
   run->add_flag("-v,--verbose", opt->verbose, "Print every finding of every scenario");
 
   return {sub, [list, catalogue, opt]() -> int {

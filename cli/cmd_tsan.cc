@@ -84,7 +84,8 @@ RunResult RunProgram(const std::vector<std::string>& argv, const std::string& ts
   ssize_t n = read(fds[0], &exec_errno, sizeof exec_errno);
   close(fds[0]);
   // Ctrl-C goes to the program; we wait for it and still collect what it reported.
-  struct sigaction ignore {}, old_int {}, old_quit {};
+  struct sigaction ignore {
+  }, old_int{}, old_quit{};
   ignore.sa_handler = SIG_IGN;
   sigaction(SIGINT, &ignore, &old_int);
   sigaction(SIGQUIT, &ignore, &old_quit);

@@ -23,7 +23,7 @@ void A() {
   threadlens_name_thread("ThreadA");
   std::lock_guard<std::mutex> a(a_lock);
   std::printf("a: holds a_lock\n");
-  std::this_thread::sleep_for(50ms);  // long enough for b() to take b_lock
+  std::this_thread::sleep_for(100ms);  // long enough for b() to take b_lock
   std::lock_guard<std::mutex> b(b_lock);
   std::printf("a: holds both locks\n");
 }
@@ -32,7 +32,7 @@ void B() {
   threadlens_name_thread("ThreadB");
   std::lock_guard<std::mutex> b(b_lock);
   std::printf("b: holds b_lock\n");
-  std::this_thread::sleep_for(50ms);
+  std::this_thread::sleep_for(100ms);
   std::lock_guard<std::mutex> a(a_lock);
   std::printf("b: holds both locks\n");
 }

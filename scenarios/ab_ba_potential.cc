@@ -30,7 +30,7 @@ void A() {
 void B() {
   threadlens_name_thread("ThreadB");
   // Nothing orders ThreadB after ThreadA but time: a slower ThreadA, and this deadlocks.
-  std::this_thread::sleep_for(100ms);
+  std::this_thread::sleep_for(250ms);
   std::lock_guard<std::mutex> b(b_lock);
   std::printf("b: holds b_lock\n");
   std::this_thread::sleep_for(5ms);

@@ -58,7 +58,7 @@ int main() {
   });
   std::thread handler([] {
     threadlens_name_thread("RequestHandler");
-    std::this_thread::sleep_for(20ms);  // the next request arrives after the reload
+    std::this_thread::sleep_for(100ms);  // the next request arrives after the reload
     std::printf("serving with timeout %s ms\n", Lookup("timeout_ms").c_str());
   });
   reloader.join();

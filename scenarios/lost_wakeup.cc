@@ -36,7 +36,7 @@ void Load() {
 
 void Consume() {
   threadlens_name_thread("Consumer");
-  std::this_thread::sleep_for(30ms);  // still starting up when the data arrives
+  std::this_thread::sleep_for(100ms);  // still starting up when the data arrives
   std::unique_lock<std::mutex> lock(data_lock);
   data_ready.wait(lock);  // the bug: waits for a notification instead of for `ready`
   std::printf("consumer got %s\n", data.c_str());

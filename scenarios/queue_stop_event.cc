@@ -68,7 +68,7 @@ void Produce(Queue& queue, Event& stop) {
   int message = 0;
   while (!stop.IsSet()) {
     queue.Put(++message);
-    std::this_thread::sleep_for(40ms);  // the next message takes a while to arrive
+    std::this_thread::sleep_for(100ms);  // the next message takes a while to arrive
   }
   std::printf("Producer received event. Exiting\n");
 }
@@ -92,7 +92,7 @@ int main() {
   std::thread producer(Produce, std::ref(queue), std::ref(stop));
   std::thread consumer(Consume, std::ref(queue), std::ref(stop));
 
-  std::this_thread::sleep_for(60ms);  // between two messages
+  std::this_thread::sleep_for(150ms);  // between two messages
   std::printf("Main: about to set event\n");
   stop.Set();
 

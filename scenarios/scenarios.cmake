@@ -28,30 +28,21 @@ set(THREADLENS_SCENARIO_LIBS_price_feed_queue nlohmann_json::nlohmann_json)
 
 set(THREADLENS_SCENARIO_INSTALL_DIR ${CMAKE_INSTALL_LIBEXECDIR}/threadlens/scenarios)
 
-if(NOT COMMAND threadlens_instrument AND EXISTS ${PROJECT_SOURCE_DIR}/cmake/threadlens-instrument.cmake)
+if(NOT COMMAND threadlens_instrument)
   include(${PROJECT_SOURCE_DIR}/cmake/threadlens-instrument.cmake)
 endif()
-
-# Builds `target` with the threadlens instrumentation: clang's -fsanitize=thread at compile
-# time, linked against the threadlens runtime instead of clang's TSan runtime.
-function(threadlens_scenario_instrument target)
-  if(COMMAND threadlens_instrument)
-    threadlens_instrument(${target})
-  else()
-    target_compile_options(${target} PRIVATE -fsanitize=thread)
-    target_link_libraries(${target} PRIVATE threadlens_preload)
-  endif()
-endfunction()
 
 set(catalogue "# threadlens scenario catalogue, generated from the STORY/EXPECT lines of each program.\n")
 foreach(name ${THREADLENS_SCENARIOS})
   set(source ${CMAKE_CURRENT_SOURCE_DIR}/${name}.cc)
   add_executable(scenario_${name} ${source})
-  target_include_directories(scenario_${name} PRIVATE ${PROJECT_SOURCE_DIR}/tracer/include)
-  target_link_libraries(scenario_${name} PRIVATE Threads::Threads ${THREADLENS_SCENARIO_LIBS_${name}})
+  # threadlens::format carries threadlens/threadlens.h, the annotation API.
+  target_link_libraries(scenario_${name} PRIVATE threadlens::format Threads::Threads
+                        ${THREADLENS_SCENARIO_LIBS_${name}})
   # -O0: no inlining, so every function of the story is a frame of the reported stacks.
   target_compile_options(scenario_${name} PRIVATE -O0 -g -fno-omit-frame-pointer)
-  threadlens_scenario_instrument(scenario_${name})
+  # Compiled with -fsanitize=thread, linked against the threadlens runtime.
+  threadlens_instrument(scenario_${name})
   set_target_properties(scenario_${name} PROPERTIES
     RUNTIME_OUTPUT_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}
     INSTALL_RPATH "$ORIGIN/../../../${CMAKE_INSTALL_LIBDIR}")

@@ -100,12 +100,31 @@ class Analysis {
                                                : 1'000'000'000)) {}
 
   Report Run() {
-    StreamEvent e;
-    while (source_.Next(e)) {
-      if (index_ == 0) begin_ts_ = e.ev.ts;
-      end_ts_ = std::max(end_ts_, e.ev.ts);
-      Handle(e);
-      ++index_;
+    // Events are read in small batches so the shadow memory of the batch's accesses can be
+    // prefetched: on large traces the race detector waits on cache misses, not on work.
+    constexpr size_t kBatch = 32;
+    StreamEvent batch[kBatch];
+    for (;;) {
+      size_t n = 0;
+      while (n < kBatch && source_.Next(batch[n])) ++n;
+      if (opts_.races) {
+        for (size_t i = 0; i < n; ++i) {
+          auto k = batch[i].kind();
+          if (k == EventKind::kRead || k == EventKind::kWrite) race_.Prefetch(batch[i].ev.obj);
+        }
+        for (size_t i = 0; i < n; ++i) {
+          auto k = batch[i].kind();
+          if (k == EventKind::kRead || k == EventKind::kWrite) race_.PrefetchInfo(batch[i].ev.obj);
+        }
+      }
+      for (size_t i = 0; i < n; ++i) {
+        const StreamEvent& e = batch[i];
+        if (index_ == 0) begin_ts_ = e.ev.ts;
+        end_ts_ = std::max(end_ts_, e.ev.ts);
+        Handle(e);
+        ++index_;
+      }
+      if (n < kBatch) break;
     }
     return Finish();
   }
@@ -220,7 +239,10 @@ class Analysis {
           std::sort(held_scratch_.begin(), held_scratch_.end());
           order_.OnAcquire(t, ev.obj, s, held_scratch_);
         }
-        if (monitor_.OnAcquired(t, s, shared, ev.flags)) RebuildLockset(t);
+        // A new hold goes on top: extend the interned set instead of rebuilding it.
+        if (monitor_.OnAcquired(t, s, shared, ev.flags)) {
+          t.lockset = locksets_.Child(t.lockset, ev.obj);
+        }
         if (opts_.races) race_.Acquire(t.dense, ev.obj, shared);
         break;
       }
@@ -230,8 +252,13 @@ class Analysis {
       case EventKind::kLockRelease: {
         SideRef s = Side(t, Op::kRelease, e);
         bool was_shared = ev.flags & trace::kShared;
+        const bool innermost = !t.held.empty() && t.held.back().lock == ev.obj;
         if (monitor_.OnRelease(t, s, ev.flags & trace::kShared, &was_shared)) {
-          RebuildLockset(t);
+          if (innermost && locksets_.Value(t.lockset) == ev.obj) {
+            t.lockset = locksets_.Parent(t.lockset);
+          } else {
+            RebuildLockset(t);
+          }
           if (opts_.races) race_.Release(t.dense, ev.obj, was_shared);
         }
         // A condition wait holds what is left after its mutex went.

@@ -1,4 +1,4 @@
-// An open-addressing hash map from 64-bit keys to 32-bit values, for the analyzer's hot
+// An open-addressing hash map from 64-bit keys to small values, for the analyzer's hot
 // paths (one lookup per memory access): linear probing in one flat array, no node per entry,
 // deletion by backward shift (no tombstones, so lookups stay short after many frees).
 #pragma once
@@ -8,6 +8,7 @@
 
 namespace threadlens::analysis {
 
+template <typename V>
 class FlatMap {
  public:
   static constexpr uint64_t kEmpty = ~0ull;  // key no real address or id takes
@@ -15,7 +16,7 @@ class FlatMap {
   FlatMap() { Rehash(64); }
 
   // The value slot for `key`, inserting `fresh` when absent; `inserted` says which.
-  uint32_t& FindOrInsert(uint64_t key, uint32_t fresh, bool& inserted) {
+  V& FindOrInsert(uint64_t key, const V& fresh, bool& inserted) {
     if ((size_ + 1) * 4 > slots_.size() * 3) Rehash(slots_.size() * 2);
     size_t i = Home(key);
     for (;;) {
@@ -35,9 +36,9 @@ class FlatMap {
     }
   }
 
-  const uint32_t* Find(uint64_t key) const {
+  V* Find(uint64_t key) {
     for (size_t i = Home(key);; i = (i + 1) & mask_) {
-      const Slot& s = slots_[i];
+      Slot& s = slots_[i];
       if (s.key == key) return &s.value;
       if (s.key == kEmpty) return nullptr;
     }
@@ -64,6 +65,9 @@ class FlatMap {
     return true;
   }
 
+  // Starts loading `key`'s slot into the cache ahead of its lookup.
+  void Prefetch(uint64_t key) const { __builtin_prefetch(&slots_[Home(key)]); }
+
   size_t size() const { return size_; }
 
   template <typename F>
@@ -76,14 +80,14 @@ class FlatMap {
  private:
   struct Slot {
     uint64_t key;
-    uint32_t value;
+    V value;
   };
   size_t Home(uint64_t key) const {
     return static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> shift_);
   }
   void Rehash(size_t capacity) {
     std::vector<Slot> old = std::move(slots_);
-    slots_.assign(capacity, Slot{kEmpty, 0});
+    slots_.assign(capacity, Slot{kEmpty, V{}});
     mask_ = capacity - 1;
     shift_ = 64 - __builtin_ctzll(capacity);
     size_ = 0;

@@ -49,33 +49,35 @@ void RaceDetector::Access(uint32_t t, const SideRef& side, bool write) {
   const VectorClock& c = clocks_[t];
   const uint32_t now = c.Get(t);
   bool inserted;
-  uint32_t& slot = var_index_.FindOrInsert(side.obj, 0, inserted);
+  VarState& v = vars_.FindOrInsert(side.obj, VarState{}, inserted);
   if (inserted) {
-    if (!free_vars_.empty()) {
-      slot = free_vars_.back();
-      free_vars_.pop_back();
-      vars_[slot] = VarState{};
+    if (!free_infos_.empty()) {
+      v.info = free_infos_.back();
+      free_infos_.pop_back();
     } else {
-      slot = static_cast<uint32_t>(vars_.size());
-      vars_.emplace_back();
+      v.info = static_cast<uint32_t>(infos_.size());
+      infos_.emplace_back();
     }
   }
-  VarState& v = vars_[slot];
-  auto races = [&](const Shadow& s) {
-    return s.clock != 0 && s.thread != t && s.clock > c.Get(s.thread);
+  auto races = [&](uint32_t thread, uint32_t clock) {
+    return clock != 0 && thread != t && clock > c.Get(thread);
   };
   if (!write) {
     if (v.shared_reads < 0) {
-      if (v.read.clock == now && v.read.thread == t) return;  // same epoch
+      if (v.read_clock == now && v.read_thread == t) return;  // same epoch
     } else {
       const auto& rs = read_sets_[v.shared_reads];
       if (t < rs.size() && rs[t].clock == now) return;
     }
-    if (races(v.write)) Report(v.write, side, side.obj);
-    Shadow mine{side, t, now};
+    VarInfo& info = infos_[v.info];
+    if (races(v.write_thread, v.write_clock)) {
+      Report(Shadow{info.write, v.write_thread, v.write_clock}, side, side.obj);
+    }
     if (v.shared_reads < 0) {
-      if (v.read.clock == 0 || v.read.thread == t || v.read.clock <= c.Get(v.read.thread)) {
-        v.read = mine;
+      if (v.read_clock == 0 || v.read_thread == t || v.read_clock <= c.Get(v.read_thread)) {
+        v.read_thread = t;
+        v.read_clock = now;
+        info.read = side;
         return;
       }
       // Two concurrent reads: keep one read per thread from now on.
@@ -88,54 +90,58 @@ void RaceDetector::Access(uint32_t t, const SideRef& side, bool write) {
         read_sets_.emplace_back();
       }
       auto& rs = read_sets_[idx];
-      rs.assign(std::max<size_t>(clocks_.size(), std::max(t, v.read.thread) + 1), Shadow{});
-      rs[v.read.thread] = v.read;
+      rs.assign(std::max<size_t>(clocks_.size(), std::max(t, v.read_thread) + 1), Shadow{});
+      rs[v.read_thread] = Shadow{info.read, v.read_thread, v.read_clock};
       v.shared_reads = idx;
-      v.read = Shadow{};
+      v.read_clock = 0;
     }
     auto& rs = read_sets_[v.shared_reads];
     if (t >= rs.size()) rs.resize(t + 1);
-    rs[t] = mine;
+    rs[t] = Shadow{side, t, now};
     return;
   }
-  if (v.write.clock == now && v.write.thread == t) return;  // same epoch
-  if (races(v.write)) Report(v.write, side, side.obj);
+  if (v.write_clock == now && v.write_thread == t) return;  // same epoch
+  VarInfo& info = infos_[v.info];
+  if (races(v.write_thread, v.write_clock)) {
+    Report(Shadow{info.write, v.write_thread, v.write_clock}, side, side.obj);
+  }
   if (v.shared_reads < 0) {
-    if (races(v.read)) Report(v.read, side, side.obj);
+    if (races(v.read_thread, v.read_clock)) {
+      Report(Shadow{info.read, v.read_thread, v.read_clock}, side, side.obj);
+    }
   } else {
     auto& rs = read_sets_[v.shared_reads];
     for (const Shadow& r : rs) {
-      if (races(r)) Report(r, side, side.obj);
+      if (races(r.thread, r.clock)) Report(r, side, side.obj);
     }
     rs.clear();
     free_read_sets_.push_back(v.shared_reads);
     v.shared_reads = -1;
-    v.read = Shadow{};
+    v.read_clock = 0;
   }
-  v.write = Shadow{side, t, now};
+  v.write_thread = t;
+  v.write_clock = now;
+  info.write = side;
 }
 
 void RaceDetector::Drop(uint64_t addr) {
-  const uint32_t* slot = var_index_.Find(addr);
-  if (!slot) return;
-  uint32_t idx = *slot;
-  VarState& v = vars_[idx];
-  if (v.shared_reads >= 0) {
-    read_sets_[v.shared_reads].clear();
-    free_read_sets_.push_back(v.shared_reads);
+  VarState* v = vars_.Find(addr);
+  if (!v) return;
+  if (v->shared_reads >= 0) {
+    read_sets_[v->shared_reads].clear();
+    free_read_sets_.push_back(v->shared_reads);
   }
-  v = VarState{};
-  free_vars_.push_back(idx);
-  var_index_.Erase(addr);
+  free_infos_.push_back(v->info);
+  vars_.Erase(addr);
 }
 
 void RaceDetector::Forget(uint64_t addr, uint64_t size) {
-  if (size <= 4 * var_index_.size() || size <= 64) {
+  if (size <= 4 * vars_.size() || size <= 64) {
     for (uint64_t a = addr; a < addr + size; ++a) Drop(a);
     return;
   }
   std::vector<uint64_t> doomed;
-  var_index_.ForEach([&](uint64_t key, uint32_t) {
+  vars_.ForEach([&](uint64_t key, const VarState&) {
     if (key >= addr && key < addr + size) doomed.push_back(key);
   });
   for (uint64_t a : doomed) Drop(a);
@@ -146,11 +152,12 @@ void RaceDetector::Report(const Shadow& prior, const SideRef& now, uint64_t addr
   uint64_t a = prior.info.site, b = now.site;
   if (a > b) std::swap(a, b);
   if (a == 0 && b == 0) a = addr;  // no sites at all: one report per variable
-  if (!reported_.insert({a, b}).second) return;
+  // Past the cap the set stops growing: memory stays bounded by the reports kept.
   if (findings_.size() >= max_reports_) {
-    truncated_ = true;
+    if (!reported_.count({a, b})) truncated_ = true;
     return;
   }
+  if (!reported_.insert({a, b}).second) return;
   RawFinding f;
   f.kind = "race";
   f.severity = Severity::kError;

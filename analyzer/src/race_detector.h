@@ -15,7 +15,7 @@
 #pragma once
 
 #include <cstdint>
-#include <set>
+#include <unordered_set>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -42,6 +42,12 @@ class RaceDetector {
   void SyncRelease(uint32_t t, uint64_t key);
   // A plain memory access by thread `t`.
   void Access(uint32_t t, const SideRef& side, bool write);
+  // Hint: `addr` will be accessed soon (the driver reads events in batches).
+  void Prefetch(uint64_t addr) const { vars_.Prefetch(addr); }
+  // Second stage, once the slot is likely cached: the record of where the last accesses were.
+  void PrefetchInfo(uint64_t addr) {
+    if (const VarState* v = vars_.Find(addr)) __builtin_prefetch(&infos_[v->info], 1);
+  }
   // Memory freed or reused: forget the variables in [addr, addr+size).
   void Forget(uint64_t addr, uint64_t size);
 
@@ -55,10 +61,16 @@ class RaceDetector {
     uint32_t thread = 0;  // dense index
     uint32_t clock = 0;   // 0 = no access
   };
+  // The per-variable state checked on every access, kept small and inside the hash slot so
+  // the check costs one cache line; where the accesses were (for reports) lives apart.
   struct VarState {
-    Shadow write;
-    Shadow read;                    // when not read-shared
-    int32_t shared_reads = -1;      // index into read_sets_ when read-shared
+    uint32_t write_thread = 0, write_clock = 0;
+    uint32_t read_thread = 0, read_clock = 0;  // when not read-shared
+    int32_t shared_reads = -1;                 // index into read_sets_ when read-shared
+    uint32_t info = 0;                         // index into infos_
+  };
+  struct VarInfo {
+    SideRef write, read;
   };
   struct LockClocks {
     VectorClock writes;  // joined at exclusive releases
@@ -69,14 +81,19 @@ class RaceDetector {
   void Drop(uint64_t addr);
 
   std::vector<VectorClock> clocks_;  // per dense thread
-  FlatMap var_index_;              // address -> index into vars_
-  std::vector<VarState> vars_;
-  std::vector<uint32_t> free_vars_;
+  FlatMap<VarState> vars_;
+  std::vector<VarInfo> infos_;
+  std::vector<uint32_t> free_infos_;
   std::vector<std::vector<Shadow>> read_sets_;
   std::vector<int32_t> free_read_sets_;
   std::unordered_map<uint64_t, LockClocks> locks_;
   std::unordered_map<uint64_t, VectorClock> sync_;
-  std::set<std::pair<uint64_t, uint64_t>> reported_;  // unordered site pairs
+  struct PairHash {
+    size_t operator()(const std::pair<uint64_t, uint64_t>& p) const {
+      return static_cast<size_t>(p.first * 0x9E3779B97F4A7C15ull ^ (p.second + 0x632BE59BD9B4E019ull));
+    }
+  };
+  std::unordered_set<std::pair<uint64_t, uint64_t>, PairHash> reported_;  // unordered site pairs
   std::vector<RawFinding> findings_;
   size_t max_reports_;
   uint64_t races_seen_ = 0;

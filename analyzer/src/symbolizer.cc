@@ -72,8 +72,8 @@ class SymbolizerProcess {
     posix_spawn_file_actions_adddup2(&actions, fds[1], 0);
     posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-    std::vector<std::string> args = {binary, "--inlining", "--demangle",
-                                     "--functions=linkage", "--output-style=LLVM"};
+    std::vector<std::string> args = {binary, "--inlining", "--demangle", "--functions=linkage",
+                                     "--output-style=LLVM"};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -208,8 +208,8 @@ class LlvmSymbolizer : public Symbolizer {
       // "name" then "start size" (file-relative).
       if (reply && reply->size() >= 2 && (*reply)[0] != "??" && !(*reply)[0].empty()) {
         unsigned long long start = 0, size = 0;
-        if (std::sscanf((*reply)[1].c_str(), "%llu %llu", &start, &size) == 2 &&
-            offset >= start && (size == 0 || offset < start + size)) {
+        if (std::sscanf((*reply)[1].c_str(), "%llu %llu", &start, &size) == 2 && offset >= start &&
+            (size == 0 || offset < start + size)) {
           name = (*reply)[0];
           if (offset > start) name += "+" + std::to_string(offset - start);
         }

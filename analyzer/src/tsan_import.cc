@@ -135,11 +135,23 @@ Stack ReadStack(const std::vector<std::string_view>& lines, size_t& i) {
 // Frames of TSan's own interceptors and of the C++ library's lock wrappers say nothing
 // about the program: the first frame users want to see is theirs.
 bool IsPlumbing(const Frame& f) {
-  static const char* kPrefixes[] = {"pthread_", "__gthread_", "std::mutex::", "std::lock_guard",
-                                    "std::unique_lock", "std::scoped_lock", "std::shared_mutex::",
-                                    "std::recursive_mutex::", "std::shared_lock", "__interceptor_",
-                                    "__tsan_", "operator new", "operator delete", "malloc",
-                                    "calloc", "realloc", "free"};
+  static const char* kPrefixes[] = {"pthread_",
+                                    "__gthread_",
+                                    "std::mutex::",
+                                    "std::lock_guard",
+                                    "std::unique_lock",
+                                    "std::scoped_lock",
+                                    "std::shared_mutex::",
+                                    "std::recursive_mutex::",
+                                    "std::shared_lock",
+                                    "__interceptor_",
+                                    "__tsan_",
+                                    "operator new",
+                                    "operator delete",
+                                    "malloc",
+                                    "calloc",
+                                    "realloc",
+                                    "free"};
   for (const char* p : kPrefixes) {
     if (StartsWith(f.function, p)) return true;
   }
@@ -173,8 +185,8 @@ std::vector<std::string> HeldLocks(std::string_view header) {
   size_t p = header.find("(mutexes:");
   if (p == std::string_view::npos) return held;
   size_t e = header.find(')', p);
-  std::string list(header.substr(p + 9, e == std::string_view::npos ? std::string_view::npos
-                                                                    : e - p - 9));
+  std::string list(
+      header.substr(p + 9, e == std::string_view::npos ? std::string_view::npos : e - p - 9));
   static const std::regex kLock(R"((?:write|read)?\s*(M\d+))");
   for (std::sregex_iterator it(list.begin(), list.end(), kLock), end; it != end; ++it) {
     held.push_back((*it)[1]);
@@ -244,23 +256,28 @@ Finding ParseBlock(const std::string& headline, const std::vector<std::string_vi
   f.subkind = k.subkind;
   f.severity = k.severity;
   f.detail = "ThreadSanitizer: " + headline;
-  std::string location;  // the variable's name, from "Location is ..."
+  std::string location;                           // the variable's name, from "Location is ..."
   std::map<std::string, std::string> lock_names;  // "M0" -> "M0 (0x...)"
   std::vector<std::string> cycle;                 // lock ids in cycle order
 
   static const std::regex kAccess(
-      R"(^\s+(Previous )?(atomic )?(read|write|Read|Write|Atomic read|Atomic write)( of size (\d+))? at (0x[0-9a-f]+) by (.+?)(?: \(mutexes:.*\))?:$)");
-  static const std::regex kLocGlobal(R"(Location is global '(.+?)' of size (\d+) at (0x[0-9a-f]+))");
-  static const std::regex kLocHeap(R"(Location is heap block of size (\d+) at (0x[0-9a-f]+) allocated by (.+):$)");
+      R"(^\s+(Previous )?(atomic )?(read|write|Read|Write|Atomic read|Atomic write))"
+      R"(( of size (\d+))? at (0x[0-9a-f]+) by (.+?)(?: \(mutexes:.*\))?:$)");
+  static const std::regex kLocGlobal(
+      R"(Location is global '(.+?)' of size (\d+) at (0x[0-9a-f]+))");
+  static const std::regex kLocHeap(
+      R"(Location is heap block of size (\d+) at (0x[0-9a-f]+) allocated by (.+):$)");
   static const std::regex kLocStack(R"(Location is stack of (.+)\.)");
   static const std::regex kLocTls(R"(Location is TLS of (.+)\.)");
   static const std::regex kCycle(R"(Cycle in lock order graph: (.*)$)");
   static const std::regex kCycleNode(R"((M\d+) \((0x[0-9a-f]+)\))");
   static const std::regex kEdge(
       R"(^\s+Mutex (M\d+) acquired here while holding mutex (M\d+) in (.+):$)");
-  static const std::regex kPrevEdge(R"(^\s+Mutex (M\d+) previously acquired by the same thread here:$)");
+  static const std::regex kPrevEdge(
+      R"(^\s+Mutex (M\d+) previously acquired by the same thread here:$)");
   static const std::regex kMutexCreated(R"(^\s+Mutex (M\d+) \((0x[0-9a-f]+)\) created at:$)");
-  static const std::regex kThread(R"(^\s+Thread (T\d+)(?: '(.+?)')? \(tid=(\d+), (\w+)\) created by (.+) at:$)");
+  static const std::regex kThread(
+      R"(^\s+Thread (T\d+)(?: '(.+?)')? \(tid=(\d+), (\w+)\) created by (.+) at:$)");
   static const std::regex kMopTopLevel(R"(^\s+#0 )");
 
   size_t i = begin;
@@ -374,7 +391,8 @@ Finding ParseBlock(const std::string& headline, const std::vector<std::string_vi
     // where it happened.
     if (first_stack_unowned && std::regex_search(line, kMopTopLevel) && f.accesses.empty()) {
       Access a;
-      a.op = f.kind == "self-deadlock" ? "acquire" : (f.subkind == "unlock-not-held" ? "release" : "");
+      a.op =
+          f.kind == "self-deadlock" ? "acquire" : (f.subkind == "unlock-not-held" ? "release" : "");
       Stack s = ReadStack(lines, i);
       a.stack = UserStack(s);
       f.accesses.push_back(std::move(a));
@@ -477,15 +495,16 @@ Report ImportTsanReports(std::string_view text, const std::string& program) {
     }
   }
   if (tsan_total >= 0 && static_cast<size_t>(tsan_total) != r.findings.size()) {
-    r.warnings.push_back("ThreadSanitizer counted " + std::to_string(tsan_total) +
-                         " reports, " + std::to_string(r.findings.size()) + " were read");
+    r.warnings.push_back("ThreadSanitizer counted " + std::to_string(tsan_total) + " reports, " +
+                         std::to_string(r.findings.size()) + " were read");
   }
   return r;
 }
 
 std::string TsanOptions(const std::string& log_path, const std::string& user_options) {
-  std::string o = "halt_on_error=0 exitcode=66 report_thread_leaks=1 second_deadlock_stack=1 "
-                  "detect_deadlocks=1 history_size=4 report_signal_unsafe=1";
+  std::string o =
+      "halt_on_error=0 exitcode=66 report_thread_leaks=1 second_deadlock_stack=1 "
+      "detect_deadlocks=1 history_size=4 report_signal_unsafe=1";
   if (!log_path.empty()) o += " log_path=" + log_path;
   // The user's own settings come last, so they win.
   if (!user_options.empty()) o += " " + user_options;

@@ -43,12 +43,22 @@ json ToChromeTrace(const std::vector<NamedReport>& reports) {
     uint64_t origin = r.begin_ticks;
     for (auto& s : r.spans) origin = std::min(origin, s.begin);
     Clock clock{origin, r.ticks_per_second ? r.ticks_per_second : 1'000'000'000};
-    events.push_back({{"ph", "M"}, {"name", "process_name"}, {"pid", pid}, {"tid", 0},
+    events.push_back({{"ph", "M"},
+                      {"name", "process_name"},
+                      {"pid", pid},
+                      {"tid", 0},
                       {"args", {{"name", reports[ri].name.empty() ? r.trace : reports[ri].name}}}});
     for (auto& t : r.threads) {
-      events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", pid}, {"tid", t.tid},
-                        {"args", {{"name", t.name.empty() ? "T" + std::to_string(t.tid) : t.name}}}});
-      events.push_back({{"ph", "M"}, {"name", "thread_sort_index"}, {"pid", pid}, {"tid", t.tid},
+      events.push_back(
+          {{"ph", "M"},
+           {"name", "thread_name"},
+           {"pid", pid},
+           {"tid", t.tid},
+           {"args", {{"name", t.name.empty() ? "T" + std::to_string(t.tid) : t.name}}}});
+      events.push_back({{"ph", "M"},
+                        {"name", "thread_sort_index"},
+                        {"pid", pid},
+                        {"tid", t.tid},
                         {"args", {{"sort_index", t.tid}}}});
     }
     // Per thread, spans sorted by begin (longest first on ties) so nesting can be checked
@@ -66,16 +76,27 @@ json ToChromeTrace(const std::vector<NamedReport>& reports) {
         json args = {{"lock", s->object}, {"kind", s->kind}};
         const char* cat = s->kind == "wait" ? "wait" : "lock";
         if (open_ends.empty() || s->end <= open_ends.back()) {
-          events.push_back({{"ph", "X"}, {"name", name}, {"cat", cat}, {"pid", pid}, {"tid", tid},
+          events.push_back({{"ph", "X"},
+                            {"name", name},
+                            {"cat", cat},
+                            {"pid", pid},
+                            {"tid", tid},
                             {"ts", clock.Us(s->begin)},
-                            {"dur", clock.Us(s->end) - clock.Us(s->begin)}, {"args", args}});
+                            {"dur", clock.Us(s->end) - clock.Us(s->begin)},
+                            {"args", args}});
           open_ends.push_back(s->end);
         } else {
           uint64_t id = next_id++;
-          json b = {{"ph", "b"}, {"name", name}, {"cat", cat}, {"pid", pid}, {"tid", tid},
-                    {"id", id}, {"ts", clock.Us(s->begin)}, {"args", args}};
-          json e = {{"ph", "e"}, {"name", name}, {"cat", cat}, {"pid", pid}, {"tid", tid},
-                    {"id", id}, {"ts", clock.Us(s->end)}};
+          json b = {{"ph", "b"},
+                    {"name", name},
+                    {"cat", cat},
+                    {"pid", pid},
+                    {"tid", tid},
+                    {"id", id},
+                    {"ts", clock.Us(s->begin)},
+                    {"args", args}};
+          json e = {{"ph", "e"}, {"name", name},          {"cat", cat}, {"pid", pid}, {"tid", tid},
+                    {"id", id},  {"ts", clock.Us(s->end)}};
           events.push_back(b);
           events.push_back(e);
         }
@@ -88,11 +109,16 @@ json ToChromeTrace(const std::vector<NamedReport>& reports) {
       std::vector<std::pair<uint32_t, const Access*>> marks;
       for (auto& a : f.accesses) marks.push_back({TidOf(r, a), &a});
       for (auto& [tid, a] : marks) {
-        events.push_back({{"ph", "X"}, {"name", f.kind + ": " + a->op + " " + a->object},
-                          {"cat", "finding"}, {"pid", pid}, {"tid", tid}, {"ts", clock.Us(a->ts)},
-                          {"dur", 0},
-                          {"args", {{"finding", f.title}, {"site", LongSite(*a)},
-                                    {"fingerprint", f.fingerprint}}}});
+        events.push_back(
+            {{"ph", "X"},
+             {"name", f.kind + ": " + a->op + " " + a->object},
+             {"cat", "finding"},
+             {"pid", pid},
+             {"tid", tid},
+             {"ts", clock.Us(a->ts)},
+             {"dur", 0},
+             {"args",
+              {{"finding", f.title}, {"site", LongSite(*a)}, {"fingerprint", f.fingerprint}}}});
       }
       bool cyclic = f.kind == "deadlock" && marks.size() > 1;
       size_t arrows = cyclic ? marks.size() : marks.size() - 1;
@@ -101,14 +127,26 @@ json ToChromeTrace(const std::vector<NamedReport>& reports) {
         auto& [tid_b, b] = marks[(i + 1) % marks.size()];
         uint64_t id = next_id++;
         std::string name = f.kind;
-        events.push_back({{"ph", "s"}, {"name", name}, {"cat", "finding"}, {"pid", pid},
-                          {"tid", tid_a}, {"id", id}, {"ts", clock.Us(a->ts)}});
-        events.push_back({{"ph", "f"}, {"bp", "e"}, {"name", name}, {"cat", "finding"}, {"pid", pid},
-                          {"tid", tid_b}, {"id", id}, {"ts", clock.Us(b->ts)}});
+        events.push_back({{"ph", "s"},
+                          {"name", name},
+                          {"cat", "finding"},
+                          {"pid", pid},
+                          {"tid", tid_a},
+                          {"id", id},
+                          {"ts", clock.Us(a->ts)}});
+        events.push_back({{"ph", "f"},
+                          {"bp", "e"},
+                          {"name", name},
+                          {"cat", "finding"},
+                          {"pid", pid},
+                          {"tid", tid_b},
+                          {"id", id},
+                          {"ts", clock.Us(b->ts)}});
       }
     }
   }
-  return {{"traceEvents", events}, {"displayTimeUnit", "ns"},
+  return {{"traceEvents", events},
+          {"displayTimeUnit", "ns"},
           {"otherData", {{"generator", "threadlens"}}}};
 }
 

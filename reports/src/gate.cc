@@ -2,16 +2,15 @@
 #include "threadlens/reports/gate.h"
 
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "threadlens/analyzer/error.h"
 
 namespace threadlens::reports {
 namespace {
 
-constexpr const char* kKinds[] = {"race", "lock-order", "deadlock", "self-deadlock",
+constexpr const char* kKinds[] = {"race", "lock-order", "deadlock",  "self-deadlock",
                                   "hang", "misuse",     "contention"};
 
 bool IsKind(std::string_view s) {
@@ -91,7 +90,8 @@ Suppressions Suppressions::Parse(std::string_view text, const std::string& origi
     if (line.empty()) continue;
     size_t colon = line.find(':');
     if (colon == std::string::npos) {
-      throw Error(origin + ":" + std::to_string(n) + ": expected KIND:PATTERN, e.g. race:Counter::add");
+      throw Error(origin + ":" + std::to_string(n) +
+                  ": expected KIND:PATTERN, e.g. race:Counter::add");
     }
     std::string kind = Trim(std::string_view(line).substr(0, colon));
     std::string pattern = Trim(std::string_view(line).substr(colon + 1));
@@ -165,7 +165,8 @@ std::set<std::string> ParseFailOn(const std::string& csv) {
     w = Trim(w);
     if (w.empty()) continue;
     if (w == "any") w = "all";
-    if (!(IsKind(w) || w == "error" || w == "warning" || w == "note" || w == "all" || w == "none")) {
+    if (!(IsKind(w) || w == "error" || w == "warning" || w == "note" || w == "all" ||
+          w == "none")) {
       throw Error("--fail-on: unknown '" + w +
                   "': use finding kinds (race, lock-order, deadlock, self-deadlock, hang, misuse, "
                   "contention), severities (error, warning, note), all or none");
@@ -187,11 +188,14 @@ GateResult EvaluateGate(const std::vector<NamedReport>& reports, const GateOptio
     auto& v = result.verdicts.emplace_back();
     for (const Finding& f : nr.report.findings) {
       Verdict verdict;
-      if (options.suppressions.Match(f)) verdict = Verdict::kSuppressed, ++result.suppressed;
+      if (options.suppressions.Match(f))
+        verdict = Verdict::kSuppressed, ++result.suppressed;
       else if (!f.fingerprint.empty() && options.baseline.count(f.fingerprint))
         verdict = Verdict::kBaselined, ++result.baselined;
-      else if (selected(f)) verdict = Verdict::kFails, ++result.failing;
-      else verdict = Verdict::kPasses, ++result.passing;
+      else if (selected(f))
+        verdict = Verdict::kFails, ++result.failing;
+      else
+        verdict = Verdict::kPasses, ++result.passing;
       v.push_back(verdict);
     }
   }
@@ -205,7 +209,8 @@ std::vector<NamedReport> Filter(const std::vector<NamedReport>& reports, const G
     NamedReport nr{reports[i].name, reports[i].report};
     nr.report.findings.clear();
     for (size_t j = 0; j < reports[i].report.findings.size(); ++j) {
-      if (result.verdicts[i][j] == keep) nr.report.findings.push_back(reports[i].report.findings[j]);
+      if (result.verdicts[i][j] == keep)
+        nr.report.findings.push_back(reports[i].report.findings[j]);
     }
     out.push_back(std::move(nr));
   }

@@ -100,8 +100,10 @@ class DotGraph {
     }
     for (auto& e : edges_) {
       o << "  " << e.from << " -> " << e.to << " [label=\"" << DotEscape(e.label) << "\"";
-      if (e.red) o << ", color=\"" << kRed << "\", fontcolor=\"" << kRed << "\", penwidth=2";
-      else o << ", color=\"" << kGrey << "\", fontcolor=\"#555555\"";
+      if (e.red)
+        o << ", color=\"" << kRed << "\", fontcolor=\"" << kRed << "\", penwidth=2";
+      else
+        o << ", color=\"" << kGrey << "\", fontcolor=\"#555555\"";
       if (e.dashed) o << ", style=dashed";
       o << "];\n";
     }
@@ -182,8 +184,8 @@ std::string LockOrderDot(const Finding& f, const Report& r) {
   DotGraph g;
   std::set<std::pair<std::string, std::string>> on_cycle;
   for (const CycleEdge& e : f.cycle) {
-    g.Edge(g.Node(NK::kLock, e.from), g.Node(NK::kLock, e.to),
-           OrderLabel(e.thread, e.to_site), /*red=*/true);
+    g.Edge(g.Node(NK::kLock, e.from), g.Node(NK::kLock, e.to), OrderLabel(e.thread, e.to_site),
+           /*red=*/true);
     on_cycle.insert({e.from, e.to});
   }
   std::set<std::string> locks;
@@ -193,15 +195,17 @@ std::string LockOrderDot(const Finding& f, const Report& r) {
   }
   for (const LockOrderEdge& e : r.lock_order) {
     if (on_cycle.count({e.from, e.to}) || !locks.count(e.from) || !locks.count(e.to)) continue;
-    g.Edge(g.Node(NK::kLock, e.from), g.Node(NK::kLock, e.to), OrderLabel(EdgeThreads(e), e.to_site));
+    g.Edge(g.Node(NK::kLock, e.from), g.Node(NK::kLock, e.to),
+           OrderLabel(EdgeThreads(e), e.to_site));
   }
   return g.Write("lock-order " + f.fingerprint);
 }
 
 std::string RaceDot(const Finding& f) {
   DotGraph g;
-  std::string var = !f.variables.empty() ? f.variables.front()
-                    : !f.accesses.empty() ? f.accesses.front().object : "?";
+  std::string var = !f.variables.empty()  ? f.variables.front()
+                    : !f.accesses.empty() ? f.accesses.front().object
+                                          : "?";
   std::string v = g.Node(NK::kVariable, var);
   for (const Access& a : f.accesses) {
     std::string t = g.Node(NK::kThread, a.thread);
@@ -231,8 +235,9 @@ std::string TraceLockOrderDot(const Report& r, size_t max_edges) {
   // Red edges first so a cap never hides a cycle.
   std::vector<const LockOrderEdge*> edges;
   for (auto& e : r.lock_order) edges.push_back(&e);
-  std::stable_partition(edges.begin(), edges.end(),
-                        [&](const LockOrderEdge* e) { return red.count({e->from, e->to}) > 0; });
+  std::stable_partition(edges.begin(), edges.end(), [&](const LockOrderEdge* e) {
+    return red.count({e->from, e->to}) > 0;
+  });
   DotGraph g;
   // Only locks that take part in an edge are drawn; lone locks add noise.
   size_t shown = std::min(edges.size(), max_edges);
@@ -240,7 +245,8 @@ std::string TraceLockOrderDot(const Report& r, size_t max_edges) {
     const LockOrderEdge& e = *edges[i];
     std::string label = OrderLabel(EdgeThreads(e), e.to_site);
     if (e.count > 1) label += " (x" + std::to_string(e.count) + ")";
-    g.Edge(g.Node(NK::kLock, e.from), g.Node(NK::kLock, e.to), label, red.count({e.from, e.to}) > 0);
+    g.Edge(g.Node(NK::kLock, e.from), g.Node(NK::kLock, e.to), label,
+           red.count({e.from, e.to}) > 0);
   }
   std::string note;
   if (shown < edges.size()) {
@@ -285,7 +291,8 @@ std::string RenderSvg(const std::string& dot) {
   graphviz_errors.clear();
   agseterrf(CollectGraphvizError);
   Agraph_t* g = agmemread(dot.c_str());
-  if (g == nullptr) throw Error("graphviz could not read a graph: " + graphviz_errors, kExitInternal);
+  if (g == nullptr)
+    throw Error("graphviz could not read a graph: " + graphviz_errors, kExitInternal);
   std::string svg;
   if (gvLayout(gvc, g, "dot") != 0) {
     agclose(g);

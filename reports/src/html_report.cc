@@ -100,7 +100,8 @@ class SourceCache {
     std::vector<std::string>& lines = cache_[file];
     std::vector<std::filesystem::path> candidates{file};
     if (std::filesystem::path(file).is_relative()) {
-      for (auto& root : options_.source_roots) candidates.push_back(std::filesystem::path(root) / file);
+      for (auto& root : options_.source_roots)
+        candidates.push_back(std::filesystem::path(root) / file);
     }
     for (auto& p : candidates) {
       std::error_code ec;
@@ -189,13 +190,15 @@ std::string Scenario(const Finding& f) {
     for (auto& e : f.cycle) col(e.thread);
     for (auto& e : f.cycle) {
       std::string s = ShortSite(e.from_site);
-      steps.push_back({col(e.thread), "lock(" + H(e.from) + ");" +
-                                          (s.empty() ? "" : " <span class=\"muted\">" + H(s) + "</span>")});
+      steps.push_back(
+          {col(e.thread), "lock(" + H(e.from) + ");" +
+                              (s.empty() ? "" : " <span class=\"muted\">" + H(s) + "</span>")});
     }
     for (auto& e : f.cycle) {
       std::string s = ShortSite(e.to_site);
-      steps.push_back({col(e.thread), "lock(" + H(e.to) + ");" +
-                                          (s.empty() ? "" : " <span class=\"muted\">" + H(s) + "</span>")});
+      steps.push_back(
+          {col(e.thread), "lock(" + H(e.to) + ");" +
+                              (s.empty() ? "" : " <span class=\"muted\">" + H(s) + "</span>")});
     }
   } else {
     std::vector<const Access*> order;
@@ -212,14 +215,15 @@ std::string Scenario(const Finding& f) {
       std::string s = ShortSite(*a);
       std::string html = H(a->op) + (a->object.empty() ? "" : "(" + H(a->object) + ")") + ";" +
                          (s.empty() ? "" : " <span class=\"muted\">" + H(s) + "</span>");
-      if (blocking && a->op != "release") html = "<span class=\"blocked\">" + html + " *** blocked ***</span>";
+      if (blocking && a->op != "release")
+        html = "<span class=\"blocked\">" + html + " *** blocked ***</span>";
       steps.push_back({col(a->thread), html});
     }
   }
   if (cols.empty() || steps.empty()) return "";
   std::ostringstream o;
-  o << "<h4>Scenario</h4><div class=\"scenario\" style=\"grid-template-columns:repeat(" << cols.size()
-    << ",1fr)\">";
+  o << "<h4>Scenario</h4><div class=\"scenario\" style=\"grid-template-columns:repeat("
+    << cols.size() << ",1fr)\">";
   for (auto& c : cols) o << "<div class=\"hd\">" << H(c) << "</div>";
   for (auto& s : steps) {
     for (size_t c = 0; c < cols.size(); ++c) o << "<div>" << (c == s.col ? s.html : "") << "</div>";
@@ -247,9 +251,13 @@ std::string Side(const Access& a, const std::string& heading, SourceCache& src) 
   if (a.tid) o << " <span class=\"muted\">(tid " << a.tid << ")</span>";
   o << ": " << H(a.op);
   if (!a.object.empty()) o << " of <code>" << H(a.object) << "</code>";
-  if (a.size) o << " <span class=\"muted\">(" << a.size << " bytes" << (a.atomic ? ", atomic" : "") << ")</span>";
+  if (a.size)
+    o << " <span class=\"muted\">(" << a.size << " bytes" << (a.atomic ? ", atomic" : "")
+      << ")</span>";
   o << "</div>";
-  o << "<div>holding: " << (a.held.empty() ? "<span class=\"muted\">no locks</span>" : "<code>" + H(Join(a.held)) + "</code>")
+  o << "<div>holding: "
+    << (a.held.empty() ? "<span class=\"muted\">no locks</span>"
+                       : "<code>" + H(Join(a.held)) + "</code>")
     << "</div>";
   if (!a.stack.empty()) {
     o << "<ol class=\"stack mono\">";
@@ -261,13 +269,15 @@ std::string Side(const Access& a, const std::string& heading, SourceCache& src) 
   return o.str();
 }
 
-std::string FindingSection(const Report& r, const Finding& f, const std::string& id,
-                           size_t index, SourceCache& src, const HtmlOptions& options) {
+std::string FindingSection(const Report& r, const Finding& f, const std::string& id, size_t index,
+                           SourceCache& src, const HtmlOptions& options) {
   std::ostringstream o;
   std::string sev = SeverityName(f.severity);
-  o << "<section class=\"finding sev-" << sev << "-box\" id=\"" << id << "\" data-kind=\"" << H(f.kind) << "\">";
-  o << "<h3>#" << index + 1 << " " << SevBadge(f.severity) << " <span class=\"badge\" style=\"background:#eef\">"
-    << H(f.kind) << (f.subkind.empty() ? "" : " / " + H(f.subkind)) << "</span> " << H(f.title) << "</h3>";
+  o << "<section class=\"finding sev-" << sev << "-box\" id=\"" << id << "\" data-kind=\""
+    << H(f.kind) << "\">";
+  o << "<h3>#" << index + 1 << " " << SevBadge(f.severity)
+    << " <span class=\"badge\" style=\"background:#eef\">" << H(f.kind)
+    << (f.subkind.empty() ? "" : " / " + H(f.subkind)) << "</span> " << H(f.title) << "</h3>";
   if (!f.detail.empty()) o << "<p>" << H(f.detail) << "</p>";
   o << "<div class=\"muted\">";
   if (!f.threads.empty()) o << "threads: " << H(Join(f.threads)) << " &middot; ";
@@ -278,7 +288,8 @@ std::string FindingSection(const Report& r, const Finding& f, const std::string&
   if (!f.accesses.empty()) {
     o << "<h4>Where</h4><div class=\"sides\">";
     for (size_t i = 0; i < f.accesses.size(); ++i) {
-      o << Side(f.accesses[i], f.accesses.size() > 1 ? "Side " + std::to_string(i + 1) : "Site", src);
+      o << Side(f.accesses[i], f.accesses.size() > 1 ? "Side " + std::to_string(i + 1) : "Site",
+                src);
     }
     o << "</div>";
   }
@@ -289,18 +300,20 @@ std::string FindingSection(const Report& r, const Finding& f, const std::string&
       o << "<h4>Cycle</h4><table><thead><tr><th>thread</th><th>waits for</th><th>held by</th>"
            "<th>requested at</th><th>holder took it at</th></tr></thead><tbody>";
     } else {
-      o << "<h4>Cycle</h4><table><thead><tr><th>holding</th><th>takes</th><th>thread</th><th>held since</th>"
+      o << "<h4>Cycle</h4><table><thead><tr><th>holding</th><th>takes</th><th>thread</th><th>held "
+           "since</th>"
            "<th>requested at</th></tr></thead><tbody>";
     }
     for (auto& e : f.cycle) {
       if (wait_for) {
-        o << "<tr><td>" << H(e.from) << "</td><td><code>" << H(e.to_site.object) << "</code></td><td>" << H(e.to)
-          << "</td><td class=\"mono\">" << H(LongSite(e.to_site)) << "</td><td class=\"mono\">"
-          << H(LongSite(e.from_site)) << "</td></tr>";
+        o << "<tr><td>" << H(e.from) << "</td><td><code>" << H(e.to_site.object)
+          << "</code></td><td>" << H(e.to) << "</td><td class=\"mono\">" << H(LongSite(e.to_site))
+          << "</td><td class=\"mono\">" << H(LongSite(e.from_site)) << "</td></tr>";
       } else {
-        o << "<tr><td><code>" << H(e.from) << "</code></td><td><code>" << H(e.to) << "</code></td><td>"
-          << H(e.thread) << "</td><td class=\"mono\">" << H(LongSite(e.from_site)) << "</td><td class=\"mono\">"
-          << H(LongSite(e.to_site)) << "</td></tr>";
+        o << "<tr><td><code>" << H(e.from) << "</code></td><td><code>" << H(e.to)
+          << "</code></td><td>" << H(e.thread) << "</td><td class=\"mono\">"
+          << H(LongSite(e.from_site)) << "</td><td class=\"mono\">" << H(LongSite(e.to_site))
+          << "</td></tr>";
       }
     }
     o << "</tbody></table>";
@@ -308,13 +321,15 @@ std::string FindingSection(const Report& r, const Finding& f, const std::string&
     std::vector<std::string> snippets;
     for (auto& e : f.cycle) {
       if (auto s = BestSnippet(e.to_site, src); !s.empty()) {
-        std::string caption = wait_for ? "<b>" + H(e.from) + "</b> requests <code>" + H(e.to_site.object) + "</code>"
-                                       : "<b>" + H(e.thread) + "</b> takes <code>" + H(e.to) + "</code> holding <code>" +
-                                             H(e.from) + "</code>";
+        std::string caption =
+            wait_for ? "<b>" + H(e.from) + "</b> requests <code>" + H(e.to_site.object) + "</code>"
+                     : "<b>" + H(e.thread) + "</b> takes <code>" + H(e.to) +
+                           "</code> holding <code>" + H(e.from) + "</code>";
         snippets.push_back("<div class=\"side\">" + caption + s + "</div>");
       }
     }
-    if (!snippets.empty() && f.accesses.empty()) o << "<div class=\"sides\">" << Join(snippets, "") << "</div>";
+    if (!snippets.empty() && f.accesses.empty())
+      o << "<div class=\"sides\">" << Join(snippets, "") << "</div>";
   }
   if (f.contention) {
     auto& c = *f.contention;
@@ -324,7 +339,8 @@ std::string FindingSection(const Report& r, const Finding& f, const std::string&
   }
   if (auto dot = FindingDot(f, r); !dot.empty()) o << "<h4>Graph</h4>" << Svg(dot);
   if (!r.spans.empty() || !f.accesses.empty()) {
-    o << "<h4>Timeline</h4><div class=\"timeline\">" << TimelineSvg(r, &f, options.max_timeline_spans) << "</div>";
+    o << "<h4>Timeline</h4><div class=\"timeline\">"
+      << TimelineSvg(r, &f, options.max_timeline_spans) << "</div>";
   }
   o << "</section>";
   return o.str();
@@ -336,7 +352,8 @@ std::map<std::string, int> CountByKind(const Report& r) {
   return m;
 }
 
-std::string TraceSection(const NamedReport& nr, size_t ri, bool with_heading, const HtmlOptions& options) {
+std::string TraceSection(const NamedReport& nr, size_t ri, bool with_heading,
+                         const HtmlOptions& options) {
   const Report& r = nr.report;
   SourceCache src(options);
   std::ostringstream o;
@@ -347,17 +364,21 @@ std::string TraceSection(const NamedReport& nr, size_t ri, bool with_heading, co
   if (!r.program.empty()) o << " &middot; program <code>" << H(r.program) << "</code>";
   o << " &middot; " << r.events << " events &middot; " << r.threads.size() << " threads &middot; "
     << r.locks.size() << " locks";
-  if (r.end_ticks > r.begin_ticks) o << " &middot; " << FormatDuration(r.end_ticks - r.begin_ticks, r.ticks_per_second);
+  if (r.end_ticks > r.begin_ticks)
+    o << " &middot; " << FormatDuration(r.end_ticks - r.begin_ticks, r.ticks_per_second);
   o << "</div>";
   if (r.watchdog) o << "<div class=\"warn\">The watchdog ended this program: it was blocked.</div>";
-  if (!r.complete) o << "<div class=\"warn\">The trace is incomplete (the program did not close it cleanly).</div>";
+  if (!r.complete)
+    o << "<div class=\"warn\">The trace is incomplete (the program did not close it "
+         "cleanly).</div>";
   for (auto& w : r.warnings) o << "<div class=\"warn\">" << H(w) << "</div>";
   for (auto& n : r.notes) o << "<div class=\"muted\">note: " << H(n) << "</div>";
 
   auto counts = CountByKind(r);
   o << "<div class=\"counts\">";
   for (const char* k : kKinds) {
-    o << "<div class=\"count\" data-kind=\"" << k << "\"><b>" << (counts.count(k) ? counts[k] : 0) << "</b>" << k << "</div>";
+    o << "<div class=\"count\" data-kind=\"" << k << "\"><b>" << (counts.count(k) ? counts[k] : 0)
+      << "</b>" << k << "</div>";
   }
   o << "</div>";
 
@@ -373,21 +394,24 @@ std::string TraceSection(const NamedReport& nr, size_t ri, bool with_heading, co
       << "\"><input type=\"search\" placeholder=\"filter findings\" aria-label=\"filter findings\">"
          "<select aria-label=\"kind\"><option value=\"\">all kinds</option>";
     for (const char* k : kKinds) {
-      if (counts.count(k) && std::string(k) != "contention") o << "<option value=\"" << k << "\">" << k << "</option>";
+      if (counts.count(k) && std::string(k) != "contention")
+        o << "<option value=\"" << k << "\">" << k << "</option>";
     }
     o << "</select></div>";
-    o << "<table class=\"sortable findings\" id=\"" << table_id << "\"><thead><tr><th class=\"num\">#</th>"
-         "<th>severity</th><th>kind</th><th>title</th><th>threads</th><th>locks / variables</th><th>where</th>"
+    o << "<table class=\"sortable findings\" id=\"" << table_id
+      << "\"><thead><tr><th class=\"num\">#</th>"
+         "<th>severity</th><th>kind</th><th>title</th><th>threads</th><th>locks / "
+         "variables</th><th>where</th>"
          "</tr></thead><tbody>";
     for (size_t i : bugs) {
       auto& f = r.findings[i];
       std::vector<std::string> objs = f.locks;
       objs.insert(objs.end(), f.variables.begin(), f.variables.end());
-      o << "<tr data-kind=\"" << H(f.kind) << "\"><td class=\"num\" data-sort=\"" << i + 1 << "\">" << i + 1
-        << "</td><td data-sort=\"" << SevRank(f.severity) << "\">" << SevBadge(f.severity) << "</td><td>"
-        << H(f.kind) << "</td><td><a href=\"#" << p << "-f" << i << "\">" << H(f.title) << "</a></td><td>"
-        << H(Join(f.threads)) << "</td><td><code>" << H(Join(objs)) << "</code></td><td class=\"mono\">"
-        << H(FindingSite(f)) << "</td></tr>";
+      o << "<tr data-kind=\"" << H(f.kind) << "\"><td class=\"num\" data-sort=\"" << i + 1 << "\">"
+        << i + 1 << "</td><td data-sort=\"" << SevRank(f.severity) << "\">" << SevBadge(f.severity)
+        << "</td><td>" << H(f.kind) << "</td><td><a href=\"#" << p << "-f" << i << "\">"
+        << H(f.title) << "</a></td><td>" << H(Join(f.threads)) << "</td><td><code>" << H(Join(objs))
+        << "</code></td><td class=\"mono\">" << H(FindingSite(f)) << "</td></tr>";
     }
     o << "</tbody></table>";
   }
@@ -395,12 +419,15 @@ std::string TraceSection(const NamedReport& nr, size_t ri, bool with_heading, co
   std::string lo = r.lock_order.empty() ? "" : TraceLockOrderDot(r);
   std::string wf = TraceWaitForDot(r);
   if (!lo.empty() || !wf.empty() || !r.spans.empty()) {
-    o << "<details" << (bugs.empty() ? "" : " open") << "><summary>Whole trace: graphs and timeline</summary>";
+    o << "<details" << (bugs.empty() ? "" : " open")
+      << "><summary>Whole trace: graphs and timeline</summary>";
     if (!lo.empty()) o << "<h4>Lock-order graph</h4>" << Svg(lo);
     if (!wf.empty()) o << "<h4>Wait-for graph at the end of the trace</h4>" << Svg(wf);
     if (!r.spans.empty()) {
-      o << "<h4>Timeline</h4><div class=\"timeline\">" << TimelineSvg(r, nullptr, options.max_timeline_spans) << "</div>";
-      if (r.spans_truncated) o << "<div class=\"muted\">The analyzer kept only part of the lock spans.</div>";
+      o << "<h4>Timeline</h4><div class=\"timeline\">"
+        << TimelineSvg(r, nullptr, options.max_timeline_spans) << "</div>";
+      if (r.spans_truncated)
+        o << "<div class=\"muted\">The analyzer kept only part of the lock spans.</div>";
     }
     o << "</details>";
   }
@@ -411,8 +438,10 @@ std::string TraceSection(const NamedReport& nr, size_t ri, bool with_heading, co
 
   if (!contention.empty()) {
     o << "<h3>Contention</h3><table class=\"sortable contention\"><thead><tr><th>lock</th>"
-         "<th class=\"num\">acquisitions</th><th class=\"num\">contended</th><th class=\"num\">contended %</th>"
-         "<th class=\"num\">total wait</th><th class=\"num\">max wait</th><th class=\"num\">total hold</th>"
+         "<th class=\"num\">acquisitions</th><th class=\"num\">contended</th><th "
+         "class=\"num\">contended %</th>"
+         "<th class=\"num\">total wait</th><th class=\"num\">max wait</th><th class=\"num\">total "
+         "hold</th>"
          "<th class=\"num\">max hold</th></tr></thead><tbody>";
     for (size_t i : contention) {
       auto& f = r.findings[i];
@@ -422,12 +451,13 @@ std::string TraceSection(const NamedReport& nr, size_t ri, bool with_heading, co
       char pbuf[16];
       std::snprintf(pbuf, sizeof pbuf, "%.1f", pct);
       auto ns = [](uint64_t v) { return FormatDuration(v, 1'000'000'000); };
-      o << "<tr id=\"" << p << "-f" << i << "\"><td><code>" << H(lock) << "</code></td><td class=\"num\">"
-        << c.acquisitions << "</td><td class=\"num\">" << c.contended << "</td><td class=\"num\">" << pbuf
-        << "</td><td class=\"num\" data-sort=\"" << c.total_wait_ns << "\">" << ns(c.total_wait_ns)
-        << "</td><td class=\"num\" data-sort=\"" << c.max_wait_ns << "\">" << ns(c.max_wait_ns)
-        << "</td><td class=\"num\" data-sort=\"" << c.total_hold_ns << "\">" << ns(c.total_hold_ns)
-        << "</td><td class=\"num\" data-sort=\"" << c.max_hold_ns << "\">" << ns(c.max_hold_ns) << "</td></tr>";
+      o << "<tr id=\"" << p << "-f" << i << "\"><td><code>" << H(lock)
+        << "</code></td><td class=\"num\">" << c.acquisitions << "</td><td class=\"num\">"
+        << c.contended << "</td><td class=\"num\">" << pbuf << "</td><td class=\"num\" data-sort=\""
+        << c.total_wait_ns << "\">" << ns(c.total_wait_ns) << "</td><td class=\"num\" data-sort=\""
+        << c.max_wait_ns << "\">" << ns(c.max_wait_ns) << "</td><td class=\"num\" data-sort=\""
+        << c.total_hold_ns << "\">" << ns(c.total_hold_ns) << "</td><td class=\"num\" data-sort=\""
+        << c.max_hold_ns << "\">" << ns(c.max_hold_ns) << "</td></tr>";
     }
     o << "</tbody></table>";
   }
@@ -441,12 +471,14 @@ std::string PageStart(const std::string& title) {
          // No network: the page may only use what it carries inline.
          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
          "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">"
-         "<title>" + H(title) + "</title><style>" + kCss + "</style></head><body>";
+         "<title>" +
+         H(title) + "</title><style>" + kCss + "</style></head><body>";
 }
 
 std::string PageEnd() { return std::string("<script>") + kJs + "</script></body></html>\n"; }
 
-std::string IndexTable(const std::vector<NamedReport>& reports, const std::vector<std::string>& links) {
+std::string IndexTable(const std::vector<NamedReport>& reports,
+                       const std::vector<std::string>& links) {
   std::ostringstream o;
   o << "<table class=\"sortable index\"><thead><tr><th>trace</th>";
   for (const char* k : kKinds) o << "<th class=\"num\">" << k << "</th>";
@@ -454,7 +486,8 @@ std::string IndexTable(const std::vector<NamedReport>& reports, const std::vecto
   for (size_t i = 0; i < reports.size(); ++i) {
     auto counts = CountByKind(reports[i].report);
     o << "<tr><td><a href=\"" << H(links[i]) << "\">" << H(reports[i].name) << "</a></td>";
-    for (const char* k : kKinds) o << "<td class=\"num\">" << (counts.count(k) ? counts[k] : 0) << "</td>";
+    for (const char* k : kKinds)
+      o << "<td class=\"num\">" << (counts.count(k) ? counts[k] : 0) << "</td>";
     o << "<td class=\"num\">" << reports[i].report.events << "</td></tr>";
   }
   o << "</tbody></table>";
@@ -470,7 +503,8 @@ void WriteFile(const std::string& path, const std::string& text) {
 
 std::string PageFileName(const std::string& name, size_t i) {
   std::string s;
-  for (char c : name) s += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') ? c : '_';
+  for (char c : name)
+    s += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') ? c : '_';
   if (s.size() > 60) s.resize(60);
   return std::to_string(i + 1) + "-" + s + ".html";
 }
@@ -488,14 +522,16 @@ std::string TimelineSvg(const Report& r, const Finding* focus, size_t max_spans)
     for (auto& t : focus->threads) focus_names.insert(t);
   }
   for (auto& t : r.threads) {
-    if (!focus || focus_names.count(t.name) || (t.tid && focus_tids.count(t.tid))) lanes.push_back(&t);
+    if (!focus || focus_names.count(t.name) || (t.tid && focus_tids.count(t.tid)))
+      lanes.push_back(&t);
   }
   // Threads the report does not list still get a lane for their marks.
   std::vector<ThreadInfo> extra;
   if (focus) {
     for (auto& a : focus->accesses) {
-      bool known = std::any_of(lanes.begin(), lanes.end(), [&](auto* t) { return t->name == a.thread; }) ||
-                   std::any_of(extra.begin(), extra.end(), [&](auto& t) { return t.name == a.thread; });
+      bool known =
+          std::any_of(lanes.begin(), lanes.end(), [&](auto* t) { return t->name == a.thread; }) ||
+          std::any_of(extra.begin(), extra.end(), [&](auto& t) { return t.name == a.thread; });
       if (!known) extra.push_back({a.tid, a.thread, 0, 0, 0, false});
     }
   }
@@ -509,7 +545,8 @@ std::string TimelineSvg(const Report& r, const Finding* focus, size_t max_spans)
   };
   if (t1 <= t0) {
     for (auto& s : r.spans) widen(s.begin), widen(s.end);
-    if (focus) for (auto& a : focus->accesses) widen(a.ts);
+    if (focus)
+      for (auto& a : focus->accesses) widen(a.ts);
   }
   if (t1 <= t0) t1 = t0 + 1;
   const uint64_t trace_begin = t0;
@@ -551,18 +588,33 @@ std::string TimelineSvg(const Report& r, const Finding* focus, size_t max_spans)
   }
 
   std::ostringstream o;
-  o << "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline-svg\" width=\"" << kLabelW + kPlotW + 10
-    << "\" height=\"" << height << "\" viewBox=\"0 0 " << kLabelW + kPlotW + 10 << " " << height
+  o << "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline-svg\" width=\""
+    << kLabelW + kPlotW + 10 << "\" height=\"" << height << "\" viewBox=\"0 0 "
+    << kLabelW + kPlotW + 10 << " " << height
     << "\" font-family=\"Helvetica,Arial,sans-serif\" font-size=\"11\">";
   o << "<text x=\"" << kLabelW << "\" y=\"12\" fill=\"#5f6b7a\">"
-    << (t0 == trace_begin ? "0" : H(FormatDuration(t0 - trace_begin, r.ticks_per_second))) << "</text><text x=\""
-    << kLabelW + kPlotW << "\" y=\"12\" text-anchor=\"end\" fill=\"#5f6b7a\">"
+    << (t0 == trace_begin ? "0" : H(FormatDuration(t0 - trace_begin, r.ticks_per_second)))
+    << "</text><text x=\"" << kLabelW + kPlotW
+    << "\" y=\"12\" text-anchor=\"end\" fill=\"#5f6b7a\">"
     << H(FormatDuration(t1 - trace_begin, r.ticks_per_second)) << "</text>";
+  // Legend, between the two axis labels.
+  int lx = kLabelW + kPlotW / 2 - 110;
+  o << "<g class=\"legend\" fill=\"#5f6b7a\"><rect x=\"" << lx
+    << "\" y=\"4\" width=\"14\" height=\"8\" fill=\"#2f6fd6\"/>"
+    << "<text x=\"" << lx + 18 << "\" y=\"12\">hold</text><rect x=\"" << lx + 60
+    << "\" y=\"4\" width=\"14\" height=\"8\" fill=\"#e67e22\"/><text x=\"" << lx + 78
+    << "\" y=\"12\">wait</text>";
+  if (focus) {
+    o << "<path d=\"M" << lx + 130 << " 3 l5 0 l-5 9 l-5 -9 z\" fill=\"#c62828\"/><text x=\""
+      << lx + 140 << "\" y=\"12\">this finding</text>";
+  }
+  o << "</g>";
   for (size_t i = 0; i < lanes.size(); ++i) {
     int y = kTop + static_cast<int>(i) * kLaneH;
     o << "<rect x=\"" << kLabelW << "\" y=\"" << y + 3 << "\" width=\"" << kPlotW << "\" height=\""
       << kLaneH - 6 << "\" fill=\"" << (i % 2 ? "#f6f8fb" : "#fbfcfe") << "\"/>";
-    o << "<text x=\"4\" y=\"" << y + 17 << "\">" << H(lanes[i]->name.empty() ? "T" + std::to_string(lanes[i]->tid) : lanes[i]->name)
+    o << "<text x=\"4\" y=\"" << y + 17 << "\">"
+      << H(lanes[i]->name.empty() ? "T" + std::to_string(lanes[i]->tid) : lanes[i]->name)
       << (lanes[i]->blocked_at_end ? " (blocked)" : "") << "</text>";
   }
   size_t drawn = 0, skipped = 0;
@@ -579,10 +631,15 @@ std::string TimelineSvg(const Report& r, const Finding* focus, size_t max_spans)
     bool wait = s.kind == "wait";
     bool hot = focus_locks.count(s.object) > 0;
     double x = X(s.begin), w = std::max(1.5, X(s.end) - x);
-    const char* fill = wait ? "#e67e22" : s.kind == "hold-shared" ? "#8fb5ef" : hot ? "#2f6fd6" : "#9bbbe9";
-    o << "<rect class=\"" << (wait ? "wait" : "hold") << "\" x=\"" << x << "\" y=\"" << y + (wait ? 14 : 6)
-      << "\" width=\"" << w << "\" height=\"" << (wait ? 8 : 8) << "\" fill=\"" << fill << "\" rx=\"1\"><title>"
-      << H(s.kind + " " + s.object + " for " + FormatDuration(s.end - s.begin, r.ticks_per_second)) << "</title></rect>";
+    const char* fill = wait                      ? "#e67e22"
+                       : s.kind == "hold-shared" ? "#8fb5ef"
+                       : hot                     ? "#2f6fd6"
+                                                 : "#9bbbe9";
+    o << "<rect class=\"" << (wait ? "wait" : "hold") << "\" x=\"" << x << "\" y=\""
+      << y + (wait ? 14 : 6) << "\" width=\"" << w << "\" height=\"8"
+      << "\" fill=\"" << fill << "\" rx=\"1\"><title>"
+      << H(s.kind + " " + s.object + " for " + FormatDuration(s.end - s.begin, r.ticks_per_second))
+      << "</title></rect>";
   }
   if (focus) {
     for (auto& a : focus->accesses) {
@@ -592,10 +649,11 @@ std::string TimelineSvg(const Report& r, const Finding* focus, size_t max_spans)
       if (lane < 0) continue;
       int y = kTop + lane * kLaneH;
       double x = X(a.ts);
-      o << "<path class=\"mark\" d=\"M" << x << " " << y + 2 << " l5 -0 l-5 9 l-5 -9 z\" fill=\"#c62828\"><title>"
+      o << "<path class=\"mark\" d=\"M" << x << " " << y + 2
+        << " l5 -0 l-5 9 l-5 -9 z\" fill=\"#c62828\"><title>"
         << H(a.op + " " + a.object + " " + LongSite(a)) << "</title></path>";
-      o << "<line x1=\"" << x << "\" x2=\"" << x << "\" y1=\"" << y + 3 << "\" y2=\"" << y + kLaneH - 3
-        << "\" stroke=\"#c62828\" stroke-width=\"1.5\"/>";
+      o << "<line x1=\"" << x << "\" x2=\"" << x << "\" y1=\"" << y + 3 << "\" y2=\""
+        << y + kLaneH - 3 << "\" stroke=\"#c62828\" stroke-width=\"1.5\"/>";
     }
   }
   o << "</svg>";
@@ -622,7 +680,8 @@ std::string HtmlReport(const std::vector<NamedReport>& reports, const HtmlOption
     for (size_t i = 0; i < reports.size(); ++i) links.push_back("#r" + std::to_string(i));
     o << "<h2>Traces</h2>" << IndexTable(reports, links);
   }
-  for (size_t i = 0; i < reports.size(); ++i) o << TraceSection(reports[i], i, reports.size() > 1 || !reports[i].name.empty(), options);
+  for (size_t i = 0; i < reports.size(); ++i)
+    o << TraceSection(reports[i], i, reports.size() > 1 || !reports[i].name.empty(), options);
   o << PageEnd();
   return o.str();
 }
@@ -632,7 +691,8 @@ void WriteHtmlReport(const std::string& path, const std::vector<NamedReport>& re
   WriteFile(path, HtmlReport(reports, options));
 }
 
-std::vector<std::string> WriteHtmlReportDir(const std::string& dir, const std::vector<NamedReport>& reports,
+std::vector<std::string> WriteHtmlReportDir(const std::string& dir,
+                                            const std::vector<NamedReport>& reports,
                                             const HtmlOptions& options) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
@@ -640,8 +700,9 @@ std::vector<std::string> WriteHtmlReportDir(const std::string& dir, const std::v
   std::vector<std::string> names, written;
   for (size_t i = 0; i < reports.size(); ++i) names.push_back(PageFileName(reports[i].name, i));
   std::ostringstream idx;
-  idx << PageStart(options.title) << "<header class=\"top\"><h1>" << H(options.title) << "</h1><div class=\"muted\">"
-      << reports.size() << " traces</div></header>" << IndexTable(reports, names) << PageEnd();
+  idx << PageStart(options.title) << "<header class=\"top\"><h1>" << H(options.title)
+      << "</h1><div class=\"muted\">" << reports.size() << " traces</div></header>"
+      << IndexTable(reports, names) << PageEnd();
   std::string index_path = (std::filesystem::path(dir) / "index.html").string();
   WriteFile(index_path, idx.str());
   written.push_back(index_path);
@@ -651,7 +712,8 @@ std::vector<std::string> WriteHtmlReportDir(const std::string& dir, const std::v
     std::string html = HtmlReport({reports[i]}, page);
     // A way back to the index, right under the heading.
     auto pos = html.find("</header>");
-    if (pos != std::string::npos) html.insert(pos, "<div><a href=\"index.html\">&larr; all traces</a></div>");
+    if (pos != std::string::npos)
+      html.insert(pos, "<div><a href=\"index.html\">&larr; all traces</a></div>");
     std::string path = (std::filesystem::path(dir) / names[i]).string();
     WriteFile(path, html);
     written.push_back(path);

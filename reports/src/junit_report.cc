@@ -12,9 +12,11 @@
 namespace threadlens::reports {
 
 std::string JunitXml(const std::vector<NamedReport>& reports, const JunitOptions& options) {
-  auto fails = options.fails ? options.fails : [](const Finding& f) { return f.kind != "contention"; };
-  auto text = options.finding_text ? options.finding_text
-                                   : [](const Finding& f, const Report& r) { return FindingText(f, r); };
+  auto fails =
+      options.fails ? options.fails : [](const Finding& f) { return f.kind != "contention"; };
+  auto text = options.finding_text ? options.finding_text : [](const Finding& f, const Report& r) {
+    return FindingText(f, r);
+  };
   size_t total_failures = 0;
   std::ostringstream cases;
   for (const NamedReport& nr : reports) {
@@ -24,8 +26,8 @@ std::string JunitXml(const std::vector<NamedReport>& reports, const JunitOptions
     for (const Finding& f : r.findings) {
       if (!fails(f)) continue;
       ++failures;
-      body << "      <failure type=\"" << XmlEscape(f.kind) << "\" message=\""
-           << XmlEscape(f.title) << "\">" << XmlEscape(text(f, r)) << "</failure>\n";
+      body << "      <failure type=\"" << XmlEscape(f.kind) << "\" message=\"" << XmlEscape(f.title)
+           << "\">" << XmlEscape(text(f, r)) << "</failure>\n";
     }
     total_failures += failures;
     double seconds = r.end_ticks > r.begin_ticks && r.ticks_per_second

@@ -9,20 +9,18 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
-
 #include "render_util.h"
 #include "threadlens/analyzer/error.h"
+#include "threadlens/analyzer/findings_json.h"
 #include "threadlens/reports/chrome_trace.h"
 #include "threadlens/reports/graphs.h"
 #include "threadlens/reports/html_report.h"
 #include "threadlens/reports/junit_report.h"
 #include "threadlens/reports/sarif_report.h"
-
-#include "threadlens/analyzer/findings_json.h"
 #include "threadlens/reports/text_report.h"
 
 namespace threadlens::reports {
@@ -53,8 +51,8 @@ std::string DisplayName(const Report& r, const std::string& path) {
   return std::filesystem::path(path).stem().string();
 }
 
-std::vector<NamedReport> LoadReports(const std::vector<std::string>& paths, const AnalyzeOptions& options,
-                                     bool progress) {
+std::vector<NamedReport> LoadReports(const std::vector<std::string>& paths,
+                                     const AnalyzeOptions& options, bool progress) {
   std::vector<NamedReport> out;
   std::vector<std::string> origin;  // the file each report came from
   for (size_t i = 0; i < paths.size(); ++i) {
@@ -62,7 +60,8 @@ std::vector<NamedReport> LoadReports(const std::vector<std::string>& paths, cons
     if (!std::filesystem::exists(path)) throw Error(path + ": no such file");
     auto start = std::chrono::steady_clock::now();
     if (progress) {
-      std::fprintf(stderr, "threadlens: analyzing %s (%zu/%zu)...", path.c_str(), i + 1, paths.size());
+      std::fprintf(stderr, "threadlens: analyzing %s (%zu/%zu)...", path.c_str(), i + 1,
+                   paths.size());
       std::fflush(stderr);
     }
     Report r;
@@ -98,7 +97,8 @@ std::vector<NamedReport> LoadReports(const std::vector<std::string>& paths, cons
   std::map<std::string, int> seen;
   for (auto& nr : out) seen[nr.name]++;
   for (size_t i = 0; i < out.size(); ++i) {
-    if (seen[out[i].name] > 1) out[i].name += " (" + std::filesystem::path(origin[i]).filename().string() + ")";
+    if (seen[out[i].name] > 1)
+      out[i].name += " (" + std::filesystem::path(origin[i]).filename().string() + ")";
   }
   return out;
 }
@@ -122,7 +122,8 @@ std::string TextReport(const std::vector<NamedReport>& reports, bool color) {
   options.color = color;
   std::string out;
   for (const NamedReport& nr : reports) {
-    if (reports.size() > 1) out += (color ? "\033[1m== " : "== ") + nr.name + (color ? " ==\033[0m\n" : " ==\n");
+    if (reports.size() > 1)
+      out += (color ? "\033[1m== " : "== ") + nr.name + (color ? " ==\033[0m\n" : " ==\n");
     out += RenderText(nr.report, options);
   }
   return out;
@@ -164,7 +165,8 @@ void WriteOutputs(const std::vector<NamedReport>& reports, const OutputFiles& fi
   if (!files.junit.empty()) {
     JunitOptions o;
     if (files.failing_fingerprints) {
-      std::set<std::string> failing(files.failing_fingerprints->begin(), files.failing_fingerprints->end());
+      std::set<std::string> failing(files.failing_fingerprints->begin(),
+                                    files.failing_fingerprints->end());
       o.fails = [failing](const Finding& f) { return failing.count(f.fingerprint) > 0; };
     }
     WriteJunit(files.junit, reports, o);

@@ -10,15 +10,27 @@ std::string XmlEscape(std::string_view s) {
   out.reserve(s.size() + 8);
   for (unsigned char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
       default:
         // XML 1.0 forbids most control characters even as references; show them as '?'.
-        if (c < 0x20 && c != '\n' && c != '\t') out += '?';
-        else out += static_cast<char>(c);
+        if (c < 0x20 && c != '\n' && c != '\t')
+          out += '?';
+        else
+          out += static_cast<char>(c);
     }
   }
   return out;
@@ -29,13 +41,23 @@ std::string DotEscape(std::string_view s) {
   out.reserve(s.size() + 8);
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '&': out += "&amp;"; break;
-      case '\n': out += "\\n"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
       default:
-        if (c < 0x20) out += ' ';
-        else out += static_cast<char>(c);
+        if (c < 0x20)
+          out += ' ';
+        else
+          out += static_cast<char>(c);
     }
   }
   return out;
@@ -71,10 +93,14 @@ std::string FormatDuration(uint64_t ticks, uint64_t ticks_per_second) {
   if (ticks_per_second == 0) ticks_per_second = 1'000'000'000;
   double ns = static_cast<double>(ticks) * 1e9 / static_cast<double>(ticks_per_second);
   char buf[64];
-  if (ns < 1e3) std::snprintf(buf, sizeof buf, "%.0f ns", ns);
-  else if (ns < 1e6) std::snprintf(buf, sizeof buf, "%.2f us", ns / 1e3);
-  else if (ns < 1e9) std::snprintf(buf, sizeof buf, "%.2f ms", ns / 1e6);
-  else std::snprintf(buf, sizeof buf, "%.2f s", ns / 1e9);
+  if (ns < 1e3)
+    std::snprintf(buf, sizeof buf, "%.0f ns", ns);
+  else if (ns < 1e6)
+    std::snprintf(buf, sizeof buf, "%.2f us", ns / 1e3);
+  else if (ns < 1e9)
+    std::snprintf(buf, sizeof buf, "%.2f ms", ns / 1e6);
+  else
+    std::snprintf(buf, sizeof buf, "%.2f s", ns / 1e9);
   return buf;
 }
 

@@ -92,7 +92,8 @@ class Locator {
   explicit Locator(const std::string& root) {
     if (!root.empty()) {
       std::error_code ec;
-      root_ = std::filesystem::weakly_canonical(std::filesystem::absolute(root), ec).lexically_normal();
+      root_ =
+          std::filesystem::weakly_canonical(std::filesystem::absolute(root), ec).lexically_normal();
     }
   }
 
@@ -130,7 +131,8 @@ class Locator {
       loc["physicalLocation"] = phys;
     }
     if (!f.function.empty()) {
-      loc["logicalLocations"] = json::array({{{"fullyQualifiedName", f.function}, {"kind", "function"}}});
+      loc["logicalLocations"] =
+          json::array({{{"fullyQualifiedName", f.function}, {"kind", "function"}}});
     }
     if (!message.empty()) loc["message"] = {{"text", message}};
     return loc;
@@ -155,13 +157,13 @@ std::vector<Step> Steps(const Finding& f) {
   for (const CycleEdge& e : f.cycle) {
     std::string t = e.thread.empty() ? e.from : e.thread;
     steps.push_back({t, &e.from_site, "acquire", t + " acquires " + e.from, key(e.from_site)});
-    steps.push_back({t, &e.to_site, "acquire",
-                     t + " requests " + e.to + " while holding " + e.from, key(e.to_site)});
+    steps.push_back({t, &e.to_site, "acquire", t + " requests " + e.to + " while holding " + e.from,
+                     key(e.to_site)});
   }
   for (const Access& a : f.accesses) {
-    std::string kind = a.op == "release" || a.op == "unlock" ? "release"
+    std::string kind = a.op == "release" || a.op == "unlock"             ? "release"
                        : a.op == "read" || a.op == "write" || a.size > 0 ? "memory"
-                                                                        : "acquire";
+                                                                         : "acquire";
     std::string msg = a.thread + " " + a.op + (a.object.empty() ? "" : " " + a.object);
     if (!a.held.empty()) {
       msg += " holding";
@@ -210,10 +212,14 @@ json ToSarif(const std::vector<NamedReport>& reports, const SarifOptions& option
         {"name", r.name},
         {"shortDescription", {{"text", r.short_text}}},
         {"fullDescription", {{"text", r.full_text}}},
-        {"help", {{"text", r.help}, {"markdown", std::string("**") + r.short_text + "**\n\n" + r.full_text + "\n\n" + r.help}}},
+        {"help",
+         {{"text", r.help},
+          {"markdown",
+           std::string("**") + r.short_text + "**\n\n" + r.full_text + "\n\n" + r.help}}},
         {"defaultConfiguration", {{"level", r.level}}},
-        {"properties", {{"tags", json::array({"concurrency", r.id})},
-                        {"problem.severity", std::string(r.level) == "note" ? "recommendation" : r.level}}},
+        {"properties",
+         {{"tags", json::array({"concurrency", r.id})},
+          {"problem.severity", std::string(r.level) == "note" ? "recommendation" : r.level}}},
     });
   }
   json results = json::array();
@@ -248,7 +254,8 @@ json ToSarif(const std::vector<NamedReport>& reports, const SarifOptions& option
       for (const Access* a : sites) {
         if (primary != sites.end() && a == *primary) continue;
         if (TopFrame(*a).file.empty()) continue;
-        json l = loc.Location(*a, a->thread + ": " + a->op + (a->object.empty() ? "" : " " + a->object));
+        json l =
+            loc.Location(*a, a->thread + ": " + a->op + (a->object.empty() ? "" : " " + a->object));
         l["id"] = related_id++;
         related.push_back(l);
       }
@@ -268,10 +275,12 @@ json ToSarif(const std::vector<NamedReport>& reports, const SarifOptions& option
     }
   }
   json run = {
-      {"tool", {{"driver", {{"name", "threadlens"},
-                            {"version", options.tool_version},
-                            {"semanticVersion", options.tool_version},
-                            {"rules", rules}}}}},
+      {"tool",
+       {{"driver",
+         {{"name", "threadlens"},
+          {"version", options.tool_version},
+          {"semanticVersion", options.tool_version},
+          {"rules", rules}}}}},
       {"results", results},
       {"columnKind", "utf16CodeUnits"},
   };
@@ -280,7 +289,8 @@ json ToSarif(const std::vector<NamedReport>& reports, const SarifOptions& option
   for (const NamedReport& nr : reports) {
     json inv = {{"executionSuccessful", true}};
     json notes = json::array();
-    for (auto& w : nr.report.warnings) notes.push_back({{"level", "warning"}, {"message", {{"text", w}}}});
+    for (auto& w : nr.report.warnings)
+      notes.push_back({{"level", "warning"}, {"message", {{"text", w}}}});
     if (!notes.empty()) inv["toolExecutionNotifications"] = notes;
     inv["properties"] = {{"trace", nr.report.trace}, {"program", nr.name}};
     invocations.push_back(inv);

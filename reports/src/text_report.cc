@@ -102,7 +102,7 @@ void LockOrderSides(std::ostream& o, const Finding& f, const TextOptions& opts,
     o << "  " << st.Bold(e.thread + " acquires " + e.to + " while holding " + e.from) << ":\n";
     o << "    " << e.from << " acquired at:\n";
     StackLines(o, e.from_site.stack, "      ", opts);
-    o << "    " << e.to << " requested at:\n";
+    o << "    " << e.to << " acquired at:\n";
     StackLines(o, e.to_site.stack, "      ", opts);
     HeldLine(o, e.to_site, "    ");
   }

@@ -4,9 +4,8 @@
 // prints. A screenshot is kept beside the test binary.
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include <cstring>
+#include <nlohmann/json.hpp>
 
 #include "sample_reports.h"
 #include "test_util.h"
@@ -64,8 +63,10 @@ constexpr const char* kProbe = R"JS(
 
 // --dump-dom prints the text with &, < and > as entities.
 std::string Unescape(std::string s) {
-  for (auto [from, to] : {std::pair{"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&amp;", "&"}}) {
-    for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + 1)) s.replace(p, strlen(from), to);
+  for (auto [from, to] :
+       {std::pair{"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&amp;", "&"}}) {
+    for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + 1))
+      s.replace(p, strlen(from), to);
   }
   return s;
 }
@@ -75,20 +76,24 @@ std::string Chromium(const TempDir& dir, const std::string& args) {
   return "timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
          "--disable-background-networking --disable-component-update --disable-sync "
          "--disable-extensions --proxy-server=127.0.0.1:9 --host-resolver-rules='MAP * ~NOTFOUND' "
-         "--user-data-dir=" + Quote(dir / "profile") + " " + args + " 2>/dev/null";
+         "--user-data-dir=" +
+         Quote(dir / "profile") + " " + args + " 2>/dev/null";
 }
 
 class Browser : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (RunCommand("command -v chromium").exit_code != 0) GTEST_SKIP() << "chromium is not installed";
+    if (RunCommand("command -v chromium").exit_code != 0)
+      GTEST_SKIP() << "chromium is not installed";
     Report bugs = DeadlockReport();
     Report lo = LockOrderReport();
     bugs.findings.push_back(lo.findings[0]);
     bugs.lock_order.push_back(lo.lock_order[2]);
     bugs.findings.push_back(RaceReport().findings[0]);
     bugs.findings.push_back(HangReport().findings[0]);
-    html_ = reports::HtmlReport({{"bank", bugs}, {"hostile <i>name</i>", HostileReport()}, {"contention", ContentionReport()}});
+    html_ = reports::HtmlReport({{"bank", bugs},
+                                 {"hostile <i>name</i>", HostileReport()},
+                                 {"contention", ContentionReport()}});
   }
   std::string html_;
   TempDir dir_;
@@ -100,7 +105,8 @@ TEST_F(Browser, GraphsTimelinesSortingAndEscaping) {
   WriteFile(dir_ / "report.html", page);
   auto r = RunCommand(Chromium(dir_, "--dump-dom file://" + dir_ / "report.html"));
   auto a = r.output.find("RESULTS:"), b = r.output.find(":ENDRES");
-  ASSERT_TRUE(a != std::string::npos && b != std::string::npos && b > a) << r.output.substr(0, 2000);
+  ASSERT_TRUE(a != std::string::npos && b != std::string::npos && b > a)
+      << r.output.substr(0, 2000);
   auto out = nlohmann::json::parse(Unescape(r.output.substr(a + 8, b - a - 8)));
 
   // 4 findings + whole trace: graphs and timelines for every trace section.
@@ -147,7 +153,8 @@ TEST_F(Browser, Screenshot) {
   WriteFile(dir_ / "report.html", html_);
   std::string png = std::string(THREADLENS_BINARY_DIR) + "/tests/browser/html_report.png";
   std::filesystem::remove(png);
-  RunCommand(Chromium(dir_, "--window-size=1280,3000 --screenshot=" + Quote(png) + " file://" + dir_ / "report.html"));
+  RunCommand(Chromium(dir_, "--window-size=1280,3000 --screenshot=" + Quote(png) + " file://" +
+                                dir_ / "report.html"));
   std::string bytes = ReadFile(png);
   ASSERT_GT(bytes.size(), 20000u) << "no screenshot at " << png;
   EXPECT_EQ(bytes.substr(1, 3), "PNG");

@@ -6,6 +6,7 @@
 //   // CHECK: no-race     no race finding at all
 //   // CHECK: exit N      the program exits with status N under the tracer
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,8 +17,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "threadlens/analyzer/analyze.h"
 #include "threadlens/analyzer/event_source.h"
@@ -100,7 +99,8 @@ std::string Describe(const threadlens::Report& r) {
 }
 
 bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 class InstrumentedProgram : public ::testing::TestWithParam<std::string> {};
@@ -176,7 +176,8 @@ TEST(Instrumented, RunsWithoutTracer) {
   ASSERT_NE(mkdtemp(dir_template), nullptr);
   const std::string log = std::string(dir_template) + "/out.log";
   unsetenv("THREADLENS_TRACE");
-  int status = RunTo({std::string(THREADLENS_INSTRUMENT_BIN_DIR) + "/instrument_atomic_counter"}, log);
+  int status =
+      RunTo({std::string(THREADLENS_INSTRUMENT_BIN_DIR) + "/instrument_atomic_counter"}, log);
   std::string out = ReadFile(log);
   EXPECT_EQ(status, 0) << out;
   EXPECT_NE(out.find("exact"), std::string::npos) << out;
@@ -254,8 +255,11 @@ TEST(Wrapper, CompilesLinksAndTracesAProgram) {
   const std::string program = dir + "/prog";
   const std::string log = dir + "/build.log";
   // Separate compile and link steps, as build systems do.
-  ASSERT_EQ(RunTo({wrapper, "-g", "-O1", "-c", SourceOf("race_global_counter"), "-o",
-                   program + ".o"}, log), 0) << ReadFile(log);
+  ASSERT_EQ(
+      RunTo({wrapper, "-g", "-O1", "-c", SourceOf("race_global_counter"), "-o", program + ".o"},
+            log),
+      0)
+      << ReadFile(log);
   ASSERT_EQ(RunTo({wrapper, "-g", program + ".o", "-o", program}, log), 0) << ReadFile(log);
   const std::string trace = dir + "/prog.tltrace";
   EXPECT_EQ(RunTo({THREADLENS_CLI, "run", "--trace", trace, "--", program}, log), 0)

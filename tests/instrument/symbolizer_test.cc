@@ -1,15 +1,14 @@
 // The llvm-symbolizer backed Symbolizer on this very test binary (a PIE): code addresses
 // resolve to function, file and line, data addresses to the global's name plus offset, and
 // addresses outside every module to nothing, without crashing.
+#include "threadlens/analyzer/symbolizer.h"
+
+#include <gtest/gtest.h>
 #include <link.h>
 
 #include <cstdint>
 #include <cstring>
 #include <string>
-
-#include <gtest/gtest.h>
-
-#include "threadlens/analyzer/symbolizer.h"
 
 long symbolizer_test_table[8] = {1, 2, 3, 4, 5, 6, 7, 8};
 

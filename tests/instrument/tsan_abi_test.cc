@@ -2,11 +2,11 @@
 // them: every atomic width and operation returns what the C++ memory model says and stays
 // atomic under contention; plain accesses, annotations and function entry/exit are callable
 // whether or not the process is traced.
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 extern "C" {
 using a8 = unsigned char;
@@ -14,22 +14,20 @@ using a16 = unsigned short;
 using a32 = unsigned int;
 using a64 = unsigned long long;
 using a128 = unsigned __int128;
-#define DECLARE_ATOMICS(bits)                                                                  \
-  a##bits __tsan_atomic##bits##_load(const volatile a##bits*, int);                            \
-  void __tsan_atomic##bits##_store(volatile a##bits*, a##bits, int);                           \
-  a##bits __tsan_atomic##bits##_exchange(volatile a##bits*, a##bits, int);                     \
-  a##bits __tsan_atomic##bits##_fetch_add(volatile a##bits*, a##bits, int);                    \
-  a##bits __tsan_atomic##bits##_fetch_sub(volatile a##bits*, a##bits, int);                    \
-  a##bits __tsan_atomic##bits##_fetch_and(volatile a##bits*, a##bits, int);                    \
-  a##bits __tsan_atomic##bits##_fetch_or(volatile a##bits*, a##bits, int);                     \
-  a##bits __tsan_atomic##bits##_fetch_xor(volatile a##bits*, a##bits, int);                    \
-  a##bits __tsan_atomic##bits##_fetch_nand(volatile a##bits*, a##bits, int);                   \
-  int __tsan_atomic##bits##_compare_exchange_strong(volatile a##bits*, a##bits*, a##bits, int, \
-                                                    int);                                      \
-  int __tsan_atomic##bits##_compare_exchange_weak(volatile a##bits*, a##bits*, a##bits, int,   \
-                                                  int);                                        \
-  a##bits __tsan_atomic##bits##_compare_exchange_val(volatile a##bits*, a##bits, a##bits, int, \
-                                                     int);
+#define DECLARE_ATOMICS(bits)                                                                      \
+  a##bits __tsan_atomic##bits##_load(const volatile a##bits*, int);                                \
+  void __tsan_atomic##bits##_store(volatile a##bits*, a##bits, int);                               \
+  a##bits __tsan_atomic##bits##_exchange(volatile a##bits*, a##bits, int);                         \
+  a##bits __tsan_atomic##bits##_fetch_add(volatile a##bits*, a##bits, int);                        \
+  a##bits __tsan_atomic##bits##_fetch_sub(volatile a##bits*, a##bits, int);                        \
+  a##bits __tsan_atomic##bits##_fetch_and(volatile a##bits*, a##bits, int);                        \
+  a##bits __tsan_atomic##bits##_fetch_or(volatile a##bits*, a##bits, int);                         \
+  a##bits __tsan_atomic##bits##_fetch_xor(volatile a##bits*, a##bits, int);                        \
+  a##bits __tsan_atomic##bits##_fetch_nand(volatile a##bits*, a##bits, int);                       \
+  int __tsan_atomic##bits##_compare_exchange_strong(volatile a##bits*, a##bits*, a##bits, int,     \
+                                                    int);                                          \
+  int __tsan_atomic##bits##_compare_exchange_weak(volatile a##bits*, a##bits*, a##bits, int, int); \
+  a##bits __tsan_atomic##bits##_compare_exchange_val(volatile a##bits*, a##bits, a##bits, int, int);
 DECLARE_ATOMICS(8)
 DECLARE_ATOMICS(16)
 DECLARE_ATOMICS(32)
@@ -67,43 +65,43 @@ constexpr int kRelaxed = 0, kAcquire = 2, kRelease = 3, kAcqRel = 4, kSeqCst = 5
 
 template <typename T>
 struct Ops;
-#define OPS(bits)                                                                             \
-  template <>                                                                                 \
-  struct Ops<a##bits> {                                                                       \
+#define OPS(bits)                                                                                  \
+  template <>                                                                                      \
+  struct Ops<a##bits> {                                                                            \
     static a##bits Load(volatile a##bits* a, int mo) { return __tsan_atomic##bits##_load(a, mo); } \
-    static void Store(volatile a##bits* a, a##bits v, int mo) {                               \
-      __tsan_atomic##bits##_store(a, v, mo);                                                  \
-    }                                                                                         \
-    static a##bits Exchange(volatile a##bits* a, a##bits v, int mo) {                         \
-      return __tsan_atomic##bits##_exchange(a, v, mo);                                        \
-    }                                                                                         \
-    static a##bits Add(volatile a##bits* a, a##bits v, int mo) {                              \
-      return __tsan_atomic##bits##_fetch_add(a, v, mo);                                       \
-    }                                                                                         \
-    static a##bits Sub(volatile a##bits* a, a##bits v, int mo) {                              \
-      return __tsan_atomic##bits##_fetch_sub(a, v, mo);                                       \
-    }                                                                                         \
-    static a##bits And(volatile a##bits* a, a##bits v, int mo) {                              \
-      return __tsan_atomic##bits##_fetch_and(a, v, mo);                                       \
-    }                                                                                         \
-    static a##bits Or(volatile a##bits* a, a##bits v, int mo) {                               \
-      return __tsan_atomic##bits##_fetch_or(a, v, mo);                                        \
-    }                                                                                         \
-    static a##bits Xor(volatile a##bits* a, a##bits v, int mo) {                              \
-      return __tsan_atomic##bits##_fetch_xor(a, v, mo);                                       \
-    }                                                                                         \
-    static a##bits Nand(volatile a##bits* a, a##bits v, int mo) {                             \
-      return __tsan_atomic##bits##_fetch_nand(a, v, mo);                                      \
-    }                                                                                         \
-    static bool CasStrong(volatile a##bits* a, a##bits* c, a##bits v, int mo, int fmo) {      \
-      return __tsan_atomic##bits##_compare_exchange_strong(a, c, v, mo, fmo);                 \
-    }                                                                                         \
-    static bool CasWeak(volatile a##bits* a, a##bits* c, a##bits v, int mo, int fmo) {        \
-      return __tsan_atomic##bits##_compare_exchange_weak(a, c, v, mo, fmo);                   \
-    }                                                                                         \
-    static a##bits CasVal(volatile a##bits* a, a##bits c, a##bits v, int mo, int fmo) {       \
-      return __tsan_atomic##bits##_compare_exchange_val(a, c, v, mo, fmo);                    \
-    }                                                                                         \
+    static void Store(volatile a##bits* a, a##bits v, int mo) {                                    \
+      __tsan_atomic##bits##_store(a, v, mo);                                                       \
+    }                                                                                              \
+    static a##bits Exchange(volatile a##bits* a, a##bits v, int mo) {                              \
+      return __tsan_atomic##bits##_exchange(a, v, mo);                                             \
+    }                                                                                              \
+    static a##bits Add(volatile a##bits* a, a##bits v, int mo) {                                   \
+      return __tsan_atomic##bits##_fetch_add(a, v, mo);                                            \
+    }                                                                                              \
+    static a##bits Sub(volatile a##bits* a, a##bits v, int mo) {                                   \
+      return __tsan_atomic##bits##_fetch_sub(a, v, mo);                                            \
+    }                                                                                              \
+    static a##bits And(volatile a##bits* a, a##bits v, int mo) {                                   \
+      return __tsan_atomic##bits##_fetch_and(a, v, mo);                                            \
+    }                                                                                              \
+    static a##bits Or(volatile a##bits* a, a##bits v, int mo) {                                    \
+      return __tsan_atomic##bits##_fetch_or(a, v, mo);                                             \
+    }                                                                                              \
+    static a##bits Xor(volatile a##bits* a, a##bits v, int mo) {                                   \
+      return __tsan_atomic##bits##_fetch_xor(a, v, mo);                                            \
+    }                                                                                              \
+    static a##bits Nand(volatile a##bits* a, a##bits v, int mo) {                                  \
+      return __tsan_atomic##bits##_fetch_nand(a, v, mo);                                           \
+    }                                                                                              \
+    static bool CasStrong(volatile a##bits* a, a##bits* c, a##bits v, int mo, int fmo) {           \
+      return __tsan_atomic##bits##_compare_exchange_strong(a, c, v, mo, fmo);                      \
+    }                                                                                              \
+    static bool CasWeak(volatile a##bits* a, a##bits* c, a##bits v, int mo, int fmo) {             \
+      return __tsan_atomic##bits##_compare_exchange_weak(a, c, v, mo, fmo);                        \
+    }                                                                                              \
+    static a##bits CasVal(volatile a##bits* a, a##bits c, a##bits v, int mo, int fmo) {            \
+      return __tsan_atomic##bits##_compare_exchange_val(a, c, v, mo, fmo);                         \
+    }                                                                                              \
   };
 OPS(8)
 OPS(16)

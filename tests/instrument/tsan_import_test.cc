@@ -1,18 +1,17 @@
 // ThreadSanitizer report import: the parser on captured report text (every report kind it
 // knows, odd and truncated input), and `threadlens tsan` end to end on a program built with
 // clang's real -fsanitize=thread.
+#include "threadlens/analyzer/tsan_import.h"
+
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
-#include "threadlens/analyzer/tsan_import.h"
 
 namespace {
 
@@ -165,7 +164,7 @@ TEST(ThreadlensTsan, RunsRealTsanProgramAndWritesFindings) {
   const std::string json = dir + "/findings.json";
   const std::string out = dir + "/stdout.txt";
   int rc = Shell(std::string(THREADLENS_CLI) + " tsan --json " + json + " -- " +
-               THREADLENS_REAL_TSAN_PROGRAM + " > " + out + " 2>&1");
+                 THREADLENS_REAL_TSAN_PROGRAM + " > " + out + " 2>&1");
   std::string text = ReadFile(out);
   EXPECT_EQ(rc, 1) << text;  // findings found
   EXPECT_NE(text.find("balance"), std::string::npos) << text;

@@ -21,7 +21,8 @@ TEST(ChromeTrace, ThreadNamesAndNestedSlices) {
   int async_begin = 0, async_end = 0;
   for (auto& e : t["traceEvents"]) {
     if (e["ph"] == "M" && e["name"] == "thread_name") names[e["tid"]] = e["args"]["name"];
-    if (e["ph"] == "X") slices[e["tid"]].push_back({e["ts"], e["ts"].get<double>() + e["dur"].get<double>()});
+    if (e["ph"] == "X")
+      slices[e["tid"]].push_back({e["ts"], e["ts"].get<double>() + e["dur"].get<double>()});
     if (e["ph"] == "b") ++async_begin;
     if (e["ph"] == "e") ++async_end;
   }
@@ -31,7 +32,9 @@ TEST(ChromeTrace, ThreadNamesAndNestedSlices) {
   EXPECT_EQ(async_begin, 1);
   EXPECT_EQ(async_end, 1);
   for (auto& [tid, v] : slices) {
-    std::sort(v.begin(), v.end(), [](auto a, auto b) { return a.first != b.first ? a.first < b.first : a.second > b.second; });
+    std::sort(v.begin(), v.end(), [](auto a, auto b) {
+      return a.first != b.first ? a.first < b.first : a.second > b.second;
+    });
     std::vector<double> open;
     for (auto& [b, e] : v) {
       while (!open.empty() && open.back() <= b) open.pop_back();

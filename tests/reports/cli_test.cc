@@ -42,7 +42,8 @@ TEST_F(CheckTest, CleanExitsZero) {
 }
 
 TEST_F(CheckTest, FailingExitsOneAndPrintsWhatFailed) {
-  auto r = Check(Quote(Json("clean", CleanReport())) + " " + Quote(Json("deadlock", DeadlockReport())));
+  auto r =
+      Check(Quote(Json("clean", CleanReport())) + " " + Quote(Json("deadlock", DeadlockReport())));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("Transfer and Audit wait for each other"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("SUMMARY:"), std::string::npos) << r.output;
@@ -72,8 +73,10 @@ TEST_F(CheckTest, BaselinedFindingsPassNewOnesFail) {
   grown.findings.push_back(DeadlockReport().findings[0]);
   r = Check("--baseline " + Quote(base) + " " + Quote(Json("grown", grown)));
   EXPECT_EQ(r.exit_code, 1) << r.output;
-  EXPECT_NE(r.output.find("FAILED: 1 failing, 0 passing, 1 baselined"), std::string::npos) << r.output;
-  EXPECT_EQ(r.output.find("data race on balance"), std::string::npos) << "baselined race printed: " << r.output;
+  EXPECT_NE(r.output.find("FAILED: 1 failing, 0 passing, 1 baselined"), std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find("data race on balance"), std::string::npos)
+      << "baselined race printed: " << r.output;
 }
 
 TEST_F(CheckTest, CheckWritesABaselineForTheNextRun) {
@@ -89,8 +92,10 @@ TEST_F(CheckTest, SuppressionsRemoveAndCount) {
   both.findings.push_back(DeadlockReport().findings[0]);
   auto r = Check("--suppressions " + Quote(dir_ / "supp.txt") + " " + Quote(Json("both", both)));
   EXPECT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("suppressions removed 2 findings: race:Deposit (1) deadlock:^Transfer$ (1)"),
-            std::string::npos) << r.output;
+  EXPECT_NE(
+      r.output.find("suppressions removed 2 findings: race:Deposit (1) deadlock:^Transfer$ (1)"),
+      std::string::npos)
+      << r.output;
   WriteFile(dir_ / "partial.txt", "race:Deposit\n");
   r = Check("--suppressions " + Quote(dir_ / "partial.txt") + " " + Quote(Json("both", both)));
   EXPECT_EQ(r.exit_code, 1) << r.output;
@@ -130,15 +135,18 @@ TEST_F(CheckTest, ColorFollowsTheFlagAndNoColor) {
   std::string dl = Quote(Json("deadlock", DeadlockReport()));
   EXPECT_NE(Check("--color always " + dl).output.find("\033["), std::string::npos);
   EXPECT_EQ(Check("--color never " + dl).output.find("\033["), std::string::npos);
-  EXPECT_EQ(RunCommand("NO_COLOR=1 " + Cli() + " check --color auto " + dl).output.find("\033["), std::string::npos);
+  EXPECT_EQ(RunCommand("NO_COLOR=1 " + Cli() + " check --color auto " + dl).output.find("\033["),
+            std::string::npos);
 }
 
 TEST_F(CheckTest, ReportWritesEveryFormat) {
-  std::string in = Quote(Json("deadlock", DeadlockReport())) + " " + Quote(Json("race", RaceReport()));
-  auto r = RunCommand(Cli() + " report " + in + " --html " + Quote(dir_ / "r.html") + " --html-dir " +
-                      Quote(dir_ / "pages") + " --sarif " + Quote(dir_ / "r.sarif") + " --junit " +
-                      Quote(dir_ / "r.xml") + " --chrome " + Quote(dir_ / "r.trace.json") + " --dot " +
-                      Quote(dir_ / "r.dot") + " --json " + Quote(dir_ / "r.json"));
+  std::string in =
+      Quote(Json("deadlock", DeadlockReport())) + " " + Quote(Json("race", RaceReport()));
+  auto r =
+      RunCommand(Cli() + " report " + in + " --html " + Quote(dir_ / "r.html") + " --html-dir " +
+                 Quote(dir_ / "pages") + " --sarif " + Quote(dir_ / "r.sarif") + " --junit " +
+                 Quote(dir_ / "r.xml") + " --chrome " + Quote(dir_ / "r.trace.json") + " --dot " +
+                 Quote(dir_ / "r.dot") + " --json " + Quote(dir_ / "r.json"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(ReadFile(dir_ / "r.html").find("data race on balance"), std::string::npos);
   EXPECT_NE(ReadFile(dir_ / "pages/index.html").find("href=\"2-bank"), std::string::npos);

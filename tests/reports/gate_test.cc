@@ -17,7 +17,8 @@ using reports::Suppressions;
 using reports::TemplateMatch;
 
 std::vector<reports::NamedReport> Samples() {
-  return {{"deadlock", DeadlockReport()}, {"race", RaceReport()}, {"contention", ContentionReport()}};
+  return {
+      {"deadlock", DeadlockReport()}, {"race", RaceReport()}, {"contention", ContentionReport()}};
 }
 
 TEST(Gate, TemplateMatchLikeTsan) {
@@ -57,7 +58,9 @@ TEST(Gate, FailOnKinds) {
 
 TEST(Gate, BaselinedFingerprintsPass) {
   TempDir dir;
-  WriteFile(dir / "base.json", R"({"schema":"threadlens.findings/1","findings":[{"kind":"race","fingerprint":"fedcba9876543210"}]})");
+  WriteFile(
+      dir / "base.json",
+      R"({"schema":"threadlens.findings/1","findings":[{"kind":"race","fingerprint":"fedcba9876543210"}]})");
   GateOptions o;
   o.baseline = reports::LoadBaseline(dir / "base.json");
   auto g = EvaluateGate(Samples(), o);
@@ -84,7 +87,8 @@ TEST(Gate, SuppressionsRemoveMatchesAndCountHits) {
   EXPECT_EQ(o.suppressions.rules()[1].pattern, "audit_mu");
   EXPECT_EQ(o.suppressions.rules()[2].hits, 0u);
 
-  o.suppressions = Suppressions::Parse("lock-order:audit_mu\ndeadlock:Transfer\nfingerprint:fedcba9876543210\n");
+  o.suppressions =
+      Suppressions::Parse("lock-order:audit_mu\ndeadlock:Transfer\nfingerprint:fedcba9876543210\n");
   g = EvaluateGate(Samples(), o);
   EXPECT_EQ(g.suppressed, 3u);
   EXPECT_FALSE(g.fails());

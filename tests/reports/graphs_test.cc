@@ -21,8 +21,9 @@ using reports::RenderSvg;
 void ExpectGolden(const std::string& name, const std::string& actual) {
   std::string path = std::string(THREADLENS_SOURCE_DIR) + "/tests/reports/golden/" + name;
   if (std::getenv("THREADLENS_UPDATE_GOLDEN")) WriteFile(path, actual);
-  EXPECT_EQ(ReadFile(path), actual) << "golden " << name << " differs; rerun with THREADLENS_UPDATE_GOLDEN=1 "
-                                    << "after checking the new output";
+  EXPECT_EQ(ReadFile(path), actual)
+      << "golden " << name << " differs; rerun with THREADLENS_UPDATE_GOLDEN=1 "
+      << "after checking the new output";
 }
 
 TEST(Graphs, DeadlockWaitForMatchesGolden) {
@@ -57,7 +58,8 @@ TEST(Graphs, LockOrderEdgesOffTheCycleAreGrey) {
   std::string dot = reports::TraceLockOrderDot(r);
   std::regex edge("(\\w+) -> (\\w+) \\[label=\"([^\"]*)\", color=\"([^\"]+)\"");
   int red = 0, grey = 0;
-  for (auto it = std::sregex_iterator(dot.begin(), dot.end(), edge); it != std::sregex_iterator(); ++it) {
+  for (auto it = std::sregex_iterator(dot.begin(), dot.end(), edge); it != std::sregex_iterator();
+       ++it) {
     ((*it)[4] == "#d62728" ? red : grey)++;
     if ((*it)[3].str().find("log_mu") == std::string::npos && (*it)[4] != "#d62728") {
       // only the accounts_mu -> log_mu edge is off the cycle
@@ -71,8 +73,10 @@ TEST(Graphs, LockOrderEdgesOffTheCycleAreGrey) {
 
 TEST(Graphs, TraceGraphCapKeepsCycleEdges) {
   Report r = LockOrderReport();
-  for (int i = 0; i < 50; ++i) r.lock_order.push_back({"x" + std::to_string(i), "y", {"T"}, {}, {}, 1});
-  std::rotate(r.lock_order.begin(), r.lock_order.begin() + 3, r.lock_order.end());  // cycle edges last
+  for (int i = 0; i < 50; ++i)
+    r.lock_order.push_back({"x" + std::to_string(i), "y", {"T"}, {}, {}, 1});
+  std::rotate(r.lock_order.begin(), r.lock_order.begin() + 3,
+              r.lock_order.end());  // cycle edges last
   std::string dot = reports::TraceLockOrderDot(r, 5);
   EXPECT_NE(dot.find("48 of 53 edges not drawn"), std::string::npos) << dot;
   EXPECT_EQ(std::count(dot.begin(), dot.end(), '>'), 5 + 0) << dot;  // 5 "->"
@@ -95,7 +99,8 @@ TEST(Graphs, SvgIsRenderedInProcess) {
   ASSERT_EQ(svg.rfind("<svg", 0), 0u) << svg.substr(0, 200);
   EXPECT_NE(svg.find("</svg>"), std::string::npos);
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(svg, m, std::regex("viewBox=\"[-0-9.]+ [-0-9.]+ ([0-9.]+) ([0-9.]+)\"")));
+  ASSERT_TRUE(
+      std::regex_search(svg, m, std::regex("viewBox=\"[-0-9.]+ [-0-9.]+ ([0-9.]+) ([0-9.]+)\"")));
   EXPECT_GT(std::stod(m[1]), 50.0);
   EXPECT_GT(std::stod(m[2]), 20.0);
   EXPECT_NE(svg.find("accounts_mu"), std::string::npos);
@@ -112,15 +117,14 @@ TEST(Graphs, JoinWaitsForAThread) {
   EXPECT_NE(dot.find("[label=\"joins\""), std::string::npos) << dot;
 }
 
-TEST(Graphs, MalformedDotIsAnError) {
-  EXPECT_THROW(RenderSvg("digraph { a -> "), Error);
-}
+TEST(Graphs, MalformedDotIsAnError) { EXPECT_THROW(RenderSvg("digraph { a -> "), Error); }
 
 TEST(Graphs, ReportDotHoldsEveryGraph) {
   Report r = DeadlockReport();
   std::string dot = reports::ReportDot(r);
   size_t graphs = 0;
-  for (size_t p = dot.find("digraph"); p != std::string::npos; p = dot.find("digraph", p + 1)) ++graphs;
+  for (size_t p = dot.find("digraph"); p != std::string::npos; p = dot.find("digraph", p + 1))
+    ++graphs;
   EXPECT_EQ(graphs, 3u);  // whole-trace lock order, whole-trace wait-for, the deadlock
 }
 

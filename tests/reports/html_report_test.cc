@@ -59,8 +59,10 @@ TEST(HtmlReport, OneRowAndOneSectionPerFinding) {
 
 TEST(HtmlReport, SnippetHighlightsTheLine) {
   std::string html = HtmlReport({{"bank", RaceReport()}});
-  EXPECT_NE(html.find("<span class=\"hl\">   20    balance += amount;  // line 20: unprotected write</span>"),
-            std::string::npos);
+  EXPECT_NE(
+      html.find(
+          "<span class=\"hl\">   20    balance += amount;  // line 20: unprotected write</span>"),
+      std::string::npos);
   EXPECT_NE(html.find("<span class=\"hl\">   24    return balance;"), std::string::npos);
 }
 
@@ -94,7 +96,8 @@ TEST(HtmlReport, ContentionTable) {
 }
 
 TEST(HtmlReport, SeveralTracesGetAnIndex) {
-  std::string html = HtmlReport({{"deadlock", DeadlockReport()}, {"race", RaceReport()}, {"hang", HangReport()}});
+  std::string html =
+      HtmlReport({{"deadlock", DeadlockReport()}, {"race", RaceReport()}, {"hang", HangReport()}});
   EXPECT_NE(html.find("<table class=\"sortable index\">"), std::string::npos);
   EXPECT_NE(html.find("href=\"#r2\""), std::string::npos);
   EXPECT_EQ(Count(html, "<section class=\"trace\""), 3u);
@@ -109,7 +112,8 @@ TEST(HtmlReport, CleanTraceSaysSo) {
 
 TEST(HtmlReport, DirectoryHasIndexAndOnePagePerTrace) {
   TempDir dir;
-  auto written = reports::WriteHtmlReportDir(dir / "out", {{"dead lock/1", DeadlockReport()}, {"race", RaceReport()}});
+  auto written = reports::WriteHtmlReportDir(
+      dir / "out", {{"dead lock/1", DeadlockReport()}, {"race", RaceReport()}});
   ASSERT_EQ(written.size(), 3u);
   std::string index = ReadFile(written[0]);
   EXPECT_NE(index.find("href=\"1-dead_lock_1.html\""), std::string::npos) << index;

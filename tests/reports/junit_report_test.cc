@@ -17,8 +17,10 @@ TEST(Junit, ParsesBackWithOneFailurePerFinding) {
   clean.trace = "clean.tltrace";
   Report two = DeadlockReport();
   two.findings.push_back(RaceReport().findings[0]);
-  reports::WriteJunit(dir / "junit.xml",
-                      {{"clean", clean}, {"bank <two>", two}, {"hostile", HostileReport()}, {"contention", ContentionReport()}});
+  reports::WriteJunit(dir / "junit.xml", {{"clean", clean},
+                                          {"bank <two>", two},
+                                          {"hostile", HostileReport()},
+                                          {"contention", ContentionReport()}});
   std::string script =
       "import sys, xml.etree.ElementTree as ET\n"
       "root=ET.parse(sys.argv[1]).getroot()\n"
@@ -34,7 +36,8 @@ TEST(Junit, ParsesBackWithOneFailurePerFinding) {
   EXPECT_NE(r.output.find("case 'clean' 0 \n"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("case 'bank <two>' 2 deadlock|race"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("case 'contention' 1 lock-order"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("'lock-order inversion on <script>alert(1)</script>'"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("'lock-order inversion on <script>alert(1)</script>'"), std::string::npos)
+      << r.output;
   // Bodies are the text report of the finding, stacks included.
   EXPECT_NE(r.output.find("body deadlock True"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("body race True"), std::string::npos) << r.output;

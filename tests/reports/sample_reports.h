@@ -8,10 +8,13 @@
 
 namespace threadlens::testing {
 
-inline std::string BankSource() { return std::string(THREADLENS_SOURCE_DIR) + "/tests/reports/testdata/bank.cc"; }
+inline std::string BankSource() {
+  return std::string(THREADLENS_SOURCE_DIR) + "/tests/reports/testdata/bank.cc";
+}
 
-inline Access Site(const std::string& thread, uint32_t tid, const std::string& op, const std::string& object,
-                   const std::string& function, int line, uint64_t ts, std::vector<std::string> held = {}) {
+inline Access Site(const std::string& thread, uint32_t tid, const std::string& op,
+                   const std::string& object, const std::string& function, int line, uint64_t ts,
+                   std::vector<std::string> held = {}) {
   Access a;
   a.thread = thread;
   a.tid = tid;
@@ -24,7 +27,8 @@ inline Access Site(const std::string& thread, uint32_t tid, const std::string& o
   return a;
 }
 
-inline void AddThreadsAndLocks(Report& r, std::vector<std::string> threads, std::vector<std::string> locks) {
+inline void AddThreadsAndLocks(Report& r, std::vector<std::string> threads,
+                               std::vector<std::string> locks) {
   uint32_t tid = 1;
   for (auto& t : threads) r.threads.push_back({tid++, t, 1, 0, 1000, false});
   for (auto& l : locks) r.locks.push_back({l, 0x1000 + r.locks.size() * 0x40, "normal"});
@@ -46,16 +50,27 @@ inline Report DeadlockReport() {
   f.fingerprint = "00000000deadbeef";
   f.threads = {"Transfer", "Audit"};
   f.locks = {"accounts_mu", "audit_mu"};
-  f.accesses = {Site("Transfer", 2, "request", "audit_mu", "Transfer(long)", 10, 300, {"accounts_mu"}),
-                Site("Audit", 3, "request", "accounts_mu", "Audit()", 16, 310, {"audit_mu"})};
-  CycleEdge e1{"Transfer", "Audit", "Transfer", 2, Site("Transfer", 2, "acquire", "accounts_mu", "Transfer(long)", 9, 100),
+  f.accesses = {
+      Site("Transfer", 2, "request", "audit_mu", "Transfer(long)", 10, 300, {"accounts_mu"}),
+      Site("Audit", 3, "request", "accounts_mu", "Audit()", 16, 310, {"audit_mu"})};
+  CycleEdge e1{"Transfer",
+               "Audit",
+               "Transfer",
+               2,
+               Site("Transfer", 2, "acquire", "accounts_mu", "Transfer(long)", 9, 100),
                Site("Transfer", 2, "request", "audit_mu", "Transfer(long)", 10, 300)};
-  CycleEdge e2{"Audit", "Transfer", "Audit", 3, Site("Audit", 3, "acquire", "audit_mu", "Audit()", 15, 150),
+  CycleEdge e2{"Audit",
+               "Transfer",
+               "Audit",
+               3,
+               Site("Audit", 3, "acquire", "audit_mu", "Audit()", 15, 150),
                Site("Audit", 3, "request", "accounts_mu", "Audit()", 16, 310)};
   f.cycle = {e1, e2};
   r.findings.push_back(f);
-  r.spans = {{2, "accounts_mu", "hold", 100, 1000}, {2, "audit_mu", "wait", 300, 1000},
-             {3, "audit_mu", "hold", 150, 1000},    {3, "accounts_mu", "wait", 310, 1000}};
+  r.spans = {{2, "accounts_mu", "hold", 100, 1000},
+             {2, "audit_mu", "wait", 300, 1000},
+             {3, "audit_mu", "hold", 150, 1000},
+             {3, "accounts_mu", "wait", 310, 1000}};
   r.lock_order = {{"accounts_mu", "audit_mu", {"Transfer"}, e1.from_site, e1.to_site, 1},
                   {"audit_mu", "accounts_mu", {"Audit"}, e2.from_site, e2.to_site, 1}};
   return r;
@@ -74,10 +89,18 @@ inline Report LockOrderReport() {
   f.fingerprint = "0123456789abcdef";
   f.threads = {"Transfer", "Audit"};
   f.locks = {"accounts_mu", "audit_mu"};
-  CycleEdge e1{"accounts_mu", "audit_mu", "Transfer", 2,
-               Site("Transfer", 2, "acquire", "accounts_mu", "Transfer(long)", 9, 100),
-               Site("Transfer", 2, "acquire", "audit_mu", "Transfer(long)", 10, 120, {"accounts_mu"})};
-  CycleEdge e2{"audit_mu", "accounts_mu", "Audit", 3, Site("Audit", 3, "acquire", "audit_mu", "Audit()", 15, 900),
+  CycleEdge e1{
+      "accounts_mu",
+      "audit_mu",
+      "Transfer",
+      2,
+      Site("Transfer", 2, "acquire", "accounts_mu", "Transfer(long)", 9, 100),
+      Site("Transfer", 2, "acquire", "audit_mu", "Transfer(long)", 10, 120, {"accounts_mu"})};
+  CycleEdge e2{"audit_mu",
+               "accounts_mu",
+               "Audit",
+               3,
+               Site("Audit", 3, "acquire", "audit_mu", "Audit()", 15, 900),
                Site("Audit", 3, "acquire", "accounts_mu", "Audit()", 16, 920, {"audit_mu"})};
   f.cycle = {e1, e2};
   r.findings.push_back(f);
@@ -86,8 +109,10 @@ inline Report LockOrderReport() {
   r.lock_order = {{"accounts_mu", "audit_mu", {"Transfer"}, e1.from_site, e1.to_site, 1},
                   {"audit_mu", "accounts_mu", {"Audit"}, e2.from_site, e2.to_site, 1},
                   grey};
-  r.spans = {{2, "accounts_mu", "hold", 100, 200}, {2, "audit_mu", "hold", 120, 180},
-             {3, "audit_mu", "hold", 900, 990},    {3, "accounts_mu", "hold", 920, 960},
+  r.spans = {{2, "accounts_mu", "hold", 100, 200},
+             {2, "audit_mu", "hold", 120, 180},
+             {3, "audit_mu", "hold", 900, 990},
+             {3, "accounts_mu", "hold", 920, 960},
              {2, "log_mu", "hold", 150, 250}};  // overlaps accounts_mu without nesting
   return r;
 }

@@ -14,8 +14,12 @@ using namespace threadlens::testing;
 using nlohmann::json;
 
 std::vector<reports::NamedReport> AllSamples() {
-  return {{"deadlock", DeadlockReport()}, {"lock-order", LockOrderReport()}, {"race", RaceReport()},
-          {"hang", HangReport()},         {"contention", ContentionReport()}, {"hostile", HostileReport()}};
+  return {{"deadlock", DeadlockReport()},
+          {"lock-order", LockOrderReport()},
+          {"race", RaceReport()},
+          {"hang", HangReport()},
+          {"contention", ContentionReport()},
+          {"hostile", HostileReport()}};
 }
 
 reports::SarifOptions Options() {
@@ -27,7 +31,8 @@ reports::SarifOptions Options() {
 TEST(Sarif, ValidAgainstTheOfficialSchema) {
   TempDir dir;
   reports::WriteSarif(dir / "out.sarif", AllSamples(), Options());
-  std::string schema = std::string(THREADLENS_SOURCE_DIR) + "/tests/reports/testdata/sarif-schema-2.1.0.json";
+  std::string schema =
+      std::string(THREADLENS_SOURCE_DIR) + "/tests/reports/testdata/sarif-schema-2.1.0.json";
   std::string script =
       "import json,sys,jsonschema\n"
       "schema=json.load(open(sys.argv[1])); doc=json.load(open(sys.argv[2]))\n"
@@ -37,9 +42,11 @@ TEST(Sarif, ValidAgainstTheOfficialSchema) {
       "print('results', len(doc['runs'][0]['results']))\n"
       "sys.exit(1 if errs else 0)\n";
   WriteFile(dir / "validate.py", script);
-  auto r = RunCommand("python3 " + Quote(dir / "validate.py") + " " + Quote(schema) + " " + Quote(dir / "out.sarif"));
+  auto r = RunCommand("python3 " + Quote(dir / "validate.py") + " " + Quote(schema) + " " +
+                      Quote(dir / "out.sarif"));
   EXPECT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("results 6"), std::string::npos) << r.output;  // 7 findings, contention left out
+  EXPECT_NE(r.output.find("results 6"), std::string::npos)
+      << r.output;  // 7 findings, contention left out
 }
 
 TEST(Sarif, SchemaCheckCatchesABrokenDocument) {
@@ -48,11 +55,13 @@ TEST(Sarif, SchemaCheckCatchesABrokenDocument) {
   json doc = reports::ToSarif(AllSamples(), Options());
   doc["runs"][0]["results"][0].erase("message");
   WriteFile(dir / "bad.sarif", doc.dump());
-  std::string schema = std::string(THREADLENS_SOURCE_DIR) + "/tests/reports/testdata/sarif-schema-2.1.0.json";
-  auto r = RunCommand("python3 -c " +
-               Quote("import json,sys,jsonschema; s=json.load(open(sys.argv[1])); "
-                     "jsonschema.validators.validator_for(s)(s).validate(json.load(open(sys.argv[2])))") +
-               " " + Quote(schema) + " " + Quote(dir / "bad.sarif"));
+  std::string schema =
+      std::string(THREADLENS_SOURCE_DIR) + "/tests/reports/testdata/sarif-schema-2.1.0.json";
+  auto r = RunCommand(
+      "python3 -c " +
+      Quote("import json,sys,jsonschema; s=json.load(open(sys.argv[1])); "
+            "jsonschema.validators.validator_for(s)(s).validate(json.load(open(sys.argv[2])))") +
+      " " + Quote(schema) + " " + Quote(dir / "bad.sarif"));
   EXPECT_NE(r.exit_code, 0) << r.output;
 }
 
@@ -105,8 +114,9 @@ TEST(Sarif, FilesOutsideTheRootStayAbsolute) {
   Report r = RaceReport();
   r.findings[0].accesses[0].stack[0].file = "/opt/vendor/c++/my file.h";
   json doc = reports::ToSarif({{"race", r}}, Options());
-  EXPECT_EQ(doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-            "file:///opt/vendor/c%2B%2B/my%20file.h");
+  EXPECT_EQ(
+      doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+      "file:///opt/vendor/c%2B%2B/my%20file.h");
 }
 
 }  // namespace
@@ -117,7 +127,9 @@ namespace {
 TEST(Sarif, PrimaryLocationSkipsSystemHeaders) {
   Report r = RaceReport();
   auto& stack = r.findings[0].accesses[0].stack;
-  stack.insert(stack.begin(), Frame{"__gthread_mutex_lock", "/usr/include/x86_64-linux-gnu/c++/12/bits/gthr-default.h", 749, 0, ""});
+  stack.insert(stack.begin(),
+               Frame{"__gthread_mutex_lock",
+                     "/usr/include/x86_64-linux-gnu/c++/12/bits/gthr-default.h", 749, 0, ""});
   json doc = reports::ToSarif({{"race", r}}, Options());
   auto& phys = doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
   EXPECT_EQ(phys["artifactLocation"]["uri"], "reports/testdata/bank.cc");

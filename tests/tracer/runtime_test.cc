@@ -199,9 +199,10 @@ TEST(Preload, ContendedMutexRecordsRequestAndHandOverOrder) {
   Traced r = RunTraced("mutex_contended");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_LINES(Lines(r, 1), "thread_start", "lock_create M normal", "lock_acquired M 1",
-               "thread_create T2", "lock_release M 0", "join_begin T2", "join T2", "thread_exit");
-  EXPECT_LINES(Lines(r, 2), "thread_start T1", "lock_request M", "lock_acquired M 1",
-               "lock_release M 0", "thread_exit");
+               "thread_create T2", "sem_wait_begin STARTED", "sem_wait_end STARTED",
+               "lock_release M 0", "join_begin T2", "join T2", "thread_exit");
+  EXPECT_LINES(Lines(r, 2), "thread_start T1", "sem_post STARTED", "lock_request M",
+               "lock_acquired M 1", "lock_release M 0", "thread_exit");
   EXPECT_LT(SeqOf(r, 1, "thread_create T2"), SeqOf(r, 2, "thread_start T1"));
   EXPECT_LT(SeqOf(r, 1, "lock_release M 0"), SeqOf(r, 2, "lock_acquired M 1"));
   EXPECT_LT(SeqOf(r, 2, "thread_exit"), SeqOf(r, 1, "join T2"));
@@ -541,6 +542,47 @@ TEST(Run, DefaultTraceIsNamedAfterTheProgramInTheCurrentFolder) {
                     "/sem_ops >/dev/null 2>&1";
   ASSERT_EQ(System(cmd), 0);
   EXPECT_TRUE(fs::exists(dir + "/sem_ops.tltrace"));
+}
+
+}  // namespace
+}  // namespace threadlens
+
+namespace threadlens {
+namespace {
+
+TEST(Preload, SpinLockOperations) {
+  Traced r = RunTraced("spin_ops");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_LINES(Lines(r, 1), "thread_start", "lock_create SPIN spin", "lock_acquired SPIN 1",
+               "thread_create T2", "join_begin T2", "join T2", "lock_release SPIN 0",
+               "lock_destroy SPIN spin", "thread_exit");
+  EXPECT_LINES(Lines(r, 2), "thread_start T1", "lock_try_failed SPIN try failed", "thread_exit");
+}
+
+TEST(Preload, StdTimedMutexAndWaitForUseTheClockFunctions) {
+  Traced r = RunTraced("std_timed");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_LINES(Lines(r, 1), "thread_start", "lock_create TM normal", "lock_acquired TM 1",
+               "thread_create T2", "join_begin T2", "join T2", "lock_release TM 0",
+               "lock_create M normal", "lock_acquired M 1", "cond_wait_begin CV timed",
+               "lock_release M 0 cond-wait", "lock_acquired M 1 cond-wait",
+               "cond_wait_end CV timed timed-out", "lock_release M 0", "thread_exit");
+  EXPECT_LINES(Lines(r, 2), "thread_start T1", "lock_request TM timed",
+               "lock_try_failed TM timed timed-out", "thread_exit");
+}
+
+}  // namespace
+}  // namespace threadlens
+
+namespace threadlens {
+namespace {
+
+TEST(Watchdog, StaysQuietForTimedWaitsAndWorkingThreads) {
+  Traced r = RunTraced("slow_but_alive", 0.5);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(r.src->Meta().watchdog);
+  EXPECT_NE(r.err.find("watchdog did not fire"), std::string::npos) << r.err;
+  for (const auto& se : r.events) EXPECT_NE(se.tid, 0u) << Render(r, se);
 }
 
 }  // namespace

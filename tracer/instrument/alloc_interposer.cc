@@ -83,9 +83,7 @@ void* realloc(void* old, size_t size) {
 
 void* memalign(size_t align, size_t size) { return Memalign(align, size, THREADLENS_CALLER); }
 
-void* aligned_alloc(size_t align, size_t size) {
-  return Memalign(align, size, THREADLENS_CALLER);
-}
+void* aligned_alloc(size_t align, size_t size) { return Memalign(align, size, THREADLENS_CALLER); }
 
 int posix_memalign(void** out, size_t align, size_t size) {
   if (align < sizeof(void*) || (align & (align - 1)) != 0) return EINVAL;
@@ -118,7 +116,7 @@ void* operator new[](size_t n, std::align_val_t a, const std::nothrow_t&) noexce
   return NewNothrow(n, static_cast<size_t>(a), THREADLENS_CALLER);
 }
 
-#define THREADLENS_DELETE_BODY    \
+#define THREADLENS_DELETE_BODY   \
   Untrack(p, THREADLENS_CALLER); \
   __libc_free(p);
 

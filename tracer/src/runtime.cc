@@ -31,6 +31,7 @@ using trace::EventKind;
 
 std::atomic<bool> g_enabled{false};
 std::atomic<uint64_t> g_seq{0};
+std::atomic<uint64_t> g_dropped{0};
 bool g_use_tsc = false;
 thread_local ThreadState* t_state __attribute__((tls_model("initial-exec"))) = nullptr;
 
@@ -485,8 +486,10 @@ void ForkChild() {
 // ---------------------------------------------------------------------------------------
 // Fatal signals: flush what we have (the header stays incomplete), then die as before.
 
-constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
-                                 SIGTERM, SIGINT, SIGHUP, SIGQUIT};
+// Signals whose default action ends the process.
+constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS,  SIGILL,  SIGFPE,  SIGABRT, SIGTERM,
+                                 SIGINT,  SIGHUP,  SIGQUIT, SIGPIPE, SIGALRM, SIGUSR1,
+                                 SIGUSR2, SIGXCPU, SIGXFSZ, SIGSYS,  SIGTRAP};
 
 void FatalSignalHandler(int sig) {
   CloseTrace(false, false);
@@ -609,9 +612,14 @@ ThreadState* CurrentSlow() {
 }
 
 void FlushOwn(ThreadState* ts) {
+  // Re-entered from a signal handler (sem_post is async-signal-safe) while this thread holds
+  // its own flush lock: waiting would never end, so the caller drops the event instead.
+  if (ts->flushing) return;
+  ts->flushing = true;
   ts->flush_lock.Lock();
   FlushLocked(ts, true);
   ts->flush_lock.Unlock();
+  ts->flushing = false;
 }
 
 void CloseTrace(bool clean, bool watchdog) {
@@ -631,6 +639,7 @@ void CloseTrace(bool clean, bool watchdog) {
     trace::EndRecord end{};
     end.events = g_events_written.load();
     end.threads = g_threads_seen.load();
+    end.dropped = g_dropped.load();
     WriteBlock(BlockKind::kEnd, 0, 1, &end, sizeof end);
     g_header.flags |= trace::kHeaderComplete;
     if (watchdog) g_header.flags |= trace::kHeaderWatchdog;

@@ -65,6 +65,7 @@ struct ThreadState {
   uint32_t tid;
   uint64_t sync_count;  // SyncEpoch()
   bool in_runtime;      // re-entrancy guard
+  bool flushing;        // the owner is inside FlushOwn (a signal handler must not wait)
   bool is_runtime;      // the watchdog's own state: not a program thread
 
   // Guards `flushed` and the write of this thread's blocks (owner and FlushAll).
@@ -96,6 +97,7 @@ struct ThreadState {
 
 extern std::atomic<bool> g_enabled;
 extern std::atomic<uint64_t> g_seq;
+extern std::atomic<uint64_t> g_dropped;  // events lost (EndRecord::dropped)
 extern bool g_use_tsc;
 extern thread_local ThreadState* t_state __attribute__((tls_model("initial-exec")));
 
@@ -113,13 +115,23 @@ inline ThreadState* CurrentFast() {
 
 TL_NOINLINE void FlushOwn(ThreadState* ts);
 
+// Brings the trace's call stack of the calling thread up to its live shadow stack
+// (instrumented programs; tsan_access.cc). The shadow stack reaches the trace lazily, at
+// memory accesses; without this a lock, wait or join event would carry only the outer frames.
+void SyncProgramStack();
+
 // The hot path: one event into the owner's buffer. No lock, no allocation.
 inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16_t aux16,
                    uint32_t aux32, uint64_t obj, uint64_t site, uint64_t seq_or_value = 0) {
+  if (trace::IsSyncKind(kind) && ts == t_state) SyncProgramStack();
   uint32_t p = ts->pos.load(std::memory_order_relaxed);
   if (TL_UNLIKELY(p >= kBufEvents)) {
     FlushOwn(ts);
     p = ts->pos.load(std::memory_order_relaxed);
+    if (p >= kBufEvents) {  // a signal handler interrupted our own flush
+      g_dropped.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
   }
   trace::Event& e = ts->buf[p];
   e.kind = static_cast<uint8_t>(kind);

@@ -75,7 +75,7 @@ void SyncStack(ThreadCtx& t) {
 
 void RecordAccess(ThreadCtx& t, uintptr_t addr, uint32_t size, bool write, uintptr_t pc) {
   if (t.ignore || (write ? t.ignore_writes : t.ignore_reads)) return;
-  if (benign_ranges && InBenignRange(addr, size)) return;
+  if (__atomic_load_n(&benign_ranges, __ATOMIC_RELAXED) && InBenignRange(addr, size)) return;
   uint64_t epoch = Epoch();
   CacheEntry& e = t.cache[(addr >> 3) & (kCacheSize - 1)];
   if (e.addr != addr || e.epoch != epoch) e = CacheEntry{addr, epoch, 0, 0};
@@ -92,7 +92,7 @@ void AccessRange(uintptr_t addr, uintptr_t size, bool write, uintptr_t pc) {
   if (!t || size == 0) return;
   if (t->ignore || (write ? t->ignore_writes : t->ignore_reads)) return;
   if (t->skip_own_stack && addr - t->stack_lo < t->stack_hi - t->stack_lo) return;
-  if (benign_ranges && InBenignRange(addr, size)) return;
+  if (__atomic_load_n(&benign_ranges, __ATOMIC_RELAXED) && InBenignRange(addr, size)) return;
   auto kind = write ? trace::EventKind::kWrite : trace::EventKind::kRead;
   if (t->emitted != t->depth) SyncStack(*t);
   if (size <= 16) {
@@ -118,24 +118,24 @@ std::atomic<bool> instrumented{false};
 TSAN_EXPORT void __tsan_init() { instrumented.store(true, std::memory_order_relaxed); }
 TSAN_EXPORT void __tsan_flush_memory() {}
 
-#define THREADLENS_TSAN_ACCESS(size)                                                      \
-  TSAN_EXPORT void __tsan_read##size(void* addr) {                                        \
-    Access(reinterpret_cast<uintptr_t>(addr), size, false, TSAN_CALLER_PC);               \
-  }                                                                                       \
-  TSAN_EXPORT void __tsan_write##size(void* addr) {                                       \
-    Access(reinterpret_cast<uintptr_t>(addr), size, true, TSAN_CALLER_PC);                \
-  }                                                                                       \
-  TSAN_EXPORT void __tsan_unaligned_read##size(const void* addr) {                        \
-    Access(reinterpret_cast<uintptr_t>(addr), size, false, TSAN_CALLER_PC);               \
-  }                                                                                       \
-  TSAN_EXPORT void __tsan_unaligned_write##size(void* addr) {                             \
-    Access(reinterpret_cast<uintptr_t>(addr), size, true, TSAN_CALLER_PC);                \
-  }                                                                                       \
-  TSAN_EXPORT void __tsan_read##size##_pc(void* addr, void* pc) {                         \
+#define THREADLENS_TSAN_ACCESS(size)                                                         \
+  TSAN_EXPORT void __tsan_read##size(void* addr) {                                           \
+    Access(reinterpret_cast<uintptr_t>(addr), size, false, TSAN_CALLER_PC);                  \
+  }                                                                                          \
+  TSAN_EXPORT void __tsan_write##size(void* addr) {                                          \
+    Access(reinterpret_cast<uintptr_t>(addr), size, true, TSAN_CALLER_PC);                   \
+  }                                                                                          \
+  TSAN_EXPORT void __tsan_unaligned_read##size(const void* addr) {                           \
+    Access(reinterpret_cast<uintptr_t>(addr), size, false, TSAN_CALLER_PC);                  \
+  }                                                                                          \
+  TSAN_EXPORT void __tsan_unaligned_write##size(void* addr) {                                \
+    Access(reinterpret_cast<uintptr_t>(addr), size, true, TSAN_CALLER_PC);                   \
+  }                                                                                          \
+  TSAN_EXPORT void __tsan_read##size##_pc(void* addr, void* pc) {                            \
     Access(reinterpret_cast<uintptr_t>(addr), size, false, reinterpret_cast<uintptr_t>(pc)); \
-  }                                                                                       \
-  TSAN_EXPORT void __tsan_write##size##_pc(void* addr, void* pc) {                        \
-    Access(reinterpret_cast<uintptr_t>(addr), size, true, reinterpret_cast<uintptr_t>(pc)); \
+  }                                                                                          \
+  TSAN_EXPORT void __tsan_write##size##_pc(void* addr, void* pc) {                           \
+    Access(reinterpret_cast<uintptr_t>(addr), size, true, reinterpret_cast<uintptr_t>(pc));  \
   }
 
 THREADLENS_TSAN_ACCESS(2)
@@ -181,6 +181,13 @@ TSAN_EXPORT void __tsan_vptr_update(void** vptr_p, void* new_val) {
 TSAN_EXPORT void __tsan_vptr_read(void** vptr_p) {
   Access(reinterpret_cast<uintptr_t>(vptr_p), sizeof(void*), false, TSAN_CALLER_PC);
 }
+
+namespace threadlens::rt {
+void SyncProgramStack() {
+  tsan::ThreadCtx& t = tsan::tls_ctx;
+  if (t.mode == tsan::Mode::kOn && t.emitted != t.depth) tsan::SyncStack(t);
+}
+}  // namespace threadlens::rt
 
 // Function entry/exit only move the shadow stack; tsan_thread.h explains when frames reach
 // the trace. call_pc is the return address into the caller.

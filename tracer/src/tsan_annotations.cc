@@ -23,8 +23,7 @@ BenignRange benign[kMaxBenign];
 std::atomic<int> benign_used{0};
 
 // An annotation event (not a memory access): written with the stack brought up to date.
-void Sync(EventKind kind, uint8_t flags, uint16_t aux16, const volatile void* obj,
-          uintptr_t pc) {
+void Sync(EventKind kind, uint8_t flags, uint16_t aux16, const volatile void* obj, uintptr_t pc) {
   ThreadCtx* t = Recording();
   if (!t) return;
   if (t->emitted != t->depth) SyncStack(*t);
@@ -66,14 +65,9 @@ void OnAlloc(void* p, size_t size, uintptr_t pc) {
   // Merge-order point: see OnFree. Before the kAlloc, so the block is forgotten after every
   // access its previous owner made.
   Emit(EventKind::kFence, static_cast<uint8_t>(trace::MemoryOrder::kRelaxed), 0, 0, 0, pc);
+  // The fence also started a new epoch: accesses cached at the block's addresses before it
+  // was (re)allocated are not taken for repeats.
   EmitWithValue(EventKind::kAlloc, 0, 0, 0, reinterpret_cast<uintptr_t>(p), pc, size);
-  // A new block is new memory: earlier accesses cached at these addresses say nothing
-  // about it, so forget them.
-  auto a = reinterpret_cast<uintptr_t>(p);
-  for (uintptr_t x = a; x < a + size && x < a + kCacheSize * 8; x += 8) {
-    CacheEntry& e = t->cache[(x >> 3) & (kCacheSize - 1)];
-    if (e.addr - a < size) e.addr = 0;
-  }
 }
 
 void OnFree(void* p, uintptr_t pc) {
@@ -124,8 +118,7 @@ constexpr unsigned kMutexTryLockFailed = 1u << 5;
 }  // namespace
 
 TSAN_EXPORT void __tsan_mutex_create(void* addr, unsigned flags) {
-  Sync(EventKind::kLockCreate, 0, static_cast<uint16_t>(LockType::kNormal), addr,
-       TSAN_CALLER_PC);
+  Sync(EventKind::kLockCreate, 0, static_cast<uint16_t>(LockType::kNormal), addr, TSAN_CALLER_PC);
 }
 TSAN_EXPORT void __tsan_mutex_destroy(void* addr, unsigned flags) {
   Sync(EventKind::kLockDestroy, 0, 0, addr, TSAN_CALLER_PC);

@@ -40,9 +40,10 @@ TSAN_ALWAYS_INLINE int Order(int mo) {
 // A failure order may not be stronger than the success order nor release-flavoured.
 TSAN_ALWAYS_INLINE int FailOrder(int mo, int fmo) {
   fmo = Order(fmo);
+  if (fmo > mo && mo != __ATOMIC_ACQ_REL && mo != __ATOMIC_RELEASE) fmo = mo;
   if (fmo == __ATOMIC_RELEASE) fmo = __ATOMIC_RELAXED;
   if (fmo == __ATOMIC_ACQ_REL) fmo = __ATOMIC_ACQUIRE;
-  return fmo > mo && mo != __ATOMIC_ACQ_REL ? mo : fmo;
+  return fmo;
 }
 
 // Holds the stripe of an address while a non-relaxed atomic is performed and recorded.
@@ -205,52 +206,46 @@ using a32 = unsigned int;
 using a64 = unsigned long long;
 using a128 = unsigned __int128;
 
-#define THREADLENS_TSAN_ATOMIC(bits)                                                         \
-  TSAN_EXPORT a##bits __tsan_atomic##bits##_load(const volatile a##bits* a, int mo) {         \
-    return Load(a, mo, TSAN_CALLER_PC);                                                      \
-  }                                                                                          \
-  TSAN_EXPORT void __tsan_atomic##bits##_store(volatile a##bits* a, a##bits v, int mo) {     \
-    Store(a, v, mo, TSAN_CALLER_PC);                                                         \
-  }                                                                                          \
-  TSAN_EXPORT a##bits __tsan_atomic##bits##_exchange(volatile a##bits* a, a##bits v, int mo) { \
-    return Rmw<Op::kExchange>(a, v, mo, TSAN_CALLER_PC);                                     \
-  }                                                                                          \
-  TSAN_EXPORT a##bits __tsan_atomic##bits##_fetch_add(volatile a##bits* a, a##bits v,       \
-                                                      int mo) {                              \
-    return Rmw<Op::kAdd>(a, v, mo, TSAN_CALLER_PC);                                          \
-  }                                                                                          \
-  TSAN_EXPORT a##bits __tsan_atomic##bits##_fetch_sub(volatile a##bits* a, a##bits v,       \
-                                                      int mo) {                              \
-    return Rmw<Op::kSub>(a, v, mo, TSAN_CALLER_PC);                                          \
-  }                                                                                          \
-  TSAN_EXPORT a##bits __tsan_atomic##bits##_fetch_and(volatile a##bits* a, a##bits v,       \
-                                                      int mo) {                              \
-    return Rmw<Op::kAnd>(a, v, mo, TSAN_CALLER_PC);                                          \
-  }                                                                                          \
-  TSAN_EXPORT a##bits __tsan_atomic##bits##_fetch_or(volatile a##bits* a, a##bits v,        \
-                                                     int mo) {                               \
-    return Rmw<Op::kOr>(a, v, mo, TSAN_CALLER_PC);                                           \
-  }                                                                                          \
-  TSAN_EXPORT a##bits __tsan_atomic##bits##_fetch_xor(volatile a##bits* a, a##bits v,       \
-                                                      int mo) {                              \
-    return Rmw<Op::kXor>(a, v, mo, TSAN_CALLER_PC);                                          \
-  }                                                                                          \
-  TSAN_EXPORT a##bits __tsan_atomic##bits##_fetch_nand(volatile a##bits* a, a##bits v,      \
-                                                       int mo) {                             \
-    return Rmw<Op::kNand>(a, v, mo, TSAN_CALLER_PC);                                         \
-  }                                                                                          \
-  TSAN_EXPORT int __tsan_atomic##bits##_compare_exchange_strong(                             \
-      volatile a##bits* a, a##bits* c, a##bits v, int mo, int fmo) {                         \
-    return Cas(a, c, v, false, mo, fmo, TSAN_CALLER_PC);                                     \
-  }                                                                                          \
-  TSAN_EXPORT int __tsan_atomic##bits##_compare_exchange_weak(                               \
-      volatile a##bits* a, a##bits* c, a##bits v, int mo, int fmo) {                         \
-    return Cas(a, c, v, true, mo, fmo, TSAN_CALLER_PC);                                      \
-  }                                                                                          \
-  TSAN_EXPORT a##bits __tsan_atomic##bits##_compare_exchange_val(                            \
-      volatile a##bits* a, a##bits c, a##bits v, int mo, int fmo) {                          \
-    Cas(a, &c, v, false, mo, fmo, TSAN_CALLER_PC);                                           \
-    return c;                                                                                \
+#define THREADLENS_TSAN_ATOMIC(bits)                                                             \
+  TSAN_EXPORT a##bits __tsan_atomic##bits##_load(const volatile a##bits* a, int mo) {            \
+    return Load(a, mo, TSAN_CALLER_PC);                                                          \
+  }                                                                                              \
+  TSAN_EXPORT void __tsan_atomic##bits##_store(volatile a##bits* a, a##bits v, int mo) {         \
+    Store(a, v, mo, TSAN_CALLER_PC);                                                             \
+  }                                                                                              \
+  TSAN_EXPORT a##bits __tsan_atomic##bits##_exchange(volatile a##bits* a, a##bits v, int mo) {   \
+    return Rmw<Op::kExchange>(a, v, mo, TSAN_CALLER_PC);                                         \
+  }                                                                                              \
+  TSAN_EXPORT a##bits __tsan_atomic##bits##_fetch_add(volatile a##bits* a, a##bits v, int mo) {  \
+    return Rmw<Op::kAdd>(a, v, mo, TSAN_CALLER_PC);                                              \
+  }                                                                                              \
+  TSAN_EXPORT a##bits __tsan_atomic##bits##_fetch_sub(volatile a##bits* a, a##bits v, int mo) {  \
+    return Rmw<Op::kSub>(a, v, mo, TSAN_CALLER_PC);                                              \
+  }                                                                                              \
+  TSAN_EXPORT a##bits __tsan_atomic##bits##_fetch_and(volatile a##bits* a, a##bits v, int mo) {  \
+    return Rmw<Op::kAnd>(a, v, mo, TSAN_CALLER_PC);                                              \
+  }                                                                                              \
+  TSAN_EXPORT a##bits __tsan_atomic##bits##_fetch_or(volatile a##bits* a, a##bits v, int mo) {   \
+    return Rmw<Op::kOr>(a, v, mo, TSAN_CALLER_PC);                                               \
+  }                                                                                              \
+  TSAN_EXPORT a##bits __tsan_atomic##bits##_fetch_xor(volatile a##bits* a, a##bits v, int mo) {  \
+    return Rmw<Op::kXor>(a, v, mo, TSAN_CALLER_PC);                                              \
+  }                                                                                              \
+  TSAN_EXPORT a##bits __tsan_atomic##bits##_fetch_nand(volatile a##bits* a, a##bits v, int mo) { \
+    return Rmw<Op::kNand>(a, v, mo, TSAN_CALLER_PC);                                             \
+  }                                                                                              \
+  TSAN_EXPORT int __tsan_atomic##bits##_compare_exchange_strong(volatile a##bits* a, a##bits* c, \
+                                                                a##bits v, int mo, int fmo) {    \
+    return Cas(a, c, v, false, mo, fmo, TSAN_CALLER_PC);                                         \
+  }                                                                                              \
+  TSAN_EXPORT int __tsan_atomic##bits##_compare_exchange_weak(volatile a##bits* a, a##bits* c,   \
+                                                              a##bits v, int mo, int fmo) {      \
+    return Cas(a, c, v, true, mo, fmo, TSAN_CALLER_PC);                                          \
+  }                                                                                              \
+  TSAN_EXPORT a##bits __tsan_atomic##bits##_compare_exchange_val(volatile a##bits* a, a##bits c, \
+                                                                 a##bits v, int mo, int fmo) {   \
+    Cas(a, &c, v, false, mo, fmo, TSAN_CALLER_PC);                                               \
+    return c;                                                                                    \
   }
 
 THREADLENS_TSAN_ATOMIC(8)
@@ -266,8 +261,8 @@ TSAN_EXPORT void __tsan_atomic_thread_fence(int mo) {
   __atomic_thread_fence(mo);
   if (t && !t->ignore && mo != __ATOMIC_RELAXED) {
     if (t->emitted != t->depth) SyncStack(*t);
-    threadlens::rt::Emit(threadlens::trace::EventKind::kFence, static_cast<uint8_t>(mo), 0, 0,
-                         0, TSAN_CALLER_PC);
+    threadlens::rt::Emit(threadlens::trace::EventKind::kFence, static_cast<uint8_t>(mo), 0, 0, 0,
+                         TSAN_CALLER_PC);
   }
 }
 

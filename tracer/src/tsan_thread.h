@@ -31,13 +31,13 @@ void EmitWithValue(trace::EventKind kind, uint8_t flags, uint16_t aux16, uint32_
 
 namespace tsan {
 
-inline constexpr uint32_t kMaxFrames = 256;   // deeper frames are counted, not recorded
-inline constexpr uint32_t kCacheSize = 512;   // direct-mapped, power of two
+inline constexpr uint32_t kMaxFrames = 256;  // deeper frames are counted, not recorded
+inline constexpr uint32_t kCacheSize = 512;  // direct-mapped, power of two
 
 enum class Mode : uint8_t {
   kUnknown = 0,  // not decided yet for this thread (tracing may still be switching on)
   kOn = 1,
-  kOff = 2,      // thread is inside the runtime or tracing is off for good
+  kOff = 2,  // thread is inside the runtime or tracing is off for good
 };
 
 struct CacheEntry {
@@ -92,8 +92,8 @@ inline constexpr uint32_t kClockEvery = 64;
 // Appends a non-synchronization event (access, call stack, heap) to the thread's buffer:
 // runtime.h's Emit with an amortized clock. `value` goes to seq (range or block size).
 TSAN_ALWAYS_INLINE void EmitPlain(trace::EventKind kind, uint8_t flags, uint16_t aux16,
-                                  uint32_t aux32, uint64_t obj, uint64_t site,
-                                  uint64_t value, uint32_t& clock_skip) {
+                                  uint32_t aux32, uint64_t obj, uint64_t site, uint64_t value,
+                                  uint32_t& clock_skip) {
   ThreadState* ts = t_state;
   if (reinterpret_cast<uintptr_t>(ts) <= 1 || ts->in_runtime) return;
   uint32_t p = ts->pos.load(std::memory_order_relaxed);

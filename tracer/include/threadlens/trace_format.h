@@ -83,7 +83,7 @@ static_assert(sizeof(ModuleEntry) == 24, "ModuleEntry layout is part of the form
 
 struct EndRecord {
   uint64_t events;   // events written in total
-  uint64_t dropped;  // events dropped (never, unless out of memory for buffers)
+  uint64_t dropped;  // events lost: a signal handler recorded one while its thread flushed
   uint32_t threads;  // threads seen
   uint32_t reserved;
 };

@@ -3,10 +3,9 @@
 // findings' accesses and flow arrows along deadlock cycles and between racing accesses.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "threadlens/reports/named_report.h"
 

@@ -17,8 +17,8 @@ struct HtmlOptions {
   // Folders tried, in order, for source files named by relative paths (after the path as is).
   std::vector<std::string> source_roots;
   bool source_snippets = true;
-  int snippet_context = 3;            // lines shown each side of the highlighted line
-  size_t max_timeline_spans = 4000;   // per timeline; the rest are counted, not drawn
+  int snippet_context = 3;           // lines shown each side of the highlighted line
+  size_t max_timeline_spans = 4000;  // per timeline; the rest are counted, not drawn
 };
 
 // One page; several reports get an index and one section each.
@@ -34,7 +34,6 @@ std::vector<std::string> WriteHtmlReportDir(const std::string& dir,
 
 // The timeline of a report as an SVG element: one lane per thread with hold and wait bars.
 // With `focus`, only its threads get lanes and its accesses are marked.
-std::string TimelineSvg(const Report& r, const Finding* focus = nullptr,
-                        size_t max_spans = 4000);
+std::string TimelineSvg(const Report& r, const Finding* focus = nullptr, size_t max_spans = 4000);
 
 }  // namespace threadlens::reports

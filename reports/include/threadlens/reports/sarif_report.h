@@ -3,10 +3,9 @@
 // the interleaving can be stepped through.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "threadlens/reports/named_report.h"
 
