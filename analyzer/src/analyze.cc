@@ -112,10 +112,6 @@ class Analysis {
           auto k = batch[i].kind();
           if (k == EventKind::kRead || k == EventKind::kWrite) race_.Prefetch(batch[i].ev.obj);
         }
-        for (size_t i = 0; i < n; ++i) {
-          auto k = batch[i].kind();
-          if (k == EventKind::kRead || k == EventKind::kWrite) race_.PrefetchInfo(batch[i].ev.obj);
-        }
       }
       for (size_t i = 0; i < n; ++i) {
         const StreamEvent& e = batch[i];

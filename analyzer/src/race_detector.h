@@ -44,10 +44,6 @@ class RaceDetector {
   void Access(uint32_t t, const SideRef& side, bool write);
   // Hint: `addr` will be accessed soon (the driver reads events in batches).
   void Prefetch(uint64_t addr) const { vars_.Prefetch(addr); }
-  // Second stage, once the slot is likely cached: the record of where the last accesses were.
-  void PrefetchInfo(uint64_t addr) {
-    if (const VarState* v = vars_.Find(addr)) __builtin_prefetch(&infos_[v->info], 1);
-  }
   // Memory freed or reused: forget the variables in [addr, addr+size).
   void Forget(uint64_t addr, uint64_t size);
 

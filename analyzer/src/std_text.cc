@@ -216,6 +216,13 @@ class StdTraceReader : public EventSource {
 
   uint64_t Site(const Line& line) {
     if (line.site.empty()) return 0;
+    // Numeric sites (the usual case) skip hashing the text.
+    uint64_t number;
+    if (ParseU64(line.site, number)) {
+      auto [it, inserted] = numeric_sites_.try_emplace(number, 0);
+      if (inserted) it->second = trace::kSiteIsString | Intern(base_ + ":" + line.site);
+      return it->second;
+    }
     auto it = site_cache_.find(line.site);
     if (it != site_cache_.end()) return it->second;
     uint64_t site = trace::kSiteIsString | Intern(base_ + ":" + line.site);
@@ -237,14 +244,13 @@ class StdTraceReader : public EventSource {
   }
 
   uint32_t ThreadId(const std::string& name, uint64_t line) {
+    uint64_t n;
+    if (ParseNumbered(name, 'T', n) && n < kInternedTidBase) return static_cast<uint32_t>(n);
     auto it = thread_ids_.find(name);
     if (it != thread_ids_.end()) return it->second;
-    uint64_t n;
-    uint32_t tid;
-    bool numeric = ParseNumbered(name, 'T', n) && n < kInternedTidBase;
-    tid = numeric ? static_cast<uint32_t>(n) : kInternedTidBase + next_tid_++;
+    uint32_t tid = kInternedTidBase + next_tid_++;
     thread_ids_.emplace(name, tid);
-    if (!numeric) pending_thread_names_.emplace(tid, Intern(name));
+    pending_thread_names_.emplace(tid, Intern(name));
     return tid;
   }
 
@@ -266,6 +272,12 @@ class StdTraceReader : public EventSource {
   uint64_t Object(const Line& line, char prefix, uint64_t interned_base,
                   std::unordered_map<std::string, uint64_t>& ids, bool& is_new) {
     if (!line.has_arg || line.arg.empty()) Fail(line.number, "`" + line.op + "` needs an operand");
+    // Numeric operands (the usual case) skip hashing the text.
+    uint64_t number;
+    if (ParseNumbered(line.arg, prefix, number) && number < kInternedLockBase) {
+      is_new = seen_numbers_[prefix == 'L' ? 0 : 1].insert(number).second;
+      return number;
+    }
     auto it = ids.find(line.arg);
     if (it != ids.end()) {
       is_new = false;
@@ -401,6 +413,8 @@ class StdTraceReader : public EventSource {
   std::vector<std::string> strings_;
   std::unordered_map<std::string, uint32_t> string_ids_;
   std::unordered_map<std::string, uint64_t> site_cache_;
+  std::unordered_map<uint64_t, uint64_t> numeric_sites_;
+  std::unordered_set<uint64_t> seen_numbers_[2];  // numeric locks, numeric variables
   std::unordered_map<std::string, uint32_t> thread_ids_;
   std::unordered_map<uint32_t, uint32_t> pending_thread_names_;
   std::unordered_map<std::string, uint64_t> lock_ids_, var_ids_;

@@ -494,6 +494,19 @@ Report ImportTsanReports(std::string_view text, const std::string& program) {
       r.threads.push_back(ti);
     }
   }
+  // Locks named in any finding, with the address TSan printed ("M0 (0x...)").
+  std::set<std::string> lock_seen;
+  for (const auto& f : r.findings) {
+    for (const auto& l : f.locks) {
+      if (!lock_seen.insert(l).second) continue;
+      LockInfo li;
+      li.name = l;
+      size_t open = l.find("(0x");
+      if (open != std::string::npos) li.address = ParseHex(std::string_view(l).substr(open + 3));
+      li.type = "unknown";
+      r.locks.push_back(li);
+    }
+  }
   if (tsan_total >= 0 && static_cast<size_t>(tsan_total) != r.findings.size()) {
     r.warnings.push_back("ThreadSanitizer counted " + std::to_string(tsan_total) + " reports, " +
                          std::to_string(r.findings.size()) + " were read");

@@ -15,6 +15,7 @@
 #include "render_util.h"
 #include "threadlens/analyzer/error.h"
 #include "threadlens/reports/graphs.h"
+#include "threadlens/reports/text_report.h"
 
 namespace threadlens::reports {
 namespace {
@@ -56,6 +57,7 @@ section.finding.sev-warning-box{border-left-color:var(--orange)}section.finding.
 .side{border:1px solid var(--line);border-radius:4px;padding:8px 10px;background:#fcfdff}
 ol.stack{margin:4px 0;padding-left:22px}ol.stack li{margin:1px 0}
 pre.snippet{background:var(--soft);border:1px solid var(--line);border-radius:4px;padding:4px 0;overflow:auto;margin:4px 0}
+pre.finding-text{background:var(--soft);border:1px solid var(--line);border-radius:4px;padding:8px;overflow:auto}
 pre.snippet span{display:block;padding:0 8px}pre.snippet span.hl{background:#ffe3a3;font-weight:600}
 .graph,.timeline{overflow:auto;border:1px solid var(--line);border-radius:4px;padding:6px;margin:6px 0;background:#fff}
 .graph svg{max-width:100%;height:auto}
@@ -342,6 +344,9 @@ std::string FindingSection(const Report& r, const Finding& f, const std::string&
     o << "<h4>Timeline</h4><div class=\"timeline\">"
       << TimelineSvg(r, &f, options.max_timeline_spans) << "</div>";
   }
+  // The same finding as plain text, to paste into a bug report.
+  o << "<details><summary>As text</summary><pre class=\"finding-text\">" << H(FindingText(f, r))
+    << "</pre></details>";
   o << "</section>";
   return o.str();
 }

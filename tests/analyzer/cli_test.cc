@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "threadlens/analyzer/findings_json.h"
 
@@ -29,10 +30,19 @@ CliResult Cli(const std::string& args) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
+// Files the tests write, removed when the test binary ends.
+struct TempFiles {
+  std::vector<std::string> paths;
+  ~TempFiles() {
+    for (const auto& p : paths) std::filesystem::remove(p);
+  }
+} temp_files;
+
 std::string Temp(const std::string& name, const std::string& text) {
   auto path = std::filesystem::temp_directory_path() /
               ("threadlens_cli_" + std::to_string(getpid()) + "_" + name);
   std::ofstream(path) << text;
+  temp_files.paths.push_back(path.string());
   return path.string();
 }
 
@@ -65,6 +75,8 @@ TEST(AnalyzeCli, BadInputExitsTwo) {
 TEST(ConvertCli, StdToBinaryAndBack) {
   std::string in = Temp("conv.std", kAbba);
   std::string bin = in + ".tltrace", back = in + ".back.std";
+  temp_files.paths.push_back(bin);
+  temp_files.paths.push_back(back);
   ASSERT_EQ(Cli("convert " + in + " " + bin).code, 0);
   // The binary trace gives the same findings.
   CliResult a = Cli("analyze --format json " + in), b = Cli("analyze --format json " + bin);

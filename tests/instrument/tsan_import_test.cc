@@ -96,6 +96,11 @@ TEST(TsanImport, LockOrderInversionBecomesACycle) {
   EXPECT_EQ(f->cycle[1].thread, "T3");
   EXPECT_EQ(f->cycle[1].from, "M1 (0x563149a216d8)");
   EXPECT_EQ(f->cycle[1].to_site.stack[0].line, 13);
+  // The report lists the locks with their addresses.
+  bool listed = false;
+  for (const auto& l : r.locks)
+    listed |= l.name == "M1 (0x563149a216d8)" && l.address == 0x563149a216d8u;
+  EXPECT_TRUE(listed);
 }
 
 TEST(TsanImport, MisuseAndLeaks) {
