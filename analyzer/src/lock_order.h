@@ -6,9 +6,9 @@
 // condition-variable signal and the wake-up it caused) orders them.
 //
 // Cycles are found per strongly connected component (Tarjan), enumerated as elementary
-// cycles from their smallest lock (bounded DFS, like Johnson's enumeration without its
-// blocking lists), up to `max_length` edges and `max_cycles` cycles; a note says when
-// either bound cut the search. Cost per acquisition: O(locks held). Memory: the graph
+// cycles from their smallest lock, shortest cycles first (iterative-deepening DFS, like
+// Johnson's enumeration without its blocking lists), up to `max_length` edges and
+// `max_cycles` cycles; a note says when either bound cut the search. Cost per acquisition: O(locks held). Memory: the graph
 // (edges x a bounded number of thread/lock-set variants per edge).
 #pragma once
 

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "flat_map.h"
 #include "readers.h"
 #include "threadlens/analyzer/error.h"
 
@@ -219,9 +220,10 @@ class StdTraceReader : public EventSource {
     // Numeric sites (the usual case) skip hashing the text.
     uint64_t number;
     if (ParseU64(line.site, number)) {
-      auto [it, inserted] = numeric_sites_.try_emplace(number, 0);
-      if (inserted) it->second = trace::kSiteIsString | Intern(base_ + ":" + line.site);
-      return it->second;
+      bool inserted;
+      uint64_t& id = numeric_sites_.FindOrInsert(number, 0, inserted);
+      if (inserted) id = trace::kSiteIsString | Intern(base_ + ":" + line.site);
+      return id;
     }
     auto it = site_cache_.find(line.site);
     if (it != site_cache_.end()) return it->second;
@@ -275,7 +277,7 @@ class StdTraceReader : public EventSource {
     // Numeric operands (the usual case) skip hashing the text.
     uint64_t number;
     if (ParseNumbered(line.arg, prefix, number) && number < kInternedLockBase) {
-      is_new = seen_numbers_[prefix == 'L' ? 0 : 1].insert(number).second;
+      seen_numbers_[prefix == 'L' ? 0 : 1].FindOrInsert(number, 1, is_new);
       return number;
     }
     auto it = ids.find(line.arg);
@@ -413,8 +415,8 @@ class StdTraceReader : public EventSource {
   std::vector<std::string> strings_;
   std::unordered_map<std::string, uint32_t> string_ids_;
   std::unordered_map<std::string, uint64_t> site_cache_;
-  std::unordered_map<uint64_t, uint64_t> numeric_sites_;
-  std::unordered_set<uint64_t> seen_numbers_[2];  // numeric locks, numeric variables
+  analysis::FlatMap<uint64_t> numeric_sites_;
+  analysis::FlatMap<uint8_t> seen_numbers_[2];  // numeric locks, numeric variables
   std::unordered_map<std::string, uint32_t> thread_ids_;
   std::unordered_map<uint32_t, uint32_t> pending_thread_names_;
   std::unordered_map<std::string, uint64_t> lock_ids_, var_ids_;
