@@ -21,6 +21,10 @@ class Symbolizer {
   virtual Frame ResolveCode(uint64_t pc) = 0;
   // Name of the global variable that contains `addr` ("counter", "prices+8"), or "".
   virtual std::string ResolveData(uint64_t addr) = 0;
+  // The inlining chain at a code address, innermost first: a lock call inlined through
+  // std::mutex::lock into worker() yields [__gthread_mutex_lock, std::mutex::lock, worker].
+  // The default is the single frame of ResolveCode.
+  virtual Stack ResolveCodeInlined(uint64_t pc) { return {ResolveCode(pc)}; }
 };
 
 // A symbolizer for the modules recorded in a trace.
