@@ -7,7 +7,7 @@
 #include <random>
 #include <vector>
 
-#include "../analyzer/src/trace_writer.h"
+#include "threadlens/analyzer/trace_writer.h"
 
 namespace threadlens::bench {
 namespace {

@@ -20,6 +20,7 @@ Command AddAnalyze(CLI::App& app) {
     std::string color = "auto";
     bool no_races = false;
     bool no_contention = false;
+    bool full_stacks = false;
     size_t max_cycle_length = 8;
   };
   auto o = std::make_shared<Options>();
@@ -32,6 +33,9 @@ Command AddAnalyze(CLI::App& app) {
       ->check(CLI::IsMember({"auto", "always", "never"}));
   sub->add_flag("--no-races", o->no_races, "Skip race detection");
   sub->add_flag("--no-contention", o->no_contention, "Leave out contention notes");
+  sub->add_flag("--full-stacks", o->full_stacks,
+                "Show every frame of every stack; by default runs of library frames are "
+                "folded into one line");
   sub->add_option("--max-cycle-length", o->max_cycle_length,
                   "Longest lock-order cycle searched, in locks (default 8)")
       ->check(CLI::Range(2, 64));
@@ -51,6 +55,10 @@ Command AddAnalyze(CLI::App& app) {
             } else {
               reports::TextOptions text;
               text.color = reports::UseColor(reports::ParseColorMode(o->color), STDOUT_FILENO);
+              if (o->full_stacks) {
+                text.fold_library_frames = false;
+                text.max_frames = SIZE_MAX;
+              }
               std::string out = reports::RenderText(report, text);
               std::fwrite(out.data(), 1, out.size(), stdout);
             }

@@ -4,7 +4,7 @@
 #include <fstream>
 #include <unordered_set>
 
-#include "../analyzer/src/trace_writer.h"
+#include "threadlens/analyzer/trace_writer.h"
 #include "commands.h"
 #include "threadlens/analyzer/error.h"
 #include "threadlens/analyzer/event_source.h"

@@ -1,13 +1,10 @@
 // `threadlens run [--trace FILE] [--watchdog S] -- PROGRAM [ARGS]`: runs an unmodified program
 // with the tracer runtime preloaded, passes its stdin/stdout through and its exit status back,
 // then prints a one-line summary of the trace to stderr.
-#include <dirent.h>
-#include <signal.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -19,51 +16,16 @@
 #include "commands.h"
 #include "threadlens/analyzer/error.h"
 #include "threadlens/analyzer/event_source.h"
+#include "tracer_launch.h"
 
 namespace threadlens::cli {
 namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kPreloadName = "libthreadlens_preload.so";
-
-std::string SelfDir() {
-  std::error_code ec;
-  fs::path p = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? std::string() : p.parent_path().string();
-}
-
 bool IsFile(const std::string& p) {
   struct stat st {};
   return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
-
-// The runtime library: $THREADLENS_PRELOAD, then beside this binary (build tree: cli/ and
-// tracer/ are siblings; install: bin/ and lib/), then the configured folders.
-std::string FindPreload() {
-  if (const char* env = std::getenv("THREADLENS_PRELOAD"); env && *env) {
-    if (!IsFile(env)) throw Error(std::string("THREADLENS_PRELOAD=") + env + ": no such file");
-    return fs::absolute(env).string();
-  }
-  std::vector<std::string> candidates;
-  std::string self = SelfDir();
-  if (!self.empty()) {
-    candidates.push_back(self + "/../tracer/" + kPreloadName);
-    candidates.push_back(self + "/../lib/" + kPreloadName);
-    candidates.push_back(self + "/" + kPreloadName);
-  }
-#ifdef THREADLENS_BUILD_LIBDIR
-  candidates.push_back(std::string(THREADLENS_BUILD_LIBDIR) + "/" + kPreloadName);
-#endif
-#ifdef THREADLENS_INSTALL_LIBDIR
-  candidates.push_back(std::string(THREADLENS_INSTALL_LIBDIR) + "/" + kPreloadName);
-#endif
-  for (const auto& c : candidates) {
-    if (IsFile(c)) return fs::weakly_canonical(c).string();
-  }
-  throw Error(std::string("run: cannot find ") + kPreloadName +
-                  " (build the threadlens_preload target, or set THREADLENS_PRELOAD to its path)",
-              kExitInternal);
 }
 
 // Resolves PROGRAM as execvp would, so a missing or non-executable program is reported
@@ -185,51 +147,21 @@ int Run(const Options& o) {
   for (const auto& old : ChildTraces(trace)) fs::remove(old, ec);
   fs::remove(trace, ec);
 
-  std::string ld_preload = preload;
-  if (const char* old = std::getenv("LD_PRELOAD"); old && *old)
-    ld_preload += std::string(":") + old;
-  char watchdog[32];
-  std::snprintf(watchdog, sizeof watchdog, "%g", o.watchdog);
+  TracedRun run;
+  run.program = program;
+  run.args = o.command;
+  run.preload = preload;
+  run.trace = trace;
+  run.watchdog = o.watchdog;
+  TracedExit exit = RunTraced(run);
 
-  std::vector<char*> argv;
-  for (const auto& a : o.command) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-
-  std::fflush(nullptr);
-  pid_t pid = ::fork();
-  if (pid < 0) throw Error(std::string("run: fork failed: ") + std::strerror(errno), kExitInternal);
-  if (pid == 0) {
-    ::setenv("THREADLENS_TRACE", trace.c_str(), 1);
-    ::setenv("THREADLENS_WATCHDOG", watchdog, 1);
-    ::setenv("LD_PRELOAD", ld_preload.c_str(), 1);
-    ::unsetenv("THREADLENS_TRACE_OWNER");
-    ::execv(program.c_str(), argv.data());
-    std::fprintf(stderr, "threadlens: run: cannot execute %s: %s\n", program.c_str(),
-                 std::strerror(errno));
-    ::_exit(127);
-  }
-  // Ctrl-C goes to the whole foreground group: the program decides; we wait for it.
-  struct sigaction ign {
-  }, old_int{}, old_quit{};
-  ign.sa_handler = SIG_IGN;
-  ::sigaction(SIGINT, &ign, &old_int);
-  ::sigaction(SIGQUIT, &ign, &old_quit);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  ::sigaction(SIGINT, &old_int, nullptr);
-  ::sigaction(SIGQUIT, &old_quit, nullptr);
-
-  int code;
+  int code = exit.status;
   std::string how;
-  if (WIFEXITED(status)) {
-    code = WEXITSTATUS(status);
+  if (exit.signal == 0) {
     if (code == 127 && !IsFile(trace)) return kExitBadInput;  // exec failed, already said
   } else {
-    int sig = WTERMSIG(status);
-    code = 128 + sig;
-    how = std::string("; program killed by signal ") + std::to_string(sig) + " (" + strsignal(sig) +
-          ")";
+    how = std::string("; program killed by signal ") + std::to_string(exit.signal) + " (" +
+          strsignal(exit.signal) + ")";
   }
 
   if (!IsFile(trace)) {

@@ -1,14 +1,10 @@
 // `threadlens scenarios`: lists the scenario catalogue, and runs scenarios under the tracer,
 // analyzes each trace, compares the findings with the scenario's expectations, prints a table
 // and writes the HTML report (an index and one page per scenario).
-#include <fcntl.h>
-#include <signal.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -17,7 +13,6 @@
 #include <set>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "commands.h"
@@ -26,6 +21,7 @@
 #include "threadlens/analyzer/findings.h"
 #include "threadlens/reports/html_report.h"
 #include "threadlens/reports/named_report.h"
+#include "tracer_launch.h"
 
 namespace threadlens::cli {
 namespace {
@@ -172,76 +168,6 @@ std::string FindCatalogue(const std::string& given) {
       "--catalogue or THREADLENS_SCENARIOS at catalogue.txt");
 }
 
-// The runtime `threadlens run` preloads, found the same way: THREADLENS_PRELOAD, beside this
-// binary (build tree: cli/ and tracer/ are siblings; install: bin/ and lib/), then the
-// configured folders.
-std::string FindPreload() {
-  if (const char* env = std::getenv("THREADLENS_PRELOAD"); env && *env) return env;
-  fs::path self = SelfDir();
-  for (fs::path candidate : {self / ".." / "tracer" / "libthreadlens_preload.so",
-                             self / ".." / "lib" / "libthreadlens_preload.so",
-                             fs::path(THREADLENS_BUILD_LIBDIR) / "libthreadlens_preload.so",
-                             fs::path(THREADLENS_INSTALL_LIBDIR) / "libthreadlens_preload.so"}) {
-    if (fs::exists(candidate)) return fs::weakly_canonical(candidate).string();
-  }
-  throw Error("cannot find libthreadlens_preload.so: build it, or set THREADLENS_PRELOAD");
-}
-
-struct RunResult {
-  int status = -1;      // exit status, or 128 + signal
-  bool killed = false;  // the runner's timeout ended it
-  double seconds = 0;
-};
-
-// Runs `program` under the tracer, as `threadlens run` does: the runtime preloaded, the trace
-// path and watchdog delay in its environment. Output goes to `log`. A run longer than
-// `timeout` seconds is killed (with its process group), so a hang never stalls the caller.
-RunResult RunTraced(const std::string& program, const std::string& trace, const std::string& log,
-                    double watchdog, double timeout, const std::string& preload) {
-  auto start = std::chrono::steady_clock::now();
-  pid_t pid = fork();
-  if (pid < 0) throw Error("fork failed", kExitInternal);
-  if (pid == 0) {
-    setpgid(0, 0);
-    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd >= 0) {
-      dup2(fd, 1);
-      dup2(fd, 2);
-      close(fd);
-    }
-    std::string ld = preload;
-    if (const char* old = std::getenv("LD_PRELOAD"); old && *old) ld += std::string(":") + old;
-    setenv("LD_PRELOAD", ld.c_str(), 1);
-    setenv("THREADLENS_TRACE", trace.c_str(), 1);
-    unsetenv("THREADLENS_TRACE_OWNER");
-    setenv("THREADLENS_WATCHDOG", std::to_string(watchdog).c_str(), 1);
-    execl(program.c_str(), program.c_str(), static_cast<char*>(nullptr));
-    std::fprintf(stderr, "threadlens: cannot run %s\n", program.c_str());
-    _exit(127);
-  }
-  RunResult r;
-  auto deadline = start + std::chrono::duration<double>(timeout);
-  for (;;) {
-    int wstatus = 0;
-    pid_t done = waitpid(pid, &wstatus, WNOHANG);
-    if (done == pid) {
-      r.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
-      break;
-    }
-    if (std::chrono::steady_clock::now() > deadline) {
-      kill(-pid, SIGKILL);
-      kill(pid, SIGKILL);
-      waitpid(pid, &wstatus, 0);
-      r.killed = true;
-      r.status = 128 + SIGKILL;
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return r;
-}
-
 bool IsProblem(const Finding& f) {
   return f.severity == Severity::kError || f.severity == Severity::kWarning;
 }
@@ -332,7 +258,7 @@ struct Outcome {
 
 // Every expected finding present, naming the right variables, locks and threads; no other
 // finding of severity error or warning; and the run ended the way the scenario says.
-Outcome Judge(const Scenario& s, const RunResult& run, const Report& r) {
+Outcome Judge(const Scenario& s, const TracedExit& run, const Report& r) {
   Outcome o;
   for (const Expectation& e : s.expected) {
     bool found = std::any_of(r.findings.begin(), r.findings.end(),
@@ -348,9 +274,10 @@ Outcome Judge(const Scenario& s, const RunResult& run, const Report& r) {
                           (f.title.empty() ? f.kind : f.title));
     }
   }
-  if (run.killed) {
-    o.reasons.push_back("did not finish within " + std::to_string(int(s.timeout)) +
-                        " s; the runner killed it");
+  if (run.timed_out) {
+    char limit[32];
+    std::snprintf(limit, sizeof limit, "%g", s.timeout);
+    o.reasons.push_back(std::string("did not finish within ") + limit + " s; the runner killed it");
   } else if (s.expect_hang && run.status != kWatchdogExit && !r.watchdog) {
     o.reasons.push_back("expected the watchdog to end the run; it exited with status " +
                         std::to_string(run.status));
@@ -442,7 +369,14 @@ int RunScenarios(const RunOptions& opt) {
     judged.timeout = timeout;
     std::error_code ec;
     fs::remove(trace, ec);  // a stale trace from an earlier run must not be analyzed
-    RunResult run = RunTraced(s.program, trace, log, s.watchdog, timeout, preload);
+    TracedRun launch;
+    launch.program = s.program;
+    launch.preload = preload;
+    launch.trace = trace;
+    launch.watchdog = s.watchdog;
+    launch.output = log;
+    launch.timeout = timeout;
+    TracedExit run = RunTraced(launch);
 
     Report report;
     Outcome outcome;

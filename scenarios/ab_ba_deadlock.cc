@@ -3,7 +3,7 @@
 // other waits for. The fixes are ab_ba_scoped_lock.cc and gate_lock.cc.
 //
 // STORY: ThreadA holds a_lock and waits for b_lock; ThreadB holds b_lock and waits for a_lock
-// EXPECT: deadlock locks=a_lock,b_lock threads=ThreadA,ThreadB
+// EXPECT: deadlock locks=a_lock,b_lock threads=ThreadA,ThreadB,MainThread
 // WATCHDOG: 1
 #include <chrono>
 #include <cstdio>

@@ -4,8 +4,7 @@
 //
 // STORY: the Reloader returns early holding config_lock; the RequestHandler waits forever
 // EXPECT: misuse subkind=held-at-exit locks=config_lock threads=Reloader
-// EXPECT: hang subkind=lock locks=config_lock threads=RequestHandler
-// EXPECT: hang subkind=join threads=MainThread
+// EXPECT: hang subkind=lock locks=config_lock threads=RequestHandler,MainThread
 // WATCHDOG: 1
 #include <chrono>
 #include <cstdio>

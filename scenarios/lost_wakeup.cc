@@ -3,8 +3,7 @@
 // wakeup_with_predicate.cc.
 //
 // STORY: the Loader notifies before the Consumer waits; cv.wait() without a predicate never wakes
-// EXPECT: hang subkind=cond threads=Consumer
-// EXPECT: hang subkind=join threads=MainThread
+// EXPECT: hang subkind=cond threads=Consumer,MainThread
 // WATCHDOG: 1
 #include <chrono>
 #include <condition_variable>

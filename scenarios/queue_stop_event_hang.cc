@@ -3,8 +3,7 @@
 // puts again and the consumer waits forever. The fix is queue_stop_event.cc.
 //
 // STORY: the Consumer blocks in queue.get() after the Producer saw the stop event and left
-// EXPECT: hang subkind=cond threads=Consumer
-// EXPECT: hang subkind=join threads=MainThread
+// EXPECT: hang subkind=cond threads=Consumer,MainThread
 // WATCHDOG: 1
 #include <chrono>
 #include <condition_variable>

@@ -2,7 +2,7 @@
 // second call waits for the lock its own thread holds. The fix is sum_list_rlock.cc.
 //
 // STORY: recursive SumList() re-takes its non-recursive list_lock and waits for itself
-// EXPECT: self-deadlock locks=list_lock threads=Worker
+// EXPECT: self-deadlock locks=list_lock threads=Worker,MainThread
 // WATCHDOG: 1
 #include <cstdio>
 #include <mutex>

@@ -3,5 +3,5 @@
 # and writes the HTML report to build/report/index.html.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh threadlens threadlens_preload scenarios
 exec build/cli/threadlens scenarios run all --report build/report

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages threadlens needs (only the missing ones), then configures and
-# builds it in ./build. Safe to run again: a second run only rebuilds what changed.
+# builds it in ./build: the targets named as arguments, or everything. Safe to run again: a
+# second run only rebuilds what changed. The build log goes to build/build.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,4 +30,11 @@ if [ ! -f build/build.ninja ]; then
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ >/dev/null
 fi
-cmake --build build
+echo "threadlens setup: building ${*:-everything} (log: build/build.log)" >&2
+targets=()
+for t in "$@"; do targets+=(--target "$t"); done
+if ! cmake --build build "${targets[@]}" >build/build.log 2>&1; then
+  tail -n 60 build/build.log >&2
+  echo "threadlens setup: the build failed; the whole log is in build/build.log" >&2
+  exit 1
+fi

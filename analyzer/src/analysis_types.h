@@ -119,12 +119,23 @@ struct RawEdge {
   SideRef from_site, to_site;
 };
 
+// A heap block (kAlloc ... kFree) a racing address fell in, kept with the finding because
+// the block may be freed before the findings are named.
+struct HeapRef {
+  uint64_t base = 0, size = 0;
+  uint64_t site = 0;    // the allocating call's pc (or string site)
+  uint32_t stack = 0;   // the allocating thread's shadow stack then
+  bool valid = false;
+};
+
 struct RawFinding {
   std::string kind;
   Severity severity = Severity::kError;
   std::string subkind;
   std::string detail;
   std::vector<SideRef> sides;
+  std::vector<SideRef> waiters;  // (self-)deadlock: threads blocked behind it (e.g. joiners)
+  HeapRef heap;                  // race: the live heap block of vars[0], if any
   std::vector<RawEdge> cycle;
   bool wait_for = false;  // cycle edges are thread -> thread
   std::vector<uint64_t> locks;

@@ -50,6 +50,8 @@ using trace::EventKind;
 constexpr uint64_t kAtomicTag = 1ull << 60;
 constexpr uint64_t kSemTag = 2ull << 60;
 constexpr uint64_t kAnnotationTag = 3ull << 60;
+// Range accesses expand into at most this many element accesses each.
+constexpr uint64_t kMaxRangeElements = 1 << 16;
 
 std::string Hex(uint64_t v) {
   char buf[32];
@@ -64,6 +66,21 @@ uint64_t Fnv1a(const std::string& s) {
     h *= 0x100000001b3ull;
   }
   return h;
+}
+
+// A frame of the system headers or the C++ standard library: not where the user's bug is.
+bool IsSystemFrame(const Frame& f) {
+  static const char* kDirs[] = {"/usr/include/", "/usr/lib/gcc/", "/usr/lib/llvm",
+                                "/usr/local/include/c++/"};
+  for (const char* d : kDirs) {
+    if (f.file.rfind(d, 0) == 0) return true;
+  }
+  static const char* kFunctions[] = {"std::", "__gthread", "__gnu_cxx::", "__cxxabiv1::",
+                                     "__pthread", "pthread_"};
+  for (const char* p : kFunctions) {
+    if (f.function.rfind(p, 0) == 0) return true;
+  }
+  return false;
 }
 
 int KindRank(const std::string& kind) {
@@ -103,16 +120,23 @@ class Analysis {
     // Events are read in small batches so the shadow memory of the batch's accesses can be
     // prefetched: on large traces the race detector waits on cache misses, not on work.
     constexpr size_t kBatch = 32;
-    StreamEvent batch[kBatch];
-    for (;;) {
-      size_t n = 0;
-      while (n < kBatch && source_.Next(batch[n])) ++n;
-      if (opts_.races) {
-        for (size_t i = 0; i < n; ++i) {
-          auto k = batch[i].kind();
-          if (k == EventKind::kRead || k == EventKind::kWrite) race_.Prefetch(batch[i].ev.obj);
-        }
+    // Two batches in flight: the next batch's shadow slots are prefetched while the current
+    // one is handled, so each miss has a whole batch of work to hide behind.
+    StreamEvent batches[2][kBatch];
+    auto prefetch = [&](const StreamEvent* b, size_t n) {
+      if (!opts_.races) return;
+      for (size_t i = 0; i < n; ++i) {
+        auto k = b[i].kind();
+        if (k == EventKind::kRead || k == EventKind::kWrite) race_.Prefetch(b[i].ev.obj);
       }
+    };
+    size_t cur = 0;
+    size_t n = source_.NextBatch(batches[cur], kBatch);
+    prefetch(batches[cur], n);
+    while (n > 0) {
+      size_t next_n = n == kBatch ? source_.NextBatch(batches[cur ^ 1], kBatch) : 0;
+      prefetch(batches[cur ^ 1], next_n);
+      const StreamEvent* batch = batches[cur];
       for (size_t i = 0; i < n; ++i) {
         const StreamEvent& e = batch[i];
         if (index_ == 0) begin_ts_ = e.ev.ts;
@@ -120,7 +144,8 @@ class Analysis {
         Handle(e);
         ++index_;
       }
-      if (n < kBatch) break;
+      cur ^= 1;
+      n = next_n;
     }
     return Finish();
   }
@@ -137,7 +162,7 @@ class Analysis {
     fj->Set(dense, 1);
     t.fork_join = fj;
     current_[tid] = dense;
-    race_.AddThread(dense);
+    race_.AddThread(dense, tid);
     cached_tid_ = ~0u;
     return t;
   }
@@ -186,9 +211,90 @@ class Analysis {
   }
 
   // ---- events ----
+  // A range (aux16 = 0): `bytes` bytes of `element`-byte elements, each one access, as if
+  // the accesses had not been coalesced. Very long ranges are checked on their first
+  // kMaxRangeElements elements only (and a note says so): a memset of a large buffer must
+  // not cost millions of shadow updates.
+  void AccessRange(const ThreadCtx& t, SideRef s, bool write, uint64_t bytes, uint32_t element) {
+    const uint64_t size = element ? element : 1;
+    uint64_t n = (bytes + size - 1) / size;
+    if (n > kMaxRangeElements) {
+      n = kMaxRangeElements;
+      ++ranges_cut_;
+    }
+    const uint64_t base = s.obj;
+    s.size = static_cast<uint32_t>(size);
+    for (uint64_t i = 0; i < n; ++i) {
+      s.obj = base + i * size;
+      race_.Access(t.dense, s, write);
+    }
+  }
+
+  // The live heap block holding `addr`, if any.
+  const HeapRef* HeapBlockOf(uint64_t addr) const {
+    auto it = heap_.upper_bound(addr);
+    if (it == heap_.begin()) return nullptr;
+    --it;
+    return addr < it->first + std::max<uint64_t>(it->second.size, 1) ? &it->second : nullptr;
+  }
+
+  void NoteHeapBlocks() {
+    auto& found = race_.Findings();
+    for (; races_named_ < found.size(); ++races_named_) {
+      RawFinding& f = found[races_named_];
+      if (f.vars.empty()) continue;
+      if (const HeapRef* h = HeapBlockOf(f.vars[0])) f.heap = *h;
+    }
+  }
+
+  // The watchdog's records come from the runtime itself (tid 0 in a binary trace), not
+  // from a program thread: they must not create one.
+  static bool IsRuntimeRecord(EventKind k) {
+    return k == EventKind::kWatchdogFired || k == EventKind::kBlocked || k == EventKind::kHolds;
+  }
+
+  void HandleRuntime(const StreamEvent& e) {
+    const trace::Event& ev = e.ev;
+    switch (e.kind()) {
+      case EventKind::kWatchdogFired:
+        watchdog_ = true;
+        if (ev.flags == static_cast<uint8_t>(trace::WatchdogReason::kAllBlocked)) {
+          watchdog_all_blocked_ = true;
+        }
+        break;
+      case EventKind::kBlocked: {
+        BlockedThread b;
+        b.tid = ev.aux32;
+        b.obj = ev.obj;
+        switch (static_cast<trace::BlockedOn>(ev.flags)) {
+          case trace::BlockedOn::kLock: b.on = Pending::kLock; break;
+          case trace::BlockedOn::kCond: b.on = Pending::kCond; break;
+          case trace::BlockedOn::kJoin: b.on = Pending::kJoin; break;
+          case trace::BlockedOn::kSem: b.on = Pending::kSem; break;
+          default: b.on = Pending::kNone; break;
+        }
+        watchdog_blocked_.push_back(b);
+        break;
+      }
+      case EventKind::kHolds: {
+        HeldBy h;
+        h.tid = ev.aux32;
+        h.lock = ev.obj;
+        watchdog_holds_.push_back(h);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
   void Handle(const StreamEvent& e) {
     const trace::Event& ev = e.ev;
     const EventKind kind = e.kind();
+    if (IsRuntimeRecord(kind)) {
+      HandleRuntime(e);
+      return;
+    }
     ThreadCtx* tp = &Thread(e.tid);
     if (!tp->started) {
       // A tid seen again after its thread exited is a new thread.
@@ -203,8 +309,14 @@ class Analysis {
       case EventKind::kWrite: {
         if (!opts_.races) break;
         SideRef s = Side(t, kind == EventKind::kRead ? Op::kRead : Op::kWrite, e);
-        s.size = ev.aux16;
-        race_.Access(t.dense, s, kind == EventKind::kWrite);
+        if (ev.aux16 != 0 || ev.seq == 0) {
+          s.size = ev.aux16;
+          race_.Access(t.dense, s, kind == EventKind::kWrite);
+        } else {
+          AccessRange(t, s, kind == EventKind::kWrite, ev.seq, ev.aux32);
+        }
+        // A new race: remember the heap block now, it may be freed before the end.
+        if (race_.Findings().size() != races_named_) NoteHeapBlocks();
         break;
       }
       case EventKind::kFuncEntry:
@@ -317,15 +429,26 @@ class Analysis {
       case EventKind::kHappensAfter:
         if (opts_.races) race_.SyncAcquire(t.dense, ev.obj | kAnnotationTag);
         break;
-      case EventKind::kAlloc:
-        allocs_[ev.obj] = ev.seq;
-        if (opts_.races) race_.Forget(ev.obj, ev.seq);
+      case EventKind::kAlloc: {
+        if (!opts_.races) break;
+        race_.Forget(ev.obj, ev.seq);
+        // A block allocated over one never freed (free not traced) replaces it.
+        auto it = heap_.lower_bound(ev.obj);
+        while (it != heap_.end() && it->first < ev.obj + std::max<uint64_t>(ev.seq, 1)) {
+          it = heap_.erase(it);
+        }
+        if (it != heap_.begin()) {
+          auto prev = std::prev(it);
+          if (prev->first + prev->second.size > ev.obj) heap_.erase(prev);
+        }
+        heap_[ev.obj] = HeapRef{ev.obj, ev.seq, ev.site, t.stack, true};
         break;
+      }
       case EventKind::kFree: {
-        auto it = allocs_.find(ev.obj);
-        if (it != allocs_.end()) {
-          if (opts_.races) race_.Forget(ev.obj, it->second);
-          allocs_.erase(it);
+        auto it = heap_.find(ev.obj);
+        if (it != heap_.end()) {
+          if (opts_.races) race_.Forget(ev.obj, it->second.size);
+          heap_.erase(it);
         }
         break;
       }
@@ -381,35 +504,9 @@ class Analysis {
         object_names_[ev.obj] = std::string(source_.String(ev.aux32));
         break;
       case EventKind::kNameVariable:
-        var_names_[ev.obj] = {ev.aux16, std::string(source_.String(ev.aux32))};
+        // aux16 = 0: a range of seq bytes.
+        var_names_[ev.obj] = {ev.aux16 ? ev.aux16 : ev.seq, std::string(source_.String(ev.aux32))};
         break;
-      case EventKind::kWatchdogFired:
-        watchdog_ = true;
-        if (ev.flags == static_cast<uint8_t>(trace::WatchdogReason::kAllBlocked)) {
-          watchdog_all_blocked_ = true;
-        }
-        break;
-      case EventKind::kBlocked: {
-        BlockedThread b;
-        b.tid = ev.aux32;
-        b.obj = ev.obj;
-        switch (static_cast<trace::BlockedOn>(ev.flags)) {
-          case trace::BlockedOn::kLock: b.on = Pending::kLock; break;
-          case trace::BlockedOn::kCond: b.on = Pending::kCond; break;
-          case trace::BlockedOn::kJoin: b.on = Pending::kJoin; break;
-          case trace::BlockedOn::kSem: b.on = Pending::kSem; break;
-          default: b.on = Pending::kNone; break;
-        }
-        watchdog_blocked_.push_back(b);
-        break;
-      }
-      case EventKind::kHolds: {
-        HeldBy h;
-        h.tid = ev.aux32;
-        h.lock = ev.obj;
-        watchdog_holds_.push_back(h);
-        break;
-      }
       default:
         break;
     }
@@ -483,22 +580,27 @@ class Analysis {
         if (!listed.count(t.tid)) nobody_running = false;
       }
     }
+    std::set<uint32_t> accounted;
+    for (RawFinding& f : FindBlocked(blocked, holds, recursive, nobody_running, &accounted)) {
+      // A self-deadlock seen at its request is already reported: what waits behind it
+      // joins that finding.
+      if (f.kind == "self-deadlock" && monitor_.SelfDeadlockReported(f.tids[0], f.locks[0])) {
+        if (!f.waiters.empty()) {
+          self_waiters_[{f.tids[0], f.locks[0]}] = std::move(f.waiters);
+        }
+        continue;
+      }
+      raw.push_back(std::move(f));
+    }
     if (!nobody_running) {
       for (const BlockedThread& b : blocked) {
-        if (b.on == Pending::kLock || b.on == Pending::kNone) continue;
+        if (b.on == Pending::kLock || b.on == Pending::kNone || accounted.count(b.tid)) continue;
         notes.push_back(ThreadName(b.tid) + " was still waiting on " +
                         (b.on == Pending::kJoin ? "thread " + ThreadName(static_cast<uint32_t>(b.obj))
                                                 : ObjectName(b.obj)) +
                         " when the trace ended; other threads were still running, so it is "
                         "not reported as a hang");
       }
-    }
-    for (RawFinding& f : FindBlocked(blocked, holds, recursive, nobody_running)) {
-      // A self-deadlock seen at its request is already reported.
-      if (f.kind == "self-deadlock" && monitor_.SelfDeadlockReported(f.tids[0], f.locks[0])) {
-        continue;
-      }
-      raw.push_back(std::move(f));
     }
   }
 
@@ -511,15 +613,19 @@ class Analysis {
 
   Symbolizer* Sym() {
     if (!opts_.symbolize) return nullptr;
+    if (opts_.symbolizer) return opts_.symbolizer;
     if (!symbolizer_) symbolizer_ = MakeSymbolizer(source_.Modules());
     return symbolizer_.get();
   }
 
-  const Frame& FrameOf(uint64_t site) {
+  // The frames of one site, innermost first: one, or several where the compiler inlined
+  // calls at a pc (a lock call inlined through std::mutex::lock into the user's function).
+  const Stack& FramesOf(uint64_t site) {
     auto it = frames_.find(site);
     if (it != frames_.end()) return it->second;
-    Frame f;
+    Stack frames;
     if (site & trace::kSiteIsString) {
+      Frame f;
       std::string s(source_.String(static_cast<uint32_t>(site)));
       size_t colon = s.rfind(':');
       bool has_line = colon != std::string::npos && colon + 1 < s.size() &&
@@ -530,27 +636,46 @@ class Analysis {
       } else {
         f.function = s;
       }
+      frames.push_back(std::move(f));
     } else if (site != 0) {
-      if (Symbolizer* sym = Sym()) f = sym->ResolveCode(site);
-      else f.pc = site;
+      if (Symbolizer* sym = Sym()) frames = sym->ResolveCodeInlined(site);
+      if (frames.empty()) {
+        Frame f;
+        f.pc = site;
+        frames.push_back(std::move(f));
+      }
+    } else {
+      frames.emplace_back();
     }
-    return frames_.emplace(site, std::move(f)).first->second;
+    return frames_.emplace(site, std::move(frames)).first->second;
   }
 
   Stack StackOf(uint64_t site, uint32_t node) {
     Stack s;
-    if (site != 0) s.push_back(FrameOf(site));
-    for (uint64_t pc : stacks_.Values(node)) s.push_back(FrameOf(pc));
+    auto append = [&](uint64_t pc) {
+      const Stack& f = FramesOf(pc);
+      s.insert(s.end(), f.begin(), f.end());
+    };
+    if (site != 0) append(site);
+    for (uint64_t pc : stacks_.Values(node)) append(pc);
     return s;
   }
 
-  // Function of the innermost frame that names one, for fallback names.
-  std::string FunctionOf(uint64_t site, uint32_t node) {
-    for (const Frame& f : StackOf(site, node)) {
-      if (!f.function.empty()) return f.function;
+  // The innermost frame of the user's code (outside the system headers and the standard
+  // library), else the innermost frame that names a function, else the site's own.
+  Frame UserFrame(uint64_t site, uint32_t node) {
+    Stack s = StackOf(site, node);
+    for (const Frame& f : s) {
+      if (!f.function.empty() && !IsSystemFrame(f)) return f;
     }
-    return "";
+    for (const Frame& f : s) {
+      if (!f.function.empty()) return f;
+    }
+    return s.empty() ? Frame{} : s.front();
   }
+
+  // Function of the innermost user frame that names one, for fallback names.
+  std::string FunctionOf(uint64_t site, uint32_t node) { return UserFrame(site, node).function; }
 
   std::string ObjectName(uint64_t obj) {
     auto it = object_names_.find(obj);
@@ -580,7 +705,34 @@ class Analysis {
     return name;
   }
 
-  std::string VariableName(uint64_t addr) {
+  // "heap block of 24 bytes allocated at make_table() table.cc:12 (+8)".
+  std::string HeapName(const HeapRef& h, uint64_t addr) {
+    std::string where;
+    Frame f = UserFrame(h.site, h.stack);
+    if (f.file.empty()) {
+      // The function from the stack, the line from the allocating call itself.
+      for (const Frame& s : FramesOf(h.site)) {
+        if (!s.file.empty()) {
+          f.file = s.file;
+          f.line = s.line;
+          break;
+        }
+      }
+    }
+    if (!f.function.empty()) where = f.function;
+    if (!f.file.empty()) {
+      size_t slash = f.file.rfind('/');
+      std::string file = slash == std::string::npos ? f.file : f.file.substr(slash + 1);
+      where += (where.empty() ? "" : " ") + file + (f.line ? ":" + std::to_string(f.line) : "");
+    }
+    if (where.empty()) where = Hex(h.site ? h.site : h.base);
+    std::string name = "heap block of " + std::to_string(h.size) + " byte" +
+                       (h.size == 1 ? "" : "s") + " allocated at " + where;
+    if (addr != h.base) name += " (+" + std::to_string(addr - h.base) + ")";
+    return name;
+  }
+
+  std::string VariableName(uint64_t addr, const HeapRef* heap = nullptr) {
     auto it = var_names_.upper_bound(addr);
     if (it != var_names_.begin()) {
       --it;
@@ -594,6 +746,7 @@ class Analysis {
       std::string n = sym->ResolveData(addr);
       if (!n.empty()) return n;
     }
+    if (heap && heap->valid) return HeapName(*heap, addr);
     return Hex(addr);
   }
 
@@ -648,7 +801,21 @@ class Analysis {
     for (const SideRef& s : r.sides) f.accesses.push_back(Materialize(s, race));
     for (uint32_t tid : r.tids) AddUnique(f.threads, ThreadName(tid));
     for (uint64_t l : r.locks) AddUnique(f.locks, ObjectName(l));
-    for (uint64_t v : r.vars) AddUnique(f.variables, VariableName(v));
+    for (uint64_t v : r.vars) AddUnique(f.variables, VariableName(v, &r.heap));
+    if (race && r.heap.valid && !r.vars.empty()) {
+      for (Access& a : f.accesses) {
+        if (a.address == r.vars[0]) a.object = f.variables.back();
+      }
+    }
+    // Threads stuck behind a (self-)deadlock: listed, and for a deadlock also as sides.
+    for (const SideRef& w : r.waiters) {
+      Access a = Materialize(w, false);
+      f.detail += std::string(f.detail.empty() ? "" : " ") + a.thread + " waits " +
+                  (w.op == Op::kJoin ? "for thread " + a.object + " to end"
+                                     : "for " + a.object) +
+                  ", so it is stuck too.";
+      if (r.kind == "deadlock") f.accesses.push_back(std::move(a));
+    }
     for (const RawEdge& e : r.cycle) {
       CycleEdge c;
       if (r.wait_for) {
@@ -691,6 +858,11 @@ class Analysis {
                         e.to);
       }
       f.title = "deadlock: " + Join(parts, "; ");
+      if (a.size() > f.cycle.size()) {
+        size_t more = a.size() - f.cycle.size();
+        f.title += " (" + std::to_string(more) + " more thread" + (more > 1 ? "s" : "") +
+                   " stuck behind it)";
+      }
     } else if (f.kind == "self-deadlock" && !a.empty()) {
       f.title = "self-deadlock: " + a[0].thread + " requests " + a[0].object +
                 ", which it already holds";
@@ -739,6 +911,13 @@ class Analysis {
     rep.warnings = source_.Warnings();
 
     std::vector<RawFinding> raw = race_.TakeFindings();
+    if (ranges_cut_ > 0) {
+      rep.notes.push_back("race: " + std::to_string(ranges_cut_) + " range access" +
+                          (ranges_cut_ > 1 ? "es" : "") + " longer than " +
+                          std::to_string(kMaxRangeElements) +
+                          " elements were checked on their first " +
+                          std::to_string(kMaxRangeElements) + " elements only");
+    }
     if (race_.truncated()) {
       rep.notes.push_back("race: reported the first " + std::to_string(opts_.max_races) +
                           " distinct races only");
@@ -749,6 +928,13 @@ class Analysis {
     FindBlockedState(raw, rep.notes);
     for (RawFinding& f : monitor_.TakeFindings()) {
       if (f.kind == "contention" && !opts_.contention) continue;
+      if (f.kind == "self-deadlock") {
+        auto w = self_waiters_.find({f.tids[0], f.locks[0]});
+        if (w != self_waiters_.end()) {
+          for (const SideRef& s : w->second) f.tids.push_back(s.tid);
+          f.waiters = std::move(w->second);
+        }
+      }
       raw.push_back(std::move(f));
     }
     if (monitor_.misuse_truncated()) {
@@ -845,21 +1031,45 @@ class Analysis {
   uint32_t cached_tid_ = ~0u, cached_dense_ = 0;
   PathTable stacks_, locksets_;
   std::vector<uint64_t> held_scratch_;
-  std::unordered_map<uint64_t, uint64_t> allocs_;
+  std::map<uint64_t, HeapRef> heap_;  // live heap blocks by address (erased on free)
+  size_t races_named_ = 0;           // race findings already given their heap block
   std::unordered_map<uint64_t, std::shared_ptr<const VectorClock>> cond_signals_;
   std::unordered_map<uint32_t, std::string> thread_names_;
   std::unordered_map<uint64_t, std::string> object_names_;
   std::map<uint64_t, std::pair<uint64_t, std::string>> var_names_;
   std::unordered_map<uint64_t, std::string> fallback_names_;
   std::set<std::string> fallback_used_;
-  std::unordered_map<uint64_t, Frame> frames_;
+  std::unordered_map<uint64_t, Stack> frames_;
   std::unique_ptr<Symbolizer> symbolizer_;
   std::vector<BlockedThread> watchdog_blocked_;
+  std::map<std::pair<uint32_t, uint64_t>, std::vector<SideRef>> self_waiters_;
   std::vector<HeldBy> watchdog_holds_;
   bool watchdog_ = false;
   bool watchdog_all_blocked_ = false;
   uint64_t index_ = 0, begin_ts_ = 0, end_ts_ = 0;
+  uint64_t ranges_cut_ = 0;
 };
+
+// A heap block's name carries its size, line and offset, which vary from run to run and
+// edit to edit; its fingerprint key is the allocating function (else file) only.
+constexpr const char* kHeapPrefix = "heap block of ";
+std::string HeapKey(const std::string& name) {
+  const std::string at = " allocated at ";
+  size_t p = name.find(at);
+  if (p == std::string::npos) return "heap";
+  std::string where = name.substr(p + at.size());
+  size_t off = where.rfind(" (+");
+  if (off != std::string::npos) where.resize(off);
+  // Drop the trailing "file.cc:12" (or keep the file alone when no function was known).
+  size_t sp = where.rfind(' ');
+  std::string last = sp == std::string::npos ? where : where.substr(sp + 1);
+  size_t colon = last.rfind(':');
+  bool file_line = colon != std::string::npos && colon + 1 < last.size() &&
+                   std::all_of(last.begin() + colon + 1, last.end(), ::isdigit);
+  if (file_line) where = sp == std::string::npos ? last.substr(0, colon) : where.substr(0, sp);
+  if (where.rfind("0x", 0) == 0) return "heap";
+  return "heap@" + where;
+}
 
 // Names that carry an address are not stable across runs; fingerprints skip them.
 bool Unstable(const std::string& name) {
@@ -872,18 +1082,25 @@ bool Unstable(const std::string& name) {
 std::string FingerprintOf(const Finding& f) {
   std::vector<std::string> parts;
   for (const Access& a : f.accesses) {
+    // The user's function: the first frame outside the system headers and the standard
+    // library (a lock inlined through std::mutex::lock names worker(), not std::mutex::lock).
+    const Frame* named = nullptr;
     for (const Frame& fr : a.stack) {
-      if (!fr.function.empty()) {
-        parts.push_back("fn:" + fr.function);
+      if (fr.function.empty()) continue;
+      if (!IsSystemFrame(fr)) {
+        named = &fr;
         break;
       }
+      if (!named) named = &fr;
     }
+    if (named) parts.push_back("fn:" + named->function);
   }
   for (const std::string& l : f.locks) {
     if (!Unstable(l)) parts.push_back("lock:" + l);
   }
   for (const std::string& v : f.variables) {
-    if (!Unstable(v)) parts.push_back("var:" + v);
+    if (v.rfind(kHeapPrefix, 0) == 0) parts.push_back("var:" + HeapKey(v));
+    else if (!Unstable(v)) parts.push_back("var:" + v);
   }
   // What a hung thread waits on (a condition variable, semaphore or thread) is no lock.
   if (f.kind == "hang" && !f.accesses.empty() && f.subkind != "join" &&

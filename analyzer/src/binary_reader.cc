@@ -32,6 +32,16 @@ using trace::Event;
 // than 1 MiB. Anything bigger is damage.
 constexpr uint32_t kMaxPayload = 64u << 20;
 
+// IsSyncKind by table: asked once per event.
+struct SyncTable {
+  bool v[256];
+  constexpr SyncTable() : v() {
+    for (int k = 0; k < 256; ++k) v[k] = trace::IsSyncKind(static_cast<trace::EventKind>(k));
+  }
+  constexpr bool operator[](uint8_t k) const { return v[k]; }
+};
+constexpr SyncTable kSync;
+
 class BinaryTrace final : public EventSource {
  public:
   explicit BinaryTrace(const std::string& path) : path_(path) {
@@ -72,6 +82,37 @@ class BinaryTrace final : public EventSource {
     ++cur.pos;
     Classify(c);
     return true;
+  }
+
+  // Same order as Next(): a cursor whose head is not a sync event goes on top of the ready
+  // stack and is taken again at once, so its run of non-sync events is copied in one go.
+  size_t NextBatch(StreamEvent* out, size_t n) override {
+    size_t i = 0;
+    while (i < n) {
+      size_t c;
+      if (!ready_.empty()) {
+        c = ready_.back();
+        ready_.pop_back();
+      } else if (!heap_.empty()) {
+        c = heap_.top().cursor;
+        heap_.pop();
+      } else {
+        break;
+      }
+      Cursor& cur = cursors_[c];
+      const Event* ev = cur.events.data();
+      const size_t end = cur.events.size();
+      size_t pos = cur.pos;
+      do {
+        out[i].tid = cur.tid;
+        out[i].ev = ev[pos];
+        ++i;
+        ++pos;
+      } while (i < n && pos < end && !kSync[ev[pos].kind]);
+      cur.pos = pos;
+      Classify(c);
+    }
+    return i;
   }
 
   const TraceMeta& Meta() const override { return meta_; }
@@ -283,7 +324,7 @@ class BinaryTrace final : public EventSource {
     Cursor& c = cursors_[i];
     if (c.pos >= c.events.size() && !LoadNext(c)) return;
     const Event& e = c.events[c.pos];
-    if (trace::IsSyncKind(static_cast<trace::EventKind>(e.kind))) {
+    if (kSync[e.kind]) {
       heap_.push({e.seq, c.tid, i});
     } else {
       ready_.push_back(i);

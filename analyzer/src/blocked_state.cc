@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "lock_order.h"
 
@@ -11,7 +12,7 @@ namespace threadlens::analysis {
 std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
                                     const std::vector<HeldBy>& holds,
                                     const std::function<bool(uint64_t)>& recursive,
-                                    bool nobody_running) {
+                                    bool nobody_running, std::set<uint32_t>* accounted) {
   std::vector<RawFinding> out;
   std::map<uint32_t, uint32_t> node_of;  // tid -> node
   for (const BlockedThread& b : blocked) {
@@ -60,6 +61,14 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
     std::sort(adj[n].begin(), adj[n].end());
     adj[n].erase(std::unique(adj[n].begin(), adj[n].end()), adj[n].end());
   }
+  // root[n]: the finding that explains why node n never wakes up (-1: none yet).
+  std::vector<long> root(blocked.size(), -1);
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (out[i].kind == "self-deadlock") {
+      uint32_t n = node_of[out[i].tids[0]];
+      if (root[n] < 0) root[n] = static_cast<long>(i);
+    }
+  }
   std::vector<bool> in_cycle(blocked.size(), false);
   for (const auto& cyc : ElementaryCycles(adj, 64, 1000, nullptr)) {
     RawFinding f;
@@ -69,6 +78,7 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
     for (size_t i = 0; i < cyc.size(); ++i) {
       uint32_t a = cyc[i], b = cyc[(i + 1) % cyc.size()];
       in_cycle[a] = true;
+      if (root[a] < 0) root[a] = static_cast<long>(out.size());
       const BlockedThread& waiter = *by_node[a];
       const WaitEdge* via = nullptr;
       for (const WaitEdge& e : edges[a]) {
@@ -99,64 +109,105 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
     out.push_back(std::move(f));
   }
 
-  if (!nobody_running) return out;
-  // Hangs: blocked on something no lock cycle explains.
-  std::map<uint32_t, size_t> hang_of;  // node -> finding index
-  for (size_t n = 0; n < blocked.size(); ++n) {
-    const BlockedThread& b = *by_node[n];
-    if (in_cycle[n] || b.on == Pending::kLock || b.on == Pending::kNone) continue;
-    RawFinding f;
-    f.kind = "hang";
-    f.severity = Severity::kError;
-    f.subkind = b.on == Pending::kCond ? "cond" : b.on == Pending::kJoin ? "join" : "sem";
+  auto side_of = [](const BlockedThread& b) {
     SideRef s = b.has_where ? b.where : SideRef{};
     s.obj = b.obj;
     s.tid = b.tid;
-    s.op = b.on == Pending::kJoin ? Op::kJoin : b.on == Pending::kSem ? Op::kSemWait : Op::kWait;
-    f.sides.push_back(s);
-    f.tids.push_back(b.tid);
-    f.sort_key = s.index;
-    hang_of[static_cast<uint32_t>(n)] = out.size();
-    out.push_back(std::move(f));
-  }
-  // Lock waiters stuck behind a hung thread belong to that hang.
-  for (size_t n = 0; n < blocked.size(); ++n) {
-    const BlockedThread& b = *by_node[n];
-    if (in_cycle[n] || b.on != Pending::kLock) continue;
-    uint32_t cur = static_cast<uint32_t>(n);
-    for (size_t steps = 0; steps < blocked.size(); ++steps) {
-      if (edges[cur].empty()) break;
-      cur = edges[cur].front().to_node;
-      if (by_node[cur]->on != Pending::kLock) break;
-    }
-    auto h = hang_of.find(cur);
-    if (h == hang_of.end()) {
-      // Waiting for a lock no blocked thread holds while nobody runs: its holder exited
-      // with it (the misuse detector reports that), so nothing will ever release it.
-      if (!edges[n].empty()) continue;
+    s.op = b.on == Pending::kJoin  ? Op::kJoin
+           : b.on == Pending::kSem ? Op::kSemWait
+           : b.on == Pending::kLock ? Op::kRequest
+                                    : Op::kWait;
+    return s;
+  };
+  // Hangs (only when nobody runs): blocked on something no lock cycle explains.
+  if (nobody_running) {
+    for (size_t n = 0; n < blocked.size(); ++n) {
+      const BlockedThread& b = *by_node[n];
+      if (root[n] >= 0 || b.on == Pending::kLock || b.on == Pending::kNone) continue;
+      // A joiner of another blocked thread waits on whatever that thread waits on.
+      if (b.on == Pending::kJoin && !edges[n].empty()) continue;
       RawFinding f;
       f.kind = "hang";
       f.severity = Severity::kError;
-      f.subkind = "lock";
-      SideRef s = b.has_where ? b.where : SideRef{};
-      s.obj = b.obj;
-      s.tid = b.tid;
-      s.op = Op::kRequest;
+      f.subkind = b.on == Pending::kCond ? "cond" : b.on == Pending::kJoin ? "join" : "sem";
+      SideRef s = side_of(b);
       f.sides.push_back(s);
       f.tids.push_back(b.tid);
-      f.locks.push_back(b.obj);
       f.sort_key = s.index;
+      root[n] = static_cast<long>(out.size());
       out.push_back(std::move(f));
-      continue;
     }
-    RawFinding& f = out[h->second];
-    SideRef s = b.has_where ? b.where : SideRef{};
-    s.obj = b.obj;
-    s.tid = b.tid;
-    s.op = Op::kRequest;
+  }
+  // Threads waiting (by join or for a lock) on a thread that never wakes up belong to that
+  // thread's finding: follow the wait-for edges to a root. Memoized; a wait-for loop with
+  // no root (cannot happen after the cycle search, but cheap to guard) stays unrooted.
+  std::vector<uint8_t> state(blocked.size(), 0);  // 0 new, 1 on the path, 2 done
+  std::function<long(uint32_t)> resolve = [&](uint32_t n) -> long {
+    if (root[n] >= 0 || state[n] != 0) return root[n];
+    state[n] = 1;
+    for (const WaitEdge& e : edges[n]) {
+      long r = resolve(e.to_node);
+      if (r >= 0) {
+        root[n] = r;
+        break;
+      }
+    }
+    state[n] = 2;
+    if (root[n] >= 0) {
+      RawFinding& f = out[static_cast<size_t>(root[n])];
+      const BlockedThread& b = *by_node[n];
+      SideRef s = side_of(b);
+      if (f.kind == "hang") f.sides.push_back(s);
+      else f.waiters.push_back(s);
+      f.tids.push_back(b.tid);
+      if (b.on == Pending::kLock) f.locks.push_back(b.obj);
+    }
+    return root[n];
+  };
+  for (size_t n = 0; n < blocked.size(); ++n) {
+    const BlockedThread& b = *by_node[n];
+    if (b.on != Pending::kLock && b.on != Pending::kJoin) continue;
+    if (resolve(static_cast<uint32_t>(n)) >= 0 || !nobody_running) continue;
+    if (b.on != Pending::kLock || !edges[n].empty()) continue;
+    // Waiting for a lock no blocked thread holds while nobody runs: its holder exited
+    // with it (the misuse detector reports that), so nothing will ever release it.
+    RawFinding f;
+    f.kind = "hang";
+    f.severity = Severity::kError;
+    f.subkind = "lock";
+    SideRef s = side_of(b);
     f.sides.push_back(s);
     f.tids.push_back(b.tid);
     f.locks.push_back(b.obj);
+    f.sort_key = s.index;
+    root[n] = static_cast<long>(out.size());
+    out.push_back(std::move(f));
+  }
+  // Waiters of that lock hang reach it now that it exists.
+  for (size_t n = 0; n < blocked.size(); ++n) {
+    const BlockedThread& b = *by_node[n];
+    if ((b.on == Pending::kLock || b.on == Pending::kJoin) && root[n] < 0) {
+      std::fill(state.begin(), state.end(), 0);
+      resolve(static_cast<uint32_t>(n));
+    }
+    // A joiner whose thread is blocked on nothing this analysis explains still hangs.
+    if (b.on == Pending::kJoin && root[n] < 0 && nobody_running) {
+      RawFinding f;
+      f.kind = "hang";
+      f.severity = Severity::kError;
+      f.subkind = "join";
+      SideRef s = side_of(b);
+      f.sides.push_back(s);
+      f.tids.push_back(b.tid);
+      f.sort_key = s.index;
+      root[n] = static_cast<long>(out.size());
+      out.push_back(std::move(f));
+    }
+  }
+  if (accounted) {
+    for (size_t n = 0; n < blocked.size(); ++n) {
+      if (root[n] >= 0) accounted->insert(by_node[n]->tid);
+    }
   }
   return out;
 }

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <vector>
 
 #include "analysis_types.h"
@@ -30,10 +31,14 @@ struct HeldBy {
 
 // `recursive(lock)` tells whether re-locking is allowed (else: self-deadlock). Hangs are
 // reported only when `nobody_running`: a thread still running at the end could yet wake the
-// waiters (the trace may just have been cut), so they are not called hung then.
+// waiters (the trace may just have been cut), so they are not called hung then. A thread
+// waiting (join or lock) on a thread of a deadlock, self-deadlock or hang is part of that
+// finding (`waiters` of a (self-)deadlock, a further side of a hang), never a finding of
+// its own; `accounted` receives every blocked tid some finding explains.
 std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
                                     const std::vector<HeldBy>& holds,
                                     const std::function<bool(uint64_t)>& recursive,
-                                    bool nobody_running);
+                                    bool nobody_running,
+                                    std::set<uint32_t>* accounted = nullptr);
 
 }  // namespace threadlens::analysis

@@ -36,6 +36,25 @@ class FlatMap {
     }
   }
 
+  // As above with a default-constructed value (no fresh value built per lookup).
+  V& FindOrInsert(uint64_t key, bool& inserted) {
+    if ((size_ + 1) * 4 > slots_.size() * 3) Rehash(slots_.size() * 2);
+    for (size_t i = Home(key);; i = (i + 1) & mask_) {
+      Slot& s = slots_[i];
+      if (s.key == key) {
+        inserted = false;
+        return s.value;
+      }
+      if (s.key == kEmpty) {
+        s.key = key;
+        s.value = V{};
+        ++size_;
+        inserted = true;
+        return s.value;
+      }
+    }
+  }
+
   V* Find(uint64_t key) {
     for (size_t i = Home(key);; i = (i + 1) & mask_) {
       Slot& s = slots_[i];
@@ -66,6 +85,8 @@ class FlatMap {
   }
 
   // Starts loading `key`'s slot into the cache ahead of its lookup.
+  // One line: prefetching a big slot's second line too fills the line buffers and costs more
+  // than it saves; the hot fields come first.
   void Prefetch(uint64_t key) const { __builtin_prefetch(&slots_[Home(key)]); }
 
   size_t size() const { return size_; }
@@ -78,7 +99,9 @@ class FlatMap {
   }
 
  private:
-  struct Slot {
+  // Slots bigger than a cache line are 32-byte aligned: with a size that is a multiple of
+  // 32, each then spans as few lines as it can and its first 32 bytes never straddle two.
+  struct alignas(sizeof(uint64_t) + sizeof(V) > 64 ? 32 : alignof(V) > 8 ? alignof(V) : 8) Slot {
     uint64_t key;
     V value;
   };

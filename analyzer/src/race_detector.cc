@@ -3,6 +3,12 @@
 
 namespace threadlens::analysis {
 
+void RaceDetector::AddThread(uint32_t t, uint32_t tid) {
+  AddThread(t);
+  if (t >= tids_.size()) tids_.resize(t + 1, 0);
+  tids_[t] = tid;
+}
+
 void RaceDetector::AddThread(uint32_t t) {
   if (t >= clocks_.size()) clocks_.resize(t + 1);
   if (clocks_[t].Get(t) == 0) clocks_[t].Set(t, 1);
@@ -48,17 +54,9 @@ void RaceDetector::SyncRelease(uint32_t t, uint64_t key) {
 void RaceDetector::Access(uint32_t t, const SideRef& side, bool write) {
   const VectorClock& c = clocks_[t];
   const uint32_t now = c.Get(t);
+  const uint64_t addr = side.obj;
   bool inserted;
-  VarState& v = vars_.FindOrInsert(side.obj, VarState{}, inserted);
-  if (inserted) {
-    if (!free_infos_.empty()) {
-      v.info = free_infos_.back();
-      free_infos_.pop_back();
-    } else {
-      v.info = static_cast<uint32_t>(infos_.size());
-      infos_.emplace_back();
-    }
-  }
+  VarState& v = vars_.FindOrInsert(addr, inserted);
   auto races = [&](uint32_t thread, uint32_t clock) {
     return clock != 0 && thread != t && clock > c.Get(thread);
   };
@@ -69,15 +67,16 @@ void RaceDetector::Access(uint32_t t, const SideRef& side, bool write) {
       const auto& rs = read_sets_[v.shared_reads];
       if (t < rs.size() && rs[t].clock == now) return;
     }
-    VarInfo& info = infos_[v.info];
     if (races(v.write_thread, v.write_clock)) {
-      Report(Shadow{info.write, v.write_thread, v.write_clock}, side, side.obj);
+      Report(Shadow{Unpack(v.write, addr, v.write_thread, Op::kWrite), v.write_thread,
+                    v.write_clock},
+             side, addr);
     }
     if (v.shared_reads < 0) {
       if (v.read_clock == 0 || v.read_thread == t || v.read_clock <= c.Get(v.read_thread)) {
         v.read_thread = t;
         v.read_clock = now;
-        info.read = side;
+        v.read = Pack(side);
         return;
       }
       // Two concurrent reads: keep one read per thread from now on.
@@ -91,7 +90,8 @@ void RaceDetector::Access(uint32_t t, const SideRef& side, bool write) {
       }
       auto& rs = read_sets_[idx];
       rs.assign(std::max<size_t>(clocks_.size(), std::max(t, v.read_thread) + 1), Shadow{});
-      rs[v.read_thread] = Shadow{info.read, v.read_thread, v.read_clock};
+      rs[v.read_thread] =
+          Shadow{Unpack(v.read, addr, v.read_thread, Op::kRead), v.read_thread, v.read_clock};
       v.shared_reads = idx;
       v.read_clock = 0;
     }
@@ -101,18 +101,21 @@ void RaceDetector::Access(uint32_t t, const SideRef& side, bool write) {
     return;
   }
   if (v.write_clock == now && v.write_thread == t) return;  // same epoch
-  VarInfo& info = infos_[v.info];
   if (races(v.write_thread, v.write_clock)) {
-    Report(Shadow{info.write, v.write_thread, v.write_clock}, side, side.obj);
+    Report(Shadow{Unpack(v.write, addr, v.write_thread, Op::kWrite), v.write_thread,
+                  v.write_clock},
+           side, addr);
   }
   if (v.shared_reads < 0) {
     if (races(v.read_thread, v.read_clock)) {
-      Report(Shadow{info.read, v.read_thread, v.read_clock}, side, side.obj);
+      Report(Shadow{Unpack(v.read, addr, v.read_thread, Op::kRead), v.read_thread,
+                    v.read_clock},
+             side, addr);
     }
   } else {
     auto& rs = read_sets_[v.shared_reads];
     for (const Shadow& r : rs) {
-      if (races(r.thread, r.clock)) Report(r, side, side.obj);
+      if (races(r.thread, r.clock)) Report(r, side, addr);
     }
     rs.clear();
     free_read_sets_.push_back(v.shared_reads);
@@ -121,7 +124,7 @@ void RaceDetector::Access(uint32_t t, const SideRef& side, bool write) {
   }
   v.write_thread = t;
   v.write_clock = now;
-  info.write = side;
+  v.write = Pack(side);
 }
 
 void RaceDetector::Drop(uint64_t addr) {
@@ -131,7 +134,6 @@ void RaceDetector::Drop(uint64_t addr) {
     read_sets_[v->shared_reads].clear();
     free_read_sets_.push_back(v->shared_reads);
   }
-  free_infos_.push_back(v->info);
   vars_.Erase(addr);
 }
 

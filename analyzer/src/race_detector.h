@@ -29,7 +29,8 @@ class RaceDetector {
  public:
   explicit RaceDetector(size_t max_reports) : max_reports_(max_reports) {}
 
-  // A new thread (dense index) with its first clock value.
+  // A new thread (dense index) with its first clock value; `tid` is the trace's id.
+  void AddThread(uint32_t t, uint32_t tid);
   void AddThread(uint32_t t);
   void Fork(uint32_t parent, uint32_t child);
   void Join(uint32_t joiner, uint32_t child);
@@ -48,6 +49,8 @@ class RaceDetector {
   void Forget(uint64_t addr, uint64_t size);
 
   std::vector<RawFinding> TakeFindings() { return std::move(findings_); }
+  // Findings so far, for the driver to annotate the newest ones (e.g. with their heap block).
+  std::vector<RawFinding>& Findings() { return findings_; }
   uint64_t races_seen() const { return races_seen_; }
   bool truncated() const { return truncated_; }
 
@@ -57,16 +60,21 @@ class RaceDetector {
     uint32_t thread = 0;  // dense index
     uint32_t clock = 0;   // 0 = no access
   };
-  // The per-variable state checked on every access, kept small and inside the hash slot so
-  // the check costs one cache line; where the accesses were (for reports) lives apart.
+  // Where a variable's last write or read was, packed (32 bytes instead of a SideRef's 56):
+  // the address is the variable's, the op follows from the slot, the tid from the thread.
+  struct Where {
+    uint64_t site = 0;
+    uint64_t ts = 0;
+    uint64_t index_size = 0;  // stream index << 16 | access size
+    uint32_t stack = 0, lockset = 0;
+  };
+  // The per-variable state, all in the hash slot: the check on every access costs one
+  // probe and touches two adjacent cache lines, never a second table.
   struct VarState {
     uint32_t write_thread = 0, write_clock = 0;
     uint32_t read_thread = 0, read_clock = 0;  // when not read-shared
     int32_t shared_reads = -1;                 // index into read_sets_ when read-shared
-    uint32_t info = 0;                         // index into infos_
-  };
-  struct VarInfo {
-    SideRef write, read;
+    Where write, read;
   };
   struct LockClocks {
     VectorClock writes;  // joined at exclusive releases
@@ -74,12 +82,27 @@ class RaceDetector {
   };
 
   void Report(const Shadow& prior, const SideRef& now, uint64_t addr);
+  static Where Pack(const SideRef& s) {
+    return Where{s.site, s.ts, s.index << 16 | s.size, s.stack, s.lockset};
+  }
+  SideRef Unpack(const Where& w, uint64_t addr, uint32_t thread, Op op) const {
+    SideRef s;
+    s.obj = addr;
+    s.site = w.site;
+    s.ts = w.ts;
+    s.index = w.index_size >> 16;
+    s.size = static_cast<uint16_t>(w.index_size);
+    s.tid = thread < tids_.size() ? tids_[thread] : 0;
+    s.stack = w.stack;
+    s.lockset = w.lockset;
+    s.op = op;
+    return s;
+  }
   void Drop(uint64_t addr);
 
   std::vector<VectorClock> clocks_;  // per dense thread
+  std::vector<uint32_t> tids_;       // the trace's tid of each dense thread
   FlatMap<VarState> vars_;
-  std::vector<VarInfo> infos_;
-  std::vector<uint32_t> free_infos_;
   std::vector<std::vector<Shadow>> read_sets_;
   std::vector<int32_t> free_read_sets_;
   std::unordered_map<uint64_t, LockClocks> locks_;

@@ -1,5 +1,7 @@
 // Symbolizer backed by llvm-symbolizer: one child process per analysis, fed CODE and DATA
-// queries in its batch protocol over a socket pair, answers cached. Module-relative offsets
+// queries in its batch protocol over a socket pair, answers cached. A CODE answer is the
+// whole chain of functions inlined at the address, so a lock call inside an inlined
+// std::mutex::lock still names the user's function that made it. Module-relative offsets
 // (pc - load base) make PIE executables and shared libraries work. Without llvm-symbolizer
 // (or when it dies), frames carry module and pc only and data addresses stay unnamed.
 //
@@ -19,6 +21,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <optional>
 #include <string_view>
 #include <unordered_map>
@@ -169,6 +172,18 @@ void ParseLocation(const std::string& s, Frame& f) {
   f.line = line;
 }
 
+// Debug info often names headers the way the compiler driver found them:
+// "/usr/bin/../lib/gcc/x86_64-linux-gnu/12/../../../../include/c++/12/bits/std_mutex.h".
+// The lexically normal form ("/usr/include/c++/12/bits/std_mutex.h") is used when it is
+// the same file; a ".." after a symlink can lead elsewhere, and then the path stays as is.
+std::string ReadablePath(const std::string& path) {
+  if (path.find("/.") == std::string::npos) return path;
+  std::string normal = std::filesystem::path(path).lexically_normal().string();
+  std::error_code ec;
+  if (normal != path && std::filesystem::equivalent(path, normal, ec) && !ec) return normal;
+  return path;
+}
+
 class LlvmSymbolizer : public Symbolizer {
  public:
   LlvmSymbolizer(std::vector<ModuleInfo> modules, std::string binary)
@@ -176,25 +191,32 @@ class LlvmSymbolizer : public Symbolizer {
     if (!binary.empty()) process_.Start(binary);
   }
 
-  Frame ResolveCode(uint64_t pc) override {
+  Frame ResolveCode(uint64_t pc) override { return ResolveCodeInlined(pc).front(); }
+
+  // The answer to a CODE query is the whole inlining chain, innermost first, as pairs of
+  // lines (function, then file:line:column); each frame gets the pc and module.
+  Stack ResolveCodeInlined(uint64_t pc) override {
     auto it = code_.find(pc);
     if (it != code_.end()) return it->second;
-    Frame f;
-    f.pc = pc;
+    Frame base;
+    base.pc = pc;
+    Stack frames;
     const ModuleInfo* m = ModuleOf(pc);
     if (m) {
-      f.module = m->path;
+      base.module = m->path;
       if (pc > 0 && process_.alive()) {
         auto reply = process_.Query("CODE " + Quoted(m->path) + " " + Hex(pc - 1 - m->base));
-        // Innermost (possibly inlined) frame first: function line, then location line.
-        if (reply && reply->size() >= 2) {
-          if ((*reply)[0] != "??") f.function = (*reply)[0];
-          ParseLocation((*reply)[1], f);
+        for (size_t i = 0; reply && i + 1 < reply->size(); i += 2) {
+          Frame f = base;
+          if ((*reply)[i] != "??") f.function = (*reply)[i];
+          ParseLocation((*reply)[i + 1], f);
+          if (!f.file.empty()) f.file = ReadablePath(f.file);
+          frames.push_back(std::move(f));
         }
       }
     }
-    code_.emplace(pc, f);
-    return f;
+    if (frames.empty()) frames.push_back(base);
+    return code_.emplace(pc, std::move(frames)).first->second;
   }
 
   std::string ResolveData(uint64_t addr) override {
@@ -238,7 +260,7 @@ class LlvmSymbolizer : public Symbolizer {
 
   std::vector<ModuleInfo> modules_;
   SymbolizerProcess process_;
-  std::unordered_map<uint64_t, Frame> code_;
+  std::unordered_map<uint64_t, Stack> code_;
   std::unordered_map<uint64_t, std::string> data_;
 };
 

@@ -1,5 +1,5 @@
-// TraceWriter: the offline writer of binary trace format v1 (see trace_writer.h).
-#include "trace_writer.h"
+// TraceWriter: the offline writer of binary trace format v1 (see threadlens/analyzer/trace_writer.h).
+#include "threadlens/analyzer/trace_writer.h"
 
 #include <algorithm>
 #include <cerrno>

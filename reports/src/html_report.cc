@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <vector>
 
 #include "render_util.h"
 #include "threadlens/analyzer/error.h"
@@ -55,7 +56,7 @@ section.finding.sev-warning-box{border-left-color:var(--orange)}section.finding.
 .scenario .hd{background:var(--soft);font-weight:600}.scenario .blocked{color:var(--red);font-weight:600}
 .sides{display:grid;grid-template-columns:repeat(auto-fit,minmax(360px,1fr));gap:12px}
 .side{border:1px solid var(--line);border-radius:4px;padding:8px 10px;background:#fcfdff}
-ol.stack{margin:4px 0;padding-left:22px}ol.stack li{margin:1px 0}
+ol.stack{margin:4px 0;padding-left:22px}ol.stack li{margin:1px 0}ol.stack li.lib{color:var(--muted,#6b7280)}ol.stack summary{cursor:pointer}
 pre.snippet{background:var(--soft);border:1px solid var(--line);border-radius:4px;padding:4px 0;overflow:auto;margin:4px 0}
 pre.finding-text{background:var(--soft);border:1px solid var(--line);border-radius:4px;padding:8px;overflow:auto}
 pre.snippet span{display:block;padding:0 8px}pre.snippet span.hl{background:#ffe3a3;font-weight:600}
@@ -246,6 +247,46 @@ std::string BestSnippet(const Access& a, SourceCache& src) {
   return "";
 }
 
+// A stack as an ordered list. Runs of library frames fold into one expandable line, so the
+// program's own frames stand out; a stack with no frame of the program's is shown whole.
+std::string StackList(const Stack& stack) {
+  bool has_program = false;
+  for (auto& fr : stack) has_program |= OriginOf(fr) == FrameOrigin::kProgram;
+  std::ostringstream o;
+  o << "<ol class=\"stack mono\">";
+  for (size_t i = 0; i < stack.size();) {
+    FrameOrigin origin = OriginOf(stack[i]);
+    size_t end = i + 1;
+    if (has_program && origin != FrameOrigin::kProgram) {
+      while (end < stack.size() && OriginOf(stack[end]) != FrameOrigin::kProgram) ++end;
+    }
+    if (end - i == 1 || !has_program || origin == FrameOrigin::kProgram) {
+      for (; i < end; ++i) {
+        o << "<li value=\"" << i + 1 << "\""
+          << (OriginOf(stack[i]) == FrameOrigin::kProgram ? "" : " class=\"lib\"") << ">"
+          << H(stack[i].Describe()) << "</li>";
+      }
+      continue;
+    }
+    std::vector<FrameOrigin> origins;  // in order of first appearance, for the summary
+    for (size_t k = i; k < end; ++k) {
+      if (std::find(origins.begin(), origins.end(), OriginOf(stack[k])) == origins.end())
+        origins.push_back(OriginOf(stack[k]));
+    }
+    std::string where;
+    for (size_t k = 0; k < origins.size(); ++k) {
+      where += (k == 0 ? "" : k + 1 == origins.size() ? " and " : ", ");
+      where += OriginName(origins[k]);
+    }
+    o << "<li value=\"" << i + 1 << "\" class=\"lib\"><details><summary>" << end - i
+      << " frames in " << H(where) << "</summary><ol class=\"stack mono\" start=\"" << i + 1 << "\">";
+    for (; i < end; ++i) o << "<li>" << H(stack[i].Describe()) << "</li>";
+    o << "</ol></details></li>";
+  }
+  o << "</ol>";
+  return o.str();
+}
+
 std::string Side(const Access& a, const std::string& heading, SourceCache& src) {
   std::ostringstream o;
   o << "<div class=\"side\"><b>" << heading << "</b> ";
@@ -262,9 +303,7 @@ std::string Side(const Access& a, const std::string& heading, SourceCache& src) 
                        : "<code>" + H(Join(a.held)) + "</code>")
     << "</div>";
   if (!a.stack.empty()) {
-    o << "<ol class=\"stack mono\">";
-    for (auto& fr : a.stack) o << "<li>" << H(fr.Describe()) << "</li>";
-    o << "</ol>";
+    o << StackList(a.stack);
     if (auto s = BestSnippet(a, src); !s.empty()) o << s;
   }
   o << "</div>";

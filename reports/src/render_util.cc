@@ -2,6 +2,7 @@
 #include "render_util.h"
 
 #include <cstdio>
+#include <filesystem>
 
 namespace threadlens::reports {
 
@@ -63,10 +64,113 @@ std::string DotEscape(std::string_view s) {
   return out;
 }
 
+std::string NormalizePath(const std::string& path) {
+  if (path.find("/.") == std::string::npos && path.rfind("./", 0) != 0) return path;
+  std::string out = std::filesystem::path(path).lexically_normal().string();
+  // "./nptl/x.c" is how glibc's debug info names its sources; keep the prefix that says so.
+  if (path.rfind("./", 0) == 0 && out.rfind("../", 0) != 0) out = "./" + out;
+  return out;
+}
+
+namespace {
+
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+// The qualified name of a demangled function, without its return type and parameters:
+// "void std::thread::_Invoker<std::tuple<void (*)()> >::_M_invoke<0ul>(...)" ->
+// "std::thread::_Invoker<std::tuple<void (*)()> >::_M_invoke<0ul>".
+std::string_view QualifiedName(std::string_view fn) {
+  int depth = 0;
+  size_t name_start = 0;
+  for (size_t i = 0; i < fn.size(); ++i) {
+    char c = fn[i];
+    if (c == '<')
+      ++depth;
+    else if (c == '>' && depth > 0)
+      --depth;
+    else if (depth == 0 && c == ' ')
+      name_start = i + 1;
+    else if (depth == 0 && c == '(' && i > name_start)
+      return fn.substr(name_start, i - name_start);
+  }
+  return fn.substr(name_start);
+}
+
+FrameOrigin OriginOfFile(const std::string& raw) {
+  const std::string file = NormalizePath(raw);
+  // Libraries and headers of the system and of toolchains installed elsewhere
+  // (/opt/gcc-13/include/c++/13/...). Not all of /usr: /usr/src/app is a common home for
+  // a program's own sources.
+  if (file.find("/include/c++/") != std::string::npos || file.find("/c++/v1/") != std::string::npos)
+    return FrameOrigin::kCxxLibrary;
+  if (StartsWith(file, "./csu/") || StartsWith(file, "./nptl/") ||
+      file.find("/sysdeps/") != std::string::npos)
+    return FrameOrigin::kCLibrary;
+  for (const char* dir : {"/usr/include/", "/usr/lib/", "/usr/lib64/", "/usr/libexec/",
+                          "/usr/local/include/", "/lib/", "/lib64/"}) {
+    if (StartsWith(file, dir)) {
+      // libstdc++'s target headers: /usr/include/x86_64-linux-gnu/c++/12/bits/gthr-default.h
+      return file.find("/c++/") != std::string::npos ? FrameOrigin::kCxxLibrary
+                                                     : FrameOrigin::kSystemLibrary;
+    }
+  }
+  return FrameOrigin::kProgram;
+}
+
+FrameOrigin OriginOfFunction(const std::string& function) {
+  std::string_view name = QualifiedName(function);
+  for (std::string_view p : {"std::", "__gnu_cxx::", "__cxxabiv1::", "__gthread_", "__cxa_"}) {
+    if (StartsWith(name, p)) return FrameOrigin::kCxxLibrary;
+  }
+  for (std::string_view p : {"start_thread", "clone", "clone3", "__libc_start_main",
+                             "__libc_start_call_main", "_start"}) {
+    if (name == p) return FrameOrigin::kCLibrary;
+  }
+  return FrameOrigin::kProgram;
+}
+
+FrameOrigin OriginOfModule(const std::string& module) {
+  const std::string path = NormalizePath(module);
+  bool system = false;
+  for (const char* dir : {"/usr/lib/", "/usr/lib64/", "/lib/", "/lib64/"}) {
+    system = system || StartsWith(path, dir);
+  }
+  if (!system) return FrameOrigin::kProgram;
+  std::string base = path.substr(path.find_last_of('/') + 1);
+  if (StartsWith(base, "libstdc++") || StartsWith(base, "libc++")) return FrameOrigin::kCxxLibrary;
+  if (StartsWith(base, "libc.") || StartsWith(base, "libc-") || StartsWith(base, "libpthread") ||
+      StartsWith(base, "ld-linux"))
+    return FrameOrigin::kCLibrary;
+  return FrameOrigin::kSystemLibrary;
+}
+
+}  // namespace
+
+FrameOrigin OriginOf(const Frame& f) {
+  if (!f.file.empty()) return OriginOfFile(f.file);
+  if (!f.function.empty()) return OriginOfFunction(f.function);
+  if (!f.module.empty()) return OriginOfModule(f.module);
+  return FrameOrigin::kProgram;
+}
+
+const char* OriginName(FrameOrigin origin) {
+  switch (origin) {
+    case FrameOrigin::kCxxLibrary:
+      return "the C++ standard library";
+    case FrameOrigin::kCLibrary:
+      return "the C library";
+    case FrameOrigin::kSystemLibrary:
+      return "system libraries";
+    case FrameOrigin::kProgram:
+      break;
+  }
+  return "";
+}
+
 bool IsSystemFrame(const Frame& f) {
-  if (f.file.empty()) return true;
-  return f.file.rfind("/usr/", 0) == 0 || f.file.find("/include/c++/") != std::string::npos ||
-         f.file.rfind("./csu/", 0) == 0 || f.file.rfind("./nptl/", 0) == 0;
+  return f.file.empty() || OriginOf(f) != FrameOrigin::kProgram;
 }
 
 const Frame& TopFrame(const Access& a) {

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include "render_util.h"
+
 namespace threadlens::reports {
 namespace {
 
@@ -35,15 +37,65 @@ std::string Join(const std::vector<std::string>& v, const char* sep) {
   return out;
 }
 
+// A frame as the user reads it: its file with "/usr/bin/../lib/gcc/..." detours removed.
+std::string FrameText(const Frame& f) {
+  if (f.file.empty()) return f.Describe();
+  Frame shown = f;
+  shown.file = NormalizePath(f.file);
+  return shown.Describe();
+}
+
+// "... 3 frames in the C++ standard library"; a run that crosses libraries names each,
+// innermost first: "... 8 frames in the C++ standard library and the C library".
+std::string FoldLine(const Stack& stack, size_t begin, size_t end) {
+  std::vector<FrameOrigin> origins;
+  for (size_t i = begin; i < end; ++i) {
+    FrameOrigin origin = OriginOf(stack[i]);
+    if (std::find(origins.begin(), origins.end(), origin) == origins.end())
+      origins.push_back(origin);
+  }
+  size_t n = end - begin;
+  std::string line = "... " + std::to_string(n) + (n == 1 ? " frame in " : " frames in ");
+  for (size_t i = 0; i < origins.size(); ++i) {
+    if (i > 0) line += i + 1 == origins.size() ? " and " : ", ";
+    line += OriginName(origins[i]);
+  }
+  return line;
+}
+
+// The program's own frames, each run of library frames folded into one dim line (frame
+// numbers stay those of the full stack). A stack with no frame of the program's is shown
+// whole: folding it would leave nothing to read.
 void StackLines(std::ostream& o, const Stack& stack, const std::string& indent,
-                const TextOptions& opts) {
+                const TextOptions& opts, const Style& st) {
   if (stack.empty()) {
     o << indent << "#0 (no site recorded)\n";
     return;
   }
-  size_t n = std::min(stack.size(), opts.max_frames);
-  for (size_t i = 0; i < n; ++i) o << indent << "#" << i << " " << stack[i].Describe() << "\n";
-  if (stack.size() > n) o << indent << "... " << (stack.size() - n) << " more frames\n";
+  std::vector<bool> library(stack.size(), false);
+  bool any_program = false;
+  for (size_t i = 0; i < stack.size(); ++i) {
+    library[i] = opts.fold_library_frames && OriginOf(stack[i]) != FrameOrigin::kProgram;
+    any_program = any_program || !library[i];
+  }
+  if (!any_program) library.assign(stack.size(), false);
+  size_t shown = 0;
+  for (size_t i = 0; i < stack.size();) {
+    if (shown == opts.max_frames) {
+      o << indent << st.Dim("... " + std::to_string(stack.size() - i) + " more frames") << "\n";
+      return;
+    }
+    if (library[i]) {
+      size_t end = i;
+      while (end < stack.size() && library[end]) ++end;
+      o << indent << st.Dim(FoldLine(stack, i, end)) << "\n";
+      i = end;
+    } else {
+      o << indent << "#" << i << " " << FrameText(stack[i]) << "\n";
+      ++i;
+    }
+    ++shown;
+  }
 }
 
 void HeldLine(std::ostream& o, const Access& a, const std::string& indent) {
@@ -64,7 +116,7 @@ void RaceSides(std::ostream& o, const Finding& f, const TextOptions& opts, const
                        (a.atomic ? " (atomic)" : "") + " of " + a.object;
     if (a.size) what += " (" + std::to_string(a.size) + (a.size == 1 ? " byte)" : " bytes)");
     o << "  " << st.Bold(what + " by thread " + a.thread) << ":\n";
-    StackLines(o, a.stack, "    ", opts);
+    StackLines(o, a.stack, "    ", opts, st);
     HeldLine(o, a, "    ");
   }
 }
@@ -101,9 +153,9 @@ void LockOrderSides(std::ostream& o, const Finding& f, const TextOptions& opts,
   for (const CycleEdge& e : f.cycle) {
     o << "  " << st.Bold(e.thread + " acquires " + e.to + " while holding " + e.from) << ":\n";
     o << "    " << e.from << " acquired at:\n";
-    StackLines(o, e.from_site.stack, "      ", opts);
+    StackLines(o, e.from_site.stack, "      ", opts, st);
     o << "    " << e.to << " acquired at:\n";
-    StackLines(o, e.to_site.stack, "      ", opts);
+    StackLines(o, e.to_site.stack, "      ", opts, st);
     HeldLine(o, e.to_site, "    ");
   }
   Scenario(o, f);
@@ -114,16 +166,16 @@ void DeadlockSides(std::ostream& o, const Finding& f, const TextOptions& opts,
   for (const CycleEdge& e : f.cycle) {
     if (e.to_site.op == "join") {
       o << "  " << st.Bold(e.from + " waits for thread " + e.to + " to end") << ":\n";
-      StackLines(o, e.to_site.stack, "    ", opts);
+      StackLines(o, e.to_site.stack, "    ", opts, st);
       continue;
     }
     o << "  " << st.Bold(e.from + " waits for " + e.to_site.object + ", held by " + e.to)
       << ":\n";
     o << "    requested at:\n";
-    StackLines(o, e.to_site.stack, "      ", opts);
+    StackLines(o, e.to_site.stack, "      ", opts, st);
     HeldLine(o, e.to_site, "    ");
     o << "    " << e.to << " acquired " << e.from_site.object << " at:\n";
-    StackLines(o, e.from_site.stack, "      ", opts);
+    StackLines(o, e.from_site.stack, "      ", opts, st);
   }
 }
 
@@ -147,7 +199,7 @@ void GenericSides(std::ostream& o, const Finding& f, const TextOptions& opts,
       what = a.thread + " " + a.op + " " + a.object;
     }
     o << "  " << st.Bold(what) << " at:\n";
-    StackLines(o, a.stack, "    ", opts);
+    StackLines(o, a.stack, "    ", opts, st);
     HeldLine(o, a, "    ");
   }
   if (f.contention) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "test_util.h"
+#include "threadlens/analyzer/symbolizer.h"
 
 namespace threadlens::testing {
 namespace {
@@ -128,6 +129,45 @@ TEST(Hang, NotAHangWhileAnotherThreadRuns) {
   for (const ThreadInfo& t : r.threads) EXPECT_EQ(t.blocked_at_end, t.name == "T2");
 }
 
+// A lock call inlined through std::mutex::lock: the stack shows the whole inlined chain, and
+// the fingerprint and fallback lock name use the user's function, not the library's.
+class InliningSymbolizer : public Symbolizer {
+ public:
+  Frame ResolveCode(uint64_t pc) override { return ResolveCodeInlined(pc).front(); }
+  std::string ResolveData(uint64_t) override { return ""; }
+  Stack ResolveCodeInlined(uint64_t pc) override {
+    const std::string h = "/usr/include/c++/12/bits/std_mutex.h";
+    Frame user{"worker(int)", "src/worker.cc", static_cast<int>(pc & 0xff), pc, "prog"};
+    if (pc & 0x100) return {user};  // not inlined
+    return {Frame{"__gthread_mutex_lock(pthread_mutex_t*)", "/usr/include/x86_64-linux-gnu/c++/12/bits/gthr-default.h", 749, pc, "prog"},
+            Frame{"std::mutex::lock()", h, 113, pc, "prog"}, user};
+  }
+};
+
+TEST(SelfDeadlock, InlinedFramesNameTheUsersFunction) {
+  auto run = [](uint64_t request_pc) {
+    VectorSource s;
+    s.Add(1, EventKind::kLockCreate, 0xA, 0, static_cast<uint16_t>(trace::LockType::kNormal));
+    s.Add(1, EventKind::kLockAcquired, 0xA, 0, 1, request_pc - 1);
+    s.Add(1, EventKind::kLockRequest, 0xA, 0, 0, request_pc);
+    InliningSymbolizer sym;
+    AnalyzeOptions o = TestOptions();
+    o.symbolize = true;
+    o.symbolizer = &sym;
+    return Analyze(s, o);
+  };
+  Report inlined = run(0x412), plain = run(0x512);
+  auto d = OfKind(inlined, "self-deadlock");
+  ASSERT_EQ(d.size(), 1u);
+  ASSERT_EQ(d[0]->accesses.at(0).stack.size(), 3u);
+  EXPECT_EQ(d[0]->accesses[0].stack[1].function, "std::mutex::lock()");
+  EXPECT_EQ(d[0]->accesses[0].stack[2].function, "worker(int)");
+  EXPECT_EQ(d[0]->locks, std::vector<std::string>{"lock first taken in worker(int)"});
+  ASSERT_EQ(OfKind(plain, "self-deadlock").size(), 1u);
+  EXPECT_EQ(OfKind(plain, "self-deadlock")[0]->accesses[0].stack.size(), 1u);
+  EXPECT_EQ(d[0]->fingerprint, OfKind(plain, "self-deadlock")[0]->fingerprint);
+}
+
 TEST(Hang, LockWaitersBehindAHungThreadBelongToTheHang) {
   // T2 waits on a condition holding L; T3 waits for L; T1 waits on another condition.
   Report r = AnalyzeStd("T1|fork(T2)|1\nT1|fork(T3)|2\n"
@@ -147,11 +187,85 @@ TEST(Hang, JoinAndSemaphoreFromEvents) {
   s.Add(2, EventKind::kSemWaitBegin, 0x5E, 0, 0, s.Site("w.cc:3"));
   s.Add(1, EventKind::kThreadJoinBegin, 2, 0, 0, s.Site("m.cc:9"));
   Report r = Analyze(s, TestOptions());
+  // The joiner of the hung thread is stuck behind it: one hang, not two.
   auto h = OfKind(r, "hang");
-  ASSERT_EQ(h.size(), 2u);
-  std::vector<std::string> kinds = {h[0]->subkind, h[1]->subkind};
-  std::sort(kinds.begin(), kinds.end());
-  EXPECT_EQ(kinds, (std::vector<std::string>{"join", "sem"}));
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0]->subkind, "sem");
+  EXPECT_EQ(h[0]->threads, (std::vector<std::string>{"T2", "T1"}));
+  ASSERT_EQ(h[0]->accesses.size(), 2u);
+  EXPECT_EQ(h[0]->accesses[1].op, "join");
+  EXPECT_EQ(h[0]->accesses[1].object, "T2");
+}
+
+TEST(Hang, JoinOfAThreadThatDoesNotEndIsAJoinHang) {
+  VectorSource s;
+  s.Add(1, EventKind::kThreadCreate, 2);
+  s.Add(1, EventKind::kThreadJoinBegin, 3, 0, 0, s.Site("m.cc:9"));
+  s.Add(2, EventKind::kThreadExit);
+  auto h = OfKind(Analyze(s, TestOptions()), "hang");
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0]->subkind, "join");
+}
+
+TEST(Deadlock, JoinerOfADeadlockedThreadIsPartOfIt) {
+  // T2 and T3 deadlock (AB-BA); T1 joins T2 and so never ends either.
+  VectorSource s;
+  s.Add(1, EventKind::kThreadCreate, 2);
+  s.Add(1, EventKind::kThreadCreate, 3);
+  s.Add(2, EventKind::kLockAcquired, 0xA, 0, 1);
+  s.Add(3, EventKind::kLockAcquired, 0xB, 0, 1);
+  s.Add(2, EventKind::kLockRequest, 0xB);
+  s.Add(3, EventKind::kLockRequest, 0xA);
+  s.Add(1, EventKind::kThreadJoinBegin, 2, 0, 0, s.Site("m.cc:9"));
+  Report r = Analyze(s, TestOptions());
+  auto d = OfKind(r, "deadlock");
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0]->threads, (std::vector<std::string>{"T2", "T3", "T1"}));
+  EXPECT_NE(d[0]->title.find("1 more thread stuck behind it"), std::string::npos)
+      << d[0]->title;
+  EXPECT_NE(d[0]->detail.find("T1 waits for thread T2 to end"), std::string::npos)
+      << d[0]->detail;
+  ASSERT_EQ(d[0]->accesses.size(), 3u);
+  EXPECT_EQ(d[0]->accesses[2].op, "join");
+  EXPECT_TRUE(OfKind(r, "hang").empty());
+  for (const auto& n : r.notes) EXPECT_EQ(n.find("still running"), std::string::npos) << n;
+}
+
+TEST(Deadlock, JoinerOfASelfDeadlockedThreadIsPartOfIt) {
+  VectorSource s;
+  s.Add(1, EventKind::kThreadCreate, 2);
+  s.Add(2, EventKind::kLockCreate, 0xA, 0, static_cast<uint16_t>(trace::LockType::kNormal));
+  s.Add(2, EventKind::kLockAcquired, 0xA, 0, 1, s.Site("a.cc:1"));
+  s.Add(2, EventKind::kLockRequest, 0xA, 0, 0, s.Site("a.cc:2"));
+  s.Add(1, EventKind::kThreadJoinBegin, 2, 0, 0, s.Site("m.cc:9"));
+  Report r = Analyze(s, TestOptions());
+  auto d = OfKind(r, "self-deadlock");
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0]->threads, (std::vector<std::string>{"T2", "T1"}));
+  EXPECT_NE(d[0]->detail.find("T1 waits for thread T2 to end"), std::string::npos);
+  EXPECT_TRUE(OfKind(r, "hang").empty());
+  for (const auto& n : r.notes) EXPECT_EQ(n.find("still running"), std::string::npos) << n;
+}
+
+TEST(Deadlock, WatchdogRecordsOfTheRuntimeAreNoThread) {
+  // The runtime writes the watchdog's records as tid 0; that is not a program thread.
+  VectorSource s;
+  s.Add(1, EventKind::kThreadCreate, 2);
+  s.Add(2, EventKind::kCondWaitBegin, 0xC, 0, 0, s.Site("w.cc:3"));
+  s.Add(1, EventKind::kThreadJoinBegin, 2, 0, 0, s.Site("m.cc:9"));
+  s.Add(0, EventKind::kWatchdogFired, 0,
+        static_cast<uint8_t>(trace::WatchdogReason::kAllBlocked));
+  s.Add(0, EventKind::kBlocked, 0xC, static_cast<uint8_t>(trace::BlockedOn::kCond), 0, 0, 2);
+  s.Add(0, EventKind::kBlocked, 2, static_cast<uint8_t>(trace::BlockedOn::kJoin), 0, 0, 1);
+  Report r = Analyze(s, TestOptions());
+  ASSERT_EQ(r.threads.size(), 2u);
+  for (const ThreadInfo& t : r.threads) EXPECT_NE(t.tid, 0u) << t.name;
+  auto h = OfKind(r, "hang");
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0]->threads, (std::vector<std::string>{"T2", "T1"}));
+  for (const Finding& f : r.findings) {
+    for (const std::string& t : f.threads) EXPECT_NE(t, "T0");
+  }
 }
 
 TEST(Hang, JoinCycleWithALockIsADeadlock) {

@@ -239,5 +239,119 @@ TEST(RaceDetector, NamesComeFromAnnotationsAndStacks) {
   EXPECT_EQ(f.threads, (std::vector<std::string>{"worker", "main"}));
 }
 
+// A coalesced scan (one range event) finds what the element-by-element scan finds.
+TEST(RaceDetector, RangeAccessesExpandIntoTheirElements) {
+  auto run = [](bool coalesced, bool locked) {
+    VectorSource s;
+    s.Add(1, EventKind::kNameVariable, 0x1000, 0, 32, 0, s.Str("table"));
+    s.Add(1, EventKind::kThreadCreate, 2);
+    if (locked) s.Add(2, EventKind::kLockAcquired, 0xA, 0, 1);
+    if (coalesced) {
+      s.Add(2, EventKind::kWrite, 0x1000, 0, 0, s.Site("scan.cc:4"), 8).Seq(32);
+    } else {
+      for (uint64_t a = 0x1000; a < 0x1020; a += 8) {
+        s.Add(2, EventKind::kWrite, a, 0, 8, s.Site("scan.cc:4"));
+      }
+    }
+    if (locked) s.Add(2, EventKind::kLockRelease, 0xA);
+    if (locked) s.Add(1, EventKind::kLockAcquired, 0xA, 0, 1);
+    s.Add(1, EventKind::kRead, 0x1018, 0, 8, s.Site("main.cc:9"));
+    // Past the range's end: no conflict.
+    s.Add(1, EventKind::kRead, 0x1020, 0, 8, s.Site("main.cc:10"));
+    return Analyze(s, TestOptions());
+  };
+  for (bool locked : {false, true}) {
+    Report plain = run(false, locked), range = run(true, locked);
+    EXPECT_EQ(RacingVariables(range), RacingVariables(plain)) << locked;
+    EXPECT_EQ(RacingVariables(range),
+              locked ? std::vector<std::string>{} : std::vector<std::string>{"table+24"});
+  }
+  Report r = run(true, false);
+  ASSERT_EQ(OfKind(r, "race").size(), 1u);
+  EXPECT_EQ(OfKind(r, "race")[0]->accesses[0].size, 8u);
+  EXPECT_EQ(OfKind(r, "race")[0]->accesses[0].address, 0x1018u);
+}
+
+TEST(RaceDetector, ByteRangesAndHugeRangesAreBounded) {
+  VectorSource s;
+  s.Add(1, EventKind::kThreadCreate, 2);
+  // A byte range (element size 1, as __tsan_write_range writes) covers a 4-byte variable.
+  s.Add(2, EventKind::kWrite, 0x2000, 0, 0, s.Site("copy.cc:3"), 1).Seq(64);
+  s.Add(1, EventKind::kRead, 0x2010, 0, 4, s.Site("main.cc:5"));
+  // 1 GiB of bytes: checked on a prefix only, said in a note, and quick.
+  s.Add(2, EventKind::kWrite, 0x10000000, 0, 0, s.Site("fill.cc:8"), 1).Seq(1ull << 30);
+  s.Add(1, EventKind::kRead, 0x10000008, 0, 8, s.Site("main.cc:6"));
+  s.Add(1, EventKind::kRead, 0x10000000 + (1ull << 29), 0, 8, s.Site("main.cc:7"));
+  Report r = Analyze(s, TestOptions());
+  auto races = OfKind(r, "race");
+  ASSERT_EQ(races.size(), 2u);
+  EXPECT_EQ(races[0]->accesses[1].stack.at(0).line, 5);
+  EXPECT_EQ(races[1]->accesses[1].stack.at(0).line, 6);
+  bool noted = false;
+  for (const auto& n : r.notes) noted |= n.find("1 range access longer than") != std::string::npos;
+  EXPECT_TRUE(noted);
+}
+
+// A race in a heap block without a name is named by where the block was allocated, and the
+// fingerprint keeps the function only (no address, size, line or offset).
+TEST(RaceDetector, HeapBlocksAreNamedByAllocationSite) {
+  auto run = [](uint64_t base, const char* site, bool free_early) {
+    VectorSource s;
+    s.Add(1, EventKind::kFuncEntry, 0, 0, 0, s.Site("make_table()"));
+    s.Add(1, EventKind::kAlloc, base, 0, 0, s.Site(site)).Seq(24);
+    s.Add(1, EventKind::kFuncExit);
+    s.Add(1, EventKind::kThreadCreate, 2);
+    s.Add(2, EventKind::kWrite, base + 8, 0, 8, s.Site("fill.cc:3"));
+    s.Add(1, EventKind::kRead, base + 8, 0, 8, s.Site("main.cc:7"));
+    if (free_early) s.Add(1, EventKind::kFree, base);
+    // Another block, freed: a race on its old address after that is not named by it.
+    s.Add(1, EventKind::kAlloc, base + 0x100, 0, 0, s.Site("other.cc:1")).Seq(8);
+    s.Add(1, EventKind::kFree, base + 0x100);
+    s.Add(2, EventKind::kWrite, base + 0x100, 0, 8, s.Site("fill.cc:4"));
+    s.Add(1, EventKind::kWrite, base + 0x100, 0, 8, s.Site("main.cc:8"));
+    return Analyze(s, TestOptions());
+  };
+  Report a = run(0x5000, "table.cc:12", true);
+  auto races = OfKind(a, "race");
+  ASSERT_EQ(races.size(), 2u);
+  EXPECT_EQ(races[0]->variables,
+            std::vector<std::string>{"heap block of 24 bytes allocated at make_table() table.cc:12 (+8)"});
+  EXPECT_EQ(races[0]->accesses[0].object, races[0]->variables[0]);
+  EXPECT_NE(races[0]->title.find("heap block of 24 bytes"), std::string::npos) << races[0]->title;
+  EXPECT_EQ(races[1]->variables, std::vector<std::string>{"0x5100"});
+  // Another address, another line, freed or not: the same fingerprint.
+  Report b = run(0x9000, "table.cc:14", false);
+  ASSERT_EQ(OfKind(b, "race").size(), 2u);
+  EXPECT_EQ(OfKind(b, "race")[0]->fingerprint, races[0]->fingerprint);
+  EXPECT_NE(OfKind(b, "race")[0]->variables, races[0]->variables);
+}
+
+TEST(Fingerprint, UsesTheFirstFrameOutsideTheStandardLibrary) {
+  auto finding = [](const std::string& inner) {
+    Finding f;
+    f.kind = "self-deadlock";
+    Access a;
+    a.stack = {Frame{inner, "/usr/include/c++/13/bits/std_mutex.h", 100, 0, ""},
+               Frame{"std::mutex::lock()", "/usr/include/c++/13/bits/std_mutex.h", 113, 0, ""},
+               Frame{"worker(int)", "src/worker.cc", 12, 0, ""}};
+    f.accesses.push_back(a);
+    f.locks = {"list_lock"};
+    return f;
+  };
+  Finding plain = finding("__gthread_mutex_lock");
+  Finding user;
+  user.kind = "self-deadlock";
+  user.locks = {"list_lock"};
+  Access a;
+  a.stack = {Frame{"worker(int)", "src/worker.cc", 12, 0, ""}};
+  user.accesses.push_back(a);
+  EXPECT_EQ(FingerprintOf(plain), FingerprintOf(user));
+  EXPECT_EQ(FingerprintOf(finding("pthread_mutex_lock")), FingerprintOf(user));
+  // System frames only: the innermost named one still counts.
+  Finding sys = finding("__gthread_mutex_lock");
+  sys.accesses[0].stack.pop_back();
+  EXPECT_NE(FingerprintOf(sys), FingerprintOf(user));
+}
+
 }  // namespace
 }  // namespace threadlens::testing

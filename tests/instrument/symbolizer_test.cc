@@ -1,16 +1,48 @@
 // The llvm-symbolizer backed Symbolizer on this very test binary (a PIE): code addresses
-// resolve to function, file and line, data addresses to the global's name plus offset, and
-// addresses outside every module to nothing, without crashing.
+// resolve to function, file and line (and to the whole chain of inlined functions), data
+// addresses to the global's name plus offset, and addresses outside every module to
+// nothing, without crashing.
 #include "threadlens/analyzer/symbolizer.h"
 
+#include <dlfcn.h>
 #include <gtest/gtest.h>
 #include <link.h>
+#include <pthread.h>
 
+#include <atomic>
 #include <cstdint>
 #include <cstring>
+#include <mutex>
 #include <string>
 
 long symbolizer_test_table[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+
+namespace symbolizer_test {
+extern int lock_call_line;
+void LockAsUserCode(std::mutex& m, int& counter);  // in symbolizer_inlined_lock.cc, -O2
+}  // namespace symbolizer_test
+
+namespace {
+std::atomic<pthread_mutex_t*> watched_mutex{nullptr};
+std::atomic<uintptr_t> watched_lock_site{0};
+}  // namespace
+
+// Records where the watched mutex is locked from, as the preloaded runtime does: the
+// return address of the pthread_mutex_lock call. Defined in the executable, it is what the
+// -O2 code calls. No function-local static: its guard may take a lock itself.
+extern "C" int pthread_mutex_lock(pthread_mutex_t* m) {
+  using LockFn = int (*)(pthread_mutex_t*);
+  static std::atomic<LockFn> real{nullptr};
+  if (m == watched_mutex.load()) {
+    watched_lock_site = reinterpret_cast<uintptr_t>(__builtin_return_address(0));
+  }
+  LockFn fn = real.load();
+  if (!fn) {
+    fn = reinterpret_cast<LockFn>(dlsym(RTLD_NEXT, "pthread_mutex_lock"));
+    real = fn;
+  }
+  return fn(m);
+}
 
 namespace {
 
@@ -70,6 +102,54 @@ TEST(Symbolizer, ResolvesReturnAddressToCallersLine) {
   EXPECT_EQ(sym->ResolveCode(pc).line, line);
 }
 
+std::string Describe(const threadlens::Stack& frames) {
+  std::string out;
+  for (const auto& f : frames) out += "  " + f.Describe() + "\n";
+  return out;
+}
+
+// The preload-only case: an optimized std::mutex::lock records just the pthread call's
+// return address. Its inlining chain must reach the user's function and line.
+TEST(Symbolizer, InlinedLockCallResolvesToTheUsersFunction) {
+  if (!HaveLlvmSymbolizer()) GTEST_SKIP() << "llvm-symbolizer not installed";
+  std::mutex m;
+  int counter = 0;
+  watched_mutex = m.native_handle();
+  symbolizer_test::LockAsUserCode(m, counter);
+  watched_mutex = nullptr;
+  uintptr_t site = watched_lock_site;
+  ASSERT_NE(site, 0u) << "the -O2 code did not call pthread_mutex_lock";
+
+  auto sym = threadlens::MakeSymbolizer(Modules());
+  threadlens::Stack frames = sym->ResolveCodeInlined(site);
+  ASSERT_GE(frames.size(), 3u) << Describe(frames);
+  EXPECT_NE(frames[0].function.find("__gthread_mutex_lock"), std::string::npos) << Describe(frames);
+  EXPECT_NE(frames[1].function.find("std::mutex::lock"), std::string::npos) << Describe(frames);
+  const threadlens::Frame& user = frames.back();
+  EXPECT_NE(user.function.find("LockAsUserCode"), std::string::npos) << Describe(frames);
+  EXPECT_NE(user.file.find("symbolizer_inlined_lock.cc"), std::string::npos) << Describe(frames);
+  EXPECT_EQ(user.line, symbolizer_test::lock_call_line) << Describe(frames);
+  for (const auto& f : frames) {
+    EXPECT_EQ(f.pc, site);
+    EXPECT_FALSE(f.module.empty());
+    // "/usr/bin/../lib/gcc/..." comes back as the same file's normal path.
+    EXPECT_EQ(f.file.find("/../"), std::string::npos) << Describe(frames);
+  }
+  // ResolveCode is the innermost frame of the same answer.
+  EXPECT_EQ(sym->ResolveCode(site).function, frames[0].function);
+  EXPECT_EQ(sym->ResolveCodeInlined(site).size(), frames.size());
+}
+
+TEST(Symbolizer, CallWithoutInliningIsOneFrame) {
+  if (!HaveLlvmSymbolizer()) GTEST_SKIP() << "llvm-symbolizer not installed";
+  auto sym = threadlens::MakeSymbolizer(Modules());
+  int line = 0;
+  uintptr_t pc = CallSiteInCaller(&line);
+  threadlens::Stack frames = sym->ResolveCodeInlined(pc);
+  ASSERT_EQ(frames.size(), 1u) << Describe(frames);
+  EXPECT_EQ(frames[0].line, line);
+}
+
 TEST(Symbolizer, NamesGlobalsWithOffsets) {
   if (!HaveLlvmSymbolizer()) GTEST_SKIP() << "llvm-symbolizer not installed";
   auto sym = threadlens::MakeSymbolizer(Modules());
@@ -96,6 +176,9 @@ TEST(Symbolizer, MissingToolFallsBackToModuleAndPc) {
   threadlens::Frame f = sym->ResolveCode(pc);
   EXPECT_TRUE(f.function.empty());
   EXPECT_FALSE(f.module.empty());
+  threadlens::Stack frames = sym->ResolveCodeInlined(pc);
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(frames[0].pc, pc);
   EXPECT_EQ(sym->ResolveData(reinterpret_cast<uintptr_t>(&symbolizer_test_table[0])), "");
 }
 

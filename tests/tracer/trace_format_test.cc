@@ -13,7 +13,7 @@
 #include "threadlens/analyzer/error.h"
 #include "threadlens/analyzer/event_source.h"
 #include "threadlens/crc32c.h"
-#include "trace_writer.h"
+#include "threadlens/analyzer/trace_writer.h"
 
 namespace threadlens {
 namespace {
@@ -74,6 +74,27 @@ TEST(Crc32c, MatchesKnownVector) {
   std::string big(1000, 'x');
   EXPECT_EQ(trace::Crc32c(big.data(), big.size()),
             trace::Crc32c(big.data() + 500, 500, trace::Crc32c(big.data(), 500)));
+}
+
+TEST(Crc32c, HardwareLanesMatchTable) {
+#if defined(__x86_64__)
+  if (!trace::crc_detail::HaveHardware()) GTEST_SKIP() << "no SSE4.2";
+  std::string data(20000, 0);
+  uint64_t x = 88172645463325252ull;
+  for (char& c : data) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    c = static_cast<char>(x);
+  }
+  // Around the three-lane boundaries, at odd offsets, from a non-zero start.
+  for (size_t n : {0, 7, 767, 768, 769, 1536, 2311, 19990}) {
+    const auto* p = reinterpret_cast<const unsigned char*>(data.data()) + 3;
+    EXPECT_EQ(trace::crc_detail::Hardware(0x12345678u, p, n),
+              trace::crc_detail::Software(0x12345678u, p, n))
+        << n;
+  }
+#else
+  GTEST_SKIP() << "no hardware CRC path";
+#endif
 }
 
 TEST(TraceRoundTrip, EveryEventKindSurvivesWithAllFields) {

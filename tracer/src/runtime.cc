@@ -33,7 +33,7 @@ std::atomic<bool> g_enabled{false};
 std::atomic<uint64_t> g_seq{0};
 std::atomic<uint64_t> g_dropped{0};
 bool g_use_tsc = false;
-thread_local ThreadState* t_state __attribute__((tls_model("initial-exec"))) = nullptr;
+constinit thread_local ThreadState* t_state __attribute__((tls_model("initial-exec"))) = nullptr;
 
 namespace {
 
@@ -667,7 +667,7 @@ void EmitWithValue(EventKind kind, uint8_t flags, uint16_t aux16, uint32_t aux32
 
 uint64_t SyncEpoch() {
   ThreadState* ts = t_state;
-  return reinterpret_cast<uintptr_t>(ts) > 1 ? ts->sync_count : 0;
+  return reinterpret_cast<uintptr_t>(ts) > 1 ? ts->epoch : 0;
 }
 
 uint32_t InternString(const char* s, size_t len) {

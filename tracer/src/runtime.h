@@ -33,8 +33,9 @@ bool Enabled();
 void Emit(trace::EventKind kind, uint8_t flags, uint16_t aux16, uint32_t aux32, uint64_t obj,
           uint64_t site);
 
-// Number of synchronization events the calling thread has emitted so far. An access that
-// repeats one made since the last change of this number may be dropped at the source.
+// Number of release-type events (lock release, semaphore post, release atomic, thread
+// create/exit, happens-before, heap events) the calling thread has emitted so far. An access
+// that repeats one made since the last change of this number may be dropped at the source.
 uint64_t SyncEpoch();
 
 // Interns a string into the trace's string table (slow path; takes a lock).

@@ -63,7 +63,7 @@ struct ThreadState {
   // Hot: written by the owner only. `pos` is read by FlushAll from other threads.
   std::atomic<uint32_t> pos;
   uint32_t tid;
-  uint64_t sync_count;  // SyncEpoch()
+  uint64_t epoch;       // SyncEpoch(): release-type events so far (StartsEpoch)
   bool in_runtime;      // re-entrancy guard
   bool flushing;        // the owner is inside FlushOwn (a signal handler must not wait)
   bool is_runtime;      // the watchdog's own state: not a program thread
@@ -99,7 +99,8 @@ extern std::atomic<bool> g_enabled;
 extern std::atomic<uint64_t> g_seq;
 extern std::atomic<uint64_t> g_dropped;  // events lost (EndRecord::dropped)
 extern bool g_use_tsc;
-extern thread_local ThreadState* t_state __attribute__((tls_model("initial-exec")));
+// constinit: no dynamic initialization, so no TLS wrapper call on the hot path.
+extern constinit thread_local ThreadState* t_state __attribute__((tls_model("initial-exec")));
 
 uint64_t NowSlow();
 inline uint64_t Now() { return TL_LIKELY(g_use_tsc) ? __rdtsc() : NowSlow(); }
@@ -120,10 +121,41 @@ TL_NOINLINE void FlushOwn(ThreadState* ts);
 // memory accesses; without this a lock, wait or join event would carry only the outer frames.
 void SyncProgramStack();
 
+// True for the events after which this thread's earlier accesses no longer stand for its
+// later ones: the release-type operations (in FastTrack a thread's epoch changes only when
+// it releases, so a repeat before the next release adds nothing to race detection), the
+// heap events (the analyzer forgets a block's accesses at alloc and free) and a thread's
+// start (a fork child's trace has not seen the parent's accesses). Acquires are not here:
+// an access repeated after a lock or a join is still redundant.
+constexpr bool StartsEpoch(trace::EventKind kind, uint8_t flags) {
+  using trace::EventKind;
+  switch (kind) {
+    case EventKind::kThreadCreate:
+    case EventKind::kThreadStart:
+    case EventKind::kThreadExit:
+    case EventKind::kLockRelease:  // also the release inside a condition wait
+    case EventKind::kSemPost:
+    case EventKind::kHappensBefore:
+    case EventKind::kAlloc:
+    case EventKind::kFree:
+      return true;
+    case EventKind::kAtomicStore:
+    case EventKind::kAtomicRmw:
+    case EventKind::kFence: {
+      auto mo = static_cast<trace::MemoryOrder>(flags);
+      return mo == trace::MemoryOrder::kRelease || mo == trace::MemoryOrder::kAcqRel ||
+             mo == trace::MemoryOrder::kSeqCst;
+    }
+    default:
+      return false;
+  }
+}
+
 // The hot path: one event into the owner's buffer. No lock, no allocation.
 inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16_t aux16,
                    uint32_t aux32, uint64_t obj, uint64_t site, uint64_t seq_or_value = 0) {
   if (trace::IsSyncKind(kind) && ts == t_state) SyncProgramStack();
+  if (StartsEpoch(kind, flags)) ++ts->epoch;  // even when the event itself is dropped below
   uint32_t p = ts->pos.load(std::memory_order_relaxed);
   if (TL_UNLIKELY(p >= kBufEvents)) {
     FlushOwn(ts);
@@ -141,7 +173,6 @@ inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16
   e.ts = Now();
   if (trace::IsSyncKind(kind)) {
     e.seq = g_seq.fetch_add(1, std::memory_order_relaxed) + 1;
-    ++ts->sync_count;
   } else {
     e.seq = seq_or_value;
   }

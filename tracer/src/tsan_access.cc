@@ -83,7 +83,9 @@ void RecordAccess(ThreadCtx& t, uintptr_t addr, uint32_t size, bool write, uintp
   if (recorded < size) recorded = static_cast<uint8_t>(size);
   auto kind = write ? trace::EventKind::kWrite : trace::EventKind::kRead;
   if (t.coalesce && t.emitted == t.depth && ExtendLastAccess(kind, addr, size, pc)) return;
-  EmitMemory(t, kind, 0, static_cast<uint16_t>(size), addr, pc);
+  // Not EmitMemory: a plain access never is a sync event, and its kind is not a constant here.
+  if (t.emitted != t.depth) SyncStack(t);
+  EmitPlain(kind, 0, static_cast<uint16_t>(size), 0, addr, pc, 0, t.clock_skip);
 }
 
 // Ranges are recorded as one event each; they are rare (explicit __tsan_read_range calls).

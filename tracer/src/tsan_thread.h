@@ -78,10 +78,10 @@ extern int benign_ranges;  // number of annotated benign ranges; 0 on the fast p
 bool CoalescingOn();
 bool ExtendLastAccess(trace::EventKind kind, uintptr_t addr, uint32_t size, uintptr_t pc);
 
-// SyncEpoch() without the call: this thread's count of synchronization events.
+// SyncEpoch() without the call: this thread's count of release-type events.
 TSAN_ALWAYS_INLINE uint64_t Epoch() {
   ThreadState* ts = t_state;
-  return reinterpret_cast<uintptr_t>(ts) > 1 ? ts->sync_count : 0;
+  return reinterpret_cast<uintptr_t>(ts) > 1 ? ts->epoch : 0;
 }
 
 // Every this many access events the clock is read; the others reuse the previous event's
@@ -136,8 +136,8 @@ TSAN_NOINLINE void RecordAccess(ThreadCtx& t, uintptr_t addr, uint32_t size, boo
                                 uintptr_t pc);
 
 // A plain read or write from instrumented code. The cache drops an access that repeats one
-// this thread recorded since its last synchronization event (a write also covers later
-// reads of the same bytes): the analyzer would learn nothing new from it.
+// this thread recorded since its last release-type event (StartsEpoch; a write also covers
+// later reads of the same bytes): the analyzer would learn nothing new from it.
 TSAN_ALWAYS_INLINE void Access(uintptr_t addr, uint32_t size, bool write, uintptr_t pc) {
   ThreadCtx* t = Recording();
   if (!t) return;

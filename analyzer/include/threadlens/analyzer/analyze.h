@@ -11,6 +11,8 @@
 
 namespace threadlens {
 
+class Symbolizer;
+
 struct AnalyzeOptions {
   bool races = true;
   bool lock_order = true;
@@ -22,6 +24,9 @@ struct AnalyzeOptions {
   size_t max_cycle_reports = 1000;
   size_t max_spans = 100000;      // timeline spans kept in Report::spans
   size_t max_misuse = 1000;       // misuse findings
+  // Resolves pcs instead of the trace's own symbolizer when set (not owned; used only
+  // when `symbolize`): for tests and for callers that already have one.
+  Symbolizer* symbolizer = nullptr;
 };
 
 // Reads `source` to its end. Throws Error on bad input; findings are never errors.

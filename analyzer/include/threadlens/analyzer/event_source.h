@@ -41,6 +41,13 @@ class EventSource {
   virtual ~EventSource() = default;
   // Next event in merged order; false at the end. Throws threadlens::Error on bad input.
   virtual bool Next(StreamEvent& out) = 0;
+  // Up to `n` next events into `out`, in the same order as Next(); fewer only at the end.
+  // Readers override it to skip a virtual call and a merge step per event.
+  virtual size_t NextBatch(StreamEvent* out, size_t n) {
+    size_t i = 0;
+    while (i < n && Next(out[i])) ++i;
+    return i;
+  }
   virtual const TraceMeta& Meta() const = 0;
   // String table lookup (names, site strings, module paths); "" for an unknown id.
   virtual std::string_view String(uint32_t id) const = 0;

@@ -1,6 +1,7 @@
-// The terminal report: per finding a headline, every side with its site, stack and held
-// locks, lockdep's "possible unsafe locking scenario" columns for cycles, and a closing
-// SUMMARY line with counts by kind. Used by `analyze`, `check` and the JUnit bodies.
+// The terminal report: per finding a headline, every side with its site, its stack (the
+// program's own frames, library frames folded) and held locks, lockdep's "possible unsafe
+// locking scenario" columns for cycles, and a closing SUMMARY line with counts by kind.
+// Used by `analyze`, `check` and the JUnit bodies.
 #pragma once
 
 #include <string>
@@ -11,8 +12,12 @@ namespace threadlens::reports {
 
 struct TextOptions {
   bool color = false;        // ANSI colors for a terminal
-  size_t max_frames = 12;    // frames per stack
+  size_t max_frames = 12;    // lines per stack (a folded run of library frames is one)
   bool contention = true;    // include contention notes
+  // Fold each run of library frames (std::mutex::lock, std::thread's invokers, libc) into
+  // one line such as "... 3 frames in the C++ standard library", when the stack has frames
+  // of the program's own to show.
+  bool fold_library_frames = true;
 };
 
 // The whole report, ending with the SUMMARY line.

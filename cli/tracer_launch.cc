@@ -1,0 +1,167 @@
+// Running a program under the tracer (see tracer_launch.h).
+#include "tracer_launch.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <string_view>
+#include <thread>
+
+#include "threadlens/analyzer/error.h"
+
+extern char** environ;
+
+namespace threadlens::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kPreloadName = "libthreadlens_preload.so";
+
+std::string SelfDir() {
+  std::error_code ec;
+  fs::path p = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string() : p.parent_path().string();
+}
+
+bool IsFile(const std::string& p) {
+  struct stat st {};
+  return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+// The caller's environment with the tracer's variables set. Built before fork, so the child
+// only execs.
+std::vector<std::string> TracedEnvironment(const TracedRun& run) {
+  std::string ld_preload = run.preload;
+  if (const char* old = std::getenv("LD_PRELOAD"); old && *old)
+    ld_preload += std::string(":") + old;
+  char watchdog[32];
+  std::snprintf(watchdog, sizeof watchdog, "%g", run.watchdog);
+
+  std::vector<std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view v(*e);
+    // THREADLENS_TRACE_OWNER marks a process whose trace is already open: a traced program
+    // that runs `threadlens run` must not hand its own to the child.
+    bool replaced = false;
+    for (const char* name :
+         {"LD_PRELOAD=", "THREADLENS_TRACE=", "THREADLENS_WATCHDOG=", "THREADLENS_TRACE_OWNER="}) {
+      replaced = replaced || v.substr(0, std::strlen(name)) == name;
+    }
+    if (!replaced) env.emplace_back(v);
+  }
+  env.push_back("THREADLENS_TRACE=" + run.trace);
+  env.push_back(std::string("THREADLENS_WATCHDOG=") + watchdog);
+  env.push_back("LD_PRELOAD=" + ld_preload);
+  return env;
+}
+
+std::vector<char*> Pointers(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (auto& s : strings) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+int StatusCode(int wstatus) {
+  return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+}
+
+}  // namespace
+
+std::string FindPreload() {
+  if (const char* env = std::getenv("THREADLENS_PRELOAD"); env && *env) {
+    if (!IsFile(env)) throw Error(std::string("THREADLENS_PRELOAD=") + env + ": no such file");
+    return fs::absolute(env).string();
+  }
+  std::vector<std::string> candidates;
+  std::string self = SelfDir();
+  if (!self.empty()) {
+    candidates.push_back(self + "/../tracer/" + kPreloadName);
+    candidates.push_back(self + "/../lib/" + kPreloadName);
+    candidates.push_back(self + "/" + kPreloadName);
+  }
+#ifdef THREADLENS_BUILD_LIBDIR
+  candidates.push_back(std::string(THREADLENS_BUILD_LIBDIR) + "/" + kPreloadName);
+#endif
+#ifdef THREADLENS_INSTALL_LIBDIR
+  candidates.push_back(std::string(THREADLENS_INSTALL_LIBDIR) + "/" + kPreloadName);
+#endif
+  for (const auto& c : candidates) {
+    if (IsFile(c)) return fs::weakly_canonical(c).string();
+  }
+  throw Error(std::string("cannot find ") + kPreloadName +
+                  " (build the threadlens_preload target, or set THREADLENS_PRELOAD to its path)",
+              kExitInternal);
+}
+
+TracedExit RunTraced(const TracedRun& run) {
+  std::vector<std::string> args = run.args;
+  if (args.empty()) args.push_back(run.program);
+  std::vector<std::string> env = TracedEnvironment(run);
+  std::vector<char*> argv = Pointers(args), envp = Pointers(env);
+  const bool limited = run.timeout > 0;
+
+  auto start = std::chrono::steady_clock::now();
+  std::fflush(nullptr);
+  pid_t pid = ::fork();
+  if (pid < 0) throw Error(std::string("fork failed: ") + std::strerror(errno), kExitInternal);
+  if (pid == 0) {
+    if (limited) ::setpgid(0, 0);
+    if (!run.output.empty()) {
+      int fd = ::open(run.output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (fd >= 0) {
+        ::dup2(fd, 1);
+        ::dup2(fd, 2);
+      }
+    }
+    ::execve(run.program.c_str(), argv.data(), envp.data());
+    std::fprintf(stderr, "threadlens: cannot execute %s: %s\n", run.program.c_str(),
+                 std::strerror(errno));
+    ::_exit(127);
+  }
+
+  TracedExit r;
+  int wstatus = 0;
+  if (!limited) {
+    // Ctrl-C goes to the whole foreground group: the program decides; we wait for it.
+    struct sigaction ign {
+    }, old_int{}, old_quit{};
+    ign.sa_handler = SIG_IGN;
+    ::sigaction(SIGINT, &ign, &old_int);
+    ::sigaction(SIGQUIT, &ign, &old_quit);
+    while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+    }
+    ::sigaction(SIGINT, &old_int, nullptr);
+    ::sigaction(SIGQUIT, &old_quit, nullptr);
+  } else {
+    auto deadline = start + std::chrono::duration<double>(run.timeout);
+    for (;;) {
+      pid_t done = ::waitpid(pid, &wstatus, WNOHANG);
+      if (done == pid) break;
+      if (std::chrono::steady_clock::now() > deadline) {
+        ::kill(-pid, SIGKILL);
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, &wstatus, 0);
+        r.timed_out = true;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+  r.status = StatusCode(wstatus);
+  if (WIFSIGNALED(wstatus)) r.signal = WTERMSIG(wstatus);
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return r;
+}
+
+}  // namespace threadlens::cli
