@@ -19,8 +19,8 @@ PROGRAMS = [
     ("histogram", "access-heavy", 1000000),
     ("private_sums", "mostly-private", 4000000),
 ]
-# threadlens+c: the same threadlens binary with sequential accesses coalesced into ranges.
-VARIANTS = ["plain", "threadlens", "threadlens+c", "tsan"]
+# threadlens-nc: the same threadlens binary without coalescing of sequential accesses.
+VARIANTS = ["plain", "threadlens", "threadlens-nc", "tsan"]
 
 
 def run_once(binary, arg, variant, trace):
@@ -29,8 +29,8 @@ def run_once(binary, arg, variant, trace):
     env.pop("THREADLENS_COALESCE", None)
     if variant.startswith("threadlens"):
         env["THREADLENS_TRACE"] = trace
-    if variant == "threadlens+c":
-        env["THREADLENS_COALESCE"] = "1"
+    if variant == "threadlens-nc":
+        env["THREADLENS_COALESCE"] = "0"
     start = time.perf_counter()
     proc = subprocess.run([binary, str(arg)], env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE)
@@ -56,8 +56,8 @@ def main():
     tmp = tempfile.mkdtemp(prefix="threadlens-bench-")
     trace = os.path.join(tmp, "bench.tltrace")
     print("%-13s %-15s %8s %8s %8s %8s %8s %8s %8s %8s %10s %10s" %
-          ("program", "kind", "plain", "tl", "tl+c", "tsan", "tl/plain", "tsan/pl",
-           "tl/tsan", "tl+c/tsan", "trace tl", "trace tl+c"))
+          ("program", "kind", "plain", "tl", "tl-nc", "tsan", "tl/plain", "tsan/pl",
+           "tl/tsan", "tl-nc/tsan", "trace tl", "trace tl-nc"))
     for name, kind, size in PROGRAMS:
         arg = max(1, int(size * args.scale))
         times = {v: [] for v in VARIANTS}
@@ -77,10 +77,10 @@ def main():
             sys.exit("%s: variants disagree on the result: %s" % (name, outputs))
         med = {v: statistics.median(times[v]) for v in VARIANTS}
         print("%-13s %-15s %7.3fs %7.3fs %7.3fs %7.3fs %7.1fx %7.1fx %7.2fx %8.2fx %10s %10s" %
-              (name, kind, med["plain"], med["threadlens"], med["threadlens+c"], med["tsan"],
+              (name, kind, med["plain"], med["threadlens"], med["threadlens-nc"], med["tsan"],
                med["threadlens"] / med["plain"], med["tsan"] / med["plain"],
-               med["threadlens"] / med["tsan"], med["threadlens+c"] / med["tsan"],
-               human(trace_size["threadlens"]), human(trace_size["threadlens+c"])))
+               med["threadlens"] / med["tsan"], med["threadlens-nc"] / med["tsan"],
+               human(trace_size["threadlens"]), human(trace_size["threadlens-nc"])))
         sys.stdout.flush()
     os.rmdir(tmp)
 

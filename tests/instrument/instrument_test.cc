@@ -241,11 +241,11 @@ TEST(Recording, RepeatsAfterAnAcquireAreDropped) {
   EXPECT_LT(c.reads, 100u);
 }
 
-// A 1000-element vector filled and summed: coalescing turns the scans into a few ranges
-// that still cover every element.
+// A 1000-element vector filled and summed: coalescing (the default) turns the scans into a
+// few ranges that still cover every element.
 TEST(Recording, CoalescingTurnsScansIntoRanges) {
   EventCounts plain = TraceOf("clean_join", "THREADLENS_COALESCE=0");
-  EventCounts merged = TraceOf("clean_join", "THREADLENS_COALESCE=1");
+  EventCounts merged = TraceOf("clean_join", "-uTHREADLENS_COALESCE");
   EXPECT_EQ(plain.ranges, 0u);
   EXPECT_GT(plain.reads + plain.writes, 1000u);
   EXPECT_GT(merged.ranges, 0u);

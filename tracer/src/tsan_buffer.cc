@@ -1,9 +1,10 @@
 // Direct use of the calling thread's trace buffer by the TSan entry points: the cheap
-// EmitPlain (inline in tsan_thread.h) and coalescing of sequential accesses into ranges
-// (THREADLENS_COALESCE=1). A read or write that continues the thread's previous event (same
-// kind and element size, next address, code within the same loop body, nothing in between)
-// extends that event into a range instead of adding one, so a scan of an array costs one
-// record, not one per element. Off by default until the analyzer expands ranges.
+// EmitPlain (inline in tsan_thread.h) and coalescing of sequential accesses into ranges (on
+// by default; THREADLENS_COALESCE=0 turns it off). A read or write that continues the
+// thread's previous event (same kind and element size, next address, code within the same
+// loop body, nothing in between) extends that event into a range instead of adding one, so a
+// scan of an array costs one record, not one per element. The analyzer expands a range into
+// its elements, so the findings are those of the uncoalesced trace.
 #include <cstdlib>
 
 #include "runtime_internal.h"
@@ -24,7 +25,7 @@ int coalesce = -1;  // -1: environment not read yet
 bool CoalescingOn() {
   if (__builtin_expect(coalesce < 0, 0)) {
     const char* v = std::getenv("THREADLENS_COALESCE");
-    coalesce = v && v[0] == '1';
+    coalesce = !(v && v[0] == '0');
   }
   return coalesce == 1;
 }
