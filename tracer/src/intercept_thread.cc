@@ -182,42 +182,42 @@ TL_EXPORT int fexecve(int fd, char* const argv[], char* const envp[]) {
 namespace {
 // execl* take their arguments as a list; collect them into an argv on the stack.
 constexpr int kMaxExecArgs = 1024;
+
+// Copies `first` and the arguments after it up to the terminating null into `argv`, which
+// ends null-terminated even when the list is longer than kMaxExecArgs.
+void CollectExecArgs(const char* first, va_list& ap, const char** argv) {
+  int n = 0;
+  argv[n++] = first;
+  while (argv[n - 1] && n < kMaxExecArgs) argv[n++] = va_arg(ap, const char*);
+  argv[kMaxExecArgs - 1] = nullptr;
+}
 }  // namespace
 
 TL_EXPORT int execl(const char* path, const char* arg, ...) {
   const char* argv[kMaxExecArgs];
-  int n = 0;
-  argv[n++] = arg;
   va_list ap;
   va_start(ap, arg);
-  while (argv[n - 1] && n < kMaxExecArgs) argv[n++] = va_arg(ap, const char*);
+  CollectExecArgs(arg, ap, argv);
   va_end(ap);
-  argv[kMaxExecArgs - 1] = nullptr;
   return execv(path, const_cast<char* const*>(argv));
 }
 
 TL_EXPORT int execlp(const char* file, const char* arg, ...) {
   const char* argv[kMaxExecArgs];
-  int n = 0;
-  argv[n++] = arg;
   va_list ap;
   va_start(ap, arg);
-  while (argv[n - 1] && n < kMaxExecArgs) argv[n++] = va_arg(ap, const char*);
+  CollectExecArgs(arg, ap, argv);
   va_end(ap);
-  argv[kMaxExecArgs - 1] = nullptr;
   return execvp(file, const_cast<char* const*>(argv));
 }
 
 TL_EXPORT int execle(const char* path, const char* arg, ...) {
   const char* argv[kMaxExecArgs];
-  int n = 0;
-  argv[n++] = arg;
   va_list ap;
   va_start(ap, arg);
-  while (argv[n - 1] && n < kMaxExecArgs) argv[n++] = va_arg(ap, const char*);
-  char* const* envp = va_arg(ap, char* const*);
+  CollectExecArgs(arg, ap, argv);
+  char* const* envp = va_arg(ap, char* const*);  // execle's environment follows the null
   va_end(ap);
-  argv[kMaxExecArgs - 1] = nullptr;
   return execve(path, const_cast<char* const*>(argv), envp);
 }
 
