@@ -1,4 +1,4 @@
-// Reader of binary trace format v1 (trace_format.h). Opening scans the block headers once
+// Reader of binary trace formats v1 and v2 (trace_format.h). Opening scans the block headers once
 // (strings, modules and the end record are read then; event blocks are only indexed), then
 // Next() merges the per-thread event streams: synchronization events in global sequence
 // order, every other event in its thread's program order just before that thread's next
@@ -126,9 +126,12 @@ class BinaryTrace final : public EventSource {
  private:
   struct BlockRef {
     uint64_t offset;  // of the block header
-    uint32_t count;   // events usable (fewer than the header says when truncated)
+    uint32_t count;   // kEvents: events usable (fewer than the header says when truncated);
+                      // kPackedEvents: records the header announces
+    uint32_t bytes;   // payload bytes usable
     uint32_t checksum;
     bool truncated;
+    bool packed;
   };
   struct Cursor {
     uint32_t tid = 0;
@@ -136,6 +139,8 @@ class BinaryTrace final : public EventSource {
     size_t next_block = 0;
     std::vector<Event> events;  // the current block
     size_t pos = 0;
+    uint64_t last_ts = 0;       // time of the thread's previous record (packed records)
+    bool seen_full = false;     // a full Event came first, so last_ts is the real one
   };
   struct HeapItem {
     uint64_t seq;
@@ -174,10 +179,10 @@ class BinaryTrace final : public EventSource {
     }
     trace::FileHeader h;
     ReadAt(0, &h, sizeof h);
-    if (h.version != trace::kVersion) {
+    if (h.version < trace::kMinVersion || h.version > trace::kVersion) {
       Fail(offsetof(trace::FileHeader, version),
            "trace format version " + std::to_string(h.version) + ", this threadlens reads " +
-               std::to_string(trace::kVersion));
+               std::to_string(trace::kMinVersion) + " to " + std::to_string(trace::kVersion));
     }
     if (h.header_size < sizeof(trace::FileHeader) || h.header_size > size_) {
       Fail(offsetof(trace::FileHeader, header_size),
@@ -238,7 +243,30 @@ class BinaryTrace final : public EventSource {
               cursors_.emplace_back();
               cursors_.back().tid = b.tid;
             }
-            cursors_[it->second].blocks.push_back({off, usable, b.checksum, truncated});
+            cursors_[it->second].blocks.push_back(
+                {off, usable, static_cast<uint32_t>(usable * sizeof(Event)), b.checksum,
+                 truncated, false});
+          }
+          break;
+        }
+        case BlockKind::kPackedEvents: {
+          // Records are 16 or 40 bytes; the exact count is checked when the block is decoded.
+          const uint64_t lo = static_cast<uint64_t>(b.count) * trace::kPackedSize;
+          const uint64_t hi = static_cast<uint64_t>(b.count) * sizeof(Event);
+          if (b.payload_size % 8 != 0 || b.payload_size < lo || b.payload_size > hi) {
+            Fail(off, "packed event block size " + std::to_string(b.payload_size) +
+                          " cannot hold " + std::to_string(b.count) + " records");
+          }
+          uint32_t bytes = b.payload_size;
+          if (truncated) bytes = static_cast<uint32_t>(size_ - off - sizeof b);
+          if (b.count > 0 && bytes > 0) {
+            auto [it, fresh] = cursor_of_.try_emplace(b.tid, cursors_.size());
+            if (fresh) {
+              cursors_.emplace_back();
+              cursors_.back().tid = b.tid;
+            }
+            cursors_[it->second].blocks.push_back(
+                {off, b.count, bytes, b.checksum, truncated, true});
           }
           break;
         }
@@ -282,7 +310,8 @@ class BinaryTrace final : public EventSource {
           break;  // a block kind from a newer writer: skipped (version rules)
       }
       if (truncated) {
-        if (static_cast<BlockKind>(b.kind) != BlockKind::kEvents) {
+        if (static_cast<BlockKind>(b.kind) != BlockKind::kEvents &&
+            static_cast<BlockKind>(b.kind) != BlockKind::kPackedEvents) {
           warnings_.push_back(path_ + ": trace truncated at byte offset " + std::to_string(size_) +
                               " (inside a block); read up to there");
         }
@@ -304,18 +333,73 @@ class BinaryTrace final : public EventSource {
   bool LoadNext(Cursor& c) {
     while (c.next_block < c.blocks.size()) {
       const BlockRef& r = c.blocks[c.next_block++];
-      c.events.resize(r.count);
       c.pos = 0;
-      ReadAt(r.offset + sizeof(BlockHeader), c.events.data(), r.count * sizeof(Event));
-      if (!r.truncated && trace::Crc32c(c.events.data(), r.count * sizeof(Event)) != r.checksum) {
-        Fail(r.offset, "block checksum mismatch");
+      if (r.packed) {
+        Unpack(c, r);
+      } else {
+        c.events.resize(r.count);
+        ReadAt(r.offset + sizeof(BlockHeader), c.events.data(), r.count * sizeof(Event));
+        if (!r.truncated &&
+            trace::Crc32c(c.events.data(), r.count * sizeof(Event)) != r.checksum) {
+          Fail(r.offset, "block checksum mismatch");
+        }
+        if (r.count > 0) {
+          c.last_ts = c.events.back().ts;
+          c.seen_full = true;
+        }
       }
-      if (r.count > 0) return true;
+      if (!c.events.empty()) return true;
     }
     c.events.clear();
     c.events.shrink_to_fit();
     c.pos = 0;
     return false;
+  }
+
+  // Decodes a kPackedEvents block into full events. A truncated block yields its whole
+  // records up to the damage (the warning names how many of the announced ones).
+  void Unpack(Cursor& c, const BlockRef& r) {
+    packed_.resize(r.bytes);
+    ReadAt(r.offset + sizeof(BlockHeader), packed_.data(), r.bytes);
+    if (!r.truncated && trace::Crc32c(packed_.data(), r.bytes) != r.checksum) {
+      Fail(r.offset, "block checksum mismatch");
+    }
+    c.events.clear();
+    const unsigned char* p = packed_.data();
+    size_t at = 0;
+    while (at < r.bytes && c.events.size() < r.count) {
+      const uint64_t where = r.offset + sizeof(BlockHeader) + at;
+      Event e;
+      if (p[at] & trace::kPackedTag) {
+        if (r.bytes - at < trace::kPackedSize) break;
+        uint64_t w[2];
+        std::memcpy(w, p + at, sizeof w);
+        if (!trace::UnpackRecord(w[0], w[1], c.last_ts, e)) {
+          Fail(where, "bad packed record tag " + std::to_string(p[at]));
+        }
+        if (!c.seen_full) {
+          Fail(where, "packed record before the first full event of thread " +
+                          std::to_string(c.tid));
+        }
+        at += trace::kPackedSize;
+      } else {
+        if (r.bytes - at < sizeof(Event)) break;
+        std::memcpy(&e, p + at, sizeof e);
+        c.last_ts = e.ts;
+        c.seen_full = true;
+        at += sizeof(Event);
+      }
+      c.events.push_back(e);
+    }
+    if (r.truncated) {
+      warnings_.push_back(path_ + ": trace truncated at byte offset " + std::to_string(size_) +
+                          ": the last block of thread " + std::to_string(c.tid) + " holds " +
+                          std::to_string(c.events.size()) + " of " + std::to_string(r.count) +
+                          " events; read up to there");
+    } else if (c.events.size() != r.count || at != r.bytes) {
+      Fail(r.offset, "packed event block holds other than its " + std::to_string(r.count) +
+                         " records");
+    }
   }
 
   // Puts the cursor where its head belongs: the ready stack for a non-sync event (it goes
@@ -342,6 +426,7 @@ class BinaryTrace final : public EventSource {
   std::vector<Cursor> cursors_;
   std::unordered_map<uint32_t, size_t> cursor_of_;
   std::vector<size_t> ready_;
+  std::vector<unsigned char> packed_;  // payload of the packed block being decoded
   std::priority_queue<HeapItem, std::vector<HeapItem>, std::greater<HeapItem>> heap_;
 };
 

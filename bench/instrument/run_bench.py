@@ -50,7 +50,7 @@ def human(n):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("bin_dir")
-    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--runs", type=int, default=8)
     ap.add_argument("--scale", type=float, default=1.0)
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="threadlens-bench-")
@@ -63,8 +63,10 @@ def main():
         times = {v: [] for v in VARIANTS}
         outputs = {}
         trace_size = {}
-        for _ in range(args.runs):
-            for v in VARIANTS:  # interleaved, so drift on a busy machine hits all alike
+        for r in range(args.runs):
+            # Interleaved and rotated, so drift on a busy machine and the after-effects of
+            # the previous run (page cache, file deletion) hit every variant alike.
+            for v in VARIANTS[r % len(VARIANTS):] + VARIANTS[:r % len(VARIANTS)]:
                 built = "threadlens" if v.startswith("threadlens") else v
                 binary = os.path.join(args.bin_dir, "bench_instrument_%s_%s" % (name, built))
                 t, out = run_once(binary, arg, v, trace)

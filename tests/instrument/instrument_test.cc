@@ -12,6 +12,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -21,6 +22,7 @@
 #include "threadlens/analyzer/analyze.h"
 #include "threadlens/analyzer/event_source.h"
 #include "threadlens/analyzer/findings.h"
+#include "threadlens/trace_format.h"
 
 namespace {
 
@@ -251,6 +253,48 @@ TEST(Recording, CoalescingTurnsScansIntoRanges) {
   EXPECT_GT(merged.ranges, 0u);
   EXPECT_GE(merged.range_bytes, 1000 * sizeof(long));
   EXPECT_LT((merged.reads + merged.writes) * 10, plain.reads + plain.writes);
+}
+
+// Accesses between clock readings are written as 16-byte packed records: the file holds
+// kPackedEvents blocks whose records the reader expands one for one.
+TEST(Recording, AccessesArePackedInTheFile) {
+  char dir_template[] = "/tmp/threadlens-packed-XXXXXX";
+  ASSERT_NE(mkdtemp(dir_template), nullptr);
+  const std::string dir = dir_template;
+  const std::string trace = dir + "/t.tltrace", log = dir + "/t.log";
+  RunTo({"/usr/bin/env", "THREADLENS_COALESCE=0", THREADLENS_CLI, "run", "--trace", trace, "--",
+         std::string(THREADLENS_INSTRUMENT_BIN_DIR) + "/instrument_clean_join"},
+        log);
+  std::string bytes = ReadFile(trace);
+  namespace tf = threadlens::trace;
+  size_t at = sizeof(tf::FileHeader), packed = 0, full = 0, announced = 0;
+  while (at + sizeof(tf::BlockHeader) <= bytes.size()) {
+    tf::BlockHeader b;
+    std::memcpy(&b, bytes.data() + at, sizeof b);
+    ASSERT_EQ(b.magic, tf::kBlockMagic);
+    const size_t payload = at + sizeof b;
+    ASSERT_LE(payload + b.payload_size, bytes.size());
+    if (b.kind == static_cast<uint32_t>(tf::BlockKind::kPackedEvents)) {
+      announced += b.count;
+      for (size_t r = payload; r < payload + b.payload_size;) {
+        const bool is_packed = static_cast<uint8_t>(bytes[r]) & tf::kPackedTag;
+        (is_packed ? packed : full)++;
+        r += is_packed ? tf::kPackedSize : sizeof(tf::Event);
+      }
+    }
+    at = payload + b.payload_size;
+  }
+  EXPECT_GT(packed, 1000u);                // the 1000-element fill and sum, element by element
+  EXPECT_GT(packed, 10 * full);            // the clock is read once in 64 accesses
+  EXPECT_EQ(packed + full, announced);     // block counts are record counts
+  size_t read = 0;
+  auto source = threadlens::OpenTrace(trace);
+  threadlens::StreamEvent e;
+  while (source->Next(e)) ++read;
+  EXPECT_EQ(read, announced);
+  std::remove(trace.c_str());
+  std::remove(log.c_str());
+  rmdir(dir.c_str());
 }
 
 // The documented workflow: `threadlens-c++ -g -O1 prog.cc -o prog`, then

@@ -240,9 +240,13 @@ void FlushLocked(ThreadState* ts, bool owner) {
   uint32_t pos = ts->pos.load(std::memory_order_acquire);
   uint32_t from = ts->flushed;
   if (pos > from && !g_closed.load(std::memory_order_acquire)) {
-    WriteBlock(BlockKind::kEvents, ts->tid, pos - from, &ts->buf[from],
-               (pos - from) * sizeof(Event));
-    g_events_written.fetch_add(pos - from, std::memory_order_relaxed);
+    // Records are counted by their first byte, which the owner never changes once written.
+    uint32_t count = 0;
+    for (uint32_t at = from; at < pos; ++count) {
+      at += (ts->buf[at] & trace::kPackedTag) ? trace::kPackedSize : sizeof(Event);
+    }
+    WriteBlock(BlockKind::kPackedEvents, ts->tid, count, ts->buf + from, pos - from);
+    g_events_written.fetch_add(count, std::memory_order_relaxed);
   }
   if (owner) {
     ts->flushed = 0;

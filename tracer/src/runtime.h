@@ -16,7 +16,7 @@
 namespace threadlens::rt {
 
 // Per-thread state. The buffer is fixed-size and owned by the thread; it is flushed as one
-// kEvents block when full, at thread exit, at process exit, exec, fatal signals and by the
+// kPackedEvents block when full, at thread exit, at process exit, exec, fatal signals and by the
 // watchdog.
 struct ThreadState;
 

@@ -20,8 +20,9 @@
 
 namespace threadlens::rt {
 
-// Events per thread buffer; one full buffer is one kEvents block (80 KiB).
-inline constexpr uint32_t kBufEvents = 2048;
+// Bytes per thread buffer; one full buffer is one kPackedEvents block (80 KiB: 2048 full
+// events, up to 5120 packed records).
+inline constexpr uint32_t kBufBytes = 2048 * sizeof(trace::Event);
 // Locks a thread can hold at once and still have tracked (recursion depth, watchdog). More
 // are counted and still traced, but their depth is reported as 1.
 inline constexpr uint32_t kMaxHeld = 256;
@@ -60,9 +61,12 @@ struct HeldLock {
 };
 
 struct ThreadState {
-  // Hot: written by the owner only. `pos` is read by FlushAll from other threads.
+  // Hot: written by the owner only. `pos` (bytes used in `buf`) is read by FlushAll from
+  // other threads.
   std::atomic<uint32_t> pos;
   uint32_t tid;
+  uint32_t last;     // offset in `buf` of the last record written
+  uint64_t last_ts;  // its time: a packed record has none of its own
   uint64_t epoch;       // SyncEpoch(): release-type events so far (StartsEpoch)
   bool in_runtime;      // re-entrancy guard
   bool flushing;        // the owner is inside FlushOwn (a signal handler must not wait)
@@ -90,8 +94,14 @@ struct ThreadState {
   ThreadState* next;
   ThreadState* prev;
 
-  trace::Event buf[kBufEvents];
+  // Records of this thread not yet written out: full Events and packed records
+  // (trace_format.h), each a multiple of 8 bytes.
+  alignas(8) unsigned char buf[kBufBytes];
 };
+
+inline trace::Event& FullAt(ThreadState* ts, uint32_t off) {
+  return *reinterpret_cast<trace::Event*>(ts->buf + off);
+}
 
 // --- runtime.cc ---------------------------------------------------------------------------
 
@@ -157,20 +167,20 @@ inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16
   if (trace::IsSyncKind(kind) && ts == t_state) SyncProgramStack();
   if (StartsEpoch(kind, flags)) ++ts->epoch;  // even when the event itself is dropped below
   uint32_t p = ts->pos.load(std::memory_order_relaxed);
-  if (TL_UNLIKELY(p >= kBufEvents)) {
+  if (TL_UNLIKELY(p > kBufBytes - sizeof(trace::Event))) {
     FlushOwn(ts);
     p = ts->pos.load(std::memory_order_relaxed);
-    if (p >= kBufEvents) {  // a signal handler interrupted our own flush
+    if (p > kBufBytes - sizeof(trace::Event)) {  // a signal handler interrupted our own flush
       g_dropped.fetch_add(1, std::memory_order_relaxed);
       return;
     }
   }
-  trace::Event& e = ts->buf[p];
+  trace::Event& e = FullAt(ts, p);
   e.kind = static_cast<uint8_t>(kind);
   e.flags = flags;
   e.aux16 = aux16;
   e.aux32 = aux32;
-  e.ts = Now();
+  e.ts = ts->last_ts = Now();
   if (trace::IsSyncKind(kind)) {
     e.seq = g_seq.fetch_add(1, std::memory_order_relaxed) + 1;
   } else {
@@ -178,7 +188,8 @@ inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16
   }
   e.obj = obj;
   e.site = site;
-  ts->pos.store(p + 1, std::memory_order_release);
+  ts->last = p;
+  ts->pos.store(p + sizeof(trace::Event), std::memory_order_release);
 }
 
 // Thread ids: pthread_t -> tid, filled at create and at thread start.

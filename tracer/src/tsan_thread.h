@@ -59,6 +59,14 @@ struct ThreadCtx {
   uint32_t in_atomic;   // a signal handler's atomic must not wait for its own stripe lock
   uint32_t clock_skip;  // access events since the clock was last read
   uintptr_t stack_lo, stack_hi;
+  // The packed read or write range that ends the buffer, so the next element of a scan
+  // extends it without the cache lookup (Access). open_next == 0: none.
+  uintptr_t open_next;  // address right after the range
+  uintptr_t open_start;
+  uintptr_t open_site;
+  uint32_t open_off;    // offset of the record in the thread's buffer
+  uint32_t open_run;    // elements - 1
+  uint8_t open_tag;
   uintptr_t frames[kMaxFrames];
   CacheEntry cache[kCacheSize];
 };
@@ -91,26 +99,54 @@ inline constexpr uint32_t kClockEvery = 64;
 
 // Appends a non-synchronization event (access, call stack, heap) to the thread's buffer:
 // runtime.h's Emit with an amortized clock. `value` goes to seq (range or block size).
+// Between clock readings an access or call-stack event that fits is written as a 16-byte
+// packed record (trace_format.h), which has no time of its own; the rest are full Events.
 TSAN_ALWAYS_INLINE void EmitPlain(trace::EventKind kind, uint8_t flags, uint16_t aux16,
                                   uint32_t aux32, uint64_t obj, uint64_t site, uint64_t value,
                                   uint32_t& clock_skip) {
   ThreadState* ts = t_state;
   if (reinterpret_cast<uintptr_t>(ts) <= 1 || ts->in_runtime) return;
   uint32_t p = ts->pos.load(std::memory_order_relaxed);
-  if (__builtin_expect(p >= kBufEvents, 0)) {
+  if (__builtin_expect(p > kBufBytes - sizeof(trace::Event), 0)) {
     FlushOwn(ts);
     p = ts->pos.load(std::memory_order_relaxed);
+    if (p > kBufBytes - sizeof(trace::Event)) return;  // a signal handler interrupted a flush
   }
-  trace::Event& e = ts->buf[p];
+  const bool clock = p == 0 || ++clock_skip % kClockEvery == 0;
+  if (!clock && flags == 0 && aux32 == 0 && value == 0 && obj <= trace::kPackedMaxAddr &&
+      site <= trace::kPackedMaxAddr) {
+    int code = -1;
+    trace::PackedOp op = trace::PackedOp::kRead;
+    if (kind == trace::EventKind::kRead || kind == trace::EventKind::kWrite) {
+      code = trace::PackedSizeCode(aux16);
+      op = kind == trace::EventKind::kRead ? trace::PackedOp::kRead : trace::PackedOp::kWrite;
+    } else if (kind == trace::EventKind::kFuncEntry && obj == 0) {
+      code = 0;
+      op = trace::PackedOp::kFuncEntry;
+    } else if (kind == trace::EventKind::kFuncExit && obj == 0 && site == 0) {
+      code = 0;
+      op = trace::PackedOp::kFuncExit;
+    }
+    if (code >= 0) {
+      auto* w = reinterpret_cast<uint64_t*>(ts->buf + p);
+      w[0] = trace::PackedWord0(trace::PackedTag(op, code), obj, 0);
+      w[1] = trace::PackedWord1(site, 0);
+      ts->last = p;
+      ts->pos.store(p + static_cast<uint32_t>(trace::kPackedSize), std::memory_order_release);
+      return;
+    }
+  }
+  trace::Event& e = FullAt(ts, p);
   e.kind = static_cast<uint8_t>(kind);
   e.flags = flags;
   e.aux16 = aux16;
   e.aux32 = aux32;
-  e.ts = (p == 0 || ++clock_skip % kClockEvery == 0) ? Now() : ts->buf[p - 1].ts;
+  e.ts = clock ? (ts->last_ts = Now()) : ts->last_ts;
   e.seq = value;
   e.obj = obj;
   e.site = site;
-  ts->pos.store(p + 1, std::memory_order_release);
+  ts->last = p;
+  ts->pos.store(p + static_cast<uint32_t>(sizeof(trace::Event)), std::memory_order_release);
 }
 
 // The calling thread's context when it records, else nullptr.
@@ -135,6 +171,52 @@ TSAN_ALWAYS_INLINE void EmitMemory(ThreadCtx& t, trace::EventKind kind, uint8_t 
 TSAN_NOINLINE void RecordAccess(ThreadCtx& t, uintptr_t addr, uint32_t size, bool write,
                                 uintptr_t pc);
 
+// Unrolled and vectorized loops spread one statement over several call sites; a range keeps
+// the first one's pc. Farther apart than this, accesses are kept apart so each keeps its line.
+inline constexpr uint64_t kLoopBodyBytes = 256;
+inline constexpr uint64_t kMaxRangeBytes = 1u << 30;
+
+// The next element of the open range (same kind and size, next address, code in the same
+// loop body, no record written since): one more element in the packed record, in place.
+// The words are compared first, so a buffer flushed and refilled since is never patched.
+TSAN_ALWAYS_INLINE bool ExtendOpen(ThreadCtx& t, uintptr_t addr, uint32_t size, bool write,
+                                   uintptr_t pc) {
+  const uint8_t tag = trace::PackedTag(write ? trace::PackedOp::kWrite : trace::PackedOp::kRead,
+                                       __builtin_ctz(size));
+  if (tag != t.open_tag || pc - t.open_site + kLoopBodyBytes > 2 * kLoopBodyBytes ||
+      t.emitted != t.depth) {
+    return false;
+  }
+  if (t.ignore || (write ? t.ignore_writes : t.ignore_reads) ||
+      __atomic_load_n(&benign_ranges, __ATOMIC_RELAXED)) {
+    return false;
+  }
+  ThreadState* ts = t_state;
+  const uint32_t off = t.open_off;
+  const uint32_t run = t.open_run;
+  if (reinterpret_cast<uintptr_t>(ts) <= 1 || ts->in_runtime ||
+      ts->pos.load(std::memory_order_relaxed) != off + trace::kPackedSize || off < ts->flushed ||
+      run >= trace::kPackedMaxRun || static_cast<uint64_t>(run + 2) * size > kMaxRangeBytes) {
+    return false;
+  }
+  auto* w = reinterpret_cast<uint64_t*>(ts->buf + off);
+  if (w[0] != trace::PackedWord0(tag, t.open_start, run) ||
+      w[1] != trace::PackedWord1(t.open_site, run)) {
+    return false;
+  }
+  w[0] = trace::PackedWord0(tag, t.open_start, run + 1);
+  w[1] = trace::PackedWord1(t.open_site, run + 1);
+  t.open_run = run + 1;
+  t.open_next = addr + size;
+  // The cache still learns the element, so a repeat of it in this epoch is dropped.
+  CacheEntry& e = t.cache[(addr >> 3) & (kCacheSize - 1)];
+  const uint64_t epoch = ts->epoch;
+  if (e.addr != addr || e.epoch != epoch) e = CacheEntry{addr, epoch, 0, 0};
+  uint8_t& recorded = write ? e.write_size : e.read_size;
+  if (recorded < size) recorded = static_cast<uint8_t>(size);
+  return true;
+}
+
 // A plain read or write from instrumented code. The cache drops an access that repeats one
 // this thread recorded since its last release-type event (StartsEpoch; a write also covers
 // later reads of the same bytes): the analyzer would learn nothing new from it.
@@ -142,6 +224,7 @@ TSAN_ALWAYS_INLINE void Access(uintptr_t addr, uint32_t size, bool write, uintpt
   ThreadCtx* t = Recording();
   if (!t) return;
   if (t->skip_own_stack && addr - t->stack_lo < t->stack_hi - t->stack_lo) return;
+  if (addr == t->open_next && ExtendOpen(*t, addr, size, write, pc)) return;
   CacheEntry& e = t->cache[(addr >> 3) & (kCacheSize - 1)];
   if (e.addr == addr && e.epoch == Epoch()) {
     if (e.write_size >= size) return;
