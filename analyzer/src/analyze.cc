@@ -51,7 +51,7 @@ constexpr uint64_t kAtomicTag = 1ull << 60;
 constexpr uint64_t kSemTag = 2ull << 60;
 constexpr uint64_t kAnnotationTag = 3ull << 60;
 // Range accesses expand into at most this many element accesses each.
-constexpr uint64_t kMaxRangeElements = 1 << 16;
+constexpr uint64_t kMaxRangeElements = 1 << 20;
 
 std::string Hex(uint64_t v) {
   char buf[32];

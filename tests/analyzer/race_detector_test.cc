@@ -292,6 +292,20 @@ TEST(RaceDetector, ByteRangesAndHugeRangesAreBounded) {
   EXPECT_TRUE(noted);
 }
 
+// A coalesced scan of 200000 8-byte elements (what the tracer writes for a loop filling a
+// vector) is checked element by element: a race deep inside it is found, with no note.
+TEST(RaceDetector, LongCoalescedScansAreCheckedWhole) {
+  VectorSource s;
+  s.Add(1, EventKind::kThreadCreate, 2);
+  s.Add(2, EventKind::kWrite, 0x40000000, 0, 0, s.Site("fill.cc:3"), 8).Seq(200000 * 8);
+  s.Add(1, EventKind::kRead, 0x40000000 + 150000 * 8, 0, 8, s.Site("main.cc:9"));
+  Report r = Analyze(s, TestOptions());
+  auto races = OfKind(r, "race");
+  ASSERT_EQ(races.size(), 1u);
+  EXPECT_EQ(races[0]->accesses[0].address, 0x40000000u + 150000 * 8);
+  for (const auto& n : r.notes) EXPECT_EQ(n.find("range access longer than"), std::string::npos);
+}
+
 // A race in a heap block without a name is named by where the block was allocated, and the
 // fingerprint keeps the function only (no address, size, line or offset).
 TEST(RaceDetector, HeapBlocksAreNamedByAllocationSite) {
