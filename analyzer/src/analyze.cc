@@ -13,6 +13,7 @@
 
 #include "analysis_types.h"
 #include "blocked_state.h"
+#include "cond_holds.h"
 #include "lock_monitor.h"
 #include "lock_order.h"
 #include "race_detector.h"
@@ -114,7 +115,8 @@ class Analysis {
         monitor_(opts.max_misuse, opts.max_spans,
                  1e9 / static_cast<double>(source.Meta().ticks_per_second
                                                ? source.Meta().ticks_per_second
-                                               : 1'000'000'000)) {}
+                                               : 1'000'000'000)),
+        holds_(opts.max_misuse) {}
 
   Report Run() {
     // Events are read in small batches so the shadow memory of the batch's accesses can be
@@ -351,6 +353,7 @@ class Analysis {
         if (monitor_.OnAcquired(t, s, shared, ev.flags)) {
           t.lockset = locksets_.Child(t.lockset, ev.obj);
         }
+        if (!reentry) holds_.OnAcquired(s);
         if (opts_.races) race_.Acquire(t.dense, ev.obj, shared);
         break;
       }
@@ -372,6 +375,7 @@ class Analysis {
         // A condition wait holds what is left after its mutex went.
         if ((ev.flags & trace::kViaCondWait) && t.pending.kind == Pending::kCond) {
           t.pending.where.lockset = t.lockset;
+          if (!t.held.empty()) holds_.OnWaitHolding(t, t.pending.where, t.pending.flags & trace::kTimed);
         }
         break;
       }
@@ -398,6 +402,7 @@ class Analysis {
       }
       case EventKind::kCondSignal:
       case EventKind::kCondBroadcast: {
+        holds_.OnNotify(Side(t, Op::kSignal, e));
         cond_signals_[ev.obj] = t.fork_join;
         auto fj = std::make_shared<VectorClock>(*t.fork_join);
         fj->Tick(t.dense);
@@ -884,6 +889,21 @@ class Analysis {
         f.title = a[0].thread + " unlocks " + lock + ", which another thread holds";
       } else if (f.subkind == "held-at-exit") {
         f.title = a[0].thread + " exits holding " + lock;
+      } else if (f.subkind == "wait-holding-lock" && a.size() >= 3) {
+        if (a.size() >= 4) {
+          f.title = std::string(f.severity == Severity::kError ? "potential deadlock: " : "") +
+                    a[0].thread + " waits on " + a[0].object + " holding " + lock + ", which " +
+                    a[2].thread + " takes before it notifies " + a[0].object;
+          f.detail = "If " + a[0].thread + " waits first, " + a[2].thread + " blocks on " +
+                     lock + " and never sends the notification that would wake " +
+                     a[0].thread + " (nested monitor lockout). Release " + lock +
+                     " before waiting, or wait on a condition variable of " + lock + ".";
+        } else {
+          f.title = a[0].thread + " waits on " + a[0].object + " holding " + lock + ", which " +
+                    a[2].thread + " also takes";
+          f.detail = a[2].thread + " stalls on " + lock + " for as long as " + a[0].thread +
+                     " sleeps; if the notification never comes, it never gets " + lock + ".";
+        }
       } else {
         f.title = lock + " destroyed while locked";
       }
@@ -936,6 +956,11 @@ class Analysis {
         }
       }
       raw.push_back(std::move(f));
+    }
+    for (RawFinding& f : holds_.TakeFindings()) raw.push_back(std::move(f));
+    if (holds_.truncated()) {
+      rep.notes.push_back("misuse: reported the first " + std::to_string(opts_.max_misuse) +
+                          " locks held across condition waits only");
     }
     if (monitor_.misuse_truncated()) {
       rep.notes.push_back("misuse: reported the first " + std::to_string(opts_.max_misuse) +
@@ -1025,6 +1050,7 @@ class Analysis {
   RaceDetector race_;
   LockOrderDetector order_;
   LockMonitor monitor_;
+  CondHoldDetector holds_;
   std::deque<ThreadCtx> threads_;  // a deque: references stay valid as threads are added
   std::unordered_map<uint32_t, uint32_t> current_;  // tid -> dense index of its live thread
   std::set<uint32_t> forked_;

@@ -1,0 +1,60 @@
+// Locks held across a condition wait (nested monitor lockout). A thread that waits on a
+// condition variable releases only the wait's mutex; every other lock it holds stays held
+// until it is woken. A thread that needs such a lock stalls meanwhile, and when the thread
+// that would send the wake-up needs it first, neither ever moves: a deadlock that no lock
+// order shows, because the second edge is a notification, not a lock.
+//
+// Reported per (condition variable, held lock, wait site):
+//  - error: a thread that notifies the condition variable takes the held lock before one of
+//    its notifications (in its program order), and the wait is untimed;
+//  - warning: another thread takes the held lock (it stalls while the waiter sleeps), or the
+//    error pattern with a timed wait (it ends, late).
+// A lock no other thread takes is not reported.
+//
+// Cost: O(locks held) per condition wait, O(1) per acquisition and notification. Memory: the
+// first acquisition of each lock by up to kMaxThreadsPerObject threads, the last notification
+// of each condition variable by as many, and one record per distinct wait-holding pattern.
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <tuple>
+#include <unordered_map>
+#include <vector>
+
+#include "analysis_types.h"
+
+namespace threadlens::analysis {
+
+class CondHoldDetector {
+ public:
+  explicit CondHoldDetector(size_t max_reports) : max_reports_(max_reports) {}
+
+  // A thread took `side.obj` (not a re-entry).
+  void OnAcquired(const SideRef& side);
+  // A notify or broadcast of the condition variable `side.obj`.
+  void OnNotify(const SideRef& side);
+  // `t` has released the wait's mutex inside a wait on `wait.obj` and still holds t.held.
+  void OnWaitHolding(const ThreadCtx& t, const SideRef& wait, bool timed);
+
+  std::vector<RawFinding> TakeFindings();
+  bool truncated() const { return truncated_; }
+
+ private:
+  static constexpr size_t kMaxThreadsPerObject = 8;
+  struct Candidate {
+    SideRef wait;
+    SideRef held;  // the waiter's acquisition of the held lock
+    bool timed = false;
+  };
+  static void Remember(std::vector<SideRef>& per_thread, const SideRef& side, bool keep_last);
+
+  size_t max_reports_;
+  bool truncated_ = false;
+  std::unordered_map<uint64_t, std::vector<SideRef>> takers_;     // lock -> first acquisitions
+  std::unordered_map<uint64_t, std::vector<SideRef>> notifiers_;  // cv -> last notifications
+  std::vector<Candidate> candidates_;
+  std::set<std::tuple<uint64_t, uint64_t, uint64_t>> seen_;  // cv, lock, wait site
+};
+
+}  // namespace threadlens::analysis
