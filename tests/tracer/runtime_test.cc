@@ -16,7 +16,9 @@
 #include <vector>
 
 #include "threadlens/analyzer/error.h"
+#include "threadlens/analyzer/analyze.h"
 #include "threadlens/analyzer/event_source.h"
+#include "threadlens/analyzer/findings.h"
 
 namespace threadlens {
 namespace {
@@ -417,6 +419,24 @@ TEST(Watchdog, EndsALostWakeupHang) {
   EXPECT_LT(r.seconds, 1 + 2);
   EXPECT_NE(r.err.find("hang: all 1 threads blocked"), std::string::npos) << r.err;
   EXPECT_LINES(WatchdogLines(r), "watchdog_fired all-blocked", "blocked T1 cond CV");
+}
+
+// A real std::condition_variable wait holding a second std::mutex, whose notifier needs that
+// mutex: the run ends, the analysis predicts the nested monitor lockout.
+TEST(Analysis, WaitHoldingALockTheNotifierNeedsIsAPotentialDeadlock) {
+  Traced r = RunTraced("nested_monitor", 5);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Report rep = AnalyzeFile(r.trace, AnalyzeOptions{});
+  std::vector<const Finding*> holds;
+  for (const Finding& f : rep.findings) {
+    if (f.subkind == "wait-holding-lock") holds.push_back(&f);
+  }
+  ASSERT_EQ(holds.size(), 1u);
+  EXPECT_EQ(holds[0]->severity, Severity::kError);
+  EXPECT_EQ(holds[0]->locks, (std::vector<std::string>{"registry"}));
+  ASSERT_EQ(holds[0]->accesses.size(), 4u);
+  EXPECT_EQ(holds[0]->accesses[0].object, "ready");
+  EXPECT_EQ(holds[0]->accesses[3].op, "signal");
 }
 
 // --- threadlens run ------------------------------------------------------------------------
