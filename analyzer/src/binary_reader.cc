@@ -206,6 +206,15 @@ class BinaryTrace final : public EventSource {
     return p;
   }
 
+  Cursor& CursorOf(uint32_t tid) {
+    auto [it, fresh] = cursor_of_.try_emplace(tid, cursors_.size());
+    if (fresh) {
+      cursors_.emplace_back();
+      cursors_.back().tid = tid;
+    }
+    return cursors_[it->second];
+  }
+
   void ScanBlocks() {
     uint64_t off = header_size_;
     std::vector<std::pair<uint64_t, trace::ModuleEntry>> modules;
@@ -238,14 +247,9 @@ class BinaryTrace final : public EventSource {
                                 " of " + std::to_string(b.count) + " events; read up to there");
           }
           if (usable > 0) {
-            auto [it, fresh] = cursor_of_.try_emplace(b.tid, cursors_.size());
-            if (fresh) {
-              cursors_.emplace_back();
-              cursors_.back().tid = b.tid;
-            }
-            cursors_[it->second].blocks.push_back(
-                {off, usable, static_cast<uint32_t>(usable * sizeof(Event)), b.checksum,
-                 truncated, false});
+            CursorOf(b.tid).blocks.push_back({off, usable,
+                                              static_cast<uint32_t>(usable * sizeof(Event)),
+                                              b.checksum, truncated, false});
           }
           break;
         }
@@ -260,13 +264,7 @@ class BinaryTrace final : public EventSource {
           uint32_t bytes = b.payload_size;
           if (truncated) bytes = static_cast<uint32_t>(size_ - off - sizeof b);
           if (b.count > 0 && bytes > 0) {
-            auto [it, fresh] = cursor_of_.try_emplace(b.tid, cursors_.size());
-            if (fresh) {
-              cursors_.emplace_back();
-              cursors_.back().tid = b.tid;
-            }
-            cursors_[it->second].blocks.push_back(
-                {off, b.count, bytes, b.checksum, truncated, true});
+            CursorOf(b.tid).blocks.push_back({off, b.count, bytes, b.checksum, truncated, true});
           }
           break;
         }
