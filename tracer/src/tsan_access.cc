@@ -73,6 +73,23 @@ void SyncStack(ThreadCtx& t) {
   }
 }
 
+// When the access just written is a packed record, it becomes the open range that the
+// next element of a scan extends (ExtendOpen).
+static void OpenIfPacked(ThreadCtx& t, uintptr_t addr, uint64_t size, uintptr_t pc) {
+  ThreadState* ts = t_state;
+  if (!t.coalesce || reinterpret_cast<uintptr_t>(ts) <= 1 ||
+      !(ts->buf[ts->last] & trace::kPackedTag) ||
+      ts->pos.load(std::memory_order_relaxed) != ts->last + trace::kPackedSize) {
+    return;
+  }
+  t.open_tag = ts->buf[ts->last];
+  t.open_start = addr;
+  t.open_site = pc;
+  t.open_off = ts->last;
+  t.open_run = 0;
+  t.open_next = addr + size;
+}
+
 void RecordAccess(ThreadCtx& t, uintptr_t addr, uint32_t size, bool write, uintptr_t pc) {
   if (t.ignore || (write ? t.ignore_writes : t.ignore_reads)) return;
   if (__atomic_load_n(&benign_ranges, __ATOMIC_RELAXED) && InBenignRange(addr, size)) return;
@@ -82,8 +99,8 @@ void RecordAccess(ThreadCtx& t, uintptr_t addr, uint32_t size, bool write, uintp
   uint8_t& recorded = write ? e.write_size : e.read_size;
   if (recorded < size) recorded = static_cast<uint8_t>(size);
   auto kind = write ? trace::EventKind::kWrite : trace::EventKind::kRead;
-  // A packed last record was tried by ExtendOpen already; a full one (the clock was read, or
-  // an odd size) is extended here.
+  // A packed last record is the open range, tried by ExtendOpen already; a full one (the
+  // clock was read, or an odd size) is extended here.
   if (t.coalesce && t.open_next == 0 && t.emitted == t.depth &&
       ExtendLastAccess(kind, addr, size, pc)) {
     return;
@@ -92,18 +109,7 @@ void RecordAccess(ThreadCtx& t, uintptr_t addr, uint32_t size, bool write, uintp
   if (t.emitted != t.depth) SyncStack(t);
   EmitPlain(kind, 0, static_cast<uint16_t>(size), 0, addr, pc, 0, t.clock_skip);
   t.open_next = 0;
-  if (t.coalesce) {
-    ThreadState* ts = t_state;
-    if (reinterpret_cast<uintptr_t>(ts) > 1 && (ts->buf[ts->last] & trace::kPackedTag) &&
-        ts->pos.load(std::memory_order_relaxed) == ts->last + trace::kPackedSize) {
-      t.open_tag = ts->buf[ts->last];
-      t.open_start = addr;
-      t.open_site = pc;
-      t.open_off = ts->last;
-      t.open_run = 0;
-      t.open_next = addr + size;
-    }
-  }
+  OpenIfPacked(t, addr, size, pc);
 }
 
 // Ranges are recorded as one event each; they are rare (explicit __tsan_read_range calls).
@@ -118,6 +124,7 @@ void AccessRange(uintptr_t addr, uintptr_t size, bool write, uintptr_t pc) {
   t->open_next = 0;
   if (size <= 16) {
     EmitPlain(kind, 0, static_cast<uint16_t>(size), 0, addr, pc, 0, t->clock_skip);
+    OpenIfPacked(*t, addr, size, pc);
   } else {
     EmitPlain(kind, 0, 0, 1, addr, pc, size, t->clock_skip);  // a range of bytes
   }

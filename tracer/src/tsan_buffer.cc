@@ -25,7 +25,7 @@ bool CoalescingOn() {
   return coalesce == 1;
 }
 
-// The calling thread's last record if it is still in its buffer (not yet written out).
+// The calling thread's last record, when it is a full event still in its buffer.
 // `flushed` is read without the flush lock: a foreign flush (watchdog, fatal signal) that
 // races with an extension writes the shorter range, never a wrong one. The first byte of a
 // record (full or packed) never changes, so a racing flush still parses the block.
@@ -35,24 +35,8 @@ bool ExtendLastAccess(trace::EventKind kind, uintptr_t addr, uint32_t size, uint
   uint32_t p = ts->pos.load(std::memory_order_relaxed);
   uint32_t off = ts->last;
   if (p == 0 || off >= p || off < ts->flushed) return false;
-  if (ts->buf[off] & trace::kPackedTag) {
-    auto* w = reinterpret_cast<uint64_t*>(ts->buf + off);
-    const uint64_t w0 = w[0], w1 = w[1];
-    const auto op =
-        kind == trace::EventKind::kRead ? trace::PackedOp::kRead : trace::PackedOp::kWrite;
-    const int code = trace::PackedSizeCode(size);
-    if (code < 0 || static_cast<uint8_t>(w0) != trace::PackedTag(op, code)) return false;
-    const uint64_t start = (w0 >> 8) & trace::kPackedMaxAddr;
-    const uint64_t site = w1 & trace::kPackedMaxAddr;
-    const uint32_t run = trace::PackedRun(w0, w1);
-    const uint64_t length = static_cast<uint64_t>(run + 1) * size;
-    if (start + length != addr || run >= trace::kPackedMaxRun) return false;
-    if (length + size > kMaxRangeBytes) return false;
-    if (pc - site + kLoopBodyBytes > 2 * kLoopBodyBytes) return false;
-    w[0] = trace::PackedWord0(static_cast<uint8_t>(w0), start, run + 1);
-    w[1] = trace::PackedWord1(site, run + 1);
-    return true;
-  }
+  // A packed last record is the open range, which ExtendOpen (tsan_thread.h) extends.
+  if (ts->buf[off] & trace::kPackedTag) return false;
   trace::Event& last = FullAt(ts, off);
   if (last.kind != static_cast<uint8_t>(kind) || last.flags != 0) return false;
   const bool range = last.aux16 == 0;
