@@ -3,7 +3,8 @@
 // whole chain of functions inlined at the address, so a lock call inside an inlined
 // std::mutex::lock still names the user's function that made it. Module-relative offsets
 // (pc - load base) make PIE executables and shared libraries work. Without llvm-symbolizer
-// (or when it dies), frames carry module and pc only and data addresses stay unnamed.
+// (or when it dies), frames carry module and pc only. Data addresses are named from the
+// DWARF (libdw) when the module has it, down to the member; else from the symbol table.
 //
 // Sites in a trace are return addresses (the instruction after a call), so code addresses
 // are looked up at pc - 1, which lies in the call instruction and on the caller's line.
@@ -25,6 +26,8 @@
 #include <optional>
 #include <string_view>
 #include <unordered_map>
+
+#include "dwarf_names.h"
 
 extern char** environ;
 
@@ -219,26 +222,35 @@ class LlvmSymbolizer : public Symbolizer {
     return code_.emplace(pc, std::move(frames)).first->second;
   }
 
+  // The symbol table's name (demangled as the linker knows it) wherever it names the same
+  // variable as the DWARF; the DWARF's field path after it. Without DWARF: symbol+offset.
   std::string ResolveData(uint64_t addr) override {
     auto it = data_.find(addr);
     if (it != data_.end()) return it->second;
     std::string name;
     const ModuleInfo* m = ModuleOf(addr);
-    if (m && process_.alive()) {
+    if (m) {
       uint64_t offset = addr - m->base;
-      auto reply = process_.Query("DATA " + Quoted(m->path) + " " + Hex(offset));
-      // "name" then "start size" (file-relative).
-      if (reply && reply->size() >= 2 && (*reply)[0] != "??" && !(*reply)[0].empty()) {
-        unsigned long long start = 0, size = 0;
-        if (std::sscanf((*reply)[1].c_str(), "%llu %llu", &start, &size) == 2 && offset >= start &&
-            (size == 0 || offset < start + size)) {
-          name = (*reply)[0];
-          if (offset > start) name += "+" + std::to_string(offset - start);
-        }
+      std::optional<DataSymbol> sym = QueryData(*m, offset);
+      DwarfGlobal global;
+      DwarfNames* dwarf = DwarfOf(*m);
+      if (dwarf && dwarf->Global(offset, global)) {
+        name = (sym && sym->start == global.start ? sym->name : global.name) + global.path;
+      } else if (sym) {
+        name = sym->name;
+        if (offset > sym->start) name += "+" + std::to_string(offset - sym->start);
       }
     }
     data_.emplace(addr, name);
     return name;
+  }
+
+  std::string ResolveHeapField(uint64_t alloc_site, uint64_t size, uint64_t offset) override {
+    const ModuleInfo* m = alloc_site > 0 ? ModuleOf(alloc_site - 1) : nullptr;
+    DwarfNames* dwarf = m ? DwarfOf(*m) : nullptr;
+    if (!dwarf) return "";
+    // The return address lies after the call; pc - 1 is inside it, in the allocating scope.
+    return dwarf->AllocatedField(alloc_site - 1 - m->base, size, offset);
   }
 
  private:
@@ -252,6 +264,33 @@ class LlvmSymbolizer : public Symbolizer {
     return best;
   }
 
+  struct DataSymbol {
+    std::string name;
+    uint64_t start = 0;
+  };
+
+  // llvm-symbolizer's DATA answer: "name" then "start size" (file-relative).
+  std::optional<DataSymbol> QueryData(const ModuleInfo& m, uint64_t offset) {
+    if (!process_.alive()) return std::nullopt;
+    auto reply = process_.Query("DATA " + Quoted(m.path) + " " + Hex(offset));
+    if (!reply || reply->size() < 2 || (*reply)[0] == "??" || (*reply)[0].empty()) {
+      return std::nullopt;
+    }
+    unsigned long long start = 0, size = 0;
+    if (std::sscanf((*reply)[1].c_str(), "%llu %llu", &start, &size) != 2 || offset < start ||
+        (size != 0 && offset >= start + size)) {
+      return std::nullopt;
+    }
+    return DataSymbol{(*reply)[0], start};
+  }
+
+  // Each module's DWARF is opened once; a module without any is remembered as such.
+  DwarfNames* DwarfOf(const ModuleInfo& m) {
+    auto it = dwarf_.find(m.path);
+    if (it == dwarf_.end()) it = dwarf_.emplace(m.path, DwarfNames::Open(m.path)).first;
+    return it->second.get();
+  }
+
   // The batch protocol splits on spaces unless the path is quoted.
   static std::string Quoted(const std::string& path) {
     if (path.find(' ') == std::string::npos) return path;
@@ -262,6 +301,7 @@ class LlvmSymbolizer : public Symbolizer {
   SymbolizerProcess process_;
   std::unordered_map<uint64_t, Stack> code_;
   std::unordered_map<uint64_t, std::string> data_;
+  std::unordered_map<std::string, std::unique_ptr<DwarfNames>> dwarf_;
 };
 
 }  // namespace

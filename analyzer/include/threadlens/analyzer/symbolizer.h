@@ -1,6 +1,6 @@
 // Resolves program counters and data addresses of a trace to names, at analysis time (never
-// in the traced program). Backed by llvm-symbolizer when it is installed; falls back to
-// module+offset otherwise.
+// in the traced program). Backed by llvm-symbolizer when it is installed (falls back to
+// module+offset otherwise) and, for data, by the modules' DWARF.
 #pragma once
 
 #include <cstdint>
@@ -19,8 +19,18 @@ class Symbolizer {
   // Function, file and line of a code address. Never throws; unknown parts stay empty and
   // Frame::pc/module are filled.
   virtual Frame ResolveCode(uint64_t pc) = 0;
-  // Name of the global variable that contains `addr` ("counter", "prices+8"), or "".
+  // Name of the global variable that contains `addr`, or "". With DWARF the name goes down
+  // to the member or element: "counter", "stats.errors", "g.inner.count", "table[3].count";
+  // without it, the symbol and offset ("prices+8").
   virtual std::string ResolveData(uint64_t addr) = 0;
+  // What byte `offset` of a heap block of `size` bytes is, from the type its allocation site
+  // allocates, or "" when the site does not tell it soundly. `alloc_site` is the allocating
+  // call's return address (HeapRef::site). "Account::balance" (one object),
+  // "Account[3].balance", "int[50]" (an array).
+  virtual std::string ResolveHeapField(uint64_t alloc_site, uint64_t size, uint64_t offset) {
+    (void)alloc_site, (void)size, (void)offset;
+    return "";
+  }
   // The inlining chain at a code address, innermost first: a lock call inlined through
   // std::mutex::lock into worker() yields [__gthread_mutex_lock, std::mutex::lock, worker].
   // The default is the single frame of ResolveCode.

@@ -1,0 +1,493 @@
+// DwarfNames on elfutils libdw. Globals are indexed once per module by address; a field path
+// is found by walking the variable's type down to the byte asked for. Whenever the DWARF
+// does not say which member holds a byte (a union, two bitfields sharing it, padding), the
+// path stops there and the rest is "+N": a name must never point at the wrong member.
+#include "dwarf_names.h"
+
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace threadlens {
+namespace {
+
+// Types nest by value only finitely, but damaged DWARF can loop.
+constexpr int kMaxDepth = 64;
+
+bool TypeOf(Dwarf_Die* die, Dwarf_Die* type) {
+  Dwarf_Attribute a;
+  return dwarf_attr_integrate(die, DW_AT_type, &a) && dwarf_formref_die(&a, type);
+}
+
+// Strips typedefs and qualifiers; false for void or a broken reference.
+bool Peel(Dwarf_Die* die) {
+  for (int i = 0; i < kMaxDepth; ++i) {
+    switch (dwarf_tag(die)) {
+      case DW_TAG_typedef:
+      case DW_TAG_const_type:
+      case DW_TAG_volatile_type:
+      case DW_TAG_restrict_type:
+      case DW_TAG_atomic_type:
+        if (!TypeOf(die, die)) return false;
+        break;
+      default:
+        return true;
+    }
+  }
+  return false;
+}
+
+std::optional<uint64_t> SizeOf(Dwarf_Die type) {
+  if (!Peel(&type)) return std::nullopt;
+  Dwarf_Word size = 0;
+  if (dwarf_aggregate_size(&type, &size) == 0) return size;
+  // Pointers and references carry no byte size in clang's DWARF: the address size.
+  switch (dwarf_tag(&type)) {
+    case DW_TAG_pointer_type:
+    case DW_TAG_reference_type:
+    case DW_TAG_rvalue_reference_type:
+    case DW_TAG_ptr_to_member_type: {
+      Dwarf_Die cu;
+      uint8_t address_size = 0;
+      if (dwarf_diecu(&type, &cu, &address_size, nullptr) && address_size) return address_size;
+      return std::nullopt;
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+std::optional<uint64_t> Unsigned(Dwarf_Die* die, unsigned name) {
+  Dwarf_Attribute a;
+  Dwarf_Word v = 0;
+  if (!dwarf_attr(die, name, &a) || dwarf_formudata(&a, &v) != 0) return std::nullopt;
+  return v;
+}
+
+// Byte range [first, last] of a data member inside its parent; nullopt for a static member.
+struct Extent {
+  uint64_t first = 0;
+  uint64_t end = 0;  // one past the last byte; UINT64_MAX for a flexible array
+};
+
+std::optional<Extent> MemberExtent(Dwarf_Die* member, bool in_union) {
+  if (dwarf_hasattr(member, DW_AT_declaration) || dwarf_hasattr(member, DW_AT_external)) {
+    return std::nullopt;
+  }
+  Dwarf_Die type;
+  if (!TypeOf(member, &type)) return std::nullopt;
+  if (auto bits = Unsigned(member, DW_AT_bit_size)) {
+    uint64_t bit_offset = 0;
+    if (auto b = Unsigned(member, DW_AT_data_bit_offset)) {
+      bit_offset = *b;
+    } else if (auto loc = Unsigned(member, DW_AT_data_member_location)) {
+      bit_offset = *loc * 8;  // DWARF 2-3 style bitfields are not described finer: give up
+      if (dwarf_hasattr(member, DW_AT_bit_offset)) return std::nullopt;
+    }
+    return Extent{bit_offset / 8, (bit_offset + *bits + 7) / 8};
+  }
+  uint64_t loc = 0;
+  Dwarf_Attribute a;
+  if (dwarf_attr(member, DW_AT_data_member_location, &a)) {
+    Dwarf_Word v = 0;
+    Dwarf_Op* ops = nullptr;
+    size_t n = 0;
+    if (dwarf_formudata(&a, &v) == 0) {
+      loc = v;
+    } else if (dwarf_getlocation(&a, &ops, &n) == 0 && n == 1 && ops[0].atom == DW_OP_plus_uconst) {
+      loc = ops[0].number;
+    } else {
+      return std::nullopt;
+    }
+  } else if (!in_union) {
+    return std::nullopt;
+  }
+  std::optional<uint64_t> size = SizeOf(type);
+  Dwarf_Die peeled = type;
+  if (!size) {
+    // A trailing `T items[]`: it extends past its parent's size.
+    if (Peel(&peeled) && dwarf_tag(&peeled) == DW_TAG_array_type) return Extent{loc, UINT64_MAX};
+    return std::nullopt;
+  }
+  return Extent{loc, loc + *size};
+}
+
+void AppendOffset(std::string& path, uint64_t off) {
+  if (off) path += "+" + std::to_string(off);
+}
+
+void FieldPath(Dwarf_Die type, uint64_t off, std::string& path, int depth);
+
+// A struct, class or union: the one member holding byte `off`. A data member wins over a
+// base class subobject that overlaps it (an empty base shares the first member's offset).
+void MemberPath(Dwarf_Die& type, uint64_t off, std::string& path, int depth) {
+  const bool is_union = dwarf_tag(&type) == DW_TAG_union_type;
+  Dwarf_Die child, member, base;
+  int members = 0, bases = 0;
+  uint64_t member_first = 0, base_first = 0;
+  if (dwarf_child(&type, &child) == 0) {
+    do {
+      int tag = dwarf_tag(&child);
+      if (tag != DW_TAG_member && tag != DW_TAG_inheritance) continue;
+      std::optional<Extent> e = MemberExtent(&child, is_union);
+      if (!e || off < e->first || off >= e->end) continue;
+      if (tag == DW_TAG_member) {
+        member = child;
+        member_first = e->first;
+        ++members;
+      } else {
+        base = child;
+        base_first = e->first;
+        ++bases;
+      }
+    } while (dwarf_siblingof(&child, &child) == 0);
+  }
+  Dwarf_Die* chosen = nullptr;
+  uint64_t first = 0;
+  if (members == 1) {
+    chosen = &member;
+    first = member_first;
+  } else if (members == 0 && bases == 1) {
+    chosen = &base;
+    first = base_first;
+  }
+  Dwarf_Die member_type;
+  if (!chosen || !TypeOf(chosen, &member_type)) return AppendOffset(path, off);
+  // Base classes and anonymous members add no name: their fields read as the parent's.
+  const char* name = dwarf_tag(chosen) == DW_TAG_member ? dwarf_diename(chosen) : nullptr;
+  if (name && *name) path += std::string(".") + name;
+  // A bitfield names the member; a byte inside it has no finer name.
+  if (dwarf_hasattr(chosen, DW_AT_bit_size)) return;
+  FieldPath(member_type, off - first, path, depth + 1);
+}
+
+// An array: "[i]" per dimension, row-major, then the element's path.
+void ElementPath(Dwarf_Die& type, uint64_t off, std::string& path, int depth) {
+  Dwarf_Die element;
+  std::optional<uint64_t> element_size;
+  if (TypeOf(&type, &element)) element_size = SizeOf(element);
+  if (!element_size || *element_size == 0) return AppendOffset(path, off);
+  std::vector<std::optional<uint64_t>> counts;
+  Dwarf_Die child;
+  if (dwarf_child(&type, &child) == 0) {
+    do {
+      if (dwarf_tag(&child) != DW_TAG_subrange_type) continue;
+      std::optional<uint64_t> count = Unsigned(&child, DW_AT_count);
+      if (!count) {
+        if (auto upper = Unsigned(&child, DW_AT_upper_bound)) count = *upper + 1;
+      }
+      counts.push_back(count);
+    } while (dwarf_siblingof(&child, &child) == 0);
+  }
+  if (counts.empty()) counts.emplace_back();
+  uint64_t index = off / *element_size;
+  // Every dimension but the first must have a count, or the split is unknown.
+  std::vector<uint64_t> indices(counts.size());
+  for (size_t d = counts.size(); d-- > 1;) {
+    if (!counts[d] || *counts[d] == 0) return AppendOffset(path, off);
+    indices[d] = index % *counts[d];
+    index /= *counts[d];
+  }
+  indices[0] = index;
+  if (counts[0] && index >= *counts[0]) return AppendOffset(path, off);
+  for (uint64_t i : indices) path += "[" + std::to_string(i) + "]";
+  FieldPath(element, off % *element_size, path, depth + 1);
+}
+
+void FieldPath(Dwarf_Die type, uint64_t off, std::string& path, int depth) {
+  if (depth > kMaxDepth || !Peel(&type)) return AppendOffset(path, off);
+  switch (dwarf_tag(&type)) {
+    case DW_TAG_structure_type:
+    case DW_TAG_class_type:
+    case DW_TAG_union_type:
+      return MemberPath(type, off, path, depth);
+    case DW_TAG_array_type:
+      return ElementPath(type, off, path, depth);
+    default:
+      return AppendOffset(path, off);
+  }
+}
+
+// The address of a variable stored at a fixed place: a location of exactly one DW_OP_addr
+// (or DW_OP_addrx). Thread-locals (addr + push_tls_address) and locals are not.
+std::optional<uint64_t> StaticAddress(Dwarf_Die* var) {
+  Dwarf_Attribute a;
+  Dwarf_Op* ops = nullptr;
+  size_t n = 0;
+  if (!dwarf_attr(var, DW_AT_location, &a) || dwarf_getlocation(&a, &ops, &n) != 0 || n != 1) {
+    return std::nullopt;
+  }
+  if (ops[0].atom == DW_OP_addr) return ops[0].number;
+  if (ops[0].atom == DW_OP_addrx || ops[0].atom == DW_OP_GNU_addr_index) {
+    Dwarf_Attribute addr_attr;
+    Dwarf_Addr addr = 0;
+    if (dwarf_getlocation_attr(&a, &ops[0], &addr_attr) == 0 &&
+        dwarf_formaddr(&addr_attr, &addr) == 0) {
+      return addr;
+    }
+  }
+  return std::nullopt;
+}
+
+// "ns::Class::" for the scopes that hold a DIE (the DIE itself excluded).
+std::string ScopePrefixOf(Dwarf_Die* die) {
+  Dwarf_Die* scopes = nullptr;
+  int n = dwarf_getscopes_die(die, &scopes);
+  std::string prefix;
+  for (int i = n - 1; i >= 1; --i) {
+    int tag = dwarf_tag(&scopes[i]);
+    if (tag == DW_TAG_compile_unit || tag == DW_TAG_lexical_block) continue;
+    const char* name = dwarf_diename(&scopes[i]);
+    prefix += std::string(name ? name : "(anonymous namespace)") + "::";
+  }
+  free(scopes);
+  return prefix;
+}
+
+class LibdwNames : public DwarfNames {
+ public:
+  LibdwNames(int fd, Dwarf* dwarf) : fd_(fd), dwarf_(dwarf) {}
+  ~LibdwNames() override {
+    dwarf_end(dwarf_);
+    close(fd_);
+  }
+
+  bool Global(uint64_t vaddr, DwarfGlobal& out) override {
+    if (!indexed_) Index();
+    auto it = globals_.upper_bound(vaddr);
+    if (it == globals_.begin()) return false;
+    --it;
+    const Variable& v = it->second;
+    if (vaddr - it->first >= std::max<uint64_t>(v.size, 1)) return false;
+    out.start = it->first;
+    out.size = v.size;
+    out.name = v.name;
+    out.path.clear();
+    FieldPath(v.type, vaddr - it->first, out.path, 0);
+    return true;
+  }
+
+  std::string AllocatedField(uint64_t pc, uint64_t block_size, uint64_t offset) override;
+
+ private:
+  struct Variable {
+    uint64_t size = 0;
+    Dwarf_Die type{};
+    std::string name;
+  };
+
+  // The compile unit whose code covers `pc`. Without .debug_aranges (clang emits none)
+  // dwarf_addrdie finds nothing in older libdw, so the units' own ranges are searched.
+  bool UnitOf(uint64_t pc, Dwarf_Die& out) {
+    if (dwarf_addrdie(dwarf_, pc, &out)) return true;
+    if (!units_indexed_) {
+      units_indexed_ = true;
+      Dwarf_CU* cu = nullptr;
+      Dwarf_Die cu_die;
+      while (dwarf_get_units(dwarf_, cu, &cu, nullptr, nullptr, &cu_die, nullptr) == 0) {
+        Dwarf_Addr base = 0, start = 0, end = 0;
+        ptrdiff_t next = 0;
+        while ((next = dwarf_ranges(&cu_die, next, &base, &start, &end)) > 0) {
+          if (end > start) units_.emplace(start, UnitRange{end, cu_die});
+        }
+      }
+    }
+    auto it = units_.upper_bound(pc);
+    if (it == units_.begin()) return false;
+    --it;
+    if (pc >= it->second.end) return false;
+    out = it->second.die;
+    return true;
+  }
+
+  void Index() {
+    indexed_ = true;
+    Dwarf_CU* cu = nullptr;
+    Dwarf_Die cu_die;
+    while (dwarf_get_units(dwarf_, cu, &cu, nullptr, nullptr, &cu_die, nullptr) == 0) {
+      IndexChildren(cu_die, "", 0);
+    }
+  }
+
+  // Namespaces, classes (static members), functions (function-local statics) and blocks.
+  void IndexChildren(Dwarf_Die& parent, const std::string& prefix, int depth) {
+    if (depth > kMaxDepth) return;
+    Dwarf_Die child;
+    if (dwarf_child(&parent, &child) != 0) return;
+    do {
+      int tag = dwarf_tag(&child);
+      const char* name = dwarf_diename(&child);
+      switch (tag) {
+        case DW_TAG_variable:
+          AddVariable(child, prefix);
+          break;
+        case DW_TAG_namespace:
+          IndexChildren(child, prefix + (name ? name : "(anonymous namespace)") + "::", depth + 1);
+          break;
+        case DW_TAG_structure_type:
+        case DW_TAG_class_type:
+        case DW_TAG_union_type:
+        case DW_TAG_subprogram:
+          IndexChildren(child, prefix + (name ? std::string(name) + "::" : ""), depth + 1);
+          break;
+        case DW_TAG_lexical_block:
+          IndexChildren(child, prefix, depth + 1);
+          break;
+        default:
+          break;
+      }
+    } while (dwarf_siblingof(&child, &child) == 0);
+  }
+
+  void AddVariable(Dwarf_Die& var, const std::string& prefix) {
+    std::optional<uint64_t> addr = StaticAddress(&var);
+    Variable v;
+    if (!addr || !TypeOf(&var, &v.type)) return;
+    const char* name = dwarf_diename(&var);
+    if (!name) return;
+    // A static data member defined outside its class names the class through its declaration.
+    Dwarf_Attribute spec;
+    Dwarf_Die decl;
+    if (dwarf_attr(&var, DW_AT_specification, &spec) && dwarf_formref_die(&spec, &decl)) {
+      v.name = ScopePrefixOf(&decl) + name;
+    } else {
+      v.name = prefix + name;
+    }
+    v.size = SizeOf(v.type).value_or(0);
+    globals_.emplace(*addr, std::move(v));
+  }
+
+  struct UnitRange {
+    uint64_t end = 0;
+    Dwarf_Die die{};
+  };
+
+  int fd_;
+  Dwarf* dwarf_;
+  bool indexed_ = false;
+  bool units_indexed_ = false;
+  std::map<uint64_t, UnitRange> units_;  // by start of each address range of a unit
+  std::map<uint64_t, Variable> globals_;
+};
+
+// The type argument T of the allocating library function at `pc`, and whether it allocates
+// one T (make_unique) or an array of T (allocator<T>::allocate).
+// The innermost function (subprogram or inlined subroutine) whose code covers `pc`, searched
+// through namespaces and classes too: dwarf_getscopes does not look inside namespaces.
+bool InnermostFunction(Dwarf_Die& parent, uint64_t pc, std::optional<Dwarf_Die>& fn, int depth) {
+  if (depth > kMaxDepth) return false;
+  Dwarf_Die child;
+  if (dwarf_child(&parent, &child) != 0) return false;
+  do {
+    switch (dwarf_tag(&child)) {
+      case DW_TAG_subprogram:
+      case DW_TAG_inlined_subroutine:
+      case DW_TAG_lexical_block: {
+        if (dwarf_haspc(&child, pc) != 1) break;
+        int tag = dwarf_tag(&child);
+        if (tag != DW_TAG_lexical_block) fn = child;
+        InnermostFunction(child, pc, fn, depth + 1);
+        return true;
+      }
+      case DW_TAG_namespace:
+      case DW_TAG_structure_type:
+      case DW_TAG_class_type:
+        if (InnermostFunction(child, pc, fn, depth + 1)) return true;
+        break;
+      default:
+        break;
+    }
+  } while (dwarf_siblingof(&child, &child) == 0);
+  return false;
+}
+
+bool AllocatedType(Dwarf_Die cu_die, uint64_t pc, Dwarf_Die& type, bool& single) {
+  std::optional<Dwarf_Die> fn;
+  InnermostFunction(cu_die, pc, fn, 0);
+  if (!fn) return false;
+  Dwarf_Attribute a;
+  const char* linkage = dwarf_formstring(dwarf_attr_integrate(&*fn, DW_AT_linkage_name, &a));
+  if (!linkage) return false;
+  std::string_view l(linkage);
+  // The DIE whose children are the template parameters: the function template itself, or
+  // the class template a member function belongs to.
+  Dwarf_Die holder = *fn;
+  if (dwarf_attr(&holder, DW_AT_abstract_origin, &a)) dwarf_formref_die(&a, &holder);
+  if (l.find("_ZSt11make_unique") == 0 && l.find("__single_object") != std::string_view::npos) {
+    single = true;
+  } else if (l.find("_ZNSt15__new_allocatorI") == 0 || l.find("_ZNSt9allocatorI") == 0 ||
+             l.find("_ZN9__gnu_cxx13new_allocatorI") == 0) {
+    if (l.find("8allocateE") == std::string_view::npos) return false;
+    single = false;
+    Dwarf_Die decl;
+    if (!dwarf_attr(&holder, DW_AT_specification, &a) || !dwarf_formref_die(&a, &decl)) {
+      return false;
+    }
+    Dwarf_Die* decl_scopes = nullptr;
+    int m = dwarf_getscopes_die(&decl, &decl_scopes);
+    bool found = m >= 2;
+    if (found) holder = decl_scopes[1];
+    free(decl_scopes);
+    if (!found) return false;
+  } else {
+    return false;
+  }
+  // The parameters hang off the definition or, failing that, its declaration.
+  for (int tries = 0; tries < 2; ++tries) {
+    Dwarf_Die child;
+    if (dwarf_child(&holder, &child) == 0) {
+      do {
+        if (dwarf_tag(&child) == DW_TAG_template_type_parameter) return TypeOf(&child, &type);
+      } while (dwarf_siblingof(&child, &child) == 0);
+    }
+    if (!dwarf_attr(&holder, DW_AT_specification, &a) || !dwarf_formref_die(&a, &holder)) break;
+  }
+  return false;
+}
+
+std::string LibdwNames::AllocatedField(uint64_t pc, uint64_t block_size, uint64_t offset) {
+  Dwarf_Die type, cu_die;
+  bool single = false;
+  if (!UnitOf(pc, cu_die) || !AllocatedType(cu_die, pc, type, single)) return "";
+  std::optional<uint64_t> size = SizeOf(type);
+  Dwarf_Die peeled = type;
+  if (!size || *size == 0 || !Peel(&peeled) || offset >= block_size) return "";
+  const char* name = dwarf_diename(&peeled);
+  // The library's own node types (_Sp_counted_ptr_inplace, _Rb_tree_node) name nothing a
+  // user wrote.
+  if (!name || name[0] == '_') return "";
+  uint64_t count = block_size / *size;
+  if (block_size % *size != 0 || (single && count != 1)) return "";
+  std::string path;
+  FieldPath(type, offset % *size, path, 0);
+  if (count == 1) {
+    // "Account::balance": the member of the one object; a scalar is just its type.
+    if (!path.empty() && path[0] == '.') return std::string(name) + "::" + path.substr(1);
+    return name + path;
+  }
+  return std::string(name) + "[" + std::to_string(offset / *size) + "]" + path;
+}
+
+}  // namespace
+
+std::unique_ptr<DwarfNames> DwarfNames::Open(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return nullptr;
+  Dwarf* dwarf = dwarf_begin(fd, DWARF_C_READ);
+  if (!dwarf) {
+    close(fd);
+    return nullptr;
+  }
+  return std::make_unique<LibdwNames>(fd, dwarf);
+}
+
+}  // namespace threadlens

@@ -1,0 +1,40 @@
+// Names for data from one module's DWARF, read with elfutils libdw: the global variable at a
+// link-time address with the path of the field inside it ("stats.errors", "table[3].count"),
+// and the type a library allocation function allocates ("Account", "int[100]").
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace threadlens {
+
+// A global (or function-local static) variable that contains a queried address.
+struct DwarfGlobal {
+  uint64_t start = 0;  // link-time address of the variable
+  uint64_t size = 0;
+  std::string name;    // as written in the source, qualified by namespaces and classes
+  std::string path;    // field path from the variable to the address: ".errors", "[3].count",
+                       // "" at a scalar's start; "+N" when no member covers the byte
+};
+
+class DwarfNames {
+ public:
+  // The DWARF of the ELF file at `path`, or nullptr when it has none (stripped, or kept in a
+  // separate debug file). Global variables are indexed on the first query.
+  static std::unique_ptr<DwarfNames> Open(const std::string& path);
+  virtual ~DwarfNames() = default;
+
+  // The variable whose storage holds link-time address `vaddr`, or false.
+  virtual bool Global(uint64_t vaddr, DwarfGlobal& out) = 0;
+
+  // The field path at `offset` inside the type the function inlined at `pc` allocates, when
+  // that function is a standard library allocator whose template argument names the type:
+  // std::make_unique<Account> (one object: "Account::balance") and
+  // std::allocator<T>::allocate (an array of T sized by the block: "Account[3].balance",
+  // "int[50]"). "" when the allocation site tells nothing sound about the type. `pc` is
+  // link-time and lies inside the allocating call.
+  virtual std::string AllocatedField(uint64_t pc, uint64_t block_size, uint64_t offset) = 0;
+};
+
+}  // namespace threadlens

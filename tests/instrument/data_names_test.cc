@@ -1,0 +1,228 @@
+// Data addresses named through DWARF by the Symbolizer, on this test binary's own globals
+// and heap blocks: members, nested members, array elements, plain scalars, the places the
+// DWARF leaves ambiguous (unions, shared bitfield bytes, padding), types at allocation
+// sites, and the symbol+offset fallback for a module without DWARF.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdint>
+#include <cstdlib>
+#include <new>
+#include <string>
+
+#include "data_names_types.h"
+#include "loaded_modules.h"
+#include "threadlens/analyzer/symbolizer.h"
+
+struct NoDwarfStats;
+NoDwarfStats* NoDwarfStatsAddress();  // data_names_nodwarf.cc, built -g0
+
+struct Stats {
+  long requests;
+  long errors;
+};
+struct Inner {
+  int flag;
+  int count;
+};
+struct Outer {
+  char tag;
+  Inner inner;
+  long tail;
+};
+struct Slot {
+  int id;
+  int count;
+};
+struct WithSlots {
+  int n;
+  Slot slots[4];
+};
+union Word {
+  int i;
+  float f;
+};
+struct Bits {
+  unsigned low : 4;
+  unsigned high : 4;
+  unsigned whole;
+};
+struct Padded {
+  char c;
+  long l;
+};
+struct Base {
+  long base_field;
+};
+struct Derived : Base {
+  long own_field;
+};
+
+Stats names_stats;
+Outer names_nested;
+Slot names_table[8];
+long names_scalar;
+long names_matrix[3][4];
+WithSlots names_with_slots;
+Word names_word;
+Bits names_bits;
+Padded names_padded;
+Derived names_derived;
+namespace names_ns {
+Stats in_namespace;
+}
+
+namespace {
+
+// Return address of the last operator new call made while `record_new` is set: the
+// allocation site a trace records for the block.
+std::atomic<bool> record_new{false};
+std::atomic<uintptr_t> last_new_site{0};
+
+}  // namespace
+
+void* operator new(size_t n) {
+  if (record_new.load(std::memory_order_relaxed)) {
+    last_new_site = reinterpret_cast<uintptr_t>(__builtin_return_address(0));
+  }
+  void* p = std::malloc(n ? n : 1);
+  if (!p) throw std::bad_alloc();
+  return p;
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, size_t) noexcept { std::free(p); }
+
+namespace {
+
+bool HaveLlvmSymbolizer() {
+  return system("command -v llvm-symbolizer >/dev/null 2>&1") == 0 ||
+         getenv("THREADLENS_SYMBOLIZER") != nullptr;
+}
+
+uint64_t Addr(const void* p) { return reinterpret_cast<uintptr_t>(p); }
+
+class DataNames : public ::testing::Test {
+ protected:
+  std::unique_ptr<threadlens::Symbolizer> sym_ = threadlens::MakeSymbolizer(LoadedModules());
+  std::string Name(const void* p, size_t plus = 0) { return sym_->ResolveData(Addr(p) + plus); }
+};
+
+TEST_F(DataNames, StructField) {
+  EXPECT_EQ(Name(&names_stats.errors), "names_stats.errors");
+  EXPECT_EQ(Name(&names_stats.requests), "names_stats.requests");
+  // A byte inside a member is named by the member and its offset.
+  EXPECT_EQ(Name(&names_stats.errors, 2), "names_stats.errors+2");
+}
+
+TEST_F(DataNames, NestedField) {
+  EXPECT_EQ(Name(&names_nested.inner.count), "names_nested.inner.count");
+  EXPECT_EQ(Name(&names_nested.tag), "names_nested.tag");
+  EXPECT_EQ(Name(&names_nested.tail), "names_nested.tail");
+}
+
+TEST_F(DataNames, ArrayElementField) {
+  EXPECT_EQ(Name(&names_table[3].count), "names_table[3].count");
+  EXPECT_EQ(Name(&names_table[0].id), "names_table[0].id");
+  EXPECT_EQ(Name(&names_matrix[1][2]), "names_matrix[1][2]");
+  EXPECT_EQ(Name(&names_with_slots.slots[2].count), "names_with_slots.slots[2].count");
+}
+
+TEST_F(DataNames, ScalarStaysPlain) { EXPECT_EQ(Name(&names_scalar), "names_scalar"); }
+
+TEST_F(DataNames, NamespaceQualifies) {
+  EXPECT_EQ(Name(&names_ns::in_namespace.errors), "names_ns::in_namespace.errors");
+}
+
+TEST_F(DataNames, BaseClassFieldsReadAsTheObjects) {
+  EXPECT_EQ(Name(&names_derived.base_field), "names_derived.base_field");
+  EXPECT_EQ(Name(&names_derived.own_field), "names_derived.own_field");
+}
+
+// Where the DWARF does not say which member a byte belongs to, no member is named.
+TEST_F(DataNames, AmbiguousBytesNameNoMember) {
+  EXPECT_EQ(Name(&names_word), "names_word");
+  EXPECT_EQ(Name(&names_word, 2), "names_word+2");
+  EXPECT_EQ(Name(&names_bits), "names_bits");  // low and high share byte 0
+  EXPECT_EQ(Name(&names_bits.whole), "names_bits.whole");
+  EXPECT_EQ(Name(&names_padded, 3), "names_padded+3");  // padding before l
+  EXPECT_EQ(Name(&names_padded.l), "names_padded.l");
+}
+
+TEST_F(DataNames, DwarfNamesWithoutLlvmSymbolizer) {
+  setenv("THREADLENS_SYMBOLIZER", "/nonexistent/llvm-symbolizer", 1);
+  auto sym = threadlens::MakeSymbolizer(LoadedModules());
+  unsetenv("THREADLENS_SYMBOLIZER");
+  EXPECT_EQ(sym->ResolveData(Addr(&names_table[5].count)), "names_table[5].count");
+  EXPECT_EQ(sym->ResolveData(Addr(&names_ns::in_namespace.requests)),
+            "names_ns::in_namespace.requests");
+}
+
+TEST_F(DataNames, ModuleWithoutDwarfFallsBackToSymbolPlusOffset) {
+  if (!HaveLlvmSymbolizer()) GTEST_SKIP() << "llvm-symbolizer not installed";
+  const char* base = reinterpret_cast<const char*>(NoDwarfStatsAddress());
+  EXPECT_EQ(Name(base), "nodwarf_stats");
+  EXPECT_EQ(Name(base, 8), "nodwarf_stats+8");
+}
+
+TEST_F(DataNames, StackAndUnknownAddressesStayUnnamed) {
+  int local = 0;
+  EXPECT_EQ(Name(&local), "");
+  EXPECT_EQ(sym_->ResolveData(0x10), "");
+}
+
+// The allocation site of the last operator new made by `allocate`.
+template <typename F>
+uintptr_t SiteOf(F allocate) {
+  record_new = true;
+  allocate();
+  record_new = false;
+  return last_new_site.exchange(0);
+}
+
+TEST_F(DataNames, HeapObjectFromMakeUnique) {
+  std::unique_ptr<data_names_test::Account> a;
+  uintptr_t site = SiteOf([&] { a = data_names_test::MakeAccount(); });  // -O1, inlined
+  ASSERT_NE(site, 0u);
+  const size_t size = sizeof(data_names_test::Account);
+  EXPECT_EQ(sym_->ResolveHeapField(site, size, offsetof(data_names_test::Account, balance)),
+            "Account::balance");
+  EXPECT_EQ(sym_->ResolveHeapField(site, size, offsetof(data_names_test::Account, flags) + 8),
+            "Account::flags[2]");
+  // A block whose size is not the type's is not taken for one.
+  EXPECT_EQ(sym_->ResolveHeapField(site, size + 8, 8), "");
+}
+
+TEST_F(DataNames, HeapObjectFromOutOfLineMakeUnique) {
+  std::unique_ptr<Stats> s;
+  uintptr_t site = SiteOf([&] { s = std::make_unique<Stats>(); });  // -O0: not inlined
+  ASSERT_NE(site, 0u);
+  EXPECT_EQ(sym_->ResolveHeapField(site, sizeof(Stats), 8), "Stats::errors");
+}
+
+TEST_F(DataNames, HeapArrayFromVector) {
+  std::vector<data_names_test::Account>* accounts = nullptr;
+  uintptr_t site = SiteOf([&] { accounts = data_names_test::MakeAccounts(5); });
+  ASSERT_NE(site, 0u);
+  const size_t size = 5 * sizeof(data_names_test::Account);
+  EXPECT_EQ(sym_->ResolveHeapField(site, size, 3 * sizeof(data_names_test::Account) + 8),
+            "Account[3].balance");
+  delete accounts;
+
+  std::vector<int>* ints = nullptr;
+  site = SiteOf([&] { ints = data_names_test::MakeInts(100); });
+  ASSERT_NE(site, 0u);
+  EXPECT_EQ(sym_->ResolveHeapField(site, 400, 200), "int[50]");
+  delete ints;
+}
+
+// A plain `new Account` carries no type at its call in clang's DWARF: nothing is guessed.
+TEST_F(DataNames, PlainNewIsNotNamed) {
+  data_names_test::Account* a = nullptr;
+  uintptr_t site = SiteOf([&] { a = data_names_test::NewAccount(); });
+  ASSERT_NE(site, 0u);
+  EXPECT_EQ(sym_->ResolveHeapField(site, sizeof(*a), 8), "");
+  delete a;
+  EXPECT_EQ(sym_->ResolveHeapField(0, 16, 8), "");
+}
+
+}  // namespace
