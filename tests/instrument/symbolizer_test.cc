@@ -1,6 +1,6 @@
 // The llvm-symbolizer backed Symbolizer on this very test binary (a PIE): code addresses
 // resolve to function, file and line (and to the whole chain of inlined functions), data
-// addresses to the global's name plus offset, and addresses outside every module to
+// addresses to the global's name and element, and addresses outside every module to
 // nothing, without crashing.
 #include "threadlens/analyzer/symbolizer.h"
 
@@ -154,8 +154,10 @@ TEST(Symbolizer, NamesGlobalsWithOffsets) {
   if (!HaveLlvmSymbolizer()) GTEST_SKIP() << "llvm-symbolizer not installed";
   auto sym = threadlens::MakeSymbolizer(Modules());
   auto base = reinterpret_cast<uintptr_t>(&symbolizer_test_table[0]);
-  EXPECT_EQ(sym->ResolveData(base), "symbolizer_test_table");
-  EXPECT_EQ(sym->ResolveData(base + 3 * sizeof(long)), "symbolizer_test_table+24");
+  // With DWARF an array's bytes are named by element (symbol+offset without it).
+  EXPECT_EQ(sym->ResolveData(base), "symbolizer_test_table[0]");
+  EXPECT_EQ(sym->ResolveData(base + 3 * sizeof(long)), "symbolizer_test_table[3]");
+  EXPECT_EQ(sym->ResolveData(base + 3 * sizeof(long) + 2), "symbolizer_test_table[3]+2");
 }
 
 TEST(Symbolizer, UnknownAddressesStayUnnamed) {
@@ -179,7 +181,9 @@ TEST(Symbolizer, MissingToolFallsBackToModuleAndPc) {
   threadlens::Stack frames = sym->ResolveCodeInlined(pc);
   ASSERT_EQ(frames.size(), 1u);
   EXPECT_EQ(frames[0].pc, pc);
-  EXPECT_EQ(sym->ResolveData(reinterpret_cast<uintptr_t>(&symbolizer_test_table[0])), "");
+  // Data names come from the DWARF, which needs no tool.
+  EXPECT_EQ(sym->ResolveData(reinterpret_cast<uintptr_t>(&symbolizer_test_table[1])),
+            "symbolizer_test_table[1]");
 }
 
 }  // namespace
