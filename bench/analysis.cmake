@@ -1,0 +1,19 @@
+# Analysis speed on a real program's trace: bench/analysis/block_cache.cc (instrumented) is
+# recorded once, then `threadlens analyze` is timed with and without race detection, next to
+# `cat` of the trace and the reader alone (read_trace). Run:
+#   cmake --build BUILD --target bench_analysis     (or bench/analysis_speed.sh BUILD)
+add_executable(bench_analysis_block_cache ${CMAKE_CURRENT_LIST_DIR}/analysis/block_cache.cc)
+target_compile_options(bench_analysis_block_cache PRIVATE -O2 -g)
+threadlens_instrument(bench_analysis_block_cache)
+set_target_properties(bench_analysis_block_cache PROPERTIES RUNTIME_OUTPUT_DIRECTORY
+                      ${CMAKE_CURRENT_BINARY_DIR}/analysis)
+
+add_executable(read_trace ${CMAKE_CURRENT_LIST_DIR}/analysis/read_trace.cc)
+target_link_libraries(read_trace PRIVATE threadlens::analyzer)
+set_target_properties(read_trace PROPERTIES RUNTIME_OUTPUT_DIRECTORY
+                      ${CMAKE_CURRENT_BINARY_DIR}/analysis)
+
+add_custom_target(bench_analysis
+  COMMAND ${CMAKE_CURRENT_LIST_DIR}/analysis_speed.sh --no-build ${CMAKE_BINARY_DIR}
+  DEPENDS threadlens bench_analysis_block_cache read_trace
+  USES_TERMINAL)

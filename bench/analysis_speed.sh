@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Analysis speed on a real program's trace (bench/analysis/block_cache.cc): builds it, records
+# a trace with `threadlens run`, then times, interleaved, median of RUNS each:
+# `cat TRACE`, the reader alone (read_trace), `threadlens analyze --format json --no-races`
+# and `threadlens analyze --format json`; prints wall time, events/s and peak RSS.
+#   bench/analysis_speed.sh [--no-build] [--trace FILE] [--runs N] [--rounds R] BUILD_DIR
+# An existing --trace FILE is reused (compare two builds on the same trace); else recorded.
+set -euo pipefail
+
+build_it=1 trace="" runs=5 rounds=13000
+while [[ $# -gt 1 ]]; do
+  case "$1" in
+    --no-build) build_it=0; shift ;;
+    --trace) trace="$2"; shift 2 ;;
+    --runs) runs="$2"; shift 2 ;;
+    --rounds) rounds="$2"; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+[[ $# -eq 1 ]] || { sed -n '2,7p' "$0" >&2; exit 2; }
+build="$(cd "$1" && pwd)"
+tl="$build/cli/threadlens"
+prog="$build/bench/analysis/bench_analysis_block_cache"
+reader="$build/bench/analysis/read_trace"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+[[ -n "$trace" ]] || trace="$tmp/block_cache.tltrace"
+
+if [[ $build_it -eq 1 ]]; then
+  cmake --build "$build" --target threadlens bench_analysis_block_cache read_trace -j2 >&2
+fi
+if [[ ! -s "$trace" ]]; then
+  "$tl" run -o "$trace" -- "$prog" "$rounds" >/dev/null
+fi
+
+events="$("$tl" analyze --format json --no-races "$trace" |
+  python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["events"])')"
+bytes="$(stat -c %s "$trace")"
+
+cases=(cat reader no-races full)
+cmd_of() {
+  case "$1" in
+    cat) cmd=(cat "$trace") ;;
+    reader) cmd=("$reader" "$trace" 1) ;;
+    no-races) cmd=("$tl" analyze --format json --no-races "$trace") ;;
+    full) cmd=("$tl" analyze --format json "$trace") ;;
+  esac
+}
+cat "$trace" >/dev/null  # page-cache it
+for ((r = 0; r < runs; ++r)); do
+  # Rotated order, so drift on a busy machine hits every case alike.
+  for ((k = 0; k < ${#cases[@]}; ++k)); do
+    c="${cases[$(((k + r) % ${#cases[@]}))]}"
+    cmd_of "$c"
+    start=$(date +%s%N)
+    /usr/bin/time -f %M -o "$tmp/rss" "${cmd[@]}" >/dev/null
+    end=$(date +%s%N)
+    echo "$(((end - start) / 1000)) $(cat "$tmp/rss")" >>"$tmp/$c"
+  done
+done
+
+median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+printf 'trace %s: %d bytes, %d events, %d runs each (median)\n' "$trace" "$bytes" "$events" "$runs"
+printf '%-10s %10s %12s %10s %8s\n' case wall_ms Mevents/s rss_MiB x_cat
+cat_us=$(cut -d' ' -f1 "$tmp/cat" | median)
+for c in "${cases[@]}"; do
+  us=$(cut -d' ' -f1 "$tmp/$c" | median)
+  kb=$(cut -d' ' -f2 "$tmp/$c" | median)
+  awk -v c="$c" -v us="$us" -v kb="$kb" -v ev="$events" -v cat="$cat_us" 'BEGIN {
+    printf "%-10s %10.1f %12.2f %10.1f %8.1f\n", c, us / 1000, ev / us, kb / 1024, us / cat }'
+done
+full=$(cut -d' ' -f1 "$tmp/full" | median)
+nor=$(cut -d' ' -f1 "$tmp/no-races" | median)
+awk -v f="$full" -v n="$nor" 'BEGIN { printf "race detection: full / no-races = %.2fx\n", f / n }'
