@@ -95,6 +95,8 @@ enum class Op : uint8_t {
   kDestroy,
   kExit,
   kSignal,
+  kAlloc,
+  kFree,
 };
 const char* OpName(Op op);
 

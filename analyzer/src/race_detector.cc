@@ -1,157 +1,90 @@
-// FastTrack race detection over the merged event stream (see race_detector.h).
+// Race detection over the shadow memory (see race_detector.h).
 #include "race_detector.h"
+
+#include <algorithm>
 
 namespace threadlens::analysis {
 
 void RaceDetector::AddThread(uint32_t t, uint32_t tid) {
-  AddThread(t);
+  hb_.AddThread(t);
   if (t >= tids_.size()) tids_.resize(t + 1, 0);
   tids_[t] = tid;
 }
 
-void RaceDetector::AddThread(uint32_t t) {
-  if (t >= clocks_.size()) clocks_.resize(t + 1);
-  if (clocks_[t].Get(t) == 0) clocks_[t].Set(t, 1);
+ShadowAccess RaceDetector::Make(uint32_t t, const SideRef& s, uint8_t flags) const {
+  ShadowAccess a;
+  a.thread = t;
+  a.clock = &hb_.Clock(t);
+  a.now = hb_.Now(t);
+  a.flags = flags;
+  a.size = s.size;
+  a.stack = s.stack;
+  a.lockset = s.lockset;
+  a.site = s.site;
+  a.index = s.index;
+  a.ts = s.ts;
+  return a;
 }
 
-void RaceDetector::Fork(uint32_t parent, uint32_t child) {
-  AddThread(parent);
-  AddThread(child);
-  clocks_[child].Join(clocks_[parent]);
-  clocks_[parent].Tick(parent);
+void RaceDetector::EndSequences(uint64_t addr, uint64_t size) {
+  hb_.EndReleaseSequences(addr, size);
 }
 
-void RaceDetector::Join(uint32_t joiner, uint32_t child) {
-  AddThread(joiner);
-  AddThread(child);
-  clocks_[joiner].Join(clocks_[child]);
-  clocks_[child].Tick(child);
-}
-
-void RaceDetector::Acquire(uint32_t t, uint64_t lock, bool shared) {
-  auto it = locks_.find(lock);
-  if (it == locks_.end()) return;
-  clocks_[t].Join(it->second.writes);
-  if (!shared) clocks_[t].Join(it->second.reads);
-}
-
-void RaceDetector::Release(uint32_t t, uint64_t lock, bool shared) {
-  LockClocks& l = locks_[lock];
-  (shared ? l.reads : l.writes).Join(clocks_[t]);
-  clocks_[t].Tick(t);
-}
-
-void RaceDetector::SyncAcquire(uint32_t t, uint64_t key) {
-  auto it = sync_.find(key);
-  if (it != sync_.end()) clocks_[t].Join(it->second);
-}
-
-void RaceDetector::SyncRelease(uint32_t t, uint64_t key) {
-  sync_[key].Join(clocks_[t]);
-  clocks_[t].Tick(t);
-}
-
-void RaceDetector::Access(uint32_t t, const SideRef& side, bool write) {
-  const VectorClock& c = clocks_[t];
-  const uint32_t now = c.Get(t);
-  const uint64_t addr = side.obj;
-  bool inserted;
-  VarState& v = vars_.FindOrInsert(addr, inserted);
-  auto races = [&](uint32_t thread, uint32_t clock) {
-    return clock != 0 && thread != t && clock > c.Get(thread);
-  };
-  if (!write) {
-    if (v.shared_reads < 0) {
-      if (v.read_clock == now && v.read_thread == t) return;  // same epoch
-    } else {
-      const auto& rs = read_sets_[v.shared_reads];
-      if (t < rs.size() && rs[t].clock == now) return;
-    }
-    if (races(v.write_thread, v.write_clock)) {
-      Report(Shadow{Unpack(v.write, addr, v.write_thread, Op::kWrite), v.write_thread,
-                    v.write_clock},
-             side, addr);
-    }
-    if (v.shared_reads < 0) {
-      if (v.read_clock == 0 || v.read_thread == t || v.read_clock <= c.Get(v.read_thread)) {
-        v.read_thread = t;
-        v.read_clock = now;
-        v.read = Pack(side);
-        return;
-      }
-      // Two concurrent reads: keep one read per thread from now on.
-      int32_t idx;
-      if (!free_read_sets_.empty()) {
-        idx = free_read_sets_.back();
-        free_read_sets_.pop_back();
-      } else {
-        idx = static_cast<int32_t>(read_sets_.size());
-        read_sets_.emplace_back();
-      }
-      auto& rs = read_sets_[idx];
-      rs.assign(std::max<size_t>(clocks_.size(), std::max(t, v.read_thread) + 1), Shadow{});
-      rs[v.read_thread] =
-          Shadow{Unpack(v.read, addr, v.read_thread, Op::kRead), v.read_thread, v.read_clock};
-      v.shared_reads = idx;
-      v.read_clock = 0;
-    }
-    auto& rs = read_sets_[v.shared_reads];
-    if (t >= rs.size()) rs.resize(t + 1);
-    rs[t] = Shadow{side, t, now};
-    return;
+void RaceDetector::Access(uint32_t t, const SideRef& side, bool write, bool atomic) {
+  const uint8_t flags = (write ? kCellWrite : 0) | (atomic ? kCellAtomic : 0);
+  const uint64_t size = side.size ? side.size : 1;
+  if (shadow_.Access(side.obj, size, Make(t, side, flags)) && hb_.HasAtomics()) {
+    EndSequences(side.obj, size);
   }
-  if (v.write_clock == now && v.write_thread == t) return;  // same epoch
-  if (races(v.write_thread, v.write_clock)) {
-    Report(Shadow{Unpack(v.write, addr, v.write_thread, Op::kWrite), v.write_thread,
-                  v.write_clock},
-           side, addr);
-  }
-  if (v.shared_reads < 0) {
-    if (races(v.read_thread, v.read_clock)) {
-      Report(Shadow{Unpack(v.read, addr, v.read_thread, Op::kRead), v.read_thread,
-                    v.read_clock},
-             side, addr);
-    }
-  } else {
-    auto& rs = read_sets_[v.shared_reads];
-    for (const Shadow& r : rs) {
-      if (races(r.thread, r.clock)) Report(r, side, addr);
-    }
-    rs.clear();
-    free_read_sets_.push_back(v.shared_reads);
-    v.shared_reads = -1;
-    v.read_clock = 0;
-  }
-  v.write_thread = t;
-  v.write_clock = now;
-  v.write = Pack(side);
 }
 
-void RaceDetector::Drop(uint64_t addr) {
-  VarState* v = vars_.Find(addr);
-  if (!v) return;
-  if (v->shared_reads >= 0) {
-    read_sets_[v->shared_reads].clear();
-    free_read_sets_.push_back(v->shared_reads);
+void RaceDetector::Range(uint32_t t, const SideRef& side, bool write, uint64_t bytes) {
+  if (bytes > kMaxRangeBytes) {
+    bytes = kMaxRangeBytes;
+    ++ranges_cut_;
   }
-  vars_.Erase(addr);
+  if (shadow_.Access(side.obj, bytes, Make(t, side, write ? kCellWrite : 0)) &&
+      hb_.HasAtomics()) {
+    EndSequences(side.obj, bytes);
+  }
 }
 
-void RaceDetector::Forget(uint64_t addr, uint64_t size) {
-  if (size <= 4 * vars_.size() || size <= 64) {
-    for (uint64_t a = addr; a < addr + size; ++a) Drop(a);
-    return;
+void RaceDetector::Alloc(uint32_t t, const SideRef& side, uint64_t size) {
+  if (size > kMaxRangeBytes) size = kMaxRangeBytes;
+  SideRef s = side;
+  s.size = 0;
+  if (shadow_.Alloc(side.obj, size ? size : 1, Make(t, s, kCellWrite | kCellAlloc)) &&
+      hb_.HasAtomics()) {
+    EndSequences(side.obj, size);
   }
-  std::vector<uint64_t> doomed;
-  vars_.ForEach([&](uint64_t key, const VarState&) {
-    if (key >= addr && key < addr + size) doomed.push_back(key);
-  });
-  for (uint64_t a : doomed) Drop(a);
 }
 
-void RaceDetector::Report(const Shadow& prior, const SideRef& now, uint64_t addr) {
+void RaceDetector::Free(uint32_t t, const SideRef& side, uint64_t size) {
+  if (size > kMaxRangeBytes) size = kMaxRangeBytes;
+  SideRef s = side;
+  s.size = 0;
+  if (shadow_.Free(side.obj, size ? size : 1, Make(t, s, kCellWrite | kCellFree)) &&
+      hb_.HasAtomics()) {
+    EndSequences(side.obj, size);
+  }
+}
+
+namespace {
+
+Op OpOf(uint8_t flags) {
+  if (flags & kCellFree) return Op::kFree;
+  if (flags & kCellAlloc) return Op::kAlloc;
+  return flags & kCellWrite ? Op::kWrite : Op::kRead;
+}
+
+}  // namespace
+
+void RaceDetector::Race(const ShadowCell& prior, uint64_t base, uint8_t overlap,
+                        const ShadowAccess& now) {
   ++races_seen_;
-  uint64_t a = prior.info.site, b = now.site;
+  if (observer_) observer_(base, overlap);
+  const uint64_t addr = base + __builtin_ctz(overlap);
+  uint64_t a = prior.site, b = now.site;
   if (a > b) std::swap(a, b);
   if (a == 0 && b == 0) a = addr;  // no sites at all: one report per variable
   // Past the cap the set stops growing: memory stays bounded by the reports kept.
@@ -160,12 +93,31 @@ void RaceDetector::Report(const Shadow& prior, const SideRef& now, uint64_t addr
     return;
   }
   if (!reported_.insert({a, b}).second) return;
+  auto side = [&](uint32_t thread, uint8_t flags, uint64_t site, uint64_t ts, uint64_t index,
+                  uint16_t size, uint32_t stack, uint32_t lockset) {
+    SideRef s;
+    s.obj = addr;
+    s.site = site;
+    s.ts = ts;
+    s.index = index;
+    s.size = size;
+    s.tid = thread < tids_.size() ? tids_[thread] : 0;
+    s.stack = stack;
+    s.lockset = lockset;
+    s.op = OpOf(flags);
+    s.atomic = flags & kCellAtomic;
+    return s;
+  };
   RawFinding f;
   f.kind = "race";
   f.severity = Severity::kError;
-  f.sides = {prior.info, now};
+  f.sides = {side(prior.thread, prior.flags, prior.site, prior.ts, prior.index,
+                  static_cast<uint16_t>(prior.size), prior.stack, prior.lockset),
+             side(now.thread, now.flags, now.site, now.ts, now.index, now.size, now.stack,
+                  now.lockset)};
+  if ((prior.flags | now.flags) & kCellFree) f.subkind = "use-after-free";
   f.vars = {addr};
-  f.tids = {prior.info.tid, now.tid};
+  f.tids = {f.sides[0].tid, f.sides[1].tid};
   f.sort_key = now.index;
   findings_.push_back(std::move(f));
 }

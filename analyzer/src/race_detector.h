@@ -1,112 +1,71 @@
 // Data-race detector: happens-before with vector clocks and FastTrack epochs
-// (Flanagan & Freund, "FastTrack: Efficient and Precise Dynamic Race Detection", PLDI 2009).
+// (Flanagan & Freund, "FastTrack: Efficient and Precise Dynamic Race Detection", PLDI 2009),
+// per byte over the shadow memory (shadow_memory.h), with the happens-before edges of the
+// engine (hb_engine.h).
 //
-// Happens-before edges: lock release -> later acquire of the same lock (a shared (reader)
-// release orders later writers only; a writer's release orders everyone), fork -> child,
-// child -> join, release/acq_rel/seq_cst atomic stores and RMWs -> later acquire loads/RMWs
-// of the same address (relaxed: no edge), semaphore post -> wait, happens_before(addr) ->
-// happens_after(addr). Sync objects accumulate their releases (a join, not an overwrite).
+// Two accesses race when they touch a common byte, come from different threads, are not
+// ordered by happens-before, at least one writes, and they are not both atomic. Heap blocks
+// have a lifetime: their allocation and free are writes of the whole block, so an access
+// racing a free is reported as a use after free by another thread.
 //
-// Cost: O(1) per access in the common case (epoch compare), O(threads) when a variable is
-// read-shared and at each synchronization. Memory: one shadow record per live variable
-// (plus a per-thread read vector for read-shared ones) and one clock per sync object;
-// independent of trace length. Variables are exact addresses: accesses of different sizes
-// that overlap at different start addresses are not compared.
+// Cost: one step per 8-byte granule an access touches (O(cells) there), O(threads) at each
+// synchronization. Memory: the shadow of the memory touched, one clock per thread and sync
+// object, one report per pair of sites; independent of trace length.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <unordered_set>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "analysis_types.h"
-#include "flat_map.h"
+#include "hb_engine.h"
+#include "shadow_memory.h"
 
 namespace threadlens::analysis {
 
-class RaceDetector {
+class RaceDetector : private ShadowMemory::Sink {
  public:
-  explicit RaceDetector(size_t max_reports) : max_reports_(max_reports) {}
+  RaceDetector(HappensBefore& hb, size_t max_reports)
+      : hb_(hb), shadow_(*this), max_reports_(max_reports) {}
 
-  // A new thread (dense index) with its first clock value; `tid` is the trace's id.
+  // A new thread: its dense index and the trace's id.
   void AddThread(uint32_t t, uint32_t tid);
-  void AddThread(uint32_t t);
-  void Fork(uint32_t parent, uint32_t child);
-  void Join(uint32_t joiner, uint32_t child);
-  // Lock acquire/release; `shared` for the reader side of an rwlock.
-  void Acquire(uint32_t t, uint64_t lock, bool shared);
-  void Release(uint32_t t, uint64_t lock, bool shared);
-  // Other synchronization objects (atomics, semaphores, annotations): `key` names the object
-  // within its kind; callers tag the kind in the top bits.
-  void SyncAcquire(uint32_t t, uint64_t key);
-  void SyncRelease(uint32_t t, uint64_t key);
-  // A plain memory access by thread `t`.
-  void Access(uint32_t t, const SideRef& side, bool write);
-  // Hint: `addr` will be accessed soon (the driver reads events in batches).
-  void Prefetch(uint64_t addr) const { vars_.Prefetch(addr); }
-  // Memory freed or reused: forget the variables in [addr, addr+size).
-  void Forget(uint64_t addr, uint64_t size);
+  // An access of side.size bytes at side.obj (plain or atomic).
+  void Access(uint32_t t, const SideRef& side, bool write, bool atomic);
+  // `bytes` bytes from side.obj, one access (a coalesced scan, memcpy, read(2)...);
+  // side.size is its element size, for the report.
+  void Range(uint32_t t, const SideRef& side, bool write, uint64_t bytes);
+  // Heap block lifetime.
+  void Alloc(uint32_t t, const SideRef& side, uint64_t size);
+  void Free(uint32_t t, const SideRef& side, uint64_t size);
+  void Prefetch(uint64_t addr) const { shadow_.Prefetch(addr); }
 
   std::vector<RawFinding> TakeFindings() { return std::move(findings_); }
   // Findings so far, for the driver to annotate the newest ones (e.g. with their heap block).
   std::vector<RawFinding>& Findings() { return findings_; }
   uint64_t races_seen() const { return races_seen_; }
   bool truncated() const { return truncated_; }
+  // Accesses longer than this many bytes are checked on their first kMaxRangeBytes only.
+  static constexpr uint64_t kMaxRangeBytes = 8ull << 20;
+  uint64_t ranges_cut() const { return ranges_cut_; }
+  const ShadowMemory& shadow() const { return shadow_; }
+  // Told of every race, reported or not, with the bytes of the granule at `base` both
+  // accesses touched (for tests against a byte-level reference).
+  void SetObserver(std::function<void(uint64_t base, uint8_t overlap)> f) {
+    observer_ = std::move(f);
+  }
 
  private:
-  struct Shadow {
-    SideRef info;
-    uint32_t thread = 0;  // dense index
-    uint32_t clock = 0;   // 0 = no access
-  };
-  // Where a variable's last write or read was, packed (32 bytes instead of a SideRef's 56):
-  // the address is the variable's, the op follows from the slot, the tid from the thread.
-  struct Where {
-    uint64_t site = 0;
-    uint64_t ts = 0;
-    uint64_t index_size = 0;  // stream index << 16 | access size
-    uint32_t stack = 0, lockset = 0;
-  };
-  // The per-variable state, all in the hash slot: the check on every access costs one
-  // probe and touches two adjacent cache lines, never a second table.
-  struct VarState {
-    uint32_t write_thread = 0, write_clock = 0;
-    uint32_t read_thread = 0, read_clock = 0;  // when not read-shared
-    int32_t shared_reads = -1;                 // index into read_sets_ when read-shared
-    Where write, read;
-  };
-  struct LockClocks {
-    VectorClock writes;  // joined at exclusive releases
-    VectorClock reads;   // joined at shared releases
-  };
+  void Race(const ShadowCell& prior, uint64_t base, uint8_t overlap,
+            const ShadowAccess& now) override;
+  ShadowAccess Make(uint32_t t, const SideRef& s, uint8_t flags) const;
+  void EndSequences(uint64_t addr, uint64_t size);
 
-  void Report(const Shadow& prior, const SideRef& now, uint64_t addr);
-  static Where Pack(const SideRef& s) {
-    return Where{s.site, s.ts, s.index << 16 | s.size, s.stack, s.lockset};
-  }
-  SideRef Unpack(const Where& w, uint64_t addr, uint32_t thread, Op op) const {
-    SideRef s;
-    s.obj = addr;
-    s.site = w.site;
-    s.ts = w.ts;
-    s.index = w.index_size >> 16;
-    s.size = static_cast<uint16_t>(w.index_size);
-    s.tid = thread < tids_.size() ? tids_[thread] : 0;
-    s.stack = w.stack;
-    s.lockset = w.lockset;
-    s.op = op;
-    return s;
-  }
-  void Drop(uint64_t addr);
-
-  std::vector<VectorClock> clocks_;  // per dense thread
-  std::vector<uint32_t> tids_;       // the trace's tid of each dense thread
-  FlatMap<VarState> vars_;
-  std::vector<std::vector<Shadow>> read_sets_;
-  std::vector<int32_t> free_read_sets_;
-  std::unordered_map<uint64_t, LockClocks> locks_;
-  std::unordered_map<uint64_t, VectorClock> sync_;
+  HappensBefore& hb_;
+  ShadowMemory shadow_;
+  std::vector<uint32_t> tids_;  // the trace's tid of each dense thread
   struct PairHash {
     size_t operator()(const std::pair<uint64_t, uint64_t>& p) const {
       return static_cast<size_t>(p.first * 0x9E3779B97F4A7C15ull ^ (p.second + 0x632BE59BD9B4E019ull));
@@ -116,7 +75,9 @@ class RaceDetector {
   std::vector<RawFinding> findings_;
   size_t max_reports_;
   uint64_t races_seen_ = 0;
+  uint64_t ranges_cut_ = 0;
   bool truncated_ = false;
+  std::function<void(uint64_t, uint8_t)> observer_;
 };
 
 }  // namespace threadlens::analysis

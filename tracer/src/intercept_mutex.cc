@@ -134,7 +134,8 @@ TL_EXPORT int pthread_mutex_init(pthread_mutex_t* m, const pthread_mutexattr_t* 
   ThreadState* ts = CurrentFast();
   if (ts && r == 0) {
     LockSetInsert(Addr(m));
-    EmitTo(ts, EventKind::kLockCreate, 0, MutexType(m), 0, Addr(m), TL_CALLER_PC);
+    EmitTo(ts, EventKind::kLockCreate, threadlens::trace::kExplicitInit, MutexType(m), 0,
+           Addr(m), TL_CALLER_PC);
   }
   return r;
 }
@@ -240,7 +241,8 @@ TL_EXPORT int pthread_rwlock_init(pthread_rwlock_t* l, const pthread_rwlockattr_
   ThreadState* ts = CurrentFast();
   if (ts && r == 0) {
     LockSetInsert(Addr(l));
-    EmitTo(ts, EventKind::kLockCreate, 0, kRw, 0, Addr(l), TL_CALLER_PC);
+    EmitTo(ts, EventKind::kLockCreate, threadlens::trace::kExplicitInit, kRw, 0, Addr(l),
+           TL_CALLER_PC);
   }
   return r;
 }
@@ -330,7 +332,8 @@ TL_EXPORT int pthread_spin_init(pthread_spinlock_t* l, int pshared) {
   ThreadState* ts = CurrentFast();
   if (ts && r == 0) {
     LockSetInsert(Addr(l));
-    EmitTo(ts, EventKind::kLockCreate, 0, kSpin, 0, Addr(l), TL_CALLER_PC);
+    EmitTo(ts, EventKind::kLockCreate, threadlens::trace::kExplicitInit, kSpin, 0, Addr(l),
+           TL_CALLER_PC);
   }
   return r;
 }

@@ -162,6 +162,7 @@ enum EventFlags : uint8_t {
   kTimedOut = 1u << 3,     // the timed operation timed out
   kFailed = 1u << 4,       // the operation failed (EBUSY, EDEADLK, EPERM...)
   kViaCondWait = 1u << 5,  // lock release/acquire performed inside a cond wait
+  kExplicitInit = 1u << 6,  // kLockCreate from an init call (not a lock's first use)
 };
 
 // For atomics: C++ memory orders, as std::memory_order's values.

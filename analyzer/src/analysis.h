@@ -1,0 +1,99 @@
+// The analysis driver: one pass over the merged event stream. It keeps per-thread state
+// (shadow stacks, held locks, what a thread is blocked on), feeds the happens-before engine,
+// the race detector and the lock detectors, and at the end assembles the Report.
+// analysis_events.cc handles the stream; analysis_finish.cc the end of the trace.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <set>
+#include <unordered_map>
+#include <vector>
+
+#include "analysis_types.h"
+#include "blocked_state.h"
+#include "cond_holds.h"
+#include "hb_engine.h"
+#include "lock_monitor.h"
+#include "lock_order.h"
+#include "namer.h"
+#include "race_detector.h"
+#include "threadlens/analyzer/analyze.h"
+#include "threadlens/analyzer/event_source.h"
+
+namespace threadlens::analysis {
+
+class Analysis {
+ public:
+  Analysis(EventSource& source, const AnalyzeOptions& opts)
+      : source_(source),
+        opts_(opts),
+        race_(hb_, opts.max_races),
+        order_(LockOrderOptions{opts.max_cycle_length, opts.max_cycles, opts.max_cycle_reports,
+                                32}),
+        monitor_(opts.max_misuse, opts.max_spans,
+                 1e9 / static_cast<double>(source.Meta().ticks_per_second
+                                               ? source.Meta().ticks_per_second
+                                               : 1'000'000'000)),
+        holds_(opts.max_misuse),
+        namer_(source, opts_, stacks_, locksets_, monitor_.Locks()),
+        std_trace_(source.Meta().format == "std") {}
+
+  Report Run();
+
+ private:
+  // ---- threads (analysis_events.cc) ----
+  ThreadCtx& NewThread(uint32_t tid);
+  ThreadCtx& Thread(uint32_t tid);
+  void Start(ThreadCtx& t, uint64_t ts);
+  void ForkEdge(ThreadCtx& parent, ThreadCtx& child);
+  SideRef Side(const ThreadCtx& t, Op op, const StreamEvent& e) const;
+  void RebuildLockset(ThreadCtx& t);
+
+  // ---- events (analysis_events.cc) ----
+  void Handle(const StreamEvent& e);
+  void HandleRuntime(const StreamEvent& e);
+  void HandleMemory(ThreadCtx& t, const StreamEvent& e);
+  void HandleHeap(ThreadCtx& t, const StreamEvent& e);
+  void HandleLock(ThreadCtx& t, const StreamEvent& e);
+  void HandleThread(ThreadCtx& t, const StreamEvent& e);
+  // A synchronization object's own bytes: lock operations read them (atomically), init and
+  // destroy write them, so a destroy racing a use is a race.
+  void SyncObjectAccess(const ThreadCtx& t, const StreamEvent& e, uint64_t size, bool write);
+  // The live (else the last freed) heap block holding `addr`, if any.
+  const HeapRef* HeapBlockOf(uint64_t addr) const;
+  void NoteHeapBlocks();
+
+  // ---- end of trace (analysis_finish.cc) ----
+  void FindBlockedState(std::vector<RawFinding>& raw, std::vector<std::string>& notes);
+  Report Finish();
+
+  EventSource& source_;
+  AnalyzeOptions opts_;
+  HappensBefore hb_;
+  RaceDetector race_;
+  LockOrderDetector order_;
+  LockMonitor monitor_;
+  CondHoldDetector holds_;
+  PathTable stacks_, locksets_;
+  Namer namer_;
+  std::deque<ThreadCtx> threads_;  // a deque: references stay valid as threads are added
+  std::unordered_map<uint32_t, uint32_t> current_;  // tid -> dense index of its live thread
+  std::set<uint32_t> forked_;
+  uint32_t cached_tid_ = ~0u, cached_dense_ = 0;
+  std::vector<uint64_t> held_scratch_;
+  std::map<uint64_t, HeapRef> heap_;   // live heap blocks by address (erased on free)
+  std::map<uint64_t, HeapRef> freed_;  // freed blocks, until their memory is reused
+  size_t races_named_ = 0;             // race findings already given their heap block
+  std::unordered_map<uint64_t, std::shared_ptr<const VectorClock>> cond_signals_;
+  std::vector<BlockedThread> watchdog_blocked_;
+  std::map<std::pair<uint32_t, uint64_t>, std::vector<SideRef>> self_waiters_;
+  std::vector<HeldBy> watchdog_holds_;
+  bool std_trace_;
+  bool watchdog_ = false;
+  bool watchdog_all_blocked_ = false;
+  uint64_t index_ = 0, begin_ts_ = 0, end_ts_ = 0;
+};
+
+}  // namespace threadlens::analysis

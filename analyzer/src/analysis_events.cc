@@ -1,0 +1,464 @@
+// The analysis driver's event handling: threads, locks, condition variables, memory and
+// heap events of the merged stream, dispatched to the engine and the detectors.
+#include <algorithm>
+
+#include "analysis.h"
+
+namespace threadlens::analysis {
+
+using trace::EventKind;
+
+namespace {
+
+// The watchdog's records come from the runtime itself (tid 0 in a binary trace), not
+// from a program thread: they must not create one.
+bool IsRuntimeRecord(EventKind k) {
+  return k == EventKind::kWatchdogFired || k == EventKind::kBlocked || k == EventKind::kHolds;
+}
+
+// Bytes of a lock object, by type, for its init and destroy (x86-64 glibc).
+uint64_t LockBytes(uint16_t type) {
+  switch (static_cast<trace::LockType>(type)) {
+    case trace::LockType::kRwLock: return 56;
+    case trace::LockType::kSpin: return 4;
+    default: return 40;
+  }
+}
+
+}  // namespace
+
+ThreadCtx& Analysis::NewThread(uint32_t tid) {
+  uint32_t dense = static_cast<uint32_t>(threads_.size());
+  threads_.emplace_back();
+  ThreadCtx& t = threads_.back();
+  t.tid = tid;
+  t.dense = dense;
+  auto fj = std::make_shared<VectorClock>();
+  fj->Set(dense, 1);
+  t.fork_join = fj;
+  current_[tid] = dense;
+  race_.AddThread(dense, tid);
+  cached_tid_ = ~0u;
+  return t;
+}
+ThreadCtx& Analysis::Thread(uint32_t tid) {
+  if (tid == cached_tid_) return threads_[cached_dense_];
+  auto it = current_.find(tid);
+  uint32_t dense = it == current_.end() ? NewThread(tid).dense : it->second;
+  cached_tid_ = tid;
+  cached_dense_ = dense;
+  return threads_[dense];
+}
+void Analysis::Start(ThreadCtx& t, uint64_t ts) {
+  if (t.started) return;
+  t.started = true;
+  t.start_ts = ts;
+}
+void Analysis::ForkEdge(ThreadCtx& parent, ThreadCtx& child) {
+  hb_.Fork(parent.dense, child.dense);
+  auto cf = std::make_shared<VectorClock>(*child.fork_join);
+  cf->Join(*parent.fork_join);
+  child.fork_join = cf;
+  auto pf = std::make_shared<VectorClock>(*parent.fork_join);
+  pf->Tick(parent.dense);
+  parent.fork_join = pf;
+  child.parent = parent.tid;
+  child.has_parent = true;
+}
+
+SideRef Analysis::Side(const ThreadCtx& t, Op op, const StreamEvent& e) const {
+  SideRef s;
+  s.obj = e.ev.obj;
+  s.site = e.ev.site;
+  s.ts = e.ev.ts;
+  s.index = index_;
+  s.tid = t.tid;
+  s.stack = t.stack;
+  s.lockset = t.lockset;
+  s.op = op;
+  return s;
+}
+
+void Analysis::RebuildLockset(ThreadCtx& t) {
+  uint32_t node = 0;
+  for (const Held& h : t.held) node = locksets_.Child(node, h.lock);
+  t.lockset = node;
+}
+
+
+
+void Analysis::HandleRuntime(const StreamEvent& e) {
+  const trace::Event& ev = e.ev;
+  switch (e.kind()) {
+    case EventKind::kWatchdogFired:
+      watchdog_ = true;
+      if (ev.flags == static_cast<uint8_t>(trace::WatchdogReason::kAllBlocked)) {
+        watchdog_all_blocked_ = true;
+      }
+      break;
+    case EventKind::kBlocked: {
+      BlockedThread b;
+      b.tid = ev.aux32;
+      b.obj = ev.obj;
+      switch (static_cast<trace::BlockedOn>(ev.flags)) {
+        case trace::BlockedOn::kLock: b.on = Pending::kLock; break;
+        case trace::BlockedOn::kCond: b.on = Pending::kCond; break;
+        case trace::BlockedOn::kJoin: b.on = Pending::kJoin; break;
+        case trace::BlockedOn::kSem: b.on = Pending::kSem; break;
+        default: b.on = Pending::kNone; break;
+      }
+      watchdog_blocked_.push_back(b);
+      break;
+    }
+    case EventKind::kHolds: {
+      HeldBy h;
+      h.tid = ev.aux32;
+      h.lock = ev.obj;
+      watchdog_holds_.push_back(h);
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+
+
+void Analysis::Handle(const StreamEvent& e) {
+  const trace::Event& ev = e.ev;
+  const EventKind kind = e.kind();
+  if (IsRuntimeRecord(kind)) {
+    HandleRuntime(e);
+    return;
+  }
+  ThreadCtx* tp = &Thread(e.tid);
+  if (!tp->started) {
+    // A tid seen again after its thread exited is a new thread.
+    Start(*tp, ev.ts);
+  } else if (tp->exited && kind == EventKind::kThreadStart) {
+    tp = &NewThread(e.tid);
+    Start(*tp, ev.ts);
+  }
+  ThreadCtx& t = *tp;
+  switch (kind) {
+    case EventKind::kRead:
+    case EventKind::kWrite:
+    case EventKind::kAtomicLoad:
+    case EventKind::kAtomicStore:
+    case EventKind::kAtomicRmw:
+      if (opts_.races) HandleMemory(t, e);
+      break;
+    case EventKind::kAlloc:
+    case EventKind::kFree:
+      HandleHeap(t, e);
+      break;
+    case EventKind::kFuncEntry:
+      t.stack = stacks_.Child(t.stack, ev.site);
+      break;
+    case EventKind::kFuncExit:
+      t.stack = stacks_.Parent(t.stack);
+      break;
+    case EventKind::kLockRequest:
+    case EventKind::kLockAcquired:
+    case EventKind::kLockTryFailed:
+    case EventKind::kLockRelease:
+    case EventKind::kLockCreate:
+    case EventKind::kLockDestroy:
+      HandleLock(t, e);
+      break;
+    case EventKind::kCondWaitBegin:
+      t.pending = Pending{Pending::kCond, ev.obj, Side(t, Op::kWait, e), ev.flags, false};
+      SyncObjectAccess(t, e, 1, false);
+      break;
+    case EventKind::kCondWaitEnd: {
+      if (t.pending.kind == Pending::kCond) t.pending = Pending{};
+      // A woken waiter runs after the signal that woke it (taken to be the latest one):
+      // the lock-order severity counts this ordering like fork/join.
+      auto it = cond_signals_.find(ev.obj);
+      if (!(ev.flags & trace::kTimedOut) && it != cond_signals_.end()) {
+        auto fj = std::make_shared<VectorClock>(*t.fork_join);
+        fj->Join(*it->second);
+        t.fork_join = fj;
+      }
+      break;
+    }
+    case EventKind::kCondSignal:
+    case EventKind::kCondBroadcast: {
+      holds_.OnNotify(Side(t, Op::kSignal, e));
+      SyncObjectAccess(t, e, 1, false);
+      cond_signals_[ev.obj] = t.fork_join;
+      auto fj = std::make_shared<VectorClock>(*t.fork_join);
+      fj->Tick(t.dense);
+      t.fork_join = fj;
+      break;
+    }
+    case EventKind::kSemWaitBegin:
+      t.pending = Pending{Pending::kSem, ev.obj, Side(t, Op::kSemWait, e), ev.flags, false};
+      break;
+    case EventKind::kSemWaitEnd:
+      if (t.pending.kind == Pending::kSem) t.pending = Pending{};
+      if (opts_.races && !(ev.flags & trace::kFailed)) {
+        hb_.SyncAcquire(t.dense, ev.obj | HappensBefore::kSemTag);
+      }
+      SyncObjectAccess(t, e, 1, false);
+      break;
+    case EventKind::kSemPost:
+      SyncObjectAccess(t, e, 1, false);
+      if (opts_.races) hb_.SyncRelease(t.dense, ev.obj | HappensBefore::kSemTag);
+      break;
+    case EventKind::kHappensBefore:
+      if (opts_.races) hb_.SyncRelease(t.dense, ev.obj | HappensBefore::kAnnotationTag);
+      break;
+    case EventKind::kHappensAfter:
+      if (opts_.races) hb_.SyncAcquire(t.dense, ev.obj | HappensBefore::kAnnotationTag);
+      break;
+    case EventKind::kThreadCreate:
+    case EventKind::kThreadStart:
+    case EventKind::kThreadExit:
+    case EventKind::kThreadJoinBegin:
+    case EventKind::kThreadJoin:
+      HandleThread(t, e);
+      break;
+    case EventKind::kNameThread:
+      namer_.SetThreadName(static_cast<uint32_t>(ev.obj), std::string(source_.String(ev.aux32)));
+      break;
+    case EventKind::kNameLock:
+      namer_.SetObjectName(ev.obj, std::string(source_.String(ev.aux32)));
+      break;
+    case EventKind::kNameVariable:
+      // aux16 = 0: a range of seq bytes.
+      namer_.SetVariableName(ev.obj, ev.aux16 ? ev.aux16 : ev.seq,
+                             std::string(source_.String(ev.aux32)));
+      break;
+    default:
+      break;
+  }
+}
+
+void Analysis::HandleMemory(ThreadCtx& t, const StreamEvent& e) {
+  const trace::Event& ev = e.ev;
+  const EventKind kind = e.kind();
+  switch (kind) {
+    case EventKind::kRead:
+    case EventKind::kWrite: {
+      SideRef s = Side(t, kind == EventKind::kRead ? Op::kRead : Op::kWrite, e);
+      // aux16 = 0 with a length in seq: a range (a coalesced scan, a libc call's buffer).
+      if (ev.aux16 != 0 || ev.seq == 0) {
+        s.size = ev.aux16;
+        race_.Access(t.dense, s, kind == EventKind::kWrite, false);
+      } else {
+        s.size = static_cast<uint16_t>(ev.aux32 ? ev.aux32 : 1);
+        race_.Range(t.dense, s, kind == EventKind::kWrite, ev.seq);
+      }
+      break;
+    }
+    default: {
+      // An atomic is an access too: it races with plain accesses of its bytes. The load
+      // side synchronizes before the access, the store side after it.
+      const bool load = kind != EventKind::kAtomicStore, store = kind != EventKind::kAtomicLoad;
+      SideRef s = Side(t, store ? Op::kWrite : Op::kRead, e);
+      s.size = ev.aux16 ? ev.aux16 : 1;
+      s.atomic = true;
+      if (load) hb_.AtomicLoad(t.dense, ev.obj, ev.flags);
+      race_.Access(t.dense, s, store, true);
+      if (kind == EventKind::kAtomicStore) hb_.AtomicStore(t.dense, ev.obj, ev.flags);
+      if (kind == EventKind::kAtomicRmw) hb_.AtomicRmwStore(t.dense, ev.obj, ev.flags);
+      break;
+    }
+  }
+  // A new race: remember the heap block now, it may be freed before the end.
+  if (race_.Findings().size() != races_named_) NoteHeapBlocks();
+}
+
+void Analysis::HandleHeap(ThreadCtx& t, const StreamEvent& e) {
+  const trace::Event& ev = e.ev;
+  if (e.kind() == EventKind::kAlloc) {
+    const uint64_t size = std::max<uint64_t>(ev.seq, 1);
+    // A block allocated over one never freed (free not traced) replaces it; freed blocks
+    // it overlaps are gone for good.
+    for (auto* m : {&heap_, &freed_}) {
+      auto it = m->lower_bound(ev.obj);
+      while (it != m->end() && it->first < ev.obj + size) it = m->erase(it);
+      if (it != m->begin()) {
+        auto prev = std::prev(it);
+        if (prev->first + std::max<uint64_t>(prev->second.size, 1) > ev.obj) m->erase(prev);
+      }
+    }
+    heap_[ev.obj] = HeapRef{ev.obj, ev.seq, ev.site, t.stack, true};
+    if (opts_.races) race_.Alloc(t.dense, Side(t, Op::kAlloc, e), ev.seq);
+    return;
+  }
+  auto it = heap_.find(ev.obj);
+  if (it == heap_.end()) return;
+  HeapRef block = it->second;
+  if (opts_.races) {
+    race_.Free(t.dense, Side(t, Op::kFree, e), block.size);
+    if (race_.Findings().size() != races_named_) NoteHeapBlocks();
+  }
+  heap_.erase(it);
+  freed_[block.base] = block;
+}
+
+void Analysis::SyncObjectAccess(const ThreadCtx& t, const StreamEvent& e, uint64_t size,
+                                bool write) {
+  // STD traces number locks and variables from 1 alike: their locks are no memory.
+  if (!opts_.races || e.ev.obj == 0 || std_trace_) return;
+  SideRef s = Side(t, write ? Op::kWrite : Op::kRead, e);
+  if (write) {
+    s.size = 1;
+    race_.Range(t.dense, s, true, size);
+  } else {
+    s.size = static_cast<uint16_t>(size);
+    s.atomic = true;
+    race_.Access(t.dense, s, false, true);
+  }
+  if (race_.Findings().size() != races_named_) NoteHeapBlocks();
+}
+
+const HeapRef* Analysis::HeapBlockOf(uint64_t addr) const {
+  for (const auto* m : {&heap_, &freed_}) {
+    auto it = m->upper_bound(addr);
+    if (it == m->begin()) continue;
+    --it;
+    if (addr < it->first + std::max<uint64_t>(it->second.size, 1)) return &it->second;
+  }
+  return nullptr;
+}
+
+void Analysis::NoteHeapBlocks() {
+  auto& found = race_.Findings();
+  for (; races_named_ < found.size(); ++races_named_) {
+    RawFinding& f = found[races_named_];
+    if (f.vars.empty()) continue;
+    if (const HeapRef* h = HeapBlockOf(f.vars[0])) f.heap = *h;
+  }
+}
+
+void Analysis::HandleLock(ThreadCtx& t, const StreamEvent& e) {
+  const trace::Event& ev = e.ev;
+  switch (e.kind()) {
+    case EventKind::kLockRequest: {
+      SideRef s = Side(t, Op::kRequest, e);
+      s.shared = ev.flags & trace::kShared;
+      monitor_.OnRequest(t, s, ev.flags);
+      break;
+    }
+    case EventKind::kLockAcquired: {
+      const bool shared = ev.flags & trace::kShared;
+      uint8_t req_flags =
+          t.pending.kind == Pending::kLock && t.pending.obj == ev.obj ? t.pending.flags : 0;
+      SideRef s = Side(t, Op::kAcquire, e);
+      s.shared = shared;
+      // The lock-order edge is recorded before the hold is added (held = what was held).
+      bool reentry = std::any_of(t.held.begin(), t.held.end(),
+                                 [&](const Held& h) { return h.lock == ev.obj; });
+      if (!reentry && opts_.lock_order && !t.held.empty() &&
+          !((req_flags | ev.flags) & trace::kTry) && !(ev.flags & trace::kViaCondWait)) {
+        held_scratch_.clear();
+        for (const Held& h : t.held) held_scratch_.push_back(h.lock);
+        std::sort(held_scratch_.begin(), held_scratch_.end());
+        order_.OnAcquire(t, ev.obj, s, held_scratch_);
+      }
+      // A new hold goes on top: extend the interned set instead of rebuilding it.
+      if (monitor_.OnAcquired(t, s, shared, ev.flags)) {
+        t.lockset = locksets_.Child(t.lockset, ev.obj);
+      }
+      if (!reentry) holds_.OnAcquired(s);
+      if (opts_.races) hb_.Acquire(t.dense, ev.obj, shared);
+      SyncObjectAccess(t, e, 1, false);
+      break;
+    }
+    case EventKind::kLockTryFailed:
+      if (t.pending.kind == Pending::kLock) t.pending = Pending{};
+      break;
+    case EventKind::kLockRelease: {
+      SideRef s = Side(t, Op::kRelease, e);
+      bool was_shared = ev.flags & trace::kShared;
+      const bool innermost = !t.held.empty() && t.held.back().lock == ev.obj;
+      // Before the release: the unlock's read of the lock is ordered with the next owner.
+      if (!(ev.flags & trace::kFailed)) SyncObjectAccess(t, e, 1, false);
+      if (monitor_.OnRelease(t, s, ev.flags & trace::kShared, &was_shared)) {
+        if (innermost && locksets_.Value(t.lockset) == ev.obj) {
+          t.lockset = locksets_.Parent(t.lockset);
+        } else {
+          RebuildLockset(t);
+        }
+        if (opts_.races) hb_.Release(t.dense, ev.obj, was_shared);
+      }
+      // A condition wait holds what is left after its mutex went.
+      if ((ev.flags & trace::kViaCondWait) && t.pending.kind == Pending::kCond) {
+        t.pending.where.lockset = t.lockset;
+        if (!t.held.empty()) {
+          holds_.OnWaitHolding(t, t.pending.where, t.pending.flags & trace::kTimed);
+        }
+      }
+      break;
+    }
+    case EventKind::kLockCreate:
+      monitor_.OnCreate(ev.obj, ev.aux16);
+      // Only an explicit init writes the object; a lock announced at its first use does not.
+      if (ev.flags & trace::kExplicitInit) SyncObjectAccess(t, e, LockBytes(ev.aux16), true);
+      break;
+    case EventKind::kLockDestroy:
+      monitor_.OnDestroy(t, Side(t, Op::kDestroy, e));
+      SyncObjectAccess(t, e, LockBytes(ev.aux16), true);
+      break;
+    default:
+      break;
+  }
+}
+
+void Analysis::HandleThread(ThreadCtx& t, const StreamEvent& e) {
+  const trace::Event& ev = e.ev;
+  switch (e.kind()) {
+    case EventKind::kThreadCreate: {
+      uint32_t child_tid = static_cast<uint32_t>(ev.obj);
+      auto it = current_.find(child_tid);
+      ThreadCtx* child = it == current_.end() || threads_[it->second].exited
+                             ? &NewThread(child_tid)
+                             : &threads_[it->second];
+      ForkEdge(t, *child);
+      forked_.insert(child->dense);
+      break;
+    }
+    case EventKind::kThreadStart: {
+      // A child whose creation was not traced still gets the parent's edge here.
+      if (!forked_.count(t.dense) && ev.obj != 0 && ev.obj != e.tid) {
+        auto it = current_.find(static_cast<uint32_t>(ev.obj));
+        if (it != current_.end()) {
+          ForkEdge(threads_[it->second], t);
+          forked_.insert(t.dense);
+        }
+      }
+      break;
+    }
+    case EventKind::kThreadExit:
+      monitor_.OnThreadExit(t, Side(t, Op::kExit, e));
+      t.exited = true;
+      t.end_ts = ev.ts;
+      break;
+    case EventKind::kThreadJoinBegin:
+      t.pending = Pending{Pending::kJoin, ev.obj, Side(t, Op::kJoin, e), ev.flags, false};
+      break;
+    case EventKind::kThreadJoin: {
+      if (t.pending.kind == Pending::kJoin) t.pending = Pending{};
+      if (ev.flags & trace::kFailed) break;
+      auto it = current_.find(static_cast<uint32_t>(ev.obj));
+      if (it == current_.end()) break;
+      ThreadCtx& child = threads_[it->second];
+      if (opts_.races) hb_.Join(t.dense, child.dense);
+      auto jf = std::make_shared<VectorClock>(*t.fork_join);
+      jf->Join(*child.fork_join);
+      t.fork_join = jf;
+      if (!child.exited) {
+        child.exited = true;
+        child.end_ts = ev.ts;
+      }
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+}  // namespace threadlens::analysis

@@ -1,0 +1,243 @@
+// The analysis driver at the end of the trace: threads still blocked (deadlocks, hangs),
+// the detectors' findings collected, sorted and named, and the Report assembled.
+#include <algorithm>
+
+#include "analysis.h"
+
+namespace threadlens::analysis {
+
+namespace {
+
+int KindRank(const std::string& kind) {
+  static const char* kOrder[] = {"deadlock", "self-deadlock", "lock-order", "race",
+                                 "hang",     "misuse",        "contention"};
+  for (int i = 0; i < 7; ++i) {
+    if (kind == kOrder[i]) return i;
+  }
+  return 7;
+}
+
+}  // namespace
+
+void Analysis::FindBlockedState(std::vector<RawFinding>& raw, std::vector<std::string>& notes) {
+  std::vector<BlockedThread> blocked;
+  std::vector<HeldBy> holds;
+  std::set<uint32_t> listed;
+  auto live = [&](uint32_t tid) -> ThreadCtx* {
+    auto it = current_.find(tid);
+    return it == current_.end() ? nullptr : &threads_[it->second];
+  };
+  // The watchdog's records are authoritative; the open requests of the trace fill in
+  // where they were made (and stand alone when there was no watchdog).
+  for (BlockedThread b : watchdog_blocked_) {
+    if (!listed.insert(b.tid).second) continue;
+    if (ThreadCtx* t = live(b.tid); t && t->pending.kind != Pending::kNone) {
+      b.where = t->pending.where;
+      b.has_where = true;
+    }
+    blocked.push_back(b);
+  }
+  for (const ThreadCtx& t : threads_) {
+    if (t.exited || t.pending.kind == Pending::kNone || current_[t.tid] != t.dense) continue;
+    if (!listed.insert(t.tid).second) continue;
+    BlockedThread b;
+    b.tid = t.tid;
+    b.on = t.pending.kind;
+    b.obj = t.pending.obj;
+    b.where = t.pending.where;
+    b.has_where = true;
+    blocked.push_back(b);
+  }
+  std::set<std::pair<uint32_t, uint64_t>> held_listed;
+  for (HeldBy h : watchdog_holds_) {
+    if (ThreadCtx* t = live(h.tid)) {
+      for (const Held& x : t->held) {
+        if (x.lock == h.lock) {
+          h.acquired = x.acquired;
+          h.has_acquired = true;
+        }
+      }
+    }
+    held_listed.insert({h.tid, h.lock});
+    holds.push_back(h);
+  }
+  for (const ThreadCtx& t : threads_) {
+    if (current_[t.tid] != t.dense) continue;
+    for (const Held& x : t.held) {
+      if (!held_listed.insert({t.tid, x.lock}).second) continue;
+      holds.push_back(HeldBy{t.tid, x.lock, x.acquired, true});
+    }
+  }
+  if (blocked.empty()) return;
+  for (const BlockedThread& b : blocked) {
+    if (ThreadCtx* t = live(b.tid)) t->blocked_at_end = true;
+  }
+  auto recursive = [&](uint64_t lock) {
+    auto it = monitor_.Locks().find(lock);
+    return it != monitor_.Locks().end() &&
+           it->second.type == static_cast<uint16_t>(trace::LockType::kRecursive);
+  };
+  // Nobody left to wake a waiter: every live thread is blocked (or the watchdog said so).
+  bool nobody_running = watchdog_all_blocked_;
+  if (!nobody_running) {
+    nobody_running = true;
+    for (const ThreadCtx& t : threads_) {
+      if (current_[t.tid] != t.dense || !t.started || t.exited) continue;
+      if (!listed.count(t.tid)) nobody_running = false;
+    }
+  }
+  std::set<uint32_t> accounted;
+  for (RawFinding& f : FindBlocked(blocked, holds, recursive, nobody_running, &accounted)) {
+    // A self-deadlock seen at its request is already reported: what waits behind it
+    // joins that finding.
+    if (f.kind == "self-deadlock" && monitor_.SelfDeadlockReported(f.tids[0], f.locks[0])) {
+      if (!f.waiters.empty()) {
+        self_waiters_[{f.tids[0], f.locks[0]}] = std::move(f.waiters);
+      }
+      continue;
+    }
+    raw.push_back(std::move(f));
+  }
+  if (!nobody_running) {
+    for (const BlockedThread& b : blocked) {
+      if (b.on == Pending::kLock || b.on == Pending::kNone || accounted.count(b.tid)) continue;
+      notes.push_back(namer_.ThreadName(b.tid) + " was still waiting on " +
+                      (b.on == Pending::kJoin ? "thread " + namer_.ThreadName(static_cast<uint32_t>(b.obj))
+                                              : namer_.ObjectName(b.obj)) +
+                      " when the trace ended; other threads were still running, so it is "
+                      "not reported as a hang");
+    }
+  }
+}
+
+
+Report Analysis::Finish() {
+  Report rep;
+  const TraceMeta& meta = source_.Meta();
+  rep.trace = meta.path;
+  rep.program = meta.program;
+  rep.events = index_;
+  rep.ticks_per_second = meta.ticks_per_second;
+  rep.begin_ticks = begin_ts_;
+  rep.end_ticks = end_ts_;
+  rep.watchdog = meta.watchdog || watchdog_;
+  rep.complete = meta.complete;
+  rep.warnings = source_.Warnings();
+
+  std::vector<RawFinding> raw = race_.TakeFindings();
+  if (uint64_t cut = race_.ranges_cut(); cut > 0) {
+    const std::string mib = std::to_string(RaceDetector::kMaxRangeBytes >> 20) + " MiB";
+    rep.notes.push_back("race: " + std::to_string(cut) + " range access" +
+                        (cut > 1 ? "es longer than " + mib + " were checked on their"
+                                 : " longer than " + mib + " was checked on its") +
+                        " first " + mib + " only");
+  }
+  if (race_.truncated()) {
+    rep.notes.push_back("race: reported the first " + std::to_string(opts_.max_races) +
+                        " distinct races only");
+  }
+  if (opts_.lock_order) {
+    for (RawFinding& f : order_.Find(rep.notes)) raw.push_back(std::move(f));
+  }
+  FindBlockedState(raw, rep.notes);
+  for (RawFinding& f : monitor_.TakeFindings()) {
+    if (f.kind == "contention" && !opts_.contention) continue;
+    if (f.kind == "self-deadlock") {
+      auto w = self_waiters_.find({f.tids[0], f.locks[0]});
+      if (w != self_waiters_.end()) {
+        for (const SideRef& s : w->second) f.tids.push_back(s.tid);
+        f.waiters = std::move(w->second);
+      }
+    }
+    raw.push_back(std::move(f));
+  }
+  for (RawFinding& f : holds_.TakeFindings()) raw.push_back(std::move(f));
+  if (holds_.truncated()) {
+    rep.notes.push_back("misuse: reported the first " + std::to_string(opts_.max_misuse) +
+                        " locks held across condition waits only");
+  }
+  if (monitor_.misuse_truncated()) {
+    rep.notes.push_back("misuse: reported the first " + std::to_string(opts_.max_misuse) +
+                        " only");
+  }
+  std::stable_sort(raw.begin(), raw.end(), [](const RawFinding& a, const RawFinding& b) {
+    if (a.severity != b.severity) return a.severity < b.severity;
+    int ka = KindRank(a.kind), kb = KindRank(b.kind);
+    if (ka != kb) return ka < kb;
+    return a.sort_key < b.sort_key;
+  });
+  for (const RawFinding& r : raw) rep.findings.push_back(namer_.Name(r));
+
+  for (const ThreadCtx& t : threads_) {
+    ThreadInfo ti;
+    ti.tid = t.tid;
+    ti.name = namer_.ThreadName(t.tid);
+    ti.parent = t.has_parent ? t.parent : 0;
+    ti.start = t.start_ts;
+    ti.end = t.exited ? t.end_ts : end_ts_;
+    ti.blocked_at_end = t.blocked_at_end;
+    rep.threads.push_back(std::move(ti));
+  }
+  std::vector<std::pair<uint64_t, const LockState*>> locks;
+  for (const auto& [addr, st] : monitor_.Locks()) locks.push_back({addr, &st});
+  std::sort(locks.begin(), locks.end(), [](const auto& a, const auto& b) {
+    return a.second->first_acquire.index != b.second->first_acquire.index
+               ? a.second->first_acquire.index < b.second->first_acquire.index
+               : a.first < b.first;
+  });
+  for (const auto& [addr, st] : locks) {
+    LockInfo li;
+    li.name = namer_.ObjectName(addr);
+    li.address = addr;
+    switch (static_cast<trace::LockType>(st->type)) {
+      case trace::LockType::kNormal: li.type = "normal"; break;
+      case trace::LockType::kRecursive: li.type = "recursive"; break;
+      case trace::LockType::kErrorCheck: li.type = "errorcheck"; break;
+      case trace::LockType::kRwLock: li.type = "rwlock"; break;
+      case trace::LockType::kSpin: li.type = "spin"; break;
+      default: li.type = "unknown"; break;
+    }
+    rep.locks.push_back(std::move(li));
+  }
+  for (const auto& g : order_.Graph()) {
+    LockOrderEdge e;
+    e.from = namer_.ObjectName(g.from);
+    e.to = namer_.ObjectName(g.to);
+    for (uint32_t tid : g.tids) e.threads.push_back(namer_.ThreadName(tid));
+    e.from_site = namer_.Materialize(g.from_site, false);
+    e.to_site = namer_.Materialize(g.to_site, false);
+    e.count = g.count;
+    rep.lock_order.push_back(std::move(e));
+  }
+  // Holds still open at the end run to the end of the trace.
+  for (const ThreadCtx& t : threads_) {
+    for (const Held& h : t.held) {
+      monitor_.Spans().push_back(
+          RawSpan{t.tid, h.lock, static_cast<uint8_t>(h.shared ? 2 : 0), h.acquired.ts,
+                  end_ts_});
+    }
+    if (t.pending.kind == Pending::kLock) {
+      monitor_.Spans().push_back(RawSpan{t.tid, t.pending.obj, 1, t.pending.where.ts, end_ts_});
+    }
+  }
+  size_t kept = std::min(monitor_.Spans().size(), opts_.max_spans);
+  for (size_t i = 0; i < kept; ++i) {
+    const RawSpan& s = monitor_.Spans()[i];
+    Span sp;
+    sp.tid = s.tid;
+    sp.object = namer_.ObjectName(s.obj);
+    sp.kind = s.kind == 0 ? "hold" : s.kind == 1 ? "wait" : "hold-shared";
+    sp.begin = s.begin;
+    sp.end = s.end;
+    rep.spans.push_back(std::move(sp));
+  }
+  rep.spans_truncated = monitor_.spans_truncated() || monitor_.Spans().size() > kept;
+  if (meta.format == "std") {
+    rep.notes.push_back("STD trace: timestamps are line numbers, so wait and hold times "
+                        "count trace lines, not nanoseconds");
+  }
+  return rep;
+}
+
+
+}  // namespace threadlens::analysis

@@ -1,0 +1,93 @@
+// The one-line title of each finding, from its named sides: what a terminal, a SARIF
+// result or a JUnit failure shows first.
+#include "namer.h"
+
+namespace threadlens::analysis {
+
+void TitleFinding(Finding& f) {
+  const auto& a = f.accesses;
+  if (f.kind == "race" && f.subkind == "use-after-free" && a.size() >= 2) {
+    const Access& freed = a[0].op == "free" ? a[0] : a[1];
+    const Access& used = a[0].op == "free" ? a[1] : a[0];
+    f.title = "use after free by another thread: " + used.op + " of " +
+              (f.variables.empty() ? used.object : f.variables[0]) + " by " + used.thread +
+              (&used == &a[1] ? " after" : " races with") + " its free by " + freed.thread;
+    if (f.detail.empty()) {
+      f.detail = "Nothing orders the " + used.op + " with the free: the memory may already be "
+                 "reused when " + used.thread + " touches it.";
+    }
+  } else if (f.kind == "race" && a.size() >= 2) {
+    f.title = "data race on " + (f.variables.empty() ? a[1].object : f.variables[0]) + ": " +
+              a[1].op + " by " + a[1].thread + " vs earlier " + a[0].op + " by " +
+              a[0].thread;
+  } else if (f.kind == "lock-order") {
+    std::vector<std::string> locks;
+    for (const CycleEdge& e : f.cycle) locks.push_back(e.from);
+    if (!f.cycle.empty()) locks.push_back(f.cycle.front().from);
+    f.title = std::string(f.severity == Severity::kError ? "potential deadlock"
+                                                          : "inconsistent lock order") +
+              ": lock-order cycle " + JoinNames(locks, " -> ") + " (threads " +
+              JoinNames(f.threads, ", ") + ")";
+  } else if (f.kind == "deadlock") {
+    std::vector<std::string> parts;
+    for (const CycleEdge& e : f.cycle) {
+      parts.push_back(e.from + " waits for " +
+                      (e.from_site.op == "acquire" ? e.from_site.object + " held by " : "") +
+                      e.to);
+    }
+    f.title = "deadlock: " + JoinNames(parts, "; ");
+    if (a.size() > f.cycle.size()) {
+      size_t more = a.size() - f.cycle.size();
+      f.title += " (" + std::to_string(more) + " more thread" + (more > 1 ? "s" : "") +
+                 " stuck behind it)";
+    }
+  } else if (f.kind == "self-deadlock" && !a.empty()) {
+    f.title = "self-deadlock: " + a[0].thread + " requests " + a[0].object +
+              ", which it already holds";
+  } else if (f.kind == "hang" && !a.empty()) {
+    std::string what = f.subkind == "cond"   ? "condition variable " + a[0].object
+                       : f.subkind == "join" ? "thread " + a[0].object + " to end"
+                       : f.subkind == "lock" ? "lock " + a[0].object + ", whose holder exited"
+                                             : "semaphore " + a[0].object;
+    f.title = "hang: " + a[0].thread + " blocked forever waiting on " + what;
+    if (a.size() > 1) {
+      f.title += " (" + std::to_string(a.size() - 1) + " more thread" +
+                 (a.size() > 2 ? "s" : "") + " stuck behind it)";
+    }
+  } else if (f.kind == "misuse" && !a.empty()) {
+    const std::string lock = f.locks.empty() ? a[0].object : f.locks[0];
+    if (f.subkind == "unlock-not-held") {
+      f.title = "unlock of " + lock + ", which " + a[0].thread + " does not hold";
+    } else if (f.subkind == "unlock-not-owner") {
+      f.title = a[0].thread + " unlocks " + lock + ", which another thread holds";
+    } else if (f.subkind == "held-at-exit") {
+      f.title = a[0].thread + " exits holding " + lock;
+    } else if (f.subkind == "wait-holding-lock" && a.size() >= 3) {
+      if (a.size() >= 4) {
+        f.title = std::string(f.severity == Severity::kError ? "potential deadlock: " : "") +
+                  a[0].thread + " waits on " + a[0].object + " holding " + lock + ", which " +
+                  a[2].thread + " takes before it notifies " + a[0].object;
+        f.detail = "If " + a[0].thread + " waits first, " + a[2].thread + " blocks on " +
+                   lock + " and never sends the notification that would wake " +
+                   a[0].thread + " (nested monitor lockout). Release " + lock +
+                   " before waiting, or wait on a condition variable of " + lock + ".";
+      } else {
+        f.title = a[0].thread + " waits on " + a[0].object + " holding " + lock + ", which " +
+                  a[2].thread + " also takes";
+        f.detail = a[2].thread + " stalls on " + lock + " for as long as " + a[0].thread +
+                   " sleeps; if the notification never comes, it never gets " + lock + ".";
+      }
+    } else {
+      f.title = lock + " destroyed while locked";
+    }
+  } else if (f.kind == "contention" && f.contention) {
+    const ContentionStats& c = *f.contention;
+    f.title = "contention on " + (f.locks.empty() ? std::string("?") : f.locks[0]) + ": " +
+              std::to_string(c.contended) + " of " + std::to_string(c.acquisitions) +
+              " acquisitions waited";
+  } else {
+    f.title = f.kind;
+  }
+}
+
+}  // namespace threadlens::analysis

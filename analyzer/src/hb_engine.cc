@@ -1,0 +1,96 @@
+// Happens-before engine (see hb_engine.h).
+#include "hb_engine.h"
+
+#include "threadlens/trace_format.h"
+
+namespace threadlens::analysis {
+
+bool HappensBefore::IsAcquire(uint8_t mo) {
+  auto o = static_cast<trace::MemoryOrder>(mo);
+  return o == trace::MemoryOrder::kConsume || o == trace::MemoryOrder::kAcquire ||
+         o == trace::MemoryOrder::kAcqRel || o == trace::MemoryOrder::kSeqCst;
+}
+
+bool HappensBefore::IsRelease(uint8_t mo) {
+  auto o = static_cast<trace::MemoryOrder>(mo);
+  return o == trace::MemoryOrder::kRelease || o == trace::MemoryOrder::kAcqRel ||
+         o == trace::MemoryOrder::kSeqCst;
+}
+
+void HappensBefore::AddThread(uint32_t t) {
+  if (t >= clocks_.size()) clocks_.resize(t + 1);
+  if (clocks_[t].Get(t) == 0) clocks_[t].Set(t, 1);
+}
+
+void HappensBefore::Fork(uint32_t parent, uint32_t child) {
+  AddThread(parent);
+  AddThread(child);
+  clocks_[child].Join(clocks_[parent]);
+  clocks_[parent].Tick(parent);
+}
+
+void HappensBefore::Join(uint32_t joiner, uint32_t child) {
+  AddThread(joiner);
+  AddThread(child);
+  clocks_[joiner].Join(clocks_[child]);
+  clocks_[child].Tick(child);
+}
+
+void HappensBefore::Acquire(uint32_t t, uint64_t lock, bool shared) {
+  auto it = locks_.find(lock);
+  if (it == locks_.end()) return;
+  clocks_[t].Join(it->second.writes);
+  if (!shared) clocks_[t].Join(it->second.reads);
+}
+
+void HappensBefore::Release(uint32_t t, uint64_t lock, bool shared) {
+  LockClocks& l = locks_[lock];
+  (shared ? l.reads : l.writes).Join(clocks_[t]);
+  clocks_[t].Tick(t);
+}
+
+void HappensBefore::SyncAcquire(uint32_t t, uint64_t key) {
+  auto it = sync_.find(key);
+  if (it != sync_.end()) clocks_[t].Join(it->second);
+}
+
+void HappensBefore::SyncRelease(uint32_t t, uint64_t key) {
+  sync_[key].Join(clocks_[t]);
+  clocks_[t].Tick(t);
+}
+
+void HappensBefore::AtomicLoad(uint32_t t, uint64_t addr, uint8_t mo) {
+  if (!IsAcquire(mo)) return;
+  auto it = atomics_.find(addr);
+  if (it != atomics_.end()) clocks_[t].Join(it->second);
+}
+
+void HappensBefore::AtomicStore(uint32_t t, uint64_t addr, uint8_t mo) {
+  if (IsRelease(mo)) {
+    // A new release sequence: what earlier sequences carried is no longer visible.
+    atomics_[addr] = clocks_[t];
+    clocks_[t].Tick(t);
+  } else {
+    atomics_.erase(addr);
+  }
+}
+
+void HappensBefore::AtomicRmwStore(uint32_t t, uint64_t addr, uint8_t mo) {
+  if (!IsRelease(mo)) return;  // a relaxed RMW continues the sequence unchanged
+  atomics_[addr].Join(clocks_[t]);
+  clocks_[t].Tick(t);
+}
+
+void HappensBefore::EndReleaseSequences(uint64_t addr, uint64_t size) {
+  if (atomics_.empty()) return;
+  if (size <= 8 * atomics_.size()) {
+    for (uint64_t a = addr; a < addr + size; ++a) atomics_.erase(a);
+    return;
+  }
+  // A big block and few atomics: cheaper to look at each atomic once.
+  for (auto it = atomics_.begin(); it != atomics_.end();) {
+    it = it->first - addr < size ? atomics_.erase(it) : std::next(it);
+  }
+}
+
+}  // namespace threadlens::analysis

@@ -1,0 +1,268 @@
+// Naming: turns the ids of raw findings (thread ids, addresses, pcs, interned stacks and
+// lock sets) into the names a person reads, through the trace's names, the symbolizer and
+// the heap blocks' allocation sites.
+#include "namer.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+
+#include "threadlens/trace_format.h"
+
+namespace threadlens::analysis {
+
+std::string Hex(uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%" PRIx64, v);
+  return buf;
+}
+
+bool IsSystemFrame(const Frame& f) {
+  static const char* kDirs[] = {"/usr/include/", "/usr/lib/gcc/", "/usr/lib/llvm",
+                                "/usr/local/include/c++/"};
+  for (const char* d : kDirs) {
+    if (f.file.rfind(d, 0) == 0) return true;
+  }
+  static const char* kFunctions[] = {"std::", "__gthread", "__gnu_cxx::", "__cxxabiv1::",
+                                     "__pthread", "pthread_"};
+  for (const char* p : kFunctions) {
+    if (f.function.rfind(p, 0) == 0) return true;
+  }
+  return false;
+}
+
+// ---- naming ----
+std::string Namer::ThreadName(uint32_t tid) const {
+  auto it = thread_names_.find(tid);
+  if (it != thread_names_.end() && !it->second.empty()) return it->second;
+  return "T" + std::to_string(tid);
+}
+
+Symbolizer* Namer::Sym() {
+  if (!opts_.symbolize) return nullptr;
+  if (opts_.symbolizer) return opts_.symbolizer;
+  if (!symbolizer_) symbolizer_ = MakeSymbolizer(source_.Modules());
+  return symbolizer_.get();
+}
+
+// The frames of one site, innermost first: one, or several where the compiler inlined
+// calls at a pc (a lock call inlined through std::mutex::lock into the user's function).
+const Stack& Namer::FramesOf(uint64_t site) {
+  auto it = frames_.find(site);
+  if (it != frames_.end()) return it->second;
+  Stack frames;
+  if (site & trace::kSiteIsString) {
+    Frame f;
+    std::string s(source_.String(static_cast<uint32_t>(site)));
+    size_t colon = s.rfind(':');
+    bool has_line = colon != std::string::npos && colon + 1 < s.size() &&
+                    std::all_of(s.begin() + colon + 1, s.end(), ::isdigit);
+    if (has_line) {
+      f.file = s.substr(0, colon);
+      f.line = std::atoi(s.c_str() + colon + 1);
+    } else {
+      f.function = s;
+    }
+    frames.push_back(std::move(f));
+  } else if (site != 0) {
+    if (Symbolizer* sym = Sym()) frames = sym->ResolveCodeInlined(site);
+    if (frames.empty()) {
+      Frame f;
+      f.pc = site;
+      frames.push_back(std::move(f));
+    }
+  } else {
+    frames.emplace_back();
+  }
+  return frames_.emplace(site, std::move(frames)).first->second;
+}
+
+Stack Namer::StackOf(uint64_t site, uint32_t node) {
+  Stack s;
+  auto append = [&](uint64_t pc) {
+    const Stack& f = FramesOf(pc);
+    s.insert(s.end(), f.begin(), f.end());
+  };
+  if (site != 0) append(site);
+  for (uint64_t pc : stacks_.Values(node)) append(pc);
+  return s;
+}
+
+// The innermost frame of the user's code (outside the system headers and the standard
+// library), else the innermost frame that names a function, else the site's own.
+Frame Namer::UserFrame(uint64_t site, uint32_t node) {
+  Stack s = StackOf(site, node);
+  for (const Frame& f : s) {
+    if (!f.function.empty() && !IsSystemFrame(f)) return f;
+  }
+  for (const Frame& f : s) {
+    if (!f.function.empty()) return f;
+  }
+  return s.empty() ? Frame{} : s.front();
+}
+
+// Function of the innermost user frame that names one, for fallback names.
+std::string Namer::FunctionOf(uint64_t site, uint32_t node) {
+  return UserFrame(site, node).function;
+}
+
+std::string Namer::ObjectName(uint64_t obj) {
+  auto it = object_names_.find(obj);
+  if (it != object_names_.end() && !it->second.empty()) return it->second;
+  auto cached = fallback_names_.find(obj);
+  if (cached != fallback_names_.end()) return cached->second;
+  std::string name;
+  if (Symbolizer* sym = Sym(); sym && source_.Meta().format != "std") {
+    name = sym->ResolveData(obj);
+  }
+  if (name.empty()) {
+    auto l = locks_.find(obj);
+    bool rw = l != locks_.end() &&
+              l->second.type == static_cast<uint16_t>(trace::LockType::kRwLock);
+    std::string fn;
+    if (l != locks_.end() && l->second.acquired_ever) {
+      fn = FunctionOf(l->second.first_acquire.site, l->second.first_acquire.stack);
+    }
+    name = (rw ? "rwlock@" : "mutex@") + Hex(obj);
+    if (!fn.empty()) {
+      name = std::string(rw ? "rwlock" : "lock") + " first taken in " + fn;
+      // Two locks first taken in the same function need distinct names.
+      if (!fallback_used_.insert(name).second) name += " (" + Hex(obj) + ")";
+    }
+  }
+  fallback_names_[obj] = name;
+  return name;
+}
+
+// "heap block of 24 bytes allocated at make_table() table.cc:12 (+8)".
+std::string Namer::HeapName(const HeapRef& h, uint64_t addr) {
+  std::string where;
+  Frame f = UserFrame(h.site, h.stack);
+  if (f.file.empty()) {
+    // The function from the stack, the line from the allocating call itself.
+    for (const Frame& s : FramesOf(h.site)) {
+      if (!s.file.empty()) {
+        f.file = s.file;
+        f.line = s.line;
+        break;
+      }
+    }
+  }
+  if (!f.function.empty()) where = f.function;
+  if (!f.file.empty()) {
+    size_t slash = f.file.rfind('/');
+    std::string file = slash == std::string::npos ? f.file : f.file.substr(slash + 1);
+    where += (where.empty() ? "" : " ") + file + (f.line ? ":" + std::to_string(f.line) : "");
+  }
+  if (where.empty()) where = Hex(h.site ? h.site : h.base);
+  std::string name = "heap block of " + std::to_string(h.size) + " byte" +
+                     (h.size == 1 ? "" : "s") + " allocated at " + where;
+  if (addr != h.base) name += " (+" + std::to_string(addr - h.base) + ")";
+  return name;
+}
+
+std::string Namer::VariableName(uint64_t addr, const HeapRef* heap) {
+  auto it = var_names_.upper_bound(addr);
+  if (it != var_names_.begin()) {
+    --it;
+    uint64_t size = std::max<uint64_t>(it->second.first, 1);
+    if (addr < it->first + size) {
+      if (addr == it->first) return it->second.second;
+      return it->second.second + "+" + std::to_string(addr - it->first);
+    }
+  }
+  if (Symbolizer* sym = Sym(); sym && source_.Meta().format != "std") {
+    std::string n = sym->ResolveData(addr);
+    if (!n.empty()) return n;
+  }
+  if (heap && heap->valid) return HeapName(*heap, addr);
+  return Hex(addr);
+}
+
+std::vector<std::string> Namer::LocksetNames(uint32_t node) {
+  std::vector<std::string> out;
+  std::vector<uint64_t> locks = locksets_.Values(node);
+  for (auto it = locks.rbegin(); it != locks.rend(); ++it) out.push_back(ObjectName(*it));
+  return out;
+}
+
+Access Namer::Materialize(const SideRef& s, bool is_variable) {
+  Access a;
+  a.thread = ThreadName(s.tid);
+  a.tid = s.tid;
+  a.op = s.shared && (s.op == Op::kAcquire || s.op == Op::kRequest)
+             ? std::string(OpName(s.op)) + "-shared"
+             : OpName(s.op);
+  if (s.op == Op::kJoin) a.object = ThreadName(static_cast<uint32_t>(s.obj));
+  else if (is_variable) a.object = VariableName(s.obj);
+  else a.object = ObjectName(s.obj);
+  a.address = s.op == Op::kJoin ? 0 : s.obj;
+  a.size = s.size;
+  a.atomic = s.atomic;
+  a.stack = StackOf(s.site, s.stack);
+  a.held = LocksetNames(s.lockset);
+  a.ts = s.ts;
+  a.event_index = s.index;
+  return a;
+}
+
+std::string JoinNames(const std::vector<std::string>& v, const char* sep) {
+  std::string out;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i) out += sep;
+    out += v[i];
+  }
+  return out;
+}
+
+static void AddUnique(std::vector<std::string>& v, const std::string& s) {
+  if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
+}
+
+Finding Namer::Name(const RawFinding& r) {
+  Finding f;
+  f.kind = r.kind;
+  f.severity = r.severity;
+  f.subkind = r.subkind;
+  f.detail = r.detail;
+  f.contention = r.contention;
+  const bool race = r.kind == "race";
+  for (const SideRef& s : r.sides) f.accesses.push_back(Materialize(s, race));
+  for (uint32_t tid : r.tids) AddUnique(f.threads, ThreadName(tid));
+  for (uint64_t l : r.locks) AddUnique(f.locks, ObjectName(l));
+  for (uint64_t v : r.vars) AddUnique(f.variables, VariableName(v, &r.heap));
+  if (race && r.heap.valid && !r.vars.empty()) {
+    for (Access& a : f.accesses) {
+      if (a.address == r.vars[0]) a.object = f.variables.back();
+    }
+  }
+  // Threads stuck behind a (self-)deadlock: listed, and for a deadlock also as sides.
+  for (const SideRef& w : r.waiters) {
+    Access a = Materialize(w, false);
+    f.detail += std::string(f.detail.empty() ? "" : " ") + a.thread + " waits " +
+                (w.op == Op::kJoin ? "for thread " + a.object + " to end"
+                                   : "for " + a.object) +
+                ", so it is stuck too.";
+    if (r.kind == "deadlock") f.accesses.push_back(std::move(a));
+  }
+  for (const RawEdge& e : r.cycle) {
+    CycleEdge c;
+    if (r.wait_for) {
+      c.from = ThreadName(static_cast<uint32_t>(e.from));
+      c.to = ThreadName(static_cast<uint32_t>(e.to));
+    } else {
+      c.from = ObjectName(e.from);
+      c.to = ObjectName(e.to);
+    }
+    c.thread = ThreadName(e.tid);
+    c.tid = e.tid;
+    c.from_site = Materialize(e.from_site, false);
+    c.to_site = Materialize(e.to_site, false);
+    f.cycle.push_back(std::move(c));
+  }
+  TitleFinding(f);
+  f.fingerprint = FingerprintOf(f);
+  return f;
+}
+
+}  // namespace threadlens::analysis

@@ -1,0 +1,75 @@
+// Names for what findings refer to: threads, locks, variables, heap blocks, stacks. The
+// analysis records the trace's names here as it reads them; findings are named once, at
+// the end, so a symbolizer runs only for what is reported.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "analysis_types.h"
+#include "lock_monitor.h"
+#include "threadlens/analyzer/analyze.h"
+#include "threadlens/analyzer/event_source.h"
+#include "threadlens/analyzer/symbolizer.h"
+
+namespace threadlens::analysis {
+
+std::string Hex(uint64_t v);
+// A frame of the system headers or the C++ standard library: not where the user's bug is.
+bool IsSystemFrame(const Frame& f);
+std::string JoinNames(const std::vector<std::string>& v, const char* sep);
+// Sets f.title (and, for some kinds, f.detail) from the named sides.
+void TitleFinding(Finding& f);
+
+class Namer {
+ public:
+  Namer(EventSource& source, const AnalyzeOptions& opts, const PathTable& stacks,
+        const PathTable& locksets, const std::unordered_map<uint64_t, LockState>& locks)
+      : source_(source), opts_(opts), stacks_(stacks), locksets_(locksets), locks_(locks) {}
+
+  // Names the trace gave.
+  void SetThreadName(uint32_t tid, std::string name) { thread_names_[tid] = std::move(name); }
+  void SetObjectName(uint64_t obj, std::string name) { object_names_[obj] = std::move(name); }
+  // A named variable of `size` bytes at `addr`.
+  void SetVariableName(uint64_t addr, uint64_t size, std::string name) {
+    var_names_[addr] = {size, std::move(name)};
+  }
+
+  std::string ThreadName(uint32_t tid) const;
+  std::string ObjectName(uint64_t obj);
+  std::string VariableName(uint64_t addr, const HeapRef* heap = nullptr);
+  Access Materialize(const SideRef& s, bool is_variable);
+  Finding Name(const RawFinding& r);
+
+ private:
+  Symbolizer* Sym();
+  // The frames of one site, innermost first: one, or several where the compiler inlined
+  // calls at a pc (a lock call inlined through std::mutex::lock into the user's function).
+  const Stack& FramesOf(uint64_t site);
+  Stack StackOf(uint64_t site, uint32_t node);
+  // The innermost frame of the user's code (outside the system headers and the standard
+  // library), else the innermost frame that names a function, else the site's own.
+  Frame UserFrame(uint64_t site, uint32_t node);
+  std::string FunctionOf(uint64_t site, uint32_t node);
+  std::string HeapName(const HeapRef& h, uint64_t addr);
+  std::vector<std::string> LocksetNames(uint32_t node);
+
+  EventSource& source_;
+  const AnalyzeOptions& opts_;
+  const PathTable& stacks_;
+  const PathTable& locksets_;
+  const std::unordered_map<uint64_t, LockState>& locks_;
+  std::unordered_map<uint32_t, std::string> thread_names_;
+  std::unordered_map<uint64_t, std::string> object_names_;
+  std::map<uint64_t, std::pair<uint64_t, std::string>> var_names_;
+  std::unordered_map<uint64_t, std::string> fallback_names_;
+  std::set<std::string> fallback_used_;
+  std::unordered_map<uint64_t, Stack> frames_;
+  std::unique_ptr<Symbolizer> symbolizer_;
+};
+
+}  // namespace threadlens::analysis

@@ -1,0 +1,122 @@
+// Shadow memory: what each byte of the traced program's memory has seen, for the race
+// detector. Memory is cut into 8-byte granules; a granule keeps a few cells, each one
+// access (thread epoch, which bytes, read or write, atomic, free or allocation, and where
+// it was made). An access checks the cells of the granules it touches and then updates
+// them, one step per granule whatever the access's size: a 4 KiB memcpy is 512 steps.
+//
+// Granules live in 4 KiB pages found through a page table (a direct-mapped shadow per
+// page, not a hash per byte), so allocation and free of a block cost one step per granule.
+//
+// The cell rules keep the verdict exact for the first race on every byte (FastTrack's
+// argument, Flanagan & Freund PLDI 2009, per byte and with atomicity): a cell is dropped
+// only when every later access that would race with it also races with the access that
+// replaces it. Atomic accesses conflict with plain ones only. A free is a plain write of
+// the whole block; an allocation overwrites the block's cells without a check, except
+// those of other threads it is not ordered with (accesses that the merged stream placed
+// before the allocation but that did not happen before it).
+//
+// Memory: 128 bytes of shadow per 8-byte granule touched (16x the program's touched
+// memory); a granule with more than three live cells spills to a side list.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "analysis_types.h"
+#include "flat_map.h"
+
+namespace threadlens::analysis {
+
+enum CellFlags : uint8_t {
+  kCellWrite = 1,
+  kCellAtomic = 2,
+  kCellFree = 4,   // the block was freed (a write)
+  kCellAlloc = 8,  // the block was allocated (a write)
+};
+
+struct ShadowCell {
+  uint32_t clock = 0;  // the accessing thread's clock then; 0 = empty
+  uint32_t thread : 24 = 0;  // dense thread index
+  uint32_t mask : 8 = 0;     // bytes of the granule accessed
+  uint32_t stack = 0, lockset = 0;
+  uint64_t site = 0;
+  uint64_t index : 40 = 0;  // position in the merged stream
+  uint64_t size : 16 = 0;   // the access's size as made (0 = a range)
+  uint64_t flags : 8 = 0;   // CellFlags
+  uint64_t ts = 0;
+};
+static_assert(sizeof(ShadowCell) == 40, "a granule is two cache lines");
+
+// The access being made.
+struct ShadowAccess {
+  uint32_t thread = 0;
+  const VectorClock* clock = nullptr;  // the thread's clock
+  uint32_t now = 0;                    // clock->Get(thread)
+  uint8_t flags = 0;                   // CellFlags
+  uint16_t size = 0;
+  uint32_t stack = 0, lockset = 0;
+  uint64_t site = 0, index = 0, ts = 0;
+};
+
+class ShadowMemory {
+ public:
+  // Told of every race: `prior` is the earlier cell; `overlap` the bytes of the granule at
+  // `base` that both touched.
+  class Sink {
+   public:
+    virtual ~Sink() = default;
+    virtual void Race(const ShadowCell& prior, uint64_t base, uint8_t overlap,
+                      const ShadowAccess& now) = 0;
+  };
+  explicit ShadowMemory(Sink& sink) : sink_(sink) {}
+
+  // An access of [addr, addr+size). Returns true when a plain write met an atomic cell
+  // (the caller ends release sequences there).
+  bool Access(uint64_t addr, uint64_t size, const ShadowAccess& a);
+  // Allocation: the block's cells become one allocation write of `a`'s thread (no check).
+  // Returns true when the block had atomic cells.
+  bool Alloc(uint64_t addr, uint64_t size, const ShadowAccess& a);
+  // Free: a checked plain write of the block; later accesses race with it.
+  // Returns true when the block had atomic cells.
+  bool Free(uint64_t addr, uint64_t size, const ShadowAccess& a);
+  // Starts loading the granule of `addr` into the cache.
+  void Prefetch(uint64_t addr) const;
+
+  // For tests: the live cells of the granule holding `addr`.
+  std::vector<ShadowCell> CellsAt(uint64_t addr) const;
+  size_t pages() const { return pages_.size(); }
+
+ private:
+  static constexpr int kInline = 3;
+  static constexpr uint8_t kSpilled = 0xff;
+  static constexpr uint64_t kPageShift = 12;
+  static constexpr uint64_t kGranulesPerPage = (1u << kPageShift) / 8;
+  struct Granule {
+    uint8_t count = 0;   // live inline cells, or kSpilled
+    uint32_t spill = 0;  // index into spills_ when spilled
+    ShadowCell cells[kInline];
+  };
+  static_assert(sizeof(Granule) == 128, "two cache lines");
+  struct Page {
+    Granule g[kGranulesPerPage];
+  };
+  enum class Mode { kAccess, kAlloc, kFree };
+
+  Granule& GranuleAt(uint64_t addr);
+  const Granule* FindGranule(uint64_t addr) const;
+  // One granule: check, then update. Returns true when a plain write, a free or an
+  // allocation met an atomic cell.
+  bool Step(Granule& g, uint64_t base, uint8_t mask, const ShadowAccess& a, Mode mode);
+  void Append(Granule& g, const ShadowCell& c);
+
+  Sink& sink_;
+  FlatMap<uint32_t> page_index_;  // page number -> index into pages_
+  std::vector<std::unique_ptr<Page>> pages_;
+  std::vector<std::vector<ShadowCell>> spills_;
+  std::vector<uint32_t> free_spills_;
+  uint64_t last_page_ = ~0ull;
+  Page* last_ = nullptr;
+};
+
+}  // namespace threadlens::analysis

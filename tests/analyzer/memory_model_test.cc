@@ -1,0 +1,204 @@
+// The race detector's memory model on hand-written traces, each bug next to its correct
+// twin: access sizes and offsets, atomics as accesses, release sequences, heap lifetime
+// (use after free by another thread), the bytes of synchronization objects.
+#include <gtest/gtest.h>
+
+#include "test_util.h"
+
+namespace threadlens::testing {
+namespace {
+
+using trace::EventKind;
+using trace::MemoryOrder;
+
+constexpr uint64_t kX = 0x5000;
+
+uint8_t Mo(MemoryOrder o) { return static_cast<uint8_t>(o); }
+
+// T1 forks T2; T1's access, then T2's, unordered.
+std::vector<const Finding*> TwoAccesses(EventKind k1, uint64_t a1, uint16_t s1, EventKind k2,
+                                        uint64_t a2, uint16_t s2, Report* keep) {
+  VectorSource s;
+  s.Add(1, EventKind::kThreadCreate, 2).Add(2, EventKind::kThreadStart, 1);
+  s.Add(1, k1, a1, 0, s1, s.Site("one.cc:1"));
+  s.Add(2, k2, a2, 0, s2, s.Site("two.cc:2"));
+  *keep = Analyze(s, TestOptions());
+  return OfKind(*keep, "race");
+}
+
+TEST(MemoryModel, WideWriteAndNarrowReadInsideItConflict) {
+  Report r;
+  auto races = TwoAccesses(EventKind::kWrite, kX, 8, EventKind::kRead, kX + 3, 1, &r);
+  ASSERT_EQ(races.size(), 1u);
+  EXPECT_EQ(races[0]->accesses[0].address, kX + 3);
+  EXPECT_EQ(races[0]->accesses[1].size, 1u);
+}
+
+TEST(MemoryModel, NeighbouringBytesDoNotConflict) {
+  Report r;
+  EXPECT_TRUE(TwoAccesses(EventKind::kWrite, kX, 4, EventKind::kWrite, kX + 4, 4, &r).empty());
+  EXPECT_TRUE(TwoAccesses(EventKind::kWrite, kX + 3, 1, EventKind::kRead, kX + 4, 4, &r).empty());
+}
+
+TEST(MemoryModel, UnalignedAccessAcrossGranules) {
+  Report r;
+  // Bytes 6..9 straddle two granules; byte 9 is in the second one.
+  auto races = TwoAccesses(EventKind::kWrite, kX + 6, 4, EventKind::kRead, kX + 9, 1, &r);
+  ASSERT_EQ(races.size(), 1u);
+  EXPECT_EQ(races[0]->accesses[1].address, kX + 9);
+  EXPECT_TRUE(TwoAccesses(EventKind::kWrite, kX + 6, 4, EventKind::kRead, kX + 10, 2, &r).empty());
+}
+
+TEST(MemoryModel, OverlapAtDifferentStartsAndSizes) {
+  Report r;
+  auto races = TwoAccesses(EventKind::kWrite, kX + 2, 4, EventKind::kWrite, kX + 4, 8, &r);
+  ASSERT_EQ(races.size(), 1u);
+  EXPECT_EQ(races[0]->accesses[1].address, kX + 4);
+}
+
+TEST(MemoryModel, PlainAccessRacesAtomicOne) {
+  Report r;
+  auto races = TwoAccesses(EventKind::kAtomicStore, kX, 4, EventKind::kRead, kX, 4, &r);
+  ASSERT_EQ(races.size(), 1u);
+  EXPECT_TRUE(races[0]->accesses[0].atomic);
+  EXPECT_FALSE(races[0]->accesses[1].atomic);
+  // Mixed sizes: a byte read of a 4-byte atomic.
+  EXPECT_EQ(TwoAccesses(EventKind::kAtomicRmw, kX, 4, EventKind::kWrite, kX + 1, 1, &r).size(),
+            1u);
+}
+
+TEST(MemoryModel, AtomicAccessesDoNotRaceEachOther) {
+  Report r;
+  EXPECT_TRUE(TwoAccesses(EventKind::kAtomicStore, kX, 4, EventKind::kAtomicRmw, kX, 4, &r).empty());
+  EXPECT_TRUE(TwoAccesses(EventKind::kAtomicStore, kX, 8, EventKind::kAtomicLoad, kX + 4, 4, &r)
+                  .empty());
+}
+
+// T1: data = 1; flag.store(release); then `between` on flag; T2: flag.load(acquire); data.
+Report ReleaseSequence(EventKind between_kind, uint32_t between_tid) {
+  VectorSource s;
+  s.Add(1, EventKind::kThreadCreate, 2).Add(2, EventKind::kThreadStart, 1);
+  s.Add(1, EventKind::kThreadCreate, 3).Add(3, EventKind::kThreadStart, 1);
+  s.Add(1, EventKind::kWrite, kX, 0, 4, s.Site("writer.cc:1"));
+  s.Add(1, EventKind::kAtomicStore, kX + 64, Mo(MemoryOrder::kRelease), 4, s.Site("writer.cc:2"));
+  s.Add(between_tid, between_kind, kX + 64, Mo(MemoryOrder::kRelaxed), 4, s.Site("other.cc:3"));
+  s.Add(2, EventKind::kAtomicLoad, kX + 64, Mo(MemoryOrder::kAcquire), 4, s.Site("reader.cc:4"));
+  s.Add(2, EventKind::kRead, kX, 0, 4, s.Site("reader.cc:5"));
+  return Analyze(s, TestOptions());
+}
+
+TEST(MemoryModel, ReadModifyWritesContinueAReleaseSequence) {
+  EXPECT_TRUE(OfKind(ReleaseSequence(EventKind::kAtomicRmw, 3), "race").empty());
+  EXPECT_TRUE(OfKind(ReleaseSequence(EventKind::kAtomicLoad, 3), "race").empty());
+}
+
+TEST(MemoryModel, AStoreEndsAReleaseSequence) {
+  // A relaxed store by another thread, or by the releasing thread itself (C++20).
+  EXPECT_EQ(OfKind(ReleaseSequence(EventKind::kAtomicStore, 3), "race").size(), 1u);
+  EXPECT_EQ(OfKind(ReleaseSequence(EventKind::kAtomicStore, 1), "race").size(), 1u);
+  // A plain store to the atomic's bytes ends it too (and races with the load).
+  Report r = ReleaseSequence(EventKind::kWrite, 3);
+  bool data_race = false;
+  for (const Finding* f : OfKind(r, "race")) data_race |= f->accesses[0].address == kX;
+  EXPECT_TRUE(data_race);
+}
+
+// T1 allocates a block and forks T2; T2 reads it; T1 frees it, ordered after T2's read by a
+// join or not at all.
+Report FreeAfterUse(bool joined) {
+  VectorSource s;
+  s.Add(1, EventKind::kAlloc, kX, 0, 0, s.Site("make.cc:10")).Seq(32);
+  s.Add(1, EventKind::kWrite, kX + 8, 0, 8, s.Site("make.cc:11"));
+  s.Add(1, EventKind::kThreadCreate, 2).Add(2, EventKind::kThreadStart, 1);
+  s.Add(2, EventKind::kRead, kX + 8, 0, 8, s.Site("use.cc:20"));
+  if (joined) s.Add(2, EventKind::kThreadExit).Add(1, EventKind::kThreadJoin, 2);
+  s.Add(1, EventKind::kFree, kX, 0, 0, s.Site("drop.cc:30"));
+  return Analyze(s, TestOptions());
+}
+
+TEST(MemoryModel, FreeRacingAnAccessIsAUseAfterFree) {
+  Report r = FreeAfterUse(false);
+  auto races = OfKind(r, "race");
+  ASSERT_EQ(races.size(), 1u);
+  EXPECT_EQ(races[0]->subkind, "use-after-free");
+  EXPECT_EQ(races[0]->accesses[0].op, "read");
+  EXPECT_EQ(races[0]->accesses[1].op, "free");
+  ASSERT_FALSE(races[0]->variables.empty());
+  EXPECT_NE(races[0]->variables[0].find("heap block of 32 bytes allocated at"), std::string::npos)
+      << races[0]->variables[0];
+  EXPECT_NE(races[0]->title.find("use after free"), std::string::npos) << races[0]->title;
+  EXPECT_TRUE(OfKind(FreeAfterUse(true), "race").empty());
+}
+
+TEST(MemoryModel, AccessAfterAnUnorderedFreeIsAUseAfterFree) {
+  VectorSource s;
+  s.Add(1, EventKind::kAlloc, kX, 0, 0, s.Site("make.cc:10")).Seq(16);
+  s.Add(1, EventKind::kThreadCreate, 2).Add(2, EventKind::kThreadStart, 1);
+  s.Add(1, EventKind::kFree, kX, 0, 0, s.Site("drop.cc:30"));
+  s.Add(2, EventKind::kWrite, kX, 0, 4, s.Site("use.cc:20"));
+  auto races = OfKind(Analyze(s, TestOptions()), "race");
+  ASSERT_EQ(races.size(), 1u);
+  EXPECT_EQ(races[0]->subkind, "use-after-free");
+  EXPECT_EQ(races[0]->accesses[0].op, "free");
+  // The block is named by its allocation site even though it is gone.
+  EXPECT_NE(races[0]->variables[0].find("make.cc:10"), std::string::npos) << races[0]->variables[0];
+}
+
+// The merged stream may place a reader's records before the allocation they follow in
+// time; the allocation must not erase them.
+TEST(MemoryModel, AllocationKeepsAccessesItIsNotOrderedWith) {
+  VectorSource s;
+  s.Add(1, EventKind::kThreadCreate, 2).Add(2, EventKind::kThreadStart, 1);
+  s.Add(2, EventKind::kRead, kX + 16, 0, 8, s.Site("find.cc:5"));
+  s.Add(1, EventKind::kAlloc, kX, 0, 0, s.Site("insert.cc:9")).Seq(48);
+  s.Add(1, EventKind::kWrite, kX + 16, 0, 8, s.Site("insert.cc:10"));
+  auto races = OfKind(Analyze(s, TestOptions()), "race");
+  ASSERT_EQ(races.size(), 1u);
+  EXPECT_EQ(races[0]->accesses[0].op, "read");
+  EXPECT_EQ(races[0]->accesses[1].op, "write");
+}
+
+TEST(MemoryModel, ReallocationByAnotherThreadForgetsTheOldBlock) {
+  VectorSource s;
+  s.Add(1, EventKind::kThreadCreate, 2).Add(2, EventKind::kThreadStart, 1);
+  s.Add(1, EventKind::kAlloc, kX, 0, 0, s.Site("a.cc:1")).Seq(16);
+  s.Add(1, EventKind::kWrite, kX, 0, 8, s.Site("a.cc:2"));
+  s.Add(1, EventKind::kFree, kX, 0, 0, s.Site("a.cc:3"));
+  // The allocator hands the memory to T2: its accesses race neither the free nor T1's write.
+  s.Add(2, EventKind::kAlloc, kX, 0, 0, s.Site("b.cc:1")).Seq(16);
+  s.Add(2, EventKind::kWrite, kX, 0, 8, s.Site("b.cc:2"));
+  EXPECT_TRUE(OfKind(Analyze(s, TestOptions()), "race").empty());
+}
+
+// A mutex destroyed by T1 while T2 uses it, unordered; or after joining T2.
+Report DestroyWhileUsed(bool joined) {
+  VectorSource s;
+  s.Add(1, EventKind::kLockCreate, kX, trace::kExplicitInit, 0, s.Site("init.cc:1"));
+  s.Add(1, EventKind::kThreadCreate, 2).Add(2, EventKind::kThreadStart, 1);
+  s.Add(2, EventKind::kLockAcquired, kX, 0, 1, s.Site("worker.cc:5"));
+  s.Add(2, EventKind::kLockRelease, kX, 0, 0, s.Site("worker.cc:6"));
+  if (joined) s.Add(2, EventKind::kThreadExit).Add(1, EventKind::kThreadJoin, 2);
+  s.Add(1, EventKind::kLockDestroy, kX, 0, 0, s.Site("main.cc:9"));
+  return Analyze(s, TestOptions());
+}
+
+TEST(MemoryModel, DestroyRacingALockIsARace) {
+  Report r = DestroyWhileUsed(false);
+  auto races = OfKind(r, "race");
+  ASSERT_EQ(races.size(), 1u);
+  EXPECT_EQ(races[0]->accesses[1].op, "write");
+  EXPECT_TRUE(OfKind(DestroyWhileUsed(true), "race").empty());
+}
+
+TEST(MemoryModel, LocksTakenInTurnDoNotRaceOnTheirOwnBytes) {
+  VectorSource s;
+  s.Add(1, EventKind::kLockCreate, kX, trace::kExplicitInit, 0, s.Site("init.cc:1"));
+  s.Add(1, EventKind::kThreadCreate, 2).Add(2, EventKind::kThreadStart, 1);
+  s.Add(1, EventKind::kLockAcquired, kX, 0, 1).Add(1, EventKind::kLockRelease, kX);
+  s.Add(2, EventKind::kLockAcquired, kX, 0, 1).Add(2, EventKind::kLockRelease, kX);
+  s.Add(1, EventKind::kLockAcquired, kX, 0, 1).Add(1, EventKind::kLockRelease, kX);
+  EXPECT_TRUE(OfKind(Analyze(s, TestOptions()), "race").empty());
+}
+
+}  // namespace
+}  // namespace threadlens::testing
