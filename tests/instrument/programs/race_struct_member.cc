@@ -1,5 +1,5 @@
 // A statistics struct: the request counter is locked, the error counter is not.
-// CHECK: race stats+8
+// CHECK: race stats.errors
 #include <cstdio>
 #include <mutex>
 #include <thread>
