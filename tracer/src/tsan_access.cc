@@ -112,7 +112,7 @@ void RecordAccess(ThreadCtx& t, uintptr_t addr, uint32_t size, bool write, uintp
   OpenIfPacked(t, addr, size, pc);
 }
 
-// Ranges are recorded as one event each; they are rare (explicit __tsan_read_range calls).
+// Ranges are recorded as one event each (__tsan_read_range, the libc interceptors).
 void AccessRange(uintptr_t addr, uintptr_t size, bool write, uintptr_t pc) {
   ThreadCtx* t = Recording();
   if (!t || size == 0) return;
@@ -138,12 +138,14 @@ using threadlens::rt::tsan::AccessRange;
 using threadlens::rt::tsan::kMaxFrames;
 using threadlens::rt::tsan::tls_ctx;
 
-namespace {
-std::atomic<bool> instrumented{false};
-}
+namespace threadlens::rt::tsan {
+bool instrumented_module = false;
+}  // namespace threadlens::rt::tsan
 
 // Called by every instrumented module's constructor.
-TSAN_EXPORT void __tsan_init() { instrumented.store(true, std::memory_order_relaxed); }
+TSAN_EXPORT void __tsan_init() {
+  __atomic_store_n(&threadlens::rt::tsan::instrumented_module, true, __ATOMIC_RELAXED);
+}
 TSAN_EXPORT void __tsan_flush_memory() {}
 
 #define THREADLENS_TSAN_ACCESS(size)                                                         \
@@ -244,5 +246,5 @@ TSAN_EXPORT void __tsan_ignore_thread_end() {
 
 namespace threadlens::rt::tsan {
 // True once an instrumented module initialized: heap blocks are then worth naming.
-bool Instrumented() { return instrumented.load(std::memory_order_relaxed); }
+bool Instrumented() { return InstrumentedFast(); }
 }  // namespace threadlens::rt::tsan

@@ -170,6 +170,16 @@ TSAN_ALWAYS_INLINE void EmitMemory(ThreadCtx& t, trace::EventKind kind, uint8_t 
 
 TSAN_NOINLINE void RecordAccess(ThreadCtx& t, uintptr_t addr, uint32_t size, bool write,
                                 uintptr_t pc);
+// `size` bytes from `addr` read or written at `pc` by the calling thread (__tsan_read_range,
+// the libc interceptors): one event, a plain access when it fits in 16 bytes.
+void AccessRange(uintptr_t addr, uintptr_t size, bool write, uintptr_t pc);
+
+// Set by __tsan_init: some loaded module is instrumented. Until then (and for good in an
+// unmodified program) the libc interceptors only forward.
+extern bool instrumented_module;
+TSAN_ALWAYS_INLINE bool InstrumentedFast() {
+  return __atomic_load_n(&instrumented_module, __ATOMIC_RELAXED);
+}
 
 // Unrolled and vectorized loops spread one statement over several call sites; a range keeps
 // the first one's pc. Farther apart than this, accesses are kept apart so each keeps its line.

@@ -1,0 +1,21 @@
+// A worker read()s a message from a pipe into a shared buffer while main reads the buffer.
+// CHECK: race *
+#include <unistd.h>
+
+#include <cstdio>
+#include <thread>
+
+char buffer[128];
+
+int main() {
+  int fds[2];
+  if (pipe(fds) != 0) return 1;
+  if (write(fds[1], "message through the pipe", 25) != 25) return 1;
+  std::thread worker([&fds] {
+    ssize_t n = read(fds[0], buffer, sizeof buffer);  // RACE
+    (void)n;
+  });
+  char first = buffer[0];  // RACE
+  worker.join();
+  std::printf("%d %s\n", first, buffer);
+}

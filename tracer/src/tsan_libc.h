@@ -1,0 +1,78 @@
+// Shared machinery of the libc interceptors (tsan_libc_*.cc): forwarding to the next
+// definition of a symbol, and the gate that decides whether an intercepted call records the
+// user memory it reads or writes as range accesses.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "tsan_thread.h"
+
+// This object's own image, for telling the runtime's own libc calls from the program's.
+extern "C" const char __ehdr_start[] __attribute__((visibility("hidden")));
+extern "C" const char etext[] __attribute__((visibility("hidden")));
+
+namespace threadlens::rt::tsan::libc {
+
+// dlsym(RTLD_NEXT, name), or nullptr while this thread is already inside a resolution
+// (dlsym may itself call memcpy, strlen...). Out of line; tsan_libc_mem.cc.
+TSAN_NOINLINE void* ResolveNext(const char* name);
+
+// The next definition of `name`, resolved on first use. A race between two first uses
+// stores the same pointer twice.
+template <typename F>
+TSAN_ALWAYS_INLINE F Real(F& slot, const char* name) {
+  F f = __atomic_load_n(&slot, __ATOMIC_RELAXED);
+  if (__builtin_expect(f != nullptr, 1)) return f;
+  f = reinterpret_cast<F>(ResolveNext(name));
+  if (f) __atomic_store_n(&slot, f, __ATOMIC_RELAXED);
+  return f;
+}
+
+// The recording context for an intercepted call made from `pc`, or nullptr: no instrumented
+// module was loaded (an unmodified program under `threadlens run` pays this one load), the
+// call comes from the runtime itself (its own writes of the trace, copies while a flush lock
+// is held), or the thread does not record.
+TSAN_ALWAYS_INLINE ThreadCtx* Caller(uintptr_t pc) {
+  if (__builtin_expect(!InstrumentedFast(), 1)) return nullptr;
+  if (pc - reinterpret_cast<uintptr_t>(__ehdr_start) <
+      reinterpret_cast<uintptr_t>(etext) - reinterpret_cast<uintptr_t>(__ehdr_start)) {
+    return nullptr;
+  }
+  return Recording();
+}
+
+TSAN_ALWAYS_INLINE void Read(const void* p, size_t n, uintptr_t pc) {
+  if (p && n) AccessRange(reinterpret_cast<uintptr_t>(p), n, false, pc);
+}
+TSAN_ALWAYS_INLINE void Write(const void* p, size_t n, uintptr_t pc) {
+  if (p && n) AccessRange(reinterpret_cast<uintptr_t>(p), n, true, pc);
+}
+
+// One interceptor: the exported symbol (an asm label, since <string.h>'s C++ overloads of
+// strchr and friends would clash with a plain definition) calls an inline body Do_<name>
+// that takes the caller's pc, so other entry points can share it. `pre` runs before the
+// real call (e.g. saving an in/out length), `effect` after it, only when the call records,
+// with the result in `r`; `unresolved` is returned when the real function is not known yet.
+#define TL_WITH_PC(...) (uintptr_t pc, __VA_ARGS__)
+#define TL_ARGS(...) __VA_ARGS__
+#define THREADLENS_LIBC_INTERCEPTOR(ret, name, params, args, pre, effect, unresolved) \
+  ret(*real_##name) params = nullptr;                                                \
+  TSAN_ALWAYS_INLINE ret Do_##name TL_WITH_PC params {                               \
+    auto* real = Real(real_##name, #name);                                           \
+    if (__builtin_expect(!real, 0)) return unresolved;                               \
+    pre;                                                                             \
+    ret r = real args;                                                               \
+    if (Caller(pc)) {                                                                \
+      effect;                                                                        \
+    }                                                                                \
+    return r;                                                                        \
+  }                                                                                  \
+  TSAN_EXPORT ret Intercept_##name params __asm__(#name);                            \
+  ret Intercept_##name params { return Do_##name(TSAN_CALLER_PC, TL_ARGS args); }
+
+// strlen through the real function: the interceptor would only forward (the caller is the
+// runtime), but this is cheaper.
+size_t RealStrlen(const char* s);
+
+}  // namespace threadlens::rt::tsan::libc

@@ -1,0 +1,219 @@
+// Interceptors for libc calls that move bytes between the kernel or a FILE and user memory
+// (read, recv, fread, snprintf...) and for calls that fill out-parameters (getsockname,
+// stat, pipe...). Each records the user bytes it read or wrote as range accesses at the
+// caller's pc. A FILE itself is not recorded: stdio locks it internally, and POSIX makes
+// concurrent stdio calls on one stream safe, as TSan assumes too.
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <type_traits>
+
+#include "tsan_libc.h"
+
+namespace threadlens::rt::tsan::libc {
+namespace {
+
+// What an interceptor returns when the real function cannot be found (never expected:
+// none of these is called while dlsym runs).
+template <typename T>
+T Unresolved() {
+  errno = ENOSYS;
+  if constexpr (std::is_pointer_v<T>) {
+    return nullptr;
+  } else if constexpr (std::is_unsigned_v<T>) {
+    return 0;
+  } else {
+    return static_cast<T>(-1);
+  }
+}
+
+inline size_t Min(size_t a, size_t b) { return a < b ? a : b; }
+
+// The first `bytes` bytes of an I/O vector were transferred.
+void Vector(const iovec* v, size_t count, size_t bytes, bool write, uintptr_t pc) {
+  Read(v, count * sizeof *v, pc);
+  for (size_t i = 0; i < count && bytes > 0; ++i) {
+    size_t n = Min(v[i].iov_len, bytes);
+    (write ? Write : Read)(v[i].iov_base, n, pc);
+    bytes -= n;
+  }
+}
+
+// A socket address out-parameter: the length in/out, the address clipped to the buffer
+// the caller offered (`cap`, the length before the call).
+void Address(const sockaddr* a, const socklen_t* len, socklen_t cap, uintptr_t pc) {
+  if (!a || !len) return;
+  Write(len, sizeof *len, pc);
+  Write(a, Min(cap, *len), pc);
+}
+
+inline socklen_t Cap(const socklen_t* len) { return len ? *len : 0; }
+
+void Message(const msghdr* m, ssize_t r, bool receive, uintptr_t pc) {
+  Read(m, sizeof *m, pc);
+  if (r < 0) return;
+  Vector(m->msg_iov, m->msg_iovlen, static_cast<size_t>(r), receive, pc);
+  (receive ? Write : Read)(m->msg_name, m->msg_namelen, pc);
+  (receive ? Write : Read)(m->msg_control, m->msg_controllen, pc);
+}
+
+inline void Path(const char* p, uintptr_t pc) {
+  if (p) Read(p, RealStrlen(p) + 1, pc);
+}
+
+}  // namespace
+
+// File descriptors: the user buffer of a transfer, as far as it went.
+#define THREADLENS_LIBC_FD(X)                                                                 \
+  X(ssize_t, read, (int fd, void* b, size_t n), (fd, b, n), , if (r > 0) Write(b, r, pc))     \
+  X(ssize_t, pread, (int fd, void* b, size_t n, off_t o), (fd, b, n, o), ,                    \
+    if (r > 0) Write(b, r, pc))                                                               \
+  X(ssize_t, pread64, (int fd, void* b, size_t n, off64_t o), (fd, b, n, o), ,                \
+    if (r > 0) Write(b, r, pc))                                                               \
+  X(ssize_t, readv, (int fd, const iovec* v, int c), (fd, v, c), ,                            \
+    Vector(v, c, r > 0 ? r : 0, true, pc))                                                    \
+  X(ssize_t, preadv, (int fd, const iovec* v, int c, off_t o), (fd, v, c, o), ,               \
+    Vector(v, c, r > 0 ? r : 0, true, pc))                                                    \
+  X(ssize_t, write, (int fd, const void* b, size_t n), (fd, b, n), ,                          \
+    if (r > 0) Read(b, r, pc))                                                                \
+  X(ssize_t, pwrite, (int fd, const void* b, size_t n, off_t o), (fd, b, n, o), ,             \
+    if (r > 0) Read(b, r, pc))                                                                \
+  X(ssize_t, pwrite64, (int fd, const void* b, size_t n, off64_t o), (fd, b, n, o), ,         \
+    if (r > 0) Read(b, r, pc))                                                                \
+  X(ssize_t, writev, (int fd, const iovec* v, int c), (fd, v, c), ,                           \
+    Vector(v, c, r > 0 ? r : 0, false, pc))                                                   \
+  X(ssize_t, pwritev, (int fd, const iovec* v, int c, off_t o), (fd, v, c, o), ,              \
+    Vector(v, c, r > 0 ? r : 0, false, pc))                                                   \
+  X(ssize_t, recv, (int fd, void* b, size_t n, int f), (fd, b, n, f), ,                       \
+    if (r > 0) Write(b, r, pc))                                                               \
+  X(ssize_t, recvfrom, (int fd, void* b, size_t n, int f, sockaddr* a, socklen_t* l),         \
+    (fd, b, n, f, a, l), socklen_t cap = Cap(l), if (r >= 0) {                                \
+      Write(b, r, pc);                                                                        \
+      Address(a, l, cap, pc);                                                                 \
+    })                                                                                        \
+  X(ssize_t, recvmsg, (int fd, msghdr* m, int f), (fd, m, f), , Message(m, r, true, pc))      \
+  X(ssize_t, send, (int fd, const void* b, size_t n, int f), (fd, b, n, f), ,                 \
+    if (r > 0) Read(b, r, pc))                                                                \
+  X(ssize_t, sendto,                                                                          \
+    (int fd, const void* b, size_t n, int f, const sockaddr* a, socklen_t l),                 \
+    (fd, b, n, f, a, l), , if (r >= 0) {                                                      \
+      Read(b, r, pc);                                                                         \
+      Read(a, l, pc);                                                                         \
+    })                                                                                        \
+  X(ssize_t, sendmsg, (int fd, const msghdr* m, int f), (fd, m, f), , Message(m, r, false, pc))
+
+// stdio: the user's buffers. printf/fprintf and friends are not intercepted: they only
+// read their arguments and write a FILE, which stdio locks.
+#define THREADLENS_LIBC_STDIO(X)                                                           \
+  X(size_t, fread, (void* p, size_t s, size_t n, FILE* f), (p, s, n, f), ,                 \
+    Write(p, r * s, pc))                                                                   \
+  X(size_t, fread_unlocked, (void* p, size_t s, size_t n, FILE* f), (p, s, n, f), ,        \
+    Write(p, r * s, pc))                                                                   \
+  X(size_t, fwrite, (const void* p, size_t s, size_t n, FILE* f), (p, s, n, f), ,          \
+    Read(p, r * s, pc))                                                                    \
+  X(size_t, fwrite_unlocked, (const void* p, size_t s, size_t n, FILE* f), (p, s, n, f), , \
+    Read(p, r * s, pc))                                                                    \
+  X(char*, fgets, (char* s, int n, FILE* f), (s, n, f), , Path(r, pc))                     \
+  X(int, fputs, (const char* s, FILE* f), (s, f), , if (r >= 0) Path(s, pc))               \
+  X(int, puts, (const char* s), (s), , if (r >= 0) Path(s, pc))                            \
+  X(ssize_t, getdelim, (char** l, size_t* n, int d, FILE* f), (l, n, d, f), , {            \
+    Write(l, sizeof *l, pc);                                                               \
+    Write(n, sizeof *n, pc);                                                               \
+    if (r > 0) Write(*l, r + 1, pc);                                                       \
+  })                                                                                       \
+  X(ssize_t, getline, (char** l, size_t* n, FILE* f), (l, n, f), , {                       \
+    Write(l, sizeof *l, pc);                                                               \
+    Write(n, sizeof *n, pc);                                                               \
+    if (r > 0) Write(*l, r + 1, pc);                                                       \
+  })                                                                                       \
+  X(int, vsnprintf, (char* b, size_t n, const char* f, va_list a), (b, n, f, a), ,         \
+    if (r >= 0) Write(b, Min(n, static_cast<size_t>(r) + 1), pc))                          \
+  X(int, vsprintf, (char* b, const char* f, va_list a), (b, f, a), ,                       \
+    if (r >= 0) Write(b, static_cast<size_t>(r) + 1, pc))
+
+// Out-parameters filled by the call (and the paths it reads).
+#define THREADLENS_LIBC_OUT(X)                                                                \
+  X(int, getsockname, (int fd, sockaddr* a, socklen_t* l), (fd, a, l), socklen_t cap = Cap(l), \
+    if (r == 0) Address(a, l, cap, pc))                                                       \
+  X(int, getpeername, (int fd, sockaddr* a, socklen_t* l), (fd, a, l), socklen_t cap = Cap(l), \
+    if (r == 0) Address(a, l, cap, pc))                                                       \
+  X(int, accept, (int fd, sockaddr* a, socklen_t* l), (fd, a, l), socklen_t cap = Cap(l),      \
+    if (r >= 0) Address(a, l, cap, pc))                                                       \
+  X(int, accept4, (int fd, sockaddr* a, socklen_t* l, int f), (fd, a, l, f),                  \
+    socklen_t cap = Cap(l), if (r >= 0) Address(a, l, cap, pc))                               \
+  X(int, getsockopt, (int fd, int lv, int o, void* v, socklen_t* l), (fd, lv, o, v, l),       \
+    socklen_t cap = Cap(l), if (r == 0) {                                                     \
+      Write(l, sizeof *l, pc);                                                                \
+      Write(v, Min(cap, *l), pc);                                                             \
+    })                                                                                        \
+  X(int, stat, (const char* p, struct stat* s), (p, s), , if (r == 0) {                       \
+    Path(p, pc);                                                                              \
+    Write(s, sizeof *s, pc);                                                                  \
+  })                                                                                          \
+  X(int, lstat, (const char* p, struct stat* s), (p, s), , if (r == 0) {                      \
+    Path(p, pc);                                                                              \
+    Write(s, sizeof *s, pc);                                                                  \
+  })                                                                                          \
+  X(int, fstat, (int fd, struct stat* s), (fd, s), , if (r == 0) Write(s, sizeof *s, pc))     \
+  X(int, fstatat, (int d, const char* p, struct stat* s, int f), (d, p, s, f), , if (r == 0) { \
+    Path(p, pc);                                                                              \
+    Write(s, sizeof *s, pc);                                                                  \
+  })                                                                                          \
+  X(int, stat64, (const char* p, struct stat64* s), (p, s), , if (r == 0) {                   \
+    Path(p, pc);                                                                              \
+    Write(s, sizeof *s, pc);                                                                  \
+  })                                                                                          \
+  X(int, lstat64, (const char* p, struct stat64* s), (p, s), , if (r == 0) {                  \
+    Path(p, pc);                                                                              \
+    Write(s, sizeof *s, pc);                                                                  \
+  })                                                                                          \
+  X(int, fstat64, (int fd, struct stat64* s), (fd, s), , if (r == 0) Write(s, sizeof *s, pc)) \
+  X(int, pipe, (int* fds), (fds), , if (r == 0) Write(fds, 2 * sizeof *fds, pc))              \
+  X(int, pipe2, (int* fds, int f), (fds, f), , if (r == 0) Write(fds, 2 * sizeof *fds, pc))   \
+  X(int, socketpair, (int d, int t, int p, int* sv), (d, t, p, sv), ,                         \
+    if (r == 0) Write(sv, 2 * sizeof *sv, pc))                                                \
+  X(int, clock_gettime, (clockid_t c, timespec* t), (c, t), ,                                 \
+    if (r == 0) Write(t, sizeof *t, pc))                                                      \
+  X(int, gettimeofday, (timeval* t, void* z), (t, z), , if (r == 0) Write(t, sizeof *t, pc))  \
+  X(tm*, localtime_r, (const time_t* t, tm* out), (t, out), , if (r) {                        \
+    Read(t, sizeof *t, pc);                                                                   \
+    Write(out, sizeof *out, pc);                                                              \
+  })                                                                                          \
+  X(tm*, gmtime_r, (const time_t* t, tm* out), (t, out), , if (r) {                           \
+    Read(t, sizeof *t, pc);                                                                   \
+    Write(out, sizeof *out, pc);                                                              \
+  })
+
+#define THREADLENS_DEFINE(ret, name, params, args, pre, effect) \
+  THREADLENS_LIBC_INTERCEPTOR(ret, name, params, args, pre, effect, Unresolved<ret>())
+THREADLENS_LIBC_FD(THREADLENS_DEFINE)
+THREADLENS_LIBC_STDIO(THREADLENS_DEFINE)
+THREADLENS_LIBC_OUT(THREADLENS_DEFINE)
+#undef THREADLENS_DEFINE
+
+// The variadic members of the printf family forward to their va_list forms.
+TSAN_EXPORT int Intercept_snprintf(char* b, size_t n, const char* f, ...) __asm__("snprintf");
+int Intercept_snprintf(char* b, size_t n, const char* f, ...) {
+  va_list a;
+  va_start(a, f);
+  int r = Do_vsnprintf(TSAN_CALLER_PC, b, n, f, a);
+  va_end(a);
+  return r;
+}
+TSAN_EXPORT int Intercept_sprintf(char* b, const char* f, ...) __asm__("sprintf");
+int Intercept_sprintf(char* b, const char* f, ...) {
+  va_list a;
+  va_start(a, f);
+  int r = Do_vsprintf(TSAN_CALLER_PC, b, f, a);
+  va_end(a);
+  return r;
+}
+
+}  // namespace threadlens::rt::tsan::libc

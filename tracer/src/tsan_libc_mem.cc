@@ -1,0 +1,241 @@
+// Interceptors for libc's memory and string functions (memcpy, strlen, strcpy...): clang's
+// TSan pass turns memcpy/memset/memmove intrinsics into plain calls to them, and the others
+// read or write user memory the instrumentation never sees. Each records the bytes it
+// touched as range accesses, at the caller's pc.
+//
+// Rules: this file is compiled with -fno-builtin (a byte loop must never become a call to
+// the memcpy defined here); while dlsym runs (it may copy and compare strings itself) the
+// byte-loop fallbacks below stand in for the real functions.
+#include <dlfcn.h>
+#include <stdlib.h>
+
+#include "tsan_libc.h"
+
+namespace threadlens::rt::tsan::libc {
+namespace {
+
+constinit thread_local bool resolving __attribute__((tls_model("initial-exec"))) = false;
+
+}  // namespace
+
+void* ResolveNext(const char* name) {
+  if (resolving) return nullptr;
+  resolving = true;
+  void* f = dlsym(RTLD_NEXT, name);
+  resolving = false;
+  return f;
+}
+
+// Plain byte loops, used only before the real function is known.
+namespace fallback {
+#define TL_FALLBACK __attribute__((no_builtin, noinline))
+using uchar = unsigned char;
+
+TL_FALLBACK void* memmove(void* d, const void* s, size_t n) {
+  auto* o = static_cast<uchar*>(d);
+  auto* i = static_cast<const uchar*>(s);
+  if (o < i) {
+    for (size_t k = 0; k < n; ++k) o[k] = i[k];
+  } else {
+    for (size_t k = n; k-- > 0;) o[k] = i[k];
+  }
+  return d;
+}
+TL_FALLBACK void* memcpy(void* d, const void* s, size_t n) { return memmove(d, s, n); }
+TL_FALLBACK void* mempcpy(void* d, const void* s, size_t n) {
+  return static_cast<uchar*>(memmove(d, s, n)) + n;
+}
+TL_FALLBACK void* memset(void* d, int c, size_t n) {
+  auto* o = static_cast<uchar*>(d);
+  for (size_t k = 0; k < n; ++k) o[k] = static_cast<uchar>(c);
+  return d;
+}
+TL_FALLBACK int memcmp(const void* a, const void* b, size_t n) {
+  auto* x = static_cast<const uchar*>(a);
+  auto* y = static_cast<const uchar*>(b);
+  for (size_t k = 0; k < n; ++k) {
+    if (x[k] != y[k]) return x[k] < y[k] ? -1 : 1;
+  }
+  return 0;
+}
+TL_FALLBACK int bcmp(const void* a, const void* b, size_t n) { return memcmp(a, b, n); }
+TL_FALLBACK void* memchr(const void* s, int c, size_t n) {
+  auto* x = static_cast<const uchar*>(s);
+  for (size_t k = 0; k < n; ++k) {
+    if (x[k] == static_cast<uchar>(c)) return const_cast<uchar*>(x + k);
+  }
+  return nullptr;
+}
+TL_FALLBACK size_t strnlen(const char* s, size_t n) {
+  size_t k = 0;
+  while (k < n && s[k]) ++k;
+  return k;
+}
+TL_FALLBACK size_t strlen(const char* s) { return strnlen(s, ~size_t{0}); }
+TL_FALLBACK char* stpcpy(char* d, const char* s) {
+  while ((*d = *s++)) ++d;
+  return d;
+}
+TL_FALLBACK char* strcpy(char* d, const char* s) {
+  stpcpy(d, s);
+  return d;
+}
+TL_FALLBACK char* strncpy(char* d, const char* s, size_t n) {
+  size_t k = 0;
+  for (; k < n && s[k]; ++k) d[k] = s[k];
+  for (; k < n; ++k) d[k] = 0;
+  return d;
+}
+TL_FALLBACK char* strncat(char* d, const char* s, size_t n) {
+  char* o = d + strlen(d);
+  size_t k = 0;
+  for (; k < n && s[k]; ++k) o[k] = s[k];
+  o[k] = 0;
+  return d;
+}
+TL_FALLBACK char* strcat(char* d, const char* s) { return strncat(d, s, ~size_t{0}); }
+TL_FALLBACK int strncmp(const char* a, const char* b, size_t n) {
+  for (size_t k = 0; k < n; ++k) {
+    if (a[k] != b[k]) return static_cast<uchar>(a[k]) < static_cast<uchar>(b[k]) ? -1 : 1;
+    if (!a[k]) return 0;
+  }
+  return 0;
+}
+TL_FALLBACK int strcmp(const char* a, const char* b) { return strncmp(a, b, ~size_t{0}); }
+TL_FALLBACK char* strchr(const char* s, int c) {
+  for (;; ++s) {
+    if (*s == static_cast<char>(c)) return const_cast<char*>(s);
+    if (!*s) return nullptr;
+  }
+}
+TL_FALLBACK char* strrchr(const char* s, int c) {
+  const char* last = nullptr;
+  for (;; ++s) {
+    if (*s == static_cast<char>(c)) last = s;
+    if (!*s) return const_cast<char*>(last);
+  }
+}
+TL_FALLBACK char* strstr(const char* h, const char* n) {
+  size_t len = strlen(n);
+  for (; *h; ++h) {
+    if (strncmp(h, n, len) == 0) return const_cast<char*>(h);
+  }
+  return len == 0 ? const_cast<char*>(h) : nullptr;
+}
+TL_FALLBACK char* strndup(const char* s, size_t n) {
+  size_t len = strnlen(s, n);
+  auto* d = static_cast<char*>(malloc(len + 1));
+  if (!d) return nullptr;
+  memcpy(d, s, len);
+  d[len] = 0;
+  return d;
+}
+TL_FALLBACK char* strdup(const char* s) { return strndup(s, ~size_t{0}); }
+#undef TL_FALLBACK
+}  // namespace fallback
+
+// The family, one line per function: X(return type, name, parameters, arguments, effect).
+// `effect` runs after the real call, only when the call records, with the result in `r` and
+// the caller's pc in `pc`; it names the bytes read and written, as TSan's interceptors do.
+#define THREADLENS_LIBC_MEM(X)                                                                \
+  X(void*, memcpy, (void* d, const void* s, size_t n), (d, s, n), Copy(d, s, n, pc))          \
+  X(void*, memmove, (void* d, const void* s, size_t n), (d, s, n), Copy(d, s, n, pc))         \
+  X(void*, mempcpy, (void* d, const void* s, size_t n), (d, s, n), Copy(d, s, n, pc))         \
+  X(void*, memset, (void* d, int c, size_t n), (d, c, n), Write(d, n, pc))                    \
+  X(int, memcmp, (const void* a, const void* b, size_t n), (a, b, n), Both(a, b, n, pc))      \
+  X(int, bcmp, (const void* a, const void* b, size_t n), (a, b, n), Both(a, b, n, pc))        \
+  X(void*, memchr, (const void* s, int c, size_t n), (s, c, n),                               \
+    Read(s, r ? Span(s, r) + 1 : n, pc))                                                      \
+  X(size_t, strlen, (const char* s), (s), Read(s, r + 1, pc))                                 \
+  X(size_t, strnlen, (const char* s, size_t n), (s, n), Read(s, r < n ? r + 1 : n, pc))       \
+  X(char*, strcpy, (char* d, const char* s), (d, s), Copy(d, s, RealStrlen(d) + 1, pc))       \
+  X(char*, stpcpy, (char* d, const char* s), (d, s), Copy(d, s, Span(d, r) + 1, pc))          \
+  X(char*, strncpy, (char* d, const char* s, size_t n), (d, s, n), StrNCopy(d, s, n, pc))     \
+  X(char*, strcat, (char* d, const char* s), (d, s), Cat(d, s, ~size_t{0}, pc))               \
+  X(char*, strncat, (char* d, const char* s, size_t n), (d, s, n), Cat(d, s, n, pc))          \
+  X(int, strcmp, (const char* a, const char* b), (a, b), Compare(a, b, ~size_t{0}, pc))       \
+  X(int, strncmp, (const char* a, const char* b, size_t n), (a, b, n), Compare(a, b, n, pc))  \
+  X(char*, strchr, (const char* s, int c), (s, c),                                            \
+    Read(s, r ? Span(s, r) + 1 : RealStrlen(s) + 1, pc))                                      \
+  X(char*, strrchr, (const char* s, int c), (s, c), Read(s, RealStrlen(s) + 1, pc))           \
+  X(char*, strstr, (const char* h, const char* n), (h, n), Search(h, n, r, pc))               \
+  X(char*, strdup, (const char* s), (s), Read(s, RealStrlen(s) + 1, pc))                      \
+  X(char*, strndup, (const char* s, size_t n), (s, n), Read(s, r ? Prefix(r, n) : 0, pc))
+
+// Declared ahead: the helpers below use the real strlen and strnlen.
+extern size_t (*real_strlen)(const char*);
+extern size_t (*real_strnlen)(const char*, size_t);
+
+size_t RealStrlen(const char* s) {
+  auto* f = Real(real_strlen, "strlen");
+  return f ? f(s) : fallback::strlen(s);
+}
+
+namespace {
+
+size_t RealStrnlen(const char* s, size_t n) {
+  auto* f = Real(real_strnlen, "strnlen");
+  return f ? f(s, n) : fallback::strnlen(s, n);
+}
+inline size_t Span(const void* from, const void* to) {
+  return static_cast<const char*>(to) - static_cast<const char*>(from);
+}
+inline void Copy(void* d, const void* s, size_t n, uintptr_t pc) {
+  Read(s, n, pc);
+  Write(d, n, pc);
+}
+inline void Both(const void* a, const void* b, size_t n, uintptr_t pc) {
+  Read(a, n, pc);
+  Read(b, n, pc);
+}
+// Bytes of s a bounded string function reads: up to the terminator, at most n.
+inline size_t Prefix(const char* s, size_t n) {
+  size_t len = RealStrnlen(s, n);
+  return len < n ? len + 1 : n;
+}
+void StrNCopy(char* d, const char* s, size_t n, uintptr_t pc) {
+  Read(s, Prefix(s, n), pc);
+  Write(d, n, pc);  // strncpy pads with zeros up to n
+}
+// After strcat/strncat: `copied` bytes of s now end d, followed by the terminator.
+void Cat(char* d, const char* s, size_t n, uintptr_t pc) {
+  size_t copied = RealStrnlen(s, n);
+  size_t old = RealStrlen(d) - copied;
+  Read(s, copied < n ? copied + 1 : n, pc);
+  Read(d, old, pc);
+  Write(d + old, copied + 1, pc);
+}
+// A comparison reads both strings up to the first difference or terminator.
+__attribute__((no_builtin)) void Compare(const char* a, const char* b, size_t n,
+                                         uintptr_t pc) {
+  size_t k = 0;
+  while (k < n && a[k] == b[k] && a[k]) ++k;
+  size_t len = k < n ? k + 1 : n;
+  Both(a, b, len, pc);
+}
+void Search(const char* h, const char* needle, const char* r, uintptr_t pc) {
+  size_t len = RealStrlen(needle);
+  Read(needle, len + 1, pc);
+  Read(h, r ? Span(h, r) + len : RealStrlen(h) + 1, pc);
+}
+
+}  // namespace
+
+#define THREADLENS_DEFINE(ret, name, params, args, effect) \
+  THREADLENS_LIBC_INTERCEPTOR(ret, name, params, args, , effect, fallback::name args)
+THREADLENS_LIBC_MEM(THREADLENS_DEFINE)
+#undef THREADLENS_DEFINE
+
+}  // namespace threadlens::rt::tsan::libc
+
+// Newer clang versions call these instead of memcpy/memset/memmove.
+using namespace threadlens::rt::tsan::libc;
+TSAN_EXPORT void* __tsan_memcpy(void* d, const void* s, size_t n) {
+  return Do_memcpy(TSAN_CALLER_PC, d, s, n);
+}
+TSAN_EXPORT void* __tsan_memmove(void* d, const void* s, size_t n) {
+  return Do_memmove(TSAN_CALLER_PC, d, s, n);
+}
+TSAN_EXPORT void* __tsan_memset(void* d, int c, size_t n) {
+  return Do_memset(TSAN_CALLER_PC, d, c, n);
+}
