@@ -64,7 +64,7 @@ void Message(const msghdr* m, ssize_t r, bool receive, uintptr_t pc) {
   (receive ? Write : Read)(m->msg_control, m->msg_controllen, pc);
 }
 
-inline void Path(const char* p, uintptr_t pc) {
+inline void ReadString(const char* p, uintptr_t pc) {
   if (p) Read(p, RealStrlen(p) + 1, pc);
 }
 
@@ -120,9 +120,10 @@ inline void Path(const char* p, uintptr_t pc) {
     Read(p, r * s, pc))                                                                    \
   X(size_t, fwrite_unlocked, (const void* p, size_t s, size_t n, FILE* f), (p, s, n, f), , \
     Read(p, r * s, pc))                                                                    \
-  X(char*, fgets, (char* s, int n, FILE* f), (s, n, f), , Path(r, pc))                     \
-  X(int, fputs, (const char* s, FILE* f), (s, f), , if (r >= 0) Path(s, pc))               \
-  X(int, puts, (const char* s), (s), , if (r >= 0) Path(s, pc))                            \
+  X(char*, fgets, (char* s, int n, FILE* f), (s, n, f), ,                                 \
+    if (r) Write(s, RealStrlen(s) + 1, pc))                                                \
+  X(int, fputs, (const char* s, FILE* f), (s, f), , if (r >= 0) ReadString(s, pc))               \
+  X(int, puts, (const char* s), (s), , if (r >= 0) ReadString(s, pc))                            \
   X(ssize_t, getdelim, (char** l, size_t* n, int d, FILE* f), (l, n, d, f), , {            \
     Write(l, sizeof *l, pc);                                                               \
     Write(n, sizeof *n, pc);                                                               \
@@ -154,24 +155,24 @@ inline void Path(const char* p, uintptr_t pc) {
       Write(v, Min(cap, *l), pc);                                                             \
     })                                                                                        \
   X(int, stat, (const char* p, struct stat* s), (p, s), , if (r == 0) {                       \
-    Path(p, pc);                                                                              \
+    ReadString(p, pc);                                                                              \
     Write(s, sizeof *s, pc);                                                                  \
   })                                                                                          \
   X(int, lstat, (const char* p, struct stat* s), (p, s), , if (r == 0) {                      \
-    Path(p, pc);                                                                              \
+    ReadString(p, pc);                                                                              \
     Write(s, sizeof *s, pc);                                                                  \
   })                                                                                          \
   X(int, fstat, (int fd, struct stat* s), (fd, s), , if (r == 0) Write(s, sizeof *s, pc))     \
   X(int, fstatat, (int d, const char* p, struct stat* s, int f), (d, p, s, f), , if (r == 0) { \
-    Path(p, pc);                                                                              \
+    ReadString(p, pc);                                                                              \
     Write(s, sizeof *s, pc);                                                                  \
   })                                                                                          \
   X(int, stat64, (const char* p, struct stat64* s), (p, s), , if (r == 0) {                   \
-    Path(p, pc);                                                                              \
+    ReadString(p, pc);                                                                              \
     Write(s, sizeof *s, pc);                                                                  \
   })                                                                                          \
   X(int, lstat64, (const char* p, struct stat64* s), (p, s), , if (r == 0) {                  \
-    Path(p, pc);                                                                              \
+    ReadString(p, pc);                                                                              \
     Write(s, sizeof *s, pc);                                                                  \
   })                                                                                          \
   X(int, fstat64, (int fd, struct stat64* s), (fd, s), , if (r == 0) Write(s, sizeof *s, pc)) \
