@@ -2,6 +2,7 @@
 // entry/exit and init, as clang's -fsanitize=thread pass emits them. The fast path is
 // inline in tsan_thread.h; this file holds the exported symbols and the slow paths.
 #include <pthread.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -23,12 +24,24 @@ namespace {
 
 bool IsMainThread() { return gettid() == getpid(); }
 
-// Bounds of the calling thread's stack. The main thread's locals are often shared with the
-// threads it starts (lambdas capturing by reference), so the main thread records them;
-// worker threads rarely publish their locals, and skipping them saves most stack traffic.
+int skip_stacks = -1;  // -1: environment not read yet
+
+// THREADLENS_SKIP_STACK=1: worker threads do not record accesses to their own stack (their
+// locals, and glibc's thread-locals, which live there). Cheaper, but a race on a worker's
+// local published to another thread is missed, so it is opt-in; TSan records them too.
+bool SkipStacksOn() {
+  if (__builtin_expect(skip_stacks < 0, 0)) {
+    const char* v = getenv("THREADLENS_SKIP_STACK");
+    skip_stacks = v && v[0] == '1';
+  }
+  return skip_stacks == 1;
+}
+
+// Bounds of the calling thread's stack, when its accesses there are skipped. The main
+// thread's locals are routinely shared with the threads it starts, so it always records.
 void FindStack(ThreadCtx& t) {
   t.skip_own_stack = false;
-  if (IsMainThread()) return;
+  if (!SkipStacksOn() || IsMainThread()) return;
   pthread_attr_t attr;
   if (pthread_getattr_np(pthread_self(), &attr) != 0) return;
   void* lo = nullptr;

@@ -49,7 +49,7 @@ struct CacheEntry {
 
 struct ThreadCtx {
   Mode mode;
-  bool skip_own_stack;  // worker threads: their stack objects are not traced
+  bool skip_own_stack;  // THREADLENS_SKIP_STACK: this worker's stack objects are not traced
   bool coalesce;        // sequential accesses extend the previous event into a range
   uint32_t ignore;      // > 0: accesses are not recorded (ignore_thread, IgnoreReads&Writes)
   uint32_t ignore_reads;

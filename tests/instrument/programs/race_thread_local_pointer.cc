@@ -1,0 +1,22 @@
+// A worker publishes the address of its thread_local to a helper, which writes through it
+// while the worker reads its own copy.
+// CHECK: race *
+#include <cstdio>
+#include <thread>
+
+thread_local long tally = 0;
+
+void Worker() {
+  long* mine = &tally;
+  std::thread helper([mine] {
+    *mine = 7;  // RACE
+  });
+  long seen = tally;  // RACE
+  helper.join();
+  std::printf("%ld %ld\n", seen, tally);
+}
+
+int main() {
+  std::thread worker(Worker);
+  worker.join();
+}
