@@ -121,6 +121,11 @@ std::optional<Extent> MemberExtent(Dwarf_Die* member, bool in_union) {
   return Extent{loc, loc + *size};
 }
 
+// Identifiers reserved for the implementation: "__x" and "_X".
+bool IsReserved(const char* name) {
+  return name[0] == '_' && (name[1] == '_' || (name[1] >= 'A' && name[1] <= 'Z'));
+}
+
 void AppendOffset(std::string& path, uint64_t off) {
   if (off) path += "+" + std::to_string(off);
 }
@@ -164,6 +169,9 @@ void MemberPath(Dwarf_Die& type, uint64_t off, std::string& path, int depth) {
   if (!chosen || !TypeOf(chosen, &member_type)) return AppendOffset(path, off);
   // Base classes and anonymous members add no name: their fields read as the parent's.
   const char* name = dwarf_tag(chosen) == DW_TAG_member ? dwarf_diename(chosen) : nullptr;
+  // The standard library's insides (std::mutex::_M_mutex, std::atomic's _M_i) are reserved
+  // names no user wrote: the object is named, as the user declared it.
+  if (name && IsReserved(name)) return AppendOffset(path, off);
   if (name && *name) path += std::string(".") + name;
   // A bitfield names the member; a byte inside it has no finer name.
   if (dwarf_hasattr(chosen, DW_AT_bit_size)) return;

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
+#include <mutex>
 #include <new>
 #include <string>
 
@@ -58,6 +59,11 @@ struct Derived : Base {
   long own_field;
 };
 
+struct Guarded {
+  long value;
+  std::mutex mu;
+};
+
 Stats names_stats;
 Outer names_nested;
 Slot names_table[8];
@@ -68,6 +74,9 @@ Word names_word;
 Bits names_bits;
 Padded names_padded;
 Derived names_derived;
+std::mutex names_mutex;
+std::atomic<long> names_atomic;
+Guarded names_guarded;
 namespace names_ns {
 Stats in_namespace;
 }
@@ -128,6 +137,14 @@ TEST_F(DataNames, ArrayElementField) {
 }
 
 TEST_F(DataNames, ScalarStaysPlain) { EXPECT_EQ(Name(&names_scalar), "names_scalar"); }
+
+// Locks and atomics are named as declared, not by the library's members inside them.
+TEST_F(DataNames, LibraryInsidesAreNotNamed) {
+  EXPECT_EQ(Name(&names_mutex), "names_mutex");
+  EXPECT_EQ(Name(&names_atomic), "names_atomic");
+  EXPECT_EQ(Name(&names_guarded.mu), "names_guarded.mu");
+  EXPECT_EQ(Name(&names_guarded.mu, 4), "names_guarded.mu+4");
+}
 
 TEST_F(DataNames, NamespaceQualifies) {
   EXPECT_EQ(Name(&names_ns::in_namespace.errors), "names_ns::in_namespace.errors");
