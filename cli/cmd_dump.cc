@@ -205,6 +205,7 @@ class Dumper {
       case EventKind::kFence:
         return Order(e.flags);
       case EventKind::kAlloc:
+      case EventKind::kThreadStack:
         return Hex(e.obj) + " size=" + std::to_string(e.seq);
       case EventKind::kFree:
         return Hex(e.obj);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "runtime_internal.h"
+#include "thread_stack.h"
 
 namespace threadlens::rt {
 
@@ -51,7 +52,7 @@ struct StartArgs {
 
 void* Trampoline(void* p) {
   StartArgs a = *static_cast<StartArgs*>(p);
-  if (g_enabled.load(std::memory_order_acquire)) StartThread(a.tid, a.parent);
+  if (g_enabled.load(std::memory_order_acquire)) RecordOwnStack(StartThread(a.tid, a.parent));
   // Freed only once the thread is registered: with the heap interposer of instrumented
   // programs, a free before that would create a second, never-ending thread state.
   free(p);
@@ -93,6 +94,7 @@ TL_EXPORT int pthread_create(pthread_t* t, const pthread_attr_t* attr, void* (*f
   uint32_t tid = NextTid();
   *a = {fn, arg, tid, ts->tid};
   uint64_t pc = TL_CALLER_PC;
+  RecordMainStackOnce(ts);
   // Before the child runs, so the child's thread_start follows it in sequence order.
   EmitTo(ts, EventKind::kThreadCreate, 0, 0, 0, tid, pc);
   int r = real_pthread_create(t, attr, Trampoline, a);

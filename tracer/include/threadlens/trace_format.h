@@ -152,7 +152,10 @@ enum class EventKind : uint8_t {
                         // shared (read) lock request; site = pc of the blocking call
   kHolds = 82,          // aux32 = holder tid; obj = lock held; aux16 = recursion depth;
                         // flags kShared for a read hold
-  kLast = kHolds,
+  // Where the thread's stack lies: obj = lowest address, seq = size in bytes. Written once
+  // by the thread itself, for the main thread when it first creates a thread.
+  kThreadStack = 83,
+  kLast = kThreadStack,
 };
 
 enum EventFlags : uint8_t {
@@ -292,6 +295,7 @@ constexpr const char* EventKindName(EventKind k) {
     case EventKind::kWatchdogFired: return "watchdog_fired";
     case EventKind::kBlocked: return "blocked";
     case EventKind::kHolds: return "holds";
+    case EventKind::kThreadStack: return "thread_stack";
   }
   return "unknown";
 }
