@@ -2,24 +2,25 @@
 // (strings, modules and the end record are read then; event blocks are only indexed), then
 // Next() merges the per-thread event streams: synchronization events in global sequence
 // order, every other event in its thread's program order just before that thread's next
-// synchronization event. Memory: one block per thread plus the index (16 bytes per block).
+// synchronization event. The file is mapped, not copied: a full-event block is read in
+// place, a packed one is decoded as it is consumed, straight into the caller's batch. Pages
+// behind every thread's position are handed back: resident memory stays near a block per thread.
 //
 // Every length and count is checked against the file before it is used, so a damaged or
 // hostile file ends in an Error naming the byte offset, never a crash, a huge allocation or
 // a hang. A truncated LAST block (a killed program) is read up to the damage, with a warning.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
+#include <cstdint>
 #include <cstring>
+#include <limits>
 #include <queue>
 #include <unordered_map>
 
+#include "event_block.h"
 #include "readers.h"
 #include "threadlens/analyzer/error.h"
 #include "threadlens/crc32c.h"
+#include "trace_bytes.h"
 
 namespace threadlens {
 namespace {
@@ -32,86 +33,72 @@ using trace::Event;
 // than 1 MiB. Anything bigger is damage.
 constexpr uint32_t kMaxPayload = 64u << 20;
 
-// IsSyncKind by table: asked once per event.
-struct SyncTable {
-  bool v[256];
-  constexpr SyncTable() : v() {
-    for (int k = 0; k < 256; ++k) v[k] = trace::IsSyncKind(static_cast<trace::EventKind>(k));
-  }
-  constexpr bool operator[](uint8_t k) const { return v[k]; }
-};
-constexpr SyncTable kSync;
+using block::kSync;
 
 class BinaryTrace final : public EventSource {
  public:
-  explicit BinaryTrace(const std::string& path) : path_(path) {
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) throw Error(path + ": cannot open: " + std::strerror(errno));
-    struct stat st {};
-    if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
-      ::close(fd_);
-      throw Error(path + ": not a regular file");
-    }
-    size_ = static_cast<uint64_t>(st.st_size);
-    try {
-      ReadHeader();
-      ScanBlocks();
-    } catch (...) {
-      ::close(fd_);
-      throw;
-    }
+  explicit BinaryTrace(const std::string& path) : path_(path), bytes_(path) {
+    size_ = bytes_.size();
+    ReadHeader();
+    ScanBlocks();
     for (size_t i = 0; i < cursors_.size(); ++i) Classify(i);
   }
 
-  ~BinaryTrace() override { ::close(fd_); }
+  bool Next(StreamEvent& out) override { return NextBatch(&out, 1) == 1; }
 
-  bool Next(StreamEvent& out) override {
-    size_t c;
-    if (!ready_.empty()) {
-      c = ready_.back();
-      ready_.pop_back();
-    } else if (!heap_.empty()) {
-      c = heap_.top().cursor;
-      heap_.pop();
-    } else {
-      return false;
-    }
-    Cursor& cur = cursors_[c];
-    out.tid = cur.tid;
-    out.ev = cur.events[cur.pos];
-    ++cur.pos;
-    Classify(c);
-    return true;
-  }
-
-  // Same order as Next(): a cursor whose head is not a sync event goes on top of the ready
-  // stack and is taken again at once, so its run of non-sync events is copied in one go.
+  // The order is that of taking the ready stack's top, else the heap's least, one event at a
+  // time. A cursor whose head is not a sync event would go on top of the ready stack, so it
+  // is kept; one whose head is a sync event is kept when it would be the heap's least. Most
+  // runs thus end without touching the stack or the heap.
   size_t NextBatch(StreamEvent* out, size_t n) override {
     size_t i = 0;
+    size_t c = kNoCursor;
     while (i < n) {
-      size_t c;
-      if (!ready_.empty()) {
-        c = ready_.back();
-        ready_.pop_back();
-      } else if (!heap_.empty()) {
-        c = heap_.top().cursor;
-        heap_.pop();
-      } else {
-        break;
+      if (c == kNoCursor) {
+        if (!ready_.empty()) {
+          c = ready_.back();
+          ready_.pop_back();
+        } else if (!heap_.empty()) {
+          c = heap_.top().cursor;
+          heap_.pop();
+        } else {
+          break;
+        }
       }
       Cursor& cur = cursors_[c];
-      const Event* ev = cur.events.data();
-      const size_t end = cur.events.size();
-      size_t pos = cur.pos;
-      do {
-        out[i].tid = cur.tid;
-        out[i].ev = ev[pos];
-        ++i;
-        ++pos;
-      } while (i < n && pos < end && !kSync[ev[pos].kind]);
-      cur.pos = pos;
-      Classify(c);
+      if (cur.in_packed) {
+        block::PackedCursor::Status status;
+        i += cur.packed.Take(out + i, n - i, cur.tid, cur.clock, &status);
+        if (status != block::PackedCursor::kOk) FailRecord(cur, status);
+      } else {
+        const Event* ev = cur.ev;
+        const uint32_t tid = cur.tid;
+        const size_t end = std::min(cur.end, cur.pos + (n - i));
+        size_t pos = cur.pos;
+        do {
+          out[i].tid = tid;
+          out[i].ev = ev[pos];
+          ++i;
+          ++pos;
+        } while (pos < end && !kSync[ev[pos].kind]);
+        cur.pos = pos;
+      }
+      uint64_t seq;
+      switch (Head(cur, &seq)) {
+        case kEnd:
+          c = kNoCursor;
+          break;
+        case kPlain:
+          break;
+        case kSyncHead:
+          if (!ready_.empty() || (!heap_.empty() && HeapItem{seq, cur.tid, c} > heap_.top())) {
+            heap_.push({seq, cur.tid, c});
+            c = kNoCursor;
+          }
+          break;
+      }
     }
+    if (c != kNoCursor) Classify(c);
     return i;
   }
 
@@ -124,6 +111,9 @@ class BinaryTrace final : public EventSource {
   const std::vector<std::string>& Warnings() const override { return warnings_; }
 
  private:
+  static constexpr uint64_t kNever = std::numeric_limits<uint64_t>::max();
+  static constexpr size_t kNoCursor = std::numeric_limits<size_t>::max();
+
   struct BlockRef {
     uint64_t offset;  // of the block header
     uint32_t count;   // kEvents: events usable (fewer than the header says when truncated);
@@ -137,10 +127,14 @@ class BinaryTrace final : public EventSource {
     uint32_t tid = 0;
     std::vector<BlockRef> blocks;
     size_t next_block = 0;
-    std::vector<Event> events;  // the current block
+    bool in_packed = false;       // the current block is packed: read through `packed`
+    block::PackedCursor packed;
+    const Event* ev = nullptr;    // else its events: in the file, or in `copied`
     size_t pos = 0;
-    uint64_t last_ts = 0;       // time of the thread's previous record (packed records)
-    bool seen_full = false;     // a full Event came first, so last_ts is the real one
+    size_t end = 0;
+    std::vector<Event> copied;    // a full-event block at a misaligned offset
+    block::ThreadClock clock;
+    uint64_t needed_from = 0;  // first file byte this cursor will read again
   };
   struct HeapItem {
     uint64_t seq;
@@ -154,22 +148,16 @@ class BinaryTrace final : public EventSource {
                 " (the file is damaged or not a threadlens trace; record it again)");
   }
 
-  void ReadAt(uint64_t offset, void* dst, size_t n) const {
-    auto* p = static_cast<char*>(dst);
-    while (n > 0) {
-      ssize_t r = ::pread(fd_, p, n, static_cast<off_t>(offset));
-      if (r < 0 && errno == EINTR) continue;
-      if (r <= 0) Fail(offset, "unexpected end of file");
-      p += r;
-      n -= static_cast<size_t>(r);
-      offset += static_cast<uint64_t>(r);
-    }
+  // `n` bytes at `offset`, all inside the file.
+  const unsigned char* At(uint64_t offset, size_t n) const {
+    if (offset > size_ || size_ - offset < n) Fail(offset, "unexpected end of file");
+    return bytes_.data() + offset;
   }
 
   void ReadHeader() {
     char magic[sizeof(trace::kMagic)] = {};
     if (size_ < sizeof magic) Fail(0, "file too short for a trace header");
-    ReadAt(0, magic, sizeof magic);
+    std::memcpy(magic, At(0, sizeof magic), sizeof magic);
     if (std::memcmp(magic, trace::kMagic, sizeof magic) != 0) {
       Fail(0, "bad magic (expected TLTRACE1)");
     }
@@ -178,7 +166,7 @@ class BinaryTrace final : public EventSource {
            "file ends inside the " + std::to_string(sizeof(trace::FileHeader)) + "-byte header");
     }
     trace::FileHeader h;
-    ReadAt(0, &h, sizeof h);
+    std::memcpy(&h, At(0, sizeof h), sizeof h);
     if (h.version < trace::kMinVersion || h.version > trace::kVersion) {
       Fail(offsetof(trace::FileHeader, version),
            "trace format version " + std::to_string(h.version) + ", this threadlens reads " +
@@ -199,10 +187,10 @@ class BinaryTrace final : public EventSource {
     meta_.format = "binary";
   }
 
-  std::vector<char> ReadPayload(uint64_t off, const BlockHeader& b) const {
-    std::vector<char> p(b.payload_size);
-    ReadAt(off + sizeof(BlockHeader), p.data(), p.size());
-    if (trace::Crc32c(p.data(), p.size()) != b.checksum) Fail(off, "block checksum mismatch");
+  // A whole (untruncated) block's payload, its checksum verified.
+  const unsigned char* Payload(uint64_t off, const BlockHeader& b) const {
+    const unsigned char* p = At(off + sizeof(BlockHeader), b.payload_size);
+    if (trace::Crc32c(p, b.payload_size) != b.checksum) Fail(off, "block checksum mismatch");
     return p;
   }
 
@@ -225,7 +213,8 @@ class BinaryTrace final : public EventSource {
         break;
       }
       BlockHeader b;
-      ReadAt(off, &b, sizeof b);
+      // Read, not mapped: touching a page of every block would map the whole file twice.
+      if (!bytes_.Read(off, &b, sizeof b)) Fail(off, "unexpected end of file");
       if (b.magic != trace::kBlockMagic) Fail(off, "bad block magic");
       if (b.payload_size > kMaxPayload) {
         Fail(off, "block payload of " + std::to_string(b.payload_size) + " bytes is too large");
@@ -270,15 +259,16 @@ class BinaryTrace final : public EventSource {
         }
         case BlockKind::kStrings: {
           if (truncated) break;
-          std::vector<char> p = ReadPayload(off, b);
+          const char* p = reinterpret_cast<const char*>(Payload(off, b));
+          const size_t size = b.payload_size;
           size_t at = 0;
           for (uint32_t i = 0; i < b.count; ++i) {
             trace::StringEntry e;
-            if (p.size() - at < sizeof e) Fail(off, "string table entry past the block end");
-            std::memcpy(&e, p.data() + at, sizeof e);
+            if (size - at < sizeof e) Fail(off, "string table entry past the block end");
+            std::memcpy(&e, p + at, sizeof e);
             at += sizeof e;
-            if (p.size() - at < e.length) Fail(off, "string past the block end");
-            strings_[e.id].assign(p.data() + at, e.length);
+            if (size - at < e.length) Fail(off, "string past the block end");
+            strings_[e.id].assign(p + at, e.length);
             at += e.length;
           }
           break;
@@ -288,12 +278,12 @@ class BinaryTrace final : public EventSource {
           if (static_cast<uint64_t>(b.count) * sizeof(trace::ModuleEntry) != b.payload_size) {
             Fail(off, "module block size does not match its count");
           }
-          std::vector<char> p = ReadPayload(off, b);
+          const unsigned char* p = Payload(off, b);
           // The latest module map wins (it is written at start and again at exit).
           modules.clear();
           for (uint32_t i = 0; i < b.count; ++i) {
             trace::ModuleEntry e;
-            std::memcpy(&e, p.data() + i * sizeof e, sizeof e);
+            std::memcpy(&e, p + i * sizeof e, sizeof e);
             modules.emplace_back(off, e);
           }
           break;
@@ -301,7 +291,7 @@ class BinaryTrace final : public EventSource {
         case BlockKind::kEnd: {
           if (truncated) break;
           if (b.payload_size != sizeof(trace::EndRecord)) Fail(off, "bad end record size");
-          ReadPayload(off, b);
+          Payload(off, b);
           break;
         }
         default:
@@ -327,94 +317,117 @@ class BinaryTrace final : public EventSource {
     }
   }
 
-  // Loads the cursor's next non-empty block; false at the end of its stream.
+  // Moves the cursor to its next block; false at the end of its stream.
   bool LoadNext(Cursor& c) {
-    while (c.next_block < c.blocks.size()) {
-      const BlockRef& r = c.blocks[c.next_block++];
-      c.pos = 0;
-      if (r.packed) {
-        Unpack(c, r);
-      } else {
-        c.events.resize(r.count);
-        ReadAt(r.offset + sizeof(BlockHeader), c.events.data(), r.count * sizeof(Event));
-        if (!r.truncated &&
-            trace::Crc32c(c.events.data(), r.count * sizeof(Event)) != r.checksum) {
-          Fail(r.offset, "block checksum mismatch");
-        }
-        if (r.count > 0) {
-          c.last_ts = c.events.back().ts;
-          c.seen_full = true;
-        }
-      }
-      if (!c.events.empty()) return true;
+    c.in_packed = false;
+    c.pos = c.end = 0;
+    if (c.next_block == c.blocks.size()) {
+      c.copied.clear();
+      c.copied.shrink_to_fit();
+      c.needed_from = kNever;
+      return false;
     }
-    c.events.clear();
-    c.events.shrink_to_fit();
-    c.pos = 0;
-    return false;
-  }
-
-  // Decodes a kPackedEvents block into full events. A truncated block yields its whole
-  // records up to the damage (the warning names how many of the announced ones).
-  void Unpack(Cursor& c, const BlockRef& r) {
-    packed_.resize(r.bytes);
-    ReadAt(r.offset + sizeof(BlockHeader), packed_.data(), r.bytes);
-    if (!r.truncated && trace::Crc32c(packed_.data(), r.bytes) != r.checksum) {
+    const BlockRef& r = c.blocks[c.next_block++];
+    const unsigned char* p = At(r.offset + sizeof(BlockHeader), r.bytes);
+    if (!r.truncated && trace::Crc32c(p, r.bytes) != r.checksum) {
       Fail(r.offset, "block checksum mismatch");
     }
-    c.events.clear();
-    const unsigned char* p = packed_.data();
-    size_t at = 0;
-    while (at < r.bytes && c.events.size() < r.count) {
-      const uint64_t where = r.offset + sizeof(BlockHeader) + at;
-      Event e;
-      if (p[at] & trace::kPackedTag) {
-        if (r.bytes - at < trace::kPackedSize) break;
-        uint64_t w[2];
-        std::memcpy(w, p + at, sizeof w);
-        if (!trace::UnpackRecord(w[0], w[1], c.last_ts, e)) {
-          Fail(where, "bad packed record tag " + std::to_string(p[at]));
-        }
-        if (!c.seen_full) {
-          Fail(where, "packed record before the first full event of thread " +
-                          std::to_string(c.tid));
-        }
-        at += trace::kPackedSize;
+    c.needed_from = r.offset;
+    if (r.packed) {
+      c.in_packed = true;
+      c.packed.Reset(p, r.bytes, r.count);
+    } else {
+      if (reinterpret_cast<uintptr_t>(p) % alignof(Event) == 0) {
+        c.ev = reinterpret_cast<const Event*>(p);  // read in place
       } else {
-        if (r.bytes - at < sizeof(Event)) break;
-        std::memcpy(&e, p + at, sizeof e);
-        c.last_ts = e.ts;
-        c.seen_full = true;
-        at += sizeof(Event);
+        c.copied.resize(r.count);
+        std::memcpy(c.copied.data(), p, r.count * sizeof(Event));
+        c.ev = c.copied.data();
+        c.needed_from = NextOffset(c);
       }
-      c.events.push_back(e);
+      c.end = r.count;
+      if (r.count > 0) {
+        c.clock.last_ts = c.ev[r.count - 1].ts;
+        c.clock.seen_full = true;
+      }
     }
+    MaybeRelease();
+    return true;
+  }
+
+  static uint64_t NextOffset(const Cursor& c) {
+    return c.next_block < c.blocks.size() ? c.blocks[c.next_block].offset : kNever;
+  }
+
+  // Hands back the pages before every cursor's position. Threads' blocks interleave in the
+  // file in time order, so that low-water mark follows the merge closely.
+  void MaybeRelease() {
+    if (++loads_ % 32 != 0) return;
+    uint64_t low = kNever;
+    for (const Cursor& c : cursors_) low = std::min(low, c.needed_from);
+    bytes_.Release(low);
+  }
+
+  [[noreturn]] void FailRecord(const Cursor& c, block::PackedCursor::Status status) const {
+    const BlockRef& r = c.blocks[c.next_block - 1];
+    const uint64_t where = r.offset + sizeof(BlockHeader) + c.packed.at();
+    if (status == block::PackedCursor::kBadTag) {
+      Fail(where, "bad packed record tag " + std::to_string(bytes_.data()[where]));
+    }
+    Fail(where, "packed record before the first full event of thread " + std::to_string(c.tid));
+  }
+
+  // A packed block read to its end: all its records were there, or it was the truncated
+  // last one (the warning names how many of the announced records it held).
+  void FinishPacked(const Cursor& c) {
+    const BlockRef& r = c.blocks[c.next_block - 1];
     if (r.truncated) {
       warnings_.push_back(path_ + ": trace truncated at byte offset " + std::to_string(size_) +
                           ": the last block of thread " + std::to_string(c.tid) + " holds " +
-                          std::to_string(c.events.size()) + " of " + std::to_string(r.count) +
+                          std::to_string(c.packed.taken()) + " of " + std::to_string(r.count) +
                           " events; read up to there");
-    } else if (c.events.size() != r.count || at != r.bytes) {
+    } else if (c.packed.taken() != r.count || c.packed.at() != r.bytes) {
       Fail(r.offset, "packed event block holds other than its " + std::to_string(r.count) +
                          " records");
+    }
+  }
+
+  enum HeadKind { kEnd, kPlain, kSyncHead };
+
+  // What the cursor's next event is (a sync event's seq in *seq); loads blocks as needed.
+  HeadKind Head(Cursor& c, uint64_t* seq) {
+    for (;;) {
+      if (c.in_packed) {
+        if (!c.packed.Done()) return c.packed.HeadIsSync(seq) ? kSyncHead : kPlain;
+        FinishPacked(c);
+      } else if (c.pos < c.end) {
+        const Event& e = c.ev[c.pos];
+        if (!kSync[e.kind]) return kPlain;
+        *seq = e.seq;
+        return kSyncHead;
+      }
+      if (!LoadNext(c)) return kEnd;
     }
   }
 
   // Puts the cursor where its head belongs: the ready stack for a non-sync event (it goes
   // out before anything else), the heap for a sync event (ordered by seq).
   void Classify(size_t i) {
-    Cursor& c = cursors_[i];
-    if (c.pos >= c.events.size() && !LoadNext(c)) return;
-    const Event& e = c.events[c.pos];
-    if (kSync[e.kind]) {
-      heap_.push({e.seq, c.tid, i});
-    } else {
-      ready_.push_back(i);
+    uint64_t seq;
+    switch (Head(cursors_[i], &seq)) {
+      case kEnd:
+        break;
+      case kPlain:
+        ready_.push_back(i);
+        break;
+      case kSyncHead:
+        heap_.push({seq, cursors_[i].tid, i});
+        break;
     }
   }
 
   std::string path_;
-  int fd_ = -1;
+  TraceBytes bytes_;
   uint64_t size_ = 0;
   uint64_t header_size_ = 0;
   TraceMeta meta_;
@@ -424,7 +437,7 @@ class BinaryTrace final : public EventSource {
   std::vector<Cursor> cursors_;
   std::unordered_map<uint32_t, size_t> cursor_of_;
   std::vector<size_t> ready_;
-  std::vector<unsigned char> packed_;  // payload of the packed block being decoded
+  uint64_t loads_ = 0;  // blocks loaded, to release pages every few
   std::priority_queue<HeapItem, std::vector<HeapItem>, std::greater<HeapItem>> heap_;
 };
 

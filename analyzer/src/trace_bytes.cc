@@ -15,7 +15,8 @@
 namespace threadlens {
 
 TraceBytes::TraceBytes(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = fd_;
   if (fd < 0) throw Error(path + ": cannot open: " + std::strerror(errno));
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -42,11 +43,11 @@ TraceBytes::TraceBytes(const std::string& path) {
     size_ = at;
     data_ = copy_.data();
   }
-  ::close(fd);
 }
 
 TraceBytes::~TraceBytes() {
   if (mapped_) ::munmap(const_cast<unsigned char*>(data_), size_);
+  ::close(fd_);
 }
 
 void TraceBytes::Release(uint64_t offset) {
@@ -56,6 +57,24 @@ void TraceBytes::Release(uint64_t offset) {
   if (end <= released_) return;
   ::madvise(const_cast<unsigned char*>(data_) + released_, end - released_, MADV_DONTNEED);
   released_ = end;
+}
+
+bool TraceBytes::Read(uint64_t offset, void* dst, size_t n) const {
+  if (offset > size_ || size_ - offset < n) return false;
+  if (!mapped_) {
+    std::memcpy(dst, data_ + offset, n);
+    return true;
+  }
+  auto* p = static_cast<char*>(dst);
+  while (n > 0) {
+    ssize_t r = ::pread(fd_, p, n, static_cast<off_t>(offset));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    p += r;
+    n -= static_cast<size_t>(r);
+    offset += static_cast<uint64_t>(r);
+  }
+  return true;
 }
 
 }  // namespace threadlens

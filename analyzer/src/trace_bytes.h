@@ -23,10 +23,11 @@ class TraceBytes {
   // resident set (they stay in the page cache). Touching them again reloads them, so a
   // wrong guess costs time, never correctness.
   void Release(uint64_t offset);
-  // Everything up to now is released; later reads fault pages back in one by one.
-  void ReleaseAll() { released_ = 0, Release(size_); }
+  // Copies `n` bytes at `offset` without mapping their page; false past the end.
+  bool Read(uint64_t offset, void* dst, size_t n) const;
 
  private:
+  int fd_ = -1;
   const unsigned char* data_ = nullptr;
   uint64_t size_ = 0;
   bool mapped_ = false;
