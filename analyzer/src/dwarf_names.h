@@ -13,9 +13,9 @@ namespace threadlens {
 struct DwarfGlobal {
   uint64_t start = 0;  // link-time address of the variable
   uint64_t size = 0;
-  std::string name;    // as written in the source, qualified by namespaces and classes
-  std::string path;    // field path from the variable to the address: ".errors", "[3].count",
-                       // "" at a scalar's start; "+N" when no member covers the byte
+  std::string name;  // as written in the source, qualified by namespaces and classes
+  std::string path;  // field path from the variable to the address: ".errors", "[3].count",
+                     // "" at a scalar's start; "+N" when no member covers the byte
 };
 
 class DwarfNames {

@@ -43,7 +43,8 @@ TEST(NameStackAddress, NamesTheOwnerAndTheLocalWhenKnown) {
   EXPECT_EQ(NameStackAddress(0x7ffd1234, "T2"), "0x7ffd1234 on T2's stack");
   EXPECT_EQ(NameStackAddress(0x7ffd1234, "main"), "0x7ffd1234 on main's stack");
   StackLocal local{"buf", "worker()", 0};
-  EXPECT_EQ(NameStackAddress(0x7ffd1234, "T2", &local), "local variable buf of worker() on T2's stack");
+  EXPECT_EQ(NameStackAddress(0x7ffd1234, "T2", &local),
+            "local variable buf of worker() on T2's stack");
   local.offset = 8;
   EXPECT_EQ(NameStackAddress(0x7ffd1234, "T2", &local),
             "local variable buf+8 of worker() on T2's stack");

@@ -24,8 +24,7 @@ void RecordOwnStack(ThreadState* ts) {
   }
   ts->in_runtime = false;
   if (found) {
-    EmitTo(ts, trace::EventKind::kThreadStack, 0, 0, 0, reinterpret_cast<uintptr_t>(lo), 0,
-           size);
+    EmitTo(ts, trace::EventKind::kThreadStack, 0, 0, 0, reinterpret_cast<uintptr_t>(lo), 0, size);
   }
 }
 
