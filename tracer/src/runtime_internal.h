@@ -130,6 +130,9 @@ TL_NOINLINE void FlushOwn(ThreadState* ts);
 // (instrumented programs; tsan_access.cc). The shadow stack reaches the trace lazily, at
 // memory accesses; without this a lock, wait or join event would carry only the outer frames.
 void SyncProgramStack();
+// At a thread's exit: hands its stack over to the thread glibc will start on it next
+// (instrumented programs; tsan_access.cc), so their accesses to it are not taken for races.
+void ReleaseThreadStack();
 
 // True for the events after which this thread's earlier accesses no longer stand for its
 // later ones: the release-type operations (in FastTrack a thread's epoch changes only when

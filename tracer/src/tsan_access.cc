@@ -37,11 +37,12 @@ bool SkipStacksOn() {
   return skip_stacks == 1;
 }
 
-// Bounds of the calling thread's stack, when its accesses there are skipped. The main
-// thread's locals are routinely shared with the threads it starts, so it always records.
+// Bounds of the calling thread's stack (worker threads). The main thread's locals are
+// routinely shared with the threads it starts, so it never skips them.
 void FindStack(ThreadCtx& t) {
   t.skip_own_stack = false;
-  if (!SkipStacksOn() || IsMainThread()) return;
+  t.stack_lo = t.stack_hi = 0;
+  if (IsMainThread()) return;
   pthread_attr_t attr;
   if (pthread_getattr_np(pthread_self(), &attr) != 0) return;
   void* lo = nullptr;
@@ -49,7 +50,7 @@ void FindStack(ThreadCtx& t) {
   if (pthread_attr_getstack(&attr, &lo, &size) == 0 && lo && size) {
     t.stack_lo = reinterpret_cast<uintptr_t>(lo);
     t.stack_hi = t.stack_lo + size;
-    t.skip_own_stack = true;
+    t.skip_own_stack = SkipStacksOn();
   }
   pthread_attr_destroy(&attr);
 }
@@ -71,6 +72,10 @@ bool Activate(ThreadCtx& t) {
   for (auto& e : t.cache) e = CacheEntry{};
   t.emitted = 0;
   t.mode = Mode::kOn;
+  // glibc gives a finished thread's stack (and its static TLS) to a later thread, under its
+  // stack-cache lock: the old thread's accesses there happen before the new thread's. The
+  // old thread released this key at its exit (ReleaseThreadStack).
+  if (t.stack_hi) Emit(trace::EventKind::kHappensAfter, 0, 0, 0, t.stack_hi, 0);
   return true;
 }
 
@@ -226,6 +231,13 @@ TSAN_EXPORT void __tsan_vptr_read(void** vptr_p) {
 }
 
 namespace threadlens::rt {
+void ReleaseThreadStack() {
+  tsan::ThreadCtx& t = tsan::tls_ctx;
+  if (t.mode == tsan::Mode::kOn && t.stack_hi) {
+    Emit(trace::EventKind::kHappensBefore, 0, 0, 0, t.stack_hi, 0);
+  }
+}
+
 void SyncProgramStack() {
   tsan::ThreadCtx& t = tsan::tls_ctx;
   if (t.mode == tsan::Mode::kOn && t.emitted != t.depth) tsan::SyncStack(t);
