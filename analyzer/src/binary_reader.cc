@@ -2,9 +2,9 @@
 // (strings, modules and the end record are read then; event blocks are only indexed), then
 // Next() merges the per-thread event streams: synchronization events in global sequence
 // order, every other event in its thread's program order just before that thread's next
-// synchronization event. The file is mapped, not copied: a full-event block is read in
-// place, a packed one is decoded as it is consumed, straight into the caller's batch. Pages
-// behind every thread's position are handed back: resident memory stays near a block per thread.
+// synchronization event. A block is read whole into its thread's buffer and checksummed; its
+// full events are used in place, its packed records decoded as they are consumed, straight
+// into the caller's batch. Memory: one block per thread plus the index (24 bytes per block).
 //
 // Every length and count is checked against the file before it is used, so a damaged or
 // hostile file ends in an Error naming the byte offset, never a crash, a huge allocation or
@@ -20,7 +20,7 @@
 #include "readers.h"
 #include "threadlens/analyzer/error.h"
 #include "threadlens/crc32c.h"
-#include "trace_bytes.h"
+#include "trace_file.h"
 
 namespace threadlens {
 namespace {
@@ -37,8 +37,8 @@ using block::kSync;
 
 class BinaryTrace final : public EventSource {
  public:
-  explicit BinaryTrace(const std::string& path) : path_(path), bytes_(path) {
-    size_ = bytes_.size();
+  explicit BinaryTrace(const std::string& path) : path_(path), file_(path) {
+    size_ = file_.size();
     ReadHeader();
     ScanBlocks();
     for (size_t i = 0; i < cursors_.size(); ++i) Classify(i);
@@ -111,7 +111,6 @@ class BinaryTrace final : public EventSource {
   const std::vector<std::string>& Warnings() const override { return warnings_; }
 
  private:
-  static constexpr uint64_t kNever = std::numeric_limits<uint64_t>::max();
   static constexpr size_t kNoCursor = std::numeric_limits<size_t>::max();
 
   struct BlockRef {
@@ -127,14 +126,13 @@ class BinaryTrace final : public EventSource {
     uint32_t tid = 0;
     std::vector<BlockRef> blocks;
     size_t next_block = 0;
-    bool in_packed = false;       // the current block is packed: read through `packed`
+    bool in_packed = false;  // the current block is packed: read through `packed`
     block::PackedCursor packed;
-    const Event* ev = nullptr;    // else its events: in the file, or in `copied`
+    const Event* ev = nullptr;  // else its events, in `buf`
     size_t pos = 0;
     size_t end = 0;
-    std::vector<Event> copied;    // a full-event block at a misaligned offset
+    std::vector<unsigned char> buf;  // the current block's payload
     block::ThreadClock clock;
-    uint64_t needed_from = 0;  // first file byte this cursor will read again
   };
   struct HeapItem {
     uint64_t seq;
@@ -148,16 +146,17 @@ class BinaryTrace final : public EventSource {
                 " (the file is damaged or not a threadlens trace; record it again)");
   }
 
-  // `n` bytes at `offset`, all inside the file.
-  const unsigned char* At(uint64_t offset, size_t n) const {
-    if (offset > size_ || size_ - offset < n) Fail(offset, "unexpected end of file");
-    return bytes_.data() + offset;
+  // `n` bytes at `offset` into `buf`, all inside the file.
+  const unsigned char* Fetch(uint64_t offset, size_t n, std::vector<unsigned char>& buf) const {
+    if (buf.size() < n) buf.resize(n);
+    if (!file_.Read(offset, buf.data(), n)) Fail(offset, "unexpected end of file");
+    return buf.data();
   }
 
   void ReadHeader() {
     char magic[sizeof(trace::kMagic)] = {};
     if (size_ < sizeof magic) Fail(0, "file too short for a trace header");
-    std::memcpy(magic, At(0, sizeof magic), sizeof magic);
+    if (!file_.Read(0, magic, sizeof magic)) Fail(0, "unexpected end of file");
     if (std::memcmp(magic, trace::kMagic, sizeof magic) != 0) {
       Fail(0, "bad magic (expected TLTRACE1)");
     }
@@ -166,7 +165,7 @@ class BinaryTrace final : public EventSource {
            "file ends inside the " + std::to_string(sizeof(trace::FileHeader)) + "-byte header");
     }
     trace::FileHeader h;
-    std::memcpy(&h, At(0, sizeof h), sizeof h);
+    if (!file_.Read(0, &h, sizeof h)) Fail(0, "unexpected end of file");
     if (h.version < trace::kMinVersion || h.version > trace::kVersion) {
       Fail(offsetof(trace::FileHeader, version),
            "trace format version " + std::to_string(h.version) + ", this threadlens reads " +
@@ -188,8 +187,8 @@ class BinaryTrace final : public EventSource {
   }
 
   // A whole (untruncated) block's payload, its checksum verified.
-  const unsigned char* Payload(uint64_t off, const BlockHeader& b) const {
-    const unsigned char* p = At(off + sizeof(BlockHeader), b.payload_size);
+  const unsigned char* Payload(uint64_t off, const BlockHeader& b) {
+    const unsigned char* p = Fetch(off + sizeof(BlockHeader), b.payload_size, scratch_);
     if (trace::Crc32c(p, b.payload_size) != b.checksum) Fail(off, "block checksum mismatch");
     return p;
   }
@@ -213,8 +212,7 @@ class BinaryTrace final : public EventSource {
         break;
       }
       BlockHeader b;
-      // Read, not mapped: touching a page of every block would map the whole file twice.
-      if (!bytes_.Read(off, &b, sizeof b)) Fail(off, "unexpected end of file");
+      if (!file_.Read(off, &b, sizeof b)) Fail(off, "unexpected end of file");
       if (b.magic != trace::kBlockMagic) Fail(off, "bad block magic");
       if (b.payload_size > kMaxPayload) {
         Fail(off, "block payload of " + std::to_string(b.payload_size) + " bytes is too large");
@@ -322,57 +320,34 @@ class BinaryTrace final : public EventSource {
     c.in_packed = false;
     c.pos = c.end = 0;
     if (c.next_block == c.blocks.size()) {
-      c.copied.clear();
-      c.copied.shrink_to_fit();
-      c.needed_from = kNever;
+      c.buf.clear();
+      c.buf.shrink_to_fit();
       return false;
     }
     const BlockRef& r = c.blocks[c.next_block++];
-    const unsigned char* p = At(r.offset + sizeof(BlockHeader), r.bytes);
+    const unsigned char* p = Fetch(r.offset + sizeof(BlockHeader), r.bytes, c.buf);
     if (!r.truncated && trace::Crc32c(p, r.bytes) != r.checksum) {
       Fail(r.offset, "block checksum mismatch");
     }
-    c.needed_from = r.offset;
     if (r.packed) {
       c.in_packed = true;
       c.packed.Reset(p, r.bytes, r.count);
     } else {
-      if (reinterpret_cast<uintptr_t>(p) % alignof(Event) == 0) {
-        c.ev = reinterpret_cast<const Event*>(p);  // read in place
-      } else {
-        c.copied.resize(r.count);
-        std::memcpy(c.copied.data(), p, r.count * sizeof(Event));
-        c.ev = c.copied.data();
-        c.needed_from = NextOffset(c);
-      }
+      c.ev = reinterpret_cast<const Event*>(p);  // new[]'d memory is aligned for Event
       c.end = r.count;
       if (r.count > 0) {
         c.clock.last_ts = c.ev[r.count - 1].ts;
         c.clock.seen_full = true;
       }
     }
-    MaybeRelease();
     return true;
-  }
-
-  static uint64_t NextOffset(const Cursor& c) {
-    return c.next_block < c.blocks.size() ? c.blocks[c.next_block].offset : kNever;
-  }
-
-  // Hands back the pages before every cursor's position. Threads' blocks interleave in the
-  // file in time order, so that low-water mark follows the merge closely.
-  void MaybeRelease() {
-    if (++loads_ % 32 != 0) return;
-    uint64_t low = kNever;
-    for (const Cursor& c : cursors_) low = std::min(low, c.needed_from);
-    bytes_.Release(low);
   }
 
   [[noreturn]] void FailRecord(const Cursor& c, block::PackedCursor::Status status) const {
     const BlockRef& r = c.blocks[c.next_block - 1];
     const uint64_t where = r.offset + sizeof(BlockHeader) + c.packed.at();
     if (status == block::PackedCursor::kBadTag) {
-      Fail(where, "bad packed record tag " + std::to_string(bytes_.data()[where]));
+      Fail(where, "bad packed record tag " + std::to_string(c.buf[c.packed.at()]));
     }
     Fail(where, "packed record before the first full event of thread " + std::to_string(c.tid));
   }
@@ -387,8 +362,8 @@ class BinaryTrace final : public EventSource {
                           std::to_string(c.packed.taken()) + " of " + std::to_string(r.count) +
                           " events; read up to there");
     } else if (c.packed.taken() != r.count || c.packed.at() != r.bytes) {
-      Fail(r.offset, "packed event block holds other than its " + std::to_string(r.count) +
-                         " records");
+      Fail(r.offset,
+           "packed event block holds other than its " + std::to_string(r.count) + " records");
     }
   }
 
@@ -427,7 +402,7 @@ class BinaryTrace final : public EventSource {
   }
 
   std::string path_;
-  TraceBytes bytes_;
+  TraceFile file_;
   uint64_t size_ = 0;
   uint64_t header_size_ = 0;
   TraceMeta meta_;
@@ -437,7 +412,7 @@ class BinaryTrace final : public EventSource {
   std::vector<Cursor> cursors_;
   std::unordered_map<uint32_t, size_t> cursor_of_;
   std::vector<size_t> ready_;
-  uint64_t loads_ = 0;  // blocks loaded, to release pages every few
+  std::vector<unsigned char> scratch_;  // payload of a strings or modules block
   std::priority_queue<HeapItem, std::vector<HeapItem>, std::greater<HeapItem>> heap_;
 };
 

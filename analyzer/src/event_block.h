@@ -112,7 +112,7 @@ class PackedCursor {
         if (bytes_ - at < sizeof(trace::Event)) break;
         if (i > 0 && kSync[tag]) break;
         std::memcpy(&out[i].ev, p_ + at, sizeof(trace::Event));
-        ts = out[i].ev.ts;
+        std::memcpy(&ts, p_ + at + offsetof(trace::Event, ts), sizeof ts);
         seen_full = true;
         at += sizeof(trace::Event);
       }

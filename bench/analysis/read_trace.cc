@@ -36,8 +36,8 @@ int main(int argc, char** argv) {
                 0x100000001b3ull;
         }
       }
-      times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-                          .count());
+      times.push_back(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
   } catch (const threadlens::Error& e) {
     std::fprintf(stderr, "read_trace: %s\n", e.what());

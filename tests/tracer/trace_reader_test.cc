@@ -1,6 +1,6 @@
-// Binary reader internals: the branch-free packed-record decoder against trace::UnpackRecord,
-// and the merge, which must give the same stream through NextBatch at any batch size as
-// through Next, over packed, full, misaligned and interleaved blocks of many threads.
+// Binary reader internals: the branch-free packed-record decoder against trace::UnpackRecord;
+// the merge, which must give the same stream through NextBatch at any batch size as through
+// Next, over packed, full, misaligned and interleaved blocks of many threads; a shrinking file.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "event_block.h"
+#include "threadlens/analyzer/error.h"
 #include "threadlens/analyzer/event_source.h"
 #include "threadlens/analyzer/trace_writer.h"
 
@@ -47,7 +48,9 @@ TEST(PackedDecode, MatchesUnpackRecordOnEveryTag) {
   }
 }
 
-std::string FullBytes(const Event& e) { return std::string(reinterpret_cast<const char*>(&e), sizeof e); }
+std::string FullBytes(const Event& e) {
+  return std::string(reinterpret_cast<const char*>(&e), sizeof e);
+}
 
 // A random trace of `threads` threads: sync events with globally increasing seq, plain
 // accesses and calls between them; each thread's stream cut into blocks of random size, some
@@ -68,8 +71,8 @@ std::string RandomTrace(const std::string& name, uint32_t seed, int threads, int
   auto flush = [&](uint32_t tid) {
     Pending& p = pend[tid];
     if (p.count == 0) return;
-    w.RawBlock(p.packed ? trace::BlockKind::kPackedEvents : trace::BlockKind::kEvents, tid,
-               p.count, p.payload.data(), static_cast<uint32_t>(p.payload.size()));
+    w.RawBlock(p.packed ? trace::BlockKind::kPackedEvents : trace::BlockKind::kEvents, tid, p.count,
+               p.payload.data(), static_cast<uint32_t>(p.payload.size()));
     p = Pending{.started = true};
     p.packed = rng() % 2;
     if (rng() % 4 == 0) {
@@ -160,6 +163,23 @@ TEST(TraceMerge, BatchesOfAnySizeGiveTheStreamOfNext) {
             << "seed " << seed << " batch " << batch << " #" << i;
       }
     }
+  }
+}
+
+// The same path recorded again while it is being read: the rest of the stream is gone, which
+// must end in an Error naming an offset (a mapped file would die of SIGBUS instead).
+TEST(TraceDamage, FileTruncatedWhileReadEndsInAnError) {
+  const std::string path = RandomTrace("reader_shrinks.tltrace", 3, 4, 4000);
+  auto src = OpenTrace(path);
+  StreamEvent se;
+  ASSERT_TRUE(src->Next(se));
+  std::filesystem::resize_file(path, sizeof(trace::FileHeader) + 100);
+  try {
+    while (src->Next(se)) {
+    }
+    FAIL() << "no error after the file shrank";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("offset"), std::string::npos) << e.what();
   }
 }
 
