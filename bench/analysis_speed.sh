@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Analysis speed on a real program's trace (bench/analysis/block_cache.cc): builds it, records
-# a trace with `threadlens run`, then times, interleaved, median of RUNS each:
-# `cat TRACE`, the reader alone (read_trace), `threadlens analyze --format json --no-races`
-# and `threadlens analyze --format json`; prints wall time, events/s and peak RSS.
+# a trace with `threadlens run`, then times, interleaved, median of RUNS each: `cat TRACE`,
+# the reader alone (read_trace; also timed in-process), `threadlens analyze --format json
+# --no-races` and `threadlens analyze --format json`; prints wall time, events/s, peak RSS.
 #   bench/analysis_speed.sh [--no-build] [--trace FILE] [--runs N] [--rounds R] BUILD_DIR
 # An existing --trace FILE is reused (compare two builds on the same trace); else recorded.
 set -euo pipefail
 
-build_it=1 trace="" runs=5 rounds=13000
+build_it=1 trace="" runs=5 rounds=6000
 while [[ $# -gt 1 ]]; do
   case "$1" in
     --no-build) build_it=0; shift ;;
@@ -69,6 +69,10 @@ for c in "${cases[@]}"; do
   awk -v c="$c" -v us="$us" -v kb="$kb" -v ev="$events" -v cat="$cat_us" 'BEGIN {
     printf "%-10s %10.1f %12.2f %10.1f %8.1f\n", c, us / 1000, ev / us, kb / 1024, us / cat }'
 done
+# The reader timed inside its process (no exec, no dynamic loading), median of RUNS.
+"$reader" "$trace" "$runs" | awk -v cat="$cat_us" '{
+  printf "%-10s %10.1f %12.2f %10s %8.1f   (in-process; stream hash %s)\n", "reader-in", $4 * 1000,
+         $6 / 1e6, "-", $4 * 1e6 / cat, $8 }'
 full=$(cut -d' ' -f1 "$tmp/full" | median)
 nor=$(cut -d' ' -f1 "$tmp/no-races" | median)
 awk -v f="$full" -v n="$nor" 'BEGIN { printf "race detection: full / no-races = %.2fx\n", f / n }'

@@ -57,7 +57,7 @@ void Worker(int id, int rounds) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int rounds = argc > 1 ? std::atoi(argv[1]) : 13000;
+  const int rounds = argc > 1 ? std::atoi(argv[1]) : 6000;
   std::thread a(Worker, 0, rounds), b(Worker, 1, rounds);
   a.join();
   b.join();
