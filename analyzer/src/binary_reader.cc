@@ -48,8 +48,8 @@ class BinaryTrace final : public EventSource {
 
   // The order is that of taking the ready stack's top, else the heap's least, one event at a
   // time. A cursor whose head is not a sync event would go on top of the ready stack, so it
-  // is kept; one whose head is a sync event is kept when it would be the heap's least. Most
-  // runs thus end without touching the stack or the heap.
+  // is kept; one whose head is a sync event is kept when the stack is empty and it would be
+  // the heap's least. Most runs thus end without touching the stack or the heap.
   size_t NextBatch(StreamEvent* out, size_t n) override {
     size_t i = 0;
     size_t c = kNoCursor;
