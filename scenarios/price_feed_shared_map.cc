@@ -3,6 +3,8 @@
 //
 // STORY: WebSocketThread writes last_price[symbol] while MainThread reads the map, no lock
 // EXPECT: race variables=last_price
+// EXPECT: race threads=WebSocketThread,MainThread
+// (the second: the map's bucket array, a heap block the writer allocates on rehash)
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>

@@ -76,13 +76,14 @@ bool ShadowMemory::Step(Granule& g, uint64_t base, uint8_t m, const ShadowAccess
 
   if (mode == Mode::kAccess) {
     // The same thread in the same epoch already made an access at least as strong on
-    // these bytes: whatever races with this one races with that one. (Not an allocation:
-    // a report should name the write that follows it.)
+    // these bytes: whatever races with this one races with that one. (Not an allocation or
+    // a free: a reallocation drops those cells, and a report should name the real access.
+    // Atomic only by atomic: the cell also says where release sequences live.)
     for (size_t i = 0; i < n; ++i) {
       const ShadowCell& s = cells[i];
       if (s.thread == a.thread && s.clock == a.now && (s.mask & m) == m &&
-          !(s.flags & kCellAlloc) &&
-          (!write || (s.flags & kCellWrite)) && (!(s.flags & kCellAtomic) || atomic)) {
+          !(s.flags & (kCellAlloc | kCellFree | kCellKept)) &&
+          (!write || (s.flags & kCellWrite)) && ((s.flags & kCellAtomic) != 0) == atomic) {
         return false;
       }
     }
@@ -124,6 +125,10 @@ bool ShadowMemory::Step(Granule& g, uint64_t base, uint8_t m, const ShadowAccess
       if (drop) {
         s.mask &= ~m;
         if (!s.mask) continue;
+      } else if (mode == Mode::kAlloc) {
+        // It no longer stands for later accesses of its thread: those race with the
+        // allocation, which was never checked against it.
+        s.flags |= kCellKept;
       }
     }
     cells[out++] = s;

@@ -33,6 +33,7 @@ enum CellFlags : uint8_t {
   kCellAtomic = 2,
   kCellFree = 4,   // the block was freed (a write)
   kCellAlloc = 8,  // the block was allocated (a write)
+  kCellKept = 16,  // an access an allocation kept (unordered with it, never checked with it)
 };
 
 struct ShadowCell {

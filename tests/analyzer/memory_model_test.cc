@@ -136,7 +136,8 @@ TEST(MemoryModel, AccessAfterAnUnorderedFreeIsAUseAfterFree) {
   s.Add(1, EventKind::kThreadCreate, 2).Add(2, EventKind::kThreadStart, 1);
   s.Add(1, EventKind::kFree, kX, 0, 0, s.Site("drop.cc:30"));
   s.Add(2, EventKind::kWrite, kX, 0, 4, s.Site("use.cc:20"));
-  auto races = OfKind(Analyze(s, TestOptions()), "race");
+  Report r = Analyze(s, TestOptions());
+  auto races = OfKind(r, "race");
   ASSERT_EQ(races.size(), 1u);
   EXPECT_EQ(races[0]->subkind, "use-after-free");
   EXPECT_EQ(races[0]->accesses[0].op, "free");
@@ -152,7 +153,8 @@ TEST(MemoryModel, AllocationKeepsAccessesItIsNotOrderedWith) {
   s.Add(2, EventKind::kRead, kX + 16, 0, 8, s.Site("find.cc:5"));
   s.Add(1, EventKind::kAlloc, kX, 0, 0, s.Site("insert.cc:9")).Seq(48);
   s.Add(1, EventKind::kWrite, kX + 16, 0, 8, s.Site("insert.cc:10"));
-  auto races = OfKind(Analyze(s, TestOptions()), "race");
+  Report r = Analyze(s, TestOptions());
+  auto races = OfKind(r, "race");
   ASSERT_EQ(races.size(), 1u);
   EXPECT_EQ(races[0]->accesses[0].op, "read");
   EXPECT_EQ(races[0]->accesses[1].op, "write");

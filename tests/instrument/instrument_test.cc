@@ -4,6 +4,7 @@
 //   // CHECK: race NAME    a race on the variable named NAME ('*': any name), whose two
 //                         sides are on lines marked `// RACE`
 //   // CHECK: no-race     no race finding at all
+//   // CHECK: subkind S   the expected races are of subkind S (e.g. use-after-free)
 //   // CHECK: exit N      the program exits with status N under the tracer
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -30,6 +31,7 @@ struct Expectations {
   bool no_race = false;
   std::vector<std::string> races;  // variable names, "*" for any
   std::set<int> race_lines;        // lines marked // RACE
+  std::string subkind;             // of the expected races ("": any)
   int exit_code = -1;              // -1: not checked
 };
 
@@ -57,6 +59,7 @@ Expectations ReadExpectations(const std::string& path) {
       e.races.push_back(name);
     }
     if (what == "exit") words >> e.exit_code;
+    if (what == "subkind") words >> e.subkind;
   }
   return e;
 }
@@ -142,14 +145,20 @@ TEST_P(InstrumentedProgram, FindingsMatchChecks) {
       for (const auto& v : f->variables) name_ok |= v == variable;
       for (const auto& a : f->accesses) name_ok |= a.object == variable;
       if (!name_ok) continue;
-      // Both sides point into this program's source at a marked line.
+      // Both sides point into this program's source at a marked line: the innermost frame
+      // in it (an access inside an inlined library function has library frames first).
       bool lines_ok = true;
       for (size_t i = 0; i < 2; ++i) {
-        const auto& stack = f->accesses[i].stack;
-        lines_ok &= !stack.empty() && EndsWith(stack[0].file, name + ".cc") &&
-                    expect.race_lines.count(stack[0].line) > 0;
+        int line = -1;
+        for (const auto& frame : f->accesses[i].stack) {
+          if (EndsWith(frame.file, name + ".cc")) {
+            line = frame.line;
+            break;
+          }
+        }
+        lines_ok &= expect.race_lines.count(line) > 0;
       }
-      if (lines_ok) found = true;
+      if (lines_ok && (expect.subkind.empty() || f->subkind == expect.subkind)) found = true;
     }
     EXPECT_TRUE(found) << "expected a race on '" << variable << "' at the lines marked RACE in "
                        << source;

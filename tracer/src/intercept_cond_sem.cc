@@ -21,12 +21,24 @@ int (*real_cond_timedwait)(pthread_cond_t*, pthread_mutex_t*, const timespec*);
 int (*real_cond_clockwait)(pthread_cond_t*, pthread_mutex_t*, clockid_t, const timespec*);
 int (*real_cond_signal)(pthread_cond_t*);
 int (*real_cond_broadcast)(pthread_cond_t*);
+int (*real_cond_init)(pthread_cond_t*, const pthread_condattr_t*);
+int (*real_cond_destroy)(pthread_cond_t*);
 
 int (*real_sem_wait)(sem_t*);
 int (*real_sem_trywait)(sem_t*);
 int (*real_sem_timedwait)(sem_t*, const timespec*);
 int (*real_sem_clockwait)(sem_t*, clockid_t, const timespec*);
 int (*real_sem_post)(sem_t*);
+int (*real_sem_init)(sem_t*, int, unsigned);
+int (*real_sem_destroy)(sem_t*);
+
+// Init and destroy write the object's bytes (a range write), so the analyzer sees a
+// destroy racing a wait or a signal; waits, signals and posts read them.
+void WriteObject(const void* obj, uint64_t size, uintptr_t pc) {
+  if (ThreadState* ts = CurrentFast()) {
+    EmitTo(ts, EventKind::kWrite, 0, 0, 1, reinterpret_cast<uint64_t>(obj), pc, size);
+  }
+}
 
 // The condition variable functions exist in two versions; GLIBC_2.3.2 is the current one
 // (plain dlsym may hand back the old 2.2.5 compatibility version).
@@ -157,6 +169,32 @@ TL_EXPORT int sem_clockwait(sem_t* s, clockid_t c, const timespec* t) {
                  [&] { return real_sem_clockwait(s, c, t); });
 }
 
+TL_EXPORT int pthread_cond_init(pthread_cond_t* c, const pthread_condattr_t* a) {
+  ENSURE(real_cond_init);
+  int r = real_cond_init(c, a);
+  if (r == 0) WriteObject(c, sizeof *c, TL_CALLER_PC);
+  return r;
+}
+
+TL_EXPORT int pthread_cond_destroy(pthread_cond_t* c) {
+  ENSURE(real_cond_destroy);
+  WriteObject(c, sizeof *c, TL_CALLER_PC);
+  return real_cond_destroy(c);
+}
+
+TL_EXPORT int sem_init(sem_t* s, int pshared, unsigned value) {
+  ENSURE(real_sem_init);
+  int r = real_sem_init(s, pshared, value);
+  if (r == 0) WriteObject(s, sizeof *s, TL_CALLER_PC);
+  return r;
+}
+
+TL_EXPORT int sem_destroy(sem_t* s) {
+  ENSURE(real_sem_destroy);
+  WriteObject(s, sizeof *s, TL_CALLER_PC);
+  return real_sem_destroy(s);
+}
+
 TL_EXPORT int sem_post(sem_t* s) {
   ENSURE(real_sem_post);
   if (ThreadState* ts = CurrentFast()) {
@@ -172,7 +210,11 @@ void ResolveCondSemFunctions() {
   ResolveCond(real_cond_timedwait, "pthread_cond_timedwait");
   ResolveCond(real_cond_signal, "pthread_cond_signal");
   ResolveCond(real_cond_broadcast, "pthread_cond_broadcast");
+  ResolveCond(real_cond_init, "pthread_cond_init");
+  ResolveCond(real_cond_destroy, "pthread_cond_destroy");
   Resolve(real_cond_clockwait, "pthread_cond_clockwait");
+  Resolve(real_sem_init, "sem_init");
+  Resolve(real_sem_destroy, "sem_destroy");
   Resolve(real_sem_wait, "sem_wait");
   Resolve(real_sem_trywait, "sem_trywait");
   Resolve(real_sem_timedwait, "sem_timedwait");

@@ -1,0 +1,31 @@
+// A price table: the writer inserts under no lock while a reader looks prices up. Each
+// insert allocates a tree node; the reader's lookups race with the writer's inserts.
+// CHECK: race *
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <thread>
+
+std::map<int, double> prices;
+
+void Writer() {
+  for (int i = 0; i < 20; ++i) {
+    prices[i] = i * 1.5;  // RACE
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+}
+
+void Reader() {
+  int hits = 0;
+  for (int i = 0; i < 20; ++i) {
+    if (prices.find(i / 2) != prices.end()) ++hits;  // RACE
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  std::printf("%d hits\n", hits);
+}
+
+int main() {
+  std::thread w(Writer), r(Reader);
+  w.join();
+  r.join();
+}
