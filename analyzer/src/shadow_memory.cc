@@ -2,10 +2,11 @@
 #include "shadow_memory.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace threadlens::analysis {
 
-ShadowMemory::Granule& ShadowMemory::GranuleAt(uint64_t addr) {
+ShadowMemory::Page& ShadowMemory::PageAt(uint64_t addr) {
   const uint64_t page = addr >> kPageShift;
   if (page != last_page_) {
     bool inserted;
@@ -17,20 +18,19 @@ ShadowMemory::Granule& ShadowMemory::GranuleAt(uint64_t addr) {
     last_page_ = page;
     last_ = pages_[idx].get();
   }
-  return last_->g[(addr >> 3) & (kGranulesPerPage - 1)];
+  return *last_;
+}
+
+const ShadowMemory::Page* ShadowMemory::FindPage(uint64_t addr) const {
+  const uint64_t page = addr >> kPageShift;
+  if (page == last_page_) return last_;
+  const uint32_t* idx = const_cast<FlatMap<uint32_t>&>(page_index_).Find(page);
+  return idx ? pages_[*idx].get() : nullptr;
 }
 
 const ShadowMemory::Granule* ShadowMemory::FindGranule(uint64_t addr) const {
-  const uint64_t page = addr >> kPageShift;
-  const Page* p = nullptr;
-  if (page == last_page_) {
-    p = last_;
-  } else {
-    const uint32_t* idx = const_cast<FlatMap<uint32_t>&>(page_index_).Find(page);
-    if (!idx) return nullptr;
-    p = pages_[*idx].get();
-  }
-  return &p->g[(addr >> 3) & (kGranulesPerPage - 1)];
+  const Page* p = FindPage(addr);
+  return p ? &p->g[(addr >> 3) & (kGranulesPerPage - 1)] : nullptr;
 }
 
 void ShadowMemory::Prefetch(uint64_t addr) const {
@@ -38,10 +38,18 @@ void ShadowMemory::Prefetch(uint64_t addr) const {
 }
 
 std::vector<ShadowCell> ShadowMemory::CellsAt(uint64_t addr) const {
-  const Granule* g = FindGranule(addr);
-  if (!g) return {};
+  const Page* p = FindPage(addr);
+  if (!p) return {};
+  const uint32_t line = (addr >> 6) & (kLinesPerPage - 1);
+  if (p->uniform >> line & 1) return {p->summary[line]};
+  const Granule* g = &p->g[(addr >> 3) & (kGranulesPerPage - 1)];
   if (g->count == kSpilled) return spills_[g->spill];
   return std::vector<ShadowCell>(g->cells, g->cells + g->count);
+}
+
+void ShadowMemory::ReportRace(const ShadowCell& prior, uint64_t base, uint8_t overlap,
+                              const ShadowAccess& a) {
+  for (uint32_t k = 0; k < span_; ++k) sink_.Race(prior, base + 8 * k, overlap, a);
 }
 
 void ShadowMemory::Append(Granule& g, const ShadowCell& c) {
@@ -64,6 +72,19 @@ void ShadowMemory::Append(Granule& g, const ShadowCell& c) {
     g.count = kSpilled;
   }
   spills_[g.spill].push_back(c);
+}
+
+void ShadowMemory::Fill(ShadowCell& c, uint8_t mask, const ShadowAccess& a) {
+  c.clock = a.now;
+  c.thread = a.thread;
+  c.mask = mask;
+  c.flags = a.flags;
+  c.stack = a.stack;
+  c.lockset = a.lockset;
+  c.site = a.site;
+  c.index = a.index;
+  c.size = a.size;
+  c.ts = a.ts;
 }
 
 bool ShadowMemory::Step(Granule& g, uint64_t base, uint8_t m, const ShadowAccess& a, Mode mode) {
@@ -89,6 +110,19 @@ bool ShadowMemory::Step(Granule& g, uint64_t base, uint8_t m, const ShadowAccess
     }
   }
 
+  // Fast paths for memory no other thread touched: an empty granule, or a single cell of
+  // this thread that a plain write, a free or an allocation replaces whole.
+  if (!spill && n <= 1) {
+    const bool replace = n == 1 && cells[0].thread == a.thread && (cells[0].mask & ~m) == 0 &&
+                         (mode != Mode::kAccess || (write && !atomic));
+    if (n == 0 || replace) {
+      const bool met_atomic = n == 1 && (cells[0].flags & kCellAtomic);
+      Fill(cells[0], m, a);
+      g.count = 1;
+      return met_atomic;
+    }
+  }
+
   if (mode != Mode::kAlloc) {
     for (size_t i = 0; i < n; ++i) {
       const ShadowCell& s = cells[i];
@@ -96,7 +130,7 @@ bool ShadowMemory::Step(Granule& g, uint64_t base, uint8_t m, const ShadowAccess
       if (!overlap) continue;
       if (s.thread == a.thread || s.clock <= clock.Get(s.thread)) continue;
       if ((write || (s.flags & kCellWrite)) && !(atomic && (s.flags & kCellAtomic))) {
-        sink_.Race(s, base, overlap, a);
+        ReportRace(s, base, overlap, a);
       }
     }
   }
@@ -136,16 +170,7 @@ bool ShadowMemory::Step(Granule& g, uint64_t base, uint8_t m, const ShadowAccess
 
   // One access made byte by byte (a loop, a range cut into granules) stays one cell.
   ShadowCell fresh;
-  fresh.clock = a.now;
-  fresh.thread = a.thread;
-  fresh.mask = m;
-  fresh.flags = a.flags;
-  fresh.stack = a.stack;
-  fresh.lockset = a.lockset;
-  fresh.site = a.site;
-  fresh.index = a.index;
-  fresh.size = a.size;
-  fresh.ts = a.ts;
+  Fill(fresh, m, a);
   bool merged = false;
   for (size_t i = 0; i < out; ++i) {
     ShadowCell& s = cells[i];
@@ -173,44 +198,85 @@ bool ShadowMemory::Step(Granule& g, uint64_t base, uint8_t m, const ShadowAccess
   return met_atomic && (mode != Mode::kAccess || (write && !atomic));
 }
 
-namespace {
-
-// Calls f(granule base, byte mask) for each granule of [addr, addr+size).
-template <typename F>
-void ForGranules(uint64_t addr, uint64_t size, F f) {
-  const uint64_t end = addr + size < addr ? ~0ull : addr + size;
-  for (uint64_t g = addr & ~7ull; g < end; g += 8) {
-    const uint64_t lo = std::max(addr, g), hi = std::min(end, g + 8);
-    const uint8_t mask = static_cast<uint8_t>(((1u << (hi - lo)) - 1) << (lo - g));
-    f(g, mask);
-    if (g + 8 < g) break;
+void ShadowMemory::Materialize(Page& p, uint32_t line) {
+  Granule* gs = &p.g[line * kLineGranules];
+  for (uint32_t k = 0; k < kLineGranules; ++k) {
+    gs[k].count = 1;
+    gs[k].spill = 0;
+    gs[k].cells[0] = p.summary[line];
   }
+  p.uniform &= ~(1ull << line);
 }
 
-}  // namespace
+bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const ShadowAccess& a,
+                             Mode mode) {
+  Granule* gs = &p.g[line * kLineGranules];
+  if (p.uniform >> line & 1) {
+    Granule v;  // stands for all eight granules
+    v.count = 1;
+    v.cells[0] = p.summary[line];
+    span_ = kLineGranules;
+    const bool met = Step(v, base, 0xff, a, mode);
+    span_ = 1;
+    if (v.count == 1 && v.cells[0].mask == 0xff) {
+      p.summary[line] = v.cells[0];
+    } else {
+      // Starting from one cell, a step leaves at most two: never a spilled granule.
+      for (uint32_t k = 0; k < kLineGranules; ++k) {
+        gs[k].count = v.count;
+        gs[k].spill = 0;
+        std::copy(v.cells, v.cells + v.count, gs[k].cells);
+      }
+      p.uniform &= ~(1ull << line);
+    }
+    return met;
+  }
+  bool met = false;
+  for (uint32_t k = 0; k < kLineGranules; ++k) met |= Step(gs[k], base + 8 * k, 0xff, a, mode);
+  const ShadowCell& first = gs[0].cells[0];
+  for (uint32_t k = 0; k < kLineGranules; ++k) {
+    if (gs[k].count != 1 || gs[k].cells[0].mask != 0xff ||
+        std::memcmp(&gs[k].cells[0], &first, sizeof first) != 0) {
+      return met;
+    }
+  }
+  p.summary[line] = first;
+  p.uniform |= 1ull << line;
+  return met;
+}
+
+bool ShadowMemory::Range(uint64_t addr, uint64_t size, const ShadowAccess& a, Mode mode) {
+  const uint64_t end = addr + size < addr ? ~0ull : addr + size;
+  bool met = false;
+  for (uint64_t g = addr & ~7ull; g < end;) {
+    Page& p = PageAt(g);
+    const uint32_t line = (g >> 6) & (kLinesPerPage - 1);
+    if ((g & 63) == 0 && addr <= g && end - g >= 64) {
+      met |= WholeLine(p, line, g, a, mode);
+      if (g + 64 < g) break;
+      g += 64;
+      continue;
+    }
+    if (p.uniform >> line & 1) Materialize(p, line);
+    const uint64_t lo = std::max(addr, g), hi = std::min(end, g + 8);
+    const uint8_t mask = static_cast<uint8_t>(((1u << (hi - lo)) - 1) << (lo - g));
+    met |= Step(p.g[(g >> 3) & (kGranulesPerPage - 1)], g, mask, a, mode);
+    if (g + 8 < g) break;
+    g += 8;
+  }
+  return met;
+}
 
 bool ShadowMemory::Access(uint64_t addr, uint64_t size, const ShadowAccess& a) {
-  bool met = false;
-  ForGranules(addr, size, [&](uint64_t g, uint8_t mask) {
-    met |= Step(GranuleAt(g), g, mask, a, Mode::kAccess);
-  });
-  return met;
+  return Range(addr, size, a, Mode::kAccess);
 }
 
 bool ShadowMemory::Alloc(uint64_t addr, uint64_t size, const ShadowAccess& a) {
-  bool met = false;
-  ForGranules(addr, size, [&](uint64_t g, uint8_t mask) {
-    met |= Step(GranuleAt(g), g, mask, a, Mode::kAlloc);
-  });
-  return met;
+  return Range(addr, size, a, Mode::kAlloc);
 }
 
 bool ShadowMemory::Free(uint64_t addr, uint64_t size, const ShadowAccess& a) {
-  bool met = false;
-  ForGranules(addr, size, [&](uint64_t g, uint8_t mask) {
-    met |= Step(GranuleAt(g), g, mask, a, Mode::kFree);
-  });
-  return met;
+  return Range(addr, size, a, Mode::kFree);
 }
 
 }  // namespace threadlens::analysis

@@ -16,7 +16,8 @@
 // before the allocation but that did not happen before it).
 //
 // Memory: 128 bytes of shadow per 8-byte granule touched (16x the program's touched
-// memory); a granule with more than three live cells spills to a side list.
+// memory, plus a 40-byte summary per 64-byte line); a granule with more than three live
+// cells spills to a side list.
 #pragma once
 
 #include <cstdint>
@@ -99,17 +100,31 @@ class ShadowMemory {
     ShadowCell cells[kInline];
   };
   static_assert(sizeof(Granule) == 128, "two cache lines");
+  // Memory a thread owns is mostly written whole (allocation, fill, copy, free): a 64-byte
+  // line whose eight granules all hold the same single cell keeps it once, as its summary,
+  // and an operation covering the whole line steps that one cell instead of eight.
+  static constexpr uint32_t kLineGranules = 8;
+  static constexpr uint32_t kLinesPerPage = kGranulesPerPage / kLineGranules;
   struct Page {
+    uint64_t uniform = 0;  // bit L: line L's granules are all summary[L] alone (stale)
+    ShadowCell summary[kLinesPerPage];
     Granule g[kGranulesPerPage];
   };
   enum class Mode { kAccess, kAlloc, kFree };
 
-  Granule& GranuleAt(uint64_t addr);
+  Page& PageAt(uint64_t addr);
+  const Page* FindPage(uint64_t addr) const;
   const Granule* FindGranule(uint64_t addr) const;
+  bool Range(uint64_t addr, uint64_t size, const ShadowAccess& a, Mode mode);
+  bool WholeLine(Page& p, uint32_t line, uint64_t base, const ShadowAccess& a, Mode mode);
+  // A uniform line's summary written out to its granules (before a partial access).
+  void Materialize(Page& p, uint32_t line);
+  void ReportRace(const ShadowCell& prior, uint64_t base, uint8_t overlap, const ShadowAccess& a);
   // One granule: check, then update. Returns true when a plain write, a free or an
   // allocation met an atomic cell.
   bool Step(Granule& g, uint64_t base, uint8_t mask, const ShadowAccess& a, Mode mode);
   void Append(Granule& g, const ShadowCell& c);
+  static void Fill(ShadowCell& c, uint8_t mask, const ShadowAccess& a);
 
   Sink& sink_;
   FlatMap<uint32_t> page_index_;  // page number -> index into pages_
@@ -118,6 +133,7 @@ class ShadowMemory {
   std::vector<uint32_t> free_spills_;
   uint64_t last_page_ = ~0ull;
   Page* last_ = nullptr;
+  uint32_t span_ = 1;  // granules the granule being stepped stands for (a uniform line: 8)
 };
 
 }  // namespace threadlens::analysis

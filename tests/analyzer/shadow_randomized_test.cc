@@ -13,9 +13,11 @@
 namespace threadlens::analysis {
 namespace {
 
-constexpr uint64_t kBase = 0x10000;  // the region: 24 bytes, three granules
-constexpr uint64_t kRegion = 24;
-constexpr uint64_t kBlock = kBase + 8, kBlockSize = 16;
+// The region: 160 bytes from 16 before a 64-byte line, so whole lines (which the shadow
+// may keep as one summary) and partial ones; the heap block covers two whole lines.
+constexpr uint64_t kBase = 0x10000 - 16;
+constexpr uint64_t kRegion = 160;
+constexpr uint64_t kBlock = kBase + 8, kBlockSize = 144;
 
 struct Ev {
   enum Kind { kFork, kJoin, kAcquire, kRelease, kAccess, kAtomic, kAlloc, kFree } kind;
@@ -105,8 +107,8 @@ std::vector<Ev> RandomTrace(std::mt19937& rng) {
     } else {
       static const uint64_t kSizes[] = {1, 2, 4, 8};
       e.kind = Ev::kAccess;
-      e.range = pick(4) == 0;
-      e.size = e.range ? 1 + pick(16) : kSizes[pick(4)];
+      e.range = pick(3) == 0;
+      e.size = e.range ? (pick(2) ? 1 + pick(16) : 1 + pick(static_cast<int>(kRegion))) : kSizes[pick(4)];
       e.addr = kBase + pick(static_cast<int>(kRegion - e.size + 1));
       e.write = pick(2);
       ev.push_back(e);
