@@ -219,6 +219,9 @@ void Analysis::Handle(const StreamEvent& e) {
     case EventKind::kThreadJoin:
       HandleThread(t, e);
       break;
+    case EventKind::kThreadStack:
+      namer_.Stacks().Add(e.tid, ev.obj, ev.seq);
+      break;
     case EventKind::kNameThread:
       namer_.SetThreadName(static_cast<uint32_t>(ev.obj), std::string(source_.String(ev.aux32)));
       break;
@@ -434,6 +437,7 @@ void Analysis::HandleThread(ThreadCtx& t, const StreamEvent& e) {
     }
     case EventKind::kThreadExit:
       monitor_.OnThreadExit(t, Side(t, Op::kExit, e));
+      namer_.Stacks().Exit(e.tid, ev.ts);
       t.exited = true;
       t.end_ts = ev.ts;
       break;

@@ -130,7 +130,9 @@ std::string FingerprintOf(const Finding& f) {
     if (!Unstable(l)) parts.push_back("lock:" + l);
   }
   for (const std::string& v : f.variables) {
+    const size_t in_block = v.find(" in heap block allocated at ");
     if (v.rfind(kHeapPrefix, 0) == 0) parts.push_back("var:" + HeapKey(v));
+    else if (in_block != std::string::npos) parts.push_back("var:" + v.substr(0, in_block) + "@" + HeapKey(v));
     else if (!Unstable(v)) parts.push_back("var:" + v);
   }
   // What a hung thread waits on (a condition variable, semaphore or thread) is no lock.

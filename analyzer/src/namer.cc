@@ -155,13 +155,18 @@ std::string Namer::HeapName(const HeapRef& h, uint64_t addr) {
     where += (where.empty() ? "" : " ") + file + (f.line ? ":" + std::to_string(f.line) : "");
   }
   if (where.empty()) where = Hex(h.site ? h.site : h.base);
+  // The field, where the allocation site says what type the block holds.
+  if (Symbolizer* sym = Sym(); sym && !(h.site & trace::kSiteIsString) && addr >= h.base) {
+    std::string field = sym->ResolveHeapField(h.site, h.size, addr - h.base);
+    if (!field.empty()) return field + " in heap block allocated at " + where;
+  }
   std::string name = "heap block of " + std::to_string(h.size) + " byte" +
                      (h.size == 1 ? "" : "s") + " allocated at " + where;
   if (addr != h.base) name += " (+" + std::to_string(addr - h.base) + ")";
   return name;
 }
 
-std::string Namer::VariableName(uint64_t addr, const HeapRef* heap) {
+std::string Namer::VariableName(uint64_t addr, const HeapRef* heap, uint64_t ts) {
   auto it = var_names_.upper_bound(addr);
   if (it != var_names_.begin()) {
     --it;
@@ -176,6 +181,9 @@ std::string Namer::VariableName(uint64_t addr, const HeapRef* heap) {
     if (!n.empty()) return n;
   }
   if (heap && heap->valid) return HeapName(*heap, addr);
+  if (uint32_t owner = thread_stacks_.OwnerAt(addr, ts)) {
+    return NameStackAddress(addr, ThreadName(owner));
+  }
   return Hex(addr);
 }
 
@@ -194,7 +202,7 @@ Access Namer::Materialize(const SideRef& s, bool is_variable) {
              ? std::string(OpName(s.op)) + "-shared"
              : OpName(s.op);
   if (s.op == Op::kJoin) a.object = ThreadName(static_cast<uint32_t>(s.obj));
-  else if (is_variable) a.object = VariableName(s.obj);
+  else if (is_variable) a.object = VariableName(s.obj, nullptr, s.ts);
   else a.object = ObjectName(s.obj);
   a.address = s.op == Op::kJoin ? 0 : s.obj;
   a.size = s.size;
@@ -230,7 +238,9 @@ Finding Namer::Name(const RawFinding& r) {
   for (const SideRef& s : r.sides) f.accesses.push_back(Materialize(s, race));
   for (uint32_t tid : r.tids) AddUnique(f.threads, ThreadName(tid));
   for (uint64_t l : r.locks) AddUnique(f.locks, ObjectName(l));
-  for (uint64_t v : r.vars) AddUnique(f.variables, VariableName(v, &r.heap));
+  for (uint64_t v : r.vars) {
+    AddUnique(f.variables, VariableName(v, &r.heap, r.sides.empty() ? 0 : r.sides[0].ts));
+  }
   if (race && r.heap.valid && !r.vars.empty()) {
     for (Access& a : f.accesses) {
       if (a.address == r.vars[0]) a.object = f.variables.back();

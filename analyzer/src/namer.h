@@ -12,6 +12,7 @@
 
 #include "analysis_types.h"
 #include "lock_monitor.h"
+#include "thread_stacks.h"
 #include "threadlens/analyzer/analyze.h"
 #include "threadlens/analyzer/event_source.h"
 #include "threadlens/analyzer/symbolizer.h"
@@ -41,7 +42,10 @@ class Namer {
 
   std::string ThreadName(uint32_t tid) const;
   std::string ObjectName(uint64_t obj);
-  std::string VariableName(uint64_t addr, const HeapRef* heap = nullptr);
+  // `ts`: when the address was accessed (a stack is named by the thread that owned it then).
+  std::string VariableName(uint64_t addr, const HeapRef* heap = nullptr, uint64_t ts = 0);
+  // Each thread's stack bounds, from the trace's thread_stack records.
+  ThreadStacks& Stacks() { return thread_stacks_; }
   Access Materialize(const SideRef& s, bool is_variable);
   Finding Name(const RawFinding& r);
 
@@ -70,6 +74,7 @@ class Namer {
   std::set<std::string> fallback_used_;
   std::unordered_map<uint64_t, Stack> frames_;
   std::unique_ptr<Symbolizer> symbolizer_;
+  ThreadStacks thread_stacks_;
 };
 
 }  // namespace threadlens::analysis

@@ -202,5 +202,21 @@ TEST(MemoryModel, LocksTakenInTurnDoNotRaceOnTheirOwnBytes) {
   EXPECT_TRUE(OfKind(Analyze(s, TestOptions()), "race").empty());
 }
 
+// Another thread's stack: T2 writes a variable on T1's stack while T1 reads it. The race
+// names the stack by its owner, from the trace's thread_stack records.
+TEST(MemoryModel, StackVariablesAreNamedByTheirThread) {
+  VectorSource s;
+  s.Add(1, EventKind::kNameThread, 1, 0, 0, 0, s.Str("main"));
+  s.Add(1, EventKind::kThreadStack, 0x7f0000000000).Seq(1 << 20);
+  s.Add(1, EventKind::kThreadCreate, 2).Add(2, EventKind::kThreadStart, 1);
+  s.Add(2, EventKind::kWrite, 0x7f0000080010, 0, 8, s.Site("worker.cc:4"));
+  s.Add(1, EventKind::kRead, 0x7f0000080010, 0, 8, s.Site("main.cc:9"));
+  Report r = Analyze(s, TestOptions());
+  auto races = OfKind(r, "race");
+  ASSERT_EQ(races.size(), 1u);
+  ASSERT_EQ(races[0]->variables.size(), 1u);
+  EXPECT_EQ(races[0]->variables[0], "0x7f0000080010 on main's stack");
+}
+
 }  // namespace
 }  // namespace threadlens::testing
