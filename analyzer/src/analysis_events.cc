@@ -150,7 +150,8 @@ void Analysis::Handle(const StreamEvent& e) {
       break;
     case EventKind::kAlloc:
     case EventKind::kFree:
-      HandleHeap(t, e);
+      // Heap blocks only name the memory of races.
+      if (opts_.races) HandleHeap(t, e);
       break;
     case EventKind::kFuncEntry:
       t.stack = stacks_.Child(t.stack, ev.site);
@@ -288,16 +289,14 @@ void Analysis::HandleHeap(ThreadCtx& t, const StreamEvent& e) {
       }
     }
     heap_[ev.obj] = HeapRef{ev.obj, ev.seq, ev.site, t.stack, true};
-    if (opts_.races) race_.Alloc(t.dense, Side(t, Op::kAlloc, e), ev.seq);
+    race_.Alloc(t.dense, Side(t, Op::kAlloc, e), ev.seq);
     return;
   }
   auto it = heap_.find(ev.obj);
   if (it == heap_.end()) return;
   HeapRef block = it->second;
-  if (opts_.races) {
-    race_.Free(t.dense, Side(t, Op::kFree, e), block.size);
-    if (race_.Findings().size() != races_named_) NoteHeapBlocks();
-  }
+  race_.Free(t.dense, Side(t, Op::kFree, e), block.size);
+  if (race_.Findings().size() != races_named_) NoteHeapBlocks();
   heap_.erase(it);
   freed_[block.base] = block;
 }

@@ -68,7 +68,8 @@ TEST(Deadlock, WatchdogRecordsAloneAreEnough) {
   s.Add(3, EventKind::kBlocked, 0xA, static_cast<uint8_t>(trace::BlockedOn::kLock), 0, 0, 2);
   s.Add(3, EventKind::kHolds, 0xA, 0, 1, 0, 1);
   s.Add(3, EventKind::kHolds, 0xB, 0, 1, 0, 2);
-  auto d = OfKind(Analyze(s, TestOptions()), "deadlock");
+  Report r = Analyze(s, TestOptions());
+  auto d = OfKind(r, "deadlock");
   ASSERT_EQ(d.size(), 1u);
   EXPECT_EQ(d[0]->threads, (std::vector<std::string>{"T1", "T2"}));
 }
@@ -202,7 +203,8 @@ TEST(Hang, JoinOfAThreadThatDoesNotEndIsAJoinHang) {
   s.Add(1, EventKind::kThreadCreate, 2);
   s.Add(1, EventKind::kThreadJoinBegin, 3, 0, 0, s.Site("m.cc:9"));
   s.Add(2, EventKind::kThreadExit);
-  auto h = OfKind(Analyze(s, TestOptions()), "hang");
+  Report r = Analyze(s, TestOptions());
+  auto h = OfKind(r, "hang");
   ASSERT_EQ(h.size(), 1u);
   EXPECT_EQ(h[0]->subkind, "join");
 }

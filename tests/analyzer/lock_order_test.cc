@@ -152,7 +152,8 @@ TEST(LockOrder, EightLockCycleIsFound) {
     text += Nested("T" + std::to_string(i + 2),
                    {"L" + std::to_string(i), "L" + std::to_string((i + 1) % n)}, 10 * (i + 1));
   }
-  auto f = OfKind(AnalyzeStd(text), "lock-order");
+  Report r = AnalyzeStd(text);
+  auto f = OfKind(r, "lock-order");
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0]->cycle.size(), 8u);
   // Longer than the bound: not enumerated.
