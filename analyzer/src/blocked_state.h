@@ -1,5 +1,7 @@
-// Deadlocks and hangs that did happen: the state of the threads blocked at the end of the
-// trace (the watchdog's kBlocked/kHolds records, else the requests and waits still open).
+// Deadlocks and hangs that did happen, by the wait-for graph of Holt ("Some deadlock
+// properties of computer systems", Computing Surveys 1972): the state of the threads blocked
+// at the end of the trace (the watchdog's kBlocked/kHolds records, else the requests and
+// waits still open).
 // A wait-for cycle among lock waiters is a deadlock; a thread blocked on a condition
 // variable, a join or a semaphore and not in such a cycle is a hang, together with the
 // threads waiting for locks it holds. Cost: O(blocked threads^2) once, at the end.

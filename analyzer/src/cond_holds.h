@@ -1,4 +1,5 @@
-// Locks held across a condition wait (nested monitor lockout). A thread that waits on a
+// Locks held across a condition wait: the nested monitor lockout (Lister, "The problem of
+// nested monitor calls", Operating Systems Review 1977). A thread that waits on a
 // condition variable releases only the wait's mutex; every other lock it holds stays held
 // until it is woken. A thread that needs such a lock stalls meanwhile, and when the thread
 // that would send the wake-up needs it first, neither ever moves: a deadlock that no lock

@@ -1,4 +1,5 @@
-// Lock state machine: who holds each lock, and the findings that come straight from it —
+// Lock state machine, with the usage checks of the Linux kernel's lock validator (lockdep,
+// Molnar 2006) and Helgrind: who holds each lock, and the findings that come straight from it —
 // misuse (unlock of a lock not held, unlock by a non-owner, lock held at thread exit, destroy
 // of a locked lock), self-deadlock (a thread requests a non-recursive lock it holds), and the
 // contention profile (acquisitions, contended ones, wait and hold times) with timeline spans.
