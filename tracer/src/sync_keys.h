@@ -1,0 +1,22 @@
+// Keys of the synchronization objects and fd objects the runtime invents: values in the
+// non-canonical half of the address space, so no user memory and no user annotation key
+// can meet them. All stay below 2^60, where the analyzer puts its own tag bits.
+#pragma once
+
+#include <cstdint>
+
+namespace threadlens::rt {
+
+// A barrier's round r releases and acquires `barrier address | BarrierRoundTag(r)`.
+inline uint64_t BarrierRoundKey(uint64_t barrier, uint64_t round) {
+  return barrier | ((1 + (round & 1)) << 56);
+}
+// The 8 bytes that stand for descriptor `fd` (the descriptor table slot): close writes them,
+// every call on the descriptor reads them.
+inline constexpr uint64_t kFdObjectBase = 1ull << 59;
+inline uint64_t FdObject(int fd) { return kFdObjectBase + 8 * static_cast<uint64_t>(fd); }
+// The channel a descriptor sends and receives through (pipe, socket pair, eventfd, epoll).
+inline constexpr uint64_t kFdChannelBase = (1ull << 59) | (1ull << 58);
+inline constexpr uint64_t kFdChannelMask = (1ull << 56) - 1;
+
+}  // namespace threadlens::rt
