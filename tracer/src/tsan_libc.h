@@ -57,6 +57,11 @@ TSAN_ALWAYS_INLINE void Write(const void* p, size_t n, uintptr_t pc) {
 #define TL_WITH_PC(...) (uintptr_t pc, __VA_ARGS__)
 #define TL_ARGS(...) __VA_ARGS__
 #define THREADLENS_LIBC_INTERCEPTOR(ret, name, params, args, pre, effect, unresolved) \
+  THREADLENS_LIBC_INTERCEPTOR_POST(ret, name, params, args, pre, effect, , unresolved)
+// The same with `post`, which runs after the real call whether or not the call records
+// (descriptor synchronization also serves programs that are not instrumented).
+#define THREADLENS_LIBC_INTERCEPTOR_POST(ret, name, params, args, pre, effect, post,     \
+                                         unresolved)                                   \
   ret(*real_##name) params = nullptr;                                                \
   TSAN_ALWAYS_INLINE ret Do_##name TL_WITH_PC params {                               \
     auto* real = Real(real_##name, #name);                                           \
@@ -66,6 +71,7 @@ TSAN_ALWAYS_INLINE void Write(const void* p, size_t n, uintptr_t pc) {
     if (Caller(pc)) {                                                                \
       effect;                                                                        \
     }                                                                                \
+    post;                                                                            \
     return r;                                                                        \
   }                                                                                  \
   TSAN_EXPORT ret Intercept_##name params __asm__(#name);                            \

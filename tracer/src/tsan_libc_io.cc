@@ -15,6 +15,7 @@
 
 #include <type_traits>
 
+#include "fd_sync.h"
 #include "tsan_libc.h"
 
 namespace threadlens::rt::tsan::libc {
@@ -70,44 +71,62 @@ inline void ReadString(const char* p, uintptr_t pc) {
 
 }  // namespace
 
-// File descriptors: the user buffer of a transfer, as far as it went.
+// File descriptors: the user buffer of a transfer, as far as it went (`effect`), and the
+// descriptor's own synchronization (`pre` and `post`, fd_sync.h): every call reads the
+// descriptor, a send releases its channel before the data leaves, a receive that got data
+// acquires it.
 #define THREADLENS_LIBC_FD(X)                                                                 \
-  X(ssize_t, read, (int fd, void* b, size_t n), (fd, b, n), , if (r > 0) Write(b, r, pc))     \
-  X(ssize_t, pread, (int fd, void* b, size_t n, off_t o), (fd, b, n, o), ,                    \
-    if (r > 0) Write(b, r, pc))                                                               \
-  X(ssize_t, pread64, (int fd, void* b, size_t n, off64_t o), (fd, b, n, o), ,                \
-    if (r > 0) Write(b, r, pc))                                                               \
-  X(ssize_t, readv, (int fd, const iovec* v, int c), (fd, v, c), ,                            \
-    Vector(v, c, r > 0 ? r : 0, true, pc))                                                    \
-  X(ssize_t, preadv, (int fd, const iovec* v, int c, off_t o), (fd, v, c, o), ,               \
-    Vector(v, c, r > 0 ? r : 0, true, pc))                                                    \
-  X(ssize_t, write, (int fd, const void* b, size_t n), (fd, b, n), ,                          \
-    if (r > 0) Read(b, r, pc))                                                                \
-  X(ssize_t, pwrite, (int fd, const void* b, size_t n, off_t o), (fd, b, n, o), ,             \
-    if (r > 0) Read(b, r, pc))                                                                \
-  X(ssize_t, pwrite64, (int fd, const void* b, size_t n, off64_t o), (fd, b, n, o), ,         \
-    if (r > 0) Read(b, r, pc))                                                                \
-  X(ssize_t, writev, (int fd, const iovec* v, int c), (fd, v, c), ,                           \
-    Vector(v, c, r > 0 ? r : 0, false, pc))                                                   \
-  X(ssize_t, pwritev, (int fd, const iovec* v, int c, off_t o), (fd, v, c, o), ,              \
-    Vector(v, c, r > 0 ? r : 0, false, pc))                                                   \
-  X(ssize_t, recv, (int fd, void* b, size_t n, int f), (fd, b, n, f), ,                       \
-    if (r > 0) Write(b, r, pc))                                                               \
+  X(ssize_t, read, (int fd, void* b, size_t n), (fd, b, n), fdsync::Use(fd, pc),                  \
+    if (r > 0) Write(b, r, pc), if (r > 0) fdsync::Received(fd, pc))                              \
+  X(ssize_t, pread, (int fd, void* b, size_t n, off_t o), (fd, b, n, o), fdsync::Use(fd, pc),     \
+    if (r > 0) Write(b, r, pc), )                                                             \
+  X(ssize_t, pread64, (int fd, void* b, size_t n, off64_t o), (fd, b, n, o), fdsync::Use(fd, pc), \
+    if (r > 0) Write(b, r, pc), )                                                             \
+  X(ssize_t, readv, (int fd, const iovec* v, int c), (fd, v, c), fdsync::Use(fd, pc),             \
+    Vector(v, c, r > 0 ? r : 0, true, pc), if (r > 0) fdsync::Received(fd, pc))                   \
+  X(ssize_t, preadv, (int fd, const iovec* v, int c, off_t o), (fd, v, c, o), fdsync::Use(fd, pc), \
+    Vector(v, c, r > 0 ? r : 0, true, pc), )                                                  \
+  X(ssize_t, write, (int fd, const void* b, size_t n), (fd, b, n), fdsync::Send(fd, pc),          \
+    if (r > 0) Read(b, r, pc), )                                                              \
+  X(ssize_t, pwrite, (int fd, const void* b, size_t n, off_t o), (fd, b, n, o),               \
+    fdsync::Use(fd, pc), if (r > 0) Read(b, r, pc), )                                             \
+  X(ssize_t, pwrite64, (int fd, const void* b, size_t n, off64_t o), (fd, b, n, o),           \
+    fdsync::Use(fd, pc), if (r > 0) Read(b, r, pc), )                                             \
+  X(ssize_t, writev, (int fd, const iovec* v, int c), (fd, v, c), fdsync::Send(fd, pc),           \
+    Vector(v, c, r > 0 ? r : 0, false, pc), )                                                 \
+  X(ssize_t, pwritev, (int fd, const iovec* v, int c, off_t o), (fd, v, c, o),                \
+    fdsync::Use(fd, pc), Vector(v, c, r > 0 ? r : 0, false, pc), )                                \
+  X(ssize_t, recv, (int fd, void* b, size_t n, int f), (fd, b, n, f), fdsync::Use(fd, pc),        \
+    if (r > 0) Write(b, r, pc), if (r > 0) fdsync::Received(fd, pc))                              \
   X(ssize_t, recvfrom, (int fd, void* b, size_t n, int f, sockaddr* a, socklen_t* l),         \
-    (fd, b, n, f, a, l), socklen_t cap = Cap(l), if (r >= 0) {                                \
+    (fd, b, n, f, a, l), socklen_t cap = Cap(l); fdsync::Use(fd, pc), if (r >= 0) {               \
       Write(b, r, pc);                                                                        \
       Address(a, l, cap, pc);                                                                 \
-    })                                                                                        \
-  X(ssize_t, recvmsg, (int fd, msghdr* m, int f), (fd, m, f), , Message(m, r, true, pc))      \
-  X(ssize_t, send, (int fd, const void* b, size_t n, int f), (fd, b, n, f), ,                 \
-    if (r > 0) Read(b, r, pc))                                                                \
+    }, if (r > 0) fdsync::Received(fd, pc))                                                       \
+  X(ssize_t, recvmsg, (int fd, msghdr* m, int f), (fd, m, f), fdsync::Use(fd, pc),                \
+    Message(m, r, true, pc), if (r > 0) fdsync::Received(fd, pc))                                 \
+  X(ssize_t, send, (int fd, const void* b, size_t n, int f), (fd, b, n, f), fdsync::Send(fd, pc), \
+    if (r > 0) Read(b, r, pc), )                                                              \
   X(ssize_t, sendto,                                                                          \
     (int fd, const void* b, size_t n, int f, const sockaddr* a, socklen_t l),                 \
-    (fd, b, n, f, a, l), , if (r >= 0) {                                                      \
+    (fd, b, n, f, a, l), fdsync::Send(fd, pc), if (r >= 0) {                                      \
       Read(b, r, pc);                                                                         \
       Read(a, l, pc);                                                                         \
-    })                                                                                        \
-  X(ssize_t, sendmsg, (int fd, const msghdr* m, int f), (fd, m, f), , Message(m, r, false, pc))
+    }, )                                                                                      \
+  X(ssize_t, sendmsg, (int fd, const msghdr* m, int f), (fd, m, f), fdsync::Send(fd, pc),         \
+    Message(m, r, false, pc), )                                                               \
+  X(int, accept, (int fd, sockaddr* a, socklen_t* l), (fd, a, l),                             \
+    socklen_t cap = Cap(l); fdsync::Use(fd, pc), if (r >= 0) Address(a, l, cap, pc),              \
+    if (r >= 0) fdsync::Created(r, 0, pc))                                                        \
+  X(int, accept4, (int fd, sockaddr* a, socklen_t* l, int f), (fd, a, l, f),                  \
+    socklen_t cap = Cap(l); fdsync::Use(fd, pc), if (r >= 0) Address(a, l, cap, pc),              \
+    if (r >= 0) fdsync::Created(r, 0, pc))                                                        \
+  X(int, pipe, (int* fds), (fds), , if (r == 0) Write(fds, 2 * sizeof *fds, pc),              \
+    if (r == 0) fdsync::CreatedPair(fds, 0, pc))                                                  \
+  X(int, pipe2, (int* fds, int f), (fds, f), , if (r == 0) Write(fds, 2 * sizeof *fds, pc),   \
+    if (r == 0) fdsync::CreatedPair(fds, 0, pc))                                                  \
+  X(int, socketpair, (int d, int t, int p, int* sv), (d, t, p, sv), ,                         \
+    if (r == 0) Write(sv, 2 * sizeof *sv, pc), if (r == 0) fdsync::CreatedPair(sv, fdsync::NewChannel(), pc))
 
 // stdio: the user's buffers. printf/fprintf and friends are not intercepted: they only
 // read their arguments and write a FILE, which stdio locks.
@@ -145,10 +164,6 @@ inline void ReadString(const char* p, uintptr_t pc) {
     if (r == 0) Address(a, l, cap, pc))                                                       \
   X(int, getpeername, (int fd, sockaddr* a, socklen_t* l), (fd, a, l), socklen_t cap = Cap(l), \
     if (r == 0) Address(a, l, cap, pc))                                                       \
-  X(int, accept, (int fd, sockaddr* a, socklen_t* l), (fd, a, l), socklen_t cap = Cap(l),      \
-    if (r >= 0) Address(a, l, cap, pc))                                                       \
-  X(int, accept4, (int fd, sockaddr* a, socklen_t* l, int f), (fd, a, l, f),                  \
-    socklen_t cap = Cap(l), if (r >= 0) Address(a, l, cap, pc))                               \
   X(int, getsockopt, (int fd, int lv, int o, void* v, socklen_t* l), (fd, lv, o, v, l),       \
     socklen_t cap = Cap(l), if (r == 0) {                                                     \
       Write(l, sizeof *l, pc);                                                                \
@@ -176,10 +191,6 @@ inline void ReadString(const char* p, uintptr_t pc) {
     Write(s, sizeof *s, pc);                                                                  \
   })                                                                                          \
   X(int, fstat64, (int fd, struct stat64* s), (fd, s), , if (r == 0) Write(s, sizeof *s, pc)) \
-  X(int, pipe, (int* fds), (fds), , if (r == 0) Write(fds, 2 * sizeof *fds, pc))              \
-  X(int, pipe2, (int* fds, int f), (fds, f), , if (r == 0) Write(fds, 2 * sizeof *fds, pc))   \
-  X(int, socketpair, (int d, int t, int p, int* sv), (d, t, p, sv), ,                         \
-    if (r == 0) Write(sv, 2 * sizeof *sv, pc))                                                \
   X(int, clock_gettime, (clockid_t c, timespec* t), (c, t), ,                                 \
     if (r == 0) Write(t, sizeof *t, pc))                                                      \
   X(int, gettimeofday, (timeval* t, void* z), (t, z), , if (r == 0) Write(t, sizeof *t, pc))  \
@@ -192,9 +203,12 @@ inline void ReadString(const char* p, uintptr_t pc) {
     Write(out, sizeof *out, pc);                                                              \
   })
 
+#define THREADLENS_DEFINE_FD(ret, name, params, args, pre, effect, post) \
+  THREADLENS_LIBC_INTERCEPTOR_POST(ret, name, params, args, pre, effect, post, Unresolved<ret>())
+THREADLENS_LIBC_FD(THREADLENS_DEFINE_FD)
+#undef THREADLENS_DEFINE_FD
 #define THREADLENS_DEFINE(ret, name, params, args, pre, effect) \
   THREADLENS_LIBC_INTERCEPTOR(ret, name, params, args, pre, effect, Unresolved<ret>())
-THREADLENS_LIBC_FD(THREADLENS_DEFINE)
 THREADLENS_LIBC_STDIO(THREADLENS_DEFINE)
 THREADLENS_LIBC_OUT(THREADLENS_DEFINE)
 #undef THREADLENS_DEFINE

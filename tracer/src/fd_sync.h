@@ -1,0 +1,30 @@
+// What calls on file descriptors tell the analyzer (intercept_fd.cc): data sent through a
+// pipe, socket pair, connected TCP socket, eventfd or epoll set happens before it is received,
+// and a descriptor is an object of its own that close and dup2 write and every call reads.
+#pragma once
+
+#include <cstdint>
+
+namespace threadlens::rt::fdsync {
+
+// Any call on `fd` (before the real call): a read of the descriptor, if the runtime saw it
+// created.
+void Use(int fd, uintptr_t pc);
+// Before data leaves through `fd`: Use, and a release on its channel.
+void Send(int fd, uintptr_t pc);
+// After data arrived through `fd`: an acquire of its channel.
+void Received(int fd, uintptr_t pc);
+// A descriptor the program just got (pipe, socket, accept...). `channel` is what it sends
+// and receives through, from NewChannel(); 0: found out at first use (fstat for pipes and
+// FIFOs, the address pair for connected TCP and UDP sockets).
+void Created(int fd, uint64_t channel, uintptr_t pc);
+inline void CreatedPair(const int* fds, uint64_t channel, uintptr_t pc) {
+  Created(fds[0], channel, pc);
+  Created(fds[1], channel, pc);
+}
+uint64_t NewChannel();
+// Before close, or dup2/dup3 onto an open number; after a duplication.
+void BeforeClose(int fd, uintptr_t pc);
+void Duplicated(int from, int to, uintptr_t pc);
+
+}  // namespace threadlens::rt::fdsync

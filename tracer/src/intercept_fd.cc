@@ -1,0 +1,378 @@
+// File descriptors as synchronization and as shared objects (fd_sync.h), and the interceptors
+// that create, duplicate, close and wait on them. read/write/send/recv and pipe/socketpair/
+// accept call in from tsan_libc_io.cc.
+//
+// A descriptor's channel is a key (sync_keys.h): the same one for both ends of a pipe (their
+// inode), of a socket pair (given at creation) and of a TCP or UDP connection made inside
+// the process (its address pair), one per eventfd and epoll set. A send releases it, a
+// receive that got data acquires it. Descriptors the runtime saw created (pipe, socket pair,
+// socket, accept, eventfd, epoll, dup) are objects too: creation allocates their 8 bytes,
+// close frees them, every call reads them, so a close racing a write is a race while a
+// number closed in one thread and reused by another is not.
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+
+#include "fd_sync.h"
+#include "runtime_internal.h"
+#include "sync_keys.h"
+#include "tsan_libc.h"
+
+namespace threadlens::rt::fdsync {
+namespace {
+
+using trace::EventKind;
+
+// Per descriptor number below kMaxFds: what the runtime knows (0: nothing yet).
+constexpr int kMaxFds = 1 << 16;
+constexpr uint64_t kResolved = 1ull << 63;  // the channel below is known (maybe none)
+constexpr uint64_t kTracked = 1ull << 62;   // created by an intercepted call, not closed
+constexpr uint64_t kHasChannel = 1ull << 61;
+constexpr uint64_t kFreed = 1ull << 60;     // closed after being tracked, not reused since
+std::atomic<uint64_t> table[kMaxFds];
+std::atomic<uint8_t> named[kMaxFds];  // a name_variable record was written for the number
+std::atomic<uint64_t> next_channel{1};
+
+inline std::atomic<uint64_t>* Entry(int fd) {
+  return fd >= 0 && fd < kMaxFds ? &table[fd] : nullptr;
+}
+
+// The recording thread for a call made at `pc`; not the runtime's own calls.
+inline ThreadState* Recorder(uintptr_t pc) {
+  auto lo = reinterpret_cast<uintptr_t>(__ehdr_start);
+  if (pc - lo < reinterpret_cast<uintptr_t>(etext) - lo) return nullptr;
+  return CurrentFast();
+}
+
+uint64_t Mix(uint64_t a, uint64_t b) {
+  uint64_t h = (a ^ (b * 0x9E3779B97F4A7C15ull)) * 0xBF58476D1CE4E5B9ull;
+  return h ^ (h >> 31);
+}
+
+uint64_t HashAddress(const sockaddr_storage& a) {
+  if (a.ss_family == AF_INET) {
+    const auto& in = reinterpret_cast<const sockaddr_in&>(a);
+    return Mix(in.sin_addr.s_addr, in.sin_port);
+  }
+  const auto& in6 = reinterpret_cast<const sockaddr_in6&>(a);
+  uint64_t w[2];
+  memcpy(w, &in6.sin6_addr, sizeof w);
+  return Mix(Mix(w[0], w[1]), in6.sin6_port);
+}
+
+// The channel of a descriptor the runtime did not see created, or 0. Raw system calls: the
+// libc functions are intercepted themselves.
+uint64_t ResolveChannel(int fd) {
+  struct stat st;
+  if (syscall(SYS_fstat, fd, &st) != 0) return 0;
+  if (S_ISFIFO(st.st_mode)) return kFdChannelBase | (Mix(st.st_dev, st.st_ino) & kFdChannelMask);
+  if (!S_ISSOCK(st.st_mode)) return 0;
+  // Both ends of a connection see the same address pair, each from its side. Unix sockets
+  // other than socket pairs get no channel: their ends have nothing in common to key on.
+  sockaddr_storage local{}, peer{};
+  socklen_t ll = sizeof local, pl = sizeof peer;
+  if (syscall(SYS_getsockname, fd, &local, &ll) != 0 ||
+      syscall(SYS_getpeername, fd, &peer, &pl) != 0) {
+    return 0;
+  }
+  if ((local.ss_family != AF_INET && local.ss_family != AF_INET6) ||
+      peer.ss_family != local.ss_family) {
+    return 0;
+  }
+  uint64_t a = HashAddress(local), b = HashAddress(peer);
+  return kFdChannelBase | (Mix(a < b ? a : b, a < b ? b : a) & kFdChannelMask);
+}
+
+uint64_t Channel(int fd) {
+  std::atomic<uint64_t>* e = Entry(fd);
+  if (!e) return fd >= 0 ? ResolveChannel(fd) : 0;
+  uint64_t v = e->load(std::memory_order_acquire);
+  if (!(v & kResolved)) {
+    uint64_t c = ResolveChannel(fd);
+    v = e->fetch_or(kResolved | (c ? kHasChannel | c : 0), std::memory_order_acq_rel) |
+        kResolved | (c ? kHasChannel | c : 0);
+  }
+  return v & kHasChannel ? v & (kFdChannelBase | kFdChannelMask) : 0;
+}
+
+// A use is recorded while the runtime knows what the number is: from a creation it saw
+// until a creation it did not see could have reused it (none after an intercepted close:
+// open, socket and friends are intercepted; libc's internal opens are not, but their
+// descriptors are used inside libc too).
+inline bool Tracked(int fd) {
+  std::atomic<uint64_t>* e = Entry(fd);
+  return e && (e->load(std::memory_order_acquire) & (kTracked | kFreed));
+}
+
+// Merge-order point: a plain record has no sequence number. A free before the real close
+// and an allocation after a creation, each beside a relaxed fence (no edge), keep the old
+// owner's records before the new owner's when the kernel hands a number on.
+inline void Fence(ThreadState* ts, uintptr_t pc) {
+  EmitTo(ts, EventKind::kFence, static_cast<uint8_t>(trace::MemoryOrder::kRelaxed), 0, 0, 0, pc);
+}
+
+void Name(ThreadState* ts, int fd, uintptr_t pc) {
+  if (named[fd].exchange(1, std::memory_order_relaxed)) return;
+  char text[32] = "file descriptor ";
+  size_t n = strlen(text);
+  char digits[12];
+  int d = 0;
+  for (unsigned v = static_cast<unsigned>(fd); d == 0 || v; v /= 10) digits[d++] = '0' + v % 10;
+  while (d > 0) text[n++] = digits[--d];
+  uint32_t id = InternString(text, n);
+  if (id) EmitTo(ts, EventKind::kNameVariable, 0, 8, id, FdObject(fd), pc);
+}
+
+// `fd` is no longer the object it was: a write of its bytes (a free when it was tracked).
+void Closing(ThreadState* ts, int fd, uintptr_t pc) {
+  std::atomic<uint64_t>* e = Entry(fd);
+  if (!e) return;
+  if (e->exchange(0, std::memory_order_acq_rel) & kTracked) {
+    e->store(kFreed, std::memory_order_release);
+    SyncProgramStack();
+    EmitTo(ts, EventKind::kFree, 0, 0, 0, FdObject(fd), pc);
+    Fence(ts, pc);
+  }
+}
+
+}  // namespace
+
+uint64_t NewChannel() {
+  return kFdChannelBase | (kFdChannelMask & (next_channel.fetch_add(1, std::memory_order_relaxed) |
+                                             (1ull << 55)));
+}
+
+void Use(int fd, uintptr_t pc) {
+  if (!Tracked(fd)) return;
+  ThreadState* ts = Recorder(pc);
+  if (!ts) return;
+  SyncProgramStack();
+  EmitTo(ts, EventKind::kRead, 0, 8, 0, FdObject(fd), pc);
+}
+
+void Send(int fd, uintptr_t pc) {
+  ThreadState* ts = Recorder(pc);
+  if (!ts) return;
+  Use(fd, pc);
+  if (uint64_t c = Channel(fd)) EmitTo(ts, EventKind::kHappensBefore, 0, 0, 0, c, pc);
+}
+
+void Received(int fd, uintptr_t pc) {
+  ThreadState* ts = Recorder(pc);
+  if (!ts) return;
+  if (uint64_t c = Channel(fd)) EmitTo(ts, EventKind::kHappensAfter, 0, 0, 0, c, pc);
+}
+
+void Created(int fd, uint64_t channel, uintptr_t pc) {
+  std::atomic<uint64_t>* e = Entry(fd);
+  ThreadState* ts = Recorder(pc);
+  if (!e || !ts) {
+    if (e) e->store(0, std::memory_order_release);
+    return;
+  }
+  e->store(kTracked | (channel ? kResolved | kHasChannel | channel : 0),
+           std::memory_order_release);
+  Fence(ts, pc);
+  EmitTo(ts, EventKind::kAlloc, 0, 0, 0, FdObject(fd), pc, 8);
+  Name(ts, fd, pc);
+}
+
+// Before close, or dup2/dup3 onto an open number: `fd` stops being what it was.
+void BeforeClose(int fd, uintptr_t pc) {
+  if (ThreadState* ts = Recorder(pc)) {
+    Closing(ts, fd, pc);
+  } else if (std::atomic<uint64_t>* e = Entry(fd)) {
+    e->store(0, std::memory_order_release);
+  }
+}
+
+// After a duplication: `to` shares the open file of `from`, its channel and, when `from` was
+// created where the runtime saw it, its tracking.
+void Duplicated(int from, int to, uintptr_t pc) {
+  std::atomic<uint64_t>* src = Entry(from);
+  uint64_t v = src ? src->load(std::memory_order_acquire) : 0;
+  uint64_t channel = v & kHasChannel ? v & (kFdChannelBase | kFdChannelMask) : 0;
+  if (v & kTracked) {
+    Created(to, channel, pc);
+  } else if (std::atomic<uint64_t>* e = Entry(to)) {
+    e->store(v, std::memory_order_release);
+  }
+}
+
+}  // namespace threadlens::rt::fdsync
+
+namespace fdsync = threadlens::rt::fdsync;
+using threadlens::rt::CurrentFast;
+using threadlens::rt::tsan::libc::Real;
+
+namespace {
+
+int (*real_open)(const char*, int, ...);
+int (*real_open64)(const char*, int, ...);
+int (*real_openat)(int, const char*, int, ...);
+int (*real_openat64)(int, const char*, int, ...);
+int (*real_creat)(const char*, mode_t);
+int (*real_close)(int);
+int (*real_dup)(int);
+int (*real_dup2)(int, int);
+int (*real_dup3)(int, int, int);
+int (*real_socket)(int, int, int);
+int (*real_eventfd)(unsigned, int);
+int (*real_epoll_create)(int);
+int (*real_epoll_create1)(int);
+int (*real_epoll_ctl)(int, int, int, epoll_event*);
+int (*real_epoll_wait)(int, epoll_event*, int, int);
+int (*real_epoll_pwait)(int, epoll_event*, int, int, const sigset_t*);
+
+#define TL_REAL(name)                         \
+  auto* real = Real(real_##name, #name);     \
+  if (TL_UNLIKELY(!real)) {                   \
+    errno = ENOSYS;                           \
+    return -1;                                \
+  }
+
+}  // namespace
+
+// The mode argument is read only with O_CREAT or O_TMPFILE, as open(2) says.
+inline mode_t ModeArg(int flags, va_list ap) {
+  return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE ? va_arg(ap, mode_t) : 0;
+}
+
+#define TL_OPEN(name)                                                  \
+  TL_EXPORT int name(const char* path, int flags, ...) {               \
+    TL_REAL(name);                                                     \
+    va_list ap;                                                        \
+    va_start(ap, flags);                                               \
+    mode_t mode = ModeArg(flags, ap);                                  \
+    va_end(ap);                                                        \
+    int r = real(path, flags, mode);                                   \
+    if (r >= 0) fdsync::Created(r, 0, TL_CALLER_PC);                   \
+    return r;                                                          \
+  }
+#define TL_OPENAT(name)                                                \
+  TL_EXPORT int name(int dir, const char* path, int flags, ...) {      \
+    TL_REAL(name);                                                     \
+    va_list ap;                                                        \
+    va_start(ap, flags);                                               \
+    mode_t mode = ModeArg(flags, ap);                                  \
+    va_end(ap);                                                        \
+    int r = real(dir, path, flags, mode);                              \
+    if (r >= 0) fdsync::Created(r, 0, TL_CALLER_PC);                   \
+    return r;                                                          \
+  }
+TL_OPEN(open)
+TL_OPEN(open64)
+TL_OPENAT(openat)
+TL_OPENAT(openat64)
+#undef TL_OPEN
+#undef TL_OPENAT
+
+TL_EXPORT int creat(const char* path, mode_t mode) {
+  TL_REAL(creat);
+  int r = real(path, mode);
+  if (r >= 0) fdsync::Created(r, 0, TL_CALLER_PC);
+  return r;
+}
+
+TL_EXPORT int close(int fd) {
+  TL_REAL(close);
+  fdsync::BeforeClose(fd, TL_CALLER_PC);
+  return real(fd);
+}
+
+TL_EXPORT int dup(int fd) {
+  TL_REAL(dup);
+  const uintptr_t pc = TL_CALLER_PC;
+  fdsync::Use(fd, pc);
+  int r = real(fd);
+  if (r >= 0) fdsync::Duplicated(fd, r, pc);
+  return r;
+}
+
+TL_EXPORT int dup2(int from, int to) {
+  TL_REAL(dup2);
+  const uintptr_t pc = TL_CALLER_PC;
+  fdsync::Use(from, pc);
+  if (from != to) fdsync::BeforeClose(to, pc);
+  int r = real(from, to);
+  if (r >= 0 && from != to) fdsync::Duplicated(from, r, pc);
+  return r;
+}
+
+TL_EXPORT int dup3(int from, int to, int flags) {
+  TL_REAL(dup3);
+  const uintptr_t pc = TL_CALLER_PC;
+  fdsync::Use(from, pc);
+  if (from != to) fdsync::BeforeClose(to, pc);
+  int r = real(from, to, flags);
+  if (r >= 0) fdsync::Duplicated(from, r, pc);
+  return r;
+}
+
+TL_EXPORT int socket(int domain, int type, int protocol) {
+  TL_REAL(socket);
+  int r = real(domain, type, protocol);
+  if (r >= 0) fdsync::Created(r, 0, TL_CALLER_PC);
+  return r;
+}
+
+TL_EXPORT int eventfd(unsigned initval, int flags) {
+  TL_REAL(eventfd);
+  int r = real(initval, flags);
+  if (r >= 0) fdsync::Created(r, fdsync::NewChannel(), TL_CALLER_PC);
+  return r;
+}
+
+TL_EXPORT int epoll_create(int size) {
+  TL_REAL(epoll_create);
+  int r = real(size);
+  if (r >= 0) fdsync::Created(r, fdsync::NewChannel(), TL_CALLER_PC);
+  return r;
+}
+
+TL_EXPORT int epoll_create1(int flags) {
+  TL_REAL(epoll_create1);
+  int r = real(flags);
+  if (r >= 0) fdsync::Created(r, fdsync::NewChannel(), TL_CALLER_PC);
+  return r;
+}
+
+// Registering a descriptor happens before a wait that reports it: epoll_ctl sends on the
+// epoll set's channel, epoll_wait receives when it returns events.
+TL_EXPORT int epoll_ctl(int ep, int op, int fd, epoll_event* ev) {
+  TL_REAL(epoll_ctl);
+  const uintptr_t pc = TL_CALLER_PC;
+  fdsync::Use(fd, pc);
+  fdsync::Send(ep, pc);
+  return real(ep, op, fd, ev);
+}
+
+TL_EXPORT int epoll_wait(int ep, epoll_event* events, int max, int timeout) {
+  TL_REAL(epoll_wait);
+  const uintptr_t pc = TL_CALLER_PC;
+  fdsync::Use(ep, pc);
+  int r = real(ep, events, max, timeout);
+  if (r > 0) fdsync::Received(ep, pc);
+  return r;
+}
+
+TL_EXPORT int epoll_pwait(int ep, epoll_event* events, int max, int timeout,
+                          const sigset_t* mask) {
+  TL_REAL(epoll_pwait);
+  const uintptr_t pc = TL_CALLER_PC;
+  fdsync::Use(ep, pc);
+  int r = real(ep, events, max, timeout, mask);
+  if (r > 0) fdsync::Received(ep, pc);
+  return r;
+}
