@@ -14,7 +14,7 @@ function(threadlens_instrument target)
                         "(threadlens_preload or threadlens::preload) is not defined; "
                         "call find_package(threadlens) first")
   endif()
-  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang|GNU")
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang|GNU" AND NOT CMAKE_C_COMPILER_ID MATCHES "Clang|GNU")
     message(FATAL_ERROR "threadlens_instrument(${target}): needs clang (or gcc) for "
                         "-fsanitize=thread")
   endif()
@@ -23,8 +23,11 @@ function(threadlens_instrument target)
   target_link_libraries(${target} PRIVATE ${runtime} Threads::Threads)
   get_target_property(type ${target} TYPE)
   if(type STREQUAL "EXECUTABLE")
-    # The heap interposer names heap blocks by allocation site; whole-archive because
-    # nothing references its symbols by name, the C library does.
-    target_link_libraries(${target} PRIVATE "$<LINK_LIBRARY:WHOLE_ARCHIVE,${alloc}>")
+    # The heap interposer names heap blocks by allocation site. Nothing references its
+    # symbols by name (the C library does), so `-u` pulls its members: the C allocator, and
+    # operator new/delete when the target links as C++ (a C program has no C++ runtime).
+    target_link_options(${target} PRIVATE "LINKER:-u,malloc"
+                        "$<$<LINK_LANGUAGE:CXX>:LINKER:-u,_Znwm>")
+    target_link_libraries(${target} PRIVATE ${alloc})
   endif()
 endfunction()
