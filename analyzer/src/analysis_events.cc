@@ -293,7 +293,13 @@ void Analysis::HandleHeap(ThreadCtx& t, const StreamEvent& e) {
     return;
   }
   auto it = heap_.find(ev.obj);
-  if (it == heap_.end()) return;
+  if (it == heap_.end()) {
+    // A block the program did not allocate itself (the C library did, for strdup or
+    // getline): its free still ends its life, over the size the tracer read.
+    if (ev.seq) race_.Free(t.dense, Side(t, Op::kFree, e), ev.seq);
+    if (race_.Findings().size() != races_named_) NoteHeapBlocks();
+    return;
+  }
   HeapRef block = it->second;
   race_.Free(t.dense, Side(t, Op::kFree, e), block.size);
   if (race_.Findings().size() != races_named_) NoteHeapBlocks();

@@ -98,12 +98,12 @@ bool ShadowMemory::Step(Granule& g, uint64_t base, uint8_t m, const ShadowAccess
   if (mode == Mode::kAccess) {
     // The same thread in the same epoch already made an access at least as strong on
     // these bytes: whatever races with this one races with that one. (Not an allocation or
-    // a free: a reallocation drops those cells, and a report should name the real access.
+    // a free: a reallocation drops a free cell, and a report should name the real access.
     // Atomic only by atomic: the cell also says where release sequences live.)
     for (size_t i = 0; i < n; ++i) {
       const ShadowCell& s = cells[i];
       if (s.thread == a.thread && s.clock == a.now && (s.mask & m) == m &&
-          !(s.flags & (kCellAlloc | kCellFree | kCellKept)) &&
+          !(s.flags & (kCellAlloc | kCellFree)) &&
           (!write || (s.flags & kCellWrite)) && ((s.flags & kCellAtomic) != 0) == atomic) {
         return false;
       }
@@ -123,11 +123,13 @@ bool ShadowMemory::Step(Granule& g, uint64_t base, uint8_t m, const ShadowAccess
     }
   }
 
-  if (mode != Mode::kAlloc) {
+  {
     for (size_t i = 0; i < n; ++i) {
       const ShadowCell& s = cells[i];
       const uint8_t overlap = s.mask & m;
       if (!overlap) continue;
+      // The allocator ordered the block's free before its reallocation.
+      if (mode == Mode::kAlloc && (s.flags & kCellFree)) continue;
       if (s.thread == a.thread || s.clock <= clock.Get(s.thread)) continue;
       if ((write || (s.flags & kCellWrite)) && !(atomic && (s.flags & kCellAtomic))) {
         ReportRace(s, base, overlap, a);
@@ -145,10 +147,10 @@ bool ShadowMemory::Step(Granule& g, uint64_t base, uint8_t m, const ShadowAccess
       const bool ordered = s.thread == a.thread || s.clock <= clock.Get(s.thread);
       const bool cell_atomic = s.flags & kCellAtomic;
       bool drop;
-      if (mode == Mode::kAlloc) {
-        drop = ordered || (s.flags & kCellFree);
-      } else if (write && !atomic) {
-        drop = true;  // ordered cells are superseded; unordered ones were just reported
+      if (write && !atomic) {
+        // Ordered cells are superseded, unordered ones were just reported (an allocation
+        // drops the block's free cells too).
+        drop = true;
       } else if (write) {
         // An atomic write supersedes ordered atomic cells, never plain ones (a later atomic
         // access races with those but not with it); unordered plain cells were reported.
@@ -159,10 +161,6 @@ bool ShadowMemory::Step(Granule& g, uint64_t base, uint8_t m, const ShadowAccess
       if (drop) {
         s.mask &= ~m;
         if (!s.mask) continue;
-      } else if (mode == Mode::kAlloc) {
-        // It no longer stands for later accesses of its thread: those race with the
-        // allocation, which was never checked against it.
-        s.flags |= kCellKept;
       }
     }
     cells[out++] = s;

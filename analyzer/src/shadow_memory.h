@@ -11,9 +11,11 @@
 // argument, Flanagan & Freund PLDI 2009, per byte and with atomicity): a cell is dropped
 // only when every later access that would race with it also races with the access that
 // replaces it. Atomic accesses conflict with plain ones only. A free is a plain write of
-// the whole block; an allocation overwrites the block's cells without a check, except
-// those of other threads it is not ordered with (accesses that the merged stream placed
-// before the allocation but that did not happen before it).
+// the whole block. An allocation is one too, checked against everything but the block's
+// free cells (the allocator ordered the free before the reallocation, though no
+// synchronization the trace shows did): an access of another thread that the merged stream
+// placed before the allocation, but that did not happen before it, races with it whatever
+// the order of the records.
 //
 // Memory: 128 bytes of shadow per 8-byte granule touched (16x the program's touched
 // memory, plus a 40-byte summary per 64-byte line); a granule with more than three live
@@ -34,7 +36,6 @@ enum CellFlags : uint8_t {
   kCellAtomic = 2,
   kCellFree = 4,   // the block was freed (a write)
   kCellAlloc = 8,  // the block was allocated (a write)
-  kCellKept = 16,  // an access an allocation kept (unordered with it, never checked with it)
 };
 
 struct ShadowCell {
@@ -76,7 +77,7 @@ class ShadowMemory {
   // An access of [addr, addr+size). Returns true when a plain write met an atomic cell
   // (the caller ends release sequences there).
   bool Access(uint64_t addr, uint64_t size, const ShadowAccess& a);
-  // Allocation: the block's cells become one allocation write of `a`'s thread (no check).
+  // Allocation: a write of the block by `a`'s thread, checked against all but free cells.
   // Returns true when the block had atomic cells.
   bool Alloc(uint64_t addr, uint64_t size, const ShadowAccess& a);
   // Free: a checked plain write of the block; later accesses race with it.

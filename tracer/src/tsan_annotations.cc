@@ -2,6 +2,8 @@
 // family of dynamic_annotations.h, external tags, fibers) mapped onto trace events, so code
 // already annotated for TSan works unchanged. Also the heap hooks the allocation
 // interposer of instrumented programs calls (heap blocks are named by allocation site).
+#include <malloc.h>
+
 #include <atomic>
 
 #include "tsan_thread.h"
@@ -82,7 +84,10 @@ void OnFree(void* p, uintptr_t pc) {
   // it hides no race, unlike modelling the allocator's hand-over as an edge) but carries a
   // sequence number: it pins the merge order.
   Emit(EventKind::kFence, static_cast<uint8_t>(trace::MemoryOrder::kRelaxed), 0, 0, 0, pc);
-  Emit(EventKind::kFree, 0, 0, 0, reinterpret_cast<uintptr_t>(p), pc);
+  // The block's usable size: a block the C library allocated for the program (strdup,
+  // getline) was never announced, and its free still ends its life.
+  EmitWithValue(EventKind::kFree, 0, 0, 0, reinterpret_cast<uintptr_t>(p), pc,
+                malloc_usable_size(p));
 }
 
 }  // namespace threadlens::rt::tsan
