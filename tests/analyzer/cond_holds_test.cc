@@ -68,7 +68,8 @@ TEST(CondHolds, TimedWaitIsAWarning) {
   s.Add(3, EventKind::kLockAcquired, kOuter, 0, 1, s.Site("n.cc:3"));
   s.Add(3, EventKind::kLockRelease, kOuter, 0, 0, s.Site("n.cc:4"));
   WakeUp(s);
-  auto f = Holding(Analyze(s, TestOptions()));
+  Report r = Analyze(s, TestOptions());
+  auto f = Holding(r);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0]->severity, Severity::kWarning);
 }
@@ -79,7 +80,8 @@ TEST(CondHolds, NotifierTakingTheLockOnlyAfterItsNotifyIsNoLockout) {
   WakeUp(s);
   s.Add(3, EventKind::kLockAcquired, kOuter, 0, 1, s.Site("n.cc:9"));
   s.Add(3, EventKind::kLockRelease, kOuter, 0, 0, s.Site("n.cc:10"));
-  auto f = Holding(Analyze(s, TestOptions()));
+  Report r = Analyze(s, TestOptions());
+  auto f = Holding(r);
   // T3 still stalls on Outer while T2 sleeps: a warning, not a deadlock.
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0]->severity, Severity::kWarning);
@@ -92,7 +94,8 @@ TEST(CondHolds, ABystanderThatNeedsTheLockIsAWarning) {
   WakeUp(s);
   s.Add(1, EventKind::kLockAcquired, kOuter, 0, 1, s.Site("m.cc:20"));
   s.Add(1, EventKind::kLockRelease, kOuter, 0, 0, s.Site("m.cc:21"));
-  auto f = Holding(Analyze(s, TestOptions()));
+  Report r = Analyze(s, TestOptions());
+  auto f = Holding(r);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0]->severity, Severity::kWarning);
   EXPECT_EQ(f[0]->threads, (std::vector<std::string>{"T2", "T1"}));
@@ -130,7 +133,8 @@ TEST(CondHolds, RecursiveMutexLockedTwiceStaysHeldAcrossTheWait) {
   s.Add(3, EventKind::kLockRequest, kMutex, 0, 0, s.Site("n.cc:5"));
   s.Add(3, EventKind::kLockAcquired, kMutex, 0, 1, s.Site("n.cc:5"));
   s.Add(3, EventKind::kCondSignal, kCv, 0, 0, s.Site("n.cc:6"));
-  auto f = Holding(Analyze(s, TestOptions()));
+  Report r = Analyze(s, TestOptions());
+  auto f = Holding(r);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0]->severity, Severity::kError);
 }
