@@ -6,18 +6,16 @@
 
 namespace threadlens::analysis {
 
-ShadowMemory::Page& ShadowMemory::PageAt(uint64_t addr) {
+ShadowMemory::Page& ShadowMemory::PageSlow(uint64_t addr) {
   const uint64_t page = addr >> kPageShift;
-  if (page != last_page_) {
-    bool inserted;
-    uint32_t& idx = page_index_.FindOrInsert(page, inserted);
-    if (inserted) {
-      idx = static_cast<uint32_t>(pages_.size());
-      pages_.push_back(std::make_unique<Page>());
-    }
-    last_page_ = page;
-    last_ = pages_[idx].get();
+  bool inserted;
+  uint32_t& idx = page_index_.FindOrInsert(page, inserted);
+  if (inserted) {
+    idx = static_cast<uint32_t>(pages_.size());
+    pages_.push_back(std::make_unique<Page>());
   }
+  last_page_ = page;
+  last_ = pages_[idx].get();
   return *last_;
 }
 
@@ -49,6 +47,7 @@ std::vector<ShadowCell> ShadowMemory::CellsAt(uint64_t addr) const {
 
 void ShadowMemory::ReportRace(const ShadowCell& prior, uint64_t base, uint8_t overlap,
                               const ShadowAccess& a) {
+  ++races_;
   for (uint32_t k = 0; k < span_; ++k) sink_.Race(prior, base + 8 * k, overlap, a);
 }
 
@@ -196,6 +195,19 @@ bool ShadowMemory::Step(Granule& g, uint64_t base, uint8_t m, const ShadowAccess
   return met_atomic && (mode != Mode::kAccess || (write && !atomic));
 }
 
+namespace {
+
+// Field by field: a call to memcmp costs more than the comparison.
+bool SameCell(const ShadowCell& a, const ShadowCell& b) {
+  uint64_t x[5], y[5];
+  static_assert(sizeof x == sizeof(ShadowCell));
+  std::memcpy(x, &a, sizeof x);
+  std::memcpy(y, &b, sizeof y);
+  return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4])) == 0;
+}
+
+}  // namespace
+
 void ShadowMemory::Materialize(Page& p, uint32_t line) {
   Granule* gs = &p.g[line * kLineGranules];
   for (uint32_t k = 0; k < kLineGranules; ++k) {
@@ -210,6 +222,22 @@ bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const Shadow
                              Mode mode) {
   Granule* gs = &p.g[line * kLineGranules];
   if (p.uniform >> line & 1) {
+    // Step's first two cases on the summary itself: the same thread's access no stronger
+    // than its cell, or one that replaces it.
+    ShadowCell& sum = p.summary[line];
+    const bool write = a.flags & kCellWrite, atomic = a.flags & kCellAtomic;
+    if (sum.thread == a.thread) {
+      if (mode == Mode::kAccess && sum.clock == a.now &&
+          !(sum.flags & (kCellAlloc | kCellFree)) && (!write || (sum.flags & kCellWrite)) &&
+          ((sum.flags & kCellAtomic) != 0) == atomic) {
+        return false;
+      }
+      if (mode != Mode::kAccess || (write && !atomic)) {
+        const bool met = sum.flags & kCellAtomic;
+        Fill(sum, 0xff, a);
+        return met;
+      }
+    }
     Granule v;  // stands for all eight granules
     v.count = 1;
     v.cells[0] = p.summary[line];
@@ -233,8 +261,7 @@ bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const Shadow
   for (uint32_t k = 0; k < kLineGranules; ++k) met |= Step(gs[k], base + 8 * k, 0xff, a, mode);
   const ShadowCell& first = gs[0].cells[0];
   for (uint32_t k = 0; k < kLineGranules; ++k) {
-    if (gs[k].count != 1 || gs[k].cells[0].mask != 0xff ||
-        std::memcmp(&gs[k].cells[0], &first, sizeof first) != 0) {
+    if (gs[k].count != 1 || gs[k].cells[0].mask != 0xff || !SameCell(gs[k].cells[0], first)) {
       return met;
     }
   }
@@ -246,11 +273,32 @@ bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const Shadow
 bool ShadowMemory::Range(uint64_t addr, uint64_t size, const ShadowAccess& a, Mode mode) {
   const uint64_t end = addr + size < addr ? ~0ull : addr + size;
   bool met = false;
+  // Lines that held the same summary before this operation end the same after it: the
+  // first one's outcome is reused (unless it reported a race, which each line reports).
+  ShadowCell memo_in, memo_out;
+  bool memo = false, memo_met = false;
   for (uint64_t g = addr & ~7ull; g < end;) {
     Page& p = PageAt(g);
     const uint32_t line = (g >> 6) & (kLinesPerPage - 1);
     if ((g & 63) == 0 && addr <= g && end - g >= 64) {
-      met |= WholeLine(p, line, g, a, mode);
+      ShadowCell& sum = p.summary[line];
+      if (!(p.uniform >> line & 1)) {
+        met |= WholeLine(p, line, g, a, mode);
+      } else if (memo && SameCell(sum, memo_in)) {
+        sum = memo_out;
+        met |= memo_met;
+      } else {
+        const ShadowCell before = sum;
+        const uint64_t races = races_;
+        const bool m = WholeLine(p, line, g, a, mode);
+        met |= m;
+        memo = (p.uniform >> line & 1) && races_ == races;
+        if (memo) {
+          memo_in = before;
+          memo_out = sum;
+          memo_met = m;
+        }
+      }
       if (g + 64 < g) break;
       g += 64;
       continue;

@@ -113,7 +113,10 @@ class ShadowMemory {
   };
   enum class Mode { kAccess, kAlloc, kFree };
 
-  Page& PageAt(uint64_t addr);
+  Page& PageAt(uint64_t addr) {
+    return (addr >> kPageShift) == last_page_ ? *last_ : PageSlow(addr);
+  }
+  Page& PageSlow(uint64_t addr);
   const Page* FindPage(uint64_t addr) const;
   const Granule* FindGranule(uint64_t addr) const;
   bool Range(uint64_t addr, uint64_t size, const ShadowAccess& a, Mode mode);
@@ -135,6 +138,7 @@ class ShadowMemory {
   uint64_t last_page_ = ~0ull;
   Page* last_ = nullptr;
   uint32_t span_ = 1;  // granules the granule being stepped stands for (a uniform line: 8)
+  uint64_t races_ = 0;  // races reported so far
 };
 
 }  // namespace threadlens::analysis
