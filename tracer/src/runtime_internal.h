@@ -55,7 +55,7 @@ class SpinLock {
 
 struct HeldLock {
   std::atomic<uint64_t> lock;
-  std::atomic<uint16_t> depth;
+  std::atomic<uint32_t> depth;  // recorded saturated at kMaxDepth (aux16 is 16 bits)
   std::atomic<uint8_t> shared;
   std::atomic<uint8_t> type;  // trace::LockType, low byte
 };
@@ -195,6 +195,27 @@ inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16
   ts->pos.store(p + sizeof(trace::Event), std::memory_order_release);
 }
 
+// Spin loops: folds an operation into the thread's last record when that record is the
+// same operation (kind, flags, aux16, object, call site) and nothing was recorded since; the
+// record's aux32 counts the repeats (docs/trace-format.md). Only for kinds whose repeat the
+// analyzer treats as a no-op: the caller decides that (a load also needs the location
+// unchanged). The record keeps the first operation's time and sequence number.
+inline bool FoldRepeat(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16_t aux16,
+                       uint64_t obj, uint64_t site) {
+  const uint32_t off = ts->last;
+  if (ts->pos.load(std::memory_order_relaxed) != off + sizeof(trace::Event) || off < ts->flushed) {
+    return false;  // another record since, or this one is already in the file
+  }
+  trace::Event& e = FullAt(ts, off);
+  if (e.kind != static_cast<uint8_t>(kind) || e.flags != flags || e.aux16 != aux16 ||
+      e.obj != obj || e.site != site || e.aux32 == UINT32_MAX) {
+    return false;
+  }
+  // A foreign flush copies the buffer first (FlushLocked), so it sees the old or new count.
+  __atomic_store_n(&e.aux32, e.aux32 + 1, __ATOMIC_RELAXED);
+  return true;
+}
+
 // Thread ids: pthread_t -> tid, filled at create and at thread start.
 void TidMapSet(pthread_t t, uint32_t tid);
 uint32_t TidMapGet(pthread_t t);
@@ -206,6 +227,15 @@ ThreadState* StartThread(uint32_t tid, uint32_t parent_tid);
 // Returns true when `addr` was not known and is now.
 bool LockSetInsert(uint64_t addr);
 void LockSetErase(uint64_t addr);
+// Maps both tables (runtime start); a fork child starts an empty lock set (runtime_maps.cc).
+void InitObjectMaps();
+void ResetLockSet();
+
+// String table (runtime_strings.cc): mapped at start; its lock is held across fork, and a
+// fork child writes every string again into its own trace.
+void InitStrings();
+SpinLock& StringsLock();
+void RewriteStrings();
 
 // Registry of live thread states (watchdog, FlushAll). Callers hold RegistryLock().
 SpinLock& RegistryLock();
@@ -221,6 +251,24 @@ bool TraceClosing();
 // Creates the watchdog's own state (tid 0), not registered as a program thread.
 ThreadState* NewRuntimeState();
 
+// --- trace_output.cc ----------------------------------------------------------------------
+
+// Opens THREADLENS_TRACE (a descendant: BASE.PID) on high fds and writes the header; says
+// why on the terminal and returns false when it cannot.
+bool OpenTraceFile(bool descendant);
+// Closes the trace's fds (fork child, before it opens its own).
+void CloseTraceFiles();
+// Appends one block. After the size cap, a full disk or the file size limit stopped the
+// trace, nothing more is written (TraceStopped).
+void WriteBlock(trace::BlockKind kind, uint32_t tid, uint32_t count, const void* payload,
+                size_t size);
+// Writes the header first (`initial`), or rewrites it in place.
+void WriteHeader(bool initial, uint64_t ticks_per_second);
+trace::FileHeader& Header();
+bool TraceStopped();
+// One message to the terminal: the program's stderr as it was when tracing began.
+void TerminalMessage(const char* msg, size_t n);
+
 // --- watchdog.cc --------------------------------------------------------------------------
 
 // Starts the watchdog thread if THREADLENS_WATCHDOG asks for one (again in a fork child).
@@ -233,15 +281,21 @@ void ResolveReal();
 extern int (*real_pthread_create)(pthread_t*, const pthread_attr_t*, void* (*)(void*), void*);
 extern void (*real__exit)(int);
 
+// A recursion depth as the trace records it (aux16): deeper holds read 65535, never wrap.
+inline constexpr uint32_t kMaxDepth = 0xffff;
+inline uint16_t RecordedDepth(uint32_t d) {
+  return static_cast<uint16_t>(d < kMaxDepth ? d : kMaxDepth);
+}
+
 // Held-lock bookkeeping, shared by mutex, rwlock and cond wait interceptors.
-// Returns the recursion depth after the change.
+// Returns the recursion depth after the change, as recorded (RecordedDepth).
 inline uint16_t HeldPush(ThreadState* ts, uint64_t lock, bool shared, uint8_t type) {
   uint32_t n = ts->held_count.load(std::memory_order_relaxed);
   for (uint32_t i = n; i-- > 0;) {
     if (ts->held[i].lock.load(std::memory_order_relaxed) == lock) {
-      uint16_t d = ts->held[i].depth.load(std::memory_order_relaxed) + 1;
+      uint32_t d = ts->held[i].depth.load(std::memory_order_relaxed) + 1;
       ts->held[i].depth.store(d, std::memory_order_relaxed);
-      return d;
+      return RecordedDepth(d);
     }
   }
   if (n >= kMaxHeld) {
@@ -256,17 +310,17 @@ inline uint16_t HeldPush(ThreadState* ts, uint64_t lock, bool shared, uint8_t ty
   return 1;
 }
 
-// Returns the depth after releasing, or -1 when the thread does not hold `lock`.
+// Returns the depth after releasing (as recorded), or -1 when the thread does not hold `lock`.
 // `shared_out` receives whether the hold was a read hold.
 inline int HeldPop(ThreadState* ts, uint64_t lock, bool* shared_out) {
   uint32_t n = ts->held_count.load(std::memory_order_relaxed);
   for (uint32_t i = n; i-- > 0;) {
     if (ts->held[i].lock.load(std::memory_order_relaxed) != lock) continue;
     if (shared_out) *shared_out = ts->held[i].shared.load(std::memory_order_relaxed);
-    uint16_t d = ts->held[i].depth.load(std::memory_order_relaxed);
+    uint32_t d = ts->held[i].depth.load(std::memory_order_relaxed);
     if (d > 1) {
       ts->held[i].depth.store(d - 1, std::memory_order_relaxed);
-      return d - 1;
+      return RecordedDepth(d - 1);
     }
     // Keep acquisition order: shift the younger entries down.
     for (uint32_t j = i; j + 1 < n; ++j) {

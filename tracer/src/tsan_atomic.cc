@@ -8,6 +8,17 @@
 // non-relaxed operations perform and record under a striped spinlock keyed by address, as
 // TSan does with its per-address sync objects. Relaxed operations create no edges and take
 // no lock.
+//
+// Spin loops: a load (or failed compare-exchange) that repeats the thread's last record
+// with nothing recorded in between, while no store or RMW reached its stripe, is folded into
+// that record as a count (FoldRepeat). This is exact for the analyzer: a load's effect there
+// is a join with the location's release clock and a read of its shadow cell, and both
+// change only at a store or RMW of the location; the thread's own clock does not move in
+// between (a load is no release). So the whole run of loads reads from the store the first
+// one read from, at the first one's sequence number. Stores and RMWs bump their stripe's
+// version before they write (a compare-exchange after it succeeds: a relaxed RMW changes
+// no release clock, and a non-relaxed one holds the stripe lock), and a load compares the
+// version read before the first load with the one after the repeat.
 #include <sched.h>
 
 #include <atomic>
@@ -22,6 +33,7 @@ using trace::MemoryOrder;
 
 struct alignas(64) Stripe {
   std::atomic<uint32_t> locked{0};
+  std::atomic<uint64_t> version{0};  // stores and RMWs recorded on this stripe
 };
 constexpr size_t kStripes = 256;
 Stripe stripes[kStripes];
@@ -76,6 +88,70 @@ TSAN_ALWAYS_INLINE void Record(ThreadCtx* t, EventKind kind, int mo, const volat
   if (!t || t->ignore) return;
   EmitMemory(*t, kind, static_cast<uint8_t>(mo), static_cast<uint16_t>(size),
              reinterpret_cast<uintptr_t>(a), pc);
+}
+
+TSAN_ALWAYS_INLINE uint64_t Version(const volatile void* a) {
+  return StripeFor(a).version.load(std::memory_order_relaxed);
+}
+// Before a recorded store or RMW writes: a load that sees its value then sees the bump.
+TSAN_ALWAYS_INLINE void Bump(ThreadCtx* t, const volatile void* a) {
+  if (!t || t->ignore) return;
+  StripeFor(a).version.fetch_add(1, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_release);
+}
+
+// True when a load of `a` now may be folded into the thread's last record: that record is
+// the same load and no store reached the stripe since. The caller then performs the load
+// without the stripe lock (it takes no sequence number) and confirms with FoldRepeat.
+TSAN_ALWAYS_INLINE bool Foldable(ThreadCtx* t, int mo, const volatile void* a, uint32_t size,
+                                 uintptr_t pc) {
+  if (!t || t->ignore || t->emitted != t->depth || t->load_version != Version(a)) return false;
+  ThreadState* ts = t_state;
+  if (reinterpret_cast<uintptr_t>(ts) <= 1 || ts->in_runtime) return false;
+  const uint32_t off = ts->last;
+  if (ts->pos.load(std::memory_order_relaxed) != off + sizeof(trace::Event)) return false;
+  const trace::Event& e = FullAt(ts, off);
+  return e.kind == static_cast<uint8_t>(EventKind::kAtomicLoad) && e.flags == mo &&
+         e.aux16 == size && e.obj == reinterpret_cast<uintptr_t>(a) && e.site == pc;
+}
+
+// After a load performed on the Foldable path: counts it when the stripe is still unchanged.
+// Every this many repeats a spinning thread yields its core. A traced spin waits longer
+// than a plain one, and when there are fewer cores than runnable threads the thread it
+// waits for may need this core (TSan's runtime blocks in its mutexes to the same effect).
+inline constexpr uint32_t kYieldEvery = 64;
+
+TSAN_ALWAYS_INLINE bool FoldLoad(ThreadCtx* t, int mo, const volatile void* a, uint32_t size,
+                                 uintptr_t pc) {
+  std::atomic_thread_fence(std::memory_order_acquire);  // the value was read first
+  ThreadState* ts = t_state;
+  if (Version(a) != t->load_version ||
+      !FoldRepeat(ts, EventKind::kAtomicLoad, static_cast<uint8_t>(mo),
+                  static_cast<uint16_t>(size), reinterpret_cast<uintptr_t>(a), pc)) {
+    return false;
+  }
+  if (TL_UNLIKELY(FullAt(ts, ts->last).aux32 % kYieldEvery == 0)) sched_yield();
+  return true;
+}
+
+// A load, or the read of a failed compare-exchange. `before` is the stripe version read
+// before the operation.
+TSAN_ALWAYS_INLINE void RecordLoad(ThreadCtx* t, int mo, const volatile void* a, uint32_t size,
+                                   uintptr_t pc, uint64_t before) {
+  if (!t || t->ignore) return;
+  if (t->emitted != t->depth) SyncStack(*t);
+  ThreadState* ts = t_state;
+  if (before == t->load_version && reinterpret_cast<uintptr_t>(ts) > 1 && !ts->in_runtime) {
+    std::atomic_thread_fence(std::memory_order_acquire);  // the value was read first
+    if (Version(a) == before &&
+        FoldRepeat(ts, EventKind::kAtomicLoad, static_cast<uint8_t>(mo),
+                   static_cast<uint16_t>(size), reinterpret_cast<uintptr_t>(a), pc)) {
+      return;
+    }
+  }
+  Emit(EventKind::kAtomicLoad, static_cast<uint8_t>(mo), static_cast<uint16_t>(size), 0,
+       reinterpret_cast<uintptr_t>(a), pc);
+  t->load_version = before;
 }
 
 enum class Op { kExchange, kAdd, kSub, kAnd, kOr, kXor, kNand };
@@ -148,9 +224,15 @@ template <typename T>
 TSAN_ALWAYS_INLINE T Load(const volatile T* a, int mo, uintptr_t pc) {
   mo = Order(mo);
   ThreadCtx* t = Recording();
+  if (Foldable(t, mo, a, sizeof(T), pc)) {
+    T v = PlainLoad(a, mo);
+    if (FoldLoad(t, mo, a, sizeof(T), pc)) return v;
+    // A store came in between: load again, in order, as a record of its own.
+  }
   Scope s(t, a, mo);
+  const uint64_t before = t ? Version(a) : 0;
   T v = PlainLoad(a, mo);
-  Record(t, EventKind::kAtomicLoad, mo, a, sizeof(T), pc);
+  RecordLoad(t, mo, a, sizeof(T), pc, before);
   return v;
 }
 
@@ -159,6 +241,7 @@ TSAN_ALWAYS_INLINE void Store(volatile T* a, T v, int mo, uintptr_t pc) {
   mo = Order(mo);
   ThreadCtx* t = Recording();
   Scope s(t, a, mo);
+  Bump(t, a);
   if constexpr (sizeof(T) == 16) {
     PlainRmw<Op::kExchange>(a, v, mo);
   } else {
@@ -172,6 +255,7 @@ TSAN_ALWAYS_INLINE T Rmw(volatile T* a, T v, int mo, uintptr_t pc) {
   mo = Order(mo);
   ThreadCtx* t = Recording();
   Scope s(t, a, mo);
+  Bump(t, a);
   T old = PlainRmw<op>(a, v, mo);
   Record(t, EventKind::kAtomicRmw, mo, a, sizeof(T), pc);
   return old;
@@ -185,12 +269,23 @@ TSAN_ALWAYS_INLINE bool Cas(volatile T* a, T* expected, T desired, bool weak, in
   mo = Order(mo);
   fmo = FailOrder(mo, fmo);
   ThreadCtx* t = Recording();
+  if (Foldable(t, fmo, a, sizeof(T), pc)) {
+    // A spin: a compare-exchange that finds another value only loads it, with the failure
+    // order. Read first; only a value that may match takes the lock and the real operation.
+    T cur = PlainLoad(a, fmo);
+    if (__builtin_memcmp(&cur, expected, sizeof(T)) != 0 && FoldLoad(t, fmo, a, sizeof(T), pc)) {
+      *expected = cur;
+      return false;
+    }
+  }
   Scope s(t, a, mo);
+  const uint64_t before = t ? Version(a) : 0;
   bool ok = PlainCas(a, expected, desired, weak, mo, fmo);
   if (ok) {
+    Bump(t, a);
     Record(t, EventKind::kAtomicRmw, mo, a, sizeof(T), pc);
   } else {
-    Record(t, EventKind::kAtomicLoad, fmo, a, sizeof(T), pc);
+    RecordLoad(t, fmo, a, sizeof(T), pc, before);
   }
   return ok;
 }

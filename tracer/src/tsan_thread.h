@@ -58,6 +58,7 @@ struct ThreadCtx {
   uint32_t emitted;     // frames already written as kFuncEntry
   uint32_t in_atomic;   // a signal handler's atomic must not wait for its own stripe lock
   uint32_t clock_skip;  // access events since the clock was last read
+  uint64_t load_version;  // stripe version before the last recorded atomic load (spin folding)
   uintptr_t stack_lo, stack_hi;
   // The packed read or write range that ends the buffer, so the next element of a scan
   // extends it without the cache lookup (Access). open_next == 0: none.

@@ -80,7 +80,7 @@ void TakeSnapshot(Snapshot& s) {
       Hold& h = s.holds[s.num_holds++];
       h.tid = ts->tid;
       h.lock = ts->held[i].lock.load(std::memory_order_relaxed);
-      h.depth = ts->held[i].depth.load(std::memory_order_relaxed);
+      h.depth = RecordedDepth(ts->held[i].depth.load(std::memory_order_relaxed));
       h.shared = ts->held[i].shared.load(std::memory_order_relaxed);
     }
     v.num_holds = s.num_holds - v.first_hold;
@@ -219,8 +219,8 @@ int FormatTids(char* out, size_t size, const Snapshot& s, const uint32_t* idx, u
                     kWatchdogExitCode);
   }
   if (len > static_cast<int>(sizeof msg)) len = sizeof msg;
-  ssize_t r = write(2, msg, len);
-  (void)r;
+  // To the program's stderr as it was at start: the program may have redirected fd 2.
+  TerminalMessage(msg, len > 0 ? len : 0);
   real__exit(kWatchdogExitCode);
   __builtin_unreachable();
 }

@@ -27,6 +27,9 @@ enum class ClockSource : uint32_t {
 enum HeaderFlags : uint32_t {
   kHeaderComplete = 1u << 0,  // set only by a clean close; absent after a crash or kill
   kHeaderWatchdog = 1u << 1,  // the watchdog ended the program
+  // The trace stopped early (size cap, disk full, file size limit) while the program ran
+  // on; never set together with kHeaderComplete.
+  kHeaderTruncated = 1u << 2,
 };
 
 // File header: the first 256 bytes of the file.
@@ -134,7 +137,7 @@ enum class EventKind : uint8_t {
   kAtomicRmw = 44,     // flags = MemoryOrder (success order for compare-exchange)
   kFence = 45,         // flags = MemoryOrder; obj unused
   kAlloc = 46,         // obj = block address; seq = block size
-  kFree = 47,          // obj = block address
+  kFree = 47,          // obj = block address; seq = its usable size (0: unknown)
   // Happens-before annotations. obj = the address named in the annotation.
   kHappensBefore = 50,
   kHappensAfter = 51,

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Times cas_pingpong under TSan and under `threadlens run`, median of RUNS, and prints the
+# trace size. Usage: run_bench.sh THREADLENS_CLI BIN_DIR [ROUNDS] [RUNS]
+set -eu
+cli=$1 bin=$2 rounds=${3:-100000} runs=${4:-5}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+seconds() {  # wall seconds of the command
+  start=$(date +%s.%N)
+  "$@" >/dev/null 2>&1
+  end=$(date +%s.%N)
+  echo "$end - $start" | bc
+}
+
+: >"$tmp/tsan" ; : >"$tmp/tl"
+i=0
+while [ $i -lt "$runs" ]; do
+  seconds "$bin/bench_spin_cas_pingpong_tsan" "$rounds" >>"$tmp/tsan"
+  seconds "$cli" run --trace "$tmp/t.tltrace" -- "$bin/bench_spin_cas_pingpong_threadlens" \
+    "$rounds" >>"$tmp/tl"
+  i=$((i + 1))
+done
+tsan=$(median <"$tmp/tsan")
+tl=$(median <"$tmp/tl")
+size=$(stat -c %s "$tmp/t.tltrace")
+printf 'cas_pingpong, %s rounds, median of %s runs\n' "$rounds" "$runs"
+printf '  tsan        %8.3f s\n' "$tsan"
+printf '  threadlens  %8.3f s  (%.2fx tsan), trace %.1f MB\n' "$tl" "$(echo "$tl / $tsan" | bc -l)" \
+  "$(echo "$size / 1000000" | bc -l)"

@@ -1,0 +1,105 @@
+// The runtime's two lock-free maps: pthread_t -> trace thread id, and the set of locks
+// already announced with kLockCreate. Both live in mmap'd memory and never allocate.
+#include <sys/mman.h>
+
+#include "runtime_internal.h"
+
+namespace threadlens::rt {
+namespace {
+
+void* MapTable(size_t n) {
+  void* p = mmap(nullptr, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) ReportFatal("out of memory for the runtime's tables");
+  return p;
+}
+
+// Thread id map: pthread_t -> tid, open addressing, entries overwritten when glibc reuses a
+// pthread_t for a new thread.
+
+constexpr uint32_t kTidSlots = 1 << 16;
+struct TidSlot {
+  std::atomic<uint64_t> key;
+  std::atomic<uint32_t> tid;
+};
+TidSlot* g_tid_map = nullptr;
+
+uint32_t SlotIndex(uint64_t key, uint32_t mask) {
+  key ^= key >> 33;
+  key *= 0xff51afd7ed558ccdull;
+  key ^= key >> 33;
+  return static_cast<uint32_t>(key) & mask;
+}
+
+// Known-lock set (addresses), tombstone 1 after destroy.
+constexpr uint32_t kLockSlots = 1 << 20;
+std::atomic<uint64_t>* g_lock_set = nullptr;
+
+}  // namespace
+
+void InitObjectMaps() {
+  g_tid_map = static_cast<TidSlot*>(MapTable(kTidSlots * sizeof(TidSlot)));
+  g_lock_set = static_cast<std::atomic<uint64_t>*>(MapTable(kLockSlots * sizeof(uint64_t)));
+}
+
+void ResetLockSet() {
+  munmap(static_cast<void*>(g_lock_set), kLockSlots * sizeof(uint64_t));
+  g_lock_set = static_cast<std::atomic<uint64_t>*>(MapTable(kLockSlots * sizeof(uint64_t)));
+}
+
+void TidMapSet(pthread_t t, uint32_t tid) {
+  if (!g_tid_map) return;
+  uint64_t key = static_cast<uint64_t>(t);
+  for (uint32_t i = SlotIndex(key, kTidSlots - 1), probes = 0; probes < 64;
+       ++probes, i = (i + 1) & (kTidSlots - 1)) {
+    uint64_t k = g_tid_map[i].key.load(std::memory_order_acquire);
+    if (k == 0) {
+      if (!g_tid_map[i].key.compare_exchange_strong(k, key) && k != key) continue;
+      k = key;
+    }
+    if (k == key) {
+      g_tid_map[i].tid.store(tid, std::memory_order_release);
+      return;
+    }
+  }
+}
+
+uint32_t TidMapGet(pthread_t t) {
+  if (!g_tid_map) return 0;
+  uint64_t key = static_cast<uint64_t>(t);
+  for (uint32_t i = SlotIndex(key, kTidSlots - 1), probes = 0; probes < 64;
+       ++probes, i = (i + 1) & (kTidSlots - 1)) {
+    uint64_t k = g_tid_map[i].key.load(std::memory_order_acquire);
+    if (k == 0) return 0;
+    if (k == key) return g_tid_map[i].tid.load(std::memory_order_acquire);
+  }
+  return 0;
+}
+
+bool LockSetInsert(uint64_t addr) {
+  if (!g_lock_set) return false;
+  for (uint32_t i = SlotIndex(addr, kLockSlots - 1), probes = 0; probes < 128;
+       ++probes, i = (i + 1) & (kLockSlots - 1)) {
+    uint64_t k = g_lock_set[i].load(std::memory_order_acquire);
+    if (k == addr) return false;
+    if (k == 0) {
+      if (g_lock_set[i].compare_exchange_strong(k, addr)) return true;
+      if (k == addr) return false;
+    }
+  }
+  return false;  // table crowded: the lock stays unannounced, its events are still traced
+}
+
+void LockSetErase(uint64_t addr) {
+  if (!g_lock_set) return;
+  for (uint32_t i = SlotIndex(addr, kLockSlots - 1), probes = 0; probes < 128;
+       ++probes, i = (i + 1) & (kLockSlots - 1)) {
+    uint64_t k = g_lock_set[i].load(std::memory_order_acquire);
+    if (k == 0) return;
+    if (k == addr) {
+      g_lock_set[i].compare_exchange_strong(k, 1);  // tombstone keeps probe chains intact
+      return;
+    }
+  }
+}
+
+}  // namespace threadlens::rt
