@@ -1,9 +1,14 @@
-// `threadlens run [--trace FILE] [--watchdog S] -- PROGRAM [ARGS]`: runs an unmodified program
+// `threadlens run [--trace FILE] [--watchdog S] [--max-trace-size N] -- PROGRAM [ARGS]`: runs
+// an unmodified program
 // with the tracer runtime preloaded, passes its stdin/stdout through and its exit status back,
 // then prints a one-line summary of the trace to stderr.
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -22,11 +27,6 @@ namespace threadlens::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-bool IsFile(const std::string& p) {
-  struct stat st {};
-  return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
 
 // Resolves PROGRAM as execvp would, so a missing or non-executable program is reported
 // before anything starts.
@@ -129,8 +129,78 @@ std::vector<std::string> ChildTraces(const std::string& base) {
 struct Options {
   std::string trace;
   double watchdog = 2;
+  std::string max_trace_size = "4G";
   std::vector<std::string> command;
 };
+
+// "4G", "500M", "64K", "1000000"; 0 = no cap.
+uint64_t ParseSize(const std::string& text) {
+  size_t end = 0;
+  unsigned long long n = 0;
+  try {
+    n = std::stoull(text, &end);
+  } catch (const std::exception&) {
+    end = std::string::npos;
+  }
+  uint64_t unit = 1;
+  if (end != std::string::npos && end + 1 == text.size()) {
+    switch (text[end]) {
+      case 'K': case 'k': unit = 1ull << 10; break;
+      case 'M': case 'm': unit = 1ull << 20; break;
+      case 'G': case 'g': unit = 1ull << 30; break;
+      default: end = std::string::npos;
+    }
+    if (end != std::string::npos) ++end;
+  }
+  if (end != text.size() || text[0] == '-' || n > UINT64_MAX / unit) {
+    throw Error("run: --max-trace-size takes bytes with an optional K, M or G (e.g. 4G; 0 = "
+                "no cap), not '" + text + "'");
+  }
+  return n * unit;
+}
+
+// Holds an exclusive lock on the trace file for the run, so that a second `threadlens run`
+// on the same path refuses instead of writing into the same file. The file is truncated by
+// the runtime, never replaced, so every run locks the same inode.
+class TraceLock {
+ public:
+  explicit TraceLock(const std::string& path) {
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) {
+      throw Error("run: cannot write the trace " + path + ": " + std::strerror(errno) +
+                  " (give a writable --trace FILE)");
+    }
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd_);
+      throw Error("run: " + path + " is being written by another threadlens run; give this "
+                  "run its own --trace FILE");
+    }
+  }
+  ~TraceLock() { ::close(fd_); }
+  TraceLock(const TraceLock&) = delete;
+  TraceLock& operator=(const TraceLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+bool HasTrace(const std::string& p) {
+  struct stat st {};
+  return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+}
+
+// The header's flags (trace_format.h), read directly: the reader's metadata has no
+// `truncated`.
+uint32_t HeaderFlags(const std::string& p) {
+  uint32_t flags = 0;
+  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  if (::pread(fd, &flags, sizeof flags, offsetof(trace::FileHeader, flags)) != sizeof flags) {
+    flags = 0;
+  }
+  ::close(fd);
+  return flags;
+}
 
 int Run(const Options& o) {
   if (o.command.empty())
@@ -141,11 +211,16 @@ int Run(const Options& o) {
   std::string trace = o.trace;
   if (trace.empty()) trace = fs::path(o.command[0]).filename().string() + ".tltrace";
   trace = fs::absolute(trace).string();
+  const uint64_t max_size = ParseSize(o.max_trace_size);
 
-  // Old traces of this name (and of children from an earlier run) would be confusing.
+  TraceLock lock(trace);
+  // Old traces of children from an earlier run would be confusing; the trace itself is
+  // truncated when the program starts (an empty file: the runtime did not load).
   std::error_code ec;
   for (const auto& old : ChildTraces(trace)) fs::remove(old, ec);
-  fs::remove(trace, ec);
+  if (::truncate(trace.c_str(), 0) != 0) {
+    throw Error("run: cannot write the trace " + trace + ": " + std::strerror(errno));
+  }
 
   TracedRun run;
   run.program = program;
@@ -153,18 +228,27 @@ int Run(const Options& o) {
   run.preload = preload;
   run.trace = trace;
   run.watchdog = o.watchdog;
+  run.max_trace_size = max_size;
   TracedExit exit = RunTraced(run);
+  // The runtime may have written to our stderr through a file description of its own
+  // (THREADLENS_TERMINAL): continue after it, not over it.
+  struct stat err_st {};
+  if (::fstat(2, &err_st) == 0 && S_ISREG(err_st.st_mode)) ::lseek(2, 0, SEEK_END);
 
   int code = exit.status;
   std::string how;
   if (exit.signal == 0) {
-    if (code == 127 && !IsFile(trace)) return kExitBadInput;  // exec failed, already said
+    if (code == 127 && !HasTrace(trace)) {  // exec failed, already said
+      fs::remove(trace, ec);
+      return kExitBadInput;
+    }
   } else {
     how = std::string("; program killed by signal ") + std::to_string(exit.signal) + " (" +
           strsignal(exit.signal) + ")";
   }
 
-  if (!IsFile(trace)) {
+  if (!HasTrace(trace)) {
+    fs::remove(trace, ec);
     std::fprintf(stderr,
                  "threadlens: no trace written to %s: the runtime did not load (a statically "
                  "linked or setuid program cannot be traced by preloading)%s\n",
@@ -184,6 +268,7 @@ int Run(const Options& o) {
       children = "; " + std::to_string(kids.size()) + " more trace(s) from child processes (" +
                  fs::path(kids[0]).filename().string() + (kids.size() > 1 ? ", ..." : "") + ")";
     }
+    if (HeaderFlags(trace) & trace::kHeaderTruncated) wd += "; trace stopped early (see above)";
     std::fprintf(
         stderr, "threadlens: %s: %zu threads, %zu locks, %llu events; %s; exit status %d%s%s\n",
         fs::relative(trace).string().c_str(), s.threads.size(), s.locks.size(),
@@ -206,6 +291,10 @@ Command AddRun(CLI::App& app) {
                   "Seconds all threads may stay blocked before the watchdog ends the program "
                   "(0 = off)")
       ->default_val(2);
+  sub->add_option("--max-trace-size", o->max_trace_size,
+                  "Largest trace to write, in bytes with an optional K, M or G (0 = no cap); "
+                  "past it the program runs on untraced")
+      ->default_val("4G");
   sub->add_option("command", o->command, "The program and its arguments (after --)")->required();
   sub->positionals_at_end();
   sub->footer(

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <iterator>
 #include <string_view>
 #include <thread>
 
@@ -53,14 +55,21 @@ std::vector<std::string> TracedEnvironment(const TracedRun& run) {
     // THREADLENS_TRACE_OWNER marks a process whose trace is already open: a traced program
     // that runs `threadlens run` must not hand its own to the child.
     bool replaced = false;
-    for (const char* name :
-         {"LD_PRELOAD=", "THREADLENS_TRACE=", "THREADLENS_WATCHDOG=", "THREADLENS_TRACE_OWNER="}) {
+    for (const char* name : {"LD_PRELOAD=", "THREADLENS_TRACE=", "THREADLENS_WATCHDOG=",
+                             "THREADLENS_TRACE_OWNER=", "THREADLENS_MAX_TRACE_SIZE=",
+                             "THREADLENS_TERMINAL="}) {
       replaced = replaced || v.substr(0, std::strlen(name)) == name;
     }
     if (!replaced) env.emplace_back(v);
   }
   env.push_back("THREADLENS_TRACE=" + run.trace);
   env.push_back(std::string("THREADLENS_WATCHDOG=") + watchdog);
+  // Our stderr, for the runtime's messages once the program has closed or redirected its
+  // own (we outlive the program, so the path stays valid).
+  env.push_back("THREADLENS_TERMINAL=/proc/" + std::to_string(::getpid()) + "/fd/2");
+  if (run.max_trace_size > 0) {
+    env.push_back("THREADLENS_MAX_TRACE_SIZE=" + std::to_string(run.max_trace_size));
+  }
   env.push_back("LD_PRELOAD=" + ld_preload);
   return env;
 }
@@ -70,6 +79,22 @@ std::vector<char*> Pointers(std::vector<std::string>& strings) {
   for (auto& s : strings) out.push_back(s.data());
   out.push_back(nullptr);
   return out;
+}
+
+// The running program, for the forwarding handler.
+volatile sig_atomic_t g_child = 0;
+volatile sig_atomic_t g_own_group = 0;  // the program leads a process group of its own
+constexpr int kForwarded[] = {SIGTERM, SIGHUP, SIGINT, SIGQUIT};
+
+// A signal sent to us by a process goes on to the program. One the terminal sent (to the
+// whole foreground group, SI_KERNEL) has reached the program already.
+void Forward(int sig, siginfo_t* info, void*) {
+  if (g_child <= 0) return;
+  if (g_own_group) {
+    ::kill(-g_child, sig);  // the terminal does not reach a group of its own
+  } else if (!info || info->si_code != SI_KERNEL) {
+    ::kill(g_child, sig);
+  }
 }
 
 int StatusCode(int wstatus) {
@@ -113,10 +138,15 @@ TracedExit RunTraced(const TracedRun& run) {
 
   auto start = std::chrono::steady_clock::now();
   std::fflush(nullptr);
+  const pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) throw Error(std::string("fork failed: ") + std::strerror(errno), kExitInternal);
   if (pid == 0) {
     if (limited) ::setpgid(0, 0);
+    // Never left running orphaned: our death is the program's SIGTERM (its trace is
+    // flushed as for any fatal signal).
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != parent) ::_exit(128 + SIGTERM);
     if (!run.output.empty()) {
       int fd = ::open(run.output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
       if (fd >= 0) {
@@ -132,17 +162,21 @@ TracedExit RunTraced(const TracedRun& run) {
 
   TracedExit r;
   int wstatus = 0;
+  // Ctrl-C goes to the whole foreground group: the program decides; we wait for it. The
+  // same signals sent to us alone are passed on.
+  g_child = pid;
+  g_own_group = limited;
+  struct sigaction fwd {};
+  fwd.sa_sigaction = Forward;
+  fwd.sa_flags = SA_SIGINFO | SA_RESTART;
+  sigemptyset(&fwd.sa_mask);
+  struct sigaction old_actions[std::size(kForwarded)];
+  for (size_t i = 0; i < std::size(kForwarded); ++i) {
+    ::sigaction(kForwarded[i], &fwd, &old_actions[i]);
+  }
   if (!limited) {
-    // Ctrl-C goes to the whole foreground group: the program decides; we wait for it.
-    struct sigaction ign {
-    }, old_int{}, old_quit{};
-    ign.sa_handler = SIG_IGN;
-    ::sigaction(SIGINT, &ign, &old_int);
-    ::sigaction(SIGQUIT, &ign, &old_quit);
     while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
     }
-    ::sigaction(SIGINT, &old_int, nullptr);
-    ::sigaction(SIGQUIT, &old_quit, nullptr);
   } else {
     auto deadline = start + std::chrono::duration<double>(run.timeout);
     for (;;) {
@@ -158,6 +192,10 @@ TracedExit RunTraced(const TracedRun& run) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
   }
+  for (size_t i = 0; i < std::size(kForwarded); ++i) {
+    ::sigaction(kForwarded[i], &old_actions[i], nullptr);
+  }
+  g_child = 0;
   r.status = StatusCode(wstatus);
   if (WIFSIGNALED(wstatus)) r.signal = WTERMSIG(wstatus);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -3,6 +3,7 @@
 // program's environment, fork and exec, and wait, with an optional time limit.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@ struct TracedRun {
   std::string preload;            // from FindPreload()
   std::string trace;              // THREADLENS_TRACE
   double watchdog = 2;            // THREADLENS_WATCHDOG, seconds; 0 = off
+  uint64_t max_trace_size = 0;    // THREADLENS_MAX_TRACE_SIZE, bytes per trace; 0 = no cap
   std::string output;             // file for stdout and stderr; "": inherited
   // Seconds after which the program and its process group are killed; 0 = no limit.
   // With a limit the program runs in a process group of its own, so the whole group can
@@ -37,6 +39,9 @@ struct TracedExit {
 
 // Starts `run.program` with the runtime preloaded and waits for it. When exec fails, the
 // child says so on its stderr and exits 127. Throws Error when fork fails.
+// SIGTERM, SIGHUP, SIGINT and SIGQUIT sent to this process (by kill, not by the terminal,
+// which signals the whole group) are passed on to the program; should this process die
+// anyway, the program gets SIGTERM (PR_SET_PDEATHSIG) rather than run on orphaned.
 TracedExit RunTraced(const TracedRun& run);
 
 }  // namespace threadlens::cli

@@ -1,0 +1,305 @@
+// `threadlens run` where programs and machines get in the way: spin loops, a size cap, the
+// file size limit, programs that close or redirect every fd, two runs on one trace path,
+// signals to the runner and deep lock recursion. Each checks that the trace is readable and
+// what it holds, and that the program's exit status and output are its own.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "threadlens/analyzer/analyze.h"
+#include "threadlens/analyzer/error.h"
+#include "threadlens/analyzer/event_source.h"
+#include "threadlens/analyzer/findings.h"
+
+namespace threadlens {
+namespace {
+
+namespace fs = std::filesystem;
+using trace::EventKind;
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+int Status(int st) { return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st); }
+
+// Paths for this test's files: TMP/<test name>.<suffix>.
+std::string TestFile(const std::string& suffix) {
+  fs::create_directories(TL_TMP_DIR);
+  return std::string(TL_TMP_DIR) + "/" +
+         ::testing::UnitTest::GetInstance()->current_test_info()->name() + "." + suffix;
+}
+
+std::string Program(const std::string& name) { return std::string(TL_PROGRAMS_DIR) + "/" + name; }
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out, err, trace;
+};
+
+// `threadlens run` of `program` (a shell word list), through `prefix` (e.g. a ulimit).
+Outcome RunTraced(const std::string& program, const std::string& options = "",
+              const std::string& prefix = "") {
+  Outcome r;
+  r.trace = TestFile("tltrace");
+  std::string out = TestFile("out"), err = TestFile("err");
+  std::string cmd = std::string(THREADLENS_CLI) + " run --trace " + r.trace + " " + options +
+                    " -- " + program + " >" + out + " 2>" + err;
+  if (!prefix.empty()) cmd = "bash -c '" + prefix + "; " + cmd + "'";
+  r.exit_code = Status(std::system(cmd.c_str()));
+  r.out = Slurp(out);
+  r.err = Slurp(err);
+  return r;
+}
+
+struct Contents {
+  TraceMeta meta;
+  std::vector<StreamEvent> events;
+  std::vector<std::string> warnings;
+};
+
+Contents Read(const std::string& trace) {
+  Contents c;
+  auto src = OpenTrace(trace);  // throws on a damaged file
+  StreamEvent se;
+  while (src->Next(se)) c.events.push_back(se);
+  c.meta = src->Meta();
+  c.warnings = src->Warnings();
+  return c;
+}
+
+uint32_t HeaderFlags(const std::string& trace) {
+  uint32_t flags = 0;
+  std::ifstream in(trace, std::ios::binary);
+  in.seekg(offsetof(trace::FileHeader, flags));
+  in.read(reinterpret_cast<char*>(&flags), sizeof flags);
+  return flags;
+}
+
+size_t Count(const Contents& c, EventKind kind, uint32_t tid = 0) {
+  size_t n = 0;
+  for (const auto& se : c.events) n += se.kind() == kind && (tid == 0 || se.tid == tid);
+  return n;
+}
+
+uint64_t Hex(const std::string& out, const std::string& name) {
+  std::istringstream lines(out);
+  std::string n, hex;
+  while (lines >> n >> hex) {
+    if (n == name) return std::stoull(hex, nullptr, 16);
+  }
+  ADD_FAILURE() << "no " << name << " in " << out;
+  return 0;
+}
+
+bool Alive(pid_t pid) { return ::kill(pid, 0) == 0; }
+
+// --- spin loops ---------------------------------------------------------------------------
+
+TEST(SpinLoop, FailedCompareExchangesAreCountedOnOneRecord) {
+  Outcome r = RunTraced(std::string(TL_INSTRUMENTED_DIR) + "/cas_spin 2000");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("handed 4000"), std::string::npos) << r.out;
+  Contents c = Read(r.trace);
+  EXPECT_TRUE(c.meta.complete);
+  const uint64_t token = Hex(r.out, "TOKEN");
+  size_t rmws = 0, load_records = 0, folded = 0, stores = 0;
+  uint64_t loads = 0;
+  for (const auto& se : c.events) {
+    if (se.ev.obj != token) continue;
+    if (se.kind() == EventKind::kAtomicRmw) ++rmws;
+    if (se.kind() == EventKind::kAtomicStore) ++stores;
+    if (se.kind() == EventKind::kAtomicLoad) {
+      ++load_records;
+      loads += 1 + se.ev.aux32;  // aux32: repeats folded into the record
+      folded += se.ev.aux32 > 0;
+    }
+  }
+  EXPECT_EQ(rmws, 4000u);
+  EXPECT_EQ(stores, 4000u);
+  // Each handover leaves at most one spin record per thread: the spins in between are
+  // counted, not repeated.
+  EXPECT_LE(load_records, 2 * rmws + 2);
+  EXPECT_GT(folded, 0u);
+  EXPECT_GT(loads, load_records);
+  // The counter is handed over by the token's release/acquire: no race, with or without
+  // the folding.
+  Report rep = AnalyzeFile(r.trace, AnalyzeOptions{});
+  for (const Finding& f : rep.findings) EXPECT_NE(f.kind, "race") << f.title;
+}
+
+TEST(SpinLoop, FailedTrylocksAreCountedOnOneRecord) {
+  Outcome r = RunTraced(Program("trylock_spin"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Contents c = Read(r.trace);
+  long failures = 0;
+  std::sscanf(r.out.c_str() + r.out.find("FAILURES"), "FAILURES %ld", &failures);
+  ASSERT_GT(failures, 10);
+  const uint64_t m = Hex(r.out, "M");
+  size_t records = 0;
+  uint64_t tries = 0;
+  for (const auto& se : c.events) {
+    if (se.kind() != EventKind::kLockTryFailed || se.ev.obj != m) continue;
+    ++records;
+    tries += 1 + se.ev.aux32;
+  }
+  // One record per call site: the compiler may peel the loop's first call into a site of
+  // its own.
+  EXPECT_LE(records, 2u);
+  EXPECT_EQ(tries, static_cast<uint64_t>(failures));
+}
+
+// --- size cap and file size limit --------------------------------------------------------
+
+TEST(TraceSize, CapClosesTheTraceReadableAndTheProgramRunsOn) {
+  Outcome r = RunTraced(Program("many_locks") + " 200000", "--max-trace-size 1M");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "done 200000 rounds\n");
+  EXPECT_NE(r.err.find("reached --max-trace-size"), std::string::npos) << r.err;
+  EXPECT_LE(fs::file_size(r.trace), 1u << 20);
+  Contents c = Read(r.trace);
+  EXPECT_FALSE(c.meta.complete);
+  EXPECT_TRUE(HeaderFlags(r.trace) & trace::kHeaderTruncated);
+  EXPECT_GT(Count(c, EventKind::kLockAcquired), 1000u);
+  EXPECT_LT(Count(c, EventKind::kLockAcquired), 200000u);
+}
+
+TEST(TraceSize, BadCapIsBadUsage) {
+  Outcome r = RunTraced(Program("many_locks") + " 1", "--max-trace-size 12X");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--max-trace-size"), std::string::npos) << r.err;
+}
+
+TEST(TraceSize, FileSizeLimitStopsTheTraceNotTheProgram) {
+  // ulimit -f counts 1024-byte blocks in bash: 1 MiB.
+  Outcome r = RunTraced(Program("many_locks") + " 200000", "", "ulimit -f 1024");
+  EXPECT_EQ(r.exit_code, 0) << r.err;  // not 153 (SIGXFSZ)
+  EXPECT_EQ(r.out, "done 200000 rounds\n");
+  EXPECT_NE(r.err.find("ulimit -f"), std::string::npos) << r.err;
+  Contents c = Read(r.trace);
+  EXPECT_FALSE(c.meta.complete);
+  EXPECT_TRUE(HeaderFlags(r.trace) & trace::kHeaderTruncated);
+  EXPECT_GT(Count(c, EventKind::kLockAcquired), 1000u);
+}
+
+// --- closed and redirected fds -----------------------------------------------------------
+
+TEST(ClosedFds, TraceSurvivesAndWatchdogSpeaksToTheOriginalStderr) {
+  std::string redirected = TestFile("redirected");
+  Outcome r = RunTraced(Program("closes_fds") + " " + redirected, "--watchdog 0.5");
+  EXPECT_EQ(r.exit_code, 86) << r.err;
+  EXPECT_NE(r.err.find("threadlens: watchdog: "), std::string::npos) << r.err;
+  std::string program_err = Slurp(redirected);
+  EXPECT_EQ(program_err, "redirected\n");  // the program's own output, nothing of ours
+  Contents c = Read(r.trace);
+  EXPECT_TRUE(c.meta.complete);
+  EXPECT_TRUE(c.meta.watchdog);
+  const uint64_t m = Hex(r.out, "M");
+  size_t acquired = 0;
+  for (const auto& se : c.events) acquired += se.kind() == EventKind::kLockAcquired && se.ev.obj == m;
+  EXPECT_EQ(acquired, 1001u);  // every round after the close, and the first of the relock
+  EXPECT_EQ(Count(c, EventKind::kWatchdogFired), 1u);
+}
+
+// --- one trace path, two runs ------------------------------------------------------------
+
+TEST(SamePath, SecondRunRefusesAndTheFirstTraceStaysWhole) {
+  std::string trace = TestFile("tltrace");
+  std::string cmd = std::string(THREADLENS_CLI) + " run --trace " + trace + " -- " +
+                    Program("waits_for_signal") + " 10 >/dev/null 2>";
+  pid_t first = ::fork();
+  if (first == 0) {
+    ::execl("/bin/sh", "sh", "-c", (cmd + TestFile("err1")).c_str(), (char*)nullptr);
+    ::_exit(127);
+  }
+  // Until the first run holds the path (its program has written a header).
+  for (int i = 0; i < 500 && (!fs::exists(trace) || fs::file_size(trace) == 0); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  int second = Status(std::system((cmd + TestFile("err2")).c_str()));
+  int st = 0;
+  ::waitpid(first, &st, 0);
+  EXPECT_EQ(Status(st), 0) << Slurp(TestFile("err1"));
+  EXPECT_EQ(second, 2);
+  EXPECT_NE(Slurp(TestFile("err2")).find("another threadlens run"), std::string::npos);
+  Contents c = Read(trace);
+  EXPECT_TRUE(c.meta.complete);
+  EXPECT_TRUE(c.warnings.empty());
+  EXPECT_EQ(Count(c, EventKind::kLockAcquired), 1u);
+}
+
+// --- signals to the runner ---------------------------------------------------------------
+
+TEST(RunnerSignals, SigtermReachesTheProgramAndItsTraceIsFlushed) {
+  std::string trace = TestFile("tltrace"), out = TestFile("out"), err = TestFile("err");
+  fs::remove(out);
+  pid_t runner = ::fork();
+  if (runner == 0) {
+    int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(o, 1);
+    ::dup2(e, 2);
+    ::execl(THREADLENS_CLI, THREADLENS_CLI, "run", "--trace", trace.c_str(), "--",
+            Program("waits_for_signal").c_str(), (char*)nullptr);
+    ::_exit(127);
+  }
+  pid_t program = 0;
+  for (int i = 0; i < 500 && program == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::sscanf(Slurp(out).c_str(), "PID %d", &program);
+  }
+  ASSERT_GT(program, 0);
+  ::kill(runner, SIGTERM);
+  int st = 0;
+  ::waitpid(runner, &st, 0);
+  EXPECT_EQ(Status(st), 128 + SIGTERM) << Slurp(err);
+  for (int i = 0; i < 100 && Alive(program); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_FALSE(Alive(program));
+  Contents c = Read(trace);
+  EXPECT_FALSE(c.meta.complete);  // a fatal signal: flushed, not cleanly closed
+  EXPECT_EQ(Count(c, EventKind::kLockAcquired), 1u);
+}
+
+// --- deep recursion ----------------------------------------------------------------------
+
+TEST(DeepRecursion, LockDepthPast65535SaturatesInsteadOfWrapping) {
+  Outcome r = RunTraced(Program("deep_recursion"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("done"), std::string::npos);
+  Contents c = Read(r.trace);
+  const uint64_t m = Hex(r.out, "M");
+  uint32_t prev = 0, acquired = 0, released = 0;
+  for (const auto& se : c.events) {
+    if (se.ev.obj != m) continue;
+    if (se.kind() == EventKind::kLockAcquired) {
+      ++acquired;
+      EXPECT_GE(se.ev.aux16, prev) << "depth wrapped at acquisition " << acquired;
+      prev = se.ev.aux16;
+    } else if (se.kind() == EventKind::kLockRelease) {
+      ++released;
+      EXPECT_LE(se.ev.aux16, prev) << "depth wrapped at release " << released;
+      prev = se.ev.aux16;
+    }
+    if (HasFailure()) break;
+  }
+  EXPECT_EQ(acquired, 70000u);
+  EXPECT_EQ(released, 70000u);
+  EXPECT_EQ(prev, 0u);  // the last release frees the lock
+}
+
+}  // namespace
+}  // namespace threadlens
