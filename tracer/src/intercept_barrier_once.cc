@@ -33,14 +33,30 @@ F Resolve(F& fn, const char* name) {
   return f;
 }
 
+// The calling thread's state if it already has one. Never CurrentFast(), which would start
+// the runtime: these calls also come from libraries' static initializers (a guarded static
+// in the C++ runtime's start-up), before the runtime set up the main thread.
+inline ThreadState* Started() {
+  ThreadState* ts = t_state;
+  return reinterpret_cast<uintptr_t>(ts) > 1 && !ts->in_runtime ? ts : nullptr;
+}
+
+// The runtime's own guarded statics reach the __cxa_guard_* below too: not the program's.
+extern "C" const char __ehdr_start[] __attribute__((visibility("hidden")));
+extern "C" const char etext[] __attribute__((visibility("hidden")));
+inline bool FromRuntime(uint64_t pc) {
+  auto lo = reinterpret_cast<uint64_t>(__ehdr_start);
+  return pc - lo < reinterpret_cast<uint64_t>(etext) - lo;
+}
+
 inline uint64_t Addr(const void* p) { return reinterpret_cast<uint64_t>(p); }
 
 void Range(EventKind kind, const void* obj, uint64_t size, uint64_t pc) {
-  if (ThreadState* ts = CurrentFast()) EmitTo(ts, kind, 0, 0, 1, Addr(obj), pc, size);
+  if (ThreadState* ts = Started()) EmitTo(ts, kind, 0, 0, 1, Addr(obj), pc, size);
 }
 
 void Sync(EventKind kind, uint64_t key, uint64_t pc, uint8_t flags = 0, uint16_t aux16 = 0) {
-  if (ThreadState* ts = CurrentFast()) EmitTo(ts, kind, flags, aux16, 0, key, pc);
+  if (ThreadState* ts = Started()) EmitTo(ts, kind, flags, aux16, 0, key, pc);
 }
 
 // --- Barriers ------------------------------------------------------------------------------
@@ -141,7 +157,7 @@ TL_EXPORT int pthread_barrier_wait(pthread_barrier_t* b) {
   auto* real = Resolve(real_barrier_wait, "pthread_barrier_wait");
   if (!real) return ENOSYS;
   const uint64_t pc = TL_CALLER_PC;
-  if (!CurrentFast()) return real(b);
+  if (!Started()) return real(b);
   uint64_t round = 0;
   if (BarrierSlot* s = FindBarrier(Addr(b))) {
     uint32_t count = s->count.load(std::memory_order_acquire);
@@ -159,7 +175,7 @@ TL_EXPORT int pthread_barrier_wait(pthread_barrier_t* b) {
 TL_EXPORT int pthread_once(pthread_once_t* control, void (*routine)()) {
   auto* real = Resolve(real_once, "pthread_once");
   if (!real) return ENOSYS;
-  if (!CurrentFast()) return real(control, routine);
+  if (!Started()) return real(control, routine);
   void (*saved_routine)() = t_once_routine;
   pthread_once_t* saved_control = t_once_control;
   t_once_routine = routine;
@@ -180,7 +196,7 @@ TL_EXPORT int __cxa_guard_acquire(uint64_t* guard) {
   auto* real = Resolve(real_guard_acquire, "__cxa_guard_acquire");
   if (!real) threadlens::rt::ReportFatal("__cxa_guard_acquire: no C++ runtime loaded");
   int r = real(guard);
-  if (r == 0) {
+  if (r == 0 && !FromRuntime(TL_CALLER_PC)) {
     Sync(EventKind::kAtomicLoad, Addr(guard), TL_CALLER_PC,
          static_cast<uint8_t>(MemoryOrder::kAcquire), 1);
   }
@@ -190,8 +206,10 @@ TL_EXPORT int __cxa_guard_acquire(uint64_t* guard) {
 TL_EXPORT void __cxa_guard_release(uint64_t* guard) {
   auto* real = Resolve(real_guard_release, "__cxa_guard_release");
   if (!real) threadlens::rt::ReportFatal("__cxa_guard_release: no C++ runtime loaded");
-  Sync(EventKind::kAtomicStore, Addr(guard), TL_CALLER_PC,
-       static_cast<uint8_t>(MemoryOrder::kRelease), 1);
+  if (!FromRuntime(TL_CALLER_PC)) {
+    Sync(EventKind::kAtomicStore, Addr(guard), TL_CALLER_PC,
+         static_cast<uint8_t>(MemoryOrder::kRelease), 1);
+  }
   real(guard);
 }
 

@@ -48,11 +48,19 @@ inline std::atomic<uint64_t>* Entry(int fd) {
   return fd >= 0 && fd < kMaxFds ? &table[fd] : nullptr;
 }
 
+// The calling thread's state if it already has one. Never CurrentFast(), which would start
+// the runtime: these calls also come from libraries' static initializers (a guarded static
+// in the C++ runtime's start-up), before the runtime set up the main thread.
+inline ThreadState* Started() {
+  ThreadState* ts = t_state;
+  return reinterpret_cast<uintptr_t>(ts) > 1 && !ts->in_runtime ? ts : nullptr;
+}
+
 // The recording thread for a call made at `pc`; not the runtime's own calls.
 inline ThreadState* Recorder(uintptr_t pc) {
   auto lo = reinterpret_cast<uintptr_t>(__ehdr_start);
   if (pc - lo < reinterpret_cast<uintptr_t>(etext) - lo) return nullptr;
-  return CurrentFast();
+  return Started();
 }
 
 uint64_t Mix(uint64_t a, uint64_t b) {
@@ -213,7 +221,6 @@ void Duplicated(int from, int to, uintptr_t pc) {
 }  // namespace threadlens::rt::fdsync
 
 namespace fdsync = threadlens::rt::fdsync;
-using threadlens::rt::CurrentFast;
 using threadlens::rt::tsan::libc::Real;
 
 namespace {
