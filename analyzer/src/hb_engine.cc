@@ -59,38 +59,62 @@ void HappensBefore::SyncRelease(uint32_t t, uint64_t key) {
   clocks_[t].Tick(t);
 }
 
+VectorClock& HappensBefore::AtomicClock(uint64_t addr) {
+  bool inserted;
+  uint32_t& idx = atomics_.FindOrInsert(addr, inserted);
+  if (inserted) {
+    if (!free_atomic_clocks_.empty()) {
+      idx = free_atomic_clocks_.back();
+      free_atomic_clocks_.pop_back();
+    } else {
+      idx = static_cast<uint32_t>(atomic_clocks_.size());
+      atomic_clocks_.emplace_back();
+    }
+  }
+  return atomic_clocks_[idx];
+}
+
+void HappensBefore::EraseAtomic(uint64_t addr) {
+  const uint32_t* idx = atomics_.Find(addr);
+  if (!idx) return;
+  atomic_clocks_[*idx] = VectorClock();
+  free_atomic_clocks_.push_back(*idx);
+  atomics_.Erase(addr);
+}
+
 void HappensBefore::AtomicLoad(uint32_t t, uint64_t addr, uint8_t mo) {
-  if (!IsAcquire(mo)) return;
-  auto it = atomics_.find(addr);
-  if (it != atomics_.end()) clocks_[t].Join(it->second);
+  if (!IsAcquire(mo) || atomics_.size() == 0) return;
+  if (const uint32_t* idx = atomics_.Find(addr)) clocks_[t].Join(atomic_clocks_[*idx]);
 }
 
 void HappensBefore::AtomicStore(uint32_t t, uint64_t addr, uint8_t mo) {
   if (IsRelease(mo)) {
     // A new release sequence: what earlier sequences carried is no longer visible.
-    atomics_[addr] = clocks_[t];
+    AtomicClock(addr) = clocks_[t];
     clocks_[t].Tick(t);
   } else {
-    atomics_.erase(addr);
+    EraseAtomic(addr);
   }
 }
 
 void HappensBefore::AtomicRmwStore(uint32_t t, uint64_t addr, uint8_t mo) {
   if (!IsRelease(mo)) return;  // a relaxed RMW continues the sequence unchanged
-  atomics_[addr].Join(clocks_[t]);
+  AtomicClock(addr).Join(clocks_[t]);
   clocks_[t].Tick(t);
 }
 
 void HappensBefore::EndReleaseSequences(uint64_t addr, uint64_t size) {
-  if (atomics_.empty()) return;
+  if (atomics_.size() == 0) return;
   if (size <= 8 * atomics_.size()) {
-    for (uint64_t a = addr; a < addr + size; ++a) atomics_.erase(a);
+    for (uint64_t a = addr; a < addr + size; ++a) EraseAtomic(a);
     return;
   }
   // A big block and few atomics: cheaper to look at each atomic once.
-  for (auto it = atomics_.begin(); it != atomics_.end();) {
-    it = it->first - addr < size ? atomics_.erase(it) : std::next(it);
-  }
+  std::vector<uint64_t> doomed;
+  atomics_.ForEach([&](uint64_t key, uint32_t) {
+    if (key - addr < size) doomed.push_back(key);
+  });
+  for (uint64_t a : doomed) EraseAtomic(a);
 }
 
 }  // namespace threadlens::analysis

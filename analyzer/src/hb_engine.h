@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "analysis_types.h"
+#include "flat_map.h"
 
 namespace threadlens::analysis {
 
@@ -48,7 +49,7 @@ class HappensBefore {
   // headed there end. Costs min(size, atomics known); callers call it only where the
   // shadow memory saw an atomic access.
   void EndReleaseSequences(uint64_t addr, uint64_t size);
-  bool HasAtomics() const { return !atomics_.empty(); }
+  bool HasAtomics() const { return atomics_.size() != 0; }
 
   const VectorClock& Clock(uint32_t t) const { return clocks_[t]; }
   uint32_t Now(uint32_t t) const { return clocks_[t].Get(t); }
@@ -67,7 +68,12 @@ class HappensBefore {
   std::unordered_map<uint64_t, VectorClock> sync_;
   // Per atomic address, what an acquire of it would see: the clock of the release
   // sequence in progress (empty when none is).
-  std::unordered_map<uint64_t, VectorClock> atomics_;
+  // One lookup per atomic load on the hot path: an open-addressing index into a pool.
+  VectorClock& AtomicClock(uint64_t addr);
+  void EraseAtomic(uint64_t addr);
+  FlatMap<uint32_t> atomics_;  // address -> index into atomic_clocks_
+  std::vector<VectorClock> atomic_clocks_;
+  std::vector<uint32_t> free_atomic_clocks_;
 };
 
 }  // namespace threadlens::analysis
