@@ -7,7 +7,7 @@
 
 namespace threadlens::rt {
 
-// A barrier's round r releases and acquires `barrier address | BarrierRoundTag(r)`.
+// A barrier's round r releases and acquires this key: rounds alternate between two.
 inline uint64_t BarrierRoundKey(uint64_t barrier, uint64_t round) {
   return barrier | ((1 + (round & 1)) << 56);
 }
