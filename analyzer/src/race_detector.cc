@@ -26,15 +26,11 @@ ShadowAccess RaceDetector::Make(uint32_t t, const SideRef& s, uint8_t flags) con
   return a;
 }
 
-void RaceDetector::EndSequences(uint64_t addr, uint64_t size) {
-  hb_.EndReleaseSequences(addr, size);
-}
-
 void RaceDetector::Access(uint32_t t, const SideRef& side, bool write, bool atomic) {
   const uint8_t flags = (write ? kCellWrite : 0) | (atomic ? kCellAtomic : 0);
   const uint64_t size = side.size ? side.size : 1;
   if (shadow_.Access(side.obj, size, Make(t, side, flags)) && hb_.HasAtomics()) {
-    EndSequences(side.obj, size);
+    hb_.EndReleaseSequences(side.obj, size);
   }
 }
 
@@ -45,28 +41,17 @@ void RaceDetector::Range(uint32_t t, const SideRef& side, bool write, uint64_t b
   }
   if (shadow_.Access(side.obj, bytes, Make(t, side, write ? kCellWrite : 0)) &&
       hb_.HasAtomics()) {
-    EndSequences(side.obj, bytes);
+    hb_.EndReleaseSequences(side.obj, bytes);
   }
 }
 
-void RaceDetector::Alloc(uint32_t t, const SideRef& side, uint64_t size) {
-  if (size > kMaxRangeBytes) size = kMaxRangeBytes;
+void RaceDetector::Lifetime(uint32_t t, const SideRef& side, uint64_t size, bool free) {
+  size = std::clamp<uint64_t>(size, 1, kMaxRangeBytes);
   SideRef s = side;
   s.size = 0;
-  if (shadow_.Alloc(side.obj, size ? size : 1, Make(t, s, kCellWrite | kCellAlloc)) &&
-      hb_.HasAtomics()) {
-    EndSequences(side.obj, size);
-  }
-}
-
-void RaceDetector::Free(uint32_t t, const SideRef& side, uint64_t size) {
-  if (size > kMaxRangeBytes) size = kMaxRangeBytes;
-  SideRef s = side;
-  s.size = 0;
-  if (shadow_.Free(side.obj, size ? size : 1, Make(t, s, kCellWrite | kCellFree)) &&
-      hb_.HasAtomics()) {
-    EndSequences(side.obj, size);
-  }
+  const ShadowAccess a = Make(t, s, kCellWrite | (free ? kCellFree : kCellAlloc));
+  const bool met = free ? shadow_.Free(side.obj, size, a) : shadow_.Alloc(side.obj, size, a);
+  if (met && hb_.HasAtomics()) hb_.EndReleaseSequences(side.obj, size);
 }
 
 namespace {

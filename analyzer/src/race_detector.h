@@ -38,8 +38,8 @@ class RaceDetector : private ShadowMemory::Sink {
   // side.size is its element size, for the report.
   void Range(uint32_t t, const SideRef& side, bool write, uint64_t bytes);
   // Heap block lifetime.
-  void Alloc(uint32_t t, const SideRef& side, uint64_t size);
-  void Free(uint32_t t, const SideRef& side, uint64_t size);
+  void Alloc(uint32_t t, const SideRef& side, uint64_t size) { Lifetime(t, side, size, false); }
+  void Free(uint32_t t, const SideRef& side, uint64_t size) { Lifetime(t, side, size, true); }
   void Prefetch(uint64_t addr) const { shadow_.Prefetch(addr); }
 
   std::vector<RawFinding> TakeFindings() { return std::move(findings_); }
@@ -61,7 +61,7 @@ class RaceDetector : private ShadowMemory::Sink {
   void Race(const ShadowCell& prior, uint64_t base, uint8_t overlap,
             const ShadowAccess& now) override;
   ShadowAccess Make(uint32_t t, const SideRef& s, uint8_t flags) const;
-  void EndSequences(uint64_t addr, uint64_t size);
+  void Lifetime(uint32_t t, const SideRef& side, uint64_t size, bool free);
 
   HappensBefore& hb_;
   ShadowMemory shadow_;
