@@ -8,11 +8,11 @@
 // would recurse during start-up); never allocate here; report the caller's pc. Only
 // instrumented programs carry this file: an unmodified program under `threadlens run`
 // keeps its own allocator untouched.
+#include "alloc_interposer.h"
+
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
-
-#include "alloc_interposer.h"
 
 using threadlens::alloc::Track;
 using threadlens::alloc::Untrack;

@@ -79,7 +79,9 @@ constexpr uint32_t kBarrierSlots = 1024;
 constexpr uint64_t kTombstone = 1;
 BarrierSlot barriers[kBarrierSlots];
 
-uint32_t SlotHash(uint64_t a) { return static_cast<uint32_t>((a >> 4) * 0x9E3779B97F4A7C15ull >> 54); }
+uint32_t SlotHash(uint64_t a) {
+  return static_cast<uint32_t>((a >> 4) * 0x9E3779B97F4A7C15ull >> 54);
+}
 
 BarrierSlot* FindBarrier(uint64_t a) {
   for (uint32_t i = 0, h = SlotHash(a); i < kBarrierSlots; ++i) {
@@ -111,8 +113,8 @@ BarrierSlot* InsertBarrier(uint64_t a) {
 // and its control reach the trampoline through this thread's variables (pthread_once passes
 // no argument); a nested pthread_once in the routine saves and restores them.
 
-constinit thread_local void (*t_once_routine)() __attribute__((tls_model("initial-exec"))) =
-    nullptr;
+constinit thread_local void (*t_once_routine)()
+    __attribute__((tls_model("initial-exec"))) = nullptr;
 constinit thread_local pthread_once_t* t_once_control __attribute__((tls_model("initial-exec"))) =
     nullptr;
 

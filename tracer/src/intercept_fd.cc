@@ -12,8 +12,8 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -39,7 +39,7 @@ constexpr int kMaxFds = 1 << 16;
 constexpr uint64_t kResolved = 1ull << 63;  // the channel below is known (maybe none)
 constexpr uint64_t kTracked = 1ull << 62;   // created by an intercepted call, not closed
 constexpr uint64_t kHasChannel = 1ull << 61;
-constexpr uint64_t kFreed = 1ull << 60;     // closed after being tracked, not reused since
+constexpr uint64_t kFreed = 1ull << 60;  // closed after being tracked, not reused since
 std::atomic<uint64_t> table[kMaxFds];
 std::atomic<uint8_t> named[kMaxFds];  // a name_variable record was written for the number
 std::atomic<uint64_t> next_channel{1};
@@ -108,8 +108,8 @@ uint64_t Channel(int fd) {
   uint64_t v = e->load(std::memory_order_acquire);
   if (!(v & kResolved)) {
     uint64_t c = ResolveChannel(fd);
-    v = e->fetch_or(kResolved | (c ? kHasChannel | c : 0), std::memory_order_acq_rel) |
-        kResolved | (c ? kHasChannel | c : 0);
+    v = e->fetch_or(kResolved | (c ? kHasChannel | c : 0), std::memory_order_acq_rel) | kResolved |
+        (c ? kHasChannel | c : 0);
   }
   return v & kHasChannel ? v & (kFdChannelBase | kFdChannelMask) : 0;
 }
@@ -157,8 +157,8 @@ void Closing(ThreadState* ts, int fd, uintptr_t pc) {
 }  // namespace
 
 uint64_t NewChannel() {
-  return kFdChannelBase | (kFdChannelMask & (next_channel.fetch_add(1, std::memory_order_relaxed) |
-                                             (1ull << 55)));
+  return kFdChannelBase |
+         (kFdChannelMask & (next_channel.fetch_add(1, std::memory_order_relaxed) | (1ull << 55)));
 }
 
 void Use(int fd, uintptr_t pc) {
@@ -189,8 +189,7 @@ void Created(int fd, uint64_t channel, uintptr_t pc) {
     if (e) e->store(0, std::memory_order_release);
     return;
   }
-  e->store(kTracked | (channel ? kResolved | kHasChannel | channel : 0),
-           std::memory_order_release);
+  e->store(kTracked | (channel ? kResolved | kHasChannel | channel : 0), std::memory_order_release);
   Fence(ts, pc);
   EmitTo(ts, EventKind::kAlloc, 0, 0, 0, FdObject(fd), pc, 8);
   Name(ts, fd, pc);
@@ -242,41 +241,41 @@ int (*real_epoll_ctl)(int, int, int, epoll_event*);
 int (*real_epoll_wait)(int, epoll_event*, int, int);
 int (*real_epoll_pwait)(int, epoll_event*, int, int, const sigset_t*);
 
-#define TL_REAL(name)                         \
-  auto* real = Real(real_##name, #name);     \
-  if (TL_UNLIKELY(!real)) {                   \
-    errno = ENOSYS;                           \
-    return -1;                                \
+#define TL_REAL(name)                    \
+  auto* real = Real(real_##name, #name); \
+  if (TL_UNLIKELY(!real)) {              \
+    errno = ENOSYS;                      \
+    return -1;                           \
   }
-
-}  // namespace
 
 // The mode argument is read only with O_CREAT or O_TMPFILE, as open(2) says.
 inline mode_t ModeArg(int flags, va_list ap) {
   return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE ? va_arg(ap, mode_t) : 0;
 }
 
-#define TL_OPEN(name)                                                  \
-  TL_EXPORT int name(const char* path, int flags, ...) {               \
-    TL_REAL(name);                                                     \
-    va_list ap;                                                        \
-    va_start(ap, flags);                                               \
-    mode_t mode = ModeArg(flags, ap);                                  \
-    va_end(ap);                                                        \
-    int r = real(path, flags, mode);                                   \
-    if (r >= 0) fdsync::Created(r, 0, TL_CALLER_PC);                   \
-    return r;                                                          \
+}  // namespace
+
+#define TL_OPEN(name)                                    \
+  TL_EXPORT int name(const char* path, int flags, ...) { \
+    TL_REAL(name);                                       \
+    va_list ap;                                          \
+    va_start(ap, flags);                                 \
+    mode_t mode = ModeArg(flags, ap);                    \
+    va_end(ap);                                          \
+    int r = real(path, flags, mode);                     \
+    if (r >= 0) fdsync::Created(r, 0, TL_CALLER_PC);     \
+    return r;                                            \
   }
-#define TL_OPENAT(name)                                                \
-  TL_EXPORT int name(int dir, const char* path, int flags, ...) {      \
-    TL_REAL(name);                                                     \
-    va_list ap;                                                        \
-    va_start(ap, flags);                                               \
-    mode_t mode = ModeArg(flags, ap);                                  \
-    va_end(ap);                                                        \
-    int r = real(dir, path, flags, mode);                              \
-    if (r >= 0) fdsync::Created(r, 0, TL_CALLER_PC);                   \
-    return r;                                                          \
+#define TL_OPENAT(name)                                           \
+  TL_EXPORT int name(int dir, const char* path, int flags, ...) { \
+    TL_REAL(name);                                                \
+    va_list ap;                                                   \
+    va_start(ap, flags);                                          \
+    mode_t mode = ModeArg(flags, ap);                             \
+    va_end(ap);                                                   \
+    int r = real(dir, path, flags, mode);                         \
+    if (r >= 0) fdsync::Created(r, 0, TL_CALLER_PC);              \
+    return r;                                                     \
   }
 TL_OPEN(open)
 TL_OPEN(open64)
@@ -374,8 +373,7 @@ TL_EXPORT int epoll_wait(int ep, epoll_event* events, int max, int timeout) {
   return r;
 }
 
-TL_EXPORT int epoll_pwait(int ep, epoll_event* events, int max, int timeout,
-                          const sigset_t* mask) {
+TL_EXPORT int epoll_pwait(int ep, epoll_event* events, int max, int timeout, const sigset_t* mask) {
   TL_REAL(epoll_pwait);
   const uintptr_t pc = TL_CALLER_PC;
   fdsync::Use(ep, pc);
