@@ -223,5 +223,21 @@ TEST(MemoryModel, StackVariablesAreNamedByTheirThread) {
   EXPECT_EQ(races[0]->variables[0], "0x7f0000080010 on main's stack");
 }
 
+// A block the C library allocated (strdup, getline) was never announced; its free carries
+// the block's usable size, and still ends its life. Older traces (size 0) cannot tell.
+TEST(MemoryModel, FreeOfABlockNeverAnnouncedUsesItsSize) {
+  for (uint64_t usable : {24u, 0u}) {
+    VectorSource s;
+    s.Add(1, EventKind::kWrite, kX, 0, 8, s.Site("dup.cc:3"));
+    s.Add(1, EventKind::kThreadCreate, 2).Add(2, EventKind::kThreadStart, 1);
+    s.Add(1, EventKind::kFree, kX, 0, 0, s.Site("dup.cc:9")).Seq(usable);
+    s.Add(2, EventKind::kRead, kX + 16, 0, 8, s.Site("use.cc:4"));
+    Report r = Analyze(s, TestOptions());
+    auto races = OfKind(r, "race");
+    ASSERT_EQ(races.size(), usable ? 1u : 0u) << usable;
+    if (usable) EXPECT_EQ(races[0]->subkind, "use-after-free");
+  }
+}
+
 }  // namespace
 }  // namespace threadlens::testing
