@@ -217,6 +217,7 @@ TEST(ClosedFds, TraceSurvivesAndWatchdogSpeaksToTheOriginalStderr) {
 
 TEST(SamePath, SecondRunRefusesAndTheFirstTraceStaysWhole) {
   std::string trace = TestFile("tltrace");
+  fs::remove(trace);  // a trace of an earlier run would look like the first run's
   std::string cmd = std::string(THREADLENS_CLI) + " run --trace " + trace + " -- " +
                     Program("waits_for_signal") + " 10 >/dev/null 2>";
   pid_t first = ::fork();
