@@ -7,6 +7,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <unordered_map>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "lock_order.h"
 #include "namer.h"
 #include "race_detector.h"
+#include "thread_lifecycle.h"
 #include "threadlens/analyzer/analyze.h"
 #include "threadlens/analyzer/event_source.h"
 
@@ -38,7 +40,9 @@ class Analysis {
                                                : 1'000'000'000)),
         holds_(opts.max_misuse),
         namer_(source, opts_, stacks_, locksets_, monitor_.Locks()),
-        std_trace_(source.Meta().format == "std") {}
+        std_trace_(source.Meta().format == "std") {
+    monitor_.SetHoldDropper([this](uint32_t tid, uint64_t lock) { return DropHold(tid, lock); });
+  }
 
   Report Run();
 
@@ -50,6 +54,8 @@ class Analysis {
   void ForkEdge(ThreadCtx& parent, ThreadCtx& child);
   SideRef Side(const ThreadCtx& t, Op op, const StreamEvent& e) const;
   void RebuildLockset(ThreadCtx& t);
+  // Ends live thread `tid`'s hold of `lock` (another thread unlocked it) and returns it.
+  std::optional<Held> DropHold(uint32_t tid, uint64_t lock);
 
   // ---- events (analysis_events.cc) ----
   void Handle(const StreamEvent& e);
@@ -67,6 +73,7 @@ class Analysis {
 
   // ---- end of trace (analysis_finish.cc) ----
   void FindBlockedState(std::vector<RawFinding>& raw, std::vector<std::string>& notes);
+  RawFinding TimeoutFinding(const std::vector<BlockedThread>& blocked);
   Report Finish();
 
   EventSource& source_;
@@ -76,6 +83,7 @@ class Analysis {
   LockOrderDetector order_;
   LockMonitor monitor_;
   CondHoldDetector holds_;
+  ThreadLifecycle lifecycle_;
   PathTable stacks_, locksets_;
   Namer namer_;
   std::deque<ThreadCtx> threads_;  // a deque: references stay valid as threads are added
@@ -93,6 +101,8 @@ class Analysis {
   bool std_trace_;
   bool watchdog_ = false;
   bool watchdog_all_blocked_ = false;
+  bool timed_out_ = false;    // the run's time limit ended it (WatchdogReason::kTimeout)
+  uint32_t time_limit_ms_ = 0;
   uint64_t index_ = 0, begin_ts_ = 0, end_ts_ = 0;
 };
 

@@ -13,7 +13,8 @@ namespace {
 // The watchdog's records come from the runtime itself (tid 0 in a binary trace), not
 // from a program thread: they must not create one.
 bool IsRuntimeRecord(EventKind k) {
-  return k == EventKind::kWatchdogFired || k == EventKind::kBlocked || k == EventKind::kHolds;
+  return k == EventKind::kWatchdogFired || k == EventKind::kBlocked || k == EventKind::kHolds ||
+         k == EventKind::kRunning;
 }
 
 // Bytes of a lock object, by type, for its init and destroy (x86-64 glibc).
@@ -85,6 +86,19 @@ void Analysis::RebuildLockset(ThreadCtx& t) {
   t.lockset = node;
 }
 
+std::optional<Held> Analysis::DropHold(uint32_t tid, uint64_t lock) {
+  auto it = current_.find(tid);
+  if (it == current_.end()) return std::nullopt;
+  ThreadCtx& owner = threads_[it->second];
+  auto h = std::find_if(owner.held.begin(), owner.held.end(),
+                        [&](const Held& x) { return x.lock == lock; });
+  if (h == owner.held.end()) return std::nullopt;
+  Held out = *h;
+  owner.held.erase(h);
+  RebuildLockset(owner);
+  return out;
+}
+
 
 
 void Analysis::HandleRuntime(const StreamEvent& e) {
@@ -94,6 +108,10 @@ void Analysis::HandleRuntime(const StreamEvent& e) {
       watchdog_ = true;
       if (ev.flags == static_cast<uint8_t>(trace::WatchdogReason::kAllBlocked)) {
         watchdog_all_blocked_ = true;
+      }
+      if (ev.flags == static_cast<uint8_t>(trace::WatchdogReason::kTimeout)) {
+        timed_out_ = true;
+        time_limit_ms_ = ev.aux32;
       }
       break;
     case EventKind::kBlocked: {
@@ -218,6 +236,7 @@ void Analysis::Handle(const StreamEvent& e) {
     case EventKind::kThreadExit:
     case EventKind::kThreadJoinBegin:
     case EventKind::kThreadJoin:
+    case EventKind::kThreadDetach:
       HandleThread(t, e);
       break;
     case EventKind::kThreadStack:
@@ -385,7 +404,8 @@ void Analysis::HandleLock(ThreadCtx& t, const StreamEvent& e) {
       const bool innermost = !t.held.empty() && t.held.back().lock == ev.obj;
       // Before the release: the unlock's read of the lock is ordered with the next owner.
       if (!(ev.flags & trace::kFailed)) SyncObjectAccess(t, e, 1, false);
-      if (monitor_.OnRelease(t, s, ev.flags & trace::kShared, &was_shared)) {
+      if (monitor_.OnRelease(t, s, ev.flags & trace::kShared, &was_shared,
+                             ev.flags & trace::kFailed)) {
         if (innermost && locksets_.Value(t.lockset) == ev.obj) {
           t.lockset = locksets_.Parent(t.lockset);
         } else {
@@ -403,7 +423,7 @@ void Analysis::HandleLock(ThreadCtx& t, const StreamEvent& e) {
       break;
     }
     case EventKind::kLockCreate:
-      monitor_.OnCreate(ev.obj, ev.aux16);
+      monitor_.OnCreate(ev.obj, ev.aux16, ev.flags & trace::kExplicitInit);
       // Only an explicit init writes the object; a lock announced at its first use does not.
       if (ev.flags & trace::kExplicitInit) SyncObjectAccess(t, e, LockBytes(ev.aux16), true);
       break;
@@ -425,8 +445,13 @@ void Analysis::HandleThread(ThreadCtx& t, const StreamEvent& e) {
       ThreadCtx* child = it == current_.end() || threads_[it->second].exited
                              ? &NewThread(child_tid)
                              : &threads_[it->second];
+      if (ev.flags & trace::kFailed) {
+        lifecycle_.OnCreateFailed(child->dense);
+        break;
+      }
       ForkEdge(t, *child);
       forked_.insert(child->dense);
+      lifecycle_.OnCreate(child->dense, Side(t, Op::kCreate, e));
       break;
     }
     case EventKind::kThreadStart: {
@@ -442,6 +467,7 @@ void Analysis::HandleThread(ThreadCtx& t, const StreamEvent& e) {
     }
     case EventKind::kThreadExit:
       monitor_.OnThreadExit(t, Side(t, Op::kExit, e));
+      lifecycle_.OnExit(t.dense, Side(t, Op::kExit, e));
       namer_.Stacks().Exit(e.tid, ev.ts);
       t.exited = true;
       t.end_ts = ev.ts;
@@ -455,6 +481,7 @@ void Analysis::HandleThread(ThreadCtx& t, const StreamEvent& e) {
       auto it = current_.find(static_cast<uint32_t>(ev.obj));
       if (it == current_.end()) break;
       ThreadCtx& child = threads_[it->second];
+      lifecycle_.OnJoin(child.dense);
       if (opts_.races) hb_.Join(t.dense, child.dense);
       auto jf = std::make_shared<VectorClock>(*t.fork_join);
       jf->Join(*child.fork_join);
@@ -462,6 +489,13 @@ void Analysis::HandleThread(ThreadCtx& t, const StreamEvent& e) {
       if (!child.exited) {
         child.exited = true;
         child.end_ts = ev.ts;
+      }
+      break;
+    }
+    case EventKind::kThreadDetach: {
+      auto it = current_.find(static_cast<uint32_t>(ev.obj));
+      if (it != current_.end()) {
+        lifecycle_.OnDetach(it->second, static_cast<uint32_t>(ev.obj), Side(t, Op::kDetach, e));
       }
       break;
     }

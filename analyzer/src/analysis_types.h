@@ -97,6 +97,8 @@ enum class Op : uint8_t {
   kSignal,
   kAlloc,
   kFree,
+  kCreate,
+  kDetach,
 };
 const char* OpName(Op op);
 

@@ -28,6 +28,8 @@ const char* OpName(Op op) {
     case Op::kSignal: return "signal";
     case Op::kAlloc: return "allocate";
     case Op::kFree: return "free";
+    case Op::kCreate: return "create";
+    case Op::kDetach: return "detach";
   }
   return "?";
 }
@@ -63,6 +65,7 @@ Report Analysis::Run() {
     cur ^= 1;
     n = next_n;
   }
+  for (RawFinding& f : lifecycle_.TakeFindings()) monitor_.AddMisuse(std::move(f));
   return Finish();
 }
 

@@ -24,10 +24,15 @@ void TitleFinding(Finding& f) {
     std::vector<std::string> locks;
     for (const CycleEdge& e : f.cycle) locks.push_back(e.from);
     if (!f.cycle.empty()) locks.push_back(f.cycle.front().from);
-    f.title = std::string(f.severity == Severity::kError ? "potential deadlock"
-                                                          : "inconsistent lock order") +
-              ": lock-order cycle " + JoinNames(locks, " -> ") + " (threads " +
-              JoinNames(f.threads, ", ") + ")";
+    if (f.subkind == "one-thread") {
+      f.title = "inconsistent lock order in one thread: " + JoinNames(locks, " -> ") + " (" +
+                JoinNames(f.threads, ", ") + "); deadlocks only if these paths run in two threads";
+    } else {
+      f.title = std::string(f.severity == Severity::kError ? "potential deadlock"
+                                                            : "inconsistent lock order") +
+                ": lock-order cycle " + JoinNames(locks, " -> ") + " (threads " +
+                JoinNames(f.threads, ", ") + ")";
+    }
   } else if (f.kind == "deadlock") {
     std::vector<std::string> parts;
     for (const CycleEdge& e : f.cycle) {
@@ -60,6 +65,18 @@ void TitleFinding(Finding& f) {
       f.title = "unlock of " + lock + ", which " + a[0].thread + " does not hold";
     } else if (f.subkind == "unlock-not-owner") {
       f.title = a[0].thread + " unlocks " + lock + ", which another thread holds";
+    } else if (f.subkind == "read-unlock-write-held") {
+      f.title = a[0].thread + " read-unlocks " + lock + ", which it holds for writing";
+    } else if (f.subkind == "lock-destroyed") {
+      f.title = a[0].thread + " locks " + lock + " after it was destroyed";
+    } else if (f.subkind == "thread-leak") {
+      f.title = "thread " + a[0].thread + " ended but was never joined nor detached";
+      if (f.detail.empty()) {
+        f.detail = "Its resources (stack, thread descriptor) stay allocated until the process "
+                   "ends; join it or detach it.";
+      }
+    } else if (f.subkind == "double-detach") {
+      f.title = a[0].thread + " detaches " + a[0].object + ", which was already detached";
     } else if (f.subkind == "held-at-exit") {
       f.title = a[0].thread + " exits holding " + lock;
     } else if (f.subkind == "wait-holding-lock" && a.size() >= 3) {
@@ -77,8 +94,10 @@ void TitleFinding(Finding& f) {
         f.detail = a[2].thread + " stalls on " + lock + " for as long as " + a[0].thread +
                    " sleeps; if the notification never comes, it never gets " + lock + ".";
       }
-    } else {
+    } else if (f.subkind == "destroy-locked") {
       f.title = lock + " destroyed while locked";
+    } else {
+      f.title = "misuse (" + f.subkind + ") of " + lock + " by " + a[0].thread;
     }
   } else if (f.kind == "contention" && f.contention) {
     const ContentionStats& c = *f.contention;

@@ -7,10 +7,10 @@
 
 namespace threadlens::analysis {
 
-void LockMonitor::OnCreate(uint64_t lock, uint16_t type) {
+void LockMonitor::OnCreate(uint64_t lock, uint16_t type, bool explicit_init) {
   LockState& st = locks_[lock];
-  // A lock created again at the same address is a new lock (the old one was destroyed).
-  if (st.destroyed) {
+  // A lock initialised again at the same address is a new lock (the old one was destroyed).
+  if (st.destroyed && explicit_init) {
     st.owned = false;
     st.readers.clear();
     st.destroyed = false;
@@ -31,8 +31,16 @@ void LockMonitor::ReportSelfDeadlock(const ThreadCtx& t, const SideRef& request,
   findings_.push_back(std::move(f));
 }
 
+void LockMonitor::CheckDestroyed(const SideRef& side, LockState& st) {
+  if (!st.destroyed) return;
+  Misuse("lock-destroyed", side, side.obj);
+  // One finding per destroy: later uses are of the same mistake.
+  st.destroyed = false;
+}
+
 bool LockMonitor::OnRequest(ThreadCtx& t, const SideRef& side, uint8_t flags) {
   LockState& st = locks_[side.obj];
+  CheckDestroyed(side, st);
   const bool shared = flags & trace::kShared;
   for (const Held& h : t.held) {
     if (h.lock != side.obj) continue;
@@ -63,8 +71,9 @@ bool LockMonitor::OnAcquired(ThreadCtx& t, const SideRef& side, bool shared, uin
       AddSpan(t.tid, side.obj, 1, t.pending.where.ts, side.ts);
     }
     t.pending = Pending{};
-  } else if (flags & trace::kViaCondWait) {
-    t.pending = Pending{};
+  } else {
+    if (flags & trace::kViaCondWait) t.pending = Pending{};
+    else CheckDestroyed(side, st);  // acquired with no request traced
   }
   if (!st.acquired_ever) {
     st.acquired_ever = true;
@@ -93,15 +102,40 @@ bool LockMonitor::OnAcquired(ThreadCtx& t, const SideRef& side, bool shared, uin
   return true;
 }
 
-bool LockMonitor::OnRelease(ThreadCtx& t, const SideRef& side, bool shared, bool* was_shared) {
+bool LockMonitor::ReleaseForOwner(const SideRef& side, LockState& st, bool* was_shared) {
+  // The exclusive owner's hold goes, else one reader's (the unlock took one read hold).
+  uint32_t holder = 0;
+  if (st.owned) holder = st.owner;
+  else if (!st.readers.empty()) holder = st.readers.back();
+  else return false;
+  std::optional<Held> h = drop_hold_ ? drop_hold_(holder, side.obj) : std::nullopt;
+  if (h && h->shared) {
+    auto r = std::find(st.readers.begin(), st.readers.end(), holder);
+    for (uint32_t d = 0; d < h->depth && r != st.readers.end(); ++d) {
+      st.readers.erase(r);
+      r = std::find(st.readers.begin(), st.readers.end(), holder);
+    }
+  } else {
+    st.owned = false;
+    st.owner_depth = 0;
+  }
+  if (h) AddSpan(holder, side.obj, h->shared ? 2 : 0, h->acquired.ts, side.ts);
+  if (was_shared) *was_shared = h && h->shared;
+  return true;
+}
+
+bool LockMonitor::OnRelease(ThreadCtx& t, const SideRef& side, bool shared, bool* was_shared,
+                            bool failed) {
   LockState& st = locks_[side.obj];
   auto it = std::find_if(t.held.rbegin(), t.held.rend(),
                          [&](const Held& h) { return h.lock == side.obj; });
   if (it == t.held.rend()) {
-    if (st.owned && st.owner != t.tid) Misuse("unlock-not-owner", side, side.obj);
-    else Misuse("unlock-not-held", side, side.obj);
-    return false;
+    const bool other = (st.owned && st.owner != t.tid) || !st.readers.empty();
+    Misuse(other ? "unlock-not-owner" : "unlock-not-held", side, side.obj);
+    // A failed unlock (an errorcheck mutex's EPERM) left the lock with its owner.
+    return other && !failed && ReleaseForOwner(side, st, was_shared);
   }
+  if (shared && !it->shared) Misuse("read-unlock-write-held", side, side.obj, {it->acquired});
   if (it->shared) {
     auto r = std::find(st.readers.begin(), st.readers.end(), t.tid);
     if (r != st.readers.end()) st.readers.erase(r);
@@ -171,6 +205,15 @@ void LockMonitor::Misuse(const char* subkind, const SideRef& side, uint64_t lock
   f.locks = {lock};
   f.tids = {side.tid};
   f.sort_key = side.index;
+  findings_.push_back(std::move(f));
+}
+
+void LockMonitor::AddMisuse(RawFinding f) {
+  if (misuse_count_ >= max_misuse_) {
+    misuse_truncated_ = true;
+    return;
+  }
+  ++misuse_count_;
   findings_.push_back(std::move(f));
 }
 

@@ -1,14 +1,17 @@
 // Lock state machine, with the usage checks of the Linux kernel's lock validator (lockdep,
 // Molnar 2006) and Helgrind: who holds each lock, and the findings that come straight from it —
-// misuse (unlock of a lock not held, unlock by a non-owner, lock held at thread exit, destroy
-// of a locked lock), self-deadlock (a thread requests a non-recursive lock it holds), and the
-// contention profile (acquisitions, contended ones, wait and hold times) with timeline spans.
+// misuse (unlock of a lock not held, unlock by a non-owner, read-unlock of a write hold, lock
+// held at thread exit, destroy of a locked lock, lock of a destroyed lock), self-deadlock (a
+// thread requests a non-recursive lock it holds), and the contention profile (acquisitions,
+// contended ones, wait and hold times) with timeline spans.
 //
 // Cost: O(locks held by the thread) per lock event. Memory: one record per lock, plus the
 // spans kept for timelines (capped).
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <set>
 #include <string>
 #include <tuple>
@@ -46,18 +49,30 @@ class LockMonitor {
   LockState& State(uint64_t lock) { return locks_[lock]; }
   const std::unordered_map<uint64_t, LockState>& Locks() const { return locks_; }
 
-  void OnCreate(uint64_t lock, uint16_t type);
+  // Removes `lock` from thread `tid`'s holds, returning the hold (nullopt when none); the
+  // driver supplies it because it owns the per-thread state.
+  using HoldDropper = std::function<std::optional<Held>(uint32_t tid, uint64_t lock)>;
+  void SetHoldDropper(HoldDropper drop) { drop_hold_ = std::move(drop); }
+
+  // A lock announced at its first use (not `explicit_init`) after a destroy is still the
+  // destroyed lock: only an init makes it new.
+  void OnCreate(uint64_t lock, uint16_t type, bool explicit_init = true);
   // Returns true when the request is a self-deadlock (already reported).
   bool OnRequest(ThreadCtx& t, const SideRef& side, uint8_t flags);
   // Returns false when this is a re-entry of a lock `t` already holds (no new hold).
   bool OnAcquired(ThreadCtx& t, const SideRef& side, bool shared, uint8_t flags);
-  // Returns true when the release ended `t`'s hold of the lock (depth reached zero).
-  bool OnRelease(ThreadCtx& t, const SideRef& side, bool shared, bool* was_shared);
+  // Returns true when the release ended a hold of the lock: `t`'s (depth reached zero), or
+  // the owner's when `t` unlocked a lock it does not hold and the unlock did not fail
+  // (`failed`): the lock is then free, as it is in the program.
+  bool OnRelease(ThreadCtx& t, const SideRef& side, bool shared, bool* was_shared,
+                 bool failed = false);
   void OnDestroy(ThreadCtx& t, const SideRef& side);
   void OnThreadExit(ThreadCtx& t, const SideRef& side);
   // Closes open spans at the end of the trace.
   void Finish(uint64_t end_ts);
 
+  // A misuse found elsewhere (thread lifecycle), under the same cap as the monitor's own.
+  void AddMisuse(RawFinding f);
   std::vector<RawFinding> TakeFindings();  // misuse, self-deadlock, contention
   std::vector<RawSpan>& Spans() { return spans_; }
   bool spans_truncated() const { return spans_truncated_; }
@@ -73,9 +88,12 @@ class LockMonitor {
  private:
   void Misuse(const char* subkind, const SideRef& side, uint64_t lock,
               std::vector<SideRef> extra = {});
+  bool ReleaseForOwner(const SideRef& side, LockState& st, bool* was_shared);
+  void CheckDestroyed(const SideRef& side, LockState& st);
   void AddSpan(uint32_t tid, uint64_t obj, uint8_t kind, uint64_t begin, uint64_t end);
 
   std::unordered_map<uint64_t, LockState> locks_;
+  HoldDropper drop_hold_;
   std::vector<RawFinding> findings_;
   std::set<std::tuple<std::string, uint64_t, uint64_t>> misuse_seen_;  // subkind, lock, site
   std::set<std::pair<uint32_t, uint64_t>> self_reported_;

@@ -180,7 +180,7 @@ std::vector<LockOrderDetector::GraphEdge> LockOrderDetector::Graph() const {
 
 bool LockOrderDetector::Choose(const std::vector<uint32_t>& cycle,
                                std::vector<const Variant*>& chosen, bool& concurrent,
-                               uint64_t& budget) const {
+                               uint64_t& budget, bool one_thread_ok) const {
   auto ordered = [](const Variant& a, const Variant& b) {
     // a happens before b by fork/join alone.
     return a.fork_join && b.fork_join && a.fork_join->Get(a.dense) <= b.fork_join->Get(a.dense);
@@ -210,7 +210,7 @@ bool LockOrderDetector::Choose(const std::vector<uint32_t>& cycle,
     for (const Variant& v : edges_[cycle[i]].variants) {
       bool ok = true;
       for (size_t j = 0; j < i && ok; ++j) {
-        ok = pick[j]->dense != v.dense && Disjoint(*pick[j]->held, *v.held);
+        ok = (one_thread_ok || pick[j]->dense != v.dense) && Disjoint(*pick[j]->held, *v.held);
       }
       if (!ok) continue;
       pick[i] = &v;
@@ -273,7 +273,14 @@ std::vector<RawFinding> LockOrderDetector::Find(std::vector<std::string>& notes)
     }
     std::vector<const Variant*> chosen;
     bool concurrent = false;
-    if (!Choose(cyc, chosen, concurrent, budget)) continue;
+    // Failing distinct threads, a thread that takes the locks in both orders (held sets
+    // still disjoint: no gate lock) deadlocks once these paths run in two threads.
+    bool one_thread = false;
+    if (!Choose(cyc, chosen, concurrent, budget, false)) {
+      if (!Choose(cyc, chosen, concurrent, budget, true)) continue;
+      one_thread = true;
+      concurrent = false;
+    }
     if (out.size() >= opts_.max_reports) {
       reports_cut = true;
       break;
@@ -281,7 +288,12 @@ std::vector<RawFinding> LockOrderDetector::Find(std::vector<std::string>& notes)
     RawFinding f;
     f.kind = "lock-order";
     f.severity = concurrent ? Severity::kError : Severity::kWarning;
-    if (!concurrent) {
+    if (one_thread) {
+      f.subkind = "one-thread";
+      f.detail =
+          "One thread takes these locks in both orders. It deadlocks only if these paths run "
+          "in two threads at once; the lock order is still inconsistent.";
+    } else if (!concurrent) {
       f.detail =
           "The threads of this cycle are ordered by thread start/join or a condition-variable "
           "signal in this run, so it could not deadlock here; the lock order is still "

@@ -3,7 +3,8 @@
 // conditions of Joshi et al. (PLDI 2009): a cycle is reported when its edges can come from
 // distinct threads whose held-lock sets are pairwise disjoint (no gate lock). Severity is
 // error when those threads could run at the same time, warning when fork/join (or a
-// condition-variable signal and the wake-up it caused) orders them.
+// condition-variable signal and the wake-up it caused) orders them. A cycle whose edges only
+// one thread takes (held sets still disjoint) is a warning of subkind `one-thread`.
 //
 // Cycles are found per strongly connected component (Tarjan), enumerated as elementary
 // cycles from their smallest lock, shortest cycles first (iterative-deepening DFS, like
@@ -75,9 +76,10 @@ class LockOrderDetector {
   };
 
   // Picks one variant per edge of `cycle` (edge indices): distinct threads, pairwise disjoint
-  // held sets; prefers threads that could run concurrently. False when none qualifies.
+  // held sets (`one_thread_ok`: threads may repeat); prefers threads that could run
+  // concurrently. False when none qualifies.
   bool Choose(const std::vector<uint32_t>& cycle, std::vector<const Variant*>& chosen,
-              bool& concurrent, uint64_t& budget) const;
+              bool& concurrent, uint64_t& budget, bool one_thread_ok) const;
 
   LockOrderOptions opts_;
   std::vector<Edge> edges_;

@@ -201,10 +201,15 @@ Access Namer::Materialize(const SideRef& s, bool is_variable) {
   a.op = s.shared && (s.op == Op::kAcquire || s.op == Op::kRequest)
              ? std::string(OpName(s.op)) + "-shared"
              : OpName(s.op);
-  if (s.op == Op::kJoin) a.object = ThreadName(static_cast<uint32_t>(s.obj));
-  else if (is_variable) a.object = VariableName(s.obj, nullptr, s.ts);
-  else a.object = ObjectName(s.obj);
-  a.address = s.op == Op::kJoin ? 0 : s.obj;
+  const bool thread_obj = s.op == Op::kJoin || s.op == Op::kCreate || s.op == Op::kDetach;
+  if (thread_obj) {
+    a.object = ThreadName(static_cast<uint32_t>(s.obj));
+  } else if (is_variable) {
+    a.object = VariableName(s.obj, nullptr, s.ts);
+  } else {
+    a.object = ObjectName(s.obj);
+  }
+  a.address = thread_obj ? 0 : s.obj;
   a.size = s.size;
   a.atomic = s.atomic;
   a.stack = StackOf(s.site, s.stack);

@@ -49,11 +49,12 @@ constexpr RuleInfo kRules[] = {
      "that could wake it.",
      "Make sure every wait has a matching notify/post on every path (including shutdown), and "
      "wait with a predicate so a missed notification cannot strand the waiter."},
-    {"misuse", "LockMisuse", "warning", "Lock misuse",
-     "A lock was used against its contract: unlocked while not held, unlocked by another "
-     "thread, held at thread exit, or destroyed while locked.",
+    {"misuse", "LockMisuse", "warning", "Lock or thread misuse",
+     "A lock or a thread was used against its contract: a lock unlocked while not held, "
+     "unlocked by another thread, held at thread exit, destroyed while locked or locked after "
+     "its destroy; a thread never joined nor detached, or detached twice.",
      "Use RAII guards (std::lock_guard, std::unique_lock) so every lock is released by the "
-     "thread that took it, on every path."},
+     "thread that took it, on every path; join or detach every thread exactly once."},
     {"contention", "LockContention", "note", "Lock contention",
      "Threads spent noticeable time waiting for this lock.",
      "Shorten the critical section, split the lock, or use a reader-writer lock."},

@@ -1,5 +1,6 @@
-// Lock-order cycles: the classic ABBA, its negatives (gate lock, one thread, re-entry,
-// trylock), the severities fork/join gives, long cycles and the bounds on dense graphs.
+// Lock-order cycles: the classic ABBA, one thread in both orders, the negatives (gate lock,
+// re-entry, trylock), the severities fork/join gives, long cycles and the bounds on dense
+// graphs.
 #include <gtest/gtest.h>
 
 #include "test_util.h"
@@ -55,10 +56,38 @@ TEST(LockOrder, GateLockPreventsTheDeadlock) {
   EXPECT_TRUE(OfKind(r, "lock-order").empty());
 }
 
-TEST(LockOrder, OneThreadAloneIsNotADeadlock) {
+TEST(LockOrder, OneThreadInBothOrdersIsAWarning) {
   Report r = AnalyzeStd("T1|fork(T2)|1\n" + Nested("T2", {"A", "B"}, 10) +
                         Nested("T2", {"B", "A"}, 20));
+  auto f = OfKind(r, "lock-order");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->severity, Severity::kWarning);
+  EXPECT_EQ(f[0]->subkind, "one-thread");
+  EXPECT_EQ(f[0]->title,
+            "inconsistent lock order in one thread: A -> B -> A (T2); deadlocks only if these "
+            "paths run in two threads");
+}
+
+TEST(LockOrder, OneThreadInOneOrderIsSilent) {
+  Report r = AnalyzeStd("T1|fork(T2)|1\n" + Nested("T2", {"A", "B"}, 10) +
+                        Nested("T2", {"A", "B"}, 20));
   EXPECT_TRUE(OfKind(r, "lock-order").empty());
+}
+
+TEST(LockOrder, OneThreadUnderAGateLockIsSilent) {
+  Report r = AnalyzeStd("T1|fork(T2)|1\n" + Nested("T2", {"G", "A", "B"}, 10) +
+                        Nested("T2", {"G", "B", "A"}, 20));
+  EXPECT_TRUE(OfKind(r, "lock-order").empty());
+}
+
+TEST(LockOrder, TwoThreadsOutrankOneThread) {
+  // Both orders in T2 and the reverse order in T3 too: the two-thread cycle is reported.
+  Report r = AnalyzeStd("T1|fork(T2)|1\nT1|fork(T3)|2\n" + Nested("T2", {"A", "B"}, 10) +
+                        Nested("T2", {"B", "A"}, 20) + Nested("T3", {"B", "A"}, 30));
+  auto f = OfKind(r, "lock-order");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->subkind, "");
+  EXPECT_EQ(f[0]->severity, Severity::kError);
 }
 
 TEST(LockOrder, JoinOrderedThreadsGiveAWarning) {

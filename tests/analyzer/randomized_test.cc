@@ -333,6 +333,7 @@ TEST(LockOrderRandomized, QualifyingCyclesMatchBruteForce) {
     Report r = AnalyzeStd(text);
     std::set<std::set<std::string>> got;
     for (const Finding* f : OfKind(r, "lock-order")) {
+      if (f->subkind == "one-thread") continue;  // the reference wants distinct threads
       // Rotate the cycle to start at its smallest lock, as the reference lists it.
       std::vector<std::string> seq;
       for (const CycleEdge& e : f->cycle) seq.push_back(e.from);

@@ -1,0 +1,195 @@
+// Misuse and lifecycle findings from hand-written traces: unlocks by a thread that does not
+// hold the lock, read-unlocks of write holds, locks of destroyed locks, thread leaks and
+// double detaches, each next to its correct twin.
+#include <gtest/gtest.h>
+
+#include "test_util.h"
+
+namespace threadlens::testing {
+namespace {
+
+using trace::EventKind;
+
+std::vector<const Finding*> Misuse(const Report& r, const std::string& subkind) {
+  std::vector<const Finding*> out;
+  for (const Finding* f : OfKind(r, "misuse")) {
+    if (f->subkind == subkind) out.push_back(f);
+  }
+  return out;
+}
+
+// T1 locks A; T2 unlocks it (flags: the unlock's, kFailed when the mutex refused); T1 exits.
+Report UnlockByOther(uint8_t unlock_flags) {
+  VectorSource s;
+  s.Add(1, EventKind::kThreadCreate, 2);
+  s.Add(1, EventKind::kNameLock, 0xA, 0, 0, 0, s.Str("accounts"));
+  s.Add(1, EventKind::kLockRequest, 0xA, 0, 0, s.Site("bank.cc:10"));
+  s.Add(1, EventKind::kLockAcquired, 0xA, 0, 1, s.Site("bank.cc:10"));
+  s.Add(2, EventKind::kLockRelease, 0xA, unlock_flags, 0, s.Site("bank.cc:20"));
+  s.Add(2, EventKind::kThreadExit);
+  s.Add(1, EventKind::kThreadJoin, 2);
+  s.Add(1, EventKind::kThreadExit);
+  return Analyze(s, TestOptions());
+}
+
+TEST(UnlockNotOwner, IsReportedAndFreesTheLock) {
+  Report r = UnlockByOther(0);
+  auto f = Misuse(r, "unlock-not-owner");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->severity, Severity::kError);
+  EXPECT_EQ(f[0]->title, "T2 unlocks accounts, which another thread holds");
+  EXPECT_EQ(f[0]->accesses.at(0).stack.at(0).line, 20);
+  // The unlock freed it: T1 does not exit holding it.
+  EXPECT_TRUE(Misuse(r, "held-at-exit").empty());
+}
+
+TEST(UnlockNotOwner, AFailedUnlockLeavesTheOwnerHoldingIt) {
+  // An errorcheck mutex refuses (EPERM): T1 still holds it when it exits.
+  Report r = UnlockByOther(trace::kFailed);
+  EXPECT_EQ(Misuse(r, "unlock-not-owner").size(), 1u);
+  EXPECT_EQ(Misuse(r, "held-at-exit").size(), 1u);
+}
+
+TEST(UnlockNotOwner, TheOwnersOwnUnlockIsFine) {
+  VectorSource s;
+  s.Add(1, EventKind::kLockAcquired, 0xA, 0, 1, s.Site("a.cc:1"));
+  s.Add(1, EventKind::kLockRelease, 0xA, 0, 0, s.Site("a.cc:2"));
+  s.Add(1, EventKind::kThreadExit);
+  Report r = Analyze(s, TestOptions());
+  EXPECT_TRUE(OfKind(r, "misuse").empty());
+}
+
+TEST(UnlockNotOwner, TheLockIsFreeForTheNextThread) {
+  // After T2's unlock, T3 takes A: no self-deadlock, no deadlock, nobody holds A at the end.
+  VectorSource s;
+  s.Add(1, EventKind::kLockAcquired, 0xA, 0, 1, s.Site("a.cc:1"));
+  s.Add(2, EventKind::kLockRelease, 0xA, 0, 0, s.Site("a.cc:2"));
+  s.Add(1, EventKind::kLockRequest, 0xA, 0, 0, s.Site("a.cc:3"));
+  Report r = Analyze(s, TestOptions());
+  EXPECT_EQ(Misuse(r, "unlock-not-owner").size(), 1u);
+  EXPECT_TRUE(OfKind(r, "self-deadlock").empty());
+}
+
+TEST(UnlockNotHeld, AnUnlockOfAFreeLock) {
+  VectorSource s;
+  s.Add(1, EventKind::kLockRelease, 0xA, 0, 0, s.Site("a.cc:2"));
+  Report r = Analyze(s, TestOptions());
+  EXPECT_EQ(Misuse(r, "unlock-not-held").size(), 1u);
+  EXPECT_TRUE(Misuse(r, "unlock-not-owner").empty());
+}
+
+TEST(ReadUnlock, OfAWriteHoldIsMisuse) {
+  VectorSource s;
+  s.Add(1, EventKind::kLockCreate, 0xA, 0, static_cast<uint16_t>(trace::LockType::kRwLock));
+  s.Add(1, EventKind::kLockAcquired, 0xA, 0, 1, s.Site("a.cc:1"));
+  s.Add(1, EventKind::kLockRelease, 0xA, trace::kShared, 0, s.Site("a.cc:2"));
+  s.Add(1, EventKind::kThreadExit);
+  Report r = Analyze(s, TestOptions());
+  auto f = Misuse(r, "read-unlock-write-held");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->severity, Severity::kError);
+  ASSERT_EQ(f[0]->accesses.size(), 2u);
+  EXPECT_EQ(f[0]->accesses[1].stack.at(0).line, 1);
+  // It still released the lock.
+  EXPECT_TRUE(Misuse(r, "held-at-exit").empty());
+}
+
+TEST(ReadUnlock, OfAReadHoldIsFine) {
+  VectorSource s;
+  s.Add(1, EventKind::kLockCreate, 0xA, 0, static_cast<uint16_t>(trace::LockType::kRwLock));
+  s.Add(1, EventKind::kLockAcquired, 0xA, trace::kShared, 1, s.Site("a.cc:1"));
+  s.Add(1, EventKind::kLockRelease, 0xA, trace::kShared, 0, s.Site("a.cc:2"));
+  Report r = Analyze(s, TestOptions());
+  EXPECT_TRUE(OfKind(r, "misuse").empty());
+}
+
+Report LockAfterDestroy(bool reinit) {
+  VectorSource s;
+  const auto normal = static_cast<uint16_t>(trace::LockType::kNormal);
+  s.Add(1, EventKind::kLockCreate, 0xA, trace::kExplicitInit, normal, s.Site("a.cc:1"));
+  s.Add(1, EventKind::kLockAcquired, 0xA, 0, 1, s.Site("a.cc:2"));
+  s.Add(1, EventKind::kLockRelease, 0xA, 0, 0, s.Site("a.cc:3"));
+  s.Add(1, EventKind::kLockDestroy, 0xA, 0, normal, s.Site("a.cc:4"));
+  // The tracer announces a lock it no longer knows at its use (no kExplicitInit).
+  s.Add(1, EventKind::kLockCreate, 0xA, reinit ? trace::kExplicitInit : 0, normal,
+        s.Site("a.cc:5"));
+  s.Add(1, EventKind::kLockRequest, 0xA, 0, 0, s.Site("a.cc:6"));
+  s.Add(1, EventKind::kLockAcquired, 0xA, 0, 1, s.Site("a.cc:6"));
+  s.Add(1, EventKind::kLockRelease, 0xA, 0, 0, s.Site("a.cc:7"));
+  return Analyze(s, TestOptions());
+}
+
+TEST(LockDestroyed, LockAfterDestroyIsMisuse) {
+  Report r = LockAfterDestroy(false);
+  auto f = Misuse(r, "lock-destroyed");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->severity, Severity::kError);
+  EXPECT_EQ(f[0]->accesses.at(0).stack.at(0).line, 6);
+}
+
+TEST(LockDestroyed, LockAfterAFreshInitIsFine) {
+  Report r = LockAfterDestroy(true);
+  EXPECT_TRUE(OfKind(r, "misuse").empty());
+}
+
+// T1 creates T2, T2 runs and ends; then T1 does `after` to it (or nothing) and exits.
+Report Lifecycle(const std::vector<EventKind>& after) {
+  VectorSource s;
+  s.Add(1, EventKind::kThreadCreate, 2, 0, 0, s.Site("main.c:5"));
+  s.Add(2, EventKind::kThreadStart, 1);
+  s.Add(2, EventKind::kThreadExit, 0, 0, 0, s.Site("worker.c:9"));
+  int line = 10;
+  for (EventKind k : after) s.Add(1, k, 2, 0, 0, s.Site("main.c:" + std::to_string(line++)));
+  s.Add(1, EventKind::kThreadExit);
+  return Analyze(s, TestOptions());
+}
+
+TEST(ThreadLeak, AnEndedThreadNeverJoinedNorDetached) {
+  Report r = Lifecycle({});
+  auto f = Misuse(r, "thread-leak");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->severity, Severity::kWarning);
+  EXPECT_EQ(f[0]->title, "thread T2 ended but was never joined nor detached");
+  ASSERT_EQ(f[0]->accesses.size(), 2u);
+  EXPECT_EQ(f[0]->accesses[1].op, "create");
+  EXPECT_EQ(f[0]->accesses[1].stack.at(0).line, 5);
+}
+
+TEST(ThreadLeak, AJoinedThreadIsNoLeak) {
+  EXPECT_TRUE(OfKind(Lifecycle({EventKind::kThreadJoin}), "misuse").empty());
+}
+
+TEST(ThreadLeak, DetachingAFinishedThreadIsFine) {
+  EXPECT_TRUE(OfKind(Lifecycle({EventKind::kThreadDetach}), "misuse").empty());
+}
+
+TEST(ThreadLeak, AThreadStillRunningIsNoLeak) {
+  VectorSource s;
+  s.Add(1, EventKind::kThreadCreate, 2);
+  s.Add(2, EventKind::kThreadStart, 1);
+  s.Add(1, EventKind::kThreadExit);
+  EXPECT_TRUE(OfKind(Analyze(s, TestOptions()), "misuse").empty());
+}
+
+TEST(ThreadLeak, AFailedJoinDoesNotCount) {
+  VectorSource s;
+  s.Add(1, EventKind::kThreadCreate, 2);
+  s.Add(2, EventKind::kThreadExit);
+  s.Add(1, EventKind::kThreadJoin, 2, trace::kFailed);
+  EXPECT_EQ(Misuse(Analyze(s, TestOptions()), "thread-leak").size(), 1u);
+}
+
+TEST(DoubleDetach, IsMisuse) {
+  Report r = Lifecycle({EventKind::kThreadDetach, EventKind::kThreadDetach});
+  auto f = Misuse(r, "double-detach");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->severity, Severity::kError);
+  EXPECT_EQ(f[0]->title, "T1 detaches T2, which was already detached");
+  ASSERT_EQ(f[0]->accesses.size(), 2u);
+  EXPECT_EQ(f[0]->accesses[0].stack.at(0).line, 11);
+  EXPECT_EQ(f[0]->accesses[1].stack.at(0).line, 10);
+  EXPECT_TRUE(Misuse(r, "thread-leak").empty());
+}
+
+}  // namespace
+}  // namespace threadlens::testing
