@@ -98,6 +98,7 @@ bool LockMonitor::OnAcquired(ThreadCtx& t, const SideRef& side, bool shared, uin
     st.owned = true;
     st.owner = t.tid;
     st.owner_depth = 1;
+    st.owner_acquire = side;
   }
   return true;
 }
@@ -131,7 +132,9 @@ bool LockMonitor::OnRelease(ThreadCtx& t, const SideRef& side, bool shared, bool
                          [&](const Held& h) { return h.lock == side.obj; });
   if (it == t.held.rend()) {
     const bool other = (st.owned && st.owner != t.tid) || !st.readers.empty();
-    Misuse(other ? "unlock-not-owner" : "unlock-not-held", side, side.obj);
+    std::vector<SideRef> holder;  // whose hold it was, when one thread's
+    if (st.owned) holder.push_back(st.owner_acquire);
+    Misuse(other ? "unlock-not-owner" : "unlock-not-held", side, side.obj, std::move(holder));
     // A failed unlock (an errorcheck mutex's EPERM) left the lock with its owner.
     return other && !failed && ReleaseForOwner(side, st, was_shared);
   }

@@ -29,6 +29,7 @@ struct LockState {
   uint32_t owner_depth = 0;
   std::vector<uint32_t> readers;  // tids holding it shared (with repetition for recursion)
   bool destroyed = false;
+  SideRef owner_acquire;        // the exclusive holder's acquisition
   SideRef first_acquire;        // for a readable name when none was given
   bool acquired_ever = false;
   ContentionStats stats;

@@ -38,7 +38,11 @@ TEST(UnlockNotOwner, IsReportedAndFreesTheLock) {
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0]->severity, Severity::kError);
   EXPECT_EQ(f[0]->title, "T2 unlocks accounts, which another thread holds");
-  EXPECT_EQ(f[0]->accesses.at(0).stack.at(0).line, 20);
+  ASSERT_EQ(f[0]->accesses.size(), 2u);
+  EXPECT_EQ(f[0]->accesses[0].stack.at(0).line, 20);
+  // The owner's acquisition says whose lock it was.
+  EXPECT_EQ(f[0]->accesses[1].thread, "T1");
+  EXPECT_EQ(f[0]->accesses[1].stack.at(0).line, 10);
   // The unlock freed it: T1 does not exit holding it.
   EXPECT_TRUE(Misuse(r, "held-at-exit").empty());
 }

@@ -104,6 +104,12 @@ TL_EXPORT int pthread_create(pthread_t* t, const pthread_attr_t* attr, void* (*f
     return r;
   }
   TidMapSet(*t, tid);
+  // Created detached: as if detached at once, so its end is no leak.
+  int detach_state = PTHREAD_CREATE_JOINABLE;
+  if (attr && pthread_attr_getdetachstate(attr, &detach_state) == 0 &&
+      detach_state == PTHREAD_CREATE_DETACHED) {
+    EmitTo(ts, EventKind::kThreadDetach, 0, 0, 0, tid, pc);
+  }
   return r;
 }
 

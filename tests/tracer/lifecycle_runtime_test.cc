@@ -1,0 +1,133 @@
+// Misuse and thread names on real programs: each program in programs/ runs under
+// `threadlens run` (with its mode argument) and the analysis of its trace is asserted, the
+// bug beside its correct twin.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "threadlens/analyzer/analyze.h"
+#include "threadlens/analyzer/findings.h"
+
+namespace threadlens {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+int System(const std::string& cmd) {
+  int st = std::system(cmd.c_str());
+  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+// Runs programs/<program> <arg> under `threadlens run`; returns the trace path.
+std::string RunUnder(const std::string& program, const std::string& arg = "") {
+  fs::create_directories(TL_TMP_DIR);
+  // Named after the test: ctest runs tests in parallel, several on the same program.
+  std::string base = std::string(TL_TMP_DIR) + "/" +
+                     ::testing::UnitTest::GetInstance()->current_test_info()->name() + "." +
+                     program;
+  std::string trace = base + ".tltrace";
+  int rc = System(std::string(THREADLENS_CLI) + " run --trace " + trace + " -- " +
+                  TL_PROGRAMS_DIR + "/" + program + " " + arg + " >" + base + ".out 2>" + base +
+                  ".err");
+  EXPECT_EQ(rc, 0) << Slurp(base + ".err");
+  return trace;
+}
+
+std::vector<const Finding*> Misuse(const Report& r, const std::string& subkind) {
+  std::vector<const Finding*> out;
+  for (const Finding& f : r.findings) {
+    if (f.kind == "misuse" && f.subkind == subkind) out.push_back(&f);
+  }
+  return out;
+}
+
+TEST(Lifecycle, ThreadNeverJoinedIsALeak) {
+  Report r = AnalyzeFile(RunUnder("thread_leak"), AnalyzeOptions{});
+  auto f = Misuse(r, "thread-leak");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->severity, Severity::kWarning);
+  EXPECT_EQ(f[0]->threads.at(0), "T2");
+  ASSERT_EQ(f[0]->accesses.size(), 2u);
+  EXPECT_EQ(f[0]->accesses[1].op, "create");
+}
+
+TEST(Lifecycle, JoinedThreadIsNoLeak) {
+  Report r = AnalyzeFile(RunUnder("thread_leak", "join"), AnalyzeOptions{});
+  EXPECT_TRUE(Misuse(r, "thread-leak").empty());
+}
+
+TEST(Lifecycle, DetachAfterTheThreadEndedIsFine) {
+  Report r = AnalyzeFile(RunUnder("thread_leak", "detach"), AnalyzeOptions{});
+  EXPECT_TRUE(Misuse(r, "thread-leak").empty());
+  EXPECT_TRUE(Misuse(r, "double-detach").empty());
+}
+
+TEST(Lifecycle, ThreadCreatedDetachedIsNoLeak) {
+  Report r = AnalyzeFile(RunUnder("thread_leak", "attr"), AnalyzeOptions{});
+  EXPECT_TRUE(Misuse(r, "thread-leak").empty());
+}
+
+TEST(Lifecycle, DoubleDetachIsMisuse) {
+  Report r = AnalyzeFile(RunUnder("double_detach"), AnalyzeOptions{});
+  auto f = Misuse(r, "double-detach");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->title, "T1 detaches T2, which was already detached");
+  EXPECT_TRUE(Misuse(r, "thread-leak").empty());
+}
+
+TEST(Lifecycle, SingleDetachIsFine) {
+  Report r = AnalyzeFile(RunUnder("double_detach", "once"), AnalyzeOptions{});
+  EXPECT_TRUE(Misuse(r, "double-detach").empty());
+  EXPECT_TRUE(Misuse(r, "thread-leak").empty());
+}
+
+TEST(UnlockByOther, NormalMutexIsMisuseAndTheLockIsFree) {
+  Report r = AnalyzeFile(RunUnder("unlock_other", "normal"), AnalyzeOptions{});
+  auto f = Misuse(r, "unlock-not-owner");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->threads.at(0), "T2");
+  // The unlock went through: main does not end holding it.
+  EXPECT_TRUE(Misuse(r, "held-at-exit").empty());
+  EXPECT_TRUE(Misuse(r, "unlock-not-held").empty());
+}
+
+TEST(UnlockByOther, ErrorcheckMutexRefusesAndMainStillOwnsIt) {
+  Report r = AnalyzeFile(RunUnder("unlock_other", "errorcheck"), AnalyzeOptions{});
+  EXPECT_EQ(Misuse(r, "unlock-not-owner").size(), 1u);
+  // Main's own unlock afterwards is of a lock it holds.
+  EXPECT_TRUE(Misuse(r, "unlock-not-held").empty());
+  EXPECT_TRUE(Misuse(r, "held-at-exit").empty());
+}
+
+TEST(UnlockByOther, OwnerUnlockingIsFine) {
+  Report r = AnalyzeFile(RunUnder("unlock_other", "self"), AnalyzeOptions{});
+  for (const Finding& f : r.findings) EXPECT_NE(f.kind, "misuse") << f.title;
+}
+
+TEST(ThreadNames, SetnameAndPrctlNameTheThreadsInTheReport) {
+  std::string trace = RunUnder("setname");
+  Report r = AnalyzeFile(trace, AnalyzeOptions{});
+  auto f = Misuse(r, "held-at-exit");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->threads.at(0), "worker");
+  std::vector<std::string> names;
+  for (const ThreadInfo& t : r.threads) names.push_back(t.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"boss", "worker"}));
+  // The text report of `threadlens analyze` says it too.
+  std::string out = trace + ".txt";
+  ASSERT_EQ(System(std::string(THREADLENS_CLI) + " analyze " + trace + " >" + out), 0);
+  EXPECT_NE(Slurp(out).find("worker exits holding"), std::string::npos) << Slurp(out);
+}
+
+}  // namespace
+}  // namespace threadlens
