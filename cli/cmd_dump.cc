@@ -141,6 +141,8 @@ class Dumper {
         return "self-deadlock";
       case trace::WatchdogReason::kAllBlocked:
         return "all-blocked";
+      case trace::WatchdogReason::kTimeout:
+        return "timeout";
     }
     return "?";
   }
@@ -230,6 +232,8 @@ class Dumper {
       }
       case EventKind::kHolds:
         return Thread(e.aux32) + " holds " + Lock(e.obj) + " depth=" + std::to_string(e.aux16) + f;
+      case EventKind::kRunning:
+        return Thread(e.aux32) + (e.flags & trace::kAsleep ? " asleep" : " running");
       default:
         return "flags=" + Hex(e.flags) + " aux16=" + std::to_string(e.aux16) +
                " aux32=" + std::to_string(e.aux32) + " obj=" + Hex(e.obj);

@@ -1,6 +1,5 @@
-// `threadlens run [--trace FILE] [--watchdog S] [--max-trace-size N] -- PROGRAM [ARGS]`: runs
-// an unmodified program
-// with the tracer runtime preloaded, passes its stdin/stdout through and its exit status back,
+// `threadlens run [--trace FILE] [--watchdog S] [--timeout S] [--max-trace-size N] -- PROGRAM
+// [ARGS]`: runs an unmodified program with the tracer runtime preloaded, passes its stdin/stdout through and its exit status back,
 // then prints a one-line summary of the trace to stderr.
 #include <fcntl.h>
 #include <sys/file.h>
@@ -27,6 +26,17 @@ namespace threadlens::cli {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Exit status of a run --timeout ended (the runtime's kTimeoutExitCode).
+constexpr int kTimeoutExit = 87;
+// Seconds past --timeout before the runner kills what the runtime did not end.
+constexpr double kTimeoutGrace = 5;
+
+std::string FormatSeconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", s);
+  return buf;
+}
 
 // Resolves PROGRAM as execvp would, so a missing or non-executable program is reported
 // before anything starts.
@@ -98,6 +108,9 @@ Summary Summarize(const std::string& trace) {
           case trace::WatchdogReason::kAllBlocked:
             s.watchdog_reason = "hang";
             break;
+          case trace::WatchdogReason::kTimeout:
+            s.watchdog_reason = "timeout";
+            break;
         }
         break;
       default:
@@ -129,6 +142,7 @@ std::vector<std::string> ChildTraces(const std::string& base) {
 struct Options {
   std::string trace;
   double watchdog = 2;
+  double timeout = 0;
   std::string max_trace_size = "4G";
   std::vector<std::string> command;
 };
@@ -206,6 +220,7 @@ int Run(const Options& o) {
   if (o.command.empty())
     throw Error("run: give the program to run: threadlens run -- PROGRAM [ARGS]");
   if (o.watchdog < 0) throw Error("run: --watchdog takes seconds >= 0 (0 turns it off)");
+  if (o.timeout < 0) throw Error("run: --timeout takes seconds >= 0 (0: no limit)");
   std::string program = ResolveProgram(o.command[0]);
   std::string preload = FindPreload();
   std::string trace = o.trace;
@@ -228,6 +243,10 @@ int Run(const Options& o) {
   run.preload = preload;
   run.trace = trace;
   run.watchdog = o.watchdog;
+  run.time_limit = o.timeout;
+  // Should the runtime not end the program (not loaded, or stuck itself), the whole
+  // process group is killed a little later.
+  if (o.timeout > 0) run.timeout = o.timeout + kTimeoutGrace;
   run.max_trace_size = max_size;
   TracedExit exit = RunTraced(run);
   // The runtime may have written to our stderr through a file description of its own
@@ -237,12 +256,17 @@ int Run(const Options& o) {
 
   int code = exit.status;
   std::string how;
+  if (exit.timed_out) {
+    code = kTimeoutExit;
+    how = "; killed after --timeout " + FormatSeconds(o.timeout) + " s plus " +
+          FormatSeconds(kTimeoutGrace) + " s: the runtime did not end it";
+  }
   if (exit.signal == 0) {
     if (code == 127 && !HasTrace(trace)) {  // exec failed, already said
       fs::remove(trace, ec);
       return kExitBadInput;
     }
-  } else {
+  } else if (!exit.timed_out) {
     how = std::string("; program killed by signal ") + std::to_string(exit.signal) + " (" +
           strsignal(exit.signal) + ")";
   }
@@ -291,6 +315,10 @@ Command AddRun(CLI::App& app) {
                   "Seconds all threads may stay blocked before the watchdog ends the program "
                   "(0 = off)")
       ->default_val(2);
+  sub->add_option("--timeout", o->timeout,
+                  "Seconds after which the program is ended whatever it does, with every "
+                  "thread's state in the trace and a `timeout` finding (0 = no limit)")
+      ->default_val(0);
   sub->add_option("--max-trace-size", o->max_trace_size,
                   "Largest trace to write, in bytes with an optional K, M or G (0 = no cap); "
                   "past it the program runs on untraced")
@@ -299,7 +327,7 @@ Command AddRun(CLI::App& app) {
   sub->positionals_at_end();
   sub->footer(
       "Exit status: the program's own; 86 when the watchdog ended a deadlocked or hung "
-      "program; 128+N when a signal N killed it; 2 when the program is missing or not "
+      "program; 87 when --timeout ended it; 128+N when a signal N killed it; 2 when the program is missing or not "
       "executable.");
   return {sub, [o]() -> int { return Run(*o); }};
 }

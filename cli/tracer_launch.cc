@@ -57,7 +57,7 @@ std::vector<std::string> TracedEnvironment(const TracedRun& run) {
     bool replaced = false;
     for (const char* name : {"LD_PRELOAD=", "THREADLENS_TRACE=", "THREADLENS_WATCHDOG=",
                              "THREADLENS_TRACE_OWNER=", "THREADLENS_MAX_TRACE_SIZE=",
-                             "THREADLENS_TERMINAL="}) {
+                             "THREADLENS_TERMINAL=", "THREADLENS_TIMEOUT="}) {
       replaced = replaced || v.substr(0, std::strlen(name)) == name;
     }
     if (!replaced) env.emplace_back(v);
@@ -67,6 +67,11 @@ std::vector<std::string> TracedEnvironment(const TracedRun& run) {
   // Our stderr, for the runtime's messages once the program has closed or redirected its
   // own (we outlive the program, so the path stays valid).
   env.push_back("THREADLENS_TERMINAL=/proc/" + std::to_string(::getpid()) + "/fd/2");
+  if (run.time_limit > 0) {
+    char limit[32];
+    std::snprintf(limit, sizeof limit, "%g", run.time_limit);
+    env.push_back(std::string("THREADLENS_TIMEOUT=") + limit);
+  }
   if (run.max_trace_size > 0) {
     env.push_back("THREADLENS_MAX_TRACE_SIZE=" + std::to_string(run.max_trace_size));
   }

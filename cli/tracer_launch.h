@@ -21,6 +21,9 @@ struct TracedRun {
   std::string preload;            // from FindPreload()
   std::string trace;              // THREADLENS_TRACE
   double watchdog = 2;            // THREADLENS_WATCHDOG, seconds; 0 = off
+  // THREADLENS_TIMEOUT, seconds: the runtime writes every thread's state and ends the
+  // program (exit 87) after this long; 0 = no limit. `timeout` below is the hard backstop.
+  double time_limit = 0;
   uint64_t max_trace_size = 0;    // THREADLENS_MAX_TRACE_SIZE, bytes per trace; 0 = no cap
   std::string output;             // file for stdout and stderr; "": inherited
   // Seconds after which the program and its process group are killed; 0 = no limit.

@@ -30,6 +30,8 @@ inline constexpr uint32_t kMaxHeld = 256;
 inline constexpr uint32_t kRuntimeTid = 0;
 // Exit status of a program the watchdog ended (documented in docs/trace-format.md).
 inline constexpr int kWatchdogExitCode = 86;
+// Exit status of a run the time limit ended (THREADLENS_TIMEOUT, `threadlens run --timeout`).
+inline constexpr int kTimeoutExitCode = 87;
 
 // A test-and-set lock for the runtime's slow paths. Never taken on the hot path.
 class SpinLock {
@@ -84,6 +86,9 @@ struct ThreadState {
   std::atomic<uint64_t> blocked_obj;
   std::atomic<uint64_t> blocked_since;  // ticks
   std::atomic<uint64_t> blocked_pc;     // call site of the blocking call
+  // In a sleep call (intercept_sleep.cc): when it ends, in ticks with bit 0 set; 0 = awake.
+  std::atomic<uint64_t> sleep_until;
+  std::atomic<uint64_t> sleep_pc;
 
   // Locks held now. Entries [0, held_count) are valid; the watchdog reads them racily and
   // confirms what it sees on a second look.

@@ -1,9 +1,11 @@
 // The watchdog: a thread of the runtime that turns a hung program into a trace. It polls the
 // threads' blocked state; when threads blocked on locks form a wait-for cycle, when a thread
 // waits for a lock it already holds, or when every live thread has been blocked (lock, cond,
-// join, semaphore; timed waits excluded) for longer than the delay, it writes the blocked
-// state (kWatchdogFired, kBlocked, kHolds), closes the trace, prints one line and ends the
-// program with kWatchdogExitCode.
+// join, semaphore; timed waits excluded) for longer than the delay — or is asleep with more
+// than the delay still to sleep, beside at least one blocked thread — it writes the threads'
+// state (kWatchdogFired, kBlocked, kRunning, kHolds), closes the trace, prints one line and
+// ends the program with kWatchdogExitCode. When the run's time limit runs out it does the
+// same whatever the threads do, and exits with kTimeoutExitCode.
 //
 // The blocked state is read racily from other threads. A verdict is acted on only when the
 // same threads are seen blocked in the same calls (same start time) on two polls in a row.
@@ -42,6 +44,8 @@ struct ThreadView {
   uint64_t obj;
   uint64_t since;
   uint64_t pc;
+  uint64_t sleep_until;  // ticks | 1 while in a sleep call, else 0
+  uint64_t sleep_pc;
   uint32_t first_hold, num_holds;
 };
 
@@ -54,6 +58,8 @@ struct Snapshot {
 
 Snapshot* g_snap = nullptr;
 double g_delay_s = 0;
+double g_timeout_s = 0;      // 0: no time limit
+uint64_t g_start_ticks = 0;  // when the time limit started (a fork child keeps its parent's)
 std::atomic<bool> g_fired{false};
 
 void TakeSnapshot(Snapshot& s) {
@@ -73,6 +79,8 @@ void TakeSnapshot(Snapshot& s) {
     v.obj = ts->blocked_obj.load(std::memory_order_relaxed);
     v.since = ts->blocked_since.load(std::memory_order_relaxed);
     v.pc = ts->blocked_pc.load(std::memory_order_relaxed);
+    v.sleep_until = ts->sleep_until.load(std::memory_order_acquire);
+    v.sleep_pc = ts->sleep_pc.load(std::memory_order_relaxed);
     v.first_hold = s.num_holds;
     uint32_t n = ts->held_count.load(std::memory_order_acquire);
     if (n > kMaxHeld) n = kMaxHeld;
@@ -161,7 +169,8 @@ uint64_t Key(const Snapshot& s, const uint32_t* idx, uint32_t n, uint32_t reason
   uint64_t k = reason * 0x9e3779b97f4a7c15ull;
   for (uint32_t i = 0; i < n; ++i) {
     const ThreadView& t = s.threads[idx[i]];
-    k ^= (t.tid * 0x100000001b3ull) ^ (t.since * 0xff51afd7ed558ccdull) ^ t.obj;
+    uint64_t since = t.on ? t.since : t.sleep_until;
+    k ^= (t.tid * 0x100000001b3ull) ^ (since * 0xff51afd7ed558ccdull) ^ t.obj;
     k *= 0x9e3779b97f4a7c15ull;
   }
   return k | 1;
@@ -178,11 +187,16 @@ int FormatTids(char* out, size_t size, const Snapshot& s, const uint32_t* idx, u
 
 [[noreturn]] void Fire(ThreadState* me, const Snapshot& s, WatchdogReason reason,
                        const uint32_t* idx, uint32_t n) {
+  const bool timeout = reason == WatchdogReason::kTimeout;
   EmitTo(me, EventKind::kWatchdogFired, static_cast<uint8_t>(reason), 0,
-         static_cast<uint32_t>(g_delay_s * 1000), 0, 0);
+         static_cast<uint32_t>((timeout ? g_timeout_s : g_delay_s) * 1000), 0, 0);
   for (uint32_t i = 0; i < s.num_threads; ++i) {
     const ThreadView& t = s.threads[i];
-    if (!t.on) continue;
+    if (!t.on) {
+      EmitTo(me, EventKind::kRunning, t.sleep_until ? trace::kAsleep : 0, 0, t.tid, 0,
+             t.sleep_until ? t.sleep_pc : 0);
+      continue;
+    }
     uint16_t shared_request = t.on == static_cast<uint8_t>(BlockedOn::kLock) && !t.exclusive;
     EmitTo(me, EventKind::kBlocked, t.on, shared_request, t.tid, t.obj, t.pc);
   }
@@ -210,18 +224,29 @@ int FormatTids(char* out, size_t size, const Snapshot& s, const uint32_t* idx, u
       break;
     case WatchdogReason::kAllBlocked:
       len = snprintf(msg, sizeof msg,
-                     "threadlens: watchdog: hang: all %u threads blocked for more than %g s",
+                     "threadlens: watchdog: hang: all %u threads blocked (or asleep) for more "
+                     "than %g s",
                      s.num_threads, g_delay_s);
       break;
+    case WatchdogReason::kTimeout: {
+      uint32_t blocked = 0;
+      for (uint32_t i = 0; i < s.num_threads; ++i) blocked += s.threads[i].on != 0;
+      len = snprintf(msg, sizeof msg,
+                     "threadlens: timeout: the run was ended after %g s (--timeout); %u of %u "
+                     "threads blocked",
+                     g_timeout_s, blocked, s.num_threads);
+      break;
+    }
   }
+  const int status = timeout ? kTimeoutExitCode : kWatchdogExitCode;
   if (len > 0 && len < static_cast<int>(sizeof msg)) {
     len += snprintf(msg + len, sizeof msg - len, "; trace %s; exit status %d\n", TracePath(),
-                    kWatchdogExitCode);
+                    status);
   }
   if (len > static_cast<int>(sizeof msg)) len = sizeof msg;
   // To the program's stderr as it was at start: the program may have redirected fd 2.
   TerminalMessage(msg, len > 0 ? len : 0);
-  real__exit(kWatchdogExitCode);
+  real__exit(status);
   __builtin_unreachable();
 }
 
@@ -244,6 +269,13 @@ void* WatchdogMain(void*) {
     uint64_t key = 0;
     WatchdogReason reason{};
     uint32_t n = 0;
+    if (g_timeout_s > 0 && static_cast<double>(Now() - g_start_ticks) / tps >= g_timeout_s) {
+      if (!TraceClosing() && !g_fired.exchange(true)) {
+        Fire(me, s, WatchdogReason::kTimeout, idx, 0);
+      }
+      return nullptr;
+    }
+    if (!(g_delay_s > 0)) continue;
 
     // A thread waiting for a lock it holds: only another thread could free it, and that
     // thread cannot, so this never ends (recursive locks do not block here).
@@ -264,14 +296,32 @@ void* WatchdogMain(void*) {
       }
     }
     if (!key && s.num_threads > 0 && !s.partial) {
+      // A sleeping thread counts as stuck when it will sleep on for longer than the delay:
+      // one that wakes sooner may yet wake the others. Sleepers alone are no hang.
       uint64_t now = Now();
-      bool all = true;
+      const uint64_t delay_ticks = static_cast<uint64_t>(g_delay_s * tps);
+      bool all = true, any_blocked = false, any_asleep = false;
       for (uint32_t i = 0; i < s.num_threads && all; ++i) {
         const ThreadView& t = s.threads[i];
-        all = t.on != 0 && static_cast<double>(now - t.since) / tps > g_delay_s;
+        if (t.on != 0) {
+          all = static_cast<double>(now - t.since) / tps > g_delay_s;
+          any_blocked = any_blocked || t.on != static_cast<uint8_t>(BlockedOn::kJoin);
+        } else {
+          all = t.sleep_until > now && t.sleep_until - now > delay_ticks;
+          any_asleep = true;
+        }
         idx[i] = i;
       }
-      if (all) {
+      // A join of a sleeping thread ends when it wakes and returns: not stuck. Sleepers
+      // beside joins only (main joining a sleeping worker) are no hang either.
+      for (uint32_t i = 0; i < s.num_threads && all && any_asleep; ++i) {
+        const ThreadView& t = s.threads[i];
+        if (t.on != static_cast<uint8_t>(BlockedOn::kJoin)) continue;
+        for (uint32_t j = 0; j < s.num_threads; ++j) {
+          if (s.threads[j].tid == t.obj && !s.threads[j].on) all = false;
+        }
+      }
+      if (all && (any_blocked || !any_asleep)) {
         n = s.num_threads;
         reason = WatchdogReason::kAllBlocked;
         key = Key(s, idx, n, 3);
@@ -288,9 +338,11 @@ void* WatchdogMain(void*) {
 
 void StartWatchdog() {
   const char* env = getenv("THREADLENS_WATCHDOG");
-  if (!env || !*env) return;
-  g_delay_s = strtod(env, nullptr);
-  if (!(g_delay_s > 0)) return;
+  g_delay_s = env && *env ? strtod(env, nullptr) : 0;
+  const char* limit = getenv("THREADLENS_TIMEOUT");
+  g_timeout_s = limit && *limit ? strtod(limit, nullptr) : 0;
+  if (!(g_delay_s > 0) && !(g_timeout_s > 0)) return;
+  if (!g_start_ticks) g_start_ticks = Now();
   if (!g_snap)
     g_snap = static_cast<Snapshot*>(mmap(nullptr, sizeof(Snapshot), PROT_READ | PROT_WRITE,
                                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));

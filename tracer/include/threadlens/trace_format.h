@@ -158,7 +158,10 @@ enum class EventKind : uint8_t {
   // Where the thread's stack lies: obj = lowest address, seq = size in bytes. Written once
   // by the thread itself, for the main thread when it first creates a thread.
   kThreadStack = 83,
-  kLast = kThreadStack,
+  // Written by the watchdog beside kBlocked: a thread not blocked on a sync object when it
+  // stopped the program. aux32 = tid; flags kAsleep when in a sleep call (site = its pc).
+  kRunning = 84,
+  kLast = kRunning,
 };
 
 enum EventFlags : uint8_t {
@@ -169,6 +172,7 @@ enum EventFlags : uint8_t {
   kFailed = 1u << 4,       // the operation failed (EBUSY, EDEADLK, EPERM...)
   kViaCondWait = 1u << 5,  // lock release/acquire performed inside a cond wait
   kExplicitInit = 1u << 6,  // kLockCreate from an init call (not a lock's first use)
+  kAsleep = 1u << 0,        // kRunning: in sleep, usleep, nanosleep or clock_nanosleep
 };
 
 // For atomics: C++ memory orders, as std::memory_order's values.
@@ -200,7 +204,9 @@ enum class BlockedOn : uint8_t {
 enum class WatchdogReason : uint8_t {
   kLockCycle = 1,     // threads blocked on locks form a wait-for cycle
   kSelfDeadlock = 2,  // a thread waits on a non-recursive lock it holds
-  kAllBlocked = 3,    // every live thread blocked longer than the delay
+  kAllBlocked = 3,    // every live thread blocked longer than the delay (or asleep, see
+                      // docs/findings.md)
+  kTimeout = 4,       // the run's time limit (threadlens run --timeout) ran out
 };
 
 // Bit 63 of `site` marks a string id (low 32 bits) instead of a program counter; user-space
@@ -251,6 +257,7 @@ constexpr bool IsSyncKind(EventKind k) {
     case EventKind::kWatchdogFired:
     case EventKind::kBlocked:
     case EventKind::kHolds:
+    case EventKind::kRunning:
       return true;
     default:
       return false;
@@ -299,6 +306,7 @@ constexpr const char* EventKindName(EventKind k) {
     case EventKind::kBlocked: return "blocked";
     case EventKind::kHolds: return "holds";
     case EventKind::kThreadStack: return "thread_stack";
+    case EventKind::kRunning: return "running";
   }
   return "unknown";
 }
