@@ -1,6 +1,7 @@
 // The analysis driver at the end of the trace: threads still blocked (deadlocks, hangs),
 // the detectors' findings collected, sorted and named, and the Report assembled.
 #include <algorithm>
+#include <cstdio>
 
 #include "analysis.h"
 
@@ -10,14 +11,49 @@ namespace {
 
 int KindRank(const std::string& kind) {
   static const char* kOrder[] = {"deadlock", "self-deadlock", "lock-order", "race",
-                                 "hang",     "misuse",        "contention"};
-  for (int i = 0; i < 7; ++i) {
+                                 "hang",     "timeout",       "misuse",     "contention"};
+  for (int i = 0; i < 8; ++i) {
     if (kind == kOrder[i]) return i;
   }
-  return 7;
+  return 8;
 }
 
 }  // namespace
+
+// The run's time limit ended it: one finding with every live thread, the blocked ones'
+// waits as its sides (the running ones have no site: they were anywhere).
+RawFinding Analysis::TimeoutFinding(const std::vector<BlockedThread>& blocked) {
+  RawFinding f;
+  f.kind = "timeout";
+  f.severity = Severity::kError;
+  std::set<uint32_t> waiting;
+  for (const BlockedThread& b : blocked) {
+    if (b.on == Pending::kNone) continue;
+    SideRef s = b.has_where ? b.where : SideRef{};
+    s.obj = b.obj;
+    s.tid = b.tid;
+    s.op = b.on == Pending::kJoin  ? Op::kJoin
+           : b.on == Pending::kSem  ? Op::kSemWait
+           : b.on == Pending::kLock ? Op::kRequest
+                                    : Op::kWait;
+    f.sides.push_back(s);
+    waiting.insert(b.tid);
+  }
+  std::string running, stuck;
+  for (const ThreadCtx& t : threads_) {
+    if (current_[t.tid] != t.dense || !t.started || t.exited) continue;
+    f.tids.push_back(t.tid);
+    std::string& list = waiting.count(t.tid) ? stuck : running;
+    list += (list.empty() ? "" : ", ") + namer_.ThreadName(t.tid);
+  }
+  char limit[32];
+  std::snprintf(limit, sizeof limit, "%g", time_limit_ms_ / 1000.0);
+  // The title for now: it becomes one after naming (the namer titles the kinds it knows).
+  f.detail = std::string("ended by --timeout ") + limit + " s" +
+             (running.empty() ? "" : "; still running: " + running) +
+             (stuck.empty() ? "" : "; blocked: " + stuck);
+  return f;
+}
 
 void Analysis::FindBlockedState(std::vector<RawFinding>& raw, std::vector<std::string>& notes) {
   std::vector<BlockedThread> blocked;
@@ -68,6 +104,7 @@ void Analysis::FindBlockedState(std::vector<RawFinding>& raw, std::vector<std::s
       holds.push_back(HeldBy{t.tid, x.lock, x.acquired, true});
     }
   }
+  if (timed_out_) raw.push_back(TimeoutFinding(blocked));
   if (blocked.empty()) return;
   for (const BlockedThread& b : blocked) {
     if (ThreadCtx* t = live(b.tid)) t->blocked_at_end = true;
@@ -77,6 +114,10 @@ void Analysis::FindBlockedState(std::vector<RawFinding>& raw, std::vector<std::s
     return it != monitor_.Locks().end() &&
            it->second.type == static_cast<uint16_t>(trace::LockType::kRecursive);
   };
+  // The program ended on its own (clean close, the watchdog silent): whatever still waited
+  // was idle, not hung. Only a binary trace records how the program ended.
+  const TraceMeta& meta = source_.Meta();
+  const bool exited = meta.format == "binary" && meta.complete && !meta.watchdog && !watchdog_;
   // Nobody left to wake a waiter: every live thread is blocked (or the watchdog said so).
   bool nobody_running = watchdog_all_blocked_;
   if (!nobody_running) {
@@ -87,7 +128,8 @@ void Analysis::FindBlockedState(std::vector<RawFinding>& raw, std::vector<std::s
     }
   }
   std::set<uint32_t> accounted;
-  for (RawFinding& f : FindBlocked(blocked, holds, recursive, nobody_running, &accounted)) {
+  const bool hangs = nobody_running && !exited;
+  for (RawFinding& f : FindBlocked(blocked, holds, recursive, hangs, &accounted)) {
     // A self-deadlock seen at its request is already reported: what waits behind it
     // joins that finding.
     if (f.kind == "self-deadlock" && monitor_.SelfDeadlockReported(f.tids[0], f.locks[0])) {
@@ -98,14 +140,17 @@ void Analysis::FindBlockedState(std::vector<RawFinding>& raw, std::vector<std::s
     }
     raw.push_back(std::move(f));
   }
-  if (!nobody_running) {
+  if (!hangs) {
     for (const BlockedThread& b : blocked) {
-      if (b.on == Pending::kLock || b.on == Pending::kNone || accounted.count(b.tid)) continue;
+      if (b.on == Pending::kNone || accounted.count(b.tid)) continue;
+      if (b.on == Pending::kLock && !exited) continue;
       notes.push_back(namer_.ThreadName(b.tid) + " was still waiting on " +
                       (b.on == Pending::kJoin ? "thread " + namer_.ThreadName(static_cast<uint32_t>(b.obj))
                                               : namer_.ObjectName(b.obj)) +
-                      " when the trace ended; other threads were still running, so it is "
-                      "not reported as a hang");
+                      (exited ? " when the program exited; the program ended on its own, so "
+                                "it is not reported as a hang"
+                              : " when the trace ended; other threads were still running, so "
+                                "it is not reported as a hang"));
     }
   }
 }
@@ -166,7 +211,16 @@ Report Analysis::Finish() {
     if (ka != kb) return ka < kb;
     return a.sort_key < b.sort_key;
   });
-  for (const RawFinding& r : raw) rep.findings.push_back(namer_.Name(r));
+  for (const RawFinding& r : raw) {
+    rep.findings.push_back(namer_.Name(r));
+    Finding& f = rep.findings.back();
+    if (f.kind == "timeout") {
+      f.title = "timeout: " + r.detail;
+      f.detail = "The program did not end within the run's time limit: a livelock, a busy "
+                 "loop, a wait on something outside the program, or a slow run. Where each "
+                 "blocked thread waited is listed below.";
+    }
+  }
 
   for (const ThreadCtx& t : threads_) {
     ThreadInfo ti;

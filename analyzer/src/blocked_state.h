@@ -33,7 +33,8 @@ struct HeldBy {
 
 // `recursive(lock)` tells whether re-locking is allowed (else: self-deadlock). Hangs are
 // reported only when `nobody_running`: a thread still running at the end could yet wake the
-// waiters (the trace may just have been cut), so they are not called hung then. A thread
+// waiters (the trace may just have been cut), so they are not called hung then. The caller
+// passes false as well when the program ended on its own: its waiters were idle. A thread
 // waiting (join or lock) on a thread of a deadlock, self-deadlock or hang is part of that
 // finding (`waiters` of a (self-)deadlock, a further side of a hang), never a finding of
 // its own; `accounted` receives every blocked tid some finding explains.

@@ -263,7 +263,12 @@ std::string RenderText(const Report& report, const TextOptions& opts) {
   o << "threadlens: " << (report.trace.empty() ? report.program : report.trace) << ": "
     << report.events << " events, " << report.threads.size() << " threads, "
     << report.locks.size() << " locks\n";
-  if (report.watchdog) o << "The watchdog stopped this program: it was blocked.\n";
+  if (report.watchdog) {
+    bool timeout = std::any_of(report.findings.begin(), report.findings.end(),
+                               [](const Finding& f) { return f.kind == "timeout"; });
+    o << (timeout ? "The run's time limit (--timeout) stopped this program.\n"
+                  : "The watchdog stopped this program: it was blocked.\n");
+  }
   for (const std::string& w : report.warnings) o << st.Severity(Severity::kWarning, "warning") << ": " << w << "\n";
   for (const Finding& f : report.findings) {
     if (f.kind == "contention" && !opts.contention) continue;

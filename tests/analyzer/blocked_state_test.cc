@@ -282,6 +282,73 @@ TEST(Hang, JoinCycleWithALockIsADeadlock) {
   EXPECT_TRUE(OfKind(j, "hang").empty());
 }
 
+// How the program ended decides whether a waiter is hung: one that waits when the program
+// exits on its own was idle (a pool worker, a background thread).
+VectorSource IdleWorkerAtExit(bool complete, bool watchdog) {
+  VectorSource s;
+  s.meta().format = "binary";
+  s.meta().complete = complete;
+  s.meta().watchdog = watchdog;
+  s.Add(1, EventKind::kThreadCreate, 2);
+  s.Add(2, EventKind::kLockAcquired, 0xA, 0, 1);
+  s.Add(2, EventKind::kCondWaitBegin, 0xC, 0, 0, s.Site("worker.cc:7"));
+  s.Add(2, EventKind::kLockRelease, 0xA, trace::kViaCondWait);
+  s.Add(1, EventKind::kThreadExit);
+  if (watchdog) {
+    s.Add(0, EventKind::kWatchdogFired, 0,
+          static_cast<uint8_t>(trace::WatchdogReason::kAllBlocked));
+    s.Add(0, EventKind::kBlocked, 0xC, static_cast<uint8_t>(trace::BlockedOn::kCond), 0, 0, 2);
+  }
+  return s;
+}
+
+bool HasNote(const Report& r, const std::string& text) {
+  for (const auto& n : r.notes) {
+    if (n.find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST(Hang, WaiterWhenTheProgramExitedOnItsOwnIsANote) {
+  VectorSource s = IdleWorkerAtExit(true, false);
+  Report r = Analyze(s, TestOptions());
+  EXPECT_TRUE(OfKind(r, "hang").empty());
+  EXPECT_TRUE(HasNote(r, "T2 was still waiting on")) << ::testing::PrintToString(r.notes);
+  EXPECT_TRUE(HasNote(r, "when the program exited")) << ::testing::PrintToString(r.notes);
+}
+
+TEST(Hang, WaiterWhenTheWatchdogEndedTheProgramIsAHang) {
+  VectorSource s = IdleWorkerAtExit(true, true);
+  Report r = Analyze(s, TestOptions());
+  auto h = OfKind(r, "hang");
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0]->subkind, "cond");
+  EXPECT_EQ(h[0]->threads, std::vector<std::string>{"T2"});
+}
+
+TEST(Hang, WaiterInATraceWithoutACleanCloseIsAHang) {
+  // Killed or crashed: nothing says the program could have ended.
+  VectorSource s = IdleWorkerAtExit(false, false);
+  Report r = Analyze(s, TestOptions());
+  EXPECT_EQ(OfKind(r, "hang").size(), 1u);
+}
+
+TEST(Deadlock, StandsWhenTheProgramExitedOnItsOwn) {
+  VectorSource s;
+  s.meta().format = "binary";
+  s.meta().complete = true;
+  s.Add(1, EventKind::kThreadCreate, 2);
+  s.Add(1, EventKind::kThreadCreate, 3);
+  s.Add(2, EventKind::kLockAcquired, 0xA, 0, 1);
+  s.Add(3, EventKind::kLockAcquired, 0xB, 0, 1);
+  s.Add(2, EventKind::kLockRequest, 0xB);
+  s.Add(3, EventKind::kLockRequest, 0xA);
+  s.Add(1, EventKind::kThreadExit);
+  Report r = Analyze(s, TestOptions());
+  EXPECT_EQ(OfKind(r, "deadlock").size(), 1u);
+  EXPECT_TRUE(OfKind(r, "hang").empty());
+}
+
 TEST(Misuse, UnlockNotHeldAndNotOwner) {
   Report r = AnalyzeStd("T1|fork(T2)|1\n"
                         "T1|rel(A)|2\n"

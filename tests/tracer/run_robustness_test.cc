@@ -302,5 +302,122 @@ TEST(DeepRecursion, LockDepthPast65535SaturatesInsteadOfWrapping) {
   EXPECT_EQ(prev, 0u);  // the last release frees the lock
 }
 
+// --- hangs, sleepers and the time limit ----------------------------------------------------
+
+constexpr int kWatchdogExit = 86;
+constexpr int kTimeoutExit = 87;
+
+std::vector<const Finding*> Findings(const Report& r, const std::string& kind) {
+  std::vector<const Finding*> out;
+  for (const Finding& f : r.findings) {
+    if (f.kind == kind) out.push_back(&f);
+  }
+  return out;
+}
+
+double Seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+TEST(Hang, IdleWorkerWhenMainReturnsIsNoHang) {
+  Outcome r = RunTraced(Program("idle_worker"), "--watchdog 1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Contents c = Read(r.trace);
+  EXPECT_TRUE(c.meta.complete);
+  EXPECT_FALSE(c.meta.watchdog);
+  Report rep = AnalyzeFile(r.trace, AnalyzeOptions{});
+  EXPECT_TRUE(Findings(rep, "hang").empty());
+  bool noted = false;
+  for (const auto& n : rep.notes) noted |= n.find("when the program exited") != std::string::npos;
+  EXPECT_TRUE(noted) << ::testing::PrintToString(rep.notes);
+}
+
+TEST(Hang, LostWakeupEndedByTheWatchdogIsAHang) {
+  Outcome r = RunTraced(Program("lost_wakeup"), "--watchdog 1");
+  ASSERT_EQ(r.exit_code, kWatchdogExit) << r.err;
+  Report rep = AnalyzeFile(r.trace, AnalyzeOptions{});
+  auto h = Findings(rep, "hang");
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0]->subkind, "cond");
+}
+
+TEST(Hang, CondHangBesideALongSleepIsEndedByTheWatchdog) {
+  auto start = std::chrono::steady_clock::now();
+  Outcome r = RunTraced(Program("sleep_beside_hang"), "--watchdog 1");
+  EXPECT_LT(Seconds(start), 4);
+  ASSERT_EQ(r.exit_code, kWatchdogExit) << r.err;
+  EXPECT_NE(r.err.find("hang: all 2 threads blocked (or asleep)"), std::string::npos) << r.err;
+  Contents c = Read(r.trace);
+  EXPECT_EQ(Count(c, EventKind::kRunning), 1u);
+  for (const auto& se : c.events) {
+    if (se.kind() == EventKind::kRunning) EXPECT_TRUE(se.ev.flags & trace::kAsleep);
+  }
+  Report rep = AnalyzeFile(r.trace, AnalyzeOptions{});
+  auto h = Findings(rep, "hang");
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0]->subkind, "cond");
+}
+
+TEST(Hang, JoinOfASleepingThreadIsNoHang) {
+  // Main joins a thread sleeping 2 s (longer than the delay) that then wakes a third.
+  Outcome r = RunTraced(Program("sleep_beside_hang") + " join", "--watchdog 0.5");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("watchdog did not fire"), std::string::npos) << r.err;
+}
+
+TEST(Timeout, EndsALivelockWithEveryThreadsState) {
+  auto start = std::chrono::steady_clock::now();
+  Outcome r = RunTraced(Program("livelock"), "--timeout 2");
+  EXPECT_LT(Seconds(start), 5);
+  EXPECT_EQ(r.exit_code, kTimeoutExit) << r.err;
+  EXPECT_NE(r.err.find("threadlens: timeout: the run was ended after 2 s"), std::string::npos)
+      << r.err;
+  Contents c = Read(r.trace);  // readable
+  EXPECT_TRUE(c.meta.complete);
+  EXPECT_TRUE(c.meta.watchdog);
+  size_t fired = 0, running = 0, blocked = 0;
+  for (const auto& se : c.events) {
+    if (se.tid != 0) continue;
+    if (se.kind() == EventKind::kWatchdogFired) {
+      ++fired;
+      EXPECT_EQ(se.ev.flags, static_cast<uint8_t>(trace::WatchdogReason::kTimeout));
+      EXPECT_EQ(se.ev.aux32, 2000u);
+    }
+    if (se.kind() == EventKind::kRunning) ++running;
+    if (se.kind() == EventKind::kBlocked) {
+      ++blocked;
+      EXPECT_EQ(se.ev.aux32, 1u);  // main, joining
+      EXPECT_EQ(se.ev.flags, static_cast<uint8_t>(trace::BlockedOn::kJoin));
+    }
+  }
+  EXPECT_EQ(fired, 1u);
+  EXPECT_EQ(running, 2u);
+  EXPECT_EQ(blocked, 1u);
+  Report rep = AnalyzeFile(r.trace, AnalyzeOptions{});
+  auto t = Findings(rep, "timeout");
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t[0]->severity, Severity::kError);
+  EXPECT_NE(t[0]->title.find("still running: T2, T3; blocked: T1"), std::string::npos)
+      << t[0]->title;
+  EXPECT_TRUE(Findings(rep, "hang").empty());
+}
+
+TEST(Timeout, ProgramThatFinishesInTimeHasNoFinding) {
+  Outcome r = RunTraced(Program("livelock") + " finish", "--timeout 10");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("done"), std::string::npos);
+  Contents c = Read(r.trace);
+  EXPECT_FALSE(c.meta.watchdog);
+  EXPECT_EQ(Count(c, EventKind::kWatchdogFired), 0u);
+  Report rep = AnalyzeFile(r.trace, AnalyzeOptions{});
+  EXPECT_TRUE(Findings(rep, "timeout").empty());
+}
+
+TEST(Timeout, NegativeIsBadUsage) {
+  Outcome r = RunTraced(Program("idle_worker"), "--timeout -1");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--timeout takes seconds"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace threadlens

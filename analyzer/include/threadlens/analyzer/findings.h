@@ -63,8 +63,8 @@ struct ContentionStats {
 };
 
 struct Finding {
-  std::string kind;                 // race, lock-order, deadlock, self-deadlock, hang, misuse,
-                                    // contention
+  std::string kind;                 // race, lock-order, deadlock, self-deadlock, hang,
+                                    // timeout, misuse, contention
   Severity severity = Severity::kError;
   std::string title;                // one-line headline
   std::string detail;               // optional longer explanation

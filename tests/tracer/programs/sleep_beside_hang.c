@@ -1,0 +1,52 @@
+/* Sleeping threads beside blocked ones. "hang": main waits on a condition variable nobody
+ * signals while another thread sleeps for ten minutes; the watchdog must still end it.
+ * "join": main joins a thread sleeping 2 s while a third waits on a condition variable the
+ * sleeper signals when it wakes; the program ends on its own. */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static int done;
+
+static void* long_sleeper(void* arg) {
+  (void)arg;
+  sleep(600);
+  return NULL;
+}
+
+static void* short_sleeper(void* arg) {
+  (void)arg;
+  sleep(2);
+  pthread_mutex_lock(&m);
+  done = 1;
+  pthread_cond_broadcast(&cv);
+  pthread_mutex_unlock(&m);
+  return NULL;
+}
+
+static void* waiter(void* arg) {
+  (void)arg;
+  pthread_mutex_lock(&m);
+  while (!done) pthread_cond_wait(&cv, &m);
+  pthread_mutex_unlock(&m);
+  return NULL;
+}
+
+int main(int argc, char** argv) {
+  pthread_t a, b;
+  if (argc > 1 && strcmp(argv[1], "join") == 0) {
+    pthread_create(&a, NULL, short_sleeper, NULL);
+    pthread_create(&b, NULL, waiter, NULL);
+    pthread_join(a, NULL);
+    pthread_join(b, NULL);
+    return 0;
+  }
+  pthread_create(&a, NULL, long_sleeper, NULL);
+  pthread_mutex_lock(&m);
+  while (!done) pthread_cond_wait(&cv, &m); /* nobody signals */
+  pthread_mutex_unlock(&m);
+  return 0;
+}
