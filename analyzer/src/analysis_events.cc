@@ -397,6 +397,7 @@ void Analysis::HandleLock(ThreadCtx& t, const StreamEvent& e) {
     }
     case EventKind::kLockTryFailed:
       if (t.pending.kind == Pending::kLock) t.pending = Pending{};
+      monitor_.OnTryFailed(Side(t, Op::kRequest, e), ev.flags & trace::kFailed);
       break;
     case EventKind::kLockRelease: {
       SideRef s = Side(t, Op::kRelease, e);
@@ -423,7 +424,7 @@ void Analysis::HandleLock(ThreadCtx& t, const StreamEvent& e) {
       break;
     }
     case EventKind::kLockCreate:
-      monitor_.OnCreate(ev.obj, ev.aux16, ev.flags & trace::kExplicitInit);
+      monitor_.OnCreate(ev.obj, ev.aux16);
       // Only an explicit init writes the object; a lock announced at its first use does not.
       if (ev.flags & trace::kExplicitInit) SyncObjectAccess(t, e, LockBytes(ev.aux16), true);
       break;

@@ -7,10 +7,10 @@
 
 namespace threadlens::analysis {
 
-void LockMonitor::OnCreate(uint64_t lock, uint16_t type, bool explicit_init) {
+void LockMonitor::OnCreate(uint64_t lock, uint16_t type) {
   LockState& st = locks_[lock];
-  // A lock initialised again at the same address is a new lock (the old one was destroyed).
-  if (st.destroyed && explicit_init) {
+  // A lock created again at the same address is a new lock (the old one was destroyed).
+  if (st.destroyed) {
     st.owned = false;
     st.readers.clear();
     st.destroyed = false;
@@ -36,6 +36,11 @@ void LockMonitor::CheckDestroyed(const SideRef& side, LockState& st) {
   Misuse("lock-destroyed", side, side.obj);
   // One finding per destroy: later uses are of the same mistake.
   st.destroyed = false;
+}
+
+void LockMonitor::OnTryFailed(const SideRef& side, bool failed) {
+  // glibc fails the lock of a destroyed mutex with EINVAL.
+  if (failed) CheckDestroyed(side, locks_[side.obj]);
 }
 
 bool LockMonitor::OnRequest(ThreadCtx& t, const SideRef& side, uint8_t flags) {

@@ -55,9 +55,11 @@ class LockMonitor {
   using HoldDropper = std::function<std::optional<Held>(uint32_t tid, uint64_t lock)>;
   void SetHoldDropper(HoldDropper drop) { drop_hold_ = std::move(drop); }
 
-  // A lock announced at its first use (not `explicit_init`) after a destroy is still the
-  // destroyed lock: only an init makes it new.
-  void OnCreate(uint64_t lock, uint16_t type, bool explicit_init = true);
+  // A lock created (or announced at its first use) after a destroy is a new lock at the same
+  // memory: a std::shared_mutex is destroyed but never initialised by a call.
+  void OnCreate(uint64_t lock, uint16_t type);
+  // A lock attempt that failed (`failed`: not by a timeout); on a destroyed lock, misuse.
+  void OnTryFailed(const SideRef& side, bool failed);
   // Returns true when the request is a self-deadlock (already reported).
   bool OnRequest(ThreadCtx& t, const SideRef& side, uint8_t flags);
   // Returns false when this is a re-entry of a lock `t` already holds (no new hold).

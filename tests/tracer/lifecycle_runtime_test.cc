@@ -114,6 +114,18 @@ TEST(UnlockByOther, OwnerUnlockingIsFine) {
   for (const Finding& f : r.findings) EXPECT_NE(f.kind, "misuse") << f.title;
 }
 
+TEST(LockDestroyed, LockOfADestroyedMutexIsMisuse) {
+  Report r = AnalyzeFile(RunUnder("lock_destroyed"), AnalyzeOptions{});
+  auto f = Misuse(r, "lock-destroyed");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->severity, Severity::kError);
+}
+
+TEST(LockDestroyed, LockAfterInitAgainIsFine) {
+  Report r = AnalyzeFile(RunUnder("lock_destroyed", "reinit"), AnalyzeOptions{});
+  for (const Finding& f : r.findings) EXPECT_NE(f.kind, "misuse") << f.title;
+}
+
 TEST(ThreadNames, SetnameAndPrctlNameTheThreadsInTheReport) {
   std::string trace = RunUnder("setname");
   Report r = AnalyzeFile(trace, AnalyzeOptions{});

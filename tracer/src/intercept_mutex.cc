@@ -68,6 +68,10 @@ inline uint8_t MutexType(const pthread_mutex_t* m) {
   }
 }
 
+// glibc's destroy sets __kind to -1 and a later lock fails with EINVAL. Such a mutex is not
+// announced as a new lock: the analyzer still knows it destroyed and reports its use.
+inline bool MutexDestroyed(const pthread_mutex_t* m) { return m->__data.__kind == -1; }
+
 // kLockCreate for a lock seen for the first time (static initializer, or created before
 // tracing began).
 inline void Announce(ThreadState* ts, uint64_t lock, uint8_t type, uint64_t pc) {
@@ -161,7 +165,7 @@ TL_EXPORT int pthread_mutex_lock(pthread_mutex_t* m) {
   if (!ts) return real_mutex_lock(m);
   uint64_t pc = TL_CALLER_PC, lock = Addr(m);
   uint8_t type = MutexType(m);
-  Announce(ts, lock, type, pc);
+  if (!MutexDestroyed(m)) Announce(ts, lock, type, pc);
   int r = real_mutex_trylock(m);
   if (r == EBUSY) r = AcquireSlow(ts, lock, type, false, 0, pc, [&] { return real_mutex_lock(m); });
   AcquireDone(ts, r, lock, type, false, 0, pc);
@@ -174,7 +178,7 @@ TL_EXPORT int pthread_mutex_trylock(pthread_mutex_t* m) {
   if (!ts) return real_mutex_trylock(m);
   uint64_t pc = TL_CALLER_PC, lock = Addr(m);
   uint8_t type = MutexType(m);
-  Announce(ts, lock, type, pc);
+  if (!MutexDestroyed(m)) Announce(ts, lock, type, pc);
   int r = real_mutex_trylock(m);
   AcquireDone(ts, r, lock, type, false, threadlens::trace::kTry, pc);
   return r;
@@ -186,7 +190,7 @@ TL_EXPORT int pthread_mutex_timedlock(pthread_mutex_t* m, const timespec* t) {
   if (!ts) return real_mutex_timedlock(m, t);
   uint64_t pc = TL_CALLER_PC, lock = Addr(m);
   uint8_t type = MutexType(m);
-  Announce(ts, lock, type, pc);
+  if (!MutexDestroyed(m)) Announce(ts, lock, type, pc);
   int r = real_mutex_trylock(m);
   if (r == EBUSY) {
     r = AcquireSlow(ts, lock, type, false, threadlens::trace::kTimed, pc,
@@ -202,7 +206,7 @@ TL_EXPORT int pthread_mutex_clocklock(pthread_mutex_t* m, clockid_t c, const tim
   if (!ts) return real_mutex_clocklock(m, c, t);
   uint64_t pc = TL_CALLER_PC, lock = Addr(m);
   uint8_t type = MutexType(m);
-  Announce(ts, lock, type, pc);
+  if (!MutexDestroyed(m)) Announce(ts, lock, type, pc);
   int r = real_mutex_trylock(m);
   if (r == EBUSY) {
     r = AcquireSlow(ts, lock, type, false, threadlens::trace::kTimed, pc,
