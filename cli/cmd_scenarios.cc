@@ -217,13 +217,36 @@ std::string Join(const std::vector<std::string>& v, const char* sep) {
   return out;
 }
 
+// A variable as the table shows it: the variable, not the byte ("last_price+16" is
+// last_price), and a heap block by the function that allocated it ("heap@RunFeed()").
+std::string TableName(std::string name) {
+  const std::string at = " allocated at ";
+  if (name.rfind("heap block of ", 0) == 0 && name.find(at) != std::string::npos) {
+    std::string where = name.substr(name.find(at) + at.size());
+    const std::string anon = "(anonymous namespace)::";
+    if (where.rfind(anon, 0) == 0) where = where.substr(anon.size());
+    return "heap@" + where.substr(0, where.find(' '));
+  }
+  const size_t plus = name.rfind('+');
+  if (plus != std::string::npos && plus + 1 < name.size() &&
+      name.find_first_not_of("0123456789", plus + 1) == std::string::npos) {
+    name.resize(plus);
+  }
+  return name;
+}
+
 // "race(counter)", "lock-order(a_lock,b_lock)", "hang(Consumer)".
 std::string Short(const std::string& kind, const std::vector<std::string>& variables,
                   const std::vector<std::string>& locks, const std::vector<std::string>& threads) {
   const std::vector<std::string>& names = !variables.empty() ? variables
                                           : !locks.empty()   ? locks
                                                              : threads;
-  return names.empty() ? kind : kind + "(" + Join(names, ",") + ")";
+  std::vector<std::string> shown;
+  for (const std::string& n : names) {
+    std::string t = &names == &variables ? TableName(n) : n;
+    if (std::find(shown.begin(), shown.end(), t) == shown.end()) shown.push_back(t);
+  }
+  return shown.empty() ? kind : kind + "(" + Join(shown, ",") + ")";
 }
 
 std::string ExpectedText(const Scenario& s) {
