@@ -210,7 +210,9 @@ std::string RaceDot(const Finding& f) {
   for (const Access& a : f.accesses) {
     std::string t = g.Node(NK::kThread, a.thread);
     std::string site = ShortSite(a);
-    g.Edge(t, v, a.op + (site.empty() ? "" : " @" + site), /*red=*/a.op == "write");
+    // The writing side in red: a write, a free, an allocation.
+    const bool writes = a.op == "write" || a.op == "free" || a.op == "allocate";
+    g.Edge(t, v, a.op + (site.empty() ? "" : " @" + site), /*red=*/writes);
     for (const auto& h : a.held) g.Edge(t, g.Node(NK::kLock, h), "holds", false, true);
   }
   return g.Write("race " + f.fingerprint);
