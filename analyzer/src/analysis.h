@@ -1,7 +1,8 @@
 // The analysis driver: one pass over the merged event stream. It keeps per-thread state
 // (shadow stacks, held locks, what a thread is blocked on), feeds the happens-before engine,
 // the race detector and the lock detectors, and at the end assembles the Report.
-// analysis_events.cc handles the stream; analysis_finish.cc the end of the trace.
+// analysis_events.cc handles the stream (analysis_memory.cc its memory events);
+// analysis_finish.cc the end of the trace.
 #pragma once
 
 #include <deque>

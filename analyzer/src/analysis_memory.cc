@@ -1,0 +1,115 @@
+// The analysis driver's memory events: plain and atomic accesses, heap blocks' lifetime,
+// and the bytes of synchronization objects, fed to the happens-before engine and the race
+// detector.
+#include <algorithm>
+
+#include "analysis.h"
+
+namespace threadlens::analysis {
+
+using trace::EventKind;
+
+void Analysis::HandleMemory(ThreadCtx& t, const StreamEvent& e) {
+  const trace::Event& ev = e.ev;
+  const EventKind kind = e.kind();
+  switch (kind) {
+    case EventKind::kRead:
+    case EventKind::kWrite: {
+      SideRef s = Side(t, kind == EventKind::kRead ? Op::kRead : Op::kWrite, e);
+      // aux16 = 0 with a length in seq: a range (a coalesced scan, a libc call's buffer).
+      if (ev.aux16 != 0 || ev.seq == 0) {
+        s.size = ev.aux16;
+        race_.Access(t.dense, s, kind == EventKind::kWrite, false);
+      } else {
+        s.size = static_cast<uint16_t>(ev.aux32 ? ev.aux32 : 1);
+        race_.Range(t.dense, s, kind == EventKind::kWrite, ev.seq);
+      }
+      break;
+    }
+    default: {
+      // An atomic is an access too: it races with plain accesses of its bytes. The load
+      // side synchronizes before the access, the store side after it.
+      const bool load = kind != EventKind::kAtomicStore, store = kind != EventKind::kAtomicLoad;
+      SideRef s = Side(t, store ? Op::kWrite : Op::kRead, e);
+      s.size = ev.aux16 ? ev.aux16 : 1;
+      s.atomic = true;
+      if (load) hb_.AtomicLoad(t.dense, ev.obj, ev.flags);
+      race_.Access(t.dense, s, store, true);
+      if (kind == EventKind::kAtomicStore) hb_.AtomicStore(t.dense, ev.obj, ev.flags);
+      if (kind == EventKind::kAtomicRmw) hb_.AtomicRmwStore(t.dense, ev.obj, ev.flags);
+      break;
+    }
+  }
+  // A new race: remember the heap block now, it may be freed before the end.
+  if (race_.Findings().size() != races_named_) NoteHeapBlocks();
+}
+
+void Analysis::HandleHeap(ThreadCtx& t, const StreamEvent& e) {
+  const trace::Event& ev = e.ev;
+  if (e.kind() == EventKind::kAlloc) {
+    const uint64_t size = std::max<uint64_t>(ev.seq, 1);
+    // A block allocated over one never freed (free not traced) replaces it; freed blocks
+    // it overlaps are gone for good.
+    for (auto* m : {&heap_, &freed_}) {
+      auto it = m->lower_bound(ev.obj);
+      while (it != m->end() && it->first < ev.obj + size) it = m->erase(it);
+      if (it != m->begin()) {
+        auto prev = std::prev(it);
+        if (prev->first + std::max<uint64_t>(prev->second.size, 1) > ev.obj) m->erase(prev);
+      }
+    }
+    heap_[ev.obj] = HeapRef{ev.obj, ev.seq, ev.site, t.stack, true};
+    race_.Alloc(t.dense, Side(t, Op::kAlloc, e), ev.seq);
+    return;
+  }
+  auto it = heap_.find(ev.obj);
+  if (it == heap_.end()) {
+    // A block the program did not allocate itself (the C library did, for strdup or
+    // getline): its free still ends its life, over the size the tracer read.
+    if (ev.seq) race_.Free(t.dense, Side(t, Op::kFree, e), ev.seq);
+    if (race_.Findings().size() != races_named_) NoteHeapBlocks();
+    return;
+  }
+  HeapRef block = it->second;
+  race_.Free(t.dense, Side(t, Op::kFree, e), block.size);
+  if (race_.Findings().size() != races_named_) NoteHeapBlocks();
+  heap_.erase(it);
+  freed_[block.base] = block;
+}
+
+void Analysis::SyncObjectAccess(const ThreadCtx& t, const StreamEvent& e, uint64_t size,
+                                bool write) {
+  // STD traces number locks and variables from 1 alike: their locks are no memory.
+  if (!opts_.races || e.ev.obj == 0 || std_trace_) return;
+  SideRef s = Side(t, write ? Op::kWrite : Op::kRead, e);
+  if (write) {
+    s.size = 1;
+    race_.Range(t.dense, s, true, size);
+  } else {
+    s.size = static_cast<uint16_t>(size);
+    s.atomic = true;
+    race_.Access(t.dense, s, false, true);
+  }
+  if (race_.Findings().size() != races_named_) NoteHeapBlocks();
+}
+
+const HeapRef* Analysis::HeapBlockOf(uint64_t addr) const {
+  for (const auto* m : {&heap_, &freed_}) {
+    auto it = m->upper_bound(addr);
+    if (it == m->begin()) continue;
+    --it;
+    if (addr < it->first + std::max<uint64_t>(it->second.size, 1)) return &it->second;
+  }
+  return nullptr;
+}
+
+void Analysis::NoteHeapBlocks() {
+  auto& found = race_.Findings();
+  for (; races_named_ < found.size(); ++races_named_) {
+    RawFinding& f = found[races_named_];
+    if (f.vars.empty()) continue;
+    if (const HeapRef* h = HeapBlockOf(f.vars[0])) f.heap = *h;
+  }
+}
+
+}  // namespace threadlens::analysis
