@@ -43,6 +43,12 @@ class Analysis {
         namer_(source, opts_, stacks_, locksets_, monitor_.Locks()),
         std_trace_(source.Meta().format == "std") {
     monitor_.SetHoldDropper([this](uint32_t tid, uint64_t lock) { return DropHold(tid, lock); });
+    // An unmodified program's trace has no accesses: its only memory events (the bytes of
+    // locks and descriptors) would race where invisible atomics synchronize.
+    if (opts_.races && source.Meta().uninstrumented) {
+      opts_.races = false;
+      races_skipped_ = true;
+    }
   }
 
   Report Run();
@@ -100,6 +106,7 @@ class Analysis {
   std::map<std::pair<uint32_t, uint64_t>, std::vector<SideRef>> self_waiters_;
   std::vector<HeldBy> watchdog_holds_;
   bool std_trace_;
+  bool races_skipped_ = false;  // the program was not instrumented
   bool watchdog_ = false;
   bool watchdog_all_blocked_ = false;
   bool timed_out_ = false;    // the run's time limit ended it (WatchdogReason::kTimeout)

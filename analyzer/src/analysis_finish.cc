@@ -177,6 +177,10 @@ Report Analysis::Finish() {
                                  : " longer than " + mib + " was checked on its") +
                         " first " + mib + " only");
   }
+  if (races_skipped_) {
+    rep.notes.push_back("race: the program was not built with threadlens-c++ or threadlens-cc, so "
+                        "its memory accesses were not recorded and races were not checked");
+  }
   if (race_.truncated()) {
     rep.notes.push_back("race: reported the first " + std::to_string(opts_.max_races) +
                         " distinct races only");

@@ -183,6 +183,7 @@ class BinaryTrace final : public EventSource {
     meta_.start_ticks = h.start_ticks;
     meta_.complete = (h.flags & trace::kHeaderComplete) != 0;
     meta_.watchdog = (h.flags & trace::kHeaderWatchdog) != 0;
+    meta_.uninstrumented = (h.flags & trace::kHeaderUninstrumented) != 0;
     meta_.format = "binary";
   }
 

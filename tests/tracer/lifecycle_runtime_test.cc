@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "threadlens/analyzer/analyze.h"
+#include "threadlens/analyzer/event_source.h"
 #include "threadlens/analyzer/findings.h"
 
 namespace threadlens {
@@ -139,6 +140,26 @@ TEST(ThreadNames, SetnameAndPrctlNameTheThreadsInTheReport) {
   std::string out = trace + ".txt";
   ASSERT_EQ(System(std::string(THREADLENS_CLI) + " analyze " + trace + " >" + out), 0);
   EXPECT_NE(Slurp(out).find("worker exits holding"), std::string::npos) << Slurp(out);
+}
+
+// An unmodified program records no memory access of its own: its trace says so, and the
+// analysis checks no race in it (the bytes of its locks would race wherever atomics the
+// trace cannot see synchronize). A program that records accesses through the annotation
+// API is checked.
+TEST(Lifecycle, UnmodifiedProgramsAreNotCheckedForRaces) {
+  const std::string plain = RunUnder("mutex_ops");
+  auto src = OpenTrace(plain);
+  EXPECT_TRUE(src->Meta().uninstrumented);
+  Report r = AnalyzeFile(plain, AnalyzeOptions{});
+  bool noted = false;
+  for (const std::string& n : r.notes) noted |= n.find("races were not checked") != std::string::npos;
+  EXPECT_TRUE(noted);
+
+  const std::string annotated = RunUnder("annotated");
+  EXPECT_FALSE(OpenTrace(annotated)->Meta().uninstrumented);
+  for (const std::string& n : AnalyzeFile(annotated, AnalyzeOptions{}).notes) {
+    EXPECT_EQ(n.find("races were not checked"), std::string::npos) << n;
+  }
 }
 
 }  // namespace

@@ -8,6 +8,10 @@
 using namespace threadlens::rt;
 using threadlens::trace::EventKind;
 
+namespace threadlens::rt {
+bool annotated_memory = false;
+}  // namespace threadlens::rt
+
 namespace {
 
 inline uint64_t Addr(const void* p) { return reinterpret_cast<uint64_t>(p); }
@@ -15,6 +19,10 @@ inline uint64_t Addr(const void* p) { return reinterpret_cast<uint64_t>(p); }
 void Access(EventKind kind, const void* addr, size_t size, uint64_t pc) {
   ThreadState* ts = CurrentFast();
   if (!ts) return;
+  // The trace holds accesses to check, even without compiler instrumentation.
+  if (!__atomic_load_n(&annotated_memory, __ATOMIC_RELAXED)) {
+    __atomic_store_n(&annotated_memory, true, __ATOMIC_RELAXED);
+  }
   // Sizes that do not fit aux16 are recorded as a range: aux16 = 0, size in seq.
   if (size <= 0xffff && size > 0) {
     EmitTo(ts, kind, 0, static_cast<uint16_t>(size), 0, Addr(addr), pc);

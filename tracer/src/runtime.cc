@@ -418,6 +418,7 @@ void CloseTrace(bool clean, bool watchdog) {
   if (clean && watchdog) {
     Header().flags |= trace::kHeaderWatchdog;
   }
+  Header().flags |= InstrumentationFlag();
   WriteHeader(false);
   // Events after this point are not recorded; Current() keeps returning states so the
   // program runs on unchanged.

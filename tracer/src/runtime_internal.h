@@ -367,4 +367,18 @@ inline void SetBlocked(ThreadState* ts, trace::BlockedOn on, uint64_t obj, uint6
 }
 inline void ClearBlocked(ThreadState* ts) { ts->blocked_on.store(0, std::memory_order_release); }
 
+namespace tsan {
+extern bool instrumented_module;  // set by __tsan_init (tsan_access.cc)
+}  // namespace tsan
+extern bool annotated_memory;  // set by the annotation API's first access (annotations.cc)
+
+// The header flag of a program that recorded no memory access: no instrumented module ran
+// and the annotation API recorded none (set at close).
+inline uint32_t InstrumentationFlag() {
+  return __atomic_load_n(&tsan::instrumented_module, __ATOMIC_RELAXED) ||
+                 __atomic_load_n(&annotated_memory, __ATOMIC_RELAXED)
+             ? 0
+             : trace::kHeaderUninstrumented;
+}
+
 }  // namespace threadlens::rt

@@ -79,7 +79,7 @@ size_t Append(char* buf, size_t at, size_t cap, const char* s) {
 // terminal. `err` is the write's errno, 0 when the cap was reached. Caller holds the lock.
 void Stop(int err) {
   if (g_stopped.exchange(true)) return;
-  g_header.flags |= trace::kHeaderTruncated;
+  g_header.flags |= trace::kHeaderTruncated | InstrumentationFlag();
   g_header.flags &= ~trace::kHeaderComplete;
   int hfd = g_header_fd.load();
   if (hfd >= 0) {

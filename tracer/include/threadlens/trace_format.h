@@ -30,6 +30,10 @@ enum HeaderFlags : uint32_t {
   // The trace stopped early (size cap, disk full, file size limit) while the program ran
   // on; never set together with kHeaderComplete.
   kHeaderTruncated = 1u << 2,
+  // No instrumented module ran and the annotation API recorded no access (an unmodified
+  // program): the trace holds locks, threads and waits but no memory accesses of the
+  // program's own, so the analyzer does not look for races in it.
+  kHeaderUninstrumented = 1u << 3,
 };
 
 // File header: the first 256 bytes of the file.

@@ -33,6 +33,8 @@ struct TraceMeta {
   uint64_t start_ticks = 0;
   bool complete = false;   // written by a clean close
   bool watchdog = false;   // the watchdog ended the program
+  // No instrumented code ran in the program: the trace has no memory accesses to check.
+  bool uninstrumented = false;
   std::string format;      // "binary", "std"
 };
 
