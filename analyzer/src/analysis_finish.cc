@@ -29,14 +29,7 @@ RawFinding Analysis::TimeoutFinding(const std::vector<BlockedThread>& blocked) {
   std::set<uint32_t> waiting;
   for (const BlockedThread& b : blocked) {
     if (b.on == Pending::kNone) continue;
-    SideRef s = b.has_where ? b.where : SideRef{};
-    s.obj = b.obj;
-    s.tid = b.tid;
-    s.op = b.on == Pending::kJoin  ? Op::kJoin
-           : b.on == Pending::kSem  ? Op::kSemWait
-           : b.on == Pending::kLock ? Op::kRequest
-                                    : Op::kWait;
-    f.sides.push_back(s);
+    f.sides.push_back(BlockedSide(b));
     waiting.insert(b.tid);
   }
   std::string running, stuck;

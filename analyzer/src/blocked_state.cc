@@ -9,6 +9,17 @@
 
 namespace threadlens::analysis {
 
+SideRef BlockedSide(const BlockedThread& b) {
+  SideRef s = b.has_where ? b.where : SideRef{};
+  s.obj = b.obj;
+  s.tid = b.tid;
+  s.op = b.on == Pending::kJoin   ? Op::kJoin
+         : b.on == Pending::kSem  ? Op::kSemWait
+         : b.on == Pending::kLock ? Op::kRequest
+                                  : Op::kWait;
+  return s;
+}
+
 std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
                                     const std::vector<HeldBy>& holds,
                                     const std::function<bool(uint64_t)>& recursive,
@@ -109,16 +120,6 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
     out.push_back(std::move(f));
   }
 
-  auto side_of = [](const BlockedThread& b) {
-    SideRef s = b.has_where ? b.where : SideRef{};
-    s.obj = b.obj;
-    s.tid = b.tid;
-    s.op = b.on == Pending::kJoin  ? Op::kJoin
-           : b.on == Pending::kSem ? Op::kSemWait
-           : b.on == Pending::kLock ? Op::kRequest
-                                    : Op::kWait;
-    return s;
-  };
   // Hangs (only when nobody runs): blocked on something no lock cycle explains.
   if (nobody_running) {
     for (size_t n = 0; n < blocked.size(); ++n) {
@@ -130,7 +131,7 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
       f.kind = "hang";
       f.severity = Severity::kError;
       f.subkind = b.on == Pending::kCond ? "cond" : b.on == Pending::kJoin ? "join" : "sem";
-      SideRef s = side_of(b);
+      SideRef s = BlockedSide(b);
       f.sides.push_back(s);
       f.tids.push_back(b.tid);
       f.sort_key = s.index;
@@ -156,7 +157,7 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
     if (root[n] >= 0) {
       RawFinding& f = out[static_cast<size_t>(root[n])];
       const BlockedThread& b = *by_node[n];
-      SideRef s = side_of(b);
+      SideRef s = BlockedSide(b);
       if (f.kind == "hang") f.sides.push_back(s);
       else f.waiters.push_back(s);
       f.tids.push_back(b.tid);
@@ -175,7 +176,7 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
     f.kind = "hang";
     f.severity = Severity::kError;
     f.subkind = "lock";
-    SideRef s = side_of(b);
+    SideRef s = BlockedSide(b);
     f.sides.push_back(s);
     f.tids.push_back(b.tid);
     f.locks.push_back(b.obj);
@@ -196,7 +197,7 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
       f.kind = "hang";
       f.severity = Severity::kError;
       f.subkind = "join";
-      SideRef s = side_of(b);
+      SideRef s = BlockedSide(b);
       f.sides.push_back(s);
       f.tids.push_back(b.tid);
       f.sort_key = s.index;

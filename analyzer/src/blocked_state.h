@@ -31,6 +31,9 @@ struct HeldBy {
   bool has_acquired = false;
 };
 
+// The side a blocked thread shows in a finding: where it waits, on what.
+SideRef BlockedSide(const BlockedThread& b);
+
 // `recursive(lock)` tells whether re-locking is allowed (else: self-deadlock). Hangs are
 // reported only when `nobody_running`: a thread still running at the end could yet wake the
 // waiters (the trace may just have been cut), so they are not called hung then. The caller
