@@ -56,8 +56,11 @@ inline ThreadState* Started() {
   return reinterpret_cast<uintptr_t>(ts) > 1 && !ts->in_runtime ? ts : nullptr;
 }
 
-// The recording thread for a call made at `pc`; not the runtime's own calls.
+// The recording thread for a call made at `pc`; not the runtime's own calls, and nobody in
+// a program that records no memory access: its trace is not checked for races, which is
+// all that descriptor objects and edges serve.
 inline ThreadState* Recorder(uintptr_t pc) {
+  if (InstrumentationFlag() != 0) return nullptr;
   auto lo = reinterpret_cast<uintptr_t>(__ehdr_start);
   if (pc - lo < reinterpret_cast<uintptr_t>(etext) - lo) return nullptr;
   return Started();
