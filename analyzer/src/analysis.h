@@ -21,6 +21,7 @@
 #include "lock_order.h"
 #include "namer.h"
 #include "race_detector.h"
+#include "signal_checks.h"
 #include "thread_lifecycle.h"
 #include "threadlens/analyzer/analyze.h"
 #include "threadlens/analyzer/event_source.h"
@@ -91,6 +92,7 @@ class Analysis {
   LockMonitor monitor_;
   CondHoldDetector holds_;
   ThreadLifecycle lifecycle_;
+  SignalChecks signals_;
   PathTable stacks_, locksets_;
   Namer namer_;
   std::deque<ThreadCtx> threads_;  // a deque: references stay valid as threads are added

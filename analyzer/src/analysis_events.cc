@@ -239,6 +239,28 @@ void Analysis::Handle(const StreamEvent& e) {
     case EventKind::kThreadDetach:
       HandleThread(t, e);
       break;
+    case EventKind::kSignalSend:
+      if (opts_.races) hb_.SyncRelease(t.dense, ev.obj | HappensBefore::kAnnotationTag);
+      break;
+    case EventKind::kSignalEnter: {
+      if (opts_.races) hb_.SyncAcquire(t.dense, ev.obj | HappensBefore::kAnnotationTag);
+      SideRef s = Side(t, Op::kHandler, e);
+      s.obj = ev.aux32;
+      signals_.OnEnter(t.dense, s);
+      break;
+    }
+    case EventKind::kSignalLeave: {
+      SideRef s = Side(t, Op::kHandler, e);
+      s.obj = ev.aux32;
+      signals_.OnLeave(t.dense, s, ev.flags & trace::kErrnoChanged, ev.flags & trace::kSignalLongjmp);
+      break;
+    }
+    case EventKind::kSignalUnsafeCall: {
+      SideRef s = Side(t, Op::kCall, e);
+      s.obj = ev.aux16;
+      signals_.OnUnsafeCall(t.dense, s, ev.aux32);
+      break;
+    }
     case EventKind::kThreadStack:
       namer_.Stacks().Add(e.tid, ev.obj, ev.seq);
       break;

@@ -99,6 +99,8 @@ enum class Op : uint8_t {
   kFree,
   kCreate,
   kDetach,
+  kHandler,  // a signal handler ran (obj = signal number)
+  kCall,     // a call inside a signal handler (obj = trace::SignalUnsafeCall)
 };
 const char* OpName(Op op);
 

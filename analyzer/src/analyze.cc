@@ -30,6 +30,8 @@ const char* OpName(Op op) {
     case Op::kFree: return "free";
     case Op::kCreate: return "create";
     case Op::kDetach: return "detach";
+    case Op::kHandler: return "signal handler";
+    case Op::kCall: return "call";
   }
   return "?";
 }
@@ -66,6 +68,7 @@ Report Analysis::Run() {
     n = next_n;
   }
   for (RawFinding& f : lifecycle_.TakeFindings()) monitor_.AddMisuse(std::move(f));
+  for (RawFinding& f : signals_.TakeFindings()) monitor_.AddMisuse(std::move(f));
   return Finish();
 }
 

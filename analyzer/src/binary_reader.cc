@@ -290,7 +290,12 @@ class BinaryTrace final : public EventSource {
         case BlockKind::kEnd: {
           if (truncated) break;
           if (b.payload_size != sizeof(trace::EndRecord)) Fail(off, "bad end record size");
-          Payload(off, b);
+          trace::EndRecord end;
+          std::memcpy(&end, Payload(off, b), sizeof end);
+          if (end.dropped > 0) {
+            warnings_.push_back(path_ + ": the tracer lost " + std::to_string(end.dropped) +
+                                " event(s) while recording; findings may be incomplete");
+          }
           break;
         }
         default:

@@ -77,6 +77,23 @@ void TitleFinding(Finding& f) {
       }
     } else if (f.subkind == "double-detach") {
       f.title = a[0].thread + " detaches " + a[0].object + ", which was already detached";
+    } else if (f.subkind == "signal-unsafe-call" && a.size() >= 2) {
+      f.title = a[0].thread + " calls " + a[0].object + " inside a " + a[1].object +
+                " handler, where it is not async-signal-safe";
+      if (f.detail.empty()) {
+        f.detail = "The signal may arrive while " + a[0].thread + " is inside " + a[0].object +
+                   " itself (holding its lock or halfway through its state): the handler then "
+                   "deadlocks or corrupts it. Call only async-signal-safe functions in a "
+                   "handler (signal-safety(7)), or set a flag and do the work outside.";
+      }
+    } else if (f.subkind == "signal-errno") {
+      f.title = "the " + a[0].object + " handler changes errno in " + a[0].thread +
+                " and does not restore it";
+      if (f.detail.empty()) {
+        f.detail = "The interrupted code may test errno right after a failed call and see the "
+                   "handler's value instead. Save errno on entry and restore it before "
+                   "returning.";
+      }
     } else if (f.subkind == "held-at-exit") {
       f.title = a[0].thread + " exits holding " + lock;
     } else if (f.subkind == "wait-holding-lock" && a.size() >= 3) {

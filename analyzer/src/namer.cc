@@ -3,6 +3,8 @@
 // the heap blocks' allocation sites.
 #include "namer.h"
 
+#include <string.h>  // sigabbrev_np
+
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
@@ -202,14 +204,19 @@ Access Namer::Materialize(const SideRef& s, bool is_variable) {
              ? std::string(OpName(s.op)) + "-shared"
              : OpName(s.op);
   const bool thread_obj = s.op == Op::kJoin || s.op == Op::kCreate || s.op == Op::kDetach;
+  const bool signal_obj = s.op == Op::kHandler || s.op == Op::kCall;
   if (thread_obj) {
     a.object = ThreadName(static_cast<uint32_t>(s.obj));
+  } else if (s.op == Op::kHandler) {
+    a.object = SignalName(static_cast<int>(s.obj));
+  } else if (s.op == Op::kCall) {
+    a.object = trace::SignalUnsafeCallName(static_cast<uint16_t>(s.obj));
   } else if (is_variable) {
     a.object = VariableName(s.obj, nullptr, s.ts);
   } else {
     a.object = ObjectName(s.obj);
   }
-  a.address = thread_obj ? 0 : s.obj;
+  a.address = thread_obj || signal_obj ? 0 : s.obj;
   a.size = s.size;
   a.atomic = s.atomic;
   a.stack = StackOf(s.site, s.stack);
@@ -217,6 +224,11 @@ Access Namer::Materialize(const SideRef& s, bool is_variable) {
   a.ts = s.ts;
   a.event_index = s.index;
   return a;
+}
+
+std::string SignalName(int sig) {
+  const char* abbrev = sig > 0 ? sigabbrev_np(sig) : nullptr;
+  return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);
 }
 
 std::string JoinNames(const std::vector<std::string>& v, const char* sep) {

@@ -22,6 +22,8 @@ namespace threadlens::analysis {
 std::string Hex(uint64_t v);
 // A frame of the system headers or the C++ standard library: not where the user's bug is.
 bool IsSystemFrame(const Frame& f);
+// "SIGUSR1" for a signal number.
+std::string SignalName(int sig);
 std::string JoinNames(const std::vector<std::string>& v, const char* sep);
 // Sets f.title (and, for some kinds, f.detail) from the named sides.
 void TitleFinding(Finding& f);

@@ -148,7 +148,15 @@ FrameOrigin OriginOfModule(const std::string& module) {
 
 }  // namespace
 
+// The tracer's own frames: where it starts a thread or calls a signal handler.
+bool IsRuntimeFrame(const Frame& f) {
+  if (StartsWith(QualifiedName(f.function), "threadlens::rt::")) return true;
+  std::string base = f.module.substr(f.module.find_last_of('/') + 1);
+  return StartsWith(base, "libthreadlens");
+}
+
 FrameOrigin OriginOf(const Frame& f) {
+  if (IsRuntimeFrame(f)) return FrameOrigin::kRuntime;
   if (!f.file.empty()) return OriginOfFile(f.file);
   if (!f.function.empty()) return OriginOfFunction(f.function);
   if (!f.module.empty()) return OriginOfModule(f.module);
@@ -163,6 +171,8 @@ const char* OriginName(FrameOrigin origin) {
       return "the C library";
     case FrameOrigin::kSystemLibrary:
       return "system libraries";
+    case FrameOrigin::kRuntime:
+      return "the threadlens runtime";
     case FrameOrigin::kProgram:
       break;
   }

@@ -27,9 +27,11 @@ bool IsSystemFrame(const Frame& f);
 // and library folders, glibc's source paths), else by its function (std::, __gnu_cxx::,
 // __gthread_*), else by its module (a shared library in a system folder). A frame with
 // nothing of that is the program's: a bare function name from an STD trace is the user's.
-enum class FrameOrigin { kProgram, kCxxLibrary, kCLibrary, kSystemLibrary };
+// The tracer's own frames (it starts threads and calls signal handlers) are the runtime's.
+enum class FrameOrigin { kProgram, kCxxLibrary, kCLibrary, kSystemLibrary, kRuntime };
 FrameOrigin OriginOf(const Frame& f);
-// "the C++ standard library", "the C library", "system libraries"; "" for kProgram.
+// "the C++ standard library", "the C library", "system libraries", "the threadlens runtime";
+// "" for kProgram.
 const char* OriginName(FrameOrigin origin);
 
 // `path` with "." and ".." resolved lexically, without asking the file system:

@@ -76,6 +76,7 @@ template <typename Wait>
 int CondWait(pthread_cond_t* c, pthread_mutex_t* m, bool timed, uint64_t pc, Wait wait) {
   ThreadState* ts = CurrentFast();
   if (!ts) return wait();
+  CheckSignalUnsafe(trace::SignalUnsafeCall::kCondWait, pc);
   uint64_t cv = Addr(c), lock = Addr(m);
   uint8_t type = MutexType(m);
   EmitTo(ts, EventKind::kCondWaitBegin, timed ? trace::kTimed : 0, 0, 0, cv, pc);
@@ -134,6 +135,7 @@ TL_EXPORT int pthread_cond_clockwait(pthread_cond_t* c, pthread_mutex_t* m, cloc
 TL_EXPORT int pthread_cond_signal(pthread_cond_t* c) {
   ENSURE(real_cond_signal);
   if (ThreadState* ts = CurrentFast()) {
+    CheckSignalUnsafe(threadlens::trace::SignalUnsafeCall::kCondNotify, TL_CALLER_PC);
     EmitTo(ts, EventKind::kCondSignal, 0, 0, 0, reinterpret_cast<uint64_t>(c), TL_CALLER_PC);
   }
   return real_cond_signal(c);
@@ -142,6 +144,7 @@ TL_EXPORT int pthread_cond_signal(pthread_cond_t* c) {
 TL_EXPORT int pthread_cond_broadcast(pthread_cond_t* c) {
   ENSURE(real_cond_broadcast);
   if (ThreadState* ts = CurrentFast()) {
+    CheckSignalUnsafe(threadlens::trace::SignalUnsafeCall::kCondNotify, TL_CALLER_PC);
     EmitTo(ts, EventKind::kCondBroadcast, 0, 0, 0, reinterpret_cast<uint64_t>(c), TL_CALLER_PC);
   }
   return real_cond_broadcast(c);

@@ -164,6 +164,7 @@ TL_EXPORT int pthread_mutex_lock(pthread_mutex_t* m) {
   ThreadState* ts = CurrentFast();
   if (!ts) return real_mutex_lock(m);
   uint64_t pc = TL_CALLER_PC, lock = Addr(m);
+  CheckSignalUnsafe(threadlens::trace::SignalUnsafeCall::kMutexLock, pc);
   uint8_t type = MutexType(m);
   if (!MutexDestroyed(m)) Announce(ts, lock, type, pc);
   int r = real_mutex_trylock(m);
@@ -189,6 +190,7 @@ TL_EXPORT int pthread_mutex_timedlock(pthread_mutex_t* m, const timespec* t) {
   ThreadState* ts = CurrentFast();
   if (!ts) return real_mutex_timedlock(m, t);
   uint64_t pc = TL_CALLER_PC, lock = Addr(m);
+  CheckSignalUnsafe(threadlens::trace::SignalUnsafeCall::kMutexLock, pc);
   uint8_t type = MutexType(m);
   if (!MutexDestroyed(m)) Announce(ts, lock, type, pc);
   int r = real_mutex_trylock(m);
@@ -205,6 +207,7 @@ TL_EXPORT int pthread_mutex_clocklock(pthread_mutex_t* m, clockid_t c, const tim
   ThreadState* ts = CurrentFast();
   if (!ts) return real_mutex_clocklock(m, c, t);
   uint64_t pc = TL_CALLER_PC, lock = Addr(m);
+  CheckSignalUnsafe(threadlens::trace::SignalUnsafeCall::kMutexLock, pc);
   uint8_t type = MutexType(m);
   if (!MutexDestroyed(m)) Announce(ts, lock, type, pc);
   int r = real_mutex_trylock(m);
@@ -234,6 +237,9 @@ int RwAcquire(pthread_rwlock_t* l, bool shared, uint8_t flags, uint64_t pc, Try 
   ThreadState* ts = CurrentFast();
   if (!ts) return flags & threadlens::trace::kTry ? try_lock() : block();
   uint64_t lock = Addr(l);
+  if (!(flags & threadlens::trace::kTry)) {
+    CheckSignalUnsafe(threadlens::trace::SignalUnsafeCall::kRwLock, pc);
+  }
   Announce(ts, lock, kRw, pc);
   int r = try_lock();
   if (r == EBUSY && !(flags & threadlens::trace::kTry)) {

@@ -5,6 +5,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -48,6 +49,7 @@ struct StartArgs {
   void* arg;
   uint32_t tid;
   uint32_t parent;
+  sigset_t mask;  // the creator's signal mask, which the thread gets once it records
 };
 
 void* Trampoline(void* p) {
@@ -56,6 +58,7 @@ void* Trampoline(void* p) {
   // Freed only once the thread is registered: with the heap interposer of instrumented
   // programs, a free before that would create a second, never-ending thread state.
   free(p);
+  pthread_sigmask(SIG_SETMASK, &a.mask, nullptr);
   return a.fn(a.arg);
 }
 
@@ -92,12 +95,21 @@ TL_EXPORT int pthread_create(pthread_t* t, const pthread_attr_t* attr, void* (*f
   auto* a = static_cast<StartArgs*>(malloc(sizeof(StartArgs)));
   if (!a) return EAGAIN;
   uint32_t tid = NextTid();
-  *a = {fn, arg, tid, ts->tid};
+  a->fn = fn;
+  a->arg = arg;
+  a->tid = tid;
+  a->parent = ts->tid;
   uint64_t pc = TL_CALLER_PC;
   RecordMainStackOnce(ts);
   // Before the child runs, so the child's thread_start follows it in sequence order.
   EmitTo(ts, EventKind::kThreadCreate, 0, 0, 0, tid, pc);
+  // The child starts with every signal blocked: a handler running before the child has
+  // its thread state would record as a thread of its own.
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &a->mask);
   int r = real_pthread_create(t, attr, Trampoline, a);
+  pthread_sigmask(SIG_SETMASK, &a->mask, nullptr);
   if (r != 0) {
     free(a);
     EmitTo(ts, EventKind::kThreadCreate, threadlens::trace::kFailed, 0, 0, tid, pc);

@@ -343,6 +343,10 @@ void AtExit() { CloseTrace(true, false); }
 
 }  // namespace
 
+bool IsRuntimeSignalHandler(const void* fn) {
+  return fn == reinterpret_cast<const void*>(&FatalSignalHandler);
+}
+
 // ---------------------------------------------------------------------------------------
 
 void SpinLock::Wait() { sched_yield(); }
@@ -383,14 +387,17 @@ ThreadState* CurrentSlow() {
 }
 
 void FlushOwn(ThreadState* ts) {
-  // Re-entered from a signal handler (sem_post is async-signal-safe) while this thread holds
-  // its own flush lock: waiting would never end, so the caller drops the event instead.
+  // Re-entered from a synchronous fault's handler while this thread holds its own flush lock
+  // (asynchronous signals wait, see intercept_signal.cc): waiting would never end, so the
+  // caller drops the event instead.
   if (ts->flushing) return;
+  EnterRecord(ts);  // a signal waits until the buffer is written and reset
   ts->flushing = true;
   ts->flush_lock.Lock();
   FlushLocked(ts, true, false);
   ts->flush_lock.Unlock();
   ts->flushing = false;
+  LeaveRecord(ts);
 }
 
 void CloseTrace(bool clean, bool watchdog) {

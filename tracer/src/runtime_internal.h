@@ -73,6 +73,15 @@ struct ThreadState {
   bool in_runtime;      // re-entrancy guard
   bool flushing;        // the owner is inside FlushOwn (a signal handler must not wait)
   bool is_runtime;      // the watchdog's own state: not a program thread
+  // Signals (intercept_signal.cc). `in_record` > 0 while the owner writes a record or holds
+  // a runtime lock: a signal arriving then is held back in `sig_pending` and its handler runs
+  // when the record is whole (LeaveRecord), so a handler never writes into a half record.
+  uint32_t in_record;
+  uint32_t in_handler;      // depth of signal handlers running on this thread
+  uint32_t in_handler_sig;  // the innermost handler's signal and address
+  uint64_t in_handler_site;
+  uint64_t sig_pending;  // bit s-1: signal s held back (atomic: set by handlers)
+  struct SignalQueue* sig_queue;  // what the held-back signals carry; mapped at first use
 
   // Guards `flushed` and the write of this thread's blocks (owner and FlushAll).
   SpinLock flush_lock;
@@ -103,6 +112,34 @@ struct ThreadState {
   // (trace_format.h), each a multiple of 8 bytes.
   alignas(8) unsigned char buf[kBufBytes];
 };
+
+// Brackets every write of a record into the owner's buffer (see ThreadState::in_record).
+inline void EnterRecord(ThreadState* ts) {
+  ++ts->in_record;
+  __atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+// Runs the handlers of signals held back meanwhile (intercept_signal.cc).
+TL_NOINLINE void DeliverPendingSignals(ThreadState* ts);
+// Ends the bracket without running held-back handlers: for callers that still update the
+// thread's bookkeeping after the record (stack depth, open range) and deliver afterwards.
+inline void LeaveRecordQuiet(ThreadState* ts) {
+  __atomic_signal_fence(__ATOMIC_SEQ_CST);
+  --ts->in_record;
+  __atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+inline void DeliverIfPending(ThreadState* ts) {
+  if (TL_UNLIKELY(__atomic_load_n(&ts->sig_pending, __ATOMIC_RELAXED) != 0) &&
+      ts->in_record == 0) {
+    DeliverPendingSignals(ts);
+  }
+}
+inline void LeaveRecord(ThreadState* ts) {
+  LeaveRecordQuiet(ts);
+  DeliverIfPending(ts);
+}
+// An async-signal-unsafe call made inside a signal handler (kSignalUnsafeCall).
+TL_NOINLINE void SignalUnsafeCallSlow(ThreadState* ts, trace::SignalUnsafeCall call, uint64_t pc);
+inline void CheckSignalUnsafe(trace::SignalUnsafeCall call, uint64_t pc);
 
 inline trace::Event& FullAt(ThreadState* ts, uint32_t off) {
   return *reinterpret_cast<trace::Event*>(ts->buf + off);
@@ -174,12 +211,14 @@ inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16
                    uint32_t aux32, uint64_t obj, uint64_t site, uint64_t seq_or_value = 0) {
   if (trace::IsSyncKind(kind) && ts == t_state) SyncProgramStack();
   if (StartsEpoch(kind, flags)) ++ts->epoch;  // even when the event itself is dropped below
+  EnterRecord(ts);
   uint32_t p = ts->pos.load(std::memory_order_relaxed);
   if (TL_UNLIKELY(p > kBufBytes - sizeof(trace::Event))) {
     FlushOwn(ts);
     p = ts->pos.load(std::memory_order_relaxed);
-    if (p > kBufBytes - sizeof(trace::Event)) {  // a signal handler interrupted our own flush
+    if (p > kBufBytes - sizeof(trace::Event)) {  // a fault inside our own flush
       g_dropped.fetch_add(1, std::memory_order_relaxed);
+      LeaveRecord(ts);
       return;
     }
   }
@@ -198,6 +237,7 @@ inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16
   e.site = site;
   ts->last = p;
   ts->pos.store(p + sizeof(trace::Event), std::memory_order_release);
+  LeaveRecord(ts);
 }
 
 // Spin loops: folds an operation into the thread's last record when that record is the
@@ -207,18 +247,20 @@ inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16
 // unchanged). The record keeps the first operation's time and sequence number.
 inline bool FoldRepeat(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16_t aux16,
                        uint64_t obj, uint64_t site) {
+  EnterRecord(ts);  // a handler's record between the check and the count would reorder them
   const uint32_t off = ts->last;
-  if (ts->pos.load(std::memory_order_relaxed) != off + sizeof(trace::Event) || off < ts->flushed) {
-    return false;  // another record since, or this one is already in the file
+  bool folded = false;
+  if (ts->pos.load(std::memory_order_relaxed) == off + sizeof(trace::Event) && off >= ts->flushed) {
+    trace::Event& e = FullAt(ts, off);
+    if (e.kind == static_cast<uint8_t>(kind) && e.flags == flags && e.aux16 == aux16 &&
+        e.obj == obj && e.site == site && e.aux32 != UINT32_MAX) {
+      // A foreign flush copies the buffer first (FlushLocked): it sees the old or new count.
+      __atomic_store_n(&e.aux32, e.aux32 + 1, __ATOMIC_RELAXED);
+      folded = true;
+    }
   }
-  trace::Event& e = FullAt(ts, off);
-  if (e.kind != static_cast<uint8_t>(kind) || e.flags != flags || e.aux16 != aux16 ||
-      e.obj != obj || e.site != site || e.aux32 == UINT32_MAX) {
-    return false;
-  }
-  // A foreign flush copies the buffer first (FlushLocked), so it sees the old or new count.
-  __atomic_store_n(&e.aux32, e.aux32 + 1, __ATOMIC_RELAXED);
-  return true;
+  LeaveRecord(ts);
+  return folded;
 }
 
 // Thread ids: pthread_t -> tid, filled at create and at thread start.
@@ -252,6 +294,10 @@ void CloseTrace(bool clean, bool watchdog);
 const char* TracePath();
 // True once CloseTrace began (the program is exiting): the watchdog stands down.
 bool TraceClosing();
+
+// True for the runtime's own handler of fatal signals (a program asking for a signal's
+// action sees SIG_DFL there).
+bool IsRuntimeSignalHandler(const void* fn);
 
 // Creates the watchdog's own state (tid 0), not registered as a program thread.
 ThreadState* NewRuntimeState();
@@ -366,6 +412,13 @@ inline void SetBlocked(ThreadState* ts, trace::BlockedOn on, uint64_t obj, uint6
   ts->blocked_on.store(static_cast<uint8_t>(on), std::memory_order_release);
 }
 inline void ClearBlocked(ThreadState* ts) { ts->blocked_on.store(0, std::memory_order_release); }
+
+inline void CheckSignalUnsafe(trace::SignalUnsafeCall call, uint64_t pc) {
+  ThreadState* ts = t_state;
+  if (TL_UNLIKELY(reinterpret_cast<uintptr_t>(ts) > 1 && ts->in_handler != 0)) {
+    SignalUnsafeCallSlow(ts, call, pc);
+  }
+}
 
 namespace tsan {
 extern bool instrumented_module;  // set by __tsan_init (tsan_access.cc)

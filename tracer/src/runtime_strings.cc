@@ -108,7 +108,10 @@ uint32_t InternString(const char* s, size_t len) {
     WriteStringBlock(id, s, static_cast<uint32_t>(len));
   }
   g_strings_lock.Unlock();
-  if (guard) ts->in_runtime = false;
+  if (guard) {
+    ts->in_runtime = false;
+    if (__atomic_load_n(&ts->sig_pending, __ATOMIC_RELAXED) != 0) DeliverPendingSignals(ts);
+  }
   return id;
 }
 

@@ -18,5 +18,9 @@ inline uint64_t FdObject(int fd) { return kFdObjectBase + 8 * static_cast<uint64
 // The channel a descriptor sends and receives through (pipe, socket pair, eventfd, epoll).
 inline constexpr uint64_t kFdChannelBase = (1ull << 59) | (1ull << 58);
 inline constexpr uint64_t kFdChannelMask = (1ull << 56) - 1;
+// Signal `sig`: sending it (and installing its handler) releases this key, a handler's start
+// acquires it. Far above any descriptor's object.
+inline constexpr uint64_t kSignalKeyBase = (1ull << 59) | (1ull << 57);
+inline uint64_t SignalKey(int sig) { return kSignalKeyBase + static_cast<uint64_t>(sig); }
 
 }  // namespace threadlens::rt

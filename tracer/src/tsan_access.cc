@@ -89,6 +89,7 @@ void SyncStack(ThreadCtx& t) {
     EmitPlain(trace::EventKind::kFuncEntry, 0, 0, 0, 0, t.frames[t.emitted], 0, t.clock_skip);
     ++t.emitted;
   }
+  DeliverDeferred();
 }
 
 // When the access just written is a packed record, it becomes the open range that the
@@ -128,6 +129,7 @@ void RecordAccess(ThreadCtx& t, uintptr_t addr, uint32_t size, bool write, uintp
   EmitPlain(kind, 0, static_cast<uint16_t>(size), 0, addr, pc, 0, t.clock_skip);
   t.open_next = 0;
   OpenIfPacked(t, addr, size, pc);
+  DeliverDeferred();
 }
 
 // Ranges are recorded as one event each (__tsan_read_range, the libc interceptors).
@@ -146,6 +148,7 @@ void AccessRange(uintptr_t addr, uintptr_t size, bool write, uintptr_t pc) {
   } else {
     EmitPlain(kind, 0, 0, 1, addr, pc, size, t->clock_skip);  // a range of bytes
   }
+  DeliverDeferred();
 }
 
 }  // namespace tsan
@@ -261,6 +264,7 @@ TSAN_EXPORT void __tsan_func_exit() {
                                       t.clock_skip);
     }
     t.emitted = t.depth;
+    threadlens::rt::tsan::DeliverDeferred();
   }
 }
 

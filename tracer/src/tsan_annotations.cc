@@ -99,9 +99,11 @@ using threadlens::trace::LockType;
 // --- Heap hooks (called by the interposer in libthreadlens_alloc) ---------------------------
 
 TSAN_EXPORT void __threadlens_on_alloc(void* p, size_t size, void* pc) {
+  threadlens::rt::CheckSignalUnsafe(threadlens::trace::SignalUnsafeCall::kMalloc, reinterpret_cast<uintptr_t>(pc));
   OnAlloc(p, size, reinterpret_cast<uintptr_t>(pc));
 }
 TSAN_EXPORT void __threadlens_on_free(void* p, void* pc) {
+  threadlens::rt::CheckSignalUnsafe(threadlens::trace::SignalUnsafeCall::kFree, reinterpret_cast<uintptr_t>(pc));
   OnFree(p, reinterpret_cast<uintptr_t>(pc));
 }
 

@@ -45,10 +45,15 @@ bool ExtendLastAccess(trace::EventKind kind, uintptr_t addr, uint32_t size, uint
   if (element != size || last.obj + length != addr || length + size > kMaxRangeBytes) return false;
   if (pc - last.site + kLoopBodyBytes > 2 * kLoopBodyBytes) return false;
   // A range: aux16 = 0, seq = bytes, aux32 = element size (each element one access).
-  last.aux16 = 0;
-  last.aux32 = static_cast<uint32_t>(size);
-  last.seq = length + size;
-  return true;
+  EnterRecord(ts);  // a handler's flush must not write the record half changed
+  const bool still_last = ts->pos.load(std::memory_order_relaxed) == p;
+  if (still_last) {
+    last.aux16 = 0;
+    last.aux32 = static_cast<uint32_t>(size);
+    last.seq = length + size;
+  }
+  LeaveRecord(ts);
+  return still_last;
 }
 
 }  // namespace threadlens::rt::tsan

@@ -65,6 +65,9 @@ void Message(const msghdr* m, ssize_t r, bool receive, uintptr_t pc) {
   (receive ? Write : Read)(m->msg_control, m->msg_controllen, pc);
 }
 
+// stdio output inside a signal handler may deadlock on the FILE's lock.
+inline void Unsafe(uintptr_t pc) { CheckSignalUnsafe(trace::SignalUnsafeCall::kStdio, pc); }
+
 inline void ReadString(const char* p, uintptr_t pc) {
   if (p) Read(p, RealStrlen(p) + 1, pc);
 }
@@ -135,14 +138,14 @@ inline void ReadString(const char* p, uintptr_t pc) {
     Write(p, r * s, pc))                                                                   \
   X(size_t, fread_unlocked, (void* p, size_t s, size_t n, FILE* f), (p, s, n, f), ,        \
     Write(p, r * s, pc))                                                                   \
-  X(size_t, fwrite, (const void* p, size_t s, size_t n, FILE* f), (p, s, n, f), ,          \
+  X(size_t, fwrite, (const void* p, size_t s, size_t n, FILE* f), (p, s, n, f), Unsafe(pc),\
     Read(p, r * s, pc))                                                                    \
   X(size_t, fwrite_unlocked, (const void* p, size_t s, size_t n, FILE* f), (p, s, n, f), , \
     Read(p, r * s, pc))                                                                    \
   X(char*, fgets, (char* s, int n, FILE* f), (s, n, f), ,                                 \
     if (r) Write(s, RealStrlen(s) + 1, pc))                                                \
-  X(int, fputs, (const char* s, FILE* f), (s, f), , if (r >= 0) ReadString(s, pc))               \
-  X(int, puts, (const char* s), (s), , if (r >= 0) ReadString(s, pc))                            \
+  X(int, fputs, (const char* s, FILE* f), (s, f), Unsafe(pc), if (r >= 0) ReadString(s, pc))     \
+  X(int, puts, (const char* s), (s), Unsafe(pc), if (r >= 0) ReadString(s, pc))                  \
   X(ssize_t, getdelim, (char** l, size_t* n, int d, FILE* f), (l, n, d, f), , {            \
     Write(l, sizeof *l, pc);                                                               \
     Write(n, sizeof *n, pc);                                                               \

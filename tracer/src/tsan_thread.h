@@ -70,6 +70,24 @@ struct ThreadCtx {
   uint8_t open_tag;
   uintptr_t frames[kMaxFrames];
   CacheEntry cache[kCacheSize];
+
+  // The open range, saved around a signal handler (intercept_signal.cc).
+  struct Coalescing {
+    uintptr_t next, start, site;
+    uint32_t off, run;
+    uint8_t tag;
+  };
+  Coalescing SaveCoalescing() const {
+    return {open_next, open_start, open_site, open_off, open_run, open_tag};
+  }
+  void RestoreCoalescing(const Coalescing& c) {
+    open_next = c.next;
+    open_start = c.start;
+    open_site = c.site;
+    open_off = c.off;
+    open_run = c.run;
+    open_tag = c.tag;
+  }
 };
 
 // constinit: no dynamic initialization, so no TLS wrapper call on the fast path.
@@ -98,6 +116,10 @@ TSAN_ALWAYS_INLINE uint64_t Epoch() {
 // the event, and a memory access's time only places it on the timeline.
 inline constexpr uint32_t kClockEvery = 64;
 
+TSAN_ALWAYS_INLINE void WritePlain(ThreadState* ts, trace::EventKind kind, uint8_t flags,
+                                   uint16_t aux16, uint32_t aux32, uint64_t obj, uint64_t site,
+                                   uint64_t value, uint32_t& clock_skip);
+
 // Appends a non-synchronization event (access, call stack, heap) to the thread's buffer:
 // runtime.h's Emit with an amortized clock. `value` goes to seq (range or block size).
 // Between clock readings an access or call-stack event that fits is written as a 16-byte
@@ -107,11 +129,27 @@ TSAN_ALWAYS_INLINE void EmitPlain(trace::EventKind kind, uint8_t flags, uint16_t
                                   uint32_t& clock_skip) {
   ThreadState* ts = t_state;
   if (reinterpret_cast<uintptr_t>(ts) <= 1 || ts->in_runtime) return;
+  EnterRecord(ts);
+  WritePlain(ts, kind, flags, aux16, aux32, obj, site, value, clock_skip);
+  LeaveRecordQuiet(ts);  // the caller delivers held-back signals (DeliverDeferred)
+}
+
+// Runs the handlers of signals held back while this thread wrote its records. Called where
+// the thread's bookkeeping (stack depth, open range) is whole again.
+TSAN_ALWAYS_INLINE void DeliverDeferred() {
+  ThreadState* ts = t_state;
+  if (reinterpret_cast<uintptr_t>(ts) > 1) DeliverIfPending(ts);
+}
+
+// EmitPlain's body, inside the record bracket.
+TSAN_ALWAYS_INLINE void WritePlain(ThreadState* ts, trace::EventKind kind, uint8_t flags,
+                                   uint16_t aux16, uint32_t aux32, uint64_t obj, uint64_t site,
+                                   uint64_t value, uint32_t& clock_skip) {
   uint32_t p = ts->pos.load(std::memory_order_relaxed);
   if (__builtin_expect(p > kBufBytes - sizeof(trace::Event), 0)) {
     FlushOwn(ts);
     p = ts->pos.load(std::memory_order_relaxed);
-    if (p > kBufBytes - sizeof(trace::Event)) return;  // a signal handler interrupted a flush
+    if (p > kBufBytes - sizeof(trace::Event)) return;  // a fault inside our own flush
   }
   const bool clock = p == 0 || ++clock_skip % kClockEvery == 0;
   if (!clock && flags == 0 && aux32 == 0 && value == 0 && obj <= trace::kPackedMaxAddr &&
@@ -215,8 +253,15 @@ TSAN_ALWAYS_INLINE bool ExtendOpen(ThreadCtx& t, uintptr_t addr, uint32_t size, 
       w[1] != trace::PackedWord1(t.open_site, run)) {
     return false;
   }
+  // The record's words change under the record bracket (see ThreadState::in_record), kept
+  // lean: a scan comes here once per element. Nothing nests here, so plain stores do.
+  ts->in_record = 1;
+  __atomic_signal_fence(__ATOMIC_SEQ_CST);
   w[0] = trace::PackedWord0(tag, t.open_start, run + 1);
   w[1] = trace::PackedWord1(t.open_site, run + 1);
+  __atomic_signal_fence(__ATOMIC_SEQ_CST);
+  ts->in_record = 0;
+  __atomic_signal_fence(__ATOMIC_SEQ_CST);
   t.open_run = run + 1;
   t.open_next = addr + size;
   // The cache still learns the element, so a repeat of it in this epoch is dropped.
@@ -225,6 +270,9 @@ TSAN_ALWAYS_INLINE bool ExtendOpen(ThreadCtx& t, uintptr_t addr, uint32_t size, 
   if (e.addr != addr || e.epoch != epoch) e = CacheEntry{addr, epoch, 0, 0};
   uint8_t& recorded = write ? e.write_size : e.read_size;
   if (recorded < size) recorded = static_cast<uint8_t>(size);
+  if (__builtin_expect(__atomic_load_n(&ts->sig_pending, __ATOMIC_RELAXED) != 0, 0)) {
+    DeliverPendingSignals(ts);
+  }
   return true;
 }
 

@@ -165,7 +165,18 @@ enum class EventKind : uint8_t {
   // Written by the watchdog beside kBlocked: a thread not blocked on a sync object when it
   // stopped the program. aux32 = tid; flags kAsleep when in a sleep call (site = its pc).
   kRunning = 84,
-  kLast = kRunning,
+  // Signals. aux32 = signal number; obj = the signal's key (a release/acquire object).
+  kSignalSend = 85,   // kill, raise, pthread_kill, sigqueue...: a release of the key; also
+                      // written when a handler is installed (flags kSignalInstall)
+  kSignalEnter = 86,  // a handler starts: acquire of the key; site = handler address + 1
+                      // (sites are looked up at site - 1, as return addresses are); flags
+                      // kSignalDeferred when the runtime held the signal back (docs)
+  kSignalLeave = 87,  // the handler returned (or left by longjmp, kSignalLongjmp); site as
+                      // kSignalEnter; obj = errno at entry << 32 | errno at exit, flags
+                      // kErrnoChanged when they differ
+  kSignalUnsafeCall = 88,  // an async-signal-unsafe call inside a handler: aux16 =
+                           // SignalUnsafeCall; site = its call site; obj = handler address
+  kLast = kSignalUnsafeCall,
 };
 
 enum EventFlags : uint8_t {
@@ -177,7 +188,37 @@ enum EventFlags : uint8_t {
   kViaCondWait = 1u << 5,  // lock release/acquire performed inside a cond wait
   kExplicitInit = 1u << 6,  // kLockCreate from an init call (not a lock's first use)
   kAsleep = 1u << 0,        // kRunning: in sleep, usleep, nanosleep or clock_nanosleep
+  kSignalInstall = 1u << 0,   // kSignalSend: a handler was installed (sigaction, signal)
+  kSignalDeferred = 1u << 0,  // kSignalEnter: delivered after the runtime's own record
+  kErrnoChanged = 1u << 0,    // kSignalLeave: errno at exit differs from errno at entry
+  kSignalLongjmp = 1u << 1,   // kSignalLeave: the handler left by longjmp/siglongjmp
 };
+
+// The async-signal-unsafe calls the runtime reports inside a handler (kSignalUnsafeCall).
+enum class SignalUnsafeCall : uint16_t {
+  kMalloc = 1,  // malloc, calloc, realloc, aligned allocation, operator new
+  kFree = 2,    // free, operator delete
+  kMutexLock = 3,
+  kRwLock = 4,
+  kCondWait = 5,
+  kCondNotify = 6,
+  kPrintf = 7,  // printf, fprintf, vprintf, vfprintf
+  kStdio = 8,   // puts, fputs, fwrite
+};
+
+constexpr const char* SignalUnsafeCallName(uint16_t id) {
+  switch (static_cast<SignalUnsafeCall>(id)) {
+    case SignalUnsafeCall::kMalloc: return "malloc";
+    case SignalUnsafeCall::kFree: return "free";
+    case SignalUnsafeCall::kMutexLock: return "pthread_mutex_lock";
+    case SignalUnsafeCall::kRwLock: return "pthread_rwlock_*lock";
+    case SignalUnsafeCall::kCondWait: return "pthread_cond_wait";
+    case SignalUnsafeCall::kCondNotify: return "pthread_cond_signal";
+    case SignalUnsafeCall::kPrintf: return "printf";
+    case SignalUnsafeCall::kStdio: return "stdio output";
+  }
+  return "an unsafe function";
+}
 
 // For atomics: C++ memory orders, as std::memory_order's values.
 enum class MemoryOrder : uint8_t {
@@ -262,6 +303,9 @@ constexpr bool IsSyncKind(EventKind k) {
     case EventKind::kBlocked:
     case EventKind::kHolds:
     case EventKind::kRunning:
+    case EventKind::kSignalSend:
+    case EventKind::kSignalEnter:
+    case EventKind::kSignalUnsafeCall:
       return true;
     default:
       return false;
@@ -311,6 +355,10 @@ constexpr const char* EventKindName(EventKind k) {
     case EventKind::kHolds: return "holds";
     case EventKind::kThreadStack: return "thread_stack";
     case EventKind::kRunning: return "running";
+    case EventKind::kSignalSend: return "signal_send";
+    case EventKind::kSignalEnter: return "signal_enter";
+    case EventKind::kSignalLeave: return "signal_leave";
+    case EventKind::kSignalUnsafeCall: return "signal_unsafe_call";
   }
   return "unknown";
 }
