@@ -375,11 +375,12 @@ void Analysis::HandleThread(ThreadCtx& t, const StreamEvent& e) {
       break;
     case EventKind::kThreadJoin: {
       if (t.pending.kind == Pending::kJoin) t.pending = Pending{};
-      if (ev.flags & trace::kFailed) break;
       auto it = current_.find(static_cast<uint32_t>(ev.obj));
       if (it == current_.end()) break;
       ThreadCtx& child = threads_[it->second];
-      lifecycle_.OnJoin(child.dense);
+      const bool ok = !(ev.flags & trace::kFailed);
+      lifecycle_.OnJoin(child.dense, child.tid, Side(t, Op::kJoin, e), ok);
+      if (!ok) break;
       if (opts_.races) hb_.Join(t.dense, child.dense);
       auto jf = std::make_shared<VectorClock>(*t.fork_join);
       jf->Join(*child.fork_join);

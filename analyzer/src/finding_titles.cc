@@ -77,6 +77,18 @@ void TitleFinding(Finding& f) {
       }
     } else if (f.subkind == "double-detach") {
       f.title = a[0].thread + " detaches " + a[0].object + ", which was already detached";
+    } else if (f.subkind == "join-detached") {
+      f.title = a[0].thread + " joins " + a[0].object + ", which was detached";
+      if (f.detail.empty()) {
+        f.detail = "A detached thread cannot be joined: the join fails (EINVAL) while it runs, "
+                   "and once it has ended its descriptor may belong to another thread.";
+      }
+    } else if (f.subkind == "detach-joined") {
+      f.title = a[0].thread + " detaches " + a[0].object + ", which was already joined";
+      if (f.detail.empty()) {
+        f.detail = "The join freed the thread: its handle no longer names it, and the detach "
+                   "may reach another thread that reuses the handle.";
+      }
     } else if (f.subkind == "held-at-exit") {
       f.title = a[0].thread + " exits holding " + lock;
     } else if (f.subkind == "wait-holding-lock" && a.size() >= 3) {

@@ -92,6 +92,41 @@ TEST(Lifecycle, SingleDetachIsFine) {
   EXPECT_TRUE(Misuse(r, "thread-leak").empty());
 }
 
+TEST(Lifecycle, JoinOfADetachedThreadIsMisuse) {
+  Report r = AnalyzeFile(RunUnder("join_detach_misuse", "join-detached"), AnalyzeOptions{});
+  auto f = Misuse(r, "join-detached");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->severity, Severity::kError);
+  EXPECT_EQ(f[0]->title, "T1 joins T2, which was detached");
+  ASSERT_EQ(f[0]->accesses.size(), 2u);
+  EXPECT_EQ(f[0]->accesses[0].op, "join");
+  EXPECT_EQ(f[0]->accesses[1].op, "detach");
+  EXPECT_TRUE(Misuse(r, "thread-leak").empty());
+}
+
+TEST(Lifecycle, JoinOfAJoinableThreadIsFine) {
+  Report r = AnalyzeFile(RunUnder("join_detach_misuse", "join"), AnalyzeOptions{});
+  for (const Finding& f : r.findings) EXPECT_NE(f.kind, "misuse") << f.title;
+}
+
+TEST(Lifecycle, DetachOfAJoinedThreadIsMisuse) {
+  Report r = AnalyzeFile(RunUnder("join_detach_misuse", "detach-joined"), AnalyzeOptions{});
+  auto f = Misuse(r, "detach-joined");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->severity, Severity::kError);
+  EXPECT_EQ(f[0]->title, "T1 detaches T2, which was already joined");
+  ASSERT_EQ(f[0]->accesses.size(), 2u);
+  EXPECT_EQ(f[0]->accesses[0].op, "detach");
+  EXPECT_EQ(f[0]->accesses[1].op, "join");
+  EXPECT_TRUE(Misuse(r, "double-detach").empty());
+}
+
+// Detaching a thread that ended and was not joined frees it: legal.
+TEST(Lifecycle, DetachOfAnEndedUnjoinedThreadIsFine) {
+  Report r = AnalyzeFile(RunUnder("join_detach_misuse", "detach-ended"), AnalyzeOptions{});
+  for (const Finding& f : r.findings) EXPECT_NE(f.kind, "misuse") << f.title;
+}
+
 TEST(UnlockByOther, NormalMutexIsMisuseAndTheLockIsFree) {
   Report r = AnalyzeFile(RunUnder("unlock_other", "normal"), AnalyzeOptions{});
   auto f = Misuse(r, "unlock-not-owner");
@@ -113,6 +148,25 @@ TEST(UnlockByOther, ErrorcheckMutexRefusesAndMainStillOwnsIt) {
 TEST(UnlockByOther, OwnerUnlockingIsFine) {
   Report r = AnalyzeFile(RunUnder("unlock_other", "self"), AnalyzeOptions{});
   for (const Finding& f : r.findings) EXPECT_NE(f.kind, "misuse") << f.title;
+}
+
+// Cancelled in a condition wait, a thread holds the mutex again when its cleanup handlers
+// run: the handler's unlock is of a lock it holds.
+TEST(CondCancel, CleanupHandlerUnlocksTheReacquiredMutex) {
+  for (const char* mode : {"", "timed"}) {
+    Report r = AnalyzeFile(RunUnder("cond_cancel", mode), AnalyzeOptions{});
+    for (const Finding& f : r.findings) EXPECT_NE(f.kind, "misuse") << mode << ": " << f.title;
+  }
+}
+
+TEST(CondCancel, CleanupHandlerThatKeepsTheMutexEndsHoldingIt) {
+  Report r = AnalyzeFile(RunUnder("cond_cancel", "keep"), AnalyzeOptions{});
+  auto f = Misuse(r, "held-at-exit");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->threads.at(0), "T2");
+  ASSERT_EQ(f[0]->accesses.size(), 2u);
+  EXPECT_EQ(f[0]->accesses[1].op, "acquire");  // the re-acquisition at the end of the wait
+  EXPECT_TRUE(Misuse(r, "unlock-not-held").empty());
 }
 
 TEST(LockDestroyed, LockOfADestroyedMutexIsMisuse) {
