@@ -99,6 +99,7 @@ enum class Op : uint8_t {
   kFree,
   kCreate,
   kDetach,
+  kIgnoreBegin,  // obj = trace::IgnoreKind
 };
 const char* OpName(Op op);
 

@@ -30,6 +30,7 @@ const char* OpName(Op op) {
     case Op::kFree: return "free";
     case Op::kCreate: return "create";
     case Op::kDetach: return "detach";
+    case Op::kIgnoreBegin: return "ignore-begin";
   }
   return "?";
 }

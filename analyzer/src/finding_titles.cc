@@ -77,6 +77,14 @@ void TitleFinding(Finding& f) {
       }
     } else if (f.subkind == "double-detach") {
       f.title = a[0].thread + " detaches " + a[0].object + ", which was already detached";
+    } else if (f.subkind == "ignores-at-exit") {
+      std::vector<std::string> what;
+      for (size_t i = 1; i < a.size(); ++i) what.push_back(a[i].object);
+      f.title = "thread " + a[0].thread + " finished with ignores enabled: " + JoinNames(what, ", ");
+      if (f.detail.empty()) {
+        f.detail = "An AnnotateIgnore*Begin had no matching End: what it ignores went unchecked "
+                   "until the thread ended.";
+      }
     } else if (f.subkind == "join-detached") {
       f.title = a[0].thread + " joins " + a[0].object + ", which was detached";
       if (f.detail.empty()) {

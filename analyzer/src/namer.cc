@@ -202,14 +202,19 @@ Access Namer::Materialize(const SideRef& s, bool is_variable) {
              ? std::string(OpName(s.op)) + "-shared"
              : OpName(s.op);
   const bool thread_obj = s.op == Op::kJoin || s.op == Op::kCreate || s.op == Op::kDetach;
-  if (thread_obj) {
+  if (s.op == Op::kIgnoreBegin) {
+    a.object = s.obj == trace::kIgnoreReads    ? "reads"
+               : s.obj == trace::kIgnoreWrites ? "writes"
+               : s.obj == trace::kIgnoreSync   ? "sync"
+                                               : "accesses";
+  } else if (thread_obj) {
     a.object = ThreadName(static_cast<uint32_t>(s.obj));
   } else if (is_variable) {
     a.object = VariableName(s.obj, nullptr, s.ts);
   } else {
     a.object = ObjectName(s.obj);
   }
-  a.address = thread_obj ? 0 : s.obj;
+  a.address = thread_obj || s.op == Op::kIgnoreBegin ? 0 : s.obj;
   a.size = s.size;
   a.atomic = s.atomic;
   a.stack = StackOf(s.site, s.stack);

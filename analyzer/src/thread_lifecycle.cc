@@ -16,6 +16,17 @@ void ThreadLifecycle::OnExit(uint32_t dense, const SideRef& exit) {
   Record& r = threads_[dense];
   r.exited = true;
   r.exit = exit;
+  if (r.ignores.empty()) return;
+  RawFinding f;
+  f.kind = "misuse";
+  f.subkind = "ignores-at-exit";
+  f.severity = Severity::kWarning;
+  f.sides = {exit};
+  f.sides.insert(f.sides.end(), r.ignores.begin(), r.ignores.end());
+  f.tids = {exit.tid};
+  f.sort_key = exit.index;
+  findings_.push_back(std::move(f));
+  r.ignores.clear();
 }
 
 void ThreadLifecycle::AddFinding(const char* subkind, const SideRef& now, const SideRef& before,

@@ -53,7 +53,7 @@ constexpr RuleInfo kRules[] = {
      "A lock or a thread was used against its contract: a lock unlocked while not held, "
      "unlocked by another thread, held at thread exit, destroyed while locked or locked after "
      "its destroy; a thread never joined nor detached, detached twice, joined after a detach or "
-     "detached after a join.",
+     "detached after a join, or ended with ignore annotations still on.",
      "Use RAII guards (std::lock_guard, std::unique_lock) so every lock is released by the "
      "thread that took it, on every path; join or detach every thread exactly once, never both."},
     {"contention", "LockContention", "note", "Lock contention",

@@ -165,7 +165,11 @@ enum class EventKind : uint8_t {
   // Written by the watchdog beside kBlocked: a thread not blocked on a sync object when it
   // stopped the program. aux32 = tid; flags kAsleep when in a sleep call (site = its pc).
   kRunning = 84,
-  kLast = kRunning,
+  // Written just before kThreadExit, once per kind of ignore the thread left on
+  // (AnnotateIgnore*Begin without its End): flags = IgnoreKind; aux32 = begins left open;
+  // site = pc of the Begin that turned it on. Not a synchronization event.
+  kIgnoresAtExit = 89,
+  kLast = kIgnoresAtExit,
 };
 
 enum EventFlags : uint8_t {
@@ -176,7 +180,18 @@ enum EventFlags : uint8_t {
   kFailed = 1u << 4,       // the operation failed (EBUSY, EDEADLK, EPERM...)
   kViaCondWait = 1u << 5,  // lock release/acquire performed inside a cond wait
   kExplicitInit = 1u << 6,  // kLockCreate from an init call (not a lock's first use)
+  // The thread ignored synchronization (AnnotateIgnoreSyncBegin): the lock, semaphore or
+  // happens-before event keeps its lock state but orders nothing.
+  kNoSync = 1u << 7,
   kAsleep = 1u << 0,        // kRunning: in sleep, usleep, nanosleep or clock_nanosleep
+};
+
+// kIgnoresAtExit: which ignore a thread left on.
+enum IgnoreKind : uint8_t {
+  kIgnoreReads = 1u << 0,     // AnnotateIgnoreReadsBegin
+  kIgnoreWrites = 1u << 1,    // AnnotateIgnoreWritesBegin
+  kIgnoreSync = 1u << 2,      // AnnotateIgnoreSyncBegin
+  kIgnoreAccesses = 1u << 3,  // __tsan_ignore_thread_begin (reads and writes)
 };
 
 // For atomics: C++ memory orders, as std::memory_order's values.
@@ -311,6 +326,7 @@ constexpr const char* EventKindName(EventKind k) {
     case EventKind::kHolds: return "holds";
     case EventKind::kThreadStack: return "thread_stack";
     case EventKind::kRunning: return "running";
+    case EventKind::kIgnoresAtExit: return "ignores_at_exit";
   }
   return "unknown";
 }
