@@ -127,6 +127,37 @@ TEST(Lifecycle, DetachOfAnEndedUnjoinedThreadIsFine) {
   for (const Finding& f : r.findings) EXPECT_NE(f.kind, "misuse") << f.title;
 }
 
+// A thread that ends inside AnnotateIgnoreSync: a warning naming the ignore and its Begin,
+// in every report format. Its locks were still its own: no unlock misuse.
+TEST(Lifecycle, ThreadEndingWithIgnoresOnIsWarned) {
+  const std::string trace = RunUnder("ignores_left_on");
+  Report r = AnalyzeFile(trace, AnalyzeOptions{});
+  auto f = Misuse(r, "ignores-at-exit");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->severity, Severity::kWarning);
+  const std::string title = "thread T2 finished with ignores enabled: sync";
+  EXPECT_EQ(f[0]->title, title);
+  ASSERT_EQ(f[0]->accesses.size(), 2u);
+  EXPECT_EQ(f[0]->accesses[0].op, "exit");
+  EXPECT_EQ(f[0]->accesses[1].op, "ignore-begin");
+  ASSERT_FALSE(f[0]->accesses[1].stack.empty());
+  EXPECT_EQ(f[0]->accesses[1].stack[0].function, "worker");
+  EXPECT_EQ(Misuse(r, "unlock-not-held").size() + Misuse(r, "held-at-exit").size(), 0u);
+  const std::string cli = THREADLENS_CLI;
+  ASSERT_EQ(System(cli + " analyze " + trace + " >" + trace + ".txt"), 0);
+  ASSERT_EQ(System(cli + " report " + trace + " --html " + trace + ".html --sarif " + trace +
+                   ".sarif --junit " + trace + ".xml"),
+            0);
+  for (const char* ext : {".txt", ".html", ".sarif", ".xml"}) {
+    EXPECT_NE(Slurp(trace + ext).find(title), std::string::npos) << ext;
+  }
+}
+
+TEST(Lifecycle, ThreadThatEndsItsIgnoresIsNotWarned) {
+  Report r = AnalyzeFile(RunUnder("ignores_left_on", "ended"), AnalyzeOptions{});
+  for (const Finding& f : r.findings) EXPECT_NE(f.kind, "misuse") << f.title;
+}
+
 TEST(UnlockByOther, NormalMutexIsMisuseAndTheLockIsFree) {
   Report r = AnalyzeFile(RunUnder("unlock_other", "normal"), AnalyzeOptions{});
   auto f = Misuse(r, "unlock-not-owner");
