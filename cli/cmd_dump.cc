@@ -92,6 +92,7 @@ class Dumper {
     if (f & trace::kTimedOut) s += " timed-out";
     if (f & trace::kFailed) s += " failed";
     if (f & trace::kViaCondWait) s += " cond-wait";
+    if (f & trace::kNoSync) s += " no-sync";
     return s;
   }
 
@@ -234,6 +235,12 @@ class Dumper {
         return Thread(e.aux32) + " holds " + Lock(e.obj) + " depth=" + std::to_string(e.aux16) + f;
       case EventKind::kRunning:
         return Thread(e.aux32) + (e.flags & trace::kAsleep ? " asleep" : " running");
+      case EventKind::kIgnoresAtExit:
+        return std::string(e.flags == trace::kIgnoreReads    ? "reads"
+                           : e.flags == trace::kIgnoreWrites ? "writes"
+                           : e.flags == trace::kIgnoreSync   ? "sync"
+                                                             : "accesses") +
+               " open=" + std::to_string(e.aux32);
       default:
         return "flags=" + Hex(e.flags) + " aux16=" + std::to_string(e.aux16) +
                " aux32=" + std::to_string(e.aux32) + " obj=" + Hex(e.obj);

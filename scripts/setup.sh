@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 packages=(
   clang libclang-rt-dev llvm            # compiler, ThreadSanitizer + libFuzzer runtimes, llvm-symbolizer
   cmake ninja-build pkg-config
+  autoconf automake make                # the autotools project built with threadlens-cc (tests)
   libdw-dev                             # DWARF reader: field and variable names in reports
   graphviz libgraphviz-dev              # libgvc renders the graphs in-process
   nlohmann-json3-dev libcli11-dev

@@ -216,20 +216,22 @@ void Analysis::Handle(const StreamEvent& e) {
       break;
     case EventKind::kSemWaitEnd:
       if (t.pending.kind == Pending::kSem) t.pending = Pending{};
-      if (opts_.races && !(ev.flags & trace::kFailed)) {
+      if (opts_.races && !(ev.flags & (trace::kFailed | trace::kNoSync))) {
         hb_.SyncAcquire(t.dense, ev.obj | HappensBefore::kSemTag);
       }
       SyncObjectAccess(t, e, 1, false);
       break;
     case EventKind::kSemPost:
       SyncObjectAccess(t, e, 1, false);
-      if (opts_.races) hb_.SyncRelease(t.dense, ev.obj | HappensBefore::kSemTag);
+      if (opts_.races && !(ev.flags & trace::kNoSync)) {
+        hb_.SyncRelease(t.dense, ev.obj | HappensBefore::kSemTag);
+      }
       break;
     case EventKind::kHappensBefore:
-      if (opts_.races) hb_.SyncRelease(t.dense, ev.obj | HappensBefore::kAnnotationTag);
+      if (opts_.races && !(ev.flags & trace::kNoSync)) hb_.SyncRelease(t.dense, ev.obj | HappensBefore::kAnnotationTag);
       break;
     case EventKind::kHappensAfter:
-      if (opts_.races) hb_.SyncAcquire(t.dense, ev.obj | HappensBefore::kAnnotationTag);
+      if (opts_.races && !(ev.flags & trace::kNoSync)) hb_.SyncAcquire(t.dense, ev.obj | HappensBefore::kAnnotationTag);
       break;
     case EventKind::kThreadCreate:
     case EventKind::kThreadStart:
@@ -240,10 +242,10 @@ void Analysis::Handle(const StreamEvent& e) {
       HandleThread(t, e);
       break;
     case EventKind::kSignalSend:
-      if (opts_.races) hb_.SyncRelease(t.dense, ev.obj | HappensBefore::kAnnotationTag);
+      if (opts_.races && !(ev.flags & trace::kNoSync)) hb_.SyncRelease(t.dense, ev.obj | HappensBefore::kAnnotationTag);
       break;
     case EventKind::kSignalEnter: {
-      if (opts_.races) hb_.SyncAcquire(t.dense, ev.obj | HappensBefore::kAnnotationTag);
+      if (opts_.races && !(ev.flags & trace::kNoSync)) hb_.SyncAcquire(t.dense, ev.obj | HappensBefore::kAnnotationTag);
       SideRef s = Side(t, Op::kHandler, e);
       s.obj = ev.aux32;
       signals_.OnEnter(t.dense, s);
@@ -264,6 +266,15 @@ void Analysis::Handle(const StreamEvent& e) {
     case EventKind::kThreadStack:
       namer_.Stacks().Add(e.tid, ev.obj, ev.seq);
       break;
+    case EventKind::kIgnoresAtExit: {
+      // Named by the Begin's own site: the thread's stack now is the one it exits with.
+      SideRef s = Side(t, Op::kIgnoreBegin, e);
+      s.obj = ev.flags;
+      s.stack = 0;
+      s.lockset = 0;
+      lifecycle_.OnIgnoreLeftOn(t.dense, s);
+      break;
+    }
     case EventKind::kNameThread:
       namer_.SetThreadName(static_cast<uint32_t>(ev.obj), std::string(source_.String(ev.aux32)));
       break;
@@ -310,7 +321,8 @@ void Analysis::HandleLock(ThreadCtx& t, const StreamEvent& e) {
         t.lockset = locksets_.Child(t.lockset, ev.obj);
       }
       if (!reentry) holds_.OnAcquired(s);
-      if (opts_.races) hb_.Acquire(t.dense, ev.obj, shared);
+      // A thread that ignores synchronization keeps the lock state but gains no order.
+      if (opts_.races && !(ev.flags & trace::kNoSync)) hb_.Acquire(t.dense, ev.obj, shared);
       SyncObjectAccess(t, e, 1, false);
       break;
     }
@@ -331,7 +343,9 @@ void Analysis::HandleLock(ThreadCtx& t, const StreamEvent& e) {
         } else {
           RebuildLockset(t);
         }
-        if (opts_.races) hb_.Release(t.dense, ev.obj, was_shared);
+        if (opts_.races && !(ev.flags & trace::kNoSync)) {
+          hb_.Release(t.dense, ev.obj, was_shared);
+        }
       }
       // A condition wait holds what is left after its mutex went.
       if ((ev.flags & trace::kViaCondWait) && t.pending.kind == Pending::kCond) {
@@ -397,11 +411,12 @@ void Analysis::HandleThread(ThreadCtx& t, const StreamEvent& e) {
       break;
     case EventKind::kThreadJoin: {
       if (t.pending.kind == Pending::kJoin) t.pending = Pending{};
-      if (ev.flags & trace::kFailed) break;
       auto it = current_.find(static_cast<uint32_t>(ev.obj));
       if (it == current_.end()) break;
       ThreadCtx& child = threads_[it->second];
-      lifecycle_.OnJoin(child.dense);
+      const bool ok = !(ev.flags & trace::kFailed);
+      lifecycle_.OnJoin(child.dense, child.tid, Side(t, Op::kJoin, e), ok);
+      if (!ok) break;
       if (opts_.races) hb_.Join(t.dense, child.dense);
       auto jf = std::make_shared<VectorClock>(*t.fork_join);
       jf->Join(*child.fork_join);

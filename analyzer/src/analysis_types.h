@@ -101,6 +101,7 @@ enum class Op : uint8_t {
   kDetach,
   kHandler,  // a signal handler ran (obj = signal number)
   kCall,     // a call inside a signal handler (obj = trace::SignalUnsafeCall)
+  kIgnoreBegin,  // obj = trace::IgnoreKind
 };
 const char* OpName(Op op);
 

@@ -32,6 +32,7 @@ const char* OpName(Op op) {
     case Op::kDetach: return "detach";
     case Op::kHandler: return "signal handler";
     case Op::kCall: return "call";
+    case Op::kIgnoreBegin: return "ignore-begin";
   }
   return "?";
 }

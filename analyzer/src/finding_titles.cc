@@ -94,6 +94,26 @@ void TitleFinding(Finding& f) {
                    "handler's value instead. Save errno on entry and restore it before "
                    "returning.";
       }
+    } else if (f.subkind == "ignores-at-exit") {
+      std::vector<std::string> what;
+      for (size_t i = 1; i < a.size(); ++i) what.push_back(a[i].object);
+      f.title = "thread " + a[0].thread + " finished with ignores enabled: " + JoinNames(what, ", ");
+      if (f.detail.empty()) {
+        f.detail = "An AnnotateIgnore*Begin had no matching End: what it ignores went unchecked "
+                   "until the thread ended.";
+      }
+    } else if (f.subkind == "join-detached") {
+      f.title = a[0].thread + " joins " + a[0].object + ", which was detached";
+      if (f.detail.empty()) {
+        f.detail = "A detached thread cannot be joined: the join fails (EINVAL) while it runs, "
+                   "and once it has ended its descriptor may belong to another thread.";
+      }
+    } else if (f.subkind == "detach-joined") {
+      f.title = a[0].thread + " detaches " + a[0].object + ", which was already joined";
+      if (f.detail.empty()) {
+        f.detail = "The join freed the thread: its handle no longer names it, and the detach "
+                   "may reach another thread that reuses the handle.";
+      }
     } else if (f.subkind == "held-at-exit") {
       f.title = a[0].thread + " exits holding " + lock;
     } else if (f.subkind == "wait-holding-lock" && a.size() >= 3) {

@@ -205,7 +205,12 @@ Access Namer::Materialize(const SideRef& s, bool is_variable) {
              : OpName(s.op);
   const bool thread_obj = s.op == Op::kJoin || s.op == Op::kCreate || s.op == Op::kDetach;
   const bool signal_obj = s.op == Op::kHandler || s.op == Op::kCall;
-  if (thread_obj) {
+  if (s.op == Op::kIgnoreBegin) {
+    a.object = s.obj == trace::kIgnoreReads    ? "reads"
+               : s.obj == trace::kIgnoreWrites ? "writes"
+               : s.obj == trace::kIgnoreSync   ? "sync"
+                                               : "accesses";
+  } else if (thread_obj) {
     a.object = ThreadName(static_cast<uint32_t>(s.obj));
   } else if (s.op == Op::kHandler) {
     a.object = SignalName(static_cast<int>(s.obj));
@@ -216,7 +221,7 @@ Access Namer::Materialize(const SideRef& s, bool is_variable) {
   } else {
     a.object = ObjectName(s.obj);
   }
-  a.address = thread_obj || signal_obj ? 0 : s.obj;
+  a.address = thread_obj || signal_obj || s.op == Op::kIgnoreBegin ? 0 : s.obj;
   a.size = s.size;
   a.atomic = s.atomic;
   a.stack = StackOf(s.site, s.stack);

@@ -1,4 +1,5 @@
-// Thread leaks and double detaches (see thread_lifecycle.h).
+// Thread leaks, double detaches, joins of detached and detaches of joined threads (see
+// thread_lifecycle.h).
 #include "thread_lifecycle.h"
 
 #include <algorithm>
@@ -15,23 +16,56 @@ void ThreadLifecycle::OnExit(uint32_t dense, const SideRef& exit) {
   Record& r = threads_[dense];
   r.exited = true;
   r.exit = exit;
+  if (r.ignores.empty()) return;
+  RawFinding f;
+  f.kind = "misuse";
+  f.subkind = "ignores-at-exit";
+  f.severity = Severity::kWarning;
+  f.sides = {exit};
+  f.sides.insert(f.sides.end(), r.ignores.begin(), r.ignores.end());
+  f.tids = {exit.tid};
+  f.sort_key = exit.index;
+  findings_.push_back(std::move(f));
+  r.ignores.clear();
+}
+
+void ThreadLifecycle::AddFinding(const char* subkind, const SideRef& now, const SideRef& before,
+                                 uint32_t other) {
+  RawFinding f;
+  f.kind = "misuse";
+  f.subkind = subkind;
+  f.severity = Severity::kError;
+  f.sides = {now, before};
+  f.tids = {now.tid, other};
+  f.sort_key = now.index;
+  findings_.push_back(std::move(f));
+}
+
+void ThreadLifecycle::OnJoin(uint32_t dense, uint32_t joined_tid, const SideRef& join, bool ok) {
+  Record& r = threads_[dense];
+  if (r.detached) {
+    AddFinding("join-detached", join, r.first_detach, joined_tid);
+    return;
+  }
+  if (ok && !r.joined) {
+    r.joined = true;
+    r.join = join;
+  }
 }
 
 void ThreadLifecycle::OnDetach(uint32_t dense, uint32_t detached_tid, const SideRef& detach) {
   Record& r = threads_[dense];
+  if (r.joined) {
+    // Its descriptor was freed by the join: the detach names a thread that no longer exists.
+    AddFinding("detach-joined", detach, r.join, detached_tid);
+    return;
+  }
   if (!r.detached) {
     r.detached = true;
     r.first_detach = detach;
     return;
   }
-  RawFinding f;
-  f.kind = "misuse";
-  f.subkind = "double-detach";
-  f.severity = Severity::kError;
-  f.sides = {detach, r.first_detach};
-  f.tids = {detach.tid, detached_tid};
-  f.sort_key = detach.index;
-  findings_.push_back(std::move(f));
+  AddFinding("double-detach", detach, r.first_detach, detached_tid);
 }
 
 std::vector<RawFinding> ThreadLifecycle::TakeFindings() {

@@ -1,5 +1,7 @@
 // Thread lifecycle checks: a thread that ended but was never joined nor detached (a thread
-// leak, as ThreadSanitizer reports it), and a thread detached twice.
+// leak, as ThreadSanitizer reports it), a thread detached twice, a detached thread joined,
+// a joined thread detached, and a thread that ends with ignores on (AnnotateIgnore*Begin
+// without its End).
 //
 // Cost: O(1) per thread event. Memory: one record per created thread.
 #pragma once
@@ -18,20 +20,30 @@ class ThreadLifecycle {
   void OnCreate(uint32_t dense, const SideRef& create);
   void OnCreateFailed(uint32_t dense) { threads_.erase(dense); }
   void OnExit(uint32_t dense, const SideRef& exit);
-  void OnJoin(uint32_t dense) { threads_[dense].joined = true; }
-  // `detach` is the detaching thread's call; reports a second detach of the same thread.
+  // `join` is the joining thread's call, `ok` whether it succeeded; reports the join of a
+  // detached thread (whether or not it failed: it is undefined behaviour either way).
+  void OnJoin(uint32_t dense, uint32_t joined_tid, const SideRef& join, bool ok);
+  // `detach` is the detaching thread's call; reports a second detach of the same thread and
+  // the detach of a thread already joined. Detaching a thread that ended unjoined is fine.
   void OnDetach(uint32_t dense, uint32_t detached_tid, const SideRef& detach);
+  // An ignore the thread left on (kIgnoresAtExit, before its exit): with its exit, a warning.
+  void OnIgnoreLeftOn(uint32_t dense, const SideRef& begin) {
+    threads_[dense].ignores.push_back(begin);
+  }
 
-  // Double detaches as they came, then the threads created in the trace that ended without
-  // a join or a detach. A thread still running at the end is no leak here: the hang and
-  // deadlock findings speak for blocked threads, and a trace may have been cut.
+  // Double detaches, joins of detached and detaches of joined threads as they came, then the
+  // threads created in the trace that ended without a join or a detach. A thread still running at
+  // the end is no leak here: the hang and deadlock findings speak for blocked threads, and a trace
+  // may have been cut.
   std::vector<RawFinding> TakeFindings();
 
  private:
   struct Record {
     bool created = false, exited = false, joined = false, detached = false;
-    SideRef create, exit, first_detach;
+    SideRef create, exit, first_detach, join;
+    std::vector<SideRef> ignores;
   };
+  void AddFinding(const char* subkind, const SideRef& now, const SideRef& before, uint32_t other);
   std::unordered_map<uint32_t, Record> threads_;
   std::vector<RawFinding> findings_;
 };

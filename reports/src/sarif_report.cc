@@ -52,9 +52,10 @@ constexpr RuleInfo kRules[] = {
     {"misuse", "LockMisuse", "warning", "Lock or thread misuse",
      "A lock or a thread was used against its contract: a lock unlocked while not held, "
      "unlocked by another thread, held at thread exit, destroyed while locked or locked after "
-     "its destroy; a thread never joined nor detached, or detached twice.",
+     "its destroy; a thread never joined nor detached, detached twice, joined after a detach or "
+     "detached after a join, or ended with ignore annotations still on.",
      "Use RAII guards (std::lock_guard, std::unique_lock) so every lock is released by the "
-     "thread that took it, on every path; join or detach every thread exactly once."},
+     "thread that took it, on every path; join or detach every thread exactly once, never both."},
     {"contention", "LockContention", "note", "Lock contention",
      "Threads spent noticeable time waiting for this lock.",
      "Shorten the critical section, split the lock, or use a reader-writer lock."},

@@ -191,6 +191,8 @@ void GenericSides(std::ostream& o, const Finding& f, const TextOptions& opts,
       what = a.thread + " acquired " + a.object;
     } else if (f.kind == "misuse" && a.op == "exit") {
       what = a.thread + " exits";
+    } else if (a.op == "ignore-begin") {
+      what = a.thread + " began ignoring " + a.object;
     } else if (f.kind == "contention") {
       what = a.object + " first taken by " + a.thread;
     } else if (a.op == "join") {

@@ -6,11 +6,15 @@
 //   // CHECK: no-race     no race finding at all
 //   // CHECK: subkind S   the expected races are of subkind S (e.g. use-after-free)
 //   // CHECK: exit N      the program exits with status N under the tracer
+//   // CHECK: misuse S    a misuse finding of subkind S (a warning or an error)
+//   // CHECK: no-misuse   no misuse finding at all
+//   // CHECK: finding K   a finding of kind K (e.g. lock-order)
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -33,6 +37,9 @@ struct Expectations {
   std::set<int> race_lines;        // lines marked // RACE
   std::string subkind;             // of the expected races ("": any)
   int exit_code = -1;              // -1: not checked
+  std::vector<std::string> misuse;  // misuse subkinds expected
+  bool no_misuse = false;
+  std::vector<std::string> kinds;  // finding kinds expected
 };
 
 std::string SourceOf(const std::string& name) {
@@ -60,6 +67,17 @@ Expectations ReadExpectations(const std::string& path) {
     }
     if (what == "exit") words >> e.exit_code;
     if (what == "subkind") words >> e.subkind;
+    if (what == "no-misuse") e.no_misuse = true;
+    if (what == "finding") {
+      std::string kind;
+      words >> kind;
+      e.kinds.push_back(kind);
+    }
+    if (what == "misuse") {
+      std::string subkind;
+      words >> subkind;
+      e.misuse.push_back(subkind);
+    }
   }
   return e;
 }
@@ -114,7 +132,9 @@ TEST_P(InstrumentedProgram, FindingsMatchChecks) {
   const std::string name = GetParam();
   const std::string source = SourceOf(name);
   Expectations expect = ReadExpectations(source);
-  ASSERT_TRUE(expect.no_race || !expect.races.empty()) << source << " has no CHECK: line";
+  ASSERT_TRUE(expect.no_race || !expect.races.empty() || expect.no_misuse ||
+              !expect.misuse.empty() || !expect.kinds.empty())
+      << source << " has no CHECK: line";
 
   char dir_template[] = "/tmp/threadlens-instrument-XXXXXX";
   ASSERT_NE(mkdtemp(dir_template), nullptr);
@@ -162,6 +182,20 @@ TEST_P(InstrumentedProgram, FindingsMatchChecks) {
     }
     EXPECT_TRUE(found) << "expected a race on '" << variable << "' at the lines marked RACE in "
                        << source;
+  }
+  std::vector<std::string> misuse;
+  for (const auto& f : report.findings) {
+    if (f.kind == "misuse") misuse.push_back(f.subkind);
+  }
+  if (expect.no_misuse) EXPECT_TRUE(misuse.empty()) << name << " must have no misuse finding";
+  for (const std::string& subkind : expect.misuse) {
+    EXPECT_NE(std::find(misuse.begin(), misuse.end(), subkind), misuse.end())
+        << "expected a misuse finding of subkind " << subkind << " in " << source;
+  }
+  for (const std::string& kind : expect.kinds) {
+    bool found = false;
+    for (const auto& f : report.findings) found |= f.kind == kind;
+    EXPECT_TRUE(found) << "expected a finding of kind " << kind << " in " << source;
   }
   std::remove(trace.c_str());
   std::remove(log.c_str());

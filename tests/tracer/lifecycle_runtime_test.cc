@@ -92,6 +92,72 @@ TEST(Lifecycle, SingleDetachIsFine) {
   EXPECT_TRUE(Misuse(r, "thread-leak").empty());
 }
 
+TEST(Lifecycle, JoinOfADetachedThreadIsMisuse) {
+  Report r = AnalyzeFile(RunUnder("join_detach_misuse", "join-detached"), AnalyzeOptions{});
+  auto f = Misuse(r, "join-detached");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->severity, Severity::kError);
+  EXPECT_EQ(f[0]->title, "T1 joins T2, which was detached");
+  ASSERT_EQ(f[0]->accesses.size(), 2u);
+  EXPECT_EQ(f[0]->accesses[0].op, "join");
+  EXPECT_EQ(f[0]->accesses[1].op, "detach");
+  EXPECT_TRUE(Misuse(r, "thread-leak").empty());
+}
+
+TEST(Lifecycle, JoinOfAJoinableThreadIsFine) {
+  Report r = AnalyzeFile(RunUnder("join_detach_misuse", "join"), AnalyzeOptions{});
+  for (const Finding& f : r.findings) EXPECT_NE(f.kind, "misuse") << f.title;
+}
+
+TEST(Lifecycle, DetachOfAJoinedThreadIsMisuse) {
+  Report r = AnalyzeFile(RunUnder("join_detach_misuse", "detach-joined"), AnalyzeOptions{});
+  auto f = Misuse(r, "detach-joined");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->severity, Severity::kError);
+  EXPECT_EQ(f[0]->title, "T1 detaches T2, which was already joined");
+  ASSERT_EQ(f[0]->accesses.size(), 2u);
+  EXPECT_EQ(f[0]->accesses[0].op, "detach");
+  EXPECT_EQ(f[0]->accesses[1].op, "join");
+  EXPECT_TRUE(Misuse(r, "double-detach").empty());
+}
+
+// Detaching a thread that ended and was not joined frees it: legal.
+TEST(Lifecycle, DetachOfAnEndedUnjoinedThreadIsFine) {
+  Report r = AnalyzeFile(RunUnder("join_detach_misuse", "detach-ended"), AnalyzeOptions{});
+  for (const Finding& f : r.findings) EXPECT_NE(f.kind, "misuse") << f.title;
+}
+
+// A thread that ends inside AnnotateIgnoreSync: a warning naming the ignore and its Begin,
+// in every report format. Its locks were still its own: no unlock misuse.
+TEST(Lifecycle, ThreadEndingWithIgnoresOnIsWarned) {
+  const std::string trace = RunUnder("ignores_left_on");
+  Report r = AnalyzeFile(trace, AnalyzeOptions{});
+  auto f = Misuse(r, "ignores-at-exit");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->severity, Severity::kWarning);
+  const std::string title = "thread T2 finished with ignores enabled: sync";
+  EXPECT_EQ(f[0]->title, title);
+  ASSERT_EQ(f[0]->accesses.size(), 2u);
+  EXPECT_EQ(f[0]->accesses[0].op, "exit");
+  EXPECT_EQ(f[0]->accesses[1].op, "ignore-begin");
+  ASSERT_FALSE(f[0]->accesses[1].stack.empty());
+  EXPECT_EQ(f[0]->accesses[1].stack[0].function, "worker");
+  EXPECT_EQ(Misuse(r, "unlock-not-held").size() + Misuse(r, "held-at-exit").size(), 0u);
+  const std::string cli = THREADLENS_CLI;
+  ASSERT_EQ(System(cli + " analyze " + trace + " >" + trace + ".txt"), 0);
+  ASSERT_EQ(System(cli + " report " + trace + " --html " + trace + ".html --sarif " + trace +
+                   ".sarif --junit " + trace + ".xml"),
+            0);
+  for (const char* ext : {".txt", ".html", ".sarif", ".xml"}) {
+    EXPECT_NE(Slurp(trace + ext).find(title), std::string::npos) << ext;
+  }
+}
+
+TEST(Lifecycle, ThreadThatEndsItsIgnoresIsNotWarned) {
+  Report r = AnalyzeFile(RunUnder("ignores_left_on", "ended"), AnalyzeOptions{});
+  for (const Finding& f : r.findings) EXPECT_NE(f.kind, "misuse") << f.title;
+}
+
 TEST(UnlockByOther, NormalMutexIsMisuseAndTheLockIsFree) {
   Report r = AnalyzeFile(RunUnder("unlock_other", "normal"), AnalyzeOptions{});
   auto f = Misuse(r, "unlock-not-owner");
@@ -113,6 +179,25 @@ TEST(UnlockByOther, ErrorcheckMutexRefusesAndMainStillOwnsIt) {
 TEST(UnlockByOther, OwnerUnlockingIsFine) {
   Report r = AnalyzeFile(RunUnder("unlock_other", "self"), AnalyzeOptions{});
   for (const Finding& f : r.findings) EXPECT_NE(f.kind, "misuse") << f.title;
+}
+
+// Cancelled in a condition wait, a thread holds the mutex again when its cleanup handlers
+// run: the handler's unlock is of a lock it holds.
+TEST(CondCancel, CleanupHandlerUnlocksTheReacquiredMutex) {
+  for (const char* mode : {"", "timed"}) {
+    Report r = AnalyzeFile(RunUnder("cond_cancel", mode), AnalyzeOptions{});
+    for (const Finding& f : r.findings) EXPECT_NE(f.kind, "misuse") << mode << ": " << f.title;
+  }
+}
+
+TEST(CondCancel, CleanupHandlerThatKeepsTheMutexEndsHoldingIt) {
+  Report r = AnalyzeFile(RunUnder("cond_cancel", "keep"), AnalyzeOptions{});
+  auto f = Misuse(r, "held-at-exit");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->threads.at(0), "T2");
+  ASSERT_EQ(f[0]->accesses.size(), 2u);
+  EXPECT_EQ(f[0]->accesses[1].op, "acquire");  // the re-acquisition at the end of the wait
+  EXPECT_TRUE(Misuse(r, "unlock-not-held").empty());
 }
 
 TEST(LockDestroyed, LockOfADestroyedMutexIsMisuse) {

@@ -2,8 +2,9 @@
 // reaches these through libstdc++.
 //
 // A wait is traced as cond_wait_begin, the mutex's release (kViaCondWait), then after the wait
-// the re-acquisition (kViaCondWait) and cond_wait_end. Signals and posts are traced before the
-// real call, so their sequence number precedes the woken thread's.
+// the re-acquisition (kViaCondWait) and cond_wait_end; also when the thread is cancelled in
+// the wait (cond_wait_end then has kFailed), before its cleanup handlers run. Signals and
+// posts are traced before the real call, so their sequence number precedes the woken thread's.
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
@@ -72,24 +73,43 @@ inline uint8_t MutexType(const pthread_mutex_t* m) {
   }
 }
 
+// The end of a condition wait: the mutex is held again. `r` is the wait's result,
+// ECANCELED when the thread was cancelled in it.
+struct CondWaitState {
+  ThreadState* ts;
+  uint64_t cv, lock, pc;
+  uint8_t type;
+  bool timed;
+};
+
+void CondWaitEnded(const CondWaitState& w, int r) {
+  if (!w.timed) ClearBlocked(w.ts);
+  uint16_t depth = HeldPush(w.ts, w.lock, false, w.type);
+  EmitTo(w.ts, EventKind::kLockAcquired, trace::kViaCondWait, depth, 0, w.lock, w.pc);
+  uint8_t f = (w.timed ? trace::kTimed : 0) | (r == ETIMEDOUT ? trace::kTimedOut : 0) |
+              (r != 0 && r != ETIMEDOUT ? trace::kFailed : 0);
+  EmitTo(w.ts, EventKind::kCondWaitEnd, f, 0, 0, w.cv, w.pc);
+}
+
+// A thread cancelled inside the wait gets the mutex back before its cleanup handlers run
+// (POSIX); without this, a handler's unlock would look like the unlock of a lock not held.
+void CondWaitCancelled(void* w) { CondWaitEnded(*static_cast<CondWaitState*>(w), ECANCELED); }
+
 template <typename Wait>
 int CondWait(pthread_cond_t* c, pthread_mutex_t* m, bool timed, uint64_t pc, Wait wait) {
   ThreadState* ts = CurrentFast();
   if (!ts) return wait();
   CheckSignalUnsafe(trace::SignalUnsafeCall::kCondWait, pc);
-  uint64_t cv = Addr(c), lock = Addr(m);
-  uint8_t type = MutexType(m);
-  EmitTo(ts, EventKind::kCondWaitBegin, timed ? trace::kTimed : 0, 0, 0, cv, pc);
-  int d = HeldPop(ts, lock, nullptr);
-  EmitTo(ts, EventKind::kLockRelease, trace::kViaCondWait, d < 0 ? 0 : d, 0, lock, pc);
-  if (!timed) SetBlocked(ts, trace::BlockedOn::kCond, cv, pc);
-  int r = wait();
-  if (!timed) ClearBlocked(ts);
-  uint16_t depth = HeldPush(ts, lock, false, type);
-  EmitTo(ts, EventKind::kLockAcquired, trace::kViaCondWait, depth, 0, lock, pc);
-  uint8_t f = (timed ? trace::kTimed : 0) | (r == ETIMEDOUT ? trace::kTimedOut : 0) |
-              (r != 0 && r != ETIMEDOUT ? trace::kFailed : 0);
-  EmitTo(ts, EventKind::kCondWaitEnd, f, 0, 0, cv, pc);
+  CondWaitState w{ts, Addr(c), Addr(m), pc, MutexType(m), timed};
+  EmitTo(ts, EventKind::kCondWaitBegin, timed ? trace::kTimed : 0, 0, 0, w.cv, pc);
+  int d = HeldPop(ts, w.lock, nullptr);
+  EmitTo(ts, EventKind::kLockRelease, trace::kViaCondWait, d < 0 ? 0 : d, 0, w.lock, pc);
+  if (!timed) SetBlocked(ts, trace::BlockedOn::kCond, w.cv, pc);
+  int r;
+  pthread_cleanup_push(CondWaitCancelled, &w);
+  r = wait();
+  pthread_cleanup_pop(0);
+  CondWaitEnded(w, r);
   return r;
 }
 

@@ -202,6 +202,7 @@ void ExitKeyDestructor(void* p) {
   auto* ts = static_cast<ThreadState*>(p);
   if (!ts || ts != t_state) return;
   ReleaseThreadStack();
+  RecordIgnoresAtExit(ts);
   EmitTo(ts, EventKind::kThreadExit, 0, 0, 0, 0, 0);
   t_state = kDeadState;  // later destructors of this thread pass through untraced
   Unregister(ts);

@@ -82,6 +82,9 @@ struct ThreadState {
   uint64_t in_handler_site;
   uint64_t sig_pending;  // bit s-1: signal s held back (atomic: set by handlers)
   struct SignalQueue* sig_queue;  // what the held-back signals carry; mapped at first use
+  // AnnotateIgnoreSyncBegin nesting: > 0, the thread's synchronization orders nothing.
+  uint32_t ignore_sync;
+  uint64_t ignore_sync_pc;  // the Begin that turned it on
 
   // Guards `flushed` and the write of this thread's blocks (owner and FlushAll).
   SpinLock flush_lock;
@@ -172,6 +175,8 @@ TL_NOINLINE void FlushOwn(ThreadState* ts);
 // (instrumented programs; tsan_access.cc). The shadow stack reaches the trace lazily, at
 // memory accesses; without this a lock, wait or join event would carry only the outer frames.
 void SyncProgramStack();
+// At a thread's exit: one kIgnoresAtExit per ignore it left on (tsan_ignores.cc).
+void RecordIgnoresAtExit(ThreadState* ts);
 // At a thread's exit: hands its stack over to the thread glibc will start on it next
 // (instrumented programs; tsan_access.cc), so their accesses to it are not taken for races.
 void ReleaseThreadStack();
@@ -206,10 +211,36 @@ constexpr bool StartsEpoch(trace::EventKind kind, uint8_t flags) {
   }
 }
 
+// A synchronization event of a thread that ignores synchronization: locks and semaphores
+// keep their state (deadlock detection, held locks) but say they order nothing; atomics
+// and fences become relaxed. Thread create and join still order, as in ThreadSanitizer.
+constexpr uint8_t NoSyncFlags(trace::EventKind kind, uint8_t flags) {
+  using trace::EventKind;
+  switch (kind) {
+    case EventKind::kLockAcquired:
+    case EventKind::kLockRelease:
+    case EventKind::kSemWaitEnd:
+    case EventKind::kSemPost:
+    case EventKind::kHappensBefore:
+    case EventKind::kHappensAfter:
+    case EventKind::kSignalSend:
+    case EventKind::kSignalEnter:
+      return flags | trace::kNoSync;
+    case EventKind::kAtomicLoad:
+    case EventKind::kAtomicStore:
+    case EventKind::kAtomicRmw:
+    case EventKind::kFence:
+      return static_cast<uint8_t>(trace::MemoryOrder::kRelaxed);
+    default:
+      return flags;
+  }
+}
+
 // The hot path: one event into the owner's buffer. No lock, no allocation.
 inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16_t aux16,
                    uint32_t aux32, uint64_t obj, uint64_t site, uint64_t seq_or_value = 0) {
   if (trace::IsSyncKind(kind) && ts == t_state) SyncProgramStack();
+  if (TL_UNLIKELY(ts->ignore_sync) && trace::IsSyncKind(kind)) flags = NoSyncFlags(kind, flags);
   if (StartsEpoch(kind, flags)) ++ts->epoch;  // even when the event itself is dropped below
   EnterRecord(ts);
   uint32_t p = ts->pos.load(std::memory_order_relaxed);

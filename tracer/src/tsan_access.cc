@@ -268,7 +268,9 @@ TSAN_EXPORT void __tsan_func_exit() {
   }
 }
 
-TSAN_EXPORT void __tsan_ignore_thread_begin() { ++tls_ctx.ignore; }
+TSAN_EXPORT void __tsan_ignore_thread_begin() {
+  if (tls_ctx.ignore++ == 0) tls_ctx.ignore_pc = TSAN_CALLER_PC;
+}
 TSAN_EXPORT void __tsan_ignore_thread_end() {
   if (tls_ctx.ignore) --tls_ctx.ignore;
 }

@@ -246,19 +246,6 @@ ANNOTATION(AnnotateBenignRace, const volatile void* mem, const char* desc) {
   AddBenignRange(mem, 1);
 }
 
-ANNOTATION(AnnotateIgnoreReadsBegin) { ++tls_ctx.ignore_reads; }
-ANNOTATION(AnnotateIgnoreReadsEnd) {
-  if (tls_ctx.ignore_reads) --tls_ctx.ignore_reads;
-}
-ANNOTATION(AnnotateIgnoreWritesBegin) { ++tls_ctx.ignore_writes; }
-ANNOTATION(AnnotateIgnoreWritesEnd) {
-  if (tls_ctx.ignore_writes) --tls_ctx.ignore_writes;
-}
-// Synchronization inside an ignored region is still recorded: dropping a lock event would
-// break the lock state the analyzer keeps.
-ANNOTATION(AnnotateIgnoreSyncBegin) {}
-ANNOTATION(AnnotateIgnoreSyncEnd) {}
-
 ANNOTATION(AnnotateThreadName, const char* name) {
   if (threadlens_name_thread && name) threadlens_name_thread(name);
 }

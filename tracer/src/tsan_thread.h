@@ -54,6 +54,8 @@ struct ThreadCtx {
   uint32_t ignore;      // > 0: accesses are not recorded (ignore_thread, IgnoreReads&Writes)
   uint32_t ignore_reads;
   uint32_t ignore_writes;
+  // The Begin calls that turned the ignores on, for the warning at thread exit.
+  uintptr_t ignore_pc, ignore_reads_pc, ignore_writes_pc;
   uint32_t depth;       // live frames in the program
   uint32_t emitted;     // frames already written as kFuncEntry
   uint32_t in_atomic;   // a signal handler's atomic must not wait for its own stripe lock

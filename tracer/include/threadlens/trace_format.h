@@ -176,7 +176,11 @@ enum class EventKind : uint8_t {
                       // kErrnoChanged when they differ
   kSignalUnsafeCall = 88,  // an async-signal-unsafe call inside a handler: aux16 =
                            // SignalUnsafeCall; site = its call site; obj = handler address
-  kLast = kSignalUnsafeCall,
+  // Written just before kThreadExit, once per kind of ignore the thread left on
+  // (AnnotateIgnore*Begin without its End): flags = IgnoreKind; aux32 = begins left open;
+  // site = pc of the Begin that turned it on. Not a synchronization event.
+  kIgnoresAtExit = 89,
+  kLast = kIgnoresAtExit,
 };
 
 enum EventFlags : uint8_t {
@@ -187,6 +191,9 @@ enum EventFlags : uint8_t {
   kFailed = 1u << 4,       // the operation failed (EBUSY, EDEADLK, EPERM...)
   kViaCondWait = 1u << 5,  // lock release/acquire performed inside a cond wait
   kExplicitInit = 1u << 6,  // kLockCreate from an init call (not a lock's first use)
+  // The thread ignored synchronization (AnnotateIgnoreSyncBegin): the lock, semaphore or
+  // happens-before event keeps its lock state but orders nothing.
+  kNoSync = 1u << 7,
   kAsleep = 1u << 0,        // kRunning: in sleep, usleep, nanosleep or clock_nanosleep
   kSignalInstall = 1u << 0,   // kSignalSend: a handler was installed (sigaction, signal)
   kSignalDeferred = 1u << 0,  // kSignalEnter: delivered after the runtime's own record
@@ -219,6 +226,14 @@ constexpr const char* SignalUnsafeCallName(uint16_t id) {
   }
   return "an unsafe function";
 }
+
+// kIgnoresAtExit: which ignore a thread left on.
+enum IgnoreKind : uint8_t {
+  kIgnoreReads = 1u << 0,     // AnnotateIgnoreReadsBegin
+  kIgnoreWrites = 1u << 1,    // AnnotateIgnoreWritesBegin
+  kIgnoreSync = 1u << 2,      // AnnotateIgnoreSyncBegin
+  kIgnoreAccesses = 1u << 3,  // __tsan_ignore_thread_begin (reads and writes)
+};
 
 // For atomics: C++ memory orders, as std::memory_order's values.
 enum class MemoryOrder : uint8_t {
@@ -359,6 +374,7 @@ constexpr const char* EventKindName(EventKind k) {
     case EventKind::kSignalEnter: return "signal_enter";
     case EventKind::kSignalLeave: return "signal_leave";
     case EventKind::kSignalUnsafeCall: return "signal_unsafe_call";
+    case EventKind::kIgnoresAtExit: return "ignores_at_exit";
   }
   return "unknown";
 }
