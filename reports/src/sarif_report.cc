@@ -53,9 +53,11 @@ constexpr RuleInfo kRules[] = {
      "A lock or a thread was used against its contract: a lock unlocked while not held, "
      "unlocked by another thread, held at thread exit, destroyed while locked or locked after "
      "its destroy; a thread never joined nor detached, detached twice, joined after a detach or "
-     "detached after a join, or ended with ignore annotations still on.",
+     "detached after a join, or ended with ignore annotations still on; a signal handler that "
+     "calls a function that is not async-signal-safe, or returns with errno changed.",
      "Use RAII guards (std::lock_guard, std::unique_lock) so every lock is released by the "
-     "thread that took it, on every path; join or detach every thread exactly once, never both."},
+     "thread that took it, on every path; join or detach every thread exactly once, never both; "
+     "in a signal handler call only async-signal-safe functions and restore errno."},
     {"contention", "LockContention", "note", "Lock contention",
      "Threads spent noticeable time waiting for this lock.",
      "Shorten the critical section, split the lock, or use a reader-writer lock."},
