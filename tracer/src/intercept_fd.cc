@@ -151,7 +151,7 @@ void Closing(ThreadState* ts, int fd, uintptr_t pc) {
   if (!e) return;
   if (e->exchange(0, std::memory_order_acq_rel) & kTracked) {
     e->store(kFreed, std::memory_order_release);
-    SyncProgramStack();
+    SyncProgramStack(ts, EventKind::kFree, pc);
     EmitTo(ts, EventKind::kFree, 0, 0, 0, FdObject(fd), pc);
     Fence(ts, pc);
   }
@@ -168,7 +168,7 @@ void Use(int fd, uintptr_t pc) {
   if (!Tracked(fd)) return;
   ThreadState* ts = Recorder(pc);
   if (!ts) return;
-  SyncProgramStack();
+  SyncProgramStack(ts, EventKind::kRead, pc);
   EmitTo(ts, EventKind::kRead, 0, 8, 0, FdObject(fd), pc);
 }
 

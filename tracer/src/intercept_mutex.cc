@@ -104,7 +104,7 @@ inline void AcquireDone(ThreadState* ts, int r, uint64_t lock, uint8_t type, boo
     uint8_t f = sf | flags | (r == ETIMEDOUT ? trace::kTimedOut : trace::kFailed);
     // A trylock spin: the analyzer does nothing with a failed try but end a pending request,
     // so a repeat with nothing in between is counted on the first (FoldRepeat).
-    if (ts == t_state) SyncProgramStack();
+    if (ts == t_state) SyncProgramStack(ts, EventKind::kLockTryFailed, pc);
     if (!FoldRepeat(ts, EventKind::kLockTryFailed, f, 0, lock, pc)) {
       EmitTo(ts, EventKind::kLockTryFailed, f, 0, 0, lock, pc);
     }

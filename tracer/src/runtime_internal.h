@@ -26,6 +26,8 @@ inline constexpr uint32_t kBufBytes = 2048 * sizeof(trace::Event);
 // Locks a thread can hold at once and still have tracked (recursion depth, watchdog). More
 // are counted and still traced, but their depth is reported as 1.
 inline constexpr uint32_t kMaxHeld = 256;
+// Frames of an uninstrumented thread's stack written at its synchronization events.
+inline constexpr uint32_t kMaxNativeFrames = 48;
 // The watchdog thread writes its records as this thread id; program threads start at 1.
 inline constexpr uint32_t kRuntimeTid = 0;
 // Exit status of a program the watchdog ended (documented in docs/trace-format.md).
@@ -82,6 +84,10 @@ struct ThreadState {
   uint64_t in_handler_site;
   uint64_t sig_pending;  // bit s-1: signal s held back (atomic: set by handlers)
   struct SignalQueue* sig_queue;  // what the held-back signals carry; mapped at first use
+  // Frames written for an uninstrumented thread (native_stack.cc), outermost first.
+  uint32_t native_n;
+  uint64_t native[kMaxNativeFrames];
+  void* native_cache;  // recent captures (native_stack.cc); mapped at first use
   // AnnotateIgnoreSyncBegin nesting: > 0, the thread's synchronization orders nothing.
   uint32_t ignore_sync;
   uint64_t ignore_sync_pc;  // the Begin that turned it on
@@ -174,7 +180,8 @@ TL_NOINLINE void FlushOwn(ThreadState* ts);
 // Brings the trace's call stack of the calling thread up to its live shadow stack
 // (instrumented programs; tsan_access.cc). The shadow stack reaches the trace lazily, at
 // memory accesses; without this a lock, wait or join event would carry only the outer frames.
-void SyncProgramStack();
+// An uninstrumented program's native stack at a synchronization event (native_stack.cc).
+void SyncProgramStack(ThreadState* ts, trace::EventKind kind, uint64_t site);
 // At a thread's exit: one kIgnoresAtExit per ignore it left on (tsan_ignores.cc).
 void RecordIgnoresAtExit(ThreadState* ts);
 // At a thread's exit: hands its stack over to the thread glibc will start on it next
@@ -237,9 +244,12 @@ constexpr uint8_t NoSyncFlags(trace::EventKind kind, uint8_t flags) {
 }
 
 // The hot path: one event into the owner's buffer. No lock, no allocation.
+// `read_clock` false: the event takes the previous event's time (call-stack records written
+// right before the event they belong to).
 inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16_t aux16,
-                   uint32_t aux32, uint64_t obj, uint64_t site, uint64_t seq_or_value = 0) {
-  if (trace::IsSyncKind(kind) && ts == t_state) SyncProgramStack();
+                   uint32_t aux32, uint64_t obj, uint64_t site, uint64_t seq_or_value = 0,
+                   bool read_clock = true) {
+  if (trace::IsSyncKind(kind) && ts == t_state) SyncProgramStack(ts, kind, site);
   if (TL_UNLIKELY(ts->ignore_sync) && trace::IsSyncKind(kind)) flags = NoSyncFlags(kind, flags);
   if (StartsEpoch(kind, flags)) ++ts->epoch;  // even when the event itself is dropped below
   EnterRecord(ts);
@@ -258,7 +268,7 @@ inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16
   e.flags = flags;
   e.aux16 = aux16;
   e.aux32 = aux32;
-  e.ts = ts->last_ts = Now();
+  e.ts = read_clock ? (ts->last_ts = Now()) : ts->last_ts;
   if (trace::IsSyncKind(kind)) {
     e.seq = g_seq.fetch_add(1, std::memory_order_relaxed) + 1;
   } else {

@@ -7,6 +7,7 @@
 
 #include <atomic>
 
+#include "native_stack.h"
 #include "tsan_thread.h"
 
 namespace threadlens::rt {
@@ -68,6 +69,8 @@ bool Activate(ThreadCtx& t) {
     return false;
   }
   FindStack(t);
+  // Frames an earlier native capture wrote give way to the shadow stack.
+  if (ThreadState* ts = t_state; reinterpret_cast<uintptr_t>(ts) > 1) DropNativeStack(ts);
   t.coalesce = CoalescingOn();
   for (auto& e : t.cache) e = CacheEntry{};
   t.emitted = 0;
@@ -241,9 +244,13 @@ void ReleaseThreadStack() {
   }
 }
 
-void SyncProgramStack() {
+void SyncProgramStack(ThreadState* ts, trace::EventKind kind, uint64_t site) {
   tsan::ThreadCtx& t = tsan::tls_ctx;
-  if (t.mode == tsan::Mode::kOn && t.emitted != t.depth) tsan::SyncStack(t);
+  if (t.mode == tsan::Mode::kOn) {
+    if (t.emitted != t.depth) tsan::SyncStack(t);
+  } else {
+    SyncNativeStack(ts, kind, site);
+  }
 }
 }  // namespace threadlens::rt
 
