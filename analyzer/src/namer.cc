@@ -25,8 +25,8 @@ bool IsSystemFrame(const Frame& f) {
   for (const char* d : kDirs) {
     if (f.file.rfind(d, 0) == 0) return true;
   }
-  static const char* kFunctions[] = {"std::", "__gthread", "__gnu_cxx::", "__cxxabiv1::",
-                                     "__pthread", "pthread_"};
+  static const char* kFunctions[] = {"std::",     "__gthread", "__gnu_cxx::", "__cxxabiv1::",
+                                     "__pthread", "pthread_",  "threadlens::rt::"};
   for (const char* p : kFunctions) {
     if (f.function.rfind(p, 0) == 0) return true;
   }
@@ -106,34 +106,6 @@ Frame Namer::UserFrame(uint64_t site, uint32_t node) {
 // Function of the innermost user frame that names one, for fallback names.
 std::string Namer::FunctionOf(uint64_t site, uint32_t node) {
   return UserFrame(site, node).function;
-}
-
-std::string Namer::ObjectName(uint64_t obj) {
-  auto it = object_names_.find(obj);
-  if (it != object_names_.end() && !it->second.empty()) return it->second;
-  auto cached = fallback_names_.find(obj);
-  if (cached != fallback_names_.end()) return cached->second;
-  std::string name;
-  if (Symbolizer* sym = Sym(); sym && source_.Meta().format != "std") {
-    name = sym->ResolveData(obj);
-  }
-  if (name.empty()) {
-    auto l = locks_.find(obj);
-    bool rw = l != locks_.end() &&
-              l->second.type == static_cast<uint16_t>(trace::LockType::kRwLock);
-    std::string fn;
-    if (l != locks_.end() && l->second.acquired_ever) {
-      fn = FunctionOf(l->second.first_acquire.site, l->second.first_acquire.stack);
-    }
-    name = (rw ? "rwlock@" : "mutex@") + Hex(obj);
-    if (!fn.empty()) {
-      name = std::string(rw ? "rwlock" : "lock") + " first taken in " + fn;
-      // Two locks first taken in the same function need distinct names.
-      if (!fallback_used_.insert(name).second) name += " (" + Hex(obj) + ")";
-    }
-  }
-  fallback_names_[obj] = name;
-  return name;
 }
 
 // "heap block of 24 bytes allocated at make_table() table.cc:12 (+8)".
@@ -219,7 +191,9 @@ Access Namer::Materialize(const SideRef& s, bool is_variable) {
   } else if (is_variable) {
     a.object = VariableName(s.obj, nullptr, s.ts);
   } else {
-    a.object = ObjectName(s.obj);
+    a.object = ObjectName(s.obj, s.op == Op::kWait || s.op == Op::kSignal ? ObjectKind::kCond
+                                 : s.op == Op::kSemWait                   ? ObjectKind::kSem
+                                                                          : ObjectKind::kLock);
   }
   a.address = thread_obj || signal_obj || s.op == Op::kIgnoreBegin ? 0 : s.obj;
   a.size = s.size;

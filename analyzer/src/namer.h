@@ -43,7 +43,9 @@ class Namer {
   }
 
   std::string ThreadName(uint32_t tid) const;
-  std::string ObjectName(uint64_t obj);
+  // What an object is, for its name when nothing names it (cond@0x…, sem@0x…).
+  enum class ObjectKind { kLock, kCond, kSem };
+  std::string ObjectName(uint64_t obj, ObjectKind kind = ObjectKind::kLock);
   // `ts`: when the address was accessed (a stack is named by the thread that owned it then).
   std::string VariableName(uint64_t addr, const HeapRef* heap = nullptr, uint64_t ts = 0);
   // Each thread's stack bounds, from the trace's thread_stack records.
@@ -63,6 +65,8 @@ class Namer {
   std::string FunctionOf(uint64_t site, uint32_t node);
   std::string HeapName(const HeapRef& h, uint64_t addr);
   std::vector<std::string> LocksetNames(uint32_t node);
+  // Names every lock that has no name of its own (lock_names.cc), once.
+  void BuildLockNames();
 
   EventSource& source_;
   const AnalyzeOptions& opts_;
@@ -73,7 +77,7 @@ class Namer {
   std::unordered_map<uint64_t, std::string> object_names_;
   std::map<uint64_t, std::pair<uint64_t, std::string>> var_names_;
   std::unordered_map<uint64_t, std::string> fallback_names_;
-  std::set<std::string> fallback_used_;
+  bool lock_names_built_ = false;
   std::unordered_map<uint64_t, Stack> frames_;
   std::unique_ptr<Symbolizer> symbolizer_;
   ThreadStacks thread_stacks_;

@@ -1,13 +1,16 @@
-// Call stacks of unmodified programs (native/): the tracer unwinds at synchronization
-// events, so a deadlock in a debug build names the user's function and line, not the
-// library header its lock went through; THREADLENS_NATIVE_STACKS=0 turns that off.
+// Call stacks and names in unmodified programs (native/): the tracer unwinds at
+// synchronization events, so a deadlock in a debug build names the user's function and line,
+// not the library header its lock went through (THREADLENS_NATIVE_STACKS=0 turns that off);
+// locks behind a wrapper class and condition variables get names of their own.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "threadlens/analyzer/analyze.h"
 #include "threadlens/analyzer/findings.h"
@@ -93,6 +96,50 @@ TEST(NativeStacks, OffTheReportHasOnlyTheCallSite) {
                             LineOf(kSource, "SECOND LOCK")));
     }
   }
+}
+
+Report RunWrapped(const std::string& arg, int want_exit) {
+  fs::create_directories(TL_TMP_DIR);
+  std::string base = std::string(TL_TMP_DIR) + "/" +
+                     ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  std::string trace = base + ".tltrace";
+  int st = std::system((std::string(THREADLENS_CLI) + " run --watchdog 1 --trace " + trace +
+                        " -- " + TL_NATIVE_DIR + "/wrapped_locks " + arg + " >" + base +
+                        ".out 2>" + base + ".err")
+                           .c_str());
+  EXPECT_EQ(WIFEXITED(st) ? WEXITSTATUS(st) : -1, want_exit);
+  return AnalyzeFile(trace, AnalyzeOptions{});
+}
+
+// Four heap locks, all taken through Mutex::Lock: each is named after the first frame
+// outside the wrapper, with an ordinal where two share it, and the two cycles have distinct
+// fingerprints (a suppression of one does not hide the other).
+TEST(LockNames, LocksBehindAWrapperAreToldApart) {
+  Report r = RunWrapped("", 0);
+  std::vector<const Finding*> cycles;
+  for (const Finding& f : r.findings) {
+    if (f.kind == "lock-order") cycles.push_back(&f);
+  }
+  ASSERT_EQ(cycles.size(), 2u);
+  EXPECT_NE(cycles[0]->fingerprint, cycles[1]->fingerprint);
+  std::set<std::string> names;
+  for (const Finding* f : cycles) names.insert(f->locks.begin(), f->locks.end());
+  EXPECT_EQ(names, (std::set<std::string>{"lock first taken in Nested(Mutex*, Mutex*)",
+                                           "lock first taken in Nested(Mutex*, Mutex*) #2",
+                                           "lock first taken in Nested(Mutex*, Mutex*) #3",
+                                           "lock first taken in Nested(Mutex*, Mutex*) #4"}));
+}
+
+TEST(LockNames, AConditionVariableIsNamedAsOne) {
+  Report r = RunWrapped("hang", 86);
+  const Finding* hang = nullptr;
+  for (const Finding& f : r.findings) {
+    if (f.kind == "hang") hang = &f;
+  }
+  ASSERT_NE(hang, nullptr);
+  EXPECT_EQ(hang->subkind, "cond");
+  EXPECT_EQ(hang->accesses.at(0).object.rfind("cond@0x", 0), 0u) << hang->accesses[0].object;
+  EXPECT_NE(hang->title.find("condition variable cond@0x"), std::string::npos) << hang->title;
 }
 
 }  // namespace
