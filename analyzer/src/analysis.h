@@ -16,6 +16,7 @@
 #include "analysis_types.h"
 #include "blocked_state.h"
 #include "cond_holds.h"
+#include "hang_explain.h"
 #include "hb_engine.h"
 #include "lock_monitor.h"
 #include "lock_order.h"
@@ -81,6 +82,9 @@ class Analysis {
 
   // ---- end of trace (analysis_finish.cc) ----
   void FindBlockedState(std::vector<RawFinding>& raw, std::vector<std::string>& notes);
+  // The detail of a condition-variable or semaphore hang (hang_explain.h).
+  std::string ExplainHang(const RawFinding& f, const std::vector<HeldBy>& holds,
+                          const std::set<uint32_t>& blocked);
   RawFinding TimeoutFinding(const std::vector<BlockedThread>& blocked);
   Report Finish();
 
@@ -93,6 +97,7 @@ class Analysis {
   CondHoldDetector holds_;
   ThreadLifecycle lifecycle_;
   SignalChecks signals_;
+  HangExplainer hangs_;
   PathTable stacks_, locksets_;
   Namer namer_;
   std::deque<ThreadCtx> threads_;  // a deque: references stay valid as threads are added

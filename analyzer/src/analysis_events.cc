@@ -204,6 +204,7 @@ void Analysis::Handle(const StreamEvent& e) {
     case EventKind::kCondSignal:
     case EventKind::kCondBroadcast: {
       holds_.OnNotify(Side(t, Op::kSignal, e));
+      hangs_.OnNotify(ev.obj, Side(t, Op::kSignal, e));
       SyncObjectAccess(t, e, 1, false);
       cond_signals_[ev.obj] = t.fork_join;
       auto fj = std::make_shared<VectorClock>(*t.fork_join);
@@ -222,6 +223,7 @@ void Analysis::Handle(const StreamEvent& e) {
       SyncObjectAccess(t, e, 1, false);
       break;
     case EventKind::kSemPost:
+      hangs_.OnNotify(ev.obj, Side(t, Op::kSignal, e));
       SyncObjectAccess(t, e, 1, false);
       if (opts_.races && !(ev.flags & trace::kNoSync)) {
         hb_.SyncRelease(t.dense, ev.obj | HappensBefore::kSemTag);
@@ -349,6 +351,7 @@ void Analysis::HandleLock(ThreadCtx& t, const StreamEvent& e) {
       }
       // A condition wait holds what is left after its mutex went.
       if ((ev.flags & trace::kViaCondWait) && t.pending.kind == Pending::kCond) {
+        t.pending.mutex = ev.obj;
         t.pending.where.lockset = t.lockset;
         if (!t.held.empty()) {
           holds_.OnWaitHolding(t, t.pending.where, t.pending.flags & trace::kTimed);

@@ -48,6 +48,36 @@ RawFinding Analysis::TimeoutFinding(const std::vector<BlockedThread>& blocked) {
   return f;
 }
 
+std::string Analysis::ExplainHang(const RawFinding& f, const std::vector<HeldBy>& holds,
+                                  const std::set<uint32_t>& blocked) {
+  const SideRef& waiter = f.sides[0];
+  uint64_t mutex = 0;
+  if (auto it = current_.find(waiter.tid); it != current_.end()) {
+    mutex = threads_[it->second].pending.mutex;
+  }
+  HangExplainer::Naming n;
+  n.thread = [&](uint32_t tid) { return namer_.ThreadName(tid); };
+  n.object = [&](uint64_t obj) {
+    return namer_.ObjectName(obj, obj == waiter.obj && f.subkind == "cond" ? Namer::ObjectKind::kCond
+                                  : obj == waiter.obj                      ? Namer::ObjectKind::kSem
+                                                                           : Namer::ObjectKind::kLock);
+  };
+  n.where = [&](const SideRef& s) { return namer_.ShortSite(s); };
+  n.end = [&](uint32_t tid) {
+    auto it = current_.find(tid);
+    if (it == current_.end() || threads_[it->second].exited) return HangExplainer::ThreadEnd::kExited;
+    return blocked.count(tid) ? HangExplainer::ThreadEnd::kBlocked
+                              : HangExplainer::ThreadEnd::kRunning;
+  };
+  n.holder = [&](uint64_t lock) {
+    for (const HeldBy& h : holds) {
+      if (h.lock == lock) return namer_.ThreadName(h.tid);
+    }
+    return std::string();
+  };
+  return hangs_.Explain(f.subkind == "cond", waiter, mutex, n);
+}
+
 void Analysis::FindBlockedState(std::vector<RawFinding>& raw, std::vector<std::string>& notes) {
   std::vector<BlockedThread> blocked;
   std::vector<HeldBy> holds;
@@ -130,6 +160,11 @@ void Analysis::FindBlockedState(std::vector<RawFinding>& raw, std::vector<std::s
         self_waiters_[{f.tids[0], f.locks[0]}] = std::move(f.waiters);
       }
       continue;
+    }
+    // STD traces record no notifications: nothing to explain from.
+    if (f.kind == "hang" && (f.subkind == "cond" || f.subkind == "sem") && !f.sides.empty() &&
+        f.detail.empty() && meta.format == "binary") {
+      f.detail = ExplainHang(f, holds, listed);
     }
     raw.push_back(std::move(f));
   }

@@ -167,6 +167,7 @@ struct Pending {
   SideRef where;
   uint8_t flags = 0;
   bool lock_held_by_other = false;  // at request time: the acquisition is contended
+  uint64_t mutex = 0;  // a condition wait: the mutex it released
 };
 
 // Per-thread state kept by the driver and read by the detectors.

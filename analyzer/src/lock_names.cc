@@ -107,4 +107,11 @@ std::string Namer::ObjectName(uint64_t obj, ObjectKind kind) {
   return name;
 }
 
+std::string Namer::ShortSite(const SideRef& s) {
+  const Frame f = UserFrame(s.site, s.stack);
+  if (f.file.empty()) return f.function.empty() ? Hex(s.site) : f.function;
+  const std::string base = f.file.substr(f.file.find_last_of('/') + 1);
+  return f.line > 0 ? base + ":" + std::to_string(f.line) : base;
+}
+
 }  // namespace threadlens::analysis

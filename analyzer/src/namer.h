@@ -51,6 +51,8 @@ class Namer {
   // Each thread's stack bounds, from the trace's thread_stack records.
   ThreadStacks& Stacks() { return thread_stacks_; }
   Access Materialize(const SideRef& s, bool is_variable);
+  // "file.cc:12" of a side's innermost user frame ("" when unknown).
+  std::string ShortSite(const SideRef& s);
   Finding Name(const RawFinding& r);
 
  private:

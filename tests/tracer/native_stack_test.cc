@@ -1,7 +1,8 @@
 // Call stacks and names in unmodified programs (native/): the tracer unwinds at
 // synchronization events, so a deadlock in a debug build names the user's function and line,
 // not the library header its lock went through (THREADLENS_NATIVE_STACKS=0 turns that off);
-// locks behind a wrapper class and condition variables get names of their own.
+// locks behind a wrapper class and condition variables get names of their own; a hang on a
+// condition variable says whether, when and by whom it was notified.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -140,6 +141,38 @@ TEST(LockNames, AConditionVariableIsNamedAsOne) {
   EXPECT_EQ(hang->subkind, "cond");
   EXPECT_EQ(hang->accesses.at(0).object.rfind("cond@0x", 0), 0u) << hang->accesses[0].object;
   EXPECT_NE(hang->title.find("condition variable cond@0x"), std::string::npos) << hang->title;
+  EXPECT_NE(hang->detail.find("with mutex lock first taken in Consumer(void*)"), std::string::npos)
+      << hang->detail;
+  EXPECT_NE(hang->detail.find("Nobody notified it in this trace."), std::string::npos)
+      << hang->detail;
+}
+
+// A lost wake-up: the report says the only notification came before the wait, from a
+// thread that has exited, so nobody can wake the waiter.
+TEST(HangReports, ALostWakeupSaysWhoNotifiedAndWhen) {
+  fs::create_directories(TL_TMP_DIR);
+  std::string base = std::string(TL_TMP_DIR) + "/lost_wakeup_explained";
+  std::string trace = base + ".tltrace";
+  std::system((std::string(THREADLENS_CLI) + " run --watchdog 1 --trace " + trace + " -- " +
+               TL_PROGRAMS_DIR + "/lost_wakeup >" + base + ".out 2>" + base + ".err")
+                  .c_str());
+  Report r = AnalyzeFile(trace, AnalyzeOptions{});
+  const Finding* hang = nullptr;
+  for (const Finding& f : r.findings) {
+    if (f.kind == "hang") hang = &f;
+  }
+  ASSERT_NE(hang, nullptr);
+  const int notify = LineOf(std::string(TL_PROGRAMS_SOURCE_DIR) + "/lost_wakeup.cc",
+                            "cv.notify_one()");
+  EXPECT_NE(hang->detail.find("T1 waits on condition variable cv with mutex m"),
+            std::string::npos)
+      << hang->detail;
+  EXPECT_NE(hang->detail.find("It was notified once, last by T2 at lost_wakeup.cc:" +
+                              std::to_string(notify) + ", before T1 began this wait"),
+            std::string::npos)
+      << hang->detail;
+  EXPECT_NE(hang->detail.find("T2 (exited); none of them can wake T1 now."), std::string::npos)
+      << hang->detail;
 }
 
 }  // namespace
