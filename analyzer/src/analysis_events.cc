@@ -190,7 +190,10 @@ void Analysis::Handle(const StreamEvent& e) {
       SyncObjectAccess(t, e, 1, false);
       break;
     case EventKind::kCondWaitEnd: {
-      if (t.pending.kind == Pending::kCond) t.pending = Pending{};
+      if (t.pending.kind == Pending::kCond) {
+        monitor_.AddWaitSpan(t.tid, ev.obj, 3, t.pending.where.ts, ev.ts);
+        t.pending = Pending{};
+      }
       // A woken waiter runs after the signal that woke it (taken to be the latest one):
       // the lock-order severity counts this ordering like fork/join.
       auto it = cond_signals_.find(ev.obj);
@@ -216,7 +219,10 @@ void Analysis::Handle(const StreamEvent& e) {
       t.pending = Pending{Pending::kSem, ev.obj, Side(t, Op::kSemWait, e), ev.flags, false};
       break;
     case EventKind::kSemWaitEnd:
-      if (t.pending.kind == Pending::kSem) t.pending = Pending{};
+      if (t.pending.kind == Pending::kSem) {
+        monitor_.AddWaitSpan(t.tid, ev.obj, 5, t.pending.where.ts, ev.ts);
+        t.pending = Pending{};
+      }
       if (opts_.races && !(ev.flags & (trace::kFailed | trace::kNoSync))) {
         hb_.SyncAcquire(t.dense, ev.obj | HappensBefore::kSemTag);
       }
@@ -413,7 +419,10 @@ void Analysis::HandleThread(ThreadCtx& t, const StreamEvent& e) {
       t.pending = Pending{Pending::kJoin, ev.obj, Side(t, Op::kJoin, e), ev.flags, false};
       break;
     case EventKind::kThreadJoin: {
-      if (t.pending.kind == Pending::kJoin) t.pending = Pending{};
+      if (t.pending.kind == Pending::kJoin) {
+        monitor_.AddWaitSpan(t.tid, ev.obj, 4, t.pending.where.ts, ev.ts);
+        t.pending = Pending{};
+      }
       auto it = current_.find(static_cast<uint32_t>(ev.obj));
       if (it == current_.end()) break;
       ThreadCtx& child = threads_[it->second];

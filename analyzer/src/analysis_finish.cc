@@ -304,6 +304,11 @@ Report Analysis::Finish() {
     }
     if (t.pending.kind == Pending::kLock) {
       monitor_.Spans().push_back(RawSpan{t.tid, t.pending.obj, 1, t.pending.where.ts, end_ts_});
+    } else if (t.pending.kind != Pending::kNone && !t.exited) {
+      const uint8_t kind = t.pending.kind == Pending::kCond   ? 3
+                           : t.pending.kind == Pending::kJoin ? 4
+                                                              : 5;
+      monitor_.Spans().push_back(RawSpan{t.tid, t.pending.obj, kind, t.pending.where.ts, end_ts_});
     }
   }
   size_t kept = std::min(monitor_.Spans().size(), opts_.max_spans);
@@ -311,8 +316,13 @@ Report Analysis::Finish() {
     const RawSpan& s = monitor_.Spans()[i];
     Span sp;
     sp.tid = s.tid;
-    sp.object = namer_.ObjectName(s.obj);
-    sp.kind = s.kind == 0 ? "hold" : s.kind == 1 ? "wait" : "hold-shared";
+    static const char* const kKinds[] = {"hold",      "wait", "hold-shared",
+                                         "cond-wait", "join", "sem-wait"};
+    sp.kind = s.kind < 6 ? kKinds[s.kind] : "wait";
+    sp.object = s.kind == 4   ? namer_.ThreadName(static_cast<uint32_t>(s.obj))
+                : s.kind == 3 ? namer_.ObjectName(s.obj, Namer::ObjectKind::kCond)
+                : s.kind == 5 ? namer_.ObjectName(s.obj, Namer::ObjectKind::kSem)
+                              : namer_.ObjectName(s.obj);
     sp.begin = s.begin;
     sp.end = s.end;
     rep.spans.push_back(std::move(sp));

@@ -38,7 +38,7 @@ struct LockState {
 struct RawSpan {
   uint32_t tid;
   uint64_t obj;
-  uint8_t kind;  // 0 hold, 1 wait, 2 hold-shared
+  uint8_t kind;  // 0 hold, 1 wait, 2 hold-shared, 3 cond-wait, 4 join, 5 sem-wait
   uint64_t begin, end;
 };
 
@@ -78,6 +78,11 @@ class LockMonitor {
   void AddMisuse(RawFinding f);
   std::vector<RawFinding> TakeFindings();  // misuse, self-deadlock, contention
   std::vector<RawSpan>& Spans() { return spans_; }
+  // A wait that is not a lock's (kind 3 condition wait, 4 join, 5 semaphore wait), within
+  // the span budget.
+  void AddWaitSpan(uint32_t tid, uint64_t obj, uint8_t kind, uint64_t begin, uint64_t end) {
+    AddSpan(tid, obj, kind, begin, end);
+  }
   bool spans_truncated() const { return spans_truncated_; }
   bool misuse_truncated() const { return misuse_truncated_; }
   // The tids holding `lock` right now (exclusive owner or readers).
