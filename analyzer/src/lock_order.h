@@ -28,8 +28,9 @@ struct LockOrderOptions {
   size_t max_cycles = 10000;      // cycles enumerated in all
   size_t max_reports = 1000;      // cycles reported
   size_t max_variants = 32;       // distinct (thread, held set) per edge
-  // Edges per acquisition: from the innermost locks held only, so n nested locks make
-  // O(n) edges, not n^2/2.
+  // Edges per acquisition: from the outermost and innermost locks held only (half each), so
+  // n nested locks make O(n) edges, not n^2/2. Outer locks are the coarse ones that meet
+  // inner ones in reverse elsewhere; the middle of a deep nest rarely does.
   size_t max_held_edges = 16;
 };
 
