@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "progress.h"
 #include "threadlens/analyzer/analyze.h"
 #include "threadlens/analyzer/error.h"
 #include "threadlens/analyzer/findings_json.h"
@@ -44,9 +45,15 @@ Command AddAnalyze(CLI::App& app) {
             opts.races = !o->no_races;
             opts.contention = !o->no_contention;
             opts.max_cycle_length = o->max_cycle_length;
-            Report report = AnalyzeFile(o->trace, opts);
+            Report report;
+            {
+              Progress progress("analyzing " + o->trace);
+              if (progress.enabled())
+                opts.progress = [&progress](uint64_t events) { progress.Update(events); };
+              report = AnalyzeFile(o->trace, opts);
+            }
             for (const std::string& w : report.warnings) {
-              std::fprintf(stderr, "threadlens: warning: %s\n", w.c_str());
+              std::fprintf(stderr, "threadlens: warning: %s\n", EscapeControls(w).c_str());
             }
             if (o->format == "json") {
               std::string out = ToJson(report, 2);

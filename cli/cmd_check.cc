@@ -19,6 +19,7 @@ Command AddCheck(CLI::App& app) {
     std::string baseline;
     std::string suppressions;
     bool exit_zero = false;
+    bool allow_incomplete = false;
     bool quiet = false;
     std::string color = "auto";
     reports::OutputFiles files;
@@ -39,6 +40,9 @@ Command AddCheck(CLI::App& app) {
   sub->add_option("--suppressions", o->suppressions,
                   "Suppressions file: KIND:PATTERN lines, # comments");
   sub->add_flag("--exit-zero", o->exit_zero, "Report, but exit 0 even when findings fail the gate");
+  sub->add_flag("--allow-incomplete", o->allow_incomplete,
+                "Pass traces the program did not close (killed, size cap, cut short); by "
+                "default they fail: events after the cut are missing");
   sub->add_flag("-q,--quiet", o->quiet, "Print only the summary line");
   sub->add_option("--color", o->color, "auto, always, never (NO_COLOR is honoured)")
       ->check(CLI::IsMember({"auto", "always", "never"}));
@@ -97,15 +101,28 @@ Command AddCheck(CLI::App& app) {
               std::printf("threadlens check: %zu finding%s already in the baseline\n",
                           result.baselined, result.baselined == 1 ? " is" : "s are");
             }
-            const char* verdict_color = !color ? "" : result.fails() ? "\033[1;31m" : "\033[1;32m";
+            // Missing events may hide any finding: an incomplete trace is no evidence of a pass.
+            size_t incomplete = 0;
+            for (const auto& nr : all) {
+              if (nr.report.complete || o->allow_incomplete) continue;
+              ++incomplete;
+              std::printf("threadlens check: %s is incomplete (%s); its later events "
+                          "are missing. Record it again, or pass --allow-incomplete\n",
+                          EscapeControls(nr.report.trace.empty() ? nr.name : nr.report.trace)
+                              .c_str(),
+                          nr.report.truncated ? "the tracer stopped early: size cap or disk full"
+                                              : "the program was killed or the file cut short");
+            }
+            const bool fails = result.fails() || incomplete > 0;
+            const char* verdict_color = !color ? "" : fails ? "\033[1;31m" : "\033[1;32m";
             std::printf(
                 "%sthreadlens check: %s%s: %zu failing, %zu passing, %zu baselined, %zu suppressed "
                 "in %zu trace%s (fail on %s)\n",
-                verdict_color, result.fails() ? "FAILED" : "passed", color ? "\033[0m" : "",
+                verdict_color, fails ? "FAILED" : "passed", color ? "\033[0m" : "",
                 result.failing, result.passing, result.baselined, result.suppressed, all.size(),
                 all.size() == 1 ? "" : "s", o->fail_on.c_str());
             std::fflush(stdout);
-            if (result.fails() && !o->exit_zero) return kExitFindings;
+            if (fails && !o->exit_zero) return kExitFindings;
             return kExitClean;
           }};
 }

@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "threadlens/analyzer/error.h"
 #include "threadlens/analyzer/event_source.h"
+#include "threadlens/analyzer/findings.h"
 
 namespace threadlens::cli {
 namespace {
@@ -73,7 +74,7 @@ class Dumper {
 
   std::string Site(uint64_t site) const {
     if (site & trace::kSiteIsString) {
-      return std::string(src_.String(static_cast<uint32_t>(site)));
+      return EscapeControls(src_.String(static_cast<uint32_t>(site)));
     }
     for (const auto& m : src_.Modules()) {
       if (site >= m.base && site - m.base < m.size) {
@@ -153,13 +154,13 @@ class Dumper {
     const trace::Event& e = se.ev;
     switch (se.kind()) {
       case EventKind::kNameThread:
-        thread_names_[static_cast<uint32_t>(e.obj)] = std::string(src_.String(e.aux32));
+        thread_names_[static_cast<uint32_t>(e.obj)] = EscapeControls(src_.String(e.aux32));
         break;
       case EventKind::kNameLock:
-        lock_names_[e.obj] = std::string(src_.String(e.aux32));
+        lock_names_[e.obj] = EscapeControls(src_.String(e.aux32));
         break;
       case EventKind::kNameVariable:
-        var_names_[e.obj] = std::string(src_.String(e.aux32));
+        var_names_[e.obj] = EscapeControls(src_.String(e.aux32));
         break;
       default:
         break;
@@ -216,11 +217,11 @@ class Dumper {
       case EventKind::kFuncExit:
         return "";
       case EventKind::kNameThread:
-        return Thread(static_cast<uint32_t>(e.obj)) + " \"" + std::string(src_.String(e.aux32)) +
+        return Thread(static_cast<uint32_t>(e.obj)) + " \"" + EscapeControls(src_.String(e.aux32)) +
                "\"";
       case EventKind::kNameLock:
       case EventKind::kNameVariable:
-        return Hex(e.obj) + " \"" + std::string(src_.String(e.aux32)) + "\"";
+        return Hex(e.obj) + " \"" + EscapeControls(src_.String(e.aux32)) + "\"";
       case EventKind::kWatchdogFired:
         return std::string(ReasonName(e.flags)) + " delay=" + std::to_string(e.aux32) + "ms";
       case EventKind::kBlocked: {
@@ -279,7 +280,7 @@ Command AddDump(CLI::App& app) {
               ++n;
             }
             for (const auto& w : src->Warnings())
-              std::fprintf(stderr, "threadlens: warning: %s\n", w.c_str());
+              std::fprintf(stderr, "threadlens: warning: %s\n", EscapeControls(w).c_str());
             return kExitClean;
           }};
 }

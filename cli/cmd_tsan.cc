@@ -170,7 +170,7 @@ Command AddTsan(CLI::App& app) {
 
             Report report = ImportTsanReports(logs, program);
             for (const std::string& w : report.warnings) {
-              std::fprintf(stderr, "threadlens tsan: warning: %s\n", w.c_str());
+              std::fprintf(stderr, "threadlens tsan: warning: %s\n", EscapeControls(w).c_str());
             }
             if (!o->json.empty()) {
               std::ofstream out(o->json);

@@ -4,7 +4,9 @@
 #include <vector>
 
 #include "commands.h"
+#include "usage_errors.h"
 #include "threadlens/analyzer/error.h"
+#include "threadlens/analyzer/findings.h"
 
 int main(int argc, char** argv) {
   using namespace threadlens;
@@ -12,7 +14,6 @@ int main(int argc, char** argv) {
                "programs, and shows them"};
   app.set_version_flag("--version", THREADLENS_VERSION);
   app.require_subcommand(1);
-  app.failure_message(CLI::FailureMessage::help);
 
   std::vector<cli::Command> commands = {
       cli::AddRun(app),    cli::AddDump(app),   cli::AddAnalyze(app),   cli::AddConvert(app),
@@ -22,8 +23,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? kExitClean : kExitBadInput;
+    return cli::ReportUsageError(app, e, argc, argv);
   }
   try {
     for (auto& [sub, run] : commands) {
@@ -31,7 +31,8 @@ int main(int argc, char** argv) {
     }
     return kExitBadInput;
   } catch (const Error& e) {
-    std::fprintf(stderr, "threadlens: %s\n", e.what());
+    // Messages may quote the input's bytes: never raw control characters to the terminal.
+    std::fprintf(stderr, "threadlens: %s\n", EscapeControls(e.what()).c_str());
     return e.exit_code();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "threadlens: internal error: %s\n", e.what());

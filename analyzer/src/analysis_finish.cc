@@ -195,6 +195,7 @@ Report Analysis::Finish() {
   rep.end_ticks = end_ts_;
   rep.watchdog = meta.watchdog || watchdog_;
   rep.complete = meta.complete;
+  rep.truncated = meta.truncated;
   rep.warnings = source_.Warnings();
 
   std::vector<RawFinding> raw = race_.TakeFindings();
@@ -285,7 +286,16 @@ Report Analysis::Finish() {
     }
     rep.locks.push_back(std::move(li));
   }
-  for (const auto& g : order_.Graph()) {
+  // The graph is for drawing: past a few thousand edges no drawing is readable, and each
+  // edge carries two sites.
+  constexpr size_t kMaxGraphEdges = 5000;
+  auto graph = order_.Graph();
+  if (graph.size() > kMaxGraphEdges) {
+    rep.notes.push_back("lock-order graph: kept " + std::to_string(kMaxGraphEdges) + " of " +
+                        std::to_string(graph.size()) + " edges for the drawings");
+    graph.resize(kMaxGraphEdges);
+  }
+  for (const auto& g : graph) {
     LockOrderEdge e;
     e.from = namer_.ObjectName(g.from);
     e.to = namer_.ObjectName(g.to);

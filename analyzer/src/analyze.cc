@@ -65,6 +65,7 @@ Report Analysis::Run() {
       Handle(e);
       ++index_;
     }
+    if (opts_.progress && (index_ >> 16) != ((index_ - n) >> 16)) opts_.progress(index_);
     cur ^= 1;
     n = next_n;
   }
@@ -158,7 +159,9 @@ std::string FingerprintOf(const Finding& f) {
 }
 
 Report Analyze(EventSource& source, const AnalyzeOptions& options) {
-  return analysis::Analysis(source, options).Run();
+  Report r = analysis::Analysis(source, options).Run();
+  SanitizeUtf8(r);
+  return r;
 }
 
 Report AnalyzeFile(const std::string& path, const AnalyzeOptions& options) {

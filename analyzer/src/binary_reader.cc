@@ -182,6 +182,7 @@ class BinaryTrace final : public EventSource {
     meta_.ticks_per_second = h.ticks_per_second ? h.ticks_per_second : 1'000'000'000;
     meta_.start_ticks = h.start_ticks;
     meta_.complete = (h.flags & trace::kHeaderComplete) != 0;
+    meta_.truncated = (h.flags & trace::kHeaderTruncated) != 0;
     meta_.watchdog = (h.flags & trace::kHeaderWatchdog) != 0;
     meta_.uninstrumented = (h.flags & trace::kHeaderUninstrumented) != 0;
     meta_.format = "binary";
@@ -206,6 +207,7 @@ class BinaryTrace final : public EventSource {
   void ScanBlocks() {
     uint64_t off = header_size_;
     std::vector<std::pair<uint64_t, trace::ModuleEntry>> modules;
+    bool saw_end = false;
     while (off < size_) {
       if (size_ - off < sizeof(BlockHeader)) {
         warnings_.push_back(path_ + ": trace truncated at byte offset " + std::to_string(off) +
@@ -292,6 +294,7 @@ class BinaryTrace final : public EventSource {
           if (b.payload_size != sizeof(trace::EndRecord)) Fail(off, "bad end record size");
           trace::EndRecord end;
           std::memcpy(&end, Payload(off, b), sizeof end);
+          saw_end = true;
           if (end.dropped > 0) {
             warnings_.push_back(path_ + ": the tracer lost " + std::to_string(end.dropped) +
                                 " event(s) while recording; findings may be incomplete");
@@ -314,7 +317,16 @@ class BinaryTrace final : public EventSource {
     for (auto& [at, e] : modules) {
       modules_.push_back({e.base, e.size, std::string(String(e.path_id))});
     }
-    if (!meta_.complete) {
+    if (meta_.complete && !saw_end) {
+      // The header says closed, the end record is gone: the file was cut after the fact.
+      meta_.complete = false;
+      warnings_.push_back(path_ + ": the trace ends at byte offset " + std::to_string(off) +
+                          " without its end record (the file was cut short); events after "
+                          "that are missing");
+    } else if (meta_.truncated) {
+      warnings_.push_back(path_ + ": the tracer stopped early (trace size cap or disk full); "
+                          "events after that are missing");
+    } else if (!meta_.complete) {
       warnings_.push_back(path_ +
                           ": the trace was not closed cleanly (the program was killed or "
                           "crashed); events after the last flushed block are missing");

@@ -161,6 +161,7 @@ json ToJsonValue(const Report& r) {
   j["end_ticks"] = r.end_ticks;
   j["watchdog"] = r.watchdog;
   j["complete"] = r.complete;
+  if (r.truncated) j["truncated"] = true;
   json summary = json::object();
   for (const auto& [k, n] : CountByKind(r)) summary[k] = n;
   j["summary"] = std::move(summary);
@@ -207,7 +208,10 @@ json ToJsonValue(const Report& r) {
   return j;
 }
 
-std::string ToJson(const Report& report, int indent) { return ToJsonValue(report).dump(indent); }
+std::string ToJson(const Report& report, int indent) {
+  // Replace, not throw: a report built by hand may still hold invalid UTF-8.
+  return ToJsonValue(report).dump(indent, ' ', false, json::error_handler_t::replace);
+}
 
 Finding FindingFromJsonValue(const json& j) {
   if (!j.is_object()) throw Error("a finding is not a JSON object");
@@ -271,6 +275,7 @@ Report ReportFromJsonValue(const json& j, const std::string& what) {
     r.end_ticks = Get<uint64_t>(j, "end_ticks");
     r.watchdog = Get<bool>(j, "watchdog");
     r.complete = Get<bool>(j, "complete", true);
+    r.truncated = Get<bool>(j, "truncated", false);
     r.warnings = Get<std::vector<std::string>>(j, "warnings");
     r.notes = Get<std::vector<std::string>>(j, "notes");
     {

@@ -123,7 +123,16 @@ std::vector<std::vector<uint32_t>> ElementaryCycles(
 void LockOrderDetector::OnAcquire(const ThreadCtx& t, uint64_t to, const SideRef& to_side,
                                   const std::vector<uint64_t>& held_set) {
   std::shared_ptr<std::vector<uint64_t>> shared_held;
-  for (const Held& h : t.held) {
+  // Held locks [outer_end, inner_begin) get no edge.
+  size_t outer_end = t.held.size(), inner_begin = t.held.size();
+  if (t.held.size() > opts_.max_held_edges) {
+    outer_end = opts_.max_held_edges / 2;
+    inner_begin = t.held.size() - (opts_.max_held_edges - outer_end);
+    ++held_cut_;
+  }
+  for (size_t hi = 0; hi < t.held.size(); ++hi) {
+    if (hi == outer_end) hi = inner_begin;
+    const Held& h = t.held[hi];
     if (h.lock == to) continue;
     auto [it, inserted] =
         edge_index_.try_emplace(EdgeKey{h.lock, to}, static_cast<uint32_t>(edges_.size()));
@@ -259,6 +268,12 @@ std::vector<RawFinding> LockOrderDetector::Find(std::vector<std::string>& notes)
     notes.push_back("lock-order: cycle enumeration stopped after " +
                     std::to_string(cycles.size()) + " cycles (of at most " +
                     std::to_string(opts_.max_length) + " locks); more may exist");
+  }
+  if (held_cut_ > 0) {
+    notes.push_back("lock-order: " + std::to_string(held_cut_) + " acquisition(s) held more than " +
+                    std::to_string(opts_.max_held_edges) +
+                    " locks; only the outermost and innermost " +
+                    std::to_string(opts_.max_held_edges / 2) + " got lock-order edges");
   }
   if (variants_cut_) {
     notes.push_back("lock-order: kept at most " + std::to_string(opts_.max_variants) +

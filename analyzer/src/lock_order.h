@@ -28,6 +28,10 @@ struct LockOrderOptions {
   size_t max_cycles = 10000;      // cycles enumerated in all
   size_t max_reports = 1000;      // cycles reported
   size_t max_variants = 32;       // distinct (thread, held set) per edge
+  // Edges per acquisition: from the outermost and innermost locks held only (half each), so
+  // n nested locks make O(n) edges, not n^2/2. Outer locks are the coarse ones that meet
+  // inner ones in reverse elsewhere; the middle of a deep nest rarely does.
+  size_t max_held_edges = 16;
 };
 
 class LockOrderDetector {
@@ -85,6 +89,7 @@ class LockOrderDetector {
   std::vector<Edge> edges_;
   std::unordered_map<EdgeKey, uint32_t, EdgeKeyHash> edge_index_;
   bool variants_cut_ = false;
+  uint64_t held_cut_ = 0;  // acquisitions that held more than max_held_edges locks
 };
 
 // Elementary cycles of a directed graph given as adjacency lists over nodes 0..n-1, each

@@ -164,7 +164,16 @@ std::string Namer::VariableName(uint64_t addr, const HeapRef* heap, uint64_t ts)
 std::vector<std::string> Namer::LocksetNames(uint32_t node) {
   std::vector<std::string> out;
   std::vector<uint64_t> locks = locksets_.Values(node);
-  for (auto it = locks.rbegin(); it != locks.rend(); ++it) out.push_back(ObjectName(*it));
+  // Innermost first, and a bounded list: every side of a deeply nested thread names its
+  // held locks, so the names would grow with the square of the depth.
+  constexpr size_t kMaxNames = 32;
+  for (auto it = locks.rbegin(); it != locks.rend(); ++it) {
+    if (out.size() == kMaxNames) {
+      out.push_back("... " + std::to_string(locks.size() - kMaxNames) + " more");
+      break;
+    }
+    out.push_back(ObjectName(*it));
+  }
   return out;
 }
 

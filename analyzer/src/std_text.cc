@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "flat_map.h"
+#include "line_reader.h"
 #include "readers.h"
 #include "threadlens/analyzer/error.h"
 
@@ -57,50 +58,6 @@ struct Line {
   uint64_t number = 0;
   std::string thread, op, arg, site;
   bool has_arg = false;
-};
-
-// Reads a FILE* in big chunks and hands out lines.
-class LineReader {
- public:
-  LineReader(FILE* f, bool owns) : file_(f), owns_(owns), buf_(1 << 20) {}
-  ~LineReader() {
-    if (owns_ && file_) std::fclose(file_);
-  }
-  // The next line without its newline; false at end of input.
-  bool Get(std::string_view& line) {
-    for (;;) {
-      const char* start = buf_.data() + pos_;
-      const char* nl =
-          static_cast<const char*>(std::memchr(start, '\n', end_ - pos_));
-      if (nl) {
-        line = std::string_view(start, nl - start);
-        pos_ = (nl - buf_.data()) + 1;
-        return true;
-      }
-      if (eof_) {
-        if (pos_ == end_) return false;
-        line = std::string_view(start, end_ - pos_);
-        pos_ = end_;
-        return true;
-      }
-      // Move the partial line to the front and read more.
-      size_t rest = end_ - pos_;
-      std::memmove(buf_.data(), start, rest);
-      pos_ = 0;
-      end_ = rest;
-      if (end_ == buf_.size()) buf_.resize(buf_.size() * 2);  // a very long line
-      size_t n = std::fread(buf_.data() + end_, 1, buf_.size() - end_, file_);
-      end_ += n;
-      if (n == 0) eof_ = true;
-    }
-  }
-
- private:
-  FILE* file_;
-  bool owns_;
-  std::vector<char> buf_;
-  size_t pos_ = 0, end_ = 0;
-  bool eof_ = false;
 };
 
 class StdTraceReader : public EventSource {
@@ -162,7 +119,13 @@ class StdTraceReader : public EventSource {
   bool ReadRaw(Line& out) {
     std::string_view text;
     for (;;) {
-      if (!lines_.Get(text)) return false;
+      if (!lines_.Get(text)) {
+        if (lines_.too_long()) {
+          Fail(line_no_ + 1, "line longer than " + std::to_string(LineReader::kMaxLine) +
+                                 " bytes (not STD text?)");
+        }
+        return false;
+      }
       ++line_no_;
       text = Trim(text);
       if (text.empty() || text.front() == '#') continue;

@@ -511,6 +511,7 @@ Report ImportTsanReports(std::string_view text, const std::string& program) {
     r.warnings.push_back("ThreadSanitizer counted " + std::to_string(tsan_total) + " reports, " +
                          std::to_string(r.findings.size()) + " were read");
   }
+  SanitizeUtf8(r);
   return r;
 }
 

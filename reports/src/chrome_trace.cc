@@ -152,7 +152,7 @@ json ToChromeTrace(const std::vector<NamedReport>& reports) {
 
 void WriteChromeTrace(const std::string& path, const std::vector<NamedReport>& reports) {
   std::ofstream out(path, std::ios::binary);
-  out << ToChromeTrace(reports).dump() << "\n";
+  out << ToChromeTrace(reports).dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
   out.close();
   if (!out) throw Error("cannot write " + path);
 }

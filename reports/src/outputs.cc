@@ -57,7 +57,14 @@ std::vector<NamedReport> LoadReports(const std::vector<std::string>& paths,
   std::vector<std::string> origin;  // the file each report came from
   for (size_t i = 0; i < paths.size(); ++i) {
     const std::string& path = paths[i];
-    if (!std::filesystem::exists(path)) throw Error(path + ": no such file");
+    std::error_code ec;
+    auto status = std::filesystem::status(path, ec);
+    if (!std::filesystem::exists(status)) throw Error(path + ": no such file");
+    if (std::filesystem::is_directory(status)) throw Error(path + ": is a directory, not a trace file");
+    // A pipe or a device may never end (and opening a FIFO blocks): traces are files.
+    if (!std::filesystem::is_regular_file(status)) {
+      throw Error(path + ": not a regular file (a pipe or a device); a trace must be a file");
+    }
     auto start = std::chrono::steady_clock::now();
     if (progress) {
       std::fprintf(stderr, "threadlens: analyzing %s (%zu/%zu)...", path.c_str(), i + 1,
@@ -137,7 +144,7 @@ std::string ReportsJson(const std::vector<NamedReport>& reports) {
     j["name"] = nr.name;
     all["reports"].push_back(j);
   }
-  return all.dump(2) + "\n";
+  return all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 void WriteOutputs(const std::vector<NamedReport>& reports, const OutputFiles& files) {

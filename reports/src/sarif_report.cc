@@ -308,7 +308,7 @@ json ToSarif(const std::vector<NamedReport>& reports, const SarifOptions& option
 void WriteSarif(const std::string& path, const std::vector<NamedReport>& reports,
                 const SarifOptions& options) {
   std::ofstream out(path, std::ios::binary);
-  out << ToSarif(reports, options).dump(2) << "\n";
+  out << ToSarif(reports, options).dump(2, ' ', false, json::error_handler_t::replace) << "\n";
   out.close();
   if (!out) throw Error("cannot write " + path);
 }

@@ -218,9 +218,20 @@ void GenericSides(std::ostream& o, const Finding& f, const TextOptions& opts,
   }
 }
 
-}  // namespace
+// Control characters escaped in every string: names come from the traced program, and an
+// escape sequence or a newline in one must not act on the terminal or forge report lines.
+void EscapeAll(Report& r) {
+  ForEachText(r, [](std::string& s) {
+    for (unsigned char c : s) {
+      if (c < 0x20 || c == 0x7f) {
+        s = EscapeControls(s);
+        return;
+      }
+    }
+  });
+}
 
-std::string FindingText(const Finding& f, const Report& report, const TextOptions& opts) {
+std::string EscapedFindingText(const Finding& f, const TextOptions& opts) {
   Style st{opts.color};
   std::ostringstream o;
   o << st.Severity(f.severity, Upper(SeverityName(f.severity))) << ": " << st.Bold(f.title)
@@ -233,6 +244,15 @@ std::string FindingText(const Finding& f, const Report& report, const TextOption
   else if (f.kind == "deadlock") DeadlockSides(o, f, opts, st);
   else GenericSides(o, f, opts, st);
   return o.str();
+}
+
+}  // namespace
+
+std::string FindingText(const Finding& finding, const Report&, const TextOptions& opts) {
+  Report one;
+  one.findings.push_back(finding);
+  EscapeAll(one);
+  return EscapedFindingText(one.findings[0], opts);
 }
 
 std::string SummaryLine(const Report& report) {
@@ -256,10 +276,19 @@ std::string SummaryLine(const Report& report) {
   o << " (" << errors << (errors == 1 ? " error, " : " errors, ") << warnings
     << (warnings == 1 ? " warning, " : " warnings, ") << notes << (notes == 1 ? " note" : " notes")
     << ")";
+  if (report.truncated) {
+    o << "; INCOMPLETE trace: the tracer stopped early (size cap or disk full), later events "
+         "are missing";
+  } else if (!report.complete) {
+    o << "; INCOMPLETE trace: the program was killed or the file cut short, later events are "
+         "missing";
+  }
   return o.str();
 }
 
-std::string RenderText(const Report& report, const TextOptions& opts) {
+std::string RenderText(const Report& original, const TextOptions& opts) {
+  Report report = original;
+  EscapeAll(report);
   Style st{opts.color};
   std::ostringstream o;
   o << "threadlens: " << (report.trace.empty() ? report.program : report.trace) << ": "
@@ -274,7 +303,7 @@ std::string RenderText(const Report& report, const TextOptions& opts) {
   for (const std::string& w : report.warnings) o << st.Severity(Severity::kWarning, "warning") << ": " << w << "\n";
   for (const Finding& f : report.findings) {
     if (f.kind == "contention" && !opts.contention) continue;
-    o << "\n" << FindingText(f, report, opts);
+    o << "\n" << EscapedFindingText(f, opts);
   }
   if (!report.notes.empty()) o << "\n";
   for (const std::string& n : report.notes) o << "note: " << n << "\n";

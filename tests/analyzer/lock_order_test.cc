@@ -192,7 +192,8 @@ TEST(LockOrder, EightLockCycleIsFound) {
 }
 
 TEST(LockOrder, ManyLocksHeldAtOnce) {
-  // No fixed cap on held locks: 100 nested, and the innermost pair reversed elsewhere.
+  // 100 nested, and the outermost and innermost reversed elsewhere: past the bound on edges
+  // per acquisition, the outermost and innermost held locks still get theirs.
   std::vector<std::string> locks;
   for (int i = 0; i < 100; ++i) locks.push_back("L" + std::to_string(i));
   Report r = AnalyzeStd("T1|fork(T2)|1\nT1|fork(T3)|2\n" + Nested("T2", locks, 10) +

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 
 #include "threadlens/analyzer/event_source.h"
@@ -27,6 +28,8 @@ struct AnalyzeOptions {
   // Resolves pcs instead of the trace's own symbolizer when set (not owned; used only
   // when `symbolize`): for tests and for callers that already have one.
   Symbolizer* symbolizer = nullptr;
+  // Called with the events read so far, every 64 Ki events (a progress display).
+  std::function<void(uint64_t events)> progress;
 };
 
 // Reads `source` to its end. Throws Error on bad input; findings are never errors.

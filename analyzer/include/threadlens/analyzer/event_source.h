@@ -31,7 +31,8 @@ struct TraceMeta {
   uint32_t pid = 0;
   uint64_t ticks_per_second = 1'000'000'000;
   uint64_t start_ticks = 0;
-  bool complete = false;   // written by a clean close
+  bool complete = false;   // written by a clean close, end record present
+  bool truncated = false;  // the tracer stopped early (size cap, disk full)
   bool watchdog = false;   // the watchdog ended the program
   // No instrumented code ran in the program: the trace has no memory accesses to check.
   bool uninstrumented = false;

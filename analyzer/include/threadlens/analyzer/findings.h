@@ -3,8 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace threadlens {
@@ -119,7 +121,8 @@ struct Report {
   uint64_t ticks_per_second = 1'000'000'000;
   uint64_t begin_ticks = 0, end_ticks = 0;
   bool watchdog = false;
-  bool complete = true;
+  bool complete = true;             // closed cleanly, nothing missing
+  bool truncated = false;           // the tracer stopped early (size cap, disk full)
   std::vector<std::string> warnings;
   std::vector<Finding> findings;
   std::vector<ThreadInfo> threads;
@@ -129,5 +132,14 @@ struct Report {
   bool spans_truncated = false;
   std::vector<std::string> notes;         // e.g. "cycle enumeration stopped at 1000"
 };
+
+// Calls `fn` on every string of the report (names, titles, stacks, warnings, notes).
+void ForEachText(Report& report, const std::function<void(std::string&)>& fn);
+// `s` with every byte that is not part of valid UTF-8 replaced by U+FFFD.
+std::string ValidUtf8(std::string_view s);
+// Makes every string of the report valid UTF-8 (the writers may then rely on it).
+void SanitizeUtf8(Report& report);
+// Control characters written visibly: newline as \n, ESC as \x1b; the rest unchanged.
+std::string EscapeControls(std::string_view s);
 
 }  // namespace threadlens
