@@ -38,7 +38,7 @@ Command AddReport(CLI::App& app) {
                 "With --json, add the timeline's lock spans (large on long traces)");
   sub->add_option("--sarif", o->files.sarif, "SARIF 2.1.0 for code scanning");
   sub->add_option("--junit", o->files.junit,
-                  "JUnit XML: a testcase per trace, a failure per finding");
+                  "JUnit XML: a testsuite per trace, a testcase with one failure per finding");
   sub->add_option("--chrome", o->files.chrome, "Chrome trace events (open in ui.perfetto.dev)");
   sub->add_option("--source-root", o->files.source_root,
                   "Folder source paths are relative to (SARIF URIs, HTML snippets)");
