@@ -1,5 +1,5 @@
-// `threadlens analyze TRACE [--format text|json]`: run every detector over one trace and print
-// the findings. Exit 0 even with findings (the gate is `check`); 2 on bad input.
+// `threadlens analyze TRACE [--format text|json] [--timeline]`: run every detector over one
+// trace and print the findings. Exit 0 even with findings (the gate is `check`); 2 on bad input.
 #include <unistd.h>
 
 #include <cstdio>
@@ -22,6 +22,7 @@ Command AddAnalyze(CLI::App& app) {
     bool no_races = false;
     bool no_contention = false;
     bool full_stacks = false;
+    bool timeline = false;
     size_t max_cycle_length = 8;
   };
   auto o = std::make_shared<Options>();
@@ -37,6 +38,8 @@ Command AddAnalyze(CLI::App& app) {
   sub->add_flag("--full-stacks", o->full_stacks,
                 "Show every frame of every stack; by default runs of library frames are "
                 "folded into one line");
+  sub->add_flag("--timeline", o->timeline,
+                "With --format json, add the timeline's lock spans (large on long traces)");
   sub->add_option("--max-cycle-length", o->max_cycle_length,
                   "Longest lock-order cycle searched, in locks (default 8)")
       ->check(CLI::Range(2, 64));
@@ -56,7 +59,7 @@ Command AddAnalyze(CLI::App& app) {
               std::fprintf(stderr, "threadlens: warning: %s\n", EscapeControls(w).c_str());
             }
             if (o->format == "json") {
-              std::string out = ToJson(report, 2);
+              std::string out = ToJson(report, 2, o->timeline);
               out += '\n';
               std::fwrite(out.data(), 1, out.size(), stdout);
             } else {

@@ -49,11 +49,15 @@ Command AddCheck(CLI::App& app) {
   sub->add_option("--html", o->files.html, "Also write the HTML report");
   sub->add_option("--json", o->files.json,
                   "Also write the findings as JSON (a baseline for later runs)");
+  sub->add_flag("--timeline", o->files.json_timeline,
+                "With --json, add the timeline's lock spans (large on long traces)");
   sub->add_option("--sarif", o->files.sarif, "Also write SARIF 2.1.0");
   sub->add_option("--junit", o->files.junit,
                   "Also write JUnit XML (failures = what fails the gate)");
   sub->add_option("--chrome", o->files.chrome, "Also write Chrome trace events");
-  sub->add_option("--dot", o->files.dot, "Also write the graphs as DOT");
+  sub->add_option("--dot", o->files.dot,
+                  "Also write the whole-trace lock-order and wait-for graphs as one DOT graph");
+  sub->add_option("--dot-dir", o->files.dot_dir, "Also write one DOT file per finding here");
   sub->add_option("--source-root", o->files.source_root, "Folder source paths are relative to");
   return {sub, [o]() -> int {
             reports::GateOptions gate;

@@ -30,11 +30,15 @@ Command AddReport(CLI::App& app) {
   sub->add_option("--html-dir", o->files.html_dir,
                   "An index page and one HTML page per trace, in this folder");
   sub->add_option("--dot", o->files.dot,
-                  "Graphviz DOT: the lock-order and wait-for graphs, and one per finding");
+                  "Graphviz DOT: one graph with the whole-trace lock-order and wait-for graphs");
+  sub->add_option("--dot-dir", o->files.dot_dir,
+                  "Graphviz DOT: one file per finding (N-kind.dot) in this folder");
   sub->add_option("--json", o->files.json, "The findings as JSON");
+  sub->add_flag("--timeline", o->files.json_timeline,
+                "With --json, add the timeline's lock spans (large on long traces)");
   sub->add_option("--sarif", o->files.sarif, "SARIF 2.1.0 for code scanning");
   sub->add_option("--junit", o->files.junit,
-                  "JUnit XML: a testcase per trace, a failure per finding");
+                  "JUnit XML: a testsuite per trace, a testcase with one failure per finding");
   sub->add_option("--chrome", o->files.chrome, "Chrome trace events (open in ui.perfetto.dev)");
   sub->add_option("--source-root", o->files.source_root,
                   "Folder source paths are relative to (SARIF URIs, HTML snippets)");
@@ -50,7 +54,8 @@ Command AddReport(CLI::App& app) {
             reports::WriteOutputs(reports, o->files);
             const auto& f = o->files;
             bool wrote =
-                !(f.html.empty() && f.html_dir.empty() && f.dot.empty() && f.json.empty() &&
+                !(f.html.empty() && f.html_dir.empty() && f.dot.empty() && f.dot_dir.empty() &&
+                  f.json.empty() &&
                   f.sarif.empty() && f.junit.empty() && f.chrome.empty());
             if (!wrote) {
               bool color = reports::UseColor(reports::ParseColorMode(o->color), STDOUT_FILENO);

@@ -1,6 +1,7 @@
 # threadlens_instrument(<target>): compile <target> with clang's ThreadSanitizer
 # instrumentation and link it against the threadlens runtime instead of TSan's, so that
 # `threadlens run -- <program>` records its memory accesses, atomics and call stacks.
+# Adds -g when the build has no debug info: without it, reports have no source lines.
 # Works in the threadlens tree and after find_package(threadlens).
 function(threadlens_instrument target)
   if(TARGET threadlens_preload)
@@ -20,6 +21,7 @@ function(threadlens_instrument target)
   endif()
   # -fsanitize=thread on compile only: the link must not pull in TSan's own runtime.
   target_compile_options(${target} PRIVATE -fsanitize=thread)
+  _threadlens_debug_info(${target})
   target_link_libraries(${target} PRIVATE ${runtime} Threads::Threads)
   get_target_property(type ${target} TYPE)
   if(type STREQUAL "EXECUTABLE")
@@ -29,5 +31,25 @@ function(threadlens_instrument target)
     target_link_options(${target} PRIVATE "LINKER:-u,malloc"
                         "$<$<LINK_LANGUAGE:CXX>:LINKER:-u,_Znwm>")
     target_link_libraries(${target} PRIVATE ${alloc})
+  endif()
+endfunction()
+
+# -g unless the flags already ask for debug info (any -g form but -g0). Multi-config
+# generators decide per configuration: Debug and RelWithDebInfo have it already.
+function(_threadlens_debug_info target)
+  set(debug_re "(^|[ ;])-g($|[ ;]|[1-3]|gdb|dwarf|line-tables-only)")
+  get_target_property(options ${target} COMPILE_OPTIONS)
+  set(flags "${CMAKE_C_FLAGS} ${CMAKE_CXX_FLAGS} ${options}")
+  if(flags MATCHES "${debug_re}")
+    return()
+  endif()
+  get_property(multi_config GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
+  if(multi_config)
+    target_compile_options(${target} PRIVATE "$<$<NOT:$<CONFIG:Debug,RelWithDebInfo>>:-g>")
+    return()
+  endif()
+  string(TOUPPER "${CMAKE_BUILD_TYPE}" config)
+  if(NOT "${CMAKE_C_FLAGS_${config}} ${CMAKE_CXX_FLAGS_${config}}" MATCHES "${debug_re}")
+    target_compile_options(${target} PRIVATE -g)
   endif()
 endfunction()

@@ -150,7 +150,7 @@ json ToJsonValue(const Finding& f) {
   return j;
 }
 
-json ToJsonValue(const Report& r) {
+json ToJsonValue(const Report& r, bool timeline) {
   json j = json::object();
   j["schema"] = r.schema;
   j["trace"] = r.trace;
@@ -193,24 +193,26 @@ json ToJsonValue(const Report& r) {
                      {"to_site", AccessJson(e.to_site)}});
   }
   j["lock_order"] = std::move(order);
-  json spans = json::array();
-  for (const Span& s : r.spans) {
-    spans.push_back({{"tid", s.tid},
-                     {"object", s.object},
-                     {"kind", s.kind},
-                     {"begin", s.begin},
-                     {"end", s.end}});
+  if (timeline) {
+    json spans = json::array();
+    for (const Span& s : r.spans) {
+      spans.push_back({{"tid", s.tid},
+                       {"object", s.object},
+                       {"kind", s.kind},
+                       {"begin", s.begin},
+                       {"end", s.end}});
+    }
+    j["spans"] = std::move(spans);
+    j["spans_truncated"] = r.spans_truncated;
   }
-  j["spans"] = std::move(spans);
-  j["spans_truncated"] = r.spans_truncated;
   j["warnings"] = r.warnings;
   j["notes"] = r.notes;
   return j;
 }
 
-std::string ToJson(const Report& report, int indent) {
+std::string ToJson(const Report& report, int indent, bool timeline) {
   // Replace, not throw: a report built by hand may still hold invalid UTF-8.
-  return ToJsonValue(report).dump(indent, ' ', false, json::error_handler_t::replace);
+  return ToJsonValue(report, timeline).dump(indent, ' ', false, json::error_handler_t::replace);
 }
 
 Finding FindingFromJsonValue(const json& j) {

@@ -24,13 +24,43 @@ struct Clock {
   }
 };
 
-uint32_t TidOf(const Report& r, const Access& a) {
-  if (a.tid) return a.tid;
-  for (auto& t : r.threads) {
-    if (t.name == a.thread) return t.tid;
+// The lanes of one report, each with a name: the report's threads, else the name a finding
+// gives the thread (an imported TSan report lists no threads), else "T<tid>".
+class Lanes {
+ public:
+  explicit Lanes(const Report& r) {
+    for (auto& t : r.threads) {
+      names_.emplace(t.tid, t.name.empty() ? "T" + std::to_string(t.tid) : t.name);
+      by_name_.emplace(t.name, t.tid);
+      next_ = std::max(next_, t.tid + 1);
+    }
+    for (auto& s : r.spans) next_ = std::max(next_, s.tid + 1);
+    for (auto& f : r.findings) {
+      for (auto& a : f.accesses) next_ = std::max(next_, a.tid + 1);
+    }
   }
-  return 0;
-}
+
+  uint32_t Of(const Access& a) {
+    if (a.tid) {
+      if (!a.thread.empty()) names_.emplace(a.tid, a.thread);
+      return a.tid;
+    }
+    if (auto it = by_name_.find(a.thread); it != by_name_.end()) return it->second;
+    // No tid: a lane of its own per thread name, rather than all of them on tid 0.
+    uint32_t tid = next_++;
+    by_name_.emplace(a.thread, tid);
+    names_.emplace(tid, a.thread.empty() ? "T?" : a.thread);
+    return tid;
+  }
+
+  void Use(uint32_t tid) { names_.emplace(tid, "T" + std::to_string(tid)); }
+  const std::map<uint32_t, std::string>& names() const { return names_; }
+
+ private:
+  std::map<uint32_t, std::string> names_;
+  std::map<std::string, uint32_t> by_name_;
+  uint32_t next_ = 1;
+};
 
 }  // namespace
 
@@ -48,23 +78,11 @@ json ToChromeTrace(const std::vector<NamedReport>& reports) {
                       {"pid", pid},
                       {"tid", 0},
                       {"args", {{"name", reports[ri].name.empty() ? r.trace : reports[ri].name}}}});
-    for (auto& t : r.threads) {
-      events.push_back(
-          {{"ph", "M"},
-           {"name", "thread_name"},
-           {"pid", pid},
-           {"tid", t.tid},
-           {"args", {{"name", t.name.empty() ? "T" + std::to_string(t.tid) : t.name}}}});
-      events.push_back({{"ph", "M"},
-                        {"name", "thread_sort_index"},
-                        {"pid", pid},
-                        {"tid", t.tid},
-                        {"args", {{"sort_index", t.tid}}}});
-    }
+    Lanes lanes(r);
     // Per thread, spans sorted by begin (longest first on ties) so nesting can be checked
     // with a stack of open complete slices.
     std::map<uint32_t, std::vector<const Span*>> by_tid;
-    for (auto& s : r.spans) by_tid[s.tid].push_back(&s);
+    for (auto& s : r.spans) by_tid[s.tid].push_back(&s), lanes.Use(s.tid);
     for (auto& [tid, spans] : by_tid) {
       std::stable_sort(spans.begin(), spans.end(), [](const Span* a, const Span* b) {
         return a->begin != b->begin ? a->begin < b->begin : a->end > b->end;
@@ -107,7 +125,7 @@ json ToChromeTrace(const std::vector<NamedReport>& reports) {
     for (const Finding& f : r.findings) {
       if (f.accesses.empty()) continue;
       std::vector<std::pair<uint32_t, const Access*>> marks;
-      for (auto& a : f.accesses) marks.push_back({TidOf(r, a), &a});
+      for (auto& a : f.accesses) marks.push_back({lanes.Of(a), &a});
       for (auto& [tid, a] : marks) {
         events.push_back(
             {{"ph", "X"},
@@ -143,6 +161,19 @@ json ToChromeTrace(const std::vector<NamedReport>& reports) {
                           {"id", id},
                           {"ts", clock.Us(b->ts)}});
       }
+    }
+    // Every lane with an event gets its name (Perfetto shows bare numbers otherwise).
+    for (auto& [tid, name] : lanes.names()) {
+      events.push_back({{"ph", "M"},
+                        {"name", "thread_name"},
+                        {"pid", pid},
+                        {"tid", tid},
+                        {"args", {{"name", name}}}});
+      events.push_back({{"ph", "M"},
+                        {"name", "thread_sort_index"},
+                        {"pid", pid},
+                        {"tid", tid},
+                        {"args", {{"sort_index", tid}}}});
     }
   }
   return {{"traceEvents", events},

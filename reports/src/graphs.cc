@@ -76,15 +76,37 @@ class DotGraph {
 
   std::string Write(const std::string& name, const std::string& note = "") const {
     std::ostringstream o;
-    o << "digraph \"" << DotEscape(name) << "\" {\n"
-      << "  graph [rankdir=LR, bgcolor=\"transparent\", fontname=\"Helvetica\", fontsize=10"
+    o << "digraph \"" << DotEscape(name) << "\" {\n";
+    WriteAttributes(o, note);
+    WriteBody(o, "", "  ");
+    o << "}\n";
+    return o.str();
+  }
+
+  // The graph as `subgraph cluster_<prefix>` of a larger one; ids get `prefix` so several
+  // clusters can share one graph.
+  std::string WriteCluster(const std::string& prefix, const std::string& label) const {
+    std::ostringstream o;
+    o << "  subgraph cluster_" << prefix << " {\n"
+      << "    graph [label=\"" << DotEscape(label) << "\", labeljust=l, color=\"#dfe3ea\"];\n";
+    WriteBody(o, prefix + "_", "    ");
+    o << "  }\n";
+    return o.str();
+  }
+
+  static void WriteAttributes(std::ostream& o, const std::string& note) {
+    o << "  graph [rankdir=LR, bgcolor=\"transparent\", fontname=\"Helvetica\", fontsize=10"
       << ", nodesep=0.4, ranksep=0.6";
     if (!note.empty()) o << ", labelloc=b, label=\"" << DotEscape(note) << "\"";
     o << "];\n"
       << "  node [fontname=\"Helvetica\", fontsize=10];\n"
       << "  edge [fontname=\"Helvetica\", fontsize=9];\n";
+  }
+
+ private:
+  void WriteBody(std::ostream& o, const std::string& prefix, const char* indent) const {
     for (auto& n : nodes_) {
-      o << "  " << n.id << " [label=\"" << DotEscape(n.name) << "\"";
+      o << indent << prefix << n.id << " [label=\"" << DotEscape(n.name) << "\"";
       switch (n.kind) {
         case NodeKind::kThread:
           o << ", shape=box, style=\"rounded,filled\", fillcolor=\"#e8f0fe\"";
@@ -99,7 +121,8 @@ class DotGraph {
       o << "];\n";
     }
     for (auto& e : edges_) {
-      o << "  " << e.from << " -> " << e.to << " [label=\"" << DotEscape(e.label) << "\"";
+      o << indent << prefix << e.from << " -> " << prefix << e.to << " [label=\""
+        << DotEscape(e.label) << "\"";
       if (e.red)
         o << ", color=\"" << kRed << "\", fontcolor=\"" << kRed << "\", penwidth=2";
       else
@@ -107,11 +130,8 @@ class DotGraph {
       if (e.dashed) o << ", style=dashed";
       o << "];\n";
     }
-    o << "}\n";
-    return o.str();
   }
 
- private:
   struct N {
     std::string id;
     NodeKind kind;
@@ -228,7 +248,10 @@ std::string FindingDot(const Finding& f, const Report& r) {
   return "";
 }
 
-std::string TraceLockOrderDot(const Report& r, size_t max_edges) {
+namespace {
+
+// The whole-trace lock-order graph and the note on what a cap left out.
+DotGraph TraceLockOrderGraph(const Report& r, size_t max_edges, std::string* note) {
   std::set<std::pair<std::string, std::string>> red;
   for (const Finding& f : r.findings) {
     if (f.kind != "lock-order") continue;
@@ -250,30 +273,62 @@ std::string TraceLockOrderDot(const Report& r, size_t max_edges) {
     g.Edge(g.Node(NK::kLock, e.from), g.Node(NK::kLock, e.to), label,
            red.count({e.from, e.to}) > 0);
   }
-  std::string note;
+  note->clear();
   if (shown < edges.size()) {
-    note = std::to_string(edges.size() - shown) + " of " + std::to_string(edges.size()) +
-           " edges not drawn";
+    *note = std::to_string(edges.size() - shown) + " of " + std::to_string(edges.size()) +
+            " edges not drawn";
   }
-  return g.Write("lock-order (whole trace)", note);
+  return g;
 }
 
-std::string TraceWaitForDot(const Report& r) {
+DotGraph TraceWaitForGraph(const Report& r) {
   DotGraph g;
   for (const Finding& f : r.findings) {
     if (IsBlockingKind(f.kind)) AddWaitFor(g, f);
   }
-  if (g.empty()) return "";
   g.MarkCycles();
+  return g;
+}
+
+}  // namespace
+
+std::string TraceLockOrderDot(const Report& r, size_t max_edges) {
+  std::string note;
+  DotGraph g = TraceLockOrderGraph(r, max_edges, &note);
+  return g.Write("lock-order (whole trace)", note);
+}
+
+std::string TraceWaitForDot(const Report& r) {
+  DotGraph g = TraceWaitForGraph(r);
+  if (g.empty()) return "";
   return g.Write("wait-for (end of trace)");
 }
 
-std::string ReportDot(const Report& r) {
-  std::string out = TraceLockOrderDot(r);
-  out += TraceWaitForDot(r);
-  for (const Finding& f : r.findings) out += FindingDot(f, r);
-  return out;
+std::string ReportsDot(const std::vector<NamedReport>& reports) {
+  std::ostringstream o;
+  o << "digraph \"threadlens\" {\n";
+  std::string clusters;
+  for (size_t i = 0; i < reports.size(); ++i) {
+    const Report& r = reports[i].report;
+    std::string of = reports.size() > 1 ? " of " + reports[i].name : "";
+    std::string note;
+    DotGraph lo = TraceLockOrderGraph(r, 400, &note);
+    if (!lo.empty()) {
+      clusters += lo.WriteCluster("r" + std::to_string(i) + "lo",
+                                  "lock order" + of + (note.empty() ? "" : " (" + note + ")"));
+    }
+    DotGraph wf = TraceWaitForGraph(r);
+    if (!wf.empty())
+      clusters += wf.WriteCluster("r" + std::to_string(i) + "wf", "wait-for at the end" + of);
+  }
+  // An empty graph renders as a blank image; say instead that there was nothing to draw.
+  DotGraph::WriteAttributes(
+      o, clusters.empty() ? "no lock-order edges and no blocked threads in the trace" : "");
+  o << clusters << "}\n";
+  return o.str();
 }
+
+std::string ReportDot(const Report& r) { return ReportsDot({{"", r}}); }
 
 namespace {
 

@@ -42,7 +42,40 @@ void WriteText(const std::string& path, const std::string& text) {
   if (!out) throw Error("cannot write " + path);
 }
 
+// A file-name-safe form of a report name.
+std::string FileStem(const std::string& name) {
+  std::string s;
+  for (char c : name)
+    s += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') ? c : '_';
+  if (s.size() > 60) s.resize(60);
+  return s;
+}
+
 }  // namespace
+
+std::vector<std::string> WriteFindingDots(const std::string& dir,
+                                          const std::vector<NamedReport>& reports) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw Error("cannot create " + dir + ": " + ec.message());
+  std::vector<std::string> written;
+  for (size_t i = 0; i < reports.size(); ++i) {
+    const Report& r = reports[i].report;
+    // Several traces: each file says which one it belongs to.
+    std::string prefix = reports.size() > 1 ? FileStem(reports[i].name) + "-" : "";
+    for (size_t j = 0; j < r.findings.size(); ++j) {
+      const Finding& f = r.findings[j];
+      std::string dot = FindingDot(f, r);
+      if (dot.empty()) continue;
+      std::string path = (std::filesystem::path(dir) / (prefix + std::to_string(j + 1) + "-" +
+                                                        FileStem(f.kind) + ".dot"))
+                             .string();
+      WriteText(path, dot);
+      written.push_back(path);
+    }
+  }
+  return written;
+}
 
 bool StderrIsTerminal() { return isatty(STDERR_FILENO) == 1; }
 
@@ -136,11 +169,11 @@ std::string TextReport(const std::vector<NamedReport>& reports, bool color) {
   return out;
 }
 
-std::string ReportsJson(const std::vector<NamedReport>& reports) {
-  if (reports.size() == 1) return ToJson(reports[0].report) + "\n";
+std::string ReportsJson(const std::vector<NamedReport>& reports, bool timeline) {
+  if (reports.size() == 1) return ToJson(reports[0].report, 2, timeline) + "\n";
   nlohmann::json all = {{"schema", kFindingsSchema}, {"reports", nlohmann::json::array()}};
   for (auto& nr : reports) {
-    nlohmann::json j = ToJsonValue(nr.report);
+    nlohmann::json j = ToJsonValue(nr.report, timeline);
     j["name"] = nr.name;
     all["reports"].push_back(j);
   }
@@ -155,12 +188,9 @@ void WriteOutputs(const std::vector<NamedReport>& reports, const OutputFiles& fi
     if (!files.html.empty()) WriteHtmlReport(files.html, reports, o);
     if (!files.html_dir.empty()) WriteHtmlReportDir(files.html_dir, reports, o);
   }
-  if (!files.dot.empty()) {
-    std::string dot;
-    for (auto& nr : reports) dot += ReportDot(nr.report);
-    WriteText(files.dot, dot);
-  }
-  if (!files.json.empty()) WriteText(files.json, ReportsJson(reports));
+  if (!files.dot.empty()) WriteText(files.dot, ReportsDot(reports));
+  if (!files.dot_dir.empty()) WriteFindingDots(files.dot_dir, reports);
+  if (!files.json.empty()) WriteText(files.json, ReportsJson(reports, files.json_timeline));
   if (!files.sarif.empty()) {
     SarifOptions o;
     o.source_root = files.source_root;

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <string_view>
 
 #include "render_util.h"
@@ -150,30 +151,71 @@ class Locator {
 struct Step {
   std::string thread;
   const Access* site;
-  std::string kind;  // acquire, release, memory
+  std::string kind;  // acquire, release, memory, resource (a join)
   std::string message;
   uint64_t order_key;
 };
 
+std::string Verb(const std::string& op) {
+  static const std::map<std::string, std::string> kVerbs = {
+      {"acquire", "acquires"}, {"request", "requests"},  {"release", "releases"},
+      {"unlock", "unlocks"},   {"read", "reads"},        {"write", "writes"},
+      {"join", "joins"},       {"wait", "waits on"},     {"cond-wait", "waits on"},
+      {"sem-wait", "waits on"}, {"free", "frees"},       {"allocate", "allocates"},
+      {"detach", "detaches"},  {"lock", "locks"},        {"destroy", "destroys"}};
+  auto it = kVerbs.find(op);
+  return it != kVerbs.end() ? it->second : op;
+}
+
+std::string Holding(const std::vector<std::string>& held) {
+  std::string s;
+  for (size_t i = 0; i < held.size(); ++i) s += (i ? ", " : " while holding ") + held[i];
+  return s;
+}
+
+std::string StepKind(const std::string& op, uint32_t size) {
+  if (op == "release" || op == "unlock") return "release";
+  if (op == "join") return "resource";
+  if (op == "read" || op == "write" || size > 0) return "memory";
+  return "acquire";
+}
+
 std::vector<Step> Steps(const Finding& f) {
   std::vector<Step> steps;
+  std::set<std::string> seen;  // thread, op, object and position of each step so far
   auto key = [](const Access& a) { return a.event_index ? a.event_index : a.ts; };
+  auto add = [&](const std::string& thread, const Access& site, const std::string& op,
+                 const std::string& object, std::string msg) {
+    std::string id = thread + '\n' + op + '\n' + object + '\n' + std::to_string(key(site));
+    if (!seen.insert(id).second) return;  // a cycle edge and a side can be the same event
+    steps.push_back({thread, &site, StepKind(op, site.size), std::move(msg), key(site)});
+  };
+  const bool wait_for = f.kind != "lock-order";
   for (const CycleEdge& e : f.cycle) {
-    std::string t = e.thread.empty() ? e.from : e.thread;
-    steps.push_back({t, &e.from_site, "acquire", t + " acquires " + e.from, key(e.from_site)});
-    steps.push_back({t, &e.to_site, "acquire", t + " requests " + e.to + " while holding " + e.from,
-                     key(e.to_site)});
+    const std::string t = !e.thread.empty() ? e.thread : e.from;
+    // Lock-order edges name locks; wait-for edges name threads and keep the locks in sites.
+    const std::string held = wait_for ? e.from_site.object : e.from;
+    const std::string wanted = wait_for ? e.to_site.object : e.to;
+    if (!held.empty()) add(t, e.from_site, "acquire", held, t + " acquires " + held);
+    if (wanted.empty()) continue;
+    std::vector<std::string> holding = e.to_site.held;
+    if (!held.empty() && std::find(holding.begin(), holding.end(), held) == holding.end())
+      holding.insert(holding.begin(), held);
+    std::string op = wait_for ? (e.to_site.op.empty() ? "request" : e.to_site.op) : "acquire";
+    std::string msg;
+    if (op == "join") {
+      msg = t + " joins " + wanted + Holding(holding) + " (waits for it to end)";
+    } else {
+      msg = t + " " + (wait_for ? "requests " : "acquires ") + wanted + Holding(holding);
+      if (wait_for && !e.to.empty() && e.to != t) msg += " (held by " + e.to + ")";
+    }
+    add(t, e.to_site, op, wanted, msg);
   }
   for (const Access& a : f.accesses) {
-    std::string kind = a.op == "release" || a.op == "unlock"             ? "release"
-                       : a.op == "read" || a.op == "write" || a.size > 0 ? "memory"
-                                                                         : "acquire";
-    std::string msg = a.thread + " " + a.op + (a.object.empty() ? "" : " " + a.object);
-    if (!a.held.empty()) {
-      msg += " holding";
-      for (auto& h : a.held) msg += " " + h;
-    }
-    steps.push_back({a.thread, &a, kind, msg, key(a)});
+    std::string msg = a.thread + " " + Verb(a.op) + (a.object.empty() ? "" : " " + a.object);
+    msg += Holding(a.held);
+    if (a.op == "join") msg += " (waits for it to end)";
+    add(a.thread, a, a.op, a.object, msg);
   }
   std::stable_sort(steps.begin(), steps.end(),
                    [](const Step& a, const Step& b) { return a.order_key < b.order_key; });

@@ -73,7 +73,17 @@ TEST(FindingsJson, GoldenTraceHasEveryKind) {
   EXPECT_EQ(r.findings.front().kind, "lock-order");
 }
 
-TEST(FindingsJson, GoldenJson) { CheckGolden("report.json", ToJson(GoldenReport()) + "\n"); }
+// With the timeline, so the golden covers every field.
+TEST(FindingsJson, GoldenJson) {
+  CheckGolden("report.json", ToJson(GoldenReport(), 2, /*timeline=*/true) + "\n");
+}
+
+TEST(FindingsJson, SpansOnlyWithTheTimeline) {
+  Report r = GoldenReport();
+  ASSERT_FALSE(r.spans.empty());
+  EXPECT_FALSE(ToJsonValue(r).contains("spans"));
+  EXPECT_EQ(ToJsonValue(r, true)["spans"].size(), r.spans.size());
+}
 
 TEST(FindingsJson, GoldenText) {
   CheckGolden("report.txt", reports::RenderText(GoldenReport()));
@@ -89,9 +99,9 @@ TEST(FindingsJson, GoldenTextColor) {
 
 TEST(FindingsJson, RoundTripKeepsEverything) {
   Report r = GoldenReport();
-  std::string once = ToJson(r);
+  std::string once = ToJson(r, 2, /*timeline=*/true);
   Report back = ReportFromJson(once);
-  EXPECT_EQ(ToJson(back), once);
+  EXPECT_EQ(ToJson(back, 2, true), once);
   ASSERT_EQ(back.findings.size(), r.findings.size());
   EXPECT_EQ(back.findings[0].fingerprint, r.findings[0].fingerprint);
   EXPECT_EQ(back.findings[0].cycle.size(), 2u);

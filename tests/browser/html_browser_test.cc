@@ -25,7 +25,12 @@ constexpr const char* kProbe = R"JS(
     var r = s.getBoundingClientRect(); var b = s.getBBox();
     out.svgs.push({kind: s.closest('.graph') ? 'graph' : 'timeline', w: r.width, h: r.height, bw: b.width, bh: b.height});
   });
-  out.scripts = document.querySelectorAll('script').length;
+  out.scripts = document.querySelectorAll('script:not([type="application/json"])').length;
+  // A finding's timeline: drawn from the shared spans, with its bars and access marks.
+  var ft = document.querySelector('section.finding[data-kind="race"] .timeline svg');
+  out.findingTimeline = ft ? {marks: ft.querySelectorAll('path.mark').length,
+      bars: ft.querySelectorAll('rect.hold, rect.wait').length,
+      lanes: Array.prototype.map.call(ft.querySelectorAll('text'), function(t){ return t.textContent; })} : null;
   out.imgs = document.querySelectorAll('img').length;
   out.bolds = document.querySelectorAll('b').length;
   // '\x3c' keeps the HTML parser from ending this script at the closing tag.
@@ -121,6 +126,12 @@ TEST_F(Browser, GraphsTimelinesSortingAndEscaping) {
   EXPECT_GE(graphs, 8);
   EXPECT_GE(timelines, 8);
   EXPECT_EQ(out["resources"], 0) << "the page fetched something";
+  ASSERT_TRUE(out["findingTimeline"].is_object()) << "no timeline drawn for the race";
+  EXPECT_EQ(out["findingTimeline"]["marks"], 2) << out["findingTimeline"];
+  EXPECT_GE(out["findingTimeline"]["bars"], 1) << out["findingTimeline"];
+  // The race's two threads (tids 2 and 3 here) get the lanes.
+  EXPECT_NE(out["findingTimeline"]["lanes"].dump().find("Transfer"), std::string::npos)
+      << out["findingTimeline"];
 
   // Hostile names: shown as text, never turned into elements.
   EXPECT_EQ(out["scripts"], 2);  // the report's and the probe's

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 
 #include "sample_reports.h"
 
@@ -73,6 +74,30 @@ TEST(ChromeTrace, MicrosecondsFromTraceStart) {
     }
   }
   EXPECT_TRUE(found);
+}
+
+// A report that lists no threads (an imported TSan report) still names every lane.
+TEST(ChromeTrace, EveryLaneWithEventsHasAName) {
+  Report r = RaceReport();
+  r.threads.clear();
+  r.findings[0].accesses[0].tid = 0;  // known by name only
+  r.findings[0].accesses[1].tid = 7;
+  r.spans = {{9, "accounts_mu", "hold", 250, 300}};
+  json t = reports::ToChromeTrace({{"race", r}});
+  std::map<int, std::string> names;
+  std::set<int> used;
+  for (auto& e : t["traceEvents"]) {
+    if (e["ph"] == "M" && e["name"] == "thread_name") names[e["tid"]] = e["args"]["name"];
+    if (e["ph"] == "X") used.insert(e["tid"].get<int>());
+  }
+  EXPECT_EQ(used.size(), 3u);
+  for (int tid : used) EXPECT_TRUE(names.count(tid)) << "lane " << tid << " has no name";
+  EXPECT_EQ(names[7], "Reader");
+  EXPECT_EQ(names[9], "T9");
+  EXPECT_EQ(used.count(0), 0u) << "an access without a tid gets a lane of its own";
+  bool depositor = false;
+  for (auto& [tid, name] : names) depositor |= name == "Depositor" && used.count(tid);
+  EXPECT_TRUE(depositor);
 }
 
 }  // namespace

@@ -165,5 +165,94 @@ TEST_F(CheckTest, ReportWritesEveryFormat) {
   EXPECT_NE(text.output.find("SUMMARY:"), std::string::npos) << text.output;
 }
 
+// Width and height from a PNG's IHDR chunk (0 x 0 when it is not a PNG).
+std::pair<uint32_t, uint32_t> PngSize(const std::string& png) {
+  if (png.size() < 24 || png.substr(1, 3) != "PNG") return {0, 0};
+  auto be = [&](size_t at) {
+    uint32_t v = 0;
+    for (size_t i = 0; i < 4; ++i) v = v << 8 | static_cast<unsigned char>(png[at + i]);
+    return v;
+  };
+  return {be(16), be(20)};
+}
+
+TEST_F(CheckTest, DotFileIsOneGraphThatDotDraws) {
+  if (RunCommand("command -v dot").exit_code != 0) GTEST_SKIP() << "graphviz dot not installed";
+  Report dl = DeadlockReport(), lo = LockOrderReport();
+  dl.program = "deadlock";  // the names the per-finding files start with
+  lo.program = "lo";
+  std::string in = Quote(Json("deadlock", dl)) + " " + Quote(Json("lo", lo));
+  auto r = RunCommand(Cli() + " report " + in + " --dot " + Quote(dir_ / "r.dot") + " --dot-dir " +
+                      Quote(dir_ / "graphs"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::string dot = ReadFile(dir_ / "r.dot");
+  size_t graphs = 0;
+  for (size_t p = dot.find("digraph"); p != std::string::npos; p = dot.find("digraph", p + 1))
+    ++graphs;
+  EXPECT_EQ(graphs, 1u) << dot;
+  // `dot -Tplain` lists what the picture holds: both traces' lock-order locks and the
+  // threads of the deadlock's wait-for graph.
+  auto plain = RunCommand("dot -Tplain " + Quote(dir_ / "r.dot"));
+  ASSERT_EQ(plain.exit_code, 0) << plain.output;
+  for (const char* node : {"accounts_mu", "audit_mu", "log_mu", "Transfer", "Audit"})
+    EXPECT_NE(plain.output.find(std::string(" ") + node + " "), std::string::npos)
+        << node << "\n" << plain.output;
+  auto png = RunCommand("dot -Tpng " + Quote(dir_ / "r.dot") + " -o " + Quote(dir_ / "r.png"));
+  ASSERT_EQ(png.exit_code, 0) << png.output;
+  auto [w, h] = PngSize(ReadFile(dir_ / "r.png"));
+  EXPECT_GT(w, 200u);  // an empty graph draws as an 8 x 8 blank
+  EXPECT_GT(h, 100u);
+  // One file per finding, each a graph of its own.
+  for (const char* f : {"deadlock-1-deadlock.dot", "lo-1-lock-order.dot"}) {
+    std::string one = ReadFile(dir_ / ("graphs/" + std::string(f)));
+    ASSERT_FALSE(one.empty()) << f;
+    auto g = RunCommand("dot -Tplain " + Quote(dir_ / ("graphs/" + std::string(f))));
+    EXPECT_EQ(g.exit_code, 0) << g.output;
+    EXPECT_NE(g.output.find(" audit_mu "), std::string::npos) << g.output;
+  }
+}
+
+TEST_F(CheckTest, DotOfACleanTraceSaysSo) {
+  if (RunCommand("command -v dot").exit_code != 0) GTEST_SKIP() << "graphviz dot not installed";
+  Report clean;
+  clean.trace = "clean.tltrace";
+  auto r = RunCommand(Cli() + " report " + Quote(Json("clean", clean)) + " --dot " +
+                      Quote(dir_ / "c.dot"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto png = RunCommand("dot -Tpng " + Quote(dir_ / "c.dot") + " -o " + Quote(dir_ / "c.png"));
+  ASSERT_EQ(png.exit_code, 0) << png.output;
+  EXPECT_GT(PngSize(ReadFile(dir_ / "c.png")).first, 100u);
+  EXPECT_NE(ReadFile(dir_ / "c.dot").find("no lock-order edges"), std::string::npos);
+}
+
+// The JSON is the findings; the timeline's spans (most of a long trace's report) only on
+// request, and a report read back from JSON with them still draws its timelines.
+TEST_F(CheckTest, JsonHasTheSpansOnlyWithTimeline) {
+  WriteFile(dir_ / "abba.std",
+            "T1|acq(A)|1\nT1|acq(B)|2\nT1|rel(B)|3\nT1|rel(A)|4\n"
+            "T2|acq(B)|5\nT2|acq(A)|6\nT2|rel(A)|7\nT2|rel(B)|8\n");
+  std::string trace = Quote(dir_ / "abba.std");
+  auto plain = RunCommand(Cli() + " analyze --format json " + trace + " 2>/dev/null");
+  ASSERT_EQ(plain.exit_code, 0) << plain.output;
+  auto j = nlohmann::json::parse(plain.output);
+  EXPECT_EQ(j["findings"].size(), 1u);
+  EXPECT_FALSE(j.contains("spans")) << "spans without --timeline";
+  auto with = RunCommand(Cli() + " analyze --format json --timeline " + trace + " 2>/dev/null");
+  ASSERT_EQ(with.exit_code, 0) << with.output;
+  EXPECT_EQ(nlohmann::json::parse(with.output)["spans"].size(), 4u);
+
+  auto r = RunCommand(Cli() + " report " + trace + " --json " + Quote(dir_ / "a.json") +
+                      " && " + Cli() + " report " + trace + " --timeline --json " +
+                      Quote(dir_ / "t.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_FALSE(nlohmann::json::parse(ReadFile(dir_ / "a.json")).contains("spans"));
+  EXPECT_EQ(nlohmann::json::parse(ReadFile(dir_ / "t.json"))["spans"].size(), 4u);
+  r = RunCommand(Cli() + " report " + Quote(dir_ / "t.json") + " --html " + Quote(dir_ / "t.html"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::string html = ReadFile(dir_ / "t.html");
+  EXPECT_NE(html.find("class=\"timeline-data\""), std::string::npos);
+  EXPECT_NE(html.find("\"kinds\":[\"hold\"]"), std::string::npos) << "the spans reached the page";
+}
+
 }  // namespace
 }  // namespace threadlens

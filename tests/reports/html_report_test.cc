@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <regex>
 
 #include "sample_reports.h"
@@ -24,8 +25,10 @@ size_t Count(const std::string& hay, const std::string& needle) {
 
 TEST(HtmlReport, HostileNamesStayText) {
   std::string html = HtmlReport({{"<i>prog</i>", HostileReport()}});
-  // Exactly one script element: ours.
-  EXPECT_EQ(Count(html, "<script"), 1u);
+  // Exactly one script element that runs: ours; and the span data block.
+  EXPECT_EQ(Count(html, "<script>"), 1u);
+  EXPECT_EQ(Count(html, "<script"), 2u);
+  EXPECT_EQ(Count(html, "<script type=\"application/json\""), 1u);
   EXPECT_EQ(Count(html, "<img"), 0u);
   EXPECT_EQ(Count(html, "<i>prog"), 0u);
   EXPECT_EQ(Count(html, "<b>bold"), 0u);
@@ -54,7 +57,7 @@ TEST(HtmlReport, OneRowAndOneSectionPerFinding) {
   EXPECT_NE(html.find("<div class=\"count\" data-kind=\"hang\"><b>0</b>hang"), std::string::npos);
   // Every finding has a graph and a timeline.
   EXPECT_GE(Count(html, "<div class=\"graph\"><svg"), 3u);
-  EXPECT_GE(Count(html, "class=\"timeline-svg\""), 3u);
+  EXPECT_GE(Count(html, "<div class=\"timeline\" data-timeline="), 3u);
 }
 
 TEST(HtmlReport, SnippetHighlightsTheLine) {
@@ -123,17 +126,86 @@ TEST(HtmlReport, DirectoryHasIndexAndOnePagePerTrace) {
   EXPECT_NE(page.find("href=\"index.html\""), std::string::npos);
 }
 
+// The data-view attributes of the page's timelines, parsed, in page order.
+std::vector<nlohmann::json> TimelineViews(const std::string& html) {
+  std::vector<nlohmann::json> out;
+  const std::string key = "data-view=\"";
+  for (size_t p = html.find(key); p != std::string::npos; p = html.find(key, p + 1)) {
+    size_t end = html.find('"', p + key.size());
+    std::string v = html.substr(p + key.size(), end - p - key.size());
+    for (auto [from, to] : {std::pair<std::string, std::string>{"&quot;", "\""},
+                            {"&lt;", "<"}, {"&gt;", ">"}, {"&#39;", "'"}, {"&amp;", "&"}}) {
+      for (size_t q = v.find(from); q != std::string::npos; q = v.find(from, q + 1))
+        v.replace(q, from.size(), to);
+    }
+    out.push_back(nlohmann::json::parse(v));
+  }
+  return out;
+}
+
 TEST(HtmlReport, TimelineMarksTheFindingsAccesses) {
   Report r = RaceReport();
-  std::string svg = reports::TimelineSvg(r, &r.findings[0]);
-  EXPECT_EQ(Count(svg, "class=\"mark\""), 2u);
-  EXPECT_EQ(Count(svg, "class=\"hold\""), 1u);
-  // The accesses at 200 and 260 of 500 ticks: the view zooms to [175, 285] (a margin of
-  // 5% of the trace each side) over the 760px plot after the 140px label column.
-  EXPECT_NE(svg.find("M312.727 "), std::string::npos) << svg;
-  EXPECT_NE(svg.find("M727.273 "), std::string::npos) << svg;
-  // The whole-trace timeline does not zoom: the hold [250, 300] starts at 140 + 760/2.
-  EXPECT_NE(reports::TimelineSvg(r).find("x=\"520\""), std::string::npos);
+  std::string html = HtmlReport({{"race", r}});
+  // The spans once; the whole trace's timeline and the finding's draw from them.
+  EXPECT_EQ(Count(html, "class=\"timeline-data\""), 1u);
+  auto views = TimelineViews(html);
+  ASSERT_EQ(views.size(), 2u);
+  EXPECT_EQ(views[0]["focus"], false);
+  EXPECT_EQ(views[0]["window"], nlohmann::json({0, 500}));  // the whole trace does not zoom
+  EXPECT_EQ(views[0]["lanes"].size(), 3u);
+  auto& v = views[1];
+  EXPECT_EQ(v["focus"], true);
+  // The accesses at 200 and 260 of 500 ticks: the view zooms to [175, 285], a margin of 5%
+  // of the trace each side.
+  EXPECT_EQ(v["window"], nlohmann::json({175, 285}));
+  ASSERT_EQ(v["lanes"].size(), 2u);
+  EXPECT_EQ(v["lanes"][0][1], "Depositor");
+  EXPECT_EQ(v["lanes"][1][1], "Reader");
+  ASSERT_EQ(v["marks"].size(), 2u);
+  EXPECT_EQ(v["marks"][0][0], 0);
+  EXPECT_EQ(v["marks"][0][1], 200);
+  EXPECT_EQ(v["marks"][1][0], 1);
+  EXPECT_EQ(v["marks"][1][1], 260);
+  EXPECT_EQ(v["hot"], nlohmann::json({"accounts_mu"}));
+}
+
+TEST(HtmlReport, TimelineDataCannotEndItsScriptElement) {
+  Report r = RaceReport();
+  r.spans[0].object = "</script><script>alert(1)</script>";
+  std::string html = HtmlReport({{"race", r}});
+  EXPECT_EQ(Count(html, "</script><script>alert"), 0u);
+  EXPECT_EQ(Count(html, "\\u003c/script>\\u003cscript>alert(1)"), 1u);
+}
+
+// Fifty races on a long trace: each finding's timeline used to carry its own copy of the
+// spans in view (30 MB for a real program's 53 races).
+TEST(HtmlReport, ManyFindingsOnALongTraceStaySmall) {
+  Report r;
+  r.trace = "long.tltrace";
+  r.end_ticks = 100'000'000;
+  for (uint32_t t = 1; t <= 8; ++t) r.threads.push_back({t, "T" + std::to_string(t), 0, 0, 0});
+  for (uint64_t i = 0; i < 100'000; ++i) {
+    uint64_t begin = i * 1000;
+    r.spans.push_back({static_cast<uint32_t>(i % 8 + 1), "mu" + std::to_string(i % 16),
+                       i % 5 ? "hold" : "wait", begin, begin + 700});
+  }
+  Report race = RaceReport();
+  for (int i = 0; i < 50; ++i) {
+    Finding f = race.findings[0];
+    f.threads = {"T1", "T2"};
+    f.accesses[0].thread = "T1", f.accesses[0].tid = 1;
+    f.accesses[1].thread = "T2", f.accesses[1].tid = 2;
+    f.accesses[0].ts = 1'000'000 + i * 1'900'000;
+    f.accesses[1].ts = f.accesses[0].ts + 5000;
+    f.fingerprint = std::to_string(1000000000000000 + i);
+    r.findings.push_back(f);
+  }
+  reports::HtmlOptions o;
+  o.source_snippets = false;
+  std::string html = HtmlReport({{"long", r}}, o);
+  EXPECT_EQ(Count(html, "<section class=\"finding"), 50u);
+  EXPECT_EQ(TimelineViews(html).size(), 51u);
+  EXPECT_LT(html.size(), 3u << 20) << "bytes: " << html.size();
 }
 
 }  // namespace

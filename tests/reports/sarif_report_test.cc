@@ -137,3 +137,80 @@ TEST(Sarif, PrimaryLocationSkipsSystemHeaders) {
 }
 }  // namespace
 }  // namespace threadlens
+
+namespace threadlens {
+namespace {
+
+// Every step of a result's code flow in execution order: {thread flow id, message, kind}.
+std::vector<std::vector<std::string>> FlowSteps(const json& result) {
+  std::vector<std::pair<int, std::vector<std::string>>> steps;
+  for (auto& tf : result["codeFlows"][0]["threadFlows"]) {
+    for (auto& l : tf["locations"]) {
+      steps.push_back({l["executionOrder"].get<int>(),
+                       {tf["id"].get<std::string>(), l["location"]["message"]["text"],
+                        l["kinds"][0]}});
+    }
+  }
+  std::sort(steps.begin(), steps.end());
+  std::vector<std::vector<std::string>> out;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    EXPECT_EQ(steps[i].first, static_cast<int>(i + 1)) << "execution orders run 1, 2, 3...";
+    out.push_back(steps[i].second);
+  }
+  return out;
+}
+
+using Steps = std::vector<std::vector<std::string>>;
+
+TEST(SarifCodeFlows, DeadlockSaysWhichLockEachThreadHoldsAndRequests) {
+  json doc = reports::ToSarif({{"deadlock", DeadlockReport()}}, Options());
+  // The sides repeat the cycle's requests: each event is one step, not two.
+  EXPECT_EQ(FlowSteps(doc["runs"][0]["results"][0]),
+            (Steps{{"Transfer", "Transfer acquires accounts_mu", "acquire"},
+                   {"Audit", "Audit acquires audit_mu", "acquire"},
+                   {"Transfer",
+                    "Transfer requests audit_mu while holding accounts_mu (held by Audit)",
+                    "acquire"},
+                   {"Audit", "Audit requests accounts_mu while holding audit_mu (held by Transfer)",
+                    "acquire"}}));
+}
+
+TEST(SarifCodeFlows, LockOrderSaysWhatWasTakenUnderWhat) {
+  json doc = reports::ToSarif({{"lock-order", LockOrderReport()}}, Options());
+  EXPECT_EQ(FlowSteps(doc["runs"][0]["results"][0]),
+            (Steps{{"Transfer", "Transfer acquires accounts_mu", "acquire"},
+                   {"Transfer", "Transfer acquires audit_mu while holding accounts_mu", "acquire"},
+                   {"Audit", "Audit acquires audit_mu", "acquire"},
+                   {"Audit", "Audit acquires accounts_mu while holding audit_mu", "acquire"}}));
+}
+
+TEST(SarifCodeFlows, JoinsAreLabelledAsJoins) {
+  // main holds mu and joins Worker; Worker waits for mu.
+  Report r = DeadlockReport();
+  Finding& f = r.findings[0];
+  f.threads = {"main", "Worker"};
+  f.locks = {"mu"};
+  CycleEdge joins{"main", "Worker", "main", 1,
+                  Site("main", 1, "acquire", "mu", "main", 5, 10),
+                  Site("main", 1, "join", "Worker", "main", 7, 20)};
+  CycleEdge waits{"Worker", "main", "Worker", 2, Access{},
+                  Site("Worker", 2, "request", "mu", "Work()", 12, 30)};
+  f.cycle = {joins, waits};
+  f.accesses = {joins.to_site, waits.to_site};
+  json doc = reports::ToSarif({{"join", r}}, Options());
+  EXPECT_EQ(FlowSteps(doc["runs"][0]["results"][0]),
+            (Steps{{"main", "main acquires mu", "acquire"},
+                   {"main", "main joins Worker while holding mu (waits for it to end)", "resource"},
+                   {"Worker", "Worker requests mu (held by main)", "acquire"}}));
+
+  Report hang = HangReport();
+  hang.findings[0].subkind = "join";
+  hang.findings[0].accesses[0].op = "join";
+  hang.findings[0].accesses[0].object = "Worker";
+  json h = reports::ToSarif({{"hang", hang}}, Options());
+  EXPECT_EQ(FlowSteps(h["runs"][0]["results"][0]),
+            (Steps{{"Consumer", "Consumer joins Worker (waits for it to end)", "resource"}}));
+}
+
+}  // namespace
+}  // namespace threadlens

@@ -11,10 +11,12 @@
 
 namespace threadlens {
 
-nlohmann::json ToJsonValue(const Report& report);
+// With `timeline`, the lock spans too ("spans": up to 100 000 of them, most of the size of a
+// large trace's report); without, the findings and what they name.
+nlohmann::json ToJsonValue(const Report& report, bool timeline = false);
 nlohmann::json ToJsonValue(const Finding& finding);
 // `indent` < 0 writes one line.
-std::string ToJson(const Report& report, int indent = 2);
+std::string ToJson(const Report& report, int indent = 2, bool timeline = false);
 
 // Parses a report written by ToJson. Unknown fields are ignored (newer minor versions);
 // a different schema major or malformed JSON throws Error (exit 2) naming `what`.

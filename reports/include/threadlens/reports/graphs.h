@@ -5,7 +5,10 @@
 
 #include <string>
 
+#include <vector>
+
 #include "threadlens/analyzer/findings.h"
+#include "threadlens/reports/named_report.h"
 
 namespace threadlens::reports {
 
@@ -26,8 +29,10 @@ std::string TraceLockOrderDot(const Report& r, size_t max_edges = 400);
 // Whole trace: the union of the wait-for graphs of every blocking finding; "" if none.
 std::string TraceWaitForDot(const Report& r);
 
-// Every graph of a report, one after another (`dot -Tsvg` renders each): the trace's
-// lock-order and wait-for graphs, then one per finding. Graph names say what each is.
+// One graph (a .dot file holds one; `dot -Tpng` draws only the first): the whole-trace
+// lock-order and wait-for graphs of every report, each a labelled cluster. With nothing to
+// draw, a graph that says so. Per-finding graphs: FindingDot, one file each.
+std::string ReportsDot(const std::vector<NamedReport>& reports);
 std::string ReportDot(const Report& r);
 
 // Lays out `dot` (one graph) with Graphviz's "dot" engine and returns the <svg> element,

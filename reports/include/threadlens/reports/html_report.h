@@ -1,7 +1,8 @@
 // The HTML report: one self-contained page (inline CSS, SVG and a little JS; nothing is
 // fetched) with counts by kind, a sortable and filterable findings table, each finding's
 // scenario, stacks with source snippets, graph and timeline, and the contention table.
-// Every name that came from the traced program is escaped.
+// Every name that came from the traced program is escaped. A trace's lock spans are in the
+// page once; the page's script draws every timeline from them.
 #pragma once
 
 #include <string>
@@ -18,7 +19,7 @@ struct HtmlOptions {
   std::vector<std::string> source_roots;
   bool source_snippets = true;
   int snippet_context = 3;           // lines shown each side of the highlighted line
-  size_t max_timeline_spans = 4000;  // per timeline; the rest are counted, not drawn
+  size_t max_timeline_spans = 4000;  // drawn per timeline; the rest are counted, not drawn
 };
 
 // One page; several reports get an index and one section each.
@@ -31,9 +32,5 @@ void WriteHtmlReport(const std::string& path, const std::vector<NamedReport>& re
 std::vector<std::string> WriteHtmlReportDir(const std::string& dir,
                                             const std::vector<NamedReport>& reports,
                                             const HtmlOptions& options = {});
-
-// The timeline of a report as an SVG element: one lane per thread with hold and wait bars.
-// With `focus`, only its threads get lanes and its accesses are marked.
-std::string TimelineSvg(const Report& r, const Finding* focus = nullptr, size_t max_spans = 4000);
 
 }  // namespace threadlens::reports

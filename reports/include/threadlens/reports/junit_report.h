@@ -1,5 +1,6 @@
-// JUnit XML for CI test tabs: one testcase per traced program, one <failure> per finding
-// with the finding's text report as its body.
+// JUnit XML for CI test tabs: one testsuite per traced program, one testcase per failing
+// finding with one <failure> (the finding's text report as its body); a clean program is one
+// passing testcase.
 #pragma once
 
 #include <functional>

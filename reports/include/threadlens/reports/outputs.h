@@ -22,8 +22,10 @@ std::string DisplayName(const Report& r, const std::string& path);
 struct OutputFiles {
   std::string html;      // one self-contained page
   std::string html_dir;  // index + one page per trace
-  std::string dot;
+  std::string dot;      // one graph: the whole-trace lock-order and wait-for graphs
+  std::string dot_dir;  // one graph per finding, N-kind.dot (N: the finding's number)
   std::string json;
+  bool json_timeline = false;  // the JSON gets the lock spans too
   std::string sarif;
   std::string junit;
   std::string chrome;
@@ -35,6 +37,11 @@ struct OutputFiles {
 
 // Writes every non-empty output of `files`. Throws Error when one cannot be written.
 void WriteOutputs(const std::vector<NamedReport>& reports, const OutputFiles& files);
+
+// Writes one DOT file per finding that has a graph into `dir` (created): N-kind.dot, N
+// numbering the report's findings from 1; several reports prefix their names. Returns the paths.
+std::vector<std::string> WriteFindingDots(const std::string& dir,
+                                          const std::vector<NamedReport>& reports);
 
 enum class ColorMode { kAuto, kAlways, kNever };
 // "auto" | "always" | "never"; throws Error on anything else.
@@ -48,8 +55,8 @@ bool UseColor(ColorMode mode, int fd);
 std::string TextReport(const std::vector<NamedReport>& reports, bool color);
 
 // The findings of a report as JSON (schema in docs/findings.md); several reports go into
-// {"reports": [...]}.
-std::string ReportsJson(const std::vector<NamedReport>& reports);
+// {"reports": [...]}. With `timeline`, the lock spans too.
+std::string ReportsJson(const std::vector<NamedReport>& reports, bool timeline = false);
 
 // True when stderr is a terminal (progress lines are only for people watching).
 bool StderrIsTerminal();
