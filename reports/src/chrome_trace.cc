@@ -90,9 +90,10 @@ json ToChromeTrace(const std::vector<NamedReport>& reports) {
       std::vector<uint64_t> open_ends;
       for (const Span* s : spans) {
         while (!open_ends.empty() && open_ends.back() <= s->begin) open_ends.pop_back();
-        std::string name = (s->kind == "wait" ? "wait " : "hold ") + s->object;
+        const bool hold = s->kind == "hold" || s->kind == "hold-shared";
+        std::string name = (hold ? "hold " : s->kind == "join" ? "join " : "wait ") + s->object;
         json args = {{"lock", s->object}, {"kind", s->kind}};
-        const char* cat = s->kind == "wait" ? "wait" : "lock";
+        const char* cat = hold ? "lock" : "wait";
         if (open_ends.empty() || s->end <= open_ends.back()) {
           events.push_back({{"ph", "X"},
                             {"name", name},

@@ -95,11 +95,16 @@ function draw(div){var d=data(div.getAttribute('data-timeline')),v=JSON.parse(di
   'font-family':'Helvetica,Arial,sans-serif','font-size':11},div);
  el('text',{x:LW,y:12,fill:'#5f6b7a'},svg,t0?dur(t0,d.tps):'0');
  el('text',{x:LW+PW,y:12,'text-anchor':'end',fill:'#5f6b7a'},svg,dur(t1,d.tps));
- var lx=LW+PW/2-110,g=el('g',{'class':'legend',fill:'#5f6b7a'},svg);
- el('rect',{x:lx,y:4,width:14,height:8,fill:'#2f6fd6'},g);el('text',{x:lx+18,y:12},g,'hold');
- el('rect',{x:lx+60,y:4,width:14,height:8,fill:'#e67e22'},g);el('text',{x:lx+78,y:12},g,'wait');
- if(v.focus){el('path',{d:'M'+(lx+130)+' 3 l5 0 l-5 9 l-5 -9 z',fill:'#c62828'},g);
-  el('text',{x:lx+140,y:12},g,'this finding');}
+ var WAITS={'wait':['#e67e22','lock wait'],'cond-wait':['#8e44ad','cond wait'],
+  'join':['#7f8c8d','join'],'sem-wait':['#16a085','sem wait']};
+ var seen={};for(var j=0;j<d.kind.length;j++)seen[d.kind[j]]=1;
+ var keys=['hold'].concat(Object.keys(WAITS).filter(function(k){return seen[k];}));
+ var lx=LW+PW/2-45*keys.length-20,g=el('g',{'class':'legend',fill:'#5f6b7a'},svg);
+ keys.forEach(function(k,i){var c=k=='hold'?['#2f6fd6','hold']:WAITS[k];
+  el('rect',{x:lx+i*90,y:4,width:14,height:8,fill:c[0]},g);el('text',{x:lx+i*90+18,y:12},g,c[1]);});
+ lx+=keys.length*90;
+ if(v.focus){el('path',{d:'M'+(lx+10)+' 3 l5 0 l-5 9 l-5 -9 z',fill:'#c62828'},g);
+  el('text',{x:lx+20,y:12},g,'this finding');}
  var lane={};
  v.lanes.forEach(function(l,i){var y=TOP+i*LH;if(l[0]!==null&&!(l[0] in lane))lane[l[0]]=i;
   el('rect',{x:LW,y:y+3,width:PW,height:LH-6,fill:i%2?'#f6f8fb':'#fbfcfe'},svg);
@@ -108,9 +113,9 @@ function draw(div){var d=data(div.getAttribute('data-timeline')),v=JSON.parse(di
  var drawn=0,skipped=0,n=d.tid.length;
  for(var i=0;i<n;i++){var li=lane[d.tid[i]];if(li===undefined||d.e[i]<t0||d.b[i]>t1)continue;
   if(drawn>=v.max){skipped++;continue;}drawn++;
-  var k=d.kind[i],wait=k=='wait',x=X(d.b[i]),y=TOP+li*LH;
-  var r=el('rect',{'class':wait?'wait':'hold',x:x,y:y+(wait?14:6),width:Math.max(1.5,X(d.e[i])-x),height:8,rx:1,
-   fill:wait?'#e67e22':k=='hold-shared'?'#8fb5ef':hot[d.obj[i]]?'#2f6fd6':'#9bbbe9'},svg);
+  var k=d.kind[i],wait=k in WAITS,x=X(d.b[i]),y=TOP+li*LH;
+  var r=el('rect',{'class':wait?'wait '+k:'hold',x:x,y:y+(wait?14:6),width:Math.max(1.5,X(d.e[i])-x),height:8,rx:1,
+   fill:wait?WAITS[k][0]:k=='hold-shared'?'#8fb5ef':hot[d.obj[i]]?'#2f6fd6':'#9bbbe9'},svg);
   el('title',{},r,k+' '+d.obj[i]+' for '+dur(d.e[i]-d.b[i],d.tps));}
  v.marks.forEach(function(m){var x=X(m[1]),y=TOP+m[0]*LH;
   var p=el('path',{'class':'mark',d:'M'+x+' '+(y+2)+' l5 -0 l-5 9 l-5 -9 z',fill:'#c62828'},svg);

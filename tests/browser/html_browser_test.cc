@@ -31,6 +31,9 @@ constexpr const char* kProbe = R"JS(
   out.findingTimeline = ft ? {marks: ft.querySelectorAll('path.mark').length,
       bars: ft.querySelectorAll('rect.hold, rect.wait').length,
       lanes: Array.prototype.map.call(ft.querySelectorAll('text'), function(t){ return t.textContent; })} : null;
+  // A hang's timeline draws the condition wait that never ended.
+  var ht = document.querySelector('section.finding[data-kind="hang"] .timeline svg');
+  out.hangCondWaits = ht ? ht.querySelectorAll('rect.cond-wait').length : -1;
   out.imgs = document.querySelectorAll('img').length;
   out.bolds = document.querySelectorAll('b').length;
   // '\x3c' keeps the HTML parser from ending this script at the closing tag.
@@ -95,7 +98,9 @@ class Browser : public ::testing::Test {
     bugs.findings.push_back(lo.findings[0]);
     bugs.lock_order.push_back(lo.lock_order[2]);
     bugs.findings.push_back(RaceReport().findings[0]);
-    bugs.findings.push_back(HangReport().findings[0]);
+    Report hang = HangReport();
+    bugs.findings.push_back(hang.findings[0]);
+    bugs.spans.push_back(hang.spans[0]);
     html_ = reports::HtmlReport({{"bank", bugs},
                                  {"hostile <i>name</i>", HostileReport()},
                                  {"contention", ContentionReport()}});
@@ -132,6 +137,8 @@ TEST_F(Browser, GraphsTimelinesSortingAndEscaping) {
   // The race's two threads (tids 2 and 3 here) get the lanes.
   EXPECT_NE(out["findingTimeline"]["lanes"].dump().find("Transfer"), std::string::npos)
       << out["findingTimeline"];
+
+  EXPECT_GE(out["hangCondWaits"], 1) << "the hang's timeline shows no condition wait";
 
   // Hostile names: shown as text, never turned into elements.
   EXPECT_EQ(out["scripts"], 2);  // the report's and the probe's

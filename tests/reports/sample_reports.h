@@ -155,7 +155,7 @@ inline Report HangReport() {
   f.locks = {"queue_cv"};
   f.accesses = {Site("Consumer", 2, "wait", "queue_cv", "Consume()", 20, 400)};
   r.findings.push_back(f);
-  r.spans = {{2, "queue_cv", "wait", 400, 800}};
+  r.spans = {{2, "queue_cv", "cond-wait", 400, 800}};
   return r;
 }
 
