@@ -28,7 +28,7 @@ const ShadowMemory::Page* ShadowMemory::FindPage(uint64_t addr) const {
 
 const ShadowMemory::Granule* ShadowMemory::FindGranule(uint64_t addr) const {
   const Page* p = FindPage(addr);
-  return p ? &p->g[(addr >> 3) & (kGranulesPerPage - 1)] : nullptr;
+  return p && p->g ? &p->g[(addr >> 3) & (kGranulesPerPage - 1)] : nullptr;
 }
 
 void ShadowMemory::Prefetch(uint64_t addr) const {
@@ -39,6 +39,7 @@ std::vector<ShadowCell> ShadowMemory::CellsAt(uint64_t addr) const {
   const Page* p = FindPage(addr);
   if (!p) return {};
   const uint32_t line = (addr >> 6) & (kLinesPerPage - 1);
+  if (p->empty >> line & 1) return {};
   if (p->uniform >> line & 1) return {p->summary[line]};
   const Granule* g = &p->g[(addr >> 3) & (kGranulesPerPage - 1)];
   if (g->count == kSpilled) return spills_[g->spill];
@@ -209,7 +210,11 @@ bool SameCell(const ShadowCell& a, const ShadowCell& b) {
 }  // namespace
 
 void ShadowMemory::Materialize(Page& p, uint32_t line) {
-  Granule* gs = &p.g[line * kLineGranules];
+  Granule* gs = Granules(p) + line * kLineGranules;
+  if (p.empty >> line & 1) {  // fresh granules are empty already
+    p.empty &= ~(1ull << line);
+    return;
+  }
   for (uint32_t k = 0; k < kLineGranules; ++k) {
     gs[k].count = 1;
     gs[k].spill = 0;
@@ -220,7 +225,13 @@ void ShadowMemory::Materialize(Page& p, uint32_t line) {
 
 bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const ShadowAccess& a,
                              Mode mode) {
-  Granule* gs = &p.g[line * kLineGranules];
+  if (p.empty >> line & 1) {
+    // Eight steps on empty granules: each takes the access as its one cell.
+    Fill(p.summary[line], 0xff, a);
+    p.empty &= ~(1ull << line);
+    p.uniform |= 1ull << line;
+    return false;
+  }
   if (p.uniform >> line & 1) {
     // Step's first two cases on the summary itself: the same thread's access no stronger
     // than its cell, or one that replaces it.
@@ -248,6 +259,7 @@ bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const Shadow
       p.summary[line] = v.cells[0];
     } else {
       // Starting from one cell, a step leaves at most two: never a spilled granule.
+      Granule* gs = Granules(p) + line * kLineGranules;
       for (uint32_t k = 0; k < kLineGranules; ++k) {
         gs[k].count = v.count;
         gs[k].spill = 0;
@@ -257,6 +269,7 @@ bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const Shadow
     }
     return met;
   }
+  Granule* gs = p.g.get() + line * kLineGranules;  // neither empty nor uniform: allocated
   bool met = false;
   for (uint32_t k = 0; k < kLineGranules; ++k) met |= Step(gs[k], base + 8 * k, 0xff, a, mode);
   const ShadowCell& first = gs[0].cells[0];
@@ -303,7 +316,7 @@ bool ShadowMemory::Range(uint64_t addr, uint64_t size, const ShadowAccess& a, Mo
       g += 64;
       continue;
     }
-    if (p.uniform >> line & 1) Materialize(p, line);
+    if ((p.uniform | p.empty) >> line & 1) Materialize(p, line);
     const uint64_t lo = std::max(addr, g), hi = std::min(end, g + 8);
     const uint8_t mask = static_cast<uint8_t>(((1u << (hi - lo)) - 1) << (lo - g));
     met |= Step(p.g[(g >> 3) & (kGranulesPerPage - 1)], g, mask, a, mode);

@@ -17,9 +17,9 @@
 // placed before the allocation, but that did not happen before it, races with it whatever
 // the order of the records.
 //
-// Memory: 128 bytes of shadow per 8-byte granule touched (16x the program's touched
-// memory, plus a 40-byte summary per 64-byte line); a granule with more than three live
-// cells spills to a side list.
+// Memory: a 40-byte summary per 64-byte line of a 4 KiB page touched, plus 128 bytes per
+// 8-byte granule (16x) on pages where some line was touched in part or by several threads;
+// a granule with more than three live cells spills to a side list.
 #pragma once
 
 #include <cstdint>
@@ -89,6 +89,12 @@ class ShadowMemory {
   // For tests: the live cells of the granule holding `addr`.
   std::vector<ShadowCell> CellsAt(uint64_t addr) const;
   size_t pages() const { return pages_.size(); }
+  // Pages whose granules were needed (the rest keep only line summaries).
+  size_t granule_pages() const {
+    size_t n = 0;
+    for (const auto& p : pages_) n += p->g != nullptr;
+    return n;
+  }
 
  private:
   static constexpr int kInline = 3;
@@ -106,10 +112,15 @@ class ShadowMemory {
   // and an operation covering the whole line steps that one cell instead of eight.
   static constexpr uint32_t kLineGranules = 8;
   static constexpr uint32_t kLinesPerPage = kGranulesPerPage / kLineGranules;
+  // A line is empty (no cell yet), uniform (its summary stands for its eight granules) or
+  // neither (its granules hold the cells). The granules are allocated at a page's first line
+  // that needs them: memory only ever written whole (a large memcpy, a buffer's
+  // allocation and free) costs its summaries alone.
   struct Page {
-    uint64_t uniform = 0;  // bit L: line L's granules are all summary[L] alone (stale)
+    uint64_t uniform = 0;     // bit L: line L's granules are all summary[L] alone
+    uint64_t empty = ~0ull;   // bit L: line L has no cell
     ShadowCell summary[kLinesPerPage];
-    Granule g[kGranulesPerPage];
+    std::unique_ptr<Granule[]> g;
   };
   enum class Mode { kAccess, kAlloc, kFree };
 
@@ -121,8 +132,12 @@ class ShadowMemory {
   const Granule* FindGranule(uint64_t addr) const;
   bool Range(uint64_t addr, uint64_t size, const ShadowAccess& a, Mode mode);
   bool WholeLine(Page& p, uint32_t line, uint64_t base, const ShadowAccess& a, Mode mode);
-  // A uniform line's summary written out to its granules (before a partial access).
+  // A uniform or empty line written out to its granules (before a partial access).
   void Materialize(Page& p, uint32_t line);
+  static Granule* Granules(Page& p) {
+    if (!p.g) p.g.reset(new Granule[kGranulesPerPage]());
+    return p.g.get();
+  }
   void ReportRace(const ShadowCell& prior, uint64_t base, uint8_t overlap, const ShadowAccess& a);
   // One granule: check, then update. Returns true when a plain write, a free or an
   // allocation met an atomic cell.
