@@ -263,7 +263,9 @@ Report ReportFromJsonValue(const json& j, const std::string& what) {
     if (!j.is_object()) throw Error("not a JSON object");
     std::string schema = Get<std::string>(j, "schema");
     const std::string major = "threadlens.findings/";
-    if (schema.rfind(major, 0) != 0 || schema.substr(major.size(), 1) != "1") {
+    // Version 1 differs only in always carrying the spans: both read the same.
+    const std::string version = schema.rfind(major, 0) == 0 ? schema.substr(major.size()) : "";
+    if (version.rfind("1", 0) != 0 && version.rfind("2", 0) != 0) {
       throw Error(what + ": schema \"" + schema + "\" is not " + kFindingsSchema +
                   " (write it with this version of threadlens)");
     }

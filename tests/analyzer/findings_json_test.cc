@@ -109,7 +109,7 @@ TEST(FindingsJson, RoundTripKeepsEverything) {
 
 TEST(FindingsJson, SchemaAndSummary) {
   nlohmann::json j = ToJsonValue(GoldenReport());
-  EXPECT_EQ(j["schema"], "threadlens.findings/1");
+  EXPECT_EQ(j["schema"], "threadlens.findings/2");
   EXPECT_EQ(j["summary"]["race"], 1);
   EXPECT_EQ(j["summary"]["lock-order"], 1);
   EXPECT_EQ(j["summary"]["deadlock"], 0);
@@ -118,7 +118,7 @@ TEST(FindingsJson, SchemaAndSummary) {
 }
 
 TEST(FindingsJson, BadInputIsAnError) {
-  for (const char* text : {"{", "[]", R"({"schema": "threadlens.findings/2"})",
+  for (const char* text : {"{", "[]", R"({"schema": "threadlens.findings/3"})",
                            R"({"schema": "something-else"})",
                            R"({"schema": "threadlens.findings/1", "findings": 3})"}) {
     try {

@@ -11,7 +11,7 @@
 
 namespace threadlens {
 
-inline constexpr const char* kFindingsSchema = "threadlens.findings/1";
+inline constexpr const char* kFindingsSchema = "threadlens.findings/2";
 
 enum class Severity { kError, kWarning, kNote };
 const char* SeverityName(Severity s);  // "error", "warning", "note"

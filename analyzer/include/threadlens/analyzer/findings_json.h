@@ -1,4 +1,4 @@
-// The findings model as JSON (schema "threadlens.findings/1", documented in docs/findings.md),
+// The findings model as JSON (schema "threadlens.findings/2", documented in docs/findings.md),
 // both ways: `analyze --format json` and reports write it, the CI gate reads baselines back.
 #pragma once
 
