@@ -1,0 +1,36 @@
+// Line-level parsing of ThreadSanitizer's text reports, for the importer (tsan_import.cc):
+// lines, thread names, stack frames ("    #0 bump() /src/a.cc:6:22 (prog+0xd43cf)"), the
+// frames that are TSan's or the C++ library's plumbing, and held-lock lists.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "threadlens/analyzer/findings.h"
+
+namespace threadlens::tsanreport {
+
+std::vector<std::string_view> SplitLines(std::string_view text);
+bool StartsWith(std::string_view s, std::string_view p);
+std::string Trim(std::string_view s);
+uint64_t ParseHex(std::string_view s);
+// TSan's thread names: "main thread" -> "main", "thread T2" -> "T2", "thread T2 'worker'"
+// -> "worker".
+std::string ThreadName(std::string_view s);
+uint32_t ThreadTid(const std::string& name);
+std::optional<Frame> ParseFrame(std::string_view line);
+// The stack following a section header, innermost frame first; advances `i` past it.
+Stack ReadStack(const std::vector<std::string_view>& lines, size_t& i);
+// TSan's own interceptors and the C++ library's lock wrappers.
+bool IsPlumbing(const Frame& f);
+// The frames from the first program frame on (the whole stack if every frame is plumbing).
+Stack UserStack(const Stack& s);
+std::string ShortFile(const std::string& path);
+std::string Where(const Stack& s);
+// "M1" or "M1 (0x..)" style lock ids of a section header.
+std::vector<std::string> HeldLocks(std::string_view header);
+
+}  // namespace threadlens::tsanreport
