@@ -24,6 +24,7 @@ class Progress {
   bool enabled_ = false;
   bool drawn_ = false;
   std::chrono::steady_clock::time_point start_, last_;
+  std::chrono::milliseconds delay_;
 };
 
 }  // namespace threadlens::cli

@@ -277,13 +277,38 @@ TEST(UsageErrors, TyposGetASuggestionOnOneLine) {
   EXPECT_EQ(Cli("analyze --help").code, 0);
 }
 
-TEST(Progress, NeverInPipes) {
+std::string ManyEvents() {
   std::string text;
   for (int i = 0; i < 200000; ++i) text += "T1|acq(L1)|1\nT1|rel(L1)|2\n";
-  CliRun r = Cli("analyze " + File("many.std", text));
-  EXPECT_EQ(r.code, 0);
+  return File("many.std", text);
+}
+
+// The line would show at once (no delay): only the pipe keeps it out.
+TEST(Progress, NeverInPipes) {
+  CliRun r;
+  FILE* p = popen(("THREADLENS_PROGRESS_AFTER_MS=0 " + std::string(THREADLENS_CLI) +
+                   " analyze " + ManyEvents() + " 2>&1")
+                      .c_str(),
+                  "r");
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  EXPECT_EQ(pclose(p), 0);
   EXPECT_EQ(r.out.find("M events"), std::string::npos);
   EXPECT_EQ(r.out.find('\r'), std::string::npos);
+}
+
+// On a terminal (script(1) gives the command one) the line is drawn, then erased.
+TEST(Progress, OnATerminal) {
+  if (std::system("command -v script >/dev/null") != 0) GTEST_SKIP() << "no script(1)";
+  const std::string log = (Dir() / "progress.tty").string();
+  const std::string cmd = "THREADLENS_PROGRESS_AFTER_MS=0 " + std::string(THREADLENS_CLI) +
+                          " analyze --format json " + ManyEvents() + " >/dev/null";
+  ASSERT_EQ(std::system(("script -qec '" + cmd + "' " + log + " >/dev/null 2>&1").c_str()), 0);
+  std::ifstream in(log, std::ios::binary);
+  std::string out((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_NE(out.find("M events"), std::string::npos) << out;
+  EXPECT_NE(out.find("\r\x1b[K"), std::string::npos) << out;  // erased at the end
 }
 
 }  // namespace
