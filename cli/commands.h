@@ -20,5 +20,6 @@ Command AddReport(CLI::App& app);
 Command AddCheck(CLI::App& app);
 Command AddScenarios(CLI::App& app);
 Command AddTsan(CLI::App& app);
+Command AddConfirm(CLI::App& app);
 
 }  // namespace threadlens::cli

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <pthread.h>
 
+#include "confirm.h"
 #include "runtime_internal.h"
 
 namespace threadlens::rt {
@@ -165,6 +166,7 @@ TL_EXPORT int pthread_mutex_lock(pthread_mutex_t* m) {
   if (!ts) return real_mutex_lock(m);
   uint64_t pc = TL_CALLER_PC, lock = Addr(m);
   CheckSignalUnsafe(threadlens::trace::SignalUnsafeCall::kMutexLock, pc);
+  MaybeHoldForConfirm(ts, pc);
   uint8_t type = MutexType(m);
   if (!MutexDestroyed(m)) Announce(ts, lock, type, pc);
   int r = real_mutex_trylock(m);
@@ -191,6 +193,7 @@ TL_EXPORT int pthread_mutex_timedlock(pthread_mutex_t* m, const timespec* t) {
   if (!ts) return real_mutex_timedlock(m, t);
   uint64_t pc = TL_CALLER_PC, lock = Addr(m);
   CheckSignalUnsafe(threadlens::trace::SignalUnsafeCall::kMutexLock, pc);
+  MaybeHoldForConfirm(ts, pc);
   uint8_t type = MutexType(m);
   if (!MutexDestroyed(m)) Announce(ts, lock, type, pc);
   int r = real_mutex_trylock(m);
@@ -208,6 +211,7 @@ TL_EXPORT int pthread_mutex_clocklock(pthread_mutex_t* m, clockid_t c, const tim
   if (!ts) return real_mutex_clocklock(m, c, t);
   uint64_t pc = TL_CALLER_PC, lock = Addr(m);
   CheckSignalUnsafe(threadlens::trace::SignalUnsafeCall::kMutexLock, pc);
+  MaybeHoldForConfirm(ts, pc);
   uint8_t type = MutexType(m);
   if (!MutexDestroyed(m)) Announce(ts, lock, type, pc);
   int r = real_mutex_trylock(m);
@@ -239,6 +243,7 @@ int RwAcquire(pthread_rwlock_t* l, bool shared, uint8_t flags, uint64_t pc, Try 
   uint64_t lock = Addr(l);
   if (!(flags & threadlens::trace::kTry)) {
     CheckSignalUnsafe(threadlens::trace::SignalUnsafeCall::kRwLock, pc);
+    MaybeHoldForConfirm(ts, pc);
   }
   Announce(ts, lock, kRw, pc);
   int r = try_lock();

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "confirm.h"
 #include "runtime_internal.h"
 #include "threadlens/crc32c.h"
 
@@ -482,6 +483,7 @@ __attribute__((constructor(101))) static void InitRuntime() {
   }
   InitStrings();
   InitObjectMaps();
+  ConfirmInit();
   g_flush_copy = static_cast<unsigned char*>(MapMemory(kBufBytes));
   pthread_key_create(&g_exit_key, ExitKeyDestructor);
   g_enabled.store(true, std::memory_order_release);

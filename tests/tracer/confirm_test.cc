@@ -1,0 +1,92 @@
+// `threadlens confirm`: a lock-order cycle that a plain run never turns into a deadlock
+// (programs/ab_ba_apart.c) is made to deadlock by holding each thread at the cycle's
+// acquisition until its partner arrives; a cycle that join orders is never confirmed.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "threadlens/analyzer/analyze.h"
+#include "threadlens/analyzer/findings.h"
+
+namespace threadlens {
+namespace {
+
+namespace fs = std::filesystem;
+
+int Status(const std::string& cmd) {
+  int st = std::system(cmd.c_str());
+  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::string Base() {
+  fs::create_directories(TL_TMP_DIR);
+  return std::string(TL_TMP_DIR) + "/" +
+         ::testing::UnitTest::GetInstance()->current_test_info()->name();
+}
+
+const std::string kProgram = std::string(TL_PROGRAMS_DIR) + "/ab_ba_apart";
+
+// Records a plain run of the program; returns the trace.
+std::string Record(const std::string& base, const std::string& arg) {
+  const std::string trace = base + ".tltrace";
+  EXPECT_EQ(Status(std::string(THREADLENS_CLI) + " run --trace " + trace + " -- " + kProgram +
+                   " " + arg + " >/dev/null 2>&1"),
+            0);  // the plain run never deadlocks
+  return trace;
+}
+
+TEST(Confirm, ACycleThatCanHappenIsMadeToHappen) {
+  const std::string base = Base();
+  const std::string trace = Record(base, "");
+  Report plain = AnalyzeFile(trace, AnalyzeOptions{});
+  ASSERT_EQ(plain.findings.size(), 1u);
+  EXPECT_EQ(plain.findings[0].kind, "lock-order");
+  EXPECT_EQ(Status(std::string(THREADLENS_CLI) + " confirm " + trace + " --attempts 3 -- " +
+                   kProgram + " >" + base + ".out 2>" + base + ".err"),
+            0)
+      << Slurp(base + ".err");
+  EXPECT_NE(Slurp(base + ".err").find("CONFIRMED on attempt"), std::string::npos);
+  Report confirmed = AnalyzeFile(base + ".confirm.tltrace", AnalyzeOptions{});
+  bool deadlock = false;
+  for (const Finding& f : confirmed.findings) deadlock |= f.kind == "deadlock";
+  EXPECT_TRUE(deadlock);
+  EXPECT_TRUE(confirmed.watchdog);
+}
+
+TEST(Confirm, ACycleThatJoinOrdersIsNeverConfirmed) {
+  const std::string base = Base();
+  const std::string trace = Record(base, "joined");
+  Report plain = AnalyzeFile(trace, AnalyzeOptions{});
+  ASSERT_EQ(plain.findings.size(), 1u);
+  EXPECT_EQ(plain.findings[0].severity, Severity::kWarning);  // fork/join orders it
+  EXPECT_EQ(Status(std::string(THREADLENS_CLI) + " confirm " + trace +
+                   " --attempts 2 --hold-ms 200 -- " + kProgram + " joined >" + base +
+                   ".out 2>" + base + ".err"),
+            1)
+      << Slurp(base + ".err");
+  EXPECT_NE(Slurp(base + ".err").find("not confirmed in 2 attempts"), std::string::npos);
+}
+
+TEST(Confirm, ATraceWithoutACycleIsBadInput) {
+  const std::string base = Base();
+  const std::string trace = base + ".tltrace";
+  ASSERT_EQ(Status(std::string(THREADLENS_CLI) + " run --trace " + trace + " -- " +
+                   TL_PROGRAMS_DIR + "/mutex_contended >/dev/null 2>&1"),
+            0);
+  EXPECT_EQ(Status(std::string(THREADLENS_CLI) + " confirm " + trace + " -- " + kProgram +
+                   " >/dev/null 2>" + base + ".err"),
+            2);
+  EXPECT_NE(Slurp(base + ".err").find("has no lock-order cycle"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace threadlens

@@ -1,0 +1,30 @@
+// The schedule controller of `threadlens confirm` (DeadlockFuzzer's idea: Joshi, Park, Sen,
+// Naik, PLDI 2009). THREADLENS_CONFIRM names the acquisition sites of a lock-order cycle,
+// "MODULE+0xOFFSET,..." with an optional ";HOLD_MS" (default 1000). A thread that reaches one
+// of them while holding a lock waits there until a second thread waits at one too (or
+// HOLD_MS passes); then both go on. If the cycle can happen, it happens: each holds what
+// the other requests, and the watchdog ends the deadlock. Off (one load per lock) unless set.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "runtime_internal.h"
+
+namespace threadlens::rt {
+
+extern std::atomic<bool> g_confirm_on;  // THREADLENS_CONFIRM was set and parsed
+
+// Reads THREADLENS_CONFIRM (runtime start).
+void ConfirmInit();
+// Before a blocking lock acquisition at `site` by a thread holding at least one lock.
+void ConfirmBeforeAcquire(ThreadState* ts, uint64_t site);
+
+inline void MaybeHoldForConfirm(ThreadState* ts, uint64_t site) {
+  if (TL_UNLIKELY(g_confirm_on.load(std::memory_order_relaxed)) &&
+      ts->held_count.load(std::memory_order_relaxed) > 0) {
+    ConfirmBeforeAcquire(ts, site);
+  }
+}
+
+}  // namespace threadlens::rt
