@@ -20,6 +20,7 @@ Command AddCheck(CLI::App& app) {
     std::string suppressions;
     bool exit_zero = false;
     bool allow_incomplete = false;
+    bool require_confirmed = false;
     bool quiet = false;
     std::string color = "auto";
     reports::OutputFiles files;
@@ -40,6 +41,9 @@ Command AddCheck(CLI::App& app) {
   sub->add_option("--suppressions", o->suppressions,
                   "Suppressions file: KIND:PATTERN lines, # comments");
   sub->add_flag("--exit-zero", o->exit_zero, "Report, but exit 0 even when findings fail the gate");
+  sub->add_flag("--require-confirmed", o->require_confirmed,
+                "Lock-order cycles fail only when `threadlens confirm` made them happen (give "
+                "its --json report)");
   sub->add_flag("--allow-incomplete", o->allow_incomplete,
                 "Pass traces the program did not close (killed, size cap, cut short); by "
                 "default they fail: events after the cut are missing");
@@ -62,6 +66,7 @@ Command AddCheck(CLI::App& app) {
   return {sub, [o]() -> int {
             reports::GateOptions gate;
             gate.fail_on = reports::ParseFailOn(o->fail_on);
+            gate.require_confirmed = o->require_confirmed;
             if (!o->baseline.empty()) gate.baseline = reports::LoadBaseline(o->baseline);
             if (!o->suppressions.empty())
               gate.suppressions = reports::Suppressions::Load(o->suppressions);

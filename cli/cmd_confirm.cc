@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "threadlens/analyzer/error.h"
 #include "threadlens/analyzer/event_source.h"
 #include "threadlens/analyzer/findings.h"
+#include "threadlens/analyzer/findings_json.h"
 
 extern char** environ;
 
@@ -29,7 +31,7 @@ namespace {
 namespace fs = std::filesystem;
 
 struct Options {
-  std::string trace, finding;
+  std::string trace, finding, json;
   int attempts = 5;
   int hold_ms = 1000;
   double watchdog = 1;
@@ -81,6 +83,20 @@ int RunOnce(const Options& o, const std::string& trace) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+// With --json: TRACE's report, the chosen finding marked confirmed or not.
+void WriteVerdict(const Options& o, Report r, const std::string& fingerprint, bool confirmed,
+                  const std::string& trace) {
+  if (o.json.empty()) return;
+  for (Finding& f : r.findings) {
+    if (f.fingerprint != fingerprint) continue;
+    f.confirmed = confirmed;
+    f.confirmed_trace = confirmed ? trace : "";
+  }
+  std::ofstream out(o.json, std::ios::trunc);
+  out << ToJson(r, 2) << "\n";
+  if (!out) throw Error("confirm: cannot write " + o.json, kExitInternal);
+}
+
 int Confirm(const Options& o) {
   Report r = AnalyzeFile(o.trace, AnalyzeOptions{});
   const Finding* f = Choose(r, o.finding);
@@ -94,6 +110,7 @@ int Confirm(const Options& o) {
                 "imported trace): nothing to steer");
   }
   std::fprintf(stderr, "threadlens confirm: %s [%s]\n", f->title.c_str(), f->fingerprint.c_str());
+  const std::string fingerprint = f->fingerprint;
   setenv("THREADLENS_CONFIRM", (sites + ";" + std::to_string(o.hold_ms)).c_str(), 1);
   const std::string base = (fs::path(o.trace).parent_path() / fs::path(o.trace).stem()).string();
   for (int k = 1; k <= o.attempts; ++k) {
@@ -110,6 +127,7 @@ int Confirm(const Options& o) {
       std::fprintf(stderr, "threadlens confirm: CONFIRMED on attempt %d of %d: %s\n", k,
                    o.attempts, d.title.c_str());
       std::fprintf(stderr, "threadlens confirm: the deadlock's trace is %s\n", trace.c_str());
+      WriteVerdict(o, r, fingerprint, true, trace);
       return 0;
     }
   }
@@ -118,6 +136,7 @@ int Confirm(const Options& o) {
                "acquisitions while the other lock was held (a gate lock or an ordering may "
                "prevent it)\n",
                o.attempts);
+  WriteVerdict(o, r, fingerprint, false, "");
   return 1;
 }
 
@@ -138,6 +157,9 @@ Command AddConfirm(CLI::App& app) {
                   "How long a thread at a cycle's acquisition waits for its partner")
       ->default_val(1000)
       ->check(CLI::Range(1, 600000));
+  sub->add_option("--json", o->json,
+                  "Write TRACE's findings as JSON, the finding marked confirmed (or not), for "
+                  "check --require-confirmed");
   sub->add_option("--watchdog", o->watchdog, "Watchdog delay of each run, in seconds")
       ->default_val(1);
   sub->add_option("command", o->command, "The program and its arguments (after --)")->required();

@@ -130,6 +130,10 @@ json ToJsonValue(const Finding& f) {
   j["title"] = f.title;
   if (!f.detail.empty()) j["detail"] = f.detail;
   j["fingerprint"] = f.fingerprint;
+  if (f.confirmed) {
+    j["confirmed"] = *f.confirmed;
+    if (!f.confirmed_trace.empty()) j["confirmed_trace"] = f.confirmed_trace;
+  }
   j["threads"] = f.threads;
   j["locks"] = f.locks;
   j["variables"] = f.variables;
@@ -226,6 +230,10 @@ Finding FindingFromJsonValue(const json& j) {
   f.title = Get<std::string>(j, "title");
   f.detail = Get<std::string>(j, "detail");
   f.fingerprint = Get<std::string>(j, "fingerprint");
+  if (j.contains("confirmed") && j["confirmed"].is_boolean()) {
+    f.confirmed = j["confirmed"].get<bool>();
+    f.confirmed_trace = Get<std::string>(j, "confirmed_trace", std::string());
+  }
   f.threads = Get<std::vector<std::string>>(j, "threads");
   f.locks = Get<std::vector<std::string>>(j, "locks");
   f.variables = Get<std::vector<std::string>>(j, "variables");

@@ -181,6 +181,7 @@ GateResult EvaluateGate(const std::vector<NamedReport>& reports, const GateOptio
   GateResult result;
   auto selected = [&](const Finding& f) {
     if (options.fail_on.count("none")) return false;
+    if (options.require_confirmed && f.kind == "lock-order" && f.confirmed != true) return false;
     return options.fail_on.count("all") || options.fail_on.count(f.kind) ||
            options.fail_on.count(SeverityName(f.severity));
   };

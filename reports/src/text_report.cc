@@ -239,6 +239,10 @@ std::string EscapedFindingText(const Finding& f, const TextOptions& opts) {
                       f.fingerprint + "]")
     << "\n";
   if (!f.detail.empty()) o << "  " << f.detail << "\n";
+  if (f.confirmed) {
+    o << (*f.confirmed ? "  CONFIRMED: a steered run made it happen (" + f.confirmed_trace + ")\n"
+                       : std::string("  not confirmed: no steered run made it happen\n"));
+  }
   if (f.kind == "race") RaceSides(o, f, opts, st);
   else if (f.kind == "lock-order") LockOrderSides(o, f, opts, st);
   else if (f.kind == "deadlock") DeadlockSides(o, f, opts, st);

@@ -62,6 +62,22 @@ TEST(Confirm, ACycleThatCanHappenIsMadeToHappen) {
   EXPECT_TRUE(confirmed.watchdog);
 }
 
+// The gate on predictions: an unconfirmed cycle passes `check --require-confirmed`; once
+// `confirm --json` marked it confirmed, it fails.
+TEST(Confirm, RequireConfirmedGatesOnlyConfirmedCycles) {
+  const std::string base = Base();
+  const std::string trace = Record(base, "");
+  const std::string cli = THREADLENS_CLI;
+  EXPECT_EQ(Status(cli + " check -q --require-confirmed " + trace + " >/dev/null 2>&1"), 0);
+  EXPECT_EQ(Status(cli + " check -q " + trace + " >/dev/null 2>&1"), 1);
+  ASSERT_EQ(Status(cli + " confirm --json " + base + ".json " + trace + " -- " + kProgram +
+                   " >/dev/null 2>&1"),
+            0);
+  const std::string json = Slurp(base + ".json");
+  EXPECT_NE(json.find("\"confirmed\": true"), std::string::npos) << json;
+  EXPECT_EQ(Status(cli + " check -q --require-confirmed " + base + ".json >/dev/null 2>&1"), 1);
+}
+
 TEST(Confirm, ACycleThatJoinOrdersIsNeverConfirmed) {
   const std::string base = Base();
   const std::string trace = Record(base, "joined");
@@ -74,6 +90,14 @@ TEST(Confirm, ACycleThatJoinOrdersIsNeverConfirmed) {
             1)
       << Slurp(base + ".err");
   EXPECT_NE(Slurp(base + ".err").find("not confirmed in 2 attempts"), std::string::npos);
+  // Recorded as not confirmed: the gate on predictions lets it pass.
+  ASSERT_EQ(Status(std::string(THREADLENS_CLI) + " confirm --json " + base + ".json " + trace +
+                   " --attempts 1 --hold-ms 200 -- " + kProgram + " joined >/dev/null 2>&1"),
+            1);
+  EXPECT_NE(Slurp(base + ".json").find("\"confirmed\": false"), std::string::npos);
+  EXPECT_EQ(Status(std::string(THREADLENS_CLI) + " check -q --fail-on warning " +
+                   "--require-confirmed " + base + ".json >/dev/null 2>&1"),
+            0);
 }
 
 TEST(Confirm, ATraceWithoutACycleIsBadInput) {

@@ -80,6 +80,10 @@ struct Finding {
   std::string subkind;              // misuse: "unlock-not-held", "unlock-not-owner",
                                     // "held-at-exit", "destroy-locked"; hang: "cond",
                                     // "join", "sem", "lock" (held by a thread that exited)
+  // Set by `threadlens confirm`: whether a steered run made the finding happen, and the
+  // trace of that run.
+  std::optional<bool> confirmed;
+  std::string confirmed_trace;
 };
 
 // Time spans per thread for timelines (holds and waits), kept bounded by the analyzer.

@@ -50,6 +50,9 @@ struct GateOptions {
   std::set<std::string> fail_on = {"error"};  // kinds and/or severities, "all", "none"
   std::set<std::string> baseline;             // fingerprints that pass
   Suppressions suppressions;
+  // Predictions (lock-order cycles) fail only when `threadlens confirm` made them happen;
+  // what happened in the run (races, deadlocks, hangs, misuse) fails as usual.
+  bool require_confirmed = false;
 };
 
 enum class Verdict { kFails, kPasses, kBaselined, kSuppressed };
