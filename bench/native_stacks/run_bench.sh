@@ -6,13 +6,7 @@ set -eu
 cli=$1 bin=$2 pairs=${3:-1000000} runs=${4:-5}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-seconds() {  # wall seconds of the command
-  start=$(date +%s.%N)
-  "$@" >/dev/null 2>&1
-  end=$(date +%s.%N)
-  echo "$end - $start" | bc
-}
+. "$(dirname "$0")/../timing.sh"
 : >"$tmp/plain"; : >"$tmp/off"; : >"$tmp/on"
 i=0
 while [ $i -lt "$runs" ]; do

@@ -8,13 +8,7 @@ cli=$1 bin=$2 rounds=${3:-100000} runs=${4:-5}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-seconds() {  # wall seconds of the command
-  start=$(date +%s.%N)
-  "$@" >/dev/null 2>&1
-  end=$(date +%s.%N)
-  echo "$end - $start" | bc
-}
+. "$(dirname "$0")/../timing.sh"
 
 : >"$tmp/tsan" ; : >"$tmp/tl" ; : >"$tmp/rt"
 i=0
