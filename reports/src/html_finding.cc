@@ -190,7 +190,14 @@ std::string FindingSection(const Report& r, const Finding& f, const std::string&
     << H(f.kind) << "\">";
   o << "<h3>#" << index + 1 << " " << SevBadge(f.severity)
     << " <span class=\"badge\" style=\"background:#eef\">" << H(f.kind)
-    << (f.subkind.empty() ? "" : " / " + H(f.subkind)) << "</span> " << H(f.title) << "</h3>";
+    << (f.subkind.empty() ? "" : " / " + H(f.subkind)) << "</span> ";
+  if (f.confirmed) {
+    o << (*f.confirmed ? "<span class=\"badge confirmed\" style=\"background:#d6f5d6\" title=\"" +
+                             H(f.confirmed_trace) + "\">confirmed</span> "
+                       : std::string("<span class=\"badge unconfirmed\" "
+                                     "style=\"background:#eee\">not confirmed</span> "));
+  }
+  o << H(f.title) << "</h3>";
   if (!f.detail.empty()) o << "<p>" << H(f.detail) << "</p>";
   o << "<div class=\"muted\">";
   if (!f.threads.empty()) o << "threads: " << H(Join(f.threads)) << " &middot; ";

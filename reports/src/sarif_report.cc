@@ -317,6 +317,10 @@ json ToSarif(const std::vector<NamedReport>& reports, const SarifOptions& option
                               {"locks", f.locks},
                               {"variables", f.variables}};
       if (!f.subkind.empty()) result["properties"]["subkind"] = f.subkind;
+      if (f.confirmed) {
+        result["properties"]["confirmed"] = *f.confirmed;
+        if (!f.confirmed_trace.empty()) result["properties"]["confirmedTrace"] = f.confirmed_trace;
+      }
       results.push_back(result);
     }
   }

@@ -60,6 +60,22 @@ TEST(HtmlReport, OneRowAndOneSectionPerFinding) {
   EXPECT_GE(Count(html, "<div class=\"timeline\" data-timeline="), 3u);
 }
 
+// A finding `threadlens confirm` confirmed carries a badge with the confirming trace; one it
+// could not confirm says so; the others have neither.
+TEST(HtmlReport, ConfirmedFindingsAreMarked) {
+  Report r = LockOrderReport();
+  r.findings[0].confirmed = true;
+  r.findings[0].confirmed_trace = "bank.confirm.tltrace";
+  std::string html = HtmlReport({{"bank", r}});
+  EXPECT_EQ(Count(html, "class=\"badge confirmed\""), 1u);
+  EXPECT_NE(html.find("title=\"bank.confirm.tltrace\">confirmed</span>"), std::string::npos);
+  r.findings[0].confirmed = false;
+  html = HtmlReport({{"bank", r}});
+  EXPECT_EQ(Count(html, "class=\"badge confirmed\""), 0u);
+  EXPECT_EQ(Count(html, "class=\"badge unconfirmed\""), 1u);
+  EXPECT_EQ(Count(HtmlReport({{"bank", LockOrderReport()}}), "confirmed\""), 0u);
+}
+
 TEST(HtmlReport, SnippetHighlightsTheLine) {
   std::string html = HtmlReport({{"bank", RaceReport()}});
   EXPECT_NE(

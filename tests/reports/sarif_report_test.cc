@@ -89,6 +89,18 @@ TEST(Sarif, RulesResultsAndLocations) {
   EXPECT_EQ(root.back(), '/');
 }
 
+TEST(Sarif, ConfirmedFindingsSayItInTheirProperties) {
+  auto samples = AllSamples();
+  ASSERT_FALSE(samples[0].report.findings.empty());
+  samples[0].report.findings[0].confirmed = true;
+  samples[0].report.findings[0].confirmed_trace = "x.confirm.tltrace";
+  json doc = reports::ToSarif(samples, Options());
+  auto& first = doc["runs"][0]["results"][0];
+  EXPECT_EQ(first["properties"]["confirmed"], true);
+  EXPECT_EQ(first["properties"]["confirmedTrace"], "x.confirm.tltrace");
+  EXPECT_FALSE(doc["runs"][0]["results"][1]["properties"].contains("confirmed"));
+}
+
 TEST(Sarif, ThreadFlowsFollowTheInterleaving) {
   json doc = reports::ToSarif({{"lock-order", LockOrderReport()}}, Options());
   auto& flows = doc["runs"][0]["results"][0]["codeFlows"][0]["threadFlows"];
