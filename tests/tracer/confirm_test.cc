@@ -11,21 +11,14 @@
 
 #include "threadlens/analyzer/analyze.h"
 #include "threadlens/analyzer/findings.h"
+#include "traced_run.h"
 
 namespace threadlens {
 namespace {
 
 namespace fs = std::filesystem;
-
-int Status(const std::string& cmd) {
-  int st = std::system(cmd.c_str());
-  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using tracer_test::Slurp;
+using tracer_test::System;
 
 std::string Base() {
   fs::create_directories(TL_TMP_DIR);
@@ -38,7 +31,7 @@ const std::string kProgram = std::string(TL_PROGRAMS_DIR) + "/ab_ba_apart";
 // Records a plain run of the program; returns the trace.
 std::string Record(const std::string& base, const std::string& arg) {
   const std::string trace = base + ".tltrace";
-  EXPECT_EQ(Status(std::string(THREADLENS_CLI) + " run --trace " + trace + " -- " + kProgram +
+  EXPECT_EQ(System(std::string(THREADLENS_CLI) + " run --trace " + trace + " -- " + kProgram +
                    " " + arg + " >/dev/null 2>&1"),
             0);  // the plain run never deadlocks
   return trace;
@@ -50,7 +43,7 @@ TEST(Confirm, ACycleThatCanHappenIsMadeToHappen) {
   Report plain = AnalyzeFile(trace, AnalyzeOptions{});
   ASSERT_EQ(plain.findings.size(), 1u);
   EXPECT_EQ(plain.findings[0].kind, "lock-order");
-  EXPECT_EQ(Status(std::string(THREADLENS_CLI) + " confirm " + trace + " --attempts 3 -- " +
+  EXPECT_EQ(System(std::string(THREADLENS_CLI) + " confirm " + trace + " --attempts 3 -- " +
                    kProgram + " >" + base + ".out 2>" + base + ".err"),
             0)
       << Slurp(base + ".err");
@@ -68,14 +61,14 @@ TEST(Confirm, RequireConfirmedGatesOnlyConfirmedCycles) {
   const std::string base = Base();
   const std::string trace = Record(base, "");
   const std::string cli = THREADLENS_CLI;
-  EXPECT_EQ(Status(cli + " check -q --require-confirmed " + trace + " >/dev/null 2>&1"), 0);
-  EXPECT_EQ(Status(cli + " check -q " + trace + " >/dev/null 2>&1"), 1);
-  ASSERT_EQ(Status(cli + " confirm --json " + base + ".json " + trace + " -- " + kProgram +
+  EXPECT_EQ(System(cli + " check -q --require-confirmed " + trace + " >/dev/null 2>&1"), 0);
+  EXPECT_EQ(System(cli + " check -q " + trace + " >/dev/null 2>&1"), 1);
+  ASSERT_EQ(System(cli + " confirm --json " + base + ".json " + trace + " -- " + kProgram +
                    " >/dev/null 2>&1"),
             0);
   const std::string json = Slurp(base + ".json");
   EXPECT_NE(json.find("\"confirmed\": true"), std::string::npos) << json;
-  EXPECT_EQ(Status(cli + " check -q --require-confirmed " + base + ".json >/dev/null 2>&1"), 1);
+  EXPECT_EQ(System(cli + " check -q --require-confirmed " + base + ".json >/dev/null 2>&1"), 1);
 }
 
 TEST(Confirm, ACycleThatJoinOrdersIsNeverConfirmed) {
@@ -84,18 +77,18 @@ TEST(Confirm, ACycleThatJoinOrdersIsNeverConfirmed) {
   Report plain = AnalyzeFile(trace, AnalyzeOptions{});
   ASSERT_EQ(plain.findings.size(), 1u);
   EXPECT_EQ(plain.findings[0].severity, Severity::kWarning);  // fork/join orders it
-  EXPECT_EQ(Status(std::string(THREADLENS_CLI) + " confirm " + trace +
+  EXPECT_EQ(System(std::string(THREADLENS_CLI) + " confirm " + trace +
                    " --attempts 2 --hold-ms 200 -- " + kProgram + " joined >" + base +
                    ".out 2>" + base + ".err"),
             1)
       << Slurp(base + ".err");
   EXPECT_NE(Slurp(base + ".err").find("not confirmed in 2 attempts"), std::string::npos);
   // Recorded as not confirmed: the gate on predictions lets it pass.
-  ASSERT_EQ(Status(std::string(THREADLENS_CLI) + " confirm --json " + base + ".json " + trace +
+  ASSERT_EQ(System(std::string(THREADLENS_CLI) + " confirm --json " + base + ".json " + trace +
                    " --attempts 1 --hold-ms 200 -- " + kProgram + " joined >/dev/null 2>&1"),
             1);
   EXPECT_NE(Slurp(base + ".json").find("\"confirmed\": false"), std::string::npos);
-  EXPECT_EQ(Status(std::string(THREADLENS_CLI) + " check -q --fail-on warning " +
+  EXPECT_EQ(System(std::string(THREADLENS_CLI) + " check -q --fail-on warning " +
                    "--require-confirmed " + base + ".json >/dev/null 2>&1"),
             0);
 }
@@ -103,10 +96,10 @@ TEST(Confirm, ACycleThatJoinOrdersIsNeverConfirmed) {
 TEST(Confirm, ATraceWithoutACycleIsBadInput) {
   const std::string base = Base();
   const std::string trace = base + ".tltrace";
-  ASSERT_EQ(Status(std::string(THREADLENS_CLI) + " run --trace " + trace + " -- " +
+  ASSERT_EQ(System(std::string(THREADLENS_CLI) + " run --trace " + trace + " -- " +
                    TL_PROGRAMS_DIR + "/mutex_contended >/dev/null 2>&1"),
             0);
-  EXPECT_EQ(Status(std::string(THREADLENS_CLI) + " confirm " + trace + " -- " + kProgram +
+  EXPECT_EQ(System(std::string(THREADLENS_CLI) + " confirm " + trace + " -- " + kProgram +
                    " >/dev/null 2>" + base + ".err"),
             2);
   EXPECT_NE(Slurp(base + ".err").find("has no lock-order cycle"), std::string::npos);

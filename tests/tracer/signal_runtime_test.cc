@@ -15,17 +15,14 @@
 #include "threadlens/analyzer/analyze.h"
 #include "threadlens/analyzer/event_source.h"
 #include "threadlens/analyzer/findings.h"
+#include "traced_run.h"
 
 namespace threadlens {
 namespace {
 
 namespace fs = std::filesystem;
+using tracer_test::Slurp;
 using trace::EventKind;
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 struct SignalRun {
   int exit_code = -1;

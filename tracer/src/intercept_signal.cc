@@ -183,8 +183,7 @@ void Trampoline(int sig, siginfo_t* info, void* uc) {
 }
 
 // The kernel's view of an action, as the program installed it.
-void ToUser(int sig, const struct sigaction& kernel, const UserAction& user,
-            struct sigaction* out) {
+void ToUser(const struct sigaction& kernel, const UserAction& user, struct sigaction* out) {
   *out = kernel;
   void* h = reinterpret_cast<void*>(kernel.sa_sigaction);
   if (h == reinterpret_cast<void*>(&Trampoline)) {
@@ -195,7 +194,6 @@ void ToUser(int sig, const struct sigaction& kernel, const UserAction& user,
     out->sa_flags = 0;
     sigemptyset(&out->sa_mask);
   }
-  (void)sig;
 }
 
 int Install(int sig, const struct sigaction* act, struct sigaction* old, uint64_t pc) {
@@ -228,7 +226,7 @@ int Install(int sig, const struct sigaction* act, struct sigaction* old, uint64_
     r = real_sigaction(sig, act, &kernel_old);
     if (r == 0 && act) __atomic_store_n(&g_actions[sig].handler, h, __ATOMIC_RELEASE);
   }
-  if (r == 0 && old) ToUser(sig, kernel_old, before, old);
+  if (r == 0 && old) ToUser(kernel_old, before, old);
   return r;
 }
 

@@ -336,6 +336,9 @@ const char* TracePath();
 // True once CloseTrace began (the program is exiting): the watchdog stands down.
 bool TraceClosing();
 
+// Installs the runtime's handler of fatal signals the program left at their default
+// (fatal_signals.cc).
+void InstallSignalHandlers();
 // True for the runtime's own handler of fatal signals (a program asking for a signal's
 // action sees SIG_DFL there).
 bool IsRuntimeSignalHandler(const void* fn);

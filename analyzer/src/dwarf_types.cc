@@ -1,0 +1,215 @@
+// Walking DWARF types (see dwarf_types.h).
+#include "dwarf_types.h"
+
+#include <dwarf.h>
+
+#include <cstring>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace threadlens::dwarf_types {
+
+bool TypeOf(Dwarf_Die* die, Dwarf_Die* type) {
+  Dwarf_Attribute a;
+  return dwarf_attr_integrate(die, DW_AT_type, &a) && dwarf_formref_die(&a, type);
+}
+
+// Strips typedefs and qualifiers; false for void or a broken reference.
+bool Peel(Dwarf_Die* die) {
+  for (int i = 0; i < kMaxDepth; ++i) {
+    switch (dwarf_tag(die)) {
+      case DW_TAG_typedef:
+      case DW_TAG_const_type:
+      case DW_TAG_volatile_type:
+      case DW_TAG_restrict_type:
+      case DW_TAG_atomic_type:
+        if (!TypeOf(die, die)) return false;
+        break;
+      default:
+        return true;
+    }
+  }
+  return false;
+}
+
+std::optional<uint64_t> SizeOf(Dwarf_Die type) {
+  if (!Peel(&type)) return std::nullopt;
+  Dwarf_Word size = 0;
+  if (dwarf_aggregate_size(&type, &size) == 0) return size;
+  // Pointers and references carry no byte size in clang's DWARF: the address size.
+  switch (dwarf_tag(&type)) {
+    case DW_TAG_pointer_type:
+    case DW_TAG_reference_type:
+    case DW_TAG_rvalue_reference_type:
+    case DW_TAG_ptr_to_member_type: {
+      Dwarf_Die cu;
+      uint8_t address_size = 0;
+      if (dwarf_diecu(&type, &cu, &address_size, nullptr) && address_size) return address_size;
+      return std::nullopt;
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+std::optional<uint64_t> Unsigned(Dwarf_Die* die, unsigned name) {
+  Dwarf_Attribute a;
+  Dwarf_Word v = 0;
+  if (!dwarf_attr(die, name, &a) || dwarf_formudata(&a, &v) != 0) return std::nullopt;
+  return v;
+}
+
+// Byte range [first, last] of a data member inside its parent; nullopt for a static member.
+struct Extent {
+  uint64_t first = 0;
+  uint64_t end = 0;  // one past the last byte; UINT64_MAX for a flexible array
+};
+
+std::optional<Extent> MemberExtent(Dwarf_Die* member, bool in_union) {
+  if (dwarf_hasattr(member, DW_AT_declaration) || dwarf_hasattr(member, DW_AT_external)) {
+    return std::nullopt;
+  }
+  Dwarf_Die type;
+  if (!TypeOf(member, &type)) return std::nullopt;
+  if (auto bits = Unsigned(member, DW_AT_bit_size)) {
+    uint64_t bit_offset = 0;
+    if (auto b = Unsigned(member, DW_AT_data_bit_offset)) {
+      bit_offset = *b;
+    } else if (auto loc = Unsigned(member, DW_AT_data_member_location)) {
+      bit_offset = *loc * 8;  // DWARF 2-3 style bitfields are not described finer: give up
+      if (dwarf_hasattr(member, DW_AT_bit_offset)) return std::nullopt;
+    }
+    return Extent{bit_offset / 8, (bit_offset + *bits + 7) / 8};
+  }
+  uint64_t loc = 0;
+  Dwarf_Attribute a;
+  if (dwarf_attr(member, DW_AT_data_member_location, &a)) {
+    Dwarf_Word v = 0;
+    Dwarf_Op* ops = nullptr;
+    size_t n = 0;
+    if (dwarf_formudata(&a, &v) == 0) {
+      loc = v;
+    } else if (dwarf_getlocation(&a, &ops, &n) == 0 && n == 1 && ops[0].atom == DW_OP_plus_uconst) {
+      loc = ops[0].number;
+    } else {
+      return std::nullopt;
+    }
+  } else if (!in_union) {
+    return std::nullopt;
+  }
+  std::optional<uint64_t> size = SizeOf(type);
+  Dwarf_Die peeled = type;
+  if (!size) {
+    // A trailing `T items[]`: it extends past its parent's size.
+    if (Peel(&peeled) && dwarf_tag(&peeled) == DW_TAG_array_type) return Extent{loc, UINT64_MAX};
+    return std::nullopt;
+  }
+  return Extent{loc, loc + *size};
+}
+
+// Identifiers reserved for the implementation: "__x" and "_X".
+bool IsReserved(const char* name) {
+  return name[0] == '_' && (name[1] == '_' || (name[1] >= 'A' && name[1] <= 'Z'));
+}
+
+void AppendOffset(std::string& path, uint64_t off) {
+  if (off) path += "+" + std::to_string(off);
+}
+
+void FieldPath(Dwarf_Die type, uint64_t off, std::string& path, int depth);
+
+// A struct, class or union: the one member holding byte `off`. A data member wins over a
+// base class subobject that overlaps it (an empty base shares the first member's offset).
+void MemberPath(Dwarf_Die& type, uint64_t off, std::string& path, int depth) {
+  const bool is_union = dwarf_tag(&type) == DW_TAG_union_type;
+  Dwarf_Die child, member, base;
+  int members = 0, bases = 0;
+  uint64_t member_first = 0, base_first = 0;
+  if (dwarf_child(&type, &child) == 0) {
+    do {
+      int tag = dwarf_tag(&child);
+      if (tag != DW_TAG_member && tag != DW_TAG_inheritance) continue;
+      std::optional<Extent> e = MemberExtent(&child, is_union);
+      if (!e || off < e->first || off >= e->end) continue;
+      if (tag == DW_TAG_member) {
+        member = child;
+        member_first = e->first;
+        ++members;
+      } else {
+        base = child;
+        base_first = e->first;
+        ++bases;
+      }
+    } while (dwarf_siblingof(&child, &child) == 0);
+  }
+  Dwarf_Die* chosen = nullptr;
+  uint64_t first = 0;
+  if (members == 1) {
+    chosen = &member;
+    first = member_first;
+  } else if (members == 0 && bases == 1) {
+    chosen = &base;
+    first = base_first;
+  }
+  Dwarf_Die member_type;
+  if (!chosen || !TypeOf(chosen, &member_type)) return AppendOffset(path, off);
+  // Base classes and anonymous members add no name: their fields read as the parent's.
+  const char* name = dwarf_tag(chosen) == DW_TAG_member ? dwarf_diename(chosen) : nullptr;
+  // The standard library's insides (std::mutex::_M_mutex, std::atomic's _M_i) are reserved
+  // names no user wrote: the object is named, as the user declared it.
+  if (name && IsReserved(name)) return AppendOffset(path, off);
+  if (name && *name) path += std::string(".") + name;
+  // A bitfield names the member; a byte inside it has no finer name.
+  if (dwarf_hasattr(chosen, DW_AT_bit_size)) return;
+  FieldPath(member_type, off - first, path, depth + 1);
+}
+
+// An array: "[i]" per dimension, row-major, then the element's path.
+void ElementPath(Dwarf_Die& type, uint64_t off, std::string& path, int depth) {
+  Dwarf_Die element;
+  std::optional<uint64_t> element_size;
+  if (TypeOf(&type, &element)) element_size = SizeOf(element);
+  if (!element_size || *element_size == 0) return AppendOffset(path, off);
+  std::vector<std::optional<uint64_t>> counts;
+  Dwarf_Die child;
+  if (dwarf_child(&type, &child) == 0) {
+    do {
+      if (dwarf_tag(&child) != DW_TAG_subrange_type) continue;
+      std::optional<uint64_t> count = Unsigned(&child, DW_AT_count);
+      if (!count) {
+        if (auto upper = Unsigned(&child, DW_AT_upper_bound)) count = *upper + 1;
+      }
+      counts.push_back(count);
+    } while (dwarf_siblingof(&child, &child) == 0);
+  }
+  if (counts.empty()) counts.emplace_back();
+  uint64_t index = off / *element_size;
+  // Every dimension but the first must have a count, or the split is unknown.
+  std::vector<uint64_t> indices(counts.size());
+  for (size_t d = counts.size(); d-- > 1;) {
+    if (!counts[d] || *counts[d] == 0) return AppendOffset(path, off);
+    indices[d] = index % *counts[d];
+    index /= *counts[d];
+  }
+  indices[0] = index;
+  if (counts[0] && index >= *counts[0]) return AppendOffset(path, off);
+  for (uint64_t i : indices) path += "[" + std::to_string(i) + "]";
+  FieldPath(element, off % *element_size, path, depth + 1);
+}
+
+void FieldPath(Dwarf_Die type, uint64_t off, std::string& path, int depth) {
+  if (depth > kMaxDepth || !Peel(&type)) return AppendOffset(path, off);
+  switch (dwarf_tag(&type)) {
+    case DW_TAG_structure_type:
+    case DW_TAG_class_type:
+    case DW_TAG_union_type:
+      return MemberPath(type, off, path, depth);
+    case DW_TAG_array_type:
+      return ElementPath(type, off, path, depth);
+    default:
+      return AppendOffset(path, off);
+  }
+}
+
+}  // namespace threadlens::dwarf_types

@@ -1,0 +1,25 @@
+// Walking the DWARF type of a variable (libdw): sizes, and the path to the member or element
+// that holds a byte ("stats.errors", "table[3].count"). Where the DWARF does not say which
+// member holds a byte (a union, two bitfields sharing it, padding), the path stops with
+// "+N": a name must never point at the wrong member.
+#pragma once
+
+#include <elfutils/libdw.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace threadlens::dwarf_types {
+
+// Types nest by value only finitely, but damaged DWARF can loop.
+inline constexpr int kMaxDepth = 64;
+
+bool TypeOf(Dwarf_Die* die, Dwarf_Die* type);
+// Strips typedefs and qualifiers; false for void or a broken reference.
+bool Peel(Dwarf_Die* die);
+std::optional<uint64_t> SizeOf(Dwarf_Die type);
+// Appends to `path` the member/element path of byte `off` inside `type`.
+void FieldPath(Dwarf_Die type, uint64_t off, std::string& path, int depth);
+
+}  // namespace threadlens::dwarf_types

@@ -1,0 +1,43 @@
+// Fatal signals: the runtime's own handler, for signals the program left at their default,
+// flushes what was recorded (the header stays incomplete), then lets the signal end the
+// process as before.
+#include <signal.h>
+#include <string.h>
+
+#include "runtime_internal.h"
+
+namespace threadlens::rt {
+namespace {
+
+// Signals whose default action ends the process.
+constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS,  SIGILL,  SIGFPE,  SIGABRT, SIGTERM,
+                                 SIGINT,  SIGHUP,  SIGQUIT, SIGPIPE, SIGALRM, SIGUSR1,
+                                 SIGUSR2, SIGXCPU, SIGXFSZ, SIGSYS,  SIGTRAP};
+
+void FatalSignalHandler(int sig) {
+  CloseTrace(false, false);
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+}  // namespace
+
+void InstallSignalHandlers() {
+  for (int sig : kFatalSignals) {
+    struct sigaction old;
+    if (sigaction(sig, nullptr, &old) != 0) continue;
+    if (old.sa_handler != SIG_DFL || (old.sa_flags & SA_SIGINFO)) continue;  // the program's
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = FatalSignalHandler;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+    sigaction(sig, &sa, nullptr);
+  }
+}
+
+bool IsRuntimeSignalHandler(const void* fn) {
+  return fn == reinterpret_cast<const void*>(&FatalSignalHandler);
+}
+
+}  // namespace threadlens::rt
