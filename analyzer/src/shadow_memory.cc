@@ -40,7 +40,7 @@ std::vector<ShadowCell> ShadowMemory::CellsAt(uint64_t addr) const {
   if (!p) return {};
   const uint32_t line = (addr >> 6) & (kLinesPerPage - 1);
   if (p->empty >> line & 1) return {};
-  if (p->uniform >> line & 1) return {p->summary[line]};
+  if (p->uniform >> line & 1) return {p->cell[p->sid[line]]};
   const Granule* g = &p->g[(addr >> 3) & (kGranulesPerPage - 1)];
   if (g->count == kSpilled) return spills_[g->spill];
   return std::vector<ShadowCell>(g->cells, g->cells + g->count);
@@ -209,33 +209,81 @@ bool SameCell(const ShadowCell& a, const ShadowCell& b) {
 
 }  // namespace
 
+void ShadowMemory::FreeSlot(Page& p, uint8_t s) {
+  p.free_slots |= 1ull << s;
+  if (&p == memo_page_) {  // the slot may come back with another cell
+    if (s == memo_in_) memo_in_ = kNoSlot;
+    if (s == prev_) prev_ = kNoSlot;
+  }
+}
+
+void ShadowMemory::SetSummary(Page& p, uint32_t line, const ShadowCell& c) {
+  // The line is not uniform: at most 63 slots are in use.
+  const uint8_t s = static_cast<uint8_t>(__builtin_ctzll(p.free_slots));
+  p.free_slots &= ~(1ull << s);
+  p.cell[s] = c;
+  p.refs[s] = 1;
+  p.sid[line] = s;
+  p.uniform |= 1ull << line;
+}
+
+void ShadowMemory::DropSummary(Page& p, uint32_t line) {
+  const uint8_t s = p.sid[line];
+  if (--p.refs[s] == 0) FreeSlot(p, s);
+  p.uniform &= ~(1ull << line);
+}
+
+ShadowCell& ShadowMemory::OwnSummary(Page& p, uint32_t line) {
+  const uint8_t s = p.sid[line];
+  if (p.refs[s] == 1) return p.cell[s];
+  // Shared: at least two lines use the slot, so another one is free.
+  --p.refs[s];
+  const ShadowCell c = p.cell[s];
+  p.uniform &= ~(1ull << line);
+  SetSummary(p, line, c);
+  return p.cell[p.sid[line]];
+}
+
+void ShadowMemory::ShareWithPrevious(Page& p, uint32_t line) {
+  const uint8_t s = p.sid[line];
+  if (prev_ == kNoSlot || &p != memo_page_ || prev_ == s || !(p.uniform >> line & 1) ||
+      !SameCell(p.cell[s], p.cell[prev_])) {
+    return;
+  }
+  p.sid[line] = prev_;
+  ++p.refs[prev_];
+  if (--p.refs[s] == 0) FreeSlot(p, s);
+}
+
 void ShadowMemory::Materialize(Page& p, uint32_t line) {
   Granule* gs = Granules(p) + line * kLineGranules;
   if (p.empty >> line & 1) {  // fresh granules are empty already
     p.empty &= ~(1ull << line);
     return;
   }
+  const ShadowCell c = p.cell[p.sid[line]];
   for (uint32_t k = 0; k < kLineGranules; ++k) {
     gs[k].count = 1;
     gs[k].spill = 0;
-    gs[k].cells[0] = p.summary[line];
+    gs[k].cells[0] = c;
   }
-  p.uniform &= ~(1ull << line);
+  DropSummary(p, line);
 }
 
 bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const ShadowAccess& a,
                              Mode mode) {
   if (p.empty >> line & 1) {
     // Eight steps on empty granules: each takes the access as its one cell.
-    Fill(p.summary[line], 0xff, a);
+    ShadowCell c;
+    Fill(c, 0xff, a);
     p.empty &= ~(1ull << line);
-    p.uniform |= 1ull << line;
+    SetSummary(p, line, c);
     return false;
   }
   if (p.uniform >> line & 1) {
     // Step's first two cases on the summary itself: the same thread's access no stronger
     // than its cell, or one that replaces it.
-    ShadowCell& sum = p.summary[line];
+    const ShadowCell& sum = p.cell[p.sid[line]];
     const bool write = a.flags & kCellWrite, atomic = a.flags & kCellAtomic;
     if (sum.thread == a.thread) {
       if (mode == Mode::kAccess && sum.clock == a.now &&
@@ -245,27 +293,27 @@ bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const Shadow
       }
       if (mode != Mode::kAccess || (write && !atomic)) {
         const bool met = sum.flags & kCellAtomic;
-        Fill(sum, 0xff, a);
+        Fill(OwnSummary(p, line), 0xff, a);
         return met;
       }
     }
     Granule v;  // stands for all eight granules
     v.count = 1;
-    v.cells[0] = p.summary[line];
+    v.cells[0] = sum;
     span_ = kLineGranules;
     const bool met = Step(v, base, 0xff, a, mode);
     span_ = 1;
     if (v.count == 1 && v.cells[0].mask == 0xff) {
-      p.summary[line] = v.cells[0];
+      OwnSummary(p, line) = v.cells[0];
     } else {
       // Starting from one cell, a step leaves at most two: never a spilled granule.
+      DropSummary(p, line);
       Granule* gs = Granules(p) + line * kLineGranules;
       for (uint32_t k = 0; k < kLineGranules; ++k) {
         gs[k].count = v.count;
         gs[k].spill = 0;
         std::copy(v.cells, v.cells + v.count, gs[k].cells);
       }
-      p.uniform &= ~(1ull << line);
     }
     return met;
   }
@@ -278,8 +326,7 @@ bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const Shadow
       return met;
     }
   }
-  p.summary[line] = first;
-  p.uniform |= 1ull << line;
+  SetSummary(p, line, first);
   return met;
 }
 
@@ -288,32 +335,81 @@ bool ShadowMemory::Range(uint64_t addr, uint64_t size, const ShadowAccess& a, Mo
   bool met = false;
   // Lines that held the same summary before this operation end the same after it: the
   // first one's outcome is reused (unless it reported a race, which each line reports).
+  // Within a page that is a slot move; on the next page the first equal cell starts again.
   ShadowCell memo_in, memo_out;
   bool memo = false, memo_met = false;
+  memo_page_ = nullptr;
+  memo_in_ = memo_out_ = prev_ = kNoSlot;
   for (uint64_t g = addr & ~7ull; g < end;) {
     Page& p = PageAt(g);
     const uint32_t line = (g >> 6) & (kLinesPerPage - 1);
     if ((g & 63) == 0 && addr <= g && end - g >= 64) {
-      ShadowCell& sum = p.summary[line];
-      if (!(p.uniform >> line & 1)) {
-        met |= WholeLine(p, line, g, a, mode);
-      } else if (memo && SameCell(sum, memo_in)) {
-        sum = memo_out;
-        met |= memo_met;
-      } else {
-        const ShadowCell before = sum;
-        const uint64_t races = races_;
-        const bool m = WholeLine(p, line, g, a, mode);
-        met |= m;
-        memo = (p.uniform >> line & 1) && races_ == races;
-        if (memo) {
-          memo_in = before;
-          memo_out = sum;
-          memo_met = m;
-        }
+      if (&p != memo_page_) {
+        memo_page_ = &p;
+        memo_in_ = prev_ = kNoSlot;
       }
-      if (g + 64 < g) break;
-      g += 64;
+      // The whole lines of this page the range covers.
+      const uint32_t last = static_cast<uint32_t>(
+          std::min<uint64_t>(kLinesPerPage, line + (end - g) / 64));
+      uint32_t moved = 0;  // lines moved from memo_in_ to memo_out_, not yet counted in refs
+      auto settle = [&] {
+        if (!moved) return;
+        p.refs[memo_out_] += moved;
+        p.refs[memo_in_] -= moved;
+        if (p.refs[memo_in_] == 0) FreeSlot(p, memo_in_);
+        moved = 0;
+      };
+      for (uint32_t l = line; l < last; ++l) {
+        const uint64_t gl = g + 64 * (l - line);
+        const uint8_t s = p.sid[l];
+        const bool uniform = p.uniform >> l & 1;
+        if (uniform && s == memo_in_) {
+          p.sid[l] = memo_out_;
+          moved += memo_out_ != s;
+          met |= memo_met;
+          prev_ = memo_out_;
+          continue;
+        }
+        settle();
+        if (!uniform) {
+          met |= WholeLine(p, l, gl, a, mode);
+          ShareWithPrevious(p, l);
+        } else if (memo && SameCell(p.cell[s], memo_in)) {
+          const bool same = SameCell(memo_in, memo_out);
+          if (!same) OwnSummary(p, l) = memo_out;
+          ShareWithPrevious(p, l);
+          met |= memo_met;
+          const uint8_t now = p.sid[l];
+          // The old slot still holds memo_in while other lines keep it.
+          memo_in_ = same ? now : (now != s && !(p.free_slots >> s & 1) ? s : kNoSlot);
+          memo_out_ = now;
+        } else {
+          const ShadowCell before = p.cell[s];
+          const uint64_t races = races_;
+          const bool m = WholeLine(p, l, gl, a, mode);
+          ShareWithPrevious(p, l);
+          met |= m;
+          memo = (p.uniform >> l & 1) && races_ == races;
+          memo_in_ = kNoSlot;
+          if (memo) {
+            memo_in = before;
+            memo_out = p.cell[p.sid[l]];
+            memo_met = m;
+            const uint8_t now = p.sid[l];
+            if (SameCell(memo_in, memo_out)) {
+              memo_in_ = now;
+            } else if (now != s && !(p.free_slots >> s & 1)) {
+              memo_in_ = s;  // other lines keep the old cell there
+            }
+            memo_out_ = now;
+          }
+        }
+        prev_ = (p.uniform >> l & 1) ? p.sid[l] : kNoSlot;
+      }
+      settle();
+      const uint64_t next = g + 64 * (last - line);
+      if (next < g) break;
+      g = next;
       continue;
     }
     if ((p.uniform | p.empty) >> line & 1) Materialize(p, line);
@@ -323,6 +419,7 @@ bool ShadowMemory::Range(uint64_t addr, uint64_t size, const ShadowAccess& a, Mo
     if (g + 8 < g) break;
     g += 8;
   }
+  memo_page_ = nullptr;
   return met;
 }
 

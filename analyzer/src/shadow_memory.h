@@ -17,7 +17,7 @@
 // placed before the allocation, but that did not happen before it, races with it whatever
 // the order of the records.
 //
-// Memory: a 40-byte summary per 64-byte line of a 4 KiB page touched, plus 128 bytes per
+// Memory: a 40-byte summary slot and two bytes per 64-byte line of a 4 KiB page touched, plus 128 bytes per
 // 8-byte granule (16x) on pages where some line was touched in part or by several threads;
 // a granule with more than three live cells spills to a side list.
 #pragma once
@@ -116,10 +116,18 @@ class ShadowMemory {
   // neither (its granules hold the cells). The granules are allocated at a page's first line
   // that needs them: memory only ever written whole (a large memcpy, a buffer's
   // allocation and free) costs its summaries alone.
+  //
+  // Uniform lines with equal summaries share one of the page's 64 cell slots, so a range
+  // over a block whose lines all hold the same cell decides the first line and moves the
+  // others to the outcome's slot, one byte each. A page never needs more slots than lines.
+  static constexpr uint8_t kNoSlot = 0xff;
   struct Page {
-    uint64_t uniform = 0;     // bit L: line L's granules are all summary[L] alone
-    uint64_t empty = ~0ull;   // bit L: line L has no cell
-    ShadowCell summary[kLinesPerPage];
+    uint64_t uniform = 0;         // bit L: line L's granules are all cell[sid[L]] alone
+    uint64_t empty = ~0ull;       // bit L: line L has no cell
+    uint64_t free_slots = ~0ull;  // bit S: cell[S] is no line's summary
+    uint8_t sid[kLinesPerPage] = {};
+    uint8_t refs[kLinesPerPage] = {};  // uniform lines whose summary is cell[S]
+    ShadowCell cell[kLinesPerPage];
     std::unique_ptr<Granule[]> g;
   };
   enum class Mode { kAccess, kAlloc, kFree };
@@ -134,6 +142,13 @@ class ShadowMemory {
   bool WholeLine(Page& p, uint32_t line, uint64_t base, const ShadowAccess& a, Mode mode);
   // A uniform or empty line written out to its granules (before a partial access).
   void Materialize(Page& p, uint32_t line);
+  // Slots: a line takes a summary, gives its summary up, or gets a slot of its own to write.
+  void SetSummary(Page& p, uint32_t line, const ShadowCell& c);
+  void DropSummary(Page& p, uint32_t line);
+  ShadowCell& OwnSummary(Page& p, uint32_t line);
+  void FreeSlot(Page& p, uint8_t s);
+  // A line just made uniform shares the previous line's slot when their cells are equal.
+  void ShareWithPrevious(Page& p, uint32_t line);
   static Granule* Granules(Page& p) {
     if (!p.g) p.g.reset(new Granule[kGranulesPerPage]());
     return p.g.get();
@@ -152,6 +167,10 @@ class ShadowMemory {
   std::vector<uint32_t> free_spills_;
   uint64_t last_page_ = ~0ull;
   Page* last_ = nullptr;
+  // Within one Range: lines whose slot is memo_in_ move to memo_out_ (same page only);
+  // prev_ is the slot of the line just done.
+  const Page* memo_page_ = nullptr;
+  uint8_t memo_in_ = kNoSlot, memo_out_ = kNoSlot, prev_ = kNoSlot;
   uint32_t span_ = 1;  // granules the granule being stepped stands for (a uniform line: 8)
   uint64_t races_ = 0;  // races reported so far
 };
