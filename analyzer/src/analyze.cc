@@ -51,6 +51,7 @@ Report Analysis::Run() {
       if (k == trace::EventKind::kRead || k == trace::EventKind::kWrite) race_.Prefetch(b[i].ev.obj);
     }
   };
+  namer_.Prestart();
   size_t cur = 0;
   size_t n = source_.NextBatch(batches[cur], kBatch);
   prefetch(batches[cur], n);

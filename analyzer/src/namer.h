@@ -34,6 +34,12 @@ class Namer {
         const PathTable& locksets, const std::unordered_map<uint64_t, LockState>& locks)
       : source_(source), opts_(opts), stacks_(stacks), locksets_(locksets), locks_(locks) {}
 
+  // Starts the symbolizer's process early, when this trace will need one.
+  void Prestart() {
+    if (opts_.symbolize && !opts_.symbolizer && !symbolizer_ && source_.Meta().format != "std") {
+      PrestartSymbolizer();
+    }
+  }
   // Names the trace gave.
   void SetThreadName(uint32_t tid, std::string name) { thread_names_[tid] = std::move(name); }
   void SetObjectName(uint64_t obj, std::string name) { object_names_[obj] = std::move(name); }

@@ -97,6 +97,14 @@ class SymbolizerProcess {
 
   bool alive() const { return fd_ >= 0; }
 
+  // Takes over another process (started early, while the trace was being read).
+  void Adopt(SymbolizerProcess& o) {
+    Stop();
+    std::swap(pid_, o.pid_);
+    std::swap(fd_, o.fd_);
+    pending_.swap(o.pending_);
+  }
+
   // Sends one query and returns the answer's lines (without the closing empty line), or
   // nullopt when the child is gone or silent; then it is stopped for good.
   std::optional<std::vector<std::string>> Query(const std::string& line) {
@@ -187,11 +195,28 @@ std::string ReadablePath(const std::string& path) {
   return path;
 }
 
+// llvm-symbolizer takes tens of milliseconds to load; started while the analysis runs, it
+// is ready when the first name is needed.
+struct Prestarted {
+  std::string binary;
+  SymbolizerProcess process;
+};
+Prestarted& EarlyProcess() {
+  static Prestarted p;
+  return p;
+}
+
 class LlvmSymbolizer : public Symbolizer {
  public:
   LlvmSymbolizer(std::vector<ModuleInfo> modules, std::string binary)
       : modules_(std::move(modules)) {
-    if (!binary.empty()) process_.Start(binary);
+    if (binary.empty()) return;
+    Prestarted& early = EarlyProcess();
+    if (early.process.alive() && early.binary == binary) {
+      process_.Adopt(early.process);
+    } else {
+      process_.Start(binary);
+    }
   }
 
   Frame ResolveCode(uint64_t pc) override { return ResolveCodeInlined(pc).front(); }
@@ -305,6 +330,13 @@ class LlvmSymbolizer : public Symbolizer {
 };
 
 }  // namespace
+
+void PrestartSymbolizer() {
+  Prestarted& early = EarlyProcess();
+  if (early.process.alive()) return;
+  early.binary = FindLlvmSymbolizer();
+  if (!early.binary.empty()) early.process.Start(early.binary);
+}
 
 std::unique_ptr<Symbolizer> MakeSymbolizer(const std::vector<ModuleInfo>& modules) {
   return std::make_unique<LlvmSymbolizer>(modules, FindLlvmSymbolizer());

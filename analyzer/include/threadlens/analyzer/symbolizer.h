@@ -37,6 +37,8 @@ class Symbolizer {
   virtual Stack ResolveCodeInlined(uint64_t pc) { return {ResolveCode(pc)}; }
 };
 
+// Starts llvm-symbolizer now, for the next MakeSymbolizer to use (it loads meanwhile).
+void PrestartSymbolizer();
 // A symbolizer for the modules recorded in a trace.
 std::unique_ptr<Symbolizer> MakeSymbolizer(const std::vector<ModuleInfo>& modules);
 
