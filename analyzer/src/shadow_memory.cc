@@ -331,6 +331,13 @@ bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const Shadow
 }
 
 bool ShadowMemory::Range(uint64_t addr, uint64_t size, const ShadowAccess& a, Mode mode) {
+  if (size && (addr & 7) + size <= 8) {  // most accesses: one granule
+    Page& p = PageAt(addr);
+    const uint32_t line = (addr >> 6) & (kLinesPerPage - 1);
+    if ((p.uniform | p.empty) >> line & 1) Materialize(p, line);
+    const uint8_t mask = static_cast<uint8_t>(((1u << size) - 1) << (addr & 7));
+    return Step(p.g[(addr >> 3) & (kGranulesPerPage - 1)], addr & ~7ull, mask, a, mode);
+  }
   const uint64_t end = addr + size < addr ? ~0ull : addr + size;
   bool met = false;
   // Lines that held the same summary before this operation end the same after it: the
