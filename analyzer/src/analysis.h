@@ -105,8 +105,8 @@ class Analysis {
   std::set<uint32_t> forked_;
   uint32_t cached_tid_ = ~0u, cached_dense_ = 0;
   std::vector<uint64_t> held_scratch_;
-  std::map<uint64_t, HeapRef> heap_;   // live heap blocks by address (erased on free)
-  std::map<uint64_t, HeapRef> freed_;  // freed blocks, until their memory is reused
+  // Heap blocks by address: live ones, and freed ones until their memory is reused.
+  std::map<uint64_t, HeapRef> blocks_;
   size_t races_named_ = 0;             // race findings already given their heap block
   std::unordered_map<uint64_t, std::shared_ptr<const VectorClock>> cond_signals_;
   std::vector<BlockedThread> watchdog_blocked_;

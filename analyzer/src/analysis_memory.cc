@@ -48,33 +48,36 @@ void Analysis::HandleHeap(ThreadCtx& t, const StreamEvent& e) {
   const trace::Event& ev = e.ev;
   if (e.kind() == EventKind::kAlloc) {
     const uint64_t size = std::max<uint64_t>(ev.seq, 1);
+    const HeapRef block{ev.obj, ev.seq, ev.site, t.stack, true, false};
     // A block allocated over one never freed (free not traced) replaces it; freed blocks
-    // it overlaps are gone for good.
-    for (auto* m : {&heap_, &freed_}) {
-      auto it = m->lower_bound(ev.obj);
-      while (it != m->end() && it->first < ev.obj + size) it = m->erase(it);
-      if (it != m->begin()) {
-        auto prev = std::prev(it);
-        if (prev->first + std::max<uint64_t>(prev->second.size, 1) > ev.obj) m->erase(prev);
-      }
+    // it overlaps are gone for good. Most often the allocator hands out a freed block's
+    // address again: that entry is reused.
+    auto it = blocks_.lower_bound(ev.obj);
+    if (it != blocks_.begin()) {
+      auto prev = std::prev(it);
+      if (prev->first + std::max<uint64_t>(prev->second.size, 1) > ev.obj) blocks_.erase(prev);
     }
-    heap_[ev.obj] = HeapRef{ev.obj, ev.seq, ev.site, t.stack, true};
+    if (it != blocks_.end() && it->first == ev.obj) {
+      it->second = block;
+      ++it;
+    } else {
+      it = std::next(blocks_.emplace_hint(it, ev.obj, block));
+    }
+    while (it != blocks_.end() && it->first < ev.obj + size) it = blocks_.erase(it);
     race_.Alloc(t.dense, Side(t, Op::kAlloc, e), ev.seq);
     return;
   }
-  auto it = heap_.find(ev.obj);
-  if (it == heap_.end()) {
+  auto it = blocks_.find(ev.obj);
+  if (it == blocks_.end() || it->second.freed) {
     // A block the program did not allocate itself (the C library did, for strdup or
     // getline): its free still ends its life, over the size the tracer read.
     if (ev.seq) race_.Free(t.dense, Side(t, Op::kFree, e), ev.seq);
     if (race_.Findings().size() != races_named_) NoteHeapBlocks();
     return;
   }
-  HeapRef block = it->second;
-  race_.Free(t.dense, Side(t, Op::kFree, e), block.size);
+  race_.Free(t.dense, Side(t, Op::kFree, e), it->second.size);
   if (race_.Findings().size() != races_named_) NoteHeapBlocks();
-  heap_.erase(it);
-  freed_[block.base] = block;
+  it->second.freed = true;
 }
 
 void Analysis::SyncObjectAccess(const ThreadCtx& t, const StreamEvent& e, uint64_t size,
@@ -94,13 +97,10 @@ void Analysis::SyncObjectAccess(const ThreadCtx& t, const StreamEvent& e, uint64
 }
 
 const HeapRef* Analysis::HeapBlockOf(uint64_t addr) const {
-  for (const auto* m : {&heap_, &freed_}) {
-    auto it = m->upper_bound(addr);
-    if (it == m->begin()) continue;
-    --it;
-    if (addr < it->first + std::max<uint64_t>(it->second.size, 1)) return &it->second;
-  }
-  return nullptr;
+  auto it = blocks_.upper_bound(addr);
+  if (it == blocks_.begin()) return nullptr;
+  --it;
+  return addr < it->first + std::max<uint64_t>(it->second.size, 1) ? &it->second : nullptr;
 }
 
 void Analysis::NoteHeapBlocks() {

@@ -133,6 +133,7 @@ struct HeapRef {
   uint64_t site = 0;    // the allocating call's pc (or string site)
   uint32_t stack = 0;   // the allocating thread's shadow stack then
   bool valid = false;
+  bool freed = false;
 };
 
 struct RawFinding {
