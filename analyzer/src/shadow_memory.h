@@ -121,14 +121,14 @@ class ShadowMemory {
   // over a block whose lines all hold the same cell decides the first line and moves the
   // others to the outcome's slot, one byte each. A page never needs more slots than lines.
   static constexpr uint8_t kNoSlot = 0xff;
-  struct Page {
+  struct Page {  // what every access reads first shares one cache line
+    std::unique_ptr<Granule[]> g;
     uint64_t uniform = 0;         // bit L: line L's granules are all cell[sid[L]] alone
     uint64_t empty = ~0ull;       // bit L: line L has no cell
     uint64_t free_slots = ~0ull;  // bit S: cell[S] is no line's summary
     uint8_t sid[kLinesPerPage] = {};
     uint8_t refs[kLinesPerPage] = {};  // uniform lines whose summary is cell[S]
     ShadowCell cell[kLinesPerPage];
-    std::unique_ptr<Granule[]> g;
   };
   enum class Mode { kAccess, kAlloc, kFree };
 
