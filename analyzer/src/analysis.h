@@ -34,7 +34,7 @@ class Analysis {
   Analysis(EventSource& source, const AnalyzeOptions& opts)
       : source_(source),
         opts_(opts),
-        race_(hb_, opts.max_races),
+        race_(hb_, opts.max_races, RaceWorkers(opts, source)),
         order_(LockOrderOptions{opts.max_cycle_length, opts.max_cycles, opts.max_cycle_reports,
                                 32}),
         monitor_(opts.max_misuse, opts.max_spans,
@@ -56,6 +56,8 @@ class Analysis {
   Report Run();
 
  private:
+  // Worker threads for the race detector's shadow shards (none when races are off).
+  static unsigned RaceWorkers(const AnalyzeOptions& opts, EventSource& source);
   // ---- threads (analysis_events.cc) ----
   ThreadCtx& NewThread(uint32_t tid);
   ThreadCtx& Thread(uint32_t tid);
@@ -77,8 +79,6 @@ class Analysis {
   // destroy write them, so a destroy racing a use is a race.
   void SyncObjectAccess(const ThreadCtx& t, const StreamEvent& e, uint64_t size, bool write);
   // The live (else the last freed) heap block holding `addr`, if any.
-  const HeapRef* HeapBlockOf(uint64_t addr) const;
-  void NoteHeapBlocks();
 
   // ---- end of trace (analysis_finish.cc) ----
   void FindBlockedState(std::vector<RawFinding>& raw, std::vector<std::string>& notes);
@@ -107,7 +107,6 @@ class Analysis {
   std::vector<uint64_t> held_scratch_;
   // Heap blocks by address: live ones, and freed ones until their memory is reused.
   std::map<uint64_t, HeapRef> blocks_;
-  size_t races_named_ = 0;             // race findings already given their heap block
   std::unordered_map<uint64_t, std::shared_ptr<const VectorClock>> cond_signals_;
   std::vector<BlockedThread> watchdog_blocked_;
   std::map<std::pair<uint32_t, uint64_t>, std::vector<SideRef>> self_waiters_;

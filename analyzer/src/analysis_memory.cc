@@ -40,8 +40,6 @@ void Analysis::HandleMemory(ThreadCtx& t, const StreamEvent& e) {
       break;
     }
   }
-  // A new race: remember the heap block now, it may be freed before the end.
-  if (race_.Findings().size() != races_named_) NoteHeapBlocks();
 }
 
 void Analysis::HandleHeap(ThreadCtx& t, const StreamEvent& e) {
@@ -64,7 +62,7 @@ void Analysis::HandleHeap(ThreadCtx& t, const StreamEvent& e) {
       it = std::next(blocks_.emplace_hint(it, ev.obj, block));
     }
     while (it != blocks_.end() && it->first < ev.obj + size) it = blocks_.erase(it);
-    race_.Alloc(t.dense, Side(t, Op::kAlloc, e), ev.seq);
+    race_.Alloc(t.dense, Side(t, Op::kAlloc, e), ev.seq, block);
     return;
   }
   auto it = blocks_.find(ev.obj);
@@ -72,11 +70,9 @@ void Analysis::HandleHeap(ThreadCtx& t, const StreamEvent& e) {
     // A block the program did not allocate itself (the C library did, for strdup or
     // getline): its free still ends its life, over the size the tracer read.
     if (ev.seq) race_.Free(t.dense, Side(t, Op::kFree, e), ev.seq);
-    if (race_.Findings().size() != races_named_) NoteHeapBlocks();
     return;
   }
   race_.Free(t.dense, Side(t, Op::kFree, e), it->second.size);
-  if (race_.Findings().size() != races_named_) NoteHeapBlocks();
   it->second.freed = true;
 }
 
@@ -92,23 +88,6 @@ void Analysis::SyncObjectAccess(const ThreadCtx& t, const StreamEvent& e, uint64
     s.size = static_cast<uint16_t>(size);
     s.atomic = true;
     race_.Access(t.dense, s, false, true);
-  }
-  if (race_.Findings().size() != races_named_) NoteHeapBlocks();
-}
-
-const HeapRef* Analysis::HeapBlockOf(uint64_t addr) const {
-  auto it = blocks_.upper_bound(addr);
-  if (it == blocks_.begin()) return nullptr;
-  --it;
-  return addr < it->first + std::max<uint64_t>(it->second.size, 1) ? &it->second : nullptr;
-}
-
-void Analysis::NoteHeapBlocks() {
-  auto& found = race_.Findings();
-  for (; races_named_ < found.size(); ++races_named_) {
-    RawFinding& f = found[races_named_];
-    if (f.vars.empty()) continue;
-    if (const HeapRef* h = HeapBlockOf(f.vars[0])) f.heap = *h;
   }
 }
 

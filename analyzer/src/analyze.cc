@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
+#include <thread>
 
 #include "analysis.h"
 #include "namer.h"
@@ -35,6 +37,15 @@ const char* OpName(Op op) {
     case Op::kIgnoreBegin: return "ignore-begin";
   }
   return "?";
+}
+
+unsigned Analysis::RaceWorkers(const AnalyzeOptions& opts, EventSource& source) {
+  if (!opts.races || source.Meta().uninstrumented) return 0;
+  if (opts.race_workers >= 0) return static_cast<unsigned>(std::min(opts.race_workers, 64));
+  if (const char* env = std::getenv("THREADLENS_RACE_WORKERS"); env && *env) {
+    return static_cast<unsigned>(std::clamp(std::atoi(env), 0, 64));
+  }
+  return std::thread::hardware_concurrency() >= 2 ? 2 : 0;
 }
 
 Report Analysis::Run() {

@@ -1,6 +1,8 @@
 // Happens-before engine (see hb_engine.h).
 #include "hb_engine.h"
 
+#include <algorithm>
+
 #include "threadlens/trace_format.h"
 
 namespace threadlens::analysis {
@@ -19,50 +21,65 @@ bool HappensBefore::IsRelease(uint8_t mo) {
 
 void HappensBefore::AddThread(uint32_t t) {
   if (t >= clocks_.size()) clocks_.resize(t + 1);
-  if (clocks_[t].Get(t) == 0) clocks_[t].Set(t, 1);
+  if (clocks_[t].Get(t) == 0) Mut(t).Set(t, 1);
 }
 
 void HappensBefore::Fork(uint32_t parent, uint32_t child) {
   AddThread(parent);
   AddThread(child);
-  clocks_[child].Join(clocks_[parent]);
-  clocks_[parent].Tick(parent);
+  Mut(child).Join(clocks_[parent]);
+  Mut(parent).Tick(parent);
 }
 
 void HappensBefore::Join(uint32_t joiner, uint32_t child) {
   AddThread(joiner);
   AddThread(child);
-  clocks_[joiner].Join(clocks_[child]);
-  clocks_[child].Tick(child);
+  Mut(joiner).Join(clocks_[child]);
+  Mut(child).Tick(child);
 }
 
 void HappensBefore::Acquire(uint32_t t, uint64_t lock, bool shared) {
   auto it = locks_.find(lock);
   if (it == locks_.end()) return;
-  clocks_[t].Join(it->second.writes);
+  Mut(t).Join(it->second.writes);
   if (!shared) clocks_[t].Join(it->second.reads);
 }
 
 void HappensBefore::Release(uint32_t t, uint64_t lock, bool shared) {
   LockClocks& l = locks_[lock];
   (shared ? l.reads : l.writes).Join(clocks_[t]);
-  clocks_[t].Tick(t);
+  Mut(t).Tick(t);
 }
 
 void HappensBefore::SyncAcquire(uint32_t t, uint64_t key) {
   auto it = sync_.find(key);
-  if (it != sync_.end()) clocks_[t].Join(it->second);
+  if (it != sync_.end()) Mut(t).Join(it->second);
 }
 
 void HappensBefore::SyncRelease(uint32_t t, uint64_t key) {
   sync_[key].Join(clocks_[t]);
-  clocks_[t].Tick(t);
+  Mut(t).Tick(t);
 }
 
 VectorClock& HappensBefore::AtomicClock(uint64_t addr) {
   bool inserted;
   uint32_t& idx = atomics_.FindOrInsert(addr, inserted);
   if (inserted) {
+    bool fresh;
+    uint32_t& pi = atomic_pages_.FindOrInsert(addr >> 12, fresh);
+    if (fresh) {
+      if (!free_page_atomics_.empty()) {
+        pi = free_page_atomics_.back();
+        free_page_atomics_.pop_back();
+      } else {
+        pi = static_cast<uint32_t>(page_atomics_.size());
+        page_atomics_.emplace_back();
+      }
+    }
+    PageAtomics& pa = page_atomics_[pi];
+    const uint32_t line = (addr >> 6) & 63;
+    ++pa.count[line];
+    pa.lines |= 1ull << line;
     if (!free_atomic_clocks_.empty()) {
       idx = free_atomic_clocks_.back();
       free_atomic_clocks_.pop_back();
@@ -80,18 +97,26 @@ void HappensBefore::EraseAtomic(uint64_t addr) {
   atomic_clocks_[*idx] = VectorClock();
   free_atomic_clocks_.push_back(*idx);
   atomics_.Erase(addr);
+  const uint32_t pi = *atomic_pages_.Find(addr >> 12);
+  PageAtomics& pa = page_atomics_[pi];
+  const uint32_t line = (addr >> 6) & 63;
+  if (--pa.count[line] == 0) pa.lines &= ~(1ull << line);
+  if (pa.lines == 0) {
+    free_page_atomics_.push_back(pi);
+    atomic_pages_.Erase(addr >> 12);
+  }
 }
 
 void HappensBefore::AtomicLoad(uint32_t t, uint64_t addr, uint8_t mo) {
   if (!IsAcquire(mo) || atomics_.size() == 0) return;
-  if (const uint32_t* idx = atomics_.Find(addr)) clocks_[t].Join(atomic_clocks_[*idx]);
+  if (const uint32_t* idx = atomics_.Find(addr)) Mut(t).Join(atomic_clocks_[*idx]);
 }
 
 void HappensBefore::AtomicStore(uint32_t t, uint64_t addr, uint8_t mo) {
   if (IsRelease(mo)) {
     // A new release sequence: what earlier sequences carried is no longer visible.
     AtomicClock(addr) = clocks_[t];
-    clocks_[t].Tick(t);
+    Mut(t).Tick(t);
   } else {
     EraseAtomic(addr);
   }
@@ -100,7 +125,30 @@ void HappensBefore::AtomicStore(uint32_t t, uint64_t addr, uint8_t mo) {
 void HappensBefore::AtomicRmwStore(uint32_t t, uint64_t addr, uint8_t mo) {
   if (!IsRelease(mo)) return;  // a relaxed RMW continues the sequence unchanged
   AtomicClock(addr).Join(clocks_[t]);
-  clocks_[t].Tick(t);
+  Mut(t).Tick(t);
+}
+
+void HappensBefore::PlainWrite(uint64_t addr, uint64_t size) {
+  if (atomics_.size() == 0 || size == 0) return;
+  const uint64_t end = addr + size < addr ? ~0ull : addr + size;
+  const uint64_t last_page = (end - 1) >> 12;
+  if (last_page - (addr >> 12) > atomic_pages_.size()) {
+    EndReleaseSequences(addr, end - addr);  // a huge block: look at each atomic once
+    return;
+  }
+  for (uint64_t page = addr >> 12; page <= last_page; ++page) {
+    const uint32_t* pi = atomic_pages_.Find(page);
+    if (!pi) continue;
+    const uint64_t lo = std::max(addr, page << 12), hi = std::min(end - 1, (page << 12) | 4095);
+    const uint64_t lines = page_atomics_[*pi].lines;
+    for (uint64_t line = (lo >> 6) & 63; line <= ((hi >> 6) & 63); ++line) {
+      if (!(lines >> line & 1)) continue;
+      const uint64_t a = std::max(lo, (page << 12) | (line << 6));
+      const uint64_t b = std::min(hi, (page << 12) | (line << 6) | 63);
+      EndReleaseSequences(a, b - a + 1);
+      if (!atomic_pages_.Find(page)) break;  // the page's last sequence ended
+    }
+  }
 }
 
 void HappensBefore::EndReleaseSequences(uint64_t addr, uint64_t size) {

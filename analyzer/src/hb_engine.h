@@ -46,12 +46,14 @@ class HappensBefore {
   // The store side of a read-modify-write (call AtomicLoad first): continues the sequence.
   void AtomicRmwStore(uint32_t t, uint64_t addr, uint8_t mo);
   // A plain store (or memory freed or reused) at [addr, addr+size): release sequences
-  // headed there end. Costs min(size, atomics known); callers call it only where the
-  // shadow memory saw an atomic access.
-  void EndReleaseSequences(uint64_t addr, uint64_t size);
+  // headed there end. One lookup per 4 KiB page written while any atomic has a sequence,
+  // and per 64-byte line that holds one.
+  void PlainWrite(uint64_t addr, uint64_t size);
   bool HasAtomics() const { return atomics_.size() != 0; }
 
   const VectorClock& Clock(uint32_t t) const { return clocks_[t]; }
+  // Changes whenever thread t's clock does (for callers that copy clocks).
+  uint64_t Version(uint32_t t) const { return t < versions_.size() ? versions_[t] : 0; }
   uint32_t Now(uint32_t t) const { return clocks_[t].Get(t); }
   size_t threads() const { return clocks_.size(); }
 
@@ -63,7 +65,14 @@ class HappensBefore {
     VectorClock writes;  // joined at exclusive releases
     VectorClock reads;   // joined at shared releases
   };
+  VectorClock& Mut(uint32_t t) {
+    if (t >= versions_.size()) versions_.resize(t + 1, 0);
+    ++versions_[t];
+    return clocks_[t];
+  }
+  void EndReleaseSequences(uint64_t addr, uint64_t size);
   std::vector<VectorClock> clocks_;
+  std::vector<uint64_t> versions_;
   std::unordered_map<uint64_t, LockClocks> locks_;
   std::unordered_map<uint64_t, VectorClock> sync_;
   // Per atomic address, what an acquire of it would see: the clock of the release
@@ -72,6 +81,14 @@ class HappensBefore {
   VectorClock& AtomicClock(uint64_t addr);
   void EraseAtomic(uint64_t addr);
   FlatMap<uint32_t> atomics_;  // address -> index into atomic_clocks_
+  // Where sequences are: per 4 KiB page, its lines holding one and how many each holds.
+  struct PageAtomics {
+    uint64_t lines = 0;
+    uint8_t count[64] = {};
+  };
+  FlatMap<uint32_t> atomic_pages_;  // page -> index into page_atomics_
+  std::vector<PageAtomics> page_atomics_;
+  std::vector<uint32_t> free_page_atomics_;
   std::vector<VectorClock> atomic_clocks_;
   std::vector<uint32_t> free_atomic_clocks_;
 };

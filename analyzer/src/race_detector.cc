@@ -11,8 +11,8 @@ void RaceDetector::AddThread(uint32_t t, uint32_t tid) {
   tids_[t] = tid;
 }
 
-ShadowAccess RaceDetector::Make(uint32_t t, const SideRef& s, uint8_t flags) const {
-  ShadowAccess a;
+void RaceDetector::Fill(Op& op, uint32_t t, const SideRef& s, uint8_t flags) {
+  ShadowAccess& a = op.a;
   a.thread = t;
   a.clock = &hb_.Clock(t);
   a.now = hb_.Now(t);
@@ -23,15 +23,19 @@ ShadowAccess RaceDetector::Make(uint32_t t, const SideRef& s, uint8_t flags) con
   a.site = s.site;
   a.index = s.index;
   a.ts = s.ts;
-  return a;
 }
 
 void RaceDetector::Access(uint32_t t, const SideRef& side, bool write, bool atomic) {
   const uint8_t flags = (write ? kCellWrite : 0) | (atomic ? kCellAtomic : 0);
-  const uint64_t size = side.size ? side.size : 1;
-  if (shadow_.Access(side.obj, size, Make(t, side, flags)) && hb_.HasAtomics()) {
-    hb_.EndReleaseSequences(side.obj, size);
-  }
+  const uint64_t bytes = side.size ? side.size : 1;
+  // A plain store ends the release sequences headed in its bytes.
+  if (write && !atomic) hb_.PlainWrite(side.obj, bytes);
+  Op& op = NewOp();
+  op.addr = side.obj;
+  op.bytes = bytes;
+  op.mode = kAccess;
+  Fill(op, t, side, flags);
+  Submit(op, nullptr);
 }
 
 void RaceDetector::Range(uint32_t t, const SideRef& side, bool write, uint64_t bytes) {
@@ -39,19 +43,72 @@ void RaceDetector::Range(uint32_t t, const SideRef& side, bool write, uint64_t b
     bytes = kMaxRangeBytes;
     ++ranges_cut_;
   }
-  if (shadow_.Access(side.obj, bytes, Make(t, side, write ? kCellWrite : 0)) &&
-      hb_.HasAtomics()) {
-    hb_.EndReleaseSequences(side.obj, bytes);
-  }
+  if (write) hb_.PlainWrite(side.obj, bytes);
+  Op& op = NewOp();
+  op.addr = side.obj;
+  op.bytes = bytes;
+  op.mode = kAccess;
+  Fill(op, t, side, write ? kCellWrite : 0);
+  Submit(op, nullptr);
 }
 
-void RaceDetector::Lifetime(uint32_t t, const SideRef& side, uint64_t size, bool free) {
-  size = std::clamp<uint64_t>(size, 1, kMaxRangeBytes);
+void RaceDetector::Alloc(uint32_t t, const SideRef& side, uint64_t size, const HeapRef& block) {
   SideRef s = side;
   s.size = 0;
-  const ShadowAccess a = Make(t, s, kCellWrite | (free ? kCellFree : kCellAlloc));
-  const bool met = free ? shadow_.Free(side.obj, size, a) : shadow_.Alloc(side.obj, size, a);
-  if (met && hb_.HasAtomics()) hb_.EndReleaseSequences(side.obj, size);
+  const uint64_t bytes = std::clamp<uint64_t>(size, 1, kMaxRangeBytes);
+  hb_.PlainWrite(side.obj, bytes);
+  Op& op = NewOp();
+  op.addr = side.obj;
+  op.bytes = bytes;
+  op.mode = kAlloc;
+  Fill(op, t, s, kCellWrite | kCellAlloc);
+  HeapOp h{0, true, block};
+  Submit(op, &h);
+}
+
+void RaceDetector::Free(uint32_t t, const SideRef& side, uint64_t size) {
+  SideRef s = side;
+  s.size = 0;
+  const uint64_t bytes = std::clamp<uint64_t>(size, 1, kMaxRangeBytes);
+  hb_.PlainWrite(side.obj, bytes);
+  Op& op = NewOp();
+  op.addr = side.obj;
+  op.bytes = bytes;
+  op.mode = kFree;
+  Fill(op, t, s, kCellWrite | kCellFree);
+  HeapOp h{0, false, HeapRef{side.obj, 0, 0, 0, false, false}};
+  Submit(op, &h);
+}
+
+void RaceDetector::ApplyHeap(const HeapOp& h) {
+  const uint64_t at = h.block.base;
+  if (!h.alloc) {
+    auto it = names_.find(at);
+    if (it != names_.end()) it->second.freed = true;
+    return;
+  }
+  // A block allocated over one never freed (free not traced) replaces it; freed blocks
+  // it overlaps are gone for good.
+  const uint64_t size = std::max<uint64_t>(h.block.size, 1);
+  auto it = names_.lower_bound(at);
+  if (it != names_.begin()) {
+    auto prev = std::prev(it);
+    if (prev->first + std::max<uint64_t>(prev->second.size, 1) > at) names_.erase(prev);
+  }
+  if (it != names_.end() && it->first == at) {
+    it->second = h.block;
+    ++it;
+  } else {
+    it = std::next(names_.emplace_hint(it, at, h.block));
+  }
+  while (it != names_.end() && it->first < at + size) it = names_.erase(it);
+}
+
+const HeapRef* RaceDetector::HeapBlockOf(uint64_t addr) const {
+  auto it = names_.upper_bound(addr);
+  if (it == names_.begin()) return nullptr;
+  --it;
+  return addr < it->first + std::max<uint64_t>(it->second.size, 1) ? &it->second : nullptr;
 }
 
 namespace {
@@ -64,8 +121,8 @@ Op OpOf(uint8_t flags) {
 
 }  // namespace
 
-void RaceDetector::Race(const ShadowCell& prior, uint64_t base, uint8_t overlap,
-                        const ShadowAccess& now) {
+void RaceDetector::Report(const ShadowCell& prior, uint64_t base, uint8_t overlap,
+                          const ShadowAccess& now) {
   ++races_seen_;
   if (observer_) observer_(base, overlap);
   const uint64_t addr = base + __builtin_ctz(overlap);
@@ -104,6 +161,7 @@ void RaceDetector::Race(const ShadowCell& prior, uint64_t base, uint8_t overlap,
   f.vars = {addr};
   f.tids = {f.sides[0].tid, f.sides[1].tid};
   f.sort_key = now.index;
+  if (const HeapRef* h = HeapBlockOf(addr)) f.heap = *h;
   findings_.push_back(std::move(f));
 }
 

@@ -8,13 +8,24 @@
 // have a lifetime: their allocation and free are writes of the whole block, so an access
 // racing a free is reported as a use after free by another thread.
 //
+// Parallel checking: the shadow memory is cut into shards by 4 KiB page, each checked by a
+// worker thread of its own. The caller's thread keeps the clocks; each access goes into a
+// batch with a copy of its thread's clock (copied once per clock change), and while the
+// workers check one batch the caller fills the next. Races come back per shard in stream
+// order and are merged by (access, address): the reports, their order and the heap blocks
+// they name are those of checking everything on one thread, whatever the number of workers.
+//
 // Cost: one step per 8-byte granule an access touches (O(cells) there), O(threads) at each
-// synchronization. Memory: the shadow of the memory touched, one clock per thread and sync
-// object, one report per pair of sites; independent of trace length.
+// synchronization. Memory: the shadow of the memory touched, two batches, one clock per
+// thread and sync object, one report per pair of sites; independent of trace length.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
+#include <thread>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -25,10 +36,13 @@
 
 namespace threadlens::analysis {
 
-class RaceDetector : private ShadowMemory::Sink {
+class RaceDetector {
  public:
-  RaceDetector(HappensBefore& hb, size_t max_reports)
-      : hb_(hb), shadow_(*this), max_reports_(max_reports) {}
+  // `workers`: shards checked on threads of their own; 0 checks everything on this thread.
+  RaceDetector(HappensBefore& hb, size_t max_reports, unsigned workers = 0);
+  ~RaceDetector();
+  RaceDetector(const RaceDetector&) = delete;
+  RaceDetector& operator=(const RaceDetector&) = delete;
 
   // A new thread: its dense index and the trace's id.
   void AddThread(uint32_t t, uint32_t tid);
@@ -37,20 +51,29 @@ class RaceDetector : private ShadowMemory::Sink {
   // `bytes` bytes from side.obj, one access (a coalesced scan, memcpy, read(2)...);
   // side.size is its element size, for the report.
   void Range(uint32_t t, const SideRef& side, bool write, uint64_t bytes);
-  // Heap block lifetime.
-  void Alloc(uint32_t t, const SideRef& side, uint64_t size) { Lifetime(t, side, size, false); }
-  void Free(uint32_t t, const SideRef& side, uint64_t size) { Lifetime(t, side, size, true); }
-  void Prefetch(uint64_t addr) const { shadow_.Prefetch(addr); }
+  // Heap block lifetime. `block` is what reports of races on the block name.
+  void Alloc(uint32_t t, const SideRef& side, uint64_t size, const HeapRef& block);
+  void Free(uint32_t t, const SideRef& side, uint64_t size);
+  // Starts loading the shadow of `addr` (checking on this thread only).
+  void Prefetch(uint64_t addr) const {
+    if (!threaded_) shards_[0]->shadow.Prefetch(addr);
+  }
+  // Waits for the workers and reports everything submitted so far.
+  void Flush();
 
-  std::vector<RawFinding> TakeFindings() { return std::move(findings_); }
-  // Findings so far, for the driver to annotate the newest ones (e.g. with their heap block).
-  std::vector<RawFinding>& Findings() { return findings_; }
+  std::vector<RawFinding> TakeFindings() {
+    Flush();
+    return std::move(findings_);
+  }
+  // The following count what was reported: call Flush first.
   uint64_t races_seen() const { return races_seen_; }
   bool truncated() const { return truncated_; }
   // Accesses longer than this many bytes are checked on their first kMaxRangeBytes only.
   static constexpr uint64_t kMaxRangeBytes = 8ull << 20;
   uint64_t ranges_cut() const { return ranges_cut_; }
-  const ShadowMemory& shadow() const { return shadow_; }
+  unsigned workers() const { return threaded_ ? static_cast<unsigned>(shards_.size()) : 0; }
+  // The shadow of the first shard (all of it without workers), for tests.
+  const ShadowMemory& shadow() const { return shards_[0]->shadow; }
   // Told of every race, reported or not, with the bytes of the granule at `base` both
   // accesses touched (for tests against a byte-level reference).
   void SetObserver(std::function<void(uint64_t base, uint8_t overlap)> f) {
@@ -58,13 +81,76 @@ class RaceDetector : private ShadowMemory::Sink {
   }
 
  private:
-  void Race(const ShadowCell& prior, uint64_t base, uint8_t overlap,
-            const ShadowAccess& now) override;
-  ShadowAccess Make(uint32_t t, const SideRef& s, uint8_t flags) const;
-  void Lifetime(uint32_t t, const SideRef& side, uint64_t size, bool free);
+  enum Mode : uint8_t { kAccess, kAlloc, kFree };
+  struct Op {
+    uint64_t addr = 0, bytes = 0;
+    ShadowAccess a;
+    Mode mode = kAccess;
+  };
+  struct HeapOp {
+    uint32_t op;  // index in the batch
+    bool alloc;
+    HeapRef block;  // alloc: the new block; free: its base in block.base
+  };
+  struct Batch {
+    std::vector<Op> ops;
+    std::vector<HeapOp> heap;
+    std::vector<std::unique_ptr<VectorClock>> clocks;  // copies the ops point to
+    size_t clocks_used = 0;
+  };
+  struct Record {
+    uint32_t op;
+    uint8_t overlap;
+    uint64_t base;
+    ShadowCell prior;
+  };
+  struct Shard final : ShadowMemory::Sink {
+    Shard() : shadow(*this) {}
+    void Race(const ShadowCell& prior, uint64_t base, uint8_t overlap,
+              const ShadowAccess&) override {
+      records.push_back({op, overlap, base, prior});
+    }
+    void Check(const Op& o);
+    void Run(const Batch& b);
+    ShadowMemory shadow;
+    std::vector<Record> records;  // in stream order, then address
+    uint32_t op = 0;
+    std::thread thread;
+    std::atomic<uint64_t> done{0};  // batches checked
+  };
+  static constexpr size_t kBatchOps = 4096;
+
+  void Fill(Op& op, uint32_t t, const SideRef& s, uint8_t flags);
+  // The next access goes into the filling batch (or a scratch op without workers); Submit
+  // takes it from there.
+  Op& NewOp() { return threaded_ ? batches_[filling_].ops.emplace_back() : scratch_; }
+  void Submit(Op& op, const HeapOp* heap);
+  const VectorClock* Snapshot(uint32_t t, Batch& b);
+  void Post();          // hands the filling batch to the workers
+  void WaitAndMerge();  // for the batch with the workers
+  void Merge(Batch& b);
+  void Report(const ShadowCell& prior, uint64_t base, uint8_t overlap, const ShadowAccess& now);
+  void ApplyHeap(const HeapOp& h);
+  const HeapRef* HeapBlockOf(uint64_t addr) const;
+  void WorkerLoop(Shard& s);
 
   HappensBefore& hb_;
-  ShadowMemory shadow_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  bool threaded_ = false;
+  Batch batches_[2];
+  Op scratch_;
+  int filling_ = 1;          // batch k is batches_[k & 1]; the first posted is batch 1
+  uint64_t posted_no_ = 0;   // batches handed out
+  bool in_flight_ = false;   // batches_[posted_no_ & 1] is with the workers
+  std::atomic<uint64_t> posted_{0};
+  std::atomic<bool> stop_{false};
+  // Per thread: the copy of its clock in the filling batch, and the version it copies.
+  std::vector<const VectorClock*> snap_;
+  std::vector<uint64_t> snap_version_, snap_batch_;
+  // Heap blocks as of the access being reported: live ones, and freed ones until reused.
+  std::map<uint64_t, HeapRef> names_;
+  std::vector<size_t> merge_cursors_;
+
   std::vector<uint32_t> tids_;  // the trace's tid of each dense thread
   struct PairHash {
     size_t operator()(const std::pair<uint64_t, uint64_t>& p) const {

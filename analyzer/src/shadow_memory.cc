@@ -332,6 +332,7 @@ bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const Shadow
 
 bool ShadowMemory::Range(uint64_t addr, uint64_t size, const ShadowAccess& a, Mode mode) {
   if (size && (addr & 7) + size <= 8) {  // most accesses: one granule
+    if (!Owns(addr)) return false;
     Page& p = PageAt(addr);
     const uint32_t line = (addr >> 6) & (kLinesPerPage - 1);
     if ((p.uniform | p.empty) >> line & 1) Materialize(p, line);
@@ -348,6 +349,12 @@ bool ShadowMemory::Range(uint64_t addr, uint64_t size, const ShadowAccess& a, Mo
   memo_page_ = nullptr;
   memo_in_ = memo_out_ = prev_ = kNoSlot;
   for (uint64_t g = addr & ~7ull; g < end;) {
+    if (!Owns(g)) {  // another shard's page
+      const uint64_t next = ((g >> kPageShift) + 1) << kPageShift;
+      if (next <= g) break;
+      g = next;
+      continue;
+    }
     Page& p = PageAt(g);
     const uint32_t line = (g >> 6) & (kLinesPerPage - 1);
     if ((g & 63) == 0 && addr <= g && end - g >= 64) {

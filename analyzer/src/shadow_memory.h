@@ -85,6 +85,15 @@ class ShadowMemory {
   bool Free(uint64_t addr, uint64_t size, const ShadowAccess& a);
   // Starts loading the granule of `addr` into the cache.
   void Prefetch(uint64_t addr) const;
+  // Shards: this shadow checks only the 4 KiB pages it owns (page number % count == index),
+  // so several can share one stream's accesses, each on its own core.
+  void SetShard(uint32_t index, uint32_t count) {
+    shard_ = index;
+    shards_ = count;
+  }
+  bool Owns(uint64_t addr) const {
+    return shards_ == 1 || (addr >> kPageShift) % shards_ == shard_;
+  }
 
   // For tests: the live cells of the granule holding `addr`.
   std::vector<ShadowCell> CellsAt(uint64_t addr) const;
@@ -171,7 +180,8 @@ class ShadowMemory {
   // prev_ is the slot of the line just done.
   const Page* memo_page_ = nullptr;
   uint8_t memo_in_ = kNoSlot, memo_out_ = kNoSlot, prev_ = kNoSlot;
-  uint32_t span_ = 1;  // granules the granule being stepped stands for (a uniform line: 8)
+  uint32_t span_ = 1;
+  uint32_t shard_ = 0, shards_ = 1;  // granules the granule being stepped stands for (a uniform line: 8)
   uint64_t races_ = 0;  // races reported so far
 };
 

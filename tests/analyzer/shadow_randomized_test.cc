@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <tuple>
 #include <set>
 
 #include "hb_engine.h"
@@ -186,11 +187,21 @@ std::set<uint64_t> Reference(const std::vector<Ev>& ev) {
   return racy;
 }
 
-std::set<uint64_t> Detect(const std::vector<Ev>& ev) {
+// What the detector reported, in order: each race (granule, bytes) and each finding's
+// sides (sites) and heap block.
+struct Reports {
+  std::vector<std::pair<uint64_t, uint8_t>> races;
+  std::vector<std::tuple<uint64_t, uint64_t, uint64_t>> findings;
+  bool operator==(const Reports&) const = default;
+};
+
+std::set<uint64_t> Detect(const std::vector<Ev>& ev, unsigned workers = 0,
+                          Reports* out = nullptr) {
   HappensBefore hb;
-  RaceDetector rd(hb, 1u << 20);
+  RaceDetector rd(hb, 1u << 20, workers);
   std::set<uint64_t> racy;
   rd.SetObserver([&](uint64_t base, uint8_t overlap) {
+    if (out) out->races.emplace_back(base, overlap);
     for (int b = 0; b < 8; ++b) {
       if (overlap & (1u << b)) racy.insert(base + b);
     }
@@ -218,8 +229,14 @@ std::set<uint64_t> Detect(const std::vector<Ev>& ev) {
         if (e.atomic_op == 1) hb.AtomicStore(e.t, e.addr, e.mo);
         if (e.atomic_op == 2) hb.AtomicRmwStore(e.t, e.addr, e.mo);
         break;
-      case Ev::kAlloc: rd.Alloc(e.t, s, e.size); break;
+      case Ev::kAlloc: rd.Alloc(e.t, s, e.size, HeapRef{e.addr, e.size, s.site, 0, true}); break;
       case Ev::kFree: rd.Free(e.t, s, e.size); break;
+    }
+  }
+  rd.Flush();
+  if (out) {
+    for (const RawFinding& f : rd.TakeFindings()) {
+      out->findings.emplace_back(f.sides[0].site, f.sides[1].site, f.heap.site);
     }
   }
   return racy;
@@ -290,6 +307,25 @@ TEST(ShadowMemoryRandomized, VerdictDoesNotDependOnTheMergeOrder) {
   }
   EXPECT_GT(swapped, 20000);
   EXPECT_GT(racy, 2000);
+}
+
+// Shards on worker threads (pages split between them, the heap block across both) report
+// the same races in the same order, with the same heap blocks, as one thread does.
+TEST(ShadowMemoryRandomized, WorkersReportWhatOneThreadReports) {
+  std::mt19937 rng(9090);
+  int racy = 0;
+  for (int iter = 0; iter < 3000; ++iter) {
+    // The region crosses a page boundary: both shards see the heap block and the ranges.
+    std::vector<Ev> ev = RandomTrace(rng);
+    Reports one, two, three;
+    Detect(ev, 0, &one);
+    Detect(ev, 2, &two);
+    Detect(ev, 3, &three);
+    ASSERT_EQ(one, two) << "iteration " << iter << "\n" << Dump(ev);
+    ASSERT_EQ(one, three) << "iteration " << iter << "\n" << Dump(ev);
+    racy += !one.findings.empty();
+  }
+  EXPECT_GT(racy, 300);
 }
 
 }  // namespace

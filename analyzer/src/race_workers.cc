@@ -1,0 +1,168 @@
+// The race detector's batches and worker threads (see race_detector.h): the caller fills a
+// batch of accesses, each shard's worker checks it on the pages it owns, and the caller
+// merges the shards' races back into stream order.
+#include <algorithm>
+
+#include "race_detector.h"
+
+namespace threadlens::analysis {
+
+RaceDetector::RaceDetector(HappensBefore& hb, size_t max_reports, unsigned workers)
+    : hb_(hb), threaded_(workers > 0), max_reports_(max_reports) {
+  const unsigned n = std::max(1u, workers);
+  for (unsigned i = 0; i < n; ++i) {
+    shards_.push_back(std::make_unique<Shard>());
+    shards_.back()->shadow.SetShard(i, n);
+  }
+  for (Batch& b : batches_) b.ops.reserve(threaded_ ? kBatchOps : 1);
+  if (threaded_) {
+    for (auto& s : shards_) s->thread = std::thread([this, sh = s.get()] { WorkerLoop(*sh); });
+  }
+}
+
+RaceDetector::~RaceDetector() {
+  if (!threaded_) return;
+  stop_.store(true, std::memory_order_release);
+  posted_.fetch_add(1, std::memory_order_release);
+  posted_.notify_all();
+  for (auto& s : shards_) s->thread.join();
+}
+
+void RaceDetector::Shard::Check(const Op& o) {
+  switch (o.mode) {
+    case kAccess: shadow.Access(o.addr, o.bytes, o.a); break;
+    case kAlloc: shadow.Alloc(o.addr, o.bytes, o.a); break;
+    case kFree: shadow.Free(o.addr, o.bytes, o.a); break;
+  }
+}
+
+void RaceDetector::Shard::Run(const Batch& b) {
+  const size_t n = b.ops.size();
+  for (size_t i = 0; i < n; ++i) {
+    // The shadow of an access a few ahead loads while this one is checked.
+    if (i + 8 < n && b.ops[i + 8].bytes <= 8) shadow.Prefetch(b.ops[i + 8].addr);
+    op = static_cast<uint32_t>(i);
+    Check(b.ops[i]);
+  }
+}
+
+void RaceDetector::WorkerLoop(Shard& s) {
+  uint64_t seen = 0;
+  for (;;) {
+    uint64_t p = posted_.load(std::memory_order_acquire);
+    while (p == seen) {
+      posted_.wait(p, std::memory_order_acquire);
+      p = posted_.load(std::memory_order_acquire);
+    }
+    if (stop_.load(std::memory_order_acquire)) return;
+    s.Run(batches_[p & 1]);
+    seen = p;
+    s.done.store(p, std::memory_order_release);
+    s.done.notify_one();
+  }
+}
+
+const VectorClock* RaceDetector::Snapshot(uint32_t t, Batch& b) {
+  if (t >= snap_.size()) {
+    snap_.resize(t + 1, nullptr);
+    snap_version_.resize(t + 1, 0);
+    snap_batch_.resize(t + 1, 0);
+  }
+  const uint64_t batch = posted_no_ + 1, version = hb_.Version(t);
+  if (snap_[t] && snap_batch_[t] == batch && snap_version_[t] == version) return snap_[t];
+  if (b.clocks_used == b.clocks.size()) b.clocks.push_back(std::make_unique<VectorClock>());
+  VectorClock* c = b.clocks[b.clocks_used++].get();
+  *c = hb_.Clock(t);
+  snap_[t] = c;
+  snap_batch_[t] = batch;
+  snap_version_[t] = version;
+  return c;
+}
+
+void RaceDetector::Submit(Op& op, const HeapOp* heap) {
+  if (!threaded_) {  // check it now, on this thread, against the live clock
+    Shard& s = *shards_[0];
+    s.op = 0;
+    s.Check(op);
+    if (heap && heap->alloc) ApplyHeap(*heap);  // an allocation names its block first
+    for (const Record& r : s.records) Report(r.prior, r.base, r.overlap, op.a);
+    s.records.clear();
+    if (heap && !heap->alloc) ApplyHeap(*heap);
+    return;
+  }
+  Batch& b = batches_[filling_];  // `op` is its last
+  if (heap) {
+    b.heap.push_back(*heap);
+    b.heap.back().op = static_cast<uint32_t>(b.ops.size() - 1);
+  }
+  op.a.clock = Snapshot(op.a.thread, b);
+  if (b.ops.size() >= kBatchOps) Post();
+}
+
+void RaceDetector::Post() {
+  if (in_flight_) WaitAndMerge();
+  Batch& b = batches_[filling_];
+  if (b.ops.empty()) return;
+  ++posted_no_;
+  posted_.store(posted_no_, std::memory_order_release);
+  posted_.notify_all();
+  in_flight_ = true;
+  filling_ ^= 1;
+}
+
+void RaceDetector::WaitAndMerge() {
+  for (auto& s : shards_) {
+    uint64_t d = s->done.load(std::memory_order_acquire);
+    while (d < posted_no_) {
+      s->done.wait(d, std::memory_order_acquire);
+      d = s->done.load(std::memory_order_acquire);
+    }
+  }
+  Merge(batches_[posted_no_ & 1]);
+  in_flight_ = false;
+}
+
+void RaceDetector::Flush() {
+  if (!threaded_) return;
+  Post();
+  if (in_flight_) WaitAndMerge();
+}
+
+void RaceDetector::Merge(Batch& b) {
+  // Only the accesses with races or heap blocks need a look, in stream order.
+  std::vector<size_t>& cur = merge_cursors_;
+  cur.assign(shards_.size(), 0);
+  size_t h = 0;
+  constexpr uint32_t kNone = ~0u;
+  for (;;) {
+    uint32_t i = h < b.heap.size() ? b.heap[h].op : kNone;
+    for (size_t k = 0; k < shards_.size(); ++k) {
+      const auto& r = shards_[k]->records;
+      if (cur[k] < r.size()) i = std::min(i, r[cur[k]].op);
+    }
+    if (i == kNone) break;
+    // An allocation names its block before its races; a free after its own.
+    for (; h < b.heap.size() && b.heap[h].op == i && b.heap[h].alloc; ++h) ApplyHeap(b.heap[h]);
+    for (;;) {  // op i's races of every shard, by address
+      size_t which = shards_.size();
+      for (size_t k = 0; k < shards_.size(); ++k) {
+        const auto& r = shards_[k]->records;
+        if (cur[k] < r.size() && r[cur[k]].op == i &&
+            (which == shards_.size() ||
+             r[cur[k]].base < shards_[which]->records[cur[which]].base)) {
+          which = k;
+        }
+      }
+      if (which == shards_.size()) break;
+      const Record& rec = shards_[which]->records[cur[which]++];
+      Report(rec.prior, rec.base, rec.overlap, b.ops[i].a);
+    }
+    for (; h < b.heap.size() && b.heap[h].op == i; ++h) ApplyHeap(b.heap[h]);
+  }
+  for (auto& s : shards_) s->records.clear();
+  b.ops.clear();
+  b.heap.clear();
+  b.clocks_used = 0;
+}
+
+}  // namespace threadlens::analysis
