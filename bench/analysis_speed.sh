@@ -37,13 +37,14 @@ events="$("$tl" analyze --format json --no-races "$trace" |
   python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["events"])')"
 bytes="$(stat -c %s "$trace")"
 
-cases=(cat reader no-races full)
+cases=(cat reader no-races full full-1t)
 cmd_of() {
   case "$1" in
     cat) cmd=(cat "$trace") ;;
     reader) cmd=("$reader" "$trace" 1) ;;
     no-races) cmd=("$tl" analyze --format json --no-races "$trace") ;;
     full) cmd=("$tl" analyze --format json "$trace") ;;
+    full-1t) cmd=(env THREADLENS_RACE_WORKERS=0 "$tl" analyze --format json "$trace") ;;
   esac
 }
 cat "$trace" >/dev/null  # page-cache it
