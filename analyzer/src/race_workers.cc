@@ -40,7 +40,9 @@ void RaceDetector::Shard::Run(const Batch& b) {
   const size_t n = b.ops.size();
   for (size_t i = 0; i < n; ++i) {
     // The shadow of an access a few ahead loads while this one is checked.
-    if (i + 8 < n && b.ops[i + 8].bytes <= 8) shadow.Prefetch(b.ops[i + 8].addr);
+    if (i + 8 < n && b.ops[i + 8].bytes <= 8 && shadow.Owns(b.ops[i + 8].addr)) {
+      shadow.Prefetch(b.ops[i + 8].addr);
+    }
     op = static_cast<uint32_t>(i);
     Check(b.ops[i]);
   }
