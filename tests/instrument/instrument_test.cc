@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "threadlens/analyzer/analyze.h"
+#include "threadlens/analyzer/findings_json.h"
 #include "threadlens/analyzer/event_source.h"
 #include "threadlens/analyzer/findings.h"
 #include "threadlens/trace_format.h"
@@ -149,6 +150,14 @@ TEST_P(InstrumentedProgram, FindingsMatchChecks) {
   }
   threadlens::Report report = threadlens::AnalyzeFile(trace);
   SCOPED_TRACE("findings:\n" + Describe(report) + "program output:\n" + ReadFile(log));
+  // The race detector's worker threads change nothing in the report.
+  {
+    threadlens::AnalyzeOptions one, two;
+    one.race_workers = 0;
+    two.race_workers = 2;
+    EXPECT_EQ(threadlens::ToJson(threadlens::AnalyzeFile(trace, one)),
+              threadlens::ToJson(threadlens::AnalyzeFile(trace, two)));
+  }
 
   std::vector<const threadlens::Finding*> races;
   for (const auto& f : report.findings) {
