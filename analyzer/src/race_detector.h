@@ -118,7 +118,7 @@ class RaceDetector {
     std::thread thread;
     std::atomic<uint64_t> done{0};  // batches checked
   };
-  static constexpr size_t kBatchOps = 4096;
+  static constexpr size_t kBatchOps = 16384;
 
   void Fill(Op& op, uint32_t t, const SideRef& s, uint8_t flags);
   // The next access goes into the filling batch (or a scratch op without workers); Submit
@@ -127,7 +127,7 @@ class RaceDetector {
   void Submit(Op& op, const HeapOp* heap);
   const VectorClock* Snapshot(uint32_t t, Batch& b);
   void Post();          // hands the filling batch to the workers
-  void WaitAndMerge();  // for the batch with the workers
+  void WaitAndMerge();  // for the oldest batch with the workers
   void Merge(Batch& b);
   void Report(const ShadowCell& prior, uint64_t base, uint8_t overlap, const ShadowAccess& now);
   void ApplyHeap(const HeapOp& h);
@@ -137,11 +137,15 @@ class RaceDetector {
   HappensBefore& hb_;
   std::vector<std::unique_ptr<Shard>> shards_;
   bool threaded_ = false;
-  Batch batches_[2];
+  // Batch k (numbered from 1) is batches_[k % kRing]; the caller fills batch posted_no_ + 1
+  // while the workers check the ones after merged_no_: a worker that falls behind (a busy
+  // machine) holds the caller up only after kRing - 1 batches.
+  static constexpr uint64_t kRing = 4;
+  Batch batches_[kRing];
   Op scratch_;
-  int filling_ = 1;          // batch k is batches_[k & 1]; the first posted is batch 1
-  uint64_t posted_no_ = 0;   // batches handed out
-  bool in_flight_ = false;   // batches_[posted_no_ & 1] is with the workers
+  int filling_ = 1;
+  uint64_t posted_no_ = 0;  // batches handed out
+  uint64_t merged_no_ = 0;  // batches merged back
   std::atomic<uint64_t> posted_{0};
   std::atomic<bool> stop_{false};
   // Per thread: the copy of its clock in the filling batch, and the version it copies.

@@ -57,10 +57,12 @@ void RaceDetector::WorkerLoop(Shard& s) {
       p = posted_.load(std::memory_order_acquire);
     }
     if (stop_.load(std::memory_order_acquire)) return;
-    s.Run(batches_[p & 1]);
+    for (uint64_t q = seen + 1; q <= p; ++q) {
+      s.Run(batches_[q % kRing]);
+      s.done.store(q, std::memory_order_release);
+      s.done.notify_one();
+    }
     seen = p;
-    s.done.store(p, std::memory_order_release);
-    s.done.notify_one();
   }
 }
 
@@ -102,32 +104,33 @@ void RaceDetector::Submit(Op& op, const HeapOp* heap) {
 }
 
 void RaceDetector::Post() {
-  if (in_flight_) WaitAndMerge();
   Batch& b = batches_[filling_];
   if (b.ops.empty()) return;
   ++posted_no_;
   posted_.store(posted_no_, std::memory_order_release);
   posted_.notify_all();
-  in_flight_ = true;
-  filling_ ^= 1;
+  filling_ = static_cast<int>((posted_no_ + 1) % kRing);
+  // The next batch's slot must be free: merge the oldest when the ring is full.
+  if (posted_no_ - merged_no_ >= kRing - 1) WaitAndMerge();
 }
 
 void RaceDetector::WaitAndMerge() {
+  const uint64_t k = merged_no_ + 1;
   for (auto& s : shards_) {
     uint64_t d = s->done.load(std::memory_order_acquire);
-    while (d < posted_no_) {
+    while (d < k) {
       s->done.wait(d, std::memory_order_acquire);
       d = s->done.load(std::memory_order_acquire);
     }
   }
-  Merge(batches_[posted_no_ & 1]);
-  in_flight_ = false;
+  Merge(batches_[k % kRing]);
+  merged_no_ = k;
 }
 
 void RaceDetector::Flush() {
   if (!threaded_) return;
   Post();
-  if (in_flight_) WaitAndMerge();
+  while (merged_no_ < posted_no_) WaitAndMerge();
 }
 
 void RaceDetector::Merge(Batch& b) {
