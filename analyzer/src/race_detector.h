@@ -82,6 +82,7 @@ class RaceDetector {
 
  private:
   enum Mode : uint8_t { kAccess, kAlloc, kFree };
+  static constexpr uint64_t kRing = 4;
   struct Op {
     uint64_t addr = 0, bytes = 0;
     ShadowAccess a;
@@ -108,12 +109,14 @@ class RaceDetector {
     Shard() : shadow(*this) {}
     void Race(const ShadowCell& prior, uint64_t base, uint8_t overlap,
               const ShadowAccess&) override {
-      records.push_back({op, overlap, base, prior});
+      out->push_back({op, overlap, base, prior});
     }
     void Check(const Op& o);
-    void Run(const Batch& b);
+    void Run(const Batch& b, std::vector<Record>& into);
     ShadowMemory shadow;
-    std::vector<Record> records;  // in stream order, then address
+    // Per batch slot of the ring, the races found in it, in stream order, then address.
+    std::vector<Record> records[kRing];
+    std::vector<Record>* out = &records[0];
     uint32_t op = 0;
     std::thread thread;
     std::atomic<uint64_t> done{0};  // batches checked
@@ -128,7 +131,7 @@ class RaceDetector {
   const VectorClock* Snapshot(uint32_t t, Batch& b);
   void Post();          // hands the filling batch to the workers
   void WaitAndMerge();  // for the oldest batch with the workers
-  void Merge(Batch& b);
+  void Merge(Batch& b, size_t slot);
   void Report(const ShadowCell& prior, uint64_t base, uint8_t overlap, const ShadowAccess& now);
   void ApplyHeap(const HeapOp& h);
   const HeapRef* HeapBlockOf(uint64_t addr) const;
@@ -137,10 +140,9 @@ class RaceDetector {
   HappensBefore& hb_;
   std::vector<std::unique_ptr<Shard>> shards_;
   bool threaded_ = false;
-  // Batch k (numbered from 1) is batches_[k % kRing]; the caller fills batch posted_no_ + 1
+  // Batch k (numbered from 1, kRing of them) is batches_[k % kRing]; the caller fills batch posted_no_ + 1
   // while the workers check the ones after merged_no_: a worker that falls behind (a busy
   // machine) holds the caller up only after kRing - 1 batches.
-  static constexpr uint64_t kRing = 4;
   Batch batches_[kRing];
   Op scratch_;
   int filling_ = 1;

@@ -36,7 +36,8 @@ void RaceDetector::Shard::Check(const Op& o) {
   }
 }
 
-void RaceDetector::Shard::Run(const Batch& b) {
+void RaceDetector::Shard::Run(const Batch& b, std::vector<Record>& into) {
+  out = &into;
   const size_t n = b.ops.size();
   for (size_t i = 0; i < n; ++i) {
     // The shadow of an access a few ahead loads while this one is checked.
@@ -58,7 +59,7 @@ void RaceDetector::WorkerLoop(Shard& s) {
     }
     if (stop_.load(std::memory_order_acquire)) return;
     for (uint64_t q = seen + 1; q <= p; ++q) {
-      s.Run(batches_[q % kRing]);
+      s.Run(batches_[q % kRing], s.records[q % kRing]);
       s.done.store(q, std::memory_order_release);
       s.done.notify_one();
     }
@@ -87,10 +88,10 @@ void RaceDetector::Submit(Op& op, const HeapOp* heap) {
   if (!threaded_) {  // check it now, on this thread, against the live clock
     Shard& s = *shards_[0];
     s.op = 0;
-    s.Check(op);
+    s.Check(op);  // into records[0]
     if (heap && heap->alloc) ApplyHeap(*heap);  // an allocation names its block first
-    for (const Record& r : s.records) Report(r.prior, r.base, r.overlap, op.a);
-    s.records.clear();
+    for (const Record& r : s.records[0]) Report(r.prior, r.base, r.overlap, op.a);
+    s.records[0].clear();
     if (heap && !heap->alloc) ApplyHeap(*heap);
     return;
   }
@@ -123,7 +124,7 @@ void RaceDetector::WaitAndMerge() {
       d = s->done.load(std::memory_order_acquire);
     }
   }
-  Merge(batches_[k % kRing]);
+  Merge(batches_[k % kRing], k % kRing);
   merged_no_ = k;
 }
 
@@ -133,7 +134,7 @@ void RaceDetector::Flush() {
   while (merged_no_ < posted_no_) WaitAndMerge();
 }
 
-void RaceDetector::Merge(Batch& b) {
+void RaceDetector::Merge(Batch& b, size_t slot) {
   // Only the accesses with races or heap blocks need a look, in stream order.
   std::vector<size_t>& cur = merge_cursors_;
   cur.assign(shards_.size(), 0);
@@ -142,7 +143,7 @@ void RaceDetector::Merge(Batch& b) {
   for (;;) {
     uint32_t i = h < b.heap.size() ? b.heap[h].op : kNone;
     for (size_t k = 0; k < shards_.size(); ++k) {
-      const auto& r = shards_[k]->records;
+      const auto& r = shards_[k]->records[slot];
       if (cur[k] < r.size()) i = std::min(i, r[cur[k]].op);
     }
     if (i == kNone) break;
@@ -151,20 +152,20 @@ void RaceDetector::Merge(Batch& b) {
     for (;;) {  // op i's races of every shard, by address
       size_t which = shards_.size();
       for (size_t k = 0; k < shards_.size(); ++k) {
-        const auto& r = shards_[k]->records;
+        const auto& r = shards_[k]->records[slot];
         if (cur[k] < r.size() && r[cur[k]].op == i &&
             (which == shards_.size() ||
-             r[cur[k]].base < shards_[which]->records[cur[which]].base)) {
+             r[cur[k]].base < shards_[which]->records[slot][cur[which]].base)) {
           which = k;
         }
       }
       if (which == shards_.size()) break;
-      const Record& rec = shards_[which]->records[cur[which]++];
+      const Record& rec = shards_[which]->records[slot][cur[which]++];
       Report(rec.prior, rec.base, rec.overlap, b.ops[i].a);
     }
     for (; h < b.heap.size() && b.heap[h].op == i; ++h) ApplyHeap(b.heap[h]);
   }
-  for (auto& s : shards_) s->records.clear();
+  for (auto& s : shards_) s->records[slot].clear();
   b.ops.clear();
   b.heap.clear();
   b.clocks_used = 0;

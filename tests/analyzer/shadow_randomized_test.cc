@@ -328,5 +328,42 @@ TEST(ShadowMemoryRandomized, WorkersReportWhatOneThreadReports) {
   EXPECT_GT(racy, 300);
 }
 
+// A stream long enough to fill many batches of the workers' ring, with races in most of
+// them and heap blocks allocated and freed throughout.
+TEST(ShadowMemoryRandomized, WorkersAgreeOnALongStream) {
+  auto run = [](unsigned workers) {
+    HappensBefore hb;
+    RaceDetector rd(hb, 5000, workers);
+    std::mt19937 rng(77);
+    for (uint32_t t = 1; t <= 4; ++t) rd.AddThread(t, t);
+    uint64_t index = 0;
+    for (int i = 0; i < 200000; ++i) {
+      const uint32_t t = 1 + rng() % 4;
+      SideRef s;
+      s.obj = 0x100000 + rng() % 65536;
+      s.size = static_cast<uint16_t>(1u << (rng() % 4));
+      s.site = 1 + rng() % 3000;
+      s.index = ++index;
+      switch (rng() % 20) {
+        case 0: hb.Acquire(t, 1, false); break;
+        case 1: hb.Release(t, 1, false); break;
+        case 2: rd.Range(t, s, rng() % 2, 1 + rng() % 9000); break;
+        case 3: rd.Alloc(t, s, 4096, HeapRef{s.obj, 4096, s.site, 0, true}); break;
+        case 4: rd.Free(t, s, 4096); break;
+        default: rd.Access(t, s, rng() % 2, rng() % 7 == 0); break;
+      }
+    }
+    std::vector<std::tuple<uint64_t, uint64_t, uint64_t, uint64_t>> out;
+    for (const RawFinding& f : rd.TakeFindings()) {
+      out.emplace_back(f.sides[0].index, f.sides[1].index, f.vars[0], f.heap.base);
+    }
+    return std::make_pair(rd.races_seen(), out);
+  };
+  const auto one = run(0);
+  EXPECT_GT(one.second.size(), 1000u);
+  EXPECT_EQ(run(2), one);
+  EXPECT_EQ(run(3), one);
+}
+
 }  // namespace
 }  // namespace threadlens::analysis
