@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "runtime_internal.h"
+#include "schedule.h"
 
 namespace threadlens::rt {
 namespace {
@@ -35,10 +36,13 @@ void EnterSleep(ThreadState* ts, uint64_t ns, uint64_t pc) {
                                                           static_cast<double>(tps) / 1e9);
   ts->sleep_pc.store(pc, std::memory_order_relaxed);
   ts->sleep_until.store((Now() + ticks) | 1, std::memory_order_release);
+  ScheduleBlock(ts);  // others run meanwhile
 }
 
 void LeaveSleep(ThreadState* ts) {
-  if (ts) ts->sleep_until.store(0, std::memory_order_release);
+  if (!ts) return;
+  ts->sleep_until.store(0, std::memory_order_release);
+  ScheduleUnblock(ts);
 }
 
 uint64_t SpanNs(const timespec* t) {

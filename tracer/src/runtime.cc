@@ -21,6 +21,7 @@
 
 #include "confirm.h"
 #include "runtime_internal.h"
+#include "schedule.h"
 #include "threadlens/crc32c.h"
 
 namespace threadlens::rt {
@@ -205,6 +206,7 @@ void ExitKeyDestructor(void* p) {
   ReleaseThreadStack();
   RecordIgnoresAtExit(ts);
   EmitTo(ts, EventKind::kThreadExit, 0, 0, 0, 0, 0);
+  ScheduleExit(ts);
   t_state = kDeadState;  // later destructors of this thread pass through untraced
   Unregister(ts);
   FlushThread(ts, false, true);
@@ -280,6 +282,7 @@ void ForkParent() {
 
 void ForkChild() {
   if (!g_enabled.load()) return;
+  ScheduleOffInChild();
   g_registry_lock.Reset();
   StringsLock().Reset();
   ThreadState* self = t_state;
@@ -452,6 +455,7 @@ __attribute__((constructor(101))) static void InitRuntime() {
   InitStrings();
   InitObjectMaps();
   ConfirmInit();
+  ScheduleInit();
   g_flush_copy = static_cast<unsigned char*>(MapMemory(kBufBytes));
   pthread_key_create(&g_exit_key, ExitKeyDestructor);
   g_enabled.store(true, std::memory_order_release);
