@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -322,7 +323,8 @@ void AtExit() { CloseTrace(true, false); }
 
 // ---------------------------------------------------------------------------------------
 
-void SpinLock::Wait() { sched_yield(); }
+// Not through the sched_yield interceptor, which may wait for the schedule's token.
+void SpinLock::Wait() { syscall(SYS_sched_yield); }
 
 uint64_t NowSlow() { return MonoNs(); }
 uint64_t TicksPerSecond() { return g_ticks_per_second; }
