@@ -31,7 +31,13 @@ std::string Base() {
          ::testing::UnitTest::GetInstance()->current_test_info()->name();
 }
 
-std::string Program(const std::string& name) { return std::string(TL_PROGRAMS_DIR) + "/" + name; }
+// A program of programs/, or (a path) one built elsewhere.
+std::string Program(const std::string& name) {
+  return name.find('/') != std::string::npos ? name : std::string(TL_PROGRAMS_DIR) + "/" + name;
+}
+
+const std::string kInstrumentedOrderViolation =
+    std::string(TL_INSTRUMENTED_DIR) + "/rare_order_violation";
 
 std::set<std::string> Kinds(const Report& r) {
   std::set<std::string> kinds;
@@ -174,6 +180,27 @@ TEST(Stress, OrderViolationFixedTwinIsClean) {
   Stressed s = Stress(base, "rare_order_violation", "fixed");
   EXPECT_EQ(s.exit_code, 0) << s.out;
   EXPECT_TRUE(s.json["findings"].empty()) << s.out;
+}
+
+// The same order violation built with the instrumentation: the race is seen on the
+// program's own accesses, under the instrumented runtime's schedule controller.
+TEST(Stress, InstrumentedOrderViolationRacesAndItsTwinDoesNot) {
+  const std::string base = Base();
+  int code = -1;
+  Report plain = Plain(base, kInstrumentedOrderViolation, &code);
+  EXPECT_EQ(code, 0);
+  EXPECT_TRUE(plain.findings.empty()) << plain.findings[0].title;
+
+  Stressed s = Stress(base, kInstrumentedOrderViolation, "");
+  EXPECT_EQ(s.exit_code, 1) << s.out;
+  const nlohmann::json* race = FindingOf(s, "race");
+  ASSERT_NE(race, nullptr) << s.out;
+  EXPECT_NE((*race)["title"].get<std::string>().find("config"), std::string::npos);
+  ExpectReplays(base, s, *race, kInstrumentedOrderViolation);
+
+  Stressed fixed = Stress(base + ".fixed", kInstrumentedOrderViolation, "fixed");
+  EXPECT_EQ(fixed.exit_code, 0) << fixed.out;
+  EXPECT_TRUE(fixed.json["findings"].empty()) << fixed.out;
 }
 
 TEST(Stress, UsageErrorsExitTwo) {
