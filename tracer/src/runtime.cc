@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "confirm.h"
+#include "confirm_race.h"
 #include "runtime_internal.h"
 #include "schedule.h"
 #include "threadlens/crc32c.h"
@@ -457,6 +458,7 @@ __attribute__((constructor(101))) static void InitRuntime() {
   InitStrings();
   InitObjectMaps();
   ConfirmInit();
+  ConfirmRaceInit();
   ScheduleInit();
   g_flush_copy = static_cast<unsigned char*>(MapMemory(kBufBytes));
   pthread_key_create(&g_exit_key, ExitKeyDestructor);
