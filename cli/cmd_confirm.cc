@@ -94,8 +94,8 @@ std::vector<const Access*> SitesOf(const Finding& f) {
 
 // Runs `threadlens run` (this binary) on the program; returns its exit status.
 int RunOnce(const Options& o, const std::string& trace) {
-  std::vector<std::string> args = {"threadlens", "run",   "--watchdog", std::to_string(o.watchdog),
-                                   "--trace",    trace,   "--"};
+  std::vector<std::string> args = {"threadlens", "run", "--watchdog", std::to_string(o.watchdog),
+                                   "--trace",    trace, "--"};
   args.insert(args.end(), o.command.begin(), o.command.end());
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
@@ -144,7 +144,8 @@ int Confirm(const Options& o) {
   if (race) {
     unsetenv("THREADLENS_CONFIRM");
     setenv("THREADLENS_CONFIRM_RACE",
-           (sites + ";" + std::to_string(o.hold_ms) + ";" + fs::absolute(verdict).string()).c_str(), 1);
+           (sites + ";" + std::to_string(o.hold_ms) + ";" + fs::absolute(verdict).string()).c_str(),
+           1);
   } else {
     unsetenv("THREADLENS_CONFIRM_RACE");
     setenv("THREADLENS_CONFIRM", (sites + ";" + std::to_string(o.hold_ms)).c_str(), 1);
@@ -174,8 +175,8 @@ int Confirm(const Options& o) {
     }
     for (const Finding& d : run.findings) {
       if (d.kind != "deadlock") continue;
-      std::fprintf(stderr, "threadlens confirm: CONFIRMED on attempt %d of %d: %s\n", k,
-                   o.attempts, d.title.c_str());
+      std::fprintf(stderr, "threadlens confirm: CONFIRMED on attempt %d of %d: %s\n", k, o.attempts,
+                   d.title.c_str());
       std::fprintf(stderr, "threadlens confirm: the deadlock's trace is %s\n", trace.c_str());
       WriteVerdict(o, r, fingerprint, true, trace);
       return 0;
@@ -196,17 +197,21 @@ int Confirm(const Options& o) {
 }  // namespace
 
 Command AddConfirm(CLI::App& app) {
-  auto* sub = app.add_subcommand(
-      "confirm", "Make a lock-order cycle, deadlock or race of a trace happen for real, by "
-                 "steering the program's threads (threadlens confirm TRACE -- PROG ARGS)");
+  auto* sub =
+      app.add_subcommand("confirm",
+                         "Make a lock-order cycle, deadlock or race of a trace happen for real, by "
+                         "steering the program's threads (threadlens confirm TRACE -- PROG ARGS)");
   auto o = std::make_shared<Options>();
   sub->add_option("trace", o->trace, "The trace whose cycle or race to confirm")
       ->required()
       ->check(CLI::ExistingFile);
-  sub->add_option("--finding", o->finding,
-                  "Fingerprint of the finding (default: the first lock-order cycle or deadlock, else "
-                  "the first race)");
-  sub->add_option("--attempts", o->attempts, "Runs to try")->default_val(5)->check(CLI::Range(1, 1000));
+  sub->add_option(
+      "--finding", o->finding,
+      "Fingerprint of the finding (default: the first lock-order cycle or deadlock, else "
+      "the first race)");
+  sub->add_option("--attempts", o->attempts, "Runs to try")
+      ->default_val(5)
+      ->check(CLI::Range(1, 1000));
   sub->add_option("--hold-ms", o->hold_ms,
                   "How long a thread at a cycle's acquisition waits for its partner")
       ->default_val(1000)

@@ -14,10 +14,9 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "commands.h"
 #include "threadlens/analyzer/analyze.h"
@@ -70,8 +69,8 @@ int RunOnce(const Options& o, const std::string& trace, const std::string& log,
   char watchdog[32], timeout[32];
   std::snprintf(watchdog, sizeof watchdog, "%g", o.watchdog);
   std::snprintf(timeout, sizeof timeout, "%g", o.timeout);
-  std::vector<std::string> args = {"threadlens", "run", "--watchdog", watchdog, "--timeout",
-                                   timeout,      "--trace", trace};
+  std::vector<std::string> args = {"threadlens", "run",   "--watchdog", watchdog,
+                                   "--timeout",  timeout, "--trace",    trace};
   args.insert(args.end(), schedule.begin(), schedule.end());
   args.push_back("--");
   args.insert(args.end(), o.command.begin(), o.command.end());
@@ -181,8 +180,10 @@ int Stress(Options o) {
     o.steps = std::max<uint64_t>(1, CountSteps(plain));
     fs::remove(plain, ec);
     fs::remove(plain_log, ec);
-    std::fprintf(stderr, "threadlens stress: %llu steps per run (a plain run's synchronization "
-                 "operations)\n", static_cast<unsigned long long>(o.steps));
+    std::fprintf(stderr,
+                 "threadlens stress: %llu steps per run (a plain run's synchronization "
+                 "operations)\n",
+                 static_cast<unsigned long long>(o.steps));
   }
 
   std::map<std::string, Merged> merged;
@@ -245,9 +246,10 @@ int Stress(Options o) {
       std::printf(" %llu", static_cast<unsigned long long>(m->seeds[k]));
     }
     std::printf("%s\n", m->seeds.size() > 20 ? " ..." : "");
-    std::printf("  replay: threadlens run --schedule pct --seed %llu --depth %d --steps %llu --%s\n",
-                static_cast<unsigned long long>(m->seeds[0]), o.depth,
-                static_cast<unsigned long long>(o.steps), ShellLine(o.command).c_str());
+    std::printf(
+        "  replay: threadlens run --schedule pct --seed %llu --depth %d --steps %llu --%s\n",
+        static_cast<unsigned long long>(m->seeds[0]), o.depth,
+        static_cast<unsigned long long>(o.steps), ShellLine(o.command).c_str());
     std::printf("  trace:  %s\n", m->trace.c_str());
   }
   if (watchdog_runs || unreadable) {
@@ -262,8 +264,9 @@ int Stress(Options o) {
 
 Command AddStress(CLI::App& app) {
   auto* sub = app.add_subcommand(
-      "stress", "Run a program many times under random PCT schedules and merge what the runs "
-                "found (threadlens stress -n 100 -- PROG ARGS)");
+      "stress",
+      "Run a program many times under random PCT schedules and merge what the runs "
+      "found (threadlens stress -n 100 -- PROG ARGS)");
   auto o = std::make_shared<Options>();
   sub->add_option("-n,--runs", o->runs, "Runs")->default_val(100)->check(CLI::Range(1, 1000000));
   sub->add_option("--seed", o->seed, "Seed of the first run; run i uses SEED+i")->default_val(1);

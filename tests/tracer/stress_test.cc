@@ -55,10 +55,10 @@ struct Stressed {
 Stressed Stress(const std::string& base, const std::string& program, const std::string& arg) {
   Stressed s;
   s.dir = base + ".stress";
-  s.exit_code = System(kCli + " stress -n " + std::to_string(kRuns) + " --seed " +
-                       std::to_string(kSeed) + " --depth 3 --watchdog 0.5 --out " + s.dir +
-                       " --json " + base + ".json -- " + Program(program) + " " + arg + " >" +
-                       base + ".out 2>" + base + ".err");
+  s.exit_code =
+      System(kCli + " stress -n " + std::to_string(kRuns) + " --seed " + std::to_string(kSeed) +
+             " --depth 3 --watchdog 0.5 --out " + s.dir + " --json " + base + ".json -- " +
+             Program(program) + " " + arg + " >" + base + ".out 2>" + base + ".err");
   s.out = Slurp(base + ".out");
   s.json = nlohmann::json::parse(Slurp(base + ".json"), nullptr, false);
   return s;
@@ -208,7 +208,8 @@ TEST(Stress, UsageErrorsExitTwo) {
   EXPECT_EQ(System(kCli + " stress -n 0 -- true >/dev/null 2>&1"), 2);
   EXPECT_EQ(System(kCli + " run --seed 3 -- true >/dev/null 2>&1"), 2);  // needs --schedule
   EXPECT_EQ(System(kCli + " run --schedule fifo -- true >/dev/null 2>&1"), 2);
-  EXPECT_EQ(System(kCli + " stress -n 1 --out " + Base() + ".d -- /nonexistent/prog >/dev/null "
+  EXPECT_EQ(System(kCli + " stress -n 1 --out " + Base() +
+                   ".d -- /nonexistent/prog >/dev/null "
                    "2>&1"),
             2);
 }

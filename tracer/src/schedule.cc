@@ -22,15 +22,15 @@ namespace {
 constexpr uint32_t kMaxSlots = 1024;  // threads alive at once; more run unscheduled
 constexpr int kMaxPctDepth = 64;
 constexpr uint64_t kDefaultSteps = 100;
-constexpr uint64_t kPollNs = 5'000'000;         // a waiter looks at the holder this often
+constexpr uint64_t kPollNs = 5'000'000;             // a waiter looks at the holder this often
 constexpr uint64_t kHolderLimitNs = 1'000'000'000;  // then takes the token whatever the holder does
 
 enum SlotState : uint8_t { kFree, kWaiting, kRunning, kBlocked };
 
 struct Slot {
-  uint32_t tid;    // the runtime's thread id
-  int32_t ktid;    // the kernel's, once the thread runs (0 before)
-  uint64_t prio;   // higher runs first
+  uint32_t tid;   // the runtime's thread id
+  int32_t ktid;   // the kernel's, once the thread runs (0 before)
+  uint64_t prio;  // higher runs first
   SlotState state;
 };
 
@@ -136,7 +136,8 @@ void WaitForToken(int idx) {
     if (t == me) break;
     if (t == 0) {
       g_lock.Lock();
-      if (g_token.load(std::memory_order_relaxed) == 0) g_token.store(me, std::memory_order_release);
+      if (g_token.load(std::memory_order_relaxed) == 0)
+        g_token.store(me, std::memory_order_release);
       g_lock.Unlock();
       continue;
     }
@@ -150,7 +151,8 @@ void WaitForToken(int idx) {
     asleep = (st == 'S' || st == 'D' || st == 0) ? asleep + 1 : 0;
     if (asleep >= 2 || MonoNs() - start > kHolderLimitNs) {
       g_lock.Lock();
-      if (g_token.load(std::memory_order_relaxed) == t) g_token.store(me, std::memory_order_release);
+      if (g_token.load(std::memory_order_relaxed) == t)
+        g_token.store(me, std::memory_order_release);
       g_lock.Unlock();
     }
   }
@@ -251,7 +253,8 @@ void ScheduleYieldSlow(ThreadState* ts) {
   g_lock.Lock();
   const int idx = SlotOf(ts);
   const int best = Best();
-  if (idx < 0 || best < 0 || g_token.load(std::memory_order_relaxed) != static_cast<uint32_t>(idx) + 1) {
+  if (idx < 0 || best < 0 ||
+      g_token.load(std::memory_order_relaxed) != static_cast<uint32_t>(idx) + 1) {
     g_lock.Unlock();
     return;
   }
