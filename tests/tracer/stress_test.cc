@@ -203,6 +203,28 @@ TEST(Stress, InstrumentedOrderViolationRacesAndItsTwinDoesNot) {
   EXPECT_TRUE(fixed.json["findings"].empty()) << fixed.out;
 }
 
+// A program under a schedule ends as it does in a plain run, with the same output: 1000
+// short threads (slots reused), a yield spin loop (sched_yield passes the turn), a fork (the
+// child runs unscheduled), and the fixed twins.
+TEST(Schedule, ProgramsEndAsInAPlainRun) {
+  const std::string base = Base();
+  for (const std::string program :
+       {"many_threads", "nested_monitor", "forks", "rare_lost_wakeup fixed", "rare_ab_ba fixed",
+        "rare_order_violation fixed"}) {
+    const std::string cmd = " --watchdog 2 --timeout 60 --trace " + base + ".tltrace -- " +
+                            Program(program) + " >" + base + ".out 2>/dev/null";
+    const int plain = System(kCli + " run" + cmd);
+    const std::string plain_out = Slurp(base + ".out");
+    for (int seed = 1; seed <= 3; ++seed) {
+      EXPECT_EQ(System(kCli + " run --schedule pct --seed " + std::to_string(seed) + cmd), plain)
+          << program << " seed " << seed;
+      if (program != "forks") {  // it prints the child's pid
+        EXPECT_EQ(Slurp(base + ".out"), plain_out) << program << " seed " << seed;
+      }
+    }
+  }
+}
+
 TEST(Stress, UsageErrorsExitTwo) {
   EXPECT_EQ(System(kCli + " stress -n 2 >/dev/null 2>&1"), 2);  // no program
   EXPECT_EQ(System(kCli + " stress -n 0 -- true >/dev/null 2>&1"), 2);
