@@ -3,7 +3,8 @@
 // under the tracer with the schedule controller told the cycle's acquisition sites: a thread
 // that reaches one of them holding a lock waits there for a partner (tracer/src/confirm.h).
 // When the cycle can happen, both threads then hold what the other requests, the watchdog
-// ends the deadlock, and its trace is the proof.
+// ends the deadlock, and its trace is the proof. A race of an instrumented program is
+// confirmed when two threads are held at its two accesses at once (confirm_race.h).
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -38,28 +39,54 @@ struct Options {
   std::vector<std::string> command;
 };
 
+bool IsCycle(const Finding& f) {
+  return (f.kind == "lock-order" || f.kind == "deadlock") && !f.cycle.empty();
+}
+bool IsRace(const Finding& f) { return f.kind == "race" && f.accesses.size() == 2; }
+
+// The finding FINGERPRINT names, or the first cycle, or else the first race.
 const Finding* Choose(const Report& r, const std::string& fingerprint) {
   for (const Finding& f : r.findings) {
-    if ((f.kind == "lock-order" || f.kind == "deadlock") && !f.cycle.empty() &&
-        (fingerprint.empty() || f.fingerprint == fingerprint)) {
-      return &f;
-    }
+    if ((IsCycle(f) || IsRace(f)) && f.fingerprint == fingerprint) return &f;
+  }
+  if (!fingerprint.empty()) return nullptr;
+  for (const Finding& f : r.findings) {
+    if (IsCycle(f)) return &f;
+  }
+  for (const Finding& f : r.findings) {
+    if (IsRace(f)) return &f;
   }
   return nullptr;
 }
 
-// "module+0xOFFSET" of each acquisition site of the cycle, as the controller reads them.
-std::string Sites(const Finding& f, const std::vector<ModuleInfo>& modules) {
+// "module+0xOFFSET" of each site, as the controllers read them; "" when one has no pc.
+std::string Sites(const std::vector<const Access*>& sites, const std::vector<ModuleInfo>& modules) {
   std::string out;
-  for (const CycleEdge& e : f.cycle) {
-    if (e.to_site.stack.empty()) continue;
-    const uint64_t pc = e.to_site.stack[0].pc;
+  for (const Access* a : sites) {
+    if (a->stack.empty()) return "";
+    const uint64_t pc = a->stack[0].pc;
+    bool found = false;
     for (const ModuleInfo& m : modules) {
       if (pc < m.base || pc - m.base >= m.size) continue;
       char off[32];
       std::snprintf(off, sizeof off, "+0x%llx", static_cast<unsigned long long>(pc - m.base));
       out += (out.empty() ? "" : ",") + fs::path(m.path).filename().string() + off;
+      found = true;
       break;
+    }
+    if (!found) return "";
+  }
+  return out;
+}
+
+// The cycle's acquisitions, or the race's two accesses.
+std::vector<const Access*> SitesOf(const Finding& f) {
+  std::vector<const Access*> out;
+  if (IsRace(f)) {
+    for (const Access& a : f.accesses) out.push_back(&a);
+  } else {
+    for (const CycleEdge& e : f.cycle) {
+      if (!e.to_site.stack.empty()) out.push_back(&e.to_site);
     }
   }
   return out;
@@ -67,8 +94,8 @@ std::string Sites(const Finding& f, const std::vector<ModuleInfo>& modules) {
 
 // Runs `threadlens run` (this binary) on the program; returns its exit status.
 int RunOnce(const Options& o, const std::string& trace) {
-  std::vector<std::string> args = {"threadlens", "run",   "--watchdog", std::to_string(o.watchdog),
-                                   "--trace",    trace,   "--"};
+  std::vector<std::string> args = {"threadlens", "run", "--watchdog", std::to_string(o.watchdog),
+                                   "--trace",    trace, "--"};
   args.insert(args.end(), o.command.begin(), o.command.end());
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
@@ -101,21 +128,45 @@ int Confirm(const Options& o) {
   Report r = AnalyzeFile(o.trace, AnalyzeOptions{});
   const Finding* f = Choose(r, o.finding);
   if (!f) {
-    throw Error("confirm: " + o.trace + " has no lock-order cycle or deadlock" +
+    throw Error("confirm: " + o.trace + " has no lock-order cycle, deadlock or race" +
                 (o.finding.empty() ? std::string() : " with fingerprint " + o.finding));
   }
-  const std::string sites = Sites(*f, OpenTrace(o.trace)->Modules());
+  const bool race = IsRace(*f);
+  const std::string sites = Sites(SitesOf(*f), OpenTrace(o.trace)->Modules());
   if (sites.empty()) {
-    throw Error("confirm: the cycle's acquisitions have no program counters (an STD or "
-                "imported trace): nothing to steer");
+    throw Error(std::string("confirm: the ") + (race ? "race's accesses" : "cycle's acquisitions") +
+                " have no program counters (an STD or imported trace): nothing to steer");
   }
   std::fprintf(stderr, "threadlens confirm: %s [%s]\n", f->title.c_str(), f->fingerprint.c_str());
   const std::string fingerprint = f->fingerprint;
-  setenv("THREADLENS_CONFIRM", (sites + ";" + std::to_string(o.hold_ms)).c_str(), 1);
   const std::string base = (fs::path(o.trace).parent_path() / fs::path(o.trace).stem()).string();
+  const std::string verdict = base + ".confirm.verdict";
+  if (race) {
+    unsetenv("THREADLENS_CONFIRM");
+    setenv("THREADLENS_CONFIRM_RACE",
+           (sites + ";" + std::to_string(o.hold_ms) + ";" + fs::absolute(verdict).string()).c_str(),
+           1);
+  } else {
+    unsetenv("THREADLENS_CONFIRM_RACE");
+    setenv("THREADLENS_CONFIRM", (sites + ";" + std::to_string(o.hold_ms)).c_str(), 1);
+  }
   for (int k = 1; k <= o.attempts; ++k) {
     const std::string trace = base + ".confirm.tltrace";
+    std::error_code ec;
+    fs::remove(verdict, ec);
     RunOnce(o, trace);
+    if (race) {
+      const bool met = fs::exists(verdict);
+      fs::remove(verdict, ec);
+      if (!met) continue;
+      std::fprintf(stderr,
+                   "threadlens confirm: CONFIRMED on attempt %d of %d: both accesses were about "
+                   "to happen at once, in two threads\n",
+                   k, o.attempts);
+      std::fprintf(stderr, "threadlens confirm: that run's trace is %s\n", trace.c_str());
+      WriteVerdict(o, r, fingerprint, true, trace);
+      return 0;
+    }
     Report run;
     try {
       run = AnalyzeFile(trace, AnalyzeOptions{});
@@ -124,17 +175,20 @@ int Confirm(const Options& o) {
     }
     for (const Finding& d : run.findings) {
       if (d.kind != "deadlock") continue;
-      std::fprintf(stderr, "threadlens confirm: CONFIRMED on attempt %d of %d: %s\n", k,
-                   o.attempts, d.title.c_str());
+      std::fprintf(stderr, "threadlens confirm: CONFIRMED on attempt %d of %d: %s\n", k, o.attempts,
+                   d.title.c_str());
       std::fprintf(stderr, "threadlens confirm: the deadlock's trace is %s\n", trace.c_str());
       WriteVerdict(o, r, fingerprint, true, trace);
       return 0;
     }
   }
   std::fprintf(stderr,
-               "threadlens confirm: not confirmed in %d attempts: no run reached both "
-               "acquisitions while the other lock was held (a gate lock or an ordering may "
-               "prevent it)\n",
+               race ? "threadlens confirm: not confirmed in %d attempts: no run had two threads "
+                      "at the two accesses at once (synchronization the analyzer does not see, "
+                      "such as a flag spin, may order them)\n"
+                    : "threadlens confirm: not confirmed in %d attempts: no run reached both "
+                      "acquisitions while the other lock was held (a gate lock or an ordering "
+                      "may prevent it)\n",
                o.attempts);
   WriteVerdict(o, r, fingerprint, false, "");
   return 1;
@@ -143,16 +197,21 @@ int Confirm(const Options& o) {
 }  // namespace
 
 Command AddConfirm(CLI::App& app) {
-  auto* sub = app.add_subcommand(
-      "confirm", "Make a lock-order cycle or deadlock of a trace happen for real, by steering "
-                 "the program's threads (threadlens confirm TRACE -- PROG ARGS)");
+  auto* sub =
+      app.add_subcommand("confirm",
+                         "Make a lock-order cycle, deadlock or race of a trace happen for real, by "
+                         "steering the program's threads (threadlens confirm TRACE -- PROG ARGS)");
   auto o = std::make_shared<Options>();
-  sub->add_option("trace", o->trace, "The trace whose cycle to confirm")
+  sub->add_option("trace", o->trace, "The trace whose cycle or race to confirm")
       ->required()
       ->check(CLI::ExistingFile);
-  sub->add_option("--finding", o->finding,
-                  "Fingerprint of the finding (default: the first lock-order cycle or deadlock)");
-  sub->add_option("--attempts", o->attempts, "Runs to try")->default_val(5)->check(CLI::Range(1, 1000));
+  sub->add_option(
+      "--finding", o->finding,
+      "Fingerprint of the finding (default: the first lock-order cycle or deadlock, else "
+      "the first race)");
+  sub->add_option("--attempts", o->attempts, "Runs to try")
+      ->default_val(5)
+      ->check(CLI::Range(1, 1000));
   sub->add_option("--hold-ms", o->hold_ms,
                   "How long a thread at a cycle's acquisition waits for its partner")
       ->default_val(1000)
@@ -164,8 +223,9 @@ Command AddConfirm(CLI::App& app) {
       ->default_val(1);
   sub->add_option("command", o->command, "The program and its arguments (after --)")->required();
   sub->footer(
-      "Exit status: 0 when a run deadlocked on the cycle (its trace is kept as "
-      "TRACE.confirm.tltrace), 1 when no attempt did, 2 on bad input.");
+      "Exit status: 0 when a run deadlocked on the cycle, or had two threads at the race's "
+      "accesses at once (its trace is kept as TRACE.confirm.tltrace), 1 when no attempt did, "
+      "2 on bad input.");
   return {sub, [o]() -> int { return Confirm(*o); }};
 }
 

@@ -1,6 +1,7 @@
-// `threadlens run [--trace FILE] [--watchdog S] [--timeout S] [--max-trace-size N] -- PROGRAM
-// [ARGS]`: runs an unmodified program with the tracer runtime preloaded, passes its stdin/stdout through and its exit status back,
-// then prints a one-line summary of the trace to stderr.
+// `threadlens run [--trace FILE] [--watchdog S] [--timeout S] [--max-trace-size N]
+// [--schedule pct --seed S [--depth D] [--steps K]] -- PROGRAM [ARGS]`: runs an unmodified
+// program with the tracer runtime preloaded, passes its stdin/stdout through and its exit
+// status back, then prints a one-line summary of the trace to stderr.
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -144,6 +145,10 @@ struct Options {
   double watchdog = 2;
   double timeout = 0;
   std::string max_trace_size = "4G";
+  std::string schedule;  // "" or "pct"
+  uint64_t seed = 0;
+  int depth = 3;
+  uint64_t steps = 100;
   std::vector<std::string> command;
 };
 
@@ -227,6 +232,12 @@ int Run(const Options& o) {
   if (trace.empty()) trace = fs::path(o.command[0]).filename().string() + ".tltrace";
   trace = fs::absolute(trace).string();
   const uint64_t max_size = ParseSize(o.max_trace_size);
+  std::string schedule;
+  if (o.schedule == "pct") {
+    schedule = PctSchedule(o.seed, o.depth, o.steps);
+  } else if (!o.schedule.empty()) {
+    throw Error("run: --schedule takes pct (the only schedule there is), not '" + o.schedule + "'");
+  }
 
   TraceLock lock(trace);
   // Old traces of children from an earlier run would be confusing; the trace itself is
@@ -248,6 +259,7 @@ int Run(const Options& o) {
   // process group is killed a little later.
   if (o.timeout > 0) run.timeout = o.timeout + kTimeoutGrace;
   run.max_trace_size = max_size;
+  run.schedule = schedule;
   TracedExit exit = RunTraced(run);
   // The runtime may have written to our stderr through a file description of its own
   // (THREADLENS_TERMINAL): continue after it, not over it.
@@ -293,6 +305,10 @@ int Run(const Options& o) {
                  fs::path(kids[0]).filename().string() + (kids.size() > 1 ? ", ..." : "") + ")";
     }
     if (HeaderFlags(trace) & trace::kHeaderTruncated) wd += "; trace stopped early (see above)";
+    if (!schedule.empty()) {
+      wd += "; schedule pct seed " + std::to_string(o.seed) + " depth " +
+            std::to_string(o.depth) + " steps " + std::to_string(o.steps);
+    }
     std::fprintf(
         stderr, "threadlens: %s: %zu threads, %zu locks, %llu events; %s; exit status %d%s%s\n",
         fs::relative(trace).string().c_str(), s.threads.size(), s.locks.size(),
@@ -323,6 +339,19 @@ Command AddRun(CLI::App& app) {
                   "Largest trace to write, in bytes with an optional K, M or G (0 = no cap); "
                   "past it the program runs on untraced")
       ->default_val("4G");
+  auto* schedule = sub->add_option("--schedule", o->schedule,
+                                   "Serialize the threads under a PCT schedule (pct), as one "
+                                   "run of `threadlens stress` does: replays that run");
+  sub->add_option("--seed", o->seed, "Seed of the schedule")->needs(schedule);
+  sub->add_option("--depth", o->depth, "PCT depth: priority change points + 1")
+      ->default_val(3)
+      ->check(CLI::Range(1, 64))
+      ->needs(schedule);
+  sub->add_option("--steps", o->steps,
+                  "Steps (synchronization operations) among which the change points fall")
+      ->default_val(100)
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40))
+      ->needs(schedule);
   sub->add_option("command", o->command, "The program and its arguments (after --)")->required();
   sub->positionals_at_end();
   sub->footer(

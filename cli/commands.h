@@ -21,5 +21,6 @@ Command AddCheck(CLI::App& app);
 Command AddScenarios(CLI::App& app);
 Command AddTsan(CLI::App& app);
 Command AddConfirm(CLI::App& app);
+Command AddStress(CLI::App& app);
 
 }  // namespace threadlens::cli

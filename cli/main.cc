@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
   std::vector<cli::Command> commands = {
       cli::AddRun(app),    cli::AddDump(app),   cli::AddAnalyze(app),   cli::AddConvert(app),
       cli::AddReport(app), cli::AddCheck(app),  cli::AddScenarios(app), cli::AddTsan(app),
-      cli::AddConfirm(app),
+      cli::AddConfirm(app), cli::AddStress(app),
   };
 
   try {

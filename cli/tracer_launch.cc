@@ -57,7 +57,8 @@ std::vector<std::string> TracedEnvironment(const TracedRun& run) {
     bool replaced = false;
     for (const char* name : {"LD_PRELOAD=", "THREADLENS_TRACE=", "THREADLENS_WATCHDOG=",
                              "THREADLENS_TRACE_OWNER=", "THREADLENS_MAX_TRACE_SIZE=",
-                             "THREADLENS_TERMINAL=", "THREADLENS_TIMEOUT="}) {
+                             "THREADLENS_TERMINAL=", "THREADLENS_TIMEOUT=",
+                             "THREADLENS_SCHEDULE="}) {
       replaced = replaced || v.substr(0, std::strlen(name)) == name;
     }
     if (!replaced) env.emplace_back(v);
@@ -75,6 +76,7 @@ std::vector<std::string> TracedEnvironment(const TracedRun& run) {
   if (run.max_trace_size > 0) {
     env.push_back("THREADLENS_MAX_TRACE_SIZE=" + std::to_string(run.max_trace_size));
   }
+  if (!run.schedule.empty()) env.push_back("THREADLENS_SCHEDULE=" + run.schedule);
   env.push_back("LD_PRELOAD=" + ld_preload);
   return env;
 }
@@ -132,6 +134,10 @@ std::string FindPreload() {
   throw Error(std::string("cannot find ") + kPreloadName +
                   " (build the threadlens_preload target, or set THREADLENS_PRELOAD to its path)",
               kExitInternal);
+}
+
+std::string PctSchedule(uint64_t seed, int depth, uint64_t steps) {
+  return "pct:" + std::to_string(seed) + ":" + std::to_string(depth) + ":" + std::to_string(steps);
 }
 
 TracedExit RunTraced(const TracedRun& run) {

@@ -25,6 +25,7 @@ struct TracedRun {
   // program (exit 87) after this long; 0 = no limit. `timeout` below is the hard backstop.
   double time_limit = 0;
   uint64_t max_trace_size = 0;    // THREADLENS_MAX_TRACE_SIZE, bytes per trace; 0 = no cap
+  std::string schedule;           // THREADLENS_SCHEDULE (pct:SEED:DEPTH:STEPS); "": off
   std::string output;             // file for stdout and stderr; "": inherited
   // Seconds after which the program and its process group are killed; 0 = no limit.
   // With a limit the program runs in a process group of its own, so the whole group can
@@ -46,5 +47,8 @@ struct TracedExit {
 // which signals the whole group) are passed on to the program; should this process die
 // anyway, the program gets SIGTERM (PR_SET_PDEATHSIG) rather than run on orphaned.
 TracedExit RunTraced(const TracedRun& run);
+
+// THREADLENS_SCHEDULE's value for a PCT run (tracer/src/schedule.h).
+std::string PctSchedule(uint64_t seed, int depth, uint64_t steps);
 
 }  // namespace threadlens::cli

@@ -1,6 +1,8 @@
 // `threadlens confirm`: a lock-order cycle that a plain run never turns into a deadlock
 // (programs/ab_ba_apart.c) is made to deadlock by holding each thread at the cycle's
-// acquisition until its partner arrives; a cycle that join orders is never confirmed.
+// acquisition until its partner arrives; a cycle that join orders is never confirmed. A race
+// of an instrumented program (instrumented/race_apart.c) is confirmed when two threads are
+// held at its accesses at once; one that a flag orders, unseen by the analyzer, never is.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -91,6 +93,48 @@ TEST(Confirm, ACycleThatJoinOrdersIsNeverConfirmed) {
   EXPECT_EQ(System(std::string(THREADLENS_CLI) + " check -q --fail-on warning " +
                    "--require-confirmed " + base + ".json >/dev/null 2>&1"),
             0);
+}
+
+const std::string kRaceApart = std::string(TL_INSTRUMENTED_DIR) + "/race_apart";
+
+// Records race_apart; returns the fingerprint of its race on `variable`.
+std::string RecordRace(const std::string& base, const std::string& variable) {
+  const std::string trace = base + ".tltrace";
+  EXPECT_EQ(System(std::string(THREADLENS_CLI) + " run --trace " + trace + " -- " + kRaceApart +
+                   " >/dev/null 2>&1"),
+            0);
+  for (const Finding& f : AnalyzeFile(trace, AnalyzeOptions{}).findings) {
+    if (f.kind == "race" && f.title.find("race on " + variable + ":") != std::string::npos) {
+      return f.fingerprint;
+    }
+  }
+  ADD_FAILURE() << "no race on " << variable;
+  return "";
+}
+
+TEST(Confirm, ARaceThatCanHappenIsMadeToHappen) {
+  const std::string base = Base();
+  const std::string fp = RecordRace(base, "hits");
+  EXPECT_EQ(System(std::string(THREADLENS_CLI) + " confirm --finding " + fp + " --json " + base +
+                   ".json --attempts 3 " + base + ".tltrace -- " + kRaceApart + " >" + base +
+                   ".out 2>" + base + ".err"),
+            0)
+      << Slurp(base + ".err");
+  EXPECT_NE(Slurp(base + ".err").find("CONFIRMED on attempt"), std::string::npos);
+  EXPECT_NE(Slurp(base + ".json").find("\"confirmed\": true"), std::string::npos);
+  // Held at the two increments together, both read 0: the update is lost.
+  EXPECT_EQ(Slurp(base + ".out"), "hits 1 payload 42\n");
+}
+
+TEST(Confirm, ARaceOrderedByAFlagTheAnalyzerDoesNotSeeIsNeverConfirmed) {
+  const std::string base = Base();
+  const std::string fp = RecordRace(base, "payload");
+  EXPECT_EQ(System(std::string(THREADLENS_CLI) + " confirm --finding " + fp +
+                   " --attempts 2 --hold-ms 200 " + base + ".tltrace -- " + kRaceApart +
+                   " >/dev/null 2>" + base + ".err"),
+            1)
+      << Slurp(base + ".err");
+  EXPECT_NE(Slurp(base + ".err").find("not confirmed in 2 attempts"), std::string::npos);
 }
 
 TEST(Confirm, ATraceWithoutACycleIsBadInput) {

@@ -5,7 +5,9 @@
 #include <link.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 namespace threadlens::rt {
 
@@ -14,12 +16,7 @@ std::atomic<bool> g_confirm_on{false};
 namespace {
 
 constexpr int kMaxSites = 16;
-struct Site {
-  char module[128];  // basename of the module ("" = the main program)
-  uint64_t offset;
-  uint64_t pc;       // resolved absolute pc, 0 until resolved
-};
-Site g_sites[kMaxSites];
+ConfirmSite g_sites[kMaxSites];
 int g_site_count = 0;
 uint64_t g_hold_ns = 1'000'000'000;
 std::atomic<bool> g_resolved{false};
@@ -31,10 +28,16 @@ const char* Basename(const char* path) {
   return slash ? slash + 1 : path;
 }
 
-int ResolveModule(struct dl_phdr_info* info, size_t, void*) {
+struct SiteList {
+  ConfirmSite* sites;
+  int n;
+};
+
+int ResolveModule(struct dl_phdr_info* info, size_t, void* data) {
+  auto* list = static_cast<SiteList*>(data);
   const char* name = info->dlpi_name && *info->dlpi_name ? Basename(info->dlpi_name) : "";
-  for (int i = 0; i < g_site_count; ++i) {
-    Site& s = g_sites[i];
+  for (int i = 0; i < list->n; ++i) {
+    ConfirmSite& s = list->sites[i];
     if (s.pc) continue;
     // The main program has no name here; the confirm command names it by its file.
     const bool main_match = !*name && program_invocation_short_name &&
@@ -48,41 +51,60 @@ void Resolve() {
   if (g_resolved.load(std::memory_order_acquire)) return;
   g_resolve_lock.Lock();
   if (!g_resolved.load(std::memory_order_relaxed)) {
-    dl_iterate_phdr(ResolveModule, nullptr);
+    ResolveConfirmSites(g_sites, g_site_count);
     g_resolved.store(true, std::memory_order_release);
   }
   g_resolve_lock.Unlock();
 }
 
-uint64_t MonoNow() {
-  timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return static_cast<uint64_t>(t.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(t.tv_nsec);
-}
-
 }  // namespace
 
-void ConfirmInit() {
-  const char* v = getenv("THREADLENS_CONFIRM");
-  if (!v || !*v) return;
+int ParseConfirmSites(const char* v, ConfirmSite* sites, int max, const char** rest) {
+  int n = 0;
   const char* p = v;
-  while (*p && *p != ';' && g_site_count < kMaxSites) {
+  while (*p && *p != ';' && n < max) {
     const char* end = p;
     while (*end && *end != ',' && *end != ';') ++end;
     const char* plus = p;
     while (plus < end && *plus != '+') ++plus;
     if (plus < end) {
-      Site& s = g_sites[g_site_count];
-      size_t n = static_cast<size_t>(plus - p);
-      if (n >= sizeof s.module) n = sizeof s.module - 1;
-      memcpy(s.module, p, n);
-      s.module[n] = 0;
+      ConfirmSite& s = sites[n];
+      size_t len = static_cast<size_t>(plus - p);
+      if (len >= sizeof s.module) len = sizeof s.module - 1;
+      memcpy(s.module, p, len);
+      s.module[len] = 0;
       s.offset = strtoull(plus + 1, nullptr, 16);
       s.pc = 0;
-      ++g_site_count;
+      ++n;
     }
     p = *end == ',' ? end + 1 : end;
   }
+  while (*p && *p != ';') ++p;
+  *rest = p;
+  return n;
+}
+
+void ResolveConfirmSites(ConfirmSite* sites, int n) {
+  SiteList list{sites, n};
+  dl_iterate_phdr(ResolveModule, &list);
+}
+
+uint64_t ConfirmNowNs() {
+  timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return static_cast<uint64_t>(t.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(t.tv_nsec);
+}
+
+void ConfirmPause(uint64_t ns) {
+  timespec t{static_cast<time_t>(ns / 1'000'000'000ull), static_cast<long>(ns % 1'000'000'000ull)};
+  syscall(SYS_nanosleep, &t, nullptr);
+}
+
+void ConfirmInit() {
+  const char* v = getenv("THREADLENS_CONFIRM");
+  if (!v || !*v) return;
+  const char* p = v;
+  g_site_count = ParseConfirmSites(v, g_sites, kMaxSites, &p);
   if (*p == ';') g_hold_ns = strtoull(p + 1, nullptr, 10) * 1'000'000ull;
   if (g_site_count > 0) g_confirm_on.store(true, std::memory_order_release);
 }
@@ -94,13 +116,12 @@ void ConfirmBeforeAcquire(ThreadState* ts, uint64_t site) {
   if (!ours || ts->is_runtime) return;
   // Wait for a partner at another site of the cycle; both then go on together.
   g_waiting.fetch_add(1, std::memory_order_acq_rel);
-  const uint64_t deadline = MonoNow() + g_hold_ns;
-  timespec pause{0, 1'000'000};
-  while (g_waiting.load(std::memory_order_acquire) < 2 && MonoNow() < deadline) {
-    nanosleep(&pause, nullptr);
+  const uint64_t deadline = ConfirmNowNs() + g_hold_ns;
+  while (g_waiting.load(std::memory_order_acquire) < 2 && ConfirmNowNs() < deadline) {
+    ConfirmPause(1'000'000);
   }
   // Leave the count up a moment, so the partner sees it too before it drops.
-  nanosleep(&pause, nullptr);
+  ConfirmPause(1'000'000);
   g_waiting.fetch_sub(1, std::memory_order_acq_rel);
 }
 

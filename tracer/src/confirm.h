@@ -15,6 +15,21 @@ namespace threadlens::rt {
 
 extern std::atomic<bool> g_confirm_on;  // THREADLENS_CONFIRM was set and parsed
 
+// A site named "MODULE+0xOFFSET" ("" module = the main program), resolved to a pc at first use.
+struct ConfirmSite {
+  char module[128];
+  uint64_t offset;
+  uint64_t pc;  // 0 until resolved
+};
+// Parses "MODULE+0xOFFSET,..." up to ';' or the end; returns the sites read, and where the
+// list ended in *rest.
+int ParseConfirmSites(const char* v, ConfirmSite* sites, int max, const char** rest);
+// Resolves the sites' pcs against the loaded modules (callers serialize).
+void ResolveConfirmSites(ConfirmSite* sites, int n);
+// Monotonic nanoseconds; a pause of `ns` that is not a traced sleep.
+uint64_t ConfirmNowNs();
+void ConfirmPause(uint64_t ns);
+
 // Reads THREADLENS_CONFIRM (runtime start).
 void ConfirmInit();
 // Before a blocking lock acquisition at `site` by a thread holding at least one lock.

@@ -8,6 +8,7 @@
 #include <atomic>
 
 #include "runtime_internal.h"
+#include "schedule.h"
 #include "sync_keys.h"
 
 namespace threadlens::rt {
@@ -159,7 +160,9 @@ TL_EXPORT int pthread_barrier_wait(pthread_barrier_t* b) {
   auto* real = Resolve(real_barrier_wait, "pthread_barrier_wait");
   if (!real) return ENOSYS;
   const uint64_t pc = TL_CALLER_PC;
-  if (!Started()) return real(b);
+  ThreadState* ts = Started();
+  if (!ts) return real(b);
+  ScheduleStep(ts);
   uint64_t round = 0;
   if (BarrierSlot* s = FindBarrier(Addr(b))) {
     uint32_t count = s->count.load(std::memory_order_acquire);
@@ -169,7 +172,9 @@ TL_EXPORT int pthread_barrier_wait(pthread_barrier_t* b) {
   const uint64_t key = BarrierRoundKey(Addr(b), round);
   Range(EventKind::kRead, b, sizeof *b, pc);
   Sync(EventKind::kHappensBefore, key, pc);  // before the real wait: arrivals precede departures
+  ScheduleBlock(ts);
   int r = real(b);
+  ScheduleUnblock(ts);
   Sync(EventKind::kHappensAfter, key, pc);
   return r;
 }

@@ -11,6 +11,7 @@
 #include <semaphore.h>
 
 #include "runtime_internal.h"
+#include "schedule.h"
 
 namespace threadlens::rt {
 namespace {
@@ -100,15 +101,18 @@ int CondWait(pthread_cond_t* c, pthread_mutex_t* m, bool timed, uint64_t pc, Wai
   ThreadState* ts = CurrentFast();
   if (!ts) return wait();
   CheckSignalUnsafe(trace::SignalUnsafeCall::kCondWait, pc);
+  ScheduleStep(ts);
   CondWaitState w{ts, Addr(c), Addr(m), pc, MutexType(m), timed};
   EmitTo(ts, EventKind::kCondWaitBegin, timed ? trace::kTimed : 0, 0, 0, w.cv, pc);
   int d = HeldPop(ts, w.lock, nullptr);
   EmitTo(ts, EventKind::kLockRelease, trace::kViaCondWait, d < 0 ? 0 : d, 0, w.lock, pc);
   if (!timed) SetBlocked(ts, trace::BlockedOn::kCond, w.cv, pc);
   int r;
+  ScheduleBlock(ts);
   pthread_cleanup_push(CondWaitCancelled, &w);
   r = wait();
   pthread_cleanup_pop(0);
+  ScheduleUnblock(ts);
   CondWaitEnded(w, r);
   return r;
 }
@@ -118,11 +122,14 @@ int SemWait(sem_t* s, uint8_t flags, uint64_t pc, Wait wait) {
   ThreadState* ts = CurrentFast();
   if (!ts) return wait();
   uint64_t sem = Addr(s);
+  ScheduleStep(ts);
   EmitTo(ts, EventKind::kSemWaitBegin, flags, 0, 0, sem, pc);
   bool blocks = !(flags & (trace::kTry | trace::kTimed));
   if (blocks) SetBlocked(ts, trace::BlockedOn::kSem, sem, pc);
+  if (!(flags & trace::kTry)) ScheduleBlock(ts);
   int r = wait();
   int err = r == 0 ? 0 : errno;
+  if (!(flags & trace::kTry)) ScheduleUnblock(ts);
   if (blocks) ClearBlocked(ts);
   uint8_t f = flags | (r != 0 ? trace::kFailed : 0) | (err == ETIMEDOUT ? trace::kTimedOut : 0);
   EmitTo(ts, EventKind::kSemWaitEnd, f, 0, 0, sem, pc);
@@ -156,6 +163,7 @@ TL_EXPORT int pthread_cond_signal(pthread_cond_t* c) {
   ENSURE(real_cond_signal);
   if (ThreadState* ts = CurrentFast()) {
     CheckSignalUnsafe(threadlens::trace::SignalUnsafeCall::kCondNotify, TL_CALLER_PC);
+    ScheduleStep(ts);
     EmitTo(ts, EventKind::kCondSignal, 0, 0, 0, reinterpret_cast<uint64_t>(c), TL_CALLER_PC);
   }
   return real_cond_signal(c);
@@ -165,6 +173,7 @@ TL_EXPORT int pthread_cond_broadcast(pthread_cond_t* c) {
   ENSURE(real_cond_broadcast);
   if (ThreadState* ts = CurrentFast()) {
     CheckSignalUnsafe(threadlens::trace::SignalUnsafeCall::kCondNotify, TL_CALLER_PC);
+    ScheduleStep(ts);
     EmitTo(ts, EventKind::kCondBroadcast, 0, 0, 0, reinterpret_cast<uint64_t>(c), TL_CALLER_PC);
   }
   return real_cond_broadcast(c);
@@ -221,6 +230,7 @@ TL_EXPORT int sem_destroy(sem_t* s) {
 TL_EXPORT int sem_post(sem_t* s) {
   ENSURE(real_sem_post);
   if (ThreadState* ts = CurrentFast()) {
+    ScheduleStep(ts);
     EmitTo(ts, EventKind::kSemPost, 0, 0, 0, reinterpret_cast<uint64_t>(s), TL_CALLER_PC);
   }
   return real_sem_post(s);

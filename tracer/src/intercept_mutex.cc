@@ -11,6 +11,7 @@
 
 #include "confirm.h"
 #include "runtime_internal.h"
+#include "schedule.h"
 
 namespace threadlens::rt {
 namespace {
@@ -89,7 +90,9 @@ int AcquireSlow(ThreadState* ts, uint64_t lock, uint8_t type, bool shared, uint8
   EmitTo(ts, EventKind::kLockRequest, f, 0, 0, lock, pc);
   // A timed wait ends by itself: the watchdog does not count it as blocked.
   if (!timed) SetBlocked(ts, trace::BlockedOn::kLock, lock, pc, !shared, type);
+  ScheduleBlock(ts);  // the holder of the lock must get to run
   int r = block();
+  ScheduleUnblock(ts);
   if (!timed) ClearBlocked(ts);
   return r;
 }
@@ -109,6 +112,7 @@ inline void AcquireDone(ThreadState* ts, int r, uint64_t lock, uint8_t type, boo
     if (!FoldRepeat(ts, EventKind::kLockTryFailed, f, 0, lock, pc)) {
       EmitTo(ts, EventKind::kLockTryFailed, f, 0, 0, lock, pc);
     }
+    if (flags & trace::kTry) ScheduleYield(ts);
   }
 }
 
@@ -116,6 +120,7 @@ inline void AcquireDone(ThreadState* ts, int r, uint64_t lock, uint8_t type, boo
 // misuse the analyzer reports) after it, with kFailed if the unlock failed.
 template <typename Unlock>
 int Release(ThreadState* ts, uint64_t lock, uint64_t pc, Unlock unlock) {
+  ScheduleStep(ts);
   bool shared = false;
   int d = HeldPop(ts, lock, &shared);
   uint8_t sf = shared ? trace::kShared : 0;
@@ -166,6 +171,7 @@ TL_EXPORT int pthread_mutex_lock(pthread_mutex_t* m) {
   if (!ts) return real_mutex_lock(m);
   uint64_t pc = TL_CALLER_PC, lock = Addr(m);
   CheckSignalUnsafe(threadlens::trace::SignalUnsafeCall::kMutexLock, pc);
+  ScheduleStep(ts);
   MaybeHoldForConfirm(ts, pc);
   uint8_t type = MutexType(m);
   if (!MutexDestroyed(m)) Announce(ts, lock, type, pc);
@@ -179,6 +185,7 @@ TL_EXPORT int pthread_mutex_trylock(pthread_mutex_t* m) {
   ENSURE(real_mutex_trylock);
   ThreadState* ts = CurrentFast();
   if (!ts) return real_mutex_trylock(m);
+  ScheduleStep(ts);
   uint64_t pc = TL_CALLER_PC, lock = Addr(m);
   uint8_t type = MutexType(m);
   if (!MutexDestroyed(m)) Announce(ts, lock, type, pc);
@@ -193,6 +200,7 @@ TL_EXPORT int pthread_mutex_timedlock(pthread_mutex_t* m, const timespec* t) {
   if (!ts) return real_mutex_timedlock(m, t);
   uint64_t pc = TL_CALLER_PC, lock = Addr(m);
   CheckSignalUnsafe(threadlens::trace::SignalUnsafeCall::kMutexLock, pc);
+  ScheduleStep(ts);
   MaybeHoldForConfirm(ts, pc);
   uint8_t type = MutexType(m);
   if (!MutexDestroyed(m)) Announce(ts, lock, type, pc);
@@ -211,6 +219,7 @@ TL_EXPORT int pthread_mutex_clocklock(pthread_mutex_t* m, clockid_t c, const tim
   if (!ts) return real_mutex_clocklock(m, c, t);
   uint64_t pc = TL_CALLER_PC, lock = Addr(m);
   CheckSignalUnsafe(threadlens::trace::SignalUnsafeCall::kMutexLock, pc);
+  ScheduleStep(ts);
   MaybeHoldForConfirm(ts, pc);
   uint8_t type = MutexType(m);
   if (!MutexDestroyed(m)) Announce(ts, lock, type, pc);
@@ -241,6 +250,7 @@ int RwAcquire(pthread_rwlock_t* l, bool shared, uint8_t flags, uint64_t pc, Try 
   ThreadState* ts = CurrentFast();
   if (!ts) return flags & threadlens::trace::kTry ? try_lock() : block();
   uint64_t lock = Addr(l);
+  ScheduleStep(ts);
   if (!(flags & threadlens::trace::kTry)) {
     CheckSignalUnsafe(threadlens::trace::SignalUnsafeCall::kRwLock, pc);
     MaybeHoldForConfirm(ts, pc);
@@ -372,6 +382,7 @@ TL_EXPORT int pthread_spin_lock(pthread_spinlock_t* l) {
   ENSURE(real_spin_lock);
   ThreadState* ts = CurrentFast();
   if (!ts) return real_spin_lock(l);
+  ScheduleStep(ts);
   uint64_t pc = TL_CALLER_PC, lock = Addr(l);
   Announce(ts, lock, kSpin, pc);
   int r = real_spin_trylock(l);
@@ -384,6 +395,7 @@ TL_EXPORT int pthread_spin_trylock(pthread_spinlock_t* l) {
   ENSURE(real_spin_trylock);
   ThreadState* ts = CurrentFast();
   if (!ts) return real_spin_trylock(l);
+  ScheduleStep(ts);
   uint64_t pc = TL_CALLER_PC, lock = Addr(l);
   Announce(ts, lock, kSpin, pc);
   int r = real_spin_trylock(l);

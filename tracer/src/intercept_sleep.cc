@@ -1,12 +1,15 @@
 // Interceptors for sleep, usleep, nanosleep and clock_nanosleep: they record only when the
 // thread will wake (ThreadState::sleep_until), for the watchdog, and write no event. A hang
-// beside a thread in a long sleep is then still seen as one (watchdog.cc).
+// beside a thread in a long sleep is then still seen as one (watchdog.cc). Under a PCT
+// schedule a sleep lets the other threads run, and sched_yield passes the turn on (a spin
+// loop would otherwise keep it from the thread it waits for).
 #include <dlfcn.h>
 #include <errno.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "runtime_internal.h"
+#include "schedule.h"
 
 namespace threadlens::rt {
 namespace {
@@ -15,6 +18,7 @@ int (*real_nanosleep)(const timespec*, timespec*);
 int (*real_clock_nanosleep)(clockid_t, int, const timespec*, timespec*);
 unsigned (*real_sleep)(unsigned);
 int (*real_usleep)(useconds_t);
+int (*real_sched_yield)();
 
 // Resolved at first use: a sleep may come from a library constructor before ours ran.
 template <typename F>
@@ -35,10 +39,13 @@ void EnterSleep(ThreadState* ts, uint64_t ns, uint64_t pc) {
                                                           static_cast<double>(tps) / 1e9);
   ts->sleep_pc.store(pc, std::memory_order_relaxed);
   ts->sleep_until.store((Now() + ticks) | 1, std::memory_order_release);
+  ScheduleBlock(ts);  // others run meanwhile
 }
 
 void LeaveSleep(ThreadState* ts) {
-  if (ts) ts->sleep_until.store(0, std::memory_order_release);
+  if (!ts) return;
+  ts->sleep_until.store(0, std::memory_order_release);
+  ScheduleUnblock(ts);
 }
 
 uint64_t SpanNs(const timespec* t) {
@@ -92,6 +99,13 @@ TL_EXPORT int usleep(useconds_t usec) {
   LeaveSleep(ts);
   errno = saved;
   return r;
+}
+
+TL_EXPORT int sched_yield() {
+  if (ScheduleOn()) {
+    if (ThreadState* ts = CurrentFast()) ScheduleYield(ts);
+  }
+  return Real(real_sched_yield, "sched_yield")();
 }
 
 }  // namespace threadlens::rt

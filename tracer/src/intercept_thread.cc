@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "runtime_internal.h"
+#include "schedule.h"
 #include "thread_stack.h"
 
 namespace threadlens::rt {
@@ -54,7 +55,11 @@ struct StartArgs {
 
 void* Trampoline(void* p) {
   StartArgs a = *static_cast<StartArgs*>(p);
-  if (g_enabled.load(std::memory_order_acquire)) RecordOwnStack(StartThread(a.tid, a.parent));
+  if (g_enabled.load(std::memory_order_acquire)) {
+    ThreadState* ts = StartThread(a.tid, a.parent);
+    RecordOwnStack(ts);
+    ScheduleStart(ts);
+  }
   // Freed only once the thread is registered: with the heap interposer of instrumented
   // programs, a free before that would create a second, never-ending thread state.
   free(p);
@@ -67,10 +72,13 @@ int TracedJoin(pthread_t t, uint8_t flags, uint64_t pc, Join join) {
   ThreadState* ts = CurrentFast();
   if (!ts) return join();
   uint32_t tid = TidMapGet(t);
+  ScheduleStep(ts);
   bool blocks = !(flags & (trace::kTry | trace::kTimed));
   if (!(flags & trace::kTry)) EmitTo(ts, EventKind::kThreadJoinBegin, flags, 0, 0, tid, pc);
   if (blocks) SetBlocked(ts, trace::BlockedOn::kJoin, tid, pc);
+  if (!(flags & trace::kTry)) ScheduleBlock(ts);
   int r = join();
+  if (!(flags & trace::kTry)) ScheduleUnblock(ts);
   if (blocks) ClearBlocked(ts);
   uint8_t f = flags | (r == ETIMEDOUT ? trace::kTimedOut : 0) | (r != 0 ? trace::kFailed : 0);
   EmitTo(ts, EventKind::kThreadJoin, f, 0, 0, tid, pc);
@@ -92,6 +100,7 @@ TL_EXPORT int pthread_create(pthread_t* t, const pthread_attr_t* attr, void* (*f
   ENSURE(real_pthread_create);
   ThreadState* ts = CurrentFast();
   if (!ts) return real_pthread_create(t, attr, fn, arg);
+  ScheduleStep(ts);
   auto* a = static_cast<StartArgs*>(malloc(sizeof(StartArgs)));
   if (!a) return EAGAIN;
   uint32_t tid = NextTid();
@@ -103,6 +112,7 @@ TL_EXPORT int pthread_create(pthread_t* t, const pthread_attr_t* attr, void* (*f
   RecordMainStackOnce(ts);
   // Before the child runs, so the child's thread_start follows it in sequence order.
   EmitTo(ts, EventKind::kThreadCreate, 0, 0, 0, tid, pc);
+  ScheduleCreate(tid);
   // The child starts with every signal blocked: a handler running before the child has
   // its thread state would record as a thread of its own.
   sigset_t all;
@@ -112,6 +122,7 @@ TL_EXPORT int pthread_create(pthread_t* t, const pthread_attr_t* attr, void* (*f
   pthread_sigmask(SIG_SETMASK, &a->mask, nullptr);
   if (r != 0) {
     free(a);
+    ScheduleForget(tid);
     EmitTo(ts, EventKind::kThreadCreate, threadlens::trace::kFailed, 0, 0, tid, pc);
     return r;
   }

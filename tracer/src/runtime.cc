@@ -16,11 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "confirm.h"
+#include "confirm_race.h"
 #include "runtime_internal.h"
+#include "schedule.h"
 #include "threadlens/crc32c.h"
 
 namespace threadlens::rt {
@@ -205,6 +208,7 @@ void ExitKeyDestructor(void* p) {
   ReleaseThreadStack();
   RecordIgnoresAtExit(ts);
   EmitTo(ts, EventKind::kThreadExit, 0, 0, 0, 0, 0);
+  ScheduleExit(ts);
   t_state = kDeadState;  // later destructors of this thread pass through untraced
   Unregister(ts);
   FlushThread(ts, false, true);
@@ -280,6 +284,7 @@ void ForkParent() {
 
 void ForkChild() {
   if (!g_enabled.load()) return;
+  ScheduleOffInChild();
   g_registry_lock.Reset();
   StringsLock().Reset();
   ThreadState* self = t_state;
@@ -319,7 +324,8 @@ void AtExit() { CloseTrace(true, false); }
 
 // ---------------------------------------------------------------------------------------
 
-void SpinLock::Wait() { sched_yield(); }
+// Not through the sched_yield interceptor, which may wait for the schedule's token.
+void SpinLock::Wait() { syscall(SYS_sched_yield); }
 
 uint64_t NowSlow() { return MonoNs(); }
 uint64_t TicksPerSecond() { return g_ticks_per_second; }
@@ -452,6 +458,8 @@ __attribute__((constructor(101))) static void InitRuntime() {
   InitStrings();
   InitObjectMaps();
   ConfirmInit();
+  ConfirmRaceInit();
+  ScheduleInit();
   g_flush_copy = static_cast<unsigned char*>(MapMemory(kBufBytes));
   pthread_key_create(&g_exit_key, ExitKeyDestructor);
   g_enabled.store(true, std::memory_order_release);

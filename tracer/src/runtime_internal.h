@@ -91,6 +91,7 @@ struct ThreadState {
   // AnnotateIgnoreSyncBegin nesting: > 0, the thread's synchronization orders nothing.
   uint32_t ignore_sync;
   uint64_t ignore_sync_pc;  // the Begin that turned it on
+  uint32_t sched_slot;      // the schedule controller's slot + 1 (schedule.cc), 0 = none
 
   // Guards `flushed` and the write of this thread's blocks (owner and FlushAll).
   SpinLock flush_lock;

@@ -7,6 +7,7 @@
 
 #include <atomic>
 
+#include "confirm_race.h"
 #include "native_stack.h"
 #include "tsan_thread.h"
 
@@ -114,6 +115,7 @@ static void OpenIfPacked(ThreadCtx& t, uintptr_t addr, uint64_t size, uintptr_t 
 
 void RecordAccess(ThreadCtx& t, uintptr_t addr, uint32_t size, bool write, uintptr_t pc) {
   if (t.ignore || (write ? t.ignore_writes : t.ignore_reads)) return;
+  MaybeHoldForRace(addr, size, write, pc);  // before the access: the partner may still come
   if (__atomic_load_n(&benign_ranges, __ATOMIC_RELAXED) && InBenignRange(addr, size)) return;
   uint64_t epoch = Epoch();
   CacheEntry& e = t.cache[(addr >> 3) & (kCacheSize - 1)];
