@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <thread>
 
+#include <sched.h>
+
 #include "analysis.h"
 #include "namer.h"
 #include "threadlens/analyzer/error.h"
@@ -45,7 +47,12 @@ unsigned Analysis::RaceWorkers(const AnalyzeOptions& opts, EventSource& source) 
   if (const char* env = std::getenv("THREADLENS_RACE_WORKERS"); env && *env) {
     return static_cast<unsigned>(std::clamp(std::atoi(env), 0, 64));
   }
-  return std::thread::hardware_concurrency() >= 2 ? 2 : 0;
+  // The CPUs this process may run on (taskset and cgroup cpusets included).
+  cpu_set_t set;
+  const int cpus = sched_getaffinity(0, sizeof set, &set) == 0
+                       ? CPU_COUNT(&set)
+                       : static_cast<int>(std::thread::hardware_concurrency());
+  return cpus >= 2 ? 2 : 0;
 }
 
 Report Analysis::Run() {

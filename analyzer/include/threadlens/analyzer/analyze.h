@@ -26,8 +26,8 @@ struct AnalyzeOptions {
   size_t max_spans = 100000;      // timeline spans kept in Report::spans
   size_t max_misuse = 1000;       // misuse findings
   // Threads that check shadow memory beside the one reading the trace. -1: the
-  // THREADLENS_RACE_WORKERS environment variable if set, else 2 on a machine with two
-  // cores or more. The findings are the same whatever the number.
+  // THREADLENS_RACE_WORKERS environment variable if set, else 2 when this process may run
+  // on two CPUs or more. The findings are the same whatever the number.
   int race_workers = -1;
   // Resolves pcs instead of the trace's own symbolizer when set (not owned; used only
   // when `symbolize`): for tests and for callers that already have one.
