@@ -215,7 +215,9 @@ Report Analysis::Finish() {
                         " distinct races only");
   }
   if (opts_.lock_order) {
-    for (RawFinding& f : order_.Find(rep.notes)) raw.push_back(std::move(f));
+    std::vector<RawFinding> cycles = order_.Find(rep.notes);
+    if (predict_) PredictDeadlocks(cycles, rep.notes);
+    for (RawFinding& f : cycles) raw.push_back(std::move(f));
   }
   FindBlockedState(raw, rep.notes);
   for (RawFinding& f : monitor_.TakeFindings()) {

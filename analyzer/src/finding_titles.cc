@@ -27,6 +27,9 @@ void TitleFinding(Finding& f) {
     if (f.subkind == "one-thread") {
       f.title = "inconsistent lock order in one thread: " + JoinNames(locks, " -> ") + " (" +
                 JoinNames(f.threads, ", ") + "); deadlocks only if these paths run in two threads";
+    } else if (f.predicted) {
+      f.title = std::string(*f.predicted ? "predicted deadlock" : "lock-order cycle, no schedule found") +
+                ": " + JoinNames(locks, " -> ") + " (threads " + JoinNames(f.threads, ", ") + ")";
     } else {
       f.title = std::string(f.severity == Severity::kError ? "potential deadlock"
                                                             : "inconsistent lock order") +

@@ -25,6 +25,12 @@ struct AnalyzeOptions {
   size_t max_cycle_reports = 1000;
   size_t max_spans = 100000;      // timeline spans kept in Report::spans
   size_t max_misuse = 1000;       // misuse findings
+  // Sound prediction (docs/findings.md, "Prediction"): each lock-order cycle is checked for a
+  // sync-preserving reordering of the trace that deadlocks, whose schedule the finding then
+  // carries. Keeps the trace's synchronization and memory events in memory.
+  bool predict = false;
+  size_t max_witness_steps = 2000;    // a witness's latest steps kept; the rest are counted
+  size_t max_predict_choices = 10000; // abstract deadlock patterns tried, over all cycles
   // Resolves pcs instead of the trace's own symbolizer when set (not owned; used only
   // when `symbolize`): for tests and for callers that already have one.
   Symbolizer* symbolizer = nullptr;

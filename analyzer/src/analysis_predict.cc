@@ -1,0 +1,196 @@
+// The analysis driver's prediction: what of the stream the predictors keep (predict_trace.h),
+// and the lock-order cycles checked for a sync-preserving deadlock with its witness
+// (predict_deadlock.h).
+#include "analysis.h"
+#include "predict_deadlock.h"
+
+namespace threadlens::analysis {
+
+using trace::EventKind;
+using POp = PredictTrace::Op;
+
+void Analysis::RecordPredict(const ThreadCtx& t, POp op, uint64_t obj, uint64_t site,
+                             bool shared) {
+  PredictTrace::Event p;
+  p.obj = obj;
+  p.index = index_;
+  p.site = site;
+  p.thread = t.dense;
+  p.stack = t.stack;
+  p.lockset = t.lockset;
+  p.op = op;
+  p.shared = shared;
+  predict_->Add(p);
+}
+
+void Analysis::RecordPredict(const ThreadCtx& t, const StreamEvent& e) {
+  const trace::Event& ev = e.ev;
+  // Tags keep semaphores, annotations and signals apart from each other's keys.
+  switch (e.kind()) {
+    case EventKind::kLockAcquired:
+      RecordPredict(t, POp::kAcquire, ev.obj, ev.site, ev.flags & trace::kShared);
+      break;
+    case EventKind::kLockRelease:
+      if (!(ev.flags & trace::kFailed)) {
+        RecordPredict(t, POp::kRelease, ev.obj, ev.site, ev.flags & trace::kShared);
+      }
+      break;
+    case EventKind::kLockTryFailed:
+      RecordPredict(t, POp::kTryFail, ev.obj, ev.site);
+      break;
+    case EventKind::kRead:
+    case EventKind::kAtomicLoad:
+      RecordPredict(t, POp::kRead, ev.obj, ev.site);
+      break;
+    case EventKind::kWrite:
+    case EventKind::kAtomicStore:
+      RecordPredict(t, POp::kWrite, ev.obj, ev.site);
+      break;
+    case EventKind::kAtomicRmw:
+      RecordPredict(t, POp::kRead, ev.obj, ev.site);
+      RecordPredict(t, POp::kWrite, ev.obj, ev.site);
+      break;
+    case EventKind::kCondWaitEnd:
+      if (!(ev.flags & trace::kTimedOut)) RecordPredict(t, POp::kWake, ev.obj, ev.site);
+      break;
+    case EventKind::kCondSignal:
+    case EventKind::kCondBroadcast:
+      RecordPredict(t, POp::kNotify, ev.obj, ev.site);
+      break;
+    case EventKind::kSemPost:
+      RecordPredict(t, POp::kPost, ev.obj | HappensBefore::kSemTag, ev.site);
+      break;
+    case EventKind::kSemWaitEnd:
+      if (!(ev.flags & trace::kFailed)) {
+        RecordPredict(t, POp::kPend, ev.obj | HappensBefore::kSemTag, ev.site);
+      }
+      break;
+    case EventKind::kHappensBefore:
+    case EventKind::kSignalSend:
+      RecordPredict(t, POp::kPost, ev.obj | HappensBefore::kAnnotationTag, ev.site);
+      break;
+    case EventKind::kHappensAfter:
+    case EventKind::kSignalEnter:
+      RecordPredict(t, POp::kPend, ev.obj | HappensBefore::kAnnotationTag, ev.site);
+      break;
+    default:
+      break;
+  }
+}
+
+namespace {
+
+SideRef SideOf(const PredictTrace& trace, uint32_t id, Op op) {
+  const PredictTrace::Event& e = trace.At(id);
+  SideRef s;
+  s.obj = e.obj;
+  s.site = e.site;
+  s.index = e.index;
+  s.tid = trace.Tid(e.thread);
+  s.stack = e.stack;
+  s.lockset = e.lockset;
+  s.op = op;
+  s.shared = e.shared;
+  return s;
+}
+
+RawWitnessStep StepOf(const PredictTrace& trace, uint32_t id) {
+  RawWitnessStep w;
+  switch (trace.At(id).op) {
+    case POp::kAcquire: w = {SideOf(trace, id, Op::kAcquire), "acquire", RawWitnessStep::kLock}; break;
+    case POp::kRelease: w = {SideOf(trace, id, Op::kRelease), "release", RawWitnessStep::kLock}; break;
+    case POp::kRead: w = {SideOf(trace, id, Op::kRead), "read", RawWitnessStep::kVariable}; break;
+    case POp::kWrite: w = {SideOf(trace, id, Op::kWrite), "write", RawWitnessStep::kVariable}; break;
+    case POp::kFork: w = {SideOf(trace, id, Op::kCreate), "create", RawWitnessStep::kThread}; break;
+    case POp::kJoin: w = {SideOf(trace, id, Op::kJoin), "join", RawWitnessStep::kThread}; break;
+    case POp::kNotify: w = {SideOf(trace, id, Op::kSignal), "notify", RawWitnessStep::kCond}; break;
+    case POp::kWake: w = {SideOf(trace, id, Op::kWait), "wake", RawWitnessStep::kCond}; break;
+    case POp::kPost: w = {SideOf(trace, id, Op::kSignal), "post", RawWitnessStep::kKey}; break;
+    case POp::kPend: w = {SideOf(trace, id, Op::kSemWait), "pend", RawWitnessStep::kKey}; break;
+    case POp::kTryFail: w = {SideOf(trace, id, Op::kRequest), "try-fail", RawWitnessStep::kLock}; break;
+  }
+  // A join and a fork name the other thread by its trace id, as the findings do.
+  if (w.obj_kind == RawWitnessStep::kThread) w.side.obj = trace.Tid(static_cast<uint32_t>(w.side.obj));
+  return w;
+}
+
+}  // namespace
+
+void Analysis::PredictDeadlocks(std::vector<RawFinding>& cycles,
+                                std::vector<std::string>& notes) {
+  predict_->Finalize();
+  DeadlockPredictor predictor(*predict_);
+  uint64_t budget = opts_.max_predict_choices;
+  size_t predicted = 0, refuted = 0, undecided = 0;
+  for (RawFinding& f : cycles) {
+    // One-thread cycles are no pattern of distinct threads. A cycle the detector found ordered
+    // (fork/join, a notification) stays as it is unless a witness shows the order is not
+    // forced: the witness is sound, the ordering a heuristic.
+    if (f.kind != "lock-order" || !f.subkind.empty()) continue;
+    const bool ordered = f.severity != Severity::kError;
+    std::vector<std::pair<uint64_t, uint64_t>> edges;
+    for (const RawEdge& e : f.cycle) edges.push_back({e.from, e.to});
+    DeadlockWitness w;
+    switch (predictor.Find(edges, budget, &w)) {
+      case DeadlockPredictor::Verdict::kUndecided:
+        if (!ordered) ++undecided;
+        continue;
+      case DeadlockPredictor::Verdict::kNone:
+        ++refuted;
+        if (ordered) continue;
+        f.severity = Severity::kWarning;
+        f.predicted = false;
+        f.relation = "sync-preserving";
+        f.detail =
+            "No reordering of this run that keeps each thread's order, what every read saw and "
+            "the order of critical sections on each lock reaches this deadlock; something the "
+            "trace shows (a data dependency, a thread start or join, a notification) keeps the "
+            "threads apart. The lock order is still inconsistent.";
+        continue;
+      case DeadlockPredictor::Verdict::kWitness:
+        break;
+    }
+    ++predicted;
+    f.severity = Severity::kError;
+    f.predicted = true;
+    f.relation = "sync-preserving";
+    f.sides.clear();
+    f.tids.clear();
+    for (size_t i = 0; i < f.cycle.size(); ++i) {
+      RawEdge& e = f.cycle[i];
+      e.to_site = SideOf(*predict_, w.pattern[i], Op::kAcquire);
+      e.tid = e.to_site.tid;
+      if (w.held[i] != PredictTrace::kNone) e.from_site = SideOf(*predict_, w.held[i], Op::kAcquire);
+      f.sides.push_back(e.to_site);
+      f.tids.push_back(e.tid);
+    }
+    const size_t keep = std::min(w.schedule.size(), opts_.max_witness_steps);
+    f.witness_omitted = w.schedule.size() - keep;
+    for (size_t i = w.schedule.size() - keep; i < w.schedule.size(); ++i) {
+      f.witness.push_back(StepOf(*predict_, w.schedule[i]));
+    }
+    for (uint32_t e : w.pattern) {
+      f.witness.push_back({SideOf(*predict_, e, Op::kRequest), "request", RawWitnessStep::kLock});
+    }
+    f.detail =
+        "Predicted: this run did not deadlock, but the schedule below does. It reorders this run's "
+        "own events, keeping each thread's order, what every read saw and the order of critical "
+        "sections on each lock (a sync-preserving reordering), then lets each thread of the "
+        "cycle request its next lock: all of them block.";
+  }
+  if (predicted + refuted + undecided > 0) {
+    std::string note = "prediction: " + std::to_string(predicted) +
+                       " lock-order cycle(s) deadlock in a sync-preserving reordering, " +
+                       std::to_string(refuted) + " cannot";
+    if (undecided) note += ", " + std::to_string(undecided) + " undecided (budget or rwlocks)";
+    notes.push_back(note);
+  }
+  if (predicted > 0 && source_.Meta().uninstrumented) {
+    notes.push_back(
+        "prediction: the program's memory accesses were not recorded (not built with "
+        "threadlens-c++), so the predicted schedules keep lock and thread order only; a data "
+        "dependency the trace does not show could still rule them out");
+  }
+}
+
+}  // namespace threadlens::analysis

@@ -1,0 +1,136 @@
+// Sync-preserving closure as a worklist over per-thread frontiers (see predict_closure.h).
+#include "predict_closure.h"
+
+#include <algorithm>
+
+namespace threadlens::analysis {
+
+using Op = PredictTrace::Op;
+
+SyncClosure::SyncClosure(const PredictTrace& trace)
+    : trace_(trace),
+      frontier_(trace.threads(), 0),
+      done_(trace.threads(), 0),
+      thread_dirty_(trace.threads(), 0),
+      thread_touched_(trace.threads(), 0),
+      lock_dirty_(trace.Locks().size(), 0) {}
+
+void SyncClosure::Reset() {
+  for (uint32_t t : touched_threads_) {
+    frontier_[t] = done_[t] = 0;
+    thread_dirty_[t] = thread_touched_[t] = 0;
+  }
+  touched_threads_.clear();
+  dirty_threads_.clear();
+  for (uint32_t l : dirty_locks_) lock_dirty_[l] = 0;
+  dirty_locks_.clear();
+}
+
+void SyncClosure::Include(uint32_t thread, uint32_t count) {
+  if (thread >= frontier_.size()) return;
+  count = std::min<uint32_t>(count, static_cast<uint32_t>(trace_.OfThread(thread).size()));
+  if (count <= frontier_[thread]) return;
+  frontier_[thread] = count;
+  if (!thread_touched_[thread]) {
+    thread_touched_[thread] = 1;
+    touched_threads_.push_back(thread);
+  }
+  if (!thread_dirty_[thread]) {
+    thread_dirty_[thread] = 1;
+    dirty_threads_.push_back(thread);
+  }
+}
+
+void SyncClosure::Process(uint32_t id) {
+  const PredictTrace::Event& e = trace_.At(id);
+  switch (e.op) {
+    case Op::kAcquire: {
+      const uint32_t l = trace_.LockIndex(id);
+      if (l != PredictTrace::kNone && !lock_dirty_[l]) {
+        lock_dirty_[l] = 1;
+        dirty_locks_.push_back(l);
+      }
+      break;
+    }
+    case Op::kJoin:
+      if (e.obj < frontier_.size()) {
+        Include(static_cast<uint32_t>(e.obj),
+                static_cast<uint32_t>(trace_.OfThread(static_cast<uint32_t>(e.obj)).size()));
+      }
+      break;
+    case Op::kRead:
+    case Op::kWrite:
+    case Op::kWake:
+    case Op::kPost:
+    case Op::kPend:
+    case Op::kTryFail:
+      if (uint32_t l = trace_.Link(id); l != PredictTrace::kNone) IncludeEvent(l);
+      break;
+    default:
+      break;
+  }
+}
+
+// Every acquisition of the lock in the set but the latest (in trace order) has its release in
+// the set. Per thread only its last acquisition in the set matters: earlier ones released
+// before it in program order.
+void SyncClosure::SyncRule(uint32_t lock_index) {
+  const auto& lock = trace_.Locks()[lock_index];
+  uint32_t latest = PredictTrace::kNone;
+  auto last_in_set = [&](const PredictTrace::ThreadAcquires& a) -> uint32_t {
+    const uint32_t f = frontier_[a.thread];
+    auto it = std::partition_point(a.ids.begin(), a.ids.end(),
+                                   [&](uint32_t id) { return trace_.Pos(id) < f; });
+    return it == a.ids.begin() ? PredictTrace::kNone : *(it - 1);
+  };
+  for (const auto& a : lock.by_thread) {
+    uint32_t id = last_in_set(a);
+    if (id != PredictTrace::kNone && (latest == PredictTrace::kNone || id > latest)) latest = id;
+  }
+  for (const auto& a : lock.by_thread) {
+    uint32_t id = last_in_set(a);
+    if (id == PredictTrace::kNone || id == latest) continue;
+    uint32_t rel = trace_.Link(id);
+    // Never released, yet another acquisition followed: an inconsistent trace. The whole
+    // thread keeps the order, whatever it was.
+    if (rel == PredictTrace::kNone) {
+      Include(a.thread, static_cast<uint32_t>(trace_.OfThread(a.thread).size()));
+    } else {
+      IncludeEvent(rel);
+    }
+  }
+}
+
+void SyncClosure::Close() {
+  while (!dirty_threads_.empty() || !dirty_locks_.empty()) {
+    while (!dirty_threads_.empty()) {
+      uint32_t t = dirty_threads_.back();
+      dirty_threads_.pop_back();
+      thread_dirty_[t] = 0;
+      const auto& ids = trace_.OfThread(t);
+      if (done_[t] == 0 && frontier_[t] > 0) {
+        if (uint32_t f = trace_.ForkOf(t); f != PredictTrace::kNone) IncludeEvent(f);
+      }
+      // frontier_[t] may grow while this runs (a read of the thread's own write): re-read it.
+      while (done_[t] < frontier_[t]) Process(ids[done_[t]++]);
+    }
+    while (!dirty_locks_.empty() && dirty_threads_.empty()) {
+      uint32_t l = dirty_locks_.back();
+      dirty_locks_.pop_back();
+      lock_dirty_[l] = 0;
+      SyncRule(l);
+    }
+  }
+}
+
+std::vector<uint32_t> SyncClosure::Linearize() const {
+  std::vector<uint32_t> out;
+  for (uint32_t t = 0; t < frontier_.size(); ++t) {
+    const auto& ids = trace_.OfThread(t);
+    out.insert(out.end(), ids.begin(), ids.begin() + frontier_[t]);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace threadlens::analysis
