@@ -17,6 +17,11 @@ struct TraceGenOptions {
   double lock_ratio = 0.10;      // share of operations that are lock acquire/release
   double write_ratio = 0.30;     // share of accesses that are writes
   double racy_ratio = 0.001;     // share of accesses made without the variable's lock
+  // A lock is taken only while no other thread holds it: the trace is an execution (prediction
+  // needs one). Off by default, which keeps the benchmark's long-standing event mix.
+  bool exclusive = false;
+  // Share of nested acquisitions that take a lock below the held one: lock-order cycles.
+  double inverted_ratio = 0.0;
 };
 
 struct TraceGenStats {

@@ -210,6 +210,7 @@ Report Analysis::Finish() {
     rep.notes.push_back("race: the program was not built with threadlens-c++ or threadlens-cc, so "
                         "its memory accesses were not recorded and races were not checked");
   }
+  if (predict_ && opts_.races) PredictRaces(raw, rep.notes);
   if (race_.truncated()) {
     rep.notes.push_back("race: reported the first " + std::to_string(opts_.max_races) +
                         " distinct races only");

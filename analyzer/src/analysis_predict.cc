@@ -1,8 +1,12 @@
 // The analysis driver's prediction: what of the stream the predictors keep (predict_trace.h),
 // and the lock-order cycles checked for a sync-preserving deadlock with its witness
 // (predict_deadlock.h).
+#include <set>
+#include <tuple>
+
 #include "analysis.h"
 #include "predict_deadlock.h"
+#include "predict_race.h"
 
 namespace threadlens::analysis {
 
@@ -10,7 +14,7 @@ using trace::EventKind;
 using POp = PredictTrace::Op;
 
 void Analysis::RecordPredict(const ThreadCtx& t, POp op, uint64_t obj, uint64_t site,
-                             bool shared) {
+                             bool shared, bool atomic) {
   PredictTrace::Event p;
   p.obj = obj;
   p.index = index_;
@@ -20,6 +24,7 @@ void Analysis::RecordPredict(const ThreadCtx& t, POp op, uint64_t obj, uint64_t 
   p.lockset = t.lockset;
   p.op = op;
   p.shared = shared;
+  p.atomic = atomic;
   predict_->Add(p);
 }
 
@@ -39,16 +44,20 @@ void Analysis::RecordPredict(const ThreadCtx& t, const StreamEvent& e) {
       RecordPredict(t, POp::kTryFail, ev.obj, ev.site);
       break;
     case EventKind::kRead:
-    case EventKind::kAtomicLoad:
       RecordPredict(t, POp::kRead, ev.obj, ev.site);
       break;
     case EventKind::kWrite:
-    case EventKind::kAtomicStore:
       RecordPredict(t, POp::kWrite, ev.obj, ev.site);
       break;
+    case EventKind::kAtomicLoad:
+      RecordPredict(t, POp::kRead, ev.obj, ev.site, false, true);
+      break;
+    case EventKind::kAtomicStore:
+      RecordPredict(t, POp::kWrite, ev.obj, ev.site, false, true);
+      break;
     case EventKind::kAtomicRmw:
-      RecordPredict(t, POp::kRead, ev.obj, ev.site);
-      RecordPredict(t, POp::kWrite, ev.obj, ev.site);
+      RecordPredict(t, POp::kRead, ev.obj, ev.site, false, true);
+      RecordPredict(t, POp::kWrite, ev.obj, ev.site, false, true);
       break;
     case EventKind::kCondWaitEnd:
       if (!(ev.flags & trace::kTimedOut)) RecordPredict(t, POp::kWake, ev.obj, ev.site);
@@ -120,7 +129,8 @@ void Analysis::PredictDeadlocks(std::vector<RawFinding>& cycles,
                                 std::vector<std::string>& notes) {
   predict_->Finalize();
   DeadlockPredictor predictor(*predict_);
-  uint64_t budget = opts_.max_predict_choices;
+  uint64_t budget = opts_.max_predict_work ? opts_.max_predict_work
+                                           : 32 * predict_->size() + 4'000'000;
   size_t predicted = 0, refuted = 0, undecided = 0;
   for (RawFinding& f : cycles) {
     // One-thread cycles are no pattern of distinct threads. A cycle the detector found ordered
@@ -190,6 +200,72 @@ void Analysis::PredictDeadlocks(std::vector<RawFinding>& cycles,
         "prediction: the program's memory accesses were not recorded (not built with "
         "threadlens-c++), so the predicted schedules keep lock and thread order only; a data "
         "dependency the trace does not show could still rule them out");
+  }
+}
+
+}  // namespace threadlens::analysis
+
+namespace threadlens::analysis {
+
+void Analysis::PredictRaces(std::vector<RawFinding>& raw, std::vector<std::string>& notes) {
+  // Binary traces: the allocator's and the thread library's reuse of memory (a heap block,
+  // a dead thread's stack) orders accesses the trace model does not see yet.
+  if (!std_trace_) return;
+  predict_->Finalize();
+  std::set<std::tuple<uint64_t, uint64_t, uint64_t>> reported;  // location, site pair
+  for (const RawFinding& f : raw) {
+    if (f.kind != "race" || f.sides.size() < 2) continue;
+    const uint64_t a = f.sides[0].site, b = f.sides[1].site;
+    reported.insert({f.sides[0].obj, std::min(a, b), std::max(a, b)});
+  }
+  auto skip = [&](uint32_t x, uint32_t y) {
+    const uint64_t a = predict_->At(x).site, b = predict_->At(y).site;
+    return reported.count({predict_->At(x).obj, std::min(a, b), std::max(a, b)}) > 0;
+  };
+  size_t found = 0;
+  bool cut = false;
+  uint64_t budget = opts_.max_predict_work ? opts_.max_predict_work
+                                           : 32 * predict_->size() + 4'000'000;
+  RacePredictor predictor(*predict_);
+  const bool complete = predictor.FindAll(budget, skip, [&](const RaceWitness& w) {
+    if (found >= opts_.max_races) {
+      cut = true;
+      return;
+    }
+    ++found;
+    RawFinding f;
+    f.kind = "race";
+    f.severity = Severity::kError;
+    for (uint32_t id : {w.first, w.second}) {
+      const bool write = predict_->At(id).op == POp::kWrite;
+      SideRef s = SideOf(*predict_, id, write ? Op::kWrite : Op::kRead);
+      s.atomic = predict_->At(id).atomic;
+      f.sides.push_back(s);
+      f.tids.push_back(s.tid);
+    }
+    f.vars.push_back(predict_->At(w.first).obj);
+    f.sort_key = f.sides[0].index;
+    f.predicted = true;
+    f.relation = "sync-preserving";
+    f.detail =
+        "Predicted: in this run happens-before ordered these accesses, but a reordering of the "
+        "run's own events, keeping each thread's order, what every read saw and the order of "
+        "critical sections on each lock, reaches both at once (the schedule below).";
+    const size_t keep = std::min(w.schedule.size(), opts_.max_witness_steps);
+    f.witness_omitted = w.schedule.size() - keep;
+    for (size_t i = w.schedule.size() - keep; i < w.schedule.size(); ++i) {
+      f.witness.push_back(StepOf(*predict_, w.schedule[i]));
+    }
+    for (const SideRef& s : f.sides) {
+      f.witness.push_back({s, s.op == Op::kWrite ? "race-write" : "race-read",
+                           RawWitnessStep::kVariable});
+    }
+    raw.push_back(std::move(f));
+  });
+  if (found > 0 || !complete || cut) {
+    notes.push_back("prediction: " + std::to_string(found) +
+                    " race(s) beyond happens-before in a sync-preserving reordering" +
+                    (complete && !cut ? "" : " (search stopped: work budget or race limit)"));
   }
 }
 

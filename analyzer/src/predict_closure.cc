@@ -41,6 +41,12 @@ void SyncClosure::Include(uint32_t thread, uint32_t count) {
   }
 }
 
+void SyncClosure::IncludeBefore(uint32_t id) {
+  const uint32_t t = trace_.At(id).thread;
+  Include(t, trace_.Pos(id));
+  if (uint32_t f = trace_.ForkOf(t); f != PredictTrace::kNone) IncludeEvent(f);
+}
+
 void SyncClosure::Process(uint32_t id) {
   const PredictTrace::Event& e = trace_.At(id);
   switch (e.op) {
@@ -112,13 +118,17 @@ void SyncClosure::Close() {
         if (uint32_t f = trace_.ForkOf(t); f != PredictTrace::kNone) IncludeEvent(f);
       }
       // frontier_[t] may grow while this runs (a read of the thread's own write): re-read it.
-      while (done_[t] < frontier_[t]) Process(ids[done_[t]++]);
+      while (done_[t] < frontier_[t]) {
+        Process(ids[done_[t]++]);
+        ++work_;
+      }
     }
     while (!dirty_locks_.empty() && dirty_threads_.empty()) {
       uint32_t l = dirty_locks_.back();
       dirty_locks_.pop_back();
       lock_dirty_[l] = 0;
       SyncRule(l);
+      work_ += trace_.Locks()[l].by_thread.size();
     }
   }
 }

@@ -36,12 +36,17 @@ class SyncClosure {
   void IncludeEvent(uint32_t id) {
     Include(trace_.At(id).thread, trace_.Pos(id) + 1);
   }
+  // Adds what must run before event `id`, not `id` itself: its thread's earlier events and, for
+  // a thread's first event, the creation of the thread.
+  void IncludeBefore(uint32_t id);
   // Grows the set to its closure.
   void Close();
   bool Contains(uint32_t id) const {
     return frontier_[trace_.At(id).thread] > trace_.Pos(id);
   }
   const std::vector<uint32_t>& Frontier() const { return frontier_; }
+  // Events processed and lock rules applied since construction: the work done, for budgets.
+  uint64_t work() const { return work_; }
   // The set's events in trace order.
   std::vector<uint32_t> Linearize() const;
 
@@ -55,6 +60,7 @@ class SyncClosure {
   std::vector<uint8_t> thread_dirty_, thread_touched_;
   std::vector<uint32_t> dirty_locks_;
   std::vector<uint8_t> lock_dirty_;
+  uint64_t work_ = 0;
 };
 
 }  // namespace threadlens::analysis

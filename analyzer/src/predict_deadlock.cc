@@ -2,7 +2,6 @@
 #include "predict_deadlock.h"
 
 #include <algorithm>
-#include <map>
 
 namespace threadlens::analysis {
 
@@ -33,17 +32,20 @@ uint32_t DeadlockPredictor::HeldAcquire(uint32_t id, uint64_t lock) const {
   return PredictTrace::kNone;
 }
 
-bool DeadlockPredictor::Sweep(const std::vector<const Group*>& choice,
-                              DeadlockWitness* witness) {
+DeadlockPredictor::Verdict DeadlockPredictor::Sweep(const std::vector<const Group*>& choice,
+                                                    uint64_t& budget, DeadlockWitness* witness) {
   const size_t k = choice.size();
   std::vector<size_t> p(k, 0);
   closure_.Reset();
   for (;;) {
+    if (budget == 0) return Verdict::kUndecided;
     for (size_t i = 0; i < k; ++i) {
-      const uint32_t e = choice[i]->ids[p[i]];
-      closure_.Include(trace_.At(e).thread, trace_.Pos(e));
+      closure_.IncludeBefore(choice[i]->ids[p[i]]);
     }
+    const uint64_t before = closure_.work();
     closure_.Close();
+    const uint64_t spent = closure_.work() - before + 1;
+    budget = spent >= budget ? 0 : budget - spent;
     bool moved = false;
     for (size_t i = 0; i < k; ++i) {
       const auto& ids = choice[i]->ids;
@@ -51,7 +53,7 @@ bool DeadlockPredictor::Sweep(const std::vector<const Group*>& choice,
         ++p[i];
         moved = true;
       }
-      if (p[i] == ids.size()) return false;
+      if (p[i] == ids.size()) return Verdict::kNone;
     }
     if (!moved) break;
   }
@@ -67,7 +69,7 @@ bool DeadlockPredictor::Sweep(const std::vector<const Group*>& choice,
     }
     witness->schedule = closure_.Linearize();
   }
-  return true;
+  return Verdict::kWitness;
 }
 
 DeadlockPredictor::Verdict DeadlockPredictor::Find(
@@ -75,28 +77,34 @@ DeadlockPredictor::Verdict DeadlockPredictor::Find(
     DeadlockWitness* witness) {
   const size_t k = edges.size();
   if (k < 2) return Verdict::kNone;
-  std::map<uint64_t, uint32_t> lock_index;
-  for (uint32_t i = 0; i < trace_.Locks().size(); ++i) lock_index[trace_.Locks()[i].lock] = i;
-  // Per edge, its acquisitions grouped by abstract acquire (thread, held locks).
-  std::vector<std::vector<Group>> groups(k);
+  if (lock_index_.empty()) {
+    for (uint32_t i = 0; i < trace_.Locks().size(); ++i) lock_index_[trace_.Locks()[i].lock] = i;
+  }
+  std::vector<const std::vector<Group>*> groups(k);
   for (size_t i = 0; i < k; ++i) {
     auto [from, to] = edges[i];
-    auto it = lock_index.find(to);
-    if (it == lock_index.end()) return Verdict::kNone;
+    auto it = lock_index_.find(to);
+    if (it == lock_index_.end()) return Verdict::kNone;
     const auto& lock = trace_.Locks()[it->second];
     if (lock.irregular) return Verdict::kUndecided;
-    for (const auto& by : lock.by_thread) {
-      for (uint32_t id : by.ids) {
-        const auto& held = trace_.HeldAt(id);
-        if (!std::binary_search(held.begin(), held.end(), from)) continue;
-        auto g = std::find_if(groups[i].begin(), groups[i].end(), [&](const Group& x) {
-          return x.thread == by.thread && x.held == &held;
-        });
-        if (g == groups[i].end()) g = groups[i].insert(groups[i].end(), Group{by.thread, &held, {}});
-        g->ids.push_back(id);
+    auto [cached, fresh] = groups_.try_emplace(edges[i]);
+    if (fresh) {
+      // The edge's acquisitions grouped by abstract acquire (thread, held locks).
+      for (const auto& by : lock.by_thread) {
+        for (uint32_t id : by.ids) {
+          const auto& held = trace_.HeldAt(id);
+          if (!std::binary_search(held.begin(), held.end(), from)) continue;
+          auto& list = cached->second;
+          auto g = std::find_if(list.begin(), list.end(), [&](const Group& x) {
+            return x.thread == by.thread && x.held == &held;
+          });
+          if (g == list.end()) g = list.insert(list.end(), Group{by.thread, &held, {}});
+          g->ids.push_back(id);
+        }
       }
     }
-    if (groups[i].empty()) return Verdict::kNone;
+    if (cached->second.empty()) return Verdict::kNone;
+    groups[i] = &cached->second;
   }
   // Depth-first over the choices: distinct threads, pairwise disjoint held locks.
   std::vector<const Group*> choice(k, nullptr);
@@ -104,15 +112,12 @@ DeadlockPredictor::Verdict DeadlockPredictor::Find(
   auto search = [&](auto&& self, size_t i) -> void {
     if (found || out_of_budget) return;
     if (i == k) {
-      if (budget == 0) {
-        out_of_budget = true;
-        return;
-      }
-      --budget;
-      found = Sweep(choice, witness);
+      const Verdict v = Sweep(choice, budget, witness);
+      found = v == Verdict::kWitness;
+      out_of_budget = v == Verdict::kUndecided;
       return;
     }
-    for (const Group& g : groups[i]) {
+    for (const Group& g : *groups[i]) {
       bool ok = true;
       for (size_t j = 0; j < i && ok; ++j) {
         ok = choice[j]->thread != g.thread && Disjoint(*choice[j]->held, *g.held);

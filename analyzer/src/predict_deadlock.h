@@ -13,10 +13,12 @@
 // locks); for each choice of abstract acquires the concrete ones are tried in trace order with
 // one pointer per edge, and an e_i found inside the closure is never needed again (the closure
 // only grows as the pointers move). So one choice costs one closure over the trace, as in the
-// paper's SPDOffline. Cost: O(choices x (events + acquisitions x threads per lock)).
+// paper's SPDOffline. Cost: O(choices x (events + acquisitions x threads per lock)), bounded
+// by a work budget.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -38,8 +40,8 @@ class DeadlockPredictor {
 
   enum class Verdict { kWitness, kNone, kUndecided };
   // `edges[i]` = (l_{i-1}, l_i): the cycle's lock-order edges, each taking `second` holding
-  // `first`. `budget` counts abstract choices tried, shared across calls; kUndecided when it
-  // ran out or a lock of the cycle is irregular (predict_trace.h).
+  // `first`. `budget` is the closure work left (SyncClosure::work), shared across calls;
+  // kUndecided when it ran out or a lock of the cycle is irregular (predict_trace.h).
   Verdict Find(const std::vector<std::pair<uint64_t, uint64_t>>& edges, uint64_t& budget,
                DeadlockWitness* witness);
 
@@ -49,12 +51,16 @@ class DeadlockPredictor {
     const std::vector<uint64_t>* held = nullptr;
     std::vector<uint32_t> ids;  // concrete acquires, trace order
   };
-  // Tries one choice of abstract acquires: true and the witness when a deadlock exists.
-  bool Sweep(const std::vector<const Group*>& choice, DeadlockWitness* witness);
+  // Tries one choice of abstract acquires: kWitness (and the witness) when a deadlock exists,
+  // kUndecided when `budget` ran out first.
+  Verdict Sweep(const std::vector<const Group*>& choice, uint64_t& budget,
+                DeadlockWitness* witness);
   uint32_t HeldAcquire(uint32_t id, uint64_t lock) const;
 
   const PredictTrace& trace_;
   SyncClosure closure_;
+  std::map<uint64_t, uint32_t> lock_index_;  // lock -> index into trace_.Locks()
+  std::map<std::pair<uint64_t, uint64_t>, std::vector<Group>> groups_;  // per edge
 };
 
 }  // namespace threadlens::analysis

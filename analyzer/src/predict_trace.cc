@@ -20,6 +20,8 @@ void PredictTrace::AddThread(uint32_t thread, uint32_t tid) {
 }
 
 void PredictTrace::Finalize() {
+  if (finalized_) return;
+  finalized_ = true;
   const uint32_t n = static_cast<uint32_t>(events_.size());
   for (const Event& e : events_) {
     if ((e.op == Op::kFork || e.op == Op::kJoin) && e.obj < (1u << 30) &&

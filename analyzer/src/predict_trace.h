@@ -39,6 +39,7 @@ class PredictTrace {
     uint32_t lockset = 0;
     Op op = Op::kRead;
     bool shared = false;  // the read side of an rwlock
+    bool atomic = false;  // an atomic read or write
     // Set by Finalize: a re-entrant acquire, an inner release, or a release of a lock the
     // thread did not hold. No constraint of its own.
     bool nested = false;
@@ -50,8 +51,8 @@ class PredictTrace {
   void SetGranular(bool granular) { granular_ = granular; }
   void Add(const Event& e);
   void AddThread(uint32_t thread, uint32_t tid);
-  // Derives per-thread positions, matching releases, reads-from and the other links. Call once,
-  // after the last Add.
+  // Derives per-thread positions, matching releases, reads-from and the other links, after the
+  // last Add. Later calls do nothing.
   void Finalize();
 
   // ---- after Finalize ----
@@ -90,6 +91,7 @@ class PredictTrace {
   std::vector<Event> events_;
   std::vector<uint32_t> tids_;
   bool granular_ = false;
+  bool finalized_ = false;
   std::vector<std::vector<uint32_t>> per_thread_;
   std::vector<uint32_t> pos_, link_, fork_, lock_of_, held_of_;
   std::vector<LockAcquires> locks_;

@@ -164,7 +164,8 @@ void WitnessTable(std::ostream& o, const Finding& f) {
   const uint64_t memory = f.witness.size() - rows.size();
   const size_t first = rows.size() > kMaxRows ? rows.size() - kMaxRows : 0;
   auto cell = [](const WitnessStep& w) {
-    return w.op + "(" + w.object + ")" + (w.op == "request" ? " blocks" : "");
+    return w.op + "(" + w.object + ")" + (w.op == "request" ? " blocks" : "") +
+           (w.op.rfind("race-", 0) == 0 ? " ready" : "");
   };
   size_t width = 12;
   for (const auto& t : threads) width = std::max(width, t.size() + 4);
@@ -191,7 +192,7 @@ void WitnessTable(std::ostream& o, const Finding& f) {
     const size_t col = std::find(threads.begin(), threads.end(), rows[i]->thread) - threads.begin();
     o << std::string(8 + col * width, ' ') << cell(*rows[i]) << "\n";
   }
-  o << "\n   *** DEADLOCK ***\n";
+  o << (f.kind == "race" ? "\n   *** DATA RACE ***\n" : "\n   *** DEADLOCK ***\n");
 }
 
 void LockOrderSides(std::ostream& o, const Finding& f, const TextOptions& opts,
@@ -290,7 +291,10 @@ std::string EscapedFindingText(const Finding& f, const TextOptions& opts) {
     o << (*f.confirmed ? "  CONFIRMED: a steered run made it happen (" + f.confirmed_trace + ")\n"
                        : std::string("  not confirmed: no steered run made it happen\n"));
   }
-  if (f.kind == "race") RaceSides(o, f, opts, st);
+  if (f.kind == "race") {
+    RaceSides(o, f, opts, st);
+    if (!f.witness.empty()) WitnessTable(o, f);
+  }
   else if (f.kind == "lock-order") LockOrderSides(o, f, opts, st);
   else if (f.kind == "deadlock") DeadlockSides(o, f, opts, st);
   else GenericSides(o, f, opts, st);

@@ -110,11 +110,20 @@ inline std::vector<std::string> Canonical(std::vector<std::string> locks) {
   return locks;
 }
 
-// Every deadlock some correct reordering of `ex` reaches, as lock cycles: each thread's events a
-// prefix of its own, creation before a thread's events, a join after the joined thread's last,
-// lock semantics, and each read reading from the same write as in `ex`. With
-// `sync_preserving`, also the acquisitions of each lock in their order in `ex`.
-inline std::set<std::vector<std::string>> ReachableDeadlocks(const Exec& ex, bool sync_preserving) {
+// Visits every state some correct reordering of `ex` reaches: each thread's events a prefix of
+// its own, creation before a thread's events, a join after the joined thread's last, lock
+// semantics, and each read reading from the same write as in `ex`. With `sync_preserving`, also
+// the acquisitions of each lock in their order in `ex`. `visit` gets each thread's events
+// (indices into ex), how many of them ran, the holder of each lock (-1: none), and whether
+// each thread's next event may run now as far as its creation is concerned.
+struct ReorderState {
+  const std::vector<std::vector<int>>& own;
+  const std::vector<size_t>& pos;
+  const std::vector<int>& holder;
+  const std::vector<bool>& started;
+};
+inline void ExploreReorderings(const Exec& ex, bool sync_preserving,
+                               const std::function<void(const ReorderState&)>& visit) {
   int threads = 0, locks = 0, vars = 0;
   for (const ExecEvent& e : ex) {
     threads = std::max(threads, e.thread + 1);
@@ -123,34 +132,69 @@ inline std::set<std::vector<std::string>> ReachableDeadlocks(const Exec& ex, boo
     if (e.op == "fork" || e.op == "join") threads = std::max(threads, e.arg + 1);
   }
   std::vector<std::vector<int>> own(threads);  // indices into ex
-  std::vector<int> writer(ex.size(), -1), fork_of(threads, -1);
+  std::vector<int> writer(ex.size(), -1), fork_of(threads, -1), pos_of(ex.size(), 0);
   std::vector<int> last(vars, -1);
   for (int i = 0; i < static_cast<int>(ex.size()); ++i) {
     const ExecEvent& e = ex[i];
+    pos_of[i] = static_cast<int>(own[e.thread].size());
     own[e.thread].push_back(i);
     if (e.op == "r") writer[i] = last[e.arg];
     if (e.op == "w") last[e.arg] = i;
     if (e.op == "fork") fork_of[e.arg] = i;
   }
-  struct State {
-    std::vector<size_t> pos;
-    std::vector<int> last_write, last_acquire, holder;
-  };
-  State s{std::vector<size_t>(threads, 0), std::vector<int>(vars, -1),
-          std::vector<int>(locks, -1), std::vector<int>(locks, -1)};
+  std::vector<size_t> pos(threads, 0);
+  std::vector<int> last_write(vars, -1), last_acquire(locks, -1), holder(locks, -1);
+  std::vector<bool> started(threads, true);
   std::set<std::vector<int>> seen;
-  std::set<std::vector<std::string>> found;
-  auto done = [&](int t, int i) { return s.pos[t] > static_cast<size_t>(std::find(own[t].begin(), own[t].end(), i) - own[t].begin()); };
   std::function<void()> dfs = [&]() {
-    std::vector<int> key(s.pos.begin(), s.pos.end());
-    key.insert(key.end(), s.last_write.begin(), s.last_write.end());
-    if (sync_preserving) key.insert(key.end(), s.last_acquire.begin(), s.last_acquire.end());
+    std::vector<int> key(pos.begin(), pos.end());
+    key.insert(key.end(), last_write.begin(), last_write.end());
+    if (sync_preserving) key.insert(key.end(), last_acquire.begin(), last_acquire.end());
     if (!seen.insert(key).second) return;
-    // Blocked threads and whom they wait for.
+    for (int t = 0; t < threads; ++t) {
+      const int f = fork_of[t];
+      started[t] = f == -1 || static_cast<int>(pos[ex[f].thread]) > pos_of[f];
+    }
+    visit(ReorderState{own, pos, holder, started});
+    for (int t = 0; t < threads; ++t) {
+      if (pos[t] == own[t].size() || !started[t]) continue;
+      const int i = own[t][pos[t]];
+      const ExecEvent& e = ex[i];
+      if (e.op == "join" && pos[e.arg] != own[e.arg].size()) continue;
+      if (e.op == "acq" && holder[e.arg] != -1) continue;
+      if (e.op == "acq" && sync_preserving && last_acquire[e.arg] > i) continue;
+      if (e.op == "r" && last_write[e.arg] != writer[i]) continue;
+      const auto saved_write = last_write;
+      const auto saved_acquire = last_acquire;
+      const auto saved_holder = holder;
+      if (e.op == "acq") holder[e.arg] = t, last_acquire[e.arg] = std::max(last_acquire[e.arg], i);
+      if (e.op == "rel") holder[e.arg] = -1;
+      if (e.op == "w") last_write[e.arg] = i;
+      ++pos[t];
+      dfs();
+      --pos[t];
+      last_write = saved_write;
+      last_acquire = saved_acquire;
+      holder = saved_holder;
+      for (int u = 0; u < threads; ++u) {
+        const int f = fork_of[u];
+        started[u] = f == -1 || static_cast<int>(pos[ex[f].thread]) > pos_of[f];
+      }
+    }
+  };
+  dfs();
+}
+
+// The deadlocks reachable that way, as lock cycles: threads whose next event is an acquisition
+// of a lock another of them holds, around a cycle.
+inline std::set<std::vector<std::string>> ReachableDeadlocks(const Exec& ex, bool sync_preserving) {
+  std::set<std::vector<std::string>> found;
+  ExploreReorderings(ex, sync_preserving, [&](const ReorderState& s) {
+    const int threads = static_cast<int>(s.own.size());
     std::vector<int> waits(threads, -1);
     for (int t = 0; t < threads; ++t) {
-      if (s.pos[t] == own[t].size()) continue;
-      const ExecEvent& e = ex[own[t][s.pos[t]]];
+      if (s.pos[t] == s.own[t].size() || !s.started[t]) continue;
+      const ExecEvent& e = ex[s.own[t][s.pos[t]]];
       if (e.op == "acq" && s.holder[e.arg] != -1 && s.holder[e.arg] != t) waits[t] = s.holder[e.arg];
     }
     for (int t = 0; t < threads; ++t) {
@@ -162,28 +206,32 @@ inline std::set<std::vector<std::string>> ReachableDeadlocks(const Exec& ex, boo
       }
       if (u != t) continue;  // t is not on a cycle
       std::vector<std::string> cycle;
-      for (int v : path) cycle.push_back("L" + std::to_string(ex[own[v][s.pos[v]]].arg));
+      for (int v : path) cycle.push_back("L" + std::to_string(ex[s.own[v][s.pos[v]]].arg));
       found.insert(Canonical(cycle));
     }
-    for (int t = 0; t < threads; ++t) {
-      if (s.pos[t] == own[t].size()) continue;
-      const int i = own[t][s.pos[t]];
-      const ExecEvent& e = ex[i];
-      if (s.pos[t] == 0 && fork_of[t] != -1 && !done(ex[fork_of[t]].thread, fork_of[t])) continue;
-      if (e.op == "join" && s.pos[e.arg] != own[e.arg].size()) continue;
-      if (e.op == "acq" && s.holder[e.arg] != -1) continue;
-      if (e.op == "acq" && sync_preserving && s.last_acquire[e.arg] > i) continue;
-      if (e.op == "r" && s.last_write[e.arg] != writer[i]) continue;
-      State saved = s;
-      if (e.op == "acq") s.holder[e.arg] = t, s.last_acquire[e.arg] = std::max(s.last_acquire[e.arg], i);
-      if (e.op == "rel") s.holder[e.arg] = -1;
-      if (e.op == "w") s.last_write[e.arg] = i;
-      ++s.pos[t];
-      dfs();
-      s = std::move(saved);
+  });
+  return found;
+}
+
+// The races reachable that way: pairs of accesses (indices into ex, earlier first) of one
+// variable by two threads, at least one a write, both the next event of their thread.
+inline std::set<std::pair<int, int>> ReachableRaces(const Exec& ex, bool sync_preserving) {
+  std::set<std::pair<int, int>> found;
+  ExploreReorderings(ex, sync_preserving, [&](const ReorderState& s) {
+    std::vector<int> next;
+    for (size_t t = 0; t < s.own.size(); ++t) {
+      if (s.pos[t] < s.own[t].size() && s.started[t]) next.push_back(s.own[t][s.pos[t]]);
     }
-  };
-  dfs();
+    for (int a : next) {
+      for (int b : next) {
+        if (a >= b || ex[a].thread == ex[b].thread) continue;
+        const bool access = (ex[a].op == "r" || ex[a].op == "w") && (ex[b].op == "r" || ex[b].op == "w");
+        if (access && ex[a].arg == ex[b].arg && (ex[a].op == "w" || ex[b].op == "w")) {
+          found.insert({a, b});
+        }
+      }
+    }
+  });
   return found;
 }
 

@@ -6,8 +6,10 @@
 //  - no acquisition of a lock another thread holds, no release of a lock not held;
 //  - every read reads from the same write as in the trace (the last write of its variable);
 //  - a wake-up comes after a notification of its condition variable;
-//  - the schedule ends with requests of distinct threads, each the thread's next event, each
-//    an acquisition of a lock another of them holds: all of them blocked.
+//  - a deadlock's schedule ends with requests of distinct threads, each the thread's next
+//    event, each an acquisition of a lock another of them holds: all of them blocked;
+//  - a race's ends with two accesses of one variable by two threads, each the thread's next
+//    event, at least one a write: both ready at once.
 #pragma once
 
 #include <map>
@@ -78,10 +80,10 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
     if (e.tid != w.tid) return "step " + w.op + " names thread " + w.thread + ", not its event's";
     const auto& mine = own[e.tid];
     size_t& n = done[e.tid];
-    if (w.op == "request") {
-      if (n >= mine.size() || mine[n] != w.event_index) return w.thread + ": request is not its next event";
-      if (e.kind() != K::kLockAcquired) return w.thread + ": request is not a lock acquisition";
-      if (!requesters.insert(e.tid).second) return w.thread + " requests twice";
+    if (w.op == "request" || w.op == "race-read" || w.op == "race-write") {
+      if (n >= mine.size() || mine[n] != w.event_index) return w.thread + ": " + w.op + " is not its next event";
+      if (w.op == "request" && e.kind() != K::kLockAcquired) return w.thread + ": request is not a lock acquisition";
+      if (!requesters.insert(e.tid).second) return w.thread + " ends twice";
       requests.push_back(&w);
       continue;
     }
@@ -148,6 +150,20 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
       if (now != writer) return w.thread + " reads " + w.object + " from another write than in the trace";
     }
     if (is_write(w.event_index, nth)) last_write[e.ev.obj] = w.event_index;
+  }
+  if (!requests.empty() && requests[0]->op != "request") {
+    if (requests.size() != 2) return "a race ends with two accesses";
+    const StreamEvent& a = stream[requests[0]->event_index];
+    const StreamEvent& b = stream[requests[1]->event_index];
+    auto writes = [](const StreamEvent& x) {
+      return x.kind() == K::kWrite || x.kind() == K::kAtomicStore || x.kind() == K::kAtomicRmw;
+    };
+    auto access = [&](const StreamEvent& x) {
+      return writes(x) || x.kind() == K::kRead || x.kind() == K::kAtomicLoad;
+    };
+    if (!access(a) || !access(b) || a.ev.obj != b.ev.obj) return "the racing steps are no accesses of one variable";
+    if (!writes(a) && !writes(b)) return "two reads do not race";
+    return "";
   }
   if (requests.size() < 2) return "fewer than two blocked requests at the end";
   for (const WitnessStep* r : requests) {

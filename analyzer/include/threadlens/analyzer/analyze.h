@@ -30,7 +30,9 @@ struct AnalyzeOptions {
   // carries. Keeps the trace's synchronization and memory events in memory.
   bool predict = false;
   size_t max_witness_steps = 2000;    // a witness's latest steps kept; the rest are counted
-  size_t max_predict_choices = 10000; // abstract deadlock patterns tried, over all cycles
+  // Work of the deadlock search (events visited by closures), over all cycles; 0: 32 per event
+  // of the trace plus 4 million. Cycles left when it runs out stay as without prediction.
+  uint64_t max_predict_work = 0;
   // Resolves pcs instead of the trace's own symbolizer when set (not owned; used only
   // when `symbolize`): for tests and for callers that already have one.
   Symbolizer* symbolizer = nullptr;
