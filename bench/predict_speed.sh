@@ -3,20 +3,22 @@
 # several lengths (bench/trace_gen: executions, with lock-order cycles), binary and STD text.
 # Interleaved runs, median of RUNS each; prints wall time, events/s, peak RSS, the ratio, and
 # what prediction found.
-#   bench/predict_speed.sh [--runs N] [--events "1000000 4000000"] BUILD_DIR
+#   bench/predict_speed.sh [--runs N] [--events "1000000 4000000"] [--inverted R] BUILD_DIR
+# --inverted: share of nests under lock 1 that take lock 0 (0.02; 0: no cycle to check).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/timing.sh
 
-runs=3 sizes="1000000 4000000"
+runs=3 sizes="1000000 4000000" inverted=0.02
 while [[ $# -gt 1 ]]; do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
     --events) sizes="$2"; shift 2 ;;
+    --inverted) inverted="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
-[[ $# -eq 1 ]] || { sed -n '2,6p' "$0" >&2; exit 2; }
+[[ $# -eq 1 ]] || { sed -n '2,7p' "$0" >&2; exit 2; }
 build="$(cd "$1" && pwd)"
 tl="$build/cli/threadlens"
 gen="$build/bench/trace_gen"
@@ -28,7 +30,7 @@ for n in $sizes; do
   for format in binary std; do
     trace="$tmp/t$n.$format"
     [[ $format == std ]] && out=(--std "$trace") || out=(--binary "$trace")
-    "$gen" "${out[@]}" --events "$n" --threads 8 --locks 16 --exclusive 1 --inverted 0.02 2>/dev/null
+    "$gen" "${out[@]}" --events "$n" --threads 8 --locks 16 --exclusive 1 --inverted "$inverted" 2>/dev/null
     cat "$trace" >/dev/null
     for ((r = 0; r < runs; ++r)); do
       for c in plain predict; do

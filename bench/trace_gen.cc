@@ -2,7 +2,7 @@
 // end; in between a random thread runs a step: a read or write of a variable, made under the
 // variable's lock (so most accesses are ordered and a few are racy), or a lock acquisition
 // nested at most two deep in a consistent order (so the lock-order graph stays acyclic; with
-// `inverted_ratio` some nests take the opposite order, making cycles).
+// `inverted_ratio` some nests under lock 1 take lock 0, making one cycle).
 #include "trace_gen.h"
 
 #include <random>
@@ -90,12 +90,11 @@ TraceGenStats GenerateTrace(const TraceGenOptions& o, std::ostream* std_out,
     double p = unit(rng);
     if (p < o.lock_ratio) {
       // Acquire a lock above the innermost held one (consistent order), or release.
-      const bool invert = o.inverted_ratio > 0 && h.size() == 1 && h.back() > 0 &&
+      const bool invert = o.inverted_ratio > 0 && h.size() == 1 && h.back() == 1 &&
                           unit(rng) < o.inverted_ratio;
       if (h.size() < 2 && (invert || h.empty() || h.back() + 1 < locks) && (rng() & 1)) {
         uint32_t lo = h.empty() ? 0 : h.back() + 1;
-        uint32_t l = invert ? static_cast<uint32_t>(rng() % h.back())
-                            : lo + static_cast<uint32_t>(rng() % (locks - lo));
+        uint32_t l = invert ? 0 : lo + static_cast<uint32_t>(rng() % (locks - lo));
         if (o.exclusive && owner[l] != 0) continue;
         sink.Emit(t, "acq", 'L', lock_addr(l), EventKind::kLockAcquired, 100 + l);
         h.push_back(l);

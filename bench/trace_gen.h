@@ -20,7 +20,8 @@ struct TraceGenOptions {
   // A lock is taken only while no other thread holds it: the trace is an execution (prediction
   // needs one). Off by default, which keeps the benchmark's long-standing event mix.
   bool exclusive = false;
-  // Share of nested acquisitions that take a lock below the held one: lock-order cycles.
+  // Share of nested acquisitions under lock 1 that take lock 0, the opposite of the usual
+  // order: one lock-order cycle (lock 0 <-> lock 1), whose instances are all over the trace.
   double inverted_ratio = 0.0;
 };
 

@@ -224,8 +224,10 @@ void Analysis::PredictRaces(std::vector<RawFinding>& raw, std::vector<std::strin
   };
   size_t found = 0;
   bool cut = false;
-  uint64_t budget = opts_.max_predict_work ? opts_.max_predict_work
-                                           : 32 * predict_->size() + 4'000'000;
+  // A smaller share than the deadlock search: each pair of access groups may cost a closure
+  // over the trace, and there are many more of them than lock-order cycles.
+  uint64_t budget = opts_.max_predict_work ? opts_.max_predict_work / 4
+                                           : 4 * predict_->size() + 1'000'000;
   RacePredictor predictor(*predict_);
   const bool complete = predictor.FindAll(budget, skip, [&](const RaceWitness& w) {
     if (found >= opts_.max_races) {

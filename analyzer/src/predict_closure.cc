@@ -42,26 +42,23 @@ void SyncClosure::Include(uint32_t thread, uint32_t count) {
 }
 
 void SyncClosure::IncludeBefore(uint32_t id) {
-  const uint32_t t = trace_.At(id).thread;
-  Include(t, trace_.Pos(id));
-  if (uint32_t f = trace_.ForkOf(t); f != PredictTrace::kNone) IncludeEvent(f);
+  const auto& h = trace_.HotOf(id);
+  Include(h.thread, h.pos);
+  if (uint32_t f = trace_.ForkOf(h.thread); f != PredictTrace::kNone) IncludeEvent(f);
 }
 
 void SyncClosure::Process(uint32_t id) {
-  const PredictTrace::Event& e = trace_.At(id);
-  switch (e.op) {
-    case Op::kAcquire: {
-      const uint32_t l = trace_.LockIndex(id);
-      if (l != PredictTrace::kNone && !lock_dirty_[l]) {
-        lock_dirty_[l] = 1;
-        dirty_locks_.push_back(l);
+  const PredictTrace::Hot& h = trace_.HotOf(id);
+  switch (h.op) {
+    case Op::kAcquire:
+      if (h.aux != PredictTrace::kNone && !lock_dirty_[h.aux]) {
+        lock_dirty_[h.aux] = 1;
+        dirty_locks_.push_back(h.aux);
       }
       break;
-    }
     case Op::kJoin:
-      if (e.obj < frontier_.size()) {
-        Include(static_cast<uint32_t>(e.obj),
-                static_cast<uint32_t>(trace_.OfThread(static_cast<uint32_t>(e.obj)).size()));
+      if (h.aux != PredictTrace::kNone) {
+        Include(h.aux, static_cast<uint32_t>(trace_.OfThread(h.aux).size()));
       }
       break;
     case Op::kRead:
@@ -70,7 +67,7 @@ void SyncClosure::Process(uint32_t id) {
     case Op::kPost:
     case Op::kPend:
     case Op::kTryFail:
-      if (uint32_t l = trace_.Link(id); l != PredictTrace::kNone) IncludeEvent(l);
+      if (h.link != PredictTrace::kNone) IncludeEvent(h.link);
       break;
     default:
       break;

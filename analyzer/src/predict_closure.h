@@ -34,7 +34,8 @@ class SyncClosure {
   void Include(uint32_t thread, uint32_t count);
   // Adds event `id` and its thread predecessors.
   void IncludeEvent(uint32_t id) {
-    Include(trace_.At(id).thread, trace_.Pos(id) + 1);
+    const auto& h = trace_.HotOf(id);
+    Include(h.thread, h.pos + 1);
   }
   // Adds what must run before event `id`, not `id` itself: its thread's earlier events and, for
   // a thread's first event, the creation of the thread.
@@ -42,7 +43,8 @@ class SyncClosure {
   // Grows the set to its closure.
   void Close();
   bool Contains(uint32_t id) const {
-    return frontier_[trace_.At(id).thread] > trace_.Pos(id);
+    const auto& h = trace_.HotOf(id);
+    return frontier_[h.thread] > h.pos;
   }
   const std::vector<uint32_t>& Frontier() const { return frontier_; }
   // Events processed and lock rules applied since construction: the work done, for budgets.

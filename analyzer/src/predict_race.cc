@@ -2,12 +2,25 @@
 #include "predict_race.h"
 
 #include <algorithm>
-#include <map>
 #include <tuple>
 
 namespace threadlens::analysis {
 
 using Op = PredictTrace::Op;
+
+namespace {
+
+bool Disjoint(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (a[i] == b[j]) return false;
+    if (a[i] < b[j]) ++i;
+    else ++j;
+  }
+  return true;
+}
+
+}  // namespace
 
 RacePredictor::Result RacePredictor::Sweep(const std::vector<uint32_t>& a,
                                            const std::vector<uint32_t>& b, uint64_t& budget,
@@ -39,30 +52,66 @@ RacePredictor::Result RacePredictor::Sweep(const std::vector<uint32_t>& a,
 bool RacePredictor::FindAll(uint64_t& budget,
                             const std::function<bool(uint32_t, uint32_t)>& skip,
                             const std::function<void(const RaceWitness&)>& on_race) {
-  // Groups: (location, thread, write, site) -> accesses in trace order.
-  using Key = std::tuple<uint64_t, uint32_t, bool, uint64_t>;
-  std::map<Key, std::vector<uint32_t>> groups;
+  // Groups: (location, thread, write, site, locks held) -> accesses in trace order. Sorting
+  // the accesses by that key puts each group in one run and a location's groups side by side;
+  // the keys are copied out so that the sort reads them in place.
+  struct Access {
+    uint64_t obj, site;
+    const std::vector<uint64_t>* held;
+    uint32_t thread, id;
+    bool write;
+    auto Group() const { return std::tie(obj, thread, write, site, held); }
+  };
+  std::vector<Access> accesses;
+  size_t count = 0;
+  for (uint32_t id = 0; id < trace_.size(); ++id) {
+    count += trace_.At(id).op == Op::kRead || trace_.At(id).op == Op::kWrite;
+  }
+  accesses.reserve(count);
   for (uint32_t id = 0; id < trace_.size(); ++id) {
     const auto& e = trace_.At(id);
     if (e.op != Op::kRead && e.op != Op::kWrite) continue;
-    groups[{e.obj, e.thread, e.op == Op::kWrite, e.site}].push_back(id);
+    accesses.push_back({e.obj, e.site, &trace_.HeldAt(id), e.thread, id, e.op == Op::kWrite});
   }
-  // Pairs of groups of one location: different threads, at least one write, not both atomic.
-  std::vector<const std::vector<uint32_t>*> same;
-  auto it = groups.begin();
-  while (it != groups.end()) {
-    const uint64_t loc = std::get<0>(it->first);
-    same.clear();
-    for (; it != groups.end() && std::get<0>(it->first) == loc; ++it) same.push_back(&it->second);
-    for (size_t i = 0; i < same.size(); ++i) {
-      for (size_t j = i + 1; j < same.size(); ++j) {
-        const auto& ea = trace_.At(same[i]->front());
-        const auto& eb = trace_.At(same[j]->front());
+  std::sort(accesses.begin(), accesses.end(), [](const Access& a, const Access& b) {
+    return a.Group() != b.Group() ? a.Group() < b.Group() : a.id < b.id;
+  });
+  std::vector<uint32_t> ids;
+  ids.reserve(accesses.size());
+  for (const Access& a : accesses) ids.push_back(a.id);
+  auto same_group = [&](size_t x, size_t y) { return accesses[x].Group() == accesses[y].Group(); };
+  std::vector<std::vector<uint32_t>> groups;  // of one location
+  for (size_t i = 0; i < ids.size();) {
+    const uint64_t loc = trace_.At(ids[i]).obj;
+    size_t end = i;
+    bool several_threads = false;
+    for (; end < ids.size() && trace_.At(ids[end]).obj == loc; ++end) {
+      several_threads |= trace_.At(ids[end]).thread != trace_.At(ids[i]).thread;
+    }
+    if (!several_threads) {
+      i = end;
+      continue;
+    }
+    groups.clear();
+    for (size_t j = i; j < end; ++j) {
+      if (j == i || !same_group(j, j - 1)) groups.emplace_back();
+      groups.back().push_back(ids[j]);
+    }
+    i = end;
+    // Pairs of groups: different threads, at least one write, not both atomic.
+    for (size_t a = 0; a < groups.size(); ++a) {
+      for (size_t b = a + 1; b < groups.size(); ++b) {
+        const auto& ea = trace_.At(groups[a].front());
+        const auto& eb = trace_.At(groups[b].front());
         if (ea.thread == eb.thread) continue;
         if (ea.op != Op::kWrite && eb.op != Op::kWrite) continue;
         if (ea.atomic && eb.atomic) continue;
+        // A lock held at both: the earlier critical section, and its access, must come first.
+        if (!Disjoint(trace_.HeldAt(groups[a].front()), trace_.HeldAt(groups[b].front()))) {
+          continue;
+        }
         RaceWitness w;
-        switch (Sweep(*same[i], *same[j], budget, skip, &w)) {
+        switch (Sweep(groups[a], groups[b], budget, skip, &w)) {
           case Result::kFound: on_race(w); break;
           case Result::kNone: break;
           case Result::kOutOfBudget: return false;

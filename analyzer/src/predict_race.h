@@ -7,8 +7,9 @@
 // trace order, leaves both threads just before their access, both enabled. It and the two
 // accesses are the witness.
 //
-// Accesses are grouped by (location, thread, read or write); for each pair of groups that
-// conflict, the accesses are tried in trace order with one pointer per side, an access found
+// Accesses are grouped by (location, thread, read or write, site, locks held); two groups
+// holding a common lock never race (the earlier critical section comes first, with its
+// access). For each other pair of groups that conflict, the accesses are tried in trace order with one pointer per side, an access found
 // inside the closure never being needed again (the closure only grows), so a pair of groups
 // costs one closure over the trace and yields its first race. Locations are compared by
 // address (accesses that start at the same byte): a partial overlap is not predicted.

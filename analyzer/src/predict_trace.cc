@@ -29,9 +29,8 @@ void PredictTrace::Finalize() {
       per_thread_.resize(e.obj + 1);
     }
   }
-  pos_.assign(n, 0);
-  link_.assign(n, kNone);
-  lock_of_.assign(n, kNone);
+  hot_.assign(n, Hot{});
+  for (Hot& h : hot_) h.link = h.aux = kNone;
   held_of_.assign(n, 0);
   fork_.assign(per_thread_.size(), kNone);
   held_sets_.assign(1, {});
@@ -39,11 +38,20 @@ void PredictTrace::Finalize() {
   struct ThreadState {
     std::vector<std::pair<uint64_t, uint32_t>> open;  // outermost holds: lock, acquire id
     std::unordered_map<uint64_t, uint32_t> depth;
+    uint32_t held = 0;  // id of the sorted locks of `open`
   };
   std::vector<ThreadState> threads(per_thread_.size());
   std::unordered_map<uint64_t, uint32_t> lock_index, last_write, last_notify, last_post;
   std::unordered_map<uint64_t, uint32_t> owner;  // lock -> open exclusive acquire id
   std::map<std::vector<uint64_t>, uint32_t> held_ids{{{}, 0}};
+  auto intern = [&](const ThreadState& t) {
+    std::vector<uint64_t> held;
+    for (const auto& h : t.open) held.push_back(h.first);
+    std::sort(held.begin(), held.end());
+    auto [it, fresh] = held_ids.try_emplace(held, static_cast<uint32_t>(held_sets_.size()));
+    if (fresh) held_sets_.push_back(std::move(held));
+    return it->second;
+  };
   auto lock_idx = [&](uint64_t lock) {
     auto [it, inserted] = lock_index.try_emplace(lock, static_cast<uint32_t>(locks_.size()));
     if (inserted) locks_.push_back(LockAcquires{lock, {}, false});
@@ -52,7 +60,7 @@ void PredictTrace::Finalize() {
 
   for (uint32_t id = 0; id < n; ++id) {
     Event& e = events_[id];
-    pos_[id] = static_cast<uint32_t>(per_thread_[e.thread].size());
+    hot_[id].pos = static_cast<uint32_t>(per_thread_[e.thread].size());
     per_thread_[e.thread].push_back(id);
     ThreadState& t = threads[e.thread];
     switch (e.op) {
@@ -63,14 +71,10 @@ void PredictTrace::Finalize() {
           e.nested = true;
           break;
         }
-        std::vector<uint64_t> held;
-        for (const auto& h : t.open) held.push_back(h.first);
-        std::sort(held.begin(), held.end());
-        auto [hit, fresh] = held_ids.try_emplace(held, static_cast<uint32_t>(held_sets_.size()));
-        if (fresh) held_sets_.push_back(std::move(held));
-        held_of_[id] = hit->second;
-        lock_of_[id] = li;
+        held_of_[id] = t.held;
+        hot_[id].aux = li;
         t.open.push_back({e.obj, id});
+        t.held = intern(t);
         if (!e.shared) {
           // Two exclusive holds at once: the trace disagrees with itself (an untraced unlock).
           if (owner.count(e.obj)) locks_[li].irregular = true;
@@ -97,8 +101,9 @@ void PredictTrace::Finalize() {
         }
         for (size_t i = t.open.size(); i-- > 0;) {
           if (t.open[i].first != e.obj) continue;
-          link_[t.open[i].second] = id;
+          hot_[t.open[i].second].link = id;
           t.open.erase(t.open.begin() + static_cast<ptrdiff_t>(i));
+          t.held = intern(t);
           break;
         }
         auto o = owner.find(e.obj);
@@ -107,12 +112,13 @@ void PredictTrace::Finalize() {
       }
       case Op::kRead:
       case Op::kWrite: {
+        held_of_[id] = t.held;
         const uint64_t key = granular_ ? e.obj >> 3 : e.obj;
         auto w = last_write.find(key);
         if (e.op == Op::kRead) {
-          if (w != last_write.end()) link_[id] = w->second;
+          if (w != last_write.end()) hot_[id].link = w->second;
         } else {
-          if (granular_ && w != last_write.end()) link_[id] = w->second;
+          if (granular_ && w != last_write.end()) hot_[id].link = w->second;
           last_write[key] = id;
         }
         break;
@@ -124,24 +130,34 @@ void PredictTrace::Finalize() {
         last_notify[e.obj] = id;
         break;
       case Op::kWake:
-        if (auto it = last_notify.find(e.obj); it != last_notify.end()) link_[id] = it->second;
+        if (auto it = last_notify.find(e.obj); it != last_notify.end()) hot_[id].link = it->second;
         break;
       case Op::kPost: {
         auto [it, fresh] = last_post.try_emplace(e.obj, id);
         if (!fresh) {
-          link_[id] = it->second;
+          hot_[id].link = it->second;
           it->second = id;
         }
         break;
       }
       case Op::kPend:
-        if (auto it = last_post.find(e.obj); it != last_post.end()) link_[id] = it->second;
+        if (auto it = last_post.find(e.obj); it != last_post.end()) hot_[id].link = it->second;
         break;
       case Op::kTryFail:
-        if (auto it = owner.find(e.obj); it != owner.end()) link_[id] = it->second;
+        if (auto it = owner.find(e.obj); it != owner.end()) hot_[id].link = it->second;
         break;
       case Op::kJoin:
         break;
+    }
+  }
+  for (uint32_t id = 0; id < n; ++id) {
+    const Event& e = events_[id];
+    Hot& h = hot_[id];
+    h.thread = e.thread;
+    h.op = e.op;
+    h.nested = e.nested;
+    if ((e.op == Op::kJoin || e.op == Op::kFork) && e.obj < per_thread_.size()) {
+      h.aux = static_cast<uint32_t>(e.obj);
     }
   }
 }

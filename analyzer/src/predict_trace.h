@@ -62,13 +62,22 @@ class PredictTrace {
   uint32_t Tid(uint32_t thread) const { return thread < tids_.size() ? tids_[thread] : 0; }
   // Events of `thread` in program order (ids into At()).
   const std::vector<uint32_t>& OfThread(uint32_t thread) const { return per_thread_[thread]; }
-  uint32_t Pos(uint32_t id) const { return pos_[id]; }
+  uint32_t Pos(uint32_t id) const { return hot_[id].pos; }
+  // What the closure reads of an event, packed so that its random accesses touch one line:
+  // thread, position in it, Link(), the lock index of an outermost acquire or the other thread
+  // of a fork or join (kNone otherwise), and the op (nested events are kRead's no-op kind).
+  struct Hot {
+    uint32_t thread, pos, link, aux;
+    Op op;
+    bool nested;
+  };
+  const Hot& HotOf(uint32_t id) const { return hot_[id]; }
   // For most events, the event that `id` needs before it in any reordering (kNone if none): the
   // writer a read reads from, the previous write of a granule (binary traces), the notification
   // a wake needs, the last post a pend needs (posts chain to the previous post of their key),
   // the acquisition a failed trylock saw held. For an acquire: its matching release (kNone when
   // the trace ends inside the critical section), which the sync rule brings in.
-  uint32_t Link(uint32_t id) const { return link_[id]; }
+  uint32_t Link(uint32_t id) const { return hot_[id].link; }
   // The fork event of `thread` (kNone for a root thread).
   uint32_t ForkOf(uint32_t thread) const { return fork_[thread]; }
   // Per lock, the outermost acquisitions by thread: positions within the thread, ascending.
@@ -82,9 +91,12 @@ class PredictTrace {
     bool irregular = false;  // shared holds, unlock by another thread, unbalanced releases
   };
   // Index into Locks() of the lock of an acquire event (kNone otherwise).
-  uint32_t LockIndex(uint32_t id) const { return lock_of_[id]; }
+  uint32_t LockIndex(uint32_t id) const {
+    return hot_[id].op == Op::kAcquire ? hot_[id].aux : kNone;
+  }
   const std::vector<LockAcquires>& Locks() const { return locks_; }
-  // The outermost locks a thread held at an acquire event, sorted.
+  // The outermost locks a thread held at an acquire, read or write event, sorted (empty for
+  // other events). Equal sets are the same object.
   const std::vector<uint64_t>& HeldAt(uint32_t id) const { return held_sets_[held_of_[id]]; }
 
  private:
@@ -93,7 +105,8 @@ class PredictTrace {
   bool granular_ = false;
   bool finalized_ = false;
   std::vector<std::vector<uint32_t>> per_thread_;
-  std::vector<uint32_t> pos_, link_, fork_, lock_of_, held_of_;
+  std::vector<uint32_t> fork_, held_of_;
+  std::vector<Hot> hot_;
   std::vector<LockAcquires> locks_;
   std::vector<std::vector<uint64_t>> held_sets_;
 };

@@ -31,7 +31,8 @@ struct AnalyzeOptions {
   bool predict = false;
   size_t max_witness_steps = 2000;    // a witness's latest steps kept; the rest are counted
   // Work of the deadlock search (events visited by closures), over all cycles; 0: 32 per event
-  // of the trace plus 4 million. Cycles left when it runs out stay as without prediction.
+  // of the trace plus 4 million. Cycles left when it runs out stay as without prediction. The
+  // race search gets a quarter of it (0: 4 per event plus 1 million).
   uint64_t max_predict_work = 0;
   // Resolves pcs instead of the trace's own symbolizer when set (not owned; used only
   // when `symbolize`): for tests and for callers that already have one.
