@@ -155,7 +155,6 @@ void PredictTrace::Finalize() {
     Hot& h = hot_[id];
     h.thread = e.thread;
     h.op = e.op;
-    h.nested = e.nested;
     if ((e.op == Op::kJoin || e.op == Op::kFork) && e.obj < per_thread_.size()) {
       h.aux = static_cast<uint32_t>(e.obj);
     }

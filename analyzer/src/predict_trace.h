@@ -65,11 +65,10 @@ class PredictTrace {
   uint32_t Pos(uint32_t id) const { return hot_[id].pos; }
   // What the closure reads of an event, packed so that its random accesses touch one line:
   // thread, position in it, Link(), the lock index of an outermost acquire or the other thread
-  // of a fork or join (kNone otherwise), and the op (nested events are kRead's no-op kind).
+  // of a fork or join (kNone otherwise), and the op.
   struct Hot {
     uint32_t thread, pos, link, aux;
     Op op;
-    bool nested;
   };
   const Hot& HotOf(uint32_t id) const { return hot_[id]; }
   // For most events, the event that `id` needs before it in any reordering (kNone if none): the
