@@ -4,7 +4,8 @@
 //  - each thread's steps are a prefix of its own events in the trace, in order;
 //  - a thread runs only after its creation; a join only after the joined thread's last event;
 //  - no acquisition of a lock another thread holds, no release of a lock not held;
-//  - every read reads from the same write as in the trace (the last write of its variable);
+//  - every read reads from the same writes as in the trace: for each byte it reads, the last
+//    write of that byte (a variable of an STD trace is one byte at its number);
 //  - a wake-up comes after a notification of its condition variable;
 //  - a deadlock's schedule ends with requests of distinct threads, each the thread's next
 //    event, each an acquisition of a lock another of them holds: all of them blocked;
@@ -66,10 +67,20 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
   }
   std::map<uint32_t, size_t> done;                      // tid -> steps replayed
   std::map<uint64_t, std::pair<uint32_t, int>> holder;  // lock -> (tid, depth)
-  std::map<uint64_t, uint64_t> last_write;              // variable -> stream index
+  std::map<uint64_t, uint64_t> last_write;              // byte -> stream index
   std::set<uint64_t> notified;
   std::set<uint32_t> created, requesters;
   std::vector<const WitnessStep*> requests;
+  // The bytes an access covers: its size, or a range's length; STD accesses have neither.
+  auto bytes = [&](uint64_t i) -> std::pair<uint64_t, uint64_t> {
+    const trace::Event& ev = stream[i].ev;
+    const uint64_t size = ev.aux16 ? ev.aux16 : ev.seq ? std::min<uint64_t>(ev.seq, 1 << 16) : 1;
+    return {ev.obj, size};
+  };
+  auto overlaps = [&](uint64_t i, uint64_t byte) {
+    auto [begin, size] = bytes(i);
+    return byte >= begin && byte < begin + size;
+  };
   auto is_write = [&](uint64_t i, size_t nth) {
     const K k = stream[i].kind();
     return k == K::kWrite || k == K::kAtomicStore || (k == K::kAtomicRmw && nth == 1);
@@ -136,20 +147,27 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
     const K k = e.kind();
     const bool reads = k == K::kRead || k == K::kAtomicLoad || (k == K::kAtomicRmw && nth == 0);
     if (reads) {
-      // Its writer in the trace: the last write of the variable before it.
-      uint64_t writer = ~0ull;
-      for (uint64_t i = w.event_index; i-- > 0;) {
-        if (stream[i].ev.obj == e.ev.obj && StepsOf(stream[i]) &&
-            (is_write(i, 0) || stream[i].kind() == K::kAtomicRmw)) {
-          writer = i;
-          break;
+      // Per byte read: its last writer in the trace, and in the schedule so far.
+      auto [begin, size] = bytes(w.event_index);
+      for (uint64_t byte = begin; byte < begin + size; ++byte) {
+        uint64_t writer = ~0ull;
+        for (uint64_t i = w.event_index; i-- > 0;) {
+          const bool writes_here = StepsOf(stream[i]) &&
+                                   (is_write(i, 0) || stream[i].kind() == K::kAtomicRmw);
+          if (writes_here && overlaps(i, byte)) {
+            writer = i;
+            break;
+          }
         }
+        auto lw = last_write.find(byte);
+        const uint64_t now = lw == last_write.end() ? ~0ull : lw->second;
+        if (now != writer) return w.thread + " reads " + w.object + " from another write than in the trace";
       }
-      auto lw = last_write.find(e.ev.obj);
-      uint64_t now = lw == last_write.end() ? ~0ull : lw->second;
-      if (now != writer) return w.thread + " reads " + w.object + " from another write than in the trace";
     }
-    if (is_write(w.event_index, nth)) last_write[e.ev.obj] = w.event_index;
+    if (is_write(w.event_index, nth)) {
+      auto [begin, size] = bytes(w.event_index);
+      for (uint64_t byte = begin; byte < begin + size; ++byte) last_write[byte] = w.event_index;
+    }
   }
   if (!requests.empty() && requests[0]->op != "request") {
     if (requests.size() != 2) return "a race ends with two accesses";
