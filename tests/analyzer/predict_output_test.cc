@@ -2,6 +2,10 @@
 // second code flow, the text report's schedule table.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
 #include "test_util.h"
 #include "threadlens/analyzer/findings_json.h"
 #include "threadlens/reports/sarif_report.h"
@@ -77,6 +81,18 @@ TEST(PredictOutput, SarifHasTheScheduleAsASecondCodeFlow) {
   const auto& last = flows[1]["locations"].back();
   EXPECT_EQ(last["location"]["message"]["text"], "T2 request L2 (blocks) at test.std:11");
   EXPECT_EQ(last["executionOrder"], 5);
+  // Still valid SARIF 2.1.0 (the official schema, as the reports tests check it).
+  const auto dir = std::filesystem::temp_directory_path();
+  const auto doc = dir / "predict_output_test.sarif";
+  std::ofstream(doc) << sarif.dump();
+  const std::string schema =
+      std::string(THREADLENS_SOURCE_DIR) + "/tests/reports/testdata/sarif-schema-2.1.0.json";
+  const std::string cmd =
+      "python3 -c 'import json,sys,jsonschema; "
+      "jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))' \"" +
+      schema + "\" \"" + doc.string() + "\"";
+  EXPECT_EQ(std::system(cmd.c_str()), 0);
+  std::filesystem::remove(doc);
 }
 
 TEST(PredictOutput, TextPrintsTheScheduleAsATable) {
