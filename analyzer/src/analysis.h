@@ -88,7 +88,7 @@ class Analysis {
   // ---- prediction (analysis_predict.cc) ----
   void RecordPredict(const ThreadCtx& t, const StreamEvent& e);
   void RecordPredict(const ThreadCtx& t, PredictTrace::Op op, uint64_t obj, uint64_t site,
-                     bool shared = false, bool atomic = false);
+                     bool shared = false, bool atomic = false, bool blocking = true);
   // Checks each lock-order cycle for a sync-preserving deadlock (predict_deadlock.h).
   void PredictDeadlocks(std::vector<RawFinding>& cycles, std::vector<std::string>& notes);
   // Adds the sync-preserving races of an STD trace that happens-before did not report

@@ -14,7 +14,7 @@ using trace::EventKind;
 using POp = PredictTrace::Op;
 
 void Analysis::RecordPredict(const ThreadCtx& t, POp op, uint64_t obj, uint64_t site,
-                             bool shared, bool atomic) {
+                             bool shared, bool atomic, bool blocking) {
   PredictTrace::Event p;
   p.obj = obj;
   p.index = index_;
@@ -25,6 +25,7 @@ void Analysis::RecordPredict(const ThreadCtx& t, POp op, uint64_t obj, uint64_t 
   p.op = op;
   p.shared = shared;
   p.atomic = atomic;
+  p.blocking = blocking;
   predict_->Add(p);
 }
 
@@ -32,9 +33,15 @@ void Analysis::RecordPredict(const ThreadCtx& t, const StreamEvent& e) {
   const trace::Event& ev = e.ev;
   // Tags keep semaphores, annotations and signals apart from each other's keys.
   switch (e.kind()) {
-    case EventKind::kLockAcquired:
-      RecordPredict(t, POp::kAcquire, ev.obj, ev.site, ev.flags & trace::kShared);
+    case EventKind::kLockAcquired: {
+      // The flags of the request it completes count too (a trylock's request says so).
+      const uint8_t flags = ev.flags | (t.pending.kind == Pending::kLock && t.pending.obj == ev.obj
+                                            ? t.pending.flags
+                                            : 0);
+      RecordPredict(t, POp::kAcquire, ev.obj, ev.site, ev.flags & trace::kShared, false,
+                    !(flags & (trace::kTry | trace::kTimed | trace::kViaCondWait)));
       break;
+    }
     case EventKind::kLockRelease:
       if (!(ev.flags & trace::kFailed)) {
         RecordPredict(t, POp::kRelease, ev.obj, ev.site, ev.flags & trace::kShared);

@@ -92,6 +92,7 @@ DeadlockPredictor::Verdict DeadlockPredictor::Find(
       // The edge's acquisitions grouped by abstract acquire (thread, held locks).
       for (const auto& by : lock.by_thread) {
         for (uint32_t id : by.ids) {
+          if (!trace_.At(id).blocking) continue;
           const auto& held = trace_.HeldAt(id);
           if (!std::binary_search(held.begin(), held.end(), from)) continue;
           auto& list = cached->second;

@@ -40,6 +40,9 @@ class PredictTrace {
     Op op = Op::kRead;
     bool shared = false;  // the read side of an rwlock
     bool atomic = false;  // an atomic read or write
+    // An acquisition that waits for the lock: not a trylock, a timed lock (it would give up) or
+    // a condition wait's re-acquisition. Only these can be the blocked requests of a deadlock.
+    bool blocking = true;
     // Set by Finalize: a re-entrant acquire, an inner release, or a release of a lock the
     // thread did not hold. No constraint of its own.
     bool nested = false;

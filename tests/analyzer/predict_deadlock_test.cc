@@ -220,6 +220,31 @@ TEST(PredictDeadlock, AWakeUpNeedsItsNotification) {
   EXPECT_EQ(order, "notify wake ");
 }
 
+// A trylock never blocks, so it cannot be one of a deadlock's requests. T3 takes L1 under L2
+// twice: first with a trylock, concurrently with T2's nest; then blocking, after reading what
+// T2 wrote inside its nest. Only the second instance could deadlock, and the read rules it out.
+TEST(PredictDeadlock, ATrylockIsNoBlockedRequest) {
+  using K = trace::EventKind;
+  for (const bool try_first : {true, false}) {
+    SCOPED_TRACE(try_first ? "trylock" : "blocking lock");
+    VectorSource src;
+    src.Add(1, K::kThreadStart).Add(1, K::kThreadCreate, 2).Add(1, K::kThreadCreate, 3);
+    src.Add(2, K::kThreadStart, 1).Add(3, K::kThreadStart, 1);
+    src.Add(3, K::kLockAcquired, 0x20).Add(3, K::kLockAcquired, 0x10, try_first ? trace::kTry : 0);
+    src.Add(3, K::kLockRelease, 0x10).Add(3, K::kLockRelease, 0x20);
+    src.Add(2, K::kLockAcquired, 0x10).Add(2, K::kLockAcquired, 0x20);
+    src.Add(2, K::kWrite, 0x100, 0, 8).Add(2, K::kLockRelease, 0x20).Add(2, K::kLockRelease, 0x10);
+    src.Add(3, K::kRead, 0x100, 0, 8);
+    src.Add(3, K::kLockAcquired, 0x20).Add(3, K::kLockAcquired, 0x10);
+    src.Add(3, K::kLockRelease, 0x10).Add(3, K::kLockRelease, 0x20);
+    const Report r = Analyze(src, PredictOptions());
+    auto cycles = OfKind(r, "lock-order");
+    ASSERT_EQ(cycles.size(), 1u);
+    ASSERT_TRUE(cycles[0]->predicted.has_value());
+    EXPECT_EQ(*cycles[0]->predicted, !try_first);
+  }
+}
+
 TEST(PredictDeadlock, TheWitnessCheckerRejectsBrokenSchedules) {
   const Report r = AnalyzeStd(kAbBa, PredictOptions());
   const Finding& good = *OfKind(r, "lock-order")[0];
