@@ -87,6 +87,7 @@ class Analysis {
 
   // ---- prediction (analysis_predict.cc) ----
   void RecordPredict(const ThreadCtx& t, const StreamEvent& e);
+  void RecordAccess(const ThreadCtx& t, const StreamEvent& e, PredictTrace::Op op, bool atomic);
   void RecordPredict(const ThreadCtx& t, PredictTrace::Op op, uint64_t obj, uint64_t site,
                      bool shared = false, bool atomic = false, bool blocking = true);
   // Checks each lock-order cycle for a sync-preserving deadlock (predict_deadlock.h).
@@ -128,6 +129,7 @@ class Analysis {
   std::map<std::pair<uint32_t, uint64_t>, std::vector<SideRef>> self_waiters_;
   std::vector<HeldBy> watchdog_holds_;
   std::unique_ptr<PredictTrace> predict_;  // only with AnalyzeOptions::predict
+  uint64_t predict_cut_ = 0;  // accesses longer than the prediction model keeps
   bool std_trace_;
   bool races_skipped_ = false;  // the program was not instrumented
   bool watchdog_ = false;

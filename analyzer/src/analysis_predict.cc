@@ -29,6 +29,27 @@ void Analysis::RecordPredict(const ThreadCtx& t, POp op, uint64_t obj, uint64_t 
   predict_->Add(p);
 }
 
+// Binary traces: one event per 8-byte granule the access touches (the first keeps the exact
+// address), so that each granule's reads and writes link up; at most kMaxGranules of them.
+void Analysis::RecordAccess(const ThreadCtx& t, const StreamEvent& e, PredictTrace::Op op,
+                            bool atomic) {
+  const trace::Event& ev = e.ev;
+  if (std_trace_) {
+    RecordPredict(t, op, ev.obj, ev.site, false, atomic);
+    return;
+  }
+  constexpr uint64_t kMaxGranules = 512;
+  const bool range = !atomic && ev.aux16 == 0 && ev.seq != 0;
+  const uint64_t size = ev.aux16 ? ev.aux16 : range ? ev.seq : 1;
+  const uint64_t first = ev.obj >> 3, last = (ev.obj + size - 1) >> 3;
+  if (last - first + 1 > kMaxGranules) ++predict_cut_;
+  const uint64_t end = std::min(last, first + kMaxGranules - 1);
+  RecordPredict(t, op, ev.obj, ev.site, false, atomic);
+  for (uint64_t g = first + 1; g <= end && g > first; ++g) {
+    RecordPredict(t, op, g << 3, ev.site, false, atomic);
+  }
+}
+
 void Analysis::RecordPredict(const ThreadCtx& t, const StreamEvent& e) {
   const trace::Event& ev = e.ev;
   // Tags keep semaphores, annotations and signals apart from each other's keys.
@@ -51,20 +72,18 @@ void Analysis::RecordPredict(const ThreadCtx& t, const StreamEvent& e) {
       RecordPredict(t, POp::kTryFail, ev.obj, ev.site);
       break;
     case EventKind::kRead:
-      RecordPredict(t, POp::kRead, ev.obj, ev.site);
-      break;
     case EventKind::kWrite:
-      RecordPredict(t, POp::kWrite, ev.obj, ev.site);
+      RecordAccess(t, e, e.kind() == EventKind::kRead ? POp::kRead : POp::kWrite, false);
       break;
     case EventKind::kAtomicLoad:
-      RecordPredict(t, POp::kRead, ev.obj, ev.site, false, true);
+      RecordAccess(t, e, POp::kRead, true);
       break;
     case EventKind::kAtomicStore:
-      RecordPredict(t, POp::kWrite, ev.obj, ev.site, false, true);
+      RecordAccess(t, e, POp::kWrite, true);
       break;
     case EventKind::kAtomicRmw:
-      RecordPredict(t, POp::kRead, ev.obj, ev.site, false, true);
-      RecordPredict(t, POp::kWrite, ev.obj, ev.site, false, true);
+      RecordAccess(t, e, POp::kRead, true);
+      RecordAccess(t, e, POp::kWrite, true);
       break;
     case EventKind::kCondWaitEnd:
       if (!(ev.flags & trace::kTimedOut)) RecordPredict(t, POp::kWake, ev.obj, ev.site);
@@ -130,6 +149,25 @@ RawWitnessStep StepOf(const PredictTrace& trace, uint32_t id) {
   return w;
 }
 
+// The schedule's steps, one per event of the trace (an access split by granule is one step),
+// the last `max` of them; the rest are counted.
+void AppendSteps(const PredictTrace& trace, const std::vector<uint32_t>& schedule, size_t max,
+                 RawFinding& f) {
+  std::vector<uint32_t> steps;
+  for (uint32_t id : schedule) {
+    if (!steps.empty()) {
+      const auto& prev = trace.At(steps.back());
+      if (prev.index == trace.At(id).index && prev.op == trace.At(id).op) continue;
+    }
+    steps.push_back(id);
+  }
+  const size_t keep = std::min(steps.size(), max);
+  f.witness_omitted = steps.size() - keep;
+  for (size_t i = steps.size() - keep; i < steps.size(); ++i) {
+    f.witness.push_back(StepOf(trace, steps[i]));
+  }
+}
+
 }  // namespace
 
 void Analysis::PredictDeadlocks(std::vector<RawFinding>& cycles,
@@ -181,11 +219,7 @@ void Analysis::PredictDeadlocks(std::vector<RawFinding>& cycles,
       f.sides.push_back(e.to_site);
       f.tids.push_back(e.tid);
     }
-    const size_t keep = std::min(w.schedule.size(), opts_.max_witness_steps);
-    f.witness_omitted = w.schedule.size() - keep;
-    for (size_t i = w.schedule.size() - keep; i < w.schedule.size(); ++i) {
-      f.witness.push_back(StepOf(*predict_, w.schedule[i]));
-    }
+    AppendSteps(*predict_, w.schedule, opts_.max_witness_steps, f);
     for (uint32_t e : w.pattern) {
       f.witness.push_back({SideOf(*predict_, e, Op::kRequest), "request", RawWitnessStep::kLock});
     }
@@ -201,6 +235,11 @@ void Analysis::PredictDeadlocks(std::vector<RawFinding>& cycles,
                        std::to_string(refuted) + " cannot";
     if (undecided) note += ", " + std::to_string(undecided) + " undecided (budget or rwlocks)";
     notes.push_back(note);
+  }
+  if (predicted > 0 && predict_cut_ > 0) {
+    notes.push_back("prediction: " + std::to_string(predict_cut_) +
+                    " access(es) covered more than 4 KiB; only their first 4 KiB tie reads to "
+                    "writes in the predicted schedules");
   }
   if (predicted > 0 && source_.Meta().uninstrumented) {
     notes.push_back(
@@ -260,11 +299,7 @@ void Analysis::PredictRaces(std::vector<RawFinding>& raw, std::vector<std::strin
         "Predicted: in this run happens-before ordered these accesses, but a reordering of the "
         "run's own events, keeping each thread's order, what every read saw and the order of "
         "critical sections on each lock, reaches both at once (the schedule below).";
-    const size_t keep = std::min(w.schedule.size(), opts_.max_witness_steps);
-    f.witness_omitted = w.schedule.size() - keep;
-    for (size_t i = w.schedule.size() - keep; i < w.schedule.size(); ++i) {
-      f.witness.push_back(StepOf(*predict_, w.schedule[i]));
-    }
+    AppendSteps(*predict_, w.schedule, opts_.max_witness_steps, f);
     for (const SideRef& s : f.sides) {
       f.witness.push_back({s, s.op == Op::kWrite ? "race-write" : "race-read",
                            RawWitnessStep::kVariable});

@@ -28,8 +28,14 @@ void SyncClosure::Reset() {
 
 void SyncClosure::Include(uint32_t thread, uint32_t count) {
   if (thread >= frontier_.size()) return;
-  count = std::min<uint32_t>(count, static_cast<uint32_t>(trace_.OfThread(thread).size()));
+  const auto& ids = trace_.OfThread(thread);
+  count = std::min<uint32_t>(count, static_cast<uint32_t>(ids.size()));
   if (count <= frontier_[thread]) return;
+  // One event of the trace recorded as several (an access split by granule, a read-modify-write)
+  // is in the set whole.
+  while (count < ids.size() && trace_.At(ids[count]).index == trace_.At(ids[count - 1]).index) {
+    ++count;
+  }
   frontier_[thread] = count;
   if (!thread_touched_[thread]) {
     thread_touched_[thread] = 1;
@@ -43,7 +49,10 @@ void SyncClosure::Include(uint32_t thread, uint32_t count) {
 
 void SyncClosure::IncludeBefore(uint32_t id) {
   const auto& h = trace_.HotOf(id);
-  Include(h.thread, h.pos);
+  const auto& ids = trace_.OfThread(h.thread);
+  uint32_t pos = h.pos;
+  while (pos > 0 && trace_.At(ids[pos - 1]).index == trace_.At(id).index) --pos;
+  Include(h.thread, pos);
   if (uint32_t f = trace_.ForkOf(h.thread); f != PredictTrace::kNone) IncludeEvent(f);
 }
 
