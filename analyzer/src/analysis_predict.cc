@@ -13,8 +13,8 @@ namespace threadlens::analysis {
 using trace::EventKind;
 using POp = PredictTrace::Op;
 
-void Analysis::RecordPredict(const ThreadCtx& t, POp op, uint64_t obj, uint64_t site,
-                             bool shared, bool atomic, bool blocking) {
+void Analysis::RecordPredict(const ThreadCtx& t, POp op, uint64_t obj, uint64_t site, bool shared,
+                             bool atomic, bool blocking) {
   PredictTrace::Event p;
   p.obj = obj;
   p.index = index_;
@@ -56,9 +56,9 @@ void Analysis::RecordPredict(const ThreadCtx& t, const StreamEvent& e) {
   switch (e.kind()) {
     case EventKind::kLockAcquired: {
       // The flags of the request it completes count too (a trylock's request says so).
-      const uint8_t flags = ev.flags | (t.pending.kind == Pending::kLock && t.pending.obj == ev.obj
-                                            ? t.pending.flags
-                                            : 0);
+      const uint8_t flags =
+          ev.flags |
+          (t.pending.kind == Pending::kLock && t.pending.obj == ev.obj ? t.pending.flags : 0);
       RecordPredict(t, POp::kAcquire, ev.obj, ev.site, ev.flags & trace::kShared, false,
                     !(flags & (trace::kTry | trace::kTimed | trace::kViaCondWait)));
       break;
@@ -132,20 +132,43 @@ SideRef SideOf(const PredictTrace& trace, uint32_t id, Op op) {
 RawWitnessStep StepOf(const PredictTrace& trace, uint32_t id) {
   RawWitnessStep w;
   switch (trace.At(id).op) {
-    case POp::kAcquire: w = {SideOf(trace, id, Op::kAcquire), "acquire", RawWitnessStep::kLock}; break;
-    case POp::kRelease: w = {SideOf(trace, id, Op::kRelease), "release", RawWitnessStep::kLock}; break;
-    case POp::kRead: w = {SideOf(trace, id, Op::kRead), "read", RawWitnessStep::kVariable}; break;
-    case POp::kWrite: w = {SideOf(trace, id, Op::kWrite), "write", RawWitnessStep::kVariable}; break;
-    case POp::kFork: w = {SideOf(trace, id, Op::kCreate), "create", RawWitnessStep::kThread}; break;
-    case POp::kJoin: w = {SideOf(trace, id, Op::kJoin), "join", RawWitnessStep::kThread}; break;
-    case POp::kNotify: w = {SideOf(trace, id, Op::kSignal), "notify", RawWitnessStep::kCond}; break;
-    case POp::kWake: w = {SideOf(trace, id, Op::kWait), "wake", RawWitnessStep::kCond}; break;
-    case POp::kPost: w = {SideOf(trace, id, Op::kSignal), "post", RawWitnessStep::kKey}; break;
-    case POp::kPend: w = {SideOf(trace, id, Op::kSemWait), "pend", RawWitnessStep::kKey}; break;
-    case POp::kTryFail: w = {SideOf(trace, id, Op::kRequest), "try-fail", RawWitnessStep::kLock}; break;
+    case POp::kAcquire:
+      w = {SideOf(trace, id, Op::kAcquire), "acquire", RawWitnessStep::kLock};
+      break;
+    case POp::kRelease:
+      w = {SideOf(trace, id, Op::kRelease), "release", RawWitnessStep::kLock};
+      break;
+    case POp::kRead:
+      w = {SideOf(trace, id, Op::kRead), "read", RawWitnessStep::kVariable};
+      break;
+    case POp::kWrite:
+      w = {SideOf(trace, id, Op::kWrite), "write", RawWitnessStep::kVariable};
+      break;
+    case POp::kFork:
+      w = {SideOf(trace, id, Op::kCreate), "create", RawWitnessStep::kThread};
+      break;
+    case POp::kJoin:
+      w = {SideOf(trace, id, Op::kJoin), "join", RawWitnessStep::kThread};
+      break;
+    case POp::kNotify:
+      w = {SideOf(trace, id, Op::kSignal), "notify", RawWitnessStep::kCond};
+      break;
+    case POp::kWake:
+      w = {SideOf(trace, id, Op::kWait), "wake", RawWitnessStep::kCond};
+      break;
+    case POp::kPost:
+      w = {SideOf(trace, id, Op::kSignal), "post", RawWitnessStep::kKey};
+      break;
+    case POp::kPend:
+      w = {SideOf(trace, id, Op::kSemWait), "pend", RawWitnessStep::kKey};
+      break;
+    case POp::kTryFail:
+      w = {SideOf(trace, id, Op::kRequest), "try-fail", RawWitnessStep::kLock};
+      break;
   }
   // A join and a fork name the other thread by its trace id, as the findings do.
-  if (w.obj_kind == RawWitnessStep::kThread) w.side.obj = trace.Tid(static_cast<uint32_t>(w.side.obj));
+  if (w.obj_kind == RawWitnessStep::kThread)
+    w.side.obj = trace.Tid(static_cast<uint32_t>(w.side.obj));
   return w;
 }
 
@@ -170,12 +193,11 @@ void AppendSteps(const PredictTrace& trace, const std::vector<uint32_t>& schedul
 
 }  // namespace
 
-void Analysis::PredictDeadlocks(std::vector<RawFinding>& cycles,
-                                std::vector<std::string>& notes) {
+void Analysis::PredictDeadlocks(std::vector<RawFinding>& cycles, std::vector<std::string>& notes) {
   predict_->Finalize();
   DeadlockPredictor predictor(*predict_);
-  uint64_t budget = opts_.max_predict_work ? opts_.max_predict_work
-                                           : 32 * predict_->size() + 4'000'000;
+  uint64_t budget =
+      opts_.max_predict_work ? opts_.max_predict_work : 32 * predict_->size() + 4'000'000;
   size_t predicted = 0, refuted = 0, undecided = 0;
   for (RawFinding& f : cycles) {
     // One-thread cycles are no pattern of distinct threads. A cycle the detector found ordered
@@ -215,7 +237,8 @@ void Analysis::PredictDeadlocks(std::vector<RawFinding>& cycles,
       RawEdge& e = f.cycle[i];
       e.to_site = SideOf(*predict_, w.pattern[i], Op::kAcquire);
       e.tid = e.to_site.tid;
-      if (w.held[i] != PredictTrace::kNone) e.from_site = SideOf(*predict_, w.held[i], Op::kAcquire);
+      if (w.held[i] != PredictTrace::kNone)
+        e.from_site = SideOf(*predict_, w.held[i], Op::kAcquire);
       f.sides.push_back(e.to_site);
       f.tids.push_back(e.tid);
     }
@@ -272,8 +295,8 @@ void Analysis::PredictRaces(std::vector<RawFinding>& raw, std::vector<std::strin
   bool cut = false;
   // A smaller share than the deadlock search: each pair of access groups may cost a closure
   // over the trace, and there are many more of them than lock-order cycles.
-  uint64_t budget = opts_.max_predict_work ? opts_.max_predict_work / 4
-                                           : 4 * predict_->size() + 1'000'000;
+  uint64_t budget =
+      opts_.max_predict_work ? opts_.max_predict_work / 4 : 4 * predict_->size() + 1'000'000;
   RacePredictor predictor(*predict_);
   const bool complete = predictor.FindAll(budget, skip, [&](const RaceWitness& w) {
     if (found >= opts_.max_races) {
@@ -301,8 +324,8 @@ void Analysis::PredictRaces(std::vector<RawFinding>& raw, std::vector<std::strin
         "critical sections on each lock, reaches both at once (the schedule below).";
     AppendSteps(*predict_, w.schedule, opts_.max_witness_steps, f);
     for (const SideRef& s : f.sides) {
-      f.witness.push_back({s, s.op == Op::kWrite ? "race-write" : "race-read",
-                           RawWitnessStep::kVariable});
+      f.witness.push_back(
+          {s, s.op == Op::kWrite ? "race-write" : "race-read", RawWitnessStep::kVariable});
     }
     raw.push_back(std::move(f));
   });

@@ -13,8 +13,10 @@ bool Disjoint(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
   size_t i = 0, j = 0;
   while (i < a.size() && j < b.size()) {
     if (a[i] == b[j]) return false;
-    if (a[i] < b[j]) ++i;
-    else ++j;
+    if (a[i] < b[j])
+      ++i;
+    else
+      ++j;
   }
   return true;
 }

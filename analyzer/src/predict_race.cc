@@ -14,8 +14,10 @@ bool Disjoint(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
   size_t i = 0, j = 0;
   while (i < a.size() && j < b.size()) {
     if (a[i] == b[j]) return false;
-    if (a[i] < b[j]) ++i;
-    else ++j;
+    if (a[i] < b[j])
+      ++i;
+    else
+      ++j;
   }
   return true;
 }
@@ -49,8 +51,7 @@ RacePredictor::Result RacePredictor::Sweep(const std::vector<uint32_t>& a,
   return Result::kFound;
 }
 
-bool RacePredictor::FindAll(uint64_t& budget,
-                            const std::function<bool(uint32_t, uint32_t)>& skip,
+bool RacePredictor::FindAll(uint64_t& budget, const std::function<bool(uint32_t, uint32_t)>& skip,
                             const std::function<void(const RaceWitness&)>& on_race) {
   // Groups: (location, thread, write, site, locks held) -> accesses in trace order. Sorting
   // the accesses by that key puts each group in one run and a location's groups side by side;
@@ -112,9 +113,13 @@ bool RacePredictor::FindAll(uint64_t& budget,
         }
         RaceWitness w;
         switch (Sweep(groups[a], groups[b], budget, skip, &w)) {
-          case Result::kFound: on_race(w); break;
-          case Result::kNone: break;
-          case Result::kOutOfBudget: return false;
+          case Result::kFound:
+            on_race(w);
+            break;
+          case Result::kNone:
+            break;
+          case Result::kOutOfBudget:
+            return false;
         }
       }
     }

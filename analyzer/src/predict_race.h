@@ -9,11 +9,12 @@
 //
 // Accesses are grouped by (location, thread, read or write, site, locks held); two groups
 // holding a common lock never race (the earlier critical section comes first, with its
-// access). For each other pair of groups that conflict, the accesses are tried in trace order with one pointer per side, an access found
-// inside the closure never being needed again (the closure only grows), so a pair of groups
-// costs one closure over the trace and yields its first race. Locations are compared by
-// address (accesses that start at the same byte): a partial overlap is not predicted.
-// Cost: O(group pairs x (events + acquisitions x threads per lock)), within a work budget.
+// access). For each other pair of groups that conflict, the accesses are tried in trace order with
+// one pointer per side, an access found inside the closure never being needed again (the closure
+// only grows), so a pair of groups costs one closure over the trace and yields its first race.
+// Locations are compared by address (accesses that start at the same byte): a partial overlap is
+// not predicted. Cost: O(group pairs x (events + acquisitions x threads per lock)), within a work
+// budget.
 #pragma once
 
 #include <cstdint>
@@ -37,8 +38,7 @@ class RacePredictor {
   // Calls `on_race` with one race per pair of conflicting groups that has one; `skip` says
   // which pairs of accesses need no search (already reported). Stops when `budget` (closure
   // work) runs out; returns false then.
-  bool FindAll(uint64_t& budget,
-               const std::function<bool(uint32_t first, uint32_t second)>& skip,
+  bool FindAll(uint64_t& budget, const std::function<bool(uint32_t first, uint32_t second)>& skip,
                const std::function<void(const RaceWitness&)>& on_race);
 
  private:

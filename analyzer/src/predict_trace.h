@@ -16,17 +16,17 @@ namespace threadlens::analysis {
 class PredictTrace {
  public:
   enum class Op : uint8_t {
-    kAcquire,   // outermost acquisition of a lock (obj = lock)
-    kRelease,   // the release that ends it
-    kRead,      // obj = location
+    kAcquire,  // outermost acquisition of a lock (obj = lock)
+    kRelease,  // the release that ends it
+    kRead,     // obj = location
     kWrite,
-    kFork,      // obj = child thread (dense index)
-    kJoin,      // obj = joined thread (dense index)
-    kNotify,    // obj = condition variable
-    kWake,      // a condition wait ended by a notification (obj = condition variable)
-    kPost,      // semaphore post, annotation release, signal send (obj = key)
-    kPend,      // semaphore wait, annotation acquire, handler start (obj = key)
-    kTryFail,   // a trylock that found the lock held (obj = lock)
+    kFork,     // obj = child thread (dense index)
+    kJoin,     // obj = joined thread (dense index)
+    kNotify,   // obj = condition variable
+    kWake,     // a condition wait ended by a notification (obj = condition variable)
+    kPost,     // semaphore post, annotation release, signal send (obj = key)
+    kPend,     // semaphore wait, annotation acquire, handler start (obj = key)
+    kTryFail,  // a trylock that found the lock held (obj = lock)
   };
   static constexpr uint32_t kNone = ~0u;
 

@@ -1,8 +1,9 @@
 // The sync-preserving closure (predict_closure.h) against a naive fixpoint over event sets, on
 // random executions; and its rules one by one on hand-written traces.
+#include "predict_closure.h"
+
 #include <gtest/gtest.h>
 
-#include "predict_closure.h"
 #include "predict_reference.h"
 
 namespace threadlens::testing {
@@ -125,7 +126,7 @@ TEST(SyncClosure, MatchesTheNaiveFixpointOnRandomExecutions) {
 
 // T1: acq L1, w V1, rel L1      T2: acq L1, r V1, rel L1, acq L2
 Exec Handoff() {
-  return {{0, "fork", 1}, {0, "fork", 2}, {1, "acq", 1}, {1, "w", 1},  {1, "rel", 1},
+  return {{0, "fork", 1}, {0, "fork", 2}, {1, "acq", 1}, {1, "w", 1},   {1, "rel", 1},
           {2, "acq", 1},  {2, "r", 1},    {2, "rel", 1}, {2, "acq", 2}, {2, "rel", 2}};
 }
 
@@ -140,8 +141,8 @@ TEST(SyncClosure, AReadBringsItsWriterAndTheWritersCreation) {
 }
 
 TEST(SyncClosure, TwoCriticalSectionsKeepTheirOrder) {
-  Exec ex = {{0, "fork", 1}, {0, "fork", 2}, {1, "acq", 1}, {1, "rel", 1}, {1, "w", 2},
-             {2, "acq", 1},  {2, "rel", 1}};
+  Exec ex = {{0, "fork", 1}, {0, "fork", 2}, {1, "acq", 1}, {1, "rel", 1},
+             {1, "w", 2},    {2, "acq", 1},  {2, "rel", 1}};
   const PredictTrace model = Model(ex);
   SyncClosure c(model);
   c.Include(2, 1);  // T2's acquire of L1

@@ -116,7 +116,8 @@ TEST(PredictDeadlock, AbBaOrderedByWhatAThreadReadIsNoSchedule) {
   ASSERT_TRUE(cycles[0]->predicted.has_value());
   EXPECT_FALSE(*cycles[0]->predicted);
   EXPECT_TRUE(cycles[0]->witness.empty());
-  EXPECT_EQ(cycles[0]->title, "lock-order cycle, no schedule found: L1 -> L2 -> L1 (threads T2, T3)");
+  EXPECT_EQ(cycles[0]->title,
+            "lock-order cycle, no schedule found: L1 -> L2 -> L1 (threads T2, T3)");
 }
 
 // A later pair of acquisitions deadlocks even though the first pair cannot: the first

@@ -45,11 +45,13 @@ TEST(PredictRace, FindsEverySyncPreservingRaceBeyondHappensBeforeAndNoOther) {
     }
     const auto sync_preserving = ReachableRaces(ex, true);
     for (const auto& p : predicted) {
-      EXPECT_TRUE(sync_preserving.count(p)) << "no reordering reaches " << p.first << "," << p.second;
+      EXPECT_TRUE(sync_preserving.count(p))
+          << "no reordering reaches " << p.first << "," << p.second;
       EXPECT_FALSE(reported.count(p)) << "predicted what happens-before reported";
     }
     for (const auto& p : sync_preserving) {
-      EXPECT_TRUE(predicted.count(p) || reported.count(p)) << "missed " << p.first << "," << p.second;
+      EXPECT_TRUE(predicted.count(p) || reported.count(p))
+          << "missed " << p.first << "," << p.second;
     }
     beyond += predicted.size();
     hb += reported.size();

@@ -30,9 +30,7 @@ inline Exec RandomExecution(uint32_t seed) {
     auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<uint32_t>(n)); };
     const int workers = 2 + pick(2), locks = 2 + pick(2), vars = 2;
     std::vector<std::vector<ExecEvent>> prog(workers + 1);
-    auto memory = [&](int t) {
-      prog[t].push_back({t, pick(2) ? "r" : "w", 1 + pick(vars)});
-    };
+    auto memory = [&](int t) { prog[t].push_back({t, pick(2) ? "r" : "w", 1 + pick(vars)}); };
     for (int t = 1; t <= workers; ++t) {
       for (int b = 1 + pick(3); b > 0; --b) {
         const int kind = pick(4);
@@ -96,7 +94,9 @@ inline std::string ToStdText(const Exec& ex) {
   std::string s;
   int line = 0;
   for (const ExecEvent& e : ex) {
-    const char prefix = e.op == "acq" || e.op == "rel" ? 'L' : e.op == "r" || e.op == "w" ? 'V' : 'T';
+    const char prefix = e.op == "acq" || e.op == "rel" ? 'L'
+                        : e.op == "r" || e.op == "w"   ? 'V'
+                                                       : 'T';
     s += "T" + std::to_string(e.thread) + "|" + e.op + "(" + prefix + std::to_string(e.arg) + ")|" +
          std::to_string(++line) + "\n";
   }
@@ -195,7 +195,8 @@ inline std::set<std::vector<std::string>> ReachableDeadlocks(const Exec& ex, boo
     for (int t = 0; t < threads; ++t) {
       if (s.pos[t] == s.own[t].size() || !s.started[t]) continue;
       const ExecEvent& e = ex[s.own[t][s.pos[t]]];
-      if (e.op == "acq" && s.holder[e.arg] != -1 && s.holder[e.arg] != t) waits[t] = s.holder[e.arg];
+      if (e.op == "acq" && s.holder[e.arg] != -1 && s.holder[e.arg] != t)
+        waits[t] = s.holder[e.arg];
     }
     for (int t = 0; t < threads; ++t) {
       std::vector<int> path;
@@ -225,7 +226,8 @@ inline std::set<std::pair<int, int>> ReachableRaces(const Exec& ex, bool sync_pr
     for (int a : next) {
       for (int b : next) {
         if (a >= b || ex[a].thread == ex[b].thread) continue;
-        const bool access = (ex[a].op == "r" || ex[a].op == "w") && (ex[b].op == "r" || ex[b].op == "w");
+        const bool access =
+            (ex[a].op == "r" || ex[a].op == "w") && (ex[b].op == "r" || ex[b].op == "w");
         if (access && ex[a].arg == ex[b].arg && (ex[a].op == "w" || ex[b].op == "w")) {
           found.insert({a, b});
         }

@@ -46,9 +46,18 @@ inline int StepsOf(const StreamEvent& e) {
       return (e.ev.flags & trace::kFailed) ? 0 : 1;
     case K::kAtomicRmw:
       return 2;
-    case K::kLockAcquired: case K::kLockTryFailed: case K::kRead: case K::kWrite:
-    case K::kAtomicLoad: case K::kAtomicStore: case K::kCondSignal: case K::kCondBroadcast:
-    case K::kSemPost: case K::kHappensBefore: case K::kHappensAfter: case K::kSignalSend:
+    case K::kLockAcquired:
+    case K::kLockTryFailed:
+    case K::kRead:
+    case K::kWrite:
+    case K::kAtomicLoad:
+    case K::kAtomicStore:
+    case K::kCondSignal:
+    case K::kCondBroadcast:
+    case K::kSemPost:
+    case K::kHappensBefore:
+    case K::kHappensAfter:
+    case K::kSignalSend:
     case K::kSignalEnter:
       return 1;
     default:
@@ -92,8 +101,10 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
     const auto& mine = own[e.tid];
     size_t& n = done[e.tid];
     if (w.op == "request" || w.op == "race-read" || w.op == "race-write") {
-      if (n >= mine.size() || mine[n] != w.event_index) return w.thread + ": " + w.op + " is not its next event";
-      if (w.op == "request" && e.kind() != K::kLockAcquired) return w.thread + ": request is not a lock acquisition";
+      if (n >= mine.size() || mine[n] != w.event_index)
+        return w.thread + ": " + w.op + " is not its next event";
+      if (w.op == "request" && e.kind() != K::kLockAcquired)
+        return w.thread + ": request is not a lock acquisition";
       if (!requesters.insert(e.tid).second) return w.thread + " ends twice";
       requests.push_back(&w);
       continue;
@@ -124,13 +135,15 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
         break;
       case K::kLockAcquired: {
         auto& h = holder[e.ev.obj];
-        if (h.second > 0 && h.first != e.tid) return w.thread + " acquires a lock another thread holds";
+        if (h.second > 0 && h.first != e.tid)
+          return w.thread + " acquires a lock another thread holds";
         h = {e.tid, h.second + 1};
         break;
       }
       case K::kLockRelease: {
         auto& h = holder[e.ev.obj];
-        if (h.second == 0 || h.first != e.tid) return w.thread + " releases a lock it does not hold";
+        if (h.second == 0 || h.first != e.tid)
+          return w.thread + " releases a lock it does not hold";
         --h.second;
         break;
       }
@@ -152,8 +165,8 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
       for (uint64_t byte = begin; byte < begin + size; ++byte) {
         uint64_t writer = ~0ull;
         for (uint64_t i = w.event_index; i-- > 0;) {
-          const bool writes_here = StepsOf(stream[i]) &&
-                                   (is_write(i, 0) || stream[i].kind() == K::kAtomicRmw);
+          const bool writes_here =
+              StepsOf(stream[i]) && (is_write(i, 0) || stream[i].kind() == K::kAtomicRmw);
           if (writes_here && overlaps(i, byte)) {
             writer = i;
             break;
@@ -161,7 +174,8 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
         }
         auto lw = last_write.find(byte);
         const uint64_t now = lw == last_write.end() ? ~0ull : lw->second;
-        if (now != writer) return w.thread + " reads " + w.object + " from another write than in the trace";
+        if (now != writer)
+          return w.thread + " reads " + w.object + " from another write than in the trace";
       }
     }
     if (is_write(w.event_index, nth)) {
@@ -179,7 +193,8 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
     auto access = [&](const StreamEvent& x) {
       return writes(x) || x.kind() == K::kRead || x.kind() == K::kAtomicLoad;
     };
-    if (!access(a) || !access(b) || a.ev.obj != b.ev.obj) return "the racing steps are no accesses of one variable";
+    if (!access(a) || !access(b) || a.ev.obj != b.ev.obj)
+      return "the racing steps are no accesses of one variable";
     if (!writes(a) && !writes(b)) return "two reads do not race";
     return "";
   }
