@@ -8,6 +8,7 @@
 
 #include "test_util.h"
 #include "threadlens/analyzer/findings_json.h"
+#include "threadlens/reports/html_report.h"
 #include "threadlens/reports/sarif_report.h"
 #include "threadlens/reports/text_report.h"
 
@@ -114,6 +115,23 @@ TEST(PredictOutput, TextPrintsTheScheduleAsATable) {
       "   *** DEADLOCK ***\n";
   EXPECT_NE(text.find(table), std::string::npos) << text;
   EXPECT_EQ(text.find("Possible unsafe locking scenario"), std::string::npos);
+}
+
+TEST(PredictOutput, HtmlShowsABadgeAndTheSchedule) {
+  const std::string html = reports::HtmlReport({{"abba", Predicted()}});
+  EXPECT_NE(html.find("badge predicted"), std::string::npos);
+  EXPECT_NE(html.find("<h4>Predicted schedule (sync-preserving reordering of this run)</h4>"),
+            std::string::npos);
+  size_t blocked = 0;
+  for (size_t p = html.find("*** blocked ***"); p != std::string::npos;
+       p = html.find("*** blocked ***", p + 1)) {
+    ++blocked;
+  }
+  EXPECT_EQ(blocked, 2u);
+  // Without prediction, lockdep's scenario as before.
+  const std::string plain = reports::HtmlReport({{"abba", AnalyzeStd(kAbBa, TestOptions())}});
+  EXPECT_EQ(plain.find("badge predicted"), std::string::npos);
+  EXPECT_NE(plain.find("<h4>Scenario</h4>"), std::string::npos);
 }
 
 }  // namespace
