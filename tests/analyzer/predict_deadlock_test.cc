@@ -219,6 +219,15 @@ TEST(PredictDeadlock, AWakeUpNeedsItsNotification) {
     if (w.op == "notify" || w.op == "wake") order += w.op + " ";
   }
   EXPECT_EQ(order, "notify wake ");
+  // The checker knows a notification sent before the wait began wakes nobody.
+  auto source = ParseStdText(text, "test.std");
+  const auto stream = ReadAll(*source);
+  Finding moved = f;
+  // T2 runs all its steps (its notify too) before T3 begins: T3 waits after the notify.
+  std::stable_partition(moved.witness.begin(), moved.witness.end() - 2,
+                        [](const WitnessStep& w) { return w.thread != "T3"; });
+  EXPECT_NE(CheckWitness(stream, moved).find("wakes without a notification"), std::string::npos)
+      << CheckWitness(stream, moved);
 }
 
 // A trylock never blocks, so it cannot be one of a deadlock's requests. T3 takes L1 under L2

@@ -77,7 +77,9 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
   std::map<uint32_t, size_t> done;                      // tid -> steps replayed
   std::map<uint64_t, std::pair<uint32_t, int>> holder;  // lock -> (tid, depth)
   std::map<uint64_t, uint64_t> last_write;              // byte -> stream index
-  std::set<uint64_t> notified;
+  std::map<uint64_t, size_t> notified;   // condition variable -> step of its last notify
+  std::map<uint32_t, size_t> last_step;  // thread -> its latest step so far
+  size_t step = 0;
   std::set<uint32_t> created, requesters;
   std::vector<const WitnessStep*> requests;
   // The bytes an access covers: its size, or a range's length; STD accesses have neither.
@@ -149,10 +151,15 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
       }
       case K::kCondSignal:
       case K::kCondBroadcast:
-        notified.insert(e.ev.obj);
+        notified[e.ev.obj] = step;
         break;
       case K::kCondWaitEnd:
-        if (!notified.count(e.ev.obj)) return w.thread + " wakes without a notification";
+        // A notification after the waiter's previous step (its release of the mutex as it
+        // began to wait): one sent before the wait would have woken nobody.
+        if (!notified.count(e.ev.obj) ||
+            (last_step.count(e.tid) && notified[e.ev.obj] < last_step[e.tid])) {
+          return w.thread + " wakes without a notification since it began to wait";
+        }
         break;
       default:
         break;
@@ -182,6 +189,7 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
       auto [begin, size] = bytes(w.event_index);
       for (uint64_t byte = begin; byte < begin + size; ++byte) last_write[byte] = w.event_index;
     }
+    last_step[e.tid] = step++;
   }
   if (!requests.empty() && requests[0]->op != "request") {
     if (requests.size() != 2) return "a race ends with two accesses";
