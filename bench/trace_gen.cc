@@ -1,7 +1,8 @@
 // Synthetic traces (see trace_gen.h). Threads are forked by T0 at the start and joined at the
 // end; in between a random thread runs a step: a read or write of a variable, made under the
 // variable's lock (so most accesses are ordered and a few are racy), or a lock acquisition
-// nested at most two deep in a consistent order (so the lock-order graph stays acyclic).
+// nested at most two deep in a consistent order (so the lock-order graph stays acyclic; with
+// `inverted_ratio` some nests under lock 1 take lock 0, making one cycle).
 #include "trace_gen.h"
 
 #include <random>
@@ -82,19 +83,25 @@ TraceGenStats GenerateTrace(const TraceGenOptions& o, std::ostream* std_out,
     ++stats.events;
   }
   std::vector<std::vector<uint32_t>> held(threads + 1);
+  std::vector<uint32_t> owner(locks, 0);  // thread holding each lock (0: none), for `exclusive`
   while (stats.events < o.events) {
     uint32_t t = 1 + static_cast<uint32_t>(rng() % threads);
     auto& h = held[t];
     double p = unit(rng);
     if (p < o.lock_ratio) {
       // Acquire a lock above the innermost held one (consistent order), or release.
-      if (h.size() < 2 && (h.empty() || h.back() + 1 < locks) && (rng() & 1)) {
+      const bool invert = o.inverted_ratio > 0 && h.size() == 1 && h.back() == 1 &&
+                          unit(rng) < o.inverted_ratio;
+      if (h.size() < 2 && (invert || h.empty() || h.back() + 1 < locks) && (rng() & 1)) {
         uint32_t lo = h.empty() ? 0 : h.back() + 1;
-        uint32_t l = lo + static_cast<uint32_t>(rng() % (locks - lo));
+        uint32_t l = invert ? 0 : lo + static_cast<uint32_t>(rng() % (locks - lo));
+        if (o.exclusive && owner[l] != 0) continue;
         sink.Emit(t, "acq", 'L', lock_addr(l), EventKind::kLockAcquired, 100 + l);
         h.push_back(l);
+        owner[l] = t;
       } else if (!h.empty()) {
         sink.Emit(t, "rel", 'L', lock_addr(h.back()), EventKind::kLockRelease, 200 + h.back());
+        owner[h.back()] = 0;
         h.pop_back();
       } else {
         continue;

@@ -17,6 +17,12 @@ struct TraceGenOptions {
   double lock_ratio = 0.10;      // share of operations that are lock acquire/release
   double write_ratio = 0.30;     // share of accesses that are writes
   double racy_ratio = 0.001;     // share of accesses made without the variable's lock
+  // A lock is taken only while no other thread holds it: the trace is an execution (prediction
+  // needs one). Off by default, which keeps the benchmark's long-standing event mix.
+  bool exclusive = false;
+  // Share of nested acquisitions under lock 1 that take lock 0, the opposite of the usual
+  // order: one lock-order cycle (lock 0 <-> lock 1), whose instances are all over the trace.
+  double inverted_ratio = 0.0;
 };
 
 struct TraceGenStats {

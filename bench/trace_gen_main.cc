@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
     else if (k == "--locks") o.locks = std::atoi(v);
     else if (k == "--variables") o.variables = std::atoi(v);
     else if (k == "--racy") o.racy_ratio = std::atof(v);
+    else if (k == "--exclusive") o.exclusive = std::atoi(v) != 0;
+    else if (k == "--inverted") o.inverted_ratio = std::atof(v);
     else {
       std::fprintf(stderr, "trace_gen: unknown option %s\n", argv[i]);
       return 2;
@@ -30,7 +32,7 @@ int main(int argc, char** argv) {
   if (std_path.empty() && bin_path.empty()) {
     std::fprintf(stderr,
                  "usage: trace_gen [--std F] [--binary F] [--events N] [--seed S] [--threads N]"
-                 " [--locks N] [--variables N] [--racy R]\n");
+                 " [--locks N] [--variables N] [--racy R] [--exclusive 0|1] [--inverted R]\n");
     return 2;
   }
   std::ofstream text;

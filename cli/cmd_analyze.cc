@@ -23,6 +23,7 @@ Command AddAnalyze(CLI::App& app) {
     bool no_contention = false;
     bool full_stacks = false;
     bool timeline = false;
+    bool predict = false;
     size_t max_cycle_length = 8;
   };
   auto o = std::make_shared<Options>();
@@ -40,6 +41,10 @@ Command AddAnalyze(CLI::App& app) {
                 "folded into one line");
   sub->add_flag("--timeline", o->timeline,
                 "With --format json, add the timeline's lock spans (large on long traces)");
+  sub->add_flag("--predict", o->predict,
+                "Check each lock-order cycle for a reordering of this run that deadlocks "
+                "(sync-preserving, sound): the finding then carries its schedule; cycles with "
+                "none become warnings. STD traces: also races beyond happens-before");
   sub->add_option("--max-cycle-length", o->max_cycle_length,
                   "Longest lock-order cycle searched, in locks (default 8)")
       ->check(CLI::Range(2, 64));
@@ -48,6 +53,7 @@ Command AddAnalyze(CLI::App& app) {
             opts.races = !o->no_races;
             opts.contention = !o->no_contention;
             opts.max_cycle_length = o->max_cycle_length;
+            opts.predict = o->predict;
             Report report;
             {
               Progress progress("analyzing " + o->trace);

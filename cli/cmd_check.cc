@@ -22,6 +22,7 @@ Command AddCheck(CLI::App& app) {
     bool allow_incomplete = false;
     bool require_confirmed = false;
     bool quiet = false;
+    bool predict = false;
     std::string color = "auto";
     reports::OutputFiles files;
   };
@@ -48,6 +49,9 @@ Command AddCheck(CLI::App& app) {
                 "Pass traces the program did not close (killed, size cap, cut short); by "
                 "default they fail: events after the cut are missing");
   sub->add_flag("-q,--quiet", o->quiet, "Print only the summary line");
+  sub->add_flag("--predict", o->predict,
+                "Check each lock-order cycle for a deadlocking reordering of the run: cycles "
+                "with none become warnings");
   sub->add_option("--color", o->color, "auto, always, never (NO_COLOR is honoured)")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   sub->add_option("--html", o->files.html, "Also write the HTML report");
@@ -70,7 +74,9 @@ Command AddCheck(CLI::App& app) {
             if (!o->baseline.empty()) gate.baseline = reports::LoadBaseline(o->baseline);
             if (!o->suppressions.empty())
               gate.suppressions = reports::Suppressions::Load(o->suppressions);
-            auto all = reports::LoadReports(o->traces, {}, reports::StderrIsTerminal());
+            AnalyzeOptions analyze;
+            analyze.predict = o->predict;
+            auto all = reports::LoadReports(o->traces, analyze, reports::StderrIsTerminal());
 
             auto result = reports::EvaluateGate(all, gate);
             // Suppressed findings are gone from every output; baselined ones stay visible.

@@ -17,6 +17,7 @@ Command AddReport(CLI::App& app) {
     reports::OutputFiles files;
     std::string color = "auto";
     bool no_races = false;
+    bool predict = false;
   };
   auto o = std::make_shared<Options>();
   auto* sub = app.add_subcommand(
@@ -47,9 +48,13 @@ Command AddReport(CLI::App& app) {
                   "Colour the text report: auto, always, never (NO_COLOR is honoured)")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   sub->add_flag("--no-races", o->no_races, "Skip race detection (faster on huge traces)");
+  sub->add_flag("--predict", o->predict,
+                "Check each lock-order cycle for a deadlocking reordering of the run, with its "
+                "schedule");
   return {sub, [o]() -> int {
             AnalyzeOptions analyze;
             analyze.races = !o->no_races;
+            analyze.predict = o->predict;
             auto reports = reports::LoadReports(o->traces, analyze, reports::StderrIsTerminal());
             reports::WriteOutputs(reports, o->files);
             const auto& f = o->files;

@@ -11,7 +11,7 @@ set(THREADLENS_SCENARIOS
   queue_stop_event_hang queue_stop_event
   sum_list_lock sum_list_rlock
   int_list_find_replace
-  ab_ba_deadlock ab_ba_potential ab_ba_scoped_lock
+  ab_ba_deadlock ab_ba_potential ab_ba_scoped_lock ab_ba_handoff
   gate_lock
   dining_philosophers dining_philosophers_ordered
   thread_pool_reporter thread_pool_reporter_atomic

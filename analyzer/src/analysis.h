@@ -21,6 +21,7 @@
 #include "lock_monitor.h"
 #include "lock_order.h"
 #include "namer.h"
+#include "predict_trace.h"
 #include "race_detector.h"
 #include "signal_checks.h"
 #include "thread_lifecycle.h"
@@ -44,6 +45,10 @@ class Analysis {
         holds_(opts.max_misuse),
         namer_(source, opts_, stacks_, locksets_, monitor_.Locks()),
         std_trace_(source.Meta().format == "std") {
+    if (opts_.predict) {
+      predict_ = std::make_unique<PredictTrace>();
+      predict_->SetGranular(!std_trace_);
+    }
     monitor_.SetHoldDropper([this](uint32_t tid, uint64_t lock) { return DropHold(tid, lock); });
     // An unmodified program's trace has no accesses: its only memory events (the bytes of
     // locks and descriptors) would race where invisible atomics synchronize.
@@ -62,7 +67,7 @@ class Analysis {
   ThreadCtx& NewThread(uint32_t tid);
   ThreadCtx& Thread(uint32_t tid);
   void Start(ThreadCtx& t, uint64_t ts);
-  void ForkEdge(ThreadCtx& parent, ThreadCtx& child);
+  void ForkEdge(ThreadCtx& parent, ThreadCtx& child, uint64_t site = 0);
   SideRef Side(const ThreadCtx& t, Op op, const StreamEvent& e) const;
   void RebuildLockset(ThreadCtx& t);
   // Ends live thread `tid`'s hold of `lock` (another thread unlocked it) and returns it.
@@ -79,6 +84,17 @@ class Analysis {
   // destroy write them, so a destroy racing a use is a race.
   void SyncObjectAccess(const ThreadCtx& t, const StreamEvent& e, uint64_t size, bool write);
   // The live (else the last freed) heap block holding `addr`, if any.
+
+  // ---- prediction (analysis_predict.cc) ----
+  void RecordPredict(const ThreadCtx& t, const StreamEvent& e);
+  void RecordAccess(const ThreadCtx& t, const StreamEvent& e, PredictTrace::Op op, bool atomic);
+  void RecordPredict(const ThreadCtx& t, PredictTrace::Op op, uint64_t obj, uint64_t site,
+                     bool shared = false, bool atomic = false, bool blocking = true);
+  // Checks each lock-order cycle for a sync-preserving deadlock (predict_deadlock.h).
+  void PredictDeadlocks(std::vector<RawFinding>& cycles, std::vector<std::string>& notes);
+  // Adds the sync-preserving races of an STD trace that happens-before did not report
+  // (predict_race.h).
+  void PredictRaces(std::vector<RawFinding>& raw, std::vector<std::string>& notes);
 
   // ---- end of trace (analysis_finish.cc) ----
   void FindBlockedState(std::vector<RawFinding>& raw, std::vector<std::string>& notes);
@@ -111,6 +127,8 @@ class Analysis {
   std::vector<BlockedThread> watchdog_blocked_;
   std::map<std::pair<uint32_t, uint64_t>, std::vector<SideRef>> self_waiters_;
   std::vector<HeldBy> watchdog_holds_;
+  std::unique_ptr<PredictTrace> predict_;  // only with AnalyzeOptions::predict
+  uint64_t predict_cut_ = 0;  // accesses longer than the prediction model keeps
   bool std_trace_;
   bool races_skipped_ = false;  // the program was not instrumented
   bool watchdog_ = false;

@@ -39,6 +39,7 @@ ThreadCtx& Analysis::NewThread(uint32_t tid) {
   t.fork_join = fj;
   current_[tid] = dense;
   race_.AddThread(dense, tid);
+  if (predict_) predict_->AddThread(dense, tid);
   cached_tid_ = ~0u;
   return t;
 }
@@ -55,8 +56,9 @@ void Analysis::Start(ThreadCtx& t, uint64_t ts) {
   t.started = true;
   t.start_ts = ts;
 }
-void Analysis::ForkEdge(ThreadCtx& parent, ThreadCtx& child) {
+void Analysis::ForkEdge(ThreadCtx& parent, ThreadCtx& child, uint64_t site) {
   hb_.Fork(parent.dense, child.dense);
+  if (predict_) RecordPredict(parent, PredictTrace::Op::kFork, child.dense, site);
   auto cf = std::make_shared<VectorClock>(*child.fork_join);
   cf->Join(*parent.fork_join);
   child.fork_join = cf;
@@ -158,6 +160,7 @@ void Analysis::Handle(const StreamEvent& e) {
     Start(*tp, ev.ts);
   }
   ThreadCtx& t = *tp;
+  if (predict_) RecordPredict(t, e);
   switch (kind) {
     case EventKind::kRead:
     case EventKind::kWrite:
@@ -392,7 +395,7 @@ void Analysis::HandleThread(ThreadCtx& t, const StreamEvent& e) {
         lifecycle_.OnCreateFailed(child->dense);
         break;
       }
-      ForkEdge(t, *child);
+      ForkEdge(t, *child, ev.site);
       forked_.insert(child->dense);
       lifecycle_.OnCreate(child->dense, Side(t, Op::kCreate, e));
       break;
@@ -430,6 +433,7 @@ void Analysis::HandleThread(ThreadCtx& t, const StreamEvent& e) {
       lifecycle_.OnJoin(child.dense, child.tid, Side(t, Op::kJoin, e), ok);
       if (!ok) break;
       if (opts_.races) hb_.Join(t.dense, child.dense);
+      if (predict_) RecordPredict(t, PredictTrace::Op::kJoin, child.dense, ev.site);
       auto jf = std::make_shared<VectorClock>(*t.fork_join);
       jf->Join(*child.fork_join);
       t.fork_join = jf;

@@ -210,12 +210,15 @@ Report Analysis::Finish() {
     rep.notes.push_back("race: the program was not built with threadlens-c++ or threadlens-cc, so "
                         "its memory accesses were not recorded and races were not checked");
   }
+  if (predict_ && opts_.races) PredictRaces(raw, rep.notes);
   if (race_.truncated()) {
     rep.notes.push_back("race: reported the first " + std::to_string(opts_.max_races) +
                         " distinct races only");
   }
   if (opts_.lock_order) {
-    for (RawFinding& f : order_.Find(rep.notes)) raw.push_back(std::move(f));
+    std::vector<RawFinding> cycles = order_.Find(rep.notes);
+    if (predict_) PredictDeadlocks(cycles, rep.notes);
+    for (RawFinding& f : cycles) raw.push_back(std::move(f));
   }
   FindBlockedState(raw, rep.notes);
   for (RawFinding& f : monitor_.TakeFindings()) {

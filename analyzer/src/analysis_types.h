@@ -136,6 +136,14 @@ struct HeapRef {
   bool freed = false;
 };
 
+// One step of a predicted schedule: an event of the trace, or one of the final blocked requests.
+struct RawWitnessStep {
+  enum ObjKind : uint8_t { kLock, kVariable, kThread, kCond, kKey };
+  SideRef side;
+  const char* op = "";  // "acquire", "release", "read", "write", "create", "join", "request"...
+  ObjKind obj_kind = kLock;
+};
+
 struct RawFinding {
   std::string kind;
   Severity severity = Severity::kError;
@@ -151,6 +159,12 @@ struct RawFinding {
   std::vector<uint32_t> tids;
   std::optional<ContentionStats> contention;
   uint64_t sort_key = 0;  // order among findings of the same kind and severity
+  // Prediction (predict_deadlock.h): set when it ran on this finding; true with a schedule of
+  // this trace's events that shows it, false when no such schedule exists.
+  std::optional<bool> predicted;
+  std::string relation;  // "sync-preserving"
+  std::vector<RawWitnessStep> witness;
+  uint64_t witness_omitted = 0;  // earliest steps left out of `witness`
 };
 
 // A lock a thread holds.

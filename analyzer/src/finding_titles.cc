@@ -17,7 +17,8 @@ void TitleFinding(Finding& f) {
                  "reused when " + used.thread + " touches it.";
     }
   } else if (f.kind == "race" && a.size() >= 2) {
-    f.title = "data race on " + (f.variables.empty() ? a[1].object : f.variables[0]) + ": " +
+    f.title = std::string(f.predicted && *f.predicted ? "predicted " : "") + "data race on " +
+              (f.variables.empty() ? a[1].object : f.variables[0]) + ": " +
               a[1].op + " by " + a[1].thread + " vs earlier " + a[0].op + " by " +
               a[0].thread;
   } else if (f.kind == "lock-order") {
@@ -27,6 +28,9 @@ void TitleFinding(Finding& f) {
     if (f.subkind == "one-thread") {
       f.title = "inconsistent lock order in one thread: " + JoinNames(locks, " -> ") + " (" +
                 JoinNames(f.threads, ", ") + "); deadlocks only if these paths run in two threads";
+    } else if (f.predicted) {
+      f.title = std::string(*f.predicted ? "predicted deadlock" : "lock-order cycle, no schedule found") +
+                ": " + JoinNames(locks, " -> ") + " (threads " + JoinNames(f.threads, ", ") + ")";
     } else {
       f.title = std::string(f.severity == Severity::kError ? "potential deadlock"
                                                             : "inconsistent lock order") +

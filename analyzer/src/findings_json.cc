@@ -145,6 +145,23 @@ json ToJsonValue(const Finding& f) {
     for (const CycleEdge& e : f.cycle) cyc.push_back(EdgeJson(e));
     j["cycle"] = std::move(cyc);
   }
+  if (f.predicted) {
+    j["predicted"] = *f.predicted;
+    j["relation"] = f.relation;
+    if (!f.witness.empty()) {
+      json steps = json::array();
+      for (const WitnessStep& w : f.witness) {
+        steps.push_back({{"thread", w.thread},
+                         {"tid", w.tid},
+                         {"op", w.op},
+                         {"object", w.object},
+                         {"site", w.site},
+                         {"event_index", w.event_index}});
+      }
+      j["witness"] = std::move(steps);
+    }
+    if (f.witness_omitted) j["witness_omitted"] = f.witness_omitted;
+  }
   if (f.contention) {
     const ContentionStats& c = *f.contention;
     j["contention"] = {{"acquisitions", c.acquisitions},   {"contended", c.contended},
@@ -233,6 +250,21 @@ Finding FindingFromJsonValue(const json& j) {
   if (j.contains("confirmed") && j["confirmed"].is_boolean()) {
     f.confirmed = j["confirmed"].get<bool>();
     f.confirmed_trace = Get<std::string>(j, "confirmed_trace", std::string());
+  }
+  if (j.contains("predicted") && j["predicted"].is_boolean()) {
+    f.predicted = j["predicted"].get<bool>();
+    f.relation = Get<std::string>(j, "relation");
+    for (const json& w : Array(j, "witness")) {
+      WitnessStep s;
+      s.thread = Get<std::string>(w, "thread");
+      s.tid = Get<uint32_t>(w, "tid");
+      s.op = Get<std::string>(w, "op");
+      s.object = Get<std::string>(w, "object");
+      s.site = Get<std::string>(w, "site");
+      s.event_index = Get<uint64_t>(w, "event_index");
+      f.witness.push_back(std::move(s));
+    }
+    f.witness_omitted = Get<uint64_t>(j, "witness_omitted", uint64_t{0});
   }
   f.threads = Get<std::vector<std::string>>(j, "threads");
   f.locks = Get<std::vector<std::string>>(j, "locks");

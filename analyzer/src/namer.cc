@@ -275,6 +275,25 @@ Finding Namer::Name(const RawFinding& r) {
     c.to_site = Materialize(e.to_site, false);
     f.cycle.push_back(std::move(c));
   }
+  f.predicted = r.predicted;
+  f.relation = r.relation;
+  f.witness_omitted = r.witness_omitted;
+  for (const RawWitnessStep& w : r.witness) {
+    WitnessStep s;
+    s.thread = ThreadName(w.side.tid);
+    s.tid = w.side.tid;
+    s.op = w.op;
+    switch (w.obj_kind) {
+      case RawWitnessStep::kLock: s.object = ObjectName(w.side.obj); break;
+      case RawWitnessStep::kVariable: s.object = VariableName(w.side.obj, nullptr, w.side.ts); break;
+      case RawWitnessStep::kThread: s.object = ThreadName(static_cast<uint32_t>(w.side.obj)); break;
+      case RawWitnessStep::kCond: s.object = ObjectName(w.side.obj, ObjectKind::kCond); break;
+      case RawWitnessStep::kKey: s.object = Hex(w.side.obj & ~(0xfull << 60)); break;
+    }
+    if (w.side.site != 0) s.site = ShortSite(w.side);
+    s.event_index = w.side.index;
+    f.witness.push_back(std::move(s));
+  }
   TitleFinding(f);
   f.fingerprint = FingerprintOf(f);
   return f;

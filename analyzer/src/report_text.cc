@@ -36,6 +36,13 @@ void ForEachText(Report& r, const std::function<void(std::string&)>& fn) {
     for (std::string& s : f.locks) fn(s);
     for (std::string& s : f.variables) fn(s);
     for (Access& a : f.accesses) Visit(a, fn);
+    fn(f.relation);
+    for (WitnessStep& w : f.witness) {
+      fn(w.thread);
+      fn(w.op);
+      fn(w.object);
+      fn(w.site);
+    }
     for (CycleEdge& e : f.cycle) {
       fn(e.from);
       fn(e.to);

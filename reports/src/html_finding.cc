@@ -58,7 +58,22 @@ std::string Scenario(const Finding& f) {
     std::string html;
   };
   std::vector<Step> steps;
-  if (!f.cycle.empty() && f.kind == "lock-order") {
+  std::string heading = "Scenario";
+  if (!f.witness.empty()) {
+    // A predicted schedule: its steps in order, reads, writes and annotations left out (the
+    // JSON has them); the last steps are the blocked requests or the racing accesses.
+    heading = "Predicted schedule (" + f.relation + " reordering of this run)";
+    for (const WitnessStep& w : f.witness) {
+      const size_t c = col(w.thread);
+      if (w.op == "read" || w.op == "write" || w.op == "post" || w.op == "pend") continue;
+      std::string html = H(w.op) + "(" + H(w.object) + ");" +
+                         (w.site.empty() ? "" : " <span class=\"muted\">" + H(w.site) + "</span>");
+      if (w.op == "request") html = "<span class=\"blocked\">" + html + " *** blocked ***</span>";
+      if (w.op.rfind("race-", 0) == 0)
+        html = "<span class=\"blocked\">" + html + " *** race ***</span>";
+      steps.push_back({c, html});
+    }
+  } else if (!f.cycle.empty() && f.kind == "lock-order") {
     for (auto& e : f.cycle) col(e.thread);
     for (auto& e : f.cycle) {
       std::string s = ShortSite(e.from_site);
@@ -94,7 +109,7 @@ std::string Scenario(const Finding& f) {
   }
   if (cols.empty() || steps.empty()) return "";
   std::ostringstream o;
-  o << "<h4>Scenario</h4><div class=\"scenario\" style=\"grid-template-columns:repeat("
+  o << "<h4>" << H(heading) << "</h4><div class=\"scenario\" style=\"grid-template-columns:repeat("
     << cols.size() << ",1fr)\">";
   for (auto& c : cols) o << "<div class=\"hd\">" << H(c) << "</div>";
   for (auto& s : steps) {
@@ -196,6 +211,10 @@ std::string FindingSection(const Report& r, const Finding& f, const std::string&
                              H(f.confirmed_trace) + "\">confirmed</span> "
                        : std::string("<span class=\"badge unconfirmed\" "
                                      "style=\"background:#eee\">not confirmed</span> "));
+  }
+  if (f.predicted && *f.predicted) {
+    o << "<span class=\"badge predicted\" style=\"background:#fde2c8\" title=\"" + H(f.relation) +
+             " reordering\">predicted</span> ";
   }
   o << H(f.title) << "</h3>";
   if (!f.detail.empty()) o << "<p>" << H(f.detail) << "</p>";

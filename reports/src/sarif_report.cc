@@ -247,6 +247,36 @@ json CodeFlow(const Finding& f, const Locator& loc) {
   return {{"message", {{"text", f.title}}}, {"threadFlows", thread_flows}};
 }
 
+// A prediction's schedule as a second code flow: every step in order, each in its thread.
+json WitnessFlow(const Finding& f) {
+  if (f.witness.empty()) return nullptr;
+  std::vector<std::string> order;
+  std::map<std::string, json> flows;
+  int execution_order = 0;
+  for (const WitnessStep& w : f.witness) {
+    if (!flows.count(w.thread)) {
+      order.push_back(w.thread);
+      flows[w.thread] = json::array();
+    }
+    std::string msg = w.thread + " " + w.op + (w.object.empty() ? "" : " " + w.object);
+    if (w.op == "request") msg += " (blocks)";
+    if (w.op.rfind("race-", 0) == 0) msg += " (both accesses ready: the race)";
+    json location = {{"message", {{"text", msg + (w.site.empty() ? "" : " at " + w.site)}}}};
+    flows[w.thread].push_back({{"location", location},
+                               {"kinds", json::array({w.op})},
+                               {"executionOrder", ++execution_order}});
+  }
+  json thread_flows = json::array();
+  for (auto& t : order) {
+    thread_flows.push_back({{"id", t.empty() ? "thread" : t},
+                            {"message", {{"text", "thread " + t}}},
+                            {"locations", flows[t]}});
+  }
+  std::string text = "predicted schedule (" + f.relation + " reordering of the run)";
+  if (f.witness_omitted) text += "; its first " + std::to_string(f.witness_omitted) + " steps left out";
+  return {{"message", {{"text", text}}}, {"threadFlows", thread_flows}};
+}
+
 }  // namespace
 
 json ToSarif(const std::vector<NamedReport>& reports, const SarifOptions& options) {
@@ -310,13 +340,20 @@ json ToSarif(const std::vector<NamedReport>& reports, const SarifOptions& option
         result["partialFingerprints"] = {{"primaryLocationLineHash", f.fingerprint}};
         result["fingerprints"] = {{"threadlens/v1", f.fingerprint}};
       }
-      if (json flow = CodeFlow(f, loc); !flow.is_null()) result["codeFlows"] = json::array({flow});
+      json code_flows = json::array();
+      if (json flow = CodeFlow(f, loc); !flow.is_null()) code_flows.push_back(flow);
+      if (json flow = WitnessFlow(f); !flow.is_null()) code_flows.push_back(flow);
+      if (!code_flows.empty()) result["codeFlows"] = code_flows;
       result["properties"] = {{"trace", nr.report.trace},
                               {"program", nr.name},
                               {"threads", f.threads},
                               {"locks", f.locks},
                               {"variables", f.variables}};
       if (!f.subkind.empty()) result["properties"]["subkind"] = f.subkind;
+      if (f.predicted) {
+        result["properties"]["predicted"] = *f.predicted;
+        result["properties"]["relation"] = f.relation;
+      }
       if (f.confirmed) {
         result["properties"]["confirmed"] = *f.confirmed;
         if (!f.confirmed_trace.empty()) result["properties"]["confirmedTrace"] = f.confirmed_trace;

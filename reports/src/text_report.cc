@@ -148,6 +148,53 @@ void Scenario(std::ostream& o, const Finding& f) {
   o << "\n   *** DEADLOCK ***\n";
 }
 
+// A predicted schedule as a scenario table: one column per thread, one row per step, in
+// order; the last rows are the requests that block. Reads, writes and annotation steps are
+// left out (they are many, and the JSON has them); long schedules show their end.
+void WitnessTable(std::ostream& o, const Finding& f) {
+  constexpr size_t kMaxRows = 40;
+  std::vector<const WitnessStep*> rows;
+  std::vector<std::string> threads;
+  for (const WitnessStep& w : f.witness) {
+    if (std::find(threads.begin(), threads.end(), w.thread) == threads.end())
+      threads.push_back(w.thread);
+    if (w.op != "read" && w.op != "write" && w.op != "post" && w.op != "pend") rows.push_back(&w);
+  }
+  const uint64_t total = f.witness.size() + f.witness_omitted;
+  const uint64_t memory = f.witness.size() - rows.size();
+  const size_t first = rows.size() > kMaxRows ? rows.size() - kMaxRows : 0;
+  auto cell = [](const WitnessStep& w) {
+    return w.op + "(" + w.object + ")" + (w.op == "request" ? " blocks" : "") +
+           (w.op.rfind("race-", 0) == 0 ? " ready" : "");
+  };
+  size_t width = 12;
+  for (const auto& t : threads) width = std::max(width, t.size() + 4);
+  for (size_t i = first; i < rows.size(); ++i) width = std::max(width, cell(*rows[i]).size() + 3);
+  width = std::min<size_t>(width, 32);
+  o << "\n  Predicted schedule (" << f.relation << " reordering of this run, " << total
+    << (total == 1 ? " step" : " steps");
+  if (memory > 0) o << ", " << memory << " reads, writes and annotations not shown";
+  o << "):\n\n";
+  std::string header(8, ' '), rule(8, ' ');
+  for (const auto& t : threads) {
+    header += t + std::string(width > t.size() ? width - t.size() : 1, ' ');
+    rule += std::string("----") + std::string(width - 4, ' ');
+  }
+  while (!header.empty() && header.back() == ' ') header.pop_back();
+  while (!rule.empty() && rule.back() == ' ') rule.pop_back();
+  o << header << "\n" << rule << "\n";
+  if (first + f.witness_omitted > 0) {
+    o << "        ... " << first + f.witness_omitted << " earlier steps (--format json lists "
+      << (f.witness_omitted ? "the last " + std::to_string(f.witness.size()) : "them all")
+      << ")\n";
+  }
+  for (size_t i = first; i < rows.size(); ++i) {
+    const size_t col = std::find(threads.begin(), threads.end(), rows[i]->thread) - threads.begin();
+    o << std::string(8 + col * width, ' ') << cell(*rows[i]) << "\n";
+  }
+  o << (f.kind == "race" ? "\n   *** DATA RACE ***\n" : "\n   *** DEADLOCK ***\n");
+}
+
 void LockOrderSides(std::ostream& o, const Finding& f, const TextOptions& opts,
                     const Style& st) {
   for (const CycleEdge& e : f.cycle) {
@@ -158,7 +205,8 @@ void LockOrderSides(std::ostream& o, const Finding& f, const TextOptions& opts,
     StackLines(o, e.to_site.stack, "      ", opts, st);
     HeldLine(o, e.to_site, "    ");
   }
-  Scenario(o, f);
+  if (f.witness.empty()) Scenario(o, f);
+  else WitnessTable(o, f);
 }
 
 void DeadlockSides(std::ostream& o, const Finding& f, const TextOptions& opts,
@@ -243,7 +291,10 @@ std::string EscapedFindingText(const Finding& f, const TextOptions& opts) {
     o << (*f.confirmed ? "  CONFIRMED: a steered run made it happen (" + f.confirmed_trace + ")\n"
                        : std::string("  not confirmed: no steered run made it happen\n"));
   }
-  if (f.kind == "race") RaceSides(o, f, opts, st);
+  if (f.kind == "race") {
+    RaceSides(o, f, opts, st);
+    if (!f.witness.empty()) WitnessTable(o, f);
+  }
   else if (f.kind == "lock-order") LockOrderSides(o, f, opts, st);
   else if (f.kind == "deadlock") DeadlockSides(o, f, opts, st);
   else GenericSides(o, f, opts, st);

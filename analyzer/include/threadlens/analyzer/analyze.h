@@ -29,6 +29,15 @@ struct AnalyzeOptions {
   // THREADLENS_RACE_WORKERS environment variable if set, else 2 when this process may run
   // on two CPUs or more. The findings are the same whatever the number.
   int race_workers = -1;
+  // Sound prediction (docs/findings.md, "Prediction"): each lock-order cycle is checked for a
+  // sync-preserving reordering of the trace that deadlocks, whose schedule the finding then
+  // carries. Keeps the trace's synchronization and memory events in memory.
+  bool predict = false;
+  size_t max_witness_steps = 2000;    // a witness's latest steps kept; the rest are counted
+  // Work of the deadlock search (events visited by closures), over all cycles; 0: 32 per event
+  // of the trace plus 4 million. Cycles left when it runs out stay as without prediction. The
+  // race search gets a quarter of it (0: 4 per event plus 1 million).
+  uint64_t max_predict_work = 0;
   // Resolves pcs instead of the trace's own symbolizer when set (not owned; used only
   // when `symbolize`): for tests and for callers that already have one.
   Symbolizer* symbolizer = nullptr;

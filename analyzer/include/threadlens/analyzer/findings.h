@@ -54,6 +54,17 @@ struct CycleEdge {
   Access to_site;                   // where `to` was requested
 };
 
+// One step of a predicted schedule (Finding::witness): an event of the trace by one thread.
+struct WitnessStep {
+  std::string thread;
+  uint32_t tid = 0;
+  std::string op;                   // acquire, release, read, write, create, join, notify,
+                                    // wake, post, pend, try-fail; request (the blocked ends)
+  std::string object;               // lock, variable, thread or condition variable name
+  std::string site;                 // "file.cc:12", or ""
+  uint64_t event_index = 0;         // position in the merged stream
+};
+
 // Per-lock contention numbers (finding kind "contention").
 struct ContentionStats {
   uint64_t acquisitions = 0;
@@ -84,6 +95,12 @@ struct Finding {
   // trace of that run.
   std::optional<bool> confirmed;
   std::string confirmed_trace;
+  // Set by prediction (`analyze --predict`): true when a reordering of this run's events shows
+  // the finding (the schedule is `witness`), false when none of the `relation` kind does.
+  std::optional<bool> predicted;
+  std::string relation;             // "sync-preserving"
+  std::vector<WitnessStep> witness; // the schedule, in order; its last steps block
+  uint64_t witness_omitted = 0;     // earliest steps left out of `witness`
 };
 
 // Time spans per thread for timelines (holds and waits), kept bounded by the analyzer.

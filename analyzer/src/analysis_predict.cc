@@ -1,0 +1,339 @@
+// The analysis driver's prediction: what of the stream the predictors keep (predict_trace.h),
+// and the lock-order cycles checked for a sync-preserving deadlock with its witness
+// (predict_deadlock.h).
+#include <set>
+#include <tuple>
+
+#include "analysis.h"
+#include "predict_deadlock.h"
+#include "predict_race.h"
+
+namespace threadlens::analysis {
+
+using trace::EventKind;
+using POp = PredictTrace::Op;
+
+void Analysis::RecordPredict(const ThreadCtx& t, POp op, uint64_t obj, uint64_t site, bool shared,
+                             bool atomic, bool blocking) {
+  PredictTrace::Event p;
+  p.obj = obj;
+  p.index = index_;
+  p.site = site;
+  p.thread = t.dense;
+  p.stack = t.stack;
+  p.lockset = t.lockset;
+  p.op = op;
+  p.shared = shared;
+  p.atomic = atomic;
+  p.blocking = blocking;
+  predict_->Add(p);
+}
+
+// Binary traces: one event per 8-byte granule the access touches (the first keeps the exact
+// address), so that each granule's reads and writes link up; at most kMaxGranules of them.
+void Analysis::RecordAccess(const ThreadCtx& t, const StreamEvent& e, PredictTrace::Op op,
+                            bool atomic) {
+  const trace::Event& ev = e.ev;
+  if (std_trace_) {
+    RecordPredict(t, op, ev.obj, ev.site, false, atomic);
+    return;
+  }
+  constexpr uint64_t kMaxGranules = 512;
+  const bool range = !atomic && ev.aux16 == 0 && ev.seq != 0;
+  const uint64_t size = ev.aux16 ? ev.aux16 : range ? ev.seq : 1;
+  const uint64_t first = ev.obj >> 3, last = (ev.obj + size - 1) >> 3;
+  if (last - first + 1 > kMaxGranules) ++predict_cut_;
+  const uint64_t end = std::min(last, first + kMaxGranules - 1);
+  RecordPredict(t, op, ev.obj, ev.site, false, atomic);
+  for (uint64_t g = first + 1; g <= end && g > first; ++g) {
+    RecordPredict(t, op, g << 3, ev.site, false, atomic);
+  }
+}
+
+void Analysis::RecordPredict(const ThreadCtx& t, const StreamEvent& e) {
+  const trace::Event& ev = e.ev;
+  // Tags keep semaphores, annotations and signals apart from each other's keys.
+  switch (e.kind()) {
+    case EventKind::kLockAcquired: {
+      // The flags of the request it completes count too (a trylock's request says so).
+      const uint8_t flags =
+          ev.flags |
+          (t.pending.kind == Pending::kLock && t.pending.obj == ev.obj ? t.pending.flags : 0);
+      RecordPredict(t, POp::kAcquire, ev.obj, ev.site, ev.flags & trace::kShared, false,
+                    !(flags & (trace::kTry | trace::kTimed | trace::kViaCondWait)));
+      break;
+    }
+    case EventKind::kLockRelease:
+      if (!(ev.flags & trace::kFailed)) {
+        RecordPredict(t, POp::kRelease, ev.obj, ev.site, ev.flags & trace::kShared);
+      }
+      break;
+    case EventKind::kLockTryFailed:
+      RecordPredict(t, POp::kTryFail, ev.obj, ev.site);
+      break;
+    case EventKind::kRead:
+    case EventKind::kWrite:
+      RecordAccess(t, e, e.kind() == EventKind::kRead ? POp::kRead : POp::kWrite, false);
+      break;
+    case EventKind::kAtomicLoad:
+      RecordAccess(t, e, POp::kRead, true);
+      break;
+    case EventKind::kAtomicStore:
+      RecordAccess(t, e, POp::kWrite, true);
+      break;
+    case EventKind::kAtomicRmw:
+      RecordAccess(t, e, POp::kRead, true);
+      RecordAccess(t, e, POp::kWrite, true);
+      break;
+    case EventKind::kCondWaitEnd:
+      if (!(ev.flags & trace::kTimedOut)) RecordPredict(t, POp::kWake, ev.obj, ev.site);
+      break;
+    case EventKind::kCondSignal:
+    case EventKind::kCondBroadcast:
+      RecordPredict(t, POp::kNotify, ev.obj, ev.site);
+      break;
+    case EventKind::kSemPost:
+      RecordPredict(t, POp::kPost, ev.obj | HappensBefore::kSemTag, ev.site);
+      break;
+    case EventKind::kSemWaitEnd:
+      if (!(ev.flags & trace::kFailed)) {
+        RecordPredict(t, POp::kPend, ev.obj | HappensBefore::kSemTag, ev.site);
+      }
+      break;
+    case EventKind::kHappensBefore:
+    case EventKind::kSignalSend:
+      RecordPredict(t, POp::kPost, ev.obj | HappensBefore::kAnnotationTag, ev.site);
+      break;
+    case EventKind::kHappensAfter:
+    case EventKind::kSignalEnter:
+      RecordPredict(t, POp::kPend, ev.obj | HappensBefore::kAnnotationTag, ev.site);
+      break;
+    default:
+      break;
+  }
+}
+
+namespace {
+
+SideRef SideOf(const PredictTrace& trace, uint32_t id, Op op) {
+  const PredictTrace::Event& e = trace.At(id);
+  SideRef s;
+  s.obj = e.obj;
+  s.site = e.site;
+  s.index = e.index;
+  s.tid = trace.Tid(e.thread);
+  s.stack = e.stack;
+  s.lockset = e.lockset;
+  s.op = op;
+  s.shared = e.shared;
+  return s;
+}
+
+RawWitnessStep StepOf(const PredictTrace& trace, uint32_t id) {
+  RawWitnessStep w;
+  switch (trace.At(id).op) {
+    case POp::kAcquire:
+      w = {SideOf(trace, id, Op::kAcquire), "acquire", RawWitnessStep::kLock};
+      break;
+    case POp::kRelease:
+      w = {SideOf(trace, id, Op::kRelease), "release", RawWitnessStep::kLock};
+      break;
+    case POp::kRead:
+      w = {SideOf(trace, id, Op::kRead), "read", RawWitnessStep::kVariable};
+      break;
+    case POp::kWrite:
+      w = {SideOf(trace, id, Op::kWrite), "write", RawWitnessStep::kVariable};
+      break;
+    case POp::kFork:
+      w = {SideOf(trace, id, Op::kCreate), "create", RawWitnessStep::kThread};
+      break;
+    case POp::kJoin:
+      w = {SideOf(trace, id, Op::kJoin), "join", RawWitnessStep::kThread};
+      break;
+    case POp::kNotify:
+      w = {SideOf(trace, id, Op::kSignal), "notify", RawWitnessStep::kCond};
+      break;
+    case POp::kWake:
+      w = {SideOf(trace, id, Op::kWait), "wake", RawWitnessStep::kCond};
+      break;
+    case POp::kPost:
+      w = {SideOf(trace, id, Op::kSignal), "post", RawWitnessStep::kKey};
+      break;
+    case POp::kPend:
+      w = {SideOf(trace, id, Op::kSemWait), "pend", RawWitnessStep::kKey};
+      break;
+    case POp::kTryFail:
+      w = {SideOf(trace, id, Op::kRequest), "try-fail", RawWitnessStep::kLock};
+      break;
+  }
+  // A join and a fork name the other thread by its trace id, as the findings do.
+  if (w.obj_kind == RawWitnessStep::kThread)
+    w.side.obj = trace.Tid(static_cast<uint32_t>(w.side.obj));
+  return w;
+}
+
+// The schedule's steps, one per event of the trace (an access split by granule is one step),
+// the last `max` of them; the rest are counted.
+void AppendSteps(const PredictTrace& trace, const std::vector<uint32_t>& schedule, size_t max,
+                 RawFinding& f) {
+  std::vector<uint32_t> steps;
+  for (uint32_t id : schedule) {
+    if (!steps.empty()) {
+      const auto& prev = trace.At(steps.back());
+      if (prev.index == trace.At(id).index && prev.op == trace.At(id).op) continue;
+    }
+    steps.push_back(id);
+  }
+  const size_t keep = std::min(steps.size(), max);
+  f.witness_omitted = steps.size() - keep;
+  for (size_t i = steps.size() - keep; i < steps.size(); ++i) {
+    f.witness.push_back(StepOf(trace, steps[i]));
+  }
+}
+
+}  // namespace
+
+void Analysis::PredictDeadlocks(std::vector<RawFinding>& cycles, std::vector<std::string>& notes) {
+  predict_->Finalize();
+  DeadlockPredictor predictor(*predict_);
+  uint64_t budget =
+      opts_.max_predict_work ? opts_.max_predict_work : 32 * predict_->size() + 4'000'000;
+  size_t predicted = 0, refuted = 0, undecided = 0;
+  for (RawFinding& f : cycles) {
+    // One-thread cycles are no pattern of distinct threads. A cycle the detector found ordered
+    // (fork/join, a notification) stays as it is unless a witness shows the order is not
+    // forced: the witness is sound, the ordering a heuristic.
+    if (f.kind != "lock-order" || !f.subkind.empty()) continue;
+    const bool ordered = f.severity != Severity::kError;
+    std::vector<std::pair<uint64_t, uint64_t>> edges;
+    for (const RawEdge& e : f.cycle) edges.push_back({e.from, e.to});
+    DeadlockWitness w;
+    switch (predictor.Find(edges, budget, &w)) {
+      case DeadlockPredictor::Verdict::kUndecided:
+        if (!ordered) ++undecided;
+        continue;
+      case DeadlockPredictor::Verdict::kNone:
+        ++refuted;
+        if (ordered) continue;
+        f.severity = Severity::kWarning;
+        f.predicted = false;
+        f.relation = "sync-preserving";
+        f.detail =
+            "No reordering of this run that keeps each thread's order, what every read saw and "
+            "the order of critical sections on each lock reaches this deadlock; something the "
+            "trace shows (a data dependency, a thread start or join, a notification) keeps the "
+            "threads apart. The lock order is still inconsistent.";
+        continue;
+      case DeadlockPredictor::Verdict::kWitness:
+        break;
+    }
+    ++predicted;
+    f.severity = Severity::kError;
+    f.predicted = true;
+    f.relation = "sync-preserving";
+    f.sides.clear();
+    f.tids.clear();
+    for (size_t i = 0; i < f.cycle.size(); ++i) {
+      RawEdge& e = f.cycle[i];
+      e.to_site = SideOf(*predict_, w.pattern[i], Op::kAcquire);
+      e.tid = e.to_site.tid;
+      if (w.held[i] != PredictTrace::kNone)
+        e.from_site = SideOf(*predict_, w.held[i], Op::kAcquire);
+      f.sides.push_back(e.to_site);
+      f.tids.push_back(e.tid);
+    }
+    AppendSteps(*predict_, w.schedule, opts_.max_witness_steps, f);
+    for (uint32_t e : w.pattern) {
+      f.witness.push_back({SideOf(*predict_, e, Op::kRequest), "request", RawWitnessStep::kLock});
+    }
+    f.detail =
+        "Predicted: this run did not deadlock, but the schedule below does. It reorders this run's "
+        "own events, keeping each thread's order, what every read saw and the order of critical "
+        "sections on each lock (a sync-preserving reordering), then lets each thread of the "
+        "cycle request its next lock: all of them block.";
+  }
+  if (predicted + refuted + undecided > 0) {
+    std::string note = "prediction: " + std::to_string(predicted) +
+                       " lock-order cycle(s) deadlock in a sync-preserving reordering, " +
+                       std::to_string(refuted) + " cannot";
+    if (undecided) note += ", " + std::to_string(undecided) + " undecided (budget or rwlocks)";
+    notes.push_back(note);
+  }
+  if (predicted > 0 && predict_cut_ > 0) {
+    notes.push_back("prediction: " + std::to_string(predict_cut_) +
+                    " access(es) covered more than 4 KiB; only their first 4 KiB tie reads to "
+                    "writes in the predicted schedules");
+  }
+  if (predicted > 0 && source_.Meta().uninstrumented) {
+    notes.push_back(
+        "prediction: the program's memory accesses were not recorded (not built with "
+        "threadlens-c++), so the predicted schedules keep lock and thread order only; a data "
+        "dependency the trace does not show could still rule them out");
+  }
+}
+
+}  // namespace threadlens::analysis
+
+namespace threadlens::analysis {
+
+void Analysis::PredictRaces(std::vector<RawFinding>& raw, std::vector<std::string>& notes) {
+  // Binary traces: the allocator's and the thread library's reuse of memory (a heap block,
+  // a dead thread's stack) orders accesses the trace model does not see yet.
+  if (!std_trace_) return;
+  predict_->Finalize();
+  std::set<std::tuple<uint64_t, uint64_t, uint64_t>> reported;  // location, site pair
+  for (const RawFinding& f : raw) {
+    if (f.kind != "race" || f.sides.size() < 2) continue;
+    const uint64_t a = f.sides[0].site, b = f.sides[1].site;
+    reported.insert({f.sides[0].obj, std::min(a, b), std::max(a, b)});
+  }
+  auto skip = [&](uint32_t x, uint32_t y) {
+    const uint64_t a = predict_->At(x).site, b = predict_->At(y).site;
+    return reported.count({predict_->At(x).obj, std::min(a, b), std::max(a, b)}) > 0;
+  };
+  size_t found = 0;
+  bool cut = false;
+  // A smaller share than the deadlock search: each pair of access groups may cost a closure
+  // over the trace, and there are many more of them than lock-order cycles.
+  uint64_t budget =
+      opts_.max_predict_work ? opts_.max_predict_work / 4 : 4 * predict_->size() + 1'000'000;
+  RacePredictor predictor(*predict_);
+  const bool complete = predictor.FindAll(budget, skip, [&](const RaceWitness& w) {
+    if (found >= opts_.max_races) {
+      cut = true;
+      return;
+    }
+    ++found;
+    RawFinding f;
+    f.kind = "race";
+    f.severity = Severity::kError;
+    for (uint32_t id : {w.first, w.second}) {
+      const bool write = predict_->At(id).op == POp::kWrite;
+      SideRef s = SideOf(*predict_, id, write ? Op::kWrite : Op::kRead);
+      s.atomic = predict_->At(id).atomic;
+      f.sides.push_back(s);
+      f.tids.push_back(s.tid);
+    }
+    f.vars.push_back(predict_->At(w.first).obj);
+    f.sort_key = f.sides[0].index;
+    f.predicted = true;
+    f.relation = "sync-preserving";
+    f.detail =
+        "Predicted: in this run happens-before ordered these accesses, but a reordering of the "
+        "run's own events, keeping each thread's order, what every read saw and the order of "
+        "critical sections on each lock, reaches both at once (the schedule below).";
+    AppendSteps(*predict_, w.schedule, opts_.max_witness_steps, f);
+    for (const SideRef& s : f.sides) {
+      f.witness.push_back(
+          {s, s.op == Op::kWrite ? "race-write" : "race-read", RawWitnessStep::kVariable});
+    }
+    raw.push_back(std::move(f));
+  });
+  if (found > 0 || !complete || cut) {
+    notes.push_back("prediction: " + std::to_string(found) +
+                    " race(s) beyond happens-before in a sync-preserving reordering" +
+                    (complete && !cut ? "" : " (search stopped: work budget or race limit)"));
+  }
+}
+
+}  // namespace threadlens::analysis

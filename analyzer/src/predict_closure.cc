@@ -1,0 +1,152 @@
+// Sync-preserving closure as a worklist over per-thread frontiers (see predict_closure.h).
+#include "predict_closure.h"
+
+#include <algorithm>
+
+namespace threadlens::analysis {
+
+using Op = PredictTrace::Op;
+
+SyncClosure::SyncClosure(const PredictTrace& trace)
+    : trace_(trace),
+      frontier_(trace.threads(), 0),
+      done_(trace.threads(), 0),
+      thread_dirty_(trace.threads(), 0),
+      thread_touched_(trace.threads(), 0),
+      lock_dirty_(trace.Locks().size(), 0) {}
+
+void SyncClosure::Reset() {
+  for (uint32_t t : touched_threads_) {
+    frontier_[t] = done_[t] = 0;
+    thread_dirty_[t] = thread_touched_[t] = 0;
+  }
+  touched_threads_.clear();
+  dirty_threads_.clear();
+  for (uint32_t l : dirty_locks_) lock_dirty_[l] = 0;
+  dirty_locks_.clear();
+}
+
+void SyncClosure::Include(uint32_t thread, uint32_t count) {
+  if (thread >= frontier_.size()) return;
+  const auto& ids = trace_.OfThread(thread);
+  count = std::min<uint32_t>(count, static_cast<uint32_t>(ids.size()));
+  if (count <= frontier_[thread]) return;
+  // One event of the trace recorded as several (an access split by granule, a read-modify-write)
+  // is in the set whole.
+  while (count < ids.size() && trace_.At(ids[count]).index == trace_.At(ids[count - 1]).index) {
+    ++count;
+  }
+  frontier_[thread] = count;
+  if (!thread_touched_[thread]) {
+    thread_touched_[thread] = 1;
+    touched_threads_.push_back(thread);
+  }
+  if (!thread_dirty_[thread]) {
+    thread_dirty_[thread] = 1;
+    dirty_threads_.push_back(thread);
+  }
+}
+
+void SyncClosure::IncludeBefore(uint32_t id) {
+  const auto& h = trace_.HotOf(id);
+  const auto& ids = trace_.OfThread(h.thread);
+  uint32_t pos = h.pos;
+  while (pos > 0 && trace_.At(ids[pos - 1]).index == trace_.At(id).index) --pos;
+  Include(h.thread, pos);
+  if (uint32_t f = trace_.ForkOf(h.thread); f != PredictTrace::kNone) IncludeEvent(f);
+}
+
+void SyncClosure::Process(uint32_t id) {
+  const PredictTrace::Hot& h = trace_.HotOf(id);
+  switch (h.op) {
+    case Op::kAcquire:
+      if (h.aux != PredictTrace::kNone && !lock_dirty_[h.aux]) {
+        lock_dirty_[h.aux] = 1;
+        dirty_locks_.push_back(h.aux);
+      }
+      break;
+    case Op::kJoin:
+      if (h.aux != PredictTrace::kNone) {
+        Include(h.aux, static_cast<uint32_t>(trace_.OfThread(h.aux).size()));
+      }
+      break;
+    case Op::kRead:
+    case Op::kWrite:
+    case Op::kWake:
+    case Op::kPost:
+    case Op::kPend:
+    case Op::kTryFail:
+      if (h.link != PredictTrace::kNone) IncludeEvent(h.link);
+      break;
+    default:
+      break;
+  }
+}
+
+// Every acquisition of the lock in the set but the latest (in trace order) has its release in
+// the set. Per thread only its last acquisition in the set matters: earlier ones released
+// before it in program order.
+void SyncClosure::SyncRule(uint32_t lock_index) {
+  const auto& lock = trace_.Locks()[lock_index];
+  uint32_t latest = PredictTrace::kNone;
+  auto last_in_set = [&](const PredictTrace::ThreadAcquires& a) -> uint32_t {
+    const uint32_t f = frontier_[a.thread];
+    auto it = std::partition_point(a.ids.begin(), a.ids.end(),
+                                   [&](uint32_t id) { return trace_.Pos(id) < f; });
+    return it == a.ids.begin() ? PredictTrace::kNone : *(it - 1);
+  };
+  for (const auto& a : lock.by_thread) {
+    uint32_t id = last_in_set(a);
+    if (id != PredictTrace::kNone && (latest == PredictTrace::kNone || id > latest)) latest = id;
+  }
+  for (const auto& a : lock.by_thread) {
+    uint32_t id = last_in_set(a);
+    if (id == PredictTrace::kNone || id == latest) continue;
+    uint32_t rel = trace_.Link(id);
+    // Never released, yet another acquisition followed: an inconsistent trace. The whole
+    // thread keeps the order, whatever it was.
+    if (rel == PredictTrace::kNone) {
+      Include(a.thread, static_cast<uint32_t>(trace_.OfThread(a.thread).size()));
+    } else {
+      IncludeEvent(rel);
+    }
+  }
+}
+
+void SyncClosure::Close() {
+  while (!dirty_threads_.empty() || !dirty_locks_.empty()) {
+    while (!dirty_threads_.empty()) {
+      uint32_t t = dirty_threads_.back();
+      dirty_threads_.pop_back();
+      thread_dirty_[t] = 0;
+      const auto& ids = trace_.OfThread(t);
+      if (done_[t] == 0 && frontier_[t] > 0) {
+        if (uint32_t f = trace_.ForkOf(t); f != PredictTrace::kNone) IncludeEvent(f);
+      }
+      // frontier_[t] may grow while this runs (a read of the thread's own write): re-read it.
+      while (done_[t] < frontier_[t]) {
+        Process(ids[done_[t]++]);
+        ++work_;
+      }
+    }
+    while (!dirty_locks_.empty() && dirty_threads_.empty()) {
+      uint32_t l = dirty_locks_.back();
+      dirty_locks_.pop_back();
+      lock_dirty_[l] = 0;
+      SyncRule(l);
+      work_ += trace_.Locks()[l].by_thread.size();
+    }
+  }
+}
+
+std::vector<uint32_t> SyncClosure::Linearize() const {
+  std::vector<uint32_t> out;
+  for (uint32_t t = 0; t < frontier_.size(); ++t) {
+    const auto& ids = trace_.OfThread(t);
+    out.insert(out.end(), ids.begin(), ids.begin() + frontier_[t]);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace threadlens::analysis

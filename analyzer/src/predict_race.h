@@ -1,0 +1,54 @@
+// Sound race prediction: sync-preserving races (SyncP; Mathur, Pavlogiannis & Viswanathan,
+// "Optimal Prediction of Synchronization-Preserving Races", POPL 2021).
+//
+// Two conflicting accesses e1, e2 (same location, different threads, at least one a write,
+// not both atomic) race in a sync-preserving way when the sync-preserving closure
+// (predict_closure.h) of their thread predecessors contains neither: that closure, run in
+// trace order, leaves both threads just before their access, both enabled. It and the two
+// accesses are the witness.
+//
+// Accesses are grouped by (location, thread, read or write, site, locks held); two groups
+// holding a common lock never race (the earlier critical section comes first, with its
+// access). For each other pair of groups that conflict, the accesses are tried in trace order with
+// one pointer per side, an access found inside the closure never being needed again (the closure
+// only grows), so a pair of groups costs one closure over the trace and yields its first race.
+// Locations are compared by address (accesses that start at the same byte): a partial overlap is
+// not predicted. Cost: O(group pairs x (events + acquisitions x threads per lock)), within a work
+// budget.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "predict_closure.h"
+#include "predict_trace.h"
+
+namespace threadlens::analysis {
+
+struct RaceWitness {
+  uint32_t first = 0, second = 0;  // the two accesses, earlier in the trace first
+  std::vector<uint32_t> schedule;  // the closure in trace order
+};
+
+class RacePredictor {
+ public:
+  explicit RacePredictor(const PredictTrace& trace) : trace_(trace), closure_(trace) {}
+
+  // Calls `on_race` with one race per pair of conflicting groups that has one; `skip` says
+  // which pairs of accesses need no search (already reported). Stops when `budget` (closure
+  // work) runs out; returns false then.
+  bool FindAll(uint64_t& budget, const std::function<bool(uint32_t first, uint32_t second)>& skip,
+               const std::function<void(const RaceWitness&)>& on_race);
+
+ private:
+  // kFound / kNone / kOutOfBudget for one pair of groups.
+  enum class Result { kFound, kNone, kOutOfBudget };
+  Result Sweep(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b, uint64_t& budget,
+               const std::function<bool(uint32_t, uint32_t)>& skip, RaceWitness* out);
+
+  const PredictTrace& trace_;
+  SyncClosure closure_;
+};
+
+}  // namespace threadlens::analysis

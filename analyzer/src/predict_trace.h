@@ -1,0 +1,116 @@
+// The trace as prediction sees it: every event that constrains a reordering (lock acquire and
+// release, reads and writes, fork and join, notifications and the waits they end, semaphores
+// and annotations), kept in trace order with the thread it belongs to, so that the closure
+// engine (predict_closure.h) can ask which events must come before which.
+//
+// Unlike the one-pass detectors this keeps the whole trace: about 48 bytes per kept event
+// (docs/findings.md, "Prediction"). Only recorded with AnalyzeOptions::predict.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace threadlens::analysis {
+
+class PredictTrace {
+ public:
+  enum class Op : uint8_t {
+    kAcquire,  // outermost acquisition of a lock (obj = lock)
+    kRelease,  // the release that ends it
+    kRead,     // obj = location
+    kWrite,
+    kFork,     // obj = child thread (dense index)
+    kJoin,     // obj = joined thread (dense index)
+    kNotify,   // obj = condition variable
+    kWake,     // a condition wait ended by a notification (obj = condition variable)
+    kPost,     // semaphore post, annotation release, signal send (obj = key)
+    kPend,     // semaphore wait, annotation acquire, handler start (obj = key)
+    kTryFail,  // a trylock that found the lock held (obj = lock)
+  };
+  static constexpr uint32_t kNone = ~0u;
+
+  struct Event {
+    uint64_t obj = 0;
+    uint64_t index = 0;  // position in the merged stream
+    uint64_t site = 0;
+    uint32_t thread = 0;  // dense thread index
+    uint32_t stack = 0;   // PathTable node of the call stack
+    uint32_t lockset = 0;
+    Op op = Op::kRead;
+    bool shared = false;  // the read side of an rwlock
+    bool atomic = false;  // an atomic read or write
+    // An acquisition that waits for the lock: not a trylock, a timed lock (it would give up) or
+    // a condition wait's re-acquisition. Only these can be the blocked requests of a deadlock.
+    bool blocking = true;
+    // Set by Finalize: a re-entrant acquire, an inner release, or a release of a lock the
+    // thread did not hold. No constraint of its own.
+    bool nested = false;
+  };
+
+  // Recording, in stream order. Granular: binary traces key memory by 8-byte granule and chain
+  // each write to the previous one of its granule, so that whatever bytes a read saw, its writer
+  // stays its last writer in a reordering; STD variables are exact and need no chain.
+  void SetGranular(bool granular) { granular_ = granular; }
+  void Add(const Event& e);
+  void AddThread(uint32_t thread, uint32_t tid);
+  // Derives per-thread positions, matching releases, reads-from and the other links, after the
+  // last Add. Later calls do nothing.
+  void Finalize();
+
+  // ---- after Finalize ----
+  size_t size() const { return events_.size(); }
+  const Event& At(uint32_t id) const { return events_[id]; }
+  uint32_t threads() const { return static_cast<uint32_t>(per_thread_.size()); }
+  uint32_t Tid(uint32_t thread) const { return thread < tids_.size() ? tids_[thread] : 0; }
+  // Events of `thread` in program order (ids into At()).
+  const std::vector<uint32_t>& OfThread(uint32_t thread) const { return per_thread_[thread]; }
+  uint32_t Pos(uint32_t id) const { return hot_[id].pos; }
+  // What the closure reads of an event, packed so that its random accesses touch one line:
+  // thread, position in it, Link(), the lock index of an outermost acquire or the other thread
+  // of a fork or join (kNone otherwise), and the op.
+  struct Hot {
+    uint32_t thread, pos, link, aux;
+    Op op;
+  };
+  const Hot& HotOf(uint32_t id) const { return hot_[id]; }
+  // For most events, the event that `id` needs before it in any reordering (kNone if none): the
+  // writer a read reads from, the previous write of a granule (binary traces), the notification
+  // a wake needs, the last post a pend needs (posts chain to the previous post of their key),
+  // the acquisition a failed trylock saw held. For an acquire: its matching release (kNone when
+  // the trace ends inside the critical section), which the sync rule brings in.
+  uint32_t Link(uint32_t id) const { return hot_[id].link; }
+  // The fork event of `thread` (kNone for a root thread).
+  uint32_t ForkOf(uint32_t thread) const { return fork_[thread]; }
+  // Per lock, the outermost acquisitions by thread: positions within the thread, ascending.
+  struct ThreadAcquires {
+    uint32_t thread = 0;
+    std::vector<uint32_t> ids;  // acquire event ids, program order
+  };
+  struct LockAcquires {
+    uint64_t lock = 0;
+    std::vector<ThreadAcquires> by_thread;
+    bool irregular = false;  // shared holds, unlock by another thread, unbalanced releases
+  };
+  // Index into Locks() of the lock of an acquire event (kNone otherwise).
+  uint32_t LockIndex(uint32_t id) const {
+    return hot_[id].op == Op::kAcquire ? hot_[id].aux : kNone;
+  }
+  const std::vector<LockAcquires>& Locks() const { return locks_; }
+  // The outermost locks a thread held at an acquire, read or write event, sorted (empty for
+  // other events). Equal sets are the same object.
+  const std::vector<uint64_t>& HeldAt(uint32_t id) const { return held_sets_[held_of_[id]]; }
+
+ private:
+  std::vector<Event> events_;
+  std::vector<uint32_t> tids_;
+  bool granular_ = false;
+  bool finalized_ = false;
+  std::vector<std::vector<uint32_t>> per_thread_;
+  std::vector<uint32_t> fork_, held_of_;
+  std::vector<Hot> hot_;
+  std::vector<LockAcquires> locks_;
+  std::vector<std::vector<uint64_t>> held_sets_;
+};
+
+}  // namespace threadlens::analysis

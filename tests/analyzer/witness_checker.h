@@ -1,0 +1,219 @@
+// The witness checker: validates a predicted schedule (Finding::witness) against the trace it
+// came from, knowing nothing of how the predictor found it. A witness passes when replaying it
+// is a real execution of the program that deadlocks:
+//  - each thread's steps are a prefix of its own events in the trace, in order;
+//  - a thread runs only after its creation; a join only after the joined thread's last event;
+//  - no acquisition of a lock another thread holds, no release of a lock not held;
+//  - every read reads from the same writes as in the trace: for each byte it reads, the last
+//    write of that byte (a variable of an STD trace is one byte at its number);
+//  - a wake-up comes after a notification of its condition variable;
+//  - a deadlock's schedule ends with requests of distinct threads, each the thread's next
+//    event, each an acquisition of a lock another of them holds: all of them blocked;
+//  - a race's ends with two accesses of one variable by two threads, each the thread's next
+//    event, at least one a write: both ready at once.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "threadlens/analyzer/event_source.h"
+#include "threadlens/analyzer/findings.h"
+
+namespace threadlens::testing {
+
+// The events of `source`, in stream order (event_index = position).
+inline std::vector<StreamEvent> ReadAll(EventSource& source) {
+  std::vector<StreamEvent> out;
+  StreamEvent e;
+  while (source.Next(e)) out.push_back(e);
+  return out;
+}
+
+// The events a schedule is made of; an atomic read-modify-write is two steps (read, write).
+inline int StepsOf(const StreamEvent& e) {
+  using K = trace::EventKind;
+  switch (e.kind()) {
+    case K::kLockRelease:
+      return (e.ev.flags & trace::kFailed) ? 0 : 1;
+    case K::kCondWaitEnd:
+      return (e.ev.flags & trace::kTimedOut) ? 0 : 1;
+    case K::kSemWaitEnd:
+      return (e.ev.flags & trace::kFailed) ? 0 : 1;
+    case K::kThreadCreate:
+    case K::kThreadJoin:
+      return (e.ev.flags & trace::kFailed) ? 0 : 1;
+    case K::kAtomicRmw:
+      return 2;
+    case K::kLockAcquired:
+    case K::kLockTryFailed:
+    case K::kRead:
+    case K::kWrite:
+    case K::kAtomicLoad:
+    case K::kAtomicStore:
+    case K::kCondSignal:
+    case K::kCondBroadcast:
+    case K::kSemPost:
+    case K::kHappensBefore:
+    case K::kHappensAfter:
+    case K::kSignalSend:
+    case K::kSignalEnter:
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+// "" when the witness is a real deadlocking execution, else what is wrong with it.
+inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Finding& f) {
+  using K = trace::EventKind;
+  if (f.witness.empty()) return "no witness";
+  if (f.witness_omitted) return "witness cut (raise max_witness_steps)";
+  std::map<uint32_t, std::vector<uint64_t>> own;  // tid -> its step indices, in order
+  for (uint64_t i = 0; i < stream.size(); ++i) {
+    for (int k = 0; k < StepsOf(stream[i]); ++k) own[stream[i].tid].push_back(i);
+  }
+  std::map<uint32_t, size_t> done;                      // tid -> steps replayed
+  std::map<uint64_t, std::pair<uint32_t, int>> holder;  // lock -> (tid, depth)
+  std::map<uint64_t, uint64_t> last_write;              // byte -> stream index
+  std::map<uint64_t, size_t> notified;   // condition variable -> step of its last notify
+  std::map<uint32_t, size_t> last_step;  // thread -> its latest step so far
+  size_t step = 0;
+  std::set<uint32_t> created, requesters;
+  std::vector<const WitnessStep*> requests;
+  // The bytes an access covers: its size, or a range's length; STD accesses have neither.
+  auto bytes = [&](uint64_t i) -> std::pair<uint64_t, uint64_t> {
+    const trace::Event& ev = stream[i].ev;
+    const uint64_t size = ev.aux16 ? ev.aux16 : ev.seq ? std::min<uint64_t>(ev.seq, 1 << 16) : 1;
+    return {ev.obj, size};
+  };
+  auto overlaps = [&](uint64_t i, uint64_t byte) {
+    auto [begin, size] = bytes(i);
+    return byte >= begin && byte < begin + size;
+  };
+  auto is_write = [&](uint64_t i, size_t nth) {
+    const K k = stream[i].kind();
+    return k == K::kWrite || k == K::kAtomicStore || (k == K::kAtomicRmw && nth == 1);
+  };
+  for (const WitnessStep& w : f.witness) {
+    if (w.event_index >= stream.size()) return "step past the trace's end";
+    const StreamEvent& e = stream[w.event_index];
+    if (e.tid != w.tid) return "step " + w.op + " names thread " + w.thread + ", not its event's";
+    const auto& mine = own[e.tid];
+    size_t& n = done[e.tid];
+    if (w.op == "request" || w.op == "race-read" || w.op == "race-write") {
+      if (n >= mine.size() || mine[n] != w.event_index)
+        return w.thread + ": " + w.op + " is not its next event";
+      if (w.op == "request" && e.kind() != K::kLockAcquired)
+        return w.thread + ": request is not a lock acquisition";
+      if (!requesters.insert(e.tid).second) return w.thread + " ends twice";
+      requests.push_back(&w);
+      continue;
+    }
+    if (!requests.empty()) return "a step after the final requests";
+    if (n >= mine.size() || mine[n] != w.event_index) {
+      return w.thread + ": step " + std::to_string(w.event_index) + " (" + w.op +
+             ") is not its next event in program order";
+    }
+    const size_t nth = n > 0 && mine[n - 1] == w.event_index ? 1 : 0;  // rmw's second step
+    ++n;
+    if (n == 1 && e.kind() != K::kThreadStart) {
+      // The thread's first step: its creation must be done, if the trace has one.
+      for (const StreamEvent& c : stream) {
+        if (c.kind() == K::kThreadCreate && c.ev.obj == e.tid && !created.count(e.tid)) {
+          return w.thread + " runs before its creation";
+        }
+      }
+    }
+    switch (e.kind()) {
+      case K::kThreadCreate:
+        created.insert(static_cast<uint32_t>(e.ev.obj));
+        break;
+      case K::kThreadJoin:
+        if (done[static_cast<uint32_t>(e.ev.obj)] != own[static_cast<uint32_t>(e.ev.obj)].size()) {
+          return w.thread + " joins a thread that has not finished";
+        }
+        break;
+      case K::kLockAcquired: {
+        auto& h = holder[e.ev.obj];
+        if (h.second > 0 && h.first != e.tid)
+          return w.thread + " acquires a lock another thread holds";
+        h = {e.tid, h.second + 1};
+        break;
+      }
+      case K::kLockRelease: {
+        auto& h = holder[e.ev.obj];
+        if (h.second == 0 || h.first != e.tid)
+          return w.thread + " releases a lock it does not hold";
+        --h.second;
+        break;
+      }
+      case K::kCondSignal:
+      case K::kCondBroadcast:
+        notified[e.ev.obj] = step;
+        break;
+      case K::kCondWaitEnd:
+        // A notification after the waiter's previous step (its release of the mutex as it
+        // began to wait): one sent before the wait would have woken nobody.
+        if (!notified.count(e.ev.obj) ||
+            (last_step.count(e.tid) && notified[e.ev.obj] < last_step[e.tid])) {
+          return w.thread + " wakes without a notification since it began to wait";
+        }
+        break;
+      default:
+        break;
+    }
+    const K k = e.kind();
+    const bool reads = k == K::kRead || k == K::kAtomicLoad || (k == K::kAtomicRmw && nth == 0);
+    if (reads) {
+      // Per byte read: its last writer in the trace, and in the schedule so far.
+      auto [begin, size] = bytes(w.event_index);
+      for (uint64_t byte = begin; byte < begin + size; ++byte) {
+        uint64_t writer = ~0ull;
+        for (uint64_t i = w.event_index; i-- > 0;) {
+          const bool writes_here =
+              StepsOf(stream[i]) && (is_write(i, 0) || stream[i].kind() == K::kAtomicRmw);
+          if (writes_here && overlaps(i, byte)) {
+            writer = i;
+            break;
+          }
+        }
+        auto lw = last_write.find(byte);
+        const uint64_t now = lw == last_write.end() ? ~0ull : lw->second;
+        if (now != writer)
+          return w.thread + " reads " + w.object + " from another write than in the trace";
+      }
+    }
+    if (is_write(w.event_index, nth)) {
+      auto [begin, size] = bytes(w.event_index);
+      for (uint64_t byte = begin; byte < begin + size; ++byte) last_write[byte] = w.event_index;
+    }
+    last_step[e.tid] = step++;
+  }
+  if (!requests.empty() && requests[0]->op != "request") {
+    if (requests.size() != 2) return "a race ends with two accesses";
+    const StreamEvent& a = stream[requests[0]->event_index];
+    const StreamEvent& b = stream[requests[1]->event_index];
+    auto writes = [](const StreamEvent& x) {
+      return x.kind() == K::kWrite || x.kind() == K::kAtomicStore || x.kind() == K::kAtomicRmw;
+    };
+    auto access = [&](const StreamEvent& x) {
+      return writes(x) || x.kind() == K::kRead || x.kind() == K::kAtomicLoad;
+    };
+    if (!access(a) || !access(b) || a.ev.obj != b.ev.obj)
+      return "the racing steps are no accesses of one variable";
+    if (!writes(a) && !writes(b)) return "two reads do not race";
+    return "";
+  }
+  if (requests.size() < 2) return "fewer than two blocked requests at the end";
+  for (const WitnessStep* r : requests) {
+    const auto& h = holder[stream[r->event_index].ev.obj];
+    if (h.second == 0 || h.first == r->tid || !requesters.count(h.first)) {
+      return r->thread + "'s request of " + r->object + " is not blocked by another requester";
+    }
+  }
+  return "";
+}
+
+}  // namespace threadlens::testing
