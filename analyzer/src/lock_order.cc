@@ -5,18 +5,10 @@
 #include <map>
 #include <set>
 
+#include "lock_sets.h"
+
 namespace threadlens::analysis {
 namespace {
-
-bool Disjoint(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
-  size_t i = 0, j = 0;
-  while (i < a.size() && j < b.size()) {
-    if (a[i] == b[j]) return false;
-    if (a[i] < b[j]) ++i;
-    else ++j;
-  }
-  return true;
-}
 
 // Strongly connected components (Tarjan), iterative: a deep lock graph must not overflow
 // the stack. Returns the component id of every node.
@@ -219,7 +211,7 @@ bool LockOrderDetector::Choose(const std::vector<uint32_t>& cycle,
     for (const Variant& v : edges_[cycle[i]].variants) {
       bool ok = true;
       for (size_t j = 0; j < i && ok; ++j) {
-        ok = (one_thread_ok || pick[j]->dense != v.dense) && Disjoint(*pick[j]->held, *v.held);
+        ok = (one_thread_ok || pick[j]->dense != v.dense) && SortedDisjoint(*pick[j]->held, *v.held);
       }
       if (!ok) continue;
       pick[i] = &v;

@@ -3,25 +3,11 @@
 
 #include <algorithm>
 
+#include "lock_sets.h"
+
 namespace threadlens::analysis {
 
 using Op = PredictTrace::Op;
-
-namespace {
-
-bool Disjoint(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
-  size_t i = 0, j = 0;
-  while (i < a.size() && j < b.size()) {
-    if (a[i] == b[j]) return false;
-    if (a[i] < b[j])
-      ++i;
-    else
-      ++j;
-  }
-  return true;
-}
-
-}  // namespace
 
 uint32_t DeadlockPredictor::HeldAcquire(uint32_t id, uint64_t lock) const {
   const auto& ids = trace_.OfThread(trace_.At(id).thread);
@@ -123,7 +109,7 @@ DeadlockPredictor::Verdict DeadlockPredictor::Find(
     for (const Group& g : *groups[i]) {
       bool ok = true;
       for (size_t j = 0; j < i && ok; ++j) {
-        ok = choice[j]->thread != g.thread && Disjoint(*choice[j]->held, *g.held);
+        ok = choice[j]->thread != g.thread && SortedDisjoint(*choice[j]->held, *g.held);
       }
       if (!ok) continue;
       choice[i] = &g;

@@ -4,25 +4,11 @@
 #include <algorithm>
 #include <tuple>
 
+#include "lock_sets.h"
+
 namespace threadlens::analysis {
 
 using Op = PredictTrace::Op;
-
-namespace {
-
-bool Disjoint(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
-  size_t i = 0, j = 0;
-  while (i < a.size() && j < b.size()) {
-    if (a[i] == b[j]) return false;
-    if (a[i] < b[j])
-      ++i;
-    else
-      ++j;
-  }
-  return true;
-}
-
-}  // namespace
 
 RacePredictor::Result RacePredictor::Sweep(const std::vector<uint32_t>& a,
                                            const std::vector<uint32_t>& b, uint64_t& budget,
@@ -108,7 +94,7 @@ bool RacePredictor::FindAll(uint64_t& budget, const std::function<bool(uint32_t,
         if (ea.op != Op::kWrite && eb.op != Op::kWrite) continue;
         if (ea.atomic && eb.atomic) continue;
         // A lock held at both: the earlier critical section, and its access, must come first.
-        if (!Disjoint(trace_.HeldAt(groups[a].front()), trace_.HeldAt(groups[b].front()))) {
+        if (!SortedDisjoint(trace_.HeldAt(groups[a].front()), trace_.HeldAt(groups[b].front()))) {
           continue;
         }
         RaceWitness w;

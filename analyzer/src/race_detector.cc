@@ -52,7 +52,7 @@ void RaceDetector::Range(uint32_t t, const SideRef& side, bool write, uint64_t b
   Submit(op, nullptr);
 }
 
-void RaceDetector::Alloc(uint32_t t, const SideRef& side, uint64_t size, const HeapRef& block) {
+void RaceDetector::Lifetime(uint32_t t, const SideRef& side, uint64_t size, const HeapOp& h) {
   SideRef s = side;
   s.size = 0;
   const uint64_t bytes = std::clamp<uint64_t>(size, 1, kMaxRangeBytes);
@@ -60,24 +60,17 @@ void RaceDetector::Alloc(uint32_t t, const SideRef& side, uint64_t size, const H
   Op& op = NewOp();
   op.addr = side.obj;
   op.bytes = bytes;
-  op.mode = kAlloc;
-  Fill(op, t, s, kCellWrite | kCellAlloc);
-  HeapOp h{0, true, block};
+  op.mode = h.alloc ? kAlloc : kFree;
+  Fill(op, t, s, kCellWrite | (h.alloc ? kCellAlloc : kCellFree));
   Submit(op, &h);
 }
 
+void RaceDetector::Alloc(uint32_t t, const SideRef& side, uint64_t size, const HeapRef& block) {
+  Lifetime(t, side, size, HeapOp{0, true, block});
+}
+
 void RaceDetector::Free(uint32_t t, const SideRef& side, uint64_t size) {
-  SideRef s = side;
-  s.size = 0;
-  const uint64_t bytes = std::clamp<uint64_t>(size, 1, kMaxRangeBytes);
-  hb_.PlainWrite(side.obj, bytes);
-  Op& op = NewOp();
-  op.addr = side.obj;
-  op.bytes = bytes;
-  op.mode = kFree;
-  Fill(op, t, s, kCellWrite | kCellFree);
-  HeapOp h{0, false, HeapRef{side.obj, 0, 0, 0, false, false}};
-  Submit(op, &h);
+  Lifetime(t, side, size, HeapOp{0, false, HeapRef{side.obj, 0, 0, 0, false, false}});
 }
 
 void RaceDetector::ApplyHeap(const HeapOp& h) {

@@ -124,6 +124,7 @@ class RaceDetector {
   static constexpr size_t kBatchOps = 16384;
 
   void Fill(Op& op, uint32_t t, const SideRef& s, uint8_t flags);
+  void Lifetime(uint32_t t, const SideRef& side, uint64_t size, const HeapOp& h);
   // The next access goes into the filling batch (or a scratch op without workers); Submit
   // takes it from there.
   Op& NewOp() { return threaded_ ? batches_[filling_].ops.emplace_back() : scratch_; }

@@ -215,6 +215,20 @@ void ScheduleOffInChild() {
   g_lock.Reset();
 }
 
+namespace {
+
+// Gives the token to `best` and waits (g_lock held on entry, released here) until it
+// comes back.
+void HandOver(int idx, int best) {
+  g_slots[idx].state = kWaiting;
+  g_token.store(static_cast<uint32_t>(best) + 1, std::memory_order_release);
+  g_lock.Unlock();
+  WakeWaiters();
+  WaitForToken(idx);
+}
+
+}  // namespace
+
 void ScheduleStepSlow(ThreadState* ts) {
   if (Exempt(ts)) return;
   g_lock.Lock();
@@ -241,11 +255,7 @@ void ScheduleStepSlow(ThreadState* ts) {
     g_lock.Unlock();
     return;
   }
-  g_slots[idx].state = kWaiting;
-  g_token.store(static_cast<uint32_t>(best) + 1, std::memory_order_release);
-  g_lock.Unlock();
-  WakeWaiters();
-  WaitForToken(idx);
+  HandOver(idx, best);
 }
 
 void ScheduleYieldSlow(ThreadState* ts) {
@@ -258,11 +268,7 @@ void ScheduleYieldSlow(ThreadState* ts) {
     g_lock.Unlock();
     return;
   }
-  g_slots[idx].state = kWaiting;
-  g_token.store(static_cast<uint32_t>(best) + 1, std::memory_order_release);
-  g_lock.Unlock();
-  WakeWaiters();
-  WaitForToken(idx);
+  HandOver(idx, best);
 }
 
 void ScheduleBlockSlow(ThreadState* ts) {
