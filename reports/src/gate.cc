@@ -181,7 +181,12 @@ GateResult EvaluateGate(const std::vector<NamedReport>& reports, const GateOptio
   GateResult result;
   auto selected = [&](const Finding& f) {
     if (options.fail_on.count("none")) return false;
-    if (options.require_confirmed && f.kind == "lock-order" && f.confirmed != true) return false;
+    // What did not happen in the run (a lock-order cycle, a predicted race) needs a
+    // confirming run to fail the gate.
+    if (options.require_confirmed && (f.kind == "lock-order" || f.predicted == true) &&
+        f.confirmed != true) {
+      return false;
+    }
     return options.fail_on.count("all") || options.fail_on.count(f.kind) ||
            options.fail_on.count(SeverityName(f.severity));
   };

@@ -56,6 +56,27 @@ TEST(Gate, FailOnKinds) {
   EXPECT_THROW(reports::ParseFailOn(","), Error);
 }
 
+// --require-confirmed: what did not happen in the run (a lock-order cycle, a predicted race)
+// fails only once a steered run confirmed it; an observed race fails as before.
+TEST(Gate, RequireConfirmedGatesWhatDidNotHappenOnConfirmation) {
+  Report r = RaceReport();
+  ASSERT_FALSE(r.findings.empty());
+  r.findings.push_back(r.findings[0]);
+  r.findings.back().predicted = true;
+  r.findings.back().fingerprint += "-predicted";
+  std::vector<reports::NamedReport> reps = {{"race", r}};
+  GateOptions o;
+  o.require_confirmed = true;
+  const size_t observed = EvaluateGate({{"race", RaceReport()}}, o).failing;
+  EXPECT_GT(observed, 0u);
+  EXPECT_EQ(EvaluateGate(reps, o).failing, observed);  // the predicted one passes
+  reps[0].report.findings.back().confirmed = true;
+  EXPECT_EQ(EvaluateGate(reps, o).failing, observed + 1);
+  o.require_confirmed = false;
+  reps[0].report.findings.back().confirmed.reset();
+  EXPECT_EQ(EvaluateGate(reps, o).failing, observed + 1);
+}
+
 TEST(Gate, BaselinedFingerprintsPass) {
   TempDir dir;
   WriteFile(
