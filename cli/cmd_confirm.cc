@@ -1,14 +1,16 @@
 // `threadlens confirm TRACE [--finding FP] [--attempts N] [--hold-ms M] -- PROGRAM [ARGS]`:
 // makes a lock-order cycle (or a deadlock) of TRACE happen for real. It runs the program
-// under the tracer with the schedule controller told the cycle's acquisition sites: a thread
-// that reaches one of them holding a lock waits there for a partner (tracer/src/confirm.h).
-// When the cycle can happen, both threads then hold what the other requests, the watchdog
-// ends the deadlock, and its trace is the proof. A race of an instrumented program is
-// confirmed when two threads are held at its two accesses at once (confirm_race.h).
+// under the tracer with the schedule controller told the cycle's acquisition sites and length
+// k: a thread that reaches one of them holding a lock waits there until k waiting threads
+// each request what the next holds (tracer/src/confirm.h). When the cycle can happen, they
+// then deadlock, the watchdog ends the run, and its trace is the proof. A race of an
+// instrumented program is confirmed when two threads are held at its two accesses at once
+// (confirm_race.h).
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -59,12 +61,18 @@ const Finding* Choose(const Report& r, const std::string& fingerprint) {
   return nullptr;
 }
 
-// "module+0xOFFSET" of each site, as the controllers read them; "" when one has no pc.
-std::string Sites(const std::vector<const Access*>& sites, const std::vector<ModuleInfo>& modules) {
+// "module+0xOFFSET" of each site, as the controllers read them; "" when one has no pc. With
+// `once`, a site is named once: a cycle's edges often share one (every philosopher's second
+// fork).
+std::string Sites(const std::vector<const Access*>& sites, const std::vector<ModuleInfo>& modules,
+                  bool once) {
   std::string out;
+  std::vector<uint64_t> seen;
   for (const Access* a : sites) {
     if (a->stack.empty()) return "";
     const uint64_t pc = a->stack[0].pc;
+    if (once && std::find(seen.begin(), seen.end(), pc) != seen.end()) continue;
+    seen.push_back(pc);
     bool found = false;
     for (const ModuleInfo& m : modules) {
       if (pc < m.base || pc - m.base >= m.size) continue;
@@ -132,7 +140,7 @@ int Confirm(const Options& o) {
                 (o.finding.empty() ? std::string() : " with fingerprint " + o.finding));
   }
   const bool race = IsRace(*f);
-  const std::string sites = Sites(SitesOf(*f), OpenTrace(o.trace)->Modules());
+  const std::string sites = Sites(SitesOf(*f), OpenTrace(o.trace)->Modules(), !race);
   if (sites.empty()) {
     throw Error(std::string("confirm: the ") + (race ? "race's accesses" : "cycle's acquisitions") +
                 " have no program counters (an STD or imported trace): nothing to steer");
@@ -148,7 +156,9 @@ int Confirm(const Options& o) {
            1);
   } else {
     unsetenv("THREADLENS_CONFIRM_RACE");
-    setenv("THREADLENS_CONFIRM", (sites + ";" + std::to_string(o.hold_ms)).c_str(), 1);
+    // The cycle's length: a shorter cycle of the same sites is another finding.
+    const std::string k = std::to_string(f->cycle.size());
+    setenv("THREADLENS_CONFIRM", (sites + ";" + std::to_string(o.hold_ms) + ";" + k).c_str(), 1);
   }
   for (int k = 1; k <= o.attempts; ++k) {
     const std::string trace = base + ".confirm.tltrace";
@@ -186,9 +196,9 @@ int Confirm(const Options& o) {
                race ? "threadlens confirm: not confirmed in %d attempts: no run had two threads "
                       "at the two accesses at once (synchronization the analyzer does not see, "
                       "such as a flag spin, may order them)\n"
-                    : "threadlens confirm: not confirmed in %d attempts: no run reached both "
-                      "acquisitions while the other lock was held (a gate lock or an ordering "
-                      "may prevent it)\n",
+                    : "threadlens confirm: not confirmed in %d attempts: no run had a thread "
+                      "at each of the cycle's acquisitions at once, each holding the lock the "
+                      "next requests (a gate lock or an ordering may prevent it)\n",
                o.attempts);
   WriteVerdict(o, r, fingerprint, false, "");
   return 1;
@@ -213,7 +223,7 @@ Command AddConfirm(CLI::App& app) {
       ->default_val(5)
       ->check(CLI::Range(1, 1000));
   sub->add_option("--hold-ms", o->hold_ms,
-                  "How long a thread at a cycle's acquisition waits for its partner")
+                  "How long a thread at a cycle's acquisition waits for the cycle to close")
       ->default_val(1000)
       ->check(CLI::Range(1, 600000));
   sub->add_option("--json", o->json,

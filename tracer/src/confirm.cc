@@ -21,7 +21,18 @@ int g_site_count = 0;
 uint64_t g_hold_ns = 1'000'000'000;
 std::atomic<bool> g_resolved{false};
 SpinLock g_resolve_lock;
-std::atomic<int> g_waiting{0};
+int g_cycle_length = 2;
+
+// The threads held at a cycle site now. A thread is in the table only while it waits, so
+// its held locks cannot change while another reads them under g_waiters_lock.
+constexpr int kMaxWaiters = 32;
+struct Waiter {
+  ThreadState* ts;  // null: a free slot
+  uint64_t wants;   // the lock it is about to request
+  std::atomic<bool> go;
+};
+Waiter g_waiters[kMaxWaiters];
+SpinLock g_waiters_lock;
 
 const char* Basename(const char* path) {
   const char* slash = strrchr(path, '/');
@@ -55,6 +66,42 @@ void Resolve() {
     g_resolved.store(true, std::memory_order_release);
   }
   g_resolve_lock.Unlock();
+}
+
+bool Holds(const ThreadState* ts, uint64_t lock) {
+  const uint32_t n = ts->held_count.load(std::memory_order_relaxed);
+  for (uint32_t i = 0; i < n && i < kMaxHeld; ++i) {
+    if (ts->held[i].lock.load(std::memory_order_relaxed) == lock) return true;
+  }
+  return false;
+}
+
+// The waiter other than `self` that holds `lock`, or -1 (callers hold g_waiters_lock).
+int HolderOf(uint64_t lock, int self) {
+  for (int i = 0; i < kMaxWaiters; ++i) {
+    if (i != self && g_waiters[i].ts && Holds(g_waiters[i].ts, lock)) return i;
+  }
+  return -1;
+}
+
+// Follows "requests a lock held by" from the waiter that just arrived. When that closes a
+// cycle of exactly g_cycle_length waiters back to it, releases them: each then requests
+// what the next holds. A shorter cycle is a different finding, so its threads stay held.
+void ReleaseCycleThrough(int first) {
+  int path[kMaxWaiters];
+  int len = 0;
+  for (int cur = first;;) {
+    path[len++] = cur;
+    const int next = HolderOf(g_waiters[cur].wants, cur);
+    if (next < 0 || len == kMaxWaiters) return;
+    if (next == first) break;
+    for (int i = 0; i < len; ++i) {
+      if (path[i] == next) return;  // a cycle that does not pass through `first`
+    }
+    cur = next;
+  }
+  if (len != g_cycle_length) return;
+  for (int i = 0; i < len; ++i) g_waiters[path[i]].go.store(true, std::memory_order_release);
 }
 
 }  // namespace
@@ -105,24 +152,46 @@ void ConfirmInit() {
   if (!v || !*v) return;
   const char* p = v;
   g_site_count = ParseConfirmSites(v, g_sites, kMaxSites, &p);
-  if (*p == ';') g_hold_ns = strtoull(p + 1, nullptr, 10) * 1'000'000ull;
+  if (*p == ';') {
+    char* end = nullptr;
+    g_hold_ns = strtoull(p + 1, &end, 10) * 1'000'000ull;
+    if (*end == ';') g_cycle_length = static_cast<int>(strtol(end + 1, nullptr, 10));
+  }
+  if (g_cycle_length < 2) g_cycle_length = 2;
+  if (g_cycle_length > kMaxWaiters) g_cycle_length = kMaxWaiters;
   if (g_site_count > 0) g_confirm_on.store(true, std::memory_order_release);
 }
 
-void ConfirmBeforeAcquire(ThreadState* ts, uint64_t site) {
+void ConfirmForkChild() {
+  g_waiters_lock.Reset();
+  for (Waiter& w : g_waiters) w.ts = nullptr;
+}
+
+void ConfirmBeforeAcquire(ThreadState* ts, uint64_t site, uint64_t lock) {
   Resolve();
   bool ours = false;
   for (int i = 0; i < g_site_count; ++i) ours |= g_sites[i].pc == site;
   if (!ours || ts->is_runtime) return;
-  // Wait for a partner at another site of the cycle; both then go on together.
-  g_waiting.fetch_add(1, std::memory_order_acq_rel);
+  g_waiters_lock.Lock();
+  int slot = 0;
+  while (slot < kMaxWaiters && g_waiters[slot].ts) ++slot;
+  if (slot == kMaxWaiters) {
+    g_waiters_lock.Unlock();
+    return;
+  }
+  g_waiters[slot].ts = ts;
+  g_waiters[slot].wants = lock;
+  g_waiters[slot].go.store(false, std::memory_order_relaxed);
+  ReleaseCycleThrough(slot);
+  g_waiters_lock.Unlock();
+  // Without a deadline, a cycle that cannot close would hold its threads for ever.
   const uint64_t deadline = ConfirmNowNs() + g_hold_ns;
-  while (g_waiting.load(std::memory_order_acquire) < 2 && ConfirmNowNs() < deadline) {
+  while (!g_waiters[slot].go.load(std::memory_order_acquire) && ConfirmNowNs() < deadline) {
     ConfirmPause(1'000'000);
   }
-  // Leave the count up a moment, so the partner sees it too before it drops.
-  ConfirmPause(1'000'000);
-  g_waiting.fetch_sub(1, std::memory_order_acq_rel);
+  g_waiters_lock.Lock();
+  g_waiters[slot].ts = nullptr;
+  g_waiters_lock.Unlock();
 }
 
 }  // namespace threadlens::rt

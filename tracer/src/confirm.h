@@ -1,9 +1,9 @@
 // The schedule controller of `threadlens confirm` (DeadlockFuzzer's idea: Joshi, Park, Sen,
-// Naik, PLDI 2009). THREADLENS_CONFIRM names the acquisition sites of a lock-order cycle,
-// "MODULE+0xOFFSET,..." with an optional ";HOLD_MS" (default 1000). A thread that reaches one
-// of them while holding a lock waits there until a second thread waits at one too (or
-// HOLD_MS passes); then both go on. If the cycle can happen, it happens: each holds what
-// the other requests, and the watchdog ends the deadlock. Off (one load per lock) unless set.
+// Naik, PLDI 2009). THREADLENS_CONFIRM names the acquisition sites of a lock-order cycle of K
+// locks, "MODULE+0xOFFSET,...;HOLD_MS;K" (HOLD_MS defaults to 1000, K to 2). A thread that
+// reaches one of them while holding a lock waits there (up to HOLD_MS) until K waiting
+// threads close a cycle: each requests a lock the next one holds. Then those K go on
+// together and deadlock for real; the watchdog ends the run. Off (one load per lock) unless set.
 #pragma once
 
 #include <atomic>
@@ -32,13 +32,15 @@ void ConfirmPause(uint64_t ns);
 
 // Reads THREADLENS_CONFIRM (runtime start).
 void ConfirmInit();
-// Before a blocking lock acquisition at `site` by a thread holding at least one lock.
-void ConfirmBeforeAcquire(ThreadState* ts, uint64_t site);
+// In a forked child: forgets the parent's held threads, whose states the child unmaps.
+void ConfirmForkChild();
+// Before a blocking acquisition of `lock` at `site` by a thread holding at least one lock.
+void ConfirmBeforeAcquire(ThreadState* ts, uint64_t site, uint64_t lock);
 
-inline void MaybeHoldForConfirm(ThreadState* ts, uint64_t site) {
+inline void MaybeHoldForConfirm(ThreadState* ts, uint64_t site, uint64_t lock) {
   if (TL_UNLIKELY(g_confirm_on.load(std::memory_order_relaxed)) &&
       ts->held_count.load(std::memory_order_relaxed) > 0) {
-    ConfirmBeforeAcquire(ts, site);
+    ConfirmBeforeAcquire(ts, site, lock);
   }
 }
 

@@ -172,7 +172,7 @@ TL_EXPORT int pthread_mutex_lock(pthread_mutex_t* m) {
   uint64_t pc = TL_CALLER_PC, lock = Addr(m);
   CheckSignalUnsafe(threadlens::trace::SignalUnsafeCall::kMutexLock, pc);
   ScheduleStep(ts);
-  MaybeHoldForConfirm(ts, pc);
+  MaybeHoldForConfirm(ts, pc, lock);
   uint8_t type = MutexType(m);
   if (!MutexDestroyed(m)) Announce(ts, lock, type, pc);
   int r = real_mutex_trylock(m);
@@ -201,7 +201,7 @@ TL_EXPORT int pthread_mutex_timedlock(pthread_mutex_t* m, const timespec* t) {
   uint64_t pc = TL_CALLER_PC, lock = Addr(m);
   CheckSignalUnsafe(threadlens::trace::SignalUnsafeCall::kMutexLock, pc);
   ScheduleStep(ts);
-  MaybeHoldForConfirm(ts, pc);
+  MaybeHoldForConfirm(ts, pc, lock);
   uint8_t type = MutexType(m);
   if (!MutexDestroyed(m)) Announce(ts, lock, type, pc);
   int r = real_mutex_trylock(m);
@@ -220,7 +220,7 @@ TL_EXPORT int pthread_mutex_clocklock(pthread_mutex_t* m, clockid_t c, const tim
   uint64_t pc = TL_CALLER_PC, lock = Addr(m);
   CheckSignalUnsafe(threadlens::trace::SignalUnsafeCall::kMutexLock, pc);
   ScheduleStep(ts);
-  MaybeHoldForConfirm(ts, pc);
+  MaybeHoldForConfirm(ts, pc, lock);
   uint8_t type = MutexType(m);
   if (!MutexDestroyed(m)) Announce(ts, lock, type, pc);
   int r = real_mutex_trylock(m);
@@ -253,7 +253,7 @@ int RwAcquire(pthread_rwlock_t* l, bool shared, uint8_t flags, uint64_t pc, Try 
   ScheduleStep(ts);
   if (!(flags & threadlens::trace::kTry)) {
     CheckSignalUnsafe(threadlens::trace::SignalUnsafeCall::kRwLock, pc);
-    MaybeHoldForConfirm(ts, pc);
+    MaybeHoldForConfirm(ts, pc, lock);
   }
   Announce(ts, lock, kRw, pc);
   int r = try_lock();

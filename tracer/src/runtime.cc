@@ -285,6 +285,7 @@ void ForkParent() {
 void ForkChild() {
   if (!g_enabled.load()) return;
   ScheduleOffInChild();
+  ConfirmForkChild();
   g_registry_lock.Reset();
   StringsLock().Reset();
   ThreadState* self = t_state;
