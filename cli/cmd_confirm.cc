@@ -16,6 +16,8 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -98,6 +100,26 @@ std::vector<const Access*> SitesOf(const Finding& f) {
     }
   }
   return out;
+}
+
+// Whether deadlock `d` of a steered run is the cycle `f`: as many threads, each blocked at
+// one of the cycle's acquisition sites (`sites`, as Sites() names them).
+bool SameCycle(const Finding& f, const std::string& sites, const Finding& d,
+               const std::vector<ModuleInfo>& modules) {
+  if (d.cycle.size() != f.cycle.size()) return false;
+  auto split = [](const std::string& list) {
+    std::set<std::string> out;
+    std::stringstream in(list);
+    for (std::string s; std::getline(in, s, ',');) out.insert(s);
+    return out;
+  };
+  const std::string blocked = Sites(SitesOf(d), modules, true);
+  if (blocked.empty()) return false;
+  const std::set<std::string> mine = split(sites);
+  for (const std::string& s : split(blocked)) {
+    if (!mine.count(s)) return false;
+  }
+  return true;
 }
 
 // Runs `threadlens run` (this binary) on the program; returns its exit status.
@@ -185,6 +207,14 @@ int Confirm(const Options& o) {
     }
     for (const Finding& d : run.findings) {
       if (d.kind != "deadlock") continue;
+      // Only this cycle's deadlock counts: its threads blocked at the cycle's own sites.
+      if (!SameCycle(*f, sites, d, OpenTrace(trace)->Modules())) {
+        std::fprintf(stderr,
+                     "threadlens confirm: attempt %d of %d deadlocked elsewhere, not on this "
+                     "cycle: %s\n",
+                     k, o.attempts, d.title.c_str());
+        continue;
+      }
       std::fprintf(stderr, "threadlens confirm: CONFIRMED on attempt %d of %d: %s\n", k, o.attempts,
                    d.title.c_str());
       std::fprintf(stderr, "threadlens confirm: the deadlock's trace is %s\n", trace.c_str());

@@ -119,5 +119,34 @@ TEST(ConfirmRing, ARingThatAJoinOrdersIsNeverConfirmed) {
   EXPECT_NE(err.find("not confirmed in 2 attempts"), std::string::npos) << err;
 }
 
+// Another cycle's deadlock is no confirmation: in programs/two_cycles.c every run deadlocks
+// on c and d, while the gated cycle of a and b never can.
+TEST(ConfirmRing, AnotherCyclesDeadlockDoesNotConfirmThisOne) {
+  const std::string base = Base();
+  const std::string prog = std::string(TL_PROGRAMS_DIR) + "/two_cycles";
+  EXPECT_EQ(System(kCli + " run --watchdog 0.5 --trace " + base + ".tltrace -- " + prog +
+                   " >/dev/null 2>&1"),
+            86);
+  const Report r = AnalyzeFile(base + ".tltrace", AnalyzeOptions{});
+  ASSERT_EQ(OfKind(r, "deadlock").size(), 1u);
+  ASSERT_EQ(OfKind(r, "lock-order").size(), 1u);  // a -> b -> a
+  const Finding* gated = OfKind(r, "lock-order")[0];
+  EXPECT_NE(gated->title.find("a -> b"), std::string::npos) << gated->title;
+  std::string err;
+  EXPECT_EQ(Confirm(base,
+                    "--finding " + gated->fingerprint + " --attempts 2 --hold-ms 200 --watchdog 0.5",
+                    prog, &err),
+            1)
+      << err;
+  EXPECT_NE(err.find("deadlocked elsewhere, not on this cycle"), std::string::npos) << err;
+  // The cycle that does deadlock is confirmed.
+  EXPECT_EQ(Confirm(base,
+                    "--finding " + OfKind(r, "deadlock")[0]->fingerprint +
+                        " --attempts 2 --hold-ms 200 --watchdog 0.5",
+                    prog, &err),
+            0)
+      << err;
+}
+
 }  // namespace
 }  // namespace threadlens
