@@ -189,12 +189,26 @@ int Confirm(const Options& o) {
     RunOnce(o, trace);
     if (race) {
       const bool met = fs::exists(verdict);
+      std::string value, bytes;
+      if (met) {
+        std::ifstream in(verdict);
+        std::string word;
+        while (in >> word) {
+          if (word == "value") in >> value >> bytes;
+        }
+      }
       fs::remove(verdict, ec);
       if (!met) continue;
       std::fprintf(stderr,
                    "threadlens confirm: CONFIRMED on attempt %d of %d: both accesses were about "
                    "to happen at once, in two threads\n",
                    k, o.attempts);
+      if (!value.empty()) {
+        std::fprintf(stderr,
+                     "threadlens confirm: the %s bytes held %s then: what a read sees if it goes "
+                     "first, whichever thread that is\n",
+                     bytes.c_str(), value.c_str());
+      }
       std::fprintf(stderr, "threadlens confirm: that run's trace is %s\n", trace.c_str());
       WriteVerdict(o, r, fingerprint, true, trace);
       return 0;

@@ -124,6 +124,8 @@ TEST(Confirm, ARaceThatCanHappenIsMadeToHappen) {
   EXPECT_NE(Slurp(base + ".json").find("\"confirmed\": true"), std::string::npos);
   // Held at the two increments together, both read 0: the update is lost.
   EXPECT_EQ(Slurp(base + ".out"), "hits 1 payload 42\n");
+  // The confirmation says what the bytes held when both were there: the 0 both read.
+  EXPECT_NE(Slurp(base + ".err").find("bytes held 0x0"), std::string::npos) << Slurp(base + ".err");
 }
 
 TEST(Confirm, ARaceOrderedByAFlagTheAnalyzerDoesNotSeeIsNeverConfirmed) {
