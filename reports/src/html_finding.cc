@@ -211,6 +211,10 @@ std::string FindingSection(const Report& r, const Finding& f, const std::string&
                              H(f.confirmed_trace) + "\">confirmed</span> "
                        : std::string("<span class=\"badge unconfirmed\" "
                                      "style=\"background:#eee\">not confirmed</span> "));
+    auto run = options.confirming_sections.find(f.confirmed_trace);
+    if (*f.confirmed && run != options.confirming_sections.end()) {
+      o << "<a class=\"confirming\" href=\"#" << H(run->second) << "\">the confirming run</a> ";
+    }
   }
   if (f.predicted && *f.predicted) {
     o << "<span class=\"badge predicted\" style=\"background:#fde2c8\" title=\"" + H(f.relation) +

@@ -5,10 +5,12 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <vector>
 
 #include "html_parts.h"
+#include "threadlens/analyzer/analyze.h"
 #include "threadlens/analyzer/error.h"
 #include "threadlens/reports/graphs.h"
 
@@ -170,6 +172,35 @@ std::string PageFileName(const std::string& name, size_t i) {
 }
 
 }  // namespace
+
+std::vector<NamedReport> WithConfirmingRuns(const std::vector<NamedReport>& reports,
+                                            HtmlOptions& options) {
+  std::vector<NamedReport> out = reports;
+  std::set<std::string> have;
+  for (const NamedReport& nr : reports) have.insert(nr.report.trace);
+  for (const NamedReport& nr : reports) {
+    for (const Finding& f : nr.report.findings) {
+      const std::string& t = f.confirmed_trace;
+      if (f.confirmed != true || t.empty() || options.confirming_sections.count(t)) continue;
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(t, ec)) continue;  // moved or deleted since
+      if (!have.count(t)) {
+        try {
+          out.push_back({"confirming run of " + f.fingerprint + " (" + nr.name + ")",
+                         AnalyzeFile(t, AnalyzeOptions{})});
+        } catch (const Error&) {
+          continue;  // damaged: the badge still names it
+        }
+        out.back().report.trace = t;
+        have.insert(t);
+      }
+      for (size_t i = 0; i < out.size(); ++i) {
+        if (out[i].report.trace == t) options.confirming_sections[t] = "r" + std::to_string(i);
+      }
+    }
+  }
+  return out;
+}
 
 std::string HtmlReport(const std::vector<NamedReport>& reports, const HtmlOptions& options) {
   std::ostringstream o;

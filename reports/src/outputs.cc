@@ -185,8 +185,9 @@ void WriteOutputs(const std::vector<NamedReport>& reports, const OutputFiles& fi
     HtmlOptions o;
     o.title = files.title;
     if (!files.source_root.empty()) o.source_roots.push_back(files.source_root);
-    if (!files.html.empty()) WriteHtmlReport(files.html, reports, o);
-    if (!files.html_dir.empty()) WriteHtmlReportDir(files.html_dir, reports, o);
+    const std::vector<NamedReport> shown = WithConfirmingRuns(reports, o);
+    if (!files.html.empty()) WriteHtmlReport(files.html, shown, o);
+    if (!files.html_dir.empty()) WriteHtmlReportDir(files.html_dir, shown, o);
   }
   if (!files.dot.empty()) WriteText(files.dot, ReportsDot(reports));
   if (!files.dot_dir.empty()) WriteFindingDots(files.dot_dir, reports);

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
 
@@ -74,6 +75,34 @@ TEST(HtmlReport, ConfirmedFindingsAreMarked) {
   EXPECT_EQ(Count(html, "class=\"badge confirmed\""), 0u);
   EXPECT_EQ(Count(html, "class=\"badge unconfirmed\""), 1u);
   EXPECT_EQ(Count(HtmlReport({{"bank", LockOrderReport()}}), "confirmed\""), 0u);
+}
+
+// The confirming run's trace is analyzed and shown in a section of its own (its graph and
+// timeline), and the badge links there; a confirming trace that is gone leaves the badge alone.
+TEST(HtmlReport, AConfirmedFindingLinksToItsConfirmingRun) {
+  TempDir dir;
+  const std::string run = dir.path() + "/bank.confirm.std";
+  {
+    std::ofstream out(run);
+    out << "T1|fork(T2)|1\nT1|acq(a)|2\nT2|acq(b)|3\nT1|req(b)|4\nT2|req(a)|5\n";
+  }
+  Report r = LockOrderReport();
+  r.findings[0].confirmed = true;
+  r.findings[0].confirmed_trace = run;
+  reports::HtmlOptions o;
+  const auto shown = reports::WithConfirmingRuns({{"bank", r}}, o);
+  ASSERT_EQ(shown.size(), 2u);
+  EXPECT_EQ(shown[1].report.trace, run);
+  EXPECT_NE(shown[1].name.find("confirming run of"), std::string::npos);
+  const std::string html = HtmlReport(shown, o);
+  EXPECT_NE(html.find("<a class=\"confirming\" href=\"#r1\">"), std::string::npos);
+  EXPECT_NE(html.find("<section class=\"trace\" id=\"r1\">"), std::string::npos);
+  EXPECT_GE(Count(html, "<div class=\"timeline\" data-timeline="), 2u);
+
+  r.findings[0].confirmed_trace = dir.path() + "/gone.tltrace";
+  reports::HtmlOptions none;
+  EXPECT_EQ(reports::WithConfirmingRuns({{"bank", r}}, none).size(), 1u);
+  EXPECT_EQ(Count(HtmlReport({{"bank", r}}, none), "class=\"confirming\""), 0u);
 }
 
 TEST(HtmlReport, SnippetHighlightsTheLine) {

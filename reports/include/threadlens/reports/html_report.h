@@ -5,6 +5,7 @@
 // page once; the page's script draws every timeline from them.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,7 +21,15 @@ struct HtmlOptions {
   bool source_snippets = true;
   int snippet_context = 3;           // lines shown each side of the highlighted line
   size_t max_timeline_spans = 4000;  // drawn per timeline; the rest are counted, not drawn
+  // A confirmed finding's badge links to its confirming run's section: trace path -> id.
+  std::map<std::string, std::string> confirming_sections;
 };
+
+// The reports, then one more per confirming run their confirmed findings name (a trace that
+// exists and is not among them already), analyzed, for the HTML page to show its graph and
+// timeline; `options` learns where each one's section is.
+std::vector<NamedReport> WithConfirmingRuns(const std::vector<NamedReport>& reports,
+                                            HtmlOptions& options);
 
 // One page; several reports get an index and one section each.
 std::string HtmlReport(const std::vector<NamedReport>& reports, const HtmlOptions& options = {});
