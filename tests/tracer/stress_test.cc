@@ -173,6 +173,14 @@ TEST(Stress, OrderViolationRacesWhenTheWorkerRunsFirst) {
   ASSERT_NE(race, nullptr) << s.out;
   EXPECT_NE((*race)["title"].get<std::string>().find("config"), std::string::npos);
   ExpectReplays(base, s, *race, "rare_order_violation");
+  // confirm, from the trace stress kept, makes the two accesses meet in a plain run.
+  const std::string trace = (*race)["trace"];
+  EXPECT_EQ(System(kCli + " confirm --finding " + (*race)["fingerprint"].get<std::string>() +
+                   " --attempts 3 " + trace + " -- " + Program("rare_order_violation") +
+                   " >/dev/null 2>" + base + ".confirm.err"),
+            0)
+      << Slurp(base + ".confirm.err");
+  EXPECT_NE(Slurp(base + ".confirm.err").find("CONFIRMED on attempt"), std::string::npos);
 }
 
 TEST(Stress, OrderViolationFixedTwinIsClean) {

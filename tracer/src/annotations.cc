@@ -2,6 +2,7 @@
 // ones of libthreadlens_annotations when the runtime is preloaded or linked.
 #include <string.h>
 
+#include "confirm_race.h"
 #include "runtime_internal.h"
 #include "threadlens/threadlens.h"
 
@@ -23,6 +24,10 @@ void Access(EventKind kind, const void* addr, size_t size, uint64_t pc) {
   if (!__atomic_load_n(&annotated_memory, __ATOMIC_RELAXED)) {
     __atomic_store_n(&annotated_memory, true, __ATOMIC_RELAXED);
   }
+  // `threadlens confirm` on a race of annotated accesses holds the thread here, before the
+  // access the annotation stands for.
+  MaybeHoldForRace(Addr(addr), static_cast<uint32_t>(size > 0xffffffffu ? 0xffffffffu : size),
+                   kind == EventKind::kWrite, pc);
   // Sizes that do not fit aux16 are recorded as a range: aux16 = 0, size in seq.
   if (size <= 0xffff && size > 0) {
     EmitTo(ts, kind, 0, static_cast<uint16_t>(size), 0, Addr(addr), pc);
