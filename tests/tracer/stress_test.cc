@@ -109,6 +109,18 @@ TEST(Stress, LostWakeupNeedsTheNotifierFirst) {
   ASSERT_NE(hang, nullptr) << s.out;
   EXPECT_NE(s.out.find("replay: threadlens run --schedule pct --seed"), std::string::npos);
   ExpectReplays(base, s, *hang, "rare_lost_wakeup");
+  // confirm, from the trace stress kept: the waiter held back before its lock misses the
+  // notification in a plain run; the fixed waiter, held back the same way, checks its
+  // condition and never hangs.
+  const std::string confirm = kCli + " confirm --finding " +
+                              (*hang)["fingerprint"].get<std::string>() +
+                              " --attempts 2 --watchdog 0.5 " + (*hang)["trace"].get<std::string>() +
+                              " -- " + Program("rare_lost_wakeup");
+  EXPECT_EQ(System(confirm + " >/dev/null 2>" + base + ".confirm.err"), 0)
+      << Slurp(base + ".confirm.err");
+  EXPECT_NE(Slurp(base + ".confirm.err").find("CONFIRMED on attempt"), std::string::npos);
+  EXPECT_EQ(System(confirm + " fixed >/dev/null 2>" + base + ".fixed.err"), 1)
+      << Slurp(base + ".fixed.err");
 }
 
 TEST(Stress, LostWakeupFixedTwinIsClean) {

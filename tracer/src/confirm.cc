@@ -58,10 +58,18 @@ int ResolveModule(struct dl_phdr_info* info, size_t, void* data) {
   return 0;
 }
 
+// THREADLENS_CONFIRM_DELAY: the first thread to reach this acquisition site waits there
+// once, so that what it raced with goes first (a notification the waiter then misses).
+ConfirmSite g_delay_site;
+bool g_delay = false;
+uint64_t g_delay_ns = 0;
+std::atomic<bool> g_delayed{false};
+
 void Resolve() {
   if (g_resolved.load(std::memory_order_acquire)) return;
   g_resolve_lock.Lock();
   if (!g_resolved.load(std::memory_order_relaxed)) {
+    if (g_delay) ResolveConfirmSites(&g_delay_site, 1);
     ResolveConfirmSites(g_sites, g_site_count);
     g_resolved.store(true, std::memory_order_release);
   }
@@ -148,6 +156,14 @@ void ConfirmPause(uint64_t ns) {
 }
 
 void ConfirmInit() {
+  if (const char* d = getenv("THREADLENS_CONFIRM_DELAY"); d && *d) {
+    const char* p = d;
+    if (ParseConfirmSites(d, &g_delay_site, 1, &p) == 1 && *p == ';') {
+      g_delay_ns = strtoull(p + 1, nullptr, 10) * 1'000'000ull;
+      g_delay = true;
+      g_confirm_on.store(true, std::memory_order_release);
+    }
+  }
   const char* v = getenv("THREADLENS_CONFIRM");
   if (!v || !*v) return;
   const char* p = v;
@@ -169,6 +185,12 @@ void ConfirmForkChild() {
 
 void ConfirmBeforeAcquire(ThreadState* ts, uint64_t site, uint64_t lock) {
   Resolve();
+  if (g_delay && site == g_delay_site.pc && !ts->is_runtime &&
+      !g_delayed.exchange(true, std::memory_order_relaxed)) {
+    ConfirmPause(g_delay_ns);
+  }
+  // A cycle's edge: a thread that holds a lock and requests another.
+  if (ts->held_count.load(std::memory_order_relaxed) == 0) return;
   bool ours = false;
   for (int i = 0; i < g_site_count; ++i) ours |= g_sites[i].pc == site;
   if (!ours || ts->is_runtime) return;

@@ -13,7 +13,8 @@
 
 namespace threadlens::rt {
 
-extern std::atomic<bool> g_confirm_on;  // THREADLENS_CONFIRM was set and parsed
+// THREADLENS_CONFIRM or THREADLENS_CONFIRM_DELAY was set and parsed
+extern std::atomic<bool> g_confirm_on;
 
 // A site named "MODULE+0xOFFSET" ("" module = the main program), resolved to a pc at first use.
 struct ConfirmSite {
@@ -34,12 +35,12 @@ void ConfirmPause(uint64_t ns);
 void ConfirmInit();
 // In a forked child: forgets the parent's held threads, whose states the child unmaps.
 void ConfirmForkChild();
-// Before a blocking acquisition of `lock` at `site` by a thread holding at least one lock.
+// Before a blocking acquisition of `lock` at `site` (THREADLENS_CONFIRM_DELAY's site, or a
+// cycle's acquisition by a thread holding a lock).
 void ConfirmBeforeAcquire(ThreadState* ts, uint64_t site, uint64_t lock);
 
 inline void MaybeHoldForConfirm(ThreadState* ts, uint64_t site, uint64_t lock) {
-  if (TL_UNLIKELY(g_confirm_on.load(std::memory_order_relaxed)) &&
-      ts->held_count.load(std::memory_order_relaxed) > 0) {
+  if (TL_UNLIKELY(g_confirm_on.load(std::memory_order_relaxed))) {
     ConfirmBeforeAcquire(ts, site, lock);
   }
 }
