@@ -23,7 +23,8 @@ void PredictTrace::Finalize() {
   if (finalized_) return;
   finalized_ = true;
   const uint32_t n = static_cast<uint32_t>(events_.size());
-  for (const Event& e : events_) {
+  for (uint32_t id = 0; id < n; ++id) {
+    const Event& e = events_[id];
     if ((e.op == Op::kFork || e.op == Op::kJoin) && e.obj < (1u << 30) &&
         e.obj >= per_thread_.size()) {
       per_thread_.resize(e.obj + 1);

@@ -9,9 +9,30 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace threadlens::analysis {
+
+// A vector that grows by fixed chunks: no reallocation, so a trace's worth of events never
+// needs old and new storage at once (a doubling vector peaks at three times its contents).
+template <typename T>
+class ChunkedVector {
+ public:
+  void push_back(const T& v) {
+    if (size_ % kChunk == 0) chunks_.push_back(std::make_unique<T[]>(kChunk));
+    chunks_[size_ / kChunk][size_ % kChunk] = v;
+    ++size_;
+  }
+  size_t size() const { return size_; }
+  T& operator[](size_t i) { return chunks_[i / kChunk][i % kChunk]; }
+  const T& operator[](size_t i) const { return chunks_[i / kChunk][i % kChunk]; }
+
+ private:
+  static constexpr size_t kChunk = 1 << 16;
+  std::vector<std::unique_ptr<T[]>> chunks_;
+  size_t size_ = 0;
+};
 
 class PredictTrace {
  public:
@@ -102,7 +123,7 @@ class PredictTrace {
   const std::vector<uint64_t>& HeldAt(uint32_t id) const { return held_sets_[held_of_[id]]; }
 
  private:
-  std::vector<Event> events_;
+  ChunkedVector<Event> events_;
   std::vector<uint32_t> tids_;
   bool granular_ = false;
   bool finalized_ = false;
