@@ -81,9 +81,9 @@ std::string SiteName(uint64_t pc, const std::vector<ModuleInfo>& modules) {
   return "";
 }
 
-// Where thread `tid` last took the mutex its last condition wait released: delayed there, it
-// comes to the wait after whoever notifies.
-uint64_t WaitersLockSite(const std::string& trace, uint32_t tid) {
+// Where thread `tid` last took the mutex its last condition wait released, as SiteName names
+// it ("" when unknown): delayed there, the thread comes to the wait after whoever notifies.
+std::string WaitersLockSite(const std::string& trace, uint32_t tid) {
   auto source = OpenTrace(trace);
   std::map<uint64_t, uint64_t> taken;  // mutex -> site of the thread's latest acquisition
   uint64_t site = 0;
@@ -97,7 +97,7 @@ uint64_t WaitersLockSite(const std::string& trace, uint32_t tid) {
       site = it == taken.end() ? 0 : it->second;
     }
   }
-  return site;
+  return site ? SiteName(site, source->Modules()) : "";
 }
 
 // "module+0xOFFSET" of each site, as the controllers read them; "" when one has no pc. With
@@ -188,8 +188,7 @@ void WriteVerdict(const Options& o, Report r, const std::string& fingerprint, bo
 // waits with, so that the notifier goes first. If the wait depends on the notification's
 // order (no predicate checked under the mutex), the run hangs the same way.
 int ConfirmLostWakeup(const Options& o, const Report& r, const Finding& f) {
-  const uint64_t pc = WaitersLockSite(o.trace, f.accesses[0].tid);
-  const std::string site = pc ? SiteName(pc, OpenTrace(o.trace)->Modules()) : "";
+  const std::string site = WaitersLockSite(o.trace, f.accesses[0].tid);
   if (site.empty()) {
     throw Error("confirm: the waiter's lock has no program counter (an STD or imported trace): "
                 "nothing to steer");

@@ -45,35 +45,20 @@ void Analysis::HandleMemory(ThreadCtx& t, const StreamEvent& e) {
 void Analysis::HandleHeap(ThreadCtx& t, const StreamEvent& e) {
   const trace::Event& ev = e.ev;
   if (e.kind() == EventKind::kAlloc) {
-    const uint64_t size = std::max<uint64_t>(ev.seq, 1);
     const HeapRef block{ev.obj, ev.seq, ev.site, t.stack, true, false};
-    // A block allocated over one never freed (free not traced) replaces it; freed blocks
-    // it overlaps are gone for good. Most often the allocator hands out a freed block's
-    // address again: that entry is reused.
-    auto it = blocks_.lower_bound(ev.obj);
-    if (it != blocks_.begin()) {
-      auto prev = std::prev(it);
-      if (prev->first + std::max<uint64_t>(prev->second.size, 1) > ev.obj) blocks_.erase(prev);
-    }
-    if (it != blocks_.end() && it->first == ev.obj) {
-      it->second = block;
-      ++it;
-    } else {
-      it = std::next(blocks_.emplace_hint(it, ev.obj, block));
-    }
-    while (it != blocks_.end() && it->first < ev.obj + size) it = blocks_.erase(it);
+    blocks_.Alloc(block);
     race_.Alloc(t.dense, Side(t, Op::kAlloc, e), ev.seq, block);
     return;
   }
-  auto it = blocks_.find(ev.obj);
-  if (it == blocks_.end() || it->second.freed) {
+  HeapRef* block = blocks_.Live(ev.obj);
+  if (!block) {
     // A block the program did not allocate itself (the C library did, for strdup or
     // getline): its free still ends its life, over the size the tracer read.
     if (ev.seq) race_.Free(t.dense, Side(t, Op::kFree, e), ev.seq);
     return;
   }
-  race_.Free(t.dense, Side(t, Op::kFree, e), it->second.size);
-  it->second.freed = true;
+  race_.Free(t.dense, Side(t, Op::kFree, e), block->size);
+  block->freed = true;
 }
 
 void Analysis::SyncObjectAccess(const ThreadCtx& t, const StreamEvent& e, uint64_t size,

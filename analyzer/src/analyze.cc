@@ -63,7 +63,7 @@ Report Analysis::Run() {
   // one is handled, so each miss has a whole batch of work to hide behind.
   StreamEvent batches[2][kBatch];
   auto prefetch = [&](const StreamEvent* b, size_t n) {
-    if (!opts_.races) return;
+    if (!opts_.races || race_.workers() > 0) return;  // workers prefetch their own shards
     for (size_t i = 0; i < n; ++i) {
       auto k = b[i].kind();
       if (k == trace::EventKind::kRead || k == trace::EventKind::kWrite) race_.Prefetch(b[i].ev.obj);

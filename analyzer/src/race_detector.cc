@@ -74,34 +74,11 @@ void RaceDetector::Free(uint32_t t, const SideRef& side, uint64_t size) {
 }
 
 void RaceDetector::ApplyHeap(const HeapOp& h) {
-  const uint64_t at = h.block.base;
-  if (!h.alloc) {
-    auto it = names_.find(at);
-    if (it != names_.end()) it->second.freed = true;
-    return;
+  if (h.alloc) {
+    names_.Alloc(h.block);
+  } else if (HeapRef* live = names_.Live(h.block.base)) {
+    live->freed = true;
   }
-  // A block allocated over one never freed (free not traced) replaces it; freed blocks
-  // it overlaps are gone for good.
-  const uint64_t size = std::max<uint64_t>(h.block.size, 1);
-  auto it = names_.lower_bound(at);
-  if (it != names_.begin()) {
-    auto prev = std::prev(it);
-    if (prev->first + std::max<uint64_t>(prev->second.size, 1) > at) names_.erase(prev);
-  }
-  if (it != names_.end() && it->first == at) {
-    it->second = h.block;
-    ++it;
-  } else {
-    it = std::next(names_.emplace_hint(it, at, h.block));
-  }
-  while (it != names_.end() && it->first < at + size) it = names_.erase(it);
-}
-
-const HeapRef* RaceDetector::HeapBlockOf(uint64_t addr) const {
-  auto it = names_.upper_bound(addr);
-  if (it == names_.begin()) return nullptr;
-  --it;
-  return addr < it->first + std::max<uint64_t>(it->second.size, 1) ? &it->second : nullptr;
 }
 
 namespace {
@@ -154,7 +131,7 @@ void RaceDetector::Report(const ShadowCell& prior, uint64_t base, uint8_t overla
   f.vars = {addr};
   f.tids = {f.sides[0].tid, f.sides[1].tid};
   f.sort_key = now.index;
-  if (const HeapRef* h = HeapBlockOf(addr)) f.heap = *h;
+  if (const HeapRef* h = names_.Containing(addr)) f.heap = *h;
   findings_.push_back(std::move(f));
 }
 

@@ -23,7 +23,6 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <thread>
 #include <unordered_set>
@@ -32,6 +31,7 @@
 
 #include "analysis_types.h"
 #include "hb_engine.h"
+#include "heap_blocks.h"
 #include "shadow_memory.h"
 
 namespace threadlens::analysis {
@@ -135,7 +135,6 @@ class RaceDetector {
   void Merge(Batch& b, size_t slot);
   void Report(const ShadowCell& prior, uint64_t base, uint8_t overlap, const ShadowAccess& now);
   void ApplyHeap(const HeapOp& h);
-  const HeapRef* HeapBlockOf(uint64_t addr) const;
   void WorkerLoop(Shard& s);
 
   HappensBefore& hb_;
@@ -155,7 +154,7 @@ class RaceDetector {
   std::vector<const VectorClock*> snap_;
   std::vector<uint64_t> snap_version_, snap_batch_;
   // Heap blocks as of the access being reported: live ones, and freed ones until reused.
-  std::map<uint64_t, HeapRef> names_;
+  HeapBlocks names_;
   std::vector<size_t> merge_cursors_;
 
   std::vector<uint32_t> tids_;  // the trace's tid of each dense thread
