@@ -1,10 +1,12 @@
-// Symbolizer backed by llvm-symbolizer: one child process per analysis, fed CODE and DATA
-// queries in its batch protocol over a socket pair, answers cached. A CODE answer is the
-// whole chain of functions inlined at the address, so a lock call inside an inlined
-// std::mutex::lock still names the user's function that made it. Module-relative offsets
-// (pc - load base) make PIE executables and shared libraries work. Without llvm-symbolizer
-// (or when it dies), frames carry module and pc only. Data addresses are named from the
-// DWARF (libdw) when the module has it, down to the member; else from the symbol table.
+// Symbolizer: code addresses are read in-process from each module's DWARF and symbol table
+// with elfutils libdwfl (code_names.h), answers cached. A code address's answer is the
+// whole chain of functions inlined there, so a lock call inside an inlined std::mutex::lock
+// still names the user's function that made it. Module-relative offsets (pc - load base)
+// make PIE executables and shared libraries work. THREADLENS_SYMBOLIZER=PATH asks an
+// llvm-symbolizer instead (one child process fed CODE and DATA queries in its batch
+// protocol); when that one is missing or dies, frames carry module and pc only. Data
+// addresses are named from the DWARF (libdw) when the module has it, down to the member;
+// else from the symbol table.
 //
 // Sites in a trace are return addresses (the instruction after a call), so code addresses
 // are looked up at pc - 1, which lies in the call instruction and on the caller's line.
@@ -27,6 +29,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "code_names.h"
 #include "dwarf_names.h"
 
 extern char** environ;
@@ -41,27 +44,12 @@ bool IsExecutable(const std::string& path) {
   return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(path.c_str(), X_OK) == 0;
 }
 
-// THREADLENS_SYMBOLIZER, then LLVM_SYMBOLIZER_PATH, then llvm-symbolizer(-N) on PATH.
-std::string FindLlvmSymbolizer() {
-  for (const char* var : {"THREADLENS_SYMBOLIZER", "LLVM_SYMBOLIZER_PATH"}) {
-    const char* v = std::getenv(var);
-    if (v && *v) return IsExecutable(v) ? v : "";
-  }
-  const char* path = std::getenv("PATH");
-  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
-  std::vector<std::string> names = {"llvm-symbolizer"};
-  for (int v = 20; v >= 11; --v) names.push_back("llvm-symbolizer-" + std::to_string(v));
-  for (const auto& name : names) {
-    size_t start = 0;
-    while (start <= dirs.size()) {
-      size_t end = dirs.find(':', start);
-      if (end == std::string::npos) end = dirs.size();
-      std::string dir = dirs.substr(start, end - start);
-      if (!dir.empty() && IsExecutable(dir + "/" + name)) return dir + "/" + name;
-      start = end + 1;
-    }
-  }
-  return "";
+// An llvm-symbolizer asked for by THREADLENS_SYMBOLIZER: its path ("" when it is not an
+// executable), or nullopt when none is asked for (the built-in reader answers).
+std::optional<std::string> ExternalSymbolizer() {
+  const char* v = std::getenv("THREADLENS_SYMBOLIZER");
+  if (!v || !*v) return std::nullopt;
+  return IsExecutable(v) ? v : "";
 }
 
 // One llvm-symbolizer child in batch mode. Each query is one line; each answer ends with an
@@ -206,11 +194,12 @@ Prestarted& EarlyProcess() {
   return p;
 }
 
-class LlvmSymbolizer : public Symbolizer {
+class ModuleSymbolizer : public Symbolizer {
  public:
-  LlvmSymbolizer(std::vector<ModuleInfo> modules, std::string binary)
-      : modules_(std::move(modules)) {
-    if (binary.empty()) return;
+  ModuleSymbolizer(std::vector<ModuleInfo> modules, std::optional<std::string> external)
+      : modules_(std::move(modules)), external_(external.has_value()) {
+    if (!external || external->empty()) return;
+    const std::string& binary = *external;
     Prestarted& early = EarlyProcess();
     if (early.process.alive() && early.binary == binary) {
       process_.Adopt(early.process);
@@ -232,7 +221,18 @@ class LlvmSymbolizer : public Symbolizer {
     const ModuleInfo* m = ModuleOf(pc);
     if (m) {
       base.module = m->path;
-      if (pc > 0 && process_.alive()) {
+      if (pc > 0 && !external_) {
+        CodeNames* code = CodeOf(*m);
+        for (CodeFrame& c : code ? code->Code(pc - 1 - m->base) : std::vector<CodeFrame>{}) {
+          Frame f = base;
+          f.function = std::move(c.function);
+          if (!c.file.empty()) {
+            f.file = ReadablePath(c.file);
+            f.line = c.line;
+          }
+          frames.push_back(std::move(f));
+        }
+      } else if (pc > 0 && process_.alive()) {
         auto reply = process_.Query("CODE " + Quoted(m->path) + " " + Hex(pc - 1 - m->base));
         for (size_t i = 0; reply && i + 1 < reply->size(); i += 2) {
           Frame f = base;
@@ -289,13 +289,17 @@ class LlvmSymbolizer : public Symbolizer {
     return best;
   }
 
-  struct DataSymbol {
-    std::string name;
-    uint64_t start = 0;
-  };
-
-  // llvm-symbolizer's DATA answer: "name" then "start size" (file-relative).
+  // The symbol holding a file-relative address.
   std::optional<DataSymbol> QueryData(const ModuleInfo& m, uint64_t offset) {
+    if (!external_) {
+      CodeNames* code = CodeOf(m);
+      std::optional<DataSymbol> sym = code ? code->Data(offset) : std::nullopt;
+      if (!sym || offset < sym->start || (sym->size != 0 && offset >= sym->start + sym->size)) {
+        return std::nullopt;
+      }
+      return sym;
+    }
+    // llvm-symbolizer's DATA answer: "name" then "start size".
     if (!process_.alive()) return std::nullopt;
     auto reply = process_.Query("DATA " + Quoted(m.path) + " " + Hex(offset));
     if (!reply || reply->size() < 2 || (*reply)[0] == "??" || (*reply)[0].empty()) {
@@ -306,7 +310,13 @@ class LlvmSymbolizer : public Symbolizer {
         (size != 0 && offset >= start + size)) {
       return std::nullopt;
     }
-    return DataSymbol{(*reply)[0], start};
+    return DataSymbol{(*reply)[0], start, size};
+  }
+
+  CodeNames* CodeOf(const ModuleInfo& m) {
+    auto it = code_names_.find(m.path);
+    if (it == code_names_.end()) it = code_names_.emplace(m.path, CodeNames::Open(m.path)).first;
+    return it->second.get();
   }
 
   // Each module's DWARF is opened once; a module without any is remembered as such.
@@ -323,10 +333,12 @@ class LlvmSymbolizer : public Symbolizer {
   }
 
   std::vector<ModuleInfo> modules_;
+  bool external_;  // llvm-symbolizer answers code and symbol queries
   SymbolizerProcess process_;
   std::unordered_map<uint64_t, Stack> code_;
   std::unordered_map<uint64_t, std::string> data_;
   std::unordered_map<std::string, std::unique_ptr<DwarfNames>> dwarf_;
+  std::unordered_map<std::string, std::unique_ptr<CodeNames>> code_names_;
 };
 
 }  // namespace
@@ -334,12 +346,14 @@ class LlvmSymbolizer : public Symbolizer {
 void PrestartSymbolizer() {
   Prestarted& early = EarlyProcess();
   if (early.process.alive()) return;
-  early.binary = FindLlvmSymbolizer();
-  if (!early.binary.empty()) early.process.Start(early.binary);
+  std::optional<std::string> external = ExternalSymbolizer();
+  if (!external || external->empty()) return;
+  early.binary = *external;
+  early.process.Start(early.binary);
 }
 
 std::unique_ptr<Symbolizer> MakeSymbolizer(const std::vector<ModuleInfo>& modules) {
-  return std::make_unique<LlvmSymbolizer>(modules, FindLlvmSymbolizer());
+  return std::make_unique<ModuleSymbolizer>(modules, ExternalSymbolizer());
 }
 
 }  // namespace threadlens

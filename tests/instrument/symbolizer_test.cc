@@ -1,7 +1,7 @@
-// The llvm-symbolizer backed Symbolizer on this very test binary (a PIE): code addresses
-// resolve to function, file and line (and to the whole chain of inlined functions), data
-// addresses to the global's name and element, and addresses outside every module to
-// nothing, without crashing.
+// The Symbolizer on this very test binary (a PIE): code addresses resolve to function, file
+// and line (and to the whole chain of inlined functions), data addresses to the global's
+// name and element, and addresses outside every module to nothing, without crashing. The
+// built-in reader (libdwfl) gives what llvm-symbolizer gives.
 #include "threadlens/analyzer/symbolizer.h"
 
 #include <dlfcn.h>
@@ -61,13 +61,18 @@ __attribute__((noinline)) uintptr_t CallSiteInCaller(int* line) {
 
 std::vector<threadlens::ModuleInfo> Modules() { return LoadedModules(); }
 
-bool HaveLlvmSymbolizer() {
-  return system("command -v llvm-symbolizer >/dev/null 2>&1") == 0 ||
-         getenv("THREADLENS_SYMBOLIZER") != nullptr;
+// The path of llvm-symbolizer, or "" when it is not installed.
+std::string LlvmSymbolizer() {
+  FILE* p = popen("command -v llvm-symbolizer 2>/dev/null", "r");
+  if (!p) return "";
+  char buf[512] = {};
+  std::string path = fgets(buf, sizeof buf, p) ? buf : "";
+  pclose(p);
+  while (!path.empty() && (path.back() == '\n' || path.back() == ' ')) path.pop_back();
+  return path;
 }
 
 TEST(Symbolizer, ResolvesReturnAddressToCallersLine) {
-  if (!HaveLlvmSymbolizer()) GTEST_SKIP() << "llvm-symbolizer not installed";
   auto sym = threadlens::MakeSymbolizer(Modules());
   int line = 0;
   uintptr_t pc = CallSiteInCaller(&line);
@@ -90,7 +95,6 @@ std::string Describe(const threadlens::Stack& frames) {
 // The preload-only case: an optimized std::mutex::lock records just the pthread call's
 // return address. Its inlining chain must reach the user's function and line.
 TEST(Symbolizer, InlinedLockCallResolvesToTheUsersFunction) {
-  if (!HaveLlvmSymbolizer()) GTEST_SKIP() << "llvm-symbolizer not installed";
   std::mutex m;
   int counter = 0;
   watched_mutex = m.native_handle();
@@ -120,7 +124,6 @@ TEST(Symbolizer, InlinedLockCallResolvesToTheUsersFunction) {
 }
 
 TEST(Symbolizer, CallWithoutInliningIsOneFrame) {
-  if (!HaveLlvmSymbolizer()) GTEST_SKIP() << "llvm-symbolizer not installed";
   auto sym = threadlens::MakeSymbolizer(Modules());
   int line = 0;
   uintptr_t pc = CallSiteInCaller(&line);
@@ -130,7 +133,6 @@ TEST(Symbolizer, CallWithoutInliningIsOneFrame) {
 }
 
 TEST(Symbolizer, NamesGlobalsWithOffsets) {
-  if (!HaveLlvmSymbolizer()) GTEST_SKIP() << "llvm-symbolizer not installed";
   auto sym = threadlens::MakeSymbolizer(Modules());
   auto base = reinterpret_cast<uintptr_t>(&symbolizer_test_table[0]);
   // With DWARF an array's bytes are named by element (symbol+offset without it).
@@ -163,6 +165,36 @@ TEST(Symbolizer, MissingToolFallsBackToModuleAndPc) {
   // Data names come from the DWARF, which needs no tool.
   EXPECT_EQ(sym->ResolveData(reinterpret_cast<uintptr_t>(&symbolizer_test_table[1])),
             "symbolizer_test_table[1]");
+}
+
+// Both readers name every frame of the same chains alike: the inlined lock call's and a
+// plain call's (function, file and line of each frame).
+TEST(Symbolizer, BuiltInAgreesWithLlvmSymbolizer) {
+  const std::string llvm = LlvmSymbolizer();
+  if (llvm.empty()) GTEST_SKIP() << "llvm-symbolizer not installed";
+  std::mutex m;
+  int counter = 0;
+  watched_mutex = m.native_handle();
+  symbolizer_test::LockAsUserCode(m, counter);
+  watched_mutex = nullptr;
+  int line = 0;
+  const uintptr_t pcs[] = {watched_lock_site, CallSiteInCaller(&line)};
+  auto built_in = threadlens::MakeSymbolizer(Modules());
+  setenv("THREADLENS_SYMBOLIZER", llvm.c_str(), 1);
+  auto external = threadlens::MakeSymbolizer(Modules());
+  unsetenv("THREADLENS_SYMBOLIZER");
+  for (uintptr_t pc : pcs) {
+    threadlens::Stack a = built_in->ResolveCodeInlined(pc), b = external->ResolveCodeInlined(pc);
+    ASSERT_EQ(a.size(), b.size()) << Describe(a) << "vs\n" << Describe(b);
+    for (size_t i = 0; i < a.size(); ++i) {
+      EXPECT_EQ(a[i].function, b[i].function);
+      EXPECT_EQ(a[i].file, b[i].file);
+      EXPECT_EQ(a[i].line, b[i].line);
+    }
+    EXPECT_FALSE(a[0].function.empty());
+  }
+  auto table = reinterpret_cast<uintptr_t>(&symbolizer_test_table[2]);
+  EXPECT_EQ(built_in->ResolveData(table), external->ResolveData(table));
 }
 
 }  // namespace

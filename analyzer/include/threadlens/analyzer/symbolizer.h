@@ -1,6 +1,6 @@
 // Resolves program counters and data addresses of a trace to names, at analysis time (never
-// in the traced program). Backed by llvm-symbolizer when it is installed (falls back to
-// module+offset otherwise) and, for data, by the modules' DWARF.
+// in the traced program), from the modules' DWARF and symbol tables (elfutils), or by an
+// llvm-symbolizer named by THREADLENS_SYMBOLIZER.
 #pragma once
 
 #include <cstdint>
@@ -37,7 +37,8 @@ class Symbolizer {
   virtual Stack ResolveCodeInlined(uint64_t pc) { return {ResolveCode(pc)}; }
 };
 
-// Starts llvm-symbolizer now, for the next MakeSymbolizer to use (it loads meanwhile).
+// Starts the llvm-symbolizer THREADLENS_SYMBOLIZER names, if any, for the next
+// MakeSymbolizer to use (it loads meanwhile).
 void PrestartSymbolizer();
 // A symbolizer for the modules recorded in a trace.
 std::unique_ptr<Symbolizer> MakeSymbolizer(const std::vector<ModuleInfo>& modules);
