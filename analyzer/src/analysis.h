@@ -14,11 +14,11 @@
 #include <vector>
 
 #include "analysis_types.h"
+#include "flat_map.h"
 #include "blocked_state.h"
 #include "cond_holds.h"
 #include "hang_explain.h"
 #include "hb_engine.h"
-#include "heap_blocks.h"
 #include "lock_monitor.h"
 #include "lock_order.h"
 #include "namer.h"
@@ -122,7 +122,7 @@ class Analysis {
   std::set<uint32_t> forked_;
   uint32_t cached_tid_ = ~0u, cached_dense_ = 0;
   std::vector<uint64_t> held_scratch_;
-  HeapBlocks blocks_;  // for the size a free ends
+  FlatMap<uint64_t> live_sizes_;  // live heap blocks' sizes by base: what a free ends
   std::unordered_map<uint64_t, std::shared_ptr<const VectorClock>> cond_signals_;
   std::vector<BlockedThread> watchdog_blocked_;
   std::map<std::pair<uint32_t, uint64_t>, std::vector<SideRef>> self_waiters_;

@@ -46,19 +46,20 @@ void Analysis::HandleHeap(ThreadCtx& t, const StreamEvent& e) {
   const trace::Event& ev = e.ev;
   if (e.kind() == EventKind::kAlloc) {
     const HeapRef block{ev.obj, ev.seq, ev.site, t.stack, true, false};
-    blocks_.Alloc(block);
+    bool inserted;
+    live_sizes_.FindOrInsert(ev.obj, inserted) = ev.seq;  // replaces a block never freed
     race_.Alloc(t.dense, Side(t, Op::kAlloc, e), ev.seq, block);
     return;
   }
-  HeapRef* block = blocks_.Live(ev.obj);
-  if (!block) {
+  const uint64_t* size = live_sizes_.Find(ev.obj);
+  if (!size) {
     // A block the program did not allocate itself (the C library did, for strdup or
     // getline): its free still ends its life, over the size the tracer read.
     if (ev.seq) race_.Free(t.dense, Side(t, Op::kFree, e), ev.seq);
     return;
   }
-  race_.Free(t.dense, Side(t, Op::kFree, e), block->size);
-  block->freed = true;
+  race_.Free(t.dense, Side(t, Op::kFree, e), *size);
+  live_sizes_.Erase(ev.obj);
 }
 
 void Analysis::SyncObjectAccess(const ThreadCtx& t, const StreamEvent& e, uint64_t size,

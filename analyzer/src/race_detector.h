@@ -20,6 +20,7 @@
 // thread and sync object, one report per pair of sites; independent of trace length.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -81,26 +82,41 @@ class RaceDetector {
   }
 
  private:
-  enum Mode : uint8_t { kAccess, kAlloc, kFree };
   static constexpr uint64_t kRing = 4;
+  // An allocation or a free says so in its flags (kCellAlloc, kCellFree).
   struct Op {
-    uint64_t addr = 0, bytes = 0;
+    uint64_t addr = 0;
     ShadowAccess a;
-    Mode mode = kAccess;
+    uint32_t bytes = 0;  // at most kMaxRangeBytes
+    uint32_t seq = 0;    // position in its batch
   };
+  static_assert(sizeof(Op) == 64, "one cache line per access");
   struct HeapOp {
     uint32_t op;  // index in the batch
     bool alloc;
     HeapRef block;  // alloc: the new block; free: its base in block.base
   };
+  // A batch's accesses go to the lanes of the shards whose pages they touch (most touch
+  // one page), so a worker reads its own accesses only.
+  // Ops are reused from batch to batch: taking one writes it once, not zeroes and writes.
+  struct Lane {
+    std::vector<Op> ops;  // the first `size` are this batch's
+    size_t size = 0;
+    Op& Add() {
+      if (size == ops.size()) ops.resize(std::max<size_t>(1024, 2 * size));
+      return ops[size++];
+    }
+  };
   struct Batch {
-    std::vector<Op> ops;
+    std::vector<Lane> lanes;  // per shard, in stream order
+    uint32_t count = 0;                  // accesses in the batch
     std::vector<HeapOp> heap;
     std::vector<std::unique_ptr<VectorClock>> clocks;  // copies the ops point to
     size_t clocks_used = 0;
   };
   struct Record {
-    uint32_t op;
+    uint32_t seq;  // the access's position in the batch
+    uint32_t op;   // its index in the shard's lane
     uint8_t overlap;
     uint64_t base;
     ShadowCell prior;
@@ -109,15 +125,16 @@ class RaceDetector {
     Shard() : shadow(*this) {}
     void Race(const ShadowCell& prior, uint64_t base, uint8_t overlap,
               const ShadowAccess&) override {
-      out->push_back({op, overlap, base, prior});
+      out->push_back({seq, op, overlap, base, prior});
     }
     void Check(const Op& o);
-    void Run(const Batch& b, std::vector<Record>& into);
+    void Run(const Lane& lane, std::vector<Record>& into);
     ShadowMemory shadow;
     // Per batch slot of the ring, the races found in it, in stream order, then address.
     std::vector<Record> records[kRing];
     std::vector<Record>* out = &records[0];
-    uint32_t op = 0;
+    uint32_t seq = 0, op = 0;
+    uint32_t index = 0;  // which shard
     std::thread thread;
     std::atomic<uint64_t> done{0};  // batches checked
   };
@@ -125,11 +142,26 @@ class RaceDetector {
 
   void Fill(Op& op, uint32_t t, const SideRef& s, uint8_t flags);
   void Lifetime(uint32_t t, const SideRef& side, uint64_t size, const HeapOp& h);
-  // The next access goes into the filling batch (or a scratch op without workers); Submit
-  // takes it from there.
-  Op& NewOp() { return threaded_ ? batches_[filling_].ops.emplace_back() : scratch_; }
+  // The next access, made at `addr`: in the lane of its first page in the filling batch
+  // (or a scratch op without workers). Submit takes it from there.
+  Op& NewOp(uint64_t addr) {
+    if (!threaded_) return scratch_;
+    return batches_[filling_].lanes[LaneOf(addr >> 12)].Add();
+  }
+  size_t LaneOf(uint64_t page) const {
+    return lane_mask_ ? page & lane_mask_ : page % shards_.size();
+  }
   void Submit(Op& op, const HeapOp* heap);
-  const VectorClock* Snapshot(uint32_t t, Batch& b);
+  // Copies an access over more than one page into the other lanes that own its pages.
+  void Route(Batch& b, const Op& op);
+  // Thread t's clock as the batch's accesses see it: one copy per batch and clock change.
+  const VectorClock* Snapshot(uint32_t t, Batch& b) {
+    if (t < snap_.size() && snap_batch_[t] == posted_no_ + 1 && snap_version_[t] == hb_.Version(t)) {
+      return snap_[t];
+    }
+    return NewSnapshot(t, b);
+  }
+  const VectorClock* NewSnapshot(uint32_t t, Batch& b);
   void Post();          // hands the filling batch to the workers
   void WaitAndMerge();  // for the oldest batch with the workers
   void Merge(Batch& b, size_t slot);
@@ -140,6 +172,7 @@ class RaceDetector {
   HappensBefore& hb_;
   std::vector<std::unique_ptr<Shard>> shards_;
   bool threaded_ = false;
+  uint64_t lane_mask_ = 0;  // shards - 1 when a power of two above 1, else 0
   // Batch k (numbered from 1, kRing of them) is batches_[k % kRing]; the caller fills batch posted_no_ + 1
   // while the workers check the ones after merged_no_: a worker that falls behind (a busy
   // machine) holds the caller up only after kRing - 1 batches.

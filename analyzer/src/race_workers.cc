@@ -13,8 +13,10 @@ RaceDetector::RaceDetector(HappensBefore& hb, size_t max_reports, unsigned worke
   for (unsigned i = 0; i < n; ++i) {
     shards_.push_back(std::make_unique<Shard>());
     shards_.back()->shadow.SetShard(i, n);
+    shards_.back()->index = i;
   }
-  for (Batch& b : batches_) b.ops.reserve(threaded_ ? kBatchOps : 1);
+  if (n > 1 && (n & (n - 1)) == 0) lane_mask_ = n - 1;
+  for (Batch& b : batches_) b.lanes.resize(n);
   if (threaded_) {
     for (auto& s : shards_) s->thread = std::thread([this, sh = s.get()] { WorkerLoop(*sh); });
   }
@@ -29,23 +31,25 @@ RaceDetector::~RaceDetector() {
 }
 
 void RaceDetector::Shard::Check(const Op& o) {
-  switch (o.mode) {
-    case kAccess: shadow.Access(o.addr, o.bytes, o.a); break;
-    case kAlloc: shadow.Alloc(o.addr, o.bytes, o.a); break;
-    case kFree: shadow.Free(o.addr, o.bytes, o.a); break;
+  if (o.a.flags & kCellAlloc) {
+    shadow.Alloc(o.addr, o.bytes, o.a);
+  } else if (o.a.flags & kCellFree) {
+    shadow.Free(o.addr, o.bytes, o.a);
+  } else {
+    shadow.Access(o.addr, o.bytes, o.a);
   }
 }
 
-void RaceDetector::Shard::Run(const Batch& b, std::vector<Record>& into) {
+void RaceDetector::Shard::Run(const Lane& l, std::vector<Record>& into) {
   out = &into;
-  const size_t n = b.ops.size();
+  const Op* lane = l.ops.data();
+  const size_t n = l.size;
   for (size_t i = 0; i < n; ++i) {
     // The shadow of an access a few ahead loads while this one is checked.
-    if (i + 8 < n && b.ops[i + 8].bytes <= 8 && shadow.Owns(b.ops[i + 8].addr)) {
-      shadow.Prefetch(b.ops[i + 8].addr);
-    }
+    if (i + 8 < n && lane[i + 8].bytes <= 8) shadow.Prefetch(lane[i + 8].addr);
     op = static_cast<uint32_t>(i);
-    Check(b.ops[i]);
+    seq = lane[i].seq;
+    Check(lane[i]);
   }
 }
 
@@ -59,7 +63,7 @@ void RaceDetector::WorkerLoop(Shard& s) {
     }
     if (stop_.load(std::memory_order_acquire)) return;
     for (uint64_t q = seen + 1; q <= p; ++q) {
-      s.Run(batches_[q % kRing], s.records[q % kRing]);
+      s.Run(batches_[q % kRing].lanes[s.index], s.records[q % kRing]);
       s.done.store(q, std::memory_order_release);
       s.done.notify_one();
     }
@@ -67,14 +71,13 @@ void RaceDetector::WorkerLoop(Shard& s) {
   }
 }
 
-const VectorClock* RaceDetector::Snapshot(uint32_t t, Batch& b) {
+const VectorClock* RaceDetector::NewSnapshot(uint32_t t, Batch& b) {
   if (t >= snap_.size()) {
     snap_.resize(t + 1, nullptr);
     snap_version_.resize(t + 1, 0);
     snap_batch_.resize(t + 1, 0);
   }
   const uint64_t batch = posted_no_ + 1, version = hb_.Version(t);
-  if (snap_[t] && snap_batch_[t] == batch && snap_version_[t] == version) return snap_[t];
   if (b.clocks_used == b.clocks.size()) b.clocks.push_back(std::make_unique<VectorClock>());
   VectorClock* c = b.clocks[b.clocks_used++].get();
   *c = hb_.Clock(t);
@@ -95,18 +98,33 @@ void RaceDetector::Submit(Op& op, const HeapOp* heap) {
     if (heap && !heap->alloc) ApplyHeap(*heap);
     return;
   }
-  Batch& b = batches_[filling_];  // `op` is its last
+  Batch& b = batches_[filling_];
+  op.seq = b.count++;
   if (heap) {
     b.heap.push_back(*heap);
-    b.heap.back().op = static_cast<uint32_t>(b.ops.size() - 1);
+    b.heap.back().op = op.seq;
   }
   op.a.clock = Snapshot(op.a.thread, b);
-  if (b.ops.size() >= kBatchOps) Post();
+  if (((op.addr & 4095) + op.bytes) > 4096) Route(b, op);
+  if (b.count >= kBatchOps) Post();
+}
+
+void RaceDetector::Route(Batch& b, const Op& op) {
+  const uint64_t n = b.lanes.size();
+  const uint64_t first = op.addr >> 12;
+  const uint64_t end = op.addr + op.bytes;
+  const uint64_t last = end > op.addr ? (end - 1) >> 12 : ~0ull >> 12;
+  const size_t own = LaneOf(first);
+  const Op copy = op;  // `op` lives in lane `own`, which may grow below
+  for (uint64_t p = first + 1, k = 1; p <= last && k < n; ++p, ++k) {
+    const size_t lane = LaneOf(p);
+    if (lane != own) b.lanes[lane].Add() = copy;
+  }
 }
 
 void RaceDetector::Post() {
   Batch& b = batches_[filling_];
-  if (b.ops.empty()) return;
+  if (b.count == 0) return;
   ++posted_no_;
   posted_.store(posted_no_, std::memory_order_release);
   posted_.notify_all();
@@ -144,7 +162,7 @@ void RaceDetector::Merge(Batch& b, size_t slot) {
     uint32_t i = h < b.heap.size() ? b.heap[h].op : kNone;
     for (size_t k = 0; k < shards_.size(); ++k) {
       const auto& r = shards_[k]->records[slot];
-      if (cur[k] < r.size()) i = std::min(i, r[cur[k]].op);
+      if (cur[k] < r.size()) i = std::min(i, r[cur[k]].seq);
     }
     if (i == kNone) break;
     // An allocation names its block before its races; a free after its own.
@@ -153,7 +171,7 @@ void RaceDetector::Merge(Batch& b, size_t slot) {
       size_t which = shards_.size();
       for (size_t k = 0; k < shards_.size(); ++k) {
         const auto& r = shards_[k]->records[slot];
-        if (cur[k] < r.size() && r[cur[k]].op == i &&
+        if (cur[k] < r.size() && r[cur[k]].seq == i &&
             (which == shards_.size() ||
              r[cur[k]].base < shards_[which]->records[slot][cur[which]].base)) {
           which = k;
@@ -161,12 +179,13 @@ void RaceDetector::Merge(Batch& b, size_t slot) {
       }
       if (which == shards_.size()) break;
       const Record& rec = shards_[which]->records[slot][cur[which]++];
-      Report(rec.prior, rec.base, rec.overlap, b.ops[i].a);
+      Report(rec.prior, rec.base, rec.overlap, b.lanes[which].ops[rec.op].a);
     }
     for (; h < b.heap.size() && b.heap[h].op == i; ++h) ApplyHeap(b.heap[h]);
   }
   for (auto& s : shards_) s->records[slot].clear();
-  b.ops.clear();
+  for (auto& lane : b.lanes) lane.size = 0;
+  b.count = 0;
   b.heap.clear();
   b.clocks_used = 0;
 }

@@ -51,16 +51,18 @@ struct ShadowCell {
 };
 static_assert(sizeof(ShadowCell) == 40, "a granule is two cache lines");
 
-// The access being made.
+// The access being made (48 bytes: the race workers copy one per access).
 struct ShadowAccess {
-  uint32_t thread = 0;
   const VectorClock* clock = nullptr;  // the thread's clock
-  uint32_t now = 0;                    // clock->Get(thread)
-  uint8_t flags = 0;                   // CellFlags
-  uint16_t size = 0;
+  uint64_t site = 0, ts = 0;
+  uint64_t index : 40 = 0;  // position in the merged stream
+  uint64_t size : 16 = 0;
+  uint64_t flags : 8 = 0;  // CellFlags
+  uint32_t thread = 0;
+  uint32_t now = 0;  // clock->Get(thread)
   uint32_t stack = 0, lockset = 0;
-  uint64_t site = 0, index = 0, ts = 0;
 };
+static_assert(sizeof(ShadowAccess) == 48);
 
 class ShadowMemory {
  public:
