@@ -9,9 +9,10 @@
 // racing a free is reported as a use after free by another thread.
 //
 // Parallel checking: the shadow memory is cut into shards by 4 KiB page, each checked by a
-// worker thread of its own. The caller's thread keeps the clocks; each access goes into a
-// batch with a copy of its thread's clock (copied once per clock change), and while the
-// workers check one batch the caller fills the next. Races come back per shard in stream
+// worker thread of its own. The caller's thread keeps the clocks; each access goes into the
+// batch's lane of the shard that owns its page (an access over several pages into each of
+// their lanes) with a copy of its thread's clock (copied once per clock change), and while
+// the workers check one batch the caller fills the next. Races come back per shard in stream
 // order and are merged by (access, address): the reports, their order and the heap blocks
 // they name are those of checking everything on one thread, whatever the number of workers.
 //
