@@ -47,6 +47,33 @@ void SyncClosure::Include(uint32_t thread, uint32_t count) {
   }
 }
 
+void SyncClosure::IncludeClosed(const uint32_t* closed, size_t n) {
+  bool grew = false;
+  for (uint32_t t = 0; t < n && t < frontier_.size(); ++t) {
+    if (closed[t] <= frontier_[t]) continue;
+    // The new events' own needs (thread order, forks, reads-from) are in `closed` already;
+    // only what was in the set before may need processing, and it is done below.
+    if (done_[t] < frontier_[t]) {  // not processed yet: Close() goes through all of it
+      Include(t, closed[t]);
+      continue;
+    }
+    frontier_[t] = done_[t] = closed[t];
+    grew = true;
+    if (!thread_touched_[t]) {
+      thread_touched_[t] = 1;
+      touched_threads_.push_back(t);
+    }
+  }
+  if (!grew) return;
+  // Two closed sets' union breaks no rule but the locks' order: check every lock again.
+  for (uint32_t l = 0; l < lock_dirty_.size(); ++l) {
+    if (!lock_dirty_[l]) {
+      lock_dirty_[l] = 1;
+      dirty_locks_.push_back(l);
+    }
+  }
+}
+
 void SyncClosure::IncludeBefore(uint32_t id) {
   const auto& h = trace_.HotOf(id);
   const auto& ids = trace_.OfThread(h.thread);
@@ -141,6 +168,19 @@ void SyncClosure::Close() {
 
 std::vector<uint32_t> SyncClosure::Linearize() const {
   std::vector<uint32_t> out;
+  size_t count = 0;
+  uint32_t last = 0;  // one past the latest event in the set
+  for (uint32_t t = 0; t < frontier_.size(); ++t) {
+    count += frontier_[t];
+    if (frontier_[t]) last = std::max(last, trace_.OfThread(t)[frontier_[t] - 1] + 1);
+  }
+  out.reserve(count);
+  if (count > last / 16) {  // a large set: one pass over the trace beats sorting it
+    for (uint32_t id = 0; id < last; ++id) {
+      if (Contains(id)) out.push_back(id);
+    }
+    return out;
+  }
   for (uint32_t t = 0; t < frontier_.size(); ++t) {
     const auto& ids = trace_.OfThread(t);
     out.insert(out.end(), ids.begin(), ids.begin() + frontier_[t]);

@@ -40,6 +40,12 @@ class SyncClosure {
   // Adds what must run before event `id`, not `id` itself: its thread's earlier events and, for
   // a thread's first event, the creation of the thread.
   void IncludeBefore(uint32_t id);
+  // Adds a set already closed (the Frontier() of an earlier closure): its events need no
+  // processing, only the lock rules of the union; Close() then applies them.
+  void IncludeClosed(const uint32_t* closed, size_t n);
+  void IncludeClosed(const std::vector<uint32_t>& closed) {
+    IncludeClosed(closed.data(), closed.size());
+  }
   // Grows the set to its closure.
   void Close();
   bool Contains(uint32_t id) const {

@@ -11,16 +11,22 @@ namespace threadlens::analysis {
 using Op = PredictTrace::Op;
 
 RacePredictor::Result RacePredictor::Sweep(const std::vector<uint32_t>& a,
-                                           const std::vector<uint32_t>& b, uint64_t& budget,
+                                           const std::vector<uint32_t>& b,
+                                           const std::vector<uint32_t>& start, uint64_t& budget,
                                            const std::function<bool(uint32_t, uint32_t)>& skip,
                                            RaceWitness* out) {
   if (skip(a.front(), b.front())) return Result::kNone;
   size_t p = 0, q = 0;
   closure_.Reset();
+  closure_.IncludeClosed(start);
+  auto include_before = [&](uint32_t id) {
+    if (const uint32_t* f = PrefixOf(id)) closure_.IncludeClosed(f, trace_.threads());
+    closure_.IncludeBefore(id);
+  };
   for (;;) {
     if (budget == 0) return Result::kOutOfBudget;
-    closure_.IncludeBefore(a[p]);
-    closure_.IncludeBefore(b[q]);
+    include_before(a[p]);
+    include_before(b[q]);
     const uint64_t before = closure_.work();
     closure_.Close();
     const uint64_t spent = closure_.work() - before + 1;
@@ -35,6 +41,35 @@ RacePredictor::Result RacePredictor::Sweep(const std::vector<uint32_t>& a,
   out->second = std::max(a[p], b[q]);
   out->schedule = closure_.Linearize();
   return Result::kFound;
+}
+
+bool RacePredictor::PrefixClosures(const std::vector<uint32_t>& fronts, uint64_t& budget) {
+  // Per thread, its fronts in program order: one growing closure gives each its frontier.
+  std::vector<std::vector<uint32_t>> by_thread(trace_.threads());
+  for (uint32_t id : fronts) by_thread[trace_.HotOf(id).thread].push_back(id);
+  SyncClosure prefix(trace_);
+  for (auto& ids : by_thread) {
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    prefix.Reset();
+    for (uint32_t id : ids) {
+      const uint64_t before = prefix.work();
+      prefix.IncludeBefore(id);
+      prefix.Close();
+      const uint64_t spent = prefix.work() - before + 1;
+      if (spent >= budget) return false;
+      budget -= spent;
+      prefix_of_.push_back({id, static_cast<uint32_t>(prefixes_.size())});
+      prefixes_.insert(prefixes_.end(), prefix.Frontier().begin(), prefix.Frontier().end());
+    }
+  }
+  std::sort(prefix_of_.begin(), prefix_of_.end());
+  return true;
+}
+
+const uint32_t* RacePredictor::PrefixOf(uint32_t id) const {
+  auto it = std::lower_bound(prefix_of_.begin(), prefix_of_.end(), std::pair<uint32_t, uint32_t>{id, 0});
+  return it != prefix_of_.end() && it->first == id ? &prefixes_[it->second] : nullptr;
 }
 
 bool RacePredictor::FindAll(uint64_t& budget, const std::function<bool(uint32_t, uint32_t)>& skip,
@@ -68,6 +103,10 @@ bool RacePredictor::FindAll(uint64_t& budget, const std::function<bool(uint32_t,
   for (const Access& a : accesses) ids.push_back(a.id);
   auto same_group = [&](size_t x, size_t y) { return accesses[x].Group() == accesses[y].Group(); };
   std::vector<std::vector<uint32_t>> groups;  // of one location
+  std::vector<std::vector<uint32_t>> kept;    // groups of the pairs to search
+  std::vector<std::pair<uint32_t, uint32_t>> pairs;
+  constexpr uint32_t kNoSlot = ~0u;
+  std::vector<uint32_t> slot;  // per group of the location: its index in `kept`
   for (size_t i = 0; i < ids.size();) {
     const uint64_t loc = trace_.At(ids[i]).obj;
     size_t end = i;
@@ -85,29 +124,65 @@ bool RacePredictor::FindAll(uint64_t& budget, const std::function<bool(uint32_t,
       groups.back().push_back(ids[j]);
     }
     i = end;
-    // Pairs of groups: different threads, at least one write, not both atomic.
+    // Pairs of groups: different threads, at least one write, not both atomic. A group
+    // moves to `kept` at its first pair (groups[g] is then empty: its front is read first).
+    slot.assign(groups.size(), kNoSlot);
+    auto group = [&](size_t g) -> const std::vector<uint32_t>& {
+      return slot[g] == kNoSlot ? groups[g] : kept[slot[g]];
+    };
     for (size_t a = 0; a < groups.size(); ++a) {
       for (size_t b = a + 1; b < groups.size(); ++b) {
-        const auto& ea = trace_.At(groups[a].front());
-        const auto& eb = trace_.At(groups[b].front());
+        const auto& ea = trace_.At(group(a).front());
+        const auto& eb = trace_.At(group(b).front());
         if (ea.thread == eb.thread) continue;
         if (ea.op != Op::kWrite && eb.op != Op::kWrite) continue;
         if (ea.atomic && eb.atomic) continue;
         // A lock held at both: the earlier critical section, and its access, must come first.
-        if (!SortedDisjoint(trace_.HeldAt(groups[a].front()), trace_.HeldAt(groups[b].front()))) {
+        if (!SortedDisjoint(trace_.HeldAt(group(a).front()), trace_.HeldAt(group(b).front()))) {
           continue;
         }
-        RaceWitness w;
-        switch (Sweep(groups[a], groups[b], budget, skip, &w)) {
-          case Result::kFound:
-            on_race(w);
-            break;
-          case Result::kNone:
-            break;
-          case Result::kOutOfBudget:
-            return false;
+        if (skip(group(a).front(), group(b).front())) continue;
+        for (size_t g : {a, b}) {
+          if (slot[g] == kNoSlot) {
+            slot[g] = static_cast<uint32_t>(kept.size());
+            kept.push_back(std::move(groups[g]));
+          }
         }
+        pairs.push_back({slot[a], slot[b]});
       }
+    }
+  }
+  // Each pair's closure starts from the union of its two fronts' own closures, computed once
+  // per front in one pass per thread: a pair then costs only what the union adds.
+  std::vector<uint32_t> fronts;
+  for (const auto& g : kept) {
+    // Every access a sweep may step to, while the frontiers stay within bounds.
+    if ((fronts.size() + g.size()) * trace_.threads() <= kMaxPrefixValues) {
+      fronts.insert(fronts.end(), g.begin(), g.end());
+    } else {
+      fronts.push_back(g.front());
+    }
+  }
+  prefixes_.clear();
+  prefix_of_.clear();
+  // One pass per thread: at most threads x events, on top of the pairs' budget.
+  uint64_t prefix_budget = trace_.threads() * (trace_.size() + 1) + 1;
+  if (!PrefixClosures(fronts, prefix_budget)) return false;
+  const size_t threads = trace_.threads();
+  std::vector<uint32_t> start(threads);
+  for (const auto& [ga, gb] : pairs) {
+    const uint32_t* fa = PrefixOf(kept[ga].front());
+    const uint32_t* fb = PrefixOf(kept[gb].front());
+    for (size_t t = 0; t < threads; ++t) start[t] = std::max(fa[t], fb[t]);
+    RaceWitness w;
+    switch (Sweep(kept[ga], kept[gb], start, budget, skip, &w)) {
+      case Result::kFound:
+        on_race(w);
+        break;
+      case Result::kNone:
+        break;
+      case Result::kOutOfBudget:
+        return false;
     }
   }
   return true;

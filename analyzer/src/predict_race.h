@@ -11,14 +11,22 @@
 // holding a common lock never race (the earlier critical section comes first, with its
 // access). For each other pair of groups that conflict, the accesses are tried in trace order with
 // one pointer per side, an access found inside the closure never being needed again (the closure
-// only grows), so a pair of groups costs one closure over the trace and yields its first race.
+// only grows), so a pair of groups yields its first race.
 // Locations are compared by address (accesses that start at the same byte): a partial overlap is
-// not predicted. Cost: O(group pairs x (events + acquisitions x threads per lock)), within a work
-// budget.
+// not predicted.
+//
+// Cost. The closure before an access of thread t is the prefix closure of t up to it; one
+// growing closure per thread gives them all (O(threads x events) in all), and each is kept as
+// a frontier (threads values; 32 MiB of them at most, beyond which only a group's first
+// access keeps one). A pair's closure starts from the union of its accesses' prefix closures
+// (the closure of a union of closed sets only needs the lock rules checked again), so a pair
+// costs O(steps x locks x threads x log events) plus the events the union's lock rules add,
+// within a work budget, instead of a closure over the trace each.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <utility>
 #include <vector>
 
 #include "predict_closure.h"
@@ -44,11 +52,20 @@ class RacePredictor {
  private:
   // kFound / kNone / kOutOfBudget for one pair of groups.
   enum class Result { kFound, kNone, kOutOfBudget };
-  Result Sweep(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b, uint64_t& budget,
+  Result Sweep(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b,
+               const std::vector<uint32_t>& start, uint64_t& budget,
                const std::function<bool(uint32_t, uint32_t)>& skip, RaceWitness* out);
+  // The closure of what must run before each of `fronts` (its prefix closure), kept as a
+  // frontier for PrefixOf. False when the budget ran out.
+  bool PrefixClosures(const std::vector<uint32_t>& fronts, uint64_t& budget);
+  const uint32_t* PrefixOf(uint32_t id) const;  // null when not kept
 
+  // Prefix closures kept, in frontier values (threads() per access): 32 MiB.
+  static constexpr size_t kMaxPrefixValues = 8u << 20;
   const PredictTrace& trace_;
   SyncClosure closure_;
+  std::vector<uint32_t> prefixes_;  // frontiers, threads() values each
+  std::vector<std::pair<uint32_t, uint32_t>> prefix_of_;  // (access, offset in prefixes_), by access
 };
 
 }  // namespace threadlens::analysis
