@@ -90,12 +90,15 @@ class Analysis {
   void RecordPredict(const ThreadCtx& t, const StreamEvent& e);
   void RecordAccess(const ThreadCtx& t, const StreamEvent& e, PredictTrace::Op op, bool atomic);
   void RecordPredict(const ThreadCtx& t, PredictTrace::Op op, uint64_t obj, uint64_t site,
-                     bool shared = false, bool atomic = false, bool blocking = true);
+                     bool shared = false, bool atomic = false, bool blocking = true,
+                     bool after_wake = false);
   // Checks each lock-order cycle for a sync-preserving deadlock (predict_deadlock.h).
   void PredictDeadlocks(std::vector<RawFinding>& cycles, std::vector<std::string>& notes);
   // Adds the sync-preserving races of an STD trace that happens-before did not report
   // (predict_race.h).
   void PredictRaces(std::vector<RawFinding>& raw, std::vector<std::string>& notes);
+  // Adds lost notifications and deadlocks through a condition wait (predict_comm.h).
+  void PredictCommunication(std::vector<RawFinding>& raw, std::vector<std::string>& notes);
 
   // ---- end of trace (analysis_finish.cc) ----
   void FindBlockedState(std::vector<RawFinding>& raw, std::vector<std::string>& notes);

@@ -8,8 +8,24 @@
 
 namespace threadlens::analysis {
 
-void PredictTrace::Add(const Event& e) {
+void PredictTrace::Add(const Event& e, bool after_wake) {
   if (e.thread >= per_thread_.size()) per_thread_.resize(e.thread + 1);
+  for (size_t i = 0; i < deferred_.size(); ++i) {
+    if (deferred_[i].first != e.thread) continue;
+    const Event held = deferred_[i].second;
+    deferred_.erase(deferred_.begin() + static_cast<ptrdiff_t>(i));
+    if (e.op == Op::kWake) {
+      events_.push_back(e);
+      events_.push_back(held);
+      return;
+    }
+    events_.push_back(held);
+    break;
+  }
+  if (after_wake) {
+    deferred_.push_back({e.thread, e});
+    return;
+  }
   events_.push_back(e);
 }
 
@@ -22,6 +38,8 @@ void PredictTrace::AddThread(uint32_t thread, uint32_t tid) {
 void PredictTrace::Finalize() {
   if (finalized_) return;
   finalized_ = true;
+  for (const auto& d : deferred_) events_.push_back(d.second);
+  deferred_.clear();
   const uint32_t n = static_cast<uint32_t>(events_.size());
   for (uint32_t id = 0; id < n; ++id) {
     const Event& e = events_[id];
@@ -131,6 +149,7 @@ void PredictTrace::Finalize() {
         last_notify[e.obj] = id;
         break;
       case Op::kWake:
+        held_of_[id] = t.held;  // the locks a waiter keeps while it sleeps
         if (auto it = last_notify.find(e.obj); it != last_notify.end()) hot_[id].link = it->second;
         break;
       case Op::kPost: {

@@ -63,6 +63,7 @@ class PredictTrace {
     bool atomic = false;  // an atomic read or write
     // An acquisition that waits for the lock: not a trylock, a timed lock (it would give up) or
     // a condition wait's re-acquisition. Only these can be the blocked requests of a deadlock.
+    // On a wake: the wait had no timeout.
     bool blocking = true;
     // Set by Finalize: a re-entrant acquire, an inner release, or a release of a lock the
     // thread did not hold. No constraint of its own.
@@ -73,7 +74,10 @@ class PredictTrace {
   // each write to the previous one of its granule, so that whatever bytes a read saw, its writer
   // stays its last writer in a reordering; STD variables are exact and need no chain.
   void SetGranular(bool granular) { granular_ = granular; }
-  void Add(const Event& e);
+  bool Granular() const { return granular_; }
+  // `after_wake`: a condition wait's re-acquisition recorded before the wait's end (binary
+  // traces); it is kept after the thread's next event when that is the wake, as it happens.
+  void Add(const Event& e, bool after_wake = false);
   void AddThread(uint32_t thread, uint32_t tid);
   // Derives per-thread positions, matching releases, reads-from and the other links, after the
   // last Add. Later calls do nothing.
@@ -118,12 +122,13 @@ class PredictTrace {
     return hot_[id].op == Op::kAcquire ? hot_[id].aux : kNone;
   }
   const std::vector<LockAcquires>& Locks() const { return locks_; }
-  // The outermost locks a thread held at an acquire, read or write event, sorted (empty for
-  // other events). Equal sets are the same object.
+  // The outermost locks a thread held at an acquire, read, write or wake event, sorted (empty
+  // for other events). Equal sets are the same object.
   const std::vector<uint64_t>& HeldAt(uint32_t id) const { return held_sets_[held_of_[id]]; }
 
  private:
   ChunkedVector<Event> events_;
+  std::vector<std::pair<uint32_t, Event>> deferred_;  // thread, re-acquisition
   std::vector<uint32_t> tids_;
   bool granular_ = false;
   bool finalized_ = false;

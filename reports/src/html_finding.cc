@@ -68,7 +68,8 @@ std::string Scenario(const Finding& f) {
       if (w.op == "read" || w.op == "write" || w.op == "post" || w.op == "pend") continue;
       std::string html = H(w.op) + "(" + H(w.object) + ");" +
                          (w.site.empty() ? "" : " <span class=\"muted\">" + H(w.site) + "</span>");
-      if (w.op == "request") html = "<span class=\"blocked\">" + html + " *** blocked ***</span>";
+      if (w.op == "request" || w.op == "wait" || w.op == "join-blocked")
+        html = "<span class=\"blocked\">" + html + " *** blocked ***</span>";
       if (w.op.rfind("race-", 0) == 0)
         html = "<span class=\"blocked\">" + html + " *** race ***</span>";
       steps.push_back({c, html});
