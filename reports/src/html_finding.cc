@@ -250,7 +250,9 @@ std::string FindingSection(const Report& r, const Finding& f, const std::string&
     }
     for (auto& e : f.cycle) {
       if (wait_for) {
-        o << "<tr><td>" << H(e.from) << "</td><td><code>" << H(e.to_site.object)
+        o << "<tr><td>" << H(e.from) << "</td><td>"
+          << (e.to_site.op == "wait" ? "a notification of " : "") << "<code>"
+          << H(e.to_site.object)
           << "</code></td><td>" << H(e.to) << "</td><td class=\"mono\">" << H(LongSite(e.to_site))
           << "</td><td class=\"mono\">" << H(LongSite(e.from_site)) << "</td></tr>";
       } else {
@@ -285,6 +287,7 @@ std::string FindingSection(const Report& r, const Finding& f, const std::string&
   if (!r.spans.empty() || !f.accesses.empty()) {
     o << "<h4>Timeline</h4>" << TimelineView(r, timeline_id, &f, options.max_timeline_spans);
   }
+  if (!f.witness.empty()) o << "<h4>Predicted schedule, step by step</h4>" << WitnessTimeline(f);
   // The same finding as plain text, to paste into a bug report.
   o << "<details><summary>As text</summary><pre class=\"finding-text\">" << H(FindingText(f, r))
     << "</pre></details>";
