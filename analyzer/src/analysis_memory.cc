@@ -47,9 +47,11 @@ void Analysis::HandleHeap(ThreadCtx& t, const StreamEvent& e) {
   if (e.kind() == EventKind::kAlloc) {
     const HeapRef block{ev.obj, ev.seq, ev.site, t.stack, true, false};
     blocks_.Alloc(block);
+    if (predict_) lifetimes_.Alloc(ev.obj, ev.seq);
     race_.Alloc(t.dense, Side(t, Op::kAlloc, e), ev.seq, block);
     return;
   }
+  if (predict_) lifetimes_.Free(ev.obj);
   HeapRef* block = blocks_.Live(ev.obj);
   if (!block) {
     // A block the program did not allocate itself (the C library did, for strdup or

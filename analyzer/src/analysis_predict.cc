@@ -15,7 +15,7 @@ using trace::EventKind;
 using POp = PredictTrace::Op;
 
 void Analysis::RecordPredict(const ThreadCtx& t, POp op, uint64_t obj, uint64_t site, bool shared,
-                             bool atomic, bool blocking, bool after_wake) {
+                             bool atomic, bool blocking, bool after_wake, uint16_t life) {
   PredictTrace::Event p;
   p.obj = obj;
   p.index = index_;
@@ -27,6 +27,7 @@ void Analysis::RecordPredict(const ThreadCtx& t, POp op, uint64_t obj, uint64_t 
   p.shared = shared;
   p.atomic = atomic;
   p.blocking = blocking;
+  p.life = life;
   predict_->Add(p, after_wake);
 }
 
@@ -45,9 +46,10 @@ void Analysis::RecordAccess(const ThreadCtx& t, const StreamEvent& e, PredictTra
   const uint64_t first = ev.obj >> 3, last = (ev.obj + size - 1) >> 3;
   if (last - first + 1 > kMaxGranules) ++predict_cut_;
   const uint64_t end = std::min(last, first + kMaxGranules - 1);
-  RecordPredict(t, op, ev.obj, ev.site, false, atomic);
+  const uint16_t life = lifetimes_.Of(ev.obj);
+  RecordPredict(t, op, ev.obj, ev.site, false, atomic, true, false, life);
   for (uint64_t g = first + 1; g <= end && g > first; ++g) {
-    RecordPredict(t, op, g << 3, ev.site, false, atomic);
+    RecordPredict(t, op, g << 3, ev.site, false, atomic, true, false, life);
   }
 }
 
@@ -287,9 +289,6 @@ void Analysis::PredictDeadlocks(std::vector<RawFinding>& cycles, std::vector<std
 namespace threadlens::analysis {
 
 void Analysis::PredictRaces(std::vector<RawFinding>& raw, std::vector<std::string>& notes) {
-  // Binary traces: the allocator's and the thread library's reuse of memory (a heap block,
-  // a dead thread's stack) orders accesses the trace model does not see yet.
-  if (!std_trace_) return;
   predict_->Finalize();
   std::set<std::tuple<uint64_t, uint64_t, uint64_t>> reported;  // location, site pair
   for (const RawFinding& f : raw) {

@@ -46,8 +46,9 @@ bool RacePredictor::FindAll(uint64_t& budget, const std::function<bool(uint32_t,
     uint64_t obj, site;
     const std::vector<uint64_t>* held;
     uint32_t thread, id;
+    uint16_t life;
     bool write;
-    auto Group() const { return std::tie(obj, thread, write, site, held); }
+    auto Group() const { return std::tie(obj, life, thread, write, site, held); }
   };
   std::vector<Access> accesses;
   size_t count = 0;
@@ -58,7 +59,8 @@ bool RacePredictor::FindAll(uint64_t& budget, const std::function<bool(uint32_t,
   for (uint32_t id = 0; id < trace_.size(); ++id) {
     const auto& e = trace_.At(id);
     if (e.op != Op::kRead && e.op != Op::kWrite) continue;
-    accesses.push_back({e.obj, e.site, &trace_.HeldAt(id), e.thread, id, e.op == Op::kWrite});
+    accesses.push_back(
+        {e.obj, e.site, &trace_.HeldAt(id), e.thread, id, e.life, e.op == Op::kWrite});
   }
   std::sort(accesses.begin(), accesses.end(), [](const Access& a, const Access& b) {
     return a.Group() != b.Group() ? a.Group() < b.Group() : a.id < b.id;
@@ -69,10 +71,13 @@ bool RacePredictor::FindAll(uint64_t& budget, const std::function<bool(uint32_t,
   auto same_group = [&](size_t x, size_t y) { return accesses[x].Group() == accesses[y].Group(); };
   std::vector<std::vector<uint32_t>> groups;  // of one location
   for (size_t i = 0; i < ids.size();) {
+    // A location: an address in one life of its memory.
     const uint64_t loc = trace_.At(ids[i]).obj;
+    const uint16_t life = trace_.At(ids[i]).life;
     size_t end = i;
     bool several_threads = false;
-    for (; end < ids.size() && trace_.At(ids[end]).obj == loc; ++end) {
+    for (; end < ids.size() && trace_.At(ids[end]).obj == loc && trace_.At(ids[end]).life == life;
+         ++end) {
       several_threads |= trace_.At(ids[end]).thread != trace_.At(ids[i]).thread;
     }
     if (!several_threads) {

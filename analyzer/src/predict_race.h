@@ -12,7 +12,9 @@
 // access). For each other pair of groups that conflict, the accesses are tried in trace order with
 // one pointer per side, an access found inside the closure never being needed again (the closure
 // only grows), so a pair of groups costs one closure over the trace and yields its first race.
-// Locations are compared by address (accesses that start at the same byte): a partial overlap is
+// Locations are compared by address (accesses that start at the same byte) and, on binary traces,
+// by the life of that memory (predict_lifetimes.h: a reused heap block or stack is another
+// location, ordered by the allocator or thread library the trace does not show); a partial overlap is
 // not predicted. Cost: O(group pairs x (events + acquisitions x threads per lock)), within a work
 // budget.
 #pragma once

@@ -68,6 +68,8 @@ class PredictTrace {
     // Set by Finalize: a re-entrant acquire, an inner release, or a release of a lock the
     // thread did not hold. No constraint of its own.
     bool nested = false;
+    // Binary traces: the life of the memory an access touched (predict_lifetimes.h).
+    uint16_t life = 0;
   };
 
   // Recording, in stream order. Granular: binary traces key memory by 8-byte granule and chain

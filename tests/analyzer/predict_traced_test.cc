@@ -98,5 +98,42 @@ TEST(PredictTraced, LatentLostWakeupAndItsFix) {
   }
 }
 
+// A race hidden behind an unrelated lock: happens-before orders the write and the read through
+// log_lock's handoff, a sync-preserving reordering (the Checker's section first) does not. Its
+// twin holds log_lock around both accesses: nothing is predicted.
+TEST(PredictTraced, RaceBehindAnUnrelatedLockAndItsFix) {
+  const struct {
+    const char* name;
+    std::vector<std::string> predicted;
+  } cases[] = {
+      {"race_behind_log_lock",
+       {"predicted data race on limit: read by Checker vs earlier write by Updater"}},
+      {"limit_under_lock", {}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    const std::string trace = Record(c.name);
+    if (trace.empty()) GTEST_SKIP() << "scenario_" << c.name << " not built";
+    AnalyzeOptions o = TestOptions();
+    o.predict = true;
+    o.max_witness_steps = 1'000'000;
+    const Report r = AnalyzeFile(trace, o);
+    EXPECT_TRUE(AnalyzeFile(trace, TestOptions()).findings.empty());
+    auto source = OpenTrace(trace);
+    const auto stream = ReadAll(*source);
+    std::vector<std::string> predicted;
+    for (const Finding& f : r.findings) {
+      ASSERT_TRUE(f.predicted && *f.predicted) << f.title;
+      EXPECT_EQ(f.kind, "race");
+      EXPECT_EQ(f.severity, Severity::kError);
+      EXPECT_EQ(f.relation, "sync-preserving");
+      EXPECT_EQ(CheckWitness(stream, f), "") << f.title;
+      predicted.push_back(f.title);
+    }
+    EXPECT_EQ(predicted, c.predicted);
+    fs::remove(trace);
+  }
+}
+
 }  // namespace
 }  // namespace threadlens::testing
