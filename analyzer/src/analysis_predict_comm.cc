@@ -18,7 +18,8 @@ namespace {
 // Where a wait began (the waiter's release of the mutex), on the condition variable.
 SideRef WaitSide(const PredictTrace& trace, uint32_t wake) {
   const auto& own = trace.OfThread(trace.At(wake).thread);
-  SideRef s = SideOf(trace, own[trace.Pos(wake) - 1], Op::kWait);
+  const uint32_t pos = trace.Pos(wake);
+  SideRef s = SideOf(trace, pos > 0 ? own[pos - 1] : wake, Op::kWait);
   s.obj = trace.At(wake).obj;
   s.lockset = trace.At(wake).lockset;  // without the mutex the wait released
   return s;

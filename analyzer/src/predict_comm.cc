@@ -25,7 +25,8 @@ CommPredictor::CommPredictor(const PredictTrace& trace) : trace_(trace) {
     const PredictTrace::Event& e = trace_.At(id);
     if (e.op == Op::kNotify) {
       notifies_[e.obj].push_back(id);
-    } else if (e.op == Op::kWake && e.blocking && !trace_.HeldAt(id).empty()) {
+    } else if (e.op == Op::kWake && e.blocking && trace_.Pos(id) > 0 &&
+               !trace_.HeldAt(id).empty()) {
       add(wakes_, e.thread, e.obj, &trace_.HeldAt(id), id, wake_index);
     } else if (e.op == Op::kAcquire && e.blocking && !e.nested && !e.shared) {
       add(acquires_, e.thread, e.obj, &trace_.HeldAt(id), id, acquire_index);

@@ -11,6 +11,7 @@ namespace {
 
 struct LockState {
   uint32_t owner = PredictTrace::kNone;  // exclusive holder
+  uint32_t depth = 0;                    // its re-entries
   uint32_t shared = 0;                   // read holds
 };
 
@@ -47,23 +48,24 @@ StuckState CheckStuck(const PredictTrace& trace, const std::vector<uint32_t>& sc
     }
     switch (e.op) {
       case Op::kAcquire: {
-        if (e.nested) break;
+        // Every acquisition and release counts, inner ones too, as the thread did them.
         LockState& l = locks[e.obj];
-        if (l.owner != PredictTrace::kNone || (!e.shared && l.shared > 0)) {
+        if (l.owner == t) {
+          ++l.depth;
+        } else if (l.owner != PredictTrace::kNone || (!e.shared && l.shared > 0)) {
           return fail("an acquisition of a held lock");
-        }
-        if (e.shared) {
+        } else if (e.shared) {
           ++l.shared;
         } else {
           l.owner = t;
+          l.depth = 1;
         }
         break;
       }
       case Op::kRelease: {
-        if (e.nested) break;
         LockState& l = locks[e.obj];
         if (l.owner == t) {
-          l.owner = PredictTrace::kNone;
+          if (--l.depth == 0) l.owner = PredictTrace::kNone;
         } else if (e.shared && l.shared > 0) {
           --l.shared;
         } else {
