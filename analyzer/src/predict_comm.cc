@@ -59,7 +59,8 @@ bool CommPredictor::Extend(std::optional<SyncClosure>& c, const Limits& limits, 
     const uint64_t before = trial->work();
     trial->Include(t, count);
     trial->Close();
-    const uint64_t spent = trial->work() - before + trace_.threads();
+    // The copy costs its vectors, by thread and by lock, whatever the closure then does.
+    const uint64_t spent = trial->work() - before + trace_.threads() + trace_.Locks().size();
     budget = spent >= budget ? 0 : budget - spent;
     return Within(*trial, limits);
   };
@@ -107,9 +108,12 @@ bool CommPredictor::FindLost(uint64_t& budget, const Found& found) {
   // One witness per (waiter, wait site, condition variable, notification site); a few tries.
   std::map<std::tuple<uint32_t, uint64_t, uint64_t, uint64_t>, int> tries;
   std::optional<SyncClosure> c;
-  for (uint32_t k = 0; k < trace_.size(); ++k) {
+  // Latest waits first: a notification is lost only when no later one wakes the waiter, so
+  // the last wait of a pattern is the likeliest.
+  for (uint32_t k = static_cast<uint32_t>(trace_.size()); k-- > 0;) {
+    if (trace_.HotOf(k).op != Op::kWake) continue;
     const PredictTrace::Event& e = trace_.At(k);
-    if (e.op != Op::kWake || !e.blocking) continue;
+    if (!e.blocking) continue;
     const uint32_t n = trace_.Link(k), w = e.thread, pk = trace_.Pos(k);
     if (n == PredictTrace::kNone || pk == 0 || trace_.At(n).thread == w) continue;
     int& tried = tries[{w, e.site, e.obj, trace_.At(n).site}];
@@ -144,7 +148,8 @@ bool CommPredictor::FindLost(uint64_t& budget, const Found& found) {
         break;
       }
     }
-    budget = nids.size() + pk >= budget ? 0 : budget - nids.size() - pk;
+    const uint64_t setup = nids.size() + pk + trace_.threads() + trace_.Locks().size();
+    budget = setup >= budget ? 0 : budget - setup;
     c.emplace(trace_);
     c->Include(nt, n_start);
     c->Include(w, w_start);
@@ -189,6 +194,8 @@ bool CommPredictor::TryPattern(const std::vector<const Group*>& choice, uint64_t
   std::vector<size_t> p(k, 0);
   std::optional<SyncClosure> c;
   c.emplace(trace_);
+  const uint64_t setup = trace_.threads() + trace_.Locks().size();
+  budget = setup >= budget ? 0 : budget - setup;
   for (;;) {
     if (budget == 0) return false;
     for (size_t i = 0; i < k; ++i) c->IncludeBefore(choice[i]->ids[p[i]]);

@@ -162,10 +162,11 @@ TEST(PredictComm, DeadlockThroughANotification) {
   EXPECT_EQ(Predicted(kNestedFixed), std::vector<std::string>{});
 }
 
-// Three rounds of the same wait and notification: one finding for the pattern.
+// Ten rounds of the same wait and notification: one finding for the pattern, its last round
+// (every earlier notification is followed by another that would wake the waiter).
 TEST(PredictComm, OneFindingPerPattern) {
   std::string text = "T1|fork(T2)|1\nT1|fork(T3)|2\n";
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 10; ++i) {
     text +=
         "T2|acq(L1)|10\nT2|rel(L1)|11\nT2|wait(L1)|11\nT3|acq(L1)|20\nT3|notify(L1)|21\n"
         "T3|rel(L1)|22\nT2|acq(L1)|12\nT2|rel(L1)|13\n";
