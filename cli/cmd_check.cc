@@ -51,7 +51,8 @@ Command AddCheck(CLI::App& app) {
   sub->add_flag("-q,--quiet", o->quiet, "Print only the summary line");
   sub->add_flag("--predict", o->predict,
                 "Check each lock-order cycle for a deadlocking reordering of the run: cycles "
-                "with none become warnings");
+                "with none become warnings; predicted races, lost notifications and deadlocks "
+                "through a notification fail it");
   sub->add_option("--color", o->color, "auto, always, never (NO_COLOR is honoured)")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   sub->add_option("--html", o->files.html, "Also write the HTML report");

@@ -50,7 +50,7 @@ Command AddReport(CLI::App& app) {
   sub->add_flag("--no-races", o->no_races, "Skip race detection (faster on huge traces)");
   sub->add_flag("--predict", o->predict,
                 "Check each lock-order cycle for a deadlocking reordering of the run, with its "
-                "schedule");
+                "schedule; also races, lost notifications and deadlocks through a notification");
   return {sub, [o]() -> int {
             AnalyzeOptions analyze;
             analyze.races = !o->no_races;

@@ -20,6 +20,8 @@ set(THREADLENS_SCENARIOS
   thread_local_state
   lock_leak_early_return
   lost_wakeup wakeup_with_predicate
+  lost_wakeup_latent wakeup_latent_with_predicate
+  race_behind_log_lock limit_under_lock
   giant_lock_countdown)
 
 # Programs that use a library beyond the standard one.

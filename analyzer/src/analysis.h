@@ -22,6 +22,7 @@
 #include "lock_monitor.h"
 #include "lock_order.h"
 #include "namer.h"
+#include "predict_lifetimes.h"
 #include "predict_trace.h"
 #include "race_detector.h"
 #include "signal_checks.h"
@@ -90,12 +91,15 @@ class Analysis {
   void RecordPredict(const ThreadCtx& t, const StreamEvent& e);
   void RecordAccess(const ThreadCtx& t, const StreamEvent& e, PredictTrace::Op op, bool atomic);
   void RecordPredict(const ThreadCtx& t, PredictTrace::Op op, uint64_t obj, uint64_t site,
-                     bool shared = false, bool atomic = false, bool blocking = true);
+                     bool shared = false, bool atomic = false, bool blocking = true,
+                     bool after_wake = false, uint16_t life = 0);
   // Checks each lock-order cycle for a sync-preserving deadlock (predict_deadlock.h).
   void PredictDeadlocks(std::vector<RawFinding>& cycles, std::vector<std::string>& notes);
   // Adds the sync-preserving races of an STD trace that happens-before did not report
   // (predict_race.h).
   void PredictRaces(std::vector<RawFinding>& raw, std::vector<std::string>& notes);
+  // Adds lost notifications and deadlocks through a condition wait (predict_comm.h).
+  void PredictCommunication(std::vector<RawFinding>& raw, std::vector<std::string>& notes);
 
   // ---- end of trace (analysis_finish.cc) ----
   void FindBlockedState(std::vector<RawFinding>& raw, std::vector<std::string>& notes);
@@ -129,6 +133,7 @@ class Analysis {
   std::vector<HeldBy> watchdog_holds_;
   std::unique_ptr<PredictTrace> predict_;  // only with AnalyzeOptions::predict
   uint64_t predict_cut_ = 0;  // accesses longer than the prediction model keeps
+  PredictLifetimes lifetimes_;  // binary traces: which life of its memory an access touched
   bool std_trace_;
   bool races_skipped_ = false;  // the program was not instrumented
   bool watchdog_ = false;

@@ -276,6 +276,7 @@ void Analysis::Handle(const StreamEvent& e) {
     }
     case EventKind::kThreadStack:
       namer_.Stacks().Add(e.tid, ev.obj, ev.seq);
+      if (predict_) lifetimes_.Stack(e.tid, ev.obj, ev.seq);
       break;
     case EventKind::kIgnoresAtExit: {
       // Named by the Begin's own site: the thread's stack now is the one it exits with.
@@ -415,6 +416,7 @@ void Analysis::HandleThread(ThreadCtx& t, const StreamEvent& e) {
       monitor_.OnThreadExit(t, Side(t, Op::kExit, e));
       lifecycle_.OnExit(t.dense, Side(t, Op::kExit, e));
       namer_.Stacks().Exit(e.tid, ev.ts);
+      if (predict_) lifetimes_.ThreadEnd(e.tid);
       t.exited = true;
       t.end_ts = ev.ts;
       break;

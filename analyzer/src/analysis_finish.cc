@@ -220,6 +220,7 @@ Report Analysis::Finish() {
     if (predict_) PredictDeadlocks(cycles, rep.notes);
     for (RawFinding& f : cycles) raw.push_back(std::move(f));
   }
+  if (predict_) PredictCommunication(raw, rep.notes);
   FindBlockedState(raw, rep.notes);
   for (RawFinding& f : monitor_.TakeFindings()) {
     if (f.kind == "contention" && !opts_.contention) continue;

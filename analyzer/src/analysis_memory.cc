@@ -48,9 +48,11 @@ void Analysis::HandleHeap(ThreadCtx& t, const StreamEvent& e) {
     const HeapRef block{ev.obj, ev.seq, ev.site, t.stack, true, false};
     bool inserted;
     live_sizes_.FindOrInsert(ev.obj, inserted) = ev.seq;  // replaces a block never freed
+    if (predict_) lifetimes_.Alloc(ev.obj, ev.seq);
     race_.Alloc(t.dense, Side(t, Op::kAlloc, e), ev.seq, block);
     return;
   }
+  if (predict_) lifetimes_.Free(ev.obj);
   const uint64_t* size = live_sizes_.Find(ev.obj);
   if (!size) {
     // A block the program did not allocate itself (the C library did, for strdup or

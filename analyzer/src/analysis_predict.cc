@@ -6,6 +6,7 @@
 
 #include "analysis.h"
 #include "predict_deadlock.h"
+#include "predict_output.h"
 #include "predict_race.h"
 
 namespace threadlens::analysis {
@@ -14,7 +15,7 @@ using trace::EventKind;
 using POp = PredictTrace::Op;
 
 void Analysis::RecordPredict(const ThreadCtx& t, POp op, uint64_t obj, uint64_t site, bool shared,
-                             bool atomic, bool blocking) {
+                             bool atomic, bool blocking, bool after_wake, uint16_t life) {
   PredictTrace::Event p;
   p.obj = obj;
   p.index = index_;
@@ -26,7 +27,8 @@ void Analysis::RecordPredict(const ThreadCtx& t, POp op, uint64_t obj, uint64_t 
   p.shared = shared;
   p.atomic = atomic;
   p.blocking = blocking;
-  predict_->Add(p);
+  p.life = life;
+  predict_->Add(p, after_wake);
 }
 
 // Binary traces: one event per 8-byte granule the access touches (the first keeps the exact
@@ -44,9 +46,10 @@ void Analysis::RecordAccess(const ThreadCtx& t, const StreamEvent& e, PredictTra
   const uint64_t first = ev.obj >> 3, last = (ev.obj + size - 1) >> 3;
   if (last - first + 1 > kMaxGranules) ++predict_cut_;
   const uint64_t end = std::min(last, first + kMaxGranules - 1);
-  RecordPredict(t, op, ev.obj, ev.site, false, atomic);
+  const uint16_t life = lifetimes_.Of(ev.obj);
+  RecordPredict(t, op, ev.obj, ev.site, false, atomic, true, false, life);
   for (uint64_t g = first + 1; g <= end && g > first; ++g) {
-    RecordPredict(t, op, g << 3, ev.site, false, atomic);
+    RecordPredict(t, op, g << 3, ev.site, false, atomic, true, false, life);
   }
 }
 
@@ -59,8 +62,10 @@ void Analysis::RecordPredict(const ThreadCtx& t, const StreamEvent& e) {
       const uint8_t flags =
           ev.flags |
           (t.pending.kind == Pending::kLock && t.pending.obj == ev.obj ? t.pending.flags : 0);
+      // A wait's re-acquisition recorded while the wait has not ended yet (binary traces).
+      const bool after_wake = (ev.flags & trace::kViaCondWait) && t.pending.kind == Pending::kCond;
       RecordPredict(t, POp::kAcquire, ev.obj, ev.site, ev.flags & trace::kShared, false,
-                    !(flags & (trace::kTry | trace::kTimed | trace::kViaCondWait)));
+                    !(flags & (trace::kTry | trace::kTimed | trace::kViaCondWait)), after_wake);
       break;
     }
     case EventKind::kLockRelease:
@@ -86,7 +91,11 @@ void Analysis::RecordPredict(const ThreadCtx& t, const StreamEvent& e) {
       RecordAccess(t, e, POp::kWrite, true);
       break;
     case EventKind::kCondWaitEnd:
-      if (!(ev.flags & trace::kTimedOut)) RecordPredict(t, POp::kWake, ev.obj, ev.site);
+      // A timed wait would give up on its own: never a blocked waiter of a prediction.
+      if (!(ev.flags & trace::kTimedOut)) {
+        RecordPredict(t, POp::kWake, ev.obj, ev.site, false, false,
+                      !(t.pending.kind == Pending::kCond && (t.pending.flags & trace::kTimed)));
+      }
       break;
     case EventKind::kCondSignal:
     case EventKind::kCondBroadcast:
@@ -113,7 +122,7 @@ void Analysis::RecordPredict(const ThreadCtx& t, const StreamEvent& e) {
   }
 }
 
-namespace {
+namespace predict_out {
 
 SideRef SideOf(const PredictTrace& trace, uint32_t id, Op op) {
   const PredictTrace::Event& e = trace.At(id);
@@ -191,7 +200,10 @@ void AppendSteps(const PredictTrace& trace, const std::vector<uint32_t>& schedul
   }
 }
 
-}  // namespace
+}  // namespace predict_out
+
+using predict_out::AppendSteps;
+using predict_out::SideOf;
 
 void Analysis::PredictDeadlocks(std::vector<RawFinding>& cycles, std::vector<std::string>& notes) {
   predict_->Finalize();
@@ -277,9 +289,6 @@ void Analysis::PredictDeadlocks(std::vector<RawFinding>& cycles, std::vector<std
 namespace threadlens::analysis {
 
 void Analysis::PredictRaces(std::vector<RawFinding>& raw, std::vector<std::string>& notes) {
-  // Binary traces: the allocator's and the thread library's reuse of memory (a heap block,
-  // a dead thread's stack) orders accesses the trace model does not see yet.
-  if (!std_trace_) return;
   predict_->Finalize();
   std::set<std::tuple<uint64_t, uint64_t, uint64_t>> reported;  // location, site pair
   for (const RawFinding& f : raw) {

@@ -40,11 +40,16 @@ void TitleFinding(Finding& f) {
   } else if (f.kind == "deadlock") {
     std::vector<std::string> parts;
     for (const CycleEdge& e : f.cycle) {
+      if (e.to_site.op == "wait") {
+        parts.push_back(e.from + " waits for " + e.to + " to notify " + e.to_site.object);
+        continue;
+      }
       parts.push_back(e.from + " waits for " +
                       (e.from_site.op == "acquire" ? e.from_site.object + " held by " : "") +
                       e.to);
     }
-    f.title = "deadlock: " + JoinNames(parts, "; ");
+    f.title = std::string(f.predicted && *f.predicted ? "predicted " : "") + "deadlock: " +
+              JoinNames(parts, "; ");
     if (a.size() > f.cycle.size()) {
       size_t more = a.size() - f.cycle.size();
       f.title += " (" + std::to_string(more) + " more thread" + (more > 1 ? "s" : "") +
@@ -59,7 +64,11 @@ void TitleFinding(Finding& f) {
                        : f.subkind == "lock" ? "lock " + a[0].object + ", whose holder exited"
                                              : "semaphore " + a[0].object;
     f.title = "hang: " + a[0].thread + " blocked forever waiting on " + what;
-    if (a.size() > 1) {
+    if (f.predicted && *f.predicted && a.size() >= 2) {
+      f.title = "predicted lost notification: " + a[1].thread + " notifies " + a[0].object +
+                " before " + a[0].thread + " waits for it; " + a[0].thread +
+                " then waits forever";
+    } else if (a.size() > 1) {
       f.title += " (" + std::to_string(a.size() - 1) + " more thread" +
                  (a.size() > 2 ? "s" : "") + " stuck behind it)";
     }

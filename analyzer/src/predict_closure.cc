@@ -33,7 +33,7 @@ void SyncClosure::Include(uint32_t thread, uint32_t count) {
   if (count <= frontier_[thread]) return;
   // One event of the trace recorded as several (an access split by granule, a read-modify-write)
   // is in the set whole.
-  while (count < ids.size() && trace_.At(ids[count]).index == trace_.At(ids[count - 1]).index) {
+  while (count < ids.size() && trace_.IndexLow(ids[count]) == trace_.IndexLow(ids[count - 1])) {
     ++count;
   }
   frontier_[thread] = count;
@@ -78,7 +78,7 @@ void SyncClosure::IncludeBefore(uint32_t id) {
   const auto& h = trace_.HotOf(id);
   const auto& ids = trace_.OfThread(h.thread);
   uint32_t pos = h.pos;
-  while (pos > 0 && trace_.At(ids[pos - 1]).index == trace_.At(id).index) --pos;
+  while (pos > 0 && trace_.IndexLow(ids[pos - 1]) == trace_.IndexLow(id)) --pos;
   Include(h.thread, pos);
   if (uint32_t f = trace_.ForkOf(h.thread); f != PredictTrace::kNone) IncludeEvent(f);
 }

@@ -74,86 +74,100 @@ const uint32_t* RacePredictor::PrefixOf(uint32_t id) const {
 
 bool RacePredictor::FindAll(uint64_t& budget, const std::function<bool(uint32_t, uint32_t)>& skip,
                             const std::function<void(const RaceWitness&)>& on_race) {
-  // Groups: (location, thread, write, site, locks held) -> accesses in trace order. Sorting
-  // the accesses by that key puts each group in one run and a location's groups side by side;
-  // the keys are copied out so that the sort reads them in place.
+  // Groups: (location, thread, write, site, locks held) -> accesses in trace order. The
+  // accesses are sorted by address first (12 bytes each, the address copied out so the sort
+  // reads it in place), then each address's run by the rest of the key, read from the model.
+#pragma pack(push, 4)
   struct Access {
-    uint64_t obj, site;
-    const std::vector<uint64_t>* held;
-    uint32_t thread, id;
-    bool write;
-    auto Group() const { return std::tie(obj, thread, write, site, held); }
+    uint64_t obj;
+    uint32_t id;
   };
+#pragma pack(pop)
+  static_assert(sizeof(Access) == 12);
   std::vector<Access> accesses;
   size_t count = 0;
-  for (uint32_t id = 0; id < trace_.size(); ++id) {
-    count += trace_.At(id).op == Op::kRead || trace_.At(id).op == Op::kWrite;
-  }
+  auto is_access = [&](uint32_t id) {
+    const Op op = trace_.HotOf(id).op;
+    return op == Op::kRead || op == Op::kWrite;
+  };
+  for (uint32_t id = 0; id < trace_.size(); ++id) count += is_access(id);
   accesses.reserve(count);
   for (uint32_t id = 0; id < trace_.size(); ++id) {
-    const auto& e = trace_.At(id);
-    if (e.op != Op::kRead && e.op != Op::kWrite) continue;
-    accesses.push_back({e.obj, e.site, &trace_.HeldAt(id), e.thread, id, e.op == Op::kWrite});
+    if (is_access(id)) accesses.push_back({trace_.Obj(id), id});
   }
   std::sort(accesses.begin(), accesses.end(), [](const Access& a, const Access& b) {
-    return a.Group() != b.Group() ? a.Group() < b.Group() : a.id < b.id;
+    return a.obj != b.obj ? a.obj < b.obj : a.id < b.id;
   });
-  std::vector<uint32_t> ids;
-  ids.reserve(accesses.size());
-  for (const Access& a : accesses) ids.push_back(a.id);
-  auto same_group = [&](size_t x, size_t y) { return accesses[x].Group() == accesses[y].Group(); };
+  // The rest of the key: life, thread, read or write, site, held locks (interned: equal sets,
+  // equal ids).
+  auto rest = [&](uint32_t id) {
+    const PredictTrace::Hot& h = trace_.HotOf(id);
+    return std::make_tuple(h.life, h.thread, h.op, trace_.SiteKey(id), h.aux);
+  };
+  std::vector<uint32_t> ids;                  // of one address
   std::vector<std::vector<uint32_t>> groups;  // of one location
   std::vector<std::vector<uint32_t>> kept;    // groups of the pairs to search
   std::vector<std::pair<uint32_t, uint32_t>> pairs;
   constexpr uint32_t kNoSlot = ~0u;
   std::vector<uint32_t> slot;  // per group of the location: its index in `kept`
-  for (size_t i = 0; i < ids.size();) {
-    const uint64_t loc = trace_.At(ids[i]).obj;
-    size_t end = i;
+  for (size_t i = 0; i < accesses.size();) {
+    const uint64_t obj = accesses[i].obj;
+    size_t stop = i;
     bool several_threads = false;
-    for (; end < ids.size() && trace_.At(ids[end]).obj == loc; ++end) {
-      several_threads |= trace_.At(ids[end]).thread != trace_.At(ids[i]).thread;
+    for (; stop < accesses.size() && accesses[stop].obj == obj; ++stop) {
+      several_threads |=
+          trace_.HotOf(accesses[stop].id).thread != trace_.HotOf(accesses[i].id).thread;
     }
     if (!several_threads) {
-      i = end;
+      i = stop;
       continue;
     }
-    groups.clear();
-    for (size_t j = i; j < end; ++j) {
-      if (j == i || !same_group(j, j - 1)) groups.emplace_back();
-      groups.back().push_back(ids[j]);
-    }
-    i = end;
-    // Pairs of groups: different threads, at least one write, not both atomic. A group
-    // moves to `kept` at its first pair (groups[g] is then empty: its front is read first).
-    slot.assign(groups.size(), kNoSlot);
-    auto group = [&](size_t g) -> const std::vector<uint32_t>& {
-      return slot[g] == kNoSlot ? groups[g] : kept[slot[g]];
-    };
-    for (size_t a = 0; a < groups.size(); ++a) {
-      for (size_t b = a + 1; b < groups.size(); ++b) {
-        const auto& ea = trace_.At(group(a).front());
-        const auto& eb = trace_.At(group(b).front());
-        if (ea.thread == eb.thread) continue;
-        if (ea.op != Op::kWrite && eb.op != Op::kWrite) continue;
-        if (ea.atomic && eb.atomic) continue;
-        // A lock held at both: the earlier critical section, and its access, must come first.
-        if (!SortedDisjoint(trace_.HeldAt(group(a).front()), trace_.HeldAt(group(b).front()))) {
-          continue;
-        }
-        if (skip(group(a).front(), group(b).front())) continue;
-        for (size_t g : {a, b}) {
-          if (slot[g] == kNoSlot) {
-            slot[g] = static_cast<uint32_t>(kept.size());
-            kept.push_back(std::move(groups[g]));
+    ids.clear();
+    for (size_t j = i; j < stop; ++j) ids.push_back(accesses[j].id);
+    i = stop;
+    std::stable_sort(ids.begin(), ids.end(),
+                     [&](uint32_t x, uint32_t y) { return rest(x) < rest(y); });
+    // A location: the address in one life of its memory.
+    for (size_t l = 0; l < ids.size();) {
+      size_t end = l;
+      while (end < ids.size() && trace_.HotOf(ids[end]).life == trace_.HotOf(ids[l]).life) ++end;
+      groups.clear();
+      for (size_t j = l; j < end; ++j) {
+        if (j == l || rest(ids[j]) != rest(ids[j - 1])) groups.emplace_back();
+        groups.back().push_back(ids[j]);
+      }
+      l = end;
+      // Pairs of groups: different threads, at least one write, not both atomic. A group
+      // moves to `kept` at its first pair (groups[g] is then empty: its front is read first).
+      slot.assign(groups.size(), kNoSlot);
+      auto group = [&](size_t g) -> const std::vector<uint32_t>& {
+        return slot[g] == kNoSlot ? groups[g] : kept[slot[g]];
+      };
+      for (size_t a = 0; a < groups.size(); ++a) {
+        for (size_t b = a + 1; b < groups.size(); ++b) {
+          const auto& ea = trace_.At(group(a).front());
+          const auto& eb = trace_.At(group(b).front());
+          if (ea.thread == eb.thread) continue;
+          if (ea.op != Op::kWrite && eb.op != Op::kWrite) continue;
+          if (ea.atomic && eb.atomic) continue;
+          // A lock held at both: the earlier critical section, and its access, must come first.
+          if (!SortedDisjoint(trace_.HeldAt(group(a).front()), trace_.HeldAt(group(b).front()))) {
+            continue;
           }
+          if (skip(group(a).front(), group(b).front())) continue;
+          for (size_t g : {a, b}) {
+            if (slot[g] == kNoSlot) {
+              slot[g] = static_cast<uint32_t>(kept.size());
+              kept.push_back(std::move(groups[g]));
+            }
+          }
+          pairs.push_back({slot[a], slot[b]});
         }
-        pairs.push_back({slot[a], slot[b]});
       }
     }
   }
   // Each pair's closure starts from the union of its two fronts' own closures, computed once
-  // per front in one pass per thread: a pair then costs only what the union adds.
+  // per access in one pass per thread: a pair then costs only what the union adds.
   std::vector<uint32_t> fronts;
   for (const auto& g : kept) {
     // Every access a sweep may step to, while the frontiers stay within bounds.

@@ -12,7 +12,9 @@
 // access). For each other pair of groups that conflict, the accesses are tried in trace order with
 // one pointer per side, an access found inside the closure never being needed again (the closure
 // only grows), so a pair of groups yields its first race.
-// Locations are compared by address (accesses that start at the same byte): a partial overlap is
+// Locations are compared by address (accesses that start at the same byte) and, on binary traces,
+// by the life of that memory (predict_lifetimes.h: a reused heap block or stack is another
+// location, ordered by the allocator or thread library the trace does not show); a partial overlap is
 // not predicted.
 //
 // Cost. The closure before an access of thread t is the prefix closure of t up to it; one

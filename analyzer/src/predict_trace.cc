@@ -8,9 +8,77 @@
 
 namespace threadlens::analysis {
 
-void PredictTrace::Add(const Event& e) {
+void PredictTrace::Store(const Event& e) {
+  const uint32_t id = static_cast<uint32_t>(cold_.size());
+  const uint32_t hi = static_cast<uint32_t>(e.index >> 32);
+  if (index_hi_.empty() ? hi != 0 : index_hi_.back().second != hi) index_hi_.push_back({id, hi});
+  auto [site, fresh] = site_ids_.try_emplace(e.site, static_cast<uint32_t>(sites_.size()));
+  if (fresh) sites_.push_back(e.site);
+  cold_.push_back(Cold{static_cast<uint32_t>(e.obj), static_cast<uint32_t>(e.obj >> 32),
+                       static_cast<uint32_t>(e.index), site->second, e.stack, e.lockset});
+  const uint8_t flags = (e.shared ? kShared : 0) | (e.atomic ? kAtomic : 0) |
+                        (e.blocking ? kBlocking : 0) | (e.nested ? kNested : 0);
+  hot_.push_back(Hot{e.thread, 0, kNone, kNone, e.op, flags, e.life});
+}
+
+void PredictTrace::Add(const Event& e, bool after_wake) {
   if (e.thread >= per_thread_.size()) per_thread_.resize(e.thread + 1);
-  events_.push_back(e);
+  for (size_t i = 0; i < deferred_.size(); ++i) {
+    if (deferred_[i].first != e.thread) continue;
+    const Event held = deferred_[i].second;
+    deferred_.erase(deferred_.begin() + static_cast<ptrdiff_t>(i));
+    if (e.op == Op::kWake) {
+      Store(e);
+      Store(held);
+      return;
+    }
+    Store(held);
+    break;
+  }
+  if (after_wake) {
+    deferred_.push_back({e.thread, e});
+    return;
+  }
+  Store(e);
+}
+
+PredictTrace::Event PredictTrace::At(uint32_t id) const {
+  const Cold& c = cold_[id];
+  const Hot& h = hot_[id];
+  Event e;
+  e.obj = static_cast<uint64_t>(c.obj_hi) << 32 | c.obj_lo;
+  uint64_t hi = 0;
+  if (!index_hi_.empty()) {
+    auto it = std::upper_bound(index_hi_.begin(), index_hi_.end(), id,
+                               [](uint32_t x, const auto& p) { return x < p.first; });
+    if (it != index_hi_.begin()) hi = std::prev(it)->second;
+  }
+  e.index = hi << 32 | c.index_lo;
+  e.site = sites_[c.site];
+  e.thread = h.thread;
+  e.stack = c.stack;
+  e.lockset = c.lockset;
+  e.op = h.op;
+  e.shared = h.flags & kShared;
+  e.atomic = h.flags & kAtomic;
+  e.blocking = h.flags & kBlocking;
+  e.nested = h.flags & kNested;
+  e.life = h.life;
+  return e;
+}
+
+const std::vector<uint64_t>& PredictTrace::HeldAt(uint32_t id) const {
+  const Hot& h = hot_[id];
+  if (h.op == Op::kRead || h.op == Op::kWrite || h.op == Op::kWake) {
+    return held_sets_[h.aux == kNone ? 0 : h.aux];
+  }
+  if (h.op != Op::kAcquire || (h.flags & kNested) || h.aux == kNone) return held_sets_[0];
+  for (const ThreadAcquires& a : locks_[h.aux].by_thread) {
+    if (a.thread != h.thread) continue;
+    auto it = std::lower_bound(a.ids.begin(), a.ids.end(), id);
+    if (it != a.ids.end() && *it == id) return held_sets_[a.held[it - a.ids.begin()]];
+  }
+  return held_sets_[0];
 }
 
 void PredictTrace::AddThread(uint32_t thread, uint32_t tid) {
@@ -22,17 +90,25 @@ void PredictTrace::AddThread(uint32_t thread, uint32_t tid) {
 void PredictTrace::Finalize() {
   if (finalized_) return;
   finalized_ = true;
-  const uint32_t n = static_cast<uint32_t>(events_.size());
+  for (const auto& d : deferred_) Store(d.second);
+  deferred_.clear();
+  site_ids_ = {};
+  const uint32_t n = static_cast<uint32_t>(cold_.size());
+  auto obj_of = [&](uint32_t id) {
+    return static_cast<uint64_t>(cold_[id].obj_hi) << 32 | cold_[id].obj_lo;
+  };
   for (uint32_t id = 0; id < n; ++id) {
-    const Event& e = events_[id];
-    if ((e.op == Op::kFork || e.op == Op::kJoin) && e.obj < (1u << 30) &&
-        e.obj >= per_thread_.size()) {
-      per_thread_.resize(e.obj + 1);
-    }
+    const Hot& h = hot_[id];
+    if (h.op != Op::kFork && h.op != Op::kJoin) continue;
+    const uint64_t obj = obj_of(id);
+    if (obj < (1u << 30) && obj >= per_thread_.size()) per_thread_.resize(obj + 1);
   }
-  hot_.assign(n, Hot{});
-  for (Hot& h : hot_) h.link = h.aux = kNone;
-  held_of_.assign(n, 0);
+  {
+    // Exact sizes: no vector grows past what it holds.
+    std::vector<uint32_t> count(per_thread_.size(), 0);
+    for (uint32_t id = 0; id < n; ++id) ++count[hot_[id].thread];
+    for (size_t t = 0; t < per_thread_.size(); ++t) per_thread_[t].reserve(count[t]);
+  }
   fork_.assign(per_thread_.size(), kNone);
   held_sets_.assign(1, {});
 
@@ -60,104 +136,101 @@ void PredictTrace::Finalize() {
   };
 
   for (uint32_t id = 0; id < n; ++id) {
-    Event& e = events_[id];
-    hot_[id].pos = static_cast<uint32_t>(per_thread_[e.thread].size());
-    per_thread_[e.thread].push_back(id);
-    ThreadState& t = threads[e.thread];
-    switch (e.op) {
+    Hot& h = hot_[id];
+    const uint64_t obj = obj_of(id);
+    h.pos = static_cast<uint32_t>(per_thread_[h.thread].size());
+    per_thread_[h.thread].push_back(id);
+    ThreadState& t = threads[h.thread];
+    const bool shared = h.flags & kShared;
+    switch (h.op) {
       case Op::kAcquire: {
-        uint32_t li = lock_idx(e.obj);
-        if (e.shared) locks_[li].irregular = true;
-        if (t.depth[e.obj]++ > 0) {
-          e.nested = true;
+        uint32_t li = lock_idx(obj);
+        if (shared) locks_[li].irregular = true;
+        if (t.depth[obj]++ > 0) {
+          h.flags |= kNested;
           break;
         }
-        held_of_[id] = t.held;
-        hot_[id].aux = li;
-        t.open.push_back({e.obj, id});
+        const uint32_t held_before = t.held;
+        h.aux = li;
+        t.open.push_back({obj, id});
         t.held = intern(t);
-        if (!e.shared) {
+        if (!shared) {
           // Two exclusive holds at once: the trace disagrees with itself (an untraced unlock).
-          if (owner.count(e.obj)) locks_[li].irregular = true;
-          owner[e.obj] = id;
+          if (owner.count(obj)) locks_[li].irregular = true;
+          owner[obj] = id;
         }
         auto& by = locks_[li].by_thread;
         auto bt = std::find_if(by.begin(), by.end(),
-                               [&](const ThreadAcquires& a) { return a.thread == e.thread; });
-        if (bt == by.end()) bt = by.insert(by.end(), ThreadAcquires{e.thread, {}});
+                               [&](const ThreadAcquires& a) { return a.thread == h.thread; });
+        if (bt == by.end()) bt = by.insert(by.end(), ThreadAcquires{h.thread, {}, {}});
         bt->ids.push_back(id);
+        bt->held.push_back(held_before);
         break;
       }
       case Op::kRelease: {
-        uint32_t& d = t.depth[e.obj];
+        uint32_t& d = t.depth[obj];
         if (d == 0) {
           // Not held by this thread (an unlock by another thread): no critical section to keep.
-          locks_[lock_idx(e.obj)].irregular = true;
-          e.nested = true;
+          locks_[lock_idx(obj)].irregular = true;
+          h.flags |= kNested;
           break;
         }
         if (--d > 0) {
-          e.nested = true;
+          h.flags |= kNested;
           break;
         }
         for (size_t i = t.open.size(); i-- > 0;) {
-          if (t.open[i].first != e.obj) continue;
+          if (t.open[i].first != obj) continue;
           hot_[t.open[i].second].link = id;
           t.open.erase(t.open.begin() + static_cast<ptrdiff_t>(i));
           t.held = intern(t);
           break;
         }
-        auto o = owner.find(e.obj);
-        if (o != owner.end() && events_[o->second].thread == e.thread) owner.erase(o);
+        auto o = owner.find(obj);
+        if (o != owner.end() && hot_[o->second].thread == h.thread) owner.erase(o);
         break;
       }
       case Op::kRead:
       case Op::kWrite: {
-        held_of_[id] = t.held;
-        const uint64_t key = granular_ ? e.obj >> 3 : e.obj;
+        h.aux = t.held;
+        const uint64_t key = granular_ ? obj >> 3 : obj;
         auto w = last_write.find(key);
-        if (e.op == Op::kRead) {
-          if (w != last_write.end()) hot_[id].link = w->second;
+        if (h.op == Op::kRead) {
+          if (w != last_write.end()) h.link = w->second;
         } else {
-          if (granular_ && w != last_write.end()) hot_[id].link = w->second;
+          if (granular_ && w != last_write.end()) h.link = w->second;
           last_write[key] = id;
         }
         break;
       }
       case Op::kFork:
-        if (e.obj < fork_.size() && fork_[e.obj] == kNone) fork_[e.obj] = id;
+        if (obj < fork_.size() && fork_[obj] == kNone) fork_[obj] = id;
+        if (obj < per_thread_.size()) h.aux = static_cast<uint32_t>(obj);
+        break;
+      case Op::kJoin:
+        if (obj < per_thread_.size()) h.aux = static_cast<uint32_t>(obj);
         break;
       case Op::kNotify:
-        last_notify[e.obj] = id;
+        last_notify[obj] = id;
         break;
       case Op::kWake:
-        if (auto it = last_notify.find(e.obj); it != last_notify.end()) hot_[id].link = it->second;
+        h.aux = t.held;  // the locks a waiter keeps while it sleeps
+        if (auto it = last_notify.find(obj); it != last_notify.end()) h.link = it->second;
         break;
       case Op::kPost: {
-        auto [it, fresh] = last_post.try_emplace(e.obj, id);
+        auto [it, fresh] = last_post.try_emplace(obj, id);
         if (!fresh) {
-          hot_[id].link = it->second;
+          h.link = it->second;
           it->second = id;
         }
         break;
       }
       case Op::kPend:
-        if (auto it = last_post.find(e.obj); it != last_post.end()) hot_[id].link = it->second;
+        if (auto it = last_post.find(obj); it != last_post.end()) h.link = it->second;
         break;
       case Op::kTryFail:
-        if (auto it = owner.find(e.obj); it != owner.end()) hot_[id].link = it->second;
+        if (auto it = owner.find(obj); it != owner.end()) h.link = it->second;
         break;
-      case Op::kJoin:
-        break;
-    }
-  }
-  for (uint32_t id = 0; id < n; ++id) {
-    const Event& e = events_[id];
-    Hot& h = hot_[id];
-    h.thread = e.thread;
-    h.op = e.op;
-    if ((e.op == Op::kJoin || e.op == Op::kFork) && e.obj < per_thread_.size()) {
-      h.aux = static_cast<uint32_t>(e.obj);
     }
   }
 }

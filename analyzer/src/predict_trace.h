@@ -3,13 +3,17 @@
 // and annotations), kept in trace order with the thread it belongs to, so that the closure
 // engine (predict_closure.h) can ask which events must come before which.
 //
-// Unlike the one-pass detectors this keeps the whole trace: about 48 bytes per kept event
-// (docs/findings.md, "Prediction"). Only recorded with AnalyzeOptions::predict.
+// Unlike the one-pass detectors this keeps the whole trace, in 48 bytes per kept event: 24 of
+// what names it (object, stream position, site, stack, held-lock path), the 20 the closure
+// reads (Hot), 4 of per-thread order. Sites are interned, stream positions kept as 32 bits
+// with the rare high words aside, held-lock sets interned and kept in fields that are free for
+// the event's op. Only recorded with AnalyzeOptions::predict (docs/findings.md, "Prediction").
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 namespace threadlens::analysis {
@@ -63,25 +67,39 @@ class PredictTrace {
     bool atomic = false;  // an atomic read or write
     // An acquisition that waits for the lock: not a trylock, a timed lock (it would give up) or
     // a condition wait's re-acquisition. Only these can be the blocked requests of a deadlock.
+    // On a wake: the wait had no timeout.
     bool blocking = true;
     // Set by Finalize: a re-entrant acquire, an inner release, or a release of a lock the
     // thread did not hold. No constraint of its own.
     bool nested = false;
+    // Binary traces: the life of the memory an access touched (predict_lifetimes.h).
+    uint16_t life = 0;
   };
 
   // Recording, in stream order. Granular: binary traces key memory by 8-byte granule and chain
   // each write to the previous one of its granule, so that whatever bytes a read saw, its writer
   // stays its last writer in a reordering; STD variables are exact and need no chain.
   void SetGranular(bool granular) { granular_ = granular; }
-  void Add(const Event& e);
+  bool Granular() const { return granular_; }
+  // `after_wake`: a condition wait's re-acquisition recorded before the wait's end (binary
+  // traces); it is kept after the thread's next event when that is the wake, as it happens.
+  void Add(const Event& e, bool after_wake = false);
   void AddThread(uint32_t thread, uint32_t tid);
   // Derives per-thread positions, matching releases, reads-from and the other links, after the
   // last Add. Later calls do nothing.
   void Finalize();
 
   // ---- after Finalize ----
-  size_t size() const { return events_.size(); }
-  const Event& At(uint32_t id) const { return events_[id]; }
+  size_t size() const { return cold_.size(); }
+  // The event, rebuilt from its parts (bind it to a const reference or copy it).
+  Event At(uint32_t id) const;
+  // Parts of it, cheaply: the object, and a number equal for equal sites.
+  uint64_t Obj(uint32_t id) const {
+    return static_cast<uint64_t>(cold_[id].obj_hi) << 32 | cold_[id].obj_lo;
+  }
+  uint32_t SiteKey(uint32_t id) const { return cold_[id].site; }
+  // The low 32 bits of the stream position: equal for the parts of one recorded event.
+  uint32_t IndexLow(uint32_t id) const { return cold_[id].index_lo; }
   uint32_t threads() const { return static_cast<uint32_t>(per_thread_.size()); }
   uint32_t Tid(uint32_t thread) const { return thread < tids_.size() ? tids_[thread] : 0; }
   // Events of `thread` in program order (ids into At()).
@@ -91,8 +109,10 @@ class PredictTrace {
   // thread, position in it, Link(), the lock index of an outermost acquire or the other thread
   // of a fork or join (kNone otherwise), and the op.
   struct Hot {
-    uint32_t thread, pos, link, aux;
+    uint32_t thread, pos, link, aux;  // aux of a read, write or wake: its held-lock set
     Op op;
+    uint8_t flags;  // kShared, kAtomic, kBlocking, kNested
+    uint16_t life;
   };
   const Hot& HotOf(uint32_t id) const { return hot_[id]; }
   // For most events, the event that `id` needs before it in any reordering (kNone if none): the
@@ -106,7 +126,8 @@ class PredictTrace {
   // Per lock, the outermost acquisitions by thread: positions within the thread, ascending.
   struct ThreadAcquires {
     uint32_t thread = 0;
-    std::vector<uint32_t> ids;  // acquire event ids, program order
+    std::vector<uint32_t> ids;   // acquire event ids, program order
+    std::vector<uint32_t> held;  // per acquisition, the locks held (HeldAt's set)
   };
   struct LockAcquires {
     uint64_t lock = 0;
@@ -115,21 +136,32 @@ class PredictTrace {
   };
   // Index into Locks() of the lock of an acquire event (kNone otherwise).
   uint32_t LockIndex(uint32_t id) const {
-    return hot_[id].op == Op::kAcquire ? hot_[id].aux : kNone;
+    const Hot& h = hot_[id];
+    return h.op == Op::kAcquire && !(h.flags & kNested) ? h.aux : kNone;
   }
   const std::vector<LockAcquires>& Locks() const { return locks_; }
-  // The outermost locks a thread held at an acquire, read or write event, sorted (empty for
-  // other events). Equal sets are the same object.
-  const std::vector<uint64_t>& HeldAt(uint32_t id) const { return held_sets_[held_of_[id]]; }
+  // The outermost locks a thread held at an acquire, read, write or wake event, sorted (empty
+  // for other events). Equal sets are the same object.
+  const std::vector<uint64_t>& HeldAt(uint32_t id) const;
 
  private:
-  ChunkedVector<Event> events_;
+  static constexpr uint8_t kShared = 1, kAtomic = 2, kBlocking = 4, kNested = 8;
+  struct Cold {  // 24 bytes
+    uint32_t obj_lo, obj_hi, index_lo, site, stack, lockset;
+  };
+  void Store(const Event& e);
+
+  ChunkedVector<Cold> cold_;
+  ChunkedVector<Hot> hot_;
+  std::vector<std::pair<uint32_t, uint32_t>> index_hi_;  // from this id on, this high word
+  std::vector<uint64_t> sites_;
+  std::unordered_map<uint64_t, uint32_t> site_ids_;
+  std::vector<std::pair<uint32_t, Event>> deferred_;  // thread, re-acquisition
   std::vector<uint32_t> tids_;
   bool granular_ = false;
   bool finalized_ = false;
   std::vector<std::vector<uint32_t>> per_thread_;
-  std::vector<uint32_t> fork_, held_of_;
-  std::vector<Hot> hot_;
+  std::vector<uint32_t> fork_;
   std::vector<LockAcquires> locks_;
   std::vector<std::vector<uint64_t>> held_sets_;
 };

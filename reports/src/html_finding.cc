@@ -68,7 +68,8 @@ std::string Scenario(const Finding& f) {
       if (w.op == "read" || w.op == "write" || w.op == "post" || w.op == "pend") continue;
       std::string html = H(w.op) + "(" + H(w.object) + ");" +
                          (w.site.empty() ? "" : " <span class=\"muted\">" + H(w.site) + "</span>");
-      if (w.op == "request") html = "<span class=\"blocked\">" + html + " *** blocked ***</span>";
+      if (w.op == "request" || w.op == "wait" || w.op == "join-blocked")
+        html = "<span class=\"blocked\">" + html + " *** blocked ***</span>";
       if (w.op.rfind("race-", 0) == 0)
         html = "<span class=\"blocked\">" + html + " *** race ***</span>";
       steps.push_back({c, html});
@@ -249,7 +250,9 @@ std::string FindingSection(const Report& r, const Finding& f, const std::string&
     }
     for (auto& e : f.cycle) {
       if (wait_for) {
-        o << "<tr><td>" << H(e.from) << "</td><td><code>" << H(e.to_site.object)
+        o << "<tr><td>" << H(e.from) << "</td><td>"
+          << (e.to_site.op == "wait" ? "a notification of " : "") << "<code>"
+          << H(e.to_site.object)
           << "</code></td><td>" << H(e.to) << "</td><td class=\"mono\">" << H(LongSite(e.to_site))
           << "</td><td class=\"mono\">" << H(LongSite(e.from_site)) << "</td></tr>";
       } else {
@@ -284,6 +287,7 @@ std::string FindingSection(const Report& r, const Finding& f, const std::string&
   if (!r.spans.empty() || !f.accesses.empty()) {
     o << "<h4>Timeline</h4>" << TimelineView(r, timeline_id, &f, options.max_timeline_spans);
   }
+  if (!f.witness.empty()) o << "<h4>Predicted schedule, step by step</h4>" << WitnessTimeline(f);
   // The same finding as plain text, to paste into a bug report.
   o << "<details><summary>As text</summary><pre class=\"finding-text\">" << H(FindingText(f, r))
     << "</pre></details>";

@@ -93,6 +93,8 @@ std::string FindingSection(const Report& r, const Finding& f, const std::string&
 
 // The report's lock spans, once per page, as a JSON block with id `id`.
 std::string TimelineData(const Report& r, const std::string& id);
+// A predicted finding's schedule as a timeline of its own ("" without a witness).
+std::string WitnessTimeline(const Finding& f);
 // A timeline drawn by the page's script from the block `data_id`: every thread, or with
 // `focus` that finding's threads, zoomed to its accesses, which are marked.
 std::string TimelineView(const Report& r, const std::string& data_id, const Finding* focus,

@@ -164,7 +164,8 @@ void WitnessTable(std::ostream& o, const Finding& f) {
   const uint64_t memory = f.witness.size() - rows.size();
   const size_t first = rows.size() > kMaxRows ? rows.size() - kMaxRows : 0;
   auto cell = [](const WitnessStep& w) {
-    return w.op + "(" + w.object + ")" + (w.op == "request" ? " blocks" : "") +
+    const bool blocks = w.op == "request" || w.op == "wait" || w.op == "join-blocked";
+    return w.op + "(" + w.object + ")" + (blocks ? " blocks" : "") +
            (w.op.rfind("race-", 0) == 0 ? " ready" : "");
   };
   size_t width = 12;
@@ -192,7 +193,9 @@ void WitnessTable(std::ostream& o, const Finding& f) {
     const size_t col = std::find(threads.begin(), threads.end(), rows[i]->thread) - threads.begin();
     o << std::string(8 + col * width, ' ') << cell(*rows[i]) << "\n";
   }
-  o << (f.kind == "race" ? "\n   *** DATA RACE ***\n" : "\n   *** DEADLOCK ***\n");
+  o << (f.kind == "race"   ? "\n   *** DATA RACE ***\n"
+        : f.kind == "hang" ? "\n   *** HANG ***\n"
+                           : "\n   *** DEADLOCK ***\n");
 }
 
 void LockOrderSides(std::ostream& o, const Finding& f, const TextOptions& opts,
@@ -215,6 +218,14 @@ void DeadlockSides(std::ostream& o, const Finding& f, const TextOptions& opts,
     if (e.to_site.op == "join") {
       o << "  " << st.Bold(e.from + " waits for thread " + e.to + " to end") << ":\n";
       StackLines(o, e.to_site.stack, "    ", opts, st);
+      continue;
+    }
+    if (e.to_site.op == "wait") {
+      o << "  " << st.Bold(e.from + " waits on " + e.to_site.object + " for " + e.to +
+                           " to notify it")
+        << ":\n";
+      StackLines(o, e.to_site.stack, "    ", opts, st);
+      HeldLine(o, e.to_site, "    ");
       continue;
     }
     o << "  " << st.Bold(e.from + " waits for " + e.to_site.object + ", held by " + e.to)
@@ -298,6 +309,7 @@ std::string EscapedFindingText(const Finding& f, const TextOptions& opts) {
   else if (f.kind == "lock-order") LockOrderSides(o, f, opts, st);
   else if (f.kind == "deadlock") DeadlockSides(o, f, opts, st);
   else GenericSides(o, f, opts, st);
+  if ((f.kind == "deadlock" || f.kind == "hang") && !f.witness.empty()) WitnessTable(o, f);
   return o.str();
 }
 

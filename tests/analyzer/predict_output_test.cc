@@ -128,10 +128,53 @@ TEST(PredictOutput, HtmlShowsABadgeAndTheSchedule) {
     ++blocked;
   }
   EXPECT_EQ(blocked, 2u);
+  // The schedule's own timeline: a step per event (the two creations, the nests, the two
+  // requests), nothing moved (a sync-preserving schedule keeps the trace's order), two final.
+  auto count = [&](const std::string& what) {
+    size_t n = 0;
+    for (size_t p = html.find(what); p != std::string::npos; p = html.find(what, p + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("<div class=\"witness-timeline\">"), 1u);
+  EXPECT_EQ(count("<rect class=\"step"), 6u);
+  EXPECT_EQ(count("<rect class=\"step moved"), 0u);
+  EXPECT_EQ(count("<rect class=\"step final\""), 2u);
   // Without prediction, lockdep's scenario as before.
   const std::string plain = reports::HtmlReport({{"abba", AnalyzeStd(kAbBa, TestOptions())}});
   EXPECT_EQ(plain.find("badge predicted"), std::string::npos);
   EXPECT_NE(plain.find("<h4>Scenario</h4>"), std::string::npos);
+}
+
+// A lost notification's schedule moves the notifier's section ahead of the waiter's: those
+// steps are marked moved in the timeline, and the two blocked threads are final.
+TEST(PredictOutput, HtmlWitnessTimelineMarksMovedSteps) {
+  const char* lost = R"(T1|fork(T2)|1
+T1|fork(T3)|2
+T2|acq(L1)|10
+T2|rel(L1)|11
+T2|wait(L1)|11
+T3|acq(L1)|20
+T3|notify(L1)|21
+T3|rel(L1)|22
+T2|acq(L1)|12
+T2|rel(L1)|13
+T1|join(T2)|3
+T1|join(T3)|4
+)";
+  AnalyzeOptions o = TestOptions();
+  o.predict = true;
+  const std::string html = reports::HtmlReport({{"lost", AnalyzeStd(lost, o)}});
+  auto count = [&](const std::string& what) {
+    size_t n = 0;
+    for (size_t p = html.find(what); p != std::string::npos; p = html.find(what, p + 1)) ++n;
+    return n;
+  };
+  // create, create, T3's acquire, notify, release (moved: before T2's earlier section),
+  // T2's acquire and release, then T1's join and T2's wait, blocked.
+  EXPECT_EQ(count("<rect class=\"step"), 9u);
+  EXPECT_EQ(count("<rect class=\"step moved\""), 3u);
+  EXPECT_EQ(count("<rect class=\"step final\""), 2u);
+  EXPECT_NE(html.find("moved: 3 steps run before events that preceded them"), std::string::npos);
 }
 
 }  // namespace

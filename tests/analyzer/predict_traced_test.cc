@@ -60,5 +60,80 @@ TEST(PredictTraced, CatalogueProgramsWitnessesPassTheChecker) {
   }
 }
 
+// A wait without a predicate whose notification came late enough in the run: predicted lost,
+// with a witness the checker replays; its twin waits for a condition and gets nothing.
+TEST(PredictTraced, LatentLostWakeupAndItsFix) {
+  const struct {
+    const char* name;
+    std::vector<std::string> predicted;
+  } cases[] = {
+      {"lost_wakeup_latent",
+       {"hang predicted lost notification: Loader notifies (anonymous namespace)::data_ready "
+        "before Consumer waits for it; Consumer then waits forever"}},
+      {"wakeup_latent_with_predicate", {}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    const std::string trace = Record(c.name);
+    if (trace.empty()) GTEST_SKIP() << "scenario_" << c.name << " not built";
+    AnalyzeOptions o = TestOptions();
+    o.symbolize = true;  // the condition variable's name comes from the debug information
+    o.predict = true;
+    o.max_witness_steps = 1'000'000;
+    const Report r = AnalyzeFile(trace, o);
+    const Report plain = AnalyzeFile(trace, TestOptions());
+    EXPECT_TRUE(plain.findings.empty());
+    auto source = OpenTrace(trace);
+    const auto stream = ReadAll(*source);
+    std::vector<std::string> predicted;
+    for (const Finding& f : r.findings) {
+      if (!f.predicted || !*f.predicted) continue;
+      predicted.push_back(f.kind + " " + f.title);
+      EXPECT_EQ(CheckWitness(stream, f), "") << f.title;
+      EXPECT_EQ(f.witness.back().op, "wait");
+      EXPECT_EQ(f.witness.back().thread, "Consumer");
+    }
+    EXPECT_EQ(predicted, c.predicted);
+    fs::remove(trace);
+  }
+}
+
+// A race hidden behind an unrelated lock: happens-before orders the write and the read through
+// log_lock's handoff, a sync-preserving reordering (the Checker's section first) does not. Its
+// twin holds log_lock around both accesses: nothing is predicted.
+TEST(PredictTraced, RaceBehindAnUnrelatedLockAndItsFix) {
+  const struct {
+    const char* name;
+    std::vector<std::string> predicted;
+  } cases[] = {
+      {"race_behind_log_lock",
+       {"predicted data race on limit: read by Checker vs earlier write by Updater"}},
+      {"limit_under_lock", {}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    const std::string trace = Record(c.name);
+    if (trace.empty()) GTEST_SKIP() << "scenario_" << c.name << " not built";
+    AnalyzeOptions o = TestOptions();
+    o.predict = true;
+    o.max_witness_steps = 1'000'000;
+    const Report r = AnalyzeFile(trace, o);
+    EXPECT_TRUE(AnalyzeFile(trace, TestOptions()).findings.empty());
+    auto source = OpenTrace(trace);
+    const auto stream = ReadAll(*source);
+    std::vector<std::string> predicted;
+    for (const Finding& f : r.findings) {
+      ASSERT_TRUE(f.predicted && *f.predicted) << f.title;
+      EXPECT_EQ(f.kind, "race");
+      EXPECT_EQ(f.severity, Severity::kError);
+      EXPECT_EQ(f.relation, "sync-preserving");
+      EXPECT_EQ(CheckWitness(stream, f), "") << f.title;
+      predicted.push_back(f.title);
+    }
+    EXPECT_EQ(predicted, c.predicted);
+    fs::remove(trace);
+  }
+}
+
 }  // namespace
 }  // namespace threadlens::testing

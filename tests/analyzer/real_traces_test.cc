@@ -115,12 +115,33 @@ TEST(RealTraces, LockOrderVerdicts) {
 //    notification), and SPD finds no schedule either: the second thread of each cycle is
 //    forked after a wait ended by a notify the first thread sends inside its nest (and the
 //    waiter's re-acquisition of the monitor comes after that thread's critical section on it).
-//  - cond_var_fn_idiomatic: no lock-order cycle at all, so nothing to predict, yet the program
-//    can deadlock: T10 waits on L9 holding L6; T12 takes L8 then requests L6; T11 must take L8
-//    before it can notify L9. One edge of that cycle is "waits for a notification", which a
-//    lock-only prediction does not model: a false negative (the wait-holding-lock warning of
-//    the plain analysis points at it).
-//  - the other nine have no cycle: no deadlock predicted on any of the 13 traces.
+//  - cond_var_fn_idiomatic: no lock-order cycle at all, yet the program can deadlock, with a
+//    notification in the cycle, and it is predicted as such. By hand: T7 writes the four
+//    variables and starts T10, T11, T12 (taking and releasing each one's monitor L10, L11,
+//    L12). T10 reads V..301, takes L6, reads V..299, takes L9, reads V..300 and V..299 (all
+//    T7's writes), and waits on L9, releasing it but keeping L6. T12 reads V..298, takes L8,
+//    reads V..301 and requests L6: blocked, T10 holds it. T11 reads V..298 and requests L8:
+//    blocked, T12 holds it, so T11 never reaches its notify(L9) and T10 never wakes. Every
+//    read reads T7's write, as in the run, and T7 has nothing left to do (no join): all four
+//    threads are done or blocked. The run did not deadlock only because T11 took L8 before
+//    T12 did; reversing those two critical sections of L8 is what a lock-only prediction
+//    (SPD over lock-order cycles) cannot do, and here the pattern leaves T11's acquisition
+//    out of the reordering, so nothing orders them.
+//  - mysql_68251 has the same three-thread shape (T9 waits on L8 holding L5, T10 takes L7
+//    before notifying, T11 holds L7 and requests L5); apache_42031 (T10 waits on L8 holding
+//    L6, T9 takes L6 before notifying L8), memcached_567 (T12 waits on L10 holding L8, T11
+//    takes L8 between two of its notifications, the first sent before T12 waits) and mysql_50038 (T11 waits on L9 holding L7, T10
+//    takes L7 again before its notification) are two-thread nested monitor lockouts, which
+//    the plain analysis already calls potential deadlocks (wait-holding-lock errors); each
+//    becomes a predicted deadlock with its schedule.
+//  - lost notifications, by hand: in cond_var_fp (T9 waits on L11, T12 notifies),
+//    apache_42031 (T10 on L8, T9) and mysql_68251 (T9 on L8, T10) the waiter's condition
+//    reads a variable only the main thread wrote, and the notifier writes nothing the waiter
+//    reads; so the notifier can run through its notification first, the waiter then reads
+//    the same values, waits, and nothing notifies again: the main thread blocks on its join
+//    (cond_var_fp: T9 is the main thread, stuck in its wait). In the other traces the
+//    waiter reads what the notifier wrote (or another notification follows).
+//  - no lock-order cycle is predicted to deadlock on any of the 13 traces.
 // Races beyond happens-before (SyncP): one, in pool_146. T180 writes V777389080659 (site 2346)
 // before it takes any lock; T127 reads it (site 2347) holding L165 and L181, in critical
 // sections the trace has after T180's. Only lock handoffs ordered the two; T127's critical
@@ -135,6 +156,27 @@ TEST(RealTraces, PredictionVerdicts) {
   const std::map<std::string, std::vector<std::string>> expected_races = {
       {"pool_146_dlf.std",
        {"predicted data race on V777389080659: read by T127 vs earlier write by T180"}},
+  };
+  const std::map<std::string, std::vector<std::string>> expected_comm = {
+      {"apache_42031_dlf.std",
+       {"predicted deadlock: T10 waits for T9 to notify L8; T9 waits for L6 held by T10",
+        "predicted lost notification: T9 notifies L8 before T10 waits for it; T10 then waits "
+        "forever"}},
+      {"cond_var_fn_idiomatic_dlf.std",
+       {"predicted deadlock: T10 waits for T11 to notify L9; T11 waits for L8 held by T12; T12 "
+        "waits for L6 held by T10"}},
+      {"cond_var_fp_dlf.std",
+       {"predicted lost notification: T12 notifies L11 before T9 waits for it; T9 then waits "
+        "forever"}},
+      {"memcached_567_dlf.std",
+       {"predicted deadlock: T12 waits for T11 to notify L10; T11 waits for L8 held by T12"}},
+      {"mysql_50038_dlf.std",
+       {"predicted deadlock: T11 waits for T10 to notify L9; T10 waits for L7 held by T11"}},
+      {"mysql_68251_dlf.std",
+       {"predicted deadlock: T9 waits for T10 to notify L8; T10 waits for L7 held by T11; T11 "
+        "waits for L5 held by T9",
+        "predicted lost notification: T10 notifies L8 before T9 waits for it; T9 then waits "
+        "forever"}},
   };
   auto traces = Traces();
   if (traces.empty()) GTEST_SKIP() << "no traces at " << TraceDir();
@@ -166,7 +208,17 @@ TEST(RealTraces, PredictionVerdicts) {
     }
     auto rit = expected_races.find(p.filename().string());
     EXPECT_EQ(races, rit == expected_races.end() ? std::vector<std::string>{} : rit->second);
-    // Prediction changes lock-order findings and adds races, nothing else.
+    std::vector<std::string> comm;
+    for (const Finding& f : r.findings) {
+      if (f.kind != "deadlock" && f.kind != "hang") continue;
+      if (!f.predicted) continue;
+      EXPECT_EQ(f.severity, Severity::kError);
+      EXPECT_EQ(CheckWitness(stream, f), "") << f.title;
+      comm.push_back(f.title);
+    }
+    auto cit = expected_comm.find(p.filename().string());
+    EXPECT_EQ(comm, cit == expected_comm.end() ? std::vector<std::string>{} : cit->second);
+    // Prediction changes lock-order findings and adds races, deadlocks and hangs, nothing else.
     auto others = [](const Report& rep) {
       std::multiset<std::string> titles;
       for (const Finding& f : rep.findings) {
@@ -174,7 +226,7 @@ TEST(RealTraces, PredictionVerdicts) {
       }
       return titles;
     };
-    EXPECT_EQ(r.findings.size(), plain.findings.size() + races.size());
+    EXPECT_EQ(r.findings.size(), plain.findings.size() + races.size() + comm.size());
     EXPECT_EQ(others(r), others(plain));
   }
 }

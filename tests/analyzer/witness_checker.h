@@ -10,7 +10,12 @@
 //  - a deadlock's schedule ends with requests of distinct threads, each the thread's next
 //    event, each an acquisition of a lock another of them holds: all of them blocked;
 //  - a race's ends with two accesses of one variable by two threads, each the thread's next
-//    event, at least one a write: both ready at once.
+//    event, at least one a write: both ready at once;
+//  - a predicted hang or deadlock through a condition wait (kinds `hang`, `deadlock`) ends
+//    with the whole program stuck: every thread has run all its events, was never created, or
+//    ends with its next event, blocked: a `request` of a lock another thread holds, a `wait`
+//    (a wake-up) with no notification of its condition variable since the wait began, a
+//    `join-blocked` of a thread that has not finished. At least one thread waits.
 #pragma once
 
 #include <map>
@@ -74,6 +79,18 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
   for (uint64_t i = 0; i < stream.size(); ++i) {
     for (int k = 0; k < StepsOf(stream[i]); ++k) own[stream[i].tid].push_back(i);
   }
+  // A binary trace records a wait's re-acquisition of the mutex before the wait's end; the
+  // thread is woken first, then takes the mutex back.
+  for (auto& [tid, steps] : own) {
+    for (size_t i = 0; i + 1 < steps.size(); ++i) {
+      const StreamEvent& a = stream[steps[i]];
+      if (a.kind() == K::kLockAcquired && (a.ev.flags & trace::kViaCondWait) &&
+          stream[steps[i + 1]].kind() == K::kCondWaitEnd) {
+        std::swap(steps[i], steps[i + 1]);
+        ++i;
+      }
+    }
+  }
   std::map<uint32_t, size_t> done;                      // tid -> steps replayed
   std::map<uint64_t, std::pair<uint32_t, int>> holder;  // lock -> (tid, depth)
   std::map<uint64_t, uint64_t> last_write;              // byte -> stream index
@@ -102,11 +119,16 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
     if (e.tid != w.tid) return "step " + w.op + " names thread " + w.thread + ", not its event's";
     const auto& mine = own[e.tid];
     size_t& n = done[e.tid];
-    if (w.op == "request" || w.op == "race-read" || w.op == "race-write") {
+    if (w.op == "request" || w.op == "race-read" || w.op == "race-write" || w.op == "wait" ||
+        w.op == "join-blocked") {
       if (n >= mine.size() || mine[n] != w.event_index)
         return w.thread + ": " + w.op + " is not its next event";
       if (w.op == "request" && e.kind() != K::kLockAcquired)
         return w.thread + ": request is not a lock acquisition";
+      if (w.op == "wait" && e.kind() != K::kCondWaitEnd)
+        return w.thread + ": wait is not the end of a condition wait";
+      if (w.op == "join-blocked" && e.kind() != K::kThreadJoin)
+        return w.thread + ": join-blocked is not a join";
       if (!requesters.insert(e.tid).second) return w.thread + " ends twice";
       requests.push_back(&w);
       continue;
@@ -190,6 +212,39 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
       for (uint64_t byte = begin; byte < begin + size; ++byte) last_write[byte] = w.event_index;
     }
     last_step[e.tid] = step++;
+  }
+  if (f.kind == "hang" || f.kind == "deadlock") {
+    bool waits = false;
+    std::set<uint32_t> ends;
+    for (const WitnessStep* r : requests) {
+      const StreamEvent& e = stream[r->event_index];
+      ends.insert(e.tid);
+      if (r->op == "request") {
+        const auto& h = holder[e.ev.obj];
+        if (h.second == 0 || h.first == r->tid) return r->thread + "'s request is not blocked";
+      } else if (r->op == "wait") {
+        waits = true;
+        if (!last_step.count(e.tid)) return r->thread + " waits before it began to wait";
+        if (notified.count(e.ev.obj) && notified[e.ev.obj] > last_step[e.tid])
+          return r->thread + " was notified since it began to wait";
+      } else if (r->op == "join-blocked") {
+        const uint32_t child = static_cast<uint32_t>(e.ev.obj);
+        if (done[child] == own[child].size()) return r->thread + " joins a finished thread";
+      } else {
+        return "a stuck schedule ends with " + r->op;
+      }
+    }
+    if (!waits) return "no thread waits on a condition variable";
+    for (const auto& [tid, steps] : own) {
+      if (done[tid] == steps.size() || ends.count(tid)) continue;
+      bool creatable = false;
+      for (const StreamEvent& c : stream) {
+        creatable |= c.kind() == K::kThreadCreate && c.ev.obj == tid;
+      }
+      if (done[tid] == 0 && creatable && !created.count(tid)) continue;  // never started
+      return "thread " + std::to_string(tid) + " can still run at the end";
+    }
+    return "";
   }
   if (!requests.empty() && requests[0]->op != "request") {
     if (requests.size() != 2) return "a race ends with two accesses";

@@ -34,6 +34,16 @@ constexpr const char* kProbe = R"JS(
   // A hang's timeline draws the condition wait that never ended.
   var ht = document.querySelector('section.finding[data-kind="hang"] .timeline svg');
   out.hangCondWaits = ht ? ht.querySelectorAll('rect.cond-wait').length : -1;
+  // A predicted finding's schedule: its own timeline, one lane per thread, moved and final
+  // steps marked.
+  var wt = document.querySelector('section.finding[data-kind="lock-order"] .witness-timeline svg');
+  out.witness = wt ? {steps: wt.querySelectorAll('rect.step').length,
+      moved: wt.querySelectorAll('rect.step.moved').length,
+      final: wt.querySelectorAll('rect.step.final').length,
+      w: wt.getBoundingClientRect().width, h: wt.getBoundingClientRect().height,
+      lanes: Array.prototype.map.call(wt.querySelectorAll('text.lane'), function(t){ return t.textContent; }),
+      hostile: Array.prototype.some.call(wt.querySelectorAll('title'), function(t){
+        return t.textContent.indexOf('\x3cscript>alert(1)') >= 0; })} : null;
   out.imgs = document.querySelectorAll('img').length;
   out.bolds = document.querySelectorAll('b').length;
   // '\x3c' keeps the HTML parser from ending this script at the closing tag.
@@ -95,6 +105,18 @@ class Browser : public ::testing::Test {
       GTEST_SKIP() << "chromium is not installed";
     Report bugs = DeadlockReport();
     Report lo = LockOrderReport();
+    // Predicted, with a schedule in which Audit's section runs before an earlier event of
+    // Transfer's (a moved step), and a hostile name in one step.
+    Finding& p = lo.findings[0];
+    p.predicted = true;
+    p.relation = "sync-preserving";
+    p.witness = {{"main", 1, "create", "Transfer", "main.cc:3", 1},
+                 {"main", 1, "create", "Audit", "main.cc:4", 2},
+                 {"Audit", 3, "acquire", "audit_mu", "audit.cc:15", 9},
+                 {"Transfer", 2, "write", "<script>alert(1)</script>", "bank.cc:8", 5},
+                 {"Transfer", 2, "acquire", "accounts_mu", "bank.cc:9", 7},
+                 {"Transfer", 2, "request", "audit_mu", "bank.cc:10", 11},
+                 {"Audit", 3, "request", "accounts_mu", "audit.cc:16", 12}};
     bugs.findings.push_back(lo.findings[0]);
     bugs.lock_order.push_back(lo.lock_order[2]);
     bugs.findings.push_back(RaceReport().findings[0]);
@@ -139,6 +161,17 @@ TEST_F(Browser, GraphsTimelinesSortingAndEscaping) {
       << out["findingTimeline"];
 
   EXPECT_GE(out["hangCondWaits"], 1) << "the hang's timeline shows no condition wait";
+
+  // The witness timeline: 7 steps, Audit's acquisition moved ahead of Transfer's earlier
+  // write and acquisition, the two requests final; the hostile name is tooltip text only.
+  ASSERT_TRUE(out["witness"].is_object()) << "no witness timeline drawn";
+  EXPECT_EQ(out["witness"]["steps"], 7) << out["witness"];
+  EXPECT_EQ(out["witness"]["moved"], 1) << out["witness"];
+  EXPECT_EQ(out["witness"]["final"], 2) << out["witness"];
+  EXPECT_EQ(out["witness"]["lanes"], nlohmann::json({"main", "Audit", "Transfer"}));
+  EXPECT_GT(out["witness"]["w"].get<double>(), 100);
+  EXPECT_GT(out["witness"]["h"].get<double>(), 40);
+  EXPECT_TRUE(out["witness"]["hostile"].get<bool>());
 
   // Hostile names: shown as text, never turned into elements.
   EXPECT_EQ(out["scripts"], 2);  // the report's and the probe's
