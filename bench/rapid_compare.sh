@@ -48,7 +48,8 @@ run() {  # label, then the command
   start=$(date +%s%N)
   /usr/bin/time -f '%U %S %M' -o "$tmp/time" "$@" >"$tmp/out" 2>&1 || true
   end=$(date +%s%N)
-  read -r user sys rss <"$tmp/time"
+  # The last line: a command ended by a signal gets a line about it first.
+  read -r user sys rss < <(tail -n 1 "$tmp/time")
   printf '%-22s %8.2f %8.2f %9.0f  ' "$label" "$(echo "($end - $start) / 1000000000" | bc -l)" \
     "$(echo "$user + $sys" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
 }
