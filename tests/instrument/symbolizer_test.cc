@@ -141,6 +141,18 @@ TEST(Symbolizer, NamesGlobalsWithOffsets) {
   EXPECT_EQ(sym->ResolveData(base + 3 * sizeof(long) + 2), "symbolizer_test_table[3]+2");
 }
 
+// A library without DWARF (the C++ library as Debian ships it) is named from its symbol
+// table, demangled: no file, no line, but the function.
+TEST(Symbolizer, ModuleWithoutDwarfNamesFunctionsFromItsSymbols) {
+  auto sym = threadlens::MakeSymbolizer(Modules());
+  void* fn = dlsym(RTLD_DEFAULT, "_ZNSt6thread4joinEv");
+  ASSERT_NE(fn, nullptr);
+  // A site is a return address: the frame is looked up one byte before it.
+  threadlens::Frame f = sym->ResolveCode(reinterpret_cast<uintptr_t>(fn) + 9);
+  EXPECT_EQ(f.function, "std::thread::join()") << f.Describe();
+  EXPECT_NE(f.module.find("libstdc++"), std::string::npos) << f.Describe();
+}
+
 TEST(Symbolizer, UnknownAddressesStayUnnamed) {
   auto sym = threadlens::MakeSymbolizer(Modules());
   int local = 0;
