@@ -2,6 +2,7 @@
 #include "predict_race.h"
 
 #include <algorithm>
+#include <span>
 #include <tuple>
 
 #include "lock_sets.h"
@@ -10,8 +11,8 @@ namespace threadlens::analysis {
 
 using Op = PredictTrace::Op;
 
-RacePredictor::Result RacePredictor::Sweep(const std::vector<uint32_t>& a,
-                                           const std::vector<uint32_t>& b,
+RacePredictor::Result RacePredictor::Sweep(std::span<const uint32_t> a,
+                                           std::span<const uint32_t> b,
                                            const std::vector<uint32_t>& start, uint64_t& budget,
                                            const std::function<bool(uint32_t, uint32_t)>& skip,
                                            RaceWitness* out) {
@@ -106,10 +107,15 @@ bool RacePredictor::FindAll(uint64_t& budget, const std::function<bool(uint32_t,
   };
   std::vector<uint32_t> ids;                  // of one address
   std::vector<std::vector<uint32_t>> groups;  // of one location
-  std::vector<std::vector<uint32_t>> kept;    // groups of the pairs to search
+  // The groups of the pairs to search, back to back: group k is kept_ids[kept_at[k] ..
+  // kept_at[k + 1]).
+  std::vector<uint32_t> kept_ids, kept_at{0};
+  auto kept = [&](size_t k) {
+    return std::span<const uint32_t>(kept_ids.data() + kept_at[k], kept_at[k + 1] - kept_at[k]);
+  };
   std::vector<std::pair<uint32_t, uint32_t>> pairs;
   constexpr uint32_t kNoSlot = ~0u;
-  std::vector<uint32_t> slot;  // per group of the location: its index in `kept`
+  std::vector<uint32_t> slot;  // per group of the location: its index among the kept
   for (size_t i = 0; i < accesses.size();) {
     const uint64_t obj = accesses[i].obj;
     size_t stop = i;
@@ -137,28 +143,26 @@ bool RacePredictor::FindAll(uint64_t& budget, const std::function<bool(uint32_t,
         groups.back().push_back(ids[j]);
       }
       l = end;
-      // Pairs of groups: different threads, at least one write, not both atomic. A group
-      // moves to `kept` at its first pair (groups[g] is then empty: its front is read first).
+      // Pairs of groups: different threads, at least one write, not both atomic. A group is
+      // kept at its first pair.
       slot.assign(groups.size(), kNoSlot);
-      auto group = [&](size_t g) -> const std::vector<uint32_t>& {
-        return slot[g] == kNoSlot ? groups[g] : kept[slot[g]];
-      };
       for (size_t a = 0; a < groups.size(); ++a) {
         for (size_t b = a + 1; b < groups.size(); ++b) {
-          const auto& ea = trace_.At(group(a).front());
-          const auto& eb = trace_.At(group(b).front());
+          const auto& ea = trace_.At(groups[a].front());
+          const auto& eb = trace_.At(groups[b].front());
           if (ea.thread == eb.thread) continue;
           if (ea.op != Op::kWrite && eb.op != Op::kWrite) continue;
           if (ea.atomic && eb.atomic) continue;
           // A lock held at both: the earlier critical section, and its access, must come first.
-          if (!SortedDisjoint(trace_.HeldAt(group(a).front()), trace_.HeldAt(group(b).front()))) {
+          if (!SortedDisjoint(trace_.HeldAt(groups[a].front()), trace_.HeldAt(groups[b].front()))) {
             continue;
           }
-          if (skip(group(a).front(), group(b).front())) continue;
+          if (skip(groups[a].front(), groups[b].front())) continue;
           for (size_t g : {a, b}) {
             if (slot[g] == kNoSlot) {
-              slot[g] = static_cast<uint32_t>(kept.size());
-              kept.push_back(std::move(groups[g]));
+              slot[g] = static_cast<uint32_t>(kept_at.size() - 1);
+              kept_ids.insert(kept_ids.end(), groups[g].begin(), groups[g].end());
+              kept_at.push_back(static_cast<uint32_t>(kept_ids.size()));
             }
           }
           pairs.push_back({slot[a], slot[b]});
@@ -166,10 +170,15 @@ bool RacePredictor::FindAll(uint64_t& budget, const std::function<bool(uint32_t,
       }
     }
   }
+  // The sort keys are done with: the searches below keep only the groups of their pairs.
+  std::vector<Access>().swap(accesses);
+  std::vector<uint32_t>().swap(ids);
+  std::vector<std::vector<uint32_t>>().swap(groups);
   // Each pair's closure starts from the union of its two fronts' own closures, computed once
   // per access in one pass per thread: a pair then costs only what the union adds.
   std::vector<uint32_t> fronts;
-  for (const auto& g : kept) {
+  for (size_t k = 0; k + 1 < kept_at.size(); ++k) {
+    const std::span<const uint32_t> g = kept(k);
     // Every access a sweep may step to, while the frontiers stay within bounds.
     if ((fronts.size() + g.size()) * trace_.threads() <= kMaxPrefixValues) {
       fronts.insert(fronts.end(), g.begin(), g.end());
@@ -185,11 +194,11 @@ bool RacePredictor::FindAll(uint64_t& budget, const std::function<bool(uint32_t,
   const size_t threads = trace_.threads();
   std::vector<uint32_t> start(threads);
   for (const auto& [ga, gb] : pairs) {
-    const uint32_t* fa = PrefixOf(kept[ga].front());
-    const uint32_t* fb = PrefixOf(kept[gb].front());
+    const uint32_t* fa = PrefixOf(kept(ga).front());
+    const uint32_t* fb = PrefixOf(kept(gb).front());
     for (size_t t = 0; t < threads; ++t) start[t] = std::max(fa[t], fb[t]);
     RaceWitness w;
-    switch (Sweep(kept[ga], kept[gb], start, budget, skip, &w)) {
+    switch (Sweep(kept(ga), kept(gb), start, budget, skip, &w)) {
       case Result::kFound:
         on_race(w);
         break;

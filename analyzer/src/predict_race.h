@@ -28,6 +28,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -54,7 +55,7 @@ class RacePredictor {
  private:
   // kFound / kNone / kOutOfBudget for one pair of groups.
   enum class Result { kFound, kNone, kOutOfBudget };
-  Result Sweep(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b,
+  Result Sweep(std::span<const uint32_t> a, std::span<const uint32_t> b,
                const std::vector<uint32_t>& start, uint64_t& budget,
                const std::function<bool(uint32_t, uint32_t)>& skip, RaceWitness* out);
   // The closure of what must run before each of `fronts` (its prefix closure), kept as a
