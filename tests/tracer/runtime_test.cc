@@ -194,6 +194,7 @@ TEST(Preload, KilledProgramLeavesATraceReadableUpToTheLastFlushedBlock) {
   }
 }
 
+// Each process writes its own file; reading the first reads the recording: both processes.
 TEST(Preload, ForkedChildGetsItsOwnTrace) {
   Traced r = RunTraced("forks");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -208,7 +209,9 @@ TEST(Preload, ForkedChildGetsItsOwnTrace) {
     for (const auto& se : t.events) n += se.kind() == EventKind::kLockAcquired;
     return n;
   };
-  EXPECT_EQ(count(r), 1);
+  EXPECT_EQ(count(r), 3);  // the parent's 1 and the child's 2
+  ASSERT_EQ(r.src->Processes().size(), 2u);
+  EXPECT_EQ(r.src->Processes()[1].pid, static_cast<uint32_t>(child));
   EXPECT_TRUE(r.src->Meta().complete);
   Traced c;
   c.Read(child_trace);

@@ -1,0 +1,291 @@
+// OpenRecording (process_tree.h): the sibling traces of a recording found, checked to be of
+// the same recording, and merged by seq with each process's ids and addresses tagged.
+#include "process_tree.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <vector>
+
+#include "readers.h"
+#include "threadlens/analyzer/error.h"
+
+namespace threadlens {
+namespace {
+
+namespace fs = std::filesystem;
+using trace::EventKind;
+
+// Keys the tracer makes the same in every process (sync_keys.h): descriptor channels (top
+// byte 0x0c) and process edges (0x0e). Every other object of a process is its own.
+bool IsGlobalKey(uint64_t v) { return (v >> 56) == 0x0c || (v >> 56) == 0x0e; }
+constexpr int kAddressTagShift = 47;
+// Shared objects: bit 55, the object's number from bit 36, the offset in the object below.
+constexpr uint64_t kSharedBase = 1ull << 55;
+constexpr int kSharedObjectShift = 36;
+constexpr uint64_t kMaxSharedOffset = 1ull << kSharedObjectShift;
+constexpr uint32_t kStringShift = 24;
+
+struct Mapping {
+  uint64_t start, len, offset, object;
+};
+
+struct Process {
+  std::unique_ptr<EventSource> src;
+  uint32_t index = 0;
+  std::vector<StreamEvent> buf;
+  size_t at = 0;
+  bool done = false;
+  std::vector<Mapping> maps;
+
+  // The next event, or nullptr at the end.
+  StreamEvent* Head() {
+    if (at < buf.size()) return &buf[at];
+    if (done) return nullptr;
+    buf.resize(512);
+    buf.resize(src->NextBatch(buf.data(), buf.size()));
+    at = 0;
+    if (buf.empty()) {
+      done = true;
+      return nullptr;
+    }
+    return &buf[0];
+  }
+};
+
+bool HasTidObject(EventKind k, uint8_t flags) {
+  switch (k) {
+    case EventKind::kThreadCreate:
+    case EventKind::kThreadStart:
+    case EventKind::kThreadJoinBegin:
+    case EventKind::kThreadJoin:
+    case EventKind::kThreadDetach:
+    case EventKind::kNameThread:
+      return true;
+    case EventKind::kBlocked:
+      return flags == static_cast<uint8_t>(trace::BlockedOn::kJoin);
+    default:
+      return false;
+  }
+}
+
+bool HasAddressObject(EventKind k) {
+  switch (k) {
+    case EventKind::kSignalLeave:
+    case EventKind::kSignalUnsafeCall:
+    case EventKind::kFence:
+    case EventKind::kFuncEntry:
+    case EventKind::kFuncExit:
+    case EventKind::kWatchdogFired:
+    case EventKind::kRunning:
+    case EventKind::kIgnoresAtExit:
+    case EventKind::kMapShared:
+    case EventKind::kUnmapShared:
+      return false;
+    default:
+      return !HasTidObject(k, 0);
+  }
+}
+
+bool HasTidAux(EventKind k) {
+  return k == EventKind::kBlocked || k == EventKind::kHolds || k == EventKind::kRunning;
+}
+
+bool HasStringAux(EventKind k) {
+  return k == EventKind::kNameThread || k == EventKind::kNameLock ||
+         k == EventKind::kNameVariable || k == EventKind::kMapShared;
+}
+
+class RecordingSource : public EventSource {
+ public:
+  RecordingSource(std::vector<std::unique_ptr<EventSource>> sources) {
+    for (auto& s : sources) {
+      Process p;
+      p.index = static_cast<uint32_t>(procs_.size());
+      p.src = std::move(s);
+      const TraceMeta& m = p.src->Meta();
+      infos_.push_back({m.pid, m.ppid, m.program, m.path, m.complete});
+      procs_.push_back(std::move(p));
+    }
+    meta_ = procs_[0].src->Meta();
+    for (const Process& p : procs_) {
+      const TraceMeta& m = p.src->Meta();
+      meta_.complete = meta_.complete && m.complete;
+      meta_.truncated = meta_.truncated || m.truncated;
+      meta_.watchdog = meta_.watchdog || m.watchdog;
+      meta_.uninstrumented = meta_.uninstrumented && m.uninstrumented;
+      meta_.start_ticks = std::min(meta_.start_ticks, m.start_ticks);
+      for (const ModuleInfo& mod : p.src->Modules()) {
+        bool known = false;
+        for (const ModuleInfo& have : modules_) {
+          known = known || (have.base == mod.base && have.path == mod.path);
+        }
+        if (!known) modules_.push_back(mod);
+      }
+    }
+  }
+
+  bool Next(StreamEvent& out) override {
+    // A process whose next event is no sync event goes first: it stays between its thread's
+    // neighbouring sync events, already placed. Else the smallest seq.
+    Process* best = nullptr;
+    for (Process& p : procs_) {
+      StreamEvent* h = p.Head();
+      if (!h) continue;
+      if (!trace::IsSyncKind(h->kind())) {
+        best = &p;
+        break;
+      }
+      if (!best || h->ev.seq < best->buf[best->at].ev.seq) best = &p;
+    }
+    if (!best) return false;
+    out = best->buf[best->at++];
+    Translate(*best, out);
+    return true;
+  }
+
+  const TraceMeta& Meta() const override { return meta_; }
+
+  std::string_view String(uint32_t id) const override {
+    const uint32_t p = id >> kStringShift;
+    if (p >= procs_.size()) return {};
+    return procs_[p].src->String(id & ((1u << kStringShift) - 1));
+  }
+
+  const std::vector<ModuleInfo>& Modules() const override { return modules_; }
+
+  const std::vector<std::string>& Warnings() const override {
+    warnings_.clear();
+    for (const Process& p : procs_) {
+      for (const std::string& w : p.src->Warnings()) {
+        warnings_.push_back(p.index == 0 ? w
+                                         : "pid " + std::to_string(infos_[p.index].pid) + ": " + w);
+      }
+    }
+    return warnings_;
+  }
+
+  const std::vector<ProcessInfo>& Processes() const override { return infos_; }
+
+ private:
+  uint64_t SharedObject(uint32_t string_id, const Process& p) {
+    std::string identity(p.src->String(string_id));
+    auto [it, added] = objects_.emplace(identity, objects_.size());
+    return it->second;
+  }
+
+  uint64_t Address(const Process& p, uint64_t a) const {
+    for (const Mapping& m : p.maps) {
+      if (a - m.start < m.len && a - m.start + m.offset < kMaxSharedOffset) {
+        return kSharedBase | (m.object << kSharedObjectShift) | (a - m.start + m.offset);
+      }
+    }
+    if (p.index == 0 || IsGlobalKey(a) || a == 0) return a;
+    return a | (static_cast<uint64_t>(p.index) << kAddressTagShift);
+  }
+
+  uint32_t String(const Process& p, uint32_t id) const {
+    return id == 0 ? 0 : (p.index << kStringShift) | id;
+  }
+
+  void Translate(Process& p, StreamEvent& e) {
+    trace::Event& ev = e.ev;
+    const EventKind k = e.kind();
+    if (k == EventKind::kMapShared) {
+      p.maps.push_back({ev.obj, ev.seq, ev.site, SharedObject(ev.aux32, p)});
+    } else if (k == EventKind::kUnmapShared) {
+      std::erase_if(p.maps, [&](const Mapping& m) {
+        return m.start < ev.obj + ev.seq && ev.obj < m.start + m.len;
+      });
+    }
+    e.tid = MergedTid(p.index, e.tid);
+    if (HasTidObject(k, ev.flags)) {
+      ev.obj = MergedTid(p.index, static_cast<uint32_t>(ev.obj));
+    } else if (HasAddressObject(k)) {
+      ev.obj = Address(p, ev.obj);
+    }
+    if (HasTidAux(k)) ev.aux32 = MergedTid(p.index, ev.aux32);
+    if (HasStringAux(k)) ev.aux32 = String(p, ev.aux32);
+    if (ev.site & trace::kSiteIsString) {
+      ev.site = trace::kSiteIsString | String(p, static_cast<uint32_t>(ev.site));
+    }
+  }
+
+  std::vector<Process> procs_;
+  std::vector<ProcessInfo> infos_;
+  TraceMeta meta_;
+  std::vector<ModuleInfo> modules_;
+  mutable std::vector<std::string> warnings_;
+  std::map<std::string, uint64_t> objects_;
+};
+
+// BASE.PID and BASE.PID.N beside `path`, ordered by pid then N.
+std::vector<std::string> Siblings(const std::string& path) {
+  std::vector<std::pair<std::pair<unsigned long, unsigned long>, std::string>> found;
+  fs::path b(path);
+  const std::string prefix = b.filename().string() + ".";
+  std::error_code ec;
+  fs::path dir = b.has_parent_path() ? b.parent_path() : fs::path(".");
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string n = e.path().filename().string();
+    if (n.size() <= prefix.size() || n.compare(0, prefix.size(), prefix) != 0) continue;
+    unsigned long pid = 0, image = 0;
+    char tail = 0;
+    const std::string rest = n.substr(prefix.size());
+    int got = std::sscanf(rest.c_str(), "%lu.%lu%c", &pid, &image, &tail);
+    if (!std::isdigit(static_cast<unsigned char>(rest[0])) || got < 1 || got > 2) continue;
+    if (rest.find_first_not_of("0123456789.") != std::string::npos) continue;
+    found.push_back({{pid, image}, (dir / n).string()});
+  }
+  std::sort(found.begin(), found.end());
+  std::vector<std::string> out;
+  for (auto& f : found) out.push_back(std::move(f.second));
+  return out;
+}
+
+std::string Hex(uint64_t v) {
+  char buf[20];
+  std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+}  // namespace
+
+std::unique_ptr<EventSource> OpenRecording(const std::string& path,
+                                           std::unique_ptr<EventSource> first) {
+  const uint64_t recording = first->Meta().recording;
+  // A v1/v2 trace: each process was its own recording, read alone as before.
+  if (recording == 0) return first;
+  std::vector<std::string> siblings = Siblings(path);
+  if (siblings.empty()) return first;
+  std::vector<std::unique_ptr<EventSource>> sources;
+  sources.push_back(std::move(first));
+  for (const std::string& s : siblings) {
+    std::unique_ptr<EventSource> src;
+    try {
+      src = OpenBinaryTrace(s);
+    } catch (const Error& e) {
+      throw Error(std::string(e.what()) + " (a process of the recording " + path +
+                      "; remove it to read the others)",
+                  e.exit_code());
+    }
+    const uint64_t other = src->Meta().recording;
+    if (other != recording) {
+      throw Error(s + " is a trace of another recording (id " + (other ? Hex(other) : "none") +
+                      ") than " + path + " (id " + Hex(recording) +
+                      "): traces of unrelated processes are never merged; move it away, or "
+                      "record the program again",
+                  kExitUnrelated);
+    }
+    sources.push_back(std::move(src));
+  }
+  if (sources.size() > kMaxProcesses) {
+    throw Error(path + ": the recording holds " + std::to_string(sources.size()) +
+                " processes; threadlens reads at most " + std::to_string(kMaxProcesses));
+  }
+  return std::make_unique<RecordingSource>(std::move(sources));
+}
+
+}  // namespace threadlens

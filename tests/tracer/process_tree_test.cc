@@ -1,0 +1,201 @@
+// Process trees under `threadlens run`: one recording, read as one stream. Each edge between
+// processes (fork, wait, pipe, socket pair, process-shared mutex, condition variable and
+// semaphore, named semaphore, a file mapped twice) orders the parent's and the child's
+// accesses to shared memory; each has a twin without the edge, where the analysis must find
+// the race. Also the cross-process deadlock the watchdogs end, a killed child, a damaged
+// child trace, and a recording refused for a trace of another one beside it.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+
+#include "threadlens/analyzer/analyze.h"
+#include "threadlens/analyzer/error.h"
+#include "threadlens/analyzer/findings.h"
+#include "traced_run.h"
+
+namespace threadlens::tracer_test {
+namespace {
+
+// Runs processes/`name` with `arg` under `threadlens run`, its trace named after both (tests
+// run in parallel, several on one program).
+Traced RunProcess(const std::string& name, const std::string& arg = "", double watchdog = 2,
+                  bool read = true) {
+  fs::create_directories(TL_TMP_DIR);
+  Traced r;
+  const std::string base =
+      std::string(TL_TMP_DIR) + "/processes." + name + (arg.empty() ? "" : ".") + arg;
+  r.trace = base + ".tltrace";
+  const std::string cmd = std::string(THREADLENS_CLI) + " run --trace " + r.trace + " --watchdog " +
+                          std::to_string(watchdog) + " -- " + TL_PROCESSES_DIR + "/" + name + " " +
+                          arg + " >" + base + ".out 2>" + base + ".err";
+  auto start = std::chrono::steady_clock::now();
+  r.exit_code = System(cmd);
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  r.out = Slurp(base + ".out");
+  r.err = Slurp(base + ".err");
+  if (read) r.Read(r.trace);
+  return r;
+}
+
+Report AnalyzeTrace(const std::string& path) {
+  AnalyzeOptions o;
+  o.contention = false;
+  return AnalyzeFile(path, o);
+}
+
+// "race(data)", "deadlock(lock_a,lock_b)" (names sorted: a cycle may start anywhere) for
+// each finding of severity error or warning.
+std::vector<std::string> Errors(const Report& rep) {
+  std::vector<std::string> out;
+  for (const Finding& f : rep.findings) {
+    if (f.severity == Severity::kNote) continue;
+    std::vector<std::string> names = f.variables;
+    names.insert(names.end(), f.locks.begin(), f.locks.end());
+    std::sort(names.begin(), names.end());
+    std::string s = f.kind + "(";
+    for (size_t i = 0; i < names.size(); ++i) s += (i ? "," : "") + names[i];
+    out.push_back(s + ")");
+  }
+  return out;
+}
+
+struct EdgeCase {
+  const char* mode;
+  bool race;  // the twin without the edge
+};
+void PrintTo(const EdgeCase& c, std::ostream* os) { *os << c.mode << (c.race ? " (race)" : ""); }
+
+class ProcessEdge : public ::testing::TestWithParam<EdgeCase> {};
+
+TEST_P(ProcessEdge, OrdersTheProcessesOrItsTwinRaces) {
+  const EdgeCase& c = GetParam();
+  Traced r = RunProcess("proc_edges", c.mode, 2, false);
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  Report rep = AnalyzeTrace(r.trace);
+  ASSERT_EQ(rep.pids.size(), 2u) << "parent and child, one recording";
+  const std::vector<std::string> want =
+      c.race ? std::vector<std::string>{"race(data)"} : std::vector<std::string>{};
+  EXPECT_EQ(Errors(rep), want) << c.mode;
+  if (c.race) {
+    const Finding& f = rep.findings[0];
+    ASSERT_EQ(f.accesses.size(), 2u);
+    EXPECT_NE(f.accesses[0].pid, f.accesses[1].pid) << "one access in each process";
+    EXPECT_EQ(f.accesses[0].thread.rfind("pid " + std::to_string(f.accesses[0].pid) + " T1", 0), 0u)
+        << f.accesses[0].thread;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Edges, ProcessEdge,
+                         ::testing::Values(EdgeCase{"fork", false}, EdgeCase{"fork-late", true},
+                                           EdgeCase{"wait", false}, EdgeCase{"no-wait", true},
+                                           EdgeCase{"pipe", false}, EdgeCase{"socketpair", false},
+                                           EdgeCase{"mutex", false}, EdgeCase{"cond", false},
+                                           EdgeCase{"cond-race", true}, EdgeCase{"sem", false},
+                                           EdgeCase{"sem-race", true}, EdgeCase{"named-sem", false},
+                                           EdgeCase{"named-sem-race", true},
+                                           EdgeCase{"shm-open", false},
+                                           EdgeCase{"shm-open-race", true}),
+                         [](const ::testing::TestParamInfo<EdgeCase>& info) {
+                           std::string n = info.param.mode;
+                           for (char& ch : n) ch = ch == '-' ? '_' : ch;
+                           return n;
+                         });
+
+// Every process numbers its sync events from the one shared counter: no seq twice.
+TEST(Processes, ShareOneSequenceCounter) {
+  Traced r = RunProcess("proc_edges", "mutex+seq");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(r.src->Processes().size(), 2u);
+  std::set<uint64_t> seqs;
+  uint64_t last = 0;
+  int child_events = 0;
+  for (const StreamEvent& se : r.events) {
+    if (!trace::IsSyncKind(se.kind())) continue;
+    EXPECT_TRUE(seqs.insert(se.ev.seq).second) << "seq " << se.ev.seq << " twice";
+    EXPECT_GT(se.ev.seq, last) << "merged in seq order";
+    last = se.ev.seq;
+    child_events += (se.tid >> 24) == 1;
+  }
+  EXPECT_GT(child_events, 0);
+}
+
+TEST(Processes, DeadlockAcrossProcessesEndsBothWithTheWatchdog) {
+  Traced r = RunProcess("proc_deadlock", "", 1, false);
+  EXPECT_EQ(r.exit_code, kWatchdogExit) << r.err;
+  EXPECT_LT(r.seconds, 1 + 3.0) << "ended within the delay, with a margin for a loaded machine";
+  Report rep = AnalyzeTrace(r.trace);
+  ASSERT_EQ(rep.pids.size(), 2u);
+  EXPECT_TRUE(rep.watchdog);
+  EXPECT_EQ(Errors(rep), std::vector<std::string>{"deadlock(lock_a,lock_b)"});
+  ASSERT_FALSE(rep.findings.empty());
+  std::set<uint32_t> pids;
+  for (const Access& a : rep.findings[0].accesses) pids.insert(a.pid);
+  EXPECT_EQ(pids, std::set<uint32_t>(rep.pids.begin(), rep.pids.end()))
+      << "both processes' sides are in the finding";
+}
+
+TEST(Processes, KilledChildLeavesTheRecordingReadable) {
+  Traced r = RunProcess("killed_child");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_NE(r.out.find("killed"), std::string::npos) << r.out;
+  ASSERT_EQ(r.src->Processes().size(), 2u);
+  EXPECT_TRUE(r.src->Processes()[0].complete);
+  EXPECT_FALSE(r.src->Processes()[1].complete);
+  EXPECT_FALSE(r.src->Meta().complete) << "the recording lacks the child's end";
+  int parent_locks = 0;
+  for (const StreamEvent& se : r.events) {
+    parent_locks += se.kind() == EventKind::kLockAcquired && (se.tid >> 24) == 0;
+  }
+  EXPECT_EQ(parent_locks, 1);
+  Report rep = AnalyzeTrace(r.trace);
+  EXPECT_EQ(Errors(rep), std::vector<std::string>{});
+  EXPECT_FALSE(rep.complete);
+}
+
+TEST(Processes, TraceOfAnotherRecordingIsRefused) {
+  Traced a = RunProcess("proc_edges", "fork+refused", 2, false);
+  Traced b = RunProcess("proc_edges", "fork+other", 2, false);
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  // b's child trace, copied in beside a as if it were one of a's processes.
+  std::string other;
+  for (const auto& e : fs::directory_iterator(fs::path(b.trace).parent_path())) {
+    const std::string n = e.path().string();
+    if (n.rfind(b.trace + ".", 0) == 0 && n.find(".out") == std::string::npos) other = n;
+  }
+  ASSERT_FALSE(other.empty());
+  const std::string stray = a.trace + ".999999";
+  fs::copy_file(other, stray, fs::copy_options::overwrite_existing);
+  try {
+    AnalyzeTrace(a.trace);
+    ADD_FAILURE() << "merged traces of two recordings";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_code(), kExitUnrelated);
+    EXPECT_NE(std::string(e.what()).find("another recording"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(System(std::string(THREADLENS_CLI) + " analyze " + a.trace + " >/dev/null 2>&1"), 4);
+  fs::remove(stray);
+  EXPECT_EQ(AnalyzeTrace(a.trace).pids.size(), 2u);
+}
+
+TEST(Processes, DamagedChildTraceIsNamed) {
+  Traced a = RunProcess("proc_edges", "fork+damaged", 2, false);
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  const std::string bad = a.trace + ".999998";
+  {
+    std::ofstream out(bad, std::ios::binary);
+    out << "TLTRACE1" << std::string(300, '\xff');
+  }
+  try {
+    AnalyzeTrace(a.trace);
+    ADD_FAILURE() << "read a damaged trace";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_code(), kExitBadInput);
+    EXPECT_NE(std::string(e.what()).find(bad), std::string::npos) << e.what();
+  }
+  fs::remove(bad);
+}
+
+}  // namespace
+}  // namespace threadlens::tracer_test
