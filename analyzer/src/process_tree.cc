@@ -21,6 +21,8 @@ using trace::EventKind;
 // Keys the tracer makes the same in every process (sync_keys.h): descriptor channels (top
 // byte 0x0c) and process edges (0x0e). Every other object of a process is its own.
 bool IsGlobalKey(uint64_t v) { return (v >> 56) == 0x0c || (v >> 56) == 0x0e; }
+// A fork's key: process edges have even offsets for forks, odd for exits.
+bool IsForkKey(uint64_t v) { return (v >> 56) == 0x0e && (v & 1) == 0; }
 constexpr int kAddressTagShift = 47;
 // Shared objects: bit 55, the object's number from bit 36, the offset in the object below.
 constexpr uint64_t kSharedBase = 1ull << 55;
@@ -100,31 +102,22 @@ bool HasStringAux(EventKind k) {
 
 class RecordingSource : public EventSource {
  public:
-  RecordingSource(std::vector<std::unique_ptr<EventSource>> sources) {
+  explicit RecordingSource(std::vector<std::unique_ptr<EventSource>> sources) {
     for (auto& s : sources) {
       Process p;
       p.index = static_cast<uint32_t>(procs_.size());
       p.src = std::move(s);
-      const TraceMeta& m = p.src->Meta();
-      infos_.push_back({m.pid, m.ppid, m.program, m.path, m.complete});
       procs_.push_back(std::move(p));
     }
-    meta_ = procs_[0].src->Meta();
-    for (const Process& p : procs_) {
-      const TraceMeta& m = p.src->Meta();
-      meta_.complete = meta_.complete && m.complete;
-      meta_.truncated = meta_.truncated || m.truncated;
-      meta_.watchdog = meta_.watchdog || m.watchdog;
-      meta_.uninstrumented = meta_.uninstrumented && m.uninstrumented;
-      meta_.start_ticks = std::min(meta_.start_ticks, m.start_ticks);
-      for (const ModuleInfo& mod : p.src->Modules()) {
-        bool known = false;
-        for (const ModuleInfo& have : modules_) {
-          known = known || (have.base == mod.base && have.path == mod.path);
-        }
-        if (!known) modules_.push_back(mod);
-      }
-    }
+  }
+
+  // One process: its events as they are (no tags), only watched for forks without a child.
+  size_t NextBatch(StreamEvent* out, size_t n) override {
+    if (procs_.size() > 1) return EventSource::NextBatch(out, n);
+    const size_t got = procs_[0].src->NextBatch(out, n);
+    for (size_t i = 0; i < got; ++i) Watch(procs_[0], out[i]);
+    if (got == 0) Finish();
+    return got;
   }
 
   bool Next(StreamEvent& out) override {
@@ -140,13 +133,30 @@ class RecordingSource : public EventSource {
       }
       if (!best || h->ev.seq < best->buf[best->at].ev.seq) best = &p;
     }
-    if (!best) return false;
+    if (!best) {
+      Finish();
+      return false;
+    }
     out = best->buf[best->at++];
-    Translate(*best, out);
+    if (procs_.size() > 1) Translate(*best, out);
+    Watch(*best, out);
     return true;
   }
 
-  const TraceMeta& Meta() const override { return meta_; }
+  // Read again at each call: a reader learns at the end whether its file was complete.
+  const TraceMeta& Meta() const override {
+    if (procs_.size() == 1) return procs_[0].src->Meta();
+    meta_ = procs_[0].src->Meta();
+    for (const Process& p : procs_) {
+      const TraceMeta& m = p.src->Meta();
+      meta_.complete = meta_.complete && m.complete;
+      meta_.truncated = meta_.truncated || m.truncated;
+      meta_.watchdog = meta_.watchdog || m.watchdog;
+      meta_.uninstrumented = meta_.uninstrumented && m.uninstrumented;
+      meta_.start_ticks = std::min(meta_.start_ticks, m.start_ticks);
+    }
+    return meta_;
+  }
 
   std::string_view String(uint32_t id) const override {
     const uint32_t p = id >> kStringShift;
@@ -154,20 +164,44 @@ class RecordingSource : public EventSource {
     return procs_[p].src->String(id & ((1u << kStringShift) - 1));
   }
 
-  const std::vector<ModuleInfo>& Modules() const override { return modules_; }
+  // The union of the processes' modules (a fork child maps its parent's at the same places).
+  const std::vector<ModuleInfo>& Modules() const override {
+    if (procs_.size() == 1) return procs_[0].src->Modules();
+    modules_.clear();
+    for (const Process& p : procs_) {
+      for (const ModuleInfo& mod : p.src->Modules()) {
+        bool known = false;
+        for (const ModuleInfo& have : modules_) {
+          known = known || (have.base == mod.base && have.path == mod.path);
+        }
+        if (!known) modules_.push_back(mod);
+      }
+    }
+    return modules_;
+  }
 
   const std::vector<std::string>& Warnings() const override {
     warnings_.clear();
     for (const Process& p : procs_) {
       for (const std::string& w : p.src->Warnings()) {
         warnings_.push_back(p.index == 0 ? w
-                                         : "pid " + std::to_string(infos_[p.index].pid) + ": " + w);
+                                         : "pid " + std::to_string(p.src->Meta().pid) + ": " + w);
       }
     }
+    warnings_.insert(warnings_.end(), missing_.begin(), missing_.end());
     return warnings_;
   }
 
-  const std::vector<ProcessInfo>& Processes() const override { return infos_; }
+  const std::vector<ProcessInfo>& Processes() const override {
+    static const std::vector<ProcessInfo> kOne;
+    if (procs_.size() == 1) return kOne;  // one process: named as ever, "T2"
+    infos_.clear();
+    for (const Process& p : procs_) {
+      const TraceMeta& m = p.src->Meta();
+      infos_.push_back({m.pid, m.ppid, m.program, m.path, m.complete});
+    }
+    return infos_;
+  }
 
  private:
   uint64_t SharedObject(uint32_t string_id, const Process& p) {
@@ -213,12 +247,33 @@ class RecordingSource : public EventSource {
     }
   }
 
+  // A fork releases its key in the parent and the child acquires it: a release nobody
+  // acquired is a child whose events are not in the recording.
+  void Watch(const Process& p, const StreamEvent& e) {
+    if (!IsForkKey(e.ev.obj)) return;
+    if (e.kind() == EventKind::kHappensBefore) forks_.emplace(e.ev.obj, p.src->Meta().pid);
+    if (e.kind() == EventKind::kHappensAfter) forks_.erase(e.ev.obj);
+  }
+
+  void Finish() {
+    if (finished_) return;
+    finished_ = true;
+    for (const auto& [key, pid] : forks_) {
+      missing_.push_back("a process forked by pid " + std::to_string(pid) +
+                         " has no events in the recording: its trace is missing, or empty "
+                         "(it could not write it, or was killed before it wrote anything)");
+    }
+  }
+
   std::vector<Process> procs_;
-  std::vector<ProcessInfo> infos_;
-  TraceMeta meta_;
-  std::vector<ModuleInfo> modules_;
+  mutable std::vector<ProcessInfo> infos_;
+  mutable TraceMeta meta_;
+  mutable std::vector<ModuleInfo> modules_;
   mutable std::vector<std::string> warnings_;
   std::map<std::string, uint64_t> objects_;
+  std::map<uint64_t, uint32_t> forks_;  // fork key -> the forking pid
+  std::vector<std::string> missing_;
+  bool finished_ = false;
 };
 
 // BASE.PID and BASE.PID.N beside `path`, ordered by pid then N.
@@ -259,7 +314,6 @@ std::unique_ptr<EventSource> OpenRecording(const std::string& path,
   // A v1/v2 trace: each process was its own recording, read alone as before.
   if (recording == 0) return first;
   std::vector<std::string> siblings = Siblings(path);
-  if (siblings.empty()) return first;
   std::vector<std::unique_ptr<EventSource>> sources;
   sources.push_back(std::move(first));
   for (const std::string& s : siblings) {

@@ -24,7 +24,8 @@ inline constexpr uint32_t LocalTid(uint32_t tid) { return tid & ((1u << kProcess
 inline constexpr uint32_t kMaxProcesses = 255;
 
 // `first` read from `path`, together with the other processes of its recording. Returns
-// `first` itself when it has none (a v1/v2 trace, or a single process). Throws Error with
+// `first` itself for a v1/v2 trace; a recording of one process reads as before, its forks
+// watched for a child that left no events (a warning). Throws Error with
 // kExitUnrelated when a sibling file belongs to another recording, and Error (bad input)
 // when a sibling is damaged beyond reading; a sibling cut short is read up to the damage.
 std::unique_ptr<EventSource> OpenRecording(const std::string& path,

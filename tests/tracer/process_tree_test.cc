@@ -197,5 +197,26 @@ TEST(Processes, DamagedChildTraceIsNamed) {
   fs::remove(bad);
 }
 
+// The child's file removed: the parent's fork has no child in the recording, and says so.
+TEST(Processes, MissingChildTraceIsAWarning) {
+  Traced r = RunProcess("proc_edges", "fork+missing", 2, false);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  int removed = 0;
+  for (const auto& e : fs::directory_iterator(fs::path(r.trace).parent_path())) {
+    const std::string n = e.path().string();
+    if (n.rfind(r.trace + ".", 0) == 0) removed += fs::remove(n);
+  }
+  ASSERT_EQ(removed, 1);
+  r.Read(r.trace);
+  EXPECT_TRUE(r.src->Processes().empty()) << "one process left";
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_NE(r.warnings[0].find("a process forked by pid"), std::string::npos) << r.warnings[0];
+  EXPECT_NE(r.warnings[0].find("has no events in the recording"), std::string::npos);
+  // With its child there, nothing is missing.
+  Traced whole = RunProcess("proc_edges", "fork+whole");
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  EXPECT_TRUE(whole.warnings.empty()) << whole.warnings[0];
+}
+
 }  // namespace
 }  // namespace threadlens::tracer_test
