@@ -292,7 +292,7 @@ std::vector<std::string> Siblings(const std::string& path) {
     int got = std::sscanf(rest.c_str(), "%lu.%lu%c", &pid, &image, &tail);
     if (!std::isdigit(static_cast<unsigned char>(rest[0])) || got < 1 || got > 2) continue;
     if (rest.find_first_not_of("0123456789.") != std::string::npos) continue;
-    found.push_back({{pid, image}, (dir / n).string()});
+    found.push_back({{pid, image}, b.has_parent_path() ? (dir / n).string() : n});
   }
   std::sort(found.begin(), found.end());
   std::vector<std::string> out;

@@ -250,9 +250,14 @@ TEST(Preload, ExecClosesTheTraceAndTheNewImageWritesItsOwn) {
   size_t at = r.out.find("PID ");
   ASSERT_NE(at, std::string::npos);
   std::string second = r.trace + "." + std::to_string(std::stoi(r.out.substr(at + 4)));
+  // Both images are one recording: read together from the first file, or alone from theirs.
+  ASSERT_EQ(r.src->Processes().size(), 2u);
+  EXPECT_EQ(r.src->Processes()[0].pid, r.src->Processes()[1].pid) << "exec keeps the pid";
   Traced n;
   n.Read(second);
   EXPECT_TRUE(n.src->Meta().complete);
+  EXPECT_EQ(n.src->Meta().recording, r.src->Meta().recording);
+  EXPECT_NE(n.src->Meta().recording, 0u);
   EXPECT_NE(n.src->Meta().program.find("mutex_ops"), std::string::npos);
   int acquired = 0;
   for (const auto& se : n.events) acquired += se.kind() == EventKind::kLockAcquired;
