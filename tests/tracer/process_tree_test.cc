@@ -136,6 +136,18 @@ TEST(Processes, DeadlockAcrossProcessesEndsBothWithTheWatchdog) {
       << "both processes' sides are in the finding";
 }
 
+// A parent thread that never blocks: "every thread blocked" never holds in the parent, so
+// only the cycle across the processes (the recording's table of locks) can end it, well
+// before the 5 s delay.
+TEST(Processes, DeadlockAcrossProcessesBesideABusyThreadIsSeenAsACycle) {
+  Traced r = RunProcess("proc_deadlock", "busy", 5, false);
+  EXPECT_EQ(r.exit_code, kWatchdogExit) << r.err;
+  EXPECT_LT(r.seconds, 4.0) << "the cycle, not the delay, ended it";
+  EXPECT_NE(r.err.find("deadlock across processes"), std::string::npos) << r.err;
+  Report rep = AnalyzeTrace(r.trace);
+  EXPECT_EQ(Errors(rep), std::vector<std::string>{"deadlock(lock_a,lock_b)"});
+}
+
 TEST(Processes, KilledChildLeavesTheRecordingReadable) {
   Traced r = RunProcess("killed_child");
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -1,6 +1,8 @@
 /* Two processes, two process-shared mutexes taken in opposite orders: the parent holds
  * lock_a and wants lock_b, the child holds lock_b and wants lock_a. Each process's watchdog
- * ends it (the cycle runs through both); the recording holds both sides. */
+ * ends it (the cycle runs through both); the recording holds both sides. With argument
+ * "busy" the parent also runs a thread that never blocks, so only the cycle across the
+ * processes can end it, never "every thread blocked". */
 #include <pthread.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -28,7 +30,13 @@ static void take(pthread_mutex_t* first, pthread_mutex_t* second) {
   pthread_mutex_unlock(first);
 }
 
-int main(void) {
+static void* busy(void* arg) {
+  (void)arg;
+  for (;;) usleep(10 * 1000);
+  return NULL;
+}
+
+int main(int argc, char** argv) {
   struct shared* s =
       mmap(NULL, sizeof *s, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (s == MAP_FAILED) return 1;
@@ -38,6 +46,10 @@ int main(void) {
   if (pid == 0) {
     take(&s->b, &s->a);
     _exit(0);
+  }
+  if (argc > 1 && argv[1][0] == 'b') {
+    pthread_t t;
+    pthread_create(&t, NULL, busy, NULL);
   }
   take(&s->a, &s->b);
   waitpid(pid, NULL, 0);
