@@ -120,7 +120,9 @@ std::string TimelineView(const Report& r, const std::string& data_id, const Find
     if (focus && !focus_names.count(t.name) && !(t.tid && focus_tids.count(t.tid))) continue;
     lane_of_name.emplace(t.name, lanes.size());
     lane_of_tid.emplace(t.tid, lanes.size());
-    lanes.push_back({t.tid, LaneLabel(t)});
+    json lane = {t.tid, LaneLabel(t)};
+    if (t.pid) lane.push_back(t.pid);  // the page draws a line between processes
+    lanes.push_back(std::move(lane));
   }
   json marks = json::array();
   json hot = json::array();
