@@ -94,7 +94,15 @@ SharedRecording* CreateShared(uint64_t id) {
 SharedRecording* JoinShared(uint64_t id) {
   const char* fd_text = getenv("THREADLENS_SHARED_FD");
   if (!fd_text || !*fd_text) return nullptr;
-  void* p = RawMap(atoi(fd_text));
+  // The number may name something else by now (the program closed it, another file took
+  // it): a file shorter than the mapping would fault when read.
+  const int fd = atoi(fd_text);
+  struct stat st;
+  if (syscall(SYS_fstat, static_cast<long>(fd), &st) != 0 || !S_ISREG(st.st_mode) ||
+      static_cast<uint64_t>(st.st_size) < kSharedBytes) {
+    return nullptr;
+  }
+  void* p = RawMap(fd);
   if (!p) return nullptr;
   auto* r = static_cast<SharedRecording*>(p);
   if (r->magic == kRecordingMagic && r->recording == id) return r;
