@@ -85,6 +85,9 @@ class Recording {
     std::snprintf(id, sizeof id, "%llx", static_cast<unsigned long long>(shared_->recording));
     env.push_back(std::string("THREADLENS_RECORDING=") + id);
     env.push_back("THREADLENS_SHARED_FD=" + std::to_string(kFd));
+    // For a process that closed kFd before an exec: ours, by path (we outlive the tree).
+    env.push_back("THREADLENS_SHARED_PATH=/proc/" + std::to_string(::getpid()) + "/fd/" +
+                  std::to_string(fd_));
   }
   // In the child, before exec: the fd at its number, kept across exec.
   void Inherit() const {
@@ -152,7 +155,7 @@ std::vector<std::string> TracedEnvironment(const TracedRun& run) {
          {"LD_PRELOAD=", "THREADLENS_TRACE=", "THREADLENS_WATCHDOG=", "THREADLENS_TRACE_OWNER=",
           "THREADLENS_MAX_TRACE_SIZE=", "THREADLENS_TERMINAL=", "THREADLENS_TIMEOUT=",
           "THREADLENS_SCHEDULE=", "THREADLENS_SHARED_FD=", "THREADLENS_RECORDING=",
-          "THREADLENS_EXEC_PID="}) {
+          "THREADLENS_EXEC_PID=", "THREADLENS_SHARED_PATH="}) {
       replaced = replaced || v.substr(0, std::strlen(name)) == name;
     }
     if (!replaced) env.emplace_back(v);

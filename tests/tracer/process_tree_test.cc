@@ -209,6 +209,20 @@ TEST(Processes, DamagedChildTraceIsNamed) {
   fs::remove(bad);
 }
 
+// The program closes the counter's descriptor before an exec: the new image reaches the
+// counter through the runner's, and the recording stays one.
+TEST(Processes, ExecAfterClosingTheCounterFdStaysInTheRecording) {
+  Traced r = RunProcess("closes_counter_fd");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "new image\n");
+  EXPECT_EQ(r.err.find("lost its recording's shared counter"), std::string::npos) << r.err;
+  ASSERT_EQ(r.src->Processes().size(), 2u);
+  EXPECT_EQ(r.src->Processes()[0].pid, r.src->Processes()[1].pid);
+  int locks = 0;
+  for (const StreamEvent& se : r.events) locks += se.kind() == EventKind::kLockAcquired;
+  EXPECT_EQ(locks, 2) << "one in each image";
+}
+
 // The child's file removed: the parent's fork has no child in the recording, and says so.
 TEST(Processes, MissingChildTraceIsAWarning) {
   Traced r = RunProcess("proc_edges", "fork+missing", 2, false);

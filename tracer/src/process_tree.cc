@@ -91,14 +91,12 @@ SharedRecording* CreateShared(uint64_t id) {
   return r;
 }
 
-SharedRecording* JoinShared(uint64_t id) {
-  const char* fd_text = getenv("THREADLENS_SHARED_FD");
-  if (!fd_text || !*fd_text) return nullptr;
+// The recording's memory through descriptor `fd`, or nullptr when it is not that.
+SharedRecording* MapShared(int fd, uint64_t id) {
   // The number may name something else by now (the program closed it, another file took
   // it): a file shorter than the mapping would fault when read.
-  const int fd = atoi(fd_text);
   struct stat st;
-  if (syscall(SYS_fstat, static_cast<long>(fd), &st) != 0 || !S_ISREG(st.st_mode) ||
+  if (fd < 0 || syscall(SYS_fstat, static_cast<long>(fd), &st) != 0 || !S_ISREG(st.st_mode) ||
       static_cast<uint64_t>(st.st_size) < kSharedBytes) {
     return nullptr;
   }
@@ -108,6 +106,21 @@ SharedRecording* JoinShared(uint64_t id) {
   if (r->magic == kRecordingMagic && r->recording == id) return r;
   syscall(SYS_munmap, p, kSharedBytes);
   return nullptr;
+}
+
+// Through the inherited descriptor; else, when the program closed it before an exec, through
+// the runner's own (THREADLENS_SHARED_PATH, /proc/PID/fd/N: the runner outlives the tree).
+SharedRecording* JoinShared(uint64_t id) {
+  const char* fd_text = getenv("THREADLENS_SHARED_FD");
+  SharedRecording* r = fd_text && *fd_text ? MapShared(atoi(fd_text), id) : nullptr;
+  const char* path = getenv("THREADLENS_SHARED_PATH");
+  if (!r && path && *path) {
+    const int fd = static_cast<int>(
+        syscall(SYS_openat, static_cast<long>(AT_FDCWD), path, long{O_RDWR | O_CLOEXEC}, 0L));
+    r = MapShared(fd, id);
+    if (fd >= 0) syscall(SYS_close, static_cast<long>(fd));
+  }
+  return r;
 }
 
 void EmitMapping(ThreadState* ts, const Mapping& m) {
