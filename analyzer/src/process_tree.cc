@@ -29,6 +29,7 @@ constexpr uint64_t kSharedBase = 1ull << 55;
 constexpr int kSharedObjectShift = 36;
 constexpr uint64_t kMaxSharedOffset = 1ull << kSharedObjectShift;
 constexpr uint32_t kStringShift = 24;
+constexpr uint32_t kOwnStrings = 255;  // the string ids of names made here: no process's
 
 struct Mapping {
   uint64_t start, len, offset, object;
@@ -121,6 +122,11 @@ class RecordingSource : public EventSource {
   }
 
   bool Next(StreamEvent& out) override {
+    if (!named_.empty()) {
+      out = named_.back();
+      named_.pop_back();
+      return true;
+    }
     // A process whose next event is no sync event goes first: it stays between its thread's
     // neighbouring sync events, already placed. Else the smallest seq.
     Process* best = nullptr;
@@ -160,6 +166,10 @@ class RecordingSource : public EventSource {
 
   std::string_view String(uint32_t id) const override {
     const uint32_t p = id >> kStringShift;
+    if (p == kOwnStrings) {
+      const uint32_t i = id & ((1u << kStringShift) - 1);
+      return i < own_strings_.size() ? std::string_view(own_strings_[i]) : std::string_view();
+    }
     if (p >= procs_.size()) return {};
     return procs_[p].src->String(id & ((1u << kStringShift) - 1));
   }
@@ -204,10 +214,31 @@ class RecordingSource : public EventSource {
   }
 
  private:
-  uint64_t SharedObject(uint32_t string_id, const Process& p) {
+  uint64_t SharedObject(uint32_t string_id, const Process& p, bool* first) {
     std::string identity(p.src->String(string_id));
     auto [it, added] = objects_.emplace(identity, objects_.size());
+    *first = added;
     return it->second;
+  }
+
+  // A name for the whole of a shared object the first time it is mapped, so an access no
+  // name_variable covers reads "shared@0x7f..(anon 4242:7f..)+40", not a bare tagged
+  // address. Names the program gives later (or at the same address) take precedence.
+  void NameSharedObject(const Process& p, const StreamEvent& map, uint64_t object,
+                        const Mapping& m) {
+    char start[24];
+    std::snprintf(start, sizeof start, "%llx", static_cast<unsigned long long>(m.start));
+    own_strings_.push_back("shared@0x" + std::string(start) + " (" +
+                           std::string(p.src->String(map.ev.aux32)) + ")");
+    StreamEvent name = map;
+    name.tid = MergedTid(p.index, map.tid);
+    name.ev.kind = static_cast<uint8_t>(EventKind::kNameVariable);
+    name.ev.aux16 = 0;  // a range of seq bytes
+    name.ev.aux32 = (kOwnStrings << kStringShift) | static_cast<uint32_t>(own_strings_.size() - 1);
+    name.ev.obj = kSharedBase | (object << kSharedObjectShift) | m.offset;
+    name.ev.seq = m.len;
+    name.ev.site = 0;
+    named_.push_back(name);
   }
 
   uint64_t Address(const Process& p, uint64_t a) const {
@@ -228,7 +259,10 @@ class RecordingSource : public EventSource {
     trace::Event& ev = e.ev;
     const EventKind k = e.kind();
     if (k == EventKind::kMapShared) {
-      p.maps.push_back({ev.obj, ev.seq, ev.site, SharedObject(ev.aux32, p)});
+      bool first = false;
+      const uint64_t object = SharedObject(ev.aux32, p, &first);
+      p.maps.push_back({ev.obj, ev.seq, ev.site, object});
+      if (first) NameSharedObject(p, e, object, p.maps.back());
     } else if (k == EventKind::kUnmapShared) {
       std::erase_if(p.maps, [&](const Mapping& m) {
         return m.start < ev.obj + ev.seq && ev.obj < m.start + m.len;
@@ -271,7 +305,9 @@ class RecordingSource : public EventSource {
   mutable std::vector<ModuleInfo> modules_;
   mutable std::vector<std::string> warnings_;
   std::map<std::string, uint64_t> objects_;
-  std::map<uint64_t, uint32_t> forks_;  // fork key -> the forking pid
+  std::map<uint64_t, uint32_t> forks_;    // fork key -> the forking pid
+  std::vector<std::string> own_strings_;  // names this source makes, string ids kOwnStrings.N
+  std::vector<StreamEvent> named_;        // events to return before the next one read
   std::vector<std::string> missing_;
   bool finished_ = false;
 };

@@ -36,10 +36,9 @@ static void child(const char* mode) {
     if (read(fds[0], &byte, 1) != 1) _exit(1);
   }
   if (is(mode, "cond") || is(mode, "cond-race")) {
-    if (is(mode, "cond-race")) seen = s->data; /* before the wait: not ordered */
     pthread_mutex_lock(&s->lock);
     while (!s->ready) pthread_cond_wait(&s->cond, &s->lock);
-    if (is(mode, "cond")) seen = s->data;
+    seen = s->data;
     pthread_mutex_unlock(&s->lock);
   } else if (is(mode, "mutex")) {
     pthread_mutex_lock(&s->lock);
@@ -87,7 +86,7 @@ int main(int argc, char** argv) {
   pthread_condattr_setpshared(&ca, PTHREAD_PROCESS_SHARED);
   pthread_cond_init(&s->cond, &ca);
   sem_init(&s->sem, 1, 0);
-  threadlens_name_variable(&s->data, sizeof s->data, "data");
+  if (!is(mode, "unnamed")) threadlens_name_variable(&s->data, sizeof s->data, "data");
   snprintf(name, sizeof name, "/threadlens-test-%d", (int)getpid());
   sem_t* named = SEM_FAILED;
   long* file_data = NULL;
@@ -113,8 +112,9 @@ int main(int argc, char** argv) {
   pid_t pid = fork();
   if (pid == 0) child(mode);
 
-  if (is(mode, "fork-late") || is(mode, "pipe") || is(mode, "socketpair") || is(mode, "sem") ||
-      is(mode, "sem-race") || is(mode, "named-sem") || is(mode, "named-sem-race")) {
+  if (is(mode, "fork-late") || is(mode, "unnamed") || is(mode, "pipe") || is(mode, "socketpair") ||
+      is(mode, "sem") || is(mode, "sem-race") || is(mode, "named-sem") ||
+      is(mode, "named-sem-race")) {
     s->data = 1;
   }
   if (file_data) file_data[1] = 7;
@@ -123,10 +123,11 @@ int main(int argc, char** argv) {
   }
   if (is(mode, "cond") || is(mode, "cond-race")) {
     pthread_mutex_lock(&s->lock);
-    s->data = 1;
+    if (is(mode, "cond")) s->data = 1;
     s->ready = 1;
     pthread_cond_signal(&s->cond);
     pthread_mutex_unlock(&s->lock);
+    if (is(mode, "cond-race")) s->data = 1; /* after the unlock: the waiter may read it first */
   } else if (is(mode, "mutex")) {
     pthread_mutex_lock(&s->lock);
     s->data += 1;
