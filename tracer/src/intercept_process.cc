@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <semaphore.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -26,6 +27,24 @@ pid_t (*real_waitpid)(pid_t, int*, int);
 pid_t (*real_wait4)(pid_t, int*, int, rusage*);
 int (*real_waitid)(idtype_t, id_t, siginfo_t*, int);
 sem_t* (*real_sem_open)(const char*, int, ...);
+using SpawnFn = int (*)(pid_t*, const char*, const posix_spawn_file_actions_t*,
+                        const posix_spawnattr_t*, char* const[], char* const[]);
+SpawnFn real_posix_spawn, real_posix_spawnp;
+
+// The spawned program's environment gets the spawn's key (process_tree.h), in an array on
+// the stack: up to kMaxSpawnEnv variables, more are spawned without the edge.
+constexpr size_t kMaxSpawnEnv = 4096;
+int Spawn(SpawnFn real, pid_t* pid, const char* file, const posix_spawn_file_actions_t* actions,
+          const posix_spawnattr_t* attr, char* const argv[], char* const envp[]) {
+  char* env[kMaxSpawnEnv];
+  char key[64];
+  if (!ProcessSpawnPrepare(envp, env, kMaxSpawnEnv, key, sizeof key)) {
+    return real(pid, file, actions, attr, argv, envp);
+  }
+  int r = real(pid, file, actions, attr, argv, env);
+  if (r != 0) ProcessSpawnFailed();
+  return r;
+}
 int (*real_sem_close)(sem_t*);
 
 template <typename F>
@@ -59,6 +78,16 @@ TL_EXPORT pid_t fork() {
     errno = saved;
   }
   return r;
+}
+
+TL_EXPORT int posix_spawn(pid_t* pid, const char* path, const posix_spawn_file_actions_t* actions,
+                          const posix_spawnattr_t* attr, char* const argv[], char* const envp[]) {
+  return Spawn(Real(real_posix_spawn, "posix_spawn"), pid, path, actions, attr, argv, envp);
+}
+
+TL_EXPORT int posix_spawnp(pid_t* pid, const char* file, const posix_spawn_file_actions_t* actions,
+                           const posix_spawnattr_t* attr, char* const argv[], char* const envp[]) {
+  return Spawn(Real(real_posix_spawnp, "posix_spawnp"), pid, file, actions, attr, argv, envp);
 }
 
 TL_EXPORT pid_t waitpid(pid_t pid, int* status, int options) {

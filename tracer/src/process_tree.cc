@@ -153,9 +153,12 @@ uint64_t JoinRecording(bool descendant) {
   if (SharedRecording* r = id ? JoinShared(id) : nullptr) {
     g_recording = r;
     g_seq = &r->seq;
-    // A new image of the same process (exec) was counted live already.
+    // A new image of the same process (exec) was counted live already, and a spawned
+    // program by its parent.
     const char* exec_pid = getenv("THREADLENS_EXEC_PID");
-    if (!exec_pid || atoi(exec_pid) != getpid()) r->live.fetch_add(1);
+    const bool counted =
+        (exec_pid && atoi(exec_pid) == getpid()) || getenv("THREADLENS_SPAWN_KEY") != nullptr;
+    if (!counted) r->live.fetch_add(1);
     ClaimLockSlot();
     return id;
   }
@@ -217,6 +220,33 @@ void ProcessForkChild() {
   if (!ts) return;
   EmitTo(ts, trace::EventKind::kHappensAfter, 0, 0, 0, ForkKey(g_fork_token), 0);
   for (int i = 0; i < g_nmaps; ++i) EmitMapping(ts, g_maps[i]);
+}
+
+bool ProcessSpawnPrepare(char* const envp[], char** env, size_t max, char* key, size_t key_size) {
+  if (!Enabled()) return false;
+  const uint64_t token = RecordingToken();
+  size_t n = 0;
+  static const char kName[] = "THREADLENS_SPAWN_KEY=";
+  for (char* const* e = envp; e && *e; ++e) {
+    if (strncmp(*e, kName, sizeof kName - 1) == 0) continue;
+    if (n + 2 >= max) return false;  // a huge environment: spawned without the edge
+    env[n++] = *e;
+  }
+  snprintf(key, key_size, "%s%llx", kName, static_cast<unsigned long long>(token));
+  env[n++] = key;
+  env[n] = nullptr;
+  Emit(trace::EventKind::kHappensBefore, 0, 0, 0, SpawnKey(token), 0);
+  g_recording->live.fetch_add(1);  // the child's, until it joins (it does not count itself)
+  return true;
+}
+
+void ProcessSpawnFailed() { g_recording->live.fetch_sub(1); }
+
+void ProcessSpawnedStart() {
+  const char* key = getenv("THREADLENS_SPAWN_KEY");
+  if (!key || !*key) return;
+  Emit(trace::EventKind::kHappensAfter, 0, 0, 0, SpawnKey(strtoull(key, nullptr, 16)), 0);
+  unsetenv("THREADLENS_SPAWN_KEY");
 }
 
 void ProcessExit() {

@@ -30,6 +30,13 @@ void ProcessForkPrepare();
 void ProcessForkParent();
 void ProcessForkChildReset();
 void ProcessForkChild();
+// posix_spawn: the parent's release and the child's live count before the spawn; the
+// environment the new program gets (envp and the spawn's key), `undo` when the spawn failed.
+// `env` has room for `max` pointers; `key` for the variable's text. False: spawn as asked.
+bool ProcessSpawnPrepare(char* const envp[], char** env, size_t max, char* key, size_t key_size);
+void ProcessSpawnFailed();
+// The first event of a spawned program: the acquire of its parent's release.
+void ProcessSpawnedStart();
 // At a clean close of a process's last image: releases ExitKey(pid) for a waiting parent
 // (only in descendants: the first process's parent is the runner).
 void ProcessExit();

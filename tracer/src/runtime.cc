@@ -479,6 +479,7 @@ __attribute__((constructor(101))) static void InitRuntime() {
   pthread_setspecific(g_exit_key, main_state);  // main may end with pthread_exit
   EmitTo(main_state, EventKind::kThreadStart, 0, 0, 0, 0, 0);
   TidMapSet(pthread_self(), 1);
+  ProcessSpawnedStart();
 
   pthread_atfork(ForkPrepare, ForkParent, ForkChild);
   InstallSignalHandlers();
