@@ -38,7 +38,7 @@ class Dumper {
                   KindName(e.kind).c_str());
     out += buf;
     out += Operands(se);
-    if (e.site) out += "  @" + Site(e.site);
+    if (e.site && se.kind() != EventKind::kMapShared) out += "  @" + Site(e.site);
     std::puts(out.c_str());
   }
 
@@ -49,10 +49,15 @@ class Dumper {
     return n;
   }
 
+  // T2, or 4242/T2 in a recording of several processes (tids carry the process's index).
   std::string Thread(uint32_t tid) const {
     if (tid == 0) return "runtime";
     auto it = thread_names_.find(tid);
-    std::string s = "T" + std::to_string(tid);
+    const auto& procs = src_.Processes();
+    const uint32_t p = tid >> 24;
+    std::string s = procs.empty() || p >= procs.size()
+                        ? "T" + std::to_string(tid)
+                        : std::to_string(procs[p].pid) + "/T" + std::to_string(tid & 0xffffff);
     return it == thread_names_.end() ? s : s + "(" + it->second + ")";
   }
 
@@ -236,6 +241,11 @@ class Dumper {
         return Thread(e.aux32) + " holds " + Lock(e.obj) + " depth=" + std::to_string(e.aux16) + f;
       case EventKind::kRunning:
         return Thread(e.aux32) + (e.flags & trace::kAsleep ? " asleep" : " running");
+      case EventKind::kMapShared:
+        return Hex(e.obj) + " size=" + std::to_string(e.seq) + " \"" +
+               std::string(src_.String(e.aux32)) + "\" +" + Hex(e.site);
+      case EventKind::kUnmapShared:
+        return Hex(e.obj) + " size=" + std::to_string(e.seq);
       case EventKind::kIgnoresAtExit:
         return std::string(e.flags == trace::kIgnoreReads    ? "reads"
                            : e.flags == trace::kIgnoreWrites ? "writes"
@@ -272,6 +282,10 @@ Command AddDump(CLI::App& app) {
             std::printf("# trace %s: program %s, pid %u, %s%s\n", path->c_str(), m.program.c_str(),
                         m.pid, m.complete ? "complete" : "incomplete",
                         m.watchdog ? ", ended by the watchdog" : "");
+            for (const ProcessInfo& p : src->Processes()) {
+              std::printf("# process %u (parent %u): %s, %s\n", p.pid, p.ppid, p.path.c_str(),
+                          p.complete ? "complete" : "incomplete");
+            }
             Dumper d(*src);
             StreamEvent se;
             uint64_t n = 0;

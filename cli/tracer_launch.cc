@@ -3,8 +3,11 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +22,7 @@
 #include <thread>
 
 #include "threadlens/analyzer/error.h"
+#include "threadlens/recording.h"
 
 extern char** environ;
 
@@ -42,6 +46,98 @@ bool IsFile(const std::string& p) {
 
 // The caller's environment with the tracer's variables set. Built before fork, so the child
 // only execs.
+// The recording's shared memory (threadlens/recording.h), made before the program starts
+// and kept here, so that the runner knows when the last process of the tree closed its trace.
+class Recording {
+ public:
+  Recording() {
+    int fd = static_cast<int>(::syscall(SYS_memfd_create, "threadlens-recording", MFD_CLOEXEC));
+    if (fd < 0) return;
+    void* p = MAP_FAILED;
+    if (::ftruncate(fd, trace::kRecordingBytes) == 0) {
+      p = ::mmap(nullptr, trace::kRecordingBytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    }
+    if (p == MAP_FAILED) {
+      ::close(fd);
+      return;
+    }
+    fd_ = fd;
+    shared_ = static_cast<trace::SharedRecording*>(p);
+    uint64_t id = 0;
+    if (::getrandom(&id, sizeof id, 0) != sizeof id) {
+      id = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+    }
+    shared_->recording = id ? id : 1;
+    shared_->tokens.store(1);
+    shared_->magic = trace::kRecordingMagic;
+  }
+  ~Recording() {
+    if (shared_) ::munmap(shared_, trace::kRecordingBytes);
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Recording(const Recording&) = delete;
+  Recording& operator=(const Recording&) = delete;
+
+  // In the program's environment; the child moves the fd to kFd before exec.
+  void AddTo(std::vector<std::string>& env) const {
+    if (!shared_) return;
+    char id[32];
+    std::snprintf(id, sizeof id, "%llx", static_cast<unsigned long long>(shared_->recording));
+    env.push_back(std::string("THREADLENS_RECORDING=") + id);
+    env.push_back("THREADLENS_SHARED_FD=" + std::to_string(kFd));
+    // For a process that closed kFd before an exec: ours, by path (we outlive the tree).
+    env.push_back("THREADLENS_SHARED_PATH=/proc/" + std::to_string(::getpid()) + "/fd/" +
+                  std::to_string(fd_));
+  }
+  // In the child, before exec: the fd at its number, kept across exec.
+  void Inherit() const {
+    if (fd_ >= 0) ::dup2(fd_, kFd);
+  }
+  // After the program ended: its descendants still closing their traces (a watchdog ending
+  // each process of a deadlock) get up to `seconds` to do so.
+  void WaitForTree(double seconds) const {
+    if (!shared_) return;
+    auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    int idle = 0;  // polls in a row that saw no live process in the table
+    while (shared_->live.load() > 0 && std::chrono::steady_clock::now() < until) {
+      // A killed process never closes its trace: the count stays up, its pid is gone.
+      idle = AnyAlive() ? 0 : idle + 1;
+      if (idle >= 4) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+
+ private:
+  bool AnyAlive() const {
+    for (const trace::ProcessLocks& p : shared_->processes) {
+      const auto pid = static_cast<pid_t>(p.pid.load());
+      if (pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM)) return true;
+    }
+    return false;
+  }
+
+  static constexpr int kFd = 720;  // where the runtime's fds are, above the program's
+  int fd_ = -1;
+  trace::SharedRecording* shared_ = nullptr;
+};
+
+// The other processes' traces of an earlier recording at the same path (BASE.PID...): they
+// would sit beside this one's and be refused as another recording's.
+void RemoveChildTraces(const std::string& base) {
+  const fs::path b(base);
+  const std::string prefix = b.filename().string() + ".";
+  std::error_code ec;
+  std::vector<fs::path> old;
+  for (const auto& e : fs::directory_iterator(b.has_parent_path() ? b.parent_path() : ".", ec)) {
+    const std::string n = e.path().filename().string();
+    if (n.size() > prefix.size() && n.compare(0, prefix.size(), prefix) == 0 &&
+        n.find_first_not_of("0123456789.", prefix.size()) == std::string::npos) {
+      old.push_back(e.path());
+    }
+  }
+  for (const fs::path& p : old) fs::remove(p, ec);
+}
+
 std::vector<std::string> TracedEnvironment(const TracedRun& run) {
   std::string ld_preload = run.preload;
   if (const char* old = std::getenv("LD_PRELOAD"); old && *old)
@@ -55,10 +151,11 @@ std::vector<std::string> TracedEnvironment(const TracedRun& run) {
     // THREADLENS_TRACE_OWNER marks a process whose trace is already open: a traced program
     // that runs `threadlens run` must not hand its own to the child.
     bool replaced = false;
-    for (const char* name : {"LD_PRELOAD=", "THREADLENS_TRACE=", "THREADLENS_WATCHDOG=",
-                             "THREADLENS_TRACE_OWNER=", "THREADLENS_MAX_TRACE_SIZE=",
-                             "THREADLENS_TERMINAL=", "THREADLENS_TIMEOUT=",
-                             "THREADLENS_SCHEDULE="}) {
+    for (const char* name :
+         {"LD_PRELOAD=", "THREADLENS_TRACE=", "THREADLENS_WATCHDOG=", "THREADLENS_TRACE_OWNER=",
+          "THREADLENS_MAX_TRACE_SIZE=", "THREADLENS_TERMINAL=", "THREADLENS_TIMEOUT=",
+          "THREADLENS_SCHEDULE=", "THREADLENS_SHARED_FD=", "THREADLENS_RECORDING=",
+          "THREADLENS_EXEC_PID=", "THREADLENS_SHARED_PATH="}) {
       replaced = replaced || v.substr(0, std::strlen(name)) == name;
     }
     if (!replaced) env.emplace_back(v);
@@ -144,6 +241,9 @@ TracedExit RunTraced(const TracedRun& run) {
   std::vector<std::string> args = run.args;
   if (args.empty()) args.push_back(run.program);
   std::vector<std::string> env = TracedEnvironment(run);
+  if (!run.trace.empty()) RemoveChildTraces(run.trace);
+  const Recording recording;
+  recording.AddTo(env);
   std::vector<char*> argv = Pointers(args), envp = Pointers(env);
   const bool limited = run.timeout > 0;
 
@@ -158,6 +258,7 @@ TracedExit RunTraced(const TracedRun& run) {
     // flushed as for any fatal signal).
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != parent) ::_exit(128 + SIGTERM);
+    recording.Inherit();
     if (!run.output.empty()) {
       int fd = ::open(run.output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
       if (fd >= 0) {
@@ -207,6 +308,7 @@ TracedExit RunTraced(const TracedRun& run) {
     ::sigaction(kForwarded[i], &old_actions[i], nullptr);
   }
   g_child = 0;
+  if (!r.timed_out) recording.WaitForTree(run.watchdog > 0 ? run.watchdog + 2 : 2);
   r.status = StatusCode(wstatus);
   if (WIFSIGNALED(wstatus)) r.signal = WTERMSIG(wstatus);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -22,7 +22,11 @@ set(THREADLENS_SCENARIOS
   lost_wakeup wakeup_with_predicate
   lost_wakeup_latent wakeup_latent_with_predicate
   race_behind_log_lock limit_under_lock
-  giant_lock_countdown)
+  giant_lock_countdown
+  shm_counter_race shm_counter_lock
+  printers_shared_lock printers_two_locks
+  pipe_handoff_procs shm_flag_handoff
+  worker_pool_procs)
 
 # Programs that use a library beyond the standard one.
 set(THREADLENS_SCENARIO_LIBS_price_feed_shared_map nlohmann_json::nlohmann_json)

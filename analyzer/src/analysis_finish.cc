@@ -259,9 +259,11 @@ Report Analysis::Finish() {
     }
   }
 
+  for (const ProcessInfo& p : source_.Processes()) rep.pids.push_back(p.pid);
   for (const ThreadCtx& t : threads_) {
     ThreadInfo ti;
     ti.tid = t.tid;
+    ti.pid = namer_.PidOf(t.tid);
     ti.name = namer_.ThreadName(t.tid);
     ti.parent = t.has_parent ? t.parent : 0;
     ti.start = t.start_ts;

@@ -177,8 +177,17 @@ class BinaryTrace final : public EventSource {
     }
     header_size_ = h.header_size;
     meta_.path = path_;
-    meta_.program.assign(h.program, strnlen(h.program, sizeof h.program));
+    if (h.version >= trace::kRecordingVersion) {
+      meta_.program.assign(h.program, strnlen(h.program, sizeof h.program));
+      meta_.recording = h.recording;
+    } else {  // v1 and v2: the program path runs to the header's end, no recording
+      const char* program =
+          reinterpret_cast<const char*>(&h) + offsetof(trace::FileHeader, program);
+      const size_t room = sizeof h - offsetof(trace::FileHeader, program);
+      meta_.program.assign(program, strnlen(program, room));
+    }
     meta_.pid = h.pid;
+    meta_.ppid = h.ppid;
     meta_.ticks_per_second = h.ticks_per_second ? h.ticks_per_second : 1'000'000'000;
     meta_.start_ticks = h.start_ticks;
     meta_.complete = (h.flags & trace::kHeaderComplete) != 0;

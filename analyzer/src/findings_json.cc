@@ -62,6 +62,7 @@ json AccessJson(const Access& a) {
   json j = json::object();
   j["thread"] = a.thread;
   j["tid"] = a.tid;
+  if (a.pid) j["pid"] = a.pid;
   j["op"] = a.op;
   j["object"] = a.object;
   j["address"] = Hex(a.address);
@@ -79,6 +80,7 @@ Access AccessFrom(const json& j) {
   Access a;
   a.thread = Get<std::string>(j, "thread");
   a.tid = Get<uint32_t>(j, "tid");
+  a.pid = Get<uint32_t>(j, "pid", 0u);
   a.op = Get<std::string>(j, "op");
   a.object = Get<std::string>(j, "object");
   if (j.contains("address")) a.address = FromHex(j["address"]);
@@ -197,7 +199,9 @@ json ToJsonValue(const Report& r, bool timeline) {
                        {"start", t.start},
                        {"end", t.end},
                        {"blocked_at_end", t.blocked_at_end}});
+    if (t.pid) threads.back()["pid"] = t.pid;
   }
+  if (!r.pids.empty()) j["processes"] = r.pids;
   j["threads"] = std::move(threads);
   json locks = json::array();
   for (const LockInfo& l : r.locks) {
@@ -321,6 +325,7 @@ Report ReportFromJsonValue(const json& j, const std::string& what) {
     r.complete = Get<bool>(j, "complete", true);
     r.truncated = Get<bool>(j, "truncated", false);
     r.warnings = Get<std::vector<std::string>>(j, "warnings");
+    r.pids = Get<std::vector<uint32_t>>(j, "processes");
     r.notes = Get<std::vector<std::string>>(j, "notes");
     {
       for (const json& f : Array(j, "findings")) r.findings.push_back(FindingFromJsonValue(f));
@@ -329,6 +334,7 @@ Report ReportFromJsonValue(const json& j, const std::string& what) {
       for (const json& t : Array(j, "threads")) {
         ThreadInfo ti;
         ti.tid = Get<uint32_t>(t, "tid");
+        ti.pid = Get<uint32_t>(t, "pid", 0u);
         ti.name = Get<std::string>(t, "name");
         ti.parent = Get<uint32_t>(t, "parent");
         ti.start = Get<uint64_t>(t, "start");

@@ -9,6 +9,7 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "process_tree.h"
 #include "threadlens/trace_format.h"
 
 namespace threadlens::analysis {
@@ -36,8 +37,16 @@ bool IsSystemFrame(const Frame& f) {
 // ---- naming ----
 std::string Namer::ThreadName(uint32_t tid) const {
   auto it = thread_names_.find(tid);
-  if (it != thread_names_.end() && !it->second.empty()) return it->second;
-  return "T" + std::to_string(tid);
+  const bool named = it != thread_names_.end() && !it->second.empty();
+  if (source_.Processes().empty()) return named ? it->second : "T" + std::to_string(tid);
+  std::string s = "pid " + std::to_string(PidOf(tid)) + " T" + std::to_string(LocalTid(tid));
+  return named ? s + " (" + it->second + ")" : s;
+}
+
+uint32_t Namer::PidOf(uint32_t tid) const {
+  const auto& procs = source_.Processes();
+  const uint32_t p = ProcessIndexOfTid(tid);
+  return p < procs.size() ? procs[p].pid : 0;
 }
 
 Symbolizer* Namer::Sym() {
@@ -181,6 +190,7 @@ Access Namer::Materialize(const SideRef& s, bool is_variable) {
   Access a;
   a.thread = ThreadName(s.tid);
   a.tid = s.tid;
+  a.pid = PidOf(s.tid);
   a.op = s.shared && (s.op == Op::kAcquire || s.op == Op::kRequest)
              ? std::string(OpName(s.op)) + "-shared"
              : OpName(s.op);

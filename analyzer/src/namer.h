@@ -48,7 +48,10 @@ class Namer {
     var_names_[addr] = {size, std::move(name)};
   }
 
+  // "T2" or its name; in a recording of several processes "pid 4242 T2 (worker)".
   std::string ThreadName(uint32_t tid) const;
+  // The process of thread `tid` in a recording of several processes, else 0.
+  uint32_t PidOf(uint32_t tid) const;
   // What an object is, for its name when nothing names it (cond@0x…, sem@0x…).
   enum class ObjectKind { kLock, kCond, kSem };
   std::string ObjectName(uint64_t obj, ObjectKind kind = ObjectKind::kLock);

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "process_tree.h"
 #include "readers.h"
 #include "threadlens/analyzer/error.h"
 
@@ -99,7 +100,7 @@ std::unique_ptr<EventSource> OpenTrace(const std::string& path) {
   std::string_view head(buf, static_cast<size_t>(n));
   if (head.size() >= sizeof(trace::kMagic) &&
       std::memcmp(buf, trace::kMagic, sizeof trace::kMagic) == 0) {
-    return OpenBinaryTrace(path);
+    return OpenRecording(path, OpenBinaryTrace(path));
   }
   if (size_t bad = FirstNonText(head); bad != std::string_view::npos) {
     char byte[8];

@@ -22,6 +22,7 @@ TraceWriter::TraceWriter(const std::string& path, Options options)
   header_.header_size = sizeof(trace::FileHeader);
   header_.pid = options_.pid;
   header_.ppid = options_.ppid;
+  header_.recording = options_.recording;
   header_.clock_source = static_cast<uint32_t>(options_.clock);
   header_.ticks_per_second = options_.ticks_per_second;
   header_.start_ticks = options_.start_ticks;

@@ -69,15 +69,25 @@ json ToChromeTrace(const std::vector<NamedReport>& reports) {
   uint64_t next_id = 1;
   for (size_t ri = 0; ri < reports.size(); ++ri) {
     const Report& r = reports[ri].report;
-    int pid = static_cast<int>(ri + 1);
+    // A recording of several processes: one Perfetto process per traced process (its index
+    // is in the tid's top byte), named with its pid.
+    const int report_pid = static_cast<int>(ri + 1);
+    auto pid_of = [&](uint32_t tid) {
+      return r.pids.empty() ? report_pid : report_pid * 1000 + static_cast<int>(tid >> 24);
+    };
     uint64_t origin = r.begin_ticks;
     for (auto& s : r.spans) origin = std::min(origin, s.begin);
     Clock clock{origin, r.ticks_per_second ? r.ticks_per_second : 1'000'000'000};
-    events.push_back({{"ph", "M"},
-                      {"name", "process_name"},
-                      {"pid", pid},
-                      {"tid", 0},
-                      {"args", {{"name", reports[ri].name.empty() ? r.trace : reports[ri].name}}}});
+    const std::string title = reports[ri].name.empty() ? r.trace : reports[ri].name;
+    for (size_t p = 0; p < std::max<size_t>(r.pids.size(), 1); ++p) {
+      events.push_back(
+          {{"ph", "M"},
+           {"name", "process_name"},
+           {"pid", pid_of(static_cast<uint32_t>(p) << 24)},
+           {"tid", 0},
+           {"args",
+            {{"name", r.pids.empty() ? title : title + " pid " + std::to_string(r.pids[p])}}}});
+    }
     Lanes lanes(r);
     // Per thread, spans sorted by begin (longest first on ties) so nesting can be checked
     // with a stack of open complete slices.
@@ -98,7 +108,7 @@ json ToChromeTrace(const std::vector<NamedReport>& reports) {
           events.push_back({{"ph", "X"},
                             {"name", name},
                             {"cat", cat},
-                            {"pid", pid},
+                            {"pid", pid_of(tid)},
                             {"tid", tid},
                             {"ts", clock.Us(s->begin)},
                             {"dur", clock.Us(s->end) - clock.Us(s->begin)},
@@ -109,13 +119,18 @@ json ToChromeTrace(const std::vector<NamedReport>& reports) {
           json b = {{"ph", "b"},
                     {"name", name},
                     {"cat", cat},
-                    {"pid", pid},
+                    {"pid", pid_of(tid)},
                     {"tid", tid},
                     {"id", id},
                     {"ts", clock.Us(s->begin)},
                     {"args", args}};
-          json e = {{"ph", "e"}, {"name", name},          {"cat", cat}, {"pid", pid}, {"tid", tid},
-                    {"id", id},  {"ts", clock.Us(s->end)}};
+          json e = {{"ph", "e"},
+                    {"name", name},
+                    {"cat", cat},
+                    {"pid", pid_of(tid)},
+                    {"tid", tid},
+                    {"id", id},
+                    {"ts", clock.Us(s->end)}};
           events.push_back(b);
           events.push_back(e);
         }
@@ -132,7 +147,7 @@ json ToChromeTrace(const std::vector<NamedReport>& reports) {
             {{"ph", "X"},
              {"name", f.kind + ": " + a->op + " " + a->object},
              {"cat", "finding"},
-             {"pid", pid},
+             {"pid", pid_of(tid)},
              {"tid", tid},
              {"ts", clock.Us(a->ts)},
              {"dur", 0},
@@ -149,7 +164,7 @@ json ToChromeTrace(const std::vector<NamedReport>& reports) {
         events.push_back({{"ph", "s"},
                           {"name", name},
                           {"cat", "finding"},
-                          {"pid", pid},
+                          {"pid", pid_of(tid_a)},
                           {"tid", tid_a},
                           {"id", id},
                           {"ts", clock.Us(a->ts)}});
@@ -157,7 +172,7 @@ json ToChromeTrace(const std::vector<NamedReport>& reports) {
                           {"bp", "e"},
                           {"name", name},
                           {"cat", "finding"},
-                          {"pid", pid},
+                          {"pid", pid_of(tid_b)},
                           {"tid", tid_b},
                           {"id", id},
                           {"ts", clock.Us(b->ts)}});
@@ -167,12 +182,12 @@ json ToChromeTrace(const std::vector<NamedReport>& reports) {
     for (auto& [tid, name] : lanes.names()) {
       events.push_back({{"ph", "M"},
                         {"name", "thread_name"},
-                        {"pid", pid},
+                        {"pid", pid_of(tid)},
                         {"tid", tid},
                         {"args", {{"name", name}}}});
       events.push_back({{"ph", "M"},
                         {"name", "thread_sort_index"},
-                        {"pid", pid},
+                        {"pid", pid_of(tid)},
                         {"tid", tid},
                         {"args", {{"sort_index", tid}}}});
     }

@@ -104,8 +104,57 @@ class DotGraph {
   }
 
  private:
+  struct N {
+    std::string id;
+    NodeKind kind;
+    std::string name;
+  };
+  struct E {
+    std::string from, to, label;
+    bool red = false, dashed = false;
+  };
+
+  // The pid of a thread named "pid 4242 T2 ..." (a recording of several processes), or "".
+  static std::string ProcessOf(const N& n) {
+    if (n.kind != NodeKind::kThread || n.name.rfind("pid ", 0) != 0) return "";
+    size_t end = n.name.find_first_not_of("0123456789", 4);
+    if (end == 4 || end == std::string::npos || n.name[end] != ' ') return "";
+    return n.name.substr(4, end - 4);
+  }
+
   void WriteBody(std::ostream& o, const std::string& prefix, const char* indent) const {
+    // Threads of one process are drawn inside a box of their own.
+    std::map<std::string, std::vector<const N*>> processes;
     for (auto& n : nodes_) {
+      if (std::string pid = ProcessOf(n); !pid.empty()) {
+        processes[pid].push_back(&n);
+      } else {
+        WriteNode(o, n, prefix, indent);
+      }
+    }
+    const std::string inner = std::string(indent) + "  ";
+    for (const auto& [pid, nodes] : processes) {
+      o << indent << "subgraph cluster_" << prefix << "p" << pid << " {\n"
+        << inner << "graph [label=\"process " << pid
+        << "\", labeljust=l, style=dashed, color=\"#b0b8c8\"];\n";
+      for (const N* n : nodes) WriteNode(o, *n, prefix, inner.c_str());
+      o << indent << "}\n";
+    }
+    for (auto& e : edges_) {
+      o << indent << prefix << e.from << " -> " << prefix << e.to << " [label=\""
+        << DotEscape(e.label) << "\"";
+      if (e.red)
+        o << ", color=\"" << kRed << "\", fontcolor=\"" << kRed << "\", penwidth=2";
+      else
+        o << ", color=\"" << kGrey << "\", fontcolor=\"#555555\"";
+      if (e.dashed) o << ", style=dashed";
+      o << "];\n";
+    }
+  }
+
+  static void WriteNode(std::ostream& o, const N& n, const std::string& prefix,
+                        const char* indent) {
+    {
       o << indent << prefix << n.id << " [label=\"" << DotEscape(n.name) << "\"";
       switch (n.kind) {
         case NodeKind::kThread:
@@ -120,27 +169,8 @@ class DotGraph {
       }
       o << "];\n";
     }
-    for (auto& e : edges_) {
-      o << indent << prefix << e.from << " -> " << prefix << e.to << " [label=\""
-        << DotEscape(e.label) << "\"";
-      if (e.red)
-        o << ", color=\"" << kRed << "\", fontcolor=\"" << kRed << "\", penwidth=2";
-      else
-        o << ", color=\"" << kGrey << "\", fontcolor=\"#555555\"";
-      if (e.dashed) o << ", style=dashed";
-      o << "];\n";
-    }
   }
 
-  struct N {
-    std::string id;
-    NodeKind kind;
-    std::string name;
-  };
-  struct E {
-    std::string from, to, label;
-    bool red = false, dashed = false;
-  };
   std::map<std::pair<NodeKind, std::string>, std::string> ids_;
   std::vector<N> nodes_;
   std::vector<E> edges_;

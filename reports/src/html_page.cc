@@ -108,6 +108,7 @@ function draw(div){var d=data(div.getAttribute('data-timeline')),v=JSON.parse(di
  var lane={};
  v.lanes.forEach(function(l,i){var y=TOP+i*LH;if(l[0]!==null&&!(l[0] in lane))lane[l[0]]=i;
   el('rect',{x:LW,y:y+3,width:PW,height:LH-6,fill:i%2?'#f6f8fb':'#fbfcfe'},svg);
+  if(i>0&&l[2]!==v.lanes[i-1][2])el('line',{x1:0,x2:LW+PW,y1:y,y2:y,stroke:'#8a94a6','stroke-dasharray':'4 3'},svg);
   el('text',{x:4,y:y+17},svg,l[1]);});
  var hot={};v.hot.forEach(function(h){hot[h]=1;});
  var drawn=0,skipped=0,n=d.tid.length;

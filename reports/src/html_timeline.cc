@@ -110,11 +110,19 @@ std::string TimelineView(const Report& r, const std::string& data_id, const Find
   json lanes = json::array();
   std::map<std::string, size_t> lane_of_name;
   std::map<uint32_t, size_t> lane_of_tid;
-  for (auto& t : r.threads) {
+  // In a recording of several processes the lanes go process by process, in pid order.
+  std::vector<const ThreadInfo*> threads;
+  for (auto& t : r.threads) threads.push_back(&t);
+  std::stable_sort(threads.begin(), threads.end(),
+                   [](const ThreadInfo* a, const ThreadInfo* b) { return a->pid < b->pid; });
+  for (const ThreadInfo* tp : threads) {
+    const ThreadInfo& t = *tp;
     if (focus && !focus_names.count(t.name) && !(t.tid && focus_tids.count(t.tid))) continue;
     lane_of_name.emplace(t.name, lanes.size());
     lane_of_tid.emplace(t.tid, lanes.size());
-    lanes.push_back({t.tid, LaneLabel(t)});
+    json lane = {t.tid, LaneLabel(t)};
+    if (t.pid) lane.push_back(t.pid);  // the page draws a line between processes
+    lanes.push_back(std::move(lane));
   }
   json marks = json::array();
   json hot = json::array();

@@ -360,7 +360,13 @@ std::string RenderText(const Report& original, const TextOptions& opts) {
   std::ostringstream o;
   o << "threadlens: " << (report.trace.empty() ? report.program : report.trace) << ": "
     << report.events << " events, " << report.threads.size() << " threads, "
-    << report.locks.size() << " locks\n";
+    << report.locks.size() << " locks";
+  if (!report.pids.empty()) {
+    o << ", " << report.pids.size() << " processes (pid";
+    for (uint32_t pid : report.pids) o << " " << pid;
+    o << ")";
+  }
+  o << "\n";
   if (report.watchdog) {
     bool timeout = std::any_of(report.findings.begin(), report.findings.end(),
                                [](const Finding& f) { return f.kind == "timeout"; });

@@ -100,5 +100,26 @@ TEST(ChromeTrace, EveryLaneWithEventsHasAName) {
   EXPECT_TRUE(depositor);
 }
 
+// A recording of several processes: each process is a Perfetto process of its own, named
+// with its pid, and each thread's slices go to its process.
+TEST(ChromeTrace, EachProcessOfARecordingIsAProcess) {
+  Report r = RaceReport();
+  r.pids = {41, 42};
+  r.findings[0].accesses[0].tid = 2;
+  r.findings[0].accesses[1].tid = (1u << 24) | 1;
+  r.spans = {{2, "accounts_mu", "hold", 250, 300},
+             {(1u << 24) | 1, "accounts_mu", "hold", 310, 320}};
+  json t = reports::ToChromeTrace({{"race", r}});
+  std::map<int, std::string> processes;
+  std::map<int, std::set<int>> tids_of;
+  for (auto& e : t["traceEvents"]) {
+    if (e["ph"] == "M" && e["name"] == "process_name") processes[e["pid"]] = e["args"]["name"];
+    if (e["ph"] == "X") tids_of[e["pid"].get<int>()].insert(e["tid"].get<int>());
+  }
+  EXPECT_EQ(processes, (std::map<int, std::string>{{1000, "race pid 41"}, {1001, "race pid 42"}}));
+  EXPECT_EQ(tids_of[1000], std::set<int>{2});
+  EXPECT_EQ(tids_of[1001], std::set<int>{(1 << 24) | 1});
+}
+
 }  // namespace
 }  // namespace threadlens

@@ -117,6 +117,29 @@ TEST(Graphs, JoinWaitsForAThread) {
   EXPECT_NE(dot.find("[label=\"joins\""), std::string::npos) << dot;
 }
 
+// Threads of a recording of several processes are named "pid N T..": each process's threads
+// are drawn in a box of their own; the locks between them stay outside.
+TEST(Graphs, ThreadsOfEachProcessAreAClusterOfTheirOwn) {
+  Report r = DeadlockReport();
+  Finding& f = r.findings[0];
+  auto rename = [](std::string& n) {
+    if (n == "Transfer") n = "pid 41 T2 (Transfer)";
+    if (n == "Audit") n = "pid 42 T1 (Audit)";
+  };
+  for (Access& a : f.accesses) rename(a.thread);
+  for (CycleEdge& e : f.cycle) {
+    rename(e.from);
+    rename(e.to);
+    rename(e.thread);
+  }
+  std::string dot = reports::WaitForDot(f);
+  EXPECT_NE(dot.find("subgraph cluster_p41 {"), std::string::npos) << dot;
+  EXPECT_NE(dot.find("subgraph cluster_p42 {"), std::string::npos) << dot;
+  EXPECT_NE(dot.find("label=\"process 41\""), std::string::npos) << dot;
+  EXPECT_EQ(reports::WaitForDot(DeadlockReport().findings[0]).find("subgraph"), std::string::npos)
+      << "one process: no cluster";
+}
+
 TEST(Graphs, MalformedDotIsAnError) { EXPECT_THROW(RenderSvg("digraph { a -> "), Error); }
 
 TEST(Graphs, ReportDotIsOneGraphWithAClusterPerView) {

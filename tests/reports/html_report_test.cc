@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -186,6 +187,27 @@ std::vector<nlohmann::json> TimelineViews(const std::string& html) {
     out.push_back(nlohmann::json::parse(v));
   }
   return out;
+}
+
+// A recording of several processes: the lanes go process by process (pid order, whatever
+// the order the threads started in), each lane with its pid for the line between processes.
+TEST(HtmlReport, TimelineLanesGoProcessByProcess) {
+  Report r = RaceReport();
+  r.pids = {41, 42};
+  for (ThreadInfo& t : r.threads) t.pid = t.tid == 2 ? 42 : 41;
+  auto views = TimelineViews(HtmlReport({{"race", r}}));
+  ASSERT_FALSE(views.empty());
+  const auto& lanes = views[0]["lanes"];
+  ASSERT_EQ(lanes.size(), r.threads.size());
+  std::vector<int> pids;
+  for (const auto& l : lanes) {
+    ASSERT_EQ(l.size(), 3u) << l.dump();
+    pids.push_back(l[2]);
+  }
+  EXPECT_TRUE(std::is_sorted(pids.begin(), pids.end())) << lanes.dump();
+  EXPECT_EQ(pids.back(), 42);
+  const auto one = TimelineViews(HtmlReport({{"race", RaceReport()}}));
+  EXPECT_EQ(one[0]["lanes"][0].size(), 2u) << "one process: lanes as before";
 }
 
 TEST(HtmlReport, TimelineMarksTheFindingsAccesses) {

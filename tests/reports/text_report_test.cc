@@ -68,6 +68,20 @@ std::string Sides(const Report& r, const reports::TextOptions& o = {}) {
   return text.substr(text.find('\n') + 1);  // without the headline
 }
 
+// The first line counts the processes of a recording of several, with their pids.
+TEST(TextReport, FirstLineNamesTheProcesses) {
+  Report r;
+  r.trace = "t.tltrace";
+  r.events = 9;
+  r.pids = {41, 42};
+  std::string text = reports::RenderText(r, {});
+  EXPECT_EQ(text.substr(0, text.find('\n')),
+            "threadlens: t.tltrace: 9 events, 0 threads, 0 locks, 2 processes (pid 41 42)");
+  r.pids.clear();
+  text = reports::RenderText(r, {});
+  EXPECT_EQ(text.substr(0, text.find('\n')), "threadlens: t.tltrace: 9 events, 0 threads, 0 locks");
+}
+
 TEST(TextReport, FoldsLibraryFramesAroundTheProgramsOwn) {
   EXPECT_EQ(Sides(OneSide(LockGuardInThread())),
             "  ThreadB release b_lock at:\n"

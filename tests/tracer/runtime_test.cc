@@ -194,6 +194,7 @@ TEST(Preload, KilledProgramLeavesATraceReadableUpToTheLastFlushedBlock) {
   }
 }
 
+// Each process writes its own file; reading the first reads the recording: both processes.
 TEST(Preload, ForkedChildGetsItsOwnTrace) {
   Traced r = RunTraced("forks");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -208,7 +209,9 @@ TEST(Preload, ForkedChildGetsItsOwnTrace) {
     for (const auto& se : t.events) n += se.kind() == EventKind::kLockAcquired;
     return n;
   };
-  EXPECT_EQ(count(r), 1);
+  EXPECT_EQ(count(r), 3);  // the parent's 1 and the child's 2
+  ASSERT_EQ(r.src->Processes().size(), 2u);
+  EXPECT_EQ(r.src->Processes()[1].pid, static_cast<uint32_t>(child));
   EXPECT_TRUE(r.src->Meta().complete);
   Traced c;
   c.Read(child_trace);
@@ -247,9 +250,14 @@ TEST(Preload, ExecClosesTheTraceAndTheNewImageWritesItsOwn) {
   size_t at = r.out.find("PID ");
   ASSERT_NE(at, std::string::npos);
   std::string second = r.trace + "." + std::to_string(std::stoi(r.out.substr(at + 4)));
+  // Both images are one recording: read together from the first file, or alone from theirs.
+  ASSERT_EQ(r.src->Processes().size(), 2u);
+  EXPECT_EQ(r.src->Processes()[0].pid, r.src->Processes()[1].pid) << "exec keeps the pid";
   Traced n;
   n.Read(second);
   EXPECT_TRUE(n.src->Meta().complete);
+  EXPECT_EQ(n.src->Meta().recording, r.src->Meta().recording);
+  EXPECT_NE(n.src->Meta().recording, 0u);
   EXPECT_NE(n.src->Meta().program.find("mutex_ops"), std::string::npos);
   int acquired = 0;
   for (const auto& se : n.events) acquired += se.kind() == EventKind::kLockAcquired;

@@ -25,6 +25,7 @@
 #include <cstring>
 
 #include "fd_sync.h"
+#include "process_tree.h"
 #include "runtime_internal.h"
 #include "sync_keys.h"
 #include "tsan_libc.h"
@@ -42,7 +43,6 @@ constexpr uint64_t kHasChannel = 1ull << 61;
 constexpr uint64_t kFreed = 1ull << 60;  // closed after being tracked, not reused since
 std::atomic<uint64_t> table[kMaxFds];
 std::atomic<uint8_t> named[kMaxFds];  // a name_variable record was written for the number
-std::atomic<uint64_t> next_channel{1};
 
 inline std::atomic<uint64_t>* Entry(int fd) {
   return fd >= 0 && fd < kMaxFds ? &table[fd] : nullptr;
@@ -159,9 +159,10 @@ void Closing(ThreadState* ts, int fd, uintptr_t pc) {
 
 }  // namespace
 
+// From the recording's counter: a socket pair made before a fork joins two processes, and
+// channels made later in each must not meet.
 uint64_t NewChannel() {
-  return kFdChannelBase |
-         (kFdChannelMask & (next_channel.fetch_add(1, std::memory_order_relaxed) | (1ull << 55)));
+  return kFdChannelBase | (kFdChannelMask & (RecordingToken() | (1ull << 55)));
 }
 
 void Use(int fd, uintptr_t pc) {

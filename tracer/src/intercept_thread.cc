@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "process_tree.h"
 #include "runtime_internal.h"
 #include "schedule.h"
 #include "thread_stack.h"
@@ -87,7 +88,10 @@ int TracedJoin(pthread_t t, uint8_t flags, uint64_t pc, Join join) {
 
 // exec replaces the image: end this process's trace cleanly first. The new image starts a
 // trace of its own (BASE.PID.N).
-void BeforeExec() { CloseTrace(true, false); }
+void BeforeExec() {
+  if (Enabled()) ProcessBeforeExec();
+  CloseTrace(true, false);
+}
 
 }  // namespace
 }  // namespace threadlens::rt

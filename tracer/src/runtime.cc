@@ -22,6 +22,7 @@
 
 #include "confirm.h"
 #include "confirm_race.h"
+#include "process_tree.h"
 #include "runtime_internal.h"
 #include "schedule.h"
 #include "threadlens/crc32c.h"
@@ -34,7 +35,6 @@ using trace::Event;
 using trace::EventKind;
 
 std::atomic<bool> g_enabled{false};
-std::atomic<uint64_t> g_seq{0};
 std::atomic<uint64_t> g_dropped{0};
 bool g_use_tsc = false;
 constinit thread_local ThreadState* t_state __attribute__((tls_model("initial-exec"))) = nullptr;
@@ -272,6 +272,7 @@ void WriteHeader(bool initial) {
 
 void ForkPrepare() {
   if (!g_enabled.load()) return;
+  ProcessForkPrepare();
   StringsLock().Lock();
   g_registry_lock.Lock();
 }
@@ -280,10 +281,12 @@ void ForkParent() {
   if (!g_enabled.load()) return;
   g_registry_lock.Unlock();
   StringsLock().Unlock();
+  ProcessForkParent();
 }
 
 void ForkChild() {
   if (!g_enabled.load()) return;
+  ProcessForkChildReset();
   ScheduleOffInChild();
   ConfirmForkChild();
   g_registry_lock.Reset();
@@ -303,7 +306,7 @@ void ForkChild() {
   CloseTraceFiles();
   // Locks are announced again (kLockCreate at first use) in the child's trace.
   ResetLockSet();
-  if (!OpenTraceFile(true)) {
+  if (!OpenTraceFile(true, Header().recording)) {
     g_enabled.store(false);
     return;
   }
@@ -315,6 +318,7 @@ void ForkChild() {
     self->flush_lock.Reset();
     Register(self);
     EmitTo(self, EventKind::kThreadStart, 0, 0, 0, 0, 0);
+    ProcessForkChild();
   }
   StartWatchdog();
 }
@@ -385,6 +389,7 @@ void CloseTrace(bool clean, bool watchdog) {
   ThreadState* self = t_state;
   bool from_signal = !clean;
   if (clean && reinterpret_cast<uintptr_t>(self) > 1 && !self->is_runtime && !watchdog) {
+    ProcessExit();
     EmitTo(self, EventKind::kThreadExit, 0, 0, 0, 0, 0);
   }
   FlushEverything(from_signal);
@@ -404,6 +409,7 @@ void CloseTrace(bool clean, bool watchdog) {
   }
   Header().flags |= InstrumentationFlag();
   WriteHeader(false);
+  ProcessClosed(watchdog);
   // Events after this point are not recorded; Current() keeps returning states so the
   // program runs on unchanged.
 }
@@ -450,7 +456,8 @@ __attribute__((constructor(101))) static void InitRuntime() {
   // environment, so descendants (fork, exec, spawn) write their own BASE.PID files.
   bool descendant = getenv("THREADLENS_TRACE_OWNER") != nullptr;
   SetupClock();
-  if (!OpenTraceFile(descendant)) return;
+  const uint64_t recording = JoinRecording(descendant);
+  if (!OpenTraceFile(descendant, recording)) return;
   if (!descendant) {
     char pid[32];
     snprintf(pid, sizeof pid, "%d", getpid());
@@ -472,6 +479,7 @@ __attribute__((constructor(101))) static void InitRuntime() {
   pthread_setspecific(g_exit_key, main_state);  // main may end with pthread_exit
   EmitTo(main_state, EventKind::kThreadStart, 0, 0, 0, 0, 0);
   TidMapSet(pthread_self(), 1);
+  ProcessSpawnedStart();
 
   pthread_atfork(ForkPrepare, ForkParent, ForkChild);
   InstallSignalHandlers();

@@ -158,7 +158,8 @@ inline trace::Event& FullAt(ThreadState* ts, uint32_t off) {
 // --- runtime.cc ---------------------------------------------------------------------------
 
 extern std::atomic<bool> g_enabled;
-extern std::atomic<uint64_t> g_seq;
+// The sequence counter: shared by the recording's processes once joined (process_tree.cc).
+extern std::atomic<uint64_t>* g_seq;
 extern std::atomic<uint64_t> g_dropped;  // events lost (EndRecord::dropped)
 extern bool g_use_tsc;
 // constinit: no dynamic initialization, so no TLS wrapper call on the hot path.
@@ -271,7 +272,7 @@ inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16
   e.aux32 = aux32;
   e.ts = read_clock ? (ts->last_ts = Now()) : ts->last_ts;
   if (trace::IsSyncKind(kind)) {
-    e.seq = g_seq.fetch_add(1, std::memory_order_relaxed) + 1;
+    e.seq = g_seq->fetch_add(1, std::memory_order_relaxed) + 1;
   } else {
     e.seq = seq_or_value;
   }
@@ -351,7 +352,7 @@ ThreadState* NewRuntimeState();
 
 // Opens THREADLENS_TRACE (a descendant: BASE.PID) on high fds and writes the header; says
 // why on the terminal and returns false when it cannot.
-bool OpenTraceFile(bool descendant);
+bool OpenTraceFile(bool descendant, uint64_t recording);
 // Closes the trace's fds (fork child, before it opens its own).
 void CloseTraceFiles();
 // Appends one block. After the size cap, a full disk or the file size limit stopped the

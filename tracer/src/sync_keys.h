@@ -23,4 +23,17 @@ inline constexpr uint64_t kFdChannelMask = (1ull << 56) - 1;
 inline constexpr uint64_t kSignalKeyBase = (1ull << 59) | (1ull << 57);
 inline uint64_t SignalKey(int sig) { return kSignalKeyBase + static_cast<uint64_t>(sig); }
 
+// Edges between the processes of one recording; like the channels, the same key in every
+// process (the analyzer leaves them untagged). A fork releases ForkKey(token) in the parent
+// and the child acquires it first thing; a descendant's exit releases ExitKey(pid), which a
+// wait that reaped it acquires.
+inline constexpr uint64_t kProcessKeyBase = 7ull << 57;
+inline uint64_t ForkKey(uint64_t token) { return kProcessKeyBase + 2 * (token & 0xffffffffffull); }
+// posix_spawn: the same edge, to the new program's first event (bit 41 set: a spawned program
+// may be one that is not traced, so the analyzer expects no child for it).
+inline uint64_t SpawnKey(uint64_t token) { return ForkKey(token) | (1ull << 41); }
+inline uint64_t ExitKey(uint32_t pid) {
+  return kProcessKeyBase + 2 * static_cast<uint64_t>(pid) + 1;
+}
+
 }  // namespace threadlens::rt

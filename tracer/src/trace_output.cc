@@ -272,7 +272,7 @@ void WriteHeader(bool initial, uint64_t ticks_per_second) {
   }
 }
 
-bool OpenTraceFile(bool descendant) {
+bool OpenTraceFile(bool descendant, uint64_t recording) {
   const char* base = getenv("THREADLENS_TRACE");
   if (!base || !*base) return false;
   if (g_tty_fd.load() < 0) {
@@ -320,6 +320,7 @@ bool OpenTraceFile(bool descendant) {
   g_header.version = trace::kVersion;
   g_header.header_size = sizeof(trace::FileHeader);
   g_header.pid = static_cast<uint32_t>(getpid());
+  g_header.recording = recording;
   g_header.ppid = static_cast<uint32_t>(getppid());
   g_header.clock_source = static_cast<uint32_t>(g_use_tsc ? trace::ClockSource::kTsc
                                                           : trace::ClockSource::kMonotonicNs);

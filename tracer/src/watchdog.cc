@@ -17,7 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "process_tree.h"
 #include "runtime_internal.h"
+#include "threadlens/recording.h"
 
 namespace threadlens::rt {
 namespace {
@@ -61,6 +63,7 @@ double g_delay_s = 0;
 double g_timeout_s = 0;      // 0: no time limit
 uint64_t g_start_ticks = 0;  // when the time limit started (a fork child keeps its parent's)
 std::atomic<bool> g_fired{false};
+bool g_across = false;  // the cycle found runs through other processes (process_locks.cc)
 
 void TakeSnapshot(Snapshot& s) {
   s.num_threads = s.num_holds = 0;
@@ -165,6 +168,27 @@ uint32_t FindCycle(const Snapshot& s, uint32_t* cycle) {
   return 0;
 }
 
+// Publishes this process's waits for and holds of locks in shared memory for the other
+// processes' watchdogs; fills `idx` with the threads that wait and returns how many.
+uint32_t PublishSharedLocks(const Snapshot& s, uint32_t* idx) {
+  if (!SharedRecordingOrNull()) return 0;
+  static uint64_t waits[trace::kMaxSharedWaits], holds[trace::kMaxSharedHolds];
+  uint32_t nw = 0, nh = 0;
+  for (uint32_t i = 0; i < s.num_threads && nw < trace::kMaxSharedWaits; ++i) {
+    const ThreadView& t = s.threads[i];
+    if (t.on != static_cast<uint8_t>(BlockedOn::kLock)) continue;
+    if (uint64_t k = SharedLockKey(t.obj)) {
+      waits[nw] = k;
+      idx[nw++] = i;
+    }
+  }
+  for (uint32_t i = 0; i < s.num_holds && nh < trace::kMaxSharedHolds; ++i) {
+    if (uint64_t k = SharedLockKey(s.holds[i].lock)) holds[nh++] = k;
+  }
+  PublishLocks(waits, nw, holds, nh);
+  return nw;
+}
+
 uint64_t Key(const Snapshot& s, const uint32_t* idx, uint32_t n, uint32_t reason) {
   uint64_t k = reason * 0x9e3779b97f4a7c15ull;
   for (uint32_t i = 0; i < n; ++i) {
@@ -212,9 +236,14 @@ int FormatTids(char* out, size_t size, const Snapshot& s, const uint32_t* idx, u
   int len = 0;
   switch (reason) {
     case WatchdogReason::kLockCycle:
-      len =
-          snprintf(msg, sizeof msg,
-                   "threadlens: watchdog: deadlock: threads %s wait for each other's locks", tids);
+      len = g_across ? snprintf(msg, sizeof msg,
+                                "threadlens: watchdog: deadlock across processes: thread %s of "
+                                "pid %d waits for a lock that another process of the cycle holds",
+                                tids, getpid())
+                     : snprintf(msg, sizeof msg,
+                                "threadlens: watchdog: deadlock: threads %s wait for each other's "
+                                "locks",
+                                tids);
       break;
     case WatchdogReason::kSelfDeadlock:
       len = snprintf(msg, sizeof msg,
@@ -258,7 +287,7 @@ void* WatchdogMain(void*) {
   t_state = me;
   me->in_runtime = false;
   uint64_t last_key = 0;
-  static uint32_t idx[kMaxThreads];
+  static uint32_t idx[kMaxThreads], shared_idx[trace::kMaxSharedWaits];
   const double tps = static_cast<double>(TicksPerSecond());
   for (;;) {
     timespec ts{0, static_cast<long>(kPollNs)};
@@ -276,6 +305,7 @@ void* WatchdogMain(void*) {
       return nullptr;
     }
     if (!(g_delay_s > 0)) continue;
+    const uint32_t shared_waits = PublishSharedLocks(s, shared_idx);
 
     // A thread waiting for a lock it holds: only another thread could free it, and that
     // thread cannot, so this never ends (recursive locks do not block here).
@@ -294,6 +324,14 @@ void* WatchdogMain(void*) {
         reason = WatchdogReason::kLockCycle;
         key = Key(s, idx, n, 1);
       }
+    }
+    g_across = false;
+    if (!key && shared_waits && OnProcessCycle()) {
+      n = shared_waits;
+      memcpy(idx, shared_idx, n * sizeof *idx);
+      reason = WatchdogReason::kLockCycle;
+      key = Key(s, idx, n, 4);
+      g_across = true;
     }
     if (!key && s.num_threads > 0 && !s.partial) {
       // A sleeping thread counts as stuck when it will sleep on for longer than the delay:

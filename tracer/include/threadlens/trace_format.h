@@ -14,9 +14,12 @@ namespace threadlens::trace {
 //  - Adding a new EventKind or BlockKind at the end does not bump the version: readers skip
 //    unknown block kinds and report unknown event kinds as "unknown" events.
 //  - Flags bits may be added to an event kind without a bump when old readers can ignore them.
-inline constexpr uint32_t kVersion = 2;
-// Oldest version this reader still reads: v1 has no kPackedEvents blocks, nothing else differs.
+inline constexpr uint32_t kVersion = 3;
+// Oldest version this reader still reads: v1 has no kPackedEvents blocks; v1 and v2 have a
+// 200-byte `program` and no `recording` (read as 0: a process of no shared recording).
 inline constexpr uint32_t kMinVersion = 1;
+// The first version whose header holds `recording`.
+inline constexpr uint32_t kRecordingVersion = 3;
 inline constexpr char kMagic[8] = {'T', 'L', 'T', 'R', 'A', 'C', 'E', '1'};
 
 enum class ClockSource : uint32_t {
@@ -48,10 +51,16 @@ struct FileHeader {
   uint64_t ticks_per_second;  // clock frequency
   uint64_t start_ticks;       // clock reading when tracing began
   uint64_t start_unix_ns;     // wall clock at the same moment, for display only
-  char program[200];          // NUL-terminated program path (truncated if longer)
+  char program[184];          // NUL-terminated program path (truncated if longer); 200 bytes
+                              // in v1 and v2, which end here
+  // (v3) The recording this process belongs to: the same nonzero id in every process of one
+  // `threadlens run` (fork and exec descendants), whose sync events share one seq counter.
+  uint64_t recording;
+  uint64_t reserved;          // 0
 };
 static_assert(sizeof(FileHeader) == 256, "FileHeader layout is part of the format");
 static_assert(offsetof(FileHeader, ticks_per_second) == 32, "FileHeader layout");
+static_assert(offsetof(FileHeader, recording) == 240, "FileHeader layout");
 
 // After the header the file is a sequence of blocks, each a BlockHeader then payload_size
 // bytes. Blocks are appended with one write() each, so blocks from different threads never
@@ -180,7 +189,14 @@ enum class EventKind : uint8_t {
   // (AnnotateIgnore*Begin without its End): flags = IgnoreKind; aux32 = begins left open;
   // site = pc of the Begin that turned it on. Not a synchronization event.
   kIgnoresAtExit = 89,
-  kLast = kIgnoresAtExit,
+  // Shared memory of the process (MAP_SHARED mapping, sem_open): obj = start address, seq =
+  // length in bytes, aux32 = string id of the object's identity ("file DEV:INO", "anon
+  // PID:ADDR", "sem NAME"), site = offset of the start in the object. The same object mapped
+  // in two processes has the same identity, whatever its addresses. Not a synchronization
+  // event; a fork child writes its inherited mappings again after its first event.
+  kMapShared = 90,
+  kUnmapShared = 91,  // obj = start, seq = length: the range is no longer shared memory
+  kLast = kUnmapShared,
 };
 
 enum EventFlags : uint8_t {
@@ -375,6 +391,8 @@ constexpr const char* EventKindName(EventKind k) {
     case EventKind::kSignalLeave: return "signal_leave";
     case EventKind::kSignalUnsafeCall: return "signal_unsafe_call";
     case EventKind::kIgnoresAtExit: return "ignores_at_exit";
+    case EventKind::kMapShared: return "map_shared";
+    case EventKind::kUnmapShared: return "unmap_shared";
   }
   return "unknown";
 }

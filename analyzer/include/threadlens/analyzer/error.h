@@ -8,10 +8,11 @@
 namespace threadlens {
 
 enum ExitCode : int {
-  kExitClean = 0,     // nothing failed
-  kExitFindings = 1,  // findings fail the gate (`check`)
-  kExitBadInput = 2,  // bad usage, missing file, corrupt trace
-  kExitInternal = 3,  // a bug in threadlens
+  kExitClean = 0,      // nothing failed
+  kExitFindings = 1,   // findings fail the gate (`check`)
+  kExitBadInput = 2,   // bad usage, missing file, corrupt trace
+  kExitInternal = 3,   // a bug in threadlens
+  kExitUnrelated = 4,  // traces of different recordings given as one: never merged
 };
 
 class Error : public std::runtime_error {

@@ -25,6 +25,15 @@ struct ModuleInfo {
   std::string path;
 };
 
+// One process of a recording (a process tree traced by one `threadlens run`).
+struct ProcessInfo {
+  uint32_t pid = 0;
+  uint32_t ppid = 0;
+  std::string program;
+  std::string path;       // its trace file
+  bool complete = false;  // closed cleanly
+};
+
 struct TraceMeta {
   std::string path;        // the file it was read from
   std::string program;     // traced program (FileHeader::program), or the STD file's name
@@ -37,6 +46,8 @@ struct TraceMeta {
   // No instrumented code ran in the program: the trace has no memory accesses to check.
   bool uninstrumented = false;
   std::string format;      // "binary", "std"
+  uint64_t recording = 0;  // the recording id (v3 header), 0 when none
+  uint32_t ppid = 0;
 };
 
 class EventSource {
@@ -58,6 +69,12 @@ class EventSource {
   virtual const std::vector<ModuleInfo>& Modules() const = 0;
   // Warnings met while reading (e.g. a truncated last block), for the user.
   virtual const std::vector<std::string>& Warnings() const = 0;
+  // The processes of a recording read as one stream, in the order of their index (tids and
+  // private addresses carry it, process_tree.h); empty for a trace of one process.
+  virtual const std::vector<ProcessInfo>& Processes() const {
+    static const std::vector<ProcessInfo> kNone;
+    return kNone;
+  }
 };
 
 // Opens a binary trace or an STD text trace, deciding by content. Throws Error(kExitBadInput)

@@ -42,6 +42,7 @@ struct Access {
   std::vector<std::string> held;    // names of locks held at this point
   uint64_t ts = 0;                  // timestamp in trace ticks, for timelines
   uint64_t event_index = 0;         // position in the merged stream, for timelines
+  uint32_t pid = 0;                 // the thread's process in a recording of several, else 0
 };
 
 // An edge of a lock-order cycle or a wait-for cycle.
@@ -118,6 +119,7 @@ struct ThreadInfo {
   uint32_t parent = 0;
   uint64_t start = 0, end = 0;      // trace ticks
   bool blocked_at_end = false;
+  uint32_t pid = 0;                 // its process in a recording of several processes, else 0
 };
 
 struct LockInfo {
@@ -147,6 +149,7 @@ struct Report {
   std::vector<std::string> warnings;
   std::vector<Finding> findings;
   std::vector<ThreadInfo> threads;
+  std::vector<uint32_t> pids;       // the recording's processes, when more than one
   std::vector<LockInfo> locks;
   std::vector<LockOrderEdge> lock_order;  // the whole lock-order graph, for drawing
   std::vector<Span> spans;                // for timelines; capped (see `spans_truncated`)

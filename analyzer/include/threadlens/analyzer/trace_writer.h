@@ -21,6 +21,7 @@ class TraceWriter {
     std::string program;
     uint32_t pid = 0;
     uint32_t ppid = 0;
+    uint64_t recording = 0;  // the recording id of the header (0: none)
     trace::ClockSource clock = trace::ClockSource::kMonotonicNs;
     uint64_t ticks_per_second = 1'000'000'000;
     uint64_t start_ticks = 0;

@@ -1,0 +1,34 @@
+// The processes of one recording (a process tree traced by one `threadlens run`) read as one
+// stream: BASE and its siblings BASE.PID[.N], merged by the sequence number they share.
+// Each process keeps its own thread ids and private addresses apart from the others' by
+// carrying its index (tids in bits 24-31, addresses in bits 47-54); memory it maps shared
+// is named by (object, offset), the same in every process (docs/trace-format.md).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "threadlens/analyzer/event_source.h"
+
+namespace threadlens {
+
+// Thread `tid` of the process at `index` in the merged stream, and back.
+inline constexpr uint32_t kProcessTidShift = 24;
+inline constexpr uint32_t MergedTid(uint32_t index, uint32_t tid) {
+  return tid == 0 ? 0 : (index << kProcessTidShift) | tid;
+}
+inline constexpr uint32_t ProcessIndexOfTid(uint32_t tid) { return tid >> kProcessTidShift; }
+inline constexpr uint32_t LocalTid(uint32_t tid) { return tid & ((1u << kProcessTidShift) - 1); }
+// Processes one recording may hold (the index fits the tid's and the address's tag bits).
+inline constexpr uint32_t kMaxProcesses = 255;
+
+// `first` read from `path`, together with the other processes of its recording. Returns
+// `first` itself for a v1/v2 trace; a recording of one process reads as before, its forks
+// watched for a child that left no events (a warning). Throws Error with
+// kExitUnrelated when a sibling file belongs to another recording, and Error (bad input)
+// when a sibling is damaged beyond reading; a sibling cut short is read up to the damage.
+std::unique_ptr<EventSource> OpenRecording(const std::string& path,
+                                           std::unique_ptr<EventSource> first);
+
+}  // namespace threadlens

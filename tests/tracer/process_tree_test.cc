@@ -1,0 +1,278 @@
+// Process trees under `threadlens run`: one recording, read as one stream. Each edge between
+// processes (fork, wait, pipe, socket pair, process-shared mutex, condition variable and
+// semaphore, named semaphore, a file mapped twice) orders the parent's and the child's
+// accesses to shared memory; each has a twin without the edge, where the analysis must find
+// the race. Also the cross-process deadlock the watchdogs end, a killed child, a damaged
+// child trace, and a recording refused for a trace of another one beside it.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+
+#include "threadlens/analyzer/analyze.h"
+#include "threadlens/analyzer/error.h"
+#include "threadlens/analyzer/findings.h"
+#include "traced_run.h"
+
+namespace threadlens::tracer_test {
+namespace {
+
+// Runs processes/`name` with `arg` under `threadlens run`, its trace named after both (tests
+// run in parallel, several on one program).
+Traced RunProcess(const std::string& name, const std::string& arg = "", double watchdog = 2,
+                  bool read = true) {
+  fs::create_directories(TL_TMP_DIR);
+  Traced r;
+  const std::string base =
+      std::string(TL_TMP_DIR) + "/processes." + name + (arg.empty() ? "" : ".") + arg;
+  r.trace = base + ".tltrace";
+  const std::string cmd = std::string(THREADLENS_CLI) + " run --trace " + r.trace + " --watchdog " +
+                          std::to_string(watchdog) + " -- " + TL_PROCESSES_DIR + "/" + name + " " +
+                          arg + " >" + base + ".out 2>" + base + ".err";
+  auto start = std::chrono::steady_clock::now();
+  r.exit_code = System(cmd);
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  r.out = Slurp(base + ".out");
+  r.err = Slurp(base + ".err");
+  if (read) r.Read(r.trace);
+  return r;
+}
+
+Report AnalyzeTrace(const std::string& path) {
+  AnalyzeOptions o;
+  o.contention = false;
+  return AnalyzeFile(path, o);
+}
+
+// "race(data)", "deadlock(lock_a,lock_b)" (names sorted: a cycle may start anywhere) for
+// each finding of severity error or warning.
+std::vector<std::string> Errors(const Report& rep) {
+  std::vector<std::string> out;
+  for (const Finding& f : rep.findings) {
+    if (f.severity == Severity::kNote) continue;
+    std::vector<std::string> names = f.variables;
+    names.insert(names.end(), f.locks.begin(), f.locks.end());
+    std::sort(names.begin(), names.end());
+    std::string s = f.kind + "(";
+    for (size_t i = 0; i < names.size(); ++i) s += (i ? "," : "") + names[i];
+    out.push_back(s + ")");
+  }
+  return out;
+}
+
+struct EdgeCase {
+  const char* mode;
+  bool race;  // the twin without the edge
+};
+void PrintTo(const EdgeCase& c, std::ostream* os) { *os << c.mode << (c.race ? " (race)" : ""); }
+
+class ProcessEdge : public ::testing::TestWithParam<EdgeCase> {};
+
+TEST_P(ProcessEdge, OrdersTheProcessesOrItsTwinRaces) {
+  const EdgeCase& c = GetParam();
+  Traced r = RunProcess("proc_edges", c.mode, 2, false);
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  Report rep = AnalyzeTrace(r.trace);
+  ASSERT_EQ(rep.pids.size(), 2u) << "parent and child, one recording";
+  const std::vector<std::string> want =
+      c.race ? std::vector<std::string>{"race(data)"} : std::vector<std::string>{};
+  EXPECT_EQ(Errors(rep), want) << c.mode;
+  if (c.race) {
+    const Finding& f = rep.findings[0];
+    ASSERT_EQ(f.accesses.size(), 2u);
+    EXPECT_NE(f.accesses[0].pid, f.accesses[1].pid) << "one access in each process";
+    EXPECT_EQ(f.accesses[0].thread.rfind("pid " + std::to_string(f.accesses[0].pid) + " T1", 0), 0u)
+        << f.accesses[0].thread;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Edges, ProcessEdge,
+                         ::testing::Values(EdgeCase{"fork", false}, EdgeCase{"fork-late", true},
+                                           EdgeCase{"wait", false}, EdgeCase{"no-wait", true},
+                                           EdgeCase{"pipe", false}, EdgeCase{"socketpair", false},
+                                           EdgeCase{"mutex", false}, EdgeCase{"cond", false},
+                                           EdgeCase{"cond-race", true}, EdgeCase{"sem", false},
+                                           EdgeCase{"sem-race", true}, EdgeCase{"named-sem", false},
+                                           EdgeCase{"named-sem-race", true},
+                                           EdgeCase{"shm-open", false},
+                                           EdgeCase{"shm-open-race", true}),
+                         [](const ::testing::TestParamInfo<EdgeCase>& info) {
+                           std::string n = info.param.mode;
+                           for (char& ch : n) ch = ch == '-' ? '_' : ch;
+                           return n;
+                         });
+
+// posix_spawn orders the parent's past before the spawned program, as fork does; the twin
+// writes after the spawn and races with the program's read.
+TEST(Processes, SpawnOrdersTheParentBeforeTheProgramItStarts) {
+  for (const auto& [mode, want] : {std::pair<std::string, std::vector<std::string>>{"spawn", {}},
+                                   {"spawn-late", {"race(data)"}}}) {
+    Traced r = RunProcess("spawns", mode, 2, false);
+    ASSERT_EQ(r.exit_code, 0) << mode << ": " << r.err;
+    // The late write may land before or after the read: only the ordered one is known.
+    if (mode == "spawn") EXPECT_EQ(r.out, "child saw 7\n");
+    EXPECT_EQ(r.out.rfind("child saw ", 0), 0u) << r.out;
+    Report rep = AnalyzeTrace(r.trace);
+    EXPECT_EQ(rep.pids.size(), 2u) << mode;
+    EXPECT_EQ(Errors(rep), want) << mode;
+    EXPECT_TRUE(rep.warnings.empty()) << mode << ": " << rep.warnings[0];
+  }
+}
+
+// Every process numbers its sync events from the one shared counter: no seq twice.
+TEST(Processes, ShareOneSequenceCounter) {
+  Traced r = RunProcess("proc_edges", "mutex+seq");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(r.src->Processes().size(), 2u);
+  std::set<uint64_t> seqs;
+  uint64_t last = 0;
+  int child_events = 0;
+  for (const StreamEvent& se : r.events) {
+    if (!trace::IsSyncKind(se.kind())) continue;
+    EXPECT_TRUE(seqs.insert(se.ev.seq).second) << "seq " << se.ev.seq << " twice";
+    EXPECT_GT(se.ev.seq, last) << "merged in seq order";
+    last = se.ev.seq;
+    child_events += (se.tid >> 24) == 1;
+  }
+  EXPECT_GT(child_events, 0);
+}
+
+TEST(Processes, DeadlockAcrossProcessesEndsBothWithTheWatchdog) {
+  Traced r = RunProcess("proc_deadlock", "", 1, false);
+  EXPECT_EQ(r.exit_code, kWatchdogExit) << r.err;
+  EXPECT_LT(r.seconds, 1 + 3.0) << "ended within the delay, with a margin for a loaded machine";
+  Report rep = AnalyzeTrace(r.trace);
+  ASSERT_EQ(rep.pids.size(), 2u);
+  EXPECT_TRUE(rep.watchdog);
+  EXPECT_EQ(Errors(rep), std::vector<std::string>{"deadlock(lock_a,lock_b)"});
+  ASSERT_FALSE(rep.findings.empty());
+  std::set<uint32_t> pids;
+  for (const Access& a : rep.findings[0].accesses) pids.insert(a.pid);
+  EXPECT_EQ(pids, std::set<uint32_t>(rep.pids.begin(), rep.pids.end()))
+      << "both processes' sides are in the finding";
+}
+
+// A parent thread that never blocks: "every thread blocked" never holds in the parent, so
+// only the cycle across the processes (the recording's table of locks) can end it, well
+// before the 5 s delay.
+TEST(Processes, DeadlockAcrossProcessesBesideABusyThreadIsSeenAsACycle) {
+  Traced r = RunProcess("proc_deadlock", "busy", 5, false);
+  EXPECT_EQ(r.exit_code, kWatchdogExit) << r.err;
+  EXPECT_LT(r.seconds, 4.0) << "the cycle, not the delay, ended it";
+  EXPECT_NE(r.err.find("deadlock across processes"), std::string::npos) << r.err;
+  Report rep = AnalyzeTrace(r.trace);
+  EXPECT_EQ(Errors(rep), std::vector<std::string>{"deadlock(lock_a,lock_b)"});
+}
+
+TEST(Processes, KilledChildLeavesTheRecordingReadable) {
+  Traced r = RunProcess("killed_child");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_NE(r.out.find("killed"), std::string::npos) << r.out;
+  ASSERT_EQ(r.src->Processes().size(), 2u);
+  EXPECT_TRUE(r.src->Processes()[0].complete);
+  EXPECT_FALSE(r.src->Processes()[1].complete);
+  EXPECT_FALSE(r.src->Meta().complete) << "the recording lacks the child's end";
+  int parent_locks = 0;
+  for (const StreamEvent& se : r.events) {
+    parent_locks += se.kind() == EventKind::kLockAcquired && (se.tid >> 24) == 0;
+  }
+  EXPECT_EQ(parent_locks, 1);
+  Report rep = AnalyzeTrace(r.trace);
+  EXPECT_EQ(Errors(rep), std::vector<std::string>{});
+  EXPECT_FALSE(rep.complete);
+}
+
+TEST(Processes, TraceOfAnotherRecordingIsRefused) {
+  Traced a = RunProcess("proc_edges", "fork+refused", 2, false);
+  Traced b = RunProcess("proc_edges", "fork+other", 2, false);
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  // b's child trace, copied in beside a as if it were one of a's processes.
+  std::string other;
+  for (const auto& e : fs::directory_iterator(fs::path(b.trace).parent_path())) {
+    const std::string n = e.path().string();
+    if (n.rfind(b.trace + ".", 0) == 0 && n.find(".out") == std::string::npos) other = n;
+  }
+  ASSERT_FALSE(other.empty());
+  const std::string stray = a.trace + ".999999";
+  fs::copy_file(other, stray, fs::copy_options::overwrite_existing);
+  try {
+    AnalyzeTrace(a.trace);
+    ADD_FAILURE() << "merged traces of two recordings";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_code(), kExitUnrelated);
+    EXPECT_NE(std::string(e.what()).find("another recording"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(System(std::string(THREADLENS_CLI) + " analyze " + a.trace + " >/dev/null 2>&1"), 4);
+  fs::remove(stray);
+  EXPECT_EQ(AnalyzeTrace(a.trace).pids.size(), 2u);
+}
+
+TEST(Processes, DamagedChildTraceIsNamed) {
+  Traced a = RunProcess("proc_edges", "fork+damaged", 2, false);
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  const std::string bad = a.trace + ".999998";
+  {
+    std::ofstream out(bad, std::ios::binary);
+    out << "TLTRACE1" << std::string(300, '\xff');
+  }
+  try {
+    AnalyzeTrace(a.trace);
+    ADD_FAILURE() << "read a damaged trace";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_code(), kExitBadInput);
+    EXPECT_NE(std::string(e.what()).find(bad), std::string::npos) << e.what();
+  }
+  fs::remove(bad);
+}
+
+// The program closes the counter's descriptor before an exec: the new image reaches the
+// counter through the runner's, and the recording stays one.
+TEST(Processes, ExecAfterClosingTheCounterFdStaysInTheRecording) {
+  Traced r = RunProcess("closes_counter_fd");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "new image\n");
+  EXPECT_EQ(r.err.find("lost its recording's shared counter"), std::string::npos) << r.err;
+  ASSERT_EQ(r.src->Processes().size(), 2u);
+  EXPECT_EQ(r.src->Processes()[0].pid, r.src->Processes()[1].pid);
+  int locks = 0;
+  for (const StreamEvent& se : r.events) locks += se.kind() == EventKind::kLockAcquired;
+  EXPECT_EQ(locks, 2) << "one in each image";
+}
+
+// Shared memory nobody named is named by its object: where it was mapped and by whom.
+TEST(Processes, UnnamedSharedMemoryIsNamedByItsObject) {
+  Traced r = RunProcess("proc_edges", "unnamed", 2, false);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Report rep = AnalyzeTrace(r.trace);
+  ASSERT_EQ(rep.findings.size(), 1u);
+  ASSERT_EQ(rep.findings[0].variables.size(), 1u);
+  const std::string& v = rep.findings[0].variables[0];
+  EXPECT_EQ(v.rfind("shared@0x", 0), 0u) << v;
+  EXPECT_NE(v.find(" (anon " + std::to_string(rep.pids[0]) + ":"), std::string::npos) << v;
+  EXPECT_NE(v.find(")+"), std::string::npos) << "an offset into the object: " << v;
+}
+
+// The child's file removed: the parent's fork has no child in the recording, and says so.
+TEST(Processes, MissingChildTraceIsAWarning) {
+  Traced r = RunProcess("proc_edges", "fork+missing", 2, false);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  int removed = 0;
+  for (const auto& e : fs::directory_iterator(fs::path(r.trace).parent_path())) {
+    const std::string n = e.path().string();
+    if (n.rfind(r.trace + ".", 0) == 0) removed += fs::remove(n);
+  }
+  ASSERT_EQ(removed, 1);
+  r.Read(r.trace);
+  EXPECT_TRUE(r.src->Processes().empty()) << "one process left";
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_NE(r.warnings[0].find("a process forked by pid"), std::string::npos) << r.warnings[0];
+  EXPECT_NE(r.warnings[0].find("has no events in the recording"), std::string::npos);
+  // With its child there, nothing is missing.
+  Traced whole = RunProcess("proc_edges", "fork+whole");
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  EXPECT_TRUE(whole.warnings.empty()) << whole.warnings[0];
+}
+
+}  // namespace
+}  // namespace threadlens::tracer_test

@@ -1,0 +1,149 @@
+/* One edge between two processes per mode (argv[1], up to a '+' that tells runs apart): the
+ * parent and its forked child touch `data` in shared memory, ordered by that edge, or (the
+ * "race" twins) not. Built with the instrumentation; process_tree_test.cc expects a race on
+ * data exactly for the twins. */
+#include <fcntl.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "threadlens/threadlens.h"
+
+struct shared {
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+  sem_t sem;
+  int ready;
+  long data;
+};
+
+static struct shared* s;
+static int fds[2];
+static char name[64];
+
+static int is(const char* mode, const char* m) { return strcmp(mode, m) == 0; }
+
+static void child(const char* mode) {
+  long seen = 0;
+  char byte;
+  if (is(mode, "pipe") || is(mode, "socketpair") || is(mode, "shm-open")) {
+    if (read(fds[0], &byte, 1) != 1) _exit(1);
+  }
+  if (is(mode, "cond") || is(mode, "cond-race")) {
+    pthread_mutex_lock(&s->lock);
+    while (!s->ready) pthread_cond_wait(&s->cond, &s->lock);
+    seen = s->data;
+    pthread_mutex_unlock(&s->lock);
+  } else if (is(mode, "mutex")) {
+    pthread_mutex_lock(&s->lock);
+    s->data += 1;
+    pthread_mutex_unlock(&s->lock);
+  } else if (is(mode, "sem") || is(mode, "sem-race")) {
+    if (is(mode, "sem-race")) seen = s->data;
+    sem_wait(&s->sem);
+    if (is(mode, "sem")) seen = s->data;
+  } else if (is(mode, "named-sem") || is(mode, "named-sem-race")) {
+    sem_t* sem = sem_open(name, 0); /* a mapping of its own, maybe at another address */
+    if (sem == SEM_FAILED) _exit(1);
+    if (is(mode, "named-sem-race")) seen = s->data;
+    sem_wait(sem);
+    if (is(mode, "named-sem")) seen = s->data;
+    sem_close(sem);
+  } else if (is(mode, "shm-open") || is(mode, "shm-open-race")) {
+    int fd = shm_open(name, O_RDWR, 0600); /* mapped again: another address */
+    long* other = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (other == MAP_FAILED) _exit(1);
+    seen = other[1];
+    munmap(other, 4096);
+    close(fd);
+  } else if (is(mode, "wait") || is(mode, "no-wait")) {
+    s->data = 1;
+  } else {
+    seen = s->data;
+  }
+  printf("child saw %ld\n", seen);
+  _exit(0);
+}
+
+int main(int argc, char** argv) {
+  static char mode[32];
+  snprintf(mode, sizeof mode, "%s", argc > 1 ? argv[1] : "fork");
+  if (strchr(mode, '+')) *strchr(mode, '+') = 0;
+  s = mmap(NULL, sizeof *s, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (s == MAP_FAILED) return 1;
+  pthread_mutexattr_t ma;
+  pthread_mutexattr_init(&ma);
+  pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
+  pthread_mutex_init(&s->lock, &ma);
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setpshared(&ca, PTHREAD_PROCESS_SHARED);
+  pthread_cond_init(&s->cond, &ca);
+  sem_init(&s->sem, 1, 0);
+  if (!is(mode, "unnamed")) threadlens_name_variable(&s->data, sizeof s->data, "data");
+  snprintf(name, sizeof name, "/threadlens-test-%d", (int)getpid());
+  sem_t* named = SEM_FAILED;
+  long* file_data = NULL;
+  if (is(mode, "named-sem") || is(mode, "named-sem-race")) {
+    named = sem_open(name, O_CREAT | O_EXCL, 0600, 0);
+    if (named == SEM_FAILED) return 1;
+  }
+  if (is(mode, "shm-open") || is(mode, "shm-open-race")) {
+    int fd = shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600);
+    if (fd < 0 || ftruncate(fd, 4096) != 0) return 1;
+    file_data = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (file_data == MAP_FAILED) return 1;
+    threadlens_name_variable(&file_data[1], sizeof file_data[1], "data");
+  }
+  if (is(mode, "socketpair")) {
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0) return 1;
+  } else if (pipe(fds) != 0) {
+    return 1;
+  }
+  if (is(mode, "fork")) s->data = 1; /* before the fork: ordered */
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) child(mode);
+
+  if (is(mode, "fork-late") || is(mode, "unnamed") || is(mode, "pipe") || is(mode, "socketpair") ||
+      is(mode, "sem") || is(mode, "sem-race") || is(mode, "named-sem") ||
+      is(mode, "named-sem-race")) {
+    s->data = 1;
+  }
+  if (file_data) file_data[1] = 7;
+  if (is(mode, "pipe") || is(mode, "socketpair") || is(mode, "shm-open")) {
+    if (write(fds[1], "x", 1) != 1) return 1;
+  }
+  if (is(mode, "cond") || is(mode, "cond-race")) {
+    pthread_mutex_lock(&s->lock);
+    if (is(mode, "cond")) s->data = 1;
+    s->ready = 1;
+    pthread_cond_signal(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+    if (is(mode, "cond-race")) s->data = 1; /* after the unlock: the waiter may read it first */
+  } else if (is(mode, "mutex")) {
+    pthread_mutex_lock(&s->lock);
+    s->data += 1;
+    pthread_mutex_unlock(&s->lock);
+  } else if (is(mode, "sem") || is(mode, "sem-race")) {
+    sem_post(&s->sem);
+  } else if (named != SEM_FAILED) {
+    sem_post(named);
+  } else if (is(mode, "no-wait")) {
+    usleep(100 * 1000);
+    printf("parent saw %ld\n", s->data); /* the child's write is not ordered before */
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (is(mode, "wait")) printf("parent saw %ld\n", s->data);
+  if (named != SEM_FAILED) sem_unlink(name);
+  if (file_data) shm_unlink(name);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}

@@ -1,0 +1,46 @@
+// The memory shared by the processes of one recording: `threadlens run` (or the first traced
+// process, run without it) creates it as a memfd, and every traced descendant maps it again
+// through the descriptor named by THREADLENS_SHARED_FD, which fork and exec keep. The one
+// definition for the runtime (tracer/src/process_tree.cc) and the runner (cli/).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace threadlens::trace {
+
+inline constexpr uint64_t kRecordingMagic = 0x3144524345524c54ull;  // "TLRECRD1"
+inline constexpr uint64_t kRecordingBytes = 65536;
+
+// What one process's watchdog last saw of its locks in shared memory, for the watchdogs of
+// the others: the locks its blocked threads wait for and the locks its threads hold, each
+// named by its object and offset (the same key in every process). A seqlock: `version` is
+// odd while the owner writes; readers copy and retry.
+inline constexpr uint32_t kMaxSharedWaits = 16;
+inline constexpr uint32_t kMaxSharedHolds = 48;
+inline constexpr uint32_t kMaxProcessSlots = 64;
+struct ProcessLocks {
+  std::atomic<uint32_t> pid;  // 0: a free slot
+  std::atomic<uint32_t> version;
+  // Its watchdog ended it: the locks it held stay held (a dead owner unlocks nothing), so
+  // the slot stays, for the others' watchdogs to see the rest of the cycle.
+  std::atomic<uint32_t> ended;
+  uint32_t waits, holds;
+  uint64_t wait[kMaxSharedWaits];
+  uint64_t hold[kMaxSharedHolds];
+};
+
+struct SharedRecording {
+  uint64_t magic;                // kRecordingMagic, written last by the creator
+  uint64_t recording;            // the id every process writes in its header (nonzero)
+  std::atomic<uint64_t> seq;     // the sequence counter of every sync event
+  std::atomic<uint64_t> tokens;  // numbers unique in the recording (fork keys, channels)
+  // Processes that joined and have not closed their trace yet: the runner waits for 0
+  // after the program ends, so that the trees' last traces are whole when it reads them.
+  std::atomic<int64_t> live;
+  ProcessLocks processes[kMaxProcessSlots];
+};
+static_assert(std::atomic<uint64_t>::is_always_lock_free, "the counters are shared memory");
+static_assert(sizeof(SharedRecording) <= kRecordingBytes, "fits the mapping");
+
+}  // namespace threadlens::trace

@@ -1,0 +1,182 @@
+// Interceptors that tie processes together (process_tree.h): wait and friends acquire the
+// reaped child's exit, mmap/munmap and sem_open/sem_close say which memory is shared.
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "process_tree.h"
+#include "runtime_internal.h"
+#include "sync_keys.h"
+
+namespace threadlens::rt {
+namespace {
+
+using trace::EventKind;
+
+pid_t (*real_fork)();
+pid_t (*real_waitpid)(pid_t, int*, int);
+pid_t (*real_wait4)(pid_t, int*, int, rusage*);
+int (*real_waitid)(idtype_t, id_t, siginfo_t*, int);
+sem_t* (*real_sem_open)(const char*, int, ...);
+using SpawnFn = int (*)(pid_t*, const char*, const posix_spawn_file_actions_t*,
+                        const posix_spawnattr_t*, char* const[], char* const[]);
+SpawnFn real_posix_spawn, real_posix_spawnp;
+
+// The spawned program's environment gets the spawn's key (process_tree.h), in an array on
+// the stack: up to kMaxSpawnEnv variables, more are spawned without the edge.
+constexpr size_t kMaxSpawnEnv = 4096;
+int Spawn(SpawnFn real, pid_t* pid, const char* file, const posix_spawn_file_actions_t* actions,
+          const posix_spawnattr_t* attr, char* const argv[], char* const envp[]) {
+  char* env[kMaxSpawnEnv];
+  char key[64];
+  if (!ProcessSpawnPrepare(envp, env, kMaxSpawnEnv, key, sizeof key)) {
+    return real(pid, file, actions, attr, argv, envp);
+  }
+  int r = real(pid, file, actions, attr, argv, env);
+  if (r != 0) ProcessSpawnFailed();
+  return r;
+}
+int (*real_sem_close)(sem_t*);
+
+template <typename F>
+F Real(F& fn, const char* name) {
+  if (TL_UNLIKELY(!fn)) fn = reinterpret_cast<F>(dlsym(RTLD_NEXT, name));
+  return fn;
+}
+
+// A wait that reaped `pid` (it exited or was killed): its exit happened before.
+void Reaped(pid_t pid, bool ended, uint64_t pc) {
+  if (pid <= 0 || !ended) return;
+  if (ThreadState* ts = CurrentFast()) {
+    EmitTo(ts, EventKind::kHappensAfter, 0, 0, 0, ExitKey(static_cast<uint32_t>(pid)), pc);
+  }
+}
+
+bool Ended(int status) { return WIFEXITED(status) || WIFSIGNALED(status); }
+
+}  // namespace
+}  // namespace threadlens::rt
+
+using namespace threadlens::rt;
+
+// The atfork handlers (runtime.cc) do the rest: the fork edge, the child's own trace.
+TL_EXPORT pid_t fork() {
+  ForkStarting();
+  pid_t r = Real(real_fork, "fork")();
+  if (r < 0) {
+    int saved = errno;
+    ForkFailed();
+    errno = saved;
+  }
+  return r;
+}
+
+TL_EXPORT int posix_spawn(pid_t* pid, const char* path, const posix_spawn_file_actions_t* actions,
+                          const posix_spawnattr_t* attr, char* const argv[], char* const envp[]) {
+  return Spawn(Real(real_posix_spawn, "posix_spawn"), pid, path, actions, attr, argv, envp);
+}
+
+TL_EXPORT int posix_spawnp(pid_t* pid, const char* file, const posix_spawn_file_actions_t* actions,
+                           const posix_spawnattr_t* attr, char* const argv[], char* const envp[]) {
+  return Spawn(Real(real_posix_spawnp, "posix_spawnp"), pid, file, actions, attr, argv, envp);
+}
+
+TL_EXPORT pid_t waitpid(pid_t pid, int* status, int options) {
+  int own = 0;
+  int* st = status ? status : &own;
+  pid_t r = Real(real_waitpid, "waitpid")(pid, st, options);
+  int saved = errno;
+  if (r > 0) Reaped(r, Ended(*st), TL_CALLER_PC);
+  errno = saved;
+  return r;
+}
+
+TL_EXPORT pid_t wait(int* status) {
+  int own = 0;
+  int* st = status ? status : &own;
+  pid_t r = Real(real_waitpid, "waitpid")(-1, st, 0);
+  int saved = errno;
+  if (r > 0) Reaped(r, Ended(*st), TL_CALLER_PC);
+  errno = saved;
+  return r;
+}
+
+TL_EXPORT pid_t wait4(pid_t pid, int* status, int options, rusage* usage) {
+  int own = 0;
+  int* st = status ? status : &own;
+  pid_t r = Real(real_wait4, "wait4")(pid, st, options, usage);
+  int saved = errno;
+  if (r > 0) Reaped(r, Ended(*st), TL_CALLER_PC);
+  errno = saved;
+  return r;
+}
+
+TL_EXPORT int waitid(idtype_t idtype, id_t id, siginfo_t* info, int options) {
+  int r = Real(real_waitid, "waitid")(idtype, id, info, options);
+  int saved = errno;
+  // WNOWAIT leaves the child to be reaped again: its end still happened before.
+  if (r == 0 && info && info->si_pid > 0) {
+    const int code = info->si_code;
+    Reaped(info->si_pid, code == CLD_EXITED || code == CLD_KILLED || code == CLD_DUMPED,
+           TL_CALLER_PC);
+  }
+  errno = saved;
+  return r;
+}
+
+// The runtime's own mappings come here too (they are private, or made by raw system call).
+TL_EXPORT void* mmap(void* addr, size_t len, int prot, int flags, int fd, off_t offset) {
+  long r = syscall(SYS_mmap, addr, len, static_cast<long>(prot), static_cast<long>(flags),
+                   static_cast<long>(fd), static_cast<long>(offset));
+  if (r == -1) return MAP_FAILED;
+  if (flags & MAP_SHARED) {
+    int saved = errno;
+    MappedShared(reinterpret_cast<void*>(r), len, flags, fd, offset, TL_CALLER_PC);
+    errno = saved;
+  }
+  return reinterpret_cast<void*>(r);
+}
+
+TL_EXPORT void* mmap64(void* addr, size_t len, int prot, int flags, int fd, off_t offset) {
+  return mmap(addr, len, prot, flags, fd, offset);
+}
+
+TL_EXPORT int munmap(void* addr, size_t len) {
+  Unmapped(addr, len);
+  return static_cast<int>(syscall(SYS_munmap, addr, len));
+}
+
+TL_EXPORT sem_t* sem_open(const char* name, int oflag, ...) {
+  auto* real = Real(real_sem_open, "sem_open");
+  sem_t* s;
+  if (oflag & O_CREAT) {
+    va_list ap;
+    va_start(ap, oflag);
+    mode_t mode = va_arg(ap, mode_t);
+    unsigned value = va_arg(ap, unsigned);
+    va_end(ap);
+    s = real(name, oflag, mode, value);
+  } else {
+    s = real(name, oflag);
+  }
+  if (s != SEM_FAILED) {
+    int saved = errno;
+    OpenedNamedSemaphore(s, name, TL_CALLER_PC);
+    errno = saved;
+  }
+  return s;
+}
+
+TL_EXPORT int sem_close(sem_t* s) {
+  Unmapped(s, sizeof(sem_t));
+  return Real(real_sem_close, "sem_close")(s);
+}

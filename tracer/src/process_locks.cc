@@ -1,0 +1,120 @@
+// The watchdog across processes: each process's watchdog publishes, at every poll, which
+// locks in shared memory its blocked threads wait for and which its threads hold, in a table
+// of the recording's shared memory; a wait-for cycle among processes, seen on two polls in a
+// row, ends each process on it as an in-process cycle does. Runs on the watchdog's thread:
+// no allocation, no lock but the seqlock of the table's slots.
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "process_tree.h"
+#include "threadlens/recording.h"
+
+namespace threadlens::rt {
+namespace {
+
+using trace::kMaxProcessSlots;
+using trace::ProcessLocks;
+
+int g_slot = -1;
+
+// A consistent copy of slot `i` (false when it is free or changed under us every time).
+bool Read(const ProcessLocks& from, ProcessLocks& to) {
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    const uint32_t v = from.version.load(std::memory_order_acquire);
+    if (v & 1) continue;
+    to.pid.store(from.pid.load(std::memory_order_relaxed), std::memory_order_relaxed);
+    to.waits = from.waits < trace::kMaxSharedWaits ? from.waits : trace::kMaxSharedWaits;
+    to.holds = from.holds < trace::kMaxSharedHolds ? from.holds : trace::kMaxSharedHolds;
+    memcpy(to.wait, from.wait, sizeof to.wait);
+    memcpy(to.hold, from.hold, sizeof to.hold);
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (from.version.load(std::memory_order_relaxed) == v) return to.pid.load() != 0;
+  }
+  return false;
+}
+
+bool Alive(uint32_t pid) { return kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM; }
+
+// i waits for j: one of i's waits is one of j's holds.
+bool WaitsFor(const ProcessLocks& i, const ProcessLocks& j) {
+  for (uint32_t a = 0; a < i.waits; ++a) {
+    for (uint32_t b = 0; b < j.holds; ++b) {
+      if (i.wait[a] == j.hold[b]) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+void ClaimLockSlot() {
+  g_slot = -1;
+  trace::SharedRecording* r = SharedRecordingOrNull();
+  if (!r) return;
+  const uint32_t pid = static_cast<uint32_t>(getpid());
+  for (uint32_t i = 0; i < kMaxProcessSlots; ++i) {
+    uint32_t free = 0;
+    if (r->processes[i].pid.compare_exchange_strong(free, pid)) {
+      r->processes[i].waits = r->processes[i].holds = 0;
+      r->processes[i].ended.store(0);
+      g_slot = static_cast<int>(i);
+      return;
+    }
+  }
+}
+
+void ReleaseLockSlot(bool watchdog) {
+  trace::SharedRecording* r = SharedRecordingOrNull();
+  if (!r || g_slot < 0) return;
+  if (watchdog) {
+    r->processes[g_slot].ended.store(1, std::memory_order_release);
+  } else {
+    r->processes[g_slot].pid.store(0, std::memory_order_release);
+  }
+  g_slot = -1;
+}
+
+void PublishLocks(const uint64_t* waits, uint32_t num_waits, const uint64_t* holds,
+                  uint32_t num_holds) {
+  trace::SharedRecording* r = SharedRecordingOrNull();
+  if (!r || g_slot < 0) return;
+  ProcessLocks& p = r->processes[g_slot];
+  p.version.fetch_add(1, std::memory_order_acq_rel);  // odd: being written
+  p.waits = num_waits < trace::kMaxSharedWaits ? num_waits : trace::kMaxSharedWaits;
+  p.holds = num_holds < trace::kMaxSharedHolds ? num_holds : trace::kMaxSharedHolds;
+  memcpy(p.wait, waits, p.waits * sizeof *waits);
+  memcpy(p.hold, holds, p.holds * sizeof *holds);
+  p.version.fetch_add(1, std::memory_order_release);
+}
+
+bool OnProcessCycle() {
+  trace::SharedRecording* r = SharedRecordingOrNull();
+  if (!r || g_slot < 0) return false;
+  static ProcessLocks copy[kMaxProcessSlots];
+  static bool used[kMaxProcessSlots];
+  for (uint32_t i = 0; i < kMaxProcessSlots; ++i) used[i] = Read(r->processes[i], copy[i]);
+  if (!used[g_slot] || copy[g_slot].waits == 0) return false;
+  // Breadth-first from this process along "waits for"; a path back to it is a cycle.
+  static uint8_t seen[kMaxProcessSlots];
+  static uint32_t queue[kMaxProcessSlots];
+  memset(seen, 0, sizeof seen);
+  uint32_t head = 0, tail = 0;
+  queue[tail++] = static_cast<uint32_t>(g_slot);
+  while (head < tail) {
+    const uint32_t u = queue[head++];
+    for (uint32_t v = 0; v < kMaxProcessSlots; ++v) {
+      if (!used[v] || v == u || !WaitsFor(copy[u], copy[v])) continue;
+      if (v == static_cast<uint32_t>(g_slot)) return true;
+      // A killed process keeps its slot but holds nothing that matters any more, unless its
+      // watchdog ended it inside a cycle.
+      if (seen[v] || (!r->processes[v].ended.load() && !Alive(copy[v].pid.load()))) continue;
+      seen[v] = 1;
+      queue[tail++] = v;
+    }
+  }
+  return false;
+}
+
+}  // namespace threadlens::rt

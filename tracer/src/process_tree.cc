@@ -1,0 +1,315 @@
+// The recording shared by the processes of a traced tree (process_tree.h): its counter, its
+// id, and the records that tie processes together. Runs inside the program: raw system calls
+// for the runtime's own mapping, no allocation, a spin lock only on mmap/munmap/fork paths.
+#include "process_tree.h"
+
+#include <fcntl.h>
+#include <semaphore.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runtime_internal.h"
+#include "sync_keys.h"
+#include "threadlens/recording.h"
+
+namespace threadlens::rt {
+
+namespace {
+
+using trace::kRecordingMagic;
+using trace::SharedRecording;
+constexpr int kSharedFdMin = 720;  // beside the runtime's other fds, above the program's
+constexpr size_t kSharedBytes = trace::kRecordingBytes;
+
+SharedRecording g_own{};  // when there is no shared mapping (it could not be made)
+SharedRecording* g_recording = &g_own;
+
+// Shared mappings the program holds now, so a fork child can write its inherited ones.
+struct Mapping {
+  uint64_t start, len, offset;
+  uint32_t identity;  // string id
+  uint64_t hash;      // of the identity's text: the same in every process
+};
+constexpr int kMaxMappings = 256;
+Mapping g_maps[kMaxMappings];
+int g_nmaps = 0;
+SpinLock g_maps_lock;
+
+uint64_t g_fork_token = 0;  // the parent's, read again by the child after the fork
+// A process some traced process may wait for (a fork child, or a descendant's new image);
+// the first process's parent is the runner, which is not traced.
+bool g_descendant = false;
+bool g_exec = false;  // the trace closes for an exec: the process goes on in its new image
+
+void* RawMap(int fd) {
+  // Every argument as a long: syscall() passes them on as the kernel's 64-bit words.
+  long r = syscall(SYS_mmap, 0L, static_cast<long>(kSharedBytes), long{PROT_READ | PROT_WRITE},
+                   long{MAP_SHARED}, static_cast<long>(fd), 0L);
+  return r == -1 ? nullptr : reinterpret_cast<void*>(r);
+}
+
+uint64_t RandomId() {
+  uint64_t id = 0;
+  if (syscall(SYS_getrandom, &id, sizeof id, 0L) != sizeof id) {
+    timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    id = (static_cast<uint64_t>(t.tv_nsec) << 20) ^ static_cast<uint64_t>(t.tv_sec) ^
+         (static_cast<uint64_t>(getpid()) << 40);
+  }
+  return id ? id : 1;
+}
+
+// Creates the mapping, an fd that exec keeps, and says where it is in the environment.
+SharedRecording* CreateShared(uint64_t id) {
+  int fd = static_cast<int>(syscall(SYS_memfd_create, "threadlens-recording", 0L));
+  if (fd < 0) return nullptr;
+  int hi = static_cast<int>(
+      syscall(SYS_fcntl, static_cast<long>(fd), long{F_DUPFD}, long{kSharedFdMin}));
+  syscall(SYS_close, fd);
+  if (hi < 0) return nullptr;
+  void* p = nullptr;
+  if (syscall(SYS_ftruncate, static_cast<long>(hi), static_cast<long>(kSharedBytes)) != 0 ||
+      !(p = RawMap(hi))) {
+    syscall(SYS_close, hi);
+    return nullptr;
+  }
+  auto* r = static_cast<SharedRecording*>(p);
+  r->recording = id;
+  r->seq.store(0);
+  r->tokens.store(1);
+  r->live.store(0);
+  r->magic = kRecordingMagic;
+  char num[32];
+  snprintf(num, sizeof num, "%d", hi);
+  setenv("THREADLENS_SHARED_FD", num, 1);
+  return r;
+}
+
+// The recording's memory through descriptor `fd`, or nullptr when it is not that.
+SharedRecording* MapShared(int fd, uint64_t id) {
+  // The number may name something else by now (the program closed it, another file took
+  // it): a file shorter than the mapping would fault when read.
+  struct stat st;
+  if (fd < 0 || syscall(SYS_fstat, static_cast<long>(fd), &st) != 0 || !S_ISREG(st.st_mode) ||
+      static_cast<uint64_t>(st.st_size) < kSharedBytes) {
+    return nullptr;
+  }
+  void* p = RawMap(fd);
+  if (!p) return nullptr;
+  auto* r = static_cast<SharedRecording*>(p);
+  if (r->magic == kRecordingMagic && r->recording == id) return r;
+  syscall(SYS_munmap, p, kSharedBytes);
+  return nullptr;
+}
+
+// Through the inherited descriptor; else, when the program closed it before an exec, through
+// the runner's own (THREADLENS_SHARED_PATH, /proc/PID/fd/N: the runner outlives the tree).
+SharedRecording* JoinShared(uint64_t id) {
+  const char* fd_text = getenv("THREADLENS_SHARED_FD");
+  SharedRecording* r = fd_text && *fd_text ? MapShared(atoi(fd_text), id) : nullptr;
+  const char* path = getenv("THREADLENS_SHARED_PATH");
+  if (!r && path && *path) {
+    const int fd = static_cast<int>(
+        syscall(SYS_openat, static_cast<long>(AT_FDCWD), path, long{O_RDWR | O_CLOEXEC}, 0L));
+    r = MapShared(fd, id);
+    if (fd >= 0) syscall(SYS_close, static_cast<long>(fd));
+  }
+  return r;
+}
+
+void EmitMapping(ThreadState* ts, const Mapping& m) {
+  EmitTo(ts, trace::EventKind::kMapShared, 0, 0, m.identity, m.start, m.offset, m.len);
+}
+
+void Remember(uint64_t start, uint64_t len, uint64_t offset, const char* identity, size_t n,
+              uint64_t pc) {
+  (void)pc;
+  uint64_t hash = 0xcbf29ce484222325ull;  // FNV-1a
+  for (size_t i = 0; i < n; ++i)
+    hash = (hash ^ static_cast<unsigned char>(identity[i])) * 0x100000001b3ull;
+  Mapping m{start, len, offset, InternString(identity, n), hash};
+  g_maps_lock.Lock();
+  if (g_nmaps < kMaxMappings) g_maps[g_nmaps++] = m;
+  g_maps_lock.Unlock();
+  if (ThreadState* ts = CurrentFast()) EmitMapping(ts, m);
+}
+
+}  // namespace
+
+// Every sync event takes its number here: the process's own counter until the recording
+// is joined, then the one shared by the tree.
+std::atomic<uint64_t>* g_seq = &g_own.seq;
+
+uint64_t JoinRecording(bool descendant) {
+  g_descendant = descendant;
+  const char* id_text = getenv("THREADLENS_RECORDING");
+  uint64_t id = id_text ? strtoull(id_text, nullptr, 16) : 0;
+  if (SharedRecording* r = id ? JoinShared(id) : nullptr) {
+    g_recording = r;
+    g_seq = &r->seq;
+    // A new image of the same process (exec) was counted live already, and a spawned
+    // program by its parent.
+    const char* exec_pid = getenv("THREADLENS_EXEC_PID");
+    const bool counted =
+        (exec_pid && atoi(exec_pid) == getpid()) || getenv("THREADLENS_SPAWN_KEY") != nullptr;
+    if (!counted) r->live.fetch_add(1);
+    ClaimLockSlot();
+    return id;
+  }
+  if (descendant) {
+    char msg[200];
+    int n = snprintf(msg, sizeof msg,
+                     "threadlens: process %d lost its recording's shared counter (its fd was "
+                     "closed before exec); its trace is a recording of its own\n",
+                     getpid());
+    TerminalMessage(msg, n > 0 ? n : 0);
+  }
+  id = RandomId();
+  char text[32];
+  snprintf(text, sizeof text, "%llx", static_cast<unsigned long long>(id));
+  setenv("THREADLENS_RECORDING", text, 1);
+  if (SharedRecording* r = CreateShared(id)) {
+    g_recording = r;
+    g_seq = &r->seq;
+    r->live.fetch_add(1);
+    ClaimLockSlot();
+  } else {
+    g_own.recording = id;
+  }
+  return id;
+}
+
+trace::SharedRecording* SharedRecordingOrNull() {
+  return g_recording == &g_own ? nullptr : g_recording;
+}
+
+uint64_t SharedLockKey(uint64_t addr) {
+  uint64_t key = 0;
+  g_maps_lock.Lock();
+  for (int i = 0; i < g_nmaps && !key; ++i) {
+    const Mapping& m = g_maps[i];
+    if (addr - m.start < m.len)
+      key = (m.hash ^ ((addr - m.start + m.offset) * 0x9e3779b97f4a7c15ull)) | 1;
+  }
+  g_maps_lock.Unlock();
+  return key;
+}
+
+uint64_t RecordingToken() { return g_recording->tokens.fetch_add(1, std::memory_order_relaxed); }
+
+void ProcessForkPrepare() {
+  g_fork_token = RecordingToken();
+  Emit(trace::EventKind::kHappensBefore, 0, 0, 0, ForkKey(g_fork_token), 0);
+  g_maps_lock.Lock();
+}
+
+void ProcessForkParent() { g_maps_lock.Unlock(); }
+
+void ProcessForkChildReset() { g_maps_lock.Reset(); }
+
+void ProcessForkChild() {
+  g_descendant = true;
+  ClaimLockSlot();  // the parent's is the parent's
+  ThreadState* ts = CurrentFast();
+  if (!ts) return;
+  EmitTo(ts, trace::EventKind::kHappensAfter, 0, 0, 0, ForkKey(g_fork_token), 0);
+  for (int i = 0; i < g_nmaps; ++i) EmitMapping(ts, g_maps[i]);
+}
+
+bool ProcessSpawnPrepare(char* const envp[], char** env, size_t max, char* key, size_t key_size) {
+  if (!Enabled()) return false;
+  const uint64_t token = RecordingToken();
+  size_t n = 0;
+  static const char kName[] = "THREADLENS_SPAWN_KEY=";
+  for (char* const* e = envp; e && *e; ++e) {
+    if (strncmp(*e, kName, sizeof kName - 1) == 0) continue;
+    if (n + 2 >= max) return false;  // a huge environment: spawned without the edge
+    env[n++] = *e;
+  }
+  snprintf(key, key_size, "%s%llx", kName, static_cast<unsigned long long>(token));
+  env[n++] = key;
+  env[n] = nullptr;
+  Emit(trace::EventKind::kHappensBefore, 0, 0, 0, SpawnKey(token), 0);
+  g_recording->live.fetch_add(1);  // the child's, until it joins (it does not count itself)
+  return true;
+}
+
+void ProcessSpawnFailed() { g_recording->live.fetch_sub(1); }
+
+void ProcessSpawnedStart() {
+  const char* key = getenv("THREADLENS_SPAWN_KEY");
+  if (!key || !*key) return;
+  Emit(trace::EventKind::kHappensAfter, 0, 0, 0, SpawnKey(strtoull(key, nullptr, 16)), 0);
+  unsetenv("THREADLENS_SPAWN_KEY");
+}
+
+void ProcessExit() {
+  if (!g_descendant || g_exec) return;
+  Emit(trace::EventKind::kHappensBefore, 0, 0, 0, ExitKey(static_cast<uint32_t>(getpid())), 0);
+}
+
+void ProcessBeforeExec() {
+  char pid[24];
+  snprintf(pid, sizeof pid, "%d", getpid());
+  setenv("THREADLENS_EXEC_PID", pid, 1);
+  g_exec = true;
+}
+
+void ProcessClosed(bool watchdog) {
+  ReleaseLockSlot(watchdog);
+  if (!g_exec) g_recording->live.fetch_sub(1);
+}
+
+void ForkStarting() { g_recording->live.fetch_add(1); }
+void ForkFailed() { g_recording->live.fetch_sub(1); }
+
+void MappedShared(void* addr, size_t len, int flags, int fd, long long offset, uint64_t pc) {
+  if (!(flags & MAP_SHARED) || !Enabled()) return;
+  char id[64];
+  int n;
+  if (flags & MAP_ANONYMOUS) {
+    // Shared only with the processes forked from here on, at this same address.
+    n = snprintf(id, sizeof id, "anon %d:%llx", getpid(),
+                 static_cast<unsigned long long>(reinterpret_cast<uintptr_t>(addr)));
+    offset = 0;
+  } else {
+    struct stat st;
+    if (syscall(SYS_fstat, fd, &st) != 0) return;
+    n = snprintf(id, sizeof id, "file %llx:%llx", static_cast<unsigned long long>(st.st_dev),
+                 static_cast<unsigned long long>(st.st_ino));
+  }
+  if (n > 0) Remember(reinterpret_cast<uintptr_t>(addr), len, offset, id, n, pc);
+}
+
+void Unmapped(void* addr, size_t len) {
+  if (!Enabled()) return;
+  const uint64_t lo = reinterpret_cast<uintptr_t>(addr), hi = lo + len;
+  ThreadState* ts = CurrentFast();
+  g_maps_lock.Lock();
+  for (int i = 0; i < g_nmaps;) {
+    Mapping& m = g_maps[i];
+    if (m.start < hi && lo < m.start + m.len) {
+      if (ts) EmitTo(ts, trace::EventKind::kUnmapShared, 0, 0, 0, m.start, 0, m.len);
+      m = g_maps[--g_nmaps];
+    } else {
+      ++i;
+    }
+  }
+  g_maps_lock.Unlock();
+}
+
+void OpenedNamedSemaphore(void* sem, const char* name, uint64_t pc) {
+  if (!Enabled() || !name) return;
+  while (*name == '/') ++name;
+  char id[300];
+  int n = snprintf(id, sizeof id, "sem %s", name);
+  if (n > 0) Remember(reinterpret_cast<uintptr_t>(sem), sizeof(sem_t), 0, id, n, pc);
+}
+
+}  // namespace threadlens::rt

@@ -1,0 +1,76 @@
+// The recording a traced process belongs to: one sequence counter shared by every process of
+// a `threadlens run` (a memfd mapping inherited across fork and exec), the recording id, and
+// what the process tells the analyzer about other processes: fork and wait edges, and the
+// shared memory it maps (MAP_SHARED, sem_open) by the object's identity.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+namespace threadlens::trace {
+struct SharedRecording;
+}
+
+namespace threadlens::rt {
+
+// Joins the recording of the environment (a descendant) or starts one (the first traced
+// process), before the trace is opened. Returns the recording id, never 0. Never fails: a
+// descendant that cannot reach the shared counter (the program closed its fd before exec)
+// says so on the terminal and records a recording of its own, which the analyzer will not
+// merge with the others.
+uint64_t JoinRecording(bool descendant);
+// A number unique across the recording (fork keys, socket-pair channels).
+uint64_t RecordingToken();
+
+// fork: the parent's release before the fork (and the mapping table's lock held across it);
+// in the child, the lock reset first thing, then the acquire and its inherited shared
+// mappings written again, right after its first event.
+void ProcessForkPrepare();
+void ProcessForkParent();
+void ProcessForkChildReset();
+void ProcessForkChild();
+// posix_spawn: the parent's release and the child's live count before the spawn; the
+// environment the new program gets (envp and the spawn's key), `undo` when the spawn failed.
+// `env` has room for `max` pointers; `key` for the variable's text. False: spawn as asked.
+bool ProcessSpawnPrepare(char* const envp[], char** env, size_t max, char* key, size_t key_size);
+void ProcessSpawnFailed();
+// The first event of a spawned program: the acquire of its parent's release.
+void ProcessSpawnedStart();
+// At a clean close of a process's last image: releases ExitKey(pid) for a waiting parent
+// (only in descendants: the first process's parent is the runner).
+void ProcessExit();
+// The trace is closed: the process no longer counts as live in the recording, unless an
+// exec follows (ProcessBeforeExec): its new image goes on as the same process.
+void ProcessBeforeExec();
+void ProcessClosed(bool watchdog);
+// fork() counts the child live before it exists (so the runner never sees the count at 0
+// between a parent's exit and its child's start), and takes it back when fork fails.
+void ForkStarting();
+void ForkFailed();
+
+// A mapping the program made or dropped; records it when it is shared memory.
+void MappedShared(void* addr, size_t len, int flags, int fd, long long offset, uint64_t pc);
+void Unmapped(void* addr, size_t len);
+// A named semaphore: its identity is its name.
+void OpenedNamedSemaphore(void* sem, const char* name, uint64_t pc);
+
+// The recording's shared memory, or nullptr when the process has none of its own.
+trace::SharedRecording* SharedRecordingOrNull();
+// The key of a lock at `addr` in shared memory, the same in every process that maps it
+// (from its object and offset); 0 for a lock in private memory.
+uint64_t SharedLockKey(uint64_t addr);
+
+// --- process_locks.cc: the watchdog across processes --------------------------------------
+// This process's slot in the recording's table of locks (taken at join and in a fork child,
+// given back at close).
+void ClaimLockSlot();
+void ReleaseLockSlot(bool watchdog);
+// Publishes the shared locks this process's blocked threads wait for and its threads hold.
+void PublishLocks(const uint64_t* waits, uint32_t num_waits, const uint64_t* holds,
+                  uint32_t num_holds);
+// True when this process waits for a lock held by a live process that (through others)
+// waits for a lock this one holds, as the processes last published.
+bool OnProcessCycle();
+
+}  // namespace threadlens::rt
