@@ -48,11 +48,20 @@ class LibdwflCode : public CodeNames {
     Dwarf_Die cu;
     Dwarf_Addr bias = 0;
     if (FindUnit(vaddr, cu, bias)) FromDwarf(&cu, vaddr - bias, frames);
+    GElf_Sym sym;
+    GElf_Off off = 0;
+    const char* name = dwfl_module_addrinfo(mod_, vaddr, &off, &sym, nullptr, nullptr, nullptr);
     if (frames.empty()) {
-      GElf_Sym sym;
-      GElf_Off off = 0;
-      const char* name = dwfl_module_addrinfo(mod_, vaddr, &off, &sym, nullptr, nullptr, nullptr);
       if (name) frames.push_back({Demangle(name), "", 0});
+    } else if (name && *name) {
+      // The function the code lies in is named as the symbol table names it, as
+      // llvm-symbolizer does: the exported name, not an internal alias the DWARF may carry.
+      frames.back().function = Demangle(name);
+    }
+    // A dynamic symbol's version is no part of its name ("__libc_start_main@@GLIBC_2.34").
+    for (CodeFrame& f : frames) {
+      const size_t at = f.function.find('@');
+      if (at != std::string::npos && at > 0) f.function.resize(at);
     }
     return frames;
   }
