@@ -12,14 +12,12 @@ namespace threadlens::analysis {
 using Op = PredictTrace::Op;
 
 RacePredictor::Result RacePredictor::Sweep(std::span<const uint32_t> a,
-                                           std::span<const uint32_t> b,
-                                           const std::vector<uint32_t>& start, uint64_t& budget,
-                                           const std::function<bool(uint32_t, uint32_t)>& skip,
+                                           std::span<const uint32_t> b, uint64_t& budget,
                                            RaceWitness* out) {
-  if (skip(a.front(), b.front())) return Result::kNone;
   size_t p = 0, q = 0;
   closure_.Reset();
-  closure_.IncludeClosed(start);
+  // An access's prefix closure, when kept, comes in whole: the first step starts from the
+  // union of the two fronts' closures.
   auto include_before = [&](uint32_t id) {
     if (const uint32_t* f = PrefixOf(id)) closure_.IncludeClosed(f, trace_.threads());
     closure_.IncludeBefore(id);
@@ -191,14 +189,9 @@ bool RacePredictor::FindAll(uint64_t& budget, const std::function<bool(uint32_t,
   // One pass per thread: at most threads x events, on top of the pairs' budget.
   uint64_t prefix_budget = trace_.threads() * (trace_.size() + 1) + 1;
   if (!PrefixClosures(fronts, prefix_budget)) return false;
-  const size_t threads = trace_.threads();
-  std::vector<uint32_t> start(threads);
   for (const auto& [ga, gb] : pairs) {
-    const uint32_t* fa = PrefixOf(kept(ga).front());
-    const uint32_t* fb = PrefixOf(kept(gb).front());
-    for (size_t t = 0; t < threads; ++t) start[t] = std::max(fa[t], fb[t]);
     RaceWitness w;
-    switch (Sweep(kept(ga), kept(gb), start, budget, skip, &w)) {
+    switch (Sweep(kept(ga), kept(gb), budget, &w)) {
       case Result::kFound:
         on_race(w);
         break;

@@ -55,9 +55,9 @@ class RacePredictor {
  private:
   // kFound / kNone / kOutOfBudget for one pair of groups.
   enum class Result { kFound, kNone, kOutOfBudget };
-  Result Sweep(std::span<const uint32_t> a, std::span<const uint32_t> b,
-               const std::vector<uint32_t>& start, uint64_t& budget,
-               const std::function<bool(uint32_t, uint32_t)>& skip, RaceWitness* out);
+  // The first race of two groups (skipped pairs are never swept).
+  Result Sweep(std::span<const uint32_t> a, std::span<const uint32_t> b, uint64_t& budget,
+               RaceWitness* out);
   // The closure of what must run before each of `fronts` (its prefix closure), kept as a
   // frontier for PrefixOf. False when the budget ran out.
   bool PrefixClosures(const std::vector<uint32_t>& fronts, uint64_t& budget);
