@@ -289,27 +289,29 @@ class ModuleSymbolizer : public Symbolizer {
     return best;
   }
 
-  // The symbol holding a file-relative address.
+  // The symbol holding a file-relative address (a zero-sized one holds what follows it).
   std::optional<DataSymbol> QueryData(const ModuleInfo& m, uint64_t offset) {
-    if (!external_) {
-      CodeNames* code = CodeOf(m);
-      std::optional<DataSymbol> sym = code ? code->Data(offset) : std::nullopt;
-      if (!sym || offset < sym->start || (sym->size != 0 && offset >= sym->start + sym->size)) {
-        return std::nullopt;
-      }
-      return sym;
+    std::optional<DataSymbol> sym;
+    if (external_) {
+      sym = QueryExternalData(m, offset);
+    } else if (CodeNames* code = CodeOf(m)) {
+      sym = code->Data(offset);
     }
-    // llvm-symbolizer's DATA answer: "name" then "start size".
+    if (!sym || offset < sym->start || (sym->size != 0 && offset >= sym->start + sym->size)) {
+      return std::nullopt;
+    }
+    return sym;
+  }
+
+  // llvm-symbolizer's DATA answer: "name" then "start size".
+  std::optional<DataSymbol> QueryExternalData(const ModuleInfo& m, uint64_t offset) {
     if (!process_.alive()) return std::nullopt;
     auto reply = process_.Query("DATA " + Quoted(m.path) + " " + Hex(offset));
     if (!reply || reply->size() < 2 || (*reply)[0] == "??" || (*reply)[0].empty()) {
       return std::nullopt;
     }
     unsigned long long start = 0, size = 0;
-    if (std::sscanf((*reply)[1].c_str(), "%llu %llu", &start, &size) != 2 || offset < start ||
-        (size != 0 && offset >= start + size)) {
-      return std::nullopt;
-    }
+    if (std::sscanf((*reply)[1].c_str(), "%llu %llu", &start, &size) != 2) return std::nullopt;
     return DataSymbol{(*reply)[0], start, size};
   }
 
