@@ -9,16 +9,44 @@
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 namespace threadlens {
 namespace {
 
+bool Exists(const std::string& path) { return access(path.c_str(), R_OK) == 0; }
+
+// Separate debug files: by build id under the debug directory, else where the standard
+// search looks for the file a debug link names. The standard search also loads the
+// debuginfod client on first use (5 to 10 ms on every analysis, and it may go to the
+// network), so it only runs when there is a debug link file to find or DEBUGINFOD_URLS asks.
+int FindDebuginfo(Dwfl_Module* mod, void** userdata, const char* modname, Dwarf_Addr base,
+                  const char* file_name, const char* debuglink_file, GElf_Word debuglink_crc,
+                  char** debuginfo_file_name) {
+  const int fd = dwfl_build_id_find_debuginfo(mod, userdata, modname, base, file_name,
+                                              debuglink_file, debuglink_crc, debuginfo_file_name);
+  if (fd >= 0) return fd;
+  bool wanted = false;
+  if (const char* urls = std::getenv("DEBUGINFOD_URLS"); urls && *urls) wanted = true;
+  if (!wanted && debuglink_file && *debuglink_file && file_name) {
+    std::string dir = file_name;
+    dir.erase(dir.find_last_of('/') + 1);
+    wanted = Exists(dir + debuglink_file) || Exists(dir + ".debug/" + debuglink_file) ||
+             Exists("/usr/lib/debug" + dir + debuglink_file);
+  }
+  if (!wanted) return -1;
+  return dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name, debuglink_file,
+                                      debuglink_crc, debuginfo_file_name);
+}
+
 const Dwfl_Callbacks kCallbacks = {
     .find_elf = nullptr,
-    .find_debuginfo = dwfl_standard_find_debuginfo,  // separate debug files by build id
+    .find_debuginfo = FindDebuginfo,
     .section_address = dwfl_offline_section_address,
     .debuginfo_path = nullptr,
 };
