@@ -30,7 +30,7 @@ void RaceDetector::Access(uint32_t t, const SideRef& side, bool write, bool atom
   const uint64_t bytes = side.size ? side.size : 1;
   // A plain store ends the release sequences headed in its bytes.
   if (write && !atomic) hb_.PlainWrite(side.obj, bytes);
-  Op& op = NewOp();
+  Op& op = NewOp(side.obj);
   op.addr = side.obj;
   op.bytes = static_cast<uint32_t>(bytes);
   Fill(op, t, side, flags);
@@ -43,7 +43,7 @@ void RaceDetector::Range(uint32_t t, const SideRef& side, bool write, uint64_t b
     ++ranges_cut_;
   }
   if (write) hb_.PlainWrite(side.obj, bytes);
-  Op& op = NewOp();
+  Op& op = NewOp(side.obj);
   op.addr = side.obj;
   op.bytes = static_cast<uint32_t>(bytes);
   Fill(op, t, side, write ? kCellWrite : 0);
@@ -55,7 +55,7 @@ void RaceDetector::Lifetime(uint32_t t, const SideRef& side, uint64_t size, cons
   s.size = 0;
   const uint64_t bytes = std::clamp<uint64_t>(size, 1, kMaxRangeBytes);
   hb_.PlainWrite(side.obj, bytes);
-  Op& op = NewOp();
+  Op& op = NewOp(side.obj);
   op.addr = side.obj;
   op.bytes = static_cast<uint32_t>(bytes);
   Fill(op, t, s, kCellWrite | (h.alloc ? kCellAlloc : kCellFree));

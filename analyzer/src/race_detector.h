@@ -85,7 +85,7 @@ class RaceDetector {
  private:
   static constexpr uint64_t kRing = 4;
   // An allocation or a free says so in its flags (kCellAlloc, kCellFree).
-  struct alignas(64) Op {
+  struct Op {
     uint64_t addr = 0;
     ShadowAccess a;
     uint32_t bytes = 0;  // at most kMaxRangeBytes
@@ -98,14 +98,15 @@ class RaceDetector {
     HeapRef block;  // alloc: the new block; free: its base in block.base
   };
   // A batch's accesses go to the lanes of the shards whose pages they touch (most touch
-  // one page), so a worker reads its own accesses only. A lane gets at most one op per
-  // access, so kBatchOps slots never grow. An op is assembled on the caller's side and
-  // streamed into its slot whole: the slot's line was last read by a worker on another
-  // core, and a cached store would first fetch it back.
+  // one page), so a worker reads its own accesses only.
+  // Ops are reused from batch to batch: taking one writes it once, not zeroes and writes.
   struct Lane {
     std::vector<Op> ops;  // the first `size` are this batch's
     size_t size = 0;
-    void Put(const Op& op);
+    Op& Add() {
+      if (size == ops.size()) ops.resize(std::max<size_t>(1024, 2 * size));
+      return ops[size++];
+    }
   };
   struct Batch {
     std::vector<Lane> lanes;  // per shard, in stream order
@@ -138,17 +139,21 @@ class RaceDetector {
     std::thread thread;
     std::atomic<uint64_t> done{0};  // batches checked
   };
-  static constexpr size_t kBatchOps = 4096;
+  static constexpr size_t kBatchOps = 16384;
 
   void Fill(Op& op, uint32_t t, const SideRef& s, uint8_t flags);
   void Lifetime(uint32_t t, const SideRef& side, uint64_t size, const HeapOp& h);
-  // The next access is assembled here; Submit checks it or puts it in its lanes.
-  Op& NewOp() { return scratch_; }
+  // The next access, made at `addr`: in the lane of its first page in the filling batch
+  // (or a scratch op without workers). Submit takes it from there.
+  Op& NewOp(uint64_t addr) {
+    if (!threaded_) return scratch_;
+    return batches_[filling_].lanes[LaneOf(addr >> 12)].Add();
+  }
   size_t LaneOf(uint64_t page) const {
     return lane_mask_ ? page & lane_mask_ : page % shards_.size();
   }
   void Submit(Op& op, const HeapOp* heap);
-  // Puts an access over more than one page into the other lanes that own its pages.
+  // Copies an access over more than one page into the other lanes that own its pages.
   void Route(Batch& b, const Op& op);
   // Thread t's clock as the batch's accesses see it: one copy per batch and clock change.
   const VectorClock* Snapshot(uint32_t t, Batch& b) {

@@ -1,10 +1,6 @@
 // The race detector's batches and worker threads (see race_detector.h): the caller fills a
 // batch of accesses, each shard's worker checks it on the pages it owns, and the caller
 // merges the shards' races back into stream order.
-#if defined(__SSE2__)
-#include <immintrin.h>
-#endif
-
 #include <algorithm>
 
 #include "race_detector.h"
@@ -20,12 +16,7 @@ RaceDetector::RaceDetector(HappensBefore& hb, size_t max_reports, unsigned worke
     shards_.back()->index = i;
   }
   if (n > 1 && (n & (n - 1)) == 0) lane_mask_ = n - 1;
-  for (Batch& b : batches_) {
-    b.lanes.resize(n);
-    if (threaded_) {
-      for (Lane& l : b.lanes) l.ops.resize(kBatchOps);
-    }
-  }
+  for (Batch& b : batches_) b.lanes.resize(n);
   if (threaded_) {
     for (auto& s : shards_) s->thread = std::thread([this, sh = s.get()] { WorkerLoop(*sh); });
   }
@@ -37,20 +28,6 @@ RaceDetector::~RaceDetector() {
   posted_.fetch_add(1, std::memory_order_release);
   posted_.notify_all();
   for (auto& s : shards_) s->thread.join();
-}
-
-void RaceDetector::Lane::Put(const Op& op) {
-#if defined(__SSE2__)
-  // Four 16-byte non-temporal stores write the slot's line without reading it first.
-  const auto* from = reinterpret_cast<const __m128i*>(&op);
-  auto* to = reinterpret_cast<__m128i*>(&ops[size++]);
-  _mm_stream_si128(to, _mm_load_si128(from));
-  _mm_stream_si128(to + 1, _mm_load_si128(from + 1));
-  _mm_stream_si128(to + 2, _mm_load_si128(from + 2));
-  _mm_stream_si128(to + 3, _mm_load_si128(from + 3));
-#else
-  ops[size++] = op;
-#endif
 }
 
 void RaceDetector::Shard::Check(const Op& o) {
@@ -128,7 +105,6 @@ void RaceDetector::Submit(Op& op, const HeapOp* heap) {
     b.heap.back().op = op.seq;
   }
   op.a.clock = Snapshot(op.a.thread, b);
-  b.lanes[LaneOf(op.addr >> 12)].Put(op);
   if (((op.addr & 4095) + op.bytes) > 4096) Route(b, op);
   if (b.count >= kBatchOps) Post();
 }
@@ -139,9 +115,10 @@ void RaceDetector::Route(Batch& b, const Op& op) {
   const uint64_t end = op.addr + op.bytes;
   const uint64_t last = end > op.addr ? (end - 1) >> 12 : ~0ull >> 12;
   const size_t own = LaneOf(first);
+  const Op copy = op;  // `op` lives in lane `own`, which may grow below
   for (uint64_t p = first + 1, k = 1; p <= last && k < n; ++p, ++k) {
     const size_t lane = LaneOf(p);
-    if (lane != own) b.lanes[lane].Put(op);
+    if (lane != own) b.lanes[lane].Add() = copy;
   }
 }
 
@@ -149,9 +126,6 @@ void RaceDetector::Post() {
   Batch& b = batches_[filling_];
   if (b.count == 0) return;
   ++posted_no_;
-#if defined(__SSE2__)
-  _mm_sfence();  // the streamed ops are visible before the batch is
-#endif
   posted_.store(posted_no_, std::memory_order_release);
   posted_.notify_all();
   filling_ = static_cast<int>((posted_no_ + 1) % kRing);
