@@ -166,26 +166,46 @@ void SyncClosure::Close() {
   }
 }
 
-std::vector<uint32_t> SyncClosure::Linearize() const {
-  std::vector<uint32_t> out;
+std::vector<uint32_t> SyncClosure::Linearize() const { return MergeThreads(trace_, {}, frontier_); }
+
+std::vector<uint32_t> MergeThreads(const PredictTrace& trace, const std::vector<uint32_t>& from,
+                                   const std::vector<uint32_t>& to) {
+  struct Run {
+    const uint32_t* next;
+    const uint32_t* end;
+  };
+  std::vector<Run> runs;
   size_t count = 0;
-  uint32_t last = 0;  // one past the latest event in the set
-  for (uint32_t t = 0; t < frontier_.size(); ++t) {
-    count += frontier_[t];
-    if (frontier_[t]) last = std::max(last, trace_.OfThread(t)[frontier_[t] - 1] + 1);
+  for (uint32_t t = 0; t < to.size(); ++t) {
+    const uint32_t begin = t < from.size() ? from[t] : 0;
+    if (begin >= to[t]) continue;
+    const auto& ids = trace.OfThread(t);
+    runs.push_back({ids.data() + begin, ids.data() + to[t]});
+    count += to[t] - begin;
   }
+  std::vector<uint32_t> out;
   out.reserve(count);
-  if (count > last / 16) {  // a large set: one pass over the trace beats sorting it
-    for (uint32_t id = 0; id < last; ++id) {
-      if (Contains(id)) out.push_back(id);
+  while (!runs.empty()) {
+    // The run with the earliest next event goes up to the second earliest's.
+    size_t best = 0;
+    uint32_t bound = ~0u;
+    for (size_t r = 1; r < runs.size(); ++r) {
+      if (*runs[r].next < *runs[best].next) {
+        bound = *runs[best].next;
+        best = r;
+      } else {
+        bound = std::min(bound, *runs[r].next);
+      }
     }
-    return out;
+    Run& run = runs[best];
+    const uint32_t* stop = bound == ~0u ? run.end : std::lower_bound(run.next, run.end, bound);
+    out.insert(out.end(), run.next, stop);
+    run.next = stop;
+    if (run.next == run.end) {
+      run = runs.back();
+      runs.pop_back();
+    }
   }
-  for (uint32_t t = 0; t < frontier_.size(); ++t) {
-    const auto& ids = trace_.OfThread(t);
-    out.insert(out.end(), ids.begin(), ids.begin() + frontier_[t]);
-  }
-  std::sort(out.begin(), out.end());
   return out;
 }
 

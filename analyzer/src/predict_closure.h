@@ -71,4 +71,10 @@ class SyncClosure {
   uint64_t work_ = 0;
 };
 
+// The events of each thread t from position from[t] (0 when `from` is shorter) up to to[t], in
+// trace order: each thread's events are already in order, so this merges them, moving a
+// thread's events in one stretch up to the next thread's first (O(events + switches x threads)).
+std::vector<uint32_t> MergeThreads(const PredictTrace& trace, const std::vector<uint32_t>& from,
+                                   const std::vector<uint32_t>& to);
+
 }  // namespace threadlens::analysis

@@ -94,14 +94,7 @@ bool CommPredictor::Extend(std::optional<SyncClosure>& c, const Limits& limits, 
 
 std::vector<uint32_t> CommPredictor::Between(const std::vector<uint32_t>& from,
                                              const std::vector<uint32_t>& to) const {
-  std::vector<uint32_t> out;
-  for (uint32_t t = 0; t < to.size(); ++t) {
-    const auto& ids = trace_.OfThread(t);
-    const uint32_t begin = t < from.size() ? from[t] : 0;
-    for (uint32_t p = begin; p < to[t]; ++p) out.push_back(ids[p]);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
+  return MergeThreads(trace_, from, to);
 }
 
 bool CommPredictor::FindLost(uint64_t& budget, const Found& found) {
