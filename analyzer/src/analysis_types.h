@@ -114,7 +114,7 @@ struct SideRef {
   uint32_t tid = 0;    // the trace's thread id
   uint32_t stack = 0;  // PathTable node of the call stack (without the site)
   uint32_t lockset = 0;  // PathTable node of the locks held
-  uint16_t size = 0;
+  uint32_t size = 0;  // bytes (at most 65535); 32 bits, so a load of it is one store's
   Op op = Op::kRead;
   bool atomic = false;
   bool shared = false;  // read side of an rwlock

@@ -150,7 +150,7 @@ class RaceDetector {
     return batches_[filling_].lanes[LaneOf(addr >> 12)].Add();
   }
   size_t LaneOf(uint64_t page) const {
-    return lane_mask_ ? page & lane_mask_ : page % shards_.size();
+    return lanes_pow2_ ? page & lane_mask_ : page % shards_.size();
   }
   void Submit(Op& op, const HeapOp* heap);
   // Copies an access over more than one page into the other lanes that own its pages.
@@ -173,7 +173,8 @@ class RaceDetector {
   HappensBefore& hb_;
   std::vector<std::unique_ptr<Shard>> shards_;
   bool threaded_ = false;
-  uint64_t lane_mask_ = 0;  // shards - 1 when a power of two above 1, else 0
+  uint64_t lane_mask_ = 0;  // shards - 1
+  bool lanes_pow2_ = false;  // shards a power of two (one included): no division per access
   // Batch k (numbered from 1, kRing of them) is batches_[k % kRing]; the caller fills batch posted_no_ + 1
   // while the workers check the ones after merged_no_: a worker that falls behind (a busy
   // machine) holds the caller up only after kRing - 1 batches.

@@ -15,7 +15,8 @@ RaceDetector::RaceDetector(HappensBefore& hb, size_t max_reports, unsigned worke
     shards_.back()->shadow.SetShard(i, n);
     shards_.back()->index = i;
   }
-  if (n > 1 && (n & (n - 1)) == 0) lane_mask_ = n - 1;
+  lane_mask_ = n - 1;
+  lanes_pow2_ = (n & (n - 1)) == 0;
   for (Batch& b : batches_) b.lanes.resize(n);
   if (threaded_) {
     for (auto& s : shards_) s->thread = std::thread([this, sh = s.get()] { WorkerLoop(*sh); });
