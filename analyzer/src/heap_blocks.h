@@ -1,39 +1,47 @@
 // Heap blocks by address: the live ones, and freed ones until their memory is reused, so a
 // race on memory already freed still names the block it was in.
+//
+// Blocks are kept in address order (a race names the block that holds its address) with a
+// hash index by base in front: an allocation or free nearly always finds its block's entry
+// (the allocator hands a freed block's address out again), and then only the entry's
+// neighbours are looked at, not a search of the tree.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <map>
 
 #include "analysis_types.h"
+#include "flat_map.h"
 
 namespace threadlens::analysis {
 
 class HeapBlocks {
  public:
   // A block allocated over one never freed (free not traced) replaces it; freed blocks it
-  // overlaps are gone for good. Most often the allocator hands out a freed block's address
-  // again: that entry is reused.
+  // overlaps are gone for good. An entry at the same address is reused.
   void Alloc(const HeapRef& block) {
     const uint64_t at = block.base, size = std::max<uint64_t>(block.size, 1);
-    auto it = blocks_.lower_bound(at);
+    Map::iterator it;
+    if (Map::iterator* known = index_.Find(at)) {
+      it = *known;
+      it->second = block;
+    } else {
+      it = blocks_.emplace_hint(blocks_.lower_bound(at), at, block);
+      bool inserted;
+      index_.FindOrInsert(at, it, inserted);
+    }
     if (it != blocks_.begin()) {
       auto prev = std::prev(it);
-      if (prev->first + std::max<uint64_t>(prev->second.size, 1) > at) blocks_.erase(prev);
+      if (prev->first + std::max<uint64_t>(prev->second.size, 1) > at) Erase(prev);
     }
-    if (it != blocks_.end() && it->first == at) {
-      it->second = block;
-      ++it;
-    } else {
-      it = std::next(blocks_.emplace_hint(it, at, block));
-    }
-    while (it != blocks_.end() && it->first < at + size) it = blocks_.erase(it);
+    for (++it; it != blocks_.end() && it->first < at + size;) it = Erase(it);
   }
   // The live block at `base` (a free's address), or null.
   HeapRef* Live(uint64_t base) {
-    auto it = blocks_.find(base);
-    return it == blocks_.end() || it->second.freed ? nullptr : &it->second;
+    Map::iterator* known = index_.Find(base);
+    return known == nullptr || (*known)->second.freed ? nullptr : &(*known)->second;
   }
   // The block, live or freed, that holds `addr`, or null.
   const HeapRef* Containing(uint64_t addr) const {
@@ -44,7 +52,13 @@ class HeapBlocks {
   }
 
  private:
-  std::map<uint64_t, HeapRef> blocks_;
+  using Map = std::map<uint64_t, HeapRef>;
+  Map::iterator Erase(Map::iterator it) {
+    index_.Erase(it->first);
+    return blocks_.erase(it);
+  }
+  Map blocks_;
+  FlatMap<Map::iterator> index_;  // base -> its entry
 };
 
 }  // namespace threadlens::analysis

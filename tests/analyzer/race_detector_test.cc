@@ -2,6 +2,10 @@
 // the same trace without it (a race).
 #include <gtest/gtest.h>
 
+#include <random>
+#include <vector>
+
+#include "heap_blocks.h"
 #include "test_util.h"
 
 namespace threadlens::testing {
@@ -391,6 +395,49 @@ TEST(Fingerprint, UsesTheFirstFrameOutsideTheStandardLibrary) {
   Finding sys = finding("__gthread_mutex_lock");
   sys.accesses[0].stack.pop_back();
   EXPECT_NE(FingerprintOf(sys), FingerprintOf(user));
+}
+
+// Heap block names against a list kept by brute force: an allocation drops every block it
+// overlaps (reusing the entry at its own address), a free marks the live block at its base,
+// and an address is named by the block that holds it.
+TEST(HeapBlocks, MatchesBruteForceOnRandomAllocationsAndFrees) {
+  using analysis::HeapRef;
+  std::mt19937_64 rng(7);
+  for (int round = 0; round < 40; ++round) {
+    analysis::HeapBlocks blocks;
+    std::vector<HeapRef> naive;
+    auto end = [](const HeapRef& b) { return b.base + std::max<uint64_t>(b.size, 1); };
+    for (int step = 0; step < 400; ++step) {
+      const uint64_t base = 0x1000 + (rng() % 4 == 0 ? rng() % 512 : 8 * (rng() % 64));
+      const int what = static_cast<int>(rng() % 3);
+      if (what == 0) {
+        HeapRef b{base, rng() % 5 == 0 ? 0 : 1 + rng() % 96, rng(), 0, true, false};
+        std::erase_if(naive, [&](const HeapRef& x) { return x.base < end(b) && b.base < end(x); });
+        naive.push_back(b);
+        blocks.Alloc(b);
+      } else if (what == 1) {
+        HeapRef* live = blocks.Live(base);
+        auto it = std::find_if(naive.begin(), naive.end(),
+                               [&](const HeapRef& x) { return x.base == base && !x.freed; });
+        ASSERT_EQ(live != nullptr, it != naive.end()) << "round " << round << " step " << step;
+        if (live) {
+          live->freed = true;
+          it->freed = true;
+        }
+      } else {
+        const uint64_t addr = base + rng() % 16;
+        const HeapRef* got = blocks.Containing(addr);
+        auto it = std::find_if(naive.begin(), naive.end(),
+                               [&](const HeapRef& x) { return x.base <= addr && addr < end(x); });
+        ASSERT_EQ(got != nullptr, it != naive.end()) << "round " << round << " step " << step;
+        if (got) {
+          EXPECT_EQ(got->base, it->base);
+          EXPECT_EQ(got->site, it->site);
+          EXPECT_EQ(got->freed, it->freed);
+        }
+      }
+    }
+  }
 }
 
 }  // namespace
