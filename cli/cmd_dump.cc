@@ -215,6 +215,7 @@ class Dumper {
         return Order(e.flags);
       case EventKind::kAlloc:
       case EventKind::kThreadStack:
+      case EventKind::kThreadTls:
         return Hex(e.obj) + " size=" + std::to_string(e.seq);
       case EventKind::kFree:
         return Hex(e.obj);

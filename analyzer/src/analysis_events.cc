@@ -278,6 +278,9 @@ void Analysis::Handle(const StreamEvent& e) {
       namer_.Stacks().Add(e.tid, ev.obj, ev.seq);
       if (predict_) lifetimes_.Stack(e.tid, ev.obj, ev.seq);
       break;
+    case EventKind::kThreadTls:
+      namer_.Stacks().AddTls(e.tid, ev.obj, ev.seq, ev.site);
+      break;
     case EventKind::kIgnoresAtExit: {
       // Named by the Begin's own site: the thread's stack now is the one it exits with.
       SideRef s = Side(t, Op::kIgnoreBegin, e);

@@ -25,14 +25,32 @@ namespace {
 using namespace dwarf_types;  // NOLINT: the type walkers
 
 // The address of a variable stored at a fixed place: a location of exactly one DW_OP_addr
-// (or DW_OP_addrx). Thread-locals (addr + push_tls_address) and locals are not.
-std::optional<uint64_t> StaticAddress(Dwarf_Die* var) {
+// (or DW_OP_addrx); or, for a thread-local (`tls` set), its offset in the module's
+// thread-local block: a constant then DW_OP_GNU_push_tls_address or DW_OP_form_tls_address.
+// Locals are neither.
+std::optional<uint64_t> StaticAddress(Dwarf_Die* var, bool* tls) {
   Dwarf_Attribute a;
   Dwarf_Op* ops = nullptr;
   size_t n = 0;
-  if (!dwarf_attr(var, DW_AT_location, &a) || dwarf_getlocation(&a, &ops, &n) != 0 || n != 1) {
+  *tls = false;
+  if (!dwarf_attr(var, DW_AT_location, &a) || dwarf_getlocation(&a, &ops, &n) != 0) {
     return std::nullopt;
   }
+  if (n == 2 && (ops[1].atom == DW_OP_GNU_push_tls_address ||
+                 ops[1].atom == DW_OP_form_tls_address)) {
+    switch (ops[0].atom) {
+      case DW_OP_const1u:
+      case DW_OP_const2u:
+      case DW_OP_const4u:
+      case DW_OP_const8u:
+      case DW_OP_constu:
+        *tls = true;
+        return ops[0].number;
+      default:
+        return std::nullopt;
+    }
+  }
+  if (n != 1) return std::nullopt;
   if (ops[0].atom == DW_OP_addr) return ops[0].number;
   if (ops[0].atom == DW_OP_addrx || ops[0].atom == DW_OP_GNU_addr_index) {
     Dwarf_Attribute addr_attr;
@@ -70,17 +88,12 @@ class LibdwNames : public DwarfNames {
 
   bool Global(uint64_t vaddr, DwarfGlobal& out) override {
     if (!indexed_) Index();
-    auto it = globals_.upper_bound(vaddr);
-    if (it == globals_.begin()) return false;
-    --it;
-    const Variable& v = it->second;
-    if (vaddr - it->first >= std::max<uint64_t>(v.size, 1)) return false;
-    out.start = it->first;
-    out.size = v.size;
-    out.name = v.name;
-    out.path.clear();
-    FieldPath(v.type, vaddr - it->first, out.path, 0);
-    return true;
+    return Find(globals_, vaddr, out);
+  }
+
+  bool ThreadLocal(uint64_t offset, DwarfGlobal& out) override {
+    if (!indexed_) Index();
+    return Find(thread_locals_, offset, out);
   }
 
   std::string AllocatedField(uint64_t pc, uint64_t block_size, uint64_t offset) override;
@@ -91,6 +104,20 @@ class LibdwNames : public DwarfNames {
     Dwarf_Die type{};
     std::string name;
   };
+
+  static bool Find(std::map<uint64_t, Variable>& in, uint64_t at, DwarfGlobal& out) {
+    auto it = in.upper_bound(at);
+    if (it == in.begin()) return false;
+    --it;
+    const Variable& v = it->second;
+    if (at - it->first >= std::max<uint64_t>(v.size, 1)) return false;
+    out.start = it->first;
+    out.size = v.size;
+    out.name = v.name;
+    out.path.clear();
+    FieldPath(v.type, at - it->first, out.path, 0);
+    return true;
+  }
 
   // The compile unit whose code covers `pc`. Without .debug_aranges (clang emits none)
   // dwarf_addrdie finds nothing in older libdw, so the units' own ranges are searched.
@@ -156,7 +183,8 @@ class LibdwNames : public DwarfNames {
   }
 
   void AddVariable(Dwarf_Die& var, const std::string& prefix) {
-    std::optional<uint64_t> addr = StaticAddress(&var);
+    bool tls = false;
+    std::optional<uint64_t> addr = StaticAddress(&var, &tls);
     Variable v;
     if (!addr || !TypeOf(&var, &v.type)) return;
     const char* name = dwarf_diename(&var);
@@ -170,7 +198,7 @@ class LibdwNames : public DwarfNames {
       v.name = prefix + name;
     }
     v.size = SizeOf(v.type).value_or(0);
-    globals_.emplace(*addr, std::move(v));
+    (tls ? thread_locals_ : globals_).emplace(*addr, std::move(v));
   }
 
   struct UnitRange {
@@ -184,6 +212,7 @@ class LibdwNames : public DwarfNames {
   bool units_indexed_ = false;
   std::map<uint64_t, UnitRange> units_;  // by start of each address range of a unit
   std::map<uint64_t, Variable> globals_;
+  std::map<uint64_t, Variable> thread_locals_;  // by offset in the module's thread-local block
 };
 
 // The type argument T of the allocating library function at `pc`, and whether it allocates

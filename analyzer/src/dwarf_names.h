@@ -27,6 +27,9 @@ class DwarfNames {
 
   // The variable whose storage holds link-time address `vaddr`, or false.
   virtual bool Global(uint64_t vaddr, DwarfGlobal& out) = 0;
+  // The thread_local variable at `offset` in the module's thread-local block (each thread
+  // has its own block; `start` is then the variable's offset), or false.
+  virtual bool ThreadLocal(uint64_t offset, DwarfGlobal& out) = 0;
 
   // The field path at `offset` inside the type the function inlined at `pc` allocates, when
   // that function is a standard library allocator whose template argument names the type:

@@ -164,6 +164,12 @@ std::string Namer::VariableName(uint64_t addr, const HeapRef* heap, uint64_t ts)
     if (!n.empty()) return n;
   }
   if (heap && heap->valid) return HeapName(*heap, addr);
+  uint64_t image = 0, offset = 0;
+  if (uint32_t owner = thread_stacks_.TlsOwnerAt(addr, ts, &image, &offset)) {
+    Symbolizer* sym = Sym();
+    return NameTlsAddress(addr, ThreadName(owner),
+                          sym ? sym->ResolveThreadLocal(image, offset) : std::string());
+  }
   if (uint32_t owner = thread_stacks_.OwnerAt(addr, ts)) {
     return NameStackAddress(addr, ThreadName(owner));
   }

@@ -270,6 +270,14 @@ class ModuleSymbolizer : public Symbolizer {
     return name;
   }
 
+  std::string ResolveThreadLocal(uint64_t image, uint64_t offset) override {
+    const ModuleInfo* m = ModuleOf(image);
+    DwarfNames* dwarf = m ? DwarfOf(*m) : nullptr;
+    DwarfGlobal v;
+    if (!dwarf || !dwarf->ThreadLocal(offset, v)) return "";
+    return v.name + v.path;
+  }
+
   std::string ResolveHeapField(uint64_t alloc_site, uint64_t size, uint64_t offset) override {
     const ModuleInfo* m = alloc_site > 0 ? ModuleOf(alloc_site - 1) : nullptr;
     DwarfNames* dwarf = m ? DwarfOf(*m) : nullptr;

@@ -12,21 +12,43 @@ void ThreadStacks::Add(uint32_t tid, uint64_t lo, uint64_t size) {
   records_.push_back({tid, lo, lo + size});
 }
 
+void ThreadStacks::AddTls(uint32_t tid, uint64_t lo, uint64_t size, uint64_t image) {
+  if (size == 0 || lo + size < lo) return;
+  tls_.push_back({tid, lo, lo + size, UINT64_MAX, image});
+}
+
 void ThreadStacks::Exit(uint32_t tid, uint64_t ts) {
-  for (Record& r : records_) {
-    if (r.tid == tid && r.exit_ts == UINT64_MAX) r.exit_ts = ts;
+  for (auto* list : {&records_, &tls_}) {
+    for (Record& r : *list) {
+      if (r.tid == tid && r.exit_ts == UINT64_MAX) r.exit_ts = ts;
+    }
   }
 }
 
-uint32_t ThreadStacks::OwnerAt(uint64_t addr, uint64_t ts) const {
+const ThreadStacks::Record* ThreadStacks::Find(const std::vector<Record>& in, uint64_t addr,
+                                               uint64_t ts) {
   // Of the records holding addr whose thread was alive at ts, the one that exited first:
   // a later owner of the same range can only have started after that exit.
   const Record* best = nullptr;
-  for (const Record& r : records_) {
+  for (const Record& r : in) {
     if (addr < r.lo || addr >= r.hi || r.exit_ts <= ts) continue;
     if (!best || r.exit_ts < best->exit_ts) best = &r;
   }
-  return best ? best->tid : 0;
+  return best;
+}
+
+uint32_t ThreadStacks::OwnerAt(uint64_t addr, uint64_t ts) const {
+  const Record* r = Find(records_, addr, ts);
+  return r ? r->tid : 0;
+}
+
+uint32_t ThreadStacks::TlsOwnerAt(uint64_t addr, uint64_t ts, uint64_t* image,
+                                  uint64_t* offset) const {
+  const Record* r = Find(tls_, addr, ts);
+  if (!r) return 0;
+  *image = r->image;
+  *offset = addr - r->lo;
+  return r->tid;
 }
 
 std::string NameStackAddress(uint64_t addr, const std::string& owner_name,
@@ -38,6 +60,15 @@ std::string NameStackAddress(uint64_t addr, const std::string& owner_name,
     if (!local->function.empty()) name += " of " + local->function;
     return name + where;
   }
+  char hex[32];
+  std::snprintf(hex, sizeof hex, "0x%llx", static_cast<unsigned long long>(addr));
+  return hex + where;
+}
+
+std::string NameTlsAddress(uint64_t addr, const std::string& owner_name,
+                           const std::string& variable) {
+  const std::string where = " in " + owner_name + "'s thread-local storage";
+  if (!variable.empty()) return variable + where;
   char hex[32];
   std::snprintf(hex, sizeof hex, "0x%llx", static_cast<unsigned long long>(addr));
   return hex + where;

@@ -14,17 +14,25 @@ class ThreadStacks {
   void Add(uint32_t tid, uint64_t lo, uint64_t size);
   // Thread `tid` exited at time `ts`: from then on its stack may be a later thread's.
   void Exit(uint32_t tid, uint64_t ts);
+  // A thread_tls record: thread `tid`'s block of the module whose thread-local image is at
+  // `image` is [lo, lo + size).
+  void AddTls(uint32_t tid, uint64_t lo, uint64_t size, uint64_t image);
   // The thread whose stack held `addr` at time `ts` (an access's timestamp), or 0 when no
   // record covers it. Cost: linear in the threads recorded; called per named finding.
   uint32_t OwnerAt(uint64_t addr, uint64_t ts) const;
+  // The same for thread-local blocks (which glibc places inside the thread's stack mapping:
+  // look here first). `image` and `offset` say which module's block and where in it.
+  uint32_t TlsOwnerAt(uint64_t addr, uint64_t ts, uint64_t* image, uint64_t* offset) const;
 
  private:
   struct Record {
     uint32_t tid = 0;
     uint64_t lo = 0, hi = 0;
     uint64_t exit_ts = UINT64_MAX;  // not exited
+    uint64_t image = 0;             // thread-local blocks: the module's image
   };
-  std::vector<Record> records_;
+  static const Record* Find(const std::vector<Record>& in, uint64_t addr, uint64_t ts);
+  std::vector<Record> records_, tls_;
 };
 
 // A local variable found at a stack address, when the frame that holds it is known.
@@ -39,5 +47,10 @@ struct StackLocal {
 // "0x7ffd1234 on T2's stack".
 std::string NameStackAddress(uint64_t addr, const std::string& owner_name,
                              const StackLocal* local = nullptr);
+
+// The name of an address in a thread-local block of thread `owner_name`: with the variable
+// known, "tl in T2's thread-local storage"; without, "0x7f12345 in T2's thread-local storage".
+std::string NameTlsAddress(uint64_t addr, const std::string& owner_name,
+                           const std::string& variable);
 
 }  // namespace threadlens::analysis

@@ -1,5 +1,6 @@
-// ThreadStacks and NameStackAddress: whose stack an address was on at the time of an access
-// (stacks are reused after a thread exits), and the names reports print for it.
+// ThreadStacks, NameStackAddress and NameTlsAddress: whose stack or thread-local block an
+// address was in at the time of an access (stacks are reused after a thread exits), and the
+// names reports print for it.
 #include "thread_stacks.h"
 
 #include <gtest/gtest.h>
@@ -50,6 +51,31 @@ TEST(NameStackAddress, NamesTheOwnerAndTheLocalWhenKnown) {
             "local variable buf+8 of worker() on T2's stack");
   StackLocal unnamed;
   EXPECT_EQ(NameStackAddress(0x10, "T3", &unnamed), "0x10 on T3's stack");
+}
+
+// A thread's thread-local block lies inside its stack mapping: found as such, with the
+// module's image and the offset in the block, and no longer once the thread has exited.
+TEST(ThreadStacks, ThreadLocalBlockGivesItsThreadModuleAndOffset) {
+  ThreadStacks stacks;
+  stacks.Add(2, 0x7f0000000000, 0x800000);
+  stacks.AddTls(2, 0x7f00007ff000, 0x40, 0x555500004d10);
+  stacks.AddTls(2, 0x7f00007ff100, 0x0, 0x1);  // empty: ignored
+  uint64_t image = 0, offset = 0;
+  EXPECT_EQ(stacks.TlsOwnerAt(0x7f00007ff00c, 5, &image, &offset), 2u);
+  EXPECT_EQ(image, 0x555500004d10u);
+  EXPECT_EQ(offset, 0xcu);
+  EXPECT_EQ(stacks.TlsOwnerAt(0x7f00007ff040, 5, &image, &offset), 0u);  // one past the end
+  EXPECT_EQ(stacks.TlsOwnerAt(0x7f00007ff100, 5, &image, &offset), 0u);
+  EXPECT_EQ(stacks.OwnerAt(0x7f00007ff00c, 5), 2u);  // still inside the stack mapping
+  stacks.Exit(2, 100);
+  EXPECT_EQ(stacks.TlsOwnerAt(0x7f00007ff00c, 150, &image, &offset), 0u);
+}
+
+TEST(NameTlsAddress, NamesTheOwnerAndTheVariableWhenKnown) {
+  EXPECT_EQ(NameTlsAddress(0x7f12345, "T2", "tally"), "tally in T2's thread-local storage");
+  EXPECT_EQ(NameTlsAddress(0x7f12345, "T2", "stats.errors"),
+            "stats.errors in T2's thread-local storage");
+  EXPECT_EQ(NameTlsAddress(0x7f12345, "main", ""), "0x7f12345 in main's thread-local storage");
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 // End-to-end tests of the compiler instrumentation: each program in programs/ is built with
 // threadlens_instrument(), run under `threadlens run`, and its trace analyzed. Expectations
 // sit in the program, as TSan's lit tests keep theirs:
-//   // CHECK: race NAME    a race on the variable named NAME ('*': any name), whose two
-//                         sides are on lines marked `// RACE`
+//   // CHECK: race NAME    a race on the variable named NAME (the rest of the line; '*': any
+//                         name), whose two sides are on lines marked `// RACE`
 //   // CHECK: no-race     no race finding at all
 //   // CHECK: subkind S   the expected races are of subkind S (e.g. use-after-free)
 //   // CHECK: exit N      the program exits with status N under the tracer
@@ -61,9 +61,10 @@ Expectations ReadExpectations(const std::string& path) {
     std::string what;
     words >> what;
     if (what == "no-race") e.no_race = true;
-    if (what == "race") {
+    if (what == "race") {  // the name is the rest of the line: "tally in T2's thread-local storage"
       std::string name;
-      words >> name;
+      std::getline(words >> std::ws, name);
+      while (!name.empty() && name.back() == ' ') name.pop_back();
       e.races.push_back(name);
     }
     if (what == "exit") words >> e.exit_code;

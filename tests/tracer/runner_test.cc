@@ -116,9 +116,10 @@ TEST(Dump, PrintsOneLinePerEventInMergedOrder) {
   uint64_t last_seq = 0;
   while (std::getline(lines, line)) {
     ++n;
-    // Every event of this program but the stack records (bounds, call stacks) and sem_init's
-    // write of the semaphore is a sync event.
+    // Every event of this program but the stack records (bounds, thread-local blocks, call
+    // stacks) and sem_init's write of the semaphore is a sync event.
     if (line.find(" thread_stack ") != std::string::npos) continue;
+    if (line.find(" thread_tls ") != std::string::npos) continue;
     if (line.find(" func_entry ") != std::string::npos) continue;  // native stack records
     if (line.find(" func_exit ") != std::string::npos) continue;
     if (line.find(" write ") != std::string::npos) continue;

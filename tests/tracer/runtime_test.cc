@@ -146,6 +146,7 @@ TEST(Preload, ThousandShortLivedThreads) {
     std::erase(kinds, std::string("lock_request"));
     std::erase(kinds, std::string("lock_create"));
     std::erase(kinds, std::string("thread_stack"));
+    std::erase(kinds, std::string("thread_tls"));
     std::erase(kinds, std::string("func_entry"));  // the native stack of the lock
     std::erase(kinds, std::string("func_exit"));
     ASSERT_EQ(Joined(kinds), "thread_start\nlock_acquired\nlock_release\nthread_exit\n")
@@ -305,6 +306,44 @@ TEST(Preload, StackBoundsHoldEachThreadsLocals) {
   EXPECT_EQ(locals, 3);
   EXPECT_EQ(owners.size(), 3u);  // each local in a different thread's stack
   EXPECT_TRUE(owners.count(1));  // main's among them
+}
+
+// Each thread records its block of each module's thread-locals once; the thread-local each
+// thread printed lies in a block of its own, and of no other thread.
+TEST(Preload, ThreadLocalBlocksHoldEachThreadsCopy) {
+  Traced r = RunTraced("stack_locals");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  struct Block {
+    uint32_t tid;
+    uint64_t lo, hi;
+  };
+  std::vector<Block> blocks;
+  std::set<std::pair<uint32_t, uint64_t>> seen;  // (thread, module image)
+  for (const auto& se : r.events) {
+    if (se.kind() != EventKind::kThreadTls) continue;
+    EXPECT_TRUE(seen.insert({se.tid, se.ev.site}).second)
+        << "T" << se.tid << " recorded a module's block twice";
+    EXPECT_GT(se.ev.seq, 0u);
+    blocks.push_back({se.tid, se.ev.obj, se.ev.obj + se.ev.seq});
+  }
+  std::istringstream out(r.out);
+  std::string tag, hex;
+  std::set<uint32_t> owners;
+  int copies = 0;
+  while (out >> tag >> hex) {
+    if (tag != "T") continue;
+    const uint64_t addr = std::stoull(hex, nullptr, 16);
+    ++copies;
+    std::vector<uint32_t> holders;
+    for (const Block& b : blocks) {
+      if (addr >= b.lo && addr < b.hi) holders.push_back(b.tid);
+    }
+    ASSERT_EQ(holders.size(), 1u) << hex << " lies in " << holders.size() << " blocks";
+    owners.insert(holders[0]);
+  }
+  EXPECT_EQ(copies, 3);
+  EXPECT_EQ(owners.size(), 3u);
+  EXPECT_TRUE(owners.count(1));
 }
 
 TEST(Preload, StdTimedMutexAndWaitForUseTheClockFunctions) {

@@ -163,7 +163,8 @@ inline std::vector<std::string> Lines(const Traced& r, uint32_t tid,
     // Stack bounds vary from run to run; StackBoundsHoldEachThreadsLocals checks them. The
     // call-stack records of an uninstrumented program depend on the compiler's inlining;
     // NativeStacks tests check them.
-    if (se.kind() == EventKind::kThreadStack || se.kind() == EventKind::kFuncEntry ||
+    if (se.kind() == EventKind::kThreadStack || se.kind() == EventKind::kThreadTls ||
+        se.kind() == EventKind::kFuncEntry ||
         se.kind() == EventKind::kFuncExit) {
       continue;
     }

@@ -1,6 +1,6 @@
 // A worker publishes the address of its thread_local to a helper, which writes through it
-// while the worker reads its own copy.
-// CHECK: race *
+// while the worker reads its own copy. The report names the variable and whose it is.
+// CHECK: race tally in T2's thread-local storage
 #include <cstdio>
 #include <thread>
 

@@ -196,7 +196,11 @@ enum class EventKind : uint8_t {
   // event; a fork child writes its inherited mappings again after its first event.
   kMapShared = 90,
   kUnmapShared = 91,  // obj = start, seq = length: the range is no longer shared memory
-  kLast = kUnmapShared,
+  // A thread's instance of one module's thread-local storage (its PT_TLS block): obj = lowest
+  // address, seq = size in bytes, site = the module's TLS image (an address in the module).
+  // Written by the thread beside its kThreadStack, once per module. Not a synchronization event.
+  kThreadTls = 93,
+  kLast = kThreadTls,
 };
 
 enum EventFlags : uint8_t {
@@ -393,6 +397,7 @@ constexpr const char* EventKindName(EventKind k) {
     case EventKind::kIgnoresAtExit: return "ignores_at_exit";
     case EventKind::kMapShared: return "map_shared";
     case EventKind::kUnmapShared: return "unmap_shared";
+    case EventKind::kThreadTls: return "thread_tls";
   }
   return "unknown";
 }

@@ -23,6 +23,13 @@ class Symbolizer {
   // to the member or element: "counter", "stats.errors", "g.inner.count", "table[3].count";
   // without it, the symbol and offset ("prices+8").
   virtual std::string ResolveData(uint64_t addr) = 0;
+  // Name of the thread_local variable at byte `offset` of a thread's block of the module
+  // whose thread-local image lies at `image` (a kThreadTls record's site), or "": "tl",
+  // "stats.errors" as for globals. With the module's DWARF only.
+  virtual std::string ResolveThreadLocal(uint64_t image, uint64_t offset) {
+    (void)image, (void)offset;
+    return "";
+  }
   // What byte `offset` of a heap block of `size` bytes is, from the type its allocation site
   // allocates, or "" when the site does not tell it soundly. `alloc_site` is the allocating
   // call's return address (HeapRef::site). "Account::balance" (one object),
