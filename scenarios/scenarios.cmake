@@ -21,6 +21,7 @@ set(THREADLENS_SCENARIOS
   lock_leak_early_return
   lost_wakeup wakeup_with_predicate
   lost_wakeup_latent wakeup_latent_with_predicate
+  ack_one_semaphore ack_two_semaphores
   race_behind_log_lock limit_under_lock
   giant_lock_countdown
   shm_counter_race shm_counter_lock

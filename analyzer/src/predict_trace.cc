@@ -87,6 +87,20 @@ void PredictTrace::AddThread(uint32_t thread, uint32_t tid) {
   if (thread >= per_thread_.size()) per_thread_.resize(thread + 1);
 }
 
+void PredictTrace::SemInit(uint64_t key, uint32_t count) {
+  auto [it, fresh] = sem_init_.try_emplace(key, SemStart{count, static_cast<uint32_t>(size())});
+  if (!fresh) it->second.count = -1;  // initialized again: which count holds where is unclear
+}
+
+std::vector<uint64_t> PredictTrace::KnownSemaphores() const {
+  std::vector<uint64_t> out;
+  for (const auto& [key, s] : sem_init_) {
+    if (s.count >= 0) out.push_back(key);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 void PredictTrace::Finalize() {
   if (finalized_) return;
   finalized_ = true;
@@ -231,6 +245,14 @@ void PredictTrace::Finalize() {
       case Op::kTryFail:
         if (auto it = owner.find(obj); it != owner.end()) h.link = it->second;
         break;
+      case Op::kPendFail:
+        break;
+    }
+    if (h.op == Op::kPost || h.op == Op::kPend || h.op == Op::kPendFail) {
+      // A semaphore used before its initialization: its count there is unknown.
+      if (auto it = sem_init_.find(obj); it != sem_init_.end() && id < it->second.first) {
+        it->second.count = -1;
+      }
     }
   }
 }

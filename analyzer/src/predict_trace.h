@@ -52,6 +52,7 @@ class PredictTrace {
     kPost,     // semaphore post, annotation release, signal send (obj = key)
     kPend,     // semaphore wait, annotation acquire, handler start (obj = key)
     kTryFail,  // a trylock that found the lock held (obj = lock)
+    kPendFail,  // a semaphore try or timed wait that took nothing (obj = key)
   };
   static constexpr uint32_t kNone = ~0u;
 
@@ -67,7 +68,7 @@ class PredictTrace {
     bool atomic = false;  // an atomic read or write
     // An acquisition that waits for the lock: not a trylock, a timed lock (it would give up) or
     // a condition wait's re-acquisition. Only these can be the blocked requests of a deadlock.
-    // On a wake: the wait had no timeout.
+    // On a wake: the wait had no timeout. On a pend: a sem_wait (not try, not timed).
     bool blocking = true;
     // Set by Finalize: a re-entrant acquire, an inner release, or a release of a lock the
     // thread did not hold. No constraint of its own.
@@ -85,6 +86,11 @@ class PredictTrace {
   // traces); it is kept after the thread's next event when that is the wake, as it happens.
   void Add(const Event& e, bool after_wake = false);
   void AddThread(uint32_t thread, uint32_t tid);
+  // A semaphore's initial count (its key as the posts and pends name it), at this point of
+  // the stream. Only a semaphore with exactly one, before any of its posts and waits, has a
+  // known count (SemInitial).
+  void SemInit(uint64_t key, uint32_t count);
+  bool HasSemInit(uint64_t key) const { return sem_init_.count(key) > 0; }
   // Derives per-thread positions, matching releases, reads-from and the other links, after the
   // last Add. Later calls do nothing.
   void Finalize();
@@ -143,6 +149,14 @@ class PredictTrace {
   // The outermost locks a thread held at an acquire, read, write or wake event, sorted (empty
   // for other events). Equal sets are the same object.
   const std::vector<uint64_t>& HeldAt(uint32_t id) const;
+  // The initial count of the semaphore `key`, or -1 when it is not known (older traces, a
+  // semaphore initialized twice or used before its initialization).
+  int64_t SemInitial(uint64_t key) const {
+    auto it = sem_init_.find(key);
+    return it == sem_init_.end() ? -1 : it->second.count;
+  }
+  // Every semaphore with a known initial count.
+  std::vector<uint64_t> KnownSemaphores() const;
 
  private:
   static constexpr uint8_t kShared = 1, kAtomic = 2, kBlocking = 4, kNested = 8;
@@ -164,6 +178,11 @@ class PredictTrace {
   std::vector<uint32_t> fork_;
   std::vector<LockAcquires> locks_;
   std::vector<std::vector<uint64_t>> held_sets_;
+  struct SemStart {
+    int64_t count = -1;  // -1: unknown
+    uint32_t first = 0;  // the first event id recorded after the initialization
+  };
+  std::unordered_map<uint64_t, SemStart> sem_init_;
 };
 
 }  // namespace threadlens::analysis

@@ -68,7 +68,7 @@ std::string Scenario(const Finding& f) {
       if (w.op == "read" || w.op == "write" || w.op == "post" || w.op == "pend") continue;
       std::string html = H(w.op) + "(" + H(w.object) + ");" +
                          (w.site.empty() ? "" : " <span class=\"muted\">" + H(w.site) + "</span>");
-      if (w.op == "request" || w.op == "wait" || w.op == "join-blocked")
+      if (w.op == "request" || w.op == "wait" || w.op == "join-blocked" || w.op == "sem-wait")
         html = "<span class=\"blocked\">" + html + " *** blocked ***</span>";
       if (w.op.rfind("race-", 0) == 0)
         html = "<span class=\"blocked\">" + html + " *** race ***</span>";

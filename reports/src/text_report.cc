@@ -164,7 +164,8 @@ void WitnessTable(std::ostream& o, const Finding& f) {
   const uint64_t memory = f.witness.size() - rows.size();
   const size_t first = rows.size() > kMaxRows ? rows.size() - kMaxRows : 0;
   auto cell = [](const WitnessStep& w) {
-    const bool blocks = w.op == "request" || w.op == "wait" || w.op == "join-blocked";
+    const bool blocks =
+        w.op == "request" || w.op == "wait" || w.op == "join-blocked" || w.op == "sem-wait";
     return w.op + "(" + w.object + ")" + (blocks ? " blocks" : "") +
            (w.op.rfind("race-", 0) == 0 ? " ready" : "");
   };

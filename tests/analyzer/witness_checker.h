@@ -7,6 +7,9 @@
 //  - every read reads from the same writes as in the trace: for each byte it reads, the last
 //    write of that byte (a variable of an STD trace is one byte at its number);
 //  - a wake-up comes after a notification of its condition variable;
+//  - a semaphore whose trace records its initial count (one sem_init before any other use):
+//    a wait that returned takes one of its count, which must be positive; a failed try or
+//    timed wait (a step then) finds it zero;
 //  - a deadlock's schedule ends with requests of distinct threads, each the thread's next
 //    event, each an acquisition of a lock another of them holds: all of them blocked;
 //  - a race's ends with two accesses of one variable by two threads, each the thread's next
@@ -15,6 +18,7 @@
 //    with the whole program stuck: every thread has run all its events, was never created, or
 //    ends with its next event, blocked: a `request` of a lock another thread holds, a `wait`
 //    (a wake-up) with no notification of its condition variable since the wait began, a
+//    `sem-wait` (a sem_wait's return) on a semaphore of known count that is zero, a
 //    `join-blocked` of a thread that has not finished. At least one thread waits.
 #pragma once
 
@@ -76,9 +80,24 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
   if (f.witness.empty()) return "no witness";
   if (f.witness_omitted) return "witness cut (raise max_witness_steps)";
   std::map<uint32_t, std::vector<uint64_t>> own;  // tid -> its step indices, in order
+  // Semaphores: initial counts where known; a failed wait is a step once an init was seen.
+  std::map<uint64_t, int64_t> sem_count;
+  std::set<uint64_t> sem_inited, sem_unknown;
   for (uint64_t i = 0; i < stream.size(); ++i) {
-    for (int k = 0; k < StepsOf(stream[i]); ++k) own[stream[i].tid].push_back(i);
+    const StreamEvent& e = stream[i];
+    if (e.kind() == K::kSemInit) {
+      if (!sem_inited.insert(e.ev.obj).second) sem_unknown.insert(e.ev.obj);
+      sem_count[e.ev.obj] = e.ev.aux32;
+    } else if ((e.kind() == K::kSemPost || e.kind() == K::kSemWaitEnd) &&
+               !sem_inited.count(e.ev.obj)) {
+      sem_unknown.insert(e.ev.obj);
+    }
+    int steps = StepsOf(e);
+    if (e.kind() == K::kSemWaitEnd && (e.ev.flags & trace::kFailed) && sem_inited.count(e.ev.obj))
+      steps = 1;
+    for (int k = 0; k < steps; ++k) own[e.tid].push_back(i);
   }
+  for (uint64_t s : sem_unknown) sem_count.erase(s);
   // A binary trace records a wait's re-acquisition of the mutex before the wait's end; the
   // thread is woken first, then takes the mutex back.
   for (auto& [tid, steps] : own) {
@@ -120,7 +139,7 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
     const auto& mine = own[e.tid];
     size_t& n = done[e.tid];
     if (w.op == "request" || w.op == "race-read" || w.op == "race-write" || w.op == "wait" ||
-        w.op == "join-blocked") {
+        w.op == "join-blocked" || w.op == "sem-wait") {
       if (n >= mine.size() || mine[n] != w.event_index)
         return w.thread + ": " + w.op + " is not its next event";
       if (w.op == "request" && e.kind() != K::kLockAcquired)
@@ -129,6 +148,9 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
         return w.thread + ": wait is not the end of a condition wait";
       if (w.op == "join-blocked" && e.kind() != K::kThreadJoin)
         return w.thread + ": join-blocked is not a join";
+      if (w.op == "sem-wait" && (e.kind() != K::kSemWaitEnd ||
+                                 (e.ev.flags & (trace::kTry | trace::kTimed | trace::kFailed))))
+        return w.thread + ": sem-wait is not the end of a sem_wait";
       if (!requesters.insert(e.tid).second) return w.thread + " ends twice";
       requests.push_back(&w);
       continue;
@@ -174,6 +196,17 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
       case K::kCondSignal:
       case K::kCondBroadcast:
         notified[e.ev.obj] = step;
+        break;
+      case K::kSemPost:
+        if (sem_count.count(e.ev.obj)) ++sem_count[e.ev.obj];
+        break;
+      case K::kSemWaitEnd:
+        if (!sem_count.count(e.ev.obj)) break;
+        if (e.ev.flags & trace::kFailed) {
+          if (sem_count[e.ev.obj] > 0) return w.thread + "'s failed wait would take a post";
+        } else if (sem_count[e.ev.obj]-- <= 0) {
+          return w.thread + " takes from a semaphore whose count is zero";
+        }
         break;
       case K::kCondWaitEnd:
         // A notification after the waiter's previous step (its release of the mutex as it
@@ -227,6 +260,10 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
         if (!last_step.count(e.tid)) return r->thread + " waits before it began to wait";
         if (notified.count(e.ev.obj) && notified[e.ev.obj] > last_step[e.tid])
           return r->thread + " was notified since it began to wait";
+      } else if (r->op == "sem-wait") {
+        waits = true;
+        if (!sem_count.count(e.ev.obj)) return r->thread + " waits on a semaphore of unknown count";
+        if (sem_count[e.ev.obj] > 0) return r->thread + "'s semaphore has a post left";
       } else if (r->op == "join-blocked") {
         const uint32_t child = static_cast<uint32_t>(e.ev.obj);
         if (done[child] == own[child].size()) return r->thread + " joins a finished thread";
@@ -234,7 +271,7 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
         return "a stuck schedule ends with " + r->op;
       }
     }
-    if (!waits) return "no thread waits on a condition variable";
+    if (!waits) return "no thread waits on a condition variable or a semaphore";
     for (const auto& [tid, steps] : own) {
       if (done[tid] == steps.size() || ends.count(tid)) continue;
       bool creatable = false;

@@ -196,7 +196,10 @@ enum class EventKind : uint8_t {
   // event; a fork child writes its inherited mappings again after its first event.
   kMapShared = 90,
   kUnmapShared = 91,  // obj = start, seq = length: the range is no longer shared memory
-  kLast = kUnmapShared,
+  // A semaphore's initial count, after a successful sem_init or a sem_open that created the
+  // semaphore: obj = semaphore, aux32 = the count. Not a synchronization event.
+  kSemInit = 92,
+  kLast = kSemInit,
 };
 
 enum EventFlags : uint8_t {
@@ -393,6 +396,7 @@ constexpr const char* EventKindName(EventKind k) {
     case EventKind::kIgnoresAtExit: return "ignores_at_exit";
     case EventKind::kMapShared: return "map_shared";
     case EventKind::kUnmapShared: return "unmap_shared";
+    case EventKind::kSemInit: return "sem_init";
   }
   return "unknown";
 }

@@ -1,0 +1,105 @@
+// Semaphore hangs and deadlocks through a sem_wait (see predict_sem.h).
+#include "predict_sem.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "predict_stuck.h"
+
+namespace threadlens::analysis {
+
+using Op = PredictTrace::Op;
+
+bool SemPredictor::Try(uint32_t wait, bool waiter_first, uint64_t& budget,
+                       SemWitness* out) const {
+  const uint32_t w = trace_.HotOf(wait).thread, stop = trace_.Pos(wait);
+  const uint32_t threads = trace_.threads();
+  Replay r(trace_);
+  std::vector<uint32_t> schedule;
+  // The earliest event of the trace that may run next, w only before the wait.
+  auto earliest = [&](bool with_waiter) {
+    uint32_t best = PredictTrace::kNone;
+    for (uint32_t t = 0; t < threads; ++t) {
+      if (t == w && (!with_waiter || r.Ran(t) >= stop)) continue;
+      const uint32_t id = r.Next(t);
+      if (id != PredictTrace::kNone && id < best && !r.Check(id)) best = id;
+    }
+    return best;
+  };
+  auto run = [&](uint32_t id) {
+    r.Apply(id);
+    schedule.push_back(id);
+    const uint64_t spent = threads + 1;
+    budget = spent >= budget ? 0 : budget - spent;
+  };
+  if (waiter_first) {
+    while (r.Ran(w) < stop && budget > 0) {
+      const uint32_t own = r.Next(w);
+      const uint32_t id = !r.Check(own) ? own : earliest(false);
+      if (id == PredictTrace::kNone) return false;
+      run(id);
+    }
+  }
+  for (;;) {
+    if (budget == 0) return false;
+    const uint32_t id = earliest(!waiter_first);
+    if (id == PredictTrace::kNone) break;
+    run(id);
+  }
+  if (r.Ran(w) != stop || !r.Blocked(w)) return false;
+  StuckState st = CheckStuck(trace_, schedule);
+  // The waiter must be among the blocked (not, say, a thread never created).
+  if (!st.error.empty() ||
+      std::find(st.blocked.begin(), st.blocked.end(), wait) == st.blocked.end()) {
+    return false;
+  }
+  out->wait = wait;
+  out->post = trace_.Link(wait);
+  out->schedule = std::move(schedule);
+  out->blocked = std::move(st.blocked);
+  // Posters of the semaphore blocked on a lock the waiter holds.
+  out->posters.clear();
+  const uint64_t sem = trace_.Obj(wait);
+  for (uint32_t id : out->blocked) {
+    const auto& h = trace_.HotOf(id);
+    if (h.op != Op::kAcquire || r.Holder(trace_.Obj(id)) != w) continue;
+    const auto& own = trace_.OfThread(h.thread);
+    for (uint32_t p = h.pos; p < own.size(); ++p) {
+      if (trace_.HotOf(own[p]).op == Op::kPost && trace_.Obj(own[p]) == sem) {
+        out->posters.push_back(id);
+        break;
+      }
+    }
+  }
+  return true;
+}
+
+bool SemPredictor::Find(uint64_t& budget, const Found& found) {
+  const std::vector<uint64_t> known = trace_.KnownSemaphores();
+  if (known.empty()) return true;
+  // One finding per wait site and semaphore; a few tries per thread, site and semaphore.
+  std::set<std::pair<uint64_t, uint64_t>> reported;
+  std::map<std::tuple<uint32_t, uint64_t, uint64_t>, int> tries;
+  for (uint32_t k = static_cast<uint32_t>(trace_.size()); k-- > 0;) {
+    const auto& h = trace_.HotOf(k);
+    if (h.op != Op::kPend || !trace_.At(k).blocking) continue;
+    const uint64_t sem = trace_.Obj(k);
+    if (!std::binary_search(known.begin(), known.end(), sem)) continue;
+    const uint64_t site = trace_.At(k).site;
+    if (reported.count({site, sem})) continue;
+    int& tried = tries[{h.thread, site, sem}];
+    if (tried >= 4) continue;
+    ++tried;
+    if (budget == 0) return false;
+    SemWitness out;
+    if (Try(k, true, budget, &out) || Try(k, false, budget, &out)) {
+      reported.insert({site, sem});
+      found(out);
+    }
+  }
+  return budget > 0;
+}
+
+}  // namespace threadlens::analysis
