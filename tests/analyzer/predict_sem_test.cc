@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <random>
 
 #include "predict_reference_sem.h"
 #include "test_util.h"
@@ -223,6 +224,52 @@ TEST(PredictSem, EveryPredictionIsAStuckStateOfTheBruteForce) {
   RecordProperty("predicted", static_cast<int>(predicted));
   RecordProperty("runs_with_a_stuck_waiter", static_cast<int>(runs_with_stuck));
   RecordProperty("runs_predicted", static_cast<int>(runs_found));
+}
+
+// Arbitrary semaphore traces (inits anywhere or twice, waits with no post, unbalanced locks,
+// two semaphores): the analysis never fails, and whatever it predicts replays.
+TEST(PredictSem, ArbitraryTracesNeverBreakIt) {
+  size_t predicted = 0;
+  for (uint32_t seed = 1; seed <= 300; ++seed) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    auto build = [seed](VectorSource& s) {
+      std::mt19937 rng(seed);
+      auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<uint32_t>(n)); };
+      s.Add(1, K::kThreadCreate, 2).Add(1, K::kThreadCreate, 3);
+      s.Add(2, K::kThreadStart, 1).Add(3, K::kThreadStart, 1);
+      for (int i = 0, n = 5 + pick(30); i < n; ++i) {
+        const uint32_t tid = 1 + pick(3);
+        const uint64_t sem = pick(2) ? kSem : kPong;
+        const uint64_t site = s.Site("s" + std::to_string(pick(4)));
+        switch (pick(7)) {
+          case 0:
+            s.Add(tid, K::kSemInit, sem, 0, 0, site, pick(3));
+            break;
+          case 1:
+          case 2:
+            s.Add(tid, K::kSemPost, sem, 0, 0, site);
+            break;
+          case 3:
+            Wait(s, tid, sem, "w.cc:1");
+            break;
+          case 4: {
+            const uint8_t f = pick(2) ? trace::kTry : trace::kTimed;
+            s.Add(tid, K::kSemWaitBegin, sem, f, 0, site);
+            s.Add(tid, K::kSemWaitEnd, sem, f | (pick(2) ? trace::kFailed : 0), 0, site);
+            break;
+          }
+          case 5:
+            s.Add(tid, K::kLockAcquired, kLock, 0, 1, site);
+            break;
+          default:
+            s.Add(tid, K::kLockRelease, kLock, 0, 0, site);
+            break;
+        }
+      }
+    };
+    predicted += Predicted(build).size();
+  }
+  RecordProperty("predicted", static_cast<int>(predicted));
 }
 
 }  // namespace
