@@ -229,6 +229,14 @@ void DeadlockSides(std::ostream& o, const Finding& f, const TextOptions& opts,
       HeldLine(o, e.to_site, "    ");
       continue;
     }
+    if (e.to_site.op == "sem-wait") {
+      o << "  " << st.Bold(e.from + " waits on semaphore " + e.to_site.object + " for " + e.to +
+                           " to post it")
+        << ":\n";
+      StackLines(o, e.to_site.stack, "    ", opts, st);
+      HeldLine(o, e.to_site, "    ");
+      continue;
+    }
     o << "  " << st.Bold(e.from + " waits for " + e.to_site.object + ", held by " + e.to)
       << ":\n";
     o << "    requested at:\n";

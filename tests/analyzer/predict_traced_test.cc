@@ -174,6 +174,42 @@ TEST(PredictTraced, StolenSemaphorePostAndItsFix) {
   }
 }
 
+// A sem_wait under the lock its poster needs: in the run the item was posted before the Worker
+// took the lock; the Worker first deadlocks. Its twin waits before taking the lock.
+TEST(PredictTraced, SemWaitHoldingThePostersLockAndItsFix) {
+  const struct {
+    const char* name;
+    std::vector<std::string> predicted;
+  } cases[] = {
+      {"sem_wait_holding_lock",
+       {"deadlock predicted deadlock: Worker waits for Producer to post items; Producer waits "
+        "for queue_lock held by Worker"}},
+      {"sem_wait_then_lock", {}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    const std::string trace = Record(c.name);
+    if (trace.empty()) GTEST_SKIP() << "scenario_" << c.name << " not built";
+    AnalyzeOptions o = TestOptions();
+    o.symbolize = true;
+    o.predict = true;
+    o.max_witness_steps = 1'000'000;
+    const Report r = AnalyzeFile(trace, o);
+    EXPECT_TRUE(AnalyzeFile(trace, TestOptions()).findings.empty());
+    auto source = OpenTrace(trace);
+    const auto stream = ReadAll(*source);
+    std::vector<std::string> predicted;
+    for (const Finding& f : r.findings) {
+      if (!f.predicted || !*f.predicted) continue;
+      predicted.push_back(f.kind + " " + f.title);
+      EXPECT_EQ(f.relation, "sem-count");
+      EXPECT_EQ(CheckWitness(stream, f), "") << f.title;
+    }
+    EXPECT_EQ(predicted, c.predicted);
+    fs::remove(trace);
+  }
+}
+
 // A race hidden behind an unrelated lock: happens-before orders the write and the read through
 // log_lock's handoff, a sync-preserving reordering (the Checker's section first) does not. Its
 // twin holds log_lock around both accesses: nothing is predicted.
