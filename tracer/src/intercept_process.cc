@@ -168,9 +168,13 @@ TL_EXPORT sem_t* sem_open(const char* name, int oflag, ...) {
     va_end(ap);
     // O_CREAT alone does not say whether the semaphore was new (and `value` its count): try
     // to create it exclusively first, and open the existing one only when that fails.
+    const int entry_errno = errno;
     s = real(name, oflag | O_EXCL, mode, value);
     created = s != SEM_FAILED;
-    if (!created && !(oflag & O_EXCL) && errno == EEXIST) s = real(name, oflag, mode, value);
+    if (!created && !(oflag & O_EXCL) && errno == EEXIST) {
+      errno = entry_errno;  // the probe's EEXIST is not the program's
+      s = real(name, oflag, mode, value);
+    }
   } else {
     s = real(name, oflag);
   }
