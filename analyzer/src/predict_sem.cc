@@ -79,24 +79,32 @@ bool SemPredictor::Try(uint32_t wait, bool waiter_first, uint64_t& budget,
 bool SemPredictor::Find(uint64_t& budget, const Found& found) {
   const std::vector<uint64_t> known = trace_.KnownSemaphores();
   if (known.empty()) return true;
-  // One finding per wait site and semaphore; a few tries per thread, site and semaphore.
-  std::set<std::pair<uint64_t, uint64_t>> reported;
-  std::map<std::tuple<uint32_t, uint64_t, uint64_t>, int> tries;
+  // Candidates, latest first: the last wait of each site and semaphore, then up to 3 more per
+  // thread, site and semaphore. So a budget that runs out has tried every site once.
+  std::vector<uint32_t> first, more;
+  std::set<std::pair<uint64_t, uint64_t>> sites;
+  std::map<std::tuple<uint32_t, uint64_t, uint64_t>, int> per_thread;
   for (uint32_t k = static_cast<uint32_t>(trace_.size()); k-- > 0;) {
-    const auto& h = trace_.HotOf(k);
-    if (h.op != Op::kPend || !trace_.At(k).blocking) continue;
-    const uint64_t sem = trace_.Obj(k);
-    if (!std::binary_search(known.begin(), known.end(), sem)) continue;
-    const uint64_t site = trace_.At(k).site;
-    if (reported.count({site, sem})) continue;
-    int& tried = tries[{h.thread, site, sem}];
-    if (tried >= 4) continue;
-    ++tried;
-    if (budget == 0) return false;
-    SemWitness out;
-    if (Try(k, true, budget, &out) || Try(k, false, budget, &out)) {
-      reported.insert({site, sem});
-      found(out);
+    if (trace_.HotOf(k).op != Op::kPend) continue;
+    const PredictTrace::Event e = trace_.At(k);
+    if (!e.blocking || !std::binary_search(known.begin(), known.end(), e.obj)) continue;
+    int& n = per_thread[{e.thread, e.site, e.obj}];
+    if (n >= 4) continue;
+    ++n;
+    (sites.insert({e.site, e.obj}).second ? first : more).push_back(k);
+  }
+  // One finding per wait site and semaphore.
+  std::set<std::pair<uint64_t, uint64_t>> reported;
+  for (const auto* list : {&first, &more}) {
+    for (uint32_t k : *list) {
+      const PredictTrace::Event e = trace_.At(k);
+      if (reported.count({e.site, e.obj})) continue;
+      if (budget == 0) return false;
+      SemWitness out;
+      if (Try(k, true, budget, &out) || Try(k, false, budget, &out)) {
+        reported.insert({e.site, e.obj});
+        found(out);
+      }
     }
   }
   return budget > 0;

@@ -3,7 +3,8 @@
 // initial count the trace records (PredictTrace::SemInitial) take part; with it, a wait can
 // complete exactly when the initial count plus the posts before it exceeds the waits before it.
 //
-// For each wait W of thread w (latest first, a few per thread, site and semaphore) the search
+// For each wait W of thread w (latest first: the last of each wait site and semaphore, then up
+// to 3 more per thread, site and semaphore) the search
 // builds schedules in which w never gets past W, replaying the model one event at a time:
 //  - waiter first: w runs up to W, other threads only when w cannot move (each step the
 //    earliest of the trace that may run); then the others run, in trace order, as far as they
