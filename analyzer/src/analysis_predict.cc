@@ -102,14 +102,14 @@ void Analysis::RecordPredict(const ThreadCtx& t, const StreamEvent& e) {
       RecordPredict(t, POp::kNotify, ev.obj, ev.site);
       break;
     case EventKind::kSemPost:
-      RecordPredict(t, POp::kPost, ev.obj | HappensBefore::kSemTag, ev.site);
+      RecordPredict(t, POp::kPost, predict_->SemKey(ev.obj | HappensBefore::kSemTag), ev.site);
       break;
     case EventKind::kSemWaitEnd: {
-      const uint64_t key = ev.obj | HappensBefore::kSemTag;
+      const uint64_t key = predict_->SemKey(ev.obj | HappensBefore::kSemTag);
       if (!(ev.flags & trace::kFailed)) {
         RecordPredict(t, POp::kPend, key, ev.site, false, false,
                       !(ev.flags & (trace::kTry | trace::kTimed)));
-      } else if (predict_->HasSemInit(key)) {
+      } else if (predict_->HasSemInit(ev.obj | HappensBefore::kSemTag)) {
         // Only where counts are known: a reordering must leave the wait nothing to take.
         RecordPredict(t, POp::kPendFail, key, ev.site);
       }
@@ -149,7 +149,7 @@ SideRef SideOf(const PredictTrace& trace, uint32_t id, Op op) {
 
 SideRef SemSideOf(const PredictTrace& trace, uint32_t id, Op op) {
   SideRef s = SideOf(trace, id, op);
-  s.obj &= ~(0xfull << 60);
+  s.obj &= (1ull << 56) - 1;  // without its tag and generation
   return s;
 }
 
@@ -186,6 +186,8 @@ RawWitnessStep StepOf(const PredictTrace& trace, uint32_t id) {
         w = {SemSideOf(trace, id, Op::kSignal), "sem-post", RawWitnessStep::kSem};
       } else {
         w = {SideOf(trace, id, Op::kSignal), "post", RawWitnessStep::kKey};
+        if ((w.side.obj & (0xfull << 60)) == HappensBefore::kSemTag)
+          w.side.obj = PredictTrace::SemBase(w.side.obj);
       }
       break;
     case POp::kPend:
@@ -193,6 +195,8 @@ RawWitnessStep StepOf(const PredictTrace& trace, uint32_t id) {
         w = {SemSideOf(trace, id, Op::kSemWait), "sem-take", RawWitnessStep::kSem};
       } else {
         w = {SideOf(trace, id, Op::kSemWait), "pend", RawWitnessStep::kKey};
+        if ((w.side.obj & (0xfull << 60)) == HappensBefore::kSemTag)
+          w.side.obj = PredictTrace::SemBase(w.side.obj);
       }
       break;
     case POp::kTryFail:

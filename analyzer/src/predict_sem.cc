@@ -91,18 +91,19 @@ bool SemPredictor::Find(uint64_t& budget, const Found& found) {
     int& n = per_thread[{e.thread, e.site, e.obj}];
     if (n >= 4) continue;
     ++n;
-    (sites.insert({e.site, e.obj}).second ? first : more).push_back(k);
+    (sites.insert({e.site, PredictTrace::SemBase(e.obj)}).second ? first : more).push_back(k);
   }
-  // One finding per wait site and semaphore.
+  // One finding per wait site and semaphore (whatever its generation).
   std::set<std::pair<uint64_t, uint64_t>> reported;
   for (const auto* list : {&first, &more}) {
     for (uint32_t k : *list) {
       const PredictTrace::Event e = trace_.At(k);
-      if (reported.count({e.site, e.obj})) continue;
+      const std::pair<uint64_t, uint64_t> where{e.site, PredictTrace::SemBase(e.obj)};
+      if (reported.count(where)) continue;
       if (budget == 0) return false;
       SemWitness out;
       if (Try(k, true, budget, &out) || Try(k, false, budget, &out)) {
-        reported.insert({e.site, e.obj});
+        reported.insert(where);
         found(out);
       }
     }

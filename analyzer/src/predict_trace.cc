@@ -88,8 +88,13 @@ void PredictTrace::AddThread(uint32_t thread, uint32_t tid) {
 }
 
 void PredictTrace::SemInit(uint64_t key, uint32_t count) {
-  auto [it, fresh] = sem_init_.try_emplace(key, SemStart{count, static_cast<uint32_t>(size())});
-  if (!fresh) it->second.count = -1;  // initialized again: which count holds where is unclear
+  auto [gen, first] = sem_gen_.try_emplace(key, 0);
+  if (!first && gen->second + 1 == kMaxSemGenerations) {
+    sem_init_[SemKey(key)].count = -1;  // too many: the last generation takes the rest
+    return;
+  }
+  if (!first) ++gen->second;
+  sem_init_[SemKey(key)] = SemStart{count, static_cast<uint32_t>(size())};
 }
 
 std::vector<uint64_t> PredictTrace::KnownSemaphores() const {

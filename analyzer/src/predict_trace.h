@@ -86,11 +86,22 @@ class PredictTrace {
   // traces); it is kept after the thread's next event when that is the wake, as it happens.
   void Add(const Event& e, bool after_wake = false);
   void AddThread(uint32_t thread, uint32_t tid);
-  // A semaphore's initial count (its key as the posts and pends name it), at this point of
-  // the stream. Only a semaphore with exactly one, before any of its posts and waits, has a
-  // known count (SemInitial).
+  // A semaphore's initial count, at this point of the stream (`key`: the semaphore's key as
+  // the analysis tags it). Each initialization starts a generation of the semaphore, which
+  // posts and pends name by SemKey: a semaphore reused at an address (on a stack, in a loop)
+  // is a new one each time. A generation has a known count (SemInitial) unless its semaphore
+  // was used before its first initialization, or initialized more than kMaxSemGenerations
+  // times (then the last generation holds the rest, count unknown).
   void SemInit(uint64_t key, uint32_t count);
-  bool HasSemInit(uint64_t key) const { return sem_init_.count(key) > 0; }
+  bool HasSemInit(uint64_t key) const { return sem_gen_.count(key) > 0; }
+  // The key of the current generation of semaphore `key` (`key` itself before the second
+  // initialization): its bits 56-59 hold the generation.
+  uint64_t SemKey(uint64_t key) const {
+    auto it = sem_gen_.find(key);
+    return it == sem_gen_.end() ? key : key | static_cast<uint64_t>(it->second) << 56;
+  }
+  static constexpr uint64_t SemBase(uint64_t key) { return key & ~(0xfull << 56); }
+  static constexpr uint32_t kMaxSemGenerations = 16;
   // Derives per-thread positions, matching releases, reads-from and the other links, after the
   // last Add. Later calls do nothing.
   void Finalize();
@@ -149,8 +160,8 @@ class PredictTrace {
   // The outermost locks a thread held at an acquire, read, write or wake event, sorted (empty
   // for other events). Equal sets are the same object.
   const std::vector<uint64_t>& HeldAt(uint32_t id) const;
-  // The initial count of the semaphore `key`, or -1 when it is not known (older traces, a
-  // semaphore initialized twice or used before its initialization).
+  // The initial count of the semaphore generation `key` (SemKey), or -1 when it is not known
+  // (older traces, a semaphore used before its initialization).
   int64_t SemInitial(uint64_t key) const {
     auto it = sem_init_.find(key);
     return it == sem_init_.end() ? -1 : it->second.count;
@@ -182,7 +193,8 @@ class PredictTrace {
     int64_t count = -1;  // -1: unknown
     uint32_t first = 0;  // the first event id recorded after the initialization
   };
-  std::unordered_map<uint64_t, SemStart> sem_init_;
+  std::unordered_map<uint64_t, SemStart> sem_init_;  // by generation key
+  std::unordered_map<uint64_t, uint32_t> sem_gen_;    // semaphore -> current generation
 };
 
 }  // namespace threadlens::analysis

@@ -7,9 +7,9 @@
 //  - every read reads from the same writes as in the trace: for each byte it reads, the last
 //    write of that byte (a variable of an STD trace is one byte at its number);
 //  - a wake-up comes after a notification of its condition variable;
-//  - a semaphore whose trace records its initial count (one sem_init before any other use):
-//    a wait that returned takes one of its count, which must be positive; a failed try or
-//    timed wait (a step then) finds it zero;
+//  - a semaphore whose trace records its initial count (each sem_init starts a new one at that
+//    address; uses before the first leave it unknown): a wait that returned takes one of its
+//    count, which must be positive; a failed try or timed wait (a step then) finds it zero;
 //  - a deadlock's schedule ends with requests of distinct threads, each the thread's next
 //    event, each an acquisition of a lock another of them holds: all of them blocked;
 //  - a race's ends with two accesses of one variable by two threads, each the thread's next
@@ -80,24 +80,36 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
   if (f.witness.empty()) return "no witness";
   if (f.witness_omitted) return "witness cut (raise max_witness_steps)";
   std::map<uint32_t, std::vector<uint64_t>> own;  // tid -> its step indices, in order
-  // Semaphores: initial counts where known; a failed wait is a step once an init was seen.
-  std::map<uint64_t, int64_t> sem_count;
-  std::set<uint64_t> sem_inited, sem_unknown;
+  // Semaphores: each init starts a generation (a semaphore reused at its address is a new
+  // one), up to 16; the count of each where known. A failed wait is a step once an init was
+  // seen.
+  using Sem = std::pair<uint64_t, int>;  // address, generation
+  std::map<uint64_t, int> generation;
+  std::map<Sem, int64_t> sem_count;
+  std::set<Sem> sem_unknown;
+  std::vector<Sem> sem_of(stream.size());
   for (uint64_t i = 0; i < stream.size(); ++i) {
     const StreamEvent& e = stream[i];
+    auto g = generation.find(e.ev.obj);
     if (e.kind() == K::kSemInit) {
-      if (!sem_inited.insert(e.ev.obj).second) sem_unknown.insert(e.ev.obj);
-      sem_count[e.ev.obj] = e.ev.aux32;
-    } else if ((e.kind() == K::kSemPost || e.kind() == K::kSemWaitEnd) &&
-               !sem_inited.count(e.ev.obj)) {
-      sem_unknown.insert(e.ev.obj);
+      if (g == generation.end()) {
+        sem_count[{e.ev.obj, 0}] = e.ev.aux32;
+        generation[e.ev.obj] = 0;
+      } else if (g->second == 15) {
+        sem_unknown.insert({e.ev.obj, 15});
+      } else {
+        sem_count[{e.ev.obj, ++g->second}] = e.ev.aux32;
+      }
+    } else if (e.kind() == K::kSemPost || e.kind() == K::kSemWaitEnd) {
+      sem_of[i] = {e.ev.obj, g == generation.end() ? 0 : g->second};
+      if (g == generation.end()) sem_unknown.insert(sem_of[i]);  // used before its init
     }
     int steps = StepsOf(e);
-    if (e.kind() == K::kSemWaitEnd && (e.ev.flags & trace::kFailed) && sem_inited.count(e.ev.obj))
+    if (e.kind() == K::kSemWaitEnd && (e.ev.flags & trace::kFailed) && g != generation.end())
       steps = 1;
     for (int k = 0; k < steps; ++k) own[e.tid].push_back(i);
   }
-  for (uint64_t s : sem_unknown) sem_count.erase(s);
+  for (const Sem& s : sem_unknown) sem_count.erase(s);
   // A binary trace records a wait's re-acquisition of the mutex before the wait's end; the
   // thread is woken first, then takes the mutex back.
   for (auto& [tid, steps] : own) {
@@ -198,16 +210,18 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
         notified[e.ev.obj] = step;
         break;
       case K::kSemPost:
-        if (sem_count.count(e.ev.obj)) ++sem_count[e.ev.obj];
+        if (sem_count.count(sem_of[w.event_index])) ++sem_count[sem_of[w.event_index]];
         break;
-      case K::kSemWaitEnd:
-        if (!sem_count.count(e.ev.obj)) break;
+      case K::kSemWaitEnd: {
+        auto c = sem_count.find(sem_of[w.event_index]);
+        if (c == sem_count.end()) break;
         if (e.ev.flags & trace::kFailed) {
-          if (sem_count[e.ev.obj] > 0) return w.thread + "'s failed wait would take a post";
-        } else if (sem_count[e.ev.obj]-- <= 0) {
+          if (c->second > 0) return w.thread + "'s failed wait would take a post";
+        } else if (c->second-- <= 0) {
           return w.thread + " takes from a semaphore whose count is zero";
         }
         break;
+      }
       case K::kCondWaitEnd:
         // A notification after the waiter's previous step (its release of the mutex as it
         // began to wait): one sent before the wait would have woken nobody.
@@ -262,8 +276,9 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
           return r->thread + " was notified since it began to wait";
       } else if (r->op == "sem-wait") {
         waits = true;
-        if (!sem_count.count(e.ev.obj)) return r->thread + " waits on a semaphore of unknown count";
-        if (sem_count[e.ev.obj] > 0) return r->thread + "'s semaphore has a post left";
+        auto c = sem_count.find(sem_of[r->event_index]);
+        if (c == sem_count.end()) return r->thread + " waits on a semaphore of unknown count";
+        if (c->second > 0) return r->thread + "'s semaphore has a post left";
       } else if (r->op == "join-blocked") {
         const uint32_t child = static_cast<uint32_t>(e.ev.obj);
         if (done[child] == own[child].size()) return r->thread + " joins a finished thread";
