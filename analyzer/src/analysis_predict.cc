@@ -116,7 +116,7 @@ void Analysis::RecordPredict(const ThreadCtx& t, const StreamEvent& e) {
       break;
     }
     case EventKind::kSemInit:
-      predict_->SemInit(ev.obj | HappensBefore::kSemTag, ev.aux32);
+      predict_->SemInit(ev.obj | HappensBefore::kSemTag, ev.aux32, t.dense);
       break;
     case EventKind::kHappensBefore:
     case EventKind::kSignalSend:

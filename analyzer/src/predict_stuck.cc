@@ -1,12 +1,43 @@
 // Replay of a candidate schedule (see predict_stuck.h).
 #include "predict_stuck.h"
 
+#include <algorithm>
+
 namespace threadlens::analysis {
 
 using Op = PredictTrace::Op;
 
 Replay::Replay(const PredictTrace& trace)
-    : trace_(trace), next_(trace.threads(), 0), last_step_(trace.threads(), ~0ull) {}
+    : trace_(trace),
+      next_(trace.threads(), 0),
+      last_step_(trace.threads(), ~0ull),
+      inits_(trace.threads()),
+      placed_(trace.threads(), 0) {
+  for (const PredictTrace::SemInitAt& in : trace.SemInits()) {
+    if (in.thread < inits_.size()) inits_[in.thread].push_back({in.pos, in.key});
+  }
+  for (auto& v : inits_) std::stable_sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
+    return a.first < b.first;
+  });
+}
+
+const char* Replay::Generation(uint64_t key) const {
+  const PredictTrace::SemInitAt* in = trace_.SemInitOf(key);
+  if (!in) return nullptr;
+  if (next_[in->thread] < in->pos) return "a semaphore used before its initialization";
+  const uint32_t gen = static_cast<uint32_t>(key >> 56) & 0xf;
+  auto live = live_.find(PredictTrace::SemBase(key));
+  if (live != live_.end() && live->second > gen) {
+    return "a semaphore used after it was initialized again";
+  }
+  return nullptr;
+}
+
+void Replay::Begin(uint64_t key) {
+  const uint32_t gen = static_cast<uint32_t>(key >> 56) & 0xf;
+  auto [it, fresh] = live_.try_emplace(PredictTrace::SemBase(key), gen);
+  if (!fresh) it->second = std::max(it->second, gen);
+}
 
 uint32_t Replay::Next(uint32_t thread) const {
   const auto& own = trace_.OfThread(thread);
@@ -81,6 +112,7 @@ const char* Replay::Check(uint32_t id) const {
     }
     case Op::kPend:
       if (Count(e.obj, &count)) {
+        if (const char* why = Generation(e.obj)) return why;
         if (count <= 0) return "a semaphore wait with nothing to take";
         break;
       }
@@ -91,12 +123,17 @@ const char* Replay::Check(uint32_t id) const {
       }
       break;
     case Op::kPendFail:
-      if (Count(e.obj, &count) && count > 0) return "a failed semaphore wait that would succeed";
+      if (Count(e.obj, &count)) {
+        if (const char* why = Generation(e.obj)) return why;
+        if (count > 0) return "a failed semaphore wait that would succeed";
+      }
+      break;
+    case Op::kPost:
+      if (Count(e.obj, &count)) return Generation(e.obj);
       break;
     case Op::kWrite:
     case Op::kFork:
     case Op::kNotify:
-    case Op::kPost:
       break;
   }
   return nullptr;
@@ -135,13 +172,28 @@ void Replay::Apply(uint32_t id) {
       last_notify_[e.obj] = step_;
       break;
     case Op::kPost:
-      if (trace_.SemInitial(e.obj) >= 0) ++sems_[e.obj];
+      if (trace_.SemInitial(e.obj) >= 0) {
+        ++sems_[e.obj];
+        Begin(e.obj);
+      }
       break;
     case Op::kPend:
-      if (trace_.SemInitial(e.obj) >= 0) --sems_[e.obj];
+      if (trace_.SemInitial(e.obj) >= 0) {
+        --sems_[e.obj];
+        Begin(e.obj);
+      }
+      break;
+    case Op::kPendFail:
+      if (trace_.SemInitial(e.obj) >= 0) Begin(e.obj);
       break;
     default:
       break;
+  }
+  // The thread's next event follows the initializations placed before it.
+  auto& own = inits_[t];
+  while (placed_[t] < own.size() && own[placed_[t]].first <= next_[t]) {
+    Begin(own[placed_[t]].second);
+    ++placed_[t];
   }
   ++next_[t];
   last_step_[t] = step_++;

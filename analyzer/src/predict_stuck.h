@@ -11,7 +11,10 @@
 //    previous event (its release of the mutex as it began to wait);
 //  - a semaphore whose initial count is known: a wait takes one of its count (initial count
 //    plus posts so far, minus waits so far), which must be positive; a failed try or timed
-//    wait finds it zero. Other pends follow the post they needed in the trace;
+//    wait finds it zero. Its posts and waits come after its initialization, and none of a
+//    generation after the next generation's initialization (which the replay places after the
+//    initializing thread's events before it, at the latest before its next one). Other pends
+//    follow the post they needed in the trace;
 //  - at the end every thread has run all its events, was never created, or is blocked: at an
 //    acquisition of a lock another thread holds, at a wake with no notification since its wait
 //    began, at a sem_wait of a semaphore whose count is zero, or at a join of a thread that
@@ -67,6 +70,10 @@ class Replay {
   }
   // The count of a semaphore with a known initial count (false for other keys).
   bool Count(uint64_t key, int64_t* count) const;
+  // Why an event on generation `key` (known count) cannot run now, nullptr when it can.
+  const char* Generation(uint64_t key) const;
+  // Records that generation `key` began (its initialization is placed by now).
+  void Begin(uint64_t key);
 
   const PredictTrace& trace_;
   std::vector<uint32_t> next_;
@@ -75,6 +82,11 @@ class Replay {
   std::unordered_map<uint64_t, uint32_t> last_write_;   // key -> write id
   std::unordered_map<uint64_t, uint64_t> last_notify_;  // condition variable -> step
   std::unordered_map<uint64_t, int64_t> sems_;          // key -> posts minus waits so far
+  std::unordered_map<uint64_t, uint32_t> live_;         // semaphore -> generation begun
+  // Per thread, the generations it initializes: (position, key), by position; and how many
+  // of them are placed.
+  std::vector<std::vector<std::pair<uint32_t, uint64_t>>> inits_;
+  std::vector<uint32_t> placed_;
   uint64_t step_ = 0;
 };
 

@@ -87,14 +87,24 @@ void PredictTrace::AddThread(uint32_t thread, uint32_t tid) {
   if (thread >= per_thread_.size()) per_thread_.resize(thread + 1);
 }
 
-void PredictTrace::SemInit(uint64_t key, uint32_t count) {
+void PredictTrace::SemInit(uint64_t key, uint32_t count, uint32_t thread) {
+  // A condition wait's re-acquisition held back for this thread happened before the init.
+  for (size_t i = 0; i < deferred_.size(); ++i) {
+    if (deferred_[i].first != thread) continue;
+    Store(deferred_[i].second);
+    deferred_.erase(deferred_.begin() + static_cast<ptrdiff_t>(i));
+    break;
+  }
+  if (thread >= per_thread_.size()) per_thread_.resize(thread + 1);
   auto [gen, first] = sem_gen_.try_emplace(key, 0);
   if (!first && gen->second + 1 == kMaxSemGenerations) {
     sem_init_[SemKey(key)].count = -1;  // too many: the last generation takes the rest
     return;
   }
   if (!first) ++gen->second;
-  sem_init_[SemKey(key)] = SemStart{count, static_cast<uint32_t>(size())};
+  const uint32_t at = static_cast<uint32_t>(size());
+  sem_init_[SemKey(key)] = SemStart{count, at, static_cast<uint32_t>(sem_inits_.size())};
+  sem_inits_.push_back(SemInitAt{SemKey(key), thread, at});
 }
 
 std::vector<uint64_t> PredictTrace::KnownSemaphores() const {
@@ -259,6 +269,10 @@ void PredictTrace::Finalize() {
         it->second.count = -1;
       }
     }
+  }
+  for (SemInitAt& in : sem_inits_) {
+    const auto& own = per_thread_[in.thread];
+    in.pos = static_cast<uint32_t>(std::lower_bound(own.begin(), own.end(), in.pos) - own.begin());
   }
 }
 

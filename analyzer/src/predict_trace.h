@@ -92,7 +92,7 @@ class PredictTrace {
   // is a new one each time. A generation has a known count (SemInitial) unless its semaphore
   // was used before its first initialization, or initialized more than kMaxSemGenerations
   // times (then the last generation holds the rest, count unknown).
-  void SemInit(uint64_t key, uint32_t count);
+  void SemInit(uint64_t key, uint32_t count, uint32_t thread);
   bool HasSemInit(uint64_t key) const { return sem_gen_.count(key) > 0; }
   // The key of the current generation of semaphore `key` (`key` itself before the second
   // initialization): its bits 56-59 hold the generation.
@@ -168,6 +168,19 @@ class PredictTrace {
   }
   // Every semaphore with a known initial count.
   std::vector<uint64_t> KnownSemaphores() const;
+  // Where each generation of a semaphore began: the initializing thread had run `pos` of its
+  // events. A replay places it there: after those, before the thread's next one.
+  struct SemInitAt {
+    uint64_t key = 0;  // the generation's key
+    uint32_t thread = 0, pos = 0;
+  };
+  const std::vector<SemInitAt>& SemInits() const { return sem_inits_; }
+  // The initialization of generation `key`, nullptr when it has none (not known).
+  const SemInitAt* SemInitOf(uint64_t key) const {
+    auto it = sem_init_.find(key);
+    return it == sem_init_.end() || it->second.count < 0 ? nullptr
+                                                         : &sem_inits_[it->second.init];
+  }
 
  private:
   static constexpr uint8_t kShared = 1, kAtomic = 2, kBlocking = 4, kNested = 8;
@@ -192,7 +205,9 @@ class PredictTrace {
   struct SemStart {
     int64_t count = -1;  // -1: unknown
     uint32_t first = 0;  // the first event id recorded after the initialization
+    uint32_t init = 0;   // index into sem_inits_
   };
+  std::vector<SemInitAt> sem_inits_;  // pos: until Finalize, the first id after it
   std::unordered_map<uint64_t, SemStart> sem_init_;  // by generation key
   std::unordered_map<uint64_t, uint32_t> sem_gen_;    // semaphore -> current generation
 };

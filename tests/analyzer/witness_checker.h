@@ -88,18 +88,25 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
   std::map<Sem, int64_t> sem_count;
   std::set<Sem> sem_unknown;
   std::vector<Sem> sem_of(stream.size());
+  // Where each generation began: its thread, and how many of its steps came before.
+  std::map<Sem, std::pair<uint32_t, size_t>> sem_init_at;
+  std::map<uint32_t, std::vector<std::pair<size_t, Sem>>> inits_of;  // tid -> in order
   for (uint64_t i = 0; i < stream.size(); ++i) {
     const StreamEvent& e = stream[i];
     auto g = generation.find(e.ev.obj);
     if (e.kind() == K::kSemInit) {
+      Sem begun{e.ev.obj, 0};
       if (g == generation.end()) {
-        sem_count[{e.ev.obj, 0}] = e.ev.aux32;
         generation[e.ev.obj] = 0;
       } else if (g->second == 15) {
         sem_unknown.insert({e.ev.obj, 15});
+        continue;
       } else {
-        sem_count[{e.ev.obj, ++g->second}] = e.ev.aux32;
+        begun.second = ++g->second;
       }
+      sem_count[begun] = e.ev.aux32;
+      sem_init_at[begun] = {e.tid, own[e.tid].size()};
+      inits_of[e.tid].push_back({own[e.tid].size(), begun});
     } else if (e.kind() == K::kSemPost || e.kind() == K::kSemWaitEnd) {
       sem_of[i] = {e.ev.obj, g == generation.end() ? 0 : g->second};
       if (g == generation.end()) sem_unknown.insert(sem_of[i]);  // used before its init
@@ -123,6 +130,8 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
     }
   }
   std::map<uint32_t, size_t> done;                      // tid -> steps replayed
+  std::map<uint64_t, int> live;      // semaphore -> latest generation begun
+  std::map<uint32_t, size_t> placed;  // tid -> its initializations placed
   std::map<uint64_t, std::pair<uint32_t, int>> holder;  // lock -> (tid, depth)
   std::map<uint64_t, uint64_t> last_write;              // byte -> stream index
   std::map<uint64_t, size_t> notified;   // condition variable -> step of its last notify
@@ -173,6 +182,12 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
              ") is not its next event in program order";
     }
     const size_t nth = n > 0 && mine[n - 1] == w.event_index ? 1 : 0;  // rmw's second step
+    // The initializations the thread made before this step begin their generations now.
+    for (size_t& p = placed[e.tid]; p < inits_of[e.tid].size() && inits_of[e.tid][p].first <= n;
+         ++p) {
+      const Sem& begun = inits_of[e.tid][p].second;
+      live[begun.first] = std::max(live.count(begun.first) ? live[begun.first] : 0, begun.second);
+    }
     ++n;
     if (n == 1 && e.kind() != K::kThreadStart) {
       // The thread's first step: its creation must be done, if the trace has one.
@@ -210,11 +225,19 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
         notified[e.ev.obj] = step;
         break;
       case K::kSemPost:
-        if (sem_count.count(sem_of[w.event_index])) ++sem_count[sem_of[w.event_index]];
-        break;
       case K::kSemWaitEnd: {
-        auto c = sem_count.find(sem_of[w.event_index]);
+        const Sem& sem = sem_of[w.event_index];
+        auto c = sem_count.find(sem);
         if (c == sem_count.end()) break;
+        const auto& [init_tid, before] = sem_init_at.at(sem);
+        if (done[init_tid] < before) return w.thread + " uses a semaphore before its sem_init";
+        if (live.count(sem.first) && live[sem.first] > sem.second)
+          return w.thread + " uses a semaphore initialized again since";
+        live[sem.first] = sem.second;
+        if (e.kind() == K::kSemPost) {
+          ++c->second;
+          break;
+        }
         if (e.ev.flags & trace::kFailed) {
           if (c->second > 0) return w.thread + "'s failed wait would take a post";
         } else if (c->second-- <= 0) {
