@@ -12,8 +12,7 @@ namespace threadlens::analysis {
 
 using Op = PredictTrace::Op;
 
-bool SemPredictor::Try(uint32_t wait, bool waiter_first, uint64_t& budget,
-                       SemWitness* out) const {
+bool SemPredictor::Try(uint32_t wait, bool waiter_first, uint64_t& budget, SemWitness* out) const {
   const uint32_t w = trace_.HotOf(wait).thread, stop = trace_.Pos(wait);
   const uint32_t threads = trace_.threads();
   Replay r(trace_);

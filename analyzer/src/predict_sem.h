@@ -4,8 +4,8 @@
 // complete exactly when the initial count plus the posts before it exceeds the waits before it.
 //
 // For each wait W of thread w (latest first: the last of each wait site and semaphore, then up
-// to 3 more per thread, site and semaphore) the search
-// builds schedules in which w never gets past W, replaying the model one event at a time:
+// to 3 more per thread, site and semaphore) the search builds schedules in which w never gets
+// past W, replaying the model one event at a time:
 //  - waiter first: w runs up to W, other threads only when w cannot move (each step the
 //    earliest of the trace that may run); then the others run, in trace order, as far as they
 //    can;

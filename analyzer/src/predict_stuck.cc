@@ -16,9 +16,9 @@ Replay::Replay(const PredictTrace& trace)
   for (const PredictTrace::SemInitAt& in : trace.SemInits()) {
     if (in.thread < inits_.size()) inits_[in.thread].push_back({in.pos, in.key});
   }
-  for (auto& v : inits_) std::stable_sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
-    return a.first < b.first;
-  });
+  for (auto& v : inits_)
+    std::stable_sort(v.begin(), v.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
 }
 
 const char* Replay::Generation(uint64_t key) const {

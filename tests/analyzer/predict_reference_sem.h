@@ -16,10 +16,10 @@
 namespace threadlens::testing {
 
 struct SemOp {
-  int thread = 0;   // 0 is main, which starts the workers first and joins them last
-  std::string op;   // create join acq rel post wait trywait
-  int arg = 0;      // created or joined thread
-  bool ok = true;   // trywait: whether it took one
+  int thread = 0;  // 0 is main, which starts the workers first and joins them last
+  std::string op;  // create join acq rel post wait trywait
+  int arg = 0;     // created or joined thread
+  bool ok = true;  // trywait: whether it took one
 };
 
 struct SemExec {

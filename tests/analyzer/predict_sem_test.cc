@@ -194,7 +194,7 @@ TEST(PredictSem, TheCheckerKeepsGenerationsApart) {
   s.Add(1, K::kSemPost, kSem);              // 7
   Wait(s, 2, kSem, "worker.cc:5");          // 8, 9: generation 1
   s.Add(2, K::kThreadExit);
-  s.Add(1, K::kThreadJoin, 2);              // 11
+  s.Add(1, K::kThreadJoin, 2);  // 11
   const auto stream = ReadAll(s);
   auto check = [&](const std::vector<std::pair<uint32_t, uint64_t>>& steps) {
     Finding f;
@@ -212,8 +212,7 @@ TEST(PredictSem, TheCheckerKeepsGenerationsApart) {
   // In the run's order every step is fine; the checker then finds nothing stuck.
   EXPECT_EQ(check({{1, 1}, {2, 4}, {1, 5}, {1, 7}, {2, 9}, {1, 11}}),
             "no thread waits on a condition variable or a semaphore");
-  EXPECT_EQ(check({{1, 1}, {1, 5}, {1, 7}, {2, 4}}),
-            "T2 uses a semaphore initialized again since");
+  EXPECT_EQ(check({{1, 1}, {1, 5}, {1, 7}, {2, 4}}), "T2 uses a semaphore initialized again since");
   EXPECT_EQ(check({{1, 1}, {2, 4}, {2, 9}}), "T2 uses a semaphore before its sem_init");
 }
 
