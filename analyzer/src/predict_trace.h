@@ -45,13 +45,13 @@ class PredictTrace {
     kRelease,  // the release that ends it
     kRead,     // obj = location
     kWrite,
-    kFork,     // obj = child thread (dense index)
-    kJoin,     // obj = joined thread (dense index)
-    kNotify,   // obj = condition variable
-    kWake,     // a condition wait ended by a notification (obj = condition variable)
-    kPost,     // semaphore post, annotation release, signal send (obj = key)
-    kPend,     // semaphore wait, annotation acquire, handler start (obj = key)
-    kTryFail,  // a trylock that found the lock held (obj = lock)
+    kFork,      // obj = child thread (dense index)
+    kJoin,      // obj = joined thread (dense index)
+    kNotify,    // obj = condition variable
+    kWake,      // a condition wait ended by a notification (obj = condition variable)
+    kPost,      // semaphore post, annotation release, signal send (obj = key)
+    kPend,      // semaphore wait, annotation acquire, handler start (obj = key)
+    kTryFail,   // a trylock that found the lock held (obj = lock)
     kPendFail,  // a semaphore try or timed wait that took nothing (obj = key)
   };
   static constexpr uint32_t kNone = ~0u;
@@ -178,8 +178,7 @@ class PredictTrace {
   // The initialization of generation `key`, nullptr when it has none (not known).
   const SemInitAt* SemInitOf(uint64_t key) const {
     auto it = sem_init_.find(key);
-    return it == sem_init_.end() || it->second.count < 0 ? nullptr
-                                                         : &sem_inits_[it->second.init];
+    return it == sem_init_.end() || it->second.count < 0 ? nullptr : &sem_inits_[it->second.init];
   }
 
  private:
@@ -207,9 +206,9 @@ class PredictTrace {
     uint32_t first = 0;  // the first event id recorded after the initialization
     uint32_t init = 0;   // index into sem_inits_
   };
-  std::vector<SemInitAt> sem_inits_;  // pos: until Finalize, the first id after it
+  std::vector<SemInitAt> sem_inits_;                 // pos: until Finalize, the first id after it
   std::unordered_map<uint64_t, SemStart> sem_init_;  // by generation key
-  std::unordered_map<uint64_t, uint32_t> sem_gen_;    // semaphore -> current generation
+  std::unordered_map<uint64_t, uint32_t> sem_gen_;   // semaphore -> current generation
 };
 
 }  // namespace threadlens::analysis

@@ -130,8 +130,8 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
     }
   }
   std::map<uint32_t, size_t> done;                      // tid -> steps replayed
-  std::map<uint64_t, int> live;      // semaphore -> latest generation begun
-  std::map<uint32_t, size_t> placed;  // tid -> its initializations placed
+  std::map<uint64_t, int> live;                         // semaphore -> latest generation begun
+  std::map<uint32_t, size_t> placed;                    // tid -> its initializations placed
   std::map<uint64_t, std::pair<uint32_t, int>> holder;  // lock -> (tid, depth)
   std::map<uint64_t, uint64_t> last_write;              // byte -> stream index
   std::map<uint64_t, size_t> notified;   // condition variable -> step of its last notify
