@@ -247,6 +247,8 @@ class Dumper {
                std::string(src_.String(e.aux32)) + "\" +" + Hex(e.site);
       case EventKind::kUnmapShared:
         return Hex(e.obj) + " size=" + std::to_string(e.seq);
+      case EventKind::kSemInit:
+        return Hex(e.obj) + " count=" + std::to_string(e.aux32);
       case EventKind::kIgnoresAtExit:
         return std::string(e.flags == trace::kIgnoreReads    ? "reads"
                            : e.flags == trace::kIgnoreWrites ? "writes"

@@ -21,6 +21,8 @@ set(THREADLENS_SCENARIOS
   lock_leak_early_return
   lost_wakeup wakeup_with_predicate
   lost_wakeup_latent wakeup_latent_with_predicate
+  ack_one_semaphore ack_two_semaphores
+  sem_wait_holding_lock sem_wait_then_lock
   race_behind_log_lock limit_under_lock
   giant_lock_countdown
   shm_counter_race shm_counter_lock

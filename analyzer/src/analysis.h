@@ -100,6 +100,8 @@ class Analysis {
   void PredictRaces(std::vector<RawFinding>& raw, std::vector<std::string>& notes);
   // Adds lost notifications and deadlocks through a condition wait (predict_comm.h).
   void PredictCommunication(std::vector<RawFinding>& raw, std::vector<std::string>& notes);
+  // Adds sem_waits that block forever in a reordering, as hangs or deadlocks (predict_sem.h).
+  void PredictSemaphores(std::vector<RawFinding>& raw, std::vector<std::string>& notes);
 
   // ---- end of trace (analysis_finish.cc) ----
   void FindBlockedState(std::vector<RawFinding>& raw, std::vector<std::string>& notes);

@@ -221,6 +221,7 @@ Report Analysis::Finish() {
     for (RawFinding& f : cycles) raw.push_back(std::move(f));
   }
   if (predict_) PredictCommunication(raw, rep.notes);
+  if (predict_) PredictSemaphores(raw, rep.notes);
   FindBlockedState(raw, rep.notes);
   for (RawFinding& f : monitor_.TakeFindings()) {
     if (f.kind == "contention" && !opts_.contention) continue;

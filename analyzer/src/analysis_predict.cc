@@ -102,12 +102,21 @@ void Analysis::RecordPredict(const ThreadCtx& t, const StreamEvent& e) {
       RecordPredict(t, POp::kNotify, ev.obj, ev.site);
       break;
     case EventKind::kSemPost:
-      RecordPredict(t, POp::kPost, ev.obj | HappensBefore::kSemTag, ev.site);
+      RecordPredict(t, POp::kPost, predict_->SemKey(ev.obj | HappensBefore::kSemTag), ev.site);
       break;
-    case EventKind::kSemWaitEnd:
+    case EventKind::kSemWaitEnd: {
+      const uint64_t key = predict_->SemKey(ev.obj | HappensBefore::kSemTag);
       if (!(ev.flags & trace::kFailed)) {
-        RecordPredict(t, POp::kPend, ev.obj | HappensBefore::kSemTag, ev.site);
+        RecordPredict(t, POp::kPend, key, ev.site, false, false,
+                      !(ev.flags & (trace::kTry | trace::kTimed)));
+      } else if (predict_->HasSemInit(ev.obj | HappensBefore::kSemTag)) {
+        // Only where counts are known: a reordering must leave the wait nothing to take.
+        RecordPredict(t, POp::kPendFail, key, ev.site);
       }
+      break;
+    }
+    case EventKind::kSemInit:
+      predict_->SemInit(ev.obj | HappensBefore::kSemTag, ev.aux32, t.dense);
       break;
     case EventKind::kHappensBefore:
     case EventKind::kSignalSend:
@@ -135,6 +144,12 @@ SideRef SideOf(const PredictTrace& trace, uint32_t id, Op op) {
   s.lockset = e.lockset;
   s.op = op;
   s.shared = e.shared;
+  return s;
+}
+
+SideRef SemSideOf(const PredictTrace& trace, uint32_t id, Op op) {
+  SideRef s = SideOf(trace, id, op);
+  s.obj &= (1ull << 56) - 1;  // without its tag and generation
   return s;
 }
 
@@ -166,19 +181,51 @@ RawWitnessStep StepOf(const PredictTrace& trace, uint32_t id) {
       w = {SideOf(trace, id, Op::kWait), "wake", RawWitnessStep::kCond};
       break;
     case POp::kPost:
-      w = {SideOf(trace, id, Op::kSignal), "post", RawWitnessStep::kKey};
+      // A semaphore of known count is shown by name: its steps are what the schedule is about.
+      if (trace.SemInitial(trace.Obj(id)) >= 0) {
+        w = {SemSideOf(trace, id, Op::kSignal), "sem-post", RawWitnessStep::kSem};
+      } else {
+        w = {SideOf(trace, id, Op::kSignal), "post", RawWitnessStep::kKey};
+        if ((w.side.obj & (0xfull << 60)) == HappensBefore::kSemTag)
+          w.side.obj = PredictTrace::SemBase(w.side.obj);
+      }
       break;
     case POp::kPend:
-      w = {SideOf(trace, id, Op::kSemWait), "pend", RawWitnessStep::kKey};
+      if (trace.SemInitial(trace.Obj(id)) >= 0) {
+        w = {SemSideOf(trace, id, Op::kSemWait), "sem-take", RawWitnessStep::kSem};
+      } else {
+        w = {SideOf(trace, id, Op::kSemWait), "pend", RawWitnessStep::kKey};
+        if ((w.side.obj & (0xfull << 60)) == HappensBefore::kSemTag)
+          w.side.obj = PredictTrace::SemBase(w.side.obj);
+      }
       break;
     case POp::kTryFail:
       w = {SideOf(trace, id, Op::kRequest), "try-fail", RawWitnessStep::kLock};
+      break;
+    case POp::kPendFail:
+      w = {SemSideOf(trace, id, Op::kSemWait), "sem-fail", RawWitnessStep::kSem};
       break;
   }
   // A join and a fork name the other thread by its trace id, as the findings do.
   if (w.obj_kind == RawWitnessStep::kThread)
     w.side.obj = trace.Tid(static_cast<uint32_t>(w.side.obj));
   return w;
+}
+
+RawWitnessStep BlockedStepOf(const PredictTrace& trace, uint32_t id) {
+  switch (trace.At(id).op) {
+    case POp::kWake:
+      return {SideOf(trace, id, Op::kWait), "wait", RawWitnessStep::kCond};
+    case POp::kPend:
+      return {SemSideOf(trace, id, Op::kSemWait), "sem-wait", RawWitnessStep::kSem};
+    case POp::kJoin: {
+      RawWitnessStep w{SideOf(trace, id, Op::kJoin), "join-blocked", RawWitnessStep::kThread};
+      w.side.obj = trace.Tid(trace.HotOf(id).aux);
+      return w;
+    }
+    default:
+      return {SideOf(trace, id, Op::kRequest), "request", RawWitnessStep::kLock};
+  }
 }
 
 // The schedule's steps, one per event of the trace (an access split by granule is one step),

@@ -25,23 +25,8 @@ SideRef WaitSide(const PredictTrace& trace, uint32_t wake) {
   return s;
 }
 
-// The final step of a thread the schedule leaves blocked.
-RawWitnessStep BlockedStep(const PredictTrace& trace, uint32_t id) {
-  switch (trace.At(id).op) {
-    case POp::kWake:
-      return {SideOf(trace, id, Op::kWait), "wait", RawWitnessStep::kCond};
-    case POp::kJoin: {
-      RawWitnessStep w{SideOf(trace, id, Op::kJoin), "join-blocked", RawWitnessStep::kThread};
-      w.side.obj = trace.Tid(trace.HotOf(id).aux);
-      return w;
-    }
-    default:
-      return {SideOf(trace, id, Op::kRequest), "request", RawWitnessStep::kLock};
-  }
-}
-
 void AddBlockedSteps(const PredictTrace& trace, const CommWitness& w, RawFinding& f) {
-  for (uint32_t id : w.blocked) f.witness.push_back(BlockedStep(trace, id));
+  for (uint32_t id : w.blocked) f.witness.push_back(predict_out::BlockedStepOf(trace, id));
 }
 
 }  // namespace

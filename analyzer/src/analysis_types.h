@@ -138,7 +138,7 @@ struct HeapRef {
 
 // One step of a predicted schedule: an event of the trace, or one of the final blocked requests.
 struct RawWitnessStep {
-  enum ObjKind : uint8_t { kLock, kVariable, kThread, kCond, kKey };
+  enum ObjKind : uint8_t { kLock, kVariable, kThread, kCond, kKey, kSem };
   SideRef side;
   const char* op = "";  // "acquire", "release", "read", "write", "create", "join", "request"...
   ObjKind obj_kind = kLock;

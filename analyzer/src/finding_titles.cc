@@ -44,6 +44,10 @@ void TitleFinding(Finding& f) {
         parts.push_back(e.from + " waits for " + e.to + " to notify " + e.to_site.object);
         continue;
       }
+      if (e.to_site.op == "sem-wait") {
+        parts.push_back(e.from + " waits for " + e.to + " to post " + e.to_site.object);
+        continue;
+      }
       parts.push_back(e.from + " waits for " +
                       (e.from_site.op == "acquire" ? e.from_site.object + " held by " : "") +
                       e.to);
@@ -64,7 +68,10 @@ void TitleFinding(Finding& f) {
                        : f.subkind == "lock" ? "lock " + a[0].object + ", whose holder exited"
                                              : "semaphore " + a[0].object;
     f.title = "hang: " + a[0].thread + " blocked forever waiting on " + what;
-    if (f.predicted && *f.predicted && a.size() >= 2) {
+    if (f.predicted && *f.predicted && f.subkind == "sem") {
+      f.title = "predicted hang: " + a[0].thread + " waits forever on semaphore " +
+                a[0].object + ", whose posts go to other waits first or never come";
+    } else if (f.predicted && *f.predicted && a.size() >= 2) {
       f.title = "predicted lost notification: " + a[1].thread + " notifies " + a[0].object +
                 " before " + a[0].thread + " waits for it; " + a[0].thread +
                 " then waits forever";

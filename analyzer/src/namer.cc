@@ -305,6 +305,7 @@ Finding Namer::Name(const RawFinding& r) {
       case RawWitnessStep::kThread: s.object = ThreadName(static_cast<uint32_t>(w.side.obj)); break;
       case RawWitnessStep::kCond: s.object = ObjectName(w.side.obj, ObjectKind::kCond); break;
       case RawWitnessStep::kKey: s.object = Hex(w.side.obj & ~(0xfull << 60)); break;
+      case RawWitnessStep::kSem: s.object = ObjectName(w.side.obj, ObjectKind::kSem); break;
     }
     if (w.side.site != 0) s.site = ShortSite(w.side);
     s.event_index = w.side.index;

@@ -87,6 +87,35 @@ void PredictTrace::AddThread(uint32_t thread, uint32_t tid) {
   if (thread >= per_thread_.size()) per_thread_.resize(thread + 1);
 }
 
+void PredictTrace::SemInit(uint64_t key, uint32_t count, uint32_t thread) {
+  // A condition wait's re-acquisition held back for this thread happened before the init.
+  for (size_t i = 0; i < deferred_.size(); ++i) {
+    if (deferred_[i].first != thread) continue;
+    Store(deferred_[i].second);
+    deferred_.erase(deferred_.begin() + static_cast<ptrdiff_t>(i));
+    break;
+  }
+  if (thread >= per_thread_.size()) per_thread_.resize(thread + 1);
+  auto [gen, first] = sem_gen_.try_emplace(key, 0);
+  if (!first && gen->second + 1 == kMaxSemGenerations) {
+    sem_init_[SemKey(key)].count = -1;  // too many: the last generation takes the rest
+    return;
+  }
+  if (!first) ++gen->second;
+  const uint32_t at = static_cast<uint32_t>(size());
+  sem_init_[SemKey(key)] = SemStart{count, at, static_cast<uint32_t>(sem_inits_.size())};
+  sem_inits_.push_back(SemInitAt{SemKey(key), thread, at});
+}
+
+std::vector<uint64_t> PredictTrace::KnownSemaphores() const {
+  std::vector<uint64_t> out;
+  for (const auto& [key, s] : sem_init_) {
+    if (s.count >= 0) out.push_back(key);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 void PredictTrace::Finalize() {
   if (finalized_) return;
   finalized_ = true;
@@ -231,7 +260,19 @@ void PredictTrace::Finalize() {
       case Op::kTryFail:
         if (auto it = owner.find(obj); it != owner.end()) h.link = it->second;
         break;
+      case Op::kPendFail:
+        break;
     }
+    if (h.op == Op::kPost || h.op == Op::kPend || h.op == Op::kPendFail) {
+      // A semaphore used before its initialization: its count there is unknown.
+      if (auto it = sem_init_.find(obj); it != sem_init_.end() && id < it->second.first) {
+        it->second.count = -1;
+      }
+    }
+  }
+  for (SemInitAt& in : sem_inits_) {
+    const auto& own = per_thread_[in.thread];
+    in.pos = static_cast<uint32_t>(std::lower_bound(own.begin(), own.end(), in.pos) - own.begin());
   }
 }
 

@@ -45,13 +45,14 @@ class PredictTrace {
     kRelease,  // the release that ends it
     kRead,     // obj = location
     kWrite,
-    kFork,     // obj = child thread (dense index)
-    kJoin,     // obj = joined thread (dense index)
-    kNotify,   // obj = condition variable
-    kWake,     // a condition wait ended by a notification (obj = condition variable)
-    kPost,     // semaphore post, annotation release, signal send (obj = key)
-    kPend,     // semaphore wait, annotation acquire, handler start (obj = key)
-    kTryFail,  // a trylock that found the lock held (obj = lock)
+    kFork,      // obj = child thread (dense index)
+    kJoin,      // obj = joined thread (dense index)
+    kNotify,    // obj = condition variable
+    kWake,      // a condition wait ended by a notification (obj = condition variable)
+    kPost,      // semaphore post, annotation release, signal send (obj = key)
+    kPend,      // semaphore wait, annotation acquire, handler start (obj = key)
+    kTryFail,   // a trylock that found the lock held (obj = lock)
+    kPendFail,  // a semaphore try or timed wait that took nothing (obj = key)
   };
   static constexpr uint32_t kNone = ~0u;
 
@@ -67,7 +68,7 @@ class PredictTrace {
     bool atomic = false;  // an atomic read or write
     // An acquisition that waits for the lock: not a trylock, a timed lock (it would give up) or
     // a condition wait's re-acquisition. Only these can be the blocked requests of a deadlock.
-    // On a wake: the wait had no timeout.
+    // On a wake: the wait had no timeout. On a pend: a sem_wait (not try, not timed).
     bool blocking = true;
     // Set by Finalize: a re-entrant acquire, an inner release, or a release of a lock the
     // thread did not hold. No constraint of its own.
@@ -85,6 +86,22 @@ class PredictTrace {
   // traces); it is kept after the thread's next event when that is the wake, as it happens.
   void Add(const Event& e, bool after_wake = false);
   void AddThread(uint32_t thread, uint32_t tid);
+  // A semaphore's initial count, at this point of the stream (`key`: the semaphore's key as
+  // the analysis tags it). Each initialization starts a generation of the semaphore, which
+  // posts and pends name by SemKey: a semaphore reused at an address (on a stack, in a loop)
+  // is a new one each time. A generation has a known count (SemInitial) unless its semaphore
+  // was used before its first initialization, or initialized more than kMaxSemGenerations
+  // times (then the last generation holds the rest, count unknown).
+  void SemInit(uint64_t key, uint32_t count, uint32_t thread);
+  bool HasSemInit(uint64_t key) const { return sem_gen_.count(key) > 0; }
+  // The key of the current generation of semaphore `key` (`key` itself before the second
+  // initialization): its bits 56-59 hold the generation.
+  uint64_t SemKey(uint64_t key) const {
+    auto it = sem_gen_.find(key);
+    return it == sem_gen_.end() ? key : key | static_cast<uint64_t>(it->second) << 56;
+  }
+  static constexpr uint64_t SemBase(uint64_t key) { return key & ~(0xfull << 56); }
+  static constexpr uint32_t kMaxSemGenerations = 16;
   // Derives per-thread positions, matching releases, reads-from and the other links, after the
   // last Add. Later calls do nothing.
   void Finalize();
@@ -143,6 +160,26 @@ class PredictTrace {
   // The outermost locks a thread held at an acquire, read, write or wake event, sorted (empty
   // for other events). Equal sets are the same object.
   const std::vector<uint64_t>& HeldAt(uint32_t id) const;
+  // The initial count of the semaphore generation `key` (SemKey), or -1 when it is not known
+  // (older traces, a semaphore used before its initialization).
+  int64_t SemInitial(uint64_t key) const {
+    auto it = sem_init_.find(key);
+    return it == sem_init_.end() ? -1 : it->second.count;
+  }
+  // Every semaphore with a known initial count.
+  std::vector<uint64_t> KnownSemaphores() const;
+  // Where each generation of a semaphore began: the initializing thread had run `pos` of its
+  // events. A replay places it there: after those, before the thread's next one.
+  struct SemInitAt {
+    uint64_t key = 0;  // the generation's key
+    uint32_t thread = 0, pos = 0;
+  };
+  const std::vector<SemInitAt>& SemInits() const { return sem_inits_; }
+  // The initialization of generation `key`, nullptr when it has none (not known).
+  const SemInitAt* SemInitOf(uint64_t key) const {
+    auto it = sem_init_.find(key);
+    return it == sem_init_.end() || it->second.count < 0 ? nullptr : &sem_inits_[it->second.init];
+  }
 
  private:
   static constexpr uint8_t kShared = 1, kAtomic = 2, kBlocking = 4, kNested = 8;
@@ -164,6 +201,14 @@ class PredictTrace {
   std::vector<uint32_t> fork_;
   std::vector<LockAcquires> locks_;
   std::vector<std::vector<uint64_t>> held_sets_;
+  struct SemStart {
+    int64_t count = -1;  // -1: unknown
+    uint32_t first = 0;  // the first event id recorded after the initialization
+    uint32_t init = 0;   // index into sem_inits_
+  };
+  std::vector<SemInitAt> sem_inits_;                 // pos: until Finalize, the first id after it
+  std::unordered_map<uint64_t, SemStart> sem_init_;  // by generation key
+  std::unordered_map<uint64_t, uint32_t> sem_gen_;   // semaphore -> current generation
 };
 
 }  // namespace threadlens::analysis

@@ -68,7 +68,7 @@ std::string Scenario(const Finding& f) {
       if (w.op == "read" || w.op == "write" || w.op == "post" || w.op == "pend") continue;
       std::string html = H(w.op) + "(" + H(w.object) + ");" +
                          (w.site.empty() ? "" : " <span class=\"muted\">" + H(w.site) + "</span>");
-      if (w.op == "request" || w.op == "wait" || w.op == "join-blocked")
+      if (w.op == "request" || w.op == "wait" || w.op == "join-blocked" || w.op == "sem-wait")
         html = "<span class=\"blocked\">" + html + " *** blocked ***</span>";
       if (w.op.rfind("race-", 0) == 0)
         html = "<span class=\"blocked\">" + html + " *** race ***</span>";
@@ -251,7 +251,10 @@ std::string FindingSection(const Report& r, const Finding& f, const std::string&
     for (auto& e : f.cycle) {
       if (wait_for) {
         o << "<tr><td>" << H(e.from) << "</td><td>"
-          << (e.to_site.op == "wait" ? "a notification of " : "") << "<code>"
+          << (e.to_site.op == "wait"       ? "a notification of "
+              : e.to_site.op == "sem-wait" ? "a post of "
+                                           : "")
+          << "<code>"
           << H(e.to_site.object)
           << "</code></td><td>" << H(e.to) << "</td><td class=\"mono\">" << H(LongSite(e.to_site))
           << "</td><td class=\"mono\">" << H(LongSite(e.from_site)) << "</td></tr>";

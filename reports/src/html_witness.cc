@@ -13,7 +13,8 @@ namespace threadlens::reports {
 namespace {
 
 bool FinalStep(const std::string& op) {
-  return op == "request" || op == "wait" || op == "join-blocked" || op.rfind("race-", 0) == 0;
+  return op == "request" || op == "wait" || op == "join-blocked" || op == "sem-wait" ||
+         op.rfind("race-", 0) == 0;
 }
 
 }  // namespace

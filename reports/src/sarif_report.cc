@@ -259,7 +259,8 @@ json WitnessFlow(const Finding& f) {
       flows[w.thread] = json::array();
     }
     std::string msg = w.thread + " " + w.op + (w.object.empty() ? "" : " " + w.object);
-    if (w.op == "request" || w.op == "wait" || w.op == "join-blocked") msg += " (blocks)";
+    if (w.op == "request" || w.op == "wait" || w.op == "join-blocked" || w.op == "sem-wait")
+      msg += " (blocks)";
     if (w.op.rfind("race-", 0) == 0) msg += " (both accesses ready: the race)";
     json location = {{"message", {{"text", msg + (w.site.empty() ? "" : " at " + w.site)}}}};
     flows[w.thread].push_back({{"location", location},

@@ -164,7 +164,8 @@ void WitnessTable(std::ostream& o, const Finding& f) {
   const uint64_t memory = f.witness.size() - rows.size();
   const size_t first = rows.size() > kMaxRows ? rows.size() - kMaxRows : 0;
   auto cell = [](const WitnessStep& w) {
-    const bool blocks = w.op == "request" || w.op == "wait" || w.op == "join-blocked";
+    const bool blocks =
+        w.op == "request" || w.op == "wait" || w.op == "join-blocked" || w.op == "sem-wait";
     return w.op + "(" + w.object + ")" + (blocks ? " blocks" : "") +
            (w.op.rfind("race-", 0) == 0 ? " ready" : "");
   };
@@ -223,6 +224,14 @@ void DeadlockSides(std::ostream& o, const Finding& f, const TextOptions& opts,
     if (e.to_site.op == "wait") {
       o << "  " << st.Bold(e.from + " waits on " + e.to_site.object + " for " + e.to +
                            " to notify it")
+        << ":\n";
+      StackLines(o, e.to_site.stack, "    ", opts, st);
+      HeldLine(o, e.to_site, "    ");
+      continue;
+    }
+    if (e.to_site.op == "sem-wait") {
+      o << "  " << st.Bold(e.from + " waits on semaphore " + e.to_site.object + " for " + e.to +
+                           " to post it")
         << ":\n";
       StackLines(o, e.to_site.stack, "    ", opts, st);
       HeldLine(o, e.to_site, "    ");

@@ -7,6 +7,9 @@
 //  - every read reads from the same writes as in the trace: for each byte it reads, the last
 //    write of that byte (a variable of an STD trace is one byte at its number);
 //  - a wake-up comes after a notification of its condition variable;
+//  - a semaphore whose trace records its initial count (each sem_init starts a new one at that
+//    address; uses before the first leave it unknown): a wait that returned takes one of its
+//    count, which must be positive; a failed try or timed wait (a step then) finds it zero;
 //  - a deadlock's schedule ends with requests of distinct threads, each the thread's next
 //    event, each an acquisition of a lock another of them holds: all of them blocked;
 //  - a race's ends with two accesses of one variable by two threads, each the thread's next
@@ -15,6 +18,7 @@
 //    with the whole program stuck: every thread has run all its events, was never created, or
 //    ends with its next event, blocked: a `request` of a lock another thread holds, a `wait`
 //    (a wake-up) with no notification of its condition variable since the wait began, a
+//    `sem-wait` (a sem_wait's return) on a semaphore of known count that is zero, a
 //    `join-blocked` of a thread that has not finished. At least one thread waits.
 #pragma once
 
@@ -76,9 +80,43 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
   if (f.witness.empty()) return "no witness";
   if (f.witness_omitted) return "witness cut (raise max_witness_steps)";
   std::map<uint32_t, std::vector<uint64_t>> own;  // tid -> its step indices, in order
+  // Semaphores: each init starts a generation (a semaphore reused at its address is a new
+  // one), up to 16; the count of each where known. A failed wait is a step once an init was
+  // seen.
+  using Sem = std::pair<uint64_t, int>;  // address, generation
+  std::map<uint64_t, int> generation;
+  std::map<Sem, int64_t> sem_count;
+  std::set<Sem> sem_unknown;
+  std::vector<Sem> sem_of(stream.size());
+  // Where each generation began: its thread, and how many of its steps came before.
+  std::map<Sem, std::pair<uint32_t, size_t>> sem_init_at;
+  std::map<uint32_t, std::vector<std::pair<size_t, Sem>>> inits_of;  // tid -> in order
   for (uint64_t i = 0; i < stream.size(); ++i) {
-    for (int k = 0; k < StepsOf(stream[i]); ++k) own[stream[i].tid].push_back(i);
+    const StreamEvent& e = stream[i];
+    auto g = generation.find(e.ev.obj);
+    if (e.kind() == K::kSemInit) {
+      Sem begun{e.ev.obj, 0};
+      if (g == generation.end()) {
+        generation[e.ev.obj] = 0;
+      } else if (g->second == 15) {
+        sem_unknown.insert({e.ev.obj, 15});
+        continue;
+      } else {
+        begun.second = ++g->second;
+      }
+      sem_count[begun] = e.ev.aux32;
+      sem_init_at[begun] = {e.tid, own[e.tid].size()};
+      inits_of[e.tid].push_back({own[e.tid].size(), begun});
+    } else if (e.kind() == K::kSemPost || e.kind() == K::kSemWaitEnd) {
+      sem_of[i] = {e.ev.obj, g == generation.end() ? 0 : g->second};
+      if (g == generation.end()) sem_unknown.insert(sem_of[i]);  // used before its init
+    }
+    int steps = StepsOf(e);
+    if (e.kind() == K::kSemWaitEnd && (e.ev.flags & trace::kFailed) && g != generation.end())
+      steps = 1;
+    for (int k = 0; k < steps; ++k) own[e.tid].push_back(i);
   }
+  for (const Sem& s : sem_unknown) sem_count.erase(s);
   // A binary trace records a wait's re-acquisition of the mutex before the wait's end; the
   // thread is woken first, then takes the mutex back.
   for (auto& [tid, steps] : own) {
@@ -92,6 +130,8 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
     }
   }
   std::map<uint32_t, size_t> done;                      // tid -> steps replayed
+  std::map<uint64_t, int> live;                         // semaphore -> latest generation begun
+  std::map<uint32_t, size_t> placed;                    // tid -> its initializations placed
   std::map<uint64_t, std::pair<uint32_t, int>> holder;  // lock -> (tid, depth)
   std::map<uint64_t, uint64_t> last_write;              // byte -> stream index
   std::map<uint64_t, size_t> notified;   // condition variable -> step of its last notify
@@ -120,7 +160,7 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
     const auto& mine = own[e.tid];
     size_t& n = done[e.tid];
     if (w.op == "request" || w.op == "race-read" || w.op == "race-write" || w.op == "wait" ||
-        w.op == "join-blocked") {
+        w.op == "join-blocked" || w.op == "sem-wait") {
       if (n >= mine.size() || mine[n] != w.event_index)
         return w.thread + ": " + w.op + " is not its next event";
       if (w.op == "request" && e.kind() != K::kLockAcquired)
@@ -129,6 +169,9 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
         return w.thread + ": wait is not the end of a condition wait";
       if (w.op == "join-blocked" && e.kind() != K::kThreadJoin)
         return w.thread + ": join-blocked is not a join";
+      if (w.op == "sem-wait" && (e.kind() != K::kSemWaitEnd ||
+                                 (e.ev.flags & (trace::kTry | trace::kTimed | trace::kFailed))))
+        return w.thread + ": sem-wait is not the end of a sem_wait";
       if (!requesters.insert(e.tid).second) return w.thread + " ends twice";
       requests.push_back(&w);
       continue;
@@ -139,6 +182,12 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
              ") is not its next event in program order";
     }
     const size_t nth = n > 0 && mine[n - 1] == w.event_index ? 1 : 0;  // rmw's second step
+    // The initializations the thread made before this step begin their generations now.
+    for (size_t& p = placed[e.tid]; p < inits_of[e.tid].size() && inits_of[e.tid][p].first <= n;
+         ++p) {
+      const Sem& begun = inits_of[e.tid][p].second;
+      live[begun.first] = std::max(live.count(begun.first) ? live[begun.first] : 0, begun.second);
+    }
     ++n;
     if (n == 1 && e.kind() != K::kThreadStart) {
       // The thread's first step: its creation must be done, if the trace has one.
@@ -175,6 +224,27 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
       case K::kCondBroadcast:
         notified[e.ev.obj] = step;
         break;
+      case K::kSemPost:
+      case K::kSemWaitEnd: {
+        const Sem& sem = sem_of[w.event_index];
+        auto c = sem_count.find(sem);
+        if (c == sem_count.end()) break;
+        const auto& [init_tid, before] = sem_init_at.at(sem);
+        if (done[init_tid] < before) return w.thread + " uses a semaphore before its sem_init";
+        if (live.count(sem.first) && live[sem.first] > sem.second)
+          return w.thread + " uses a semaphore initialized again since";
+        live[sem.first] = sem.second;
+        if (e.kind() == K::kSemPost) {
+          ++c->second;
+          break;
+        }
+        if (e.ev.flags & trace::kFailed) {
+          if (c->second > 0) return w.thread + "'s failed wait would take a post";
+        } else if (c->second-- <= 0) {
+          return w.thread + " takes from a semaphore whose count is zero";
+        }
+        break;
+      }
       case K::kCondWaitEnd:
         // A notification after the waiter's previous step (its release of the mutex as it
         // began to wait): one sent before the wait would have woken nobody.
@@ -227,6 +297,11 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
         if (!last_step.count(e.tid)) return r->thread + " waits before it began to wait";
         if (notified.count(e.ev.obj) && notified[e.ev.obj] > last_step[e.tid])
           return r->thread + " was notified since it began to wait";
+      } else if (r->op == "sem-wait") {
+        waits = true;
+        auto c = sem_count.find(sem_of[r->event_index]);
+        if (c == sem_count.end()) return r->thread + " waits on a semaphore of unknown count";
+        if (c->second > 0) return r->thread + "'s semaphore has a post left";
       } else if (r->op == "join-blocked") {
         const uint32_t child = static_cast<uint32_t>(e.ev.obj);
         if (done[child] == own[child].size()) return r->thread + " joins a finished thread";
@@ -234,7 +309,7 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
         return "a stuck schedule ends with " + r->op;
       }
     }
-    if (!waits) return "no thread waits on a condition variable";
+    if (!waits) return "no thread waits on a condition variable or a semaphore";
     for (const auto& [tid, steps] : own) {
       if (done[tid] == steps.size() || ends.count(tid)) continue;
       bool creatable = false;

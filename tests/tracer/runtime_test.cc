@@ -1,6 +1,8 @@
 // The tracer runtime on real programs: each program in programs/ runs under `threadlens run`
 // and the exact events of its threads are asserted. Programs print the addresses of their
 // locks ("M 0x..."), so the expected lines can name them.
+#include <algorithm>
+
 #include "traced_run.h"
 
 namespace threadlens {
@@ -26,8 +28,10 @@ TEST(Preload, MutexOperationsAreRecordedExactly) {
 TEST(Preload, ContendedMutexRecordsRequestAndHandOverOrder) {
   Traced r = RunTraced("mutex_contended");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  // sem_init writes the semaphore's bytes (so a destroy racing a wait is a race).
-  EXPECT_LINES(Lines(r, 1), "thread_start", "write STARTED 32", "lock_create M normal",
+  // sem_init writes the semaphore's bytes (so a destroy racing a wait is a race) and records
+  // its initial count.
+  EXPECT_LINES(Lines(r, 1), "thread_start", "write STARTED 32", "sem_init STARTED 0",
+               "lock_create M normal",
                "lock_acquired M 1", "thread_create T2", "sem_wait_begin STARTED", "sem_wait_end STARTED",
                "lock_release M 0", "join_begin T2", "join T2", "thread_exit");
   EXPECT_LINES(Lines(r, 2), "thread_start T1", "sem_post STARTED", "lock_request M",
@@ -68,18 +72,37 @@ TEST(Preload, ConditionVariableWaitSignalTimeoutBroadcast) {
 TEST(Preload, SemaphoreOperationsAreRecordedExactly) {
   Traced r = RunTraced("sem_ops");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  // sem_init and sem_destroy write the semaphore's 32 bytes.
-  EXPECT_LINES(Lines(r, 1), "thread_start", "write SEM 32", "sem_post SEM", "sem_wait_begin SEM",
+  // sem_init and sem_destroy write the semaphore's 32 bytes; sem_init records its count.
+  EXPECT_LINES(Lines(r, 1), "thread_start", "write SEM 32", "sem_init SEM 0", "sem_post SEM", "sem_wait_begin SEM",
                "sem_wait_end SEM", "sem_wait_begin SEM try", "sem_wait_end SEM try failed",
                "sem_wait_begin SEM timed", "sem_wait_end SEM timed timed-out failed",
                "sem_post SEM", "sem_wait_begin SEM try", "sem_wait_end SEM try", "write SEM 32",
                "thread_exit");
 }
 
+// A named semaphore's count is recorded when sem_open created it, after its shared mapping (so
+// its address names the shared object), and not when it opened an existing one.
+TEST(Preload, SemOpenRecordsTheCountOfTheSemaphoreItCreated) {
+  Traced r = RunTraced("sem_open_ops");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> kept;
+  for (const std::string& l : Lines(r, 1)) {
+    if (l.rfind("map_shared", 0) == 0 || l.rfind("sem_init", 0) == 0) kept.push_back(l);
+  }
+  // The second sem_open maps the same semaphore again (or glibc hands back the first mapping).
+  ASSERT_GE(kept.size(), 2u);
+  EXPECT_EQ(kept[0], "map_shared A");
+  EXPECT_EQ(kept[1], "sem_init A 3");
+  EXPECT_EQ(std::count_if(kept.begin(), kept.end(),
+                          [](const std::string& l) { return l.rfind("sem_init", 0) == 0; }),
+            1);
+}
+
 TEST(Preload, ThreadCreateJoinTryjoinDetachExit) {
   Traced r = RunTraced("thread_ops");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_LINES(Lines(r, 1), "thread_start", "write ? 32", "write ? 32", "thread_create T2",
+  EXPECT_LINES(Lines(r, 1), "thread_start", "write ? 32", "sem_init ? 0", "write ? 32",
+               "sem_init ? 0", "thread_create T2",
                "join_begin T2", "join T2",
                "thread_create T3", "join_begin T3", "join T3", "thread_create T4",
                "join T4 try failed", "sem_post ?", "join_begin T4 timed", "join T4 timed",

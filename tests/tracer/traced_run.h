@@ -149,6 +149,8 @@ inline std::string Render(const Traced& r, const StreamEvent& se) {
       std::string o = e.flags == 3 ? "T" + std::to_string(e.obj) : obj(e.obj);
       return k + " T" + std::to_string(e.aux32) + " " + what + " " + o;
     }
+    case EventKind::kSemInit:
+      return k + " " + obj(e.obj) + " " + std::to_string(e.aux32);
     case EventKind::kHolds:
       return k + " T" + std::to_string(e.aux32) + " " + obj(e.obj) + " " + std::to_string(e.aux16);
     default:

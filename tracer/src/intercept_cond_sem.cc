@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <semaphore.h>
 
+#include "process_tree.h"
 #include "runtime_internal.h"
 #include "schedule.h"
 
@@ -217,7 +218,10 @@ TL_EXPORT int pthread_cond_destroy(pthread_cond_t* c) {
 TL_EXPORT int sem_init(sem_t* s, int pshared, unsigned value) {
   ENSURE(real_sem_init);
   int r = real_sem_init(s, pshared, value);
-  if (r == 0) WriteObject(s, sizeof *s, TL_CALLER_PC);
+  if (r == 0) {
+    WriteObject(s, sizeof *s, TL_CALLER_PC);
+    SemInitialized(s, value, TL_CALLER_PC);
+  }
   return r;
 }
 
@@ -237,6 +241,13 @@ TL_EXPORT int sem_post(sem_t* s) {
 }
 
 namespace threadlens::rt {
+
+// The count a reordering of the run starts the semaphore from (prediction of blocked waits).
+void SemInitialized(const void* sem, unsigned value, uint64_t pc) {
+  if (ThreadState* ts = CurrentFast()) {
+    EmitTo(ts, EventKind::kSemInit, 0, 0, value, Addr(sem), pc);
+  }
+}
 
 void ResolveCondSemFunctions() {
   ResolveCond(real_cond_wait, "pthread_cond_wait");

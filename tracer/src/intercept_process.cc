@@ -158,19 +158,30 @@ TL_EXPORT int munmap(void* addr, size_t len) {
 TL_EXPORT sem_t* sem_open(const char* name, int oflag, ...) {
   auto* real = Real(real_sem_open, "sem_open");
   sem_t* s;
+  bool created = false;
+  unsigned value = 0;
   if (oflag & O_CREAT) {
     va_list ap;
     va_start(ap, oflag);
     mode_t mode = va_arg(ap, mode_t);
-    unsigned value = va_arg(ap, unsigned);
+    value = va_arg(ap, unsigned);
     va_end(ap);
-    s = real(name, oflag, mode, value);
+    // O_CREAT alone does not say whether the semaphore was new (and `value` its count): try
+    // to create it exclusively first, and open the existing one only when that fails.
+    const int entry_errno = errno;
+    s = real(name, oflag | O_EXCL, mode, value);
+    created = s != SEM_FAILED;
+    if (!created && !(oflag & O_EXCL) && errno == EEXIST) {
+      errno = entry_errno;  // the probe's EEXIST is not the program's
+      s = real(name, oflag, mode, value);
+    }
   } else {
     s = real(name, oflag);
   }
   if (s != SEM_FAILED) {
     int saved = errno;
     OpenedNamedSemaphore(s, name, TL_CALLER_PC);
+    if (created) SemInitialized(s, value, TL_CALLER_PC);
     errno = saved;
   }
   return s;

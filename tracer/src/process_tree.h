@@ -54,6 +54,8 @@ void MappedShared(void* addr, size_t len, int flags, int fd, long long offset, u
 void Unmapped(void* addr, size_t len);
 // A named semaphore: its identity is its name.
 void OpenedNamedSemaphore(void* sem, const char* name, uint64_t pc);
+// A semaphore's initial count (sem_init, or a sem_open that created it): a kSemInit record.
+void SemInitialized(const void* sem, unsigned value, uint64_t pc);
 
 // The recording's shared memory, or nullptr when the process has none of its own.
 trace::SharedRecording* SharedRecordingOrNull();

@@ -60,8 +60,10 @@ struct WitnessStep {
   std::string thread;
   uint32_t tid = 0;
   std::string op;                   // acquire, release, read, write, create, join, notify,
-                                    // wake, post, pend, try-fail; request (the blocked ends)
-  std::string object;               // lock, variable, thread or condition variable name
+                                    // wake, post, pend, try-fail, sem-post, sem-take,
+                                    // sem-fail; request, wait, sem-wait, join-blocked, race-*
+                                    // (the final steps)
+  std::string object;               // lock, variable, thread, condition variable or semaphore
   std::string site;                 // "file.cc:12", or ""
   uint64_t event_index = 0;         // position in the merged stream
 };
