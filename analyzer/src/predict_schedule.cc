@@ -1,0 +1,351 @@
+// Schedules that may reorder critical sections (see predict_schedule.h).
+#include "predict_schedule.h"
+
+#include <algorithm>
+
+namespace threadlens::analysis {
+
+using Op = PredictTrace::Op;
+namespace {
+constexpr uint32_t kNone = PredictTrace::kNone;
+}  // namespace
+
+ReorderSearch::ReorderSearch(const PredictTrace& trace) : trace_(trace) {
+  for (const auto& l : trace.Locks()) {
+    if (l.irregular) irregular_.insert(l.lock);
+  }
+}
+
+bool ReorderSearch::Close(uint32_t first, uint32_t second, uint64_t& work) {
+  const uint32_t n = trace_.threads();
+  limit_.assign(n, 0);
+  std::vector<uint32_t> done(n, 0), dirty;
+  auto include = [&](uint32_t t, uint32_t count) {
+    const auto& ids = trace_.OfThread(t);
+    count = std::min<uint32_t>(count, static_cast<uint32_t>(ids.size()));
+    if (count <= limit_[t]) return;
+    // A recorded event split in parts (granules, a read-modify-write) is in whole.
+    while (count < ids.size() && trace_.IndexLow(ids[count]) == trace_.IndexLow(ids[count - 1]))
+      ++count;
+    limit_[t] = count;
+    dirty.push_back(t);
+  };
+  auto include_event = [&](uint32_t id) {
+    include(trace_.HotOf(id).thread, trace_.HotOf(id).pos + 1);
+  };
+  auto unit_start = [&](uint32_t id) {
+    const auto& ids = trace_.OfThread(trace_.HotOf(id).thread);
+    uint32_t pos = trace_.HotOf(id).pos;
+    while (pos > 0 && trace_.IndexLow(ids[pos - 1]) == trace_.IndexLow(id)) --pos;
+    return pos;
+  };
+  for (uint32_t e : {first, second}) {
+    include(trace_.HotOf(e).thread, unit_start(e));
+    if (uint32_t f = trace_.ForkOf(trace_.HotOf(e).thread); f != kNone) include_event(f);
+  }
+  while (!dirty.empty()) {
+    const uint32_t t = dirty.back();
+    dirty.pop_back();
+    const auto& ids = trace_.OfThread(t);
+    if (done[t] == 0 && limit_[t] > 0) {
+      if (uint32_t f = trace_.ForkOf(t); f != kNone) include_event(f);
+    }
+    while (done[t] < limit_[t]) {
+      const uint32_t id = ids[done[t]++];
+      ++work;
+      const auto& h = trace_.HotOf(id);
+      switch (h.op) {
+        case Op::kJoin:
+          if (h.aux != kNone) include(h.aux, static_cast<uint32_t>(trace_.OfThread(h.aux).size()));
+          break;
+        case Op::kAcquire:
+        case Op::kRelease:
+          break;
+        case Op::kTryFail:
+          return false;  // would need the lock held at that point: not modelled
+        case Op::kWake:
+          if (h.link == kNone) return false;  // no notification to wake it
+          include_event(h.link);
+          break;
+        default:
+          if (h.link != kNone) include_event(h.link);
+          break;
+      }
+    }
+  }
+  for (uint32_t e : {first, second}) {
+    if (limit_[trace_.HotOf(e).thread] != unit_start(e)) return false;  // the access must run first
+  }
+  return true;
+}
+
+bool ReorderSearch::Prepare() {
+  const uint32_t n = trace_.threads();
+  cur_.assign(n, 0);
+  holder_.assign(trace_.Locks().size(), kNone);
+  remaining_.assign(trace_.Locks().size(), 0);
+  log_.clear();
+  last_write_.clear();
+  readers_due_.clear();
+  initial_due_.clear();
+  notify_after_.clear();
+  release_lock_.clear();
+  for (uint32_t t = 0; t < n; ++t) {
+    const auto& ids = trace_.OfThread(t);
+    for (uint32_t p = 0; p < limit_[t]; ++p) {
+      const uint32_t id = ids[p];
+      const auto& h = trace_.HotOf(id);
+      switch (h.op) {
+        case Op::kAcquire:
+        case Op::kRelease:
+          if (irregular_.count(trace_.Obj(id))) return false;
+          if (uint32_t l = trace_.LockIndex(id); l != kNone) {
+            ++remaining_[l];
+            if (h.link != kNone && InSet(h.link)) release_lock_[h.link] = l;
+          }
+          break;
+        case Op::kRead:
+          if (h.link == kNone) {
+            ++initial_due_[KeyOf(id)];
+          } else {
+            ++readers_due_[h.link];
+          }
+          break;
+        case Op::kWake:
+          if (p > 0) notify_after_[h.link].push_back(ids[p - 1]);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+  return true;
+}
+
+bool ReorderSearch::Try(uint32_t id) {
+  const auto& h = trace_.HotOf(id);
+  const uint32_t t = h.thread;
+  if (h.pos == 0) {
+    if (uint32_t f = trace_.ForkOf(t); f != kNone && !Scheduled(f)) return false;
+  }
+  ++tries_;
+  Done d{id, kNone};
+  switch (h.op) {
+    case Op::kAcquire: {
+      const uint32_t l = trace_.LockIndex(id);
+      if (l == kNone) break;
+      if (holder_[l] != kNone) return false;
+      // A section that stays open at the end comes after every other of its lock.
+      const bool stays_open = h.link == kNone || !InSet(h.link);
+      if (stays_open && remaining_[l] != 1) return false;
+      holder_[l] = t;
+      --remaining_[l];
+      break;
+    }
+    case Op::kRelease: {
+      auto it = release_lock_.find(id);
+      if (it == release_lock_.end()) break;
+      holder_[it->second] = kNone;
+      d.prev = it->second;
+      break;
+    }
+    case Op::kRead: {
+      if (h.link != kNone && !Scheduled(h.link)) return false;
+      auto w = last_write_.find(KeyOf(id));
+      if ((w == last_write_.end() ? kNone : w->second) != h.link) return false;
+      if (h.link == kNone) {
+        --initial_due_[KeyOf(id)];
+      } else {
+        --readers_due_[h.link];
+      }
+      break;
+    }
+    case Op::kWrite: {
+      if (h.link != kNone && !Scheduled(h.link)) return false;  // a granule's earlier write
+      auto w = last_write_.find(KeyOf(id));
+      const uint32_t prev = w == last_write_.end() ? kNone : w->second;
+      // Overwriting a value some read still due must see would leave that read nothing.
+      if (prev == kNone) {
+        auto due = initial_due_.find(KeyOf(id));
+        if (due != initial_due_.end() && due->second > 0) return false;
+      } else {
+        auto due = readers_due_.find(prev);
+        if (due != readers_due_.end() && due->second > 0) return false;
+      }
+      last_write_[KeyOf(id)] = id;
+      d.prev = prev;
+      break;
+    }
+    case Op::kJoin:
+      if (h.aux != kNone && cur_[h.aux] != trace_.OfThread(h.aux).size()) return false;
+      break;
+    case Op::kNotify: {
+      // The waiters it wakes must have begun to wait.
+      auto it = notify_after_.find(id);
+      if (it != notify_after_.end()) {
+        for (uint32_t w : it->second) {
+          if (!Scheduled(w)) return false;
+        }
+      }
+      break;
+    }
+    case Op::kWake:
+    case Op::kPost:
+    case Op::kPend:
+      if (h.link != kNone && !Scheduled(h.link)) return false;
+      break;
+    default:
+      break;
+  }
+  ++cur_[t];
+  log_.push_back(d);
+  return true;
+}
+
+void ReorderSearch::Undo(size_t mark) {
+  while (log_.size() > mark) {
+    const Done d = log_.back();
+    log_.pop_back();
+    const auto& h = trace_.HotOf(d.id);
+    --cur_[h.thread];
+    switch (h.op) {
+      case Op::kAcquire:
+        if (uint32_t l = trace_.LockIndex(d.id); l != kNone) {
+          holder_[l] = kNone;
+          ++remaining_[l];
+        }
+        break;
+      case Op::kRelease:
+        if (d.prev != kNone) holder_[d.prev] = h.thread;
+        break;
+      case Op::kRead:
+        if (h.link == kNone) {
+          ++initial_due_[KeyOf(d.id)];
+        } else {
+          ++readers_due_[h.link];
+        }
+        break;
+      case Op::kWrite:
+        if (d.prev == kNone) {
+          last_write_.erase(KeyOf(d.id));
+        } else {
+          last_write_[KeyOf(d.id)] = d.prev;
+        }
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+bool ReorderSearch::TryUnit(uint32_t thread) {
+  const size_t mark = log_.size();
+  const auto& ids = trace_.OfThread(thread);
+  const uint32_t low = trace_.IndexLow(ids[cur_[thread]]);
+  do {
+    if (!Try(ids[cur_[thread]])) {
+      Undo(mark);
+      return false;
+    }
+  } while (cur_[thread] < limit_[thread] && trace_.IndexLow(ids[cur_[thread]]) == low);
+  return true;
+}
+
+bool ReorderSearch::UnitSafe(uint32_t thread) const {
+  const auto& ids = trace_.OfThread(thread);
+  const uint32_t low = trace_.IndexLow(ids[cur_[thread]]);
+  for (uint32_t p = cur_[thread]; p < limit_[thread] && trace_.IndexLow(ids[p]) == low; ++p) {
+    const auto& h = trace_.HotOf(ids[p]);
+    if (h.op == Op::kWrite || (h.op == Op::kAcquire && !(h.flags & PredictTrace::kNested))) return false;
+  }
+  return true;
+}
+
+ReorderSearch::Result ReorderSearch::Find(uint32_t first, uint32_t second, uint64_t& budget,
+                                          std::vector<uint32_t>* schedule) {
+  uint64_t work = 0;
+  auto spend = [&](uint64_t w) {
+    if (w >= budget) {
+      budget = 0;
+      return false;
+    }
+    budget -= w;
+    return true;
+  };
+  const bool closed = Close(first, second, work);
+  if (!spend(work + 1)) return Result::kOutOfBudget;
+  if (!closed || !Prepare()) return Result::kNone;
+  const uint32_t n = trace_.threads();
+  // In trace order up to the first section that stays open: a correct reordering as it is.
+  std::vector<uint32_t> order;
+  for (uint32_t t = 0; t < n; ++t) {
+    const auto& ids = trace_.OfThread(t);
+    order.insert(order.end(), ids.begin(), ids.begin() + limit_[t]);
+  }
+  std::sort(order.begin(), order.end());
+  if (!spend(order.size())) return Result::kOutOfBudget;
+  for (uint32_t id : order) {
+    const auto& h = trace_.HotOf(id);
+    if (cur_[h.thread] > h.pos) continue;  // a part of the event just run
+    if (h.op == Op::kAcquire && trace_.LockIndex(id) != kNone &&
+        (h.link == kNone || !InSet(h.link))) {
+      break;
+    }
+    if (cur_[h.thread] != h.pos || !TryUnit(h.thread)) break;
+  }
+  // The rest: depth-first, acquisitions and writes in trace order first.
+  uint64_t steps = 4 * order.size() + 10'000;
+  struct Frame {
+    size_t mark;
+    std::vector<uint32_t> choices;  // threads
+    size_t next;
+  };
+  std::vector<Frame> frames;
+  uint64_t counted = tries_;
+  auto thread_done = [&](uint32_t t) { return cur_[t] >= limit_[t]; };
+  for (;;) {
+    for (bool progress = true; progress;) {
+      progress = false;
+      for (uint32_t t = 0; t < n; ++t) {
+        while (!thread_done(t) && UnitSafe(t) && TryUnit(t)) progress = true;
+      }
+    }
+    if (log_.size() == order.size()) break;
+    const size_t mark = log_.size();
+    std::vector<uint32_t> choices;
+    for (uint32_t t = 0; t < n; ++t) {
+      if (thread_done(t) || UnitSafe(t) || !TryUnit(t)) continue;
+      Undo(mark);
+      choices.push_back(t);
+    }
+    std::sort(choices.begin(), choices.end(), [&](uint32_t a, uint32_t b) {
+      return trace_.OfThread(a)[cur_[a]] < trace_.OfThread(b)[cur_[b]];
+    });
+    bool moved = false;
+    if (!choices.empty()) {
+      frames.push_back({mark, std::move(choices), 1});
+      moved = TryUnit(frames.back().choices[0]);
+    }
+    // A dead end: the latest choice with an alternative left takes it.
+    while (!moved && !frames.empty()) {
+      Frame& f = frames.back();
+      Undo(f.mark);
+      if (f.next < f.choices.size()) {
+        moved = TryUnit(f.choices[f.next++]);
+      } else {
+        frames.pop_back();
+      }
+    }
+    if (!moved) return Result::kNone;
+    const uint64_t used = tries_ - counted;
+    counted = tries_;
+    if (used >= steps) return Result::kNone;
+    steps -= used;
+    if (!spend(used)) return Result::kOutOfBudget;
+  }
+  schedule->clear();
+  for (const Done& d : log_) schedule->push_back(d.id);
+  return Result::kFound;
+}
+
+}  // namespace threadlens::analysis
