@@ -94,8 +94,8 @@ bool CheckRaceSchedule(const PredictTrace& trace, const std::vector<uint32_t>& s
   }
   const PredictTrace::Hot& a = trace.HotOf(first);
   const PredictTrace::Hot& b = trace.HotOf(second);
-  return a.thread != b.thread && trace.Obj(first) == trace.Obj(second) &&
-         a.life == b.life && (a.op == Op::kWrite || b.op == Op::kWrite) &&
+  return a.thread != b.thread && trace.Obj(first) == trace.Obj(second) && a.life == b.life &&
+         (a.op == Op::kWrite || b.op == Op::kWrite) &&
          !((a.flags & PredictTrace::kAtomic) && (b.flags & PredictTrace::kAtomic));
 }
 

@@ -16,41 +16,34 @@ ReorderSearch::ReorderSearch(const PredictTrace& trace) : trace_(trace) {
   }
 }
 
-bool ReorderSearch::Close(uint32_t first, uint32_t second, uint64_t& work) {
+bool ReorderSearch::Grow(std::vector<uint32_t>& limit,
+                         const std::vector<std::pair<uint32_t, uint32_t>>& seeds,
+                         uint64_t& work) const {
   const uint32_t n = trace_.threads();
-  limit_.assign(n, 0);
+  limit.assign(n, 0);
   std::vector<uint32_t> done(n, 0), dirty;
   auto include = [&](uint32_t t, uint32_t count) {
     const auto& ids = trace_.OfThread(t);
     count = std::min<uint32_t>(count, static_cast<uint32_t>(ids.size()));
-    if (count <= limit_[t]) return;
+    if (count <= limit[t]) return;
     // A recorded event split in parts (granules, a read-modify-write) is in whole.
     while (count < ids.size() && trace_.IndexLow(ids[count]) == trace_.IndexLow(ids[count - 1]))
       ++count;
-    limit_[t] = count;
+    limit[t] = count;
     dirty.push_back(t);
   };
   auto include_event = [&](uint32_t id) {
     include(trace_.HotOf(id).thread, trace_.HotOf(id).pos + 1);
   };
-  auto unit_start = [&](uint32_t id) {
-    const auto& ids = trace_.OfThread(trace_.HotOf(id).thread);
-    uint32_t pos = trace_.HotOf(id).pos;
-    while (pos > 0 && trace_.IndexLow(ids[pos - 1]) == trace_.IndexLow(id)) --pos;
-    return pos;
-  };
-  for (uint32_t e : {first, second}) {
-    include(trace_.HotOf(e).thread, unit_start(e));
-    if (uint32_t f = trace_.ForkOf(trace_.HotOf(e).thread); f != kNone) include_event(f);
-  }
+  for (const auto& [t, count] : seeds) include(t, count);
   while (!dirty.empty()) {
     const uint32_t t = dirty.back();
     dirty.pop_back();
     const auto& ids = trace_.OfThread(t);
-    if (done[t] == 0 && limit_[t] > 0) {
+    if (done[t] == 0 && limit[t] > 0) {
       if (uint32_t f = trace_.ForkOf(t); f != kNone) include_event(f);
     }
-    while (done[t] < limit_[t]) {
+    while (done[t] < limit[t]) {
       const uint32_t id = ids[done[t]++];
       ++work;
       const auto& h = trace_.HotOf(id);
@@ -73,8 +66,71 @@ bool ReorderSearch::Close(uint32_t first, uint32_t second, uint64_t& work) {
       }
     }
   }
+  return true;
+}
+
+uint32_t ReorderSearch::UnitStart(uint32_t id) const {
+  const auto& ids = trace_.OfThread(trace_.HotOf(id).thread);
+  uint32_t pos = trace_.HotOf(id).pos;
+  while (pos > 0 && trace_.IndexLow(ids[pos - 1]) == trace_.IndexLow(id)) --pos;
+  return pos;
+}
+
+bool ReorderSearch::Close(uint32_t first, uint32_t second, uint64_t& work) {
+  std::vector<std::pair<uint32_t, uint32_t>> seeds;
   for (uint32_t e : {first, second}) {
-    if (limit_[trace_.HotOf(e).thread] != unit_start(e)) return false;  // the access must run first
+    seeds.push_back({trace_.HotOf(e).thread, UnitStart(e)});
+    if (uint32_t f = trace_.ForkOf(trace_.HotOf(e).thread); f != kNone) {
+      seeds.push_back({trace_.HotOf(f).thread, trace_.HotOf(f).pos + 1});
+    }
+  }
+  if (!Grow(limit_, seeds, work)) return false;
+  for (uint32_t e : {first, second}) {
+    if (limit_[trace_.HotOf(e).thread] != UnitStart(e)) return false;  // the access must run first
+  }
+  return true;
+}
+
+bool ReorderSearch::OrderOpenSections(const std::vector<uint32_t>& order, uint64_t& work) {
+  const uint32_t n = trace_.threads();
+  priority_.assign(n, 0);
+  std::vector<uint32_t> before, after(n);
+  std::vector<std::pair<uint32_t, uint32_t>> seeds;
+  for (uint32_t a : open_) {
+    const auto& ha = trace_.HotOf(a);
+    // What must run before the lock's other sections in the set end, and before `a`.
+    seeds.clear();
+    if (ha.pos > 0) seeds.push_back({ha.thread, ha.pos});
+    for (const auto& by : trace_.Locks()[trace_.LockIndex(a)].by_thread) {
+      for (uint32_t acq : by.ids) {
+        if (acq == a || !InSet(acq)) continue;
+        const uint32_t rel = trace_.Link(acq);
+        if (rel == kNone || !InSet(rel)) return false;  // two sections would stay open
+        seeds.push_back({trace_.HotOf(rel).thread, trace_.HotOf(rel).pos + 1});
+      }
+    }
+    if (!Grow(before, seeds, work)) return false;
+    // What needs `a` first: its thread from it on, and what depends on those, in trace order.
+    std::fill(after.begin(), after.end(), kNone);
+    after[ha.thread] = ha.pos;
+    auto is_after = [&](uint32_t id) {
+      return trace_.HotOf(id).pos >= after[trace_.HotOf(id).thread];
+    };
+    for (uint32_t id : order) {
+      const auto& h = trace_.HotOf(id);
+      ++work;
+      if (h.pos >= after[h.thread]) continue;
+      bool needs = h.link != kNone && h.op != Op::kAcquire && is_after(h.link);
+      if (h.pos == 0) {
+        if (uint32_t f = trace_.ForkOf(h.thread); f != kNone) needs |= is_after(f);
+      }
+      if (h.op == Op::kJoin && h.aux != kNone) needs |= after[h.aux] < limit_[h.aux];
+      if (needs) after[h.thread] = h.pos;
+    }
+    for (uint32_t t = 0; t < n; ++t) {
+      if (before[t] > after[t]) return false;  // needed both before and after `a`
+      priority_[t] = std::max(priority_[t], before[t]);
+    }
   }
   return true;
 }
@@ -90,6 +146,7 @@ bool ReorderSearch::Prepare() {
   initial_due_.clear();
   notify_after_.clear();
   release_lock_.clear();
+  open_.clear();
   for (uint32_t t = 0; t < n; ++t) {
     const auto& ids = trace_.OfThread(t);
     for (uint32_t p = 0; p < limit_[t]; ++p) {
@@ -101,7 +158,11 @@ bool ReorderSearch::Prepare() {
           if (irregular_.count(trace_.Obj(id))) return false;
           if (uint32_t l = trace_.LockIndex(id); l != kNone) {
             ++remaining_[l];
-            if (h.link != kNone && InSet(h.link)) release_lock_[h.link] = l;
+            if (h.link != kNone && InSet(h.link)) {
+              release_lock_[h.link] = l;
+            } else if (h.op == Op::kAcquire) {
+              open_.push_back(id);
+            }
           }
           break;
         case Op::kRead:
@@ -256,7 +317,8 @@ bool ReorderSearch::UnitSafe(uint32_t thread) const {
   const uint32_t low = trace_.IndexLow(ids[cur_[thread]]);
   for (uint32_t p = cur_[thread]; p < limit_[thread] && trace_.IndexLow(ids[p]) == low; ++p) {
     const auto& h = trace_.HotOf(ids[p]);
-    if (h.op == Op::kWrite || (h.op == Op::kAcquire && !(h.flags & PredictTrace::kNested))) return false;
+    if (h.op == Op::kWrite || (h.op == Op::kAcquire && !(h.flags & PredictTrace::kNested)))
+      return false;
   }
   return true;
 }
@@ -284,6 +346,10 @@ ReorderSearch::Result ReorderSearch::Find(uint32_t first, uint32_t second, uint6
   }
   std::sort(order.begin(), order.end());
   if (!spend(order.size())) return Result::kOutOfBudget;
+  work = 0;
+  const bool orderable = OrderOpenSections(order, work);
+  if (!spend(work + 1)) return Result::kOutOfBudget;
+  if (!orderable) return Result::kNone;
   for (uint32_t id : order) {
     const auto& h = trace_.HotOf(id);
     if (cur_[h.thread] > h.pos) continue;  // a part of the event just run
@@ -318,7 +384,10 @@ ReorderSearch::Result ReorderSearch::Find(uint32_t first, uint32_t second, uint6
       Undo(mark);
       choices.push_back(t);
     }
+    // What must precede a section that stays open first, then trace order.
     std::sort(choices.begin(), choices.end(), [&](uint32_t a, uint32_t b) {
+      const bool pa = cur_[a] < priority_[a], pb = cur_[b] < priority_[b];
+      if (pa != pb) return pa;
       return trace_.OfThread(a)[cur_[a]] < trace_.OfThread(b)[cur_[b]];
     });
     bool moved = false;

@@ -7,7 +7,12 @@
 // but not the lock rule of the sync-preserving closure. A section whose release is outside
 // that set stays open at the end, so it must be the last of its lock.
 //
-// Then that set is scheduled: in trace order up to the first section that stays open (a
+// Before any search, each section that stays open is checked: what must run before it (its
+// thread's earlier events, and the ends of its lock's other sections in the set, with what
+// they need) must not need it (its thread from it on, and what depends on those); when it
+// does, no schedule exists. Otherwise those events are the search's first choices.
+//
+// Then the set is scheduled: in trace order up to the first section that stays open (a
 // correct reordering, as the trace is), the rest by a depth-first search whose only choices
 // are lock acquisitions and writes (every other event only enables others, so it runs as soon
 // as it can). A read runs only when its observed writer is the last write of its location, a
@@ -22,6 +27,7 @@
 #include <cstdint>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "predict_trace.h"
@@ -45,6 +51,14 @@ class ReorderSearch {
   // The set to schedule, as a count per thread. False when an access is inside it or it
   // holds an event this search does not model.
   bool Close(uint32_t first, uint32_t second, uint64_t& work);
+  // `limit` (a count per thread) becomes the closure of the `seeds` (thread, count) under what
+  // each event needs. False on an event this search does not model.
+  bool Grow(std::vector<uint32_t>& limit, const std::vector<std::pair<uint32_t, uint32_t>>& seeds,
+            uint64_t& work) const;
+  uint32_t UnitStart(uint32_t id) const;  // first part of the recorded event
+  // Each section that stays open comes last on its lock: what the lock's other sections need
+  // must not need it. False when that fails; else priority_ marks what must come first.
+  bool OrderOpenSections(const std::vector<uint32_t>& order, uint64_t& work);
   bool Prepare();
   bool Scheduled(uint32_t id) const {
     const auto& h = trace_.HotOf(id);
@@ -57,7 +71,7 @@ class ReorderSearch {
   uint64_t KeyOf(uint32_t id) const {
     return trace_.Granular() ? trace_.Obj(id) >> 3 : trace_.Obj(id);
   }
-  bool Try(uint32_t id);         // runs `id` when it can
+  bool Try(uint32_t id);          // runs `id` when it can
   bool TryUnit(uint32_t thread);  // the thread's next recorded event, all its parts
   bool UnitSafe(uint32_t thread) const;
   void Undo(size_t mark);
@@ -65,11 +79,13 @@ class ReorderSearch {
   const PredictTrace& trace_;
   std::unordered_set<uint64_t> irregular_;  // locks whose sections this search does not model
   std::vector<uint32_t> limit_, cur_, holder_, remaining_;
+  std::vector<uint32_t> open_;      // acquisitions in the set whose release is not
+  std::vector<uint32_t> priority_;  // per thread: events before this count go first
   std::vector<Done> log_;
   uint64_t tries_ = 0;  // events tried, run or not: the search's work
   std::unordered_map<uint64_t, uint32_t> last_write_;
-  std::unordered_map<uint32_t, uint32_t> readers_due_;   // writer -> its reads still to run
-  std::unordered_map<uint64_t, uint32_t> initial_due_;   // location -> reads of its initial value
+  std::unordered_map<uint32_t, uint32_t> readers_due_;  // writer -> its reads still to run
+  std::unordered_map<uint64_t, uint32_t> initial_due_;  // location -> reads of its initial value
   std::unordered_map<uint32_t, std::vector<uint32_t>> notify_after_;  // notify -> waiters' steps
   std::unordered_map<uint32_t, uint32_t> release_lock_;  // release in the set -> its lock
 };

@@ -69,7 +69,7 @@ struct GroupKeyHash {
   }
 };
 struct Group {
-  uint32_t thread, held, first, last, epoch;
+  uint32_t thread, held, site, first, last, epoch;
   bool write, atomic;
 };
 struct LocKey {
@@ -79,6 +79,14 @@ struct LocKey {
 };
 struct LocKeyHash {
   size_t operator()(const LocKey& k) const { return Mix(k.obj, k.life); }
+};
+constexpr uint32_t kNoGroup = ~0u;
+struct Seen {  // a thread's latest accesses of a location, and their groups
+  uint32_t thread, read_epoch, write_epoch, read_group, write_group;
+};
+struct Loc {
+  std::vector<Seen> seen;
+  std::vector<uint32_t> groups;
 };
 
 struct Open {  // a thread's open outermost section
@@ -122,9 +130,10 @@ bool WcpRaces::Candidates(uint64_t& budget, std::vector<std::pair<uint32_t, uint
   std::unordered_map<uint64_t, Sent> notified, posted;
   std::vector<std::vector<Open>> open(n);
   std::vector<std::vector<Logged>> logged(n);
+  std::vector<Logged> acc;  // a section's accesses, sorted
 
   std::unordered_map<GroupKey, uint32_t, GroupKeyHash> group_of;
-  std::unordered_map<LocKey, std::vector<uint32_t>, LocKeyHash> groups_at;
+  std::unordered_map<LocKey, Loc, LocKeyHash> locs;
   std::vector<Group> groups;
   std::unordered_set<uint64_t> paired;
   bool complete = true;
@@ -187,7 +196,8 @@ bool WcpRaces::Candidates(uint64_t& budget, std::vector<std::pair<uint32_t, uint
           }
           // Sections every taker of the lock has passed are needed no more.
           size_t low = s.base + s.sec_thread.size();
-          for (const auto& a : locks[o.lock].by_thread) low = std::min(low, std::max(s.head[a.thread], s.base));
+          for (const auto& a : locks[o.lock].by_thread)
+            low = std::min(low, std::max(s.head[a.thread], s.base));
           if (low - s.base > 256 && (low - s.base) * 2 > s.sec_thread.size()) {
             const size_t drop = low - s.base;
             s.sec_thread.erase(s.sec_thread.begin(), s.sec_thread.begin() + drop);
@@ -197,7 +207,7 @@ bool WcpRaces::Candidates(uint64_t& budget, std::vector<std::pair<uint32_t, uint
             s.base = low;
           }
           // Rule (a): what the section read and wrote, for later sections that conflict.
-          std::vector<Logged> acc(logged[t].begin() + o.log_start, logged[t].end());
+          acc.assign(logged[t].begin() + o.log_start, logged[t].end());
           std::sort(acc.begin(), acc.end(), [](const Logged& a, const Logged& b) {
             return std::tie(a.key, a.life, a.write) < std::tie(b.key, b.life, b.write);
           });
@@ -232,20 +242,38 @@ bool WcpRaces::Candidates(uint64_t& budget, std::vector<std::pair<uint32_t, uint
           if (write) Join(p_of(t), &lock_loc_clocks[e->second], n);
         }
         if (!open[t].empty()) logged[t].push_back({key, h.life, write});
-        // Candidates against the latest access of each conflicting group.
+        // Candidates against the latest access of each conflicting group. A location keeps,
+        // per thread, its latest read and write: only when one of another thread is not
+        // ordered before this access are the groups compared.
         const bool atomic = h.flags & PredictTrace::kAtomic;
-        auto [g, fresh] = group_of.try_emplace(
-            GroupKey{obj, t, trace_.SiteKey(id), h.aux, h.life, write},
-            static_cast<uint32_t>(groups.size()));
-        auto& at = groups_at[LocKey{obj, h.life}];
-        if (fresh) {
-          groups.push_back({t, h.aux, id, id, 0, write, atomic});
-          at.push_back(g->second);
-        }
-        const uint32_t mine = g->second;
+        Loc& loc = locs[LocKey{obj, h.life}];
         const uint32_t* p = p_of(t);
+        bool unordered = false;
+        Seen* own = nullptr;
+        for (Seen& s : loc.seen) {
+          if (s.thread == t) {
+            own = &s;
+          } else {
+            unordered |= s.write_epoch > p[s.thread] || (write && s.read_epoch > p[s.thread]);
+          }
+        }
+        if (!own) own = &loc.seen.emplace_back(Seen{t, 0, 0, kNoGroup, kNoGroup});
+        const uint32_t site = trace_.SiteKey(id);
+        uint32_t& cached = write ? own->write_group : own->read_group;
+        if (cached == kNoGroup || groups[cached].site != site || groups[cached].held != h.aux) {
+          auto [g, fresh] = group_of.try_emplace(GroupKey{obj, t, site, h.aux, h.life, write},
+                                                 static_cast<uint32_t>(groups.size()));
+          if (fresh) {
+            groups.push_back({t, h.aux, site, id, id, 0, write, atomic});
+            loc.groups.push_back(g->second);
+          }
+          cached = g->second;
+        }
+        const uint32_t mine = cached;
+        (write ? own->write_epoch : own->read_epoch) = h_of(t)[t];
         uint64_t cost = 1;
-        for (uint32_t other : at) {
+        for (size_t k = 0; unordered && k < loc.groups.size(); ++k) {
+          const uint32_t other = loc.groups[k];
           const Group& o = groups[other];
           ++cost;
           if (o.thread == t || (!o.write && !write) || (o.atomic && atomic)) continue;

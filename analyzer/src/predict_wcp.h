@@ -22,7 +22,9 @@
 // Candidates: accesses are grouped as the sync-preserving search groups them (location,
 // thread, read or write, site, locks held); at each access, each conflicting group of another
 // thread whose latest access is not WCP-ordered before it gives one candidate per pair of
-// groups. Groups that hold a common lock are never candidates (rule a orders them).
+// groups. Groups that hold a common lock are never candidates (rule a orders them). Each
+// location keeps its threads' latest read and write, so that the groups are compared only at
+// an access some other thread's latest one is unordered with.
 #pragma once
 
 #include <cstdint>

@@ -3,11 +3,12 @@
 // twins where none does, and random executions against the brute force of
 // predict_reference.h: every schedule found is a correct reordering, every race reported
 // through WCP is reachable, and its witness passes the checker.
+#include "predict_wcp.h"
+
 #include <gtest/gtest.h>
 
 #include "predict_reference.h"
 #include "predict_schedule.h"
-#include "predict_wcp.h"
 #include "test_util.h"
 #include "witness_checker.h"
 
@@ -62,14 +63,13 @@ const Exec kReorder = {{0, "fork", 1}, {0, "fork", 2}, {1, "acq", 1}, {1, "w", 1
                        {1, "rel", 1},  {2, "acq", 1},  {2, "rel", 1}, {2, "r", 1}};
 // Its twin: T2's section reads V2, which T1's section wrote. Rule (a) orders T1's release
 // before that read, and the read needs T1's section first in every reordering: no race.
-const Exec kConflict = {{0, "fork", 1}, {0, "fork", 2}, {1, "acq", 1}, {1, "w", 1},
-                        {1, "w", 2},    {1, "rel", 1},  {2, "acq", 1}, {2, "r", 2},
-                        {2, "rel", 1},  {2, "r", 1}};
+const Exec kConflict = {{0, "fork", 1}, {0, "fork", 2}, {1, "acq", 1}, {1, "w", 1},   {1, "w", 2},
+                        {1, "rel", 1},  {2, "acq", 1},  {2, "r", 2},   {2, "rel", 1}, {2, "r", 1}};
 // WCP is only weakly sound: T2 reads V2 from T1's section before it takes L1, so T1's
 // section must have begun, and can only end after its write of V1: T2's section (and so its
 // read of V1) cannot come before that write. WCP leaves V1's accesses unordered (the race on
 // V2 comes first), and no schedule reaches them.
-const Exec kWeak = {{0, "fork", 1}, {0, "fork", 2}, {1, "acq", 1}, {1, "w", 2}, {1, "w", 1},
+const Exec kWeak = {{0, "fork", 1}, {0, "fork", 2}, {1, "acq", 1}, {1, "w", 2},   {1, "w", 1},
                     {1, "rel", 1},  {2, "r", 2},    {2, "acq", 1}, {2, "rel", 1}, {2, "r", 1}};
 
 TEST(PredictWcp, CandidatesAreThePairsWcpLeavesUnordered) {
@@ -83,14 +83,15 @@ TEST(PredictWcp, TheSearchReordersSectionsOnlyWhenSomethingAllowsIt) {
   for (const Exec* ex : {&kReorder, &kConflict, &kWeak}) {
     const PredictTrace t = Model(*ex);
     ReorderSearch search(t);
-    const std::pair<uint32_t, uint32_t> pair = ex == &kReorder ? std::pair{3u, 7u}
+    const std::pair<uint32_t, uint32_t> pair = ex == &kReorder    ? std::pair{3u, 7u}
                                                : ex == &kConflict ? std::pair{3u, 9u}
                                                                   : std::pair{4u, 9u};
     uint64_t budget = 1'000'000;
     std::vector<uint32_t> schedule;
     const auto result = search.Find(pair.first, pair.second, budget, &schedule);
-    const bool reachable = ReachableRaces(*ex, false).count(
-        {static_cast<int>(pair.first), static_cast<int>(pair.second)});
+    const bool reachable =
+        ReachableRaces(*ex, false)
+            .count({static_cast<int>(pair.first), static_cast<int>(pair.second)});
     EXPECT_EQ(result == ReorderSearch::Result::kFound, reachable);
     EXPECT_EQ(ex == &kReorder, reachable);
     if (result == ReorderSearch::Result::kFound) {
