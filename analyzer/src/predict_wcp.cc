@@ -81,6 +81,9 @@ struct LocKeyHash {
   size_t operator()(const LocKey& k) const { return Mix(k.obj, k.life); }
 };
 constexpr uint32_t kNoGroup = ~0u;
+// 64 MiB of clocks: beyond, many threads or critical sections that some taker of the lock
+// never catches up with.
+constexpr size_t kMaxClockValues = 16u << 20;
 struct Seen {  // a thread's latest accesses of a location, and their groups
   uint32_t thread, read_epoch, write_epoch, read_group, write_group;
 };
@@ -137,6 +140,9 @@ bool WcpRaces::Candidates(uint64_t& budget, std::vector<std::pair<uint32_t, uint
   std::vector<Group> groups;
   std::unordered_set<uint64_t> paired;
   bool complete = true;
+  // Clock values held: the pass stops (incomplete) beyond kMaxClockValues.
+  size_t values = 2 * size_t{n} * n;
+  if (values > kMaxClockValues) return false;
 
   auto key_of = [&](uint64_t obj) { return granular ? obj >> 3 : obj; };
 
@@ -162,6 +168,8 @@ bool WcpRaces::Candidates(uint64_t& budget, std::vector<std::pair<uint32_t, uint
           const uint32_t* c = c_of(t);
           s.sec_acq.insert(s.sec_acq.end(), c, c + n);
           s.sec_rel.resize(s.sec_rel.size() + n, 0);
+          values += 2 * size_t{n};
+          if (values > kMaxClockValues) return false;
         }
         open[t].push_back({l, id, logged[t].size(), section});
         break;
@@ -205,6 +213,7 @@ bool WcpRaces::Candidates(uint64_t& budget, std::vector<std::pair<uint32_t, uint
             s.sec_acq.erase(s.sec_acq.begin(), s.sec_acq.begin() + drop * n);
             s.sec_rel.erase(s.sec_rel.begin(), s.sec_rel.begin() + drop * n);
             s.base = low;
+            values -= drop * 2 * n;
           }
           // Rule (a): what the section read and wrote, for later sections that conflict.
           acc.assign(logged[t].begin() + o.log_start, logged[t].end());
@@ -218,10 +227,14 @@ bool WcpRaces::Candidates(uint64_t& budget, std::vector<std::pair<uint32_t, uint
             }
             auto [e, fresh] = lock_loc.try_emplace(LockLoc{acc[i].key, o.lock, acc[i].life},
                                                    static_cast<uint32_t>(lock_loc_clocks.size()));
-            if (fresh) lock_loc_clocks.resize(lock_loc_clocks.size() + 2 * size_t{n}, 0);
+            if (fresh) {
+              lock_loc_clocks.resize(lock_loc_clocks.size() + 2 * size_t{n}, 0);
+              values += 2 * size_t{n};
+            }
             Join(&lock_loc_clocks[e->second + (acc[i].write ? n : 0)], h_of(t), n);
           }
         }
+        if (values > kMaxClockValues) return false;
         s.rel_h.assign(h_of(t), h_of(t) + n);
         s.rel_p.assign(p_of(t), p_of(t) + n);
         if (open[t].empty()) logged[t].clear();

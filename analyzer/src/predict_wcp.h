@@ -15,9 +15,13 @@
 // happens-before clocks of the releases of sections that read and that wrote it (rule a), and
 // per lock one list of its sections (acquire's WCP clock, release's happens-before clock) that
 // each thread walks forward at its releases (rule b; the paper's per-thread queues, shared).
-// Time O(events x threads) plus O(held locks x threads) per access; memory O(threads^2 +
+// Time O(events x threads), plus O(held locks x threads) per access and O(threads) per
+// section each thread walks past at its releases (O(sections x threads^2) in all), plus the
+// group comparisons, bounded by a budget; memory O(threads^2 +
 // locks x threads + (lock, location) pairs x threads + sections x threads), the last only
-// for locks that more than one thread takes.
+// for locks that more than one thread takes; a section leaves the list once every thread
+// that takes the lock has passed it. The clocks are capped at 64 MiB (the pass then stops, with
+// the candidates found so far); per location accessed, its threads' latest accesses.
 //
 // Candidates: accesses are grouped as the sync-preserving search groups them (location,
 // thread, read or write, site, locks held); at each access, each conflicting group of another
