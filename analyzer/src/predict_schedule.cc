@@ -360,7 +360,9 @@ ReorderSearch::Result ReorderSearch::Find(uint32_t first, uint32_t second, uint6
     if (cur_[h.thread] != h.pos || !TryUnit(h.thread)) break;
   }
   // The rest: depth-first, acquisitions and writes in trace order first.
-  uint64_t steps = 4 * order.size() + 10'000;
+  // Steps for what is left after that prefix: a search that has not found a schedule after
+  // many times that is unlikely to.
+  uint64_t steps = 16 * (order.size() - log_.size()) + 10'000;
   struct Frame {
     size_t mark;
     std::vector<uint32_t> choices;  // threads

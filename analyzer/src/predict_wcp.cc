@@ -2,10 +2,12 @@
 #include "predict_wcp.h"
 
 #include <algorithm>
+#include <memory>
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "flat_map.h"
 #include "lock_sets.h"
 
 namespace threadlens::analysis {
@@ -40,18 +42,9 @@ struct LockState {
   std::vector<size_t> head;                // per thread: next section to look at (absolute)
 };
 
-// Rule (a)'s tables: per (lock, location), releases of sections that read it and that wrote it.
-struct LockLoc {
-  uint64_t key;
-  uint32_t lock;
-  uint16_t life;
-  bool operator==(const LockLoc& o) const {
-    return key == o.key && lock == o.lock && life == o.life;
-  }
-};
-struct LockLocHash {
-  size_t operator()(const LockLoc& k) const { return Mix(Mix(k.key, k.lock), k.life); }
-};
+// A location and the life of its memory as one key: addresses fit in 48 bits. Two that do not
+// and collide only merge candidates, which the schedule's replay tells apart.
+uint64_t Packed(uint64_t key, uint16_t life) { return key << 16 | life; }
 
 struct GroupKey {
   uint64_t obj;
@@ -71,14 +64,6 @@ struct GroupKeyHash {
 struct Group {
   uint32_t thread, held, site, first, last, epoch;
   bool write, atomic;
-};
-struct LocKey {
-  uint64_t obj;
-  uint16_t life;
-  bool operator==(const LocKey& o) const { return obj == o.obj && life == o.life; }
-};
-struct LocKeyHash {
-  size_t operator()(const LocKey& k) const { return Mix(k.obj, k.life); }
 };
 constexpr uint32_t kNoGroup = ~0u;
 // 64 MiB of clocks: beyond, many threads or critical sections that some taker of the lock
@@ -125,7 +110,8 @@ bool WcpRaces::Candidates(uint64_t& budget, std::vector<std::pair<uint32_t, uint
     ls[l].multi = locks[l].by_thread.size() > 1;
     if (ls[l].multi) ls[l].head.assign(n, 0);
   }
-  std::unordered_map<LockLoc, uint32_t, LockLocHash> lock_loc;  // -> offset of 2 clocks
+  // Per lock taken by several threads: (location, life) -> offset of its 2 clocks.
+  std::vector<std::unique_ptr<FlatMap<uint32_t>>> lock_loc(locks.size());
   std::vector<uint32_t> lock_loc_clocks;
   // Per condition variable its last notification, per key the join of its posts: WCP and
   // happens-before clocks.
@@ -136,7 +122,8 @@ bool WcpRaces::Candidates(uint64_t& budget, std::vector<std::pair<uint32_t, uint
   std::vector<Logged> acc;  // a section's accesses, sorted
 
   std::unordered_map<GroupKey, uint32_t, GroupKeyHash> group_of;
-  std::unordered_map<LocKey, Loc, LocKeyHash> locs;
+  FlatMap<uint32_t> loc_of;  // (location, life) -> index in locs
+  std::vector<Loc> locs;
   std::vector<Group> groups;
   std::unordered_set<uint64_t> paired;
   bool complete = true;
@@ -225,13 +212,17 @@ bool WcpRaces::Candidates(uint64_t& budget, std::vector<std::pair<uint32_t, uint
                 acc[i].write == acc[i - 1].write) {
               continue;
             }
-            auto [e, fresh] = lock_loc.try_emplace(LockLoc{acc[i].key, o.lock, acc[i].life},
-                                                   static_cast<uint32_t>(lock_loc_clocks.size()));
+            auto& table = lock_loc[o.lock];
+            if (!table) table = std::make_unique<FlatMap<uint32_t>>();
+            bool fresh = false;
+            const uint32_t at =
+                table->FindOrInsert(Packed(acc[i].key, acc[i].life),
+                                    static_cast<uint32_t>(lock_loc_clocks.size()), fresh);
             if (fresh) {
               lock_loc_clocks.resize(lock_loc_clocks.size() + 2 * size_t{n}, 0);
               values += 2 * size_t{n};
             }
-            Join(&lock_loc_clocks[e->second + (acc[i].write ? n : 0)], h_of(t), n);
+            Join(&lock_loc_clocks[at + (acc[i].write ? n : 0)], h_of(t), n);
           }
         }
         if (values > kMaxClockValues) return false;
@@ -249,17 +240,22 @@ bool WcpRaces::Candidates(uint64_t& budget, std::vector<std::pair<uint32_t, uint
         // Rule (a): a release of a section that conflicts with this access, on a lock held now.
         for (const Open& o : open[t]) {
           if (!ls[o.lock].multi) continue;
-          auto e = lock_loc.find(LockLoc{key, o.lock, h.life});
-          if (e == lock_loc.end()) continue;
-          Join(p_of(t), &lock_loc_clocks[e->second + n], n);
-          if (write) Join(p_of(t), &lock_loc_clocks[e->second], n);
+          if (!lock_loc[o.lock]) continue;
+          const uint32_t* at = lock_loc[o.lock]->Find(Packed(key, h.life));
+          if (!at) continue;
+          Join(p_of(t), &lock_loc_clocks[*at + n], n);
+          if (write) Join(p_of(t), &lock_loc_clocks[*at], n);
         }
         if (!open[t].empty()) logged[t].push_back({key, h.life, write});
         // Candidates against the latest access of each conflicting group. A location keeps,
         // per thread, its latest read and write: only when one of another thread is not
         // ordered before this access are the groups compared.
         const bool atomic = h.flags & PredictTrace::kAtomic;
-        Loc& loc = locs[LocKey{obj, h.life}];
+        bool fresh_loc = false;
+        uint32_t& loc_index =
+            loc_of.FindOrInsert(Packed(obj, h.life), static_cast<uint32_t>(locs.size()), fresh_loc);
+        if (fresh_loc) locs.emplace_back();
+        Loc& loc = locs[loc_index];
         const uint32_t* p = p_of(t);
         bool unordered = false;
         Seen* own = nullptr;
