@@ -84,13 +84,14 @@ void Analysis::PredictRaces(std::vector<RawFinding>& raw, std::vector<std::strin
                     (complete && !cut ? "" : " (search stopped: work budget or race limit)"));
   }
 
-  // WCP candidates, each tried once for a schedule; a budget of the same size as SyncP's for
-  // the schedules, and one for the comparisons of the WCP pass.
+  // WCP candidates, each tried once for a schedule. Each schedule's closure and replay cover
+  // the trace up to its accesses, so the schedules get 4 times the sync-preserving search's
+  // budget; the comparisons of the WCP pass have their own.
   std::vector<std::pair<uint32_t, uint32_t>> candidates;
   uint64_t pass_budget = 16 * predict_->size() + 1'000'000;
   bool wcp_complete = WcpRaces(*predict_).Candidates(pass_budget, &candidates);
   ReorderSearch search(*predict_);
-  uint64_t search_budget = share;
+  uint64_t search_budget = 4 * share;
   size_t proved = 0, unproved = 0;
   for (const auto& [first, second] : candidates) {
     if (skip(first, second)) continue;

@@ -17,11 +17,11 @@ ReorderSearch::ReorderSearch(const PredictTrace& trace) : trace_(trace) {
 }
 
 bool ReorderSearch::Grow(std::vector<uint32_t>& limit,
-                         const std::vector<std::pair<uint32_t, uint32_t>>& seeds,
-                         uint64_t& work) const {
+                         const std::vector<std::pair<uint32_t, uint32_t>>& seeds, uint64_t& work,
+                         bool closed) const {
   const uint32_t n = trace_.threads();
-  limit.assign(n, 0);
-  std::vector<uint32_t> done(n, 0), dirty;
+  if (!closed) limit.assign(n, 0);
+  std::vector<uint32_t> done = limit, dirty;  // a closed set's events need no processing
   auto include = [&](uint32_t t, uint32_t count) {
     const auto& ids = trace_.OfThread(t);
     count = std::min<uint32_t>(count, static_cast<uint32_t>(ids.size()));
@@ -85,9 +85,35 @@ bool ReorderSearch::Close(uint32_t first, uint32_t second, uint64_t& work) {
     }
   }
   if (!Grow(limit_, seeds, work)) return false;
-  for (uint32_t e : {first, second}) {
-    if (limit_[trace_.HotOf(e).thread] != UnitStart(e)) return false;  // the access must run first
+  auto excludes_accesses = [&](const std::vector<uint32_t>& limit) {
+    for (uint32_t e : {first, second}) {
+      if (limit[trace_.HotOf(e).thread] != UnitStart(e)) return false;
+    }
+    return true;
+  };
+  if (!excludes_accesses(limit_)) return false;  // an access must run before the other
+  // Other threads may run on to the end of their open sections: then only the two accesses'
+  // threads hold locks at the end. Kept when that leaves both accesses out.
+  const uint32_t t1 = trace_.HotOf(first).thread, t2 = trace_.HotOf(second).thread;
+  std::vector<uint32_t> grown = limit_;
+  for (int round = 0; round < 8; ++round) {
+    seeds.clear();
+    for (uint32_t t = 0; t < trace_.threads(); ++t) {
+      if (grown[t] == 0 || t == t1 || t == t2) continue;
+      const auto& ids = trace_.OfThread(t);
+      for (uint32_t p = 0; p < grown[t]; ++p) {
+        ++work;
+        const uint32_t rel = trace_.Link(ids[p]);
+        if (trace_.LockIndex(ids[p]) == kNone || rel == kNone) continue;
+        if (trace_.HotOf(rel).pos >= grown[t]) seeds.push_back({t, trace_.HotOf(rel).pos + 1});
+      }
+    }
+    std::vector<uint32_t> next = grown;
+    if (!Grow(next, seeds, work, true) || !excludes_accesses(next)) return true;
+    if (next == grown) break;
+    grown = std::move(next);
   }
+  limit_ = std::move(grown);
   return true;
 }
 

@@ -4,8 +4,10 @@
 // The events that must run before the two accesses are closed first: each thread's events
 // before its access, a thread's creation, all of a joined thread, the writer each read reads
 // from, the notification a wake-up needs, the post a pend needs (the links of predict_trace.h),
-// but not the lock rule of the sync-preserving closure. A section whose release is outside
-// that set stays open at the end, so it must be the last of its lock.
+// but not the lock rule of the sync-preserving closure. Threads other than the two accesses'
+// run on to the end of their open critical sections (closed again), when that leaves both
+// accesses out. A section whose release is outside the set stays open at the end, so it must
+// be the last of its lock.
 //
 // Before any search, each section that stays open is checked: what must run before it (its
 // thread's earlier events, and the ends of its lock's other sections in the set, with what
@@ -52,9 +54,10 @@ class ReorderSearch {
   // holds an event this search does not model.
   bool Close(uint32_t first, uint32_t second, uint64_t& work);
   // `limit` (a count per thread) becomes the closure of the `seeds` (thread, count) under what
-  // each event needs. False on an event this search does not model.
+  // each event needs, grown from `limit` when `closed` (a set closed already), else from
+  // nothing. False on an event this search does not model.
   bool Grow(std::vector<uint32_t>& limit, const std::vector<std::pair<uint32_t, uint32_t>>& seeds,
-            uint64_t& work) const;
+            uint64_t& work, bool closed = false) const;
   uint32_t UnitStart(uint32_t id) const;  // first part of the recorded event
   // Each section that stays open comes last on its lock: what the lock's other sections need
   // must not need it. False when that fails; else priority_ marks what must come first.
