@@ -167,11 +167,12 @@ bool ReorderSearch::Prepare() {
   holder_.assign(trace_.Locks().size(), kNone);
   remaining_.assign(trace_.Locks().size(), 0);
   log_.clear();
-  last_write_.clear();
-  readers_due_.clear();
-  initial_due_.clear();
+  last_write_ = FlatMap<uint32_t>();
+  readers_due_ = FlatMap<uint32_t>();
+  initial_due_ = FlatMap<uint32_t>();
   notify_after_.clear();
-  release_lock_.clear();
+  release_lock_ = FlatMap<uint32_t>();
+  bool fresh = false;
   open_.clear();
   for (uint32_t t = 0; t < n; ++t) {
     const auto& ids = trace_.OfThread(t);
@@ -185,7 +186,7 @@ bool ReorderSearch::Prepare() {
           if (uint32_t l = trace_.LockIndex(id); l != kNone) {
             ++remaining_[l];
             if (h.link != kNone && InSet(h.link)) {
-              release_lock_[h.link] = l;
+              release_lock_.FindOrInsert(h.link, fresh) = l;
             } else if (h.op == Op::kAcquire) {
               open_.push_back(id);
             }
@@ -193,9 +194,9 @@ bool ReorderSearch::Prepare() {
           break;
         case Op::kRead:
           if (h.link == kNone) {
-            ++initial_due_[KeyOf(id)];
+            ++initial_due_.FindOrInsert(KeyOf(id), fresh);
           } else {
-            ++readers_due_[h.link];
+            ++readers_due_.FindOrInsert(h.link, fresh);
           }
           break;
         case Op::kWake:
@@ -230,36 +231,37 @@ bool ReorderSearch::Try(uint32_t id) {
       break;
     }
     case Op::kRelease: {
-      auto it = release_lock_.find(id);
-      if (it == release_lock_.end()) break;
-      holder_[it->second] = kNone;
-      d.prev = it->second;
+      const uint32_t* lock = release_lock_.Find(id);
+      if (!lock) break;
+      holder_[*lock] = kNone;
+      d.prev = *lock;
       break;
     }
     case Op::kRead: {
       if (h.link != kNone && !Scheduled(h.link)) return false;
-      auto w = last_write_.find(KeyOf(id));
-      if ((w == last_write_.end() ? kNone : w->second) != h.link) return false;
+      const uint32_t* w = last_write_.Find(KeyOf(id));
+      if ((w ? *w : kNone) != h.link) return false;
       if (h.link == kNone) {
-        --initial_due_[KeyOf(id)];
+        --*initial_due_.Find(KeyOf(id));
       } else {
-        --readers_due_[h.link];
+        --*readers_due_.Find(h.link);
       }
       break;
     }
     case Op::kWrite: {
       if (h.link != kNone && !Scheduled(h.link)) return false;  // a granule's earlier write
-      auto w = last_write_.find(KeyOf(id));
-      const uint32_t prev = w == last_write_.end() ? kNone : w->second;
+      const uint32_t* w = last_write_.Find(KeyOf(id));
+      const uint32_t prev = w ? *w : kNone;
       // Overwriting a value some read still due must see would leave that read nothing.
       if (prev == kNone) {
-        auto due = initial_due_.find(KeyOf(id));
-        if (due != initial_due_.end() && due->second > 0) return false;
+        const uint32_t* due = initial_due_.Find(KeyOf(id));
+        if (due && *due > 0) return false;
       } else {
-        auto due = readers_due_.find(prev);
-        if (due != readers_due_.end() && due->second > 0) return false;
+        const uint32_t* due = readers_due_.Find(prev);
+        if (due && *due > 0) return false;
       }
-      last_write_[KeyOf(id)] = id;
+      bool fresh = false;
+      last_write_.FindOrInsert(KeyOf(id), fresh) = id;
       d.prev = prev;
       break;
     }
@@ -307,16 +309,17 @@ void ReorderSearch::Undo(size_t mark) {
         break;
       case Op::kRead:
         if (h.link == kNone) {
-          ++initial_due_[KeyOf(d.id)];
+          ++*initial_due_.Find(KeyOf(d.id));
         } else {
-          ++readers_due_[h.link];
+          ++*readers_due_.Find(h.link);
         }
         break;
       case Op::kWrite:
         if (d.prev == kNone) {
-          last_write_.erase(KeyOf(d.id));
+          last_write_.Erase(KeyOf(d.id));
         } else {
-          last_write_[KeyOf(d.id)] = d.prev;
+          bool fresh = false;
+          last_write_.FindOrInsert(KeyOf(d.id), fresh) = d.prev;
         }
         break;
       default:
@@ -366,11 +369,24 @@ ReorderSearch::Result ReorderSearch::Find(uint32_t first, uint32_t second, uint6
   const uint32_t n = trace_.threads();
   // In trace order up to the first section that stays open: a correct reordering as it is.
   std::vector<uint32_t> order;
+  size_t count = 0;
+  uint32_t last = 0;  // one past the set's latest event
   for (uint32_t t = 0; t < n; ++t) {
-    const auto& ids = trace_.OfThread(t);
-    order.insert(order.end(), ids.begin(), ids.begin() + limit_[t]);
+    count += limit_[t];
+    if (limit_[t]) last = std::max(last, trace_.OfThread(t)[limit_[t] - 1] + 1);
   }
-  std::sort(order.begin(), order.end());
+  order.reserve(count);
+  if (count > last / 16) {  // a large set: one pass over the trace beats sorting it
+    for (uint32_t id = 0; id < last; ++id) {
+      if (InSet(id)) order.push_back(id);
+    }
+  } else {
+    for (uint32_t t = 0; t < n; ++t) {
+      const auto& ids = trace_.OfThread(t);
+      order.insert(order.end(), ids.begin(), ids.begin() + limit_[t]);
+    }
+    std::sort(order.begin(), order.end());
+  }
   if (!spend(order.size())) return Result::kOutOfBudget;
   work = 0;
   const bool orderable = OrderOpenSections(order, work);

@@ -32,6 +32,7 @@
 #include <utility>
 #include <vector>
 
+#include "flat_map.h"
 #include "predict_trace.h"
 
 namespace threadlens::analysis {
@@ -85,12 +86,12 @@ class ReorderSearch {
   std::vector<uint32_t> open_;      // acquisitions in the set whose release is not
   std::vector<uint32_t> priority_;  // per thread: events before this count go first
   std::vector<Done> log_;
-  uint64_t tries_ = 0;  // events tried, run or not: the search's work
-  std::unordered_map<uint64_t, uint32_t> last_write_;
-  std::unordered_map<uint32_t, uint32_t> readers_due_;  // writer -> its reads still to run
-  std::unordered_map<uint64_t, uint32_t> initial_due_;  // location -> reads of its initial value
+  uint64_t tries_ = 0;             // events tried, run or not: the search's work
+  FlatMap<uint32_t> last_write_;   // location -> its last write so far
+  FlatMap<uint32_t> readers_due_;  // writer -> its reads still to run
+  FlatMap<uint32_t> initial_due_;  // location -> reads of its initial value still to run
   std::unordered_map<uint32_t, std::vector<uint32_t>> notify_after_;  // notify -> waiters' steps
-  std::unordered_map<uint32_t, uint32_t> release_lock_;  // release in the set -> its lock
+  FlatMap<uint32_t> release_lock_;  // release in the set -> its lock
 };
 
 // Replays `schedule` then the two accesses: each thread runs a prefix of its own events in
