@@ -19,8 +19,8 @@
 // are lock acquisitions and writes (every other event only enables others, so it runs as soon
 // as it can). A read runs only when its observed writer is the last write of its location, a
 // write only when no read still due of the current last write is left, an acquisition only
-// when the lock is free. The search stops after a number of steps proportional to the set, and
-// within the caller's budget: it is sound and not complete.
+// when the lock is free. The search stops after a number of steps proportional to what is left
+// after the prefix, and within the caller's budget: it is sound and not complete.
 //
 // A schedule found is replayed by CheckRaceSchedule, which knows nothing of the search, before
 // it is reported.
