@@ -11,8 +11,9 @@ namespace threadlens::analysis {
 
 using Op = PredictTrace::Op;
 
-RacePredictor::Result RacePredictor::Sweep(std::span<const uint32_t> a, std::span<const uint32_t> b,
-                                           uint64_t& budget, RaceWitness* out) {
+RacePredictor::Result RacePredictor::Sweep(std::span<const uint32_t> a,
+                                           std::span<const uint32_t> b, uint64_t& budget,
+                                           RaceWitness* out) {
   size_t p = 0, q = 0;
   closure_.Reset();
   // An access's prefix closure, when kept, comes in whole: the first step starts from the
@@ -66,8 +67,7 @@ bool RacePredictor::PrefixClosures(const std::vector<uint32_t>& fronts, uint64_t
 }
 
 const uint32_t* RacePredictor::PrefixOf(uint32_t id) const {
-  auto it =
-      std::lower_bound(prefix_of_.begin(), prefix_of_.end(), std::pair<uint32_t, uint32_t>{id, 0});
+  auto it = std::lower_bound(prefix_of_.begin(), prefix_of_.end(), std::pair<uint32_t, uint32_t>{id, 0});
   return it != prefix_of_.end() && it->first == id ? &prefixes_[it->second] : nullptr;
 }
 
