@@ -72,13 +72,14 @@ const Exec kConflict = {{0, "fork", 1}, {0, "fork", 2}, {1, "acq", 1}, {1, "w", 
 const Exec kWeak = {{0, "fork", 1}, {0, "fork", 2}, {1, "acq", 1}, {1, "w", 2},   {1, "w", 1},
                     {1, "rel", 1},  {2, "r", 2},    {2, "acq", 1}, {2, "rel", 1}, {2, "r", 1}};
 
-// Rule (b): T1's section on L1 (M) holds an inner section on L2 that T2's section on L1 reads
-// from, so T1's acquire of L1 precedes T2's release of L1, and then T1's release does too:
-// T1's write of V1 before it is ordered before T2's read after its section. Rule (a) alone
-// would leave them unordered; no reordering reaches them either.
+// Rule (b): inside its section on L1, T1 writes V2 under L2; T2 reads it under L2 and then
+// takes L1 (an empty section). Rule (a) orders T1's release of L2 before that read, so T1's
+// acquire of L1 precedes T2's release of L1, and then T1's release of L1 does too: T1's write
+// of V1 after its section on L2 is ordered before T2's read after its section on L1. Rule (a)
+// alone would leave them unordered; no reordering reaches them either.
 const Exec kRuleB = {{0, "fork", 1}, {0, "fork", 2}, {1, "acq", 1}, {1, "acq", 2}, {1, "w", 2},
-                     {1, "rel", 2},  {1, "w", 1},    {1, "rel", 1}, {2, "acq", 1}, {2, "acq", 2},
-                     {2, "r", 2},    {2, "rel", 2},  {2, "rel", 1}, {2, "r", 1}};
+                     {1, "rel", 2},  {1, "w", 1},    {1, "rel", 1}, {2, "acq", 2}, {2, "r", 2},
+                     {2, "rel", 2},  {2, "acq", 1},  {2, "rel", 1}, {2, "r", 1}};
 
 TEST(PredictWcp, CandidatesAreThePairsWcpLeavesUnordered) {
   EXPECT_TRUE(Candidates(Model(kRuleB)).empty());
