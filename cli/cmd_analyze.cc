@@ -44,8 +44,9 @@ Command AddAnalyze(CLI::App& app) {
   sub->add_flag("--predict", o->predict,
                 "Check each lock-order cycle for a reordering of this run that deadlocks "
                 "(sync-preserving, sound): the finding then carries its schedule; cycles with "
-                "none become warnings. Also races beyond happens-before, lost notifications and "
-                "deadlocks through a notification, each with its schedule");
+                "none become warnings. Also races beyond happens-before (sync-preserving, then "
+                "WCP proved by a schedule), lost notifications and deadlocks through a "
+                "notification, each with its schedule");
   sub->add_option("--max-cycle-length", o->max_cycle_length,
                   "Longest lock-order cycle searched, in locks (default 8)")
       ->check(CLI::Range(2, 64));

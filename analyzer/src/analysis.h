@@ -95,8 +95,9 @@ class Analysis {
                      bool after_wake = false, uint16_t life = 0);
   // Checks each lock-order cycle for a sync-preserving deadlock (predict_deadlock.h).
   void PredictDeadlocks(std::vector<RawFinding>& cycles, std::vector<std::string>& notes);
-  // Adds the sync-preserving races of an STD trace that happens-before did not report
-  // (predict_race.h).
+  // Adds the races happens-before did not report: sync-preserving ones (predict_race.h), then
+  // WCP candidates a schedule proves (predict_wcp.h, predict_schedule.h);
+  // analysis_predict_race.cc.
   void PredictRaces(std::vector<RawFinding>& raw, std::vector<std::string>& notes);
   // Adds lost notifications and deadlocks through a condition wait (predict_comm.h).
   void PredictCommunication(std::vector<RawFinding>& raw, std::vector<std::string>& notes);

@@ -1,13 +1,9 @@
 // The analysis driver's prediction: what of the stream the predictors keep (predict_trace.h),
 // and the lock-order cycles checked for a sync-preserving deadlock with its witness
-// (predict_deadlock.h).
-#include <set>
-#include <tuple>
-
+// (predict_deadlock.h). Races: analysis_predict_race.cc.
 #include "analysis.h"
 #include "predict_deadlock.h"
 #include "predict_output.h"
-#include "predict_race.h"
 
 namespace threadlens::analysis {
 
@@ -328,67 +324,6 @@ void Analysis::PredictDeadlocks(std::vector<RawFinding>& cycles, std::vector<std
         "prediction: the program's memory accesses were not recorded (not built with "
         "threadlens-c++), so the predicted schedules keep lock and thread order only; a data "
         "dependency the trace does not show could still rule them out");
-  }
-}
-
-}  // namespace threadlens::analysis
-
-namespace threadlens::analysis {
-
-void Analysis::PredictRaces(std::vector<RawFinding>& raw, std::vector<std::string>& notes) {
-  predict_->Finalize();
-  std::set<std::tuple<uint64_t, uint64_t, uint64_t>> reported;  // location, site pair
-  for (const RawFinding& f : raw) {
-    if (f.kind != "race" || f.sides.size() < 2) continue;
-    const uint64_t a = f.sides[0].site, b = f.sides[1].site;
-    reported.insert({f.sides[0].obj, std::min(a, b), std::max(a, b)});
-  }
-  auto skip = [&](uint32_t x, uint32_t y) {
-    const uint64_t a = predict_->At(x).site, b = predict_->At(y).site;
-    return reported.count({predict_->At(x).obj, std::min(a, b), std::max(a, b)}) > 0;
-  };
-  size_t found = 0;
-  bool cut = false;
-  // A smaller share than the deadlock search: each pair of access groups may cost a closure
-  // over the trace, and there are many more of them than lock-order cycles.
-  uint64_t budget =
-      opts_.max_predict_work ? opts_.max_predict_work / 4 : 4 * predict_->size() + 1'000'000;
-  RacePredictor predictor(*predict_);
-  const bool complete = predictor.FindAll(budget, skip, [&](const RaceWitness& w) {
-    if (found >= opts_.max_races) {
-      cut = true;
-      return;
-    }
-    ++found;
-    RawFinding f;
-    f.kind = "race";
-    f.severity = Severity::kError;
-    for (uint32_t id : {w.first, w.second}) {
-      const bool write = predict_->At(id).op == POp::kWrite;
-      SideRef s = SideOf(*predict_, id, write ? Op::kWrite : Op::kRead);
-      s.atomic = predict_->At(id).atomic;
-      f.sides.push_back(s);
-      f.tids.push_back(s.tid);
-    }
-    f.vars.push_back(predict_->At(w.first).obj);
-    f.sort_key = f.sides[0].index;
-    f.predicted = true;
-    f.relation = "sync-preserving";
-    f.detail =
-        "Predicted: in this run happens-before ordered these accesses, but a reordering of the "
-        "run's own events, keeping each thread's order, what every read saw and the order of "
-        "critical sections on each lock, reaches both at once (the schedule below).";
-    AppendSteps(*predict_, w.schedule, opts_.max_witness_steps, f);
-    for (const SideRef& s : f.sides) {
-      f.witness.push_back(
-          {s, s.op == Op::kWrite ? "race-write" : "race-read", RawWitnessStep::kVariable});
-    }
-    raw.push_back(std::move(f));
-  });
-  if (found > 0 || !complete || cut) {
-    notes.push_back("prediction: " + std::to_string(found) +
-                    " race(s) beyond happens-before in a sync-preserving reordering" +
-                    (complete && !cut ? "" : " (search stopped: work budget or race limit)"));
   }
 }
 

@@ -3,6 +3,7 @@
 // deletion by backward shift (no tombstones, so lookups stay short after many frees).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 

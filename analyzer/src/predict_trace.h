@@ -131,6 +131,7 @@ class PredictTrace {
     uint8_t flags;  // kShared, kAtomic, kBlocking, kNested
     uint16_t life;
   };
+  static constexpr uint8_t kShared = 1, kAtomic = 2, kBlocking = 4, kNested = 8;
   const Hot& HotOf(uint32_t id) const { return hot_[id]; }
   // For most events, the event that `id` needs before it in any reordering (kNone if none): the
   // writer a read reads from, the previous write of a granule (binary traces), the notification
@@ -182,7 +183,6 @@ class PredictTrace {
   }
 
  private:
-  static constexpr uint8_t kShared = 1, kAtomic = 2, kBlocking = 4, kNested = 8;
   struct Cold {  // 24 bytes
     uint32_t obj_lo, obj_hi, index_lo, site, stack, lockset;
   };

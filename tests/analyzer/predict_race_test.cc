@@ -1,6 +1,8 @@
-// Sync-preserving race prediction (analyze with `predict`) against a brute force over every
-// reordering of small random executions: every race it predicts is reachable, and every
-// reachable one is predicted or already reported by happens-before; each witness checked.
+// Race prediction (analyze with `predict`) against a brute force over every reordering of
+// small random executions: every sync-preserving race it predicts is reachable keeping the
+// critical sections' order, and every such one is predicted or already reported by
+// happens-before; every race it predicts through WCP is reachable by some reordering and by
+// none that keeps that order; each witness checked.
 #include <gtest/gtest.h>
 
 #include "predict_reference.h"
@@ -16,8 +18,8 @@ int LineOf(const std::string& site) {
   return colon == std::string::npos ? 0 : std::atoi(site.c_str() + colon + 1);
 }
 
-TEST(PredictRace, FindsEverySyncPreservingRaceBeyondHappensBeforeAndNoOther) {
-  size_t beyond = 0, hb = 0;
+TEST(PredictRace, FindsEverySyncPreservingRaceBeyondHappensBeforeAndProvesEachWcpRace) {
+  size_t beyond = 0, hb = 0, wcp_found = 0, beyond_sync = 0;
   for (uint32_t seed = 1; seed <= 200; ++seed) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     const Exec ex = RandomExecution(seed * 15485863);
@@ -29,7 +31,7 @@ TEST(PredictRace, FindsEverySyncPreservingRaceBeyondHappensBeforeAndNoOther) {
     const Report r = AnalyzeStd(text, o);
     auto source = ParseStdText(text, "test.std");
     const auto stream = ReadAll(*source);
-    std::set<std::pair<int, int>> predicted, reported;
+    std::set<std::pair<int, int>> predicted, reported, wcp;
     for (const Finding* f : OfKind(r, "race")) {
       ASSERT_EQ(f->accesses.size(), 2u);
       int a = LineOf(f->accesses[0].stack.at(0).Describe()) - 1;
@@ -38,12 +40,22 @@ TEST(PredictRace, FindsEverySyncPreservingRaceBeyondHappensBeforeAndNoOther) {
       if (f->predicted && *f->predicted) {
         EXPECT_EQ(CheckWitness(stream, *f), "") << f->title;
         EXPECT_EQ(f->title.rfind("predicted data race on ", 0), 0u) << f->title;
-        predicted.insert({a, b});
+        (f->relation == "wcp" ? wcp : predicted).insert({a, b});
+        EXPECT_TRUE(f->relation == "wcp" || f->relation == "sync-preserving") << f->relation;
       } else {
         reported.insert({a, b});
       }
     }
     const auto sync_preserving = ReachableRaces(ex, true);
+    // Beyond them, WCP's races: reachable by a reordering of critical sections, each proved.
+    const auto any = ReachableRaces(ex, false);
+    for (const auto& p : wcp) {
+      EXPECT_TRUE(any.count(p)) << "no reordering reaches " << p.first << "," << p.second;
+      EXPECT_FALSE(sync_preserving.count(p)) << "SyncP's race reported through WCP";
+      EXPECT_FALSE(reported.count(p) || predicted.count(p)) << "reported twice";
+    }
+    for (const auto& p : any) beyond_sync += !sync_preserving.count(p) && !reported.count(p);
+    wcp_found += wcp.size();
     for (const auto& p : predicted) {
       EXPECT_TRUE(sync_preserving.count(p))
           << "no reordering reaches " << p.first << "," << p.second;
@@ -59,6 +71,10 @@ TEST(PredictRace, FindsEverySyncPreservingRaceBeyondHappensBeforeAndNoOther) {
   EXPECT_GT(beyond, 10u);  // the executions have races happens-before cannot see
   RecordProperty("predicted_beyond_hb", static_cast<int>(beyond));
   RecordProperty("hb_races", static_cast<int>(hb));
+  EXPECT_GT(wcp_found, 0u);  // and some only a reordering of critical sections reaches
+  EXPECT_LE(wcp_found, beyond_sync);
+  RecordProperty("wcp_beyond_syncp", static_cast<int>(wcp_found));
+  RecordProperty("reachable_beyond_syncp", static_cast<int>(beyond_sync));
 }
 
 // T1 writes x and then passes lock L; T2 takes L after it and reads x. Happens-before orders

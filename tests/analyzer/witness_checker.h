@@ -22,9 +22,11 @@
 //    `join-blocked` of a thread that has not finished. At least one thread waits.
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "threadlens/analyzer/event_source.h"
@@ -145,13 +147,27 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
     const uint64_t size = ev.aux16 ? ev.aux16 : ev.seq ? std::min<uint64_t>(ev.seq, 1 << 16) : 1;
     return {ev.obj, size};
   };
-  auto overlaps = [&](uint64_t i, uint64_t byte) {
-    auto [begin, size] = bytes(i);
-    return byte >= begin && byte < begin + size;
-  };
   auto is_write = [&](uint64_t i, size_t nth) {
     const K k = stream[i].kind();
     return k == K::kWrite || k == K::kAtomicStore || (k == K::kAtomicRmw && nth == 1);
+  };
+  // Per byte, the trace's writes of it in order, built at the first read checked: a read's
+  // writer in the trace is the last of them before it.
+  std::unordered_map<uint64_t, std::vector<uint64_t>> writes_by_byte;
+  bool writes_indexed = false;
+  auto writes_of = [&](uint64_t byte) -> const std::vector<uint64_t>& {
+    if (!writes_indexed) {
+      writes_indexed = true;
+      for (uint64_t i = 0; i < stream.size(); ++i) {
+        if (!StepsOf(stream[i]) || !(is_write(i, 0) || stream[i].kind() == K::kAtomicRmw))
+          continue;
+        auto [begin, size] = bytes(i);
+        for (uint64_t byte = begin; byte < begin + size; ++byte) writes_by_byte[byte].push_back(i);
+      }
+    }
+    static const std::vector<uint64_t> kNoWrites;
+    auto it = writes_by_byte.find(byte);
+    return it == writes_by_byte.end() ? kNoWrites : it->second;
   };
   for (const WitnessStep& w : f.witness) {
     if (w.event_index >= stream.size()) return "step past the trace's end";
@@ -263,14 +279,9 @@ inline std::string CheckWitness(const std::vector<StreamEvent>& stream, const Fi
       auto [begin, size] = bytes(w.event_index);
       for (uint64_t byte = begin; byte < begin + size; ++byte) {
         uint64_t writer = ~0ull;
-        for (uint64_t i = w.event_index; i-- > 0;) {
-          const bool writes_here =
-              StepsOf(stream[i]) && (is_write(i, 0) || stream[i].kind() == K::kAtomicRmw);
-          if (writes_here && overlaps(i, byte)) {
-            writer = i;
-            break;
-          }
-        }
+        const auto& writes = writes_of(byte);
+        auto it = std::lower_bound(writes.begin(), writes.end(), w.event_index);
+        if (it != writes.begin()) writer = *(it - 1);
         auto lw = last_write.find(byte);
         const uint64_t now = lw == last_write.end() ? ~0ull : lw->second;
         if (now != writer)
