@@ -228,12 +228,16 @@ RawWitnessStep BlockedStepOf(const PredictTrace& trace, uint32_t id) {
 // the last `max` of them; the rest are counted.
 void AppendSteps(const PredictTrace& trace, const std::vector<uint32_t>& schedule, size_t max,
                  RawFinding& f) {
+  // The parts of one recorded event: same thread, op and stream position (its low 32 bits,
+  // which the hot and cold parts give without rebuilding the event).
+  auto same_event = [&](uint32_t a, uint32_t b) {
+    const auto& ha = trace.HotOf(a);
+    const auto& hb = trace.HotOf(b);
+    return ha.thread == hb.thread && ha.op == hb.op && trace.IndexLow(a) == trace.IndexLow(b);
+  };
   std::vector<uint32_t> steps;
   for (uint32_t id : schedule) {
-    if (!steps.empty()) {
-      const auto& prev = trace.At(steps.back());
-      if (prev.index == trace.At(id).index && prev.op == trace.At(id).op) continue;
-    }
+    if (!steps.empty() && same_event(steps.back(), id)) continue;
     steps.push_back(id);
   }
   const size_t keep = std::min(steps.size(), max);

@@ -170,42 +170,34 @@ std::vector<uint32_t> SyncClosure::Linearize() const { return MergeThreads(trace
 
 std::vector<uint32_t> MergeThreads(const PredictTrace& trace, const std::vector<uint32_t>& from,
                                    const std::vector<uint32_t>& to) {
-  struct Run {
-    const uint32_t* next;
-    const uint32_t* end;
-  };
-  std::vector<Run> runs;
   size_t count = 0;
+  uint32_t lo = ~0u, hi = 0;  // the span of trace positions the events lie in
   for (uint32_t t = 0; t < to.size(); ++t) {
     const uint32_t begin = t < from.size() ? from[t] : 0;
     if (begin >= to[t]) continue;
     const auto& ids = trace.OfThread(t);
-    runs.push_back({ids.data() + begin, ids.data() + to[t]});
     count += to[t] - begin;
+    lo = std::min(lo, ids[begin]);
+    hi = std::max(hi, ids[to[t] - 1] + 1);
   }
   std::vector<uint32_t> out;
+  if (count == 0) return out;
   out.reserve(count);
-  while (!runs.empty()) {
-    // The run with the earliest next event goes up to the second earliest's.
-    size_t best = 0;
-    uint32_t bound = ~0u;
-    for (size_t r = 1; r < runs.size(); ++r) {
-      if (*runs[r].next < *runs[best].next) {
-        bound = *runs[best].next;
-        best = r;
-      } else {
-        bound = std::min(bound, *runs[r].next);
-      }
+  if (count > (hi - lo) / 16) {  // a dense set: one pass over its span beats sorting it
+    for (uint32_t id = lo; id < hi; ++id) {
+      const PredictTrace::Hot& h = trace.HotOf(id);
+      const uint32_t begin = h.thread < from.size() ? from[h.thread] : 0;
+      if (h.thread < to.size() && h.pos >= begin && h.pos < to[h.thread]) out.push_back(id);
     }
-    Run& run = runs[best];
-    const uint32_t* stop = bound == ~0u ? run.end : std::lower_bound(run.next, run.end, bound);
-    out.insert(out.end(), run.next, stop);
-    run.next = stop;
-    if (run.next == run.end) {
-      run = runs.back();
-      runs.pop_back();
-    }
+    return out;
   }
+  for (uint32_t t = 0; t < to.size(); ++t) {
+    const uint32_t begin = t < from.size() ? from[t] : 0;
+    if (begin >= to[t]) continue;
+    const auto& ids = trace.OfThread(t);
+    out.insert(out.end(), ids.begin() + begin, ids.begin() + to[t]);
+  }
+  std::sort(out.begin(), out.end());
   return out;
 }
 

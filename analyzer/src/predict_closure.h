@@ -72,8 +72,8 @@ class SyncClosure {
 };
 
 // The events of each thread t from position from[t] (0 when `from` is shorter) up to to[t], in
-// trace order: each thread's events are already in order, so this merges them, moving a
-// thread's events in one stretch up to the next thread's first (O(events + switches x threads)).
+// trace order: one pass over the span of the trace they lie in when they are dense in it,
+// else sorted (O(min(span, events x log events))).
 std::vector<uint32_t> MergeThreads(const PredictTrace& trace, const std::vector<uint32_t>& from,
                                    const std::vector<uint32_t>& to);
 
