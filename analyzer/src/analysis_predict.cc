@@ -228,6 +228,14 @@ RawWitnessStep BlockedStepOf(const PredictTrace& trace, uint32_t id) {
 // the last `max` of them; the rest are counted.
 void AppendSteps(const PredictTrace& trace, const std::vector<uint32_t>& schedule, size_t max,
                  RawFinding& f) {
+  if (!trace.Granular()) {  // no event is split: each is a step, and only the kept ones are read
+    const size_t keep = std::min(schedule.size(), max);
+    f.witness_omitted = schedule.size() - keep;
+    for (size_t i = schedule.size() - keep; i < schedule.size(); ++i) {
+      f.witness.push_back(StepOf(trace, schedule[i]));
+    }
+    return;
+  }
   // The parts of one recorded event: same thread, op and stream position (its low 32 bits,
   // which the hot and cold parts give without rebuilding the event).
   auto same_event = [&](uint32_t a, uint32_t b) {
