@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "threadlens/analyzer/error.h"
+#include "witness_json.h"
 
 namespace threadlens {
 namespace {
@@ -124,7 +125,11 @@ std::vector<std::pair<std::string, size_t>> CountByKind(const Report& report) {
   return out;
 }
 
-json ToJsonValue(const Finding& f) {
+namespace {
+
+// `deferred`: when set, each witness is a placeholder and the finding's steps are listed
+// there, to be written as text after the dump (witness_json.h).
+json FindingJson(const Finding& f, std::vector<const std::vector<WitnessStep>*>* deferred) {
   json j = json::object();
   j["kind"] = f.kind;
   if (!f.subkind.empty()) j["subkind"] = f.subkind;
@@ -150,7 +155,10 @@ json ToJsonValue(const Finding& f) {
   if (f.predicted) {
     j["predicted"] = *f.predicted;
     j["relation"] = f.relation;
-    if (!f.witness.empty()) {
+    if (!f.witness.empty() && deferred) {
+      j["witness"] = WitnessPlaceholder(deferred->size());
+      deferred->push_back(&f.witness);
+    } else if (!f.witness.empty()) {
       json steps = json::array();
       for (const WitnessStep& w : f.witness) {
         steps.push_back({{"thread", w.thread},
@@ -173,7 +181,8 @@ json ToJsonValue(const Finding& f) {
   return j;
 }
 
-json ToJsonValue(const Report& r, bool timeline) {
+json ReportJson(const Report& r, bool timeline,
+                std::vector<const std::vector<WitnessStep>*>* deferred) {
   json j = json::object();
   j["schema"] = r.schema;
   j["trace"] = r.trace;
@@ -189,7 +198,7 @@ json ToJsonValue(const Report& r, bool timeline) {
   for (const auto& [k, n] : CountByKind(r)) summary[k] = n;
   j["summary"] = std::move(summary);
   json findings = json::array();
-  for (const Finding& f : r.findings) findings.push_back(ToJsonValue(f));
+  for (const Finding& f : r.findings) findings.push_back(FindingJson(f, deferred));
   j["findings"] = std::move(findings);
   json threads = json::array();
   for (const ThreadInfo& t : r.threads) {
@@ -235,9 +244,17 @@ json ToJsonValue(const Report& r, bool timeline) {
   return j;
 }
 
+}  // namespace
+
+json ToJsonValue(const Finding& f) { return FindingJson(f, nullptr); }
+json ToJsonValue(const Report& r, bool timeline) { return ReportJson(r, timeline, nullptr); }
+
 std::string ToJson(const Report& report, int indent, bool timeline) {
+  std::vector<const std::vector<WitnessStep>*> witnesses;
   // Replace, not throw: a report built by hand may still hold invalid UTF-8.
-  return ToJsonValue(report, timeline).dump(indent, ' ', false, json::error_handler_t::replace);
+  return SpliceWitnesses(ReportJson(report, timeline, &witnesses)
+                             .dump(indent, ' ', false, json::error_handler_t::replace),
+                         witnesses, indent);
 }
 
 Finding FindingFromJsonValue(const json& j) {

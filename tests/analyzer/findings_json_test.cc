@@ -147,5 +147,40 @@ TEST(TextReport, LockdepScenarioColumns) {
   EXPECT_NE(text.find("lock(ledger);\n"), std::string::npos);
 }
 
+// Witnesses are written as text after the report is dumped: the result must be the library's
+// own dump of the same values, byte for byte, whatever the strings hold (quotes, control
+// characters, invalid UTF-8, text that looks like the placeholder) and in both layouts.
+TEST(FindingsJson, WitnessTextIsTheLibrarysOwnDump) {
+  Report r;
+  r.trace = "t.tltrace";
+  const std::vector<std::string> hostile = {
+      "plain", "qu\"ote", "back\\slash", "tab\there", "nl\nx", "\x01witness 0",
+      "caf\xc3\xa9", "bad\xff\xfe", "<script>", "", "\x7f", "\xe2\x82"};
+  for (int k = 0; k < 4; ++k) {
+    Finding f;
+    f.kind = "race";
+    f.title = k == 2 ? "\"witness\": \"\\u0001witness 1\"" : "race " + std::to_string(k);
+    f.predicted = true;
+    f.relation = "sync-preserving";
+    for (size_t i = 0; k != 1 && i < hostile.size(); ++i) {  // finding 1 has no witness
+      WitnessStep w;
+      w.thread = hostile[(i + k) % hostile.size()];
+      w.tid = static_cast<uint32_t>(i + 1);
+      w.op = hostile[(i + 2 * k + 1) % hostile.size()];
+      w.object = hostile[(i + 3) % hostile.size()];
+      w.site = hostile[(i * 5 + k) % hostile.size()];
+      w.event_index = (uint64_t{1} << 40) + i;
+      f.witness.push_back(w);
+    }
+    if (k == 3) f.witness_omitted = 17;
+    r.findings.push_back(f);
+  }
+  for (int indent : {2, -1, 0, 4}) {
+    const std::string expected =
+        ToJsonValue(r).dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+    EXPECT_EQ(ToJson(r, indent), expected) << "indent " << indent;
+  }
+}
+
 }  // namespace
 }  // namespace threadlens::testing
