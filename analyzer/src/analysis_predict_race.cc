@@ -1,6 +1,7 @@
 // The analysis driver's race prediction: sync-preserving races (predict_race.h), then the WCP
 // candidates beyond them (predict_wcp.h) that a schedule reordering critical sections proves
 // (predict_schedule.h). Both are reported as predicted races with their witness.
+#include <memory>
 #include <set>
 #include <tuple>
 
@@ -62,8 +63,9 @@ void Analysis::PredictRaces(std::vector<RawFinding>& raw, std::vector<std::strin
   const uint64_t share =
       opts_.max_predict_work ? opts_.max_predict_work / 4 : 4 * predict_->size() + 1'000'000;
   uint64_t budget = share;
-  RacePredictor predictor(*predict_);
-  const bool complete = predictor.FindAll(budget, skip, [&](const RaceWitness& w) {
+  // The search's prefix closures (up to 32 MiB) are freed before the WCP step allocates its own.
+  auto predictor = std::make_unique<RacePredictor>(*predict_);
+  const bool complete = predictor->FindAll(budget, skip, [&](const RaceWitness& w) {
     if (found >= opts_.max_races) {
       cut = true;
       return;
@@ -78,6 +80,7 @@ void Analysis::PredictRaces(std::vector<RawFinding>& raw, std::vector<std::strin
     reported.insert(key(w.first, w.second));
     raw.push_back(std::move(f));
   });
+  predictor.reset();
   if (found > 0 || !complete || cut) {
     notes.push_back("prediction: " + std::to_string(found) +
                     " race(s) beyond happens-before in a sync-preserving reordering" +
