@@ -92,7 +92,7 @@ class Analysis {
   void RecordAccess(const ThreadCtx& t, const StreamEvent& e, PredictTrace::Op op, bool atomic);
   void RecordPredict(const ThreadCtx& t, PredictTrace::Op op, uint64_t obj, uint64_t site,
                      bool shared = false, bool atomic = false, bool blocking = true,
-                     bool after_wake = false, uint16_t life = 0);
+                     bool after_wake = false, uint16_t life = 0, bool part = false);
   // Checks each lock-order cycle for a sync-preserving deadlock (predict_deadlock.h).
   void PredictDeadlocks(std::vector<RawFinding>& cycles, std::vector<std::string>& notes);
   // Adds the races happens-before did not report: sync-preserving ones (predict_race.h), then

@@ -11,7 +11,8 @@ using trace::EventKind;
 using POp = PredictTrace::Op;
 
 void Analysis::RecordPredict(const ThreadCtx& t, POp op, uint64_t obj, uint64_t site, bool shared,
-                             bool atomic, bool blocking, bool after_wake, uint16_t life) {
+                             bool atomic, bool blocking, bool after_wake, uint16_t life,
+                             bool part) {
   PredictTrace::Event p;
   p.obj = obj;
   p.index = index_;
@@ -24,6 +25,7 @@ void Analysis::RecordPredict(const ThreadCtx& t, POp op, uint64_t obj, uint64_t 
   p.atomic = atomic;
   p.blocking = blocking;
   p.life = life;
+  p.part = part;
   predict_->Add(p, after_wake);
 }
 
@@ -45,7 +47,7 @@ void Analysis::RecordAccess(const ThreadCtx& t, const StreamEvent& e, PredictTra
   const uint16_t life = lifetimes_.Of(ev.obj);
   RecordPredict(t, op, ev.obj, ev.site, false, atomic, true, false, life);
   for (uint64_t g = first + 1; g <= end && g > first; ++g) {
-    RecordPredict(t, op, g << 3, ev.site, false, atomic, true, false, life);
+    RecordPredict(t, op, g << 3, ev.site, false, atomic, true, false, life, true);
   }
 }
 
@@ -236,23 +238,18 @@ void AppendSteps(const PredictTrace& trace, const std::vector<uint32_t>& schedul
     }
     return;
   }
-  // The parts of one recorded event: same thread, op and stream position (its low 32 bits,
-  // which the hot and cold parts give without rebuilding the event).
-  auto same_event = [&](uint32_t a, uint32_t b) {
-    const auto& ha = trace.HotOf(a);
-    const auto& hb = trace.HotOf(b);
-    return ha.thread == hb.thread && ha.op == hb.op && trace.IndexLow(a) == trace.IndexLow(b);
-  };
-  std::vector<uint32_t> steps;
-  for (uint32_t id : schedule) {
-    if (!steps.empty() && same_event(steps.back(), id)) continue;
-    steps.push_back(id);
+  // An access split by granule is one step: its first part stands for the rest, which follow
+  // it in the schedule (same thread, next in the trace).
+  size_t steps = 0;
+  for (uint32_t id : schedule) steps += !(trace.HotOf(id).flags & PredictTrace::kPart);
+  const size_t keep = std::min(steps, max);
+  f.witness_omitted = steps - keep;
+  std::vector<uint32_t> kept;
+  kept.reserve(keep);
+  for (size_t i = schedule.size(); i-- > 0 && kept.size() < keep;) {
+    if (!(trace.HotOf(schedule[i]).flags & PredictTrace::kPart)) kept.push_back(schedule[i]);
   }
-  const size_t keep = std::min(steps.size(), max);
-  f.witness_omitted = steps.size() - keep;
-  for (size_t i = steps.size() - keep; i < steps.size(); ++i) {
-    f.witness.push_back(StepOf(trace, steps[i]));
-  }
+  for (size_t i = kept.size(); i-- > 0;) f.witness.push_back(StepOf(trace, kept[i]));
 }
 
 }  // namespace predict_out

@@ -46,9 +46,15 @@ RawFinding RaceFinding(const PredictTrace& trace, const RaceWitness& w, size_t m
 void Analysis::PredictRaces(std::vector<RawFinding>& raw, std::vector<std::string>& notes) {
   predict_->Finalize();
   std::set<std::tuple<uint64_t, uint64_t, uint64_t>> reported;  // location, site pair
+  // Keyed by the access's own address: the granules of one access split by granule (binary
+  // traces) are one race, as happens-before reports it once at its first byte.
+  auto first_part = [&](uint32_t id) {
+    while (id > 0 && (predict_->HotOf(id).flags & PredictTrace::kPart)) --id;
+    return id;
+  };
   auto key = [&](uint32_t x, uint32_t y) {
     const uint64_t a = predict_->At(x).site, b = predict_->At(y).site;
-    return std::make_tuple(predict_->At(x).obj, std::min(a, b), std::max(a, b));
+    return std::make_tuple(predict_->At(first_part(x)).obj, std::min(a, b), std::max(a, b));
   };
   for (const RawFinding& f : raw) {
     if (f.kind != "race" || f.sides.size() < 2) continue;
@@ -66,6 +72,7 @@ void Analysis::PredictRaces(std::vector<RawFinding>& raw, std::vector<std::strin
   // The search's prefix closures (up to 32 MiB) are freed before the WCP step allocates its own.
   auto predictor = std::make_unique<RacePredictor>(*predict_);
   const bool complete = predictor->FindAll(budget, skip, [&](const RaceWitness& w) {
+    if (skip(w.first, w.second)) return;  // another granule of a race just reported
     if (found >= opts_.max_races) {
       cut = true;
       return;

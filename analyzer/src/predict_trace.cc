@@ -17,7 +17,8 @@ void PredictTrace::Store(const Event& e) {
   cold_.push_back(Cold{static_cast<uint32_t>(e.obj), static_cast<uint32_t>(e.obj >> 32),
                        static_cast<uint32_t>(e.index), site->second, e.stack, e.lockset});
   const uint8_t flags = (e.shared ? kShared : 0) | (e.atomic ? kAtomic : 0) |
-                        (e.blocking ? kBlocking : 0) | (e.nested ? kNested : 0);
+                        (e.blocking ? kBlocking : 0) | (e.nested ? kNested : 0) |
+                        (e.part ? kPart : 0);
   hot_.push_back(Hot{e.thread, 0, kNone, kNone, e.op, flags, e.life});
 }
 
@@ -63,6 +64,7 @@ PredictTrace::Event PredictTrace::At(uint32_t id) const {
   e.atomic = h.flags & kAtomic;
   e.blocking = h.flags & kBlocking;
   e.nested = h.flags & kNested;
+  e.part = h.flags & kPart;
   e.life = h.life;
   return e;
 }

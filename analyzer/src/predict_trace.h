@@ -75,6 +75,8 @@ class PredictTrace {
     bool nested = false;
     // Binary traces: the life of the memory an access touched (predict_lifetimes.h).
     uint16_t life = 0;
+    // Binary traces: a granule after the first of one access (one step of a witness with it).
+    bool part = false;
   };
 
   // Recording, in stream order. Granular: binary traces key memory by 8-byte granule and chain
@@ -131,7 +133,7 @@ class PredictTrace {
     uint8_t flags;  // kShared, kAtomic, kBlocking, kNested
     uint16_t life;
   };
-  static constexpr uint8_t kShared = 1, kAtomic = 2, kBlocking = 4, kNested = 8;
+  static constexpr uint8_t kShared = 1, kAtomic = 2, kBlocking = 4, kNested = 8, kPart = 16;
   const Hot& HotOf(uint32_t id) const { return hot_[id]; }
   // For most events, the event that `id` needs before it in any reordering (kNone if none): the
   // writer a read reads from, the previous write of a granule (binary traces), the notification

@@ -124,5 +124,30 @@ T3|r(V1)|23
   EXPECT_TRUE(OfKind(AnalyzeStd(text, o), "race").empty());
 }
 
+// A binary trace's range access is one event per 8-byte granule in the model; the race of two
+// 64-byte copies is still one predicted race (at the copies' first byte), not one per granule.
+TEST(PredictRace, ARangeRaceIsOnePredictionNotOnePerGranule) {
+  using trace::EventKind;
+  VectorSource s;
+  const uint64_t buf = 0x10000, lock = 0x500;
+  s.Add(1, EventKind::kThreadStart);
+  s.Add(1, EventKind::kThreadCreate, 2);
+  s.Add(2, EventKind::kThreadStart, 1);
+  s.Add(1, EventKind::kThreadCreate, 3);
+  s.Add(3, EventKind::kThreadStart, 1);
+  s.Add(2, EventKind::kWrite, buf, 0, 0, s.Site("copy.cc:10")).Seq(64);  // a 64-byte range
+  s.Add(2, EventKind::kLockAcquired, lock, 0, 1);
+  s.Add(2, EventKind::kLockRelease, lock, 0, 0);
+  s.Add(3, EventKind::kLockAcquired, lock, 0, 1);
+  s.Add(3, EventKind::kLockRelease, lock, 0, 0);
+  s.Add(3, EventKind::kRead, buf, 0, 0, s.Site("copy.cc:20")).Seq(64);
+  AnalyzeOptions o = TestOptions();
+  o.predict = true;
+  const Report r = Analyze(s, o);
+  auto races = OfKind(r, "race");
+  ASSERT_EQ(races.size(), 1u);
+  ASSERT_TRUE(races[0]->predicted && *races[0]->predicted);
+}
+
 }  // namespace
 }  // namespace threadlens::testing
