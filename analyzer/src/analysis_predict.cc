@@ -230,24 +230,20 @@ RawWitnessStep BlockedStepOf(const PredictTrace& trace, uint32_t id) {
 // the last `max` of them; the rest are counted.
 void AppendSteps(const PredictTrace& trace, const std::vector<uint32_t>& schedule, size_t max,
                  RawFinding& f) {
-  if (!trace.Granular()) {  // no event is split: each is a step, and only the kept ones are read
-    const size_t keep = std::min(schedule.size(), max);
-    f.witness_omitted = schedule.size() - keep;
-    for (size_t i = schedule.size() - keep; i < schedule.size(); ++i) {
-      f.witness.push_back(StepOf(trace, schedule[i]));
-    }
-    return;
+  // An access split by granule (binary traces) is one step: its first part stands for the rest,
+  // which follow it in the schedule (same thread, next in the trace). Other traces split
+  // nothing, and only the kept steps are read.
+  auto part = [&](uint32_t id) { return (trace.HotOf(id).flags & PredictTrace::kPart) != 0; };
+  size_t steps = schedule.size();
+  if (trace.Granular()) {
+    for (uint32_t id : schedule) steps -= part(id);
   }
-  // An access split by granule is one step: its first part stands for the rest, which follow
-  // it in the schedule (same thread, next in the trace).
-  size_t steps = 0;
-  for (uint32_t id : schedule) steps += !(trace.HotOf(id).flags & PredictTrace::kPart);
   const size_t keep = std::min(steps, max);
   f.witness_omitted = steps - keep;
   std::vector<uint32_t> kept;
   kept.reserve(keep);
   for (size_t i = schedule.size(); i-- > 0 && kept.size() < keep;) {
-    if (!(trace.HotOf(schedule[i]).flags & PredictTrace::kPart)) kept.push_back(schedule[i]);
+    if (!part(schedule[i])) kept.push_back(schedule[i]);
   }
   for (size_t i = kept.size(); i-- > 0;) f.witness.push_back(StepOf(trace, kept[i]));
 }

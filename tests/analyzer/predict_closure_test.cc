@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "predict_model.h"
 #include "predict_reference.h"
 
 namespace threadlens::testing {
@@ -11,31 +12,6 @@ namespace {
 
 using analysis::PredictTrace;
 using analysis::SyncClosure;
-
-PredictTrace Model(const Exec& ex) {
-  PredictTrace t;
-  int threads = 0;
-  for (const ExecEvent& e : ex) {
-    threads = std::max({threads, e.thread + 1, e.op == "fork" || e.op == "join" ? e.arg + 1 : 0});
-  }
-  for (int i = 0; i < threads; ++i) t.AddThread(i, i);
-  for (size_t i = 0; i < ex.size(); ++i) {
-    const ExecEvent& e = ex[i];
-    PredictTrace::Event p;
-    p.thread = e.thread;
-    p.obj = e.arg;
-    p.index = i;
-    p.op = e.op == "acq"    ? PredictTrace::Op::kAcquire
-           : e.op == "rel"  ? PredictTrace::Op::kRelease
-           : e.op == "r"    ? PredictTrace::Op::kRead
-           : e.op == "w"    ? PredictTrace::Op::kWrite
-           : e.op == "fork" ? PredictTrace::Op::kFork
-                            : PredictTrace::Op::kJoin;
-    t.Add(p);
-  }
-  t.Finalize();
-  return t;
-}
 
 // The closure by its definition: grow a set of events until no rule adds one.
 std::vector<uint32_t> NaiveClosure(const Exec& ex, const std::vector<uint32_t>& seed, int threads) {

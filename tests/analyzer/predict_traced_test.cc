@@ -46,6 +46,31 @@ class Replayed : public EventSource {
   size_t pos_ = 0;
 };
 
+// A scenario recorded and analyzed with prediction (every witness step kept), and the events
+// of its trace for the witness checker. `ok` is false when the scenario is not built.
+struct PredictedRun {
+  bool ok = false;
+  std::string trace;
+  AnalyzeOptions options;
+  Report report;
+  std::unique_ptr<EventSource> source;
+  std::vector<StreamEvent> stream;
+};
+PredictedRun RunPredicted(const std::string& name, bool symbolize) {
+  PredictedRun run;
+  run.trace = Record(name);
+  if (run.trace.empty()) return run;
+  run.ok = true;
+  run.options = TestOptions();
+  run.options.symbolize = symbolize;
+  run.options.predict = true;
+  run.options.max_witness_steps = 1'000'000;
+  run.report = AnalyzeFile(run.trace, run.options);
+  run.source = OpenTrace(run.trace);
+  run.stream = ReadAll(*run.source);
+  return run;
+}
+
 // How many findings analyzing `events` predicts.
 size_t PredictedWithout(const EventSource& base, std::vector<StreamEvent> events,
                         const AnalyzeOptions& o) {
@@ -104,19 +129,13 @@ TEST(PredictTraced, LatentLostWakeupAndItsFix) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
-    const std::string trace = Record(c.name);
-    if (trace.empty()) GTEST_SKIP() << "scenario_" << c.name << " not built";
-    AnalyzeOptions o = TestOptions();
-    o.symbolize = true;  // the condition variable's name comes from the debug information
-    o.predict = true;
-    o.max_witness_steps = 1'000'000;
-    const Report r = AnalyzeFile(trace, o);
-    const Report plain = AnalyzeFile(trace, TestOptions());
-    EXPECT_TRUE(plain.findings.empty());
-    auto source = OpenTrace(trace);
-    const auto stream = ReadAll(*source);
+    // The condition variable's name comes from the debug information.
+    const PredictedRun run = RunPredicted(c.name, true);
+    if (!run.ok) GTEST_SKIP() << "scenario_" << c.name << " not built";
+    EXPECT_TRUE(AnalyzeFile(run.trace, TestOptions()).findings.empty());
+    const auto& stream = run.stream;
     std::vector<std::string> predicted;
-    for (const Finding& f : r.findings) {
+    for (const Finding& f : run.report.findings) {
       if (!f.predicted || !*f.predicted) continue;
       predicted.push_back(f.kind + " " + f.title);
       EXPECT_EQ(CheckWitness(stream, f), "") << f.title;
@@ -124,7 +143,7 @@ TEST(PredictTraced, LatentLostWakeupAndItsFix) {
       EXPECT_EQ(f.witness.back().thread, "Consumer");
     }
     EXPECT_EQ(predicted, c.predicted);
-    fs::remove(trace);
+    fs::remove(run.trace);
   }
 }
 
@@ -144,18 +163,13 @@ TEST(PredictTraced, StolenSemaphorePostAndItsFix) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
-    const std::string trace = Record(c.name);
-    if (trace.empty()) GTEST_SKIP() << "scenario_" << c.name << " not built";
-    AnalyzeOptions o = TestOptions();
-    o.symbolize = true;  // the semaphore's name comes from the debug information
-    o.predict = true;
-    o.max_witness_steps = 1'000'000;
-    const Report r = AnalyzeFile(trace, o);
-    EXPECT_TRUE(AnalyzeFile(trace, TestOptions()).findings.empty());
-    auto source = OpenTrace(trace);
-    const auto stream = ReadAll(*source);
+    // The semaphore's name comes from the debug information.
+    const PredictedRun run = RunPredicted(c.name, true);
+    if (!run.ok) GTEST_SKIP() << "scenario_" << c.name << " not built";
+    EXPECT_TRUE(AnalyzeFile(run.trace, TestOptions()).findings.empty());
+    const auto& stream = run.stream;
     std::vector<std::string> predicted;
-    for (const Finding& f : r.findings) {
+    for (const Finding& f : run.report.findings) {
       if (!f.predicted || !*f.predicted) continue;
       predicted.push_back(f.kind + " " + f.title);
       EXPECT_EQ(f.relation, "sem-count");
@@ -169,8 +183,8 @@ TEST(PredictTraced, StolenSemaphorePostAndItsFix) {
     for (const StreamEvent& e : stream) {
       if (e.kind() != trace::EventKind::kSemInit) old_format.push_back(e);
     }
-    EXPECT_EQ(PredictedWithout(*source, old_format, o), 0u);
-    fs::remove(trace);
+    EXPECT_EQ(PredictedWithout(*run.source, old_format, run.options), 0u);
+    fs::remove(run.trace);
   }
 }
 
@@ -188,25 +202,19 @@ TEST(PredictTraced, SemWaitHoldingThePostersLockAndItsFix) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
-    const std::string trace = Record(c.name);
-    if (trace.empty()) GTEST_SKIP() << "scenario_" << c.name << " not built";
-    AnalyzeOptions o = TestOptions();
-    o.symbolize = true;
-    o.predict = true;
-    o.max_witness_steps = 1'000'000;
-    const Report r = AnalyzeFile(trace, o);
-    EXPECT_TRUE(AnalyzeFile(trace, TestOptions()).findings.empty());
-    auto source = OpenTrace(trace);
-    const auto stream = ReadAll(*source);
+    const PredictedRun run = RunPredicted(c.name, true);
+    if (!run.ok) GTEST_SKIP() << "scenario_" << c.name << " not built";
+    EXPECT_TRUE(AnalyzeFile(run.trace, TestOptions()).findings.empty());
+    const auto& stream = run.stream;
     std::vector<std::string> predicted;
-    for (const Finding& f : r.findings) {
+    for (const Finding& f : run.report.findings) {
       if (!f.predicted || !*f.predicted) continue;
       predicted.push_back(f.kind + " " + f.title);
       EXPECT_EQ(f.relation, "sem-count");
       EXPECT_EQ(CheckWitness(stream, f), "") << f.title;
     }
     EXPECT_EQ(predicted, c.predicted);
-    fs::remove(trace);
+    fs::remove(run.trace);
   }
 }
 
@@ -224,17 +232,12 @@ TEST(PredictTraced, RaceBehindAnUnrelatedLockAndItsFix) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
-    const std::string trace = Record(c.name);
-    if (trace.empty()) GTEST_SKIP() << "scenario_" << c.name << " not built";
-    AnalyzeOptions o = TestOptions();
-    o.predict = true;
-    o.max_witness_steps = 1'000'000;
-    const Report r = AnalyzeFile(trace, o);
-    EXPECT_TRUE(AnalyzeFile(trace, TestOptions()).findings.empty());
-    auto source = OpenTrace(trace);
-    const auto stream = ReadAll(*source);
+    const PredictedRun run = RunPredicted(c.name, false);
+    if (!run.ok) GTEST_SKIP() << "scenario_" << c.name << " not built";
+    EXPECT_TRUE(AnalyzeFile(run.trace, TestOptions()).findings.empty());
+    const auto& stream = run.stream;
     std::vector<std::string> predicted;
-    for (const Finding& f : r.findings) {
+    for (const Finding& f : run.report.findings) {
       ASSERT_TRUE(f.predicted && *f.predicted) << f.title;
       EXPECT_EQ(f.kind, "race");
       EXPECT_EQ(f.severity, Severity::kError);
@@ -243,7 +246,7 @@ TEST(PredictTraced, RaceBehindAnUnrelatedLockAndItsFix) {
       predicted.push_back(f.title);
     }
     EXPECT_EQ(predicted, c.predicted);
-    fs::remove(trace);
+    fs::remove(run.trace);
   }
 }
 

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "predict_model.h"
 #include "predict_reference.h"
 #include "predict_schedule.h"
 #include "test_util.h"
@@ -18,33 +19,6 @@ namespace {
 using analysis::PredictTrace;
 using analysis::ReorderSearch;
 using analysis::WcpRaces;
-
-// The model of an execution, one site per event (as the STD text gives each line its own).
-PredictTrace Model(const Exec& ex) {
-  PredictTrace t;
-  int threads = 0;
-  for (const ExecEvent& e : ex) {
-    threads = std::max({threads, e.thread + 1, e.op == "fork" || e.op == "join" ? e.arg + 1 : 0});
-  }
-  for (int i = 0; i < threads; ++i) t.AddThread(i, i);
-  for (size_t i = 0; i < ex.size(); ++i) {
-    const ExecEvent& e = ex[i];
-    PredictTrace::Event p;
-    p.thread = e.thread;
-    p.obj = e.arg;
-    p.index = i;
-    p.site = i + 1;
-    p.op = e.op == "acq"    ? PredictTrace::Op::kAcquire
-           : e.op == "rel"  ? PredictTrace::Op::kRelease
-           : e.op == "r"    ? PredictTrace::Op::kRead
-           : e.op == "w"    ? PredictTrace::Op::kWrite
-           : e.op == "fork" ? PredictTrace::Op::kFork
-                            : PredictTrace::Op::kJoin;
-    t.Add(p);
-  }
-  t.Finalize();
-  return t;
-}
 
 std::set<std::pair<int, int>> Candidates(const PredictTrace& t) {
   uint64_t budget = 1'000'000;
