@@ -27,6 +27,7 @@
 #include <functional>
 #include <memory>
 #include <thread>
+#include <type_traits>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -92,6 +93,7 @@ class RaceDetector {
     uint32_t seq = 0;    // position in its batch
   };
   static_assert(sizeof(Op) == 64, "one cache line per access");
+  static_assert(std::is_trivially_copyable_v<Op>, "lanes are zero-filled memory");
   struct HeapOp {
     uint32_t op;  // index in the batch
     bool alloc;
@@ -99,14 +101,13 @@ class RaceDetector {
   };
   // A batch's accesses go to the lanes of the shards whose pages they touch (most touch
   // one page), so a worker reads its own accesses only.
-  // Ops are reused from batch to batch: taking one writes it once, not zeroes and writes.
+  // A lane holds at most one copy of each of its batch's accesses, so kBatchOps of them:
+  // its room is fixed, in the detector's one mapping of all lanes (taking an op writes it
+  // once; the mapping is touched, and faulted in, only as far as the lanes fill).
   struct Lane {
-    std::vector<Op> ops;  // the first `size` are this batch's
+    Op* ops = nullptr;  // the first `size` are this batch's
     size_t size = 0;
-    Op& Add() {
-      if (size == ops.size()) ops.resize(std::max<size_t>(1024, 2 * size));
-      return ops[size++];
-    }
+    Op& Add() { return ops[size++]; }
   };
   struct Batch {
     std::vector<Lane> lanes;  // per shard, in stream order
@@ -179,6 +180,8 @@ class RaceDetector {
   // while the workers check the ones after merged_no_: a worker that falls behind (a busy
   // machine) holds the caller up only after kRing - 1 batches.
   Batch batches_[kRing];
+  Op* lane_memory_ = nullptr;  // kRing x shards x kBatchOps ops
+  size_t lane_bytes_ = 0;
   Op scratch_;
   int filling_ = 1;
   uint64_t posted_no_ = 0;  // batches handed out

@@ -3,6 +3,7 @@
 // merges the shards' races back into stream order.
 #include <algorithm>
 
+#include "huge_arena.h"
 #include "race_detector.h"
 
 namespace threadlens::analysis {
@@ -19,6 +20,15 @@ RaceDetector::RaceDetector(HappensBefore& hb, size_t max_reports, unsigned worke
   lanes_pow2_ = (n & (n - 1)) == 0;
   for (Batch& b : batches_) b.lanes.resize(n);
   if (threaded_) {
+    lane_bytes_ = kRing * n * kBatchOps * sizeof(Op);
+    lane_memory_ = static_cast<Op*>(HugeArena::Map(lane_bytes_));  // zeroed: valid Ops
+    Op* next = lane_memory_;
+    for (Batch& b : batches_) {
+      for (Lane& l : b.lanes) {
+        l.ops = next;
+        next += kBatchOps;
+      }
+    }
     for (auto& s : shards_) s->thread = std::thread([this, sh = s.get()] { WorkerLoop(*sh); });
   }
 }
@@ -29,6 +39,7 @@ RaceDetector::~RaceDetector() {
   posted_.fetch_add(1, std::memory_order_release);
   posted_.notify_all();
   for (auto& s : shards_) s->thread.join();
+  HugeArena::Unmap(lane_memory_, lane_bytes_);
 }
 
 void RaceDetector::Shard::Check(const Op& o) {
@@ -43,7 +54,7 @@ void RaceDetector::Shard::Check(const Op& o) {
 
 void RaceDetector::Shard::Run(const Lane& l, std::vector<Record>& into) {
   out = &into;
-  const Op* lane = l.ops.data();
+  const Op* lane = l.ops;
   const size_t n = l.size;
   for (size_t i = 0; i < n; ++i) {
     // The shadow of an access a few ahead loads while this one is checked.

@@ -12,10 +12,10 @@ ShadowMemory::Page& ShadowMemory::PageSlow(uint64_t addr) {
   uint32_t& idx = page_index_.FindOrInsert(page, inserted);
   if (inserted) {
     idx = static_cast<uint32_t>(pages_.size());
-    pages_.push_back(std::make_unique<Page>());
+    pages_.push_back(new (arena_.Allocate(sizeof(Page))) Page());
   }
   last_page_ = page;
-  last_ = pages_[idx].get();
+  last_ = pages_[idx];
   return *last_;
 }
 
@@ -23,7 +23,7 @@ const ShadowMemory::Page* ShadowMemory::FindPage(uint64_t addr) const {
   const uint64_t page = addr >> kPageShift;
   if (page == last_page_) return last_;
   const uint32_t* idx = const_cast<FlatMap<uint32_t>&>(page_index_).Find(page);
-  return idx ? pages_[*idx].get() : nullptr;
+  return idx ? pages_[*idx] : nullptr;
 }
 
 const ShadowMemory::Granule* ShadowMemory::FindGranule(uint64_t addr) const {
@@ -317,7 +317,7 @@ bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const Shadow
     }
     return met;
   }
-  Granule* gs = p.g.get() + line * kLineGranules;  // neither empty nor uniform: allocated
+  Granule* gs = p.g + line * kLineGranules;  // neither empty nor uniform: allocated
   bool met = false;
   for (uint32_t k = 0; k < kLineGranules; ++k) met |= Step(gs[k], base + 8 * k, 0xff, a, mode);
   const ShadowCell& first = gs[0].cells[0];

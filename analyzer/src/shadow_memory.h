@@ -24,10 +24,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "analysis_types.h"
 #include "flat_map.h"
+#include "huge_arena.h"
 
 namespace threadlens::analysis {
 
@@ -118,6 +120,8 @@ class ShadowMemory {
     ShadowCell cells[kInline];
   };
   static_assert(sizeof(Granule) == 128, "two cache lines");
+  // Granules come from the arena's zero-filled memory: all-zero bytes are an empty granule.
+  static_assert(std::is_trivially_copyable_v<Granule> && std::is_trivially_destructible_v<Granule>);
   // Memory a thread owns is mostly written whole (allocation, fill, copy, free): a 64-byte
   // line whose eight granules all hold the same single cell keeps it once, as its summary,
   // and an operation covering the whole line steps that one cell instead of eight.
@@ -132,8 +136,8 @@ class ShadowMemory {
   // over a block whose lines all hold the same cell decides the first line and moves the
   // others to the outcome's slot, one byte each. A page never needs more slots than lines.
   static constexpr uint8_t kNoSlot = 0xff;
-  struct Page {  // what every access reads first shares one cache line
-    std::unique_ptr<Granule[]> g;
+  struct Page {  // what every access reads first shares one cache line (trivially destroyed)
+    Granule* g = nullptr;  // kGranulesPerPage of them, from the arena
     uint64_t uniform = 0;         // bit L: line L's granules are all cell[sid[L]] alone
     uint64_t empty = ~0ull;       // bit L: line L has no cell
     uint64_t free_slots = ~0ull;  // bit S: cell[S] is no line's summary
@@ -160,9 +164,9 @@ class ShadowMemory {
   void FreeSlot(Page& p, uint8_t s);
   // A line just made uniform shares the previous line's slot when their cells are equal.
   void ShareWithPrevious(Page& p, uint32_t line);
-  static Granule* Granules(Page& p) {
-    if (!p.g) p.g.reset(new Granule[kGranulesPerPage]());
-    return p.g.get();
+  Granule* Granules(Page& p) {
+    if (!p.g) p.g = static_cast<Granule*>(arena_.Allocate(sizeof(Granule) * kGranulesPerPage));
+    return p.g;
   }
   void ReportRace(const ShadowCell& prior, uint64_t base, uint8_t overlap, const ShadowAccess& a);
   // One granule: check, then update. Returns true when a plain write, a free or an
@@ -172,8 +176,11 @@ class ShadowMemory {
   static void Fill(ShadowCell& c, uint8_t mask, const ShadowAccess& a);
 
   Sink& sink_;
+  // Pages and granules live in the arena until the shadow goes: the shadow of memory the
+  // program touched is kept for the whole analysis.
+  HugeArena arena_;
   FlatMap<uint32_t> page_index_;  // page number -> index into pages_
-  std::vector<std::unique_ptr<Page>> pages_;
+  std::vector<Page*> pages_;
   std::vector<std::vector<ShadowCell>> spills_;
   std::vector<uint32_t> free_spills_;
   uint64_t last_page_ = ~0ull;
