@@ -4,24 +4,34 @@
 #include <algorithm>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace threadlens::analysis {
 
 ShadowMemory::Page& ShadowMemory::PageSlow(uint64_t addr) {
   const uint64_t page = addr >> kPageShift;
-  bool inserted;
-  uint32_t& idx = page_index_.FindOrInsert(page, inserted);
-  if (inserted) {
-    idx = static_cast<uint32_t>(pages_.size());
-    pages_.push_back(new (arena_.Allocate(sizeof(Page))) Page());
+  Recent& r = recent_[page & (kRecent - 1)];
+  if (r.page != page || !r.p) {
+    bool inserted;
+    uint32_t& idx = page_index_.FindOrInsert(page, inserted);
+    if (inserted) {
+      idx = static_cast<uint32_t>(pages_.size());
+      pages_.push_back(new (arena_.Allocate(sizeof(Page))) Page());
+    }
+    r = {page, pages_[idx]};
   }
   last_page_ = page;
-  last_ = pages_[idx];
+  last_ = r.p;
   return *last_;
 }
 
 const ShadowMemory::Page* ShadowMemory::FindPage(uint64_t addr) const {
   const uint64_t page = addr >> kPageShift;
   if (page == last_page_) return last_;
+  const Recent& r = recent_[page & (kRecent - 1)];
+  if (r.page == page && r.p) return r.p;
   const uint32_t* idx = const_cast<FlatMap<uint32_t>&>(page_index_).Find(page);
   return idx ? pages_[*idx] : nullptr;
 }
@@ -209,6 +219,22 @@ bool SameCell(const ShadowCell& a, const ShadowCell& b) {
 
 }  // namespace
 
+uint32_t ShadowMemory::SlotRun(const Page& p, uint8_t s, uint32_t from) {
+  uint64_t same = 0;  // bit L: line L's sid is s
+#if defined(__SSE2__)
+  const __m128i want = _mm_set1_epi8(static_cast<char>(s));
+  for (uint32_t k = 0; k < kLinesPerPage; k += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p.sid + k));
+    same |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, want))))
+            << k;
+  }
+#else
+  for (uint32_t k = 0; k < kLinesPerPage; ++k) same |= static_cast<uint64_t>(p.sid[k] == s) << k;
+#endif
+  const uint64_t other = ~((same & p.uniform) >> from);
+  return other ? static_cast<uint32_t>(__builtin_ctzll(other)) : kLinesPerPage;
+}
+
 void ShadowMemory::FreeSlot(Page& p, uint8_t s) {
   p.free_slots |= 1ull << s;
   if (&p == memo_page_) {  // the slot may come back with another cell
@@ -378,10 +404,13 @@ bool ShadowMemory::Range(uint64_t addr, uint64_t size, const ShadowAccess& a, Mo
         const uint8_t s = p.sid[l];
         const bool uniform = p.uniform >> l & 1;
         if (uniform && s == memo_in_) {
-          p.sid[l] = memo_out_;
-          moved += memo_out_ != s;
+          // This line and the ones after it that hold the same slot move at once.
+          const uint32_t run = std::min(last - l, SlotRun(p, s, l));
+          std::memset(p.sid + l, memo_out_, run);
+          if (memo_out_ != s) moved += run;
           met |= memo_met;
           prev_ = memo_out_;
+          l += run - 1;
           continue;
         }
         settle();

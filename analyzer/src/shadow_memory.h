@@ -162,6 +162,8 @@ class ShadowMemory {
   void DropSummary(Page& p, uint32_t line);
   ShadowCell& OwnSummary(Page& p, uint32_t line);
   void FreeSlot(Page& p, uint8_t s);
+  // How many lines from `from` on are uniform with slot `s` (from < kLinesPerPage).
+  static uint32_t SlotRun(const Page& p, uint8_t s, uint32_t from);
   // A line just made uniform shares the previous line's slot when their cells are equal.
   void ShareWithPrevious(Page& p, uint32_t line);
   Granule* Granules(Page& p) {
@@ -185,6 +187,14 @@ class ShadowMemory {
   std::vector<uint32_t> free_spills_;
   uint64_t last_page_ = ~0ull;
   Page* last_ = nullptr;
+  // Pages met lately, direct-mapped by page number: accesses move between a thread's stack
+  // and a few heap pages, and a hit here skips the hash map. Pages are never dropped.
+  static constexpr size_t kRecent = 256;
+  struct Recent {
+    uint64_t page = 0;
+    Page* p = nullptr;
+  };
+  Recent recent_[kRecent];
   // Within one Range: lines whose slot is memo_in_ move to memo_out_ (same page only);
   // prev_ is the slot of the line just done.
   const Page* memo_page_ = nullptr;

@@ -1,6 +1,7 @@
 // Shadow memory's footprint: memory only ever written whole keeps one summary per 64-byte
 // line and no granules, so a trace of a few large copies stays small; a partial access
-// brings in its page's granules, and the verdicts do not change.
+// brings in its page's granules, and the verdicts do not change. Lines that share a summary
+// are stepped as a run.
 #include <gtest/gtest.h>
 
 #include "shadow_memory.h"
@@ -59,6 +60,29 @@ TEST(ShadowMemoryFootprint, AnUnorderedThreadStillRacesWithTheSummaries) {
   ordered.Tick(1);
   m.Access(kBase + 128, 64, Write(1, ordered));
   EXPECT_EQ(sink.races, 1);
+}
+
+// A range over lines that share one cell moves them to the outcome's cell as a run; a line
+// with another cell in the middle ends the run and is checked on its own.
+TEST(ShadowMemoryFootprint, ALineWithAnotherCellEndsARunOfSharedLines) {
+  CountingSink sink;
+  ShadowMemory m(sink);
+  VectorClock c0, c1, c0_later;
+  c0.Set(0, 1);
+  c1.Set(0, 1);  // thread 1 after thread 0's first write
+  c1.Set(1, 1);
+  c0_later.Set(0, 2);  // thread 0 again, knowing nothing of thread 1
+  m.Access(kBase, 4096, Write(0, c0));
+  m.Access(kBase + 5 * 64, 64, Write(1, c1));
+  EXPECT_EQ(sink.races, 0);
+  m.Access(kBase, 4096, Write(0, c0_later));
+  EXPECT_EQ(sink.races, 8);  // line 5's eight granules, against thread 1's write
+  for (uint64_t line : {0, 1, 4, 5, 6, 63}) {
+    const auto cells = m.CellsAt(kBase + line * 64 + 8);
+    ASSERT_EQ(cells.size(), 1u) << "line " << line;
+    EXPECT_EQ(cells[0].thread, 0u) << "line " << line;
+    EXPECT_EQ(cells[0].clock, 2u) << "line " << line;
+  }
 }
 
 }  // namespace
