@@ -21,6 +21,12 @@ function(threadlens_instrument target)
   endif()
   # -fsanitize=thread on compile only: the link must not pull in TSan's own runtime.
   target_compile_options(${target} PRIVATE -fsanitize=thread)
+  # clang: keep each local variable's frame slot in the debug info (its optimizer otherwise
+  # describes an escaped local by the registers holding its value), so a race on a stack
+  # variable names it. The code is the same.
+  target_compile_options(${target} PRIVATE
+    "$<$<COMPILE_LANG_AND_ID:CXX,Clang,AppleClang>:SHELL:-mllvm -instcombine-lower-dbg-declare=0>"
+    "$<$<COMPILE_LANG_AND_ID:C,Clang,AppleClang>:SHELL:-mllvm -instcombine-lower-dbg-declare=0>")
   _threadlens_debug_info(${target})
   target_link_libraries(${target} PRIVATE ${runtime} Threads::Threads)
   get_target_property(type ${target} TYPE)

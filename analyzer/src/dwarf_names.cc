@@ -1,6 +1,6 @@
 // DwarfNames on elfutils libdw. Globals are indexed once per module by address; a field path
-// is found by walking the variable's type down to the byte asked for (dwarf_types.cc). Whenever the DWARF
-// does not say which member holds a byte (a union, two bitfields sharing it, padding), the
+// is found by walking the variable's type down to the byte asked for (dwarf_types.cc). Whenever the
+// DWARF does not say which member holds a byte (a union, two bitfields sharing it, padding), the
 // path stops there and the rest is "+N": a name must never point at the wrong member.
 #include "dwarf_names.h"
 
@@ -36,8 +36,8 @@ std::optional<uint64_t> StaticAddress(Dwarf_Die* var, bool* tls) {
   if (!dwarf_attr(var, DW_AT_location, &a) || dwarf_getlocation(&a, &ops, &n) != 0) {
     return std::nullopt;
   }
-  if (n == 2 && (ops[1].atom == DW_OP_GNU_push_tls_address ||
-                 ops[1].atom == DW_OP_form_tls_address)) {
+  if (n == 2 &&
+      (ops[1].atom == DW_OP_GNU_push_tls_address || ops[1].atom == DW_OP_form_tls_address)) {
     switch (ops[0].atom) {
       case DW_OP_const1u:
       case DW_OP_const2u:
@@ -97,6 +97,9 @@ class LibdwNames : public DwarfNames {
   }
 
   std::string AllocatedField(uint64_t pc, uint64_t block_size, uint64_t offset) override;
+
+  bool Local(uint64_t pc, uint64_t offset, std::optional<uint64_t> fp_offset,
+             DwarfLocal& out) override;
 
  private:
   struct Variable {
@@ -311,6 +314,125 @@ std::string LibdwNames::AllocatedField(uint64_t pc, uint64_t block_size, uint64_
     return name + path;
   }
   return std::string(name) + "[" + std::to_string(offset / *size) + "]" + path;
+}
+
+// The scopes that hold `pc`, outermost first: the function, then its lexical blocks and the
+// subroutines inlined into it, down to the innermost. Searched through namespaces and
+// classes, like InnermostFunction.
+bool ScopeChain(Dwarf_Die& parent, uint64_t pc, std::vector<Dwarf_Die>& chain, int depth) {
+  if (depth > kMaxDepth) return false;
+  Dwarf_Die child;
+  if (dwarf_child(&parent, &child) != 0) return false;
+  do {
+    switch (dwarf_tag(&child)) {
+      case DW_TAG_subprogram:
+      case DW_TAG_inlined_subroutine:
+      case DW_TAG_lexical_block:
+        if (dwarf_haspc(&child, pc) != 1) break;
+        chain.push_back(child);
+        ScopeChain(child, pc, chain, depth + 1);
+        return true;
+      case DW_TAG_namespace:
+      case DW_TAG_structure_type:
+      case DW_TAG_class_type:
+        if (ScopeChain(child, pc, chain, depth + 1)) return true;
+        break;
+      default:
+        break;
+    }
+  } while (dwarf_siblingof(&child, &child) == 0);
+  return false;
+}
+
+// "ns::Pool::run()" for a subprogram or an inlined subroutine (through its abstract origin
+// and the declaration of an out-of-class definition).
+std::string FunctionName(Dwarf_Die fn) {
+  Dwarf_Attribute a;
+  for (int i = 0; i < 4; ++i) {
+    if (dwarf_attr(&fn, DW_AT_abstract_origin, &a) || dwarf_attr(&fn, DW_AT_specification, &a)) {
+      if (!dwarf_formref_die(&a, &fn)) break;
+    } else {
+      break;
+    }
+  }
+  const char* name = dwarf_diename(&fn);
+  if (!name) return "";
+  return ScopePrefixOf(&fn) + name + "()";
+}
+
+// Where the frame base lies above the stack pointer: DW_OP_reg7 (rsp) is the stack pointer,
+// DW_OP_breg7 N N above it; DW_OP_reg6 (rbp) and DW_OP_breg6 N are the frame pointer (N
+// above it), when `fp_offset` says where that was. Nothing for any other base.
+std::optional<int64_t> FrameBaseOffset(Dwarf_Die& fn, std::optional<uint64_t> fp_offset) {
+  Dwarf_Attribute a;
+  Dwarf_Op* ops = nullptr;
+  size_t n = 0;
+  if (!dwarf_attr(&fn, DW_AT_frame_base, &a) || dwarf_getlocation(&a, &ops, &n) != 0 || n != 1) {
+    return std::nullopt;
+  }
+  const auto fp =
+      fp_offset ? std::optional<int64_t>(static_cast<int64_t>(*fp_offset)) : std::nullopt;
+  switch (ops[0].atom) {
+    case DW_OP_reg7:
+      return 0;
+    case DW_OP_breg7:
+      return static_cast<int64_t>(ops[0].number);
+    case DW_OP_reg6:
+      return fp;
+    case DW_OP_breg6:
+      return fp ? std::optional<int64_t>(*fp + static_cast<int64_t>(ops[0].number)) : std::nullopt;
+    default:
+      return std::nullopt;
+  }
+}
+
+bool LibdwNames::Local(uint64_t pc, uint64_t offset, std::optional<uint64_t> fp_offset,
+                       DwarfLocal& out) {
+  Dwarf_Die cu_die;
+  std::vector<Dwarf_Die> chain;
+  if (!UnitOf(pc, cu_die) || !ScopeChain(cu_die, pc, chain, 0) || chain.empty() ||
+      dwarf_tag(&chain[0]) != DW_TAG_subprogram) {
+    return false;
+  }
+  const std::optional<int64_t> base = FrameBaseOffset(chain[0], fp_offset);
+  if (!base) return false;
+  // Innermost scope first: a slot reused by two scopes belongs to the one that runs.
+  for (size_t i = chain.size(); i-- > 0;) {
+    Dwarf_Die child;
+    if (dwarf_child(&chain[i], &child) != 0) continue;
+    do {
+      const int tag = dwarf_tag(&child);
+      if (tag != DW_TAG_variable && tag != DW_TAG_formal_parameter) continue;
+      Dwarf_Attribute loc;
+      Dwarf_Op* expr = nullptr;
+      size_t len = 0;
+      if (!dwarf_attr(&child, DW_AT_location, &loc) ||
+          dwarf_getlocation_addr(&loc, pc, &expr, &len, 1) != 1 || len != 1 ||
+          expr[0].atom != DW_OP_fbreg) {
+        continue;
+      }
+      Dwarf_Die type;
+      if (!TypeOf(&child, &type)) continue;
+      const std::optional<uint64_t> size = SizeOf(type);
+      const int64_t start = *base + static_cast<int64_t>(expr[0].number);
+      if (!size || *size == 0 || static_cast<int64_t>(offset) < start ||
+          offset - static_cast<uint64_t>(start) >= *size) {
+        continue;
+      }
+      Dwarf_Attribute name_attr;
+      const char* name = dwarf_formstring(dwarf_attr_integrate(&child, DW_AT_name, &name_attr));
+      if (!name) return false;
+      out.name = name;
+      out.path.clear();
+      FieldPath(type, offset - static_cast<uint64_t>(start), out.path, 0);
+      // The function that declares it: the scope's own, or the nearest one around a block.
+      size_t f = i;
+      while (f > 0 && dwarf_tag(&chain[f]) == DW_TAG_lexical_block) --f;
+      out.function = FunctionName(chain[f]);
+      return true;
+    } while (dwarf_siblingof(&child, &child) == 0);
+  }
+  return false;
 }
 
 }  // namespace

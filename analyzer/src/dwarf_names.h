@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace threadlens {
@@ -16,6 +17,13 @@ struct DwarfGlobal {
   std::string name;  // as written in the source, qualified by namespaces and classes
   std::string path;  // field path from the variable to the address: ".errors", "[3].count",
                      // "" at a scalar's start; "+N" when no member covers the byte
+};
+
+// A local variable (or parameter) of a frame that covers a queried stack address.
+struct DwarfLocal {
+  std::string name;      // "buf"
+  std::string path;      // field path inside it, as for globals: "[3]", ".count", ""
+  std::string function;  // the function that declares it: "worker", "Pool::run"
 };
 
 class DwarfNames {
@@ -30,6 +38,13 @@ class DwarfNames {
   // The thread_local variable at `offset` in the module's thread-local block (each thread
   // has its own block; `start` is then the variable's offset), or false.
   virtual bool ThreadLocal(uint64_t offset, DwarfGlobal& out) = 0;
+  // The local variable at byte `offset` above the stack pointer of the frame that runs at
+  // link-time `pc`, or false. `fp_offset`: where the frame pointer register was above the
+  // stack pointer, when known. Only locals the DWARF places at a fixed offset from the frame
+  // base (DW_OP_fbreg at `pc`), in functions whose frame base is the stack pointer or the
+  // frame pointer; only scopes that hold `pc`.
+  virtual bool Local(uint64_t pc, uint64_t offset, std::optional<uint64_t> fp_offset,
+                     DwarfLocal& out) = 0;
 
   // The field path at `offset` inside the type the function inlined at `pc` allocates, when
   // that function is a standard library allocator whose template argument names the type:

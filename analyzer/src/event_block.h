@@ -21,8 +21,9 @@ inline bool Unpack(uint64_t w0, uint64_t w1, uint64_t prev_ts, trace::Event& e) 
   const uint64_t pc = w1 & trace::kPackedMaxAddr;
   const uint32_t run = trace::PackedRun(w0, w1);
   const bool access = op < 2;
-  // Calls carry no size, run or address; an exit no pc either.
-  const bool call_ok = (code | run | addr) == 0 && (op == 2 || pc == 0);
+  // Calls carry no size; an entry its frame's stack pointer as address and its frame
+  // pointer offset as run; an exit neither run, address nor pc.
+  const bool call_ok = code == 0 && (op == 2 || (run | pc | addr) == 0);
   if ((tag & 0xe0) != trace::kPackedTag || !(access ? code <= 4 : call_ok)) return false;
   constexpr uint8_t kKind[4] = {static_cast<uint8_t>(trace::EventKind::kRead),
                                 static_cast<uint8_t>(trace::EventKind::kWrite),
@@ -32,7 +33,7 @@ inline bool Unpack(uint64_t w0, uint64_t w1, uint64_t prev_ts, trace::Event& e) 
   e.kind = kKind[op];
   e.flags = 0;
   e.aux16 = static_cast<uint16_t>(run == 0 ? size : 0);
-  e.aux32 = run == 0 ? 0 : size;
+  e.aux32 = op == 2 ? run : (run == 0 ? 0 : size);
   e.ts = prev_ts;
   e.seq = run == 0 ? 0 : static_cast<uint64_t>(run + 1) * size;
   e.obj = addr;

@@ -149,7 +149,31 @@ std::string Namer::HeapName(const HeapRef& h, uint64_t addr) {
   return name;
 }
 
-std::string Namer::VariableName(uint64_t addr, const HeapRef* heap, uint64_t ts) {
+bool Namer::LocalAt(uint64_t addr, const SideRef& s, StackLocal& out) {
+  // Frames innermost first: frame k runs at the call site of frame k-1 (the access itself
+  // for the innermost), and lies from its own stack pointer up to its caller's.
+  uint32_t node = s.stack;
+  uint64_t pc = s.site;
+  FrameBase frame = node ? frame_bases_.At(s.tid, node) : FrameBase{};
+  if (frame.sp == 0 || addr < frame.sp || pc == 0) return false;
+  for (uint32_t parent = stacks_.Parent(node); parent != 0; parent = stacks_.Parent(node)) {
+    const FrameBase outer = frame_bases_.At(s.tid, parent);
+    if (outer.sp == 0 || outer.sp > addr) break;
+    pc = stacks_.Value(node);
+    node = parent;
+    frame = outer;
+  }
+  Symbolizer* sym = Sym();
+  if (!sym || (pc & trace::kSiteIsString)) return false;
+  const uint64_t fp = frame.fp_offset ? frame.sp + frame.fp_offset : 0;
+  // Both kinds of pc are return addresses: pc - 1 lies inside the call, in its scope.
+  if (!sym->ResolveLocal(pc - 1, frame.sp, fp, addr, out.variable, out.function)) return false;
+  out.offset = 0;  // the variable's field path says where inside it
+  return true;
+}
+
+std::string Namer::VariableName(uint64_t addr, const HeapRef* heap, uint64_t ts,
+                                const std::vector<SideRef>* sides) {
   auto it = var_names_.upper_bound(addr);
   if (it != var_names_.begin()) {
     --it;
@@ -171,6 +195,13 @@ std::string Namer::VariableName(uint64_t addr, const HeapRef* heap, uint64_t ts)
                           sym ? sym->ResolveThreadLocal(image, offset) : std::string());
   }
   if (uint32_t owner = thread_stacks_.OwnerAt(addr, ts)) {
+    StackLocal local;
+    for (size_t i = 0; sides && i < sides->size(); ++i) {
+      const SideRef& s = (*sides)[i];
+      if (s.tid == owner && LocalAt(addr, s, local)) {
+        return NameStackAddress(addr, ThreadName(owner), &local);
+      }
+    }
     return NameStackAddress(addr, ThreadName(owner));
   }
   return Hex(addr);
@@ -192,7 +223,8 @@ std::vector<std::string> Namer::LocksetNames(uint32_t node) {
   return out;
 }
 
-Access Namer::Materialize(const SideRef& s, bool is_variable) {
+Access Namer::Materialize(const SideRef& s, bool is_variable,
+                          const std::vector<SideRef>* sides) {
   Access a;
   a.thread = ThreadName(s.tid);
   a.tid = s.tid;
@@ -214,7 +246,7 @@ Access Namer::Materialize(const SideRef& s, bool is_variable) {
   } else if (s.op == Op::kCall) {
     a.object = trace::SignalUnsafeCallName(static_cast<uint16_t>(s.obj));
   } else if (is_variable) {
-    a.object = VariableName(s.obj, nullptr, s.ts);
+    a.object = VariableName(s.obj, nullptr, s.ts, sides);
   } else {
     a.object = ObjectName(s.obj, s.op == Op::kWait || s.op == Op::kSignal ? ObjectKind::kCond
                                  : s.op == Op::kSemWait                   ? ObjectKind::kSem
@@ -256,11 +288,12 @@ Finding Namer::Name(const RawFinding& r) {
   f.detail = r.detail;
   f.contention = r.contention;
   const bool race = r.kind == "race";
-  for (const SideRef& s : r.sides) f.accesses.push_back(Materialize(s, race));
+  for (const SideRef& s : r.sides) f.accesses.push_back(Materialize(s, race, &r.sides));
   for (uint32_t tid : r.tids) AddUnique(f.threads, ThreadName(tid));
   for (uint64_t l : r.locks) AddUnique(f.locks, ObjectName(l));
   for (uint64_t v : r.vars) {
-    AddUnique(f.variables, VariableName(v, &r.heap, r.sides.empty() ? 0 : r.sides[0].ts));
+    AddUnique(f.variables,
+              VariableName(v, &r.heap, r.sides.empty() ? 0 : r.sides[0].ts, &r.sides));
   }
   if (race && r.heap.valid && !r.vars.empty()) {
     for (Access& a : f.accesses) {
@@ -301,7 +334,9 @@ Finding Namer::Name(const RawFinding& r) {
     s.op = w.op;
     switch (w.obj_kind) {
       case RawWitnessStep::kLock: s.object = ObjectName(w.side.obj); break;
-      case RawWitnessStep::kVariable: s.object = VariableName(w.side.obj, nullptr, w.side.ts); break;
+      case RawWitnessStep::kVariable:
+        s.object = VariableName(w.side.obj, nullptr, w.side.ts, &r.sides);
+        break;
       case RawWitnessStep::kThread: s.object = ThreadName(static_cast<uint32_t>(w.side.obj)); break;
       case RawWitnessStep::kCond: s.object = ObjectName(w.side.obj, ObjectKind::kCond); break;
       case RawWitnessStep::kKey: s.object = Hex(w.side.obj & ~(0xfull << 60)); break;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "analysis_types.h"
+#include "frame_bases.h"
 #include "lock_monitor.h"
 #include "thread_stacks.h"
 #include "threadlens/analyzer/analyze.h"
@@ -56,10 +57,16 @@ class Namer {
   enum class ObjectKind { kLock, kCond, kSem };
   std::string ObjectName(uint64_t obj, ObjectKind kind = ObjectKind::kLock);
   // `ts`: when the address was accessed (a stack is named by the thread that owned it then).
-  std::string VariableName(uint64_t addr, const HeapRef* heap = nullptr, uint64_t ts = 0);
+  // `sides`: the accesses of the finding; one made by the thread whose stack holds the
+  // address places its frames, and so names a local variable there.
+  std::string VariableName(uint64_t addr, const HeapRef* heap = nullptr, uint64_t ts = 0,
+                           const std::vector<SideRef>* sides = nullptr);
   // Each thread's stack bounds, from the trace's thread_stack records.
   ThreadStacks& Stacks() { return thread_stacks_; }
-  Access Materialize(const SideRef& s, bool is_variable);
+  // Where each thread's frames lie, from the trace's func_entry records.
+  FrameBases& Frames() { return frame_bases_; }
+  Access Materialize(const SideRef& s, bool is_variable,
+                     const std::vector<SideRef>* sides = nullptr);
   // "file.cc:12" of a side's innermost user frame ("" when unknown).
   std::string ShortSite(const SideRef& s);
   Finding Name(const RawFinding& r);
@@ -75,6 +82,9 @@ class Namer {
   Frame UserFrame(uint64_t site, uint32_t node);
   std::string FunctionOf(uint64_t site, uint32_t node);
   std::string HeapName(const HeapRef& h, uint64_t addr);
+  // The local variable of thread `owner`'s frames that holds `addr`, as placed by side `s`
+  // (an access of that thread): its site and call path say which frames were live.
+  bool LocalAt(uint64_t addr, const SideRef& s, StackLocal& out);
   std::vector<std::string> LocksetNames(uint32_t node);
   // Names every lock that has no name of its own (lock_names.cc), once.
   void BuildLockNames();
@@ -92,6 +102,7 @@ class Namer {
   std::unordered_map<uint64_t, Stack> frames_;
   std::unique_ptr<Symbolizer> symbolizer_;
   ThreadStacks thread_stacks_;
+  FrameBases frame_bases_;
 };
 
 }  // namespace threadlens::analysis

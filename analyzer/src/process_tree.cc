@@ -80,7 +80,6 @@ bool HasAddressObject(EventKind k) {
     case EventKind::kSignalLeave:
     case EventKind::kSignalUnsafeCall:
     case EventKind::kFence:
-    case EventKind::kFuncEntry:
     case EventKind::kFuncExit:
     case EventKind::kWatchdogFired:
     case EventKind::kRunning:

@@ -278,6 +278,21 @@ class ModuleSymbolizer : public Symbolizer {
     return v.name + v.path;
   }
 
+  bool ResolveLocal(uint64_t pc, uint64_t sp, uint64_t fp, uint64_t addr, std::string& variable,
+                    std::string& function) override {
+    const ModuleInfo* m = ModuleOf(pc);
+    DwarfNames* dwarf = m ? DwarfOf(*m) : nullptr;
+    DwarfLocal local;
+    const std::optional<uint64_t> fp_offset =
+        fp >= sp && fp != 0 ? std::optional<uint64_t>(fp - sp) : std::nullopt;
+    if (!dwarf || addr < sp || !dwarf->Local(pc - m->base, addr - sp, fp_offset, local)) {
+      return false;
+    }
+    variable = local.name + local.path;
+    function = local.function;
+    return true;
+  }
+
   std::string ResolveHeapField(uint64_t alloc_site, uint64_t size, uint64_t offset) override {
     const ModuleInfo* m = alloc_site > 0 ? ModuleOf(alloc_site - 1) : nullptr;
     DwarfNames* dwarf = m ? DwarfOf(*m) : nullptr;

@@ -3,6 +3,8 @@
 // names reports print for it.
 #include "thread_stacks.h"
 
+#include "frame_bases.h"
+
 #include <gtest/gtest.h>
 
 namespace threadlens::analysis {
@@ -76,6 +78,26 @@ TEST(NameTlsAddress, NamesTheOwnerAndTheVariableWhenKnown) {
   EXPECT_EQ(NameTlsAddress(0x7f12345, "T2", "stats.errors"),
             "stats.errors in T2's thread-local storage");
   EXPECT_EQ(NameTlsAddress(0x7f12345, "main", ""), "0x7f12345 in main's thread-local storage");
+}
+
+// A thread's call path keeps the frame it was entered with; a path entered again at another
+// place (an alloca in a caller) is marked moved, and names nothing from then on.
+TEST(FrameBases, APathThatMovedIsNoLongerKnown) {
+  FrameBases frames;
+  EXPECT_EQ(frames.At(1, 5).sp, 0u);
+  frames.Record(1, 5, {0x7ffd0100, 0x40});
+  frames.Record(1, 5, {0x7ffd0100, 0x40});  // the same call again
+  frames.Record(2, 5, {0x7f000200, 0});     // the same path on another thread
+  EXPECT_EQ(frames.At(1, 5).sp, 0x7ffd0100u);
+  EXPECT_EQ(frames.At(1, 5).fp_offset, 0x40u);
+  EXPECT_EQ(frames.At(2, 5).sp, 0x7f000200u);
+  frames.Record(1, 5, {0x7ffd00c0, 0x40});
+  EXPECT_EQ(frames.At(1, 5).sp, 0u);
+  frames.Record(1, 5, {0x7ffd0100, 0x40});  // once moved, never trusted again
+  EXPECT_EQ(frames.At(1, 5).sp, 0u);
+  EXPECT_EQ(frames.At(2, 5).sp, 0x7f000200u);
+  frames.Record(2, 5, {0x7f000200, 0x10});  // the frame pointer moved
+  EXPECT_EQ(frames.At(2, 5).sp, 0u);
 }
 
 }  // namespace

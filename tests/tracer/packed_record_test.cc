@@ -104,14 +104,44 @@ TEST(PackedRecord, InvalidTagsAreRefused) {
   EXPECT_FALSE(trace::UnpackRecord(0xa0, 0, 0, e));  // reserved bit 5
   EXPECT_FALSE(trace::UnpackRecord(0xc0, 0, 0, e));  // reserved bit 6
   EXPECT_FALSE(trace::UnpackRecord(0x40, 0, 0, e));  // no tag bit: a full event's kind
-  // func_exit carries nothing; func_entry no address.
+  // func_exit carries nothing; func_entry no size.
   EXPECT_FALSE(trace::UnpackRecord(0x98, 0x10, 0, e));
-  EXPECT_FALSE(trace::UnpackRecord(0x90 | (1ull << 8), 0x10, 0, e));
+  EXPECT_FALSE(trace::UnpackRecord(0x98 | (1ull << 8), 0, 0, e));
+  EXPECT_FALSE(trace::UnpackRecord(0x98, 1ull << 48, 0, e));
+  EXPECT_FALSE(trace::UnpackRecord(0x91, 0x10, 0, e));
   EXPECT_TRUE(trace::UnpackRecord(0x90, 0x10, 0, e));
   EXPECT_EQ(e.kind, static_cast<uint8_t>(EventKind::kFuncEntry));
   EXPECT_EQ(e.site, 0x10u);
+  EXPECT_EQ(e.obj, 0u);
   EXPECT_TRUE(trace::UnpackRecord(0x98, 0, 0, e));
   EXPECT_EQ(e.kind, static_cast<uint8_t>(EventKind::kFuncExit));
+}
+
+// A func_entry keeps its frame's stack pointer as the address and its frame pointer offset
+// as the run, through both decoders.
+TEST(PackedRecord, FuncEntryCarriesItsFrame) {
+  const uint8_t tag = trace::PackedTag(trace::PackedOp::kFuncEntry, 0);
+  const uint64_t sp = 0x7ffd12345670, site = 0x401234;
+  const uint32_t fp_offset = 0x1230;
+  const uint64_t w0 = trace::PackedWord0(tag, sp, fp_offset);
+  const uint64_t w1 = trace::PackedWord1(site, fp_offset);
+  trace::Event e;
+  ASSERT_TRUE(trace::UnpackRecord(w0, w1, 7, e));
+  EXPECT_EQ(e.kind, static_cast<uint8_t>(EventKind::kFuncEntry));
+  EXPECT_EQ(e.obj, sp);
+  EXPECT_EQ(e.aux32, fp_offset);
+  EXPECT_EQ(e.site, site);
+  EXPECT_EQ(e.seq, 0u);
+  EXPECT_EQ(e.ts, 7u);
+  auto events = ReadAll(PackedTrace("packed_frame.tltrace",
+                                    Full(EventKind::kThreadStart, 100, 1, 0, 0) + Packed(w0, w1), 2));
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].ev.kind, static_cast<uint8_t>(EventKind::kFuncEntry));
+  EXPECT_EQ(events[1].ev.obj, sp);
+  EXPECT_EQ(events[1].ev.aux32, fp_offset);
+  EXPECT_EQ(events[1].ev.aux16, 0);
+  EXPECT_EQ(events[1].ev.seq, 0u);
+  EXPECT_EQ(events[1].ev.site, site);
 }
 
 TEST(PackedBlock, MixedRecordsDecodeInOrderWithInheritedTimes) {

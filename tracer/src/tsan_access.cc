@@ -90,7 +90,8 @@ void SyncStack(ThreadCtx& t) {
     --t.emitted;
   }
   while (t.emitted < live) {
-    EmitPlain(trace::EventKind::kFuncEntry, 0, 0, 0, 0, t.frames[t.emitted], 0, t.clock_skip);
+    EmitPlain(trace::EventKind::kFuncEntry, 0, 0, t.frame_fp[t.emitted], t.frame_sp[t.emitted],
+              t.frames[t.emitted], 0, t.clock_skip);
     ++t.emitted;
   }
   DeliverDeferred();
@@ -260,7 +261,19 @@ void SyncProgramStack(ThreadState* ts, trace::EventKind kind, uint64_t site) {
 // the trace. call_pc is the return address into the caller.
 TSAN_EXPORT void __tsan_func_entry(void* call_pc) {
   auto& t = tls_ctx;
-  if (t.depth < kMaxFrames) t.frames[t.depth] = reinterpret_cast<uintptr_t>(call_pc);
+  if (t.depth < kMaxFrames) {
+    t.frames[t.depth] = reinterpret_cast<uintptr_t>(call_pc);
+    // The entered function calls here from its body, past its prologue: its stack pointer
+    // is where this call's return address lies + 8, and its frame pointer register (if it
+    // keeps one) is what this function's own prologue saved. Its DWARF frame base is one
+    // of the two.
+    const auto* frame = static_cast<const uintptr_t*>(__builtin_frame_address(0));
+    const uintptr_t sp = reinterpret_cast<uintptr_t>(frame) + 2 * sizeof(uintptr_t);
+    const uintptr_t fp = frame[0];
+    t.frame_sp[t.depth] = sp;
+    const bool near = fp > sp && fp - sp <= threadlens::trace::kPackedMaxRun;
+    t.frame_fp[t.depth] = near ? static_cast<uint32_t>(fp - sp) : 0;
+  }
   ++t.depth;
 }
 TSAN_EXPORT void __tsan_func_exit() {

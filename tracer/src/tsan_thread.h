@@ -71,6 +71,11 @@ struct ThreadCtx {
   uint32_t open_run;    // elements - 1
   uint8_t open_tag;
   uintptr_t frames[kMaxFrames];
+  // Each frame's stack pointer at its entry call, and how far above it the frame pointer
+  // register was (0: not within kMaxFrameDelta): DWARF places the frame's locals from one
+  // of them.
+  uintptr_t frame_sp[kMaxFrames];
+  uint32_t frame_fp[kMaxFrames];
   CacheEntry cache[kCacheSize];
 
   // The open range, saved around a signal handler (intercept_signal.cc).
@@ -154,14 +159,16 @@ TSAN_ALWAYS_INLINE void WritePlain(ThreadState* ts, trace::EventKind kind, uint8
     if (p > kBufBytes - sizeof(trace::Event)) return;  // a fault inside our own flush
   }
   const bool clock = p == 0 || ++clock_skip % kClockEvery == 0;
-  if (!clock && flags == 0 && aux32 == 0 && value == 0 && obj <= trace::kPackedMaxAddr &&
-      site <= trace::kPackedMaxAddr) {
+  // A func_entry's frame pointer offset (aux32) rides in the run field.
+  const bool entry = kind == trace::EventKind::kFuncEntry;
+  if (!clock && flags == 0 && (aux32 == 0 || (entry && aux32 <= trace::kPackedMaxRun)) &&
+      value == 0 && obj <= trace::kPackedMaxAddr && site <= trace::kPackedMaxAddr) {
     int code = -1;
     trace::PackedOp op = trace::PackedOp::kRead;
     if (kind == trace::EventKind::kRead || kind == trace::EventKind::kWrite) {
       code = trace::PackedSizeCode(aux16);
       op = kind == trace::EventKind::kRead ? trace::PackedOp::kRead : trace::PackedOp::kWrite;
-    } else if (kind == trace::EventKind::kFuncEntry && obj == 0) {
+    } else if (entry) {
       code = 0;
       op = trace::PackedOp::kFuncEntry;
     } else if (kind == trace::EventKind::kFuncExit && obj == 0 && site == 0) {
@@ -170,8 +177,8 @@ TSAN_ALWAYS_INLINE void WritePlain(ThreadState* ts, trace::EventKind kind, uint8
     }
     if (code >= 0) {
       auto* w = reinterpret_cast<uint64_t*>(ts->buf + p);
-      w[0] = trace::PackedWord0(trace::PackedTag(op, code), obj, 0);
-      w[1] = trace::PackedWord1(site, 0);
+      w[0] = trace::PackedWord0(trace::PackedTag(op, code), obj, aux32);
+      w[1] = trace::PackedWord1(site, aux32);
       ts->last = p;
       ts->pos.store(p + static_cast<uint32_t>(trace::kPackedSize), std::memory_order_release);
       return;

@@ -1,5 +1,5 @@
 // main shares a local total with a worker by reference and updates it concurrently.
-// CHECK: race *
+// CHECK: race local variable total of main() on T1's stack
 #include <cstdio>
 #include <thread>
 

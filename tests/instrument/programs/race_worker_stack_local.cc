@@ -1,6 +1,6 @@
 // A worker lends a local variable to a helper thread it starts and reads it before joining.
 // The local lives on the worker's stack, not main's.
-// CHECK: race *
+// CHECK: race local variable progress of Worker() on T2's stack
 #include <cstdio>
 #include <thread>
 

@@ -1,4 +1,4 @@
-// threadlens trace format v2: the one definition shared by the writer (tracer/) and the
+// threadlens trace format v4: the one definition shared by the writer (tracer/) and the
 // reader (analyzer/). Byte-by-byte description in docs/trace-format.md.
 // Includes only <stdint.h>-level headers: it is compiled into the traced program.
 #pragma once
@@ -14,12 +14,15 @@ namespace threadlens::trace {
 //  - Adding a new EventKind or BlockKind at the end does not bump the version: readers skip
 //    unknown block kinds and report unknown event kinds as "unknown" events.
 //  - Flags bits may be added to an event kind without a bump when old readers can ignore them.
-inline constexpr uint32_t kVersion = 3;
+inline constexpr uint32_t kVersion = 4;
 // Oldest version this reader still reads: v1 has no kPackedEvents blocks; v1 and v2 have a
 // 200-byte `program` and no `recording` (read as 0: a process of no shared recording).
 inline constexpr uint32_t kMinVersion = 1;
 // The first version whose header holds `recording`.
 inline constexpr uint32_t kRecordingVersion = 3;
+// The first version whose kFuncEntry may carry its frame's stack pointer in `obj` (earlier
+// ones always hold 0 there, which still means "not known").
+inline constexpr uint32_t kFrameVersion = 4;
 inline constexpr char kMagic[8] = {'T', 'L', 'T', 'R', 'A', 'C', 'E', '1'};
 
 enum class ClockSource : uint32_t {
@@ -154,7 +157,10 @@ enum class EventKind : uint8_t {
   // Happens-before annotations. obj = the address named in the annotation.
   kHappensBefore = 50,
   kHappensAfter = 51,
-  // Call stack. site = function entry pc (or string id); kFuncExit has no operands.
+  // Call stack. site = the call site in the caller (or string id); obj = the entered
+  // function's stack pointer at its entry call, aux32 = how far above it its frame pointer
+  // register was (below 2^24, else 0): its locals are found from one of them by their DWARF
+  // frame offsets. obj = 0: not known. kFuncExit has no operands.
   kFuncEntry = 60,
   kFuncExit = 61,
   // Names. aux32 = string id of the name.
@@ -416,8 +422,9 @@ constexpr const char* EventKindName(EventKind k) {
 // run + 1 elements of that size at consecutive addresses: run 0 is one plain access (aux16 =
 // size), more is a range (aux16 = 0, aux32 = element size, seq = bytes). A packed record has
 // no time of its own: its ts is that of the thread's previous record, so a thread's first
-// record is always a full Event. func_entry keeps its pc in w1 and address 0; func_exit has
-// neither.
+// record is always a full Event. func_entry keeps its pc in w1, its frame's stack pointer
+// (obj, 0 when not known) as the address and its frame pointer offset (aux32) as the run;
+// func_exit has none of them.
 inline constexpr uint8_t kPackedTag = 0x80;
 inline constexpr size_t kPackedSize = 16;
 inline constexpr uint64_t kPackedMaxAddr = (1ull << 48) - 1;
@@ -480,8 +487,10 @@ constexpr bool UnpackRecord(uint64_t w0, uint64_t w1, uint64_t prev_ts, Event& e
       return true;
     }
     case PackedOp::kFuncEntry:
-      if (code != 0 || run != 0 || addr != 0) return false;
+      if (code != 0) return false;
       e.kind = static_cast<uint8_t>(EventKind::kFuncEntry);
+      e.aux32 = run;
+      e.obj = addr;
       e.site = pc;
       return true;
     case PackedOp::kFuncExit:

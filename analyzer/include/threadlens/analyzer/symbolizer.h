@@ -38,6 +38,16 @@ class Symbolizer {
     (void)alloc_site, (void)size, (void)offset;
     return "";
   }
+  // The local variable that holds stack address `addr` in the frame running at code address
+  // `pc`, whose stack pointer was `sp` (<= addr) and frame pointer register `fp` (0: not
+  // known) when it was entered: `variable` is "buf", "acct.balance" or "table[3]",
+  // `function` the function declaring it ("worker()"). False when the module's DWARF places
+  // no local there.
+  virtual bool ResolveLocal(uint64_t pc, uint64_t sp, uint64_t fp, uint64_t addr,
+                            std::string& variable, std::string& function) {
+    (void)pc, (void)sp, (void)fp, (void)addr, (void)variable, (void)function;
+    return false;
+  }
   // The inlining chain at a code address, innermost first: a lock call inlined through
   // std::mutex::lock into worker() yields [__gthread_mutex_lock, std::mutex::lock, worker].
   // The default is the single frame of ResolveCode.
