@@ -219,7 +219,9 @@ class Dumper {
         return Hex(e.obj) + " size=" + std::to_string(e.seq);
       case EventKind::kFree:
         return Hex(e.obj);
-      case EventKind::kFuncEntry:
+      case EventKind::kFuncEntry:  // where the frame lies, when the tracer knew it
+        if (e.obj == 0) return "";
+        return "sp=" + Hex(e.obj) + (e.aux32 ? " fp=sp+" + std::to_string(e.aux32) : "");
       case EventKind::kFuncExit:
         return "";
       case EventKind::kNameThread:
