@@ -38,7 +38,9 @@ const ShadowMemory::Page* ShadowMemory::FindPage(uint64_t addr) const {
 
 const ShadowMemory::Granule* ShadowMemory::FindGranule(uint64_t addr) const {
   const Page* p = FindPage(addr);
-  return p && p->g ? &p->g[(addr >> 3) & (kGranulesPerPage - 1)] : nullptr;
+  if (!p) return nullptr;
+  const Granule* line = p->g[(addr >> 6) & (kLinesPerPage - 1)];
+  return line ? &line[(addr >> 3) & (kLineGranules - 1)] : nullptr;
 }
 
 void ShadowMemory::Prefetch(uint64_t addr) const {
@@ -51,7 +53,7 @@ std::vector<ShadowCell> ShadowMemory::CellsAt(uint64_t addr) const {
   const uint32_t line = (addr >> 6) & (kLinesPerPage - 1);
   if (p->empty >> line & 1) return {};
   if (p->uniform >> line & 1) return {p->cell[p->sid[line]]};
-  const Granule* g = &p->g[(addr >> 3) & (kGranulesPerPage - 1)];
+  const Granule* g = &p->g[line][(addr >> 3) & (kLineGranules - 1)];
   if (g->count == kSpilled) return spills_[g->spill];
   return std::vector<ShadowCell>(g->cells, g->cells + g->count);
 }
@@ -281,12 +283,28 @@ void ShadowMemory::ShareWithPrevious(Page& p, uint32_t line) {
   if (--p.refs[s] == 0) FreeSlot(p, s);
 }
 
+ShadowMemory::Granule* ShadowMemory::Granules(Page& p, uint32_t line, bool empty) {
+  Granule* gs;
+  if (!free_lines_.empty()) {
+    gs = free_lines_.back();
+    free_lines_.pop_back();
+    if (empty) {
+      for (uint32_t k = 0; k < kLineGranules; ++k) gs[k].count = 0;
+    }
+  } else {  // the arena's memory is zero: empty granules
+    gs = static_cast<Granule*>(arena_.Allocate(sizeof(Granule) * kLineGranules));
+  }
+  p.g[line] = gs;
+  return gs;
+}
+
 void ShadowMemory::Materialize(Page& p, uint32_t line) {
-  Granule* gs = Granules(p) + line * kLineGranules;
-  if (p.empty >> line & 1) {  // fresh granules are empty already
+  if (p.empty >> line & 1) {
+    Granules(p, line, true);
     p.empty &= ~(1ull << line);
     return;
   }
+  Granule* gs = Granules(p, line, false);
   const ShadowCell c = p.cell[p.sid[line]];
   for (uint32_t k = 0; k < kLineGranules; ++k) {
     gs[k].count = 1;
@@ -334,7 +352,7 @@ bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const Shadow
     } else {
       // Starting from one cell, a step leaves at most two: never a spilled granule.
       DropSummary(p, line);
-      Granule* gs = Granules(p) + line * kLineGranules;
+      Granule* gs = Granules(p, line, false);
       for (uint32_t k = 0; k < kLineGranules; ++k) {
         gs[k].count = v.count;
         gs[k].spill = 0;
@@ -343,7 +361,7 @@ bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const Shadow
     }
     return met;
   }
-  Granule* gs = p.g + line * kLineGranules;  // neither empty nor uniform: allocated
+  Granule* gs = p.g[line];  // neither empty nor uniform: allocated
   bool met = false;
   for (uint32_t k = 0; k < kLineGranules; ++k) met |= Step(gs[k], base + 8 * k, 0xff, a, mode);
   const ShadowCell& first = gs[0].cells[0];
@@ -353,6 +371,7 @@ bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const Shadow
     }
   }
   SetSummary(p, line, first);
+  ReleaseGranules(p, line);
   return met;
 }
 
@@ -363,7 +382,7 @@ bool ShadowMemory::Range(uint64_t addr, uint64_t size, const ShadowAccess& a, Mo
     const uint32_t line = (addr >> 6) & (kLinesPerPage - 1);
     if ((p.uniform | p.empty) >> line & 1) Materialize(p, line);
     const uint8_t mask = static_cast<uint8_t>(((1u << size) - 1) << (addr & 7));
-    return Step(p.g[(addr >> 3) & (kGranulesPerPage - 1)], addr & ~7ull, mask, a, mode);
+    return Step(GranuleAt(p, addr), addr & ~7ull, mask, a, mode);
   }
   const uint64_t end = addr + size < addr ? ~0ull : addr + size;
   bool met = false;
@@ -458,7 +477,7 @@ bool ShadowMemory::Range(uint64_t addr, uint64_t size, const ShadowAccess& a, Mo
     if ((p.uniform | p.empty) >> line & 1) Materialize(p, line);
     const uint64_t lo = std::max(addr, g), hi = std::min(end, g + 8);
     const uint8_t mask = static_cast<uint8_t>(((1u << (hi - lo)) - 1) << (lo - g));
-    met |= Step(p.g[(g >> 3) & (kGranulesPerPage - 1)], g, mask, a, mode);
+    met |= Step(GranuleAt(p, g), g, mask, a, mode);
     if (g + 8 < g) break;
     g += 8;
   }

@@ -17,12 +17,15 @@
 // placed before the allocation, but that did not happen before it, races with it whatever
 // the order of the records.
 //
-// Memory: a 40-byte summary slot and two bytes per 64-byte line of a 4 KiB page touched, plus 128 bytes per
-// 8-byte granule (16x) on pages where some line was touched in part or by several threads;
-// a granule with more than three live cells spills to a side list.
+// Memory: a 40-byte summary slot, two bytes and a pointer per 64-byte line of a 4 KiB page
+// touched, plus 1 KiB (128 bytes per 8-byte granule, 16x) for each line touched in part or
+// by several threads, while it is so: a line that turns uniform again gives its granules
+// back. A granule with more than three live cells spills to a side list.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <type_traits>
 #include <vector>
@@ -105,7 +108,17 @@ class ShadowMemory {
   // Pages whose granules were needed (the rest keep only line summaries).
   size_t granule_pages() const {
     size_t n = 0;
-    for (const auto& p : pages_) n += p->g != nullptr;
+    for (const Page* p : pages_) {
+      n += std::any_of(std::begin(p->g), std::end(p->g), [](const Granule* g) { return g; });
+    }
+    return n;
+  }
+  // Lines whose granules are allocated now (the others keep a summary or nothing).
+  size_t granule_lines() const {
+    size_t n = 0;
+    for (const Page* p : pages_) {
+      n += std::count_if(std::begin(p->g), std::end(p->g), [](const Granule* g) { return g; });
+    }
     return n;
   }
 
@@ -128,19 +141,23 @@ class ShadowMemory {
   static constexpr uint32_t kLineGranules = 8;
   static constexpr uint32_t kLinesPerPage = kGranulesPerPage / kLineGranules;
   // A line is empty (no cell yet), uniform (its summary stands for its eight granules) or
-  // neither (its granules hold the cells). The granules are allocated at a page's first line
-  // that needs them: memory only ever written whole (a large memcpy, a buffer's
-  // allocation and free) costs its summaries alone.
+  // neither (its granules hold the cells). A line's granules are allocated when it first
+  // needs them and given back when it turns uniform: memory only ever written whole (a
+  // large memcpy, a buffer's allocation and free) costs its summaries alone, and a page of
+  // many small blocks only the granules of the lines in use by several threads.
   //
   // Uniform lines with equal summaries share one of the page's 64 cell slots, so a range
   // over a block whose lines all hold the same cell decides the first line and moves the
   // others to the outcome's slot, one byte each. A page never needs more slots than lines.
   static constexpr uint8_t kNoSlot = 0xff;
   struct Page {  // what every access reads first shares one cache line (trivially destroyed)
-    Granule* g = nullptr;  // kGranulesPerPage of them, from the arena
     uint64_t uniform = 0;         // bit L: line L's granules are all cell[sid[L]] alone
     uint64_t empty = ~0ull;       // bit L: line L has no cell
     uint64_t free_slots = ~0ull;  // bit S: cell[S] is no line's summary
+    // The granules of each line that is neither empty nor uniform (else null): eight, in a
+    // block from the arena, given back when the line turns uniform again. Next to the
+    // bits above: a one-granule access reads both.
+    Granule* g[kLinesPerPage] = {};
     uint8_t sid[kLinesPerPage] = {};
     uint8_t refs[kLinesPerPage] = {};  // uniform lines whose summary is cell[S]
     ShadowCell cell[kLinesPerPage];
@@ -166,9 +183,16 @@ class ShadowMemory {
   static uint32_t SlotRun(const Page& p, uint8_t s, uint32_t from);
   // A line just made uniform shares the previous line's slot when their cells are equal.
   void ShareWithPrevious(Page& p, uint32_t line);
-  Granule* Granules(Page& p) {
-    if (!p.g) p.g = static_cast<Granule*>(arena_.Allocate(sizeof(Granule) * kGranulesPerPage));
-    return p.g;
+  // Line `line`'s granules, taken from the free blocks or the arena when it has none.
+  // `empty`: set them to no cells (a reused block holds a uniform line's old cells).
+  Granule* Granules(Page& p, uint32_t line, bool empty);
+  // The line just turned uniform: its granules go back to the free blocks.
+  void ReleaseGranules(Page& p, uint32_t line) {
+    free_lines_.push_back(p.g[line]);
+    p.g[line] = nullptr;
+  }
+  static Granule& GranuleAt(Page& p, uint64_t addr) {
+    return p.g[(addr >> 6) & (kLinesPerPage - 1)][(addr >> 3) & (kLineGranules - 1)];
   }
   void ReportRace(const ShadowCell& prior, uint64_t base, uint8_t overlap, const ShadowAccess& a);
   // One granule: check, then update. Returns true when a plain write, a free or an
@@ -183,6 +207,7 @@ class ShadowMemory {
   HugeArena arena_;
   FlatMap<uint32_t> page_index_;  // page number -> index into pages_
   std::vector<Page*> pages_;
+  std::vector<Granule*> free_lines_;  // blocks of eight granules no line uses
   std::vector<std::vector<ShadowCell>> spills_;
   std::vector<uint32_t> free_spills_;
   uint64_t last_page_ = ~0ull;

@@ -38,11 +38,34 @@ TEST(ShadowMemoryFootprint, WholeLineWritesKeepOnlySummaries) {
   EXPECT_EQ(m.CellsAt(kBase + 12345)[0].mask, 0xff);
   EXPECT_TRUE(m.CellsAt(kBase + kRange).empty());  // between the ranges: never touched
 
-  // A 1-byte write inside a line brings in that page's granules, and the line's other
+  // A 1-byte write inside a line brings in that line's granules, and the line's other
   // bytes keep the summary's cell.
   m.Access(kBase + 3, 1, Write(0, c0));
   EXPECT_EQ(m.granule_pages(), 1u);
+  EXPECT_EQ(m.granule_lines(), 1u);
   EXPECT_EQ(m.CellsAt(kBase + 5).size(), 1u);
+  EXPECT_EQ(sink.races, 0);
+  // Written whole again, the line is uniform and gives its granules back; the next line
+  // that needs granules takes them.
+  VectorClock c0_later;
+  c0_later.Set(0, 2);
+  m.Access(kBase, 64, Write(0, c0_later));
+  EXPECT_EQ(m.granule_lines(), 0u);
+  ASSERT_EQ(m.CellsAt(kBase + 3).size(), 1u);
+  EXPECT_EQ(m.CellsAt(kBase + 3)[0].clock, 2u);
+  EXPECT_EQ(m.CellsAt(kBase + 3)[0].mask, 0xff);
+  m.Access(kBase + 4096 + 70, 2, Write(0, c0_later));
+  EXPECT_EQ(m.granule_lines(), 1u);
+  const auto cells = m.CellsAt(kBase + 4096 + 80);  // the same line, another granule
+  ASSERT_EQ(cells.size(), 1u);
+  EXPECT_EQ(cells[0].clock, 1u);  // the summary's cell, not the reused block's old one
+  // A line never touched takes a reused block too: its other granules stay without cells.
+  m.Access(kBase + 4096 + 64, 64, Write(0, c0_later));
+  EXPECT_EQ(m.granule_lines(), 0u);
+  m.Access(kBase + kRange + 3, 1, Write(0, c0_later));
+  EXPECT_EQ(m.granule_lines(), 1u);
+  EXPECT_EQ(m.CellsAt(kBase + kRange + 3).size(), 1u);
+  EXPECT_TRUE(m.CellsAt(kBase + kRange + 16).empty());
   EXPECT_EQ(sink.races, 0);
 }
 
