@@ -218,11 +218,10 @@ class LibdwNames : public DwarfNames {
   std::map<uint64_t, Variable> thread_locals_;  // by offset in the module's thread-local block
 };
 
-// The type argument T of the allocating library function at `pc`, and whether it allocates
-// one T (make_unique) or an array of T (allocator<T>::allocate).
-// The innermost function (subprogram or inlined subroutine) whose code covers `pc`, searched
-// through namespaces and classes too: dwarf_getscopes does not look inside namespaces.
-bool InnermostFunction(Dwarf_Die& parent, uint64_t pc, std::optional<Dwarf_Die>& fn, int depth) {
+// The scopes that hold `pc`, outermost first: the function, then its lexical blocks and the
+// subroutines inlined into it, down to the innermost. Searched through namespaces and
+// classes too: dwarf_getscopes does not look inside namespaces.
+bool ScopeChain(Dwarf_Die& parent, uint64_t pc, std::vector<Dwarf_Die>& chain, int depth) {
   if (depth > kMaxDepth) return false;
   Dwarf_Die child;
   if (dwarf_child(&parent, &child) != 0) return false;
@@ -230,17 +229,15 @@ bool InnermostFunction(Dwarf_Die& parent, uint64_t pc, std::optional<Dwarf_Die>&
     switch (dwarf_tag(&child)) {
       case DW_TAG_subprogram:
       case DW_TAG_inlined_subroutine:
-      case DW_TAG_lexical_block: {
+      case DW_TAG_lexical_block:
         if (dwarf_haspc(&child, pc) != 1) break;
-        int tag = dwarf_tag(&child);
-        if (tag != DW_TAG_lexical_block) fn = child;
-        InnermostFunction(child, pc, fn, depth + 1);
+        chain.push_back(child);
+        ScopeChain(child, pc, chain, depth + 1);
         return true;
-      }
       case DW_TAG_namespace:
       case DW_TAG_structure_type:
       case DW_TAG_class_type:
-        if (InnermostFunction(child, pc, fn, depth + 1)) return true;
+        if (ScopeChain(child, pc, chain, depth + 1)) return true;
         break;
       default:
         break;
@@ -249,9 +246,20 @@ bool InnermostFunction(Dwarf_Die& parent, uint64_t pc, std::optional<Dwarf_Die>&
   return false;
 }
 
+// The innermost function (subprogram or inlined subroutine) whose code covers `pc`.
+std::optional<Dwarf_Die> InnermostFunction(Dwarf_Die& cu_die, uint64_t pc) {
+  std::vector<Dwarf_Die> chain;
+  ScopeChain(cu_die, pc, chain, 0);
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    if (dwarf_tag(&*it) != DW_TAG_lexical_block) return *it;
+  }
+  return std::nullopt;
+}
+
+// The type argument T of the allocating library function at `pc`, and whether it allocates
+// one T (make_unique) or an array of T (allocator<T>::allocate).
 bool AllocatedType(Dwarf_Die cu_die, uint64_t pc, Dwarf_Die& type, bool& single) {
-  std::optional<Dwarf_Die> fn;
-  InnermostFunction(cu_die, pc, fn, 0);
+  std::optional<Dwarf_Die> fn = InnermostFunction(cu_die, pc);
   if (!fn) return false;
   Dwarf_Attribute a;
   const char* linkage = dwarf_formstring(dwarf_attr_integrate(&*fn, DW_AT_linkage_name, &a));
@@ -314,34 +322,6 @@ std::string LibdwNames::AllocatedField(uint64_t pc, uint64_t block_size, uint64_
     return name + path;
   }
   return std::string(name) + "[" + std::to_string(offset / *size) + "]" + path;
-}
-
-// The scopes that hold `pc`, outermost first: the function, then its lexical blocks and the
-// subroutines inlined into it, down to the innermost. Searched through namespaces and
-// classes, like InnermostFunction.
-bool ScopeChain(Dwarf_Die& parent, uint64_t pc, std::vector<Dwarf_Die>& chain, int depth) {
-  if (depth > kMaxDepth) return false;
-  Dwarf_Die child;
-  if (dwarf_child(&parent, &child) != 0) return false;
-  do {
-    switch (dwarf_tag(&child)) {
-      case DW_TAG_subprogram:
-      case DW_TAG_inlined_subroutine:
-      case DW_TAG_lexical_block:
-        if (dwarf_haspc(&child, pc) != 1) break;
-        chain.push_back(child);
-        ScopeChain(child, pc, chain, depth + 1);
-        return true;
-      case DW_TAG_namespace:
-      case DW_TAG_structure_type:
-      case DW_TAG_class_type:
-        if (ScopeChain(child, pc, chain, depth + 1)) return true;
-        break;
-      default:
-        break;
-    }
-  } while (dwarf_siblingof(&child, &child) == 0);
-  return false;
 }
 
 // "ns::Pool::run()" for a subprogram or an inlined subroutine (through its abstract origin
