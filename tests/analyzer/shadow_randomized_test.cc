@@ -329,7 +329,9 @@ TEST(ShadowMemoryRandomized, WorkersReportWhatOneThreadReports) {
 }
 
 // A stream long enough to fill many batches of the workers' ring, with races in most of
-// them and heap blocks allocated and freed throughout.
+// them and heap blocks allocated and freed throughout. Each side of each report carries
+// what its access carried: call path, held locks, time, size (the workers keep what runs of
+// accesses share once per batch).
 TEST(ShadowMemoryRandomized, WorkersAgreeOnALongStream) {
   auto run = [](unsigned workers) {
     HappensBefore hb;
@@ -344,6 +346,9 @@ TEST(ShadowMemoryRandomized, WorkersAgreeOnALongStream) {
       s.size = static_cast<uint16_t>(1u << (rng() % 4));
       s.site = 1 + rng() % 3000;
       s.index = ++index;
+      s.stack = rng() % 3 == 0 ? 1 + rng() % 40 : t;  // runs of the same path, and changes
+      s.lockset = rng() % 5 == 0 ? rng() % 4 : 0;
+      s.ts = index / (1 + rng() % 4);
       switch (rng() % 20) {
         case 0: hb.Acquire(t, 1, false); break;
         case 1: hb.Release(t, 1, false); break;
@@ -356,6 +361,10 @@ TEST(ShadowMemoryRandomized, WorkersAgreeOnALongStream) {
     std::vector<std::tuple<uint64_t, uint64_t, uint64_t, uint64_t>> out;
     for (const RawFinding& f : rd.TakeFindings()) {
       out.emplace_back(f.sides[0].index, f.sides[1].index, f.vars[0], f.heap.base);
+      for (const SideRef& side : f.sides) {
+        out.emplace_back(side.site, side.stack, side.lockset, side.ts);
+        out.emplace_back(side.tid, side.size, static_cast<uint64_t>(side.op), side.atomic);
+      }
     }
     return std::make_pair(rd.races_seen(), out);
   };
