@@ -6,6 +6,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
+#include <string_view>
 #include <thread>
 
 #include <sched.h>
@@ -129,6 +130,25 @@ std::string HeapKey(const std::string& name) {
   return "heap@" + where;
 }
 
+// A variable on a thread's stack or in its thread-local storage, without the thread:
+// threads are numbered in the order they first appear, which another run may change.
+// "local variable buf of worker() on T2's stack" -> "local variable buf of worker()@stack".
+std::string WithoutOwner(const std::string& name) {
+  constexpr std::string_view kStack = "'s stack", kTls = "'s thread-local storage";
+  auto ends = [&](std::string_view suffix) {
+    return name.size() >= suffix.size() &&
+           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  if (ends(kStack)) {
+    const size_t on = name.rfind(" on ");
+    if (on != std::string::npos) return name.substr(0, on) + "@stack";
+  } else if (ends(kTls)) {
+    const size_t in = name.rfind(" in ");
+    if (in != std::string::npos) return name.substr(0, in) + "@thread-local";
+  }
+  return name;
+}
+
 // Names that carry an address are not stable across runs; fingerprints skip them.
 bool Unstable(const std::string& name) {
   return name.empty() || name.rfind("0x", 0) == 0 || name.find("@0x") != std::string::npos ||
@@ -160,7 +180,7 @@ std::string FingerprintOf(const Finding& f) {
     const size_t in_block = v.find(" in heap block allocated at ");
     if (v.rfind(kHeapPrefix, 0) == 0) parts.push_back("var:" + HeapKey(v));
     else if (in_block != std::string::npos) parts.push_back("var:" + v.substr(0, in_block) + "@" + HeapKey(v));
-    else if (!Unstable(v)) parts.push_back("var:" + v);
+    else if (const std::string key = WithoutOwner(v); !Unstable(key)) parts.push_back("var:" + key);
   }
   // What a hung thread waits on (a condition variable, semaphore or thread) is no lock.
   if (f.kind == "hang" && !f.accesses.empty() && f.subkind != "join" &&

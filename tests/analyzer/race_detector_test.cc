@@ -370,6 +370,34 @@ TEST(RaceDetector, HeapBlocksAreNamedByAllocationSite) {
   EXPECT_NE(other->variables, first->variables);
 }
 
+// A stack local or a thread-local is the same variable whichever number its thread got in
+// this run; an address on a stack is no name at all.
+TEST(Fingerprint, AStackOrThreadLocalVariableIsKeyedWithoutItsThread) {
+  auto race = [](const std::string& var) {
+    Finding f;
+    f.kind = "race";
+    Access a;
+    a.stack = {Frame{"worker()", "src/worker.cc", 12, 0, ""}};
+    f.accesses = {a, a};
+    f.variables = {var};
+    return f;
+  };
+  EXPECT_EQ(FingerprintOf(race("local variable buf of worker() on T2's stack")),
+            FingerprintOf(race("local variable buf of worker() on T3's stack")));
+  EXPECT_EQ(FingerprintOf(race("local variable buf of worker() on T2's stack")),
+            FingerprintOf(race("local variable buf of worker() on main's stack")));
+  EXPECT_NE(FingerprintOf(race("local variable buf of worker() on T2's stack")),
+            FingerprintOf(race("local variable len of worker() on T2's stack")));
+  EXPECT_EQ(FingerprintOf(race("tally in T2's thread-local storage")),
+            FingerprintOf(race("tally in T5's thread-local storage")));
+  EXPECT_NE(FingerprintOf(race("tally in T2's thread-local storage")),
+            FingerprintOf(race("other in T2's thread-local storage")));
+  EXPECT_EQ(FingerprintOf(race("0x7ffd1234 on T2's stack")),
+            FingerprintOf(race("0x7ffd5678 on T3's stack")));
+  EXPECT_NE(FingerprintOf(race("local variable buf of worker() on T2's stack")),
+            FingerprintOf(race("0x7ffd1234 on T2's stack")));
+}
+
 TEST(Fingerprint, UsesTheFirstFrameOutsideTheStandardLibrary) {
   auto finding = [](const std::string& inner) {
     Finding f;
