@@ -52,6 +52,9 @@ class Analysis {
       predict_->SetGranular(!std_trace_);
     }
     monitor_.SetHoldDropper([this](uint32_t tid, uint64_t lock) { return DropHold(tid, lock); });
+    race_.SetStackOwner([this](uint64_t addr, uint64_t ts, uint64_t index) {
+      return StackOwnerAt(addr, ts, index);
+    });
     // An unmodified program's trace has no accesses: its only memory events (the bytes of
     // locks and descriptors) would race where invisible atomics synchronize.
     if (opts_.races && source.Meta().uninstrumented) {
@@ -71,6 +74,11 @@ class Analysis {
   void Start(ThreadCtx& t, uint64_t ts);
   void ForkEdge(ThreadCtx& parent, ThreadCtx& child, uint64_t site = 0);
   SideRef Side(const ThreadCtx& t, Op op, const StreamEvent& e) const;
+  // The thread whose stack holds `addr` at time `ts`, placed where it was at stream
+  // position `index` (call path, a pc in its innermost frame); tid 0 when not known.
+  SideRef StackOwnerAt(uint64_t addr, uint64_t ts, uint64_t index);
+  // Thread t's call path just changed (analysis_memory.cc).
+  void MarkFrames(ThreadCtx& t);
   void RebuildLockset(ThreadCtx& t);
   // Ends live thread `tid`'s hold of `lock` (another thread unlocked it) and returns it.
   std::optional<Held> DropHold(uint32_t tid, uint64_t lock);

@@ -178,9 +178,11 @@ void Analysis::Handle(const StreamEvent& e) {
       t.stack = stacks_.Child(t.stack, ev.site);
       // Where the frame lies names the locals of races on this thread's stack.
       if (ev.obj && opts_.races) namer_.Frames().Record(t.tid, t.stack, {ev.obj, ev.aux32});
+      if (opts_.races) MarkFrames(t);
       break;
     case EventKind::kFuncExit:
       t.stack = stacks_.Parent(t.stack);
+      if (opts_.races) MarkFrames(t);
       break;
     case EventKind::kLockRequest:
     case EventKind::kLockAcquired:

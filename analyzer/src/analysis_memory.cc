@@ -20,6 +20,12 @@ void Analysis::HandleMemory(ThreadCtx& t, const StreamEvent& e) {
       if (ev.aux16 != 0 || ev.seq == 0) {
         s.size = ev.aux16;
         race_.Access(t.dense, s, kind == EventKind::kWrite, false);
+        // A plain access is the instrumented code's own (not a library call's): its pc is
+        // in the thread's innermost frame, which names a local other threads race on.
+        if (t.mark_wants_pc) {
+          t.marks.back().pc = ev.site;
+          t.mark_wants_pc = false;
+        }
       } else {
         s.size = static_cast<uint16_t>(ev.aux32 ? ev.aux32 : 1);
         race_.Range(t.dense, s, kind == EventKind::kWrite, ev.seq);
@@ -77,6 +83,36 @@ void Analysis::SyncObjectAccess(const ThreadCtx& t, const StreamEvent& e, uint64
     s.atomic = true;
     race_.Access(t.dense, s, false, true);
   }
+}
+
+void Analysis::MarkFrames(ThreadCtx& t) {
+  // Marks before the one in force at the earliest access still to report are not needed
+  // (looked for once in a while: most calls add one and drop one).
+  if (t.marks.size() >= 64) {
+    const uint64_t keep = race_.EarliestUnreported(index_);
+    while (t.marks.size() > 1 && t.marks[1].at <= keep) t.marks.pop_front();
+  }
+  t.marks.push_back({index_ + 1, 0, t.stack});
+  t.mark_wants_pc = true;
+}
+
+SideRef Analysis::StackOwnerAt(uint64_t addr, uint64_t ts, uint64_t index) {
+  SideRef s;
+  const uint32_t owner = namer_.Stacks().OwnerAt(addr, ts);
+  const auto it = owner ? current_.find(owner) : current_.end();
+  if (it == current_.end()) return s;
+  // The owner's frames at the access: the last mark made before it, with a pc of the
+  // innermost frame (a mark older than the ones kept would be the owner's first, or gone).
+  const std::deque<ThreadCtx::FrameMark>& marks = threads_[it->second].marks;
+  auto m = std::upper_bound(marks.begin(), marks.end(), index,
+                            [](uint64_t i, const ThreadCtx::FrameMark& k) { return i < k.at; });
+  if (m == marks.begin()) return s;
+  --m;
+  if (m->pc == 0 || m->node == 0) return s;
+  s.tid = owner;
+  s.stack = m->node;
+  s.site = m->pc;
+  return s;
 }
 
 }  // namespace threadlens::analysis

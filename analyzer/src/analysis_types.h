@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -165,6 +166,10 @@ struct RawFinding {
   std::string relation;  // "sync-preserving"
   std::vector<RawWitnessStep> witness;
   uint64_t witness_omitted = 0;  // earliest steps left out of `witness`
+  // Race on a thread's stack that neither side made: where that thread was at the later
+  // access (its call path, and `site` in its innermost frame), to name the local there;
+  // tid 0 when it is not known for sure.
+  SideRef owner;
 };
 
 // A lock a thread holds.
@@ -197,6 +202,17 @@ struct ThreadCtx {
   uint64_t start_ts = 0, end_ts = 0;
   uint32_t stack = 0;    // current shadow stack node
   uint32_t lockset = 0;  // current held-lock set node
+  // Where the thread was since the earliest access a race may still be reported on: each
+  // change of its call path (stream position + 1, the path) with the pc of the first plain
+  // access made in it (0: none yet). A local of its frames that other threads race on is
+  // named from the mark in force at the race's access.
+  struct FrameMark {
+    uint64_t at = 0;
+    uint64_t pc = 0;
+    uint32_t node = 0;
+  };
+  std::deque<FrameMark> marks;
+  bool mark_wants_pc = false;  // the last mark has no pc yet
   std::vector<Held> held;
   Pending pending;
   // Fork/join-only vector clock: whether two threads could run at the same time.

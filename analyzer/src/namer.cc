@@ -288,12 +288,15 @@ Finding Namer::Name(const RawFinding& r) {
   f.detail = r.detail;
   f.contention = r.contention;
   const bool race = r.kind == "race";
-  for (const SideRef& s : r.sides) f.accesses.push_back(Materialize(s, race, &r.sides));
+  // What places the frames of a stack: the sides, and where the stack's thread was.
+  std::vector<SideRef> placed = r.sides;
+  if (r.owner.tid) placed.push_back(r.owner);
+  for (const SideRef& s : r.sides) f.accesses.push_back(Materialize(s, race, &placed));
   for (uint32_t tid : r.tids) AddUnique(f.threads, ThreadName(tid));
   for (uint64_t l : r.locks) AddUnique(f.locks, ObjectName(l));
   for (uint64_t v : r.vars) {
     AddUnique(f.variables,
-              VariableName(v, &r.heap, r.sides.empty() ? 0 : r.sides[0].ts, &r.sides));
+              VariableName(v, &r.heap, r.sides.empty() ? 0 : r.sides[0].ts, &placed));
   }
   if (race && r.heap.valid && !r.vars.empty()) {
     for (Access& a : f.accesses) {
@@ -335,7 +338,7 @@ Finding Namer::Name(const RawFinding& r) {
     switch (w.obj_kind) {
       case RawWitnessStep::kLock: s.object = ObjectName(w.side.obj); break;
       case RawWitnessStep::kVariable:
-        s.object = VariableName(w.side.obj, nullptr, w.side.ts, &r.sides);
+        s.object = VariableName(w.side.obj, nullptr, w.side.ts, &placed);
         break;
       case RawWitnessStep::kThread: s.object = ThreadName(static_cast<uint32_t>(w.side.obj)); break;
       case RawWitnessStep::kCond: s.object = ObjectName(w.side.obj, ObjectKind::kCond); break;

@@ -128,7 +128,11 @@ void RaceDetector::Report(const ShadowCell& prior, uint64_t base, uint8_t overla
   f.vars = {addr};
   f.tids = {f.sides[0].tid, f.sides[1].tid};
   f.sort_key = now.index;
-  if (const HeapRef* h = names_.Containing(addr)) f.heap = *h;
+  if (const HeapRef* h = names_.Containing(addr)) {
+    f.heap = *h;
+  } else if (stack_owner_) {
+    f.owner = stack_owner_(addr, now.ts, now.index);
+  }
   findings_.push_back(std::move(f));
 }
 

@@ -63,6 +63,15 @@ class RaceDetector {
   }
   // Waits for the workers and reports everything submitted so far.
   void Flush();
+  // The stream position of the earliest access whose races are still to be reported (all
+  // are reported at once without workers: `now`, the caller's position).
+  uint64_t EarliestUnreported(uint64_t now) const {
+    for (uint64_t k = merged_no_ + 1; threaded_ && k <= posted_no_ + 1; ++k) {
+      const Batch& b = batches_[k % kRing];
+      if (b.count > 0) return b.first_index;
+    }
+    return now;
+  }
 
   std::vector<RawFinding> TakeFindings() {
     Flush();
@@ -77,6 +86,11 @@ class RaceDetector {
   unsigned workers() const { return threaded_ ? static_cast<unsigned>(shards_.size()) : 0; }
   // The shadow of the first shard (all of it without workers), for tests.
   const ShadowMemory& shadow() const { return shards_[0]->shadow; }
+  // Asked, for each race reported, where the thread whose stack holds the address was at
+  // the later access (RawFinding::owner; tid 0: not known).
+  void SetStackOwner(std::function<SideRef(uint64_t addr, uint64_t ts, uint64_t index)> f) {
+    stack_owner_ = std::move(f);
+  }
   // Told of every race, reported or not, with the bytes of the granule at `base` both
   // accesses touched (for tests against a byte-level reference).
   void SetObserver(std::function<void(uint64_t base, uint8_t overlap)> f) {
@@ -112,6 +126,7 @@ class RaceDetector {
   struct Batch {
     std::vector<Lane> lanes;  // per shard, in stream order
     uint32_t count = 0;                  // accesses in the batch
+    uint64_t first_index = 0;            // stream position of the first
     std::vector<HeapOp> heap;
     std::vector<std::unique_ptr<VectorClock>> clocks;  // copies the ops point to
     size_t clocks_used = 0;
@@ -208,6 +223,7 @@ class RaceDetector {
   uint64_t ranges_cut_ = 0;
   bool truncated_ = false;
   std::function<void(uint64_t, uint8_t)> observer_;
+  std::function<SideRef(uint64_t, uint64_t, uint64_t)> stack_owner_;
 };
 
 }  // namespace threadlens::analysis

@@ -111,6 +111,7 @@ void RaceDetector::Submit(Op& op, const HeapOp* heap) {
     return;
   }
   Batch& b = batches_[filling_];
+  if (b.count == 0) b.first_index = op.a.index;
   op.seq = b.count++;
   if (heap) {
     b.heap.push_back(*heap);
