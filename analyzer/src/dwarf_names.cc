@@ -82,6 +82,7 @@ class LibdwNames : public DwarfNames {
  public:
   LibdwNames(int fd, Dwarf* dwarf) : fd_(fd), dwarf_(dwarf) {}
   ~LibdwNames() override {
+    if (eh_cfi_) dwarf_cfi_end(eh_cfi_);
     dwarf_end(dwarf_);
     close(fd_);
   }
@@ -209,8 +210,23 @@ class LibdwNames : public DwarfNames {
     Dwarf_Die die{};
   };
 
+  // The module's call frame information (.debug_frame, else .eh_frame), read once.
+  Dwarf_CFI* Cfi() {
+    if (!cfi_read_) {
+      cfi_read_ = true;
+      cfi_ = dwarf_getcfi(dwarf_);
+      if (!cfi_) {
+        if (Elf* elf = dwarf_getelf(dwarf_)) cfi_ = eh_cfi_ = dwarf_getcfi_elf(elf);
+      }
+    }
+    return cfi_;
+  }
+
   int fd_;
   Dwarf* dwarf_;
+  Dwarf_CFI* cfi_ = nullptr;
+  Dwarf_CFI* eh_cfi_ = nullptr;  // ours to end
+  bool cfi_read_ = false;
   bool indexed_ = false;
   bool units_indexed_ = false;
   std::map<uint64_t, UnitRange> units_;  // by start of each address range of a unit
@@ -342,25 +358,45 @@ std::string FunctionName(Dwarf_Die fn) {
 
 // Where the frame base lies above the stack pointer: DW_OP_reg7 (rsp) is the stack pointer,
 // DW_OP_breg7 N N above it; DW_OP_reg6 (rbp) and DW_OP_breg6 N are the frame pointer (N
-// above it), when `fp_offset` says where that was. Nothing for any other base.
-std::optional<int64_t> FrameBaseOffset(Dwarf_Die& fn, std::optional<uint64_t> fp_offset) {
+// above it), when `fp_offset` says where that was; DW_OP_call_frame_cfa (gcc) is the CFA the
+// call frame information gives at `pc`, from one of the two. Nothing for any other base.
+std::optional<int64_t> FrameBaseOffset(Dwarf_Die& fn, uint64_t pc,
+                                       std::optional<uint64_t> fp_offset, Dwarf_CFI* cfi) {
   Dwarf_Attribute a;
   Dwarf_Op* ops = nullptr;
   size_t n = 0;
   if (!dwarf_attr(&fn, DW_AT_frame_base, &a) || dwarf_getlocation(&a, &ops, &n) != 0 || n != 1) {
     return std::nullopt;
   }
-  const auto fp =
-      fp_offset ? std::optional<int64_t>(static_cast<int64_t>(*fp_offset)) : std::nullopt;
+  // Register 7 (rsp) or 6 (rbp), plus `off`.
+  auto from = [&](uint64_t reg, int64_t off) -> std::optional<int64_t> {
+    if (reg == 7) return off;
+    if (reg == 6 && fp_offset) return static_cast<int64_t>(*fp_offset) + off;
+    return std::nullopt;
+  };
   switch (ops[0].atom) {
     case DW_OP_reg7:
-      return 0;
-    case DW_OP_breg7:
-      return static_cast<int64_t>(ops[0].number);
     case DW_OP_reg6:
-      return fp;
+      return from(ops[0].atom - DW_OP_reg0, 0);
+    case DW_OP_breg7:
     case DW_OP_breg6:
-      return fp ? std::optional<int64_t>(*fp + static_cast<int64_t>(ops[0].number)) : std::nullopt;
+      return from(ops[0].atom - DW_OP_breg0, static_cast<int64_t>(ops[0].number));
+    case DW_OP_call_frame_cfa: {
+      Dwarf_Frame* frame = nullptr;
+      if (!cfi || dwarf_cfi_addrframe(cfi, pc, &frame) != 0) return std::nullopt;
+      Dwarf_Op* cfa = nullptr;
+      size_t m = 0;
+      std::optional<int64_t> out;
+      if (dwarf_frame_cfa(frame, &cfa, &m) == 0 && m == 1) {
+        if (cfa[0].atom == DW_OP_bregx) {
+          out = from(cfa[0].number, static_cast<int64_t>(cfa[0].number2));
+        } else if (cfa[0].atom >= DW_OP_breg0 && cfa[0].atom <= DW_OP_breg31) {
+          out = from(cfa[0].atom - DW_OP_breg0, static_cast<int64_t>(cfa[0].number));
+        }
+      }
+      free(frame);
+      return out;
+    }
     default:
       return std::nullopt;
   }
@@ -374,7 +410,7 @@ bool LibdwNames::Local(uint64_t pc, uint64_t offset, std::optional<uint64_t> fp_
       dwarf_tag(&chain[0]) != DW_TAG_subprogram) {
     return false;
   }
-  const std::optional<int64_t> base = FrameBaseOffset(chain[0], fp_offset);
+  const std::optional<int64_t> base = FrameBaseOffset(chain[0], pc, fp_offset, Cfi());
   if (!base) return false;
   // Innermost scope first: a slot reused by two scopes belongs to the one that runs.
   for (size_t i = chain.size(); i-- > 0;) {
