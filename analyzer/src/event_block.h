@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "threadlens/trace_format.h"
+#include "threadlens/trace_packed.h"
 
 namespace threadlens::block {
 

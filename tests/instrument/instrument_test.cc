@@ -29,6 +29,7 @@
 #include "threadlens/analyzer/event_source.h"
 #include "threadlens/analyzer/findings.h"
 #include "threadlens/trace_format.h"
+#include "threadlens/trace_packed.h"
 
 namespace {
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "threadlens/analyzer/trace_writer.h"
+#include "threadlens/trace_packed.h"
 #include "trace_test_util.h"
 
 namespace threadlens {

@@ -13,6 +13,7 @@
 #include "threadlens/analyzer/error.h"
 #include "threadlens/analyzer/event_source.h"
 #include "threadlens/analyzer/trace_writer.h"
+#include "threadlens/trace_packed.h"
 
 namespace threadlens {
 namespace {

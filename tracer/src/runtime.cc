@@ -26,6 +26,7 @@
 #include "runtime_internal.h"
 #include "schedule.h"
 #include "threadlens/crc32c.h"
+#include "threadlens/trace_packed.h"
 
 namespace threadlens::rt {
 

@@ -15,6 +15,7 @@
 
 #include "runtime.h"
 #include "runtime_internal.h"
+#include "threadlens/trace_packed.h"
 
 #define TSAN_ALWAYS_INLINE inline __attribute__((always_inline))
 #define TSAN_NOINLINE __attribute__((noinline))
