@@ -62,6 +62,13 @@ void Analysis::PredictRaces(std::vector<RawFinding>& raw, std::vector<std::strin
     reported.insert({f.sides[0].obj, std::min(a, b), std::max(a, b)});
   }
   auto skip = [&](uint32_t x, uint32_t y) { return reported.count(key(x, y)) > 0; };
+  auto report = [&](const RaceWitness& w, const char* relation, const char* detail) {
+    RawFinding f = RaceFinding(*predict_, w, opts_.max_witness_steps);
+    f.relation = relation;
+    f.detail = detail;
+    reported.insert(key(w.first, w.second));
+    raw.push_back(std::move(f));
+  };
   size_t found = 0;
   bool cut = false;
   // A smaller share than the deadlock search: each pair of access groups may cost a closure
@@ -78,14 +85,11 @@ void Analysis::PredictRaces(std::vector<RawFinding>& raw, std::vector<std::strin
       return;
     }
     ++found;
-    RawFinding f = RaceFinding(*predict_, w, opts_.max_witness_steps);
-    f.relation = "sync-preserving";
-    f.detail =
-        "Predicted: in this run happens-before ordered these accesses, but a reordering of the "
-        "run's own events, keeping each thread's order, what every read saw and the order of "
-        "critical sections on each lock, reaches both at once (the schedule below).";
-    reported.insert(key(w.first, w.second));
-    raw.push_back(std::move(f));
+    report(w, "sync-preserving",
+           "Predicted: in this run happens-before ordered these accesses, but a reordering of "
+           "the run's own events, keeping each thread's order, what every read saw and the "
+           "order of critical sections on each lock, reaches both at once (the schedule "
+           "below).");
   });
   predictor.reset();
   if (found > 0 || !complete || cut) {
@@ -125,16 +129,12 @@ void Analysis::PredictRaces(std::vector<RawFinding>& raw, std::vector<std::strin
     }
     ++found;
     ++proved;
-    RawFinding f = RaceFinding(*predict_, w, opts_.max_witness_steps);
-    f.relation = "wcp";
-    f.detail =
-        "Predicted: in this run happens-before ordered these accesses, and no reordering that "
-        "keeps the order of critical sections on each lock reaches both, but weak-causally-"
-        "precedes (WCP) leaves them unordered, and the schedule below, which runs some critical "
-        "sections in another order while keeping each thread's order and what every read saw, "
-        "reaches both at once.";
-    reported.insert(key(first, second));
-    raw.push_back(std::move(f));
+    report(w, "wcp",
+           "Predicted: in this run happens-before ordered these accesses, and no reordering "
+           "that keeps the order of critical sections on each lock reaches both, but weak-"
+           "causally-precedes (WCP) leaves them unordered, and the schedule below, which runs "
+           "some critical sections in another order while keeping each thread's order and what "
+           "every read saw, reaches both at once.");
   }
   if (proved > 0 || unproved > 0 || !wcp_complete) {
     notes.push_back("prediction: " + std::to_string(proved) +
