@@ -12,7 +12,9 @@ void RaceDetector::AddThread(uint32_t t, uint32_t tid) {
 }
 
 void RaceDetector::Fill(Op& op, uint32_t t, const SideRef& s, uint8_t flags) {
-  ShadowAccess& a = op.a;
+  // Built in registers and stored whole: the lane's line is then written, never read (a
+  // bitfield set in place would load the missing line first).
+  ShadowAccess a;
   a.thread = t;
   a.clock = &hb_.Clock(t);
   a.now = hb_.Now(t);
@@ -23,6 +25,7 @@ void RaceDetector::Fill(Op& op, uint32_t t, const SideRef& s, uint8_t flags) {
   a.site = s.site;
   a.index = s.index;
   a.ts = s.ts;
+  op.a = a;
 }
 
 void RaceDetector::Access(uint32_t t, const SideRef& side, bool write, bool atomic) {
