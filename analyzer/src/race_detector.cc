@@ -91,10 +91,32 @@ Op OpOf(uint8_t flags) {
 
 }  // namespace
 
+bool RaceDetector::RmwHalf(const ShadowCell& prior, uint64_t base, const ShadowAccess& now) {
+  if (now.index != rmw_cur_.index) {
+    const bool next = now.index == rmw_cur_.index + 1;
+    rmw_prev_ = next ? std::move(rmw_cur_) : RmwTrack{};
+    rmw_cur_ = RmwTrack{};
+    rmw_cur_.index = now.index;
+    rmw_cur_.thread = now.thread;
+    rmw_cur_.stack = now.stack;
+    rmw_cur_.read = !(now.flags & (kCellWrite | kCellAtomic));
+  }
+  if (rmw_cur_.priors.size() < RmwTrack::kMaxPriors) rmw_cur_.priors.push_back({prior.index, base});
+  // gcc instruments `x++` as a read and then a write of x (clang as the write alone): a plain
+  // write right after its thread's plain read, in the same frame, racing with an earlier
+  // access the read raced with on the same granule, is that race's other half.
+  if (!rmw_prev_.read || (now.flags & (kCellWrite | kCellAtomic)) != kCellWrite) return false;
+  if (now.thread != rmw_prev_.thread || now.stack != rmw_prev_.stack) return false;
+  const std::pair<uint64_t, uint64_t> key{prior.index, base};
+  return std::find(rmw_prev_.priors.begin(), rmw_prev_.priors.end(), key) !=
+         rmw_prev_.priors.end();
+}
+
 void RaceDetector::Report(const ShadowCell& prior, uint64_t base, uint8_t overlap,
                           const ShadowAccess& now) {
   ++races_seen_;
   if (observer_) observer_(base, overlap);
+  if (RmwHalf(prior, base, now)) return;
   const uint64_t addr = base + __builtin_ctz(overlap);
   uint64_t a = prior.site, b = now.site;
   if (a > b) std::swap(a, b);

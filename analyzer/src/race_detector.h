@@ -183,6 +183,8 @@ class RaceDetector {
   void WaitAndMerge();  // for the oldest batch with the workers
   void Merge(Batch& b, size_t slot);
   void Report(const ShadowCell& prior, uint64_t base, uint8_t overlap, const ShadowAccess& now);
+  // The race is the write half of a read-modify-write whose read half raced already.
+  bool RmwHalf(const ShadowCell& prior, uint64_t base, const ShadowAccess& now);
   void ApplyHeap(const HeapOp& h);
   void WorkerLoop(Shard& s);
 
@@ -217,6 +219,15 @@ class RaceDetector {
     }
   };
   std::unordered_set<std::pair<uint64_t, uint64_t>, PairHash> reported_;  // unordered site pairs
+  // The races of the last access reported on, and of the one before it when adjacent.
+  struct RmwTrack {
+    static constexpr size_t kMaxPriors = 16;
+    uint64_t index = ~0ull;  // stream position
+    uint32_t thread = 0, stack = 0;
+    bool read = false;  // a plain read
+    std::vector<std::pair<uint64_t, uint64_t>> priors;  // (earlier access's position, granule)
+  };
+  RmwTrack rmw_prev_, rmw_cur_;
   std::vector<RawFinding> findings_;
   size_t max_reports_;
   uint64_t races_seen_ = 0;

@@ -2,6 +2,7 @@
 // the same trace without it (a race).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <vector>
 
@@ -71,6 +72,33 @@ TEST(RaceDetector, EachSitePairReportedOnce) {
   // Either order of the same two sites is the same race.
   text += "T2|w(y)|20\nT1|w(y)|10\n";
   EXPECT_EQ(OfKind(AnalyzeStd(text), "race").size(), 1u);
+}
+
+// gcc instruments `x++` as a read and then a write of x: the write, right after the read
+// that raced with the same earlier access, is the same race, reported once (as the read).
+TEST(RaceDetector, TheWriteHalfOfAReadModifyWriteIsTheReadsRace) {
+  Report r = AnalyzeStd("T1|fork(T2)|1\nT1|w(x)|2\nT2|r(x)|3\nT2|w(x)|4\n");
+  ASSERT_EQ(OfKind(r, "race").size(), 1u);
+  EXPECT_EQ(OfKind(r, "race")[0]->accesses.at(1).op, "read");
+  EXPECT_EQ(OfKind(r, "race")[0]->accesses.at(1).stack.at(0).line, 3);
+  // Not adjacent (another access between them): two races.
+  EXPECT_EQ(OfKind(AnalyzeStd("T1|fork(T2)|1\nT1|w(x)|2\nT2|r(x)|3\nT2|r(y)|5\nT2|w(x)|4\n"),
+                   "race")
+                .size(),
+            2u);
+  // The read raced with nothing (reads do not race): the write's race is its own.
+  r = AnalyzeStd("T1|fork(T2)|1\nT1|r(x)|2\nT2|r(x)|3\nT2|w(x)|4\n");
+  ASSERT_EQ(OfKind(r, "race").size(), 1u);
+  EXPECT_EQ(OfKind(r, "race")[0]->accesses.at(1).op, "write");
+  // The write races with the read's earlier access (folded) and with T3's read (its own).
+  r = AnalyzeStd("T1|fork(T2)|1\nT1|fork(T3)|6\nT1|w(x)|2\nT3|r(x)|7\n"
+                 "T2|r(x)|3\nT2|w(x)|4\n");
+  std::vector<int> lines;
+  for (const Finding* f : OfKind(r, "race")) {
+    lines.push_back(f->accesses.at(0).stack.at(0).line * 10 + f->accesses.at(1).stack.at(0).line);
+  }
+  std::sort(lines.begin(), lines.end());
+  EXPECT_EQ(lines, (std::vector<int>{23, 27, 74}));
 }
 
 TEST(RaceDetector, ReadSharedThenWriteRacesWithEveryReader) {

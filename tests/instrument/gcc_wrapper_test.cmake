@@ -4,9 +4,10 @@
 # gcc's debug info places locals from the call frame address (DW_OP_call_frame_cfa), which the
 # analyzer finds from the module's call frame information: the race on a worker's local
 # struct is named by its field. The correct twin (join first) is compiled and linked in two
-# steps, and has no race.
+# steps, and has no race. gcc instruments `counter = counter + 1` as a read and then a write:
+# the global counter's race is reported once, as with clang.
 # Run: cmake -DGXX=... -DTHREADLENS=... -DWRAPPER=... -DSOURCE_DIR=... -DWORK_DIR=...
-#            -P gcc_locals_test.cmake
+#            -P gcc_wrapper_test.cmake
 file(REMOVE_RECURSE "${WORK_DIR}")
 file(MAKE_DIRECTORY "${WORK_DIR}")
 
@@ -55,4 +56,14 @@ analyze("${clean}" report)
 string(FIND "${report}" "data race" at)
 if(NOT at EQUAL -1)
   message(FATAL_ERROR "the g++ build of the correct twin has a race:\n${report}")
+endif()
+
+set(counter "${WORK_DIR}/race_global_counter")
+run_wrapper("build ${counter}" -g -O1 "${SOURCE_DIR}/programs/race_global_counter.cc"
+            -o "${counter}")
+analyze("${counter}" report)
+string(REGEX MATCHALL "ERROR: data race on counter:" races "${report}")
+list(LENGTH races n)
+if(NOT n EQUAL 1)
+  message(FATAL_ERROR "the g++ build's race on counter is reported ${n} times, not once:\n${report}")
 endif()
