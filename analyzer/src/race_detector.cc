@@ -94,8 +94,9 @@ Op OpOf(uint8_t flags) {
 bool RaceDetector::RmwHalf(const ShadowCell& prior, uint64_t base, const ShadowAccess& now) {
   if (now.index != rmw_cur_.index) {
     const bool next = now.index == rmw_cur_.index + 1;
-    rmw_prev_ = next ? std::move(rmw_cur_) : RmwTrack{};
-    rmw_cur_ = RmwTrack{};
+    std::swap(rmw_prev_, rmw_cur_);  // keeps both vectors' room: many races, no allocation
+    if (!next) rmw_prev_.read = false;
+    rmw_cur_.priors.clear();
     rmw_cur_.index = now.index;
     rmw_cur_.thread = now.thread;
     rmw_cur_.stack = now.stack;
