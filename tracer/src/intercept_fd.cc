@@ -194,6 +194,9 @@ void Created(int fd, uint64_t channel, uintptr_t pc) {
     return;
   }
   e->store(kTracked | (channel ? kResolved | kHasChannel | channel : 0), std::memory_order_release);
+  // Whatever the number's last owner did before closing it happens before (per-descriptor
+  // state such as a server's connection table, indexed by the number, passes on).
+  EmitTo(ts, EventKind::kHappensAfter, 0, 0, 0, FdNumberKey(fd), pc);
   Fence(ts, pc);
   EmitTo(ts, EventKind::kAlloc, 0, 0, 0, FdObject(fd), pc, 8);
   Name(ts, fd, pc);
@@ -202,6 +205,8 @@ void Created(int fd, uint64_t channel, uintptr_t pc) {
 // Before close, or dup2/dup3 onto an open number: `fd` stops being what it was.
 void BeforeClose(int fd, uintptr_t pc) {
   if (ThreadState* ts = Recorder(pc)) {
+    // Before the real close: once it is done the number can be handed out again.
+    if (fd >= 0) EmitTo(ts, EventKind::kHappensBefore, 0, 0, 0, FdNumberKey(fd), pc);
     Closing(ts, fd, pc);
   } else if (std::atomic<uint64_t>* e = Entry(fd)) {
     e->store(0, std::memory_order_release);

@@ -15,6 +15,11 @@ inline uint64_t BarrierRoundKey(uint64_t barrier, uint64_t round) {
 // every call on the descriptor reads them.
 inline constexpr uint64_t kFdObjectBase = 1ull << 59;
 inline uint64_t FdObject(int fd) { return kFdObjectBase + 8 * static_cast<uint64_t>(fd); }
+// Descriptor number `fd` handed out again: a close releases this key, and a call that returns
+// the number (open, accept, socket, dup...) acquires it, since the kernel reuses a number only
+// once its close is done. Per process (the analyzer tags it like an address).
+inline constexpr uint64_t kFdNumberBase = (1ull << 59) | (1ull << 56);
+inline uint64_t FdNumberKey(int fd) { return kFdNumberBase + static_cast<uint64_t>(fd); }
 // The channel a descriptor sends and receives through (pipe, socket pair, eventfd, epoll).
 inline constexpr uint64_t kFdChannelBase = (1ull << 59) | (1ull << 58);
 inline constexpr uint64_t kFdChannelMask = (1ull << 56) - 1;
