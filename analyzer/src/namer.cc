@@ -38,7 +38,14 @@ bool IsSystemFrame(const Frame& f) {
 std::string Namer::ThreadName(uint32_t tid) const {
   auto it = thread_names_.find(tid);
   const bool named = it != thread_names_.end() && !it->second.empty();
-  if (source_.Processes().empty()) return named ? it->second : "T" + std::to_string(tid);
+  if (source_.Processes().empty()) {
+    if (!named) return "T" + std::to_string(tid);
+    if (name_counts_.empty()) {
+      for (const auto& [t, name] : thread_names_) ++name_counts_[name];
+    }
+    return name_counts_[it->second] > 1 ? it->second + " (T" + std::to_string(tid) + ")"
+                                        : it->second;
+  }
   std::string s = "pid " + std::to_string(PidOf(tid)) + " T" + std::to_string(LocalTid(tid));
   return named ? s + " (" + it->second + ")" : s;
 }

@@ -42,14 +42,18 @@ class Namer {
     }
   }
   // Names the trace gave.
-  void SetThreadName(uint32_t tid, std::string name) { thread_names_[tid] = std::move(name); }
+  void SetThreadName(uint32_t tid, std::string name) {
+    thread_names_[tid] = std::move(name);
+    name_counts_.clear();
+  }
   void SetObjectName(uint64_t obj, std::string name) { object_names_[obj] = std::move(name); }
   // A named variable of `size` bytes at `addr`.
   void SetVariableName(uint64_t addr, uint64_t size, std::string name) {
     var_names_[addr] = {size, std::move(name)};
   }
 
-  // "T2" or its name; in a recording of several processes "pid 4242 T2 (worker)".
+  // "T2" or its name ("worker (T2)" when threads share it: a pool's workers); in a recording
+  // of several processes "pid 4242 T2 (worker)".
   std::string ThreadName(uint32_t tid) const;
   // The process of thread `tid` in a recording of several processes, else 0.
   uint32_t PidOf(uint32_t tid) const;
@@ -95,6 +99,7 @@ class Namer {
   const PathTable& locksets_;
   const std::unordered_map<uint64_t, LockState>& locks_;
   std::unordered_map<uint32_t, std::string> thread_names_;
+  mutable std::unordered_map<std::string, uint32_t> name_counts_;  // threads per name
   std::unordered_map<uint64_t, std::string> object_names_;
   std::map<uint64_t, std::pair<uint64_t, std::string>> var_names_;
   std::unordered_map<uint64_t, std::string> fallback_names_;

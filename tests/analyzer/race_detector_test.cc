@@ -275,6 +275,25 @@ TEST(RaceDetector, NamesComeFromAnnotationsAndStacks) {
   EXPECT_EQ(f.threads, (std::vector<std::string>{"worker", "main"}));
 }
 
+// A pool's threads share a name: each is told apart by its number; a name of its own stays
+// bare.
+TEST(RaceDetector, ThreadsSharingANameAreToldApart) {
+  VectorSource s;
+  s.Add(1, EventKind::kNameThread, 1, 0, 0, 0, s.Str("main"));
+  s.Add(1, EventKind::kThreadCreate, 2);
+  s.Add(1, EventKind::kThreadCreate, 3);
+  s.Add(2, EventKind::kNameThread, 2, 0, 0, 0, s.Str("worker"));
+  s.Add(3, EventKind::kNameThread, 3, 0, 0, 0, s.Str("worker"));
+  s.Add(2, EventKind::kWrite, 0x1008, 0, 8, s.Site("pool.cc:7"));
+  s.Add(3, EventKind::kWrite, 0x1008, 0, 8, s.Site("pool.cc:9"));
+  s.Add(1, EventKind::kWrite, 0x2000, 0, 8, s.Site("pool.cc:11"));
+  s.Add(2, EventKind::kWrite, 0x2000, 0, 8, s.Site("pool.cc:13"));
+  Report r = Analyze(s, TestOptions());
+  ASSERT_EQ(OfKind(r, "race").size(), 2u);
+  EXPECT_EQ(OfKind(r, "race")[0]->threads, (std::vector<std::string>{"worker (T2)", "worker (T3)"}));
+  EXPECT_EQ(OfKind(r, "race")[1]->threads, (std::vector<std::string>{"main", "worker (T2)"}));
+}
+
 // A coalesced scan (one range event) finds what the element-by-element scan finds.
 TEST(RaceDetector, RangeAccessesExpandIntoTheirElements) {
   auto run = [](bool coalesced, bool locked) {
