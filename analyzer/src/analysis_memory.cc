@@ -54,7 +54,7 @@ void Analysis::HandleHeap(ThreadCtx& t, const StreamEvent& e) {
     const HeapRef block{ev.obj, ev.seq, ev.site, t.stack, true, false};
     bool inserted;
     live_sizes_.FindOrInsert(ev.obj, inserted) = ev.seq;  // replaces a block never freed
-    if (predict_) lifetimes_.Alloc(ev.obj, ev.seq);
+    if (predict_) lifetimes_.Alloc(ev.obj, ev.seq, block);
     race_.Alloc(t.dense, Side(t, Op::kAlloc, e), ev.seq, block);
     return;
   }

@@ -64,6 +64,8 @@ void Analysis::PredictRaces(std::vector<RawFinding>& raw, std::vector<std::strin
   auto skip = [&](uint32_t x, uint32_t y) { return reported.count(key(x, y)) > 0; };
   auto report = [&](const RaceWitness& w, const char* relation, const char* detail) {
     RawFinding f = RaceFinding(*predict_, w, opts_.max_witness_steps);
+    // A heap block is named by its allocation, as happens-before names it.
+    if (const HeapRef* h = lifetimes_.Block(predict_->At(w.first).life, f.vars[0])) f.heap = *h;
     f.relation = relation;
     f.detail = detail;
     reported.insert(key(w.first, w.second));

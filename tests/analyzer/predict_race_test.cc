@@ -149,5 +149,35 @@ TEST(PredictRace, ARangeRaceIsOnePredictionNotOnePerGranule) {
   ASSERT_TRUE(races[0]->predicted && *races[0]->predicted);
 }
 
+// A predicted race on a heap block names the block by its allocation, as happens-before does:
+// the life the accesses touched, not a later block at the same address.
+TEST(PredictRace, AHeapBlockIsNamedByTheAllocationTheAccessesTouched) {
+  using trace::EventKind;
+  VectorSource s;
+  const uint64_t block = 0x20000, lock = 0x500;
+  s.Add(1, EventKind::kThreadStart);
+  s.Add(1, EventKind::kAlloc, block, 0, 0, s.Site("conn.cc:5")).Seq(32);
+  s.Add(1, EventKind::kThreadCreate, 2);
+  s.Add(2, EventKind::kThreadStart, 1);
+  s.Add(1, EventKind::kThreadCreate, 3);
+  s.Add(3, EventKind::kThreadStart, 1);
+  s.Add(2, EventKind::kWrite, block + 8, 0, 8, s.Site("conn.cc:10"));
+  s.Add(2, EventKind::kLockAcquired, lock, 0, 1);
+  s.Add(2, EventKind::kLockRelease, lock, 0, 0);
+  s.Add(3, EventKind::kLockAcquired, lock, 0, 1);
+  s.Add(3, EventKind::kLockRelease, lock, 0, 0);
+  s.Add(3, EventKind::kRead, block + 8, 0, 8, s.Site("conn.cc:20"));
+  s.Add(3, EventKind::kFree, block, 0, 0, s.Site("conn.cc:30"));
+  s.Add(3, EventKind::kAlloc, block, 0, 0, s.Site("other.cc:40")).Seq(64);
+  AnalyzeOptions o = TestOptions();
+  o.predict = true;
+  const Report r = Analyze(s, o);
+  auto races = OfKind(r, "race");
+  ASSERT_EQ(races.size(), 1u);
+  ASSERT_TRUE(races[0]->predicted && *races[0]->predicted);
+  ASSERT_EQ(races[0]->variables.size(), 1u);
+  EXPECT_EQ(races[0]->variables[0], "heap block of 32 bytes allocated at conn.cc:5 (+8)");
+}
+
 }  // namespace
 }  // namespace threadlens::testing
