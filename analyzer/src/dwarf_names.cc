@@ -7,6 +7,7 @@
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <fcntl.h>
+#include <gelf.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,12 +18,14 @@
 #include <string_view>
 #include <vector>
 
+#include "dwarf_scopes.h"
 #include "dwarf_types.h"
 
 namespace threadlens {
 namespace {
 
-using namespace dwarf_types;  // NOLINT: the type walkers
+using namespace dwarf_types;   // NOLINT: the type walkers
+using namespace dwarf_scopes;  // NOLINT: scopes and allocation sites
 
 // The address of a variable stored at a fixed place: a location of exactly one DW_OP_addr
 // (or DW_OP_addrx); or, for a thread-local (`tls` set), its offset in the module's
@@ -222,6 +225,26 @@ class LibdwNames : public DwarfNames {
     return cfi_;
   }
 
+  // `n` bytes of the module's code at link-time address `addr`, from the section holding it.
+  bool CodeAt(uint64_t addr, unsigned char* out, size_t n) {
+    Elf* elf = dwarf_getelf(dwarf_);
+    Elf_Scn* scn = nullptr;
+    while (elf && (scn = elf_nextscn(elf, scn)) != nullptr) {
+      GElf_Shdr shdr;
+      if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_PROGBITS ||
+          !(shdr.sh_flags & SHF_EXECINSTR) || addr < shdr.sh_addr ||
+          addr - shdr.sh_addr + n > shdr.sh_size) {
+        continue;
+      }
+      Elf_Data* data = elf_getdata(scn, nullptr);
+      const uint64_t at = addr - shdr.sh_addr;
+      if (!data || !data->d_buf || at + n > data->d_size) return false;
+      std::memcpy(out, static_cast<const unsigned char*>(data->d_buf) + at, n);
+      return true;
+    }
+    return false;
+  }
+
   int fd_;
   Dwarf* dwarf_;
   Dwarf_CFI* cfi_ = nullptr;
@@ -234,93 +257,18 @@ class LibdwNames : public DwarfNames {
   std::map<uint64_t, Variable> thread_locals_;  // by offset in the module's thread-local block
 };
 
-// The scopes that hold `pc`, outermost first: the function, then its lexical blocks and the
-// subroutines inlined into it, down to the innermost. Searched through namespaces and
-// classes too: dwarf_getscopes does not look inside namespaces.
-bool ScopeChain(Dwarf_Die& parent, uint64_t pc, std::vector<Dwarf_Die>& chain, int depth) {
-  if (depth > kMaxDepth) return false;
-  Dwarf_Die child;
-  if (dwarf_child(&parent, &child) != 0) return false;
-  do {
-    switch (dwarf_tag(&child)) {
-      case DW_TAG_subprogram:
-      case DW_TAG_inlined_subroutine:
-      case DW_TAG_lexical_block:
-        if (dwarf_haspc(&child, pc) != 1) break;
-        chain.push_back(child);
-        ScopeChain(child, pc, chain, depth + 1);
-        return true;
-      case DW_TAG_namespace:
-      case DW_TAG_structure_type:
-      case DW_TAG_class_type:
-        if (ScopeChain(child, pc, chain, depth + 1)) return true;
-        break;
-      default:
-        break;
-    }
-  } while (dwarf_siblingof(&child, &child) == 0);
-  return false;
-}
-
-// The innermost function (subprogram or inlined subroutine) whose code covers `pc`.
-std::optional<Dwarf_Die> InnermostFunction(Dwarf_Die& cu_die, uint64_t pc) {
-  std::vector<Dwarf_Die> chain;
-  ScopeChain(cu_die, pc, chain, 0);
-  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-    if (dwarf_tag(&*it) != DW_TAG_lexical_block) return *it;
-  }
-  return std::nullopt;
-}
-
-// The type argument T of the allocating library function at `pc`, and whether it allocates
-// one T (make_unique) or an array of T (allocator<T>::allocate).
-bool AllocatedType(Dwarf_Die cu_die, uint64_t pc, Dwarf_Die& type, bool& single) {
-  std::optional<Dwarf_Die> fn = InnermostFunction(cu_die, pc);
-  if (!fn) return false;
-  Dwarf_Attribute a;
-  const char* linkage = dwarf_formstring(dwarf_attr_integrate(&*fn, DW_AT_linkage_name, &a));
-  if (!linkage) return false;
-  std::string_view l(linkage);
-  // The DIE whose children are the template parameters: the function template itself, or
-  // the class template a member function belongs to.
-  Dwarf_Die holder = *fn;
-  if (dwarf_attr(&holder, DW_AT_abstract_origin, &a)) dwarf_formref_die(&a, &holder);
-  if (l.find("_ZSt11make_unique") == 0 && l.find("__single_object") != std::string_view::npos) {
-    single = true;
-  } else if (l.find("_ZNSt15__new_allocatorI") == 0 || l.find("_ZNSt9allocatorI") == 0 ||
-             l.find("_ZN9__gnu_cxx13new_allocatorI") == 0) {
-    if (l.find("8allocateE") == std::string_view::npos) return false;
-    single = false;
-    Dwarf_Die decl;
-    if (!dwarf_attr(&holder, DW_AT_specification, &a) || !dwarf_formref_die(&a, &decl)) {
-      return false;
-    }
-    Dwarf_Die* decl_scopes = nullptr;
-    int m = dwarf_getscopes_die(&decl, &decl_scopes);
-    bool found = m >= 2;
-    if (found) holder = decl_scopes[1];
-    free(decl_scopes);
-    if (!found) return false;
-  } else {
-    return false;
-  }
-  // The parameters hang off the definition or, failing that, its declaration.
-  for (int tries = 0; tries < 2; ++tries) {
-    Dwarf_Die child;
-    if (dwarf_child(&holder, &child) == 0) {
-      do {
-        if (dwarf_tag(&child) == DW_TAG_template_type_parameter) return TypeOf(&child, &type);
-      } while (dwarf_siblingof(&child, &child) == 0);
-    }
-    if (!dwarf_attr(&holder, DW_AT_specification, &a) || !dwarf_formref_die(&a, &holder)) break;
-  }
-  return false;
-}
-
 std::string LibdwNames::AllocatedField(uint64_t pc, uint64_t block_size, uint64_t offset) {
   Dwarf_Die type, cu_die;
   bool single = false;
-  if (!UnitOf(pc, cu_die) || !AllocatedType(cu_die, pc, type, single)) return "";
+  // A library allocator's type argument, else the pointer variable the result lands in.
+  if (!UnitOf(pc, cu_die)) return "";
+  if (!AllocatedType(cu_die, pc, type, single)) {
+    unsigned char code[3];
+    const bool have = CodeAt(pc + 1, code, sizeof code);
+    if (!ReceivedType(cu_die, pc + 1, have ? code : nullptr, sizeof code, type)) return "";
+    // One T only: a block a multiple of T's size may be a T with a payload after it.
+    single = true;
+  }
   std::optional<uint64_t> size = SizeOf(type);
   Dwarf_Die peeled = type;
   if (!size || *size == 0 || !Peel(&peeled) || offset >= block_size) return "";

@@ -1,0 +1,153 @@
+// Scopes at a pc, and the type an allocation site allocates (see dwarf_scopes.h).
+#include "dwarf_scopes.h"
+
+#include <dwarf.h>
+
+#include <cstdlib>
+#include <string_view>
+
+#include "dwarf_types.h"
+
+namespace threadlens::dwarf_scopes {
+
+using namespace dwarf_types;  // NOLINT: the type walkers
+
+bool ScopeChain(Dwarf_Die& parent, uint64_t pc, std::vector<Dwarf_Die>& chain, int depth) {
+  if (depth > kMaxDepth) return false;
+  Dwarf_Die child;
+  if (dwarf_child(&parent, &child) != 0) return false;
+  do {
+    switch (dwarf_tag(&child)) {
+      case DW_TAG_subprogram:
+      case DW_TAG_inlined_subroutine:
+      case DW_TAG_lexical_block:
+        if (dwarf_haspc(&child, pc) != 1) break;
+        chain.push_back(child);
+        ScopeChain(child, pc, chain, depth + 1);
+        return true;
+      case DW_TAG_namespace:
+      case DW_TAG_structure_type:
+      case DW_TAG_class_type:
+        if (ScopeChain(child, pc, chain, depth + 1)) return true;
+        break;
+      default:
+        break;
+    }
+  } while (dwarf_siblingof(&child, &child) == 0);
+  return false;
+}
+
+std::optional<Dwarf_Die> InnermostFunction(Dwarf_Die& cu_die, uint64_t pc) {
+  std::vector<Dwarf_Die> chain;
+  ScopeChain(cu_die, pc, chain, 0);
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    if (dwarf_tag(&*it) != DW_TAG_lexical_block) return *it;
+  }
+  return std::nullopt;
+}
+
+bool AllocatedType(Dwarf_Die cu_die, uint64_t pc, Dwarf_Die& type, bool& single) {
+  std::optional<Dwarf_Die> fn = InnermostFunction(cu_die, pc);
+  if (!fn) return false;
+  Dwarf_Attribute a;
+  const char* linkage = dwarf_formstring(dwarf_attr_integrate(&*fn, DW_AT_linkage_name, &a));
+  if (!linkage) return false;
+  std::string_view l(linkage);
+  // The DIE whose children are the template parameters: the function template itself, or
+  // the class template a member function belongs to.
+  Dwarf_Die holder = *fn;
+  if (dwarf_attr(&holder, DW_AT_abstract_origin, &a)) dwarf_formref_die(&a, &holder);
+  if (l.find("_ZSt11make_unique") == 0 && l.find("__single_object") != std::string_view::npos) {
+    single = true;
+  } else if (l.find("_ZNSt15__new_allocatorI") == 0 || l.find("_ZNSt9allocatorI") == 0 ||
+             l.find("_ZN9__gnu_cxx13new_allocatorI") == 0) {
+    if (l.find("8allocateE") == std::string_view::npos) return false;
+    single = false;
+    Dwarf_Die decl;
+    if (!dwarf_attr(&holder, DW_AT_specification, &a) || !dwarf_formref_die(&a, &decl)) {
+      return false;
+    }
+    Dwarf_Die* decl_scopes = nullptr;
+    int m = dwarf_getscopes_die(&decl, &decl_scopes);
+    bool found = m >= 2;
+    if (found) holder = decl_scopes[1];
+    free(decl_scopes);
+    if (!found) return false;
+  } else {
+    return false;
+  }
+  // The parameters hang off the definition or, failing that, its declaration.
+  for (int tries = 0; tries < 2; ++tries) {
+    Dwarf_Die child;
+    if (dwarf_child(&holder, &child) == 0) {
+      do {
+        if (dwarf_tag(&child) == DW_TAG_template_type_parameter) return TypeOf(&child, &type);
+      } while (dwarf_siblingof(&child, &child) == 0);
+    }
+    if (!dwarf_attr(&holder, DW_AT_specification, &a) || !dwarf_formref_die(&a, &holder)) break;
+  }
+  return false;
+}
+
+namespace {
+
+// `mov %rax, %reg` (REX.W 89 /r, register form): the DWARF number of %reg, else -1.
+int MoveOfRax(const unsigned char* code, size_t size) {
+  if (size < 3 || (code[0] != 0x48 && code[0] != 0x49) || code[1] != 0x89) return -1;
+  const unsigned modrm = code[2];
+  if ((modrm & 0xc0) != 0xc0 || ((modrm >> 3) & 7) != 0) return -1;  // not from %rax
+  // x86 register numbers (rax rcx rdx rbx rsp rbp rsi rdi) to DWARF's (rax rdx rcx rbx rsi
+  // rdi rbp rsp); r8-r15 are 8-15 in both.
+  static constexpr int kDwarf[8] = {0, 2, 1, 3, 7, 6, 4, 5};
+  return code[0] == 0x49 ? 8 + static_cast<int>(modrm & 7) : kDwarf[modrm & 7];
+}
+
+// Whether `var`'s location at `pc` is exactly DWARF register `reg`.
+bool InRegister(Dwarf_Die* var, uint64_t pc, int reg) {
+  Dwarf_Attribute loc;
+  Dwarf_Op* expr = nullptr;
+  size_t len = 0;
+  return dwarf_attr(var, DW_AT_location, &loc) &&
+         dwarf_getlocation_addr(&loc, pc, &expr, &len, 1) == 1 && len == 1 &&
+         expr[0].atom == static_cast<uint8_t>(DW_OP_reg0 + reg);
+}
+
+}  // namespace
+
+bool ReceivedType(Dwarf_Die cu_die, uint64_t ret, const unsigned char* code, size_t code_size,
+                  Dwarf_Die& type) {
+  std::vector<Dwarf_Die> chain;
+  if (!ScopeChain(cu_die, ret, chain, 0)) return false;
+  const int moved_to = code ? MoveOfRax(code, code_size) : -1;
+  bool found = false;
+  Dwarf_Off found_type = 0;
+  for (Dwarf_Die& scope : chain) {
+    Dwarf_Die child;
+    if (dwarf_child(&scope, &child) != 0) continue;
+    do {
+      const int tag = dwarf_tag(&child);
+      if (tag != DW_TAG_variable && tag != DW_TAG_formal_parameter) continue;
+      // Exactly the return value's register (rax) at the return address, or the register
+      // it was moved to right after: its value is the pointer the call returned.
+      if (!InRegister(&child, ret, 0) &&
+          !(moved_to > 0 && InRegister(&child, ret + 3, moved_to))) {
+        continue;
+      }
+      Dwarf_Die pointer, pointee;
+      Dwarf_Attribute a;
+      if (!TypeOf(&child, &pointer) || !Peel(&pointer) ||
+          dwarf_tag(&pointer) != DW_TAG_pointer_type ||
+          !dwarf_attr(&pointer, DW_AT_type, &a) || !dwarf_formref_die(&a, &pointee)) {
+        continue;
+      }
+      if (!Peel(&pointee)) continue;  // void *
+      if (found && dwarf_dieoffset(&pointee) != found_type) return false;  // two types
+      found = true;
+      found_type = dwarf_dieoffset(&pointee);
+      type = pointee;
+    } while (dwarf_siblingof(&child, &child) == 0);
+  }
+  return found;
+}
+
+}  // namespace threadlens::dwarf_scopes
