@@ -263,9 +263,26 @@ std::string LibdwNames::AllocatedField(uint64_t pc, uint64_t block_size, uint64_
   // A library allocator's type argument, else the pointer variable the result lands in.
   if (!UnitOf(pc, cu_die)) return "";
   if (!AllocatedType(cu_die, pc, type, single)) {
-    unsigned char code[3];
-    const bool have = CodeAt(pc + 1, code, sizeof code);
-    if (!ReceivedType(cu_die, pc + 1, have ? code : nullptr, sizeof code, type)) return "";
+    unsigned char code[7];  // the longest move looked for
+    size_t have = sizeof code;
+    while (have > 0 && !CodeAt(pc + 1, code, have)) --have;
+    // The CFA's distance above %rbp where the CFI defines it from %rbp (gcc's -O0 frames).
+    auto cfa_above_rbp = [this](uint64_t at) -> std::optional<int64_t> {
+      Dwarf_Frame* frame = nullptr;
+      Dwarf_Op* ops = nullptr;
+      size_t n = 0;
+      if (!Cfi() || dwarf_cfi_addrframe(Cfi(), at, &frame) != 0) return std::nullopt;
+      std::optional<int64_t> out;
+      if (dwarf_frame_cfa(frame, &ops, &n) == 0 && n == 1 && ops[0].atom == DW_OP_bregx &&
+          ops[0].number == 6) {
+        out = static_cast<int64_t>(ops[0].number2);
+      }
+      free(frame);
+      return out;
+    };
+    if (!ReceivedType(cu_die, pc + 1, have ? code : nullptr, have, cfa_above_rbp, type)) {
+      return "";
+    }
     // One T only: a block a multiple of T's size may be a T with a payload after it.
     single = true;
   }

@@ -4,6 +4,7 @@
 #include <dwarf.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <string_view>
 
 #include "dwarf_types.h"
@@ -91,34 +92,79 @@ bool AllocatedType(Dwarf_Die cu_die, uint64_t pc, Dwarf_Die& type, bool& single)
 
 namespace {
 
-// `mov %rax, %reg` (REX.W 89 /r, register form): the DWARF number of %reg, else -1.
-int MoveOfRax(const unsigned char* code, size_t size) {
-  if (size < 3 || (code[0] != 0x48 && code[0] != 0x49) || code[1] != 0x89) return -1;
+// Where `mov %rax, ...` right after the call puts the returned pointer: another register
+// (REX.W 89 /r, register form), or a slot of an %rbp frame (-O0 code: disp8 or disp32).
+struct Move {
+  int reg = -1;      // DWARF register number
+  bool frame = false;  // else a frame slot at `disp` from %rbp
+  int64_t disp = 0;
+  size_t len = 0;    // bytes of the instruction
+};
+
+Move MoveOfRax(const unsigned char* code, size_t size) {
+  Move m;
+  if (size < 3 || (code[0] != 0x48 && code[0] != 0x49) || code[1] != 0x89) return m;
   const unsigned modrm = code[2];
-  if ((modrm & 0xc0) != 0xc0 || ((modrm >> 3) & 7) != 0) return -1;  // not from %rax
-  // x86 register numbers (rax rcx rdx rbx rsp rbp rsi rdi) to DWARF's (rax rdx rcx rbx rsi
-  // rdi rbp rsp); r8-r15 are 8-15 in both.
-  static constexpr int kDwarf[8] = {0, 2, 1, 3, 7, 6, 4, 5};
-  return code[0] == 0x49 ? 8 + static_cast<int>(modrm & 7) : kDwarf[modrm & 7];
+  if (((modrm >> 3) & 7) != 0) return m;  // not from %rax
+  if ((modrm & 0xc0) == 0xc0) {
+    // x86 register numbers (rax rcx rdx rbx rsp rbp rsi rdi) to DWARF's (rax rdx rcx rbx
+    // rsi rdi rbp rsp); r8-r15 are 8-15 in both.
+    static constexpr int kDwarf[8] = {0, 2, 1, 3, 7, 6, 4, 5};
+    m.reg = code[0] == 0x49 ? 8 + static_cast<int>(modrm & 7) : kDwarf[modrm & 7];
+    m.len = 3;
+  } else if (code[0] == 0x48 && modrm == 0x45 && size >= 4) {  // disp8(%rbp)
+    m.frame = true;
+    m.disp = static_cast<int8_t>(code[3]);
+    m.len = 4;
+  } else if (code[0] == 0x48 && modrm == 0x85 && size >= 7) {  // disp32(%rbp)
+    int32_t d;
+    std::memcpy(&d, code + 3, sizeof d);
+    m.frame = true;
+    m.disp = d;
+    m.len = 7;
+  }
+  return m;
 }
 
-// Whether `var`'s location at `pc` is exactly DWARF register `reg`.
-bool InRegister(Dwarf_Die* var, uint64_t pc, int reg) {
+// `var`'s location at `pc` is exactly one operation: `atom` with operand `number`.
+bool LocatedAt(Dwarf_Die* var, uint64_t pc, unsigned atom, int64_t number = 0) {
   Dwarf_Attribute loc;
   Dwarf_Op* expr = nullptr;
   size_t len = 0;
   return dwarf_attr(var, DW_AT_location, &loc) &&
          dwarf_getlocation_addr(&loc, pc, &expr, &len, 1) == 1 && len == 1 &&
-         expr[0].atom == static_cast<uint8_t>(DW_OP_reg0 + reg);
+         expr[0].atom == atom && static_cast<int64_t>(expr[0].number) == number;
+}
+
+// How far the function's frame base lies above %rbp at `pc`: 0 for clang's -O0 base (%rbp
+// itself), the CFA's distance for gcc's (DW_OP_call_frame_cfa).
+std::optional<int64_t> FrameBaseAboveRbp(
+    Dwarf_Die* fn, uint64_t pc,
+    const std::function<std::optional<int64_t>(uint64_t)>& cfa_above_rbp) {
+  Dwarf_Attribute a;
+  Dwarf_Op* ops = nullptr;
+  size_t n = 0;
+  if (!dwarf_attr(fn, DW_AT_frame_base, &a) || dwarf_getlocation(&a, &ops, &n) != 0 || n != 1) {
+    return std::nullopt;
+  }
+  if (ops[0].atom == DW_OP_reg6) return 0;
+  if (ops[0].atom == DW_OP_call_frame_cfa && cfa_above_rbp) return cfa_above_rbp(pc);
+  return std::nullopt;
 }
 
 }  // namespace
 
 bool ReceivedType(Dwarf_Die cu_die, uint64_t ret, const unsigned char* code, size_t code_size,
+                  const std::function<std::optional<int64_t>(uint64_t)>& cfa_above_rbp,
                   Dwarf_Die& type) {
   std::vector<Dwarf_Die> chain;
   if (!ScopeChain(cu_die, ret, chain, 0)) return false;
-  const int moved_to = code ? MoveOfRax(code, code_size) : -1;
+  const Move move = code ? MoveOfRax(code, code_size) : Move{};
+  // A frame slot: the variable's DW_OP_fbreg offset is the slot's, from the frame base.
+  std::optional<int64_t> base;
+  if (move.frame && dwarf_tag(&chain[0]) == DW_TAG_subprogram) {
+    base = FrameBaseAboveRbp(&chain[0], ret + move.len, cfa_above_rbp);
+  }
   bool found = false;
   Dwarf_Off found_type = 0;
   for (Dwarf_Die& scope : chain) {
@@ -128,9 +174,13 @@ bool ReceivedType(Dwarf_Die cu_die, uint64_t ret, const unsigned char* code, siz
       const int tag = dwarf_tag(&child);
       if (tag != DW_TAG_variable && tag != DW_TAG_formal_parameter) continue;
       // Exactly the return value's register (rax) at the return address, or the register
-      // it was moved to right after: its value is the pointer the call returned.
-      if (!InRegister(&child, ret, 0) &&
-          !(moved_to > 0 && InRegister(&child, ret + 3, moved_to))) {
+      // or frame slot it was moved to right after: its value is the pointer the call returned.
+      // (A move leaves %rax as it was.)
+      const uint64_t next = ret + move.len;
+      if (!LocatedAt(&child, ret, DW_OP_reg0) &&
+          !(move.len > 0 && LocatedAt(&child, next, DW_OP_reg0)) &&
+          !(move.reg > 0 && LocatedAt(&child, next, DW_OP_reg0 + move.reg)) &&
+          !(base && LocatedAt(&child, next, DW_OP_fbreg, move.disp - *base))) {
         continue;
       }
       Dwarf_Die pointer, pointee;

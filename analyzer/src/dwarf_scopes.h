@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -23,9 +24,13 @@ bool AllocatedType(Dwarf_Die cu_die, uint64_t pc, Dwarf_Die& type, bool& single)
 // The type T of the pointer variable that receives an allocation's result: at `ret`, the
 // call's return address, the debug info places a variable of type T* in the return value's
 // register (`c = calloc(1, sizeof(conn))` at -O1 and above), or, when `code` (the bytes at
-// `ret`) starts with a move of that register into another, in that one right after it.
+// `ret`) starts with a move of that register into another or into a slot of an %rbp frame
+// (-O0), there right after it.
 // False when no variable, or variables of different types, are there.
+// `cfa_above_rbp(pc)`: how far the call frame address lies above %rbp at `pc`, from the
+// module's CFI (gcc's frame base), when it is known.
 bool ReceivedType(Dwarf_Die cu_die, uint64_t ret, const unsigned char* code, size_t code_size,
+                  const std::function<std::optional<int64_t>(uint64_t)>& cfa_above_rbp,
                   Dwarf_Die& type);
 
 }  // namespace threadlens::dwarf_scopes

@@ -1,0 +1,37 @@
+# Heap blocks from malloc and calloc named by their type's member at every optimization level,
+# with each compiler given: -O0 keeps the receiving pointer in a frame slot (clang's frame base
+# is %rbp, gcc's the call frame address), -O2 in registers.
+# Run: cmake -DCOMPILERS="clang++;g++" -DTHREADLENS=... -DWRAPPER=... -DSOURCE_DIR=...
+#            -DWORK_DIR=... -P heap_names_test.cmake
+file(REMOVE_RECURSE "${WORK_DIR}")
+file(MAKE_DIRECTORY "${WORK_DIR}")
+set(source "${SOURCE_DIR}/programs/race_heap_struct_calloc.cc")
+set(names "Conn::bytes_in in heap block allocated at NewConn(int)"
+          "Totals::errors in heap block allocated at NewTotals()")
+
+foreach(compiler ${COMPILERS})
+  get_filename_component(tag "${compiler}" NAME)
+  foreach(level -O0 -O2)
+    set(prog "${WORK_DIR}/heap_${tag}${level}")
+    execute_process(
+      COMMAND ${CMAKE_COMMAND} -E env THREADLENS_CXX=${compiler} ${WRAPPER} -g ${level}
+              "${source}" -o "${prog}"
+      RESULT_VARIABLE rc OUTPUT_VARIABLE log ERROR_VARIABLE log)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "${compiler} ${level} could not build ${source}:\n${log}")
+    endif()
+    execute_process(COMMAND ${THREADLENS} run -o "${prog}.tltrace" -- "${prog}"
+                    RESULT_VARIABLE rc OUTPUT_QUIET ERROR_VARIABLE log)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "threadlens run ${prog} failed (${rc}):\n${log}")
+    endif()
+    execute_process(COMMAND ${THREADLENS} analyze "${prog}.tltrace"
+                    OUTPUT_VARIABLE report ERROR_VARIABLE log)
+    foreach(name ${names})
+      string(FIND "${report}" "data race on ${name}" at)
+      if(at EQUAL -1)
+        message(FATAL_ERROR "${compiler} ${level}: no race on `${name}`:\n${report}")
+      endif()
+    endforeach()
+  endforeach()
+endforeach()
