@@ -216,6 +216,61 @@ THREADLENS_LIBC_STDIO(THREADLENS_DEFINE)
 THREADLENS_LIBC_OUT(THREADLENS_DEFINE)
 #undef THREADLENS_DEFINE
 
+// _FORTIFY_SOURCE: the checked forms the compiler calls when it knows the buffer's size but
+// not the length (`bl`: the buffer's size, which the real function checks). The same bytes
+// and descriptor synchronization as the plain forms.
+THREADLENS_LIBC_INTERCEPTOR_POST(ssize_t, __read_chk, (int fd, void* b, size_t n, size_t bl),
+                                 (fd, b, n, bl), fdsync::Use(fd, pc), if (r > 0) Write(b, r, pc),
+                                 if (r > 0) fdsync::Received(fd, pc), Unresolved<ssize_t>())
+THREADLENS_LIBC_INTERCEPTOR(ssize_t, __pread_chk, (int fd, void* b, size_t n, off_t o, size_t bl),
+                            (fd, b, n, o, bl), fdsync::Use(fd, pc), if (r > 0) Write(b, r, pc),
+                            Unresolved<ssize_t>())
+THREADLENS_LIBC_INTERCEPTOR_POST(ssize_t, __recv_chk,
+                                 (int fd, void* b, size_t n, size_t bl, int f), (fd, b, n, bl, f),
+                                 fdsync::Use(fd, pc), if (r > 0) Write(b, r, pc),
+                                 if (r > 0) fdsync::Received(fd, pc), Unresolved<ssize_t>())
+THREADLENS_LIBC_INTERCEPTOR_POST(
+    ssize_t, __recvfrom_chk,
+    (int fd, void* b, size_t n, size_t bl, int f, sockaddr* a, socklen_t* l),
+    (fd, b, n, bl, f, a, l), socklen_t cap = Cap(l); fdsync::Use(fd, pc), if (r >= 0) {
+      Write(b, r, pc);
+      Address(a, l, cap, pc);
+    },
+    if (r > 0) fdsync::Received(fd, pc), Unresolved<ssize_t>())
+THREADLENS_LIBC_INTERCEPTOR(char*, __fgets_chk, (char* s, size_t bl, int n, FILE* f),
+                            (s, bl, n, f), , if (r) Write(s, RealStrlen(s) + 1, pc),
+                            Unresolved<char*>())
+THREADLENS_LIBC_INTERCEPTOR(size_t, __fread_chk, (void* p, size_t bl, size_t s, size_t n, FILE* f),
+                            (p, bl, s, n, f), , Write(p, r * s, pc), Unresolved<size_t>())
+THREADLENS_LIBC_INTERCEPTOR(int, __vsnprintf_chk,
+                            (char* b, size_t n, int fl, size_t bl, const char* f, va_list a),
+                            (b, n, fl, bl, f, a), ,
+                            if (r >= 0) Write(b, Min(n, static_cast<size_t>(r) + 1), pc),
+                            Unresolved<int>())
+THREADLENS_LIBC_INTERCEPTOR(int, __vsprintf_chk,
+                            (char* b, int fl, size_t bl, const char* f, va_list a),
+                            (b, fl, bl, f, a), , if (r >= 0) Write(b, static_cast<size_t>(r) + 1, pc),
+                            Unresolved<int>())
+
+TSAN_EXPORT int Intercept___snprintf_chk(char* b, size_t n, int fl, size_t bl, const char* f,
+                                         ...) __asm__("__snprintf_chk");
+int Intercept___snprintf_chk(char* b, size_t n, int fl, size_t bl, const char* f, ...) {
+  va_list a;
+  va_start(a, f);
+  int r = Do___vsnprintf_chk(TSAN_CALLER_PC, b, n, fl, bl, f, a);
+  va_end(a);
+  return r;
+}
+TSAN_EXPORT int Intercept___sprintf_chk(char* b, int fl, size_t bl, const char* f, ...)
+    __asm__("__sprintf_chk");
+int Intercept___sprintf_chk(char* b, int fl, size_t bl, const char* f, ...) {
+  va_list a;
+  va_start(a, f);
+  int r = Do___vsprintf_chk(TSAN_CALLER_PC, b, fl, bl, f, a);
+  va_end(a);
+  return r;
+}
+
 // The variadic members of the printf family forward to their va_list forms.
 TSAN_EXPORT int Intercept_snprintf(char* b, size_t n, const char* f, ...) __asm__("snprintf");
 int Intercept_snprintf(char* b, size_t n, const char* f, ...) {

@@ -226,6 +226,31 @@ void Search(const char* h, const char* needle, const char* r, uintptr_t pc) {
 THREADLENS_LIBC_MEM(THREADLENS_DEFINE)
 #undef THREADLENS_DEFINE
 
+// _FORTIFY_SOURCE: the checked forms the compiler calls when it knows the destination's size
+// but not the length (`dl`: the destination's size, which the real function checks). The
+// same bytes as the plain forms; unresolved (inside dlsym), the plain fallback.
+THREADLENS_LIBC_INTERCEPTOR(void*, __memcpy_chk, (void* d, const void* s, size_t n, size_t dl),
+                            (d, s, n, dl), , Copy(d, s, n, pc), fallback::memcpy(d, s, n))
+THREADLENS_LIBC_INTERCEPTOR(void*, __memmove_chk, (void* d, const void* s, size_t n, size_t dl),
+                            (d, s, n, dl), , Copy(d, s, n, pc), fallback::memmove(d, s, n))
+THREADLENS_LIBC_INTERCEPTOR(void*, __mempcpy_chk, (void* d, const void* s, size_t n, size_t dl),
+                            (d, s, n, dl), , Copy(d, s, n, pc), fallback::mempcpy(d, s, n))
+THREADLENS_LIBC_INTERCEPTOR(void*, __memset_chk, (void* d, int c, size_t n, size_t dl),
+                            (d, c, n, dl), , Write(d, n, pc), fallback::memset(d, c, n))
+THREADLENS_LIBC_INTERCEPTOR(char*, __strcpy_chk, (char* d, const char* s, size_t dl),
+                            (d, s, dl), , Copy(d, s, RealStrlen(d) + 1, pc),
+                            fallback::strcpy(d, s))
+THREADLENS_LIBC_INTERCEPTOR(char*, __stpcpy_chk, (char* d, const char* s, size_t dl),
+                            (d, s, dl), , Copy(d, s, Span(d, r) + 1, pc), fallback::stpcpy(d, s))
+THREADLENS_LIBC_INTERCEPTOR(char*, __strncpy_chk,
+                            (char* d, const char* s, size_t n, size_t dl), (d, s, n, dl), ,
+                            StrNCopy(d, s, n, pc), fallback::strncpy(d, s, n))
+THREADLENS_LIBC_INTERCEPTOR(char*, __strcat_chk, (char* d, const char* s, size_t dl),
+                            (d, s, dl), , Cat(d, s, ~size_t{0}, pc), fallback::strcat(d, s))
+THREADLENS_LIBC_INTERCEPTOR(char*, __strncat_chk,
+                            (char* d, const char* s, size_t n, size_t dl), (d, s, n, dl), ,
+                            Cat(d, s, n, pc), fallback::strncat(d, s, n))
+
 }  // namespace threadlens::rt::tsan::libc
 
 // Newer clang versions call these instead of memcpy/memset/memmove.
