@@ -18,6 +18,7 @@
 
 #include "runtime_internal.h"
 #include "sync_keys.h"
+#include "tsan_libc.h"
 #include "tsan_thread.h"
 
 // This object's own image: the runtime's own calls to sigaction pass straight through.
@@ -360,35 +361,36 @@ TL_EXPORT void __longjmp_chk(void* env, int val) {
   Jump(real_longjmp_chk, "__longjmp_chk", env, val);
 }
 
-// The printf family, only to report it inside a handler (it takes the FILE's lock and may
-// allocate); each forwards to its va_list form. Asm labels: <stdio.h> may define vprintf
-// inline.
+// The printf family: reported inside a handler (it takes the FILE's lock and may allocate),
+// and its format's strings are reads (tsan_libc_format.cc); each forwards to its va_list
+// form. Asm labels: <stdio.h> may define vprintf inline.
 namespace {
 int (*real_vfprintf)(FILE*, const char*, va_list);
 int (*real_vfprintf_chk)(FILE*, int, const char*, va_list);
 
-inline void PrintfInHandler(uint64_t pc) {
+inline void Printf(uint64_t pc, const char* fmt, va_list ap) {
   CheckSignalUnsafe(threadlens::trace::SignalUnsafeCall::kPrintf, pc);
+  threadlens::rt::tsan::libc::FormatAccesses(fmt, ap, pc);
 }
 }  // namespace
 
 TL_EXPORT int Intercept_vfprintf(FILE* f, const char* fmt, va_list ap) __asm__("vfprintf");
 int Intercept_vfprintf(FILE* f, const char* fmt, va_list ap) {
-  PrintfInHandler(TL_CALLER_PC);
+  Printf(TL_CALLER_PC, fmt, ap);
   return Next(real_vfprintf, "vfprintf")(f, fmt, ap);
 }
 
 TL_EXPORT int Intercept_vprintf(const char* fmt, va_list ap) __asm__("vprintf");
 int Intercept_vprintf(const char* fmt, va_list ap) {
-  PrintfInHandler(TL_CALLER_PC);
+  Printf(TL_CALLER_PC, fmt, ap);
   return Next(real_vfprintf, "vfprintf")(stdout, fmt, ap);
 }
 
 TL_EXPORT int Intercept_fprintf(FILE* f, const char* fmt, ...) __asm__("fprintf");
 int Intercept_fprintf(FILE* f, const char* fmt, ...) {
-  PrintfInHandler(TL_CALLER_PC);
   va_list ap;
   va_start(ap, fmt);
+  Printf(TL_CALLER_PC, fmt, ap);
   int r = Next(real_vfprintf, "vfprintf")(f, fmt, ap);
   va_end(ap);
   return r;
@@ -396,9 +398,9 @@ int Intercept_fprintf(FILE* f, const char* fmt, ...) {
 
 TL_EXPORT int Intercept_printf(const char* fmt, ...) __asm__("printf");
 int Intercept_printf(const char* fmt, ...) {
-  PrintfInHandler(TL_CALLER_PC);
   va_list ap;
   va_start(ap, fmt);
+  Printf(TL_CALLER_PC, fmt, ap);
   int r = Next(real_vfprintf, "vfprintf")(stdout, fmt, ap);
   va_end(ap);
   return r;
@@ -406,9 +408,9 @@ int Intercept_printf(const char* fmt, ...) {
 
 TL_EXPORT int Intercept___printf_chk(int flag, const char* fmt, ...) __asm__("__printf_chk");
 int Intercept___printf_chk(int flag, const char* fmt, ...) {
-  PrintfInHandler(TL_CALLER_PC);
   va_list ap;
   va_start(ap, fmt);
+  Printf(TL_CALLER_PC, fmt, ap);
   int r = Next(real_vfprintf_chk, "__vfprintf_chk")(stdout, flag, fmt, ap);
   va_end(ap);
   return r;
@@ -416,9 +418,9 @@ int Intercept___printf_chk(int flag, const char* fmt, ...) {
 
 TL_EXPORT int Intercept___fprintf_chk(FILE* f, int flag, const char* fmt, ...) __asm__("__fprintf_chk");
 int Intercept___fprintf_chk(FILE* f, int flag, const char* fmt, ...) {
-  PrintfInHandler(TL_CALLER_PC);
   va_list ap;
   va_start(ap, fmt);
+  Printf(TL_CALLER_PC, fmt, ap);
   int r = Next(real_vfprintf_chk, "__vfprintf_chk")(f, flag, fmt, ap);
   va_end(ap);
   return r;

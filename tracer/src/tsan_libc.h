@@ -3,6 +3,8 @@
 // user memory it reads or writes as range accesses.
 #pragma once
 
+#include <stdarg.h>
+
 #include <cstddef>
 #include <cstdint>
 
@@ -80,5 +82,10 @@ TSAN_ALWAYS_INLINE void Write(const void* p, size_t n, uintptr_t pc) {
 // strlen through the real function: the interceptor would only forward (the caller is the
 // runtime), but this is cheaper.
 size_t RealStrlen(const char* s);
+
+// A printf-family call from `pc`: its format string and the strings its %s conversions read,
+// the integers its %n conversions write (tsan_libc_format.cc). Before the real call: `args`
+// is walked on a copy.
+void FormatAccesses(const char* fmt, va_list args, uintptr_t pc);
 
 }  // namespace threadlens::rt::tsan::libc

@@ -1,8 +1,9 @@
 // Interceptors for libc calls that move bytes between the kernel or a FILE and user memory
 // (read, recv, fread, snprintf...) and for calls that fill out-parameters (getsockname,
 // stat, pipe...). Each records the user bytes it read or wrote as range accesses at the
-// caller's pc. A FILE itself is not recorded: stdio locks it internally, and POSIX makes
-// concurrent stdio calls on one stream safe, as TSan assumes too.
+// caller's pc; the sprintf family also the strings its format reads (tsan_libc_format.cc).
+// A FILE itself is not recorded: stdio locks it internally, and POSIX makes concurrent
+// stdio calls on one stream safe, as TSan assumes too.
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -156,9 +157,9 @@ inline void ReadString(const char* p, uintptr_t pc) {
     Write(n, sizeof *n, pc);                                                               \
     if (r > 0) Write(*l, r + 1, pc);                                                       \
   })                                                                                       \
-  X(int, vsnprintf, (char* b, size_t n, const char* f, va_list a), (b, n, f, a), ,         \
-    if (r >= 0) Write(b, Min(n, static_cast<size_t>(r) + 1), pc))                          \
-  X(int, vsprintf, (char* b, const char* f, va_list a), (b, f, a), ,                       \
+  X(int, vsnprintf, (char* b, size_t n, const char* f, va_list a), (b, n, f, a),           \
+    FormatAccesses(f, a, pc), if (r >= 0) Write(b, Min(n, static_cast<size_t>(r) + 1), pc)) \
+  X(int, vsprintf, (char* b, const char* f, va_list a), (b, f, a), FormatAccesses(f, a, pc), \
     if (r >= 0) Write(b, static_cast<size_t>(r) + 1, pc))
 
 // Out-parameters filled by the call (and the paths it reads).
@@ -244,12 +245,13 @@ THREADLENS_LIBC_INTERCEPTOR(size_t, __fread_chk, (void* p, size_t bl, size_t s, 
                             (p, bl, s, n, f), , Write(p, r * s, pc), Unresolved<size_t>())
 THREADLENS_LIBC_INTERCEPTOR(int, __vsnprintf_chk,
                             (char* b, size_t n, int fl, size_t bl, const char* f, va_list a),
-                            (b, n, fl, bl, f, a), ,
+                            (b, n, fl, bl, f, a), FormatAccesses(f, a, pc),
                             if (r >= 0) Write(b, Min(n, static_cast<size_t>(r) + 1), pc),
                             Unresolved<int>())
 THREADLENS_LIBC_INTERCEPTOR(int, __vsprintf_chk,
                             (char* b, int fl, size_t bl, const char* f, va_list a),
-                            (b, fl, bl, f, a), , if (r >= 0) Write(b, static_cast<size_t>(r) + 1, pc),
+                            (b, fl, bl, f, a), FormatAccesses(f, a, pc),
+                            if (r >= 0) Write(b, static_cast<size_t>(r) + 1, pc),
                             Unresolved<int>())
 
 TSAN_EXPORT int Intercept___snprintf_chk(char* b, size_t n, int fl, size_t bl, const char* f,
