@@ -172,9 +172,12 @@ void Analysis::FindBlockedState(std::vector<RawFinding>& raw, std::vector<std::s
     for (const BlockedThread& b : blocked) {
       if (b.on == Pending::kNone || accounted.count(b.tid)) continue;
       if (b.on == Pending::kLock && !exited) continue;
+      const Namer::ObjectKind kind = b.on == Pending::kCond  ? Namer::ObjectKind::kCond
+                                     : b.on == Pending::kSem ? Namer::ObjectKind::kSem
+                                                             : Namer::ObjectKind::kLock;
       notes.push_back(namer_.ThreadName(b.tid) + " was still waiting on " +
                       (b.on == Pending::kJoin ? "thread " + namer_.ThreadName(static_cast<uint32_t>(b.obj))
-                                              : namer_.ObjectName(b.obj)) +
+                                              : namer_.ObjectName(b.obj, kind)) +
                       (exited ? " when the program exited; the program ended on its own, so "
                                 "it is not reported as a hang"
                               : " when the trace ended; other threads were still running, so "
