@@ -228,6 +228,13 @@ int ConfirmLostWakeup(const Options& o, const Report& r, const Finding& f) {
 int Confirm(const Options& o) {
   Report r = AnalyzeFile(o.trace, AnalyzeOptions{});
   const Finding* f = Choose(r, o.finding);
+  if (!f && !o.finding.empty()) {
+    // A predicted finding (analyze --predict): only the prediction reports it.
+    AnalyzeOptions predict;
+    predict.predict = true;
+    r = AnalyzeFile(o.trace, predict);
+    f = Choose(r, o.finding);
+  }
   if (!f) {
     throw Error("confirm: " + o.trace +
                 " has no lock-order cycle, deadlock, race or hang on a condition variable" +

@@ -139,6 +139,35 @@ TEST(Confirm, ARaceOrderedByAFlagTheAnalyzerDoesNotSeeIsNeverConfirmed) {
   EXPECT_NE(Slurp(base + ".err").find("not confirmed in 2 attempts"), std::string::npos);
 }
 
+// A race only prediction reports (analyze --predict) is confirmed by its fingerprint too.
+TEST(Confirm, APredictedRaceIsMadeToHappen) {
+  const std::string base = Base();
+  const std::string trace = base + ".tltrace";
+  const std::string program = std::string(TL_INSTRUMENTED_DIR) + "/race_predicted";
+  ASSERT_EQ(System(std::string(THREADLENS_CLI) + " run --trace " + trace + " -- " + program +
+                   " >/dev/null 2>&1"),
+            0);
+  for (const Finding& f : AnalyzeFile(trace, AnalyzeOptions{}).findings) {
+    EXPECT_NE(f.kind, "race") << "happens-before orders the two: " << f.title;
+  }
+  AnalyzeOptions predict;
+  predict.predict = true;
+  std::string fp;
+  for (const Finding& f : AnalyzeFile(trace, predict).findings) {
+    if (f.kind == "race" && f.title.find("race on config:") != std::string::npos) {
+      fp = f.fingerprint;
+    }
+  }
+  ASSERT_FALSE(fp.empty()) << "no predicted race on config";
+  EXPECT_EQ(System(std::string(THREADLENS_CLI) + " confirm --finding " + fp + " --json " + base +
+                   ".json --attempts 3 " + trace + " -- " + program + " >/dev/null 2>" + base +
+                   ".err"),
+            0)
+      << Slurp(base + ".err");
+  EXPECT_NE(Slurp(base + ".err").find("CONFIRMED on attempt"), std::string::npos);
+  EXPECT_NE(Slurp(base + ".json").find("\"confirmed\": true"), std::string::npos);
+}
+
 TEST(Confirm, ATraceWithoutACycleIsBadInput) {
   const std::string base = Base();
   const std::string trace = base + ".tltrace";
