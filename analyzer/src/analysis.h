@@ -5,6 +5,7 @@
 // analysis_finish.cc the end of the trace.
 #pragma once
 
+#include <cstdlib>
 #include <deque>
 #include <map>
 #include <memory>
@@ -50,6 +51,10 @@ class Analysis {
     if (opts_.predict) {
       predict_ = std::make_unique<PredictTrace>();
       predict_->SetGranular(!std_trace_);
+      // The model's limit from the environment (0: none), for the commands that predict.
+      if (const char* env = std::getenv("THREADLENS_PREDICT_EVENTS"); env && *env) {
+        opts_.max_predict_events = std::strtoull(env, nullptr, 10);
+      }
     }
     monitor_.SetHoldDropper([this](uint32_t tid, uint64_t lock) { return DropHold(tid, lock); });
     race_.SetStackOwner([this](uint64_t addr, uint64_t ts, uint64_t index) {
@@ -144,6 +149,7 @@ class Analysis {
   std::vector<HeldBy> watchdog_holds_;
   std::unique_ptr<PredictTrace> predict_;  // only with AnalyzeOptions::predict
   uint64_t predict_cut_ = 0;  // accesses longer than the prediction model keeps
+  uint64_t predict_full_at_ = 0;  // the stream position where the model reached its limit
   PredictLifetimes lifetimes_;  // binary traces: which life of its memory an access touched
   bool std_trace_;
   bool races_skipped_ = false;  // the program was not instrumented

@@ -213,6 +213,13 @@ Report Analysis::Finish() {
     rep.notes.push_back("race: the program was not built with threadlens-c++ or threadlens-cc, so "
                         "its memory accesses were not recorded and races were not checked");
   }
+  if (predict_ && predict_full_at_ != 0) {
+    rep.notes.push_back("prediction: its model reached " +
+                        std::to_string(opts_.max_predict_events) +
+                        " events (an access is one per 8-byte granule) at event " +
+                        std::to_string(predict_full_at_) + " of " + std::to_string(index_) +
+                        "; it predicts from the trace up to there only");
+  }
   if (predict_ && opts_.races) PredictRaces(raw, rep.notes);
   if (race_.truncated()) {
     rep.notes.push_back("race: reported the first " + std::to_string(opts_.max_races) +

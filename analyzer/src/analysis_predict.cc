@@ -13,6 +13,13 @@ using POp = PredictTrace::Op;
 void Analysis::RecordPredict(const ThreadCtx& t, POp op, uint64_t obj, uint64_t site, bool shared,
                              bool atomic, bool blocking, bool after_wake, uint16_t life,
                              bool part) {
+  // Full: the model keeps the trace up to here (all later events are left out alike, so
+  // what it holds is a prefix of the run).
+  if (predict_full_at_ != 0) return;
+  if (opts_.max_predict_events != 0 && predict_->size() >= opts_.max_predict_events) {
+    predict_full_at_ = index_ + 1;
+    return;
+  }
   PredictTrace::Event p;
   p.obj = obj;
   p.index = index_;

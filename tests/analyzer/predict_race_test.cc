@@ -105,6 +105,34 @@ T3|r(V1)|22
   EXPECT_TRUE(OfKind(AnalyzeStd(text, TestOptions()), "race").empty());
 }
 
+// The model keeps at most max_predict_events events: past them it predicts from the trace up
+// to there, and says so.
+TEST(PredictRace, AFullModelPredictsFromThePrefixItHolds) {
+  const char* text = R"(T1|fork(T2)|1
+T1|fork(T3)|2
+T2|w(V1)|10
+T2|acq(L1)|11
+T2|rel(L1)|12
+T3|acq(L1)|20
+T3|rel(L1)|21
+T3|r(V1)|22
+)";
+  AnalyzeOptions o = TestOptions();
+  o.predict = true;
+  o.max_predict_events = 8;  // all of it
+  Report r = AnalyzeStd(text, o);
+  EXPECT_EQ(OfKind(r, "race").size(), 1u);
+  for (const std::string& n : r.notes) EXPECT_EQ(n.find("model reached"), std::string::npos) << n;
+  o.max_predict_events = 7;  // not the read
+  r = AnalyzeStd(text, o);
+  EXPECT_TRUE(OfKind(r, "race").empty());
+  bool noted = false;
+  for (const std::string& n : r.notes) {
+    noted |= n.find("its model reached 7 events") != std::string::npos;
+  }
+  EXPECT_TRUE(noted) << ::testing::PrintToString(r.notes);
+}
+
 // Its twin: T3 reads what T2 wrote inside the lock, so T2's write comes first in every
 // reordering that keeps the read's value: no race.
 TEST(PredictRace, AWriteTheReaderDependsOnIsNoRace) {

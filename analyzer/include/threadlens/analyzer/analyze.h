@@ -38,6 +38,10 @@ struct AnalyzeOptions {
   // of the trace plus 4 million. Cycles left when it runs out stay as without prediction. The
   // race search gets a quarter of it (0: 4 per event plus 1 million).
   uint64_t max_predict_work = 0;
+  // Events the prediction model keeps (an access is one per 8-byte granule it touches; about
+  // 180 bytes each, so 2.9 GB at the default): past them it stops, and predicts from the
+  // trace up to there (a prefix of a run is a run), with a note. 0: no limit.
+  uint64_t max_predict_events = 16'000'000;
   // Resolves pcs instead of the trace's own symbolizer when set (not owned; used only
   // when `symbolize`): for tests and for callers that already have one.
   Symbolizer* symbolizer = nullptr;
