@@ -79,8 +79,8 @@ TEST(PredictRace, FindsEverySyncPreservingRaceBeyondHappensBeforeAndProvesEachWc
 
 // T1 writes x and then passes lock L; T2 takes L after it and reads x. Happens-before orders
 // the two through L; reordered, T2's critical section runs first and both accesses are ready.
-TEST(PredictRace, AnUnprotectedWriteBeforeALockHandoffIsPredicted) {
-  const char* text = R"(T1|fork(T2)|1
+// T2 writes V1 without a lock, then hands L1 over; T3 takes L1 and reads V1.
+constexpr const char* kUnprotectedWriteBeforeHandoff = R"(T1|fork(T2)|1
 T1|fork(T3)|2
 T2|w(V1)|10
 T2|acq(L1)|11
@@ -89,6 +89,9 @@ T3|acq(L1)|20
 T3|rel(L1)|21
 T3|r(V1)|22
 )";
+
+TEST(PredictRace, AnUnprotectedWriteBeforeALockHandoffIsPredicted) {
+  const char* text = kUnprotectedWriteBeforeHandoff;
   AnalyzeOptions o = TestOptions();
   o.predict = true;
   const Report r = AnalyzeStd(text, o);
@@ -108,15 +111,7 @@ T3|r(V1)|22
 // The model keeps at most max_predict_events events: past them it predicts from the trace up
 // to there, and says so.
 TEST(PredictRace, AFullModelPredictsFromThePrefixItHolds) {
-  const char* text = R"(T1|fork(T2)|1
-T1|fork(T3)|2
-T2|w(V1)|10
-T2|acq(L1)|11
-T2|rel(L1)|12
-T3|acq(L1)|20
-T3|rel(L1)|21
-T3|r(V1)|22
-)";
+  const char* text = kUnprotectedWriteBeforeHandoff;
   AnalyzeOptions o = TestOptions();
   o.predict = true;
   o.max_predict_events = 8;  // all of it

@@ -1,0 +1,117 @@
+// Naming that outlives a run: fingerprints (what baselines and suppressions match) keep the
+// variable and the functions but not what changes from run to run; heap blocks are named by
+// the block that holds an address, as a brute-force list says.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <vector>
+
+#include "heap_blocks.h"
+#include "test_util.h"
+
+namespace threadlens::testing {
+namespace {
+
+using trace::EventKind;
+
+// A stack local or a thread-local is the same variable whichever number its thread got in
+// this run; an address on a stack is no name at all.
+TEST(Fingerprint, AStackOrThreadLocalVariableIsKeyedWithoutItsThread) {
+  auto race = [](const std::string& var) {
+    Finding f;
+    f.kind = "race";
+    Access a;
+    a.stack = {Frame{"worker()", "src/worker.cc", 12, 0, ""}};
+    f.accesses = {a, a};
+    f.variables = {var};
+    return f;
+  };
+  EXPECT_EQ(FingerprintOf(race("local variable buf of worker() on T2's stack")),
+            FingerprintOf(race("local variable buf of worker() on T3's stack")));
+  EXPECT_EQ(FingerprintOf(race("local variable buf of worker() on T2's stack")),
+            FingerprintOf(race("local variable buf of worker() on main's stack")));
+  EXPECT_NE(FingerprintOf(race("local variable buf of worker() on T2's stack")),
+            FingerprintOf(race("local variable len of worker() on T2's stack")));
+  EXPECT_EQ(FingerprintOf(race("tally in T2's thread-local storage")),
+            FingerprintOf(race("tally in T5's thread-local storage")));
+  EXPECT_NE(FingerprintOf(race("tally in T2's thread-local storage")),
+            FingerprintOf(race("other in T2's thread-local storage")));
+  EXPECT_EQ(FingerprintOf(race("0x7ffd1234 on T2's stack")),
+            FingerprintOf(race("0x7ffd5678 on T3's stack")));
+  EXPECT_NE(FingerprintOf(race("local variable buf of worker() on T2's stack")),
+            FingerprintOf(race("0x7ffd1234 on T2's stack")));
+}
+
+TEST(Fingerprint, UsesTheFirstFrameOutsideTheStandardLibrary) {
+  auto finding = [](const std::string& inner) {
+    Finding f;
+    f.kind = "self-deadlock";
+    Access a;
+    a.stack = {Frame{inner, "/usr/include/c++/13/bits/std_mutex.h", 100, 0, ""},
+               Frame{"std::mutex::lock()", "/usr/include/c++/13/bits/std_mutex.h", 113, 0, ""},
+               Frame{"worker(int)", "src/worker.cc", 12, 0, ""}};
+    f.accesses.push_back(a);
+    f.locks = {"list_lock"};
+    return f;
+  };
+  Finding plain = finding("__gthread_mutex_lock");
+  Finding user;
+  user.kind = "self-deadlock";
+  user.locks = {"list_lock"};
+  Access a;
+  a.stack = {Frame{"worker(int)", "src/worker.cc", 12, 0, ""}};
+  user.accesses.push_back(a);
+  EXPECT_EQ(FingerprintOf(plain), FingerprintOf(user));
+  EXPECT_EQ(FingerprintOf(finding("pthread_mutex_lock")), FingerprintOf(user));
+  // System frames only: the innermost named one still counts.
+  Finding sys = finding("__gthread_mutex_lock");
+  sys.accesses[0].stack.pop_back();
+  EXPECT_NE(FingerprintOf(sys), FingerprintOf(user));
+}
+
+// Heap block names against a list kept by brute force: an allocation drops every block it
+// overlaps (reusing the entry at its own address), a free marks the live block at its base,
+// and an address is named by the block that holds it.
+TEST(HeapBlocks, MatchesBruteForceOnRandomAllocationsAndFrees) {
+  using analysis::HeapRef;
+  std::mt19937_64 rng(7);
+  for (int round = 0; round < 40; ++round) {
+    analysis::HeapBlocks blocks;
+    std::vector<HeapRef> naive;
+    auto end = [](const HeapRef& b) { return b.base + std::max<uint64_t>(b.size, 1); };
+    for (int step = 0; step < 400; ++step) {
+      const uint64_t base = 0x1000 + (rng() % 4 == 0 ? rng() % 512 : 8 * (rng() % 64));
+      const int what = static_cast<int>(rng() % 3);
+      if (what == 0) {
+        HeapRef b{base, rng() % 5 == 0 ? 0 : 1 + rng() % 96, rng(), 0, true, false};
+        std::erase_if(naive, [&](const HeapRef& x) { return x.base < end(b) && b.base < end(x); });
+        naive.push_back(b);
+        blocks.Alloc(b);
+      } else if (what == 1) {
+        HeapRef* live = blocks.Live(base);
+        auto it = std::find_if(naive.begin(), naive.end(),
+                               [&](const HeapRef& x) { return x.base == base && !x.freed; });
+        ASSERT_EQ(live != nullptr, it != naive.end()) << "round " << round << " step " << step;
+        if (live) {
+          live->freed = true;
+          it->freed = true;
+        }
+      } else {
+        const uint64_t addr = base + rng() % 16;
+        const HeapRef* got = blocks.Containing(addr);
+        auto it = std::find_if(naive.begin(), naive.end(),
+                               [&](const HeapRef& x) { return x.base <= addr && addr < end(x); });
+        ASSERT_EQ(got != nullptr, it != naive.end()) << "round " << round << " step " << step;
+        if (got) {
+          EXPECT_EQ(got->base, it->base);
+          EXPECT_EQ(got->site, it->site);
+          EXPECT_EQ(got->freed, it->freed);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace threadlens::testing
