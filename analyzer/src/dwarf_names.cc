@@ -225,24 +225,26 @@ class LibdwNames : public DwarfNames {
     return cfi_;
   }
 
-  // `n` bytes of the module's code at link-time address `addr`, from the section holding it.
-  bool CodeAt(uint64_t addr, unsigned char* out, size_t n) {
+  // Up to `n` bytes of the module's code at link-time address `addr`, from the section
+  // holding it (fewer at its end); how many.
+  size_t CodeAt(uint64_t addr, unsigned char* out, size_t n) {
     Elf* elf = dwarf_getelf(dwarf_);
     Elf_Scn* scn = nullptr;
     while (elf && (scn = elf_nextscn(elf, scn)) != nullptr) {
       GElf_Shdr shdr;
       if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_PROGBITS ||
           !(shdr.sh_flags & SHF_EXECINSTR) || addr < shdr.sh_addr ||
-          addr - shdr.sh_addr + n > shdr.sh_size) {
+          addr - shdr.sh_addr >= shdr.sh_size) {
         continue;
       }
       Elf_Data* data = elf_getdata(scn, nullptr);
       const uint64_t at = addr - shdr.sh_addr;
-      if (!data || !data->d_buf || at + n > data->d_size) return false;
+      if (!data || !data->d_buf || at >= data->d_size) return 0;
+      n = std::min<size_t>(n, data->d_size - at);
       std::memcpy(out, static_cast<const unsigned char*>(data->d_buf) + at, n);
-      return true;
+      return n;
     }
-    return false;
+    return 0;
   }
 
   int fd_;
@@ -264,8 +266,7 @@ std::string LibdwNames::AllocatedField(uint64_t pc, uint64_t block_size, uint64_
   if (!UnitOf(pc, cu_die)) return "";
   if (!AllocatedType(cu_die, pc, type, single)) {
     unsigned char code[7];  // the longest move looked for
-    size_t have = sizeof code;
-    while (have > 0 && !CodeAt(pc + 1, code, have)) --have;
+    const size_t have = CodeAt(pc + 1, code, sizeof code);
     // The CFA's distance above %rbp where the CFI defines it from %rbp (gcc's -O0 frames).
     auto cfa_above_rbp = [this](uint64_t at) -> std::optional<int64_t> {
       Dwarf_Frame* frame = nullptr;

@@ -95,10 +95,10 @@ namespace {
 // Where `mov %rax, ...` right after the call puts the returned pointer: another register
 // (REX.W 89 /r, register form), or a slot of an %rbp frame (-O0 code: disp8 or disp32).
 struct Move {
-  int reg = -1;      // DWARF register number
+  int reg = -1;        // DWARF register number
   bool frame = false;  // else a frame slot at `disp` from %rbp
   int64_t disp = 0;
-  size_t len = 0;    // bytes of the instruction
+  size_t len = 0;      // bytes of the instruction
 };
 
 Move MoveOfRax(const unsigned char* code, size_t size) {
@@ -165,6 +165,7 @@ bool ReceivedType(Dwarf_Die cu_die, uint64_t ret, const unsigned char* code, siz
   if (move.frame && dwarf_tag(&chain[0]) == DW_TAG_subprogram) {
     base = FrameBaseAboveRbp(&chain[0], ret + move.len, cfa_above_rbp);
   }
+  const uint64_t next = ret + move.len;  // after the move (%rax still holds the pointer)
   bool found = false;
   Dwarf_Off found_type = 0;
   for (Dwarf_Die& scope : chain) {
@@ -175,8 +176,6 @@ bool ReceivedType(Dwarf_Die cu_die, uint64_t ret, const unsigned char* code, siz
       if (tag != DW_TAG_variable && tag != DW_TAG_formal_parameter) continue;
       // Exactly the return value's register (rax) at the return address, or the register
       // or frame slot it was moved to right after: its value is the pointer the call returned.
-      // (A move leaves %rax as it was.)
-      const uint64_t next = ret + move.len;
       if (!LocatedAt(&child, ret, DW_OP_reg0) &&
           !(move.len > 0 && LocatedAt(&child, next, DW_OP_reg0)) &&
           !(move.reg > 0 && LocatedAt(&child, next, DW_OP_reg0 + move.reg)) &&

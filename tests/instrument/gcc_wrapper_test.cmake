@@ -8,16 +8,9 @@
 # the global counter's race is reported once, as with clang.
 # Run: cmake -DGXX=... -DTHREADLENS=... -DWRAPPER=... -DSOURCE_DIR=... -DWORK_DIR=...
 #            -P gcc_wrapper_test.cmake
+include(${CMAKE_CURRENT_LIST_DIR}/wrapper_steps.cmake)
 file(REMOVE_RECURSE "${WORK_DIR}")
 file(MAKE_DIRECTORY "${WORK_DIR}")
-
-function(run_wrapper what)
-  execute_process(COMMAND ${CMAKE_COMMAND} -E env THREADLENS_CXX=${GXX} ${WRAPPER} ${ARGN}
-                  RESULT_VARIABLE rc OUTPUT_VARIABLE log ERROR_VARIABLE log)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "threadlens-c++ with g++ could not ${what}:\n${log}")
-  endif()
-endfunction()
 
 function(check_no_tsan prog)
   file(STRINGS "${prog}" needed REGEX "libtsan\\.so")
@@ -28,19 +21,13 @@ endfunction()
 
 function(analyze prog out)
   check_no_tsan("${prog}")
-  execute_process(COMMAND ${THREADLENS} run -o "${prog}.tltrace" -- "${prog}"
-                  RESULT_VARIABLE rc OUTPUT_QUIET ERROR_VARIABLE log)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "threadlens run ${prog} failed (${rc}):\n${log}")
-  endif()
-  execute_process(COMMAND ${THREADLENS} analyze "${prog}.tltrace"
-                  OUTPUT_VARIABLE report ERROR_VARIABLE log)
+  trace_and_analyze("${prog}" report)
   set(${out} "${report}" PARENT_SCOPE)
 endfunction()
 
 set(race "${WORK_DIR}/race_worker_stack_struct")
-run_wrapper("build ${race}" -g -O1 "${SOURCE_DIR}/programs/race_worker_stack_struct.cc"
-            -o "${race}")
+wrapper_build(${GXX} "build ${race}" -g -O1
+              "${SOURCE_DIR}/programs/race_worker_stack_struct.cc" -o "${race}")
 analyze("${race}" report)
 set(want "data race on local variable stats.misses of Worker() on T2's stack")
 string(FIND "${report}" "${want}" at)
@@ -49,9 +36,9 @@ if(at EQUAL -1)
 endif()
 
 set(clean "${WORK_DIR}/clean_worker_stack_struct")
-run_wrapper("compile ${clean}" -g -O1 -c "${SOURCE_DIR}/programs/clean_worker_stack_struct.cc"
-            -o "${clean}.o")
-run_wrapper("link ${clean}" "${clean}.o" -o "${clean}")
+wrapper_build(${GXX} "compile ${clean}" -g -O1 -c
+              "${SOURCE_DIR}/programs/clean_worker_stack_struct.cc" -o "${clean}.o")
+wrapper_build(${GXX} "link ${clean}" "${clean}.o" -o "${clean}")
 analyze("${clean}" report)
 string(FIND "${report}" "data race" at)
 if(NOT at EQUAL -1)
@@ -59,11 +46,12 @@ if(NOT at EQUAL -1)
 endif()
 
 set(counter "${WORK_DIR}/race_global_counter")
-run_wrapper("build ${counter}" -g -O1 "${SOURCE_DIR}/programs/race_global_counter.cc"
-            -o "${counter}")
+wrapper_build(${GXX} "build ${counter}" -g -O1
+              "${SOURCE_DIR}/programs/race_global_counter.cc" -o "${counter}")
 analyze("${counter}" report)
 string(REGEX MATCHALL "ERROR: data race on counter:" races "${report}")
 list(LENGTH races n)
 if(NOT n EQUAL 1)
-  message(FATAL_ERROR "the g++ build's race on counter is reported ${n} times, not once:\n${report}")
+  message(FATAL_ERROR
+          "the g++ build's race on counter is reported ${n} times, not once:\n${report}")
 endif()

@@ -3,6 +3,7 @@
 # is %rbp, gcc's the call frame address), -O2 in registers.
 # Run: cmake -DCOMPILERS="clang++;g++" -DTHREADLENS=... -DWRAPPER=... -DSOURCE_DIR=...
 #            -DWORK_DIR=... -P heap_names_test.cmake
+include(${CMAKE_CURRENT_LIST_DIR}/wrapper_steps.cmake)
 file(REMOVE_RECURSE "${WORK_DIR}")
 file(MAKE_DIRECTORY "${WORK_DIR}")
 set(source "${SOURCE_DIR}/programs/race_heap_struct_calloc.cc")
@@ -13,20 +14,8 @@ foreach(compiler ${COMPILERS})
   get_filename_component(tag "${compiler}" NAME)
   foreach(level -O0 -O2)
     set(prog "${WORK_DIR}/heap_${tag}${level}")
-    execute_process(
-      COMMAND ${CMAKE_COMMAND} -E env THREADLENS_CXX=${compiler} ${WRAPPER} -g ${level}
-              "${source}" -o "${prog}"
-      RESULT_VARIABLE rc OUTPUT_VARIABLE log ERROR_VARIABLE log)
-    if(NOT rc EQUAL 0)
-      message(FATAL_ERROR "${compiler} ${level} could not build ${source}:\n${log}")
-    endif()
-    execute_process(COMMAND ${THREADLENS} run -o "${prog}.tltrace" -- "${prog}"
-                    RESULT_VARIABLE rc OUTPUT_QUIET ERROR_VARIABLE log)
-    if(NOT rc EQUAL 0)
-      message(FATAL_ERROR "threadlens run ${prog} failed (${rc}):\n${log}")
-    endif()
-    execute_process(COMMAND ${THREADLENS} analyze "${prog}.tltrace"
-                    OUTPUT_VARIABLE report ERROR_VARIABLE log)
+    wrapper_build(${compiler} "build ${source} at ${level}" -g ${level} "${source}" -o "${prog}")
+    trace_and_analyze("${prog}" report)
     foreach(name ${names})
       string(FIND "${report}" "data race on ${name}" at)
       if(at EQUAL -1)

@@ -43,6 +43,26 @@ size_t CountSize(Len l) {
   }
 }
 
+// Reads the length modifier at `p` (hh h l ll L q j z Z t), moving past it.
+Len LengthOf(const char*& p) {
+  switch (*p) {
+    case 'h':
+      if (*++p != 'h') return Len::kH;
+      ++p;
+      return Len::kHH;
+    case 'l':
+      if (*++p != 'l') return Len::kL;
+      ++p;
+      return Len::kLL;
+    case 'L': ++p; return Len::kBigL;
+    case 'q': ++p; return Len::kLL;
+    case 'j': ++p; return Len::kJ;
+    case 'z': case 'Z': ++p; return Len::kZ;
+    case 't': ++p; return Len::kT;
+    default: return Len::kNone;
+  }
+}
+
 }  // namespace
 
 void FormatAccesses(const char* fmt, va_list args, uintptr_t pc) {
@@ -76,13 +96,7 @@ void FormatAccesses(const char* fmt, va_list args, uintptr_t pc) {
         while (Digit(*p)) prec = prec * 10 + (*p++ - '0');
       }
     }
-    Len len = Len::kNone;
-    if (*p == 'h') len = *++p == 'h' ? (++p, Len::kHH) : Len::kH;
-    else if (*p == 'l') len = *++p == 'l' ? (++p, Len::kLL) : Len::kL;
-    else if (*p == 'L' || *p == 'q') len = (++p, *(p - 1) == 'L' ? Len::kBigL : Len::kLL);
-    else if (*p == 'j') len = (++p, Len::kJ);
-    else if (*p == 'z' || *p == 'Z') len = (++p, Len::kZ);
-    else if (*p == 't') len = (++p, Len::kT);
+    const Len len = LengthOf(p);
     switch (*p) {
       case 'd': case 'i': case 'o': case 'u': case 'x': case 'X':
         if (len == Len::kL || len == Len::kLL || len == Len::kJ || len == Len::kZ ||
@@ -118,11 +132,10 @@ void FormatAccesses(const char* fmt, va_list args, uintptr_t pc) {
         break;
       case 'm':
         break;
-      default:
+      default:  // unknown, or the format's end: the arguments after it cannot be walked
         va_end(ap);
-        return;  // unknown: the arguments after it cannot be walked
+        return;
     }
-    if (!*p) break;
   }
   va_end(ap);
 }
