@@ -7,7 +7,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -44,19 +47,26 @@ size_t Lines(const std::string& s) {
   return n;
 }
 
-std::filesystem::path Dir() {
-  static const auto dir = [] {
-    auto d = std::filesystem::temp_directory_path() /
-             ("threadlens_bad_input_" + std::to_string(getpid()));
-    std::filesystem::create_directories(d);
-    return d;
-  }();
-  return dir;
-}
+// One fresh directory per run, removed at exit by the same static that made it (a separate
+// cleanup object would outlive the path and remove nothing).
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    std::string tmpl =
+        (std::filesystem::temp_directory_path() / "threadlens_bad_input_XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) std::abort();
+    path = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+};
 
-struct Cleanup {
-  ~Cleanup() { std::filesystem::remove_all(Dir()); }
-} cleanup;
+const std::filesystem::path& Dir() {
+  static const TempDir dir;
+  return dir.path;
+}
 
 std::string File(const std::string& name, const std::string& bytes) {
   auto path = Dir() / name;
@@ -104,7 +114,7 @@ TEST(BadInput, DevZeroAndFifoEndAtOnce) {
   auto start = std::chrono::steady_clock::now();
   ExpectBadInput("analyze /dev/zero", "not a regular file");
   std::string fifo = (Dir() / "fifo").string();
-  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0) << fifo << ": " << std::strerror(errno);
   ExpectBadInput("analyze " + fifo, "not a regular file");
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
 }

@@ -11,8 +11,17 @@
 #include "readers.h"
 #include "threadlens/analyzer/error.h"
 
+namespace {
+// The reader opens a path, so each input goes through one scratch file, removed at exit.
+struct ScratchFile {
+  std::string path = "/tmp/threadlens_fuzz_" + std::to_string(getpid());
+  ~ScratchFile() { unlink(path.c_str()); }
+};
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const std::string path = "/tmp/threadlens_fuzz_" + std::to_string(getpid());
+  static const ScratchFile scratch;
+  const std::string& path = scratch.path;
   std::FILE* f = std::fopen(path.c_str(), "wb");
   if (!f) return 0;
   if (size > 0 && (data[0] & 1)) {
