@@ -75,7 +75,9 @@ class Analysis {
   static unsigned RaceWorkers(const AnalyzeOptions& opts, EventSource& source);
   // ---- threads (analysis_events.cc) ----
   ThreadCtx& NewThread(uint32_t tid);
-  ThreadCtx& Thread(uint32_t tid);
+  // Most events are the same thread's as the one before: that one is kept at hand.
+  ThreadCtx& Thread(uint32_t tid) { return tid == cached_tid_ ? *cached_ : ThreadSlow(tid); }
+  ThreadCtx& ThreadSlow(uint32_t tid);
   void Start(ThreadCtx& t, uint64_t ts);
   void ForkEdge(ThreadCtx& parent, ThreadCtx& child, uint64_t site = 0);
   SideRef Side(const ThreadCtx& t, Op op, const StreamEvent& e) const;
@@ -140,7 +142,8 @@ class Analysis {
   std::deque<ThreadCtx> threads_;  // a deque: references stay valid as threads are added
   std::unordered_map<uint32_t, uint32_t> current_;  // tid -> dense index of its live thread
   std::set<uint32_t> forked_;
-  uint32_t cached_tid_ = ~0u, cached_dense_ = 0;
+  uint32_t cached_tid_ = ~0u;
+  ThreadCtx* cached_ = nullptr;  // threads_ is a deque: the pointer stays valid
   std::vector<uint64_t> held_scratch_;
   FlatMap<uint64_t> live_sizes_;  // live heap blocks' sizes by base: what a free ends
   std::unordered_map<uint64_t, std::shared_ptr<const VectorClock>> cond_signals_;

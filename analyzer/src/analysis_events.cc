@@ -43,13 +43,12 @@ ThreadCtx& Analysis::NewThread(uint32_t tid) {
   cached_tid_ = ~0u;
   return t;
 }
-ThreadCtx& Analysis::Thread(uint32_t tid) {
-  if (tid == cached_tid_) return threads_[cached_dense_];
+ThreadCtx& Analysis::ThreadSlow(uint32_t tid) {
   auto it = current_.find(tid);
   uint32_t dense = it == current_.end() ? NewThread(tid).dense : it->second;
   cached_tid_ = tid;
-  cached_dense_ = dense;
-  return threads_[dense];
+  cached_ = &threads_[dense];
+  return *cached_;
 }
 void Analysis::Start(ThreadCtx& t, uint64_t ts) {
   if (t.started) return;

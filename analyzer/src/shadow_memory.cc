@@ -64,12 +64,8 @@ void ShadowMemory::ReportRace(const ShadowCell& prior, uint64_t base, uint8_t ov
   for (uint32_t k = 0; k < span_; ++k) sink_.Race(prior, base + 8 * k, overlap, a);
 }
 
-void ShadowMemory::Append(Granule& g, const ShadowCell& c) {
+void ShadowMemory::AppendSlow(Granule& g, const ShadowCell& c) {
   if (g.count != kSpilled) {
-    if (g.count < kInline) {
-      g.cells[g.count++] = c;
-      return;
-    }
     // A fourth live cell: the granule moves to a side list.
     uint32_t id;
     if (!free_spills_.empty()) {
@@ -153,7 +149,7 @@ bool ShadowMemory::Step(Granule& g, uint64_t base, uint8_t m, const ShadowAccess
   size_t out = 0;
   bool met_atomic = false;
   for (size_t i = 0; i < n; ++i) {
-    ShadowCell s = cells[i];
+    ShadowCell& s = cells[i];
     if (s.mask & m) {
       met_atomic |= (s.flags & kCellAtomic) != 0;
       const bool ordered = s.thread == a.thread || s.clock <= clock.Get(s.thread);
@@ -175,17 +171,16 @@ bool ShadowMemory::Step(Granule& g, uint64_t base, uint8_t m, const ShadowAccess
         if (!s.mask) continue;
       }
     }
-    cells[out++] = s;
+    if (out != i) cells[out] = s;
+    ++out;
   }
 
   // One access made byte by byte (a loop, a range cut into granules) stays one cell.
-  ShadowCell fresh;
-  Fill(fresh, m, a);
   bool merged = false;
   for (size_t i = 0; i < out; ++i) {
     ShadowCell& s = cells[i];
-    if (s.thread == fresh.thread && s.clock == fresh.clock && s.flags == fresh.flags &&
-        s.site == fresh.site && s.stack == fresh.stack && s.lockset == fresh.lockset) {
+    if (s.thread == a.thread && s.clock == a.now && s.flags == a.flags && s.site == a.site &&
+        s.stack == a.stack && s.lockset == a.lockset) {
       s.mask |= m;
       merged = true;
       break;
@@ -204,7 +199,11 @@ bool ShadowMemory::Step(Granule& g, uint64_t base, uint8_t m, const ShadowAccess
   } else {
     g.count = static_cast<uint8_t>(out);
   }
-  if (!merged) Append(g, fresh);
+  if (!merged) {
+    ShadowCell fresh;
+    Fill(fresh, m, a);
+    Append(g, fresh);
+  }
   return met_atomic && (mode != Mode::kAccess || (write && !atomic));
 }
 

@@ -202,7 +202,14 @@ class ShadowMemory {
   // One granule: check, then update. Returns true when a plain write, a free or an
   // allocation met an atomic cell.
   bool Step(Granule& g, uint64_t base, uint8_t mask, const ShadowAccess& a, Mode mode);
-  void Append(Granule& g, const ShadowCell& c);
+  void Append(Granule& g, const ShadowCell& c) {
+    if (g.count < kInline) {  // kSpilled is larger
+      g.cells[g.count++] = c;
+    } else {
+      AppendSlow(g, c);
+    }
+  }
+  void AppendSlow(Granule& g, const ShadowCell& c);
   static void Fill(ShadowCell& c, uint8_t mask, const ShadowAccess& a);
 
   Sink& sink_;
