@@ -265,7 +265,7 @@ std::string LibdwNames::AllocatedField(uint64_t pc, uint64_t block_size, uint64_
   // A library allocator's type argument, else the pointer variable the result lands in.
   if (!UnitOf(pc, cu_die)) return "";
   if (!AllocatedType(cu_die, pc, type, single)) {
-    unsigned char code[7];  // the longest move looked for
+    unsigned char code[48];  // the longest move looked for, or the constructor's call
     const size_t have = CodeAt(pc + 1, code, sizeof code);
     // The CFA's distance above %rbp where the CFI defines it from %rbp (gcc's -O0 frames).
     auto cfa_above_rbp = [this](uint64_t at) -> std::optional<int64_t> {
@@ -281,7 +281,8 @@ std::string LibdwNames::AllocatedField(uint64_t pc, uint64_t block_size, uint64_
       free(frame);
       return out;
     };
-    if (!ReceivedType(cu_die, pc + 1, have ? code : nullptr, have, cfa_above_rbp, type)) {
+    if (!ReceivedType(cu_die, pc + 1, have ? code : nullptr, have, cfa_above_rbp, type) &&
+        !ConstructedType(cu_die, pc + 1, code, have, type)) {
       return "";
     }
     // One T only: a block a multiple of T's size may be a T with a payload after it.

@@ -160,6 +160,17 @@ bool ReceivedType(Dwarf_Die cu_die, uint64_t ret, const unsigned char* code, siz
   std::vector<Dwarf_Die> chain;
   if (!ScopeChain(cu_die, ret, chain, 0)) return false;
   const Move move = code ? MoveOfRax(code, code_size) : Move{};
+  if (move.len > 0) {
+    // Scopes that begin after the move hold its register too: an inlined constructor, whose
+    // `this` is the new object (`new Account(7)` at -O2).
+    std::vector<Dwarf_Die> after;
+    ScopeChain(cu_die, ret + move.len, after, 0);
+    for (Dwarf_Die& d : after) {
+      bool have = false;
+      for (Dwarf_Die& c : chain) have |= dwarf_dieoffset(&c) == dwarf_dieoffset(&d);
+      if (!have) chain.push_back(d);
+    }
+  }
   // A frame slot: the variable's DW_OP_fbreg offset is the slot's, from the frame base.
   std::optional<int64_t> base;
   if (move.frame && dwarf_tag(&chain[0]) == DW_TAG_subprogram) {
@@ -197,6 +208,75 @@ bool ReceivedType(Dwarf_Die cu_die, uint64_t ret, const unsigned char* code, siz
     } while (dwarf_siblingof(&child, &child) == 0);
   }
   return found;
+}
+
+namespace {
+
+// The class `fn` constructs, when it is a constructor (its declaration's name is its class's).
+bool ConstructorClass(Dwarf_Die fn, Dwarf_Die& cls) {
+  Dwarf_Attribute a;
+  for (int i = 0; i < 4; ++i) {  // to the declaration inside the class
+    if (!dwarf_attr(&fn, DW_AT_abstract_origin, &a) && !dwarf_attr(&fn, DW_AT_specification, &a)) {
+      break;
+    }
+    if (!dwarf_formref_die(&a, &fn)) return false;
+  }
+  const char* name = dwarf_diename(&fn);
+  if (!name || name[0] == '~') return false;
+  Dwarf_Die* scopes = nullptr;
+  const int n = dwarf_getscopes_die(&fn, &scopes);
+  bool ok = n >= 2 && (dwarf_tag(&scopes[1]) == DW_TAG_structure_type ||
+                       dwarf_tag(&scopes[1]) == DW_TAG_class_type);
+  if (ok) {
+    cls = scopes[1];
+    const char* cname = dwarf_diename(&cls);
+    const std::string_view c = cname ? std::string_view(cname) : std::string_view();
+    ok = c.substr(0, c.find('<')) == name;  // Pool<int> is built by Pool
+  }
+  free(scopes);
+  return ok;
+}
+
+struct FindFunction {
+  uint64_t pc;
+  std::optional<Dwarf_Die> found;
+};
+
+int MatchLowPc(Dwarf_Die* fn, void* arg) {
+  auto* f = static_cast<FindFunction*>(arg);
+  // Where one of its ranges starts (gcc splits a function into hot and cold ranges).
+  Dwarf_Addr base, start, end;
+  ptrdiff_t at = 0;
+  while ((at = dwarf_ranges(fn, at, &base, &start, &end)) > 0) {
+    if (start == f->pc) {
+      f->found = *fn;
+      return DWARF_CB_ABORT;
+    }
+  }
+  return DWARF_CB_OK;
+}
+
+}  // namespace
+
+bool ConstructedType(Dwarf_Die cu_die, uint64_t ret, const unsigned char* code, size_t code_size,
+                     Dwarf_Die& type) {
+  // A direct call (E8 rel32) whose target is a function of this unit. The bytes are not
+  // decoded: an E8 inside another instruction would have to land exactly on a function's
+  // first byte to count, and calls to anything else (the PLT) are stepped over.
+  for (size_t i = 0; i + 5 <= code_size; ++i) {
+    if (code[i] != 0xe8) continue;
+    int32_t rel;
+    std::memcpy(&rel, code + i + 1, sizeof rel);
+    FindFunction f{ret + i + 5 + static_cast<uint64_t>(static_cast<int64_t>(rel)), std::nullopt};
+    dwarf_getfuncs(&cu_die, MatchLowPc, &f, 0);
+    if (!f.found) continue;
+    // The first call after the allocation: the constructor, or nothing to go by.
+    Dwarf_Die cls;
+    if (!ConstructorClass(*f.found, cls)) return false;
+    type = cls;
+    return true;
+  }
+  return false;
 }
 
 }  // namespace threadlens::dwarf_scopes

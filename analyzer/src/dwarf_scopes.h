@@ -33,4 +33,10 @@ bool ReceivedType(Dwarf_Die cu_die, uint64_t ret, const unsigned char* code, siz
                   const std::function<std::optional<int64_t>(uint64_t)>& cfa_above_rbp,
                   Dwarf_Die& type);
 
+// The class whose constructor is the first function of the unit that `code` (the bytes at
+// `ret`, an allocation's return address) calls directly: `new Account(7)` where the
+// constructor is not inlined (-O0). False when that first call is no constructor.
+bool ConstructedType(Dwarf_Die cu_die, uint64_t ret, const unsigned char* code, size_t code_size,
+                     Dwarf_Die& type);
+
 }  // namespace threadlens::dwarf_scopes

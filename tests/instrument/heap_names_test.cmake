@@ -1,26 +1,35 @@
-# Heap blocks from malloc and calloc named by their type's member at every optimization level,
-# with each compiler given: -O0 keeps the receiving pointer in a frame slot (clang's frame base
-# is %rbp, gcc's the call frame address), -O2 in registers.
+# Heap blocks from malloc, calloc and new named by their type's member at every optimization
+# level, with each compiler given: -O0 keeps the receiving pointer in a frame slot (clang's
+# frame base is %rbp, gcc's the call frame address) and calls constructors, -O2 keeps it in
+# registers and inlines them.
 # Run: cmake -DCOMPILERS="clang++;g++" -DTHREADLENS=... -DWRAPPER=... -DSOURCE_DIR=...
 #            -DWORK_DIR=... -P heap_names_test.cmake
 include(${CMAKE_CURRENT_LIST_DIR}/wrapper_steps.cmake)
 file(REMOVE_RECURSE "${WORK_DIR}")
 file(MAKE_DIRECTORY "${WORK_DIR}")
-set(source "${SOURCE_DIR}/programs/race_heap_struct_calloc.cc")
-set(names "Conn::bytes_in in heap block allocated at NewConn(int)"
-          "Totals::errors in heap block allocated at NewTotals()")
+set(calloc_names "Conn::bytes_in in heap block allocated at NewConn(int)"
+                 "Totals::errors in heap block allocated at NewTotals()")
+set(new_names "Account::balance in heap block allocated at main"
+              "Session::hits_ in heap block allocated at main")
 
 foreach(compiler ${COMPILERS})
   get_filename_component(tag "${compiler}" NAME)
-  foreach(level -O0 -O2)
-    set(prog "${WORK_DIR}/heap_${tag}${level}")
-    wrapper_build(${compiler} "build ${source} at ${level}" -g ${level} "${source}" -o "${prog}")
-    trace_and_analyze("${prog}" report)
-    foreach(name ${names})
-      string(FIND "${report}" "data race on ${name}" at)
-      if(at EQUAL -1)
-        message(FATAL_ERROR "${compiler} ${level}: no race on `${name}`:\n${report}")
-      endif()
+  foreach(program calloc new)
+    if(program STREQUAL "calloc")
+      set(source "${SOURCE_DIR}/programs/race_heap_struct_calloc.cc")
+    else()
+      set(source "${SOURCE_DIR}/programs/race_heap_new_object.cc")
+    endif()
+    foreach(level -O0 -O2)
+      set(prog "${WORK_DIR}/heap_${program}_${tag}${level}")
+      wrapper_build(${compiler} "build ${source} at ${level}" -g ${level} "${source}" -o "${prog}")
+      trace_and_analyze("${prog}" report)
+      foreach(name ${${program}_names})
+        string(FIND "${report}" "data race on ${name}" at)
+        if(at EQUAL -1)
+          message(FATAL_ERROR "${compiler} ${level}: no race on `${name}`:\n${report}")
+        endif()
+      endforeach()
     endforeach()
   endforeach()
 endforeach()
