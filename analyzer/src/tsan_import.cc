@@ -12,12 +12,16 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
+#include <memory>
 #include <map>
 #include <optional>
 #include <regex>
 #include <set>
 
 #include "threadlens/analyzer/analyze.h"
+#include "threadlens/analyzer/symbolizer.h"
+#include "namer.h"
 #include "tsan_report_lines.h"
 
 namespace threadlens {
@@ -82,9 +86,44 @@ void AddUnique(std::vector<std::string>& v, const std::string& s) {
   v.push_back(s);
 }
 
+// What byte `offset` of a heap block of `size` bytes is, from its allocation frame (a module
+// offset), or "": the field name threadlens's own analysis gives.
+using HeapField = std::function<std::string(const Frame& alloc, uint64_t size, uint64_t offset)>;
+
+// A heap block as the analysis of a trace names it, so that the same race has the same name
+// and fingerprint from both: "heap block of 16 bytes allocated at main newt.cc:17 (+8)", or
+// "Account::balance in heap block allocated at main newt.cc:17" when the field is known.
+std::string HeapName(const Stack& alloc, uint64_t size, uint64_t offset, const HeapField& field) {
+  Stack u = UserStack(alloc);
+  std::string where;
+  if (!u.empty()) {
+    // Named by the user's frame (a vector's block by the code that grew it, not by
+    // std::allocator), its field by the allocating call itself, as the analysis does.
+    const Frame* user = &u[0];
+    for (const Frame& fr : u) {
+      if (!fr.function.empty() && !analysis::IsSystemFrame(fr)) {
+        user = &fr;
+        break;
+      }
+    }
+    where = user->function;
+    if (!user->file.empty()) {
+      where += (where.empty() ? "" : " ") + ShortFile(user->file) + ":" + std::to_string(user->line);
+    }
+  }
+  if (!u.empty() && field) {
+    const std::string name = field(u[0], size, offset);
+    if (!name.empty()) return name + " in heap block allocated at " + where;
+  }
+  std::string name = "heap block of " + std::to_string(size) + " byte" + (size == 1 ? "" : "s");
+  if (!where.empty()) name += " allocated at " + where;
+  if (offset != 0) name += " (+" + std::to_string(offset) + ")";
+  return name;
+}
+
 // One report block: lines [begin, end) after the WARNING line.
 Finding ParseBlock(const std::string& headline, const std::vector<std::string_view>& lines,
-                   size_t begin, size_t end) {
+                   size_t begin, size_t end, const HeapField& field) {
   KindInfo k = Classify(headline);
   Finding f;
   f.kind = k.kind;
@@ -144,9 +183,11 @@ Finding ParseBlock(const std::string& headline, const std::vector<std::string_vi
     if (std::regex_search(line, m, kLocHeap)) {
       ++i;
       Stack s = ReadStack(lines, i);
-      std::string where = Where(s);
-      location = "heap block of " + m[1].str() + " bytes";
-      if (!where.empty()) location += " allocated in " + where;
+      const uint64_t size = std::strtoull(m[1].str().c_str(), nullptr, 10);
+      const uint64_t block = ParseHex(m[2].str().substr(2));
+      // The byte the report's access touched (the location follows the accesses).
+      const uint64_t at = f.accesses.empty() ? block : f.accesses[0].address;
+      location = HeapName(s, size, at >= block && at - block < size ? at - block : 0, field);
       continue;
     }
     if (std::regex_search(line, m, kLocStack)) {
@@ -300,6 +341,22 @@ Report ImportTsanReports(std::string_view text, const std::string& program) {
   static const std::regex kWarning(R"(WARNING: ThreadSanitizer: (.*?)(?: \(pid=\d+\))?\s*$)");
   static const std::regex kTotal(R"(ThreadSanitizer: reported (\d+) warnings?)");
   long tsan_total = -1;
+  // Heap fields from the program's DWARF, as the analysis of a trace finds them: a
+  // symbolizer over the program alone, at base 0 (TSan's frames carry module offsets).
+  std::unique_ptr<Symbolizer> sym;
+  bool sym_tried = false;
+  const std::string program_file = ShortFile(program);
+  HeapField field = [&](const Frame& alloc, uint64_t size, uint64_t offset) -> std::string {
+    if (program.empty() || alloc.module.empty() || ShortFile(alloc.module) != program_file) {
+      return "";
+    }
+    if (!sym_tried) {
+      sym_tried = true;
+      sym = MakeSymbolizer({ModuleInfo{0, ~0ull >> 1, program}});
+    }
+    // TSan prints the call's pc (the return address less one); the site is the return address.
+    return sym ? sym->ResolveHeapField(alloc.pc + 1, size, offset) : "";
+  };
   for (size_t i = 0; i < lines.size(); ++i) {
     std::string line(lines[i]);
     std::smatch m;
@@ -315,7 +372,7 @@ Report ImportTsanReports(std::string_view text, const std::string& program) {
            lines[end].find("WARNING: ThreadSanitizer:") == std::string_view::npos) {
       ++end;
     }
-    r.findings.push_back(ParseBlock(headline, lines, i + 1, end));
+    r.findings.push_back(ParseBlock(headline, lines, i + 1, end, field));
     i = end - 1;
   }
   // Threads named in any finding, for renderers that list them.

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <set>
 #include <string>
 
 namespace {
@@ -70,7 +71,8 @@ TEST(TsanImport, HeapRaceIsNamedByAllocationSite) {
   const auto* f = Find(r, "race", "", 1);
   ASSERT_NE(f, nullptr);
   ASSERT_EQ(f->variables.size(), 1u);
-  EXPECT_EQ(f->variables[0], "heap block of 4 bytes allocated in main at race.cpp:21");
+  // The analysis of a trace's form: same name, same fingerprint for the same race.
+  EXPECT_EQ(f->variables[0], "heap block of 4 bytes allocated at main race.cpp:21");
   EXPECT_EQ(f->accesses[0].thread, "main");
   EXPECT_EQ(f->accesses[1].thread, "T5");
   EXPECT_EQ(f->accesses[1].stack[0].function, "main::$_2::operator()() const");
@@ -189,6 +191,50 @@ TEST(ThreadlensTsan, RunsRealTsanProgramAndWritesFindings) {
   EXPECT_NE(text.find("balance = "), std::string::npos) << text;
   std::remove(json.c_str());
   std::remove(out.c_str());
+  rmdir(dir.c_str());
+}
+
+// The race findings' fingerprints in a JSON report.
+std::set<std::string> RaceFingerprints(const std::string& path) {
+  std::set<std::string> out;
+  nlohmann::json j = nlohmann::json::parse(ReadFile(path), nullptr, false);
+  if (j.is_discarded()) return out;
+  for (const auto& f : j["findings"]) {
+    if (f["kind"] == "race") out.insert(f["fingerprint"].get<std::string>());
+  }
+  return out;
+}
+
+// A heap race found by TSan and imported has the fingerprint the analysis of a trace of the
+// same program gives it (its name: the allocation's user frame, and the field the
+// allocation site's DWARF says), so one baseline serves both.
+TEST(ThreadlensTsan, HeapRacesHaveTheTraceFingerprints) {
+  char dir_template[] = "/tmp/threadlens-tsan-XXXXXX";
+  ASSERT_NE(mkdtemp(dir_template), nullptr);
+  const std::string dir = dir_template;
+  const std::string bin = THREADLENS_TSAN_BIN_DIR;
+  const std::string cli = THREADLENS_CLI;
+  for (const char* name : {"race_heap_new_object", "race_heap_struct_calloc", "race_heap_vector"}) {
+    SCOPED_TRACE(name);
+    const std::string imported = dir + "/" + name + ".tsan.json";
+    const std::string trace = dir + "/" + name + ".tltrace";
+    const std::string analyzed = dir + "/" + name + ".json";
+    Shell(cli + " tsan --json " + imported + " -- " + bin + "/instrument_real_tsan_" + name +
+          " > /dev/null 2>&1");
+    ASSERT_EQ(Shell(cli + " run -o " + trace + " -- " + bin + "/instrument_" + name +
+                    " > /dev/null 2>&1"),
+              0);
+    Shell(cli + " analyze --format json " + trace + " > " + analyzed + " 2>/dev/null");
+    const std::set<std::string> from_tsan = RaceFingerprints(imported);
+    const std::set<std::string> from_trace = RaceFingerprints(analyzed);
+    ASSERT_FALSE(from_trace.empty()) << ReadFile(analyzed);
+    // TSan may miss a race in a run: what it found, the trace found under the same name.
+    ASSERT_FALSE(from_tsan.empty()) << ReadFile(imported);
+    for (const std::string& fp : from_tsan) {
+      EXPECT_TRUE(from_trace.count(fp)) << fp << "\n" << ReadFile(imported) << ReadFile(analyzed);
+    }
+    for (const std::string& p : {imported, trace, analyzed}) std::remove(p.c_str());
+  }
   rmdir(dir.c_str());
 }
 
