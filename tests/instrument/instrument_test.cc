@@ -44,8 +44,10 @@ struct Expectations {
   std::vector<std::string> kinds;  // finding kinds expected
 };
 
+// programs/NAME.cc, or NAME.c for a C program.
 std::string SourceOf(const std::string& name) {
-  return std::string(THREADLENS_SOURCE_DIR) + "/tests/instrument/programs/" + name + ".cc";
+  const std::string base = std::string(THREADLENS_SOURCE_DIR) + "/tests/instrument/programs/" + name;
+  return std::ifstream(base + ".cc").good() ? base + ".cc" : base + ".c";
 }
 
 Expectations ReadExpectations(const std::string& path) {
@@ -182,7 +184,7 @@ TEST_P(InstrumentedProgram, FindingsMatchChecks) {
       for (size_t i = 0; i < 2; ++i) {
         int line = -1;
         for (const auto& frame : f->accesses[i].stack) {
-          if (EndsWith(frame.file, name + ".cc")) {
+          if (EndsWith(frame.file, name + ".cc") || EndsWith(frame.file, name + ".c")) {
             line = frame.line;
             break;
           }

@@ -382,5 +382,48 @@ TEST(Preload, StdTimedMutexAndWaitForUseTheClockFunctions) {
                "lock_try_failed TM timed timed-out", "thread_exit");
 }
 
+// C11 threads are glibc's own functions over internal pthread calls: the runtime defines
+// them on its traced pthread calls, and each event names the program's call site.
+TEST(Preload, C11ThreadsAreTracedAtTheProgramsCallSites) {
+  Traced r = RunTraced("c11_threads");
+  ASSERT_EQ(r.exit_code, 0) << r.err;  // thrd_join handed on the worker's 7
+  const auto t1 = Lines(r, 1), t2 = Lines(r, 2);
+  auto in_order = [](const std::vector<std::string>& lines, std::vector<std::string> want) {
+    size_t at = 0;
+    for (const std::string& l : lines) {
+      if (at < want.size() && l == want[at]) ++at;
+    }
+    return at == want.size();
+  };
+  EXPECT_TRUE(in_order(t1, {"lock_create M recursive", "thread_create T2", "join_begin T2",
+                            "join T2", "lock_acquired M 1 try", "lock_release M 0",
+                            "lock_destroy M recursive"}))
+      << Joined(t1);
+  EXPECT_TRUE(in_order(t2, {"thread_start T1", "happens_after ONCE", "lock_acquired M 1",
+                            "cond_signal CV", "lock_release M 0", "thread_exit"}))
+      << Joined(t2);
+  // Every synchronization event's site lies in the program, not in the runtime's wrappers.
+  const ModuleInfo* program = nullptr;
+  for (const ModuleInfo& m : r.src->Modules()) {
+    if (m.path.size() >= 11 && m.path.compare(m.path.size() - 11, 11, "c11_threads") == 0) {
+      program = &m;
+    }
+  }
+  ASSERT_NE(program, nullptr);
+  size_t checked = 0;
+  for (const auto& se : r.events) {
+    const EventKind k = se.kind();
+    if (k != EventKind::kLockAcquired && k != EventKind::kLockRelease &&
+        k != EventKind::kLockCreate && k != EventKind::kThreadCreate &&
+        k != EventKind::kThreadJoin && k != EventKind::kCondSignal) {
+      continue;
+    }
+    ++checked;
+    EXPECT_TRUE(se.ev.site >= program->base && se.ev.site - program->base < program->size)
+        << Render(r, se) << " at 0x" << std::hex << se.ev.site;
+  }
+  EXPECT_GE(checked, 10u);
+}
+
 }  // namespace
 }  // namespace threadlens

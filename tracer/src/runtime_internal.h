@@ -16,9 +16,30 @@
 #define TL_LIKELY(x) __builtin_expect(!!(x), 1)
 #define TL_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define TL_NOINLINE __attribute__((noinline))
-#define TL_CALLER_PC reinterpret_cast<uint64_t>(__builtin_return_address(0))
+#define TL_CALLER_PC ::threadlens::rt::CallerPc(__builtin_return_address(0))
 
 namespace threadlens::rt {
+
+// The user's call site while a wrapper of the runtime's (C11 threads) calls an interceptor
+// on its behalf: events name it, not the wrapper. 0: none.
+extern constinit thread_local uint64_t t_caller_pc __attribute__((tls_model("initial-exec")));
+inline uint64_t CallerPc(void* ret) {
+  const uint64_t pc = t_caller_pc;
+  return pc ? pc : reinterpret_cast<uint64_t>(ret);
+}
+// Sets t_caller_pc for its scope; the outermost wrapper's pc stays.
+class PcScope {
+ public:
+  explicit PcScope(uint64_t pc) : saved_(t_caller_pc) {
+    if (!saved_) t_caller_pc = pc;
+  }
+  ~PcScope() { t_caller_pc = saved_; }
+  PcScope(const PcScope&) = delete;
+  PcScope& operator=(const PcScope&) = delete;
+
+ private:
+  uint64_t saved_;
+};
 
 // Bytes per thread buffer; one full buffer is one kPackedEvents block (80 KiB: 2048 full
 // events, up to 5120 packed records).
