@@ -168,6 +168,9 @@ void Analysis::Handle(const StreamEvent& e) {
     case EventKind::kAtomicRmw:
       if (opts_.races) HandleMemory(t, e);
       break;
+    case EventKind::kFence:
+      if (opts_.races) hb_.Fence(t.dense, ev.flags);
+      break;
     case EventKind::kAlloc:
     case EventKind::kFree:
       // Heap blocks only name the memory of races.

@@ -107,9 +107,22 @@ void HappensBefore::EraseAtomic(uint64_t addr) {
   }
 }
 
+HappensBefore::Fences* HappensBefore::FencesOf(uint32_t t) {
+  return t < fences_.size() ? &fences_[t] : nullptr;
+}
+
 void HappensBefore::AtomicLoad(uint32_t t, uint64_t addr, uint8_t mo) {
-  if (!IsAcquire(mo) || atomics_.size() == 0) return;
-  if (const uint32_t* idx = atomics_.Find(addr)) Mut(t).Join(atomic_clocks_[*idx]);
+  if (atomics_.size() == 0) return;
+  const uint32_t* idx = atomics_.Find(addr);
+  if (!idx) return;
+  if (IsAcquire(mo)) {
+    Mut(t).Join(atomic_clocks_[*idx]);
+  } else {
+    // What a relaxed load read is acquired at the thread's next acquire fence.
+    if (t >= fences_.size()) fences_.resize(t + 1);
+    fences_[t].pending.Join(atomic_clocks_[*idx]);
+    fences_[t].has_pending = true;
+  }
 }
 
 void HappensBefore::AtomicStore(uint32_t t, uint64_t addr, uint8_t mo) {
@@ -117,15 +130,40 @@ void HappensBefore::AtomicStore(uint32_t t, uint64_t addr, uint8_t mo) {
     // A new release sequence: what earlier sequences carried is no longer visible.
     AtomicClock(addr) = clocks_[t];
     Mut(t).Tick(t);
+  } else if (const Fences* f = FencesOf(t); f && f->has_release) {
+    // After a release fence a relaxed store heads a sequence that carries the fence's clock.
+    AtomicClock(addr) = f->released;
   } else {
     EraseAtomic(addr);
   }
 }
 
 void HappensBefore::AtomicRmwStore(uint32_t t, uint64_t addr, uint8_t mo) {
-  if (!IsRelease(mo)) return;  // a relaxed RMW continues the sequence unchanged
+  if (!IsRelease(mo)) {
+    // A relaxed RMW continues the sequence; after a release fence it adds the fence's clock.
+    if (const Fences* f = FencesOf(t); f && f->has_release) AtomicClock(addr).Join(f->released);
+    return;
+  }
   AtomicClock(addr).Join(clocks_[t]);
   Mut(t).Tick(t);
+}
+
+void HappensBefore::Fence(uint32_t t, uint8_t mo) {
+  const bool acquire = IsAcquire(mo), release = IsRelease(mo);
+  if (!acquire && !release) return;
+  AddThread(t);
+  if (t >= fences_.size()) fences_.resize(t + 1);
+  Fences& f = fences_[t];
+  if (acquire && f.has_pending) {
+    Mut(t).Join(f.pending);
+    f.pending = VectorClock();
+    f.has_pending = false;
+  }
+  if (release) {
+    f.released = clocks_[t];
+    f.has_release = true;
+    Mut(t).Tick(t);
+  }
 }
 
 void HappensBefore::PlainWrite(uint64_t addr, uint64_t size) {

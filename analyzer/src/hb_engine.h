@@ -7,7 +7,10 @@
 // happens_after(addr), and atomics with C++20 release sequences: a release store starts
 // a sequence, read-modify-writes of any thread continue it (a release RMW adds its own
 // clock), a plain or non-RMW store ends it; an acquire load or RMW joins what the sequence
-// carries. Vector clocks as in FastTrack (Flanagan & Freund, PLDI 2009).
+// carries. Fences as in C++20 [atomics.fences]: after a release fence, a thread's relaxed
+// stores and RMWs carry the fence's clock; at an acquire fence, a thread acquires what its
+// relaxed loads since the last one read. Vector clocks as in FastTrack (Flanagan & Freund,
+// PLDI 2009).
 //
 // Cost: O(threads) per synchronization, nothing per plain access. Memory: one clock per
 // thread and per sync object that was ever released.
@@ -45,6 +48,8 @@ class HappensBefore {
   void AtomicStore(uint32_t t, uint64_t addr, uint8_t mo);
   // The store side of a read-modify-write (call AtomicLoad first): continues the sequence.
   void AtomicRmwStore(uint32_t t, uint64_t addr, uint8_t mo);
+  // A thread fence (acquire, release, acq_rel or seq_cst; relaxed does nothing).
+  void Fence(uint32_t t, uint8_t mo);
   // A plain store (or memory freed or reused) at [addr, addr+size): release sequences
   // headed there end. One lookup per 4 KiB page written while any atomic has a sequence,
   // and per 64-byte line that holds one.
@@ -71,6 +76,14 @@ class HappensBefore {
     return clocks_[t];
   }
   void EndReleaseSequences(uint64_t addr, uint64_t size);
+  // Per thread: the clock at its last release fence, and what its relaxed loads read since
+  // its last acquire fence.
+  struct Fences {
+    VectorClock released, pending;
+    bool has_release = false, has_pending = false;
+  };
+  Fences* FencesOf(uint32_t t);
+  std::vector<Fences> fences_;
   std::vector<VectorClock> clocks_;
   std::vector<uint64_t> versions_;
   std::unordered_map<uint64_t, LockClocks> locks_;

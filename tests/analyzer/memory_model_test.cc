@@ -1,6 +1,6 @@
 // The race detector's memory model on hand-written traces, each bug next to its correct
-// twin: access sizes and offsets, atomics as accesses, release sequences, heap lifetime
-// (use after free by another thread), the bytes of synchronization objects.
+// twin: access sizes and offsets, atomics as accesses, release sequences, fences, heap
+// lifetime (use after free by another thread), the bytes of synchronization objects.
 #include <gtest/gtest.h>
 
 #include "test_util.h"
@@ -101,6 +101,52 @@ TEST(MemoryModel, AStoreEndsAReleaseSequence) {
   bool data_race = false;
   for (const Finding* f : OfKind(r, "race")) data_race |= f->accesses[0].address == kX;
   EXPECT_TRUE(data_race);
+}
+
+// Fences (C++20 [atomics.fences]): T1 writes data and stores the flag, T2 loads the flag
+// and reads data; each side may fence, before or after its atomic.
+struct FenceCase {
+  MemoryOrder store = MemoryOrder::kRelaxed, load = MemoryOrder::kRelaxed;
+  bool writer_fence = false, reader_fence = false;
+  bool data_after_writer_fence = false;  // the write comes after the release fence
+  bool reader_fence_first = false;       // the acquire fence comes before the load
+};
+
+size_t FenceRaces(const FenceCase& c) {
+  VectorSource s;
+  s.Add(1, EventKind::kThreadCreate, 2).Add(2, EventKind::kThreadStart, 1);
+  auto fence = [&](uint32_t tid, MemoryOrder mo) {
+    s.Add(tid, EventKind::kFence, 0, Mo(mo), 0, s.Site("fence.cc:1"));
+  };
+  if (!c.data_after_writer_fence) s.Add(1, EventKind::kWrite, kX, 0, 4, s.Site("writer.cc:1"));
+  if (c.writer_fence) fence(1, MemoryOrder::kRelease);
+  if (c.data_after_writer_fence) s.Add(1, EventKind::kWrite, kX, 0, 4, s.Site("writer.cc:1"));
+  s.Add(1, EventKind::kAtomicStore, kX + 64, Mo(c.store), 4, s.Site("writer.cc:2"));
+  if (c.reader_fence && c.reader_fence_first) fence(2, MemoryOrder::kAcquire);
+  s.Add(2, EventKind::kAtomicLoad, kX + 64, Mo(c.load), 4, s.Site("reader.cc:3"));
+  if (c.reader_fence && !c.reader_fence_first) fence(2, MemoryOrder::kAcquire);
+  s.Add(2, EventKind::kRead, kX, 0, 4, s.Site("reader.cc:4"));
+  return OfKind(Analyze(s, TestOptions()), "race").size();
+}
+
+TEST(MemoryModel, FencesMakeRelaxedAtomicsSynchronize) {
+  using O = MemoryOrder;
+  EXPECT_EQ(FenceRaces({.writer_fence = true, .reader_fence = true}), 0u);
+  EXPECT_EQ(FenceRaces({.load = O::kAcquire, .writer_fence = true}), 0u);
+  EXPECT_EQ(FenceRaces({.store = O::kRelease, .reader_fence = true}), 0u);
+  // Without fences, relaxed atomics order nothing.
+  EXPECT_EQ(FenceRaces({}), 1u);
+}
+
+TEST(MemoryModel, AFenceOrdersOnlyWhatItSeparates) {
+  EXPECT_EQ(FenceRaces({.writer_fence = true}), 1u);  // no acquire on the reader's side
+  EXPECT_EQ(FenceRaces({.reader_fence = true}), 1u);  // no release on the writer's side
+  EXPECT_EQ(FenceRaces({.writer_fence = true, .reader_fence = true,
+                        .data_after_writer_fence = true}),
+            1u);
+  EXPECT_EQ(FenceRaces({.writer_fence = true, .reader_fence = true,
+                        .reader_fence_first = true}),
+            1u);
 }
 
 // T1 allocates a block and forks T2; T2 reads it; T1 frees it, ordered after T2's read by a
