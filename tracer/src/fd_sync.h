@@ -23,6 +23,12 @@ inline void CreatedPair(const int* fds, uint64_t channel, uintptr_t pc) {
   Created(fds[1], channel, pc);
 }
 uint64_t NewChannel();
+// A private anonymous mapping the program just made, and a range it is about to unmap:
+// memory of its own, allocated and freed like a heap block (a range unmapped by one thread
+// and mapped again by another is new memory; an access racing the munmap is a use after
+// free). Not the runtime's own mappings.
+void Mapped(void* addr, size_t len, uintptr_t pc);
+void Unmapping(void* addr, size_t len, uintptr_t pc);
 // Before close, or dup2/dup3 onto an open number; after a duplication.
 void BeforeClose(int fd, uintptr_t pc);
 void Duplicated(int from, int to, uintptr_t pc);

@@ -66,6 +66,9 @@ inline ThreadState* Recorder(uintptr_t pc) {
   return Started();
 }
 
+// The kernel maps and unmaps whole pages.
+inline uint64_t PageRound(size_t len) { return (static_cast<uint64_t>(len) + 4095) & ~4095ull; }
+
 uint64_t Mix(uint64_t a, uint64_t b) {
   uint64_t h = (a ^ (b * 0x9E3779B97F4A7C15ull)) * 0xBF58476D1CE4E5B9ull;
   return h ^ (h >> 31);
@@ -200,6 +203,24 @@ void Created(int fd, uint64_t channel, uintptr_t pc) {
   Fence(ts, pc);
   EmitTo(ts, EventKind::kAlloc, 0, 0, 0, FdObject(fd), pc, 8);
   Name(ts, fd, pc);
+}
+
+// Mappings share the descriptors' recorder and merge-order fences: the unmapping thread's
+// free comes before the real munmap, the mapping thread's allocation after the real mmap.
+void Mapped(void* addr, size_t len, uintptr_t pc) {
+  ThreadState* ts = Recorder(pc);
+  if (!ts || len == 0) return;
+  SyncProgramStack(ts, EventKind::kAlloc, pc);
+  Fence(ts, pc);
+  EmitTo(ts, EventKind::kAlloc, 0, 0, 0, reinterpret_cast<uintptr_t>(addr), pc, PageRound(len));
+}
+
+void Unmapping(void* addr, size_t len, uintptr_t pc) {
+  ThreadState* ts = Recorder(pc);
+  if (!ts || len == 0) return;
+  SyncProgramStack(ts, EventKind::kFree, pc);
+  EmitTo(ts, EventKind::kFree, 0, 0, 0, reinterpret_cast<uintptr_t>(addr), pc, PageRound(len));
+  Fence(ts, pc);
 }
 
 // Before close, or dup2/dup3 onto an open number: `fd` stops being what it was.

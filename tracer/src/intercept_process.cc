@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fd_sync.h"
 #include "process_tree.h"
 #include "runtime_internal.h"
 #include "sync_keys.h"
@@ -142,6 +143,10 @@ TL_EXPORT void* mmap(void* addr, size_t len, int prot, int flags, int fd, off_t 
     int saved = errno;
     MappedShared(reinterpret_cast<void*>(r), len, flags, fd, offset, TL_CALLER_PC);
     errno = saved;
+  } else if (flags & MAP_ANONYMOUS) {
+    int saved = errno;
+    fdsync::Mapped(reinterpret_cast<void*>(r), len, TL_CALLER_PC);
+    errno = saved;
   }
   return reinterpret_cast<void*>(r);
 }
@@ -151,7 +156,9 @@ TL_EXPORT void* mmap64(void* addr, size_t len, int prot, int flags, int fd, off_
 }
 
 TL_EXPORT int munmap(void* addr, size_t len) {
-  Unmapped(addr, len);
+  const int saved = errno;
+  if (!Unmapped(addr, len)) fdsync::Unmapping(addr, len, TL_CALLER_PC);
+  errno = saved;
   return static_cast<int>(syscall(SYS_munmap, addr, len));
 }
 

@@ -287,21 +287,24 @@ void MappedShared(void* addr, size_t len, int flags, int fd, long long offset, u
   if (n > 0) Remember(reinterpret_cast<uintptr_t>(addr), len, offset, id, n, pc);
 }
 
-void Unmapped(void* addr, size_t len) {
-  if (!Enabled()) return;
+bool Unmapped(void* addr, size_t len) {
+  if (!Enabled()) return false;
   const uint64_t lo = reinterpret_cast<uintptr_t>(addr), hi = lo + len;
   ThreadState* ts = CurrentFast();
+  bool shared = false;
   g_maps_lock.Lock();
   for (int i = 0; i < g_nmaps;) {
     Mapping& m = g_maps[i];
     if (m.start < hi && lo < m.start + m.len) {
       if (ts) EmitTo(ts, trace::EventKind::kUnmapShared, 0, 0, 0, m.start, 0, m.len);
       m = g_maps[--g_nmaps];
+      shared = true;
     } else {
       ++i;
     }
   }
   g_maps_lock.Unlock();
+  return shared;
 }
 
 void OpenedNamedSemaphore(void* sem, const char* name, uint64_t pc) {

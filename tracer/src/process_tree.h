@@ -51,7 +51,8 @@ void ForkFailed();
 
 // A mapping the program made or dropped; records it when it is shared memory.
 void MappedShared(void* addr, size_t len, int flags, int fd, long long offset, uint64_t pc);
-void Unmapped(void* addr, size_t len);
+// True when the range held a shared mapping.
+bool Unmapped(void* addr, size_t len);
 // A named semaphore: its identity is its name.
 void OpenedNamedSemaphore(void* sem, const char* name, uint64_t pc);
 // A semaphore's initial count (sem_init, or a sem_open that created it): a kSemInit record.
