@@ -86,6 +86,11 @@ void AddUnique(std::vector<std::string>& v, const std::string& s) {
   v.push_back(s);
 }
 
+// The C library's and the C++ runtime's deallocation functions, as TSan's frames name them.
+bool IsFreeFunction(const std::string& fn) {
+  return fn == "free" || fn == "cfree" || fn == "realloc" || fn.rfind("operator delete", 0) == 0;
+}
+
 // What byte `offset` of a heap block of `size` bytes is, from its allocation frame (a module
 // offset), or "": the field name threadlens's own analysis gives.
 using HeapField = std::function<std::string(const Frame& alloc, uint64_t size, uint64_t offset)>;
@@ -171,7 +176,14 @@ Finding ParseBlock(const std::string& headline, const std::vector<std::string_vi
       a.thread = ThreadName(m[7].str());
       a.tid = ThreadTid(a.thread);
       a.held = HeldLocks(line);
-      a.stack = UserStack(ReadStack(lines, i));
+      const Stack raw = ReadStack(lines, i);
+      // TSan reports a free racing an earlier access as a write by free/operator delete: the
+      // analysis of a trace calls that a use after free, the free its own kind of access.
+      if (!raw.empty() && IsFreeFunction(raw[0].function)) {
+        a.op = "free";
+        if (f.kind == "race") f.subkind = "use-after-free";
+      }
+      a.stack = UserStack(raw);
       f.accesses.push_back(std::move(a));
       continue;
     }

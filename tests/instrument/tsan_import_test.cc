@@ -78,6 +78,31 @@ TEST(TsanImport, HeapRaceIsNamedByAllocationSite) {
   EXPECT_EQ(f->accesses[1].stack[0].function, "main::$_2::operator()() const");
 }
 
+// A free racing an earlier access: TSan writes it as a data race whose write is free's.
+TEST(TsanImport, AFreeRacingAnAccessIsAUseAfterFree) {
+  const std::string text =
+      "WARNING: ThreadSanitizer: data race (pid=42)\n"
+      "  Write of size 8 at 0x7b0400000008 by main thread:\n"
+      "    #0 operator delete(void*) <null> (prog+0xd3a3e)\n"
+      "    #1 main /src/uaf.cc:26:3 (prog+0xd44c1)\n"
+      "\n"
+      "  Previous read of size 8 at 0x7b0400000008 by thread T1:\n"
+      "    #0 Serve(Session*) /src/uaf.cc:17:18 (prog+0xd4386)\n"
+      "\n"
+      "SUMMARY: ThreadSanitizer: data race in operator delete(void*)\n";
+  threadlens::Report r = threadlens::ImportTsanReports(text);
+  ASSERT_EQ(r.findings.size(), 1u);
+  const threadlens::Finding& f = r.findings[0];
+  EXPECT_EQ(f.kind, "race");
+  EXPECT_EQ(f.subkind, "use-after-free");
+  ASSERT_EQ(f.accesses.size(), 2u);
+  EXPECT_EQ(f.accesses[0].op, "free");
+  EXPECT_EQ(f.accesses[0].stack.at(0).function, "main");  // the program's frame, not delete's
+  EXPECT_EQ(f.accesses[1].op, "read");
+  // A plain data race stays one.
+  EXPECT_EQ(Find(threadlens::ImportTsanReports(Captured()), "race")->subkind, "");
+}
+
 TEST(TsanImport, LockOrderInversionBecomesACycle) {
   threadlens::Report r = threadlens::ImportTsanReports(Captured());
   const auto* f = Find(r, "lock-order");
