@@ -288,6 +288,17 @@ std::string LibdwNames::AllocatedField(uint64_t pc, uint64_t block_size, uint64_
     // One T only: a block a multiple of T's size may be a T with a payload after it.
     single = true;
   }
+  // std::make_shared: the block is its control block, the object inside it.
+  Dwarf_Die object;
+  uint64_t object_at = 0;
+  if (SizeOf(type) == block_size && InplaceObject(type, object, object_at)) {
+    std::optional<uint64_t> osize = SizeOf(object);
+    if (!osize || offset < object_at || offset - object_at >= *osize) return "";
+    type = object;
+    offset -= object_at;
+    block_size = *osize;
+    single = true;
+  }
   std::optional<uint64_t> size = SizeOf(type);
   Dwarf_Die peeled = type;
   if (!size || *size == 0 || !Peel(&peeled) || offset >= block_size) return "";

@@ -212,4 +212,49 @@ void FieldPath(Dwarf_Die type, uint64_t off, std::string& path, int depth) {
   }
 }
 
+namespace {
+
+// The member of struct `type` named `name`, and its offset.
+bool Member(Dwarf_Die type, const char* name, Dwarf_Die& member, uint64_t& offset) {
+  if (!Peel(&type)) return false;
+  Dwarf_Die child;
+  if (dwarf_child(&type, &child) != 0) return false;
+  do {
+    const char* n = dwarf_diename(&child);
+    if (dwarf_tag(&child) != DW_TAG_member || !n || std::strcmp(n, name) != 0) continue;
+    std::optional<Extent> e = MemberExtent(&child, false);
+    if (!e) return false;
+    member = child;
+    offset = e->first;
+    return true;
+  } while (dwarf_siblingof(&child, &child) == 0);
+  return false;
+}
+
+}  // namespace
+
+bool InplaceObject(Dwarf_Die block, Dwarf_Die& object, uint64_t& offset) {
+  if (!Peel(&block)) return false;
+  const char* name = dwarf_diename(&block);
+  if (!name || std::strncmp(name, "_Sp_counted_ptr_inplace<", 24) != 0) return false;
+  // libstdc++: the object lives in _M_impl._M_storage; its type is the first template
+  // argument.
+  Dwarf_Die impl, storage, child;
+  uint64_t impl_at = 0, storage_at = 0;
+  if (!Member(block, "_M_impl", impl, impl_at)) return false;
+  Dwarf_Die impl_type;
+  if (!TypeOf(&impl, &impl_type) || !Member(impl_type, "_M_storage", storage, storage_at)) {
+    return false;
+  }
+  if (dwarf_child(&block, &child) != 0) return false;
+  do {
+    if (dwarf_tag(&child) == DW_TAG_template_type_parameter) {
+      if (!TypeOf(&child, &object)) return false;
+      offset = impl_at + storage_at;
+      return true;
+    }
+  } while (dwarf_siblingof(&child, &child) == 0);
+  return false;
+}
+
 }  // namespace threadlens::dwarf_types

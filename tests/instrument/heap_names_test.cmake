@@ -1,7 +1,7 @@
-# Heap blocks from malloc, calloc and new named by their type's member at every optimization
-# level, with each compiler given: -O0 keeps the receiving pointer in a frame slot (clang's
-# frame base is %rbp, gcc's the call frame address) and calls constructors, -O2 keeps it in
-# registers and inlines them.
+# Heap blocks from malloc, calloc, new and make_shared named by their type's member at every
+# optimization level, with each compiler given: -O0 keeps the receiving pointer in a frame
+# slot (clang's frame base is %rbp, gcc's the call frame address) and calls constructors,
+# -O2 keeps it in registers and inlines them.
 # Run: cmake -DCOMPILERS="clang++;g++" -DTHREADLENS=... -DWRAPPER=... -DSOURCE_DIR=...
 #            -DWORK_DIR=... -P heap_names_test.cmake
 include(${CMAKE_CURRENT_LIST_DIR}/wrapper_steps.cmake)
@@ -10,7 +10,8 @@ file(MAKE_DIRECTORY "${WORK_DIR}")
 set(calloc_names "Conn::bytes_in in heap block allocated at NewConn(int)"
                  "Totals::errors in heap block allocated at NewTotals()")
 set(new_names "Account::balance in heap block allocated at main"
-              "Session::hits_ in heap block allocated at main")
+              "Session::hits_ in heap block allocated at main"
+              "Ledger::entries in heap block allocated at main")
 
 foreach(compiler ${COMPILERS})
   get_filename_component(tag "${compiler}" NAME)

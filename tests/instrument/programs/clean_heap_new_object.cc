@@ -1,6 +1,7 @@
 // The twin of race_heap_new_object: the workers count under a mutex.
 // CHECK: no-race
 #include <cstdio>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -27,11 +28,18 @@ Session::Session(int fd) : fd_(fd) {
 
 std::mutex counts;
 
-void Work(Account* a, Session* s, int n) {
+// Built by std::make_shared: the block is the shared pointer's control block, the object
+// inside it.
+struct Ledger {
+  long entries = 0;
+};
+
+void Work(Account* a, Session* s, Ledger* l, int n) {
   for (int i = 0; i < n; ++i) {
     std::lock_guard<std::mutex> hold(counts);
     a->balance += 1;
     s->Hit();
+    l->entries += 1;
   }
 }
 
@@ -44,11 +52,13 @@ struct Books {
 int main() {
   books.account = new Account(7);
   books.session = new Session(3);
-  std::thread x(Work, books.account, books.session, 100);
-  std::thread y(Work, books.account, books.session, 100);
+  std::shared_ptr<Ledger> ledger = std::make_shared<Ledger>();
+  // The threads get the object, not the shared pointer: its count would order them.
+  std::thread x(Work, books.account, books.session, ledger.get(), 100);
+  std::thread y(Work, books.account, books.session, ledger.get(), 100);
   x.join();
   y.join();
-  std::printf("%ld %ld\n", books.account->balance, books.session->hits());
+  std::printf("%ld %ld %ld\n", books.account->balance, books.session->hits(), ledger->entries);
   delete books.account;
   delete books.session;
 }
