@@ -131,29 +131,21 @@ bool ShadowMemory::Step(Granule& g, uint64_t base, uint8_t m, const ShadowAccess
     }
   }
 
-  {
-    for (size_t i = 0; i < n; ++i) {
-      const ShadowCell& s = cells[i];
-      const uint8_t overlap = s.mask & m;
-      if (!overlap) continue;
-      // The allocator ordered the block's free before its reallocation.
-      if (mode == Mode::kAlloc && (s.flags & kCellFree)) continue;
-      if (s.thread == a.thread || s.clock <= clock.Get(s.thread)) continue;
-      if ((write || (s.flags & kCellWrite)) && !(atomic && (s.flags & kCellAtomic))) {
-        ReportRace(s, base, overlap, a);
-      }
-    }
-  }
-
-  // Drop the bytes this access makes redundant (see the header for the rule).
-  size_t out = 0;
+  // One pass: report the races, drop the bytes this access makes redundant (see the header
+  // for the rule), and find a cell of this same access to merge into.
+  size_t out = 0, merge_at = n;
   bool met_atomic = false;
   for (size_t i = 0; i < n; ++i) {
     ShadowCell& s = cells[i];
-    if (s.mask & m) {
-      met_atomic |= (s.flags & kCellAtomic) != 0;
+    if (const uint8_t overlap = s.mask & m) {
       const bool ordered = s.thread == a.thread || s.clock <= clock.Get(s.thread);
       const bool cell_atomic = s.flags & kCellAtomic;
+      // (The allocator ordered a block's free before its reallocation.)
+      if (!ordered && !(mode == Mode::kAlloc && (s.flags & kCellFree)) &&
+          (write || (s.flags & kCellWrite)) && !(atomic && cell_atomic)) {
+        ReportRace(s, base, overlap, a);
+      }
+      met_atomic |= cell_atomic;
       bool drop;
       if (write && !atomic) {
         // Ordered cells are superseded, unordered ones were just reported (an allocation
@@ -172,20 +164,17 @@ bool ShadowMemory::Step(Granule& g, uint64_t base, uint8_t m, const ShadowAccess
       }
     }
     if (out != i) cells[out] = s;
+    // One access made byte by byte (a loop, a range cut into granules) stays one cell.
+    const ShadowCell& kept = cells[out];
+    if (merge_at == n && kept.thread == a.thread && kept.clock == a.now &&
+        kept.flags == a.flags && kept.site == a.site && kept.stack == a.stack &&
+        kept.lockset == a.lockset) {
+      merge_at = out;
+    }
     ++out;
   }
-
-  // One access made byte by byte (a loop, a range cut into granules) stays one cell.
-  bool merged = false;
-  for (size_t i = 0; i < out; ++i) {
-    ShadowCell& s = cells[i];
-    if (s.thread == a.thread && s.clock == a.now && s.flags == a.flags && s.site == a.site &&
-        s.stack == a.stack && s.lockset == a.lockset) {
-      s.mask |= m;
-      merged = true;
-      break;
-    }
-  }
+  const bool merged = merge_at != n;
+  if (merged) cells[merge_at].mask |= m;
   if (spill) {
     spill->resize(out);
     if (out + !merged <= kInline) {
