@@ -231,6 +231,14 @@ int Install(int sig, const struct sigaction* act, struct sigaction* old, uint64_
   return r;
 }
 
+// A signal taken by sigwait and friends: its sending happened before, as with a handler.
+void Taken(int sig, uint64_t pc) {
+  if (sig <= 0 || sig >= _NSIG) return;
+  if (ThreadState* ts = CurrentFast()) {
+    EmitTo(ts, EventKind::kHappensAfter, 0, 0, 0, SignalKey(sig), pc);
+  }
+}
+
 void Sent(int sig, uint64_t pc) {
   if (sig <= 0 || sig >= _NSIG) return;
   if (ThreadState* ts = CurrentFast()) {
@@ -250,6 +258,9 @@ int (*real_pthread_kill)(pthread_t, int);
 int (*real_tgkill)(pid_t, pid_t, int);
 int (*real_sigqueue)(pid_t, int, const union sigval);
 int (*real_pthread_sigqueue)(pthread_t, int, const union sigval);
+int (*real_sigwait)(const sigset_t*, int*);
+int (*real_sigwaitinfo)(const sigset_t*, siginfo_t*);
+int (*real_sigtimedwait)(const sigset_t*, siginfo_t*, const timespec*);
 
 // A handler left by longjmp or siglongjmp: it ends there (all of them, as jumps out of
 // nested handlers go to the program's own code).
@@ -352,6 +363,36 @@ TL_EXPORT int sigqueue(pid_t pid, int sig, const union sigval value) {
 TL_EXPORT int pthread_sigqueue(pthread_t thread, int sig, const union sigval value) {
   Sent(sig, TL_CALLER_PC);
   return Next(real_pthread_sigqueue, "pthread_sigqueue")(thread, sig, value);
+}
+
+TL_EXPORT int sigwait(const sigset_t* set, int* sig) {
+  const int r = Next(real_sigwait, "sigwait")(set, sig);
+  if (r == 0) {
+    const int saved = errno;
+    Taken(*sig, TL_CALLER_PC);
+    errno = saved;
+  }
+  return r;
+}
+
+TL_EXPORT int sigwaitinfo(const sigset_t* set, siginfo_t* info) {
+  const int r = Next(real_sigwaitinfo, "sigwaitinfo")(set, info);
+  if (r > 0) {
+    const int saved = errno;
+    Taken(r, TL_CALLER_PC);
+    errno = saved;
+  }
+  return r;
+}
+
+TL_EXPORT int sigtimedwait(const sigset_t* set, siginfo_t* info, const timespec* timeout) {
+  const int r = Next(real_sigtimedwait, "sigtimedwait")(set, info, timeout);
+  if (r > 0) {
+    const int saved = errno;
+    Taken(r, TL_CALLER_PC);
+    errno = saved;
+  }
+  return r;
 }
 
 TL_EXPORT void longjmp(void* env, int val) { Jump(real_longjmp, "longjmp", env, val); }
