@@ -251,10 +251,33 @@ THREADLENS_LIBC_INTERCEPTOR(char*, __strncat_chk,
                             (char* d, const char* s, size_t n, size_t dl), (d, s, n, dl), ,
                             Cat(d, s, n, pc), fallback::strncat(d, s, n))
 
+// qsort moves the elements inside libc, where nothing records: the whole array is read and
+// written by the caller (the comparator's reads are the program's own, recorded as made).
+using Compare3 = int (*)(const void*, const void*, void*);
+void (*real_qsort)(void*, size_t, size_t, int (*)(const void*, const void*)) = nullptr;
+void (*real_qsort_r)(void*, size_t, size_t, Compare3, void*) = nullptr;
+
+void Sorted(void* base, size_t nmemb, size_t size, uintptr_t pc) {
+  if (!Caller(pc) || size == 0 || nmemb > ~size_t{0} / size) return;
+  Write(base, nmemb * size, pc);
+}
+
 }  // namespace threadlens::rt::tsan::libc
 
-// Newer clang versions call these instead of memcpy/memset/memmove.
 using namespace threadlens::rt::tsan::libc;
+
+TSAN_EXPORT void qsort(void* base, size_t nmemb, size_t size,
+                       int (*compar)(const void*, const void*)) {
+  if (auto* real = Real(real_qsort, "qsort")) real(base, nmemb, size, compar);
+  Sorted(base, nmemb, size, TSAN_CALLER_PC);
+}
+
+TSAN_EXPORT void qsort_r(void* base, size_t nmemb, size_t size, Compare3 compar, void* arg) {
+  if (auto* real = Real(real_qsort_r, "qsort_r")) real(base, nmemb, size, compar, arg);
+  Sorted(base, nmemb, size, TSAN_CALLER_PC);
+}
+
+// Newer clang versions call these instead of memcpy/memset/memmove.
 TSAN_EXPORT void* __tsan_memcpy(void* d, const void* s, size_t n) {
   return Do_memcpy(TSAN_CALLER_PC, d, s, n);
 }
