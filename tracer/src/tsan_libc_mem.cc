@@ -131,6 +131,44 @@ TL_FALLBACK char* strndup(const char* s, size_t n) {
   return d;
 }
 TL_FALLBACK char* strdup(const char* s) { return strndup(s, ~size_t{0}); }
+TL_FALLBACK size_t Count(const char* s, const char* set, bool in) {
+  size_t k = 0;
+  for (; s[k]; ++k) {
+    bool member = false;
+    for (const char* c = set; *c; ++c) member |= *c == s[k];
+    if (member != in) break;
+  }
+  return k;
+}
+TL_FALLBACK size_t strspn(const char* s, const char* a) { return Count(s, a, true); }
+TL_FALLBACK size_t strcspn(const char* s, const char* r) { return Count(s, r, false); }
+TL_FALLBACK char* strpbrk(const char* s, const char* a) {
+  const size_t k = Count(s, a, false);
+  return s[k] ? const_cast<char*>(s + k) : nullptr;
+}
+TL_FALLBACK int Lower(int c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; }
+TL_FALLBACK int strncasecmp(const char* a, const char* b, size_t n) {
+  for (size_t k = 0; k < n; ++k) {
+    const int x = Lower(static_cast<uchar>(a[k])), y = Lower(static_cast<uchar>(b[k]));
+    if (x != y || !x) return x - y;
+  }
+  return 0;
+}
+TL_FALLBACK int strcasecmp(const char* a, const char* b) { return strncasecmp(a, b, ~size_t{0}); }
+TL_FALLBACK void* memrchr(const void* s, int c, size_t n) {
+  auto* p = static_cast<const uchar*>(s);
+  while (n-- > 0) {
+    if (p[n] == static_cast<uchar>(c)) return const_cast<uchar*>(p + n);
+  }
+  return nullptr;
+}
+TL_FALLBACK void* memmem(const void* h, size_t hl, const void* n, size_t nl) {
+  auto* x = static_cast<const uchar*>(h);
+  for (size_t k = 0; nl <= hl && k <= hl - nl; ++k) {
+    if (memcmp(x + k, n, nl) == 0) return const_cast<uchar*>(x + k);
+  }
+  return nullptr;
+}
 #undef TL_FALLBACK
 }  // namespace fallback
 
@@ -160,7 +198,17 @@ TL_FALLBACK char* strdup(const char* s) { return strndup(s, ~size_t{0}); }
   X(char*, strrchr, (const char* s, int c), (s, c), Read(s, RealStrlen(s) + 1, pc))           \
   X(char*, strstr, (const char* h, const char* n), (h, n), Search(h, n, r, pc))               \
   X(char*, strdup, (const char* s), (s), Read(s, RealStrlen(s) + 1, pc))                      \
-  X(char*, strndup, (const char* s, size_t n), (s, n), Read(s, r ? Prefix(r, n) : 0, pc))
+  X(char*, strndup, (const char* s, size_t n), (s, n), Read(s, r ? Prefix(r, n) : 0, pc))   \
+  X(size_t, strspn, (const char* s, const char* a), (s, a), SetScan(s, a, r, pc))           \
+  X(size_t, strcspn, (const char* s, const char* a), (s, a), SetScan(s, a, r, pc))          \
+  X(char*, strpbrk, (const char* s, const char* a), (s, a),                                 \
+    SetScan(s, a, r ? Span(s, r) : RealStrlen(s), pc))                                      \
+  X(int, strcasecmp, (const char* a, const char* b), (a, b), CaseCompare(a, b, ~size_t{0}, pc)) \
+  X(int, strncasecmp, (const char* a, const char* b, size_t n), (a, b, n),                  \
+    CaseCompare(a, b, n, pc))                                                               \
+  X(void*, memrchr, (const void* s, int c, size_t n), (s, c, n), Read(s, n, pc))            \
+  X(void*, memmem, (const void* h, size_t hl, const void* n, size_t nl), (h, hl, n, nl),    \
+    MemSearch(h, hl, n, nl, r, pc))
 
 // Declared ahead: the helpers below use the real strlen and strnlen.
 extern size_t (*real_strlen)(const char*);
@@ -212,6 +260,24 @@ __attribute__((no_builtin)) void Compare(const char* a, const char* b, size_t n,
   while (k < n && a[k] == b[k] && a[k]) ++k;
   size_t len = k < n ? k + 1 : n;
   Both(a, b, len, pc);
+}
+// strspn and friends read their set and the string up to the byte that stopped them.
+void SetScan(const char* s, const char* set, size_t stop, uintptr_t pc) {
+  Read(set, RealStrlen(set) + 1, pc);
+  Read(s, stop + 1, pc);
+}
+__attribute__((no_builtin)) void CaseCompare(const char* a, const char* b, size_t n,
+                                             uintptr_t pc) {
+  size_t k = 0;
+  while (k < n && a[k] && fallback::Lower(static_cast<unsigned char>(a[k])) ==
+                              fallback::Lower(static_cast<unsigned char>(b[k]))) {
+    ++k;
+  }
+  Both(a, b, k < n ? k + 1 : n, pc);
+}
+void MemSearch(const void* h, size_t hl, const void* n, size_t nl, const void* r, uintptr_t pc) {
+  Read(n, nl, pc);
+  Read(h, r ? Span(h, r) + nl : hl, pc);
 }
 void Search(const char* h, const char* needle, const char* r, uintptr_t pc) {
   size_t len = RealStrlen(needle);
