@@ -14,6 +14,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <unistd.h>
+
 using threadlens::alloc::Track;
 using threadlens::alloc::Untrack;
 
@@ -48,6 +50,21 @@ void* realloc(void* old, size_t size) {
 void* memalign(size_t align, size_t size) { return Memalign(align, size, THREADLENS_CALLER); }
 
 void* aligned_alloc(size_t align, size_t size) { return Memalign(align, size, THREADLENS_CALLER); }
+
+// Page-aligned: valloc's size as asked, pvalloc's rounded up to whole pages (one at least).
+void* valloc(size_t size) {
+  return Memalign(static_cast<size_t>(sysconf(_SC_PAGESIZE)), size, THREADLENS_CALLER);
+}
+
+void* pvalloc(size_t size) {
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  const size_t rounded = size == 0 ? page : (size + page - 1) & ~(page - 1);
+  if (rounded < size) {  // wrapped
+    errno = ENOMEM;
+    return nullptr;
+  }
+  return Memalign(page, rounded, THREADLENS_CALLER);
+}
 
 int posix_memalign(void** out, size_t align, size_t size) {
   if (align < sizeof(void*) || (align & (align - 1)) != 0) return EINVAL;
