@@ -14,6 +14,11 @@ void Use(int fd, uintptr_t pc);
 void Send(int fd, uintptr_t pc);
 // After data arrived through `fd`: an acquire of its channel.
 void Received(int fd, uintptr_t pc);
+// After read(2) got `r` bytes into `buf`: Received, and for a signalfd an acquire of each
+// signal it returned (its sending happened before, as for a handler).
+void ReadDone(int fd, const void* buf, long r, uintptr_t pc);
+// A signalfd the program made or changed: its reads return signals.
+void SignalFd(int fd, bool created, uintptr_t pc);
 // A descriptor the program just got (pipe, socket, accept...). `channel` is what it sends
 // and receives through, from NewChannel(); 0: found out at first use (fstat for pipes and
 // FIFOs, the address pair for connected TCP and UDP sockets).

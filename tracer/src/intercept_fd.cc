@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -43,6 +44,7 @@ constexpr uint64_t kHasChannel = 1ull << 61;
 constexpr uint64_t kFreed = 1ull << 60;  // closed after being tracked, not reused since
 std::atomic<uint64_t> table[kMaxFds];
 std::atomic<uint8_t> named[kMaxFds];  // a name_variable record was written for the number
+std::atomic<uint8_t> signal_fds[kMaxFds];  // the number is a signalfd
 
 inline std::atomic<uint64_t>* Entry(int fd) {
   return fd >= 0 && fd < kMaxFds ? &table[fd] : nullptr;
@@ -223,8 +225,28 @@ void Unmapping(void* addr, size_t len, uintptr_t pc) {
   Fence(ts, pc);
 }
 
+void ReadDone(int fd, const void* buf, long r, uintptr_t pc) {
+  if (r <= 0) return;
+  Received(fd, pc);
+  if (fd < 0 || fd >= kMaxFds || !signal_fds[fd].load(std::memory_order_acquire)) return;
+  ThreadState* ts = Recorder(pc);
+  if (!ts) return;
+  const auto* info = static_cast<const signalfd_siginfo*>(buf);
+  for (long k = 0; k < r / static_cast<long>(sizeof *info); ++k) {
+    EmitTo(ts, EventKind::kHappensAfter, 0, 0, 0, SignalKey(static_cast<int>(info[k].ssi_signo)),
+           pc);
+  }
+}
+
+void SignalFd(int fd, bool created, uintptr_t pc) {
+  if (fd < 0 || fd >= kMaxFds) return;
+  if (created) Created(fd, 0, pc);
+  signal_fds[fd].store(1, std::memory_order_release);
+}
+
 // Before close, or dup2/dup3 onto an open number: `fd` stops being what it was.
 void BeforeClose(int fd, uintptr_t pc) {
+  if (fd >= 0 && fd < kMaxFds) signal_fds[fd].store(0, std::memory_order_release);
   if (ThreadState* ts = Recorder(pc)) {
     // Before the real close: once it is done the number can be handed out again.
     if (fd >= 0) EmitTo(ts, EventKind::kHappensBefore, 0, 0, 0, FdNumberKey(fd), pc);
@@ -265,6 +287,7 @@ int (*real_dup2)(int, int);
 int (*real_dup3)(int, int, int);
 int (*real_socket)(int, int, int);
 int (*real_eventfd)(unsigned, int);
+int (*real_signalfd)(int, const sigset_t*, int);
 int (*real_epoll_create)(int);
 int (*real_epoll_create1)(int);
 int (*real_epoll_ctl)(int, int, int, epoll_event*);
@@ -360,6 +383,13 @@ TL_EXPORT int socket(int domain, int type, int protocol) {
   TL_REAL(socket);
   int r = real(domain, type, protocol);
   if (r >= 0) fdsync::Created(r, 0, TL_CALLER_PC);
+  return r;
+}
+
+TL_EXPORT int signalfd(int fd, const sigset_t* mask, int flags) {
+  TL_REAL(signalfd);
+  int r = real(fd, mask, flags);
+  if (r >= 0) fdsync::SignalFd(r, fd == -1, TL_CALLER_PC);
   return r;
 }
 

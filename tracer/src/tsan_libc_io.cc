@@ -81,7 +81,7 @@ inline void ReadString(const char* p, uintptr_t pc) {
 // acquires it.
 #define THREADLENS_LIBC_FD(X)                                                                 \
   X(ssize_t, read, (int fd, void* b, size_t n), (fd, b, n), fdsync::Use(fd, pc),                  \
-    if (r > 0) Write(b, r, pc), if (r > 0) fdsync::Received(fd, pc))                              \
+    if (r > 0) Write(b, r, pc), fdsync::ReadDone(fd, b, r, pc))                                   \
   X(ssize_t, pread, (int fd, void* b, size_t n, off_t o), (fd, b, n, o), fdsync::Use(fd, pc),     \
     if (r > 0) Write(b, r, pc), )                                                             \
   X(ssize_t, pread64, (int fd, void* b, size_t n, off64_t o), (fd, b, n, o), fdsync::Use(fd, pc), \
