@@ -395,7 +395,14 @@ void StartWatchdog() {
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
   pthread_attr_setstacksize(&attr, 256 * 1024);
   if (!real_pthread_create) ResolveReal();
+  // Created with every signal blocked, not only from its first instruction on: a
+  // process-directed signal the program's threads block (taken by sigwait or a signalfd)
+  // must never land on this thread, whose default action would end the program.
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
   real_pthread_create(&t, &attr, WatchdogMain, nullptr);
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
   pthread_attr_destroy(&attr);
 }
 
