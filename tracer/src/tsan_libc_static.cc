@@ -1,0 +1,144 @@
+// libc functions that are not thread-safe because they keep state of their own: strtok's
+// position, the static `struct tm` of localtime and gmtime, the static string of ctime and
+// asctime, and the environment that getenv reads while setenv, unsetenv, putenv and
+// clearenv change it. Each call records an access to that state, so two threads calling
+// them with nothing ordering the calls race on it, named for what it is. ThreadSanitizer
+// checks none of these (their state lives inside libc, which is not instrumented).
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runtime.h"
+#include "tsan_libc.h"
+
+namespace threadlens::rt::tsan::libc {
+namespace {
+
+// Stand-ins for the state libc hides: one byte each, named in the trace at first use.
+struct Hidden {
+  const char* name;
+  char byte = 0;
+  bool named = false;  // written once per run; a race between two first uses names it twice
+};
+Hidden strtok_state{"strtok's saved position"};
+Hidden environment{"the environment (getenv, setenv, putenv)"};
+
+void Name(const void* p, size_t size, const char* name, uintptr_t pc) {
+  if (uint32_t id = InternString(name, strlen(name))) {
+    Emit(trace::EventKind::kNameVariable, 0, static_cast<uint16_t>(size), id,
+         reinterpret_cast<uintptr_t>(p), pc);
+  }
+}
+
+void Touch(Hidden& h, bool write, uintptr_t pc) {
+  if (!Caller(pc)) return;
+  if (!__atomic_exchange_n(&h.named, true, __ATOMIC_RELAXED)) Name(&h.byte, 1, h.name, pc);
+  (write ? Write : Read)(&h.byte, 1, pc);
+}
+
+// A static result buffer of libc's: written by the call that fills it.
+void Filled(const void* p, size_t size, const char* name, bool& named, uintptr_t pc) {
+  if (!p || !Caller(pc)) return;
+  if (!__atomic_exchange_n(&named, true, __ATOMIC_RELAXED)) Name(p, size, name, pc);
+  Write(p, size, pc);
+}
+bool tm_named = false, text_named = false;
+
+char* FallbackGetenv(const char* name) {
+  size_t n = 0;
+  while (name[n] && name[n] != '=') ++n;
+  for (char** e = environ; e && *e; ++e) {
+    size_t k = 0;
+    while (k < n && (*e)[k] == name[k]) ++k;
+    if (k == n && (*e)[n] == '=') return *e + n + 1;
+  }
+  return nullptr;
+}
+
+char* (*real_strtok)(char*, const char*) = nullptr;
+tm* (*real_localtime)(const time_t*) = nullptr;
+tm* (*real_gmtime)(const time_t*) = nullptr;
+char* (*real_ctime)(const time_t*) = nullptr;
+char* (*real_asctime)(const tm*) = nullptr;
+char* (*real_getenv)(const char*) = nullptr;
+int (*real_setenv)(const char*, const char*, int) = nullptr;
+int (*real_unsetenv)(const char*) = nullptr;
+int (*real_putenv)(char*) = nullptr;
+int (*real_clearenv)() = nullptr;
+
+}  // namespace
+}  // namespace threadlens::rt::tsan::libc
+
+using namespace threadlens::rt::tsan::libc;
+
+TSAN_EXPORT char* Intercept_strtok(char* s, const char* delim) __asm__("strtok");
+char* Intercept_strtok(char* s, const char* delim) {
+  auto* real = Real(real_strtok, "strtok");
+  if (!real) return nullptr;
+  Touch(strtok_state, true, TSAN_CALLER_PC);
+  return real(s, delim);
+}
+
+TSAN_EXPORT tm* localtime(const time_t* t) {
+  auto* real = Real(real_localtime, "localtime");
+  tm* r = real ? real(t) : nullptr;
+  Filled(r, sizeof *r, "the struct tm of localtime and gmtime", tm_named, TSAN_CALLER_PC);
+  return r;
+}
+
+TSAN_EXPORT tm* gmtime(const time_t* t) {
+  auto* real = Real(real_gmtime, "gmtime");
+  tm* r = real ? real(t) : nullptr;
+  Filled(r, sizeof *r, "the struct tm of localtime and gmtime", tm_named, TSAN_CALLER_PC);
+  return r;
+}
+
+TSAN_EXPORT char* ctime(const time_t* t) {
+  auto* real = Real(real_ctime, "ctime");
+  char* r = real ? real(t) : nullptr;
+  if (r) Filled(r, RealStrlen(r) + 1, "the string of ctime and asctime", text_named, TSAN_CALLER_PC);
+  return r;
+}
+
+TSAN_EXPORT char* asctime(const tm* t) {
+  auto* real = Real(real_asctime, "asctime");
+  char* r = real ? real(t) : nullptr;
+  if (r) Filled(r, RealStrlen(r) + 1, "the string of ctime and asctime", text_named, TSAN_CALLER_PC);
+  return r;
+}
+
+TSAN_EXPORT char* getenv(const char* name) {
+  auto* real = Real(real_getenv, "getenv");
+  if (!real) return FallbackGetenv(name);  // while this thread is inside dlsym
+  Touch(environment, false, TSAN_CALLER_PC);
+  return real(name);
+}
+
+TSAN_EXPORT int setenv(const char* name, const char* value, int overwrite) {
+  auto* real = Real(real_setenv, "setenv");
+  if (!real) return -1;
+  Touch(environment, true, TSAN_CALLER_PC);
+  return real(name, value, overwrite);
+}
+
+TSAN_EXPORT int unsetenv(const char* name) {
+  auto* real = Real(real_unsetenv, "unsetenv");
+  if (!real) return -1;
+  Touch(environment, true, TSAN_CALLER_PC);
+  return real(name);
+}
+
+TSAN_EXPORT int putenv(char* s) {
+  auto* real = Real(real_putenv, "putenv");
+  if (!real) return -1;
+  Touch(environment, true, TSAN_CALLER_PC);
+  return real(s);
+}
+
+TSAN_EXPORT int clearenv() {
+  auto* real = Real(real_clearenv, "clearenv");
+  if (!real) return -1;
+  Touch(environment, true, TSAN_CALLER_PC);
+  return real();
+}
