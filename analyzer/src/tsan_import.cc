@@ -113,7 +113,8 @@ std::string HeapName(const Stack& alloc, uint64_t size, uint64_t offset, const H
     }
     where = user->function;
     if (!user->file.empty()) {
-      where += (where.empty() ? "" : " ") + ShortFile(user->file) + ":" + std::to_string(user->line);
+      where += (where.empty() ? "" : " ") + ShortFile(user->file) + ":" +
+               std::to_string(user->line);
     }
   }
   if (!u.empty() && field) {

@@ -36,6 +36,20 @@ int Map(int err) {
   }
 }
 
+// Sets t_caller_pc (runtime_internal.h) for its scope; the outermost wrapper's pc stays.
+class PcScope {
+ public:
+  explicit PcScope(uint64_t pc) : saved_(t_caller_pc) {
+    if (!saved_) t_caller_pc = pc;
+  }
+  ~PcScope() { t_caller_pc = saved_; }
+  PcScope(const PcScope&) = delete;
+  PcScope& operator=(const PcScope&) = delete;
+
+ private:
+  uint64_t saved_;
+};
+
 pthread_mutex_t* M(mtx_t* m) { return reinterpret_cast<pthread_mutex_t*>(m); }
 pthread_cond_t* C(cnd_t* c) { return reinterpret_cast<pthread_cond_t*>(c); }
 
@@ -83,8 +97,8 @@ TL_EXPORT int mtx_init(mtx_t* m, int type) {
   PcScope at(TL_CALLER_PC);
   pthread_mutexattr_t attr;
   pthread_mutexattr_init(&attr);
-  pthread_mutexattr_settype(&attr,
-                            (type & mtx_recursive) ? PTHREAD_MUTEX_RECURSIVE : PTHREAD_MUTEX_NORMAL);
+  pthread_mutexattr_settype(
+      &attr, (type & mtx_recursive) ? PTHREAD_MUTEX_RECURSIVE : PTHREAD_MUTEX_NORMAL);
   const int r = pthread_mutex_init(M(m), &attr);
   pthread_mutexattr_destroy(&attr);
   return Map(r);

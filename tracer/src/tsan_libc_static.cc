@@ -97,14 +97,16 @@ TSAN_EXPORT tm* gmtime(const time_t* t) {
 TSAN_EXPORT char* ctime(const time_t* t) {
   auto* real = Real(real_ctime, "ctime");
   char* r = real ? real(t) : nullptr;
-  if (r) Filled(r, RealStrlen(r) + 1, "the string of ctime and asctime", text_named, TSAN_CALLER_PC);
+  if (r)
+    Filled(r, RealStrlen(r) + 1, "the string of ctime and asctime", text_named, TSAN_CALLER_PC);
   return r;
 }
 
 TSAN_EXPORT char* asctime(const tm* t) {
   auto* real = Real(real_asctime, "asctime");
   char* r = real ? real(t) : nullptr;
-  if (r) Filled(r, RealStrlen(r) + 1, "the string of ctime and asctime", text_named, TSAN_CALLER_PC);
+  if (r)
+    Filled(r, RealStrlen(r) + 1, "the string of ctime and asctime", text_named, TSAN_CALLER_PC);
   return r;
 }
 
