@@ -2,8 +2,8 @@
 // position, the static `struct tm` of localtime and gmtime, the static string of ctime and
 // asctime, and the environment that getenv reads while setenv, unsetenv, putenv and
 // clearenv change it. Each call records an access to that state, so two threads calling
-// them with nothing ordering the calls race on it, named for what it is. ThreadSanitizer
-// checks none of these (their state lives inside libc, which is not instrumented).
+// them with nothing ordering the calls race on it, named for what it is (ThreadSanitizer
+// records localtime's buffer, but neither strtok's state nor the environment).
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
