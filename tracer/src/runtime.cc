@@ -486,6 +486,7 @@ __attribute__((constructor(101))) static void InitRuntime() {
   InstallSignalHandlers();
   atexit(AtExit);
   StartWatchdog();
+  PrepareOpenMP();
 }
 
 // Library destructors run after atexit handlers; this catches an exit path that skipped them.

@@ -378,6 +378,8 @@ void TerminalMessage(const char* msg, size_t n);
 
 // Starts the watchdog thread if THREADLENS_WATCHDOG asks for one (again in a fork child).
 void StartWatchdog();
+// An OpenMP program on LLVM's libomp: its Archer tool is named so libomp loads it (openmp.cc).
+void PrepareOpenMP();
 
 // --- intercept_*.cc ------------------------------------------------------------------------
 
