@@ -3,6 +3,7 @@
 
 #include <dwarf.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
@@ -237,20 +238,20 @@ bool ConstructorClass(Dwarf_Die fn, Dwarf_Die& cls) {
   return ok;
 }
 
-struct FindFunction {
-  uint64_t pc;
-  std::optional<Dwarf_Die> found;
+// The unit's functions that start at one of `targets` (a range start: gcc splits a function
+// into hot and cold ranges).
+struct FindFunctions {
+  const std::vector<uint64_t>& targets;
+  std::vector<std::pair<uint64_t, Dwarf_Die>> found;
 };
 
-int MatchLowPc(Dwarf_Die* fn, void* arg) {
-  auto* f = static_cast<FindFunction*>(arg);
-  // Where one of its ranges starts (gcc splits a function into hot and cold ranges).
+int MatchStarts(Dwarf_Die* fn, void* arg) {
+  auto* f = static_cast<FindFunctions*>(arg);
   Dwarf_Addr base, start, end;
   ptrdiff_t at = 0;
   while ((at = dwarf_ranges(fn, at, &base, &start, &end)) > 0) {
-    if (start == f->pc) {
-      f->found = *fn;
-      return DWARF_CB_ABORT;
+    if (std::find(f->targets.begin(), f->targets.end(), start) != f->targets.end()) {
+      f->found.emplace_back(start, *fn);
     }
   }
   return DWARF_CB_OK;
@@ -260,21 +261,28 @@ int MatchLowPc(Dwarf_Die* fn, void* arg) {
 
 bool ConstructedType(Dwarf_Die cu_die, uint64_t ret, const unsigned char* code, size_t code_size,
                      Dwarf_Die& type) {
-  // A direct call (E8 rel32) whose target is a function of this unit. The bytes are not
-  // decoded: an E8 inside another instruction would have to land exactly on a function's
-  // first byte to count, and calls to anything else (the PLT) are stepped over.
+  // Direct calls (E8 rel32), in code order. The bytes are not decoded: an E8 inside another
+  // instruction would have to land exactly on a function's first byte to count, and calls
+  // to anything else (the PLT) are stepped over.
+  std::vector<uint64_t> targets;
   for (size_t i = 0; i + 5 <= code_size; ++i) {
     if (code[i] != 0xe8) continue;
     int32_t rel;
     std::memcpy(&rel, code + i + 1, sizeof rel);
-    FindFunction f{ret + i + 5 + static_cast<uint64_t>(static_cast<int64_t>(rel)), std::nullopt};
-    dwarf_getfuncs(&cu_die, MatchLowPc, &f, 0);
-    if (!f.found) continue;
-    // The first call after the allocation: the constructor, or nothing to go by.
-    Dwarf_Die cls;
-    if (!ConstructorClass(*f.found, cls)) return false;
-    type = cls;
-    return true;
+    targets.push_back(ret + i + 5 + static_cast<uint64_t>(static_cast<int64_t>(rel)));
+  }
+  if (targets.empty()) return false;
+  FindFunctions f{targets, {}};
+  dwarf_getfuncs(&cu_die, MatchStarts, &f, 0);  // one walk of the unit for all of them
+  for (uint64_t target : targets) {
+    for (auto& [start, fn] : f.found) {
+      if (start != target) continue;
+      // The first call after the allocation: the constructor, or nothing to go by.
+      Dwarf_Die cls;
+      if (!ConstructorClass(fn, cls)) return false;
+      type = cls;
+      return true;
+    }
   }
   return false;
 }

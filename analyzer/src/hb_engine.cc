@@ -121,7 +121,6 @@ void HappensBefore::AtomicLoad(uint32_t t, uint64_t addr, uint8_t mo) {
     // What a relaxed load read is acquired at the thread's next acquire fence.
     if (t >= fences_.size()) fences_.resize(t + 1);
     fences_[t].pending.Join(atomic_clocks_[*idx]);
-    fences_[t].has_pending = true;
   }
 }
 
@@ -130,7 +129,7 @@ void HappensBefore::AtomicStore(uint32_t t, uint64_t addr, uint8_t mo) {
     // A new release sequence: what earlier sequences carried is no longer visible.
     AtomicClock(addr) = clocks_[t];
     Mut(t).Tick(t);
-  } else if (const Fences* f = FencesOf(t); f && f->has_release) {
+  } else if (const Fences* f = FencesOf(t); f && f->released.size()) {
     // After a release fence a relaxed store heads a sequence that carries the fence's clock.
     AtomicClock(addr) = f->released;
   } else {
@@ -141,7 +140,9 @@ void HappensBefore::AtomicStore(uint32_t t, uint64_t addr, uint8_t mo) {
 void HappensBefore::AtomicRmwStore(uint32_t t, uint64_t addr, uint8_t mo) {
   if (!IsRelease(mo)) {
     // A relaxed RMW continues the sequence; after a release fence it adds the fence's clock.
-    if (const Fences* f = FencesOf(t); f && f->has_release) AtomicClock(addr).Join(f->released);
+    if (const Fences* f = FencesOf(t); f && f->released.size()) {
+      AtomicClock(addr).Join(f->released);
+    }
     return;
   }
   AtomicClock(addr).Join(clocks_[t]);
@@ -154,14 +155,12 @@ void HappensBefore::Fence(uint32_t t, uint8_t mo) {
   AddThread(t);
   if (t >= fences_.size()) fences_.resize(t + 1);
   Fences& f = fences_[t];
-  if (acquire && f.has_pending) {
+  if (acquire && f.pending.size()) {
     Mut(t).Join(f.pending);
     f.pending = VectorClock();
-    f.has_pending = false;
   }
   if (release) {
-    f.released = clocks_[t];
-    f.has_release = true;
+    f.released = clocks_[t];  // never empty: the thread's own entry is at least 1
     Mut(t).Tick(t);
   }
 }

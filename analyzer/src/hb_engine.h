@@ -77,10 +77,9 @@ class HappensBefore {
   }
   void EndReleaseSequences(uint64_t addr, uint64_t size);
   // Per thread: the clock at its last release fence, and what its relaxed loads read since
-  // its last acquire fence.
+  // its last acquire fence (each empty when there is none).
   struct Fences {
     VectorClock released, pending;
-    bool has_release = false, has_pending = false;
   };
   Fences* FencesOf(uint32_t t);
   std::vector<Fences> fences_;

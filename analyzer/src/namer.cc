@@ -126,7 +126,6 @@ std::string Namer::FunctionOf(uint64_t site, uint32_t node) {
 
 // "heap block of 24 bytes allocated at make_table() table.cc:12 (+8)".
 std::string Namer::HeapName(const HeapRef& h, uint64_t addr) {
-  std::string where;
   Frame f = UserFrame(h.site, h.stack);
   if (f.file.empty()) {
     // The function from the stack, the line from the allocating call itself.
@@ -138,21 +137,32 @@ std::string Namer::HeapName(const HeapRef& h, uint64_t addr) {
       }
     }
   }
-  if (!f.function.empty()) where = f.function;
+  std::string where = AllocationWhere(f);
+  if (where.empty()) where = Hex(h.site ? h.site : h.base);
+  // The field, where the allocation site says what type the block holds.
+  std::string field;
+  if (Symbolizer* sym = Sym(); sym && !(h.site & trace::kSiteIsString) && addr >= h.base) {
+    field = sym->ResolveHeapField(h.site, h.size, addr - h.base);
+  }
+  return HeapBlockName(where, h.size, addr - h.base, field);
+}
+
+std::string AllocationWhere(const Frame& f) {
+  std::string where = f.function;
   if (!f.file.empty()) {
     size_t slash = f.file.rfind('/');
     std::string file = slash == std::string::npos ? f.file : f.file.substr(slash + 1);
     where += (where.empty() ? "" : " ") + file + (f.line ? ":" + std::to_string(f.line) : "");
   }
-  if (where.empty()) where = Hex(h.site ? h.site : h.base);
-  // The field, where the allocation site says what type the block holds.
-  if (Symbolizer* sym = Sym(); sym && !(h.site & trace::kSiteIsString) && addr >= h.base) {
-    std::string field = sym->ResolveHeapField(h.site, h.size, addr - h.base);
-    if (!field.empty()) return field + " in heap block allocated at " + where;
-  }
-  std::string name = "heap block of " + std::to_string(h.size) + " byte" +
-                     (h.size == 1 ? "" : "s") + " allocated at " + where;
-  if (addr != h.base) name += " (+" + std::to_string(addr - h.base) + ")";
+  return where;
+}
+
+std::string HeapBlockName(const std::string& where, uint64_t size, uint64_t offset,
+                          const std::string& field) {
+  if (!field.empty()) return field + " in heap block allocated at " + where;
+  std::string name = "heap block of " + std::to_string(size) + " byte" + (size == 1 ? "" : "s");
+  if (!where.empty()) name += " allocated at " + where;
+  if (offset != 0) name += " (+" + std::to_string(offset) + ")";
   return name;
 }
 

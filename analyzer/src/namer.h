@@ -23,6 +23,14 @@ namespace threadlens::analysis {
 std::string Hex(uint64_t v);
 // A frame of the system headers or the C++ standard library: not where the user's bug is.
 bool IsSystemFrame(const Frame& f);
+// "make_table() table.cc:12": where a heap block was allocated, from its allocating frame
+// ("" when the frame has neither function nor file).
+std::string AllocationWhere(const Frame& f);
+// A heap block's name, in the analysis of a trace and in TSan's import alike, so that the same
+// race has the same fingerprint from both: "FIELD in heap block allocated at WHERE" when the
+// allocation site says the field, else "heap block of N bytes allocated at WHERE (+OFFSET)".
+std::string HeapBlockName(const std::string& where, uint64_t size, uint64_t offset,
+                          const std::string& field);
 // "SIGUSR1" for a signal number.
 std::string SignalName(int sig);
 std::string JoinNames(const std::vector<std::string>& v, const char* sep);

@@ -95,36 +95,21 @@ bool IsFreeFunction(const std::string& fn) {
 // offset), or "": the field name threadlens's own analysis gives.
 using HeapField = std::function<std::string(const Frame& alloc, uint64_t size, uint64_t offset)>;
 
-// A heap block as the analysis of a trace names it, so that the same race has the same name
-// and fingerprint from both: "heap block of 16 bytes allocated at main newt.cc:17 (+8)", or
-// "Account::balance in heap block allocated at main newt.cc:17" when the field is known.
+// A heap block as the analysis of a trace names it (analysis::HeapBlockName): by the user's
+// frame (a vector's block by the code that grew it, not by std::allocator), its field by the
+// allocating call itself.
 std::string HeapName(const Stack& alloc, uint64_t size, uint64_t offset, const HeapField& field) {
   Stack u = UserStack(alloc);
-  std::string where;
-  if (!u.empty()) {
-    // Named by the user's frame (a vector's block by the code that grew it, not by
-    // std::allocator), its field by the allocating call itself, as the analysis does.
-    const Frame* user = &u[0];
-    for (const Frame& fr : u) {
-      if (!fr.function.empty() && !analysis::IsSystemFrame(fr)) {
-        user = &fr;
-        break;
-      }
-    }
-    where = user->function;
-    if (!user->file.empty()) {
-      where += (where.empty() ? "" : " ") + ShortFile(user->file) + ":" +
-               std::to_string(user->line);
+  if (u.empty()) return analysis::HeapBlockName("", size, offset, "");
+  const Frame* user = &u[0];
+  for (const Frame& fr : u) {
+    if (!fr.function.empty() && !analysis::IsSystemFrame(fr)) {
+      user = &fr;
+      break;
     }
   }
-  if (!u.empty() && field) {
-    const std::string name = field(u[0], size, offset);
-    if (!name.empty()) return name + " in heap block allocated at " + where;
-  }
-  std::string name = "heap block of " + std::to_string(size) + " byte" + (size == 1 ? "" : "s");
-  if (!where.empty()) name += " allocated at " + where;
-  if (offset != 0) name += " (+" + std::to_string(offset) + ")";
-  return name;
+  const std::string where = analysis::AllocationWhere(*user);
+  return analysis::HeapBlockName(where, size, offset, field ? field(u[0], size, offset) : "");
 }
 
 // One report block: lines [begin, end) after the WARNING line.

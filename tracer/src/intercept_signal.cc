@@ -232,11 +232,14 @@ int Install(int sig, const struct sigaction* act, struct sigaction* old, uint64_
 }
 
 // A signal taken by sigwait and friends: its sending happened before, as with a handler.
+// Keeps errno as the call left it.
 void Taken(int sig, uint64_t pc) {
   if (sig <= 0 || sig >= _NSIG) return;
+  const int saved = errno;
   if (ThreadState* ts = CurrentFast()) {
     EmitTo(ts, EventKind::kHappensAfter, 0, 0, 0, SignalKey(sig), pc);
   }
+  errno = saved;
 }
 
 void Sent(int sig, uint64_t pc) {
@@ -367,31 +370,19 @@ TL_EXPORT int pthread_sigqueue(pthread_t thread, int sig, const union sigval val
 
 TL_EXPORT int sigwait(const sigset_t* set, int* sig) {
   const int r = Next(real_sigwait, "sigwait")(set, sig);
-  if (r == 0) {
-    const int saved = errno;
-    Taken(*sig, TL_CALLER_PC);
-    errno = saved;
-  }
+  if (r == 0) Taken(*sig, TL_CALLER_PC);
   return r;
 }
 
 TL_EXPORT int sigwaitinfo(const sigset_t* set, siginfo_t* info) {
   const int r = Next(real_sigwaitinfo, "sigwaitinfo")(set, info);
-  if (r > 0) {
-    const int saved = errno;
-    Taken(r, TL_CALLER_PC);
-    errno = saved;
-  }
+  if (r > 0) Taken(r, TL_CALLER_PC);
   return r;
 }
 
 TL_EXPORT int sigtimedwait(const sigset_t* set, siginfo_t* info, const timespec* timeout) {
   const int r = Next(real_sigtimedwait, "sigtimedwait")(set, info, timeout);
-  if (r > 0) {
-    const int saved = errno;
-    Taken(r, TL_CALLER_PC);
-    errno = saved;
-  }
+  if (r > 0) Taken(r, TL_CALLER_PC);
   return r;
 }
 
