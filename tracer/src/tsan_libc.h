@@ -83,6 +83,13 @@ TSAN_ALWAYS_INLINE void Write(const void* p, size_t n, uintptr_t pc) {
 // runtime), but this is cheaper.
 size_t RealStrlen(const char* s);
 
+// A conversion's length modifier (printf and scanf alike): hh h l ll L q j z Z t.
+enum class Len { kNone, kHH, kH, kL, kLL, kBigL, kJ, kZ, kT };
+// Reads the length modifier at `p`, moving past it (tsan_libc_format.cc).
+Len LengthOf(const char*& p);
+// The size of the integer a conversion of this length stores through its pointer.
+size_t CountSize(Len l);
+
 // A printf-family call from `pc`: its format string and the strings its %s conversions read,
 // the integers its %n conversions write (tsan_libc_format.cc). Before the real call: `args`
 // is walked on a copy.

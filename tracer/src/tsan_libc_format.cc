@@ -27,9 +27,9 @@ size_t WideBytes(const wchar_t* s, long prec) {
   return (s[n] ? n : n + 1) * sizeof(wchar_t);
 }
 
-enum class Len { kNone, kHH, kH, kL, kLL, kBigL, kJ, kZ, kT };
+}  // namespace
 
-// The size of the integer a %n of this length writes.
+// The size of the integer a %n of this length writes (tsan_libc.h).
 size_t CountSize(Len l) {
   switch (l) {
     case Len::kHH: return sizeof(char);
@@ -63,7 +63,6 @@ Len LengthOf(const char*& p) {
   }
 }
 
-}  // namespace
 
 void FormatAccesses(const char* fmt, va_list args, uintptr_t pc) {
   if (!fmt || !Caller(pc)) return;

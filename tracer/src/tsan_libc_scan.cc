@@ -15,25 +15,6 @@ namespace {
 
 inline bool Digit(char c) { return c >= '0' && c <= '9'; }
 
-// The size an integer conversion with length modifier `l` writes.
-size_t IntegerSize(const char*& p) {
-  switch (*p) {
-    case 'h':
-      if (*++p != 'h') return sizeof(short);
-      ++p;
-      return sizeof(char);
-    case 'l':
-      if (*++p != 'l') return sizeof(long);
-      ++p;
-      return sizeof(long long);
-    case 'L': case 'q': ++p; return sizeof(long long);
-    case 'j': ++p; return sizeof(intmax_t);
-    case 'z': case 'Z': ++p; return sizeof(size_t);
-    case 't': ++p; return sizeof(ptrdiff_t);
-    default: return sizeof(int);
-  }
-}
-
 // After the call: what it wrote through its pointer arguments. `assigned`: the call's result.
 void ScanAccesses(const char* fmt, va_list args, int assigned, uintptr_t pc) {
   if (!fmt) return;
@@ -56,10 +37,10 @@ void ScanAccesses(const char* fmt, va_list args, int assigned, uintptr_t pc) {
     }
     const bool alloc = *p == 'm';  // %ms: the argument is where a new buffer's address goes
     if (alloc) ++p;
-    const char* mod = p;
-    const size_t integer = IntegerSize(p);
-    const bool wide = p - mod == 1 && *mod == 'l';
-    const bool big = p - mod == 1 && *mod == 'L';
+    const Len len = LengthOf(p);
+    // glibc's scanf takes %Ld for a long long.
+    const size_t integer = len == Len::kBigL ? sizeof(long long) : CountSize(len);
+    const bool wide = len == Len::kL, big = len == Len::kBigL;
     size_t bytes = 0;
     bool string = false;
     switch (*p) {
