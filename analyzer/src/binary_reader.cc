@@ -215,7 +215,7 @@ class BinaryTrace final : public EventSource {
 
   void ScanBlocks() {
     uint64_t off = header_size_;
-    std::vector<std::pair<uint64_t, trace::ModuleEntry>> modules;
+    std::vector<std::vector<trace::ModuleEntry>> maps;
     bool saw_end = false;
     while (off < size_) {
       if (size_ - off < sizeof(BlockHeader)) {
@@ -289,13 +289,9 @@ class BinaryTrace final : public EventSource {
             Fail(off, "module block size does not match its count");
           }
           const unsigned char* p = Payload(off, b);
-          // The latest module map wins (it is written at start and again at exit).
-          modules.clear();
-          for (uint32_t i = 0; i < b.count; ++i) {
-            trace::ModuleEntry e;
-            std::memcpy(&e, p + i * sizeof e, sizeof e);
-            modules.emplace_back(off, e);
-          }
+          // Written at start, before a dlclose and at exit: each map is kept (below).
+          maps.emplace_back(b.count);
+          std::memcpy(maps.back().data(), p, b.payload_size);
           break;
         }
         case BlockKind::kEnd: {
@@ -323,8 +319,15 @@ class BinaryTrace final : public EventSource {
       }
       off = end;
     }
-    for (auto& [at, e] : modules) {
-      modules_.push_back({e.base, e.size, std::string(String(e.path_id))});
+    // The latest map, in its order (the program first), then what earlier maps name that it
+    // does not: libraries unloaded since. Where two overlap, the later one is kept.
+    for (auto m = maps.rbegin(); m != maps.rend(); ++m) {
+      for (const trace::ModuleEntry& e : *m) {
+        const bool overlaps = std::any_of(modules_.begin(), modules_.end(), [&](const ModuleInfo& k) {
+          return e.base < k.base + k.size && k.base < e.base + e.size;
+        });
+        if (!overlaps) modules_.push_back({e.base, e.size, std::string(String(e.path_id))});
+      }
     }
     if (meta_.complete && !saw_end) {
       // The header says closed, the end record is gone: the file was cut after the fact.

@@ -1,5 +1,6 @@
 // Interceptors that tie processes together (process_tree.h): wait and friends acquire the
-// reaped child's exit, mmap/munmap and sem_open/sem_close say which memory is shared.
+// reaped child's exit, mmap/munmap and sem_open/sem_close say which memory is shared;
+// dlclose writes the module map before a library goes.
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -47,6 +48,7 @@ int Spawn(SpawnFn real, pid_t* pid, const char* file, const posix_spawn_file_act
   return r;
 }
 int (*real_sem_close)(sem_t*);
+int (*real_dlclose)(void*);
 
 template <typename F>
 F Real(F& fn, const char* name) {
@@ -197,4 +199,15 @@ TL_EXPORT sem_t* sem_open(const char* name, int oflag, ...) {
 TL_EXPORT int sem_close(sem_t* s) {
   Unmapped(s, sizeof(sem_t));
   return Real(real_sem_close, "sem_close")(s);
+}
+
+// A library dlclose unloads would leave the map written at exit, and its accesses and frames
+// unnamed: the map is written while it is still loaded. dlopen is not intercepted (glibc
+// searches the caller's RUNPATH, which an interceptor would change); the map written at exit,
+// or at the library's dlclose, names it.
+TL_EXPORT int dlclose(void* handle) {
+  const int saved = errno;
+  RecordModules();
+  errno = saved;
+  return Real(real_dlclose, "dlclose")(handle);
 }

@@ -253,11 +253,26 @@ int ModuleCallback(dl_phdr_info* info, size_t, void* data) {
   return 0;
 }
 
-void WriteModules() {
-  static ModuleScan scan;  // large; the callers are serialized (init, close, fork child)
+SpinLock g_modules_lock;  // init, close and fork child are serialized; dlclose is not
+
+// `changed_only`: skipped when the map is the one last written (a loop of dlopen and
+// dlclose writes it once).
+void WriteModules(bool changed_only = false) {
+  static ModuleScan scan;  // large
+  static uint64_t last = 0;
+  g_modules_lock.Lock();
   scan.n = 0;
   dl_iterate_phdr(ModuleCallback, &scan);
-  WriteBlock(BlockKind::kModules, 0, scan.n, scan.entries, scan.n * sizeof(trace::ModuleEntry));
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (int i = 0; i < scan.n; ++i) {
+    const trace::ModuleEntry& e = scan.entries[i];
+    for (uint64_t v : {e.base, e.size, uint64_t{e.path_id}}) h = (h ^ v) * 0x100000001b3ull;
+  }
+  if (!changed_only || h != last) {
+    WriteBlock(BlockKind::kModules, 0, scan.n, scan.entries, scan.n * sizeof(trace::ModuleEntry));
+  }
+  last = h;
+  g_modules_lock.Unlock();
 }
 
 // ---------------------------------------------------------------------------------------
@@ -291,6 +306,7 @@ void ForkChild() {
   ScheduleOffInChild();
   ConfirmForkChild();
   g_registry_lock.Reset();
+  g_modules_lock.Reset();
   StringsLock().Reset();
   ThreadState* self = t_state;
   // The other threads do not exist in the child; their states are the parent's memory.
@@ -327,6 +343,10 @@ void ForkChild() {
 void AtExit() { CloseTrace(true, false); }
 
 }  // namespace
+
+void RecordModules() {
+  if (g_enabled.load() && !g_closed.load(std::memory_order_acquire)) WriteModules(true);
+}
 
 // ---------------------------------------------------------------------------------------
 

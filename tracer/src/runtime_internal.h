@@ -342,6 +342,9 @@ ThreadState* RegistryHead();
 // Ends the trace: flushes every buffer, writes modules and the end block, marks the header.
 // `clean` false (fatal signal) leaves the header incomplete. Safe to call more than once.
 void CloseTrace(bool clean, bool watchdog);
+// Writes the module map now (a library about to be unloaded is still in it); the reader
+// keeps every library any map names.
+void RecordModules();
 const char* TracePath();
 // True once CloseTrace began (the program is exiting): the watchdog stands down.
 bool TraceClosing();
