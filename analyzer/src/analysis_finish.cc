@@ -359,6 +359,7 @@ Report Analysis::Finish() {
     rep.notes.push_back("STD trace: timestamps are line numbers, so wait and hold times "
                         "count trace lines, not nanoseconds");
   }
+  for (std::string& w : namer_.NameWarnings()) rep.warnings.push_back(std::move(w));
   return rep;
 }
 

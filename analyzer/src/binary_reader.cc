@@ -326,7 +326,10 @@ class BinaryTrace final : public EventSource {
         const bool overlaps = std::any_of(modules_.begin(), modules_.end(), [&](const ModuleInfo& k) {
           return e.base < k.base + k.size && k.base < e.base + e.size;
         });
-        if (!overlaps) modules_.push_back({e.base, e.size, std::string(String(e.path_id))});
+        if (!overlaps) {
+          modules_.push_back({e.base, e.size, std::string(String(e.path_id)),
+                              std::string(String(e.build_id))});
+        }
       }
     }
     if (meta_.complete && !saw_end) {

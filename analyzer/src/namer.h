@@ -82,6 +82,11 @@ class Namer {
   // "file.cc:12" of a side's innermost user frame ("" when unknown).
   std::string ShortSite(const SideRef& s);
   Finding Name(const RawFinding& r);
+  // The symbolizer's warnings (modules changed since the trace); none without names.
+  std::vector<std::string> NameWarnings() {
+    Symbolizer* sym = Sym();
+    return sym ? sym->Warnings() : std::vector<std::string>{};
+  }
 
  private:
   Symbolizer* Sym();

@@ -12,7 +12,9 @@
 // are looked up at pc - 1, which lies in the call instruction and on the caller's line.
 #include "threadlens/analyzer/symbolizer.h"
 
+#include <elfutils/libdwelf.h>
 #include <fcntl.h>
+#include <libelf.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -183,6 +185,27 @@ std::string ReadablePath(const std::string& path) {
   return path;
 }
 
+// The GNU build id of an ELF file, in hex ("" when it has none or cannot be read).
+std::string FileBuildId(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "";
+  elf_version(EV_CURRENT);
+  std::string hex;
+  if (Elf* elf = elf_begin(fd, ELF_C_READ_MMAP, nullptr)) {
+    const void* bits = nullptr;
+    const ssize_t n = dwelf_elf_gnu_build_id(elf, &bits);
+    static const char kDigits[] = "0123456789abcdef";
+    for (ssize_t i = 0; i < n; ++i) {
+      const unsigned char b = static_cast<const unsigned char*>(bits)[i];
+      hex += kDigits[b >> 4];
+      hex += kDigits[b & 15];
+    }
+    elf_end(elf);
+  }
+  close(fd);
+  return hex;
+}
+
 // llvm-symbolizer takes tens of milliseconds to load; started while the analysis runs, it
 // is ready when the first name is needed.
 struct Prestarted {
@@ -198,6 +221,16 @@ class ModuleSymbolizer : public Symbolizer {
  public:
   ModuleSymbolizer(std::vector<ModuleInfo> modules, std::optional<std::string> external)
       : modules_(std::move(modules)), external_(external.has_value()) {
+    // A file rebuilt since the trace would name other functions and variables at the
+    // trace's addresses: it names nothing, and the report says so.
+    for (const ModuleInfo& m : modules_) {
+      const bool stale = !m.build_id.empty() && FileBuildId(m.path) != m.build_id;
+      stale_.push_back(stale);
+      if (stale && access(m.path.c_str(), F_OK) == 0) {
+        warnings_.push_back(m.path + " changed since the trace was recorded (its build id differs): "
+                            "its functions and variables are not named; record the trace again");
+      }
+    }
     if (!external || external->empty()) return;
     const std::string& binary = *external;
     Prestarted& early = EarlyProcess();
@@ -209,6 +242,7 @@ class ModuleSymbolizer : public Symbolizer {
   }
 
   Frame ResolveCode(uint64_t pc) override { return ResolveCodeInlined(pc).front(); }
+  std::vector<std::string> Warnings() const override { return warnings_; }
 
   // The answer to a CODE query is the whole inlining chain, innermost first, as pairs of
   // lines (function, then file:line:column); each frame gets the pc and module.
@@ -232,7 +266,7 @@ class ModuleSymbolizer : public Symbolizer {
           }
           frames.push_back(std::move(f));
         }
-      } else if (pc > 0 && process_.alive()) {
+      } else if (pc > 0 && process_.alive() && !Stale(*m)) {
         auto reply = process_.Query("CODE " + Quoted(m->path) + " " + Hex(pc - 1 - m->base));
         for (size_t i = 0; reply && i + 1 < reply->size(); i += 2) {
           Frame f = base;
@@ -311,6 +345,7 @@ class ModuleSymbolizer : public Symbolizer {
     }
     return best;
   }
+  bool Stale(const ModuleInfo& m) const { return stale_[&m - modules_.data()]; }
 
   // The symbol holding a file-relative address (a zero-sized one holds what follows it).
   std::optional<DataSymbol> QueryData(const ModuleInfo& m, uint64_t offset) {
@@ -328,7 +363,7 @@ class ModuleSymbolizer : public Symbolizer {
 
   // llvm-symbolizer's DATA answer: "name" then "start size".
   std::optional<DataSymbol> QueryExternalData(const ModuleInfo& m, uint64_t offset) {
-    if (!process_.alive()) return std::nullopt;
+    if (!process_.alive() || Stale(m)) return std::nullopt;
     auto reply = process_.Query("DATA " + Quoted(m.path) + " " + Hex(offset));
     if (!reply || reply->size() < 2 || (*reply)[0] == "??" || (*reply)[0].empty()) {
       return std::nullopt;
@@ -339,6 +374,7 @@ class ModuleSymbolizer : public Symbolizer {
   }
 
   CodeNames* CodeOf(const ModuleInfo& m) {
+    if (Stale(m)) return nullptr;
     auto it = code_names_.find(m.path);
     if (it == code_names_.end()) it = code_names_.emplace(m.path, CodeNames::Open(m.path)).first;
     return it->second.get();
@@ -346,6 +382,7 @@ class ModuleSymbolizer : public Symbolizer {
 
   // Each module's DWARF is opened once; a module without any is remembered as such.
   DwarfNames* DwarfOf(const ModuleInfo& m) {
+    if (Stale(m)) return nullptr;
     auto it = dwarf_.find(m.path);
     if (it == dwarf_.end()) it = dwarf_.emplace(m.path, DwarfNames::Open(m.path)).first;
     return it->second.get();
@@ -358,6 +395,8 @@ class ModuleSymbolizer : public Symbolizer {
   }
 
   std::vector<ModuleInfo> modules_;
+  std::vector<bool> stale_;  // per module: its file's build id is not the recorded one
+  std::vector<std::string> warnings_;
   bool external_;  // llvm-symbolizer answers code and symbol queries
   SymbolizerProcess process_;
   std::unordered_map<uint64_t, Stack> code_;

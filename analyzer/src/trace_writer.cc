@@ -155,7 +155,9 @@ void TraceWriter::Flush() {
 
 void TraceWriter::Modules(const std::vector<ModuleInfo>& modules) {
   std::vector<trace::ModuleEntry> entries;
-  for (const auto& m : modules) entries.push_back({m.base, m.size, String(m.path), 0});
+  for (const auto& m : modules) {
+    entries.push_back({m.base, m.size, String(m.path), m.build_id.empty() ? 0 : String(m.build_id)});
+  }
   FlushStrings();
   WriteBlock(BlockKind::kModules, 0, static_cast<uint32_t>(entries.size()), entries.data(),
              static_cast<uint32_t>(entries.size() * sizeof(trace::ModuleEntry)));

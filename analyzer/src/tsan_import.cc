@@ -350,7 +350,7 @@ Report ImportTsanReports(std::string_view text, const std::string& program) {
     }
     if (!sym_tried) {
       sym_tried = true;
-      sym = MakeSymbolizer({ModuleInfo{0, ~0ull >> 1, program}});
+      sym = MakeSymbolizer({ModuleInfo{0, ~0ull >> 1, program, ""}});
     }
     // TSan prints the call's pc (the return address less one); the site is the return address.
     return sym ? sym->ResolveHeapField(alloc.pc + 1, size, offset) : "";

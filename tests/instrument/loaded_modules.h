@@ -29,7 +29,7 @@ inline std::vector<threadlens::ModuleInfo> LoadedModules() {
           if (n <= 0) return 0;
           name.assign(exe, static_cast<size_t>(n));
         }
-        out->push_back({info->dlpi_addr, hi, name});
+        out->push_back({info->dlpi_addr, hi, name, ""});
         return 0;
       },
       &modules);

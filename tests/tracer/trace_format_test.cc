@@ -84,7 +84,7 @@ TEST(TraceRoundTrip, EveryEventKindSurvivesWithAllFields) {
       e.site = i % 2 ? (0x400000 + i) : (name | trace::kSiteIsString);
       w.Add(1, e);
     }
-    w.Modules({{0x400000, 0x1000, "/bin/prog"}});
+    w.Modules({{0x400000, 0x1000, "/bin/prog", ""}});
     w.Close();
   }
   std::vector<std::string> warnings;
@@ -209,7 +209,7 @@ TEST(TraceWriter, CopiedStringIdsAndInternedOnesNeverCollide) {
     w.DefineString(1, "copied");
     w.DefineString(2, "also copied");
     w.Add(1, EventKind::kNameThread, 0, 0, 1, 1);
-    w.Modules({{0x1000, 0x100, "/lib/module.so"}});
+    w.Modules({{0x1000, 0x100, "/lib/module.so", ""}});
     EXPECT_THROW(w.DefineString(interned, "clash"), Error);
     w.Close();
   }

@@ -225,6 +225,36 @@ struct ModuleScan {
   int n;
 };
 
+// The module's GNU build id, in hex, interned (0: it has none). The analyzer names nothing
+// from a file on disk whose build id differs: the program was rebuilt since the trace.
+uint32_t BuildId(const dl_phdr_info* info) {
+  for (int i = 0; i < info->dlpi_phnum; ++i) {
+    const auto& ph = info->dlpi_phdr[i];
+    if (ph.p_type != PT_NOTE) continue;
+    const auto* p = reinterpret_cast<const unsigned char*>(info->dlpi_addr + ph.p_vaddr);
+    const unsigned char* end = p + ph.p_memsz;
+    while (end - p >= static_cast<ptrdiff_t>(sizeof(ElfW(Nhdr)))) {
+      ElfW(Nhdr) n;
+      memcpy(&n, p, sizeof n);
+      const unsigned char* name = p + sizeof n;
+      const unsigned char* desc = name + ((n.n_namesz + 3) & ~3u);
+      if (desc > end || end - desc < static_cast<ptrdiff_t>(n.n_descsz)) break;
+      if (n.n_type == NT_GNU_BUILD_ID && n.n_namesz == 4 && memcmp(name, "GNU", 4) == 0 &&
+          n.n_descsz > 0 && n.n_descsz <= 64) {
+        char hex[129];
+        static const char kDigits[] = "0123456789abcdef";
+        for (uint32_t k = 0; k < n.n_descsz; ++k) {
+          hex[2 * k] = kDigits[desc[k] >> 4];
+          hex[2 * k + 1] = kDigits[desc[k] & 15];
+        }
+        return InternString(hex, 2 * n.n_descsz);
+      }
+      p = desc + ((n.n_descsz + 3) & ~3u);
+    }
+  }
+  return 0;
+}
+
 int ModuleCallback(dl_phdr_info* info, size_t, void* data) {
   auto* scan = static_cast<ModuleScan*>(data);
   if (scan->n >= kMaxModules) return 1;
@@ -249,7 +279,7 @@ int ModuleCallback(dl_phdr_info* info, size_t, void* data) {
   e.base = info->dlpi_addr;
   e.size = hi;  // extent from base: segments start at their p_vaddr above base
   e.path_id = InternString(name, strlen(name));
-  e.reserved = 0;
+  e.build_id = BuildId(info);
   return 0;
 }
 

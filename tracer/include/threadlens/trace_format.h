@@ -101,7 +101,7 @@ struct ModuleEntry {
   uint64_t base;     // load address (dlpi_addr)
   uint64_t size;     // extent of the mapped segments
   uint32_t path_id;  // string id of the file path
-  uint32_t reserved;
+  uint32_t build_id;  // string id of its GNU build id in hex, 0: none (traces before it: 0)
 };
 static_assert(sizeof(ModuleEntry) == 24, "ModuleEntry layout is part of the format");
 

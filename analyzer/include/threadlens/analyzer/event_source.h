@@ -23,6 +23,7 @@ struct ModuleInfo {
   uint64_t base = 0;
   uint64_t size = 0;
   std::string path;
+  std::string build_id;  // hex, as recorded; "": not recorded
 };
 
 // One process of a recording (a process tree traced by one `threadlens run`).

@@ -52,6 +52,9 @@ class Symbolizer {
   // std::mutex::lock into worker() yields [__gthread_mutex_lock, std::mutex::lock, worker].
   // The default is the single frame of ResolveCode.
   virtual Stack ResolveCodeInlined(uint64_t pc) { return {ResolveCode(pc)}; }
+  // What the report should say about the names: modules whose file changed since the trace
+  // was recorded (their build id differs), and so are not named.
+  virtual std::vector<std::string> Warnings() const { return {}; }
 };
 
 // Starts the llvm-symbolizer THREADLENS_SYMBOLIZER names, if any, for the next
