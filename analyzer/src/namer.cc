@@ -204,12 +204,14 @@ std::string Namer::VariableName(uint64_t addr, const HeapRef* heap, uint64_t ts,
     std::string n = sym->ResolveData(addr);
     if (!n.empty()) return n;
   }
-  if (heap && heap->valid) return HeapName(*heap, addr);
+  // A heap block may hold a thread's stack and thread-locals (pthread_attr_setstack): a
+  // variable found there is the better name; else the block is.
+  const bool in_heap = heap && heap->valid;
   uint64_t image = 0, offset = 0;
   if (uint32_t owner = thread_stacks_.TlsOwnerAt(addr, ts, &image, &offset)) {
     Symbolizer* sym = Sym();
-    return NameTlsAddress(addr, ThreadName(owner),
-                          sym ? sym->ResolveThreadLocal(image, offset) : std::string());
+    std::string variable = sym ? sym->ResolveThreadLocal(image, offset) : std::string();
+    if (!in_heap || !variable.empty()) return NameTlsAddress(addr, ThreadName(owner), variable);
   }
   if (uint32_t owner = thread_stacks_.OwnerAt(addr, ts)) {
     StackLocal local;
@@ -219,8 +221,9 @@ std::string Namer::VariableName(uint64_t addr, const HeapRef* heap, uint64_t ts,
         return NameStackAddress(addr, ThreadName(owner), &local);
       }
     }
-    return NameStackAddress(addr, ThreadName(owner));
+    if (!in_heap) return NameStackAddress(addr, ThreadName(owner));
   }
+  if (in_heap) return HeapName(*heap, addr);
   return Hex(addr);
 }
 
