@@ -307,6 +307,10 @@ std::string LibdwNames::AllocatedField(uint64_t pc, uint64_t block_size, uint64_
   // user wrote.
   if (!name || name[0] == '_') return "";
   uint64_t count = block_size / *size;
+  // A block sized for several ints or doubles is an array of them: only a struct may be one
+  // object with a payload after it.
+  const int tag = dwarf_tag(&peeled);
+  if (tag == DW_TAG_base_type || tag == DW_TAG_enumeration_type) single = false;
   if (block_size % *size != 0 || (single && count != 1)) return "";
   std::string path;
   FieldPath(type, offset % *size, path, 0);

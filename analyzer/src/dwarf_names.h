@@ -52,7 +52,8 @@ class DwarfNames {
   // std::allocator<T>::allocate (an array of T sized by the block: "Account[3].balance",
   // "int[50]"); else the type T of a T* variable the debug info places in the call's
   // return value register at its return address (`c = calloc(1, sizeof(conn))`:
-  // "conn::transport"; only a block of one T: a larger one may hold a payload after it).
+  // "conn::transport"; only a block of one T: a larger one may hold a payload after it,
+  // but an int* or double* block is an array, "int[3]").
   // "" when the allocation site tells nothing sound about the type. `pc` is link-time and
   // lies inside the allocating call, which is its last instruction.
   virtual std::string AllocatedField(uint64_t pc, uint64_t block_size, uint64_t offset) = 0;
