@@ -112,6 +112,21 @@ class LibdwNames : public DwarfNames {
     std::string name;
   };
 
+  // T, for the global of type T* that starts at `at`.
+  bool GlobalPointee(std::optional<uint64_t> at, Dwarf_Die& type) {
+    if (!at) return false;
+    if (!indexed_) Index();
+    auto it = globals_.find(*at);
+    if (it == globals_.end()) return false;
+    Dwarf_Die pointer = it->second.type;
+    Dwarf_Attribute a;
+    if (!Peel(&pointer) || dwarf_tag(&pointer) != DW_TAG_pointer_type ||
+        !dwarf_attr(&pointer, DW_AT_type, &a) || !dwarf_formref_die(&a, &type)) {
+      return false;
+    }
+    return Peel(&type);  // not void*
+  }
+
   static bool Find(std::map<uint64_t, Variable>& in, uint64_t at, DwarfGlobal& out) {
     auto it = in.upper_bound(at);
     if (it == in.begin()) return false;
@@ -265,7 +280,7 @@ std::string LibdwNames::AllocatedField(uint64_t pc, uint64_t block_size, uint64_
   // A library allocator's type argument, else the pointer variable the result lands in.
   if (!UnitOf(pc, cu_die)) return "";
   if (!AllocatedType(cu_die, pc, type, single)) {
-    unsigned char code[48];  // the longest move looked for, or the constructor's call
+    unsigned char code[64];  // the moves, the constructor call or the store to a global
     const size_t have = CodeAt(pc + 1, code, sizeof code);
     // The CFA's distance above %rbp where the CFI defines it from %rbp (gcc's -O0 frames).
     auto cfa_above_rbp = [this](uint64_t at) -> std::optional<int64_t> {
@@ -282,7 +297,8 @@ std::string LibdwNames::AllocatedField(uint64_t pc, uint64_t block_size, uint64_
       return out;
     };
     if (!ReceivedType(cu_die, pc + 1, have ? code : nullptr, have, cfa_above_rbp, type) &&
-        !ConstructedType(cu_die, pc + 1, code, have, type)) {
+        !ConstructedType(cu_die, pc + 1, code, have, type) &&
+        !GlobalPointee(StoredGlobal(have ? code : nullptr, have, pc + 1), type)) {
       return "";
     }
     // One T only: a block a multiple of T's size may be a T with a payload after it.

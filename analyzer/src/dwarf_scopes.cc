@@ -211,6 +211,93 @@ bool ReceivedType(Dwarf_Die cu_die, uint64_t ret, const unsigned char* code, siz
   return found;
 }
 
+std::optional<uint64_t> StoredGlobal(const unsigned char* code, size_t size, uint64_t ret) {
+  if (!code) return std::nullopt;
+  // Follows the returned pointer through the few instructions compilers put between the
+  // call and the store: register moves, %rbp frame slots, calls (the instrumentation's
+  // write check, which keeps callee-saved registers), loads of the next call's arguments.
+  // Anything else ends the search.
+  constexpr uint32_t kCallerSaved = 0x0fc7;  // rax rcx rdx rsi rdi r8-r11
+  uint32_t regs = 1;                         // x86 numbers holding the pointer: %rax
+  std::vector<int64_t> slots;                // %rbp offsets holding it
+  auto holds_slot = [&](int64_t d) { return std::find(slots.begin(), slots.end(), d) != slots.end(); };
+  size_t at = 0;
+  for (int steps = 0; steps < 16 && at < size && (regs || !slots.empty()); ++steps) {
+    const unsigned char* c = code + at;
+    const size_t left = size - at;
+    if (left >= 5 && c[0] == 0xe8) {  // call rel32
+      regs &= ~kCallerSaved;
+      at += 5;
+      continue;
+    }
+    if (left >= 6 && c[0] == 0xff && c[1] == 0x15) {  // call *slot(%rip)
+      regs &= ~kCallerSaved;
+      at += 6;
+      continue;
+    }
+    if (left >= 2 && c[0] == 0xeb && static_cast<int8_t>(c[1]) >= 0) {  // jmp forward
+      at += 2 + static_cast<int8_t>(c[1]);
+      continue;
+    }
+    if (left >= 5 && c[0] == 0xe9) {  // jmp rel32 forward (-O0: the normal edge of a `new`)
+      int32_t d;
+      std::memcpy(&d, c + 1, sizeof d);
+      if (d < 0) break;
+      at += 5 + static_cast<size_t>(d);
+      continue;
+    }
+    const bool rex = left >= 1 && (c[0] & 0xf0) == 0x40;
+    const unsigned char r = rex ? c[0] : 0;
+    const unsigned char* op = c + (rex ? 1 : 0);
+    const size_t oleft = left - (rex ? 1 : 0);
+    if (oleft >= 5 && (op[0] & 0xf8) == 0xb8) {  // mov $imm32, %reg
+      regs &= ~(1u << ((op[0] & 7) + (r & 1 ? 8 : 0)));
+      at += (rex ? 1 : 0) + 5;
+      continue;
+    }
+    if (oleft < 2 || (op[0] != 0x89 && op[0] != 0x8b && op[0] != 0x8d && op[0] != 0x31)) break;
+    const unsigned modrm = op[1], mod = modrm >> 6;
+    const int reg = static_cast<int>((modrm >> 3) & 7) + (r & 4 ? 8 : 0);
+    const int rm = static_cast<int>(modrm & 7) + (r & 1 ? 8 : 0);
+    const bool wide = (r & 8) != 0;
+    size_t len = (rex ? 1 : 0) + 2;
+    int64_t disp = 0;
+    if (mod == 1 && (modrm & 7) == 5) {
+      if (oleft < 3) break;
+      disp = static_cast<int8_t>(op[2]);
+      len += 1;
+    } else if ((mod == 0 || mod == 2) && (modrm & 7) == 5) {
+      if (oleft < 6) break;
+      int32_t d;
+      std::memcpy(&d, op + 2, sizeof d);
+      disp = d;
+      len += 4;
+    } else if (mod != 3) {
+      break;  // other addressing forms are not followed
+    }
+    const bool rip = mod == 0, reg_form = mod == 3;
+    const uint32_t reg_bit = 1u << reg, rm_bit = 1u << rm;
+    if (op[0] == 0x89 && reg_form) {  // mov %reg, %rm
+      regs = (regs & ~rm_bit) | (wide && (regs & reg_bit) ? rm_bit : 0);
+    } else if (op[0] == 0x89 && rip) {  // mov %reg, g(%rip)
+      if (wide && (regs & reg_bit)) return ret + at + len + disp;
+    } else if (op[0] == 0x89) {  // mov %reg, slot(%rbp)
+      slots.erase(std::remove(slots.begin(), slots.end(), disp), slots.end());
+      if (wide && (regs & reg_bit)) slots.push_back(disp);
+    } else if (op[0] == 0x8b && reg_form) {  // mov %rm, %reg
+      regs = (regs & ~reg_bit) | (wide && (regs & rm_bit) ? reg_bit : 0);
+    } else if (op[0] == 0x8b && !rip) {  // mov slot(%rbp), %reg
+      regs = (regs & ~reg_bit) | (wide && holds_slot(disp) ? reg_bit : 0);
+    } else if (op[0] == 0x8b || op[0] == 0x8d || (op[0] == 0x31 && reg_form)) {
+      regs &= ~reg_bit;  // a load from memory, a lea or a zeroing xor: something else now
+    } else {
+      break;
+    }
+    at += len;
+  }
+  return std::nullopt;
+}
+
 namespace {
 
 // The class `fn` constructs, when it is a constructor (its declaration's name is its class's).

@@ -33,6 +33,12 @@ bool ReceivedType(Dwarf_Die cu_die, uint64_t ret, const unsigned char* code, siz
                   const std::function<std::optional<int64_t>(uint64_t)>& cfa_above_rbp,
                   Dwarf_Die& type);
 
+// The link-time address of the global that the code at `ret` (an allocation's return
+// address; `code` its bytes) stores the returned pointer into: `mov %rax, g(%rip)` at once,
+// or after the few moves, frame slots and calls compilers put first (instrumented code
+// checks the store with a call). Nothing when other code comes before such a store.
+std::optional<uint64_t> StoredGlobal(const unsigned char* code, size_t code_size, uint64_t ret);
+
 // The class whose constructor is the first function of the unit that `code` (the bytes at
 // `ret`, an allocation's return address) calls directly: `new Account(7)` where the
 // constructor is not inlined (-O0). False when that first call is no constructor.
