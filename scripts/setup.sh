@@ -11,6 +11,7 @@ packages=(
   cmake ninja-build pkg-config
   autoconf automake make                # the autotools project built with threadlens-cc (tests)
   libdw-dev                             # DWARF reader: field and variable names in reports
+  libzstd-dev                           # compressed traces (run --compress)
   graphviz libgraphviz-dev              # libgvc renders the graphs in-process
   nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -9,10 +9,13 @@
 // Every length and count is checked against the file before it is used, so a damaged or
 // hostile file ends in an Error naming the byte offset, never a crash, a huge allocation or
 // a hang. A truncated LAST block (a killed program) is read up to the damage, with a warning.
+#include <zstd.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <queue>
 #include <unordered_map>
 
@@ -121,6 +124,7 @@ class BinaryTrace final : public EventSource {
     uint32_t checksum;
     bool truncated;
     bool packed;
+    bool compressed = false;  // kCompressedEvents: `bytes` of zstd frame, packed inside
   };
   struct Cursor {
     uint32_t tid = 0;
@@ -132,6 +136,7 @@ class BinaryTrace final : public EventSource {
     size_t pos = 0;
     size_t end = 0;
     std::vector<unsigned char> buf;  // the current block's payload
+    size_t payload = 0;              // its bytes (decompressed)
     block::ThreadClock clock;
   };
   struct HeapItem {
@@ -267,6 +272,20 @@ class BinaryTrace final : public EventSource {
           }
           break;
         }
+        case BlockKind::kCompressedEvents: {
+          if (truncated) {
+            warnings_.push_back(path_ + ": trace truncated at byte offset " +
+                                std::to_string(size_) + ": the last block of thread " +
+                                std::to_string(b.tid) + " was cut inside its compressed " +
+                                std::to_string(b.count) + " events, which are lost");
+            break;
+          }
+          if (b.count > 0) {
+            CursorOf(b.tid).blocks.push_back(
+                {off, b.count, b.payload_size, b.checksum, false, true, true});
+          }
+          break;
+        }
         case BlockKind::kStrings: {
           if (truncated) break;
           const char* p = reinterpret_cast<const char*>(Payload(off, b));
@@ -323,12 +342,13 @@ class BinaryTrace final : public EventSource {
     // does not: libraries unloaded since. Where two overlap, the later one is kept.
     for (auto m = maps.rbegin(); m != maps.rend(); ++m) {
       for (const trace::ModuleEntry& e : *m) {
-        const bool overlaps = std::any_of(modules_.begin(), modules_.end(), [&](const ModuleInfo& k) {
-          return e.base < k.base + k.size && k.base < e.base + e.size;
-        });
+        const bool overlaps =
+            std::any_of(modules_.begin(), modules_.end(), [&](const ModuleInfo& k) {
+              return e.base < k.base + k.size && k.base < e.base + e.size;
+            });
         if (!overlaps) {
-          modules_.push_back({e.base, e.size, std::string(String(e.path_id)),
-                              std::string(String(e.build_id))});
+          modules_.push_back(
+              {e.base, e.size, std::string(String(e.path_id)), std::string(String(e.build_id))});
         }
       }
     }
@@ -339,7 +359,8 @@ class BinaryTrace final : public EventSource {
                           " without its end record (the file was cut short); events after "
                           "that are missing");
     } else if (meta_.truncated) {
-      warnings_.push_back(path_ + ": the tracer stopped early (trace size cap or disk full); "
+      warnings_.push_back(path_ +
+                          ": the tracer stopped early (trace size cap or disk full); "
                           "events after that are missing");
     } else if (!meta_.complete) {
       warnings_.push_back(path_ +
@@ -358,13 +379,16 @@ class BinaryTrace final : public EventSource {
       return false;
     }
     const BlockRef& r = c.blocks[c.next_block++];
-    const unsigned char* p = Fetch(r.offset + sizeof(BlockHeader), r.bytes, c.buf);
+    const unsigned char* p =
+        Fetch(r.offset + sizeof(BlockHeader), r.bytes, r.compressed ? frame_ : c.buf);
     if (!r.truncated && trace::Crc32c(p, r.bytes) != r.checksum) {
       Fail(r.offset, "block checksum mismatch");
     }
+    c.payload = r.bytes;
+    if (r.compressed) p = Decompress(r, p, c);
     if (r.packed) {
       c.in_packed = true;
-      c.packed.Reset(p, r.bytes, r.count);
+      c.packed.Reset(p, c.payload, r.count);
     } else {
       c.ev = reinterpret_cast<const Event*>(p);  // new[]'d memory is aligned for Event
       c.end = r.count;
@@ -376,13 +400,40 @@ class BinaryTrace final : public EventSource {
     return true;
   }
 
+  // A compressed block's frame, `r.bytes` at `frame`, into the cursor's buffer: its packed
+  // records, as many bytes as the frame says it holds, which `count` records must fit.
+  const unsigned char* Decompress(const BlockRef& r, const unsigned char* frame, Cursor& c) {
+    const unsigned long long size = ZSTD_getFrameContentSize(frame, r.bytes);
+    const uint64_t lo = static_cast<uint64_t>(r.count) * trace::kPackedSize;
+    const uint64_t hi = static_cast<uint64_t>(r.count) * sizeof(Event);
+    if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kMaxPayload ||
+        size < lo || size > hi || size % 8 != 0) {
+      Fail(r.offset,
+           "compressed event block does not hold " + std::to_string(r.count) + " records");
+    }
+    if (!dctx_) dctx_.reset(ZSTD_createDCtx());
+    if (c.buf.size() < size) c.buf.resize(size);
+    const size_t n =
+        dctx_ ? ZSTD_decompressDCtx(dctx_.get(), c.buf.data(), size, frame, r.bytes) : 0;
+    if (!dctx_ || ZSTD_isError(n) || n != size) {
+      Fail(r.offset, "compressed event block does not decompress");
+    }
+    c.payload = size;
+    return c.buf.data();
+  }
+
   [[noreturn]] void FailRecord(const Cursor& c, block::PackedCursor::Status status) const {
     const BlockRef& r = c.blocks[c.next_block - 1];
-    const uint64_t where = r.offset + sizeof(BlockHeader) + c.packed.at();
+    // Inside a compressed block: the block's offset, and the record's in its decompressed bytes.
+    const uint64_t where = r.compressed ? r.offset : r.offset + sizeof(BlockHeader) + c.packed.at();
+    const std::string inside =
+        r.compressed ? " at byte " + std::to_string(c.packed.at()) + " of the decompressed block"
+                     : "";
     if (status == block::PackedCursor::kBadTag) {
-      Fail(where, "bad packed record tag " + std::to_string(c.buf[c.packed.at()]));
+      Fail(where, "bad packed record tag " + std::to_string(c.buf[c.packed.at()]) + inside);
     }
-    Fail(where, "packed record before the first full event of thread " + std::to_string(c.tid));
+    Fail(where,
+         "packed record before the first full event of thread " + std::to_string(c.tid) + inside);
   }
 
   // A packed block read to its end: all its records were there, or it was the truncated
@@ -394,7 +445,7 @@ class BinaryTrace final : public EventSource {
                           ": the last block of thread " + std::to_string(c.tid) + " holds " +
                           std::to_string(c.packed.taken()) + " of " + std::to_string(r.count) +
                           " events; read up to there");
-    } else if (c.packed.taken() != r.count || c.packed.at() != r.bytes) {
+    } else if (c.packed.taken() != r.count || c.packed.at() != c.payload) {
       Fail(r.offset,
            "packed event block holds other than its " + std::to_string(r.count) + " records");
     }
@@ -446,6 +497,11 @@ class BinaryTrace final : public EventSource {
   std::unordered_map<uint32_t, size_t> cursor_of_;
   std::vector<size_t> ready_;
   std::vector<unsigned char> scratch_;  // payload of a strings or modules block
+  std::vector<unsigned char> frame_;    // a compressed block as read
+  struct FreeDctx {
+    void operator()(ZSTD_DCtx* d) const { ZSTD_freeDCtx(d); }
+  };
+  std::unique_ptr<ZSTD_DCtx, FreeDctx> dctx_;
   std::priority_queue<HeapItem, std::vector<HeapItem>, std::greater<HeapItem>> heap_;
 };
 

@@ -1,7 +1,9 @@
 // Binary reader internals: the branch-free packed-record decoder against trace::UnpackRecord;
 // the merge, which must give the same stream through NextBatch at any batch size as through
-// Next, over packed, full, misaligned and interleaved blocks of many threads; a shrinking file.
+// Next, over packed, full, misaligned and interleaved blocks of many threads; compressed
+// blocks, whole and damaged; a shrinking file.
 #include <gtest/gtest.h>
+#include <zstd.h>
 
 #include <cstring>
 #include <filesystem>
@@ -57,7 +59,9 @@ std::string FullBytes(const Event& e) {
 // accesses and calls between them; each thread's stream cut into blocks of random size, some
 // packed, some full, written interleaved, with odd-sized blocks between them so that
 // full-event blocks also land at misaligned offsets.
-std::string RandomTrace(const std::string& name, uint32_t seed, int threads, int events) {
+// `compress`: packed blocks are written as compressed ones (kCompressedEvents).
+std::string RandomTrace(const std::string& name, uint32_t seed, int threads, int events,
+                        bool compress = false) {
   std::mt19937 rng(seed);
   struct Pending {
     std::string payload;
@@ -72,8 +76,17 @@ std::string RandomTrace(const std::string& name, uint32_t seed, int threads, int
   auto flush = [&](uint32_t tid) {
     Pending& p = pend[tid];
     if (p.count == 0) return;
-    w.RawBlock(p.packed ? trace::BlockKind::kPackedEvents : trace::BlockKind::kEvents, tid, p.count,
-               p.payload.data(), static_cast<uint32_t>(p.payload.size()));
+    if (compress && p.packed) {
+      std::string frame(ZSTD_compressBound(p.payload.size()), '\0');
+      const size_t n = ZSTD_compress(frame.data(), frame.size(), p.payload.data(),
+                                     p.payload.size(), 1);
+      EXPECT_FALSE(ZSTD_isError(n));
+      w.RawBlock(trace::BlockKind::kCompressedEvents, tid, p.count, frame.data(),
+                 static_cast<uint32_t>(n));
+    } else {
+      w.RawBlock(p.packed ? trace::BlockKind::kPackedEvents : trace::BlockKind::kEvents, tid,
+                 p.count, p.payload.data(), static_cast<uint32_t>(p.payload.size()));
+    }
     p = Pending{.started = true};
     p.packed = rng() % 2;
     if (rng() % 4 == 0) {
@@ -165,6 +178,98 @@ TEST(TraceMerge, BatchesOfAnySizeGiveTheStreamOfNext) {
       }
     }
   }
+}
+
+TEST(TraceCompressed, CompressedBlocksGiveTheStreamOfPlainOnes) {
+  for (uint32_t seed = 1; seed <= 4; ++seed) {
+    const auto plain = ReadWithNext(RandomTrace("reader_plain.tltrace", seed, 3, 3000));
+    const std::string packed = RandomTrace("reader_zstd.tltrace", seed, 3, 3000, true);
+    const auto z = ReadWithNext(packed);
+    const auto zb = ReadInBatches(packed, 7);
+    ASSERT_EQ(plain.size(), z.size());
+    ASSERT_EQ(plain.size(), zb.size());
+    for (size_t i = 0; i < plain.size(); ++i) {
+      ASSERT_EQ(plain[i].tid, z[i].tid) << i;
+      ASSERT_TRUE(SameEvent(plain[i].ev, z[i].ev)) << "seed " << seed << " event " << i;
+      ASSERT_TRUE(SameEvent(plain[i].ev, zb[i].ev)) << "seed " << seed << " event " << i;
+    }
+  }
+}
+
+// One thread: a full event, then a compressed block whose frame is `frame` for `count` records.
+std::string OneCompressedBlock(const std::string& name, const std::string& frame, uint32_t count,
+                               bool cut = false) {
+  const std::string path = TmpPath(name);
+  TraceWriter w(path);
+  Event e{};
+  e.kind = static_cast<uint8_t>(EventKind::kLockAcquired);
+  e.seq = 1;
+  e.ts = 5;
+  e.obj = 0x1000;
+  const std::string first = FullBytes(e);
+  w.RawBlock(trace::BlockKind::kPackedEvents, 1, 1, first.data(), static_cast<uint32_t>(first.size()));
+  w.RawBlock(trace::BlockKind::kCompressedEvents, 1, count, frame.data(),
+             static_cast<uint32_t>(frame.size()));
+  w.Close();
+  if (cut) std::filesystem::resize_file(path, std::filesystem::file_size(path) - frame.size() / 2);
+  return path;
+}
+
+std::string Zstd(const std::string& data) {
+  std::string frame(ZSTD_compressBound(data.size()), '\0');
+  frame.resize(ZSTD_compress(frame.data(), frame.size(), data.data(), data.size(), 1));
+  return frame;
+}
+
+std::string ReadError(const std::string& path) {
+  try {
+    ReadWithNext(path);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(TraceCompressed, DamagedFramesEndInAnErrorNamingTheBlock) {
+  Event w{};
+  w.kind = static_cast<uint8_t>(EventKind::kWrite);
+  w.aux16 = 4;
+  w.obj = 0x2000;
+  const std::string two = FullBytes(w) + FullBytes(w);
+  // Whole: two records read back.
+  EXPECT_EQ(ReadWithNext(OneCompressedBlock("z_good.tltrace", Zstd(two), 2)).size(), 3u);
+  // Not a zstd frame (its checksum is right: the block was written so).
+  EXPECT_NE(ReadError(OneCompressedBlock("z_garbage.tltrace", std::string(64, 'x'), 2))
+                .find("compressed event block"),
+            std::string::npos);
+  // A frame whose bytes cannot be the records its header counts.
+  EXPECT_NE(ReadError(OneCompressedBlock("z_count.tltrace", Zstd(two), 7))
+                .find("does not hold 7 records"),
+            std::string::npos);
+  // The frame's end cut off inside it (a valid size, missing data).
+  std::string cut = Zstd(two);
+  cut.resize(cut.size() - 3);
+  EXPECT_NE(ReadError(OneCompressedBlock("z_short.tltrace", cut, 2)).find("does not decompress"),
+            std::string::npos);
+}
+
+TEST(TraceCompressed, ACompressedLastBlockCutByAKillIsLostWithAWarning) {
+  Event w{};
+  w.kind = static_cast<uint8_t>(EventKind::kWrite);
+  w.aux16 = 4;
+  std::string many;
+  for (int i = 0; i < 200; ++i) {
+    w.obj = 0x2000 + 8 * i;
+    many += FullBytes(w);
+  }
+  auto src = OpenTrace(OneCompressedBlock("z_cut.tltrace", Zstd(many), 200, true));
+  StreamEvent se;
+  size_t n = 0;
+  while (src->Next(se)) ++n;
+  EXPECT_EQ(n, 1u);  // the first block's event
+  bool warned = false;
+  for (const std::string& m : src->Warnings()) warned |= m.find("compressed 200 events") != std::string::npos;
+  EXPECT_TRUE(warned);
 }
 
 // The same path recorded again while it is being read: the rest of the stream is gone, which

@@ -169,7 +169,7 @@ void FlushLocked(ThreadState* ts, bool owner, bool foreign) {
     for (uint32_t at = 0; at < pos - from; ++count) {
       at += (src[at] & trace::kPackedTag) ? trace::kPackedSize : sizeof(Event);
     }
-    WriteBlock(BlockKind::kPackedEvents, ts->tid, count, src, pos - from);
+    WriteEventBlock(ts->tid, count, src, pos - from);
     g_events_written.fetch_add(count, std::memory_order_relaxed);
   }
   if (owner) {
@@ -520,6 +520,7 @@ __attribute__((constructor(101))) static void InitRuntime() {
   ConfirmRaceInit();
   ScheduleInit();
   g_flush_copy = static_cast<unsigned char*>(MapMemory(kBufBytes));
+  InitCompression();
   pthread_key_create(&g_exit_key, ExitKeyDestructor);
   g_enabled.store(true, std::memory_order_release);
   WriteModules();

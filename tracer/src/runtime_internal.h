@@ -368,6 +368,11 @@ bool OpenTraceFile(bool descendant, uint64_t recording);
 void CloseTraceFiles();
 // Appends one block. After the size cap, a full disk or the file size limit stopped the
 // trace, nothing more is written (TraceStopped).
+// THREADLENS_COMPRESS: loads libzstd and maps the compressors (trace_compress.cc).
+void InitCompression();
+bool CompressionOn();
+// Appends one packed-events block of `count` records, compressed when compression is on.
+void WriteEventBlock(uint32_t tid, uint32_t count, const void* payload, size_t size);
 void WriteBlock(trace::BlockKind kind, uint32_t tid, uint32_t count, const void* payload,
                 size_t size);
 // Writes the header first (`initial`), or rewrites it in place.

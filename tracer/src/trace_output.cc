@@ -93,7 +93,9 @@ void Stop(int err) {
     snprintf(num, sizeof num, "%llu", static_cast<unsigned long long>(g_cap));
     n = Append(msg, n, sizeof msg, " reached --max-trace-size (");
     n = Append(msg, n, sizeof msg, num);
-    n = Append(msg, n, sizeof msg, " bytes)");
+    n = Append(msg, n, sizeof msg, " bytes");
+    if (!CompressionOn()) n = Append(msg, n, sizeof msg, "; --compress makes traces smaller");
+    n = Append(msg, n, sizeof msg, ")");
   } else if (err == ESTALE) {
     n = Append(msg, n, sizeof msg, " was removed or replaced while the program ran");
   } else if (err == EFBIG) {

@@ -77,6 +77,8 @@ enum class BlockKind : uint32_t {
   kEnd = 4,      // clean close: payload is an EndRecord
   kPackedEvents = 5,  // (v2) `count` records of thread `tid` in program order, each a full
                       // 40-byte Event or a 16-byte packed record (see PackedRecord below)
+  kCompressedEvents = 6,  // a kPackedEvents payload as one zstd frame (with its size);
+                          // `count` and `tid` as there, `checksum` of the frame
 };
 
 inline constexpr uint32_t kBlockMagic = 0x4b4c4254;  // "TBLK" little-endian
