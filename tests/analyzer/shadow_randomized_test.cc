@@ -317,10 +317,12 @@ TEST(ShadowMemoryRandomized, WorkersReportWhatOneThreadReports) {
   for (int iter = 0; iter < 3000; ++iter) {
     // The region crosses a page boundary: both shards see the heap block and the ranges.
     std::vector<Ev> ev = RandomTrace(rng);
-    Reports one, two, three;
+    Reports one, single, two, three;
     Detect(ev, 0, &one);
+    Detect(ev, 1, &single);  // one worker beside the caller (the default on two CPUs)
     Detect(ev, 2, &two);
     Detect(ev, 3, &three);
+    ASSERT_EQ(one, single) << "iteration " << iter << "\n" << Dump(ev);
     ASSERT_EQ(one, two) << "iteration " << iter << "\n" << Dump(ev);
     ASSERT_EQ(one, three) << "iteration " << iter << "\n" << Dump(ev);
     racy += !one.findings.empty();
@@ -370,6 +372,7 @@ TEST(ShadowMemoryRandomized, WorkersAgreeOnALongStream) {
   };
   const auto one = run(0);
   EXPECT_GT(one.second.size(), 1000u);
+  EXPECT_EQ(run(1), one);
   EXPECT_EQ(run(2), one);
   EXPECT_EQ(run(3), one);
 }

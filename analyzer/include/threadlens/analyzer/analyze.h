@@ -27,7 +27,7 @@ struct AnalyzeOptions {
   size_t max_misuse = 1000;       // misuse findings
   // Threads that check shadow memory beside the one reading the trace. -1: the
   // THREADLENS_RACE_WORKERS environment variable if set, else 2 when this process may run
-  // on two CPUs or more. The findings are the same whatever the number.
+  // on three CPUs or more, 1 on two. The findings are the same whatever the number.
   int race_workers = -1;
   // Sound prediction (docs/findings.md, "Prediction"): each lock-order cycle is checked for a
   // sync-preserving reordering of the trace that deadlocks, whose schedule the finding then
