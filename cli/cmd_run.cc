@@ -20,6 +20,7 @@
 
 #include "commands.h"
 #include "threadlens/analyzer/error.h"
+#include "threadlens/analyzer/elf_probe.h"
 #include "threadlens/analyzer/event_source.h"
 #include "tracer_launch.h"
 
@@ -228,6 +229,11 @@ int Run(const Options& o) {
   if (o.watchdog < 0) throw Error("run: --watchdog takes seconds >= 0 (0 turns it off)");
   if (o.timeout < 0) throw Error("run: --timeout takes seconds >= 0 (0: no limit)");
   std::string program = ResolveProgram(o.command[0]);
+  if (HasTsanRuntime(program)) {
+    throw Error("run: " + o.command[0] + " is built with -fsanitize=thread, whose runtime cannot "
+                "run beside the tracer's: run it as `threadlens tsan -- " + o.command[0] +
+                "`, or build it with threadlens-c++ / threadlens-cc for `threadlens run`");
+  }
   std::string preload = FindPreload();
   std::string trace = o.trace;
   if (trace.empty()) trace = fs::path(o.command[0]).filename().string() + ".tltrace";
@@ -361,8 +367,8 @@ Command AddRun(CLI::App& app) {
   sub->positionals_at_end();
   sub->footer(
       "Exit status: the program's own; 86 when the watchdog ended a deadlocked or hung "
-      "program; 87 when --timeout ended it; 128+N when a signal N killed it; 2 when the program is missing or not "
-      "executable.");
+      "program; 87 when --timeout ended it; 128+N when a signal N killed it; 2 when the program is missing, not "
+      "executable, or built with -fsanitize=thread (run that one with `threadlens tsan`).");
   return {sub, [o]() -> int { return Run(*o); }};
 }
 
