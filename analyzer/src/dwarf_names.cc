@@ -112,11 +112,16 @@ class LibdwNames : public DwarfNames {
     std::string name;
   };
 
-  // T, for the global of type T* that starts at `at`.
-  bool GlobalPointee(std::optional<uint64_t> at, Dwarf_Die& type) {
-    if (!at) return false;
+  // T, for a store of the pointer into a global or a member of type T*.
+  bool StoredType(Dwarf_Die cu_die, const std::optional<PointerStore>& store,
+                  const std::function<std::optional<int64_t>(uint64_t)>& cfa_above_rbp,
+                  Dwarf_Die& type) {
+    if (!store) return false;
+    if (store->kind == PointerStore::kMember) {
+      return MemberPointee(cu_die, *store, cfa_above_rbp, type);
+    }
     if (!indexed_) Index();
-    auto it = globals_.find(*at);
+    auto it = globals_.find(store->global);
     if (it == globals_.end()) return false;
     Dwarf_Die pointer = it->second.type;
     Dwarf_Attribute a;
@@ -298,7 +303,8 @@ std::string LibdwNames::AllocatedField(uint64_t pc, uint64_t block_size, uint64_
     };
     if (!ReceivedType(cu_die, pc + 1, have ? code : nullptr, have, cfa_above_rbp, type) &&
         !ConstructedType(cu_die, pc + 1, code, have, type) &&
-        !GlobalPointee(StoredGlobal(have ? code : nullptr, have, pc + 1), type)) {
+        !StoredType(cu_die, StoredPointer(have ? code : nullptr, have, pc + 1), cfa_above_rbp,
+                    type)) {
       return "";
     }
     // One T only: a block a multiple of T's size may be a T with a payload after it.

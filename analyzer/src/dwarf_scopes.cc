@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <string_view>
 
 #include "dwarf_types.h"
@@ -211,28 +212,44 @@ bool ReceivedType(Dwarf_Die cu_die, uint64_t ret, const unsigned char* code, siz
   return found;
 }
 
-std::optional<uint64_t> StoredGlobal(const unsigned char* code, size_t size, uint64_t ret) {
+std::optional<PointerStore> StoredPointer(const unsigned char* code, size_t size, uint64_t ret) {
   if (!code) return std::nullopt;
   // Follows the returned pointer through the few instructions compilers put between the
   // call and the store: register moves, %rbp frame slots, calls (the instrumentation's
   // write check, which keeps callee-saved registers), loads of the next call's arguments.
   // Anything else ends the search.
   constexpr uint32_t kCallerSaved = 0x0fc7;  // rax rcx rdx rsi rdi r8-r11
+  // x86 register numbers (rax rcx rdx rbx rsp rbp rsi rdi) to DWARF's; r8-r15 are the same.
+  static constexpr int kDwarf[8] = {0, 2, 1, 3, 7, 6, 4, 5};
+  auto dwarf_reg = [](int x86) { return x86 < 8 ? kDwarf[x86] : x86; };
   uint32_t regs = 1;                         // x86 numbers holding the pointer: %rax
   std::vector<int64_t> slots;                // %rbp offsets holding it
   auto holds_slot = [&](int64_t d) { return std::find(slots.begin(), slots.end(), d) != slots.end(); };
+  // A store through %rbp is a frame slot at -O0, a member where %rbp is just a register: the
+  // first such store is the answer when nothing plainer follows (the debug info decides).
+  std::optional<PointerStore> via_rbp;
+  // -O0 keeps the object's pointer in a frame slot too: the slot each register was loaded
+  // from, and the slot each copy of it came from, name the variable a member store is into.
+  constexpr int64_t kNoSlot = INT64_MIN;
+  int64_t loaded_from[16];
+  std::fill(std::begin(loaded_from), std::end(loaded_from), kNoSlot);
+  std::vector<std::pair<int64_t, int64_t>> copies;  // slot -> the slot it was copied from
+  auto origin = [&](int64_t slot) {
+    for (const auto& [copy, from] : copies) {
+      if (copy == slot) return from;
+    }
+    return slot;
+  };
   size_t at = 0;
   for (int steps = 0; steps < 16 && at < size && (regs || !slots.empty()); ++steps) {
     const unsigned char* c = code + at;
     const size_t left = size - at;
-    if (left >= 5 && c[0] == 0xe8) {  // call rel32
-      regs &= ~kCallerSaved;
-      at += 5;
-      continue;
-    }
-    if (left >= 6 && c[0] == 0xff && c[1] == 0x15) {  // call *slot(%rip)
-      regs &= ~kCallerSaved;
-      at += 6;
+    if ((left >= 5 && c[0] == 0xe8) || (left >= 6 && c[0] == 0xff && c[1] == 0x15)) {
+      regs &= ~kCallerSaved;  // call rel32, call *slot(%rip)
+      for (int k = 0; k < 16; ++k) {
+        if (kCallerSaved & (1u << k)) loaded_from[k] = kNoSlot;
+      }
+      at += c[0] == 0xe8 ? 5 : 6;
       continue;
     }
     if (left >= 2 && c[0] == 0xeb && static_cast<int8_t>(c[1]) >= 0) {  // jmp forward
@@ -251,8 +268,17 @@ std::optional<uint64_t> StoredGlobal(const unsigned char* code, size_t size, uin
     const unsigned char* op = c + (rex ? 1 : 0);
     const size_t oleft = left - (rex ? 1 : 0);
     if (oleft >= 5 && (op[0] & 0xf8) == 0xb8) {  // mov $imm32, %reg
-      regs &= ~(1u << ((op[0] & 7) + (r & 1 ? 8 : 0)));
+      const int dst = (op[0] & 7) + (r & 1 ? 8 : 0);
+      regs &= ~(1u << dst);
+      loaded_from[dst] = kNoSlot;
       at += (rex ? 1 : 0) + 5;
+      continue;
+    }
+    if (oleft >= 3 && (op[0] == 0x83 || op[0] == 0x81) && (op[1] & 0xf8) == 0xc0) {
+      const int dst = (op[1] & 7) + (r & 1 ? 8 : 0);  // add $imm, %reg: another address now
+      regs &= ~(1u << dst);
+      loaded_from[dst] = kNoSlot;
+      at += (rex ? 1 : 0) + 2 + (op[0] == 0x83 ? 1 : 4);
       continue;
     }
     if (oleft < 2 || (op[0] != 0x89 && op[0] != 0x8b && op[0] != 0x8d && op[0] != 0x31)) break;
@@ -262,40 +288,96 @@ std::optional<uint64_t> StoredGlobal(const unsigned char* code, size_t size, uin
     const bool wide = (r & 8) != 0;
     size_t len = (rex ? 1 : 0) + 2;
     int64_t disp = 0;
-    if (mod == 1 && (modrm & 7) == 5) {
+    if (mod != 3 && (modrm & 7) == 4) break;  // a SIB byte: not followed
+    if (mod == 1) {
       if (oleft < 3) break;
       disp = static_cast<int8_t>(op[2]);
       len += 1;
-    } else if ((mod == 0 || mod == 2) && (modrm & 7) == 5) {
+    } else if (mod == 2 || (mod == 0 && (modrm & 7) == 5)) {
       if (oleft < 6) break;
       int32_t d;
       std::memcpy(&d, op + 2, sizeof d);
       disp = d;
       len += 4;
-    } else if (mod != 3) {
-      break;  // other addressing forms are not followed
     }
-    const bool rip = mod == 0, reg_form = mod == 3;
+    const bool rip = mod == 0 && (modrm & 7) == 5, reg_form = mod == 3;
+    const bool rbp = mod != 0 && mod != 3 && rm == 5;  // disp(%rbp)
     const uint32_t reg_bit = 1u << reg, rm_bit = 1u << rm;
+    const bool stores_it = op[0] == 0x89 && wide && (regs & reg_bit);
     if (op[0] == 0x89 && reg_form) {  // mov %reg, %rm
-      regs = (regs & ~rm_bit) | (wide && (regs & reg_bit) ? rm_bit : 0);
+      regs = (regs & ~rm_bit) | (stores_it ? rm_bit : 0);
+      loaded_from[rm] = wide ? loaded_from[reg] : kNoSlot;
     } else if (op[0] == 0x89 && rip) {  // mov %reg, g(%rip)
-      if (wide && (regs & reg_bit)) return ret + at + len + disp;
-    } else if (op[0] == 0x89) {  // mov %reg, slot(%rbp)
+      if (stores_it) return PointerStore{PointerStore::kGlobal, ret + at + len + disp, -1, 0, 0, 0};
+    } else if (op[0] == 0x89 && rbp) {  // mov %reg, slot(%rbp)
       slots.erase(std::remove(slots.begin(), slots.end(), disp), slots.end());
-      if (wide && (regs & reg_bit)) slots.push_back(disp);
+      if (stores_it) slots.push_back(disp);
+      std::erase_if(copies, [&](const auto& c) { return c.first == disp; });
+      if (wide && loaded_from[reg] != kNoSlot) copies.emplace_back(disp, loaded_from[reg]);
+      if (stores_it && !via_rbp) {
+        via_rbp = PointerStore{PointerStore::kMember, 0, 6, disp, ret + at, 0};
+      }
+    } else if (op[0] == 0x89) {  // mov %reg, disp(%base): into the object %base points to
+      if (stores_it && loaded_from[rm] != kNoSlot) {  // -O0: %base came from a variable's slot
+        return PointerStore{PointerStore::kMember, 0, -1, disp, ret + at, loaded_from[rm]};
+      }
+      if (stores_it) return PointerStore{PointerStore::kMember, 0, dwarf_reg(rm), disp, ret + at, 0};
     } else if (op[0] == 0x8b && reg_form) {  // mov %rm, %reg
       regs = (regs & ~reg_bit) | (wide && (regs & rm_bit) ? reg_bit : 0);
-    } else if (op[0] == 0x8b && !rip) {  // mov slot(%rbp), %reg
+      loaded_from[reg] = wide ? loaded_from[rm] : kNoSlot;
+    } else if (op[0] == 0x8b && rbp) {  // mov slot(%rbp), %reg
       regs = (regs & ~reg_bit) | (wide && holds_slot(disp) ? reg_bit : 0);
+      loaded_from[reg] = wide ? origin(disp) : kNoSlot;
     } else if (op[0] == 0x8b || op[0] == 0x8d || (op[0] == 0x31 && reg_form)) {
       regs &= ~reg_bit;  // a load from memory, a lea or a zeroing xor: something else now
+      loaded_from[reg] = kNoSlot;
     } else {
       break;
     }
     at += len;
   }
-  return std::nullopt;
+  return via_rbp;
+}
+
+bool MemberPointee(Dwarf_Die cu_die, const PointerStore& store,
+                   const std::function<std::optional<int64_t>(uint64_t)>& cfa_above_rbp,
+                   Dwarf_Die& type) {
+  std::vector<Dwarf_Die> chain;
+  if (store.kind != PointerStore::kMember || store.offset < 0 ||
+      !ScopeChain(cu_die, store.pc, chain, 0)) {
+    return false;
+  }
+  // -O0: the variable in the frame slot the base register was loaded from.
+  std::optional<int64_t> base;
+  if (store.base < 0) {
+    if (dwarf_tag(&chain[0]) != DW_TAG_subprogram) return false;
+    base = FrameBaseAboveRbp(&chain[0], store.pc, cfa_above_rbp);
+    if (!base) return false;
+  }
+  // The variable in the base register at the store: a pointer to the object.
+  for (Dwarf_Die& scope : chain) {
+    Dwarf_Die child;
+    if (dwarf_child(&scope, &child) != 0) continue;
+    do {
+      const int tag = dwarf_tag(&child);
+      if ((tag != DW_TAG_variable && tag != DW_TAG_formal_parameter) ||
+          !(base ? LocatedAt(&child, store.pc, DW_OP_fbreg, store.slot - *base)
+                 : LocatedAt(&child, store.pc, DW_OP_reg0 + store.base))) {
+        continue;
+      }
+      Dwarf_Die pointer, object, member;
+      Dwarf_Attribute a;
+      if (!TypeOf(&child, &pointer) || !Peel(&pointer) ||
+          dwarf_tag(&pointer) != DW_TAG_pointer_type || !dwarf_attr(&pointer, DW_AT_type, &a) ||
+          !dwarf_formref_die(&a, &object) || !Peel(&object) ||
+          !PointerMemberAt(object, static_cast<uint64_t>(store.offset), member, 0) ||
+          !dwarf_attr(&member, DW_AT_type, &a) || !dwarf_formref_die(&a, &type)) {
+        continue;
+      }
+      return Peel(&type);  // not void*
+    } while (dwarf_siblingof(&child, &child) == 0);
+  }
+  return false;
 }
 
 namespace {

@@ -33,11 +33,27 @@ bool ReceivedType(Dwarf_Die cu_die, uint64_t ret, const unsigned char* code, siz
                   const std::function<std::optional<int64_t>(uint64_t)>& cfa_above_rbp,
                   Dwarf_Die& type);
 
-// The link-time address of the global that the code at `ret` (an allocation's return
-// address; `code` its bytes) stores the returned pointer into: `mov %rax, g(%rip)` at once,
-// or after the few moves, frame slots and calls compilers put first (instrumented code
-// checks the store with a call). Nothing when other code comes before such a store.
-std::optional<uint64_t> StoredGlobal(const unsigned char* code, size_t code_size, uint64_t ret);
+// Where the code at `ret` (an allocation's return address; `code` its bytes) stores the
+// returned pointer: into a global (`mov %rax, g(%rip)`), or into a member of an object a
+// register points to (`mov %rbp, 0x8(%rbx)`), at once or after the few moves, frame slots
+// and calls compilers put first (instrumented code checks the store with a call). Nothing
+// when other code comes before such a store.
+struct PointerStore {
+  enum Kind { kGlobal, kMember } kind = kGlobal;
+  uint64_t global = 0;  // kGlobal: the global's link-time address
+  int base = -1;        // kMember: DWARF number of the register holding the object's address;
+                        // -1: the register was loaded from the %rbp frame slot `slot` (-O0)
+  int64_t offset = 0;   // kMember: the member's offset in the object
+  uint64_t pc = 0;      // kMember: the store's link-time address
+  int64_t slot = 0;
+};
+std::optional<PointerStore> StoredPointer(const unsigned char* code, size_t code_size, uint64_t ret);
+// T, for a store into a member of type T* of an object whose pointer variable the debug
+// info places in the store's base register at the store (-O1 and above), or in the frame
+// slot it was loaded from (-O0; `cfa_above_rbp` as for ReceivedType).
+bool MemberPointee(Dwarf_Die cu_die, const PointerStore& store,
+                   const std::function<std::optional<int64_t>(uint64_t)>& cfa_above_rbp,
+                   Dwarf_Die& type);
 
 // The class whose constructor is the first function of the unit that `code` (the bytes at
 // `ret`, an allocation's return address) calls directly: `new Account(7)` where the

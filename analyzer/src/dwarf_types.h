@@ -21,6 +21,9 @@ bool Peel(Dwarf_Die* die);
 std::optional<uint64_t> SizeOf(Dwarf_Die type);
 // Appends to `path` the member/element path of byte `off` inside `type`.
 void FieldPath(Dwarf_Die type, uint64_t off, std::string& path, int depth);
+// The pointer type of the member that starts at byte `off` of `type` (inside nested members
+// too): `struct stats *` for `conn.st` at 8. False when no pointer member starts there.
+bool PointerMemberAt(Dwarf_Die type, uint64_t off, Dwarf_Die& member, int depth);
 // The object std::make_shared built inside the control block of type `block` (libstdc++'s
 // _Sp_counted_ptr_inplace<T, ...>): T, and where it starts in the block.
 bool InplaceObject(Dwarf_Die block, Dwarf_Die& object, uint64_t& offset);

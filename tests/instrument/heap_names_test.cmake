@@ -1,5 +1,5 @@
 # Heap blocks from malloc, calloc, new and make_shared, held in locals or stored straight into
-# global pointers, named by their type's member at every
+# global pointers or members of other objects, named by their type's member at every
 # optimization level, with each compiler given: -O0 keeps the receiving pointer in a frame
 # slot (clang's frame base is %rbp, gcc's the call frame address) and calls constructors,
 # -O2 keeps it in registers and inlines them.
@@ -13,23 +13,31 @@ set(calloc_names "Conn::bytes_in in heap block allocated at NewConn(int)"
 set(new_names "Account::balance in heap block allocated at main"
               "Session::hits_ in heap block allocated at main"
               "Ledger::entries in heap block allocated at main")
+set(member_names "stats::misses in heap block allocated at conn_new")
 set(global_names "Stats::misses in heap block allocated at main"
                  "Pod::b in heap block allocated at main"
                  "double[6] in heap block allocated at main")
 
 foreach(compiler ${COMPILERS})
   get_filename_component(tag "${compiler}" NAME)
-  foreach(program calloc new global)
+  foreach(program calloc new global member)
     if(program STREQUAL "calloc")
       set(source "${SOURCE_DIR}/programs/race_heap_struct_calloc.cc")
     elseif(program STREQUAL "new")
       set(source "${SOURCE_DIR}/programs/race_heap_new_object.cc")
-    else()
+    elseif(program STREQUAL "global")
       set(source "${SOURCE_DIR}/programs/race_heap_global_pointer.cc")
+    else()
+      set(source "${SOURCE_DIR}/programs/race_heap_member_pointer.c")
+    endif()
+    set(language "")
+    if(source MATCHES "\\.c$")
+      set(language -x c)  # a C program, through the C++ driver
     endif()
     foreach(level -O0 -O2)
       set(prog "${WORK_DIR}/heap_${program}_${tag}${level}")
-      wrapper_build(${compiler} "build ${source} at ${level}" -g ${level} "${source}" -o "${prog}")
+      wrapper_build(${compiler} "build ${source} at ${level}" -g ${level} ${language} "${source}"
+                    -x none -o "${prog}")
       trace_and_analyze("${prog}" report)
       foreach(name ${${program}_names})
         string(FIND "${report}" "data race on ${name}" at)
