@@ -270,6 +270,8 @@ Report Analysis::Finish() {
     }
   }
 
+  DisambiguateFingerprints(rep.findings);
+
   for (const ProcessInfo& p : source_.Processes()) rep.pids.push_back(p.pid);
   for (const ThreadCtx& t : threads_) {
     ThreadInfo ti;

@@ -3,6 +3,7 @@
 #include "threadlens/analyzer/analyze.h"
 
 #include <algorithm>
+#include <unordered_map>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -197,6 +198,26 @@ std::string FingerprintOf(const Finding& f) {
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016" PRIx64, Fnv1a(key));
   return buf;
+}
+
+void DisambiguateFingerprints(std::vector<Finding>& findings) {
+  std::unordered_map<std::string, int> seen;
+  for (const Finding& f : findings) ++seen[f.fingerprint];
+  for (Finding& f : findings) {
+    if (seen[f.fingerprint] < 2) continue;
+    std::string key = f.fingerprint;
+    for (const std::string& v : f.variables) key += "|var:" + WithoutOwner(v);
+    for (const Access& a : f.accesses) {
+      for (const Frame& fr : a.stack) {
+        if (fr.line == 0 || IsSystemFrame(fr)) continue;
+        key += "|at:" + fr.function + ":" + std::to_string(fr.line);
+        break;
+      }
+    }
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016" PRIx64, Fnv1a(key));
+    f.fingerprint = buf;
+  }
 }
 
 Report Analyze(EventSource& source, const AnalyzeOptions& options) {

@@ -43,6 +43,37 @@ TEST(Fingerprint, AStackOrThreadLocalVariableIsKeyedWithoutItsThread) {
             FingerprintOf(race("0x7ffd1234 on T2's stack")));
 }
 
+// Two objects of one type from one function, raced on by the same functions, would share a
+// fingerprint (it leaves lines out): within one report they are told apart by their lines,
+// and a fingerprint no other finding shares is left as it was.
+TEST(Fingerprint, FindingsOfOneReportThatCollideAreToldApartByTheirLines) {
+  auto race = [](int alloc_line, int access_line) {
+    Finding f;
+    f.kind = "race";
+    Access a;
+    a.stack = {Frame{"worker()", "src/worker.cc", access_line, 0, ""}};
+    f.accesses = {a, a};
+    f.variables = {"Account::balance in heap block allocated at main acct.cc:" +
+                   std::to_string(alloc_line)};
+    f.fingerprint = FingerprintOf(f);
+    return f;
+  };
+  std::vector<Finding> findings = {race(7, 20), race(9, 21), race(7, 20)};
+  findings[2].kind = "race";
+  findings[2].variables = {"Session::hits in heap block allocated at main acct.cc:30"};
+  findings[2].fingerprint = FingerprintOf(findings[2]);
+  ASSERT_EQ(findings[0].fingerprint, findings[1].fingerprint);
+  const std::string unique = findings[2].fingerprint;
+  DisambiguateFingerprints(findings);
+  EXPECT_NE(findings[0].fingerprint, findings[1].fingerprint);
+  EXPECT_EQ(findings[2].fingerprint, unique);
+  // The same two findings in another run get the same two fingerprints.
+  std::vector<Finding> again = {race(9, 21), race(7, 20)};
+  DisambiguateFingerprints(again);
+  EXPECT_EQ(again[0].fingerprint, findings[1].fingerprint);
+  EXPECT_EQ(again[1].fingerprint, findings[0].fingerprint);
+}
+
 TEST(Fingerprint, UsesTheFirstFrameOutsideTheStandardLibrary) {
   auto finding = [](const std::string& inner) {
     Finding f;

@@ -58,5 +58,10 @@ Report AnalyzeFile(const std::string& path, const AnalyzeOptions& options = {});
 // The fingerprint of a finding from its kind and names (16 hex digits). Exposed so other
 // producers of findings (TSan import) fingerprint the same way.
 std::string FingerprintOf(const Finding& finding);
+// Findings of one report that got the same fingerprint (two objects of one type, allocated
+// by one function on different lines, raced on by the same functions) are told apart: each
+// of them gets one that also keys the lines their variables and sides name. Fingerprints
+// that are unique stay as FingerprintOf made them.
+void DisambiguateFingerprints(std::vector<Finding>& findings);
 
 }  // namespace threadlens
