@@ -9,8 +9,6 @@
 // Every length and count is checked against the file before it is used, so a damaged or
 // hostile file ends in an Error naming the byte offset, never a crash, a huge allocation or
 // a hang. A truncated LAST block (a killed program) is read up to the damage, with a warning.
-#include <zstd.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -19,6 +17,7 @@
 #include <queue>
 #include <unordered_map>
 
+#include "block_frame.h"
 #include "event_block.h"
 #include "readers.h"
 #include "threadlens/analyzer/error.h"
@@ -400,26 +399,18 @@ class BinaryTrace final : public EventSource {
     return true;
   }
 
-  // A compressed block's frame, `r.bytes` at `frame`, into the cursor's buffer: its packed
-  // records, as many bytes as the frame says it holds, which `count` records must fit.
+  // A compressed block's frame, `r.bytes` at `frame`, into the cursor's buffer.
   const unsigned char* Decompress(const BlockRef& r, const unsigned char* frame, Cursor& c) {
-    const unsigned long long size = ZSTD_getFrameContentSize(frame, r.bytes);
-    const uint64_t lo = static_cast<uint64_t>(r.count) * trace::kPackedSize;
-    const uint64_t hi = static_cast<uint64_t>(r.count) * sizeof(Event);
-    if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kMaxPayload ||
-        size < lo || size > hi || size % 8 != 0) {
-      Fail(r.offset,
-           "compressed event block does not hold " + std::to_string(r.count) + " records");
+    switch (frames_.Decode(frame, r.bytes, r.count, kMaxPayload, c.buf, &c.payload)) {
+      case FrameDecoder::Status::kOk:
+        return c.buf.data();
+      case FrameDecoder::Status::kBadSize:
+        Fail(r.offset,
+             "compressed event block does not hold " + std::to_string(r.count) + " records");
+      case FrameDecoder::Status::kBadFrame:
+        break;
     }
-    if (!dctx_) dctx_.reset(ZSTD_createDCtx());
-    if (c.buf.size() < size) c.buf.resize(size);
-    const size_t n =
-        dctx_ ? ZSTD_decompressDCtx(dctx_.get(), c.buf.data(), size, frame, r.bytes) : 0;
-    if (!dctx_ || ZSTD_isError(n) || n != size) {
-      Fail(r.offset, "compressed event block does not decompress");
-    }
-    c.payload = size;
-    return c.buf.data();
+    Fail(r.offset, "compressed event block does not decompress");
   }
 
   [[noreturn]] void FailRecord(const Cursor& c, block::PackedCursor::Status status) const {
@@ -498,10 +489,7 @@ class BinaryTrace final : public EventSource {
   std::vector<size_t> ready_;
   std::vector<unsigned char> scratch_;  // payload of a strings or modules block
   std::vector<unsigned char> frame_;    // a compressed block as read
-  struct FreeDctx {
-    void operator()(ZSTD_DCtx* d) const { ZSTD_freeDCtx(d); }
-  };
-  std::unique_ptr<ZSTD_DCtx, FreeDctx> dctx_;
+  FrameDecoder frames_;
   std::priority_queue<HeapItem, std::vector<HeapItem>, std::greater<HeapItem>> heap_;
 };
 

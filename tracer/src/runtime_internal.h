@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "runtime.h"
+#include "trace_output.h"
 
 #define TL_EXPORT extern "C" __attribute__((visibility("default")))
 #define TL_LIKELY(x) __builtin_expect(!!(x), 1)
@@ -342,9 +343,6 @@ ThreadState* RegistryHead();
 // Ends the trace: flushes every buffer, writes modules and the end block, marks the header.
 // `clean` false (fatal signal) leaves the header incomplete. Safe to call more than once.
 void CloseTrace(bool clean, bool watchdog);
-// Writes the module map now (a library about to be unloaded is still in it); the reader
-// keeps every library any map names.
-void RecordModules();
 const char* TracePath();
 // True once CloseTrace began (the program is exiting): the watchdog stands down.
 bool TraceClosing();
@@ -358,29 +356,6 @@ bool IsRuntimeSignalHandler(const void* fn);
 
 // Creates the watchdog's own state (tid 0), not registered as a program thread.
 ThreadState* NewRuntimeState();
-
-// --- trace_output.cc ----------------------------------------------------------------------
-
-// Opens THREADLENS_TRACE (a descendant: BASE.PID) on high fds and writes the header; says
-// why on the terminal and returns false when it cannot.
-bool OpenTraceFile(bool descendant, uint64_t recording);
-// Closes the trace's fds (fork child, before it opens its own).
-void CloseTraceFiles();
-// Appends one block. After the size cap, a full disk or the file size limit stopped the
-// trace, nothing more is written (TraceStopped).
-// THREADLENS_COMPRESS: loads libzstd and maps the compressors (trace_compress.cc).
-void InitCompression();
-bool CompressionOn();
-// Appends one packed-events block of `count` records, compressed when compression is on.
-void WriteEventBlock(uint32_t tid, uint32_t count, const void* payload, size_t size);
-void WriteBlock(trace::BlockKind kind, uint32_t tid, uint32_t count, const void* payload,
-                size_t size);
-// Writes the header first (`initial`), or rewrites it in place.
-void WriteHeader(bool initial, uint64_t ticks_per_second);
-trace::FileHeader& Header();
-bool TraceStopped();
-// One message to the terminal: the program's stderr as it was when tracing began.
-void TerminalMessage(const char* msg, size_t n);
 
 // --- watchdog.cc --------------------------------------------------------------------------
 
