@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "threadlens/analyzer/elf_probe.h"
 #include "threadlens/analyzer/error.h"
 #include "threadlens/analyzer/findings_json.h"
 #include "threadlens/analyzer/tsan_import.h"
@@ -38,8 +39,8 @@ std::string ReadAll(const fs::path& p) {
   return ss.str();
 }
 
-// TSan's runtime carries its name in the binary (or in a linked libtsan): a cheap check that
-// the program can report at all, so a silent run is not mistaken for a clean one.
+// Whether the program carries TSan's runtime (HasTsanRuntime): a check that it can report
+// at all, so a silent run is not mistaken for a clean one.
 bool LooksTsanInstrumented(const std::string& program) {
   std::string path = program;
   if (program.find('/') == std::string::npos) {
@@ -53,9 +54,7 @@ bool LooksTsanInstrumented(const std::string& program) {
       }
     }
   }
-  std::string bytes = ReadAll(path);
-  return bytes.find("__tsan_init") != std::string::npos ||
-         bytes.find("libtsan.so") != std::string::npos;
+  return HasTsanRuntime(path);
 }
 
 struct RunResult {
