@@ -56,6 +56,8 @@ Command AddAnalyze(CLI::App& app) {
             opts.contention = !o->no_contention;
             opts.max_cycle_length = o->max_cycle_length;
             opts.predict = o->predict;
+            // Only the JSON timeline shows lock spans: building them costs a name per span.
+            if (!(o->format == "json" && o->timeline)) opts.max_spans = 0;
             Report report;
             {
               Progress progress("analyzing " + o->trace);
