@@ -12,6 +12,7 @@ packages=(
   autoconf automake make                # the autotools project built with threadlens-cc (tests)
   libdw-dev                             # DWARF reader: field and variable names in reports
   libzstd-dev                           # compressed traces (run --compress)
+  libcapstone-dev                       # x86-64 decoder: names of heap blocks kept in arrays
   graphviz libgraphviz-dev              # libgvc renders the graphs in-process
   nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev

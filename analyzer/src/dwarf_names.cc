@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "dwarf_scopes.h"
+#include "flow_types.h"
 #include "dwarf_types.h"
 
 namespace threadlens {
@@ -130,6 +131,18 @@ class LibdwNames : public DwarfNames {
       return false;
     }
     return Peel(&type);  // not void*
+  }
+
+  // The global holding `addr`: its type, and `addr`'s offset in it.
+  bool GlobalAt(uint64_t addr, Dwarf_Die& type, uint64_t& offset) {
+    if (!indexed_) Index();
+    auto it = globals_.upper_bound(addr);
+    if (it == globals_.begin()) return false;
+    --it;
+    if (addr - it->first >= std::max<uint64_t>(it->second.size, 1)) return false;
+    type = it->second.type;
+    offset = addr - it->first;
+    return true;
   }
 
   static bool Find(std::map<uint64_t, Variable>& in, uint64_t at, DwarfGlobal& out) {
@@ -304,7 +317,11 @@ std::string LibdwNames::AllocatedField(uint64_t pc, uint64_t block_size, uint64_
     if (!ReceivedType(cu_die, pc + 1, have ? code : nullptr, have, cfa_above_rbp, type) &&
         !ConstructedType(cu_die, pc + 1, code, have, type) &&
         !StoredType(cu_die, StoredPointer(have ? code : nullptr, have, pc + 1), cfa_above_rbp,
-                    type)) {
+                    type) &&
+        !flow_types::StoredType(
+            cu_die, pc + 1,
+            [this](uint64_t a, unsigned char* out, size_t n) { return CodeAt(a, out, n); },
+            [this](uint64_t a, Dwarf_Die& t, uint64_t& o) { return GlobalAt(a, t, o); }, type)) {
       return "";
     }
     // One T only: a block a multiple of T's size may be a T with a payload after it.
@@ -324,7 +341,7 @@ std::string LibdwNames::AllocatedField(uint64_t pc, uint64_t block_size, uint64_
   std::optional<uint64_t> size = SizeOf(type);
   Dwarf_Die peeled = type;
   if (!size || *size == 0 || !Peel(&peeled) || offset >= block_size) return "";
-  const char* name = dwarf_diename(&peeled);
+  const char* name = TypeName(type);
   // The library's own node types (_Sp_counted_ptr_inplace, _Rb_tree_node) name nothing a
   // user wrote.
   if (!name || name[0] == '_') return "";

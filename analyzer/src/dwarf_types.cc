@@ -33,6 +33,24 @@ bool Peel(Dwarf_Die* die) {
   return false;
 }
 
+const char* TypeName(Dwarf_Die type) {
+  if (!Peel(&type)) return nullptr;
+  if (const char* name = dwarf_diename(&type)) return name;
+  // Anonymous: the typedef of its unit that names it.
+  Dwarf_Die cu, child;
+  if (!dwarf_diecu(&type, &cu, nullptr, nullptr) || dwarf_child(&cu, &child) != 0) return nullptr;
+  const Dwarf_Off want = dwarf_dieoffset(&type);
+  do {
+    Dwarf_Attribute a;
+    Dwarf_Die target;
+    if (dwarf_tag(&child) == DW_TAG_typedef && dwarf_attr(&child, DW_AT_type, &a) &&
+        dwarf_formref_die(&a, &target) && dwarf_dieoffset(&target) == want) {
+      return dwarf_diename(&child);
+    }
+  } while (dwarf_siblingof(&child, &child) == 0);
+  return nullptr;
+}
+
 std::optional<uint64_t> SizeOf(Dwarf_Die type) {
   if (!Peel(&type)) return std::nullopt;
   Dwarf_Word size = 0;
@@ -217,6 +235,85 @@ bool PointerMemberAt(Dwarf_Die type, uint64_t off, Dwarf_Die& member, int depth)
     return PointerMemberAt(t, off - e->first, member, depth + 1);
   } while (dwarf_siblingof(&child, &child) == 0);
   return false;
+}
+
+namespace {
+
+// The member of struct `type` that holds byte `off`, and where it starts.
+bool MemberHolding(Dwarf_Die type, uint64_t off, Dwarf_Die& member_type, uint64_t& first) {
+  Dwarf_Die child;
+  if (dwarf_child(&type, &child) != 0) return false;
+  do {
+    if (dwarf_tag(&child) != DW_TAG_member) continue;
+    const std::optional<Extent> e = MemberExtent(&child, false);
+    if (!e || off < e->first || off >= e->end) continue;
+    first = e->first;
+    return TypeOf(&child, &member_type);
+  } while (dwarf_siblingof(&child, &child) == 0);
+  return false;
+}
+
+// An array's element type and size.
+bool Element(Dwarf_Die array, Dwarf_Die& element, uint64_t& size) {
+  if (!TypeOf(&array, &element)) return false;
+  const std::optional<uint64_t> s = SizeOf(element);
+  if (!s || *s == 0) return false;
+  size = *s;
+  return true;
+}
+
+}  // namespace
+
+bool PointerAt(Dwarf_Die type, uint64_t off, Dwarf_Die& pointer, int depth) {
+  if (depth > kMaxDepth || !Peel(&type)) return false;
+  Dwarf_Die inner;
+  uint64_t first = 0;
+  switch (dwarf_tag(&type)) {
+    case DW_TAG_pointer_type:
+      if (off != 0) return false;
+      pointer = type;
+      return true;
+    case DW_TAG_array_type:
+      return Element(type, inner, first) && PointerAt(inner, off % first, pointer, depth + 1);
+    case DW_TAG_structure_type:
+    case DW_TAG_class_type:
+      return MemberHolding(type, off, inner, first) &&
+             PointerAt(inner, off - first, pointer, depth + 1);
+    default:
+      return false;
+  }
+}
+
+bool ElementPointerAt(Dwarf_Die type, uint64_t off, Dwarf_Die& pointer, int depth) {
+  if (depth > kMaxDepth || !Peel(&type)) return false;
+  Dwarf_Die inner;
+  uint64_t first = 0;
+  switch (dwarf_tag(&type)) {
+    case DW_TAG_array_type: {
+      if (!Element(type, inner, first)) return false;
+      Dwarf_Die peeled = inner;
+      if (Peel(&peeled) && dwarf_tag(&peeled) == DW_TAG_pointer_type) {
+        pointer = peeled;
+        return true;
+      }
+      return ElementPointerAt(inner, off % first, pointer, depth + 1);
+    }
+    case DW_TAG_structure_type:
+    case DW_TAG_class_type:
+      return MemberHolding(type, off, inner, first) &&
+             ElementPointerAt(inner, off - first, pointer, depth + 1);
+    default:
+      return false;
+  }
+}
+
+bool Pointee(Dwarf_Die pointer, Dwarf_Die& type) {
+  Dwarf_Attribute a;
+  if (!Peel(&pointer) || dwarf_tag(&pointer) != DW_TAG_pointer_type ||
+      !dwarf_attr(&pointer, DW_AT_type, &a) || !dwarf_formref_die(&a, &type)) {
+    return false;
+  }
+  return Peel(&type);
 }
 
 void FieldPath(Dwarf_Die type, uint64_t off, std::string& path, int depth) {

@@ -1,5 +1,6 @@
 # Heap blocks from malloc, calloc, new and make_shared, held in locals or stored straight into
-# global pointers or members of other objects, named by their type's member at every
+# global pointers or members of other objects, or into array elements (of a global array, or
+# of an array a global points to), named by their type's member at every
 # optimization level, with each compiler given: -O0 keeps the receiving pointer in a frame
 # slot (clang's frame base is %rbp, gcc's the call frame address) and calls constructors,
 # -O2 keeps it in registers and inlines them.
@@ -14,19 +15,23 @@ set(new_names "Account::balance in heap block allocated at main"
               "Session::hits_ in heap block allocated at main"
               "Ledger::entries in heap block allocated at main")
 set(member_names "stats::misses in heap block allocated at conn_new")
+set(array_names "worker::done in heap block allocated at main"
+                "slot_t::misses in heap block allocated at main")
 set(global_names "Stats::misses in heap block allocated at main"
                  "Pod::b in heap block allocated at main"
                  "double[6] in heap block allocated at main")
 
 foreach(compiler ${COMPILERS})
   get_filename_component(tag "${compiler}" NAME)
-  foreach(program calloc new global member)
+  foreach(program calloc new global member array)
     if(program STREQUAL "calloc")
       set(source "${SOURCE_DIR}/programs/race_heap_struct_calloc.cc")
     elseif(program STREQUAL "new")
       set(source "${SOURCE_DIR}/programs/race_heap_new_object.cc")
     elseif(program STREQUAL "global")
       set(source "${SOURCE_DIR}/programs/race_heap_global_pointer.cc")
+    elseif(program STREQUAL "array")
+      set(source "${SOURCE_DIR}/programs/race_heap_array_of_pointers.c")
     else()
       set(source "${SOURCE_DIR}/programs/race_heap_member_pointer.c")
     endif()

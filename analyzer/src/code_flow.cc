@@ -1,0 +1,312 @@
+// Following an allocation's pointer through x86-64 code (see code_flow.h).
+#include "code_flow.h"
+
+#include <capstone/capstone.h>
+
+#include <algorithm>
+#include <vector>
+
+namespace threadlens::code_flow {
+
+namespace {
+
+constexpr uint32_t kCallerSaved = 0x0fc7;  // rax rcx rdx rsi rdi r8-r11
+constexpr int kRsp = 4, kRbp = 5;
+
+// Capstone's register to its 64-bit register's x86 number, -1 for any other register.
+int Gpr(unsigned reg) {
+  switch (reg) {
+    case X86_REG_RAX: case X86_REG_EAX: case X86_REG_AX: case X86_REG_AL: case X86_REG_AH:
+      return 0;
+    case X86_REG_RCX: case X86_REG_ECX: case X86_REG_CX: case X86_REG_CL: case X86_REG_CH:
+      return 1;
+    case X86_REG_RDX: case X86_REG_EDX: case X86_REG_DX: case X86_REG_DL: case X86_REG_DH:
+      return 2;
+    case X86_REG_RBX: case X86_REG_EBX: case X86_REG_BX: case X86_REG_BL: case X86_REG_BH:
+      return 3;
+    case X86_REG_RSP: case X86_REG_ESP: case X86_REG_SP: case X86_REG_SPL: return kRsp;
+    case X86_REG_RBP: case X86_REG_EBP: case X86_REG_BP: case X86_REG_BPL: return kRbp;
+    case X86_REG_RSI: case X86_REG_ESI: case X86_REG_SI: case X86_REG_SIL: return 6;
+    case X86_REG_RDI: case X86_REG_EDI: case X86_REG_DI: case X86_REG_DIL: return 7;
+    default: break;
+  }
+  for (unsigned first : {X86_REG_R8, X86_REG_R8D, X86_REG_R8W, X86_REG_R8B}) {
+    if (reg >= first && reg < first + 8) return 8 + static_cast<int>(reg - first);
+  }
+  return -1;
+}
+
+class Decoder {
+ public:
+  Decoder() {
+    ok_ = cs_open(CS_ARCH_X86, CS_MODE_64, &h_) == CS_ERR_OK;
+    if (ok_) cs_option(h_, CS_OPT_DETAIL, CS_OPT_ON);
+  }
+  ~Decoder() {
+    if (ok_) cs_close(&h_);
+  }
+  Decoder(const Decoder&) = delete;
+  Decoder& operator=(const Decoder&) = delete;
+  bool ok() const { return ok_; }
+  csh handle() const { return h_; }
+  // The 64-bit registers `insn` writes, as a bit per x86 number.
+  uint32_t Written(const cs_insn& insn) const {
+    cs_regs read, write;
+    uint8_t nread = 0, nwrite = 0;
+    if (cs_regs_access(h_, &insn, read, &nread, write, &nwrite) != CS_ERR_OK) return ~0u;
+    uint32_t out = 0;
+    for (uint8_t i = 0; i < nwrite; ++i) {
+      if (const int g = Gpr(write[i]); g >= 0) out |= 1u << g;
+    }
+    return out;
+  }
+
+ private:
+  csh h_ = 0;
+  bool ok_ = false;
+};
+
+// A frame slot: disp(%rbp) or disp(%rsp), without an index.
+struct Slot {
+  int base = -1;
+  int64_t disp = 0;
+  bool operator==(const Slot&) const = default;
+};
+
+std::optional<Slot> SlotOf(const cs_x86_op& op) {
+  if (op.type != X86_OP_MEM || op.mem.index != X86_REG_INVALID) return std::nullopt;
+  const int base = Gpr(op.mem.base);
+  if (base != kRbp && base != kRsp) return std::nullopt;
+  return Slot{base, op.mem.disp};
+}
+
+bool IsReg(const cs_x86_op& op, int size) { return op.type == X86_OP_REG && op.size == size; }
+
+}  // namespace
+
+std::optional<Store> PointerStore(const unsigned char* code, size_t size, uint64_t ret) {
+  Decoder d;
+  if (!code || !d.ok()) return std::nullopt;
+  cs_insn* insn = cs_malloc(d.handle());
+  if (!insn) return std::nullopt;
+  uint32_t holds = 1;        // registers holding the pointer: %rax
+  std::vector<Slot> slots;   // frame slots holding it
+  std::optional<Store> out;
+  size_t off = 0;
+  for (int steps = 0; steps < 48 && off < size && (holds || !slots.empty()); ++steps) {
+    const uint8_t* p = code + off;
+    size_t left = size - off;
+    uint64_t at = ret + off;
+    if (!cs_disasm_iter(d.handle(), &p, &left, &at, insn)) break;
+    const cs_x86& x = insn->detail->x86;
+    const size_t next = off + insn->size;
+    if (insn->id == X86_INS_CALL) {
+      holds &= ~kCallerSaved;
+      off = next;
+      continue;
+    }
+    if (insn->id == X86_INS_JMP) {
+      // Forward only, within the bytes at hand (-O0's jump to the normal edge of `new`).
+      if (x.op_count != 1 || x.operands[0].type != X86_OP_IMM) break;
+      const uint64_t target = static_cast<uint64_t>(x.operands[0].imm);
+      if (target <= insn->address || target - ret >= size) break;
+      off = target - ret;
+      continue;
+    }
+    if (cs_insn_group(d.handle(), insn, CS_GRP_JUMP)) {  // conditional: the fall-through
+      off = next;
+      continue;
+    }
+    if (cs_insn_group(d.handle(), insn, CS_GRP_RET) || cs_insn_group(d.handle(), insn, CS_GRP_INT)) {
+      break;
+    }
+    if (insn->id == X86_INS_MOV && x.op_count == 2) {
+      const cs_x86_op &dst = x.operands[0], &src = x.operands[1];
+      if (dst.type == X86_OP_REG && src.type == X86_OP_REG) {
+        const int to = Gpr(dst.reg), from = Gpr(src.reg);
+        if (to >= 0) holds = (holds & ~(1u << to)) | (dst.size == 8 && from >= 0 && (holds >> from & 1) ? 1u << to : 0);
+        off = next;
+        continue;
+      }
+      if (dst.type == X86_OP_REG && src.type == X86_OP_MEM) {
+        const int to = Gpr(dst.reg);
+        const std::optional<Slot> s = SlotOf(src);
+        const bool held = dst.size == 8 && s && std::find(slots.begin(), slots.end(), *s) != slots.end();
+        if (to >= 0) holds = (holds & ~(1u << to)) | (held ? 1u << to : 0);
+        off = next;
+        continue;
+      }
+      if (dst.type == X86_OP_MEM && src.type == X86_OP_REG) {
+        const int from = Gpr(src.reg);
+        const bool stores_it = src.size == 8 && from >= 0 && (holds >> from & 1);
+        if (const std::optional<Slot> s = SlotOf(dst)) {
+          std::erase(slots, *s);
+          if (stores_it) slots.push_back(*s);
+          off = next;
+          continue;
+        }
+        if (stores_it && Gpr(dst.mem.base) != kRsp) {
+          Store st;
+          st.pc = insn->address;
+          if (dst.mem.base == X86_REG_RIP) {
+            st.rip = true;
+            st.target = insn->address + insn->size + static_cast<uint64_t>(dst.mem.disp);
+          } else {
+            st.base = Gpr(dst.mem.base);
+            if (st.base < 0) break;
+          }
+          st.indexed = dst.mem.index != X86_REG_INVALID;
+          st.index = st.indexed ? Gpr(dst.mem.index) : -1;
+          st.scale = dst.mem.scale;
+          st.disp = dst.mem.disp;
+          out = st;
+          break;
+        }
+        off = next;
+        continue;
+      }
+    }
+    // Anything else: what it writes no longer holds the pointer.
+    holds &= ~d.Written(*insn);
+    for (uint8_t i = 0; i < x.op_count; ++i) {
+      if (!(x.operands[i].access & CS_AC_WRITE)) continue;
+      if (const std::optional<Slot> s = SlotOf(x.operands[i])) std::erase(slots, *s);
+    }
+    off = next;
+  }
+  cs_free(insn, 1);
+  return out;
+}
+
+std::optional<Origin> RegisterOrigin(const unsigned char* code, size_t size, uint64_t start,
+                                     uint64_t pc, int reg) {
+  Decoder d;
+  if (!code || !d.ok() || pc < start || pc - start >= size || reg < 0 || reg > 15) {
+    return std::nullopt;
+  }
+  // The function's instructions, in address order.
+  cs_insn* insns = nullptr;
+  const size_t n = cs_disasm(d.handle(), code, size, start, 0, &insns);
+  std::optional<Origin> out;
+  size_t k = 0;
+  while (k < n && insns[k].address < pc) ++k;
+  if (k < n && insns[k].address == pc) {
+    // A loop around the store that steps the register after it, in code after the store:
+    // the jump back marks the loop's end (the definitions before the store are walked below).
+    uint64_t loop_end = 0;
+    for (size_t i = k + 1; i < n; ++i) {
+      const cs_x86& x = insns[i].detail->x86;
+      if (cs_insn_group(d.handle(), &insns[i], CS_GRP_JUMP) && x.op_count == 1 &&
+          x.operands[0].type == X86_OP_IMM && static_cast<uint64_t>(x.operands[0].imm) <= pc &&
+          static_cast<uint64_t>(x.operands[0].imm) >= start) {
+        loop_end = insns[i].address;
+      }
+    }
+    bool stepped = false;
+    for (size_t i = k + 1; i < n && insns[i].address <= loop_end; ++i) {
+      stepped |= (d.Written(insns[i]) >> reg & 1) != 0;
+    }
+    Origin o;
+    o.adjusted = stepped;
+    int r = reg;                // the register followed, or -1 when a frame slot is
+    std::optional<Slot> slot;
+    for (size_t i = k, steps = 0; i-- > 0 && steps < 4096; ++steps) {
+      const cs_insn& in = insns[i];
+      const cs_x86& x = in.detail->x86;
+      if (r < 0) {  // following a frame slot back to the register stored in it
+        if (in.id == X86_INS_MOV && x.op_count == 2 && SlotOf(x.operands[0]) == slot &&
+            IsReg(x.operands[1], 8)) {
+          r = Gpr(x.operands[1].reg);
+          slot.reset();
+          if (r < 0) break;
+          continue;
+        }
+        bool clobbered = slot->base == kRsp && (d.Written(in) >> kRsp & 1);  // slots move
+        for (uint8_t j = 0; j < x.op_count; ++j) {
+          clobbered |= (x.operands[j].access & CS_AC_WRITE) && SlotOf(x.operands[j]) == slot;
+        }
+        if (clobbered) break;
+        continue;
+      }
+      if (in.id == X86_INS_CALL) {
+        if (r == 0) {
+          // Another allocation's result, when that is stored into a global: what the global
+          // holds (`tab.slots = calloc(...)` before `tab.slots[0] = calloc(...)`).
+          const uint64_t ret = in.address + in.size;
+          const std::optional<Store> kept =
+              PointerStore(code + (ret - start), size - (ret - start), ret);
+          if (kept && kept->rip && kept->pc < pc) {
+            o.kind = Origin::kLoadedFrom;
+            o.address = kept->target;
+            out = o;
+          }
+          break;
+        }
+        if (kCallerSaved >> r & 1) break;
+        continue;
+      }
+      const bool defines = x.op_count >= 1 && x.operands[0].type == X86_OP_REG &&
+                           Gpr(x.operands[0].reg) == r;
+      if (!defines) {
+        if (d.Written(in) >> r & 1) break;  // an implicit definition
+        continue;
+      }
+      const cs_x86_op& dst = x.operands[0];
+      const cs_x86_op* src = x.op_count >= 2 ? &x.operands[1] : nullptr;
+      if (in.id == X86_INS_MOV && dst.size == 8 && src) {
+        if (src->type == X86_OP_REG) {
+          r = Gpr(src->reg);
+          if (r < 0) break;
+          continue;
+        }
+        if (src->type == X86_OP_MEM && src->mem.base == X86_REG_RIP &&
+            src->mem.index == X86_REG_INVALID) {
+          o.kind = Origin::kLoadedFrom;
+          o.address = in.address + in.size + static_cast<uint64_t>(src->mem.disp);
+          out = o;
+          break;
+        }
+        if ((slot = SlotOf(*src))) {
+          r = -1;
+          continue;
+        }
+        break;
+      }
+      if (in.id == X86_INS_LEA && dst.size == 8 && src && src->type == X86_OP_MEM) {
+        if (src->mem.base == X86_REG_RIP && src->mem.index == X86_REG_INVALID) {
+          o.kind = Origin::kAddressOf;
+          o.address = in.address + in.size + static_cast<uint64_t>(src->mem.disp);
+          out = o;
+          break;
+        }
+        // Into the object another register points to, at an offset or an index.
+        const int base = Gpr(src->mem.base);
+        if (base < 0 || base == kRsp || base == kRbp) break;
+        r = base;
+        o.adjusted = true;
+        continue;
+      }
+      if ((in.id == X86_INS_ADD || in.id == X86_INS_SUB) && dst.size == 8) {
+        o.adjusted = true;  // a step, or an index added to the base
+        if (in.id == X86_INS_ADD && src && src->type == X86_OP_MEM &&
+            src->mem.base == X86_REG_RIP && src->mem.index == X86_REG_INVALID) {
+          // `add g(%rip), %reg`: the index plus the pointer kept in the global.
+          o.kind = Origin::kLoadedFrom;
+          o.address = in.address + in.size + static_cast<uint64_t>(src->mem.disp);
+          out = o;
+          break;
+        }
+        continue;
+      }
+      if ((in.id == X86_INS_INC || in.id == X86_INS_DEC) && dst.size == 8) {
+        o.adjusted = true;
+        continue;
+      }
+      break;
+    }
+  }
+  if (insns) cs_free(insns, n);
+  return out;
+}
+
+}  // namespace threadlens::code_flow

@@ -1,0 +1,52 @@
+// Where an allocation's pointer goes, read from x86-64 machine code decoded with Capstone:
+// the store that keeps it, and where that store's address came from. For the names of heap
+// blocks whose pointer lands in an array element or behind a pointer loaded from a global
+// (`workers[i] = malloc(...)`, `tab.slots[i] = calloc(...)`), which the debug info does not
+// describe: the registers holding those addresses are temporaries.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+namespace threadlens::code_flow {
+
+// A store of the pointer: to `disp(base, index, scale)`, or to a %rip-relative address.
+struct Store {
+  uint64_t pc = 0;       // the store's address
+  int base = -1;         // x86 register number (rax 0 ... r15 15), -1: none
+  bool indexed = false;  // an index register scales into the address
+  int index = -1;        // that register (x86 number), and its scale
+  int scale = 1;
+  int64_t disp = 0;
+  bool rip = false;      // %rip-relative: `target` is the address
+  uint64_t target = 0;
+};
+
+// The first store into memory (not a %rbp frame slot) of the pointer an allocation returned,
+// following it from `ret` (the call's return address; `code` its bytes) through register
+// moves, frame slots, calls (callee-saved registers keep it), forward jumps and the
+// fall-through of conditional ones. Nothing when it is not stored within a few dozen
+// instructions.
+std::optional<Store> PointerStore(const unsigned char* code, size_t size, uint64_t ret);
+
+// Where a register's value came from.
+struct Origin {
+  enum Kind {
+    kAddressOf,   // the address `address` (`lea g(%rip), %reg`), moved on by `adjusted`
+    kLoadedFrom,  // the 8 bytes loaded from `address` (`mov g(%rip), %reg`)
+  } kind = kAddressOf;
+  uint64_t address = 0;
+  bool adjusted = false;  // added to since (an index, a loop's step): the offset is not known
+};
+
+// The origin of register `reg` (x86 number) at `pc`, in the function whose code starts at
+// `start` (`code`, its bytes, past `pc` to cover a loop around it): the definitions before
+// `pc`, in address order, back through moves, %rbp frame slots and additions; a definition
+// after `pc` inside a loop that jumps back over it counts as an addition. A pointer another allocation
+// returned counts as loaded from the global it was stored into. Nothing when another kind of
+// definition, or a call that clobbers the register, comes first.
+std::optional<Origin> RegisterOrigin(const unsigned char* code, size_t size, uint64_t start,
+                                     uint64_t pc, int reg);
+
+}  // namespace threadlens::code_flow

@@ -1,0 +1,88 @@
+// Heap blocks' types from the code that stores their pointer (see flow_types.h).
+#include "flow_types.h"
+
+#include <vector>
+
+#include "code_flow.h"
+#include "dwarf_scopes.h"
+#include "dwarf_types.h"
+
+namespace threadlens::flow_types {
+
+using dwarf_types::ElementPointerAt;
+using dwarf_types::PointerAt;
+using dwarf_types::Pointee;
+
+namespace {
+
+// Functions longer than this are not decoded.
+constexpr uint64_t kMaxFunctionBytes = 256 << 10;
+
+// Where the function holding `pc` begins and ends (its range that holds `pc`).
+bool FunctionRange(Dwarf_Die cu_die, uint64_t pc, uint64_t& start, uint64_t& end) {
+  std::vector<Dwarf_Die> chain;
+  if (!dwarf_scopes::ScopeChain(cu_die, pc, chain, 0) || chain.empty()) return false;
+  Dwarf_Addr base, lo, hi;
+  ptrdiff_t at = 0;
+  while ((at = dwarf_ranges(&chain[0], at, &base, &lo, &hi)) > 0) {
+    if (pc >= lo && pc < hi) {
+      start = lo;
+      end = hi;
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool StoredType(Dwarf_Die cu_die, uint64_t ret, const CodeAt& code_at, const GlobalAt& global_at,
+                Dwarf_Die& type) {
+  unsigned char code[256];
+  const size_t have = code_at(ret, code, sizeof code);
+  const std::optional<code_flow::Store> store =
+      code_flow::PointerStore(have ? code : nullptr, have, ret);
+  if (!store) return false;
+  Dwarf_Die global, pointer;
+  uint64_t off = 0;
+  if (store->rip) {  // into a global: a member or an element of one (`workers+8`)
+    return global_at(store->target, global, off) && PointerAt(global, off, pointer, 0) &&
+           Pointee(pointer, type);
+  }
+  // Through a register: where its address came from, in the function's code before the store.
+  uint64_t start = 0, end = 0;
+  if (store->base < 0 || !FunctionRange(cu_die, store->pc, start, end) ||
+      store->pc - start > kMaxFunctionBytes) {
+    return false;
+  }
+  // Up to a few KiB past the store: a loop's end.
+  std::vector<unsigned char> fn(std::min<uint64_t>(end, store->pc + 4096) - start);
+  const size_t got = code_at(start, fn.data(), fn.size());
+  std::optional<code_flow::Origin> origin =
+      code_flow::RegisterOrigin(fn.data(), got, start, store->pc, store->base);
+  // `(%rdx,%rax,1)`: either register may hold the object's address (gcc -O0 puts it second).
+  if (!origin && store->index >= 0 && store->scale == 1) {
+    origin = code_flow::RegisterOrigin(fn.data(), got, start, store->pc, store->index);
+  }
+  if (!origin || !global_at(origin->address, global, off)) return false;
+  // An index or a step since: some element, not a known offset.
+  const bool some_element = origin->adjusted || store->indexed;
+  if (origin->kind == code_flow::Origin::kAddressOf) {
+    if (some_element) return ElementPointerAt(global, off, pointer, 0) && Pointee(pointer, type);
+    return store->disp >= 0 &&
+           PointerAt(global, off + static_cast<uint64_t>(store->disp), pointer, 0) &&
+           Pointee(pointer, type);
+  }
+  // The register holds the pointer kept in the global: to an array of T* (a T**), or to an
+  // object with a T* member.
+  Dwarf_Die object;
+  if (!PointerAt(global, off, pointer, 0) || !Pointee(pointer, object)) return false;
+  // (An array of T*: any element is a T*.)
+  if (dwarf_tag(&object) == DW_TAG_pointer_type) return Pointee(object, type);
+  if (store->disp < 0) return false;
+  const uint64_t disp = static_cast<uint64_t>(store->disp);
+  if (some_element) return ElementPointerAt(object, disp, pointer, 0) && Pointee(pointer, type);
+  return PointerAt(object, disp, pointer, 0) && Pointee(pointer, type);
+}
+
+}  // namespace threadlens::flow_types

@@ -1,0 +1,25 @@
+// Heap blocks' types from where the code stores their pointer (code_flow.h), when no
+// variable the debug info describes receives it: an element of a global array of T*, or a
+// T* reached through a pointer loaded from a global (`tab.slots[i] = calloc(...)`,
+// `server->conn = malloc(...)` with `server` a global).
+#pragma once
+
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+
+namespace threadlens::flow_types {
+
+// Up to `n` bytes of code at link-time address `addr`; how many.
+using CodeAt = std::function<size_t(uint64_t addr, unsigned char* out, size_t n)>;
+// The global variable holding link-time address `addr`: its type and the offset in it.
+using GlobalAt = std::function<bool(uint64_t addr, Dwarf_Die& type, uint64_t& offset)>;
+
+// T, for the allocation that returns to `ret` in unit `cu_die`.
+bool StoredType(Dwarf_Die cu_die, uint64_t ret, const CodeAt& code_at, const GlobalAt& global_at,
+                Dwarf_Die& type);
+
+}  // namespace threadlens::flow_types

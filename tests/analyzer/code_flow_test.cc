@@ -1,0 +1,157 @@
+// code_flow: the store that keeps an allocation's pointer and where that store's address
+// came from, on code shaped as clang and gcc emit it (assembled from their output's
+// instructions), and on code where the origin is lost.
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <vector>
+
+#include "code_flow.h"
+
+namespace threadlens::code_flow {
+namespace {
+
+constexpr uint64_t kStart = 0x1000;
+constexpr int kRax = 0, kRcx = 1, kRbx = 3, kRdi = 7, kR12 = 12, kR14 = 14;
+
+// The store found from the return address at `ret_offset`, and the origin of `reg` there.
+struct Flow {
+  std::optional<Store> store;
+  std::optional<Origin> origin;
+};
+Flow Follow(const std::vector<unsigned char>& code, size_t ret_offset, int reg = -1) {
+  Flow f;
+  f.store = PointerStore(code.data() + ret_offset, code.size() - ret_offset, kStart + ret_offset);
+  if (f.store && !f.store->rip) {
+    f.origin = RegisterOrigin(code.data(), code.size(), kStart, f.store->pc,
+                              reg >= 0 ? reg : f.store->base);
+  }
+  return f;
+}
+
+TEST(CodeFlow, ALoopStoresIntoAGlobalArrayThroughASteppedRegister) {
+  // lea g(%rip),%r14; 1: mov $0x18,%edi; call malloc; mov %rax,%rbx; mov %r14,%rdi;
+  // call check; mov %rbx,(%r14); add $8,%r14; cmp $0x20,%r14; jne 1b; ret
+  const std::vector<unsigned char> code = {
+      0x4c, 0x8d, 0x35, 0x00, 0x01, 0x00, 0x00, 0xbf, 0x18, 0x00, 0x00, 0x00, 0xe8, 0x3b,
+      0x00, 0x00, 0x00, 0x48, 0x89, 0xc3, 0x4c, 0x89, 0xf7, 0xe8, 0x3b, 0x00, 0x00, 0x00,
+      0x49, 0x89, 0x1e, 0x49, 0x83, 0xc6, 0x08, 0x49, 0x83, 0xfe, 0x20, 0x75, 0xde, 0xc3};
+  const Flow f = Follow(code, 0x11);
+  ASSERT_TRUE(f.store);
+  EXPECT_EQ(f.store->pc, kStart + 0x1c);
+  EXPECT_EQ(f.store->base, kR14);
+  EXPECT_FALSE(f.store->indexed);
+  ASSERT_TRUE(f.origin);
+  EXPECT_EQ(f.origin->kind, Origin::kAddressOf);
+  EXPECT_EQ(f.origin->address, kStart + 7 + 0x100);
+  EXPECT_TRUE(f.origin->adjusted) << "the add after the store steps it round the loop";
+}
+
+TEST(CodeFlow, GccO0PutsTheArrayInTheIndexRegister) {
+  // call malloc; mov %rax,%rbx; mov -0x14(%rbp),%eax; cltq; lea 0(,%rax,8),%rdx;
+  // lea g(%rip),%rax; mov %rbx,(%rdx,%rax,1); ret
+  const std::vector<unsigned char> code = {
+      0xe8, 0x3b, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc3, 0x8b, 0x45, 0xec, 0x48, 0x98, 0x48, 0x8d,
+      0x14, 0xc5, 0x00, 0x00, 0x00, 0x00, 0x48, 0x8d, 0x05, 0x00, 0x02, 0x00, 0x00, 0x48, 0x89,
+      0x1c, 0x02, 0xc3};
+  const Flow by_base = Follow(code, 5);
+  ASSERT_TRUE(by_base.store);
+  EXPECT_TRUE(by_base.store->indexed);
+  EXPECT_EQ(by_base.store->index, kRax);
+  EXPECT_EQ(by_base.store->scale, 1);
+  EXPECT_FALSE(by_base.origin) << "%rdx is an index scaled by lea, no address";
+  const Flow by_index = Follow(code, 5, kRax);
+  ASSERT_TRUE(by_index.origin);
+  EXPECT_EQ(by_index.origin->kind, Origin::kAddressOf);
+  EXPECT_EQ(by_index.origin->address, kStart + 0x1c + 0x200);
+}
+
+TEST(CodeFlow, APreviousAllocationKeptInAGlobalIsWhatTheGlobalHolds) {
+  // call calloc; mov %rax,%rbx; lea g(%rip),%r15; mov %r15,%rdi; call check;
+  // mov %rbx,g(%rip); mov $1,%edi; call calloc; mov %rax,%r12; lea 8(%rbx),%rdi;
+  // call check; mov %r12,8(%rbx); ret
+  const std::vector<unsigned char> code = {
+      0xe8, 0x3b, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc3, 0x4c, 0x8d, 0x3d, 0x00, 0x03, 0x00, 0x00,
+      0x4c, 0x89, 0xff, 0xe8, 0x3b, 0x00, 0x00, 0x00, 0x48, 0x89, 0x1d, 0x00, 0x03, 0x00, 0x00,
+      0xbf, 0x01, 0x00, 0x00, 0x00, 0xe8, 0x3b, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc4, 0x48, 0x8d,
+      0x7b, 0x08, 0xe8, 0x3b, 0x00, 0x00, 0x00, 0x4c, 0x89, 0x63, 0x08, 0xc3};
+  // The first allocation goes straight into the global.
+  const Flow first = Follow(code, 5);
+  ASSERT_TRUE(first.store);
+  EXPECT_TRUE(first.store->rip);
+  EXPECT_EQ(first.store->target, kStart + 0x1e + 0x300);
+  // The second into a member of the first.
+  const Flow second = Follow(code, 0x28);
+  ASSERT_TRUE(second.store);
+  EXPECT_EQ(second.store->base, kRbx);
+  EXPECT_EQ(second.store->disp, 8);
+  ASSERT_TRUE(second.origin);
+  EXPECT_EQ(second.origin->kind, Origin::kLoadedFrom);
+  EXPECT_EQ(second.origin->address, kStart + 0x1e + 0x300);
+  EXPECT_FALSE(second.origin->adjusted);
+}
+
+TEST(CodeFlow, AnIndexPlusAPointerLoadedFromAGlobal) {
+  // xor %ebx,%ebx; 1: mov %rbx,%r12; add g(%rip),%r12; mov $0x10,%esi; call calloc;
+  // mov %rax,%rbp; mov %r12,%rdi; call check; mov %rbp,(%r12); add $8,%rbx; cmp; jne 1b
+  const std::vector<unsigned char> code = {
+      0x31, 0xdb, 0x49, 0x89, 0xdc, 0x4c, 0x03, 0x25, 0x00, 0x04, 0x00, 0x00, 0xbe, 0x10, 0x00,
+      0x00, 0x00, 0xe8, 0x3b, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc5, 0x4c, 0x89, 0xe7, 0xe8, 0x3b,
+      0x00, 0x00, 0x00, 0x49, 0x89, 0x2c, 0x24, 0x48, 0x83, 0xc3, 0x08, 0x48, 0x83, 0xfb, 0x20,
+      0x75, 0xd3, 0xc3};
+  const Flow f = Follow(code, 0x16);
+  ASSERT_TRUE(f.store);
+  EXPECT_EQ(f.store->base, kR12);
+  ASSERT_TRUE(f.origin);
+  EXPECT_EQ(f.origin->kind, Origin::kLoadedFrom);
+  EXPECT_EQ(f.origin->address, kStart + 0xc + 0x400);
+  EXPECT_TRUE(f.origin->adjusted);
+}
+
+TEST(CodeFlow, FrameSlotsCarryBothThePointerAndTheObjectsAddress) {
+  // -O0: mov g(%rip),%rax; mov %rax,-0x78(%rbp); call malloc; mov %rax,-0x88(%rbp);
+  // mov -0x78(%rbp),%rcx; mov -0x88(%rbp),%rdx; mov %rdx,0x10(%rcx); ret
+  const std::vector<unsigned char> code = {
+      0x48, 0x8b, 0x05, 0x00, 0x05, 0x00, 0x00, 0x48, 0x89, 0x45, 0x88, 0xe8, 0x3b,
+      0x00, 0x00, 0x00, 0x48, 0x89, 0x85, 0x78, 0xff, 0xff, 0xff, 0x48, 0x8b, 0x4d,
+      0x88, 0x48, 0x8b, 0x95, 0x78, 0xff, 0xff, 0xff, 0x48, 0x89, 0x51, 0x10, 0xc3};
+  const Flow f = Follow(code, 0x10);
+  ASSERT_TRUE(f.store);
+  EXPECT_EQ(f.store->base, kRcx);
+  EXPECT_EQ(f.store->disp, 0x10);
+  ASSERT_TRUE(f.origin);
+  EXPECT_EQ(f.origin->kind, Origin::kLoadedFrom);
+  EXPECT_EQ(f.origin->address, kStart + 7 + 0x500);
+}
+
+TEST(CodeFlow, NoOriginThroughACallThatClobbersTheRegister) {
+  // lea g(%rip),%rdi; call malloc; mov %rax,%rbx; call f; mov %rbx,(%rdi); ret
+  const std::vector<unsigned char> code = {0x48, 0x8d, 0x3d, 0x00, 0x01, 0x00, 0x00, 0xe8,
+                                           0x3b, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc3, 0xe8,
+                                           0x3b, 0x00, 0x00, 0x00, 0x48, 0x89, 0x1f, 0xc3};
+  const Flow f = Follow(code, 0xc);
+  ASSERT_TRUE(f.store);
+  EXPECT_EQ(f.store->base, kRdi);
+  EXPECT_FALSE(f.origin);
+}
+
+TEST(CodeFlow, NoOriginForAnAddressLoadedFromAnotherObject) {
+  // mov (%rcx),%r14; call malloc; mov %rax,(%r14); ret
+  const std::vector<unsigned char> code = {0x4c, 0x8b, 0x31, 0xe8, 0x3b, 0x00,
+                                           0x00, 0x00, 0x49, 0x89, 0x06, 0xc3};
+  const Flow f = Follow(code, 8);
+  ASSERT_TRUE(f.store);
+  EXPECT_EQ(f.store->base, kR14);
+  EXPECT_FALSE(f.origin);
+}
+
+TEST(CodeFlow, NoStoreWhenThePointerIsOverwrittenFirst) {
+  // mov %rax,%rbx; xor %ebx,%ebx; mov %rbx,0x100(%rip); ret
+  const std::vector<unsigned char> code = {0x48, 0x89, 0xc3, 0x31, 0xdb, 0x48, 0x89,
+                                           0x1d, 0x00, 0x01, 0x00, 0x00, 0xc3};
+  // %rax itself still holds it, but is never stored.
+  EXPECT_FALSE(PointerStore(code.data(), code.size(), kStart));
+}
+
+}  // namespace
+}  // namespace threadlens::code_flow
