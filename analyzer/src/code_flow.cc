@@ -178,6 +178,212 @@ std::optional<Store> PointerStore(const unsigned char* code, size_t size, uint64
   return out;
 }
 
+namespace {
+
+// Definitions walked back from a use, in a function's instructions in address order.
+class BackWalk {
+ public:
+  BackWalk(const Decoder& d, const cs_insn* insns, size_t n, const unsigned char* code,
+           size_t size, uint64_t start)
+      : d_(d), insns_(insns), n_(n), code_(code), size_(size), start_(start) {}
+
+  // The origin of register `reg` at instruction `k`.
+  std::optional<Origin> From(size_t k, int reg) {
+    Origin o;
+    o.adjusted = SteppedInLoop(k, reg);
+    int r = reg;  // the register followed, or -1 while a frame slot is
+    std::optional<Slot> slot;
+    for (size_t i = k, steps = 0; i-- > 0 && steps < 4096; ++steps) {
+      const cs_insn& in = insns_[i];
+      const cs_x86& x = in.detail->x86;
+      if (r < 0) {  // a frame slot, back to the register stored in it
+        if (in.id == X86_INS_MOV && x.op_count == 2 && SlotOf(x.operands[0]) == slot &&
+            IsReg(x.operands[1], 8)) {
+          r = Gpr(x.operands[1].reg);
+          slot.reset();
+          if (r < 0) return std::nullopt;
+          continue;
+        }
+        bool clobbered = slot->base == kRsp && (d_.Written(in) >> kRsp & 1);  // slots move
+        for (uint8_t j = 0; j < x.op_count; ++j) {
+          clobbered |= (x.operands[j].access & CS_AC_WRITE) && SlotOf(x.operands[j]) == slot;
+        }
+        if (clobbered) return std::nullopt;
+        continue;
+      }
+      if (in.id == X86_INS_CALL) {
+        if (r == 0) return FromAllocation(i, k, o);
+        if (kCallerSaved >> r & 1) return std::nullopt;
+        continue;
+      }
+      const bool defines = x.op_count >= 1 && x.operands[0].type == X86_OP_REG &&
+                           Gpr(x.operands[0].reg) == r;
+      if (!defines) {
+        if (d_.Written(in) >> r & 1) return std::nullopt;  // an implicit definition
+        continue;
+      }
+      const cs_x86_op& dst = x.operands[0];
+      const cs_x86_op* src = x.op_count >= 2 ? &x.operands[1] : nullptr;
+      const bool rip = src && src->type == X86_OP_MEM && src->mem.base == X86_REG_RIP &&
+                       src->mem.index == X86_REG_INVALID;
+      const uint64_t target = rip ? in.address + in.size + static_cast<uint64_t>(src->mem.disp) : 0;
+      if (in.id == X86_INS_MOV && dst.size == 8 && src) {
+        if (src->type == X86_OP_REG) {
+          r = Gpr(src->reg);
+          if (r < 0) return std::nullopt;
+          continue;
+        }
+        if (rip) {
+          o.kind = Origin::kLoadedFrom;
+          o.address = target;
+          return o;
+        }
+        if ((slot = SlotOf(*src))) {
+          r = -1;
+          continue;
+        }
+        const int object = Gpr(src->mem.base);
+        if (src->type != X86_OP_MEM || src->mem.index != X86_REG_INVALID || object < 0 ||
+            object == kRsp || object == kRbp) {
+          return std::nullopt;
+        }
+        o.kind = Origin::kLoadedFromMember;
+        o.member = src->mem.disp;
+        ObjectOf(i, object, o);
+        return o;
+      }
+      if (in.id == X86_INS_LEA && dst.size == 8 && src && src->type == X86_OP_MEM) {
+        if (rip) {
+          o.kind = Origin::kAddressOf;
+          o.address = target;
+          return o;
+        }
+        // Into the object another register points to, at an offset or an index.
+        const int base = Gpr(src->mem.base);
+        if (base < 0 || base == kRsp || base == kRbp) return std::nullopt;
+        r = base;
+        o.adjusted = true;
+        continue;
+      }
+      if ((in.id == X86_INS_ADD || in.id == X86_INS_SUB || in.id == X86_INS_INC ||
+           in.id == X86_INS_DEC) && dst.size == 8) {
+        o.adjusted = true;  // a step, or an index added to the base
+        if (in.id == X86_INS_ADD && rip) {
+          // `add g(%rip), %reg`: the index plus the pointer kept in the global.
+          o.kind = Origin::kLoadedFrom;
+          o.address = target;
+          return o;
+        }
+        continue;
+      }
+      return std::nullopt;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  // A loop around instruction `k` that writes `reg` after it, in code after it: the jump
+  // back marks the loop's end (the definitions before `k` are walked by From).
+  bool SteppedInLoop(size_t k, int reg) const {
+    const uint64_t pc = insns_[k].address;
+    uint64_t loop_end = 0;
+    for (size_t i = k + 1; i < n_; ++i) {
+      const cs_x86& x = insns_[i].detail->x86;
+      if (cs_insn_group(d_.handle(), &insns_[i], CS_GRP_JUMP) && x.op_count == 1 &&
+          x.operands[0].type == X86_OP_IMM && static_cast<uint64_t>(x.operands[0].imm) <= pc &&
+          static_cast<uint64_t>(x.operands[0].imm) >= start_) {
+        loop_end = insns_[i].address;
+      }
+    }
+    bool stepped = false;
+    for (size_t i = k + 1; i < n_ && insns_[i].address <= loop_end; ++i) {
+      stepped |= (d_.Written(insns_[i]) >> reg & 1) != 0;
+    }
+    return stepped;
+  }
+
+  // The register held another allocation's result (the call at `call`, before the use at
+  // `k`): what that result was stored into, a global or a member of an object.
+  std::optional<Origin> FromAllocation(size_t call, size_t k, Origin o) const {
+    const uint64_t ret = insns_[call].address + insns_[call].size;
+    const std::optional<Store> kept = PointerStore(code_ + (ret - start_), size_ - (ret - start_), ret);
+    if (!kept || kept->pc >= insns_[k].address) return std::nullopt;
+    if (kept->rip) {
+      o.kind = Origin::kLoadedFrom;
+      o.address = kept->target;
+      return o;
+    }
+    if (kept->indexed || kept->base < 0 || kept->base == kRbp) return std::nullopt;
+    size_t at = call;
+    while (at < k && insns_[at].address != kept->pc) ++at;
+    if (at == k) return std::nullopt;
+    o.kind = Origin::kLoadedFromMember;
+    o.member = kept->disp;
+    ObjectOf(at, kept->base, o);
+    return o;
+  }
+
+  // The object a member access at instruction `use` reaches through register `reg`: the
+  // register there, or at -O0 the frame slot of the variable it was loaded from (through
+  // the copies -O0 makes of it in other slots).
+  void ObjectOf(size_t use, int reg, Origin& o) const {
+    o.object = reg;
+    o.at = insns_[use].address;
+    for (size_t j = use, seen = 0; j-- > 0 && seen < 16; ++seen) {
+      if (!Defines(j, reg)) continue;
+      std::optional<Slot> s = LoadedSlot(j);
+      if (!s || s->base != kRbp) return;
+      o.object = -1;
+      o.slot = s->disp;
+      o.at = insns_[j].address;
+      // Copies: the register stored into that slot, loaded from another.
+      for (size_t i = j; i-- > 0 && j - i < 64;) {
+        const cs_x86& x = insns_[i].detail->x86;
+        if (!(insns_[i].id == X86_INS_MOV && x.op_count == 2 && SlotOf(x.operands[0]) == s &&
+              IsReg(x.operands[1], 8))) {
+          continue;
+        }
+        const int from = Gpr(x.operands[1].reg);
+        for (size_t m = i, seen2 = 0; m-- > 0 && seen2 < 16; ++seen2) {
+          if (from < 0 || !Defines(m, from)) continue;
+          const std::optional<Slot> earlier = LoadedSlot(m);
+          if (earlier && earlier->base == kRbp) {
+            o.slot = earlier->disp;
+            o.at = insns_[m].address;
+          }
+          break;
+        }
+        break;
+      }
+      return;
+    }
+  }
+
+  // Instruction `j` writes register `reg` (a call, the registers it may clobber).
+  bool Defines(size_t j, int reg) const {
+    if (insns_[j].id == X86_INS_CALL && (kCallerSaved >> reg & 1)) return true;
+    return (d_.Written(insns_[j]) >> reg & 1) != 0;
+  }
+
+  // The frame slot instruction `j` loads 8 bytes from into a register, if it does.
+  std::optional<Slot> LoadedSlot(size_t j) const {
+    const cs_x86& x = insns_[j].detail->x86;
+    if (insns_[j].id != X86_INS_MOV || x.op_count != 2 || !IsReg(x.operands[0], 8)) {
+      return std::nullopt;
+    }
+    return SlotOf(x.operands[1]);
+  }
+
+  const Decoder& d_;
+  const cs_insn* insns_;
+  size_t n_;
+  const unsigned char* code_;
+  size_t size_;
+  uint64_t start_;
+};
+
+}  // namespace
+
 std::optional<Origin> RegisterOrigin(const unsigned char* code, size_t size, uint64_t start,
                                      uint64_t pc, int reg) {
   Decoder d;
@@ -190,121 +396,7 @@ std::optional<Origin> RegisterOrigin(const unsigned char* code, size_t size, uin
   std::optional<Origin> out;
   size_t k = 0;
   while (k < n && insns[k].address < pc) ++k;
-  if (k < n && insns[k].address == pc) {
-    // A loop around the store that steps the register after it, in code after the store:
-    // the jump back marks the loop's end (the definitions before the store are walked below).
-    uint64_t loop_end = 0;
-    for (size_t i = k + 1; i < n; ++i) {
-      const cs_x86& x = insns[i].detail->x86;
-      if (cs_insn_group(d.handle(), &insns[i], CS_GRP_JUMP) && x.op_count == 1 &&
-          x.operands[0].type == X86_OP_IMM && static_cast<uint64_t>(x.operands[0].imm) <= pc &&
-          static_cast<uint64_t>(x.operands[0].imm) >= start) {
-        loop_end = insns[i].address;
-      }
-    }
-    bool stepped = false;
-    for (size_t i = k + 1; i < n && insns[i].address <= loop_end; ++i) {
-      stepped |= (d.Written(insns[i]) >> reg & 1) != 0;
-    }
-    Origin o;
-    o.adjusted = stepped;
-    int r = reg;                // the register followed, or -1 when a frame slot is
-    std::optional<Slot> slot;
-    for (size_t i = k, steps = 0; i-- > 0 && steps < 4096; ++steps) {
-      const cs_insn& in = insns[i];
-      const cs_x86& x = in.detail->x86;
-      if (r < 0) {  // following a frame slot back to the register stored in it
-        if (in.id == X86_INS_MOV && x.op_count == 2 && SlotOf(x.operands[0]) == slot &&
-            IsReg(x.operands[1], 8)) {
-          r = Gpr(x.operands[1].reg);
-          slot.reset();
-          if (r < 0) break;
-          continue;
-        }
-        bool clobbered = slot->base == kRsp && (d.Written(in) >> kRsp & 1);  // slots move
-        for (uint8_t j = 0; j < x.op_count; ++j) {
-          clobbered |= (x.operands[j].access & CS_AC_WRITE) && SlotOf(x.operands[j]) == slot;
-        }
-        if (clobbered) break;
-        continue;
-      }
-      if (in.id == X86_INS_CALL) {
-        if (r == 0) {
-          // Another allocation's result, when that is stored into a global: what the global
-          // holds (`tab.slots = calloc(...)` before `tab.slots[0] = calloc(...)`).
-          const uint64_t ret = in.address + in.size;
-          const std::optional<Store> kept =
-              PointerStore(code + (ret - start), size - (ret - start), ret);
-          if (kept && kept->rip && kept->pc < pc) {
-            o.kind = Origin::kLoadedFrom;
-            o.address = kept->target;
-            out = o;
-          }
-          break;
-        }
-        if (kCallerSaved >> r & 1) break;
-        continue;
-      }
-      const bool defines = x.op_count >= 1 && x.operands[0].type == X86_OP_REG &&
-                           Gpr(x.operands[0].reg) == r;
-      if (!defines) {
-        if (d.Written(in) >> r & 1) break;  // an implicit definition
-        continue;
-      }
-      const cs_x86_op& dst = x.operands[0];
-      const cs_x86_op* src = x.op_count >= 2 ? &x.operands[1] : nullptr;
-      if (in.id == X86_INS_MOV && dst.size == 8 && src) {
-        if (src->type == X86_OP_REG) {
-          r = Gpr(src->reg);
-          if (r < 0) break;
-          continue;
-        }
-        if (src->type == X86_OP_MEM && src->mem.base == X86_REG_RIP &&
-            src->mem.index == X86_REG_INVALID) {
-          o.kind = Origin::kLoadedFrom;
-          o.address = in.address + in.size + static_cast<uint64_t>(src->mem.disp);
-          out = o;
-          break;
-        }
-        if ((slot = SlotOf(*src))) {
-          r = -1;
-          continue;
-        }
-        break;
-      }
-      if (in.id == X86_INS_LEA && dst.size == 8 && src && src->type == X86_OP_MEM) {
-        if (src->mem.base == X86_REG_RIP && src->mem.index == X86_REG_INVALID) {
-          o.kind = Origin::kAddressOf;
-          o.address = in.address + in.size + static_cast<uint64_t>(src->mem.disp);
-          out = o;
-          break;
-        }
-        // Into the object another register points to, at an offset or an index.
-        const int base = Gpr(src->mem.base);
-        if (base < 0 || base == kRsp || base == kRbp) break;
-        r = base;
-        o.adjusted = true;
-        continue;
-      }
-      if ((in.id == X86_INS_ADD || in.id == X86_INS_SUB) && dst.size == 8) {
-        o.adjusted = true;  // a step, or an index added to the base
-        if (in.id == X86_INS_ADD && src && src->type == X86_OP_MEM &&
-            src->mem.base == X86_REG_RIP && src->mem.index == X86_REG_INVALID) {
-          // `add g(%rip), %reg`: the index plus the pointer kept in the global.
-          o.kind = Origin::kLoadedFrom;
-          o.address = in.address + in.size + static_cast<uint64_t>(src->mem.disp);
-          out = o;
-          break;
-        }
-        continue;
-      }
-      if ((in.id == X86_INS_INC || in.id == X86_INS_DEC) && dst.size == 8) {
-        o.adjusted = true;
-        continue;
-      }
-      break;
-    }
-  }
+  if (k < n && insns[k].address == pc) out = BackWalk(d, insns, n, code, size, start).From(k, reg);
   if (insns) cs_free(insns, n);
   return out;
 }

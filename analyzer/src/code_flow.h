@@ -35,8 +35,15 @@ struct Origin {
   enum Kind {
     kAddressOf,   // the address `address` (`lea g(%rip), %reg`), moved on by `adjusted`
     kLoadedFrom,  // the 8 bytes loaded from `address` (`mov g(%rip), %reg`)
+    // The member at `member` of the object register `object` points to at `at`
+    // (`mov 0x10(%rdi), %reg`); `object` -1: the register was loaded from the %rbp frame
+    // slot `slot` just before (-O0).
+    kLoadedFromMember,
   } kind = kAddressOf;
   uint64_t address = 0;
+  int object = -1;
+  int64_t member = 0, slot = 0;
+  uint64_t at = 0;
   bool adjusted = false;  // added to since (an index, a loop's step): the offset is not known
 };
 

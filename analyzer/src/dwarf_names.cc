@@ -321,7 +321,12 @@ std::string LibdwNames::AllocatedField(uint64_t pc, uint64_t block_size, uint64_
         !flow_types::StoredType(
             cu_die, pc + 1,
             [this](uint64_t a, unsigned char* out, size_t n) { return CodeAt(a, out, n); },
-            [this](uint64_t a, Dwarf_Die& t, uint64_t& o) { return GlobalAt(a, t, o); }, type)) {
+            [this](uint64_t a, Dwarf_Die& t, uint64_t& o) { return GlobalAt(a, t, o); },
+            [&](uint64_t at, int reg, int64_t slot, int64_t offset, Dwarf_Die& t) {
+              const PointerStore member{PointerStore::kMember, 0, reg, offset, at, slot};
+              return MemberPointee(cu_die, member, cfa_above_rbp, t);
+            },
+            type)) {
       return "";
     }
     // One T only: a block a multiple of T's size may be a T with a payload after it.

@@ -34,10 +34,27 @@ bool FunctionRange(Dwarf_Die cu_die, uint64_t pc, uint64_t& start, uint64_t& end
   return false;
 }
 
+int DwarfRegister(int x86) {
+  static constexpr int kDwarf[8] = {0, 2, 1, 3, 7, 6, 4, 5};  // rax rcx rdx rbx rsp rbp rsi rdi
+  return x86 < 8 ? kDwarf[x86] : x86;
+}
+
+// What a store at `disp` (into some element when `some_element`) of what a register points
+// to, an `object`, keeps: an array of T* (`object` is T*: any element is one), or an object
+// with a T* member there.
+bool PointeeAt(Dwarf_Die object, bool some_element, int64_t disp, Dwarf_Die& type) {
+  Dwarf_Die pointer;
+  if (dwarf_tag(&object) == DW_TAG_pointer_type) return Pointee(object, type);
+  if (disp < 0) return false;
+  const uint64_t at = static_cast<uint64_t>(disp);
+  if (some_element) return ElementPointerAt(object, at, pointer, 0) && Pointee(pointer, type);
+  return PointerAt(object, at, pointer, 0) && Pointee(pointer, type);
+}
+
 }  // namespace
 
 bool StoredType(Dwarf_Die cu_die, uint64_t ret, const CodeAt& code_at, const GlobalAt& global_at,
-                Dwarf_Die& type) {
+                const MemberPointee& member_pointee, Dwarf_Die& type) {
   unsigned char code[256];
   const size_t have = code_at(ret, code, sizeof code);
   const std::optional<code_flow::Store> store =
@@ -64,25 +81,28 @@ bool StoredType(Dwarf_Die cu_die, uint64_t ret, const CodeAt& code_at, const Glo
   if (!origin && store->index >= 0 && store->scale == 1) {
     origin = code_flow::RegisterOrigin(fn.data(), got, start, store->pc, store->index);
   }
-  if (!origin || !global_at(origin->address, global, off)) return false;
+  if (!origin) return false;
   // An index or a step since: some element, not a known offset.
   const bool some_element = origin->adjusted || store->indexed;
+  Dwarf_Die object;
+  if (origin->kind == code_flow::Origin::kLoadedFromMember) {
+    // The register holds what a member of a variable's object points to.
+    if (!member_pointee(origin->at, origin->object >= 0 ? DwarfRegister(origin->object) : -1,
+                        origin->slot, origin->member, object)) {
+      return false;
+    }
+    return PointeeAt(object, some_element, store->disp, type);
+  }
+  if (!global_at(origin->address, global, off)) return false;
   if (origin->kind == code_flow::Origin::kAddressOf) {
     if (some_element) return ElementPointerAt(global, off, pointer, 0) && Pointee(pointer, type);
     return store->disp >= 0 &&
            PointerAt(global, off + static_cast<uint64_t>(store->disp), pointer, 0) &&
            Pointee(pointer, type);
   }
-  // The register holds the pointer kept in the global: to an array of T* (a T**), or to an
-  // object with a T* member.
-  Dwarf_Die object;
-  if (!PointerAt(global, off, pointer, 0) || !Pointee(pointer, object)) return false;
-  // (An array of T*: any element is a T*.)
-  if (dwarf_tag(&object) == DW_TAG_pointer_type) return Pointee(object, type);
-  if (store->disp < 0) return false;
-  const uint64_t disp = static_cast<uint64_t>(store->disp);
-  if (some_element) return ElementPointerAt(object, disp, pointer, 0) && Pointee(pointer, type);
-  return PointerAt(object, disp, pointer, 0) && Pointee(pointer, type);
+  // The register holds the pointer kept in the global.
+  return PointerAt(global, off, pointer, 0) && Pointee(pointer, object) &&
+         PointeeAt(object, some_element, store->disp, type);
 }
 
 }  // namespace threadlens::flow_types

@@ -1,7 +1,7 @@
 // Heap blocks' types from where the code stores their pointer (code_flow.h), when no
 // variable the debug info describes receives it: an element of a global array of T*, or a
-// T* reached through a pointer loaded from a global (`tab.slots[i] = calloc(...)`,
-// `server->conn = malloc(...)` with `server` a global).
+// T* reached through a pointer loaded from a global or from a member of an object a variable
+// points to (`tab.slots[i] = calloc(...)`, `pool->items[i] = malloc(...)`).
 #pragma once
 
 #include <dwarf.h>
@@ -17,9 +17,14 @@ namespace threadlens::flow_types {
 using CodeAt = std::function<size_t(uint64_t addr, unsigned char* out, size_t n)>;
 // The global variable holding link-time address `addr`: its type and the offset in it.
 using GlobalAt = std::function<bool(uint64_t addr, Dwarf_Die& type, uint64_t& offset)>;
+// What the pointer member at `offset` of the object a variable points to points to, the
+// variable being where the debug info places it at `pc`: in DWARF register `reg`, or
+// (`reg` -1) in the %rbp frame slot `slot` (dwarf_scopes::MemberPointee).
+using MemberPointee = std::function<bool(uint64_t pc, int reg, int64_t slot, int64_t offset,
+                                         Dwarf_Die& type)>;
 
 // T, for the allocation that returns to `ret` in unit `cu_die`.
 bool StoredType(Dwarf_Die cu_die, uint64_t ret, const CodeAt& code_at, const GlobalAt& global_at,
-                Dwarf_Die& type);
+                const MemberPointee& member_pointee, Dwarf_Die& type);
 
 }  // namespace threadlens::flow_types

@@ -135,11 +135,43 @@ TEST(CodeFlow, NoOriginThroughACallThatClobbersTheRegister) {
   EXPECT_FALSE(f.origin);
 }
 
-TEST(CodeFlow, NoOriginForAnAddressLoadedFromAnotherObject) {
+TEST(CodeFlow, AnAddressLoadedFromAMemberOfAnotherObject) {
   // mov (%rcx),%r14; call malloc; mov %rax,(%r14); ret
   const std::vector<unsigned char> code = {0x4c, 0x8b, 0x31, 0xe8, 0x3b, 0x00,
                                            0x00, 0x00, 0x49, 0x89, 0x06, 0xc3};
   const Flow f = Follow(code, 8);
+  ASSERT_TRUE(f.store);
+  EXPECT_EQ(f.store->base, kR14);
+  ASSERT_TRUE(f.origin);
+  EXPECT_EQ(f.origin->kind, Origin::kLoadedFromMember);
+  EXPECT_EQ(f.origin->object, kRcx);
+  EXPECT_EQ(f.origin->member, 0);
+  EXPECT_EQ(f.origin->at, kStart);
+}
+
+TEST(CodeFlow, GccO0LoadsTheObjectsPointerFromItsFrameSlot) {
+  // mov -0x18(%rbp),%rax; mov 0x10(%rax),%rax; mov -0x14(%rbp),%edx; movslq %edx,%rdx;
+  // shl $3,%rdx; lea (%rax,%rdx,1),%rbx; call malloc; mov %rax,(%rbx); ret
+  const std::vector<unsigned char> code = {
+      0x48, 0x8b, 0x45, 0xe8, 0x48, 0x8b, 0x40, 0x10, 0x8b, 0x55, 0xec, 0x48, 0x63, 0xd2,
+      0x48, 0xc1, 0xe2, 0x03, 0x48, 0x8d, 0x1c, 0x10, 0xe8, 0x3b, 0x00, 0x00, 0x00, 0x48,
+      0x89, 0x03, 0xc3};
+  const Flow f = Follow(code, 0x1b);
+  ASSERT_TRUE(f.store);
+  EXPECT_EQ(f.store->base, kRbx);
+  ASSERT_TRUE(f.origin);
+  EXPECT_EQ(f.origin->kind, Origin::kLoadedFromMember);
+  EXPECT_EQ(f.origin->object, -1);
+  EXPECT_EQ(f.origin->slot, -0x18);
+  EXPECT_EQ(f.origin->member, 0x10);
+  EXPECT_TRUE(f.origin->adjusted);
+}
+
+TEST(CodeFlow, NoOriginForAnAddressComputedOtherwise) {
+  // imul $24,%rcx,%r14; call malloc; mov %rax,(%r14); ret
+  const std::vector<unsigned char> code = {0x4c, 0x6b, 0xf1, 0x18, 0xe8, 0x3b, 0x00,
+                                           0x00, 0x00, 0x49, 0x89, 0x06, 0xc3};
+  const Flow f = Follow(code, 9);
   ASSERT_TRUE(f.store);
   EXPECT_EQ(f.store->base, kR14);
   EXPECT_FALSE(f.origin);

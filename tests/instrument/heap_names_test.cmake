@@ -1,6 +1,6 @@
 # Heap blocks from malloc, calloc, new and make_shared, held in locals or stored straight into
 # global pointers or members of other objects, or into array elements (of a global array, or
-# of an array a global points to), named by their type's member at every
+# of an array a global or a variable's object points to), named by their type's member at every
 # optimization level, with each compiler given: -O0 keeps the receiving pointer in a frame
 # slot (clang's frame base is %rbp, gcc's the call frame address) and calls constructors,
 # -O2 keeps it in registers and inlines them.
@@ -17,13 +17,14 @@ set(new_names "Account::balance in heap block allocated at main"
 set(member_names "stats::misses in heap block allocated at conn_new")
 set(array_names "worker::done in heap block allocated at main"
                 "slot_t::misses in heap block allocated at main")
+set(pool_names "item::uses in heap block allocated at pool_new")
 set(global_names "Stats::misses in heap block allocated at main"
                  "Pod::b in heap block allocated at main"
                  "double[6] in heap block allocated at main")
 
 foreach(compiler ${COMPILERS})
   get_filename_component(tag "${compiler}" NAME)
-  foreach(program calloc new global member array)
+  foreach(program calloc new global member array pool)
     if(program STREQUAL "calloc")
       set(source "${SOURCE_DIR}/programs/race_heap_struct_calloc.cc")
     elseif(program STREQUAL "new")
@@ -32,6 +33,8 @@ foreach(compiler ${COMPILERS})
       set(source "${SOURCE_DIR}/programs/race_heap_global_pointer.cc")
     elseif(program STREQUAL "array")
       set(source "${SOURCE_DIR}/programs/race_heap_array_of_pointers.c")
+    elseif(program STREQUAL "pool")
+      set(source "${SOURCE_DIR}/programs/race_heap_pool_items.c")
     else()
       set(source "${SOURCE_DIR}/programs/race_heap_member_pointer.c")
     endif()
