@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 namespace threadlens::code_flow {
 
@@ -55,5 +56,26 @@ struct Origin {
 // definition, or a call that clobbers the register, comes first.
 std::optional<Origin> RegisterOrigin(const unsigned char* code, size_t size, uint64_t start,
                                      uint64_t pc, int reg);
+
+// What an access's address was computed from, for the type of the object it lies in: the
+// value of register `reg` (x86 number) at `at`, or at -O0 (`reg` -1) of the %rbp frame slot
+// `slot`, plus `offset`; `member` >= 0: the pointer loaded from the member at that offset of
+// the object the register points to (the address is then that pointer plus `offset`).
+struct AddressBase {
+  int reg = -1;
+  int64_t slot = 0;
+  uint64_t at = 0;
+  int64_t offset = 0;
+  int64_t member = -1;
+};
+
+// The bases of the address passed in register `reg` to the call that returns to `ret` (an
+// instrumented access's check; `code`, the bytes of the function that starts at `start`,
+// past `ret` to the access), nearest first: each register it was computed from by moves and
+// constant additions, back to a frame slot or a member load (an index ends the walk). Empty
+// unless the instruction after the call accesses memory at one of these bases with its
+// offset: a call that checks no access made right after it (memcpy's) names nothing.
+std::vector<AddressBase> AddressBases(const unsigned char* code, size_t size, uint64_t start,
+                                      uint64_t ret, int reg);
 
 }  // namespace threadlens::code_flow

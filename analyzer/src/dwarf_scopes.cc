@@ -339,45 +339,60 @@ std::optional<PointerStore> StoredPointer(const unsigned char* code, size_t size
   return via_rbp;
 }
 
-bool MemberPointee(Dwarf_Die cu_die, const PointerStore& store,
-                   const std::function<std::optional<int64_t>(uint64_t)>& cfa_above_rbp,
-                   Dwarf_Die& type) {
+bool VariablePointee(Dwarf_Die cu_die, uint64_t pc, int reg, int64_t slot,
+                     const std::function<std::optional<int64_t>(uint64_t)>& cfa_above_rbp,
+                     Dwarf_Die& type) {
   std::vector<Dwarf_Die> chain;
-  if (store.kind != PointerStore::kMember || store.offset < 0 ||
-      !ScopeChain(cu_die, store.pc, chain, 0)) {
-    return false;
-  }
-  // -O0: the variable in the frame slot the base register was loaded from.
+  if (!ScopeChain(cu_die, pc, chain, 0)) return false;
+  // -O0: the variable in the frame slot.
   std::optional<int64_t> base;
-  if (store.base < 0) {
+  if (reg < 0) {
     if (dwarf_tag(&chain[0]) != DW_TAG_subprogram) return false;
-    base = FrameBaseAboveRbp(&chain[0], store.pc, cfa_above_rbp);
+    base = FrameBaseAboveRbp(&chain[0], pc, cfa_above_rbp);
     if (!base) return false;
   }
-  // The variable in the base register at the store: a pointer to the object.
+  bool found = false;
+  Dwarf_Off found_type = 0;
   for (Dwarf_Die& scope : chain) {
     Dwarf_Die child;
     if (dwarf_child(&scope, &child) != 0) continue;
     do {
       const int tag = dwarf_tag(&child);
       if ((tag != DW_TAG_variable && tag != DW_TAG_formal_parameter) ||
-          !(base ? LocatedAt(&child, store.pc, DW_OP_fbreg, store.slot - *base)
-                 : LocatedAt(&child, store.pc, DW_OP_reg0 + store.base))) {
+          !(base ? LocatedAt(&child, pc, DW_OP_fbreg, slot - *base)
+                 : LocatedAt(&child, pc, DW_OP_reg0 + reg))) {
         continue;
       }
-      Dwarf_Die pointer, object, member;
+      Dwarf_Die pointer, object;
       Dwarf_Attribute a;
       if (!TypeOf(&child, &pointer) || !Peel(&pointer) ||
           dwarf_tag(&pointer) != DW_TAG_pointer_type || !dwarf_attr(&pointer, DW_AT_type, &a) ||
-          !dwarf_formref_die(&a, &object) || !Peel(&object) ||
-          !PointerMemberAt(object, static_cast<uint64_t>(store.offset), member, 0) ||
-          !dwarf_attr(&member, DW_AT_type, &a) || !dwarf_formref_die(&a, &type)) {
+          !dwarf_formref_die(&a, &object) || !Peel(&object)) {
         continue;
       }
-      return Peel(&type);  // not void*
+      // Two variables of different types there (an inlined callee's parameter and the
+      // caller's variable agree when they are the same object): nothing certain.
+      if (found && dwarf_dieoffset(&object) != found_type) return false;
+      found = true;
+      found_type = dwarf_dieoffset(&object);
+      type = object;
     } while (dwarf_siblingof(&child, &child) == 0);
   }
-  return false;
+  return found;
+}
+
+bool MemberPointee(Dwarf_Die cu_die, const PointerStore& store,
+                   const std::function<std::optional<int64_t>(uint64_t)>& cfa_above_rbp,
+                   Dwarf_Die& type) {
+  Dwarf_Die object, member;
+  Dwarf_Attribute a;
+  if (store.kind != PointerStore::kMember || store.offset < 0 ||
+      !VariablePointee(cu_die, store.pc, store.base, store.slot, cfa_above_rbp, object) ||
+      !PointerMemberAt(object, static_cast<uint64_t>(store.offset), member, 0) ||
+      !dwarf_attr(&member, DW_AT_type, &a) || !dwarf_formref_die(&a, &type)) {
+    return false;
+  }
+  return Peel(&type);  // not void*
 }
 
 namespace {

@@ -48,6 +48,12 @@ struct PointerStore {
   int64_t slot = 0;
 };
 std::optional<PointerStore> StoredPointer(const unsigned char* code, size_t code_size, uint64_t ret);
+// T, for the variable of type T* the debug info places at `pc` in DWARF register `reg`, or
+// (`reg` -1) in the %rbp frame slot `slot` (-O0; `cfa_above_rbp` as for ReceivedType).
+// False when none, or variables of different types, are there.
+bool VariablePointee(Dwarf_Die cu_die, uint64_t pc, int reg, int64_t slot,
+                     const std::function<std::optional<int64_t>(uint64_t)>& cfa_above_rbp,
+                     Dwarf_Die& type);
 // T, for a store into a member of type T* of an object whose pointer variable the debug
 // info places in the store's base register at the store (-O1 and above), or in the frame
 // slot it was loaded from (-O0; `cfa_above_rbp` as for ReceivedType).

@@ -1,6 +1,7 @@
 // Heap blocks' types from the code that stores their pointer (see flow_types.h).
 #include "flow_types.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "code_flow.h"
@@ -103,6 +104,29 @@ bool StoredType(Dwarf_Die cu_die, uint64_t ret, const CodeAt& code_at, const Glo
   // The register holds the pointer kept in the global.
   return PointerAt(global, off, pointer, 0) && Pointee(pointer, object) &&
          PointeeAt(object, some_element, store->disp, type);
+}
+
+bool AccessedObject(Dwarf_Die cu_die, uint64_t ret, const CodeAt& code_at,
+                    const VariablePointee& variable_pointee, const MemberPointee& member_pointee,
+                    Dwarf_Die& type, int64_t& offset) {
+  uint64_t start = 0, end = 0;
+  if (ret == 0 || !FunctionRange(cu_die, ret - 1, start, end) || ret - start > kMaxFunctionBytes) {
+    return false;
+  }
+  std::vector<unsigned char> fn(std::min<uint64_t>(end, ret + 64) - start);  // and the access
+  const size_t got = code_at(start, fn.data(), fn.size());
+  constexpr int kRdi = 7;  // the check's argument
+  for (const code_flow::AddressBase& b :
+       code_flow::AddressBases(fn.data(), got, start, ret, kRdi)) {
+    const int reg = b.reg >= 0 ? DwarfRegister(b.reg) : -1;
+    const bool typed = b.member >= 0 ? member_pointee(b.at, reg, b.slot, b.member, type)
+                                     : variable_pointee(b.at, reg, b.slot, type);
+    if (!typed) continue;
+    if (b.member >= 0 && dwarf_tag(&type) == DW_TAG_pointer_type) return false;
+    offset = b.offset;
+    return true;
+  }
+  return false;
 }
 
 }  // namespace threadlens::flow_types

@@ -125,7 +125,18 @@ std::string Namer::FunctionOf(uint64_t site, uint32_t node) {
 }
 
 // "heap block of 24 bytes allocated at make_table() table.cc:12 (+8)".
-std::string Namer::HeapName(const HeapRef& h, uint64_t addr) {
+std::string Namer::AccessedField(uint64_t addr, const std::vector<SideRef>* sides) {
+  Symbolizer* sym = Sym();
+  if (!sym || !sides) return "";
+  for (const SideRef& s : *sides) {
+    if (s.site == 0 || (s.site & trace::kSiteIsString) || addr < s.obj) continue;
+    std::string field = sym->ResolveAccessedField(s.site, s.obj, addr);
+    if (!field.empty()) return field;
+  }
+  return "";
+}
+
+std::string Namer::HeapName(const HeapRef& h, uint64_t addr, const std::vector<SideRef>* sides) {
   Frame f = UserFrame(h.site, h.stack);
   if (f.file.empty()) {
     // The function from the stack, the line from the allocating call itself.
@@ -144,6 +155,9 @@ std::string Namer::HeapName(const HeapRef& h, uint64_t addr) {
   if (Symbolizer* sym = Sym(); sym && !(h.site & trace::kSiteIsString) && addr >= h.base) {
     field = sym->ResolveHeapField(h.site, h.size, addr - h.base);
   }
+  // Else the type of the pointer an access went through (a block carved up by the program's
+  // own allocator, a void* kept nowhere typed).
+  if (field.empty() && addr >= h.base) field = AccessedField(addr, sides);
   return HeapBlockName(where, h.size, addr - h.base, field);
 }
 
@@ -223,7 +237,12 @@ std::string Namer::VariableName(uint64_t addr, const HeapRef* heap, uint64_t ts,
     }
     if (!in_heap) return NameStackAddress(addr, ThreadName(owner));
   }
-  if (in_heap) return HeapName(*heap, addr);
+  if (in_heap) return HeapName(*heap, addr, sides);
+  // Memory no allocation the trace saw holds (mmap, an uninstrumented allocator): the type
+  // the accesses' code gives, at the address.
+  if (std::string field = AccessedField(addr, sides); !field.empty()) {
+    return field + " at " + Hex(addr);
+  }
   return Hex(addr);
 }
 

@@ -98,7 +98,9 @@ class Namer {
   // library), else the innermost frame that names a function, else the site's own.
   Frame UserFrame(uint64_t site, uint32_t node);
   std::string FunctionOf(uint64_t site, uint32_t node);
-  std::string HeapName(const HeapRef& h, uint64_t addr);
+  std::string HeapName(const HeapRef& h, uint64_t addr, const std::vector<SideRef>* sides);
+  // What the accesses' code says byte `addr` is ("item::uses"), or "".
+  std::string AccessedField(uint64_t addr, const std::vector<SideRef>* sides);
   // The local variable of thread `owner`'s frames that holds `addr`, as placed by side `s`
   // (an access of that thread): its site and call path say which frames were live.
   bool LocalAt(uint64_t addr, const SideRef& s, StackLocal& out);

@@ -337,6 +337,13 @@ class ModuleSymbolizer : public Symbolizer {
     return dwarf->AllocatedField(alloc_site - 1 - m->base, size, offset);
   }
 
+  std::string ResolveAccessedField(uint64_t site, uint64_t access_addr, uint64_t addr) override {
+    const ModuleInfo* m = site > 0 ? ModuleOf(site - 1) : nullptr;
+    DwarfNames* dwarf = m ? DwarfOf(*m) : nullptr;
+    if (!dwarf) return "";
+    return dwarf->AccessedField(site - m->base, static_cast<int64_t>(addr - access_addr));
+  }
+
  private:
   // The module with the highest base that contains `addr` (a non-PIE executable has base
   // 0 and spans everything below its end).

@@ -185,5 +185,75 @@ TEST(CodeFlow, NoStoreWhenThePointerIsOverwrittenFirst) {
   EXPECT_FALSE(PointerStore(code.data(), code.size(), kStart));
 }
 
+
+// The bases of the address an access's check call (returning at `ret_offset`) was given.
+std::vector<AddressBase> Bases(const std::vector<unsigned char>& code, size_t ret_offset) {
+  return AddressBases(code.data(), code.size(), kStart, kStart + ret_offset, kRdi);
+}
+
+TEST(CodeFlow, AnAccessAtAnOffsetFromAVariablesRegister) {
+  // mov %rdi,%rbx; lea 0x10(%rbx),%rdi; call check; movq $1,0x10(%rbx); ret
+  const std::vector<unsigned char> code = {0x48, 0x89, 0xfb, 0x48, 0x8d, 0x7b, 0x10,
+                                           0xe8, 0x3b, 0x00, 0x00, 0x00, 0x48, 0xc7,
+                                           0x43, 0x10, 0x01, 0x00, 0x00, 0x00, 0xc3};
+  const std::vector<AddressBase> b = Bases(code, 0xc);
+  ASSERT_EQ(b.size(), 3u);
+  EXPECT_EQ(b[0].reg, kRdi);  // at the call: the address itself
+  EXPECT_EQ(b[0].offset, 0);
+  EXPECT_EQ(b[1].reg, kRbx);  // at the lea: 0x10 past %rbx
+  EXPECT_EQ(b[1].at, kStart + 3);
+  EXPECT_EQ(b[1].offset, 0x10);
+  EXPECT_EQ(b[2].reg, kRdi);  // %rbx was the incoming %rdi
+  EXPECT_EQ(b[2].at, kStart);
+  EXPECT_EQ(b[2].offset, 0x10);
+}
+
+TEST(CodeFlow, AnO0AccessReloadsThePointerFromACopyOfItsSlot) {
+  // mov -0x10(%rbp),%rax; mov %rax,-0x18(%rbp); mov %rax,%rdi; add $0x10,%rdi; call check;
+  // mov -0x20(%rbp),%rcx; mov -0x18(%rbp),%rax; mov %rcx,0x10(%rax); ret
+  const std::vector<unsigned char> code = {
+      0x48, 0x8b, 0x45, 0xf0, 0x48, 0x89, 0x45, 0xe8, 0x48, 0x89, 0xc7, 0x48, 0x83,
+      0xc7, 0x10, 0xe8, 0x3b, 0x00, 0x00, 0x00, 0x48, 0x8b, 0x4d, 0xe0, 0x48, 0x8b,
+      0x45, 0xe8, 0x48, 0x89, 0x48, 0x10, 0xc3};
+  const std::vector<AddressBase> b = Bases(code, 0x14);
+  ASSERT_FALSE(b.empty());
+  // The variable's own slot is the last base, 0x10 below the address.
+  EXPECT_EQ(b.back().reg, -1);
+  EXPECT_EQ(b.back().slot, -0x10);
+  EXPECT_EQ(b.back().offset, 0x10);
+  bool copy = false;
+  for (const AddressBase& x : b) copy |= x.reg == -1 && x.slot == -0x18 && x.offset == 0x10;
+  EXPECT_TRUE(copy) << "the slot the access reloads the pointer from";
+}
+
+TEST(CodeFlow, AnAddressLoadedFromAMemberEndsAtTheLoad) {
+  // mov 0x8(%r13),%rbx; lea 0x10(%rbx),%rdi; call check; addq $1,0x10(%rbx); ret
+  const std::vector<unsigned char> code = {0x49, 0x8b, 0x5d, 0x08, 0x48, 0x8d, 0x7b, 0x10,
+                                           0xe8, 0x3b, 0x00, 0x00, 0x00, 0x48, 0x83, 0x43,
+                                           0x10, 0x01, 0xc3};
+  const std::vector<AddressBase> b = Bases(code, 0xd);
+  ASSERT_FALSE(b.empty());
+  EXPECT_EQ(b.back().reg, 13);
+  EXPECT_EQ(b.back().member, 8);
+  EXPECT_EQ(b.back().offset, 0x10);
+  EXPECT_EQ(b.back().at, kStart);
+}
+
+TEST(CodeFlow, NoBasesForACallThatChecksNoAccessAfterIt) {
+  // mov %rbx,%rdi; mov %r12,%rsi; mov $0x18,%edx; call memcpy; mov %rbx,%rdi; call f; ret
+  const std::vector<unsigned char> code = {0x48, 0x89, 0xdf, 0x4c, 0x89, 0xe6, 0xba, 0x18, 0x00,
+                                           0x00, 0x00, 0xe8, 0x3b, 0x00, 0x00, 0x00, 0x48, 0x89,
+                                           0xdf, 0xe8, 0x3b, 0x00, 0x00, 0x00, 0xc3};
+  EXPECT_TRUE(Bases(code, 0x10).empty());
+}
+
+TEST(CodeFlow, NoBasesWhenTheAccessIsElsewhere) {
+  // mov %rdi,%rbx; lea 0x10(%rbx),%rdi; call check; movq $1,0x18(%rbx): not the address
+  std::vector<unsigned char> code = {0x48, 0x89, 0xfb, 0x48, 0x8d, 0x7b, 0x10,
+                                     0xe8, 0x3b, 0x00, 0x00, 0x00, 0x48, 0xc7,
+                                     0x43, 0x18, 0x01, 0x00, 0x00, 0x00, 0xc3};
+  EXPECT_TRUE(Bases(code, 0xc).empty());
+}
+
 }  // namespace
 }  // namespace threadlens::code_flow

@@ -41,6 +41,11 @@ TEST(Fingerprint, AStackOrThreadLocalVariableIsKeyedWithoutItsThread) {
             FingerprintOf(race("0x7ffd5678 on T3's stack")));
   EXPECT_NE(FingerprintOf(race("local variable buf of worker() on T2's stack")),
             FingerprintOf(race("0x7ffd1234 on T2's stack")));
+  // Memory no allocation names, named by the accesses' type: the field, not the address.
+  EXPECT_EQ(FingerprintOf(race("rec::total at 0x564a1cd4f008")),
+            FingerprintOf(race("rec::total at 0x5650cfe0e008")));
+  EXPECT_NE(FingerprintOf(race("rec::total at 0x564a1cd4f008")),
+            FingerprintOf(race("rec::id at 0x564a1cd4f000")));
 }
 
 // Two objects of one type from one function, raced on by the same functions, would share a

@@ -1,7 +1,9 @@
 # Heap blocks from malloc, calloc, new and make_shared, held in locals or stored straight into
 # global pointers or members of other objects, or into array elements (of a global array, or
-# of an array a global or a variable's object points to), named by their type's member at every
-# optimization level, with each compiler given: -O0 keeps the receiving pointer in a frame
+# of an array a global or a variable's object points to), or carved up by the program's own
+# allocator, or in memory no allocation holds (both named from the accesses' code), named by
+# their type's member at every optimization level, with each compiler given: -O0 keeps the
+# receiving pointer in a frame
 # slot (clang's frame base is %rbp, gcc's the call frame address) and calls constructors,
 # -O2 keeps it in registers and inlines them.
 # Run: cmake -DCOMPILERS="clang++;g++" -DTHREADLENS=... -DWRAPPER=... -DSOURCE_DIR=...
@@ -18,13 +20,15 @@ set(member_names "stats::misses in heap block allocated at conn_new")
 set(array_names "worker::done in heap block allocated at main"
                 "slot_t::misses in heap block allocated at main")
 set(pool_names "item::uses in heap block allocated at pool_new")
+set(slab_names "item::hits in heap block allocated at main")
+set(unseen_names "rec::total at 0x")
 set(global_names "Stats::misses in heap block allocated at main"
                  "Pod::b in heap block allocated at main"
                  "double[6] in heap block allocated at main")
 
 foreach(compiler ${COMPILERS})
   get_filename_component(tag "${compiler}" NAME)
-  foreach(program calloc new global member array pool)
+  foreach(program calloc new global member array pool slab unseen)
     if(program STREQUAL "calloc")
       set(source "${SOURCE_DIR}/programs/race_heap_struct_calloc.cc")
     elseif(program STREQUAL "new")
@@ -35,6 +39,10 @@ foreach(compiler ${COMPILERS})
       set(source "${SOURCE_DIR}/programs/race_heap_array_of_pointers.c")
     elseif(program STREQUAL "pool")
       set(source "${SOURCE_DIR}/programs/race_heap_pool_items.c")
+    elseif(program STREQUAL "slab")
+      set(source "${SOURCE_DIR}/programs/race_heap_slab_items.c")
+    elseif(program STREQUAL "unseen")
+      set(source "${SOURCE_DIR}/programs/race_unseen_memory_record.c")
     else()
       set(source "${SOURCE_DIR}/programs/race_heap_member_pointer.c")
     endif()

@@ -38,6 +38,13 @@ class Symbolizer {
     (void)alloc_site, (void)size, (void)offset;
     return "";
   }
+  // What byte `addr` is, for an access made at `access_addr` by the instrumented check that
+  // returns to `site`, from the type of the pointer the code computed the address from
+  // ("item::uses"), or "" when the code and its debug info do not say.
+  virtual std::string ResolveAccessedField(uint64_t site, uint64_t access_addr, uint64_t addr) {
+    (void)site, (void)access_addr, (void)addr;
+    return "";
+  }
   // The local variable that holds stack address `addr` in the frame running at code address
   // `pc`, whose stack pointer was `sp` (<= addr) and frame pointer register `fp` (0: not
   // known) when it was entered: `variable` is "buf", "acct.balance" or "table[3]",

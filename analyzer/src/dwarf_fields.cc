@@ -1,0 +1,157 @@
+// The fields of heap objects (LibdwNames, libdw_names.h): what byte of a heap block is, from
+// the type its allocation site allocates or stores the pointer as, or from the type of the
+// pointer an access's address was computed from.
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "dwarf_scopes.h"
+#include "dwarf_types.h"
+#include "flow_types.h"
+#include "libdw_names.h"
+
+namespace threadlens {
+
+using namespace dwarf_types;   // NOLINT: the type walkers
+using namespace dwarf_scopes;  // NOLINT: scopes and allocation sites
+
+std::optional<int64_t> LibdwNames::CfaAboveRbp(uint64_t pc) {
+  Dwarf_Frame* frame = nullptr;
+  Dwarf_Op* ops = nullptr;
+  size_t n = 0;
+  if (!Cfi() || dwarf_cfi_addrframe(Cfi(), pc, &frame) != 0) return std::nullopt;
+  std::optional<int64_t> out;
+  if (dwarf_frame_cfa(frame, &ops, &n) == 0 && n == 1 && ops[0].atom == DW_OP_bregx &&
+      ops[0].number == 6) {
+    out = static_cast<int64_t>(ops[0].number2);
+  }
+  free(frame);
+  return out;
+}
+
+// T, for a store of the pointer into a global or a member of type T*.
+bool LibdwNames::StoredType(Dwarf_Die cu_die, const std::optional<PointerStore>& store,
+                            const std::function<std::optional<int64_t>(uint64_t)>& cfa_above_rbp,
+                            Dwarf_Die& type) {
+  if (!store) return false;
+  if (store->kind == PointerStore::kMember) {
+    return MemberPointee(cu_die, *store, cfa_above_rbp, type);
+  }
+  if (!indexed_) Index();
+  auto it = globals_.find(store->global);
+  if (it == globals_.end()) return false;
+  Dwarf_Die pointer = it->second.type;
+  Dwarf_Attribute a;
+  if (!Peel(&pointer) || dwarf_tag(&pointer) != DW_TAG_pointer_type ||
+      !dwarf_attr(&pointer, DW_AT_type, &a) || !dwarf_formref_die(&a, &type)) {
+    return false;
+  }
+  return Peel(&type);  // not void*
+}
+
+// The global holding `addr`: its type, and `addr`'s offset in it.
+bool LibdwNames::GlobalAt(uint64_t addr, Dwarf_Die& type, uint64_t& offset) {
+  if (!indexed_) Index();
+  auto it = globals_.upper_bound(addr);
+  if (it == globals_.begin()) return false;
+  --it;
+  if (addr - it->first >= std::max<uint64_t>(it->second.size, 1)) return false;
+  type = it->second.type;
+  offset = addr - it->first;
+  return true;
+}
+
+std::string LibdwNames::AllocatedField(uint64_t pc, uint64_t block_size, uint64_t offset) {
+  Dwarf_Die type, cu_die;
+  bool single = false;
+  // A library allocator's type argument, else the pointer variable the result lands in.
+  if (!UnitOf(pc, cu_die)) return "";
+  if (!AllocatedType(cu_die, pc, type, single)) {
+    unsigned char code[64];  // the moves, the constructor call or the store to a global
+    const size_t have = CodeAt(pc + 1, code, sizeof code);
+    auto cfa_above_rbp = [this](uint64_t at) { return CfaAboveRbp(at); };
+    if (!ReceivedType(cu_die, pc + 1, have ? code : nullptr, have, cfa_above_rbp, type) &&
+        !ConstructedType(cu_die, pc + 1, code, have, type) &&
+        !StoredType(cu_die, StoredPointer(have ? code : nullptr, have, pc + 1), cfa_above_rbp,
+                    type) &&
+        !flow_types::StoredType(
+            cu_die, pc + 1,
+            [this](uint64_t a, unsigned char* out, size_t n) { return CodeAt(a, out, n); },
+            [this](uint64_t a, Dwarf_Die& t, uint64_t& o) { return GlobalAt(a, t, o); },
+            [&](uint64_t at, int reg, int64_t slot, int64_t offset, Dwarf_Die& t) {
+              const PointerStore member{PointerStore::kMember, 0, reg, offset, at, slot};
+              return MemberPointee(cu_die, member, cfa_above_rbp, t);
+            },
+            type)) {
+      return "";
+    }
+    // One T only: a block a multiple of T's size may be a T with a payload after it.
+    single = true;
+  }
+  // std::make_shared: the block is its control block, the object inside it.
+  Dwarf_Die object;
+  uint64_t object_at = 0;
+  if (SizeOf(type) == block_size && InplaceObject(type, object, object_at)) {
+    std::optional<uint64_t> osize = SizeOf(object);
+    if (!osize || offset < object_at || offset - object_at >= *osize) return "";
+    type = object;
+    offset -= object_at;
+    block_size = *osize;
+    single = true;
+  }
+  std::optional<uint64_t> size = SizeOf(type);
+  Dwarf_Die peeled = type;
+  if (!size || *size == 0 || !Peel(&peeled) || offset >= block_size) return "";
+  const char* name = TypeName(type);
+  // The library's own node types (_Sp_counted_ptr_inplace, _Rb_tree_node) name nothing a
+  // user wrote.
+  if (!name || name[0] == '_') return "";
+  uint64_t count = block_size / *size;
+  // A block sized for several ints or doubles is an array of them: only a struct may be one
+  // object with a payload after it.
+  const int tag = dwarf_tag(&peeled);
+  if (tag == DW_TAG_base_type || tag == DW_TAG_enumeration_type) single = false;
+  if (block_size % *size != 0 || (single && count != 1)) return "";
+  std::string path;
+  FieldPath(type, offset % *size, path, 0);
+  if (count == 1) {
+    // "Account::balance": the member of the one object; a scalar is just its type.
+    if (!path.empty() && path[0] == '.') return std::string(name) + "::" + path.substr(1);
+    return name + path;
+  }
+  return std::string(name) + "[" + std::to_string(offset / *size) + "]" + path;
+}
+
+std::string LibdwNames::AccessedField(uint64_t ret, int64_t delta) {
+  Dwarf_Die cu_die, type;
+  int64_t offset = 0;
+  if (ret == 0 || !UnitOf(ret - 1, cu_die)) return "";
+  auto cfa_above_rbp = [this](uint64_t at) { return CfaAboveRbp(at); };
+  if (!flow_types::AccessedObject(
+          cu_die, ret,
+          [this](uint64_t a, unsigned char* out, size_t n) { return CodeAt(a, out, n); },
+          [&](uint64_t at, int reg, int64_t slot, Dwarf_Die& t) {
+            return VariablePointee(cu_die, at, reg, slot, cfa_above_rbp, t);
+          },
+          [&](uint64_t at, int reg, int64_t slot, int64_t member, Dwarf_Die& t) {
+            const PointerStore store{PointerStore::kMember, 0, reg, member, at, slot};
+            return MemberPointee(cu_die, store, cfa_above_rbp, t);
+          },
+          type, offset)) {
+    return "";
+  }
+  // The byte must lie in the one object the pointer points to.
+  const std::optional<uint64_t> size = SizeOf(type);
+  const int64_t at = offset + delta;
+  const char* name = TypeName(type);
+  if (!size || at < 0 || static_cast<uint64_t>(at) >= *size || !name || name[0] == '_') return "";
+  std::string path;
+  FieldPath(type, static_cast<uint64_t>(at), path, 0);
+  if (!path.empty() && path[0] == '.') return std::string(name) + "::" + path.substr(1);
+  return name + path;
+}
+
+}  // namespace threadlens
