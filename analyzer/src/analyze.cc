@@ -183,9 +183,11 @@ std::string FingerprintOf(const Finding& f) {
     const size_t in_block = v.find(" in heap block allocated at ");
     // "rec::total at 0x5565...": memory no allocation names, the field without the address.
     const size_t at_address = v.find(" at 0x");
+    const size_t in_shared = v.find(" in shared@0x");  // a field of unnamed shared memory
     if (v.rfind(kHeapPrefix, 0) == 0) parts.push_back("var:" + HeapKey(v));
     else if (in_block != std::string::npos) parts.push_back("var:" + v.substr(0, in_block) + "@" + HeapKey(v));
     else if (at_address != std::string::npos) parts.push_back("var:" + v.substr(0, at_address) + "@memory");
+    else if (in_shared != std::string::npos) parts.push_back("var:" + v.substr(0, in_shared) + "@shared");
     else if (const std::string key = WithoutOwner(v); !Unstable(key)) parts.push_back("var:" + key);
   }
   // What a hung thread waits on (a condition variable, semaphore or thread) is no lock.

@@ -531,6 +531,11 @@ std::vector<AddressBase> AddressBases(const unsigned char* code, size_t size, ui
         out.push_back({-1, s->disp, in.address, offset, -1});  // -O0: the variable's slot
         break;
       }
+      if (src->mem.base == X86_REG_RIP) {  // a pointer kept in a global
+        out.push_back({-1, 0, in.address, offset, -1,
+                       in.address + in.size + static_cast<uint64_t>(src->mem.disp)});
+        break;
+      }
       const int base = Gpr(src->mem.base);
       if (base >= 0 && base != kRsp && base != kRbp) {
         out.push_back({base, 0, in.address, offset, src->mem.disp});
@@ -541,7 +546,7 @@ std::vector<AddressBase> AddressBases(const unsigned char* code, size_t size, ui
   }
   cs_free(insns, n);
   const bool checked = std::any_of(out.begin(), out.end(), [&](const AddressBase& b) {
-    return b.member < 0 && b.reg == access->reg && b.slot == access->slot &&
+    return b.member < 0 && b.global == 0 && b.reg == access->reg && b.slot == access->slot &&
            b.offset == access->disp;
   });
   if (!checked) out.clear();

@@ -60,19 +60,22 @@ std::optional<Origin> RegisterOrigin(const unsigned char* code, size_t size, uin
 // What an access's address was computed from, for the type of the object it lies in: the
 // value of register `reg` (x86 number) at `at`, or at -O0 (`reg` -1) of the %rbp frame slot
 // `slot`, plus `offset`; `member` >= 0: the pointer loaded from the member at that offset of
-// the object the register points to (the address is then that pointer plus `offset`).
+// the object the register points to (the address is then that pointer plus `offset`);
+// `global`: the pointer loaded from a global.
 struct AddressBase {
   int reg = -1;
   int64_t slot = 0;
   uint64_t at = 0;
   int64_t offset = 0;
   int64_t member = -1;
+  uint64_t global = 0;  // else: the pointer loaded from the global at this address, plus `offset`
 };
 
 // The bases of the address passed in register `reg` to the call that returns to `ret` (an
 // instrumented access's check; `code`, the bytes of the function that starts at `start`,
 // past `ret` to the access), nearest first: each register it was computed from by moves and
-// constant additions, back to a frame slot or a member load (an index ends the walk). Empty
+// constant additions, back to a frame slot, a member load or a load from a global (an index
+// ends the walk). Empty
 // unless the instruction after the call accesses memory at one of these bases with its
 // offset: a call that checks no access made right after it (memcpy's) names nothing.
 std::vector<AddressBase> AddressBases(const unsigned char* code, size_t size, uint64_t start,

@@ -140,7 +140,8 @@ std::string LibdwNames::AccessedField(uint64_t ret, int64_t delta) {
             const PointerStore store{PointerStore::kMember, 0, reg, member, at, slot};
             return MemberPointee(cu_die, store, cfa_above_rbp, t);
           },
-          type, offset)) {
+          [this](uint64_t a, Dwarf_Die& t, uint64_t& o) { return GlobalAt(a, t, o); }, type,
+          offset)) {
     return "";
   }
   // The byte must lie in the one object the pointer points to.

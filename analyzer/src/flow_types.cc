@@ -108,7 +108,7 @@ bool StoredType(Dwarf_Die cu_die, uint64_t ret, const CodeAt& code_at, const Glo
 
 bool AccessedObject(Dwarf_Die cu_die, uint64_t ret, const CodeAt& code_at,
                     const VariablePointee& variable_pointee, const MemberPointee& member_pointee,
-                    Dwarf_Die& type, int64_t& offset) {
+                    const GlobalAt& global_at, Dwarf_Die& type, int64_t& offset) {
   uint64_t start = 0, end = 0;
   if (ret == 0 || !FunctionRange(cu_die, ret - 1, start, end) || ret - start > kMaxFunctionBytes) {
     return false;
@@ -119,8 +119,13 @@ bool AccessedObject(Dwarf_Die cu_die, uint64_t ret, const CodeAt& code_at,
   for (const code_flow::AddressBase& b :
        code_flow::AddressBases(fn.data(), got, start, ret, kRdi)) {
     const int reg = b.reg >= 0 ? DwarfRegister(b.reg) : -1;
-    const bool typed = b.member >= 0 ? member_pointee(b.at, reg, b.slot, b.member, type)
-                                     : variable_pointee(b.at, reg, b.slot, type);
+    Dwarf_Die global, pointer;
+    uint64_t off = 0;
+    const bool typed =
+        b.global ? global_at(b.global, global, off) && PointerAt(global, off, pointer, 0) &&
+                       Pointee(pointer, type)
+        : b.member >= 0 ? member_pointee(b.at, reg, b.slot, b.member, type)
+                        : variable_pointee(b.at, reg, b.slot, type);
     if (!typed) continue;
     if (b.member >= 0 && dwarf_tag(&type) == DW_TAG_pointer_type) return false;
     offset = b.offset;

@@ -30,10 +30,10 @@ using VariablePointee = std::function<bool(uint64_t pc, int reg, int64_t slot, D
 // The type of the object an instrumented access lies in, and the access's offset in it, from
 // the code that computed the address passed to its check (the call returning to `ret`):
 // the first register or -O0 frame slot on the way that the debug info says holds a T*
-// (or a member load from such an object). False when no such variable is on the way.
+// (or a member load from such an object, or a load from a global T*). False when no such variable is on the way.
 bool AccessedObject(Dwarf_Die cu_die, uint64_t ret, const CodeAt& code_at,
                     const VariablePointee& variable_pointee, const MemberPointee& member_pointee,
-                    Dwarf_Die& type, int64_t& offset);
+                    const GlobalAt& global_at, Dwarf_Die& type, int64_t& offset);
 
 // T, for the allocation that returns to `ret` in unit `cu_die`.
 bool StoredType(Dwarf_Die cu_die, uint64_t ret, const CodeAt& code_at, const GlobalAt& global_at,

@@ -210,8 +210,16 @@ std::string Namer::VariableName(uint64_t addr, const HeapRef* heap, uint64_t ts,
     --it;
     uint64_t size = std::max<uint64_t>(it->second.first, 1);
     if (addr < it->first + size) {
-      if (addr == it->first) return it->second.second;
-      return it->second.second + "+" + std::to_string(addr - it->first);
+      const std::string& name = it->second.second;
+      // Inside a region named as a whole (shared memory's object, a named buffer): the field
+      // the accesses' code names.
+      if (addr != it->first || name.rfind("shared@", 0) == 0) {
+        if (std::string field = AccessedField(addr, sides); !field.empty()) {
+          return field + " in " + name;
+        }
+      }
+      if (addr == it->first) return name;
+      return name + "+" + std::to_string(addr - it->first);
     }
   }
   if (Symbolizer* sym = Sym(); sym && source_.Meta().format != "std") {

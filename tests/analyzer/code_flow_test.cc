@@ -239,6 +239,17 @@ TEST(CodeFlow, AnAddressLoadedFromAMemberEndsAtTheLoad) {
   EXPECT_EQ(b.back().at, kStart);
 }
 
+TEST(CodeFlow, AnAddressFromAPointerKeptInAGlobal) {
+  // mov g(%rip),%rbx; lea 0x10(%rbx),%rdi; call check; movq $1,0x10(%rbx); ret
+  const std::vector<unsigned char> code = {0x48, 0x8b, 0x1d, 0x00, 0x02, 0x00, 0x00, 0x48, 0x8d,
+                                           0x7b, 0x10, 0xe8, 0x3b, 0x00, 0x00, 0x00, 0x48, 0xc7,
+                                           0x43, 0x10, 0x01, 0x00, 0x00, 0x00, 0xc3};
+  const std::vector<AddressBase> b = Bases(code, 0x10);
+  ASSERT_FALSE(b.empty());
+  EXPECT_EQ(b.back().global, kStart + 7 + 0x200);
+  EXPECT_EQ(b.back().offset, 0x10);
+}
+
 TEST(CodeFlow, NoBasesForACallThatChecksNoAccessAfterIt) {
   // mov %rbx,%rdi; mov %r12,%rsi; mov $0x18,%edx; call memcpy; mov %rbx,%rdi; call f; ret
   const std::vector<unsigned char> code = {0x48, 0x89, 0xdf, 0x4c, 0x89, 0xe6, 0xba, 0x18, 0x00,

@@ -46,6 +46,11 @@ TEST(Fingerprint, AStackOrThreadLocalVariableIsKeyedWithoutItsThread) {
             FingerprintOf(race("rec::total at 0x5650cfe0e008")));
   EXPECT_NE(FingerprintOf(race("rec::total at 0x564a1cd4f008")),
             FingerprintOf(race("rec::id at 0x564a1cd4f000")));
+  // A field of unnamed shared memory, whatever address and process mapped it.
+  EXPECT_EQ(FingerprintOf(race("shared::data in shared@0x7f1f9f55b000 (anon 31498:7f1f9f55b000)")),
+            FingerprintOf(race("shared::data in shared@0x7f2a00000000 (anon 4242:7f2a00000000)")));
+  EXPECT_NE(FingerprintOf(race("shared::data in shared@0x7f1f9f55b000 (anon 31498:7f1f9f55b000)")),
+            FingerprintOf(race("shared::ready in shared@0x7f1f9f55b000 (anon 31498:7f1f9f55b000)")));
 }
 
 // Two objects of one type from one function, raced on by the same functions, would share a
