@@ -1,0 +1,165 @@
+// The bases of an instrumented access's address, read back from its check call (see
+// code_flow.h).
+#include <algorithm>
+#include <vector>
+
+#include "code_flow.h"
+#include "x86_decode.h"
+
+namespace threadlens::code_flow {
+
+using namespace x86;  // NOLINT: the decoder's helpers
+
+namespace {
+
+// An access's memory operand: disp(reg), or at -O0 disp off a register just loaded from the
+// %rbp frame slot `slot` (reg -1).
+struct Operand {
+  int reg = -1;
+  int64_t slot = 0;
+  int64_t disp = 0;
+};
+
+// The memory operand of the first instruction from `at` that has one, past register moves
+// and loads of frame slots (which at -O0 reload the object's pointer).
+std::optional<Operand> AccessAfter(const Decoder& d, const unsigned char* code, size_t size,
+                                   uint64_t at) {
+  cs_insn* insn = cs_malloc(d.handle());
+  if (!insn) return std::nullopt;
+  std::optional<Operand> out;
+  int64_t slot_of[16];
+  bool from_slot[16] = {};
+  const uint8_t* p = code;
+  size_t left = size;
+  uint64_t addr = at;
+  for (int steps = 0; steps < 6 && cs_disasm_iter(d.handle(), &p, &left, &addr, insn); ++steps) {
+    const cs_x86& x = insn->detail->x86;
+    const cs_x86_op* mem = nullptr;
+    for (uint8_t i = 0; i < x.op_count; ++i) {
+      if (x.operands[i].type == X86_OP_MEM) mem = &x.operands[i];
+    }
+    const std::optional<Slot> slot = mem ? SlotOf(*mem) : std::nullopt;
+    if (insn->id == X86_INS_MOV && x.op_count == 2 && IsReg(x.operands[0], 8) && slot &&
+        slot->base == kRbp) {
+      const int r = Gpr(x.operands[0].reg);  // -O0 reloads the pointer
+      if (r >= 0) {
+        from_slot[r] = true;
+        slot_of[r] = slot->disp;
+      }
+      continue;
+    }
+    if (!mem) {
+      if (insn->id == X86_INS_MOV || insn->id == X86_INS_MOVZX || insn->id == X86_INS_MOVSX) {
+        continue;  // the value's registers
+      }
+      break;
+    }
+    const int base = Gpr(mem->mem.base);
+    if (mem->mem.index != X86_REG_INVALID || base < 0 || base == kRsp || base == kRbp) break;
+    Operand o;
+    o.disp = mem->mem.disp;
+    if (from_slot[base]) {
+      o.slot = slot_of[base];
+    } else {
+      o.reg = base;
+    }
+    out = o;
+    break;
+  }
+  cs_free(insn, 1);
+  return out;
+}
+
+}  // namespace
+
+std::vector<AddressBase> AddressBases(const unsigned char* code, size_t size, uint64_t start,
+                                      uint64_t ret, int reg) {
+  std::vector<AddressBase> out;
+  Decoder d;
+  if (!code || !d.ok() || ret <= start || ret - start > size || reg < 0 || reg > 15) return out;
+  cs_insn* insns = nullptr;
+  const size_t n = cs_disasm(d.handle(), code, ret - start, start, 0, &insns);
+  if (n == 0 || insns[n - 1].id != X86_INS_CALL || insns[n - 1].address + insns[n - 1].size != ret) {
+    if (insns) cs_free(insns, n);
+    return out;
+  }
+  // The access the call checks comes right after it: its memory operand must be the
+  // address computed before the call (else the call is no check, memcpy's say, whose
+  // first argument is not the bytes accessed).
+  const std::optional<Operand> access = AccessAfter(d, code + (ret - start), size - (ret - start), ret);
+  if (!access) {
+    cs_free(insns, n);
+    return out;
+  }
+  int r = reg;
+  int64_t offset = 0;
+  out.push_back({r, 0, insns[n - 1].address, 0, -1});
+  for (size_t i = n - 1, steps = 0; i-- > 0 && steps < 64; ++steps) {
+    const cs_insn& in = insns[i];
+    const cs_x86& x = in.detail->x86;
+    if (in.id == X86_INS_CALL) {
+      if (kCallerSaved >> r & 1) break;
+      continue;
+    }
+    const bool defines = x.op_count >= 1 && x.operands[0].type == X86_OP_REG &&
+                         Gpr(x.operands[0].reg) == r;
+    if (!defines) {
+      if (d.Written(in) >> r & 1) break;
+      // -O0 copies the pointer into frame slots: each holds the same value.
+      if (in.id == X86_INS_MOV && x.op_count == 2 && IsReg(x.operands[1], 8) &&
+          Gpr(x.operands[1].reg) == r) {
+        if (const std::optional<Slot> s = SlotOf(x.operands[0]); s && s->base == kRbp) {
+          out.push_back({-1, s->disp, in.address, offset, -1});
+        }
+      }
+      continue;
+    }
+    const cs_x86_op& dst = x.operands[0];
+    const cs_x86_op* src = x.op_count >= 2 ? &x.operands[1] : nullptr;
+    if (!src || dst.size != 8) break;
+    if (in.id == X86_INS_MOV && src->type == X86_OP_REG) {
+      r = Gpr(src->reg);
+      if (r < 0) break;
+      out.push_back({r, 0, in.address, offset, -1});
+      continue;
+    }
+    if (in.id == X86_INS_LEA && src->type == X86_OP_MEM && src->mem.index == X86_REG_INVALID) {
+      const int base = Gpr(src->mem.base);
+      if (base < 0 || base == kRsp || base == kRbp) break;
+      r = base;
+      offset += src->mem.disp;
+      out.push_back({r, 0, in.address, offset, -1});
+      continue;
+    }
+    if ((in.id == X86_INS_ADD || in.id == X86_INS_SUB) && src->type == X86_OP_IMM) {
+      offset += in.id == X86_INS_ADD ? src->imm : -src->imm;
+      continue;
+    }
+    if (in.id == X86_INS_MOV && src->type == X86_OP_MEM && src->mem.index == X86_REG_INVALID) {
+      if (const std::optional<Slot> s = SlotOf(*src); s && s->base == kRbp) {
+        out.push_back({-1, s->disp, in.address, offset, -1});  // -O0: the variable's slot
+        break;
+      }
+      if (src->mem.base == X86_REG_RIP) {  // a pointer kept in a global
+        out.push_back({-1, 0, in.address, offset, -1,
+                       in.address + in.size + static_cast<uint64_t>(src->mem.disp)});
+        break;
+      }
+      const int base = Gpr(src->mem.base);
+      if (base >= 0 && base != kRsp && base != kRbp) {
+        out.push_back({base, 0, in.address, offset, src->mem.disp});
+      }
+      break;
+    }
+    break;  // an index, or anything else: no known offset
+  }
+  cs_free(insns, n);
+  const bool checked = std::any_of(out.begin(), out.end(), [&](const AddressBase& b) {
+    return b.member < 0 && b.global == 0 && b.reg == access->reg && b.slot == access->slot &&
+           b.offset == access->disp;
+  });
+  if (!checked) out.clear();
+  return out;
+}
+
+}  // namespace threadlens::code_flow

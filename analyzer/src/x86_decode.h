@@ -1,0 +1,86 @@
+// Capstone's x86-64 decoding, as code_flow.cc and access_flow.cc read it: registers by their
+// x86 number (rax 0 ... r15 15), frame slots, and what an instruction writes.
+#pragma once
+
+#include <capstone/capstone.h>
+
+#include <cstdint>
+#include <optional>
+
+namespace threadlens::code_flow::x86 {
+
+constexpr uint32_t kCallerSaved = 0x0fc7;  // rax rcx rdx rsi rdi r8-r11
+constexpr int kRsp = 4, kRbp = 5;
+
+// Capstone's register to its 64-bit register's x86 number, -1 for any other register.
+inline int Gpr(unsigned reg) {
+  switch (reg) {
+    case X86_REG_RAX: case X86_REG_EAX: case X86_REG_AX: case X86_REG_AL: case X86_REG_AH:
+      return 0;
+    case X86_REG_RCX: case X86_REG_ECX: case X86_REG_CX: case X86_REG_CL: case X86_REG_CH:
+      return 1;
+    case X86_REG_RDX: case X86_REG_EDX: case X86_REG_DX: case X86_REG_DL: case X86_REG_DH:
+      return 2;
+    case X86_REG_RBX: case X86_REG_EBX: case X86_REG_BX: case X86_REG_BL: case X86_REG_BH:
+      return 3;
+    case X86_REG_RSP: case X86_REG_ESP: case X86_REG_SP: case X86_REG_SPL: return kRsp;
+    case X86_REG_RBP: case X86_REG_EBP: case X86_REG_BP: case X86_REG_BPL: return kRbp;
+    case X86_REG_RSI: case X86_REG_ESI: case X86_REG_SI: case X86_REG_SIL: return 6;
+    case X86_REG_RDI: case X86_REG_EDI: case X86_REG_DI: case X86_REG_DIL: return 7;
+    default: break;
+  }
+  for (unsigned first : {X86_REG_R8, X86_REG_R8D, X86_REG_R8W, X86_REG_R8B}) {
+    if (reg >= first && reg < first + 8) return 8 + static_cast<int>(reg - first);
+  }
+  return -1;
+}
+
+class Decoder {
+ public:
+  Decoder() {
+    ok_ = cs_open(CS_ARCH_X86, CS_MODE_64, &h_) == CS_ERR_OK;
+    if (ok_) cs_option(h_, CS_OPT_DETAIL, CS_OPT_ON);
+  }
+  ~Decoder() {
+    if (ok_) cs_close(&h_);
+  }
+  Decoder(const Decoder&) = delete;
+  Decoder& operator=(const Decoder&) = delete;
+  bool ok() const { return ok_; }
+  csh handle() const { return h_; }
+  // The 64-bit registers `insn` writes, as a bit per x86 number.
+  uint32_t Written(const cs_insn& insn) const {
+    cs_regs read, write;
+    uint8_t nread = 0, nwrite = 0;
+    if (cs_regs_access(h_, &insn, read, &nread, write, &nwrite) != CS_ERR_OK) return ~0u;
+    uint32_t out = 0;
+    for (uint8_t i = 0; i < nwrite; ++i) {
+      if (const int g = Gpr(write[i]); g >= 0) out |= 1u << g;
+    }
+    return out;
+  }
+
+ private:
+  csh h_ = 0;
+  bool ok_ = false;
+};
+
+// A frame slot: disp(%rbp) or disp(%rsp), without an index.
+struct Slot {
+  int base = -1;
+  int64_t disp = 0;
+  bool operator==(const Slot&) const = default;
+};
+
+inline std::optional<Slot> SlotOf(const cs_x86_op& op) {
+  if (op.type != X86_OP_MEM || op.mem.index != X86_REG_INVALID) return std::nullopt;
+  const int base = Gpr(op.mem.base);
+  if (base != kRbp && base != kRsp) return std::nullopt;
+  return Slot{base, op.mem.disp};
+}
+
+inline bool IsReg(const cs_x86_op& op, int size) {
+  return op.type == X86_OP_REG && op.size == size;
+}
+
+}  // namespace threadlens::code_flow::x86
