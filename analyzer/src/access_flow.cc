@@ -74,23 +74,29 @@ std::optional<Operand> AccessAfter(const Decoder& d, const unsigned char* code, 
 
 std::vector<AddressBase> AddressBases(const unsigned char* code, size_t size, uint64_t start,
                                       uint64_t ret, int reg) {
+  if (!code) return {};
+  return AddressBases(Function(code, size, start), ret, reg);
+}
+
+std::vector<AddressBase> AddressBases(const Function& fn, uint64_t ret, int reg) {
   std::vector<AddressBase> out;
-  Decoder d;
-  if (!code || !d.ok() || ret <= start || ret - start > size || reg < 0 || reg > 15) return out;
-  cs_insn* insns = nullptr;
-  const size_t n = cs_disasm(d.handle(), code, ret - start, start, 0, &insns);
-  if (n == 0 || insns[n - 1].id != X86_INS_CALL || insns[n - 1].address + insns[n - 1].size != ret) {
-    if (insns) cs_free(insns, n);
+  const Function::Impl& f = fn.impl();
+  const Decoder& d = f.d;
+  if (reg < 0 || reg > 15 || ret <= f.start || ret - f.start > f.bytes.size()) return out;
+  // The check call: the instruction that ends at `ret`.
+  const size_t next = ret - f.start == f.bytes.size() ? f.n : f.IndexOf(ret);
+  if (next == 0 || next > f.n) return out;
+  const size_t n = next;  // the instructions before `ret`
+  const cs_insn* insns = f.insns;
+  if (insns[n - 1].id != X86_INS_CALL || insns[n - 1].address + insns[n - 1].size != ret) {
     return out;
   }
   // The access the call checks comes right after it: its memory operand must be the
   // address computed before the call (else the call is no check, memcpy's say, whose
   // first argument is not the bytes accessed).
-  const std::optional<Operand> access = AccessAfter(d, code + (ret - start), size - (ret - start), ret);
-  if (!access) {
-    cs_free(insns, n);
-    return out;
-  }
+  const std::optional<Operand> access =
+      AccessAfter(d, f.bytes.data() + (ret - f.start), f.bytes.size() - (ret - f.start), ret);
+  if (!access) return out;
   int r = reg;
   int64_t offset = 0;
   out.push_back({r, 0, insns[n - 1].address, 0, -1});
@@ -153,7 +159,6 @@ std::vector<AddressBase> AddressBases(const unsigned char* code, size_t size, ui
     }
     break;  // an index, or anything else: no known offset
   }
-  cs_free(insns, n);
   const bool checked = std::any_of(out.begin(), out.end(), [&](const AddressBase& b) {
     return b.member < 0 && b.global == 0 && b.reg == access->reg && b.slot == access->slot &&
            b.offset == access->disp;

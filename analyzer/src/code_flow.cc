@@ -310,21 +310,29 @@ class BackWalk {
 
 }  // namespace
 
+Function::Function(const unsigned char* code, size_t size, uint64_t start)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->bytes.assign(code, code + size);
+  impl_->start = start;
+  if (impl_->d.ok() && size > 0) {
+    impl_->n = cs_disasm(impl_->d.handle(), impl_->bytes.data(), size, start, 0, &impl_->insns);
+  }
+}
+
+Function::~Function() = default;
+
+std::optional<Origin> RegisterOrigin(const Function& fn, uint64_t pc, int reg) {
+  const Function::Impl& f = fn.impl();
+  if (reg < 0 || reg > 15) return std::nullopt;
+  const size_t k = f.IndexOf(pc);
+  if (k == f.n) return std::nullopt;
+  return BackWalk(f.d, f.insns, f.n, f.bytes.data(), f.bytes.size(), f.start).From(k, reg);
+}
+
 std::optional<Origin> RegisterOrigin(const unsigned char* code, size_t size, uint64_t start,
                                      uint64_t pc, int reg) {
-  Decoder d;
-  if (!code || !d.ok() || pc < start || pc - start >= size || reg < 0 || reg > 15) {
-    return std::nullopt;
-  }
-  // The function's instructions, in address order.
-  cs_insn* insns = nullptr;
-  const size_t n = cs_disasm(d.handle(), code, size, start, 0, &insns);
-  std::optional<Origin> out;
-  size_t k = 0;
-  while (k < n && insns[k].address < pc) ++k;
-  if (k < n && insns[k].address == pc) out = BackWalk(d, insns, n, code, size, start).From(k, reg);
-  if (insns) cs_free(insns, n);
-  return out;
+  if (!code) return std::nullopt;
+  return RegisterOrigin(Function(code, size, start), pc, reg);
 }
 
 }  // namespace threadlens::code_flow

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -31,6 +32,20 @@ struct Store {
 // instructions.
 std::optional<Store> PointerStore(const unsigned char* code, size_t size, uint64_t ret);
 
+// A function's code, decoded once for the walks below (`code`: its bytes from `start`).
+class Function {
+ public:
+  Function(const unsigned char* code, size_t size, uint64_t start);
+  ~Function();
+  Function(const Function&) = delete;
+  Function& operator=(const Function&) = delete;
+  struct Impl;
+  const Impl& impl() const { return *impl_; }
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
 // Where a register's value came from.
 struct Origin {
   enum Kind {
@@ -54,6 +69,7 @@ struct Origin {
 // after `pc` inside a loop that jumps back over it counts as an addition. A pointer another allocation
 // returned counts as loaded from the global it was stored into. Nothing when another kind of
 // definition, or a call that clobbers the register, comes first.
+std::optional<Origin> RegisterOrigin(const Function& fn, uint64_t pc, int reg);
 std::optional<Origin> RegisterOrigin(const unsigned char* code, size_t size, uint64_t start,
                                      uint64_t pc, int reg);
 
@@ -78,6 +94,7 @@ struct AddressBase {
 // ends the walk). Empty
 // unless the instruction after the call accesses memory at one of these bases with its
 // offset: a call that checks no access made right after it (memcpy's) names nothing.
+std::vector<AddressBase> AddressBases(const Function& fn, uint64_t ret, int reg);
 std::vector<AddressBase> AddressBases(const unsigned char* code, size_t size, uint64_t start,
                                       uint64_t ret, int reg);
 

@@ -5,6 +5,7 @@
 #include <elfutils/libdw.h>
 
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -80,6 +81,7 @@ std::string LibdwNames::AllocatedField(uint64_t pc, uint64_t block_size, uint64_
         !flow_types::StoredType(
             cu_die, pc + 1,
             [this](uint64_t a, unsigned char* out, size_t n) { return CodeAt(a, out, n); },
+            [this](uint64_t start, uint64_t end) { return FunctionAt(start, end); },
             [this](uint64_t a, Dwarf_Die& t, uint64_t& o) { return GlobalAt(a, t, o); },
             [&](uint64_t at, int reg, int64_t slot, int64_t offset, Dwarf_Die& t) {
               const PointerStore member{PointerStore::kMember, 0, reg, offset, at, slot};
@@ -125,14 +127,23 @@ std::string LibdwNames::AllocatedField(uint64_t pc, uint64_t block_size, uint64_
   return std::string(name) + "[" + std::to_string(offset / *size) + "]" + path;
 }
 
+const code_flow::Function* LibdwNames::FunctionAt(uint64_t start, uint64_t end) {
+  if (auto it = functions_.find(start); it != functions_.end()) return it->second.get();
+  if (functions_.size() >= kMaxFunctions) functions_.clear();
+  std::vector<unsigned char> bytes(end - start);
+  const size_t got = CodeAt(start, bytes.data(), bytes.size());
+  if (got == 0) return nullptr;
+  auto fn = std::make_unique<code_flow::Function>(bytes.data(), got, start);
+  return functions_.emplace(start, std::move(fn)).first->second.get();
+}
+
 std::string LibdwNames::AccessedField(uint64_t ret, int64_t delta) {
   Dwarf_Die cu_die, type;
   int64_t offset = 0;
   if (ret == 0 || !UnitOf(ret - 1, cu_die)) return "";
   auto cfa_above_rbp = [this](uint64_t at) { return CfaAboveRbp(at); };
   if (!flow_types::AccessedObject(
-          cu_die, ret,
-          [this](uint64_t a, unsigned char* out, size_t n) { return CodeAt(a, out, n); },
+          cu_die, ret, [this](uint64_t start, uint64_t end) { return FunctionAt(start, end); },
           [&](uint64_t at, int reg, int64_t slot, Dwarf_Die& t) {
             return VariablePointee(cu_die, at, reg, slot, cfa_above_rbp, t);
           },

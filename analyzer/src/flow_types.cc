@@ -16,9 +16,6 @@ using dwarf_types::Pointee;
 
 namespace {
 
-// Functions longer than this are not decoded.
-constexpr uint64_t kMaxFunctionBytes = 256 << 10;
-
 // Where the function holding `pc` begins and ends (its range that holds `pc`).
 bool FunctionRange(Dwarf_Die cu_die, uint64_t pc, uint64_t& start, uint64_t& end) {
   std::vector<Dwarf_Die> chain;
@@ -54,7 +51,8 @@ bool PointeeAt(Dwarf_Die object, bool some_element, int64_t disp, Dwarf_Die& typ
 
 }  // namespace
 
-bool StoredType(Dwarf_Die cu_die, uint64_t ret, const CodeAt& code_at, const GlobalAt& global_at,
+bool StoredType(Dwarf_Die cu_die, uint64_t ret, const CodeAt& code_at,
+                const FunctionAt& function_at, const GlobalAt& global_at,
                 const MemberPointee& member_pointee, Dwarf_Die& type) {
   unsigned char code[256];
   const size_t have = code_at(ret, code, sizeof code);
@@ -70,17 +68,15 @@ bool StoredType(Dwarf_Die cu_die, uint64_t ret, const CodeAt& code_at, const Glo
   // Through a register: where its address came from, in the function's code before the store.
   uint64_t start = 0, end = 0;
   if (store->base < 0 || !FunctionRange(cu_die, store->pc, start, end) ||
-      store->pc - start > kMaxFunctionBytes) {
+      end - start > kMaxFunctionBytes) {
     return false;
   }
-  // Up to a few KiB past the store: a loop's end.
-  std::vector<unsigned char> fn(std::min<uint64_t>(end, store->pc + 4096) - start);
-  const size_t got = code_at(start, fn.data(), fn.size());
-  std::optional<code_flow::Origin> origin =
-      code_flow::RegisterOrigin(fn.data(), got, start, store->pc, store->base);
+  const code_flow::Function* fn = function_at(start, end);
+  if (!fn) return false;
+  std::optional<code_flow::Origin> origin = code_flow::RegisterOrigin(*fn, store->pc, store->base);
   // `(%rdx,%rax,1)`: either register may hold the object's address (gcc -O0 puts it second).
   if (!origin && store->index >= 0 && store->scale == 1) {
-    origin = code_flow::RegisterOrigin(fn.data(), got, start, store->pc, store->index);
+    origin = code_flow::RegisterOrigin(*fn, store->pc, store->index);
   }
   if (!origin) return false;
   // An index or a step since: some element, not a known offset.
@@ -106,18 +102,17 @@ bool StoredType(Dwarf_Die cu_die, uint64_t ret, const CodeAt& code_at, const Glo
          PointeeAt(object, some_element, store->disp, type);
 }
 
-bool AccessedObject(Dwarf_Die cu_die, uint64_t ret, const CodeAt& code_at,
+bool AccessedObject(Dwarf_Die cu_die, uint64_t ret, const FunctionAt& function_at,
                     const VariablePointee& variable_pointee, const MemberPointee& member_pointee,
                     const GlobalAt& global_at, Dwarf_Die& type, int64_t& offset) {
   uint64_t start = 0, end = 0;
-  if (ret == 0 || !FunctionRange(cu_die, ret - 1, start, end) || ret - start > kMaxFunctionBytes) {
+  if (ret == 0 || !FunctionRange(cu_die, ret - 1, start, end) || end - start > kMaxFunctionBytes) {
     return false;
   }
-  std::vector<unsigned char> fn(std::min<uint64_t>(end, ret + 64) - start);  // and the access
-  const size_t got = code_at(start, fn.data(), fn.size());
+  const code_flow::Function* fn = function_at(start, end);
+  if (!fn) return false;
   constexpr int kRdi = 7;  // the check's argument
-  for (const code_flow::AddressBase& b :
-       code_flow::AddressBases(fn.data(), got, start, ret, kRdi)) {
+  for (const code_flow::AddressBase& b : code_flow::AddressBases(*fn, ret, kRdi)) {
     const int reg = b.reg >= 0 ? DwarfRegister(b.reg) : -1;
     Dwarf_Die global, pointer;
     uint64_t off = 0;

@@ -11,10 +11,15 @@
 #include <cstdint>
 #include <functional>
 
+#include "code_flow.h"
+
 namespace threadlens::flow_types {
 
 // Up to `n` bytes of code at link-time address `addr`; how many.
 using CodeAt = std::function<size_t(uint64_t addr, unsigned char* out, size_t n)>;
+// The function whose code spans [start, end), decoded (kept by the caller: one function is
+// asked for again for every race in it); nullptr when its code cannot be read.
+using FunctionAt = std::function<const code_flow::Function*(uint64_t start, uint64_t end)>;
 // The global variable holding link-time address `addr`: its type and the offset in it.
 using GlobalAt = std::function<bool(uint64_t addr, Dwarf_Die& type, uint64_t& offset)>;
 // What the pointer member at `offset` of the object a variable points to points to, the
@@ -31,12 +36,15 @@ using VariablePointee = std::function<bool(uint64_t pc, int reg, int64_t slot, D
 // the code that computed the address passed to its check (the call returning to `ret`):
 // the first register or -O0 frame slot on the way that the debug info says holds a T*
 // (or a member load from such an object, or a load from a global T*). False when no such variable is on the way.
-bool AccessedObject(Dwarf_Die cu_die, uint64_t ret, const CodeAt& code_at,
+bool AccessedObject(Dwarf_Die cu_die, uint64_t ret, const FunctionAt& function_at,
                     const VariablePointee& variable_pointee, const MemberPointee& member_pointee,
                     const GlobalAt& global_at, Dwarf_Die& type, int64_t& offset);
 
 // T, for the allocation that returns to `ret` in unit `cu_die`.
-bool StoredType(Dwarf_Die cu_die, uint64_t ret, const CodeAt& code_at, const GlobalAt& global_at,
+bool StoredType(Dwarf_Die cu_die, uint64_t ret, const CodeAt& code_at,
+                const FunctionAt& function_at, const GlobalAt& global_at,
                 const MemberPointee& member_pointee, Dwarf_Die& type);
+// Functions longer than this are not decoded.
+inline constexpr uint64_t kMaxFunctionBytes = 256 << 10;
 
 }  // namespace threadlens::flow_types

@@ -11,9 +11,11 @@
 #include <cstring>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
+#include "code_flow.h"
 #include "dwarf_names.h"
 #include "dwarf_scopes.h"
 #include "dwarf_types.h"
@@ -60,6 +62,8 @@ class LibdwNames : public DwarfNames {
   bool GlobalAt(uint64_t addr, Dwarf_Die& type, uint64_t& offset);
   // The CFA's distance above %rbp where the CFI defines it from %rbp (gcc's -O0 frames).
   std::optional<int64_t> CfaAboveRbp(uint64_t pc);
+  // The function whose code spans [start, end), decoded once (dwarf_fields.cc).
+  const code_flow::Function* FunctionAt(uint64_t start, uint64_t end);
   void Index();
   void IndexChildren(Dwarf_Die& parent, const std::string& prefix, int depth);
   void AddVariable(Dwarf_Die& var, const std::string& prefix);
@@ -156,7 +160,10 @@ class LibdwNames : public DwarfNames {
   bool units_indexed_ = false;
   std::map<uint64_t, UnitRange> units_;  // by start of each address range of a unit
   std::map<uint64_t, Variable> globals_;
-  std::map<uint64_t, Variable> thread_locals_;  // by offset in the module's thread-local block
+  std::map<uint64_t, Variable> thread_locals_;
+  // Functions decoded for names, by start; forgotten all at once past kMaxFunctions.
+  static constexpr size_t kMaxFunctions = 256;
+  std::map<uint64_t, std::unique_ptr<code_flow::Function>> functions_;  // by offset in the module's thread-local block
 };
 
 }  // namespace threadlens

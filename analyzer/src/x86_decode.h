@@ -4,8 +4,12 @@
 
 #include <capstone/capstone.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <vector>
+
+#include "code_flow.h"
 
 namespace threadlens::code_flow::x86 {
 
@@ -84,3 +88,27 @@ inline bool IsReg(const cs_x86_op& op, int size) {
 }
 
 }  // namespace threadlens::code_flow::x86
+
+namespace threadlens::code_flow {
+
+// A function's bytes and its instructions, decoded once, with details, in address order.
+struct Function::Impl {
+  x86::Decoder d;
+  std::vector<unsigned char> bytes;
+  uint64_t start = 0;
+  cs_insn* insns = nullptr;
+  size_t n = 0;
+  ~Impl() {
+    if (insns) cs_free(insns, n);
+  }
+  // The instruction at `address`, or n.
+  size_t IndexOf(uint64_t address) const {
+    const cs_insn* begin = insns;
+    const cs_insn* end = insns + n;
+    const cs_insn* it = std::lower_bound(
+        begin, end, address, [](const cs_insn& i, uint64_t a) { return i.address < a; });
+    return it != end && it->address == address ? static_cast<size_t>(it - begin) : n;
+  }
+};
+
+}  // namespace threadlens::code_flow
