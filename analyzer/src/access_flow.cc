@@ -24,7 +24,7 @@ struct Operand {
 // and loads of frame slots (which at -O0 reload the object's pointer).
 std::optional<Operand> AccessAfter(const Decoder& d, const unsigned char* code, size_t size,
                                    uint64_t at) {
-  cs_insn* insn = cs_malloc(d.handle());
+  cs_insn* insn = d.Malloc();
   if (!insn) return std::nullopt;
   std::optional<Operand> out;
   int64_t slot_of[16];
@@ -32,7 +32,7 @@ std::optional<Operand> AccessAfter(const Decoder& d, const unsigned char* code, 
   const uint8_t* p = code;
   size_t left = size;
   uint64_t addr = at;
-  for (int steps = 0; steps < 6 && cs_disasm_iter(d.handle(), &p, &left, &addr, insn); ++steps) {
+  for (int steps = 0; steps < 6 && d.Next(&p, &left, &addr, insn); ++steps) {
     const cs_x86& x = insn->detail->x86;
     const cs_x86_op* mem = nullptr;
     for (uint8_t i = 0; i < x.op_count; ++i) {
@@ -66,7 +66,7 @@ std::optional<Operand> AccessAfter(const Decoder& d, const unsigned char* code, 
     out = o;
     break;
   }
-  cs_free(insn, 1);
+  d.Free(insn, 1);
   return out;
 }
 

@@ -13,7 +13,7 @@ using namespace x86;  // NOLINT: the decoder's helpers
 std::optional<Store> PointerStore(const unsigned char* code, size_t size, uint64_t ret) {
   Decoder d;
   if (!code || !d.ok()) return std::nullopt;
-  cs_insn* insn = cs_malloc(d.handle());
+  cs_insn* insn = d.Malloc();
   if (!insn) return std::nullopt;
   uint32_t holds = 1;        // registers holding the pointer: %rax
   std::vector<Slot> slots;   // frame slots holding it
@@ -23,7 +23,7 @@ std::optional<Store> PointerStore(const unsigned char* code, size_t size, uint64
     const uint8_t* p = code + off;
     size_t left = size - off;
     uint64_t at = ret + off;
-    if (!cs_disasm_iter(d.handle(), &p, &left, &at, insn)) break;
+    if (!d.Next(&p, &left, &at, insn)) break;
     const cs_x86& x = insn->detail->x86;
     const size_t next = off + insn->size;
     if (insn->id == X86_INS_CALL) {
@@ -39,11 +39,11 @@ std::optional<Store> PointerStore(const unsigned char* code, size_t size, uint64
       off = target - ret;
       continue;
     }
-    if (cs_insn_group(d.handle(), insn, CS_GRP_JUMP)) {  // conditional: the fall-through
+    if (d.InGroup(*insn, CS_GRP_JUMP)) {  // conditional: the fall-through
       off = next;
       continue;
     }
-    if (cs_insn_group(d.handle(), insn, CS_GRP_RET) || cs_insn_group(d.handle(), insn, CS_GRP_INT)) {
+    if (d.InGroup(*insn, CS_GRP_RET) || d.InGroup(*insn, CS_GRP_INT)) {
       break;
     }
     if (insn->id == X86_INS_MOV && x.op_count == 2) {
@@ -100,7 +100,7 @@ std::optional<Store> PointerStore(const unsigned char* code, size_t size, uint64
     }
     off = next;
   }
-  cs_free(insn, 1);
+  d.Free(insn, 1);
   return out;
 }
 
@@ -215,7 +215,7 @@ class BackWalk {
     uint64_t loop_end = 0;
     for (size_t i = k + 1; i < n_; ++i) {
       const cs_x86& x = insns_[i].detail->x86;
-      if (cs_insn_group(d_.handle(), &insns_[i], CS_GRP_JUMP) && x.op_count == 1 &&
+      if (d_.InGroup(insns_[i], CS_GRP_JUMP) && x.op_count == 1 &&
           x.operands[0].type == X86_OP_IMM && static_cast<uint64_t>(x.operands[0].imm) <= pc &&
           static_cast<uint64_t>(x.operands[0].imm) >= start_) {
         loop_end = insns_[i].address;
@@ -315,7 +315,7 @@ Function::Function(const unsigned char* code, size_t size, uint64_t start)
   impl_->bytes.assign(code, code + size);
   impl_->start = start;
   if (impl_->d.ok() && size > 0) {
-    impl_->n = cs_disasm(impl_->d.handle(), impl_->bytes.data(), size, start, 0, &impl_->insns);
+    impl_->n = impl_->d.Disasm(impl_->bytes.data(), size, start, &impl_->insns);
   }
 }
 

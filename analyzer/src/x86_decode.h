@@ -9,6 +9,7 @@
 #include <optional>
 #include <vector>
 
+#include "capstone_api.h"
 #include "code_flow.h"
 
 namespace threadlens::code_flow::x86 {
@@ -39,24 +40,38 @@ inline int Gpr(unsigned reg) {
   return -1;
 }
 
+// A Capstone handle for x86-64 with instruction details; not ok() when the library could not
+// be loaded (then nothing is decoded).
 class Decoder {
  public:
-  Decoder() {
-    ok_ = cs_open(CS_ARCH_X86, CS_MODE_64, &h_) == CS_ERR_OK;
-    if (ok_) cs_option(h_, CS_OPT_DETAIL, CS_OPT_ON);
+  Decoder() : api_(Capstone()) {
+    ok_ = api_ && api_->open(CS_ARCH_X86, CS_MODE_64, &h_) == CS_ERR_OK;
+    if (ok_) api_->option(h_, CS_OPT_DETAIL, CS_OPT_ON);
   }
   ~Decoder() {
-    if (ok_) cs_close(&h_);
+    if (ok_) api_->close(&h_);
   }
   Decoder(const Decoder&) = delete;
   Decoder& operator=(const Decoder&) = delete;
   bool ok() const { return ok_; }
-  csh handle() const { return h_; }
+  // All of `size` bytes at `address`, into `*out` (freed with Free); how many. Needs ok().
+  size_t Disasm(const uint8_t* code, size_t size, uint64_t address, cs_insn** out) const {
+    return api_->disasm(h_, code, size, address, 0, out);
+  }
+  // One instruction into `insn` (from Malloc), advancing the cursor. Needs ok().
+  bool Next(const uint8_t** code, size_t* size, uint64_t* address, cs_insn* insn) const {
+    return api_->disasm_iter(h_, code, size, address, insn);
+  }
+  cs_insn* Malloc() const { return api_->malloc(h_); }
+  void Free(cs_insn* insns, size_t n) const { api_->free(insns, n); }
+  bool InGroup(const cs_insn& insn, uint8_t group) const {
+    return api_->insn_group(h_, &insn, group);
+  }
   // The 64-bit registers `insn` writes, as a bit per x86 number.
   uint32_t Written(const cs_insn& insn) const {
     cs_regs read, write;
     uint8_t nread = 0, nwrite = 0;
-    if (cs_regs_access(h_, &insn, read, &nread, write, &nwrite) != CS_ERR_OK) return ~0u;
+    if (api_->regs_access(h_, &insn, read, &nread, write, &nwrite) != CS_ERR_OK) return ~0u;
     uint32_t out = 0;
     for (uint8_t i = 0; i < nwrite; ++i) {
       if (const int g = Gpr(write[i]); g >= 0) out |= 1u << g;
@@ -65,6 +80,7 @@ class Decoder {
   }
 
  private:
+  const CapstoneApi* api_;
   csh h_ = 0;
   bool ok_ = false;
 };
@@ -99,7 +115,7 @@ struct Function::Impl {
   cs_insn* insns = nullptr;
   size_t n = 0;
   ~Impl() {
-    if (insns) cs_free(insns, n);
+    if (insns) d.Free(insns, n);
   }
   // The instruction at `address`, or n.
   size_t IndexOf(uint64_t address) const {
