@@ -19,6 +19,15 @@ namespace threadlens {
 using namespace dwarf_types;   // NOLINT: the type walkers
 using namespace dwarf_scopes;  // NOLINT: scopes and allocation sites
 
+namespace {
+
+// A type name a user wrote or knows: not one of the library's reserved ones.
+bool Nameable(const std::string& name) {
+  return !name.empty() && name[0] != '_' && name.rfind("std::_", 0) != 0;
+}
+
+}  // namespace
+
 std::optional<int64_t> LibdwNames::CfaAboveRbp(uint64_t pc) {
   Dwarf_Frame* frame = nullptr;
   Dwarf_Op* ops = nullptr;
@@ -107,10 +116,10 @@ std::string LibdwNames::AllocatedField(uint64_t pc, uint64_t block_size, uint64_
   std::optional<uint64_t> size = SizeOf(type);
   Dwarf_Die peeled = type;
   if (!size || *size == 0 || !Peel(&peeled) || offset >= block_size) return "";
-  const char* name = TypeName(type);
+  const std::string name = TypeName(type);
   // The library's own node types (_Sp_counted_ptr_inplace, _Rb_tree_node) name nothing a
   // user wrote.
-  if (!name || name[0] == '_') return "";
+  if (!Nameable(name)) return "";
   uint64_t count = block_size / *size;
   // A block sized for several ints or doubles is an array of them: only a struct may be one
   // object with a payload after it.
@@ -121,10 +130,10 @@ std::string LibdwNames::AllocatedField(uint64_t pc, uint64_t block_size, uint64_
   FieldPath(type, offset % *size, path, 0);
   if (count == 1) {
     // "Account::balance": the member of the one object; a scalar is just its type.
-    if (!path.empty() && path[0] == '.') return std::string(name) + "::" + path.substr(1);
+    if (!path.empty() && path[0] == '.') return name + "::" + path.substr(1);
     return name + path;
   }
-  return std::string(name) + "[" + std::to_string(offset / *size) + "]" + path;
+  return name + "[" + std::to_string(offset / *size) + "]" + path;
 }
 
 const code_flow::Function* LibdwNames::FunctionAt(uint64_t start, uint64_t end) {
@@ -158,11 +167,11 @@ std::string LibdwNames::AccessedField(uint64_t ret, int64_t delta) {
   // The byte must lie in the one object the pointer points to.
   const std::optional<uint64_t> size = SizeOf(type);
   const int64_t at = offset + delta;
-  const char* name = TypeName(type);
-  if (!size || at < 0 || static_cast<uint64_t>(at) >= *size || !name || name[0] == '_') return "";
+  const std::string name = TypeName(type);
+  if (!size || at < 0 || static_cast<uint64_t>(at) >= *size || !Nameable(name)) return "";
   std::string path;
   FieldPath(type, static_cast<uint64_t>(at), path, 0);
-  if (!path.empty() && path[0] == '.') return std::string(name) + "::" + path.substr(1);
+  if (!path.empty() && path[0] == '.') return name + "::" + path.substr(1);
   return name + path;
 }
 

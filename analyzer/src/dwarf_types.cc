@@ -33,22 +33,36 @@ bool Peel(Dwarf_Die* die) {
   return false;
 }
 
-const char* TypeName(Dwarf_Die type) {
-  if (!Peel(&type)) return nullptr;
-  if (const char* name = dwarf_diename(&type)) return name;
+std::string TypeName(Dwarf_Die type) {
+  if (!Peel(&type)) return "";
+  if (const char* name = dwarf_diename(&type)) {
+    // The standard library's classes say so (the DWARF name has no scope).
+    Dwarf_Die* scopes = nullptr;
+    const int n = dwarf_getscopes_die(&type, &scopes);
+    bool in_std = false;
+    for (int i = n - 1; i >= 1; --i) {
+      if (dwarf_tag(&scopes[i]) != DW_TAG_namespace) continue;
+      const char* ns = dwarf_diename(&scopes[i]);  // the outermost namespace
+      in_std = ns && std::strcmp(ns, "std") == 0;
+      break;
+    }
+    free(scopes);
+    return in_std ? std::string("std::") + name : std::string(name);
+  }
   // Anonymous: the typedef of its unit that names it.
   Dwarf_Die cu, child;
-  if (!dwarf_diecu(&type, &cu, nullptr, nullptr) || dwarf_child(&cu, &child) != 0) return nullptr;
+  if (!dwarf_diecu(&type, &cu, nullptr, nullptr) || dwarf_child(&cu, &child) != 0) return "";
   const Dwarf_Off want = dwarf_dieoffset(&type);
   do {
     Dwarf_Attribute a;
     Dwarf_Die target;
     if (dwarf_tag(&child) == DW_TAG_typedef && dwarf_attr(&child, DW_AT_type, &a) &&
         dwarf_formref_die(&a, &target) && dwarf_dieoffset(&target) == want) {
-      return dwarf_diename(&child);
+      const char* name = dwarf_diename(&child);
+      return name ? name : "";
     }
   } while (dwarf_siblingof(&child, &child) == 0);
-  return nullptr;
+  return "";
 }
 
 std::optional<uint64_t> SizeOf(Dwarf_Die type) {

@@ -19,9 +19,10 @@ bool TypeOf(Dwarf_Die* die, Dwarf_Die* type);
 // Strips typedefs and qualifiers; false for void or a broken reference.
 bool Peel(Dwarf_Die* die);
 std::optional<uint64_t> SizeOf(Dwarf_Die type);
-// The name of `type` past typedefs and qualifiers; for an anonymous struct, the typedef of
-// its unit that names it (C's `typedef struct { ... } cache_t;`).
-const char* TypeName(Dwarf_Die type);
+// The name of `type` past typedefs and qualifiers ("std::" before the standard library's);
+// for an anonymous struct, the typedef of its unit that names it (C's
+// `typedef struct { ... } cache_t;`). "" when it has none.
+std::string TypeName(Dwarf_Die type);
 // Appends to `path` the member/element path of byte `off` inside `type`.
 void FieldPath(Dwarf_Die type, uint64_t off, std::string& path, int depth);
 // The pointer type of the member that starts at byte `off` of `type` (inside nested members
