@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <optional>
+#include <random>
 #include <vector>
 
 #include "code_flow.h"
@@ -264,6 +265,34 @@ TEST(CodeFlow, NoBasesWhenTheAccessIsElsewhere) {
                                      0xe8, 0x3b, 0x00, 0x00, 0x00, 0x48, 0xc7,
                                      0x43, 0x18, 0x01, 0x00, 0x00, 0x00, 0xc3};
   EXPECT_TRUE(Bases(code, 0xc).empty());
+}
+
+// Any bytes at all (data in code, a damaged binary): the walks end, and what they return
+// points inside the bytes.
+TEST(CodeFlow, RandomBytesNeverCrashAWalk) {
+  std::mt19937 rng(7);
+  for (int round = 0; round < 2000; ++round) {
+    std::vector<unsigned char> code(1 + rng() % 200);
+    for (unsigned char& b : code) b = static_cast<unsigned char>(rng());
+    // Some rounds start with a real call, so the walks go further.
+    if (round % 2 && code.size() > 8) {
+      code[0] = 0xe8;
+      code[1] = code[2] = code[3] = code[4] = 0;
+    }
+    const size_t ret = code.size() > 5 ? 5 : code.size();
+    const std::optional<Store> s = PointerStore(code.data() + ret, code.size() - ret, kStart + ret);
+    if (s && !s->rip) {
+      EXPECT_GE(s->pc, kStart + ret);
+      EXPECT_LT(s->pc, kStart + code.size());
+      RegisterOrigin(code.data(), code.size(), kStart, s->pc, s->base);
+    }
+    for (int reg = 0; reg < 16; reg += 5) {
+      RegisterOrigin(code.data(), code.size(), kStart, kStart + rng() % code.size(), reg);
+      for (const AddressBase& b : AddressBases(code.data(), code.size(), kStart, kStart + ret, reg)) {
+        EXPECT_LT(b.at, kStart + code.size());
+      }
+    }
+  }
 }
 
 }  // namespace
