@@ -97,6 +97,17 @@ std::vector<AddressBase> AddressBases(const Function& fn, uint64_t ret, int reg)
   const std::optional<Operand> access =
       AccessAfter(d, f.bytes.data() + (ret - f.start), f.bytes.size() - (ret - f.start), ret);
   if (!access) return out;
+  // The latest pc before the call at which register `x`, as set at instruction `i`, still
+  // holds that value: the debug info may say what it is only there.
+  auto until = [&](size_t i, int x) {
+    for (size_t j = i + 1; j + 1 < n; ++j) {
+      if (insns[j].id == X86_INS_CALL ? (kCallerSaved >> x & 1) != 0
+                                      : (d.Written(insns[j]) >> x & 1) != 0) {
+        return insns[j].address;
+      }
+    }
+    return insns[n - 1].address;
+  };
   int r = reg;
   int64_t offset = 0;
   out.push_back({r, 0, insns[n - 1].address, 0, -1});
@@ -126,7 +137,7 @@ std::vector<AddressBase> AddressBases(const Function& fn, uint64_t ret, int reg)
     if (in.id == X86_INS_MOV && src->type == X86_OP_REG) {
       r = Gpr(src->reg);
       if (r < 0) break;
-      out.push_back({r, 0, in.address, offset, -1});
+      out.push_back({r, 0, in.address, offset, -1, 0, until(i, r)});
       continue;
     }
     if (in.id == X86_INS_LEA && src->type == X86_OP_MEM && src->mem.index == X86_REG_INVALID) {
@@ -134,7 +145,7 @@ std::vector<AddressBase> AddressBases(const Function& fn, uint64_t ret, int reg)
       if (base < 0 || base == kRsp || base == kRbp) break;
       r = base;
       offset += src->mem.disp;
-      out.push_back({r, 0, in.address, offset, -1});
+      out.push_back({r, 0, in.address, offset, -1, 0, until(i, r)});
       continue;
     }
     if ((in.id == X86_INS_ADD || in.id == X86_INS_SUB) && src->type == X86_OP_IMM) {

@@ -85,6 +85,7 @@ struct AddressBase {
   int64_t offset = 0;
   int64_t member = -1;
   uint64_t global = 0;  // else: the pointer loaded from the global at this address, plus `offset`
+  uint64_t until = 0;   // a register still holds the value here (the latest such pc), or 0
 };
 
 // The bases of the address passed in register `reg` to the call that returns to `ret` (an

@@ -120,7 +120,8 @@ bool AccessedObject(Dwarf_Die cu_die, uint64_t ret, const FunctionAt& function_a
         b.global ? global_at(b.global, global, off) && PointerAt(global, off, pointer, 0) &&
                        Pointee(pointer, type)
         : b.member >= 0 ? member_pointee(b.at, reg, b.slot, b.member, type)
-                        : variable_pointee(b.at, reg, b.slot, type);
+                        : (b.until && variable_pointee(b.until, reg, b.slot, type)) ||
+                              variable_pointee(b.at, reg, b.slot, type);
     if (!typed) continue;
     if (b.member >= 0 && dwarf_tag(&type) == DW_TAG_pointer_type) return false;
     offset = b.offset;

@@ -209,6 +209,25 @@ TEST(CodeFlow, AnAccessAtAnOffsetFromAVariablesRegister) {
   EXPECT_EQ(b[2].offset, 0x10);
 }
 
+TEST(CodeFlow, ARegisterSetBeforeAnotherCallStillHoldsItsValueAtTheCheck) {
+  // gcc -O2 hoists the address: mov %rdi,%rbx; lea 0x8(%rbx),%r12; call func_entry;
+  // mov %r12,%rdi; call check; mov %rbp,0x8(%rbx); ret
+  const std::vector<unsigned char> code = {0x48, 0x89, 0xfb, 0x4c, 0x8d, 0x63, 0x08, 0xe8, 0x3b,
+                                           0x00, 0x00, 0x00, 0x4c, 0x89, 0xe7, 0xe8, 0x3b, 0x00,
+                                           0x00, 0x00, 0x48, 0x89, 0x6b, 0x08, 0xc3};
+  const std::vector<AddressBase> b = Bases(code, 0x14);
+  ASSERT_GE(b.size(), 3u);
+  EXPECT_EQ(b[2].reg, kRbx);
+  EXPECT_EQ(b[2].at, kStart + 3);
+  EXPECT_EQ(b[2].offset, 8);
+  // %rbx (callee-saved) keeps it to the check, where the debug info may place the variable.
+  EXPECT_EQ(b[2].until, kStart + 0xf);
+  // %rdi, set at the first instruction, is clobbered by the first call.
+  ASSERT_EQ(b.size(), 4u);
+  EXPECT_EQ(b[3].reg, kRdi);
+  EXPECT_EQ(b[3].until, kStart + 7);
+}
+
 TEST(CodeFlow, AnO0AccessReloadsThePointerFromACopyOfItsSlot) {
   // mov -0x10(%rbp),%rax; mov %rax,-0x18(%rbp); mov %rax,%rdi; add $0x10,%rdi; call check;
   // mov -0x20(%rbp),%rcx; mov -0x18(%rbp),%rax; mov %rcx,0x10(%rax); ret
