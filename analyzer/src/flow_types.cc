@@ -1,4 +1,5 @@
-// Heap blocks' types from the code that stores their pointer (see flow_types.h).
+// Types from machine code: stores of allocations' pointers, and accesses' addresses (see
+// flow_types.h).
 #include "flow_types.h"
 
 #include <algorithm>

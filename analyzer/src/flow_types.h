@@ -1,7 +1,8 @@
-// Heap blocks' types from where the code stores their pointer (code_flow.h), when no
-// variable the debug info describes receives it: an element of a global array of T*, or a
-// T* reached through a pointer loaded from a global or from a member of an object a variable
-// points to (`tab.slots[i] = calloc(...)`, `pool->items[i] = malloc(...)`).
+// Types from machine code (code_flow.h), where no variable the debug info describes says
+// them: a heap block's, from where the code stores its pointer (an element of a global array
+// of T*, or a T* reached through a pointer loaded from a global or from a member of an object
+// a variable points to: `tab.slots[i] = calloc(...)`, `pool->items[i] = malloc(...)`); and
+// an accessed object's, from the pointer the code computed the access's address from.
 #pragma once
 
 #include <dwarf.h>
