@@ -92,13 +92,16 @@ bool IsFreeFunction(const std::string& fn) {
 }
 
 // What byte `offset` of a heap block of `size` bytes is, from its allocation frame (a module
-// offset), or "": the field name threadlens's own analysis gives.
-using HeapField = std::function<std::string(const Frame& alloc, uint64_t size, uint64_t offset)>;
+// offset), else from the top frame of the access that touched it (`access`, when known):
+// the field name threadlens's own analysis gives, or "".
+using HeapField = std::function<std::string(const Frame& alloc, uint64_t size, uint64_t offset,
+                                            const Frame* access)>;
 
 // A heap block as the analysis of a trace names it (analysis::HeapBlockName): by the user's
 // frame (a vector's block by the code that grew it, not by std::allocator), its field by the
 // allocating call itself.
-std::string HeapName(const Stack& alloc, uint64_t size, uint64_t offset, const HeapField& field) {
+std::string HeapName(const Stack& alloc, uint64_t size, uint64_t offset, const HeapField& field,
+                     const Frame* access) {
   Stack u = UserStack(alloc);
   if (u.empty()) return analysis::HeapBlockName("", size, offset, "");
   const Frame* user = &u[0];
@@ -109,7 +112,8 @@ std::string HeapName(const Stack& alloc, uint64_t size, uint64_t offset, const H
     }
   }
   const std::string where = analysis::AllocationWhere(*user);
-  return analysis::HeapBlockName(where, size, offset, field ? field(u[0], size, offset) : "");
+  return analysis::HeapBlockName(where, size, offset,
+                                 field ? field(u[0], size, offset, access) : "");
 }
 
 // One report block: lines [begin, end) after the WARNING line.
@@ -147,6 +151,7 @@ Finding ParseBlock(const std::string& headline, const std::vector<std::string_vi
 
   size_t i = begin;
   bool first_stack_unowned = true;
+  std::optional<Frame> first_access;  // the first access's own frame (its check call)
   while (i < end) {
     std::string line(lines[i]);
     std::smatch m;
@@ -163,6 +168,7 @@ Finding ParseBlock(const std::string& headline, const std::vector<std::string_vi
       a.tid = ThreadTid(a.thread);
       a.held = HeldLocks(line);
       const Stack raw = ReadStack(lines, i);
+      if (f.accesses.empty() && !raw.empty()) first_access = raw[0];
       // TSan reports a free racing an earlier access as a write by free/operator delete: the
       // analysis of a trace calls that a use after free, the free its own kind of access.
       if (!raw.empty() && IsFreeFunction(raw[0].function)) {
@@ -185,7 +191,8 @@ Finding ParseBlock(const std::string& headline, const std::vector<std::string_vi
       const uint64_t block = ParseHex(m[2].str().substr(2));
       // The byte the report's access touched (the location follows the accesses).
       const uint64_t at = f.accesses.empty() ? block : f.accesses[0].address;
-      location = HeapName(s, size, at >= block && at - block < size ? at - block : 0, field);
+      location = HeapName(s, size, at >= block && at - block < size ? at - block : 0, field,
+                          first_access ? &*first_access : nullptr);
       continue;
     }
     if (std::regex_search(line, m, kLocStack)) {
@@ -344,16 +351,23 @@ Report ImportTsanReports(std::string_view text, const std::string& program) {
   std::unique_ptr<Symbolizer> sym;
   bool sym_tried = false;
   const std::string program_file = ShortFile(program);
-  HeapField field = [&](const Frame& alloc, uint64_t size, uint64_t offset) -> std::string {
-    if (program.empty() || alloc.module.empty() || ShortFile(alloc.module) != program_file) {
-      return "";
-    }
-    if (!sym_tried) {
+  auto in_program = [&](const Frame& fr) {
+    return !program.empty() && !fr.module.empty() && ShortFile(fr.module) == program_file;
+  };
+  HeapField field = [&](const Frame& alloc, uint64_t size, uint64_t offset,
+                        const Frame* access) -> std::string {
+    if (!sym_tried && (in_program(alloc) || (access && in_program(*access)))) {
       sym_tried = true;
       sym = MakeSymbolizer({ModuleInfo{0, ~0ull >> 1, program, ""}});
     }
-    // TSan prints the call's pc (the return address less one); the site is the return address.
-    return sym ? sym->ResolveHeapField(alloc.pc + 1, size, offset) : "";
+    if (!sym) return "";
+    // TSan prints the call's pc (the return address less one); the site is the return
+    // address, for an allocation as for an access's check.
+    std::string out = in_program(alloc) ? sym->ResolveHeapField(alloc.pc + 1, size, offset) : "";
+    if (out.empty() && access && in_program(*access)) {
+      out = sym->ResolveAccessedField(access->pc + 1, 0, 0);
+    }
+    return out;
   };
   for (size_t i = 0; i < lines.size(); ++i) {
     std::string line(lines[i]);
