@@ -232,7 +232,8 @@ std::set<std::string> RaceFingerprints(const std::string& path) {
 
 // A heap race found by TSan and imported has the fingerprint the analysis of a trace of the
 // same program gives it (its name: the allocation's user frame, and the field the
-// allocation site's DWARF says, or else the access's code), so one baseline serves both.
+// allocation site's DWARF says, or else the access's code; memory no allocation holds by the
+// access's code alone), so one baseline serves both.
 TEST(ThreadlensTsan, HeapRacesHaveTheTraceFingerprints) {
   char dir_template[] = "/tmp/threadlens-tsan-XXXXXX";
   ASSERT_NE(mkdtemp(dir_template), nullptr);
@@ -240,7 +241,7 @@ TEST(ThreadlensTsan, HeapRacesHaveTheTraceFingerprints) {
   const std::string bin = THREADLENS_TSAN_BIN_DIR;
   const std::string cli = THREADLENS_CLI;
   for (const char* name : {"race_heap_new_object", "race_heap_struct_calloc", "race_heap_vector",
-                           "race_heap_slab_items"}) {
+                           "race_heap_slab_items", "race_unseen_memory_record"}) {
     SCOPED_TRACE(name);
     const std::string imported = dir + "/" + name + ".tsan.json";
     const std::string trace = dir + "/" + name + ".tltrace";
