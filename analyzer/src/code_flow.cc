@@ -321,6 +321,8 @@ Function::Function(const unsigned char* code, size_t size, uint64_t start)
 
 Function::~Function() = default;
 
+size_t Function::instructions() const { return impl_->n; }
+
 std::optional<Origin> RegisterOrigin(const Function& fn, uint64_t pc, int reg) {
   const Function::Impl& f = fn.impl();
   if (reg < 0 || reg > 15) return std::nullopt;

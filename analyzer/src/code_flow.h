@@ -41,6 +41,7 @@ class Function {
   Function& operator=(const Function&) = delete;
   struct Impl;
   const Impl& impl() const { return *impl_; }
+  size_t instructions() const;
 
  private:
   std::unique_ptr<Impl> impl_;

@@ -138,11 +138,15 @@ std::string LibdwNames::AllocatedField(uint64_t pc, uint64_t block_size, uint64_
 
 const code_flow::Function* LibdwNames::FunctionAt(uint64_t start, uint64_t end) {
   if (auto it = functions_.find(start); it != functions_.end()) return it->second.get();
-  if (functions_.size() >= kMaxFunctions) functions_.clear();
   std::vector<unsigned char> bytes(end - start);
   const size_t got = CodeAt(start, bytes.data(), bytes.size());
   if (got == 0) return nullptr;
   auto fn = std::make_unique<code_flow::Function>(bytes.data(), got, start);
+  if (instructions_ + fn->instructions() > kMaxInstructions) {
+    functions_.clear();
+    instructions_ = 0;
+  }
+  instructions_ += fn->instructions();
   return functions_.emplace(start, std::move(fn)).first->second.get();
 }
 

@@ -45,7 +45,8 @@ bool AccessedObject(Dwarf_Die cu_die, uint64_t ret, const FunctionAt& function_a
 bool StoredType(Dwarf_Die cu_die, uint64_t ret, const CodeAt& code_at,
                 const FunctionAt& function_at, const GlobalAt& global_at,
                 const MemberPointee& member_pointee, Dwarf_Die& type);
-// Functions longer than this are not decoded.
-inline constexpr uint64_t kMaxFunctionBytes = 256 << 10;
+// Functions longer than this are not decoded: a decoded instruction with its details takes
+// about 2 KiB, so one such function about 35 MiB.
+inline constexpr uint64_t kMaxFunctionBytes = 64 << 10;
 
 }  // namespace threadlens::flow_types

@@ -161,8 +161,10 @@ class LibdwNames : public DwarfNames {
   std::map<uint64_t, UnitRange> units_;  // by start of each address range of a unit
   std::map<uint64_t, Variable> globals_;
   std::map<uint64_t, Variable> thread_locals_;
-  // Functions decoded for names, by start; forgotten all at once past kMaxFunctions.
-  static constexpr size_t kMaxFunctions = 256;
+  // Functions decoded for names, by start; forgotten all at once past kMaxInstructions
+  // (about 2 KiB each with their details).
+  static constexpr size_t kMaxInstructions = 16384;
+  size_t instructions_ = 0;
   std::map<uint64_t, std::unique_ptr<code_flow::Function>> functions_;  // by offset in the module's thread-local block
 };
 
