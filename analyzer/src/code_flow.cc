@@ -10,7 +10,8 @@ namespace threadlens::code_flow {
 
 using namespace x86;  // NOLINT: the decoder's helpers
 
-std::optional<Store> PointerStore(const unsigned char* code, size_t size, uint64_t ret) {
+std::optional<Store> PointerStore(const unsigned char* code, size_t size, uint64_t ret,
+                                  std::vector<Store>* frame) {
   Decoder d;
   if (!code || !d.ok()) return std::nullopt;
   cs_insn* insn = d.Malloc();
@@ -65,26 +66,30 @@ std::optional<Store> PointerStore(const unsigned char* code, size_t size, uint64
       if (dst.type == X86_OP_MEM && src.type == X86_OP_REG) {
         const int from = Gpr(src.reg);
         const bool stores_it = src.size == 8 && from >= 0 && (holds >> from & 1);
-        if (const std::optional<Slot> s = SlotOf(dst)) {
+        Store st;
+        st.pc = insn->address;
+        st.base = Gpr(dst.mem.base);
+        st.indexed = dst.mem.index != X86_REG_INVALID;
+        st.index = st.indexed ? Gpr(dst.mem.index) : -1;
+        st.scale = dst.mem.scale;
+        st.disp = dst.mem.disp;
+        const std::optional<Slot> s = SlotOf(dst);
+        // Into the frame: a spill, or an element of a local array (the debug info tells).
+        if (stores_it && frame && (s || st.base == kRsp)) frame->push_back(st);
+        if (s) {
           std::erase(slots, *s);
           if (stores_it) slots.push_back(*s);
           off = next;
           continue;
         }
-        if (stores_it && Gpr(dst.mem.base) != kRsp) {
-          Store st;
-          st.pc = insn->address;
+        if (stores_it && st.base != kRsp) {
           if (dst.mem.base == X86_REG_RIP) {
             st.rip = true;
+            st.base = -1;
             st.target = insn->address + insn->size + static_cast<uint64_t>(dst.mem.disp);
-          } else {
-            st.base = Gpr(dst.mem.base);
-            if (st.base < 0) break;
+          } else if (st.base < 0) {
+            break;
           }
-          st.indexed = dst.mem.index != X86_REG_INVALID;
-          st.index = st.indexed ? Gpr(dst.mem.index) : -1;
-          st.scale = dst.mem.scale;
-          st.disp = dst.mem.disp;
           out = st;
           break;
         }
@@ -157,6 +162,14 @@ class BackWalk {
         if (src->type == X86_OP_REG) {
           r = Gpr(src->reg);
           if (r < 0) return std::nullopt;
+          // `mov %rsp, %reg`: a local's address (gcc -O2). (%rbp may be just a register.)
+          if (r == kRsp) {
+            o.kind = Origin::kFrameAddress;
+            o.object = r;
+            o.member = 0;
+            o.at = in.address;
+            return o;
+          }
           continue;
         }
         if (rip) {
@@ -186,7 +199,15 @@ class BackWalk {
         }
         // Into the object another register points to, at an offset or an index.
         const int base = Gpr(src->mem.base);
-        if (base < 0 || base == kRsp || base == kRbp) return std::nullopt;
+        if (base < 0) return std::nullopt;
+        if (base == kRsp || base == kRbp) {  // a local's address
+          o.kind = Origin::kFrameAddress;
+          o.object = base;
+          o.member = src->mem.disp;
+          o.at = in.address;
+          o.adjusted |= src->mem.index != X86_REG_INVALID;
+          return o;
+        }
         r = base;
         o.adjusted = true;
         continue;

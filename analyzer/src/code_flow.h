@@ -30,7 +30,10 @@ struct Store {
 // moves, frame slots, calls (callee-saved registers keep it), forward jumps and the
 // fall-through of conditional ones. Nothing when it is not stored within a few dozen
 // instructions.
-std::optional<Store> PointerStore(const unsigned char* code, size_t size, uint64_t ret);
+// `frame`, when given, receives the stores into the frame met on the way (spills, or
+// elements of a local array: only the debug info tells which).
+std::optional<Store> PointerStore(const unsigned char* code, size_t size, uint64_t ret,
+                                  std::vector<Store>* frame = nullptr);
 
 // A function's code, decoded once for the walks below (`code`: its bytes from `start`).
 class Function {
@@ -56,6 +59,9 @@ struct Origin {
     // (`mov 0x10(%rdi), %reg`); `object` -1: the register was loaded from the %rbp frame
     // slot `slot` just before (-O0).
     kLoadedFromMember,
+    // An address in the frame: `member` past register `object` (%rbp 5 or %rsp 4) at `at`
+    // (`lea -0x40(%rbp), %reg`: a local array).
+    kFrameAddress,
   } kind = kAddressOf;
   uint64_t address = 0;
   int object = -1;

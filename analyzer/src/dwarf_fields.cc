@@ -28,6 +28,63 @@ bool Nameable(const std::string& name) {
 
 }  // namespace
 
+bool LibdwNames::FrameVariable(Dwarf_Die cu_die, uint64_t pc, int reg, int64_t disp,
+                               Dwarf_Die& type, uint64_t& offset) {
+  std::vector<Dwarf_Die> chain;
+  if ((reg != 4 && reg != 5) || !ScopeChain(cu_die, pc, chain, 0) || chain.empty() ||
+      dwarf_tag(&chain[0]) != DW_TAG_subprogram) {
+    return false;
+  }
+  // Where the frame base lies from the register: the register itself, or the call frame
+  // address as the CFI defines it from that register at `pc`.
+  const unsigned dwarf_reg = reg == 5 ? 6 : 7;
+  Dwarf_Attribute a;
+  Dwarf_Op* ops = nullptr;
+  size_t n = 0;
+  if (!dwarf_attr(&chain[0], DW_AT_frame_base, &a) || dwarf_getlocation(&a, &ops, &n) != 0 ||
+      n != 1) {
+    return false;
+  }
+  int64_t base = 0;
+  if (ops[0].atom == DW_OP_call_frame_cfa) {
+    Dwarf_Frame* frame = nullptr;
+    Dwarf_Op* cfa = nullptr;
+    size_t m = 0;
+    if (!Cfi() || dwarf_cfi_addrframe(Cfi(), pc, &frame) != 0) return false;
+    const bool ok = dwarf_frame_cfa(frame, &cfa, &m) == 0 && m == 1 &&
+                    cfa[0].atom == DW_OP_bregx && cfa[0].number == dwarf_reg;
+    if (ok) base = static_cast<int64_t>(cfa[0].number2);
+    free(frame);
+    if (!ok) return false;
+  } else if (ops[0].atom != DW_OP_reg0 + dwarf_reg) {
+    return false;
+  }
+  const int64_t want = disp - base;  // the address's DW_OP_fbreg offset
+  for (Dwarf_Die& scope : chain) {
+    Dwarf_Die child;
+    if (dwarf_child(&scope, &child) != 0) continue;
+    do {
+      if (dwarf_tag(&child) != DW_TAG_variable) continue;
+      Dwarf_Attribute loc;
+      Dwarf_Op* expr = nullptr;
+      size_t len = 0;
+      Dwarf_Die t;
+      if (!dwarf_attr(&child, DW_AT_location, &loc) ||
+          dwarf_getlocation_addr(&loc, pc, &expr, &len, 1) != 1 || len != 1 ||
+          expr[0].atom != DW_OP_fbreg || !TypeOf(&child, &t)) {
+        continue;
+      }
+      const int64_t first = static_cast<int64_t>(expr[0].number);
+      const std::optional<uint64_t> size = SizeOf(t);
+      if (!size || want < first || want - first >= static_cast<int64_t>(*size)) continue;
+      type = t;
+      offset = static_cast<uint64_t>(want - first);
+      return true;
+    } while (dwarf_siblingof(&child, &child) == 0);
+  }
+  return false;
+}
+
 std::optional<int64_t> LibdwNames::CfaAboveRbp(uint64_t pc) {
   Dwarf_Frame* frame = nullptr;
   Dwarf_Op* ops = nullptr;
@@ -95,6 +152,9 @@ std::string LibdwNames::AllocatedField(uint64_t pc, uint64_t block_size, uint64_
             [&](uint64_t at, int reg, int64_t slot, int64_t offset, Dwarf_Die& t) {
               const PointerStore member{PointerStore::kMember, 0, reg, offset, at, slot};
               return MemberPointee(cu_die, member, cfa_above_rbp, t);
+            },
+            [&](uint64_t at, int reg, int64_t disp, Dwarf_Die& t, uint64_t& o) {
+              return FrameVariable(cu_die, at, reg, disp, t, o);
             },
             type)) {
       return "";
@@ -166,6 +226,14 @@ std::string LibdwNames::AccessedField(uint64_t ret, int64_t delta) {
           },
           [this](uint64_t a, Dwarf_Die& t, uint64_t& o) { return GlobalAt(a, t, o); }, type,
           offset)) {
+    return "";
+  }
+  // Only an aggregate says more than the offset does: a `long *` into a struct names no field.
+  Dwarf_Die peeled = type;
+  if (!Peel(&peeled)) return "";
+  const int tag = dwarf_tag(&peeled);
+  if (tag != DW_TAG_structure_type && tag != DW_TAG_class_type && tag != DW_TAG_union_type &&
+      tag != DW_TAG_array_type) {
     return "";
   }
   // The byte must lie in the one object the pointer points to.

@@ -54,16 +54,35 @@ bool PointeeAt(Dwarf_Die object, bool some_element, int64_t disp, Dwarf_Die& typ
 
 bool StoredType(Dwarf_Die cu_die, uint64_t ret, const CodeAt& code_at,
                 const FunctionAt& function_at, const GlobalAt& global_at,
-                const MemberPointee& member_pointee, Dwarf_Die& type) {
+                const MemberPointee& member_pointee, const FrameVariable& frame_variable,
+                Dwarf_Die& type) {
   unsigned char code[256];
   const size_t have = code_at(ret, code, sizeof code);
+  std::vector<code_flow::Store> frame;
   const std::optional<code_flow::Store> store =
-      code_flow::PointerStore(have ? code : nullptr, have, ret);
-  if (!store) return false;
+      code_flow::PointerStore(have ? code : nullptr, have, ret, &frame);
   Dwarf_Die global, pointer;
   uint64_t off = 0;
+  // A store into a local array on the way (-O1 and above keep it at %rsp): the first whose
+  // frame location the debug info gives to a variable with a pointer there.
+  for (const code_flow::Store& f : frame) {
+    if (frame_variable(f.pc, f.base, f.disp, global, off) &&
+        (f.indexed ? ElementPointerAt(global, off, pointer, 0)
+                   : PointerAt(global, off, pointer, 0)) &&
+        Pointee(pointer, type)) {
+      return true;
+    }
+  }
+  if (!store) return false;
   if (store->rip) {  // into a global: a member or an element of one (`workers+8`)
     return global_at(store->target, global, off) && PointerAt(global, off, pointer, 0) &&
+           Pointee(pointer, type);
+  }
+  constexpr int kRsp = 4, kRbp = 5;
+  if (store->base == kRsp || store->base == kRbp) {  // into a local array (-O0)
+    return frame_variable(store->pc, store->base, store->disp, global, off) &&
+           (store->indexed ? ElementPointerAt(global, off, pointer, 0)
+                           : PointerAt(global, off, pointer, 0)) &&
            Pointee(pointer, type);
   }
   // Through a register: where its address came from, in the function's code before the store.
@@ -83,6 +102,13 @@ bool StoredType(Dwarf_Die cu_die, uint64_t ret, const CodeAt& code_at,
   // An index or a step since: some element, not a known offset.
   const bool some_element = origin->adjusted || store->indexed;
   Dwarf_Die object;
+  if (origin->kind == code_flow::Origin::kFrameAddress) {  // a local array (gcc -O2)
+    if (!frame_variable(origin->at, origin->object, origin->member, global, off)) return false;
+    if (some_element) return ElementPointerAt(global, off, pointer, 0) && Pointee(pointer, type);
+    const int64_t at = static_cast<int64_t>(off) + store->disp;
+    return at >= 0 && PointerAt(global, static_cast<uint64_t>(at), pointer, 0) &&
+           Pointee(pointer, type);
+  }
   if (origin->kind == code_flow::Origin::kLoadedFromMember) {
     // The register holds what a member of a variable's object points to.
     if (!member_pointee(origin->at, origin->object >= 0 ? DwarfRegister(origin->object) : -1,

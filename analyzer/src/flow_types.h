@@ -1,7 +1,8 @@
 // Types from machine code (code_flow.h), where no variable the debug info describes says
-// them: a heap block's, from where the code stores its pointer (an element of a global array
-// of T*, or a T* reached through a pointer loaded from a global or from a member of an object
-// a variable points to: `tab.slots[i] = calloc(...)`, `pool->items[i] = malloc(...)`); and
+// them: a heap block's, from where the code stores its pointer (an element of a global or
+// local array of T*, or a T* reached through a pointer loaded from a global or from a member
+// of an object a variable points to: `tab.slots[i] = calloc(...)`,
+// `pool->items[i] = malloc(...)`); and
 // an accessed object's, from the pointer the code computed the access's address from.
 #pragma once
 
@@ -41,10 +42,16 @@ bool AccessedObject(Dwarf_Die cu_die, uint64_t ret, const FunctionAt& function_a
                     const VariablePointee& variable_pointee, const MemberPointee& member_pointee,
                     const GlobalAt& global_at, Dwarf_Die& type, int64_t& offset);
 
+// The local variable of the frame running at `pc` that holds `disp` past register `reg`
+// (%rbp 5 or %rsp 4, x86 numbers): its type, and the offset in it.
+using FrameVariable =
+    std::function<bool(uint64_t pc, int reg, int64_t disp, Dwarf_Die& type, uint64_t& offset)>;
+
 // T, for the allocation that returns to `ret` in unit `cu_die`.
 bool StoredType(Dwarf_Die cu_die, uint64_t ret, const CodeAt& code_at,
                 const FunctionAt& function_at, const GlobalAt& global_at,
-                const MemberPointee& member_pointee, Dwarf_Die& type);
+                const MemberPointee& member_pointee, const FrameVariable& frame_variable,
+                Dwarf_Die& type);
 // Functions longer than this are not decoded: a decoded instruction with its details takes
 // about 2 KiB, so one such function about 35 MiB.
 inline constexpr uint64_t kMaxFunctionBytes = 64 << 10;

@@ -62,6 +62,10 @@ class LibdwNames : public DwarfNames {
   bool GlobalAt(uint64_t addr, Dwarf_Die& type, uint64_t& offset);
   // The CFA's distance above %rbp where the CFI defines it from %rbp (gcc's -O0 frames).
   std::optional<int64_t> CfaAboveRbp(uint64_t pc);
+  // The local variable of the frame running at `pc` holding `disp` past %rbp (reg 5) or
+  // %rsp (reg 4): its type and the offset in it (dwarf_fields.cc).
+  bool FrameVariable(Dwarf_Die cu_die, uint64_t pc, int reg, int64_t disp, Dwarf_Die& type,
+                     uint64_t& offset);
   // The function whose code spans [start, end), decoded once (dwarf_fields.cc).
   const code_flow::Function* FunctionAt(uint64_t start, uint64_t end);
   void Index();

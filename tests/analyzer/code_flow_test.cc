@@ -125,6 +125,44 @@ TEST(CodeFlow, FrameSlotsCarryBothThePointerAndTheObjectsAddress) {
   EXPECT_EQ(f.origin->address, kStart + 7 + 0x500);
 }
 
+TEST(CodeFlow, StoresIntoTheFrameAreKeptOnTheWayToTheStore) {
+  // call malloc; mov %rax,(%rsp); mov %rax,0x8(%rsp,%rbx,8); mov %rax,%rbx; call check;
+  // mov %rbx,0x10(%r13); ret
+  const std::vector<unsigned char> code = {0xe8, 0x3b, 0x00, 0x00, 0x00, 0x48, 0x89, 0x04, 0x24,
+                                           0x48, 0x89, 0x44, 0xdc, 0x08, 0x48, 0x89, 0xc3, 0xe8,
+                                           0x3b, 0x00, 0x00, 0x00, 0x49, 0x89, 0x5d, 0x10, 0xc3};
+  std::vector<Store> frame;
+  const std::optional<Store> s = PointerStore(code.data() + 5, code.size() - 5, kStart + 5, &frame);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->base, 13);
+  EXPECT_EQ(s->disp, 0x10);
+  ASSERT_EQ(frame.size(), 2u);  // a spill or a local array's element: the debug info decides
+  EXPECT_EQ(frame[0].base, 4);
+  EXPECT_EQ(frame[0].disp, 0);
+  EXPECT_FALSE(frame[0].indexed);
+  EXPECT_EQ(frame[1].base, 4);
+  EXPECT_EQ(frame[1].disp, 8);
+  EXPECT_TRUE(frame[1].indexed);
+}
+
+TEST(CodeFlow, ALocalArraysAddressTakenFromTheStackPointer) {
+  // gcc -O2: mov %rsp,%r12; call malloc; mov %rax,%rbx; mov %rax,%rdi;
+  // mov %rax,(%r12,%rbp,8); ...
+  const std::vector<unsigned char> code = {0x49, 0x89, 0xe4, 0xe8, 0x3b, 0x00, 0x00, 0x00, 0x48,
+                                           0x89, 0xc3, 0x48, 0x89, 0xc7, 0x49, 0x89, 0x04, 0xec,
+                                           0x48, 0x89, 0x44, 0x24, 0x08, 0xe8, 0x3b, 0x00, 0x00,
+                                           0x00, 0xc3};
+  const Flow f = Follow(code, 8);
+  ASSERT_TRUE(f.store);
+  EXPECT_EQ(f.store->base, kR12);
+  EXPECT_TRUE(f.store->indexed);
+  ASSERT_TRUE(f.origin);
+  EXPECT_EQ(f.origin->kind, Origin::kFrameAddress);
+  EXPECT_EQ(f.origin->object, 4);
+  EXPECT_EQ(f.origin->member, 0);
+  EXPECT_EQ(f.origin->at, kStart);
+}
+
 TEST(CodeFlow, NoOriginThroughACallThatClobbersTheRegister) {
   // lea g(%rip),%rdi; call malloc; mov %rax,%rbx; call f; mov %rbx,(%rdi); ret
   const std::vector<unsigned char> code = {0x48, 0x8d, 0x3d, 0x00, 0x01, 0x00, 0x00, 0xe8,

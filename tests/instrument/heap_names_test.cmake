@@ -1,6 +1,6 @@
 # Heap blocks from malloc, calloc, new and make_shared, held in locals or stored straight into
-# global pointers or members of other objects, or into array elements (of a global array, or
-# of an array a global or a variable's object points to), or carved up by the program's own
+# global pointers or members of other objects, or into array elements (of a global or local
+# array, or of an array a global or a variable's object points to), or carved up by the program's own
 # allocator, or in memory no allocation holds (both named from the accesses' code), named by
 # their type's member at every optimization level, with each compiler given: -O0 keeps the
 # receiving pointer in a frame
@@ -23,13 +23,14 @@ set(pool_names "item::uses in heap block allocated at pool_new")
 set(slab_names "item::hits in heap block allocated at main")
 set(unseen_names "rec::total at 0x")
 set(args_names "thread_data::sum in heap block allocated at main")
+set(local_names "job::progress in heap block allocated at main")
 set(global_names "Stats::misses in heap block allocated at main"
                  "Pod::b in heap block allocated at main"
                  "double[6] in heap block allocated at main")
 
 foreach(compiler ${COMPILERS})
   get_filename_component(tag "${compiler}" NAME)
-  foreach(program calloc new global member array pool slab unseen args)
+  foreach(program calloc new global member array pool slab unseen args local)
     if(program STREQUAL "calloc")
       set(source "${SOURCE_DIR}/programs/race_heap_struct_calloc.cc")
     elseif(program STREQUAL "new")
@@ -46,6 +47,8 @@ foreach(compiler ${COMPILERS})
       set(source "${SOURCE_DIR}/programs/race_unseen_memory_record.c")
     elseif(program STREQUAL "args")
       set(source "${SOURCE_DIR}/programs/race_heap_thread_args.c")
+    elseif(program STREQUAL "local")
+      set(source "${SOURCE_DIR}/programs/race_heap_local_array.c")
     else()
       set(source "${SOURCE_DIR}/programs/race_heap_member_pointer.c")
     endif()
