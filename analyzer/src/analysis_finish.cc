@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "analysis.h"
+#include "capstone_api.h"
 
 namespace threadlens::analysis {
 
@@ -362,6 +363,9 @@ Report Analysis::Finish() {
                         "count trace lines, not nanoseconds");
   }
   for (std::string& w : namer_.NameWarnings()) rep.warnings.push_back(std::move(w));
+  if (const std::string p = code_flow::x86::CapstoneProblem(); !p.empty()) {
+    rep.warnings.push_back(p + ": fields only the machine code names are given as offsets");
+  }
   return rep;
 }
 

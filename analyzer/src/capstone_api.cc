@@ -3,6 +3,8 @@
 
 #include <dlfcn.h>
 
+#include <cstdlib>
+
 #include <string>
 
 namespace threadlens::code_flow::x86 {
@@ -15,12 +17,19 @@ bool Bind(void* lib, const char* name, F& out) {
   return out != nullptr;
 }
 
+std::string problem;
+
 CapstoneApi* Load() {
   // Only the major version the headers are of: the instruction details' layout changes
   // between majors.
-  const std::string soname = "libcapstone.so." + std::to_string(CS_API_MAJOR);
+  const char* env = std::getenv("THREADLENS_CAPSTONE");
+  const std::string soname =
+      env && *env ? env : "libcapstone.so." + std::to_string(CS_API_MAJOR);
   void* lib = dlopen(soname.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!lib) return nullptr;
+  if (!lib) {
+    problem = soname + " could not be loaded";
+    return nullptr;
+  }
   static CapstoneApi api;
   decltype(&cs_version) version = nullptr;
   int major = 0, minor = 0;
@@ -31,6 +40,7 @@ CapstoneApi* Load() {
       !Bind(lib, "cs_free", api.free) || !Bind(lib, "cs_regs_access", api.regs_access) ||
       !Bind(lib, "cs_insn_group", api.insn_group)) {
     dlclose(lib);
+    problem = soname + " is not Capstone " + std::to_string(CS_API_MAJOR);
     return nullptr;
   }
   return &api;  // kept loaded for the process's life
@@ -42,5 +52,7 @@ const CapstoneApi* Capstone() {
   static const CapstoneApi* api = Load();
   return api;
 }
+
+std::string CapstoneProblem() { return problem; }
 
 }  // namespace threadlens::code_flow::x86

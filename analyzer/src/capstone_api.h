@@ -4,6 +4,8 @@
 
 #include <capstone/capstone.h>
 
+#include <string>
+
 namespace threadlens::code_flow::x86 {
 
 struct CapstoneApi {
@@ -18,8 +20,11 @@ struct CapstoneApi {
   decltype(&cs_insn_group) insn_group = nullptr;
 };
 
-// The library this build's headers describe (the same major version), or nullptr when it
-// cannot be loaded: code is then not decoded, and names fall back to offsets.
+// The library this build's headers describe (the same major version: `libcapstone.so.4`,
+// or the file THREADLENS_CAPSTONE names), or nullptr when it cannot be loaded: code is then
+// not decoded, and names fall back to offsets.
 const CapstoneApi* Capstone();
+// Why a name needed the library and it could not be loaded, or "" (not needed, or loaded).
+std::string CapstoneProblem();
 
 }  // namespace threadlens::code_flow::x86

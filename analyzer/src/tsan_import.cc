@@ -21,6 +21,7 @@
 
 #include "threadlens/analyzer/analyze.h"
 #include "threadlens/analyzer/symbolizer.h"
+#include "capstone_api.h"
 #include "namer.h"
 #include "tsan_report_lines.h"
 
@@ -394,6 +395,9 @@ Report ImportTsanReports(std::string_view text, const std::string& program) {
     }
     r.findings.push_back(ParseBlock(headline, lines, i + 1, end, field));
     i = end - 1;
+  }
+  if (const std::string p = code_flow::x86::CapstoneProblem(); !p.empty()) {
+    r.warnings.push_back(p + ": fields only the machine code names are given as offsets");
   }
   // Threads named in any finding, for renderers that list them.
   std::set<std::string> seen;
