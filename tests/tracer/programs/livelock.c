@@ -1,6 +1,8 @@
 /* Two threads that busy-loop, now and then checking under a lock for a go-ahead: neither
- * blocks, neither gets anywhere (as in a livelock), and the watchdog never sees them
- * blocked. With "finish" main gives the go-ahead after 200 ms and the program ends. */
+ * blocks (the lock is only tried: a spinner that waited for the other's hold would be
+ * blocked, on a busy machine, at the moment the watchdog looks), neither gets anywhere (as
+ * in a livelock), and the watchdog never sees them blocked. With "finish" main gives the
+ * go-ahead after 200 ms and the program ends. */
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,7 +15,7 @@ static void* spinner(void* arg) {
   (void)arg;
   for (unsigned long i = 1;; ++i) {
     if (i % 65536) continue;
-    pthread_mutex_lock(&m);
+    if (pthread_mutex_trylock(&m) != 0) continue;
     int done = go;
     pthread_mutex_unlock(&m);
     if (done) return NULL;
