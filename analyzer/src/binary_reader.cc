@@ -23,6 +23,7 @@
 #include "threadlens/analyzer/error.h"
 #include "threadlens/crc32c.h"
 #include "trace_file.h"
+#include "trace_header.h"
 
 namespace threadlens {
 namespace {
@@ -41,7 +42,9 @@ class BinaryTrace final : public EventSource {
  public:
   explicit BinaryTrace(const std::string& path) : path_(path), file_(path) {
     size_ = file_.size();
-    ReadHeader();
+    const TraceHeader h = ReadTraceHeader(file_, path_);
+    meta_ = h.meta;
+    header_size_ = h.header_size;
     ScanBlocks();
     for (size_t i = 0; i < cursors_.size(); ++i) Classify(i);
   }
@@ -146,8 +149,7 @@ class BinaryTrace final : public EventSource {
   };
 
   [[noreturn]] void Fail(uint64_t offset, const std::string& what) const {
-    throw Error(path_ + ": corrupt trace at byte offset " + std::to_string(offset) + ": " + what +
-                " (the file is damaged or not a threadlens trace; record it again)");
+    CorruptTrace(path_, offset, what);
   }
 
   // `n` bytes at `offset` into `buf`, all inside the file.
@@ -155,50 +157,6 @@ class BinaryTrace final : public EventSource {
     if (buf.size() < n) buf.resize(n);
     if (!file_.Read(offset, buf.data(), n)) Fail(offset, "unexpected end of file");
     return buf.data();
-  }
-
-  void ReadHeader() {
-    char magic[sizeof(trace::kMagic)] = {};
-    if (size_ < sizeof magic) Fail(0, "file too short for a trace header");
-    if (!file_.Read(0, magic, sizeof magic)) Fail(0, "unexpected end of file");
-    if (std::memcmp(magic, trace::kMagic, sizeof magic) != 0) {
-      Fail(0, "bad magic (expected TLTRACE1)");
-    }
-    if (size_ < sizeof(trace::FileHeader)) {
-      Fail(size_,
-           "file ends inside the " + std::to_string(sizeof(trace::FileHeader)) + "-byte header");
-    }
-    trace::FileHeader h;
-    if (!file_.Read(0, &h, sizeof h)) Fail(0, "unexpected end of file");
-    if (h.version < trace::kMinVersion || h.version > trace::kVersion) {
-      Fail(offsetof(trace::FileHeader, version),
-           "trace format version " + std::to_string(h.version) + ", this threadlens reads " +
-               std::to_string(trace::kMinVersion) + " to " + std::to_string(trace::kVersion));
-    }
-    if (h.header_size < sizeof(trace::FileHeader) || h.header_size > size_) {
-      Fail(offsetof(trace::FileHeader, header_size),
-           "bad header size " + std::to_string(h.header_size));
-    }
-    header_size_ = h.header_size;
-    meta_.path = path_;
-    if (h.version >= trace::kRecordingVersion) {
-      meta_.program.assign(h.program, strnlen(h.program, sizeof h.program));
-      meta_.recording = h.recording;
-    } else {  // v1 and v2: the program path runs to the header's end, no recording
-      const char* program =
-          reinterpret_cast<const char*>(&h) + offsetof(trace::FileHeader, program);
-      const size_t room = sizeof h - offsetof(trace::FileHeader, program);
-      meta_.program.assign(program, strnlen(program, room));
-    }
-    meta_.pid = h.pid;
-    meta_.ppid = h.ppid;
-    meta_.ticks_per_second = h.ticks_per_second ? h.ticks_per_second : 1'000'000'000;
-    meta_.start_ticks = h.start_ticks;
-    meta_.complete = (h.flags & trace::kHeaderComplete) != 0;
-    meta_.truncated = (h.flags & trace::kHeaderTruncated) != 0;
-    meta_.watchdog = (h.flags & trace::kHeaderWatchdog) != 0;
-    meta_.uninstrumented = (h.flags & trace::kHeaderUninstrumented) != 0;
-    meta_.format = "binary";
   }
 
   // A whole (untruncated) block's payload, its checksum verified.
@@ -337,20 +295,7 @@ class BinaryTrace final : public EventSource {
       }
       off = end;
     }
-    // The latest map, in its order (the program first), then what earlier maps name that it
-    // does not: libraries unloaded since. Where two overlap, the later one is kept.
-    for (auto m = maps.rbegin(); m != maps.rend(); ++m) {
-      for (const trace::ModuleEntry& e : *m) {
-        const bool overlaps =
-            std::any_of(modules_.begin(), modules_.end(), [&](const ModuleInfo& k) {
-              return e.base < k.base + k.size && k.base < e.base + e.size;
-            });
-        if (!overlaps) {
-          modules_.push_back(
-              {e.base, e.size, std::string(String(e.path_id)), std::string(String(e.build_id))});
-        }
-      }
-    }
+    modules_ = MergeModuleMaps(maps, [this](uint32_t id) { return String(id); });
     if (meta_.complete && !saw_end) {
       // The header says closed, the end record is gone: the file was cut after the fact.
       meta_.complete = false;
