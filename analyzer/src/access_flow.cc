@@ -101,10 +101,7 @@ std::vector<AddressBase> AddressBases(const Function& fn, uint64_t ret, int reg)
   // holds that value: the debug info may say what it is only there.
   auto until = [&](size_t i, int x) {
     for (size_t j = i + 1; j + 1 < n; ++j) {
-      if (insns[j].id == X86_INS_CALL ? (kCallerSaved >> x & 1) != 0
-                                      : (d.Written(insns[j]) >> x & 1) != 0) {
-        return insns[j].address;
-      }
+      if (d.Clobbers(insns[j], x)) return insns[j].address;
     }
     return insns[n - 1].address;
   };

@@ -277,7 +277,7 @@ class BackWalk {
     o.object = reg;
     o.at = insns_[use].address;
     for (size_t j = use, seen = 0; j-- > 0 && seen < 16; ++seen) {
-      if (!Defines(j, reg)) continue;
+      if (!d_.Clobbers(insns_[j], reg)) continue;
       std::optional<Slot> s = LoadedSlot(j);
       if (!s || s->base != kRbp) return;
       o.object = -1;
@@ -292,7 +292,7 @@ class BackWalk {
         }
         const int from = Gpr(x.operands[1].reg);
         for (size_t m = i, seen2 = 0; m-- > 0 && seen2 < 16; ++seen2) {
-          if (from < 0 || !Defines(m, from)) continue;
+          if (from < 0 || !d_.Clobbers(insns_[m], from)) continue;
           const std::optional<Slot> earlier = LoadedSlot(m);
           if (earlier && earlier->base == kRbp) {
             o.slot = earlier->disp;
@@ -304,12 +304,6 @@ class BackWalk {
       }
       return;
     }
-  }
-
-  // Instruction `j` writes register `reg` (a call, the registers it may clobber).
-  bool Defines(size_t j, int reg) const {
-    if (insns_[j].id == X86_INS_CALL && (kCallerSaved >> reg & 1)) return true;
-    return (d_.Written(insns_[j]) >> reg & 1) != 0;
   }
 
   // The frame slot instruction `j` loads 8 bytes from into a register, if it does.

@@ -37,7 +37,7 @@ bool LibdwNames::FrameVariable(Dwarf_Die cu_die, uint64_t pc, int reg, int64_t d
   }
   // Where the frame base lies from the register: the register itself, or the call frame
   // address as the CFI defines it from that register at `pc`.
-  const unsigned dwarf_reg = reg == 5 ? 6 : 7;
+  const unsigned dwarf_reg = static_cast<unsigned>(DwarfRegister(reg));
   Dwarf_Attribute a;
   Dwarf_Op* ops = nullptr;
   size_t n = 0;
@@ -47,15 +47,9 @@ bool LibdwNames::FrameVariable(Dwarf_Die cu_die, uint64_t pc, int reg, int64_t d
   }
   int64_t base = 0;
   if (ops[0].atom == DW_OP_call_frame_cfa) {
-    Dwarf_Frame* frame = nullptr;
-    Dwarf_Op* cfa = nullptr;
-    size_t m = 0;
-    if (!Cfi() || dwarf_cfi_addrframe(Cfi(), pc, &frame) != 0) return false;
-    const bool ok = dwarf_frame_cfa(frame, &cfa, &m) == 0 && m == 1 &&
-                    cfa[0].atom == DW_OP_bregx && cfa[0].number == dwarf_reg;
-    if (ok) base = static_cast<int64_t>(cfa[0].number2);
-    free(frame);
-    if (!ok) return false;
+    const auto rule = CfaRule(pc);
+    if (!rule || rule->first != dwarf_reg) return false;
+    base = rule->second;
   } else if (ops[0].atom != DW_OP_reg0 + dwarf_reg) {
     return false;
   }
@@ -85,18 +79,23 @@ bool LibdwNames::FrameVariable(Dwarf_Die cu_die, uint64_t pc, int reg, int64_t d
   return false;
 }
 
-std::optional<int64_t> LibdwNames::CfaAboveRbp(uint64_t pc) {
+std::optional<std::pair<unsigned, int64_t>> LibdwNames::CfaRule(uint64_t pc) {
   Dwarf_Frame* frame = nullptr;
   Dwarf_Op* ops = nullptr;
   size_t n = 0;
   if (!Cfi() || dwarf_cfi_addrframe(Cfi(), pc, &frame) != 0) return std::nullopt;
-  std::optional<int64_t> out;
-  if (dwarf_frame_cfa(frame, &ops, &n) == 0 && n == 1 && ops[0].atom == DW_OP_bregx &&
-      ops[0].number == 6) {
-    out = static_cast<int64_t>(ops[0].number2);
+  std::optional<std::pair<unsigned, int64_t>> out;
+  if (dwarf_frame_cfa(frame, &ops, &n) == 0 && n == 1 && ops[0].atom == DW_OP_bregx) {
+    out.emplace(static_cast<unsigned>(ops[0].number), static_cast<int64_t>(ops[0].number2));
   }
   free(frame);
   return out;
+}
+
+std::optional<int64_t> LibdwNames::CfaAboveRbp(uint64_t pc) {
+  const auto rule = CfaRule(pc);
+  if (!rule || rule->first != 6) return std::nullopt;  // DWARF's %rbp
+  return rule->second;
 }
 
 // T, for a store of the pointer into a global or a member of type T*.

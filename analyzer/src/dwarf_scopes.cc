@@ -109,10 +109,7 @@ Move MoveOfRax(const unsigned char* code, size_t size) {
   const unsigned modrm = code[2];
   if (((modrm >> 3) & 7) != 0) return m;  // not from %rax
   if ((modrm & 0xc0) == 0xc0) {
-    // x86 register numbers (rax rcx rdx rbx rsp rbp rsi rdi) to DWARF's (rax rdx rcx rbx
-    // rsi rdi rbp rsp); r8-r15 are 8-15 in both.
-    static constexpr int kDwarf[8] = {0, 2, 1, 3, 7, 6, 4, 5};
-    m.reg = code[0] == 0x49 ? 8 + static_cast<int>(modrm & 7) : kDwarf[modrm & 7];
+    m.reg = DwarfRegister(static_cast<int>(modrm & 7) + (code[0] == 0x49 ? 8 : 0));
     m.len = 3;
   } else if (code[0] == 0x48 && modrm == 0x45 && size >= 4) {  // disp8(%rbp)
     m.frame = true;
@@ -219,9 +216,6 @@ std::optional<PointerStore> StoredPointer(const unsigned char* code, size_t size
   // write check, which keeps callee-saved registers), loads of the next call's arguments.
   // Anything else ends the search.
   constexpr uint32_t kCallerSaved = 0x0fc7;  // rax rcx rdx rsi rdi r8-r11
-  // x86 register numbers (rax rcx rdx rbx rsp rbp rsi rdi) to DWARF's; r8-r15 are the same.
-  static constexpr int kDwarf[8] = {0, 2, 1, 3, 7, 6, 4, 5};
-  auto dwarf_reg = [](int x86) { return x86 < 8 ? kDwarf[x86] : x86; };
   uint32_t regs = 1;                         // x86 numbers holding the pointer: %rax
   std::vector<int64_t> slots;                // %rbp offsets holding it
   auto holds_slot = [&](int64_t d) { return std::find(slots.begin(), slots.end(), d) != slots.end(); };
@@ -321,7 +315,7 @@ std::optional<PointerStore> StoredPointer(const unsigned char* code, size_t size
       if (stores_it && loaded_from[rm] != kNoSlot) {  // -O0: %base came from a variable's slot
         return PointerStore{PointerStore::kMember, 0, -1, disp, ret + at, loaded_from[rm]};
       }
-      if (stores_it) return PointerStore{PointerStore::kMember, 0, dwarf_reg(rm), disp, ret + at, 0};
+      if (stores_it) return PointerStore{PointerStore::kMember, 0, DwarfRegister(rm), disp, ret + at, 0};
     } else if (op[0] == 0x8b && reg_form) {  // mov %rm, %reg
       regs = (regs & ~reg_bit) | (wide && (regs & rm_bit) ? reg_bit : 0);
       loaded_from[reg] = wide ? loaded_from[rm] : kNoSlot;

@@ -12,6 +12,13 @@
 
 namespace threadlens::dwarf_scopes {
 
+// DWARF's number of x86-64 register `x86` (rax 0 rcx 1 rdx 2 rbx 3 rsp 4 rbp 5 rsi 6 rdi 7
+// to DWARF's rax 0 rdx 1 rcx 2 rbx 3 rsi 4 rdi 5 rbp 6 rsp 7; r8-r15 are 8-15 in both).
+inline int DwarfRegister(int x86) {
+  static constexpr int kDwarf[8] = {0, 2, 1, 3, 7, 6, 4, 5};
+  return x86 >= 0 && x86 < 8 ? kDwarf[x86] : x86;
+}
+
 // The scopes that hold `pc`, outermost first: the function, then its lexical blocks and the
 // subroutines inlined into it, down to the innermost. Searched through namespaces and
 // classes too: dwarf_getscopes does not look inside namespaces.

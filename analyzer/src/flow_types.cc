@@ -14,6 +14,7 @@ namespace threadlens::flow_types {
 using dwarf_types::ElementPointerAt;
 using dwarf_types::PointerAt;
 using dwarf_types::Pointee;
+using dwarf_scopes::DwarfRegister;
 
 namespace {
 
@@ -31,11 +32,6 @@ bool FunctionRange(Dwarf_Die cu_die, uint64_t pc, uint64_t& start, uint64_t& end
     }
   }
   return false;
-}
-
-int DwarfRegister(int x86) {
-  static constexpr int kDwarf[8] = {0, 2, 1, 3, 7, 6, 4, 5};  // rax rcx rdx rbx rsp rbp rsi rdi
-  return x86 < 8 ? kDwarf[x86] : x86;
 }
 
 // What a store at `disp` (into some element when `some_element`) of what a register points

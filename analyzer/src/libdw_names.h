@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "code_flow.h"
 #include "dwarf_names.h"
@@ -62,6 +63,8 @@ class LibdwNames : public DwarfNames {
   bool GlobalAt(uint64_t addr, Dwarf_Die& type, uint64_t& offset);
   // The CFA's distance above %rbp where the CFI defines it from %rbp (gcc's -O0 frames).
   std::optional<int64_t> CfaAboveRbp(uint64_t pc);
+  // How the CFI defines the call frame address at `pc`: a DWARF register and an offset.
+  std::optional<std::pair<unsigned, int64_t>> CfaRule(uint64_t pc);
   // The local variable of the frame running at `pc` holding `disp` past %rbp (reg 5) or
   // %rsp (reg 4): its type and the offset in it (dwarf_fields.cc).
   bool FrameVariable(Dwarf_Die cu_die, uint64_t pc, int reg, int64_t disp, Dwarf_Die& type,

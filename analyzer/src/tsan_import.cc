@@ -318,9 +318,7 @@ Finding ParseBlock(const std::string& headline, const std::vector<std::string_vi
   // first access's code names, at its address, as the analysis of a trace names it.
   if (location.empty() && f.kind == "race" && first_access && field && !f.accesses.empty()) {
     const std::string name = field(Frame{}, 0, 0, &*first_access);
-    char hex[24];
-    std::snprintf(hex, sizeof hex, "0x%llx", static_cast<unsigned long long>(f.accesses[0].address));
-    if (!name.empty()) location = name + " at " + hex;
+    if (!name.empty()) location = name + " at " + analysis::Hex(f.accesses[0].address);
   }
   if (!location.empty() && f.kind == "race") f.variables.push_back(location);
 

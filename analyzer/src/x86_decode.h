@@ -67,6 +67,12 @@ class Decoder {
   bool InGroup(const cs_insn& insn, uint8_t group) const {
     return api_->insn_group(h_, &insn, group);
   }
+  // `insn` may change register `reg`: it writes it, or it is a call and `reg` is not
+  // callee-saved.
+  bool Clobbers(const cs_insn& insn, int reg) const {
+    if (insn.id == X86_INS_CALL && (kCallerSaved >> reg & 1)) return true;
+    return (Written(insn) >> reg & 1) != 0;
+  }
   // The 64-bit registers `insn` writes, as a bit per x86 number.
   uint32_t Written(const cs_insn& insn) const {
     cs_regs read, write;
