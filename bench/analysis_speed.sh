@@ -37,13 +37,14 @@ events="$("$tl" analyze --format json --no-races "$trace" |
   python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["events"])')"
 bytes="$(stat -c %s "$trace")"
 
-cases=(cat reader no-races full full-1t)
+cases=(cat reader no-races full full-inline full-1t)
 cmd_of() {
   case "$1" in
     cat) cmd=(cat "$trace") ;;
     reader) cmd=("$reader" "$trace" 1) ;;
     no-races) cmd=("$tl" analyze --format json --no-races "$trace") ;;
     full) cmd=("$tl" analyze --format json "$trace") ;;
+    full-inline) cmd=(env THREADLENS_READ_AHEAD=0 "$tl" analyze --format json "$trace") ;;
     full-1t) cmd=(env THREADLENS_RACE_WORKERS=0 "$tl" analyze --format json "$trace") ;;
   esac
 }
@@ -62,17 +63,17 @@ done
 
 median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 printf 'trace %s: %d bytes, %d events, %d runs each (median)\n' "$trace" "$bytes" "$events" "$runs"
-printf '%-10s %10s %12s %10s %8s\n' case wall_ms Mevents/s rss_MiB x_cat
+printf '%-11s %10s %12s %10s %8s\n' case wall_ms Mevents/s rss_MiB x_cat
 cat_us=$(cut -d' ' -f1 "$tmp/cat" | median)
 for c in "${cases[@]}"; do
   us=$(cut -d' ' -f1 "$tmp/$c" | median)
   kb=$(cut -d' ' -f2 "$tmp/$c" | median)
   awk -v c="$c" -v us="$us" -v kb="$kb" -v ev="$events" -v cat="$cat_us" 'BEGIN {
-    printf "%-10s %10.1f %12.2f %10.1f %8.1f\n", c, us / 1000, ev / us, kb / 1024, us / cat }'
+    printf "%-11s %10.1f %12.2f %10.1f %8.1f\n", c, us / 1000, ev / us, kb / 1024, us / cat }'
 done
 # The reader timed inside its process (no exec, no dynamic loading), median of RUNS.
 "$reader" "$trace" "$runs" | awk -v cat="$cat_us" '{
-  printf "%-10s %10.1f %12.2f %10s %8.1f   (in-process; stream hash %s)\n", "reader-in", $4 * 1000,
+  printf "%-11s %10.1f %12.2f %10s %8.1f   (in-process; stream hash %s)\n", "reader-in", $4 * 1000,
          $6 / 1e6, "-", $4 * 1e6 / cat, $8 }'
 full=$(cut -d' ' -f1 "$tmp/full" | median)
 nor=$(cut -d' ' -f1 "$tmp/no-races" | median)

@@ -14,6 +14,7 @@
 
 #include "analysis.h"
 #include "namer.h"
+#include "read_ahead.h"
 #include "threadlens/analyzer/error.h"
 
 namespace threadlens {
@@ -60,37 +61,31 @@ unsigned Analysis::RaceWorkers(const AnalyzeOptions& opts, EventSource& source) 
 }
 
 Report Analysis::Run() {
-  // Events are read in small batches so the shadow memory of the batch's accesses can be
-  // prefetched: on large traces the race detector waits on cache misses, not on work.
+  // Events are handled in small batches so the shadow memory of the next batch's accesses
+  // can be prefetched while one is handled: on large traces the race detector waits on
+  // cache misses, not on work (checking on this thread; workers prefetch their own shards).
   constexpr size_t kBatch = 32;
-  // Two batches in flight: the next batch's shadow slots are prefetched while the current
-  // one is handled, so each miss has a whole batch of work to hide behind.
-  StreamEvent batches[2][kBatch];
-  auto prefetch = [&](const StreamEvent* b, size_t n) {
-    if (!opts_.races || race_.workers() > 0) return;  // workers prefetch their own shards
-    for (size_t i = 0; i < n; ++i) {
-      auto k = b[i].kind();
-      if (k == trace::EventKind::kRead || k == trace::EventKind::kWrite) race_.Prefetch(b[i].ev.obj);
-    }
-  };
+  const bool prefetch = opts_.races && race_.workers() == 0;
   namer_.Prestart();
-  size_t cur = 0;
-  size_t n = source_.NextBatch(batches[cur], kBatch);
-  prefetch(batches[cur], n);
-  while (n > 0) {
-    size_t next_n = n == kBatch ? source_.NextBatch(batches[cur ^ 1], kBatch) : 0;
-    prefetch(batches[cur ^ 1], next_n);
-    const StreamEvent* batch = batches[cur];
-    for (size_t i = 0; i < n; ++i) {
-      const StreamEvent& e = batch[i];
-      if (index_ == 0) begin_ts_ = e.ev.ts;
-      end_ts_ = std::max(end_ts_, e.ev.ts);
-      Handle(e);
-      ++index_;
+  const StreamEvent* span = nullptr;
+  while (size_t n = source_.NextSpan(&span)) {
+    for (size_t at = 0; at < n; at += kBatch) {
+      const size_t end = std::min(n, at + kBatch);
+      if (prefetch) {
+        for (size_t i = end; i < std::min(n, end + kBatch); ++i) {
+          auto k = span[i].kind();
+          if (k == trace::EventKind::kRead || k == trace::EventKind::kWrite) race_.Prefetch(span[i].ev.obj);
+        }
+      }
+      for (size_t i = at; i < end; ++i) {
+        const StreamEvent& e = span[i];
+        if (index_ == 0) begin_ts_ = e.ev.ts;
+        end_ts_ = std::max(end_ts_, e.ev.ts);
+        Handle(e);
+        ++index_;
+      }
     }
     if (opts_.progress && (index_ >> 16) != ((index_ - n) >> 16)) opts_.progress(index_);
-    cur ^= 1;
-    n = next_n;
   }
   for (RawFinding& f : lifecycle_.TakeFindings()) monitor_.AddMisuse(std::move(f));
   for (RawFinding& f : signals_.TakeFindings()) monitor_.AddMisuse(std::move(f));
@@ -233,6 +228,15 @@ Report Analyze(EventSource& source, const AnalyzeOptions& options) {
 
 Report AnalyzeFile(const std::string& path, const AnalyzeOptions& options) {
   std::unique_ptr<EventSource> source = OpenTrace(path);
+  // A binary recording of one process changes nothing but its position while it is read,
+  // so a thread of its own may read it (an Error it meets ends the analysis as ever). By
+  // default only when races are checked: then the analysis thread is the busy one; beside
+  // the other detectors alone, the reading thread is the slower.
+  const bool fits = source->Meta().format == "binary" && source->Processes().empty();
+  const bool ahead = options.read_ahead >= 0
+                         ? options.read_ahead > 0
+                         : options.races && !source->Meta().uninstrumented && ReadAhead::Worthwhile();
+  if (fits && ahead) source = std::make_unique<ReadAhead>(std::move(source));
   return Analyze(*source, options);
 }
 

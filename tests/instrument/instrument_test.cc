@@ -154,11 +154,13 @@ TEST_P(InstrumentedProgram, FindingsMatchChecks) {
   }
   threadlens::Report report = threadlens::AnalyzeFile(trace);
   SCOPED_TRACE("findings:\n" + Describe(report) + "program output:\n" + ReadFile(log));
-  // The race detector's worker threads change nothing in the report.
+  // The race detector's worker threads, and reading ahead, change nothing in the report.
   {
     threadlens::AnalyzeOptions one, two;
     one.race_workers = 0;
+    one.read_ahead = 0;
     two.race_workers = 2;
+    two.read_ahead = 1;
     EXPECT_EQ(threadlens::ToJson(threadlens::AnalyzeFile(trace, one)),
               threadlens::ToJson(threadlens::AnalyzeFile(trace, two)));
   }

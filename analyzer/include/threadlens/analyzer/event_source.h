@@ -63,6 +63,13 @@ class EventSource {
     while (i < n && Next(out[i])) ++i;
     return i;
   }
+  // The next events, in a buffer the source owns that stays valid until the next call (of
+  // any of these three); 0 at the end. Saves the caller a copy of what a reader holds.
+  virtual size_t NextSpan(const StreamEvent** out) {
+    span_.resize(kSpanEvents);
+    *out = span_.data();
+    return NextBatch(span_.data(), kSpanEvents);
+  }
   virtual const TraceMeta& Meta() const = 0;
   // String table lookup (names, site strings, module paths); "" for an unknown id.
   virtual std::string_view String(uint32_t id) const = 0;
@@ -76,6 +83,10 @@ class EventSource {
     static const std::vector<ProcessInfo> kNone;
     return kNone;
   }
+
+ private:
+  static constexpr size_t kSpanEvents = 256;
+  std::vector<StreamEvent> span_;  // NextSpan's, made at its first call
 };
 
 // Opens a binary trace or an STD text trace, deciding by content. Throws Error(kExitBadInput)
