@@ -103,15 +103,22 @@ SideRef Analysis::StackOwnerAt(uint64_t addr, uint64_t ts, uint64_t index) {
   if (it == current_.end()) return s;
   // The owner's frames at the access: the last mark made before it, with a pc of the
   // innermost frame (a mark older than the ones kept would be the owner's first, or gone).
-  const std::deque<ThreadCtx::FrameMark>& marks = threads_[it->second].marks;
-  auto m = std::upper_bound(marks.begin(), marks.end(), index,
-                            [](uint64_t i, const ThreadCtx::FrameMark& k) { return i < k.at; });
-  if (m == marks.begin()) return s;
-  --m;
-  if (m->pc == 0 || m->node == 0) return s;
+  const Ring<ThreadCtx::FrameMark>& marks = threads_[it->second].marks;
+  size_t lo = 0, hi = marks.size();  // the first mark made after the access
+  while (lo < hi) {
+    const size_t mid = (lo + hi) / 2;
+    if (index < marks[mid].at) {
+      hi = mid;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  if (lo == 0) return s;
+  const ThreadCtx::FrameMark& m = marks[lo - 1];
+  if (m.pc == 0 || m.node == 0) return s;
   s.tid = owner;
-  s.stack = m->node;
-  s.site = m->pc;
+  s.stack = m.node;
+  s.site = m.pc;
   return s;
 }
 

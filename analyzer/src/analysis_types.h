@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "ring.h"
 #include "threadlens/analyzer/findings.h"
 
 namespace threadlens::analysis {
@@ -211,7 +212,7 @@ struct ThreadCtx {
     uint64_t pc = 0;
     uint32_t node = 0;
   };
-  std::deque<FrameMark> marks;
+  Ring<FrameMark> marks;
   bool mark_wants_pc = false;  // the last mark has no pc yet
   std::vector<Held> held;
   Pending pending;
