@@ -86,6 +86,12 @@ Report Analysis::Run() {
       }
     }
     if (opts_.progress && (index_ >> 16) != ((index_ - n) >> 16)) opts_.progress(index_);
+    // This thread waits on the race workers: reading the trace here costs no time, where a
+    // reading thread would take CPU from them.
+    if (!reads_inline_ && race_.WorkersBehind()) {
+      source_.ReadOnCallerThread();
+      reads_inline_ = true;
+    }
   }
   for (RawFinding& f : lifecycle_.TakeFindings()) monitor_.AddMisuse(std::move(f));
   for (RawFinding& f : signals_.TakeFindings()) monitor_.AddMisuse(std::move(f));

@@ -23,6 +23,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -71,6 +72,12 @@ class RaceDetector {
       if (b.count > 0) return b.first_index;
     }
     return now;
+  }
+
+  // The caller waited for the workers at most of the last 16 batches it merged back: they,
+  // not it, set the pace.
+  bool WorkersBehind() const {
+    return merged_no_ >= 16 && std::popcount(static_cast<unsigned>(waits_)) >= 12;
   }
 
   std::vector<RawFinding> TakeFindings() {
@@ -203,6 +210,7 @@ class RaceDetector {
   int filling_ = 1;
   uint64_t posted_no_ = 0;  // batches handed out
   uint64_t merged_no_ = 0;  // batches merged back
+  uint16_t waits_ = 0;      // bit i: the caller waited for the batch merged i batches ago
   std::atomic<uint64_t> posted_{0};
   std::atomic<bool> stop_{false};
   // Per thread: the copy of its clock in the filling batch, and the version it copies.

@@ -149,8 +149,10 @@ void RaceDetector::Post() {
 
 void RaceDetector::WaitAndMerge() {
   const uint64_t k = merged_no_ + 1;
+  bool waited = false;
   for (auto& s : shards_) {
     uint64_t d = s->done.load(std::memory_order_acquire);
+    waited |= d < k;
     while (d < k) {
       s->done.wait(d, std::memory_order_acquire);
       d = s->done.load(std::memory_order_acquire);
@@ -158,6 +160,7 @@ void RaceDetector::WaitAndMerge() {
   }
   Merge(batches_[k % kRing], k % kRing);
   merged_no_ = k;
+  waits_ = static_cast<uint16_t>(waits_ << 1 | waited);
 }
 
 void RaceDetector::Flush() {

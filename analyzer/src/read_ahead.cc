@@ -66,18 +66,28 @@ void ReadAhead::Reader() {
 
 ReadAhead::Slot* ReadAhead::Take() {
   if (ended_) return nullptr;
-  const uint64_t next = taken_.load(std::memory_order_relaxed) + (cur_ ? 1 : 0);
   if (cur_) {
-    taken_.store(next, std::memory_order_release);  // the reader may fill it again
-    taken_.notify_one();
+    ++next_;
     cur_ = nullptr;
+    if (!stopped_) {
+      taken_.store(next_, std::memory_order_release);  // the reader may fill it again
+      taken_.notify_one();
+    }
   }
-  uint64_t f = filled_.load(std::memory_order_acquire);
-  while (f <= next) {
-    filled_.wait(f, std::memory_order_acquire);
-    f = filled_.load(std::memory_order_acquire);
+  if (stopped_) {
+    // The reader is gone: what it filled, then the source on this thread.
+    if (next_ == filled_.load(std::memory_order_acquire)) {
+      direct_ = true;
+      return nullptr;
+    }
+  } else {
+    uint64_t f = filled_.load(std::memory_order_acquire);
+    while (f <= next_) {
+      filled_.wait(f, std::memory_order_acquire);
+      f = filled_.load(std::memory_order_acquire);
+    }
   }
-  Slot* s = &slots_[next % kSlots];
+  Slot* s = &slots_[next_ % kSlots];
   if (s->error) {
     ended_ = true;
     std::rethrow_exception(s->error);
@@ -86,6 +96,20 @@ ReadAhead::Slot* ReadAhead::Take() {
   cur_ = s;
   at_ = 0;
   return s;
+}
+
+void ReadAhead::ReadOnCallerThread() {
+  if (!started_) {
+    started_ = direct_ = true;  // never started: nothing read ahead
+    return;
+  }
+  if (direct_ || stopped_) return;
+  // The reader stops before its next batch, or while it waits for room.
+  stop_.store(true, std::memory_order_release);
+  taken_.fetch_add(kSlots + 1, std::memory_order_release);
+  taken_.notify_all();
+  thread_.join();
+  stopped_ = true;
 }
 
 size_t ReadAhead::NextSpan(const StreamEvent** out) {
@@ -98,7 +122,7 @@ size_t ReadAhead::NextSpan(const StreamEvent** out) {
     return n;
   }
   Slot* s = Take();
-  if (!s) return 0;
+  if (!s) return direct_ ? inner_->NextSpan(out) : 0;
   *out = s->events.get();
   at_ = s->count;
   return s->count;
@@ -109,7 +133,10 @@ size_t ReadAhead::NextBatch(StreamEvent* out, size_t n) {
   if (direct_) return inner_->NextBatch(out, n);
   size_t i = 0;
   while (i < n) {
-    if ((!cur_ || at_ == cur_->count) && !Take()) break;
+    if ((!cur_ || at_ == cur_->count) && !Take()) {
+      if (direct_) i += inner_->NextBatch(out + i, n - i);
+      break;
+    }
     const size_t m = std::min(n - i, cur_->count - at_);
     std::memcpy(static_cast<void*>(out + i), cur_->events.get() + at_, m * sizeof(StreamEvent));
     i += m;

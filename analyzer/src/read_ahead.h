@@ -32,6 +32,9 @@ class ReadAhead final : public EventSource {
   bool Next(StreamEvent& out) override { return NextBatch(&out, 1) == 1; }
   size_t NextBatch(StreamEvent* out, size_t n) override;
   size_t NextSpan(const StreamEvent** out) override;
+  // Stops the reader: the batches it read come first, then the source is read on the
+  // caller's thread.
+  void ReadOnCallerThread() override;
 
   const TraceMeta& Meta() const override {
     return Done() || direct_ ? inner_->Meta() : meta_;
@@ -76,7 +79,9 @@ class ReadAhead final : public EventSource {
   std::thread thread_;
   bool started_ = false;
   bool direct_ = false;  // no thread: calls go to inner_
-  bool ended_ = false;   // the caller has seen the last slot
+  bool ended_ = false;    // the caller has seen the last slot
+  bool stopped_ = false;  // the reader was stopped and joined before the end
+  uint64_t next_ = 0;     // the slot the caller takes next (or reads now, in cur_)
   Slot* cur_ = nullptr;  // the slot the caller reads
   size_t at_ = 0;        // its next event (NextBatch)
 };

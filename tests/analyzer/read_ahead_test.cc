@@ -96,6 +96,47 @@ TEST(ReadAhead, GivesEveryEventInOrderWhateverTheCalls) {
   }
 }
 
+TEST(ReadAhead, ToldToReadOnTheCallersThreadItLosesNothing) {
+  std::mt19937 rng(11);
+  const size_t n = 7 * kSlot + 5;
+  // Told before the first read, after some spans (the reader a ring ahead or less), at the
+  // end, and twice.
+  for (size_t spans : {size_t{0}, size_t{1}, size_t{2}, size_t{5}, size_t{8}, size_t{20}}) {
+    for (int twice = 0; twice < 2; ++twice) {
+      ReadAhead src(std::make_unique<Numbered>(n));
+      std::vector<uint64_t> got;
+      const StreamEvent* span = nullptr;
+      for (size_t k = 0; k < spans; ++k) {
+        const size_t m = src.NextSpan(&span);
+        for (size_t i = 0; i < m; ++i) got.push_back(span[i].ev.obj);
+      }
+      src.ReadOnCallerThread();
+      if (twice) src.ReadOnCallerThread();
+      for (uint64_t v : ReadAll(src, rng)) got.push_back(v);
+      ASSERT_EQ(got.size(), n) << "spans=" << spans;
+      for (size_t i = 0; i < n; ++i) ASSERT_EQ(got[i], i) << "spans=" << spans;
+      EXPECT_EQ(src.Warnings().back(), "read to the end");
+    }
+  }
+  // An error met on the caller's thread still comes after every event before it.
+  ReadAhead src(std::make_unique<Numbered>(10 * kSlot, 3 * kSlot + 7));
+  const StreamEvent* span = nullptr;
+  ASSERT_EQ(src.NextSpan(&span), kSlot);
+  src.ReadOnCallerThread();
+  std::vector<StreamEvent> buf(kSlot / 2);
+  size_t seen = kSlot;
+  EXPECT_THROW(
+      {
+        while (size_t m = src.NextBatch(buf.data(), buf.size())) {
+          for (size_t i = 0; i < m; ++i) ASSERT_EQ(buf[i].ev.obj, seen + i);
+          seen += m;
+        }
+      },
+      Error);
+  EXPECT_LE(seen, 3 * kSlot + 7);
+  EXPECT_GE(seen, 3 * kSlot);
+}
+
 TEST(ReadAhead, WarningsAreTheSourcesOnceReadToTheEnd) {
   ReadAhead src(std::make_unique<Numbered>(2 * kSlot + 3));
   EXPECT_EQ(src.Warnings(), std::vector<std::string>{"opened"});

@@ -70,6 +70,9 @@ class EventSource {
     *out = span_.data();
     return NextBatch(span_.data(), kSpanEvents);
   }
+  // Advice from the caller: its thread has time to spare (it waits on threads of its own),
+  // so a source that reads on a thread of its own should read on the caller's from now on.
+  virtual void ReadOnCallerThread() {}
   virtual const TraceMeta& Meta() const = 0;
   // String table lookup (names, site strings, module paths); "" for an unknown id.
   virtual std::string_view String(uint32_t id) const = 0;
