@@ -50,39 +50,10 @@ void ShadowMemory::Prefetch(uint64_t addr) const {
   }
 }
 
-std::vector<ShadowCell> ShadowMemory::CellsAt(uint64_t addr) const {
-  const Page* p = FindPage(addr);
-  if (!p) return {};
-  const uint32_t line = (addr >> 6) & (kLinesPerPage - 1);
-  if (p->empty >> line & 1) return {};
-  if (p->uniform >> line & 1) return {p->cell[p->sid[line]]};
-  const Granule* g = &p->g[line][(addr >> 3) & (kLineGranules - 1)];
-  if (g->count == kSpilled) return spills_[g->spill];
-  return std::vector<ShadowCell>(g->cells, g->cells + g->count);
-}
-
 void ShadowMemory::ReportRace(const ShadowCell& prior, uint64_t base, uint8_t overlap,
                               const ShadowAccess& a) {
   ++races_;
   for (uint32_t k = 0; k < span_; ++k) sink_.Race(prior, base + 8 * k, overlap, a);
-}
-
-void ShadowMemory::AppendSlow(Granule& g, const ShadowCell& c) {
-  if (g.count != kSpilled) {
-    // A fourth live cell: the granule moves to a side list.
-    uint32_t id;
-    if (!free_spills_.empty()) {
-      id = free_spills_.back();
-      free_spills_.pop_back();
-    } else {
-      id = static_cast<uint32_t>(spills_.size());
-      spills_.emplace_back();
-    }
-    spills_[id].assign(g.cells, g.cells + g.count);
-    g.spill = id;
-    g.count = kSpilled;
-  }
-  spills_[g.spill].push_back(c);
 }
 
 void ShadowMemory::Fill(ShadowCell& c, uint8_t mask, const ShadowAccess& a) {
@@ -99,9 +70,18 @@ void ShadowMemory::Fill(ShadowCell& c, uint8_t mask, const ShadowAccess& a) {
 }
 
 bool ShadowMemory::Step(Granule& g, uint64_t base, uint8_t m, const ShadowAccess& a, Mode mode) {
-  std::vector<ShadowCell>* spill = g.count == kSpilled ? &spills_[g.spill] : nullptr;
-  ShadowCell* cells = spill ? spill->data() : g.cells;
-  size_t n = spill ? spill->size() : g.count;
+  std::vector<ShadowCell>* spill = nullptr;
+  ShadowCell* cells = g.cells;
+  size_t n = g.count;
+  if (g.count > kInline) {
+    if (g.count == kSpilled) {
+      spill = &spills_[g.spill];
+      cells = spill->data();
+      n = spill->size();
+    } else {
+      cells = Block(g.spill);
+    }
+  }
   const bool write = a.flags & kCellWrite;
   const bool atomic = a.flags & kCellAtomic;
   const VectorClock& clock = *a.clock;
@@ -178,23 +158,28 @@ bool ShadowMemory::Step(Granule& g, uint64_t base, uint8_t m, const ShadowAccess
   }
   const bool merged = merge_at != n;
   if (merged) cells[merge_at].mask |= m;
-  if (spill) {
-    spill->resize(out);
-    if (out + !merged <= kInline) {
-      // Back to inline cells: the side list is free again.
-      std::copy(spill->begin(), spill->end(), g.cells);
-      spill->clear();
-      free_spills_.push_back(g.spill);
+  ShadowCell fresh;
+  if (!merged) Fill(fresh, m, a);
+  const size_t total = out + !merged;
+  if (total <= kInline) {
+    if (cells != g.cells) {
+      // Back to inline cells: the block or side list is free again.
+      std::copy(cells, cells + out, g.cells);
+      if (spill) {
+        spill->clear();
+        free_spills_.push_back(g.spill);
+      } else {
+        free_blocks_.push_back(g.spill);
+      }
       g.spill = 0;
-      g.count = static_cast<uint8_t>(out);
     }
-  } else {
     g.count = static_cast<uint8_t>(out);
-  }
-  if (!merged) {
-    ShadowCell fresh;
-    Fill(fresh, m, a);
-    Append(g, fresh);
+    if (!merged) g.cells[g.count++] = fresh;
+  } else if (spill) {
+    spill->resize(out);
+    if (!merged) spill->push_back(fresh);
+  } else {
+    Spill(g, cells, out, merged ? nullptr : &fresh);
   }
   return met_atomic && (mode != Mode::kAccess || (write && !atomic));
 }

@@ -20,7 +20,8 @@
 // Memory: a 40-byte summary slot, two bytes and a pointer per 64-byte line of a 4 KiB page
 // touched, plus 1 KiB (128 bytes per 8-byte granule, 16x) for each line touched in part or
 // by several threads, while it is so: a line that turns uniform again gives its granules
-// back. A granule with more than three live cells spills to a side list.
+// back. A granule with more than three live cells moves them to a block of eight, and with
+// more than eight to a side list (shadow_spill.cc).
 #pragma once
 
 #include <algorithm>
@@ -134,11 +135,15 @@ class ShadowMemory {
  private:
   static constexpr int kInline = 3;
   static constexpr uint8_t kSpilled = 0xff;
+  // A granule of kInline < count <= kBlockCells cells keeps them in block `spill`; of more,
+  // count is kSpilled and they are in spills_[spill].
+  static constexpr uint32_t kBlockCells = 8;
+  static constexpr uint32_t kChunkBlocks = 1024;  // blocks per arena allocation (320 KiB)
   static constexpr uint64_t kPageShift = 12;
   static constexpr uint64_t kGranulesPerPage = (1u << kPageShift) / 8;
   struct Granule {
-    uint8_t count = 0;   // live inline cells, or kSpilled
-    uint32_t spill = 0;  // index into spills_ when spilled
+    uint8_t count = 0;   // live cells (inline up to kInline, else in a block), or kSpilled
+    uint32_t spill = 0;  // the block, or the index into spills_
     ShadowCell cells[kInline];
   };
   static_assert(sizeof(Granule) == 128, "two cache lines");
@@ -207,14 +212,15 @@ class ShadowMemory {
   // One granule: check, then update. Returns true when a plain write, a free or an
   // allocation met an atomic cell.
   bool Step(Granule& g, uint64_t base, uint8_t mask, const ShadowAccess& a, Mode mode);
-  void Append(Granule& g, const ShadowCell& c) {
-    if (g.count < kInline) {  // kSpilled is larger
-      g.cells[g.count++] = c;
-    } else {
-      AppendSlow(g, c);
-    }
+  // More than kInline cells: `out` cells at `cells` (inline or in the granule's block) and
+  // `fresh` when not null, into a block, or a side list past kBlockCells.
+  void Spill(Granule& g, const ShadowCell* cells, size_t out, const ShadowCell* fresh);
+  // Block `id`'s cells: one address computation, where a side list's cells are behind its
+  // header (two dependent loads, on granules that are the most often contended).
+  ShadowCell* Block(uint32_t id) const {
+    return block_chunks_[id / kChunkBlocks] + size_t{id % kChunkBlocks} * kBlockCells;
   }
-  void AppendSlow(Granule& g, const ShadowCell& c);
+  uint32_t NewBlock();
   static void Fill(ShadowCell& c, uint8_t mask, const ShadowAccess& a);
 
   Sink& sink_;
@@ -224,6 +230,9 @@ class ShadowMemory {
   FlatMap<uint32_t> page_index_;  // page number -> index into pages_
   std::vector<Page*> pages_;
   std::vector<Granule*> free_lines_;  // blocks of eight granules no line uses
+  std::vector<ShadowCell*> block_chunks_;  // kChunkBlocks blocks each, from the arena
+  uint32_t blocks_ = 0;                     // blocks handed out so far
+  std::vector<uint32_t> free_blocks_;
   std::vector<std::vector<ShadowCell>> spills_;
   std::vector<uint32_t> free_spills_;
   uint64_t last_page_ = ~0ull;

@@ -4,6 +4,8 @@
 // are stepped as a run.
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "shadow_memory.h"
 
 namespace threadlens::analysis {
@@ -25,6 +27,40 @@ ShadowAccess Write(uint32_t thread, const VectorClock& clock) {
 
 constexpr uint64_t kBase = 0x7f0000000000;
 constexpr uint64_t kRange = 8u << 20;
+
+// Concurrent readers' cells outgrow the granule (three), then a block (eight): each keeps
+// every reader, and a write by one of them after all the others is ordered after them all,
+// reports none, and leaves its cell alone, back in the granule.
+TEST(ShadowMemoryCells, ReadersOutgrowTheGranuleAndABlockAndComeBack) {
+  for (uint32_t readers : {3u, 4u, 8u, 9u, 12u}) {
+    CountingSink sink;
+    ShadowMemory m(sink);
+    std::vector<VectorClock> clocks(readers + 1);
+    for (uint32_t t = 0; t <= readers; ++t) clocks[t].Set(t, 1);
+    for (uint32_t t = 1; t <= readers; ++t) {
+      ShadowAccess r = Write(t, clocks[t]);
+      r.flags = 0;
+      r.site = 100 + t;
+      m.Access(kBase + 16, 4, r);
+      const auto cells = m.CellsAt(kBase + 16);
+      ASSERT_EQ(cells.size(), t) << readers;
+      for (uint32_t k = 0; k < t; ++k) EXPECT_EQ(cells[k].site, 101 + k);
+    }
+    EXPECT_EQ(sink.races, 0);
+    // Thread 0 writes after every reader's epoch: ordered, no race, one cell.
+    VectorClock after;
+    for (uint32_t t = 0; t <= readers; ++t) after.Set(t, 2);
+    m.Access(kBase + 16, 8, Write(0, after));
+    EXPECT_EQ(sink.races, 0);
+    ASSERT_EQ(m.CellsAt(kBase + 16).size(), 1u);
+    EXPECT_EQ(m.CellsAt(kBase + 16)[0].thread, 0u);
+    // An unordered write by another thread now races with that one cell only.
+    VectorClock late;
+    late.Set(readers + 1, 1);
+    m.Access(kBase + 16, 1, Write(readers + 1, late));
+    EXPECT_EQ(sink.races, 1);
+  }
+}
 
 TEST(ShadowMemoryFootprint, WholeLineWritesKeepOnlySummaries) {
   CountingSink sink;
