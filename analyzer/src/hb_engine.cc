@@ -61,9 +61,10 @@ void HappensBefore::SyncRelease(uint32_t t, uint64_t key) {
   Mut(t).Tick(t);
 }
 
-VectorClock& HappensBefore::AtomicClock(uint64_t addr) {
+HappensBefore::AtomicRef& HappensBefore::AtomicSlot(uint64_t addr) {
   bool inserted;
-  uint32_t& idx = atomics_.FindOrInsert(addr, inserted);
+  AtomicRef& ref = atomics_.FindOrInsert(addr, inserted);
+  uint32_t& idx = ref.idx;
   if (inserted) {
     bool fresh;
     uint32_t& pi = atomic_pages_.FindOrInsert(addr >> 12, fresh);
@@ -88,14 +89,29 @@ VectorClock& HappensBefore::AtomicClock(uint64_t addr) {
       atomic_clocks_.emplace_back();
     }
   }
-  return atomic_clocks_[idx];
+  return ref;
+}
+
+void HappensBefore::Publish(uint64_t addr, const VectorClock& x, uint32_t u, bool replace) {
+  AtomicRef& r = AtomicSlot(addr);
+  VectorClock& c = atomic_clocks_[r.idx];
+  // Joined into a clock x already holds, the sequence's clock is x: x heads it.
+  const bool headed = replace || (!r.mixed && x.Get(r.thread) >= r.epoch);
+  if (replace) {
+    c = x;
+  } else {
+    c.Join(x);
+  }
+  r.mixed = !headed;
+  r.thread = u;
+  r.epoch = x.Get(u);
 }
 
 void HappensBefore::EraseAtomic(uint64_t addr) {
-  const uint32_t* idx = atomics_.Find(addr);
-  if (!idx) return;
-  atomic_clocks_[*idx] = VectorClock();
-  free_atomic_clocks_.push_back(*idx);
+  const AtomicRef* ref = atomics_.Find(addr);
+  if (!ref) return;
+  atomic_clocks_[ref->idx] = VectorClock();
+  free_atomic_clocks_.push_back(ref->idx);
   atomics_.Erase(addr);
   const uint32_t pi = *atomic_pages_.Find(addr >> 12);
   PageAtomics& pa = page_atomics_[pi];
@@ -113,25 +129,26 @@ HappensBefore::Fences* HappensBefore::FencesOf(uint32_t t) {
 
 void HappensBefore::AtomicLoad(uint32_t t, uint64_t addr, uint8_t mo) {
   if (atomics_.size() == 0) return;
-  const uint32_t* idx = atomics_.Find(addr);
-  if (!idx) return;
+  const AtomicRef* ref = atomics_.Find(addr);
+  if (!ref) return;
+  if (!ref->mixed && clocks_[t].Get(ref->thread) >= ref->epoch) return;  // nothing new
   if (IsAcquire(mo)) {
-    Mut(t).Join(atomic_clocks_[*idx]);
+    Mut(t).Join(atomic_clocks_[ref->idx]);
   } else {
     // What a relaxed load read is acquired at the thread's next acquire fence.
     if (t >= fences_.size()) fences_.resize(t + 1);
-    fences_[t].pending.Join(atomic_clocks_[*idx]);
+    fences_[t].pending.Join(atomic_clocks_[ref->idx]);
   }
 }
 
 void HappensBefore::AtomicStore(uint32_t t, uint64_t addr, uint8_t mo) {
   if (IsRelease(mo)) {
     // A new release sequence: what earlier sequences carried is no longer visible.
-    AtomicClock(addr) = clocks_[t];
+    Publish(addr, clocks_[t], t, true);
     Mut(t).Tick(t);
   } else if (const Fences* f = FencesOf(t); f && f->released.size()) {
     // After a release fence a relaxed store heads a sequence that carries the fence's clock.
-    AtomicClock(addr) = f->released;
+    Publish(addr, f->released, t, true);
   } else {
     EraseAtomic(addr);
   }
@@ -141,11 +158,11 @@ void HappensBefore::AtomicRmwStore(uint32_t t, uint64_t addr, uint8_t mo) {
   if (!IsRelease(mo)) {
     // A relaxed RMW continues the sequence; after a release fence it adds the fence's clock.
     if (const Fences* f = FencesOf(t); f && f->released.size()) {
-      AtomicClock(addr).Join(f->released);
+      Publish(addr, f->released, t, false);
     }
     return;
   }
-  AtomicClock(addr).Join(clocks_[t]);
+  Publish(addr, clocks_[t], t, false);
   Mut(t).Tick(t);
 }
 
@@ -196,7 +213,7 @@ void HappensBefore::EndReleaseSequences(uint64_t addr, uint64_t size) {
   }
   // A big block and few atomics: cheaper to look at each atomic once.
   std::vector<uint64_t> doomed;
-  atomics_.ForEach([&](uint64_t key, uint32_t) {
+  atomics_.ForEach([&](uint64_t key, const AtomicRef&) {
     if (key - addr < size) doomed.push_back(key);
   });
   for (uint64_t a : doomed) EraseAtomic(a);

@@ -90,9 +90,22 @@ class HappensBefore {
   // Per atomic address, what an acquire of it would see: the clock of the release
   // sequence in progress (empty when none is).
   // One lookup per atomic load on the hot path: an open-addressing index into a pool.
-  VectorClock& AtomicClock(uint64_t addr);
+  //
+  // Every clock a thread publishes (at a release of any kind, a fork or its exit) is its
+  // clock of that moment, and it ticks right after: so a thread whose clock holds u's
+  // epoch e already holds all of u's clock published at e. A sequence whose clock is one
+  // such publication (its head) is acquired by a look at one entry, without loading the
+  // clock: on programs that read atomics published long ago, most loads.
+  struct AtomicRef {
+    uint32_t idx = 0;                // into atomic_clocks_
+    uint32_t thread = 0, epoch = 0;  // the head; thread 0 epoch 0: the empty clock
+    bool mixed = false;              // joined from several: no head
+  };
+  AtomicRef& AtomicSlot(uint64_t addr);
+  // `x`, the clock thread u published at x[u], starts (`replace`) or joins the sequence.
+  void Publish(uint64_t addr, const VectorClock& x, uint32_t u, bool replace);
   void EraseAtomic(uint64_t addr);
-  FlatMap<uint32_t> atomics_;  // address -> index into atomic_clocks_
+  FlatMap<AtomicRef> atomics_;  // address -> its sequence
   // Where sequences are: per 4 KiB page, its lines holding one and how many each holds.
   struct PageAtomics {
     uint64_t lines = 0;
