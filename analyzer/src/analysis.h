@@ -161,7 +161,6 @@ class Analysis {
   bool timed_out_ = false;    // the run's time limit ended it (WatchdogReason::kTimeout)
   uint32_t time_limit_ms_ = 0;
   uint64_t index_ = 0, begin_ts_ = 0, end_ts_ = 0;
-  bool reads_inline_ = false;  // the source was told to read on this thread
 };
 
 }  // namespace threadlens::analysis

@@ -8,9 +8,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
-#include <thread>
-
-#include <sched.h>
 
 #include "analysis.h"
 #include "namer.h"
@@ -50,11 +47,7 @@ unsigned Analysis::RaceWorkers(const AnalyzeOptions& opts, EventSource& source) 
   if (const char* env = std::getenv("THREADLENS_RACE_WORKERS"); env && *env) {
     return static_cast<unsigned>(std::clamp(std::atoi(env), 0, 64));
   }
-  // The CPUs this process may run on (taskset and cgroup cpusets included).
-  cpu_set_t set;
-  const int cpus = sched_getaffinity(0, sizeof set, &set) == 0
-                       ? CPU_COUNT(&set)
-                       : static_cast<int>(std::thread::hardware_concurrency());
+  const int cpus = UsableCpus();
   // The main thread is one of the busy threads: on two CPUs one worker beside it does as well
   // as two (a third busy thread only takes turns), with less CPU time.
   return cpus >= 3 ? 2 : cpus == 2 ? 1 : 0;
@@ -68,6 +61,7 @@ Report Analysis::Run() {
   const bool prefetch = opts_.races && race_.workers() == 0;
   namer_.Prestart();
   const StreamEvent* span = nullptr;
+  bool reads_inline = false;  // the source was told to read on this thread
   while (size_t n = source_.NextSpan(&span)) {
     for (size_t at = 0; at < n; at += kBatch) {
       const size_t end = std::min(n, at + kBatch);
@@ -88,9 +82,9 @@ Report Analysis::Run() {
     if (opts_.progress && (index_ >> 16) != ((index_ - n) >> 16)) opts_.progress(index_);
     // This thread waits on the race workers: reading the trace here costs no time, where a
     // reading thread would take CPU from them.
-    if (!reads_inline_ && race_.WorkersBehind()) {
+    if (!reads_inline && race_.WorkersBehind()) {
       source_.ReadOnCallerThread();
-      reads_inline_ = true;
+      reads_inline = true;
     }
   }
   for (RawFinding& f : lifecycle_.TakeFindings()) monitor_.AddMisuse(std::move(f));

@@ -230,27 +230,6 @@ void ElementPath(Dwarf_Die& type, uint64_t off, std::string& path, int depth) {
   FieldPath(element, off % *element_size, path, depth + 1);
 }
 
-bool PointerMemberAt(Dwarf_Die type, uint64_t off, Dwarf_Die& member, int depth) {
-  if (depth > kMaxDepth || !Peel(&type)) return false;
-  const int tag = dwarf_tag(&type);
-  if (tag != DW_TAG_structure_type && tag != DW_TAG_class_type) return false;
-  Dwarf_Die child;
-  if (dwarf_child(&type, &child) != 0) return false;
-  do {
-    if (dwarf_tag(&child) != DW_TAG_member) continue;
-    const std::optional<Extent> e = MemberExtent(&child, false);
-    if (!e || off < e->first || off >= e->end) continue;
-    Dwarf_Die t;
-    if (!TypeOf(&child, &t) || !Peel(&t)) return false;
-    if (off == e->first && dwarf_tag(&t) == DW_TAG_pointer_type) {
-      member = t;
-      return true;
-    }
-    return PointerMemberAt(t, off - e->first, member, depth + 1);
-  } while (dwarf_siblingof(&child, &child) == 0);
-  return false;
-}
-
 namespace {
 
 // The member of struct `type` that holds byte `off`, and where it starts.
@@ -266,6 +245,24 @@ bool MemberHolding(Dwarf_Die type, uint64_t off, Dwarf_Die& member_type, uint64_
   } while (dwarf_siblingof(&child, &child) == 0);
   return false;
 }
+
+}  // namespace
+
+bool PointerMemberAt(Dwarf_Die type, uint64_t off, Dwarf_Die& member, int depth) {
+  if (depth > kMaxDepth || !Peel(&type)) return false;
+  const int tag = dwarf_tag(&type);
+  if (tag != DW_TAG_structure_type && tag != DW_TAG_class_type) return false;
+  Dwarf_Die t;
+  uint64_t first;
+  if (!MemberHolding(type, off, t, first) || !Peel(&t)) return false;
+  if (off == first && dwarf_tag(&t) == DW_TAG_pointer_type) {
+    member = t;
+    return true;
+  }
+  return PointerMemberAt(t, off - first, member, depth + 1);
+}
+
+namespace {
 
 // An array's element type and size.
 bool Element(Dwarf_Die array, Dwarf_Die& element, uint64_t& size) {

@@ -21,13 +21,16 @@ ReadAhead::~ReadAhead() {
   thread_.join();
 }
 
+int UsableCpus() {
+  cpu_set_t set;
+  return sched_getaffinity(0, sizeof set, &set) == 0
+             ? CPU_COUNT(&set)
+             : static_cast<int>(std::thread::hardware_concurrency());
+}
+
 bool ReadAhead::Worthwhile() {
   if (const char* e = std::getenv("THREADLENS_READ_AHEAD"); e && *e == '0') return false;
-  cpu_set_t set;
-  const int cpus = sched_getaffinity(0, sizeof set, &set) == 0
-                       ? CPU_COUNT(&set)
-                       : static_cast<int>(std::thread::hardware_concurrency());
-  return cpus >= 2;
+  return UsableCpus() >= 2;
 }
 
 void ReadAhead::Start() {

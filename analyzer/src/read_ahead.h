@@ -22,6 +22,9 @@
 
 namespace threadlens {
 
+// The CPUs this process may run on (taskset and cgroup cpusets included).
+int UsableCpus();
+
 class ReadAhead final : public EventSource {
  public:
   explicit ReadAhead(std::unique_ptr<EventSource> inner);
