@@ -81,6 +81,10 @@ struct ThreadState {
   uint32_t last;     // offset in `buf` of the last record written
   uint64_t last_ts;  // its time: a packed record has none of its own
   uint64_t epoch;       // SyncEpoch(): release-type events so far (StartsEpoch)
+  // Non-zero: the number the thread's next synchronization record takes, drawn before the
+  // operation it records (an atomic store's, so that a load reading its value is numbered
+  // after it whatever the order of the two records' writes).
+  uint64_t reserved_seq;
   bool in_runtime;      // re-entrancy guard
   bool flushing;        // the owner is inside FlushOwn (a signal handler must not wait)
   bool is_runtime;      // the watchdog's own state: not a program thread
@@ -281,7 +285,12 @@ inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16
   e.aux32 = aux32;
   e.ts = read_clock ? (ts->last_ts = Now()) : ts->last_ts;
   if (trace::IsSyncKind(kind)) {
-    e.seq = g_seq->fetch_add(1, std::memory_order_relaxed) + 1;
+    if (TL_UNLIKELY(ts->reserved_seq != 0)) {
+      e.seq = ts->reserved_seq;
+      ts->reserved_seq = 0;
+    } else {
+      e.seq = g_seq->fetch_add(1, std::memory_order_relaxed) + 1;
+    }
   } else {
     e.seq = seq_or_value;
   }

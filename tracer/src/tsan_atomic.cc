@@ -15,10 +15,10 @@
 // is a join with the location's release clock and a read of its shadow cell, and both
 // change only at a store or RMW of the location; the thread's own clock does not move in
 // between (a load is no release). So the whole run of loads reads from the store the first
-// one read from, at the first one's sequence number. Stores and RMWs bump their stripe's
-// version before they write (a compare-exchange after it succeeds: a relaxed RMW changes
-// no release clock, and a non-relaxed one holds the stripe lock), and a load compares the
-// version read before the first load with the one after the repeat.
+// one read from, at the first one's sequence number. Stores, RMWs and compare-exchanges
+// make their stripe's version odd before they write and even again after (WriteBracket),
+// and a load folds only when the version it read before the first load was even and is
+// unchanged after the repeat.
 #include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -102,12 +102,54 @@ TSAN_ALWAYS_INLINE void Bump(ThreadCtx* t, const volatile void* a) {
   std::atomic_thread_fence(std::memory_order_release);
 }
 
+// Brackets a store, RMW or compare-exchange of `a` by a recording thread:
+// - The stripe's version is odd while the write is under way and moves again once it is
+//   visible (a seqlock): a load folds only across an even, unchanged version, so a load
+//   that read the new value is never folded into a record of one that read the old.
+// - The record is numbered before the value becomes visible, as a release is numbered
+//   before the real unlock: a load that reads the value, a relaxed one included (relaxed
+//   operations take no stripe lock, yet pair with fences), is numbered after it.
+// - Signal handlers are held back until the bracket ends, so the thread's records stay in
+//   number order.
+class WriteBracket {
+ public:
+  WriteBracket(ThreadCtx* t, const volatile void* a) {
+    if (!t || t->ignore) return;
+    ThreadState* ts = t_state;
+    if (reinterpret_cast<uintptr_t>(ts) <= 1 || ts->in_runtime) return;
+    ts_ = ts;
+    a_ = a;
+    EnterRecord(ts);
+    Bump(t, a);
+    ts->reserved_seq = g_seq->fetch_add(1, std::memory_order_relaxed) + 1;
+  }
+  ~WriteBracket() {
+    if (!ts_) return;
+    ts_->reserved_seq = 0;  // unused (a failed compare-exchange): a gap in the numbers
+    StripeFor(a_).version.fetch_add(1, std::memory_order_release);  // after the write
+    LeaveRecord(ts_);
+  }
+  // The operation only read (a failed compare-exchange): its record is numbered after it.
+  void Drop() {
+    if (ts_) ts_->reserved_seq = 0;
+  }
+  WriteBracket(const WriteBracket&) = delete;
+  WriteBracket& operator=(const WriteBracket&) = delete;
+
+ private:
+  ThreadState* ts_ = nullptr;
+  const volatile void* a_ = nullptr;
+};
+
 // True when a load of `a` now may be folded into the thread's last record: that record is
 // the same load and no store reached the stripe since. The caller then performs the load
 // without the stripe lock (it takes no sequence number) and confirms with FoldRepeat.
 TSAN_ALWAYS_INLINE bool Foldable(ThreadCtx* t, int mo, const volatile void* a, uint32_t size,
                                  uintptr_t pc) {
-  if (!t || t->ignore || t->emitted != t->depth || t->load_version != Version(a)) return false;
+  if (!t || t->ignore || t->emitted != t->depth || (t->load_version & 1) ||
+      t->load_version != Version(a)) {
+    return false;
+  }
   ThreadState* ts = t_state;
   if (reinterpret_cast<uintptr_t>(ts) <= 1 || ts->in_runtime) return false;
   const uint32_t off = ts->last;
@@ -143,7 +185,8 @@ TSAN_ALWAYS_INLINE void RecordLoad(ThreadCtx* t, int mo, const volatile void* a,
   if (!t || t->ignore) return;
   if (t->emitted != t->depth) SyncStack(*t);
   ThreadState* ts = t_state;
-  if (before == t->load_version && reinterpret_cast<uintptr_t>(ts) > 1 && !ts->in_runtime) {
+  if (before == t->load_version && !(before & 1) && reinterpret_cast<uintptr_t>(ts) > 1 &&
+      !ts->in_runtime) {
     std::atomic_thread_fence(std::memory_order_acquire);  // the value was read first
     if (Version(a) == before &&
         FoldRepeat(ts, EventKind::kAtomicLoad, static_cast<uint8_t>(mo),
@@ -243,7 +286,7 @@ TSAN_ALWAYS_INLINE void Store(volatile T* a, T v, int mo, uintptr_t pc) {
   mo = Order(mo);
   ThreadCtx* t = Recording();
   Scope s(t, a, mo);
-  Bump(t, a);
+  WriteBracket w(t, a);
   if constexpr (sizeof(T) == 16) {
     PlainRmw<Op::kExchange>(a, v, mo);
   } else {
@@ -257,7 +300,7 @@ TSAN_ALWAYS_INLINE T Rmw(volatile T* a, T v, int mo, uintptr_t pc) {
   mo = Order(mo);
   ThreadCtx* t = Recording();
   Scope s(t, a, mo);
-  Bump(t, a);
+  WriteBracket w(t, a);
   T old = PlainRmw<op>(a, v, mo);
   Record(t, EventKind::kAtomicRmw, mo, a, sizeof(T), pc);
   return old;
@@ -282,13 +325,20 @@ TSAN_ALWAYS_INLINE bool Cas(volatile T* a, T* expected, T desired, bool weak, in
   }
   Scope s(t, a, mo);
   const uint64_t before = t ? Version(a) : 0;
-  bool ok = PlainCas(a, expected, desired, weak, mo, fmo);
-  if (ok) {
-    Bump(t, a);
-    Record(t, EventKind::kAtomicRmw, mo, a, sizeof(T), pc);
-  } else {
-    RecordLoad(t, fmo, a, sizeof(T), pc, before);
+  bool ok;
+  {
+    WriteBracket w(t, a);
+    ok = PlainCas(a, expected, desired, weak, mo, fmo);
+    if (ok) {
+      Record(t, EventKind::kAtomicRmw, mo, a, sizeof(T), pc);
+    } else {
+      w.Drop();
+      RecordLoad(t, fmo, a, sizeof(T), pc, before);
+    }
   }
+  // A failed one wrote nothing: when its own bracket is all that moved the version, the
+  // thread's next spin may fold into the load just recorded.
+  if (!ok && t && !t->ignore && Version(a) == before + 2) t->load_version = before + 2;
   return ok;
 }
 
