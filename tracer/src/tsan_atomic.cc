@@ -115,19 +115,20 @@ class WriteBracket {
  public:
   WriteBracket(ThreadCtx* t, const volatile void* a) {
     if (!t || t->ignore) return;
-    ThreadState* ts = t_state;
-    if (reinterpret_cast<uintptr_t>(ts) <= 1 || ts->in_runtime) return;
-    ts_ = ts;
     a_ = a;
-    EnterRecord(ts);
+    ThreadState* ts = t_state;
+    if (reinterpret_cast<uintptr_t>(ts) > 1 && !ts->in_runtime) {
+      ts_ = ts;
+      EnterRecord(ts);
+    }
     Bump(t, a);
-    ts->reserved_seq = g_seq->fetch_add(1, std::memory_order_relaxed) + 1;
+    if (ts_) ts_->reserved_seq = g_seq->fetch_add(1, std::memory_order_relaxed) + 1;
   }
   ~WriteBracket() {
-    if (!ts_) return;
-    ts_->reserved_seq = 0;  // unused (a failed compare-exchange): a gap in the numbers
+    if (!a_) return;
+    if (ts_) ts_->reserved_seq = 0;  // unused (a failed compare-exchange): a gap in the numbers
     StripeFor(a_).version.fetch_add(1, std::memory_order_release);  // after the write
-    LeaveRecord(ts_);
+    if (ts_) LeaveRecord(ts_);
   }
   // The operation only read (a failed compare-exchange): its record is numbered after it.
   void Drop() {
