@@ -1,6 +1,6 @@
 // File descriptors as synchronization and as shared objects (fd_sync.h), and the interceptors
-// that create, duplicate, close and wait on them. read/write/send/recv and pipe/socketpair/
-// accept call in from tsan_libc_io.cc.
+// that create, duplicate and close them (epoll's are in intercept_epoll.cc). read/write/
+// send/recv and pipe/socketpair/accept call in from tsan_libc_io.cc.
 //
 // A descriptor's channel is a key (sync_keys.h): the same one for both ends of a pipe (their
 // inode), of a socket pair (given at creation) and of a TCP or UDP connection made inside
@@ -14,7 +14,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdarg.h>
-#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -288,11 +287,6 @@ int (*real_dup3)(int, int, int);
 int (*real_socket)(int, int, int);
 int (*real_eventfd)(unsigned, int);
 int (*real_signalfd)(int, const sigset_t*, int);
-int (*real_epoll_create)(int);
-int (*real_epoll_create1)(int);
-int (*real_epoll_ctl)(int, int, int, epoll_event*);
-int (*real_epoll_wait)(int, epoll_event*, int, int);
-int (*real_epoll_pwait)(int, epoll_event*, int, int, const sigset_t*);
 
 #define TL_REAL(name)                    \
   auto* real = Real(real_##name, #name); \
@@ -397,47 +391,5 @@ TL_EXPORT int eventfd(unsigned initval, int flags) {
   TL_REAL(eventfd);
   int r = real(initval, flags);
   if (r >= 0) fdsync::Created(r, fdsync::NewChannel(), TL_CALLER_PC);
-  return r;
-}
-
-TL_EXPORT int epoll_create(int size) {
-  TL_REAL(epoll_create);
-  int r = real(size);
-  if (r >= 0) fdsync::Created(r, fdsync::NewChannel(), TL_CALLER_PC);
-  return r;
-}
-
-TL_EXPORT int epoll_create1(int flags) {
-  TL_REAL(epoll_create1);
-  int r = real(flags);
-  if (r >= 0) fdsync::Created(r, fdsync::NewChannel(), TL_CALLER_PC);
-  return r;
-}
-
-// Registering a descriptor happens before a wait that reports it: epoll_ctl sends on the
-// epoll set's channel, epoll_wait receives when it returns events.
-TL_EXPORT int epoll_ctl(int ep, int op, int fd, epoll_event* ev) {
-  TL_REAL(epoll_ctl);
-  const uintptr_t pc = TL_CALLER_PC;
-  fdsync::Use(fd, pc);
-  fdsync::Send(ep, pc);
-  return real(ep, op, fd, ev);
-}
-
-TL_EXPORT int epoll_wait(int ep, epoll_event* events, int max, int timeout) {
-  TL_REAL(epoll_wait);
-  const uintptr_t pc = TL_CALLER_PC;
-  fdsync::Use(ep, pc);
-  int r = real(ep, events, max, timeout);
-  if (r > 0) fdsync::Received(ep, pc);
-  return r;
-}
-
-TL_EXPORT int epoll_pwait(int ep, epoll_event* events, int max, int timeout, const sigset_t* mask) {
-  TL_REAL(epoll_pwait);
-  const uintptr_t pc = TL_CALLER_PC;
-  fdsync::Use(ep, pc);
-  int r = real(ep, events, max, timeout, mask);
-  if (r > 0) fdsync::Received(ep, pc);
   return r;
 }

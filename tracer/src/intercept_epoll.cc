@@ -1,0 +1,141 @@
+// epoll as synchronization (fd_sync.h). An epoll set is a descriptor with a channel of its
+// own: registering a descriptor (epoll_ctl) happens before a wait that returns events.
+// And a wait that reports a descriptor readable was woken by data sent through it: the
+// eventfd write, pipe write or socket send that made it ready happens before the wait
+// returns, as a read of the data would acquire it. So epoll_wait acquires the channel of
+// each descriptor it reports with EPOLLIN or EPOLLPRI (writable or hung-up reports say
+// nothing about a sender).
+//
+// A returned event carries the registration's data, not the descriptor: epoll_ctl keeps,
+// per descriptor, the set and data it was registered with, and a table from (set, data) to
+// the descriptor. Most programs register the descriptor itself as data, found without the
+// table. The table is lossy (a slot holds the last registration that hashed to it) and
+// every hit is checked against the descriptor's own record: a miss only loses an edge.
+// (Two descriptors of one set registered with the same data are one to the program too.)
+#include <errno.h>
+#include <sys/epoll.h>
+
+#include <atomic>
+#include <cstdint>
+
+#include "fd_sync.h"
+#include "runtime_internal.h"
+#include "tsan_libc.h"
+
+namespace {
+
+constexpr int kMaxFds = 1 << 16;
+constexpr size_t kSlots = 4096;
+
+// Per descriptor: the set it is registered in (+1; 0: none) and the registration's data.
+std::atomic<uint32_t> registered_in[kMaxFds];
+std::atomic<uint64_t> registered_data[kMaxFds];
+// (set, data) -> descriptor + 1, for data that is not the descriptor.
+std::atomic<uint64_t> slot_data[kSlots];
+std::atomic<uint32_t> slot_fd[kSlots];
+
+size_t SlotOf(int ep, uint64_t data) {
+  uint64_t h = (data ^ (static_cast<uint64_t>(ep) << 40)) * 0x9E3779B97F4A7C15ull;
+  return (h >> 32) & (kSlots - 1);
+}
+
+bool RegisteredAs(int fd, int ep, uint64_t data) {
+  return fd >= 0 && fd < kMaxFds &&
+         registered_in[fd].load(std::memory_order_acquire) == static_cast<uint32_t>(ep) + 1 &&
+         registered_data[fd].load(std::memory_order_relaxed) == data;
+}
+
+void Register(int ep, int op, int fd, const epoll_event* ev) {
+  if (fd < 0 || fd >= kMaxFds || ep < 0) return;
+  if (op == EPOLL_CTL_DEL || !ev) {
+    registered_in[fd].store(0, std::memory_order_release);
+    return;
+  }
+  const uint64_t data = ev->data.u64;
+  registered_data[fd].store(data, std::memory_order_relaxed);
+  registered_in[fd].store(static_cast<uint32_t>(ep) + 1, std::memory_order_release);
+  if (static_cast<uint32_t>(data) != static_cast<uint32_t>(fd)) {
+    const size_t s = SlotOf(ep, data);
+    slot_data[s].store(data, std::memory_order_relaxed);
+    slot_fd[s].store(static_cast<uint32_t>(fd) + 1, std::memory_order_release);
+  }
+}
+
+// The descriptor a returned event stands for, or -1.
+int Reported(int ep, uint64_t data) {
+  const int as_fd = static_cast<int>(static_cast<uint32_t>(data));
+  if (RegisteredAs(as_fd, ep, data)) return as_fd;
+  const size_t s = SlotOf(ep, data);
+  const int fd = static_cast<int>(slot_fd[s].load(std::memory_order_acquire)) - 1;
+  return RegisteredAs(fd, ep, data) ? fd : -1;
+}
+
+void Returned(int ep, const epoll_event* events, int n, uintptr_t pc) {
+  if (n <= 0) return;
+  threadlens::rt::fdsync::Received(ep, pc);
+  for (int i = 0; i < n; ++i) {
+    if (!(events[i].events & (EPOLLIN | EPOLLPRI))) continue;
+    const int fd = Reported(ep, events[i].data.u64);
+    if (fd >= 0) threadlens::rt::fdsync::Received(fd, pc);
+  }
+}
+
+int (*real_epoll_create)(int);
+int (*real_epoll_create1)(int);
+int (*real_epoll_ctl)(int, int, int, epoll_event*);
+int (*real_epoll_wait)(int, epoll_event*, int, int);
+int (*real_epoll_pwait)(int, epoll_event*, int, int, const sigset_t*);
+
+}  // namespace
+
+namespace fdsync = threadlens::rt::fdsync;
+using threadlens::rt::tsan::libc::Real;
+
+#define TL_REAL(name)                    \
+  auto* real = Real(real_##name, #name); \
+  if (TL_UNLIKELY(!real)) {              \
+    errno = ENOSYS;                      \
+    return -1;                           \
+  }
+
+TL_EXPORT int epoll_create(int size) {
+  TL_REAL(epoll_create);
+  int r = real(size);
+  if (r >= 0) fdsync::Created(r, fdsync::NewChannel(), TL_CALLER_PC);
+  return r;
+}
+
+TL_EXPORT int epoll_create1(int flags) {
+  TL_REAL(epoll_create1);
+  int r = real(flags);
+  if (r >= 0) fdsync::Created(r, fdsync::NewChannel(), TL_CALLER_PC);
+  return r;
+}
+
+TL_EXPORT int epoll_ctl(int ep, int op, int fd, epoll_event* ev) {
+  TL_REAL(epoll_ctl);
+  const uintptr_t pc = TL_CALLER_PC;
+  fdsync::Use(fd, pc);
+  fdsync::Send(ep, pc);
+  int r = real(ep, op, fd, ev);
+  if (r == 0) Register(ep, op, fd, ev);
+  return r;
+}
+
+TL_EXPORT int epoll_wait(int ep, epoll_event* events, int max, int timeout) {
+  TL_REAL(epoll_wait);
+  const uintptr_t pc = TL_CALLER_PC;
+  fdsync::Use(ep, pc);
+  int r = real(ep, events, max, timeout);
+  Returned(ep, events, r, pc);
+  return r;
+}
+
+TL_EXPORT int epoll_pwait(int ep, epoll_event* events, int max, int timeout, const sigset_t* mask) {
+  TL_REAL(epoll_pwait);
+  const uintptr_t pc = TL_CALLER_PC;
+  fdsync::Use(ep, pc);
+  int r = real(ep, events, max, timeout, mask);
+  Returned(ep, events, r, pc);
+  return r;
+}
