@@ -1,5 +1,5 @@
 // File descriptors as synchronization and as shared objects (fd_sync.h), and the interceptors
-// that create, duplicate and close them (epoll's are in intercept_epoll.cc). read/write/
+// that create, duplicate and close them (the readiness waits' are in intercept_ready.cc). read/write/
 // send/recv and pipe/socketpair/accept call in from tsan_libc_io.cc.
 //
 // A descriptor's channel is a key (sync_keys.h): the same one for both ends of a pipe (their

@@ -1,19 +1,22 @@
-// epoll as synchronization (fd_sync.h). An epoll set is a descriptor with a channel of its
-// own: registering a descriptor (epoll_ctl) happens before a wait that returns events.
-// And a wait that reports a descriptor readable was woken by data sent through it: the
-// eventfd write, pipe write or socket send that made it ready happens before the wait
-// returns, as a read of the data would acquire it. So epoll_wait acquires the channel of
-// each descriptor it reports with EPOLLIN or EPOLLPRI (writable or hung-up reports say
-// nothing about a sender).
+// Readiness waits as synchronization (fd_sync.h): epoll, poll and select. A wait that
+// reports a descriptor readable was woken by data sent through it: the eventfd write, pipe
+// write or socket send that made it ready happens before the wait returns, as a read of the
+// data would acquire it. So each of these waits acquires the channel of every descriptor it
+// reports readable (EPOLLIN/POLLIN, or urgent data: EPOLLPRI/POLLPRI, select's exceptfds);
+// writable or hung-up reports say nothing about a sender.
 //
-// A returned event carries the registration's data, not the descriptor: epoll_ctl keeps,
-// per descriptor, the set and data it was registered with, and a table from (set, data) to
-// the descriptor. Most programs register the descriptor itself as data, found without the
-// table. The table is lossy (a slot holds the last registration that hashed to it) and
-// every hit is checked against the descriptor's own record: a miss only loses an edge.
-// (Two descriptors of one set registered with the same data are one to the program too.)
+// An epoll set is also a descriptor with a channel of its own: registering a descriptor
+// (epoll_ctl) happens before a wait that returns events. A returned event carries the
+// registration's data, not the descriptor: epoll_ctl keeps, per descriptor, the set and
+// data it was registered with, and a table from (set, data) to the descriptor. Most
+// programs register the descriptor itself as data, found without the table. The table is
+// lossy (a slot holds the last registration that hashed to it) and every hit is checked
+// against the descriptor's own record: a miss only loses an edge. (Two descriptors of one
+// set registered with the same data are one to the program too.)
 #include <errno.h>
+#include <poll.h>
 #include <sys/epoll.h>
+#include <sys/select.h>
 
 #include <atomic>
 #include <cstdint>
@@ -80,6 +83,27 @@ void Returned(int ep, const epoll_event* events, int n, uintptr_t pc) {
   }
 }
 
+void PollReturned(const pollfd* fds, nfds_t n, int r, uintptr_t pc) {
+  for (nfds_t i = 0; r > 0 && i < n; ++i) {
+    if (fds[i].fd >= 0 && (fds[i].revents & (POLLIN | POLLPRI))) {
+      threadlens::rt::fdsync::Received(fds[i].fd, pc);
+    }
+  }
+}
+
+void SelectReturned(int nfds, const fd_set* read, const fd_set* except, int r, uintptr_t pc) {
+  if (r <= 0) return;
+  for (int fd = 0; fd < nfds && fd < FD_SETSIZE; ++fd) {
+    if ((read && FD_ISSET(fd, read)) || (except && FD_ISSET(fd, except))) {
+      threadlens::rt::fdsync::Received(fd, pc);
+    }
+  }
+}
+
+int (*real_poll)(pollfd*, nfds_t, int);
+int (*real_ppoll)(pollfd*, nfds_t, const timespec*, const sigset_t*);
+int (*real_select)(int, fd_set*, fd_set*, fd_set*, timeval*);
+int (*real_pselect)(int, fd_set*, fd_set*, fd_set*, const timespec*, const sigset_t*);
 int (*real_epoll_create)(int);
 int (*real_epoll_create1)(int);
 int (*real_epoll_ctl)(int, int, int, epoll_event*);
@@ -137,5 +161,34 @@ TL_EXPORT int epoll_pwait(int ep, epoll_event* events, int max, int timeout, con
   fdsync::Use(ep, pc);
   int r = real(ep, events, max, timeout, mask);
   Returned(ep, events, r, pc);
+  return r;
+}
+
+TL_EXPORT int poll(pollfd* fds, nfds_t n, int timeout) {
+  TL_REAL(poll);
+  int r = real(fds, n, timeout);
+  PollReturned(fds, n, r, TL_CALLER_PC);
+  return r;
+}
+
+TL_EXPORT int ppoll(pollfd* fds, nfds_t n, const timespec* timeout, const sigset_t* mask) {
+  TL_REAL(ppoll);
+  int r = real(fds, n, timeout, mask);
+  PollReturned(fds, n, r, TL_CALLER_PC);
+  return r;
+}
+
+TL_EXPORT int select(int nfds, fd_set* read, fd_set* write, fd_set* except, timeval* timeout) {
+  TL_REAL(select);
+  int r = real(nfds, read, write, except, timeout);
+  SelectReturned(nfds, read, except, r, TL_CALLER_PC);
+  return r;
+}
+
+TL_EXPORT int pselect(int nfds, fd_set* read, fd_set* write, fd_set* except,
+                      const timespec* timeout, const sigset_t* mask) {
+  TL_REAL(pselect);
+  int r = real(nfds, read, write, except, timeout, mask);
+  SelectReturned(nfds, read, except, r, TL_CALLER_PC);
   return r;
 }
