@@ -109,6 +109,7 @@ int (*real_epoll_create1)(int);
 int (*real_epoll_ctl)(int, int, int, epoll_event*);
 int (*real_epoll_wait)(int, epoll_event*, int, int);
 int (*real_epoll_pwait)(int, epoll_event*, int, int, const sigset_t*);
+int (*real_epoll_pwait2)(int, epoll_event*, int, const timespec*, const sigset_t*);
 
 }  // namespace
 
@@ -157,6 +158,16 @@ TL_EXPORT int epoll_wait(int ep, epoll_event* events, int max, int timeout) {
 
 TL_EXPORT int epoll_pwait(int ep, epoll_event* events, int max, int timeout, const sigset_t* mask) {
   TL_REAL(epoll_pwait);
+  const uintptr_t pc = TL_CALLER_PC;
+  fdsync::Use(ep, pc);
+  int r = real(ep, events, max, timeout, mask);
+  Returned(ep, events, r, pc);
+  return r;
+}
+
+TL_EXPORT int epoll_pwait2(int ep, epoll_event* events, int max, const timespec* timeout,
+                            const sigset_t* mask) {
+  TL_REAL(epoll_pwait2);
   const uintptr_t pc = TL_CALLER_PC;
   fdsync::Use(ep, pc);
   int r = real(ep, events, max, timeout, mask);
