@@ -36,20 +36,6 @@ int Map(int err) {
   }
 }
 
-// Sets t_caller_pc (runtime_internal.h) for its scope; the outermost wrapper's pc stays.
-class PcScope {
- public:
-  explicit PcScope(uint64_t pc) : saved_(t_caller_pc) {
-    if (!saved_) t_caller_pc = pc;
-  }
-  ~PcScope() { t_caller_pc = saved_; }
-  PcScope(const PcScope&) = delete;
-  PcScope& operator=(const PcScope&) = delete;
-
- private:
-  uint64_t saved_;
-};
-
 pthread_mutex_t* M(mtx_t* m) { return reinterpret_cast<pthread_mutex_t*>(m); }
 pthread_cond_t* C(cnd_t* c) { return reinterpret_cast<pthread_cond_t*>(c); }
 

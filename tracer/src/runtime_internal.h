@@ -28,6 +28,21 @@ inline uint64_t CallerPc(void* ret) {
   const uint64_t pc = t_caller_pc;
   return pc ? pc : reinterpret_cast<uint64_t>(ret);
 }
+// Sets t_caller_pc for its scope; the outermost wrapper's pc stays. Also what the heap hooks
+// name a block after: libc functions that allocate for the caller (strdup, getline) are
+// named at the caller's call, not inside libc.
+class PcScope {
+ public:
+  explicit PcScope(uint64_t pc) : saved_(t_caller_pc) {
+    if (!saved_) t_caller_pc = pc;
+  }
+  ~PcScope() { t_caller_pc = saved_; }
+  PcScope(const PcScope&) = delete;
+  PcScope& operator=(const PcScope&) = delete;
+
+ private:
+  uint64_t saved_;
+};
 
 // Bytes per thread buffer; one full buffer is one kPackedEvents block (80 KiB: 2048 full
 // events, up to 5120 packed records).

@@ -61,6 +61,7 @@ void AddBenignRange(const volatile void* mem, uintptr_t size) {
 // Heap blocks, from the malloc/new interposer linked into instrumented programs.
 void OnAlloc(void* p, size_t size, uintptr_t pc) {
   if (!p) return;
+  if (const uint64_t user = ::threadlens::rt::t_caller_pc) pc = user;  // strdup, getline: the caller's call
   ThreadCtx* t = Recording();
   if (!t || t->ignore) return;
   if (t->emitted != t->depth) SyncStack(*t);
@@ -74,6 +75,7 @@ void OnAlloc(void* p, size_t size, uintptr_t pc) {
 
 void OnFree(void* p, uintptr_t pc) {
   if (!p) return;
+  if (const uint64_t user = ::threadlens::rt::t_caller_pc) pc = user;
   ThreadCtx* t = Recording();
   if (!t || t->ignore) return;
   if (t->emitted != t->depth) SyncStack(*t);

@@ -147,12 +147,21 @@ inline void ReadString(const char* p, uintptr_t pc) {
     if (r) Write(s, RealStrlen(s) + 1, pc))                                                \
   X(int, fputs, (const char* s, FILE* f), (s, f), Unsafe(pc), if (r >= 0) ReadString(s, pc))     \
   X(int, puts, (const char* s), (s), Unsafe(pc), if (r >= 0) ReadString(s, pc))                  \
-  X(ssize_t, getdelim, (char** l, size_t* n, int d, FILE* f), (l, n, d, f), , {            \
+  X(ssize_t, getdelim, (char** l, size_t* n, int d, FILE* f), (l, n, d, f),                 \
+    ::threadlens::rt::PcScope at(pc), {                                                    \
     Write(l, sizeof *l, pc);                                                               \
     Write(n, sizeof *n, pc);                                                               \
     if (r > 0) Write(*l, r + 1, pc);                                                       \
   })                                                                                       \
-  X(ssize_t, getline, (char** l, size_t* n, FILE* f), (l, n, f), , {                       \
+  /* what getline becomes with optimization (glibc's inline getline in bits/stdio.h) */    \
+  X(ssize_t, __getdelim, (char** l, size_t* n, int d, FILE* f), (l, n, d, f),               \
+    ::threadlens::rt::PcScope at(pc), {                                                    \
+    Write(l, sizeof *l, pc);                                                               \
+    Write(n, sizeof *n, pc);                                                               \
+    if (r > 0) Write(*l, r + 1, pc);                                                       \
+  })                                                                                       \
+  X(ssize_t, getline, (char** l, size_t* n, FILE* f), (l, n, f),                            \
+    ::threadlens::rt::PcScope at(pc), {                                                    \
     Write(l, sizeof *l, pc);                                                               \
     Write(n, sizeof *n, pc);                                                               \
     if (r > 0) Write(*l, r + 1, pc);                                                       \

@@ -197,8 +197,6 @@ TL_FALLBACK void* memmem(const void* h, size_t hl, const void* n, size_t nl) {
     Read(s, r ? Span(s, r) + 1 : RealStrlen(s) + 1, pc))                                      \
   X(char*, strrchr, (const char* s, int c), (s, c), Read(s, RealStrlen(s) + 1, pc))           \
   X(char*, strstr, (const char* h, const char* n), (h, n), Search(h, n, r, pc))               \
-  X(char*, strdup, (const char* s), (s), Read(s, RealStrlen(s) + 1, pc))                      \
-  X(char*, strndup, (const char* s, size_t n), (s, n), Read(s, r ? Prefix(r, n) : 0, pc))   \
   X(size_t, strspn, (const char* s, const char* a), (s, a), SetScan(s, a, r, pc))           \
   X(size_t, strcspn, (const char* s, const char* a), (s, a), SetScan(s, a, r, pc))          \
   X(char*, strpbrk, (const char* s, const char* a), (s, a),                                 \
@@ -291,6 +289,13 @@ void Search(const char* h, const char* needle, const char* r, uintptr_t pc) {
   THREADLENS_LIBC_INTERCEPTOR(ret, name, params, args, , effect, fallback::name args)
 THREADLENS_LIBC_MEM(THREADLENS_DEFINE)
 #undef THREADLENS_DEFINE
+
+// They allocate for the caller: the block is named at the caller's call, not inside libc.
+THREADLENS_LIBC_INTERCEPTOR(char*, strdup, (const char* s), (s), ::threadlens::rt::PcScope at(pc),
+                            Read(s, RealStrlen(s) + 1, pc), fallback::strdup(s))
+THREADLENS_LIBC_INTERCEPTOR(char*, strndup, (const char* s, size_t n), (s, n),
+                            ::threadlens::rt::PcScope at(pc), Read(s, r ? Prefix(r, n) : 0, pc),
+                            fallback::strndup(s, n))
 
 // _FORTIFY_SOURCE: the checked forms the compiler calls when it knows the destination's size
 // but not the length (`dl`: the destination's size, which the real function checks). The
