@@ -1,0 +1,83 @@
+// Number conversions that read a string: strtol and its family, the strtod family, and atoi,
+// atol, atoll, atof (with optimization glibc's atoi is an inline strtol). Each reads the
+// string up to where the conversion stopped, and the character that stopped it; a strto*
+// call writes its end pointer. (ThreadSanitizer, clang 14, records none of them.)
+#include <cstdlib>
+
+#include "tsan_libc.h"
+
+namespace threadlens::rt::tsan::libc {
+namespace {
+
+// After a conversion of `s` that stopped at `stop`, called from `pc`. With no digits it
+// stopped at `s` itself, having looked at least at its first character.
+void Parsed(const char* s, const char* stop, uintptr_t pc) {
+  if (!s || !Caller(pc)) return;
+  Read(s, (stop && stop > s ? static_cast<size_t>(stop - s) : 0) + 1, pc);
+}
+
+void EndWritten(char** end, uintptr_t pc) {
+  if (end && Caller(pc)) Write(end, sizeof *end, pc);
+}
+
+}  // namespace
+}  // namespace threadlens::rt::tsan::libc
+
+using namespace threadlens::rt::tsan::libc;  // NOLINT: the exported C symbols below
+
+// An integer conversion with a base (strtol, strtoull...).
+#define THREADLENS_STRTO_INT(T, name)                                                  \
+  namespace {                                                                          \
+  T (*real_##name)(const char*, char**, int) = nullptr;                                \
+  }                                                                                    \
+  TSAN_EXPORT T Intercept_##name(const char* s, char** end, int base) __asm__(#name);  \
+  T Intercept_##name(const char* s, char** end, int base) {                            \
+    auto* real = Real(real_##name, #name);                                             \
+    if (__builtin_expect(!real, 0)) return 0;                                          \
+    char* stop = nullptr;                                                              \
+    T r = real(s, &stop, base);                                                        \
+    if (end) *end = stop;                                                              \
+    Parsed(s, stop, TSAN_CALLER_PC);                                                   \
+    EndWritten(end, TSAN_CALLER_PC);                                                   \
+    return r;                                                                          \
+  }
+// A floating-point conversion (strtod, strtof, strtold).
+#define THREADLENS_STRTO_FLOAT(T, name)                                      \
+  namespace {                                                                \
+  T (*real_##name)(const char*, char**) = nullptr;                           \
+  }                                                                          \
+  TSAN_EXPORT T Intercept_##name(const char* s, char** end) __asm__(#name);  \
+  T Intercept_##name(const char* s, char** end) {                            \
+    auto* real = Real(real_##name, #name);                                   \
+    if (__builtin_expect(!real, 0)) return 0;                                \
+    char* stop = nullptr;                                                    \
+    T r = real(s, &stop);                                                    \
+    if (end) *end = stop;                                                    \
+    Parsed(s, stop, TSAN_CALLER_PC);                                         \
+    EndWritten(end, TSAN_CALLER_PC);                                         \
+    return r;                                                                \
+  }
+// atoi and friends: the strto* conversion they stand for, which tells where it stopped.
+#define THREADLENS_ATO(T, name, body)                                 \
+  TSAN_EXPORT T Intercept_##name(const char* s) __asm__(#name);       \
+  T Intercept_##name(const char* s) {                                 \
+    char* stop = nullptr;                                             \
+    T r = static_cast<T>(body);                                       \
+    Parsed(s, stop, TSAN_CALLER_PC);                                  \
+    return r;                                                         \
+  }
+
+THREADLENS_STRTO_INT(long, strtol)
+THREADLENS_STRTO_INT(long long, strtoll)
+THREADLENS_STRTO_INT(unsigned long, strtoul)
+THREADLENS_STRTO_INT(unsigned long long, strtoull)
+THREADLENS_STRTO_FLOAT(double, strtod)
+THREADLENS_STRTO_FLOAT(float, strtof)
+THREADLENS_STRTO_FLOAT(long double, strtold)
+
+// Through the real conversions (real_strtol...), not the interceptors: one record per call.
+THREADLENS_ATO(int, atoi, (Real(real_strtol, "strtol") ? real_strtol(s, &stop, 10) : 0))
+THREADLENS_ATO(long, atol, (Real(real_strtol, "strtol") ? real_strtol(s, &stop, 10) : 0))
+THREADLENS_ATO(long long, atoll,
+               (Real(real_strtoll, "strtoll") ? real_strtoll(s, &stop, 10) : 0))
+THREADLENS_ATO(double, atof, (Real(real_strtod, "strtod") ? real_strtod(s, &stop) : 0))
