@@ -4,6 +4,7 @@
 // caller's pc; the sprintf family also the strings its format reads (tsan_libc_format.cc).
 // A FILE itself is not recorded: stdio locks it internally, and POSIX makes concurrent
 // stdio calls on one stream safe, as TSan assumes too.
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -169,7 +170,12 @@ inline void ReadString(const char* p, uintptr_t pc) {
   X(int, vsnprintf, (char* b, size_t n, const char* f, va_list a), (b, n, f, a),           \
     FormatAccesses(f, a, pc), if (r >= 0) Write(b, Min(n, static_cast<size_t>(r) + 1), pc)) \
   X(int, vsprintf, (char* b, const char* f, va_list a), (b, f, a), FormatAccesses(f, a, pc), \
-    if (r >= 0) Write(b, static_cast<size_t>(r) + 1, pc))
+    if (r >= 0) Write(b, static_cast<size_t>(r) + 1, pc))                                   \
+  X(int, vasprintf, (char** b, const char* f, va_list a), (b, f, a),                         \
+    ::threadlens::rt::PcScope at(pc); FormatAccesses(f, a, pc), if (r >= 0) {                \
+      Write(b, sizeof *b, pc);                                                               \
+      Write(*b, static_cast<size_t>(r) + 1, pc);                                             \
+    })
 
 // Out-parameters filled by the call (and the paths it reads).
 #define THREADLENS_LIBC_OUT(X)                                                                \
@@ -204,6 +210,29 @@ inline void ReadString(const char* p, uintptr_t pc) {
     Write(s, sizeof *s, pc);                                                                  \
   })                                                                                          \
   X(int, fstat64, (int fd, struct stat64* s), (fd, s), , if (r == 0) Write(s, sizeof *s, pc)) \
+  X(char*, getcwd, (char* b, size_t n), (b, n), ::threadlens::rt::PcScope at(pc),          \
+    if (r) Write(r, RealStrlen(r) + 1, pc))                                                   \
+  X(ssize_t, readlink, (const char* p, char* b, size_t n), (p, b, n), , if (r >= 0) {        \
+    ReadString(p, pc);                                                                        \
+    Write(b, static_cast<size_t>(r), pc);                                                     \
+  })                                                                                          \
+  X(ssize_t, readlinkat, (int d, const char* p, char* b, size_t n), (d, p, b, n), ,           \
+    if (r >= 0) {                                                                             \
+      ReadString(p, pc);                                                                      \
+      Write(b, static_cast<size_t>(r), pc);                                                   \
+    })                                                                                        \
+  X(time_t, time, (time_t* t), (t), , if (t && r != static_cast<time_t>(-1)) {               \
+    Write(t, sizeof *t, pc);                                                                  \
+  })                                                                                          \
+  X(const char*, inet_ntop, (int af, const void* s, char* d, socklen_t n), (af, s, d, n), ,   \
+    if (r) {                                                                                  \
+      Read(s, af == AF_INET6 ? 16 : 4, pc);                                                   \
+      Write(d, RealStrlen(d) + 1, pc);                                                        \
+    })                                                                                        \
+  X(int, inet_pton, (int af, const char* s, void* d), (af, s, d), , {                         \
+    ReadString(s, pc);                                                                        \
+    if (r == 1) Write(d, af == AF_INET6 ? 16 : 4, pc);                                        \
+  })                                                                                          \
   X(int, clock_gettime, (clockid_t c, timespec* t), (c, t), ,                                 \
     if (r == 0) Write(t, sizeof *t, pc))                                                      \
   X(int, gettimeofday, (timeval* t, void* z), (t, z), , if (r == 0) Write(t, sizeof *t, pc))  \
@@ -288,6 +317,14 @@ int Intercept_snprintf(char* b, size_t n, const char* f, ...) {
   va_list a;
   va_start(a, f);
   int r = Do_vsnprintf(TSAN_CALLER_PC, b, n, f, a);
+  va_end(a);
+  return r;
+}
+TSAN_EXPORT int Intercept_asprintf(char** b, const char* f, ...) __asm__("asprintf");
+int Intercept_asprintf(char** b, const char* f, ...) {
+  va_list a;
+  va_start(a, f);
+  int r = Do_vasprintf(TSAN_CALLER_PC, b, f, a);
   va_end(a);
   return r;
 }

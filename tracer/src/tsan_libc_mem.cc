@@ -277,6 +277,11 @@ void MemSearch(const void* h, size_t hl, const void* n, size_t nl, const void* r
   Read(n, nl, pc);
   Read(h, r ? Span(h, r) + nl : hl, pc);
 }
+// strxfrm: the whole source, and the result with its terminator when it fit in `n`.
+void Transformed(char* d, const char* s, size_t n, size_t r, uintptr_t pc) {
+  Read(s, RealStrlen(s) + 1, pc);
+  if (r < n) Write(d, r + 1, pc);
+}
 void Search(const char* h, const char* needle, const char* r, uintptr_t pc) {
   size_t len = RealStrlen(needle);
   Read(needle, len + 1, pc);
@@ -296,6 +301,18 @@ THREADLENS_LIBC_INTERCEPTOR(char*, strdup, (const char* s), (s), ::threadlens::r
 THREADLENS_LIBC_INTERCEPTOR(char*, strndup, (const char* s, size_t n), (s, n),
                             ::threadlens::rt::PcScope at(pc), Read(s, r ? Prefix(r, n) : 0, pc),
                             fallback::strndup(s, n))
+
+// Not called while dlsym runs: no fallbacks.
+THREADLENS_LIBC_INTERCEPTOR(char*, strcasestr, (const char* h, const char* n), (h, n), ,
+                            Search(h, n, r, pc), nullptr)
+THREADLENS_LIBC_INTERCEPTOR(char*, strchrnul, (const char* s, int c), (s, c), ,
+                            Read(s, Span(s, r) + 1, pc), nullptr)
+THREADLENS_LIBC_INTERCEPTOR(size_t, strxfrm, (char* d, const char* s, size_t n), (d, s, n), ,
+                            Transformed(d, s, n, r, pc), 0)
+THREADLENS_LIBC_INTERCEPTOR(size_t, wcslen, (const wchar_t* s), (s), ,
+                            Read(s, (r + 1) * sizeof(wchar_t), pc), 0)
+THREADLENS_LIBC_INTERCEPTOR(size_t, wcsnlen, (const wchar_t* s, size_t n), (s, n), ,
+                            Read(s, (r < n ? r + 1 : n) * sizeof(wchar_t), pc), 0)
 
 // _FORTIFY_SOURCE: the checked forms the compiler calls when it knows the destination's size
 // but not the length (`dl`: the destination's size, which the real function checks). The
