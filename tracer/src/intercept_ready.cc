@@ -73,8 +73,18 @@ int Reported(int ep, uint64_t data) {
   return RegisteredAs(fd, ep, data) ? fd : -1;
 }
 
+// The arrays the waits read and fill for the caller (poll's pollfds, select's sets,
+// epoll's events), as the caller's own accesses.
+void Filled(const void* p, size_t n, bool read, uintptr_t pc) {
+  namespace libc = threadlens::rt::tsan::libc;
+  if (!p || !n || !libc::Caller(pc)) return;
+  if (read) libc::Read(p, n, pc);
+  libc::Write(p, n, pc);
+}
+
 void Returned(int ep, const epoll_event* events, int n, uintptr_t pc) {
   if (n <= 0) return;
+  Filled(events, static_cast<size_t>(n) * sizeof *events, false, pc);
   threadlens::rt::fdsync::Received(ep, pc);
   for (int i = 0; i < n; ++i) {
     if (!(events[i].events & (EPOLLIN | EPOLLPRI))) continue;
@@ -84,6 +94,7 @@ void Returned(int ep, const epoll_event* events, int n, uintptr_t pc) {
 }
 
 void PollReturned(const pollfd* fds, nfds_t n, int r, uintptr_t pc) {
+  if (r >= 0) Filled(fds, n * sizeof *fds, true, pc);
   for (nfds_t i = 0; r > 0 && i < n; ++i) {
     if (fds[i].fd >= 0 && (fds[i].revents & (POLLIN | POLLPRI))) {
       threadlens::rt::fdsync::Received(fds[i].fd, pc);
@@ -91,7 +102,14 @@ void PollReturned(const pollfd* fds, nfds_t n, int r, uintptr_t pc) {
   }
 }
 
-void SelectReturned(int nfds, const fd_set* read, const fd_set* except, int r, uintptr_t pc) {
+void SelectReturned(int nfds, const fd_set* read, const fd_set* write, const fd_set* except,
+                    int r, uintptr_t pc) {
+  if (r >= 0 && nfds > 0) {
+    const size_t bytes = (static_cast<size_t>(nfds) + 7) / 8;
+    Filled(read, bytes, true, pc);
+    Filled(write, bytes, true, pc);
+    Filled(except, bytes, true, pc);
+  }
   if (r <= 0) return;
   for (int fd = 0; fd < nfds && fd < FD_SETSIZE; ++fd) {
     if ((read && FD_ISSET(fd, read)) || (except && FD_ISSET(fd, except))) {
@@ -142,6 +160,9 @@ TL_EXPORT int epoll_ctl(int ep, int op, int fd, epoll_event* ev) {
   const uintptr_t pc = TL_CALLER_PC;
   fdsync::Use(fd, pc);
   fdsync::Send(ep, pc);
+  if (ev && op != EPOLL_CTL_DEL && threadlens::rt::tsan::libc::Caller(pc)) {
+    threadlens::rt::tsan::libc::Read(ev, sizeof *ev, pc);
+  }
   int r = real(ep, op, fd, ev);
   if (r == 0) Register(ep, op, fd, ev);
   return r;
@@ -192,7 +213,7 @@ TL_EXPORT int ppoll(pollfd* fds, nfds_t n, const timespec* timeout, const sigset
 TL_EXPORT int select(int nfds, fd_set* read, fd_set* write, fd_set* except, timeval* timeout) {
   TL_REAL(select);
   int r = real(nfds, read, write, except, timeout);
-  SelectReturned(nfds, read, except, r, TL_CALLER_PC);
+  SelectReturned(nfds, read, write, except, r, TL_CALLER_PC);
   return r;
 }
 
@@ -200,6 +221,6 @@ TL_EXPORT int pselect(int nfds, fd_set* read, fd_set* write, fd_set* except,
                       const timespec* timeout, const sigset_t* mask) {
   TL_REAL(pselect);
   int r = real(nfds, read, write, except, timeout, mask);
-  SelectReturned(nfds, read, except, r, TL_CALLER_PC);
+  SelectReturned(nfds, read, write, except, r, TL_CALLER_PC);
   return r;
 }

@@ -6,12 +6,15 @@
 // stdio calls on one stream safe, as TSan assumes too.
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/uio.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -72,6 +75,17 @@ inline void Unsafe(uintptr_t pc) { CheckSignalUnsafe(trace::SignalUnsafeCall::kS
 
 inline void ReadString(const char* p, uintptr_t pc) {
   if (p) Read(p, RealStrlen(p) + 1, pc);
+}
+
+// getpwuid_r and getpwnam_r: the result pointer, and on success the entry and its strings
+// (in the caller's buffer).
+void Passwd(passwd* p, passwd** out, int r, uintptr_t pc) {
+  Write(out, sizeof *out, pc);
+  if (r != 0 || !out || !*out) return;
+  Write(p, sizeof *p, pc);
+  for (const char* s : {p->pw_name, p->pw_passwd, p->pw_gecos, p->pw_dir, p->pw_shell}) {
+    if (s) Write(s, RealStrlen(s) + 1, pc);
+  }
 }
 
 }  // namespace
@@ -233,6 +247,14 @@ inline void ReadString(const char* p, uintptr_t pc) {
     ReadString(s, pc);                                                                        \
     if (r == 1) Write(d, af == AF_INET6 ? 16 : 4, pc);                                        \
   })                                                                                          \
+  X(int, uname, (utsname* u), (u), , if (r == 0) Write(u, sizeof *u, pc))                     \
+  X(int, getrusage, (int who, rusage* u), (who, u), , if (r == 0) Write(u, sizeof *u, pc))    \
+  X(int, getrlimit, (__rlimit_resource_t res, rlimit* l), (res, l), ,                         \
+    if (r == 0) Write(l, sizeof *l, pc))                                                      \
+  X(int, getpwuid_r, (uid_t u, passwd* p, char* b, size_t n, passwd** out), (u, p, b, n, out), \
+    , Passwd(p, out, r, pc))                                                                  \
+  X(int, getpwnam_r, (const char* name, passwd* p, char* b, size_t n, passwd** out),          \
+    (name, p, b, n, out), ReadString(name, pc), Passwd(p, out, r, pc))                        \
   X(int, clock_gettime, (clockid_t c, timespec* t), (c, t), ,                                 \
     if (r == 0) Write(t, sizeof *t, pc))                                                      \
   X(int, gettimeofday, (timeval* t, void* z), (t, z), , if (r == 0) Write(t, sizeof *t, pc))  \
