@@ -140,6 +140,32 @@ TEST(SpinLoop, FailedCompareExchangesAreCountedOnOneRecord) {
   for (const Finding& f : rep.findings) EXPECT_NE(f.kind, "race") << f.title;
 }
 
+// A busy poll loop: poll's reads and writes of the pollfd array repeat within one epoch and
+// are dropped at the source, as repeated accesses are; a release between rounds records
+// each round again.
+size_t RecordsAt(const Contents& c, uint64_t addr) {
+  size_t n = 0;
+  for (const auto& se : c.events) {
+    n += (se.kind() == EventKind::kRead || se.kind() == EventKind::kWrite) && se.ev.obj == addr;
+  }
+  return n;
+}
+
+TEST(SpinLoop, APollLoopRecordsItsArrayOncePerEpoch) {
+  Outcome r = RunTraced(std::string(TL_INSTRUMENTED_DIR) + "/busy_poll 100000 quiet");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Contents c = Read(r.trace);
+  // The first entry's initialization, then one read and one write for 100 000 rounds.
+  EXPECT_EQ(RecordsAt(c, Hex(r.out, "FDS")), 3u);
+}
+
+TEST(SpinLoop, APollLoopWithAReleaseEachRoundRecordsEachRound) {
+  Outcome r = RunTraced(std::string(TL_INSTRUMENTED_DIR) + "/busy_poll 1000 locked");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Contents c = Read(r.trace);
+  EXPECT_EQ(RecordsAt(c, Hex(r.out, "FDS")), 1u + 2 * 1000);
+}
+
 TEST(SpinLoop, FailedTrylocksAreCountedOnOneRecord) {
   Outcome r = RunTraced(Program("trylock_spin"));
   ASSERT_EQ(r.exit_code, 0) << r.err;

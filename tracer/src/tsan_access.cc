@@ -145,6 +145,20 @@ void AccessRange(uintptr_t addr, uintptr_t size, bool write, uintptr_t pc) {
   if (t->ignore || (write ? t->ignore_writes : t->ignore_reads)) return;
   if (t->skip_own_stack && addr - t->stack_lo < t->stack_hi - t->stack_lo) return;
   if (__atomic_load_n(&benign_ranges, __ATOMIC_RELAXED) && InBenignRange(addr, size)) return;
+  // A range this thread recorded since its last release-type event, from the same address
+  // and no narrower (a write also covering reads), is dropped as Access drops a repeat: a
+  // loop polling or copying the same buffer writes one record per epoch, not per call.
+  if (size <= UINT8_MAX) {
+    const uint64_t epoch = Epoch();
+    CacheEntry& e = t->cache[(addr >> 3) & (kCacheSize - 1)];
+    if (e.addr == addr && e.epoch == epoch) {
+      if (e.write_size >= size || (!write && e.read_size >= size)) return;
+    } else {
+      e = CacheEntry{addr, epoch, 0, 0};
+    }
+    uint8_t& recorded = write ? e.write_size : e.read_size;
+    if (recorded < size) recorded = static_cast<uint8_t>(size);
+  }
   auto kind = write ? trace::EventKind::kWrite : trace::EventKind::kRead;
   if (t->emitted != t->depth) SyncStack(*t);
   t->open_next = 0;
