@@ -77,6 +77,13 @@ inline void ReadString(const char* p, uintptr_t pc) {
   if (p) Read(p, RealStrlen(p) + 1, pc);
 }
 
+// getline and getdelim: the line pointer and size they may replace, and the line read.
+void LineRead(char** l, size_t* n, ssize_t r, uintptr_t pc) {
+  Write(l, sizeof *l, pc);
+  Write(n, sizeof *n, pc);
+  if (r > 0) Write(*l, static_cast<size_t>(r) + 1, pc);
+}
+
 // getpwuid_r and getpwnam_r: the result pointer, and on success the entry and its strings
 // (in the caller's buffer).
 void Passwd(passwd* p, passwd** out, int r, uintptr_t pc) {
@@ -163,24 +170,12 @@ void Passwd(passwd* p, passwd** out, int r, uintptr_t pc) {
   X(int, fputs, (const char* s, FILE* f), (s, f), Unsafe(pc), if (r >= 0) ReadString(s, pc))     \
   X(int, puts, (const char* s), (s), Unsafe(pc), if (r >= 0) ReadString(s, pc))                  \
   X(ssize_t, getdelim, (char** l, size_t* n, int d, FILE* f), (l, n, d, f),                 \
-    ::threadlens::rt::PcScope at(pc), {                                                    \
-    Write(l, sizeof *l, pc);                                                               \
-    Write(n, sizeof *n, pc);                                                               \
-    if (r > 0) Write(*l, r + 1, pc);                                                       \
-  })                                                                                       \
+    ::threadlens::rt::PcScope at(pc), LineRead(l, n, r, pc))                              \
   /* what getline becomes with optimization (glibc's inline getline in bits/stdio.h) */    \
   X(ssize_t, __getdelim, (char** l, size_t* n, int d, FILE* f), (l, n, d, f),               \
-    ::threadlens::rt::PcScope at(pc), {                                                    \
-    Write(l, sizeof *l, pc);                                                               \
-    Write(n, sizeof *n, pc);                                                               \
-    if (r > 0) Write(*l, r + 1, pc);                                                       \
-  })                                                                                       \
+    ::threadlens::rt::PcScope at(pc), LineRead(l, n, r, pc))                              \
   X(ssize_t, getline, (char** l, size_t* n, FILE* f), (l, n, f),                            \
-    ::threadlens::rt::PcScope at(pc), {                                                    \
-    Write(l, sizeof *l, pc);                                                               \
-    Write(n, sizeof *n, pc);                                                               \
-    if (r > 0) Write(*l, r + 1, pc);                                                       \
-  })                                                                                       \
+    ::threadlens::rt::PcScope at(pc), LineRead(l, n, r, pc))                              \
   X(int, vsnprintf, (char* b, size_t n, const char* f, va_list a), (b, n, f, a),           \
     FormatAccesses(f, a, pc), if (r >= 0) Write(b, Min(n, static_cast<size_t>(r) + 1), pc)) \
   X(int, vsprintf, (char* b, const char* f, va_list a), (b, f, a), FormatAccesses(f, a, pc), \
