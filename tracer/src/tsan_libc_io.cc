@@ -6,11 +6,13 @@
 // stdio calls on one stream safe, as TSan assumes too.
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/uio.h>
@@ -250,6 +252,40 @@ void Passwd(passwd* p, passwd** out, int r, uintptr_t pc) {
     , Passwd(p, out, r, pc))                                                                  \
   X(int, getpwnam_r, (const char* name, passwd* p, char* b, size_t n, passwd** out),          \
     (name, p, b, n, out), ReadString(name, pc), Passwd(p, out, r, pc))                        \
+  X(int, clock_getres, (clockid_t c, timespec* t), (c, t), ,                                  \
+    if (r == 0 && t) Write(t, sizeof *t, pc))                                                 \
+  X(int, sched_getaffinity, (pid_t p, size_t n, cpu_set_t* s), (p, n, s), ,                   \
+    if (r == 0) Write(s, n, pc))                                                              \
+  X(int, getgroups, (int n, gid_t* l), (n, l), , if (r > 0 && n > 0) Write(l, r * sizeof *l, pc)) \
+  X(int, pthread_getname_np, (pthread_t t, char* b, size_t n), (t, b, n), ,                   \
+    if (r == 0) Write(b, RealStrlen(b) + 1, pc))                                              \
+  X(char*, realpath, (const char* p, char* b), (p, b), ::threadlens::rt::PcScope at(pc),      \
+    if (r) {                                                                                  \
+      ReadString(p, pc);                                                                      \
+      Write(r, RealStrlen(r) + 1, pc);                                                        \
+    })                                                                                        \
+  X(time_t, mktime, (tm* t), (t), , {                                                         \
+    Read(t, sizeof *t, pc);                                                                   \
+    Write(t, sizeof *t, pc);                                                                  \
+  })                                                                                          \
+  X(char*, asctime_r, (const tm* t, char* b), (t, b), , if (r) {                              \
+    Read(t, sizeof *t, pc);                                                                   \
+    Write(b, RealStrlen(b) + 1, pc);                                                          \
+  })                                                                                          \
+  X(char*, ctime_r, (const time_t* t, char* b), (t, b), , if (r) {                            \
+    Read(t, sizeof *t, pc);                                                                   \
+    Write(b, RealStrlen(b) + 1, pc);                                                          \
+  })                                                                                          \
+  X(size_t, strftime, (char* b, size_t n, const char* f, const tm* t), (b, n, f, t), , {      \
+    ReadString(f, pc);                                                                        \
+    Read(t, sizeof *t, pc);                                                                   \
+    if (r > 0) Write(b, r + 1, pc);                                                           \
+  })                                                                                          \
+  X(char*, strptime, (const char* s, const char* f, tm* t), (s, f, t), , {                    \
+    ReadString(f, pc);                                                                        \
+    Read(s, (r ? static_cast<size_t>(r - s) : 0) + 1, pc);                                    \
+    if (r) Write(t, sizeof *t, pc);                                                           \
+  })                                                                                          \
   X(int, clock_gettime, (clockid_t c, timespec* t), (c, t), ,                                 \
     if (r == 0) Write(t, sizeof *t, pc))                                                      \
   X(int, gettimeofday, (timeval* t, void* z), (t, z), , if (r == 0) Write(t, sizeof *t, pc))  \
