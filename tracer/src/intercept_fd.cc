@@ -1,6 +1,6 @@
 // File descriptors as synchronization and as shared objects (fd_sync.h), and the interceptors
-// that create, duplicate and close them (the readiness waits' are in intercept_ready.cc). read/write/
-// send/recv and pipe/socketpair/accept call in from tsan_libc_io.cc.
+// that create, duplicate and close them (the readiness waits' are in intercept_ready.cc).
+// read/write/send/recv and pipe/socketpair/accept call in from tsan_libc_io.cc.
 //
 // A descriptor's channel is a key (sync_keys.h): the same one for both ends of a pipe (their
 // inode), of a socket pair (given at creation) and of a TCP or UDP connection made inside
@@ -288,12 +288,6 @@ int (*real_socket)(int, int, int);
 int (*real_eventfd)(unsigned, int);
 int (*real_signalfd)(int, const sigset_t*, int);
 
-#define TL_REAL(name)                    \
-  auto* real = Real(real_##name, #name); \
-  if (TL_UNLIKELY(!real)) {              \
-    errno = ENOSYS;                      \
-    return -1;                           \
-  }
 
 // The mode argument is read only with O_CREAT or O_TMPFILE, as open(2) says.
 inline mode_t ModeArg(int flags, va_list ap) {

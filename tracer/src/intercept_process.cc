@@ -23,11 +23,6 @@
 namespace threadlens::rt {
 namespace {
 
-// An out-parameter a wait filled (the status, the usage, the siginfo): the caller's write.
-void Filled(const void* p, size_t n, uintptr_t pc) {
-  if (p && tsan::libc::Caller(pc)) tsan::libc::Write(p, n, pc);
-}
-
 using trace::EventKind;
 
 pid_t (*real_fork)();
@@ -104,7 +99,7 @@ TL_EXPORT pid_t waitpid(pid_t pid, int* status, int options) {
   int* st = status ? status : &own;
   pid_t r = Real(real_waitpid, "waitpid")(pid, st, options);
   int saved = errno;
-  if (r > 0) Filled(status, sizeof *status, TL_CALLER_PC);
+  if (r > 0) tsan::libc::CallerWrite(status, sizeof *status, TL_CALLER_PC);
   if (r > 0) Reaped(r, Ended(*st), TL_CALLER_PC);
   errno = saved;
   return r;
@@ -115,7 +110,7 @@ TL_EXPORT pid_t wait(int* status) {
   int* st = status ? status : &own;
   pid_t r = Real(real_waitpid, "waitpid")(-1, st, 0);
   int saved = errno;
-  if (r > 0) Filled(status, sizeof *status, TL_CALLER_PC);
+  if (r > 0) tsan::libc::CallerWrite(status, sizeof *status, TL_CALLER_PC);
   if (r > 0) Reaped(r, Ended(*st), TL_CALLER_PC);
   errno = saved;
   return r;
@@ -127,8 +122,8 @@ TL_EXPORT pid_t wait4(pid_t pid, int* status, int options, rusage* usage) {
   pid_t r = Real(real_wait4, "wait4")(pid, st, options, usage);
   int saved = errno;
   if (r > 0) {
-    Filled(status, sizeof *status, TL_CALLER_PC);
-    Filled(usage, sizeof *usage, TL_CALLER_PC);
+    tsan::libc::CallerWrite(status, sizeof *status, TL_CALLER_PC);
+    tsan::libc::CallerWrite(usage, sizeof *usage, TL_CALLER_PC);
   }
   if (r > 0) Reaped(r, Ended(*st), TL_CALLER_PC);
   errno = saved;
@@ -138,7 +133,7 @@ TL_EXPORT pid_t wait4(pid_t pid, int* status, int options, rusage* usage) {
 TL_EXPORT int waitid(idtype_t idtype, id_t id, siginfo_t* info, int options) {
   int r = Real(real_waitid, "waitid")(idtype, id, info, options);
   int saved = errno;
-  if (r == 0) Filled(info, sizeof *info, TL_CALLER_PC);
+  if (r == 0) tsan::libc::CallerWrite(info, sizeof *info, TL_CALLER_PC);
   // WNOWAIT leaves the child to be reaped again: its end still happened before.
   if (r == 0 && info && info->si_pid > 0) {
     const int code = info->si_code;

@@ -73,18 +73,17 @@ int Reported(int ep, uint64_t data) {
   return RegisteredAs(fd, ep, data) ? fd : -1;
 }
 
-// The arrays the waits read and fill for the caller (poll's pollfds, select's sets,
-// epoll's events), as the caller's own accesses.
-void Filled(const void* p, size_t n, bool read, uintptr_t pc) {
-  namespace libc = threadlens::rt::tsan::libc;
-  if (!p || !n || !libc::Caller(pc)) return;
-  if (read) libc::Read(p, n, pc);
-  libc::Write(p, n, pc);
+namespace libc = threadlens::rt::tsan::libc;
+
+// An array a wait reads and fills for the caller (poll's pollfds, select's sets).
+void ReadAndFilled(const void* p, size_t n, uintptr_t pc) {
+  libc::CallerRead(p, n, pc);
+  libc::CallerWrite(p, n, pc);
 }
 
 void Returned(int ep, const epoll_event* events, int n, uintptr_t pc) {
   if (n <= 0) return;
-  Filled(events, static_cast<size_t>(n) * sizeof *events, false, pc);
+  libc::CallerWrite(events, static_cast<size_t>(n) * sizeof *events, pc);
   threadlens::rt::fdsync::Received(ep, pc);
   for (int i = 0; i < n; ++i) {
     if (!(events[i].events & (EPOLLIN | EPOLLPRI))) continue;
@@ -94,7 +93,7 @@ void Returned(int ep, const epoll_event* events, int n, uintptr_t pc) {
 }
 
 void PollReturned(const pollfd* fds, nfds_t n, int r, uintptr_t pc) {
-  if (r >= 0) Filled(fds, n * sizeof *fds, true, pc);
+  if (r >= 0) ReadAndFilled(fds, n * sizeof *fds, pc);
   for (nfds_t i = 0; r > 0 && i < n; ++i) {
     if (fds[i].fd >= 0 && (fds[i].revents & (POLLIN | POLLPRI))) {
       threadlens::rt::fdsync::Received(fds[i].fd, pc);
@@ -106,9 +105,9 @@ void SelectReturned(int nfds, const fd_set* read, const fd_set* write, const fd_
                     int r, uintptr_t pc) {
   if (r >= 0 && nfds > 0) {
     const size_t bytes = (static_cast<size_t>(nfds) + 7) / 8;
-    Filled(read, bytes, true, pc);
-    Filled(write, bytes, true, pc);
-    Filled(except, bytes, true, pc);
+    ReadAndFilled(read, bytes, pc);
+    ReadAndFilled(write, bytes, pc);
+    ReadAndFilled(except, bytes, pc);
   }
   if (r <= 0) return;
   for (int fd = 0; fd < nfds && fd < FD_SETSIZE; ++fd) {
@@ -132,14 +131,7 @@ int (*real_epoll_pwait2)(int, epoll_event*, int, const timespec*, const sigset_t
 }  // namespace
 
 namespace fdsync = threadlens::rt::fdsync;
-using threadlens::rt::tsan::libc::Real;
 
-#define TL_REAL(name)                    \
-  auto* real = Real(real_##name, #name); \
-  if (TL_UNLIKELY(!real)) {              \
-    errno = ENOSYS;                      \
-    return -1;                           \
-  }
 
 TL_EXPORT int epoll_create(int size) {
   TL_REAL(epoll_create);
@@ -160,9 +152,7 @@ TL_EXPORT int epoll_ctl(int ep, int op, int fd, epoll_event* ev) {
   const uintptr_t pc = TL_CALLER_PC;
   fdsync::Use(fd, pc);
   fdsync::Send(ep, pc);
-  if (ev && op != EPOLL_CTL_DEL && threadlens::rt::tsan::libc::Caller(pc)) {
-    threadlens::rt::tsan::libc::Read(ev, sizeof *ev, pc);
-  }
+  if (ev && op != EPOLL_CTL_DEL) libc::CallerRead(ev, sizeof *ev, pc);
   int r = real(ep, op, fd, ev);
   if (r == 0) Register(ep, op, fd, ev);
   return r;

@@ -118,11 +118,7 @@ void RecordAccess(ThreadCtx& t, uintptr_t addr, uint32_t size, bool write, uintp
   if (t.ignore || (write ? t.ignore_writes : t.ignore_reads)) return;
   MaybeHoldForRace(addr, size, write, pc);  // before the access: the partner may still come
   if (__atomic_load_n(&benign_ranges, __ATOMIC_RELAXED) && InBenignRange(addr, size)) return;
-  uint64_t epoch = Epoch();
-  CacheEntry& e = t.cache[(addr >> 3) & (kCacheSize - 1)];
-  if (e.addr != addr || e.epoch != epoch) e = CacheEntry{addr, epoch, 0, 0};
-  uint8_t& recorded = write ? e.write_size : e.read_size;
-  if (recorded < size) recorded = static_cast<uint8_t>(size);
+  NoteRecorded(CacheSlot(t, addr), addr, Epoch(), size, write);
   auto kind = write ? trace::EventKind::kWrite : trace::EventKind::kRead;
   // A packed last record is the open range, tried by ExtendOpen already; a full one (the
   // clock was read, or an odd size) is extended here.
@@ -145,19 +141,12 @@ void AccessRange(uintptr_t addr, uintptr_t size, bool write, uintptr_t pc) {
   if (t->ignore || (write ? t->ignore_writes : t->ignore_reads)) return;
   if (t->skip_own_stack && addr - t->stack_lo < t->stack_hi - t->stack_lo) return;
   if (__atomic_load_n(&benign_ranges, __ATOMIC_RELAXED) && InBenignRange(addr, size)) return;
-  // A range this thread recorded since its last release-type event, from the same address
-  // and no narrower (a write also covering reads), is dropped as Access drops a repeat: a
-  // loop polling or copying the same buffer writes one record per epoch, not per call.
+  // A repeated range is dropped as a repeated access is: a loop polling or copying the same
+  // buffer writes one record per epoch, not per call.
   if (size <= UINT8_MAX) {
-    const uint64_t epoch = Epoch();
-    CacheEntry& e = t->cache[(addr >> 3) & (kCacheSize - 1)];
-    if (e.addr == addr && e.epoch == epoch) {
-      if (e.write_size >= size || (!write && e.read_size >= size)) return;
-    } else {
-      e = CacheEntry{addr, epoch, 0, 0};
-    }
-    uint8_t& recorded = write ? e.write_size : e.read_size;
-    if (recorded < size) recorded = static_cast<uint8_t>(size);
+    CacheEntry& e = CacheSlot(*t, addr);
+    if (Repeats(e, addr, static_cast<uint32_t>(size), write)) return;
+    NoteRecorded(e, addr, Epoch(), static_cast<uint32_t>(size), write);
   }
   auto kind = write ? trace::EventKind::kWrite : trace::EventKind::kRead;
   if (t->emitted != t->depth) SyncStack(*t);

@@ -61,7 +61,8 @@ void AddBenignRange(const volatile void* mem, uintptr_t size) {
 // Heap blocks, from the malloc/new interposer linked into instrumented programs.
 void OnAlloc(void* p, size_t size, uintptr_t pc) {
   if (!p) return;
-  if (const uint64_t user = ::threadlens::rt::t_caller_pc) pc = user;  // strdup, getline: the caller's call
+  // Inside strdup, getline...: named at the caller's call (PcScope).
+  if (const uint64_t user = ::threadlens::rt::t_caller_pc) pc = user;
   ThreadCtx* t = Recording();
   if (!t || t->ignore) return;
   if (t->emitted != t->depth) SyncStack(*t);

@@ -50,6 +50,26 @@ TSAN_ALWAYS_INLINE void Read(const void* p, size_t n, uintptr_t pc) {
 TSAN_ALWAYS_INLINE void Write(const void* p, size_t n, uintptr_t pc) {
   if (p && n) AccessRange(reinterpret_cast<uintptr_t>(p), n, true, pc);
 }
+// The same, gated by Caller, for interceptors written out of the families' macro.
+TSAN_ALWAYS_INLINE void CallerRead(const void* p, size_t n, uintptr_t pc) {
+  if (p && n && Caller(pc)) Read(p, n, pc);
+}
+TSAN_ALWAYS_INLINE void CallerWrite(const void* p, size_t n, uintptr_t pc) {
+  if (p && n && Caller(pc)) Write(p, n, pc);
+}
+// A parse of `s` that stopped at `stop` (strtol, strptime): the bytes it consumed and the
+// one that stopped it; with nothing consumed (`stop` null or `s`), the first.
+TSAN_ALWAYS_INLINE void ReadParsed(const char* s, const char* stop, uintptr_t pc) {
+  if (s) Read(s, (stop && stop > s ? static_cast<size_t>(stop - s) : 0) + 1, pc);
+}
+
+// The next definition for a plain interceptor: `real`, or -1 with ENOSYS when unresolved.
+#define TL_REAL(name)                                                 \
+  auto* real = ::threadlens::rt::tsan::libc::Real(real_##name, #name); \
+  if (TL_UNLIKELY(!real)) {                                           \
+    errno = ENOSYS;                                                   \
+    return -1;                                                        \
+  }
 
 // One interceptor: the exported symbol (an asm label, since <string.h>'s C++ overloads of
 // strchr and friends would clash with a plain definition) calls an inline body Do_<name>

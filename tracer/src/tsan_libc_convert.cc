@@ -9,15 +9,9 @@
 namespace threadlens::rt::tsan::libc {
 namespace {
 
-// After a conversion of `s` that stopped at `stop`, called from `pc`. With no digits it
-// stopped at `s` itself, having looked at least at its first character.
+// After a conversion of `s` that stopped at `stop`, called from `pc`.
 void Parsed(const char* s, const char* stop, uintptr_t pc) {
-  if (!s || !Caller(pc)) return;
-  Read(s, (stop && stop > s ? static_cast<size_t>(stop - s) : 0) + 1, pc);
-}
-
-void EndWritten(char** end, uintptr_t pc) {
-  if (end && Caller(pc)) Write(end, sizeof *end, pc);
+  if (Caller(pc)) ReadParsed(s, stop, pc);
 }
 
 }  // namespace
@@ -38,7 +32,7 @@ using namespace threadlens::rt::tsan::libc;  // NOLINT: the exported C symbols b
     T r = real(s, &stop, base);                                                        \
     if (end) *end = stop;                                                              \
     Parsed(s, stop, TSAN_CALLER_PC);                                                   \
-    EndWritten(end, TSAN_CALLER_PC);                                                   \
+    CallerWrite(end, sizeof *end, TSAN_CALLER_PC);                                     \
     return r;                                                                          \
   }
 // A floating-point conversion (strtod, strtof, strtold).
@@ -54,7 +48,7 @@ using namespace threadlens::rt::tsan::libc;  // NOLINT: the exported C symbols b
     T r = real(s, &stop);                                                    \
     if (end) *end = stop;                                                    \
     Parsed(s, stop, TSAN_CALLER_PC);                                         \
-    EndWritten(end, TSAN_CALLER_PC);                                         \
+    CallerWrite(end, sizeof *end, TSAN_CALLER_PC);                           \
     return r;                                                                \
   }
 // atoi and friends: the strto* conversion they stand for, which tells where it stopped.

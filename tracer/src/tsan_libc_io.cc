@@ -86,6 +86,20 @@ void LineRead(char** l, size_t* n, ssize_t r, uintptr_t pc) {
   if (r > 0) Write(*l, static_cast<size_t>(r) + 1, pc);
 }
 
+// readlink and readlinkat: the path, and the `r` bytes of the link (no terminator).
+void LinkRead(const char* p, char* b, ssize_t r, uintptr_t pc) {
+  if (r < 0) return;
+  ReadString(p, pc);
+  Write(b, static_cast<size_t>(r), pc);
+}
+
+// asctime_r and ctime_r: the time they format, and the text they write.
+template <typename T>
+void TimeText(const T* t, char* b, uintptr_t pc) {
+  Read(t, sizeof *t, pc);
+  Write(b, RealStrlen(b) + 1, pc);
+}
+
 // getpwuid_r and getpwnam_r: the result pointer, and on success the entry and its strings
 // (in the caller's buffer).
 void Passwd(passwd* p, passwd** out, int r, uintptr_t pc) {
@@ -223,15 +237,9 @@ void Passwd(passwd* p, passwd** out, int r, uintptr_t pc) {
   X(int, fstat64, (int fd, struct stat64* s), (fd, s), , if (r == 0) Write(s, sizeof *s, pc)) \
   X(char*, getcwd, (char* b, size_t n), (b, n), ::threadlens::rt::PcScope at(pc),          \
     if (r) Write(r, RealStrlen(r) + 1, pc))                                                   \
-  X(ssize_t, readlink, (const char* p, char* b, size_t n), (p, b, n), , if (r >= 0) {        \
-    ReadString(p, pc);                                                                        \
-    Write(b, static_cast<size_t>(r), pc);                                                     \
-  })                                                                                          \
+  X(ssize_t, readlink, (const char* p, char* b, size_t n), (p, b, n), , LinkRead(p, b, r, pc)) \
   X(ssize_t, readlinkat, (int d, const char* p, char* b, size_t n), (d, p, b, n), ,           \
-    if (r >= 0) {                                                                             \
-      ReadString(p, pc);                                                                      \
-      Write(b, static_cast<size_t>(r), pc);                                                   \
-    })                                                                                        \
+    LinkRead(p, b, r, pc))                                                                    \
   X(time_t, time, (time_t* t), (t), , if (t && r != static_cast<time_t>(-1)) {               \
     Write(t, sizeof *t, pc);                                                                  \
   })                                                                                          \
@@ -256,7 +264,8 @@ void Passwd(passwd* p, passwd** out, int r, uintptr_t pc) {
     if (r == 0 && t) Write(t, sizeof *t, pc))                                                 \
   X(int, sched_getaffinity, (pid_t p, size_t n, cpu_set_t* s), (p, n, s), ,                   \
     if (r == 0) Write(s, n, pc))                                                              \
-  X(int, getgroups, (int n, gid_t* l), (n, l), , if (r > 0 && n > 0) Write(l, r * sizeof *l, pc)) \
+  X(int, getgroups, (int n, gid_t* l), (n, l), ,                                              \
+    if (r > 0 && n > 0) Write(l, r * sizeof *l, pc))                                          \
   X(int, pthread_getname_np, (pthread_t t, char* b, size_t n), (t, b, n), ,                   \
     if (r == 0) Write(b, RealStrlen(b) + 1, pc))                                              \
   X(char*, realpath, (const char* p, char* b), (p, b), ::threadlens::rt::PcScope at(pc),      \
@@ -268,14 +277,8 @@ void Passwd(passwd* p, passwd** out, int r, uintptr_t pc) {
     Read(t, sizeof *t, pc);                                                                   \
     Write(t, sizeof *t, pc);                                                                  \
   })                                                                                          \
-  X(char*, asctime_r, (const tm* t, char* b), (t, b), , if (r) {                              \
-    Read(t, sizeof *t, pc);                                                                   \
-    Write(b, RealStrlen(b) + 1, pc);                                                          \
-  })                                                                                          \
-  X(char*, ctime_r, (const time_t* t, char* b), (t, b), , if (r) {                            \
-    Read(t, sizeof *t, pc);                                                                   \
-    Write(b, RealStrlen(b) + 1, pc);                                                          \
-  })                                                                                          \
+  X(char*, asctime_r, (const tm* t, char* b), (t, b), , if (r) TimeText(t, b, pc))         \
+  X(char*, ctime_r, (const time_t* t, char* b), (t, b), , if (r) TimeText(t, b, pc))        \
   X(size_t, strftime, (char* b, size_t n, const char* f, const tm* t), (b, n, f, t), , {      \
     ReadString(f, pc);                                                                        \
     Read(t, sizeof *t, pc);                                                                   \
@@ -283,7 +286,7 @@ void Passwd(passwd* p, passwd** out, int r, uintptr_t pc) {
   })                                                                                          \
   X(char*, strptime, (const char* s, const char* f, tm* t), (s, f, t), , {                    \
     ReadString(f, pc);                                                                        \
-    Read(s, (r ? static_cast<size_t>(r - s) : 0) + 1, pc);                                    \
+    ReadParsed(s, r, pc);                                                                     \
     if (r) Write(t, sizeof *t, pc);                                                           \
   })                                                                                          \
   X(int, clock_gettime, (clockid_t c, timespec* t), (c, t), ,                                 \

@@ -119,6 +119,24 @@ TSAN_ALWAYS_INLINE uint64_t Epoch() {
   return reinterpret_cast<uintptr_t>(ts) > 1 ? ts->epoch : 0;
 }
 
+// The repeat cache: an access (or a libc range) that repeats one the thread recorded since
+// its last release-type event, from the same address and no wider (a write also covering
+// later reads), is dropped at the source.
+TSAN_ALWAYS_INLINE CacheEntry& CacheSlot(ThreadCtx& t, uintptr_t addr) {
+  return t.cache[(addr >> 3) & (kCacheSize - 1)];
+}
+TSAN_ALWAYS_INLINE bool Repeats(const CacheEntry& e, uintptr_t addr, uint32_t size, bool write) {
+  return e.addr == addr && e.epoch == Epoch() &&
+         (e.write_size >= size || (!write && e.read_size >= size));
+}
+// An access of at most 255 bytes just recorded in `epoch`.
+TSAN_ALWAYS_INLINE void NoteRecorded(CacheEntry& e, uintptr_t addr, uint64_t epoch,
+                                     uint32_t size, bool write) {
+  if (e.addr != addr || e.epoch != epoch) e = CacheEntry{addr, epoch, 0, 0};
+  uint8_t& recorded = write ? e.write_size : e.read_size;
+  if (recorded < size) recorded = static_cast<uint8_t>(size);
+}
+
 // Every this many access events the clock is read; the others reuse the previous event's
 // time. Reading the clock (rdtsc: ~25 ns in a VM) would otherwise cost more than the rest of
 // the event, and a memory access's time only places it on the timeline.
@@ -275,11 +293,7 @@ TSAN_ALWAYS_INLINE bool ExtendOpen(ThreadCtx& t, uintptr_t addr, uint32_t size, 
   t.open_run = run + 1;
   t.open_next = addr + size;
   // The cache still learns the element, so a repeat of it in this epoch is dropped.
-  CacheEntry& e = t.cache[(addr >> 3) & (kCacheSize - 1)];
-  const uint64_t epoch = ts->epoch;
-  if (e.addr != addr || e.epoch != epoch) e = CacheEntry{addr, epoch, 0, 0};
-  uint8_t& recorded = write ? e.write_size : e.read_size;
-  if (recorded < size) recorded = static_cast<uint8_t>(size);
+  NoteRecorded(CacheSlot(t, addr), addr, ts->epoch, size, write);
   if (__builtin_expect(__atomic_load_n(&ts->sig_pending, __ATOMIC_RELAXED) != 0, 0)) {
     DeliverPendingSignals(ts);
   }
@@ -294,11 +308,7 @@ TSAN_ALWAYS_INLINE void Access(uintptr_t addr, uint32_t size, bool write, uintpt
   if (!t) return;
   if (t->skip_own_stack && addr - t->stack_lo < t->stack_hi - t->stack_lo) return;
   if (addr == t->open_next && ExtendOpen(*t, addr, size, write, pc)) return;
-  CacheEntry& e = t->cache[(addr >> 3) & (kCacheSize - 1)];
-  if (e.addr == addr && e.epoch == Epoch()) {
-    if (e.write_size >= size) return;
-    if (!write && e.read_size >= size) return;
-  }
+  if (Repeats(CacheSlot(*t, addr), addr, size, write)) return;
   RecordAccess(*t, addr, size, write, pc);
 }
 
