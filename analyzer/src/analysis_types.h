@@ -43,16 +43,24 @@ class VectorClock {
 
 // Interned paths: a trie of (parent, value) so a call stack or an ordered lock set is one
 // uint32. Node 0 is the empty path. Grows with distinct paths, not with trace length.
+// Every call event looks a child up: the index is one flat array probed linearly (a node
+// per entry cost two dependent cache misses per call).
 class PathTable {
  public:
-  PathTable() { nodes_.push_back({0, 0, 0}); }
+  PathTable() {
+    nodes_.push_back({0, 0, 0});
+    slots_.resize(64);
+  }
   uint32_t Child(uint32_t parent, uint64_t value) {
-    Key k{parent, value};
-    auto it = index_.find(k);
-    if (it != index_.end()) return it->second;
-    uint32_t id = static_cast<uint32_t>(nodes_.size());
+    for (size_t i = Home(parent, value);; i = (i + 1) & (slots_.size() - 1)) {
+      const Slot& s = slots_[i];
+      if (s.id == 0) break;  // node 0 is never a child: 0 marks an empty slot
+      if (s.parent == parent && s.value == value) return s.id;
+    }
+    const uint32_t id = static_cast<uint32_t>(nodes_.size());
     nodes_.push_back({parent, value, nodes_[parent].depth + 1});
-    index_.emplace(k, id);
+    if (nodes_.size() * 4 > slots_.size() * 3) Grow();
+    Insert({value, parent, id});
     return id;
   }
   uint32_t Parent(uint32_t node) const { return nodes_[node].parent; }
@@ -71,18 +79,28 @@ class PathTable {
     uint64_t value;
     uint32_t depth;
   };
-  struct Key {
-    uint32_t parent;
-    uint64_t value;
-    bool operator==(const Key&) const = default;
+  struct Slot {
+    uint64_t value = 0;
+    uint32_t parent = 0, id = 0;
   };
-  struct KeyHash {
-    size_t operator()(const Key& k) const {
-      return static_cast<size_t>((k.value * 0x9E3779B97F4A7C15ull) ^ (k.parent * 0xC2B2AE35u));
+  size_t Home(uint32_t parent, uint64_t value) const {
+    const uint64_t h = (value * 0x9E3779B97F4A7C15ull) ^ (parent * 0xC2B2AE3D27D4EB4Full);
+    return static_cast<size_t>(h ^ (h >> 29)) & (slots_.size() - 1);
+  }
+  void Insert(const Slot& n) {
+    size_t i = Home(n.parent, n.value);
+    while (slots_[i].id != 0) i = (i + 1) & (slots_.size() - 1);
+    slots_[i] = n;
+  }
+  void Grow() {
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    for (const Slot& s : old) {
+      if (s.id != 0) Insert(s);
     }
-  };
+  }
   std::vector<Node> nodes_;
-  std::unordered_map<Key, uint32_t, KeyHash> index_;
+  std::vector<Slot> slots_;  // a power of two, at most three quarters full
 };
 
 enum class Op : uint8_t {

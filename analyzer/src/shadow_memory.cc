@@ -10,30 +10,13 @@
 
 namespace threadlens::analysis {
 
-ShadowMemory::Page& ShadowMemory::PageSlow(uint64_t addr) {
-  const uint64_t page = addr >> kPageShift;
-  Recent& r = recent_[page & (kRecent - 1)];
-  if (r.page != page || !r.p) {
-    bool inserted;
-    uint32_t& idx = page_index_.FindOrInsert(page, inserted);
-    if (inserted) {
-      idx = static_cast<uint32_t>(pages_.size());
-      pages_.push_back(new (arena_.Allocate(sizeof(Page))) Page());
-    }
-    r = {page, pages_[idx]};
+ShadowMemory::Page& ShadowMemory::NewPage(uint64_t addr) {
+  Page*& slot = table_.Slot(addr >> kPageShift);
+  if (!slot) {
+    slot = new (arena_.Allocate(sizeof(Page))) Page();
+    pages_.push_back(slot);
   }
-  last_page_ = page;
-  last_ = r.p;
-  return *last_;
-}
-
-const ShadowMemory::Page* ShadowMemory::FindPage(uint64_t addr) const {
-  const uint64_t page = addr >> kPageShift;
-  if (page == last_page_) return last_;
-  const Recent& r = recent_[page & (kRecent - 1)];
-  if (r.page == page && r.p) return r.p;
-  const uint32_t* idx = const_cast<FlatMap<uint32_t>&>(page_index_).Find(page);
-  return idx ? pages_[*idx] : nullptr;
+  return *slot;
 }
 
 const ShadowMemory::Granule* ShadowMemory::FindGranule(uint64_t addr) const {

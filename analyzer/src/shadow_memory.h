@@ -34,6 +34,7 @@
 #include "analysis_types.h"
 #include "flat_map.h"
 #include "huge_arena.h"
+#include "page_table.h"
 
 namespace threadlens::analysis {
 
@@ -179,10 +180,11 @@ class ShadowMemory {
   enum class Mode { kAccess, kAlloc, kFree };
 
   Page& PageAt(uint64_t addr) {
-    return (addr >> kPageShift) == last_page_ ? *last_ : PageSlow(addr);
+    Page* p = table_.Find(addr >> kPageShift);
+    return p ? *p : NewPage(addr);
   }
-  Page& PageSlow(uint64_t addr);
-  const Page* FindPage(uint64_t addr) const;
+  Page& NewPage(uint64_t addr);
+  const Page* FindPage(uint64_t addr) const { return table_.Find(addr >> kPageShift); }
   const Granule* FindGranule(uint64_t addr) const;
   bool Range(uint64_t addr, uint64_t size, const ShadowAccess& a, Mode mode);
   bool WholeLine(Page& p, uint32_t line, uint64_t base, const ShadowAccess& a, Mode mode);
@@ -227,7 +229,7 @@ class ShadowMemory {
   // Pages and granules live in the arena until the shadow goes: the shadow of memory the
   // program touched is kept for the whole analysis.
   HugeArena arena_;
-  FlatMap<uint32_t> page_index_;  // page number -> index into pages_
+  PageTable<Page> table_;
   std::vector<Page*> pages_;
   std::vector<Granule*> free_lines_;  // blocks of eight granules no line uses
   std::vector<ShadowCell*> block_chunks_;  // kChunkBlocks blocks each, from the arena
@@ -235,16 +237,6 @@ class ShadowMemory {
   std::vector<uint32_t> free_blocks_;
   std::vector<std::vector<ShadowCell>> spills_;
   std::vector<uint32_t> free_spills_;
-  uint64_t last_page_ = ~0ull;
-  Page* last_ = nullptr;
-  // Pages met lately, direct-mapped by page number: accesses move between a thread's stack
-  // and a few heap pages, and a hit here skips the hash map. Pages are never dropped.
-  static constexpr size_t kRecent = 256;
-  struct Recent {
-    uint64_t page = 0;
-    Page* p = nullptr;
-  };
-  Recent recent_[kRecent];
   // Within one Range: lines whose slot is memo_in_ move to memo_out_ (same page only);
   // prev_ is the slot of the line just done.
   const Page* memo_page_ = nullptr;
