@@ -3,10 +3,12 @@
 // user memory it reads or writes as range accesses.
 #pragma once
 
+#include <errno.h>
 #include <stdarg.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "tsan_thread.h"
 
@@ -62,6 +64,22 @@ TSAN_ALWAYS_INLINE void CallerWrite(const void* p, size_t n, uintptr_t pc) {
 TSAN_ALWAYS_INLINE void ReadParsed(const char* s, const char* stop, uintptr_t pc) {
   if (s) Read(s, (stop && stop > s ? static_cast<size_t>(stop - s) : 0) + 1, pc);
 }
+
+// What an interceptor returns when the real function cannot be found (never expected:
+// none of these is called while dlsym runs).
+template <typename T>
+T Unresolved() {
+  errno = ENOSYS;
+  if constexpr (std::is_pointer_v<T>) {
+    return nullptr;
+  } else if constexpr (std::is_unsigned_v<T>) {
+    return 0;
+  } else {
+    return static_cast<T>(-1);
+  }
+}
+
+inline size_t Min(size_t a, size_t b) { return a < b ? a : b; }
 
 // The next definition for a plain interceptor: `real`, or -1 with ENOSYS when unresolved.
 #define TL_REAL(name)                                                 \

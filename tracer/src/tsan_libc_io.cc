@@ -20,29 +20,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <type_traits>
-
 #include "fd_sync.h"
 #include "tsan_libc.h"
 
 namespace threadlens::rt::tsan::libc {
 namespace {
-
-// What an interceptor returns when the real function cannot be found (never expected:
-// none of these is called while dlsym runs).
-template <typename T>
-T Unresolved() {
-  errno = ENOSYS;
-  if constexpr (std::is_pointer_v<T>) {
-    return nullptr;
-  } else if constexpr (std::is_unsigned_v<T>) {
-    return 0;
-  } else {
-    return static_cast<T>(-1);
-  }
-}
-
-inline size_t Min(size_t a, size_t b) { return a < b ? a : b; }
 
 // The first `bytes` bytes of an I/O vector were transferred.
 void Vector(const iovec* v, size_t count, size_t bytes, bool write, uintptr_t pc) {

@@ -1,0 +1,114 @@
+// Interceptors for calls that fill the caller's memory with the system's state: random
+// bytes, the host name, file-system and system statistics, process times, interval timers,
+// pending signals, configuration strings, terminal attributes and the common ioctl requests.
+// Each records what it read and wrote as range accesses at the caller's pc, and only when
+// the call succeeded. (ThreadSanitizer, clang 14, records getrandom, sysinfo, statfs,
+// statvfs, times, getitimer, sigpending and confstr, not getentropy nor gethostname.)
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/sysinfo.h>
+#include <sys/time.h>
+#include <sys/times.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "fd_sync.h"
+#include "tsan_libc.h"
+
+namespace threadlens::rt::tsan::libc {
+
+// A path the call reads: its bytes and terminator.
+TSAN_ALWAYS_INLINE void Path(const char* p, uintptr_t pc) {
+  if (p) Read(p, RealStrlen(p) + 1, pc);
+}
+
+#define THREADLENS_LIBC_SYS(X)                                                                \
+  X(ssize_t, getrandom, (void* b, size_t n, unsigned f), (b, n, f), ,                          \
+    if (r > 0) Write(b, static_cast<size_t>(r), pc))                                           \
+  X(int, getentropy, (void* b, size_t n), (b, n), , if (r == 0) Write(b, n, pc))               \
+  X(int, gethostname, (char* b, size_t n), (b, n), ,                                          \
+    if (r == 0 && n) Write(b, Min(RealStrlen(b) + 1, n), pc))                                  \
+  X(int, sysinfo, (struct sysinfo * i), (i), , if (r == 0) Write(i, sizeof *i, pc))            \
+  X(int, statfs, (const char* p, struct statfs* s), (p, s), , Path(p, pc);                     \
+    if (r == 0) Write(s, sizeof *s, pc))                                                       \
+  X(int, fstatfs, (int fd, struct statfs* s), (fd, s), , if (r == 0) Write(s, sizeof *s, pc)) \
+  X(int, statvfs, (const char* p, struct statvfs* s), (p, s), , Path(p, pc);                   \
+    if (r == 0) Write(s, sizeof *s, pc))                                                       \
+  X(int, fstatvfs, (int fd, struct statvfs* s), (fd, s), ,                                     \
+    if (r == 0) Write(s, sizeof *s, pc))                                                       \
+  X(clock_t, times, (tms * t), (t), , if (r != static_cast<clock_t>(-1)) Write(t, sizeof *t, pc)) \
+  X(int, getitimer, (int w, itimerval* v), (w, v), , if (r == 0) Write(v, sizeof *v, pc))      \
+  X(int, setitimer, (int w, const itimerval* v, itimerval* old), (w, v, old), ,                \
+    Read(v, sizeof *v, pc);                                                                    \
+    if (r == 0) Write(old, sizeof *old, pc))                                                   \
+  X(int, sigpending, (sigset_t * s), (s), , if (r == 0) Write(s, sizeof *s, pc))               \
+  X(size_t, confstr, (int name, char* b, size_t n), (name, b, n), ,                            \
+    if (r > 0) Write(b, Min(r, n), pc))                                                        \
+  X(int, tcgetattr, (int fd, termios* t), (fd, t), fdsync::Use(fd, pc),                        \
+    if (r == 0) Write(t, sizeof *t, pc))                                                       \
+  X(int, tcsetattr, (int fd, int how, const termios* t), (fd, how, t), fdsync::Use(fd, pc),    \
+    Read(t, sizeof *t, pc))
+
+#define THREADLENS_DEFINE(ret, name, params, args, pre, effect) \
+  THREADLENS_LIBC_INTERCEPTOR(ret, name, params, args, pre, effect, Unresolved<ret>())
+THREADLENS_LIBC_SYS(THREADLENS_DEFINE)
+#undef THREADLENS_DEFINE
+
+namespace {
+
+// What an ioctl request reads or writes through its argument: the requests a program
+// commonly makes on sockets, pipes and terminals (others record nothing).
+void IoctlEffect(unsigned long request, void* arg, uintptr_t pc) {
+  switch (request) {
+    case FIONREAD:  // also TIOCINQ
+    case TIOCOUTQ:
+      Write(arg, sizeof(int), pc);
+      break;
+    case FIONBIO:
+    case FIOASYNC:
+      Read(arg, sizeof(int), pc);
+      break;
+    case TIOCGWINSZ:
+      Write(arg, sizeof(winsize), pc);
+      break;
+    case TIOCSWINSZ:
+      Read(arg, sizeof(winsize), pc);
+      break;
+    case TCGETS:
+      Write(arg, sizeof(termios), pc);
+      break;
+    case TCSETS:
+    case TCSETSW:
+    case TCSETSF:
+      Read(arg, sizeof(termios), pc);
+      break;
+    default:
+      break;
+  }
+}
+
+int (*real_ioctl)(int, unsigned long, ...) = nullptr;
+
+}  // namespace
+
+// The third argument is passed on as a pointer whatever the request: the kernel takes one
+// machine word, as libc's own ioctl does.
+TSAN_EXPORT int Intercept_ioctl(int fd, unsigned long request, ...) __asm__("ioctl");
+int Intercept_ioctl(int fd, unsigned long request, ...) {
+  va_list ap;
+  va_start(ap, request);
+  void* arg = va_arg(ap, void*);
+  va_end(ap);
+  auto* real = Real(real_ioctl, "ioctl");
+  if (__builtin_expect(!real, 0)) return Unresolved<int>();
+  const uintptr_t pc = TSAN_CALLER_PC;
+  fdsync::Use(fd, pc);
+  const int r = real(fd, request, arg);
+  if (r >= 0 && arg && Caller(pc)) IoctlEffect(request, arg, pc);
+  return r;
+}
+
+}  // namespace threadlens::rt::tsan::libc

@@ -1,0 +1,199 @@
+// Interceptors for text and state the caller owns: wide strings and multibyte conversions,
+// the reentrant tokenizers (strtok_r, strsep), the reentrant random generators, which keep
+// their state in the caller's memory, strerror_r, temporary-name templates, dirname, and
+// getaddrinfo's result list. Each records the bytes it read and wrote at the caller's pc.
+// (ThreadSanitizer, clang 14, records wcscat, mbstowcs, wcstombs, rand_r, random_r and
+// drand48_r; not wcscpy, wmemset, strtok_r, strsep, erand48, mkstemp nor dirname.)
+#include <libgen.h>
+#include <netdb.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "runtime_internal.h"
+#include "tsan_libc.h"
+
+namespace threadlens::rt::tsan::libc {
+namespace {
+
+constexpr size_t kW = sizeof(wchar_t);
+
+// Written here, not called: this file is built without builtins, and wcslen would be the
+// runtime's own interceptor.
+size_t WideLen(const wchar_t* s) {
+  size_t n = 0;
+  while (s[n]) ++n;
+  return n;
+}
+size_t WideLen(const wchar_t* s, size_t max) {
+  size_t n = 0;
+  while (n < max && s[n]) ++n;
+  return n;
+}
+// Wide characters a comparison of at most `max` read in each string: up to the first that
+// differs or ends both.
+size_t WideCompared(const wchar_t* a, const wchar_t* b, size_t max) {
+  size_t i = 0;
+  while (i < max && a[i] == b[i] && a[i]) ++i;
+  return i < max ? i + 1 : max;
+}
+void WideString(const wchar_t* s, uintptr_t pc) { Read(s, (WideLen(s) + 1) * kW, pc); }
+
+// A tokenizer's scan from `begin` that left its position at `next`: read to there; when the
+// character before `next` is now a terminator the call wrote it over a delimiter, else
+// `next` is the string's own end, read too.
+void Scanned(char* begin, const char* delim, char* next, uintptr_t pc) {
+  Read(delim, RealStrlen(delim) + 1, pc);
+  if (!next) {
+    Read(begin, RealStrlen(begin) + 1, pc);
+  } else if (next > begin && next[-1] == '\0') {
+    Read(begin, static_cast<size_t>(next - begin), pc);
+    Write(next - 1, 1, pc);
+  } else {
+    Read(begin, static_cast<size_t>(next - begin) + 1, pc);
+  }
+}
+
+// A multibyte conversion that stored `r` characters of `unit` bytes in `d` (room for `n`):
+// with room left it also stored the terminator.
+void Converted(const void* d, size_t r, size_t n, size_t unit, uintptr_t pc) {
+  if (d && r != static_cast<size_t>(-1)) Write(d, (r + (r < n)) * unit, pc);
+}
+// mbsrtowcs and wcsrtombs move `*src` past what they read, or set it null at the end.
+void Consumed(const void* before, const void* const* src, bool wide, uintptr_t pc) {
+  Write(src, sizeof *src, pc);
+  if (!before) return;
+  const char* b = static_cast<const char*>(before);
+  const size_t bytes =
+      *src ? static_cast<size_t>(static_cast<const char*>(*src) - b)
+           : (wide ? (WideLen(static_cast<const wchar_t*>(before)) + 1) * kW
+                   : RealStrlen(b) + 1);
+  Read(b, bytes, pc);
+}
+
+// dirname cuts its argument in place: one terminator where the directory part ends.
+void DirCut(char* path, size_t before, const char* r, uintptr_t pc) {
+  if (!path) return;
+  Read(path, before + 1, pc);
+  if (r == path && RealStrlen(path) < before) Write(path + RealStrlen(path), 1, pc);
+}
+
+// getaddrinfo's result: the list pointer, and each entry with its address and name. The
+// entries were allocated inside the call, named at the caller's line (PcScope).
+void Lookup(const char* node, const char* svc, const addrinfo* hints, int r,
+            addrinfo* const* res, uintptr_t pc) {
+  if (node) Read(node, RealStrlen(node) + 1, pc);
+  if (svc) Read(svc, RealStrlen(svc) + 1, pc);
+  Read(hints, sizeof *hints, pc);
+  if (r != 0) return;
+  Write(res, sizeof *res, pc);
+  for (const addrinfo* a = *res; a; a = a->ai_next) {
+    Write(a, sizeof *a, pc);
+    Write(a->ai_addr, a->ai_addrlen, pc);
+    if (a->ai_canonname) Write(a->ai_canonname, RealStrlen(a->ai_canonname) + 1, pc);
+  }
+}
+
+}  // namespace
+
+#define THREADLENS_LIBC_TEXT(X)                                                               \
+  X(wchar_t*, wcscpy, (wchar_t * d, const wchar_t* s), (d, s), ,                              \
+    Read(s, (WideLen(d) + 1) * kW, pc);                                                       \
+    Write(d, (WideLen(d) + 1) * kW, pc))                                                      \
+  X(wchar_t*, wcsncpy, (wchar_t * d, const wchar_t* s, size_t n), (d, s, n), ,                \
+    Read(s, Min(WideLen(s, n) + 1, n) * kW, pc);                                              \
+    Write(d, n * kW, pc))                                                                     \
+  X(wchar_t*, wcscat, (wchar_t * d, const wchar_t* s), (d, s), size_t dl = WideLen(d),        \
+    Read(d, (dl + 1) * kW, pc);                                                               \
+    WideString(s, pc); Write(d + dl, (WideLen(d + dl) + 1) * kW, pc))                         \
+  X(wchar_t*, wcsncat, (wchar_t * d, const wchar_t* s, size_t n), (d, s, n),                  \
+    size_t dl = WideLen(d),                                                                   \
+    Read(d, (dl + 1) * kW, pc);                                                               \
+    Read(s, Min(WideLen(s, n) + 1, n) * kW, pc);                                              \
+    Write(d + dl, (WideLen(d + dl) + 1) * kW, pc))                                            \
+  X(int, wcscmp, (const wchar_t* a, const wchar_t* b), (a, b), ,                              \
+    size_t k = WideCompared(a, b, ~size_t{0}); Read(a, k * kW, pc); Read(b, k * kW, pc))      \
+  X(int, wcsncmp, (const wchar_t* a, const wchar_t* b, size_t n), (a, b, n), ,                \
+    size_t k = WideCompared(a, b, n); Read(a, k * kW, pc); Read(b, k * kW, pc))               \
+  X(wchar_t*, wcschr, (const wchar_t* s, wchar_t c), (s, c), ,                                \
+    Read(s, (r ? static_cast<size_t>(r - s) + 1 : WideLen(s) + 1) * kW, pc))                  \
+  X(wchar_t*, wcsrchr, (const wchar_t* s, wchar_t c), (s, c), , WideString(s, pc))            \
+  X(wchar_t*, wmemcpy, (wchar_t * d, const wchar_t* s, size_t n), (d, s, n), ,                \
+    Read(s, n * kW, pc); Write(d, n * kW, pc))                                                \
+  X(wchar_t*, wmemmove, (wchar_t * d, const wchar_t* s, size_t n), (d, s, n), ,               \
+    Read(s, n * kW, pc); Write(d, n * kW, pc))                                                \
+  X(wchar_t*, wmemset, (wchar_t * d, wchar_t c, size_t n), (d, c, n), , Write(d, n * kW, pc)) \
+  X(int, wmemcmp, (const wchar_t* a, const wchar_t* b, size_t n), (a, b, n), ,                \
+    Read(a, n * kW, pc); Read(b, n * kW, pc))                                                 \
+  X(size_t, mbstowcs, (wchar_t * d, const char* s, size_t n), (d, s, n), ,                    \
+    Converted(d, r, n, kW, pc);                                                               \
+    if (r != static_cast<size_t>(-1) && (!d || r < n)) Read(s, RealStrlen(s) + 1, pc))        \
+  X(size_t, wcstombs, (char* d, const wchar_t* s, size_t n), (d, s, n), ,                     \
+    Converted(d, r, n, 1, pc);                                                                \
+    if (r != static_cast<size_t>(-1) && (!d || r < n)) WideString(s, pc))                     \
+  X(size_t, mbsrtowcs, (wchar_t * d, const char** s, size_t n, mbstate_t* st), (d, s, n, st), \
+    const char* from = *s,                                                                    \
+    if (r != static_cast<size_t>(-1)) {                                                       \
+      if (d) Write(d, (r + !*s) * kW, pc);                                                    \
+      Consumed(from, reinterpret_cast<const void* const*>(s), false, pc);                  \
+    })                                                                                        \
+  X(size_t, wcsrtombs, (char* d, const wchar_t** s, size_t n, mbstate_t* st), (d, s, n, st),  \
+    const wchar_t* from = *s,                                                                 \
+    if (r != static_cast<size_t>(-1)) {                                                       \
+      if (d) Write(d, r + !*s, pc);                                                           \
+      Consumed(from, reinterpret_cast<const void* const*>(s), true, pc);                  \
+    })                                                                                        \
+  X(char*, strtok_r, (char* s, const char* delim, char** save), (s, delim, save),             \
+    char* from = s ? s : *save,                                                               \
+    if (!s) Read(save, sizeof *save, pc);                                                     \
+    Write(save, sizeof *save, pc); if (from) Scanned(from, delim, *save, pc))                 \
+  X(char*, strsep, (char** sp, const char* delim), (sp, delim), char* from = *sp,             \
+    Read(sp, sizeof *sp, pc);                                                                 \
+    if (from) {                                                                               \
+      Write(sp, sizeof *sp, pc);                                                              \
+      Scanned(from, delim, *sp, pc);                                                          \
+    })                                                                                        \
+  X(char*, strerror_r, (int e, char* b, size_t n), (e, b, n), ,                               \
+    if (r == b && n) Write(b, Min(RealStrlen(b) + 1, n), pc))                                 \
+  X(int, __xpg_strerror_r, (int e, char* b, size_t n), (e, b, n), ,                           \
+    if (r == 0 && n) Write(b, Min(RealStrlen(b) + 1, n), pc))                                 \
+  X(int, rand_r, (unsigned* seed), (seed), , Write(seed, sizeof *seed, pc))                   \
+  X(double, erand48, (unsigned short x[3]), (x), , Write(x, 3 * sizeof *x, pc))               \
+  X(long, nrand48, (unsigned short x[3]), (x), , Write(x, 3 * sizeof *x, pc))                 \
+  X(long, jrand48, (unsigned short x[3]), (x), , Write(x, 3 * sizeof *x, pc))                 \
+  X(int, random_r, (random_data * b, int32_t* out), (b, out), , Write(b, sizeof *b, pc);      \
+    if (r == 0) Write(out, sizeof *out, pc))                                                  \
+  X(int, drand48_r, (drand48_data * b, double* out), (b, out), , Write(b, sizeof *b, pc);     \
+    if (r == 0) Write(out, sizeof *out, pc))                                                  \
+  X(int, lrand48_r, (drand48_data * b, long* out), (b, out), , Write(b, sizeof *b, pc);       \
+    if (r == 0) Write(out, sizeof *out, pc))                                                  \
+  X(int, mrand48_r, (drand48_data * b, long* out), (b, out), , Write(b, sizeof *b, pc);       \
+    if (r == 0) Write(out, sizeof *out, pc))                                                  \
+  X(int, mkstemp, (char* t), (t), , if (r >= 0) Write(t, RealStrlen(t) + 1, pc))             \
+  X(int, mkostemp, (char* t, int f), (t, f), , if (r >= 0) Write(t, RealStrlen(t) + 1, pc))   \
+  X(char*, mkdtemp, (char* t), (t), , if (r) Write(t, RealStrlen(t) + 1, pc))                 \
+  X(char*, dirname, (char* p), (p), size_t before = p ? RealStrlen(p) : 0,                    \
+    DirCut(p, before, r, pc))                                                                 \
+  X(int, getaddrinfo,                                                                         \
+    (const char* node, const char* svc, const addrinfo* hints, addrinfo** res),               \
+    (node, svc, hints, res), ::threadlens::rt::PcScope at(pc), Lookup(node, svc, hints, r, res, pc))
+
+#define THREADLENS_DEFINE(ret, name, params, args, pre, effect) \
+  THREADLENS_LIBC_INTERCEPTOR(ret, name, params, args, pre, effect, Unresolved<ret>())
+THREADLENS_LIBC_TEXT(THREADLENS_DEFINE)
+#undef THREADLENS_DEFINE
+
+namespace {
+void (*real_freeaddrinfo)(addrinfo*) = nullptr;
+}  // namespace
+
+// freeaddrinfo frees the list through free: its frees are made at the caller's call too.
+TSAN_EXPORT void Intercept_freeaddrinfo(addrinfo* a) __asm__("freeaddrinfo");
+void Intercept_freeaddrinfo(addrinfo* a) {
+  auto* real = Real(real_freeaddrinfo, "freeaddrinfo");
+  if (__builtin_expect(!real, 0)) return;
+  ::threadlens::rt::PcScope at(TSAN_CALLER_PC);
+  real(a);
+}
+
+}  // namespace threadlens::rt::tsan::libc
