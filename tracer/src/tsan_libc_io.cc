@@ -53,6 +53,16 @@ void Message(const msghdr* m, ssize_t r, bool receive, uintptr_t pc) {
   (receive ? Write : Read)(m->msg_name, m->msg_namelen, pc);
   (receive ? Write : Read)(m->msg_control, m->msg_controllen, pc);
 }
+// recvmmsg and sendmmsg: the vector and timeout read; each message moved, and its length
+// written, up to the count the call returned.
+void Messages(mmsghdr* v, unsigned n, int r, const timespec* t, bool receive, uintptr_t pc) {
+  Read(v, n * sizeof *v, pc);
+  if (t) Read(t, sizeof *t, pc);
+  for (int i = 0; i < r; ++i) {
+    Message(&v[i].msg_hdr, v[i].msg_len, receive, pc);
+    Write(&v[i].msg_len, sizeof v[i].msg_len, pc);
+  }
+}
 
 // stdio output inside a signal handler may deadlock on the FILE's lock.
 inline void Unsafe(uintptr_t pc) { CheckSignalUnsafe(trace::SignalUnsafeCall::kStdio, pc); }
@@ -139,6 +149,14 @@ void Passwd(passwd* p, passwd** out, int r, uintptr_t pc) {
     }, )                                                                                      \
   X(ssize_t, sendmsg, (int fd, const msghdr* m, int f), (fd, m, f), fdsync::Send(fd, pc),         \
     Message(m, r, false, pc), )                                                               \
+  X(int, recvmmsg, (int fd, mmsghdr* v, unsigned n, int f, timespec* t), (fd, v, n, f, t),    \
+    fdsync::Use(fd, pc), Messages(v, n, r, t, true, pc), if (r > 0) fdsync::Received(fd, pc))    \
+  X(int, sendmmsg, (int fd, mmsghdr* v, unsigned n, int f), (fd, v, n, f),                    \
+    fdsync::Send(fd, pc), Messages(v, n, r, nullptr, false, pc), )                             \
+  X(ssize_t, preadv2, (int fd, const iovec* v, int c, off_t o, int f), (fd, v, c, o, f),      \
+    fdsync::Use(fd, pc), Vector(v, c, r > 0 ? r : 0, true, pc), )                               \
+  X(ssize_t, pwritev2, (int fd, const iovec* v, int c, off_t o, int f), (fd, v, c, o, f),     \
+    fdsync::Use(fd, pc), Vector(v, c, r > 0 ? r : 0, false, pc), )                              \
   X(int, accept, (int fd, sockaddr* a, socklen_t* l), (fd, a, l),                             \
     socklen_t cap = Cap(l); fdsync::Use(fd, pc), if (r >= 0) Address(a, l, cap, pc),              \
     if (r >= 0) fdsync::Created(r, 0, pc))                                                        \
