@@ -309,6 +309,30 @@ THREADLENS_LIBC_INTERCEPTOR(char*, strchrnul, (const char* s, int c), (s, c), ,
                             Read(s, Span(s, r) + 1, pc), nullptr)
 THREADLENS_LIBC_INTERCEPTOR(size_t, strxfrm, (char* d, const char* s, size_t n), (d, s, n), ,
                             Transformed(d, s, n, r, pc), 0)
+THREADLENS_LIBC_INTERCEPTOR(char*, stpncpy, (char* d, const char* s, size_t n), (d, s, n), ,
+                            StrNCopy(d, s, n, pc), nullptr)
+THREADLENS_LIBC_INTERCEPTOR(void*, memccpy, (void* d, const void* s, int c, size_t n),
+                            (d, s, c, n), , Copy(d, s, r ? Span(d, r) : n, pc), nullptr)
+THREADLENS_LIBC_INTERCEPTOR(int, strverscmp, (const char* a, const char* b), (a, b), ,
+                            Compare(a, b, ~size_t{0}, pc), 0)
+namespace {
+void (*real_explicit_bzero)(void*, size_t) = nullptr;
+}  // namespace
+// explicit_bzero exists so that the compiler does not turn it into memset: its own interceptor.
+TSAN_EXPORT void Intercept_explicit_bzero(void* d, size_t n) __asm__("explicit_bzero");
+void Intercept_explicit_bzero(void* d, size_t n) {
+  if (auto* real = Real(real_explicit_bzero, "explicit_bzero")) {
+    real(d, n);
+  } else {
+    volatile char* p = static_cast<char*>(d);
+    for (size_t i = 0; i < n; ++i) p[i] = 0;
+  }
+  CallerWrite(d, n, TSAN_CALLER_PC);
+}
+// A collation may weigh every character: both strings are read whole.
+THREADLENS_LIBC_INTERCEPTOR(int, strcoll, (const char* a, const char* b), (a, b), ,
+                            Read(a, RealStrlen(a) + 1, pc);
+                            Read(b, RealStrlen(b) + 1, pc), 0)
 THREADLENS_LIBC_INTERCEPTOR(size_t, wcslen, (const wchar_t* s), (s), ,
                             Read(s, (r + 1) * sizeof(wchar_t), pc), 0)
 THREADLENS_LIBC_INTERCEPTOR(size_t, wcsnlen, (const wchar_t* s, size_t n), (s, n), ,

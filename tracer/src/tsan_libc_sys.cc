@@ -1,9 +1,12 @@
 // Interceptors for calls that fill the caller's memory with the system's state: random
 // bytes, the host name, file-system and system statistics, process times, interval timers,
-// pending signals, configuration strings, terminal attributes and the common ioctl requests.
+// pending signals, configuration strings, terminal attributes, the common ioctl requests,
+// group entries, a thread's CPU set and thread attributes.
 // Each records what it read and wrote as range accesses at the caller's pc, and only when
 // the call succeeded. (ThreadSanitizer, clang 14, records getrandom, sysinfo, statfs,
 // statvfs, times, getitimer, sigpending and confstr, not getentropy nor gethostname.)
+#include <grp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
@@ -23,6 +26,19 @@ namespace threadlens::rt::tsan::libc {
 // A path the call reads: its bytes and terminator.
 TSAN_ALWAYS_INLINE void Path(const char* p, uintptr_t pc) {
   if (p) Read(p, RealStrlen(p) + 1, pc);
+}
+
+// getgrgid_r and getgrnam_r: the result pointer, and on success the entry, its strings and
+// its member list.
+void Group(group* g, group** out, int r, uintptr_t pc) {
+  Write(out, sizeof *out, pc);
+  if (r != 0 || !*out) return;
+  Write(g, sizeof *g, pc);
+  Path(g->gr_name, pc);
+  Path(g->gr_passwd, pc);
+  size_t n = 0;
+  for (; g->gr_mem && g->gr_mem[n]; ++n) Write(g->gr_mem[n], RealStrlen(g->gr_mem[n]) + 1, pc);
+  if (g->gr_mem) Write(g->gr_mem, (n + 1) * sizeof *g->gr_mem, pc);
 }
 
 #define THREADLENS_LIBC_SYS(X)                                                                \
@@ -50,7 +66,26 @@ TSAN_ALWAYS_INLINE void Path(const char* p, uintptr_t pc) {
   X(int, tcgetattr, (int fd, termios* t), (fd, t), fdsync::Use(fd, pc),                        \
     if (r == 0) Write(t, sizeof *t, pc))                                                       \
   X(int, tcsetattr, (int fd, int how, const termios* t), (fd, how, t), fdsync::Use(fd, pc),    \
-    Read(t, sizeof *t, pc))
+    Read(t, sizeof *t, pc))                                                                    \
+  X(int, getgrgid_r, (gid_t id, group* g, char* b, size_t n, group** out), (id, g, b, n, out), \
+    , Group(g, out, r, pc))                                                                    \
+  X(int, getgrnam_r, (const char* name, group* g, char* b, size_t n, group** out),            \
+    (name, g, b, n, out), , Path(name, pc); Group(g, out, r, pc))                              \
+  X(int, pthread_getaffinity_np, (pthread_t t, size_t n, cpu_set_t* s), (t, n, s), ,          \
+    if (r == 0) Write(s, n, pc))                                                               \
+  THREADLENS_ATTR_GET(X, getguardsize, size_t)                                                 \
+  THREADLENS_ATTR_GET(X, getstacksize, size_t)                                                 \
+  THREADLENS_ATTR_GET(X, getscope, int)                                                        \
+  THREADLENS_ATTR_GET(X, getinheritsched, int)                                                 \
+  THREADLENS_ATTR_GET(X, getschedpolicy, int)                                                  \
+  THREADLENS_ATTR_GET(X, getschedparam, sched_param)
+
+// A thread attribute's getter: reads the attribute object, writes the value. (Not
+// pthread_attr_getstack nor getdetachstate: the runtime calls them itself as threads start,
+// where a first resolution through dlsym must not happen.)
+#define THREADLENS_ATTR_GET(X, what, T)                                                     \
+  X(int, pthread_attr_##what, (const pthread_attr_t* a, T* v), (a, v), , Read(a, sizeof *a, pc); \
+    if (r == 0) Write(v, sizeof *v, pc))
 
 #define THREADLENS_DEFINE(ret, name, params, args, pre, effect) \
   THREADLENS_LIBC_INTERCEPTOR(ret, name, params, args, pre, effect, Unresolved<ret>())
