@@ -16,6 +16,9 @@
 extern "C" const char __ehdr_start[] __attribute__((visibility("hidden")));
 extern "C" const char etext[] __attribute__((visibility("hidden")));
 
+struct passwd;
+struct group;
+
 namespace threadlens::rt::tsan::libc {
 
 // dlsym(RTLD_NEXT, name), or nullptr while this thread is already inside a resolution
@@ -80,6 +83,11 @@ T Unresolved() {
 }
 
 inline size_t Min(size_t a, size_t b) { return a < b ? a : b; }
+
+// The strings of a user or group entry libc filled (tsan_libc_io.cc, tsan_libc_sys.cc): each
+// written, and a group's member list.
+void PasswdStrings(const passwd* p, uintptr_t pc);
+void GroupStrings(const group* g, uintptr_t pc);
 
 // The next definition for a plain interceptor: `real`, or -1 with ENOSYS when unresolved.
 #define TL_REAL(name)                                                 \

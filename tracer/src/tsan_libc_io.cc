@@ -98,12 +98,16 @@ void Passwd(passwd* p, passwd** out, int r, uintptr_t pc) {
   Write(out, sizeof *out, pc);
   if (r != 0 || !out || !*out) return;
   Write(p, sizeof *p, pc);
+  PasswdStrings(p, pc);
+}
+
+}  // namespace
+
+void PasswdStrings(const passwd* p, uintptr_t pc) {
   for (const char* s : {p->pw_name, p->pw_passwd, p->pw_gecos, p->pw_dir, p->pw_shell}) {
     if (s) Write(s, RealStrlen(s) + 1, pc);
   }
 }
-
-}  // namespace
 
 // File descriptors: the user buffer of a transfer, as far as it went (`effect`), and the
 // descriptor's own synchronization (`pre` and `post`, fd_sync.h): every call reads the

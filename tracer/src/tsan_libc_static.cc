@@ -1,15 +1,22 @@
 // libc functions that are not thread-safe because they keep state of their own: strtok's
 // position, the static `struct tm` of localtime and gmtime, the static string of ctime and
-// asctime, and the environment that getenv reads while setenv, unsetenv, putenv and
-// clearenv change it. Each call records an access to that state, so two threads calling
-// them with nothing ordering the calls race on it, named for what it is (ThreadSanitizer
-// records localtime's buffer, but neither strtok's state nor the environment).
+// asctime, the entries of getpwuid, getpwnam, getgrgid, getgrnam and gethostbyname, the
+// entry readdir returns, and the environment that getenv reads while setenv, unsetenv,
+// putenv and clearenv change it. Each call records an access to that state, so two threads
+// calling them with nothing ordering the calls race on it, named for what it is
+// (ThreadSanitizer records localtime's buffer and the entries, but neither strtok's state
+// nor the environment).
+#include <dirent.h>
+#include <grp.h>
+#include <netdb.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "runtime.h"
+#include "runtime_internal.h"
 #include "tsan_libc.h"
 
 namespace threadlens::rt::tsan::libc {
@@ -37,13 +44,20 @@ void Touch(Hidden& h, bool write, uintptr_t pc) {
   (write ? Write : Read)(&h.byte, 1, pc);
 }
 
+// A name the call reads (null-safe: some glibc declarations say nonnull).
+void CallerText(const void* name, uintptr_t pc) {
+  const char* s = static_cast<const char*>(name);
+  if (s) Read(s, RealStrlen(s) + 1, pc);
+}
+
 // A static result buffer of libc's: written by the call that fills it.
 void Filled(const void* p, size_t size, const char* name, bool& named, uintptr_t pc) {
   if (!p || !Caller(pc)) return;
   if (!__atomic_exchange_n(&named, true, __ATOMIC_RELAXED)) Name(p, size, name, pc);
   Write(p, size, pc);
 }
-bool tm_named = false, text_named = false;
+bool tm_named = false, text_named = false, pwuid_named = false, pwnam_named = false,
+     grgid_named = false, grnam_named = false, host_named = false;
 
 char* FallbackGetenv(const char* name) {
   size_t n = 0;
@@ -66,6 +80,16 @@ int (*real_setenv)(const char*, const char*, int) = nullptr;
 int (*real_unsetenv)(const char*) = nullptr;
 int (*real_putenv)(char*) = nullptr;
 int (*real_clearenv)() = nullptr;
+passwd* (*real_getpwuid)(uid_t) = nullptr;
+passwd* (*real_getpwnam)(const char*) = nullptr;
+group* (*real_getgrgid)(gid_t) = nullptr;
+group* (*real_getgrnam)(const char*) = nullptr;
+hostent* (*real_gethostbyname)(const char*) = nullptr;
+dirent* (*real_readdir)(DIR*) = nullptr;
+dirent64* (*real_readdir64)(DIR*) = nullptr;
+DIR* (*real_opendir)(const char*) = nullptr;
+DIR* (*real_fdopendir)(int) = nullptr;
+int (*real_closedir)(DIR*) = nullptr;
 
 }  // namespace
 }  // namespace threadlens::rt::tsan::libc
@@ -143,4 +167,87 @@ TSAN_EXPORT int clearenv() {
   if (!real) return -1;
   Touch(environment, true, TSAN_CALLER_PC);
   return real();
+}
+
+// More static results: the entries of getpwuid, getpwnam, getgrgid, getgrnam and
+// gethostbyname (one each in glibc). Two threads calling one with nothing ordering the
+// calls, or one reading the result while another calls, race on the entry. (glibc's
+// inet_ntoa and strsignal keep their strings per thread: no shared state to record.)
+TSAN_EXPORT passwd* getpwuid(uid_t u) {
+  auto* real = Real(real_getpwuid, "getpwuid");
+  passwd* r = real ? real(u) : nullptr;
+  Filled(r, sizeof *r, "the entry of getpwuid", pwuid_named, TSAN_CALLER_PC);
+  if (r && Caller(TSAN_CALLER_PC)) PasswdStrings(r, TSAN_CALLER_PC);
+  return r;
+}
+
+TSAN_EXPORT passwd* getpwnam(const char* name) {
+  auto* real = Real(real_getpwnam, "getpwnam");
+  passwd* r = real ? real(name) : nullptr;
+  if (Caller(TSAN_CALLER_PC)) CallerText(name, TSAN_CALLER_PC);
+  Filled(r, sizeof *r, "the entry of getpwnam", pwnam_named, TSAN_CALLER_PC);
+  if (r && Caller(TSAN_CALLER_PC)) PasswdStrings(r, TSAN_CALLER_PC);
+  return r;
+}
+
+TSAN_EXPORT group* getgrgid(gid_t g) {
+  auto* real = Real(real_getgrgid, "getgrgid");
+  group* r = real ? real(g) : nullptr;
+  Filled(r, sizeof *r, "the entry of getgrgid", grgid_named, TSAN_CALLER_PC);
+  if (r && Caller(TSAN_CALLER_PC)) GroupStrings(r, TSAN_CALLER_PC);
+  return r;
+}
+
+TSAN_EXPORT group* getgrnam(const char* name) {
+  auto* real = Real(real_getgrnam, "getgrnam");
+  group* r = real ? real(name) : nullptr;
+  if (Caller(TSAN_CALLER_PC)) CallerText(name, TSAN_CALLER_PC);
+  Filled(r, sizeof *r, "the entry of getgrnam", grnam_named, TSAN_CALLER_PC);
+  if (r && Caller(TSAN_CALLER_PC)) GroupStrings(r, TSAN_CALLER_PC);
+  return r;
+}
+
+TSAN_EXPORT hostent* gethostbyname(const char* name) {
+  auto* real = Real(real_gethostbyname, "gethostbyname");
+  hostent* r = real ? real(name) : nullptr;
+  if (Caller(TSAN_CALLER_PC)) CallerText(name, TSAN_CALLER_PC);
+  Filled(r, sizeof *r, "the entry of gethostbyname", host_named, TSAN_CALLER_PC);
+  return r;
+}
+
+// A directory stream: the entry readdir returns lives in the DIR, and the next readdir on
+// that stream overwrites it. The DIR is named at the caller's opendir.
+TSAN_EXPORT DIR* opendir(const char* path) {
+  auto* real = Real(real_opendir, "opendir");
+  if (!real) return nullptr;
+  ::threadlens::rt::PcScope at(TSAN_CALLER_PC);
+  return real(path);
+}
+
+TSAN_EXPORT DIR* fdopendir(int fd) {
+  auto* real = Real(real_fdopendir, "fdopendir");
+  if (!real) return nullptr;
+  ::threadlens::rt::PcScope at(TSAN_CALLER_PC);
+  return real(fd);
+}
+
+TSAN_EXPORT int closedir(DIR* d) {
+  auto* real = Real(real_closedir, "closedir");
+  if (!real) return -1;
+  ::threadlens::rt::PcScope at(TSAN_CALLER_PC);
+  return real(d);
+}
+
+TSAN_EXPORT dirent* readdir(DIR* d) {
+  auto* real = Real(real_readdir, "readdir");
+  dirent* r = real ? real(d) : nullptr;
+  if (r && Caller(TSAN_CALLER_PC)) Write(r, r->d_reclen, TSAN_CALLER_PC);
+  return r;
+}
+
+TSAN_EXPORT dirent64* readdir64(DIR* d) {
+  auto* real = Real(real_readdir64, "readdir64");
+  dirent64* r = real ? real(d) : nullptr;
+  if (r && Caller(TSAN_CALLER_PC)) Write(r, r->d_reclen, TSAN_CALLER_PC);
+  return r;
 }

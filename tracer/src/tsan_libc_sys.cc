@@ -34,8 +34,13 @@ void Group(group* g, group** out, int r, uintptr_t pc) {
   Write(out, sizeof *out, pc);
   if (r != 0 || !*out) return;
   Write(g, sizeof *g, pc);
-  Path(g->gr_name, pc);
-  Path(g->gr_passwd, pc);
+  GroupStrings(g, pc);
+}
+
+void GroupStrings(const group* g, uintptr_t pc) {
+  for (const char* s : {g->gr_name, g->gr_passwd}) {
+    if (s) Write(s, RealStrlen(s) + 1, pc);
+  }
   size_t n = 0;
   for (; g->gr_mem && g->gr_mem[n]; ++n) Write(g->gr_mem[n], RealStrlen(g->gr_mem[n]) + 1, pc);
   if (g->gr_mem) Write(g->gr_mem, (n + 1) * sizeof *g->gr_mem, pc);
