@@ -1,5 +1,6 @@
-// pthread interceptors for locks: mutexes (all types), rwlocks and spin locks. std::mutex,
-// std::recursive_mutex, std::timed_mutex and std::shared_mutex reach these unchanged.
+// pthread interceptors for locks: mutexes (all types), rwlocks and spin locks, and stdio's
+// stream locks. std::mutex, std::recursive_mutex, std::timed_mutex and std::shared_mutex
+// reach these unchanged.
 //
 // Ordering rule: a release is traced BEFORE the real unlock and an acquisition AFTER the real
 // lock returns, so the global sequence numbers order every hand-over of a lock correctly.
@@ -8,6 +9,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 
 #include "confirm.h"
 #include "runtime_internal.h"
@@ -44,6 +46,10 @@ int (*real_spin_destroy)(pthread_spinlock_t*);
 int (*real_spin_lock)(pthread_spinlock_t*);
 int (*real_spin_trylock)(pthread_spinlock_t*);
 int (*real_spin_unlock)(pthread_spinlock_t*);
+
+void (*real_flockfile)(FILE*);
+int (*real_ftrylockfile)(FILE*);
+void (*real_funlockfile)(FILE*);
 
 template <typename F>
 void Resolve(F& fn, const char* name) {
@@ -410,6 +416,55 @@ TL_EXPORT int pthread_spin_unlock(pthread_spinlock_t* l) {
   return Release(ts, Addr(l), TL_CALLER_PC, [&] { return real_spin_unlock(l); });
 }
 
+// --- stdio stream locks ----------------------------------------------------------------
+// flockfile, ftrylockfile and funlockfile take the stream's own recursive lock, which a
+// program holds to make several stdio calls one unit (stdio's internal locking does not come
+// through here).
+
+namespace {
+constexpr uint8_t kStreamLock = static_cast<uint8_t>(LockType::kRecursive);
+}  // namespace
+
+TL_EXPORT void flockfile(FILE* f) {
+  ENSURE(real_flockfile);
+  ThreadState* ts = CurrentFast();
+  if (!ts) return real_flockfile(f);
+  ScheduleStep(ts);
+  uint64_t pc = TL_CALLER_PC, lock = Addr(f);
+  MaybeHoldForConfirm(ts, pc, lock);
+  Announce(ts, lock, kStreamLock, pc);
+  int r = real_ftrylockfile(f) == 0 ? 0 : EBUSY;
+  if (r == EBUSY) {
+    r = AcquireSlow(ts, lock, kStreamLock, false, 0, pc, [&] {
+      real_flockfile(f);
+      return 0;
+    });
+  }
+  AcquireDone(ts, r, lock, kStreamLock, false, 0, pc);
+}
+
+TL_EXPORT int ftrylockfile(FILE* f) {
+  ENSURE(real_ftrylockfile);
+  ThreadState* ts = CurrentFast();
+  if (!ts) return real_ftrylockfile(f);
+  ScheduleStep(ts);
+  uint64_t pc = TL_CALLER_PC, lock = Addr(f);
+  Announce(ts, lock, kStreamLock, pc);
+  int r = real_ftrylockfile(f);
+  AcquireDone(ts, r == 0 ? 0 : EBUSY, lock, kStreamLock, false, threadlens::trace::kTry, pc);
+  return r;
+}
+
+TL_EXPORT void funlockfile(FILE* f) {
+  ENSURE(real_funlockfile);
+  ThreadState* ts = CurrentFast();
+  if (!ts) return real_funlockfile(f);
+  Release(ts, Addr(f), TL_CALLER_PC, [&] {
+    real_funlockfile(f);
+    return 0;
+  });
+}
+
 namespace threadlens::rt {
 
 void ResolveLockFunctions() {
@@ -436,6 +491,9 @@ void ResolveLockFunctions() {
   Resolve(real_spin_lock, "pthread_spin_lock");
   Resolve(real_spin_trylock, "pthread_spin_trylock");
   Resolve(real_spin_unlock, "pthread_spin_unlock");
+  Resolve(real_flockfile, "flockfile");
+  Resolve(real_ftrylockfile, "ftrylockfile");
+  Resolve(real_funlockfile, "funlockfile");
 }
 
 }  // namespace threadlens::rt
