@@ -329,6 +329,22 @@ void Intercept_explicit_bzero(void* d, size_t n) {
   }
   CallerWrite(d, n, TSAN_CALLER_PC);
 }
+THREADLENS_LIBC_INTERCEPTOR(char*, __stpncpy_chk, (char* d, const char* s, size_t n, size_t dl),
+                            (d, s, n, dl), , StrNCopy(d, s, n, pc), nullptr)
+namespace {
+void (*real_explicit_bzero_chk)(void*, size_t, size_t) = nullptr;
+}  // namespace
+TSAN_EXPORT void Intercept___explicit_bzero_chk(void* d, size_t n, size_t dl)
+    __asm__("__explicit_bzero_chk");
+void Intercept___explicit_bzero_chk(void* d, size_t n, size_t dl) {
+  if (auto* real = Real(real_explicit_bzero_chk, "__explicit_bzero_chk")) {
+    real(d, n, dl);
+  } else {
+    volatile char* p = static_cast<char*>(d);
+    for (size_t i = 0; i < n; ++i) p[i] = 0;
+  }
+  CallerWrite(d, n, TSAN_CALLER_PC);
+}
 // A collation may weigh every character: both strings are read whole.
 THREADLENS_LIBC_INTERCEPTOR(int, strcoll, (const char* a, const char* b), (a, b), ,
                             Read(a, RealStrlen(a) + 1, pc);

@@ -97,6 +97,15 @@ void GroupStrings(const group* g, uintptr_t pc) {
 THREADLENS_LIBC_SYS(THREADLENS_DEFINE)
 #undef THREADLENS_DEFINE
 
+// _FORTIFY_SOURCE: the checked forms (`bl`: the buffer's size, which the real function
+// checks), with the bytes of the plain ones.
+THREADLENS_LIBC_INTERCEPTOR(int, __gethostname_chk, (char* b, size_t n, size_t bl), (b, n, bl), ,
+                            if (r == 0 && n) Write(b, Min(RealStrlen(b) + 1, n), pc),
+                            Unresolved<int>())
+THREADLENS_LIBC_INTERCEPTOR(size_t, __confstr_chk, (int name, char* b, size_t n, size_t bl),
+                            (name, b, n, bl), , if (r > 0) Write(b, Min(r, n), pc),
+                            Unresolved<size_t>())
+
 namespace {
 
 // What an ioctl request reads or writes through its argument: the requests a program

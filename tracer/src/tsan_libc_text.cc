@@ -183,6 +183,43 @@ void Lookup(const char* node, const char* svc, const addrinfo* hints, int r,
 THREADLENS_LIBC_TEXT(THREADLENS_DEFINE)
 #undef THREADLENS_DEFINE
 
+// _FORTIFY_SOURCE: the checked forms (`dl`: the destination's size, which the real function
+// checks), with the bytes of the plain ones.
+THREADLENS_LIBC_INTERCEPTOR(wchar_t*, __wcscpy_chk, (wchar_t * d, const wchar_t* s, size_t dl),
+                            (d, s, dl), , Read(s, (WideLen(d) + 1) * kW, pc);
+                            Write(d, (WideLen(d) + 1) * kW, pc), Unresolved<wchar_t*>())
+THREADLENS_LIBC_INTERCEPTOR(wchar_t*, __wcsncpy_chk,
+                            (wchar_t * d, const wchar_t* s, size_t n, size_t dl), (d, s, n, dl), ,
+                            Read(s, Min(WideLen(s, n) + 1, n) * kW, pc);
+                            Write(d, n * kW, pc), Unresolved<wchar_t*>())
+THREADLENS_LIBC_INTERCEPTOR(wchar_t*, __wcscat_chk, (wchar_t * d, const wchar_t* s, size_t dl),
+                            (d, s, dl), size_t before = WideLen(d),
+                            Read(d, (before + 1) * kW, pc);
+                            WideString(s, pc);
+                            Write(d + before, (WideLen(d + before) + 1) * kW, pc),
+                            Unresolved<wchar_t*>())
+THREADLENS_LIBC_INTERCEPTOR(wchar_t*, __wmemcpy_chk,
+                            (wchar_t * d, const wchar_t* s, size_t n, size_t dl), (d, s, n, dl), ,
+                            Read(s, n * kW, pc);
+                            Write(d, n * kW, pc), Unresolved<wchar_t*>())
+THREADLENS_LIBC_INTERCEPTOR(wchar_t*, __wmemmove_chk,
+                            (wchar_t * d, const wchar_t* s, size_t n, size_t dl), (d, s, n, dl), ,
+                            Read(s, n * kW, pc);
+                            Write(d, n * kW, pc), Unresolved<wchar_t*>())
+THREADLENS_LIBC_INTERCEPTOR(wchar_t*, __wmemset_chk, (wchar_t * d, wchar_t c, size_t n, size_t dl),
+                            (d, c, n, dl), , Write(d, n * kW, pc), Unresolved<wchar_t*>())
+THREADLENS_LIBC_INTERCEPTOR(size_t, __mbstowcs_chk,
+                            (wchar_t * d, const char* s, size_t n, size_t dl), (d, s, n, dl), ,
+                            Converted(d, r, n, kW, pc);
+                            if (r != static_cast<size_t>(-1) && (!d || r < n))
+                                Read(s, RealStrlen(s) + 1, pc),
+                            Unresolved<size_t>())
+THREADLENS_LIBC_INTERCEPTOR(size_t, __wcstombs_chk,
+                            (char* d, const wchar_t* s, size_t n, size_t dl), (d, s, n, dl), ,
+                            Converted(d, r, n, 1, pc);
+                            if (r != static_cast<size_t>(-1) && (!d || r < n)) WideString(s, pc),
+                            Unresolved<size_t>())
+
 namespace {
 void (*real_freeaddrinfo)(addrinfo*) = nullptr;
 }  // namespace
