@@ -97,7 +97,8 @@ class ShadowMemory {
   // Starts loading what finding that granule reads (its page's line of granule pointers):
   // a step ahead of Prefetch, so that Prefetch does not wait for it.
   void PrefetchPage(uint64_t addr) const {
-    if (const Page* p = FindPage(addr)) __builtin_prefetch(&p->g[(addr >> 6) & (kLinesPerPage - 1)]);
+    const Page* p = FindPage(addr);
+    if (p) __builtin_prefetch(&p->g[(addr >> 6) & (kLinesPerPage - 1)]);
   }
   // Shards: this shadow checks only the 4 KiB pages it owns (page number % count == index),
   // so several can share one stream's accesses, each on its own core.
