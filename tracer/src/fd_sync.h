@@ -1,5 +1,6 @@
 // What calls on file descriptors tell the analyzer (intercept_fd.cc): data sent through a
-// pipe, socket pair, connected TCP socket, eventfd or epoll set happens before it is received,
+// pipe, socket pair, connected TCP socket, eventfd, epoll set or message queue happens
+// before it is received,
 // and a descriptor is an object of its own that close and dup2 write and every call reads.
 #pragma once
 
@@ -28,6 +29,9 @@ inline void CreatedPair(const int* fds, uint64_t channel, uintptr_t pc) {
   Created(fds[1], channel, pc);
 }
 uint64_t NewChannel();
+// The channel of a FIFO or a message queue: its inode's, the same for every descriptor of it
+// in every process. 0 when fstat fails.
+uint64_t InodeChannel(int fd);
 // A private anonymous mapping the program just made, and a range it is about to unmap:
 // memory of its own, allocated and freed like a heap block (a range unmapped by one thread
 // and mapped again by another is new memory; an access racing the munmap is a use after

@@ -86,12 +86,16 @@ uint64_t HashAddress(const sockaddr_storage& a) {
   return Mix(Mix(w[0], w[1]), in6.sin6_port);
 }
 
+uint64_t OfInode(const struct stat& st) {
+  return kFdChannelBase | (Mix(st.st_dev, st.st_ino) & kFdChannelMask);
+}
+
 // The channel of a descriptor the runtime did not see created, or 0. Raw system calls: the
 // libc functions are intercepted themselves.
 uint64_t ResolveChannel(int fd) {
   struct stat st;
   if (syscall(SYS_fstat, fd, &st) != 0) return 0;
-  if (S_ISFIFO(st.st_mode)) return kFdChannelBase | (Mix(st.st_dev, st.st_ino) & kFdChannelMask);
+  if (S_ISFIFO(st.st_mode)) return OfInode(st);
   if (!S_ISSOCK(st.st_mode)) return 0;
   // Both ends of a connection see the same address pair, each from its side. Unix sockets
   // other than socket pairs get no channel: their ends have nothing in common to key on.
@@ -167,6 +171,11 @@ void Closing(ThreadState* ts, int fd, uintptr_t pc) {
 // channels made later in each must not meet.
 uint64_t NewChannel() {
   return kFdChannelBase | (kFdChannelMask & (RecordingToken() | (1ull << 55)));
+}
+
+uint64_t InodeChannel(int fd) {
+  struct stat st;
+  return syscall(SYS_fstat, fd, &st) == 0 ? OfInode(st) : 0;
 }
 
 void Use(int fd, uintptr_t pc) {
