@@ -27,6 +27,14 @@ function(threadlens_instrument target)
   target_compile_options(${target} PRIVATE
     "$<$<COMPILE_LANG_AND_ID:CXX,Clang,AppleClang>:SHELL:-mllvm -instcombine-lower-dbg-declare=0>"
     "$<$<COMPILE_LANG_AND_ID:C,Clang,AppleClang>:SHELL:-mllvm -instcombine-lower-dbg-declare=0>")
+  # The accesses to escaped locals TSan's pass leaves out (tracer/instrument/
+  # escaped_locals_pass.cc), when the plugin was built for this clang.
+  if(TARGET threadlens_locals_pass)
+    target_compile_options(${target} PRIVATE
+      "$<$<COMPILE_LANG_AND_ID:CXX,Clang>:-fpass-plugin=$<TARGET_FILE:threadlens_locals_pass>>"
+      "$<$<COMPILE_LANG_AND_ID:C,Clang>:-fpass-plugin=$<TARGET_FILE:threadlens_locals_pass>>")
+    add_dependencies(${target} threadlens_locals_pass_built)
+  endif()
   _threadlens_debug_info(${target})
   target_link_libraries(${target} PRIVATE ${runtime} Threads::Threads)
   get_target_property(type ${target} TYPE)

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
   clang libclang-rt-dev llvm            # compiler, ThreadSanitizer + libFuzzer runtimes, llvm-symbolizer
+  llvm-dev                              # builds the pass plugin for TSan's missed local accesses
   libomp-dev                            # LLVM's OpenMP runtime and its Archer tool (tests)
   cmake ninja-build pkg-config
   autoconf automake make                # the autotools project built with threadlens-cc (tests)
