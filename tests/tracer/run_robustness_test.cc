@@ -166,6 +166,27 @@ TEST(SpinLoop, APollLoopWithAReleaseEachRoundRecordsEachRound) {
   EXPECT_EQ(RecordsAt(c, Hex(r.out, "FDS")), 1u + 2 * 1000);
 }
 
+// realloc frees the old block with the size it had: taken before the real call, since a
+// large block is moved with mremap and its old pages unmapped (read after the call, the size
+// killed the program with SIGSEGV).
+TEST(Realloc, AMovedBlockIsFreedWithTheSizeItHad) {
+  Outcome r = RunTraced(std::string(TL_INSTRUMENTED_DIR) + "/realloc_sizes");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Contents c = Read(r.trace);
+  for (const std::string block : {"SMALL", "BIG"}) {
+    const uint64_t addr = Hex(r.out, block);
+    const uint64_t* freed = nullptr;
+    for (const auto& se : c.events) {
+      if (se.kind() == EventKind::kFree && se.ev.obj == addr) {
+        freed = &se.ev.seq;
+        break;
+      }
+    }
+    ASSERT_NE(freed, nullptr) << block;
+    EXPECT_EQ(*freed, Hex(r.out, block + "_SIZE")) << block;
+  }
+}
+
 TEST(SpinLoop, FailedTrylocksAreCountedOnOneRecord) {
   Outcome r = RunTraced(Program("trylock_spin"));
   ASSERT_EQ(r.exit_code, 0) << r.err;

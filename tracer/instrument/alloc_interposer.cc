@@ -14,10 +14,12 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <malloc.h>
 #include <unistd.h>
 
 using threadlens::alloc::Track;
 using threadlens::alloc::Untrack;
+using threadlens::alloc::UntrackSized;
 
 namespace {
 
@@ -41,9 +43,12 @@ void* calloc(size_t n, size_t size) {
   return p ? Track(p, n * size, THREADLENS_CALLER) : nullptr;
 }
 
+// The old block's size is taken before the real realloc: after it the block may be gone
+// (a large block is moved by mremap, and its old pages unmapped).
 void* realloc(void* old, size_t size) {
+  const size_t usable = old ? malloc_usable_size(old) : 0;
   void* p = __libc_realloc(old, size);
-  if (p || size == 0) Untrack(old, THREADLENS_CALLER);
+  if (p || size == 0) UntrackSized(old, usable, THREADLENS_CALLER);
   return p ? Track(p, size, THREADLENS_CALLER) : nullptr;
 }
 

@@ -13,6 +13,7 @@ void __libc_free(void*);
 // In libthreadlens_preload; they record only while tracing is on.
 void __threadlens_on_alloc(void* p, size_t size, void* pc);
 void __threadlens_on_free(void* p, void* pc);
+void __threadlens_on_free_sized(void* p, size_t usable, void* pc);
 }
 
 #define THREADLENS_CALLER __builtin_return_address(0)
@@ -26,6 +27,11 @@ inline void* Track(void* p, size_t size, void* pc) {
 
 inline void Untrack(void* p, void* pc) {
   if (p) __threadlens_on_free(p, pc);
+}
+
+// A block already handed back (realloc's old block), with the usable size it had.
+inline void UntrackSized(void* p, size_t usable, void* pc) {
+  if (p) __threadlens_on_free_sized(p, usable, pc);
 }
 
 }  // namespace threadlens::alloc

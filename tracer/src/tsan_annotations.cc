@@ -74,7 +74,10 @@ void OnAlloc(void* p, size_t size, uintptr_t pc) {
   EmitWithValue(EventKind::kAlloc, 0, 0, 0, reinterpret_cast<uintptr_t>(p), pc, size);
 }
 
-void OnFree(void* p, uintptr_t pc) {
+// `usable`: the block's usable size, or kUnknownSize to ask the allocator (the block is not
+// freed yet).
+constexpr size_t kUnknownSize = ~size_t{0};
+void OnFree(void* p, size_t usable, uintptr_t pc) {
   if (!p) return;
   if (const uint64_t user = ::threadlens::rt::t_caller_pc) pc = user;
   ThreadCtx* t = Recording();
@@ -90,7 +93,7 @@ void OnFree(void* p, uintptr_t pc) {
   // The block's usable size: a block the C library allocated for the program (strdup,
   // getline) was never announced, and its free still ends its life.
   EmitWithValue(EventKind::kFree, 0, 0, 0, reinterpret_cast<uintptr_t>(p), pc,
-                malloc_usable_size(p));
+                usable == kUnknownSize ? malloc_usable_size(p) : usable);
 }
 
 }  // namespace threadlens::rt::tsan
@@ -107,7 +110,13 @@ TSAN_EXPORT void __threadlens_on_alloc(void* p, size_t size, void* pc) {
 }
 TSAN_EXPORT void __threadlens_on_free(void* p, void* pc) {
   threadlens::rt::CheckSignalUnsafe(threadlens::trace::SignalUnsafeCall::kFree, reinterpret_cast<uintptr_t>(pc));
-  OnFree(p, reinterpret_cast<uintptr_t>(pc));
+  OnFree(p, kUnknownSize, reinterpret_cast<uintptr_t>(pc));
+}
+// realloc: the old block is gone when this is called (glibc may have unmapped it), so its
+// size was taken before.
+TSAN_EXPORT void __threadlens_on_free_sized(void* p, size_t usable, void* pc) {
+  threadlens::rt::CheckSignalUnsafe(threadlens::trace::SignalUnsafeCall::kFree, reinterpret_cast<uintptr_t>(pc));
+  OnFree(p, usable, reinterpret_cast<uintptr_t>(pc));
 }
 
 // --- __tsan_acquire / __tsan_release ---------------------------------------------------------
