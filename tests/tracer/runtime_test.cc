@@ -256,6 +256,19 @@ TEST(Preload, FatalSignalFlushesEveryEvent) {
                "lock_release M 0");
 }
 
+// The worker's last unlock lets main return; the worker then ends while the process closes
+// the trace (a pause before its own last flush makes that certain). It is still registered
+// then, so the close flushes its events: the unlock and its exit are in the trace.
+TEST(Preload, AThreadEndingAsTheProcessExitsKeepsItsLastEvents) {
+  setenv("THREADLENS_TEST_EXIT_FLUSH_DELAY_US", "300000", 1);
+  Traced r = RunTraced("exit_after_last_unlock");
+  unsetenv("THREADLENS_TEST_EXIT_FLUSH_DELAY_US");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.src->Meta().complete);
+  EXPECT_LINES(Lines(r, 2), "thread_start T1", "lock_acquired M 1", "cond_signal ?",
+               "lock_release M 0", "thread_exit");
+}
+
 TEST(Preload, UnderscoreExitClosesTheTrace) {
   Traced r = RunTraced("quick_exit");
   EXPECT_EQ(r.exit_code, 3);

@@ -201,6 +201,10 @@ void FlushEverything(bool from_signal) {
   g_registry_lock.Unlock();
 }
 
+// For the tests (THREADLENS_TEST_EXIT_FLUSH_DELAY_US): a pause before an ending thread's own
+// last flush, the moment a process exit may close the trace.
+long g_exit_flush_delay_us = 0;
+
 void ExitKeyDestructor(void* p) {
   auto* ts = static_cast<ThreadState*>(p);
   if (!ts || ts != t_state) return;
@@ -209,8 +213,15 @@ void ExitKeyDestructor(void* p) {
   EmitTo(ts, EventKind::kThreadExit, 0, 0, 0, 0, 0);
   ScheduleExit(ts);
   t_state = kDeadState;  // later destructors of this thread pass through untraced
-  Unregister(ts);
+  // Flushed while still registered: a process exit that closes the trace in between (main
+  // returned as soon as this thread's last unlock let it) flushes every registered thread,
+  // and would miss this one's last events, its exit included.
+  if (g_exit_flush_delay_us > 0) {
+    timespec pause{g_exit_flush_delay_us / 1000000, (g_exit_flush_delay_us % 1000000) * 1000};
+    syscall(SYS_nanosleep, &pause, nullptr);
+  }
   FlushThread(ts, false, true);
+  Unregister(ts);
   munmap(ts, sizeof(ThreadState));
 }
 
@@ -422,6 +433,9 @@ __attribute__((constructor(101))) static void InitRuntime() {
     char pid[32];
     snprintf(pid, sizeof pid, "%d", getpid());
     setenv("THREADLENS_TRACE_OWNER", pid, 1);
+  }
+  if (const char* delay = getenv("THREADLENS_TEST_EXIT_FLUSH_DELAY_US")) {
+    g_exit_flush_delay_us = atol(delay);
   }
   InitStrings();
   InitObjectMaps();
