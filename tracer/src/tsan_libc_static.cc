@@ -44,11 +44,8 @@ void Touch(Hidden& h, bool write, uintptr_t pc) {
   (write ? Write : Read)(&h.byte, 1, pc);
 }
 
-// A name the call reads (null-safe: some glibc declarations say nonnull).
-void CallerText(const void* name, uintptr_t pc) {
-  const char* s = static_cast<const char*>(name);
-  if (s) Read(s, RealStrlen(s) + 1, pc);
-}
+// A name the call reads.
+void CallerText(const char* s, uintptr_t pc) { Read(s, RealStrlen(s) + 1, pc); }
 
 // A static result buffer of libc's: written by the call that fills it.
 void Filled(const void* p, size_t size, const char* name, bool& named, uintptr_t pc) {
@@ -173,46 +170,47 @@ TSAN_EXPORT int clearenv() {
 // gethostbyname (one each in glibc). Two threads calling one with nothing ordering the
 // calls, or one reading the result while another calls, race on the entry. (glibc's
 // inet_ntoa and strsignal keep their strings per thread: no shared state to record.)
-TSAN_EXPORT passwd* getpwuid(uid_t u) {
-  auto* real = Real(real_getpwuid, "getpwuid");
-  passwd* r = real ? real(u) : nullptr;
-  Filled(r, sizeof *r, "the entry of getpwuid", pwuid_named, TSAN_CALLER_PC);
-  if (r && Caller(TSAN_CALLER_PC)) PasswdStrings(r, TSAN_CALLER_PC);
+namespace {
+
+// A call that fills a static entry: the name it reads (when it takes one), the entry, and the
+// strings it points to (`strings`, when it has some).
+template <typename T, typename A>
+T* StaticEntry(T* (*&real)(A), const char* symbol, A arg, const char* text, const char* name,
+               bool& named, void (*strings)(const T*, uintptr_t), uintptr_t pc) {
+  auto* f = Real(real, symbol);
+  T* r = f ? f(arg) : nullptr;
+  if (text && Caller(pc)) CallerText(text, pc);
+  Filled(r, sizeof *r, name, named, pc);
+  if (r && strings && Caller(pc)) strings(r, pc);
   return r;
+}
+
+}  // namespace
+
+TSAN_EXPORT passwd* getpwuid(uid_t u) {
+  return StaticEntry(real_getpwuid, "getpwuid", u, nullptr, "the entry of getpwuid",
+                     pwuid_named, PasswdStrings, TSAN_CALLER_PC);
 }
 
 TSAN_EXPORT passwd* getpwnam(const char* name) {
-  auto* real = Real(real_getpwnam, "getpwnam");
-  passwd* r = real ? real(name) : nullptr;
-  if (Caller(TSAN_CALLER_PC)) CallerText(name, TSAN_CALLER_PC);
-  Filled(r, sizeof *r, "the entry of getpwnam", pwnam_named, TSAN_CALLER_PC);
-  if (r && Caller(TSAN_CALLER_PC)) PasswdStrings(r, TSAN_CALLER_PC);
-  return r;
+  return StaticEntry(real_getpwnam, "getpwnam", name, name, "the entry of getpwnam", pwnam_named,
+                     PasswdStrings, TSAN_CALLER_PC);
 }
 
 TSAN_EXPORT group* getgrgid(gid_t g) {
-  auto* real = Real(real_getgrgid, "getgrgid");
-  group* r = real ? real(g) : nullptr;
-  Filled(r, sizeof *r, "the entry of getgrgid", grgid_named, TSAN_CALLER_PC);
-  if (r && Caller(TSAN_CALLER_PC)) GroupStrings(r, TSAN_CALLER_PC);
-  return r;
+  return StaticEntry(real_getgrgid, "getgrgid", g, nullptr, "the entry of getgrgid", grgid_named,
+                     GroupStrings, TSAN_CALLER_PC);
 }
 
 TSAN_EXPORT group* getgrnam(const char* name) {
-  auto* real = Real(real_getgrnam, "getgrnam");
-  group* r = real ? real(name) : nullptr;
-  if (Caller(TSAN_CALLER_PC)) CallerText(name, TSAN_CALLER_PC);
-  Filled(r, sizeof *r, "the entry of getgrnam", grnam_named, TSAN_CALLER_PC);
-  if (r && Caller(TSAN_CALLER_PC)) GroupStrings(r, TSAN_CALLER_PC);
-  return r;
+  return StaticEntry(real_getgrnam, "getgrnam", name, name, "the entry of getgrnam", grnam_named,
+                     GroupStrings, TSAN_CALLER_PC);
 }
 
 TSAN_EXPORT hostent* gethostbyname(const char* name) {
-  auto* real = Real(real_gethostbyname, "gethostbyname");
-  hostent* r = real ? real(name) : nullptr;
-  if (Caller(TSAN_CALLER_PC)) CallerText(name, TSAN_CALLER_PC);
-  Filled(r, sizeof *r, "the entry of gethostbyname", host_named, TSAN_CALLER_PC);
-  return r;
+  return StaticEntry<hostent, const char*>(real_gethostbyname, "gethostbyname", name, name,
+                                           "the entry of gethostbyname", host_named, nullptr,
+                                           TSAN_CALLER_PC);
 }
 
 // A directory stream: the entry readdir returns lives in the DIR, and the next readdir on
