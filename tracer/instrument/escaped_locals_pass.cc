@@ -22,27 +22,30 @@ using namespace llvm;
 
 namespace {
 
+// A load or store and which of its operands is the address.
 struct Access {
   Instruction* inst;
-  Value* addr;
+  unsigned operand;
+  Value* Addr() const { return inst->getOperand(operand); }
 };
 
 // The access TSan's pass would leave out though its slot escapes, or nothing.
 bool Missed(Instruction& i, DenseMap<const Value*, bool>& escapes, Access& out) {
   if (auto* load = dyn_cast<LoadInst>(&i)) {
     if (load->isAtomic()) return false;
-    out = {&i, load->getPointerOperand()};
+    out = {&i, load->getPointerOperandIndex()};
   } else if (auto* store = dyn_cast<StoreInst>(&i)) {
     if (store->isAtomic()) return false;
-    out = {&i, store->getPointerOperand()};
+    out = {&i, store->getPointerOperandIndex()};
   } else {
     return false;
   }
-  if (out.addr->getType()->getPointerAddressSpace() != 0) return false;
-  const Value* slot = getUnderlyingObject(out.addr);
+  const Value* addr = out.Addr();
+  if (addr->getType()->getPointerAddressSpace() != 0) return false;
+  const Value* slot = getUnderlyingObject(addr);
   // The slot itself (not an offset into it) is judged right by TSan's pass.
-  if (!isa<AllocaInst>(slot) || slot == out.addr) return false;
-  if (PointerMayBeCaptured(out.addr, true, true)) return false;  // TSan instruments it
+  if (!isa<AllocaInst>(slot) || slot == addr) return false;
+  if (PointerMayBeCaptured(addr, true, true)) return false;  // TSan instruments it
   auto [it, fresh] = escapes.try_emplace(slot, false);
   if (fresh) it->second = PointerMayBeCaptured(slot, true, true);
   return it->second;
@@ -53,14 +56,9 @@ bool Missed(Instruction& i, DenseMap<const Value*, bool>& escapes, Access& out) 
 // instruments it as it does any other (the right entry point for its size and alignment).
 void Expose(const DataLayout& dl, const Access& a) {
   IRBuilder<> b(a.inst);
-  Value* bits = b.CreatePtrToInt(a.addr, dl.getIntPtrType(a.addr->getType()));
-  Value* addr = b.CreateIntToPtr(bits, a.addr->getType());
-  if (auto* load = dyn_cast<LoadInst>(a.inst)) {
-    load->setOperand(load->getPointerOperandIndex(), addr);
-  } else {
-    auto* store = cast<StoreInst>(a.inst);
-    store->setOperand(store->getPointerOperandIndex(), addr);
-  }
+  Value* addr = a.Addr();
+  Value* bits = b.CreatePtrToInt(addr, dl.getIntPtrType(addr->getType()));
+  a.inst->setOperand(a.operand, b.CreateIntToPtr(bits, addr->getType()));
 }
 
 struct EscapedLocals : PassInfoMixin<EscapedLocals> {

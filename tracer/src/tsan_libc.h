@@ -129,6 +129,11 @@ void GroupStrings(const group* g, uintptr_t pc);
 // runtime), but this is cheaper.
 size_t RealStrlen(const char* s);
 
+// A string the call reads, terminator included (nothing for a null pointer).
+inline void ReadString(const char* s, uintptr_t pc) {
+  if (s) Read(s, RealStrlen(s) + 1, pc);
+}
+
 // A conversion's length modifier (printf and scanf alike): hh h l ll L q j z Z t.
 enum class Len { kNone, kHH, kH, kL, kLL, kBigL, kJ, kZ, kT };
 // Reads the length modifier at `p`, moving past it (tsan_libc_format.cc).

@@ -67,10 +67,6 @@ void Messages(mmsghdr* v, unsigned n, int r, const timespec* t, bool receive, ui
 // stdio output inside a signal handler may deadlock on the FILE's lock.
 inline void Unsafe(uintptr_t pc) { CheckSignalUnsafe(trace::SignalUnsafeCall::kStdio, pc); }
 
-inline void ReadString(const char* p, uintptr_t pc) {
-  if (p) Read(p, RealStrlen(p) + 1, pc);
-}
-
 // getline and getdelim: the line pointer and size they may replace, and the line read.
 void LineRead(char** l, size_t* n, ssize_t r, uintptr_t pc) {
   Write(l, sizeof *l, pc);

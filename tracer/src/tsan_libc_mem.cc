@@ -347,8 +347,8 @@ void Intercept___explicit_bzero_chk(void* d, size_t n, size_t dl) {
 }
 // A collation may weigh every character: both strings are read whole.
 THREADLENS_LIBC_INTERCEPTOR(int, strcoll, (const char* a, const char* b), (a, b), ,
-                            Read(a, RealStrlen(a) + 1, pc);
-                            Read(b, RealStrlen(b) + 1, pc), 0)
+                            ReadString(a, pc);
+                            ReadString(b, pc), 0)
 THREADLENS_LIBC_INTERCEPTOR(size_t, wcslen, (const wchar_t* s), (s), ,
                             Read(s, (r + 1) * sizeof(wchar_t), pc), 0)
 THREADLENS_LIBC_INTERCEPTOR(size_t, wcsnlen, (const wchar_t* s, size_t n), (s, n), ,

@@ -15,16 +15,12 @@
 namespace threadlens::rt::tsan::libc {
 namespace {
 
-void Text(const char* s, uintptr_t pc) {
-  if (s) Read(s, RealStrlen(s) + 1, pc);
-}
-
 // getifaddrs' list: the pointer, each entry, its name and the addresses it holds.
 void Interfaces(ifaddrs* const* out, uintptr_t pc) {
   Write(out, sizeof *out, pc);
   for (const ifaddrs* i = *out; i; i = i->ifa_next) {
     Write(i, sizeof *i, pc);
-    Text(i->ifa_name, pc);
+    ReadString(i->ifa_name, pc);
     for (const sockaddr* a : {i->ifa_addr, i->ifa_netmask, i->ifa_broadaddr}) {
       if (a) Write(a, a->sa_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in), pc);
     }
@@ -40,12 +36,12 @@ void Interfaces(ifaddrs* const* out, uintptr_t pc) {
     Read(a, n, pc))                                                                              \
   X(int, connect, (int fd, const sockaddr* a, socklen_t n), (fd, a, n), fdsync::Use(fd, pc),     \
     Read(a, n, pc))                                                                              \
-  X(int, inet_aton, (const char* s, in_addr* out), (s, out), , Text(s, pc);                      \
+  X(int, inet_aton, (const char* s, in_addr* out), (s, out), , ReadString(s, pc);                      \
     if (r) Write(out, sizeof *out, pc))                                                          \
-  X(in_addr_t, inet_addr, (const char* s), (s), , Text(s, pc))                                   \
+  X(in_addr_t, inet_addr, (const char* s), (s), , ReadString(s, pc))                                   \
   X(char*, if_indextoname, (unsigned i, char* name), (i, name), ,                                \
     if (r) Write(name, RealStrlen(name) + 1, pc))                                                \
-  X(unsigned, if_nametoindex, (const char* name), (name), , Text(name, pc))                      \
+  X(unsigned, if_nametoindex, (const char* name), (name), , ReadString(name, pc))                      \
   X(int, getifaddrs, (ifaddrs * *out), (out), ::threadlens::rt::PcScope at(pc),                  \
     if (r == 0) Interfaces(out, pc))
 

@@ -44,9 +44,6 @@ void Touch(Hidden& h, bool write, uintptr_t pc) {
   (write ? Write : Read)(&h.byte, 1, pc);
 }
 
-// A name the call reads.
-void CallerText(const char* s, uintptr_t pc) { Read(s, RealStrlen(s) + 1, pc); }
-
 // A static result buffer of libc's: written by the call that fills it.
 void Filled(const void* p, size_t size, const char* name, bool& named, uintptr_t pc) {
   if (!p || !Caller(pc)) return;
@@ -179,7 +176,7 @@ T* StaticEntry(T* (*&real)(A), const char* symbol, A arg, const char* text, cons
                bool& named, void (*strings)(const T*, uintptr_t), uintptr_t pc) {
   auto* f = Real(real, symbol);
   T* r = f ? f(arg) : nullptr;
-  if (text && Caller(pc)) CallerText(text, pc);
+  if (text && Caller(pc)) ReadString(text, pc);
   Filled(r, sizeof *r, name, named, pc);
   if (r && strings && Caller(pc)) strings(r, pc);
   return r;

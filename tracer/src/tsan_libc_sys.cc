@@ -23,11 +23,6 @@
 
 namespace threadlens::rt::tsan::libc {
 
-// A path the call reads: its bytes and terminator.
-TSAN_ALWAYS_INLINE void Path(const char* p, uintptr_t pc) {
-  if (p) Read(p, RealStrlen(p) + 1, pc);
-}
-
 // getgrgid_r and getgrnam_r: the result pointer, and on success the entry, its strings and
 // its member list.
 void Group(group* g, group** out, int r, uintptr_t pc) {
@@ -53,10 +48,10 @@ void GroupStrings(const group* g, uintptr_t pc) {
   X(int, gethostname, (char* b, size_t n), (b, n), ,                                          \
     if (r == 0 && n) Write(b, Min(RealStrlen(b) + 1, n), pc))                                  \
   X(int, sysinfo, (struct sysinfo * i), (i), , if (r == 0) Write(i, sizeof *i, pc))            \
-  X(int, statfs, (const char* p, struct statfs* s), (p, s), , Path(p, pc);                     \
+  X(int, statfs, (const char* p, struct statfs* s), (p, s), , ReadString(p, pc);                     \
     if (r == 0) Write(s, sizeof *s, pc))                                                       \
   X(int, fstatfs, (int fd, struct statfs* s), (fd, s), , if (r == 0) Write(s, sizeof *s, pc)) \
-  X(int, statvfs, (const char* p, struct statvfs* s), (p, s), , Path(p, pc);                   \
+  X(int, statvfs, (const char* p, struct statvfs* s), (p, s), , ReadString(p, pc);                   \
     if (r == 0) Write(s, sizeof *s, pc))                                                       \
   X(int, fstatvfs, (int fd, struct statvfs* s), (fd, s), ,                                     \
     if (r == 0) Write(s, sizeof *s, pc))                                                       \
@@ -75,7 +70,7 @@ void GroupStrings(const group* g, uintptr_t pc) {
   X(int, getgrgid_r, (gid_t id, group* g, char* b, size_t n, group** out), (id, g, b, n, out), \
     , Group(g, out, r, pc))                                                                    \
   X(int, getgrnam_r, (const char* name, group* g, char* b, size_t n, group** out),            \
-    (name, g, b, n, out), , Path(name, pc); Group(g, out, r, pc))                              \
+    (name, g, b, n, out), , ReadString(name, pc); Group(g, out, r, pc))                              \
   X(int, pthread_getaffinity_np, (pthread_t t, size_t n, cpu_set_t* s), (t, n, s), ,          \
     if (r == 0) Write(s, n, pc))                                                               \
   THREADLENS_ATTR_GET(X, getguardsize, size_t)                                                 \

@@ -19,7 +19,7 @@ namespace {
 constexpr size_t kW = sizeof(wchar_t);
 
 // Written here, not called: this file is built without builtins, and wcslen would be the
-// runtime's own interceptor.
+// runtime's own interceptor. (Lengths needed before a call are taken only when it records.)
 size_t WideLen(const wchar_t* s) {
   size_t n = 0;
   while (s[n]) ++n;
@@ -82,8 +82,8 @@ void DirCut(char* path, size_t before, const char* r, uintptr_t pc) {
 // entries were allocated inside the call, named at the caller's line (PcScope).
 void Lookup(const char* node, const char* svc, const addrinfo* hints, int r,
             addrinfo* const* res, uintptr_t pc) {
-  if (node) Read(node, RealStrlen(node) + 1, pc);
-  if (svc) Read(svc, RealStrlen(svc) + 1, pc);
+  ReadString(node, pc);
+  ReadString(svc, pc);
   Read(hints, sizeof *hints, pc);
   if (r != 0) return;
   Write(res, sizeof *res, pc);
@@ -103,11 +103,12 @@ void Lookup(const char* node, const char* svc, const addrinfo* hints, int r,
   X(wchar_t*, wcsncpy, (wchar_t * d, const wchar_t* s, size_t n), (d, s, n), ,                \
     Read(s, Min(WideLen(s, n) + 1, n) * kW, pc);                                              \
     Write(d, n * kW, pc))                                                                     \
-  X(wchar_t*, wcscat, (wchar_t * d, const wchar_t* s), (d, s), size_t dl = WideLen(d),        \
+  X(wchar_t*, wcscat, (wchar_t * d, const wchar_t* s), (d, s),                               \
+    size_t dl = Caller(pc) ? WideLen(d) : 0,                                                  \
     Read(d, (dl + 1) * kW, pc);                                                               \
     WideString(s, pc); Write(d + dl, (WideLen(d + dl) + 1) * kW, pc))                         \
   X(wchar_t*, wcsncat, (wchar_t * d, const wchar_t* s, size_t n), (d, s, n),                  \
-    size_t dl = WideLen(d),                                                                   \
+    size_t dl = Caller(pc) ? WideLen(d) : 0,                                                  \
     Read(d, (dl + 1) * kW, pc);                                                               \
     Read(s, Min(WideLen(s, n) + 1, n) * kW, pc);                                              \
     Write(d + dl, (WideLen(d + dl) + 1) * kW, pc))                                            \
@@ -172,8 +173,8 @@ void Lookup(const char* node, const char* svc, const addrinfo* hints, int r,
   X(int, mkstemp, (char* t), (t), , if (r >= 0) Write(t, RealStrlen(t) + 1, pc))             \
   X(int, mkostemp, (char* t, int f), (t, f), , if (r >= 0) Write(t, RealStrlen(t) + 1, pc))   \
   X(char*, mkdtemp, (char* t), (t), , if (r) Write(t, RealStrlen(t) + 1, pc))                 \
-  X(char*, dirname, (char* p), (p), size_t before = p ? RealStrlen(p) : 0,                    \
-    DirCut(p, before, r, pc))                                                                 \
+  X(char*, dirname, (char* p), (p),                                                           \
+    size_t before = p && Caller(pc) ? RealStrlen(p) : 0, DirCut(p, before, r, pc))            \
   X(int, getaddrinfo,                                                                         \
     (const char* node, const char* svc, const addrinfo* hints, addrinfo** res),               \
     (node, svc, hints, res), ::threadlens::rt::PcScope at(pc), Lookup(node, svc, hints, r, res, pc))
@@ -193,7 +194,7 @@ THREADLENS_LIBC_INTERCEPTOR(wchar_t*, __wcsncpy_chk,
                             Read(s, Min(WideLen(s, n) + 1, n) * kW, pc);
                             Write(d, n * kW, pc), Unresolved<wchar_t*>())
 THREADLENS_LIBC_INTERCEPTOR(wchar_t*, __wcscat_chk, (wchar_t * d, const wchar_t* s, size_t dl),
-                            (d, s, dl), size_t before = WideLen(d),
+                            (d, s, dl), size_t before = Caller(pc) ? WideLen(d) : 0,
                             Read(d, (before + 1) * kW, pc);
                             WideString(s, pc);
                             Write(d + before, (WideLen(d + before) + 1) * kW, pc),
