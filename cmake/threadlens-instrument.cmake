@@ -34,6 +34,15 @@ function(threadlens_instrument target)
       "$<$<COMPILE_LANG_AND_ID:CXX,Clang>:-fpass-plugin=$<TARGET_FILE:threadlens_locals_pass>>"
       "$<$<COMPILE_LANG_AND_ID:C,Clang>:-fpass-plugin=$<TARGET_FILE:threadlens_locals_pass>>")
     add_dependencies(${target} threadlens_locals_pass_built)
+  elseif(TARGET threadlens::locals_pass AND THREADLENS_PASS_CLANG_MAJOR)
+    # Installed: only the clang it was built for loads it.
+    foreach(lang CXX C)
+      string(REGEX MATCH "^[0-9]+" major "${CMAKE_${lang}_COMPILER_VERSION}")
+      if(CMAKE_${lang}_COMPILER_ID STREQUAL "Clang" AND major STREQUAL THREADLENS_PASS_CLANG_MAJOR)
+        target_compile_options(${target} PRIVATE
+          "$<$<COMPILE_LANGUAGE:${lang}>:-fpass-plugin=$<TARGET_FILE:threadlens::locals_pass>>")
+      endif()
+    endforeach()
   endif()
   _threadlens_debug_info(${target})
   target_link_libraries(${target} PRIVATE ${runtime} Threads::Threads)

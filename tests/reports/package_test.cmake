@@ -1,6 +1,8 @@
 # Installs the build into a fresh prefix, builds the consumer project in package/ against
 # it, and runs its ctest: the counter test passes, the lock-order test fails, suppressing or
-# narrowing --fail-on makes it pass, and the deadlocking test fails without hanging.
+# narrowing --fail-on makes it pass, the deadlocking test fails without hanging, and a
+# program built with the installed threadlens_instrument() and its clang plugin shows a race
+# on a local that only the plugin makes visible.
 # Inputs: -DBINARY_DIR -DSOURCE_DIR -DWORK_DIR -DCXX -DGENERATOR
 file(REMOVE_RECURSE "${WORK_DIR}")
 file(MAKE_DIRECTORY "${WORK_DIR}")
@@ -52,3 +54,13 @@ endif()
 expect_test(abba_suppressed pass)
 expect_test(abba_races_only pass)
 expect_test(deadlock fail)
+# The plugin, when this build made one: the installed threadlens_instrument() loads it.
+if(EXISTS "${BINARY_DIR}/tracer/instrument/libthreadlens_locals_pass.so")
+  if(NOT EXISTS "${WORK_DIR}/build/CMakeFiles/escaped_local.dir")
+    message(FATAL_ERROR "the consumer did not build escaped_local with the installed plugin")
+  endif()
+  expect_test(escaped_local fail)
+  if(NOT last_output MATCHES "race" OR NOT last_output MATCHES "table")
+    message(FATAL_ERROR "the escaped local's race was not reported:\n${last_output}")
+  endif()
+endif()
