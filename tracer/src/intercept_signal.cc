@@ -368,21 +368,38 @@ TL_EXPORT int pthread_sigqueue(pthread_t thread, int sig, const union sigval val
   return Next(real_pthread_sigqueue, "pthread_sigqueue")(thread, sig, value);
 }
 
+// The waits also read their set (and timeout) and write what they return.
 TL_EXPORT int sigwait(const sigset_t* set, int* sig) {
+  const uintptr_t pc = TL_CALLER_PC;
+  tsan::libc::CallerRead(set, sizeof *set, pc);
   const int r = Next(real_sigwait, "sigwait")(set, sig);
-  if (r == 0) Taken(*sig, TL_CALLER_PC);
+  if (r == 0) {
+    Taken(*sig, pc);
+    tsan::libc::CallerWrite(sig, sizeof *sig, pc);
+  }
   return r;
 }
 
 TL_EXPORT int sigwaitinfo(const sigset_t* set, siginfo_t* info) {
+  const uintptr_t pc = TL_CALLER_PC;
+  tsan::libc::CallerRead(set, sizeof *set, pc);
   const int r = Next(real_sigwaitinfo, "sigwaitinfo")(set, info);
-  if (r > 0) Taken(r, TL_CALLER_PC);
+  if (r > 0) {
+    Taken(r, pc);
+    tsan::libc::CallerWrite(info, sizeof *info, pc);
+  }
   return r;
 }
 
 TL_EXPORT int sigtimedwait(const sigset_t* set, siginfo_t* info, const timespec* timeout) {
+  const uintptr_t pc = TL_CALLER_PC;
+  tsan::libc::CallerRead(set, sizeof *set, pc);
+  tsan::libc::CallerRead(timeout, sizeof *timeout, pc);
   const int r = Next(real_sigtimedwait, "sigtimedwait")(set, info, timeout);
-  if (r > 0) Taken(r, TL_CALLER_PC);
+  if (r > 0) {
+    Taken(r, pc);
+    tsan::libc::CallerWrite(info, sizeof *info, pc);
+  }
   return r;
 }
 

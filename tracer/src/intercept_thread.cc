@@ -14,6 +14,7 @@
 #include "runtime_internal.h"
 #include "schedule.h"
 #include "thread_stack.h"
+#include "tsan_libc.h"
 
 namespace threadlens::rt {
 
@@ -277,6 +278,7 @@ void ResolveReal() {
   Resolve(real_fexecve, "fexecve");
   ResolveLockFunctions();
   ResolveCondSemFunctions();
+  tsan::libc::ResolveSignalSets();
 }
 
 }  // namespace threadlens::rt

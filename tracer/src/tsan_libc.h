@@ -84,6 +84,10 @@ T Unresolved() {
 
 inline size_t Min(size_t a, size_t b) { return a < b ? a : b; }
 
+// Resolves the signal-set interceptors' next definitions (tsan_libc_sigset.cc), before any
+// signal handler can run.
+void ResolveSignalSets();
+
 // The strings of a user or group entry libc filled (tsan_libc_io.cc, tsan_libc_sys.cc): each
 // written, and a group's member list.
 void PasswdStrings(const passwd* p, uintptr_t pc);
