@@ -240,6 +240,17 @@ TEST(Processes, ExecAfterClosingTheCounterFdStaysInTheRecording) {
   EXPECT_EQ(locks, 2) << "one in each image";
 }
 
+// A forked child execs with the array `environ` after the program grew its environment:
+// the exec gets that array intact (adding the tracer's variable with setenv moved it, and
+// the exec failed with EFAULT), and the new image joins the recording.
+TEST(Processes, ExecWithEnvironAfterSetenvKeepsTheEnvironment) {
+  Traced r = RunProcess("exec_environ");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "new image kept\n");
+  ASSERT_EQ(r.src->Processes().size(), 3u) << "the parent, the child and its new image";
+  EXPECT_EQ(r.src->Processes()[1].pid, r.src->Processes()[2].pid) << "exec keeps the pid";
+}
+
 // Shared memory nobody named is named by its object, where it was mapped and by whom, and
 // by the field the accesses' code reaches it through (`s->data`, `s` a `struct shared *`).
 TEST(Processes, UnnamedSharedMemoryIsNamedByItsObject) {

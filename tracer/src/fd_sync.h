@@ -4,6 +4,7 @@
 // and a descriptor is an object of its own that close and dup2 write and every call reads.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace threadlens::rt::fdsync {

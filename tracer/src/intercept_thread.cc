@@ -32,8 +32,6 @@ int (*real_clockjoin)(pthread_t, void**, clockid_t, const timespec*);
 int (*real_detach)(pthread_t);
 void (*real__Exit)(int);
 int (*real_execve)(const char*, char* const[], char* const[]);
-int (*real_execv)(const char*, char* const[]);
-int (*real_execvp)(const char*, char* const[]);
 int (*real_execvpe)(const char*, char* const[], char* const[]);
 int (*real_fexecve)(int, char* const[], char* const[]);
 
@@ -89,15 +87,26 @@ int TracedJoin(pthread_t t, uint8_t flags, uint64_t pc, Join join) {
 
 // exec replaces the image: end this process's trace cleanly first. The new image starts a
 // trace of its own (BASE.PID.N).
-void BeforeExec() {
-  if (Enabled()) ProcessBeforeExec();
+// The new image's environment: `envp` and THREADLENS_EXEC_PID, in `env` on the caller's
+// stack. (Not setenv: a new variable may move the array `environ`, which the caller may be
+// passing as `envp`: the exec then failed with EFAULT.)
+constexpr size_t kMaxExecEnv = 2048;
+char* const* BeforeExec(char* const envp[], char** env, char* var, size_t var_size) {
+  char* const* use = envp;
+  if (Enabled() && ProcessExecPrepare(envp, env, kMaxExecEnv, var, var_size)) use = env;
   CloseTrace(true, false);
+  return use;
 }
 
 }  // namespace
 }  // namespace threadlens::rt
 
 using namespace threadlens::rt;
+
+#define TL_EXEC_ENV(envp)  \
+  char* env_[kMaxExecEnv]; \
+  char var_[48];           \
+  char* const* exec_env = BeforeExec(envp, env_, var_, sizeof var_)
 using threadlens::trace::EventKind;
 
 TL_EXPORT int pthread_create(pthread_t* t, const pthread_attr_t* attr, void* (*fn)(void*),
@@ -187,32 +196,32 @@ TL_EXPORT void _Exit(int status) {
 
 TL_EXPORT int execve(const char* path, char* const argv[], char* const envp[]) {
   ENSURE(real_execve);
-  BeforeExec();
-  return real_execve(path, argv, envp);
+  TL_EXEC_ENV(envp);
+  return real_execve(path, argv, exec_env);
 }
 
 TL_EXPORT int execv(const char* path, char* const argv[]) {
-  ENSURE(real_execv);
-  BeforeExec();
-  return real_execv(path, argv);
+  ENSURE(real_execve);
+  TL_EXEC_ENV(environ);
+  return real_execve(path, argv, exec_env);
 }
 
 TL_EXPORT int execvp(const char* file, char* const argv[]) {
-  ENSURE(real_execvp);
-  BeforeExec();
-  return real_execvp(file, argv);
+  ENSURE(real_execvpe);
+  TL_EXEC_ENV(environ);
+  return real_execvpe(file, argv, exec_env);
 }
 
 TL_EXPORT int execvpe(const char* file, char* const argv[], char* const envp[]) {
   ENSURE(real_execvpe);
-  BeforeExec();
-  return real_execvpe(file, argv, envp);
+  TL_EXEC_ENV(envp);
+  return real_execvpe(file, argv, exec_env);
 }
 
 TL_EXPORT int fexecve(int fd, char* const argv[], char* const envp[]) {
   ENSURE(real_fexecve);
-  BeforeExec();
-  return real_fexecve(fd, argv, envp);
+  TL_EXEC_ENV(envp);
+  return real_fexecve(fd, argv, exec_env);
 }
 
 namespace {
@@ -272,8 +281,6 @@ void ResolveReal() {
   Resolve(real__exit, "_exit");
   Resolve(real__Exit, "_Exit");
   Resolve(real_execve, "execve");
-  Resolve(real_execv, "execv");
-  Resolve(real_execvp, "execvp");
   Resolve(real_execvpe, "execvpe");
   Resolve(real_fexecve, "fexecve");
   ResolveLockFunctions();

@@ -254,11 +254,19 @@ void ProcessExit() {
   Emit(trace::EventKind::kHappensBefore, 0, 0, 0, ExitKey(static_cast<uint32_t>(getpid())), 0);
 }
 
-void ProcessBeforeExec() {
-  char pid[24];
-  snprintf(pid, sizeof pid, "%d", getpid());
-  setenv("THREADLENS_EXEC_PID", pid, 1);
+bool ProcessExecPrepare(char* const envp[], char** env, size_t max, char* var, size_t var_size) {
   g_exec = true;
+  static const char kName[] = "THREADLENS_EXEC_PID=";
+  size_t n = 0;
+  for (char* const* e = envp; e && *e; ++e) {
+    if (strncmp(*e, kName, sizeof kName - 1) == 0) continue;
+    if (n + 2 >= max) return false;
+    env[n++] = *e;
+  }
+  snprintf(var, var_size, "%s%d", kName, getpid());
+  env[n++] = var;
+  env[n] = nullptr;
+  return true;
 }
 
 void ProcessClosed(bool watchdog) {

@@ -41,8 +41,10 @@ void ProcessSpawnedStart();
 // (only in descendants: the first process's parent is the runner).
 void ProcessExit();
 // The trace is closed: the process no longer counts as live in the recording, unless an
-// exec follows (ProcessBeforeExec): its new image goes on as the same process.
-void ProcessBeforeExec();
+// exec follows (ProcessExecPrepare): its new image goes on as the same process, and finds
+// THREADLENS_EXEC_PID in the environment `env` (room for `max` pointers, `var` for the
+// variable's text) made from `envp`. False: too many variables, exec with `envp`.
+bool ProcessExecPrepare(char* const envp[], char** env, size_t max, char* var, size_t var_size);
 void ProcessClosed(bool watchdog);
 // fork() counts the child live before it exists (so the runner never sees the count at 0
 // between a parent's exit and its child's start), and takes it back when fork fails.

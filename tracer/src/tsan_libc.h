@@ -19,6 +19,11 @@ extern "C" const char etext[] __attribute__((visibility("hidden")));
 struct passwd;
 struct group;
 
+namespace threadlens::rt::tsan {
+// A heap block the program now owns, allocated at `pc` (tsan_annotations.cc).
+void OnAlloc(void* p, size_t size, uintptr_t pc);
+}  // namespace threadlens::rt::tsan
+
 namespace threadlens::rt::tsan::libc {
 
 // dlsym(RTLD_NEXT, name), or nullptr while this thread is already inside a resolution

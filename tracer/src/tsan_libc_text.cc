@@ -5,6 +5,7 @@
 // (ThreadSanitizer, clang 14, records wcscat, mbstowcs, wcstombs, rand_r, random_r and
 // drand48_r; not wcscpy, wmemset, strtok_r, strsep, erand48, mkstemp nor dirname.)
 #include <libgen.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,8 +79,8 @@ void DirCut(char* path, size_t before, const char* r, uintptr_t pc) {
   if (r == path && RealStrlen(path) < before) Write(path + RealStrlen(path), 1, pc);
 }
 
-// getaddrinfo's result: the list pointer, and each entry with its address and name. The
-// entries were allocated inside the call, named at the caller's line (PcScope).
+// getaddrinfo's result: the list pointer, and each entry with its address and name. Their
+// blocks, allocated inside the call (unrecorded), are announced here at the caller's line.
 void Lookup(const char* node, const char* svc, const addrinfo* hints, int r,
             addrinfo* const* res, uintptr_t pc) {
   ReadString(node, pc);
@@ -88,9 +89,16 @@ void Lookup(const char* node, const char* svc, const addrinfo* hints, int r,
   if (r != 0) return;
   Write(res, sizeof *res, pc);
   for (const addrinfo* a = *res; a; a = a->ai_next) {
+    void* node_block = const_cast<addrinfo*>(a);
+    const size_t size = malloc_usable_size(node_block);
+    OnAlloc(node_block, size, pc);
     Write(a, sizeof *a, pc);
     Write(a->ai_addr, a->ai_addrlen, pc);
-    if (a->ai_canonname) Write(a->ai_canonname, RealStrlen(a->ai_canonname) + 1, pc);
+    if (!a->ai_canonname) continue;
+    const auto name = reinterpret_cast<uintptr_t>(a->ai_canonname);
+    const auto base = reinterpret_cast<uintptr_t>(node_block);
+    if (name - base >= size) OnAlloc(a->ai_canonname, malloc_usable_size(a->ai_canonname), pc);
+    Write(a->ai_canonname, RealStrlen(a->ai_canonname) + 1, pc);
   }
 }
 
@@ -174,10 +182,7 @@ void Lookup(const char* node, const char* svc, const addrinfo* hints, int r,
   X(int, mkostemp, (char* t, int f), (t, f), , if (r >= 0) Write(t, RealStrlen(t) + 1, pc))   \
   X(char*, mkdtemp, (char* t), (t), , if (r) Write(t, RealStrlen(t) + 1, pc))                 \
   X(char*, dirname, (char* p), (p),                                                           \
-    size_t before = p && Caller(pc) ? RealStrlen(p) : 0, DirCut(p, before, r, pc))            \
-  X(int, getaddrinfo,                                                                         \
-    (const char* node, const char* svc, const addrinfo* hints, addrinfo** res),               \
-    (node, svc, hints, res), ::threadlens::rt::PcScope at(pc), Lookup(node, svc, hints, r, res, pc))
+    size_t before = p && Caller(pc) ? RealStrlen(p) : 0, DirCut(p, before, r, pc))
 
 #define THREADLENS_DEFINE(ret, name, params, args, pre, effect) \
   THREADLENS_LIBC_INTERCEPTOR(ret, name, params, args, pre, effect, Unresolved<ret>())
@@ -222,8 +227,30 @@ THREADLENS_LIBC_INTERCEPTOR(size_t, __wcstombs_chk,
                             Unresolved<size_t>())
 
 namespace {
+int (*real_getaddrinfo)(const char*, const char*, const addrinfo*, addrinfo**) = nullptr;
 void (*real_freeaddrinfo)(addrinfo*) = nullptr;
 }  // namespace
+
+// The C library keeps blocks between getaddrinfo calls (its resolver's and NSS's state),
+// handed from thread to thread under locks of its own that the trace does not show: its
+// heap events inside the call are left out (ThreadSanitizer leaves them out too), and the
+// result's blocks are announced after it (Lookup).
+TSAN_EXPORT int Intercept_getaddrinfo(const char* node, const char* svc, const addrinfo* hints,
+                                      addrinfo** res) __asm__("getaddrinfo");
+int Intercept_getaddrinfo(const char* node, const char* svc, const addrinfo* hints,
+                          addrinfo** res) {
+  auto* real = Real(real_getaddrinfo, "getaddrinfo");
+  if (__builtin_expect(!real, 0)) return Unresolved<int>();
+  const uintptr_t pc = TSAN_CALLER_PC;
+  ThreadCtx* t = Caller(pc);
+  if (t) ++t->ignore;
+  const int r = real(node, svc, hints, res);
+  if (t) {
+    --t->ignore;
+    Lookup(node, svc, hints, r, res, pc);
+  }
+  return r;
+}
 
 // freeaddrinfo frees the list through free: its frees are made at the caller's call too.
 TSAN_EXPORT void Intercept_freeaddrinfo(addrinfo* a) __asm__("freeaddrinfo");
