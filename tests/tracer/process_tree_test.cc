@@ -251,6 +251,21 @@ TEST(Processes, ExecWithEnvironAfterSetenvKeepsTheEnvironment) {
   EXPECT_EQ(r.src->Processes()[1].pid, r.src->Processes()[2].pid) << "exec keeps the pid";
 }
 
+// io_uring's rings are MAP_SHARED mappings of one anonymous inode, the same for every ring:
+// two threads' own rings are two memories (taken for one, by inode and offset, they raced),
+// and two threads storing into one ring with nothing between them race.
+TEST(Processes, SharedMappingsOfAnAnonymousInodeAreEachTheirOwn) {
+  for (const char* mode : {"own", "shared"}) {
+    Traced r = RunProcess("io_uring_rings", mode, 2, false);
+    if (r.exit_code == 77) GTEST_SKIP() << "the kernel offers no io_uring";
+    ASSERT_EQ(r.exit_code, 0) << mode << r.err;
+    Report rep = AnalyzeTrace(r.trace);
+    size_t races = 0;
+    for (const auto& f : rep.findings) races += f.kind == "race";
+    EXPECT_EQ(races, std::string(mode) == "own" ? 0u : 1u) << mode;
+  }
+}
+
 // Shared memory nobody named is named by its object, where it was mapped and by whom, and
 // by the field the accesses' code reaches it through (`s->data`, `s` a `struct shared *`).
 TEST(Processes, UnnamedSharedMemoryIsNamedByItsObject) {

@@ -149,15 +149,14 @@ TL_EXPORT void* mmap(void* addr, size_t len, int prot, int flags, int fd, off_t 
   long r = syscall(SYS_mmap, addr, len, static_cast<long>(prot), static_cast<long>(flags),
                    static_cast<long>(fd), static_cast<long>(offset));
   if (r == -1) return MAP_FAILED;
-  if (flags & MAP_SHARED) {
-    int saved = errno;
-    MappedShared(reinterpret_cast<void*>(r), len, flags, fd, offset, TL_CALLER_PC);
-    errno = saved;
-  } else if (flags & MAP_ANONYMOUS) {
-    int saved = errno;
-    fdsync::Mapped(reinterpret_cast<void*>(r), len, TL_CALLER_PC);
-    errno = saved;
-  }
+  const int saved = errno;
+  // Memory of the process's own (private and anonymous, or shared with the kernel only) is
+  // allocated and freed like a heap block.
+  void* at = reinterpret_cast<void*>(r);
+  const uint64_t pc = TL_CALLER_PC;
+  const bool shared = (flags & MAP_SHARED) && MappedShared(at, len, flags, fd, offset, pc);
+  if (!shared && (flags & (MAP_ANONYMOUS | MAP_SHARED))) fdsync::Mapped(at, len, pc);
+  errno = saved;
   return reinterpret_cast<void*>(r);
 }
 

@@ -4,12 +4,14 @@
 #include "process_tree.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -123,7 +125,16 @@ SharedRecording* JoinShared(uint64_t id) {
   return r;
 }
 
+// A mapping is no synchronization, but another thread may just have unmapped its address:
+// a relaxed fence (a sequence number, no happens-before) puts the mapping after that unmap
+// in the merged stream, whose fence came before.
+void Fence(ThreadState* ts) {
+  EmitTo(ts, trace::EventKind::kFence, static_cast<uint8_t>(trace::MemoryOrder::kRelaxed), 0, 0,
+         0, 0);
+}
+
 void EmitMapping(ThreadState* ts, const Mapping& m) {
+  Fence(ts);
   EmitTo(ts, trace::EventKind::kMapShared, 0, 0, m.identity, m.start, m.offset, m.len);
 }
 
@@ -277,8 +288,8 @@ void ProcessClosed(bool watchdog) {
 void ForkStarting() { g_recording->live.fetch_add(1); }
 void ForkFailed() { g_recording->live.fetch_sub(1); }
 
-void MappedShared(void* addr, size_t len, int flags, int fd, long long offset, uint64_t pc) {
-  if (!(flags & MAP_SHARED) || !Enabled()) return;
+bool MappedShared(void* addr, size_t len, int flags, int fd, long long offset, uint64_t pc) {
+  if (!(flags & MAP_SHARED) || !Enabled()) return false;
   char id[64];
   int n;
   if (flags & MAP_ANONYMOUS) {
@@ -288,11 +299,16 @@ void MappedShared(void* addr, size_t len, int flags, int fd, long long offset, u
     offset = 0;
   } else {
     struct stat st;
-    if (syscall(SYS_fstat, fd, &st) != 0) return;
+    if (syscall(SYS_fstat, fd, &st) != 0) return false;
+    // A file of an anonymous inode (io_uring's rings) lives as long as its descriptors, and
+    // its inode number goes to the next one: its mappings are the process's own memory.
+    struct statfs fs;
+    if (syscall(SYS_fstatfs, fd, &fs) == 0 && fs.f_type == ANON_INODE_FS_MAGIC) return false;
     n = snprintf(id, sizeof id, "file %llx:%llx", static_cast<unsigned long long>(st.st_dev),
                  static_cast<unsigned long long>(st.st_ino));
   }
   if (n > 0) Remember(reinterpret_cast<uintptr_t>(addr), len, offset, id, n, pc);
+  return n > 0;
 }
 
 bool Unmapped(void* addr, size_t len) {
@@ -312,6 +328,7 @@ bool Unmapped(void* addr, size_t len) {
     }
   }
   g_maps_lock.Unlock();
+  if (shared && ts) Fence(ts);  // before the address can be mapped again
   return shared;
 }
 

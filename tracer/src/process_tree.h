@@ -51,8 +51,9 @@ void ProcessClosed(bool watchdog);
 void ForkStarting();
 void ForkFailed();
 
-// A mapping the program made or dropped; records it when it is shared memory.
-void MappedShared(void* addr, size_t len, int flags, int fd, long long offset, uint64_t pc);
+// A mapping the program made or dropped; records it when it is shared memory (true). False:
+// memory of the process's own (private, or of an anonymous inode such as io_uring's rings).
+bool MappedShared(void* addr, size_t len, int flags, int fd, long long offset, uint64_t pc);
 // True when the range held a shared mapping.
 bool Unmapped(void* addr, size_t len);
 // A named semaphore: its identity is its name.
