@@ -251,9 +251,10 @@ TEST(Processes, ExecWithEnvironAfterSetenvKeepsTheEnvironment) {
   EXPECT_EQ(r.src->Processes()[1].pid, r.src->Processes()[2].pid) << "exec keeps the pid";
 }
 
-// io_uring's rings are MAP_SHARED mappings of one anonymous inode, the same for every ring:
-// two threads' own rings are two memories (taken for one, by inode and offset, they raced),
-// and two threads storing into one ring with nothing between them race.
+// io_uring's rings are MAP_SHARED mappings of anonymous-inode files: a ring one thread
+// unmapped and a ring another thread then mapped at the same address are two memories (the
+// merge put the second mapping before the first one's unmap, and they raced), and two
+// threads storing into one ring with nothing between them race.
 TEST(Processes, SharedMappingsOfAnAnonymousInodeAreEachTheirOwn) {
   for (const char* mode : {"own", "shared"}) {
     Traced r = RunProcess("io_uring_rings", mode, 2, false);

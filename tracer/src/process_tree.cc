@@ -300,8 +300,8 @@ bool MappedShared(void* addr, size_t len, int flags, int fd, long long offset, u
   } else {
     struct stat st;
     if (syscall(SYS_fstat, fd, &st) != 0) return false;
-    // A file of an anonymous inode (io_uring's rings) lives as long as its descriptors, and
-    // its inode number goes to the next one: its mappings are the process's own memory.
+    // A file of an anonymous inode (io_uring's rings) is no file another process opens: its
+    // mappings are the process's own memory, allocated and freed like a heap block.
     struct statfs fs;
     if (syscall(SYS_fstatfs, fd, &fs) == 0 && fs.f_type == ANON_INODE_FS_MAGIC) return false;
     n = snprintf(id, sizeof id, "file %llx:%llx", static_cast<unsigned long long>(st.st_dev),
