@@ -23,7 +23,9 @@ const void* Ptr(long p) { return reinterpret_cast<const void*>(p); }
 
 }  // namespace
 
-TSAN_EXPORT void __sanitizer_syscall_pre_impl_close(long fd) { BeforeClose(Fd(fd), TSAN_CALLER_PC); }
+TSAN_EXPORT void __sanitizer_syscall_pre_impl_close(long fd) {
+  BeforeClose(Fd(fd), TSAN_CALLER_PC);
+}
 
 TSAN_EXPORT void __sanitizer_syscall_pre_impl_read(long fd, long, long) {
   Use(Fd(fd), TSAN_CALLER_PC);
