@@ -302,6 +302,15 @@ TEST(Preload, ExecClosesTheTraceAndTheNewImageWritesItsOwn) {
   EXPECT_EQ(acquired, 6);  // mutex_ops: M twice, R twice, E twice
 }
 
+// The runtime's TLS comes out of each thread's stack: a thread made with the smallest stack
+// glibc allows is still created (pthread_create failed with EINVAL) and keeps the stack it
+// asked for; a stack the program allocated itself is used as it is.
+TEST(Preload, ThreadsKeepTheStackSizeTheyAskFor) {
+  Traced r = RunTraced("small_stacks");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "ok\n");
+}
+
 TEST(Preload, SpinLockOperations) {
   Traced r = RunTraced("spin_ops");
   ASSERT_EQ(r.exit_code, 0) << r.err;

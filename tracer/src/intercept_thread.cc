@@ -3,11 +3,14 @@
 // A thread's exit is traced by a pthread key destructor (runtime.cc), which also covers
 // pthread_exit.
 #include <dlfcn.h>
+#include <elf.h>
+#include <link.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "process_tree.h"
@@ -109,9 +112,45 @@ using namespace threadlens::rt;
   char* const* exec_env = BeforeExec(envp, env_, var_, sizeof var_)
 using threadlens::trace::EventKind;
 
+namespace {
+
+// The runtime's static TLS (its shadow call stack and access cache, about 17 KiB), which
+// glibc carves out of every thread's stack, rounded up to pages.
+size_t RuntimeTlsBytes() {
+  const auto* ehdr = reinterpret_cast<const ElfW(Ehdr)*>(__ehdr_start);
+  const auto* ph = reinterpret_cast<const ElfW(Phdr)*>(__ehdr_start + ehdr->e_phoff);
+  for (int i = 0; i < ehdr->e_phnum; ++i) {
+    if (ph[i].p_type == PT_TLS) return (ph[i].p_memsz + ph[i].p_align + 4095) & ~size_t{4095};
+  }
+  return 0;
+}
+
+// A thread made with attributes gets a stack larger by the runtime's TLS, so the program
+// keeps the stack it asked for (and a PTHREAD_STACK_MIN stack still fits: pthread_create
+// failed with EINVAL). `copy` is a bitwise copy of `attr`, never destroyed (it shares
+// `attr`'s extensions). A stack the program allocated itself is left as it is.
+const pthread_attr_t* WithRuntimeTls(const pthread_attr_t* attr, pthread_attr_t* copy) {
+  static const size_t extra = RuntimeTlsBytes();
+  void* own = nullptr;
+  size_t size = 0;
+  // glibc reports no stack of the program's own as null, or as null minus the size.
+  if (!attr || extra == 0 || pthread_attr_getstack(attr, &own, &size) != 0 ||
+      (own != nullptr && reinterpret_cast<uintptr_t>(own) + size != 0) ||
+      pthread_attr_getstacksize(attr, &size) != 0) {
+    return attr;
+  }
+  memcpy(static_cast<void*>(copy), attr, sizeof *copy);
+  return pthread_attr_setstacksize(copy, size + extra) == 0 ? copy : attr;
+}
+
+}  // namespace
+
 TL_EXPORT int pthread_create(pthread_t* t, const pthread_attr_t* attr, void* (*fn)(void*),
                              void* arg) {
   ENSURE(real_pthread_create);
+  pthread_attr_t bigger;
+  const pthread_attr_t* requested = attr;
+  attr = WithRuntimeTls(attr, &bigger);
   ThreadState* ts = CurrentFast();
   if (!ts) return real_pthread_create(t, attr, fn, arg);
   ScheduleStep(ts);
@@ -143,7 +182,7 @@ TL_EXPORT int pthread_create(pthread_t* t, const pthread_attr_t* attr, void* (*f
   TidMapSet(*t, tid);
   // Created detached: as if detached at once, so its end is no leak.
   int detach_state = PTHREAD_CREATE_JOINABLE;
-  if (attr && pthread_attr_getdetachstate(attr, &detach_state) == 0 &&
+  if (requested && pthread_attr_getdetachstate(requested, &detach_state) == 0 &&
       detach_state == PTHREAD_CREATE_DETACHED) {
     EmitTo(ts, EventKind::kThreadDetach, 0, 0, 0, tid, pc);
   }
