@@ -341,7 +341,8 @@ void Analysis::HandleLock(ThreadCtx& t, const StreamEvent& e) {
       if (monitor_.OnAcquired(t, s, shared, ev.flags)) {
         t.lockset = locksets_.Child(t.lockset, ev.obj);
       }
-      if (!reentry) holds_.OnAcquired(s);
+      // A try-lock never stalls behind a waiter that holds the lock.
+      if (!reentry && !(ev.flags & trace::kTry)) holds_.OnAcquired(s);
       // A thread that ignores synchronization keeps the lock state but gains no order.
       if (opts_.races && !(ev.flags & trace::kNoSync)) hb_.Acquire(t.dense, ev.obj, shared);
       SyncObjectAccess(t, e, 1, false);

@@ -10,7 +10,8 @@
 //    its notifications (in its program order), and the wait is untimed;
 //  - warning: another thread takes the held lock (it stalls while the waiter sleeps), or the
 //    error pattern with a timed wait (it ends, late).
-// A lock no other thread takes is not reported.
+// A lock no other thread takes is not reported, nor one other threads only try (a try-lock
+// fails instead of stalling).
 //
 // Cost: O(locks held) per condition wait, O(1) per acquisition and notification. Memory: the
 // first acquisition of each lock by up to kMaxThreadsPerObject threads, the last notification
@@ -31,7 +32,7 @@ class CondHoldDetector {
  public:
   explicit CondHoldDetector(size_t max_reports) : max_reports_(max_reports) {}
 
-  // A thread took `side.obj` (not a re-entry).
+  // A thread took `side.obj` (not a re-entry, nor a try-lock: it never stalls).
   void OnAcquired(const SideRef& side);
   // A notify or broadcast of the condition variable `side.obj`.
   void OnNotify(const SideRef& side);

@@ -62,6 +62,18 @@ TEST(CondHolds, NotifierThatNeedsTheHeldLockIsANestedMonitorLockout) {
   EXPECT_NE(f[0]->detail.find("nested monitor lockout"), std::string::npos) << f[0]->detail;
 }
 
+// A try-lock never blocks: a notifier that only tries the held lock (it fails while the
+// waiter sleeps, and goes on to notify) is no lockout, and no thread stalls on it.
+TEST(CondHolds, NotifierThatOnlyTriesTheHeldLockIsNoLockout) {
+  VectorSource s;
+  Waiter(s);
+  s.Add(3, EventKind::kLockAcquired, kOuter, trace::kTry, 1, s.Site("n.cc:3"));
+  s.Add(3, EventKind::kLockRelease, kOuter, 0, 0, s.Site("n.cc:4"));
+  WakeUp(s);
+  Report r = Analyze(s, TestOptions());
+  EXPECT_TRUE(Holding(r).empty());
+}
+
 TEST(CondHolds, TimedWaitIsAWarning) {
   VectorSource s;
   Waiter(s, trace::kTimed);
