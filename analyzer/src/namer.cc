@@ -223,7 +223,7 @@ std::string Namer::VariableName(uint64_t addr, const HeapRef* heap, uint64_t ts,
     }
   }
   if (Symbolizer* sym = Sym(); sym && source_.Meta().format != "std") {
-    std::string n = sym->ResolveData(addr);
+    std::string n = sym->ResolveData(LocalAddress(addr));
     if (!n.empty()) return n;
   }
   // A heap block may hold a thread's stack and thread-locals (pthread_attr_setstack): a

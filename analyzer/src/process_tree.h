@@ -22,6 +22,14 @@ inline constexpr uint32_t ProcessIndexOfTid(uint32_t tid) { return tid >> kProce
 inline constexpr uint32_t LocalTid(uint32_t tid) { return tid & ((1u << kProcessTidShift) - 1); }
 // Processes one recording may hold (the index fits the tid's and the address's tag bits).
 inline constexpr uint32_t kMaxProcesses = 255;
+// A private address of the process at index > 0 carries the index from bit 47; shared
+// memory's addresses have bit 55, and keys the bits above.
+inline constexpr int kProcessAddressShift = 47;
+// The address in its own process, for the symbols of the modules it mapped (a fork child's
+// globals are at its parent's addresses).
+inline constexpr uint64_t LocalAddress(uint64_t a) {
+  return (a >> 55) != 0 ? a : a & ((uint64_t{1} << kProcessAddressShift) - 1);
+}
 
 // `first` read from `path`, together with the other processes of its recording. Returns
 // `first` itself for a v1/v2 trace; a recording of one process reads as before, its forks

@@ -267,6 +267,18 @@ TEST(Processes, SharedMappingsOfAnAnonymousInodeAreEachTheirOwn) {
   }
 }
 
+// A race in a forked child on a global of the image it shares with its parent is named by
+// the variable (its private addresses carry the process's tag; the symbols do not).
+TEST(Processes, AGlobalOfAForkedChildIsNamed) {
+  Traced r = RunProcess("child_global_race", "", 2, false);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Report rep = AnalyzeTrace(r.trace);
+  ASSERT_EQ(rep.findings.size(), 1u);
+  EXPECT_EQ(rep.findings[0].kind, "race");
+  EXPECT_EQ(rep.findings[0].variables, (std::vector<std::string>{"child_counter"}));
+  EXPECT_EQ(rep.findings[0].accesses.at(0).pid, rep.pids.at(1)) << "the child's";
+}
+
 // Shared memory nobody named is named by its object, where it was mapped and by whom, and
 // by the field the accesses' code reaches it through (`s->data`, `s` a `struct shared *`).
 TEST(Processes, UnnamedSharedMemoryIsNamedByItsObject) {
