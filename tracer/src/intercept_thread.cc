@@ -2,10 +2,11 @@
 // exits that skip atexit (_exit, exec). std::thread and std::jthread reach these unchanged.
 // A thread's exit is traced by a pthread key destructor (runtime.cc), which also covers
 // pthread_exit.
+#include <alloca.h>
 #include <dlfcn.h>
 #include <elf.h>
-#include <link.h>
 #include <errno.h>
+#include <link.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -89,16 +90,25 @@ int TracedJoin(pthread_t t, uint8_t flags, uint64_t pc, Join join) {
 }
 
 // exec replaces the image: end this process's trace cleanly first. The new image starts a
-// trace of its own (BASE.PID.N).
-// The new image's environment: `envp` and THREADLENS_EXEC_PID, in `env` on the caller's
-// stack. (Not setenv: a new variable may move the array `environ`, which the caller may be
-// passing as `envp`: the exec then failed with EFAULT.)
+// trace of its own (BASE.PID.N), and finds THREADLENS_EXEC_PID in the environment `env`,
+// made from `envp` in an array on the caller's stack with room for `room` entries. (Not
+// setenv: a new variable may move the array `environ`, which the caller may be passing as
+// `envp`: the exec then failed with EFAULT.)
 constexpr size_t kMaxExecEnv = 2048;
-char* const* BeforeExec(char* const envp[], char** env, char* var, size_t var_size) {
+char* const* BeforeExec(char* const envp[], char** env, size_t room, char* var,
+                        size_t var_size) {
   char* const* use = envp;
-  if (Enabled() && ProcessExecPrepare(envp, env, kMaxExecEnv, var, var_size)) use = env;
+  if (Enabled() && ProcessExecPrepare(envp, env, room, var, var_size)) use = env;
   CloseTrace(true, false);
   return use;
+}
+
+// The entries `envp` needs in BeforeExec's array (counted up to kMaxExecEnv: a larger
+// environment is passed on as it is).
+size_t ExecEnvRoom(char* const envp[]) {
+  size_t n = 0;
+  while (envp && envp[n] && n < kMaxExecEnv) ++n;
+  return n + 2;
 }
 
 }  // namespace
@@ -106,11 +116,14 @@ char* const* BeforeExec(char* const envp[], char** env, char* var, size_t var_si
 
 using namespace threadlens::rt;
 
-#define TL_EXEC_ENV(envp)  \
-  char* env_[kMaxExecEnv]; \
-  char var_[48];           \
-  char* const* exec_env = BeforeExec(envp, env_, var_, sizeof var_)
 using threadlens::trace::EventKind;
+
+// Sized to the environment: a thread with a small stack may exec.
+#define TL_EXEC_ENV(envp)                                                   \
+  const size_t room_ = ExecEnvRoom(envp);                                   \
+  char** env_ = static_cast<char**>(alloca(room_ * sizeof(char*)));         \
+  char var_[48];                                                            \
+  char* const* exec_env = BeforeExec(envp, env_, room_, var_, sizeof var_)
 
 namespace {
 
