@@ -42,5 +42,8 @@ void Unmapping(void* addr, size_t len, uintptr_t pc);
 // Before close, or dup2/dup3 onto an open number; after a duplication.
 void BeforeClose(int fd, uintptr_t pc);
 void Duplicated(int from, int to, uintptr_t pc);
+// Before dup2/dup3 of `from` onto `to`: a use of `from`, and the close of `to` unless it is
+// `from`.
+void BeforeDuplicate(int from, int to, uintptr_t pc);
 
 }  // namespace threadlens::rt::fdsync

@@ -137,9 +137,6 @@ inline bool Tracked(int fd) {
 // Merge-order point: a plain record has no sequence number. A free before the real close
 // and an allocation after a creation, each beside a relaxed fence (no edge), keep the old
 // owner's records before the new owner's when the kernel hands a number on.
-inline void Fence(ThreadState* ts, uintptr_t pc) {
-  EmitTo(ts, EventKind::kFence, static_cast<uint8_t>(trace::MemoryOrder::kRelaxed), 0, 0, 0, pc);
-}
 
 void Name(ThreadState* ts, int fd, uintptr_t pc) {
   if (named[fd].exchange(1, std::memory_order_relaxed)) return;
@@ -161,7 +158,7 @@ void Closing(ThreadState* ts, int fd, uintptr_t pc) {
     e->store(kFreed, std::memory_order_release);
     SyncProgramStack(ts, EventKind::kFree, pc);
     EmitTo(ts, EventKind::kFree, 0, 0, 0, FdObject(fd), pc);
-    Fence(ts, pc);
+    OrderFence(ts, pc);
   }
 }
 
@@ -210,7 +207,7 @@ void Created(int fd, uint64_t channel, uintptr_t pc) {
   // Whatever the number's last owner did before closing it happens before (per-descriptor
   // state such as a server's connection table, indexed by the number, passes on).
   EmitTo(ts, EventKind::kHappensAfter, 0, 0, 0, FdNumberKey(fd), pc);
-  Fence(ts, pc);
+  OrderFence(ts, pc);
   EmitTo(ts, EventKind::kAlloc, 0, 0, 0, FdObject(fd), pc, 8);
   Name(ts, fd, pc);
 }
@@ -221,7 +218,7 @@ void Mapped(void* addr, size_t len, uintptr_t pc) {
   ThreadState* ts = Recorder(pc);
   if (!ts || len == 0) return;
   SyncProgramStack(ts, EventKind::kAlloc, pc);
-  Fence(ts, pc);
+  OrderFence(ts, pc);
   EmitTo(ts, EventKind::kAlloc, 0, 0, 0, reinterpret_cast<uintptr_t>(addr), pc, PageRound(len));
 }
 
@@ -230,7 +227,7 @@ void Unmapping(void* addr, size_t len, uintptr_t pc) {
   if (!ts || len == 0) return;
   SyncProgramStack(ts, EventKind::kFree, pc);
   EmitTo(ts, EventKind::kFree, 0, 0, 0, reinterpret_cast<uintptr_t>(addr), pc, PageRound(len));
-  Fence(ts, pc);
+  OrderFence(ts, pc);
 }
 
 void ReadDone(int fd, const void* buf, long r, uintptr_t pc) {
@@ -262,6 +259,11 @@ void BeforeClose(int fd, uintptr_t pc) {
   } else if (std::atomic<uint64_t>* e = Entry(fd)) {
     e->store(0, std::memory_order_release);
   }
+}
+
+void BeforeDuplicate(int from, int to, uintptr_t pc) {
+  Use(from, pc);
+  if (from != to) BeforeClose(to, pc);
 }
 
 // After a duplication: `to` shares the open file of `from`, its channel and, when `from` was
@@ -359,8 +361,7 @@ TL_EXPORT int dup(int fd) {
 TL_EXPORT int dup2(int from, int to) {
   TL_REAL(dup2);
   const uintptr_t pc = TL_CALLER_PC;
-  fdsync::Use(from, pc);
-  if (from != to) fdsync::BeforeClose(to, pc);
+  fdsync::BeforeDuplicate(from, to, pc);
   int r = real(from, to);
   if (r >= 0 && from != to) fdsync::Duplicated(from, r, pc);
   return r;
@@ -369,8 +370,7 @@ TL_EXPORT int dup2(int from, int to) {
 TL_EXPORT int dup3(int from, int to, int flags) {
   TL_REAL(dup3);
   const uintptr_t pc = TL_CALLER_PC;
-  fdsync::Use(from, pc);
-  if (from != to) fdsync::BeforeClose(to, pc);
+  fdsync::BeforeDuplicate(from, to, pc);
   int r = real(from, to, flags);
   if (r >= 0) fdsync::Duplicated(from, r, pc);
   return r;

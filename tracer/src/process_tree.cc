@@ -126,15 +126,9 @@ SharedRecording* JoinShared(uint64_t id) {
 }
 
 // A mapping is no synchronization, but another thread may just have unmapped its address:
-// a relaxed fence (a sequence number, no happens-before) puts the mapping after that unmap
-// in the merged stream, whose fence came before.
-void Fence(ThreadState* ts) {
-  EmitTo(ts, trace::EventKind::kFence, static_cast<uint8_t>(trace::MemoryOrder::kRelaxed), 0, 0,
-         0, 0);
-}
-
+// the fence puts the mapping after that unmap in the merged stream.
 void EmitMapping(ThreadState* ts, const Mapping& m) {
-  Fence(ts);
+  OrderFence(ts, 0);
   EmitTo(ts, trace::EventKind::kMapShared, 0, 0, m.identity, m.start, m.offset, m.len);
 }
 
@@ -328,7 +322,7 @@ bool Unmapped(void* addr, size_t len) {
     }
   }
   g_maps_lock.Unlock();
-  if (shared && ts) Fence(ts);  // before the address can be mapped again
+  if (shared && ts) OrderFence(ts, 0);  // before the address can be mapped again
   return shared;
 }
 

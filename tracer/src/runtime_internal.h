@@ -316,6 +316,12 @@ inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16
   LeaveRecord(ts);
 }
 
+// A relaxed fence: no happens-before, a sequence number that pins the merge order.
+inline void OrderFence(ThreadState* ts, uint64_t pc) {
+  EmitTo(ts, trace::EventKind::kFence, static_cast<uint8_t>(trace::MemoryOrder::kRelaxed), 0, 0,
+         0, pc);
+}
+
 // Spin loops: folds an operation into the thread's last record when that record is the
 // same operation (kind, flags, aux16, object, call site) and nothing was recorded since; the
 // record's aux32 counts the repeats (docs/trace-format.md). Only for kinds whose repeat the

@@ -8,6 +8,7 @@
 #include "tsan_libc.h"
 
 using threadlens::rt::fdsync::BeforeClose;
+using threadlens::rt::fdsync::BeforeDuplicate;
 using threadlens::rt::fdsync::CreatedPair;
 using threadlens::rt::fdsync::Duplicated;
 using threadlens::rt::fdsync::ReadDone;
@@ -20,6 +21,14 @@ namespace {
 
 int Fd(long fd) { return static_cast<int>(fd); }
 const void* Ptr(long p) { return reinterpret_cast<const void*>(p); }
+
+// pipe and pipe2 wrote the two descriptors, made together.
+void PipeMade(long res, long fds, uintptr_t pc) {
+  if (res != 0) return;
+  int* pair = reinterpret_cast<int*>(fds);
+  CallerWrite(pair, 2 * sizeof *pair, pc);
+  CreatedPair(pair, 0, pc);
+}
 
 }  // namespace
 
@@ -63,35 +72,22 @@ TSAN_EXPORT void __sanitizer_syscall_post_impl_dup(long res, long fd) {
   if (res >= 0) Duplicated(Fd(fd), Fd(res), TSAN_CALLER_PC);
 }
 
-// dup2 and dup3 close the target first when it is open and not the source.
 TSAN_EXPORT void __sanitizer_syscall_pre_impl_dup2(long from, long to) {
-  const uintptr_t pc = TSAN_CALLER_PC;
-  Use(Fd(from), pc);
-  if (from != to) BeforeClose(Fd(to), pc);
+  BeforeDuplicate(Fd(from), Fd(to), TSAN_CALLER_PC);
 }
 TSAN_EXPORT void __sanitizer_syscall_post_impl_dup2(long res, long from, long to) {
   if (res >= 0 && from != to) Duplicated(Fd(from), Fd(res), TSAN_CALLER_PC);
 }
 TSAN_EXPORT void __sanitizer_syscall_pre_impl_dup3(long from, long to, long) {
-  const uintptr_t pc = TSAN_CALLER_PC;
-  Use(Fd(from), pc);
-  if (from != to) BeforeClose(Fd(to), pc);
+  BeforeDuplicate(Fd(from), Fd(to), TSAN_CALLER_PC);
 }
 TSAN_EXPORT void __sanitizer_syscall_post_impl_dup3(long res, long from, long, long) {
   if (res >= 0) Duplicated(Fd(from), Fd(res), TSAN_CALLER_PC);
 }
 
 TSAN_EXPORT void __sanitizer_syscall_post_impl_pipe(long res, long fds) {
-  if (res != 0) return;
-  const uintptr_t pc = TSAN_CALLER_PC;
-  int* pair = reinterpret_cast<int*>(fds);
-  CallerWrite(pair, 2 * sizeof *pair, pc);
-  CreatedPair(pair, 0, pc);
+  PipeMade(res, fds, TSAN_CALLER_PC);
 }
 TSAN_EXPORT void __sanitizer_syscall_post_impl_pipe2(long res, long fds, long) {
-  if (res != 0) return;
-  const uintptr_t pc = TSAN_CALLER_PC;
-  int* pair = reinterpret_cast<int*>(fds);
-  CallerWrite(pair, 2 * sizeof *pair, pc);
-  CreatedPair(pair, 0, pc);
+  PipeMade(res, fds, TSAN_CALLER_PC);
 }

@@ -93,6 +93,16 @@ inline size_t Min(size_t a, size_t b) { return a < b ? a : b; }
 // signal handler can run.
 void ResolveSignalSets();
 
+// A list libc allocated for its caller (getaddrinfo's, getifaddrs'), freed by `real` through
+// free: the frees are made at the caller's call, which named the blocks.
+template <typename T>
+void FreeAtCaller(void (*&slot)(T*), const char* name, T* list, uintptr_t pc) {
+  auto* real = Real(slot, name);
+  if (__builtin_expect(!real, 0)) return;
+  ::threadlens::rt::PcScope at(pc);
+  real(list);
+}
+
 // The strings of a user or group entry libc filled (tsan_libc_io.cc, tsan_libc_sys.cc): each
 // written, and a group's member list.
 void PasswdStrings(const passwd* p, uintptr_t pc);

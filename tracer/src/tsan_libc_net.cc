@@ -54,13 +54,9 @@ namespace {
 void (*real_freeifaddrs)(ifaddrs*) = nullptr;
 }  // namespace
 
-// freeifaddrs frees the list through free: made at the caller's call too.
 TSAN_EXPORT void Intercept_freeifaddrs(ifaddrs* a) __asm__("freeifaddrs");
 void Intercept_freeifaddrs(ifaddrs* a) {
-  auto* real = Real(real_freeifaddrs, "freeifaddrs");
-  if (__builtin_expect(!real, 0)) return;
-  ::threadlens::rt::PcScope at(TSAN_CALLER_PC);
-  real(a);
+  FreeAtCaller(real_freeifaddrs, "freeifaddrs", a, TSAN_CALLER_PC);
 }
 
 }  // namespace threadlens::rt::tsan::libc

@@ -252,13 +252,9 @@ int Intercept_getaddrinfo(const char* node, const char* svc, const addrinfo* hin
   return r;
 }
 
-// freeaddrinfo frees the list through free: its frees are made at the caller's call too.
 TSAN_EXPORT void Intercept_freeaddrinfo(addrinfo* a) __asm__("freeaddrinfo");
 void Intercept_freeaddrinfo(addrinfo* a) {
-  auto* real = Real(real_freeaddrinfo, "freeaddrinfo");
-  if (__builtin_expect(!real, 0)) return;
-  ::threadlens::rt::PcScope at(TSAN_CALLER_PC);
-  real(a);
+  FreeAtCaller(real_freeaddrinfo, "freeaddrinfo", a, TSAN_CALLER_PC);
 }
 
 }  // namespace threadlens::rt::tsan::libc
