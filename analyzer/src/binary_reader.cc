@@ -302,10 +302,16 @@ class BinaryTrace final : public EventSource {
       warnings_.push_back(path_ + ": the trace ends at byte offset " + std::to_string(off) +
                           " without its end record (the file was cut short); events after "
                           "that are missing");
+    } else if (meta_.truncated && meta_.cut) {
+      warnings_.push_back(path_ +
+                          ": the tracer stopped early (trace size cap or file size limit); "
+                          "the trace holds every thread's events up to that moment, none after");
     } else if (meta_.truncated) {
       warnings_.push_back(path_ +
-                          ": the tracer stopped early (trace size cap or disk full); "
-                          "events after that are missing");
+                          ": the tracer stopped early (size cap, disk full or file size limit); "
+                          "events after that are missing, and so may be earlier ones of "
+                          "threads that had not written them yet: findings may be missing or "
+                          "false");
     } else if (!meta_.complete) {
       warnings_.push_back(path_ +
                           ": the trace was not closed cleanly (the program was killed or "

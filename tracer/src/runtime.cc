@@ -35,6 +35,7 @@ using trace::EventKind;
 
 std::atomic<bool> g_enabled{false};
 std::atomic<uint64_t> g_dropped{0};
+std::atomic<uint32_t> g_threads_live{0};
 bool g_use_tsc = false;
 constinit thread_local ThreadState* t_state __attribute__((tls_model("initial-exec"))) = nullptr;
 
@@ -134,6 +135,7 @@ void Register(ThreadState* ts) {
   g_registry = ts;
   g_registry_lock.Unlock();
   g_threads_seen.fetch_add(1, std::memory_order_relaxed);
+  g_threads_live.fetch_add(1, std::memory_order_relaxed);
 }
 
 void Unregister(ThreadState* ts) {
@@ -144,17 +146,41 @@ void Unregister(ThreadState* ts) {
     g_registry = ts->next;
   if (ts->next) ts->next->prev = ts->prev;
   g_registry_lock.Unlock();
+  g_threads_live.fetch_sub(1, std::memory_order_relaxed);
 }
 
 // A foreign flush's copy of a buffer (callers hold the registry lock).
 unsigned char* g_flush_copy = nullptr;
 
+// Records are counted by their first byte, which the owner never changes once written.
+// Stops before the first one numbered after `cut` (0: counts them all); `*bytes` is how far.
+uint32_t CountRecords(const unsigned char* src, uint32_t size, uint64_t cut, uint32_t* bytes) {
+  uint32_t count = 0, at = 0;
+  while (at < size) {
+    if (src[at] & trace::kPackedTag) {
+      at += trace::kPackedSize;
+    } else {
+      trace::Event e;
+      memcpy(&e, src + at, sizeof e);
+      if (cut && IsSyncKind(static_cast<EventKind>(e.kind)) && e.seq > cut) break;
+      at += sizeof(Event);
+    }
+    ++count;
+  }
+  *bytes = at;
+  return count;
+}
+
 // Writes [flushed, pos) of `ts` as one block. Caller holds ts->flush_lock. `owner`: the
 // buffer is reset; `foreign`: the owner runs on (caller holds the registry lock).
+// After a size limit stopped the trace, each thread writes once more: its records up to
+// the cut (TraceCut), so that the trace is every thread's events up to one moment. A thread
+// that was quiet since (its buffer not written before the limit) would otherwise lose them,
+// and with them the synchronization that orders other threads' accesses.
 void FlushLocked(ThreadState* ts, bool owner, bool foreign) {
   uint32_t pos = ts->pos.load(std::memory_order_acquire);
   uint32_t from = ts->flushed;
-  if (pos > from && !g_closed.load(std::memory_order_acquire)) {
+  if (pos > from && !g_closed.load(std::memory_order_acquire) && !ts->drained) {
     // The owner may still patch its last record in place (a range grows, a repeat is
     // counted): a foreign flush checksums and writes a copy, so the block stays whole.
     const unsigned char* src = ts->buf + from;
@@ -162,13 +188,20 @@ void FlushLocked(ThreadState* ts, bool owner, bool foreign) {
       memcpy(g_flush_copy, src, pos - from);
       src = g_flush_copy;
     }
-    // Records are counted by their first byte, which the owner never changes once written.
-    uint32_t count = 0;
-    for (uint32_t at = 0; at < pos - from; ++count) {
-      at += (src[at] & trace::kPackedTag) ? trace::kPackedSize : sizeof(Event);
+    uint32_t size = pos - from;
+    bool written = false;
+    if (!TraceStopped()) {
+      const uint32_t count = CountRecords(src, size, 0, &size);
+      written = WriteEventBlock(ts->tid, count, src, size, false);
+      if (written) g_events_written.fetch_add(count, std::memory_order_relaxed);
     }
-    WriteEventBlock(ts->tid, count, src, pos - from);
-    g_events_written.fetch_add(count, std::memory_order_relaxed);
+    if (!written && TraceCut()) {  // this block may be the one that reached the limit
+      ts->drained = true;
+      const uint32_t count = CountRecords(src, pos - from, TraceCut(), &size);
+      if (count && WriteEventBlock(ts->tid, count, src, size, true)) {
+        g_events_written.fetch_add(count, std::memory_order_relaxed);
+      }
+    }
   }
   if (owner) {
     ts->flushed = 0;
@@ -266,6 +299,7 @@ void ForkChild() {
     ts = next;
   }
   g_registry = nullptr;
+  g_threads_live.store(0);
   g_closed.store(false);
   g_close_started.store(false);
   g_events_written.store(0);
@@ -282,6 +316,7 @@ void ForkChild() {
   if (reinterpret_cast<uintptr_t>(self) > 1) {
     self->pos.store(0);
     self->flushed = 0;
+    self->drained = false;
     self->flush_lock.Reset();
     Register(self);
     EmitTo(self, EventKind::kThreadStart, 0, 0, 0, 0, 0);

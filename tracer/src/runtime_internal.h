@@ -124,6 +124,7 @@ struct ThreadState {
   // Guards `flushed` and the write of this thread's blocks (owner and FlushAll).
   SpinLock flush_lock;
   uint32_t flushed;
+  bool drained;  // after a size limit: this thread's events up to the cut are written
 
   // What the thread blocks on, for the watchdog. `blocked_on` (trace::BlockedOn, 0 = not
   // blocked) is stored last with release, so the other fields are valid when it is seen.
@@ -189,6 +190,7 @@ extern std::atomic<bool> g_enabled;
 // The sequence counter: shared by the recording's processes once joined (process_tree.cc).
 extern std::atomic<uint64_t>* g_seq;
 extern std::atomic<uint64_t> g_dropped;  // events lost (EndRecord::dropped)
+extern std::atomic<uint32_t> g_threads_live;  // registered thread states
 extern bool g_use_tsc;
 // constinit: no dynamic initialization, so no TLS wrapper call on the hot path.
 extern constinit thread_local ThreadState* t_state __attribute__((tls_model("initial-exec")));

@@ -81,7 +81,7 @@ void InitCompression() {
 
 bool CompressionOn() { return g_compress; }
 
-void WriteEventBlock(uint32_t tid, uint32_t count, const void* payload, size_t size) {
+bool WriteEventBlock(uint32_t tid, uint32_t count, const void* payload, size_t size, bool drain) {
   if (g_compress && size > 0 && size <= kBufBytes) {
     for (Compressor& c : g_compressors) {
       if (c.busy.exchange(true, std::memory_order_acquire)) continue;
@@ -93,13 +93,14 @@ void WriteEventBlock(uint32_t tid, uint32_t count, const void* payload, size_t s
       const size_t n = g_zstd.compress(c.cctx, c.out, c.capacity, payload, size, kLevel);
       t.mode = mode;
       const bool ok = !g_zstd.is_error(n) && n < size;
-      if (ok) WriteBlock(trace::BlockKind::kCompressedEvents, tid, count, c.out, n);
+      const bool written =
+          ok && WriteBlock(trace::BlockKind::kCompressedEvents, tid, count, c.out, n, drain);
       c.busy.store(false, std::memory_order_release);
-      if (ok) return;
+      if (ok) return written;
       break;
     }
   }
-  WriteBlock(trace::BlockKind::kPackedEvents, tid, count, payload, size);
+  return WriteBlock(trace::BlockKind::kPackedEvents, tid, count, payload, size, drain);
 }
 
 }  // namespace threadlens::rt

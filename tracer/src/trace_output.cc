@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "runtime_internal.h"
 #include "threadlens/crc32c.h"
 
@@ -67,6 +69,8 @@ uint64_t g_size = 0;         // bytes in the file (under g_write_lock)
 uint64_t g_limit = ~0ull;    // --max-trace-size and RLIMIT_FSIZE, the smaller
 uint64_t g_cap = 0;          // --max-trace-size as given, for the message (0 = none)
 std::atomic<bool> g_stopped{false};
+// The sequence number at which a size limit stopped the trace (0: not so stopped).
+std::atomic<uint64_t> g_cut{0};
 
 size_t Append(char* buf, size_t at, size_t cap, const char* s) {
   size_t n = strlen(s);
@@ -77,8 +81,14 @@ size_t Append(char* buf, size_t at, size_t cap, const char* s) {
 
 // Ends the trace where it is: header marked truncated (never complete), one line on the
 // terminal. `err` is the write's errno, 0 when the cap was reached. Caller holds the lock.
-void Stop(int err) {
+void Stop(int err, bool below_limit = false) {
   if (g_stopped.exchange(true)) return;
+  if (below_limit) {
+    // A limit, with room kept below it: every thread still writes what it recorded so far.
+    g_cut.store(g_seq->load(std::memory_order_relaxed), std::memory_order_release);
+    g_header.cut_seq = g_cut.load(std::memory_order_relaxed);
+    g_header.flags |= trace::kHeaderCut;
+  }
   g_header.flags |= trace::kHeaderTruncated | InstrumentationFlag();
   g_header.flags &= ~trace::kHeaderComplete;
   int hfd = g_header_fd.load();
@@ -151,19 +161,43 @@ bool TraceFdsValid() {
   return true;
 }
 
+// A thread's last block did not fit after all: the trace no longer holds every thread's
+// events up to the cut, and its header stops saying so.
+void BreakCut() {
+  if (!(g_header.flags & trace::kHeaderCut)) return;
+  g_header.flags &= ~trace::kHeaderCut;
+  const int hfd = g_header_fd.load();
+  if (hfd >= 0) {
+    ssize_t r = RawPwrite(hfd, &g_header, sizeof g_header, 0);
+    (void)r;
+  }
+}
+
+// What the trace keeps below its limit for the blocks of the threads that have not written
+// their last records yet: one buffer each, at most half the limit.
+uint64_t Reserve() {
+  const uint64_t each = kBufBytes + sizeof(trace::BlockHeader);
+  return std::min<uint64_t>(g_threads_live.load(std::memory_order_relaxed) * each, g_limit / 2);
+}
+
 // Writes all of the iovecs at the end of the file, or nothing: a failed write is cut back.
 // SIGXFSZ is held off while writing: the file size limit must stop the trace, not kill the
-// program (its own writes still get the signal as before).
-void WriteLocked(iovec* iov, int n, size_t total) {
-  if (g_fd.load() < 0 || g_stopped.load()) return;
+// program (its own writes still get the signal as before). `drain`: a thread's last block
+// after a limit stopped the trace, written into the room kept for it.
+bool WriteLocked(iovec* iov, int n, size_t total, bool drain = false) {
+  if (g_fd.load() < 0 || (g_stopped.load() && !(drain && g_cut.load()))) return false;
   if (!TraceFdsValid()) {
     Stop(ESTALE);
-    return;
+    return false;
   }
   int fd = g_fd.load();
-  if (g_size + total > g_limit) {
-    Stop(g_cap && g_size + total > g_cap ? 0 : EFBIG);
-    return;
+  if (g_size + total > g_limit) {  // a last block that does not fit
+    BreakCut();
+    return false;
+  }
+  if (!drain && g_size + total + Reserve() > g_limit) {
+    Stop(g_cap && g_size + total + Reserve() > g_cap ? 0 : EFBIG, true);
+    return false;
   }
   sigset_t xfsz, old;
   sigemptyset(&xfsz);
@@ -203,10 +237,12 @@ void WriteLocked(iovec* iov, int n, size_t total) {
       sigtimedwait(&xfsz, nullptr, &zero);  // the pending SIGXFSZ our write caused
     }
     Stop(err);
+    if (drain) BreakCut();
   } else {
     g_size += total;
   }
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  return err == 0;
 }
 
 uint64_t ParseSize(const char* s) {
@@ -219,6 +255,7 @@ uint64_t ParseSize(const char* s) {
 const char* TracePath() { return g_path; }
 trace::FileHeader& Header() { return g_header; }
 bool TraceStopped() { return g_stopped.load(std::memory_order_acquire); }
+uint64_t TraceCut() { return g_cut.load(std::memory_order_acquire); }
 
 // The terminal: our copy of the program's first stderr; when the program closed or replaced
 // it, THREADLENS_TERMINAL (set by `threadlens run`: its own stderr, by /proc path), else fd 2.
@@ -235,10 +272,11 @@ void TerminalMessage(const char* msg, size_t n) {
   if (opened >= 0) RawClose(opened);
 }
 
-void WriteBlock(trace::BlockKind kind, uint32_t tid, uint32_t count, const void* payload,
-                size_t size) {
-  if (g_fd.load(std::memory_order_relaxed) < 0 || g_stopped.load(std::memory_order_relaxed)) {
-    return;
+bool WriteBlock(trace::BlockKind kind, uint32_t tid, uint32_t count, const void* payload,
+                size_t size, bool drain) {
+  if (g_fd.load(std::memory_order_relaxed) < 0 ||
+      (g_stopped.load(std::memory_order_relaxed) && !drain)) {
+    return false;
   }
   trace::BlockHeader h{};
   h.magic = trace::kBlockMagic;
@@ -250,10 +288,11 @@ void WriteBlock(trace::BlockKind kind, uint32_t tid, uint32_t count, const void*
   iovec iov[2] = {{&h, sizeof h}, {const_cast<void*>(payload), size}};
   if (!TakeWriteLock()) {
     g_dropped.fetch_add(count, std::memory_order_relaxed);
-    return;
+    return false;
   }
-  WriteLocked(iov, size ? 2 : 1, sizeof h + size);
+  const bool ok = WriteLocked(iov, size ? 2 : 1, sizeof h + size, drain);
   DropWriteLock();
+  return ok;
 }
 
 void WriteHeader(bool initial, uint64_t ticks_per_second) {
@@ -309,6 +348,7 @@ bool OpenTraceFile(bool descendant, uint64_t recording) {
   g_trace_id = IdOf(g_fd.load());
   g_size = 0;
   g_stopped.store(false);
+  g_cut.store(0);
   g_cap = ParseSize(getenv("THREADLENS_MAX_TRACE_SIZE"));
   g_limit = g_cap ? g_cap : ~0ull;
   rlimit fsize;

@@ -16,14 +16,18 @@ namespace threadlens::rt {
 bool OpenTraceFile(bool descendant, uint64_t recording);
 // Closes the trace's fds (fork child, before it opens its own).
 void CloseTraceFiles();
-// Appends one block. After the size cap, a full disk or the file size limit stopped the
-// trace, nothing more is written (TraceStopped).
-void WriteBlock(trace::BlockKind kind, uint32_t tid, uint32_t count, const void* payload,
-                size_t size);
+// Appends one block; false when it was not written. After the size cap, a full disk or the
+// file size limit stopped the trace, nothing more is written (TraceStopped), except with
+// `drain` each thread's last event block: its records up to the cut (TraceCut).
+bool WriteBlock(trace::BlockKind kind, uint32_t tid, uint32_t count, const void* payload,
+                size_t size, bool drain = false);
 // Writes the header first (`initial`), or rewrites it in place.
 void WriteHeader(bool initial, uint64_t ticks_per_second);
 trace::FileHeader& Header();
 bool TraceStopped();
+// The sequence number at which the size cap or the file size limit stopped the trace, with
+// room kept for every thread's unwritten records up to it; 0 when not so stopped.
+uint64_t TraceCut();
 // One message to the terminal: the program's stderr as it was when tracing began.
 void TerminalMessage(const char* msg, size_t n);
 
@@ -32,8 +36,9 @@ void TerminalMessage(const char* msg, size_t n);
 // THREADLENS_COMPRESS: loads libzstd and maps the compressors.
 void InitCompression();
 bool CompressionOn();
-// Appends one packed-events block of `count` records, compressed when compression is on.
-void WriteEventBlock(uint32_t tid, uint32_t count, const void* payload, size_t size);
+// Appends one packed-events block of `count` records, compressed when compression is on;
+// false when it was not written (`drain` as WriteBlock's).
+bool WriteEventBlock(uint32_t tid, uint32_t count, const void* payload, size_t size, bool drain);
 
 // --- runtime_modules.cc -------------------------------------------------------------------
 

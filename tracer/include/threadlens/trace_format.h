@@ -41,6 +41,10 @@ enum HeaderFlags : uint32_t {
   // program): the trace holds locks, threads and waits but no memory accesses of the
   // program's own, so the analyzer does not look for races in it.
   kHeaderUninstrumented = 1u << 3,
+  // With kHeaderTruncated: a limit (size cap, file size limit) stopped the trace, and room
+  // kept below it took every thread's records up to sequence number cut_seq. The trace is
+  // then all of the program up to one moment: no synchronization before it is missing.
+  kHeaderCut = 1u << 4,
 };
 
 // File header: the first 256 bytes of the file.
@@ -60,7 +64,7 @@ struct FileHeader {
   // (v3) The recording this process belongs to: the same nonzero id in every process of one
   // `threadlens run` (fork and exec descendants), whose sync events share one seq counter.
   uint64_t recording;
-  uint64_t reserved;          // 0
+  uint64_t cut_seq;  // with kHeaderCut: the cut's sequence number; else 0 (v3: `reserved`)
 };
 static_assert(sizeof(FileHeader) == 256, "FileHeader layout is part of the format");
 static_assert(offsetof(FileHeader, ticks_per_second) == 32, "FileHeader layout");

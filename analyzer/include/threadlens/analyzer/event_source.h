@@ -43,6 +43,9 @@ struct TraceMeta {
   uint64_t start_ticks = 0;
   bool complete = false;   // written by a clean close, end record present
   bool truncated = false;  // the tracer stopped early (size cap, disk full)
+  // With truncated: a limit stopped it, and every thread's events up to this sequence
+  // number are in the trace, none after (0: not known, e.g. a full disk).
+  uint64_t cut = 0;
   bool watchdog = false;   // the watchdog ended the program
   // No instrumented code ran in the program: the trace has no memory accesses to check.
   bool uninstrumented = false;
