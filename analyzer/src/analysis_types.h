@@ -36,6 +36,8 @@ class VectorClock {
     return true;
   }
   size_t size() const { return c_.size(); }
+  // Empty again, keeping its room (a pool's clock reused soon).
+  void Clear() { c_.clear(); }
 
  private:
   std::vector<uint32_t> c_;

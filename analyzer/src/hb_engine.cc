@@ -79,7 +79,7 @@ HappensBefore::AtomicRef& HappensBefore::AtomicSlot(uint64_t addr) {
     }
     PageAtomics& pa = page_atomics_[pi];
     const uint32_t line = (addr >> 6) & 63;
-    ++pa.count[line];
+    pa.starts[line] |= 1ull << (addr & 63);
     pa.lines |= 1ull << line;
     if (!free_atomic_clocks_.empty()) {
       idx = free_atomic_clocks_.back();
@@ -110,13 +110,14 @@ void HappensBefore::Publish(uint64_t addr, const VectorClock& x, uint32_t u, boo
 void HappensBefore::EraseAtomic(uint64_t addr) {
   const AtomicRef* ref = atomics_.Find(addr);
   if (!ref) return;
-  atomic_clocks_[ref->idx] = VectorClock();
+  atomic_clocks_[ref->idx].Clear();
   free_atomic_clocks_.push_back(ref->idx);
   atomics_.Erase(addr);
   const uint32_t pi = *atomic_pages_.Find(addr >> 12);
   PageAtomics& pa = page_atomics_[pi];
   const uint32_t line = (addr >> 6) & 63;
-  if (--pa.count[line] == 0) pa.lines &= ~(1ull << line);
+  pa.starts[line] &= ~(1ull << (addr & 63));
+  if (pa.starts[line] == 0) pa.lines &= ~(1ull << line);
   if (pa.lines == 0) {
     free_page_atomics_.push_back(pi);
     atomic_pages_.Erase(addr >> 12);
@@ -185,38 +186,36 @@ void HappensBefore::Fence(uint32_t t, uint8_t mo) {
 void HappensBefore::PlainWrite(uint64_t addr, uint64_t size) {
   if (atomics_.size() == 0 || size == 0) return;
   const uint64_t end = addr + size < addr ? ~0ull : addr + size;
-  const uint64_t last_page = (end - 1) >> 12;
-  if (last_page - (addr >> 12) > atomic_pages_.size()) {
-    EndReleaseSequences(addr, end - addr);  // a huge block: look at each atomic once
+  const uint64_t first_page = addr >> 12, last_page = (end - 1) >> 12;
+  if (last_page - first_page > atomic_pages_.size()) {
+    // A huge block: look at each page that holds sequences once.
+    std::vector<uint64_t> pages;
+    atomic_pages_.ForEach([&](uint64_t page, uint32_t) {
+      if (page - first_page <= last_page - first_page) pages.push_back(page);
+    });
+    for (uint64_t page : pages) EndInPage(page, addr, end - 1);
     return;
   }
-  for (uint64_t page = addr >> 12; page <= last_page; ++page) {
-    const uint32_t* pi = atomic_pages_.Find(page);
-    if (!pi) continue;
-    const uint64_t lo = std::max(addr, page << 12), hi = std::min(end - 1, (page << 12) | 4095);
-    const uint64_t lines = page_atomics_[*pi].lines;
-    for (uint64_t line = (lo >> 6) & 63; line <= ((hi >> 6) & 63); ++line) {
-      if (!(lines >> line & 1)) continue;
-      const uint64_t a = std::max(lo, (page << 12) | (line << 6));
-      const uint64_t b = std::min(hi, (page << 12) | (line << 6) | 63);
-      EndReleaseSequences(a, b - a + 1);
-      if (!atomic_pages_.Find(page)) break;  // the page's last sequence ended
-    }
-  }
+  for (uint64_t page = first_page; page <= last_page; ++page) EndInPage(page, addr, end - 1);
 }
 
-void HappensBefore::EndReleaseSequences(uint64_t addr, uint64_t size) {
-  if (atomics_.size() == 0) return;
-  if (size <= 8 * atomics_.size()) {
-    for (uint64_t a = addr; a < addr + size; ++a) EraseAtomic(a);
-    return;
+void HappensBefore::EndInPage(uint64_t page, uint64_t first, uint64_t last) {
+  const uint32_t* pi = atomic_pages_.Find(page);
+  if (!pi) return;
+  const uint32_t idx = *pi;
+  const uint64_t lo = std::max(first, page << 12), hi = std::min(last, (page << 12) | 4095);
+  for (uint64_t line = (lo >> 6) & 63; line <= ((hi >> 6) & 63); ++line) {
+    // The sequences starting in [a, b] of this line, one erase each (erasing the page's
+    // last one frees its PageAtomics, whose bits are all clear by then).
+    const uint64_t a = std::max(lo, (page << 12) | (line << 6)) & 63;
+    const uint64_t b = std::min(hi, (page << 12) | (line << 6) | 63) & 63;
+    const uint64_t span = b - a == 63 ? ~0ull : ((1ull << (b - a + 1)) - 1) << a;
+    uint64_t doomed = page_atomics_[idx].starts[line] & span;
+    while (doomed) {
+      EraseAtomic((page << 12) | (line << 6) | __builtin_ctzll(doomed));
+      doomed &= doomed - 1;
+    }
   }
-  // A big block and few atomics: cheaper to look at each atomic once.
-  std::vector<uint64_t> doomed;
-  atomics_.ForEach([&](uint64_t key, const AtomicRef&) {
-    if (key - addr < size) doomed.push_back(key);
-  });
-  for (uint64_t a : doomed) EraseAtomic(a);
 }
 
 }  // namespace threadlens::analysis

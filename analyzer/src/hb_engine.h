@@ -75,7 +75,8 @@ class HappensBefore {
     ++versions_[t];
     return clocks_[t];
   }
-  void EndReleaseSequences(uint64_t addr, uint64_t size);
+  // Ends the sequences that start in [first, last] within `page`.
+  void EndInPage(uint64_t page, uint64_t first, uint64_t last);
   // Per thread: the clock at its last release fence, and what its relaxed loads read since
   // its last acquire fence (each empty when there is none).
   struct Fences {
@@ -106,10 +107,12 @@ class HappensBefore {
   void Publish(uint64_t addr, const VectorClock& x, uint32_t u, bool replace);
   void EraseAtomic(uint64_t addr);
   FlatMap<AtomicRef> atomics_;  // address -> its sequence
-  // Where sequences are: per 4 KiB page, its lines holding one and how many each holds.
+  // Where sequences are: per 4 KiB page, its lines holding one and, per line, the bytes
+  // they start at. A plain write ends the sequences it covers with one lookup each, not one
+  // per byte written: a line holding an atomic next to plain fields is written often.
   struct PageAtomics {
     uint64_t lines = 0;
-    uint8_t count[64] = {};
+    uint64_t starts[64] = {};
   };
   FlatMap<uint32_t> atomic_pages_;  // page -> index into page_atomics_
   std::vector<PageAtomics> page_atomics_;

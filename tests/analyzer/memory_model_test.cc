@@ -103,6 +103,39 @@ TEST(MemoryModel, AStoreEndsAReleaseSequence) {
   EXPECT_TRUE(data_race);
 }
 
+// T1: data = 1; flag.store(release); a plain write by T1 of [at, at + size); T2:
+// flag.load(acquire); data. True when T2's read of data races (the sequence ended).
+bool DataRacesAfterPlainWrite(uint64_t at, uint64_t size) {
+  VectorSource s;
+  s.Add(1, EventKind::kThreadCreate, 2).Add(2, EventKind::kThreadStart, 1);
+  s.Add(1, EventKind::kWrite, kX, 0, 4, s.Site("writer.cc:1"));
+  s.Add(1, EventKind::kAtomicStore, kX + 64, Mo(MemoryOrder::kRelease), 4, s.Site("writer.cc:2"));
+  if (size <= 8) {
+    s.Add(1, EventKind::kWrite, at, 0, static_cast<uint16_t>(size), s.Site("writer.cc:3"));
+  } else {  // a range (memset): bytes in seq
+    s.Add(1, EventKind::kWrite, at, 0, 0, s.Site("writer.cc:3"), 1).Seq(size);
+  }
+  s.Add(2, EventKind::kAtomicLoad, kX + 64, Mo(MemoryOrder::kAcquire), 4, s.Site("reader.cc:4"));
+  s.Add(2, EventKind::kRead, kX, 0, 4, s.Site("reader.cc:5"));
+  bool data_race = false;
+  for (const Finding* f : OfKind(Analyze(s, TestOptions()), "race")) {
+    for (const auto& a : f->accesses) data_race |= a.address == kX;
+  }
+  return data_race;
+}
+
+TEST(MemoryModel, APlainWriteEndsTheSequencesThatStartInItOnly) {
+  const uint64_t flag = kX + 64;
+  EXPECT_TRUE(DataRacesAfterPlainWrite(flag, 4));
+  EXPECT_TRUE(DataRacesAfterPlainWrite(flag - 4, 8));
+  EXPECT_TRUE(DataRacesAfterPlainWrite(flag - 32, 64));  // a range over two lines
+  EXPECT_TRUE(DataRacesAfterPlainWrite(kX + 16, 3 * 4096));  // over pages: the huge path
+  // Beside it on its line, on the line before, and a range past it: the sequence goes on.
+  EXPECT_FALSE(DataRacesAfterPlainWrite(flag + 8, 8));
+  EXPECT_FALSE(DataRacesAfterPlainWrite(flag - 8, 8));
+  EXPECT_FALSE(DataRacesAfterPlainWrite(flag + 40, 3 * 4096));
+}
+
 // Fences (C++20 [atomics.fences]): T1 writes data and stores the flag, T2 loads the flag
 // and reads data; each side may fence, before or after its atomic.
 struct FenceCase {
