@@ -44,6 +44,10 @@ class HappensBefore {
   // Atomics at `addr`. `mo` is a trace::MemoryOrder value.
   // A load, and the load side of a read-modify-write: an acquire joins the sequence's clock.
   void AtomicLoad(uint32_t t, uint64_t addr, uint8_t mo);
+  // Starts loading the sequence of `addr` (an atomic access a few events ahead).
+  void PrefetchAtomic(uint64_t addr) const {
+    if (atomics_.size()) atomics_.Prefetch(addr);
+  }
   // A plain atomic store: a release starts a sequence, anything else ends it.
   void AtomicStore(uint32_t t, uint64_t addr, uint8_t mo);
   // The store side of a read-modify-write (call AtomicLoad first): continues the sequence.
