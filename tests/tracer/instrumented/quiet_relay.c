@@ -5,14 +5,15 @@
 // The relay's few records sit in its buffer until it exits, after the cap: the trace must
 // still hold them, or the reader's read looks unordered with the main thread's write.
 //   quiet_relay relay|unordered ROUNDS
-// `unordered`: the reader reads without waiting for the relay (a real race).
+// `unordered`: the reader reads without waiting for the relay (a real race), and floods
+// the trace only once the write is made (told by a relaxed flag, which orders nothing).
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static int shared;
-static int handed, relayed, finished;
+static int handed, relayed, finished, written;
 static pthread_mutex_t m1 = PTHREAD_MUTEX_INITIALIZER, m2 = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t end_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t c1 = PTHREAD_COND_INITIALIZER, c2 = PTHREAD_COND_INITIALIZER;
@@ -51,6 +52,8 @@ static void* Reader(void* arg) {
     pthread_mutex_unlock(&m2);
   }
   printf("read %d\n", shared);
+  while (unordered && !__atomic_load_n(&written, __ATOMIC_RELAXED)) {
+  }
   Busy(rounds);
   return NULL;
 }
@@ -68,6 +71,7 @@ int main(int argc, char** argv) {
   // The main thread's own buffer fills and is written before the cap: its write is kept.
   Busy(2000);
   shared = 42;
+  __atomic_store_n(&written, 1, __ATOMIC_RELAXED);
   pthread_mutex_lock(&m1);
   handed = 1;
   pthread_cond_signal(&c1);
