@@ -375,7 +375,9 @@ std::unique_ptr<EventSource> OpenRecording(const std::string& path,
   }
   if (sources.size() > kMaxProcesses) {
     throw Error(path + ": the recording holds " + std::to_string(sources.size()) +
-                " processes; threadlens reads at most " + std::to_string(kMaxProcesses));
+                " processes; threadlens reads at most " + std::to_string(kMaxProcesses) +
+                " together. Each process's own file (" + path +
+                ".PID) can be analyzed alone, without what other processes synchronized with it");
   }
   return std::make_unique<RecordingSource>(std::move(sources));
 }
