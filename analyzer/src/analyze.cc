@@ -58,21 +58,20 @@ Report Analysis::Run() {
   // can be prefetched while one is handled: on large traces the race detector waits on
   // cache misses, not on work (checking on this thread; workers prefetch their own shards).
   constexpr size_t kBatch = 32;
-  const bool prefetch = opts_.races && race_.workers() == 0;
   // Atomic accesses look their release sequence up on this thread, workers or not: a hash
   // slot, a likely miss where a program has many atomics.
-  const bool prefetch_atomics = opts_.races;
+  const bool prefetch_shadow = opts_.races && race_.workers() == 0;
   namer_.Prestart();
   const StreamEvent* span = nullptr;
   bool reads_inline = false;  // the source was told to read on this thread
   while (size_t n = source_.NextSpan(&span)) {
     for (size_t at = 0; at < n; at += kBatch) {
       const size_t end = std::min(n, at + kBatch);
-      if (prefetch || prefetch_atomics) {
+      if (opts_.races) {
         for (size_t i = end; i < std::min(n, end + kBatch); ++i) {
           auto k = span[i].kind();
           if (k == trace::EventKind::kRead || k == trace::EventKind::kWrite) {
-            if (prefetch) race_.Prefetch(span[i].ev.obj);
+            if (prefetch_shadow) race_.Prefetch(span[i].ev.obj);
           } else if (k == trace::EventKind::kAtomicLoad || k == trace::EventKind::kAtomicRmw ||
                      k == trace::EventKind::kAtomicStore) {
             hb_.PrefetchAtomic(span[i].ev.obj);

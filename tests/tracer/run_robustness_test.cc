@@ -1,110 +1,14 @@
-// `threadlens run` where programs and machines get in the way: spin loops, a size cap, the
-// file size limit, programs that close or redirect every fd, two runs on one trace path,
-// signals to the runner and deep lock recursion. Each checks that the trace is readable and
-// what it holds, and that the program's exit status and output are its own.
-#include <fcntl.h>
-#include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <string>
-#include <thread>
-#include <vector>
-
-#include "threadlens/analyzer/analyze.h"
-#include "threadlens/analyzer/error.h"
-#include "threadlens/analyzer/event_source.h"
-#include "threadlens/analyzer/findings.h"
+// `threadlens run` where programs and machines get in the way: spin loops, programs that
+// close or redirect every fd, two runs on one trace path, signals to the runner, deep lock
+// recursion, hangs and the time limit (the size limits: trace_size_test.cc). Each checks
+// that the trace is readable and what it holds, and that the program's exit status and
+// output are its own.
+#include "robustness_util.h"
 
 namespace threadlens {
 namespace {
 
-namespace fs = std::filesystem;
-using trace::EventKind;
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-int Status(int st) { return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st); }
-
-// Paths for this test's files: TMP/<test name>.<suffix>.
-std::string TestFile(const std::string& suffix) {
-  fs::create_directories(TL_TMP_DIR);
-  return std::string(TL_TMP_DIR) + "/" +
-         ::testing::UnitTest::GetInstance()->current_test_info()->name() + "." + suffix;
-}
-
-std::string Program(const std::string& name) { return std::string(TL_PROGRAMS_DIR) + "/" + name; }
-
-struct Outcome {
-  int exit_code = -1;
-  std::string out, err, trace;
-};
-
-// `threadlens run` of `program` (a shell word list), through `prefix` (e.g. a ulimit).
-Outcome RunTraced(const std::string& program, const std::string& options = "",
-              const std::string& prefix = "") {
-  Outcome r;
-  r.trace = TestFile("tltrace");
-  std::string out = TestFile("out"), err = TestFile("err");
-  std::string cmd = std::string(THREADLENS_CLI) + " run --trace " + r.trace + " " + options +
-                    " -- " + program + " >" + out + " 2>" + err;
-  if (!prefix.empty()) cmd = "bash -c '" + prefix + "; " + cmd + "'";
-  r.exit_code = Status(std::system(cmd.c_str()));
-  r.out = Slurp(out);
-  r.err = Slurp(err);
-  return r;
-}
-
-struct Contents {
-  TraceMeta meta;
-  std::vector<StreamEvent> events;
-  std::vector<std::string> warnings;
-};
-
-Contents Read(const std::string& trace) {
-  Contents c;
-  auto src = OpenTrace(trace);  // throws on a damaged file
-  StreamEvent se;
-  while (src->Next(se)) c.events.push_back(se);
-  c.meta = src->Meta();
-  c.warnings = src->Warnings();
-  return c;
-}
-
-uint32_t HeaderFlags(const std::string& trace) {
-  uint32_t flags = 0;
-  std::ifstream in(trace, std::ios::binary);
-  in.seekg(offsetof(trace::FileHeader, flags));
-  in.read(reinterpret_cast<char*>(&flags), sizeof flags);
-  return flags;
-}
-
-size_t Count(const Contents& c, EventKind kind, uint32_t tid = 0) {
-  size_t n = 0;
-  for (const auto& se : c.events) n += se.kind() == kind && (tid == 0 || se.tid == tid);
-  return n;
-}
-
-uint64_t Hex(const std::string& out, const std::string& name) {
-  std::istringstream lines(out);
-  std::string n, hex;
-  while (lines >> n >> hex) {
-    if (n == name) return std::stoull(hex, nullptr, 16);
-  }
-  ADD_FAILURE() << "no " << name << " in " << out;
-  return 0;
-}
-
-bool Alive(pid_t pid) { return ::kill(pid, 0) == 0; }
+using namespace robustness_test;
 
 // --- spin loops ---------------------------------------------------------------------------
 
@@ -206,97 +110,6 @@ TEST(SpinLoop, FailedTrylocksAreCountedOnOneRecord) {
   // its own.
   EXPECT_LE(records, 2u);
   EXPECT_EQ(tries, static_cast<uint64_t>(failures));
-}
-
-// --- size cap and file size limit --------------------------------------------------------
-
-TEST(TraceSize, CapClosesTheTraceReadableAndTheProgramRunsOn) {
-  Outcome r = RunTraced(Program("many_locks") + " 200000", "--max-trace-size 1M");
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "done 200000 rounds\n");
-  EXPECT_NE(r.err.find("reached --max-trace-size"), std::string::npos) << r.err;
-  EXPECT_LE(fs::file_size(r.trace), 1u << 20);
-  Contents c = Read(r.trace);
-  EXPECT_FALSE(c.meta.complete);
-  EXPECT_TRUE(HeaderFlags(r.trace) & trace::kHeaderTruncated);
-  EXPECT_GT(Count(c, EventKind::kLockAcquired), 1000u);
-  EXPECT_LT(Count(c, EventKind::kLockAcquired), 200000u);
-}
-
-TEST(TraceSize, BadCapIsBadUsage) {
-  Outcome r = RunTraced(Program("many_locks") + " 1", "--max-trace-size 12X");
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("--max-trace-size"), std::string::npos) << r.err;
-}
-
-TEST(TraceSize, FileSizeLimitStopsTheTraceNotTheProgram) {
-  // ulimit -f counts 1024-byte blocks in bash: 1 MiB.
-  Outcome r = RunTraced(Program("many_locks") + " 200000", "", "ulimit -f 1024");
-  EXPECT_EQ(r.exit_code, 0) << r.err;  // not 153 (SIGXFSZ)
-  EXPECT_EQ(r.out, "done 200000 rounds\n");
-  EXPECT_NE(r.err.find("ulimit -f"), std::string::npos) << r.err;
-  Contents c = Read(r.trace);
-  EXPECT_FALSE(c.meta.complete);
-  EXPECT_TRUE(HeaderFlags(r.trace) & trace::kHeaderTruncated);
-  EXPECT_GT(Count(c, EventKind::kLockAcquired), 1000u);
-}
-
-// A limit leaves a prefix of the whole program: every synchronization up to the cut, of
-// every thread, the quiet ones included, and none after it.
-void ExpectEverySyncUpToTheCut(const Contents& c, const std::string& trace) {
-  ASSERT_TRUE(HeaderFlags(trace) & trace::kHeaderCut);
-  ASSERT_GT(c.meta.cut, 0u);
-  std::vector<int> seen(c.meta.cut + 1, 0);
-  for (const auto& se : c.events) {
-    if (!trace::IsSyncKind(se.kind()) || se.ev.seq == 0) continue;
-    ASSERT_LE(se.ev.seq, c.meta.cut);
-    ++seen[se.ev.seq];
-  }
-  for (uint64_t q = 1; q <= c.meta.cut; ++q) EXPECT_EQ(seen[q], 1) << "seq " << q;
-}
-
-// quiet_relay: the relay thread's handover sits in its buffer until it exits, long after
-// the cap. Without it the reader's read of the main thread's write is a false race.
-TEST(TraceSize, CapKeepsTheEarlierEventsOfAQuietThread) {
-  Outcome r = RunTraced(std::string(TL_INSTRUMENTED_DIR) + "/quiet_relay relay 300000",
-                        "--max-trace-size 1M");
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "read 42\n");
-  EXPECT_NE(r.err.find("reached --max-trace-size"), std::string::npos) << r.err;
-  EXPECT_LE(fs::file_size(r.trace), 1u << 20);
-  Contents c = Read(r.trace);
-  ExpectEverySyncUpToTheCut(c, r.trace);
-  EXPECT_GE(Count(c, EventKind::kCondSignal, 2), 1u);  // the relay's handover
-  EXPECT_LT(Count(c, EventKind::kLockAcquired, 4), 300000u);  // the reader was cut
-  Report rep = AnalyzeFile(r.trace, AnalyzeOptions{});
-  EXPECT_TRUE(rep.truncated);
-  for (const Finding& f : rep.findings) EXPECT_NE(f.kind, "race") << f.title;
-}
-
-// Its twin: the reader does not wait for the relay, and its read is a race. The main
-// thread, quiet after its write, keeps it too.
-TEST(TraceSize, CapKeepsARaceOfAThreadQuietSinceIt) {
-  Outcome r = RunTraced(std::string(TL_INSTRUMENTED_DIR) + "/quiet_relay unordered 300000",
-                        "--max-trace-size 1M");
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  Contents c = Read(r.trace);
-  ExpectEverySyncUpToTheCut(c, r.trace);
-  Report rep = AnalyzeFile(r.trace, AnalyzeOptions{});
-  size_t races = 0;
-  for (const Finding& f : rep.findings) races += f.kind == "race";
-  EXPECT_EQ(races, 1u);
-}
-
-// The file size limit cuts the same way (room is kept below it).
-TEST(TraceSize, FileSizeLimitKeepsEveryThreadsEventsUpToTheCut) {
-  Outcome r = RunTraced(std::string(TL_INSTRUMENTED_DIR) + "/quiet_relay relay 300000", "",
-                        "ulimit -f 1024");
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.err.find("ulimit -f"), std::string::npos) << r.err;
-  Contents c = Read(r.trace);
-  ExpectEverySyncUpToTheCut(c, r.trace);
-  Report rep = AnalyzeFile(r.trace, AnalyzeOptions{});
-  for (const Finding& f : rep.findings) EXPECT_NE(f.kind, "race") << f.title;
 }
 
 // --- closed and redirected fds -----------------------------------------------------------

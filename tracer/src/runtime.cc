@@ -152,23 +152,24 @@ void Unregister(ThreadState* ts) {
 // A foreign flush's copy of a buffer (callers hold the registry lock).
 unsigned char* g_flush_copy = nullptr;
 
-// Records are counted by their first byte, which the owner never changes once written.
-// Stops before the first one numbered after `cut` (0: counts them all); `*bytes` is how far.
-uint32_t CountRecords(const unsigned char* src, uint32_t size, uint64_t cut, uint32_t* bytes) {
+// Writes `src`'s records up to the first one numbered after `cut` (0: all of them) as one
+// block, `cut` into the room kept below the limit; false when nothing was written. Records
+// are counted by their first byte, which the owner never changes once written.
+bool WriteRecords(uint32_t tid, const unsigned char* src, uint32_t size, uint64_t cut) {
   uint32_t count = 0, at = 0;
-  while (at < size) {
+  for (; at < size; ++count) {
     if (src[at] & trace::kPackedTag) {
       at += trace::kPackedSize;
-    } else {
-      trace::Event e;
-      memcpy(&e, src + at, sizeof e);
-      if (cut && IsSyncKind(static_cast<EventKind>(e.kind)) && e.seq > cut) break;
-      at += sizeof(Event);
+      continue;
     }
-    ++count;
+    trace::Event e;
+    memcpy(&e, src + at, sizeof e);
+    if (cut && IsSyncKind(static_cast<EventKind>(e.kind)) && e.seq > cut) break;
+    at += sizeof(Event);
   }
-  *bytes = at;
-  return count;
+  if (count == 0 || !WriteEventBlock(tid, count, src, at, cut != 0)) return false;
+  g_events_written.fetch_add(count, std::memory_order_relaxed);
+  return true;
 }
 
 // Writes [flushed, pos) of `ts` as one block. Caller holds ts->flush_lock. `owner`: the
@@ -188,19 +189,10 @@ void FlushLocked(ThreadState* ts, bool owner, bool foreign) {
       memcpy(g_flush_copy, src, pos - from);
       src = g_flush_copy;
     }
-    uint32_t size = pos - from;
-    bool written = false;
-    if (!TraceStopped()) {
-      const uint32_t count = CountRecords(src, size, 0, &size);
-      written = WriteEventBlock(ts->tid, count, src, size, false);
-      if (written) g_events_written.fetch_add(count, std::memory_order_relaxed);
-    }
-    if (!written && TraceCut()) {  // this block may be the one that reached the limit
+    // A refused block may be the one that reached the limit: it goes in as the last.
+    if ((TraceStopped() || !WriteRecords(ts->tid, src, pos - from, 0)) && TraceCut()) {
       ts->drained = true;
-      const uint32_t count = CountRecords(src, pos - from, TraceCut(), &size);
-      if (count && WriteEventBlock(ts->tid, count, src, size, true)) {
-        g_events_written.fetch_add(count, std::memory_order_relaxed);
-      }
+      WriteRecords(ts->tid, src, pos - from, TraceCut());
     }
   }
   if (owner) {

@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "runtime.h"
+#include "spin_lock.h"
 #include "trace_output.h"
 
 #define TL_EXPORT extern "C" __attribute__((visibility("default")))
@@ -58,28 +59,6 @@ inline constexpr uint32_t kRuntimeTid = 0;
 inline constexpr int kWatchdogExitCode = 86;
 // Exit status of a run the time limit ended (THREADLENS_TIMEOUT, `threadlens run --timeout`).
 inline constexpr int kTimeoutExitCode = 87;
-
-// A test-and-set lock for the runtime's slow paths. Never taken on the hot path.
-class SpinLock {
- public:
-  void Lock() {
-    while (flag_.exchange(true, std::memory_order_acquire)) Wait();
-  }
-  // Bounded attempt for signal handlers, where the holder may be the interrupted thread.
-  bool TryLockFor(int spins) {
-    for (int i = 0; i < spins; ++i) {
-      if (!flag_.exchange(true, std::memory_order_acquire)) return true;
-      Wait();
-    }
-    return false;
-  }
-  void Unlock() { flag_.store(false, std::memory_order_release); }
-  void Reset() { flag_.store(false, std::memory_order_relaxed); }
-
- private:
-  static void Wait();
-  std::atomic<bool> flag_{false};
-};
 
 struct HeldLock {
   std::atomic<uint64_t> lock;

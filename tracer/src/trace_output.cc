@@ -85,8 +85,8 @@ void Stop(int err, bool below_limit = false) {
   if (g_stopped.exchange(true)) return;
   if (below_limit) {
     // A limit, with room kept below it: every thread still writes what it recorded so far.
-    g_cut.store(g_seq->load(std::memory_order_relaxed), std::memory_order_release);
-    g_header.cut_seq = g_cut.load(std::memory_order_relaxed);
+    g_header.cut_seq = g_seq->load(std::memory_order_relaxed);
+    g_cut.store(g_header.cut_seq, std::memory_order_release);
     g_header.flags |= trace::kHeaderCut;
   }
   g_header.flags |= trace::kHeaderTruncated | InstrumentationFlag();
