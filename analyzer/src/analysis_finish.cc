@@ -210,6 +210,11 @@ Report Analysis::Finish() {
                                  : " longer than " + mib + " was checked on its") +
                         " first " + mib + " only");
   }
+  if (uint64_t n = race_.unchecked(); n > 0) {
+    rep.notes.push_back("race: " + std::to_string(n) + " accesses of threads past the first " +
+                        std::to_string(ShadowMemory::kMaxThreads) +
+                        " of the trace were not checked");
+  }
   if (races_skipped_) {
     rep.notes.push_back("race: the program was not built with threadlens-c++ or threadlens-cc, so "
                         "its memory accesses were not recorded and races were not checked");

@@ -29,6 +29,7 @@ void RaceDetector::Fill(Op& op, uint32_t t, const SideRef& s, uint8_t flags) {
 }
 
 void RaceDetector::Access(uint32_t t, const SideRef& side, bool write, bool atomic) {
+  if (Unchecked(t)) return;
   const uint8_t flags = (write ? kCellWrite : 0) | (atomic ? kCellAtomic : 0);
   const uint64_t bytes = side.size ? side.size : 1;
   // A plain store ends the release sequences headed in its bytes.
@@ -41,6 +42,7 @@ void RaceDetector::Access(uint32_t t, const SideRef& side, bool write, bool atom
 }
 
 void RaceDetector::Range(uint32_t t, const SideRef& side, bool write, uint64_t bytes) {
+  if (Unchecked(t)) return;
   if (bytes > kMaxRangeBytes) {
     bytes = kMaxRangeBytes;
     ++ranges_cut_;
@@ -54,6 +56,7 @@ void RaceDetector::Range(uint32_t t, const SideRef& side, bool write, uint64_t b
 }
 
 void RaceDetector::Lifetime(uint32_t t, const SideRef& side, uint64_t size, const HeapOp& h) {
+  if (Unchecked(t)) return;
   SideRef s = side;
   s.size = 0;
   const uint64_t bytes = std::clamp<uint64_t>(size, 1, kMaxRangeBytes);

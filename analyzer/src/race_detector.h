@@ -90,6 +90,8 @@ class RaceDetector {
   // Accesses longer than this many bytes are checked on their first kMaxRangeBytes only.
   static constexpr uint64_t kMaxRangeBytes = 8ull << 20;
   uint64_t ranges_cut() const { return ranges_cut_; }
+  // Accesses of threads past the shadow's ShadowMemory::kMaxThreads, not checked.
+  uint64_t unchecked() const { return unchecked_; }
   unsigned workers() const { return threaded_ ? static_cast<unsigned>(shards_.size()) : 0; }
   // The shadow of the first shard (all of it without workers), for tests.
   const ShadowMemory& shadow() const { return shards_[0]->shadow; }
@@ -165,6 +167,11 @@ class RaceDetector {
   static constexpr size_t kBatchOps = 16384;
 
   void Fill(Op& op, uint32_t t, const SideRef& s, uint8_t flags);
+  bool Unchecked(uint32_t t) {
+    if (t < ShadowMemory::kMaxThreads) [[likely]] return false;
+    ++unchecked_;
+    return true;
+  }
   void Lifetime(uint32_t t, const SideRef& side, uint64_t size, const HeapOp& h);
   // The next access, made at `addr`: in the lane of its first page in the filling batch
   // (or a scratch op without workers). Submit takes it from there.
@@ -240,6 +247,7 @@ class RaceDetector {
   size_t max_reports_;
   uint64_t races_seen_ = 0;
   uint64_t ranges_cut_ = 0;
+  uint64_t unchecked_ = 0;
   bool truncated_ = false;
   std::function<void(uint64_t, uint8_t)> observer_;
   std::function<SideRef(uint64_t, uint64_t, uint64_t)> stack_owner_;

@@ -19,18 +19,15 @@ ShadowMemory::Page& ShadowMemory::NewPage(uint64_t addr) {
   return *slot;
 }
 
-const ShadowMemory::Granule* ShadowMemory::FindGranule(uint64_t addr) const {
-  const Page* p = FindPage(addr);
-  if (!p) return nullptr;
-  const Granule* line = p->g[(addr >> 6) & (kLinesPerPage - 1)];
-  return line ? &line[(addr >> 3) & (kLineGranules - 1)] : nullptr;
-}
-
 void ShadowMemory::Prefetch(uint64_t addr) const {
-  if (const Granule* g = FindGranule(addr)) {
-    __builtin_prefetch(g);
-    __builtin_prefetch(reinterpret_cast<const char*>(g) + 64);  // the second and third cells
-  }
+  const Page* p = FindPage(addr);
+  const LineCells* line = p ? p->g[(addr >> 6) & (kLinesPerPage - 1)] : nullptr;
+  if (!line) return;
+  const uint32_t k = GranuleIndex(addr);
+  __builtin_prefetch(&line->g[k]);
+  // Half the steps write a new cell: its note's two lines, for writing.
+  __builtin_prefetch(&line->note[k][0], 1);
+  __builtin_prefetch(&line->note[k][2], 1);
 }
 
 void ShadowMemory::ReportRace(const ShadowCell& prior, uint64_t base, uint8_t overlap,
@@ -39,43 +36,88 @@ void ShadowMemory::ReportRace(const ShadowCell& prior, uint64_t base, uint8_t ov
   for (uint32_t k = 0; k < span_; ++k) sink_.Race(prior, base + 8 * k, overlap, a);
 }
 
-void ShadowMemory::Fill(ShadowCell& c, uint8_t mask, const ShadowAccess& a) {
-  c.clock = a.now;
-  c.thread = a.thread;
-  c.mask = mask;
-  c.flags = a.flags;
-  c.stack = a.stack;
-  c.lockset = a.lockset;
-  c.site = a.site;
-  c.index = a.index;
-  c.size = a.size;
-  c.ts = a.ts;
+void ShadowMemory::Fill(CellKey& k, CellNote& n, uint8_t mask, const ShadowAccess& a) {
+  // Built in registers and stored whole.
+  CellKey key;
+  key.clock = a.now;
+  key.thread = a.thread;
+  key.flags = a.flags;
+  key.mask = mask;
+  k = key;
+  CellNote note;
+  note.stack = a.stack;
+  note.lockset = a.lockset;
+  note.site = a.site;
+  note.index = a.index;
+  note.size = a.size;
+  note.ts = a.ts;
+  n = note;
 }
 
-bool ShadowMemory::Step(Granule& g, uint64_t base, uint8_t m, const ShadowAccess& a, Mode mode) {
-  std::vector<ShadowCell>* spill = nullptr;
-  ShadowCell* cells = g.cells;
-  size_t n = g.count;
-  if (g.count > kInline) {
-    if (g.count == kSpilled) {
-      spill = &spills_[g.spill];
-      cells = spill->data();
-      n = spill->size();
-    } else {
-      cells = Block(g.spill);
-    }
+ShadowCell ShadowMemory::Join(const CellKey& k, const CellNote& n) {
+  ShadowCell c;
+  c.clock = k.clock;
+  c.thread = k.thread;
+  c.mask = k.mask;
+  c.flags = k.flags;
+  c.stack = n.stack;
+  c.lockset = n.lockset;
+  c.site = n.site;
+  c.index = n.index;
+  c.size = n.size;
+  c.ts = n.ts;
+  return c;
+}
+
+ShadowCell ShadowMemory::WholeCell(const ShadowAccess& a) {
+  CellKey k;
+  CellNote n;
+  Fill(k, n, 0xff, a);
+  return Join(k, n);
+}
+
+void ShadowMemory::Split(const ShadowCell& c, CellKey& k, CellNote& n) {
+  k = CellKey{};
+  k.clock = c.clock;
+  k.thread = c.thread;
+  k.flags = c.flags;
+  k.mask = c.mask;
+  n = CellNote{};
+  n.stack = c.stack;
+  n.lockset = c.lockset;
+  n.site = c.site;
+  n.index = c.index;
+  n.size = c.size;
+  n.ts = c.ts;
+}
+
+bool ShadowMemory::Step(Granule& g, CellNote* notes, uint64_t base, uint8_t m,
+                        const ShadowAccess& a, Mode mode) {
+  CellNote* const own = notes;
+  CellKey* keys = g.key;
+  size_t n = kInline;
+  if (g.kind == kInBlock) {
+    Block* b = BlockAt(g.spill);
+    keys = b->key;
+    notes = b->note;
+    n = kBlockCells;
+  } else if (g.kind == kSideList) {
+    SideList& l = spills_[g.spill];
+    keys = l.key.data();
+    notes = l.note.data();
+    n = l.key.size();
   }
   const bool write = a.flags & kCellWrite;
   const bool atomic = a.flags & kCellAtomic;
-  const VectorClock& clock = *a.clock;
 
   if (mode == Mode::kAccess) {
     // The same thread in the same epoch already made an access at least as strong on
     // these bytes: whatever races with this one races with that one. (Not an allocation or
     // a free: a reallocation drops a free cell, and a report should name the real access.
-    // Atomic only by atomic: the cell also says where release sequences live.)
+    // Atomic only by atomic: the cell also says where release sequences live.) A free
+    // slot has no bytes, so never matches.
     for (size_t i = 0; i < n; ++i) {
-      const ShadowCell& s = cells[i];
+      const CellKey s = keys[i];
       if (s.thread == a.thread && s.clock == a.now && (s.mask & m) == m &&
           !(s.flags & (kCellAlloc | kCellFree)) &&
           (!write || (s.flags & kCellWrite)) && ((s.flags & kCellAtomic) != 0) == atomic) {
@@ -86,30 +128,43 @@ bool ShadowMemory::Step(Granule& g, uint64_t base, uint8_t m, const ShadowAccess
 
   // Fast paths for memory no other thread touched: an empty granule, or a single cell of
   // this thread that a plain write, a free or an allocation replaces whole.
-  if (!spill && n <= 1) {
-    const bool replace = n == 1 && cells[0].thread == a.thread && (cells[0].mask & ~m) == 0 &&
-                         (mode != Mode::kAccess || (write && !atomic));
-    if (n == 0 || replace) {
-      const bool met_atomic = n == 1 && (cells[0].flags & kCellAtomic);
-      Fill(cells[0], m, a);
-      g.count = 1;
-      return met_atomic;
+  if (g.kind == kInlineCells) {
+    const unsigned live = (keys[0].mask != 0) | (keys[1].mask != 0) << 1 |
+                          (keys[2].mask != 0) << 2;
+    if (live == 0) {
+      Fill(keys[0], notes[0], m, a);
+      return false;
+    }
+    if ((live & (live - 1)) == 0) {
+      const int i = __builtin_ctz(live);
+      const CellKey s = keys[i];
+      if (s.thread == a.thread && (s.mask & ~m) == 0 &&
+          (mode != Mode::kAccess || (write && !atomic))) {
+        Fill(keys[i], notes[i], m, a);
+        return s.flags & kCellAtomic;
+      }
     }
   }
 
   // One pass: report the races, drop the bytes this access makes redundant (see the header
-  // for the rule), and find a cell of this same access to merge into.
-  size_t out = 0, merge_at = n;
+  // for the rule), and find a cell of this same access to merge into, or a free slot.
+  const VectorClock& clock = *a.clock;
+  ptrdiff_t free_at = -1, merge_at = -1;
+  size_t live = 0;
   bool met_atomic = false;
   for (size_t i = 0; i < n; ++i) {
-    ShadowCell& s = cells[i];
+    CellKey& s = keys[i];
+    if (!s.mask) {
+      if (free_at < 0) free_at = static_cast<ptrdiff_t>(i);
+      continue;
+    }
     if (const uint8_t overlap = s.mask & m) {
       const bool ordered = s.thread == a.thread || s.clock <= clock.Get(s.thread);
       const bool cell_atomic = s.flags & kCellAtomic;
       // (The allocator ordered a block's free before its reallocation.)
       if (!ordered && !(mode == Mode::kAlloc && (s.flags & kCellFree)) &&
           (write || (s.flags & kCellWrite)) && !(atomic && cell_atomic)) {
-        ReportRace(s, base, overlap, a);
+        ReportRace(Join(s, notes[i]), base, overlap, a);
       }
       met_atomic |= cell_atomic;
       bool drop;
@@ -126,44 +181,31 @@ bool ShadowMemory::Step(Granule& g, uint64_t base, uint8_t m, const ShadowAccess
       }
       if (drop) {
         s.mask &= ~m;
-        if (!s.mask) continue;
+        if (!s.mask) {
+          if (free_at < 0) free_at = static_cast<ptrdiff_t>(i);
+          continue;
+        }
       }
     }
-    if (out != i) cells[out] = s;
     // One access made byte by byte (a loop, a range cut into granules) stays one cell.
-    const ShadowCell& kept = cells[out];
-    if (merge_at == n && kept.thread == a.thread && kept.clock == a.now &&
-        kept.flags == a.flags && kept.site == a.site && kept.stack == a.stack &&
-        kept.lockset == a.lockset) {
-      merge_at = out;
+    if (merge_at < 0 && s.thread == a.thread && s.clock == a.now && s.flags == a.flags &&
+        notes[i].site == a.site && notes[i].stack == a.stack &&
+        notes[i].lockset == a.lockset) {
+      merge_at = static_cast<ptrdiff_t>(i);
     }
-    ++out;
+    ++live;
   }
-  const bool merged = merge_at != n;
-  if (merged) cells[merge_at].mask |= m;
-  ShadowCell fresh;
-  if (!merged) Fill(fresh, m, a);
-  const size_t total = out + !merged;
-  if (total <= kInline) {
-    if (cells != g.cells) {
-      // Back to inline cells: the block or side list is free again.
-      std::copy(cells, cells + out, g.cells);
-      if (spill) {
-        spill->clear();
-        free_spills_.push_back(g.spill);
-      } else {
-        free_blocks_.push_back(g.spill);
-      }
-      g.spill = 0;
-    }
-    g.count = static_cast<uint8_t>(out);
-    if (!merged) g.cells[g.count++] = fresh;
-  } else if (spill) {
-    spill->resize(out);
-    if (!merged) spill->push_back(fresh);
+  if (merge_at >= 0) {
+    keys[merge_at].mask |= m;
   } else {
-    Spill(g, cells, out, merged ? nullptr : &fresh);
+    ++live;
+    if (free_at >= 0) {
+      Fill(keys[free_at], notes[free_at], m, a);
+    } else {
+      Grow(g, keys, notes, n, m, a);
+    }
   }
+  if (g.kind != kInlineCells && live <= kInline) Shrink(g, own);
   return met_atomic && (mode != Mode::kAccess || (write && !atomic));
 }
 
@@ -242,19 +284,17 @@ void ShadowMemory::ShareWithPrevious(Page& p, uint32_t line) {
   if (--p.refs[s] == 0) FreeSlot(p, s);
 }
 
-ShadowMemory::Granule* ShadowMemory::Granules(Page& p, uint32_t line, bool empty) {
-  Granule* gs;
+ShadowMemory::LineCells* ShadowMemory::Granules(Page& p, uint32_t line, bool empty) {
+  LineCells* lc;
   if (!free_lines_.empty()) {
-    gs = free_lines_.back();
+    lc = free_lines_.back();
     free_lines_.pop_back();
-    if (empty) {
-      for (uint32_t k = 0; k < kLineGranules; ++k) gs[k].count = 0;
-    }
+    if (empty) std::fill(std::begin(lc->g), std::end(lc->g), Granule{});
   } else {  // the arena's memory is zero: empty granules
-    gs = static_cast<Granule*>(arena_.Allocate(sizeof(Granule) * kLineGranules));
+    lc = static_cast<LineCells*>(arena_.Allocate(sizeof(LineCells)));
   }
-  p.g[line] = gs;
-  return gs;
+  p.g[line] = lc;
+  return lc;
 }
 
 void ShadowMemory::Materialize(Page& p, uint32_t line) {
@@ -263,24 +303,30 @@ void ShadowMemory::Materialize(Page& p, uint32_t line) {
     p.empty &= ~(1ull << line);
     return;
   }
-  Granule* gs = Granules(p, line, false);
-  const ShadowCell c = p.cell[p.sid[line]];
+  LineCells* lc = Granules(p, line, false);
+  Granule g;
+  CellNote note;
+  Split(p.cell[p.sid[line]], g.key[0], note);
   for (uint32_t k = 0; k < kLineGranules; ++k) {
-    gs[k].count = 1;
-    gs[k].spill = 0;
-    gs[k].cells[0] = c;
+    lc->g[k] = g;
+    lc->note[k][0] = note;
   }
   DropSummary(p, line);
+}
+
+int ShadowMemory::Single(const Granule& g) {
+  if (g.kind != kInlineCells) return -1;
+  const unsigned live = (g.key[0].mask != 0) | (g.key[1].mask != 0) << 1 |
+                        (g.key[2].mask != 0) << 2;
+  return live && (live & (live - 1)) == 0 ? __builtin_ctz(live) : -1;
 }
 
 bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const ShadowAccess& a,
                              Mode mode) {
   if (p.empty >> line & 1) {
     // Eight steps on empty granules: each takes the access as its one cell.
-    ShadowCell c;
-    Fill(c, 0xff, a);
     p.empty &= ~(1ull << line);
-    SetSummary(p, line, c);
+    SetSummary(p, line, WholeCell(a));
     return false;
   }
   if (p.uniform >> line & 1) {
@@ -296,38 +342,40 @@ bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const Shadow
       }
       if (mode != Mode::kAccess || (write && !atomic)) {
         const bool met = sum.flags & kCellAtomic;
-        Fill(OwnSummary(p, line), 0xff, a);
+        OwnSummary(p, line) = WholeCell(a);
         return met;
       }
     }
     Granule v;  // stands for all eight granules
-    v.count = 1;
-    v.cells[0] = sum;
+    CellNote vn[kInline];
+    Split(sum, v.key[0], vn[0]);
     span_ = kLineGranules;
-    const bool met = Step(v, base, 0xff, a, mode);
+    const bool met = Step(v, vn, base, 0xff, a, mode);
     span_ = 1;
-    if (v.count == 1 && v.cells[0].mask == 0xff) {
-      OwnSummary(p, line) = v.cells[0];
+    if (const int i = Single(v); i >= 0 && v.key[i].mask == 0xff) {
+      OwnSummary(p, line) = Join(v.key[i], vn[i]);
     } else {
-      // Starting from one cell, a step leaves at most two: never a spilled granule.
+      // Starting from one cell, a step leaves at most two: never a block or a side list.
       DropSummary(p, line);
-      Granule* gs = Granules(p, line, false);
+      LineCells* lc = Granules(p, line, false);
       for (uint32_t k = 0; k < kLineGranules; ++k) {
-        gs[k].count = v.count;
-        gs[k].spill = 0;
-        std::copy(v.cells, v.cells + v.count, gs[k].cells);
+        lc->g[k] = v;
+        std::copy(vn, vn + kInline, lc->note[k]);
       }
     }
     return met;
   }
-  Granule* gs = p.g[line];  // neither empty nor uniform: allocated
+  LineCells* lc = p.g[line];  // neither empty nor uniform: allocated
   bool met = false;
-  for (uint32_t k = 0; k < kLineGranules; ++k) met |= Step(gs[k], base + 8 * k, 0xff, a, mode);
-  const ShadowCell& first = gs[0].cells[0];
   for (uint32_t k = 0; k < kLineGranules; ++k) {
-    if (gs[k].count != 1 || gs[k].cells[0].mask != 0xff || !SameCell(gs[k].cells[0], first)) {
-      return met;
-    }
+    met |= Step(lc->g[k], lc->note[k], base + 8 * k, 0xff, a, mode);
+  }
+  const int i0 = Single(lc->g[0]);
+  if (i0 < 0 || lc->g[0].key[i0].mask != 0xff) return met;
+  const ShadowCell first = Join(lc->g[0].key[i0], lc->note[0][i0]);
+  for (uint32_t k = 1; k < kLineGranules; ++k) {
+    const int i = Single(lc->g[k]);
+    if (i < 0 || !SameCell(Join(lc->g[k].key[i], lc->note[k][i]), first)) return met;
   }
   SetSummary(p, line, first);
   ReleaseGranules(p, line);
@@ -341,7 +389,9 @@ bool ShadowMemory::Range(uint64_t addr, uint64_t size, const ShadowAccess& a, Mo
     const uint32_t line = (addr >> 6) & (kLinesPerPage - 1);
     if ((p.uniform | p.empty) >> line & 1) Materialize(p, line);
     const uint8_t mask = static_cast<uint8_t>(((1u << size) - 1) << (addr & 7));
-    return Step(GranuleAt(p, addr), addr & ~7ull, mask, a, mode);
+    LineCells& lc = LineAt(p, addr);
+    const uint32_t k = GranuleIndex(addr);
+    return Step(lc.g[k], lc.note[k], addr & ~7ull, mask, a, mode);
   }
   const uint64_t end = addr + size < addr ? ~0ull : addr + size;
   bool met = false;
@@ -436,7 +486,9 @@ bool ShadowMemory::Range(uint64_t addr, uint64_t size, const ShadowAccess& a, Mo
     if ((p.uniform | p.empty) >> line & 1) Materialize(p, line);
     const uint64_t lo = std::max(addr, g), hi = std::min(end, g + 8);
     const uint8_t mask = static_cast<uint8_t>(((1u << (hi - lo)) - 1) << (lo - g));
-    met |= Step(GranuleAt(p, g), g, mask, a, mode);
+    LineCells& lc = LineAt(p, g);
+    const uint32_t k = GranuleIndex(g);
+    met |= Step(lc.g[k], lc.note[k], g, mask, a, mode);
     if (g + 8 < g) break;
     g += 8;
   }

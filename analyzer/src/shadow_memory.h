@@ -17,6 +17,12 @@
 // placed before the allocation, but that did not happen before it, races with it whatever
 // the order of the records.
 //
+// A cell is split in two: its key (8 bytes: epoch, thread, bytes, kind), all a check reads,
+// and its note (32 bytes: site, stack, lock set, stream position, time), read only to report
+// a race or to merge the bytes of one access. A granule's three keys and their count share
+// half a cache line; the notes live apart, written when a cell is made. A cell keeps its
+// slot for life (a free slot has no bytes), so its note never moves.
+//
 // Memory: a 40-byte summary slot, two bytes and a pointer per 64-byte line of a 4 KiB page
 // touched, plus 1 KiB (128 bytes per 8-byte granule, 16x) for each line touched in part or
 // by several threads, while it is so: a line that turns uniform again gives its granules
@@ -56,7 +62,26 @@ struct ShadowCell {
   uint64_t flags : 8 = 0;   // CellFlags
   uint64_t ts = 0;
 };
-static_assert(sizeof(ShadowCell) == 40, "a granule is two cache lines");
+static_assert(sizeof(ShadowCell) == 40);
+
+// What a check reads of a cell. Thread indices fit in 20 bits (ShadowMemory::kMaxThreads).
+struct CellKey {
+  uint32_t clock = 0;
+  uint32_t thread : 20 = 0;
+  uint32_t flags : 4 = 0;  // CellFlags
+  uint32_t mask : 8 = 0;   // 0: a free slot
+};
+static_assert(sizeof(CellKey) == 8);
+
+// What a report reads of a cell.
+struct CellNote {
+  uint32_t stack = 0, lockset = 0;
+  uint64_t site = 0;
+  uint64_t index : 40 = 0;
+  uint64_t size : 16 = 0;
+  uint64_t ts = 0;
+};
+static_assert(sizeof(CellNote) == 32);
 
 // The access being made (48 bytes: the race workers copy one per access).
 struct ShadowAccess {
@@ -82,6 +107,8 @@ class ShadowMemory {
                       const ShadowAccess& now) = 0;
   };
   explicit ShadowMemory(Sink& sink) : sink_(sink) {}
+  // Threads with a larger dense index are not checked (a key holds 20 bits of it).
+  static constexpr uint32_t kMaxThreads = 1u << 20;
 
   // An access of [addr, addr+size). Returns true when a plain write met an atomic cell
   // (the caller ends release sequences there).
@@ -121,7 +148,7 @@ class ShadowMemory {
   size_t granule_pages() const {
     size_t n = 0;
     for (const Page* p : pages_) {
-      n += std::any_of(std::begin(p->g), std::end(p->g), [](const Granule* g) { return g; });
+      n += std::any_of(std::begin(p->g), std::end(p->g), [](const LineCells* g) { return g; });
     }
     return n;
   }
@@ -129,33 +156,48 @@ class ShadowMemory {
   size_t granule_lines() const {
     size_t n = 0;
     for (const Page* p : pages_) {
-      n += std::count_if(std::begin(p->g), std::end(p->g), [](const Granule* g) { return g; });
+      n += std::count_if(std::begin(p->g), std::end(p->g), [](const LineCells* g) { return g; });
     }
     return n;
   }
 
  private:
   static constexpr int kInline = 3;
-  static constexpr uint8_t kSpilled = 0xff;
-  // A granule of kInline < count <= kBlockCells cells keeps them in block `spill`; of more,
-  // count is kSpilled and they are in spills_[spill].
+  // Where a granule's cells are: its own kInline slots, a block of kBlockCells, or a side
+  // list past that.
+  enum Kind : uint8_t { kInlineCells = 0, kInBlock = 1, kSideList = 2 };
   static constexpr uint32_t kBlockCells = 8;
   static constexpr uint32_t kChunkBlocks = 1024;  // blocks per arena allocation (320 KiB)
   static constexpr uint64_t kPageShift = 12;
   static constexpr uint64_t kGranulesPerPage = (1u << kPageShift) / 8;
   struct Granule {
-    uint8_t count = 0;   // live cells (inline up to kInline, else in a block), or kSpilled
+    uint8_t kind = kInlineCells;
     uint32_t spill = 0;  // the block, or the index into spills_
-    ShadowCell cells[kInline];
+    CellKey key[kInline];  // inline slots (their notes are the line's)
   };
-  static_assert(sizeof(Granule) == 128, "two cache lines");
-  // Granules come from the arena's zero-filled memory: all-zero bytes are an empty granule.
-  static_assert(std::is_trivially_copyable_v<Granule> && std::is_trivially_destructible_v<Granule>);
+  static_assert(sizeof(Granule) == 32, "two granules' keys to a cache line");
+  struct Block {
+    CellKey key[kBlockCells];
+    CellNote note[kBlockCells];
+  };
+  struct SideList {
+    std::vector<CellKey> key;
+    std::vector<CellNote> note;
+  };
   // Memory a thread owns is mostly written whole (allocation, fill, copy, free): a 64-byte
   // line whose eight granules all hold the same single cell keeps it once, as its summary,
   // and an operation covering the whole line steps that one cell instead of eight.
   static constexpr uint32_t kLineGranules = 8;
   static constexpr uint32_t kLinesPerPage = kGranulesPerPage / kLineGranules;
+  // A line's eight granules: their keys first (four cache lines), then their notes.
+  struct LineCells {
+    Granule g[kLineGranules];
+    CellNote note[kLineGranules][kInline];
+  };
+  static_assert(sizeof(LineCells) == 1024);
+  // Granules come from the arena's zero-filled memory: all-zero bytes are an empty granule.
+  static_assert(std::is_trivially_copyable_v<LineCells> &&
+                std::is_trivially_destructible_v<LineCells>);
   // A line is empty (no cell yet), uniform (its summary stands for its eight granules) or
   // neither (its granules hold the cells). A line's granules are allocated when it first
   // needs them and given back when it turns uniform: memory only ever written whole (a
@@ -173,7 +215,7 @@ class ShadowMemory {
     // The granules of each line that is neither empty nor uniform (else null): eight, in a
     // block from the arena, given back when the line turns uniform again. Next to the
     // bits above: a one-granule access reads both.
-    Granule* g[kLinesPerPage] = {};
+    LineCells* g[kLinesPerPage] = {};
     uint8_t sid[kLinesPerPage] = {};
     uint8_t refs[kLinesPerPage] = {};  // uniform lines whose summary is cell[S]
     ShadowCell cell[kLinesPerPage];
@@ -186,7 +228,6 @@ class ShadowMemory {
   }
   Page& NewPage(uint64_t addr);
   const Page* FindPage(uint64_t addr) const { return table_.Find(addr >> kPageShift); }
-  const Granule* FindGranule(uint64_t addr) const;
   bool Range(uint64_t addr, uint64_t size, const ShadowAccess& a, Mode mode);
   bool WholeLine(Page& p, uint32_t line, uint64_t base, const ShadowAccess& a, Mode mode);
   // A uniform or empty line written out to its granules (before a partial access).
@@ -202,29 +243,37 @@ class ShadowMemory {
   void ShareWithPrevious(Page& p, uint32_t line);
   // Line `line`'s granules, taken from the free blocks or the arena when it has none.
   // `empty`: set them to no cells (a reused block holds a uniform line's old cells).
-  Granule* Granules(Page& p, uint32_t line, bool empty);
+  LineCells* Granules(Page& p, uint32_t line, bool empty);
   // The line just turned uniform: its granules go back to the free blocks.
   void ReleaseGranules(Page& p, uint32_t line) {
     free_lines_.push_back(p.g[line]);
     p.g[line] = nullptr;
   }
-  static Granule& GranuleAt(Page& p, uint64_t addr) {
-    return p.g[(addr >> 6) & (kLinesPerPage - 1)][(addr >> 3) & (kLineGranules - 1)];
+  static LineCells& LineAt(Page& p, uint64_t addr) {
+    return *p.g[(addr >> 6) & (kLinesPerPage - 1)];
   }
+  static uint32_t GranuleIndex(uint64_t addr) { return (addr >> 3) & (kLineGranules - 1); }
   void ReportRace(const ShadowCell& prior, uint64_t base, uint8_t overlap, const ShadowAccess& a);
-  // One granule: check, then update. Returns true when a plain write, a free or an
-  // allocation met an atomic cell.
-  bool Step(Granule& g, uint64_t base, uint8_t mask, const ShadowAccess& a, Mode mode);
-  // More than kInline cells: `out` cells at `cells` (inline or in the granule's block) and
-  // `fresh` when not null, into a block, or a side list past kBlockCells.
-  void Spill(Granule& g, const ShadowCell* cells, size_t out, const ShadowCell* fresh);
-  // Block `id`'s cells: one address computation, where a side list's cells are behind its
-  // header (two dependent loads, on granules that are the most often contended).
-  ShadowCell* Block(uint32_t id) const {
-    return block_chunks_[id / kChunkBlocks] + size_t{id % kChunkBlocks} * kBlockCells;
+  // One granule, whose inline slots' notes are `notes`: check, then update. Returns true
+  // when a plain write, a free or an allocation met an atomic cell.
+  bool Step(Granule& g, CellNote* notes, uint64_t base, uint8_t mask, const ShadowAccess& a,
+            Mode mode);
+  // Every slot of the granule's cells is live: they move to a block, or a side list past
+  // kBlockCells, with the access's new cell.
+  void Grow(Granule& g, const CellKey* keys, const CellNote* notes, size_t n, uint8_t mask,
+            const ShadowAccess& a);
+  // At most kInline live cells in a block or side list: back to the granule's own slots.
+  void Shrink(Granule& g, CellNote* own);
+  // The slot of a granule's one live cell, or -1 (none, several, or not inline).
+  static int Single(const Granule& g);
+  Block* BlockAt(uint32_t id) const {
+    return block_chunks_[id / kChunkBlocks] + id % kChunkBlocks;
   }
   uint32_t NewBlock();
-  static void Fill(ShadowCell& c, uint8_t mask, const ShadowAccess& a);
+  static void Fill(CellKey& k, CellNote& n, uint8_t mask, const ShadowAccess& a);
+  static ShadowCell Join(const CellKey& k, const CellNote& n);
+  static void Split(const ShadowCell& c, CellKey& k, CellNote& n);
+  static ShadowCell WholeCell(const ShadowAccess& a);  // the access on all of a granule
 
   Sink& sink_;
   // Pages and granules live in the arena until the shadow goes: the shadow of memory the
@@ -232,11 +281,11 @@ class ShadowMemory {
   HugeArena arena_;
   PageTable<Page> table_;
   std::vector<Page*> pages_;
-  std::vector<Granule*> free_lines_;  // blocks of eight granules no line uses
-  std::vector<ShadowCell*> block_chunks_;  // kChunkBlocks blocks each, from the arena
+  std::vector<LineCells*> free_lines_;  // blocks of eight granules no line uses
+  std::vector<Block*> block_chunks_;      // kChunkBlocks blocks each, from the arena
   uint32_t blocks_ = 0;                     // blocks handed out so far
   std::vector<uint32_t> free_blocks_;
-  std::vector<std::vector<ShadowCell>> spills_;
+  std::vector<SideList> spills_;
   std::vector<uint32_t> free_spills_;
   // Within one Range: lines whose slot is memo_in_ move to memo_out_ (same page only);
   // prev_ is the slot of the line just done.

@@ -1,5 +1,5 @@
-// Where a granule's cells go when they outgrow it (see shadow_memory.h): a block of
-// kBlockCells from the arena, then a side list.
+// Where a granule's cells go when they outgrow its slots (see shadow_memory.h): a block of
+// kBlockCells from the arena, then a side list; and back when few are left.
 #include <algorithm>
 
 #include "shadow_memory.h"
@@ -13,24 +13,31 @@ uint32_t ShadowMemory::NewBlock() {
     return id;
   }
   if (blocks_ % kChunkBlocks == 0) {
-    block_chunks_.push_back(static_cast<ShadowCell*>(
-        arena_.Allocate(sizeof(ShadowCell) * kBlockCells * kChunkBlocks)));
+    block_chunks_.push_back(static_cast<Block*>(arena_.Allocate(sizeof(Block) * kChunkBlocks)));
   }
   return blocks_++;
 }
 
-void ShadowMemory::Spill(Granule& g, const ShadowCell* cells, size_t out,
-                         const ShadowCell* fresh) {
-  const size_t total = out + (fresh ? 1 : 0);
-  const bool in_block = g.count > kInline;  // else inline (never a side list here)
-  if (total <= kBlockCells) {
-    if (!in_block) {
-      const uint32_t id = NewBlock();
-      std::copy(cells, cells + out, Block(id));
-      g.spill = id;
-    }
-    if (fresh) Block(g.spill)[out] = *fresh;
-    g.count = static_cast<uint8_t>(total);
+void ShadowMemory::Grow(Granule& g, const CellKey* keys, const CellNote* notes, size_t n,
+                        uint8_t mask, const ShadowAccess& a) {
+  if (g.kind == kInlineCells) {
+    const uint32_t id = NewBlock();
+    Block* b = BlockAt(id);
+    std::copy(keys, keys + n, b->key);
+    std::copy(notes, notes + n, b->note);
+    Fill(b->key[n], b->note[n], mask, a);
+    std::fill(b->key + n + 1, b->key + kBlockCells, CellKey{});  // a reused block's old cells
+    g.kind = kInBlock;
+    g.spill = id;
+    return;
+  }
+  CellKey key;
+  CellNote note;
+  Fill(key, note, mask, a);
+  if (g.kind == kSideList) {
+    SideList& l = spills_[g.spill];
+    l.key.push_back(key);
+    l.note.push_back(note);
     return;
   }
   // A ninth cell: a side list.
@@ -42,11 +49,47 @@ void ShadowMemory::Spill(Granule& g, const ShadowCell* cells, size_t out,
     id = static_cast<uint32_t>(spills_.size());
     spills_.emplace_back();
   }
-  spills_[id].assign(cells, cells + out);
-  if (fresh) spills_[id].push_back(*fresh);
-  if (in_block) free_blocks_.push_back(g.spill);
+  SideList& l = spills_[id];
+  l.key.assign(keys, keys + n);
+  l.note.assign(notes, notes + n);
+  l.key.push_back(key);
+  l.note.push_back(note);
+  free_blocks_.push_back(g.spill);
+  g.kind = kSideList;
   g.spill = id;
-  g.count = kSpilled;
+}
+
+void ShadowMemory::Shrink(Granule& g, CellNote* own) {
+  const CellKey* keys;
+  const CellNote* notes;
+  size_t n;
+  if (g.kind == kInBlock) {
+    keys = BlockAt(g.spill)->key;
+    notes = BlockAt(g.spill)->note;
+    n = kBlockCells;
+  } else {
+    keys = spills_[g.spill].key.data();
+    notes = spills_[g.spill].note.data();
+    n = spills_[g.spill].key.size();
+  }
+  CellKey k[kInline] = {};
+  size_t out = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (!keys[i].mask) continue;
+    k[out] = keys[i];
+    own[out] = notes[i];
+    ++out;
+  }
+  if (g.kind == kInBlock) {
+    free_blocks_.push_back(g.spill);
+  } else {
+    spills_[g.spill].key.clear();
+    spills_[g.spill].note.clear();
+    free_spills_.push_back(g.spill);
+  }
+  g.kind = kInlineCells;
+  g.spill = 0;
+  std::copy(k, k + kInline, g.key);
 }
 
 std::vector<ShadowCell> ShadowMemory::CellsAt(uint64_t addr) const {
@@ -55,10 +98,25 @@ std::vector<ShadowCell> ShadowMemory::CellsAt(uint64_t addr) const {
   const uint32_t line = (addr >> 6) & (kLinesPerPage - 1);
   if (p->empty >> line & 1) return {};
   if (p->uniform >> line & 1) return {p->cell[p->sid[line]]};
-  const Granule* g = &p->g[line][(addr >> 3) & (kLineGranules - 1)];
-  if (g->count == kSpilled) return spills_[g->spill];
-  const ShadowCell* cells = g->count > kInline ? Block(g->spill) : g->cells;
-  return std::vector<ShadowCell>(cells, cells + g->count);
+  const LineCells& lc = *p->g[line];
+  const Granule& g = lc.g[GranuleIndex(addr)];
+  const CellKey* keys = g.key;
+  const CellNote* notes = lc.note[GranuleIndex(addr)];
+  size_t n = kInline;
+  if (g.kind == kInBlock) {
+    keys = BlockAt(g.spill)->key;
+    notes = BlockAt(g.spill)->note;
+    n = kBlockCells;
+  } else if (g.kind == kSideList) {
+    keys = spills_[g.spill].key.data();
+    notes = spills_[g.spill].note.data();
+    n = spills_[g.spill].key.size();
+  }
+  std::vector<ShadowCell> cells;
+  for (size_t i = 0; i < n; ++i) {
+    if (keys[i].mask) cells.push_back(Join(keys[i], notes[i]));
+  }
+  return cells;
 }
 
 }  // namespace threadlens::analysis

@@ -6,7 +6,9 @@
 #include <random>
 #include <vector>
 
+#include "hb_engine.h"
 #include "heap_blocks.h"
+#include "race_detector.h"
 #include "test_util.h"
 
 namespace threadlens::testing {
@@ -419,3 +421,30 @@ TEST(RaceDetector, HeapBlocksAreNamedByAllocationSite) {
 
 }  // namespace
 }  // namespace threadlens::testing
+
+namespace threadlens::analysis {
+namespace {
+
+// A cell holds 20 bits of thread index: the accesses of threads past that are counted, not
+// checked (a note says so), and the last thread within it is checked like the first.
+TEST(RaceDetectorLimits, ThreadsPastTheShadowsLimitAreCountedNotChecked) {
+  for (uint32_t other : {ShadowMemory::kMaxThreads - 1, ShadowMemory::kMaxThreads}) {
+    HappensBefore hb;
+    RaceDetector rd(hb, 10);
+    rd.AddThread(0, 1);
+    rd.AddThread(other, 2);
+    SideRef s;
+    s.obj = 0x1000;
+    s.size = 4;
+    s.site = 1;
+    rd.Access(0, s, true, false);
+    s.site = 2;
+    rd.Access(other, s, true, false);
+    const bool checked = other < ShadowMemory::kMaxThreads;
+    EXPECT_EQ(rd.TakeFindings().size(), checked ? 1u : 0u) << other;
+    EXPECT_EQ(rd.unchecked(), checked ? 0u : 1u) << other;
+  }
+}
+
+}  // namespace
+}  // namespace threadlens::analysis

@@ -4,6 +4,7 @@
 // are stepped as a run.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "shadow_memory.h"
@@ -13,7 +14,11 @@ namespace {
 
 struct CountingSink : ShadowMemory::Sink {
   int races = 0;
-  void Race(const ShadowCell&, uint64_t, uint8_t, const ShadowAccess&) override { ++races; }
+  std::vector<uint64_t> sites;  // each race's earlier access
+  void Race(const ShadowCell& prior, uint64_t, uint8_t, const ShadowAccess&) override {
+    ++races;
+    sites.push_back(prior.site);
+  }
 };
 
 ShadowAccess Write(uint32_t thread, const VectorClock& clock) {
@@ -59,6 +64,41 @@ TEST(ShadowMemoryCells, ReadersOutgrowTheGranuleAndABlockAndComeBack) {
     late.Set(readers + 1, 1);
     m.Access(kBase + 16, 1, Write(readers + 1, late));
     EXPECT_EQ(sink.races, 1);
+  }
+}
+
+// A cell keeps its slot for life: a reader's later read drops its earlier cell and takes the
+// first free slot, in the granule, a block or a side list. Each cell's note (its site) stays
+// its own, so a racing write names every reader's latest read and nothing else.
+TEST(ShadowMemoryCells, AFreedSlotTakesTheNextCellWithItsOwnNote) {
+  for (uint32_t readers : {2u, 5u, 11u}) {
+    CountingSink sink;
+    ShadowMemory m(sink);
+    std::vector<VectorClock> clocks(readers + 1);
+    for (uint32_t t = 1; t <= readers; ++t) clocks[t].Set(t, 1);
+    auto read = [&](uint32_t t, uint64_t site) {
+      ShadowAccess r = Write(t, clocks[t]);
+      r.flags = 0;
+      r.site = site;
+      m.Access(kBase + 16, 2, r);
+    };
+    for (uint32_t t = 1; t <= readers; ++t) read(t, 100 + t);
+    // Reader 1 reads again in a later epoch: its first cell goes, its slot takes the new one.
+    clocks[1].Tick(1);
+    read(1, 200);
+    ASSERT_EQ(m.CellsAt(kBase + 16).size(), readers) << readers;
+    EXPECT_EQ(m.CellsAt(kBase + 16)[0].site, 200u) << readers;
+    VectorClock w;
+    w.Set(readers + 1, 1);  // ordered with none of them
+    m.Access(kBase + 16, 2, Write(readers + 1, w));
+    std::vector<uint64_t> want = {200};
+    for (uint32_t t = 2; t <= readers; ++t) want.push_back(100 + t);
+    std::sort(sink.sites.begin(), sink.sites.end());
+    std::sort(want.begin(), want.end());
+    EXPECT_EQ(sink.sites, want) << readers;
+    // The write superseded them all: one cell, back in the granule.
+    ASSERT_EQ(m.CellsAt(kBase + 16).size(), 1u);
+    EXPECT_EQ(m.CellsAt(kBase + 16)[0].thread, readers + 1);
   }
 }
 
