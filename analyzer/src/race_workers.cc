@@ -58,6 +58,7 @@ void RaceDetector::Shard::Run(const Lane& l, std::vector<Record>& into) {
   const size_t n = l.size;
   for (size_t i = 0; i < n; ++i) {
     // The shadow of an access a few ahead loads while this one is checked.
+    if (i + 24 < n) shadow.PrefetchSlot(lane[i + 24].addr);
     if (i + 16 < n && lane[i + 16].bytes <= 8) shadow.PrefetchPage(lane[i + 16].addr);
     if (i + 8 < n && lane[i + 8].bytes <= 8) shadow.Prefetch(lane[i + 8].addr);
     op = static_cast<uint32_t>(i);

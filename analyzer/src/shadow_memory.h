@@ -125,8 +125,12 @@ class ShadowMemory {
   // a step ahead of Prefetch, so that Prefetch does not wait for it.
   void PrefetchPage(uint64_t addr) const {
     const Page* p = FindPage(addr);
-    if (p) __builtin_prefetch(&p->g[(addr >> 6) & (kLinesPerPage - 1)]);
+    if (!p) return;
+    __builtin_prefetch(p);  // its line bits
+    __builtin_prefetch(&p->g[(addr >> 6) & (kLinesPerPage - 1)]);
   }
+  // A step ahead of PrefetchPage: the page table's slot for the page.
+  void PrefetchSlot(uint64_t addr) const { table_.Prefetch(addr >> kPageShift); }
   // Shards: this shadow checks only the 4 KiB pages it owns (page number % count == index),
   // so several can share one stream's accesses, each on its own core.
   void SetShard(uint32_t index, uint32_t count) {
