@@ -1,6 +1,6 @@
-// `threadlens run` against its size limits: --max-trace-size and the file size limit
-// stop the trace, never the program, and the trace keeps every thread's events up to the
-// cut, quiet threads included.
+// `threadlens run` against its size limits: --max-trace-size, the file size limit and a
+// full disk stop the trace, never the program, and the trace keeps every thread's events
+// up to the cut, quiet threads included.
 #include "robustness_util.h"
 
 namespace threadlens {
@@ -97,6 +97,69 @@ TEST(TraceSize, FileSizeLimitKeepsEveryThreadsEventsUpToTheCut) {
   ExpectEverySyncUpToTheCut(c, r.trace);
   Report rep = AnalyzeFile(r.trace, AnalyzeOptions{});
   for (const Finding& f : rep.findings) EXPECT_NE(f.kind, "race") << f.title;
+}
+
+// --- full disk ----------------------------------------------------------------------------
+
+// `threadlens run` with its trace on a file system of `kib` KiB of its own (a tmpfs, in a
+// mount namespace of the run alone); the trace is copied out. Skips where mounts are not
+// allowed.
+Outcome RunOnSmallDisk(const std::string& program, int kib, uint64_t* disk_bytes) {
+  Outcome r;
+  r.trace = TestFile("tltrace");
+  const std::string dir = TestFile("disk"), out = TestFile("out"), err = TestFile("err"),
+                    status = TestFile("status"), blocks = TestFile("blocks");
+  fs::create_directories(dir);
+  fs::remove(status);
+  const std::string inner = "mount -t tmpfs -o size=" + std::to_string(kib) + "k tmpfs " +
+                            dir + " || exit 99; " + THREADLENS_CLI + " run --trace " + dir +
+                            "/t.tltrace -- " + program + " >" + out + " 2>" + err +
+                            "; echo $? >" + status + "; stat -c %b " + dir + "/t.tltrace >" +
+                            blocks + "; cp " + dir + "/t.tltrace " + r.trace;
+  const int st = Status(std::system(("unshare -m sh -c '" + inner + "'").c_str()));
+  if (st != 0) return r;  // exit_code stays -1: no mount
+  r.exit_code = std::stoi(Slurp(status));
+  r.out = Slurp(out);
+  r.err = Slurp(err);
+  *disk_bytes = std::stoull(Slurp(blocks)) * 512;
+  return r;
+}
+
+// A full disk cuts the trace like a limit: the room for every thread's last block was
+// allocated on the disk ahead of the writes, so the quiet relay's handover is there and the
+// reader's read is ordered. The room past the end is given back at close.
+TEST(TraceSize, FullDiskKeepsEveryThreadsEventsUpToTheCut) {
+  uint64_t disk = 0;
+  Outcome r = RunOnSmallDisk(std::string(TL_INSTRUMENTED_DIR) + "/quiet_relay relay 300000",
+                             1024, &disk);
+  if (r.exit_code == -1) GTEST_SKIP() << "no tmpfs mount in a mount namespace here";
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "read 42\n");
+  EXPECT_NE(r.err.find("filled its disk"), std::string::npos) << r.err;
+  const uint64_t size = fs::file_size(r.trace);
+  EXPECT_LE(size, 1u << 20);
+  EXPECT_LT(disk, size + 8192) << "room past the end not given back";
+  Contents c = Read(r.trace);
+  ExpectEverySyncUpToTheCut(c, r.trace);
+  EXPECT_GE(Count(c, EventKind::kCondSignal, 2), 1u);  // the relay's handover
+  Report rep = AnalyzeFile(r.trace, AnalyzeOptions{});
+  EXPECT_TRUE(rep.truncated);
+  for (const Finding& f : rep.findings) EXPECT_NE(f.kind, "race") << f.title;
+}
+
+// Its twin: the unordered read is still the one race.
+TEST(TraceSize, FullDiskKeepsARaceOfAThreadQuietSinceIt) {
+  uint64_t disk = 0;
+  Outcome r = RunOnSmallDisk(
+      std::string(TL_INSTRUMENTED_DIR) + "/quiet_relay unordered 300000", 1024, &disk);
+  if (r.exit_code == -1) GTEST_SKIP() << "no tmpfs mount in a mount namespace here";
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  Contents c = Read(r.trace);
+  ExpectEverySyncUpToTheCut(c, r.trace);
+  Report rep = AnalyzeFile(r.trace, AnalyzeOptions{});
+  size_t races = 0;
+  for (const Finding& f : rep.findings) races += f.kind == "race";
+  EXPECT_EQ(races, 1u);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <linux/falloc.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,6 +45,13 @@ ssize_t RawPwrite(int fd, const void* buf, size_t n, off_t at) {
   return syscall(SYS_pwrite64, fd, buf, n, at);
 }
 ssize_t RawWrite(int fd, const void* buf, size_t n) { return syscall(SYS_write, fd, buf, n); }
+int RawFallocate(int fd, int mode, uint64_t at, uint64_t len) {
+  return static_cast<int>(syscall(SYS_fallocate, fd, mode, static_cast<off_t>(at),
+                                  static_cast<off_t>(len)));
+}
+int RawFtruncate(int fd, uint64_t size) {
+  return static_cast<int>(syscall(SYS_ftruncate, fd, static_cast<off_t>(size)));
+}
 
 // What an fd must still refer to. A program may close every fd or dup2 over any number: an
 // fd that no longer names this file is left to the program and the file opened again.
@@ -71,6 +79,13 @@ uint64_t g_cap = 0;          // --max-trace-size as given, for the message (0 = 
 std::atomic<bool> g_stopped{false};
 // The sequence number at which a size limit stopped the trace (0: not so stopped).
 std::atomic<uint64_t> g_cut{0};
+// The room kept below a limit is also kept on the disk: the file's blocks are allocated
+// (fallocate, the size unchanged) up to g_room, ahead of the writes, so that a full disk is
+// found there, while the room for every thread's last block is already the file's. Trimmed
+// back to g_size when the header is written at the end. g_keep_room: the file system can.
+uint64_t g_room = 0;
+bool g_keep_room = true;
+constexpr uint64_t kRoomAhead = 1u << 20;  // one fallocate per ~12 blocks
 
 size_t Append(char* buf, size_t at, size_t cap, const char* s) {
   size_t n = strlen(s);
@@ -110,6 +125,10 @@ void Stop(int err, bool below_limit = false) {
     n = Append(msg, n, sizeof msg, " was removed or replaced while the program ran");
   } else if (err == EFBIG) {
     n = Append(msg, n, sizeof msg, " reached the file size limit (ulimit -f)");
+  } else if (below_limit) {  // the disk (or quota) is full, with the room kept on it
+    n = Append(msg, n, sizeof msg, " filled its disk (");
+    n = Append(msg, n, sizeof msg, strerror(err));
+    n = Append(msg, n, sizeof msg, ")");
   } else {
     n = Append(msg, n, sizeof msg, ": write failed: ");
     n = Append(msg, n, sizeof msg, strerror(err));
@@ -180,6 +199,37 @@ uint64_t Reserve() {
   return std::min<uint64_t>(g_threads_live.load(std::memory_order_relaxed) * each, g_limit / 2);
 }
 
+// Makes the file's blocks reach `need` bytes (and kRoomAhead more when the disk has them).
+// False when the disk cannot: the trace is then cut here, into the room kept so far.
+bool KeepRoom(int fd, uint64_t need) {
+  if (!g_keep_room || need <= g_room) return true;
+  const uint64_t want = std::min(g_limit, need + kRoomAhead);
+  if (RawFallocate(fd, FALLOC_FL_KEEP_SIZE, g_room, want - g_room) == 0) {
+    g_room = want;
+    return true;
+  }
+  const int err = errno;
+  if (err != ENOSPC && err != EDQUOT) {  // not supported here: a full disk is found by write
+    g_keep_room = false;
+    return true;
+  }
+  // Less than that left: the trace goes on while this block and every thread's last one
+  // still fit, and is cut when they do not.
+  if (RawFallocate(fd, FALLOC_FL_KEEP_SIZE, g_room, need - g_room) == 0) {
+    g_room = need;
+    return true;
+  }
+  Stop(err, true);
+  return false;
+}
+
+// The blocks allocated past the file's end go back to the disk.
+void TrimRoom() {
+  const int hfd = g_header_fd.load();
+  if (g_room <= g_size || hfd < 0) return;
+  if (RawFtruncate(hfd, g_size) == 0) g_room = g_size;
+}
+
 // Writes all of the iovecs at the end of the file, or nothing: a failed write is cut back.
 // SIGXFSZ is held off while writing: the file size limit must stop the trace, not kill the
 // program (its own writes still get the signal as before). `drain`: a thread's last block
@@ -203,6 +253,10 @@ bool WriteLocked(iovec* iov, int n, size_t total, bool drain = false) {
   sigemptyset(&xfsz);
   sigaddset(&xfsz, SIGXFSZ);
   pthread_sigmask(SIG_BLOCK, &xfsz, &old);
+  if (!drain && !KeepRoom(fd, g_size + total + Reserve())) {
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    return false;
+  }
   int err = 0;
   size_t done = 0;
   while (n > 0) {
@@ -228,10 +282,7 @@ bool WriteLocked(iovec* iov, int n, size_t total, bool drain = false) {
     }
   }
   if (err != 0) {
-    if (done > 0) {
-      int r = ftruncate(g_header_fd.load(), static_cast<off_t>(g_size));
-      (void)r;
-    }
+    if (done > 0) RawFtruncate(g_header_fd.load(), g_size);
     if (err == EFBIG) {
       timespec zero{0, 0};
       sigtimedwait(&xfsz, nullptr, &zero);  // the pending SIGXFSZ our write caused
@@ -306,6 +357,7 @@ void WriteHeader(bool initial, uint64_t ticks_per_second) {
     }
   } else if (g_header_fd.load() >= 0 && TakeWriteLock()) {
     if (TraceFdsValid()) {
+      TrimRoom();
       ssize_t r = RawPwrite(g_header_fd.load(), &g_header, sizeof g_header, 0);
       (void)r;
     }
@@ -347,6 +399,8 @@ bool OpenTraceFile(bool descendant, uint64_t recording) {
   g_header_fd.store(HighFd(RawOpen(g_path, O_WRONLY | O_CLOEXEC)));
   g_trace_id = IdOf(g_fd.load());
   g_size = 0;
+  g_room = 0;
+  g_keep_room = true;
   g_stopped.store(false);
   g_cut.store(0);
   g_cap = ParseSize(getenv("THREADLENS_MAX_TRACE_SIZE"));
