@@ -36,61 +36,6 @@ void ShadowMemory::ReportRace(const ShadowCell& prior, uint64_t base, uint8_t ov
   for (uint32_t k = 0; k < span_; ++k) sink_.Race(prior, base + 8 * k, overlap, a);
 }
 
-void ShadowMemory::Fill(CellKey& k, CellNote& n, uint8_t mask, const ShadowAccess& a) {
-  // Built in registers and stored whole.
-  CellKey key;
-  key.clock = a.now;
-  key.thread = a.thread;
-  key.flags = a.flags;
-  key.mask = mask;
-  k = key;
-  CellNote note;
-  note.stack = a.stack;
-  note.lockset = a.lockset;
-  note.site = a.site;
-  note.index = a.index;
-  note.size = a.size;
-  note.ts = a.ts;
-  n = note;
-}
-
-ShadowCell ShadowMemory::Join(const CellKey& k, const CellNote& n) {
-  ShadowCell c;
-  c.clock = k.clock;
-  c.thread = k.thread;
-  c.mask = k.mask;
-  c.flags = k.flags;
-  c.stack = n.stack;
-  c.lockset = n.lockset;
-  c.site = n.site;
-  c.index = n.index;
-  c.size = n.size;
-  c.ts = n.ts;
-  return c;
-}
-
-ShadowCell ShadowMemory::WholeCell(const ShadowAccess& a) {
-  CellKey k;
-  CellNote n;
-  Fill(k, n, 0xff, a);
-  return Join(k, n);
-}
-
-void ShadowMemory::Split(const ShadowCell& c, CellKey& k, CellNote& n) {
-  k = CellKey{};
-  k.clock = c.clock;
-  k.thread = c.thread;
-  k.flags = c.flags;
-  k.mask = c.mask;
-  n = CellNote{};
-  n.stack = c.stack;
-  n.lockset = c.lockset;
-  n.site = c.site;
-  n.index = c.index;
-  n.size = c.size;
-  n.ts = c.ts;
-}
-
 bool ShadowMemory::Step(Granule& g, CellNote* notes, uint64_t base, uint8_t m,
                         const ShadowAccess& a, Mode mode) {
   CellNote* const own = notes;

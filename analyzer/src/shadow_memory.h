@@ -27,7 +27,7 @@
 // touched, plus 1 KiB (128 bytes per 8-byte granule, 16x) for each line touched in part or
 // by several threads, while it is so: a line that turns uniform again gives its granules
 // back. A granule with more than three live cells moves them to a block of eight, and with
-// more than eight to a side list (shadow_spill.cc).
+// more than eight to a side list (shadow_cells.cc).
 #pragma once
 
 #include <algorithm>
