@@ -233,7 +233,8 @@ struct ThreadCtx {
     uint32_t node = 0;
   };
   Ring<FrameMark> marks;
-  bool mark_wants_pc = false;  // the last mark has no pc yet
+  size_t marks_pruned_at = 64;  // the size at which marks are next pruned
+  bool mark_wants_pc = false;   // the last mark has no pc yet
   std::vector<Held> held;
   Pending pending;
   // Fork/join-only vector clock: whether two threads could run at the same time.
