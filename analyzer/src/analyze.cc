@@ -54,10 +54,10 @@ unsigned Analysis::RaceWorkers(const AnalyzeOptions& opts, EventSource& source) 
 }
 
 Report Analysis::Run() {
-  // Events are handled in small batches so the shadow memory of the next batch's accesses
-  // can be prefetched while one is handled: on large traces the race detector waits on
-  // cache misses, not on work (checking on this thread; workers prefetch their own shards).
-  constexpr size_t kBatch = 32;
+  // The shadow memory of the access kAhead events on is prefetched while one is handled: on
+  // large traces the race detector waits on cache misses, not on work (checking on this
+  // thread; workers prefetch their own shards).
+  constexpr size_t kAhead = 32;
   // Atomic accesses look their release sequence up on this thread, workers or not: a hash
   // slot, a likely miss where a program has many atomics.
   const bool prefetch_shadow = opts_.races && race_.workers() == 0;
@@ -65,26 +65,22 @@ Report Analysis::Run() {
   const StreamEvent* span = nullptr;
   bool reads_inline = false;  // the source was told to read on this thread
   while (size_t n = source_.NextSpan(&span)) {
-    for (size_t at = 0; at < n; at += kBatch) {
-      const size_t end = std::min(n, at + kBatch);
-      if (opts_.races) {
-        for (size_t i = end; i < std::min(n, end + kBatch); ++i) {
-          auto k = span[i].kind();
-          if (k == trace::EventKind::kRead || k == trace::EventKind::kWrite) {
-            if (prefetch_shadow) race_.Prefetch(span[i].ev.obj);
-          } else if (k == trace::EventKind::kAtomicLoad || k == trace::EventKind::kAtomicRmw ||
-                     k == trace::EventKind::kAtomicStore) {
-            hb_.PrefetchAtomic(span[i].ev.obj);
-          }
+    for (size_t i = 0; i < n; ++i) {
+      if (opts_.races && i + kAhead < n) {
+        const StreamEvent& ahead = span[i + kAhead];
+        const auto k = ahead.kind();
+        if (k == trace::EventKind::kRead || k == trace::EventKind::kWrite) {
+          if (prefetch_shadow) race_.Prefetch(ahead.ev.obj);
+        } else if (k == trace::EventKind::kAtomicLoad || k == trace::EventKind::kAtomicRmw ||
+                   k == trace::EventKind::kAtomicStore) {
+          hb_.PrefetchAtomic(ahead.ev.obj);
         }
       }
-      for (size_t i = at; i < end; ++i) {
-        const StreamEvent& e = span[i];
-        if (index_ == 0) begin_ts_ = e.ev.ts;
-        end_ts_ = std::max(end_ts_, e.ev.ts);
-        Handle(e);
-        ++index_;
-      }
+      const StreamEvent& e = span[i];
+      if (index_ == 0) begin_ts_ = e.ev.ts;
+      end_ts_ = std::max(end_ts_, e.ev.ts);
+      Handle(e);
+      ++index_;
     }
     if (opts_.progress && (index_ >> 16) != ((index_ - n) >> 16)) opts_.progress(index_);
     // This thread waits on the race workers: reading the trace here costs no time, where a
