@@ -304,8 +304,9 @@ class BinaryTrace final : public EventSource {
                           "that are missing");
     } else if (meta_.truncated && meta_.cut) {
       warnings_.push_back(path_ +
-                          ": the tracer stopped early (trace size cap, file size limit or full disk); "
-                          "the trace holds every thread's events up to that moment, none after");
+                          ": the tracer stopped early (trace size cap, file size limit or full "
+                          "disk); the trace holds every thread's events up to that moment, none "
+                          "after");
     } else if (meta_.truncated) {
       warnings_.push_back(path_ +
                           ": the tracer stopped early (size cap, disk full or file size limit); "

@@ -1,4 +1,4 @@
-// A cell's two halves, and where a granule's cells go when they outgrow its slots (see
+// A cell made from an access, and where a granule's cells go when they outgrow its slots (see
 // shadow_memory.h): a block of kBlockCells from the arena, then a side list; and back when
 // few are left.
 #include <algorithm>
@@ -23,43 +23,6 @@ void ShadowMemory::Fill(CellKey& k, CellNote& n, uint8_t mask, const ShadowAcces
   note.size = a.size;
   note.ts = a.ts;
   n = note;
-}
-
-ShadowCell ShadowMemory::Join(const CellKey& k, const CellNote& n) {
-  ShadowCell c;
-  c.clock = k.clock;
-  c.thread = k.thread;
-  c.mask = k.mask;
-  c.flags = k.flags;
-  c.stack = n.stack;
-  c.lockset = n.lockset;
-  c.site = n.site;
-  c.index = n.index;
-  c.size = n.size;
-  c.ts = n.ts;
-  return c;
-}
-
-ShadowCell ShadowMemory::WholeCell(const ShadowAccess& a) {
-  CellKey k;
-  CellNote n;
-  Fill(k, n, 0xff, a);
-  return Join(k, n);
-}
-
-void ShadowMemory::Split(const ShadowCell& c, CellKey& k, CellNote& n) {
-  k = CellKey{};
-  k.clock = c.clock;
-  k.thread = c.thread;
-  k.flags = c.flags;
-  k.mask = c.mask;
-  n = CellNote{};
-  n.stack = c.stack;
-  n.lockset = c.lockset;
-  n.site = c.site;
-  n.index = c.index;
-  n.size = c.size;
-  n.ts = c.ts;
 }
 
 uint32_t ShadowMemory::NewBlock() {

@@ -250,8 +250,8 @@ void ShadowMemory::Materialize(Page& p, uint32_t line) {
   }
   LineCells* lc = Granules(p, line, false);
   Granule g;
-  CellNote note;
-  Split(p.cell[p.sid[line]], g.key[0], note);
+  g.key[0] = p.cell[p.sid[line]];
+  const CellNote note = p.cell[p.sid[line]];
   for (uint32_t k = 0; k < kLineGranules; ++k) {
     lc->g[k] = g;
     lc->note[k][0] = note;
@@ -293,7 +293,8 @@ bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const Shadow
     }
     Granule v;  // stands for all eight granules
     CellNote vn[kInline];
-    Split(sum, v.key[0], vn[0]);
+    v.key[0] = sum;
+    vn[0] = sum;
     span_ = kLineGranules;
     const bool met = Step(v, vn, base, 0xff, a, mode);
     span_ = 1;

@@ -51,37 +51,30 @@ enum CellFlags : uint8_t {
   kCellAlloc = 8,  // the block was allocated (a write)
 };
 
-struct ShadowCell {
-  uint32_t clock = 0;  // the accessing thread's clock then; 0 = empty
-  uint32_t thread : 24 = 0;  // dense thread index
-  uint32_t mask : 8 = 0;     // bytes of the granule accessed
+// What a check reads of a cell: the access's epoch, bytes and kind. Thread indices fit in
+// 20 bits (ShadowMemory::kMaxThreads).
+struct CellKey {
+  uint32_t clock = 0;       // the accessing thread's clock then
+  uint32_t thread : 20 = 0;  // dense thread index
+  uint32_t flags : 4 = 0;    // CellFlags
+  uint32_t mask : 8 = 0;     // bytes of the granule accessed; 0: a free slot
+};
+static_assert(sizeof(CellKey) == 8);
+
+// What a report reads of a cell: where the access was made.
+struct CellNote {
   uint32_t stack = 0, lockset = 0;
   uint64_t site = 0;
   uint64_t index : 40 = 0;  // position in the merged stream
   uint64_t size : 16 = 0;   // the access's size as made (0 = a range)
-  uint64_t flags : 8 = 0;   // CellFlags
-  uint64_t ts = 0;
-};
-static_assert(sizeof(ShadowCell) == 40);
-
-// What a check reads of a cell. Thread indices fit in 20 bits (ShadowMemory::kMaxThreads).
-struct CellKey {
-  uint32_t clock = 0;
-  uint32_t thread : 20 = 0;
-  uint32_t flags : 4 = 0;  // CellFlags
-  uint32_t mask : 8 = 0;   // 0: a free slot
-};
-static_assert(sizeof(CellKey) == 8);
-
-// What a report reads of a cell.
-struct CellNote {
-  uint32_t stack = 0, lockset = 0;
-  uint64_t site = 0;
-  uint64_t index : 40 = 0;
-  uint64_t size : 16 = 0;
+  uint64_t unused : 8 = 0;  // zero, so equal notes have equal bytes
   uint64_t ts = 0;
 };
 static_assert(sizeof(CellNote) == 32);
+
+// A whole cell, as reports, summaries and tests see it.
+struct ShadowCell : CellKey, CellNote {};
+static_assert(sizeof(ShadowCell) == 40);
 
 // The access being made (48 bytes: the race workers copy one per access).
 struct ShadowAccess {
@@ -275,9 +268,12 @@ class ShadowMemory {
   }
   uint32_t NewBlock();
   static void Fill(CellKey& k, CellNote& n, uint8_t mask, const ShadowAccess& a);
-  static ShadowCell Join(const CellKey& k, const CellNote& n);
-  static void Split(const ShadowCell& c, CellKey& k, CellNote& n);
-  static ShadowCell WholeCell(const ShadowAccess& a);  // the access on all of a granule
+  static ShadowCell Join(const CellKey& k, const CellNote& n) { return ShadowCell{k, n}; }
+  static ShadowCell WholeCell(const ShadowAccess& a) {  // the access on all of a granule
+    ShadowCell c;
+    Fill(c, c, 0xff, a);
+    return c;
+  }
 
   Sink& sink_;
   // Pages and granules live in the arena until the shadow goes: the shadow of memory the

@@ -55,6 +55,12 @@ void ExpectEverySyncUpToTheCut(const Contents& c, const std::string& trace) {
   for (uint64_t q = 1; q <= c.meta.cut; ++q) EXPECT_EQ(seen[q], 1) << "seq " << q;
 }
 
+size_t Races(const Report& rep) {
+  size_t n = 0;
+  for (const Finding& f : rep.findings) n += f.kind == "race";
+  return n;
+}
+
 // quiet_relay: the relay thread's handover sits in its buffer until it exits, long after
 // the cap. Without it the reader's read of the main thread's write is a false race.
 TEST(TraceSize, CapKeepsTheEarlierEventsOfAQuietThread) {
@@ -81,10 +87,7 @@ TEST(TraceSize, CapKeepsARaceOfAThreadQuietSinceIt) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   Contents c = Read(r.trace);
   ExpectEverySyncUpToTheCut(c, r.trace);
-  Report rep = AnalyzeFile(r.trace, AnalyzeOptions{});
-  size_t races = 0;
-  for (const Finding& f : rep.findings) races += f.kind == "race";
-  EXPECT_EQ(races, 1u);
+  EXPECT_EQ(Races(AnalyzeFile(r.trace, AnalyzeOptions{})), 1u);
 }
 
 // The file size limit cuts the same way (room is kept below it).
@@ -156,10 +159,7 @@ TEST(TraceSize, FullDiskKeepsARaceOfAThreadQuietSinceIt) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   Contents c = Read(r.trace);
   ExpectEverySyncUpToTheCut(c, r.trace);
-  Report rep = AnalyzeFile(r.trace, AnalyzeOptions{});
-  size_t races = 0;
-  for (const Finding& f : rep.findings) races += f.kind == "race";
-  EXPECT_EQ(races, 1u);
+  EXPECT_EQ(Races(AnalyzeFile(r.trace, AnalyzeOptions{})), 1u);
 }
 
 }  // namespace
