@@ -58,8 +58,6 @@ Report Analysis::Run() {
   // large traces the race detector waits on cache misses, not on work (checking on this
   // thread; workers prefetch their own shards).
   constexpr size_t kAhead = 32;
-  // Atomic accesses look their release sequence up on this thread, workers or not: a hash
-  // slot, a likely miss where a program has many atomics.
   const bool prefetch_shadow = opts_.races && race_.workers() == 0;
   namer_.Prestart();
   const StreamEvent* span = nullptr;
@@ -73,6 +71,8 @@ Report Analysis::Run() {
           if (prefetch_shadow) race_.Prefetch(ahead.ev.obj);
         } else if (k == trace::EventKind::kAtomicLoad || k == trace::EventKind::kAtomicRmw ||
                    k == trace::EventKind::kAtomicStore) {
+          // Atomics look their release sequence up on this thread, workers or not: a hash
+          // slot, a likely miss where a program has many atomics.
           hb_.PrefetchAtomic(ahead.ev.obj);
         }
       }

@@ -78,19 +78,8 @@ void ShadowMemory::Grow(Granule& g, const CellKey* keys, const CellNote* notes, 
   g.spill = id;
 }
 
-void ShadowMemory::Shrink(Granule& g, CellNote* own) {
-  const CellKey* keys;
-  const CellNote* notes;
-  size_t n;
-  if (g.kind == kInBlock) {
-    keys = BlockAt(g.spill)->key;
-    notes = BlockAt(g.spill)->note;
-    n = kBlockCells;
-  } else {
-    keys = spills_[g.spill].key.data();
-    notes = spills_[g.spill].note.data();
-    n = spills_[g.spill].key.size();
-  }
+void ShadowMemory::Shrink(Granule& g, CellNote* own, const CellKey* keys, const CellNote* notes,
+                          size_t n) {
   CellKey k[kInline] = {};
   size_t out = 0;
   for (size_t i = 0; i < n; ++i) {

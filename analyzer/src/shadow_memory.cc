@@ -150,7 +150,7 @@ bool ShadowMemory::Step(Granule& g, CellNote* notes, uint64_t base, uint8_t m,
       Grow(g, keys, notes, n, m, a);
     }
   }
-  if (g.kind != kInlineCells && live <= kInline) Shrink(g, own);
+  if (g.kind != kInlineCells && live <= kInline) Shrink(g, own, keys, notes, n);
   return met_atomic && (mode != Mode::kAccess || (write && !atomic));
 }
 
@@ -328,16 +328,20 @@ bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const Shadow
   return met;
 }
 
+bool ShadowMemory::StepGranule(Page& p, uint64_t base, uint8_t mask, const ShadowAccess& a,
+                               Mode mode) {
+  const uint32_t line = (base >> 6) & (kLinesPerPage - 1);
+  if ((p.uniform | p.empty) >> line & 1) Materialize(p, line);
+  LineCells& lc = *p.g[line];
+  const uint32_t k = GranuleIndex(base);
+  return Step(lc.g[k], lc.note[k], base, mask, a, mode);
+}
+
 bool ShadowMemory::Range(uint64_t addr, uint64_t size, const ShadowAccess& a, Mode mode) {
   if (size && (addr & 7) + size <= 8) {  // most accesses: one granule
     if (!Owns(addr)) return false;
-    Page& p = PageAt(addr);
-    const uint32_t line = (addr >> 6) & (kLinesPerPage - 1);
-    if ((p.uniform | p.empty) >> line & 1) Materialize(p, line);
     const uint8_t mask = static_cast<uint8_t>(((1u << size) - 1) << (addr & 7));
-    LineCells& lc = LineAt(p, addr);
-    const uint32_t k = GranuleIndex(addr);
-    return Step(lc.g[k], lc.note[k], addr & ~7ull, mask, a, mode);
+    return StepGranule(PageAt(addr), addr & ~7ull, mask, a, mode);
   }
   const uint64_t end = addr + size < addr ? ~0ull : addr + size;
   bool met = false;
@@ -429,12 +433,9 @@ bool ShadowMemory::Range(uint64_t addr, uint64_t size, const ShadowAccess& a, Mo
       g = next;
       continue;
     }
-    if ((p.uniform | p.empty) >> line & 1) Materialize(p, line);
     const uint64_t lo = std::max(addr, g), hi = std::min(end, g + 8);
     const uint8_t mask = static_cast<uint8_t>(((1u << (hi - lo)) - 1) << (lo - g));
-    LineCells& lc = LineAt(p, g);
-    const uint32_t k = GranuleIndex(g);
-    met |= Step(lc.g[k], lc.note[k], g, mask, a, mode);
+    met |= StepGranule(p, g, mask, a, mode);
     if (g + 8 < g) break;
     g += 8;
   }

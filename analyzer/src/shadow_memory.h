@@ -246,21 +246,22 @@ class ShadowMemory {
     free_lines_.push_back(p.g[line]);
     p.g[line] = nullptr;
   }
-  static LineCells& LineAt(Page& p, uint64_t addr) {
-    return *p.g[(addr >> 6) & (kLinesPerPage - 1)];
-  }
   static uint32_t GranuleIndex(uint64_t addr) { return (addr >> 3) & (kLineGranules - 1); }
   void ReportRace(const ShadowCell& prior, uint64_t base, uint8_t overlap, const ShadowAccess& a);
   // One granule, whose inline slots' notes are `notes`: check, then update. Returns true
   // when a plain write, a free or an allocation met an atomic cell.
   bool Step(Granule& g, CellNote* notes, uint64_t base, uint8_t mask, const ShadowAccess& a,
             Mode mode);
+  // The granule at `base` in page `p` (its line written out to granules first when it has
+  // none): a Step on it.
+  bool StepGranule(Page& p, uint64_t base, uint8_t mask, const ShadowAccess& a, Mode mode);
   // Every slot of the granule's cells is live: they move to a block, or a side list past
   // kBlockCells, with the access's new cell.
   void Grow(Granule& g, const CellKey* keys, const CellNote* notes, size_t n, uint8_t mask,
             const ShadowAccess& a);
-  // At most kInline live cells in a block or side list: back to the granule's own slots.
-  void Shrink(Granule& g, CellNote* own);
+  // At most kInline live cells in the block or side list `keys` and `notes` (n slots): back
+  // to the granule's own slots, whose notes are `own`.
+  void Shrink(Granule& g, CellNote* own, const CellKey* keys, const CellNote* notes, size_t n);
   // The slot of a granule's one live cell, or -1 (none, several, or not inline).
   static int Single(const Granule& g);
   Block* BlockAt(uint32_t id) const {

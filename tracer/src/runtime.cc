@@ -174,9 +174,9 @@ bool WriteRecords(uint32_t tid, const unsigned char* src, uint32_t size, uint64_
 
 // Writes [flushed, pos) of `ts` as one block. Caller holds ts->flush_lock. `owner`: the
 // buffer is reset; `foreign`: the owner runs on (caller holds the registry lock).
-// After a size limit stopped the trace, each thread writes once more: its records up to
-// the cut (TraceCut), so that the trace is every thread's events up to one moment. A thread
-// that was quiet since (its buffer not written before the limit) would otherwise lose them,
+// After a limit (size cap, file size limit, full disk) cut the trace, each thread writes once
+// more: its records up to the cut (TraceCut), so that the trace is every thread's events up
+// to one moment. A thread that was quiet since (its buffer not written before the limit) would otherwise lose them,
 // and with them the synchronization that orders other threads' accesses.
 void FlushLocked(ThreadState* ts, bool owner, bool foreign) {
   uint32_t pos = ts->pos.load(std::memory_order_acquire);

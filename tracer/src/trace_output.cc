@@ -77,7 +77,8 @@ uint64_t g_size = 0;         // bytes in the file (under g_write_lock)
 uint64_t g_limit = ~0ull;    // --max-trace-size and RLIMIT_FSIZE, the smaller
 uint64_t g_cap = 0;          // --max-trace-size as given, for the message (0 = none)
 std::atomic<bool> g_stopped{false};
-// The sequence number at which a size limit stopped the trace (0: not so stopped).
+// The sequence number at which a limit (size cap, file size limit, full disk) cut the trace
+// (0: not so stopped).
 std::atomic<uint64_t> g_cut{0};
 // The room kept below a limit is also kept on the disk: the file's blocks are allocated
 // (fallocate, the size unchanged) up to g_room, ahead of the writes, so that a full disk is
@@ -94,6 +95,15 @@ size_t Append(char* buf, size_t at, size_t cap, const char* s) {
   return at + n;
 }
 
+// Rewrites the header in place. Caller holds the lock.
+void RewriteHeader() {
+  const int hfd = g_header_fd.load();
+  if (hfd >= 0) {
+    ssize_t r = RawPwrite(hfd, &g_header, sizeof g_header, 0);
+    (void)r;
+  }
+}
+
 // Ends the trace where it is: header marked truncated (never complete), one line on the
 // terminal. `err` is the write's errno, 0 when the cap was reached. Caller holds the lock.
 void Stop(int err, bool below_limit = false) {
@@ -106,11 +116,7 @@ void Stop(int err, bool below_limit = false) {
   }
   g_header.flags |= trace::kHeaderTruncated | InstrumentationFlag();
   g_header.flags &= ~trace::kHeaderComplete;
-  int hfd = g_header_fd.load();
-  if (hfd >= 0) {
-    ssize_t r = RawPwrite(hfd, &g_header, sizeof g_header, 0);
-    (void)r;
-  }
+  RewriteHeader();
   char num[32], msg[800];
   size_t n = Append(msg, 0, sizeof msg, "threadlens: trace ");
   n = Append(msg, n, sizeof msg, g_path);
@@ -185,11 +191,7 @@ bool TraceFdsValid() {
 void BreakCut() {
   if (!(g_header.flags & trace::kHeaderCut)) return;
   g_header.flags &= ~trace::kHeaderCut;
-  const int hfd = g_header_fd.load();
-  if (hfd >= 0) {
-    ssize_t r = RawPwrite(hfd, &g_header, sizeof g_header, 0);
-    (void)r;
-  }
+  RewriteHeader();
 }
 
 // What the trace keeps below its limit for the blocks of the threads that have not written
@@ -245,15 +247,17 @@ bool WriteLocked(iovec* iov, int n, size_t total, bool drain = false) {
     BreakCut();
     return false;
   }
-  if (!drain && g_size + total + Reserve() > g_limit) {
-    Stop(g_cap && g_size + total + Reserve() > g_cap ? 0 : EFBIG, true);
+  // A block before the cut leaves room for every thread's last one.
+  const uint64_t need = g_size + total + (drain ? 0 : Reserve());
+  if (!drain && need > g_limit) {
+    Stop(g_cap && need > g_cap ? 0 : EFBIG, true);
     return false;
   }
   sigset_t xfsz, old;
   sigemptyset(&xfsz);
   sigaddset(&xfsz, SIGXFSZ);
   pthread_sigmask(SIG_BLOCK, &xfsz, &old);
-  if (!drain && !KeepRoom(fd, g_size + total + Reserve())) {
+  if (!drain && !KeepRoom(fd, need)) {
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
     return false;
   }
@@ -358,8 +362,7 @@ void WriteHeader(bool initial, uint64_t ticks_per_second) {
   } else if (g_header_fd.load() >= 0 && TakeWriteLock()) {
     if (TraceFdsValid()) {
       TrimRoom();
-      ssize_t r = RawPwrite(g_header_fd.load(), &g_header, sizeof g_header, 0);
-      (void)r;
+      RewriteHeader();
     }
     DropWriteLock();
   }

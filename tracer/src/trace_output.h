@@ -25,8 +25,8 @@ bool WriteBlock(trace::BlockKind kind, uint32_t tid, uint32_t count, const void*
 void WriteHeader(bool initial, uint64_t ticks_per_second);
 trace::FileHeader& Header();
 bool TraceStopped();
-// The sequence number at which the size cap or the file size limit stopped the trace, with
-// room kept for every thread's unwritten records up to it; 0 when not so stopped.
+// The sequence number at which the size cap, the file size limit or a full disk stopped the
+// trace, with room kept for every thread's unwritten records up to it; 0 when not so stopped.
 uint64_t TraceCut();
 // One message to the terminal: the program's stderr as it was when tracing began.
 void TerminalMessage(const char* msg, size_t n);
