@@ -7,24 +7,6 @@
 
 namespace threadlens::analysis {
 
-void ShadowMemory::Fill(CellKey& k, CellNote& n, uint8_t mask, const ShadowAccess& a) {
-  // Built in registers and stored whole.
-  CellKey key;
-  key.clock = a.now;
-  key.thread = a.thread;
-  key.flags = a.flags;
-  key.mask = mask;
-  k = key;
-  CellNote note;
-  note.stack = a.stack;
-  note.lockset = a.lockset;
-  note.site = a.site;
-  note.index = a.index;
-  note.size = a.size;
-  note.ts = a.ts;
-  n = note;
-}
-
 uint32_t ShadowMemory::NewBlock() {
   if (!free_blocks_.empty()) {
     const uint32_t id = free_blocks_.back();

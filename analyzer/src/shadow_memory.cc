@@ -36,8 +36,8 @@ void ShadowMemory::ReportRace(const ShadowCell& prior, uint64_t base, uint8_t ov
   for (uint32_t k = 0; k < span_; ++k) sink_.Race(prior, base + 8 * k, overlap, a);
 }
 
-bool ShadowMemory::Step(Granule& g, CellNote* notes, uint64_t base, uint8_t m,
-                        const ShadowAccess& a, Mode mode) {
+bool ShadowMemory::FullStep(Granule& g, CellNote* notes, uint64_t base, uint8_t m,
+                            const ShadowAccess& a, Mode mode) {
   CellNote* const own = notes;
   CellKey* keys = g.key;
   size_t n = kInline;
@@ -55,38 +55,14 @@ bool ShadowMemory::Step(Granule& g, CellNote* notes, uint64_t base, uint8_t m,
   const bool write = a.flags & kCellWrite;
   const bool atomic = a.flags & kCellAtomic;
 
-  if (mode == Mode::kAccess) {
-    // The same thread in the same epoch already made an access at least as strong on
-    // these bytes: whatever races with this one races with that one. (Not an allocation or
-    // a free: a reallocation drops a free cell, and a report should name the real access.
-    // Atomic only by atomic: the cell also says where release sequences live.) A free
-    // slot has no bytes, so never matches.
+  // QuickStep's same-epoch test, on cells past the granule's own slots.
+  if (mode == Mode::kAccess && g.kind != kInlineCells) {
     for (size_t i = 0; i < n; ++i) {
       const CellKey s = keys[i];
       if (s.thread == a.thread && s.clock == a.now && (s.mask & m) == m &&
           !(s.flags & (kCellAlloc | kCellFree)) &&
           (!write || (s.flags & kCellWrite)) && ((s.flags & kCellAtomic) != 0) == atomic) {
         return false;
-      }
-    }
-  }
-
-  // Fast paths for memory no other thread touched: an empty granule, or a single cell of
-  // this thread that a plain write, a free or an allocation replaces whole.
-  if (g.kind == kInlineCells) {
-    const unsigned live = (keys[0].mask != 0) | (keys[1].mask != 0) << 1 |
-                          (keys[2].mask != 0) << 2;
-    if (live == 0) {
-      Fill(keys[0], notes[0], m, a);
-      return false;
-    }
-    if ((live & (live - 1)) == 0) {
-      const int i = __builtin_ctz(live);
-      const CellKey s = keys[i];
-      if (s.thread == a.thread && (s.mask & ~m) == 0 &&
-          (mode != Mode::kAccess || (write && !atomic))) {
-        Fill(keys[i], notes[i], m, a);
-        return s.flags & kCellAtomic;
       }
     }
   }
@@ -441,10 +417,6 @@ bool ShadowMemory::Range(uint64_t addr, uint64_t size, const ShadowAccess& a, Mo
   }
   memo_page_ = nullptr;
   return met;
-}
-
-bool ShadowMemory::Access(uint64_t addr, uint64_t size, const ShadowAccess& a) {
-  return Range(addr, size, a, Mode::kAccess);
 }
 
 bool ShadowMemory::Alloc(uint64_t addr, uint64_t size, const ShadowAccess& a) {

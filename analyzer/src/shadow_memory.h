@@ -105,7 +105,21 @@ class ShadowMemory {
 
   // An access of [addr, addr+size). Returns true when a plain write met an atomic cell
   // (the caller ends release sequences there).
-  bool Access(uint64_t addr, uint64_t size, const ShadowAccess& a);
+  bool Access(uint64_t addr, uint64_t size, const ShadowAccess& a) {
+    if (size && (addr & 7) + size <= 8) [[likely]] {  // most accesses: one granule
+      if (!Owns(addr)) return false;
+      const uint8_t mask = static_cast<uint8_t>(((1u << size) - 1) << (addr & 7));
+      Page& p = PageAt(addr);
+      const uint32_t line = (addr >> 6) & (kLinesPerPage - 1);
+      if (!((p.uniform | p.empty) >> line & 1)) {
+        LineCells& lc = *p.g[line];
+        const uint32_t k = GranuleIndex(addr);
+        return Step(lc.g[k], lc.note[k], addr & ~7ull, mask, a, Mode::kAccess);
+      }
+      return StepGranule(p, addr & ~7ull, mask, a, Mode::kAccess);
+    }
+    return Range(addr, size, a, Mode::kAccess);
+  }
   // Allocation: a write of the block by `a`'s thread, checked against all but free cells.
   // Returns true when the block had atomic cells.
   bool Alloc(uint64_t addr, uint64_t size, const ShadowAccess& a);
@@ -251,7 +265,53 @@ class ShadowMemory {
   // One granule, whose inline slots' notes are `notes`: check, then update. Returns true
   // when a plain write, a free or an allocation met an atomic cell.
   bool Step(Granule& g, CellNote* notes, uint64_t base, uint8_t mask, const ShadowAccess& a,
-            Mode mode);
+            Mode mode) {
+    const int r = QuickStep(g, notes, mask, a, mode);
+    return r >= 0 ? r : FullStep(g, notes, base, mask, a, mode);
+  }
+  // Step's common cases, inline: a granule whose own slots hold an access of this thread's
+  // epoch at least as strong (nothing to do), no cell, or only cells of this thread that the
+  // access replaces whole. -1: none of these (FullStep decides).
+  static int QuickStep(Granule& g, CellNote* notes, uint8_t m, const ShadowAccess& a,
+                       Mode mode) {
+    if (g.kind != kInlineCells) return -1;
+    const bool write = a.flags & kCellWrite, atomic = a.flags & kCellAtomic;
+    unsigned live = 0;
+    bool others = false;  // a live cell of another thread, or with bytes past the access's
+    for (int i = 0; i < kInline; ++i) {
+      const CellKey s = g.key[i];
+      live |= static_cast<unsigned>(s.mask != 0) << i;
+      others |= s.mask && (s.thread != a.thread || (s.mask & ~m));
+      // Whatever races with this access races with that one. (Not an allocation or a free:
+      // a reallocation drops a free cell, and a report should name the real access. Atomic
+      // only by atomic: the cell also says where release sequences live.) A free slot has
+      // no bytes, so never matches.
+      if (mode == Mode::kAccess && s.thread == a.thread && s.clock == a.now &&
+          (s.mask & m) == m && !(s.flags & (kCellAlloc | kCellFree)) &&
+          (!write || (s.flags & kCellWrite)) && ((s.flags & kCellAtomic) != 0) == atomic) {
+        return 0;
+      }
+    }
+    if (live == 0) {
+      Fill(g.key[0], notes[0], m, a);
+      return 0;
+    }
+    if (!others && (mode != Mode::kAccess || (write && !atomic))) {
+      // This thread's own cells, all on bytes the access writes: it supersedes them all.
+      bool met = false;
+      for (int i = 0; i < kInline; ++i) {
+        met |= (g.key[i].flags & kCellAtomic) && g.key[i].mask;
+        g.key[i].mask = 0;
+      }
+      const int i = __builtin_ctz(live);
+      Fill(g.key[i], notes[i], m, a);
+      return met;
+    }
+    return -1;
+  }
+  // The rest of Step: a block or side list, or several cells to check and update.
+  bool FullStep(Granule& g, CellNote* notes, uint64_t base, uint8_t mask,
+                const ShadowAccess& a, Mode mode);
   // The granule at `base` in page `p` (its line written out to granules first when it has
   // none): a Step on it.
   bool StepGranule(Page& p, uint64_t base, uint8_t mask, const ShadowAccess& a, Mode mode);
@@ -268,7 +328,23 @@ class ShadowMemory {
     return block_chunks_[id / kChunkBlocks] + id % kChunkBlocks;
   }
   uint32_t NewBlock();
-  static void Fill(CellKey& k, CellNote& n, uint8_t mask, const ShadowAccess& a);
+  static void Fill(CellKey& k, CellNote& n, uint8_t mask, const ShadowAccess& a) {
+    // Built in registers and stored whole.
+    CellKey key;
+    key.clock = a.now;
+    key.thread = a.thread;
+    key.flags = a.flags;
+    key.mask = mask;
+    k = key;
+    CellNote note;
+    note.stack = a.stack;
+    note.lockset = a.lockset;
+    note.site = a.site;
+    note.index = a.index;
+    note.size = a.size;
+    note.ts = a.ts;
+    n = note;
+  }
   static ShadowCell Join(const CellKey& k, const CellNote& n) { return ShadowCell{k, n}; }
   static ShadowCell WholeCell(const ShadowAccess& a) {  // the access on all of a granule
     ShadowCell c;

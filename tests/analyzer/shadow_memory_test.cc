@@ -102,6 +102,55 @@ TEST(ShadowMemoryCells, AFreedSlotTakesTheNextCellWithItsOwnNote) {
   }
 }
 
+// A thread's write over all the bytes of its own earlier cells (a write and a read of other
+// epochs) replaces them with its one cell; with another thread's cell there, ordered before
+// it, that cell goes too, and an unordered one is reported and goes, and a cell of this
+// thread on bytes past the write's stays.
+TEST(ShadowMemoryCells, AWriteOverItsThreadsOwnCellsLeavesOneCell) {
+  CountingSink sink;
+  ShadowMemory m(sink);
+  VectorClock t1;
+  t1.Set(1, 1);
+  ShadowAccess w = Write(1, t1);
+  w.site = 1;
+  m.Access(kBase, 4, w);  // bytes 0-3
+  t1.Tick(1);
+  ShadowAccess r = Write(1, t1);
+  r.flags = 0;
+  r.site = 2;
+  m.Access(kBase + 4, 4, r);  // bytes 4-7, a later epoch
+  ASSERT_EQ(m.CellsAt(kBase).size(), 2u);
+  t1.Tick(1);
+  w = Write(1, t1);
+  w.site = 3;
+  m.Access(kBase, 8, w);
+  ASSERT_EQ(m.CellsAt(kBase).size(), 1u);
+  EXPECT_EQ(m.CellsAt(kBase)[0].site, 3u);
+  EXPECT_EQ(m.CellsAt(kBase)[0].mask, 0xff);
+
+  // Twins: another thread's read, unordered, is reported and superseded; thread 1's own
+  // cell on bytes 4-7 outlives a later write of bytes 0-3.
+  VectorClock t2;
+  t2.Set(2, 1);
+  ShadowAccess r2 = Write(2, t2);
+  r2.flags = 0;
+  r2.site = 4;
+  m.Access(kBase + 2, 1, r2);  // races with the write of site 3
+  EXPECT_EQ(sink.races, 1);
+  ASSERT_EQ(m.CellsAt(kBase).size(), 2u);
+  t1.Tick(1);
+  w = Write(1, t1);
+  w.site = 5;
+  m.Access(kBase, 4, w);  // races with thread 2's read, and keeps site 3's bytes 4-7
+  EXPECT_EQ(sink.races, 2);
+  const auto cells = m.CellsAt(kBase);
+  ASSERT_EQ(cells.size(), 2u);
+  std::vector<std::pair<uint64_t, unsigned>> got;
+  for (const auto& c : cells) got.push_back({c.site, c.mask});
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::pair<uint64_t, unsigned>>{{3, 0xf0}, {5, 0x0f}}));
+}
+
 TEST(ShadowMemoryFootprint, WholeLineWritesKeepOnlySummaries) {
   CountingSink sink;
   ShadowMemory m(sink);
