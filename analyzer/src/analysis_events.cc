@@ -182,10 +182,17 @@ void Analysis::Handle(const StreamEvent& e) {
       if (ev.obj && opts_.races) namer_.Frames().Record(t.tid, t.stack, {ev.obj, ev.aux32});
       if (opts_.races) MarkFrames(t);
       break;
-    case EventKind::kFuncExit:
+    case EventKind::kFuncExit: {
+      // The caller resumes at the exited frame's call site: its pc until an access of its
+      // own says more (a thread blocked in a library call makes none).
+      const uint64_t resume = t.stack ? stacks_.Value(t.stack) : 0;
       t.stack = stacks_.Parent(t.stack);
-      if (opts_.races) MarkFrames(t);
+      if (opts_.races) {
+        MarkFrames(t);
+        t.marks.back().pc = resume;
+      }
       break;
+    }
     case EventKind::kLockRequest:
     case EventKind::kLockAcquired:
     case EventKind::kLockTryFailed:

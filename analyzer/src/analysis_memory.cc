@@ -102,8 +102,9 @@ SideRef Analysis::StackOwnerAt(uint64_t addr, uint64_t ts, uint64_t index) {
   const uint32_t owner = namer_.Stacks().OwnerAt(addr, ts);
   const auto it = owner ? current_.find(owner) : current_.end();
   if (it == current_.end()) return s;
-  // The owner's frames at the access: the last mark made before it, with a pc of the
-  // innermost frame (a mark older than the ones kept would be the owner's first, or gone).
+  // The owner's frames at the access: the last mark made before it, with the pc of its
+  // innermost frame when known (a mark older than the ones kept would be the owner's first,
+  // or gone).
   const Ring<ThreadCtx::FrameMark>& marks = threads_[it->second].marks;
   size_t lo = 0, hi = marks.size();  // the first mark made after the access
   while (lo < hi) {
@@ -116,7 +117,9 @@ SideRef Analysis::StackOwnerAt(uint64_t addr, uint64_t ts, uint64_t index) {
   }
   if (lo == 0) return s;
   const ThreadCtx::FrameMark& m = marks[lo - 1];
-  if (m.pc == 0 || m.node == 0) return s;
+  // No pc (the innermost frame made no access of its own yet): its callers' frames are still
+  // placed, each at its call.
+  if (m.node == 0) return s;
   s.tid = owner;
   s.stack = m.node;
   s.site = m.pc;

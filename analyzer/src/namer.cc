@@ -186,7 +186,7 @@ bool Namer::LocalAt(uint64_t addr, const SideRef& s, StackLocal& out) {
   uint32_t node = s.stack;
   uint64_t pc = s.site;
   FrameBase frame = node ? frame_bases_.At(s.tid, node) : FrameBase{};
-  if (frame.sp == 0 || addr < frame.sp || pc == 0) return false;
+  if (frame.sp == 0 || addr < frame.sp) return false;
   for (uint32_t parent = stacks_.Parent(node); parent != 0; parent = stacks_.Parent(node)) {
     const FrameBase outer = frame_bases_.At(s.tid, parent);
     if (outer.sp == 0 || outer.sp > addr) break;
@@ -195,7 +195,7 @@ bool Namer::LocalAt(uint64_t addr, const SideRef& s, StackLocal& out) {
     frame = outer;
   }
   Symbolizer* sym = Sym();
-  if (!sym || (pc & trace::kSiteIsString)) return false;
+  if (!sym || pc == 0 || (pc & trace::kSiteIsString)) return false;
   const uint64_t fp = frame.fp_offset ? frame.sp + frame.fp_offset : 0;
   // Both kinds of pc are return addresses: pc - 1 lies inside the call, in its scope.
   if (!sym->ResolveLocal(pc - 1, frame.sp, fp, addr, out.variable, out.function)) return false;

@@ -193,6 +193,11 @@ TL_NOINLINE void FlushOwn(ThreadState* ts);
 // memory accesses; without this a lock, wait or join event would carry only the outer frames.
 // An uninstrumented program's native stack at a synchronization event (native_stack.cc).
 void SyncProgramStack(ThreadState* ts, trace::EventKind kind, uint64_t site);
+// The same before a synchronization event made at `site`, with one more frame for the
+// user's call when `site` is in code that is not instrumented (tsan_thread.h): true when
+// added, and then EndProgramEvent takes it off once the event is written.
+bool BeginProgramEvent(ThreadState* ts, trace::EventKind kind, uint64_t site);
+void EndProgramEvent();
 // At a thread's exit: one kIgnoresAtExit per ignore it left on (tsan_ignores.cc).
 void RecordIgnoresAtExit(ThreadState* ts);
 // At a thread's exit: hands its stack over to the thread glibc will start on it next
@@ -260,7 +265,8 @@ constexpr uint8_t NoSyncFlags(trace::EventKind kind, uint8_t flags) {
 inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16_t aux16,
                    uint32_t aux32, uint64_t obj, uint64_t site, uint64_t seq_or_value = 0,
                    bool read_clock = true) {
-  if (trace::IsSyncKind(kind) && ts == t_state) SyncProgramStack(ts, kind, site);
+  const bool library_frame =
+      trace::IsSyncKind(kind) && ts == t_state && BeginProgramEvent(ts, kind, site);
   if (TL_UNLIKELY(ts->ignore_sync) && trace::IsSyncKind(kind)) flags = NoSyncFlags(kind, flags);
   if (StartsEpoch(kind, flags)) ++ts->epoch;  // even when the event itself is dropped below
   EnterRecord(ts);
@@ -271,6 +277,7 @@ inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16
     if (p > kBufBytes - sizeof(trace::Event)) {  // a fault inside our own flush
       g_dropped.fetch_add(1, std::memory_order_relaxed);
       LeaveRecord(ts);
+      if (library_frame) EndProgramEvent();
       return;
     }
   }
@@ -295,6 +302,7 @@ inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16
   ts->last = p;
   ts->pos.store(p + sizeof(trace::Event), std::memory_order_release);
   LeaveRecord(ts);
+  if (library_frame) EndProgramEvent();
 }
 
 // A relaxed fence: no happens-before, a sequence number that pins the merge order.

@@ -149,15 +149,27 @@ void AccessRange(uintptr_t addr, uintptr_t size, bool write, uintptr_t pc) {
     NoteRecorded(e, addr, Epoch(), static_cast<uint32_t>(size), write);
   }
   auto kind = write ? trace::EventKind::kWrite : trace::EventKind::kRead;
+  const bool library = PushLibraryFrame(*t, pc);
   if (t->emitted != t->depth) SyncStack(*t);
   t->open_next = 0;
   if (size <= 16) {
     EmitPlain(kind, 0, static_cast<uint16_t>(size), 0, addr, pc, 0, t->clock_skip);
-    OpenIfPacked(*t, addr, size, pc);
+    if (!library) OpenIfPacked(*t, addr, size, pc);
   } else {
     EmitPlain(kind, 0, 0, 1, addr, pc, size, t->clock_skip);  // a range of bytes
   }
+  if (library) PopLibraryFrame(*t);
   DeliverDeferred();
+}
+
+void PopLibraryFrame(ThreadCtx& t) {
+  --t.depth;
+  if (t.emitted > t.depth) {
+    if (t.mode == Mode::kOn) {
+      EmitPlain(trace::EventKind::kFuncExit, 0, 0, 0, 0, 0, 0, t.clock_skip);
+    }
+    t.emitted = t.depth;
+  }
 }
 
 }  // namespace tsan
@@ -258,6 +270,19 @@ void SyncProgramStack(ThreadState* ts, trace::EventKind kind, uint64_t site) {
     SyncNativeStack(ts, kind, site);
   }
 }
+
+bool BeginProgramEvent(ThreadState* ts, trace::EventKind kind, uint64_t site) {
+  tsan::ThreadCtx& t = tsan::tls_ctx;
+  if (t.mode != tsan::Mode::kOn) {
+    SyncNativeStack(ts, kind, site);
+    return false;
+  }
+  const bool library = tsan::PushLibraryFrame(t, site);
+  if (t.emitted != t.depth) tsan::SyncStack(t);
+  return library;
+}
+
+void EndProgramEvent() { tsan::PopLibraryFrame(tsan::tls_ctx); }
 }  // namespace threadlens::rt
 
 // Function entry/exit only move the shadow stack; tsan_thread.h explains when frames reach
@@ -274,6 +299,7 @@ TSAN_EXPORT void __tsan_func_entry(void* call_pc) {
     const uintptr_t sp = reinterpret_cast<uintptr_t>(frame) + 2 * sizeof(uintptr_t);
     const uintptr_t fp = frame[0];
     t.frame_sp[t.depth] = sp;
+    t.frame_fn[t.depth] = reinterpret_cast<uintptr_t>(__builtin_return_address(0));
     const bool near = fp > sp && fp - sp <= threadlens::trace::kPackedMaxRun;
     t.frame_fp[t.depth] = near ? static_cast<uint32_t>(fp - sp) : 0;
   }

@@ -65,6 +65,7 @@ void OnAlloc(void* p, size_t size, uintptr_t pc) {
   if (const uint64_t user = ::threadlens::rt::t_caller_pc) pc = user;
   ThreadCtx* t = Recording();
   if (!t || t->ignore) return;
+  const bool library = PushLibraryFrame(*t, pc);  // std::string's, inside libstdc++
   if (t->emitted != t->depth) SyncStack(*t);
   // Merge-order point: see OnFree. Before the kAlloc, so the block is forgotten after every
   // access its previous owner made.
@@ -72,6 +73,7 @@ void OnAlloc(void* p, size_t size, uintptr_t pc) {
   // The fence also started a new epoch: accesses cached at the block's addresses before it
   // was (re)allocated are not taken for repeats.
   EmitWithValue(EventKind::kAlloc, 0, 0, 0, reinterpret_cast<uintptr_t>(p), pc, size);
+  if (library) PopLibraryFrame(*t);
 }
 
 // `usable`: the block's usable size, or kUnknownSize to ask the allocator (the block is not
@@ -82,6 +84,7 @@ void OnFree(void* p, size_t usable, uintptr_t pc) {
   if (const uint64_t user = ::threadlens::rt::t_caller_pc) pc = user;
   ThreadCtx* t = Recording();
   if (!t || t->ignore) return;
+  const bool library = PushLibraryFrame(*t, pc);
   if (t->emitted != t->depth) SyncStack(*t);
   // A block freed by one thread is often reused by another (std::thread's state is freed by
   // the thread and reallocated by its creator). Plain accesses have no sequence number, so
@@ -94,6 +97,7 @@ void OnFree(void* p, size_t usable, uintptr_t pc) {
   // getline) was never announced, and its free still ends its life.
   EmitWithValue(EventKind::kFree, 0, 0, 0, reinterpret_cast<uintptr_t>(p), pc,
                 usable == kUnknownSize ? malloc_usable_size(p) : usable);
+  if (library) PopLibraryFrame(*t);
 }
 
 }  // namespace threadlens::rt::tsan

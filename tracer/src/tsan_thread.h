@@ -77,6 +77,8 @@ struct ThreadCtx {
   // of them.
   uintptr_t frame_sp[kMaxFrames];
   uint32_t frame_fp[kMaxFrames];
+  // An address in each frame's own function: just past its call to __tsan_func_entry.
+  uintptr_t frame_fn[kMaxFrames];
   CacheEntry cache[kCacheSize];
 
   // The open range, saved around a signal handler (intercept_signal.cc).
@@ -100,6 +102,38 @@ struct ThreadCtx {
 
 // constinit: no dynamic initialization, so no TLS wrapper call on the fast path.
 extern constinit thread_local ThreadCtx tls_ctx __attribute__((tls_model("initial-exec")));
+
+// An event made inside code that is not instrumented (libstdc++'s std::string, stdio) has
+// no frame for the call the innermost instrumented function made into that code. Its return
+// address lies in the slot just below that function's stack pointer at entry (its frame
+// stays put past the prologue), so the event gets one more frame for the user's call.
+// `pc`: the interceptor's return address; when the slot holds it, the user called the
+// interceptor itself and no frame is added. A slot that does not point into the function,
+// just after its entry call (a frame moved by alloca), adds nothing.
+inline constexpr uintptr_t kMaxFunctionBytes = 1u << 20;
+TSAN_ALWAYS_INLINE uintptr_t LibraryCallSite(const ThreadCtx& t, uintptr_t pc) {
+  if (t.depth == 0 || t.depth >= kMaxFrames) return 0;
+  const uint32_t top = t.depth - 1;
+  const uintptr_t sp = t.frame_sp[top], fn = t.frame_fn[top];
+  if (sp < sizeof(uintptr_t) || fn == 0) return 0;
+  const uintptr_t r = *reinterpret_cast<const uintptr_t*>(sp - sizeof(uintptr_t));
+  return r != pc && r - fn - 1 < kMaxFunctionBytes ? r : 0;
+}
+// Pushes that frame (true) for the event about to be written; PopLibraryFrame after it.
+TSAN_ALWAYS_INLINE bool PushLibraryFrame(ThreadCtx& t, uintptr_t pc) {
+  const uintptr_t r = LibraryCallSite(t, pc);
+  if (!r) return false;
+  const uint32_t d = t.depth;
+  t.frames[d] = r;
+  t.frame_sp[d] = t.frame_sp[d - 1] - sizeof(uintptr_t);
+  t.frame_fp[d] = 0;
+  t.frame_fn[d] = 0;
+  t.depth = d + 1;
+  return true;
+}
+// Leaves the frame, writing its exit now if it reached the trace: the slot's next frame
+// may differ, and the trace's frames are compared by count only.
+void PopLibraryFrame(ThreadCtx& t);
 
 // Decides whether this thread records (first event of a thread; out of line).
 TSAN_NOINLINE bool Activate(ThreadCtx& t);
