@@ -210,7 +210,9 @@ class Dumper {
       case EventKind::kAtomicLoad:
       case EventKind::kAtomicStore:
       case EventKind::kAtomicRmw:
-        return Var(e.obj) + " size=" + std::to_string(e.aux16) + " " + Order(e.flags);
+        return Var(e.obj) + " size=" + std::to_string(e.aux16) + " " +
+               Order(e.flags & trace::kMemoryOrderMask) +
+               (e.flags & trace::kAtomicUnchecked ? " unchecked" : "");
       case EventKind::kFence:
         return Order(e.flags);
       case EventKind::kAlloc:

@@ -36,13 +36,16 @@ void Analysis::HandleMemory(ThreadCtx& t, const StreamEvent& e) {
       // An atomic is an access too: it races with plain accesses of its bytes. The load
       // side synchronizes before the access, the store side after it.
       const bool load = kind != EventKind::kAtomicStore, store = kind != EventKind::kAtomicLoad;
-      SideRef s = Side(t, store ? Op::kWrite : Op::kRead, e);
-      s.size = ev.aux16 ? ev.aux16 : 1;
-      s.atomic = true;
-      if (load) hb_.AtomicLoad(t.dense, ev.obj, ev.flags);
-      race_.Access(t.dense, s, store, true);
-      if (kind == EventKind::kAtomicStore) hb_.AtomicStore(t.dense, ev.obj, ev.flags);
-      if (kind == EventKind::kAtomicRmw) hb_.AtomicRmwStore(t.dense, ev.obj, ev.flags);
+      const uint8_t mo = ev.flags & trace::kMemoryOrderMask;
+      if (load) hb_.AtomicLoad(t.dense, ev.obj, mo);
+      if (!(ev.flags & trace::kAtomicUnchecked)) {  // else the thread ignored it as an access
+        SideRef s = Side(t, store ? Op::kWrite : Op::kRead, e);
+        s.size = ev.aux16 ? ev.aux16 : 1;
+        s.atomic = true;
+        race_.Access(t.dense, s, store, true);
+      }
+      if (kind == EventKind::kAtomicStore) hb_.AtomicStore(t.dense, ev.obj, mo);
+      if (kind == EventKind::kAtomicRmw) hb_.AtomicRmwStore(t.dense, ev.obj, mo);
       break;
     }
   }

@@ -225,7 +225,7 @@ constexpr bool StartsEpoch(trace::EventKind kind, uint8_t flags) {
     case EventKind::kAtomicStore:
     case EventKind::kAtomicRmw:
     case EventKind::kFence: {
-      auto mo = static_cast<trace::MemoryOrder>(flags);
+      auto mo = static_cast<trace::MemoryOrder>(flags & trace::kMemoryOrderMask);
       return mo == trace::MemoryOrder::kRelease || mo == trace::MemoryOrder::kAcqRel ||
              mo == trace::MemoryOrder::kSeqCst;
     }
@@ -252,8 +252,8 @@ constexpr uint8_t NoSyncFlags(trace::EventKind kind, uint8_t flags) {
     case EventKind::kAtomicLoad:
     case EventKind::kAtomicStore:
     case EventKind::kAtomicRmw:
-    case EventKind::kFence:
-      return static_cast<uint8_t>(trace::MemoryOrder::kRelaxed);
+    case EventKind::kFence:  // relaxed
+      return flags & trace::kAtomicUnchecked;
     default:
       return flags;
   }

@@ -138,6 +138,25 @@ namespace {
 constexpr unsigned kMutexReadLock = 1u << 3;
 constexpr unsigned kMutexTryLock = 1u << 4;
 constexpr unsigned kMutexTryLockFailed = 1u << 5;
+
+// The mutex's own code, between a pre_ and its post_ call (outside a divert), is not the
+// program's: as ThreadSanitizer does, its accesses are not recorded and its synchronization
+// (the atomics of the lock word, a futex's) orders nothing, so only the annotated lock and
+// unlock do. Two read locks then order nothing, whatever the lock word's memory order.
+void EnterMutexCode() {
+  ++tls_ctx.mutex_code;
+  ++tls_ctx.ignore;
+  if (threadlens::rt::ThreadState* ts = threadlens::rt::Current()) ++ts->ignore_sync;
+}
+// False when not inside (a post_ without its pre_): nothing to leave.
+bool LeaveMutexCode() {
+  if (tls_ctx.mutex_code == 0) return false;
+  --tls_ctx.mutex_code;
+  if (tls_ctx.ignore) --tls_ctx.ignore;
+  threadlens::rt::ThreadState* ts = threadlens::rt::Current();
+  if (ts && ts->ignore_sync) --ts->ignore_sync;
+  return true;
+}
 }  // namespace
 
 TSAN_EXPORT void __tsan_mutex_create(void* addr, unsigned flags) {
@@ -150,8 +169,10 @@ TSAN_EXPORT void __tsan_mutex_pre_lock(void* addr, unsigned flags) {
   uint8_t f = (flags & kMutexReadLock ? threadlens::trace::kShared : 0) |
               (flags & kMutexTryLock ? threadlens::trace::kTry : 0);
   Sync(EventKind::kLockRequest, f, 0, addr, TSAN_CALLER_PC);
+  EnterMutexCode();
 }
 TSAN_EXPORT void __tsan_mutex_post_lock(void* addr, unsigned flags, int recursion) {
+  LeaveMutexCode();
   uint8_t shared = flags & kMutexReadLock ? threadlens::trace::kShared : 0;
   if (flags & kMutexTryLockFailed) {
     Sync(EventKind::kLockTryFailed, shared, 0, addr, TSAN_CALLER_PC);
@@ -162,15 +183,23 @@ TSAN_EXPORT void __tsan_mutex_post_lock(void* addr, unsigned flags, int recursio
 TSAN_EXPORT int __tsan_mutex_pre_unlock(void* addr, unsigned flags) {
   uint8_t shared = flags & kMutexReadLock ? threadlens::trace::kShared : 0;
   Sync(EventKind::kLockRelease, shared, 0, addr, TSAN_CALLER_PC);
+  EnterMutexCode();
   return 0;
 }
-TSAN_EXPORT void __tsan_mutex_post_unlock(void* addr, unsigned flags) {}
-TSAN_EXPORT void __tsan_mutex_pre_signal(void* addr, unsigned flags) {}
-TSAN_EXPORT void __tsan_mutex_post_signal(void* addr, unsigned flags) {}
-// Between pre_divert and post_divert the mutex code runs user code (e.g. a wait callback):
-// nothing to record.
-TSAN_EXPORT void __tsan_mutex_pre_divert(void* addr, unsigned flags) {}
-TSAN_EXPORT void __tsan_mutex_post_divert(void* addr, unsigned flags) {}
+TSAN_EXPORT void __tsan_mutex_post_unlock(void* addr, unsigned flags) { LeaveMutexCode(); }
+// Waking a waiter of the mutex (a condition variable's signal) is mutex code too.
+TSAN_EXPORT void __tsan_mutex_pre_signal(void* addr, unsigned flags) { EnterMutexCode(); }
+TSAN_EXPORT void __tsan_mutex_post_signal(void* addr, unsigned flags) { LeaveMutexCode(); }
+// Between pre_divert and post_divert the mutex code runs user code (a condition of
+// absl::Mutex::Await): the program's again, recorded as such.
+TSAN_EXPORT void __tsan_mutex_pre_divert(void* addr, unsigned flags) {
+  if (LeaveMutexCode()) ++tls_ctx.mutex_diverted;
+}
+TSAN_EXPORT void __tsan_mutex_post_divert(void* addr, unsigned flags) {
+  if (tls_ctx.mutex_diverted == 0) return;
+  --tls_ctx.mutex_diverted;
+  EnterMutexCode();
+}
 
 // --- External tags (sanitizer/tsan_interface.h): accesses to objects of a library type ------
 

@@ -88,8 +88,11 @@ class Scope {
 TSAN_ALWAYS_INLINE void Record(ThreadCtx* t, EventKind kind, int mo, const volatile void* a,
                                uint32_t size, uintptr_t pc) {
   if (!t || t->ignore) return;
-  EmitMemory(*t, kind, static_cast<uint8_t>(mo), static_cast<uint16_t>(size),
-             reinterpret_cast<uintptr_t>(a), pc);
+  // Under IgnoreWritesBegin (a read-modify-write: either ignore) the store is no access,
+  // as in code that hides its own synchronization (absl::Mutex's semaphore post).
+  const bool unchecked = t->ignore_writes || (kind == EventKind::kAtomicRmw && t->ignore_reads);
+  EmitMemory(*t, kind, static_cast<uint8_t>(mo | (unchecked ? trace::kAtomicUnchecked : 0)),
+             static_cast<uint16_t>(size), reinterpret_cast<uintptr_t>(a), pc);
 }
 
 TSAN_ALWAYS_INLINE uint64_t Version(const volatile void* a) {
@@ -195,8 +198,9 @@ TSAN_ALWAYS_INLINE void RecordLoad(ThreadCtx* t, int mo, const volatile void* a,
       return;
     }
   }
-  Emit(EventKind::kAtomicLoad, static_cast<uint8_t>(mo), static_cast<uint16_t>(size), 0,
-       reinterpret_cast<uintptr_t>(a), pc);
+  const uint8_t unchecked = t->ignore_reads ? trace::kAtomicUnchecked : 0;
+  Emit(EventKind::kAtomicLoad, static_cast<uint8_t>(mo | unchecked), static_cast<uint16_t>(size),
+       0, reinterpret_cast<uintptr_t>(a), pc);
   t->load_version = before;
 }
 

@@ -55,6 +55,10 @@ struct ThreadCtx {
   uint32_t ignore;      // > 0: accesses are not recorded (ignore_thread, IgnoreReads&Writes)
   uint32_t ignore_reads;
   uint32_t ignore_writes;
+  // Inside an annotated mutex's own code (__tsan_mutex_pre_* to post_*), and how many of
+  // those levels a divert back to the program's code left.
+  uint32_t mutex_code;
+  uint32_t mutex_diverted;
   // The Begin calls that turned the ignores on, for the warning at thread exit.
   uintptr_t ignore_pc, ignore_reads_pc, ignore_writes_pc;
   uint32_t depth;       // live frames in the program

@@ -280,6 +280,11 @@ enum class MemoryOrder : uint8_t {
   kAcqRel = 4,
   kSeqCst = 5,
 };
+// An atomic's flags: its memory order in the low bits, and kAtomicUnchecked when the thread
+// ignored its reads (a load) or writes (a store; either, a read-modify-write) there: the
+// operation still synchronizes but is no access to check.
+inline constexpr uint8_t kMemoryOrderMask = 0x07;
+inline constexpr uint8_t kAtomicUnchecked = 0x40;
 
 enum class LockType : uint16_t {
   kNormal = 0,
