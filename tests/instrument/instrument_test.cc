@@ -286,6 +286,36 @@ EventCounts TraceOf(const std::string& name, const std::string& env) {
   return c;
 }
 
+// A write made after a sleep carries a time after it (the sleep writes no event, yet the
+// next access reads the clock), so of two racing writes the one made first is the earlier.
+TEST(Recording, AnAccessAfterASleepHasItsOwnTime) {
+  char dir_template[] = "/tmp/threadlens-instrument-XXXXXX";
+  ASSERT_NE(mkdtemp(dir_template), nullptr);
+  const std::string dir = dir_template;
+  const std::string trace = dir + "/t.tltrace", log = dir + "/t.log";
+  ASSERT_EQ(RunTo({THREADLENS_CLI, "run", "--trace", trace, "--",
+                   std::string(THREADLENS_INSTRUMENT_BIN_DIR) + "/instrument_race_after_sleep"},
+                  log),
+            0);
+  threadlens::Report report = threadlens::AnalyzeFile(trace);
+  const threadlens::Finding* race = nullptr;
+  for (const auto& f : report.findings) {
+    if (f.kind == "race") race = &f;
+  }
+  ASSERT_NE(race, nullptr) << Describe(report);
+  ASSERT_EQ(race->accesses.size(), 2u);
+  // The first write (before the other thread's 50 ms sleep) is the earlier side.
+  ASSERT_FALSE(race->accesses[0].stack.empty());
+  EXPECT_EQ(race->accesses[0].stack[0].function, "First");
+  EXPECT_EQ(race->accesses[1].stack[0].function, "Second");
+  EXPECT_NE(race->title.find("vs earlier write"), std::string::npos) << race->title;
+  const double ticks_per_ms = static_cast<double>(report.ticks_per_second) / 1000.0;
+  EXPECT_GE(static_cast<double>(race->accesses[1].ts - race->accesses[0].ts), 40 * ticks_per_ms);
+  std::remove(trace.c_str());
+  std::remove(log.c_str());
+  rmdir(dir.c_str());
+}
+
 // 2 x 1000 increments of one global with no synchronization in between: the repeats are
 // dropped at the source, a handful of events remain.
 TEST(Recording, RepeatedAccessesAreDroppedAtTheSource) {

@@ -46,6 +46,7 @@ void LeaveSleep(ThreadState* ts) {
   if (!ts) return;
   ts->sleep_until.store(0, std::memory_order_release);
   ScheduleUnblock(ts);
+  ClockNextAccess();  // its time is after the sleep, not that of the last event before it
 }
 
 uint64_t SpanNs(const timespec* t) {

@@ -198,6 +198,9 @@ void SyncProgramStack(ThreadState* ts, trace::EventKind kind, uint64_t site);
 // added, and then EndProgramEvent takes it off once the event is written.
 bool BeginProgramEvent(ThreadState* ts, trace::EventKind kind, uint64_t site);
 void EndProgramEvent();
+// The calling thread's next memory access reads the clock (instrumented programs; after a
+// sleep, whose end no event records).
+void ClockNextAccess();
 // At a thread's exit: one kIgnoresAtExit per ignore it left on (tsan_ignores.cc).
 void RecordIgnoresAtExit(ThreadState* ts);
 // At a thread's exit: hands its stack over to the thread glibc will start on it next
