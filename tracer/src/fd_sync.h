@@ -4,6 +4,8 @@
 // and a descriptor is an object of its own that close and dup2 write and every call reads.
 #pragma once
 
+#include <sys/socket.h>
+
 #include <cstddef>
 #include <cstdint>
 
@@ -14,6 +16,12 @@ namespace threadlens::rt::fdsync {
 void Use(int fd, uintptr_t pc);
 // Before data leaves through `fd`: Use, and a release on its channel.
 void Send(int fd, uintptr_t pc);
+// Before connect(2) to `a`: a release of the endpoint's key (its port; a Unix socket's path),
+// which the accept(2) that takes the connection acquires: everything before the connect
+// happens before the accept returns, data or none.
+void Connecting(int fd, const sockaddr* a, socklen_t n, uintptr_t pc);
+// After accept(2) on `listener` returned a connection: the acquire of its endpoint's key.
+void Accepted(int listener, uintptr_t pc);
 // After data arrived through `fd`: an acquire of its channel.
 void Received(int fd, uintptr_t pc);
 // After read(2) got `r` bytes into `buf`: Received, and for a signalfd an acquire of each

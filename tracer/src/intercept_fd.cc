@@ -5,7 +5,8 @@
 // A descriptor's channel is a key (sync_keys.h): the same one for both ends of a pipe (their
 // inode), of a socket pair (given at creation) and of a TCP or UDP connection made inside
 // the process (its address pair), one per eventfd and epoll set. A send releases it, a
-// receive that got data acquires it. Descriptors the runtime saw created (pipe, socket pair,
+// receive that got data acquires it. A connect releases the key of the endpoint it connects
+// to (a port, a Unix socket's path), and an accept on a listener bound there acquires it. Descriptors the runtime saw created (pipe, socket pair,
 // socket, accept, eventfd, epoll, dup) are objects too: creation allocates their 8 bytes,
 // close frees them, every call reads them, so a close racing a write is a race while a
 // number closed in one thread and reused by another is not.
@@ -84,6 +85,31 @@ uint64_t HashAddress(const sockaddr_storage& a) {
   uint64_t w[2];
   memcpy(w, &in6.sin6_addr, sizeof w);
   return Mix(Mix(w[0], w[1]), in6.sin6_port);
+}
+
+// The endpoint a connection is made to and accepted at: a TCP or UDP port (not the address:
+// a listener bound to every address accepts what was sent to 127.0.0.1, and IPv4 peers reach
+// IPv6 listeners), or a Unix socket's path. 0: none.
+uint64_t EndpointKey(const sockaddr* a, socklen_t n) {
+  if (!a || n < sizeof(sa_family_t)) return 0;
+  uint64_t h = 0;
+  if (a->sa_family == AF_INET && n >= sizeof(sockaddr_in)) {
+    h = Mix(1, reinterpret_cast<const sockaddr_in*>(a)->sin_port);
+  } else if (a->sa_family == AF_INET6 && n >= sizeof(sockaddr_in6)) {
+    h = Mix(1, reinterpret_cast<const sockaddr_in6*>(a)->sin6_port);
+  } else if (a->sa_family == AF_UNIX && n > sizeof(sa_family_t)) {
+    // The path's bytes (an abstract name starts with a 0 byte), up to a terminating 0.
+    const char* path = reinterpret_cast<const char*>(a) + sizeof(sa_family_t);
+    size_t len = n - sizeof(sa_family_t);
+    for (size_t i = 1; i < len; ++i) {
+      if (path[0] != 0 && path[i] == 0) len = i;
+    }
+    h = 2;
+    for (size_t i = 0; i < len; ++i) h = Mix(h, static_cast<unsigned char>(path[i]));
+  } else {
+    return 0;
+  }
+  return kFdChannelBase | (Mix(h, 0x636f6e6e656374ull) & kFdChannelMask);
 }
 
 uint64_t OfInode(const struct stat& st) {
@@ -188,6 +214,23 @@ void Send(int fd, uintptr_t pc) {
   if (!ts) return;
   Use(fd, pc);
   if (uint64_t c = Channel(fd)) EmitTo(ts, EventKind::kHappensBefore, 0, 0, 0, c, pc);
+}
+
+void Connecting(int fd, const sockaddr* a, socklen_t n, uintptr_t pc) {
+  ThreadState* ts = Recorder(pc);
+  if (!ts) return;
+  if (uint64_t k = EndpointKey(a, n)) EmitTo(ts, EventKind::kHappensBefore, 0, 0, 0, k, pc);
+}
+
+void Accepted(int listener, uintptr_t pc) {
+  ThreadState* ts = Recorder(pc);
+  if (!ts) return;
+  sockaddr_storage local{};
+  socklen_t n = sizeof local;
+  if (syscall(SYS_getsockname, listener, &local, &n) != 0) return;
+  if (uint64_t k = EndpointKey(reinterpret_cast<const sockaddr*>(&local), n)) {
+    EmitTo(ts, EventKind::kHappensAfter, 0, 0, 0, k, pc);
+  }
 }
 
 void Received(int fd, uintptr_t pc) {

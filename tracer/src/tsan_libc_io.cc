@@ -159,10 +159,10 @@ void PasswdStrings(const passwd* p, uintptr_t pc) {
     fdsync::Use(fd, pc), Vector(v, c, r > 0 ? r : 0, false, pc), )                              \
   X(int, accept, (int fd, sockaddr* a, socklen_t* l), (fd, a, l),                             \
     socklen_t cap = Cap(l); fdsync::Use(fd, pc), if (r >= 0) Address(a, l, cap, pc),              \
-    if (r >= 0) fdsync::Created(r, 0, pc))                                                        \
+    if (r >= 0) { fdsync::Accepted(fd, pc); fdsync::Created(r, 0, pc); })                         \
   X(int, accept4, (int fd, sockaddr* a, socklen_t* l, int f), (fd, a, l, f),                  \
     socklen_t cap = Cap(l); fdsync::Use(fd, pc), if (r >= 0) Address(a, l, cap, pc),              \
-    if (r >= 0) fdsync::Created(r, 0, pc))                                                        \
+    if (r >= 0) { fdsync::Accepted(fd, pc); fdsync::Created(r, 0, pc); })                         \
   X(int, pipe, (int* fds), (fds), , if (r == 0) Write(fds, 2 * sizeof *fds, pc),              \
     if (r == 0) fdsync::CreatedPair(fds, 0, pc))                                                  \
   X(int, pipe2, (int* fds, int f), (fds, f), , if (r == 0) Write(fds, 2 * sizeof *fds, pc),   \

@@ -34,8 +34,8 @@ void Interfaces(ifaddrs* const* out, uintptr_t pc) {
     (fd, level, name, v, n), fdsync::Use(fd, pc), Read(v, n, pc))                                \
   X(int, bind, (int fd, const sockaddr* a, socklen_t n), (fd, a, n), fdsync::Use(fd, pc),        \
     Read(a, n, pc))                                                                              \
-  X(int, connect, (int fd, const sockaddr* a, socklen_t n), (fd, a, n), fdsync::Use(fd, pc),     \
-    Read(a, n, pc))                                                                              \
+  X(int, connect, (int fd, const sockaddr* a, socklen_t n), (fd, a, n), fdsync::Use(fd, pc);    \
+    fdsync::Connecting(fd, a, n, pc), Read(a, n, pc))                                            \
   X(int, inet_aton, (const char* s, in_addr* out), (s, out), , ReadString(s, pc);                      \
     if (r) Write(out, sizeof *out, pc))                                                          \
   X(in_addr_t, inet_addr, (const char* s), (s), , ReadString(s, pc))                                   \
