@@ -213,8 +213,10 @@ bool LibdwNames::Local(uint64_t pc, uint64_t offset, std::optional<uint64_t> fp_
       dwarf_tag(&chain[0]) != DW_TAG_subprogram) {
     return false;
   }
+  // The frame base's offset from the stack pointer at entry; locals relative to the stack
+  // pointer itself (DW_OP_breg7: a function that realigns its stack) or to the frame pointer
+  // register (DW_OP_breg6) need no frame base.
   const std::optional<int64_t> base = FrameBaseOffset(chain[0], pc, fp_offset, Cfi());
-  if (!base) return false;
   // Innermost scope first: a slot reused by two scopes belongs to the one that runs.
   for (size_t i = chain.size(); i-- > 0;) {
     Dwarf_Die child;
@@ -226,14 +228,22 @@ bool LibdwNames::Local(uint64_t pc, uint64_t offset, std::optional<uint64_t> fp_
       Dwarf_Op* expr = nullptr;
       size_t len = 0;
       if (!dwarf_attr(&child, DW_AT_location, &loc) ||
-          dwarf_getlocation_addr(&loc, pc, &expr, &len, 1) != 1 || len != 1 ||
-          expr[0].atom != DW_OP_fbreg) {
+          dwarf_getlocation_addr(&loc, pc, &expr, &len, 1) != 1 || len != 1) {
         continue;
       }
+      std::optional<int64_t> from;  // what the location is relative to, from the stack pointer
+      if (expr[0].atom == DW_OP_fbreg) {
+        from = base;
+      } else if (expr[0].atom == DW_OP_breg7) {  // rsp: the frame is fixed past the prologue
+        from = 0;
+      } else if (expr[0].atom == DW_OP_breg6 && fp_offset) {  // rbp
+        from = static_cast<int64_t>(*fp_offset);
+      }
+      if (!from) continue;
       Dwarf_Die type;
       if (!TypeOf(&child, &type)) continue;
       const std::optional<uint64_t> size = SizeOf(type);
-      const int64_t start = *base + static_cast<int64_t>(expr[0].number);
+      const int64_t start = *from + static_cast<int64_t>(expr[0].number);
       if (!size || *size == 0 || static_cast<int64_t>(offset) < start ||
           offset - static_cast<uint64_t>(start) >= *size) {
         continue;
