@@ -324,6 +324,16 @@ TEST(Recording, AnAccessAfterASleepHasItsOwnTime) {
   rmdir(dir.c_str());
 }
 
+// 2 x 2000 writes to a std::ostringstream, whose copies libstdc++ makes: each copy carries the
+// frame of the loop's call into the library, written once while the loop runs, not one
+// func_entry and func_exit per copy.
+TEST(Recording, ALoopOfLibraryCallsWritesItsFrameOnce) {
+  EventCounts c = TraceOf("clean_stream_write_loop", "THREADLENS_COALESCE=1");
+  EXPECT_GT(c.writes, 3000u);
+  EXPECT_LT(c.func_entries, 100u);
+  EXPECT_EQ(c.func_entries, c.func_exits);
+}
+
 // 2 x 1000 increments of one global with no synchronization in between: the repeats are
 // dropped at the source, a handful of events remain.
 TEST(Recording, RepeatedAccessesAreDroppedAtTheSource) {

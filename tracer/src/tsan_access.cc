@@ -90,8 +90,8 @@ void SyncStack(ThreadCtx& t) {
     --t.emitted;
   }
   while (t.emitted < live) {
-    EmitPlain(trace::EventKind::kFuncEntry, 0, 0, t.frame_fp[t.emitted], t.frame_sp[t.emitted],
-              t.frames[t.emitted], 0, t.clock_skip);
+    const ThreadCtx::Frame& f = t.frames[t.emitted];
+    EmitPlain(trace::EventKind::kFuncEntry, 0, 0, f.fp, f.sp, f.pc, 0, t.clock_skip);
     ++t.emitted;
   }
   DeliverDeferred();
@@ -162,13 +162,9 @@ void AccessRange(uintptr_t addr, uintptr_t size, bool write, uintptr_t pc) {
   DeliverDeferred();
 }
 
-void PopLibraryFrame(ThreadCtx& t) {
-  --t.depth;
-  if (t.emitted > t.depth) {
-    if (t.mode == Mode::kOn) {
-      EmitPlain(trace::EventKind::kFuncExit, 0, 0, 0, 0, 0, 0, t.clock_skip);
-    }
-    t.emitted = t.depth;
+void ExitTo(ThreadCtx& t, uint32_t depth) {
+  for (; t.emitted > depth; --t.emitted) {
+    if (t.mode == Mode::kOn) EmitPlain(trace::EventKind::kFuncExit, 0, 0, 0, 0, 0, 0, t.clock_skip);
   }
 }
 
@@ -291,8 +287,9 @@ void ClockNextAccess() { tsan::tls_ctx.clock_skip = tsan::kClockEvery - 1; }
 // the trace. call_pc is the return address into the caller.
 TSAN_EXPORT void __tsan_func_entry(void* call_pc) {
   auto& t = tls_ctx;
+  // The trace still holds a library call's frame at this depth (PushLibraryFrame).
+  if (__builtin_expect(t.emitted > t.depth, 0)) threadlens::rt::tsan::ExitTo(t, t.depth);
   if (t.depth < kMaxFrames) {
-    t.frames[t.depth] = reinterpret_cast<uintptr_t>(call_pc);
     // The entered function calls here from its body, past its prologue: its stack pointer
     // is where this call's return address lies + 8, and its frame pointer register (if it
     // keeps one) is what this function's own prologue saved. Its DWARF frame base is one
@@ -300,10 +297,10 @@ TSAN_EXPORT void __tsan_func_entry(void* call_pc) {
     const auto* frame = static_cast<const uintptr_t*>(__builtin_frame_address(0));
     const uintptr_t sp = reinterpret_cast<uintptr_t>(frame) + 2 * sizeof(uintptr_t);
     const uintptr_t fp = frame[0];
-    t.frame_sp[t.depth] = sp;
-    t.frame_fn[t.depth] = reinterpret_cast<uintptr_t>(__builtin_return_address(0));
     const bool near = fp > sp && fp - sp <= threadlens::trace::kPackedMaxRun;
-    t.frame_fp[t.depth] = near ? static_cast<uint32_t>(fp - sp) : 0;
+    t.frames[t.depth] = {reinterpret_cast<uintptr_t>(call_pc), sp,
+                         reinterpret_cast<uintptr_t>(__builtin_return_address(0)),
+                         near ? static_cast<uint32_t>(fp - sp) : 0};
   }
   ++t.depth;
 }
@@ -311,12 +308,8 @@ TSAN_EXPORT void __tsan_func_exit() {
   auto& t = tls_ctx;
   if (t.depth == 0) return;  // entered before this thread's state existed
   --t.depth;
-  if (t.emitted > t.depth) {
-    if (t.mode == threadlens::rt::tsan::Mode::kOn) {
-      threadlens::rt::tsan::EmitPlain(threadlens::trace::EventKind::kFuncExit, 0, 0, 0, 0, 0, 0,
-                                      t.clock_skip);
-    }
-    t.emitted = t.depth;
+  if (t.emitted > t.depth) {  // one frame, or two with a library call's still written
+    threadlens::rt::tsan::ExitTo(t, t.depth);
     threadlens::rt::tsan::DeliverDeferred();
   }
 }

@@ -75,14 +75,17 @@ struct ThreadCtx {
   uint32_t open_off;    // offset of the record in the thread's buffer
   uint32_t open_run;    // elements - 1
   uint8_t open_tag;
-  uintptr_t frames[kMaxFrames];
-  // Each frame's stack pointer at its entry call, and how far above it the frame pointer
-  // register was (0: not within kMaxFrameDelta): DWARF places the frame's locals from one
-  // of them.
-  uintptr_t frame_sp[kMaxFrames];
-  uint32_t frame_fp[kMaxFrames];
-  // An address in each frame's own function: just past its call to __tsan_func_entry.
-  uintptr_t frame_fn[kMaxFrames];
+  // The shadow stack, one cache line per two frames: a function entry writes one.
+  struct Frame {
+    uintptr_t pc;  // the call site: the return address into the caller
+    // The frame's stack pointer at its entry call, and how far above it the frame pointer
+    // register was (0: not within kMaxFrameDelta): DWARF places the frame's locals from one
+    // of them.
+    uintptr_t sp;
+    uintptr_t fn;  // an address in the frame's own function: past its __tsan_func_entry call
+    uint32_t fp;
+  };
+  Frame frames[kMaxFrames];
   CacheEntry cache[kCacheSize];
 
   // The open range, saved around a signal handler (intercept_signal.cc).
@@ -118,26 +121,34 @@ inline constexpr uintptr_t kMaxFunctionBytes = 1u << 20;
 TSAN_ALWAYS_INLINE uintptr_t LibraryCallSite(const ThreadCtx& t, uintptr_t pc) {
   if (t.depth == 0 || t.depth >= kMaxFrames) return 0;
   const uint32_t top = t.depth - 1;
-  const uintptr_t sp = t.frame_sp[top], fn = t.frame_fn[top];
+  const uintptr_t sp = t.frames[top].sp, fn = t.frames[top].fn;
   if (sp < sizeof(uintptr_t) || fn == 0) return 0;
   const uintptr_t r = *reinterpret_cast<const uintptr_t*>(sp - sizeof(uintptr_t));
   return r != pc && r - fn - 1 < kMaxFunctionBytes ? r : 0;
 }
+// Writes func_exit records until the trace holds `depth` frames (out of line).
+TSAN_NOINLINE void ExitTo(ThreadCtx& t, uint32_t depth);
 // Pushes that frame (true) for the event about to be written; PopLibraryFrame after it.
+// A popped frame stays in the trace (emitted = depth + 1) until an event needs it gone: the
+// library's next event made from the same call finds it there and writes no record, so a
+// loop of library calls costs one func_entry, not two records per event. Every other writer
+// of frames[depth] (__tsan_func_entry) first writes the exit.
 TSAN_ALWAYS_INLINE bool PushLibraryFrame(ThreadCtx& t, uintptr_t pc) {
   const uintptr_t r = LibraryCallSite(t, pc);
   if (!r) return false;
   const uint32_t d = t.depth;
-  t.frames[d] = r;
-  t.frame_sp[d] = t.frame_sp[d - 1] - sizeof(uintptr_t);
-  t.frame_fp[d] = 0;
-  t.frame_fn[d] = 0;
+  if (t.emitted > d) {
+    if (t.emitted == d + 1 && t.frames[d].pc == r) {
+      t.depth = d + 1;
+      return true;
+    }
+    ExitTo(t, d);
+  }
+  t.frames[d] = {r, t.frames[d - 1].sp - sizeof(uintptr_t), 0, 0};
   t.depth = d + 1;
   return true;
 }
-// Leaves the frame, writing its exit now if it reached the trace: the slot's next frame
-// may differ, and the trace's frames are compared by count only.
-void PopLibraryFrame(ThreadCtx& t);
+TSAN_ALWAYS_INLINE void PopLibraryFrame(ThreadCtx& t) { --t.depth; }
 
 // Decides whether this thread records (first event of a thread; out of line).
 TSAN_NOINLINE bool Activate(ThreadCtx& t);
