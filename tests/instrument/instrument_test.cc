@@ -316,9 +316,14 @@ TEST(Recording, AnAccessAfterASleepHasItsOwnTime) {
   EXPECT_EQ(second.stack[0].function, "Second");
   const double ticks_per_ms = static_cast<double>(report.ticks_per_second) / 1000.0;
   EXPECT_GE(static_cast<double>(second.ts) - static_cast<double>(first.ts), 40 * ticks_per_ms);
-  // "earlier" only for the side that was.
+  // "earlier" and "Previous" only for the side that was.
   EXPECT_EQ(race->title.find("vs earlier write") != std::string::npos, first_is_earlier)
       << race->title;
+  const std::string text = dir + "/t.txt";
+  RunTo({THREADLENS_CLI, "analyze", trace}, text);
+  const std::string out = ReadFile(text);
+  EXPECT_EQ(out.find("Previous write") != std::string::npos, first_is_earlier) << out;
+  std::remove(text.c_str());
   std::remove(trace.c_str());
   std::remove(log.c_str());
   rmdir(dir.c_str());
