@@ -71,8 +71,12 @@ void OnAlloc(void* p, size_t size, uintptr_t pc) {
   // access its previous owner made.
   Emit(EventKind::kFence, static_cast<uint8_t>(trace::MemoryOrder::kRelaxed), 0, 0, 0, pc);
   // The fence also started a new epoch: accesses cached at the block's addresses before it
-  // was (re)allocated are not taken for repeats.
-  EmitWithValue(EventKind::kAlloc, 0, 0, 0, reinterpret_cast<uintptr_t>(p), pc, size);
+  // was (re)allocated are not taken for repeats. aux32: the allocator's slack past `size`,
+  // which the program may use too (malloc_usable_size; sds and listpack in Redis do).
+  const size_t usable = malloc_usable_size(p);
+  const size_t slack = usable > size ? usable - size : 0;
+  EmitWithValue(EventKind::kAlloc, 0, 0, static_cast<uint32_t>(slack < UINT32_MAX ? slack : 0),
+                reinterpret_cast<uintptr_t>(p), pc, size);
   if (library) PopLibraryFrame(*t);
 }
 
