@@ -183,7 +183,8 @@ void HappensBefore::Fence(uint32_t t, uint8_t mo) {
   }
 }
 
-void HappensBefore::PlainWrite(uint64_t addr, uint64_t size) {
+void HappensBefore::EndOrCarry(uint64_t addr, uint64_t size, const VectorClock* carry,
+                               uint32_t u) {
   if (atomics_.size() == 0 || size == 0) return;
   const uint64_t end = addr + size < addr ? ~0ull : addr + size;
   const uint64_t first_page = addr >> 12, last_page = (end - 1) >> 12;
@@ -193,13 +194,16 @@ void HappensBefore::PlainWrite(uint64_t addr, uint64_t size) {
     atomic_pages_.ForEach([&](uint64_t page, uint32_t) {
       if (page - first_page <= last_page - first_page) pages.push_back(page);
     });
-    for (uint64_t page : pages) EndInPage(page, addr, end - 1);
+    for (uint64_t page : pages) EndInPage(page, addr, end - 1, carry, u);
     return;
   }
-  for (uint64_t page = first_page; page <= last_page; ++page) EndInPage(page, addr, end - 1);
+  for (uint64_t page = first_page; page <= last_page; ++page) {
+    EndInPage(page, addr, end - 1, carry, u);
+  }
 }
 
-void HappensBefore::EndInPage(uint64_t page, uint64_t first, uint64_t last) {
+void HappensBefore::EndInPage(uint64_t page, uint64_t first, uint64_t last,
+                              const VectorClock* carry, uint32_t u) {
   const uint32_t* pi = atomic_pages_.Find(page);
   if (!pi) return;
   const uint32_t idx = *pi;
@@ -212,7 +216,12 @@ void HappensBefore::EndInPage(uint64_t page, uint64_t first, uint64_t last) {
     const uint64_t span = b - a == 63 ? ~0ull : ((1ull << (b - a + 1)) - 1) << a;
     uint64_t doomed = page_atomics_[idx].starts[line] & span;
     while (doomed) {
-      EraseAtomic((page << 12) | (line << 6) | __builtin_ctzll(doomed));
+      const uint64_t at = (page << 12) | (line << 6) | __builtin_ctzll(doomed);
+      if (carry) {
+        Publish(at, *carry, u, true);
+      } else {
+        EraseAtomic(at);
+      }
       doomed &= doomed - 1;
     }
   }

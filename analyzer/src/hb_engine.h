@@ -57,7 +57,16 @@ class HappensBefore {
   // A plain store (or memory freed or reused) at [addr, addr+size): release sequences
   // headed there end. One lookup per 4 KiB page written while any atomic has a sequence,
   // and per 64-byte line that holds one.
-  void PlainWrite(uint64_t addr, uint64_t size);
+  void PlainWrite(uint64_t addr, uint64_t size) { EndOrCarry(addr, size, nullptr, 0); }
+  // A plain store of thread t's own (an instrumented store, not a free or a copy) where a
+  // sequence is: as a relaxed store by t, it heads a new sequence carrying t's last release
+  // fence, if t made one (`__sync_synchronize(); *lock = 0;`, the unlock of C code's spin
+  // locks, then releases what came before the fence), else ends it.
+  void PlainStore(uint32_t t, uint64_t addr, uint64_t size) {
+    if (atomics_.size() == 0 || size == 0) return;
+    const Fences* f = FencesOf(t);
+    EndOrCarry(addr, size, f && f->released.size() ? &f->released : nullptr, t);
+  }
   bool HasAtomics() const { return atomics_.size() != 0; }
 
   const VectorClock& Clock(uint32_t t) const { return clocks_[t]; }
@@ -79,8 +88,11 @@ class HappensBefore {
     ++versions_[t];
     return clocks_[t];
   }
-  // Ends the sequences that start in [first, last] within `page`.
-  void EndInPage(uint64_t page, uint64_t first, uint64_t last);
+  // Ends the sequences that start in [addr, addr+size), or (`carry`) makes each one the
+  // sequence thread u heads with that clock.
+  void EndOrCarry(uint64_t addr, uint64_t size, const VectorClock* carry, uint32_t u);
+  void EndInPage(uint64_t page, uint64_t first, uint64_t last, const VectorClock* carry,
+                 uint32_t u);
   // Per thread: the clock at its last release fence, and what its relaxed loads read since
   // its last acquire fence (each empty when there is none).
   struct Fences {

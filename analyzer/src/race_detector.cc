@@ -32,8 +32,9 @@ void RaceDetector::Access(uint32_t t, const SideRef& side, bool write, bool atom
   if (Unchecked(t)) return;
   const uint8_t flags = (write ? kCellWrite : 0) | (atomic ? kCellAtomic : 0);
   const uint64_t bytes = side.size ? side.size : 1;
-  // A plain store ends the release sequences headed in its bytes.
-  if (write && !atomic) hb_.PlainWrite(side.obj, bytes);
+  // A plain store ends the release sequences headed in its bytes (or, after a release fence
+  // of its thread, heads new ones).
+  if (write && !atomic) hb_.PlainStore(t, side.obj, bytes);
   Op& op = NewOp(side.obj);
   op.addr = side.obj;
   op.bytes = static_cast<uint32_t>(bytes);

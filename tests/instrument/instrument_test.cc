@@ -339,6 +339,34 @@ TEST(Recording, ALoopOfLibraryCallsWritesItsFrameOnce) {
   EXPECT_EQ(c.func_entries, c.func_exits);
 }
 
+// A spin lock released by a full barrier and a plain store (race_spinlock_plain_unlock):
+// the lock word races, but the barrier makes the store a release, so nothing the worker did
+// before it races with main's reads after taking the lock.
+TEST(Races, APlainUnlockAfterABarrierReleasesWhatCameBefore) {
+  for (int run = 0; run < 3; ++run) {
+    char dir_template[] = "/tmp/threadlens-instrument-XXXXXX";
+    ASSERT_NE(mkdtemp(dir_template), nullptr);
+    const std::string dir = dir_template;
+    const std::string trace = dir + "/t.tltrace", log = dir + "/t.log";
+    ASSERT_EQ(RunTo({THREADLENS_CLI, "run", "--trace", trace, "--",
+                     std::string(THREADLENS_INSTRUMENT_BIN_DIR) +
+                         "/instrument_race_spinlock_plain_unlock"},
+                    log),
+              0);
+    threadlens::Report report = threadlens::AnalyzeFile(trace);
+    size_t races = 0;
+    for (const auto& f : report.findings) {
+      if (f.kind != "race") continue;
+      ++races;
+      for (const std::string& v : f.variables) EXPECT_EQ(v, "lock") << Describe(report);
+    }
+    EXPECT_GT(races, 0u);
+    std::remove(trace.c_str());
+    std::remove(log.c_str());
+    rmdir(dir.c_str());
+  }
+}
+
 // 2 x 1000 increments of one global with no synchronization in between: the repeats are
 // dropped at the source, a handful of events remain.
 TEST(Recording, RepeatedAccessesAreDroppedAtTheSource) {
