@@ -6,10 +6,11 @@
 // inode), of a socket pair (given at creation) and of a TCP or UDP connection made inside
 // the process (its address pair), one per eventfd and epoll set. A send releases it, a
 // receive that got data acquires it. A connect releases the key of the endpoint it connects
-// to (a port, a Unix socket's path), and an accept on a listener bound there acquires it. Descriptors the runtime saw created (pipe, socket pair,
-// socket, accept, eventfd, epoll, dup) are objects too: creation allocates their 8 bytes,
-// close frees them, every call reads them, so a close racing a write is a race while a
-// number closed in one thread and reused by another is not.
+// to (a port, a Unix socket's path), and an accept on a listener bound there acquires it.
+// Descriptors the runtime saw created (pipe, socket pair, socket, accept, eventfd, epoll,
+// dup) are objects too: creation allocates their 8 bytes, close frees them, every call reads
+// them, so a close racing a write is a race while a number closed in one thread and reused by
+// another is not.
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
