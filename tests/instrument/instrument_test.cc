@@ -286,19 +286,33 @@ EventCounts TraceOf(const std::string& name, const std::string& env) {
   return c;
 }
 
+// Runs an instrumented program under `threadlens run` (it must exit 0) and analyzes its
+// trace; `text`, when given, gets `threadlens analyze`'s text report of it.
+threadlens::Report ReportOf(const std::string& name, std::string* text = nullptr) {
+  char dir_template[] = "/tmp/threadlens-instrument-XXXXXX";
+  if (!mkdtemp(dir_template)) return {};
+  const std::string dir = dir_template;
+  const std::string trace = dir + "/t.tltrace", log = dir + "/t.log", out = dir + "/t.txt";
+  const int status = RunTo({THREADLENS_CLI, "run", "--trace", trace, "--",
+                            std::string(THREADLENS_INSTRUMENT_BIN_DIR) + "/instrument_" + name},
+                           log);
+  EXPECT_EQ(status, 0) << ReadFile(log);
+  threadlens::Report report = threadlens::AnalyzeFile(trace);
+  if (text) {
+    RunTo({THREADLENS_CLI, "analyze", trace}, out);
+    *text = ReadFile(out);
+  }
+  for (const std::string& f : {trace, log, out}) std::remove(f.c_str());
+  rmdir(dir.c_str());
+  return report;
+}
+
 // A write made after a sleep carries a time after it (the sleep writes no event, yet the
 // next access reads the clock), and a race's title calls its first side "earlier" only when
 // the times agree.
 TEST(Recording, AnAccessAfterASleepHasItsOwnTime) {
-  char dir_template[] = "/tmp/threadlens-instrument-XXXXXX";
-  ASSERT_NE(mkdtemp(dir_template), nullptr);
-  const std::string dir = dir_template;
-  const std::string trace = dir + "/t.tltrace", log = dir + "/t.log";
-  ASSERT_EQ(RunTo({THREADLENS_CLI, "run", "--trace", trace, "--",
-                   std::string(THREADLENS_INSTRUMENT_BIN_DIR) + "/instrument_race_after_sleep"},
-                  log),
-            0);
-  threadlens::Report report = threadlens::AnalyzeFile(trace);
+  std::string text;
+  const threadlens::Report report = ReportOf("race_after_sleep", &text);
   const threadlens::Finding* race = nullptr;
   for (const auto& f : report.findings) {
     if (f.kind == "race") race = &f;
@@ -319,14 +333,7 @@ TEST(Recording, AnAccessAfterASleepHasItsOwnTime) {
   // "earlier" and "Previous" only for the side that was.
   EXPECT_EQ(race->title.find("vs earlier write") != std::string::npos, first_is_earlier)
       << race->title;
-  const std::string text = dir + "/t.txt";
-  RunTo({THREADLENS_CLI, "analyze", trace}, text);
-  const std::string out = ReadFile(text);
-  EXPECT_EQ(out.find("Previous write") != std::string::npos, first_is_earlier) << out;
-  std::remove(text.c_str());
-  std::remove(trace.c_str());
-  std::remove(log.c_str());
-  rmdir(dir.c_str());
+  EXPECT_EQ(text.find("Previous write") != std::string::npos, first_is_earlier) << text;
 }
 
 // 2 x 2000 writes to a std::ostringstream, whose copies libstdc++ makes: each copy carries the
@@ -344,16 +351,7 @@ TEST(Recording, ALoopOfLibraryCallsWritesItsFrameOnce) {
 // before it races with main's reads after taking the lock.
 TEST(Races, APlainUnlockAfterABarrierReleasesWhatCameBefore) {
   for (int run = 0; run < 3; ++run) {
-    char dir_template[] = "/tmp/threadlens-instrument-XXXXXX";
-    ASSERT_NE(mkdtemp(dir_template), nullptr);
-    const std::string dir = dir_template;
-    const std::string trace = dir + "/t.tltrace", log = dir + "/t.log";
-    ASSERT_EQ(RunTo({THREADLENS_CLI, "run", "--trace", trace, "--",
-                     std::string(THREADLENS_INSTRUMENT_BIN_DIR) +
-                         "/instrument_race_spinlock_plain_unlock"},
-                    log),
-              0);
-    threadlens::Report report = threadlens::AnalyzeFile(trace);
+    const threadlens::Report report = ReportOf("race_spinlock_plain_unlock");
     size_t races = 0;
     for (const auto& f : report.findings) {
       if (f.kind != "race") continue;
@@ -361,9 +359,6 @@ TEST(Races, APlainUnlockAfterABarrierReleasesWhatCameBefore) {
       for (const std::string& v : f.variables) EXPECT_EQ(v, "lock") << Describe(report);
     }
     EXPECT_GT(races, 0u);
-    std::remove(trace.c_str());
-    std::remove(log.c_str());
-    rmdir(dir.c_str());
   }
 }
 
