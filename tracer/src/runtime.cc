@@ -152,10 +152,16 @@ void Unregister(ThreadState* ts) {
 // A foreign flush's copy of a buffer (callers hold the registry lock).
 unsigned char* g_flush_copy = nullptr;
 
+// The last sequence number of a clean close: threads still running then go on recording
+// while each is flushed in turn, and a record numbered after it is not written, so the trace
+// is every thread's events up to one moment (0: not closing).
+std::atomic<uint64_t> g_close_cut{0};
+
 // Writes `src`'s records up to the first one numbered after `cut` (0: all of them) as one
-// block, `cut` into the room kept below the limit; false when nothing was written. Records
-// are counted by their first byte, which the owner never changes once written.
-bool WriteRecords(uint32_t tid, const unsigned char* src, uint32_t size, uint64_t cut) {
+// block, into the room kept below the limit when `room`; false when nothing was written.
+// Records are counted by their first byte, which the owner never changes once written.
+bool WriteRecords(uint32_t tid, const unsigned char* src, uint32_t size, uint64_t cut,
+                  bool room) {
   uint32_t count = 0, at = 0;
   for (; at < size; ++count) {
     if (src[at] & trace::kPackedTag) {
@@ -167,7 +173,7 @@ bool WriteRecords(uint32_t tid, const unsigned char* src, uint32_t size, uint64_
     if (cut && IsSyncKind(static_cast<EventKind>(e.kind)) && e.seq > cut) break;
     at += sizeof(Event);
   }
-  if (count == 0 || !WriteEventBlock(tid, count, src, at, cut != 0)) return false;
+  if (count == 0 || !WriteEventBlock(tid, count, src, at, room)) return false;
   g_events_written.fetch_add(count, std::memory_order_relaxed);
   return true;
 }
@@ -190,10 +196,15 @@ void FlushLocked(ThreadState* ts, bool owner, bool foreign) {
       src = g_flush_copy;
     }
     // A refused block may be the one that reached the limit: it goes in as the last.
-    if ((TraceStopped() || !WriteRecords(ts->tid, src, pos - from, 0)) && TraceCut()) {
+    const uint64_t close_cut = g_close_cut.load(std::memory_order_acquire);
+    if ((TraceStopped() || !WriteRecords(ts->tid, src, pos - from, close_cut, false)) &&
+        TraceCut()) {
       ts->drained = true;
-      WriteRecords(ts->tid, src, pos - from, TraceCut());
+      WriteRecords(ts->tid, src, pos - from, TraceCut(), true);
     }
+    // Once closing, a thread's flush is its last: what it records later (past the cut)
+    // would start in the middle of what the cut left out.
+    if (close_cut) ts->drained = true;
   }
   if (owner) {
     ts->flushed = 0;
@@ -390,6 +401,9 @@ void CloseTrace(bool clean, bool watchdog) {
     ProcessExit();
     EmitTo(self, EventKind::kThreadExit, 0, 0, 0, 0, 0);
   }
+  // Threads that still run record on while the others are flushed: without a cut, one
+  // thread's lock release could be lost and another's later acquisition kept.
+  if (clean) g_close_cut.store(g_seq->load(std::memory_order_acquire), std::memory_order_release);
   FlushEverything(from_signal);
   g_closed.store(true, std::memory_order_release);
   if (clean && !TraceStopped()) {
