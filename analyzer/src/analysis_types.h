@@ -156,6 +156,9 @@ struct HeapRef {
   uint32_t stack = 0;   // the allocating thread's shadow stack then
   bool valid = false;
   bool freed = false;
+  uint32_t slack = 0;   // the allocator's bytes past `size`, the block's too
+  // The bytes the block holds (at least one).
+  uint64_t Extent() const { return size + slack > 0 ? size + slack : 1; }
 };
 
 // One step of a predicted schedule: an event of the trace, or one of the final blocked requests.

@@ -22,7 +22,7 @@ class HeapBlocks {
   // A block allocated over one never freed (free not traced) replaces it; freed blocks it
   // overlaps are gone for good. An entry at the same address is reused.
   void Alloc(const HeapRef& block) {
-    const uint64_t at = block.base, size = std::max<uint64_t>(block.size, 1);
+    const uint64_t at = block.base, size = block.Extent();
     Map::iterator it;
     if (Map::iterator* known = index_.Find(at)) {
       it = *known;
@@ -34,7 +34,7 @@ class HeapBlocks {
     }
     if (it != blocks_.begin()) {
       auto prev = std::prev(it);
-      if (prev->first + std::max<uint64_t>(prev->second.size, 1) > at) Erase(prev);
+      if (prev->first + prev->second.Extent() > at) Erase(prev);
     }
     for (++it; it != blocks_.end() && it->first < at + size;) it = Erase(it);
   }
@@ -48,7 +48,7 @@ class HeapBlocks {
     auto it = blocks_.upper_bound(addr);
     if (it == blocks_.begin()) return nullptr;
     --it;
-    return addr < it->first + std::max<uint64_t>(it->second.size, 1) ? &it->second : nullptr;
+    return addr < it->first + it->second.Extent() ? &it->second : nullptr;
   }
 
  private:
