@@ -19,10 +19,8 @@ void TitleFinding(Finding& f) {
   } else if (f.kind == "race" && a.size() >= 2) {
     f.title = std::string(f.predicted && *f.predicted ? "predicted " : "") + "data race on " +
               (f.variables.empty() ? a[1].object : f.variables[0]) + ": " +
-              a[1].op + " by " + a[1].thread +
-              // The trace's order; a thread's plain accesses carry the time of its last clock
-              // read, so an order their times contradict is not claimed.
-              (a[0].ts > a[1].ts ? " vs " : " vs earlier ") + a[0].op + " by " + a[0].thread;
+              a[1].op + " by " + a[1].thread + (f.FirstSideEarlier() ? " vs earlier " : " vs ") +
+              a[0].op + " by " + a[0].thread;
   } else if (f.kind == "lock-order") {
     std::vector<std::string> locks;
     for (const CycleEdge& e : f.cycle) locks.push_back(e.from);

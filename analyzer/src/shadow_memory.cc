@@ -58,12 +58,7 @@ bool ShadowMemory::FullStep(Granule& g, CellNote* notes, uint64_t base, uint8_t 
   // QuickStep's same-epoch test, on cells past the granule's own slots.
   if (mode == Mode::kAccess && g.kind != kInlineCells) {
     for (size_t i = 0; i < n; ++i) {
-      const CellKey s = keys[i];
-      if (s.thread == a.thread && s.clock == a.now && (s.mask & m) == m &&
-          !(s.flags & (kCellAlloc | kCellFree)) &&
-          (!write || (s.flags & kCellWrite)) && ((s.flags & kCellAtomic) != 0) == atomic) {
-        return false;
-      }
+      if (Subsumes(keys[i], m, a)) return false;
     }
   }
 
@@ -256,11 +251,7 @@ bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const Shadow
     const ShadowCell& sum = p.cell[p.sid[line]];
     const bool write = a.flags & kCellWrite, atomic = a.flags & kCellAtomic;
     if (sum.thread == a.thread) {
-      if (mode == Mode::kAccess && sum.clock == a.now &&
-          !(sum.flags & (kCellAlloc | kCellFree)) && (!write || (sum.flags & kCellWrite)) &&
-          ((sum.flags & kCellAtomic) != 0) == atomic) {
-        return false;
-      }
+      if (mode == Mode::kAccess && Subsumes(sum, 0xff, a)) return false;
       if (mode != Mode::kAccess || (write && !atomic)) {
         const bool met = sum.flags & kCellAtomic;
         OwnSummary(p, line) = WholeCell(a);

@@ -269,6 +269,17 @@ class ShadowMemory {
     const int r = QuickStep(g, notes, mask, a, mode);
     return r >= 0 ? r : FullStep(g, notes, base, mask, a, mode);
   }
+  // The cell holds an access of the same thread and epoch, on all of bytes `m`, at least as
+  // strong: whatever races with `a` races with it, and `a` changes nothing. (Not an
+  // allocation or a free: a reallocation drops a free cell, and a report should name the real
+  // access. Atomic only by atomic: the cell also says where release sequences live.) A free
+  // slot has no bytes, so never matches.
+  static bool Subsumes(const CellKey& s, uint8_t m, const ShadowAccess& a) {
+    const bool write = a.flags & kCellWrite, atomic = a.flags & kCellAtomic;
+    return s.thread == a.thread && s.clock == a.now && (s.mask & m) == m &&
+           !(s.flags & (kCellAlloc | kCellFree)) && (!write || (s.flags & kCellWrite)) &&
+           ((s.flags & kCellAtomic) != 0) == atomic;
+  }
   // Step's common cases, inline: a granule whose own slots hold an access of this thread's
   // epoch at least as strong (nothing to do), no cell, or only cells of this thread that the
   // access replaces whole. -1: none of these (FullStep decides).
@@ -282,15 +293,7 @@ class ShadowMemory {
       const CellKey s = g.key[i];
       live |= static_cast<unsigned>(s.mask != 0) << i;
       others |= s.mask && (s.thread != a.thread || (s.mask & ~m));
-      // Whatever races with this access races with that one. (Not an allocation or a free:
-      // a reallocation drops a free cell, and a report should name the real access. Atomic
-      // only by atomic: the cell also says where release sequences live.) A free slot has
-      // no bytes, so never matches.
-      if (mode == Mode::kAccess && s.thread == a.thread && s.clock == a.now &&
-          (s.mask & m) == m && !(s.flags & (kCellAlloc | kCellFree)) &&
-          (!write || (s.flags & kCellWrite)) && ((s.flags & kCellAtomic) != 0) == atomic) {
-        return 0;
-      }
+      if (mode == Mode::kAccess && Subsumes(s, m, a)) return 0;
     }
     if (live == 0) {
       Fill(g.key[0], notes[0], m, a);

@@ -108,9 +108,8 @@ std::string Capitalize(std::string s) {
 }
 
 void RaceSides(std::ostream& o, const Finding& f, const TextOptions& opts, const Style& st) {
-  // The later access first, as TSan does: it is where the race was seen. "Previous" only
-  // when the two sides' times agree with the trace's order (see TitleFinding).
-  const bool ordered = f.accesses.size() < 2 || f.accesses[0].ts <= f.accesses[1].ts;
+  // The later access first, as TSan does: it is where the race was seen.
+  const bool ordered = f.FirstSideEarlier();
   for (size_t i = f.accesses.size(); i-- > 0;) {
     const Access& a = f.accesses[i];
     std::string what = (i + 1 == f.accesses.size() || !ordered ? Capitalize(a.op)

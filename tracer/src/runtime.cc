@@ -1,6 +1,6 @@
 // The tracer runtime core: configuration, per-thread buffers and their flushing, the module
 // map, and the process events (exit, fork, fatal signals). The file itself is written by
-// trace_output.cc, strings by runtime_strings.cc.
+// trace_output.cc, strings by runtime_strings.cc, the clock kept by runtime_clock.cc.
 //
 // Rules here (this code runs inside the user's program): no exceptions, no iostream, no
 // malloc (memory comes from mmap), no pthread locks (the runtime intercepts them; it uses
@@ -36,15 +36,11 @@ using trace::EventKind;
 std::atomic<bool> g_enabled{false};
 std::atomic<uint64_t> g_dropped{0};
 std::atomic<uint32_t> g_threads_live{0};
-bool g_use_tsc = false;
 constinit thread_local ThreadState* t_state __attribute__((tls_model("initial-exec"))) = nullptr;
 
 namespace {
 
 ThreadState* const kDeadState = reinterpret_cast<ThreadState*>(1);
-
-uint64_t g_start_tsc, g_start_mono;  // calibration baseline
-uint64_t g_ticks_per_second = 1'000'000'000;
 
 std::atomic<bool> g_closed{false};
 std::atomic<bool> g_close_started{false};
@@ -57,64 +53,12 @@ ThreadState* g_registry = nullptr;
 pthread_key_t g_exit_key;
 
 // ---------------------------------------------------------------------------------------
-// Small helpers that avoid libc functions which might take intercepted locks.
+// A small helper that avoids libc functions which might take intercepted locks.
 
 void* MapMemory(size_t n) {
   void* p = mmap(nullptr, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) ReportFatal("out of memory for trace buffers");
   return p;
-}
-
-uint64_t MonoNs() {
-  timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return static_cast<uint64_t>(t.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(t.tv_nsec);
-}
-
-bool HasCpuFlag(const char* flag) {
-  int fd = open("/proc/cpuinfo", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  static char buf[16384];
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (n <= 0) return false;
-  buf[n] = 0;
-  char* flags = strstr(buf, "\nflags");
-  if (!flags) return false;
-  char* end = strchr(flags + 1, '\n');
-  if (end) *end = 0;
-  size_t len = strlen(flag);
-  for (char* p = strstr(flags, flag); p; p = strstr(p + 1, flag)) {
-    if (p[-1] == ' ' && (p[len] == ' ' || p[len] == 0)) return true;
-  }
-  return false;
-}
-
-void SetupClock() {
-  g_use_tsc = HasCpuFlag("constant_tsc") && HasCpuFlag("nonstop_tsc");
-  g_start_mono = MonoNs();
-  if (!g_use_tsc) {
-    g_ticks_per_second = 1'000'000'000;
-    return;
-  }
-  // A first estimate over 2 ms; the header gets a better one at close.
-  g_start_tsc = __rdtsc();
-  uint64_t until = g_start_mono + 2'000'000;
-  uint64_t m;
-  do m = MonoNs();
-  while (m < until);
-  uint64_t t = __rdtsc();
-  g_ticks_per_second = (t - g_start_tsc) * 1'000'000'000ull / (m - g_start_mono);
-}
-
-void Recalibrate() {
-  if (!g_use_tsc) return;
-  uint64_t m = MonoNs();
-  uint64_t t = __rdtsc();
-  if (m - g_start_mono > 50'000'000) {
-    g_ticks_per_second = static_cast<uint64_t>(static_cast<double>(t - g_start_tsc) * 1e9 /
-                                               static_cast<double>(m - g_start_mono));
-  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -266,7 +210,7 @@ void ExitKeyDestructor(void* p) {
 
 void WriteHeader(bool initial) {
   Recalibrate();
-  rt::WriteHeader(initial, g_ticks_per_second);
+  rt::WriteHeader(initial, TicksPerSecond());
 }
 
 // ---------------------------------------------------------------------------------------
@@ -341,8 +285,6 @@ void RecordModules() {
 // Not through the sched_yield interceptor, which may wait for the schedule's token.
 void SpinLock::Wait() { syscall(SYS_sched_yield); }
 
-uint64_t NowSlow() { return MonoNs(); }
-uint64_t TicksPerSecond() { return g_ticks_per_second; }
 bool TraceClosing() { return g_close_started.load(std::memory_order_acquire); }
 
 uint32_t NextTid() { return g_next_tid.fetch_add(1, std::memory_order_relaxed); }

@@ -269,12 +269,8 @@ void SyncProgramStack(ThreadState* ts, trace::EventKind kind, uint64_t site) {
 
 bool BeginProgramEvent(ThreadState* ts, trace::EventKind kind, uint64_t site) {
   tsan::ThreadCtx& t = tsan::tls_ctx;
-  if (t.mode != tsan::Mode::kOn) {
-    SyncNativeStack(ts, kind, site);
-    return false;
-  }
-  const bool library = tsan::PushLibraryFrame(t, site);
-  if (t.emitted != t.depth) tsan::SyncStack(t);
+  const bool library = t.mode == tsan::Mode::kOn && tsan::PushLibraryFrame(t, site);
+  SyncProgramStack(ts, kind, site);
   return library;
 }
 

@@ -104,6 +104,10 @@ struct Finding {
   std::string relation;             // "sync-preserving"
   std::vector<WitnessStep> witness; // the schedule, in order; its last steps block
   uint64_t witness_omitted = 0;     // earliest steps left out of `witness`
+
+  // A race's first side may be called the earlier one: the trace's order, unless the sides'
+  // times contradict it (a plain access carries the time of its thread's last clock read).
+  bool FirstSideEarlier() const { return accesses.size() < 2 || accesses[0].ts <= accesses[1].ts; }
 };
 
 // Time spans per thread for timelines (holds and waits), kept bounded by the analyzer.
