@@ -177,10 +177,8 @@ extern constinit thread_local ThreadState* t_state __attribute__((tls_model("ini
 uint64_t NowSlow();
 inline uint64_t Now() { return TL_LIKELY(g_use_tsc) ? __rdtsc() : NowSlow(); }
 uint64_t TicksPerSecond();
-// Chooses the clock and takes a first rate at start; Recalibrate measures it again over the
-// run so far (runtime_clock.cc).
-void SetupClock();
-void Recalibrate();
+void SetupClock();   // at start: the clock and a first rate (runtime_clock.cc)
+void Recalibrate();  // the rate again, over the run so far
 
 TL_NOINLINE ThreadState* CurrentSlow();
 // The calling thread's state if it records now; nullptr inside the runtime or when off.
