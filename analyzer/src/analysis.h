@@ -95,6 +95,8 @@ class Analysis {
   void HandleRuntime(const StreamEvent& e);
   void HandleMemory(ThreadCtx& t, const StreamEvent& e);
   void HandleHeap(ThreadCtx& t, const StreamEvent& e);
+  // The fork of `key` reached the child (process `child`): the parent's heap is its too.
+  void Forked(uint64_t key, uint32_t child);
   void HandleLock(ThreadCtx& t, const StreamEvent& e);
   void HandleThread(ThreadCtx& t, const StreamEvent& e);
   // A synchronization object's own bytes: lock operations read them (atomically), init and
@@ -146,6 +148,7 @@ class Analysis {
   ThreadCtx* cached_ = nullptr;  // threads_ is a deque: the pointer stays valid
   std::vector<uint64_t> held_scratch_;
   FlatMap<uint64_t> live_sizes_;  // live heap blocks' sizes by base: what a free ends
+  std::unordered_map<uint64_t, uint32_t> fork_parents_;  // fork key -> the forking process
   std::unordered_map<uint64_t, std::shared_ptr<const VectorClock>> cond_signals_;
   std::vector<BlockedThread> watchdog_blocked_;
   std::map<std::pair<uint32_t, uint64_t>, std::vector<SideRef>> self_waiters_;

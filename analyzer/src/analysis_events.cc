@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "analysis.h"
+#include "process_tree.h"
 
 namespace threadlens::analysis {
 
@@ -253,9 +254,11 @@ void Analysis::Handle(const StreamEvent& e) {
       break;
     case EventKind::kHappensBefore:
       if (opts_.races && !(ev.flags & trace::kNoSync)) hb_.SyncRelease(t.dense, ev.obj | HappensBefore::kAnnotationTag);
+      if (IsForkKey(ev.obj)) fork_parents_[ev.obj] = ProcessIndexOfTid(t.tid);
       break;
     case EventKind::kHappensAfter:
       if (opts_.races && !(ev.flags & trace::kNoSync)) hb_.SyncAcquire(t.dense, ev.obj | HappensBefore::kAnnotationTag);
+      if (IsForkKey(ev.obj)) Forked(ev.obj, ProcessIndexOfTid(t.tid));
       break;
     case EventKind::kThreadCreate:
     case EventKind::kThreadStart:

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "analysis.h"
+#include "process_tree.h"
 
 namespace threadlens::analysis {
 
@@ -74,6 +75,27 @@ void Analysis::HandleHeap(ThreadCtx& t, const StreamEvent& e) {
   }
   race_.Free(t.dense, Side(t, Op::kFree, e), *size);
   live_sizes_.Erase(ev.obj);
+}
+
+void Analysis::Forked(uint64_t key, uint32_t child) {
+  auto it = fork_parents_.find(key);
+  if (it == fork_parents_.end()) return;
+  const uint32_t parent = it->second;
+  fork_parents_.erase(it);
+  if (parent == child) return;
+  // The child's memory is a copy of its parent's: the blocks live at the fork are live in the
+  // child at the same addresses (in its own tag), where its frees end them and races name them.
+  const uint64_t from = ProcessAddressBase(parent), span = ProcessAddressBase(1);
+  const uint64_t to = ProcessAddressBase(child);
+  std::vector<std::pair<uint64_t, uint64_t>> copies;
+  live_sizes_.ForEach([&](uint64_t base, uint64_t size) {
+    if (base - from < span) copies.emplace_back(base - from + to, size);
+  });
+  for (const auto& [base, size] : copies) {
+    bool inserted;
+    live_sizes_.FindOrInsert(base, inserted) = size;
+  }
+  if (opts_.races) race_.CopyBlocks(from, span, to);
 }
 
 void Analysis::SyncObjectAccess(const ThreadCtx& t, const StreamEvent& e, uint64_t size,

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <iterator>
 #include <map>
+#include <vector>
 
 #include "analysis_types.h"
 #include "flat_map.h"
@@ -37,6 +38,18 @@ class HeapBlocks {
       if (prev->first + prev->second.Extent() > at) Erase(prev);
     }
     for (++it; it != blocks_.end() && it->first < at + size;) it = Erase(it);
+  }
+  // The live blocks in [from, from + span) are live from `to` on too (a fork child's copy of
+  // its parent's heap).
+  void Copy(uint64_t from, uint64_t span, uint64_t to) {
+    std::vector<HeapRef> copies;
+    for (auto it = blocks_.lower_bound(from); it != blocks_.end() && it->first - from < span;
+         ++it) {
+      if (it->second.freed) continue;
+      copies.push_back(it->second);
+      copies.back().base = it->first - from + to;
+    }
+    for (const HeapRef& c : copies) Alloc(c);
   }
   // The live block at `base` (a free's address), or null.
   HeapRef* Live(uint64_t base) {

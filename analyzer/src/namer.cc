@@ -233,25 +233,27 @@ std::string Namer::VariableName(uint64_t addr, const HeapRef* heap, uint64_t ts,
   if (uint32_t owner = thread_stacks_.TlsOwnerAt(addr, ts, &image, &offset)) {
     Symbolizer* sym = Sym();
     std::string variable = sym ? sym->ResolveThreadLocal(image, offset) : std::string();
-    if (!in_heap || !variable.empty()) return NameTlsAddress(addr, ThreadName(owner), variable);
+    if (!in_heap || !variable.empty()) {
+      return NameTlsAddress(LocalAddress(addr), ThreadName(owner), variable);
+    }
   }
   if (uint32_t owner = thread_stacks_.OwnerAt(addr, ts)) {
     StackLocal local;
     for (size_t i = 0; sides && i < sides->size(); ++i) {
       const SideRef& s = (*sides)[i];
       if (s.tid == owner && LocalAt(addr, s, local)) {
-        return NameStackAddress(addr, ThreadName(owner), &local);
+        return NameStackAddress(LocalAddress(addr), ThreadName(owner), &local);
       }
     }
-    if (!in_heap) return NameStackAddress(addr, ThreadName(owner));
+    if (!in_heap) return NameStackAddress(LocalAddress(addr), ThreadName(owner));
   }
   if (in_heap) return HeapName(*heap, addr, sides);
   // Memory no allocation the trace saw holds (mmap, an uninstrumented allocator): the type
   // the accesses' code gives, at the address.
   if (std::string field = AccessedField(addr, sides); !field.empty()) {
-    return field + " at " + Hex(addr);
+    return field + " at " + Hex(LocalAddress(addr));
   }
-  return Hex(addr);
+  return Hex(LocalAddress(addr));
 }
 
 std::vector<std::string> Namer::LocksetNames(uint32_t node) {

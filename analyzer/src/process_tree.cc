@@ -21,9 +21,6 @@ using trace::EventKind;
 // Keys the tracer makes the same in every process (sync_keys.h): descriptor channels (top
 // byte 0x0c) and process edges (0x0e). Every other object of a process is its own.
 bool IsGlobalKey(uint64_t v) { return (v >> 56) == 0x0c || (v >> 56) == 0x0e; }
-// A fork's key: process edges have even offsets for forks, odd for exits; bit 41 marks a
-// posix_spawn, whose program may not be traced at all.
-bool IsForkKey(uint64_t v) { return (v >> 56) == 0x0e && (v & 1) == 0 && (v & (1ull << 41)) == 0; }
 constexpr int kAddressTagShift = kProcessAddressShift;
 // Shared objects: bit 55, the object's number from bit 36, the offset in the object below.
 constexpr uint64_t kSharedBase = 1ull << 55;

@@ -31,6 +31,16 @@ inline constexpr uint64_t LocalAddress(uint64_t a) {
   return (a >> 55) != 0 ? a : a & ((uint64_t{1} << kProcessAddressShift) - 1);
 }
 
+// A fork's key (the tracer's sync_keys.h): process edges have top byte 0x0e, even offsets
+// for forks (odd for exits), and bit 41 for a posix_spawn, whose child is a new image.
+inline constexpr bool IsForkKey(uint64_t v) {
+  return (v >> 56) == 0x0e && (v & 1) == 0 && (v & (1ull << 41)) == 0;
+}
+// Where the private addresses of the process at `index` start.
+inline constexpr uint64_t ProcessAddressBase(uint32_t index) {
+  return static_cast<uint64_t>(index) << kProcessAddressShift;
+}
+
 // `first` read from `path`, together with the other processes of its recording. Returns
 // `first` itself for a v1/v2 trace; a recording of one process reads as before, its forks
 // watched for a child that left no events (a warning). Throws Error with

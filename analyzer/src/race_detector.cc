@@ -77,8 +77,19 @@ void RaceDetector::Free(uint32_t t, const SideRef& side, uint64_t size) {
   Lifetime(t, side, size, HeapOp{0, false, HeapRef{side.obj, 0, 0, 0, false, false}});
 }
 
+void RaceDetector::CopyBlocks(uint64_t from, uint64_t span, uint64_t to) {
+  HeapOp h{0, true, HeapRef{from, span, 0, 0, false, false}, to};
+  if (!threaded_) return ApplyHeap(h);
+  // Named before the next access's races, in stream order with the batch's other blocks.
+  Batch& b = batches_[filling_];
+  h.op = b.count;
+  b.heap.push_back(h);
+}
+
 void RaceDetector::ApplyHeap(const HeapOp& h) {
-  if (h.alloc) {
+  if (h.copy_to) {
+    names_.Copy(h.block.base, h.block.size, h.copy_to);
+  } else if (h.alloc) {
     names_.Alloc(h.block);
   } else if (HeapRef* live = names_.Live(h.block.base)) {
     live->freed = true;

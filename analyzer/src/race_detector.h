@@ -58,6 +58,9 @@ class RaceDetector {
   // Heap block lifetime. `block` is what reports of races on the block name.
   void Alloc(uint32_t t, const SideRef& side, uint64_t size, const HeapRef& block);
   void Free(uint32_t t, const SideRef& side, uint64_t size);
+  // A fork: the blocks live in [from, from + span) live in the child too, from `to` on (the
+  // same addresses in its own tag), and races there name them.
+  void CopyBlocks(uint64_t from, uint64_t span, uint64_t to);
   // Starts loading the shadow of `addr` (checking on this thread only).
   void Prefetch(uint64_t addr) const {
     if (!threaded_) shards_[0]->shadow.Prefetch(addr);
@@ -119,8 +122,10 @@ class RaceDetector {
   static_assert(std::is_trivially_copyable_v<Op>, "lanes are zero-filled memory");
   struct HeapOp {
     uint32_t op;  // index in the batch
-    bool alloc;
+    bool alloc;   // applied before the op's races (an allocation, a fork's copy), else after
     HeapRef block;  // alloc: the new block; free: its base in block.base
+    // A fork: the live blocks in [block.base, block.base + block.size) copied to copy_to on.
+    uint64_t copy_to = 0;
   };
   // A batch's accesses go to the lanes of the shards whose pages they touch (most touch
   // one page), so a worker reads its own accesses only.

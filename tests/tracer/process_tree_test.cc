@@ -279,6 +279,32 @@ TEST(Processes, AGlobalOfAForkedChildIsNamed) {
   EXPECT_EQ(rep.findings[0].accesses.at(0).pid, rep.pids.at(1)) << "the child's";
 }
 
+// A race in a forked child on a block its parent allocated before the fork names the block
+// and where the parent allocated it: the child's copy of the parent's heap is its own.
+TEST(Processes, ABlockAForkedChildInheritedIsNamed) {
+  Traced r = RunProcess("child_global_race", "heap", 2, false);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Report rep = AnalyzeTrace(r.trace);
+  ASSERT_EQ(rep.findings.size(), 1u);
+  EXPECT_EQ(rep.findings[0].kind, "race");
+  EXPECT_EQ(rep.findings[0].variables,
+            (std::vector<std::string>{"int[3] in heap block allocated at main "
+                                      "child_global_race.c:28"}));
+  EXPECT_EQ(rep.findings[0].accesses.at(0).pid, rep.pids.at(1)) << "the child's";
+}
+
+// Memory no allocation names is named by its address as the child's code saw it, not the
+// address the analysis keeps it at (tagged with the child's process).
+TEST(Processes, AnUnnamedAddressOfAForkedChildIsItsOwn) {
+  Traced r = RunProcess("child_global_race", "raw", 2, false);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Report rep = AnalyzeTrace(r.trace);
+  ASSERT_EQ(rep.findings.size(), 1u);
+  const std::string printed = r.out.substr(0, r.out.find('\n'));
+  ASSERT_EQ(printed.rfind("0x", 0), 0u) << r.out;
+  EXPECT_EQ(rep.findings[0].variables, (std::vector<std::string>{printed}));
+}
+
 // Shared memory nobody named is named by its object, where it was mapped and by whom, and
 // by the field the accesses' code reaches it through (`s->data`, `s` a `struct shared *`).
 TEST(Processes, UnnamedSharedMemoryIsNamedByItsObject) {

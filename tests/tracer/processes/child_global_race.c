@@ -1,29 +1,49 @@
 /* A forked child's two threads increment a global with nothing between them: a race in the
- * child, on a variable of the image it shares with its parent. */
+ * child, on a variable of the image it shares with its parent. With "heap", they increment a
+ * field of a block the parent allocated before the fork (the child's copy of it), and the
+ * child frees it. With "raw", an int of memory no allocation the trace sees made (sbrk),
+ * whose address the child prints. */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 int child_counter;
+static int* counters;
+static int counters_raw;
 
 static void* Worker(void* arg) {
   (void)arg;
-  child_counter++;
+  if (counters) {
+    counters[3]++;
+  } else {
+    child_counter++;
+  }
   return NULL;
 }
 
-int main(void) {
+int main(int argc, char** argv) {
+  if (argc > 1 && strcmp(argv[1], "heap") == 0) counters = calloc(8, sizeof(int));
   pid_t pid = fork();
   if (pid == 0) {
+    if (argc > 1 && strcmp(argv[1], "raw") == 0) {
+      counters = sbrk(4096);
+      printf("%p\n", (void*)&counters[3]);
+      fflush(stdout);
+      counters_raw = 1;
+    }
     pthread_t t;
     pthread_create(&t, NULL, Worker, NULL);
-    child_counter++;
+    Worker(NULL);
     pthread_join(t, NULL);
+    if (!counters_raw) free(counters);
     _exit(0);
   }
   int status = 0;
   waitpid(pid, &status, 0);
   printf("%d\n", child_counter);
+  free(counters);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
