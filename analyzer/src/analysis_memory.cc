@@ -55,7 +55,7 @@ void Analysis::HandleMemory(ThreadCtx& t, const StreamEvent& e) {
 void Analysis::HandleHeap(ThreadCtx& t, const StreamEvent& e) {
   const trace::Event& ev = e.ev;
   if (e.kind() == EventKind::kAlloc) {
-    const HeapRef block{ev.obj, ev.seq, ev.site, t.stack, true, false, ev.aux32};
+    const HeapRef block{ev.obj, ev.seq, ev.site, t.stack, true, false, ev.aux32, t.tid};
     // The block's life covers the allocator's slack past the size asked for too: a program
     // may use it (malloc_usable_size), and the block's free covers it.
     const uint64_t usable = ev.seq + ev.aux32;

@@ -157,6 +157,7 @@ struct HeapRef {
   bool valid = false;
   bool freed = false;
   uint32_t slack = 0;   // the allocator's bytes past `size`, the block's too
+  uint32_t tid = 0;     // the allocating thread
   // The bytes the block holds (at least one).
   uint64_t Extent() const { return size + slack > 0 ? size + slack : 1; }
 };

@@ -147,6 +147,7 @@ json FindingJson(const Finding& f, std::vector<const std::vector<WitnessStep>*>*
   json acc = json::array();
   for (const Access& a : f.accesses) acc.push_back(AccessJson(a));
   j["accesses"] = std::move(acc);
+  if (f.allocation) j["allocation"] = AccessJson(*f.allocation);
   if (!f.cycle.empty()) {
     json cyc = json::array();
     for (const CycleEdge& e : f.cycle) cyc.push_back(EdgeJson(e));
@@ -293,6 +294,7 @@ Finding FindingFromJsonValue(const json& j) {
   {
     for (const json& a : Array(j, "accesses")) f.accesses.push_back(AccessFrom(a));
   }
+  if (j.contains("allocation")) f.allocation = AccessFrom(j["allocation"]);
   {
     for (const json& e : Array(j, "cycle")) {
       CycleEdge c;

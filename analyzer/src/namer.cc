@@ -351,6 +351,18 @@ Finding Namer::Name(const RawFinding& r) {
     for (Access& a : f.accesses) {
       if (a.address == r.vars[0]) a.object = f.variables.back();
     }
+    // Where the block came from, with the whole stack of its allocation (as TSan's
+    // "Location is heap block ... allocated by").
+    Access alloc;
+    alloc.thread = ThreadName(r.heap.tid);
+    alloc.tid = r.heap.tid;
+    alloc.pid = PidOf(r.heap.tid);
+    alloc.op = "allocate";
+    alloc.object = HeapBlockName("", r.heap.size, 0, "");
+    alloc.address = LocalAddress(r.heap.base);
+    alloc.size = static_cast<uint32_t>(std::min<uint64_t>(r.heap.size, UINT32_MAX));
+    alloc.stack = StackOf(r.heap.site, r.heap.stack);
+    f.allocation = std::move(alloc);
   }
   // Threads stuck behind a (self-)deadlock: listed, and for a deadlock also as sides.
   for (const SideRef& w : r.waiters) {

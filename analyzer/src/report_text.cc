@@ -36,6 +36,7 @@ void ForEachText(Report& r, const std::function<void(std::string&)>& fn) {
     for (std::string& s : f.locks) fn(s);
     for (std::string& s : f.variables) fn(s);
     for (Access& a : f.accesses) Visit(a, fn);
+    if (f.allocation) Visit(*f.allocation, fn);
     fn(f.relation);
     for (WitnessStep& w : f.witness) {
       fn(w.thread);

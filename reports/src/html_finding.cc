@@ -235,6 +235,7 @@ std::string FindingSection(const Report& r, const Finding& f, const std::string&
       o << Side(f.accesses[i], f.accesses.size() > 1 ? "Side " + std::to_string(i + 1) : "Site",
                 src);
     }
+    if (f.allocation) o << Side(*f.allocation, "Allocation", src);
     o << "</div>";
   }
   if (!f.cycle.empty()) {

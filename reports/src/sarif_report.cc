@@ -314,6 +314,7 @@ json ToSarif(const std::vector<NamedReport>& reports, const SarifOptions& option
       // Primary location: the first site with a file; every other site is related.
       std::vector<const Access*> sites;
       for (auto& a : f.accesses) sites.push_back(&a);
+      if (f.allocation) sites.push_back(&*f.allocation);
       for (auto& e : f.cycle) sites.push_back(&e.to_site), sites.push_back(&e.from_site);
       auto primary = std::find_if(sites.begin(), sites.end(),
                                   [](const Access* a) { return !TopFrame(*a).file.empty(); });

@@ -2,6 +2,7 @@
 #include "threadlens/reports/text_report.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <sstream>
 
 #include "render_util.h"
@@ -119,6 +120,13 @@ void RaceSides(std::ostream& o, const Finding& f, const TextOptions& opts, const
     o << "  " << st.Bold(what + " by thread " + a.thread) << ":\n";
     StackLines(o, a.stack, "    ", opts, st);
     HeldLine(o, a, "    ");
+  }
+  if (const auto& h = f.allocation) {
+    char at[32];
+    std::snprintf(at, sizeof at, "0x%llx", static_cast<unsigned long long>(h->address));
+    o << "  " << st.Bold(Capitalize(h->object) + " at " + at + " allocated by thread " + h->thread)
+      << ":\n";
+    StackLines(o, h->stack, "    ", opts, st);
   }
 }
 

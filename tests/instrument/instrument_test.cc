@@ -478,3 +478,36 @@ TEST(Wrapper, CompilesLinksAndTracesAProgram) {
 }
 
 }  // namespace
+
+// A race in a heap block gives the block's allocation: its thread, address and size, and the
+// whole stack of the allocating call (the helper, its caller, main), in the text report and
+// in the JSON, which reads back the same.
+TEST(Races, AHeapBlockRaceGivesTheStackOfTheAllocation) {
+  std::string text;
+  const threadlens::Report report = ReportOf("race_heap_allocation_stack", &text);
+  ASSERT_EQ(report.findings.size(), 1u) << text;
+  const threadlens::Finding& f = report.findings[0];
+  ASSERT_TRUE(f.allocation.has_value()) << text;
+  const threadlens::Access& a = *f.allocation;
+  EXPECT_EQ(a.op, "allocate");
+  EXPECT_EQ(a.thread, "T1");
+  EXPECT_EQ(a.size, 16u);
+  EXPECT_NE(a.address, 0u);
+  ASSERT_GE(a.stack.size(), 3u) << text;
+  EXPECT_EQ(a.stack[0].function, "NewTable");
+  EXPECT_EQ(a.stack[0].line, 18);
+  EXPECT_EQ(a.stack[1].function, "Setup");
+  EXPECT_EQ(a.stack[2].function, "main");
+  EXPECT_EQ(a.stack[2].line, 32);
+  char at[64];
+  std::snprintf(at, sizeof at, "Heap block of 16 bytes at 0x%llx allocated by thread T1:",
+                static_cast<unsigned long long>(a.address));
+  const size_t line = text.find(at);
+  ASSERT_NE(line, std::string::npos) << text;
+  EXPECT_NE(text.find("#1 Setup", line), std::string::npos) << text;
+  const threadlens::Report back = threadlens::ReportFromJson(threadlens::ToJson(report));
+  ASSERT_EQ(back.findings.size(), 1u);
+  ASSERT_TRUE(back.findings[0].allocation.has_value());
+  EXPECT_EQ(back.findings[0].allocation->stack.size(), a.stack.size());
+  EXPECT_EQ(back.findings[0].allocation->address, a.address);
+}

@@ -89,6 +89,9 @@ struct Finding {
   std::vector<std::string> locks;   // names of the locks involved
   std::vector<std::string> variables;  // names of the variables involved
   std::vector<Access> accesses;     // the sides: race = 2; misuse/hang/self-deadlock = 1+
+  // A race in a heap block: the block's allocation (op "allocate": its thread, its address
+  // and size, and the allocating call's stack).
+  std::optional<Access> allocation;
   std::vector<CycleEdge> cycle;     // lock-order / deadlock: the cycle's edges, in order
   std::optional<ContentionStats> contention;
   std::string subkind;              // misuse: "unlock-not-held", "unlock-not-owner",
