@@ -189,7 +189,10 @@ std::vector<char*> Pointers(std::vector<std::string>& strings) {
 // The running program, for the forwarding handler.
 volatile sig_atomic_t g_child = 0;
 volatile sig_atomic_t g_own_group = 0;  // the program leads a process group of its own
-constexpr int kForwarded[] = {SIGTERM, SIGHUP, SIGINT, SIGQUIT};
+// The signals a user sends a program to stop it, to make it reload or reopen its logs
+// (SIGHUP, SIGUSR1, SIGUSR2: nginx, memcached), or when its window changed.
+constexpr int kForwarded[] = {SIGTERM, SIGHUP,  SIGINT,   SIGQUIT,
+                              SIGUSR1, SIGUSR2, SIGWINCH, SIGALRM};
 
 // A signal sent to us by a process goes on to the program. One the terminal sent (to the
 // whole foreground group, SI_KERNEL) has reached the program already.

@@ -161,8 +161,10 @@ TEST(SamePath, SecondRunRefusesAndTheFirstTraceStaysWhole) {
 
 // --- signals to the runner ---------------------------------------------------------------
 
-TEST(RunnerSignals, SigtermReachesTheProgramAndItsTraceIsFlushed) {
-  std::string trace = TestFile("tltrace"), out = TestFile("out"), err = TestFile("err");
+// Starts waits_for_signal under `threadlens run`; returns the runner's pid and the
+// program's, once it printed it.
+std::pair<pid_t, pid_t> StartWaiting(const std::string& trace, const std::string& out,
+                                     const std::string& err) {
   fs::remove(out);
   pid_t runner = ::fork();
   if (runner == 0) {
@@ -179,6 +181,12 @@ TEST(RunnerSignals, SigtermReachesTheProgramAndItsTraceIsFlushed) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     std::sscanf(Slurp(out).c_str(), "PID %d", &program);
   }
+  return {runner, program};
+}
+
+TEST(RunnerSignals, SigtermReachesTheProgramAndItsTraceIsFlushed) {
+  std::string trace = TestFile("tltrace"), out = TestFile("out"), err = TestFile("err");
+  const auto [runner, program] = StartWaiting(trace, out, err);
   ASSERT_GT(program, 0);
   ::kill(runner, SIGTERM);
   int st = 0;
@@ -191,6 +199,21 @@ TEST(RunnerSignals, SigtermReachesTheProgramAndItsTraceIsFlushed) {
   Contents c = Read(trace);
   EXPECT_FALSE(c.meta.complete);  // a fatal signal: flushed, not cleanly closed
   EXPECT_EQ(Count(c, EventKind::kLockAcquired), 1u);
+}
+
+// SIGUSR1 sent to the runner reaches the program, whose handler stops it cleanly (a server's
+// graceful stop): the runner neither dies of it nor turns it into SIGTERM.
+TEST(RunnerSignals, Sigusr1ReachesTheProgramsHandler) {
+  std::string trace = TestFile("tltrace"), out = TestFile("out"), err = TestFile("err");
+  const auto [runner, program] = StartWaiting(trace, out, err);
+  ASSERT_GT(program, 0);
+  ::kill(runner, SIGUSR1);
+  int st = 0;
+  ::waitpid(runner, &st, 0);
+  EXPECT_EQ(Status(st), 0) << Slurp(err);
+  EXPECT_NE(Slurp(out).find("stopped by SIGUSR1"), std::string::npos) << Slurp(out);
+  Contents c = Read(trace);
+  EXPECT_TRUE(c.meta.complete);
 }
 
 // --- deep recursion ----------------------------------------------------------------------
