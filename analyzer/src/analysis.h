@@ -57,6 +57,7 @@ class Analysis {
       }
     }
     monitor_.SetHoldDropper([this](uint32_t tid, uint64_t lock) { return DropHold(tid, lock); });
+    namer_.SetHeapLookup([this](uint64_t addr) { return race_.BlockAt(addr); });
     race_.SetStackOwner([this](uint64_t addr, uint64_t ts, uint64_t index) {
       return StackOwnerAt(addr, ts, index);
     });

@@ -95,6 +95,12 @@ std::string Namer::ObjectName(uint64_t obj, ObjectKind kind) {
       cached = fallback_names_.find(obj);
       if (cached != fallback_names_.end()) return cached->second;
     }
+    const HeapRef* h = heap_at_ && kind != ObjectKind::kLock ? heap_at_(obj) : nullptr;
+    if (h && h->valid) {
+      name = HeapName(*h, obj, nullptr);
+      fallback_names_[obj] = name;
+      return name;
+    }
     const bool rw = l != locks_.end() &&
                     l->second.type == static_cast<uint16_t>(trace::LockType::kRwLock);
     const char* prefix = l != locks_.end() ? (rw ? "rwlock@" : "mutex@")

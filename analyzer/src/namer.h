@@ -3,6 +3,7 @@
 // the end, so a symbolizer runs only for what is reported.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -55,6 +56,9 @@ class Namer {
     name_counts_.clear();
   }
   void SetObjectName(uint64_t obj, std::string name) { object_names_[obj] = std::move(name); }
+  // Finds the heap block that holds an address (a condition variable or semaphore nothing
+  // names is named by its block and field).
+  void SetHeapLookup(std::function<const HeapRef*(uint64_t)> f) { heap_at_ = std::move(f); }
   // A named variable of `size` bytes at `addr`.
   void SetVariableName(uint64_t addr, uint64_t size, std::string name) {
     var_names_[addr] = {size, std::move(name)};
@@ -118,6 +122,7 @@ class Namer {
   std::unordered_map<uint64_t, std::string> object_names_;
   std::map<uint64_t, std::pair<uint64_t, std::string>> var_names_;
   std::unordered_map<uint64_t, std::string> fallback_names_;
+  std::function<const HeapRef*(uint64_t)> heap_at_;
   bool lock_names_built_ = false;
   std::unordered_map<uint64_t, Stack> frames_;
   std::unique_ptr<Symbolizer> symbolizer_;

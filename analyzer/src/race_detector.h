@@ -83,6 +83,8 @@ class RaceDetector {
     return merged_no_ >= 16 && std::popcount(static_cast<unsigned>(waits_)) >= 12;
   }
 
+  // The heap block, live or freed, that holds `addr` as of the accesses reported so far.
+  const HeapRef* BlockAt(uint64_t addr) const { return names_.Containing(addr); }
   std::vector<RawFinding> TakeFindings() {
     Flush();
     return std::move(findings_);

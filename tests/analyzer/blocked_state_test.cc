@@ -284,11 +284,13 @@ TEST(Hang, JoinCycleWithALockIsADeadlock) {
 
 // How the program ended decides whether a waiter is hung: one that waits when the program
 // exits on its own was idle (a pool worker, a background thread).
-VectorSource IdleWorkerAtExit(bool complete, bool watchdog) {
+// `heap`: the condition variable lies in a block T1 allocated.
+VectorSource IdleWorkerAtExit(bool complete, bool watchdog, bool heap = false) {
   VectorSource s;
   s.meta().format = "binary";
   s.meta().complete = complete;
   s.meta().watchdog = watchdog;
+  if (heap) s.Add(1, EventKind::kAlloc, 0x8, 0, 0, s.Site("pool.cc:3")).Seq(16);
   s.Add(1, EventKind::kThreadCreate, 2);
   s.Add(2, EventKind::kLockAcquired, 0xA, 0, 1);
   s.Add(2, EventKind::kCondWaitBegin, 0xC, 0, 0, s.Site("worker.cc:7"));
@@ -316,6 +318,15 @@ TEST(Hang, WaiterWhenTheProgramExitedOnItsOwnIsANote) {
   // A condition variable, named as one.
   EXPECT_TRUE(HasNote(r, "T2 was still waiting on cond@0xc ")) << ::testing::PrintToString(r.notes);
   EXPECT_TRUE(HasNote(r, "when the program exited")) << ::testing::PrintToString(r.notes);
+}
+
+// A condition variable nothing names, in a heap block: named by the block.
+TEST(Hang, AConditionVariableInAHeapBlockIsNamedByTheBlock) {
+  VectorSource s = IdleWorkerAtExit(true, false, true);
+  Report r = Analyze(s, TestOptions());
+  EXPECT_TRUE(HasNote(
+      r, "T2 was still waiting on heap block of 16 bytes allocated at pool.cc:3 (+4) "))
+      << ::testing::PrintToString(r.notes);
 }
 
 TEST(Hang, WaiterWhenTheWatchdogEndedTheProgramIsAHang) {
