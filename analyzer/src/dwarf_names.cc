@@ -264,6 +264,23 @@ bool LibdwNames::Local(uint64_t pc, uint64_t offset, std::optional<uint64_t> fp_
   return false;
 }
 
+std::optional<int64_t> LibdwNames::CfaAboveSp(uint64_t pc) {
+  Dwarf_CFI* cfi = Cfi();
+  Dwarf_Frame* frame = nullptr;
+  if (!cfi || dwarf_cfi_addrframe(cfi, pc, &frame) != 0) return std::nullopt;
+  Dwarf_Op* cfa = nullptr;
+  size_t n = 0;
+  std::optional<int64_t> out;
+  if (dwarf_frame_cfa(frame, &cfa, &n) == 0 && n == 1) {
+    if (cfa[0].atom == DW_OP_bregx && cfa[0].number == 7) {
+      out = static_cast<int64_t>(cfa[0].number2);
+    } else if (cfa[0].atom == DW_OP_breg7) {
+      out = static_cast<int64_t>(cfa[0].number);
+    }
+  }
+  free(frame);
+  return out;
+}
 
 std::unique_ptr<DwarfNames> DwarfNames::Open(const std::string& path) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);

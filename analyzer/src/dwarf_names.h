@@ -46,6 +46,10 @@ class DwarfNames {
   virtual bool Local(uint64_t pc, uint64_t offset, std::optional<uint64_t> fp_offset,
                      DwarfLocal& out) = 0;
 
+  // The offset of the canonical frame address above the stack pointer at link-time `pc`,
+  // when the call frame information gives the CFA as the stack pointer plus a constant.
+  virtual std::optional<int64_t> CfaAboveSp(uint64_t pc) = 0;
+
   // The field path at `offset` inside the type the function inlined at `pc` allocates, when
   // that function is a standard library allocator whose template argument names the type:
   // std::make_unique<Account> (one object: "Account::balance") and

@@ -47,6 +47,7 @@ class LibdwNames : public DwarfNames {
 
   bool Local(uint64_t pc, uint64_t offset, std::optional<uint64_t> fp_offset,
              DwarfLocal& out) override;
+  std::optional<int64_t> CfaAboveSp(uint64_t pc) override;
 
  private:
   struct Variable {

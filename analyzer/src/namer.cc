@@ -180,15 +180,32 @@ std::string HeapBlockName(const std::string& where, uint64_t size, uint64_t offs
   return name;
 }
 
+FrameBase Namer::FrameAt(uint32_t tid, uint32_t node, uint64_t pc) {
+  const FrameBase f = frame_bases_.At(tid, node);
+  if (f.sp != 0) return f;
+  // A frame that moved (one call site reaching several functions): its caller's stack
+  // pointer is its canonical frame address, and the call frame information at `pc` places
+  // its stack pointer below that, taken only when the frame was once entered there.
+  const uint32_t parent = stacks_.Parent(node);
+  const FrameBase caller = parent ? frame_bases_.At(tid, parent) : FrameBase{};
+  Symbolizer* sym = caller.sp ? Sym() : nullptr;
+  uint64_t sp = 0;
+  if (!sym || pc == 0 || (pc & trace::kSiteIsString) ||
+      !sym->StackPointerAt(pc - 1, caller.sp, sp) || !frame_bases_.Seen(tid, node, sp)) {
+    return {};
+  }
+  return {sp, 0};
+}
+
 bool Namer::LocalAt(uint64_t addr, const SideRef& s, StackLocal& out) {
   // Frames innermost first: frame k runs at the call site of frame k-1 (the access itself
   // for the innermost), and lies from its own stack pointer up to its caller's.
   uint32_t node = s.stack;
   uint64_t pc = s.site;
-  FrameBase frame = node ? frame_bases_.At(s.tid, node) : FrameBase{};
+  FrameBase frame = node ? FrameAt(s.tid, node, pc) : FrameBase{};
   if (frame.sp == 0 || addr < frame.sp) return false;
   for (uint32_t parent = stacks_.Parent(node); parent != 0; parent = stacks_.Parent(node)) {
-    const FrameBase outer = frame_bases_.At(s.tid, parent);
+    const FrameBase outer = FrameAt(s.tid, parent, stacks_.Value(node));
     if (outer.sp == 0 || outer.sp > addr) break;
     pc = stacks_.Value(node);
     node = parent;

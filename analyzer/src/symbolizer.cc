@@ -329,6 +329,15 @@ class ModuleSymbolizer : public Symbolizer {
     return true;
   }
 
+  bool StackPointerAt(uint64_t pc, uint64_t cfa, uint64_t& sp) override {
+    const ModuleInfo* m = ModuleOf(pc);
+    DwarfNames* dwarf = m ? DwarfOf(*m) : nullptr;
+    const std::optional<int64_t> above = dwarf ? dwarf->CfaAboveSp(pc - m->base) : std::nullopt;
+    if (!above || *above <= 0 || static_cast<uint64_t>(*above) > cfa) return false;
+    sp = cfa - static_cast<uint64_t>(*above);
+    return true;
+  }
+
   std::string ResolveHeapField(uint64_t alloc_site, uint64_t size, uint64_t offset) override {
     const ModuleInfo* m = alloc_site > 0 ? ModuleOf(alloc_site - 1) : nullptr;
     DwarfNames* dwarf = m ? DwarfOf(*m) : nullptr;

@@ -55,6 +55,13 @@ class Symbolizer {
     (void)pc, (void)sp, (void)fp, (void)addr, (void)variable, (void)function;
     return false;
   }
+  // The stack pointer at code address `pc` of a frame whose canonical frame address (its
+  // caller's stack pointer at the call) is `cfa`, from the module's call frame information;
+  // false unless the CFA there is the stack pointer plus an offset.
+  virtual bool StackPointerAt(uint64_t pc, uint64_t cfa, uint64_t& sp) {
+    (void)pc, (void)cfa, (void)sp;
+    return false;
+  }
   // The inlining chain at a code address, innermost first: a lock call inlined through
   // std::mutex::lock into worker() yields [__gthread_mutex_lock, std::mutex::lock, worker].
   // The default is the single frame of ResolveCode.
