@@ -5,6 +5,7 @@
 
 #include "analysis.h"
 #include "capstone_api.h"
+#include "process_tree.h"
 
 namespace threadlens::analysis {
 
@@ -300,7 +301,7 @@ Report Analysis::Finish() {
   for (const auto& [addr, st] : locks) {
     LockInfo li;
     li.name = namer_.ObjectName(addr);
-    li.address = addr;
+    li.address = LocalAddress(addr);
     switch (static_cast<trace::LockType>(st->type)) {
       case trace::LockType::kNormal: li.type = "normal"; break;
       case trace::LockType::kRecursive: li.type = "recursive"; break;

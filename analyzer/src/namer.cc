@@ -318,7 +318,8 @@ Access Namer::Materialize(const SideRef& s, bool is_variable,
                                  : s.op == Op::kSemWait                   ? ObjectKind::kSem
                                                                           : ObjectKind::kLock);
   }
-  a.address = thread_obj || signal_obj || s.op == Op::kIgnoreBegin ? 0 : s.obj;
+  // The address as the thread's own process saw it (not tagged with its process).
+  a.address = thread_obj || signal_obj || s.op == Op::kIgnoreBegin ? 0 : LocalAddress(s.obj);
   a.size = s.size;
   a.atomic = s.atomic;
   a.stack = StackOf(s.site, s.stack);
@@ -366,7 +367,7 @@ Finding Namer::Name(const RawFinding& r) {
   }
   if (race && r.heap.valid && !r.vars.empty()) {
     for (Access& a : f.accesses) {
-      if (a.address == r.vars[0]) a.object = f.variables.back();
+      if (a.address == LocalAddress(r.vars[0])) a.object = f.variables.back();
     }
     // Where the block came from, with the whole stack of its allocation (as TSan's
     // "Location is heap block ... allocated by").

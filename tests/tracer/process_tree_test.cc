@@ -303,6 +303,9 @@ TEST(Processes, AnUnnamedAddressOfAForkedChildIsItsOwn) {
   const std::string printed = r.out.substr(0, r.out.find('\n'));
   ASSERT_EQ(printed.rfind("0x", 0), 0u) << r.out;
   EXPECT_EQ(rep.findings[0].variables, (std::vector<std::string>{printed}));
+  for (const Access& a : rep.findings[0].accesses) {
+    EXPECT_EQ(a.address, std::stoull(printed, nullptr, 16)) << "the JSON's address too";
+  }
 }
 
 // Shared memory nobody named is named by its object, where it was mapped and by whom, and
