@@ -2,6 +2,8 @@
 // the detectors' findings collected, sorted and named, and the Report assembled.
 #include <algorithm>
 #include <cstdio>
+#include <string>
+#include <unordered_set>
 
 #include "analysis.h"
 #include "capstone_api.h"
@@ -278,6 +280,12 @@ Report Analysis::Finish() {
   }
 
   DisambiguateFingerprints(rep.findings);
+  // A race whose fingerprint an earlier one has is the same bug at other pcs of the same
+  // lines (code the compiler duplicated or inlined twice): reported, and counted, once.
+  std::unordered_set<std::string> races;
+  std::erase_if(rep.findings, [&](const Finding& f) {
+    return f.kind == "race" && !races.insert(f.fingerprint).second;
+  });
 
   for (const ProcessInfo& p : source_.Processes()) rep.pids.push_back(p.pid);
   for (const ThreadCtx& t : threads_) {

@@ -511,3 +511,12 @@ TEST(Races, AHeapBlockRaceGivesTheStackOfTheAllocation) {
   EXPECT_EQ(back.findings[0].allocation->stack.size(), a.stack.size());
   EXPECT_EQ(back.findings[0].allocation->address, a.address);
 }
+
+// One racy statement at two pcs of one line (after the two paths of a destructor) is one bug:
+// one finding, whatever pairs of its pcs raced.
+TEST(Races, AStatementAtTwoPcsIsReportedOnce) {
+  const threadlens::Report report = ReportOf("race_statement_at_two_pcs");
+  size_t races = 0;
+  for (const threadlens::Finding& f : report.findings) races += f.kind == "race";
+  EXPECT_EQ(races, 1u);
+}
