@@ -256,6 +256,22 @@ TEST(Preload, FatalSignalFlushesEveryEvent) {
                "lock_release M 0");
 }
 
+// A program that puts its fatal signal back to the default and raises it (after cleaning up
+// on its own handler's request) is flushed as one that never touched the signal: main's join
+// and last lock are in the trace.
+TEST(Preload, ASignalPutBackToItsDefaultAndRaisedFlushesEveryEvent) {
+  Traced r = RunTraced("reraises_signal");
+  EXPECT_EQ(r.exit_code, 128 + 15) << r.err;
+  EXPECT_FALSE(r.src->Meta().complete);
+  std::vector<std::string> main_lines = Lines(r, 1);
+  EXPECT_NE(std::find(main_lines.begin(), main_lines.end(), "join T2"), main_lines.end())
+      << Joined(main_lines);
+  EXPECT_EQ(std::count_if(main_lines.begin(), main_lines.end(),
+                          [](const std::string& l) { return l.rfind("lock_release", 0) == 0; }),
+            1)
+      << Joined(main_lines);
+}
+
 // The worker's last unlock lets main return; the worker then ends while the process closes
 // the trace (a pause before its own last flush makes that certain). It is still registered
 // then, so the close flushes its events: the unlock is in the trace. (Its exit is too when

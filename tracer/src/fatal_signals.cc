@@ -20,6 +20,22 @@ void FatalSignalHandler(int sig) {
   raise(sig);
 }
 
+bool g_installed = false;
+
+bool Fatal(int sig) {
+  for (int s : kFatalSignals) {
+    if (s == sig) return true;
+  }
+  return false;
+}
+
+void Fill(struct sigaction& sa) {
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = FatalSignalHandler;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+}
+
 }  // namespace
 
 void InstallSignalHandlers() {
@@ -28,12 +44,16 @@ void InstallSignalHandlers() {
     if (sigaction(sig, nullptr, &old) != 0) continue;
     if (old.sa_handler != SIG_DFL || (old.sa_flags & SA_SIGINFO)) continue;  // the program's
     struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = FatalSignalHandler;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+    Fill(sa);
     sigaction(sig, &sa, nullptr);
   }
+  g_installed = true;
+}
+
+bool RuntimeDefaultAction(int sig, struct sigaction* out) {
+  if (!g_installed || !Fatal(sig)) return false;
+  Fill(*out);
+  return true;
 }
 
 bool IsRuntimeSignalHandler(const void* fn) {

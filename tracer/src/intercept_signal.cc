@@ -224,7 +224,10 @@ int Install(int sig, const struct sigaction* act, struct sigaction* old, uint64_
              SignalKey(sig), pc);
     }
   } else {
-    r = real_sigaction(sig, act, &kernel_old);
+    struct sigaction runtime;
+    const bool flush = act && h == reinterpret_cast<void*>(SIG_DFL) &&
+                       RuntimeDefaultAction(sig, &runtime);
+    r = real_sigaction(sig, flush ? &runtime : act, &kernel_old);
     if (r == 0 && act) __atomic_store_n(&g_actions[sig].handler, h, __ATOMIC_RELEASE);
   }
   if (r == 0 && old) ToUser(kernel_old, before, old);

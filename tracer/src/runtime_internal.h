@@ -4,6 +4,7 @@
 #pragma once
 
 #include <pthread.h>
+#include <signal.h>
 #include <x86intrin.h>
 
 #include <atomic>
@@ -371,12 +372,12 @@ const char* TracePath();
 // True once CloseTrace began (the program is exiting): the watchdog stands down.
 bool TraceClosing();
 
-// Installs the runtime's handler of fatal signals the program left at their default
-// (fatal_signals.cc).
+// The runtime's handler of fatal signals (fatal_signals.cc): installed for those the program
+// left, or later puts back, at their default; it flushes the trace, then the signal ends the
+// process. The program asking for such a signal's action sees SIG_DFL.
 void InstallSignalHandlers();
-// True for the runtime's own handler of fatal signals (a program asking for a signal's
-// action sees SIG_DFL there).
 bool IsRuntimeSignalHandler(const void* fn);
+bool RuntimeDefaultAction(int sig, struct sigaction* out);
 
 // Creates the watchdog's own state (tid 0), not registered as a program thread.
 ThreadState* NewRuntimeState();
