@@ -353,9 +353,12 @@ void Analysis::HandleLock(ThreadCtx& t, const StreamEvent& e) {
       }
       // A try-lock never stalls behind a waiter that holds the lock.
       if (!reentry && !(ev.flags & trace::kTry)) holds_.OnAcquired(s);
+      // The lock's read of the mutex is checked before the acquisition orders anything (as
+      // TSan does): an init the first unlock alone orders before it races with it, since the
+      // lock could as well have come first.
+      SyncObjectAccess(t, e, 1, false);
       // A thread that ignores synchronization keeps the lock state but gains no order.
       if (opts_.races && !(ev.flags & trace::kNoSync)) hb_.Acquire(t.dense, ev.obj, shared);
-      SyncObjectAccess(t, e, 1, false);
       break;
     }
     case EventKind::kLockTryFailed:
