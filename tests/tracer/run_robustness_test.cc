@@ -159,6 +159,18 @@ TEST(SamePath, SecondRunRefusesAndTheFirstTraceStaysWhole) {
   EXPECT_EQ(Count(c, EventKind::kLockAcquired), 1u);
 }
 
+// --- forks ---------------------------------------------------------------------------------
+
+// A fork while another thread is inside a sequentially consistent atomic: the child's own
+// atomic on that variable goes through (it waited for ever on the stripe lock the other
+// thread held in the parent).
+TEST(Forks, AChildForkedDuringAnotherThreadsAtomicIsNotStuck) {
+  Outcome r = RunTraced(std::string(TL_INSTRUMENTED_DIR) + "/fork_beside_atomics 20",
+                        "--compress --timeout 60");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("children 20"), std::string::npos) << r.out;
+}
+
 // --- signals to the runner ---------------------------------------------------------------
 
 // Starts waits_for_signal under `threadlens run`; returns the runner's pid and the

@@ -237,6 +237,7 @@ void ForkChild() {
   ConfirmForkChild();
   g_registry_lock.Reset();
   ModulesForkChild();
+  tsan::AtomicsForkChild();
   StringsLock().Reset();
   ThreadState* self = t_state;
   // The other threads do not exist in the child; their states are the parent's memory.

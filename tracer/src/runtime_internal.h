@@ -486,6 +486,7 @@ inline void CheckSignalUnsafe(trace::SignalUnsafeCall call, uint64_t pc) {
 
 namespace tsan {
 extern bool instrumented_module;  // set by __tsan_init (tsan_access.cc)
+void AtomicsForkChild();  // frees the atomics' stripes other threads held (tsan_atomic.cc)
 }  // namespace tsan
 extern bool annotated_memory;  // set by the annotation API's first access (annotations.cc)
 

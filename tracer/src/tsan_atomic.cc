@@ -45,6 +45,16 @@ Stripe& StripeFor(const volatile void* a) {
   return stripes[((x >> 3) ^ (x >> 12)) & (kStripes - 1)];
 }
 
+}  // namespace
+
+// A stripe another thread held at the fork stays held in the child, where that thread does
+// not exist: an atomic on it would wait for ever.
+void AtomicsForkChild() {
+  for (Stripe& s : stripes) s.locked.store(0, std::memory_order_relaxed);
+}
+
+namespace {
+
 // The ABI's morder is the C++ memory_order value, possibly with high flag bits (e.g.
 // HLE hints from GCC's builtins) that do not change the ordering.
 TSAN_ALWAYS_INLINE int Order(int mo) {
