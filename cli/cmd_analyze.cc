@@ -24,7 +24,7 @@ Command AddAnalyze(CLI::App& app) {
     bool full_stacks = false;
     bool timeline = false;
     bool predict = false;
-    size_t max_cycle_length = 8;
+    size_t max_cycle_length = 64;
   };
   auto o = std::make_shared<Options>();
   auto* sub = app.add_subcommand(
@@ -48,7 +48,7 @@ Command AddAnalyze(CLI::App& app) {
                 "WCP proved by a schedule), lost notifications and deadlocks through a "
                 "notification, each with its schedule");
   sub->add_option("--max-cycle-length", o->max_cycle_length,
-                  "Longest lock-order cycle searched, in locks (default 8)")
+                  "Longest lock-order cycle searched, in locks (default 64)")
       ->check(CLI::Range(2, 64));
   return {sub, [o]() -> int {
             AnalyzeOptions opts;

@@ -260,6 +260,18 @@ std::vector<RawFinding> LockOrderDetector::Find(std::vector<std::string>& notes)
     notes.push_back("lock-order: cycle enumeration stopped after " +
                     std::to_string(cycles.size()) + " cycles (of at most " +
                     std::to_string(opts_.max_length) + " locks); more may exist");
+  } else {
+    // A component of several locks holds a cycle; one without any found has only longer ones.
+    const std::vector<uint32_t> comp = Components(adj);
+    std::map<uint32_t, uint32_t> size, found;
+    for (uint32_t c : comp) ++size[c];
+    for (const auto& cyc : cycles) ++found[comp[cyc[0]]];
+    for (const auto& [c, n] : size) {
+      if (n < 2 || found.count(c)) continue;
+      notes.push_back("lock-order: " + std::to_string(n) + " locks take each other in a cycle " +
+                      "longer than " + std::to_string(opts_.max_length) +
+                      " locks, not searched (--max-cycle-length)");
+    }
   }
   if (held_cut_ > 0) {
     notes.push_back("lock-order: " + std::to_string(held_cut_) + " acquisition(s) held more than " +

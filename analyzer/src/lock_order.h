@@ -24,7 +24,7 @@
 namespace threadlens::analysis {
 
 struct LockOrderOptions {
-  size_t max_length = 8;          // longest cycle enumerated, in edges
+  size_t max_length = 64;         // longest cycle enumerated, in edges
   size_t max_cycles = 10000;      // cycles enumerated in all
   size_t max_reports = 1000;      // cycles reported
   size_t max_variants = 32;       // distinct (thread, held set) per edge

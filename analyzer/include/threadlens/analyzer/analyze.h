@@ -20,7 +20,7 @@ struct AnalyzeOptions {
   bool contention = true;         // contention findings (severity note)
   bool symbolize = true;          // resolve pcs and data addresses (llvm-symbolizer)
   size_t max_races = 1000;        // distinct races reported; a note says when more exist
-  size_t max_cycle_length = 8;    // longest lock-order cycle enumerated, in locks
+  size_t max_cycle_length = 64;   // longest lock-order cycle enumerated, in locks
   size_t max_cycles = 10000;      // lock-order cycles enumerated
   size_t max_cycle_reports = 1000;
   size_t max_spans = 100000;      // timeline spans kept in Report::spans
