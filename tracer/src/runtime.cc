@@ -342,6 +342,7 @@ void CloseTrace(bool clean, bool watchdog) {
   bool from_signal = !clean;
   if (clean && reinterpret_cast<uintptr_t>(self) > 1 && !self->is_runtime && !watchdog) {
     ProcessExit();
+    RecordIgnoresAtExit(self);  // main's return (or any exit) ends its thread too
     EmitTo(self, EventKind::kThreadExit, 0, 0, 0, 0, 0);
   }
   // Threads that still run record on while the others are flushed: without a cut, one
