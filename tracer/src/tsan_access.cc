@@ -226,6 +226,24 @@ TSAN_EXPORT void __tsan_write1_pc(void* addr, void* pc) {
   Access(reinterpret_cast<uintptr_t>(addr), 1, true, reinterpret_cast<uintptr_t>(pc));
 }
 
+// The sanitizers' public unaligned loads and stores (<sanitizer/common_interface_defs.h>):
+// the access, then the copy.
+#define THREADLENS_SANITIZER_UNALIGNED(bits)                                                    \
+  TSAN_EXPORT uint##bits##_t __sanitizer_unaligned_load##bits(const void* p) {                  \
+    Access(reinterpret_cast<uintptr_t>(p), bits / 8, false, TSAN_CALLER_PC);                   \
+    uint##bits##_t v;                                                                          \
+    __builtin_memcpy(&v, p, sizeof v);                                                         \
+    return v;                                                                                  \
+  }                                                                                            \
+  TSAN_EXPORT void __sanitizer_unaligned_store##bits(void* p, uint##bits##_t v) {               \
+    Access(reinterpret_cast<uintptr_t>(p), bits / 8, true, TSAN_CALLER_PC);                    \
+    __builtin_memcpy(p, &v, sizeof v);                                                         \
+  }
+THREADLENS_SANITIZER_UNALIGNED(16)
+THREADLENS_SANITIZER_UNALIGNED(32)
+THREADLENS_SANITIZER_UNALIGNED(64)
+#undef THREADLENS_SANITIZER_UNALIGNED
+
 TSAN_EXPORT void __tsan_read_range(void* addr, unsigned long size) {
   AccessRange(reinterpret_cast<uintptr_t>(addr), size, false, TSAN_CALLER_PC);
 }
