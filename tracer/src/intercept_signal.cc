@@ -92,6 +92,11 @@ void RunHandler(ThreadState* ts, void* handler, int flags, int sig, siginfo_t* i
   const uint64_t site = reinterpret_cast<uint64_t>(handler) + 1;
   const uint32_t outer_sig = ts->in_handler_sig;
   const uint64_t outer_site = ts->in_handler_site;
+  // A signal may come while the interrupted code ignores accesses or synchronization: the
+  // handler is not that code, and runs checked (as in TSan).
+  tsan::ThreadCtx& t = tsan::tls_ctx;
+  const uint32_t ignores[4] = {ts->ignore_sync, t.ignore_reads, t.ignore_writes, t.ignore};
+  ts->ignore_sync = t.ignore_reads = t.ignore_writes = t.ignore = 0;
   EmitTo(ts, EventKind::kSignalEnter, deferred ? trace::kSignalDeferred : 0, 0,
          static_cast<uint32_t>(sig), SignalKey(sig), site);
   ++ts->in_handler;
@@ -100,7 +105,6 @@ void RunHandler(ThreadState* ts, void* handler, int flags, int sig, siginfo_t* i
   // The interrupted code may be between two steps of its own bookkeeping (the open range of
   // a scan, the frames written so far): the handler works on a copy, and the trace's stack
   // is brought back to the depth the interrupted code knows.
-  tsan::ThreadCtx& t = tsan::tls_ctx;
   const tsan::ThreadCtx::Coalescing saved = t.SaveCoalescing();
   const uint32_t saved_emitted = t.emitted;
   const uint32_t saved_last = ts->last;
@@ -124,6 +128,10 @@ void RunHandler(ThreadState* ts, void* handler, int flags, int sig, siginfo_t* i
     EmitTo(ts, EventKind::kSignalLeave, exit_errno != entry_errno ? trace::kErrnoChanged : 0, 0,
            static_cast<uint32_t>(sig), both, site);
   }
+  ts->ignore_sync = ignores[0];
+  t.ignore_reads = ignores[1];
+  t.ignore_writes = ignores[2];
+  t.ignore = ignores[3];
   errno = exit_errno;
 }
 
