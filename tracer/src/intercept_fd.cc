@@ -305,9 +305,23 @@ void BeforeClose(int fd, uintptr_t pc) {
   }
 }
 
+// An open descriptor the runtime saw created.
+bool Open(int fd) {
+  std::atomic<uint64_t>* e = Entry(fd);
+  return e && (e->load(std::memory_order_acquire) & kTracked);
+}
+
+// dup2/dup3 onto a number in use only reads it, as in TSan: programs dup /dev/null over
+// stdin, or a closed pipe over a socket to end its readers' reads, while other threads use it.
 void BeforeDuplicate(int from, int to, uintptr_t pc) {
   Use(from, pc);
-  if (from != to) BeforeClose(to, pc);
+  if (from == to) return;
+  if (Open(to)) {
+    if (to < kMaxFds) signal_fds[to].store(0, std::memory_order_release);
+    Use(to, pc);
+    return;
+  }
+  BeforeClose(to, pc);
 }
 
 // After a duplication: `to` shares the open file of `from`, its channel and, when `from` was
@@ -316,7 +330,10 @@ void Duplicated(int from, int to, uintptr_t pc) {
   std::atomic<uint64_t>* src = Entry(from);
   uint64_t v = src ? src->load(std::memory_order_acquire) : 0;
   uint64_t channel = v & kHasChannel ? v & (kFdChannelBase | kFdChannelMask) : 0;
-  if (v & kTracked) {
+  if ((v & kTracked) && from != to && Open(to)) {  // replaced in place: no new object
+    Entry(to)->store(kTracked | (channel ? kResolved | kHasChannel | channel : 0),
+                     std::memory_order_release);
+  } else if (v & kTracked) {
     Created(to, channel, pc);
   } else if (std::atomic<uint64_t>* e = Entry(to)) {
     e->store(v, std::memory_order_release);
