@@ -318,9 +318,10 @@ int Confirm(const Options& o) {
   }
   std::fprintf(stderr,
                race ? "threadlens confirm: not confirmed in %d attempts: no run had two threads "
-                      "at the two accesses at once (synchronization the analyzer does not see, "
-                      "such as a flag spin, may order them; or these runs did not reach both: "
-                      "more --attempts, or another input, may)\n"
+                      "at the two accesses at once. The race stands: happens-before found "
+                      "nothing that orders them. These runs may not have reached both at "
+                      "once (more --attempts, or another input, may); only an ordering the "
+                      "trace cannot show (a plain-variable flag spin) would make it safe\n"
                     : "threadlens confirm: not confirmed in %d attempts: no run had a thread "
                       "at each of the cycle's acquisitions at once, each holding the lock the "
                       "next requests (a gate lock or an ordering may prevent it)\n",
