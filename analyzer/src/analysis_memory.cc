@@ -62,18 +62,20 @@ void Analysis::HandleHeap(ThreadCtx& t, const StreamEvent& e) {
     bool inserted;
     live_sizes_.FindOrInsert(ev.obj, inserted) = usable;  // replaces a block never freed
     if (predict_) lifetimes_.Alloc(ev.obj, ev.seq, block);
-    race_.Alloc(t.dense, Side(t, Op::kAlloc, e), usable, block);
+    race_.Alloc(t.dense, Side(t, Op::kAlloc, e), usable, block,
+                ev.flags & trace::kHeapUnchecked);
     return;
   }
   if (predict_) lifetimes_.Free(ev.obj);
+  const bool quiet = ev.flags & trace::kHeapUnchecked;
   const uint64_t* size = live_sizes_.Find(ev.obj);
   if (!size) {
     // A block the program did not allocate itself (the C library did, for strdup or
     // getline): its free still ends its life, over the size the tracer read.
-    if (ev.seq) race_.Free(t.dense, Side(t, Op::kFree, e), ev.seq);
+    if (ev.seq) race_.Free(t.dense, Side(t, Op::kFree, e), ev.seq, quiet);
     return;
   }
-  race_.Free(t.dense, Side(t, Op::kFree, e), *size);
+  race_.Free(t.dense, Side(t, Op::kFree, e), *size, quiet);
   live_sizes_.Erase(ev.obj);
 }
 

@@ -56,7 +56,8 @@ void RaceDetector::Range(uint32_t t, const SideRef& side, bool write, uint64_t b
   Submit(op, nullptr);
 }
 
-void RaceDetector::Lifetime(uint32_t t, const SideRef& side, uint64_t size, const HeapOp& h) {
+void RaceDetector::Lifetime(uint32_t t, const SideRef& side, uint64_t size, const HeapOp& h,
+                            bool quiet) {
   if (Unchecked(t)) return;
   SideRef s = side;
   s.size = 0;
@@ -65,16 +66,18 @@ void RaceDetector::Lifetime(uint32_t t, const SideRef& side, uint64_t size, cons
   Op& op = NewOp(side.obj);
   op.addr = side.obj;
   op.bytes = static_cast<uint32_t>(bytes);
-  Fill(op, t, s, kCellWrite | (h.alloc ? kCellAlloc : kCellFree));
+  Fill(op, t, s, kCellWrite | (h.alloc ? kCellAlloc : kCellFree) | (quiet ? kCellQuiet : 0));
+  if (quiet) op.a.now = 0;  // before every epoch of every thread
   Submit(op, &h);
 }
 
-void RaceDetector::Alloc(uint32_t t, const SideRef& side, uint64_t size, const HeapRef& block) {
-  Lifetime(t, side, size, HeapOp{0, true, block});
+void RaceDetector::Alloc(uint32_t t, const SideRef& side, uint64_t size, const HeapRef& block,
+                         bool quiet) {
+  Lifetime(t, side, size, HeapOp{0, true, block}, quiet);
 }
 
-void RaceDetector::Free(uint32_t t, const SideRef& side, uint64_t size) {
-  Lifetime(t, side, size, HeapOp{0, false, HeapRef{side.obj, 0, 0, 0, false, false}});
+void RaceDetector::Free(uint32_t t, const SideRef& side, uint64_t size, bool quiet) {
+  Lifetime(t, side, size, HeapOp{0, false, HeapRef{side.obj, 0, 0, 0, false, false}}, quiet);
 }
 
 void RaceDetector::CopyBlocks(uint64_t from, uint64_t span, uint64_t to) {

@@ -56,8 +56,11 @@ class RaceDetector {
   // side.size is its element size, for the report.
   void Range(uint32_t t, const SideRef& side, bool write, uint64_t bytes);
   // Heap block lifetime. `block` is what reports of races on the block name.
-  void Alloc(uint32_t t, const SideRef& side, uint64_t size, const HeapRef& block);
-  void Free(uint32_t t, const SideRef& side, uint64_t size);
+  // `quiet`: made while the thread ignored its accesses: no access, and its cells race with
+  // nothing (as in TSan).
+  void Alloc(uint32_t t, const SideRef& side, uint64_t size, const HeapRef& block,
+             bool quiet = false);
+  void Free(uint32_t t, const SideRef& side, uint64_t size, bool quiet = false);
   // A fork: the blocks live in [from, from + span) live in the child too, from `to` on (the
   // same addresses in its own tag), and races there name them.
   void CopyBlocks(uint64_t from, uint64_t span, uint64_t to);
@@ -179,7 +182,7 @@ class RaceDetector {
     ++unchecked_;
     return true;
   }
-  void Lifetime(uint32_t t, const SideRef& side, uint64_t size, const HeapOp& h);
+  void Lifetime(uint32_t t, const SideRef& side, uint64_t size, const HeapOp& h, bool quiet);
   // The next access, made at `addr`: in the lane of its first page in the filling batch
   // (or a scratch op without workers). Submit takes it from there.
   Op& NewOp(uint64_t addr) {

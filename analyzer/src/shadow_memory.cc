@@ -75,7 +75,8 @@ bool ShadowMemory::FullStep(Granule& g, CellNote* notes, uint64_t base, uint8_t 
       continue;
     }
     if (const uint8_t overlap = s.mask & m) {
-      const bool ordered = s.thread == a.thread || s.clock <= clock.Get(s.thread);
+      const bool ordered =
+          s.thread == a.thread || s.clock <= clock.Get(s.thread) || (a.flags & kCellQuiet);
       const bool cell_atomic = s.flags & kCellAtomic;
       // (The allocator ordered a block's free before its reallocation.)
       if (!ordered && !(mode == Mode::kAlloc && (s.flags & kCellFree)) &&

@@ -49,6 +49,9 @@ enum CellFlags : uint8_t {
   kCellAtomic = 2,
   kCellFree = 4,   // the block was freed (a write)
   kCellAlloc = 8,  // the block was allocated (a write)
+  // Not a cell's: an allocation or free made while its thread ignored its accesses. It
+  // reports nothing, and its cells (epoch 0) race with nothing.
+  kCellQuiet = 16,
 };
 
 // What a check reads of a cell: the access's epoch, bytes and kind. Thread indices fit in
@@ -336,7 +339,7 @@ class ShadowMemory {
     CellKey key;
     key.clock = a.now;
     key.thread = a.thread;
-    key.flags = a.flags;
+    key.flags = a.flags & (kCellQuiet - 1);
     key.mask = mask;
     k = key;
     CellNote note;

@@ -285,6 +285,9 @@ enum class MemoryOrder : uint8_t {
 // operation still synchronizes but is no access to check.
 inline constexpr uint8_t kMemoryOrderMask = 0x07;
 inline constexpr uint8_t kAtomicUnchecked = 0x40;
+// An allocation's or free's flags: kHeapUnchecked when the thread ignored its reads or writes
+// there (AnnotateIgnoreWritesBegin): the block's life is known, but it is no access.
+inline constexpr uint8_t kHeapUnchecked = 0x40;
 
 enum class LockType : uint16_t {
   kNormal = 0,
