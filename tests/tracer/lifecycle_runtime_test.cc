@@ -67,6 +67,12 @@ TEST(Lifecycle, JoinedThreadIsNoLeak) {
   EXPECT_TRUE(Misuse(r, "thread-leak").empty());
 }
 
+// A worker that ends the process (_exit) while main waits did not end on its own: no leak.
+TEST(Lifecycle, AThreadThatEndsTheProcessIsNoLeak) {
+  Report r = AnalyzeFile(RunUnder("thread_leak", "exit"), AnalyzeOptions{});
+  EXPECT_TRUE(Misuse(r, "thread-leak").empty());
+}
+
 TEST(Lifecycle, DetachAfterTheThreadEndedIsFine) {
   Report r = AnalyzeFile(RunUnder("thread_leak", "detach"), AnalyzeOptions{});
   EXPECT_TRUE(Misuse(r, "thread-leak").empty());

@@ -343,7 +343,7 @@ void CloseTrace(bool clean, bool watchdog) {
   if (clean && reinterpret_cast<uintptr_t>(self) > 1 && !self->is_runtime && !watchdog) {
     ProcessExit();
     RecordIgnoresAtExit(self);  // main's return (or any exit) ends its thread too
-    EmitTo(self, EventKind::kThreadExit, 0, 0, 0, 0, 0);
+    EmitTo(self, EventKind::kThreadExit, trace::kProcessEnded, 0, 0, 0, 0);
   }
   // Threads that still run record on while the others are flushed: without a cut, one
   // thread's lock release could be lost and another's later acquisition kept.

@@ -1,5 +1,6 @@
 // A thread that ends and is never joined nor detached (a thread leak); with "join" main joins
-// it, with "detach" main detaches it after it ended, with "attr" it is created detached.
+// it, with "detach" main detaches it after it ended, with "attr" it is created detached, with
+// "exit" the worker ends the whole process with _exit while main waits.
 // Expected: thread-leak only without an argument.
 #include <pthread.h>
 #include <stdatomic.h>
@@ -9,7 +10,7 @@
 static atomic_int done;
 
 static void* worker(void* arg) {
-  (void)arg;
+  if (arg) _exit(0);
   atomic_store(&done, 1);
   return NULL;
 }
@@ -21,7 +22,8 @@ int main(int argc, char** argv) {
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
   }
   pthread_t t;
-  pthread_create(&t, &attr, worker, NULL);
+  const int exits = argc > 1 && strcmp(argv[1], "exit") == 0;
+  pthread_create(&t, &attr, worker, exits ? &done : NULL);
   while (!atomic_load(&done)) usleep(1000);
   usleep(100000);  // let the worker finish exiting
   if (argc > 1 && strcmp(argv[1], "join") == 0) pthread_join(t, NULL);

@@ -234,6 +234,7 @@ enum EventFlags : uint8_t {
   kSignalInstall = 1u << 0,   // kSignalSend: a handler was installed (sigaction, signal)
   kSignalDeferred = 1u << 0,  // kSignalEnter: delivered after the runtime's own record
   kErrnoChanged = 1u << 0,    // kSignalLeave: errno at exit differs from errno at entry
+  kProcessEnded = 1u << 0,    // kThreadExit: the thread ended the process (exit, _exit, main)
   kSignalLongjmp = 1u << 1,   // kSignalLeave: the handler left by longjmp/siglongjmp
 };
 
