@@ -437,9 +437,7 @@ void Analysis::HandleThread(ThreadCtx& t, const StreamEvent& e) {
     }
     case EventKind::kThreadExit:
       monitor_.OnThreadExit(t, Side(t, Op::kExit, e));
-      // A thread that ended the process (exit or _exit, from a worker or a signal handler)
-      // did not end on its own: it was never to be joined.
-      if (!(ev.flags & trace::kProcessEnded)) lifecycle_.OnExit(t.dense, Side(t, Op::kExit, e));
+      lifecycle_.OnExit(t.dense, Side(t, Op::kExit, e), ev.flags & trace::kProcessEnded);
       namer_.Stacks().Exit(e.tid, ev.ts);
       if (predict_) lifetimes_.ThreadEnd(e.tid);
       t.exited = true;

@@ -12,9 +12,9 @@ void ThreadLifecycle::OnCreate(uint32_t dense, const SideRef& create) {
   r.create = create;
 }
 
-void ThreadLifecycle::OnExit(uint32_t dense, const SideRef& exit) {
+void ThreadLifecycle::OnExit(uint32_t dense, const SideRef& exit, bool ended_process) {
   Record& r = threads_[dense];
-  r.exited = true;
+  r.exited = !ended_process;  // one that ended the process was never to be joined
   r.exit = exit;
   if (r.ignores.empty()) return;
   RawFinding f;

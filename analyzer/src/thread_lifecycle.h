@@ -19,7 +19,8 @@ class ThreadLifecycle {
   // Threads are keyed by their dense index: a trace's tid may be reused after a thread ends.
   void OnCreate(uint32_t dense, const SideRef& create);
   void OnCreateFailed(uint32_t dense) { threads_.erase(dense); }
-  void OnExit(uint32_t dense, const SideRef& exit);
+  // `ended_process`: its exit ended the process (exit, _exit): never a leak.
+  void OnExit(uint32_t dense, const SideRef& exit, bool ended_process = false);
   // `join` is the joining thread's call, `ok` whether it succeeded; reports the join of a
   // detached thread (whether or not it failed: it is undefined behaviour either way).
   void OnJoin(uint32_t dense, uint32_t joined_tid, const SideRef& join, bool ok);
