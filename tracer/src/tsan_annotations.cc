@@ -166,11 +166,63 @@ bool LeaveMutexCode() {
 }
 }  // namespace
 
+namespace {
+
+// Mutexes created linker-initialized or not static (a global of a mutex class, which code may
+// still use during shutdown after its destructor ran): as in TSan, their destroy is no
+// destroy when the mutex or the destroy call says linker_init, or when the destroy says
+// not_static of a mutex not created so. A fixed table; a full one forgets (the destroy counts).
+constexpr unsigned kMutexLinkerInit = 1u << 0, kMutexNotStatic = 1u << 8;
+constexpr size_t kStaticSlots = 1024;
+struct StaticMutex {
+  std::atomic<uintptr_t> addr{0};
+  std::atomic<unsigned> flags{0};
+};
+StaticMutex static_mutexes[kStaticSlots];
+
+StaticMutex* FindStatic(uintptr_t a, bool insert) {
+  for (size_t i = 0, h = (a >> 4) % kStaticSlots; i < kStaticSlots; ++i) {
+    StaticMutex& m = static_mutexes[(h + i) % kStaticSlots];
+    uintptr_t seen = m.addr.load(std::memory_order_acquire);
+    if (seen == a) return &m;
+    if (seen == 0) {
+      if (!insert) return nullptr;
+      if (m.addr.compare_exchange_strong(seen, a, std::memory_order_acq_rel)) return &m;
+      if (seen == a) return &m;
+    }
+  }
+  return nullptr;
+}
+
+void CreateMutex(const volatile void* addr, unsigned flags, LockType type, uintptr_t pc) {
+  const auto a = reinterpret_cast<uintptr_t>(addr);
+  if (flags & (kMutexLinkerInit | kMutexNotStatic)) {
+    if (StaticMutex* m = FindStatic(a, true)) {
+      m->flags.store(flags & (kMutexLinkerInit | kMutexNotStatic), std::memory_order_release);
+    }
+  } else if (StaticMutex* m = FindStatic(a, false)) {
+    m->flags.store(0, std::memory_order_release);  // created again, plainly
+  }
+  Sync(EventKind::kLockCreate, 0, static_cast<uint16_t>(type), addr, pc);
+}
+
+void DestroyMutex(const volatile void* addr, unsigned flags, uintptr_t pc) {
+  const StaticMutex* m = FindStatic(reinterpret_cast<uintptr_t>(addr), false);
+  const unsigned created = m ? m->flags.load(std::memory_order_acquire) : 0;
+  if ((flags & kMutexLinkerInit) || (created & kMutexLinkerInit) ||
+      ((flags & kMutexNotStatic) && !(created & kMutexNotStatic))) {
+    return;
+  }
+  Sync(EventKind::kLockDestroy, 0, 0, addr, pc);
+}
+
+}  // namespace
+
 TSAN_EXPORT void __tsan_mutex_create(void* addr, unsigned flags) {
-  Sync(EventKind::kLockCreate, 0, static_cast<uint16_t>(LockType::kNormal), addr, TSAN_CALLER_PC);
+  CreateMutex(addr, flags, LockType::kNormal, TSAN_CALLER_PC);
 }
 TSAN_EXPORT void __tsan_mutex_destroy(void* addr, unsigned flags) {
-  Sync(EventKind::kLockDestroy, 0, 0, addr, TSAN_CALLER_PC);
+  DestroyMutex(addr, flags, TSAN_CALLER_PC);
 }
 TSAN_EXPORT void __tsan_mutex_pre_lock(void* addr, unsigned flags) {
   uint8_t f = (flags & kMutexReadLock ? threadlens::trace::kShared : 0) |
@@ -274,10 +326,10 @@ ANNOTATION(AnnotateRWLockCreate, const volatile void* m) {
   Sync(EventKind::kLockCreate, 0, static_cast<uint16_t>(LockType::kRwLock), m, TSAN_CALLER_PC);
 }
 ANNOTATION(AnnotateRWLockCreateStatic, const volatile void* m) {
-  Sync(EventKind::kLockCreate, 0, static_cast<uint16_t>(LockType::kRwLock), m, TSAN_CALLER_PC);
+  CreateMutex(m, kMutexLinkerInit, LockType::kRwLock, TSAN_CALLER_PC);
 }
 ANNOTATION(AnnotateRWLockDestroy, const volatile void* m) {
-  Sync(EventKind::kLockDestroy, 0, 0, m, TSAN_CALLER_PC);
+  DestroyMutex(m, 0, TSAN_CALLER_PC);
 }
 ANNOTATION(AnnotateRWLockAcquired, const volatile void* m, long is_w) {
   Sync(EventKind::kLockAcquired, is_w ? 0 : threadlens::trace::kShared, 1, m, TSAN_CALLER_PC);
