@@ -62,9 +62,10 @@ std::vector<uint32_t> Components(const std::vector<std::vector<uint32_t>>& adj) 
 
 std::vector<std::vector<uint32_t>> ElementaryCycles(
     const std::vector<std::vector<uint32_t>>& adj, size_t max_length, size_t max_cycles,
-    bool* cut) {
+    bool* cut, std::vector<uint32_t>* components) {
   std::vector<std::vector<uint32_t>> cycles;
   std::vector<uint32_t> comp = Components(adj);
+  if (components) *components = comp;
   const uint32_t n = static_cast<uint32_t>(adj.size());
   std::vector<bool> on_path(n, false);
   std::vector<uint32_t> path;
@@ -255,14 +256,14 @@ std::vector<RawFinding> LockOrderDetector::Find(std::vector<std::string>& notes)
   }
   for (auto& a : adj) std::sort(a.begin(), a.end());
   bool cut = false;
-  auto cycles = ElementaryCycles(adj, opts_.max_length, opts_.max_cycles, &cut);
+  std::vector<uint32_t> comp;
+  auto cycles = ElementaryCycles(adj, opts_.max_length, opts_.max_cycles, &cut, &comp);
   if (cut) {
     notes.push_back("lock-order: cycle enumeration stopped after " +
                     std::to_string(cycles.size()) + " cycles (of at most " +
                     std::to_string(opts_.max_length) + " locks); more may exist");
   } else {
     // A component of several locks holds a cycle; one without any found has only longer ones.
-    const std::vector<uint32_t> comp = Components(adj);
     std::map<uint32_t, uint32_t> size, found;
     for (uint32_t c : comp) ++size[c];
     for (const auto& cyc : cycles) ++found[comp[cyc[0]]];

@@ -95,8 +95,9 @@ class LockOrderDetector {
 // Elementary cycles of a directed graph given as adjacency lists over nodes 0..n-1, each
 // cycle as its node sequence starting at its smallest node. Shared with the tests' brute
 // force. Stops after `max_cycles` (sets *cut) and ignores cycles longer than `max_length`.
+// `components`, when given, receives each node's strongly connected component.
 std::vector<std::vector<uint32_t>> ElementaryCycles(
     const std::vector<std::vector<uint32_t>>& adj, size_t max_length, size_t max_cycles,
-    bool* cut);
+    bool* cut, std::vector<uint32_t>* components = nullptr);
 
 }  // namespace threadlens::analysis

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "instrument_run.h"
 #include "threadlens/analyzer/analyze.h"
 #include "threadlens/analyzer/findings_json.h"
 #include "threadlens/analyzer/event_source.h"
@@ -32,6 +33,10 @@
 #include "threadlens/trace_packed.h"
 
 namespace {
+
+using instrument_test::Describe;
+using instrument_test::ReadFile;
+using instrument_test::RunTo;
 
 struct Expectations {
   bool no_race = false;
@@ -85,45 +90,6 @@ Expectations ReadExpectations(const std::string& path) {
     }
   }
   return e;
-}
-
-// Runs argv with stdout and stderr to `log`; returns the exit status (128+signal if killed).
-int RunTo(const std::vector<std::string>& argv, const std::string& log) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd >= 0) {
-      dup2(fd, 1);
-      dup2(fd, 2);
-    }
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string Describe(const threadlens::Report& r) {
-  std::string out;
-  for (const auto& f : r.findings) {
-    out += "  [" + f.kind + "] " + f.title + "\n";
-    for (const auto& a : f.accesses) {
-      out += "    " + a.thread + " " + a.op + " " + a.object + " at " +
-             (a.stack.empty() ? std::string("?") : a.stack[0].Describe()) + "\n";
-    }
-  }
-  return out.empty() ? "  (no findings)\n" : out;
 }
 
 bool EndsWith(const std::string& s, const std::string& suffix) {
@@ -286,56 +252,6 @@ EventCounts TraceOf(const std::string& name, const std::string& env) {
   return c;
 }
 
-// Runs an instrumented program under `threadlens run` (it must exit 0) and analyzes its
-// trace; `text`, when given, gets `threadlens analyze`'s text report of it.
-threadlens::Report ReportOf(const std::string& name, std::string* text = nullptr) {
-  char dir_template[] = "/tmp/threadlens-instrument-XXXXXX";
-  if (!mkdtemp(dir_template)) return {};
-  const std::string dir = dir_template;
-  const std::string trace = dir + "/t.tltrace", log = dir + "/t.log", out = dir + "/t.txt";
-  const int status = RunTo({THREADLENS_CLI, "run", "--trace", trace, "--",
-                            std::string(THREADLENS_INSTRUMENT_BIN_DIR) + "/instrument_" + name},
-                           log);
-  EXPECT_EQ(status, 0) << ReadFile(log);
-  threadlens::Report report = threadlens::AnalyzeFile(trace);
-  if (text) {
-    RunTo({THREADLENS_CLI, "analyze", trace}, out);
-    *text = ReadFile(out);
-  }
-  for (const std::string& f : {trace, log, out}) std::remove(f.c_str());
-  rmdir(dir.c_str());
-  return report;
-}
-
-// A write made after a sleep carries a time after it (the sleep writes no event, yet the
-// next access reads the clock), and a race's title calls its first side "earlier" only when
-// the times agree.
-TEST(Recording, AnAccessAfterASleepHasItsOwnTime) {
-  std::string text;
-  const threadlens::Report report = ReportOf("race_after_sleep", &text);
-  const threadlens::Finding* race = nullptr;
-  for (const auto& f : report.findings) {
-    if (f.kind == "race") race = &f;
-  }
-  ASSERT_NE(race, nullptr) << Describe(report);
-  ASSERT_EQ(race->accesses.size(), 2u);
-  ASSERT_FALSE(race->accesses[0].stack.empty());
-  ASSERT_FALSE(race->accesses[1].stack.empty());
-  // The trace orders the two writes by the threads' starts, which may come either way; the
-  // times say which came first: the one before the other thread's 50 ms sleep.
-  const bool first_is_earlier = race->accesses[0].stack[0].function == "First";
-  const threadlens::Access& first = race->accesses[first_is_earlier ? 0 : 1];
-  const threadlens::Access& second = race->accesses[first_is_earlier ? 1 : 0];
-  EXPECT_EQ(first.stack[0].function, "First");
-  EXPECT_EQ(second.stack[0].function, "Second");
-  const double ticks_per_ms = static_cast<double>(report.ticks_per_second) / 1000.0;
-  EXPECT_GE(static_cast<double>(second.ts) - static_cast<double>(first.ts), 40 * ticks_per_ms);
-  // "earlier" and "Previous" only for the side that was.
-  EXPECT_EQ(race->title.find("vs earlier write") != std::string::npos, first_is_earlier)
-      << race->title;
-  EXPECT_EQ(text.find("Previous write") != std::string::npos, first_is_earlier) << text;
-}
-
 // 2 x 2000 writes to a std::ostringstream, whose copies libstdc++ makes: each copy carries the
 // frame of the loop's call into the library, written once while the loop runs, not one
 // func_entry and func_exit per copy.
@@ -344,33 +260,6 @@ TEST(Recording, ALoopOfLibraryCallsWritesItsFrameOnce) {
   EXPECT_GT(c.writes, 3000u);
   EXPECT_LT(c.func_entries, 100u);
   EXPECT_EQ(c.func_entries, c.func_exits);
-}
-
-// A spin lock released by a full barrier and a plain store (race_spinlock_plain_unlock):
-// the lock word races, but the barrier makes the store a release, so nothing the worker did
-// before it races with main's reads after taking the lock.
-TEST(Races, APlainUnlockAfterABarrierReleasesWhatCameBefore) {
-  for (int run = 0; run < 3; ++run) {
-    const threadlens::Report report = ReportOf("race_spinlock_plain_unlock");
-    size_t races = 0;
-    for (const auto& f : report.findings) {
-      if (f.kind != "race") continue;
-      ++races;
-      for (const std::string& v : f.variables) EXPECT_EQ(v, "lock") << Describe(report);
-    }
-    EXPECT_GT(races, 0u);
-  }
-}
-
-// The process exits while threads are inside their critical sections
-// (clean_exit_while_locked): the trace ends at one moment for all threads, so no thread's
-// unlock is lost while a later lock of another is kept, and the locked writes do not race.
-// Without that, about half the runs reported a race.
-TEST(Recording, AnExitWithThreadsRunningEndsEveryThreadAtOneMoment) {
-  for (int run = 0; run < 4; ++run) {
-    const threadlens::Report report = ReportOf("clean_exit_while_locked");
-    for (const auto& f : report.findings) EXPECT_NE(f.kind, "race") << Describe(report);
-  }
 }
 
 // 2 x 1000 increments of one global with no synchronization in between: the repeats are
@@ -478,45 +367,3 @@ TEST(Wrapper, CompilesLinksAndTracesAProgram) {
 }
 
 }  // namespace
-
-// A race in a heap block gives the block's allocation: its thread, address and size, and the
-// whole stack of the allocating call (the helper, its caller, main), in the text report and
-// in the JSON, which reads back the same.
-TEST(Races, AHeapBlockRaceGivesTheStackOfTheAllocation) {
-  std::string text;
-  const threadlens::Report report = ReportOf("race_heap_allocation_stack", &text);
-  ASSERT_EQ(report.findings.size(), 1u) << text;
-  const threadlens::Finding& f = report.findings[0];
-  ASSERT_TRUE(f.allocation.has_value()) << text;
-  const threadlens::Access& a = *f.allocation;
-  EXPECT_EQ(a.op, "allocate");
-  EXPECT_EQ(a.thread, "T1");
-  EXPECT_EQ(a.size, 16u);
-  EXPECT_NE(a.address, 0u);
-  ASSERT_GE(a.stack.size(), 3u) << text;
-  EXPECT_EQ(a.stack[0].function, "NewTable");
-  EXPECT_EQ(a.stack[0].line, 18);
-  EXPECT_EQ(a.stack[1].function, "Setup");
-  EXPECT_EQ(a.stack[2].function, "main");
-  EXPECT_EQ(a.stack[2].line, 32);
-  char at[64];
-  std::snprintf(at, sizeof at, "Heap block of 16 bytes at 0x%llx allocated by thread T1:",
-                static_cast<unsigned long long>(a.address));
-  const size_t line = text.find(at);
-  ASSERT_NE(line, std::string::npos) << text;
-  EXPECT_NE(text.find("#1 Setup", line), std::string::npos) << text;
-  const threadlens::Report back = threadlens::ReportFromJson(threadlens::ToJson(report));
-  ASSERT_EQ(back.findings.size(), 1u);
-  ASSERT_TRUE(back.findings[0].allocation.has_value());
-  EXPECT_EQ(back.findings[0].allocation->stack.size(), a.stack.size());
-  EXPECT_EQ(back.findings[0].allocation->address, a.address);
-}
-
-// One racy statement at two pcs of one line (after the two paths of a destructor) is one bug:
-// one finding, whatever pairs of its pcs raced.
-TEST(Races, AStatementAtTwoPcsIsReportedOnce) {
-  const threadlens::Report report = ReportOf("race_statement_at_two_pcs");
-  size_t races = 0;
-  for (const threadlens::Finding& f : report.findings) races += f.kind == "race";
-  EXPECT_EQ(races, 1u);
-}

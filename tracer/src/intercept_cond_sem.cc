@@ -11,6 +11,7 @@
 #include <semaphore.h>
 
 #include "process_tree.h"
+#include "held_locks.h"
 #include "runtime_internal.h"
 #include "schedule.h"
 

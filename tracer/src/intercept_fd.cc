@@ -256,20 +256,15 @@ void Created(int fd, uint64_t channel, uintptr_t pc) {
   Name(ts, fd, pc);
 }
 
-// A mapping made or removed while the thread ignores its accesses is no access (as a malloc).
-uint8_t HeapUnchecked() {
-  const tsan::ThreadCtx& t = tsan::tls_ctx;
-  return t.ignore_reads || t.ignore_writes ? trace::kHeapUnchecked : 0;
-}
-
 // Mappings share the descriptors' recorder and merge-order fences: the unmapping thread's
 // free comes before the real munmap, the mapping thread's allocation after the real mmap.
+// Under ignores they are unchecked, as a malloc is.
 void Mapped(void* addr, size_t len, uintptr_t pc) {
   ThreadState* ts = Recorder(pc);
   if (!ts || len == 0) return;
   SyncProgramStack(ts, EventKind::kAlloc, pc);
   OrderFence(ts, pc);
-  EmitTo(ts, EventKind::kAlloc, HeapUnchecked(), 0, 0, reinterpret_cast<uintptr_t>(addr), pc,
+  EmitTo(ts, EventKind::kAlloc, tsan::tls_ctx.HeapFlags(), 0, 0, reinterpret_cast<uintptr_t>(addr), pc,
          PageRound(len));
 }
 
@@ -277,7 +272,7 @@ void Unmapping(void* addr, size_t len, uintptr_t pc) {
   ThreadState* ts = Recorder(pc);
   if (!ts || len == 0) return;
   SyncProgramStack(ts, EventKind::kFree, pc);
-  EmitTo(ts, EventKind::kFree, HeapUnchecked(), 0, 0, reinterpret_cast<uintptr_t>(addr), pc,
+  EmitTo(ts, EventKind::kFree, tsan::tls_ctx.HeapFlags(), 0, 0, reinterpret_cast<uintptr_t>(addr), pc,
          PageRound(len));
   OrderFence(ts, pc);
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "confirm.h"
+#include "held_locks.h"
 #include "runtime_internal.h"
 #include "schedule.h"
 

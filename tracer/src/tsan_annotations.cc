@@ -75,8 +75,7 @@ void OnAlloc(void* p, size_t size, uintptr_t pc) {
   // which the program may use too (malloc_usable_size; sds and listpack in Redis do).
   const size_t usable = malloc_usable_size(p);
   const size_t slack = usable > size ? usable - size : 0;
-  const uint8_t unchecked = t->ignore_reads || t->ignore_writes ? trace::kHeapUnchecked : 0;
-  EmitWithValue(EventKind::kAlloc, unchecked, 0,
+  EmitWithValue(EventKind::kAlloc, t->HeapFlags(), 0,
                 static_cast<uint32_t>(slack < UINT32_MAX ? slack : 0),
                 reinterpret_cast<uintptr_t>(p), pc, size);
   if (library) PopLibraryFrame(*t);
@@ -101,8 +100,7 @@ void OnFree(void* p, size_t usable, uintptr_t pc) {
   Emit(EventKind::kFence, static_cast<uint8_t>(trace::MemoryOrder::kRelaxed), 0, 0, 0, pc);
   // The block's usable size: a block the C library allocated for the program (strdup,
   // getline) was never announced, and its free still ends its life.
-  const uint8_t unchecked = t->ignore_reads || t->ignore_writes ? trace::kHeapUnchecked : 0;
-  EmitWithValue(EventKind::kFree, unchecked, 0, 0, reinterpret_cast<uintptr_t>(p), pc,
+  EmitWithValue(EventKind::kFree, t->HeapFlags(), 0, 0, reinterpret_cast<uintptr_t>(p), pc,
                 usable == kUnknownSize ? malloc_usable_size(p) : usable);
   if (library) PopLibraryFrame(*t);
 }

@@ -105,6 +105,10 @@ struct ThreadCtx {
     open_run = c.run;
     open_tag = c.tag;
   }
+  // An allocation's or free's flags: unchecked while the thread ignores reads or writes.
+  uint8_t HeapFlags() const {
+    return ignore_reads || ignore_writes ? trace::kHeapUnchecked : 0;
+  }
 };
 
 // constinit: no dynamic initialization, so no TLS wrapper call on the fast path.

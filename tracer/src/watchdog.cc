@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "process_tree.h"
+#include "held_locks.h"
 #include "runtime_internal.h"
 #include "threadlens/recording.h"
 
