@@ -20,6 +20,7 @@ Command AddAnalyze(CLI::App& app) {
     std::string format = "text";
     std::string color = "auto";
     bool no_races = false;
+    bool no_tsan_settings = false;
     bool no_contention = false;
     bool full_stacks = false;
     bool timeline = false;
@@ -35,6 +36,9 @@ Command AddAnalyze(CLI::App& app) {
   sub->add_option("--color", o->color, "Colour the text: auto, always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   sub->add_flag("--no-races", o->no_races, "Skip race detection");
+  sub->add_flag("--no-tsan-settings", o->no_tsan_settings,
+                "Also show the findings the program's ThreadSanitizer settings turn off (TSAN_OPTIONS "
+                "suppressions and report_* flags, __tsan_default_options/_suppressions)");
   sub->add_flag("--no-contention", o->no_contention, "Leave out contention notes");
   sub->add_flag("--full-stacks", o->full_stacks,
                 "Show every frame of every stack; by default runs of library frames are "
@@ -56,6 +60,7 @@ Command AddAnalyze(CLI::App& app) {
             opts.contention = !o->no_contention;
             opts.max_cycle_length = o->max_cycle_length;
             opts.predict = o->predict;
+            opts.tsan_settings = !o->no_tsan_settings;
             // Only the JSON timeline shows lock spans: building them costs a name per span.
             if (!(o->format == "json" && o->timeline)) opts.max_spans = 0;
             Report report;

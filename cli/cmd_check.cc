@@ -23,6 +23,7 @@ Command AddCheck(CLI::App& app) {
     bool require_confirmed = false;
     bool quiet = false;
     bool predict = false;
+    bool no_tsan_settings = false;
     std::string color = "auto";
     reports::OutputFiles files;
   };
@@ -40,7 +41,7 @@ Command AddCheck(CLI::App& app) {
   sub->add_option("--baseline", o->baseline,
                   "An earlier JSON (or SARIF) report: only new fingerprints fail");
   sub->add_option("--suppressions", o->suppressions,
-                  "Suppressions file: KIND:PATTERN lines, # comments");
+                  "Suppressions file: KIND:PATTERN lines, # comments (a ThreadSanitizer suppressions file works as it is)");
   sub->add_flag("--exit-zero", o->exit_zero, "Report, but exit 0 even when findings fail the gate");
   sub->add_flag("--require-confirmed", o->require_confirmed,
                 "Lock-order cycles fail only when `threadlens confirm` made them happen (give "
@@ -53,6 +54,9 @@ Command AddCheck(CLI::App& app) {
                 "Check each lock-order cycle for a deadlocking reordering of the run: cycles "
                 "with none become warnings; predicted races, lost notifications and deadlocks "
                 "through a notification fail it");
+  sub->add_flag("--no-tsan-settings", o->no_tsan_settings,
+                "Also show the findings the program's ThreadSanitizer settings turn off (TSAN_OPTIONS "
+                "suppressions and report_* flags, __tsan_default_options/_suppressions)");
   sub->add_option("--color", o->color, "auto, always, never (NO_COLOR is honoured)")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   sub->add_option("--html", o->files.html, "Also write the HTML report");
@@ -77,6 +81,7 @@ Command AddCheck(CLI::App& app) {
               gate.suppressions = reports::Suppressions::Load(o->suppressions);
             AnalyzeOptions analyze;
             analyze.predict = o->predict;
+            analyze.tsan_settings = !o->no_tsan_settings;
             auto all = reports::LoadReports(o->traces, analyze, reports::StderrIsTerminal());
 
             auto result = reports::EvaluateGate(all, gate);
@@ -112,6 +117,14 @@ Command AddCheck(CLI::App& app) {
                   std::printf(" %s:%s (%zu)", rule.kind.c_str(), rule.pattern.c_str(), rule.hits);
               }
               std::printf("\n");
+            }
+            size_t by_settings = 0;
+            for (const auto& nr : all) by_settings += nr.report.tsan_settings_removed;
+            if (by_settings > 0) {
+              std::printf("threadlens check: the program's ThreadSanitizer settings left out %zu "
+                          "finding%s (the report's notes say which; --no-tsan-settings shows "
+                          "them)\n",
+                          by_settings, by_settings == 1 ? "" : "s");
             }
             if (result.baselined > 0) {
               std::printf("threadlens check: %zu finding%s already in the baseline\n",

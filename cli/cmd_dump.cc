@@ -293,6 +293,12 @@ Command AddDump(CLI::App& app) {
               std::printf("# process %u (parent %u): %s, %s\n", p.pid, p.ppid, p.path.c_str(),
                           p.complete ? "complete" : "incomplete");
             }
+            for (const auto& [key, value] : m.settings) {  // a file's text: its first line
+              const std::string whole = value.substr(0, value.find_last_not_of('\n') + 1);
+              const std::string v = whole.substr(0, whole.find('\n'));
+              std::printf("# tsan setting %s: %s%s\n", EscapeControls(key).c_str(),
+                          EscapeControls(v).c_str(), v.size() < whole.size() ? " ..." : "");
+            }
             Dumper d(*src);
             StreamEvent se;
             uint64_t n = 0;

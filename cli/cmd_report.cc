@@ -17,6 +17,7 @@ Command AddReport(CLI::App& app) {
     reports::OutputFiles files;
     std::string color = "auto";
     bool no_races = false;
+    bool no_tsan_settings = false;
     bool predict = false;
   };
   auto o = std::make_shared<Options>();
@@ -48,6 +49,9 @@ Command AddReport(CLI::App& app) {
                   "Colour the text report: auto, always, never (NO_COLOR is honoured)")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   sub->add_flag("--no-races", o->no_races, "Skip race detection (faster on huge traces)");
+  sub->add_flag("--no-tsan-settings", o->no_tsan_settings,
+                "Also show the findings the program's ThreadSanitizer settings turn off (TSAN_OPTIONS "
+                "suppressions and report_* flags, __tsan_default_options/_suppressions)");
   sub->add_flag("--predict", o->predict,
                 "Check each lock-order cycle for a deadlocking reordering of the run, with its "
                 "schedule; also races, lost notifications and deadlocks through a notification");
@@ -55,6 +59,7 @@ Command AddReport(CLI::App& app) {
             AnalyzeOptions analyze;
             analyze.races = !o->no_races;
             analyze.predict = o->predict;
+            analyze.tsan_settings = !o->no_tsan_settings;
             auto reports = reports::LoadReports(o->traces, analyze, reports::StderrIsTerminal());
             reports::WriteOutputs(reports, o->files);
             const auto& f = o->files;

@@ -67,6 +67,7 @@ class Analysis {
       opts_.races = false;
       races_skipped_ = true;
     }
+    FindOpenMPRuntime(source);
   }
 
   Report Run();
@@ -158,6 +159,10 @@ class Analysis {
   uint64_t predict_cut_ = 0;  // accesses longer than the prediction model keeps
   uint64_t predict_full_at_ = 0;  // the stream position where the model reached its limit
   PredictLifetimes lifetimes_;  // binary traces: which life of its memory an access touched
+  // The OpenMP runtime's code (libomp, libgomp): it orders its own locks and condition
+  // variables with atomics no tool sees, so their bytes are not checked when it uses them.
+  void FindOpenMPRuntime(EventSource& source);
+  std::vector<std::pair<uint64_t, uint64_t>> openmp_text_;  // [base, base + size)
   bool std_trace_;
   bool races_skipped_ = false;  // the program was not instrumented
   bool watchdog_ = false;

@@ -100,10 +100,24 @@ void Analysis::Forked(uint64_t key, uint32_t child) {
   if (opts_.races) race_.CopyBlocks(from, span, to);
 }
 
+void Analysis::FindOpenMPRuntime(EventSource& source) {
+  for (const ModuleInfo& m : source.Modules()) {
+    const size_t slash = m.path.rfind('/');
+    const std::string_view name = std::string_view(m.path).substr(slash + 1);
+    if (name.starts_with("libomp.so") || name.starts_with("libgomp.so") ||
+        name.starts_with("libiomp5.so")) {
+      openmp_text_.emplace_back(m.base, m.size);
+    }
+  }
+}
+
 void Analysis::SyncObjectAccess(const ThreadCtx& t, const StreamEvent& e, uint64_t size,
                                 bool write) {
   // STD traces number locks and variables from 1 alike: their locks are no memory.
   if (!opts_.races || e.ev.obj == 0 || std_trace_) return;
+  for (const auto& [base, size] : openmp_text_) {
+    if (e.ev.site - base < size) return;
+  }
   SideRef s = Side(t, write ? Op::kWrite : Op::kRead, e);
   if (write) {
     s.size = 1;

@@ -13,6 +13,7 @@
 #include "namer.h"
 #include "read_ahead.h"
 #include "threadlens/analyzer/error.h"
+#include "tsan_settings.h"
 
 namespace threadlens {
 namespace analysis {
@@ -225,6 +226,7 @@ void DisambiguateFingerprints(std::vector<Finding>& findings) {
 
 Report Analyze(EventSource& source, const AnalyzeOptions& options) {
   Report r = analysis::Analysis(source, options).Run();
+  if (options.tsan_settings) ApplyTsanSettings(source.Meta(), r);
   SanitizeUtf8(r);
   return r;
 }

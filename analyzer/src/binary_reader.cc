@@ -270,6 +270,24 @@ class BinaryTrace final : public EventSource {
           std::memcpy(maps.back().data(), p, b.payload_size);
           break;
         }
+        case BlockKind::kSettings: {
+          if (truncated) break;
+          const char* p = reinterpret_cast<const char*>(Payload(off, b));
+          size_t at = 0;
+          for (uint32_t i = 0; i < b.count; ++i) {
+            trace::SettingEntry e;
+            if (b.payload_size - at < sizeof e) Fail(off, "setting past the block end");
+            std::memcpy(&e, p + at, sizeof e);
+            at += sizeof e;
+            if (b.payload_size - at < uint64_t{e.key_length} + e.value_length) {
+              Fail(off, "setting past the block end");
+            }
+            meta_.settings.emplace_back(std::string(p + at, e.key_length),
+                                        std::string(p + at + e.key_length, e.value_length));
+            at += e.key_length + e.value_length;
+          }
+          break;
+        }
         case BlockKind::kEnd: {
           if (truncated) break;
           if (b.payload_size != sizeof(trace::EndRecord)) Fail(off, "bad end record size");

@@ -168,11 +168,20 @@ bool LockMonitor::OnRelease(ThreadCtx& t, const SideRef& side, bool shared, bool
 void LockMonitor::OnDestroy(ThreadCtx& t, const SideRef& side) {
   LockState& st = locks_[side.obj];
   if (st.owned || !st.readers.empty()) Misuse("destroy-locked", side, side.obj);
+  // The lock is gone: its destroyer holds it no more, even once the memory is a lock again.
+  std::erase_if(t.held, [&](const Held& h) { return h.lock == side.obj; });
+  if (st.owned && st.owner == t.tid) {
+    st.owned = false;
+    st.owner_depth = 0;
+  }
+  std::erase(st.readers, t.tid);
   st.destroyed = true;
 }
 
 void LockMonitor::OnThreadExit(ThreadCtx& t, const SideRef& side) {
   for (const Held& h : t.held) {
+    // A lock destroyed while held (destroy-locked) is gone: holding it is the same mistake.
+    if (auto it = locks_.find(h.lock); it != locks_.end() && it->second.destroyed) continue;
     SideRef acquired = h.acquired;
     Misuse("held-at-exit", side, h.lock, {acquired});
   }

@@ -159,6 +159,11 @@ class RecordingSource : public EventSource {
       meta_.watchdog = meta_.watchdog || m.watchdog;
       meta_.uninstrumented = meta_.uninstrumented && m.uninstrumented;
       meta_.start_ticks = std::min(meta_.start_ticks, m.start_ticks);
+      for (const auto& kv : m.settings) {  // a fork child's are its parent's; exec'd may differ
+        if (std::find(meta_.settings.begin(), meta_.settings.end(), kv) == meta_.settings.end()) {
+          meta_.settings.push_back(kv);
+        }
+      }
     }
     return meta_;
   }

@@ -210,5 +210,41 @@ TEST(DoubleDetach, IsMisuse) {
   EXPECT_TRUE(Misuse(r, "thread-leak").empty());
 }
 
+TEST(DestroyLocked, TheDestroyedLockIsNotAlsoHeldAtExit) {
+  // One mistake, one finding: after the destroy the lock is gone, T1 exits holding nothing.
+  VectorSource s;
+  s.Add(1, EventKind::kLockAcquired, 0xA, 0, 1, s.Site("a.cc:1"));
+  s.Add(1, EventKind::kLockDestroy, 0xA, 0, 0, s.Site("a.cc:2"));
+  s.Add(1, EventKind::kThreadExit);
+  Report r = Analyze(s, TestOptions());
+  EXPECT_EQ(Misuse(r, "destroy-locked").size(), 1u);
+  EXPECT_TRUE(Misuse(r, "held-at-exit").empty());
+}
+
+TEST(DestroyLocked, ALockDestroyedHeldAndCreatedAgainIsNotHeld) {
+  // A custom mutex destroyed while locked and constructed again in place (placement new).
+  VectorSource s;
+  s.Add(1, EventKind::kLockAcquired, 0xA, 0, 1, s.Site("a.cc:1"));
+  s.Add(1, EventKind::kLockDestroy, 0xA, 0, 0, s.Site("a.cc:2"));
+  s.Add(1, EventKind::kLockCreate, 0xA, 0, 0, s.Site("a.cc:3"));
+  s.Add(1, EventKind::kThreadExit);
+  Report r = Analyze(s, TestOptions());
+  EXPECT_EQ(Misuse(r, "destroy-locked").size(), 1u);
+  EXPECT_TRUE(Misuse(r, "held-at-exit").empty());
+}
+
+TEST(DestroyLocked, ALockTakenAgainAfterItsNewInitIsHeldAtExit) {
+  VectorSource s;
+  s.Add(1, EventKind::kLockAcquired, 0xA, 0, 1, s.Site("a.cc:1"));
+  s.Add(1, EventKind::kLockRelease, 0xA, 0, 0, s.Site("a.cc:2"));
+  s.Add(1, EventKind::kLockDestroy, 0xA, 0, 0, s.Site("a.cc:3"));
+  s.Add(1, EventKind::kLockCreate, 0xA, 0, 0, s.Site("a.cc:4"));
+  s.Add(1, EventKind::kLockAcquired, 0xA, 0, 1, s.Site("a.cc:5"));
+  s.Add(1, EventKind::kThreadExit);
+  Report r = Analyze(s, TestOptions());
+  EXPECT_TRUE(Misuse(r, "destroy-locked").empty());
+  ASSERT_EQ(Misuse(r, "held-at-exit").size(), 1u);
+}
+
 }  // namespace
 }  // namespace threadlens::testing

@@ -123,6 +123,45 @@ TEST(Gate, KindMustMatch) {
   EXPECT_EQ(EvaluateGate(Samples(), o).suppressed, 1u);
 }
 
+// A ThreadSanitizer suppressions file works as it is: its types cover the findings TSan
+// would have reported under them, race_top looks at the innermost frames only, and
+// called_from_lib at the modules.
+TEST(Gate, TsanSuppressionTypesCoverTheirFindings) {
+  auto finding = [](std::string kind, std::string subkind) {
+    Finding f;
+    f.kind = std::move(kind);
+    f.subkind = std::move(subkind);
+    Access a;
+    a.stack = {Frame{.function = "Inner()", .file = "inner.cc", .module = "libinner.so"},
+               Frame{.function = "Outer()", .file = "outer.cc", .module = "app"}};
+    f.accesses = {a};
+    return f;
+  };
+  const Finding race = finding("race", ""), uaf = finding("race", "use-after-free");
+  const Finding leak = finding("misuse", "thread-leak"), locked = finding("misuse", "destroy-locked");
+  const Finding cycle = finding("lock-order", ""), twice = finding("self-deadlock", "");
+  const Finding errno_ = finding("misuse", "signal-errno");
+  auto hits = [](const std::string& rules, const Finding& f) {
+    return Suppressions::Parse(rules).Match(f) != nullptr;
+  };
+  EXPECT_TRUE(hits("race:Outer", race));
+  EXPECT_TRUE(hits("race:Outer", uaf));
+  EXPECT_FALSE(hits("race:Outer", leak));
+  EXPECT_TRUE(hits("race_top:Inner", race));
+  EXPECT_FALSE(hits("race_top:Outer", race));  // not the innermost frame
+  EXPECT_TRUE(hits("thread:Outer", leak));
+  EXPECT_FALSE(hits("thread:Outer", locked));
+  EXPECT_TRUE(hits("mutex:Outer", locked));
+  EXPECT_TRUE(hits("mutex:Outer", twice));  // TSan's double lock
+  EXPECT_FALSE(hits("mutex:Outer", leak));
+  EXPECT_TRUE(hits("deadlock:Outer", cycle));  // TSan's lock-order-inversion
+  EXPECT_TRUE(hits("signal:Inner", errno_));
+  EXPECT_FALSE(hits("signal:Inner", race));
+  EXPECT_TRUE(hits("called_from_lib:libinner.so", leak));
+  EXPECT_FALSE(hits("called_from_lib:Inner", race));  // modules only
+  EXPECT_THROW(Suppressions::Parse("vptr_race:x\n"), Error);
+}
+
 TEST(Gate, MalformedSuppressionsNameTheLine) {
   try {
     Suppressions::Parse("race:ok\nnonsense\n", "supp.txt");

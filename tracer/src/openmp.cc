@@ -5,7 +5,10 @@
 // (AnnotateHappensBefore/After...) that this runtime implements. TSan's runtime gets Archer
 // loaded because it intercepts libomp's dlopen; here the tool is named in OMP_TOOL_LIBRARIES
 // instead, before libomp starts, unless the program set the variable itself. Archer also
-// asks for TSAN_OPTIONS=ignore_noninstrumented_modules=1 (else it prints a warning).
+// asks for TSAN_OPTIONS=ignore_noninstrumented_modules=1 (else it prints a warning), under
+// which TSan checks no libc call libomp makes: libomp orders its own bookkeeping (its team
+// and task structures, copied with memcpy) with atomics no tool sees. The libc calls made
+// from libomp's code are not recorded here either (AccessRange), or they race falsely.
 #include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +16,7 @@
 #include <unistd.h>
 
 #include "runtime_internal.h"
+#include "tsan_thread.h"
 
 namespace threadlens::rt {
 namespace {
@@ -20,6 +24,7 @@ namespace {
 struct Found {
   char dir[4096];
   bool found = false;
+  uintptr_t text = 0, text_size = 0;  // its executable segment
 };
 
 int FindLibomp(dl_phdr_info* info, size_t, void* arg) {
@@ -34,16 +39,24 @@ int FindLibomp(dl_phdr_info* info, size_t, void* arg) {
   memcpy(f->dir, path, len);
   f->dir[len] = 0;
   f->found = true;
+  for (int i = 0; i < info->dlpi_phnum; ++i) {
+    const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+    if (ph.p_type == PT_LOAD && (ph.p_flags & PF_X)) {
+      f->text = info->dlpi_addr + ph.p_vaddr;
+      f->text_size = ph.p_memsz;
+    }
+  }
   return 1;
 }
 
 }  // namespace
 
 void PrepareOpenMP() {
-  if (getenv("OMP_TOOL_LIBRARIES")) return;  // the program's own choice
   Found f;
   dl_iterate_phdr(FindLibomp, &f);
   if (!f.found) return;
+  tsan::SkipLibcCallsFrom(f.text, f.text_size);
+  if (getenv("OMP_TOOL_LIBRARIES")) return;  // the program's own choice
   char tool[4096 + 32];
   snprintf(tool, sizeof tool, "%s/libarcher.so", f.dir);
   if (access(tool, R_OK) != 0) return;

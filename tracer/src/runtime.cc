@@ -261,6 +261,7 @@ void ForkChild() {
   }
   RewriteStrings();
   WriteModules();
+  WriteSettings();
   if (reinterpret_cast<uintptr_t>(self) > 1) {
     self->pos.store(0);
     self->flushed = 0;
@@ -429,9 +430,11 @@ __attribute__((constructor(101))) static void InitRuntime() {
   ScheduleInit();
   g_flush_copy = static_cast<unsigned char*>(MapMemory(kBufBytes));
   InitCompression();
+  CaptureSettings();  // before tracing: the program's __tsan_default_options runs untraced
   pthread_key_create(&g_exit_key, ExitKeyDestructor);
   g_enabled.store(true, std::memory_order_release);
   WriteModules();
+  WriteSettings();
 
   ThreadState* main_state = NewState(1);
   t_state = main_state;

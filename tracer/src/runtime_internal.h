@@ -361,6 +361,11 @@ void InitStrings();
 SpinLock& StringsLock();
 void RewriteStrings();
 
+// The program's ThreadSanitizer settings (runtime_settings.cc): captured once before tracing
+// starts, written into each trace (the first, and a fork child's) as a kSettings block.
+void CaptureSettings();
+void WriteSettings();
+
 // Registry of live thread states (watchdog, FlushAll). Callers hold RegistryLock().
 SpinLock& RegistryLock();
 ThreadState* RegistryHead();

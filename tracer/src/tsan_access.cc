@@ -135,9 +135,18 @@ void RecordAccess(ThreadCtx& t, uintptr_t addr, uint32_t size, bool write, uintp
 }
 
 // Ranges are recorded as one event each (__tsan_read_range, the libc interceptors).
+namespace {
+uintptr_t skip_text = 0, skip_text_size = 0;  // set once at start, before any thread
+}  // namespace
+
+void SkipLibcCallsFrom(uintptr_t text, uintptr_t size) {
+  skip_text = text;
+  skip_text_size = size;
+}
+
 void AccessRange(uintptr_t addr, uintptr_t size, bool write, uintptr_t pc) {
   ThreadCtx* t = Recording();
-  if (!t || size == 0) return;
+  if (!t || size == 0 || pc - skip_text < skip_text_size) return;
   if (t->ignore || (write ? t->ignore_writes : t->ignore_reads)) return;
   if (t->skip_own_stack && addr - t->stack_lo < t->stack_hi - t->stack_lo) return;
   if (__atomic_load_n(&benign_ranges, __ATOMIC_RELAXED) && InBenignRange(addr, size)) return;

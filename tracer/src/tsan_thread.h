@@ -293,6 +293,8 @@ TSAN_NOINLINE void RecordAccess(ThreadCtx& t, uintptr_t addr, uint32_t size, boo
 // `size` bytes from `addr` read or written at `pc` by the calling thread (__tsan_read_range,
 // the libc interceptors): one event, a plain access when it fits in 16 bytes.
 void AccessRange(uintptr_t addr, uintptr_t size, bool write, uintptr_t pc);
+// The libc calls made from code in [text, text + size) are not recorded (openmp.cc: libomp).
+void SkipLibcCallsFrom(uintptr_t text, uintptr_t size);
 
 // Set by __tsan_init: some loaded module is instrumented. Until then (and for good in an
 // unmodified program) the libc interceptors only forward.

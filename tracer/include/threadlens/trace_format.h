@@ -83,6 +83,7 @@ enum class BlockKind : uint32_t {
                       // 40-byte Event or a 16-byte packed record (see PackedRecord below)
   kCompressedEvents = 6,  // a kPackedEvents payload as one zstd frame (with its size);
                           // `count` and `tid` as there, `checksum` of the frame
+  kSettings = 7,  // the program's ThreadSanitizer settings: `count` SettingEntry records
 };
 
 inline constexpr uint32_t kBlockMagic = 0x4b4c4254;  // "TBLK" little-endian
@@ -102,6 +103,13 @@ struct StringEntry {
   uint32_t length;  // bytes of UTF-8 that follow, not NUL-terminated
 };
 static_assert(sizeof(StringEntry) == 8, "StringEntry layout is part of the format");
+
+// A setting: key_length bytes of key, then value_length bytes of value (UTF-8, no NUL).
+struct SettingEntry {
+  uint32_t key_length;
+  uint32_t value_length;
+};
+static_assert(sizeof(SettingEntry) == 8, "SettingEntry layout is part of the format");
 
 struct ModuleEntry {
   uint64_t base;     // load address (dlpi_addr)

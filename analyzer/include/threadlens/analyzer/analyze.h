@@ -25,6 +25,9 @@ struct AnalyzeOptions {
   size_t max_cycle_reports = 1000;
   size_t max_spans = 100000;      // timeline spans kept in Report::spans
   size_t max_misuse = 1000;       // misuse findings
+  // Apply the ThreadSanitizer settings the program ran with (TSAN_OPTIONS' suppressions file
+  // and report_* flags, __tsan_default_options/_suppressions), as the trace recorded them.
+  bool tsan_settings = true;
   // Threads that check shadow memory beside the one reading the trace. -1: the
   // THREADLENS_RACE_WORKERS environment variable if set, else 2 when this process may run
   // on three CPUs or more, 1 on two. The findings are the same whatever the number.

@@ -52,6 +52,9 @@ struct TraceMeta {
   std::string format;      // "binary", "std"
   uint64_t recording = 0;  // the recording id (v3 header), 0 when none
   uint32_t ppid = 0;
+  // The program's ThreadSanitizer settings as recorded (key, value): TSAN_OPTIONS,
+  // __tsan_default_options, __tsan_default_suppressions, the suppressions file's text.
+  std::vector<std::pair<std::string, std::string>> settings;
 };
 
 class EventSource {

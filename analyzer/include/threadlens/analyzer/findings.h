@@ -164,6 +164,9 @@ struct Report {
   std::vector<Span> spans;                // for timelines; capped (see `spans_truncated`)
   bool spans_truncated = false;
   std::vector<std::string> notes;         // e.g. "cycle enumeration stopped at 1000"
+  // Findings the program's ThreadSanitizer settings left out (AnalyzeOptions::tsan_settings);
+  // a note says which settings.
+  size_t tsan_settings_removed = 0;
 };
 
 // Calls `fn` on every string of the report (names, titles, stacks, warnings, notes).

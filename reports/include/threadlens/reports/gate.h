@@ -8,36 +8,14 @@
 #include <string_view>
 #include <vector>
 
+#include "threadlens/analyzer/suppressions.h"
 #include "threadlens/reports/named_report.h"
 
 namespace threadlens::reports {
 
-// One `kind:pattern` line. `kind` is a finding kind, "*" for any, or "fingerprint".
-struct Suppression {
-  std::string kind;
-  std::string pattern;  // '*' matches any run of characters; '^'/'$' anchor; else substring
-  int line = 0;
-  mutable size_t hits = 0;
-};
-
-class Suppressions {
- public:
-  // Throws Error(kExitBadInput) naming `origin` and the line for a malformed line.
-  static Suppressions Parse(std::string_view text, const std::string& origin = "suppressions");
-  static Suppressions Load(const std::string& path);
-
-  // The first rule matching `f`, or nullptr. A rule matches when its kind does and its
-  // pattern matches a function, file or module of any frame, a lock, variable or thread name.
-  const Suppression* Match(const Finding& f) const;
-  const std::vector<Suppression>& rules() const { return rules_; }
-
- private:
-  std::vector<Suppression> rules_;
-};
-
-// TSan's template matching: `*` wildcards, optional leading `^` and trailing `$` anchors,
-// unanchored ends match anywhere.
-bool TemplateMatch(std::string_view pattern, std::string_view text);
+using threadlens::Suppression;
+using threadlens::Suppressions;
+using threadlens::TemplateMatch;
 
 // Every fingerprint in a JSON file: a findings report, an array or {"reports": [...]} of
 // them, or SARIF (partialFingerprints). Throws Error(kExitBadInput) on a missing/bad file.
