@@ -61,6 +61,7 @@ class Analysis {
     race_.SetStackOwner([this](uint64_t addr, uint64_t ts, uint64_t index) {
       return StackOwnerAt(addr, ts, index);
     });
+    race_.SetRemapped([this](uint64_t addr, uint64_t ts) { return Remapped(addr, ts); });
     // An unmodified program's trace has no accesses: its only memory events (the bytes of
     // locks and descriptors) would race where invisible atomics synchronize.
     if (opts_.races && source.Meta().uninstrumented) {
@@ -162,6 +163,8 @@ class Analysis {
   // The OpenMP runtime's code (libomp, libgomp): it orders its own locks and condition
   // variables with atomics no tool sees, so their bytes are not checked when it uses them.
   void FindOpenMPRuntime(EventSource& source);
+  // Freed heap memory the C library mapped again unseen: a thread's stack or a library.
+  bool Remapped(uint64_t addr, uint64_t ts);
   std::vector<std::pair<uint64_t, uint64_t>> openmp_text_;  // [base, base + size)
   bool std_trace_;
   bool races_skipped_ = false;  // the program was not instrumented

@@ -111,6 +111,14 @@ void Analysis::FindOpenMPRuntime(EventSource& source) {
   }
 }
 
+bool Analysis::Remapped(uint64_t addr, uint64_t ts) {
+  if (namer_.Stacks().OwnerAt(addr, ts) != 0) return true;
+  for (const ModuleInfo& m : source_.Modules()) {
+    if (addr - m.base < m.size) return true;
+  }
+  return false;
+}
+
 void Analysis::SyncObjectAccess(const ThreadCtx& t, const StreamEvent& e, uint64_t size,
                                 bool write) {
   // STD traces number locks and variables from 1 alike: their locks are no memory.

@@ -6,7 +6,20 @@ namespace threadlens::analysis {
 
 void TitleFinding(Finding& f) {
   const auto& a = f.accesses;
-  if (f.kind == "race" && f.subkind == "use-after-free" && a.size() >= 2) {
+  if (f.kind == "race" && f.subkind == "use-after-free" && f.relation == "happens-before" &&
+      a.size() >= 2) {
+    const Access& freed = a[0].op == "free" ? a[0] : a[1];
+    const Access& used = a[0].op == "free" ? a[1] : a[0];
+    const bool own = freed.thread == used.thread;
+    f.title = "use after free: " + used.op + " of " +
+              (f.variables.empty() ? used.object : f.variables[0]) + " by " + used.thread +
+              " after " + (own ? "its own free" : "its free by " + freed.thread);
+    if (f.detail.empty()) {
+      f.detail = "The free happens before this " + used.op + ": " + used.thread +
+                 " uses memory that was given back (a dangling pointer), whatever the timing. "
+                 "The allocator may hand it out again in between.";
+    }
+  } else if (f.kind == "race" && f.subkind == "use-after-free" && a.size() >= 2) {
     const Access& freed = a[0].op == "free" ? a[0] : a[1];
     const Access& used = a[0].op == "free" ? a[1] : a[0];
     f.title = "use after free by another thread: " + used.op + " of " +

@@ -153,6 +153,7 @@ json FindingJson(const Finding& f, std::vector<const std::vector<WitnessStep>*>*
     for (const CycleEdge& e : f.cycle) cyc.push_back(EdgeJson(e));
     j["cycle"] = std::move(cyc);
   }
+  if (!f.predicted && !f.relation.empty()) j["relation"] = f.relation;  // a use after free
   if (f.predicted) {
     j["predicted"] = *f.predicted;
     j["relation"] = f.relation;
@@ -273,9 +274,9 @@ Finding FindingFromJsonValue(const json& j) {
     f.confirmed = j["confirmed"].get<bool>();
     f.confirmed_trace = Get<std::string>(j, "confirmed_trace", std::string());
   }
+  if (j.contains("relation") && j["relation"].is_string()) f.relation = j["relation"];
   if (j.contains("predicted") && j["predicted"].is_boolean()) {
     f.predicted = j["predicted"].get<bool>();
-    f.relation = Get<std::string>(j, "relation");
     for (const json& w : Array(j, "witness")) {
       WitnessStep s;
       s.thread = Get<std::string>(w, "thread");

@@ -137,6 +137,10 @@ void RaceDetector::Report(const ShadowCell& prior, uint64_t base, uint8_t overla
   if (observer_) observer_(base, overlap);
   if (RmwHalf(prior, base, now)) return;
   const uint64_t addr = base + __builtin_ctz(overlap);
+  // A use after free ordered after the free (the shadow reports those too).
+  const bool after_free = (prior.flags & kCellFree) && !(now.flags & (kCellFree | kCellAlloc)) &&
+                          (prior.thread == now.thread || prior.clock <= now.clock->Get(prior.thread));
+  if (after_free && remapped_ && remapped_(addr, now.ts)) return;
   uint64_t a = prior.site, b = now.site;
   if (a > b) std::swap(a, b);
   if (a == 0 && b == 0) a = addr;  // no sites at all: one report per variable
@@ -169,6 +173,7 @@ void RaceDetector::Report(const ShadowCell& prior, uint64_t base, uint8_t overla
              side(now.thread, now.flags, now.site, now.ts, now.index, now.size, now.stack,
                   now.lockset)};
   if ((prior.flags | now.flags) & kCellFree) f.subkind = "use-after-free";
+  if (after_free) f.relation = "happens-before";  // the free happens before the use
   f.vars = {addr};
   f.tids = {f.sides[0].tid, f.sides[1].tid};
   f.sort_key = now.index;

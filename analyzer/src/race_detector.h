@@ -108,6 +108,10 @@ class RaceDetector {
   void SetStackOwner(std::function<SideRef(uint64_t addr, uint64_t ts, uint64_t index)> f) {
     stack_owner_ = std::move(f);
   }
+  // Asked of a use of freed memory that the free happens before: true when the address is
+  // no longer the heap's (a library or a thread's stack mapped there since, with no
+  // allocation the trace shows), and the use is not reported.
+  void SetRemapped(std::function<bool(uint64_t addr, uint64_t ts)> f) { remapped_ = std::move(f); }
   // Told of every race, reported or not, with the bytes of the granule at `base` both
   // accesses touched (for tests against a byte-level reference).
   void SetObserver(std::function<void(uint64_t base, uint8_t overlap)> f) {
@@ -261,6 +265,7 @@ class RaceDetector {
   bool truncated_ = false;
   std::function<void(uint64_t, uint8_t)> observer_;
   std::function<SideRef(uint64_t, uint64_t, uint64_t)> stack_owner_;
+  std::function<bool(uint64_t, uint64_t)> remapped_;
 };
 
 }  // namespace threadlens::analysis

@@ -82,6 +82,9 @@ bool ShadowMemory::FullStep(Granule& g, CellNote* notes, uint64_t base, uint8_t 
       if (!ordered && !(mode == Mode::kAlloc && (s.flags & kCellFree)) &&
           (write || (s.flags & kCellWrite)) && !(atomic && cell_atomic)) {
         ReportRace(Join(s, notes[i]), base, overlap, a);
+      } else if (ordered && mode == Mode::kAccess && (s.flags & kCellFree) && s.clock != 0) {
+        // A use of memory the free before it gave back (an unchecked free has epoch 0).
+        ReportRace(Join(s, notes[i]), base, overlap, a);
       }
       met_atomic |= cell_atomic;
       bool drop;
@@ -251,7 +254,7 @@ bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const Shadow
     // than its cell, or one that replaces it.
     const ShadowCell& sum = p.cell[p.sid[line]];
     const bool write = a.flags & kCellWrite, atomic = a.flags & kCellAtomic;
-    if (sum.thread == a.thread) {
+    if (sum.thread == a.thread && !(mode == Mode::kAccess && (sum.flags & kCellFree))) {
       if (mode == Mode::kAccess && Subsumes(sum, 0xff, a)) return false;
       if (mode != Mode::kAccess || (write && !atomic)) {
         const bool met = sum.flags & kCellAtomic;

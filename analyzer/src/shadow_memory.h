@@ -11,7 +11,9 @@
 // argument, Flanagan & Freund PLDI 2009, per byte and with atomicity): a cell is dropped
 // only when every later access that would race with it also races with the access that
 // replaces it. Atomic accesses conflict with plain ones only. A free is a plain write of
-// the whole block. An allocation is one too, checked against everything but the block's
+// the whole block, and any access after it (ordered or not) meets its cell: ordered, it is
+// reported too, as a use after free, until a plain write, a free or an allocation of the
+// bytes replaces the cell. An allocation is one too, checked against everything but the block's
 // free cells (the allocator ordered the free before the reallocation, though no
 // synchronization the trace shows did): an access of another thread that the merged stream
 // placed before the allocation, but that did not happen before it, races with it whatever
@@ -295,7 +297,9 @@ class ShadowMemory {
     for (int i = 0; i < kInline; ++i) {
       const CellKey s = g.key[i];
       live |= static_cast<unsigned>(s.mask != 0) << i;
-      others |= s.mask && (s.thread != a.thread || (s.mask & ~m));
+      // (A free cell, to an access: a use after free, whoever freed it; FullStep says so.)
+      others |= s.mask && (s.thread != a.thread || (s.mask & ~m) ||
+                           (mode == Mode::kAccess && (s.flags & kCellFree)));
       if (mode == Mode::kAccess && Subsumes(s, m, a)) return 0;
     }
     if (live == 0) {

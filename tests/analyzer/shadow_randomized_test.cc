@@ -1,7 +1,8 @@
 // Randomized test of the race detector's shadow memory against a naive byte-level reference:
 // random sizes and offsets (unaligned too), ranges, atomics of mixed sizes and orders, a heap
 // block allocated and freed, across threads ordered by fork, join and locks. The reference
-// checks every pair of accesses on every byte against happens-before by transitive closure.
+// checks every pair of accesses on every byte against happens-before by transitive closure,
+// and every access after a free that happens before it (a use after free).
 #include <gtest/gtest.h>
 
 #include <random>
@@ -153,6 +154,24 @@ std::set<uint64_t> Reference(const std::vector<Ev>& ev) {
     }
   }
   std::set<uint64_t> racy;
+  // A use after free: an access that a free of its byte happens before (its own thread's
+  // too), with no allocation of the byte in between.
+  for (size_t j = 0; j < n; ++j) {
+    const Ev& b = ev[j];
+    if (b.kind != Ev::kAccess && b.kind != Ev::kAtomic) continue;
+    for (size_t i = 0; i < j; ++i) {
+      const Ev& f = ev[i];
+      if (f.kind != Ev::kFree || !hb[i][j]) continue;
+      for (uint64_t byte = std::max(f.addr, b.addr); byte < std::min(f.addr + f.size, b.addr + b.size);
+           ++byte) {
+        bool reborn = false;
+        for (size_t k = i + 1; k < j && !reborn; ++k) {
+          reborn = ev[k].kind == Ev::kAlloc && Covers(ev[k], byte);
+        }
+        if (!reborn) racy.insert(byte);
+      }
+    }
+  }
   for (size_t j = 0; j < n; ++j) {
     const Ev& b = ev[j];
     if (!IsMemory(b)) continue;

@@ -45,7 +45,9 @@ uint64_t InodeChannel(int fd);
 // memory of its own, allocated and freed like a heap block (a range unmapped by one thread
 // and mapped again by another is new memory; an access racing the munmap is a use after
 // free). Not the runtime's own mappings.
-void Mapped(void* addr, size_t len, uintptr_t pc);
+// `checked` false: a mapping of a file (or one shared with other processes) only ends the
+// life of what was there before (freed heap memory the C library unmapped), as unchecked.
+void Mapped(void* addr, size_t len, uintptr_t pc, bool checked = true);
 void Unmapping(void* addr, size_t len, uintptr_t pc);
 // Before close, or dup2/dup3 onto an open number; after a duplication.
 void BeforeClose(int fd, uintptr_t pc);

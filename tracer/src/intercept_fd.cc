@@ -259,12 +259,13 @@ void Created(int fd, uint64_t channel, uintptr_t pc) {
 // Mappings share the descriptors' recorder and merge-order fences: the unmapping thread's
 // free comes before the real munmap, the mapping thread's allocation after the real mmap.
 // Under ignores they are unchecked, as a malloc is.
-void Mapped(void* addr, size_t len, uintptr_t pc) {
+void Mapped(void* addr, size_t len, uintptr_t pc, bool checked) {
   ThreadState* ts = Recorder(pc);
   if (!ts || len == 0) return;
   SyncProgramStack(ts, EventKind::kAlloc, pc);
   OrderFence(ts, pc);
-  EmitTo(ts, EventKind::kAlloc, tsan::tls_ctx.HeapFlags(), 0, 0, reinterpret_cast<uintptr_t>(addr), pc,
+  const uint8_t flags = checked ? tsan::tls_ctx.HeapFlags() : trace::kHeapUnchecked;
+  EmitTo(ts, EventKind::kAlloc, flags, 0, 0, reinterpret_cast<uintptr_t>(addr), pc,
          PageRound(len));
 }
 

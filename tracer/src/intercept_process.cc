@@ -154,8 +154,16 @@ TL_EXPORT void* mmap(void* addr, size_t len, int prot, int flags, int fd, off_t 
   // allocated and freed like a heap block.
   void* at = reinterpret_cast<void*>(r);
   const uint64_t pc = TL_CALLER_PC;
-  const bool shared = (flags & MAP_SHARED) && MappedShared(at, len, flags, fd, offset, pc);
-  if (!shared && (flags & (MAP_ANONYMOUS | MAP_SHARED))) fdsync::Mapped(at, len, pc);
+  // Any other mapping (a file's pages, memory shared with other processes) still ends the
+  // life of what the range held, in this process's own terms: freed heap memory the C
+  // library unmapped is no longer freed (an allocation left unchecked, before the shared
+  // mapping's record gives the range its shared name).
+  if (flags & MAP_SHARED) {
+    fdsync::Mapped(at, len, pc, false);
+    if (!MappedShared(at, len, flags, fd, offset, pc)) fdsync::Mapped(at, len, pc);
+  } else {
+    fdsync::Mapped(at, len, pc, (flags & MAP_ANONYMOUS) != 0);
+  }
   errno = saved;
   return reinterpret_cast<void*>(r);
 }

@@ -64,7 +64,9 @@ void OnAlloc(void* p, size_t size, uintptr_t pc) {
   // Inside strdup, getline...: named at the caller's call (PcScope).
   if (const uint64_t user = ::threadlens::rt::t_caller_pc) pc = user;
   ThreadCtx* t = Recording();
-  if (!t || t->ignore) return;
+  // Under ignores too (as unchecked, HeapFlags): a use of freed memory is reported, so every
+  // reuse of a block's memory must be seen.
+  if (!t) return;
   const bool library = PushLibraryFrame(*t, pc);  // std::string's, inside libstdc++
   if (t->emitted != t->depth) SyncStack(*t);
   // Merge-order point: see OnFree. Before the kAlloc, so the block is forgotten after every
@@ -88,7 +90,7 @@ void OnFree(void* p, size_t usable, uintptr_t pc) {
   if (!p) return;
   if (const uint64_t user = ::threadlens::rt::t_caller_pc) pc = user;
   ThreadCtx* t = Recording();
-  if (!t || t->ignore) return;
+  if (!t) return;
   const bool library = PushLibraryFrame(*t, pc);
   if (t->emitted != t->depth) SyncStack(*t);
   // A block freed by one thread is often reused by another (std::thread's state is freed by

@@ -107,7 +107,7 @@ struct ThreadCtx {
   }
   // An allocation's or free's flags: unchecked while the thread ignores reads or writes.
   uint8_t HeapFlags() const {
-    return ignore_reads || ignore_writes ? trace::kHeapUnchecked : 0;
+    return ignore || ignore_reads || ignore_writes ? trace::kHeapUnchecked : 0;
   }
 };
 
