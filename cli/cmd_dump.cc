@@ -1,5 +1,6 @@
 // `threadlens dump TRACE`: every event as one line of text, in merged order, with thread,
 // lock and variable names resolved and program counters shown as module+offset.
+#include <cstring>
 #include <cinttypes>
 #include <cstdio>
 #include <string>
@@ -221,6 +222,10 @@ class Dumper {
         return Hex(e.obj) + " size=" + std::to_string(e.seq);
       case EventKind::kFree:
         return Hex(e.obj);
+      case EventKind::kCrash: {
+        const char* abbrev = sigabbrev_np(static_cast<int>(e.aux32));
+        return "signal " + std::to_string(e.aux32) + (abbrev ? std::string(" SIG") + abbrev : "");
+      }
       case EventKind::kFuncEntry:  // where the frame lies, when the tracer knew it
         if (e.obj == 0) return "";
         return "sp=" + Hex(e.obj) + (e.aux32 ? " fp=sp+" + std::to_string(e.aux32) : "");

@@ -163,10 +163,14 @@ class Analysis {
   // The OpenMP runtime's code (libomp, libgomp): it orders its own locks and condition
   // variables with atomics no tool sees, so their bytes are not checked when it uses them.
   void FindOpenMPRuntime(EventSource& source);
-  // Freed heap memory the C library mapped again unseen: a thread's stack or a library.
+  // Not a use of freed memory to report: a descriptor's object, or freed heap memory the C
+  // library mapped again unseen (a thread's stack or a library).
   bool Remapped(uint64_t addr, uint64_t ts);
   std::vector<std::pair<uint64_t, uint64_t>> openmp_text_;  // [base, base + size)
   bool std_trace_;
+  // The program crashed (a kCrash record): its signal, and where the faulting thread was.
+  uint32_t crash_signal_ = 0;
+  SideRef crash_;
   bool races_skipped_ = false;  // the program was not instrumented
   bool watchdog_ = false;
   bool watchdog_all_blocked_ = false;

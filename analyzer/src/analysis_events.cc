@@ -297,6 +297,10 @@ void Analysis::Handle(const StreamEvent& e) {
     case EventKind::kThreadTls:
       namer_.Stacks().AddTls(e.tid, ev.obj, ev.seq, ev.site);
       break;
+    case EventKind::kCrash:
+      crash_signal_ = ev.aux32;
+      crash_ = Side(t, Op::kSignal, e);
+      break;
     case EventKind::kIgnoresAtExit: {
       // Named by the Begin's own site: the thread's stack now is the one it exits with.
       SideRef s = Side(t, Op::kIgnoreBegin, e);

@@ -1,5 +1,6 @@
 // The analysis driver at the end of the trace: threads still blocked (deadlocks, hangs),
 // the detectors' findings collected, sorted and named, and the Report assembled.
+#include <cstring>
 #include <algorithm>
 #include <cstdio>
 #include <string>
@@ -155,7 +156,8 @@ void Analysis::FindBlockedState(std::vector<RawFinding>& raw, std::vector<std::s
     }
   }
   std::set<uint32_t> accounted;
-  const bool hangs = nobody_running && !exited;
+  // A crash ended it: what the threads waited on then was cut short, not hung.
+  const bool hangs = nobody_running && !exited && crash_signal_ == 0;
   for (RawFinding& f : FindBlocked(blocked, holds, recursive, hangs, &accounted)) {
     // A self-deadlock seen at its request is already reported: what waits behind it
     // joins that finding.
@@ -375,6 +377,23 @@ Report Analysis::Finish() {
   if (meta.format == "std") {
     rep.notes.push_back("STD trace: timestamps are line numbers, so wait and hold times "
                         "count trace lines, not nanoseconds");
+  }
+  if (crash_signal_ != 0) {
+    const char* abbrev = sigabbrev_np(static_cast<int>(crash_signal_));
+    // The handler knows no pc: the function the thread was in, from its recorded frames.
+    std::string where;
+    for (const Frame& f : namer_.Materialize(crash_, false).stack) {
+      if (!f.function.empty()) {
+        where = f.function;
+        break;
+      }
+    }
+    rep.warnings.push_back(
+        "the program crashed: " + namer_.ThreadName(crash_.tid) + " took " +
+        (abbrev ? "SIG" + std::string(abbrev) + " (signal " + std::to_string(crash_signal_) + ")"
+                : "signal " + std::to_string(crash_signal_)) +
+        (where.empty() ? "" : " in " + where) +
+        "; what the other threads were waiting on then is not reported as a hang");
   }
   for (std::string& w : namer_.NameWarnings()) rep.warnings.push_back(std::move(w));
   if (const std::string p = code_flow::x86::CapstoneProblem(); !p.empty()) {

@@ -3,6 +3,7 @@
 #include "threadlens/analyzer/analyze.h"
 
 #include <algorithm>
+#include <set>
 #include <unordered_map>
 #include <cinttypes>
 #include <cstdio>
@@ -91,7 +92,13 @@ Report Analysis::Run() {
       reads_inline = true;
     }
   }
-  for (RawFinding& f : lifecycle_.TakeFindings()) monitor_.AddMisuse(std::move(f));
+  std::set<uint32_t> being_joined;
+  for (const ThreadCtx& t : threads_) {
+    if (!t.exited && t.pending.kind == Pending::kJoin) {
+      being_joined.insert(static_cast<uint32_t>(t.pending.obj));
+    }
+  }
+  for (RawFinding& f : lifecycle_.TakeFindings(being_joined)) monitor_.AddMisuse(std::move(f));
   for (RawFinding& f : signals_.TakeFindings()) monitor_.AddMisuse(std::move(f));
   return Finish();
 }

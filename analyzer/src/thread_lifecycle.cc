@@ -68,12 +68,14 @@ void ThreadLifecycle::OnDetach(uint32_t dense, uint32_t detached_tid, const Side
   AddFinding("double-detach", detach, r.first_detach, detached_tid);
 }
 
-std::vector<RawFinding> ThreadLifecycle::TakeFindings() {
+std::vector<RawFinding> ThreadLifecycle::TakeFindings(const std::set<uint32_t>& being_joined) {
   std::vector<RawFinding> out = std::move(findings_);
   findings_.clear();
   std::vector<uint32_t> leaked;
   for (const auto& [dense, r] : threads_) {
-    if (r.created && r.exited && !r.joined && !r.detached) leaked.push_back(dense);
+    if (r.created && r.exited && !r.joined && !r.detached && !being_joined.count(r.exit.tid)) {
+      leaked.push_back(dense);
+    }
   }
   std::sort(leaked.begin(), leaked.end());  // deterministic order
   for (uint32_t dense : leaked) {

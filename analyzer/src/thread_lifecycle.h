@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <unordered_map>
 #include <vector>
 
@@ -35,8 +36,9 @@ class ThreadLifecycle {
   // Double detaches, joins of detached and detaches of joined threads as they came, then the
   // threads created in the trace that ended without a join or a detach. A thread still running at
   // the end is no leak here: the hang and deadlock findings speak for blocked threads, and a trace
-  // may have been cut.
-  std::vector<RawFinding> TakeFindings();
+  // may have been cut. Nor is a thread another one was joining when the trace ended (the
+  // program died, or was ended, inside the join): `being_joined` holds their tids.
+  std::vector<RawFinding> TakeFindings(const std::set<uint32_t>& being_joined = {});
 
  private:
   struct Record {

@@ -1,5 +1,6 @@
 // Deadlocks, self-deadlocks and hangs that happened (blocked at the end of the trace), lock
 // misuse and contention.
+#include <csignal>
 #include <gtest/gtest.h>
 
 #include "test_util.h"
@@ -207,6 +208,25 @@ TEST(Hang, JoinOfAThreadThatDoesNotEndIsAJoinHang) {
   auto h = OfKind(r, "hang");
   ASSERT_EQ(h.size(), 1u);
   EXPECT_EQ(h[0]->subkind, "join");
+}
+
+// The program crashed (SIGABRT from the C library inside the join): T1 was cut short, not
+// hung. The same trace without the crash record is a join hang.
+TEST(Hang, AThreadThatCrashedInsideAJoinIsNoHang) {
+  for (const bool crash : {false, true}) {
+    VectorSource s;
+    s.Add(1, EventKind::kThreadCreate, 2);
+    s.Add(1, EventKind::kThreadJoinBegin, 3, 0, 0, s.Site("m.cc:9"));
+    s.Add(2, EventKind::kThreadExit);
+    if (crash) s.Add(1, EventKind::kCrash, 0, 0, 0, 0, SIGABRT);
+    Report r = Analyze(s, TestOptions());
+    EXPECT_EQ(OfKind(r, "hang").size(), crash ? 0u : 1u) << crash;
+    bool said = false;
+    for (const std::string& w : r.warnings) {
+      said |= w.find("the program crashed: T1 took SIGABRT (signal 6)") != std::string::npos;
+    }
+    EXPECT_EQ(said, crash);
+  }
 }
 
 TEST(Deadlock, JoinerOfADeadlockedThreadIsPartOfIt) {

@@ -182,6 +182,17 @@ TEST(ThreadLeak, DetachingAFinishedThreadIsFine) {
   EXPECT_TRUE(OfKind(Lifecycle({EventKind::kThreadDetach}), "misuse").empty());
 }
 
+// The program died inside the join (a crash in it, or a kill): the join was under way. Its
+// twin is AnEndedThreadNeverJoinedNorDetached.
+TEST(ThreadLeak, AThreadBeingJoinedWhenTheTraceEndsIsNoLeak) {
+  VectorSource s;
+  s.Add(1, EventKind::kThreadCreate, 2);
+  s.Add(2, EventKind::kThreadStart, 1);
+  s.Add(2, EventKind::kThreadExit);
+  s.Add(1, EventKind::kThreadJoinBegin, 2);
+  EXPECT_TRUE(Misuse(Analyze(s, TestOptions()), "thread-leak").empty());
+}
+
 TEST(ThreadLeak, AThreadStillRunningIsNoLeak) {
   VectorSource s;
   s.Add(1, EventKind::kThreadCreate, 2);

@@ -251,9 +251,16 @@ TEST(Preload, FatalSignalFlushesEveryEvent) {
   Traced r = RunTraced("crashes");
   EXPECT_EQ(r.exit_code, 128 + 11);
   EXPECT_FALSE(r.src->Meta().complete);
+  // Then the crash: a fault's signal, recorded by the thread that took it.
   EXPECT_LINES(Lines(r, 1), "thread_start", "lock_create M normal", "lock_acquired M 1",
                "lock_release M 0", "lock_acquired M 1", "lock_release M 0", "lock_acquired M 1",
-               "lock_release M 0");
+               "lock_release M 0", "crash ?");
+  bool signal_11 = false;
+  auto src = OpenTrace(r.trace);
+  for (StreamEvent e; src->Next(e);) {
+    signal_11 |= e.kind() == EventKind::kCrash && e.ev.aux32 == 11;
+  }
+  EXPECT_TRUE(signal_11);
 }
 
 // A program that puts its fatal signal back to the default and raises it (after cleaning up

@@ -14,7 +14,19 @@ constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS,  SIGILL,  SIGFPE,  SIGABRT, SI
                                  SIGINT,  SIGHUP,  SIGQUIT, SIGPIPE, SIGALRM, SIGUSR1,
                                  SIGUSR2, SIGXCPU, SIGXFSZ, SIGSYS,  SIGTRAP};
 
+// Raised by the thread's own fault: the process crashed (what its threads wait on then is
+// no hang). A kill from outside (SIGTERM, SIGINT...) may end a hung program: no record.
+bool Crash(int sig) {
+  return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGABRT ||
+         sig == SIGTRAP || sig == SIGSYS;
+}
+
 void FatalSignalHandler(int sig) {
+  ThreadState* ts = CurrentFast();
+  // Not inside a record of its own (a fault in the runtime's write would tear it).
+  if (Crash(sig) && ts && ts->in_record == 0) {
+    EmitTo(ts, trace::EventKind::kCrash, 0, 0, static_cast<uint32_t>(sig), 0, 0);
+  }
   CloseTrace(false, false);
   signal(sig, SIG_DFL);
   raise(sig);

@@ -224,7 +224,12 @@ enum class EventKind : uint8_t {
   // address, seq = size in bytes, site = the module's TLS image (an address in the module).
   // Written by the thread beside its kThreadStack, once per module. Not a synchronization event.
   kThreadTls = 93,
-  kLast = kThreadTls,
+  // The thread took a signal that ends the process as a fault (SIGSEGV, SIGBUS, SIGILL,
+  // SIGFPE, SIGABRT, SIGTRAP, SIGSYS) with no handler of the program's: aux32 = the signal.
+  // Written by the runtime's handler just before it closes the trace. Not a synchronization
+  // event.
+  kCrash = 94,
+  kLast = kCrash,
 };
 
 enum EventFlags : uint8_t {
@@ -432,6 +437,7 @@ constexpr const char* EventKindName(EventKind k) {
     case EventKind::kUnmapShared: return "unmap_shared";
     case EventKind::kSemInit: return "sem_init";
     case EventKind::kThreadTls: return "thread_tls";
+    case EventKind::kCrash: return "crash";
   }
   return "unknown";
 }
