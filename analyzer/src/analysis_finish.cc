@@ -380,14 +380,20 @@ Report Analysis::Finish() {
   }
   if (crash_signal_ != 0) {
     const char* abbrev = sigabbrev_np(static_cast<int>(crash_signal_));
-    // The handler knows no pc: the function the thread was in, from its recorded frames.
+    // Where the thread was: the fault's own frame when it is the program's, else the
+    // program's innermost frame (abort's raise is in the C library; its caller is not).
     std::string where;
-    for (const Frame& f : namer_.Materialize(crash_, false).stack) {
-      if (!f.function.empty()) {
-        where = f.function;
+    const Access at = namer_.Materialize(crash_, false);
+    auto installed = [](const std::string& m) {  // the system's libraries, not the program's
+      return m.rfind("/lib/", 0) == 0 || m.rfind("/usr/lib/", 0) == 0 || m.rfind("/lib64/", 0) == 0;
+    };
+    for (const Frame& f : at.stack) {
+      if (!f.function.empty() && !IsSystemFrame(f) && !installed(f.module)) {
+        where = f.Describe();
         break;
       }
     }
+    if (where.empty() && !at.stack.empty()) where = at.stack[0].Describe();
     rep.warnings.push_back(
         "the program crashed: " + namer_.ThreadName(crash_.tid) + " took " +
         (abbrev ? "SIG" + std::string(abbrev) + " (signal " + std::to_string(crash_signal_) + ")"

@@ -1,6 +1,6 @@
 // Findings and report text of single instrumented programs, checked beyond their CHECK lines:
 // times after a sleep, a spin lock released by a barrier, an exit with threads running, a
-// heap block's allocation stack, one statement at two pcs.
+// heap block's allocation stack, one statement at two pcs, a crash.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -109,4 +109,27 @@ TEST(Races, AStatementAtTwoPcsIsReportedOnce) {
   size_t races = 0;
   for (const threadlens::Finding& f : report.findings) races += f.kind == "race";
   EXPECT_EQ(races, 1u);
+}
+
+// A crash is no hang: main, blocked joining the worker that took SIGSEGV, is not reported;
+// a warning says which thread took which signal, where.
+TEST(Crash, AWorkerThatFaultsLeavesNoHangAndIsNamed) {
+  char dir_template[] = "/tmp/threadlens-crash-XXXXXX";
+  ASSERT_NE(mkdtemp(dir_template), nullptr);
+  const std::string dir = dir_template, trace = dir + "/t.tltrace";
+  const int status = instrument_test::RunTo(
+      {THREADLENS_CLI, "run", "--trace", trace, "--",
+       std::string(THREADLENS_INSTRUMENT_BIN_DIR) + "/instrument_clean_crash_in_worker_while_main_joins"},
+      dir + "/run.log");
+  EXPECT_EQ(status, 128 + 11);
+  const threadlens::Report report = threadlens::AnalyzeFile(trace);
+  for (const auto& f : report.findings) EXPECT_NE(f.kind, "hang") << Describe(report);
+  std::string warnings;
+  for (const std::string& w : report.warnings) warnings += w + "\n";
+  EXPECT_NE(warnings.find("the program crashed: T2 took SIGSEGV (signal 11) in Worker at "),
+            std::string::npos)
+      << warnings;
+  EXPECT_NE(warnings.find("clean_crash_in_worker_while_main_joins.c:15"), std::string::npos)
+      << warnings;
+  std::system(("rm -rf " + dir).c_str());
 }

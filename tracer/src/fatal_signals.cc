@@ -3,6 +3,7 @@
 // process as before.
 #include <signal.h>
 #include <string.h>
+#include <ucontext.h>
 
 #include "runtime_internal.h"
 
@@ -21,11 +22,25 @@ bool Crash(int sig) {
          sig == SIGTRAP || sig == SIGSYS;
 }
 
-void FatalSignalHandler(int sig) {
+// Where the thread was when the signal came: the faulting instruction.
+uint64_t FaultPc(const void* context) {
+  if (!context) return 0;
+  const auto* uc = static_cast<const ucontext_t*>(context);
+#if defined(__x86_64__)
+  return static_cast<uint64_t>(uc->uc_mcontext.gregs[REG_RIP]);
+#elif defined(__aarch64__)
+  return uc->uc_mcontext.pc;
+#else
+  (void)uc;
+  return 0;
+#endif
+}
+
+void FatalSignalHandler(int sig, siginfo_t*, void* context) {
   ThreadState* ts = CurrentFast();
   // Not inside a record of its own (a fault in the runtime's write would tear it).
   if (Crash(sig) && ts && ts->in_record == 0) {
-    EmitTo(ts, trace::EventKind::kCrash, 0, 0, static_cast<uint32_t>(sig), 0, 0);
+    EmitTo(ts, trace::EventKind::kCrash, 0, 0, static_cast<uint32_t>(sig), 0, FaultPc(context));
   }
   CloseTrace(false, false);
   signal(sig, SIG_DFL);
@@ -43,9 +58,9 @@ bool Fatal(int sig) {
 
 void Fill(struct sigaction& sa) {
   memset(&sa, 0, sizeof sa);
-  sa.sa_handler = FatalSignalHandler;
+  sa.sa_sigaction = FatalSignalHandler;
   sigemptyset(&sa.sa_mask);
-  sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+  sa.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_NODEFER;
 }
 
 }  // namespace

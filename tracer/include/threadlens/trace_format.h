@@ -225,7 +225,8 @@ enum class EventKind : uint8_t {
   // Written by the thread beside its kThreadStack, once per module. Not a synchronization event.
   kThreadTls = 93,
   // The thread took a signal that ends the process as a fault (SIGSEGV, SIGBUS, SIGILL,
-  // SIGFPE, SIGABRT, SIGTRAP, SIGSYS) with no handler of the program's: aux32 = the signal.
+  // SIGFPE, SIGABRT, SIGTRAP, SIGSYS) with no handler of the program's: aux32 = the signal,
+  // site = the faulting instruction (0: not known).
   // Written by the runtime's handler just before it closes the trace. Not a synchronization
   // event.
   kCrash = 94,
