@@ -323,6 +323,25 @@ void DeliverPendingSignals(ThreadState* ts) {
   }
 }
 
+void MovePendingSignals(ThreadState* from, ThreadState* to) {
+  if (!from->sig_queue) return;
+  const uint64_t pending = __atomic_exchange_n(&from->sig_pending, 0, __ATOMIC_SEQ_CST);
+  if (pending == 0) return;
+  SignalQueue* q = Queue(to);
+  if (!q) return;
+  for (uint64_t bits = pending; bits; bits &= bits - 1) {
+    const int sig = __builtin_ctzll(bits) + 1;
+    q->entries[sig] = from->sig_queue->entries[sig];
+  }
+  q->context = from->sig_queue->context;
+  __atomic_fetch_or(&to->sig_pending, pending, __ATOMIC_SEQ_CST);
+}
+
+void FreeSignalQueue(ThreadState* ts) {
+  if (ts->sig_queue) munmap(ts->sig_queue, sizeof(SignalQueue));
+  ts->sig_queue = nullptr;
+}
+
 void SignalUnsafeCallSlow(ThreadState* ts, trace::SignalUnsafeCall call, uint64_t pc) {
   if (ts->in_runtime || ts != t_state) return;
   EmitTo(ts, EventKind::kSignalUnsafeCall, 0, static_cast<uint16_t>(call), ts->in_handler_sig,

@@ -149,6 +149,11 @@ void SyncNativeStack(ThreadState* ts, trace::EventKind kind, uint64_t site) {
   ts->native_n = depth;
 }
 
+void FreeNativeCache(ThreadState* ts) {
+  if (ts->native_cache) munmap(ts->native_cache, sizeof(NativeCache));
+  ts->native_cache = nullptr;
+}
+
 void DropNativeStack(ThreadState* ts) {
   for (; ts->native_n > 0; --ts->native_n) {
     EmitTo(ts, trace::EventKind::kFuncExit, 0, 0, 0, 0, 0);

@@ -48,6 +48,7 @@ std::atomic<uint64_t> g_events_written{0};
 std::atomic<uint32_t> g_threads_seen{0};
 std::atomic<uint32_t> g_next_tid{2};  // 1 is the main thread, 0 the runtime
 
+uint64_t g_fork_generation = 0;
 SpinLock g_registry_lock;
 ThreadState* g_registry = nullptr;
 pthread_key_t g_exit_key;
@@ -69,6 +70,12 @@ ThreadState* NewState(uint32_t tid) {
   // mmap memory is zeroed: every atomic and counter starts at 0.
   ts->tid = tid;
   return ts;
+}
+
+void FreeState(ThreadState* ts) {
+  FreeSignalQueue(ts);
+  FreeNativeCache(ts);
+  munmap(ts, sizeof(ThreadState));
 }
 
 void Register(ThreadState* ts) {
@@ -187,6 +194,7 @@ long g_exit_flush_delay_us = 0;
 
 void ExitKeyDestructor(void* p) {
   auto* ts = static_cast<ThreadState*>(p);
+  FibersThreadExit();
   if (!ts || ts != t_state) return;
   ReleaseThreadStack();
   RecordIgnoresAtExit(ts);
@@ -202,7 +210,7 @@ void ExitKeyDestructor(void* p) {
   }
   FlushThread(ts, false, true);
   Unregister(ts);
-  munmap(ts, sizeof(ThreadState));
+  FreeState(ts);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -231,6 +239,7 @@ void ForkParent() {
 }
 
 void ForkChild() {
+  ++g_fork_generation;
   if (!g_enabled.load()) return;
   ProcessForkChildReset();
   ScheduleOffInChild();
@@ -293,6 +302,25 @@ uint32_t NextTid() { return g_next_tid.fetch_add(1, std::memory_order_relaxed); 
 
 SpinLock& RegistryLock() { return g_registry_lock; }
 ThreadState* RegistryHead() { return g_registry; }
+
+ThreadState* NewFiberState(uint32_t tid) {
+  ThreadState* ts = NewState(tid);
+  // The repeat cache of the thread that runs it keys entries by epoch: each fiber counts
+  // from its own base, so no fiber's epoch is another's.
+  static std::atomic<uint64_t> bases{1};
+  ts->epoch = bases.fetch_add(1, std::memory_order_relaxed) << 40;
+  ts->parked.store(1, std::memory_order_relaxed);  // until a thread switches to it
+  Register(ts);
+  return ts;
+}
+
+void EndFiberState(ThreadState* ts) {
+  FlushThread(ts, false, true);
+  Unregister(ts);
+  FreeState(ts);
+}
+
+uint64_t ForkGeneration() { return g_fork_generation; }
 
 ThreadState* NewRuntimeState() {
   ThreadState* ts = NewState(kRuntimeTid);

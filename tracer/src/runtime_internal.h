@@ -114,6 +114,9 @@ struct ThreadState {
   std::atomic<uint64_t> blocked_obj;
   std::atomic<uint64_t> blocked_since;  // ticks
   std::atomic<uint64_t> blocked_pc;     // call site of the blocking call
+  // A fiber that no OS thread runs now (tsan_fibers.cc): it neither blocks nor runs, so the
+  // watchdog leaves it out of "every thread is stuck".
+  std::atomic<uint8_t> parked;
   // In a sleep call (intercept_sleep.cc): when it ends, in ticks with bit 0 set; 0 = awake.
   std::atomic<uint64_t> sleep_until;
   std::atomic<uint64_t> sleep_pc;
@@ -386,6 +389,20 @@ bool RuntimeDefaultAction(int sig, struct sigaction* out);
 
 // Creates the watchdog's own state (tid 0), not registered as a program thread.
 ThreadState* NewRuntimeState();
+// A fiber's state (tsan_fibers.cc): a thread of the trace that no OS thread owns; whichever
+// thread switches to it records into it. Registered, so every flush writes it.
+ThreadState* NewFiberState(uint32_t tid);
+// Signals held back on `from` (a fiber switched away from) go to `to`, which runs now.
+void MovePendingSignals(ThreadState* from, ThreadState* to);
+// What a state mapped at first use (intercept_signal.cc, native_stack.cc), given back with it.
+void FreeSignalQueue(ThreadState* ts);
+void FreeNativeCache(ThreadState* ts);
+// Writes what is left of a fiber's records, unregisters and frees its state.
+void EndFiberState(ThreadState* ts);
+// Forks so far in this process's line (a fork child's states of other threads are gone).
+uint64_t ForkGeneration();
+// A thread ending while it runs a fiber goes back to its own state first (tsan_fibers.cc).
+void FibersThreadExit();
 
 // --- watchdog.cc --------------------------------------------------------------------------
 

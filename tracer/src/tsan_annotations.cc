@@ -1,5 +1,5 @@
 // TSan's annotation entry points (__tsan_acquire/release, __tsan_mutex_*, the Annotate*
-// family of dynamic_annotations.h, external tags, fibers) mapped onto trace events, so code
+// family of dynamic_annotations.h, external tags) mapped onto trace events, so code
 // already annotated for TSan works unchanged. Also the heap hooks the allocation
 // interposer of instrumented programs calls (heap blocks are named by allocation site).
 #include <malloc.h>
@@ -276,17 +276,6 @@ TSAN_EXPORT void __tsan_external_read(void* addr, void* caller_pc, void* tag) {
 TSAN_EXPORT void __tsan_external_write(void* addr, void* caller_pc, void* tag) {
   Access(reinterpret_cast<uintptr_t>(addr), 1, true, reinterpret_cast<uintptr_t>(caller_pc));
 }
-
-// --- Fibers: not modelled; one fiber per thread is assumed ----------------------------------
-
-namespace {
-char main_fiber;
-}
-TSAN_EXPORT void* __tsan_get_current_fiber() { return &main_fiber; }
-TSAN_EXPORT void* __tsan_create_fiber(unsigned flags) { return &main_fiber; }
-TSAN_EXPORT void __tsan_destroy_fiber(void* fiber) {}
-TSAN_EXPORT void __tsan_switch_to_fiber(void* fiber, unsigned flags) {}
-TSAN_EXPORT void __tsan_set_fiber_name(void* fiber, const char* name) {}
 
 // --- dynamic_annotations.h (Annotate*), as TSan implements them ------------------------------
 

@@ -44,6 +44,7 @@ struct ThreadView {
   uint32_t tid;
   uint8_t on;  // BlockedOn, 0 = running
   uint8_t exclusive;
+  uint8_t parked;  // a fiber no thread runs now
   uint64_t obj;
   uint64_t since;
   uint64_t pc;
@@ -79,6 +80,7 @@ void TakeSnapshot(Snapshot& s) {
     ThreadView& v = s.threads[s.num_threads++];
     v.tid = ts->tid;
     v.on = ts->blocked_on.load(std::memory_order_acquire);
+    v.parked = ts->parked.load(std::memory_order_acquire);
     v.exclusive = ts->blocked_exclusive.load(std::memory_order_relaxed);
     v.obj = ts->blocked_obj.load(std::memory_order_relaxed);
     v.since = ts->blocked_since.load(std::memory_order_relaxed);
@@ -217,6 +219,7 @@ int FormatTids(char* out, size_t size, const Snapshot& s, const uint32_t* idx, u
          static_cast<uint32_t>((timeout ? g_timeout_s : g_delay_s) * 1000), 0, 0);
   for (uint32_t i = 0; i < s.num_threads; ++i) {
     const ThreadView& t = s.threads[i];
+    if (t.parked) continue;  // neither blocked nor running: its holds follow
     if (!t.on) {
       EmitTo(me, EventKind::kRunning, t.sleep_until ? trace::kAsleep : 0, 0, t.tid, 0,
              t.sleep_until ? t.sleep_pc : 0);
@@ -256,7 +259,7 @@ int FormatTids(char* out, size_t size, const Snapshot& s, const uint32_t* idx, u
       len = snprintf(msg, sizeof msg,
                      "threadlens: watchdog: hang: all %u threads blocked (or asleep) for more "
                      "than %g s",
-                     s.num_threads, g_delay_s);
+                     n, g_delay_s);
       break;
     case WatchdogReason::kTimeout: {
       uint32_t blocked = 0;
@@ -340,8 +343,11 @@ void* WatchdogMain(void*) {
       uint64_t now = Now();
       const uint64_t delay_ticks = static_cast<uint64_t>(g_delay_s * tps);
       bool all = true, any_blocked = false, any_asleep = false;
+      n = 0;
       for (uint32_t i = 0; i < s.num_threads && all; ++i) {
         const ThreadView& t = s.threads[i];
+        if (t.parked) continue;  // a fiber runs only when a thread switches to it
+        idx[n++] = i;
         if (t.on != 0) {
           all = static_cast<double>(now - t.since) / tps > g_delay_s;
           any_blocked = any_blocked || t.on != static_cast<uint8_t>(BlockedOn::kJoin);
@@ -349,7 +355,6 @@ void* WatchdogMain(void*) {
           all = t.sleep_until > now && t.sleep_until - now > delay_ticks;
           any_asleep = true;
         }
-        idx[i] = i;
       }
       // A join of a sleeping thread ends when it wakes and returns: not stuck. Sleepers
       // beside joins only (main joining a sleeping worker) are no hang either.
@@ -360,8 +365,7 @@ void* WatchdogMain(void*) {
           if (s.threads[j].tid == t.obj && !s.threads[j].on) all = false;
         }
       }
-      if (all && (any_blocked || !any_asleep)) {
-        n = s.num_threads;
+      if (all && n > 0 && (any_blocked || !any_asleep)) {
         reason = WatchdogReason::kAllBlocked;
         key = Key(s, idx, n, 3);
       }
