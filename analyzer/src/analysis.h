@@ -72,10 +72,10 @@ class Analysis {
   }
 
   Report Run();
-
- private:
   // Worker threads for the race detector's shadow shards (none when races are off).
   static unsigned RaceWorkers(const AnalyzeOptions& opts, EventSource& source);
+
+ private:
   // ---- threads (analysis_events.cc) ----
   ThreadCtx& NewThread(uint32_t tid);
   // Most events are the same thread's as the one before: that one is kept at hand.

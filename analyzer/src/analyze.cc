@@ -243,11 +243,14 @@ Report AnalyzeFile(const std::string& path, const AnalyzeOptions& options) {
   // A binary recording of one process changes nothing but its position while it is read,
   // so a thread of its own may read it (an Error it meets ends the analysis as ever). By
   // default only when races are checked: then the analysis thread is the busy one; beside
-  // the other detectors alone, the reading thread is the slower.
+  // the other detectors alone, the reading thread is the slower. And only with a CPU of its
+  // own beside the analysis thread and the race workers.
   const bool fits = source->Meta().format == "binary" && source->Processes().empty();
-  const bool ahead = options.read_ahead >= 0
-                         ? options.read_ahead > 0
-                         : options.races && !source->Meta().uninstrumented && ReadAhead::Worthwhile();
+  const bool ahead =
+      options.read_ahead >= 0
+          ? options.read_ahead > 0
+          : options.races && !source->Meta().uninstrumented &&
+                ReadAhead::Worthwhile(1 + analysis::Analysis::RaceWorkers(options, *source));
   if (fits && ahead) source = std::make_unique<ReadAhead>(std::move(source));
   return Analyze(*source, options);
 }

@@ -12,8 +12,6 @@ void RaceDetector::AddThread(uint32_t t, uint32_t tid) {
 }
 
 void RaceDetector::Fill(Op& op, uint32_t t, const SideRef& s, uint8_t flags) {
-  // Built in registers and stored whole: the lane's line is then written, never read (a
-  // bitfield set in place would load the missing line first).
   ShadowAccess a;
   a.thread = t;
   a.clock = &hb_.Clock(t);
@@ -35,7 +33,7 @@ void RaceDetector::Access(uint32_t t, const SideRef& side, bool write, bool atom
   // A plain store ends the release sequences headed in its bytes (or, after a release fence
   // of its thread, heads new ones).
   if (write && !atomic) hb_.PlainStore(t, side.obj, bytes);
-  Op& op = NewOp(side.obj);
+  Op op;
   op.addr = side.obj;
   op.bytes = static_cast<uint32_t>(bytes);
   Fill(op, t, side, flags);
@@ -49,7 +47,7 @@ void RaceDetector::Range(uint32_t t, const SideRef& side, bool write, uint64_t b
     ++ranges_cut_;
   }
   if (write) hb_.PlainWrite(side.obj, bytes);
-  Op& op = NewOp(side.obj);
+  Op op;
   op.addr = side.obj;
   op.bytes = static_cast<uint32_t>(bytes);
   Fill(op, t, side, write ? kCellWrite : 0);
@@ -63,7 +61,7 @@ void RaceDetector::Lifetime(uint32_t t, const SideRef& side, uint64_t size, cons
   s.size = 0;
   const uint64_t bytes = std::clamp<uint64_t>(size, 1, kMaxRangeBytes);
   hb_.PlainWrite(side.obj, bytes);
-  Op& op = NewOp(side.obj);
+  Op op;
   op.addr = side.obj;
   op.bytes = static_cast<uint32_t>(bytes);
   Fill(op, t, s, kCellWrite | (h.alloc ? kCellAlloc : kCellFree) | (quiet ? kCellQuiet : 0));

@@ -33,6 +33,10 @@
 #include <utility>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "analysis_types.h"
 #include "hb_engine.h"
 #include "heap_blocks.h"
@@ -128,6 +132,7 @@ class RaceDetector {
     uint32_t seq = 0;    // position in its batch
   };
   static_assert(sizeof(Op) == 64, "one cache line per access");
+  static_assert(alignof(Op) <= 16);  // lanes are page-aligned: each op fills one line
   static_assert(std::is_trivially_copyable_v<Op>, "lanes are zero-filled memory");
   struct HeapOp {
     uint32_t op;  // index in the batch
@@ -144,7 +149,18 @@ class RaceDetector {
   struct Lane {
     Op* ops = nullptr;  // the first `size` are this batch's
     size_t size = 0;
-    Op& Add() { return ops[size++]; }
+    // Written whole with streaming stores: the lane's line is not read first (the caller
+    // then waits on no cache miss; the worker reads it a batch later).
+    void Add(const Op& op) {
+      Op* to = ops + size++;
+#if defined(__SSE2__)
+      const auto* from = reinterpret_cast<const __m128i*>(&op);
+      auto* dst = reinterpret_cast<__m128i*>(to);
+      for (int i = 0; i < 4; ++i) _mm_stream_si128(dst + i, _mm_loadu_si128(from + i));
+#else
+      *to = op;
+#endif
+    }
   };
   struct Batch {
     std::vector<Lane> lanes;  // per shard, in stream order
@@ -187,15 +203,11 @@ class RaceDetector {
     return true;
   }
   void Lifetime(uint32_t t, const SideRef& side, uint64_t size, const HeapOp& h, bool quiet);
-  // The next access, made at `addr`: in the lane of its first page in the filling batch
-  // (or a scratch op without workers). Submit takes it from there.
-  Op& NewOp(uint64_t addr) {
-    if (!threaded_) return scratch_;
-    return batches_[filling_].lanes[LaneOf(addr >> 12)].Add();
-  }
   size_t LaneOf(uint64_t page) const {
     return lanes_pow2_ ? page & lane_mask_ : page % shards_.size();
   }
+  // The access, built by the caller: checked now without workers, else written into the
+  // filling batch's lane of its first page (and of its other pages, Route).
   void Submit(Op& op, const HeapOp* heap);
   // Copies an access over more than one page into the other lanes that own its pages.
   void Route(Batch& b, const Op& op);
@@ -227,7 +239,6 @@ class RaceDetector {
   Batch batches_[kRing];
   Op* lane_memory_ = nullptr;  // kRing x shards x kBatchOps ops
   size_t lane_bytes_ = 0;
-  Op scratch_;
   int filling_ = 1;
   uint64_t posted_no_ = 0;  // batches handed out
   uint64_t merged_no_ = 0;  // batches merged back

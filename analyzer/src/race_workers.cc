@@ -120,6 +120,7 @@ void RaceDetector::Submit(Op& op, const HeapOp* heap) {
     b.heap.back().op = op.seq;
   }
   op.a.clock = Snapshot(op.a.thread, b);
+  b.lanes[LaneOf(op.addr >> 12)].Add(op);
   if (((op.addr & 4095) + op.bytes) > 4096) Route(b, op);
   if (b.count >= kBatchOps) Post();
 }
@@ -130,16 +131,18 @@ void RaceDetector::Route(Batch& b, const Op& op) {
   const uint64_t end = op.addr + op.bytes;
   const uint64_t last = end > op.addr ? (end - 1) >> 12 : ~0ull >> 12;
   const size_t own = LaneOf(first);
-  const Op copy = op;  // `op` lives in lane `own`, which may grow below
   for (uint64_t p = first + 1, k = 1; p <= last && k < n; ++p, ++k) {
     const size_t lane = LaneOf(p);
-    if (lane != own) b.lanes[lane].Add() = copy;
+    if (lane != own) b.lanes[lane].Add(op);
   }
 }
 
 void RaceDetector::Post() {
   Batch& b = batches_[filling_];
   if (b.count == 0) return;
+#if defined(__SSE2__)
+  _mm_sfence();  // the lanes' streaming stores are not ordered by the release below
+#endif
   ++posted_no_;
   posted_.store(posted_no_, std::memory_order_release);
   posted_.notify_all();

@@ -28,9 +28,9 @@ int UsableCpus() {
              : static_cast<int>(std::thread::hardware_concurrency());
 }
 
-bool ReadAhead::Worthwhile() {
+bool ReadAhead::Worthwhile(unsigned busy) {
   if (const char* e = std::getenv("THREADLENS_READ_AHEAD"); e && *e == '0') return false;
-  return UsableCpus() >= 2;
+  return UsableCpus() > static_cast<int>(busy);
 }
 
 void ReadAhead::Start() {

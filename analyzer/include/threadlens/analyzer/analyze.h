@@ -33,8 +33,9 @@ struct AnalyzeOptions {
   // on three CPUs or more, 1 on two. The findings are the same whatever the number.
   int race_workers = -1;
   // AnalyzeFile reads a binary trace of one process on a thread of its own, a ring of event
-  // batches ahead. -1: when races are checked and this process may run on two CPUs or more,
-  // unless THREADLENS_READ_AHEAD=0; 0: never; 1: always. The findings are the same.
+  // batches ahead. -1: when races are checked and this process may run on more CPUs than
+  // the analysis thread and its race workers (on two CPUs, only with no race worker), unless
+  // THREADLENS_READ_AHEAD=0; 0: never; 1: always. The findings are the same.
   int read_ahead = -1;
   // Sound prediction (docs/findings.md, "Prediction"): each lock-order cycle is checked for a
   // sync-preserving reordering of the trace that deadlocks, whose schedule the finding then
