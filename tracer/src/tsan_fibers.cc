@@ -70,39 +70,28 @@ Fiber* Running() {
   return t_fiber;
 }
 
-void Save(Fiber* f) {
-  const ThreadCtx& t = tls_ctx;
-  Saved& s = f->saved;
-  s.ignore = t.ignore;
-  s.ignore_reads = t.ignore_reads;
-  s.ignore_writes = t.ignore_writes;
-  s.mutex_code = t.mutex_code;
-  s.mutex_diverted = t.mutex_diverted;
-  s.ignore_pc = t.ignore_pc;
-  s.ignore_reads_pc = t.ignore_reads_pc;
-  s.ignore_writes_pc = t.ignore_writes_pc;
-  s.depth = t.depth;
-  s.emitted = t.emitted;
-  const uint32_t n = std::min(std::max(t.depth, t.emitted), kMaxFrames);
-  std::memcpy(s.frames, t.frames, n * sizeof(ThreadCtx::Frame));
+// What is a fiber's, from one to the other (ThreadCtx and Saved name the fields alike).
+template <typename To, typename From>
+void CopyOwn(To& to, const From& from) {
+  to.ignore = from.ignore;
+  to.ignore_reads = from.ignore_reads;
+  to.ignore_writes = from.ignore_writes;
+  to.mutex_code = from.mutex_code;
+  to.mutex_diverted = from.mutex_diverted;
+  to.ignore_pc = from.ignore_pc;
+  to.ignore_reads_pc = from.ignore_reads_pc;
+  to.ignore_writes_pc = from.ignore_writes_pc;
+  to.depth = from.depth;
+  to.emitted = from.emitted;
+  const uint32_t n = std::min(std::max(from.depth, from.emitted), kMaxFrames);
+  std::memcpy(to.frames, from.frames, n * sizeof(ThreadCtx::Frame));
 }
 
+void Save(Fiber* f) { CopyOwn(f->saved, tls_ctx); }
+
 void Restore(const Fiber* f) {
-  ThreadCtx& t = tls_ctx;
-  const Saved& s = f->saved;
-  t.ignore = s.ignore;
-  t.ignore_reads = s.ignore_reads;
-  t.ignore_writes = s.ignore_writes;
-  t.mutex_code = s.mutex_code;
-  t.mutex_diverted = s.mutex_diverted;
-  t.ignore_pc = s.ignore_pc;
-  t.ignore_reads_pc = s.ignore_reads_pc;
-  t.ignore_writes_pc = s.ignore_writes_pc;
-  t.depth = s.depth;
-  t.emitted = s.emitted;
-  const uint32_t n = std::min(std::max(s.depth, s.emitted), kMaxFrames);
-  std::memcpy(t.frames, s.frames, n * sizeof(ThreadCtx::Frame));
-  t.open_next = 0;  // the open range is in the other fiber's buffer
+  CopyOwn(tls_ctx, f->saved);
+  tls_ctx.open_next = 0;  // the open range is in the other fiber's buffer
 }
 
 // A fiber made before a fork, other than the one that forked: its state is gone in the
