@@ -367,6 +367,8 @@ void CloseTrace(bool clean, bool watchdog) {
   // A vfork child shares our memory and file: closing would end the parent's trace.
   if (static_cast<uint32_t>(getpid()) != Header().pid) return;
   if (g_close_started.exchange(true)) return;
+  // The thread that ends the process ends as itself, not as a fiber it runs.
+  if (clean && !watchdog) FibersThreadExit();
   ThreadState* self = t_state;
   bool from_signal = !clean;
   if (clean && reinterpret_cast<uintptr_t>(self) > 1 && !self->is_runtime && !watchdog) {

@@ -176,8 +176,8 @@ TSAN_EXPORT void __tsan_destroy_fiber(void* fiber) {
   auto* f = static_cast<Fiber*>(fiber);
   // The running fiber, or a thread's own: not destroyed (TSan's rule too).
   if (!f || f == t_fiber || f->own) return;
-  Revive(f);
-  if (f->ts) {
+  // A state lost to a fork (another fiber's, made before it) has nothing to end.
+  if (f->ts && f->generation == ForkGeneration()) {
     EmitTo(f->ts, EventKind::kThreadExit, 0, 0, 0, 0, 0);
     EndFiberState(f->ts);
   }
