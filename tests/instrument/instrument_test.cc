@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -178,9 +179,8 @@ TEST_P(InstrumentedProgram, FindingsMatchChecks) {
     for (const auto& f : report.findings) found |= f.kind == kind;
     EXPECT_TRUE(found) << "expected a finding of kind " << kind << " in " << source;
   }
-  std::remove(trace.c_str());
-  std::remove(log.c_str());
-  rmdir(dir.c_str());
+  // With the traces of the program's forked children (NAME.tltrace.PID).
+  std::filesystem::remove_all(dir);
 }
 
 std::vector<std::string> Programs() {
