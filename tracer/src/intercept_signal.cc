@@ -10,8 +10,6 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <ucontext.h>
@@ -438,69 +436,4 @@ TL_EXPORT void _longjmp(void* env, int val) { Jump(real__longjmp, "_longjmp", en
 TL_EXPORT void siglongjmp(void* env, int val) { Jump(real_siglongjmp, "siglongjmp", env, val); }
 TL_EXPORT void __longjmp_chk(void* env, int val) {
   Jump(real_longjmp_chk, "__longjmp_chk", env, val);
-}
-
-// The printf family: reported inside a handler (it takes the FILE's lock and may allocate),
-// and its format's strings are reads (tsan_libc_format.cc); each forwards to its va_list
-// form. Asm labels: <stdio.h> may define vprintf inline.
-namespace {
-int (*real_vfprintf)(FILE*, const char*, va_list);
-int (*real_vfprintf_chk)(FILE*, int, const char*, va_list);
-
-inline void Printf(uint64_t pc, const char* fmt, va_list ap) {
-  CheckSignalUnsafe(threadlens::trace::SignalUnsafeCall::kPrintf, pc);
-  threadlens::rt::tsan::libc::FormatAccesses(fmt, ap, pc);
-}
-}  // namespace
-
-TL_EXPORT int Intercept_vfprintf(FILE* f, const char* fmt, va_list ap) __asm__("vfprintf");
-int Intercept_vfprintf(FILE* f, const char* fmt, va_list ap) {
-  Printf(TL_CALLER_PC, fmt, ap);
-  return Next(real_vfprintf, "vfprintf")(f, fmt, ap);
-}
-
-TL_EXPORT int Intercept_vprintf(const char* fmt, va_list ap) __asm__("vprintf");
-int Intercept_vprintf(const char* fmt, va_list ap) {
-  Printf(TL_CALLER_PC, fmt, ap);
-  return Next(real_vfprintf, "vfprintf")(stdout, fmt, ap);
-}
-
-TL_EXPORT int Intercept_fprintf(FILE* f, const char* fmt, ...) __asm__("fprintf");
-int Intercept_fprintf(FILE* f, const char* fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  Printf(TL_CALLER_PC, fmt, ap);
-  int r = Next(real_vfprintf, "vfprintf")(f, fmt, ap);
-  va_end(ap);
-  return r;
-}
-
-TL_EXPORT int Intercept_printf(const char* fmt, ...) __asm__("printf");
-int Intercept_printf(const char* fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  Printf(TL_CALLER_PC, fmt, ap);
-  int r = Next(real_vfprintf, "vfprintf")(stdout, fmt, ap);
-  va_end(ap);
-  return r;
-}
-
-TL_EXPORT int Intercept___printf_chk(int flag, const char* fmt, ...) __asm__("__printf_chk");
-int Intercept___printf_chk(int flag, const char* fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  Printf(TL_CALLER_PC, fmt, ap);
-  int r = Next(real_vfprintf_chk, "__vfprintf_chk")(stdout, flag, fmt, ap);
-  va_end(ap);
-  return r;
-}
-
-TL_EXPORT int Intercept___fprintf_chk(FILE* f, int flag, const char* fmt, ...) __asm__("__fprintf_chk");
-int Intercept___fprintf_chk(FILE* f, int flag, const char* fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  Printf(TL_CALLER_PC, fmt, ap);
-  int r = Next(real_vfprintf_chk, "__vfprintf_chk")(f, flag, fmt, ap);
-  va_end(ap);
-  return r;
 }
