@@ -35,9 +35,11 @@ class Dumper {
     double t = static_cast<double>(e.ts - src_.Meta().start_ticks) /
                static_cast<double>(src_.Meta().ticks_per_second);
     if (e.ts < src_.Meta().start_ticks) t = 0;
+    const std::string kind_name = KindName(e.kind);
     std::snprintf(buf, sizeof buf, " %12.6f  %-6s %-16s", t, Thread(se.tid).c_str(),
-                  KindName(e.kind).c_str());
+                  kind_name.c_str());
     out += buf;
+    if (kind_name.size() >= 16) out += ' ';  // a name as wide as the column, or wider
     out += Operands(se);
     if (e.site && se.kind() != EventKind::kMapShared) out += "  @" + Site(e.site);
     std::puts(out.c_str());
@@ -137,6 +139,8 @@ class Dumper {
         return "join";
       case trace::BlockedOn::kSem:
         return "sem";
+      case trace::BlockedOn::kFutex:
+        return "futex";
     }
     return "?";
   }
@@ -205,6 +209,9 @@ class Dumper {
       case EventKind::kHappensBefore:
       case EventKind::kHappensAfter:
         return Hex(e.obj) + f;
+      case EventKind::kFutexWaitBegin:
+      case EventKind::kFutexWaitEnd:
+        return Var(e.obj) + f;
       case EventKind::kRead:
       case EventKind::kWrite:
         return Var(e.obj) + " size=" + std::to_string(e.aux16 ? e.aux16 : e.seq);

@@ -125,6 +125,7 @@ void Analysis::HandleRuntime(const StreamEvent& e) {
         case trace::BlockedOn::kCond: b.on = Pending::kCond; break;
         case trace::BlockedOn::kJoin: b.on = Pending::kJoin; break;
         case trace::BlockedOn::kSem: b.on = Pending::kSem; break;
+        case trace::BlockedOn::kFutex: b.on = Pending::kFutex; break;
         default: b.on = Pending::kNone; break;
       }
       watchdog_blocked_.push_back(b);
@@ -244,6 +245,15 @@ void Analysis::Handle(const StreamEvent& e) {
         hb_.SyncAcquire(t.dense, ev.obj | HappensBefore::kSemTag);
       }
       SyncObjectAccess(t, e, 1, false);
+      break;
+    case EventKind::kFutexWaitBegin:
+      t.pending = Pending{Pending::kFutex, ev.obj, Side(t, Op::kFutexWait, e), ev.flags, false};
+      break;
+    case EventKind::kFutexWaitEnd:
+      if (t.pending.kind == Pending::kFutex) {
+        monitor_.AddWaitSpan(t.tid, ev.obj, 6, t.pending.where.ts, ev.ts);
+        t.pending = Pending{};
+      }
       break;
     case EventKind::kSemPost:
       hangs_.OnNotify(ev.obj, Side(t, Op::kSignal, e));

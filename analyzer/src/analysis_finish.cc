@@ -178,9 +178,10 @@ void Analysis::FindBlockedState(std::vector<RawFinding>& raw, std::vector<std::s
     for (const BlockedThread& b : blocked) {
       if (b.on == Pending::kNone || accounted.count(b.tid)) continue;
       if (b.on == Pending::kLock && !exited) continue;
-      const Namer::ObjectKind kind = b.on == Pending::kCond  ? Namer::ObjectKind::kCond
-                                     : b.on == Pending::kSem ? Namer::ObjectKind::kSem
-                                                             : Namer::ObjectKind::kLock;
+      const Namer::ObjectKind kind = b.on == Pending::kCond    ? Namer::ObjectKind::kCond
+                                     : b.on == Pending::kSem   ? Namer::ObjectKind::kSem
+                                     : b.on == Pending::kFutex ? Namer::ObjectKind::kWord
+                                                               : Namer::ObjectKind::kLock;
       notes.push_back(namer_.ThreadName(b.tid) + " was still waiting on " +
                       (b.on == Pending::kJoin ? "thread " + namer_.ThreadName(static_cast<uint32_t>(b.obj))
                                               : namer_.ObjectName(b.obj, kind)) +
@@ -351,9 +352,10 @@ Report Analysis::Finish() {
     if (t.pending.kind == Pending::kLock) {
       monitor_.Spans().push_back(RawSpan{t.tid, t.pending.obj, 1, t.pending.where.ts, end_ts_});
     } else if (t.pending.kind != Pending::kNone && !t.exited) {
-      const uint8_t kind = t.pending.kind == Pending::kCond   ? 3
-                           : t.pending.kind == Pending::kJoin ? 4
-                                                              : 5;
+      const uint8_t kind = t.pending.kind == Pending::kCond    ? 3
+                           : t.pending.kind == Pending::kJoin  ? 4
+                           : t.pending.kind == Pending::kFutex ? 6
+                                                               : 5;
       monitor_.Spans().push_back(RawSpan{t.tid, t.pending.obj, kind, t.pending.where.ts, end_ts_});
     }
   }
@@ -362,12 +364,13 @@ Report Analysis::Finish() {
     const RawSpan& s = monitor_.Spans()[i];
     Span sp;
     sp.tid = s.tid;
-    static const char* const kKinds[] = {"hold",      "wait", "hold-shared",
-                                         "cond-wait", "join", "sem-wait"};
-    sp.kind = s.kind < 6 ? kKinds[s.kind] : "wait";
+    static const char* const kKinds[] = {"hold", "wait",     "hold-shared", "cond-wait",
+                                         "join", "sem-wait", "futex-wait"};
+    sp.kind = s.kind < 7 ? kKinds[s.kind] : "wait";
     sp.object = s.kind == 4   ? namer_.ThreadName(static_cast<uint32_t>(s.obj))
                 : s.kind == 3 ? namer_.ObjectName(s.obj, Namer::ObjectKind::kCond)
                 : s.kind == 5 ? namer_.ObjectName(s.obj, Namer::ObjectKind::kSem)
+                : s.kind == 6 ? namer_.ObjectName(s.obj, Namer::ObjectKind::kWord)
                               : namer_.ObjectName(s.obj);
     sp.begin = s.begin;
     sp.end = s.end;

@@ -124,6 +124,7 @@ enum class Op : uint8_t {
   kHandler,  // a signal handler ran (obj = signal number)
   kCall,     // a call inside a signal handler (obj = trace::SignalUnsafeCall)
   kIgnoreBegin,  // obj = trace::IgnoreKind
+  kFutexWait,    // an untimed wait on a futex word (obj = the word)
 };
 const char* OpName(Op op);
 
@@ -207,7 +208,7 @@ struct Held {
 
 // What a thread is blocked on, when it is between a request and its completion.
 struct Pending {
-  enum Kind : uint8_t { kNone, kLock, kCond, kJoin, kSem } kind = kNone;
+  enum Kind : uint8_t { kNone, kLock, kCond, kJoin, kSem, kFutex } kind = kNone;
   uint64_t obj = 0;
   SideRef where;
   uint8_t flags = 0;

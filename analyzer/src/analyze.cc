@@ -39,6 +39,7 @@ const char* OpName(Op op) {
     case Op::kHandler: return "signal handler";
     case Op::kCall: return "call";
     case Op::kIgnoreBegin: return "ignore-begin";
+    case Op::kFutexWait: return "futex-wait";
   }
   return "?";
 }

@@ -15,6 +15,7 @@ SideRef BlockedSide(const BlockedThread& b) {
   s.tid = b.tid;
   s.op = b.on == Pending::kJoin   ? Op::kJoin
          : b.on == Pending::kSem  ? Op::kSemWait
+         : b.on == Pending::kFutex ? Op::kFutexWait
          : b.on == Pending::kLock ? Op::kRequest
                                   : Op::kWait;
   return s;
@@ -130,7 +131,10 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
       RawFinding f;
       f.kind = "hang";
       f.severity = Severity::kError;
-      f.subkind = b.on == Pending::kCond ? "cond" : b.on == Pending::kJoin ? "join" : "sem";
+      f.subkind = b.on == Pending::kCond    ? "cond"
+                  : b.on == Pending::kJoin  ? "join"
+                  : b.on == Pending::kFutex ? "futex"
+                                            : "sem";
       SideRef s = BlockedSide(b);
       f.sides.push_back(s);
       f.tids.push_back(b.tid);

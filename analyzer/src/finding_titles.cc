@@ -3,6 +3,38 @@
 #include "namer.h"
 
 namespace threadlens::analysis {
+namespace {
+
+// The C++ library call a futex wait sits in: the outermost frame of the standard library's
+// headers ("std::latch::wait() const"), or "" when the program waited itself.
+std::string LibraryCall(const Stack& stack) {
+  std::string call;
+  for (const Frame& f : stack) {
+    const bool library = f.file.find("/include/c++/") != std::string::npos ||
+                         f.file.find("/c++/v1/") != std::string::npos;
+    if (!library) {
+      if (!call.empty()) break;
+      continue;
+    }
+    if (!f.function.empty()) call = f.function;
+  }
+  return call;
+}
+
+// libstdc++ waits on some words through a shared table of its own (std::barrier's phase, an
+// atomic of another size): that word names nothing the program has.
+bool LibraryWord(const std::string& name) {
+  return name.rfind("std::__detail::__waiter_pool", 0) == 0;
+}
+
+std::string FutexHangTitle(const Access& a) {
+  const std::string call = LibraryCall(a.stack);
+  if (call.empty()) return "hang: " + a.thread + " blocked forever in a futex wait on " + a.object;
+  return "hang: " + a.thread + " blocked forever in " + call +
+         (LibraryWord(a.object) ? " (a futex wait)" : " on " + a.object);
+}
+
+}  // namespace
 
 void TitleFinding(Finding& f) {
   const auto& a = f.accesses;
@@ -81,6 +113,7 @@ void TitleFinding(Finding& f) {
                        : f.subkind == "lock" ? "lock " + a[0].object + ", whose holder exited"
                                              : "semaphore " + a[0].object;
     f.title = "hang: " + a[0].thread + " blocked forever waiting on " + what;
+    if (f.subkind == "futex") f.title = FutexHangTitle(a[0]);
     if (f.predicted && *f.predicted && f.subkind == "sem") {
       f.title = "predicted hang: " + a[0].thread + " waits forever on semaphore " +
                 a[0].object + ", whose posts go to other waits first or never come";

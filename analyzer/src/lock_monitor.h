@@ -38,7 +38,8 @@ struct LockState {
 struct RawSpan {
   uint32_t tid;
   uint64_t obj;
-  uint8_t kind;  // 0 hold, 1 wait, 2 hold-shared, 3 cond-wait, 4 join, 5 sem-wait
+  uint8_t kind;  // 0 hold, 1 wait, 2 hold-shared, 3 cond-wait, 4 join, 5 sem-wait,
+                 // 6 futex-wait
   uint64_t begin, end;
 };
 

@@ -106,6 +106,7 @@ std::string Namer::ObjectName(uint64_t obj, ObjectKind kind) {
     const char* prefix = l != locks_.end() ? (rw ? "rwlock@" : "mutex@")
                          : kind == ObjectKind::kCond ? "cond@"
                          : kind == ObjectKind::kSem  ? "sem@"
+                         : kind == ObjectKind::kWord ? "futex@"
                                                      : "mutex@";
     name = prefix + Hex(obj);
   }

@@ -313,9 +313,16 @@ Access Namer::Materialize(const SideRef& s, bool is_variable,
     a.object = trace::SignalUnsafeCallName(static_cast<uint16_t>(s.obj));
   } else if (is_variable) {
     a.object = VariableName(s.obj, nullptr, s.ts, sides);
+  } else if (s.op == Op::kFutexWait) {
+    // A futex word is memory, named as a variable is: a local found from the wait's own
+    // frames, a field of a heap block, a global.
+    const std::vector<SideRef> self{s};
+    const HeapRef* heap = heap_at_ ? heap_at_(s.obj) : nullptr;
+    a.object = VariableName(s.obj, heap, s.ts, sides ? sides : &self);
   } else {
     a.object = ObjectName(s.obj, s.op == Op::kWait || s.op == Op::kSignal ? ObjectKind::kCond
                                  : s.op == Op::kSemWait                   ? ObjectKind::kSem
+                                 : s.op == Op::kFutexWait                 ? ObjectKind::kWord
                                                                           : ObjectKind::kLock);
   }
   // The address as the thread's own process saw it (not tagged with its process).

@@ -70,7 +70,7 @@ class Namer {
   // The process of thread `tid` in a recording of several processes, else 0.
   uint32_t PidOf(uint32_t tid) const;
   // What an object is, for its name when nothing names it (cond@0x…, sem@0x…).
-  enum class ObjectKind { kLock, kCond, kSem };
+  enum class ObjectKind { kLock, kCond, kSem, kWord };  // kWord: a futex word
   std::string ObjectName(uint64_t obj, ObjectKind kind = ObjectKind::kLock);
   // `ts`: when the address was accessed (a stack is named by the thread that owned it then).
   // `sides`: the accesses of the finding; one made by the thread whose stack holds the

@@ -180,7 +180,8 @@ using NK = DotGraph::NodeKind;
 
 bool IsWaitOp(const std::string& op) {
   return op == "request" || op == "wait" || op == "join" || op == "acquire-blocked" ||
-         op == "lock" || op == "sem-wait" || op == "cond-wait" || op == "acquire";
+         op == "lock" || op == "sem-wait" || op == "cond-wait" || op == "acquire" ||
+         op == "futex-wait";
 }
 
 std::string OrderLabel(const std::string& thread, const Access& site) {

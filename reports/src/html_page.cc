@@ -96,7 +96,8 @@ function draw(div){var d=data(div.getAttribute('data-timeline')),v=JSON.parse(di
  el('text',{x:LW,y:12,fill:'#5f6b7a'},svg,t0?dur(t0,d.tps):'0');
  el('text',{x:LW+PW,y:12,'text-anchor':'end',fill:'#5f6b7a'},svg,dur(t1,d.tps));
  var WAITS={'wait':['#e67e22','lock wait'],'cond-wait':['#8e44ad','cond wait'],
-  'join':['#7f8c8d','join'],'sem-wait':['#16a085','sem wait']};
+  'join':['#7f8c8d','join'],'sem-wait':['#16a085','sem wait'],
+  'futex-wait':['#b7950b','futex wait']};
  var seen={};for(var j=0;j<d.kind.length;j++)seen[d.kind[j]]=1;
  var keys=['hold'].concat(Object.keys(WAITS).filter(function(k){return seen[k];}));
  var lx=LW+PW/2-45*keys.length-20,g=el('g',{'class':'legend',fill:'#5f6b7a'},svg);

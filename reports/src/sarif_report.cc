@@ -162,6 +162,7 @@ std::string Verb(const std::string& op) {
       {"unlock", "unlocks"},   {"read", "reads"},        {"write", "writes"},
       {"join", "joins"},       {"wait", "waits on"},     {"cond-wait", "waits on"},
       {"sem-wait", "waits on"}, {"free", "frees"},       {"allocate", "allocates"},
+      {"futex-wait", "waits on"},
       {"detach", "detaches"},  {"lock", "locks"},        {"destroy", "destroys"}};
   auto it = kVerbs.find(op);
   return it != kVerbs.end() ? it->second : op;

@@ -8,7 +8,10 @@
 //   // CHECK: exit N      the program exits with status N under the tracer
 //   // CHECK: misuse S    a misuse finding of subkind S (a warning or an error)
 //   // CHECK: no-misuse   no misuse finding at all
-//   // CHECK: finding K   a finding of kind K (e.g. lock-order)
+//   // CHECK: finding K   a finding of kind K (e.g. lock-order), or K/S: of subkind S too;
+//                         `finding K/S on NAME`: whose first access is on the object NAME
+//   // CHECK: no-finding K  no finding of kind K
+//   // CHECK: note TEXT    a note of the report contains TEXT
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -47,7 +50,10 @@ struct Expectations {
   int exit_code = -1;              // -1: not checked
   std::vector<std::string> misuse;  // misuse subkinds expected
   bool no_misuse = false;
-  std::vector<std::string> kinds;  // finding kinds expected
+  std::vector<std::string> kinds;  // finding kinds expected, "kind" or "kind/subkind"
+  std::vector<std::string> kind_objects;  // the object each one's first access names ("": any)
+  std::vector<std::string> absent;        // finding kinds that must not appear
+  std::vector<std::string> notes;         // text each found in some note
 };
 
 // programs/NAME.cc, or NAME.c for a C program.
@@ -80,9 +86,21 @@ Expectations ReadExpectations(const std::string& path) {
     if (what == "subkind") words >> e.subkind;
     if (what == "no-misuse") e.no_misuse = true;
     if (what == "finding") {
+      std::string kind, on, object;
+      words >> kind >> on;
+      std::getline(words >> std::ws, object);
+      e.kinds.push_back(kind);
+      e.kind_objects.push_back(on == "on" ? object : "");
+    }
+    if (what == "note") {
+      std::string text;
+      std::getline(words >> std::ws, text);
+      e.notes.push_back(text);
+    }
+    if (what == "no-finding") {
       std::string kind;
       words >> kind;
-      e.kinds.push_back(kind);
+      e.absent.push_back(kind);
     }
     if (what == "misuse") {
       std::string subkind;
@@ -105,7 +123,8 @@ TEST_P(InstrumentedProgram, FindingsMatchChecks) {
   const std::string source = SourceOf(name);
   Expectations expect = ReadExpectations(source);
   ASSERT_TRUE(expect.no_race || !expect.races.empty() || expect.no_misuse ||
-              !expect.misuse.empty() || !expect.kinds.empty())
+              !expect.misuse.empty() || !expect.kinds.empty() || !expect.absent.empty() ||
+              !expect.notes.empty())
       << source << " has no CHECK: line";
 
   char dir_template[] = "/tmp/threadlens-instrument-XXXXXX";
@@ -174,10 +193,27 @@ TEST_P(InstrumentedProgram, FindingsMatchChecks) {
     EXPECT_NE(std::find(misuse.begin(), misuse.end(), subkind), misuse.end())
         << "expected a misuse finding of subkind " << subkind << " in " << source;
   }
-  for (const std::string& kind : expect.kinds) {
+  for (size_t i = 0; i < expect.kinds.size(); ++i) {
+    const std::string& kind = expect.kinds[i];
+    const std::string& object = expect.kind_objects[i];
     bool found = false;
-    for (const auto& f : report.findings) found |= f.kind == kind;
-    EXPECT_TRUE(found) << "expected a finding of kind " << kind << " in " << source;
+    for (const auto& f : report.findings) {
+      const bool kind_ok = f.kind == kind || f.kind + "/" + f.subkind == kind;
+      found |= kind_ok && (object.empty() ||
+                           (!f.accesses.empty() && f.accesses[0].object == object));
+    }
+    EXPECT_TRUE(found) << "expected a finding " << kind << (object.empty() ? "" : " on ")
+                       << object << " in " << source;
+  }
+  for (const std::string& text : expect.notes) {
+    bool found = false;
+    for (const auto& n : report.notes) found |= n.find(text) != std::string::npos;
+    EXPECT_TRUE(found) << "expected a note with \"" << text << "\" in " << source;
+  }
+  for (const std::string& kind : expect.absent) {
+    for (const auto& f : report.findings) {
+      EXPECT_NE(f.kind, kind) << name << " must have no " << kind << " finding: " << f.title;
+    }
   }
   // With the traces of the program's forked children (NAME.tltrace.PID).
   std::filesystem::remove_all(dir);

@@ -318,6 +318,59 @@ TEST(Hang, JoinOfASleepingThreadIsNoHang) {
   EXPECT_NE(r.err.find("watchdog did not fire"), std::string::npos) << r.err;
 }
 
+// Futex waits the program makes itself: only the untimed ones on words no other process can
+// wake are recorded, each wait with its end (EAGAIN: failed), and nothing else changes.
+TEST(Hang, UntimedPrivateFutexWaitsAreRecorded) {
+  Outcome r = RunTraced(Program("futex_waits"), "--watchdog 1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("done"), std::string::npos);
+  Contents c = Read(r.trace);
+  const uint64_t changed = Hex(r.out, "CHANGED"), woken = Hex(r.out, "WOKEN");
+  std::vector<std::pair<EventKind, uint64_t>> waits;
+  for (const auto& se : c.events) {
+    if (se.kind() != EventKind::kFutexWaitBegin && se.kind() != EventKind::kFutexWaitEnd) continue;
+    EXPECT_EQ(se.tid, 1u);
+    waits.push_back({se.kind(), se.ev.obj});
+    if (se.ev.obj == changed && se.kind() == EventKind::kFutexWaitEnd) {
+      EXPECT_TRUE(se.ev.flags & trace::kFailed);
+    }
+  }
+  // The changed word's wait, then main's waits for the worker (as many as it needed), each
+  // begun and ended; the timed and the shared-memory waits are not there.
+  ASSERT_GE(waits.size(), 2u);
+  EXPECT_EQ(waits[0], std::make_pair(EventKind::kFutexWaitBegin, changed));
+  EXPECT_EQ(waits[1], std::make_pair(EventKind::kFutexWaitEnd, changed));
+  EXPECT_EQ(waits.size() % 2, 0u);
+  for (size_t i = 2; i < waits.size(); ++i) {
+    EXPECT_EQ(waits[i].first, i % 2 ? EventKind::kFutexWaitEnd : EventKind::kFutexWaitBegin);
+    EXPECT_EQ(waits[i].second, woken);
+  }
+  EXPECT_TRUE(Findings(AnalyzeFile(r.trace, AnalyzeOptions{}), "hang").empty());
+}
+
+// The same program, then waiting on a word nobody wakes: every thread is blocked, so the
+// watchdog ends it, and the hang is main's futex wait.
+TEST(Hang, AFutexWaitNobodyEndsIsAHang) {
+  Outcome r = RunTraced(Program("futex_waits") + " hang", "--watchdog 1");
+  ASSERT_EQ(r.exit_code, kWatchdogExit) << r.err;
+  EXPECT_NE(r.err.find("hang: all 1 threads blocked"), std::string::npos) << r.err;
+  Contents c = Read(r.trace);
+  const uint64_t never = Hex(r.out, "NEVER");
+  size_t blocked = 0;
+  for (const auto& se : c.events) {
+    if (se.kind() != EventKind::kBlocked) continue;
+    ++blocked;
+    EXPECT_EQ(se.ev.flags, static_cast<uint8_t>(trace::BlockedOn::kFutex));
+    EXPECT_EQ(se.ev.obj, never);
+  }
+  EXPECT_EQ(blocked, 1u);
+  auto h = Findings(AnalyzeFile(r.trace, AnalyzeOptions{}), "hang");
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0]->subkind, "futex");
+  EXPECT_EQ(h[0]->accesses.at(0).op, "futex-wait");
+  EXPECT_EQ(h[0]->accesses.at(0).object, "never");
+}
+
 TEST(Timeout, EndsALivelockWithEveryThreadsState) {
   auto start = std::chrono::steady_clock::now();
   Outcome r = RunTraced(Program("livelock"), "--timeout 2");

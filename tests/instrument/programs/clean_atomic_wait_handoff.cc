@@ -2,6 +2,7 @@
 // notifies; main waits on the flag with acquire and reads. ThreadSanitizer (clang 14)
 // agrees: no race.
 // CHECK: no-race
+// CHECK: no-finding hang
 #include <atomic>
 #include <cstdio>
 #include <thread>

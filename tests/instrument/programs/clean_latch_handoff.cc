@@ -2,6 +2,7 @@
 // both. libstdc++ builds the latch on an atomic counter and a futex wait: the count-down
 // releases, the wait acquires. ThreadSanitizer (clang 14) agrees: no race.
 // CHECK: no-race
+// CHECK: no-finding hang
 #include <cstdio>
 #include <latch>
 #include <thread>

@@ -2,6 +2,7 @@
 // other's, and again before writing theirs: each phase ends before the next begins.
 // ThreadSanitizer (clang 14) agrees: no race.
 // CHECK: no-race
+// CHECK: no-finding hang
 #include <barrier>
 #include <cstdio>
 #include <thread>

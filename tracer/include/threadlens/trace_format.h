@@ -230,7 +230,13 @@ enum class EventKind : uint8_t {
   // Written by the runtime's handler just before it closes the trace. Not a synchronization
   // event.
   kCrash = 94,
-  kLast = kCrash,
+  // An untimed wait on a process-private futex word (syscall(SYS_futex, FUTEX_WAIT...) from
+  // the program: C++20 atomic wait, std::latch, std::barrier, std::counting_semaphore, a
+  // hand-written futex lock): obj = the futex word. kFutexWaitEnd flags kFailed when the
+  // call returned an error (EAGAIN: the word had changed; EINTR). They order nothing.
+  kFutexWaitBegin = 95,
+  kFutexWaitEnd = 96,
+  kLast = kFutexWaitEnd,
 };
 
 enum EventFlags : uint8_t {
@@ -318,6 +324,7 @@ enum class BlockedOn : uint8_t {
   kCond = 2,
   kJoin = 3,
   kSem = 4,
+  kFutex = 5,  // an untimed futex wait (kFutexWaitBegin)
 };
 
 enum class WatchdogReason : uint8_t {
@@ -367,6 +374,8 @@ constexpr bool IsSyncKind(EventKind k) {
     case EventKind::kSemWaitBegin:
     case EventKind::kSemWaitEnd:
     case EventKind::kSemPost:
+    case EventKind::kFutexWaitBegin:
+    case EventKind::kFutexWaitEnd:
     case EventKind::kAtomicLoad:
     case EventKind::kAtomicStore:
     case EventKind::kAtomicRmw:
@@ -439,6 +448,8 @@ constexpr const char* EventKindName(EventKind k) {
     case EventKind::kSemInit: return "sem_init";
     case EventKind::kThreadTls: return "thread_tls";
     case EventKind::kCrash: return "crash";
+    case EventKind::kFutexWaitBegin: return "futex_wait_begin";
+    case EventKind::kFutexWaitEnd: return "futex_wait_end";
   }
   return "unknown";
 }

@@ -1,0 +1,91 @@
+// The libc `syscall` function, for the futex waits programs make themselves: C++20's atomic
+// wait, std::latch, std::barrier and std::counting_semaphore (inline in libstdc++'s headers),
+// and futex-based locks and events of libraries (Abseil, folly). glibc's own locks use the
+// futex inside libc and never come here. An untimed wait on a process-private futex word is
+// recorded (kFutexWaitBegin/End) and marks the thread blocked for the watchdog, so a program
+// whose every thread waits forever on futexes is a hang, not a run that never ends. A timed
+// wait ends by itself, and a futex word in memory shared with another process (MAP_SHARED)
+// may be woken from there: neither blocks. (libstdc++ waits on non-private futexes.) Inside
+// an annotated mutex's own code (__tsan_mutex_pre_lock to post_lock) the wait is how the lock
+// blocks: the trace already holds the lock request, and the wait is not recorded again.
+//
+// Every call goes to the kernel by the same instruction glibc's function uses, so the
+// runtime's own system calls, made before anything is resolved, pass through unchanged.
+#include <errno.h>
+#include <linux/futex.h>
+#include <stdarg.h>
+#include <sys/syscall.h>
+
+#include "process_tree.h"
+#include "runtime_internal.h"
+#include "schedule.h"
+#include "tsan_thread.h"
+
+namespace threadlens::rt {
+namespace {
+
+inline long RawSyscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6) {
+  long ret;
+  register long r10 __asm__("r10") = a4;
+  register long r8 __asm__("r8") = a5;
+  register long r9 __asm__("r9") = a6;
+  __asm__ volatile("syscall"
+                   : "=a"(ret)
+                   : "a"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
+                   : "rcx", "r11", "memory");
+  return ret;
+}
+
+// glibc's convention: -1 and errno for a kernel error (-4095..-1).
+inline long WithErrno(long ret) {
+  if (static_cast<unsigned long>(ret) > -4096ul) {
+    errno = static_cast<int>(-ret);
+    return -1;
+  }
+  return ret;
+}
+
+bool UntimedWait(long op, long timeout) {
+  const long cmd = op & FUTEX_CMD_MASK;
+  return (cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET) && timeout == 0;
+}
+
+bool OnlyThisProcessWakes(long word, long op) {
+  return (op & FUTEX_PRIVATE_FLAG) || SharedLockKey(static_cast<uint64_t>(word)) == 0;
+}
+
+long FutexWait(ThreadState* ts, long a[6], uint64_t pc) {
+  const int saved = errno;  // recording may write; the caller sees errno as the call left it
+  const uint64_t word = static_cast<uint64_t>(a[0]);
+  ScheduleStep(ts);
+  EmitTo(ts, trace::EventKind::kFutexWaitBegin, 0, 0, 0, word, pc);
+  SetBlocked(ts, trace::BlockedOn::kFutex, word, pc);
+  ScheduleBlock(ts);
+  const long ret = RawSyscall(SYS_futex, a[0], a[1], a[2], a[3], a[4], a[5]);
+  ScheduleUnblock(ts);
+  ClearBlocked(ts);
+  const uint8_t flags = static_cast<unsigned long>(ret) > -4096ul ? trace::kFailed : 0;
+  EmitTo(ts, trace::EventKind::kFutexWaitEnd, flags, 0, 0, word, pc);
+  errno = saved;
+  return WithErrno(ret);
+}
+
+}  // namespace
+}  // namespace threadlens::rt
+
+using namespace threadlens::rt;
+
+TL_EXPORT long syscall(long nr, ...) {
+  long a[6];
+  va_list ap;
+  va_start(ap, nr);
+  for (long& x : a) x = va_arg(ap, long);
+  va_end(ap);
+  if (nr == SYS_futex && UntimedWait(a[1], a[3])) {
+    ThreadState* ts = CurrentFast();
+    if (ts && tsan::tls_ctx.mutex_code == 0 && OnlyThisProcessWakes(a[0], a[1])) {
+      return FutexWait(ts, a, TL_CALLER_PC);
+    }
+  }
+  return WithErrno(RawSyscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]));
+}
