@@ -6,8 +6,9 @@
 // whose every thread waits forever on futexes is a hang, not a run that never ends. A timed
 // wait ends by itself, and a futex word in memory shared with another process (MAP_SHARED)
 // may be woken from there: neither blocks. (libstdc++ waits on non-private futexes.) Inside
-// an annotated mutex's own code (__tsan_mutex_pre_lock to post_lock) the wait is how the lock
-// blocks: the trace already holds the lock request, and the wait is not recorded again.
+// an annotated mutex's own code (__tsan_mutex_pre_lock to post_lock, as absl::Mutex) the wait
+// is how the lock blocks: the trace already holds the lock request, so the wait is not
+// recorded, and the thread is blocked on that lock, for the watchdog's wait-for graph.
 //
 // Every call goes to the kernel by the same instruction glibc's function uses, so the
 // runtime's own system calls, made before anything is resolved, pass through unchanged.
@@ -70,6 +71,18 @@ long FutexWait(ThreadState* ts, long a[6], uint64_t pc) {
   return WithErrno(ret);
 }
 
+// A wait inside an annotated mutex's code: blocked on the lock its pre_lock asked for.
+long LockWait(ThreadState* ts, long a[6], uint64_t pc) {
+  const uint64_t lock = tsan::tls_ctx.lock_wanted;
+  SetBlocked(ts, trace::BlockedOn::kLock, lock, pc, !tsan::tls_ctx.lock_wanted_shared,
+             static_cast<uint8_t>(trace::LockType::kNormal));
+  ScheduleBlock(ts);
+  const long ret = RawSyscall(SYS_futex, a[0], a[1], a[2], a[3], a[4], a[5]);
+  ScheduleUnblock(ts);
+  ClearBlocked(ts);
+  return WithErrno(ret);
+}
+
 }  // namespace
 }  // namespace threadlens::rt
 
@@ -83,8 +96,9 @@ TL_EXPORT long syscall(long nr, ...) {
   va_end(ap);
   if (nr == SYS_futex && UntimedWait(a[1], a[3])) {
     ThreadState* ts = CurrentFast();
-    if (ts && tsan::tls_ctx.mutex_code == 0 && OnlyThisProcessWakes(a[0], a[1])) {
-      return FutexWait(ts, a, TL_CALLER_PC);
+    if (ts && OnlyThisProcessWakes(a[0], a[1])) {
+      if (tsan::tls_ctx.mutex_code == 0) return FutexWait(ts, a, TL_CALLER_PC);
+      if (tsan::tls_ctx.lock_wanted != 0) return LockWait(ts, a, TL_CALLER_PC);
     }
   }
   return WithErrno(RawSyscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]));

@@ -6,6 +6,7 @@
 
 #include <atomic>
 
+#include "held_locks.h"
 #include "tsan_thread.h"
 
 extern "C" void threadlens_name_thread(const char* name) __attribute__((weak));
@@ -228,20 +229,33 @@ TSAN_EXPORT void __tsan_mutex_pre_lock(void* addr, unsigned flags) {
   uint8_t f = (flags & kMutexReadLock ? threadlens::trace::kShared : 0) |
               (flags & kMutexTryLock ? threadlens::trace::kTry : 0);
   Sync(EventKind::kLockRequest, f, 0, addr, TSAN_CALLER_PC);
+  if (!(flags & kMutexTryLock)) {
+    tls_ctx.lock_wanted = reinterpret_cast<uintptr_t>(addr);
+    tls_ctx.lock_wanted_shared = flags & kMutexReadLock;
+  }
   EnterMutexCode();
 }
 TSAN_EXPORT void __tsan_mutex_post_lock(void* addr, unsigned flags, int recursion) {
   LeaveMutexCode();
+  tls_ctx.lock_wanted = 0;
   uint8_t shared = flags & kMutexReadLock ? threadlens::trace::kShared : 0;
   if (flags & kMutexTryLockFailed) {
     Sync(EventKind::kLockTryFailed, shared, 0, addr, TSAN_CALLER_PC);
   } else {
     Sync(EventKind::kLockAcquired, shared, 1, addr, TSAN_CALLER_PC);
+    // Held, for the watchdog's wait-for graph.
+    if (threadlens::rt::ThreadState* ts = threadlens::rt::Current()) {
+      threadlens::rt::HeldPush(ts, reinterpret_cast<uintptr_t>(addr), shared != 0,
+                               static_cast<uint8_t>(LockType::kNormal));
+    }
   }
 }
 TSAN_EXPORT int __tsan_mutex_pre_unlock(void* addr, unsigned flags) {
   uint8_t shared = flags & kMutexReadLock ? threadlens::trace::kShared : 0;
   Sync(EventKind::kLockRelease, shared, 0, addr, TSAN_CALLER_PC);
+  if (threadlens::rt::ThreadState* ts = threadlens::rt::Current()) {
+    threadlens::rt::HeldPop(ts, reinterpret_cast<uintptr_t>(addr), nullptr);
+  }
   EnterMutexCode();
   return 0;
 }

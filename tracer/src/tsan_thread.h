@@ -59,6 +59,10 @@ struct ThreadCtx {
   // those levels a divert back to the program's code left.
   uint32_t mutex_code;
   uint32_t mutex_diverted;
+  // The annotated lock a blocking pre_lock asked for, until its post_lock (0: none): a
+  // futex wait inside the mutex's code is the thread blocking on it (intercept_futex.cc).
+  uintptr_t lock_wanted;
+  bool lock_wanted_shared;
   // The Begin calls that turned the ignores on, for the warning at thread exit.
   uintptr_t ignore_pc, ignore_reads_pc, ignore_writes_pc;
   uint32_t depth;       // live frames in the program

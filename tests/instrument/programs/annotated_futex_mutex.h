@@ -1,0 +1,46 @@
+// A mutex of a program's own that sleeps in the kernel as absl::Mutex does: a lock word
+// (0 free, 1 locked, 2 locked with waiters), futex waits and wakes, and the __tsan_mutex_*
+// annotations that say which calls lock and unlock (shared by the construct programs
+// deadlock_annotated_futex_mutexes and clean_annotated_futex_mutexes_in_order).
+#pragma once
+
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
+
+extern "C" {
+void __tsan_mutex_create(void* addr, unsigned flags);
+void __tsan_mutex_pre_lock(void* addr, unsigned flags);
+void __tsan_mutex_post_lock(void* addr, unsigned flags, int recursion);
+int __tsan_mutex_pre_unlock(void* addr, unsigned flags);
+void __tsan_mutex_post_unlock(void* addr, unsigned flags);
+}
+
+class FutexMutex {
+ public:
+  FutexMutex() { __tsan_mutex_create(this, 0); }
+  void Lock() {
+    __tsan_mutex_pre_lock(this, 0);
+    int v = 0;
+    if (!word_.compare_exchange_strong(v, 1, std::memory_order_acquire)) {
+      if (v != 2) v = word_.exchange(2, std::memory_order_acquire);
+      while (v != 0) {
+        syscall(SYS_futex, &word_, FUTEX_WAIT_PRIVATE, 2, nullptr, nullptr, 0);
+        v = word_.exchange(2, std::memory_order_acquire);
+      }
+    }
+    __tsan_mutex_post_lock(this, 0, 0);
+  }
+  void Unlock() {
+    __tsan_mutex_pre_unlock(this, 0);
+    if (word_.exchange(0, std::memory_order_release) == 2) {
+      syscall(SYS_futex, &word_, FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
+    }
+    __tsan_mutex_post_unlock(this, 0);
+  }
+
+ private:
+  std::atomic<int> word_{0};
+};
