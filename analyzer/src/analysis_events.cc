@@ -376,7 +376,7 @@ void Analysis::HandleLock(ThreadCtx& t, const StreamEvent& e) {
       break;
     }
     case EventKind::kLockTryFailed:
-      if (t.pending.kind == Pending::kLock) t.pending = Pending{};
+      if (t.pending.kind == Pending::kLock) EndPendingRequest(t);
       monitor_.OnTryFailed(Side(t, Op::kRequest, e), ev.flags & trace::kFailed);
       break;
     case EventKind::kLockRelease: {

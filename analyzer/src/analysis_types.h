@@ -207,6 +207,11 @@ struct Held {
 };
 
 // What a thread is blocked on, when it is between a request and its completion.
+struct Pending;
+struct ThreadCtx;
+// Ends the thread's pending lock request: the request it interrupted, if any, is pending again.
+void EndPendingRequest(ThreadCtx& t);
+
 struct Pending {
   enum Kind : uint8_t { kNone, kLock, kCond, kJoin, kSem, kFutex } kind = kNone;
   uint64_t obj = 0;
@@ -242,6 +247,10 @@ struct ThreadCtx {
   bool mark_wants_pc = false;   // the last mark has no pc yet
   std::vector<Held> held;
   Pending pending;
+  // Lock requests made while another was pending: a lock's own code may take others on the
+  // way (absl::Mutex's slow path takes its allocator's spin lock). The outer one is pending
+  // again when the inner one ends. At most kMaxOuterPending.
+  std::vector<Pending> outer_pending;
   // Fork/join-only vector clock: whether two threads could run at the same time.
   std::shared_ptr<const VectorClock> fork_join;
 };

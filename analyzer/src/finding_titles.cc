@@ -5,17 +5,14 @@
 namespace threadlens::analysis {
 namespace {
 
-// The C++ library call a futex wait sits in: the outermost frame of the standard library's
-// headers ("std::latch::wait() const"), or "" when the program waited itself.
+// The C++ library call a futex wait sits in: the outermost of the standard library's frames
+// the stack starts with ("std::latch::wait() const"), or "" when the program waited itself.
 std::string LibraryCall(const Stack& stack) {
   std::string call;
   for (const Frame& f : stack) {
     const bool library = f.file.find("/include/c++/") != std::string::npos ||
                          f.file.find("/c++/v1/") != std::string::npos;
-    if (!library) {
-      if (!call.empty()) break;
-      continue;
-    }
+    if (!library) break;
     if (!f.function.empty()) call = f.function;
   }
   return call;

@@ -7,6 +7,15 @@
 
 namespace threadlens::analysis {
 
+void EndPendingRequest(ThreadCtx& t) {
+  if (t.outer_pending.empty()) {
+    t.pending = Pending{};
+    return;
+  }
+  t.pending = t.outer_pending.back();
+  t.outer_pending.pop_back();
+}
+
 void LockMonitor::OnCreate(uint64_t lock, uint16_t type) {
   LockState& st = locks_[lock];
   // A lock created again at the same address is a new lock (the old one was destroyed).
@@ -59,6 +68,11 @@ bool LockMonitor::OnRequest(ThreadCtx& t, const SideRef& side, uint8_t flags) {
   bool contended = (st.owned && st.owner != t.tid) ||
                    (!shared && std::any_of(st.readers.begin(), st.readers.end(),
                                            [&](uint32_t r) { return r != t.tid; }));
+  constexpr size_t kMaxOuterPending = 4;
+  if (t.pending.kind == Pending::kLock && t.pending.obj != side.obj &&
+      t.outer_pending.size() < kMaxOuterPending) {
+    t.outer_pending.push_back(t.pending);
+  }
   t.pending = Pending{Pending::kLock, side.obj, side, flags, contended};
   return false;
 }
@@ -75,7 +89,7 @@ bool LockMonitor::OnAcquired(ThreadCtx& t, const SideRef& side, bool shared, uin
       st.stats.max_wait_ns = std::max(st.stats.max_wait_ns, wait);
       AddSpan(t.tid, side.obj, 1, t.pending.where.ts, side.ts);
     }
-    t.pending = Pending{};
+    EndPendingRequest(t);
   } else {
     if (flags & trace::kViaCondWait) t.pending = Pending{};
     else CheckDestroyed(side, st);  // acquired with no request traced

@@ -32,6 +32,23 @@ TEST(Deadlock, OpenRequestsFormingACycle) {
   for (const ThreadInfo& t : r.threads) EXPECT_EQ(t.blocked_at_end, t.name != "T1") << t.name;
 }
 
+// A lock's own code may take another lock while its request is open (absl::Mutex's slow
+// path takes its allocator's spin lock): the outer request is open again afterwards, and the
+// deadlock names it where it was made.
+TEST(Deadlock, ALockTakenInsideAnOpenRequestLeavesTheRequestOpen) {
+  Report r = AnalyzeStd("T1|fork(T2)|1\nT1|fork(T3)|2\n"
+                        "T2|acq(A)|10\nT3|acq(B)|20\n"
+                        "T2|req(B)|11\nT2|req(S)|12\nT2|acq(S)|13\nT2|rel(S)|14\n"
+                        "T3|req(A)|21\nT3|req(S)|22\nT3|acq(S)|23\nT3|rel(S)|24\n");
+  auto d = OfKind(r, "deadlock");
+  ASSERT_EQ(d.size(), 1u);
+  ASSERT_EQ(d[0]->cycle.size(), 2u);
+  EXPECT_EQ(d[0]->cycle[0].to_site.object, "B");
+  EXPECT_EQ(d[0]->cycle[0].to_site.stack.at(0).line, 11);
+  EXPECT_EQ(d[0]->cycle[1].to_site.object, "A");
+  EXPECT_EQ(d[0]->cycle[1].to_site.stack.at(0).line, 21);
+}
+
 TEST(Deadlock, WaitingForARunningThreadIsNoDeadlock) {
   Report r = AnalyzeStd("T1|fork(T2)|1\nT2|acq(A)|10\nT1|req(A)|2\n");
   EXPECT_TRUE(OfKind(r, "deadlock").empty());

@@ -6,7 +6,7 @@
 // whose every thread waits forever on futexes is a hang, not a run that never ends. A timed
 // wait ends by itself, and a futex word in memory shared with another process (MAP_SHARED)
 // may be woken from there: neither blocks. (libstdc++ waits on non-private futexes.) Inside
-// an annotated mutex's own code (__tsan_mutex_pre_lock to post_lock, as absl::Mutex) the wait
+// an annotated mutex's lock (__tsan_mutex_pre_lock to post_lock, as absl::Mutex) the wait
 // is how the lock blocks: the trace already holds the lock request, so the wait is not
 // recorded, and the thread is blocked on that lock, for the watchdog's wait-for graph.
 //
@@ -97,8 +97,10 @@ TL_EXPORT long syscall(long nr, ...) {
   if (nr == SYS_futex && UntimedWait(a[1], a[3])) {
     ThreadState* ts = CurrentFast();
     if (ts && OnlyThisProcessWakes(a[0], a[1])) {
-      if (tsan::tls_ctx.mutex_code == 0) return FutexWait(ts, a, TL_CALLER_PC);
+      // absl::Mutex sleeps in a divert (its per-thread semaphore's own code is the
+      // program's again), still between pre_lock and post_lock.
       if (tsan::tls_ctx.lock_wanted != 0) return LockWait(ts, a, TL_CALLER_PC);
+      if (tsan::tls_ctx.mutex_code == 0) return FutexWait(ts, a, TL_CALLER_PC);
     }
   }
   return WithErrno(RawSyscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]));

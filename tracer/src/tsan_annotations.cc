@@ -229,7 +229,9 @@ TSAN_EXPORT void __tsan_mutex_pre_lock(void* addr, unsigned flags) {
   uint8_t f = (flags & kMutexReadLock ? threadlens::trace::kShared : 0) |
               (flags & kMutexTryLock ? threadlens::trace::kTry : 0);
   Sync(EventKind::kLockRequest, f, 0, addr, TSAN_CALLER_PC);
-  if (!(flags & kMutexTryLock)) {
+  // The outermost: a lock's own code may lock others of its kind on the way (absl::Mutex's
+  // slow path takes its allocator's spin lock), and a wait in there still waits for this one.
+  if (!(flags & kMutexTryLock) && tls_ctx.lock_wanted == 0) {
     tls_ctx.lock_wanted = reinterpret_cast<uintptr_t>(addr);
     tls_ctx.lock_wanted_shared = flags & kMutexReadLock;
   }
@@ -237,7 +239,7 @@ TSAN_EXPORT void __tsan_mutex_pre_lock(void* addr, unsigned flags) {
 }
 TSAN_EXPORT void __tsan_mutex_post_lock(void* addr, unsigned flags, int recursion) {
   LeaveMutexCode();
-  tls_ctx.lock_wanted = 0;
+  if (tls_ctx.lock_wanted == reinterpret_cast<uintptr_t>(addr)) tls_ctx.lock_wanted = 0;
   uint8_t shared = flags & kMutexReadLock ? threadlens::trace::kShared : 0;
   if (flags & kMutexTryLockFailed) {
     Sync(EventKind::kLockTryFailed, shared, 0, addr, TSAN_CALLER_PC);

@@ -1,7 +1,9 @@
-// A mutex of a program's own that sleeps in the kernel as absl::Mutex does: a lock word
-// (0 free, 1 locked, 2 locked with waiters), futex waits and wakes, and the __tsan_mutex_*
-// annotations that say which calls lock and unlock (shared by the construct programs
-// deadlock_annotated_futex_mutexes and clean_annotated_futex_mutexes_in_order).
+// A mutex of a program's own built as absl::Mutex is: a lock word (0 free, 1 locked, 2
+// locked with waiters), futex waits and wakes, and the __tsan_mutex_* annotations that say
+// which calls lock and unlock. Like absl::Mutex, its slow path takes another annotated lock
+// on the way (here a spin lock counting the sleepers) and sleeps inside a divert (code of
+// the program's again). Shared by the construct programs deadlock_annotated_futex_mutexes and
+// clean_annotated_futex_mutexes_in_order.
 #pragma once
 
 #include <linux/futex.h>
@@ -16,7 +18,28 @@ void __tsan_mutex_pre_lock(void* addr, unsigned flags);
 void __tsan_mutex_post_lock(void* addr, unsigned flags, int recursion);
 int __tsan_mutex_pre_unlock(void* addr, unsigned flags);
 void __tsan_mutex_post_unlock(void* addr, unsigned flags);
+void __tsan_mutex_pre_divert(void* addr, unsigned flags);
+void __tsan_mutex_post_divert(void* addr, unsigned flags);
 }
+
+class AnnotatedSpinLock {
+ public:
+  AnnotatedSpinLock() { __tsan_mutex_create(this, 0); }
+  void Lock() {
+    __tsan_mutex_pre_lock(this, 0);
+    while (word_.exchange(1, std::memory_order_acquire)) {
+    }
+    __tsan_mutex_post_lock(this, 0, 0);
+  }
+  void Unlock() {
+    __tsan_mutex_pre_unlock(this, 0);
+    word_.store(0, std::memory_order_release);
+    __tsan_mutex_post_unlock(this, 0);
+  }
+
+ private:
+  std::atomic<int> word_{0};
+};
 
 class FutexMutex {
  public:
@@ -27,7 +50,12 @@ class FutexMutex {
     if (!word_.compare_exchange_strong(v, 1, std::memory_order_acquire)) {
       if (v != 2) v = word_.exchange(2, std::memory_order_acquire);
       while (v != 0) {
+        sleepers_lock_.Lock();
+        ++sleepers_;
+        sleepers_lock_.Unlock();
+        __tsan_mutex_pre_divert(this, 0);
         syscall(SYS_futex, &word_, FUTEX_WAIT_PRIVATE, 2, nullptr, nullptr, 0);
+        __tsan_mutex_post_divert(this, 0);
         v = word_.exchange(2, std::memory_order_acquire);
       }
     }
@@ -43,4 +71,6 @@ class FutexMutex {
 
  private:
   std::atomic<int> word_{0};
+  AnnotatedSpinLock sleepers_lock_;
+  long sleepers_ = 0;
 };
