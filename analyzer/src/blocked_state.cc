@@ -175,11 +175,13 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
     if (resolve(static_cast<uint32_t>(n)) >= 0 || !nobody_running) continue;
     if (b.on != Pending::kLock || !edges[n].empty()) continue;
     // Waiting for a lock no blocked thread holds while nobody runs: its holder exited
-    // with it (the misuse detector reports that), so nothing will ever release it.
+    // with it (the misuse detector reports that), so nothing will ever release it. Nobody
+    // holding it at all: an annotated lock's conditional acquisition (absl::Mutex's
+    // LockWhen, Await) whose condition never became true.
     RawFinding f;
     f.kind = "hang";
     f.severity = Severity::kError;
-    f.subkind = "lock";
+    f.subkind = holders.count(b.obj) ? "lock" : "condition";
     SideRef s = BlockedSide(b);
     f.sides.push_back(s);
     f.tids.push_back(b.tid);

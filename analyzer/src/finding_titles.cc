@@ -111,6 +111,10 @@ void TitleFinding(Finding& f) {
                                              : "semaphore " + a[0].object;
     f.title = "hang: " + a[0].thread + " blocked forever waiting on " + what;
     if (f.subkind == "futex") f.title = FutexHangTitle(a[0]);
+    if (f.subkind == "condition") {
+      f.title = "hang: " + a[0].thread + " blocked forever in a conditional acquisition of " +
+                a[0].object + ", which nobody holds: the condition it waits for never became true";
+    }
     if (f.predicted && *f.predicted && f.subkind == "sem") {
       f.title = "predicted hang: " + a[0].thread + " waits forever on semaphore " +
                 a[0].object + ", whose posts go to other waits first or never come";
