@@ -295,8 +295,18 @@ void LeaveHandlersByJump() {
 using JumpFn = void (*)(void*, int);
 JumpFn real_longjmp, real__longjmp, real_siglongjmp, real_longjmp_chk;
 
+// The stack pointer a jmp_buf returns to: glibc keeps it mangled with the thread's pointer
+// guard (x86-64: xor with %fs:0x30, then rotated left by 17).
+uintptr_t JumpTargetSp(const void* env) {
+  constexpr int kJbRsp = 6;
+  uintptr_t mangled = static_cast<const uintptr_t*>(env)[kJbRsp], guard;
+  __asm__("mov %%fs:0x30, %0" : "=r"(guard));
+  return ((mangled >> 17) | (mangled << 47)) ^ guard;
+}
+
 [[noreturn]] void Jump(JumpFn& slot, const char* name, void* env, int val) {
   LeaveHandlersByJump();
+  tsan::UnwindTo(tsan::tls_ctx, JumpTargetSp(env));
   Next(slot, name)(env, val);
   __builtin_unreachable();
 }

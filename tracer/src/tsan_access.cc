@@ -177,6 +177,14 @@ void ExitTo(ThreadCtx& t, uint32_t depth) {
   }
 }
 
+void UnwindTo(ThreadCtx& t, uintptr_t sp) {
+  if (t.depth > kMaxFrames) return;  // the frames past kMaxFrames were not kept
+  while (t.depth > 0 && t.frames[t.depth - 1].sp != 0 && t.frames[t.depth - 1].sp < sp) {
+    --t.depth;
+  }
+  if (t.emitted > t.depth) ExitTo(t, t.depth);
+}
+
 }  // namespace tsan
 }  // namespace threadlens::rt
 
@@ -343,6 +351,8 @@ TSAN_EXPORT void __tsan_ignore_thread_begin() {
 TSAN_EXPORT void __tsan_ignore_thread_end() {
   if (tls_ctx.ignore) --tls_ctx.ignore;
 }
+// ThreadSanitizer's test hook: the calling thread's shadow stack depth (its frames now).
+TSAN_EXPORT unsigned long __tsan_testonly_shadow_stack_current_size() { return tls_ctx.depth; }
 
 namespace threadlens::rt::tsan {
 // True once an instrumented module initialized: heap blocks are then worth naming.

@@ -136,6 +136,9 @@ TSAN_ALWAYS_INLINE uintptr_t LibraryCallSite(const ThreadCtx& t, uintptr_t pc) {
 }
 // Writes func_exit records until the trace holds `depth` frames (out of line).
 TSAN_NOINLINE void ExitTo(ThreadCtx& t, uint32_t depth);
+// A longjmp to the frame whose stack pointer (in its body) is `sp`: the frames it leaves,
+// deeper on the same stack, are popped, as their exits never run.
+void UnwindTo(ThreadCtx& t, uintptr_t sp);
 // Pushes that frame (true) for the event about to be written; PopLibraryFrame after it.
 // A popped frame stays in the trace (emitted = depth + 1) until an event needs it gone: the
 // library's next event made from the same call finds it there and writes no record, so a
