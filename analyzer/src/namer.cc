@@ -239,6 +239,16 @@ std::string Namer::VariableName(uint64_t addr, const HeapRef* heap, uint64_t ts,
       return name + "+" + std::to_string(addr - it->first);
     }
   }
+  // A stack no thread's record covers (a fiber's, in a global array or a heap block): the
+  // frames of an access made there place a local variable.
+  if (sides && !thread_stacks_.OwnerAt(addr, ts)) {
+    StackLocal local;
+    for (const SideRef& s : *sides) {
+      if (LocalAt(addr, s, local)) {
+        return NameStackAddress(LocalAddress(addr), ThreadName(s.tid), &local);
+      }
+    }
+  }
   if (Symbolizer* sym = Sym(); sym && source_.Meta().format != "std") {
     std::string n = sym->ResolveData(LocalAddress(addr));
     if (!n.empty()) return n;
