@@ -175,6 +175,9 @@ class Analysis {
   bool watchdog_ = false;
   bool watchdog_all_blocked_ = false;
   bool timed_out_ = false;    // the run's time limit ended it (WatchdogReason::kTimeout)
+  // Threads that ended unjoined in a program stopped before it could join them (watchdog,
+  // crash, kill): not leaks, said in a note.
+  std::vector<uint32_t> unjoined_at_stop_;
   uint32_t time_limit_ms_ = 0;
   uint64_t index_ = 0, begin_ts_ = 0, end_ts_ = 0;
 };

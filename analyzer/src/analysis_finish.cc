@@ -245,6 +245,11 @@ Report Analysis::Finish() {
   if (predict_) PredictCommunication(raw, rep.notes);
   if (predict_) PredictSemaphores(raw, rep.notes);
   FindBlockedState(raw, rep.notes);
+  for (uint32_t tid : unjoined_at_stop_) {
+    rep.notes.push_back(namer_.ThreadName(tid) +
+                        " ended and was never joined, but the program was stopped before it "
+                        "could join it: not reported as a thread leak");
+  }
   for (RawFinding& f : monitor_.TakeFindings()) {
     if (f.kind == "contention" && !opts_.contention) continue;
     if (f.kind == "self-deadlock") {

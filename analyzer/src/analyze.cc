@@ -99,7 +99,18 @@ Report Analysis::Run() {
       being_joined.insert(static_cast<uint32_t>(t.pending.obj));
     }
   }
-  for (RawFinding& f : lifecycle_.TakeFindings(being_joined)) monitor_.AddMisuse(std::move(f));
+  // A thread leak is the end of a program that ended on its own (as ThreadSanitizer reports
+  // them at exit): one stopped by the watchdog, a crash or a kill might still have joined.
+  const TraceMeta& meta = source_.Meta();
+  const bool stopped = meta.format == "binary" &&
+                       (!meta.complete || meta.watchdog || watchdog_ || crash_signal_ != 0);
+  for (RawFinding& f : lifecycle_.TakeFindings(being_joined)) {
+    if (stopped && f.subkind == "thread-leak") {
+      unjoined_at_stop_.push_back(f.tids[0]);
+      continue;
+    }
+    monitor_.AddMisuse(std::move(f));
+  }
   for (RawFinding& f : signals_.TakeFindings()) monitor_.AddMisuse(std::move(f));
   return Finish();
 }
