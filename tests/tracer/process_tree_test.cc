@@ -1,9 +1,10 @@
 // Process trees under `threadlens run`: one recording, read as one stream. Each edge between
 // processes (fork, wait, pipe, socket pair, process-shared mutex, condition variable and
-// semaphore, named semaphore, a file mapped twice) orders the parent's and the child's
-// accesses to shared memory; each has a twin without the edge, where the analysis must find
-// the race. Also the cross-process deadlock the watchdogs end, a killed child, a damaged
-// child trace, and a recording refused for a trace of another one beside it.
+// semaphore, named semaphore, a file mapped twice, a System V segment attached twice) orders
+// the parent's and the child's accesses to shared memory; each has a twin without the edge,
+// where the analysis must find the race. Also the cross-process deadlock the watchdogs end,
+// a killed child, a damaged child trace, and a recording refused for a trace of another one
+// beside it.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -79,6 +80,7 @@ TEST_P(ProcessEdge, OrdersTheProcessesOrItsTwinRaces) {
       c.race ? std::vector<std::string>{"race(data)"} : std::vector<std::string>{};
   EXPECT_EQ(Errors(rep), want) << c.mode;
   if (c.race) {
+    ASSERT_FALSE(rep.findings.empty());
     const Finding& f = rep.findings[0];
     ASSERT_EQ(f.accesses.size(), 2u);
     EXPECT_NE(f.accesses[0].pid, f.accesses[1].pid) << "one access in each process";
@@ -96,7 +98,9 @@ INSTANTIATE_TEST_SUITE_P(Edges, ProcessEdge,
                                            EdgeCase{"sem-race", true}, EdgeCase{"named-sem", false},
                                            EdgeCase{"named-sem-race", true},
                                            EdgeCase{"shm-open", false},
-                                           EdgeCase{"shm-open-race", true}),
+                                           EdgeCase{"shm-open-race", true},
+                                           EdgeCase{"sysv-shm", false},
+                                           EdgeCase{"sysv-shm-race", true}),
                          [](const ::testing::TestParamInfo<EdgeCase>& info) {
                            std::string n = info.param.mode;
                            for (char& ch : n) ch = ch == '-' ? '_' : ch;

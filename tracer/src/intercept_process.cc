@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/shm.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -177,6 +178,31 @@ TL_EXPORT int munmap(void* addr, size_t len) {
   if (!Unmapped(addr, len)) fdsync::Unmapping(addr, len, TL_CALLER_PC);
   errno = saved;
   return static_cast<int>(syscall(SYS_munmap, addr, len));
+}
+
+// System V shared memory: a segment is shared memory named by its id, whatever address each
+// process attaches it at.
+TL_EXPORT void* shmat(int shmid, const void* addr, int flags) {
+  const long r = syscall(SYS_shmat, static_cast<long>(shmid), addr, static_cast<long>(flags));
+  if (r == -1) return reinterpret_cast<void*>(-1);
+  const int saved = errno;
+  void* at = reinterpret_cast<void*>(r);
+  struct shmid_ds ds;
+  if (syscall(SYS_shmctl, static_cast<long>(shmid), static_cast<long>(IPC_STAT), &ds) == 0) {
+    const uint64_t pc = TL_CALLER_PC;
+    fdsync::Mapped(at, ds.shm_segsz, pc, false);
+    AttachedSysv(at, ds.shm_segsz, shmid, pc);
+  }
+  errno = saved;
+  return at;
+}
+
+TL_EXPORT int shmdt(const void* addr) {
+  const int saved = errno;
+  void* at = const_cast<void*>(addr);
+  if (const size_t len = SharedLengthAt(at)) Unmapped(at, len);
+  errno = saved;
+  return static_cast<int>(syscall(SYS_shmdt, addr));
 }
 
 TL_EXPORT sem_t* sem_open(const char* name, int oflag, ...) {

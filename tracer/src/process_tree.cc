@@ -305,6 +305,24 @@ bool MappedShared(void* addr, size_t len, int flags, int fd, long long offset, u
   return n > 0;
 }
 
+void AttachedSysv(void* addr, size_t len, int shmid, uint64_t pc) {
+  if (!Enabled()) return;
+  char id[32];
+  const int n = snprintf(id, sizeof id, "sysv %d", shmid);
+  if (n > 0) Remember(reinterpret_cast<uintptr_t>(addr), len, 0, id, n, pc);
+}
+
+size_t SharedLengthAt(void* addr) {
+  const uint64_t start = reinterpret_cast<uintptr_t>(addr);
+  size_t len = 0;
+  g_maps_lock.Lock();
+  for (int i = 0; i < g_nmaps && !len; ++i) {
+    if (g_maps[i].start == start) len = g_maps[i].len;
+  }
+  g_maps_lock.Unlock();
+  return len;
+}
+
 bool Unmapped(void* addr, size_t len) {
   if (!Enabled()) return false;
   const uint64_t lo = reinterpret_cast<uintptr_t>(addr), hi = lo + len;

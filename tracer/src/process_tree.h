@@ -56,6 +56,10 @@ void ForkFailed();
 bool MappedShared(void* addr, size_t len, int flags, int fd, long long offset, uint64_t pc);
 // True when the range held a shared mapping.
 bool Unmapped(void* addr, size_t len);
+// A System V segment attached at `addr` (shmat): shared memory whose identity is its id.
+void AttachedSysv(void* addr, size_t len, int shmid, uint64_t pc);
+// The length of the shared mapping that starts at `addr`, 0 when none does (shmdt).
+size_t SharedLengthAt(void* addr);
 // A named semaphore: its identity is its name.
 void OpenedNamedSemaphore(void* sem, const char* name, uint64_t pc);
 // A semaphore's initial count (sem_init, or a sem_open that created it): a kSemInit record.

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,13 +27,15 @@ struct shared {
 static struct shared* s;
 static int fds[2];
 static char name[64];
+static int segment = -1; /* the System V segment of the sysv-shm modes */
 
 static int is(const char* mode, const char* m) { return strcmp(mode, m) == 0; }
 
 static void child(const char* mode) {
   long seen = 0;
   char byte;
-  if (is(mode, "pipe") || is(mode, "socketpair") || is(mode, "shm-open")) {
+  if (is(mode, "pipe") || is(mode, "socketpair") || is(mode, "shm-open") ||
+      is(mode, "sysv-shm")) {
     if (read(fds[0], &byte, 1) != 1) _exit(1);
   }
   if (is(mode, "cond") || is(mode, "cond-race")) {
@@ -62,6 +65,11 @@ static void child(const char* mode) {
     seen = other[1];
     munmap(other, 4096);
     close(fd);
+  } else if (is(mode, "sysv-shm") || is(mode, "sysv-shm-race")) {
+    long* other = shmat(segment, NULL, 0); /* attached again: another address */
+    if (other == (void*)-1) _exit(1);
+    seen = other[1];
+    shmdt(other);
   } else if (is(mode, "wait") || is(mode, "no-wait")) {
     s->data = 1;
   } else {
@@ -102,6 +110,13 @@ int main(int argc, char** argv) {
     if (file_data == MAP_FAILED) return 1;
     threadlens_name_variable(&file_data[1], sizeof file_data[1], "data");
   }
+  if (is(mode, "sysv-shm") || is(mode, "sysv-shm-race")) {
+    segment = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+    if (segment < 0) return 1;
+    file_data = shmat(segment, NULL, 0);
+    if (file_data == (void*)-1) return 1;
+    threadlens_name_variable(&file_data[1], sizeof file_data[1], "data");
+  }
   if (is(mode, "socketpair")) {
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0) return 1;
   } else if (pipe(fds) != 0) {
@@ -118,7 +133,8 @@ int main(int argc, char** argv) {
     s->data = 1;
   }
   if (file_data) file_data[1] = 7;
-  if (is(mode, "pipe") || is(mode, "socketpair") || is(mode, "shm-open")) {
+  if (is(mode, "pipe") || is(mode, "socketpair") || is(mode, "shm-open") ||
+      is(mode, "sysv-shm")) {
     if (write(fds[1], "x", 1) != 1) return 1;
   }
   if (is(mode, "cond") || is(mode, "cond-race")) {
@@ -144,6 +160,11 @@ int main(int argc, char** argv) {
   waitpid(pid, &status, 0);
   if (is(mode, "wait")) printf("parent saw %ld\n", s->data);
   if (named != SEM_FAILED) sem_unlink(name);
-  if (file_data) shm_unlink(name);
+  if (segment >= 0) {
+    shmdt(file_data);
+    shmctl(segment, IPC_RMID, NULL);
+  } else if (file_data) {
+    shm_unlink(name);
+  }
   return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
