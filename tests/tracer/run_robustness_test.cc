@@ -371,6 +371,23 @@ TEST(Hang, AFutexWaitNobodyEndsIsAHang) {
   EXPECT_EQ(h[0]->accesses.at(0).object, "never");
 }
 
+// A waiter its own timer's signal handler will wake is waiting, not hung: the watchdog
+// (delay 1 s) lets the 2 s alarm, or ITIMER_REAL, fire. Once the timer is past, the same
+// wait again is a hang.
+TEST(Hang, AWaitATimerWillEndIsNoHang) {
+  for (const char* mode : {"alarm", "itimer"}) {
+    Outcome r = RunTraced(Program("alarm_wakes_waiter") + " " + mode, "--watchdog 1");
+    EXPECT_EQ(r.exit_code, 0) << mode << ": " << r.err;
+    EXPECT_NE(r.out.find("woken by the timer"), std::string::npos) << mode;
+  }
+  Outcome r = RunTraced(Program("alarm_wakes_waiter") + " hang", "--watchdog 1");
+  ASSERT_EQ(r.exit_code, kWatchdogExit) << r.err;
+  EXPECT_NE(r.out.find("woken by the timer"), std::string::npos);
+  auto h = Findings(AnalyzeFile(r.trace, AnalyzeOptions{}), "hang");
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0]->subkind, "sem");
+}
+
 TEST(Timeout, EndsALivelockWithEveryThreadsState) {
   auto start = std::chrono::steady_clock::now();
   Outcome r = RunTraced(Program("livelock"), "--timeout 2");

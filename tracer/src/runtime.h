@@ -8,6 +8,8 @@
 //  - a broken invariant aborts with a message (ReportFatal), never undefined behaviour.
 #pragma once
 
+#include <sys/time.h>
+
 #include <cstddef>
 #include <cstdint>
 
@@ -27,6 +29,9 @@ ThreadState* Current();
 
 // True once the runtime decided to trace this process.
 bool Enabled();
+
+// setitimer is about to arm (or disarm) the timer `which` (intercept_timer.cc).
+void NoteIntervalTimer(int which, const struct itimerval* value);
 
 // Records one event for the current thread. Sync kinds (trace::IsSyncKind) get a global
 // sequence number. Hot path: no lock, no allocation.

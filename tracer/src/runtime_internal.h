@@ -174,6 +174,12 @@ extern std::atomic<bool> g_enabled;
 extern std::atomic<uint64_t>* g_seq;
 extern std::atomic<uint64_t> g_dropped;  // events lost (EndRecord::dropped)
 extern std::atomic<uint32_t> g_threads_live;  // registered thread states
+// When the process's armed real-time timer (alarm, setitimer, timer_settime) expires, in
+// ticks; kTimerPeriodic for one that repeats or whose time is not known; 0: none. Its signal
+// may wake a waiter, so the watchdog does not call the process stuck before then
+// (intercept_timer.cc).
+extern std::atomic<uint64_t> g_timer_until;
+inline constexpr uint64_t kTimerPeriodic = ~0ull;
 extern bool g_use_tsc;
 // constinit: no dynamic initialization, so no TLS wrapper call on the hot path.
 extern constinit thread_local ThreadState* t_state __attribute__((tls_model("initial-exec")));

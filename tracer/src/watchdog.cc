@@ -365,6 +365,9 @@ void* WatchdogMain(void*) {
           if (s.threads[j].tid == t.obj && !s.threads[j].on) all = false;
         }
       }
+      // An armed timer's signal may yet wake a waiter: stuck only once it is past the delay.
+      const uint64_t timer = g_timer_until.load(std::memory_order_relaxed);
+      if (timer != 0 && (timer == kTimerPeriodic || timer + delay_ticks > now)) all = false;
       if (all && n > 0 && (any_blocked || !any_asleep)) {
         reason = WatchdogReason::kAllBlocked;
         key = Key(s, idx, n, 3);

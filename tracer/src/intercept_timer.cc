@@ -1,0 +1,102 @@
+// Interceptors for alarm, ualarm and timer_settime, and setitimer's note (its interceptor is
+// tsan_libc_sys.cc's): they record only when the
+// process's real-time timer will expire (g_timer_until), for the watchdog. A program whose
+// threads all wait for what a timer's signal handler will do (a sem_post, an atomic's wake)
+// is waiting, not hung: "every thread is stuck" holds only once the timer is past. Timers
+// of CPU time (ITIMER_VIRTUAL, ITIMER_PROF) do not run while every thread waits.
+#include <dlfcn.h>
+#include <errno.h>
+#include <signal.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runtime_internal.h"
+
+namespace threadlens::rt {
+
+std::atomic<uint64_t> g_timer_until{0};
+
+namespace {
+
+unsigned (*real_alarm)(unsigned);
+useconds_t (*real_ualarm)(useconds_t, useconds_t);
+int (*real_timer_settime)(timer_t, int, const struct itimerspec*, struct itimerspec*);
+
+template <typename F>
+F Real(F& fn, const char* name) {
+  if (TL_UNLIKELY(!fn)) fn = reinterpret_cast<F>(dlsym(RTLD_NEXT, name));
+  return fn;
+}
+
+// A one-shot timer `ns` from now (0: disarmed), or one that repeats.
+void Armed(uint64_t ns, bool periodic) {
+  if (periodic) {
+    g_timer_until.store(kTimerPeriodic, std::memory_order_relaxed);
+    return;
+  }
+  if (ns == 0) {
+    g_timer_until.store(0, std::memory_order_relaxed);
+    return;
+  }
+  const uint64_t tps = TicksPerSecond();
+  const auto ticks = static_cast<uint64_t>(static_cast<double>(ns) * static_cast<double>(tps) / 1e9);
+  g_timer_until.store(Now() + ticks, std::memory_order_relaxed);
+}
+
+uint64_t Ns(const timeval& t) {
+  return static_cast<uint64_t>(t.tv_sec) * 1'000'000'000 + static_cast<uint64_t>(t.tv_usec) * 1000;
+}
+uint64_t Ns(const timespec& t) {
+  return static_cast<uint64_t>(t.tv_sec) * 1'000'000'000 + static_cast<uint64_t>(t.tv_nsec);
+}
+
+}  // namespace
+
+TL_EXPORT unsigned alarm(unsigned seconds) {
+  const unsigned r = Real(real_alarm, "alarm")(seconds);
+  Armed(static_cast<uint64_t>(seconds) * 1'000'000'000, false);
+  return r;
+}
+
+TL_EXPORT useconds_t ualarm(useconds_t usecs, useconds_t interval) {
+  const useconds_t r = Real(real_ualarm, "ualarm")(usecs, interval);
+  Armed(static_cast<uint64_t>(usecs) * 1000, usecs != 0 && interval != 0);
+  return r;
+}
+
+// The setitimer interceptor itself records its arguments (tsan_libc_sys.cc) and calls this
+// first: an ITIMER_REAL with no error to come.
+void NoteIntervalTimer(int which, const struct itimerval* value) {
+  if (which != ITIMER_REAL || !value || value->it_value.tv_usec >= 1'000'000 ||
+      value->it_value.tv_usec < 0 || value->it_value.tv_sec < 0) {
+    return;
+  }
+  const int saved = errno;
+  const uint64_t first = Ns(value->it_value);
+  Armed(first, first != 0 && Ns(value->it_interval) != 0);
+  errno = saved;
+}
+
+// A POSIX timer: one of perhaps several, on a clock not known here. Arming one counts until
+// it expires (an absolute time, or a repeating one: as if it repeated); disarming one leaves
+// the others' time, so the record stays.
+TL_EXPORT int timer_settime(timer_t timer, int flags, const struct itimerspec* value,
+                            struct itimerspec* old) {
+  const int r = Real(real_timer_settime, "timer_settime")(timer, flags, value, old);
+  if (r == 0 && value && Ns(value->it_value) != 0) {
+    const uint64_t until = g_timer_until.load(std::memory_order_relaxed);
+    const bool periodic = (flags & TIMER_ABSTIME) || Ns(value->it_interval) != 0;
+    if (periodic || until != kTimerPeriodic) {
+      const uint64_t before = until;
+      Armed(Ns(value->it_value), periodic);
+      // Keep the later of two one-shot timers.
+      if (!periodic && before > g_timer_until.load(std::memory_order_relaxed)) {
+        g_timer_until.store(before, std::memory_order_relaxed);
+      }
+    }
+  }
+  return r;
+}
+
+}  // namespace threadlens::rt
