@@ -207,11 +207,6 @@ struct Held {
 };
 
 // What a thread is blocked on, when it is between a request and its completion.
-struct Pending;
-struct ThreadCtx;
-// Ends the thread's pending lock request: the request it interrupted, if any, is pending again.
-void EndPendingRequest(ThreadCtx& t);
-
 struct Pending {
   enum Kind : uint8_t { kNone, kLock, kCond, kJoin, kSem, kFutex } kind = kNone;
   uint64_t obj = 0;

@@ -5,14 +5,12 @@
 namespace threadlens::analysis {
 namespace {
 
-// The C++ library call a futex wait sits in: the outermost of the standard library's frames
-// the stack starts with ("std::latch::wait() const"), or "" when the program waited itself.
+// The library call a futex wait sits in: the outermost of the system frames the stack
+// starts with ("std::latch::wait() const"), or "" when the program waited itself.
 std::string LibraryCall(const Stack& stack) {
   std::string call;
   for (const Frame& f : stack) {
-    const bool library = f.file.find("/include/c++/") != std::string::npos ||
-                         f.file.find("/c++/v1/") != std::string::npos;
-    if (!library) break;
+    if (!IsSystemFrame(f)) break;
     if (!f.function.empty()) call = f.function;
   }
   return call;

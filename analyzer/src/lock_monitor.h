@@ -35,6 +35,9 @@ struct LockState {
   ContentionStats stats;
 };
 
+// Ends the thread's pending lock request: the request it interrupted, if any, is pending again.
+void EndPendingRequest(ThreadCtx& t);
+
 struct RawSpan {
   uint32_t tid;
   uint64_t obj;

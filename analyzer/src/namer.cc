@@ -241,7 +241,8 @@ std::string Namer::VariableName(uint64_t addr, const HeapRef* heap, uint64_t ts,
   }
   // A stack no thread's record covers (a fiber's, in a global array or a heap block): the
   // frames of an access made there place a local variable.
-  if (sides && !thread_stacks_.OwnerAt(addr, ts)) {
+  const uint32_t stack_owner = thread_stacks_.OwnerAt(addr, ts);
+  if (sides && stack_owner == 0) {
     StackLocal local;
     for (const SideRef& s : *sides) {
       if (LocalAt(addr, s, local)) {
@@ -264,7 +265,7 @@ std::string Namer::VariableName(uint64_t addr, const HeapRef* heap, uint64_t ts,
       return NameTlsAddress(LocalAddress(addr), ThreadName(owner), variable);
     }
   }
-  if (uint32_t owner = thread_stacks_.OwnerAt(addr, ts)) {
+  if (const uint32_t owner = stack_owner) {
     StackLocal local;
     for (size_t i = 0; sides && i < sides->size(); ++i) {
       const SideRef& s = (*sides)[i];

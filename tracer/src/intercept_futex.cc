@@ -37,9 +37,11 @@ inline long RawSyscall(long nr, long a1, long a2, long a3, long a4, long a5, lon
   return ret;
 }
 
+inline bool KernelError(long ret) { return static_cast<unsigned long>(ret) > -4096ul; }
+
 // glibc's convention: -1 and errno for a kernel error (-4095..-1).
 inline long WithErrno(long ret) {
-  if (static_cast<unsigned long>(ret) > -4096ul) {
+  if (KernelError(ret)) {
     errno = static_cast<int>(-ret);
     return -1;
   }
@@ -55,32 +57,33 @@ bool OnlyThisProcessWakes(long word, long op) {
   return (op & FUTEX_PRIVATE_FLAG) || SharedLockKey(static_cast<uint64_t>(word)) == 0;
 }
 
-long FutexWait(ThreadState* ts, long a[6], uint64_t pc) {
+// The wait itself, with the thread marked blocked (SetBlocked) meanwhile; the raw result.
+long BlockedWait(ThreadState* ts, const long a[6]) {
+  ScheduleBlock(ts);
+  const long ret = RawSyscall(SYS_futex, a[0], a[1], a[2], a[3], a[4], a[5]);
+  ScheduleUnblock(ts);
+  ClearBlocked(ts);
+  return ret;
+}
+
+long FutexWait(ThreadState* ts, const long a[6], uint64_t pc) {
   const int saved = errno;  // recording may write; the caller sees errno as the call left it
   const uint64_t word = static_cast<uint64_t>(a[0]);
   ScheduleStep(ts);
   EmitTo(ts, trace::EventKind::kFutexWaitBegin, 0, 0, 0, word, pc);
   SetBlocked(ts, trace::BlockedOn::kFutex, word, pc);
-  ScheduleBlock(ts);
-  const long ret = RawSyscall(SYS_futex, a[0], a[1], a[2], a[3], a[4], a[5]);
-  ScheduleUnblock(ts);
-  ClearBlocked(ts);
-  const uint8_t flags = static_cast<unsigned long>(ret) > -4096ul ? trace::kFailed : 0;
-  EmitTo(ts, trace::EventKind::kFutexWaitEnd, flags, 0, 0, word, pc);
+  const long ret = BlockedWait(ts, a);
+  EmitTo(ts, trace::EventKind::kFutexWaitEnd, KernelError(ret) ? trace::kFailed : 0, 0, 0, word,
+         pc);
   errno = saved;
   return WithErrno(ret);
 }
 
 // A wait inside an annotated mutex's code: blocked on the lock its pre_lock asked for.
-long LockWait(ThreadState* ts, long a[6], uint64_t pc) {
-  const uint64_t lock = tsan::tls_ctx.lock_wanted;
-  SetBlocked(ts, trace::BlockedOn::kLock, lock, pc, !tsan::tls_ctx.lock_wanted_shared,
-             static_cast<uint8_t>(trace::LockType::kNormal));
-  ScheduleBlock(ts);
-  const long ret = RawSyscall(SYS_futex, a[0], a[1], a[2], a[3], a[4], a[5]);
-  ScheduleUnblock(ts);
-  ClearBlocked(ts);
-  return WithErrno(ret);
+long LockWait(ThreadState* ts, const long a[6], uint64_t pc) {
+  SetBlocked(ts, trace::BlockedOn::kLock, tsan::tls_ctx.lock_wanted, pc,
+             !tsan::tls_ctx.lock_wanted_shared, static_cast<uint8_t>(trace::LockType::kNormal));
+  return WithErrno(BlockedWait(ts, a));
 }
 
 }  // namespace

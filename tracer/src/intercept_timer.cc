@@ -5,7 +5,6 @@
 // is waiting, not hung: "every thread is stuck" holds only once the timer is past. Timers
 // of CPU time (ITIMER_VIRTUAL, ITIMER_PROF) do not run while every thread waits.
 #include <dlfcn.h>
-#include <errno.h>
 #include <signal.h>
 #include <sys/time.h>
 #include <time.h>
@@ -29,19 +28,16 @@ F Real(F& fn, const char* name) {
   return fn;
 }
 
-// A one-shot timer `ns` from now (0: disarmed), or one that repeats.
+// g_timer_until for a timer that first fires `ns` from now (0: disarmed), perhaps repeating.
+uint64_t Until(uint64_t ns, bool periodic) {
+  if (ns == 0) return 0;
+  if (periodic) return kTimerPeriodic;
+  const double tps = static_cast<double>(TicksPerSecond());
+  return Now() + static_cast<uint64_t>(static_cast<double>(ns) * tps / 1e9);
+}
+
 void Armed(uint64_t ns, bool periodic) {
-  if (periodic) {
-    g_timer_until.store(kTimerPeriodic, std::memory_order_relaxed);
-    return;
-  }
-  if (ns == 0) {
-    g_timer_until.store(0, std::memory_order_relaxed);
-    return;
-  }
-  const uint64_t tps = TicksPerSecond();
-  const auto ticks = static_cast<uint64_t>(static_cast<double>(ns) * static_cast<double>(tps) / 1e9);
-  g_timer_until.store(Now() + ticks, std::memory_order_relaxed);
+  g_timer_until.store(Until(ns, periodic), std::memory_order_relaxed);
 }
 
 uint64_t Ns(const timeval& t) {
@@ -61,7 +57,7 @@ TL_EXPORT unsigned alarm(unsigned seconds) {
 
 TL_EXPORT useconds_t ualarm(useconds_t usecs, useconds_t interval) {
   const useconds_t r = Real(real_ualarm, "ualarm")(usecs, interval);
-  Armed(static_cast<uint64_t>(usecs) * 1000, usecs != 0 && interval != 0);
+  Armed(static_cast<uint64_t>(usecs) * 1000, interval != 0);
   return r;
 }
 
@@ -72,10 +68,7 @@ void NoteIntervalTimer(int which, const struct itimerval* value) {
       value->it_value.tv_usec < 0 || value->it_value.tv_sec < 0) {
     return;
   }
-  const int saved = errno;
-  const uint64_t first = Ns(value->it_value);
-  Armed(first, first != 0 && Ns(value->it_interval) != 0);
-  errno = saved;
+  Armed(Ns(value->it_value), Ns(value->it_interval) != 0);
 }
 
 // A POSIX timer: one of perhaps several, on a clock not known here. Arming one counts until
@@ -84,16 +77,12 @@ void NoteIntervalTimer(int which, const struct itimerval* value) {
 TL_EXPORT int timer_settime(timer_t timer, int flags, const struct itimerspec* value,
                             struct itimerspec* old) {
   const int r = Real(real_timer_settime, "timer_settime")(timer, flags, value, old);
-  if (r == 0 && value && Ns(value->it_value) != 0) {
-    const uint64_t until = g_timer_until.load(std::memory_order_relaxed);
+  if (r == 0 && value) {
     const bool periodic = (flags & TIMER_ABSTIME) || Ns(value->it_interval) != 0;
-    if (periodic || until != kTimerPeriodic) {
-      const uint64_t before = until;
-      Armed(Ns(value->it_value), periodic);
-      // Keep the later of two one-shot timers.
-      if (!periodic && before > g_timer_until.load(std::memory_order_relaxed)) {
-        g_timer_until.store(before, std::memory_order_relaxed);
-      }
+    const uint64_t until = Until(Ns(value->it_value), periodic);
+    // The latest of the timers (kTimerPeriodic is the largest value: it stays).
+    if (until > g_timer_until.load(std::memory_order_relaxed)) {
+      g_timer_until.store(until, std::memory_order_relaxed);
     }
   }
   return r;
