@@ -61,6 +61,7 @@ void RaceDetector::Shard::Run(const Lane& l, std::vector<Record>& into) {
     if (i + 24 < n) shadow.PrefetchSlot(lane[i + 24].addr);
     if (i + 16 < n && lane[i + 16].bytes <= 8) shadow.PrefetchPage(lane[i + 16].addr);
     if (i + 8 < n && lane[i + 8].bytes <= 8) shadow.Prefetch(lane[i + 8].addr);
+    if (i + 4 < n && lane[i + 4].bytes <= 8) shadow.PrefetchSpill(lane[i + 4].addr);
     op = static_cast<uint32_t>(i);
     seq = lane[i].seq;
     Check(lane[i]);

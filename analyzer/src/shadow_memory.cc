@@ -30,6 +30,20 @@ void ShadowMemory::Prefetch(uint64_t addr) const {
   __builtin_prefetch(&line->note[k][2], 1);
 }
 
+void ShadowMemory::PrefetchSpill(uint64_t addr) const {
+  const Page* p = FindPage(addr);
+  const LineCells* line = p ? p->g[(addr >> 6) & (kLinesPerPage - 1)] : nullptr;
+  if (!line) return;
+  const Granule& g = line->g[GranuleIndex(addr)];
+  if (g.kind == kInBlock) {
+    const Block* b = BlockAt(g.spill);
+    __builtin_prefetch(b->key);
+    __builtin_prefetch(&b->note[0], 1);
+  } else if (g.kind == kSideList) {
+    __builtin_prefetch(spills_[g.spill].key.data());
+  }
+}
+
 void ShadowMemory::ReportRace(const ShadowCell& prior, uint64_t base, uint8_t overlap,
                               const ShadowAccess& a) {
   ++races_;
@@ -299,10 +313,18 @@ bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const Shadow
   return met;
 }
 
-bool ShadowMemory::StepGranule(Page& p, uint64_t base, uint8_t mask, const ShadowAccess& a,
-                               Mode mode) {
+// Inlined in Range, its hot loop (Access calls it out of line).
+[[gnu::always_inline]] bool ShadowMemory::StepGranule(Page& p, uint64_t base, uint8_t mask,
+                                                      const ShadowAccess& a, Mode mode) {
   const uint32_t line = (base >> 6) & (kLinesPerPage - 1);
-  if ((p.uniform | p.empty) >> line & 1) Materialize(p, line);
+  if ((p.uniform | p.empty) >> line & 1) {
+    // The line's one cell, on every granule, already covers the access: nothing changes.
+    if (mode == Mode::kAccess && (p.uniform >> line & 1) &&
+        Subsumes(p.cell[p.sid[line]], mask, a)) {
+      return false;
+    }
+    Materialize(p, line);
+  }
   LineCells& lc = *p.g[line];
   const uint32_t k = GranuleIndex(base);
   return Step(lc.g[k], lc.note[k], base, mask, a, mode);
@@ -323,14 +345,20 @@ bool ShadowMemory::Range(uint64_t addr, uint64_t size, const ShadowAccess& a, Mo
   bool memo = false, memo_met = false;
   memo_page_ = nullptr;
   memo_in_ = memo_out_ = prev_ = kNoSlot;
+  Page* page = nullptr;  // g's page, found once per page
+  uint64_t page_no = ~0ull;
   for (uint64_t g = addr & ~7ull; g < end;) {
-    if (!Owns(g)) {  // another shard's page
-      const uint64_t next = ((g >> kPageShift) + 1) << kPageShift;
-      if (next <= g) break;
-      g = next;
-      continue;
+    if ((g >> kPageShift) != page_no) {
+      if (!Owns(g)) {  // another shard's page
+        const uint64_t next = ((g >> kPageShift) + 1) << kPageShift;
+        if (next <= g) break;
+        g = next;
+        continue;
+      }
+      page = &PageAt(g);
+      page_no = g >> kPageShift;
     }
-    Page& p = PageAt(g);
+    Page& p = *page;
     const uint32_t line = (g >> 6) & (kLinesPerPage - 1);
     if ((g & 63) == 0 && addr <= g && end - g >= 64) {
       if (&p != memo_page_) {

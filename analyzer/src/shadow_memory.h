@@ -133,6 +133,8 @@ class ShadowMemory {
   bool Free(uint64_t addr, uint64_t size, const ShadowAccess& a);
   // Starts loading the granule of `addr` into the cache.
   void Prefetch(uint64_t addr) const;
+  // A step behind Prefetch: the cells of a granule that keeps them past its own slots.
+  void PrefetchSpill(uint64_t addr) const;
   // Starts loading what finding that granule reads (its page's line of granule pointers):
   // a step ahead of Prefetch, so that Prefetch does not wait for it.
   void PrefetchPage(uint64_t addr) const {
@@ -286,8 +288,9 @@ class ShadowMemory {
            ((s.flags & kCellAtomic) != 0) == atomic;
   }
   // Step's common cases, inline: a granule whose own slots hold an access of this thread's
-  // epoch at least as strong (nothing to do), no cell, or only cells of this thread that the
-  // access replaces whole. -1: none of these (FullStep decides).
+  // epoch at least as strong (nothing to do), no cell, or only cells of this thread on bytes
+  // the access covers (a write replaces them all; a plain read replaces their reads and keeps
+  // their writes). -1: none of these (FullStep decides).
   static int QuickStep(Granule& g, CellNote* notes, uint8_t m, const ShadowAccess& a,
                        Mode mode) {
     if (g.kind != kInlineCells) return -1;
@@ -306,7 +309,8 @@ class ShadowMemory {
       Fill(g.key[0], notes[0], m, a);
       return 0;
     }
-    if (!others && (mode != Mode::kAccess || (write && !atomic))) {
+    if (others) return -1;
+    if (mode != Mode::kAccess || (write && !atomic)) {
       // This thread's own cells, all on bytes the access writes: it supersedes them all.
       bool met = false;
       for (int i = 0; i < kInline; ++i) {
@@ -316,6 +320,19 @@ class ShadowMemory {
       const int i = __builtin_ctz(live);
       Fill(g.key[i], notes[i], m, a);
       return met;
+    }
+    if (!write && !atomic) {
+      // A plain read over this thread's own cells, all on its bytes: it supersedes the reads
+      // and keeps the writes, and takes the first slot free then (as FullStep would).
+      unsigned free = 0;
+      for (int i = 0; i < kInline; ++i) {
+        if (!(g.key[i].flags & kCellWrite)) g.key[i].mask = 0;
+        free |= static_cast<unsigned>(g.key[i].mask == 0) << i;
+      }
+      if (!free) return -1;  // three writes: FullStep grows the granule
+      const int i = __builtin_ctz(free);
+      Fill(g.key[i], notes[i], m, a);
+      return 0;
     }
     return -1;
   }

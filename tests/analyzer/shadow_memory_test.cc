@@ -163,17 +163,22 @@ TEST(ShadowMemoryFootprint, WholeLineWritesKeepOnlySummaries) {
   EXPECT_EQ(m.CellsAt(kBase + 12345)[0].mask, 0xff);
   EXPECT_TRUE(m.CellsAt(kBase + kRange).empty());  // between the ranges: never touched
 
-  // A 1-byte write inside a line brings in that line's granules, and the line's other
-  // bytes keep the summary's cell.
+  // A 1-byte write the summary's cell covers (same thread and epoch) changes nothing.
   m.Access(kBase + 3, 1, Write(0, c0));
+  EXPECT_EQ(m.granule_lines(), 0u);
+  // One of a later epoch brings in that line's granules, and the line's other bytes keep
+  // the summary's cell.
+  VectorClock c0_later;
+  c0_later.Set(0, 2);
+  m.Access(kBase + 3, 1, Write(0, c0_later));
   EXPECT_EQ(m.granule_pages(), 1u);
   EXPECT_EQ(m.granule_lines(), 1u);
-  EXPECT_EQ(m.CellsAt(kBase + 5).size(), 1u);
+  EXPECT_EQ(m.CellsAt(kBase + 5).size(), 2u);  // the summary's on its other bytes, and the write
+  ASSERT_EQ(m.CellsAt(kBase + 13).size(), 1u);
+  EXPECT_EQ(m.CellsAt(kBase + 13)[0].clock, 1u);
   EXPECT_EQ(sink.races, 0);
   // Written whole again, the line is uniform and gives its granules back; the next line
   // that needs granules takes them.
-  VectorClock c0_later;
-  c0_later.Set(0, 2);
   m.Access(kBase, 64, Write(0, c0_later));
   EXPECT_EQ(m.granule_lines(), 0u);
   ASSERT_EQ(m.CellsAt(kBase + 3).size(), 1u);
