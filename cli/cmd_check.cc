@@ -135,10 +135,18 @@ Command AddCheck(CLI::App& app) {
             for (const auto& nr : all) {
               if (nr.report.complete || o->allow_incomplete) continue;
               ++incomplete;
+              const std::string name =
+                  EscapeControls(nr.report.trace.empty() ? nr.name : nr.report.trace);
+              if (!nr.report.truncated && nr.report.signal_flushed) {
+                std::printf("threadlens check: %s is incomplete: the program died of a fatal "
+                            "signal (its events up to then were written). Fix the crash, or "
+                            "pass --allow-incomplete\n",
+                            name.c_str());
+                continue;
+              }
               std::printf("threadlens check: %s is incomplete (%s); its later events "
                           "are missing. Record it again, or pass --allow-incomplete\n",
-                          EscapeControls(nr.report.trace.empty() ? nr.name : nr.report.trace)
-                              .c_str(),
+                          name.c_str(),
                           nr.report.truncated ? "the tracer stopped early: size cap or disk full"
                                               : "the program was killed or the file cut short");
             }

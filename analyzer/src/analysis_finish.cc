@@ -206,6 +206,7 @@ Report Analysis::Finish() {
   rep.watchdog = meta.watchdog || watchdog_;
   rep.complete = meta.complete;
   rep.truncated = meta.truncated;
+  rep.signal_flushed = meta.signal_flushed;
   rep.warnings = source_.Warnings();
 
   std::vector<RawFinding> raw = race_.TakeFindings();

@@ -152,8 +152,12 @@ class RecordingSource : public EventSource {
   const TraceMeta& Meta() const override {
     if (procs_.size() == 1) return procs_[0].src->Meta();
     meta_ = procs_[0].src->Meta();
+    meta_.signal_flushed = false;
+    bool cut_short = false;  // a process whose trace is incomplete without a signal's flush
     for (const Process& p : procs_) {
       const TraceMeta& m = p.src->Meta();
+      meta_.signal_flushed = meta_.signal_flushed || m.signal_flushed;
+      cut_short = cut_short || (!m.complete && !m.signal_flushed);
       meta_.complete = meta_.complete && m.complete;
       meta_.truncated = meta_.truncated || m.truncated;
       meta_.watchdog = meta_.watchdog || m.watchdog;
@@ -165,6 +169,7 @@ class RecordingSource : public EventSource {
         }
       }
     }
+    if (cut_short) meta_.signal_flushed = false;
     return meta_;
   }
 

@@ -58,6 +58,7 @@ TraceHeader ReadTraceHeader(const TraceFile& file, const std::string& path) {
   meta.truncated = (h.flags & trace::kHeaderTruncated) != 0;
   if (meta.truncated && (h.flags & trace::kHeaderCut)) meta.cut = h.cut_seq;
   meta.watchdog = (h.flags & trace::kHeaderWatchdog) != 0;
+  meta.signal_flushed = !meta.complete && (h.flags & trace::kHeaderSignalFlush) != 0;
   meta.uninstrumented = (h.flags & trace::kHeaderUninstrumented) != 0;
   meta.format = "binary";
   return out;

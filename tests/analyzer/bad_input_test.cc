@@ -181,6 +181,42 @@ TEST(IncompleteTrace, KilledProgramFailsTheGate) {
   EXPECT_EQ(Cli("check --allow-incomplete " + path + ".copy").code, 0);
 }
 
+// A fatal signal's handler wrote every thread's events out and marked the header so: the
+// summary says the program died of the signal, not that events are missing, and the gate
+// still fails the trace (a program that crashed did not pass).
+TEST(IncompleteTrace, CrashedProgramsTraceSaysItWasFlushedAndFailsTheGate) {
+  std::string path = (Dir() / "crashed.tltrace").string();
+  {
+    TraceWriter w(path, {.program = "prog"});
+    w.Add(1, EventKind::kThreadStart);
+    w.Flush();
+    std::filesystem::copy_file(path, path + ".copy", std::filesystem::copy_options::overwrite_existing);
+  }
+  for (const bool flushed : {true, false}) {
+    const std::string copy = path + (flushed ? ".flushed" : ".killed");
+    std::filesystem::copy_file(path + ".copy", copy, std::filesystem::copy_options::overwrite_existing);
+    if (flushed) {
+      std::fstream f(copy, std::ios::in | std::ios::out | std::ios::binary);
+      threadlens::trace::FileHeader h{};
+      f.read(reinterpret_cast<char*>(&h), sizeof h);
+      h.flags |= threadlens::trace::kHeaderSignalFlush;
+      f.seekp(0);
+      f.write(reinterpret_cast<const char*>(&h), sizeof h);
+    }
+    CliRun analyze = Cli("analyze " + copy);
+    EXPECT_EQ(analyze.code, 0) << analyze.out;
+    EXPECT_NE(analyze.out.find("INCOMPLETE trace"), std::string::npos) << analyze.out;
+    EXPECT_EQ(analyze.out.find("died of a fatal signal") != std::string::npos, flushed)
+        << analyze.out;
+    EXPECT_EQ(analyze.out.find("later events are missing") != std::string::npos, !flushed)
+        << analyze.out;
+    CliRun check = Cli("check " + copy);
+    EXPECT_EQ(check.code, 1) << check.out;
+    EXPECT_EQ(check.out.find("died of a fatal signal") != std::string::npos, flushed)
+        << check.out;
+  }
+}
+
 TEST(HostileNames, InvalidUtf8NeverBreaksAWriter) {
   std::string path = WriteTrace("utf8.tltrace", "worker\xff\xfe", "lock\xc3", "B\xe2\x82");
   CliRun json = Cli("analyze --format json " + path);

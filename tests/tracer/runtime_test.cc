@@ -204,6 +204,7 @@ TEST(Preload, KilledProgramLeavesATraceReadableUpToTheLastFlushedBlock) {
   unsetenv("THREADLENS_NATIVE_STACKS");
   EXPECT_EQ(r.exit_code, 128 + 9);
   EXPECT_FALSE(r.src->Meta().complete);
+  EXPECT_FALSE(r.src->Meta().signal_flushed);  // SIGKILL: no handler ran
   ASSERT_FALSE(r.warnings.empty());
   EXPECT_NE(Joined(r.warnings).find("not closed cleanly"), std::string::npos);
   // 2 + 10000 events were recorded; whole 2048-event blocks reached the file.
@@ -251,6 +252,11 @@ TEST(Preload, FatalSignalFlushesEveryEvent) {
   Traced r = RunTraced("crashes");
   EXPECT_EQ(r.exit_code, 128 + 11);
   EXPECT_FALSE(r.src->Meta().complete);
+  // Written out whole by the handler: the reader says so, not that events are missing.
+  EXPECT_TRUE(r.src->Meta().signal_flushed);
+  EXPECT_NE(Joined(r.warnings).find("died of a fatal signal"), std::string::npos)
+      << Joined(r.warnings);
+  EXPECT_EQ(Joined(r.warnings).find("not closed cleanly"), std::string::npos);
   // Then the crash: a fault's signal, recorded by the thread that took it.
   EXPECT_LINES(Lines(r, 1), "thread_start", "lock_create M normal", "lock_acquired M 1",
                "lock_release M 0", "lock_acquired M 1", "lock_release M 0", "lock_acquired M 1",

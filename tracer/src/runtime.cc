@@ -178,14 +178,15 @@ void FlushThread(ThreadState* ts, bool from_signal, bool self = false) {
   ts->flush_lock.Unlock();
 }
 
-void FlushEverything(bool from_signal) {
+bool FlushEverything(bool from_signal) {
   if (from_signal) {
-    if (!g_registry_lock.TryLockFor(1000)) return;
+    if (!g_registry_lock.TryLockFor(1000)) return false;
   } else {
     g_registry_lock.Lock();
   }
   for (ThreadState* ts = g_registry; ts; ts = ts->next) FlushThread(ts, from_signal);
   g_registry_lock.Unlock();
+  return true;
 }
 
 // For the tests (THREADLENS_TEST_EXIT_FLUSH_DELAY_US): a pause before an ending thread's own
@@ -379,8 +380,9 @@ void CloseTrace(bool clean, bool watchdog) {
   // Threads that still run record on while the others are flushed: without a cut, one
   // thread's lock release could be lost and another's later acquisition kept.
   if (clean) g_close_cut.store(g_seq->load(std::memory_order_acquire), std::memory_order_release);
-  FlushEverything(from_signal);
+  const bool flushed = FlushEverything(from_signal);
   g_closed.store(true, std::memory_order_release);
+  if (from_signal && flushed && !TraceStopped()) Header().flags |= trace::kHeaderSignalFlush;
   if (clean && !TraceStopped()) {
     WriteModules();
     trace::EndRecord end{};

@@ -45,6 +45,10 @@ enum HeaderFlags : uint32_t {
   // kept below it took every thread's records up to sequence number cut_seq. The trace is
   // then all of the program up to one moment: no synchronization before it is missing.
   kHeaderCut = 1u << 4,
+  // Without kHeaderComplete: a fatal signal ended the program and the runtime's handler
+  // flushed every thread's records first, so the trace is the program up to the signal (a
+  // record a thread was writing at that instant may be missing).
+  kHeaderSignalFlush = 1u << 5,
 };
 
 // File header: the first 256 bytes of the file.

@@ -47,6 +47,9 @@ struct TraceMeta {
   // number are in the trace, none after (0: not known, e.g. a full disk).
   uint64_t cut = 0;
   bool watchdog = false;   // the watchdog ended the program
+  // Not complete, but a fatal signal's handler flushed every thread's records: nothing
+  // before the signal is missing but a record being written then.
+  bool signal_flushed = false;
   // No instrumented code ran in the program: the trace has no memory accesses to check.
   bool uninstrumented = false;
   std::string format;      // "binary", "std"

@@ -155,6 +155,8 @@ struct Report {
   bool watchdog = false;
   bool complete = true;             // closed cleanly, nothing missing
   bool truncated = false;           // the tracer stopped early (size cap, disk full)
+  // Not complete, but written out whole when a fatal signal ended the program.
+  bool signal_flushed = false;
   std::vector<std::string> warnings;
   std::vector<Finding> findings;
   std::vector<ThreadInfo> threads;
