@@ -331,7 +331,7 @@ class BinaryTrace final : public EventSource {
                           "events after that are missing, and so may be earlier ones of "
                           "threads that had not written them yet: findings may be missing or "
                           "false");
-    } else if (!meta_.complete && meta_.signal_flushed) {
+    } else if (meta_.signal_flushed) {
       warnings_.push_back(path_ +
                           ": the program died of a fatal signal; the tracer wrote out every "
                           "thread's events as it did, so the trace holds the program up to the "

@@ -152,11 +152,11 @@ class RecordingSource : public EventSource {
   const TraceMeta& Meta() const override {
     if (procs_.size() == 1) return procs_[0].src->Meta();
     meta_ = procs_[0].src->Meta();
-    meta_.signal_flushed = false;
-    bool cut_short = false;  // a process whose trace is incomplete without a signal's flush
+    // Flushed by a signal: some process's trace was, and none is incomplete otherwise.
+    bool flushed = false, cut_short = false;
     for (const Process& p : procs_) {
       const TraceMeta& m = p.src->Meta();
-      meta_.signal_flushed = meta_.signal_flushed || m.signal_flushed;
+      flushed = flushed || m.signal_flushed;
       cut_short = cut_short || (!m.complete && !m.signal_flushed);
       meta_.complete = meta_.complete && m.complete;
       meta_.truncated = meta_.truncated || m.truncated;
@@ -169,7 +169,7 @@ class RecordingSource : public EventSource {
         }
       }
     }
-    if (cut_short) meta_.signal_flushed = false;
+    meta_.signal_flushed = flushed && !cut_short;
     return meta_;
   }
 

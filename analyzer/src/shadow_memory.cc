@@ -20,8 +20,7 @@ ShadowMemory::Page& ShadowMemory::NewPage(uint64_t addr) {
 }
 
 void ShadowMemory::Prefetch(uint64_t addr) const {
-  const Page* p = FindPage(addr);
-  const LineCells* line = p ? p->g[(addr >> 6) & (kLinesPerPage - 1)] : nullptr;
+  const LineCells* line = GranulesOf(addr);
   if (!line) return;
   const uint32_t k = GranuleIndex(addr);
   __builtin_prefetch(&line->g[k]);
@@ -31,8 +30,7 @@ void ShadowMemory::Prefetch(uint64_t addr) const {
 }
 
 void ShadowMemory::PrefetchSpill(uint64_t addr) const {
-  const Page* p = FindPage(addr);
-  const LineCells* line = p ? p->g[(addr >> 6) & (kLinesPerPage - 1)] : nullptr;
+  const LineCells* line = GranulesOf(addr);
   if (!line) return;
   const Granule& g = line->g[GranuleIndex(addr)];
   if (g.kind == kInBlock) {

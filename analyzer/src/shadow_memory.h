@@ -246,6 +246,11 @@ class ShadowMemory {
   }
   Page& NewPage(uint64_t addr);
   const Page* FindPage(uint64_t addr) const { return table_.Find(addr >> kPageShift); }
+  // The granules of the line holding `addr`, or null (no page, or the line keeps none).
+  const LineCells* GranulesOf(uint64_t addr) const {
+    const Page* p = FindPage(addr);
+    return p ? p->g[(addr >> 6) & (kLinesPerPage - 1)] : nullptr;
+  }
   bool Range(uint64_t addr, uint64_t size, const ShadowAccess& a, Mode mode);
   bool WholeLine(Page& p, uint32_t line, uint64_t base, const ShadowAccess& a, Mode mode);
   // A uniform or empty line written out to its granules (before a partial access).

@@ -364,7 +364,7 @@ std::string SummaryLine(const Report& report) {
   if (report.truncated) {
     o << "; INCOMPLETE trace: the tracer stopped early (size cap or disk full), later events "
          "are missing";
-  } else if (!report.complete && report.signal_flushed) {
+  } else if (report.signal_flushed) {
     o << "; INCOMPLETE trace: the program died of a fatal signal (its events up to then were "
          "all written)";
   } else if (!report.complete) {
