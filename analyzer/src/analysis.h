@@ -83,7 +83,20 @@ class Analysis {
   ThreadCtx& ThreadSlow(uint32_t tid);
   void Start(ThreadCtx& t, uint64_t ts);
   void ForkEdge(ThreadCtx& parent, ThreadCtx& child, uint64_t site = 0);
-  SideRef Side(const ThreadCtx& t, Op op, const StreamEvent& e) const;
+  // Inline: a memory access's side is built in registers and handed on without a trip
+  // through memory (a load of two fields stored apart waits for the stores to retire).
+  SideRef Side(const ThreadCtx& t, Op op, const StreamEvent& e) const {
+    SideRef s;
+    s.obj = e.ev.obj;
+    s.site = e.ev.site;
+    s.ts = e.ev.ts;
+    s.index = index_;
+    s.tid = t.tid;
+    s.stack = t.stack;
+    s.lockset = t.lockset;
+    s.op = op;
+    return s;
+  }
   // The thread whose stack holds `addr` at time `ts`, placed where it was at stream
   // position `index` (call path, a pc in its innermost frame); tid 0 when not known.
   SideRef StackOwnerAt(uint64_t addr, uint64_t ts, uint64_t index);

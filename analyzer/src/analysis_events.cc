@@ -69,19 +69,6 @@ void Analysis::ForkEdge(ThreadCtx& parent, ThreadCtx& child, uint64_t site) {
   child.has_parent = true;
 }
 
-SideRef Analysis::Side(const ThreadCtx& t, Op op, const StreamEvent& e) const {
-  SideRef s;
-  s.obj = e.ev.obj;
-  s.site = e.ev.site;
-  s.ts = e.ev.ts;
-  s.index = index_;
-  s.tid = t.tid;
-  s.stack = t.stack;
-  s.lockset = t.lockset;
-  s.op = op;
-  return s;
-}
-
 void Analysis::RebuildLockset(ThreadCtx& t) {
   uint32_t node = 0;
   for (const Held& h : t.held) node = locksets_.Child(node, h.lock);

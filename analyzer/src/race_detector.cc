@@ -11,35 +11,6 @@ void RaceDetector::AddThread(uint32_t t, uint32_t tid) {
   tids_[t] = tid;
 }
 
-void RaceDetector::Fill(Op& op, uint32_t t, const SideRef& s, uint8_t flags) {
-  ShadowAccess a;
-  a.thread = t;
-  a.clock = &hb_.Clock(t);
-  a.now = hb_.Now(t);
-  a.flags = flags;
-  a.size = s.size;
-  a.stack = s.stack;
-  a.lockset = s.lockset;
-  a.site = s.site;
-  a.index = s.index;
-  a.ts = s.ts;
-  op.a = a;
-}
-
-void RaceDetector::Access(uint32_t t, const SideRef& side, bool write, bool atomic) {
-  if (Unchecked(t)) return;
-  const uint8_t flags = (write ? kCellWrite : 0) | (atomic ? kCellAtomic : 0);
-  const uint64_t bytes = side.size ? side.size : 1;
-  // A plain store ends the release sequences headed in its bytes (or, after a release fence
-  // of its thread, heads new ones).
-  if (write && !atomic) hb_.PlainStore(t, side.obj, bytes);
-  Op op;
-  op.addr = side.obj;
-  op.bytes = static_cast<uint32_t>(bytes);
-  Fill(op, t, side, flags);
-  Submit(op, nullptr);
-}
-
 void RaceDetector::Range(uint32_t t, const SideRef& side, bool write, uint64_t bytes) {
   if (Unchecked(t)) return;
   if (bytes > kMaxRangeBytes) {

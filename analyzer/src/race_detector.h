@@ -24,6 +24,9 @@
 #include <algorithm>
 #include <atomic>
 #include <bit>
+#include <cstring>
+#include <iterator>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -54,8 +57,40 @@ class RaceDetector {
 
   // A new thread: its dense index and the trace's id.
   void AddThread(uint32_t t, uint32_t tid);
-  // An access of side.size bytes at side.obj (plain or atomic).
-  void Access(uint32_t t, const SideRef& side, bool write, bool atomic);
+  // An access of side.size bytes at side.obj (plain or atomic). Inline: the common case,
+  // with workers, writes the access from registers straight into its lane.
+  [[gnu::always_inline]] void Access(uint32_t t, const SideRef& side, bool write, bool atomic) {
+    if (Unchecked(t)) return;
+    const uint8_t flags = (write ? kCellWrite : 0) | (atomic ? kCellAtomic : 0);
+    const uint64_t bytes = side.size ? side.size : 1;
+    // A plain store ends the release sequences headed in its bytes (or, after a release
+    // fence of its thread, heads new ones).
+    if (write && !atomic) hb_.PlainStore(t, side.obj, bytes);
+    if (!threaded_) {
+      Op op;
+      op.addr = side.obj;
+      op.bytes = static_cast<uint32_t>(bytes);
+      Fill(op, t, side, flags);
+      return SubmitSlow(op, nullptr);
+    }
+    Batch& b = batches_[filling_];
+    if (b.count == 0) b.first_index = side.index;
+    const uint32_t seq = b.count++;
+    const uint64_t w[8] = {
+        side.obj,
+        reinterpret_cast<uint64_t>(Snapshot(t, b)),
+        side.site,
+        side.ts,
+        (side.index & ((1ull << 40) - 1)) | uint64_t{side.size & 0xffffu} << 40 |
+            uint64_t{flags} << 56,
+        t | uint64_t{hb_.Now(t)} << 32,
+        side.stack | uint64_t{side.lockset} << 32,
+        bytes | uint64_t{seq} << 32,
+    };
+    const Op* op = b.lanes[LaneOf(side.obj >> 12)].Put(w);
+    if (((side.obj & 4095) + bytes) > 4096) Route(b, *op);
+    if (b.count >= kBatchOps) Post();
+  }
   // `bytes` bytes from side.obj, one access (a coalesced scan, memcpy, read(2)...);
   // side.size is its element size, for the report.
   void Range(uint32_t t, const SideRef& side, bool write, uint64_t bytes);
@@ -132,6 +167,12 @@ class RaceDetector {
     uint32_t seq = 0;    // position in its batch
   };
   static_assert(sizeof(Op) == 64, "one cache line per access");
+  // The words Access builds an op from (bitfields fill a word from its low bits up).
+  static_assert(offsetof(Op, a) == 8 && offsetof(ShadowAccess, site) == 8 &&
+                offsetof(ShadowAccess, ts) == 16 && offsetof(ShadowAccess, thread) == 32 &&
+                offsetof(ShadowAccess, now) == 36 && offsetof(ShadowAccess, stack) == 40 &&
+                offsetof(ShadowAccess, lockset) == 44 && offsetof(Op, bytes) == 56 &&
+                offsetof(Op, seq) == 60);
   static_assert(alignof(Op) <= 16);  // lanes are page-aligned: each op fills one line
   static_assert(std::is_trivially_copyable_v<Op>, "lanes are zero-filled memory");
   struct HeapOp {
@@ -160,6 +201,18 @@ class RaceDetector {
 #else
       *to = op;
 #endif
+    }
+    // The same, from an op's eight words built in registers (OpWords): an op built field
+    // by field in memory and read back whole would wait for its stores to retire.
+    [[gnu::always_inline]] Op* Put(const uint64_t (&w)[8]) {
+      Op* to = ops + size++;
+#if defined(__SSE2__) && defined(__x86_64__)
+      auto* dst = reinterpret_cast<long long*>(to);
+      for (int i = 0; i < 8; ++i) _mm_stream_si64(dst + i, static_cast<long long>(w[i]));
+#else
+      std::memcpy(to, w, sizeof w);
+#endif
+      return to;
     }
   };
   struct Batch {
@@ -196,7 +249,20 @@ class RaceDetector {
   };
   static constexpr size_t kBatchOps = 16384;
 
-  void Fill(Op& op, uint32_t t, const SideRef& s, uint8_t flags);
+  void Fill(Op& op, uint32_t t, const SideRef& s, uint8_t flags) {
+    ShadowAccess a;
+    a.thread = t;
+    a.clock = &hb_.Clock(t);
+    a.now = hb_.Now(t);
+    a.flags = flags;
+    a.size = s.size;
+    a.stack = s.stack;
+    a.lockset = s.lockset;
+    a.site = s.site;
+    a.index = s.index;
+    a.ts = s.ts;
+    op.a = a;
+  }
   bool Unchecked(uint32_t t) {
     if (t < ShadowMemory::kMaxThreads) [[likely]] return false;
     ++unchecked_;
@@ -208,7 +274,20 @@ class RaceDetector {
   }
   // The access, built by the caller: checked now without workers, else written into the
   // filling batch's lane of its first page (and of its other pages, Route).
-  void Submit(Op& op, const HeapOp* heap);
+  void Submit(Op& op, const HeapOp* heap) {
+    if (!threaded_ || heap) return SubmitSlow(op, heap);
+    Enqueue(batches_[filling_], op);
+  }
+  // Without workers, or with a heap block to name.
+  void SubmitSlow(Op& op, const HeapOp* heap);
+  void Enqueue(Batch& b, Op& op) {
+    if (b.count == 0) b.first_index = op.a.index;
+    op.seq = b.count++;
+    op.a.clock = Snapshot(op.a.thread, b);
+    b.lanes[LaneOf(op.addr >> 12)].Add(op);
+    if (((op.addr & 4095) + op.bytes) > 4096) Route(b, op);
+    if (b.count >= kBatchOps) Post();
+  }
   // Copies an access over more than one page into the other lanes that own its pages.
   void Route(Batch& b, const Op& op);
   // Thread t's clock as the batch's accesses see it: one copy per batch and clock change.

@@ -102,7 +102,7 @@ const VectorClock* RaceDetector::NewSnapshot(uint32_t t, Batch& b) {
   return c;
 }
 
-void RaceDetector::Submit(Op& op, const HeapOp* heap) {
+void RaceDetector::SubmitSlow(Op& op, const HeapOp* heap) {
   if (!threaded_) {  // check it now, on this thread, against the live clock
     Shard& s = *shards_[0];
     s.op = 0;
@@ -114,16 +114,9 @@ void RaceDetector::Submit(Op& op, const HeapOp* heap) {
     return;
   }
   Batch& b = batches_[filling_];
-  if (b.count == 0) b.first_index = op.a.index;
-  op.seq = b.count++;
-  if (heap) {
-    b.heap.push_back(*heap);
-    b.heap.back().op = op.seq;
-  }
-  op.a.clock = Snapshot(op.a.thread, b);
-  b.lanes[LaneOf(op.addr >> 12)].Add(op);
-  if (((op.addr & 4095) + op.bytes) > 4096) Route(b, op);
-  if (b.count >= kBatchOps) Post();
+  b.heap.push_back(*heap);
+  b.heap.back().op = b.count;  // the op's position, once enqueued
+  Enqueue(b, op);
 }
 
 void RaceDetector::Route(Batch& b, const Op& op) {
