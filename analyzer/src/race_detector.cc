@@ -18,26 +18,17 @@ void RaceDetector::Range(uint32_t t, const SideRef& side, bool write, uint64_t b
     ++ranges_cut_;
   }
   if (write) hb_.PlainWrite(side.obj, bytes);
-  Op op;
-  op.addr = side.obj;
-  op.bytes = static_cast<uint32_t>(bytes);
-  Fill(op, t, side, write ? kCellWrite : 0);
-  Submit(op, nullptr);
+  Emit(t, side, bytes, side.size, write ? kCellWrite : 0, hb_.Now(t), nullptr);
 }
 
 void RaceDetector::Lifetime(uint32_t t, const SideRef& side, uint64_t size, const HeapOp& h,
                             bool quiet) {
   if (Unchecked(t)) return;
-  SideRef s = side;
-  s.size = 0;
   const uint64_t bytes = std::clamp<uint64_t>(size, 1, kMaxRangeBytes);
   hb_.PlainWrite(side.obj, bytes);
-  Op op;
-  op.addr = side.obj;
-  op.bytes = static_cast<uint32_t>(bytes);
-  Fill(op, t, s, kCellWrite | (h.alloc ? kCellAlloc : kCellFree) | (quiet ? kCellQuiet : 0));
-  if (quiet) op.a.now = 0;  // before every epoch of every thread
-  Submit(op, &h);
+  // A quiet one is before every epoch of every thread.
+  Emit(t, side, bytes, 0, kCellWrite | (h.alloc ? kCellAlloc : kCellFree) | (quiet ? kCellQuiet : 0),
+       quiet ? 0 : hb_.Now(t), &h);
 }
 
 void RaceDetector::Alloc(uint32_t t, const SideRef& side, uint64_t size, const HeapRef& block,

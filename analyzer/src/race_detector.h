@@ -66,30 +66,7 @@ class RaceDetector {
     // A plain store ends the release sequences headed in its bytes (or, after a release
     // fence of its thread, heads new ones).
     if (write && !atomic) hb_.PlainStore(t, side.obj, bytes);
-    if (!threaded_) {
-      Op op;
-      op.addr = side.obj;
-      op.bytes = static_cast<uint32_t>(bytes);
-      Fill(op, t, side, flags);
-      return SubmitSlow(op, nullptr);
-    }
-    Batch& b = batches_[filling_];
-    if (b.count == 0) b.first_index = side.index;
-    const uint32_t seq = b.count++;
-    const uint64_t w[8] = {
-        side.obj,
-        reinterpret_cast<uint64_t>(Snapshot(t, b)),
-        side.site,
-        side.ts,
-        (side.index & ((1ull << 40) - 1)) | uint64_t{side.size & 0xffffu} << 40 |
-            uint64_t{flags} << 56,
-        t | uint64_t{hb_.Now(t)} << 32,
-        side.stack | uint64_t{side.lockset} << 32,
-        bytes | uint64_t{seq} << 32,
-    };
-    const Op* op = b.lanes[LaneOf(side.obj >> 12)].Put(w);
-    if (((side.obj & 4095) + bytes) > 4096) Route(b, *op);
-    if (b.count >= kBatchOps) Post();
+    Emit(t, side, bytes, side.size, flags, hb_.Now(t), nullptr);
   }
   // `bytes` bytes from side.obj, one access (a coalesced scan, memcpy, read(2)...);
   // side.size is its element size, for the report.
@@ -190,21 +167,10 @@ class RaceDetector {
   struct Lane {
     Op* ops = nullptr;  // the first `size` are this batch's
     size_t size = 0;
-    // Written whole with streaming stores: the lane's line is not read first (the caller
-    // then waits on no cache miss; the worker reads it a batch later).
-    void Add(const Op& op) {
-      Op* to = ops + size++;
-#if defined(__SSE2__)
-      const auto* from = reinterpret_cast<const __m128i*>(&op);
-      auto* dst = reinterpret_cast<__m128i*>(to);
-      for (int i = 0; i < 4; ++i) _mm_stream_si128(dst + i, _mm_loadu_si128(from + i));
-#else
-      *to = op;
-#endif
-    }
-    // The same, from an op's eight words built in registers (OpWords): an op built field
-    // by field in memory and read back whole would wait for its stores to retire.
-    [[gnu::always_inline]] Op* Put(const uint64_t (&w)[8]) {
+    // Written whole with streaming stores, from the op's eight words built in registers
+    // (Emit): the lane's line is not read first (the caller then waits on no cache miss; the
+    // worker reads it a batch later).
+    [[gnu::always_inline]] void Put(const uint64_t (&w)[8]) {
       Op* to = ops + size++;
 #if defined(__SSE2__) && defined(__x86_64__)
       auto* dst = reinterpret_cast<long long*>(to);
@@ -212,7 +178,6 @@ class RaceDetector {
 #else
       std::memcpy(to, w, sizeof w);
 #endif
-      return to;
     }
   };
   struct Batch {
@@ -249,20 +214,6 @@ class RaceDetector {
   };
   static constexpr size_t kBatchOps = 16384;
 
-  void Fill(Op& op, uint32_t t, const SideRef& s, uint8_t flags) {
-    ShadowAccess a;
-    a.thread = t;
-    a.clock = &hb_.Clock(t);
-    a.now = hb_.Now(t);
-    a.flags = flags;
-    a.size = s.size;
-    a.stack = s.stack;
-    a.lockset = s.lockset;
-    a.site = s.site;
-    a.index = s.index;
-    a.ts = s.ts;
-    op.a = a;
-  }
   bool Unchecked(uint32_t t) {
     if (t < ShadowMemory::kMaxThreads) [[likely]] return false;
     ++unchecked_;
@@ -274,22 +225,41 @@ class RaceDetector {
   }
   // The access, built by the caller: checked now without workers, else written into the
   // filling batch's lane of its first page (and of its other pages, Route).
-  void Submit(Op& op, const HeapOp* heap) {
-    if (!threaded_ || heap) return SubmitSlow(op, heap);
-    Enqueue(batches_[filling_], op);
-  }
-  // Without workers, or with a heap block to name.
-  void SubmitSlow(Op& op, const HeapOp* heap);
-  void Enqueue(Batch& b, Op& op) {
-    if (b.count == 0) b.first_index = op.a.index;
-    op.seq = b.count++;
-    op.a.clock = Snapshot(op.a.thread, b);
-    b.lanes[LaneOf(op.addr >> 12)].Add(op);
-    if (((op.addr & 4095) + op.bytes) > 4096) Route(b, op);
+  // Submits an access of `bytes` bytes at side.obj (side.size: its size as made, for the
+  // report; `now`: its epoch). Without workers it is checked now, on this thread (Check);
+  // with workers it is written from registers straight into the filling batch's lane of its
+  // first page (and of its other pages, Route): an op built field by field in memory and
+  // read back whole would wait for its stores to retire.
+  [[gnu::always_inline]] void Emit(uint32_t t, const SideRef& side, uint64_t bytes,
+                                   uint32_t size, uint8_t flags, uint32_t now,
+                                   const HeapOp* heap) {
+    if (!threaded_) return CheckNow(t, side, bytes, size, flags, now, heap);
+    Batch& b = batches_[filling_];
+    if (b.count == 0) b.first_index = side.index;
+    const uint32_t seq = b.count++;
+    if (heap) [[unlikely]] {
+      b.heap.push_back(*heap);
+      b.heap.back().op = seq;
+    }
+    const uint64_t w[8] = {
+        side.obj,
+        reinterpret_cast<uint64_t>(Snapshot(t, b)),
+        side.site,
+        side.ts,
+        (side.index & ((1ull << 40) - 1)) | uint64_t{size & 0xffffu} << 40 |
+            uint64_t{flags} << 56,
+        t | uint64_t{now} << 32,
+        side.stack | uint64_t{side.lockset} << 32,
+        bytes | uint64_t{seq} << 32,
+    };
+    b.lanes[LaneOf(side.obj >> 12)].Put(w);
+    if (multi_lane_ && ((side.obj & 4095) + bytes) > 4096) Route(b, w);
     if (b.count >= kBatchOps) Post();
   }
+  void CheckNow(uint32_t t, const SideRef& side, uint64_t bytes, uint32_t size, uint8_t flags,
+                uint32_t now, const HeapOp* heap);
   // Copies an access over more than one page into the other lanes that own its pages.
-  void Route(Batch& b, const Op& op);
+  void Route(Batch& b, const uint64_t (&w)[8]);
   // Thread t's clock as the batch's accesses see it: one copy per batch and clock change.
   const VectorClock* Snapshot(uint32_t t, Batch& b) {
     if (t < snap_.size() && snap_batch_[t] == posted_no_ + 1 && snap_version_[t] == hb_.Version(t)) {
@@ -312,6 +282,7 @@ class RaceDetector {
   bool threaded_ = false;
   uint64_t lane_mask_ = 0;  // shards - 1
   bool lanes_pow2_ = false;  // shards a power of two (one included): no division per access
+  bool multi_lane_ = false;  // more than one shard
   // Batch k (numbered from 1, kRing of them) is batches_[k % kRing]; the caller fills batch posted_no_ + 1
   // while the workers check the ones after merged_no_: a worker that falls behind (a busy
   // machine) holds the caller up only after kRing - 1 batches.

@@ -18,6 +18,7 @@ RaceDetector::RaceDetector(HappensBefore& hb, size_t max_reports, unsigned worke
   }
   lane_mask_ = n - 1;
   lanes_pow2_ = (n & (n - 1)) == 0;
+  multi_lane_ = n > 1;
   for (Batch& b : batches_) b.lanes.resize(n);
   if (threaded_) {
     lane_bytes_ = kRing * n * kBatchOps * sizeof(Op);
@@ -56,15 +57,26 @@ void RaceDetector::Shard::Run(const Lane& l, std::vector<Record>& into) {
   out = &into;
   const Op* lane = l.ops;
   const size_t n = l.size;
+  // The pages of the accesses between the PrefetchPage stage and this one, by position mod
+  // 32 (null: not looked up, or no page yet): each is looked up once, not at every stage.
+  const ShadowMemory::Page* page[32] = {};
   for (size_t i = 0; i < n; ++i) {
     // The shadow of an access a few ahead loads while this one is checked.
     if (i + 24 < n) shadow.PrefetchSlot(lane[i + 24].addr);
-    if (i + 16 < n && lane[i + 16].bytes <= 8) shadow.PrefetchPage(lane[i + 16].addr);
-    if (i + 8 < n && lane[i + 8].bytes <= 8) shadow.Prefetch(lane[i + 8].addr);
-    if (i + 4 < n && lane[i + 4].bytes <= 8) shadow.PrefetchSpill(lane[i + 4].addr);
+    if (i + 16 < n) {
+      page[(i + 16) % 32] =
+          lane[i + 16].bytes <= 8 ? shadow.PrefetchPage(lane[i + 16].addr) : nullptr;
+    }
+    if (i + 8 < n) shadow.Prefetch(page[(i + 8) % 32], lane[i + 8].addr);
+    if (i + 4 < n) shadow.PrefetchSpill(page[(i + 4) % 32], lane[i + 4].addr);
     op = static_cast<uint32_t>(i);
     seq = lane[i].seq;
-    Check(lane[i]);
+    const Op& o = lane[i];
+    if (o.a.flags & (kCellAlloc | kCellFree)) {
+      Check(o);
+    } else {
+      shadow.Access(o.addr, o.bytes, o.a, page[i % 32]);
+    }
   }
 }
 
@@ -102,32 +114,41 @@ const VectorClock* RaceDetector::NewSnapshot(uint32_t t, Batch& b) {
   return c;
 }
 
-void RaceDetector::SubmitSlow(Op& op, const HeapOp* heap) {
-  if (!threaded_) {  // check it now, on this thread, against the live clock
-    Shard& s = *shards_[0];
-    s.op = 0;
-    s.Check(op);  // into records[0]
-    if (heap && heap->alloc) ApplyHeap(*heap);  // an allocation names its block first
-    for (const Record& r : s.records[0]) Report(r.prior, r.base, r.overlap, op.a);
-    s.records[0].clear();
-    if (heap && !heap->alloc) ApplyHeap(*heap);
-    return;
-  }
-  Batch& b = batches_[filling_];
-  b.heap.push_back(*heap);
-  b.heap.back().op = b.count;  // the op's position, once enqueued
-  Enqueue(b, op);
+void RaceDetector::CheckNow(uint32_t t, const SideRef& side, uint64_t bytes, uint32_t size,
+                            uint8_t flags, uint32_t now, const HeapOp* heap) {
+  Op op;
+  op.addr = side.obj;
+  op.bytes = static_cast<uint32_t>(bytes);
+  ShadowAccess& a = op.a;
+  a.clock = &hb_.Clock(t);  // the live clock
+  a.site = side.site;
+  a.ts = side.ts;
+  a.index = side.index;
+  a.size = size;
+  a.flags = flags;
+  a.thread = t;
+  a.now = now;
+  a.stack = side.stack;
+  a.lockset = side.lockset;
+  Shard& s = *shards_[0];
+  s.op = 0;
+  s.Check(op);  // into records[0]
+  if (heap && heap->alloc) ApplyHeap(*heap);  // an allocation names its block first
+  for (const Record& r : s.records[0]) Report(r.prior, r.base, r.overlap, op.a);
+  s.records[0].clear();
+  if (heap && !heap->alloc) ApplyHeap(*heap);
 }
 
-void RaceDetector::Route(Batch& b, const Op& op) {
+void RaceDetector::Route(Batch& b, const uint64_t (&w)[8]) {
   const uint64_t n = b.lanes.size();
-  const uint64_t first = op.addr >> 12;
-  const uint64_t end = op.addr + op.bytes;
-  const uint64_t last = end > op.addr ? (end - 1) >> 12 : ~0ull >> 12;
+  const uint64_t addr = w[0], bytes = static_cast<uint32_t>(w[7]);
+  const uint64_t first = addr >> 12;
+  const uint64_t end = addr + bytes;
+  const uint64_t last = end > addr ? (end - 1) >> 12 : ~0ull >> 12;
   const size_t own = LaneOf(first);
   for (uint64_t p = first + 1, k = 1; p <= last && k < n; ++p, ++k) {
     const size_t lane = LaneOf(p);
-    if (lane != own) b.lanes[lane].Add(op);
+    if (lane != own) b.lanes[lane].Put(w);
   }
 }
 

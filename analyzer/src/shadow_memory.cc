@@ -19,8 +19,16 @@ ShadowMemory::Page& ShadowMemory::NewPage(uint64_t addr) {
   return *slot;
 }
 
-void ShadowMemory::Prefetch(uint64_t addr) const {
-  const LineCells* line = GranulesOf(addr);
+const ShadowMemory::Page* ShadowMemory::PrefetchPage(uint64_t addr) const {
+  const Page* p = FindPage(addr);
+  if (!p) return nullptr;
+  __builtin_prefetch(p);  // its line bits
+  __builtin_prefetch(&p->g[(addr >> 6) & (kLinesPerPage - 1)]);
+  return p;
+}
+
+void ShadowMemory::Prefetch(const Page* p, uint64_t addr) const {
+  const LineCells* line = GranulesOf(p, addr);
   if (!line) return;
   const uint32_t k = GranuleIndex(addr);
   __builtin_prefetch(&line->g[k]);
@@ -29,8 +37,8 @@ void ShadowMemory::Prefetch(uint64_t addr) const {
   __builtin_prefetch(&line->note[k][2], 1);
 }
 
-void ShadowMemory::PrefetchSpill(uint64_t addr) const {
-  const LineCells* line = GranulesOf(addr);
+void ShadowMemory::PrefetchSpill(const Page* p, uint64_t addr) const {
+  const LineCells* line = GranulesOf(p, addr);
   if (!line) return;
   const Granule& g = line->g[GranuleIndex(addr)];
   if (g.kind == kInBlock) {

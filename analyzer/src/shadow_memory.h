@@ -108,13 +108,18 @@ class ShadowMemory {
   // Threads with a larger dense index are not checked (a key holds 20 bits of it).
   static constexpr uint32_t kMaxThreads = 1u << 20;
 
+  // A 4 KiB page's shadow. Pages live as long as the shadow, so a caller that looked one up
+  // for prefetching hands it back to the access (a hint) instead of a second lookup.
+  struct Page;
+
   // An access of [addr, addr+size). Returns true when a plain write met an atomic cell
-  // (the caller ends release sequences there).
-  bool Access(uint64_t addr, uint64_t size, const ShadowAccess& a) {
+  // (the caller ends release sequences there). `hint`: the page of `addr` when the caller
+  // has it (FindPage), else null.
+  bool Access(uint64_t addr, uint64_t size, const ShadowAccess& a, const Page* hint = nullptr) {
     if (size && (addr & 7) + size <= 8) [[likely]] {  // most accesses: one granule
       if (!Owns(addr)) return false;
       const uint8_t mask = static_cast<uint8_t>(((1u << size) - 1) << (addr & 7));
-      Page& p = PageAt(addr);
+      Page& p = hint ? const_cast<Page&>(*hint) : PageAt(addr);
       const uint32_t line = (addr >> 6) & (kLinesPerPage - 1);
       if (!((p.uniform | p.empty) >> line & 1)) {
         LineCells& lc = *p.g[line];
@@ -131,18 +136,16 @@ class ShadowMemory {
   // Free: a checked plain write of the block; later accesses race with it.
   // Returns true when the block had atomic cells.
   bool Free(uint64_t addr, uint64_t size, const ShadowAccess& a);
-  // Starts loading the granule of `addr` into the cache.
-  void Prefetch(uint64_t addr) const;
+  // The page of `addr`, or null when it has none yet.
+  const Page* FindPage(uint64_t addr) const { return table_.Find(addr >> kPageShift); }
+  // Starts loading the granule of `addr` into the cache (`p`: its page, FindPage).
+  void Prefetch(uint64_t addr) const { Prefetch(FindPage(addr), addr); }
+  void Prefetch(const Page* p, uint64_t addr) const;
   // A step behind Prefetch: the cells of a granule that keeps them past its own slots.
-  void PrefetchSpill(uint64_t addr) const;
+  void PrefetchSpill(const Page* p, uint64_t addr) const;
   // Starts loading what finding that granule reads (its page's line of granule pointers):
-  // a step ahead of Prefetch, so that Prefetch does not wait for it.
-  void PrefetchPage(uint64_t addr) const {
-    const Page* p = FindPage(addr);
-    if (!p) return;
-    __builtin_prefetch(p);  // its line bits
-    __builtin_prefetch(&p->g[(addr >> 6) & (kLinesPerPage - 1)]);
-  }
+  // a step ahead of Prefetch, so that Prefetch does not wait for it. Returns the page.
+  const Page* PrefetchPage(uint64_t addr) const;
   // A step ahead of PrefetchPage: the page table's slot for the page.
   void PrefetchSlot(uint64_t addr) const { table_.Prefetch(addr >> kPageShift); }
   // Shards: this shadow checks only the 4 KiB pages it owns (page number % count == index),
@@ -226,6 +229,7 @@ class ShadowMemory {
   // over a block whose lines all hold the same cell decides the first line and moves the
   // others to the outcome's slot, one byte each. A page never needs more slots than lines.
   static constexpr uint8_t kNoSlot = 0xff;
+ public:
   struct Page {  // what every access reads first shares one cache line (trivially destroyed)
     uint64_t uniform = 0;         // bit L: line L's granules are all cell[sid[L]] alone
     uint64_t empty = ~0ull;       // bit L: line L has no cell
@@ -238,6 +242,8 @@ class ShadowMemory {
     uint8_t refs[kLinesPerPage] = {};  // uniform lines whose summary is cell[S]
     ShadowCell cell[kLinesPerPage];
   };
+
+ private:
   enum class Mode { kAccess, kAlloc, kFree };
 
   Page& PageAt(uint64_t addr) {
@@ -245,10 +251,9 @@ class ShadowMemory {
     return p ? *p : NewPage(addr);
   }
   Page& NewPage(uint64_t addr);
-  const Page* FindPage(uint64_t addr) const { return table_.Find(addr >> kPageShift); }
-  // The granules of the line holding `addr`, or null (no page, or the line keeps none).
-  const LineCells* GranulesOf(uint64_t addr) const {
-    const Page* p = FindPage(addr);
+  // The granules of the line holding `addr` in page `p`, or null (no page, or the line keeps
+  // none).
+  static const LineCells* GranulesOf(const Page* p, uint64_t addr) {
     return p ? p->g[(addr >> 6) & (kLinesPerPage - 1)] : nullptr;
   }
   bool Range(uint64_t addr, uint64_t size, const ShadowAccess& a, Mode mode);
