@@ -18,7 +18,7 @@ void RaceDetector::Range(uint32_t t, const SideRef& side, bool write, uint64_t b
     ++ranges_cut_;
   }
   if (write) hb_.PlainWrite(side.obj, bytes);
-  Emit(t, side, bytes, side.size, write ? kCellWrite : 0, hb_.Now(t), nullptr);
+  Emit(t, side, bytes, side.size, write ? kCellWrite : 0, nullptr);
 }
 
 void RaceDetector::Lifetime(uint32_t t, const SideRef& side, uint64_t size, const HeapOp& h,
@@ -28,7 +28,7 @@ void RaceDetector::Lifetime(uint32_t t, const SideRef& side, uint64_t size, cons
   hb_.PlainWrite(side.obj, bytes);
   // A quiet one is before every epoch of every thread.
   Emit(t, side, bytes, 0, kCellWrite | (h.alloc ? kCellAlloc : kCellFree) | (quiet ? kCellQuiet : 0),
-       quiet ? 0 : hb_.Now(t), &h);
+       &h);
 }
 
 void RaceDetector::Alloc(uint32_t t, const SideRef& side, uint64_t size, const HeapRef& block,

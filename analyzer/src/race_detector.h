@@ -66,7 +66,7 @@ class RaceDetector {
     // A plain store ends the release sequences headed in its bytes (or, after a release
     // fence of its thread, heads new ones).
     if (write && !atomic) hb_.PlainStore(t, side.obj, bytes);
-    Emit(t, side, bytes, side.size, flags, hb_.Now(t), nullptr);
+    Emit(t, side, bytes, side.size, flags, nullptr);
   }
   // `bytes` bytes from side.obj, one access (a coalesced scan, memcpy, read(2)...);
   // side.size is its element size, for the report.
@@ -226,29 +226,29 @@ class RaceDetector {
   // The access, built by the caller: checked now without workers, else written into the
   // filling batch's lane of its first page (and of its other pages, Route).
   // Submits an access of `bytes` bytes at side.obj (side.size: its size as made, for the
-  // report; `now`: its epoch). Without workers it is checked now, on this thread (Check);
-  // with workers it is written from registers straight into the filling batch's lane of its
-  // first page (and of its other pages, Route): an op built field by field in memory and
-  // read back whole would wait for its stores to retire.
+  // report; a kCellQuiet one has epoch 0). Without workers it is checked now, on this thread
+  // (CheckNow); with workers it is written from registers straight into the filling batch's
+  // lane of its first page (and of its other pages, Route): an op built field by field in
+  // memory and read back whole would wait for its stores to retire.
   [[gnu::always_inline]] void Emit(uint32_t t, const SideRef& side, uint64_t bytes,
-                                   uint32_t size, uint8_t flags, uint32_t now,
-                                   const HeapOp* heap) {
-    if (!threaded_) return CheckNow(t, side, bytes, size, flags, now, heap);
+                                   uint32_t size, uint8_t flags, const HeapOp* heap) {
+    if (!threaded_) return CheckNow(t, side, bytes, size, flags, heap);
     Batch& b = batches_[filling_];
     if (b.count == 0) b.first_index = side.index;
     const uint32_t seq = b.count++;
+    const Snap& snap = Snapshot(t, b);
     if (heap) [[unlikely]] {
       b.heap.push_back(*heap);
       b.heap.back().op = seq;
     }
     const uint64_t w[8] = {
         side.obj,
-        reinterpret_cast<uint64_t>(Snapshot(t, b)),
+        reinterpret_cast<uint64_t>(snap.clock),
         side.site,
         side.ts,
         (side.index & ((1ull << 40) - 1)) | uint64_t{size & 0xffffu} << 40 |
             uint64_t{flags} << 56,
-        t | uint64_t{now} << 32,
+        t | uint64_t{flags & kCellQuiet ? 0 : snap.now} << 32,
         side.stack | uint64_t{side.lockset} << 32,
         bytes | uint64_t{seq} << 32,
     };
@@ -257,17 +257,24 @@ class RaceDetector {
     if (b.count >= kBatchOps) Post();
   }
   void CheckNow(uint32_t t, const SideRef& side, uint64_t bytes, uint32_t size, uint8_t flags,
-                uint32_t now, const HeapOp* heap);
+                const HeapOp* heap);
   // Copies an access over more than one page into the other lanes that own its pages.
   void Route(Batch& b, const uint64_t (&w)[8]);
-  // Thread t's clock as the batch's accesses see it: one copy per batch and clock change.
-  const VectorClock* Snapshot(uint32_t t, Batch& b) {
-    if (t < snap_.size() && snap_batch_[t] == posted_no_ + 1 && snap_version_[t] == hb_.Version(t)) {
-      return snap_[t];
+  // Thread t's clock as the batch's accesses see it: one copy per batch and clock change,
+  // with its own entry (the thread's epoch) and what it copies.
+  struct Snap {
+    const VectorClock* clock = nullptr;
+    uint64_t batch = 0, version = 0;
+    uint32_t now = 0;
+  };
+  const Snap& Snapshot(uint32_t t, Batch& b) {
+    if (t < snaps_.size()) [[likely]] {
+      const Snap& s = snaps_[t];
+      if (s.batch == posted_no_ + 1 && s.version == hb_.Version(t)) return s;
     }
     return NewSnapshot(t, b);
   }
-  const VectorClock* NewSnapshot(uint32_t t, Batch& b);
+  const Snap& NewSnapshot(uint32_t t, Batch& b);
   void Post();          // hands the filling batch to the workers
   void WaitAndMerge();  // for the oldest batch with the workers
   void Merge(Batch& b, size_t slot);
@@ -296,8 +303,7 @@ class RaceDetector {
   std::atomic<uint64_t> posted_{0};
   std::atomic<bool> stop_{false};
   // Per thread: the copy of its clock in the filling batch, and the version it copies.
-  std::vector<const VectorClock*> snap_;
-  std::vector<uint64_t> snap_version_, snap_batch_;
+  std::vector<Snap> snaps_;
   // Heap blocks as of the access being reported: live ones, and freed ones until reused.
   HeapBlocks names_;
   std::vector<size_t> merge_cursors_;

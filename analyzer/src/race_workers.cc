@@ -98,24 +98,21 @@ void RaceDetector::WorkerLoop(Shard& s) {
   }
 }
 
-const VectorClock* RaceDetector::NewSnapshot(uint32_t t, Batch& b) {
-  if (t >= snap_.size()) {
-    snap_.resize(t + 1, nullptr);
-    snap_version_.resize(t + 1, 0);
-    snap_batch_.resize(t + 1, 0);
-  }
-  const uint64_t batch = posted_no_ + 1, version = hb_.Version(t);
+const RaceDetector::Snap& RaceDetector::NewSnapshot(uint32_t t, Batch& b) {
+  if (t >= snaps_.size()) snaps_.resize(t + 1);
   if (b.clocks_used == b.clocks.size()) b.clocks.push_back(std::make_unique<VectorClock>());
   VectorClock* c = b.clocks[b.clocks_used++].get();
   *c = hb_.Clock(t);
-  snap_[t] = c;
-  snap_batch_[t] = batch;
-  snap_version_[t] = version;
-  return c;
+  Snap& s = snaps_[t];
+  s.clock = c;
+  s.batch = posted_no_ + 1;
+  s.version = hb_.Version(t);
+  s.now = hb_.Now(t);
+  return s;
 }
 
 void RaceDetector::CheckNow(uint32_t t, const SideRef& side, uint64_t bytes, uint32_t size,
-                            uint8_t flags, uint32_t now, const HeapOp* heap) {
+                            uint8_t flags, const HeapOp* heap) {
   Op op;
   op.addr = side.obj;
   op.bytes = static_cast<uint32_t>(bytes);
@@ -127,7 +124,7 @@ void RaceDetector::CheckNow(uint32_t t, const SideRef& side, uint64_t bytes, uin
   a.size = size;
   a.flags = flags;
   a.thread = t;
-  a.now = now;
+  a.now = flags & kCellQuiet ? 0 : hb_.Now(t);
   a.stack = side.stack;
   a.lockset = side.lockset;
   Shard& s = *shards_[0];
