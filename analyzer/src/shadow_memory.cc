@@ -19,37 +19,6 @@ ShadowMemory::Page& ShadowMemory::NewPage(uint64_t addr) {
   return *slot;
 }
 
-const ShadowMemory::Page* ShadowMemory::PrefetchPage(uint64_t addr) const {
-  const Page* p = FindPage(addr);
-  if (!p) return nullptr;
-  __builtin_prefetch(p);  // its line bits
-  __builtin_prefetch(&p->g[(addr >> 6) & (kLinesPerPage - 1)]);
-  return p;
-}
-
-void ShadowMemory::Prefetch(const Page* p, uint64_t addr) const {
-  const LineCells* line = GranulesOf(p, addr);
-  if (!line) return;
-  const uint32_t k = GranuleIndex(addr);
-  __builtin_prefetch(&line->g[k]);
-  // Half the steps write a new cell: its note's two lines, for writing.
-  __builtin_prefetch(&line->note[k][0], 1);
-  __builtin_prefetch(&line->note[k][2], 1);
-}
-
-void ShadowMemory::PrefetchSpill(const Page* p, uint64_t addr) const {
-  const LineCells* line = GranulesOf(p, addr);
-  if (!line) return;
-  const Granule& g = line->g[GranuleIndex(addr)];
-  if (g.kind == kInBlock) {
-    const Block* b = BlockAt(g.spill);
-    __builtin_prefetch(b->key);
-    __builtin_prefetch(&b->note[0], 1);
-  } else if (g.kind == kSideList) {
-    __builtin_prefetch(spills_[g.spill].key.data());
-  }
-}
-
 void ShadowMemory::ReportRace(const ShadowCell& prior, uint64_t base, uint8_t overlap,
                               const ShadowAccess& a) {
   ++races_;

@@ -140,12 +140,12 @@ class ShadowMemory {
   const Page* FindPage(uint64_t addr) const { return table_.Find(addr >> kPageShift); }
   // Starts loading the granule of `addr` into the cache (`p`: its page, FindPage).
   void Prefetch(uint64_t addr) const { Prefetch(FindPage(addr), addr); }
-  void Prefetch(const Page* p, uint64_t addr) const;
+  inline void Prefetch(const Page* p, uint64_t addr) const;
   // A step behind Prefetch: the cells of a granule that keeps them past its own slots.
-  void PrefetchSpill(const Page* p, uint64_t addr) const;
+  inline void PrefetchSpill(const Page* p, uint64_t addr) const;
   // Starts loading what finding that granule reads (its page's line of granule pointers):
   // a step ahead of Prefetch, so that Prefetch does not wait for it. Returns the page.
-  const Page* PrefetchPage(uint64_t addr) const;
+  inline const Page* PrefetchPage(uint64_t addr) const;
   // A step ahead of PrefetchPage: the page table's slot for the page.
   void PrefetchSlot(uint64_t addr) const { table_.Prefetch(addr >> kPageShift); }
   // Shards: this shadow checks only the 4 KiB pages it owns (page number % count == index),
@@ -410,5 +410,37 @@ class ShadowMemory {
   uint64_t shard_mask_ = 0;  // shards_ - 1 when a power of two (and more than one)
   uint64_t races_ = 0;  // races reported so far
 };
+
+// Inline: the race workers call them for every access.
+inline const ShadowMemory::Page* ShadowMemory::PrefetchPage(uint64_t addr) const {
+  const Page* p = FindPage(addr);
+  if (!p) return nullptr;
+  __builtin_prefetch(p);  // its line bits
+  __builtin_prefetch(&p->g[(addr >> 6) & (kLinesPerPage - 1)]);
+  return p;
+}
+
+inline void ShadowMemory::Prefetch(const Page* p, uint64_t addr) const {
+  const LineCells* line = GranulesOf(p, addr);
+  if (!line) return;
+  const uint32_t k = GranuleIndex(addr);
+  __builtin_prefetch(&line->g[k]);
+  // Half the steps write a new cell: its note's two lines, for writing.
+  __builtin_prefetch(&line->note[k][0], 1);
+  __builtin_prefetch(&line->note[k][2], 1);
+}
+
+inline void ShadowMemory::PrefetchSpill(const Page* p, uint64_t addr) const {
+  const LineCells* line = GranulesOf(p, addr);
+  if (!line) return;
+  const Granule& g = line->g[GranuleIndex(addr)];
+  if (g.kind == kInBlock) {
+    const Block* b = BlockAt(g.spill);
+    __builtin_prefetch(b->key);
+    __builtin_prefetch(&b->note[0], 1);
+  } else if (g.kind == kSideList) {
+    __builtin_prefetch(spills_[g.spill].key.data());
+  }
+}
 
 }  // namespace threadlens::analysis
