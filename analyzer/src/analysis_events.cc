@@ -168,7 +168,13 @@ void Analysis::Handle(const StreamEvent& e) {
     case EventKind::kFuncEntry:
       t.stack = stacks_.Child(t.stack, ev.site);
       // Where the frame lies names the locals of races on this thread's stack.
-      if (ev.obj && opts_.races) namer_.Frames().Record(t.tid, t.stack, {ev.obj, ev.aux32});
+      if (ev.obj && opts_.races) {
+        ThreadCtx::FrameMemo& m = t.frame_memo[t.stack % ThreadCtx::kFrameMemo];
+        if (m.node != t.stack || m.sp != ev.obj || m.fp_offset != ev.aux32) {
+          namer_.Frames().Record(t.tid, t.stack, {ev.obj, ev.aux32});
+          m = {ev.obj, t.stack, ev.aux32};
+        }
+      }
       if (opts_.races) MarkFrames(t);
       break;
     case EventKind::kFuncExit: {

@@ -232,12 +232,21 @@ struct ThreadCtx {
   // change of its call path (stream position + 1, the path) with the pc of the first plain
   // access made in it (0: none yet). A local of its frames that other threads race on is
   // named from the mark in force at the race's access.
+  // (No member initializers: the ring's growth leaves its new slots unwritten.)
   struct FrameMark {
-    uint64_t at = 0;
-    uint64_t pc = 0;
-    uint32_t node = 0;
+    uint64_t at;
+    uint64_t pc;
+    uint32_t node;
   };
   Ring<FrameMark> marks;
+  // The frames this thread last recorded (FrameBases::Record), by call path mod kFrameMemo:
+  // recording one again changes nothing, so a loop's repeated calls skip the map.
+  static constexpr uint32_t kFrameMemo = 16;
+  struct FrameMemo {
+    uint64_t sp = 0;
+    uint32_t node = 0, fp_offset = 0;
+  };
+  FrameMemo frame_memo[kFrameMemo];
   size_t marks_pruned_at = 64;  // the size at which marks are next pruned
   bool mark_wants_pc = false;   // the last mark has no pc yet
   std::vector<Held> held;
