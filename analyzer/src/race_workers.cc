@@ -54,6 +54,7 @@ void RaceDetector::Shard::Check(const Op& o) {
 }
 
 void RaceDetector::Shard::Run(const Lane& l, std::vector<Record>& into) {
+  constexpr uint32_t kPrefetchBytes = 64;
   out = &into;
   const Op* lane = l.ops;
   const size_t n = l.size;
@@ -63,11 +64,20 @@ void RaceDetector::Shard::Run(const Lane& l, std::vector<Record>& into) {
   for (size_t i = 0; i < n; ++i) {
     // The shadow of an access a few ahead loads while this one is checked.
     if (i + 24 < n) shadow.PrefetchSlot(lane[i + 24].addr);
+    // Small ranges (a 16-byte copy, a short string) too: their first and last granules,
+    // when on one page.
     if (i + 16 < n) {
-      page[(i + 16) % 32] =
-          lane[i + 16].bytes <= 8 ? shadow.PrefetchPage(lane[i + 16].addr) : nullptr;
+      const Op& o = lane[i + 16];
+      page[(i + 16) % 32] = o.bytes <= kPrefetchBytes ? shadow.PrefetchPage(o.addr) : nullptr;
     }
-    if (i + 8 < n) shadow.Prefetch(page[(i + 8) % 32], lane[i + 8].addr);
+    if (i + 8 < n) {
+      const Op& o = lane[i + 8];
+      const ShadowMemory::Page* p = page[(i + 8) % 32];
+      shadow.Prefetch(p, o.addr);
+      if (o.bytes > 8 && ((o.addr ^ (o.addr + o.bytes - 1)) >> 12) == 0) {
+        shadow.Prefetch(p, o.addr + o.bytes - 1);
+      }
+    }
     if (i + 4 < n) shadow.PrefetchSpill(page[(i + 4) % 32], lane[i + 4].addr);
     op = static_cast<uint32_t>(i);
     seq = lane[i].seq;
