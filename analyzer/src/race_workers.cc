@@ -8,6 +8,21 @@
 
 namespace threadlens::analysis {
 
+namespace {
+
+// Spins of a waiting thread before it sleeps (about 50 microseconds).
+constexpr int kSpins = 2000;
+
+void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#else
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+#endif
+}
+
+}  // namespace
+
 RaceDetector::RaceDetector(HappensBefore& hb, size_t max_reports, unsigned workers)
     : hb_(hb), threaded_(workers > 0), max_reports_(max_reports) {
   const unsigned n = std::max(1u, workers);
@@ -94,6 +109,10 @@ void RaceDetector::WorkerLoop(Shard& s) {
   uint64_t seen = 0;
   for (;;) {
     uint64_t p = posted_.load(std::memory_order_acquire);
+    for (int spin = 0; p == seen && spin < kSpins; ++spin) {
+      CpuRelax();
+      p = posted_.load(std::memory_order_acquire);
+    }
     while (p == seen) {
       posted_.wait(p, std::memory_order_acquire);
       p = posted_.load(std::memory_order_acquire);
@@ -179,6 +198,12 @@ void RaceDetector::WaitAndMerge() {
   for (auto& s : shards_) {
     uint64_t d = s->done.load(std::memory_order_acquire);
     waited |= d < k;
+    // A worker a little behind finishes within microseconds: spin before sleeping, as a
+    // sleep and a wake-up cost tens of them on a virtual machine.
+    for (int spin = 0; d < k && spin < kSpins; ++spin) {
+      CpuRelax();
+      d = s->done.load(std::memory_order_acquire);
+    }
     while (d < k) {
       s->done.wait(d, std::memory_order_acquire);
       d = s->done.load(std::memory_order_acquire);
