@@ -101,7 +101,12 @@ class Analysis {
   // position `index` (call path, a pc in its innermost frame); tid 0 when not known.
   SideRef StackOwnerAt(uint64_t addr, uint64_t ts, uint64_t index);
   // Thread t's call path just changed (analysis_memory.cc).
-  void MarkFrames(ThreadCtx& t);
+  void MarkFrames(ThreadCtx& t) {  // inline: every function entry and exit comes here
+    if (t.marks.size() >= t.marks_pruned_at) PruneMarks(t);
+    t.marks.push_back({index_ + 1, 0, t.stack});
+    t.mark_wants_pc = true;
+  }
+  void PruneMarks(ThreadCtx& t);
   void RebuildLockset(ThreadCtx& t);
   // Ends live thread `tid`'s hold of `lock` (another thread unlocked it) and returns it.
   std::optional<Held> DropHold(uint32_t tid, uint64_t lock);

@@ -142,16 +142,12 @@ void Analysis::SyncObjectAccess(const ThreadCtx& t, const StreamEvent& e, uint64
   }
 }
 
-void Analysis::MarkFrames(ThreadCtx& t) {
+void Analysis::PruneMarks(ThreadCtx& t) {
   // Marks before the one in force at the earliest access still to report are not needed:
   // looked for once per 32 marks at least (where they are still needed, the ring grows).
-  if (t.marks.size() >= t.marks_pruned_at) {
-    const uint64_t keep = race_.EarliestUnreported(index_);
-    while (t.marks.size() > 1 && t.marks[1].at <= keep) t.marks.pop_front();
-    t.marks_pruned_at = std::max<size_t>(64, t.marks.size() + 32);
-  }
-  t.marks.push_back({index_ + 1, 0, t.stack});
-  t.mark_wants_pc = true;
+  const uint64_t keep = race_.EarliestUnreported(index_);
+  while (t.marks.size() > 1 && t.marks[1].at <= keep) t.marks.pop_front();
+  t.marks_pruned_at = std::max<size_t>(64, t.marks.size() + 32);
 }
 
 SideRef Analysis::StackOwnerAt(uint64_t addr, uint64_t ts, uint64_t index) {
