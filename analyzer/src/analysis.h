@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdlib>
+#include <array>
 #include <deque>
 #include <map>
 #include <memory>
@@ -101,6 +102,10 @@ class Analysis {
   // position `index` (call path, a pc in its innermost frame); tid 0 when not known.
   SideRef StackOwnerAt(uint64_t addr, uint64_t ts, uint64_t index);
   // Thread t's call path just changed (analysis_memory.cc).
+  // With races: a function entry or exit, out of Handle's line (analysis without races
+  // reads none of it).
+  void EnterFrame(ThreadCtx& t, const trace::Event& ev);
+  void ExitFrame(ThreadCtx& t, uint64_t resume);
   void MarkFrames(ThreadCtx& t) {  // inline: every function entry and exit comes here
     if (t.marks.size() >= t.marks_pruned_at) PruneMarks(t);
     t.marks.push_back({index_ + 1, 0, t.stack});
@@ -163,6 +168,15 @@ class Analysis {
   PathTable stacks_, locksets_;
   Namer namer_;
   std::deque<ThreadCtx> threads_;  // a deque: references stay valid as threads are added
+  // Per thread (dense index): the frames it last recorded (FrameBases::Record), by call path
+  // mod kFrameMemo. Recording one again changes nothing, so a loop's repeated calls skip the
+  // map. (Kept apart: in ThreadCtx it slowed the analysis without races.)
+  static constexpr uint32_t kFrameMemo = 16;
+  struct FrameMemo {
+    uint64_t sp = 0;
+    uint32_t node = 0, fp_offset = 0;
+  };
+  std::vector<std::array<FrameMemo, kFrameMemo>> frame_memo_;
   std::unordered_map<uint32_t, uint32_t> current_;  // tid -> dense index of its live thread
   std::set<uint32_t> forked_;
   uint32_t cached_tid_ = ~0u;

@@ -167,25 +167,14 @@ void Analysis::Handle(const StreamEvent& e) {
       break;
     case EventKind::kFuncEntry:
       t.stack = stacks_.Child(t.stack, ev.site);
-      // Where the frame lies names the locals of races on this thread's stack.
-      if (ev.obj && opts_.races) {
-        ThreadCtx::FrameMemo& m = t.frame_memo[t.stack % ThreadCtx::kFrameMemo];
-        if (m.node != t.stack || m.sp != ev.obj || m.fp_offset != ev.aux32) {
-          namer_.Frames().Record(t.tid, t.stack, {ev.obj, ev.aux32});
-          m = {ev.obj, t.stack, ev.aux32};
-        }
-      }
-      if (opts_.races) MarkFrames(t);
+      if (opts_.races) EnterFrame(t, ev);
       break;
     case EventKind::kFuncExit: {
       // The caller resumes at the exited frame's call site: its pc until an access of its
       // own says more (a thread blocked in a library call makes none).
       const uint64_t resume = t.stack ? stacks_.Value(t.stack) : 0;
       t.stack = stacks_.Parent(t.stack);
-      if (opts_.races) {
-        MarkFrames(t);
-        t.marks.back().pc = resume;
-      }
+      if (opts_.races) ExitFrame(t, resume);
       break;
     }
     case EventKind::kLockRequest:

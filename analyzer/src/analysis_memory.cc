@@ -142,6 +142,24 @@ void Analysis::SyncObjectAccess(const ThreadCtx& t, const StreamEvent& e, uint64
   }
 }
 
+void Analysis::EnterFrame(ThreadCtx& t, const trace::Event& ev) {
+  // Where the frame lies names the locals of races on this thread's stack.
+  if (ev.obj) {
+    if (t.dense >= frame_memo_.size()) frame_memo_.resize(t.dense + 1);
+    FrameMemo& m = frame_memo_[t.dense][t.stack % kFrameMemo];
+    if (m.node != t.stack || m.sp != ev.obj || m.fp_offset != ev.aux32) {
+      namer_.Frames().Record(t.tid, t.stack, {ev.obj, ev.aux32});
+      m = {ev.obj, t.stack, ev.aux32};
+    }
+  }
+  MarkFrames(t);
+}
+
+void Analysis::ExitFrame(ThreadCtx& t, uint64_t resume) {
+  MarkFrames(t);
+  t.marks.back().pc = resume;
+}
+
 void Analysis::PruneMarks(ThreadCtx& t) {
   // Marks before the one in force at the earliest access still to report are not needed:
   // looked for once per 32 marks at least (where they are still needed, the ring grows).

@@ -239,14 +239,6 @@ struct ThreadCtx {
     uint32_t node;
   };
   Ring<FrameMark> marks;
-  // The frames this thread last recorded (FrameBases::Record), by call path mod kFrameMemo:
-  // recording one again changes nothing, so a loop's repeated calls skip the map.
-  static constexpr uint32_t kFrameMemo = 16;
-  struct FrameMemo {
-    uint64_t sp = 0;
-    uint32_t node = 0, fp_offset = 0;
-  };
-  FrameMemo frame_memo[kFrameMemo];
   size_t marks_pruned_at = 64;  // the size at which marks are next pruned
   bool mark_wants_pc = false;   // the last mark has no pc yet
   std::vector<Held> held;
