@@ -5,8 +5,8 @@
 // analysis_finish.cc the end of the trace.
 #pragma once
 
-#include <cstdlib>
 #include <array>
+#include <cstdlib>
 #include <deque>
 #include <map>
 #include <memory>
@@ -101,12 +101,12 @@ class Analysis {
   // The thread whose stack holds `addr` at time `ts`, placed where it was at stream
   // position `index` (call path, a pc in its innermost frame); tid 0 when not known.
   SideRef StackOwnerAt(uint64_t addr, uint64_t ts, uint64_t index);
-  // Thread t's call path just changed (analysis_memory.cc).
   // With races: a function entry or exit, out of Handle's line (analysis without races
-  // reads none of it).
+  // reads none of it; analysis_memory.cc).
   void EnterFrame(ThreadCtx& t, const trace::Event& ev);
   void ExitFrame(ThreadCtx& t, uint64_t resume);
-  void MarkFrames(ThreadCtx& t) {  // inline: every function entry and exit comes here
+  // Thread t's call path just changed: a mark (inline, for every entry and exit).
+  void MarkFrames(ThreadCtx& t) {
     if (t.marks.size() >= t.marks_pruned_at) PruneMarks(t);
     t.marks.push_back({index_ + 1, 0, t.stack});
     t.mark_wants_pc = true;

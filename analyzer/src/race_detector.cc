@@ -27,8 +27,9 @@ void RaceDetector::Lifetime(uint32_t t, const SideRef& side, uint64_t size, cons
   const uint64_t bytes = std::clamp<uint64_t>(size, 1, kMaxRangeBytes);
   hb_.PlainWrite(side.obj, bytes);
   // A quiet one is before every epoch of every thread.
-  Emit(t, side, bytes, 0, kCellWrite | (h.alloc ? kCellAlloc : kCellFree) | (quiet ? kCellQuiet : 0),
-       &h);
+  const uint8_t flags =
+      kCellWrite | (h.alloc ? kCellAlloc : kCellFree) | (quiet ? kCellQuiet : 0);
+  Emit(t, side, bytes, 0, flags, &h);
 }
 
 void RaceDetector::Alloc(uint32_t t, const SideRef& side, uint64_t size, const HeapRef& block,

@@ -24,10 +24,9 @@
 #include <algorithm>
 #include <atomic>
 #include <bit>
-#include <cstring>
-#include <iterator>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <thread>
@@ -144,7 +143,7 @@ class RaceDetector {
     uint32_t seq = 0;    // position in its batch
   };
   static_assert(sizeof(Op) == 64, "one cache line per access");
-  // The words Access builds an op from (bitfields fill a word from its low bits up).
+  // The words OpWords builds an op from (bitfields fill a word from its low bits up).
   static_assert(offsetof(Op, a) == 8 && offsetof(ShadowAccess, site) == 8 &&
                 offsetof(ShadowAccess, ts) == 16 && offsetof(ShadowAccess, thread) == 32 &&
                 offsetof(ShadowAccess, now) == 36 && offsetof(ShadowAccess, stack) == 40 &&
@@ -223,8 +222,6 @@ class RaceDetector {
   size_t LaneOf(uint64_t page) const {
     return lanes_pow2_ ? page & lane_mask_ : page % shards_.size();
   }
-  // The access, built by the caller: checked now without workers, else written into the
-  // filling batch's lane of its first page (and of its other pages, Route).
   // Submits an access of `bytes` bytes at side.obj (side.size: its size as made, for the
   // report; a kCellQuiet one has epoch 0). Without workers it is checked now, on this thread
   // (CheckNow); with workers it is written from registers straight into the filling batch's
@@ -241,23 +238,30 @@ class RaceDetector {
       b.heap.push_back(*heap);
       b.heap.back().op = seq;
     }
-    const uint64_t w[8] = {
-        side.obj,
-        reinterpret_cast<uint64_t>(snap.clock),
-        side.site,
-        side.ts,
-        (side.index & ((1ull << 40) - 1)) | uint64_t{size & 0xffffu} << 40 |
-            uint64_t{flags} << 56,
-        t | uint64_t{flags & kCellQuiet ? 0 : snap.now} << 32,
-        side.stack | uint64_t{side.lockset} << 32,
-        bytes | uint64_t{seq} << 32,
-    };
+    uint64_t w[8];
+    OpWords(w, t, side, bytes, size, flags, snap.clock, snap.now, seq);
     b.lanes[LaneOf(side.obj >> 12)].Put(w);
     if (multi_lane_ && ((side.obj & 4095) + bytes) > 4096) Route(b, w);
     if (b.count >= kBatchOps) Post();
   }
   void CheckNow(uint32_t t, const SideRef& side, uint64_t bytes, uint32_t size, uint8_t flags,
                 const HeapOp* heap);
+  // An Op's eight words (the layout the static_assert beside Op checks); a kCellQuiet
+  // access has epoch 0.
+  [[gnu::always_inline]] static void OpWords(uint64_t (&w)[8], uint32_t t, const SideRef& side,
+                                             uint64_t bytes, uint32_t size, uint8_t flags,
+                                             const VectorClock* clock, uint32_t now,
+                                             uint32_t seq) {
+    w[0] = side.obj;
+    w[1] = reinterpret_cast<uint64_t>(clock);
+    w[2] = side.site;
+    w[3] = side.ts;
+    w[4] = (side.index & ((1ull << 40) - 1)) | uint64_t{size & 0xffffu} << 40 |
+           uint64_t{flags} << 56;
+    w[5] = t | uint64_t{flags & kCellQuiet ? 0 : now} << 32;
+    w[6] = side.stack | uint64_t{side.lockset} << 32;
+    w[7] = bytes | uint64_t{seq} << 32;
+  }
   // Copies an access over more than one page into the other lanes that own its pages.
   void Route(Batch& b, const uint64_t (&w)[8]);
   // Thread t's clock as the batch's accesses see it: one copy per batch and clock change,

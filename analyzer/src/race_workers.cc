@@ -2,6 +2,7 @@
 // batch of accesses, each shard's worker checks it on the pages it owns, and the caller
 // merges the shards' races back into stream order.
 #include <algorithm>
+#include <cstring>
 
 #include "huge_arena.h"
 #include "race_detector.h"
@@ -142,20 +143,10 @@ const RaceDetector::Snap& RaceDetector::NewSnapshot(uint32_t t, Batch& b) {
 
 void RaceDetector::CheckNow(uint32_t t, const SideRef& side, uint64_t bytes, uint32_t size,
                             uint8_t flags, const HeapOp* heap) {
+  uint64_t w[8];
+  OpWords(w, t, side, bytes, size, flags, &hb_.Clock(t), hb_.Now(t), 0);  // the live clock
   Op op;
-  op.addr = side.obj;
-  op.bytes = static_cast<uint32_t>(bytes);
-  ShadowAccess& a = op.a;
-  a.clock = &hb_.Clock(t);  // the live clock
-  a.site = side.site;
-  a.ts = side.ts;
-  a.index = side.index;
-  a.size = size;
-  a.flags = flags;
-  a.thread = t;
-  a.now = flags & kCellQuiet ? 0 : hb_.Now(t);
-  a.stack = side.stack;
-  a.lockset = side.lockset;
+  std::memcpy(&op, w, sizeof op);
   Shard& s = *shards_[0];
   s.op = 0;
   s.Check(op);  // into records[0]
