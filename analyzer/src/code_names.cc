@@ -68,7 +68,8 @@ std::string FunctionName(Dwarf_Die* die) {
 
 class LibdwflCode : public CodeNames {
  public:
-  LibdwflCode(Dwfl* dwfl, Dwfl_Module* mod) : dwfl_(dwfl), mod_(mod) {}
+  LibdwflCode(Dwfl* dwfl, Dwfl_Module* mod, bool lines)
+      : dwfl_(dwfl), mod_(mod), indexed_(!lines) {}
   ~LibdwflCode() override { dwfl_end(dwfl_); }
 
   std::vector<CodeFrame> Code(uint64_t vaddr) override {
@@ -215,7 +216,7 @@ class LibdwflCode : public CodeNames {
   };
   Dwfl* dwfl_;
   Dwfl_Module* mod_;
-  bool indexed_ = false;
+  bool indexed_;  // the DWARF's units indexed, or not to be read
   Dwarf* dwarf_ = nullptr;
   Dwarf_Addr bias_ = 0;
   std::vector<Range> ranges_;  // by start
@@ -235,7 +236,7 @@ std::string Demangle(const char* name) {
   return s;
 }
 
-std::unique_ptr<CodeNames> CodeNames::Open(const std::string& path) {
+std::unique_ptr<CodeNames> CodeNames::Open(const std::string& path, bool lines) {
   Dwfl* dwfl = dwfl_begin(&kCallbacks);
   if (!dwfl) return nullptr;
   // At its file addresses: base 0 plus the first segment's address.
@@ -244,7 +245,7 @@ std::unique_ptr<CodeNames> CodeNames::Open(const std::string& path) {
     dwfl_end(dwfl);
     return nullptr;
   }
-  return std::make_unique<LibdwflCode>(dwfl, mod);
+  return std::make_unique<LibdwflCode>(dwfl, mod, lines);
 }
 
 }  // namespace threadlens

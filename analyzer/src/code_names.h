@@ -25,8 +25,9 @@ struct DataSymbol {
 
 class CodeNames {
  public:
-  // The module at `path`, or nullptr when it cannot be read as ELF.
-  static std::unique_ptr<CodeNames> Open(const std::string& path);
+  // The module at `path`, or nullptr when it cannot be read as ELF. `lines` false: functions
+  // from the symbol table alone, without reading the module's DWARF.
+  static std::unique_ptr<CodeNames> Open(const std::string& path, bool lines = true);
   virtual ~CodeNames() = default;
   // The frames at `vaddr`, innermost first; empty when nothing names it.
   virtual std::vector<CodeFrame> Code(uint64_t vaddr) = 0;

@@ -46,6 +46,17 @@ bool IsExecutable(const std::string& path) {
   return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(path.c_str(), X_OK) == 0;
 }
 
+// The C library's frames are named by its symbol table: its DWARF (libc6-dbg) takes 50 to
+// 80 ms to decompress on every analysis, to give lines in its own build tree
+// ("../sysdeps/...") that no user has and the reports fold away.
+bool IsCLibrary(const std::string& path) {
+  const std::string base = path.substr(path.find_last_of('/') + 1);
+  for (const char* p : {"libc.so", "libc-", "libpthread", "ld-linux"}) {
+    if (base.rfind(p, 0) == 0) return true;
+  }
+  return false;
+}
+
 // An llvm-symbolizer asked for by THREADLENS_SYMBOLIZER: its path ("" when it is not an
 // executable), or nullopt when none is asked for (the built-in reader answers).
 std::optional<std::string> ExternalSymbolizer() {
@@ -394,7 +405,9 @@ class ModuleSymbolizer : public Symbolizer {
   CodeNames* CodeOf(const ModuleInfo& m) {
     if (Stale(m)) return nullptr;
     auto it = code_names_.find(m.path);
-    if (it == code_names_.end()) it = code_names_.emplace(m.path, CodeNames::Open(m.path)).first;
+    if (it == code_names_.end()) {
+      it = code_names_.emplace(m.path, CodeNames::Open(m.path, !IsCLibrary(m.path))).first;
+    }
     return it->second.get();
   }
 

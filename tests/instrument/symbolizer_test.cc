@@ -15,6 +15,7 @@
 #include <mutex>
 #include <string>
 
+#include "code_names.h"
 #include "loaded_modules.h"
 
 long symbolizer_test_table[8] = {1, 2, 3, 4, 5, 6, 7, 8};
@@ -151,6 +152,38 @@ TEST(Symbolizer, ModuleWithoutDwarfNamesFunctionsFromItsSymbols) {
   threadlens::Frame f = sym->ResolveCode(reinterpret_cast<uintptr_t>(fn) + 9);
   EXPECT_EQ(f.function, "std::thread::join()") << f.Describe();
   EXPECT_NE(f.module.find("libstdc++"), std::string::npos) << f.Describe();
+}
+
+// The C library is named from its symbol table even where its DWARF is installed (libc6-dbg):
+// the function, with neither file nor line.
+TEST(Symbolizer, CLibraryIsNamedFromItsSymbolsAlone) {
+  auto sym = threadlens::MakeSymbolizer(Modules());
+  void* fn = dlsym(RTLD_DEFAULT, "getenv");
+  ASSERT_NE(fn, nullptr);
+  threadlens::Frame f = sym->ResolveCode(reinterpret_cast<uintptr_t>(fn) + 9);
+  EXPECT_EQ(f.function, "getenv") << f.Describe();
+  EXPECT_EQ(f.file, "") << f.Describe();
+  EXPECT_EQ(f.line, 0) << f.Describe();
+  EXPECT_NE(f.module.find("libc.so"), std::string::npos) << f.Describe();
+  EXPECT_EQ(sym->ResolveCodeInlined(reinterpret_cast<uintptr_t>(fn) + 9).size(), 1u);
+}
+
+// Its twin: read with lines, the same address has a file and line wherever the C library's
+// debug information is installed.
+TEST(Symbolizer, CLibraryDwarfWouldGiveLines) {
+  void* fn = dlsym(RTLD_DEFAULT, "getenv");
+  ASSERT_NE(fn, nullptr);
+  for (const threadlens::ModuleInfo& m : Modules()) {
+    if (m.path.find("libc.so") == std::string::npos) continue;
+    auto code = threadlens::CodeNames::Open(m.path, true);
+    ASSERT_NE(code, nullptr);
+    auto frames = code->Code(reinterpret_cast<uintptr_t>(fn) + 8 - m.base);
+    ASSERT_FALSE(frames.empty());
+    if (frames.front().file.empty()) GTEST_SKIP() << "the C library's DWARF is not installed";
+    EXPECT_GT(frames.front().line, 0);
+    return;
+  }
+  FAIL() << "no C library loaded";
 }
 
 TEST(Symbolizer, UnknownAddressesStayUnnamed) {
