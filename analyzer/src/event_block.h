@@ -2,6 +2,7 @@
 // reader. Kept apart from the merge so the tests can check it against trace::UnpackRecord.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -11,32 +12,53 @@
 
 namespace threadlens::block {
 
-// trace::UnpackRecord without its switch and its zero-fill: a valid record is written
-// straight into `e` with no data-dependent branch (tags mix reads, writes and calls at
-// random, so branches on them mispredict). Same results; false on the same records.
+// What a packed record's tag byte says, by table: the first word of its Event (kind, flags,
+// aux16, aux32) without and with a run, its size, and whether it is valid.
+struct PackedTag {
+  uint64_t word_single;  // run == 0: aux16 = size
+  uint64_t word_run;     // run > 0: aux32 = size (a call entry's aux32, its run, is added)
+  uint32_t size;         // 0 for calls
+  uint8_t valid;         // 0 no; 1 yes; 2 a call exit: only with run, address and pc 0
+  uint8_t entry;         // a call entry
+};
+struct PackedTags {
+  PackedTag v[256];
+  constexpr PackedTags() : v() {
+    using trace::EventKind;
+    constexpr EventKind kKind[4] = {EventKind::kRead, EventKind::kWrite, EventKind::kFuncEntry,
+                                    EventKind::kFuncExit};
+    for (int tag = 0; tag < 256; ++tag) {
+      const uint32_t op = (tag >> 3) & 3, code = tag & 7;
+      const bool access = op < 2;
+      PackedTag& t = v[tag];
+      if ((tag & 0xe0) != trace::kPackedTag || (access ? code > 4 : code != 0)) continue;
+      t.size = access ? 1u << code : 0;
+      const uint64_t kind = static_cast<uint8_t>(kKind[op]);
+      t.word_single = kind | uint64_t{t.size} << 16;
+      t.word_run = kind | uint64_t{t.size} << 32;
+      t.valid = op == 3 ? 2 : 1;
+      t.entry = op == 2;
+    }
+  }
+};
+inline constexpr PackedTags kPackedTags;
+static_assert(std::endian::native == std::endian::little && offsetof(trace::Event, aux16) == 2 &&
+                  offsetof(trace::Event, aux32) == 4,
+              "a PackedTag word is the Event's first eight bytes");
+
+// trace::UnpackRecord by table, without its switch and its zero-fill: a valid record is
+// written straight into `e` with no data-dependent branch (tags mix reads, writes and calls
+// at random, so branches on them mispredict). Same results; false on the same records.
 inline bool Unpack(uint64_t w0, uint64_t w1, uint64_t prev_ts, trace::Event& e) {
-  const uint32_t tag = static_cast<uint8_t>(w0);
-  const uint32_t op = (tag >> 3) & 3;
-  const uint32_t code = tag & 7;
+  const PackedTag& t = kPackedTags.v[static_cast<uint8_t>(w0)];
   const uint64_t addr = (w0 >> 8) & trace::kPackedMaxAddr;
   const uint64_t pc = w1 & trace::kPackedMaxAddr;
   const uint32_t run = trace::PackedRun(w0, w1);
-  const bool access = op < 2;
-  // Calls carry no size; an entry its frame's stack pointer as address and its frame
-  // pointer offset as run; an exit neither run, address nor pc.
-  const bool call_ok = code == 0 && (op == 2 || (run | pc | addr) == 0);
-  if ((tag & 0xe0) != trace::kPackedTag || !(access ? code <= 4 : call_ok)) return false;
-  constexpr uint8_t kKind[4] = {static_cast<uint8_t>(trace::EventKind::kRead),
-                                static_cast<uint8_t>(trace::EventKind::kWrite),
-                                static_cast<uint8_t>(trace::EventKind::kFuncEntry),
-                                static_cast<uint8_t>(trace::EventKind::kFuncExit)};
-  const uint32_t size = access ? 1u << code : 0;
-  e.kind = kKind[op];
-  e.flags = 0;
-  e.aux16 = static_cast<uint16_t>(run == 0 ? size : 0);
-  e.aux32 = op == 2 ? run : (run == 0 ? 0 : size);
+  if (!((t.valid & 1) | ((t.valid >> 1) & ((run | pc | addr) == 0)))) return false;
+  const uint64_t word = run == 0 ? t.word_single : t.word_run | uint64_t{t.entry ? run : 0} << 32;
+  std::memcpy(&e, &word, sizeof word);
   e.ts = prev_ts;
-  e.seq = run == 0 ? 0 : static_cast<uint64_t>(run + 1) * size;
+  e.seq = run == 0 ? 0 : static_cast<uint64_t>(run + 1) * t.size;
   e.obj = addr;
   e.site = pc;
   return true;
