@@ -43,12 +43,16 @@ void* calloc(size_t n, size_t size) {
   return p ? Track(p, n * size, THREADLENS_CALLER) : nullptr;
 }
 
-// The old block's size is taken before the real realloc: after it the block may be gone
-// (a large block is moved by mremap, and its old pages unmapped).
+// The old block's free is recorded before the real realloc, as free() records it: once the
+// call returns, another thread may already hold its memory (a large block is moved by mremap
+// and its old pages unmapped, which the next mmap of any thread may return), and that
+// thread's allocation must come after this free in the trace. A failed realloc leaves the
+// old block where it was: it is recorded again, as allocated here with its usable size.
 void* realloc(void* old, size_t size) {
   const size_t usable = old ? malloc_usable_size(old) : 0;
+  UntrackSized(old, usable, THREADLENS_CALLER);
   void* p = __libc_realloc(old, size);
-  if (p || size == 0) UntrackSized(old, usable, THREADLENS_CALLER);
+  if (!p && old && size != 0) Track(old, usable, THREADLENS_CALLER);
   return p ? Track(p, size, THREADLENS_CALLER) : nullptr;
 }
 

@@ -29,7 +29,7 @@ inline void Untrack(void* p, void* pc) {
   if (p) __threadlens_on_free(p, pc);
 }
 
-// A block already handed back (realloc's old block), with the usable size it had.
+// A block whose usable size the caller took (realloc's old block, about to be handed back).
 inline void UntrackSized(void* p, size_t usable, void* pc) {
   if (p) __threadlens_on_free_sized(p, usable, pc);
 }

@@ -124,8 +124,8 @@ TSAN_EXPORT void __threadlens_on_free(void* p, void* pc) {
   threadlens::rt::CheckSignalUnsafe(threadlens::trace::SignalUnsafeCall::kFree, reinterpret_cast<uintptr_t>(pc));
   OnFree(p, kUnknownSize, reinterpret_cast<uintptr_t>(pc));
 }
-// realloc: the old block is gone when this is called (glibc may have unmapped it), so its
-// size was taken before.
+// realloc's old block, whose size the interposer has already taken (it records the free
+// before the real realloc, which may unmap the block).
 TSAN_EXPORT void __threadlens_on_free_sized(void* p, size_t usable, void* pc) {
   threadlens::rt::CheckSignalUnsafe(threadlens::trace::SignalUnsafeCall::kFree, reinterpret_cast<uintptr_t>(pc));
   OnFree(p, usable, reinterpret_cast<uintptr_t>(pc));
