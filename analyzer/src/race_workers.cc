@@ -2,6 +2,8 @@
 // batch of accesses, each shard's worker checks it on the pages it owns, and the caller
 // merges the shards' races back into stream order.
 #include <algorithm>
+#include <atomic>
+#include <cstdint>
 #include <cstring>
 
 #include "huge_arena.h"
@@ -20,6 +22,22 @@ void CpuRelax() {
 #else
   std::atomic_signal_fence(std::memory_order_seq_cst);
 #endif
+}
+
+// Waits until `a` holds other than `old` and returns it. A thread a little behind gets there
+// within microseconds: spin first, as a sleep and a wake-up cost tens of them on a virtual
+// machine.
+uint64_t AwaitChange(const std::atomic<uint64_t>& a, uint64_t old) {
+  uint64_t v = a.load(std::memory_order_acquire);
+  for (int spin = 0; v == old && spin < kSpins; ++spin) {
+    CpuRelax();
+    v = a.load(std::memory_order_acquire);
+  }
+  while (v == old) {
+    a.wait(old, std::memory_order_acquire);
+    v = a.load(std::memory_order_acquire);
+  }
+  return v;
 }
 
 }  // namespace
@@ -109,15 +127,7 @@ void RaceDetector::Shard::Run(const Lane& l, std::vector<Record>& into) {
 void RaceDetector::WorkerLoop(Shard& s) {
   uint64_t seen = 0;
   for (;;) {
-    uint64_t p = posted_.load(std::memory_order_acquire);
-    for (int spin = 0; p == seen && spin < kSpins; ++spin) {
-      CpuRelax();
-      p = posted_.load(std::memory_order_acquire);
-    }
-    while (p == seen) {
-      posted_.wait(p, std::memory_order_acquire);
-      p = posted_.load(std::memory_order_acquire);
-    }
+    const uint64_t p = AwaitChange(posted_, seen);
     if (stop_.load(std::memory_order_acquire)) return;
     for (uint64_t q = seen + 1; q <= p; ++q) {
       s.Run(batches_[q % kRing].lanes[s.index], s.records[q % kRing]);
@@ -189,16 +199,7 @@ void RaceDetector::WaitAndMerge() {
   for (auto& s : shards_) {
     uint64_t d = s->done.load(std::memory_order_acquire);
     waited |= d < k;
-    // A worker a little behind finishes within microseconds: spin before sleeping, as a
-    // sleep and a wake-up cost tens of them on a virtual machine.
-    for (int spin = 0; d < k && spin < kSpins; ++spin) {
-      CpuRelax();
-      d = s->done.load(std::memory_order_acquire);
-    }
-    while (d < k) {
-      s->done.wait(d, std::memory_order_acquire);
-      d = s->done.load(std::memory_order_acquire);
-    }
+    while (d < k) d = AwaitChange(s->done, d);
   }
   Merge(batches_[k % kRing], k % kRing);
   merged_no_ = k;

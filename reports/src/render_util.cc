@@ -158,7 +158,12 @@ bool IsRuntimeFrame(const Frame& f) {
 FrameOrigin OriginOf(const Frame& f) {
   if (IsRuntimeFrame(f)) return FrameOrigin::kRuntime;
   if (!f.file.empty()) return OriginOfFile(f.file);
-  if (!f.function.empty()) return OriginOfFunction(f.function);
+  // Without a file, a name the function lists do not know says nothing: the module does (the
+  // C library's frames are named from its symbol table alone).
+  if (!f.function.empty()) {
+    const FrameOrigin o = OriginOfFunction(f.function);
+    if (o != FrameOrigin::kProgram) return o;
+  }
   if (!f.module.empty()) return OriginOfModule(f.module);
   return FrameOrigin::kProgram;
 }

@@ -117,6 +117,27 @@ TEST(TextReport, FullStacksShowEveryFrameWithNormalizedPaths) {
   EXPECT_EQ(text.find("/../"), std::string::npos) << text;
 }
 
+// A C-library function named from its symbol table alone (no file), which no list of
+// library functions knows, is folded by its module; the same name in the program's own
+// module stays.
+TEST(TextReport, FileLessFramesAreFoldedByTheirModule) {
+  Frame lib = At("msort_with_tmp.part.0", "", 0);
+  lib.module = "/lib/x86_64-linux-gnu/libc.so.6";
+  const Stack stack = {At("cmp(void const*, void const*)", "q.cc", 5), lib};
+  EXPECT_EQ(Sides(OneSide(stack)),
+            "  ThreadB release b_lock at:\n"
+            "    #0 cmp(void const*, void const*) at q.cc:5\n"
+            "    ... 1 frame in the C library\n"
+            "    locks held: none\n");
+  Frame own = lib;
+  own.module = "/home/me/q";
+  EXPECT_EQ(Sides(OneSide({stack[0], own})),
+            "  ThreadB release b_lock at:\n"
+            "    #0 cmp(void const*, void const*) at q.cc:5\n"
+            "    #1 msort_with_tmp.part.0\n"
+            "    locks held: none\n");
+}
+
 // Without a frame of the program's there is nothing to fold around: a pthread call site in
 // an inlined std::mutex::lock, as preloading alone records it, stays readable.
 TEST(TextReport, StackOfLibraryFramesOnlyIsShownWhole) {
