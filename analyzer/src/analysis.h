@@ -179,7 +179,8 @@ class Analysis {
   std::vector<std::array<FrameMemo, kFrameMemo>> frame_memo_;
   std::unordered_map<uint32_t, uint32_t> current_;  // tid -> dense index of its live thread
   std::set<uint32_t> forked_;
-  uint32_t cached_tid_ = ~0u;
+  uint64_t cached_tid_ = kNoCachedTid;  // 64 bits: no 32-bit tid a trace holds matches it
+  static constexpr uint64_t kNoCachedTid = ~0ull;
   ThreadCtx* cached_ = nullptr;  // threads_ is a deque: the pointer stays valid
   std::vector<uint64_t> held_scratch_;
   FlatMap<uint64_t> live_sizes_;  // live heap blocks' sizes by base: what a free ends

@@ -41,7 +41,7 @@ ThreadCtx& Analysis::NewThread(uint32_t tid) {
   current_[tid] = dense;
   race_.AddThread(dense, tid);
   if (predict_) predict_->AddThread(dense, tid);
-  cached_tid_ = ~0u;
+  cached_tid_ = kNoCachedTid;
   return t;
 }
 ThreadCtx& Analysis::ThreadSlow(uint32_t tid) {

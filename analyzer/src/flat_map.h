@@ -12,12 +12,15 @@ namespace threadlens::analysis {
 template <typename V>
 class FlatMap {
  public:
-  static constexpr uint64_t kEmpty = ~0ull;  // key no real address or id takes
+  // Marks an empty slot. A trace can still name ~0 (a corrupt or hand-made one): that key
+  // lives beside the slots.
+  static constexpr uint64_t kEmpty = ~0ull;
 
   FlatMap() { Rehash(64); }
 
   // The value slot for `key`, inserting `fresh` when absent; `inserted` says which.
   V& FindOrInsert(uint64_t key, const V& fresh, bool& inserted) {
+    if (key == kEmpty) [[unlikely]] return MaxKey(fresh, inserted);
     if ((size_ + 1) * 4 > slots_.size() * 3) Rehash(slots_.size() * 2);
     size_t i = Home(key);
     for (;;) {
@@ -39,6 +42,7 @@ class FlatMap {
 
   // As above with a default-constructed value (no fresh value built per lookup).
   V& FindOrInsert(uint64_t key, bool& inserted) {
+    if (key == kEmpty) [[unlikely]] return MaxKey(V{}, inserted);
     if ((size_ + 1) * 4 > slots_.size() * 3) Rehash(slots_.size() * 2);
     for (size_t i = Home(key);; i = (i + 1) & mask_) {
       Slot& s = slots_[i];
@@ -57,6 +61,7 @@ class FlatMap {
   }
 
   V* Find(uint64_t key) {
+    if (key == kEmpty) [[unlikely]] return has_max_ ? &max_value_ : nullptr;
     for (size_t i = Home(key);; i = (i + 1) & mask_) {
       Slot& s = slots_[i];
       if (s.key == key) return &s.value;
@@ -65,6 +70,13 @@ class FlatMap {
   }
 
   bool Erase(uint64_t key) {
+    if (key == kEmpty) [[unlikely]] {
+      if (!has_max_) return false;
+      has_max_ = false;
+      max_value_ = V{};
+      --size_;
+      return true;
+    }
     size_t i = Home(key);
     for (;; i = (i + 1) & mask_) {
       if (slots_[i].key == key) break;
@@ -97,6 +109,7 @@ class FlatMap {
     for (const Slot& s : slots_) {
       if (s.key != kEmpty) f(s.key, s.value);
     }
+    if (has_max_) f(kEmpty, max_value_);
   }
 
  private:
@@ -109,12 +122,21 @@ class FlatMap {
   size_t Home(uint64_t key) const {
     return static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> shift_);
   }
+  V& MaxKey(const V& fresh, bool& inserted) {
+    inserted = !has_max_;
+    if (inserted) {
+      has_max_ = true;
+      max_value_ = fresh;
+      ++size_;
+    }
+    return max_value_;
+  }
   void Rehash(size_t capacity) {
     std::vector<Slot> old = std::move(slots_);
     slots_.assign(capacity, Slot{kEmpty, V{}});
     mask_ = capacity - 1;
     shift_ = 64 - __builtin_ctzll(capacity);
-    size_ = 0;
+    size_ = has_max_ ? 1 : 0;
     for (const Slot& s : old) {
       if (s.key == kEmpty) continue;
       bool inserted;
@@ -126,6 +148,8 @@ class FlatMap {
   size_t mask_ = 0;
   int shift_ = 64;
   size_t size_ = 0;
+  bool has_max_ = false;  // key kEmpty is present, its value in max_value_
+  V max_value_{};
 };
 
 }  // namespace threadlens::analysis

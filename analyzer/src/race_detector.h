@@ -113,6 +113,8 @@ class RaceDetector {
   // Accesses longer than this many bytes are checked on their first kMaxRangeBytes only.
   static constexpr uint64_t kMaxRangeBytes = 8ull << 20;
   uint64_t ranges_cut() const { return ranges_cut_; }
+  // The most race records a shard held for one batch (memory: 64 bytes each).
+  size_t records_peak() const { return records_peak_; }
   // Accesses of threads past the shadow's ShadowMemory::kMaxThreads, not checked.
   uint64_t unchecked() const { return unchecked_; }
   unsigned workers() const { return threaded_ ? static_cast<unsigned>(shards_.size()) : 0; }
@@ -187,18 +189,38 @@ class RaceDetector {
     std::vector<std::unique_ptr<VectorClock>> clocks;  // copies the ops point to
     size_t clocks_used = 0;
   };
+  // Races of one access with one earlier cell on `granules` granules in a row from `base`
+  // (the same bytes of each): an 8 MiB memset racing with another is one record, not a
+  // million, so a batch's records stay within the shadow's size.
   struct Record {
     uint32_t seq;  // the access's position in the batch
     uint32_t op;   // its index in the shard's lane
     uint8_t overlap;
+    uint32_t granules;
     uint64_t base;
     ShadowCell prior;
   };
+  static_assert(sizeof(Record) == 64);
   struct Shard final : ShadowMemory::Sink {
     Shard() : shadow(*this) {}
+    // Extends a run of this access's records that ends at the granule before, unless a newer
+    // one has a race at this granule already: Expand then gives the races in the order the
+    // shadow found them (by address, then as the granule holds its cells).
     void Race(const ShadowCell& prior, uint64_t base, uint8_t overlap,
               const ShadowAccess&) override {
-      out->push_back({seq, op, overlap, base, prior});
+      constexpr size_t kLookback = 8;
+      for (size_t k = out->size(); k > 0 && out->size() - k < kLookback; --k) {
+        Record& r = (*out)[k - 1];
+        if (r.seq != seq || r.op != op) break;
+        const uint64_t end = r.base + 8ull * r.granules;
+        if (end > base) break;
+        if (end == base && r.overlap == overlap &&
+            std::memcmp(&r.prior, &prior, sizeof prior) == 0) {
+          ++r.granules;
+          return;
+        }
+      }
+      out->push_back({seq, op, overlap, 1, base, prior});
     }
     void Check(const Op& o);
     void Run(const Lane& lane, std::vector<Record>& into);
@@ -283,6 +305,14 @@ class RaceDetector {
   void WaitAndMerge();  // for the oldest batch with the workers
   void Merge(Batch& b, size_t slot);
   void Report(const ShadowCell& prior, uint64_t base, uint8_t overlap, const ShadowAccess& now);
+  // One access's records (of every shard, each shard's in order), granule by granule: by
+  // address, and at one granule in record order.
+  struct OpRecord {
+    const Record* r;
+    const ShadowAccess* now;
+  };
+  void Expand(const std::vector<OpRecord>& group);
+  std::vector<OpRecord> group_;
   // The race is the write half of a read-modify-write whose read half raced already.
   bool RmwHalf(const ShadowCell& prior, uint64_t base, const ShadowAccess& now);
   void ApplyHeap(const HeapOp& h);
@@ -332,6 +362,7 @@ class RaceDetector {
   size_t max_reports_;
   uint64_t races_seen_ = 0;
   uint64_t ranges_cut_ = 0;
+  size_t records_peak_ = 0;
   uint64_t unchecked_ = 0;
   bool truncated_ = false;
   std::function<void(uint64_t, uint8_t)> observer_;

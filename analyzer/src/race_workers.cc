@@ -5,6 +5,9 @@
 #include <atomic>
 #include <cstdint>
 #include <cstring>
+#include <functional>
+#include <queue>
+#include <utility>
 
 #include "huge_arena.h"
 #include "race_detector.h"
@@ -161,9 +164,33 @@ void RaceDetector::CheckNow(uint32_t t, const SideRef& side, uint64_t bytes, uin
   s.op = 0;
   s.Check(op);  // into records[0]
   if (heap && heap->alloc) ApplyHeap(*heap);  // an allocation names its block first
-  for (const Record& r : s.records[0]) Report(r.prior, r.base, r.overlap, op.a);
+  records_peak_ = std::max(records_peak_, s.records[0].size());
+  group_.clear();
+  for (const Record& r : s.records[0]) group_.push_back({&r, &op.a});
+  Expand(group_);
   s.records[0].clear();
   if (heap && !heap->alloc) ApplyHeap(*heap);
+}
+
+void RaceDetector::Expand(const std::vector<OpRecord>& group) {
+  if (group.size() == 1) {
+    const Record& r = *group[0].r;
+    for (uint32_t k = 0; k < r.granules; ++k) {
+      Report(r.prior, r.base + 8ull * k, r.overlap, *group[0].now);
+    }
+    return;
+  }
+  // (granule, record): the smallest first. Records of different shards never share a granule.
+  using Next = std::pair<uint64_t, size_t>;
+  std::priority_queue<Next, std::vector<Next>, std::greater<Next>> next;
+  for (size_t k = 0; k < group.size(); ++k) next.push({group[k].r->base, k});
+  while (!next.empty()) {
+    const auto [base, k] = next.top();
+    next.pop();
+    const Record& r = *group[k].r;
+    Report(r.prior, base, r.overlap, *group[k].now);
+    if (base + 8 < r.base + 8ull * r.granules) next.push({base + 8, k});
+  }
 }
 
 void RaceDetector::Route(Batch& b, const uint64_t (&w)[8]) {
@@ -227,23 +254,20 @@ void RaceDetector::Merge(Batch& b, size_t slot) {
     if (i == kNone) break;
     // An allocation names its block before its races; a free after its own.
     for (; h < b.heap.size() && b.heap[h].op == i && b.heap[h].alloc; ++h) ApplyHeap(b.heap[h]);
-    for (;;) {  // op i's races of every shard, by address
-      size_t which = shards_.size();
-      for (size_t k = 0; k < shards_.size(); ++k) {
-        const auto& r = shards_[k]->records[slot];
-        if (cur[k] < r.size() && r[cur[k]].seq == i &&
-            (which == shards_.size() ||
-             r[cur[k]].base < shards_[which]->records[slot][cur[which]].base)) {
-          which = k;
-        }
+    group_.clear();  // op i's races of every shard
+    for (size_t k = 0; k < shards_.size(); ++k) {
+      const auto& r = shards_[k]->records[slot];
+      for (; cur[k] < r.size() && r[cur[k]].seq == i; ++cur[k]) {
+        group_.push_back({&r[cur[k]], &b.lanes[k].ops[r[cur[k]].op].a});
       }
-      if (which == shards_.size()) break;
-      const Record& rec = shards_[which]->records[slot][cur[which]++];
-      Report(rec.prior, rec.base, rec.overlap, b.lanes[which].ops[rec.op].a);
     }
+    Expand(group_);
     for (; h < b.heap.size() && b.heap[h].op == i; ++h) ApplyHeap(b.heap[h]);
   }
-  for (auto& s : shards_) s->records[slot].clear();
+  for (auto& s : shards_) {
+    records_peak_ = std::max(records_peak_, s->records[slot].size());
+    s->records[slot].clear();
+  }
   for (auto& lane : b.lanes) lane.size = 0;
   b.count = 0;
   b.heap.clear();
