@@ -59,10 +59,14 @@ VectorSource RandomSource(uint64_t seed, size_t n) {
     const uint32_t tid = static_cast<uint32_t>(rng() % 9 == 0 ? Pick(rng, 6) : 1 + rng() % 5);
     // Objects: thread ids for thread events, else addresses a few granules apart.
     uint64_t obj = rng() % 4 == 0 ? Pick(rng, 6) : 0x10000 + 4 * (rng() % 64);
-    uint64_t site = rng() % 5 == 0 ? src.Site("s" + std::to_string(rng() % 6)) : 0x400 + rng() % 16;
+    // Sites: code addresses, strings of the trace, and string ids it does not hold.
+    uint64_t site = 0x400 + rng() % 16;
+    if (rng() % 5 == 0) site = src.Site("s" + std::to_string(rng() % 6));
+    if (rng() % 20 == 0) site = trace::kSiteIsString | Pick(rng, 64);
     src.Add(tid, kind, obj, static_cast<uint8_t>(rng()), static_cast<uint16_t>(Pick(rng, 24)),
             site, static_cast<uint32_t>(Pick(rng, 4096)));
     src.Seq(rng() % 3 == 0 ? Pick(rng, 512) : 1 + rng() % 64);
+    if (rng() % 16 == 0) src.Ts(Pick(rng, 1000 * (i + 1)));  // a jump, or back
   }
   return src;
 }

@@ -44,6 +44,11 @@ class VectorSource : public EventSource {
     events_.back().ev.seq = seq;
     return *this;
   }
+  // Sets the last event's time (a trace's clock may jump or go back).
+  VectorSource& Ts(uint64_t ts) {
+    events_.back().ev.ts = ts;
+    return *this;
+  }
   // A site given as text ("file.cc:12" or a function name).
   uint64_t Site(const std::string& s) { return trace::kSiteIsString | Str(s); }
 
