@@ -48,6 +48,14 @@ std::vector<Op> RandomOps(uint32_t seed) {
   return ops;
 }
 
+// A release by o.t and an acquire of the same lock by the next thread.
+bool Synchronizes(HappensBefore& hb, const Op& o) {
+  if (o.what != 4) return false;
+  hb.Release(o.t, 7, false);
+  hb.Acquire(1 + o.t % 3, 7, false);
+  return true;
+}
+
 // What the shadow reports, called directly, granule by granule.
 Races RawShadow(const std::vector<Op>& ops) {
   HappensBefore hb;
@@ -56,11 +64,7 @@ Races RawShadow(const std::vector<Op>& ops) {
   for (uint32_t t = 1; t <= 3; ++t) hb.AddThread(t);
   uint64_t index = 0;
   for (const Op& o : ops) {
-    if (o.what == 4) {
-      hb.Release(o.t, 7, false);
-      hb.Acquire(1 + o.t % 3, 7, false);
-      continue;
-    }
+    if (Synchronizes(hb, o)) continue;
     ShadowAccess a;
     a.clock = &hb.Clock(o.t);
     a.site = o.site;
@@ -94,11 +98,7 @@ std::pair<Races, size_t> Detector(const std::vector<Op>& ops, unsigned workers) 
   }
   uint64_t index = 0;
   for (const Op& o : ops) {
-    if (o.what == 4) {
-      hb.Release(o.t, 7, false);
-      hb.Acquire(1 + o.t % 3, 7, false);
-      continue;
-    }
+    if (Synchronizes(hb, o)) continue;
     SideRef s;
     s.obj = o.addr;
     s.site = o.site;
