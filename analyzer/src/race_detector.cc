@@ -92,6 +92,20 @@ bool RaceDetector::RmwHalf(const ShadowCell& prior, uint64_t base, const ShadowA
          rmw_prev_.priors.end();
 }
 
+bool RaceDetector::RestOfRunIsCounted(const ShadowCell& prior, const ShadowAccess& now) const {
+  // Report would only count them: nothing observes each granule, the read-modify-write
+  // track is full, the report is per site pair (not per variable) and made or past the cap,
+  // and no granule can be left out as remapped freed memory.
+  if (observer_ || rmw_cur_.index != now.index ||
+      rmw_cur_.priors.size() < RmwTrack::kMaxPriors || (prior.site == 0 && now.site == 0)) {
+    return false;
+  }
+  if ((prior.flags & kCellFree) && !(now.flags & (kCellFree | kCellAlloc))) return false;
+  uint64_t a = prior.site, b = now.site;
+  if (a > b) std::swap(a, b);
+  return findings_.size() >= max_reports_ || reported_.count({a, b});
+}
+
 void RaceDetector::Report(const ShadowCell& prior, uint64_t base, uint8_t overlap,
                           const ShadowAccess& now) {
   ++races_seen_;

@@ -312,6 +312,9 @@ class RaceDetector {
     const ShadowAccess* now;
   };
   void Expand(const std::vector<OpRecord>& group);
+  // The rest of a run of races of `now` with `prior` would change nothing but the count
+  // (an 8 MiB memset racing with another: one report, and a million granules counted).
+  bool RestOfRunIsCounted(const ShadowCell& prior, const ShadowAccess& now) const;
   std::vector<OpRecord> group_;
   // The race is the write half of a read-modify-write whose read half raced already.
   bool RmwHalf(const ShadowCell& prior, uint64_t base, const ShadowAccess& now);

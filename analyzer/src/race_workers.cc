@@ -176,6 +176,10 @@ void RaceDetector::Expand(const std::vector<OpRecord>& group) {
   if (group.size() == 1) {
     const Record& r = *group[0].r;
     for (uint32_t k = 0; k < r.granules; ++k) {
+      if (k > RmwTrack::kMaxPriors && RestOfRunIsCounted(r.prior, *group[0].now)) {
+        races_seen_ += r.granules - k;
+        break;
+      }
       Report(r.prior, r.base + 8ull * k, r.overlap, *group[0].now);
     }
     return;

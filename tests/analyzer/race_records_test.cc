@@ -151,7 +151,29 @@ TEST(RaceRecords, RacingRangesKeepARecordPerRun) {
     EXPECT_EQ(rd.TakeFindings().size(), 1u) << workers;
     EXPECT_EQ(rd.races_seen(), RaceDetector::kMaxRangeBytes / 8) << workers;
     EXPECT_LE(rd.records_peak(), 2048u) << workers;  // one a page at most with shards
+    EXPECT_FALSE(rd.truncated()) << workers;
   }
+}
+
+// Without sites each variable is its own report: the first 100 granules are reported, and
+// the rest counted and said to be cut.
+TEST(RaceRecords, RacingRangesWithoutSitesReportEachGranuleUpToTheCap) {
+  HappensBefore hb;
+  RaceDetector rd(hb, 100, 1);
+  rd.AddThread(1, 1);
+  rd.AddThread(2, 2);
+  SideRef s;
+  s.obj = 0x10000000;
+  s.size = 1;
+  s.index = 1;
+  rd.Range(1, s, true, 1 << 20);
+  s.index = 2;
+  rd.Range(2, s, true, 1 << 20);
+  const std::vector<RawFinding> f = rd.TakeFindings();
+  ASSERT_EQ(f.size(), 100u);
+  EXPECT_EQ(f[99].vars, std::vector<uint64_t>{0x10000000 + 99 * 8});
+  EXPECT_EQ(rd.races_seen(), (1u << 20) / 8);
+  EXPECT_TRUE(rd.truncated());
 }
 
 TEST(FlatMapKeys, AllOnesIsAKeyLikeAnyOther) {
