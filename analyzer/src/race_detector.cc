@@ -101,9 +101,7 @@ bool RaceDetector::RestOfRunIsCounted(const ShadowCell& prior, const ShadowAcces
     return false;
   }
   if ((prior.flags & kCellFree) && !(now.flags & (kCellFree | kCellAlloc))) return false;
-  uint64_t a = prior.site, b = now.site;
-  if (a > b) std::swap(a, b);
-  return findings_.size() >= max_reports_ || reported_.count({a, b});
+  return findings_.size() >= max_reports_ || reported_.count(SitePair(prior.site, now.site));
 }
 
 void RaceDetector::Report(const ShadowCell& prior, uint64_t base, uint8_t overlap,
@@ -116,8 +114,7 @@ void RaceDetector::Report(const ShadowCell& prior, uint64_t base, uint8_t overla
   const bool after_free = (prior.flags & kCellFree) && !(now.flags & (kCellFree | kCellAlloc)) &&
                           (prior.thread == now.thread || prior.clock <= now.clock->Get(prior.thread));
   if (after_free && remapped_ && remapped_(addr, now.ts)) return;
-  uint64_t a = prior.site, b = now.site;
-  if (a > b) std::swap(a, b);
+  auto [a, b] = SitePair(prior.site, now.site);
   if (a == 0 && b == 0) a = addr;  // no sites at all: one report per variable
   // Past the cap the set stops growing: memory stays bounded by the reports kept.
   if (findings_.size() >= max_reports_) {

@@ -315,6 +315,10 @@ class RaceDetector {
   // The rest of a run of races of `now` with `prior` would change nothing but the count
   // (an 8 MiB memset racing with another: one report, and a million granules counted).
   bool RestOfRunIsCounted(const ShadowCell& prior, const ShadowAccess& now) const;
+  // A race's key in reported_: its two sites in either order.
+  static std::pair<uint64_t, uint64_t> SitePair(uint64_t x, uint64_t y) {
+    return x < y ? std::pair{x, y} : std::pair{y, x};
+  }
   std::vector<OpRecord> group_;
   // The race is the write half of a read-modify-write whose read half raced already.
   bool RmwHalf(const ShadowCell& prior, uint64_t base, const ShadowAccess& now);

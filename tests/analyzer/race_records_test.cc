@@ -131,23 +131,29 @@ TEST(RaceRecords, RunsGiveTheRacesInTheShadowsOrder) {
   }
 }
 
+// Threads 1 and 2 each write `bytes` at 0x10000000 (from sites `site1` and `site2`), with
+// nothing ordering them.
+void TwoThreadsWrite(RaceDetector& rd, uint64_t bytes, uint64_t site1, uint64_t site2) {
+  rd.AddThread(1, 1);
+  rd.AddThread(2, 2);
+  SideRef s;
+  s.obj = 0x10000000;
+  s.size = 1;
+  s.site = site1;
+  s.index = 1;
+  rd.Range(1, s, true, bytes);
+  s.site = site2;
+  s.index = 2;
+  rd.Range(2, s, true, bytes);
+}
+
 // Two threads memset the same 8 MiB with nothing between them: a million racing granules,
 // one finding, and the records of the batch are a few runs, not a million.
 TEST(RaceRecords, RacingRangesKeepARecordPerRun) {
   for (unsigned workers : {0u, 1u, 2u}) {
     HappensBefore hb;
     RaceDetector rd(hb, 100, workers);
-    rd.AddThread(1, 1);
-    rd.AddThread(2, 2);
-    SideRef s;
-    s.obj = 0x10000000;
-    s.size = 1;
-    s.site = 1;
-    s.index = 1;
-    rd.Range(1, s, true, RaceDetector::kMaxRangeBytes);
-    s.site = 2;
-    s.index = 2;
-    rd.Range(2, s, true, RaceDetector::kMaxRangeBytes);
+    TwoThreadsWrite(rd, RaceDetector::kMaxRangeBytes, 1, 2);
     EXPECT_EQ(rd.TakeFindings().size(), 1u) << workers;
     EXPECT_EQ(rd.races_seen(), RaceDetector::kMaxRangeBytes / 8) << workers;
     EXPECT_LE(rd.records_peak(), 2048u) << workers;  // one a page at most with shards
@@ -160,15 +166,7 @@ TEST(RaceRecords, RacingRangesKeepARecordPerRun) {
 TEST(RaceRecords, RacingRangesWithoutSitesReportEachGranuleUpToTheCap) {
   HappensBefore hb;
   RaceDetector rd(hb, 100, 1);
-  rd.AddThread(1, 1);
-  rd.AddThread(2, 2);
-  SideRef s;
-  s.obj = 0x10000000;
-  s.size = 1;
-  s.index = 1;
-  rd.Range(1, s, true, 1 << 20);
-  s.index = 2;
-  rd.Range(2, s, true, 1 << 20);
+  TwoThreadsWrite(rd, 1 << 20, 0, 0);
   const std::vector<RawFinding> f = rd.TakeFindings();
   ASSERT_EQ(f.size(), 100u);
   EXPECT_EQ(f[99].vars, std::vector<uint64_t>{0x10000000 + 99 * 8});
