@@ -3,6 +3,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <new>
 
@@ -31,6 +32,45 @@ void HugeArena::Unmap(void* p, size_t bytes) {
   if (p) munmap(p, (bytes + kHuge - 1) & ~(kHuge - 1));
 }
 
+ChunkReserve::~ChunkReserve() {
+  for (void* p : ready_) HugeArena::Unmap(p, HugeArena::kChunk);
+}
+
+void* ChunkReserve::Take() {
+  taken_.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (ready_.empty()) return nullptr;
+  void* p = ready_.back();
+  ready_.pop_back();
+  return p;
+}
+
+void ChunkReserve::Refill() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const size_t want = std::min(kMaxReady, taken_.load(std::memory_order_relaxed));
+    if (ready_.size() >= want) return;
+  }
+#ifndef MADV_POPULATE_WRITE
+  return;  // headers older than Linux 5.14: the arena maps its own chunks
+#else
+  void* p;
+  try {
+    p = HugeArena::Map(HugeArena::kChunk);
+  } catch (const std::bad_alloc&) {
+    return;  // the arena will try for itself, and fail where it would have
+  }
+  // Faults the pages in as a write would, without writing: the zeroing happens here.
+  if (madvise(p, HugeArena::kChunk, MADV_POPULATE_WRITE) != 0) {
+    HugeArena::Unmap(p, HugeArena::kChunk);  // an older kernel: nothing gained by keeping it
+    return;
+  }
+  made_.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard<std::mutex> lock(mu_);
+  ready_.push_back(p);
+#endif
+}
+
 HugeArena::~HugeArena() {
   for (const Mapping& m : maps_) Unmap(m.p, m.bytes);
 }
@@ -43,7 +83,8 @@ void* HugeArena::Allocate(size_t bytes) {
     return p;
   }
   if (bytes > left_) {
-    next_ = static_cast<char*>(Map(kChunk));
+    void* chunk = reserve_ ? reserve_->Take() : nullptr;
+    next_ = static_cast<char*>(chunk ? chunk : Map(kChunk));
     maps_.push_back({next_, kChunk});
     left_ = kChunk;
   }

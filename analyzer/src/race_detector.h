@@ -17,8 +17,9 @@
 // they name are those of checking everything on one thread, whatever the number of workers.
 //
 // Cost: one step per 8-byte granule an access touches (O(cells) there), O(threads) at each
-// synchronization. Memory: the shadow of the memory touched, two batches, one clock per
-// thread and sync object, one report per pair of sites; independent of trace length.
+// synchronization. Memory: the shadow of the memory touched, the batches in flight (1 MiB
+// each per shard), up to two shadow chunks faulted in ahead per shard, one clock per thread
+// and sync object, one report per pair of sites; independent of trace length.
 #pragma once
 
 #include <algorithm>
@@ -136,7 +137,10 @@ class RaceDetector {
   }
 
  private:
-  static constexpr uint64_t kRing = 4;
+  // Batches in flight: deep enough that a worker has milliseconds of work queued while the
+  // caller faults in a 2 MiB shadow chunk for it (Shard::reserve). With 4 the worker ran dry
+  // meanwhile, and the reserve saved no time.
+  static constexpr uint64_t kRing = 8;
   // An allocation or a free says so in its flags (kCellAlloc, kCellFree).
   struct Op {
     uint64_t addr = 0;
@@ -225,6 +229,7 @@ class RaceDetector {
     void Check(const Op& o);
     void Run(const Lane& lane, std::vector<Record>& into);
     ShadowMemory shadow;
+    ChunkReserve reserve;  // shadow chunks faulted in by the caller while it waits
     // Per batch slot of the ring, the races found in it, in stream order, then address.
     std::vector<Record> records[kRing];
     std::vector<Record>* out = &records[0];

@@ -162,6 +162,9 @@ class ShadowMemory {
     return (shard_mask_ ? page & shard_mask_ : page % shards_) == shard_;
   }
 
+  // New arena chunks come from `r` while it has some ready (race workers: the caller fills it).
+  void UseReserve(ChunkReserve* r) { arena_.UseReserve(r); }
+
   // For tests: the live cells of the granule holding `addr`.
   std::vector<ShadowCell> CellsAt(uint64_t addr) const;
   size_t pages() const { return pages_.size(); }
