@@ -46,29 +46,31 @@ void* ChunkReserve::Take() {
 }
 
 void ChunkReserve::Refill() {
+#ifdef MADV_POPULATE_WRITE
+  if (failed_) return;
   {
     std::lock_guard<std::mutex> lock(mu_);
     const size_t want = std::min(kMaxReady, taken_.load(std::memory_order_relaxed));
     if (ready_.size() >= want) return;
   }
-#ifndef MADV_POPULATE_WRITE
-  return;  // headers older than Linux 5.14: the arena maps its own chunks
-#else
   void* p;
   try {
     p = HugeArena::Map(HugeArena::kChunk);
   } catch (const std::bad_alloc&) {
-    return;  // the arena will try for itself, and fail where it would have
+    failed_ = true;  // the arena will try for itself, and fail where it would have
+    return;
   }
   // Faults the pages in as a write would, without writing: the zeroing happens here.
   if (madvise(p, HugeArena::kChunk, MADV_POPULATE_WRITE) != 0) {
-    HugeArena::Unmap(p, HugeArena::kChunk);  // an older kernel: nothing gained by keeping it
+    // An older kernel, or no memory: not tried again at every wait.
+    HugeArena::Unmap(p, HugeArena::kChunk);
+    failed_ = true;
     return;
   }
   made_.fetch_add(1, std::memory_order_relaxed);
   std::lock_guard<std::mutex> lock(mu_);
   ready_.push_back(p);
-#endif
+#endif  // else headers older than Linux 5.14: the arena maps its own chunks
 }
 
 HugeArena::~HugeArena() {

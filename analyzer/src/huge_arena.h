@@ -19,7 +19,7 @@
 namespace threadlens::analysis {
 
 // Chunks of HugeArena::kChunk bytes, already faulted in (zeroed), for an arena to take.
-// Thread-safe: one thread takes, another refills.
+// Thread-safe: one thread takes, one other thread refills.
 class ChunkReserve {
  public:
   ChunkReserve() = default;
@@ -30,7 +30,8 @@ class ChunkReserve {
   // A faulted-in chunk, or null when none is ready.
   void* Take();
   // Faults in one more chunk when the reserve holds fewer than were taken so far (up to
-  // kMaxReady): an arena that never needed a chunk gets none made for it.
+  // kMaxReady): an arena that never needed a chunk gets none made for it. After a failure
+  // (a kernel without MADV_POPULATE_WRITE, no memory) it does nothing.
   void Refill();
   size_t taken() const { return taken_.load(std::memory_order_relaxed); }
   size_t made() const { return made_.load(std::memory_order_relaxed); }
@@ -41,6 +42,7 @@ class ChunkReserve {
   std::mutex mu_;
   std::vector<void*> ready_;
   std::atomic<size_t> taken_{0}, made_{0};
+  bool failed_ = false;  // the refilling thread's alone
 };
 
 class HugeArena {
