@@ -15,10 +15,12 @@
 #include <limits>
 #include <memory>
 #include <queue>
+#include <set>
 #include <unordered_map>
 
 #include "block_frame.h"
 #include "event_block.h"
+#include "process_tree.h"
 #include "readers.h"
 #include "threadlens/analyzer/error.h"
 #include "threadlens/crc32c.h"
@@ -59,6 +61,7 @@ class BinaryTrace final : public EventSource {
     size_t i = 0;
     size_t c = kNoCursor;
     while (i < n) {
+      const size_t run = i;  // only a run's first event can be a sync event
       if (c == kNoCursor) {
         if (!ready_.empty()) {
           c = ready_.back();
@@ -88,6 +91,7 @@ class BinaryTrace final : public EventSource {
         } while (pos < end && !kSync[ev[pos].kind]);
         cur.pos = pos;
       }
+      if (i > run && kSync[out[run].ev.kind] && IsForkKey(out[run].ev.obj)) Fork(out[run].ev);
       uint64_t seq;
       switch (Head(cur, &seq)) {
         case kEnd:
@@ -114,6 +118,10 @@ class BinaryTrace final : public EventSource {
   }
   const std::vector<ModuleInfo>& Modules() const override { return modules_; }
   const std::vector<std::string>& Warnings() const override { return warnings_; }
+  bool OpenForks(std::vector<uint64_t>* keys) const override {
+    keys->assign(forks_.begin(), forks_.end());
+    return true;
+  }
 
  private:
   static constexpr size_t kNoCursor = std::numeric_limits<size_t>::max();
@@ -147,6 +155,12 @@ class BinaryTrace final : public EventSource {
     size_t cursor;
     bool operator>(const HeapItem& o) const { return seq != o.seq ? seq > o.seq : tid > o.tid; }
   };
+
+  // A fork's key is released in the parent and acquired in the child (process_tree.h).
+  void Fork(const Event& e) {
+    if (e.kind == static_cast<uint8_t>(trace::EventKind::kHappensBefore)) forks_.insert(e.obj);
+    if (e.kind == static_cast<uint8_t>(trace::EventKind::kHappensAfter)) forks_.erase(e.obj);
+  }
 
   [[noreturn]] void Fail(uint64_t offset, const std::string& what) const {
     CorruptTrace(path_, offset, what);
@@ -459,6 +473,7 @@ class BinaryTrace final : public EventSource {
   std::unordered_map<uint32_t, std::string> strings_;
   std::vector<ModuleInfo> modules_;
   std::vector<std::string> warnings_;
+  std::set<uint64_t> forks_;  // open fork keys, in the order of their value
   std::vector<Cursor> cursors_;
   std::unordered_map<uint32_t, size_t> cursor_of_;
   std::vector<size_t> ready_;

@@ -326,6 +326,15 @@ TEST(Processes, UnnamedSharedMemoryIsNamedByItsObject) {
 }
 
 // The child's file removed: the parent's fork has no child in the recording, and says so.
+// The warnings of `path` read to its end through NextSpan.
+std::vector<std::string> SpanWarnings(const std::string& path) {
+  auto src = OpenTrace(path);
+  const StreamEvent* span;
+  while (src->NextSpan(&span) > 0) {
+  }
+  return src->Warnings();
+}
+
 TEST(Processes, MissingChildTraceIsAWarning) {
   Traced r = RunProcess("proc_edges", "fork+missing", 2, false);
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -340,10 +349,15 @@ TEST(Processes, MissingChildTraceIsAWarning) {
   ASSERT_EQ(r.warnings.size(), 1u);
   EXPECT_NE(r.warnings[0].find("a process forked by pid"), std::string::npos) << r.warnings[0];
   EXPECT_NE(r.warnings[0].find("has no events in the recording"), std::string::npos);
+  // Read in spans, as the analysis reads: the reader watches the forks itself.
+  const std::vector<std::string> spans = SpanWarnings(r.trace);
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(spans[0], r.warnings[0]);
   // With its child there, nothing is missing.
   Traced whole = RunProcess("proc_edges", "fork+whole");
   ASSERT_EQ(whole.exit_code, 0) << whole.err;
   EXPECT_TRUE(whole.warnings.empty()) << whole.warnings[0];
+  EXPECT_TRUE(SpanWarnings(whole.trace).empty());
 }
 
 }  // namespace
