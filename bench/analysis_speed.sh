@@ -41,7 +41,7 @@ cases=(cat reader no-races full full-inline full-1t)
 cmd_of() {
   case "$1" in
     cat) cmd=(cat "$trace") ;;
-    reader) cmd=("$reader" "$trace" 1) ;;
+    reader) cmd=("$reader" --no-hash "$trace" 1) ;;
     no-races) cmd=("$tl" analyze --format json --no-races "$trace") ;;
     full) cmd=("$tl" analyze --format json "$trace") ;;
     full-inline) cmd=(env THREADLENS_READ_AHEAD=0 "$tl" analyze --format json "$trace") ;;
