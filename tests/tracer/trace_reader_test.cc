@@ -1,13 +1,14 @@
 // Binary reader internals: the branch-free packed-record decoder against trace::UnpackRecord;
 // the merge, which must give the same stream through NextBatch at any batch size as through
-// Next, over packed, full, misaligned and interleaved blocks of many threads; compressed
-// blocks, whole and damaged; a shrinking file.
+// Next, over packed, full, misaligned and interleaved blocks of many threads, and say the
+// same forks were left open; compressed blocks, whole and damaged; a shrinking file.
 #include <gtest/gtest.h>
 #include <zstd.h>
 
 #include <cstring>
 #include <filesystem>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -60,8 +61,9 @@ std::string FullBytes(const Event& e) {
 // packed, some full, written interleaved, with odd-sized blocks between them so that
 // full-event blocks also land at misaligned offsets.
 // `compress`: packed blocks are written as compressed ones (kCompressedEvents).
+// `forks`: some sync events release or acquire a fork's key (process_tree.h) instead.
 std::string RandomTrace(const std::string& name, uint32_t seed, int threads, int events,
-                        bool compress = false) {
+                        bool compress = false, bool forks = false) {
   std::mt19937 rng(seed);
   struct Pending {
     std::string payload;
@@ -71,7 +73,9 @@ std::string RandomTrace(const std::string& name, uint32_t seed, int threads, int
   };
   std::vector<Pending> pend(threads + 1);
   std::string path = TmpPath(name);
-  TraceWriter w(path);
+  TraceWriter::Options options;
+  if (forks) options.recording = 0x5eed0000 + seed;  // read as a recording: forks watched
+  TraceWriter w(path, options);
   uint64_t seq = 0, ts = 0;
   auto flush = [&](uint32_t tid) {
     Pending& p = pend[tid];
@@ -106,6 +110,12 @@ std::string RandomTrace(const std::string& name, uint32_t seed, int threads, int
     e.site = 0x400000 + rng() % 1000;
     if (!p.started || pick < 3) {
       e.kind = static_cast<uint8_t>(pick % 2 ? EventKind::kLockAcquired : EventKind::kAtomicLoad);
+      if (forks && rng() % 3 == 0) {
+        e.kind = static_cast<uint8_t>(rng() % 2 ? EventKind::kHappensBefore
+                                                : EventKind::kHappensAfter);
+        // Six fork keys, and two keys that are not (odd: a fork's key is even).
+        e.obj = 0x0e00000000000000ull | (rng() % 8) << 4 | (rng() % 4 == 0);
+      }
       e.seq = ++seq;
       p.payload += FullBytes(e);
       p.started = true;
@@ -178,6 +188,37 @@ TEST(TraceMerge, BatchesOfAnySizeGiveTheStreamOfNext) {
       }
     }
   }
+}
+
+// The warnings of a one-process trace read through NextBatch, where the reader watches the
+// forks itself, against those of Next, where the recording scans every event, and against
+// the count of keys released and not acquired after, counted here in the stream.
+TEST(TraceMerge, ForksLeftOpenAreTheSameReadInBatches) {
+  int open_total = 0;
+  for (uint32_t seed = 1; seed <= 8; ++seed) {
+    const int threads = 1 + seed % 4;
+    const std::string path =
+        RandomTrace("reader_forks.tltrace", seed, threads, 3000, seed % 2 == 0, true);
+    auto src = OpenTrace(path);
+    std::set<uint64_t> open;
+    StreamEvent se;
+    while (src->Next(se)) {
+      const bool key = (se.ev.obj >> 56) == 0x0e && (se.ev.obj & 1) == 0;
+      if (key && se.kind() == EventKind::kHappensBefore) open.insert(se.ev.obj);
+      if (key && se.kind() == EventKind::kHappensAfter) open.erase(se.ev.obj);
+    }
+    const std::vector<std::string> want = src->Warnings();
+    ASSERT_EQ(want.size(), open.size()) << "seed " << seed;
+    open_total += static_cast<int>(open.size());
+    for (size_t batch : {1, 5, 256, 4096}) {
+      auto b = OpenTrace(path);
+      std::vector<StreamEvent> buf(batch);
+      while (b->NextBatch(buf.data(), batch) > 0) {
+      }
+      EXPECT_EQ(b->Warnings(), want) << "seed " << seed << " batch " << batch;
+    }
+  }
+  EXPECT_GT(open_total, 0) << "no seed left a fork open: the test checks nothing";
 }
 
 TEST(TraceCompressed, CompressedBlocksGiveTheStreamOfPlainOnes) {
