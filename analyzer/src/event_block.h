@@ -80,6 +80,37 @@ struct ThreadClock {
   bool seen_full = false;  // a full Event came first, so last_ts is the real one
 };
 
+// Decodes up to `k` packed records at `q` into o[] (records after a thread's first full
+// event): stops at a full record's tag. Returns how many; *bad when the one it stopped at is
+// invalid. Its own loop, with restrict pointers, so that the stores into o[] make the
+// compiler reload nothing; a record with no run that is no call's exit (most of them) is
+// written with nothing to choose.
+template <typename Out>
+inline size_t DecodePacked(const unsigned char* __restrict q, size_t k, Out* __restrict o,
+                           uint32_t tid, uint64_t ts, bool* bad) {
+  size_t j = 0;
+  for (; j < k; ++j, q += trace::kPackedSize) {
+    uint64_t w0, w1;
+    std::memcpy(&w0, q, 8);
+    std::memcpy(&w1, q + 8, 8);
+    if (!(w0 & trace::kPackedTag)) break;
+    const PackedTag& t = kPackedTags.v[static_cast<uint8_t>(w0)];
+    trace::Event& e = o[j].ev;
+    if ((((w0 >> 56) | (w1 >> 48)) == 0) & (t.valid == 1)) {
+      std::memcpy(&e, &t.word_single, 8);
+      e.ts = ts;
+      e.seq = 0;
+      e.obj = (w0 >> 8) & trace::kPackedMaxAddr;
+      e.site = w1 & trace::kPackedMaxAddr;
+    } else if (!Unpack(w0, w1, ts, e)) {
+      *bad = true;
+      break;
+    }
+    o[j].tid = tid;
+  }
+  return j;
+}
+
 // A kPackedEvents payload decoded as it is consumed, straight into the reader's output:
 // no intermediate copy of the block. The caller has checked the block's checksum; the
 // record count is checked by the caller once Done().
@@ -119,27 +150,33 @@ class PackedCursor {
     *status = kOk;
     while (i < limit && at < bytes_) {
       const uint8_t tag = p_[at];
-      if (tag & trace::kPackedTag) {
-        if (bytes_ - at < trace::kPackedSize) break;
-        uint64_t w[2];
-        std::memcpy(w, p_ + at, sizeof w);
-        if (!Unpack(w[0], w[1], ts, out[i].ev)) {
+      if ((tag & trace::kPackedTag) && seen_full) {
+        const size_t whole = (bytes_ - at) / trace::kPackedSize;
+        const size_t k = limit - i < whole ? limit - i : whole;
+        if (k == 0) break;
+        bool bad = false;
+        const size_t j = DecodePacked(p_ + at, k, out + i, tid, ts, &bad);
+        i += j;
+        at += j * trace::kPackedSize;
+        if (bad) {
           *status = kBadTag;
           break;
         }
-        if (!seen_full) {
-          *status = kNoFullEvent;
-          break;
-        }
-        at += trace::kPackedSize;
-      } else {
-        if (bytes_ - at < sizeof(trace::Event)) break;
-        if (i > 0 && kSync[tag]) break;
-        std::memcpy(&out[i].ev, p_ + at, sizeof(trace::Event));
-        std::memcpy(&ts, p_ + at + offsetof(trace::Event, ts), sizeof ts);
-        seen_full = true;
-        at += sizeof(trace::Event);
+        continue;
       }
+      if (tag & trace::kPackedTag) {  // before the thread's first full event: no time
+        if (bytes_ - at < trace::kPackedSize) break;
+        uint64_t w[2];
+        std::memcpy(w, p_ + at, sizeof w);
+        *status = Unpack(w[0], w[1], ts, out[i].ev) ? kNoFullEvent : kBadTag;
+        break;
+      }
+      if (bytes_ - at < sizeof(trace::Event)) break;
+      if (i > 0 && kSync[tag]) break;
+      std::memcpy(&out[i].ev, p_ + at, sizeof(trace::Event));
+      std::memcpy(&ts, p_ + at + offsetof(trace::Event, ts), sizeof ts);
+      seen_full = true;
+      at += sizeof(trace::Event);
       out[i].tid = tid;
       ++i;
     }

@@ -56,6 +56,92 @@ std::string FullBytes(const Event& e) {
   return std::string(reinterpret_cast<const char*>(&e), sizeof e);
 }
 
+// A block's payload decoded by PackedCursor::Take, in calls of random sizes, against the
+// records decoded one by one with trace::UnpackRecord: full events (some of them sync events,
+// where Take stops), packed records of every valid tag, with and without runs, and now and
+// then a bad tag or a packed record before any full event, where both must stop alike.
+TEST(PackedDecode, TakeMatchesUnpackRecordOverABlock) {
+  std::mt19937_64 rng(5);
+  std::vector<int> valid_tags;
+  for (int tag = 0; tag < 256; ++tag) {
+    Event e;
+    if (trace::UnpackRecord(tag, 0, 0, e)) valid_tags.push_back(tag);
+  }
+  ASSERT_EQ(valid_tags.size(), 12u);  // reads and writes of five sizes, entries, exits
+  int bad_tags = 0, no_full = 0, runs = 0;
+  for (int block = 0; block < 300; ++block) {
+    std::string payload;
+    std::vector<StreamEvent> want;
+    block::PackedCursor::Status want_status = block::PackedCursor::kOk;
+    uint64_t ts = 0;
+    bool seen_full = false;
+    const int records = 1 + static_cast<int>(rng() % 400);
+    for (int r = 0; r < records && want_status == block::PackedCursor::kOk; ++r) {
+      const bool first_packed = block % 25 == 0;  // a packed record first: no time to use
+      if ((r == 0 && !first_packed) || rng() % 10 == 0) {
+        Event e{};
+        e.kind = static_cast<uint8_t>(rng() % 3 == 0 ? EventKind::kLockAcquired : EventKind::kWrite);
+        e.aux16 = 8;
+        e.ts = ts += 1 + rng() % 9;
+        e.seq = rng();
+        e.obj = rng();
+        e.site = rng();
+        payload += FullBytes(e);
+        want.push_back({.tid = 7, .ev = e});
+        seen_full = true;
+        continue;
+      }
+      const bool bad = rng() % 500 == 0;
+      const uint64_t tag = bad ? 0x80 | (rng() % 0x7f) : valid_tags[rng() % valid_tags.size()];
+      // A call's exit is valid with nothing else set, and now and then bad with something.
+      const bool exit = ((tag >> 3) & 3) == static_cast<int>(trace::PackedOp::kFuncExit);
+      const bool zero = exit ? rng() % 200 != 0 : rng() % 3 == 0;
+      // Short runs, and long ones, whose high byte is in the first word: some with nothing
+      // in the second word's part.
+      const uint32_t long_run = rng() % 2 ? static_cast<uint32_t>(rng() % trace::kPackedMaxRun + 1)
+                                          : static_cast<uint32_t>(1 + rng() % 255) << 16;
+      const uint32_t run = zero || rng() % 4 ? 0
+                           : rng() % 2   ? static_cast<uint32_t>(rng() % 300)
+                                         : long_run;
+      const uint64_t w0 = trace::PackedWord0(tag, zero ? 0 : rng() & trace::kPackedMaxAddr, run);
+      const uint64_t w1 = trace::PackedWord1(zero ? 0 : rng() & trace::kPackedMaxAddr, run);
+      payload.append(reinterpret_cast<const char*>(&w0), 8);
+      payload.append(reinterpret_cast<const char*>(&w1), 8);
+      Event e;
+      if (!trace::UnpackRecord(w0, w1, ts, e)) {
+        want_status = block::PackedCursor::kBadTag;
+      } else if (!seen_full) {
+        want_status = block::PackedCursor::kNoFullEvent;
+      } else {
+        runs += run != 0;
+        want.push_back({.tid = 7, .ev = e});
+      }
+    }
+    bad_tags += want_status == block::PackedCursor::kBadTag;
+    no_full += want_status == block::PackedCursor::kNoFullEvent;
+    block::PackedCursor c;
+    c.Reset(reinterpret_cast<const unsigned char*>(payload.data()), payload.size(), 1u << 20);
+    block::ThreadClock clock;
+    std::vector<StreamEvent> got;
+    block::PackedCursor::Status status = block::PackedCursor::kOk;
+    while (!c.Done() && status == block::PackedCursor::kOk) {
+      std::vector<StreamEvent> out(1 + rng() % 300);
+      const size_t n = c.Take(out.data(), out.size(), 7, clock, &status);
+      ASSERT_TRUE(n > 0 || status != block::PackedCursor::kOk) << "block " << block;
+      got.insert(got.end(), out.begin(), out.begin() + n);
+    }
+    ASSERT_EQ(status, want_status) << "block " << block;
+    ASSERT_EQ(got.size(), want.size()) << "block " << block;
+    for (size_t i = 0; i < got.size(); ++i) {
+      ASSERT_EQ(got[i].tid, 7u);
+      ASSERT_TRUE(SameEvent(got[i].ev, want[i].ev)) << "block " << block << " record " << i;
+    }
+  }
+  EXPECT_GT(bad_tags, 0);
+  EXPECT_GT(no_full, 0);
+  EXPECT_GT(runs, 1000);
+}
+
 // A random trace of `threads` threads: sync events with globally increasing seq, plain
 // accesses and calls between them; each thread's stream cut into blocks of random size, some
 // packed, some full, written interleaved, with odd-sized blocks between them so that
