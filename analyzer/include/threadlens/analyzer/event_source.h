@@ -89,12 +89,12 @@ class EventSource {
   virtual const std::vector<ModuleInfo>& Modules() const = 0;
   // Warnings met while reading (e.g. a truncated last block), for the user.
   virtual const std::vector<std::string>& Warnings() const = 0;
-  // The processes of a recording read as one stream, in the order of their index (tids and
-  // private addresses carry it, process_tree.h); empty for a trace of one process.
   // Sources that watch their own stream for forks: true, and `keys` the fork keys
   // (process_tree.h) a kHappensBefore released that no kHappensAfter in the stream
   // acquired, so far. False when the source does not watch: the caller scans the events.
   virtual bool OpenForks(std::vector<uint64_t>* keys) const { return false; }
+  // The processes of a recording read as one stream, in the order of their index (tids and
+  // private addresses carry it, process_tree.h); empty for a trace of one process.
   virtual const std::vector<ProcessInfo>& Processes() const {
     static const std::vector<ProcessInfo> kNone;
     return kNone;
