@@ -118,10 +118,7 @@ class BinaryTrace final : public EventSource {
   }
   const std::vector<ModuleInfo>& Modules() const override { return modules_; }
   const std::vector<std::string>& Warnings() const override { return warnings_; }
-  bool OpenForks(std::vector<uint64_t>* keys) const override {
-    keys->assign(forks_.begin(), forks_.end());
-    return true;
-  }
+  const std::set<uint64_t>* OpenForks() const override { return &forks_; }
 
  private:
   static constexpr size_t kNoCursor = std::numeric_limits<size_t>::max();

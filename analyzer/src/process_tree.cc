@@ -107,15 +107,14 @@ class RecordingSource : public EventSource {
       p.src = std::move(s);
       procs_.push_back(std::move(p));
     }
-    std::vector<uint64_t> none;
-    self_watched_ = procs_.size() == 1 && procs_[0].src->OpenForks(&none);
+    if (procs_.size() == 1) own_forks_ = procs_[0].src->OpenForks();
   }
 
   // One process: its events as they are (no tags), only watched for forks without a child.
   size_t NextBatch(StreamEvent* out, size_t n) override {
     if (procs_.size() > 1) return EventSource::NextBatch(out, n);
     const size_t got = procs_[0].src->NextBatch(out, n);
-    if (!self_watched_) {
+    if (!own_forks_) {
       for (size_t i = 0; i < got; ++i) {
         if (IsForkKey(out[i].ev.obj)) Watch(procs_[0], out[i]);  // the test inline: every event
       }
@@ -305,10 +304,8 @@ class RecordingSource : public EventSource {
   void Finish() {
     if (finished_) return;
     finished_ = true;
-    if (self_watched_) {
-      std::vector<uint64_t> keys;
-      procs_[0].src->OpenForks(&keys);
-      for (uint64_t key : keys) forks_.emplace(key, procs_[0].src->Meta().pid);
+    if (own_forks_) {
+      for (uint64_t key : *own_forks_) forks_.emplace(key, procs_[0].src->Meta().pid);
     }
     for (const auto& [key, pid] : forks_) {
       missing_.push_back("a process forked by pid " + std::to_string(pid) +
@@ -324,7 +321,8 @@ class RecordingSource : public EventSource {
   mutable std::vector<std::string> warnings_;
   std::map<std::string, uint64_t> objects_;
   std::map<uint64_t, uint32_t> forks_;    // fork key -> the forking pid
-  bool self_watched_ = false;             // one process whose source watches its forks
+  // One process whose source watches its forks: the keys it holds open.
+  const std::set<uint64_t>* own_forks_ = nullptr;
   std::vector<std::string> own_strings_;  // names this source makes, string ids kOwnStrings.N
   std::vector<StreamEvent> named_;        // events to return before the next one read
   std::vector<std::string> missing_;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "event_block.h"
+#include "process_tree.h"
 #include "threadlens/analyzer/error.h"
 #include "threadlens/analyzer/event_source.h"
 #include "threadlens/analyzer/trace_writer.h"
@@ -289,7 +290,7 @@ TEST(TraceMerge, ForksLeftOpenAreTheSameReadInBatches) {
     std::set<uint64_t> open;
     StreamEvent se;
     while (src->Next(se)) {
-      const bool key = (se.ev.obj >> 56) == 0x0e && (se.ev.obj & 1) == 0;
+      const bool key = IsForkKey(se.ev.obj);
       if (key && se.kind() == EventKind::kHappensBefore) open.insert(se.ev.obj);
       if (key && se.kind() == EventKind::kHappensAfter) open.erase(se.ev.obj);
     }

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -89,10 +90,10 @@ class EventSource {
   virtual const std::vector<ModuleInfo>& Modules() const = 0;
   // Warnings met while reading (e.g. a truncated last block), for the user.
   virtual const std::vector<std::string>& Warnings() const = 0;
-  // Sources that watch their own stream for forks: true, and `keys` the fork keys
-  // (process_tree.h) a kHappensBefore released that no kHappensAfter in the stream
-  // acquired, so far. False when the source does not watch: the caller scans the events.
-  virtual bool OpenForks(std::vector<uint64_t>* keys) const { return false; }
+  // Sources that watch their own stream for forks: the fork keys (process_tree.h) a
+  // kHappensBefore released that no kHappensAfter in the stream acquired, so far. Null when
+  // the source does not watch: the caller scans the events.
+  virtual const std::set<uint64_t>* OpenForks() const { return nullptr; }
   // The processes of a recording read as one stream, in the order of their index (tids and
   // private addresses carry it, process_tree.h); empty for a trace of one process.
   virtual const std::vector<ProcessInfo>& Processes() const {
