@@ -8,6 +8,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -195,6 +196,13 @@ long g_exit_flush_delay_us = 0;
 
 void ExitKeyDestructor(void* p) {
   auto* ts = static_cast<ThreadState*>(p);
+  // The program's own key destructors run in the same rounds as this one, some after it
+  // (a free of the thread's data, a last write to a global): the thread ends in the last
+  // round, so that they are traced too. Setting the key again asks glibc for another round.
+  if (ts && ts == t_state && ++ts->exit_rounds < PTHREAD_DESTRUCTOR_ITERATIONS) {
+    pthread_setspecific(g_exit_key, ts);
+    return;
+  }
   FibersThreadExit();
   if (!ts || ts != t_state) return;
   ReleaseThreadStack();

@@ -105,6 +105,8 @@ struct ThreadState {
   SpinLock flush_lock;
   uint32_t flushed;
   bool drained;  // after a size limit: this thread's events up to the cut are written
+  // Rounds of thread-specific data destructors this thread's exit has waited (runtime.cc).
+  uint8_t exit_rounds;
 
   // What the thread blocks on, for the watchdog. `blocked_on` (trace::BlockedOn, 0 = not
   // blocked) is stored last with release, so the other fields are valid when it is seen.
