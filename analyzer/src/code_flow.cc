@@ -11,7 +11,7 @@ namespace threadlens::code_flow {
 using namespace x86;  // NOLINT: the decoder's helpers
 
 std::optional<Store> PointerStore(const unsigned char* code, size_t size, uint64_t ret,
-                                  std::vector<Store>* frame) {
+                                  std::vector<Store>* frame, std::vector<Held>* held) {
   Decoder d;
   if (!code || !d.ok()) return std::nullopt;
   cs_insn* insn = d.Malloc();
@@ -24,6 +24,7 @@ std::optional<Store> PointerStore(const unsigned char* code, size_t size, uint64
     const uint8_t* p = code + off;
     size_t left = size - off;
     uint64_t at = ret + off;
+    if (held && holds) held->push_back({at, holds});
     if (!d.Next(&p, &left, &at, insn)) break;
     const cs_x86& x = insn->detail->x86;
     const size_t next = off + insn->size;

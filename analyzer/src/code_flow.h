@@ -32,8 +32,15 @@ struct Store {
 // instructions.
 // `frame`, when given, receives the stores into the frame met on the way (spills, or
 // elements of a local array: only the debug info tells which).
+// `held`, when given, receives the registers holding the pointer before each instruction
+// of the walk, up to the store.
+struct Held {
+  uint64_t pc = 0;    // the instruction's address
+  uint32_t regs = 0;  // bit k: x86 register k holds the pointer
+};
 std::optional<Store> PointerStore(const unsigned char* code, size_t size, uint64_t ret,
-                                  std::vector<Store>* frame = nullptr);
+                                  std::vector<Store>* frame = nullptr,
+                                  std::vector<Held>* held = nullptr);
 
 // A function's code, decoded once for the walks below (`code`: its bytes from `start`).
 class Function {

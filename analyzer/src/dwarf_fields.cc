@@ -26,6 +26,31 @@ bool Nameable(const std::string& name) {
   return !name.empty() && name[0] != '_' && name.rfind("std::_", 0) != 0;
 }
 
+// T, for a variable of type T* the debug info places in a register holding the pointer an
+// allocation returned, at the first instruction of its way on (`held`) where there is one:
+// later than ReceivedType looks (`Slot* s = new Slot{}` at -O1 moves the pointer into a
+// callee-saved register, and `s` lives there only from after the memset that zeroes the
+// block). False when none, or variables of different types, are there.
+bool HeldType(Dwarf_Die cu_die, const std::vector<code_flow::Held>& held, Dwarf_Die& type) {
+  for (const code_flow::Held& h : held) {
+    bool found = false;
+    Dwarf_Off found_type = 0;
+    for (int reg = 0; reg < 16; ++reg) {
+      Dwarf_Die t;
+      if (!(h.regs >> reg & 1) ||
+          !VariablePointee(cu_die, h.pc, DwarfRegister(reg), 0, nullptr, t)) {
+        continue;
+      }
+      if (found && dwarf_dieoffset(&t) != found_type) return false;
+      found = true;
+      found_type = dwarf_dieoffset(&t);
+      type = t;
+    }
+    if (found) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool LibdwNames::FrameVariable(Dwarf_Die cu_die, uint64_t pc, int reg, int64_t disp,
@@ -141,6 +166,7 @@ std::string LibdwNames::AllocatedField(uint64_t pc, uint64_t block_size, uint64_
     auto cfa_above_rbp = [this](uint64_t at) { return CfaAboveRbp(at); };
     if (!ReceivedType(cu_die, pc + 1, have ? code : nullptr, have, cfa_above_rbp, type) &&
         !ConstructedType(cu_die, pc + 1, code, have, type) &&
+        !HeldType(cu_die, HeldPointer(pc + 1), type) &&
         !StoredType(cu_die, StoredPointer(have ? code : nullptr, have, pc + 1), cfa_above_rbp,
                     type) &&
         !flow_types::StoredType(
@@ -193,6 +219,14 @@ std::string LibdwNames::AllocatedField(uint64_t pc, uint64_t block_size, uint64_
     return name + path;
   }
   return name + "[" + std::to_string(offset / *size) + "]" + path;
+}
+
+std::vector<code_flow::Held> LibdwNames::HeldPointer(uint64_t ret) {
+  unsigned char code[256];
+  const size_t have = CodeAt(ret, code, sizeof code);
+  std::vector<code_flow::Held> held;
+  if (have) code_flow::PointerStore(code, have, ret, nullptr, &held);
+  return held;
 }
 
 const code_flow::Function* LibdwNames::FunctionAt(uint64_t start, uint64_t end) {

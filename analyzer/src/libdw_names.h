@@ -72,6 +72,9 @@ class LibdwNames : public DwarfNames {
                      uint64_t& offset);
   // The function whose code spans [start, end), decoded once (dwarf_fields.cc).
   const code_flow::Function* FunctionAt(uint64_t start, uint64_t end);
+  // The registers holding the pointer an allocation returned to `ret`, instruction by
+  // instruction, until it is stored (code_flow::PointerStore).
+  std::vector<code_flow::Held> HeldPointer(uint64_t ret);
   void Index();
   void IndexChildren(Dwarf_Die& parent, const std::string& prefix, int depth);
   void AddVariable(Dwarf_Die& var, const std::string& prefix);

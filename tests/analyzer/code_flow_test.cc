@@ -352,5 +352,28 @@ TEST(CodeFlow, RandomBytesNeverCrashAWalk) {
   }
 }
 
+TEST(CodeFlow, HeldFollowsThePointerIntoCalleeSavedRegistersAcrossACall) {
+  // clang -O1's `Slot* s = new Slot{}`: mov %rax,%r15; mov %rax,%r14; mov $0x40,%edx;
+  // mov %r15,%rdi; xor %esi,%esi; call memset; lea 0x10(%rsp),%rdi; call check; ret
+  const std::vector<unsigned char> code = {
+      0x49, 0x89, 0xc7, 0x49, 0x89, 0xc6, 0xba, 0x40, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xff, 0x31,
+      0xf6, 0xe8, 0xac, 0xfd, 0xff, 0xff, 0x48, 0x8d, 0x7c, 0x24, 0x10, 0xe8, 0x12, 0xfe, 0xff,
+      0xff, 0xc3};
+  std::vector<Held> held;
+  EXPECT_FALSE(PointerStore(code.data(), code.size(), kStart, nullptr, &held));
+  auto at = [&](uint64_t offset) -> uint32_t {
+    for (const Held& h : held) {
+      if (h.pc == kStart + offset) return h.regs;
+    }
+    return 0;
+  };
+  constexpr int kR15 = 15;
+  EXPECT_EQ(at(0), 1u << kRax);
+  EXPECT_EQ(at(3), 1u << kRax | 1u << kR15);
+  EXPECT_EQ(at(0x10), 1u << kRax | 1u << kR14 | 1u << kR15 | 1u << kRdi) << "memset's argument";
+  EXPECT_EQ(at(0x15), 1u << kR14 | 1u << kR15) << "the call keeps only callee-saved registers";
+  EXPECT_EQ(at(0x1a), 1u << kR14 | 1u << kR15) << "lea into %rdi: another address";
+}
+
 }  // namespace
 }  // namespace threadlens::code_flow

@@ -1,7 +1,8 @@
 # Heap blocks from malloc, calloc, new and make_shared, held in locals or stored straight into
 # global pointers or members of other objects, or into array elements (of a global or local
 # array, or of an array a global or a variable's object points to), or carved up by the program's own
-# allocator, or in memory no allocation holds (both named from the accesses' code), named by
+# allocator, or in memory no allocation holds (both named from the accesses' code), or made
+# by `new T{}` with no constructor and held in a register from after its zeroing, named by
 # their type's member at every optimization level, with each compiler given: -O0 keeps the
 # receiving pointer in a frame
 # slot (clang's frame base is %rbp, gcc's the call frame address) and calls constructors,
@@ -24,17 +25,22 @@ set(slab_names "item::hits in heap block allocated at main")
 set(unseen_names "rec::total at 0x")
 set(args_names "thread_data::sum in heap block allocated at main")
 set(local_names "job::progress in heap block allocated at main")
+set(value_names "Slot::hits in heap block allocated at main"
+                "Gauge::level in heap block allocated at main")
+set(value_unnamed "data race on heap block of")  # every race of it names its field
 set(global_names "Stats::misses in heap block allocated at main"
                  "Pod::b in heap block allocated at main"
                  "double[6] in heap block allocated at main")
 
 foreach(compiler ${COMPILERS})
   get_filename_component(tag "${compiler}" NAME)
-  foreach(program calloc new global member array pool slab unseen args local)
+  foreach(program calloc new value global member array pool slab unseen args local)
     if(program STREQUAL "calloc")
       set(source "${SOURCE_DIR}/programs/race_heap_struct_calloc.cc")
     elseif(program STREQUAL "new")
       set(source "${SOURCE_DIR}/programs/race_heap_new_object.cc")
+    elseif(program STREQUAL "value")
+      set(source "${SOURCE_DIR}/programs/race_heap_value_initialized.cc")
     elseif(program STREQUAL "global")
       set(source "${SOURCE_DIR}/programs/race_heap_global_pointer.cc")
     elseif(program STREQUAL "array")
@@ -67,6 +73,12 @@ foreach(compiler ${COMPILERS})
           message(FATAL_ERROR "${compiler} ${level}: no race on `${name}`:\n${report}")
         endif()
       endforeach()
+      if(DEFINED ${program}_unnamed)
+        string(FIND "${report}" "${${program}_unnamed}" at)
+        if(NOT at EQUAL -1)
+          message(FATAL_ERROR "${compiler} ${level}: a race with no field's name:\n${report}")
+        endif()
+      endif()
     endforeach()
   endforeach()
 endforeach()
