@@ -361,7 +361,11 @@ void SignalUnsafeCallSlow(ThreadState* ts, trace::SignalUnsafeCall call, uint64_
 using namespace threadlens::rt;
 
 TL_EXPORT int sigaction(int sig, const struct sigaction* act, struct sigaction* old) {
-  return Install(sig, act, old, TL_CALLER_PC);
+  const uint64_t pc = TL_CALLER_PC;
+  tsan::libc::CallerRead(act, sizeof *act, pc);
+  const int r = Install(sig, act, old, pc);
+  if (r == 0) tsan::libc::CallerWrite(old, sizeof *old, pc);
+  return r;
 }
 
 // glibc's signal(): BSD semantics (the signal blocked in its handler, calls restarted).

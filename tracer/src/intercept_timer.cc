@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "runtime_internal.h"
+#include "tsan_libc.h"
 
 namespace threadlens::rt {
 
@@ -76,7 +77,10 @@ void NoteIntervalTimer(int which, const struct itimerval* value) {
 // the others' time, so the record stays.
 TL_EXPORT int timer_settime(timer_t timer, int flags, const struct itimerspec* value,
                             struct itimerspec* old) {
+  const uint64_t pc = TL_CALLER_PC;
+  tsan::libc::CallerRead(value, sizeof *value, pc);
   const int r = Real(real_timer_settime, "timer_settime")(timer, flags, value, old);
+  if (r == 0) tsan::libc::CallerWrite(old, sizeof *old, pc);
   if (r == 0 && value) {
     const bool periodic = (flags & TIMER_ABSTIME) || Ns(value->it_interval) != 0;
     const uint64_t until = Until(Ns(value->it_value), periodic);

@@ -1,12 +1,15 @@
 // Interceptors for calls that fill the caller's memory with the system's state: random
 // bytes, the host name, file-system and system statistics, process times, interval timers,
 // pending signals, configuration strings, terminal attributes, the common ioctl requests,
-// group entries, a thread's CPU set and thread attributes.
+// group entries, a thread's CPU set, scheduling and clock, thread attributes, the process's
+// ids, the alternate signal stack, a POSIX timer's time and the login and terminal names.
 // Each records what it read and wrote as range accesses at the caller's pc, and only when
 // the call succeeded. (ThreadSanitizer, clang 14, records getrandom, sysinfo, statfs,
-// statvfs, times, getitimer, sigpending and confstr, not getentropy nor gethostname.)
+// statvfs, times, getitimer, sigpending, confstr, pthread_getschedparam, getresuid,
+// getresgid and sigaltstack, not getentropy, gethostname, timer_gettime nor the others.)
 #include <grp.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
@@ -16,6 +19,7 @@
 #include <sys/time.h>
 #include <sys/times.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fd_sync.h"
@@ -73,6 +77,35 @@ void GroupStrings(const group* g, uintptr_t pc) {
     (name, g, b, n, out), , ReadString(name, pc); Group(g, out, r, pc))                              \
   X(int, pthread_getaffinity_np, (pthread_t t, size_t n, cpu_set_t* s), (t, n, s), ,          \
     if (r == 0) Write(s, n, pc))                                                               \
+  X(int, pthread_getschedparam, (pthread_t t, int* policy, sched_param* p), (t, policy, p), ,  \
+    if (r == 0) {                                                                              \
+      Write(policy, sizeof *policy, pc);                                                       \
+      Write(p, sizeof *p, pc);                                                                 \
+    })                                                                                         \
+  X(int, pthread_getcpuclockid, (pthread_t t, clockid_t* c), (t, c), ,                         \
+    if (r == 0) Write(c, sizeof *c, pc))                                                       \
+  X(int, sched_getparam, (pid_t pid, sched_param* p), (pid, p), ,                              \
+    if (r == 0) Write(p, sizeof *p, pc))                                                       \
+  X(int, getresuid, (uid_t * ru, uid_t* eu, uid_t* su), (ru, eu, su), , if (r == 0) {          \
+    Write(ru, sizeof *ru, pc);                                                                 \
+    Write(eu, sizeof *eu, pc);                                                                 \
+    Write(su, sizeof *su, pc);                                                                 \
+  })                                                                                           \
+  X(int, getresgid, (gid_t * rg, gid_t* eg, gid_t* sg), (rg, eg, sg), , if (r == 0) {          \
+    Write(rg, sizeof *rg, pc);                                                                 \
+    Write(eg, sizeof *eg, pc);                                                                 \
+    Write(sg, sizeof *sg, pc);                                                                 \
+  })                                                                                           \
+  X(int, sigaltstack, (const stack_t* ss, stack_t* old), (ss, old), , {                        \
+    Read(ss, sizeof *ss, pc);                                                                  \
+    if (r == 0) Write(old, sizeof *old, pc);                                                   \
+  })                                                                                           \
+  X(int, timer_gettime, (timer_t t, itimerspec* v), (t, v), ,                                  \
+    if (r == 0) Write(v, sizeof *v, pc))                                                       \
+  X(int, getlogin_r, (char* b, size_t n), (b, n), ,                                            \
+    if (r == 0 && n) Write(b, Min(RealStrlen(b) + 1, n), pc))                                  \
+  X(int, ttyname_r, (int fd, char* b, size_t n), (fd, b, n), ,                                 \
+    if (r == 0 && n) Write(b, Min(RealStrlen(b) + 1, n), pc))                                  \
   THREADLENS_ATTR_GET(X, getguardsize, size_t)                                                 \
   THREADLENS_ATTR_GET(X, getstacksize, size_t)                                                 \
   THREADLENS_ATTR_GET(X, getscope, int)                                                        \
