@@ -103,6 +103,9 @@ void FreeAtCaller(void (*&slot)(T*), const char* name, T* list, uintptr_t pc) {
   real(list);
 }
 
+// A tokenizer's scan from `begin` that left its position at `next` (null: at the string's
+// end, no token found): strtok, strtok_r, strsep (tsan_libc_text.cc).
+void Scanned(char* begin, const char* delim, char* next, uintptr_t pc);
 // The strings of a user or group entry libc filled (tsan_libc_io.cc, tsan_libc_sys.cc): each
 // written, and a group's member list.
 void PasswdStrings(const passwd* p, uintptr_t pc);

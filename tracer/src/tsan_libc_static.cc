@@ -5,7 +5,7 @@
 // putenv and clearenv change it. Each call records an access to that state, so two threads
 // calling them with nothing ordering the calls race on it, named for what it is
 // (ThreadSanitizer records localtime's buffer and the entries, but neither strtok's state
-// nor the environment).
+// nor the environment). strtok also reads and writes the string as strtok_r does.
 #include <dirent.h>
 #include <grp.h>
 #include <netdb.h>
@@ -90,12 +90,47 @@ int (*real_closedir)(DIR*) = nullptr;
 
 using namespace threadlens::rt::tsan::libc;
 
+namespace {
+
+// Where strtok's next call without a string starts, as libc will keep it: known only while
+// the calls record (null: not known, and then a call without a string records no bytes).
+char* strtok_next = nullptr;
+
+bool IsDelimiter(char c, const char* delim) {
+  for (const char* d = delim; *d; ++d) {
+    if (*d == c) return true;
+  }
+  return false;
+}
+
+// Where a strtok scan from `from` leaves libc's position: past the delimiter it overwrites,
+// at the string's end, or null when no token is left.
+char* StrtokNext(char* from, const char* delim) {
+  while (*from && IsDelimiter(*from, delim)) ++from;
+  if (!*from) return nullptr;
+  while (*from && !IsDelimiter(*from, delim)) ++from;
+  return *from ? from + 1 : from;
+}
+
+}  // namespace
+
+// strtok: its hidden position, and the string's bytes as strtok_r's.
 TSAN_EXPORT char* Intercept_strtok(char* s, const char* delim) __asm__("strtok");
 char* Intercept_strtok(char* s, const char* delim) {
   auto* real = Real(real_strtok, "strtok");
   if (!real) return nullptr;
-  Touch(strtok_state, true, TSAN_CALLER_PC);
-  return real(s, delim);
+  const uintptr_t pc = TSAN_CALLER_PC;
+  Touch(strtok_state, true, pc);
+  char* from = s ? s : __atomic_load_n(&strtok_next, __ATOMIC_RELAXED);
+  if (!Caller(pc) || !from || !delim) {
+    __atomic_store_n(&strtok_next, nullptr, __ATOMIC_RELAXED);
+    return real(s, delim);
+  }
+  char* next = StrtokNext(from, delim);
+  char* r = real(s, delim);
+  Scanned(from, delim, next, pc);
+  __atomic_store_n(&strtok_next, next, __ATOMIC_RELAXED);
+  return r;
 }
 
 TSAN_EXPORT tm* localtime(const time_t* t) {

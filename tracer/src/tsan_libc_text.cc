@@ -40,21 +40,6 @@ size_t WideCompared(const wchar_t* a, const wchar_t* b, size_t max) {
 }
 void WideString(const wchar_t* s, uintptr_t pc) { Read(s, (WideLen(s) + 1) * kW, pc); }
 
-// A tokenizer's scan from `begin` that left its position at `next`: read to there; when the
-// character before `next` is now a terminator the call wrote it over a delimiter, else
-// `next` is the string's own end, read too.
-void Scanned(char* begin, const char* delim, char* next, uintptr_t pc) {
-  Read(delim, RealStrlen(delim) + 1, pc);
-  if (!next) {
-    Read(begin, RealStrlen(begin) + 1, pc);
-  } else if (next > begin && next[-1] == '\0') {
-    Read(begin, static_cast<size_t>(next - begin), pc);
-    Write(next - 1, 1, pc);
-  } else {
-    Read(begin, static_cast<size_t>(next - begin) + 1, pc);
-  }
-}
-
 // A multibyte conversion that stored `r` characters of `unit` bytes in `d` (room for `n`):
 // with room left it also stored the terminator.
 void Converted(const void* d, size_t r, size_t n, size_t unit, uintptr_t pc) {
@@ -103,6 +88,21 @@ void Lookup(const char* node, const char* svc, const addrinfo* hints, int r,
 }
 
 }  // namespace
+
+// A tokenizer's scan from `begin` that left its position at `next`: read to there; when the
+// character before `next` is now a terminator the call wrote it over a delimiter, else
+// `next` is the string's own end, read too.
+void Scanned(char* begin, const char* delim, char* next, uintptr_t pc) {
+  Read(delim, RealStrlen(delim) + 1, pc);
+  if (!next) {
+    Read(begin, RealStrlen(begin) + 1, pc);
+  } else if (next > begin && next[-1] == '\0') {
+    Read(begin, static_cast<size_t>(next - begin), pc);
+    Write(next - 1, 1, pc);
+  } else {
+    Read(begin, static_cast<size_t>(next - begin) + 1, pc);
+  }
+}
 
 #define THREADLENS_LIBC_TEXT(X)                                                               \
   X(wchar_t*, wcscpy, (wchar_t * d, const wchar_t* s), (d, s), ,                              \
