@@ -2,7 +2,8 @@
 // bytes, the host name, file-system and system statistics, process times, interval timers,
 // pending signals, configuration strings, terminal attributes, the common ioctl requests,
 // group entries, a thread's CPU set, scheduling and clock, thread attributes, the process's
-// ids, the alternate signal stack, a POSIX timer's time and the login and terminal names.
+// ids, the alternate signal stack, a POSIX timer's time, the login and terminal names, the
+// getters of synchronization objects' attributes and a semaphore's count.
 // Each records what it read and wrote as range accesses at the caller's pc, and only when
 // the call succeeded. (ThreadSanitizer, clang 14, records getrandom, sysinfo, statfs,
 // statvfs, times, getitimer, sigpending, confstr, pthread_getschedparam, getresuid,
@@ -10,6 +11,7 @@
 #include <grp.h>
 #include <pthread.h>
 #include <sched.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
@@ -111,13 +113,32 @@ void GroupStrings(const group* g, uintptr_t pc) {
   THREADLENS_ATTR_GET(X, getscope, int)                                                        \
   THREADLENS_ATTR_GET(X, getinheritsched, int)                                                 \
   THREADLENS_ATTR_GET(X, getschedpolicy, int)                                                  \
-  THREADLENS_ATTR_GET(X, getschedparam, sched_param)
+  THREADLENS_ATTR_GET(X, getschedparam, sched_param)                                          \
+  THREADLENS_OBJECT_GET(X, mutexattr, gettype, int)                                            \
+  THREADLENS_OBJECT_GET(X, mutexattr, getpshared, int)                                         \
+  THREADLENS_OBJECT_GET(X, mutexattr, getprotocol, int)                                        \
+  THREADLENS_OBJECT_GET(X, mutexattr, getrobust, int)                                          \
+  THREADLENS_OBJECT_GET(X, mutexattr, getprioceiling, int)                                     \
+  THREADLENS_OBJECT_GET(X, condattr, getclock, clockid_t)                                      \
+  THREADLENS_OBJECT_GET(X, condattr, getpshared, int)                                          \
+  THREADLENS_OBJECT_GET(X, rwlockattr, getpshared, int)                                        \
+  THREADLENS_OBJECT_GET(X, rwlockattr, getkind_np, int)                                        \
+  THREADLENS_OBJECT_GET(X, barrierattr, getpshared, int)                                       \
+  /* The count only: glibc loads it relaxed, so it orders nothing (TSan acquires). */          \
+  X(int, sem_getvalue, (sem_t * s, int* v), (s, v), , Read(s, sizeof *s, pc);                  \
+    if (r == 0) Write(v, sizeof *v, pc))
 
 // A thread attribute's getter: reads the attribute object, writes the value. (Not
 // pthread_attr_getstack nor getdetachstate: the runtime calls them itself as threads start,
 // where a first resolution through dlsym must not happen.)
 #define THREADLENS_ATTR_GET(X, what, T)                                                     \
   X(int, pthread_attr_##what, (const pthread_attr_t* a, T* v), (a, v), , Read(a, sizeof *a, pc); \
+    if (r == 0) Write(v, sizeof *v, pc))
+
+// The same for the attribute objects of mutexes, condition variables, rwlocks and barriers.
+#define THREADLENS_OBJECT_GET(X, object, what, T)                                            \
+  X(int, pthread_##object##_##what, (const pthread_##object##_t* a, T* v), (a, v), ,        \
+    Read(a, sizeof *a, pc);                                                                   \
     if (r == 0) Write(v, sizeof *v, pc))
 
 #define THREADLENS_DEFINE(ret, name, params, args, pre, effect) \
