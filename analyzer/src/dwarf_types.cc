@@ -189,8 +189,22 @@ void MemberPath(Dwarf_Die& type, uint64_t off, std::string& path, int depth) {
   // Base classes and anonymous members add no name: their fields read as the parent's.
   const char* name = dwarf_tag(chosen) == DW_TAG_member ? dwarf_diename(chosen) : nullptr;
   // The standard library's insides (std::mutex::_M_mutex, std::atomic's _M_i) are reserved
-  // names no user wrote: the object is named, as the user declared it.
-  if (name && IsReserved(name)) return AppendOffset(path, off);
+  // names no user wrote: the object is named, as the user declared it; but a type of the
+  // user's inside a named class (the T of std::atomic<T>, std::array's elements) names its
+  // fields and elements, as if the object were one. (The C library's types hide theirs in
+  // structs of no name: a sigset_t's words stay unnamed.)
+  if (name && IsReserved(name)) {
+    const char* outer_name = dwarf_diename(&type);
+    if (!outer_name || IsReserved(outer_name)) return AppendOffset(path, off);
+    Dwarf_Die inner = member_type;
+    const int tag = Peel(&inner) ? dwarf_tag(&inner) : 0;
+    const char* inner_name = dwarf_diename(&inner);
+    const bool record = (tag == DW_TAG_structure_type || tag == DW_TAG_class_type ||
+                         tag == DW_TAG_union_type) &&
+                        inner_name && !IsReserved(inner_name);
+    if (!record && tag != DW_TAG_array_type) return AppendOffset(path, off);
+    return FieldPath(member_type, off - first, path, depth + 1);
+  }
   if (name && *name) path += std::string(".") + name;
   // A bitfield names the member; a byte inside it has no finer name.
   if (dwarf_hasattr(chosen, DW_AT_bit_size)) return;

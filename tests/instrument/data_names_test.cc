@@ -3,7 +3,9 @@
 // DWARF leaves ambiguous (unions, shared bitfield bytes, padding), types at allocation
 // sites, and the symbol+offset fallback for a module without DWARF.
 #include <gtest/gtest.h>
+#include <signal.h>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
@@ -76,6 +78,10 @@ Padded names_padded;
 Derived names_derived;
 std::mutex names_mutex;
 std::atomic<long> names_atomic;
+std::atomic<Stats> names_atomic_stats;
+std::array<Slot, 3> names_std_slots;
+std::array<int, 8> names_std_ints;
+sigset_t names_sigset;
 Guarded names_guarded;
 namespace names_ns {
 Stats in_namespace;
@@ -139,6 +145,15 @@ TEST_F(DataNames, LibraryInsidesAreNotNamed) {
   EXPECT_EQ(Name(&names_atomic), "names_atomic");
   EXPECT_EQ(Name(&names_guarded.mu), "names_guarded.mu");
   EXPECT_EQ(Name(&names_guarded.mu, 4), "names_guarded.mu+4");
+}
+
+// A type of the user's inside a library class is named through it; the C library's
+// anonymous wrappers are not.
+TEST_F(DataNames, UserTypesInsideLibraryClassesAreNamed) {
+  EXPECT_EQ(Name(&names_atomic_stats, 8), "names_atomic_stats.errors");
+  EXPECT_EQ(Name(&names_std_slots[2].count), "names_std_slots[2].count");
+  EXPECT_EQ(Name(&names_std_ints[5]), "names_std_ints[5]");
+  EXPECT_EQ(Name(&names_sigset, 8), "names_sigset+8");
 }
 
 TEST_F(DataNames, NamespaceQualifies) {
