@@ -8,6 +8,7 @@
 #include <string.h>
 
 regex_t pattern;
+size_t subexpressions;  // read of the compiled pattern (zeroing it would crash regexec)
 char subject[32] = "key=value";
 regmatch_t matches[2];
 char message[64];
@@ -17,7 +18,7 @@ char fields[16] = "one,two,three";
 
 static void* Writer(void* arg) {
   (void)arg;
-  memset(&pattern, 0, sizeof pattern);
+  subexpressions = pattern.re_nsub;
   subject[0] = 'K';
   matches[0].rm_so = -1;
   message[0] = 0;
