@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "runtime_internal.h"
+#include "tsan_libc.h"
 
 namespace threadlens::rt {
 namespace {
@@ -62,7 +63,10 @@ TL_EXPORT int thrd_join(thrd_t thr, int* res) {
   PcScope at(TL_CALLER_PC);
   void* out = nullptr;
   const int r = pthread_join(static_cast<pthread_t>(thr), &out);
-  if (r == 0 && res) *res = static_cast<int>(reinterpret_cast<intptr_t>(out));
+  if (r == 0 && res) {
+    *res = static_cast<int>(reinterpret_cast<intptr_t>(out));
+    threadlens::rt::tsan::libc::CallerWrite(res, sizeof *res, TL_CALLER_PC);
+  }
   return Map(r);
 }
 

@@ -71,8 +71,9 @@ void* Trampoline(void* p) {
   return a.fn(a.arg);
 }
 
+// `ret`: where the join stores the thread's result (written once it joined, when recorded).
 template <typename Join>
-int TracedJoin(pthread_t t, uint8_t flags, uint64_t pc, Join join) {
+int TracedJoin(pthread_t t, void** ret, uint8_t flags, uint64_t pc, Join join) {
   ThreadState* ts = CurrentFast();
   if (!ts) return join();
   uint32_t tid = TidMapGet(t);
@@ -86,6 +87,7 @@ int TracedJoin(pthread_t t, uint8_t flags, uint64_t pc, Join join) {
   if (blocks) ClearBlocked(ts);
   uint8_t f = flags | (r == ETIMEDOUT ? trace::kTimedOut : 0) | (r != 0 ? trace::kFailed : 0);
   EmitTo(ts, EventKind::kThreadJoin, f, 0, 0, tid, pc);
+  if (r == 0) tsan::libc::CallerWrite(ret, sizeof *ret, pc);
   return r;
 }
 
@@ -204,23 +206,24 @@ TL_EXPORT int pthread_create(pthread_t* t, const pthread_attr_t* attr, void* (*f
 
 TL_EXPORT int pthread_join(pthread_t t, void** ret) {
   ENSURE(real_join);
-  return TracedJoin(t, 0, TL_CALLER_PC, [&] { return real_join(t, ret); });
+  return TracedJoin(t, ret, 0, TL_CALLER_PC, [&] { return real_join(t, ret); });
 }
 
 TL_EXPORT int pthread_tryjoin_np(pthread_t t, void** ret) {
   ENSURE(real_tryjoin);
-  return TracedJoin(t, threadlens::trace::kTry, TL_CALLER_PC, [&] { return real_tryjoin(t, ret); });
+  return TracedJoin(t, ret, threadlens::trace::kTry, TL_CALLER_PC,
+                    [&] { return real_tryjoin(t, ret); });
 }
 
 TL_EXPORT int pthread_timedjoin_np(pthread_t t, void** ret, const timespec* abs) {
   ENSURE(real_timedjoin);
-  return TracedJoin(t, threadlens::trace::kTimed, TL_CALLER_PC,
+  return TracedJoin(t, ret, threadlens::trace::kTimed, TL_CALLER_PC,
                     [&] { return real_timedjoin(t, ret, abs); });
 }
 
 TL_EXPORT int pthread_clockjoin_np(pthread_t t, void** ret, clockid_t c, const timespec* abs) {
   ENSURE(real_clockjoin);
-  return TracedJoin(t, threadlens::trace::kTimed, TL_CALLER_PC,
+  return TracedJoin(t, ret, threadlens::trace::kTimed, TL_CALLER_PC,
                     [&] { return real_clockjoin(t, ret, c, abs); });
 }
 
