@@ -6,8 +6,10 @@
 // load that read a release store's value must therefore get the larger number. Recording
 // before or after the operation cannot promise that (two racing RMWs would interleave), so
 // non-relaxed operations perform and record under a striped spinlock keyed by address, as
-// TSan does with its per-address sync objects. Relaxed operations create no edges and take
-// no lock.
+// TSan does with its per-address sync objects. Relaxed operations take no lock; a relaxed
+// store or RMW after a release fence still hands over what came before the fence, so a
+// read-modify-write that may have read a write numbered after its own (WriteBracket's
+// AfterRead) is numbered again, after it.
 //
 // Spin loops: a load (or failed compare-exchange) that repeats the thread's last record
 // with nothing recorded in between, while no store or RMW reached its stripe, is folded into
@@ -36,6 +38,7 @@ using trace::MemoryOrder;
 struct alignas(64) Stripe {
   std::atomic<uint32_t> locked{0};
   std::atomic<uint64_t> version{0};  // stores and RMWs recorded on this stripe
+  std::atomic<uint64_t> last_seq{0};  // the largest number a store or RMW here was given
 };
 constexpr size_t kStripes = 256;
 Stripe stripes[kStripes];
@@ -135,7 +138,21 @@ class WriteBracket {
       EnterRecord(ts);
     }
     Bump(t, a);
-    if (ts_) ts_->reserved_seq = g_seq->fetch_add(1, std::memory_order_relaxed) + 1;
+    if (ts_) {
+      ts_->reserved_seq = g_seq->fetch_add(1, std::memory_order_relaxed) + 1;
+      Publish(ts_->reserved_seq);
+    }
+  }
+  // After a read-modify-write: a write numbered after this one may have reached the location
+  // before it, without the stripe lock (a relaxed store or RMW), and been the value it read.
+  // Numbered again then, after every write published on the stripe: a read is numbered after
+  // the write it read, as a load is.
+  void AfterRead() {
+    if (!ts_) return;
+    std::atomic_thread_fence(std::memory_order_acquire);  // the value was read first
+    if (StripeFor(a_).last_seq.load(std::memory_order_relaxed) <= ts_->reserved_seq) return;
+    ts_->reserved_seq = g_seq->fetch_add(1, std::memory_order_relaxed) + 1;
+    Publish(ts_->reserved_seq);
   }
   ~WriteBracket() {
     if (!a_) return;
@@ -151,6 +168,15 @@ class WriteBracket {
   WriteBracket& operator=(const WriteBracket&) = delete;
 
  private:
+  // Raises the stripe's last number to `seq`, before the write becomes visible.
+  void Publish(uint64_t seq) {
+    std::atomic<uint64_t>& last = StripeFor(a_).last_seq;
+    uint64_t cur = last.load(std::memory_order_relaxed);
+    while (cur < seq && !last.compare_exchange_weak(cur, seq, std::memory_order_relaxed)) {
+    }
+    std::atomic_thread_fence(std::memory_order_release);
+  }
+
   ThreadState* ts_ = nullptr;
   const volatile void* a_ = nullptr;
 };
@@ -317,6 +343,7 @@ TSAN_ALWAYS_INLINE T Rmw(volatile T* a, T v, int mo, uintptr_t pc) {
   Scope s(t, a, mo);
   WriteBracket w(t, a);
   T old = PlainRmw<op>(a, v, mo);
+  w.AfterRead();
   Record(t, EventKind::kAtomicRmw, mo, a, sizeof(T), pc);
   return old;
 }
@@ -345,6 +372,7 @@ TSAN_ALWAYS_INLINE bool Cas(volatile T* a, T* expected, T desired, bool weak, in
     WriteBracket w(t, a);
     ok = PlainCas(a, expected, desired, weak, mo, fmo);
     if (ok) {
+      w.AfterRead();
       Record(t, EventKind::kAtomicRmw, mo, a, sizeof(T), pc);
     } else {
       w.Drop();
