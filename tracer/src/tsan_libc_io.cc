@@ -36,6 +36,19 @@ void Vector(const iovec* v, size_t count, size_t bytes, bool write, uintptr_t pc
   }
 }
 
+// process_vm_readv (`into_local`) or process_vm_writev moved `r` bytes between the local
+// vector and the remote one, which is this process's own memory too when `pid` is ours.
+void VmCopy(pid_t pid, const iovec* local, size_t lc, const iovec* remote, size_t rc,
+            ssize_t r, bool into_local, uintptr_t pc) {
+  const size_t bytes = r > 0 ? static_cast<size_t>(r) : 0;
+  Vector(local, lc, bytes, into_local, pc);
+  if (pid == getpid()) {
+    Vector(remote, rc, bytes, !into_local, pc);
+  } else {
+    Read(remote, rc * sizeof *remote, pc);
+  }
+}
+
 // A socket address out-parameter: the length in/out, the address clipped to the buffer
 // the caller offered (`cap`, the length before the call).
 void Address(const sockaddr* a, const socklen_t* len, socklen_t cap, uintptr_t pc) {
@@ -157,6 +170,14 @@ void PasswdStrings(const passwd* p, uintptr_t pc) {
     fdsync::Use(fd, pc), Vector(v, c, r > 0 ? r : 0, true, pc), )                               \
   X(ssize_t, pwritev2, (int fd, const iovec* v, int c, off_t o, int f), (fd, v, c, o, f),     \
     fdsync::Use(fd, pc), Vector(v, c, r > 0 ? r : 0, false, pc), )                              \
+  X(ssize_t, process_vm_readv,                                                                \
+    (pid_t p, const iovec* l, unsigned long lc, const iovec* rv, unsigned long rc,             \
+     unsigned long f),                                                                         \
+    (p, l, lc, rv, rc, f), , VmCopy(p, l, lc, rv, rc, r, true, pc), )                          \
+  X(ssize_t, process_vm_writev,                                                               \
+    (pid_t p, const iovec* l, unsigned long lc, const iovec* rv, unsigned long rc,             \
+     unsigned long f),                                                                         \
+    (p, l, lc, rv, rc, f), , VmCopy(p, l, lc, rv, rc, r, false, pc), )                         \
   X(int, accept, (int fd, sockaddr* a, socklen_t* l), (fd, a, l),                             \
     socklen_t cap = Cap(l); fdsync::Use(fd, pc), if (r >= 0) Address(a, l, cap, pc),              \
     if (r >= 0) { fdsync::Accepted(fd, pc); fdsync::Created(r, 0, pc); })                         \
