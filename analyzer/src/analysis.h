@@ -128,6 +128,8 @@ class Analysis {
   // A synchronization object's own bytes: lock operations read them (atomically), init and
   // destroy write them, so a destroy racing a use is a race.
   void SyncObjectAccess(const ThreadCtx& t, const StreamEvent& e, uint64_t size, bool write);
+  // `t` just released `mutex` to wait on its pending condition variable (cond_mutex.cc).
+  void CondWaitMutex(ThreadCtx& t, uint64_t mutex);
   // The live (else the last freed) heap block holding `addr`, if any.
 
   // ---- prediction (analysis_predict.cc) ----
@@ -186,6 +188,9 @@ class Analysis {
   FlatMap<uint64_t> live_sizes_;  // live heap blocks' sizes by base: what a free ends
   std::unordered_map<uint64_t, uint32_t> fork_parents_;  // fork key -> the forking process
   std::unordered_map<uint64_t, std::shared_ptr<const VectorClock>> cond_signals_;
+  // Condition variable -> the threads (dense) that waited on it last: those still waiting.
+  std::unordered_map<uint64_t, std::vector<uint32_t>> cond_waiters_;
+  std::set<std::pair<uint64_t, uint64_t>> cond_mutex_seen_;  // (wait site, other wait site)
   std::vector<BlockedThread> watchdog_blocked_;
   std::map<std::pair<uint32_t, uint64_t>, std::vector<SideRef>> self_waiters_;
   std::vector<HeldBy> watchdog_holds_;

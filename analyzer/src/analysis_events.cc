@@ -382,6 +382,7 @@ void Analysis::HandleLock(ThreadCtx& t, const StreamEvent& e) {
       if ((ev.flags & trace::kViaCondWait) && t.pending.kind == Pending::kCond) {
         t.pending.mutex = ev.obj;
         t.pending.where.lockset = t.lockset;
+        CondWaitMutex(t, ev.obj);
         if (!t.held.empty()) {
           holds_.OnWaitHolding(t, t.pending.where, t.pending.flags & trace::kTimed);
         }

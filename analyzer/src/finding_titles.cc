@@ -196,6 +196,15 @@ void TitleFinding(Finding& f) {
         f.detail = a[2].thread + " stalls on " + lock + " for as long as " + a[0].thread +
                    " sleeps; if the notification never comes, it never gets " + lock + ".";
       }
+    } else if (f.subkind == "cond-mutexes" && a.size() >= 2 && f.locks.size() >= 2) {
+      f.title = a[0].thread + " waits on " + a[0].object + " with " + f.locks[0] + " while " +
+                a[1].thread + " waits on it with " + f.locks[1];
+      if (f.detail.empty()) {
+        f.detail = "A condition variable belongs to one mutex while any thread waits on it "
+                   "(POSIX leaves other uses undefined): a notifier that holds one of the "
+                   "mutexes is not ordered with the waiter that holds the other, and its "
+                   "wake-up can be lost. Guard the condition with one mutex.";
+      }
     } else if (f.subkind == "destroy-locked") {
       f.title = lock + " destroyed while locked";
     } else {
