@@ -168,7 +168,7 @@ class WriteBracket {
   WriteBracket& operator=(const WriteBracket&) = delete;
 
  private:
-  // Raises the stripe's last number to `seq`, before the write becomes visible.
+  // Raises the stripe's last number to `seq` (for a write's own number, before the write).
   void Publish(uint64_t seq) {
     std::atomic<uint64_t>& last = StripeFor(a_).last_seq;
     uint64_t cur = last.load(std::memory_order_relaxed);
