@@ -141,6 +141,8 @@ class Dumper {
         return "sem";
       case trace::BlockedOn::kFutex:
         return "futex";
+      case trace::BlockedOn::kCondDestroy:
+        return "cond_destroy";
     }
     return "?";
   }

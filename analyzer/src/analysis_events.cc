@@ -113,6 +113,12 @@ void Analysis::HandleRuntime(const StreamEvent& e) {
         case trace::BlockedOn::kJoin: b.on = Pending::kJoin; break;
         case trace::BlockedOn::kSem: b.on = Pending::kSem; break;
         case trace::BlockedOn::kFutex: b.on = Pending::kFutex; break;
+        case trace::BlockedOn::kCondDestroy:
+          b.on = Pending::kCond;
+          b.destroying = true;
+          b.where.site = ev.site;  // the destroy's call; no traced event marks it
+          b.has_where = true;
+          break;
         default: b.on = Pending::kNone; break;
       }
       watchdog_blocked_.push_back(b);

@@ -17,6 +17,7 @@ SideRef BlockedSide(const BlockedThread& b) {
          : b.on == Pending::kSem  ? Op::kSemWait
          : b.on == Pending::kFutex ? Op::kFutexWait
          : b.on == Pending::kLock ? Op::kRequest
+         : b.destroying           ? Op::kDestroy
                                   : Op::kWait;
   return s;
 }
@@ -123,15 +124,28 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
 
   // Hangs (only when nobody runs): blocked on something no lock cycle explains.
   if (nobody_running) {
+    // A condition variable being destroyed: its waiters, which its destroy waits for, belong
+    // to the destroyer's finding.
+    std::map<uint64_t, uint32_t> destroyer_of;  // cv -> node
+    for (size_t n = 0; n < blocked.size(); ++n) {
+      const BlockedThread& b = *by_node[n];
+      if (b.on == Pending::kCond && b.destroying) {
+        destroyer_of.emplace(b.obj, static_cast<uint32_t>(n));
+      }
+    }
+    auto waits_on_destroyed = [&](const BlockedThread& b) {
+      return b.on == Pending::kCond && !b.destroying && destroyer_of.count(b.obj);
+    };
     for (size_t n = 0; n < blocked.size(); ++n) {
       const BlockedThread& b = *by_node[n];
       if (root[n] >= 0 || b.on == Pending::kLock || b.on == Pending::kNone) continue;
+      if (waits_on_destroyed(b)) continue;
       // A joiner of another blocked thread waits on whatever that thread waits on.
       if (b.on == Pending::kJoin && !edges[n].empty()) continue;
       RawFinding f;
       f.kind = "hang";
       f.severity = Severity::kError;
-      f.subkind = b.on == Pending::kCond    ? "cond"
+      f.subkind = b.on == Pending::kCond    ? (b.destroying ? "cond-destroy" : "cond")
                   : b.on == Pending::kJoin  ? "join"
                   : b.on == Pending::kFutex ? "futex"
                                             : "sem";
@@ -141,6 +155,15 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
       f.sort_key = s.index;
       root[n] = static_cast<long>(out.size());
       out.push_back(std::move(f));
+    }
+    for (size_t n = 0; n < blocked.size(); ++n) {
+      const BlockedThread& b = *by_node[n];
+      if (root[n] >= 0 || !waits_on_destroyed(b)) continue;
+      const long r = root[destroyer_of[b.obj]];
+      if (r < 0) continue;
+      out[static_cast<size_t>(r)].sides.push_back(BlockedSide(b));
+      out[static_cast<size_t>(r)].tids.push_back(b.tid);
+      root[n] = r;
     }
   }
   // Threads waiting (by join or for a lock) on a thread that never wakes up belong to that

@@ -22,6 +22,7 @@ struct BlockedThread {
   uint64_t obj = 0;
   SideRef where;       // the request or wait, when traced
   bool has_where = false;
+  bool destroying = false;  // on == kCond: inside the condition variable's destroy
 };
 
 struct HeldBy {

@@ -109,6 +109,21 @@ void TitleFinding(Finding& f) {
                                              : "semaphore " + a[0].object;
     f.title = "hang: " + a[0].thread + " blocked forever waiting on " + what;
     if (f.subkind == "futex") f.title = FutexHangTitle(a[0]);
+    if (f.subkind == "cond-destroy") {
+      std::vector<std::string> waiters;
+      for (size_t i = 1; i < a.size(); ++i) waiters.push_back(a[i].thread);
+      f.title = "hang: " + a[0].thread + " blocked forever destroying condition variable " +
+                a[0].object +
+                (waiters.empty() ? "" : ", which " + JoinNames(waiters, ", ") + " wait on");
+      if (f.detail.empty()) {
+        f.detail = "glibc's pthread_cond_destroy waits until every thread waiting on the "
+                   "condition variable has left its wait, and nothing will wake them "
+                   "(destroying a condition variable that threads wait on is undefined in "
+                   "POSIX). Typically a static or global condition variable destroyed at exit "
+                   "while detached workers still wait on it: stop and join the workers first, "
+                   "or leave the condition variable undestroyed.";
+      }
+    }
     if (f.subkind == "condition") {
       f.title = "hang: " + a[0].thread + " blocked forever in a conditional acquisition of " +
                 a[0].object + ", which nobody holds: the condition it waits for never became true";
@@ -120,7 +135,7 @@ void TitleFinding(Finding& f) {
       f.title = "predicted lost notification: " + a[1].thread + " notifies " + a[0].object +
                 " before " + a[0].thread + " waits for it; " + a[0].thread +
                 " then waits forever";
-    } else if (a.size() > 1) {
+    } else if (a.size() > 1 && f.subkind != "cond-destroy") {  // its title names them
       f.title += " (" + std::to_string(a.size() - 1) + " more thread" +
                  (a.size() > 2 ? "s" : "") + " stuck behind it)";
     }

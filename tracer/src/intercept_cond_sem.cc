@@ -213,7 +213,16 @@ TL_EXPORT int pthread_cond_init(pthread_cond_t* c, const pthread_condattr_t* a) 
 TL_EXPORT int pthread_cond_destroy(pthread_cond_t* c) {
   ENSURE(real_cond_destroy);
   WriteObject(c, sizeof *c, TL_CALLER_PC);
-  return real_cond_destroy(c);
+  // glibc's destroy waits until every waiter has left the wait: with one that is never woken
+  // (a static condition variable destroyed at exit under idle detached workers) it never
+  // returns, and the watchdog must count the thread as blocked.
+  ThreadState* ts = CurrentFast();
+  if (!ts) return real_cond_destroy(c);
+  SetBlocked(ts, threadlens::trace::BlockedOn::kCondDestroy, reinterpret_cast<uint64_t>(c),
+             TL_CALLER_PC);
+  const int r = real_cond_destroy(c);
+  ClearBlocked(ts);
+  return r;
 }
 
 TL_EXPORT int sem_init(sem_t* s, int pshared, unsigned value) {

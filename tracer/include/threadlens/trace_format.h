@@ -329,6 +329,9 @@ enum class BlockedOn : uint8_t {
   kJoin = 3,
   kSem = 4,
   kFutex = 5,  // an untimed futex wait (kFutexWaitBegin)
+  // Inside pthread_cond_destroy, which glibc makes wait until every waiter of the condition
+  // variable has left its wait.
+  kCondDestroy = 6,
 };
 
 enum class WatchdogReason : uint8_t {
