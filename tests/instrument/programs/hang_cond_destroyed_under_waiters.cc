@@ -31,17 +31,27 @@ void Worker() {
   }
 }
 
-int main() {
-  for (int i = 0; i < 2; ++i) std::thread(Worker).detach();
-  for (int i = 1; i <= 10; ++i) {
-    std::lock_guard<std::mutex> g(jobs_lock);
-    jobs.push_back(i);
-    jobs_ready.notify_one();
-  }
-  // Every job done and both workers back inside their wait (they let go of the lock there).
+// Until both workers are back inside their wait (they let go of the lock there) with no job
+// left. Jobs go one at a time, so that no worker is ever woken but not yet back: a worker
+// between its wakeup and its next wait would read the condition variable unordered with
+// the destroy at exit.
+void WaitIdle() {
   for (bool idle = false; !idle;) {
     std::lock_guard<std::mutex> g(jobs_lock);
     idle = jobs.empty() && idle_workers == 2;
+  }
+}
+
+int main() {
+  for (int i = 0; i < 2; ++i) std::thread(Worker).detach();
+  WaitIdle();
+  for (int i = 1; i <= 10; ++i) {
+    {
+      std::lock_guard<std::mutex> g(jobs_lock);
+      jobs.push_back(i);
+      jobs_ready.notify_one();
+    }
+    WaitIdle();
   }
   std::lock_guard<std::mutex> g(jobs_lock);
   std::printf("%ld\n", done_total);
