@@ -61,8 +61,11 @@ void* Trampoline(void* p) {
   StartArgs a = *static_cast<StartArgs*>(p);
   if (g_enabled.load(std::memory_order_acquire)) {
     ThreadState* ts = StartThread(a.tid, a.parent);
+    ts->counted = true;
     RecordOwnStack(ts);
     ScheduleStart(ts);
+  } else {
+    ProgramThreadNotCreated();
   }
   // Freed only once the thread is registered: with the heap interposer of instrumented
   // programs, a free before that would create a second, never-ending thread state.
@@ -186,9 +189,11 @@ TL_EXPORT int pthread_create(pthread_t* t, const pthread_attr_t* attr, void* (*f
   sigset_t all;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &a->mask);
+  ProgramThreadCreating();
   int r = real_pthread_create(t, attr, Trampoline, a);
   pthread_sigmask(SIG_SETMASK, &a->mask, nullptr);
   if (r != 0) {
+    ProgramThreadNotCreated();
     free(a);
     ScheduleForget(tid);
     EmitTo(ts, EventKind::kThreadCreate, threadlens::trace::kFailed, 0, 0, tid, pc);

@@ -205,6 +205,7 @@ void ExitKeyDestructor(void* p) {
   }
   FibersThreadExit();
   if (!ts || ts != t_state) return;
+  const bool counted = ts->counted;
   ReleaseThreadStack();
   RecordIgnoresAtExit(ts);
   EmitTo(ts, EventKind::kThreadExit, 0, 0, 0, 0, 0);
@@ -220,6 +221,7 @@ void ExitKeyDestructor(void* p) {
   FlushThread(ts, false, true);
   Unregister(ts);
   FreeState(ts);
+  if (counted) ProgramThreadEnded();
 }
 
 // ---------------------------------------------------------------------------------------
@@ -477,6 +479,7 @@ __attribute__((constructor(101))) static void InitRuntime() {
   WriteSettings();
 
   ThreadState* main_state = NewState(1);
+  main_state->counted = true;
   t_state = main_state;
   Register(main_state);
   pthread_setspecific(g_exit_key, main_state);  // main may end with pthread_exit

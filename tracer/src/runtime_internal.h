@@ -107,6 +107,8 @@ struct ThreadState {
   bool drained;  // after a size limit: this thread's events up to the cut are written
   // Rounds of thread-specific data destructors this thread's exit has waited (runtime.cc).
   uint8_t exit_rounds;
+  // A program thread the watchdog counts (main, and threads started through pthread_create).
+  bool counted;
 
   // What the thread blocks on, for the watchdog. `blocked_on` (trace::BlockedOn, 0 = not
   // blocked) is stored last with release, so the other fields are valid when it is seen.
@@ -416,6 +418,12 @@ void FibersThreadExit();
 
 // Starts the watchdog thread if THREADLENS_WATCHDOG asks for one (again in a fork child).
 void StartWatchdog();
+// Program threads alive or being created. A process ends when its last thread ends (main may
+// have ended with pthread_exit): the watchdog, a thread too, must not keep it alive, so the
+// program's last thread stops it and waits for it to end before it ends itself.
+void ProgramThreadCreating();
+void ProgramThreadNotCreated();
+void ProgramThreadEnded();
 // An OpenMP program on LLVM's libomp: its Archer tool is named so libomp loads it (openmp.cc).
 void PrepareOpenMP();
 

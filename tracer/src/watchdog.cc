@@ -283,6 +283,11 @@ int FormatTids(char* out, size_t size, const Snapshot& s, const uint32_t* idx, u
   __builtin_unreachable();
 }
 
+std::atomic<int> g_program_threads{1};
+std::atomic<bool> g_stop{false};
+pthread_t g_watchdog;
+std::atomic<bool> g_running{false};
+
 void* WatchdogMain(void*) {
   sigset_t all;
   sigfillset(&all);
@@ -296,7 +301,7 @@ void* WatchdogMain(void*) {
   for (;;) {
     timespec ts{0, static_cast<long>(kPollNs)};
     nanosleep(&ts, nullptr);
-    if (!g_enabled.load() || TraceClosing()) return nullptr;
+    if (!g_enabled.load() || TraceClosing() || g_stop.load()) return nullptr;
     Snapshot& s = *g_snap;
     TakeSnapshot(s);
     uint64_t key = 0;
@@ -382,7 +387,22 @@ void* WatchdogMain(void*) {
 
 }  // namespace
 
+void ProgramThreadCreating() { g_program_threads.fetch_add(1, std::memory_order_relaxed); }
+void ProgramThreadNotCreated() { g_program_threads.fetch_sub(1, std::memory_order_relaxed); }
+
+void ProgramThreadEnded() {
+  if (g_program_threads.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  if (!g_running.exchange(false)) return;
+  g_stop.store(true);
+  // The join returns once the watchdog's exit left this thread as the process's last.
+  pthread_join(g_watchdog, nullptr);
+}
+
 void StartWatchdog() {
+  // At start-up and in a fork child, the calling thread is the only one.
+  g_program_threads.store(1);
+  g_stop.store(false);
+  g_running.store(false);
   const char* env = getenv("THREADLENS_WATCHDOG");
   g_delay_s = env && *env ? strtod(env, nullptr) : 0;
   const char* limit = getenv("THREADLENS_TIMEOUT");
@@ -397,10 +417,9 @@ void StartWatchdog() {
     return;
   }
   g_fired.store(false);
-  pthread_t t;
   pthread_attr_t attr;
   pthread_attr_init(&attr);
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  // Joinable: the program's last thread waits for its end (ProgramThreadEnded).
   pthread_attr_setstacksize(&attr, 256 * 1024);
   if (!real_pthread_create) ResolveReal();
   // Created with every signal blocked, not only from its first instruction on: a
@@ -409,7 +428,7 @@ void StartWatchdog() {
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
-  real_pthread_create(&t, &attr, WatchdogMain, nullptr);
+  if (real_pthread_create(&g_watchdog, &attr, WatchdogMain, nullptr) == 0) g_running.store(true);
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   pthread_attr_destroy(&attr);
 }
