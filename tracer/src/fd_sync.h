@@ -49,6 +49,11 @@ uint64_t InodeChannel(int fd);
 // life of what was there before (freed heap memory the C library unmapped), as unchecked.
 void Mapped(void* addr, size_t len, uintptr_t pc, bool checked = true);
 void Unmapping(void* addr, size_t len, uintptr_t pc);
+// A System V message queue's channel: its id, which names it in every process.
+uint64_t SysvQueueChannel(int id);
+// A release and an acquire of a channel with no descriptor (a System V queue's).
+void SendOn(uint64_t channel, uintptr_t pc);
+void ReceivedOn(uint64_t channel, uintptr_t pc);
 // Before close, or dup2/dup3 onto an open number; after a duplication.
 void BeforeClose(int fd, uintptr_t pc);
 void Duplicated(int from, int to, uintptr_t pc);

@@ -240,6 +240,18 @@ void Received(int fd, uintptr_t pc) {
   if (uint64_t c = Channel(fd)) EmitTo(ts, EventKind::kHappensAfter, 0, 0, 0, c, pc);
 }
 
+uint64_t SysvQueueChannel(int id) {
+  return kFdChannelBase | (Mix(static_cast<uint64_t>(id), 0x7379737620717565ull) & kFdChannelMask);
+}
+
+void SendOn(uint64_t channel, uintptr_t pc) {
+  if (ThreadState* ts = Recorder(pc)) EmitTo(ts, EventKind::kHappensBefore, 0, 0, 0, channel, pc);
+}
+
+void ReceivedOn(uint64_t channel, uintptr_t pc) {
+  if (ThreadState* ts = Recorder(pc)) EmitTo(ts, EventKind::kHappensAfter, 0, 0, 0, channel, pc);
+}
+
 void Created(int fd, uint64_t channel, uintptr_t pc) {
   std::atomic<uint64_t>* e = Entry(fd);
   ThreadState* ts = Recorder(pc);

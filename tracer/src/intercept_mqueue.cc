@@ -4,10 +4,12 @@
 // two) share it. The message buffers are recorded as the caller's: mq_send reads its
 // message, mq_receive writes what it got and the priority. (ThreadSanitizer, clang 14,
 // models none of this and reports a race on data handed over through a queue.)
+// System V message queues (msgsnd, msgrcv) the same way, with a channel per queue id.
 #include <errno.h>
 #include <fcntl.h>
 #include <mqueue.h>
 #include <stdarg.h>
+#include <sys/msg.h>
 
 #include "fd_sync.h"
 #include "runtime_internal.h"
@@ -21,6 +23,8 @@ int (*real_mq_send)(mqd_t, const char*, size_t, unsigned) = nullptr;
 int (*real_mq_timedsend)(mqd_t, const char*, size_t, unsigned, const timespec*) = nullptr;
 ssize_t (*real_mq_receive)(mqd_t, char*, size_t, unsigned*) = nullptr;
 ssize_t (*real_mq_timedreceive)(mqd_t, char*, size_t, unsigned*, const timespec*) = nullptr;
+int (*real_msgsnd)(int, const void*, size_t, int) = nullptr;
+ssize_t (*real_msgrcv)(int, void*, size_t, long, int) = nullptr;
 
 namespace fdsync = threadlens::rt::fdsync;
 namespace libc = threadlens::rt::tsan::libc;
@@ -91,5 +95,27 @@ TL_EXPORT ssize_t mq_timedreceive(mqd_t q, char* msg, size_t len, unsigned* prio
   fdsync::Use(q, pc);
   ssize_t r = real(q, msg, len, prio, t);
   Got(q, msg, r, prio, pc);
+  return r;
+}
+
+// A System V message is its type (a long) and then its text.
+TL_EXPORT int msgsnd(int id, const void* msg, size_t len, int flags) {
+  TL_REAL(msgsnd);
+  const uintptr_t pc = TL_CALLER_PC;
+  fdsync::SendOn(fdsync::SysvQueueChannel(id), pc);
+  libc::CallerRead(msg, sizeof(long) + len, pc);
+  return real(id, msg, len, flags);
+}
+
+TL_EXPORT ssize_t msgrcv(int id, void* msg, size_t len, long type, int flags) {
+  TL_REAL(msgrcv);
+  const uintptr_t pc = TL_CALLER_PC;
+  ssize_t r = real(id, msg, len, type, flags);
+  if (r >= 0) {
+    int saved = errno;
+    libc::CallerWrite(msg, sizeof(long) + static_cast<size_t>(r), pc);
+    fdsync::ReceivedOn(fdsync::SysvQueueChannel(id), pc);
+    errno = saved;
+  }
   return r;
 }

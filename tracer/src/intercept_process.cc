@@ -117,18 +117,30 @@ TL_EXPORT pid_t wait(int* status) {
   return r;
 }
 
-TL_EXPORT pid_t wait4(pid_t pid, int* status, int options, rusage* usage) {
+namespace {
+
+pid_t Wait4(pid_t pid, int* status, int options, rusage* usage, uintptr_t pc) {
   int own = 0;
   int* st = status ? status : &own;
   pid_t r = Real(real_wait4, "wait4")(pid, st, options, usage);
   int saved = errno;
   if (r > 0) {
-    tsan::libc::CallerWrite(status, sizeof *status, TL_CALLER_PC);
-    tsan::libc::CallerWrite(usage, sizeof *usage, TL_CALLER_PC);
+    tsan::libc::CallerWrite(status, sizeof *status, pc);
+    tsan::libc::CallerWrite(usage, sizeof *usage, pc);
   }
-  if (r > 0) Reaped(r, Ended(*st), TL_CALLER_PC);
+  if (r > 0) Reaped(r, Ended(*st), pc);
   errno = saved;
   return r;
+}
+
+}  // namespace
+
+TL_EXPORT pid_t wait4(pid_t pid, int* status, int options, rusage* usage) {
+  return Wait4(pid, status, options, usage, TL_CALLER_PC);
+}
+
+TL_EXPORT pid_t wait3(int* status, int options, rusage* usage) {
+  return Wait4(-1, status, options, usage, TL_CALLER_PC);
 }
 
 TL_EXPORT int waitid(idtype_t idtype, id_t id, siginfo_t* info, int options) {

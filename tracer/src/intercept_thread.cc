@@ -346,6 +346,7 @@ void ResolveReal() {
   ResolveLockFunctions();
   ResolveCondSemFunctions();
   tsan::libc::ResolveSignalSets();
+  tsan::libc::ResolveThreadAttrs();
 }
 
 }  // namespace threadlens::rt

@@ -92,6 +92,8 @@ inline size_t Min(size_t a, size_t b) { return a < b ? a : b; }
 // Resolves the signal-set interceptors' next definitions (tsan_libc_sigset.cc), before any
 // signal handler can run.
 void ResolveSignalSets();
+// The thread attribute getters the runtime calls itself (tsan_libc_sys.cc).
+void ResolveThreadAttrs();
 
 // A list libc allocated for its caller (getaddrinfo's, getifaddrs'), freed by `real` through
 // free: the frees are made at the caller's call, which named the blocks.

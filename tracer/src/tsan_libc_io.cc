@@ -10,6 +10,7 @@
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sched.h>
@@ -133,6 +134,8 @@ void PasswdStrings(const passwd* p, uintptr_t pc) {
     Vector(v, c, r > 0 ? r : 0, true, pc), if (r > 0) fdsync::Received(fd, pc))                   \
   X(ssize_t, preadv, (int fd, const iovec* v, int c, off_t o), (fd, v, c, o), fdsync::Use(fd, pc), \
     Vector(v, c, r > 0 ? r : 0, true, pc), )                                                  \
+  X(ssize_t, preadv64, (int fd, const iovec* v, int c, off64_t o), (fd, v, c, o),            \
+    fdsync::Use(fd, pc), Vector(v, c, r > 0 ? r : 0, true, pc), )                               \
   X(ssize_t, write, (int fd, const void* b, size_t n), (fd, b, n), fdsync::Send(fd, pc),          \
     if (r > 0) Read(b, r, pc), )                                                              \
   X(ssize_t, pwrite, (int fd, const void* b, size_t n, off_t o), (fd, b, n, o),               \
@@ -143,6 +146,12 @@ void PasswdStrings(const passwd* p, uintptr_t pc) {
     Vector(v, c, r > 0 ? r : 0, false, pc), )                                                 \
   X(ssize_t, pwritev, (int fd, const iovec* v, int c, off_t o), (fd, v, c, o),                \
     fdsync::Use(fd, pc), Vector(v, c, r > 0 ? r : 0, false, pc), )                                \
+  X(ssize_t, pwritev64, (int fd, const iovec* v, int c, off64_t o), (fd, v, c, o),           \
+    fdsync::Use(fd, pc), Vector(v, c, r > 0 ? r : 0, false, pc), )                              \
+  /* The C library's eventfd_read and eventfd_write reach the kernel without read(2). */      \
+  X(int, eventfd_read, (int fd, eventfd_t* v), (fd, v), fdsync::Use(fd, pc),                  \
+    if (r == 0) Write(v, sizeof *v, pc), if (r == 0) fdsync::Received(fd, pc))                 \
+  X(int, eventfd_write, (int fd, eventfd_t v), (fd, v), fdsync::Send(fd, pc), , )             \
   X(ssize_t, recv, (int fd, void* b, size_t n, int f), (fd, b, n, f), fdsync::Use(fd, pc),        \
     if (r > 0) Write(b, r, pc), if (r > 0) fdsync::Received(fd, pc))                              \
   X(ssize_t, recvfrom, (int fd, void* b, size_t n, int f, sockaddr* a, socklen_t* l),         \
@@ -170,6 +179,10 @@ void PasswdStrings(const passwd* p, uintptr_t pc) {
     fdsync::Use(fd, pc), Vector(v, c, r > 0 ? r : 0, true, pc), )                               \
   X(ssize_t, pwritev2, (int fd, const iovec* v, int c, off_t o, int f), (fd, v, c, o, f),     \
     fdsync::Use(fd, pc), Vector(v, c, r > 0 ? r : 0, false, pc), )                              \
+  X(ssize_t, preadv64v2, (int fd, const iovec* v, int c, off64_t o, int f),                 \
+    (fd, v, c, o, f), fdsync::Use(fd, pc), Vector(v, c, r > 0 ? r : 0, true, pc), )             \
+  X(ssize_t, pwritev64v2, (int fd, const iovec* v, int c, off64_t o, int f),                \
+    (fd, v, c, o, f), fdsync::Use(fd, pc), Vector(v, c, r > 0 ? r : 0, false, pc), )            \
   X(ssize_t, process_vm_readv,                                                                \
     (pid_t p, const iovec* l, unsigned long lc, const iovec* rv, unsigned long rc,             \
      unsigned long f),                                                                         \

@@ -1,13 +1,15 @@
 // libc functions that are not thread-safe because they keep state of their own: strtok's
 // position, the static `struct tm` of localtime and gmtime, the static string of ctime and
-// asctime, the entries of getpwuid, getpwnam, getgrgid, getgrnam and gethostbyname, the
-// entry readdir returns, and the environment that getenv reads while setenv, unsetenv,
+// asctime, the entries of getpwuid, getpwnam, getgrgid, getgrnam, gethostbyname and of the
+// enumerations (getpwent, getgrent, getmntent, gethostent, getprotoent...), the names of
+// ttyname and ptsname, the entry readdir returns, and the environment that getenv reads while setenv, unsetenv,
 // putenv and clearenv change it. Each call records an access to that state, so two threads
 // calling them with nothing ordering the calls race on it, named for what it is
 // (ThreadSanitizer records localtime's buffer and the entries, but neither strtok's state
 // nor the environment). strtok also reads and writes the string as strtok_r does.
 #include <dirent.h>
 #include <grp.h>
+#include <mntent.h>
 #include <netdb.h>
 #include <pwd.h>
 #include <stdlib.h>
@@ -280,4 +282,118 @@ TSAN_EXPORT dirent64* readdir64(DIR* d) {
   dirent64* r = real ? real(d) : nullptr;
   if (r && Caller(TSAN_CALLER_PC)) Write(r, r->d_reclen, TSAN_CALLER_PC);
   return r;
+}
+
+// The enumerations and the lookups that share an entry with them: one static entry per family
+// (the iteration state beside it), and the static names of ttyname and ptsname.
+namespace {
+
+passwd* (*real_getpwent)() = nullptr;
+group* (*real_getgrent)() = nullptr;
+mntent* (*real_getmntent)(FILE*) = nullptr;
+hostent* (*real_gethostent)() = nullptr;
+hostent* (*real_gethostbyname2)(const char*, int) = nullptr;
+hostent* (*real_gethostbyaddr)(const void*, socklen_t, int) = nullptr;
+protoent* (*real_getprotoent)() = nullptr;
+protoent* (*real_getprotobyname)(const char*) = nullptr;
+protoent* (*real_getprotobynumber)(int) = nullptr;
+char* (*real_ttyname)(int) = nullptr;
+char* (*real_ptsname)(int) = nullptr;
+bool pwent_named = false, grent_named = false, mntent_named = false, hostent_named = false,
+     protoent_named = false, ttyname_named = false, ptsname_named = false;
+
+template <typename T>
+T* Result(T* r, const char* name, bool& named, void (*strings)(const T*, uintptr_t),
+          uintptr_t pc) {
+  Filled(r, sizeof *r, name, named, pc);
+  if (r && strings && Caller(pc)) strings(r, pc);
+  return r;
+}
+
+void MountStrings(const mntent* m, uintptr_t pc) {
+  for (const char* s : {m->mnt_fsname, m->mnt_dir, m->mnt_type, m->mnt_opts}) {
+    if (s) Write(s, RealStrlen(s) + 1, pc);
+  }
+}
+
+char* StaticName(char* r, const char* name, bool& named, uintptr_t pc) {
+  if (r) Filled(r, RealStrlen(r) + 1, name, named, pc);
+  return r;
+}
+
+}  // namespace
+
+TSAN_EXPORT passwd* getpwent() {
+  auto* f = Real(real_getpwent, "getpwent");
+  return Result(f ? f() : nullptr, "the entry of getpwent", pwent_named, PasswdStrings,
+                TSAN_CALLER_PC);
+}
+
+TSAN_EXPORT group* getgrent() {
+  auto* f = Real(real_getgrent, "getgrent");
+  return Result(f ? f() : nullptr, "the entry of getgrent", grent_named, GroupStrings,
+                TSAN_CALLER_PC);
+}
+
+TSAN_EXPORT mntent* getmntent(FILE* file) {
+  auto* f = Real(real_getmntent, "getmntent");
+  return Result(f ? f(file) : nullptr, "the entry of getmntent", mntent_named, MountStrings,
+                TSAN_CALLER_PC);
+}
+
+// glibc's gethostent, gethostbyname2 and gethostbyaddr each keep an entry of their own.
+TSAN_EXPORT hostent* gethostent() {
+  auto* f = Real(real_gethostent, "gethostent");
+  return Result<hostent>(f ? f() : nullptr, "the entry of gethostent", hostent_named, nullptr,
+                         TSAN_CALLER_PC);
+}
+
+TSAN_EXPORT hostent* gethostbyname2(const char* name, int af) {
+  static bool named = false;
+  const uintptr_t pc = TSAN_CALLER_PC;
+  auto* f = Real(real_gethostbyname2, "gethostbyname2");
+  hostent* r = f ? f(name, af) : nullptr;
+  if (Caller(pc)) ReadString(name, pc);
+  return Result<hostent>(r, "the entry of gethostbyname2", named, nullptr, pc);
+}
+
+TSAN_EXPORT hostent* gethostbyaddr(const void* addr, socklen_t len, int type) {
+  static bool named = false;
+  const uintptr_t pc = TSAN_CALLER_PC;
+  auto* f = Real(real_gethostbyaddr, "gethostbyaddr");
+  hostent* r = f ? f(addr, len, type) : nullptr;
+  if (Caller(pc)) Read(addr, len, pc);
+  return Result<hostent>(r, "the entry of gethostbyaddr", named, nullptr, pc);
+}
+
+TSAN_EXPORT protoent* getprotoent() {
+  auto* f = Real(real_getprotoent, "getprotoent");
+  return Result<protoent>(f ? f() : nullptr, "the entry of getprotoent", protoent_named,
+                          nullptr, TSAN_CALLER_PC);
+}
+
+TSAN_EXPORT protoent* getprotobyname(const char* name) {
+  static bool named = false;
+  const uintptr_t pc = TSAN_CALLER_PC;
+  auto* f = Real(real_getprotobyname, "getprotobyname");
+  protoent* r = f ? f(name) : nullptr;
+  if (Caller(pc)) ReadString(name, pc);
+  return Result<protoent>(r, "the entry of getprotobyname", named, nullptr, pc);
+}
+
+TSAN_EXPORT protoent* getprotobynumber(int proto) {
+  static bool named = false;
+  auto* f = Real(real_getprotobynumber, "getprotobynumber");
+  return Result<protoent>(f ? f(proto) : nullptr, "the entry of getprotobynumber", named,
+                          nullptr, TSAN_CALLER_PC);
+}
+
+TSAN_EXPORT char* ttyname(int fd) {
+  auto* f = Real(real_ttyname, "ttyname");
+  return StaticName(f ? f(fd) : nullptr, "the name of ttyname", ttyname_named, TSAN_CALLER_PC);
+}
+
+TSAN_EXPORT char* ptsname(int fd) {
+  auto* f = Real(real_ptsname, "ptsname");
+  return StaticName(f ? f(fd) : nullptr, "the name of ptsname", ptsname_named, TSAN_CALLER_PC);
 }

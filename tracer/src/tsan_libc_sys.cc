@@ -114,6 +114,13 @@ void GroupStrings(const group* g, uintptr_t pc) {
   THREADLENS_ATTR_GET(X, getinheritsched, int)                                                 \
   THREADLENS_ATTR_GET(X, getschedpolicy, int)                                                  \
   THREADLENS_ATTR_GET(X, getschedparam, sched_param)                                          \
+  THREADLENS_ATTR_GET(X, getdetachstate, int)                                                 \
+  X(int, pthread_attr_getstack, (const pthread_attr_t* a, void** p, size_t* n), (a, p, n), ,   \
+    Read(a, sizeof *a, pc);                                                                     \
+    if (r == 0) {                                                                               \
+      Write(p, sizeof *p, pc);                                                                  \
+      Write(n, sizeof *n, pc);                                                                  \
+    })                                                                                          \
   THREADLENS_OBJECT_GET(X, mutexattr, gettype, int)                                            \
   THREADLENS_OBJECT_GET(X, mutexattr, getpshared, int)                                         \
   THREADLENS_OBJECT_GET(X, mutexattr, getprotocol, int)                                        \
@@ -128,9 +135,7 @@ void GroupStrings(const group* g, uintptr_t pc) {
   X(int, sem_getvalue, (sem_t * s, int* v), (s, v), , Read(s, sizeof *s, pc);                  \
     if (r == 0) Write(v, sizeof *v, pc))
 
-// A thread attribute's getter: reads the attribute object, writes the value. (Not
-// pthread_attr_getstack nor getdetachstate: the runtime calls them itself as threads start,
-// where a first resolution through dlsym must not happen.)
+// A thread attribute's getter: reads the attribute object, writes the value.
 #define THREADLENS_ATTR_GET(X, what, T)                                                     \
   X(int, pthread_attr_##what, (const pthread_attr_t* a, T* v), (a, v), , Read(a, sizeof *a, pc); \
     if (r == 0) Write(v, sizeof *v, pc))
@@ -145,6 +150,14 @@ void GroupStrings(const group* g, uintptr_t pc) {
   THREADLENS_LIBC_INTERCEPTOR(ret, name, params, args, pre, effect, Unresolved<ret>())
 THREADLENS_LIBC_SYS(THREADLENS_DEFINE)
 #undef THREADLENS_DEFINE
+
+// The runtime calls these itself as threads start, where a first resolution through dlsym
+// must not happen: they are resolved as the runtime starts.
+void ResolveThreadAttrs() {
+  Real(real_pthread_attr_getstack, "pthread_attr_getstack");
+  Real(real_pthread_attr_getdetachstate, "pthread_attr_getdetachstate");
+  Real(real_pthread_attr_getstacksize, "pthread_attr_getstacksize");
+}
 
 // _FORTIFY_SOURCE: the checked forms (`bl`: the buffer's size, which the real function
 // checks), with the bytes of the plain ones.
