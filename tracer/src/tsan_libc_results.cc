@@ -1,10 +1,10 @@
 // Interceptors for calls that hand results back through pointers the caller passed: the math
 // functions with a second result (frexp, modf, sincos, remquo, lgamma_r; lgamma's sign goes to
 // the global signgam), pattern expansion (glob, wordexp), and more of the system's state (load
-// average, timerfd times, a process's CPU clock, the 64-bit file-system statistics that
+// average, timerfd times, a process's CPU clock, the pages resident (mincore), the 64-bit file-system statistics that
 // _FILE_OFFSET_BITS=64 selects, a thread attribute's CPU set). Also the buffer a stream is
 // given (setvbuf and friends): stdio writes it from inside the C library from then on, so the
-// handover is recorded as a write of the whole buffer, as TSan records it.
+// handover is recorded as a write of the whole buffer, as TSan records it. And swab.
 // Each records what it read and wrote as range accesses at the caller's pc.
 #include <dlfcn.h>
 #include <glob.h>
@@ -12,10 +12,12 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/timerfd.h>
 #include <time.h>
+#include <unistd.h>
 #include <wordexp.h>
 
 #include "fd_sync.h"
@@ -103,7 +105,10 @@ void StringVector(char** v, size_t offs, size_t count, uintptr_t pc) {
     (a, n, s), , Read(a, sizeof *a, pc);                                                     \
     if (r == 0) Write(s, n, pc))                                                             \
   X(int, setvbuf, (FILE * f, char* b, int mode, size_t n), (f, b, mode, n), ,                \
-    if (r == 0 && b) Write(b, n, pc))
+    if (r == 0 && b) Write(b, n, pc))                                                        \
+  /* One byte per page of the range. */                                                     \
+  X(int, mincore, (void* a, size_t n, unsigned char* v), (a, n, v), ,                        \
+    if (r == 0) Write(v, (n + 4095) / 4096, pc))
 
 #define THREADLENS_DEFINE(ret, name, params, args, pre, effect) \
   THREADLENS_LIBC_INTERCEPTOR(ret, name, params, args, pre, effect, Unresolved<ret>())
@@ -143,6 +148,22 @@ TSAN_EXPORT void Intercept_sincosl(long double x, long double* s, long double* c
     __asm__("sincosl");
 void Intercept_sincosl(long double x, long double* s, long double* c) {
   SinCos(real_sincosl, "sincosl", x, s, c, TSAN_CALLER_PC);
+}
+
+// swab: `n` bytes read, the even part of them written swapped.
+namespace {
+void (*real_swab)(const void*, void*, ssize_t) = nullptr;
+}  // namespace
+TSAN_EXPORT void Intercept_swab(const void* from, void* to, ssize_t n) __asm__("swab");
+void Intercept_swab(const void* from, void* to, ssize_t n) {
+  auto* real = Real(real_swab, "swab");
+  if (__builtin_expect(!real, 0)) return;
+  real(from, to, n);
+  const uintptr_t pc = TSAN_CALLER_PC;
+  if (n > 1 && Caller(pc)) {
+    Read(from, static_cast<size_t>(n & ~ssize_t{1}), pc);
+    Write(to, static_cast<size_t>(n & ~ssize_t{1}), pc);
+  }
 }
 
 // setbuf and setbuffer: setvbuf's handover with BUFSIZ or the given size.

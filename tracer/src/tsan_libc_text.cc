@@ -229,6 +229,8 @@ THREADLENS_LIBC_INTERCEPTOR(size_t, __wcstombs_chk,
 namespace {
 int (*real_getaddrinfo)(const char*, const char*, const addrinfo*, addrinfo**) = nullptr;
 void (*real_freeaddrinfo)(addrinfo*) = nullptr;
+int (*real_getnameinfo)(const sockaddr*, socklen_t, char*, socklen_t, char*, socklen_t,
+                        int) = nullptr;
 }  // namespace
 
 // The C library keeps blocks between getaddrinfo calls (its resolver's and NSS's state),
@@ -248,6 +250,28 @@ int Intercept_getaddrinfo(const char* node, const char* svc, const addrinfo* hin
   if (t) {
     --t->ignore;
     Lookup(node, svc, hints, r, res, pc);
+  }
+  return r;
+}
+
+// getnameinfo: the address read, the host and service names written; its inside is left out
+// as getaddrinfo's is.
+TSAN_EXPORT int Intercept_getnameinfo(const sockaddr* a, socklen_t n, char* host, socklen_t hn,
+                                      char* serv, socklen_t sn, int flags)
+    __asm__("getnameinfo");
+int Intercept_getnameinfo(const sockaddr* a, socklen_t n, char* host, socklen_t hn, char* serv,
+                          socklen_t sn, int flags) {
+  auto* real = Real(real_getnameinfo, "getnameinfo");
+  if (__builtin_expect(!real, 0)) return Unresolved<int>();
+  const uintptr_t pc = TSAN_CALLER_PC;
+  ThreadCtx* t = Caller(pc);
+  if (t) ++t->ignore;
+  const int r = real(a, n, host, hn, serv, sn, flags);
+  if (t) {
+    --t->ignore;
+    Read(a, n, pc);
+    if (r == 0 && host && hn) Write(host, Min(RealStrlen(host) + 1, hn), pc);
+    if (r == 0 && serv && sn) Write(serv, Min(RealStrlen(serv) + 1, sn), pc);
   }
   return r;
 }

@@ -2,12 +2,17 @@
 // LINK: -lm
 // CHECK: no-race
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <glob.h>
 #include <math.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -32,6 +37,11 @@ size_t stack_size;
 _Alignas(64) cpu_set_t cpus;
 _Alignas(64) int child_status;
 _Alignas(64) char stream_buffer[4096];
+_Alignas(64) char host[64];
+_Alignas(64) char service[32];
+_Alignas(64) unsigned char resident[1];
+_Alignas(64) char swapped[4];
+_Alignas(4096) char page[4096];
 volatile double x = 12.5;
 
 static void* Writer(void* arg) {
@@ -51,6 +61,10 @@ static void* Writer(void* arg) {
   CPU_SET(0, &cpus);
   child_status = -1;
   stream_buffer[100] = 1;
+  host[0] = 1;
+  service[0] = 1;
+  resident[0] = 1;
+  swapped[1] = 1;
   return NULL;
 }
 
@@ -63,6 +77,11 @@ int main(void) {
   if (child == 0) _exit(3);
   FILE* sink = fopen("/dev/null", "w");
   if (tfd < 0 || child < 0 || !sink) return 1;
+  struct sockaddr_in local;
+  memset(&local, 0, sizeof local);
+  local.sin_family = AF_INET;
+  local.sin_port = htons(80);
+  local.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   pthread_t t;
   pthread_create(&t, NULL, Writer, NULL);
   pthread_join(t, NULL);
@@ -81,6 +100,10 @@ int main(void) {
   sum += pthread_attr_getaffinity_np(&attr, sizeof cpus, &cpus);
   sum += wait3(&child_status, 0, NULL);
   sum += setvbuf(sink, stream_buffer, _IOFBF, sizeof stream_buffer);
+  sum += getnameinfo((const struct sockaddr*)&local, sizeof local, host, sizeof host, service,
+                     sizeof service, NI_NUMERICHOST | NI_NUMERICSERV);
+  sum += mincore(page, sizeof page, resident);
+  swab("abcd", swapped, 4);
   fclose(sink);
   globfree(&paths);
   wordfree(&words);

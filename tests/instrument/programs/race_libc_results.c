@@ -2,8 +2,9 @@
 // another thread: the math functions with a second result (frexp, modf, sincos, remquo,
 // lgamma_r), pattern expansion (glob, wordexp), the load average, a timerfd's time, a
 // process's CPU clock, thread attribute getters (detach state, stack, CPU set), wait3's
-// status, and the buffer handed to a stream by setvbuf. (ThreadSanitizer, clang 14, sees
-// these too.) Its twin is clean_libc_results.
+// status, the buffer handed to a stream by setvbuf, getnameinfo's names, mincore's vector
+// and swab's output. (ThreadSanitizer, clang 14, sees these too, but swab.) Its twin is
+// clean_libc_results.
 // LINK: -lm
 // CHECK: race exponent
 // CHECK: race whole
@@ -20,13 +21,22 @@
 // CHECK: race cpus
 // CHECK: race child_status
 // CHECK: race stream_buffer[100]
+// CHECK: race host[0]
+// CHECK: race service[0]
+// CHECK: race resident[0]
+// CHECK: race swapped[1]
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <glob.h>
 #include <math.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -51,6 +61,11 @@ size_t stack_size;
 _Alignas(64) cpu_set_t cpus;
 _Alignas(64) int child_status;
 _Alignas(64) char stream_buffer[4096];
+_Alignas(64) char host[64];
+_Alignas(64) char service[32];
+_Alignas(64) unsigned char resident[1];
+_Alignas(64) char swapped[4];
+_Alignas(4096) char page[4096];
 volatile double x = 12.5;
 
 static void* Writer(void* arg) {
@@ -70,6 +85,10 @@ static void* Writer(void* arg) {
   CPU_SET(0, &cpus);  // RACE
   child_status = -1;  // RACE
   stream_buffer[100] = 1;  // RACE
+  host[0] = 1;  // RACE
+  service[0] = 1;  // RACE
+  resident[0] = 1;  // RACE
+  swapped[1] = 1;  // RACE
   return NULL;
 }
 
@@ -82,6 +101,11 @@ int main(void) {
   if (child == 0) _exit(3);
   FILE* sink = fopen("/dev/null", "w");
   if (tfd < 0 || child < 0 || !sink) return 1;
+  struct sockaddr_in local;
+  memset(&local, 0, sizeof local);
+  local.sin_family = AF_INET;
+  local.sin_port = htons(80);
+  local.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   pthread_t t;
   pthread_create(&t, NULL, Writer, NULL);
   double sum = frexp(x, &exponent);  // RACE
@@ -99,6 +123,10 @@ int main(void) {
   sum += pthread_attr_getaffinity_np(&attr, sizeof cpus, &cpus);  // RACE
   sum += wait3(&child_status, 0, NULL);  // RACE
   sum += setvbuf(sink, stream_buffer, _IOFBF, sizeof stream_buffer);  // RACE
+  sum += getnameinfo((const struct sockaddr*)&local, sizeof local, host, sizeof host, service,  // RACE
+                     sizeof service, NI_NUMERICHOST | NI_NUMERICSERV);
+  sum += mincore(page, sizeof page, resident);  // RACE
+  swab("abcd", swapped, 4);  // RACE
   pthread_join(t, NULL);
   fclose(sink);
   globfree(&paths);
