@@ -4,8 +4,11 @@
 // threads all wait for what a timer's signal handler will do (a sem_post, an atomic's wake)
 // is waiting, not hung: "every thread is stuck" holds only once the timer is past. Timers
 // of CPU time (ITIMER_VIRTUAL, ITIMER_PROF) do not run while every thread waits.
+// A SIGEV_THREAD timer's callback runs in a thread the C library starts: what the thread that
+// created or armed the timer did before happens before the callback.
 #include <dlfcn.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,6 +25,37 @@ namespace {
 unsigned (*real_alarm)(unsigned);
 useconds_t (*real_ualarm)(useconds_t, useconds_t);
 int (*real_timer_settime)(timer_t, int, const struct itimerspec*, struct itimerspec*);
+int (*real_timer_create)(clockid_t, struct sigevent*, timer_t*);
+
+// The keys timers release and their callbacks acquire: runtime addresses (tagged per process
+// as any address), one per hash bucket of the timer id. Two timers in one bucket share edges.
+char g_timer_keys[64];
+uint64_t TimerKey(timer_t t) {
+  const uint64_t h = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(t)) * 0x9E3779B97F4A7C15ull;
+  return reinterpret_cast<uint64_t>(&g_timer_keys[h >> 58]);
+}
+
+void Release(timer_t t, uint64_t pc) {
+  if (ThreadState* ts = CurrentFast()) {
+    EmitTo(ts, trace::EventKind::kHappensBefore, 0, 0, 0, TimerKey(t), pc);
+  }
+}
+
+// The program's callback, given to the library in its place. Never freed: a run may still be
+// starting after timer_delete.
+struct TimerCallback {
+  void (*fn)(sigval);
+  sigval value;
+  timer_t timer;
+};
+
+void CallbackTrampoline(sigval v) {
+  auto* c = static_cast<TimerCallback*>(v.sival_ptr);
+  if (ThreadState* ts = CurrentFast()) {
+    EmitTo(ts, trace::EventKind::kHappensAfter, 0, 0, 0, TimerKey(c->timer), 0);
+  }
+  c->fn(c->value);
+}
 
 template <typename F>
 F Real(F& fn, const char* name) {
@@ -75,9 +109,30 @@ void NoteIntervalTimer(int which, const struct itimerval* value) {
 // A POSIX timer: one of perhaps several, on a clock not known here. Arming one counts until
 // it expires (an absolute time, or a repeating one: as if it repeated); disarming one leaves
 // the others' time, so the record stays.
+TL_EXPORT int timer_create(clockid_t clock, struct sigevent* sev, timer_t* timer) {
+  auto* real = Real(real_timer_create, "timer_create");
+  if (!sev || sev->sigev_notify != SIGEV_THREAD || !CurrentFast()) return real(clock, sev, timer);
+  auto* c = static_cast<TimerCallback*>(malloc(sizeof(TimerCallback)));
+  if (!c) return real(clock, sev, timer);
+  c->fn = sev->sigev_notify_function;
+  c->value = sev->sigev_value;
+  struct sigevent own = *sev;
+  own.sigev_notify_function = CallbackTrampoline;
+  own.sigev_value.sival_ptr = c;
+  const int r = real(clock, &own, timer);
+  if (r != 0) {
+    free(c);
+    return r;
+  }
+  c->timer = *timer;
+  Release(*timer, TL_CALLER_PC);
+  return r;
+}
+
 TL_EXPORT int timer_settime(timer_t timer, int flags, const struct itimerspec* value,
                             struct itimerspec* old) {
   const uint64_t pc = TL_CALLER_PC;
+  Release(timer, pc);
   tsan::libc::CallerRead(value, sizeof *value, pc);
   const int r = Real(real_timer_settime, "timer_settime")(timer, flags, value, old);
   if (r == 0) tsan::libc::CallerWrite(old, sizeof *old, pc);

@@ -351,12 +351,26 @@ ThreadState* StartThread(uint32_t tid, uint32_t parent_tid) {
   return ts;
 }
 
+// The key of UnknownThreadAllocated: an address in this process, tagged like one.
+char g_unknown_threads_key;
+
 ThreadState* CurrentSlow() {
   ThreadState* ts = t_state;
   if (ts == kDeadState || !g_enabled.load(std::memory_order_acquire)) return nullptr;
   if (ts) return ts->in_runtime ? nullptr : ts;
-  // A thread the runtime did not start (created before tracing began, or by clone).
-  return StartThread(NextTid(), 0);
+  // A thread the runtime did not start (created before tracing began, by clone, or by the C
+  // library itself): its creation is not seen, only what such threads allocated before.
+  ts = StartThread(NextTid(), 0);
+  EmitTo(ts, EventKind::kHappensAfter, 0, 0, 0, reinterpret_cast<uint64_t>(&g_unknown_threads_key),
+         0);
+  return ts;
+}
+
+void UnknownThreadAllocated() {
+  ThreadState* ts = t_state;
+  if (reinterpret_cast<uintptr_t>(ts) <= 1 || ts->counted || ts->in_runtime) return;
+  EmitTo(ts, EventKind::kHappensBefore, 0, 0, 0, reinterpret_cast<uint64_t>(&g_unknown_threads_key),
+         0);
 }
 
 void FlushOwn(ThreadState* ts) {

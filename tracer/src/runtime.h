@@ -38,6 +38,11 @@ void NoteIntervalTimer(int which, const struct itimerval* value);
 void Emit(trace::EventKind kind, uint8_t flags, uint16_t aux16, uint32_t aux32, uint64_t obj,
           uint64_t site);
 
+// A block allocated by a thread the runtime did not see created (one of the C library's own,
+// as the helper that starts SIGEV_THREAD timer callbacks): a release that such threads
+// acquire as they start, since the library hands blocks to the threads it creates.
+void UnknownThreadAllocated();
+
 // Number of release-type events (lock release, semaphore post, release atomic, thread
 // create/exit, happens-before, heap events) the calling thread has emitted so far. An access
 // that repeats one made since the last change of this number may be dropped at the source.

@@ -81,6 +81,7 @@ void OnAlloc(void* p, size_t size, uintptr_t pc) {
   EmitWithValue(EventKind::kAlloc, t->HeapFlags(), 0,
                 static_cast<uint32_t>(slack < UINT32_MAX ? slack : 0),
                 reinterpret_cast<uintptr_t>(p), pc, size);
+  UnknownThreadAllocated();
   if (library) PopLibraryFrame(*t);
 }
 

@@ -1,8 +1,8 @@
 // Interceptors for calls that hand results back through pointers the caller passed: the math
 // functions with a second result (frexp, modf, sincos, remquo, lgamma_r; lgamma's sign goes to
 // the global signgam), pattern expansion (glob, wordexp), and more of the system's state (load
-// average, timerfd times, a process's CPU clock, the pages resident (mincore), the 64-bit file-system statistics that
-// _FILE_OFFSET_BITS=64 selects, a thread attribute's CPU set). Also the buffer a stream is
+// average, timerfd times, a process's CPU clock, the pages resident (mincore), the 64-bit
+// file-system statistics that _FILE_OFFSET_BITS=64 selects, a thread attribute's CPU set). Also the buffer a stream is
 // given (setvbuf and friends): stdio writes it from inside the C library from then on, so the
 // handover is recorded as a write of the whole buffer, as TSan records it. And swab.
 // Each records what it read and wrote as range accesses at the caller's pc.
