@@ -1,13 +1,16 @@
 // Interceptors for calls that hand results back through pointers the caller passed: the math
 // functions with a second result (frexp, modf, sincos, remquo, lgamma_r; lgamma's sign goes to
 // the global signgam), pattern expansion (glob, wordexp), and more of the system's state (load
-// average, timerfd times, a process's CPU clock, the pages resident (mincore), the 64-bit
+// average, timerfd times, a process's CPU clock, the pages resident (mincore), directory
+// entries (readdir_r, scandir), a user's groups (getgrouplist), the 64-bit
 // file-system statistics that _FILE_OFFSET_BITS=64 selects, a thread attribute's CPU set). Also the buffer a stream is
 // given (setvbuf and friends): stdio writes it from inside the C library from then on, so the
 // handover is recorded as a write of the whole buffer, as TSan records it. And swab.
 // Each records what it read and wrote as range accesses at the caller's pc.
+#include <dirent.h>
 #include <dlfcn.h>
 #include <glob.h>
+#include <grp.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -45,6 +48,14 @@ void StringVector(char** v, size_t offs, size_t count, uintptr_t pc) {
   for (size_t i = offs; i < offs + count; ++i) {
     if (v[i]) Write(v[i], RealStrlen(v[i]) + 1, pc);
   }
+}
+
+// scandir's result: the list pointer, the array and each entry, all allocated inside libc.
+void Entries(dirent*** list, int n, uintptr_t pc) {
+  Write(list, sizeof *list, pc);
+  if (!*list) return;
+  Write(*list, static_cast<size_t>(n) * sizeof **list, pc);
+  for (int i = 0; i < n; ++i) Write((*list)[i], (*list)[i]->d_reclen, pc);
 }
 
 }  // namespace
@@ -106,6 +117,23 @@ void StringVector(char** v, size_t offs, size_t count, uintptr_t pc) {
     if (r == 0) Write(s, n, pc))                                                             \
   X(int, setvbuf, (FILE * f, char* b, int mode, size_t n), (f, b, mode, n), ,                \
     if (r == 0 && b) Write(b, n, pc))                                                        \
+  X(int, readdir_r, (DIR * d, dirent* e, dirent** out), (d, e, out), , if (r == 0) {          \
+      Write(out, sizeof *out, pc);                                                           \
+      if (*out) Write(e, e->d_reclen, pc);                                                   \
+    })                                                                                       \
+  X(int, readdir64_r, (DIR * d, dirent64* e, dirent64** out), (d, e, out), , if (r == 0) {    \
+      Write(out, sizeof *out, pc);                                                           \
+      if (*out) Write(e, e->d_reclen, pc);                                                   \
+    })                                                                                       \
+  X(int, scandir,                                                                            \
+    (const char* p, dirent*** list, int (*sel)(const dirent*),                               \
+     int (*cmp)(const dirent**, const dirent**)),                                            \
+    (p, list, sel, cmp), ReadString(p, pc), if (r >= 0) Entries(list, r, pc))                \
+  X(int, getgrouplist, (const char* user, gid_t g, gid_t* groups, int* n), (user, g, groups, n), \
+    int cap = n ? *n : 0; ReadString(user, pc), {                                             \
+      Write(n, sizeof *n, pc);                                                               \
+      if (r >= 0) Write(groups, static_cast<size_t>(*n < cap ? *n : cap) * sizeof *groups, pc); \
+    })                                                                                       \
   /* One byte per page of the range. */                                                     \
   X(int, mincore, (void* a, size_t n, unsigned char* v), (a, n, v), ,                        \
     if (r == 0) Write(v, (n + 4095) / 4096, pc))

@@ -1,9 +1,12 @@
 // The twin of race_libc_results: the same calls, made after the writer was joined.
 // LINK: -lm
+// BUILD: -Wno-deprecated-declarations
 // CHECK: no-race
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <glob.h>
+#include <grp.h>
 #include <math.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -42,6 +45,11 @@ _Alignas(64) char service[32];
 _Alignas(64) unsigned char resident[1];
 _Alignas(64) char swapped[4];
 _Alignas(4096) char page[4096];
+_Alignas(64) struct dirent entry;
+_Alignas(64) struct dirent* found;
+_Alignas(64) struct dirent** listed;
+_Alignas(64) int group_count = 16;
+_Alignas(64) gid_t group_ids[16];
 volatile double x = 12.5;
 
 static void* Writer(void* arg) {
@@ -65,6 +73,11 @@ static void* Writer(void* arg) {
   service[0] = 1;
   resident[0] = 1;
   swapped[1] = 1;
+  entry.d_name[0] = 1;
+  found = NULL;
+  listed = NULL;
+  group_count = 16;
+  group_ids[0] = 1;
   return NULL;
 }
 
@@ -76,7 +89,8 @@ int main(void) {
   pid_t child = fork();
   if (child == 0) _exit(3);
   FILE* sink = fopen("/dev/null", "w");
-  if (tfd < 0 || child < 0 || !sink) return 1;
+  DIR* root = opendir("/");
+  if (tfd < 0 || child < 0 || !sink || !root) return 1;
   struct sockaddr_in local;
   memset(&local, 0, sizeof local);
   local.sin_family = AF_INET;
@@ -104,7 +118,13 @@ int main(void) {
                      sizeof service, NI_NUMERICHOST | NI_NUMERICSERV);
   sum += mincore(page, sizeof page, resident);
   swab("abcd", swapped, 4);
+  sum += readdir_r(root, &entry, &found);
+  int entries = scandir("/", &listed, NULL, alphasort);
+  sum += getgrouplist("root", 0, group_ids, &group_count);
   fclose(sink);
+  closedir(root);
+  for (int i = 0; i < entries; ++i) free(listed[i]);
+  free(listed);
   globfree(&paths);
   wordfree(&words);
   printf("%d\n", sum != 0);

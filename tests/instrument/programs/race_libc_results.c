@@ -3,9 +3,11 @@
 // lgamma_r), pattern expansion (glob, wordexp), the load average, a timerfd's time, a
 // process's CPU clock, thread attribute getters (detach state, stack, CPU set), wait3's
 // status, the buffer handed to a stream by setvbuf, getnameinfo's names, mincore's vector
-// and swab's output. (ThreadSanitizer, clang 14, sees these too, but swab.) Its twin is
+// and swab's output, readdir_r's entry, scandir's list and getgrouplist's groups.
+// (ThreadSanitizer, clang 14, sees these too, but swab.) Its twin is
 // clean_libc_results.
 // LINK: -lm
+// BUILD: -Wno-deprecated-declarations
 // CHECK: race exponent
 // CHECK: race whole
 // CHECK: race sine
@@ -25,9 +27,16 @@
 // CHECK: race service[0]
 // CHECK: race resident[0]
 // CHECK: race swapped[1]
+// CHECK: race entry.d_name[0]
+// CHECK: race found
+// CHECK: race listed
+// CHECK: race group_count
+// CHECK: race group_ids[0]
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <glob.h>
+#include <grp.h>
 #include <math.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -66,6 +75,11 @@ _Alignas(64) char service[32];
 _Alignas(64) unsigned char resident[1];
 _Alignas(64) char swapped[4];
 _Alignas(4096) char page[4096];
+_Alignas(64) struct dirent entry;
+_Alignas(64) struct dirent* found;
+_Alignas(64) struct dirent** listed;
+_Alignas(64) int group_count = 16;
+_Alignas(64) gid_t group_ids[16];
 volatile double x = 12.5;
 
 static void* Writer(void* arg) {
@@ -89,6 +103,11 @@ static void* Writer(void* arg) {
   service[0] = 1;  // RACE
   resident[0] = 1;  // RACE
   swapped[1] = 1;  // RACE
+  entry.d_name[0] = 1;  // RACE
+  found = NULL;  // RACE
+  listed = NULL;  // RACE
+  group_count = 16;  // RACE
+  group_ids[0] = 1;  // RACE
   return NULL;
 }
 
@@ -100,7 +119,8 @@ int main(void) {
   pid_t child = fork();
   if (child == 0) _exit(3);
   FILE* sink = fopen("/dev/null", "w");
-  if (tfd < 0 || child < 0 || !sink) return 1;
+  DIR* root = opendir("/");
+  if (tfd < 0 || child < 0 || !sink || !root) return 1;
   struct sockaddr_in local;
   memset(&local, 0, sizeof local);
   local.sin_family = AF_INET;
@@ -127,8 +147,14 @@ int main(void) {
                      sizeof service, NI_NUMERICHOST | NI_NUMERICSERV);
   sum += mincore(page, sizeof page, resident);  // RACE
   swab("abcd", swapped, 4);  // RACE
+  sum += readdir_r(root, &entry, &found);  // RACE
+  int entries = scandir("/", &listed, NULL, alphasort);  // RACE
+  sum += getgrouplist("root", 0, group_ids, &group_count);  // RACE
   pthread_join(t, NULL);
   fclose(sink);
+  closedir(root);
+  for (int i = 0; i < entries; ++i) free(listed[i]);
+  free(listed);
   globfree(&paths);
   wordfree(&words);
   printf("%d\n", sum != 0);
