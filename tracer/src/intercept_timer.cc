@@ -5,7 +5,9 @@
 // is waiting, not hung: "every thread is stuck" holds only once the timer is past. Timers
 // of CPU time (ITIMER_VIRTUAL, ITIMER_PROF) do not run while every thread waits.
 // A SIGEV_THREAD timer's callback runs in a thread the C library starts: what the thread that
-// created or armed the timer did before happens before the callback.
+// created or armed the timer did before happens before the callback. Arming a timer that
+// sends a signal (alarm, ualarm, setitimer, a SIGEV_SIGNAL timer) is a send of that signal to
+// come: what the thread did before happens before the handler, as for kill.
 #include <dlfcn.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 #include <unistd.h>
 
 #include "runtime_internal.h"
+#include "sync_keys.h"
 #include "tsan_libc.h"
 
 namespace threadlens::rt {
@@ -30,9 +33,19 @@ int (*real_timer_create)(clockid_t, struct sigevent*, timer_t*);
 // The keys timers release and their callbacks acquire: runtime addresses (tagged per process
 // as any address), one per hash bucket of the timer id. Two timers in one bucket share edges.
 char g_timer_keys[64];
-uint64_t TimerKey(timer_t t) {
-  const uint64_t h = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(t)) * 0x9E3779B97F4A7C15ull;
-  return reinterpret_cast<uint64_t>(&g_timer_keys[h >> 58]);
+// The signal each bucket's timer sends (0: none, or a SIGEV_THREAD timer).
+int g_timer_signals[64];
+unsigned Bucket(timer_t t) {
+  return static_cast<unsigned>(
+      (static_cast<uint64_t>(reinterpret_cast<uintptr_t>(t)) * 0x9E3779B97F4A7C15ull) >> 58);
+}
+uint64_t TimerKey(timer_t t) { return reinterpret_cast<uint64_t>(&g_timer_keys[Bucket(t)]); }
+
+void WillSignal(int sig, uint64_t pc) {
+  if (sig <= 0 || sig >= _NSIG) return;
+  if (ThreadState* ts = CurrentFast()) {
+    EmitTo(ts, trace::EventKind::kHappensBefore, 0, 0, 0, SignalKey(sig), pc);
+  }
 }
 
 void Release(timer_t t, uint64_t pc) {
@@ -85,12 +98,14 @@ uint64_t Ns(const timespec& t) {
 }  // namespace
 
 TL_EXPORT unsigned alarm(unsigned seconds) {
+  if (seconds > 0) WillSignal(SIGALRM, TL_CALLER_PC);
   const unsigned r = Real(real_alarm, "alarm")(seconds);
   Armed(static_cast<uint64_t>(seconds) * 1'000'000'000, false);
   return r;
 }
 
 TL_EXPORT useconds_t ualarm(useconds_t usecs, useconds_t interval) {
+  if (usecs > 0) WillSignal(SIGALRM, TL_CALLER_PC);
   const useconds_t r = Real(real_ualarm, "ualarm")(usecs, interval);
   Armed(static_cast<uint64_t>(usecs) * 1000, interval != 0);
   return r;
@@ -98,7 +113,10 @@ TL_EXPORT useconds_t ualarm(useconds_t usecs, useconds_t interval) {
 
 // The setitimer interceptor itself records its arguments (tsan_libc_sys.cc) and calls this
 // first: an ITIMER_REAL with no error to come.
-void NoteIntervalTimer(int which, const struct itimerval* value) {
+void NoteIntervalTimer(int which, const struct itimerval* value, uintptr_t pc) {
+  if (value && (value->it_value.tv_sec != 0 || value->it_value.tv_usec != 0)) {
+    WillSignal(which == ITIMER_REAL ? SIGALRM : which == ITIMER_VIRTUAL ? SIGVTALRM : SIGPROF, pc);
+  }
   if (which != ITIMER_REAL || !value || value->it_value.tv_usec >= 1'000'000 ||
       value->it_value.tv_usec < 0 || value->it_value.tv_sec < 0) {
     return;
@@ -111,7 +129,15 @@ void NoteIntervalTimer(int which, const struct itimerval* value) {
 // the others' time, so the record stays.
 TL_EXPORT int timer_create(clockid_t clock, struct sigevent* sev, timer_t* timer) {
   auto* real = Real(real_timer_create, "timer_create");
-  if (!sev || sev->sigev_notify != SIGEV_THREAD || !CurrentFast()) return real(clock, sev, timer);
+  if (!sev || sev->sigev_notify != SIGEV_THREAD || !CurrentFast()) {
+    const int r = real(clock, sev, timer);
+    if (r == 0) {
+      const bool signals = !sev || sev->sigev_notify == SIGEV_SIGNAL ||
+                           sev->sigev_notify == SIGEV_THREAD_ID;
+      g_timer_signals[Bucket(*timer)] = signals ? (sev ? sev->sigev_signo : SIGALRM) : 0;
+    }
+    return r;
+  }
   auto* c = static_cast<TimerCallback*>(malloc(sizeof(TimerCallback)));
   if (!c) return real(clock, sev, timer);
   c->fn = sev->sigev_notify_function;
@@ -125,6 +151,7 @@ TL_EXPORT int timer_create(clockid_t clock, struct sigevent* sev, timer_t* timer
     return r;
   }
   c->timer = *timer;
+  g_timer_signals[Bucket(*timer)] = 0;
   Release(*timer, TL_CALLER_PC);
   return r;
 }
@@ -133,6 +160,9 @@ TL_EXPORT int timer_settime(timer_t timer, int flags, const struct itimerspec* v
                             struct itimerspec* old) {
   const uint64_t pc = TL_CALLER_PC;
   Release(timer, pc);
+  if (value && (value->it_value.tv_sec != 0 || value->it_value.tv_nsec != 0)) {
+    WillSignal(g_timer_signals[Bucket(timer)], pc);
+  }
   tsan::libc::CallerRead(value, sizeof *value, pc);
   const int r = Real(real_timer_settime, "timer_settime")(timer, flags, value, old);
   if (r == 0) tsan::libc::CallerWrite(old, sizeof *old, pc);

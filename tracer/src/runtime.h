@@ -31,7 +31,8 @@ ThreadState* Current();
 bool Enabled();
 
 // setitimer is about to arm (or disarm) the timer `which` (intercept_timer.cc).
-void NoteIntervalTimer(int which, const struct itimerval* value);
+// It sends its signal from then on: a release of the signal's key at `pc`.
+void NoteIntervalTimer(int which, const struct itimerval* value, uintptr_t pc);
 
 // Records one event for the current thread. Sync kinds (trace::IsSyncKind) get a global
 // sequence number. Hot path: no lock, no allocation.

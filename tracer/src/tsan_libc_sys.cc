@@ -64,7 +64,7 @@ void GroupStrings(const group* g, uintptr_t pc) {
   X(clock_t, times, (tms * t), (t), , if (r != static_cast<clock_t>(-1)) Write(t, sizeof *t, pc)) \
   X(int, getitimer, (int w, itimerval* v), (w, v), , if (r == 0) Write(v, sizeof *v, pc))      \
   X(int, setitimer, (int w, const itimerval* v, itimerval* old), (w, v, old),                  \
-    NoteIntervalTimer(w, v), Read(v, sizeof *v, pc);                                                                    \
+    NoteIntervalTimer(w, v, pc), Read(v, sizeof *v, pc);                                                                    \
     if (r == 0) Write(old, sizeof *old, pc))                                                   \
   X(int, sigpending, (sigset_t * s), (s), , if (r == 0) Write(s, sizeof *s, pc))               \
   X(size_t, confstr, (int name, char* b, size_t n), (name, b, n), ,                            \
