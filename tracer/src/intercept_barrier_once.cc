@@ -34,21 +34,7 @@ F Resolve(F& fn, const char* name) {
   return f;
 }
 
-// The calling thread's state if it already has one. Never CurrentFast(), which would start
-// the runtime: these calls also come from libraries' static initializers (a guarded static
-// in the C++ runtime's start-up), before the runtime set up the main thread.
-inline ThreadState* Started() {
-  ThreadState* ts = t_state;
-  return reinterpret_cast<uintptr_t>(ts) > 1 && !ts->in_runtime ? ts : nullptr;
-}
-
-// The runtime's own guarded statics reach the __cxa_guard_* below too: not the program's.
-extern "C" const char __ehdr_start[] __attribute__((visibility("hidden")));
-extern "C" const char etext[] __attribute__((visibility("hidden")));
-inline bool FromRuntime(uint64_t pc) {
-  auto lo = reinterpret_cast<uint64_t>(__ehdr_start);
-  return pc - lo < reinterpret_cast<uint64_t>(etext) - lo;
-}
+// (The runtime's own guarded statics reach the __cxa_guard_* below too: FromRuntime.)
 
 inline uint64_t Addr(const void* p) { return reinterpret_cast<uint64_t>(p); }
 

@@ -29,21 +29,6 @@ F Resolve(F& fn, const char* name) {
   return f;
 }
 
-// Never CurrentFast(): libraries register handlers from their static initializers, before
-// the runtime set up the main thread.
-inline ThreadState* Started() {
-  ThreadState* ts = t_state;
-  return reinterpret_cast<uintptr_t>(ts) > 1 && !ts->in_runtime ? ts : nullptr;
-}
-
-// The runtime registers its own handler (the trace's last flush): not the program's.
-extern "C" const char __ehdr_start[] __attribute__((visibility("hidden")));
-extern "C" const char etext[] __attribute__((visibility("hidden")));
-inline bool FromRuntime(uint64_t pc) {
-  auto lo = reinterpret_cast<uint64_t>(__ehdr_start);
-  return pc - lo < reinterpret_cast<uint64_t>(etext) - lo;
-}
-
 // The key every registration releases: an address in this process, tagged like one.
 char g_handlers_key;
 inline uint64_t Key() { return reinterpret_cast<uint64_t>(&g_handlers_key); }
@@ -54,7 +39,7 @@ void BeforeHandler(void*) {
 
 // Before a registration from `pc`: the release, and whether the hook must follow it.
 bool Registering(uint64_t pc) {
-  if (FromRuntime(pc)) return false;
+  if (FromRuntime(pc)) return false;  // the runtime's own handler (the trace's last flush)
   ThreadState* ts = Started();
   if (!ts) return false;
   EmitTo(ts, EventKind::kHappensBefore, 0, 0, 0, Key(), pc);

@@ -51,21 +51,11 @@ inline std::atomic<uint64_t>* Entry(int fd) {
   return fd >= 0 && fd < kMaxFds ? &table[fd] : nullptr;
 }
 
-// The calling thread's state if it already has one. Never CurrentFast(), which would start
-// the runtime: these calls also come from libraries' static initializers (a guarded static
-// in the C++ runtime's start-up), before the runtime set up the main thread.
-inline ThreadState* Started() {
-  ThreadState* ts = t_state;
-  return reinterpret_cast<uintptr_t>(ts) > 1 && !ts->in_runtime ? ts : nullptr;
-}
-
 // The recording thread for a call made at `pc`; not the runtime's own calls, and nobody in
 // a program that records no memory access: its trace is not checked for races, which is
 // all that descriptor objects and edges serve.
 inline ThreadState* Recorder(uintptr_t pc) {
-  if (InstrumentationFlag() != 0) return nullptr;
-  auto lo = reinterpret_cast<uintptr_t>(__ehdr_start);
-  if (pc - lo < reinterpret_cast<uintptr_t>(etext) - lo) return nullptr;
+  if (InstrumentationFlag() != 0 || FromRuntime(pc)) return nullptr;
   return Started();
 }
 

@@ -19,10 +19,6 @@
 #include "tsan_libc.h"
 #include "tsan_thread.h"
 
-// This object's own image: the runtime's own calls to sigaction pass straight through.
-extern "C" const char __ehdr_start[] __attribute__((visibility("hidden")));
-extern "C" const char etext[] __attribute__((visibility("hidden")));
-
 namespace threadlens::rt {
 
 using trace::EventKind;
@@ -56,11 +52,6 @@ SigactionFn RealSigaction() {
     real_sigaction = reinterpret_cast<SigactionFn>(dlsym(RTLD_NEXT, "sigaction"));
   }
   return real_sigaction;
-}
-
-bool FromRuntime(uintptr_t pc) {
-  return pc - reinterpret_cast<uintptr_t>(__ehdr_start) <
-         reinterpret_cast<uintptr_t>(etext) - reinterpret_cast<uintptr_t>(__ehdr_start);
 }
 
 bool IsHandler(void* h) {

@@ -21,7 +21,17 @@
 #define TL_NOINLINE __attribute__((noinline))
 #define TL_CALLER_PC ::threadlens::rt::CallerPc(__builtin_return_address(0))
 
+// This object's own image, for telling the runtime's own calls from the program's.
+extern "C" const char __ehdr_start[] __attribute__((visibility("hidden")));
+extern "C" const char etext[] __attribute__((visibility("hidden")));
+
 namespace threadlens::rt {
+
+// A call made from the runtime's own code.
+inline bool FromRuntime(uint64_t pc) {
+  const auto lo = reinterpret_cast<uint64_t>(__ehdr_start);
+  return pc - lo < reinterpret_cast<uint64_t>(etext) - lo;
+}
 
 // The user's call site while a wrapper of the runtime's (C11 threads) calls an interceptor
 // on its behalf: events name it, not the wrapper. 0: none.
@@ -195,6 +205,13 @@ void SetupClock();   // at start: the clock and a first rate (runtime_clock.cc)
 void Recalibrate();  // the rate again, over the run so far
 
 TL_NOINLINE ThreadState* CurrentSlow();
+// The calling thread's state if it already has one. Never CurrentFast(), which would start
+// the runtime: interceptors that libraries reach from their static initializers (a guarded
+// static in the C++ runtime's start-up, an atexit) run before it set up the main thread.
+inline ThreadState* Started() {
+  ThreadState* ts = t_state;
+  return reinterpret_cast<uintptr_t>(ts) > 1 && !ts->in_runtime ? ts : nullptr;
+}
 // The calling thread's state if it records now; nullptr inside the runtime or when off.
 inline ThreadState* CurrentFast() {
   ThreadState* ts = t_state;
