@@ -7,9 +7,8 @@
 // hook of its own right after the handler, in the same list; handlers run last registered
 // first, so the hook runs just before the handler and acquires the key. (atexit itself is a
 // static wrapper in each program that calls __cxa_atexit.)
-#include <dlfcn.h>
-
 #include "runtime_internal.h"
+#include "tsan_libc.h"
 
 namespace threadlens::rt {
 namespace {
@@ -18,16 +17,6 @@ using trace::EventKind;
 
 int (*real_cxa_atexit)(void (*)(void*), void*, void*);
 int (*real_on_exit)(void (*)(int, void*), void*);
-
-template <typename F>
-F Resolve(F& fn, const char* name) {
-  F f = __atomic_load_n(&fn, __ATOMIC_RELAXED);
-  if (TL_UNLIKELY(!f)) {
-    f = reinterpret_cast<F>(dlsym(RTLD_NEXT, name));
-    __atomic_store_n(&fn, f, __ATOMIC_RELAXED);
-  }
-  return f;
-}
 
 // The key every registration releases: an address in this process, tagged like one.
 char g_handlers_key;
@@ -50,9 +39,10 @@ bool Registering(uint64_t pc) {
 }  // namespace threadlens::rt
 
 using namespace threadlens::rt;
+using threadlens::rt::tsan::libc::Real;
 
 TL_EXPORT int __cxa_atexit(void (*fn)(void*), void* arg, void* dso) {
-  auto* real = Resolve(real_cxa_atexit, "__cxa_atexit");
+  auto* real = Real(real_cxa_atexit, "__cxa_atexit");
   if (TL_UNLIKELY(!real)) return -1;
   const bool hook = Registering(TL_CALLER_PC);
   int r = real(fn, arg, dso);
@@ -61,8 +51,8 @@ TL_EXPORT int __cxa_atexit(void (*fn)(void*), void* arg, void* dso) {
 }
 
 TL_EXPORT int on_exit(void (*fn)(int, void*), void* arg) {
-  auto* real = Resolve(real_on_exit, "on_exit");
-  auto* cxa = Resolve(real_cxa_atexit, "__cxa_atexit");
+  auto* real = Real(real_on_exit, "on_exit");
+  auto* cxa = Real(real_cxa_atexit, "__cxa_atexit");
   if (TL_UNLIKELY(!real || !cxa)) return -1;
   const bool hook = Registering(TL_CALLER_PC);
   int r = real(fn, arg);
