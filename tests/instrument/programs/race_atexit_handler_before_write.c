@@ -1,5 +1,6 @@
 // The twin of clean_atexit_handler_after_worker: the worker registers the handler first and
-// fills in the report after (and the same with an on_exit handler), so nothing orders the write before the handler's read at exit.
+// fills in the report after (and the same with an on_exit handler), so nothing orders the
+// writes before the handlers' reads at exit.
 // CHECK: exit 0
 // CHECK: race report
 // CHECK: race lines
