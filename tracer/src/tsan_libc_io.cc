@@ -119,6 +119,14 @@ void PasswdStrings(const passwd* p, uintptr_t pc) {
   }
 }
 
+// A stream over a pipe or socket: data leaves at a flush, which libc makes with a write of
+// its own, so every write call and flush on the stream counts as a send (a release before
+// data may leave), and a read call that got data as a receive.
+void StreamSending(FILE* f, uintptr_t pc) {
+  if (f) fdsync::Send(fileno_unlocked(f), pc);
+}
+void StreamReceived(FILE* f, uintptr_t pc) { fdsync::Received(fileno_unlocked(f), pc); }
+
 // File descriptors: the user buffer of a transfer, as far as it went (`effect`), and the
 // descriptor's own synchronization (`pre` and `post`, fd_sync.h): every call reads the
 // descriptor, a send releases its channel before the data leaves, a receive that got data
@@ -207,25 +215,37 @@ void PasswdStrings(const passwd* p, uintptr_t pc) {
 // stdio: the user's buffers. printf/fprintf and friends are not intercepted: they only
 // read their arguments and write a FILE, which stdio locks.
 #define THREADLENS_LIBC_STDIO(X)                                                           \
-  X(size_t, fread, (void* p, size_t s, size_t n, FILE* f), (p, s, n, f), ,                 \
-    Write(p, r * s, pc))                                                                   \
-  X(size_t, fread_unlocked, (void* p, size_t s, size_t n, FILE* f), (p, s, n, f), ,        \
-    Write(p, r * s, pc))                                                                   \
-  X(size_t, fwrite, (const void* p, size_t s, size_t n, FILE* f), (p, s, n, f), Unsafe(pc),\
-    Read(p, r * s, pc))                                                                    \
-  X(size_t, fwrite_unlocked, (const void* p, size_t s, size_t n, FILE* f), (p, s, n, f), , \
-    Read(p, r * s, pc))                                                                    \
-  X(char*, fgets, (char* s, int n, FILE* f), (s, n, f), ,                                 \
-    if (r) Write(s, RealStrlen(s) + 1, pc))                                                \
-  X(int, fputs, (const char* s, FILE* f), (s, f), Unsafe(pc), if (r >= 0) ReadString(s, pc))     \
+  X(size_t, fread, (void* p, size_t s, size_t n, FILE* f), (p, s, n, f), , {               \
+    Write(p, r * s, pc);                                                                   \
+    if (r) StreamReceived(f, pc);                                                          \
+  })                                                                                       \
+  X(size_t, fread_unlocked, (void* p, size_t s, size_t n, FILE* f), (p, s, n, f), , {      \
+    Write(p, r * s, pc);                                                                   \
+    if (r) StreamReceived(f, pc);                                                          \
+  })                                                                                       \
+  X(size_t, fwrite, (const void* p, size_t s, size_t n, FILE* f), (p, s, n, f),            \
+    Unsafe(pc); StreamSending(f, pc), Read(p, r * s, pc))                                  \
+  X(size_t, fwrite_unlocked, (const void* p, size_t s, size_t n, FILE* f), (p, s, n, f),   \
+    StreamSending(f, pc), Read(p, r * s, pc))                                              \
+  X(char*, fgets, (char* s, int n, FILE* f), (s, n, f), , if (r) {                        \
+    Write(s, RealStrlen(s) + 1, pc);                                                       \
+    StreamReceived(f, pc);                                                                 \
+  })                                                                                       \
+  X(int, fputs, (const char* s, FILE* f), (s, f), Unsafe(pc); StreamSending(f, pc),        \
+    if (r >= 0) ReadString(s, pc))                                                         \
   X(int, puts, (const char* s), (s), Unsafe(pc), if (r >= 0) ReadString(s, pc))                  \
+  X(int, fflush, (FILE * f), (f), StreamSending(f, pc), )                                  \
+  X(int, fclose, (FILE * f), (f), StreamSending(f, pc), )                                  \
   X(ssize_t, getdelim, (char** l, size_t* n, int d, FILE* f), (l, n, d, f),                 \
-    ::threadlens::rt::PcScope at(pc), LineRead(l, n, r, pc))                              \
+    ::threadlens::rt::PcScope at(pc), LineRead(l, n, r, pc);                              \
+    if (r > 0) StreamReceived(f, pc))                                                      \
   /* what getline becomes with optimization (glibc's inline getline in bits/stdio.h) */    \
   X(ssize_t, __getdelim, (char** l, size_t* n, int d, FILE* f), (l, n, d, f),               \
-    ::threadlens::rt::PcScope at(pc), LineRead(l, n, r, pc))                              \
+    ::threadlens::rt::PcScope at(pc), LineRead(l, n, r, pc);                              \
+    if (r > 0) StreamReceived(f, pc))                                                      \
   X(ssize_t, getline, (char** l, size_t* n, FILE* f), (l, n, f),                            \
-    ::threadlens::rt::PcScope at(pc), LineRead(l, n, r, pc))                              \
+    ::threadlens::rt::PcScope at(pc), LineRead(l, n, r, pc);                              \
+    if (r > 0) StreamReceived(f, pc))                                                      \
   X(int, vsnprintf, (char* b, size_t n, const char* f, va_list a), (b, n, f, a),           \
     FormatAccesses(f, a, pc), if (r >= 0) Write(b, Min(n, static_cast<size_t>(r) + 1), pc)) \
   X(int, vsprintf, (char* b, const char* f, va_list a), (b, f, a), FormatAccesses(f, a, pc), \
@@ -367,10 +387,17 @@ THREADLENS_LIBC_INTERCEPTOR_POST(
     },
     if (r > 0) fdsync::Received(fd, pc), Unresolved<ssize_t>())
 THREADLENS_LIBC_INTERCEPTOR(char*, __fgets_chk, (char* s, size_t bl, int n, FILE* f),
-                            (s, bl, n, f), , if (r) Write(s, RealStrlen(s) + 1, pc),
+                            (s, bl, n, f), , if (r) {
+                              Write(s, RealStrlen(s) + 1, pc);
+                              StreamReceived(f, pc);
+                            },
                             Unresolved<char*>())
 THREADLENS_LIBC_INTERCEPTOR(size_t, __fread_chk, (void* p, size_t bl, size_t s, size_t n, FILE* f),
-                            (p, bl, s, n, f), , Write(p, r * s, pc), Unresolved<size_t>())
+                            (p, bl, s, n, f), , {
+                              Write(p, r * s, pc);
+                              if (r) StreamReceived(f, pc);
+                            },
+                            Unresolved<size_t>())
 THREADLENS_LIBC_INTERCEPTOR(int, __vsnprintf_chk,
                             (char* b, size_t n, int fl, size_t bl, const char* f, va_list a),
                             (b, n, fl, bl, f, a), FormatAccesses(f, a, pc),
