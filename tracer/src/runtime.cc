@@ -1,6 +1,7 @@
 // The tracer runtime core: configuration, per-thread buffers and their flushing, the module
 // map, and the process events (exit, fork, fatal signals). The file itself is written by
-// trace_output.cc, strings by runtime_strings.cc, the clock kept by runtime_clock.cc.
+// trace_output.cc, strings by runtime_strings.cc, the clock kept by runtime_clock.cc, and
+// threads' start and end are runtime_threads.cc's.
 //
 // Rules here (this code runs inside the user's program): no exceptions, no iostream, no
 // malloc (memory comes from mmap), no pthread locks (the runtime intercepts them; it uses
@@ -39,9 +40,11 @@ std::atomic<uint64_t> g_dropped{0};
 std::atomic<uint32_t> g_threads_live{0};
 constinit thread_local ThreadState* t_state __attribute__((tls_model("initial-exec"))) = nullptr;
 
-namespace {
-
 ThreadState* const kDeadState = reinterpret_cast<ThreadState*>(1);
+pthread_key_t g_exit_key;
+long g_exit_flush_delay_us = 0;
+
+namespace {
 
 std::atomic<bool> g_closed{false};
 std::atomic<bool> g_close_started{false};
@@ -52,7 +55,6 @@ std::atomic<uint32_t> g_next_tid{2};  // 1 is the main thread, 0 the runtime
 uint64_t g_fork_generation = 0;
 SpinLock g_registry_lock;
 ThreadState* g_registry = nullptr;
-pthread_key_t g_exit_key;
 
 // ---------------------------------------------------------------------------------------
 // A small helper that avoids libc functions which might take intercepted locks.
@@ -62,6 +64,8 @@ void* MapMemory(size_t n) {
   if (p == MAP_FAILED) ReportFatal("out of memory for trace buffers");
   return p;
 }
+
+}  // namespace
 
 // ---------------------------------------------------------------------------------------
 // Thread states.
@@ -100,6 +104,8 @@ void Unregister(ThreadState* ts) {
   g_registry_lock.Unlock();
   g_threads_live.fetch_sub(1, std::memory_order_relaxed);
 }
+
+namespace {
 
 // A foreign flush's copy of a buffer (callers hold the registry lock).
 unsigned char* g_flush_copy = nullptr;
@@ -166,9 +172,9 @@ void FlushLocked(ThreadState* ts, bool owner, bool foreign) {
   }
 }
 
-// Flushes another thread's buffer (or our own) without disturbing its owner: only the
-// owner resets its buffer; others advance `flushed`.
-void FlushThread(ThreadState* ts, bool from_signal, bool self = false) {
+}  // namespace
+
+void FlushThread(ThreadState* ts, bool from_signal, bool self) {
   bool owner = self || ts == t_state;
   if (from_signal) {
     if (!ts->flush_lock.TryLockFor(1000)) return;
@@ -178,6 +184,8 @@ void FlushThread(ThreadState* ts, bool from_signal, bool self = false) {
   FlushLocked(ts, owner && !from_signal, !owner);
   ts->flush_lock.Unlock();
 }
+
+namespace {
 
 bool FlushEverything(bool from_signal) {
   if (from_signal) {
@@ -190,39 +198,6 @@ bool FlushEverything(bool from_signal) {
   return true;
 }
 
-// For the tests (THREADLENS_TEST_EXIT_FLUSH_DELAY_US): a pause before an ending thread's own
-// last flush, the moment a process exit may close the trace.
-long g_exit_flush_delay_us = 0;
-
-void ExitKeyDestructor(void* p) {
-  auto* ts = static_cast<ThreadState*>(p);
-  // The program's own key destructors run in the same rounds as this one, some after it
-  // (a free of the thread's data, a last write to a global): the thread ends in the last
-  // round, so that they are traced too. Setting the key again asks glibc for another round.
-  if (ts && ts == t_state && ++ts->exit_rounds < PTHREAD_DESTRUCTOR_ITERATIONS) {
-    pthread_setspecific(g_exit_key, ts);
-    return;
-  }
-  FibersThreadExit();
-  if (!ts || ts != t_state) return;
-  const bool counted = ts->counted;
-  ReleaseThreadStack();
-  RecordIgnoresAtExit(ts);
-  EmitTo(ts, EventKind::kThreadExit, 0, 0, 0, 0, 0);
-  ScheduleExit(ts);
-  t_state = kDeadState;  // later destructors of this thread pass through untraced
-  // Flushed while still registered: a process exit that closes the trace in between (main
-  // returned as soon as this thread's last unlock let it) flushes every registered thread,
-  // and would miss this one's last events, its exit included.
-  if (g_exit_flush_delay_us > 0) {
-    timespec pause{g_exit_flush_delay_us / 1000000, (g_exit_flush_delay_us % 1000000) * 1000};
-    syscall(SYS_nanosleep, &pause, nullptr);
-  }
-  FlushThread(ts, false, true);
-  Unregister(ts);
-  FreeState(ts);
-  if (counted) ProgramThreadEnded();
-}
 
 // ---------------------------------------------------------------------------------------
 // Trace file.
@@ -314,22 +289,6 @@ uint32_t NextTid() { return g_next_tid.fetch_add(1, std::memory_order_relaxed); 
 SpinLock& RegistryLock() { return g_registry_lock; }
 ThreadState* RegistryHead() { return g_registry; }
 
-ThreadState* NewFiberState(uint32_t tid) {
-  ThreadState* ts = NewState(tid);
-  // The repeat cache of the thread that runs it keys entries by epoch: each fiber counts
-  // from its own base, so no fiber's epoch is another's.
-  static std::atomic<uint64_t> bases{1};
-  ts->epoch = bases.fetch_add(1, std::memory_order_relaxed) << 40;
-  ts->parked.store(1, std::memory_order_relaxed);  // until a thread switches to it
-  Register(ts);
-  return ts;
-}
-
-void EndFiberState(ThreadState* ts) {
-  FlushThread(ts, false, true);
-  Unregister(ts);
-  FreeState(ts);
-}
 
 uint64_t ForkGeneration() { return g_fork_generation; }
 
@@ -341,37 +300,6 @@ ThreadState* NewRuntimeState() {
   return ts;
 }
 
-ThreadState* StartThread(uint32_t tid, uint32_t parent_tid) {
-  ThreadState* ts = NewState(tid);
-  t_state = ts;
-  Register(ts);
-  pthread_setspecific(g_exit_key, ts);
-  EmitTo(ts, EventKind::kThreadStart, 0, 0, 0, parent_tid, 0);
-  TidMapSet(pthread_self(), tid);
-  return ts;
-}
-
-// The key of UnknownThreadAllocated: an address in this process, tagged like one.
-char g_unknown_threads_key;
-
-ThreadState* CurrentSlow() {
-  ThreadState* ts = t_state;
-  if (ts == kDeadState || !g_enabled.load(std::memory_order_acquire)) return nullptr;
-  if (ts) return ts->in_runtime ? nullptr : ts;
-  // A thread the runtime did not start (created before tracing began, by clone, or by the C
-  // library itself): its creation is not seen, only what such threads allocated before.
-  ts = StartThread(NextTid(), 0);
-  EmitTo(ts, EventKind::kHappensAfter, 0, 0, 0, reinterpret_cast<uint64_t>(&g_unknown_threads_key),
-         0);
-  return ts;
-}
-
-void UnknownThreadAllocated() {
-  ThreadState* ts = t_state;
-  if (reinterpret_cast<uintptr_t>(ts) <= 1 || ts->counted || ts->in_runtime) return;
-  EmitTo(ts, EventKind::kHappensBefore, 0, 0, 0, reinterpret_cast<uint64_t>(&g_unknown_threads_key),
-         0);
-}
 
 void FlushOwn(ThreadState* ts) {
   // Re-entered from a synchronous fault's handler while this thread holds its own flush lock
