@@ -378,20 +378,16 @@ uint32_t NextTid();
 ThreadState* StartThread(uint32_t tid, uint32_t parent_tid);
 
 // Thread states' memory and registry (runtime.cc), for their start and end
-// (runtime_threads.cc).
+// (runtime_threads.cc: ExitKeyDestructor, g_exit_key's, records a thread's end).
 extern ThreadState* const kDeadState;  // t_state of a thread whose end was recorded
-extern pthread_key_t g_exit_key;       // its destructor records a thread's end
-// For the tests (THREADLENS_TEST_EXIT_FLUSH_DELAY_US): a pause before an ending thread's own
-// last flush, the moment a process exit may close the trace.
-extern long g_exit_flush_delay_us;
+extern pthread_key_t g_exit_key;
+extern long g_exit_flush_delay_us;  // tests: a pause before an ending thread's last flush
 ThreadState* NewState(uint32_t tid);
 void FreeState(ThreadState* ts);
 void Register(ThreadState* ts);
 void Unregister(ThreadState* ts);
-// Flushes another thread's buffer (or our own) without disturbing its owner: only the
-// owner resets its buffer; others advance `flushed`.
+// Flushes a thread's buffer without disturbing its owner: only the owner resets it.
 void FlushThread(ThreadState* ts, bool from_signal, bool self = false);
-// The key destructor that records a thread's end (runtime_threads.cc).
 void ExitKeyDestructor(void* p);
 
 // Known locks, so a lock seen first at use (static initializer) gets its kLockCreate.
