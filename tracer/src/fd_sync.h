@@ -1,6 +1,6 @@
 // What calls on file descriptors tell the analyzer (intercept_fd.cc): data sent through a
-// pipe, socket pair, connected TCP socket, eventfd, epoll set or message queue happens
-// before it is received,
+// pipe, socket pair, connected TCP socket, eventfd, epoll set, message queue or regular file
+// happens before it is received,
 // and a descriptor is an object of its own that close and dup2 write and every call reads.
 #pragma once
 
@@ -54,6 +54,9 @@ uint64_t SysvQueueChannel(int id);
 // A release and an acquire of a channel with no descriptor (a System V queue's).
 void SendOn(uint64_t channel, uintptr_t pc);
 void ReceivedOn(uint64_t channel, uintptr_t pc);
+// A descriptor the C library opened for the program (fopen, tmpfile): what the runtime
+// found out about an earlier holder of the number it did not see closed is forgotten.
+void Forget(int fd);
 // Before close, or dup2/dup3 onto an open number; after a duplication.
 void BeforeClose(int fd, uintptr_t pc);
 void Duplicated(int from, int to, uintptr_t pc);

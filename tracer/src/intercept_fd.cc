@@ -112,7 +112,9 @@ uint64_t OfInode(const struct stat& st) {
 uint64_t ResolveChannel(int fd) {
   struct stat st;
   if (syscall(SYS_fstat, fd, &st) != 0) return 0;
-  if (S_ISFIFO(st.st_mode)) return OfInode(st);
+  // A regular file is a channel too: a read that returns bytes another thread wrote got them
+  // after that write (POSIX), whatever the descriptors.
+  if (S_ISFIFO(st.st_mode) || S_ISREG(st.st_mode)) return OfInode(st);
   if (!S_ISSOCK(st.st_mode)) return 0;
   // Both ends of a connection see the same address pair, each from its side. Unix sockets
   // other than socket pairs get no channel: their ends have nothing in common to key on.
@@ -297,6 +299,13 @@ void SignalFd(int fd, bool created, uintptr_t pc) {
   if (fd < 0 || fd >= kMaxFds) return;
   if (created) Created(fd, 0, pc);
   signal_fds[fd].store(1, std::memory_order_release);
+}
+
+void Forget(int fd) {
+  std::atomic<uint64_t>* e = Entry(fd);
+  if (!e) return;
+  uint64_t v = e->load(std::memory_order_acquire);
+  if (!(v & kTracked) && v != 0) e->compare_exchange_strong(v, 0, std::memory_order_acq_rel);
 }
 
 // Before close, or dup2/dup3 onto an open number: `fd` stops being what it was.

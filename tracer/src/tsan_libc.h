@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <sys/socket.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -88,6 +89,15 @@ T Unresolved() {
 }
 
 inline size_t Min(size_t a, size_t b) { return a < b ? a : b; }
+
+// A socket address out-parameter: the length in/out, the address clipped to the buffer
+// the caller offered (`cap`, the length before the call).
+inline void Address(const sockaddr* a, const socklen_t* len, socklen_t cap, uintptr_t pc) {
+  if (!a || !len) return;
+  Write(len, sizeof *len, pc);
+  Write(a, Min(cap, *len), pc);
+}
+inline socklen_t Cap(const socklen_t* len) { return len ? *len : 0; }
 
 // Resolves the signal-set interceptors' next definitions (tsan_libc_sigset.cc), before any
 // signal handler can run.

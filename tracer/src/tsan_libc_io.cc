@@ -1,6 +1,6 @@
 // Interceptors for libc calls that move bytes between the kernel or a FILE and user memory
-// (read, recv, fread, snprintf...) and for calls that fill out-parameters (getsockname,
-// stat, pipe...). Each records the user bytes it read or wrote as range accesses at the
+// (read, recv, sendfile, fread, snprintf...) and for the calls that make descriptors and
+// streams (pipe, accept, fopen...); out-parameters are in tsan_libc_out.cc. Each records the user bytes it read or wrote as range accesses at the
 // caller's pc; the sprintf family also the strings its format reads (tsan_libc_format.cc).
 // A FILE itself is not recorded: stdio locks it internally, and POSIX makes concurrent
 // stdio calls on one stream safe, as TSan assumes too.
@@ -50,15 +50,6 @@ void VmCopy(pid_t pid, const iovec* local, size_t lc, const iovec* remote, size_
   }
 }
 
-// A socket address out-parameter: the length in/out, the address clipped to the buffer
-// the caller offered (`cap`, the length before the call).
-void Address(const sockaddr* a, const socklen_t* len, socklen_t cap, uintptr_t pc) {
-  if (!a || !len) return;
-  Write(len, sizeof *len, pc);
-  Write(a, Min(cap, *len), pc);
-}
-
-inline socklen_t Cap(const socklen_t* len) { return len ? *len : 0; }
 
 void Message(const msghdr* m, ssize_t r, bool receive, uintptr_t pc) {
   Read(m, sizeof *m, pc);
@@ -88,36 +79,7 @@ void LineRead(char** l, size_t* n, ssize_t r, uintptr_t pc) {
   if (r > 0) Write(*l, static_cast<size_t>(r) + 1, pc);
 }
 
-// readlink and readlinkat: the path, and the `r` bytes of the link (no terminator).
-void LinkRead(const char* p, char* b, ssize_t r, uintptr_t pc) {
-  if (r < 0) return;
-  ReadString(p, pc);
-  Write(b, static_cast<size_t>(r), pc);
-}
-
-// asctime_r and ctime_r: the time they format, and the text they write.
-template <typename T>
-void TimeText(const T* t, char* b, uintptr_t pc) {
-  Read(t, sizeof *t, pc);
-  Write(b, RealStrlen(b) + 1, pc);
-}
-
-// getpwuid_r and getpwnam_r: the result pointer, and on success the entry and its strings
-// (in the caller's buffer).
-void Passwd(passwd* p, passwd** out, int r, uintptr_t pc) {
-  Write(out, sizeof *out, pc);
-  if (r != 0 || !out || !*out) return;
-  Write(p, sizeof *p, pc);
-  PasswdStrings(p, pc);
-}
-
 }  // namespace
-
-void PasswdStrings(const passwd* p, uintptr_t pc) {
-  for (const char* s : {p->pw_name, p->pw_passwd, p->pw_gecos, p->pw_dir, p->pw_shell}) {
-    if (s) Write(s, RealStrlen(s) + 1, pc);
-  }
-}
 
 // A stream over a pipe or socket: data leaves at a flush, which libc makes with a write of
 // its own, so every write call and flush on the stream counts as a send (a release before
@@ -127,6 +89,21 @@ void StreamSending(FILE* f, uintptr_t pc) {
 }
 void StreamReceived(FILE* f, uintptr_t pc) { fdsync::Received(fileno_unlocked(f), pc); }
 
+namespace {
+
+// What sendfile, copy_file_range and splice read and move on.
+template <typename T>
+void Offset(T* o, uintptr_t pc) {
+  if (o) Write(o, sizeof *o, pc);
+}
+
+void OpenPaths(const char* path, const char* mode, uintptr_t pc) {
+  ReadString(path, pc);
+  ReadString(mode, pc);
+}
+
+}  // namespace
+
 // File descriptors: the user buffer of a transfer, as far as it went (`effect`), and the
 // descriptor's own synchronization (`pre` and `post`, fd_sync.h): every call reads the
 // descriptor, a send releases its channel before the data leaves, a receive that got data
@@ -135,27 +112,27 @@ void StreamReceived(FILE* f, uintptr_t pc) { fdsync::Received(fileno_unlocked(f)
   X(ssize_t, read, (int fd, void* b, size_t n), (fd, b, n), fdsync::Use(fd, pc),                  \
     if (r > 0) Write(b, r, pc), fdsync::ReadDone(fd, b, r, pc))                                   \
   X(ssize_t, pread, (int fd, void* b, size_t n, off_t o), (fd, b, n, o), fdsync::Use(fd, pc),     \
-    if (r > 0) Write(b, r, pc), )                                                             \
+    if (r > 0) Write(b, r, pc), if (r > 0) fdsync::Received(fd, pc))                              \
   X(ssize_t, pread64, (int fd, void* b, size_t n, off64_t o), (fd, b, n, o), fdsync::Use(fd, pc), \
-    if (r > 0) Write(b, r, pc), )                                                             \
+    if (r > 0) Write(b, r, pc), if (r > 0) fdsync::Received(fd, pc))                              \
   X(ssize_t, readv, (int fd, const iovec* v, int c), (fd, v, c), fdsync::Use(fd, pc),             \
     Vector(v, c, r > 0 ? r : 0, true, pc), if (r > 0) fdsync::Received(fd, pc))                   \
   X(ssize_t, preadv, (int fd, const iovec* v, int c, off_t o), (fd, v, c, o), fdsync::Use(fd, pc), \
-    Vector(v, c, r > 0 ? r : 0, true, pc), )                                                  \
+    Vector(v, c, r > 0 ? r : 0, true, pc), if (r > 0) fdsync::Received(fd, pc))                   \
   X(ssize_t, preadv64, (int fd, const iovec* v, int c, off64_t o), (fd, v, c, o),            \
-    fdsync::Use(fd, pc), Vector(v, c, r > 0 ? r : 0, true, pc), )                               \
+    fdsync::Use(fd, pc), Vector(v, c, r > 0 ? r : 0, true, pc), if (r > 0) fdsync::Received(fd, pc)) \
   X(ssize_t, write, (int fd, const void* b, size_t n), (fd, b, n), fdsync::Send(fd, pc),          \
     if (r > 0) Read(b, r, pc), )                                                              \
   X(ssize_t, pwrite, (int fd, const void* b, size_t n, off_t o), (fd, b, n, o),               \
-    fdsync::Use(fd, pc), if (r > 0) Read(b, r, pc), )                                             \
+    fdsync::Send(fd, pc), if (r > 0) Read(b, r, pc), )                                            \
   X(ssize_t, pwrite64, (int fd, const void* b, size_t n, off64_t o), (fd, b, n, o),           \
-    fdsync::Use(fd, pc), if (r > 0) Read(b, r, pc), )                                             \
+    fdsync::Send(fd, pc), if (r > 0) Read(b, r, pc), )                                            \
   X(ssize_t, writev, (int fd, const iovec* v, int c), (fd, v, c), fdsync::Send(fd, pc),           \
     Vector(v, c, r > 0 ? r : 0, false, pc), )                                                 \
   X(ssize_t, pwritev, (int fd, const iovec* v, int c, off_t o), (fd, v, c, o),                \
-    fdsync::Use(fd, pc), Vector(v, c, r > 0 ? r : 0, false, pc), )                                \
+    fdsync::Send(fd, pc), Vector(v, c, r > 0 ? r : 0, false, pc), )                               \
   X(ssize_t, pwritev64, (int fd, const iovec* v, int c, off64_t o), (fd, v, c, o),           \
-    fdsync::Use(fd, pc), Vector(v, c, r > 0 ? r : 0, false, pc), )                              \
+    fdsync::Send(fd, pc), Vector(v, c, r > 0 ? r : 0, false, pc), )                             \
   /* The C library's eventfd_read and eventfd_write reach the kernel without read(2). */      \
   X(int, eventfd_read, (int fd, eventfd_t* v), (fd, v), fdsync::Use(fd, pc),                  \
     if (r == 0) Write(v, sizeof *v, pc), if (r == 0) fdsync::Received(fd, pc))                 \
@@ -184,13 +161,40 @@ void StreamReceived(FILE* f, uintptr_t pc) { fdsync::Received(fileno_unlocked(f)
   X(int, sendmmsg, (int fd, mmsghdr* v, unsigned n, int f), (fd, v, n, f),                    \
     fdsync::Send(fd, pc), Messages(v, n, r, nullptr, false, pc), )                             \
   X(ssize_t, preadv2, (int fd, const iovec* v, int c, off_t o, int f), (fd, v, c, o, f),      \
-    fdsync::Use(fd, pc), Vector(v, c, r > 0 ? r : 0, true, pc), )                               \
+    fdsync::Use(fd, pc), Vector(v, c, r > 0 ? r : 0, true, pc), if (r > 0) fdsync::Received(fd, pc)) \
   X(ssize_t, pwritev2, (int fd, const iovec* v, int c, off_t o, int f), (fd, v, c, o, f),     \
-    fdsync::Use(fd, pc), Vector(v, c, r > 0 ? r : 0, false, pc), )                              \
+    fdsync::Send(fd, pc), Vector(v, c, r > 0 ? r : 0, false, pc), )                             \
   X(ssize_t, preadv64v2, (int fd, const iovec* v, int c, off64_t o, int f),                 \
-    (fd, v, c, o, f), fdsync::Use(fd, pc), Vector(v, c, r > 0 ? r : 0, true, pc), )             \
+    (fd, v, c, o, f), fdsync::Use(fd, pc), Vector(v, c, r > 0 ? r : 0, true, pc),               \
+    if (r > 0) fdsync::Received(fd, pc))                                                          \
   X(ssize_t, pwritev64v2, (int fd, const iovec* v, int c, off64_t o, int f),                \
-    (fd, v, c, o, f), fdsync::Use(fd, pc), Vector(v, c, r > 0 ? r : 0, false, pc), )            \
+    (fd, v, c, o, f), fdsync::Send(fd, pc), Vector(v, c, r > 0 ? r : 0, false, pc), )           \
+  /* In-kernel copies: what `in` holds is received, then sent on through `out`. */            \
+  X(ssize_t, sendfile, (int out, int in, off_t* o, size_t n), (out, in, o, n),                \
+    fdsync::Use(in, pc); fdsync::Send(out, pc), Offset(o, pc),                                    \
+    if (r > 0) fdsync::Received(in, pc))                                                          \
+  X(ssize_t, sendfile64, (int out, int in, off64_t* o, size_t n), (out, in, o, n),            \
+    fdsync::Use(in, pc); fdsync::Send(out, pc), Offset(o, pc),                                    \
+    if (r > 0) fdsync::Received(in, pc))                                                          \
+  X(ssize_t, copy_file_range, (int in, off64_t* oi, int out, off64_t* oo, size_t n, unsigned f), \
+    (in, oi, out, oo, n, f), fdsync::Use(in, pc); fdsync::Send(out, pc),                          \
+    { Offset(oi, pc); Offset(oo, pc); }, if (r > 0) fdsync::Received(in, pc))                     \
+  X(ssize_t, splice, (int in, off64_t* oi, int out, off64_t* oo, size_t n, unsigned f),        \
+    (in, oi, out, oo, n, f), fdsync::Use(in, pc); fdsync::Send(out, pc),                          \
+    { Offset(oi, pc); Offset(oo, pc); }, if (r > 0) fdsync::Received(in, pc))                     \
+  X(ssize_t, tee, (int in, int out, size_t n, unsigned f), (in, out, n, f),                   \
+    fdsync::Use(in, pc); fdsync::Send(out, pc), , if (r > 0) fdsync::Received(in, pc))            \
+  /* Streams the C library opens over descriptors it opened itself. */                        \
+  X(FILE*, fopen, (const char* p, const char* m), (p, m), , OpenPaths(p, m, pc),              \
+    if (r) fdsync::Forget(fileno_unlocked(r)))                                                 \
+  X(FILE*, fopen64, (const char* p, const char* m), (p, m), , OpenPaths(p, m, pc),            \
+    if (r) fdsync::Forget(fileno_unlocked(r)))                                                 \
+  X(FILE*, freopen, (const char* p, const char* m, FILE* f), (p, m, f), StreamSending(f, pc), \
+    OpenPaths(p, m, pc), if (r) fdsync::Forget(fileno_unlocked(r)))                            \
+  X(FILE*, freopen64, (const char* p, const char* m, FILE* f), (p, m, f),                     \
+    StreamSending(f, pc), OpenPaths(p, m, pc), if (r) fdsync::Forget(fileno_unlocked(r)))      \
+  X(FILE*, popen, (const char* c, const char* m), (c, m), , OpenPaths(c, m, pc),              \
+    if (r) fdsync::Forget(fileno_unlocked(r)))                                                 \
   X(ssize_t, process_vm_readv,                                                                \
     (pid_t p, const iovec* l, unsigned long lc, const iovec* rv, unsigned long rc,             \
      unsigned long f),                                                                         \
@@ -256,113 +260,31 @@ void StreamReceived(FILE* f, uintptr_t pc) { fdsync::Received(fileno_unlocked(f)
       Write(*b, static_cast<size_t>(r) + 1, pc);                                             \
     })
 
-// Out-parameters filled by the call (and the paths it reads).
-#define THREADLENS_LIBC_OUT(X)                                                                \
-  X(int, getsockname, (int fd, sockaddr* a, socklen_t* l), (fd, a, l), socklen_t cap = Cap(l), \
-    if (r == 0) Address(a, l, cap, pc))                                                       \
-  X(int, getpeername, (int fd, sockaddr* a, socklen_t* l), (fd, a, l), socklen_t cap = Cap(l), \
-    if (r == 0) Address(a, l, cap, pc))                                                       \
-  X(int, getsockopt, (int fd, int lv, int o, void* v, socklen_t* l), (fd, lv, o, v, l),       \
-    socklen_t cap = Cap(l), if (r == 0) {                                                     \
-      Write(l, sizeof *l, pc);                                                                \
-      Write(v, Min(cap, *l), pc);                                                             \
-    })                                                                                        \
-  X(int, stat, (const char* p, struct stat* s), (p, s), , if (r == 0) {                       \
-    ReadString(p, pc);                                                                              \
-    Write(s, sizeof *s, pc);                                                                  \
-  })                                                                                          \
-  X(int, lstat, (const char* p, struct stat* s), (p, s), , if (r == 0) {                      \
-    ReadString(p, pc);                                                                              \
-    Write(s, sizeof *s, pc);                                                                  \
-  })                                                                                          \
-  X(int, fstat, (int fd, struct stat* s), (fd, s), , if (r == 0) Write(s, sizeof *s, pc))     \
-  X(int, fstatat, (int d, const char* p, struct stat* s, int f), (d, p, s, f), , if (r == 0) { \
-    ReadString(p, pc);                                                                              \
-    Write(s, sizeof *s, pc);                                                                  \
-  })                                                                                          \
-  X(int, stat64, (const char* p, struct stat64* s), (p, s), , if (r == 0) {                   \
-    ReadString(p, pc);                                                                              \
-    Write(s, sizeof *s, pc);                                                                  \
-  })                                                                                          \
-  X(int, lstat64, (const char* p, struct stat64* s), (p, s), , if (r == 0) {                  \
-    ReadString(p, pc);                                                                              \
-    Write(s, sizeof *s, pc);                                                                  \
-  })                                                                                          \
-  X(int, fstat64, (int fd, struct stat64* s), (fd, s), , if (r == 0) Write(s, sizeof *s, pc)) \
-  X(char*, getcwd, (char* b, size_t n), (b, n), ::threadlens::rt::PcScope at(pc),          \
-    if (r) Write(r, RealStrlen(r) + 1, pc))                                                   \
-  X(ssize_t, readlink, (const char* p, char* b, size_t n), (p, b, n), , LinkRead(p, b, r, pc)) \
-  X(ssize_t, readlinkat, (int d, const char* p, char* b, size_t n), (d, p, b, n), ,           \
-    LinkRead(p, b, r, pc))                                                                    \
-  X(time_t, time, (time_t* t), (t), , if (t && r != static_cast<time_t>(-1)) {               \
-    Write(t, sizeof *t, pc);                                                                  \
-  })                                                                                          \
-  X(const char*, inet_ntop, (int af, const void* s, char* d, socklen_t n), (af, s, d, n), ,   \
-    if (r) {                                                                                  \
-      Read(s, af == AF_INET6 ? 16 : 4, pc);                                                   \
-      Write(d, RealStrlen(d) + 1, pc);                                                        \
-    })                                                                                        \
-  X(int, inet_pton, (int af, const char* s, void* d), (af, s, d), , {                         \
-    ReadString(s, pc);                                                                        \
-    if (r == 1) Write(d, af == AF_INET6 ? 16 : 4, pc);                                        \
-  })                                                                                          \
-  X(int, uname, (utsname* u), (u), , if (r == 0) Write(u, sizeof *u, pc))                     \
-  X(int, getrusage, (int who, rusage* u), (who, u), , if (r == 0) Write(u, sizeof *u, pc))    \
-  X(int, getrlimit, (__rlimit_resource_t res, rlimit* l), (res, l), ,                         \
-    if (r == 0) Write(l, sizeof *l, pc))                                                      \
-  X(int, getpwuid_r, (uid_t u, passwd* p, char* b, size_t n, passwd** out), (u, p, b, n, out), \
-    , Passwd(p, out, r, pc))                                                                  \
-  X(int, getpwnam_r, (const char* name, passwd* p, char* b, size_t n, passwd** out),          \
-    (name, p, b, n, out), ReadString(name, pc), Passwd(p, out, r, pc))                        \
-  X(int, clock_getres, (clockid_t c, timespec* t), (c, t), ,                                  \
-    if (r == 0 && t) Write(t, sizeof *t, pc))                                                 \
-  X(int, sched_getaffinity, (pid_t p, size_t n, cpu_set_t* s), (p, n, s), ,                   \
-    if (r == 0) Write(s, n, pc))                                                              \
-  X(int, getgroups, (int n, gid_t* l), (n, l), ,                                              \
-    if (r > 0 && n > 0) Write(l, r * sizeof *l, pc))                                          \
-  X(int, pthread_getname_np, (pthread_t t, char* b, size_t n), (t, b, n), ,                   \
-    if (r == 0) Write(b, RealStrlen(b) + 1, pc))                                              \
-  X(char*, realpath, (const char* p, char* b), (p, b), ::threadlens::rt::PcScope at(pc),      \
-    if (r) {                                                                                  \
-      ReadString(p, pc);                                                                      \
-      Write(r, RealStrlen(r) + 1, pc);                                                        \
-    })                                                                                        \
-  X(time_t, mktime, (tm* t), (t), , {                                                         \
-    Read(t, sizeof *t, pc);                                                                   \
-    Write(t, sizeof *t, pc);                                                                  \
-  })                                                                                          \
-  X(char*, asctime_r, (const tm* t, char* b), (t, b), , if (r) TimeText(t, b, pc))         \
-  X(char*, ctime_r, (const time_t* t, char* b), (t, b), , if (r) TimeText(t, b, pc))        \
-  X(size_t, strftime, (char* b, size_t n, const char* f, const tm* t), (b, n, f, t), , {      \
-    ReadString(f, pc);                                                                        \
-    Read(t, sizeof *t, pc);                                                                   \
-    if (r > 0) Write(b, r + 1, pc);                                                           \
-  })                                                                                          \
-  X(char*, strptime, (const char* s, const char* f, tm* t), (s, f, t), , {                    \
-    ReadString(f, pc);                                                                        \
-    ReadParsed(s, r, pc);                                                                     \
-    if (r) Write(t, sizeof *t, pc);                                                           \
-  })                                                                                          \
-  X(int, clock_gettime, (clockid_t c, timespec* t), (c, t), ,                                 \
-    if (r == 0) Write(t, sizeof *t, pc))                                                      \
-  X(int, gettimeofday, (timeval* t, void* z), (t, z), , if (r == 0) Write(t, sizeof *t, pc))  \
-  X(tm*, localtime_r, (const time_t* t, tm* out), (t, out), , if (r) {                        \
-    Read(t, sizeof *t, pc);                                                                   \
-    Write(out, sizeof *out, pc);                                                              \
-  })                                                                                          \
-  X(tm*, gmtime_r, (const time_t* t, tm* out), (t, out), , if (r) {                           \
-    Read(t, sizeof *t, pc);                                                                   \
-    Write(out, sizeof *out, pc);                                                              \
-  })
-
 #define THREADLENS_DEFINE_FD(ret, name, params, args, pre, effect, post) \
   THREADLENS_LIBC_INTERCEPTOR_POST(ret, name, params, args, pre, effect, post, Unresolved<ret>())
 THREADLENS_LIBC_FD(THREADLENS_DEFINE_FD)
 #undef THREADLENS_DEFINE_FD
+
+// tmpfile takes no argument, which the list's macros cannot spell.
+FILE* (*real_tmpfile)() = nullptr;
+FILE* (*real_tmpfile64)() = nullptr;
+TSAN_EXPORT FILE* Intercept_tmpfile() __asm__("tmpfile");
+FILE* Intercept_tmpfile() {
+  auto* real = Real(real_tmpfile, "tmpfile");
+  FILE* f = real ? real() : nullptr;
+  if (f) fdsync::Forget(fileno_unlocked(f));
+  return f;
+}
+TSAN_EXPORT FILE* Intercept_tmpfile64() __asm__("tmpfile64");
+FILE* Intercept_tmpfile64() {
+  auto* real = Real(real_tmpfile64, "tmpfile64");
+  FILE* f = real ? real() : nullptr;
+  if (f) fdsync::Forget(fileno_unlocked(f));
+  return f;
+}
 #define THREADLENS_DEFINE(ret, name, params, args, pre, effect) \
   THREADLENS_LIBC_INTERCEPTOR(ret, name, params, args, pre, effect, Unresolved<ret>())
 THREADLENS_LIBC_STDIO(THREADLENS_DEFINE)
-THREADLENS_LIBC_OUT(THREADLENS_DEFINE)
 #undef THREADLENS_DEFINE
 
 // _FORTIFY_SOURCE: the checked forms the compiler calls when it knows the buffer's size but

@@ -1,0 +1,155 @@
+// Interceptors for libc calls that fill out-parameters (getsockname, stat, readlink,
+// getpwuid_r, clock_gettime...): each records the bytes it wrote, and the paths and
+// structures it read, as range accesses at the caller's pc.
+#include <arpa/inet.h>
+#include <pwd.h>
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tsan_libc.h"
+
+namespace threadlens::rt::tsan::libc {
+namespace {
+
+// readlink and readlinkat: the path, and the `r` bytes of the link (no terminator).
+void LinkRead(const char* p, char* b, ssize_t r, uintptr_t pc) {
+  if (r < 0) return;
+  ReadString(p, pc);
+  Write(b, static_cast<size_t>(r), pc);
+}
+
+// asctime_r and ctime_r: the time they format, and the text they write.
+template <typename T>
+void TimeText(const T* t, char* b, uintptr_t pc) {
+  Read(t, sizeof *t, pc);
+  Write(b, RealStrlen(b) + 1, pc);
+}
+
+// getpwuid_r and getpwnam_r: the result pointer, and on success the entry and its strings
+// (in the caller's buffer).
+void Passwd(passwd* p, passwd** out, int r, uintptr_t pc) {
+  Write(out, sizeof *out, pc);
+  if (r != 0 || !out || !*out) return;
+  Write(p, sizeof *p, pc);
+  PasswdStrings(p, pc);
+}
+
+}  // namespace
+
+void PasswdStrings(const passwd* p, uintptr_t pc) {
+  for (const char* s : {p->pw_name, p->pw_passwd, p->pw_gecos, p->pw_dir, p->pw_shell}) {
+    if (s) Write(s, RealStrlen(s) + 1, pc);
+  }
+}
+
+// Out-parameters filled by the call (and the paths it reads).
+#define THREADLENS_LIBC_OUT(X)                                                                \
+  X(int, getsockname, (int fd, sockaddr* a, socklen_t* l), (fd, a, l), socklen_t cap = Cap(l), \
+    if (r == 0) Address(a, l, cap, pc))                                                       \
+  X(int, getpeername, (int fd, sockaddr* a, socklen_t* l), (fd, a, l), socklen_t cap = Cap(l), \
+    if (r == 0) Address(a, l, cap, pc))                                                       \
+  X(int, getsockopt, (int fd, int lv, int o, void* v, socklen_t* l), (fd, lv, o, v, l),       \
+    socklen_t cap = Cap(l), if (r == 0) {                                                     \
+      Write(l, sizeof *l, pc);                                                                \
+      Write(v, Min(cap, *l), pc);                                                             \
+    })                                                                                        \
+  X(int, stat, (const char* p, struct stat* s), (p, s), , if (r == 0) {                       \
+    ReadString(p, pc);                                                                              \
+    Write(s, sizeof *s, pc);                                                                  \
+  })                                                                                          \
+  X(int, lstat, (const char* p, struct stat* s), (p, s), , if (r == 0) {                      \
+    ReadString(p, pc);                                                                              \
+    Write(s, sizeof *s, pc);                                                                  \
+  })                                                                                          \
+  X(int, fstat, (int fd, struct stat* s), (fd, s), , if (r == 0) Write(s, sizeof *s, pc))     \
+  X(int, fstatat, (int d, const char* p, struct stat* s, int f), (d, p, s, f), , if (r == 0) { \
+    ReadString(p, pc);                                                                              \
+    Write(s, sizeof *s, pc);                                                                  \
+  })                                                                                          \
+  X(int, stat64, (const char* p, struct stat64* s), (p, s), , if (r == 0) {                   \
+    ReadString(p, pc);                                                                              \
+    Write(s, sizeof *s, pc);                                                                  \
+  })                                                                                          \
+  X(int, lstat64, (const char* p, struct stat64* s), (p, s), , if (r == 0) {                  \
+    ReadString(p, pc);                                                                              \
+    Write(s, sizeof *s, pc);                                                                  \
+  })                                                                                          \
+  X(int, fstat64, (int fd, struct stat64* s), (fd, s), , if (r == 0) Write(s, sizeof *s, pc)) \
+  X(char*, getcwd, (char* b, size_t n), (b, n), ::threadlens::rt::PcScope at(pc),          \
+    if (r) Write(r, RealStrlen(r) + 1, pc))                                                   \
+  X(ssize_t, readlink, (const char* p, char* b, size_t n), (p, b, n), , LinkRead(p, b, r, pc)) \
+  X(ssize_t, readlinkat, (int d, const char* p, char* b, size_t n), (d, p, b, n), ,           \
+    LinkRead(p, b, r, pc))                                                                    \
+  X(time_t, time, (time_t* t), (t), , if (t && r != static_cast<time_t>(-1)) {               \
+    Write(t, sizeof *t, pc);                                                                  \
+  })                                                                                          \
+  X(const char*, inet_ntop, (int af, const void* s, char* d, socklen_t n), (af, s, d, n), ,   \
+    if (r) {                                                                                  \
+      Read(s, af == AF_INET6 ? 16 : 4, pc);                                                   \
+      Write(d, RealStrlen(d) + 1, pc);                                                        \
+    })                                                                                        \
+  X(int, inet_pton, (int af, const char* s, void* d), (af, s, d), , {                         \
+    ReadString(s, pc);                                                                        \
+    if (r == 1) Write(d, af == AF_INET6 ? 16 : 4, pc);                                        \
+  })                                                                                          \
+  X(int, uname, (utsname* u), (u), , if (r == 0) Write(u, sizeof *u, pc))                     \
+  X(int, getrusage, (int who, rusage* u), (who, u), , if (r == 0) Write(u, sizeof *u, pc))    \
+  X(int, getrlimit, (__rlimit_resource_t res, rlimit* l), (res, l), ,                         \
+    if (r == 0) Write(l, sizeof *l, pc))                                                      \
+  X(int, getpwuid_r, (uid_t u, passwd* p, char* b, size_t n, passwd** out), (u, p, b, n, out), \
+    , Passwd(p, out, r, pc))                                                                  \
+  X(int, getpwnam_r, (const char* name, passwd* p, char* b, size_t n, passwd** out),          \
+    (name, p, b, n, out), ReadString(name, pc), Passwd(p, out, r, pc))                        \
+  X(int, clock_getres, (clockid_t c, timespec* t), (c, t), ,                                  \
+    if (r == 0 && t) Write(t, sizeof *t, pc))                                                 \
+  X(int, sched_getaffinity, (pid_t p, size_t n, cpu_set_t* s), (p, n, s), ,                   \
+    if (r == 0) Write(s, n, pc))                                                              \
+  X(int, getgroups, (int n, gid_t* l), (n, l), ,                                              \
+    if (r > 0 && n > 0) Write(l, r * sizeof *l, pc))                                          \
+  X(int, pthread_getname_np, (pthread_t t, char* b, size_t n), (t, b, n), ,                   \
+    if (r == 0) Write(b, RealStrlen(b) + 1, pc))                                              \
+  X(char*, realpath, (const char* p, char* b), (p, b), ::threadlens::rt::PcScope at(pc),      \
+    if (r) {                                                                                  \
+      ReadString(p, pc);                                                                      \
+      Write(r, RealStrlen(r) + 1, pc);                                                        \
+    })                                                                                        \
+  X(time_t, mktime, (tm* t), (t), , {                                                         \
+    Read(t, sizeof *t, pc);                                                                   \
+    Write(t, sizeof *t, pc);                                                                  \
+  })                                                                                          \
+  X(char*, asctime_r, (const tm* t, char* b), (t, b), , if (r) TimeText(t, b, pc))         \
+  X(char*, ctime_r, (const time_t* t, char* b), (t, b), , if (r) TimeText(t, b, pc))        \
+  X(size_t, strftime, (char* b, size_t n, const char* f, const tm* t), (b, n, f, t), , {      \
+    ReadString(f, pc);                                                                        \
+    Read(t, sizeof *t, pc);                                                                   \
+    if (r > 0) Write(b, r + 1, pc);                                                           \
+  })                                                                                          \
+  X(char*, strptime, (const char* s, const char* f, tm* t), (s, f, t), , {                    \
+    ReadString(f, pc);                                                                        \
+    ReadParsed(s, r, pc);                                                                     \
+    if (r) Write(t, sizeof *t, pc);                                                           \
+  })                                                                                          \
+  X(int, clock_gettime, (clockid_t c, timespec* t), (c, t), ,                                 \
+    if (r == 0) Write(t, sizeof *t, pc))                                                      \
+  X(int, gettimeofday, (timeval* t, void* z), (t, z), , if (r == 0) Write(t, sizeof *t, pc))  \
+  X(tm*, localtime_r, (const time_t* t, tm* out), (t, out), , if (r) {                        \
+    Read(t, sizeof *t, pc);                                                                   \
+    Write(out, sizeof *out, pc);                                                              \
+  })                                                                                          \
+  X(tm*, gmtime_r, (const time_t* t, tm* out), (t, out), , if (r) {                           \
+    Read(t, sizeof *t, pc);                                                                   \
+    Write(out, sizeof *out, pc);                                                              \
+  })
+
+#define THREADLENS_DEFINE(ret, name, params, args, pre, effect) \
+  THREADLENS_LIBC_INTERCEPTOR(ret, name, params, args, pre, effect, Unresolved<ret>())
+THREADLENS_LIBC_OUT(THREADLENS_DEFINE)
+#undef THREADLENS_DEFINE
+
+}  // namespace threadlens::rt::tsan::libc
