@@ -147,9 +147,40 @@ void PasswdStrings(const passwd* p, uintptr_t pc) {
     Write(out, sizeof *out, pc);                                                              \
   })
 
+// crypt_r's result, inside its work area (declared opaque here: <crypt.h> may be missing).
+#define THREADLENS_LIBC_OUT_MORE(X)                                                           \
+  X(char*, crypt_r, (const char* key, const char* salt, void* data), (key, salt, data), ,     \
+    ReadString(key, pc); ReadString(salt, pc); if (r) Write(r, RealStrlen(r) + 1, pc))
+
 #define THREADLENS_DEFINE(ret, name, params, args, pre, effect) \
   THREADLENS_LIBC_INTERCEPTOR(ret, name, params, args, pre, effect, Unresolved<ret>())
 THREADLENS_LIBC_OUT(THREADLENS_DEFINE)
+THREADLENS_LIBC_OUT_MORE(THREADLENS_DEFINE)
 #undef THREADLENS_DEFINE
+
+// backtrace: the return addresses it stored. Called from here it would see this frame too,
+// so it fills one entry more on the stack and the caller gets them from its own frame on,
+// as without the tracer.
+namespace {
+int (*real_backtrace)(void**, int) = nullptr;
+constexpr int kMaxBacktrace = 256;
+}  // namespace
+TSAN_EXPORT int Intercept_backtrace(void** b, int n) __asm__("backtrace");
+__attribute__((noinline)) int Intercept_backtrace(void** b, int n) {
+  auto* real = Real(real_backtrace, "backtrace");
+  if (__builtin_expect(!real, 0)) return 0;
+  const uintptr_t pc = TSAN_CALLER_PC;
+  if (n <= 0 || n >= kMaxBacktrace) return real(b, n);  // rare: this frame stays first
+  void* frames[kMaxBacktrace];
+  int r;
+  {
+    ::threadlens::rt::PcScope at(pc);
+    r = real(frames, n + 1);
+  }
+  r = r > 0 ? r - 1 : 0;
+  for (int i = 0; i < r; ++i) b[i] = frames[i + 1];
+  if (r > 0) CallerWrite(b, static_cast<size_t>(r) * sizeof *b, pc);
+  return r;
+}
 
 }  // namespace threadlens::rt::tsan::libc

@@ -2,8 +2,9 @@
 // the reentrant tokenizers (strtok_r, strsep), the reentrant random generators, which keep
 // their state in the caller's memory, strerror_r, temporary-name templates, dirname, and
 // getaddrinfo's result list. Each records the bytes it read and wrote at the caller's pc.
-// (ThreadSanitizer, clang 14, records wcscat, mbstowcs, wcstombs, rand_r, random_r and
-// drand48_r; not wcscpy, wmemset, strtok_r, strsep, erand48, mkstemp nor dirname.)
+// (ThreadSanitizer, clang 14, records wcscat, mbstowcs, wcstombs, wcrtomb, rand_r, random_r
+// and drand48_r; not wcscpy, wmemset, mbrtowc, strtok_r, strsep, erand48, erand48_r,
+// ecvt_r, mkstemp nor dirname.)
 #include <libgen.h>
 #include <malloc.h>
 #include <netdb.h>
@@ -55,6 +56,26 @@ void Consumed(const void* before, const void* const* src, bool wide, uintptr_t p
            : (wide ? (WideLen(static_cast<const wchar_t*>(before)) + 1) * kW
                    : RealStrlen(b) + 1);
   Read(b, bytes, pc);
+}
+
+// mbrtowc: the bytes of the character it read (all `n` when incomplete), the wide
+// character it stored, the state it moved on.
+void Multibyte(wchar_t* d, const char* s, size_t n, size_t r, mbstate_t* st, uintptr_t pc) {
+  if (st) Write(st, sizeof *st, pc);
+  if (!s || r == static_cast<size_t>(-1)) return;
+  if (r == static_cast<size_t>(-2)) {
+    Read(s, n, pc);
+    return;
+  }
+  Read(s, r ? r : 1, pc);
+  if (d) Write(d, sizeof *d, pc);
+}
+
+// ecvt_r and fcvt_r: the decimal point's place and the sign, and the digits when they fit.
+void Digits(int* dp, int* sg, char* b, size_t n, int r, uintptr_t pc) {
+  Write(dp, sizeof *dp, pc);
+  Write(sg, sizeof *sg, pc);
+  if (r == 0 && n) Write(b, Min(RealStrlen(b) + 1, n), pc);
 }
 
 // dirname cuts its argument in place: one terminator where the directory part ends.
@@ -178,6 +199,32 @@ void Scanned(char* begin, const char* delim, char* next, uintptr_t pc) {
     if (r == 0) Write(out, sizeof *out, pc))                                                  \
   X(int, mrand48_r, (drand48_data * b, long* out), (b, out), , Write(b, sizeof *b, pc);       \
     if (r == 0) Write(out, sizeof *out, pc))                                                  \
+  X(int, erand48_r, (unsigned short x[3], drand48_data* b, double* out), (x, b, out), ,      \
+    Write(x, 3 * sizeof *x, pc); Write(b, sizeof *b, pc);                                     \
+    if (r == 0) Write(out, sizeof *out, pc))                                                  \
+  X(int, nrand48_r, (unsigned short x[3], drand48_data* b, long* out), (x, b, out), ,        \
+    Write(x, 3 * sizeof *x, pc); Write(b, sizeof *b, pc);                                     \
+    if (r == 0) Write(out, sizeof *out, pc))                                                  \
+  X(int, jrand48_r, (unsigned short x[3], drand48_data* b, long* out), (x, b, out), ,        \
+    Write(x, 3 * sizeof *x, pc); Write(b, sizeof *b, pc);                                     \
+    if (r == 0) Write(out, sizeof *out, pc))                                                  \
+  X(int, srand48_r, (long seed, drand48_data* b), (seed, b), , Write(b, sizeof *b, pc))      \
+  X(int, seed48_r, (unsigned short x[3], drand48_data* b), (x, b), ,                         \
+    Read(x, 3 * sizeof *x, pc); Write(b, sizeof *b, pc))                                      \
+  X(int, srandom_r, (unsigned seed, random_data* b), (seed, b), , Write(b, sizeof *b, pc))   \
+  X(int, initstate_r, (unsigned seed, char* st, size_t n, random_data* b), (seed, st, n, b), \
+    , Write(st, n, pc); Write(b, sizeof *b, pc))                                              \
+  X(size_t, wcrtomb, (char* d, wchar_t c, mbstate_t* st), (d, c, st), ,                      \
+    if (d && r != static_cast<size_t>(-1)) Write(d, r, pc);                                   \
+    if (st) Write(st, sizeof *st, pc))                                                        \
+  X(size_t, mbrtowc, (wchar_t * d, const char* s, size_t n, mbstate_t* st), (d, s, n, st), , \
+    Multibyte(d, s, n, r, st, pc))                                                            \
+  X(int, ecvt_r, (double v, int nd, int* dp, int* sg, char* b, size_t n),                    \
+    (v, nd, dp, sg, b, n), , Digits(dp, sg, b, n, r, pc))                                     \
+  X(int, fcvt_r, (double v, int nd, int* dp, int* sg, char* b, size_t n),                    \
+    (v, nd, dp, sg, b, n), , Digits(dp, sg, b, n, r, pc))                                     \
+  X(char*, gcvt, (double v, int nd, char* b), (v, nd, b), ,                                  \
+    if (r) Write(b, RealStrlen(b) + 1, pc))                                                   \
   X(int, mkstemp, (char* t), (t), , if (r >= 0) Write(t, RealStrlen(t) + 1, pc))             \
   X(int, mkostemp, (char* t, int f), (t, f), , if (r >= 0) Write(t, RealStrlen(t) + 1, pc))   \
   X(char*, mkdtemp, (char* t), (t), , if (r) Write(t, RealStrlen(t) + 1, pc))                 \
