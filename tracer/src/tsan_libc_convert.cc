@@ -1,8 +1,9 @@
-// Number conversions that read a string: strtol and its family, the strtod family, their
-// wide forms (wcstol ... wcstold), and atoi, atol, atoll, atof (with optimization glibc's
-// atoi is an inline strtol). Each reads the string up to where the conversion stopped, and
+// Number conversions that read a string: strtol and its family (strtoimax and strtoumax
+// too), the strtod family, their wide forms (wcstol ... wcstold), and atoi, atol, atoll,
+// atof (with optimization glibc's atoi is an inline strtol). Each reads the string up to where the conversion stopped, and
 // the character that stopped it; a strto* or wcsto* call writes its end pointer.
-// (ThreadSanitizer, clang 14, records none of them.)
+// (ThreadSanitizer, clang 14, records strtoimax and strtoumax only.)
+#include <cinttypes>
 #include <cstdlib>
 #include <cwchar>
 
@@ -74,6 +75,8 @@ THREADLENS_STRTO_INT(long, strtol)
 THREADLENS_STRTO_INT(long long, strtoll)
 THREADLENS_STRTO_INT(unsigned long, strtoul)
 THREADLENS_STRTO_INT(unsigned long long, strtoull)
+THREADLENS_STRTO_INT(intmax_t, strtoimax)
+THREADLENS_STRTO_INT(uintmax_t, strtoumax)
 THREADLENS_STRTO_FLOAT(double, strtod)
 THREADLENS_STRTO_FLOAT(float, strtof)
 THREADLENS_STRTO_FLOAT(long double, strtold)

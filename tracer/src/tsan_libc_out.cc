@@ -2,6 +2,10 @@
 // getpwuid_r, clock_gettime...): each records the bytes it wrote, and the paths and
 // structures it read, as range accesses at the caller's pc.
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <mntent.h>
+#include <stdio.h>
+#include <sys/shm.h>
 #include <pwd.h>
 #include <sched.h>
 #include <sys/resource.h>
@@ -38,6 +42,14 @@ void Passwd(passwd* p, passwd** out, int r, uintptr_t pc) {
   if (r != 0 || !out || !*out) return;
   Write(p, sizeof *p, pc);
   PasswdStrings(p, pc);
+}
+
+// getmntent_r: the entry and its strings, in the caller's buffer.
+void Mount(const mntent* e, uintptr_t pc) {
+  Write(e, sizeof *e, pc);
+  for (const char* text : {e->mnt_fsname, e->mnt_dir, e->mnt_type, e->mnt_opts}) {
+    if (text) Write(text, RealStrlen(text) + 1, pc);
+  }
 }
 
 }  // namespace
@@ -106,6 +118,20 @@ void PasswdStrings(const passwd* p, uintptr_t pc) {
     , Passwd(p, out, r, pc))                                                                  \
   X(int, getpwnam_r, (const char* name, passwd* p, char* b, size_t n, passwd** out),          \
     (name, p, b, n, out), ReadString(name, pc), Passwd(p, out, r, pc))                        \
+  X(int, getpwent_r, (passwd* p, char* b, size_t n, passwd** out), (p, b, n, out), ,          \
+    Passwd(p, out, r, pc))                                                                    \
+  X(int, fgetpwent_r, (FILE* f, passwd* p, char* b, size_t n, passwd** out), (f, p, b, n, out), \
+    , Passwd(p, out, r, pc))                                                                  \
+  X(mntent*, getmntent_r, (FILE* f, mntent* e, char* b, int n), (f, e, b, n), ,              \
+    if (r) Mount(r, pc))                                                                      \
+  X(int, shmctl, (int id, int cmd, shmid_ds* d), (id, cmd, d),                                \
+    if (cmd == IPC_SET && Caller(pc)) Read(d, sizeof *d, pc),                                 \
+    if (r >= 0 && (cmd == IPC_STAT || cmd == SHM_STAT || cmd == SHM_STAT_ANY))                \
+      Write(d, sizeof *d, pc))                                                                \
+  X(int, statx, (int dir, const char* p, int f, unsigned m, struct statx* s), (dir, p, f, m, s), \
+    , ReadString(p, pc); if (r == 0) Write(s, sizeof *s, pc))                                 \
+  X(int, sched_rr_get_interval, (pid_t p, timespec* t), (p, t), ,                             \
+    if (r == 0) Write(t, sizeof *t, pc))                                                      \
   X(int, clock_getres, (clockid_t c, timespec* t), (c, t), ,                                  \
     if (r == 0 && t) Write(t, sizeof *t, pc))                                                 \
   X(int, sched_getaffinity, (pid_t p, size_t n, cpu_set_t* s), (p, n, s), ,                   \

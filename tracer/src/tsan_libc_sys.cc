@@ -77,6 +77,10 @@ void GroupStrings(const group* g, uintptr_t pc) {
     , Group(g, out, r, pc))                                                                    \
   X(int, getgrnam_r, (const char* name, group* g, char* b, size_t n, group** out),            \
     (name, g, b, n, out), , ReadString(name, pc); Group(g, out, r, pc))                              \
+  X(int, getgrent_r, (group* g, char* b, size_t n, group** out), (g, b, n, out), ,            \
+    Group(g, out, r, pc))                                                                      \
+  X(int, fgetgrent_r, (FILE* f, group* g, char* b, size_t n, group** out), (f, g, b, n, out), \
+    , Group(g, out, r, pc))                                                                    \
   X(int, pthread_getaffinity_np, (pthread_t t, size_t n, cpu_set_t* s), (t, n, s), ,          \
     if (r == 0) Write(s, n, pc))                                                               \
   X(int, pthread_getschedparam, (pthread_t t, int* policy, sched_param* p), (t, policy, p), ,  \

@@ -173,6 +173,19 @@ void Scanned(char* begin, const char* delim, char* next, uintptr_t pc) {
       if (d) Write(d, r + !*s, pc);                                                           \
       Consumed(from, reinterpret_cast<const void* const*>(s), true, pc);                  \
     })                                                                                        \
+  X(size_t, mbsnrtowcs, (wchar_t * d, const char** s, size_t m, size_t n, mbstate_t* st),     \
+    (d, s, m, n, st), const char* from = *s,                                                  \
+    if (r != static_cast<size_t>(-1)) {                                                       \
+      if (d) Write(d, (r + !*s) * kW, pc);                                                    \
+      Consumed(from, reinterpret_cast<const void* const*>(s), false, pc);                  \
+    })                                                                                        \
+  X(size_t, wcsnrtombs, (char* d, const wchar_t** s, size_t m, size_t n, mbstate_t* st),      \
+    (d, s, m, n, st), const wchar_t* from = *s,                                               \
+    if (r != static_cast<size_t>(-1)) {                                                       \
+      if (d) Write(d, r + !*s, pc);                                                           \
+      Consumed(from, reinterpret_cast<const void* const*>(s), true, pc);                  \
+    })                                                                                        \
+  X(int, wctomb, (char* d, wchar_t c), (d, c), , if (d && r > 0) Write(d, r, pc))            \
   X(char*, strtok_r, (char* s, const char* delim, char** save), (s, delim, save),             \
     char* from = s ? s : *save,                                                               \
     if (!s) Read(save, sizeof *save, pc);                                                     \
