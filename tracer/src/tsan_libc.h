@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <sys/socket.h>
 
 #include <cstddef>
@@ -121,6 +122,8 @@ void Scanned(char* begin, const char* delim, char* next, uintptr_t pc);
 // The strings of a user or group entry libc filled (tsan_libc_io.cc, tsan_libc_sys.cc): each
 // written, and a group's member list.
 void PasswdStrings(const passwd* p, uintptr_t pc);
+// A write or flush on a stream over a descriptor: a send on it (tsan_libc_io.cc).
+void StreamSending(FILE* f, uintptr_t pc);
 void GroupStrings(const group* g, uintptr_t pc);
 
 // The next definition for a plain interceptor: `real`, or -1 with ENOSYS when unresolved.

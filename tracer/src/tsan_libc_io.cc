@@ -237,7 +237,8 @@ void OpenPaths(const char* path, const char* mode, uintptr_t pc) {
   })                                                                                       \
   X(int, fputs, (const char* s, FILE* f), (s, f), Unsafe(pc); StreamSending(f, pc),        \
     if (r >= 0) ReadString(s, pc))                                                         \
-  X(int, puts, (const char* s), (s), Unsafe(pc), if (r >= 0) ReadString(s, pc))                  \
+  X(int, puts, (const char* s), (s), Unsafe(pc); StreamSending(stdout, pc),                     \
+    if (r >= 0) ReadString(s, pc))                                                         \
   X(int, fflush, (FILE * f), (f), StreamSending(f, pc), )                                  \
   X(int, fclose, (FILE * f), (f), StreamSending(f, pc), )                                  \
   X(ssize_t, getdelim, (char** l, size_t* n, int d, FILE* f), (l, n, d, f),                 \
