@@ -19,6 +19,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   chromium fonts-liberation             # the HTML report's browser test
   python3 python3-jsonschema            # validates SARIF output against the official schema
+  libcrypt-dev                          # crypt_r, linked by a construct test
 )
 missing=()
 for p in "${packages[@]}"; do
