@@ -1,0 +1,362 @@
+// The recording of atomics shared by the ThreadSanitizer ABI (tsan_atomic.cc) and libatomic's
+// entry points (tsan_libatomic.cc): each operation is performed with the order the program
+// asked for and recorded with it, under the striped lock and sequence bracket that
+// tsan_atomic.cc describes.
+#pragma once
+
+#include <sched.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
+
+#include "tsan_thread.h"
+
+namespace threadlens::rt::tsan::atomics {
+
+using trace::EventKind;
+using trace::MemoryOrder;
+
+struct alignas(64) Stripe {
+  std::atomic<uint32_t> locked{0};
+  std::atomic<uint64_t> version{0};  // stores and RMWs recorded on this stripe
+  std::atomic<uint64_t> last_seq{0};  // the largest number a store or RMW here was given
+};
+inline constexpr size_t kStripes = 256;
+extern Stripe stripes[kStripes];  // tsan_atomic.cc
+
+inline Stripe& StripeFor(const volatile void* a) {
+  auto x = reinterpret_cast<uintptr_t>(a);
+  return stripes[((x >> 3) ^ (x >> 12)) & (kStripes - 1)];
+}
+
+
+// The ABI's morder is the C++ memory_order value, possibly with high flag bits (e.g.
+// HLE hints from GCC's builtins) that do not change the ordering.
+TSAN_ALWAYS_INLINE int Order(int mo) {
+  mo &= 0x7fff;
+  return mo > 5 ? __ATOMIC_SEQ_CST : mo;
+}
+// A failure order may not be stronger than the success order nor release-flavoured.
+TSAN_ALWAYS_INLINE int FailOrder(int mo, int fmo) {
+  fmo = Order(fmo);
+  if (fmo > mo && mo != __ATOMIC_ACQ_REL && mo != __ATOMIC_RELEASE) fmo = mo;
+  if (fmo == __ATOMIC_RELEASE) fmo = __ATOMIC_RELAXED;
+  if (fmo == __ATOMIC_ACQ_REL) fmo = __ATOMIC_ACQUIRE;
+  return fmo;
+}
+
+// Holds the stripe of an address while a non-relaxed atomic is performed and recorded.
+class Scope {
+ public:
+  Scope(ThreadCtx* t, const volatile void* a, int mo) {
+    if (!t || mo == __ATOMIC_RELAXED || t->in_atomic) return;
+    stripe_ = &StripeFor(a);
+    for (int spins = 0; stripe_->locked.exchange(1, std::memory_order_acquire); ++spins) {
+      if (spins > 64) syscall(SYS_sched_yield);  // not the interceptor: no schedule step
+    }
+    t_ = t;
+    ++t->in_atomic;
+  }
+  ~Scope() {
+    if (!stripe_) return;
+    --t_->in_atomic;
+    stripe_->locked.store(0, std::memory_order_release);
+  }
+  Scope(const Scope&) = delete;
+  Scope& operator=(const Scope&) = delete;
+
+ private:
+  Stripe* stripe_ = nullptr;
+  ThreadCtx* t_ = nullptr;
+};
+
+TSAN_ALWAYS_INLINE void Record(ThreadCtx* t, EventKind kind, int mo, const volatile void* a,
+                               uint32_t size, uintptr_t pc) {
+  if (!t || t->ignore) return;
+  // Under IgnoreWritesBegin (a read-modify-write: either ignore) the store is no access,
+  // as in code that hides its own synchronization (absl::Mutex's semaphore post).
+  const bool unchecked = t->ignore_writes || (kind == EventKind::kAtomicRmw && t->ignore_reads);
+  EmitMemory(*t, kind, static_cast<uint8_t>(mo | (unchecked ? trace::kAtomicUnchecked : 0)),
+             static_cast<uint16_t>(size), reinterpret_cast<uintptr_t>(a), pc);
+}
+
+TSAN_ALWAYS_INLINE uint64_t Version(const volatile void* a) {
+  return StripeFor(a).version.load(std::memory_order_relaxed);
+}
+// Before a recorded store or RMW writes: a load that sees its value then sees the bump.
+TSAN_ALWAYS_INLINE void Bump(ThreadCtx* t, const volatile void* a) {
+  if (!t || t->ignore) return;
+  StripeFor(a).version.fetch_add(1, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_release);
+}
+
+// Brackets a store, RMW or compare-exchange of `a` by a recording thread:
+// - The stripe's version is odd while the write is under way and moves again once it is
+//   visible (a seqlock): a load folds only across an even, unchanged version, so a load
+//   that read the new value is never folded into a record of one that read the old.
+// - The record is numbered before the value becomes visible, as a release is numbered
+//   before the real unlock: a load that reads the value, a relaxed one included (relaxed
+//   operations take no stripe lock, yet pair with fences), is numbered after it.
+// - Signal handlers are held back until the bracket ends, so the thread's records stay in
+//   number order.
+class WriteBracket {
+ public:
+  WriteBracket(ThreadCtx* t, const volatile void* a) {
+    if (!t || t->ignore) return;
+    a_ = a;
+    ThreadState* ts = t_state;
+    if (reinterpret_cast<uintptr_t>(ts) > 1 && !ts->in_runtime) {
+      ts_ = ts;
+      EnterRecord(ts);
+    }
+    Bump(t, a);
+    if (ts_) {
+      ts_->reserved_seq = g_seq->fetch_add(1, std::memory_order_relaxed) + 1;
+      Publish(ts_->reserved_seq);
+    }
+  }
+  // After a read-modify-write: a write numbered after this one may have reached the location
+  // before it, without the stripe lock (a relaxed store or RMW), and been the value it read.
+  // Numbered again then, after every write published on the stripe: a read is numbered after
+  // the write it read, as a load is.
+  void AfterRead() {
+    if (!ts_) return;
+    std::atomic_thread_fence(std::memory_order_acquire);  // the value was read first
+    if (StripeFor(a_).last_seq.load(std::memory_order_relaxed) <= ts_->reserved_seq) return;
+    ts_->reserved_seq = g_seq->fetch_add(1, std::memory_order_relaxed) + 1;
+    Publish(ts_->reserved_seq);
+  }
+  ~WriteBracket() {
+    if (!a_) return;
+    if (ts_) ts_->reserved_seq = 0;  // unused (a failed compare-exchange): a gap in the numbers
+    StripeFor(a_).version.fetch_add(1, std::memory_order_release);  // after the write
+    if (ts_) LeaveRecord(ts_);
+  }
+  // The operation only read (a failed compare-exchange): its record is numbered after it.
+  void Drop() {
+    if (ts_) ts_->reserved_seq = 0;
+  }
+  WriteBracket(const WriteBracket&) = delete;
+  WriteBracket& operator=(const WriteBracket&) = delete;
+
+ private:
+  // Raises the stripe's last number to `seq` (for a write's own number, before the write).
+  void Publish(uint64_t seq) {
+    std::atomic<uint64_t>& last = StripeFor(a_).last_seq;
+    uint64_t cur = last.load(std::memory_order_relaxed);
+    while (cur < seq && !last.compare_exchange_weak(cur, seq, std::memory_order_relaxed)) {
+    }
+    std::atomic_thread_fence(std::memory_order_release);
+  }
+
+  ThreadState* ts_ = nullptr;
+  const volatile void* a_ = nullptr;
+};
+
+// True when a load of `a` now may be folded into the thread's last record: that record is
+// the same load and no store reached the stripe since. The caller then performs the load
+// without the stripe lock (it takes no sequence number) and confirms with FoldRepeat.
+TSAN_ALWAYS_INLINE bool Foldable(ThreadCtx* t, int mo, const volatile void* a, uint32_t size,
+                                 uintptr_t pc) {
+  if (!t || t->ignore || t->emitted != t->depth || (t->load_version & 1) ||
+      t->load_version != Version(a)) {
+    return false;
+  }
+  ThreadState* ts = t_state;
+  if (reinterpret_cast<uintptr_t>(ts) <= 1 || ts->in_runtime) return false;
+  const uint32_t off = ts->last;
+  if (ts->pos.load(std::memory_order_relaxed) != off + sizeof(trace::Event)) return false;
+  const trace::Event& e = FullAt(ts, off);
+  return e.kind == static_cast<uint8_t>(EventKind::kAtomicLoad) && e.flags == mo &&
+         e.aux16 == size && e.obj == reinterpret_cast<uintptr_t>(a) && e.site == pc;
+}
+
+// After a load performed on the Foldable path: counts it when the stripe is still unchanged.
+// Every this many repeats a spinning thread yields its core. A traced spin waits longer
+// than a plain one, and when there are fewer cores than runnable threads the thread it
+// waits for may need this core (TSan's runtime blocks in its mutexes to the same effect).
+inline constexpr uint32_t kYieldEvery = 64;
+
+TSAN_ALWAYS_INLINE bool FoldLoad(ThreadCtx* t, int mo, const volatile void* a, uint32_t size,
+                                 uintptr_t pc) {
+  std::atomic_thread_fence(std::memory_order_acquire);  // the value was read first
+  ThreadState* ts = t_state;
+  if (Version(a) != t->load_version ||
+      !FoldRepeat(ts, EventKind::kAtomicLoad, static_cast<uint8_t>(mo),
+                  static_cast<uint16_t>(size), reinterpret_cast<uintptr_t>(a), pc)) {
+    return false;
+  }
+  if (TL_UNLIKELY(FullAt(ts, ts->last).aux32 % kYieldEvery == 0)) sched_yield();
+  return true;
+}
+
+// A load, or the read of a failed compare-exchange. `before` is the stripe version read
+// before the operation.
+TSAN_ALWAYS_INLINE void RecordLoad(ThreadCtx* t, int mo, const volatile void* a, uint32_t size,
+                                   uintptr_t pc, uint64_t before) {
+  if (!t || t->ignore) return;
+  if (t->emitted != t->depth) SyncStack(*t);
+  ThreadState* ts = t_state;
+  if (before == t->load_version && !(before & 1) && reinterpret_cast<uintptr_t>(ts) > 1 &&
+      !ts->in_runtime) {
+    std::atomic_thread_fence(std::memory_order_acquire);  // the value was read first
+    if (Version(a) == before &&
+        FoldRepeat(ts, EventKind::kAtomicLoad, static_cast<uint8_t>(mo),
+                   static_cast<uint16_t>(size), reinterpret_cast<uintptr_t>(a), pc)) {
+      return;
+    }
+  }
+  const uint8_t unchecked = t->ignore_reads ? trace::kAtomicUnchecked : 0;
+  Emit(EventKind::kAtomicLoad, static_cast<uint8_t>(mo | unchecked), static_cast<uint16_t>(size),
+       0, reinterpret_cast<uintptr_t>(a), pc);
+  t->load_version = before;
+}
+
+enum class Op { kExchange, kAdd, kSub, kAnd, kOr, kXor, kNand };
+
+// 16-byte atomics: x86-64 has them only as `lock cmpxchg16b` (a full barrier, so every
+// order is honoured). Built from that instead of libatomic's calls, which would add a
+// dependency and a lock the rest of the program does not share.
+using u128 = unsigned __int128;
+
+TSAN_ALWAYS_INLINE bool Cas16(volatile u128* a, u128* expected, u128 desired) {
+  auto* e = reinterpret_cast<uint64_t*>(expected);
+  uint64_t lo = e[0], hi = e[1];
+  bool ok;
+  asm volatile("lock cmpxchg16b %1"
+               : "=@ccz"(ok), "+m"(*a), "+a"(lo), "+d"(hi)
+               : "b"(static_cast<uint64_t>(desired)), "c"(static_cast<uint64_t>(desired >> 64))
+               : "memory");
+  e[0] = lo;
+  e[1] = hi;
+  return ok;
+}
+
+template <typename T>
+TSAN_ALWAYS_INLINE T PlainLoad(const volatile T* a, int mo) {
+  if constexpr (sizeof(T) == 16) {
+    u128 v = 0;
+    Cas16(const_cast<volatile u128*>(a), &v, 0);  // no-op write of the value it read
+    return v;
+  } else {
+    return __atomic_load_n(a, mo);
+  }
+}
+
+template <Op op, typename T>
+TSAN_ALWAYS_INLINE T PlainRmw(volatile T* a, T v, int mo) {
+  if constexpr (sizeof(T) == 16) {
+    u128 old = PlainLoad(a, mo);
+    for (;;) {
+      u128 next = v;
+      if constexpr (op == Op::kAdd) next = old + v;
+      if constexpr (op == Op::kSub) next = old - v;
+      if constexpr (op == Op::kAnd) next = old & v;
+      if constexpr (op == Op::kOr) next = old | v;
+      if constexpr (op == Op::kXor) next = old ^ v;
+      if constexpr (op == Op::kNand) next = ~(old & v);
+      if (Cas16(a, &old, next)) return old;
+    }
+  } else {
+    if constexpr (op == Op::kExchange) return __atomic_exchange_n(a, v, mo);
+    if constexpr (op == Op::kAdd) return __atomic_fetch_add(a, v, mo);
+    if constexpr (op == Op::kSub) return __atomic_fetch_sub(a, v, mo);
+    if constexpr (op == Op::kAnd) return __atomic_fetch_and(a, v, mo);
+    if constexpr (op == Op::kOr) return __atomic_fetch_or(a, v, mo);
+    if constexpr (op == Op::kXor) return __atomic_fetch_xor(a, v, mo);
+    if constexpr (op == Op::kNand) return __atomic_fetch_nand(a, v, mo);
+  }
+}
+
+template <typename T>
+TSAN_ALWAYS_INLINE bool PlainCas(volatile T* a, T* expected, T desired, bool weak, int mo,
+                                 int fmo) {
+  if constexpr (sizeof(T) == 16) {
+    return Cas16(a, expected, desired);
+  } else {
+    return __atomic_compare_exchange_n(a, expected, desired, weak, mo, fmo);
+  }
+}
+
+template <typename T>
+TSAN_ALWAYS_INLINE T Load(const volatile T* a, int mo, uintptr_t pc) {
+  mo = Order(mo);
+  ThreadCtx* t = Recording();
+  if (Foldable(t, mo, a, sizeof(T), pc)) {
+    T v = PlainLoad(a, mo);
+    if (FoldLoad(t, mo, a, sizeof(T), pc)) return v;
+    // A store came in between: load again, in order, as a record of its own.
+  }
+  Scope s(t, a, mo);
+  const uint64_t before = t ? Version(a) : 0;
+  T v = PlainLoad(a, mo);
+  RecordLoad(t, mo, a, sizeof(T), pc, before);
+  return v;
+}
+
+template <typename T>
+TSAN_ALWAYS_INLINE void Store(volatile T* a, T v, int mo, uintptr_t pc) {
+  mo = Order(mo);
+  ThreadCtx* t = Recording();
+  Scope s(t, a, mo);
+  WriteBracket w(t, a);
+  if constexpr (sizeof(T) == 16) {
+    PlainRmw<Op::kExchange>(a, v, mo);
+  } else {
+    __atomic_store_n(a, v, mo);
+  }
+  Record(t, EventKind::kAtomicStore, mo, a, sizeof(T), pc);
+}
+
+template <Op op, typename T>
+TSAN_ALWAYS_INLINE T Rmw(volatile T* a, T v, int mo, uintptr_t pc) {
+  mo = Order(mo);
+  ThreadCtx* t = Recording();
+  Scope s(t, a, mo);
+  WriteBracket w(t, a);
+  T old = PlainRmw<op>(a, v, mo);
+  w.AfterRead();
+  Record(t, EventKind::kAtomicRmw, mo, a, sizeof(T), pc);
+  return old;
+}
+
+// A failed compare-exchange only read the location: it is recorded as a load with the
+// failure order, so it never counts as a release.
+template <typename T>
+TSAN_ALWAYS_INLINE bool Cas(volatile T* a, T* expected, T desired, bool weak, int mo, int fmo,
+                            uintptr_t pc) {
+  mo = Order(mo);
+  fmo = FailOrder(mo, fmo);
+  ThreadCtx* t = Recording();
+  if (Foldable(t, fmo, a, sizeof(T), pc)) {
+    // A spin: a compare-exchange that finds another value only loads it, with the failure
+    // order. Read first; only a value that may match takes the lock and the real operation.
+    T cur = PlainLoad(a, fmo);
+    if (__builtin_memcmp(&cur, expected, sizeof(T)) != 0 && FoldLoad(t, fmo, a, sizeof(T), pc)) {
+      *expected = cur;
+      return false;
+    }
+  }
+  Scope s(t, a, mo);
+  const uint64_t before = t ? Version(a) : 0;
+  bool ok;
+  {
+    WriteBracket w(t, a);
+    ok = PlainCas(a, expected, desired, weak, mo, fmo);
+    if (ok) {
+      w.AfterRead();
+      Record(t, EventKind::kAtomicRmw, mo, a, sizeof(T), pc);
+    } else {
+      w.Drop();
+      RecordLoad(t, fmo, a, sizeof(T), pc, before);
+    }
+  }
+  // A failed one wrote nothing: when its own bracket is all that moved the version, the
+  // thread's next spin may fold into the load just recorded.
+  if (!ok && t && !t->ignore && Version(a) == before + 2) t->load_version = before + 2;
+  return ok;
+}
+
+
+}  // namespace threadlens::rt::tsan::atomics
