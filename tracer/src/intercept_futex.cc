@@ -1,4 +1,6 @@
-// The libc `syscall` function, for the futex waits programs make themselves: C++20's atomic
+// The libc `syscall` function, for the signals programs send by raw system call (kill, tkill,
+// tgkill, rt_sigqueueinfo: a send, as through the C library's wrappers) and the futex waits
+// programs make themselves: C++20's atomic
 // wait, std::latch, std::barrier and std::counting_semaphore (inline in libstdc++'s headers),
 // and futex-based locks and events of libraries (Abseil, folly). glibc's own locks use the
 // futex inside libc and never come here. An untimed wait on a process-private futex word is
@@ -20,6 +22,7 @@
 #include "process_tree.h"
 #include "runtime_internal.h"
 #include "schedule.h"
+#include "sync_keys.h"
 #include "tsan_thread.h"
 
 namespace threadlens::rt {
@@ -97,6 +100,17 @@ TL_EXPORT long syscall(long nr, ...) {
   va_start(ap, nr);
   for (long& x : a) x = va_arg(ap, long);
   va_end(ap);
+  switch (nr) {  // a signal sent by raw system call, as kill and tgkill send it
+    case SYS_kill:
+    case SYS_tkill:
+    case SYS_rt_sigqueueinfo:
+      SignalSent(static_cast<int>(a[1]), TL_CALLER_PC);
+      break;
+    case SYS_tgkill:
+    case SYS_rt_tgsigqueueinfo:
+      SignalSent(static_cast<int>(a[2]), TL_CALLER_PC);
+      break;
+  }
   if (nr == SYS_futex && UntimedWait(a[1], a[3])) {
     ThreadState* ts = CurrentFast();
     if (ts && OnlyThisProcessWakes(a[0], a[1])) {

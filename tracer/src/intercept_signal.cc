@@ -242,12 +242,6 @@ void Taken(int sig, uint64_t pc) {
   errno = saved;
 }
 
-void Sent(int sig, uint64_t pc) {
-  if (sig <= 0 || sig >= _NSIG) return;
-  if (ThreadState* ts = CurrentFast()) {
-    EmitTo(ts, EventKind::kSignalSend, 0, 0, static_cast<uint32_t>(sig), SignalKey(sig), pc);
-  }
-}
 
 template <typename F>
 F Next(F& slot, const char* name) {
@@ -303,6 +297,13 @@ uintptr_t JumpTargetSp(const void* env) {
 }
 
 }  // namespace
+
+void SignalSent(int sig, uint64_t pc) {
+  if (sig <= 0 || sig >= _NSIG) return;
+  if (ThreadState* ts = CurrentFast()) {
+    EmitTo(ts, EventKind::kSignalSend, 0, 0, static_cast<uint32_t>(sig), SignalKey(sig), pc);
+  }
+}
 
 void DeliverPendingSignals(ThreadState* ts) {
   if (ts != t_state || !ts->sig_queue) return;
@@ -372,32 +373,32 @@ TL_EXPORT sighandler_t signal(int sig, sighandler_t handler) {
 }
 
 TL_EXPORT int kill(pid_t pid, int sig) {
-  Sent(sig, TL_CALLER_PC);
+  SignalSent(sig, TL_CALLER_PC);
   return Next(real_kill, "kill")(pid, sig);
 }
 
 TL_EXPORT int raise(int sig) {
-  Sent(sig, TL_CALLER_PC);
+  SignalSent(sig, TL_CALLER_PC);
   return Next(real_raise, "raise")(sig);
 }
 
 TL_EXPORT int pthread_kill(pthread_t thread, int sig) {
-  Sent(sig, TL_CALLER_PC);
+  SignalSent(sig, TL_CALLER_PC);
   return Next(real_pthread_kill, "pthread_kill")(thread, sig);
 }
 
 TL_EXPORT int tgkill(pid_t tgid, pid_t tid, int sig) {
-  Sent(sig, TL_CALLER_PC);
+  SignalSent(sig, TL_CALLER_PC);
   return Next(real_tgkill, "tgkill")(tgid, tid, sig);
 }
 
 TL_EXPORT int sigqueue(pid_t pid, int sig, const union sigval value) {
-  Sent(sig, TL_CALLER_PC);
+  SignalSent(sig, TL_CALLER_PC);
   return Next(real_sigqueue, "sigqueue")(pid, sig, value);
 }
 
 TL_EXPORT int pthread_sigqueue(pthread_t thread, int sig, const union sigval value) {
-  Sent(sig, TL_CALLER_PC);
+  SignalSent(sig, TL_CALLER_PC);
   return Next(real_pthread_sigqueue, "pthread_sigqueue")(thread, sig, value);
 }
 
