@@ -51,6 +51,7 @@ int Spawn(SpawnFn real, pid_t* pid, const char* file, const posix_spawn_file_act
 }
 int (*real_sem_close)(sem_t*);
 int (*real_dlclose)(void*);
+void* (*real_dlopen)(const char*, int);
 
 template <typename F>
 F Real(F& fn, const char* name) {
@@ -255,12 +256,29 @@ TL_EXPORT int sem_close(sem_t* s) {
 }
 
 // A library dlclose unloads would leave the map written at exit, and its accesses and frames
-// unnamed: the map is written while it is still loaded. dlopen is not intercepted (glibc
-// searches the caller's RUNPATH, which an interceptor would change); the map written at exit,
-// or at the library's dlclose, names it.
+// unnamed: the map is written while it is still loaded; the map written at exit, or at the
+// library's dlclose, names a library dlopen loaded. The loader's lock orders a dlclose
+// before a later dlopen, which may map another library where the closed one was: its
+// globals, at the same addresses, are new memory for the thread that opened it.
 TL_EXPORT int dlclose(void* handle) {
   const int saved = errno;
   RecordModules();
+  if (ThreadState* ts = CurrentFast()) {
+    EmitTo(ts, EventKind::kHappensBefore, 0, 0, 0, kLoaderKey, TL_CALLER_PC);
+  }
   errno = saved;
   return Real(real_dlclose, "dlclose")(handle);
+}
+
+// glibc searches the RUNPATH of dlopen's caller, which it finds from the return address: the
+// real dlopen is reached by a tail call, so the caller stays the program's. The acquire
+// therefore comes before the real call, not after.
+TL_EXPORT void* dlopen(const char* file, int mode) {
+  auto* real = Real(real_dlopen, "dlopen");
+  if (ThreadState* ts = CurrentFast()) {
+    const int saved = errno;
+    EmitTo(ts, EventKind::kHappensAfter, 0, 0, 0, kLoaderKey, TL_CALLER_PC);
+    errno = saved;
+  }
+  [[clang::musttail]] return real(file, mode);
 }

@@ -27,6 +27,9 @@ inline constexpr uint64_t kFdChannelMask = (1ull << 56) - 1;
 // acquires it. Far above any descriptor's object.
 inline constexpr uint64_t kSignalKeyBase = (1ull << 59) | (1ull << 57);
 inline uint64_t SignalKey(int sig) { return kSignalKeyBase + static_cast<uint64_t>(sig); }
+// The dynamic loader: a dlclose releases it, a dlopen acquires it, as the loader's own lock
+// orders them (a library loaded where an unloaded one was is new memory for its users).
+inline constexpr uint64_t kLoaderKey = kSignalKeyBase + (1ull << 40);
 // Before signal `sig` is sent (kill, raise, the raw system calls...): the release of its key
 // (intercept_signal.cc).
 void SignalSent(int sig, uint64_t pc);
