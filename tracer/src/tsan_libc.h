@@ -122,8 +122,17 @@ void Scanned(char* begin, const char* delim, char* next, uintptr_t pc);
 // The strings of a user or group entry libc filled (tsan_libc_io.cc, tsan_libc_sys.cc): each
 // written, and a group's member list.
 void PasswdStrings(const passwd* p, uintptr_t pc);
-// A write or flush on a stream over a descriptor: a send on it (tsan_libc_io.cc).
+// stdio streams over descriptors (tsan_libc_stream.cc). A flush or close: a send on the
+// stream's descriptor. A write of `n` bytes: a send first when they may not fit in its
+// buffer. A printf: StreamPrintfBefore sends when the buffer is nearly full and returns the
+// room it had (0: sent), StreamPrintfAfter sends when the `r` bytes written did not fit. A read:
+// StreamHeld, the bytes buffered before it; StreamRead, a receive after it when it took more.
 void StreamSending(FILE* f, uintptr_t pc);
+void StreamWriting(FILE* f, size_t n, uintptr_t pc);
+size_t StreamPrintfBefore(FILE* f, const char* fmt, uintptr_t pc);
+void StreamPrintfAfter(FILE* f, size_t room, int r, uintptr_t pc);
+size_t StreamHeld(const FILE* f);
+void StreamRead(FILE* f, size_t held, size_t taken, uintptr_t pc);
 void GroupStrings(const group* g, uintptr_t pc);
 
 // The next definition for a plain interceptor: `real`, or -1 with ENOSYS when unresolved.

@@ -1,7 +1,8 @@
 // Interceptors for libc calls that move bytes between the kernel or a FILE and user memory
 // (read, recv, sendfile, fread, snprintf...) and for the calls that make descriptors and
-// streams (pipe, accept, fopen...); out-parameters are in tsan_libc_out.cc. Each records the user bytes it read or wrote as range accesses at the
-// caller's pc; the sprintf family also the strings its format reads (tsan_libc_format.cc).
+// streams (pipe, accept, fopen...); out-parameters are in tsan_libc_out.cc. Each records
+// the user bytes it read or wrote as range accesses at the caller's pc; the sprintf family
+// also the strings its format reads (tsan_libc_format.cc).
 // A FILE itself is not recorded: stdio locks it internally, and POSIX makes concurrent
 // stdio calls on one stream safe, as TSan assumes too.
 #include <arpa/inet.h>
@@ -80,14 +81,6 @@ void LineRead(char** l, size_t* n, ssize_t r, uintptr_t pc) {
 }
 
 }  // namespace
-
-// A stream over a pipe or socket: data leaves at a flush, which libc makes with a write of
-// its own, so every write call and flush on the stream counts as a send (a release before
-// data may leave), and a read call that got data as a receive.
-void StreamSending(FILE* f, uintptr_t pc) {
-  if (f) fdsync::Send(fileno_unlocked(f), pc);
-}
-void StreamReceived(FILE* f, uintptr_t pc) { fdsync::Received(fileno_unlocked(f), pc); }
 
 namespace {
 
@@ -219,38 +212,43 @@ void OpenPaths(const char* path, const char* mode, uintptr_t pc) {
 // stdio: the user's buffers. printf/fprintf and friends are not intercepted: they only
 // read their arguments and write a FILE, which stdio locks.
 #define THREADLENS_LIBC_STDIO(X)                                                           \
-  X(size_t, fread, (void* p, size_t s, size_t n, FILE* f), (p, s, n, f), , {               \
-    Write(p, r * s, pc);                                                                   \
-    if (r) StreamReceived(f, pc);                                                          \
-  })                                                                                       \
-  X(size_t, fread_unlocked, (void* p, size_t s, size_t n, FILE* f), (p, s, n, f), , {      \
-    Write(p, r * s, pc);                                                                   \
-    if (r) StreamReceived(f, pc);                                                          \
-  })                                                                                       \
+  X(size_t, fread, (void* p, size_t s, size_t n, FILE* f), (p, s, n, f),                  \
+    size_t held = StreamHeld(f), {                                                         \
+      Write(p, r * s, pc);                                                                 \
+      StreamRead(f, held, r * s, pc);                                                      \
+    })                                                                                     \
+  X(size_t, fread_unlocked, (void* p, size_t s, size_t n, FILE* f), (p, s, n, f),         \
+    size_t held = StreamHeld(f), {                                                         \
+      Write(p, r * s, pc);                                                                 \
+      StreamRead(f, held, r * s, pc);                                                      \
+    })                                                                                     \
   X(size_t, fwrite, (const void* p, size_t s, size_t n, FILE* f), (p, s, n, f),            \
-    Unsafe(pc); StreamSending(f, pc), Read(p, r * s, pc))                                  \
+    Unsafe(pc); StreamWriting(f, s * n, pc), Read(p, r * s, pc))                           \
   X(size_t, fwrite_unlocked, (const void* p, size_t s, size_t n, FILE* f), (p, s, n, f),   \
-    StreamSending(f, pc), Read(p, r * s, pc))                                              \
-  X(char*, fgets, (char* s, int n, FILE* f), (s, n, f), , if (r) {                        \
-    Write(s, RealStrlen(s) + 1, pc);                                                       \
-    StreamReceived(f, pc);                                                                 \
-  })                                                                                       \
-  X(int, fputs, (const char* s, FILE* f), (s, f), Unsafe(pc); StreamSending(f, pc),        \
-    if (r >= 0) ReadString(s, pc))                                                         \
-  X(int, puts, (const char* s), (s), Unsafe(pc); StreamSending(stdout, pc),                     \
+    StreamWriting(f, s * n, pc), Read(p, r * s, pc))                                       \
+  X(char*, fgets, (char* s, int n, FILE* f), (s, n, f), size_t held = StreamHeld(f),       \
+    if (r) {                                                                               \
+      const size_t got = RealStrlen(s);                                                    \
+      Write(s, got + 1, pc);                                                               \
+      StreamRead(f, held, got, pc);                                                        \
+    })                                                                                     \
+  X(int, fputs, (const char* s, FILE* f), (s, f),                                          \
+    Unsafe(pc); StreamWriting(f, s ? RealStrlen(s) : 0, pc), if (r >= 0) ReadString(s, pc)) \
+  X(int, puts, (const char* s), (s),                                                       \
+    Unsafe(pc); StreamWriting(stdout, s ? RealStrlen(s) + 1 : 0, pc),                      \
     if (r >= 0) ReadString(s, pc))                                                         \
   X(int, fflush, (FILE * f), (f), StreamSending(f, pc), )                                  \
   X(int, fclose, (FILE * f), (f), StreamSending(f, pc), )                                  \
   X(ssize_t, getdelim, (char** l, size_t* n, int d, FILE* f), (l, n, d, f),                 \
-    ::threadlens::rt::PcScope at(pc), LineRead(l, n, r, pc);                              \
-    if (r > 0) StreamReceived(f, pc))                                                      \
+    size_t held = StreamHeld(f); ::threadlens::rt::PcScope at(pc), LineRead(l, n, r, pc);  \
+    if (r > 0) StreamRead(f, held, static_cast<size_t>(r), pc))                            \
   /* what getline becomes with optimization (glibc's inline getline in bits/stdio.h) */    \
   X(ssize_t, __getdelim, (char** l, size_t* n, int d, FILE* f), (l, n, d, f),               \
-    ::threadlens::rt::PcScope at(pc), LineRead(l, n, r, pc);                              \
-    if (r > 0) StreamReceived(f, pc))                                                      \
+    size_t held = StreamHeld(f); ::threadlens::rt::PcScope at(pc), LineRead(l, n, r, pc);  \
+    if (r > 0) StreamRead(f, held, static_cast<size_t>(r), pc))                            \
   X(ssize_t, getline, (char** l, size_t* n, FILE* f), (l, n, f),                            \
-    ::threadlens::rt::PcScope at(pc), LineRead(l, n, r, pc);                              \
-    if (r > 0) StreamReceived(f, pc))                                                      \
+    size_t held = StreamHeld(f); ::threadlens::rt::PcScope at(pc), LineRead(l, n, r, pc);  \
+    if (r > 0) StreamRead(f, held, static_cast<size_t>(r), pc))                            \
   X(int, vsnprintf, (char* b, size_t n, const char* f, va_list a), (b, n, f, a),           \
     FormatAccesses(f, a, pc), if (r >= 0) Write(b, Min(n, static_cast<size_t>(r) + 1), pc)) \
   X(int, vsprintf, (char* b, const char* f, va_list a), (b, f, a), FormatAccesses(f, a, pc), \
@@ -310,15 +308,16 @@ THREADLENS_LIBC_INTERCEPTOR_POST(
     },
     if (r > 0) fdsync::Received(fd, pc), Unresolved<ssize_t>())
 THREADLENS_LIBC_INTERCEPTOR(char*, __fgets_chk, (char* s, size_t bl, int n, FILE* f),
-                            (s, bl, n, f), , if (r) {
-                              Write(s, RealStrlen(s) + 1, pc);
-                              StreamReceived(f, pc);
+                            (s, bl, n, f), size_t held = StreamHeld(f), if (r) {
+                              const size_t got = RealStrlen(s);
+                              Write(s, got + 1, pc);
+                              StreamRead(f, held, got, pc);
                             },
                             Unresolved<char*>())
 THREADLENS_LIBC_INTERCEPTOR(size_t, __fread_chk, (void* p, size_t bl, size_t s, size_t n, FILE* f),
-                            (p, bl, s, n, f), , {
+                            (p, bl, s, n, f), size_t held = StreamHeld(f), {
                               Write(p, r * s, pc);
-                              if (r) StreamReceived(f, pc);
+                              StreamRead(f, held, r * s, pc);
                             },
                             Unresolved<size_t>())
 THREADLENS_LIBC_INTERCEPTOR(int, __vsnprintf_chk,
