@@ -46,21 +46,25 @@ TSAN_ALWAYS_INLINE int FailOrder(int mo, int fmo) {
   return fmo;
 }
 
-// Holds the stripe of an address while a non-relaxed atomic is performed and recorded.
+// Holds the stripe of an address while a non-relaxed atomic is performed and recorded; with
+// `always`, whatever the order and thread (libatomic's generic calls copy their bytes under
+// it, so that each is atomic against the others: tsan_libatomic.cc). Not again inside an
+// atomic of the same thread (a signal handler's).
 class Scope {
  public:
-  Scope(ThreadCtx* t, const volatile void* a, int mo) {
-    if (!t || mo == __ATOMIC_RELAXED || t->in_atomic) return;
+  Scope(ThreadCtx* t, const volatile void* a, int mo, bool always = false) {
+    if (t ? t->in_atomic : !always) return;
+    if (!always && mo == __ATOMIC_RELAXED) return;
     stripe_ = &StripeFor(a);
     for (int spins = 0; stripe_->locked.exchange(1, std::memory_order_acquire); ++spins) {
       if (spins > 64) syscall(SYS_sched_yield);  // not the interceptor: no schedule step
     }
     t_ = t;
-    ++t->in_atomic;
+    if (t) ++t->in_atomic;
   }
   ~Scope() {
     if (!stripe_) return;
-    --t_->in_atomic;
+    if (t_) --t_->in_atomic;
     stripe_->locked.store(0, std::memory_order_release);
   }
   Scope(const Scope&) = delete;

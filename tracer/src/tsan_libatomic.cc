@@ -29,33 +29,6 @@ u128 Apply(u128 old, u128 v) {
   return v;
 }
 
-// The stripe of `a`, held for a generic operation whatever its order: every generic
-// operation on one object copies its bytes under it, so each is atomic against the others.
-// The caller records under it too, as a non-relaxed operation does under Scope.
-class Held {
- public:
-  Held(ThreadCtx* t, const volatile void* a) {
-    if (t && t->in_atomic) return;  // a signal handler inside an atomic of its thread
-    stripe_ = &StripeFor(a);
-    for (int spins = 0; stripe_->locked.exchange(1, std::memory_order_acquire); ++spins) {
-      if (spins > 64) syscall(SYS_sched_yield);
-    }
-    if (t) ++t->in_atomic;
-    t_ = t;
-  }
-  ~Held() {
-    if (!stripe_) return;
-    if (t_) --t_->in_atomic;
-    stripe_->locked.store(0, std::memory_order_release);
-  }
-  Held(const Held&) = delete;
-  Held& operator=(const Held&) = delete;
-
- private:
-  Stripe* stripe_ = nullptr;
-  ThreadCtx* t_ = nullptr;
-};
-
 // A byte loop, not memcpy: the interceptor of memcpy would record the copy.
 void Copy(void* dst, const void* src, size_t n) {
   auto* d = static_cast<volatile unsigned char*>(dst);
@@ -126,7 +99,7 @@ void Intercept_atomic_load(size_t n, void* src, void* dst, int mo) {
   }
   mo = Order(mo);
   ThreadCtx* t = Recording();
-  Held h(t, src);
+  Scope s(t, src, mo, true);
   const uint64_t before = t ? Version(src) : 0;
   Copy(dst, src, n);
   RecordLoad(t, mo, src, Size(n), pc, before);
@@ -144,7 +117,7 @@ void Intercept_atomic_store(size_t n, void* dst, void* src, int mo) {
   }
   mo = Order(mo);
   ThreadCtx* t = Recording();
-  Held h(t, dst);
+  Scope s(t, dst, mo, true);
   WriteBracket w(t, dst);
   Copy(dst, src, n);
   Record(t, EventKind::kAtomicStore, mo, dst, Size(n), pc);
@@ -163,7 +136,7 @@ void Intercept_atomic_exchange(size_t n, void* obj, void* v, void* old, int mo) 
   }
   mo = Order(mo);
   ThreadCtx* t = Recording();
-  Held h(t, obj);
+  Scope s(t, obj, mo, true);
   WriteBracket w(t, obj);
   Copy(old, obj, n);
   Copy(obj, v, n);
@@ -186,7 +159,7 @@ bool Intercept_atomic_compare_exchange(size_t n, void* obj, void* expected, void
   mo = Order(mo);
   fmo = FailOrder(mo, fmo);
   ThreadCtx* t = Recording();
-  Held h(t, obj);
+  Scope s(t, obj, mo, true);
   const uint64_t before = t ? Version(obj) : 0;
   WriteBracket w(t, obj);
   const bool ok = Same(obj, expected, n);
