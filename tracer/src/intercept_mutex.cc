@@ -15,6 +15,7 @@
 #include "held_locks.h"
 #include "runtime_internal.h"
 #include "schedule.h"
+#include "sync_keys.h"
 
 namespace threadlens::rt {
 namespace {
@@ -108,6 +109,8 @@ inline void AcquireDone(ThreadState* ts, int r, uint64_t lock, uint8_t type, boo
                         uint8_t flags, uint64_t pc) {
   uint8_t sf = shared ? trace::kShared : 0;
   if (Acquired(r)) {
+    // Its last holder ended holding it (a robust mutex): what it did happens before.
+    if (r == EOWNERDEAD) EmitTo(ts, EventKind::kHappensAfter, 0, 0, 0, OrphanLockKey(lock), pc);
     uint16_t d = HeldPush(ts, lock, shared, type);
     EmitTo(ts, EventKind::kLockAcquired, sf | (flags & (trace::kTry | trace::kTimed)), d, 0, lock,
            pc);

@@ -9,6 +9,7 @@
 
 #include "runtime_internal.h"
 #include "schedule.h"
+#include "sync_keys.h"
 
 namespace threadlens::rt {
 
@@ -61,6 +62,12 @@ void ExitKeyDestructor(void* p) {
   const bool counted = ts->counted;
   ReleaseThreadStack();
   RecordIgnoresAtExit(ts);
+  // Locks the thread ends holding: a robust mutex's next owner learns of it (EOWNERDEAD).
+  const uint32_t held = ts->held_count.load(std::memory_order_relaxed);
+  for (uint32_t i = 0; i < held && i < kMaxHeld; ++i) {
+    const uint64_t lock = ts->held[i].lock.load(std::memory_order_relaxed);
+    EmitTo(ts, EventKind::kHappensBefore, 0, 0, 0, OrphanLockKey(lock), 0);
+  }
   EmitTo(ts, EventKind::kThreadExit, 0, 0, 0, 0, 0);
   ScheduleExit(ts);
   t_state = kDeadState;  // later destructors of this thread pass through untraced

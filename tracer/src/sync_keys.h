@@ -30,6 +30,12 @@ inline uint64_t SignalKey(int sig) { return kSignalKeyBase + static_cast<uint64_
 // The dynamic loader: a dlclose releases it, a dlopen acquires it, as the loader's own lock
 // orders them (a library loaded where an unloaded one was is new memory for its users).
 inline constexpr uint64_t kLoaderKey = kSignalKeyBase + (1ull << 40);
+// A lock its holder still held when it ended: the thread's end releases this key and a
+// lock that returns EOWNERDEAD (a robust mutex) acquires it, as the kernel hands the mutex
+// over only after the holder is gone.
+inline uint64_t OrphanLockKey(uint64_t lock) {
+  return kSignalKeyBase + (1ull << 41) + (lock & ((1ull << 40) - 1));
+}
 // Before signal `sig` is sent (kill, raise, the raw system calls...): the release of its key
 // (intercept_signal.cc).
 void SignalSent(int sig, uint64_t pc);
