@@ -1,8 +1,8 @@
 // The libc `syscall` function, for the signals programs send by raw system call (kill, tkill,
 // tgkill, rt_sigqueueinfo: a send, as through the C library's wrappers) and the futex waits
-// programs make themselves: C++20's atomic
-// wait, std::latch, std::barrier and std::counting_semaphore (inline in libstdc++'s headers),
-// and futex-based locks and events of libraries (Abseil, folly). glibc's own locks use the
+// programs make themselves: C++20's atomic wait, std::latch, std::barrier and
+// std::counting_semaphore (inline in libstdc++'s headers), and futex-based locks and events
+// of libraries (Abseil, folly). glibc's own locks use the
 // futex inside libc and never come here. An untimed wait on a process-private futex word is
 // recorded (kFutexWaitBegin/End) and marks the thread blocked for the watchdog, so a program
 // whose every thread waits forever on futexes is a hang, not a run that never ends. A timed
