@@ -1,16 +1,15 @@
 // The libc `syscall` function, for the signals programs send by raw system call (kill, tkill,
 // tgkill, rt_sigqueueinfo: a send, as through the C library's wrappers) and the futex waits
 // programs make themselves: C++20's atomic wait, std::latch, std::barrier and
-// std::counting_semaphore (inline in libstdc++'s headers), and futex-based locks and events
-// of libraries (Abseil, folly). glibc's own locks use the
-// futex inside libc and never come here. An untimed wait on a process-private futex word is
-// recorded (kFutexWaitBegin/End) and marks the thread blocked for the watchdog, so a program
-// whose every thread waits forever on futexes is a hang, not a run that never ends. A timed
-// wait ends by itself, and a futex word in memory shared with another process (MAP_SHARED)
-// may be woken from there: neither blocks. (libstdc++ waits on non-private futexes.) Inside
-// an annotated mutex's lock (__tsan_mutex_pre_lock to post_lock, as absl::Mutex) the wait
-// is how the lock blocks: the trace already holds the lock request, so the wait is not
-// recorded, and the thread is blocked on that lock, for the watchdog's wait-for graph.
+// std::counting_semaphore (inline in libstdc++'s headers), and futex-based locks and events of
+// libraries (Abseil, folly). glibc's own locks use the futex inside libc and never come here. An
+// untimed wait on a process-private futex word is recorded (kFutexWaitBegin/End) and marks the
+// thread blocked for the watchdog, so a program whose every thread waits forever on futexes is a
+// hang, not a run that never ends. A timed wait ends by itself, and a futex word in memory shared
+// with another process (MAP_SHARED) may be woken from there: neither blocks. (libstdc++ waits on
+// non-private futexes.) Inside an annotated mutex's lock (__tsan_mutex_pre_lock to post_lock, as
+// absl::Mutex) the wait is how the lock blocks: the trace already holds the lock request, so the
+// wait is not recorded, and the thread is blocked on that lock, for the watchdog's wait-for graph.
 //
 // Every call goes to the kernel by the same instruction glibc's function uses, so the
 // runtime's own system calls, made before anything is resolved, pass through unchanged.
