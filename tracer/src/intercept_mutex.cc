@@ -1,5 +1,5 @@
-// pthread interceptors for locks: mutexes (all types), rwlocks and spin locks, and stdio's
-// stream locks. std::mutex, std::recursive_mutex, std::timed_mutex and std::shared_mutex
+// pthread interceptors for locks: mutexes (all types), rwlocks and spin locks (stdio's stream
+// locks: intercept_stream_locks.cc). std::mutex, std::recursive_mutex, std::timed_mutex and std::shared_mutex
 // reach these unchanged.
 //
 // Ordering rule: a release is traced BEFORE the real unlock and an acquisition AFTER the real
@@ -13,9 +13,9 @@
 
 #include "confirm.h"
 #include "held_locks.h"
+#include "lock_acquire.h"
 #include "runtime_internal.h"
 #include "schedule.h"
-#include "sync_keys.h"
 
 namespace threadlens::rt {
 namespace {
@@ -49,10 +49,6 @@ int (*real_spin_lock)(pthread_spinlock_t*);
 int (*real_spin_trylock)(pthread_spinlock_t*);
 int (*real_spin_unlock)(pthread_spinlock_t*);
 
-void (*real_flockfile)(FILE*);
-int (*real_ftrylockfile)(FILE*);
-void (*real_funlockfile)(FILE*);
-
 template <typename F>
 void Resolve(F& fn, const char* name) {
   if (!fn) fn = reinterpret_cast<F>(dlsym(RTLD_NEXT, name));
@@ -62,8 +58,6 @@ void Resolve(F& fn, const char* name) {
   do {                                   \
     if (TL_UNLIKELY(!fn)) ResolveReal(); \
   } while (0)
-
-inline uint64_t Addr(const volatile void* p) { return reinterpret_cast<uint64_t>(p); }
 
 // glibc keeps the mutex type in __data.__kind (low two bits; higher bits are robust/PI), so
 // the type of a statically initialized mutex is known at first use.
@@ -81,67 +75,6 @@ inline uint8_t MutexType(const pthread_mutex_t* m) {
 // glibc's destroy sets __kind to -1 and a later lock fails with EINVAL. Such a mutex is not
 // announced as a new lock: the analyzer still knows it destroyed and reports its use.
 inline bool MutexDestroyed(const pthread_mutex_t* m) { return m->__data.__kind == -1; }
-
-// kLockCreate for a lock seen for the first time (static initializer, or created before
-// tracing began).
-inline void Announce(ThreadState* ts, uint64_t lock, uint8_t type, uint64_t pc) {
-  if (TL_UNLIKELY(LockSetInsert(lock))) EmitTo(ts, EventKind::kLockCreate, 0, type, 0, lock, pc);
-}
-
-inline bool Acquired(int r) { return r == 0 || r == EOWNERDEAD; }
-
-// Shared tail of every blocking or timed acquisition: `try_first` already failed with EBUSY.
-template <typename Block>
-int AcquireSlow(ThreadState* ts, uint64_t lock, uint8_t type, bool shared, uint8_t timed,
-                uint64_t pc, Block block) {
-  uint8_t f = (shared ? trace::kShared : 0) | timed;
-  EmitTo(ts, EventKind::kLockRequest, f, 0, 0, lock, pc);
-  // A timed wait ends by itself: the watchdog does not count it as blocked.
-  if (!timed) SetBlocked(ts, trace::BlockedOn::kLock, lock, pc, !shared, type);
-  ScheduleBlock(ts);  // the holder of the lock must get to run
-  int r = block();
-  ScheduleUnblock(ts);
-  if (!timed) ClearBlocked(ts);
-  return r;
-}
-
-inline void AcquireDone(ThreadState* ts, int r, uint64_t lock, uint8_t type, bool shared,
-                        uint8_t flags, uint64_t pc) {
-  uint8_t sf = shared ? trace::kShared : 0;
-  if (Acquired(r)) {
-    // Its last holder ended holding it (a robust mutex): what it did happens before.
-    if (r == EOWNERDEAD) EmitTo(ts, EventKind::kHappensAfter, 0, 0, 0, OrphanLockKey(lock), pc);
-    uint16_t d = HeldPush(ts, lock, shared, type);
-    EmitTo(ts, EventKind::kLockAcquired, sf | (flags & (trace::kTry | trace::kTimed)), d, 0, lock,
-           pc);
-  } else {
-    uint8_t f = sf | flags | (r == ETIMEDOUT ? trace::kTimedOut : trace::kFailed);
-    // A trylock spin: the analyzer does nothing with a failed try but end a pending request,
-    // so a repeat with nothing in between is counted on the first (FoldRepeat).
-    if (ts == t_state) SyncProgramStack(ts, EventKind::kLockTryFailed, pc);
-    if (!FoldRepeat(ts, EventKind::kLockTryFailed, f, 0, lock, pc)) {
-      EmitTo(ts, EventKind::kLockTryFailed, f, 0, 0, lock, pc);
-    }
-    if (flags & trace::kTry) ScheduleYield(ts);
-  }
-}
-
-// Release: traced before the real unlock when this thread holds the lock; otherwise (a
-// misuse the analyzer reports) after it, with kFailed if the unlock failed.
-template <typename Unlock>
-int Release(ThreadState* ts, uint64_t lock, uint64_t pc, Unlock unlock) {
-  ScheduleStep(ts);
-  bool shared = false;
-  int d = HeldPop(ts, lock, &shared);
-  uint8_t sf = shared ? trace::kShared : 0;
-  if (d >= 0) {
-    EmitTo(ts, EventKind::kLockRelease, sf, static_cast<uint16_t>(d), 0, lock, pc);
-    return unlock();
-  }
-  int r = unlock();
-  EmitTo(ts, EventKind::kLockRelease, r ? trace::kFailed : 0, 0, 0, lock, pc);
-  return r;
-}
 
 }  // namespace
 
@@ -420,55 +353,6 @@ TL_EXPORT int pthread_spin_unlock(pthread_spinlock_t* l) {
   return Release(ts, Addr(l), TL_CALLER_PC, [&] { return real_spin_unlock(l); });
 }
 
-// --- stdio stream locks ----------------------------------------------------------------
-// flockfile, ftrylockfile and funlockfile take the stream's own recursive lock, which a
-// program holds to make several stdio calls one unit (stdio's internal locking does not come
-// through here).
-
-namespace {
-constexpr uint8_t kStreamLock = static_cast<uint8_t>(LockType::kRecursive);
-}  // namespace
-
-TL_EXPORT void flockfile(FILE* f) {
-  ENSURE(real_flockfile);
-  ThreadState* ts = CurrentFast();
-  if (!ts) return real_flockfile(f);
-  ScheduleStep(ts);
-  uint64_t pc = TL_CALLER_PC, lock = Addr(f);
-  MaybeHoldForConfirm(ts, pc, lock);
-  Announce(ts, lock, kStreamLock, pc);
-  int r = real_ftrylockfile(f) == 0 ? 0 : EBUSY;
-  if (r == EBUSY) {
-    r = AcquireSlow(ts, lock, kStreamLock, false, 0, pc, [&] {
-      real_flockfile(f);
-      return 0;
-    });
-  }
-  AcquireDone(ts, r, lock, kStreamLock, false, 0, pc);
-}
-
-TL_EXPORT int ftrylockfile(FILE* f) {
-  ENSURE(real_ftrylockfile);
-  ThreadState* ts = CurrentFast();
-  if (!ts) return real_ftrylockfile(f);
-  ScheduleStep(ts);
-  uint64_t pc = TL_CALLER_PC, lock = Addr(f);
-  Announce(ts, lock, kStreamLock, pc);
-  int r = real_ftrylockfile(f);
-  AcquireDone(ts, r == 0 ? 0 : EBUSY, lock, kStreamLock, false, threadlens::trace::kTry, pc);
-  return r;
-}
-
-TL_EXPORT void funlockfile(FILE* f) {
-  ENSURE(real_funlockfile);
-  ThreadState* ts = CurrentFast();
-  if (!ts) return real_funlockfile(f);
-  Release(ts, Addr(f), TL_CALLER_PC, [&] {
-    real_funlockfile(f);
-    return 0;
-  });
-}
-
 namespace threadlens::rt {
 
 void ResolveLockFunctions() {
@@ -495,9 +379,7 @@ void ResolveLockFunctions() {
   Resolve(real_spin_lock, "pthread_spin_lock");
   Resolve(real_spin_trylock, "pthread_spin_trylock");
   Resolve(real_spin_unlock, "pthread_spin_unlock");
-  Resolve(real_flockfile, "flockfile");
-  Resolve(real_ftrylockfile, "ftrylockfile");
-  Resolve(real_funlockfile, "funlockfile");
+  ResolveStreamLockFunctions();
 }
 
 }  // namespace threadlens::rt
