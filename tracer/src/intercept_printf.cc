@@ -23,10 +23,14 @@ F Next(F& slot, const char* name) {
 int (*real_vfprintf)(FILE*, const char*, va_list);
 int (*real_vfprintf_chk)(FILE*, int, const char*, va_list);
 
-// Returns the room the stream's buffer had (StreamPrintfBefore), for Printed.
-inline size_t Printf(uint64_t pc, FILE* f, const char* fmt, va_list ap) {
+// What every printf does before the real call: the signal-safety check and its format's reads.
+inline void Formatting(uint64_t pc, const char* fmt, va_list ap) {
   threadlens::rt::CheckSignalUnsafe(threadlens::trace::SignalUnsafeCall::kPrintf, pc);
   threadlens::rt::tsan::libc::FormatAccesses(fmt, ap, pc);
+}
+// Returns the room the stream's buffer had (StreamPrintfBefore), for Printed.
+inline size_t Printf(uint64_t pc, FILE* f, const char* fmt, va_list ap) {
+  Formatting(pc, fmt, ap);
   return threadlens::rt::tsan::libc::StreamPrintfBefore(f, fmt, pc);
 }
 inline int Printed(uint64_t pc, FILE* f, size_t room, int r) {
@@ -118,8 +122,7 @@ namespace {
 int (*real_vdprintf)(int, const char*, va_list);
 
 inline void DescriptorPrintf(uint64_t pc, int fd, const char* fmt, va_list ap) {
-  threadlens::rt::CheckSignalUnsafe(threadlens::trace::SignalUnsafeCall::kPrintf, pc);
-  threadlens::rt::tsan::libc::FormatAccesses(fmt, ap, pc);
+  Formatting(pc, fmt, ap);
   threadlens::rt::fdsync::Send(fd, pc);
 }
 }  // namespace

@@ -179,6 +179,14 @@ size_t RealStrlen(const char* s);
 inline void ReadString(const char* s, uintptr_t pc) {
   if (s) Read(s, RealStrlen(s) + 1, pc);
 }
+// A null-terminated list of strings libc filled (aliases, group members): each string and
+// the list itself, its terminator included.
+inline void StringList(char* const* list, uintptr_t pc) {
+  if (!list) return;
+  size_t n = 0;
+  for (; list[n]; ++n) Write(list[n], RealStrlen(list[n]) + 1, pc);
+  Write(list, (n + 1) * sizeof *list, pc);
+}
 
 // A conversion's length modifier (printf and scanf alike): hh h l ll L q j z Z t.
 enum class Len { kNone, kHH, kH, kL, kLL, kBigL, kJ, kZ, kT };

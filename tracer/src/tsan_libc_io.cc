@@ -233,10 +233,11 @@ void OpenPaths(const char* path, const char* mode, uintptr_t pc) {
       StreamRead(f, held, got, pc);                                                        \
     })                                                                                     \
   X(int, fputs, (const char* s, FILE* f), (s, f),                                          \
-    Unsafe(pc); StreamWriting(f, s ? RealStrlen(s) : 0, pc), if (r >= 0) ReadString(s, pc)) \
+    Unsafe(pc); const size_t len = s ? RealStrlen(s) : 0; StreamWriting(f, len, pc),       \
+    if (r >= 0 && s) Read(s, len + 1, pc))                                                 \
   X(int, puts, (const char* s), (s),                                                       \
-    Unsafe(pc); StreamWriting(stdout, s ? RealStrlen(s) + 1 : 0, pc),                      \
-    if (r >= 0) ReadString(s, pc))                                                         \
+    Unsafe(pc); const size_t len = s ? RealStrlen(s) : 0; StreamWriting(stdout, len + 1, pc), \
+    if (r >= 0 && s) Read(s, len + 1, pc))                                                 \
   X(int, fflush, (FILE * f), (f), StreamSending(f, pc), )                                  \
   X(int, fclose, (FILE * f), (f), StreamSending(f, pc), )                                  \
   X(ssize_t, getdelim, (char** l, size_t* n, int d, FILE* f), (l, n, d, f),                 \

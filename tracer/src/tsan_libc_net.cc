@@ -36,12 +36,9 @@ void Interfaces(ifaddrs* const* out, uintptr_t pc) {
 void Host(const hostent* h, uintptr_t pc) {
   Write(h, sizeof *h, pc);
   if (h->h_name) Write(h->h_name, RealStrlen(h->h_name) + 1, pc);
+  StringList(h->h_aliases, pc);
   size_t k = 0;
-  for (; h->h_aliases && h->h_aliases[k]; ++k) {
-    Write(h->h_aliases[k], RealStrlen(h->h_aliases[k]) + 1, pc);
-  }
-  if (h->h_aliases) Write(h->h_aliases, (k + 1) * sizeof *h->h_aliases, pc);
-  for (k = 0; h->h_addr_list && h->h_addr_list[k]; ++k) {
+  for (; h->h_addr_list && h->h_addr_list[k]; ++k) {
     Write(h->h_addr_list[k], static_cast<size_t>(h->h_length), pc);
   }
   if (h->h_addr_list) Write(h->h_addr_list, (k + 1) * sizeof *h->h_addr_list, pc);
@@ -63,11 +60,7 @@ void ServiceResult(int r, servent* const* out, uintptr_t pc) {
   for (const char* text : {e->s_name, e->s_proto}) {
     if (text) Write(text, RealStrlen(text) + 1, pc);
   }
-  size_t k = 0;
-  for (; e->s_aliases && e->s_aliases[k]; ++k) {
-    Write(e->s_aliases[k], RealStrlen(e->s_aliases[k]) + 1, pc);
-  }
-  if (e->s_aliases) Write(e->s_aliases, (k + 1) * sizeof *e->s_aliases, pc);
+  StringList(e->s_aliases, pc);
 }
 
 }  // namespace

@@ -42,9 +42,7 @@ void GroupStrings(const group* g, uintptr_t pc) {
   for (const char* s : {g->gr_name, g->gr_passwd}) {
     if (s) Write(s, RealStrlen(s) + 1, pc);
   }
-  size_t n = 0;
-  for (; g->gr_mem && g->gr_mem[n]; ++n) Write(g->gr_mem[n], RealStrlen(g->gr_mem[n]) + 1, pc);
-  if (g->gr_mem) Write(g->gr_mem, (n + 1) * sizeof *g->gr_mem, pc);
+  StringList(g->gr_mem, pc);
 }
 
 #define THREADLENS_LIBC_SYS(X)                                                                \
