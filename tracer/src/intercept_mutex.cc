@@ -49,16 +49,6 @@ int (*real_spin_lock)(pthread_spinlock_t*);
 int (*real_spin_trylock)(pthread_spinlock_t*);
 int (*real_spin_unlock)(pthread_spinlock_t*);
 
-template <typename F>
-void Resolve(F& fn, const char* name) {
-  if (!fn) fn = reinterpret_cast<F>(dlsym(RTLD_NEXT, name));
-}
-
-#define ENSURE(fn)                       \
-  do {                                   \
-    if (TL_UNLIKELY(!fn)) ResolveReal(); \
-  } while (0)
-
 // glibc keeps the mutex type in __data.__kind (low two bits; higher bits are robust/PI), so
 // the type of a statically initialized mutex is known at first use.
 inline uint8_t MutexType(const pthread_mutex_t* m) {

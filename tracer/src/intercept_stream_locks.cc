@@ -17,11 +17,6 @@ void (*real_funlockfile)(FILE*);
 
 constexpr uint8_t kStreamLock = static_cast<uint8_t>(threadlens::trace::LockType::kRecursive);
 
-template <typename F>
-void Resolve(F& fn, const char* name) {
-  if (!fn) fn = reinterpret_cast<F>(dlsym(RTLD_NEXT, name));
-}
-
 }  // namespace
 
 namespace threadlens::rt {
@@ -35,11 +30,6 @@ void ResolveStreamLockFunctions() {
 }  // namespace threadlens::rt
 
 using namespace threadlens::rt;  // NOLINT: the exported C symbols below
-
-#define ENSURE(fn)                       \
-  do {                                   \
-    if (TL_UNLIKELY(!fn)) ResolveReal(); \
-  } while (0)
 
 TL_EXPORT void flockfile(FILE* f) {
   ENSURE(real_flockfile);

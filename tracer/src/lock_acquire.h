@@ -3,6 +3,7 @@
 // after the real lock returns, so the global sequence numbers order every hand-over.
 #pragma once
 
+#include <dlfcn.h>
 #include <errno.h>
 
 #include <cstdint>
@@ -13,6 +14,16 @@
 #include "sync_keys.h"
 
 namespace threadlens::rt {
+
+// The real functions, found once (ResolveReal, before threads start) or at first use.
+template <typename F>
+void Resolve(F& fn, const char* name) {
+  if (!fn) fn = reinterpret_cast<F>(dlsym(RTLD_NEXT, name));
+}
+#define ENSURE(fn)                       \
+  do {                                   \
+    if (TL_UNLIKELY(!fn)) ResolveReal(); \
+  } while (0)
 
 inline uint64_t Addr(const volatile void* p) { return reinterpret_cast<uint64_t>(p); }
 
