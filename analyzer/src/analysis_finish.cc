@@ -219,6 +219,12 @@ Report Analysis::Finish() {
                                  : " longer than " + mib + " was checked on its") +
                         " first " + mib + " only");
   }
+  if (uint64_t cut = race_.lifetimes_cut(); cut > 0) {
+    rep.notes.push_back("race: " + std::to_string(cut) + " heap block" +
+                        (cut > 1 ? "s" : "") + " of 4 GiB or more had " +
+                        (cut > 1 ? "their" : "its") +
+                        " allocation and free checked on the first 4 GiB only");
+  }
   if (uint64_t n = race_.unchecked(); n > 0) {
     rep.notes.push_back("race: " + std::to_string(n) + " accesses of threads past the first " +
                         std::to_string(ShadowMemory::kMaxThreads) +

@@ -24,8 +24,10 @@ void RaceDetector::Range(uint32_t t, const SideRef& side, bool write, uint64_t b
 void RaceDetector::Lifetime(uint32_t t, const SideRef& side, uint64_t size, const HeapOp& h,
                             bool quiet) {
   if (Unchecked(t)) return;
-  const uint64_t bytes = std::clamp<uint64_t>(size, 1, kMaxRangeBytes);
-  hb_.PlainWrite(side.obj, bytes);
+  // The whole block, as far as an op can say (the shadow keeps its cost to the pages it has).
+  if (size > kMaxLifetimeBytes) ++lifetimes_cut_;
+  const uint64_t bytes = std::clamp<uint64_t>(size, 1, kMaxLifetimeBytes);
+  hb_.PlainWrite(side.obj, std::max<uint64_t>(size, 1));
   // A quiet one is before every epoch of every thread.
   const uint8_t flags =
       kCellWrite | (h.alloc ? kCellAlloc : kCellFree) | (quiet ? kCellQuiet : 0);

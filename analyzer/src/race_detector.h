@@ -114,6 +114,9 @@ class RaceDetector {
   // Accesses longer than this many bytes are checked on their first kMaxRangeBytes only.
   static constexpr uint64_t kMaxRangeBytes = 8ull << 20;
   uint64_t ranges_cut() const { return ranges_cut_; }
+  // A heap block's allocation and free cover up to this many bytes (what an op's size holds).
+  static constexpr uint64_t kMaxLifetimeBytes = 0xfffff000;
+  uint64_t lifetimes_cut() const { return lifetimes_cut_; }
   // The most race records a shard held for one batch (memory: 64 bytes each).
   size_t records_peak() const { return records_peak_; }
   // Accesses of threads past the shadow's ShadowMemory::kMaxThreads, not checked.
@@ -145,7 +148,7 @@ class RaceDetector {
   struct Op {
     uint64_t addr = 0;
     ShadowAccess a;
-    uint32_t bytes = 0;  // at most kMaxRangeBytes
+    uint32_t bytes = 0;  // at most kMaxRangeBytes (kMaxLifetimeBytes: an allocation or free)
     uint32_t seq = 0;    // position in its batch
   };
   static_assert(sizeof(Op) == 64, "one cache line per access");
@@ -374,6 +377,7 @@ class RaceDetector {
   size_t max_reports_;
   uint64_t races_seen_ = 0;
   uint64_t ranges_cut_ = 0;
+  uint64_t lifetimes_cut_ = 0;
   size_t records_peak_ = 0;
   uint64_t unchecked_ = 0;
   bool truncated_ = false;

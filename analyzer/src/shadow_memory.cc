@@ -15,6 +15,7 @@ ShadowMemory::Page& ShadowMemory::NewPage(uint64_t addr) {
   if (!slot) {
     slot = new (arena_.Allocate(sizeof(Page))) Page();
     pages_.push_back(slot);
+    page_numbers_.push_back(addr >> kPageShift);
   }
   return *slot;
 }
@@ -417,12 +418,36 @@ bool ShadowMemory::Range(uint64_t addr, uint64_t size, const ShadowAccess& a, Mo
   return met;
 }
 
-bool ShadowMemory::Alloc(uint64_t addr, uint64_t size, const ShadowAccess& a) {
-  return Range(addr, size, a, Mode::kAlloc);
+bool ShadowMemory::Lifetime(uint64_t addr, uint64_t size, const ShadowAccess& a, Mode mode) {
+  const uint64_t whole = std::min(size, kLifetimeBytes);
+  bool met = Range(addr, whole, a, mode);
+  if (size > whole) met |= RangeOnPagesHeld(addr + whole, size - whole, a, mode);
+  return met;
 }
 
-bool ShadowMemory::Free(uint64_t addr, uint64_t size, const ShadowAccess& a) {
-  return Range(addr, size, a, Mode::kFree);
+bool ShadowMemory::RangeOnPagesHeld(uint64_t addr, uint64_t size, const ShadowAccess& a,
+                                    Mode mode) {
+  const uint64_t end = addr + size < addr ? ~0ull : addr + size;
+  const uint64_t first = addr >> kPageShift, last = (end - 1) >> kPageShift;
+  // Each page of the range looked up, or each page held tested: whichever is fewer.
+  std::vector<uint64_t> held;
+  if (last - first < pages_.size()) {
+    for (uint64_t n = first; n <= last; ++n) {
+      if (table_.Find(n)) held.push_back(n);
+    }
+  } else {
+    for (uint64_t n : page_numbers_) {
+      if (n - first <= last - first) held.push_back(n);
+    }
+    std::sort(held.begin(), held.end());
+  }
+  bool met = false;
+  for (uint64_t n : held) {
+    const uint64_t lo = std::max(addr, n << kPageShift);
+    const uint64_t hi = n == last ? end : (n + 1) << kPageShift;
+    if (Owns(lo)) met |= Range(lo, hi - lo, a, mode);
+  }
+  return met;
 }
 
 }  // namespace threadlens::analysis

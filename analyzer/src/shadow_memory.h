@@ -132,10 +132,19 @@ class ShadowMemory {
   }
   // Allocation: a write of the block by `a`'s thread, checked against all but free cells.
   // Returns true when the block had atomic cells.
-  bool Alloc(uint64_t addr, uint64_t size, const ShadowAccess& a);
+  bool Alloc(uint64_t addr, uint64_t size, const ShadowAccess& a) {
+    return Lifetime(addr, size, a, Mode::kAlloc);
+  }
   // Free: a checked plain write of the block; later accesses race with it.
   // Returns true when the block had atomic cells.
-  bool Free(uint64_t addr, uint64_t size, const ShadowAccess& a);
+  bool Free(uint64_t addr, uint64_t size, const ShadowAccess& a) {
+    return Lifetime(addr, size, a, Mode::kFree);
+  }
+  // An allocation or free covers its block's first kLifetimeBytes whole; past them, only the
+  // pages the shadow has already (memory some access touched). A 1 GiB calloc then costs no
+  // shadow for the pages the program never uses, and the old cells of a reused block's far
+  // end are still replaced: none of them outlives the block.
+  static constexpr uint64_t kLifetimeBytes = 8ull << 20;
   // The page of `addr`, or null when it has none yet.
   const Page* FindPage(uint64_t addr) const { return table_.Find(addr >> kPageShift); }
   // Starts loading the granule of `addr` into the cache (`p`: its page, FindPage).
@@ -260,6 +269,9 @@ class ShadowMemory {
     return p ? p->g[(addr >> 6) & (kLinesPerPage - 1)] : nullptr;
   }
   bool Range(uint64_t addr, uint64_t size, const ShadowAccess& a, Mode mode);
+  bool Lifetime(uint64_t addr, uint64_t size, const ShadowAccess& a, Mode mode);
+  // Range over the pages in [addr, addr+size) that the shadow has, by address.
+  bool RangeOnPagesHeld(uint64_t addr, uint64_t size, const ShadowAccess& a, Mode mode);
   bool WholeLine(Page& p, uint32_t line, uint64_t base, const ShadowAccess& a, Mode mode);
   // A uniform or empty line written out to its granules (before a partial access).
   void Materialize(Page& p, uint32_t line);
@@ -399,6 +411,7 @@ class ShadowMemory {
   HugeArena arena_;
   PageTable<Page> table_;
   std::vector<Page*> pages_;
+  std::vector<uint64_t> page_numbers_;  // of pages_, in the same order
   std::vector<LineCells*> free_lines_;  // blocks of eight granules no line uses
   std::vector<Block*> block_chunks_;      // kChunkBlocks blocks each, from the arena
   uint32_t blocks_ = 0;                     // blocks handed out so far

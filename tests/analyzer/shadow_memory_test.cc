@@ -240,3 +240,52 @@ TEST(ShadowMemoryFootprint, ALineWithAnotherCellEndsARunOfSharedLines) {
 
 }  // namespace
 }  // namespace threadlens::analysis
+
+namespace threadlens::analysis {
+namespace {
+
+// A block's allocation and free cover its first kLifetimeBytes whole and, past them, the
+// pages the shadow holds: the far end's old cells are replaced, and no page is made for
+// memory nothing touched. Two sizes take the two ways of finding those pages (each page of
+// the range looked up, or the shadow's pages scanned).
+TEST(ShadowMemoryLifetime, PastTheFirstBytesOnlyPagesHeldAndAllOfThem) {
+  for (uint64_t size : {9ull << 20, 1ull << 32}) {
+    CountingSink sink;
+    ShadowMemory m(sink);
+    VectorClock c0, c1;
+    c0.Set(0, 1);
+    c1.Set(1, 1);
+    const uint64_t far = kBase + (8u << 20) + 4096 + 40, last = kBase + size - 8;
+    m.Access(far, 8, Write(1, c1));
+    m.Access(last, 8, Write(1, c1));
+    const size_t held = m.pages();
+    // Thread 0, ordered after thread 1's writes, allocates over them: no race, and its cell
+    // is what is left there.
+    c0.Set(1, 1);
+    ShadowAccess alloc = Write(0, c0);
+    alloc.flags = kCellWrite | kCellAlloc;
+    alloc.site = 7;
+    m.Alloc(kBase, size, alloc);
+    EXPECT_EQ(sink.races, 0) << size;
+    EXPECT_EQ(m.pages(), held + ShadowMemory::kLifetimeBytes / 4096) << size;
+    for (uint64_t at : {far, last}) {
+      ASSERT_EQ(m.CellsAt(at).size(), 1u) << size;
+      EXPECT_EQ(m.CellsAt(at)[0].site, 7u) << size;
+    }
+    // It frees the block; thread 1, ordered after that, writes both far bytes again: two
+    // uses after free, where the free's cells are.
+    c0.Set(0, 2);
+    ShadowAccess free = Write(0, c0);
+    free.flags = kCellWrite | kCellFree;
+    free.site = 8;
+    m.Free(kBase, size, free);
+    c1.Set(0, 2);
+    c1.Set(1, 2);
+    m.Access(far, 1, Write(1, c1));
+    m.Access(last, 1, Write(1, c1));
+    EXPECT_EQ(sink.sites, (std::vector<uint64_t>{8, 8})) << size;
+  }
+}
+
+}  // namespace
+}  // namespace threadlens::analysis
