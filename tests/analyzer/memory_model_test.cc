@@ -256,6 +256,33 @@ TEST(MemoryModel, ReallocationByAnotherThreadForgetsTheOldBlock) {
   EXPECT_TRUE(OfKind(Analyze(s, TestOptions()), "race").empty());
 }
 
+// A block of 6 GiB: its free covers the byte T2 wrote 3 GiB in, so that unordered write
+// races with it; past 4 GiB its allocation and free are not checked (T2's write 5 GiB in
+// races with nothing), and a note says so.
+TEST(MemoryModel, AHugeBlocksFreeCoversItsFarEnd) {
+  for (bool joined : {false, true}) {
+    VectorSource s;
+    const uint64_t far = kX + (5ull << 30);
+    s.Add(1, EventKind::kAlloc, kX, 0, 0, s.Site("big.cc:1")).Seq(6ull << 30);
+    s.Add(1, EventKind::kThreadCreate, 2).Add(2, EventKind::kThreadStart, 1);
+    s.Add(2, EventKind::kWrite, kX + (3ull << 30), 0, 8, s.Site("use.cc:2"));
+    s.Add(2, EventKind::kWrite, far, 0, 8, s.Site("use.cc:3"));
+    if (joined) s.Add(2, EventKind::kThreadExit).Add(1, EventKind::kThreadJoin, 2);
+    s.Add(1, EventKind::kFree, kX, 0, 0, s.Site("big.cc:9"));
+    Report r = Analyze(s, TestOptions());
+    auto races = OfKind(r, "race");
+    // Unordered: the write at 3 GiB races with the free; the one at 5 GiB is past 4 GiB.
+    ASSERT_EQ(races.size(), joined ? 0u : 1u);
+    if (!joined) {
+      EXPECT_EQ(races[0]->subkind, "use-after-free");
+      EXPECT_EQ(races[0]->accesses[0].stack.at(0).line, 2);
+    }
+    bool noted = false;
+    for (const std::string& n : r.notes) noted |= n.find("2 heap blocks of 4 GiB") != std::string::npos;
+    EXPECT_TRUE(noted);
+  }
+}
+
 // A mutex destroyed by T1 while T2 uses it, unordered; or after joining T2.
 Report DestroyWhileUsed(bool joined) {
   VectorSource s;
