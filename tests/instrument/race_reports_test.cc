@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "instrument_run.h"
 #include "threadlens/analyzer/findings.h"
@@ -132,4 +133,29 @@ TEST(Crash, AWorkerThatFaultsLeavesNoHangAndIsNamed) {
   EXPECT_NE(warnings.find("clean_crash_in_worker_while_main_joins.c:15"), std::string::npos)
       << warnings;
   std::system(("rm -rf " + dir).c_str());
+}
+
+// A signal that lands while the main thread waits in pthread_join, two calls deep: the
+// handler's side of the race names the handler, then the frames it interrupted, the
+// blocked call's caller at that call included (it was missing: Command came right after the
+// runtime's frames).
+TEST(Races, AHandlersStackHoldsTheCallItInterrupted) {
+  std::string text;
+  const threadlens::Report report = ReportOf("race_signal_handler_in_join", &text);
+  const threadlens::Access* handler = nullptr;
+  for (const auto& f : report.findings) {
+    if (f.kind != "race") continue;
+    for (const auto& a : f.accesses) {
+      if (!a.stack.empty() && a.stack[0].function == "OnAlarm") handler = &a;
+    }
+  }
+  ASSERT_NE(handler, nullptr) << text;
+  std::vector<std::string> program;  // the frames in the program, innermost first
+  for (const auto& frame : handler->stack) {
+    if (frame.file.find("race_signal_handler_in_join") != std::string::npos) {
+      program.push_back(frame.function);
+    }
+  }
+  EXPECT_EQ(program, (std::vector<std::string>{"OnAlarm", "Resolve", "Command", "main"}))
+      << text;
 }

@@ -88,6 +88,11 @@ void RunHandler(ThreadState* ts, void* handler, int flags, int sig, siginfo_t* i
   ts->ignore_sync = t.ignore_reads = t.ignore_writes = t.ignore = 0;
   EmitTo(ts, EventKind::kSignalEnter, deferred ? trace::kSignalDeferred : 0, 0,
          static_cast<uint32_t>(sig), SignalKey(sig), site);
+  // The signal's frame in the program (the call it interrupts, as a blocked pthread_join,
+  // or the last one the interrupted function made), written for kSignalEnter, stays under
+  // the handler's frames: it holds where in that function the thread is.
+  const uint32_t depth = t.depth;
+  if (t.mode == tsan::Mode::kOn && t.emitted == depth + 1) t.depth = t.emitted;
   ++ts->in_handler;
   ts->in_handler_sig = static_cast<uint32_t>(sig);
   ts->in_handler_site = site;
@@ -105,6 +110,7 @@ void RunHandler(ThreadState* ts, void* handler, int flags, int sig, siginfo_t* i
     EmitTo(ts, EventKind::kFuncExit, 0, 0, 0, 0, 0);
     --t.emitted;
   }
+  t.depth = depth;
   t.RestoreCoalescing(saved);
   ts->last = saved_last;  // whoever reads it checks it against the buffer's end
   // A handler left by longjmp never comes back here (see the longjmp interceptors).
