@@ -168,6 +168,10 @@ void Analysis::Handle(const StreamEvent& e) {
       break;
     case EventKind::kAlloc:
     case EventKind::kFree:
+      // A lock in memory allocated anew is another lock than the one that was there.
+      if (kind == EventKind::kAlloc && opts_.lock_order) {
+        order_.RetireRange(ev.obj, ev.seq + ev.aux32);
+      }
       // Heap blocks only name the memory of races.
       if (opts_.races) HandleHeap(t, e);
       break;
@@ -402,6 +406,7 @@ void Analysis::HandleLock(ThreadCtx& t, const StreamEvent& e) {
       break;
     case EventKind::kLockDestroy:
       monitor_.OnDestroy(t, Side(t, Op::kDestroy, e));
+      if (opts_.lock_order) order_.Retire(ev.obj);
       SyncObjectAccess(t, e, LockBytes(ev.aux16), true);
       break;
     default:

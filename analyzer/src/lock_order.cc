@@ -127,12 +127,17 @@ void LockOrderDetector::OnAcquire(const ThreadCtx& t, uint64_t to, const SideRef
     if (hi == outer_end) hi = inner_begin;
     const Held& h = t.held[hi];
     if (h.lock == to) continue;
-    auto [it, inserted] =
-        edge_index_.try_emplace(EdgeKey{h.lock, to}, static_cast<uint32_t>(edges_.size()));
+    const uint32_t from_gen = Generation(h.lock), to_gen = Generation(to);
+    auto [it, inserted] = edge_index_.try_emplace(EdgeKey{h.lock, to, from_gen, to_gen},
+                                                  static_cast<uint32_t>(edges_.size()));
     if (inserted) {
       edges_.emplace_back();
       edges_.back().from = h.lock;
       edges_.back().to = to;
+      edges_.back().from_gen = from_gen;
+      edges_.back().to_gen = to_gen;
+      Graphed(h.lock);
+      Graphed(to);
     }
     Edge& e = edges_[it->second];
     ++e.count;
@@ -158,6 +163,19 @@ void LockOrderDetector::OnAcquire(const ThreadCtx& t, uint64_t to, const SideRef
     v.to_site = to_side;
     e.variants.push_back(std::move(v));
   }
+}
+
+void LockOrderDetector::Graphed(uint64_t lock) {
+  auto it = std::lower_bound(graphed_.begin(), graphed_.end(), lock);
+  if (it == graphed_.end() || *it != lock) graphed_.insert(it, lock);
+}
+
+void LockOrderDetector::RetireSlow(uint64_t base, uint64_t size) {
+  const uint64_t end = base + size < base ? ~0ull : base + size;
+  auto first = std::lower_bound(graphed_.begin(), graphed_.end(), base);
+  auto last = first;
+  for (; last != graphed_.end() && *last < end; ++last) ++generation_[*last];
+  graphed_.erase(first, last);
 }
 
 std::vector<LockOrderDetector::GraphEdge> LockOrderDetector::Graph() const {
@@ -236,21 +254,21 @@ bool LockOrderDetector::Choose(const std::vector<uint32_t>& cycle,
 std::vector<RawFinding> LockOrderDetector::Find(std::vector<std::string>& notes) {
   std::vector<RawFinding> out;
   // Nodes are locks, numbered by first appearance in the graph.
-  std::map<uint64_t, uint32_t> node_of;
-  std::vector<uint64_t> lock_of;
-  auto node = [&](uint64_t lock) {
-    auto [it, inserted] = node_of.try_emplace(lock, static_cast<uint32_t>(lock_of.size()));
-    if (inserted) lock_of.push_back(lock);
-    return it->second;
+  // (A lock is its address and generation: see Retire.)
+  std::map<std::pair<uint64_t, uint32_t>, uint32_t> node_of;
+  uint32_t nodes = 0;
+  auto node = [&](uint64_t lock, uint32_t gen) {
+    return node_of.try_emplace({lock, gen}, nodes).second ? nodes++ : node_of[{lock, gen}];
   };
-  for (const Edge& e : edges_) {
-    node(e.from);
-    node(e.to);
+  std::vector<std::pair<uint32_t, uint32_t>> ends(edges_.size());
+  for (uint32_t i = 0; i < edges_.size(); ++i) {
+    ends[i].first = node(edges_[i].from, edges_[i].from_gen);
+    ends[i].second = node(edges_[i].to, edges_[i].to_gen);
   }
-  std::vector<std::vector<uint32_t>> adj(lock_of.size());
+  std::vector<std::vector<uint32_t>> adj(nodes);
   std::map<std::pair<uint32_t, uint32_t>, uint32_t> edge_of;
   for (uint32_t i = 0; i < edges_.size(); ++i) {
-    uint32_t a = node_of[edges_[i].from], b = node_of[edges_[i].to];
+    const auto [a, b] = ends[i];
     adj[a].push_back(b);
     edge_of[{a, b}] = i;
   }

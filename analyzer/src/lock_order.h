@@ -42,6 +42,14 @@ class LockOrderDetector {
   // `held_set` the sorted held locks (including every lock of `held`).
   void OnAcquire(const ThreadCtx& t, uint64_t to, const SideRef& to_side,
                  const std::vector<uint64_t>& held_set);
+  // The lock at `lock` is destroyed, or memory over [base, base+size) is allocated anew: a
+  // lock there later is another lock (a node of its own), as two mutexes a program made at
+  // one address one after the other are. (A lock is known by its address.)
+  void Retire(uint64_t lock) { RetireRange(lock, 1); }
+  void RetireRange(uint64_t base, uint64_t size) {
+    if (graphed_.empty() || base > graphed_.back() || base + size <= graphed_.front()) return;
+    RetireSlow(base, size);
+  }
 
   // One graph edge, for reports.
   struct GraphEdge {
@@ -65,19 +73,29 @@ class LockOrderDetector {
   };
   struct Edge {
     uint64_t from = 0, to = 0;
+    uint32_t from_gen = 0, to_gen = 0;  // which lock at that address (Retire)
     uint64_t count = 0;
     std::vector<Variant> variants;
     bool variants_full = false;
   };
   struct EdgeKey {
     uint64_t from, to;
+    uint32_t from_gen, to_gen;
     bool operator==(const EdgeKey&) const = default;
   };
   struct EdgeKeyHash {
     size_t operator()(const EdgeKey& k) const {
-      return static_cast<size_t>(k.from * 0x9E3779B97F4A7C15ull ^ (k.to * 0xC2B2AE3D27D4EB4Full));
+      return static_cast<size_t>((k.from + k.from_gen) * 0x9E3779B97F4A7C15ull ^
+                                 ((k.to + k.to_gen) * 0xC2B2AE3D27D4EB4Full));
     }
   };
+  uint32_t Generation(uint64_t lock) const {
+    if (generation_.empty()) return 0;
+    auto it = generation_.find(lock);
+    return it == generation_.end() ? 0 : it->second;
+  }
+  void Graphed(uint64_t lock);
+  void RetireSlow(uint64_t base, uint64_t size);
 
   // Picks one variant per edge of `cycle` (edge indices): distinct threads, pairwise disjoint
   // held sets (`one_thread_ok`: threads may repeat); prefers threads that could run
@@ -88,6 +106,10 @@ class LockOrderDetector {
   LockOrderOptions opts_;
   std::vector<Edge> edges_;
   std::unordered_map<EdgeKey, uint32_t, EdgeKeyHash> edge_index_;
+  // Locks of the current generation that have edges, sorted; and the generation of each
+  // address retired at least once.
+  std::vector<uint64_t> graphed_;
+  std::unordered_map<uint64_t, uint32_t> generation_;
   bool variants_cut_ = false;
   uint64_t held_cut_ = 0;  // acquisitions that held more than max_held_edges locks
 };
