@@ -3,6 +3,7 @@
 // table's row, each outer frame's place is the call site (DW_AT_call_file/line) of the
 // inlined subroutine inside it, up to the out-of-line function.
 #include "code_names.h"
+#include "dwarf_unit_index.h"
 
 #include <cxxabi.h>
 #include <dwarf.h>
@@ -70,7 +71,10 @@ class LibdwflCode : public CodeNames {
  public:
   LibdwflCode(Dwfl* dwfl, Dwfl_Module* mod, bool lines)
       : dwfl_(dwfl), mod_(mod), indexed_(!lines) {}
-  ~LibdwflCode() override { dwfl_end(dwfl_); }
+  ~LibdwflCode() override {
+    dwarf_scopes::ForgetUnitIndexes();  // they may point into this module's DWARF
+    dwfl_end(dwfl_);
+  }
 
   std::vector<CodeFrame> Code(uint64_t vaddr) override {
     std::vector<CodeFrame> frames;

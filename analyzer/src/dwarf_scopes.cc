@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "dwarf_types.h"
+#include "dwarf_unit_index.h"
 
 namespace threadlens::dwarf_scopes {
 
@@ -17,6 +18,13 @@ using namespace dwarf_types;  // NOLINT: the type walkers
 
 bool ScopeChain(Dwarf_Die& parent, uint64_t pc, std::vector<Dwarf_Die>& chain, int depth) {
   if (depth > kMaxDepth) return false;
+  if (depth == 0 && dwarf_tag(&parent) == DW_TAG_compile_unit) {
+    Dwarf_Die fn;
+    if (!UnitScopeAt(parent, pc, fn)) return false;
+    chain.push_back(fn);
+    ScopeChain(fn, pc, chain, 1);
+    return true;
+  }
   Dwarf_Die child;
   if (dwarf_child(&parent, &child) != 0) return false;
   do {

@@ -20,6 +20,7 @@
 #include "dwarf_names.h"
 #include "dwarf_scopes.h"
 #include "dwarf_types.h"
+#include "dwarf_unit_index.h"
 
 namespace threadlens {
 
@@ -28,6 +29,7 @@ class LibdwNames : public DwarfNames {
   LibdwNames(int fd, Dwarf* dwarf) : fd_(fd), dwarf_(dwarf) {}
   ~LibdwNames() override {
     if (eh_cfi_) dwarf_cfi_end(eh_cfi_);
+    dwarf_scopes::ForgetUnitIndexes();
     dwarf_end(dwarf_);
     close(fd_);
   }
