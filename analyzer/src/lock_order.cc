@@ -179,21 +179,26 @@ void LockOrderDetector::RetireSlow(uint64_t base, uint64_t size) {
 }
 
 std::vector<LockOrderDetector::GraphEdge> LockOrderDetector::Graph() const {
+  // Drawn by address: the edges of the locks one address held in turn are one edge there.
   std::vector<GraphEdge> out;
   out.reserve(edges_.size());
+  std::unordered_map<EdgeKey, size_t, EdgeKeyHash> at;
   for (const Edge& e : edges_) {
-    GraphEdge g;
-    g.from = e.from;
-    g.to = e.to;
-    g.count = e.count;
+    auto [it, fresh] = at.try_emplace(EdgeKey{e.from, e.to, 0, 0}, out.size());
+    if (fresh) {
+      out.emplace_back();
+      out.back().from = e.from;
+      out.back().to = e.to;
+    }
+    GraphEdge& g = out[it->second];
+    g.count += e.count;
     for (const Variant& v : e.variants) {
       if (std::find(g.tids.begin(), g.tids.end(), v.tid) == g.tids.end()) g.tids.push_back(v.tid);
     }
-    if (!e.variants.empty()) {
+    if (fresh && !e.variants.empty()) {
       g.from_site = e.variants.front().from_site;
       g.to_site = e.variants.front().to_site;
     }
-    out.push_back(std::move(g));
   }
   return out;
 }

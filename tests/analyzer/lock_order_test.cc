@@ -274,5 +274,22 @@ TEST(LockOrder, ALockAtTheAddressOfADestroyedOrReallocatedOneIsAnother) {
   EXPECT_TRUE(OfKind(ReusedLockAddress(2), "lock-order").empty());
 }
 
+// Drawn, the graph is by address: A -> B taken before and after A's destroy is one edge,
+// taken twice.
+TEST(LockOrder, TheDrawnGraphJoinsTheLocksOfOneAddress) {
+  constexpr uint64_t kA = 0x7000100, kB = 0x7000200;
+  VectorSource s;
+  for (int round = 0; round < 2; ++round) {
+    s.Add(1, EventKind::kLockAcquired, kA, 0, 0, s.Site("a.cc:1"));
+    s.Add(1, EventKind::kLockAcquired, kB, 0, 0, s.Site("a.cc:2"));
+    s.Add(1, EventKind::kLockRelease, kB, 0, 0, s.Site("a.cc:3"));
+    s.Add(1, EventKind::kLockRelease, kA, 0, 0, s.Site("a.cc:4"));
+    s.Add(1, EventKind::kLockDestroy, kA, 0, 0, s.Site("a.cc:5"));
+  }
+  const Report r = Analyze(s, TestOptions());
+  ASSERT_EQ(r.lock_order.size(), 1u);
+  EXPECT_EQ(r.lock_order[0].count, 2u);
+}
+
 }  // namespace
 }  // namespace threadlens::testing
