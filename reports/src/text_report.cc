@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <sstream>
+#include <vector>
 
 #include "render_util.h"
 
@@ -383,9 +384,17 @@ std::string RenderText(const Report& original, const TextOptions& opts) {
     << report.events << " events, " << report.threads.size() << " threads, "
     << report.locks.size() << " locks";
   if (!report.pids.empty()) {
-    o << ", " << report.pids.size() << " processes (pid";
-    for (uint32_t pid : report.pids) o << " " << pid;
+    // One pid per program image: a process that called exec has two.
+    std::vector<uint32_t> pids;
+    for (uint32_t pid : report.pids) {
+      if (std::find(pids.begin(), pids.end(), pid) == pids.end()) pids.push_back(pid);
+    }
+    o << ", " << pids.size() << (pids.size() == 1 ? " process (pid" : " processes (pid");
+    for (uint32_t pid : pids) o << " " << pid;
     o << ")";
+    if (pids.size() != report.pids.size()) {
+      o << " running " << report.pids.size() << " program images (exec starts one)";
+    }
   }
   o << "\n";
   if (report.watchdog) {

@@ -77,6 +77,12 @@ TEST(TextReport, FirstLineNamesTheProcesses) {
   std::string text = reports::RenderText(r, {});
   EXPECT_EQ(text.substr(0, text.find('\n')),
             "threadlens: t.tltrace: 9 events, 0 threads, 0 locks, 2 processes (pid 41 42)");
+  // A child that called exec left two images of one process.
+  r.pids = {41, 42, 42};
+  text = reports::RenderText(r, {});
+  EXPECT_EQ(text.substr(0, text.find('\n')),
+            "threadlens: t.tltrace: 9 events, 0 threads, 0 locks, 2 processes (pid 41 42) "
+            "running 3 program images (exec starts one)");
   r.pids.clear();
   text = reports::RenderText(r, {});
   EXPECT_EQ(text.substr(0, text.find('\n')), "threadlens: t.tltrace: 9 events, 0 threads, 0 locks");
