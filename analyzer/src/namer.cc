@@ -6,6 +6,7 @@
 #include <string.h>  // sigabbrev_np
 
 #include <algorithm>
+#include <cctype>
 #include <cinttypes>
 #include <cstdio>
 
@@ -136,8 +137,37 @@ std::string Namer::AccessedField(uint64_t addr, const std::vector<SideRef>* side
   return "";
 }
 
+namespace {
+
+// A program's own allocation wrapper (xmalloc, zmalloc, sqlite3Malloc, a DbMallocRaw...):
+// its block is what its caller asked for.
+bool IsAllocationWrapper(const Frame& f) {
+  std::string name = f.function.substr(0, f.function.find('('));
+  if (size_t colons = name.rfind("::"); colons != std::string::npos) name.erase(0, colons + 2);
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* word : {"malloc", "calloc", "realloc", "zalloc", "memalign"}) {
+    if (name.find(word) != std::string::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::string Namer::HeapName(const HeapRef& h, uint64_t addr, const std::vector<SideRef>* sides) {
   Frame f = UserFrame(h.site, h.stack);
+  // Past the program's allocation wrappers: where, and as what, their caller allocated.
+  uint64_t typed_at = h.site;
+  bool wrapped = false;
+  if (!IsSystemFrame(f) && IsAllocationWrapper(f)) {
+    const Stack s = StackOf(h.site, h.stack);
+    for (const Frame& c : s) {
+      if (c.function.empty() || IsSystemFrame(c) || IsAllocationWrapper(c)) continue;
+      f = c;
+      typed_at = c.pc;
+      wrapped = true;
+      break;
+    }
+  }
   if (f.file.empty()) {
     // The function from the stack, the line from the allocating call itself.
     for (const Frame& s : FramesOf(h.site)) {
@@ -152,8 +182,9 @@ std::string Namer::HeapName(const HeapRef& h, uint64_t addr, const std::vector<S
   if (where.empty()) where = Hex(h.site ? h.site : h.base);
   // The field, where the allocation site says what type the block holds.
   std::string field;
-  if (Symbolizer* sym = Sym(); sym && !(h.site & trace::kSiteIsString) && addr >= h.base) {
-    field = sym->ResolveHeapField(h.site, h.size, addr - h.base);
+  if (Symbolizer* sym = Sym(); sym && typed_at && !(typed_at & trace::kSiteIsString) &&
+                                 addr >= h.base && (!wrapped || typed_at != h.site)) {
+    field = sym->ResolveHeapField(typed_at, h.size, addr - h.base);
   }
   // Else the type of the pointer an access went through (a block carved up by the program's
   // own allocator, a void* kept nowhere typed).
