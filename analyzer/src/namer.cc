@@ -107,10 +107,11 @@ Stack Namer::StackOf(uint64_t site, uint32_t node) {
   return s;
 }
 
+namespace {
+
 // The innermost frame of the user's code (outside the system headers and the standard
 // library), else the innermost frame that names a function, else the site's own.
-Frame Namer::UserFrame(uint64_t site, uint32_t node) {
-  Stack s = StackOf(site, node);
+Frame UserFrameOf(const Stack& s) {
   for (const Frame& f : s) {
     if (!f.function.empty() && !IsSystemFrame(f)) return f;
   }
@@ -119,6 +120,10 @@ Frame Namer::UserFrame(uint64_t site, uint32_t node) {
   }
   return s.empty() ? Frame{} : s.front();
 }
+
+}  // namespace
+
+Frame Namer::UserFrame(uint64_t site, uint32_t node) { return UserFrameOf(StackOf(site, node)); }
 
 // Function of the innermost user frame that names one, for fallback names.
 std::string Namer::FunctionOf(uint64_t site, uint32_t node) {
@@ -154,13 +159,13 @@ bool IsAllocationWrapper(const Frame& f) {
 }  // namespace
 
 std::string Namer::HeapName(const HeapRef& h, uint64_t addr, const std::vector<SideRef>* sides) {
-  Frame f = UserFrame(h.site, h.stack);
+  const Stack stack = StackOf(h.site, h.stack);
+  Frame f = UserFrameOf(stack);
   // Past the program's allocation wrappers: where, and as what, their caller allocated.
   uint64_t typed_at = h.site;
   bool wrapped = false;
   if (!IsSystemFrame(f) && IsAllocationWrapper(f)) {
-    const Stack s = StackOf(h.site, h.stack);
-    for (const Frame& c : s) {
+    for (const Frame& c : stack) {
       if (c.function.empty() || IsSystemFrame(c) || IsAllocationWrapper(c)) continue;
       f = c;
       typed_at = c.pc;

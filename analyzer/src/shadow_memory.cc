@@ -14,7 +14,6 @@ ShadowMemory::Page& ShadowMemory::NewPage(uint64_t addr) {
   Page*& slot = table_.Slot(addr >> kPageShift);
   if (!slot) {
     slot = new (arena_.Allocate(sizeof(Page))) Page();
-    pages_.push_back(slot);
     page_numbers_.push_back(addr >> kPageShift);
   }
   return *slot;
@@ -431,7 +430,7 @@ bool ShadowMemory::RangeOnPagesHeld(uint64_t addr, uint64_t size, const ShadowAc
   const uint64_t first = addr >> kPageShift, last = (end - 1) >> kPageShift;
   // Each page of the range looked up, or each page held tested: whichever is fewer.
   std::vector<uint64_t> held;
-  if (last - first < pages_.size()) {
+  if (last - first < page_numbers_.size()) {
     for (uint64_t n = first; n <= last; ++n) {
       if (table_.Find(n)) held.push_back(n);
     }

@@ -176,11 +176,12 @@ class ShadowMemory {
 
   // For tests: the live cells of the granule holding `addr`.
   std::vector<ShadowCell> CellsAt(uint64_t addr) const;
-  size_t pages() const { return pages_.size(); }
+  size_t pages() const { return page_numbers_.size(); }
   // Pages whose granules were needed (the rest keep only line summaries).
   size_t granule_pages() const {
     size_t n = 0;
-    for (const Page* p : pages_) {
+    for (uint64_t page : page_numbers_) {
+      const Page* p = table_.Find(page);
       n += std::any_of(std::begin(p->g), std::end(p->g), [](const LineCells* g) { return g; });
     }
     return n;
@@ -188,7 +189,8 @@ class ShadowMemory {
   // Lines whose granules are allocated now (the others keep a summary or nothing).
   size_t granule_lines() const {
     size_t n = 0;
-    for (const Page* p : pages_) {
+    for (uint64_t page : page_numbers_) {
+      const Page* p = table_.Find(page);
       n += std::count_if(std::begin(p->g), std::end(p->g), [](const LineCells* g) { return g; });
     }
     return n;
@@ -410,8 +412,7 @@ class ShadowMemory {
   // program touched is kept for the whole analysis.
   HugeArena arena_;
   PageTable<Page> table_;
-  std::vector<Page*> pages_;
-  std::vector<uint64_t> page_numbers_;  // of pages_, in the same order
+  std::vector<uint64_t> page_numbers_;  // of every page made, in the order made
   std::vector<LineCells*> free_lines_;  // blocks of eight granules no line uses
   std::vector<Block*> block_chunks_;      // kChunkBlocks blocks each, from the arena
   uint32_t blocks_ = 0;                     // blocks handed out so far
