@@ -278,8 +278,13 @@ void GenericSides(std::ostream& o, const Finding& f, const TextOptions& opts,
     } else {
       what = a.thread + " " + a.op + " " + a.object;
     }
-    o << "  " << st.Bold(what) << " at:\n";
-    StackLines(o, a.stack, "    ", opts, st);
+    if (a.op == "exit" && a.stack.empty()) {
+      // Recorded after the start routine returned: no frame of the thread is left.
+      o << "  " << st.Bold(what) << ": its start routine returned\n";
+    } else {
+      o << "  " << st.Bold(what) << " at:\n";
+      StackLines(o, a.stack, "    ", opts, st);
+    }
     HeldLine(o, a, "    ");
   }
   if (f.contention) {

@@ -97,6 +97,22 @@ TEST(TextReport, FoldsLibraryFramesAroundTheProgramsOwn) {
             "    locks held: none\n");
 }
 
+// A thread's exit recorded once its start routine returned has no frame left: said so, not
+// shown as a missing site.
+TEST(TextReport, AnExitWithNoFrameLeftSaysTheStartRoutineReturned) {
+  Report r = OneSide({});
+  r.findings[0].subkind = "thread-leak";
+  r.findings[0].accesses[0].op = "exit";
+  r.findings[0].accesses[0].thread = "T2";
+  EXPECT_EQ(Sides(r), "  T2 exits: its start routine returned\n    locks held: none\n");
+  r.findings[0].accesses[0].stack = {At("worker", "leak.c", 3)};
+  EXPECT_EQ(Sides(r), "  T2 exits at:\n    #0 worker at leak.c:3\n    locks held: none\n");
+  // Other sides without a site still say so.
+  r.findings[0].accesses[0].op = "release";
+  r.findings[0].accesses[0].stack.clear();
+  EXPECT_EQ(Sides(r), "  T2 release b_lock at:\n    #0 (no site recorded)\n    locks held: none\n");
+}
+
 TEST(TextReport, FoldedLinesAreDimInColor) {
   reports::TextOptions o;
   o.color = true;

@@ -44,6 +44,16 @@ std::string RunUnder(const std::string& program, const std::string& arg = "") {
   return trace;
 }
 
+// The line of programs/<file> that holds `marker`, 0 if none.
+int LineOf(const std::string& file, const std::string& marker) {
+  std::ifstream in(fs::path(__FILE__).parent_path() / "programs" / file);
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    if (line.find(marker) != std::string::npos) return n;
+  }
+  return 0;
+}
+
 std::vector<const Finding*> Misuse(const Report& r, const std::string& subkind) {
   std::vector<const Finding*> out;
   for (const Finding& f : r.findings) {
@@ -60,6 +70,20 @@ TEST(Lifecycle, ThreadNeverJoinedIsALeak) {
   EXPECT_EQ(f[0]->threads.at(0), "T2");
   ASSERT_EQ(f[0]->accesses.size(), 2u);
   EXPECT_EQ(f[0]->accesses[1].op, "create");
+  EXPECT_TRUE(f[0]->accesses[0].stack.empty());  // its start routine returned
+}
+
+// pthread_exit unwinds the thread's frames before its exit is recorded: the exit is placed at
+// the call, in the worker, not in the runtime that started the thread.
+TEST(Lifecycle, ALeakedThreadThatCalledPthreadExitExitsAtTheCall) {
+  Report r = AnalyzeFile(RunUnder("thread_leak", "pthread_exit"), AnalyzeOptions{});
+  auto f = Misuse(r, "thread-leak");
+  ASSERT_EQ(f.size(), 1u);
+  ASSERT_EQ(f[0]->accesses.size(), 2u);
+  EXPECT_EQ(f[0]->accesses[0].op, "exit");
+  ASSERT_FALSE(f[0]->accesses[0].stack.empty());
+  EXPECT_EQ(f[0]->accesses[0].stack[0].function, "worker");
+  EXPECT_EQ(f[0]->accesses[0].stack[0].line, LineOf("thread_leak.c", "PTHREAD_EXIT"));
 }
 
 TEST(Lifecycle, JoinedThreadIsNoLeak) {

@@ -1,7 +1,7 @@
 // pthread interceptors for threads (create, join, tryjoin, timed join, detach) and the process
 // exits that skip atexit (_exit, exec). std::thread and std::jthread reach these unchanged.
 // A thread's exit is traced by a pthread key destructor (runtime.cc), which also covers
-// pthread_exit.
+// pthread_exit (which only keeps its call site).
 #include <alloca.h>
 #include <dlfcn.h>
 #include <elf.h>
@@ -34,6 +34,7 @@ int (*real_tryjoin)(pthread_t, void**);
 int (*real_timedjoin)(pthread_t, void**, const timespec*);
 int (*real_clockjoin)(pthread_t, void**, clockid_t, const timespec*);
 int (*real_detach)(pthread_t);
+void (*real_pthread_exit)(void*);
 void (*real__Exit)(int);
 int (*real_execve)(const char*, char* const[], char* const[]);
 int (*real_execvpe)(const char*, char* const[], char* const[]);
@@ -240,6 +241,15 @@ TL_EXPORT int pthread_detach(pthread_t t) {
   return real_detach(t);
 }
 
+// The thread's exit is recorded later, by a key destructor, once the unwind has dropped its
+// frames: the call site kept here is where the report says it exits.
+TL_EXPORT void pthread_exit(void* ret) {
+  ENSURE(real_pthread_exit);
+  if (ThreadState* ts = CurrentFast()) ts->exit_pc = TL_CALLER_PC;
+  real_pthread_exit(ret);
+  __builtin_unreachable();
+}
+
 TL_EXPORT void _exit(int status) {
   ENSURE(real__exit);
   CloseTrace(true, false);
@@ -338,6 +348,7 @@ void ResolveReal() {
   Resolve(real_timedjoin, "pthread_timedjoin_np");
   Resolve(real_clockjoin, "pthread_clockjoin_np");
   Resolve(real_detach, "pthread_detach");
+  Resolve(real_pthread_exit, "pthread_exit");
   Resolve(real__exit, "_exit");
   Resolve(real__Exit, "_Exit");
   Resolve(real_execve, "execve");

@@ -79,8 +79,7 @@ struct HeldLock {
 };
 
 struct ThreadState {
-  // Hot: written by the owner only. `pos` (bytes used in `buf`) is read by FlushAll from
-  // other threads.
+  // Hot, written by the owner only; FlushAll reads `pos` (bytes used in `buf`) from others.
   std::atomic<uint32_t> pos;
   uint32_t tid;
   uint32_t last;     // offset in `buf` of the last record written
@@ -115,8 +114,9 @@ struct ThreadState {
   SpinLock flush_lock;
   uint32_t flushed;
   bool drained;  // after a size limit: this thread's events up to the cut are written
-  // Rounds of thread-specific data destructors this thread's exit has waited (runtime.cc).
+  // Rounds of key destructors the exit has waited (runtime.cc); pthread_exit's call site.
   uint8_t exit_rounds;
+  uint64_t exit_pc;
   // A program thread the watchdog counts (main, and threads started through pthread_create).
   bool counted;
 

@@ -68,7 +68,7 @@ void ExitKeyDestructor(void* p) {
     const uint64_t lock = ts->held[i].lock.load(std::memory_order_relaxed);
     EmitTo(ts, EventKind::kHappensBefore, 0, 0, 0, OrphanLockKey(lock), 0);
   }
-  EmitTo(ts, EventKind::kThreadExit, 0, 0, 0, 0, 0);
+  EmitTo(ts, EventKind::kThreadExit, 0, 0, 0, 0, ts->exit_pc);
   ScheduleExit(ts);
   t_state = kDeadState;  // later destructors of this thread pass through untraced
   // Flushed while still registered: a process exit that closes the trace in between (main
