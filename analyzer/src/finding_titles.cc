@@ -227,9 +227,13 @@ void TitleFinding(Finding& f) {
     }
   } else if (f.kind == "contention" && f.contention) {
     const ContentionStats& c = *f.contention;
-    f.title = "contention on " + (f.locks.empty() ? std::string("?") : f.locks[0]) + ": " +
-              std::to_string(c.contended) + " of " + std::to_string(c.acquisitions) +
-              " acquisitions waited";
+    f.title = "contention on " + (f.locks.empty() ? std::string("?") : f.locks[0]);
+    if (c.locks > 1) {
+      f.title += " and " + std::to_string(c.locks - 1) + " other lock" +
+                 (c.locks > 2 ? "s" : "") + " first taken at the same place";
+    }
+    f.title += ": " + std::to_string(c.contended) + " of " + std::to_string(c.acquisitions) +
+               " acquisitions waited";
   } else {
     f.title = f.kind;
   }

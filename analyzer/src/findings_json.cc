@@ -176,7 +176,8 @@ json FindingJson(const Finding& f, std::vector<const std::vector<WitnessStep>*>*
   }
   if (f.contention) {
     const ContentionStats& c = *f.contention;
-    j["contention"] = {{"acquisitions", c.acquisitions},   {"contended", c.contended},
+    j["contention"] = {{"locks", c.locks},
+                       {"acquisitions", c.acquisitions},   {"contended", c.contended},
                        {"total_wait_ns", c.total_wait_ns}, {"max_wait_ns", c.max_wait_ns},
                        {"total_hold_ns", c.total_hold_ns}, {"max_hold_ns", c.max_hold_ns}};
   }
@@ -311,6 +312,7 @@ Finding FindingFromJsonValue(const json& j) {
   if (j.contains("contention")) {
     const json& c = j["contention"];
     ContentionStats s;
+    s.locks = Get<uint64_t>(c, "locks", 1);  // reports written before locks were grouped
     s.acquisitions = Get<uint64_t>(c, "acquisitions");
     s.contended = Get<uint64_t>(c, "contended");
     s.total_wait_ns = Get<uint64_t>(c, "total_wait_ns");

@@ -2,6 +2,8 @@
 #include "lock_monitor.h"
 
 #include <algorithm>
+#include <map>
+#include <tuple>
 
 #include "threadlens/trace_format.h"
 
@@ -257,19 +259,48 @@ void LockMonitor::AddSpan(uint32_t tid, uint64_t obj, uint8_t kind, uint64_t beg
   spans_.push_back(RawSpan{tid, obj, kind, begin, end});
 }
 
+// Locks first taken at one place (one site and stack: a loop over an array of locks, a lock in
+// each of many objects) make one note of their summed numbers, named by the lock waited on
+// longest: ten thousand contended semaphores are one line to read, not ten thousand.
 std::vector<RawFinding> LockMonitor::TakeFindings() {
   std::vector<RawFinding> out = std::move(findings_);
   findings_.clear();
+  struct Group {
+    ContentionStats sum;
+    uint64_t lock = 0;
+    const LockState* rep = nullptr;
+  };
+  std::map<std::tuple<uint64_t, uint32_t, uint64_t>, Group> groups;
   for (const auto& [lock, st] : locks_) {
     if (st.stats.contended == 0) continue;
+    using Key = std::tuple<uint64_t, uint32_t, uint64_t>;
+    const Key key = st.acquired_ever ? Key{st.first_acquire.site, st.first_acquire.stack, 0}
+                                     : Key{0, 0, lock};
+    Group& g = groups[key];
+    const ContentionStats& c = st.stats;
+    g.sum.locks = g.rep ? g.sum.locks + 1 : 1;
+    if (!g.rep || c.total_wait_ns > g.rep->stats.total_wait_ns ||
+        (c.total_wait_ns == g.rep->stats.total_wait_ns &&
+         st.first_acquire.index < g.rep->first_acquire.index)) {
+      g.rep = &st;
+      g.lock = lock;
+    }
+    g.sum.acquisitions += c.acquisitions;
+    g.sum.contended += c.contended;
+    g.sum.total_wait_ns += c.total_wait_ns;
+    g.sum.max_wait_ns = std::max(g.sum.max_wait_ns, c.max_wait_ns);
+    g.sum.total_hold_ns += c.total_hold_ns;
+    g.sum.max_hold_ns = std::max(g.sum.max_hold_ns, c.max_hold_ns);
+  }
+  for (const auto& [key, g] : groups) {
     RawFinding f;
     f.kind = "contention";
     f.severity = Severity::kNote;
-    f.contention = st.stats;
-    f.locks = {lock};
-    if (st.acquired_ever) f.sides = {st.first_acquire};
+    f.contention = g.sum;
+    f.locks = {g.lock};
+    if (g.rep->acquired_ever) f.sides = {g.rep->first_acquire};
     // Most waiting first.
-    f.sort_key = ~st.stats.total_wait_ns;
+    f.sort_key = ~g.sum.total_wait_ns;
     out.push_back(std::move(f));
   }
   return out;

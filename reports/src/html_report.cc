@@ -121,6 +121,7 @@ std::string TraceSection(const NamedReport& nr, size_t ri, bool with_heading,
       auto& f = r.findings[i];
       ContentionStats c = f.contention.value_or(ContentionStats{});
       std::string lock = !f.locks.empty() ? f.locks.front() : f.title;
+      if (c.locks > 1) lock += " and " + std::to_string(c.locks - 1) + " more";
       double pct = c.acquisitions ? 100.0 * c.contended / c.acquisitions : 0.0;
       char pbuf[16];
       std::snprintf(pbuf, sizeof pbuf, "%.1f", pct);

@@ -169,7 +169,7 @@ inline Report ContentionReport() {
     c.title = std::string("contention on ") + l;
     c.fingerprint = l[1] == 'c' ? "aaaaaaaaaaaaaaaa" : "bbbbbbbbbbbbbbbb";
     c.locks = {l};
-    c.contention = ContentionStats{100, l[1] == 'c' ? 40u : 5u, 123456, 9999, 777777, 5555};
+    c.contention = ContentionStats{1, 100, l[1] == 'c' ? 40u : 5u, 123456, 9999, 777777, 5555};
     r.findings.push_back(c);
   }
   return r;

@@ -68,8 +68,10 @@ struct WitnessStep {
   uint64_t event_index = 0;         // position in the merged stream
 };
 
-// Per-lock contention numbers (finding kind "contention").
+// Contention numbers (finding kind "contention"): of one lock, or summed over the `locks`
+// locks first taken at the same place.
 struct ContentionStats {
+  uint64_t locks = 1;
   uint64_t acquisitions = 0;
   uint64_t contended = 0;           // acquisitions that had to wait
   uint64_t total_wait_ns = 0;
