@@ -28,7 +28,11 @@ void Analysis::HandleMemory(ThreadCtx& t, const StreamEvent& e) {
           t.mark_wants_pc = false;
         }
       } else {
-        s.size = static_cast<uint16_t>(ev.aux32 ? ev.aux32 : 1);
+        // The report's size: each element of a scan of wider elements (as if recorded one by
+        // one), the whole of a byte range (a libc call's buffer: localtime's 56-byte struct tm
+        // read "(1 byte)").
+        s.size = ev.aux32 > 1 ? ev.aux32
+                              : static_cast<uint32_t>(std::min<uint64_t>(ev.seq, 65535));
         race_.Range(t.dense, s, kind == EventKind::kWrite, ev.seq);
       }
       break;
@@ -133,7 +137,7 @@ void Analysis::SyncObjectAccess(const ThreadCtx& t, const StreamEvent& e, uint64
   }
   SideRef s = Side(t, write ? Op::kWrite : Op::kRead, e);
   if (write) {
-    s.size = 1;
+    s.size = static_cast<uint32_t>(std::min<uint64_t>(size, 65535));
     race_.Range(t.dense, s, true, size);
   } else {
     s.size = static_cast<uint16_t>(size);

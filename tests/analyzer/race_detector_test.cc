@@ -344,6 +344,10 @@ TEST(RaceDetector, ByteRangesAndHugeRangesAreBounded) {
   ASSERT_EQ(races.size(), 2u);
   EXPECT_EQ(races[0]->accesses[1].stack.at(0).line, 5);
   EXPECT_EQ(races[1]->accesses[1].stack.at(0).line, 6);
+  // A byte range is reported at its whole length (capped), not as one byte.
+  EXPECT_EQ(races[0]->accesses[0].size, 64u);
+  EXPECT_EQ(races[0]->accesses[1].size, 4u);
+  EXPECT_EQ(races[1]->accesses[0].size, 65535u);
   bool noted = false;
   for (const auto& n : r.notes) noted |= n.find("1 range access longer than") != std::string::npos;
   EXPECT_TRUE(noted);
