@@ -367,6 +367,14 @@ std::unique_ptr<EventSource> OpenRecording(const std::string& path,
   // A v1/v2 trace: each process was its own recording, read alone as before.
   if (recording == 0) return first;
   std::vector<std::string> siblings = Siblings(path);
+  // Said before opening them: a thousand siblings would first run out of descriptors, with a
+  // message about one of them.
+  if (siblings.size() + 1 > kMaxProcesses) {
+    throw Error(path + ": the recording holds " + std::to_string(siblings.size() + 1) +
+                " processes; threadlens reads at most " + std::to_string(kMaxProcesses) +
+                " together. Each process's own file (" + path +
+                ".PID) can be analyzed alone, without what other processes synchronized with it");
+  }
   std::vector<std::unique_ptr<EventSource>> sources;
   sources.push_back(std::move(first));
   for (const std::string& s : siblings) {
@@ -387,12 +395,6 @@ std::unique_ptr<EventSource> OpenRecording(const std::string& path,
                   kExitUnrelated);
     }
     sources.push_back(std::move(src));
-  }
-  if (sources.size() > kMaxProcesses) {
-    throw Error(path + ": the recording holds " + std::to_string(sources.size()) +
-                " processes; threadlens reads at most " + std::to_string(kMaxProcesses) +
-                " together. Each process's own file (" + path +
-                ".PID) can be analyzed alone, without what other processes synchronized with it");
   }
   return std::make_unique<RecordingSource>(std::move(sources));
 }

@@ -230,6 +230,31 @@ TEST(Processes, DamagedChildTraceIsNamed) {
   fs::remove(bad);
 }
 
+// More processes than one analysis reads together: said before any sibling is opened (with
+// a thousand, the descriptors would run out first), so the damaged siblings here go unread.
+TEST(Processes, ARecordingOfTooManyProcessesIsRefusedBeforeItsFilesAreOpened) {
+  Traced a = RunProcess("proc_edges", "fork+toomany", 2, false);
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  std::vector<std::string> extra;
+  for (int pid = 900000; pid < 900000 + 300; ++pid) {
+    extra.push_back(a.trace + "." + std::to_string(pid));
+    std::ofstream out(extra.back(), std::ios::binary);
+    out << "TLTRACE1" << std::string(64, '\xff');
+  }
+  try {
+    AnalyzeTrace(a.trace);
+    ADD_FAILURE() << "read a recording of more than 255 processes";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_code(), kExitBadInput);
+    EXPECT_NE(std::string(e.what()).find("the recording holds 302 processes; threadlens reads "
+                                         "at most 255"),
+              std::string::npos)
+        << e.what();
+  }
+  for (const std::string& f : extra) fs::remove(f);
+  EXPECT_EQ(AnalyzeTrace(a.trace).pids.size(), 2u);
+}
+
 // The program closes the counter's descriptor before an exec: the new image reaches the
 // counter through the runner's, and the recording stays one.
 TEST(Processes, ExecAfterClosingTheCounterFdStaysInTheRecording) {
