@@ -2,6 +2,8 @@
 // the same recording, and merged by seq with each process's ids and addresses tagged.
 #include "process_tree.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -353,6 +355,17 @@ std::vector<std::string> Siblings(const std::string& path) {
   return out;
 }
 
+// Every process's trace stays open while the stream is read: room for all of them under the
+// soft limit on descriptors (1024 by default), as far as the hard limit allows.
+void MakeRoomForFiles(size_t files) {
+  rlimit r{};
+  if (getrlimit(RLIMIT_NOFILE, &r) != 0) return;
+  const rlim_t want = files + 64;
+  if (r.rlim_cur == RLIM_INFINITY || r.rlim_cur >= want) return;
+  r.rlim_cur = r.rlim_max == RLIM_INFINITY ? want : std::min<rlim_t>(want, r.rlim_max);
+  setrlimit(RLIMIT_NOFILE, &r);
+}
+
 std::string Hex(uint64_t v) {
   char buf[20];
   std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(v));
@@ -375,6 +388,7 @@ std::unique_ptr<EventSource> OpenRecording(const std::string& path,
                 " together. Each process's own file (" + path +
                 ".PID) can be analyzed alone, without what other processes synchronized with it");
   }
+  MakeRoomForFiles(siblings.size() + 1);
   std::vector<std::unique_ptr<EventSource>> sources;
   sources.push_back(std::move(first));
   for (const std::string& s : siblings) {

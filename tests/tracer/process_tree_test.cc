@@ -6,6 +6,7 @@
 // a killed child, a damaged child trace, and a recording refused for a trace of another one
 // beside it.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -253,6 +254,40 @@ TEST(Processes, ARecordingOfTooManyProcessesIsRefusedBeforeItsFilesAreOpened) {
   }
   for (const std::string& f : extra) fs::remove(f);
   EXPECT_EQ(AnalyzeTrace(a.trace).pids.size(), 2u);
+}
+
+// Each process's trace stays open while the recording is read: a recording of more processes
+// than the soft limit on descriptors allows is still read (the limit is raised to fit).
+TEST(Processes, ARecordingOfMoreFilesThanTheSoftDescriptorLimitIsRead) {
+  Traced a = RunProcess("proc_edges", "fork+manyfiles", 2, false);
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  std::string child;
+  for (const auto& e : fs::directory_iterator(fs::path(a.trace).parent_path())) {
+    const std::string n = e.path().string();
+    if (n.rfind(a.trace + ".", 0) == 0 && n.find(".out") == std::string::npos &&
+        n.find(".err") == std::string::npos) {
+      child = n;
+    }
+  }
+  ASSERT_FALSE(child.empty());
+  std::vector<std::string> extra;
+  for (int pid = 910000; pid < 910000 + 150; ++pid) {
+    extra.push_back(a.trace + "." + std::to_string(pid));
+    fs::copy_file(child, extra.back(), fs::copy_options::overwrite_existing);
+  }
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  if (saved.rlim_max != RLIM_INFINITY && saved.rlim_max < 300) {
+    for (const std::string& f : extra) fs::remove(f);
+    GTEST_SKIP() << "the hard limit on descriptors leaves no room";
+  }
+  rlimit low = saved;
+  low.rlim_cur = 64;
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+  Report r = AnalyzeTrace(a.trace);
+  setrlimit(RLIMIT_NOFILE, &saved);
+  EXPECT_EQ(r.pids.size(), 152u);
+  for (const std::string& f : extra) fs::remove(f);
 }
 
 // The program closes the counter's descriptor before an exec: the new image reaches the
