@@ -270,10 +270,10 @@ std::vector<RawFinding> LockMonitor::TakeFindings() {
     uint64_t lock = 0;
     const LockState* rep = nullptr;
   };
-  std::map<std::tuple<uint64_t, uint32_t, uint64_t>, Group> groups;
+  using Key = std::tuple<uint64_t, uint32_t, uint64_t>;  // site, stack; lock if never taken
+  std::map<Key, Group> groups;
   for (const auto& [lock, st] : locks_) {
     if (st.stats.contended == 0) continue;
-    using Key = std::tuple<uint64_t, uint32_t, uint64_t>;
     const Key key = st.acquired_ever ? Key{st.first_acquire.site, st.first_acquire.stack, 0}
                                      : Key{0, 0, lock};
     Group& g = groups[key];
