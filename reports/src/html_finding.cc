@@ -180,8 +180,8 @@ std::string Side(const Access& a, const std::string& heading, SourceCache& src) 
   o << ": " << H(a.op);
   if (!a.object.empty()) o << " of <code>" << H(a.object) << "</code>";
   if (a.size)
-    o << " <span class=\"muted\">(" << a.size << " bytes" << (a.atomic ? ", atomic" : "")
-      << ")</span>";
+    o << " <span class=\"muted\">(" << a.size << (a.size == 1 ? " byte" : " bytes")
+      << (a.atomic ? ", atomic" : "") << ")</span>";
   o << "</div>";
   o << "<div>holding: "
     << (a.held.empty() ? "<span class=\"muted\">no locks</span>"
@@ -190,6 +190,8 @@ std::string Side(const Access& a, const std::string& heading, SourceCache& src) 
   if (!a.stack.empty()) {
     o << StackList(a.stack);
     if (auto s = BestSnippet(a, src); !s.empty()) o << s;
+  } else if (a.op == "exit") {
+    o << "<div class=\"muted\">its start routine returned</div>";
   }
   o << "</div>";
   return o.str();

@@ -142,6 +142,16 @@ TEST(HtmlReport, ContentionTable) {
   EXPECT_NE(html.find("<table class=\"sortable contention\">"), std::string::npos);
   EXPECT_NE(html.find("<td class=\"num\">40.0</td>"), std::string::npos);
   EXPECT_NE(html.find("<td class=\"num\">5.0</td>"), std::string::npos);
+  // A note for several locks first taken at one place says how many more.
+  Report grouped = ContentionReport();
+  for (Finding& f : grouped.findings) {
+    if (f.kind == "contention" && f.locks == std::vector<std::string>{"audit_mu"}) {
+      f.contention->locks = 3;
+    }
+  }
+  html = HtmlReport({{"bank", grouped}});
+  EXPECT_NE(html.find("<code>audit_mu and 2 more</code>"), std::string::npos);
+  EXPECT_EQ(html.find("accounts_mu and"), std::string::npos);
 }
 
 TEST(HtmlReport, SeveralTracesGetAnIndex) {
