@@ -43,7 +43,7 @@ bool ExtendLastAccess(trace::EventKind kind, uintptr_t addr, uint32_t size, uint
   const uint64_t element = range ? last.aux32 : last.aux16;
   const uint64_t length = range ? last.seq : last.aux16;
   if (element != size || last.obj + length != addr || length + size > kMaxRangeBytes) return false;
-  if (size > 1 && !InLoopBefore(pc, last.site)) return false;
+  if (!JoinsRange(pc, last.site, size)) return false;
   // A range: aux16 = 0, seq = bytes, aux32 = element size (each element one access).
   EnterRecord(ts);  // a handler's flush must not write the record half changed
   const bool still_last = ts->pos.load(std::memory_order_relaxed) == p;

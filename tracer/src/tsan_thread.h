@@ -317,7 +317,9 @@ TSAN_ALWAYS_INLINE bool InstrumentedFast() {
 // range running forward: byte-wise encoders write eight bytes on eight lines, and keeping
 // them apart made a leveldb trace a fifth longer.
 inline constexpr uint64_t kLoopBodyBytes = 256;
-TSAN_ALWAYS_INLINE bool InLoopBefore(uintptr_t pc, uint64_t range_pc) {
+// Whether an access of `size`-byte elements at `pc` may join the range begun at `range_pc`.
+TSAN_ALWAYS_INLINE bool JoinsRange(uintptr_t pc, uint64_t range_pc, uint32_t size) {
+  if (size == 1) return pc - range_pc + kLoopBodyBytes <= 2 * kLoopBodyBytes;  // either way
   return range_pc - pc <= kLoopBodyBytes;  // pc after range_pc wraps around: false
 }
 inline constexpr uint64_t kMaxRangeBytes = 1u << 30;
@@ -329,7 +331,7 @@ TSAN_ALWAYS_INLINE bool ExtendOpen(ThreadCtx& t, uintptr_t addr, uint32_t size, 
                                    uintptr_t pc) {
   const uint8_t tag = trace::PackedTag(write ? trace::PackedOp::kWrite : trace::PackedOp::kRead,
                                        __builtin_ctz(size));
-  if (tag != t.open_tag || (size > 1 && !InLoopBefore(pc, t.open_site)) ||
+  if (tag != t.open_tag || !JoinsRange(pc, t.open_site, size) ||
       t.emitted != t.depth) {
     return false;
   }
