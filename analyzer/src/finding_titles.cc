@@ -38,10 +38,16 @@ void TitleFinding(Finding& f) {
     const Access& freed = a[0].op == "free" ? a[0] : a[1];
     const Access& used = a[0].op == "free" ? a[1] : a[0];
     const bool own = freed.thread == used.thread;
-    f.title = "use after free: " + used.op + " of " +
+    const bool fd = used.descriptor();
+    const std::string free = fd ? "close" : "free";
+    f.title = "use after " + free + ": " + used.op + " of " +
               (f.variables.empty() ? used.object : f.variables[0]) + " by " + used.thread +
-              " after " + (own ? "its own free" : "its free by " + freed.thread);
-    if (f.detail.empty()) {
+              " after " + (own ? "its own " + free : "its " + free + " by " + freed.thread);
+    if (f.detail.empty() && fd) {
+      f.detail = "The close happens before this " + used.op + ": " + used.thread +
+                 " uses a descriptor number that was given back, whatever the timing. An "
+                 "open in between, by any thread, may hand the number out again.";
+    } else if (f.detail.empty()) {
       f.detail = "The free happens before this " + used.op + ": " + used.thread +
                  " uses memory that was given back (a dangling pointer), whatever the timing. "
                  "The allocator may hand it out again in between.";
@@ -49,10 +55,17 @@ void TitleFinding(Finding& f) {
   } else if (f.kind == "race" && f.subkind == "use-after-free" && a.size() >= 2) {
     const Access& freed = a[0].op == "free" ? a[0] : a[1];
     const Access& used = a[0].op == "free" ? a[1] : a[0];
-    f.title = "use after free by another thread: " + used.op + " of " +
+    const bool fd = used.descriptor();
+    const std::string free = fd ? "close" : "free";
+    f.title = "use after " + free + " by another thread: " + used.op + " of " +
               (f.variables.empty() ? used.object : f.variables[0]) + " by " + used.thread +
-              (&used == &a[1] ? " after" : " races with") + " its free by " + freed.thread;
-    if (f.detail.empty()) {
+              (&used == &a[1] ? " after" : " races with") + " its " + free + " by " +
+              freed.thread;
+    if (f.detail.empty() && fd) {
+      f.detail = "Nothing orders the " + used.op + " with the close: the number may already "
+                 "name another file (one that any thread opened since) when " + used.thread +
+                 " uses it.";
+    } else if (f.detail.empty()) {
       f.detail = "Nothing orders the " + used.op + " with the free: the memory may already be "
                  "reused when " + used.thread + " touches it.";
     }

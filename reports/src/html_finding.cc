@@ -177,9 +177,9 @@ std::string Side(const Access& a, const std::string& heading, SourceCache& src) 
   o << "<div class=\"side\"><b>" << heading << "</b> ";
   o << "<div>thread <b>" << H(a.thread) << "</b>";
   if (a.tid) o << " <span class=\"muted\">(tid " << a.tid << ")</span>";
-  o << ": " << H(a.op);
+  o << ": " << H(ShownOp(a));
   if (!a.object.empty()) o << " of <code>" << H(a.object) << "</code>";
-  if (a.size)
+  if (a.size && !a.descriptor())
     o << " <span class=\"muted\">(" << a.size << (a.size == 1 ? " byte" : " bytes")
       << (a.atomic ? ", atomic" : "") << ")</span>";
   o << "</div>";
@@ -237,7 +237,9 @@ std::string FindingSection(const Report& r, const Finding& f, const std::string&
       o << Side(f.accesses[i], f.accesses.size() > 1 ? "Side " + std::to_string(i + 1) : "Site",
                 src);
     }
-    if (f.allocation) o << Side(*f.allocation, "Allocation", src);
+    if (f.allocation) {
+      o << Side(*f.allocation, f.allocation->descriptor() ? "Opened" : "Allocation", src);
+    }
     o << "</div>";
   }
   if (!f.cycle.empty()) {

@@ -162,6 +162,7 @@ std::string Verb(const std::string& op) {
       {"unlock", "unlocks"},   {"read", "reads"},        {"write", "writes"},
       {"join", "joins"},       {"wait", "waits on"},     {"cond-wait", "waits on"},
       {"sem-wait", "waits on"}, {"free", "frees"},       {"allocate", "allocates"},
+      {"close", "closes"},     {"open", "opens"},
       {"futex-wait", "waits on"},
       {"detach", "detaches"},  {"lock", "locks"},        {"destroy", "destroys"}};
   auto it = kVerbs.find(op);
@@ -213,7 +214,7 @@ std::vector<Step> Steps(const Finding& f) {
     add(t, e.to_site, op, wanted, msg);
   }
   for (const Access& a : f.accesses) {
-    std::string msg = a.thread + " " + Verb(a.op) + (a.object.empty() ? "" : " " + a.object);
+    std::string msg = a.thread + " " + Verb(ShownOp(a)) + (a.object.empty() ? "" : " " + a.object);
     msg += Holding(a.held);
     if (a.op == "join") msg += " (waits for it to end)";
     add(a.thread, a, a.op, a.object, msg);

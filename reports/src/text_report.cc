@@ -114,10 +114,13 @@ void RaceSides(std::ostream& o, const Finding& f, const TextOptions& opts, const
   const bool ordered = f.FirstSideEarlier();
   for (size_t i = f.accesses.size(); i-- > 0;) {
     const Access& a = f.accesses[i];
-    std::string what = (i + 1 == f.accesses.size() || !ordered ? Capitalize(a.op)
-                                                               : "Previous " + a.op) +
+    const std::string op = ShownOp(a);
+    std::string what = (i + 1 == f.accesses.size() || !ordered ? Capitalize(op)
+                                                               : "Previous " + op) +
                        (a.atomic ? " (atomic)" : "") + " of " + a.object;
-    if (a.size) what += " (" + std::to_string(a.size) + (a.size == 1 ? " byte)" : " bytes)");
+    if (a.size && !a.descriptor()) {
+      what += " (" + std::to_string(a.size) + (a.size == 1 ? " byte)" : " bytes)");
+    }
     o << "  " << st.Bold(what + " by thread " + a.thread) << ":\n";
     StackLines(o, a.stack, "    ", opts, st);
     HeldLine(o, a, "    ");
@@ -125,7 +128,10 @@ void RaceSides(std::ostream& o, const Finding& f, const TextOptions& opts, const
   if (const auto& h = f.allocation) {
     char at[32];
     std::snprintf(at, sizeof at, "0x%llx", static_cast<unsigned long long>(h->address));
-    o << "  " << st.Bold(Capitalize(h->object) + " at " + at + " allocated by thread " + h->thread)
+    o << "  "
+      << st.Bold(Capitalize(h->object) +
+                 (h->descriptor() ? " opened" : std::string(" at ") + at + " allocated") +
+                 " by thread " + h->thread)
       << ":\n";
     StackLines(o, h->stack, "    ", opts, st);
   }

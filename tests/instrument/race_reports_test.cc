@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -158,4 +159,45 @@ TEST(Races, AHandlersStackHoldsTheCallItInterrupted) {
   }
   EXPECT_EQ(program, (std::vector<std::string>{"OnAlarm", "Resolve", "Command", "main"}))
       << text;
+}
+
+// A descriptor's close racing a write on it (race_fd_close_write) is said as a close, and the
+// object's 8 bytes, which mean nothing to a reader, are not shown; a heap block's free
+// (race_realloc_old_block, the twin) is still a free.
+TEST(Races, ADescriptorIsClosedNotFreed) {
+  std::string text;
+  const threadlens::Report report = ReportOf("race_fd_close_write", &text);
+  const threadlens::Finding* race = nullptr;
+  for (const auto& f : report.findings) {
+    if (f.kind == "race" && f.subkind == "use-after-free") race = &f;
+  }
+  ASSERT_NE(race, nullptr) << text;
+  EXPECT_EQ(race->title.rfind("use after close", 0), 0u) << race->title;
+  EXPECT_NE(race->title.find("its close by"), std::string::npos) << race->title;
+  EXPECT_NE(race->detail.find("may already name another file"), std::string::npos)
+      << race->detail;
+  // "Close of" or "Previous close of", whichever side the merged order put first.
+  EXPECT_NE(text.find("lose of file descriptor"), std::string::npos) << text;
+  EXPECT_EQ(text.find("ree of file descriptor"), std::string::npos) << text;
+  // Where it was opened, not a heap block at an address no program memory has.
+  EXPECT_TRUE(std::regex_search(text, std::regex("File descriptor [0-9]+ opened by thread T1")))
+      << text;
+  EXPECT_EQ(text.find("Heap block"), std::string::npos) << text;
+  ASSERT_TRUE(race->allocation.has_value());
+  EXPECT_TRUE(race->allocation->descriptor()) << race->allocation->object;
+  EXPECT_FALSE(std::regex_search(text, std::regex("file descriptor [0-9]+ \\(8 bytes\\)")))
+      << text;
+  // The JSON keeps the operations as they are for every object: a call on it reads it.
+  for (const auto& a : race->accesses) EXPECT_TRUE(a.op == "free" || a.op == "read") << a.op;
+
+  std::string heap_text;
+  const threadlens::Report heap = ReportOf("race_realloc_old_block", &heap_text);
+  bool freed = false;
+  for (const auto& f : heap.findings) {
+    if (f.subkind != "use-after-free") continue;
+    freed = true;
+    EXPECT_EQ(f.title.rfind("use after free", 0), 0u) << f.title;
+  }
+  EXPECT_TRUE(freed) << heap_text;
+  EXPECT_EQ(heap_text.find("Close of"), std::string::npos) << heap_text;
 }

@@ -43,6 +43,10 @@ struct Access {
   uint64_t ts = 0;                  // timestamp in trace ticks, for timelines
   uint64_t event_index = 0;         // position in the merged stream, for timelines
   uint32_t pid = 0;                 // the thread's process in a recording of several, else 0
+
+  // A file descriptor the tracer saw created: an 8-byte object named "file descriptor N",
+  // allocated by its open and freed by its close; its size means nothing to a reader.
+  bool descriptor() const { return object.starts_with("file descriptor "); }
 };
 
 // An edge of a lock-order cycle or a wait-for cycle.
