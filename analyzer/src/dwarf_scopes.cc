@@ -68,7 +68,12 @@ bool AllocatedType(Dwarf_Die cu_die, uint64_t pc, Dwarf_Die& type, bool& single)
   // the class template a member function belongs to.
   Dwarf_Die holder = *fn;
   if (dwarf_attr(&holder, DW_AT_abstract_origin, &a)) dwarf_formref_die(&a, &holder);
+  // A project's own make_unique (httplib::detail::make_unique<T>, absl::make_unique<T>)
+  // allocates one T too, its first template argument. (Its array form's T[] has no size: the
+  // block's size never matches it.)
   if (l.find("_ZSt11make_unique") == 0 && l.find("__single_object") != std::string_view::npos) {
+    single = true;
+  } else if (l.starts_with("_ZN") && l.find("11make_uniqueI") != std::string_view::npos) {
     single = true;
   } else if (l.find("_ZNSt15__new_allocatorI") == 0 || l.find("_ZNSt9allocatorI") == 0 ||
              l.find("_ZN9__gnu_cxx13new_allocatorI") == 0) {

@@ -15,4 +15,8 @@ std::vector<int>* MakeInts(size_t n) { return new std::vector<int>(n); }
 
 Account* NewAccount() { return new Account{}; }
 
+std::unique_ptr<Account> MakeAccountOwn() { return util::make_unique<Account>(); }
+
+std::unique_ptr<Tracked[]> MakeTrackedArray(size_t n) { return util::make_unique<Tracked[]>(n); }
+
 }  // namespace data_names_test

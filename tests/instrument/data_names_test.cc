@@ -225,6 +225,27 @@ TEST_F(DataNames, HeapObjectFromOutOfLineMakeUnique) {
   EXPECT_EQ(sym_->ResolveHeapField(site, sizeof(Stats), 8), "Stats::errors");
 }
 
+// A make_unique of the project's own (not std::) says the type as well; its array form, whose
+// block starts with the element count, is not taken for one object.
+TEST_F(DataNames, HeapObjectFromTheProjectsOwnMakeUnique) {
+  std::unique_ptr<data_names_test::Account> a;
+  uintptr_t site = SiteOf([&] { a = data_names_test::MakeAccountOwn(); });
+  ASSERT_NE(site, 0u);
+  const size_t size = sizeof(data_names_test::Account);
+  EXPECT_EQ(sym_->ResolveHeapField(site, size, offsetof(data_names_test::Account, balance)),
+            "Account::balance");
+  std::unique_ptr<Stats> s;
+  site = SiteOf([&] { s = data_names_test::util::make_unique<Stats>(); });  // -O0
+  ASSERT_NE(site, 0u);
+  EXPECT_EQ(sym_->ResolveHeapField(site, sizeof(Stats), 8), "Stats::errors");
+
+  std::unique_ptr<data_names_test::Tracked[]> t;
+  site = SiteOf([&] { t = data_names_test::MakeTrackedArray(1); });
+  ASSERT_NE(site, 0u);
+  const std::string name = sym_->ResolveHeapField(site, sizeof(data_names_test::Tracked), 8);
+  EXPECT_EQ(name.find("Tracked::"), std::string::npos) << name;
+}
+
 TEST_F(DataNames, HeapArrayFromVector) {
   std::vector<data_names_test::Account>* accounts = nullptr;
   uintptr_t site = SiteOf([&] { accounts = data_names_test::MakeAccounts(5); });
