@@ -240,10 +240,16 @@ bool Namer::LocalAt(uint64_t addr, const SideRef& s, StackLocal& out) {
   uint64_t pc = s.site;
   FrameBase frame = node ? FrameAt(s.tid, node, pc) : FrameBase{};
   if (frame.sp == 0 || addr < frame.sp) return false;
-  for (uint32_t parent = stacks_.Parent(node); parent != 0; parent = stacks_.Parent(node)) {
-    const FrameBase outer = FrameAt(s.tid, parent, stacks_.Value(node));
+  // A frame entered with no call site (as OpenMP's fork leaves one between main and the
+  // outlined body) is looked through, as its stack prints: the call site of the frame above
+  // it is its caller's.
+  uint64_t call = 0;
+  for (uint32_t below = node, parent = stacks_.Parent(below); parent != 0;
+       below = parent, parent = stacks_.Parent(below)) {
+    if (const uint64_t site = stacks_.Value(below)) call = site;
+    const FrameBase outer = FrameAt(s.tid, parent, call);
     if (outer.sp == 0 || outer.sp > addr) break;
-    pc = stacks_.Value(node);
+    pc = call;
     node = parent;
     frame = outer;
   }
