@@ -201,3 +201,36 @@ TEST(Races, ADescriptorIsClosedNotFreed) {
   EXPECT_TRUE(freed) << heap_text;
   EXPECT_EQ(heap_text.find("Close of"), std::string::npos) << heap_text;
 }
+
+// A callback the C library calls (a std::call_once routine inside pthread_once, a qsort
+// comparator) keeps its caller's frames: the stack goes on through the call to main, where
+// it used to stop in the library.
+TEST(Races, ACallbackFromTheCLibraryKeepsItsCallersFrames) {
+  auto frames_of = [](const threadlens::Report& report, const std::string& innermost) {
+    std::vector<std::string> out;
+    for (const auto& f : report.findings) {
+      for (const auto& a : f.accesses) {
+        if (a.stack.empty() || a.stack[0].function.rfind(innermost, 0) != 0) continue;
+        for (const auto& frame : a.stack) out.push_back(frame.function);
+      }
+    }
+    return out;
+  };
+  auto holds = [](const std::vector<std::string>& frames, const std::string& fn) {
+    for (const std::string& f : frames) {
+      if (f.rfind(fn, 0) == 0) return true;
+    }
+    return false;
+  };
+  std::string text;
+  const threadlens::Report once = ReportOf("race_once_routine_stack", &text);
+  const std::vector<std::string> init = frames_of(once, "Init");
+  ASSERT_FALSE(init.empty()) << text;
+  EXPECT_TRUE(holds(init, "Setup")) << text;
+  EXPECT_TRUE(holds(init, "main")) << text;
+
+  const threadlens::Report sorted = ReportOf("race_local_through_library_callback", &text);
+  const std::vector<std::string> compare = frames_of(sorted, "Compare");
+  ASSERT_FALSE(compare.empty()) << text;
+  EXPECT_TRUE(holds(compare, "main")) << text;
+}

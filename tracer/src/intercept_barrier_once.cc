@@ -10,6 +10,7 @@
 #include "runtime_internal.h"
 #include "schedule.h"
 #include "sync_keys.h"
+#include "tsan_thread.h"
 
 namespace threadlens::rt {
 namespace {
@@ -173,7 +174,9 @@ TL_EXPORT int pthread_once(pthread_once_t* control, void (*routine)()) {
   pthread_once_t* saved_control = t_once_control;
   t_once_routine = routine;
   t_once_control = control;
+  const bool framed = tsan::PushCallerFrame(TSAN_CALLER_PC);
   int r = real(control, OnceTrampoline);
+  tsan::PopCallerFrame(framed);
   t_once_routine = saved_routine;
   t_once_control = saved_control;
   Sync(EventKind::kHappensAfter, Addr(control), TL_CALLER_PC);

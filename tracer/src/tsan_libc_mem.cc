@@ -396,12 +396,16 @@ using namespace threadlens::rt::tsan::libc;
 
 TSAN_EXPORT void qsort(void* base, size_t nmemb, size_t size,
                        int (*compar)(const void*, const void*)) {
+  const bool framed = threadlens::rt::tsan::PushCallerFrame(TSAN_CALLER_PC);  // the comparator's stack goes on
   if (auto* real = Real(real_qsort, "qsort")) real(base, nmemb, size, compar);
+  threadlens::rt::tsan::PopCallerFrame(framed);
   Sorted(base, nmemb, size, TSAN_CALLER_PC);
 }
 
 TSAN_EXPORT void qsort_r(void* base, size_t nmemb, size_t size, Compare3 compar, void* arg) {
+  const bool framed = threadlens::rt::tsan::PushCallerFrame(TSAN_CALLER_PC);
   if (auto* real = Real(real_qsort_r, "qsort_r")) real(base, nmemb, size, compar, arg);
+  threadlens::rt::tsan::PopCallerFrame(framed);
   Sorted(base, nmemb, size, TSAN_CALLER_PC);
 }
 

@@ -22,6 +22,9 @@
 #define TSAN_EXPORT extern "C" __attribute__((visibility("default")))
 #define TSAN_CALLER_PC reinterpret_cast<uintptr_t>(__builtin_return_address(0))
 
+extern "C" void __tsan_func_entry(void* call_pc);
+extern "C" void __tsan_func_exit();
+
 namespace threadlens::rt {
 
 // Records a non-synchronization event whose seq field carries a value: the block size of
@@ -160,6 +163,18 @@ TSAN_ALWAYS_INLINE bool PushLibraryFrame(ThreadCtx& t, uintptr_t pc) {
   return true;
 }
 TSAN_ALWAYS_INLINE void PopLibraryFrame(ThreadCtx& t) { --t.depth; }
+// An interceptor that calls back into the program (pthread_once's routine, qsort's
+// comparator) holds a frame for its caller meanwhile, as a call of an instrumented function
+// does: the callback's stack then goes on through that call site to main. False when none
+// was pushed (the thread keeps no shadow stack).
+TSAN_ALWAYS_INLINE bool PushCallerFrame(uintptr_t caller_pc) {
+  if (tls_ctx.mode != Mode::kOn) return false;
+  __tsan_func_entry(reinterpret_cast<void*>(caller_pc));
+  return true;
+}
+TSAN_ALWAYS_INLINE void PopCallerFrame(bool pushed) {
+  if (pushed) __tsan_func_exit();
+}
 
 // Decides whether this thread records (first event of a thread; out of line).
 TSAN_NOINLINE bool Activate(ThreadCtx& t);
