@@ -242,13 +242,16 @@ bool Namer::LocalAt(uint64_t addr, const SideRef& s, StackLocal& out) {
   if (frame.sp == 0 || addr < frame.sp) return false;
   // A frame entered with no call site (as OpenMP's fork leaves one between main and the
   // outlined body) is looked through, as its stack prints: the call site of the frame above
-  // it is its caller's.
+  // it is its caller's. A frame whose stack pointer is unknown (a library's, as libomp's
+  // task runner) is looked past: the frames beyond it still bound the address, and a frame
+  // the walk stops at names only a variable of its own.
   uint64_t call = 0;
   for (uint32_t below = node, parent = stacks_.Parent(below); parent != 0;
        below = parent, parent = stacks_.Parent(below)) {
     if (const uint64_t site = stacks_.Value(below)) call = site;
     const FrameBase outer = FrameAt(s.tid, parent, call);
-    if (outer.sp == 0 || outer.sp > addr) break;
+    if (outer.sp == 0) continue;
+    if (outer.sp > addr) break;
     pc = call;
     node = parent;
     frame = outer;
