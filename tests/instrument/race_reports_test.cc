@@ -202,8 +202,8 @@ TEST(Races, ADescriptorIsClosedNotFreed) {
   EXPECT_EQ(heap_text.find("Close of"), std::string::npos) << heap_text;
 }
 
-// A callback the C library calls (a std::call_once routine inside pthread_once, a qsort
-// comparator) keeps its caller's frames: the stack goes on through the call to main, where
+// A callback the C library calls (a std::call_once or C11 call_once routine inside
+// pthread_once, a qsort comparator) keeps its caller's frames: the stack goes on through the call to main, where
 // it used to stop in the library.
 TEST(Races, ACallbackFromTheCLibraryKeepsItsCallersFrames) {
   auto frames_of = [](const threadlens::Report& report, const std::string& innermost) {
@@ -228,6 +228,13 @@ TEST(Races, ACallbackFromTheCLibraryKeepsItsCallersFrames) {
   ASSERT_FALSE(init.empty()) << text;
   EXPECT_TRUE(holds(init, "Setup")) << text;
   EXPECT_TRUE(holds(init, "main")) << text;
+
+  // C11's call_once reaches pthread_once from the runtime's own wrapper: still the program's.
+  const threadlens::Report c11 = ReportOf("race_c11_once_routine_stack", &text);
+  const std::vector<std::string> c11_init = frames_of(c11, "Init");
+  ASSERT_FALSE(c11_init.empty()) << text;
+  EXPECT_TRUE(holds(c11_init, "Setup")) << text;
+  EXPECT_TRUE(holds(c11_init, "main")) << text;
 
   const threadlens::Report sorted = ReportOf("race_local_through_library_callback", &text);
   const std::vector<std::string> compare = frames_of(sorted, "Compare");

@@ -174,7 +174,7 @@ TL_EXPORT int pthread_once(pthread_once_t* control, void (*routine)()) {
   pthread_once_t* saved_control = t_once_control;
   t_once_routine = routine;
   t_once_control = control;
-  const bool framed = tsan::PushCallerFrame(TSAN_CALLER_PC);
+  const bool framed = tsan::PushCallerFrame(TL_CALLER_PC);  // C11 call_once's caller too
   int r = real(control, OnceTrampoline);
   tsan::PopCallerFrame(framed);
   t_once_routine = saved_routine;
