@@ -174,9 +174,11 @@ TL_EXPORT int pthread_once(pthread_once_t* control, void (*routine)()) {
   pthread_once_t* saved_control = t_once_control;
   t_once_routine = routine;
   t_once_control = control;
-  const bool framed = tsan::PushCallerFrame(TL_CALLER_PC);  // C11 call_once's caller too
-  int r = real(control, OnceTrampoline);
-  tsan::PopCallerFrame(framed);
+  int r;
+  {
+    tsan::CallerFrame frame(TL_CALLER_PC);  // C11 call_once's caller too
+    r = real(control, OnceTrampoline);
+  }
   t_once_routine = saved_routine;
   t_once_control = saved_control;
   Sync(EventKind::kHappensAfter, Addr(control), TL_CALLER_PC);

@@ -393,19 +393,22 @@ void Sorted(void* base, size_t nmemb, size_t size, uintptr_t pc) {
 }  // namespace threadlens::rt::tsan::libc
 
 using namespace threadlens::rt::tsan::libc;
+using threadlens::rt::tsan::CallerFrame;
 
 TSAN_EXPORT void qsort(void* base, size_t nmemb, size_t size,
                        int (*compar)(const void*, const void*)) {
-  const bool framed = threadlens::rt::tsan::PushCallerFrame(TSAN_CALLER_PC);  // the comparator's stack goes on
-  if (auto* real = Real(real_qsort, "qsort")) real(base, nmemb, size, compar);
-  threadlens::rt::tsan::PopCallerFrame(framed);
+  {
+    CallerFrame frame(TSAN_CALLER_PC);  // the comparator's stack goes on to the caller
+    if (auto* real = Real(real_qsort, "qsort")) real(base, nmemb, size, compar);
+  }
   Sorted(base, nmemb, size, TSAN_CALLER_PC);
 }
 
 TSAN_EXPORT void qsort_r(void* base, size_t nmemb, size_t size, Compare3 compar, void* arg) {
-  const bool framed = threadlens::rt::tsan::PushCallerFrame(TSAN_CALLER_PC);
-  if (auto* real = Real(real_qsort_r, "qsort_r")) real(base, nmemb, size, compar, arg);
-  threadlens::rt::tsan::PopCallerFrame(framed);
+  {
+    CallerFrame frame(TSAN_CALLER_PC);
+    if (auto* real = Real(real_qsort_r, "qsort_r")) real(base, nmemb, size, compar, arg);
+  }
   Sorted(base, nmemb, size, TSAN_CALLER_PC);
 }
 

@@ -164,17 +164,24 @@ TSAN_ALWAYS_INLINE bool PushLibraryFrame(ThreadCtx& t, uintptr_t pc) {
 }
 TSAN_ALWAYS_INLINE void PopLibraryFrame(ThreadCtx& t) { --t.depth; }
 // An interceptor that calls back into the program (pthread_once's routine, qsort's
-// comparator) holds a frame for its caller meanwhile, as a call of an instrumented function
-// does: the callback's stack then goes on through that call site to main. False when none
-// was pushed (the thread keeps no shadow stack).
-TSAN_ALWAYS_INLINE bool PushCallerFrame(uintptr_t caller_pc) {
-  if (tls_ctx.mode != Mode::kOn) return false;
-  __tsan_func_entry(reinterpret_cast<void*>(caller_pc));
-  return true;
-}
-TSAN_ALWAYS_INLINE void PopCallerFrame(bool pushed) {
-  if (pushed) __tsan_func_exit();
-}
+// comparator) holds a frame for its caller for this object's scope, as a call of an
+// instrumented function does: the callback's stack then goes on through that call site to
+// main. Nothing when the thread keeps no shadow stack.
+class CallerFrame {
+ public:
+  TSAN_ALWAYS_INLINE explicit CallerFrame(uintptr_t caller_pc)
+      : pushed_(tls_ctx.mode == Mode::kOn) {
+    if (pushed_) __tsan_func_entry(reinterpret_cast<void*>(caller_pc));
+  }
+  TSAN_ALWAYS_INLINE ~CallerFrame() {
+    if (pushed_) __tsan_func_exit();
+  }
+  CallerFrame(const CallerFrame&) = delete;
+  CallerFrame& operator=(const CallerFrame&) = delete;
+
+ private:
+  const bool pushed_;
+};
 
 // Decides whether this thread records (first event of a thread; out of line).
 TSAN_NOINLINE bool Activate(ThreadCtx& t);
