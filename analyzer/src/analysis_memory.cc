@@ -59,14 +59,15 @@ void Analysis::HandleMemory(ThreadCtx& t, const StreamEvent& e) {
 void Analysis::HandleHeap(ThreadCtx& t, const StreamEvent& e) {
   const trace::Event& ev = e.ev;
   if (e.kind() == EventKind::kAlloc) {
-    const HeapRef block{ev.obj, ev.seq, ev.site, t.stack, true, false, ev.aux32, t.tid};
+    const SideRef side = Side(t, Op::kAlloc, e);
+    const HeapRef block{ev.obj, ev.seq, ev.site, t.stack, true, false, ev.aux32, t.tid, side.index};
     // The block's life covers the allocator's slack past the size asked for too: a program
     // may use it (malloc_usable_size), and the block's free covers it.
     const uint64_t usable = ev.seq + ev.aux32;
     bool inserted;
     live_sizes_.FindOrInsert(ev.obj, inserted) = usable;  // replaces a block never freed
     if (predict_) lifetimes_.Alloc(ev.obj, ev.seq, block);
-    race_.Alloc(t.dense, Side(t, Op::kAlloc, e), usable, block,
+    race_.Alloc(t.dense, side, usable, block,
                 ev.flags & trace::kHeapUnchecked);
     return;
   }

@@ -159,6 +159,7 @@ struct HeapRef {
   bool freed = false;
   uint32_t slack = 0;   // the allocator's bytes past `size`, the block's too
   uint32_t tid = 0;     // the allocating thread
+  uint64_t index = 0;   // the allocation's position in the merged stream
   // The bytes the block holds (at least one).
   uint64_t Extent() const { return size + slack > 0 ? size + slack : 1; }
 };

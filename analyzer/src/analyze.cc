@@ -176,6 +176,19 @@ bool Unstable(const std::string& name) {
          name.find("(0x") != std::string::npos;
 }
 
+// A lock in a heap block ("queue::mu in heap block allocated at main q.c:8 #2"): its field,
+// the block's key and the number, without the line.
+std::string LockKey(const std::string& name) {
+  const size_t in_block = name.find(" in heap block allocated at ");
+  if (in_block == std::string::npos) return name;
+  std::string rest = name, number;
+  if (const size_t hash = rest.rfind(" #"); hash != std::string::npos && hash > in_block) {
+    number = rest.substr(hash + 1);
+    rest.resize(hash);
+  }
+  return rest.substr(0, in_block) + "@" + HeapKey(rest) + number;
+}
+
 }  // namespace
 
 std::string FingerprintOf(const Finding& f) {
@@ -195,7 +208,7 @@ std::string FingerprintOf(const Finding& f) {
     if (named) parts.push_back("fn:" + named->function);
   }
   for (const std::string& l : f.locks) {
-    if (!Unstable(l)) parts.push_back("lock:" + l);
+    if (!Unstable(l)) parts.push_back("lock:" + LockKey(l));
   }
   for (const std::string& v : f.variables) {
     const size_t in_block = v.find(" in heap block allocated at ");
@@ -211,7 +224,7 @@ std::string FingerprintOf(const Finding& f) {
   // What a hung thread waits on (a condition variable, semaphore or thread) is no lock.
   if (f.kind == "hang" && !f.accesses.empty() && f.subkind != "join" &&
       !Unstable(f.accesses[0].object)) {
-    parts.push_back("obj:" + f.accesses[0].object);
+    parts.push_back("obj:" + LockKey(f.accesses[0].object));
   }
   // Sorted: the same whichever thread came first or where the cycle starts.
   std::sort(parts.begin(), parts.end());

@@ -8,6 +8,8 @@
 
 namespace threadlens::analysis {
 
+// A lock in a heap block whose type debug info gives is named as its field is:
+// "Account::mu in heap block allocated at main bank.cc:17". Else
 // "lock first taken in F": F is the innermost function of the user's code in the lock's
 // first acquisition. A call site that takes several locks belongs to a wrapper
 // (port::Mutex::Lock, a possess() helper, a withdraw() called on many accounts): its locks
@@ -20,6 +22,7 @@ void Namer::BuildLockNames() {
     uint64_t obj, index;
     bool rw;
     Stack stack;
+    std::string field;  // the lock as a field of its heap block, when debug info says which
   };
   std::vector<Candidate> locks;
   for (const auto& [obj, st] : locks_) {
@@ -31,7 +34,17 @@ void Namer::BuildLockNames() {
     }
     locks.push_back({obj, st.first_acquire.index,
                      st.type == static_cast<uint16_t>(trace::LockType::kRwLock),
-                     StackOf(st.first_acquire.site, st.first_acquire.stack)});
+                     StackOf(st.first_acquire.site, st.first_acquire.stack), ""});
+    // In a heap block allocated before the lock was first taken (not a later block at the
+    // same address): its type's field, where the allocation site says the type.
+    const HeapRef* h = heap_at_ ? heap_at_(obj) : nullptr;
+    if (h && h->valid && h->index < st.first_acquire.index) {
+      const std::vector<SideRef> sides{st.first_acquire};
+      std::string name = HeapName(*h, obj, &sides);
+      if (name.find(" in heap block allocated at ") != std::string::npos) {
+        locks.back().field = std::move(name);
+      }
+    }
   }
   std::sort(locks.begin(), locks.end(),
             [](const Candidate& a, const Candidate& b) { return a.index < b.index; });
@@ -53,6 +66,12 @@ void Namer::BuildLockNames() {
   }
   std::map<std::string, int> seen;
   for (const Candidate& l : locks) {
+    if (!l.field.empty()) {
+      std::string name = l.field;
+      if (int k = ++seen[name]; k > 1) name += " #" + std::to_string(k);
+      fallback_names_[l.obj] = name;
+      continue;
+    }
     auto frames = user_frames(l.stack);
     std::string fn;
     for (const Frame* f : frames) {

@@ -53,6 +53,43 @@ TEST(Fingerprint, AStackOrThreadLocalVariableIsKeyedWithoutItsThread) {
             FingerprintOf(race("shared::ready in shared@0x7f1f9f55b000 (anon 31498:7f1f9f55b000)")));
 }
 
+// A lock in a heap block is keyed by its field, the allocating function and its number, not
+// by the allocation's line; so is a condition variable a hang waits on.
+TEST(Fingerprint, ALockInAHeapBlockIsKeyedWithoutItsLine) {
+  auto cycle = [](const std::string& a, const std::string& b) {
+    Finding f;
+    f.kind = "lock-order";
+    Access x;
+    x.stack = {Frame{"transfer()", "src/bank.cc", 10, 0, ""}};
+    f.accesses = {x, x};
+    f.locks = {a, b};
+    return f;
+  };
+  const std::string mu = "Account::mu in heap block allocated at main bank.cc:";
+  EXPECT_EQ(FingerprintOf(cycle(mu + "17", mu + "17 #2")),
+            FingerprintOf(cycle(mu + "21", mu + "21 #2")));
+  EXPECT_NE(FingerprintOf(cycle(mu + "17", mu + "17 #2")),
+            FingerprintOf(cycle(mu + "17", mu + "17 #3")));
+  EXPECT_NE(FingerprintOf(cycle(mu + "17", mu + "17 #2")),
+            FingerprintOf(cycle(mu + "17", "Account::log_mu in heap block allocated at main bank.cc:17")));
+  EXPECT_NE(FingerprintOf(cycle(mu + "17", mu + "17 #2")),
+            FingerprintOf(cycle(mu + "17", "Account::mu in heap block allocated at open bank.cc:17")));
+  auto hang = [](const std::string& cond) {
+    Finding f;
+    f.kind = "hang";
+    f.subkind = "cond";
+    Access w;
+    w.object = cond;
+    w.stack = {Frame{"consume()", "src/q.cc", 30, 0, ""}};
+    f.accesses = {w};
+    return f;
+  };
+  EXPECT_EQ(FingerprintOf(hang("queue::ready in heap block allocated at main q.c:8")),
+            FingerprintOf(hang("queue::ready in heap block allocated at main q.c:9")));
+  EXPECT_NE(FingerprintOf(hang("queue::ready in heap block allocated at main q.c:8")),
+            FingerprintOf(hang("queue::empty in heap block allocated at main q.c:8")));
+}
+
 // Two objects of one type from one function, raced on by the same functions, would share a
 // fingerprint (it leaves lines out): within one report they are told apart by their lines,
 // and a fingerprint no other finding shares is left as it was.

@@ -3,6 +3,7 @@
 // heap block's allocation stack, one statement at two pcs, a crash.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <regex>
 #include <string>
@@ -240,4 +241,30 @@ TEST(Races, ACallbackFromTheCLibraryKeepsItsCallersFrames) {
   const std::vector<std::string> compare = frames_of(sorted, "Compare");
   ASSERT_FALSE(compare.empty()) << text;
   EXPECT_TRUE(holds(compare, "main")) << text;
+}
+
+// A lock in a heap block is named as its field of the block, as a heap variable is: two
+// fields of one queue (C, malloc), and two accounts made at one line (the second taken is #2).
+TEST(Locks, ALockInAHeapBlockIsNamedByItsField) {
+  auto cycle_locks = [](const threadlens::Report& r) {
+    std::vector<std::string> out;
+    for (const auto& f : r.findings) {
+      if (f.kind == "lock-order") out = f.locks;
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  std::string text;
+  const threadlens::Report fields = ReportOf("lock_order_heap_fields", &text);
+  EXPECT_EQ(cycle_locks(fields),
+            (std::vector<std::string>{
+                "queue::log_mu in heap block allocated at main lock_order_heap_fields.c:34",
+                "queue::mu in heap block allocated at main lock_order_heap_fields.c:34"}))
+      << text;
+  const threadlens::Report accounts = ReportOf("lock_order_heap_accounts", &text);
+  EXPECT_EQ(cycle_locks(accounts),
+            (std::vector<std::string>{
+                "Account::m in heap block allocated at main lock_order_heap_accounts.cc:24",
+                "Account::m in heap block allocated at main lock_order_heap_accounts.cc:24 #2"}))
+      << text;
 }
