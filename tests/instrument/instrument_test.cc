@@ -327,6 +327,18 @@ TEST(Recording, CoalescingTurnsScansIntoRanges) {
   EXPECT_LT((merged.reads + merged.writes) * 10, plain.reads + plain.writes);
 }
 
+// A loop over several arrays at once (clean_stream_transform_loop reads two source rows and
+// writes two output planes, 1024 rounds): each stream is one range, though the streams'
+// accesses alternate.
+TEST(Recording, EachStreamOfALoopIsOneRange) {
+  EventCounts plain = TraceOf("clean_stream_transform_loop", "THREADLENS_COALESCE=0");
+  EventCounts merged = TraceOf("clean_stream_transform_loop", "-uTHREADLENS_COALESCE");
+  EXPECT_GT(plain.reads + plain.writes, 4 * 1024u);
+  EXPECT_GE(merged.ranges, 4u);
+  EXPECT_LT(merged.reads + merged.writes, 64u);
+  EXPECT_GE(merged.range_bytes, 2 * 2048u + 2 * 1024u);
+}
+
 // Accesses between clock readings are written as 16-byte packed records: the file holds
 // kPackedEvents blocks whose records the reader expands one for one.
 TEST(Recording, AccessesArePackedInTheFile) {

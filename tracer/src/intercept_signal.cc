@@ -99,10 +99,10 @@ void RunHandler(ThreadState* ts, void* handler, int flags, int sig, siginfo_t* i
   // The interrupted code may be between two steps of its own bookkeeping (the open range of
   // a scan, the frames written so far): the handler works on a copy, and the trace's stack
   // is brought back to the depth the interrupted code knows.
-  const tsan::ThreadCtx::Coalescing saved = t.SaveCoalescing();
+  const tsan::ThreadCtx::Coalescing saved = t.open;
   const uint32_t saved_emitted = t.emitted;
   const uint32_t saved_last = ts->last;
-  t.open_next = 0;
+  t.CloseRanges();
   errno = entry_errno;
   CallUser(handler, flags, sig, info, uc);
   const int exit_errno = errno;
@@ -111,7 +111,7 @@ void RunHandler(ThreadState* ts, void* handler, int flags, int sig, siginfo_t* i
     --t.emitted;
   }
   t.depth = depth;
-  t.RestoreCoalescing(saved);
+  t.open = saved;
   ts->last = saved_last;  // whoever reads it checks it against the buffer's end
   // A handler left by longjmp never comes back here (see the longjmp interceptors).
   if (ts->in_handler > 0) {

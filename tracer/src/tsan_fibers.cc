@@ -91,7 +91,7 @@ void Save(Fiber* f) { CopyOwn(f->saved, tls_ctx); }
 
 void Restore(const Fiber* f) {
   CopyOwn(tls_ctx, f->saved);
-  tls_ctx.open_next = 0;  // the open range is in the other fiber's buffer
+  tls_ctx.CloseRanges();  // the open ranges are in the other fiber's buffer
 }
 
 // A fiber made before a fork, other than the one that forked: its state is gone in the

@@ -74,14 +74,31 @@ struct ThreadCtx {
   uint32_t clock_skip;  // access events since the clock was last read
   uint64_t load_version;  // stripe version before the last recorded atomic load (spin folding)
   uintptr_t stack_lo, stack_hi;
-  // The packed read or write range that ends the buffer, so the next element of a scan
-  // extends it without the cache lookup (Access). open_next == 0: none.
-  uintptr_t open_next;  // address right after the range
-  uintptr_t open_start;
-  uintptr_t open_site;
-  uint32_t open_off;    // offset of the record in the thread's buffer
-  uint32_t open_run;    // elements - 1
-  uint8_t open_tag;
+  // Packed read or write ranges still open, one per stream of a loop (a copy loop reads
+  // one array and writes another; an image filter walks several rows): the next element of
+  // a scan extends its range's record in place, without the cache lookup (Access). A range
+  // stays open while every record after it is an access of this run (run_start..run_end):
+  // any other record (a call, a synchronization, a flush) ends them all. next == 0: the
+  // slot is free. Arrays, so RecordAccess reads the eight next addresses from one line.
+  // (x264's lowres filter walks six arrays at once.) Saved whole around a signal handler
+  // (intercept_signal.cc).
+  static constexpr int kOpenRanges = 8;
+  struct Coalescing {
+    uintptr_t next[kOpenRanges];  // address right after the range
+    uintptr_t start[kOpenRanges];
+    uintptr_t site[kOpenRanges];
+    uint32_t off[kOpenRanges];  // offset of the record in the thread's buffer
+    uint32_t run[kOpenRanges];  // elements - 1
+    uint8_t tag[kOpenRanges];
+    uint8_t used[kOpenRanges];  // extended since the clock hand last passed (OpenIfPacked)
+    uint8_t live;               // bit i: slot i opened in the current run of accesses
+    uint32_t hand;              // the slot the next new range may take
+    uint32_t last;              // the slot last opened or extended: Access tries it first
+    // The current run of access records: the first one's offset, and the buffer's end
+    // after the last one.
+    uint32_t run_start, run_end;
+  };
+  Coalescing open;
   // The shadow stack, one cache line per two frames: a function entry writes one.
   struct Frame {
     uintptr_t pc;  // the call site: the return address into the caller
@@ -95,22 +112,11 @@ struct ThreadCtx {
   Frame frames[kMaxFrames];
   CacheEntry cache[kCacheSize];
 
-  // The open range, saved around a signal handler (intercept_signal.cc).
-  struct Coalescing {
-    uintptr_t next, start, site;
-    uint32_t off, run;
-    uint8_t tag;
-  };
-  Coalescing SaveCoalescing() const {
-    return {open_next, open_start, open_site, open_off, open_run, open_tag};
-  }
-  void RestoreCoalescing(const Coalescing& c) {
-    open_next = c.next;
-    open_start = c.start;
-    open_site = c.site;
-    open_off = c.off;
-    open_run = c.run;
-    open_tag = c.tag;
+  // No range is open (another buffer is written, or records that are no accesses follow).
+  void CloseRanges() {
+    for (uintptr_t& n : open.next) n = 0;
+    open.live = 0;
+    open.run_end = ~0u;
   }
   // An allocation's or free's flags: unchecked while the thread ignores reads or writes.
   uint8_t HeapFlags() const {
@@ -346,14 +352,15 @@ TSAN_ALWAYS_INLINE bool JoinsRange(uintptr_t pc, uint64_t range_pc, uint32_t siz
 }
 inline constexpr uint64_t kMaxRangeBytes = 1u << 30;
 
-// The next element of the open range (same kind and size, next address, code in the same
-// loop body, no record written since): one more element in the packed record, in place.
-// The words are compared first, so a buffer flushed and refilled since is never patched.
-TSAN_ALWAYS_INLINE bool ExtendOpen(ThreadCtx& t, uintptr_t addr, uint32_t size, bool write,
-                                   uintptr_t pc) {
+// The next element of open range `i` (same kind and size, next address, code in the same
+// loop body, only accesses recorded since): one more element in its packed record, in
+// place. The words are compared first, so a buffer flushed and refilled since is never
+// patched.
+TSAN_ALWAYS_INLINE bool ExtendOpen(ThreadCtx& t, int i, uintptr_t addr, uint32_t size,
+                                   bool write, uintptr_t pc) {
   const uint8_t tag = trace::PackedTag(write ? trace::PackedOp::kWrite : trace::PackedOp::kRead,
                                        __builtin_ctz(size));
-  if (tag != t.open_tag || !JoinsRange(pc, t.open_site, size) ||
+  if (tag != t.open.tag[i] || !JoinsRange(pc, t.open.site[i], size) ||
       t.emitted != t.depth) {
     return false;
   }
@@ -362,29 +369,33 @@ TSAN_ALWAYS_INLINE bool ExtendOpen(ThreadCtx& t, uintptr_t addr, uint32_t size, 
     return false;
   }
   ThreadState* ts = t_state;
-  const uint32_t off = t.open_off;
-  const uint32_t run = t.open_run;
-  if (reinterpret_cast<uintptr_t>(ts) <= 1 || ts->in_runtime ||
-      ts->pos.load(std::memory_order_relaxed) != off + trace::kPackedSize || off < ts->flushed ||
-      run >= trace::kPackedMaxRun || static_cast<uint64_t>(run + 2) * size > kMaxRangeBytes) {
+  const uint32_t off = t.open.off[i];
+  const uint32_t run = t.open.run[i];
+  if (reinterpret_cast<uintptr_t>(ts) <= 1 || ts->in_runtime) return false;
+  const uint32_t pos = ts->pos.load(std::memory_order_relaxed);
+  if (pos != t.open.run_end || off < t.open.run_start || off + trace::kPackedSize > pos ||
+      off < ts->flushed || run >= trace::kPackedMaxRun ||
+      static_cast<uint64_t>(run + 2) * size > kMaxRangeBytes) {
     return false;
   }
+  const uintptr_t start = t.open.start[i], site = t.open.site[i];
   auto* w = reinterpret_cast<uint64_t*>(ts->buf + off);
-  if (w[0] != trace::PackedWord0(tag, t.open_start, run) ||
-      w[1] != trace::PackedWord1(t.open_site, run)) {
+  if (w[0] != trace::PackedWord0(tag, start, run) || w[1] != trace::PackedWord1(site, run)) {
     return false;
   }
   // The record's words change under the record bracket (see ThreadState::in_record), kept
   // lean: a scan comes here once per element. Nothing nests here, so plain stores do.
   ts->in_record = 1;
   __atomic_signal_fence(__ATOMIC_SEQ_CST);
-  w[0] = trace::PackedWord0(tag, t.open_start, run + 1);
-  w[1] = trace::PackedWord1(t.open_site, run + 1);
+  w[0] = trace::PackedWord0(tag, start, run + 1);
+  w[1] = trace::PackedWord1(site, run + 1);
   __atomic_signal_fence(__ATOMIC_SEQ_CST);
   ts->in_record = 0;
   __atomic_signal_fence(__ATOMIC_SEQ_CST);
-  t.open_run = run + 1;
-  t.open_next = addr + size;
+  t.open.run[i] = run + 1;
+  t.open.next[i] = addr + size;
+  t.open.used[i] = 1;
+  t.open.last = static_cast<uint32_t>(i);
   // The cache still learns the element, so a repeat of it in this epoch is dropped.
   NoteRecorded(CacheSlot(t, addr), addr, ts->epoch, size, write);
   if (__builtin_expect(__atomic_load_n(&ts->sig_pending, __ATOMIC_RELAXED) != 0, 0)) {
@@ -400,7 +411,12 @@ TSAN_ALWAYS_INLINE void Access(uintptr_t addr, uint32_t size, bool write, uintpt
   ThreadCtx* t = Recording();
   if (!t) return;
   if (t->skip_own_stack && addr - t->stack_lo < t->stack_hi - t->stack_lo) return;
-  if (addr == t->open_next && ExtendOpen(*t, addr, size, write, pc)) return;
+  // The scan extended last (a loop over one array); the other open ranges are tried by
+  // RecordAccess, after the cache: a repeat or an access that starts no range pays nothing.
+  const uint32_t last = t->open.last;
+  if (addr == t->open.next[last] && ExtendOpen(*t, static_cast<int>(last), addr, size, write, pc)) {
+    return;
+  }
   if (Repeats(CacheSlot(*t, addr), addr, size, write)) return;
   RecordAccess(*t, addr, size, write, pc);
 }

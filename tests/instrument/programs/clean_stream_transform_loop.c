@@ -1,0 +1,46 @@
+// An image-style loop: each round reads two rows of a source plane and writes two half-size
+// output planes (four streams), then a worker reads the outputs after a join. The recording
+// keeps one range per stream (instrument_test counts them); nothing races.
+// CHECK: no-race
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+enum { kW = 2048 };
+unsigned char *row0, *row1, *out0, *out1;
+
+static void Downscale(void) {
+  for (int x = 0; x < kW / 2; ++x) {
+    out0[x] = (unsigned char)((row0[2 * x] + row0[2 * x + 1] + 1) >> 1);
+    out1[x] = (unsigned char)((row1[2 * x] + row1[2 * x + 1] + 1) >> 1);
+  }
+}
+
+static void* Sum(void* arg) {
+  long total = 0;
+  for (int x = 0; x < kW / 2; ++x) total += out0[x] + out1[x];
+  *(long*)arg = total;
+  return NULL;
+}
+
+int main(void) {
+  row0 = malloc(kW);
+  row1 = malloc(kW);
+  out0 = malloc(kW / 2);
+  out1 = malloc(kW / 2);
+  for (int x = 0; x < kW; ++x) {
+    row0[x] = (unsigned char)x;
+    row1[x] = (unsigned char)(x * 7);
+  }
+  Downscale();
+  long total = 0;
+  pthread_t t;
+  pthread_create(&t, NULL, Sum, &total);
+  pthread_join(t, NULL);
+  printf("%ld\n", total);
+  free(row0);
+  free(row1);
+  free(out0);
+  free(out1);
+  return 0;
+}
