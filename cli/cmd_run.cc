@@ -1,5 +1,5 @@
-// `threadlens run [--trace FILE] [--watchdog S] [--timeout S] [--max-trace-size N] [--compress]
-// [--schedule pct --seed S [--depth D] [--steps K]] -- PROGRAM [ARGS]`: runs an unmodified
+// `threadlens run [--trace FILE] [--watchdog S] [--timeout S] [--max-trace-size N]
+// [--compress | --no-compress] [--schedule pct --seed S [--depth D] [--steps K]] -- PROGRAM [ARGS]`: runs an unmodified
 // program with the tracer runtime preloaded, passes its stdin/stdout through and its exit
 // status back, then prints a one-line summary of the trace to stderr.
 #include <fcntl.h>
@@ -146,7 +146,7 @@ struct Options {
   double watchdog = 2;
   double timeout = 0;
   std::string max_trace_size = "4G";
-  bool compress = false;
+  bool compress = false, no_compress = false;
   std::string schedule;  // "" or "pct"
   uint64_t seed = 0;
   int depth = 3;
@@ -266,7 +266,9 @@ int Run(const Options& o) {
   // process group is killed a little later.
   if (o.timeout > 0) run.timeout = o.timeout + kTimeoutGrace;
   run.max_trace_size = max_size;
-  run.compress = o.compress;
+  run.compress = o.compress      ? TracedRun::Compress::kAlways
+                 : o.no_compress ? TracedRun::Compress::kNever
+                                 : TracedRun::Compress::kAuto;
   run.schedule = schedule;
   TracedExit exit = RunTraced(run);
   // The runtime may have written to our stderr through a file description of its own
@@ -347,9 +349,12 @@ Command AddRun(CLI::App& app) {
                   "Largest trace to write, in bytes with an optional K, M or G (0 = no cap); "
                   "past it the program runs on untraced")
       ->default_val("4G");
-  sub->add_flag("--compress", o->compress,
-                "Compress the trace's event blocks with zstd (about 8x smaller for "
-                "memory-heavy programs; the program runs about a third slower)");
+  auto* compress = sub->add_flag(
+      "--compress", o->compress,
+      "Compress every event block with zstd (about 8x smaller for memory-heavy programs; "
+      "the program runs up to a third slower). By default blocks are compressed once the "
+      "trace passes 256 MiB");
+  sub->add_flag("--no-compress", o->no_compress, "Never compress the trace")->excludes(compress);
   auto* schedule = sub->add_option("--schedule", o->schedule,
                                    "Serialize the threads under a PCT schedule (pct), as one "
                                    "run of `threadlens stress` does: replays that run");

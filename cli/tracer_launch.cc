@@ -174,7 +174,9 @@ std::vector<std::string> TracedEnvironment(const TracedRun& run) {
     env.push_back("THREADLENS_MAX_TRACE_SIZE=" + std::to_string(run.max_trace_size));
   }
   if (!run.schedule.empty()) env.push_back("THREADLENS_SCHEDULE=" + run.schedule);
-  if (run.compress) env.push_back("THREADLENS_COMPRESS=1");
+  env.push_back(run.compress == TracedRun::Compress::kAlways  ? "THREADLENS_COMPRESS=1"
+                : run.compress == TracedRun::Compress::kNever ? "THREADLENS_COMPRESS=0"
+                                                              : "THREADLENS_COMPRESS=auto");
   env.push_back("LD_PRELOAD=" + ld_preload);
   return env;
 }

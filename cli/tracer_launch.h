@@ -25,7 +25,9 @@ struct TracedRun {
   // program (exit 87) after this long; 0 = no limit. `timeout` below is the hard backstop.
   double time_limit = 0;
   uint64_t max_trace_size = 0;    // THREADLENS_MAX_TRACE_SIZE, bytes per trace; 0 = no cap
-  bool compress = false;          // THREADLENS_COMPRESS: event blocks compressed with zstd
+  // THREADLENS_COMPRESS: event blocks compressed with zstd once the trace passes 256 MiB
+  // (auto), always, or never.
+  enum class Compress { kAuto, kAlways, kNever } compress = Compress::kAuto;
   std::string schedule;           // THREADLENS_SCHEDULE (pct:SEED:DEPTH:STEPS); "": off
   std::string output;             // file for stdout and stderr; "": inherited
   // Seconds after which the program and its process group are killed; 0 = no limit.

@@ -1,5 +1,8 @@
 # `threadlens run --compress`: the same memory-heavy program traced with and without it gives
-# the same events and the same finding, in a trace at least three times smaller.
+# the same events and the same finding, in a trace at least three times smaller. By default
+# (auto) blocks are compressed only past THREADLENS_COMPRESS_AFTER bytes (256 MiB): this
+# trace of about 9 MB stays as large as the plain one, and with the threshold at 64 KiB it is
+# compressed past that point.
 # Run: cmake -DCOMPILER=clang++ -DTHREADLENS=... -DWRAPPER=... -DSOURCE_DIR=... -DWORK_DIR=...
 #            -P compressed_trace_test.cmake
 include(${CMAKE_CURRENT_LIST_DIR}/wrapper_steps.cmake)
@@ -9,12 +12,18 @@ set(prog "${WORK_DIR}/busy_counter")
 wrapper_build(${COMPILER} "build the program" -g -O1 "${SOURCE_DIR}/data/busy_counter.cc"
               -o "${prog}")
 
-foreach(mode plain compressed)
+foreach(mode plain compressed auto auto64k)
   set(flags "")
-  if(mode STREQUAL "compressed")
+  set(env "")
+  if(mode STREQUAL "plain")
+    set(flags --no-compress)
+  elseif(mode STREQUAL "compressed")
     set(flags --compress)
+  elseif(mode STREQUAL "auto64k")
+    set(env THREADLENS_COMPRESS_AFTER=65536)
   endif()
-  execute_process(COMMAND ${THREADLENS} run ${flags} -o "${WORK_DIR}/${mode}.tltrace" -- "${prog}"
+  execute_process(COMMAND ${CMAKE_COMMAND} -E env ${env} ${THREADLENS} run ${flags}
+                          -o "${WORK_DIR}/${mode}.tltrace" -- "${prog}"
                   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE log)
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "threadlens run ${flags} failed (${rc}):\n${log}")
@@ -28,14 +37,28 @@ foreach(mode plain compressed)
 endforeach()
 
 message(STATUS "plain ${size_plain} bytes, ${events_plain} events; "
-               "compressed ${size_compressed} bytes, ${events_compressed} events")
-if(NOT races_plain EQUAL 1 OR NOT races_compressed EQUAL 1 OR
-   NOT fingerprint_plain STREQUAL fingerprint_compressed)
-  message(FATAL_ERROR "findings differ: plain ${races_plain} race(s) ${fingerprint_plain}, "
-                      "compressed ${races_compressed} ${fingerprint_compressed}")
+               "compressed ${size_compressed} bytes, ${events_compressed} events; "
+               "auto ${size_auto} bytes; auto past 64 KiB ${size_auto64k} bytes")
+foreach(mode compressed auto auto64k)
+  if(NOT races_plain EQUAL 1 OR NOT races_${mode} EQUAL 1 OR
+     NOT fingerprint_plain STREQUAL fingerprint_${mode})
+    message(FATAL_ERROR "findings differ: plain ${races_plain} race(s) ${fingerprint_plain}, "
+                        "${mode} ${races_${mode}} ${fingerprint_${mode}}")
+  endif()
+  if(NOT events_plain EQUAL events_${mode})
+    message(FATAL_ERROR "events differ: ${events_plain} plain, ${events_${mode}} ${mode}")
+  endif()
+endforeach()
+# Below the threshold nothing is compressed: the sizes differ by block boundaries alone.
+math(EXPR plain_90 "${size_plain} * 9 / 10")
+if(size_auto LESS plain_90)
+  message(FATAL_ERROR "the default trace (${size_auto} bytes) was compressed below 256 MiB "
+                      "(plain ${size_plain})")
 endif()
-if(NOT events_plain EQUAL events_compressed)
-  message(FATAL_ERROR "events differ: ${events_plain} plain, ${events_compressed} compressed")
+math(EXPR auto64k_thrice "${size_auto64k} * 3")
+if(NOT auto64k_thrice LESS size_plain)
+  message(FATAL_ERROR "the trace compressed past 64 KiB (${size_auto64k} bytes) is not a third "
+                      "of the plain one (${size_plain})")
 endif()
 math(EXPR thrice "${size_compressed} * 3")
 if(NOT thrice LESS size_plain)

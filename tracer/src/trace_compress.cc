@@ -1,6 +1,8 @@
-// Compressed event blocks (THREADLENS_COMPRESS=1, set by `threadlens run --compress`): a
-// memory-heavy program writes hundreds of MB of events a second, which zstd at level 1
-// makes about ten times smaller. libzstd is loaded with dlopen at start, only when asked
+// Compressed event blocks: a memory-heavy program writes hundreds of MB of events a second,
+// which zstd at level 1 makes about ten times smaller. THREADLENS_COMPRESS=1 (`threadlens
+// run --compress`) compresses every block; =auto (`threadlens run`'s default) only once the
+// trace holds THREADLENS_COMPRESS_AFTER bytes (256 MiB): a small trace costs no more to
+// write or read, a large one holds about ten times the events under the size cap. libzstd is loaded with dlopen at start, only when asked
 // (RTLD_DEEPBIND: its memcpy is libc's, not the runtime's interceptor). A few compressors,
 // each a static context in mapped memory (no allocation), are taken with a try-lock: a flush
 // that finds none free, or runs in a signal handler that interrupted one, writes its block
@@ -38,6 +40,8 @@ struct Compressor {
 };
 Compressor g_compressors[kCompressors];
 bool g_compress = false;
+uint64_t g_compress_after = 0;  // blocks are compressed once the trace holds this many bytes
+constexpr uint64_t kAutoAfter = 256ull << 20;
 
 void* Map(size_t n) {
   void* p = mmap(nullptr, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -55,6 +59,11 @@ bool Load(void* lib, F& fn, const char* name) {
 void InitCompression() {
   const char* v = getenv("THREADLENS_COMPRESS");
   if (!v || !*v || strcmp(v, "0") == 0) return;
+  const bool automatic = strcmp(v, "auto") == 0;
+  if (automatic) {
+    const char* after = getenv("THREADLENS_COMPRESS_AFTER");
+    g_compress_after = after && *after ? strtoull(after, nullptr, 10) : kAutoAfter;
+  }
   void* lib = dlopen("libzstd.so.1", RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
   Zstd& z = g_zstd;
   if (!lib || !Load(lib, z.get_cparams, "ZSTD_getCParams") ||
@@ -62,6 +71,7 @@ void InitCompression() {
       !Load(lib, z.init_static, "ZSTD_initStaticCCtx") ||
       !Load(lib, z.compress, "ZSTD_compressCCtx") || !Load(lib, z.bound, "ZSTD_compressBound") ||
       !Load(lib, z.is_error, "ZSTD_isError")) {
+    if (automatic) return;  // not asked for: plain blocks, without a word
     static const char kMsg[] =
         "threadlens: THREADLENS_COMPRESS: libzstd.so.1 not found; the trace is not compressed\n";
     TerminalMessage(kMsg, sizeof kMsg - 1);
@@ -82,7 +92,7 @@ void InitCompression() {
 bool CompressionOn() { return g_compress; }
 
 bool WriteEventBlock(uint32_t tid, uint32_t count, const void* payload, size_t size, bool drain) {
-  if (g_compress && size > 0 && size <= kBufBytes) {
+  if (g_compress && size > 0 && size <= kBufBytes && TraceBytes() >= g_compress_after) {
     for (Compressor& c : g_compressors) {
       if (c.busy.exchange(true, std::memory_order_acquire)) continue;
       // A libzstd the program loaded itself calls the runtime's interceptors: this thread

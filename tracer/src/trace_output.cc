@@ -74,6 +74,7 @@ trace::FileHeader g_header;
 SpinLock g_write_lock;
 std::atomic<pthread_t> g_write_owner{0};
 uint64_t g_size = 0;         // bytes in the file (under g_write_lock)
+std::atomic<uint64_t> g_size_seen{0};  // g_size for readers without the lock
 uint64_t g_limit = ~0ull;    // --max-trace-size and RLIMIT_FSIZE, the smaller
 uint64_t g_cap = 0;          // --max-trace-size as given, for the message (0 = none)
 std::atomic<bool> g_stopped{false};
@@ -295,6 +296,7 @@ bool WriteLocked(iovec* iov, int n, size_t total, bool drain = false) {
     if (drain) BreakCut();
   } else {
     g_size += total;
+    g_size_seen.store(g_size, std::memory_order_relaxed);
   }
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   return err == 0;
@@ -311,6 +313,7 @@ const char* TracePath() { return g_path; }
 trace::FileHeader& Header() { return g_header; }
 bool TraceStopped() { return g_stopped.load(std::memory_order_acquire); }
 uint64_t TraceCut() { return g_cut.load(std::memory_order_acquire); }
+uint64_t TraceBytes() { return g_size_seen.load(std::memory_order_relaxed); }
 
 // The terminal: our copy of the program's first stderr; when the program closed or replaced
 // it, THREADLENS_TERMINAL (set by `threadlens run`: its own stderr, by /proc path), else fd 2.

@@ -28,6 +28,8 @@ bool TraceStopped();
 // The sequence number at which the size cap, the file size limit or a full disk stopped the
 // trace, with room kept for every thread's unwritten records up to it; 0 when not so stopped.
 uint64_t TraceCut();
+// Bytes in the trace file so far (read without the write lock: a moment's value).
+uint64_t TraceBytes();
 // One message to the terminal: the program's stderr as it was when tracing began.
 void TerminalMessage(const char* msg, size_t n);
 
