@@ -1,7 +1,8 @@
 // `threadlens run [--trace FILE] [--watchdog S] [--timeout S] [--max-trace-size N]
-// [--compress | --no-compress] [--schedule pct --seed S [--depth D] [--steps K]] -- PROGRAM [ARGS]`: runs an unmodified
-// program with the tracer runtime preloaded, passes its stdin/stdout through and its exit
-// status back, then prints a one-line summary of the trace to stderr.
+// [--compress | --no-compress] [--schedule pct --seed S [--depth D] [--steps K]]
+// -- PROGRAM [ARGS]`: runs an unmodified program with the tracer runtime preloaded, passes its
+// stdin/stdout through and its exit status back, then prints a one-line summary of the
+// trace to stderr.
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
