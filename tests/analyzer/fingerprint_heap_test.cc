@@ -70,10 +70,11 @@ TEST(Fingerprint, ALockInAHeapBlockIsKeyedWithoutItsLine) {
             FingerprintOf(cycle(mu + "21", mu + "21 #2")));
   EXPECT_NE(FingerprintOf(cycle(mu + "17", mu + "17 #2")),
             FingerprintOf(cycle(mu + "17", mu + "17 #3")));
-  EXPECT_NE(FingerprintOf(cycle(mu + "17", mu + "17 #2")),
-            FingerprintOf(cycle(mu + "17", "Account::log_mu in heap block allocated at main bank.cc:17")));
-  EXPECT_NE(FingerprintOf(cycle(mu + "17", mu + "17 #2")),
-            FingerprintOf(cycle(mu + "17", "Account::mu in heap block allocated at open bank.cc:17")));
+  const std::string log_mu = "Account::log_mu in heap block allocated at main bank.cc:17";
+  const std::string in_open = "Account::mu in heap block allocated at open bank.cc:17";
+  const std::string two = FingerprintOf(cycle(mu + "17", mu + "17 #2"));
+  EXPECT_NE(two, FingerprintOf(cycle(mu + "17", log_mu)));
+  EXPECT_NE(two, FingerprintOf(cycle(mu + "17", in_open)));
   auto hang = [](const std::string& cond) {
     Finding f;
     f.kind = "hang";

@@ -2,8 +2,9 @@
 // which zstd at level 1 makes about ten times smaller. THREADLENS_COMPRESS=1 (`threadlens
 // run --compress`) compresses every block; =auto (`threadlens run`'s default) only once the
 // trace holds THREADLENS_COMPRESS_AFTER bytes (256 MiB): a small trace costs no more to
-// write or read, a large one holds about ten times the events under the size cap. libzstd is loaded with dlopen at start, only when asked
-// (RTLD_DEEPBIND: its memcpy is libc's, not the runtime's interceptor). A few compressors,
+// write or read, a large one holds about ten times the events under the size cap. libzstd
+// is loaded with dlopen at start, only when asked (RTLD_DEEPBIND: its memcpy is libc's, not
+// the runtime's interceptor). A few compressors,
 // each a static context in mapped memory (no allocation), are taken with a try-lock: a flush
 // that finds none free, or runs in a signal handler that interrupted one, writes its block
 // uncompressed, which the format allows anywhere.
