@@ -148,6 +148,9 @@ static void NoteAccessRecord(ThreadCtx& t) {
 }
 
 void RecordAccess(ThreadCtx& t, uintptr_t addr, uint32_t size, bool write, uintptr_t pc) {
+  if (!t.ignore && !(write ? t.ignore_writes : t.ignore_reads)) {
+    MaybeHoldForRace(addr, size, write, pc);  // before the access: the partner may still come
+  }
   // The next element of another stream of the loop (Access tried the last one), while only
   // accesses were recorded since the ranges opened.
   ThreadState* ts = t_state;
@@ -159,7 +162,6 @@ void RecordAccess(ThreadCtx& t, uintptr_t addr, uint32_t size, bool write, uintp
     }
   }
   if (t.ignore || (write ? t.ignore_writes : t.ignore_reads)) return;
-  MaybeHoldForRace(addr, size, write, pc);  // before the access: the partner may still come
   if (__atomic_load_n(&benign_ranges, __ATOMIC_RELAXED) && InBenignRange(addr, size)) return;
   NoteRecorded(CacheSlot(t, addr), addr, Epoch(), size, write);
   auto kind = write ? trace::EventKind::kWrite : trace::EventKind::kRead;
