@@ -21,7 +21,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 for ((r = 0; r < runs; ++r)); do
   for mode in plain compress; do
-    flags=()
+    flags=(--no-compress)
     [[ $mode == compress ]] && flags=(--compress)
     start=$(date +%s%N)
     "$tl" run "${flags[@]}" -o "$tmp/t.tltrace" -- "${prog[@]}" >/dev/null 2>&1
