@@ -176,9 +176,10 @@ bool Unstable(const std::string& name) {
          name.find("(0x") != std::string::npos;
 }
 
-// A lock in a heap block ("queue::mu in heap block allocated at main q.c:8 #2"): its field,
-// the block's key and the number, without the line.
-std::string LockKey(const std::string& name) {
+// An object in a heap block (a variable, or a lock: "queue::mu in heap block allocated at
+// main q.c:8 #2"): its field, the block's key and the number, without the line; any other
+// name as it is.
+std::string HeapObjectKey(const std::string& name) {
   const size_t in_block = name.find(" in heap block allocated at ");
   if (in_block == std::string::npos) return name;
   std::string rest = name, number;
@@ -208,7 +209,7 @@ std::string FingerprintOf(const Finding& f) {
     if (named) parts.push_back("fn:" + named->function);
   }
   for (const std::string& l : f.locks) {
-    if (!Unstable(l)) parts.push_back("lock:" + LockKey(l));
+    if (!Unstable(l)) parts.push_back("lock:" + HeapObjectKey(l));
   }
   for (const std::string& v : f.variables) {
     const size_t in_block = v.find(" in heap block allocated at ");
@@ -216,7 +217,7 @@ std::string FingerprintOf(const Finding& f) {
     const size_t at_address = v.find(" at 0x");
     const size_t in_shared = v.find(" in shared@0x");  // a field of unnamed shared memory
     if (v.rfind(kHeapPrefix, 0) == 0) parts.push_back("var:" + HeapKey(v));
-    else if (in_block != std::string::npos) parts.push_back("var:" + v.substr(0, in_block) + "@" + HeapKey(v));
+    else if (in_block != std::string::npos) parts.push_back("var:" + HeapObjectKey(v));
     else if (at_address != std::string::npos) parts.push_back("var:" + v.substr(0, at_address) + "@memory");
     else if (in_shared != std::string::npos) parts.push_back("var:" + v.substr(0, in_shared) + "@shared");
     else if (const std::string key = WithoutOwner(v); !Unstable(key)) parts.push_back("var:" + key);
@@ -224,7 +225,7 @@ std::string FingerprintOf(const Finding& f) {
   // What a hung thread waits on (a condition variable, semaphore or thread) is no lock.
   if (f.kind == "hang" && !f.accesses.empty() && f.subkind != "join" &&
       !Unstable(f.accesses[0].object)) {
-    parts.push_back("obj:" + LockKey(f.accesses[0].object));
+    parts.push_back("obj:" + HeapObjectKey(f.accesses[0].object));
   }
   // Sorted: the same whichever thread came first or where the cycle starts.
   std::sort(parts.begin(), parts.end());

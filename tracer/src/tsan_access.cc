@@ -103,10 +103,7 @@ static void NoteAccessRecord(ThreadCtx& t) {
   ThreadState* ts = t_state;
   if (reinterpret_cast<uintptr_t>(ts) <= 1) return;
   const uint32_t at = ts->last;
-  if (at != t.open.run_end) {  // something else was recorded since: the open ranges are done
-    t.open.run_start = at;
-    t.open.live = 0;
-  }
+  if (at != t.open.run_end) t.open.live = 0;  // something else was recorded since
   t.open.run_end = ts->pos.load(std::memory_order_relaxed);
 }
 
@@ -148,9 +145,8 @@ static void NoteAccessRecord(ThreadCtx& t) {
 }
 
 void RecordAccess(ThreadCtx& t, uintptr_t addr, uint32_t size, bool write, uintptr_t pc) {
-  if (!t.ignore && !(write ? t.ignore_writes : t.ignore_reads)) {
-    MaybeHoldForRace(addr, size, write, pc);  // before the access: the partner may still come
-  }
+  if (t.ignore || (write ? t.ignore_writes : t.ignore_reads)) return;
+  MaybeHoldForRace(addr, size, write, pc);  // before the access: the partner may still come
   // The next element of another stream of the loop (Access tried the last one), while only
   // accesses were recorded since the ranges opened.
   ThreadState* ts = t_state;
@@ -161,7 +157,6 @@ void RecordAccess(ThreadCtx& t, uintptr_t addr, uint32_t size, bool write, uintp
       if (addr == t.open.next[i] && ExtendOpen(t, i, addr, size, write, pc)) return;
     }
   }
-  if (t.ignore || (write ? t.ignore_writes : t.ignore_reads)) return;
   if (__atomic_load_n(&benign_ranges, __ATOMIC_RELAXED) && InBenignRange(addr, size)) return;
   NoteRecorded(CacheSlot(t, addr), addr, Epoch(), size, write);
   auto kind = write ? trace::EventKind::kWrite : trace::EventKind::kRead;

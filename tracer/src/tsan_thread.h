@@ -77,8 +77,9 @@ struct ThreadCtx {
   // Packed read or write ranges still open, one per stream of a loop (a copy loop reads
   // one array and writes another; an image filter walks several rows): the next element of
   // a scan extends its range's record in place, without the cache lookup (Access). A range
-  // stays open while every record after it is an access of this run (run_start..run_end):
-  // any other record (a call, a synchronization, a flush) ends them all. next == 0: the
+  // stays open while every record after it is an access of the current run (its `live`
+  // bit, with run_end the buffer's end): any other record (a call, a synchronization, a
+  // flush) ends them all. next == 0: the
   // slot is free. Arrays, so RecordAccess reads the eight next addresses from one line.
   // (x264's lowres filter walks six arrays at once.) Saved whole around a signal handler
   // (intercept_signal.cc).
@@ -94,9 +95,7 @@ struct ThreadCtx {
     uint8_t live;               // bit i: slot i opened in the current run of accesses
     uint32_t hand;              // the slot the next new range may take
     uint32_t last;              // the slot last opened or extended: Access tries it first
-    // The current run of access records: the first one's offset, and the buffer's end
-    // after the last one.
-    uint32_t run_start, run_end;
+    uint32_t run_end;  // the buffer's end after the current run's last access record
   };
   Coalescing open;
   // The shadow stack, one cache line per two frames: a function entry writes one.
@@ -373,7 +372,7 @@ TSAN_ALWAYS_INLINE bool ExtendOpen(ThreadCtx& t, int i, uintptr_t addr, uint32_t
   const uint32_t run = t.open.run[i];
   if (reinterpret_cast<uintptr_t>(ts) <= 1 || ts->in_runtime) return false;
   const uint32_t pos = ts->pos.load(std::memory_order_relaxed);
-  if (pos != t.open.run_end || off < t.open.run_start || off + trace::kPackedSize > pos ||
+  if (pos != t.open.run_end || !(t.open.live >> i & 1) || off + trace::kPackedSize > pos ||
       off < ts->flushed || run >= trace::kPackedMaxRun ||
       static_cast<uint64_t>(run + 2) * size > kMaxRangeBytes) {
     return false;
