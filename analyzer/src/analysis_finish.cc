@@ -285,6 +285,7 @@ Report Analysis::Finish() {
     if (ka != kb) return ka < kb;
     return a.sort_key < b.sort_key;
   });
+  namer_.LearnHeapObjects(raw);
   for (const RawFinding& r : raw) {
     rep.findings.push_back(namer_.Name(r));
     Finding& f = rep.findings.back();

@@ -131,15 +131,50 @@ std::string Namer::FunctionOf(uint64_t site, uint32_t node) {
 }
 
 // "heap block of 24 bytes allocated at make_table() table.cc:12 (+8)".
-std::string Namer::AccessedField(uint64_t addr, const std::vector<SideRef>* sides) {
+std::string Namer::AccessedField(uint64_t addr, const std::vector<SideRef>* sides,
+                                 bool anywhere) {
   Symbolizer* sym = Sym();
   if (!sym || !sides) return "";
   for (const SideRef& s : *sides) {
-    if (s.site == 0 || (s.site & trace::kSiteIsString) || addr < s.obj) continue;
+    if (s.site == 0 || (s.site & trace::kSiteIsString) || (addr < s.obj && !anywhere)) continue;
     std::string field = sym->ResolveAccessedField(s.site, s.obj, addr);
     if (!field.empty()) return field;
   }
   return "";
+}
+
+void Namer::LearnHeapObjects(const std::vector<RawFinding>& raw) {
+  Symbolizer* sym = Sym();
+  if (!sym) return;
+  // Enough to name a block's few kinds of object; each costs a decode of the access's code.
+  constexpr size_t kPerBlock = 16;
+  for (const RawFinding& r : raw) {
+    if (!r.heap.valid) continue;
+    std::vector<SideRef>& known = heap_objects_[{r.heap.base, r.heap.index}];
+      for (const SideRef& s : r.sides) {
+      if (known.size() >= kPerBlock) break;
+      if (s.site == 0 || (s.site & trace::kSiteIsString) || s.obj < r.heap.base ||
+          s.obj - r.heap.base >= r.heap.Extent()) {
+        continue;
+      }
+      const bool seen = std::any_of(known.begin(), known.end(), [&](const SideRef& k) {
+        return k.site == s.site && k.obj == s.obj;
+      });
+          if (seen || sym->ResolveAccessedField(s.site, s.obj, s.obj).empty()) continue;
+      known.push_back(s);
+      // An object over the whole block: its first and last bytes are in it.
+      const uint64_t last = r.heap.base + r.heap.size - 1;
+      if (r.heap.size == 0 || sym->ResolveAccessedField(s.site, s.obj, r.heap.base).empty() ||
+          sym->ResolveAccessedField(s.site, s.obj, last).empty()) {
+        continue;
+      }
+      std::vector<SideRef>& typed = block_types_[{r.heap.site, r.heap.stack, r.heap.size}];
+      if (typed.size() < kPerBlock) {
+        typed.push_back(s);
+        typed.back().obj = s.obj - r.heap.base;
+      }
+    }
+  }
 }
 
 namespace {
@@ -194,6 +229,23 @@ std::string Namer::HeapName(const HeapRef& h, uint64_t addr, const std::vector<S
   // Else the type of the pointer an access went through (a block carved up by the program's
   // own allocator, a void* kept nowhere typed).
   if (field.empty() && addr >= h.base) field = AccessedField(addr, sides);
+  // Else the type another race's access into the same block went through, when the byte
+  // lies in that object (x264's frame contexts: some fields reached through a typed
+  // pointer, others through one the debug info does not place).
+  if (field.empty() && addr >= h.base) {
+    if (auto it = heap_objects_.find({h.base, h.index}); it != heap_objects_.end()) {
+      field = AccessedField(addr, &it->second, true);
+    }
+  }
+  // Else the type of a whole block of the same size from the same call path (the frame
+  // contexts one loop allocates), met by another race's access.
+  if (field.empty() && addr >= h.base) {
+    if (auto it = block_types_.find({h.site, h.stack, h.size}); it != block_types_.end()) {
+      std::vector<SideRef> here = it->second;
+      for (SideRef& s : here) s.obj += h.base;
+      field = AccessedField(addr, &here, true);
+    }
+  }
   return HeapBlockName(where, h.size, addr - h.base, field);
 }
 

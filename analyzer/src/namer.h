@@ -8,6 +8,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -86,6 +87,10 @@ class Namer {
   // "file.cc:12" of a side's innermost user frame ("" when unknown).
   std::string ShortSite(const SideRef& s);
   Finding Name(const RawFinding& r);
+  // Before the findings are named: the races' accesses into each heap block whose code says
+  // what type of object they went through. A byte of the block that its own finding's code
+  // does not name is named through them when it lies in one of those objects.
+  void LearnHeapObjects(const std::vector<RawFinding>& raw);
   // The symbolizer's warnings (modules changed since the trace); none without names.
   std::vector<std::string> NameWarnings() {
     Symbolizer* sym = Sym();
@@ -103,8 +108,10 @@ class Namer {
   Frame UserFrame(uint64_t site, uint32_t node);
   std::string FunctionOf(uint64_t site, uint32_t node);
   std::string HeapName(const HeapRef& h, uint64_t addr, const std::vector<SideRef>* sides);
-  // What the accesses' code says byte `addr` is ("item::uses"), or "".
-  std::string AccessedField(uint64_t addr, const std::vector<SideRef>* sides);
+  // What the accesses' code says byte `addr` is ("item::uses"), or "". `anywhere`: also
+  // bytes before an access's address (accesses of other races into the object).
+  std::string AccessedField(uint64_t addr, const std::vector<SideRef>* sides,
+                            bool anywhere = false);
   // The local variable of thread `owner`'s frames that holds `addr`, as placed by side `s`
   // (an access of that thread): its site and call path say which frames were live.
   // Thread `tid`'s frame at call path `node`, running at return address `pc`.
@@ -125,6 +132,13 @@ class Namer {
   std::map<uint64_t, std::pair<uint64_t, std::string>> var_names_;
   std::unordered_map<uint64_t, std::string> fallback_names_;
   std::function<const HeapRef*(uint64_t)> heap_at_;
+  // LearnHeapObjects: per heap block (base, allocation index), accesses whose code types
+  // the object they reached.
+  std::map<std::pair<uint64_t, uint64_t>, std::vector<SideRef>> heap_objects_;
+  // Per allocating call path and size (site, stack, size), accesses of one object that spans
+  // its whole block, `obj` as an offset into the block: the other blocks that call path
+  // allocates with that size hold the same type.
+  std::map<std::tuple<uint64_t, uint32_t, uint64_t>, std::vector<SideRef>> block_types_;
   bool lock_names_built_ = false;
   std::unordered_map<uint64_t, Stack> frames_;
   std::unique_ptr<Symbolizer> symbolizer_;
