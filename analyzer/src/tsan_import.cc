@@ -23,6 +23,7 @@
 #include "threadlens/analyzer/symbolizer.h"
 #include "capstone_api.h"
 #include "namer.h"
+#include "tsan_heap_objects.h"
 #include "tsan_report_lines.h"
 
 namespace threadlens {
@@ -92,19 +93,16 @@ bool IsFreeFunction(const std::string& fn) {
   return fn == "free" || fn == "cfree" || fn == "realloc" || fn.rfind("operator delete", 0) == 0;
 }
 
-// What byte `offset` of a heap block of `size` bytes is, from its allocation frame (a module
-// offset), else from the top frame of the access that touched it (`access`, when known):
-// the field name threadlens's own analysis gives, or "".
-using HeapField = std::function<std::string(const Frame& alloc, uint64_t size, uint64_t offset,
-                                            const Frame* access)>;
+// What byte `offset` of a heap block is, from its allocation frame (a module offset), else
+// from the accesses' own frames: the field name threadlens's own analysis gives, or "".
+using HeapField = std::function<std::string(const HeapSight&)>;
 
 // A heap block as the analysis of a trace names it (analysis::HeapBlockName): by the user's
 // frame (a vector's block by the code that grew it, not by std::allocator), its field by the
 // allocating call itself.
-std::string HeapName(const Stack& alloc, uint64_t size, uint64_t offset, const HeapField& field,
-                     const Frame* access) {
-  Stack u = UserStack(alloc);
-  if (u.empty()) return analysis::HeapBlockName("", size, offset, "");
+std::string HeapName(HeapSight& h, const HeapField& field) {
+  Stack u = UserStack(*h.alloc_stack);
+  if (u.empty()) return analysis::HeapBlockName("", h.size, h.offset, "");
   const Frame* user = &u[0];
   for (const Frame& fr : u) {
     if (!fr.function.empty() && !analysis::IsSystemFrame(fr)) {
@@ -113,8 +111,8 @@ std::string HeapName(const Stack& alloc, uint64_t size, uint64_t offset, const H
     }
   }
   const std::string where = analysis::AllocationWhere(*user);
-  return analysis::HeapBlockName(where, size, offset,
-                                 field ? field(u[0], size, offset, access) : "");
+  h.alloc = u[0];
+  return analysis::HeapBlockName(where, h.size, h.offset, field ? field(h) : "");
 }
 
 // One report block: lines [begin, end) after the WARNING line.
@@ -153,6 +151,7 @@ Finding ParseBlock(const std::string& headline, const std::vector<std::string_vi
   size_t i = begin;
   bool first_stack_unowned = true;
   std::optional<Frame> first_access;  // the first access's own frame (its check call)
+  std::vector<std::pair<Frame, uint64_t>> own;  // each access's own frame and address
   while (i < end) {
     std::string line(lines[i]);
     std::smatch m;
@@ -170,6 +169,7 @@ Finding ParseBlock(const std::string& headline, const std::vector<std::string_vi
       a.held = HeldLocks(line);
       const Stack raw = ReadStack(lines, i);
       if (f.accesses.empty() && !raw.empty()) first_access = raw[0];
+      if (!raw.empty()) own.emplace_back(raw[0], a.address);
       // TSan reports a free racing an earlier access as a write by free/operator delete: the
       // analysis of a trace calls that a use after free, the free its own kind of access.
       if (!raw.empty() && IsFreeFunction(raw[0].function)) {
@@ -192,8 +192,14 @@ Finding ParseBlock(const std::string& headline, const std::vector<std::string_vi
       const uint64_t block = ParseHex(m[2].str().substr(2));
       // The byte the report's access touched (the location follows the accesses).
       const uint64_t at = f.accesses.empty() ? block : f.accesses[0].address;
-      location = HeapName(s, size, at >= block && at - block < size ? at - block : 0, field,
-                          first_access ? &*first_access : nullptr);
+      HeapSight h;
+      h.alloc_stack = &s;
+      h.size = size;
+      h.block = block;
+      h.offset = at >= block && at - block < size ? at - block : 0;
+      h.access = first_access ? &*first_access : nullptr;
+      h.accesses = own;
+      location = HeapName(h, field);
       continue;
     }
     if (std::regex_search(line, m, kLocStack)) {
@@ -317,7 +323,9 @@ Finding ParseBlock(const std::string& headline, const std::vector<std::string_vi
   // Memory TSan names no location for (sbrk's, an uninstrumented allocator's): the field the
   // first access's code names, at its address, as the analysis of a trace names it.
   if (location.empty() && f.kind == "race" && first_access && field && !f.accesses.empty()) {
-    const std::string name = field(Frame{}, 0, 0, &*first_access);
+    HeapSight h;
+    h.access = &*first_access;
+    const std::string name = field(h);
     if (!name.empty()) location = name + " at " + analysis::Hex(f.accesses[0].address);
   }
   if (!location.empty() && f.kind == "race") f.variables.push_back(location);
@@ -361,38 +369,50 @@ Report ImportTsanReports(std::string_view text, const std::string& program) {
   auto in_program = [&](const Frame& fr) {
     return !program.empty() && !fr.module.empty() && ShortFile(fr.module) == program_file;
   };
-  HeapField field = [&](const Frame& alloc, uint64_t size, uint64_t offset,
-                        const Frame* access) -> std::string {
-    if (!sym_tried && (in_program(alloc) || (access && in_program(*access)))) {
+  // Read twice: first to learn which accesses type their objects, then to name.
+  TsanHeapObjects objects(in_program);
+  bool learning = true;
+  HeapField field = [&](const HeapSight& h) -> std::string {
+    if (!sym_tried && (in_program(h.alloc) || (h.access && in_program(*h.access)))) {
       sym_tried = true;
       sym = MakeSymbolizer({ModuleInfo{0, ~0ull >> 1, program, ""}});
     }
     if (!sym) return "";
+    if (learning) {
+      objects.Learn(*sym, h);
+      return "";
+    }
     // TSan prints the call's pc (the return address less one); the site is the return
     // address, for an allocation as for an access's check.
-    std::string out = in_program(alloc) ? sym->ResolveHeapField(alloc.pc + 1, size, offset) : "";
-    if (out.empty() && access && in_program(*access)) {
-      out = sym->ResolveAccessedField(access->pc + 1, 0, 0);
+    std::string out =
+        in_program(h.alloc) ? sym->ResolveHeapField(h.alloc.pc + 1, h.size, h.offset) : "";
+    if (out.empty() && h.access && in_program(*h.access)) {
+      out = sym->ResolveAccessedField(h.access->pc + 1, 0, 0);
     }
+    if (out.empty()) out = objects.Name(*sym, h);
     return out;
   };
-  for (size_t i = 0; i < lines.size(); ++i) {
-    std::string line(lines[i]);
-    std::smatch m;
-    if (std::regex_search(line, m, kTotal)) {
-      tsan_total = std::atol(m[1].str().c_str());
-      continue;
+  for (int pass = 0; pass < 2; ++pass) {
+    learning = pass == 0;
+    for (size_t i = 0; i < lines.size(); ++i) {
+      std::string line(lines[i]);
+      std::smatch m;
+      if (std::regex_search(line, m, kTotal)) {
+        tsan_total = std::atol(m[1].str().c_str());
+        continue;
+      }
+      if (!std::regex_search(line, m, kWarning)) continue;
+      std::string headline = m[1];
+      size_t end = i + 1;
+      while (end < lines.size() && !StartsWith(lines[end], "SUMMARY: ThreadSanitizer") &&
+             !StartsWith(lines[end], "==================") &&
+             lines[end].find("WARNING: ThreadSanitizer:") == std::string_view::npos) {
+        ++end;
+      }
+      Finding f = ParseBlock(headline, lines, i + 1, end, field);
+      if (!learning) r.findings.push_back(std::move(f));
+      i = end - 1;
     }
-    if (!std::regex_search(line, m, kWarning)) continue;
-    std::string headline = m[1];
-    size_t end = i + 1;
-    while (end < lines.size() && !StartsWith(lines[end], "SUMMARY: ThreadSanitizer") &&
-           !StartsWith(lines[end], "==================") &&
-           lines[end].find("WARNING: ThreadSanitizer:") == std::string_view::npos) {
-      ++end;
-    }
-    r.findings.push_back(ParseBlock(headline, lines, i + 1, end, field));
-    i = end - 1;
   }
   if (const std::string p = code_flow::x86::CapstoneProblem(); !p.empty()) {
     r.warnings.push_back(p + ": fields only the machine code names are given as offsets");

@@ -1,6 +1,7 @@
 // The line-level parsers of ThreadSanitizer's text reports (see tsan_report_lines.h).
 #include "tsan_report_lines.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <cstdlib>
@@ -143,8 +144,17 @@ bool IsPlumbing(const Frame& f) {
 
 // The frames from the first program frame on (the whole stack if every frame is plumbing).
 Stack UserStack(const Stack& s) {
+  // TSan's interceptors of libc (memcpy, strlen, read...) are linked into the program
+  // without line information: a C name with no file, called from a frame with one.
+  auto interceptor = [&](size_t i) {
+    const Frame& f = s[i];
+    return f.file.empty() && !f.function.empty() && i + 1 < s.size() && !s[i + 1].file.empty() &&
+           std::all_of(f.function.begin(), f.function.end(), [](char c) {
+             return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+           });
+  };
   size_t i = 0;
-  while (i < s.size() && IsPlumbing(s[i])) ++i;
+  while (i < s.size() && (IsPlumbing(s[i]) || interceptor(i))) ++i;
   return i < s.size() ? Stack(s.begin() + static_cast<std::ptrdiff_t>(i), s.end()) : s;
 }
 

@@ -26,7 +26,8 @@ std::optional<Frame> ParseFrame(std::string_view line);
 Stack ReadStack(const std::vector<std::string_view>& lines, size_t& i);
 // TSan's own interceptors and the C++ library's lock wrappers.
 bool IsPlumbing(const Frame& f);
-// The frames from the first program frame on (the whole stack if every frame is plumbing).
+// The frames from the first program frame on (the whole stack if every frame is plumbing);
+// a leading libc interceptor of TSan's, which has no line information, is left out too.
 Stack UserStack(const Stack& s);
 std::string ShortFile(const std::string& path);
 std::string Where(const Stack& s);

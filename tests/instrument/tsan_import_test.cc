@@ -232,16 +232,19 @@ std::set<std::string> RaceFingerprints(const std::string& path) {
 
 // A heap race found by TSan and imported has the fingerprint the analysis of a trace of the
 // same program gives it (its name: the allocation's user frame, and the field the
-// allocation site's DWARF says, or else the access's code; memory no allocation holds by the
-// access's code alone), so one baseline serves both.
+// allocation site's DWARF says, or else the access's code, its own or another reported
+// access's into the same object; memory no allocation holds by the access's code alone), so
+// one baseline serves both.
 TEST(ThreadlensTsan, HeapRacesHaveTheTraceFingerprints) {
   char dir_template[] = "/tmp/threadlens-tsan-XXXXXX";
   ASSERT_NE(mkdtemp(dir_template), nullptr);
   const std::string dir = dir_template;
   const std::string bin = THREADLENS_TSAN_BIN_DIR;
   const std::string cli = THREADLENS_CLI;
-  for (const char* name : {"race_heap_new_object", "race_heap_struct_calloc", "race_heap_vector",
-                           "race_heap_slab_items", "race_unseen_memory_record"}) {
+  for (const char* name :
+       {"race_heap_new_object", "race_heap_struct_calloc", "race_heap_vector",
+        "race_heap_slab_items", "race_unseen_memory_record",
+        "race_heap_field_named_by_other_access", "race_heap_field_named_by_sibling_block"}) {
     SCOPED_TRACE(name);
     const std::string imported = dir + "/" + name + ".tsan.json";
     const std::string trace = dir + "/" + name + ".tltrace";
