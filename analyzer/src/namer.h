@@ -25,6 +25,9 @@ namespace threadlens::analysis {
 std::string Hex(uint64_t v);
 // A frame of the system headers or the C++ standard library: not where the user's bug is.
 bool IsSystemFrame(const Frame& f);
+// The innermost frame of the user's code (outside the system headers and the standard
+// library), else the innermost frame that names a function, else the site's own.
+Frame UserFrameOf(const Stack& s);
 // "make_table() table.cc:12": where a heap block was allocated, from its allocating frame
 // ("" when the frame has neither function nor file).
 std::string AllocationWhere(const Frame& f);
