@@ -4,7 +4,9 @@
 // order, every other event in its thread's program order just before that thread's next
 // synchronization event. A block is read whole into its thread's buffer and checksummed; its
 // full events are used in place, its packed records decoded as they are consumed, straight
-// into the caller's batch. Memory: one block per thread plus the index (24 bytes per block).
+// into the caller's batch. Compressed blocks are mostly decompressed ahead, on a thread of
+// their own (block_prefetch.h). Memory: one block per thread plus the index (24 bytes per
+// block), and up to 16 blocks decoded ahead.
 //
 // Every length and count is checked against the file before it is used, so a damaged or
 // hostile file ends in an Error naming the byte offset, never a crash, a huge allocation or
@@ -19,8 +21,10 @@
 #include <unordered_map>
 
 #include "block_frame.h"
+#include "block_prefetch.h"
 #include "event_block.h"
 #include "process_tree.h"
+#include "read_ahead.h"
 #include "readers.h"
 #include "threadlens/analyzer/error.h"
 #include "threadlens/crc32c.h"
@@ -48,6 +52,7 @@ class BinaryTrace final : public EventSource {
     meta_ = h.meta;
     header_size_ = h.header_size;
     ScanBlocks();
+    StartPrefetch();
     for (size_t i = 0; i < cursors_.size(); ++i) Classify(i);
   }
 
@@ -325,34 +330,27 @@ class BinaryTrace final : public EventSource {
       off = end;
     }
     modules_ = MergeModuleMaps(maps, [this](uint32_t id) { return String(id); });
-    if (meta_.complete && !saw_end) {
-      // The header says closed, the end record is gone: the file was cut after the fact.
-      meta_.complete = false;
-      warnings_.push_back(path_ + ": the trace ends at byte offset " + std::to_string(off) +
-                          " without its end record (the file was cut short); events after "
-                          "that are missing");
-    } else if (meta_.truncated && meta_.cut) {
-      warnings_.push_back(path_ +
-                          ": the tracer stopped early (trace size cap, file size limit or full "
-                          "disk); the trace holds every thread's events up to that moment, none "
-                          "after");
-    } else if (meta_.truncated) {
-      warnings_.push_back(path_ +
-                          ": the tracer stopped early (size cap, disk full or file size limit); "
-                          "events after that are missing, and so may be earlier ones of "
-                          "threads that had not written them yet: findings may be missing or "
-                          "false");
-    } else if (meta_.signal_flushed) {
-      warnings_.push_back(path_ +
-                          ": the program died of a fatal signal; the tracer wrote out every "
-                          "thread's events as it did, so the trace holds the program up to the "
-                          "signal (a record being written at that instant may be missing)");
-    } else if (!meta_.complete) {
-      warnings_.push_back(path_ +
-                          ": the trace was not closed cleanly (the program was killed or "
-                          "crashed); events after the last flushed block are missing");
-    }
+    EndWarnings(meta_, saw_end, off, path_, warnings_);
   }
+
+  // Compressed blocks are decompressed ahead on a thread of their own (block_prefetch.h),
+  // when there are enough of them to matter and a second CPU to run it.
+  void StartPrefetch() {
+    std::vector<BlockPrefetch::Job> jobs;
+    for (const Cursor& c : cursors_) {
+      for (const BlockRef& r : c.blocks) {
+        if (r.compressed) jobs.push_back({r.offset, r.bytes, r.count, r.checksum});
+      }
+    }
+    if (jobs.size() < kPrefetchMin || UsableCpus() < 2) return;
+    std::sort(jobs.begin(), jobs.end(),
+              [](const BlockPrefetch::Job& a, const BlockPrefetch::Job& b) {
+                return a.offset < b.offset;
+              });
+    prefetch_ = std::make_unique<BlockPrefetch>(file_, std::move(jobs), kMaxPayload, kWindow);
+  }
+  static constexpr size_t kPrefetchMin = 8;  // compressed blocks
+  static constexpr size_t kWindow = 16;      // decoded blocks held ahead
 
   // Moves the cursor to its next block; false at the end of its stream.
   bool LoadNext(Cursor& c) {
@@ -364,13 +362,17 @@ class BinaryTrace final : public EventSource {
       return false;
     }
     const BlockRef& r = c.blocks[c.next_block++];
-    const unsigned char* p =
-        Fetch(r.offset + sizeof(BlockHeader), r.bytes, r.compressed ? frame_ : c.buf);
-    if (!r.truncated && trace::Crc32c(p, r.bytes) != r.checksum) {
-      Fail(r.offset, "block checksum mismatch");
+    const unsigned char* p;
+    if (r.compressed && prefetch_ && prefetch_->Take(r.offset, c.buf, &c.payload)) {
+      p = c.buf.data();
+    } else {
+      p = Fetch(r.offset + sizeof(BlockHeader), r.bytes, r.compressed ? frame_ : c.buf);
+      if (!r.truncated && trace::Crc32c(p, r.bytes) != r.checksum) {
+        Fail(r.offset, "block checksum mismatch");
+      }
+      c.payload = r.bytes;
+      if (r.compressed) p = Decompress(r, p, c);
     }
-    c.payload = r.bytes;
-    if (r.compressed) p = Decompress(r, p, c);
     if (r.packed) {
       c.in_packed = true;
       c.packed.Reset(p, c.payload, r.count);
@@ -478,6 +480,7 @@ class BinaryTrace final : public EventSource {
   std::vector<unsigned char> frame_;    // a compressed block as read
   FrameDecoder frames_;
   std::priority_queue<HeapItem, std::vector<HeapItem>, std::greater<HeapItem>> heap_;
+  std::unique_ptr<BlockPrefetch> prefetch_;  // last: stopped before the file closes
 };
 
 }  // namespace

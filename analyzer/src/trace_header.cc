@@ -25,19 +25,20 @@ TraceHeader ReadTraceHeader(const TraceFile& file, const std::string& path) {
     CorruptTrace(path, 0, "bad magic (expected TLTRACE1)");
   }
   if (size < sizeof(trace::FileHeader)) {
-    CorruptTrace(path, size,
-         "file ends inside the " + std::to_string(sizeof(trace::FileHeader)) + "-byte header");
+    CorruptTrace(
+        path, size,
+        "file ends inside the " + std::to_string(sizeof(trace::FileHeader)) + "-byte header");
   }
   trace::FileHeader h;
   if (!file.Read(0, &h, sizeof h)) CorruptTrace(path, 0, "unexpected end of file");
   if (h.version < trace::kMinVersion || h.version > trace::kVersion) {
     CorruptTrace(path, offsetof(trace::FileHeader, version),
-         "trace format version " + std::to_string(h.version) + ", this threadlens reads " +
-             std::to_string(trace::kMinVersion) + " to " + std::to_string(trace::kVersion));
+                 "trace format version " + std::to_string(h.version) + ", this threadlens reads " +
+                     std::to_string(trace::kMinVersion) + " to " + std::to_string(trace::kVersion));
   }
   if (h.header_size < sizeof(trace::FileHeader) || h.header_size > size) {
     CorruptTrace(path, offsetof(trace::FileHeader, header_size),
-         "bad header size " + std::to_string(h.header_size));
+                 "bad header size " + std::to_string(h.header_size));
   }
   out.header_size = h.header_size;
   meta.path = path;
@@ -45,8 +46,7 @@ TraceHeader ReadTraceHeader(const TraceFile& file, const std::string& path) {
     meta.program.assign(h.program, strnlen(h.program, sizeof h.program));
     meta.recording = h.recording;
   } else {  // v1 and v2: the program path runs to the header's end, no recording
-    const char* program =
-        reinterpret_cast<const char*>(&h) + offsetof(trace::FileHeader, program);
+    const char* program = reinterpret_cast<const char*>(&h) + offsetof(trace::FileHeader, program);
     const size_t room = sizeof h - offsetof(trace::FileHeader, program);
     meta.program.assign(program, strnlen(program, room));
   }
@@ -79,6 +79,37 @@ std::vector<ModuleInfo> MergeModuleMaps(const std::vector<std::vector<trace::Mod
     }
   }
   return modules;
+}
+
+void EndWarnings(TraceMeta& meta, bool saw_end, uint64_t end, const std::string& path,
+                 std::vector<std::string>& out) {
+  if (meta.complete && !saw_end) {
+    // The header says closed, the end record is gone: the file was cut after the fact.
+    meta.complete = false;
+    out.push_back(path + ": the trace ends at byte offset " + std::to_string(end) +
+                  " without its end record (the file was cut short); events after "
+                  "that are missing");
+  } else if (meta.truncated && meta.cut) {
+    out.push_back(path +
+                  ": the tracer stopped early (trace size cap, file size limit or full "
+                  "disk); the trace holds every thread's events up to that moment, none "
+                  "after");
+  } else if (meta.truncated) {
+    out.push_back(path +
+                  ": the tracer stopped early (size cap, disk full or file size limit); "
+                  "events after that are missing, and so may be earlier ones of "
+                  "threads that had not written them yet: findings may be missing or "
+                  "false");
+  } else if (meta.signal_flushed) {
+    out.push_back(path +
+                  ": the program died of a fatal signal; the tracer wrote out every "
+                  "thread's events as it did, so the trace holds the program up to the "
+                  "signal (a record being written at that instant may be missing)");
+  } else if (!meta.complete) {
+    out.push_back(path +
+                  ": the trace was not closed cleanly (the program was killed or "
+                  "crashed); events after the last flushed block are missing");
+  }
 }
 
 }  // namespace threadlens

@@ -14,6 +14,12 @@
 
 namespace threadlens {
 
+// The warnings a trace's end gives (`saw_end`: its end record was read; `end`: the offset the
+// blocks ended at): cut short after it was closed (then `meta.complete` turns false), stopped
+// by a size cap, flushed by a fatal signal, or never closed.
+void EndWarnings(TraceMeta& meta, bool saw_end, uint64_t end, const std::string& path,
+                 std::vector<std::string>& out);
+
 // Throws the Error of a damaged or foreign trace: where, and what was wrong there.
 [[noreturn]] void CorruptTrace(const std::string& path, uint64_t offset, const std::string& what);
 

@@ -1,0 +1,66 @@
+// Decompression ahead of the binary reader: a thread of its own reads, checksums and
+// decompresses a trace's compressed event blocks in file order, a few blocks ahead, while the
+// reader merges the blocks before. Decompression is two thirds of reading a compressed trace
+// (zstd); the merge then takes the decoded payload of most blocks ready.
+//
+// The merge does not take blocks in file order exactly (a thread that records slowly fills
+// its block late), so a block the helper has not reached yet is decoded by the reader itself,
+// and the helper skips it. A block the helper finds damaged (a bad checksum or frame, a file
+// cut short meanwhile) is left to the reader too, whose own decoding then names the damage
+// at the point of the stream where it stops. Memory: at most `window` decoded blocks.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "trace_file.h"
+
+namespace threadlens {
+
+class BlockPrefetch {
+ public:
+  struct Job {
+    uint64_t offset;  // of the block header
+    uint32_t bytes;   // of the frame
+    uint32_t count;   // records
+    uint32_t checksum;
+  };
+  // `jobs` in file order; `max_bytes`: the largest decoded payload accepted.
+  BlockPrefetch(const TraceFile& file, std::vector<Job> jobs, size_t max_bytes, size_t window);
+  ~BlockPrefetch();
+  BlockPrefetch(const BlockPrefetch&) = delete;
+  BlockPrefetch& operator=(const BlockPrefetch&) = delete;
+
+  // The decoded payload of the block at `offset`, swapped into `out` with its size in
+  // `*size`; false when the caller decodes it itself.
+  bool Take(uint64_t offset, std::vector<unsigned char>& out, size_t* size);
+
+  size_t taken() const { return taken_; }  // blocks handed over decoded
+  // For tests: waits until the helper can do nothing more (every block past it taken or
+  // done, or the window full).
+  void Settle();
+
+ private:
+  enum State : uint8_t { kPending, kWorking, kReady, kFailed, kTaken };
+  void Run();
+
+  const TraceFile& file_;
+  std::vector<Job> jobs_;
+  const size_t max_bytes_, window_;
+  std::mutex mu_;
+  std::condition_variable done_, space_;
+  std::vector<State> state_;
+  std::vector<std::vector<unsigned char>> decoded_;
+  std::vector<size_t> sizes_;
+  std::vector<std::vector<unsigned char>> spare_;  // buffers handed back, for reuse
+  size_t next_ = 0, ready_ = 0, taken_ = 0;
+  bool stop_ = false;
+  bool idle_ = false;  // the helper waits for space, or has ended
+  std::thread thread_;
+};
+
+}  // namespace threadlens
