@@ -18,6 +18,7 @@
 #include <memory>
 #include <queue>
 #include <set>
+#include <system_error>
 #include <unordered_map>
 
 #include "block_frame.h"
@@ -347,7 +348,11 @@ class BinaryTrace final : public EventSource {
               [](const BlockPrefetch::Job& a, const BlockPrefetch::Job& b) {
                 return a.offset < b.offset;
               });
-    prefetch_ = std::make_unique<BlockPrefetch>(file_, std::move(jobs), kMaxPayload, kWindow);
+    try {
+      prefetch_ = std::make_unique<BlockPrefetch>(file_, std::move(jobs), kMaxPayload, kWindow);
+    } catch (const std::system_error&) {
+      // No thread to be had (a process limit): the reader decompresses every block itself.
+    }
   }
   static constexpr size_t kPrefetchMin = 8;  // compressed blocks
   static constexpr size_t kWindow = 16;      // decoded blocks held ahead
