@@ -4,9 +4,9 @@
 // order, every other event in its thread's program order just before that thread's next
 // synchronization event. A block is read whole into its thread's buffer and checksummed; its
 // full events are used in place, its packed records decoded as they are consumed, straight
-// into the caller's batch. Compressed blocks are mostly decompressed ahead, on a thread of
-// their own (block_prefetch.h). Memory: one block per thread plus the index (24 bytes per
-// block), and up to 16 blocks decoded ahead.
+// into the caller's batch. Blocks are mostly read, checksummed and decompressed ahead, on a
+// thread of their own (block_prefetch.h). Memory: one block per thread plus the index (24
+// bytes per block), and up to 16 blocks read ahead.
 //
 // Every length and count is checked against the file before it is used, so a damaged or
 // hostile file ends in an Error naming the byte offset, never a crash, a huge allocation or
@@ -334,13 +334,14 @@ class BinaryTrace final : public EventSource {
     EndWarnings(meta_, saw_end, off, path_, warnings_);
   }
 
-  // Compressed blocks are decompressed ahead on a thread of their own (block_prefetch.h),
-  // when there are enough of them to matter and a second CPU to run it.
+  // Event blocks are read ahead on a thread of their own (block_prefetch.h), when there are
+  // enough of them to matter and a second CPU to run it. A truncated last block is the
+  // reader's alone.
   void StartPrefetch() {
     std::vector<BlockPrefetch::Job> jobs;
     for (const Cursor& c : cursors_) {
       for (const BlockRef& r : c.blocks) {
-        if (r.compressed) jobs.push_back({r.offset, r.bytes, r.count, r.checksum});
+        if (!r.truncated) jobs.push_back({r.offset, r.bytes, r.count, r.checksum, r.compressed});
       }
     }
     if (jobs.size() < kPrefetchMin || UsableCpus() < 2) return;
@@ -351,10 +352,10 @@ class BinaryTrace final : public EventSource {
     try {
       prefetch_ = std::make_unique<BlockPrefetch>(file_, std::move(jobs), kMaxPayload, kWindow);
     } catch (const std::system_error&) {
-      // No thread to be had (a process limit): the reader decompresses every block itself.
+      // No thread to be had (a process limit): the reader reads every block itself.
     }
   }
-  static constexpr size_t kPrefetchMin = 8;  // compressed blocks
+  static constexpr size_t kPrefetchMin = 8;  // event blocks
   static constexpr size_t kWindow = 16;      // decoded blocks held ahead
 
   // Moves the cursor to its next block; false at the end of its stream.
@@ -368,7 +369,7 @@ class BinaryTrace final : public EventSource {
     }
     const BlockRef& r = c.blocks[c.next_block++];
     const unsigned char* p;
-    if (r.compressed && prefetch_ && prefetch_->Take(r.offset, c.buf, &c.payload)) {
+    if (prefetch_ && !r.truncated && prefetch_->Take(r.offset, c.buf, &c.payload)) {
       p = c.buf.data();
     } else {
       p = Fetch(r.offset + sizeof(BlockHeader), r.bytes, r.compressed ? frame_ : c.buf);

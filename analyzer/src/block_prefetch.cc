@@ -79,11 +79,18 @@ void BlockPrefetch::Run() {
     bool ok = false;
     size_t size = 0;
     try {
-      frame.resize(j.bytes);
-      ok = file_.Read(j.offset + sizeof(trace::BlockHeader), frame.data(), j.bytes) &&
-           trace::Crc32c(frame.data(), j.bytes) == j.checksum &&
-           frames.Decode(frame.data(), j.bytes, j.count, max_bytes_, out, &size) ==
-               FrameDecoder::Status::kOk;
+      if (j.compressed) {
+        frame.resize(j.bytes);
+        ok = file_.Read(j.offset + sizeof(trace::BlockHeader), frame.data(), j.bytes) &&
+             trace::Crc32c(frame.data(), j.bytes) == j.checksum &&
+             frames.Decode(frame.data(), j.bytes, j.count, max_bytes_, out, &size) ==
+                 FrameDecoder::Status::kOk;
+      } else {
+        out.resize(j.bytes);
+        size = j.bytes;
+        ok = file_.Read(j.offset + sizeof(trace::BlockHeader), out.data(), j.bytes) &&
+             trace::Crc32c(out.data(), j.bytes) == j.checksum;
+      }
     } catch (...) {
       ok = false;  // out of memory: the reader decodes it
     }

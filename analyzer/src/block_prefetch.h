@@ -1,13 +1,14 @@
-// Decompression ahead of the binary reader: a thread of its own reads, checksums and
-// decompresses a trace's compressed event blocks in file order, a few blocks ahead, while the
-// reader merges the blocks before. Decompression is two thirds of reading a compressed trace
-// (zstd); the merge then takes the decoded payload of most blocks ready.
+// Blocks read ahead of the binary reader: a thread of its own reads, checksums and (for
+// compressed blocks) decompresses a trace's event blocks in file order, a few blocks ahead,
+// while the reader merges the blocks before. Decompression is two thirds of reading a
+// compressed trace (zstd), the kernel's copy and the checksum a third of reading a plain one;
+// the merge then takes most blocks ready.
 //
 // The merge does not take blocks in file order exactly (a thread that records slowly fills
-// its block late), so a block the helper has not reached yet is decoded by the reader itself,
+// its block late), so a block the helper has not reached yet is read by the reader itself,
 // and the helper skips it. A block the helper finds damaged (a bad checksum or frame, a file
-// cut short meanwhile) is left to the reader too, whose own decoding then names the damage
-// at the point of the stream where it stops. Memory: at most `window` decoded blocks.
+// cut short meanwhile) is left to the reader too, whose own reading then names the damage
+// at the point of the stream where it stops. Memory: at most `window` blocks held ahead.
 #pragma once
 
 #include <condition_variable>
@@ -28,6 +29,7 @@ class BlockPrefetch {
     uint32_t bytes;   // of the frame
     uint32_t count;   // records
     uint32_t checksum;
+    bool compressed;  // else the payload is read as it is
   };
   // `jobs` in file order; `max_bytes`: the largest decoded payload accepted.
   BlockPrefetch(const TraceFile& file, std::vector<Job> jobs, size_t max_bytes, size_t window);

@@ -1,5 +1,5 @@
-// The binary reader's decompression ahead (block_prefetch.h): blocks handed over decoded in
-// any order the merge asks for them, blocks not reached left to the reader, damaged ones too.
+// The binary reader's blocks read ahead (block_prefetch.h): handed over decoded in any order
+// the merge asks for them, blocks not reached left to the reader, damaged ones too.
 #include "block_prefetch.h"
 
 #include <gtest/gtest.h>
@@ -31,8 +31,9 @@ struct Written {
   std::vector<std::string> payloads;
 };
 
-// A trace of `n` compressed blocks; the jobs from its block headers, in file order.
-Written CompressedBlocks(int n) {
+// A trace of `n` compressed blocks (else packed ones, as they are); the jobs from its block
+// headers, in file order.
+Written Blocks(int n, bool compress) {
   Written w;
   w.path = (std::filesystem::temp_directory_path() /
             ("threadlens_prefetch_" + std::to_string(::getpid()) + ".tltrace"))
@@ -45,8 +46,9 @@ Written CompressedBlocks(int n) {
       const std::string& p = w.payloads.back();
       std::string frame(ZSTD_compressBound(p.size()), '\0');
       frame.resize(ZSTD_compress(frame.data(), frame.size(), p.data(), p.size(), 1));
-      t.RawBlock(trace::BlockKind::kCompressedEvents, 1, count, frame.data(),
-                 static_cast<uint32_t>(frame.size()));
+      if (!compress) frame = p;
+      t.RawBlock(compress ? trace::BlockKind::kCompressedEvents : trace::BlockKind::kPackedEvents,
+                 1, count, frame.data(), static_cast<uint32_t>(frame.size()));
     }
     t.Close();
   }
@@ -55,8 +57,9 @@ Written CompressedBlocks(int n) {
   while (off + sizeof(trace::BlockHeader) <= file.size()) {
     trace::BlockHeader h;
     EXPECT_TRUE(file.Read(off, &h, sizeof h));
-    if (static_cast<trace::BlockKind>(h.kind) == trace::BlockKind::kCompressedEvents) {
-      w.jobs.push_back({off, h.payload_size, h.count, h.checksum});
+    const auto kind = static_cast<trace::BlockKind>(h.kind);
+    if (kind == trace::BlockKind::kCompressedEvents || kind == trace::BlockKind::kPackedEvents) {
+      w.jobs.push_back({off, h.payload_size, h.count, h.checksum, compress});
     }
     off += sizeof h + h.payload_size;
   }
@@ -72,7 +75,7 @@ std::string Taken(BlockPrefetch& p, const BlockPrefetch::Job& j, bool* ok) {
 }
 
 TEST(BlockPrefetch, HandsOverDecodedBlocksAndLeavesTheOthersToTheReader) {
-  Written w = CompressedBlocks(12);
+  Written w = Blocks(12, true);
   TraceFile file(w.path);
   BlockPrefetch p(file, w.jobs, 1 << 20, 4);
   bool ok = false;
@@ -95,8 +98,23 @@ TEST(BlockPrefetch, HandsOverDecodedBlocksAndLeavesTheOthersToTheReader) {
   std::filesystem::remove(w.path);
 }
 
+TEST(BlockPrefetch, PlainBlocksAreReadAheadAsTheyAre) {
+  Written w = Blocks(6, false);
+  w.jobs[3].checksum ^= 1;
+  TraceFile file(w.path);
+  BlockPrefetch p(file, w.jobs, 1 << 20, 16);
+  p.Settle();
+  for (int b = 0; b < 6; ++b) {
+    bool ok = false;
+    const std::string got = Taken(p, w.jobs[b], &ok);
+    EXPECT_EQ(ok, b != 3) << "block " << b;
+    if (ok) EXPECT_EQ(got, w.payloads[b]) << "block " << b;
+  }
+  std::filesystem::remove(w.path);
+}
+
 TEST(BlockPrefetch, ADamagedBlockIsLeftToTheReader) {
-  Written w = CompressedBlocks(6);
+  Written w = Blocks(6, true);
   w.jobs[2].checksum ^= 1;  // as if the file's bytes were damaged
   w.jobs[4].count += 1;     // a frame that does not hold the records the header counts
   TraceFile file(w.path);
@@ -113,7 +131,7 @@ TEST(BlockPrefetch, ADamagedBlockIsLeftToTheReader) {
 
 // Destroyed with a full window and blocks left: the helper stops, nothing leaks or hangs.
 TEST(BlockPrefetch, StopsWithBlocksLeft) {
-  Written w = CompressedBlocks(10);
+  Written w = Blocks(10, true);
   {
     TraceFile file(w.path);
     BlockPrefetch p(file, w.jobs, 1 << 20, 2);
