@@ -350,7 +350,7 @@ class BinaryTrace final : public EventSource {
                 return a.offset < b.offset;
               });
     try {
-      prefetch_ = std::make_unique<BlockPrefetch>(file_, std::move(jobs), kMaxPayload, kWindow);
+      prefetch_ = BlockPrefetch::Start(file_, std::move(jobs), kMaxPayload, kWindow);
     } catch (const std::system_error&) {
       // No thread to be had (a process limit): the reader reads every block itself.
     }

@@ -1,6 +1,7 @@
 #include "block_prefetch.h"
 
 #include <algorithm>
+#include <atomic>
 #include <utility>
 
 #include "block_frame.h"
@@ -21,6 +22,26 @@ BlockPrefetch::BlockPrefetch(const TraceFile& file, std::vector<Job> jobs, size_
   thread_ = std::thread([this] { Run(); });
 }
 
+namespace {
+std::atomic<int> live{0};
+}  // namespace
+
+std::unique_ptr<BlockPrefetch> BlockPrefetch::Start(const TraceFile& file, std::vector<Job> jobs,
+                                                    size_t max_bytes, size_t window) {
+  if (live.fetch_add(1) >= kMaxLive) {
+    live.fetch_sub(1);
+    return nullptr;
+  }
+  try {
+    auto p = std::make_unique<BlockPrefetch>(file, std::move(jobs), max_bytes, window);
+    p->counted_ = true;
+    return p;
+  } catch (...) {
+    live.fetch_sub(1);
+    throw;
+  }
+}
+
 BlockPrefetch::~BlockPrefetch() {
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -28,6 +49,7 @@ BlockPrefetch::~BlockPrefetch() {
   }
   space_.notify_all();
   thread_.join();
+  if (counted_) live.fetch_sub(1);
 }
 
 bool BlockPrefetch::Take(uint64_t offset, std::vector<unsigned char>& out, size_t* size) {

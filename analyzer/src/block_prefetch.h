@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -33,6 +34,11 @@ class BlockPrefetch {
   };
   // `jobs` in file order; `max_bytes`: the largest decoded payload accepted.
   BlockPrefetch(const TraceFile& file, std::vector<Job> jobs, size_t max_bytes, size_t window);
+  // One, unless kMaxLive run already (a recording of many processes opens a reader for each):
+  // null then.
+  static std::unique_ptr<BlockPrefetch> Start(const TraceFile& file, std::vector<Job> jobs,
+                                              size_t max_bytes, size_t window);
+  static constexpr int kMaxLive = 4;
   ~BlockPrefetch();
   BlockPrefetch(const BlockPrefetch&) = delete;
   BlockPrefetch& operator=(const BlockPrefetch&) = delete;
@@ -61,7 +67,8 @@ class BlockPrefetch {
   std::vector<std::vector<unsigned char>> spare_;  // buffers handed back, for reuse
   size_t next_ = 0, ready_ = 0, taken_ = 0;
   bool stop_ = false;
-  bool idle_ = false;  // the helper waits for space, or has ended
+  bool counted_ = false;  // made by Start: one of the kMaxLive
+  bool idle_ = false;     // the helper waits for space, or has ended
   std::thread thread_;
 };
 

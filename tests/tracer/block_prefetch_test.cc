@@ -140,5 +140,21 @@ TEST(BlockPrefetch, StopsWithBlocksLeft) {
   std::filesystem::remove(w.path);
 }
 
+// A recording of many processes opens a reader for each: only kMaxLive read ahead at once.
+TEST(BlockPrefetch, AtMostAFewRunAtOnce) {
+  Written w = Blocks(9, true);
+  {
+    TraceFile file(w.path);
+    std::vector<std::unique_ptr<BlockPrefetch>> started;
+    for (int i = 0; i < BlockPrefetch::kMaxLive + 3; ++i) {
+      if (auto p = BlockPrefetch::Start(file, w.jobs, 1 << 20, 2)) started.push_back(std::move(p));
+    }
+    EXPECT_EQ(started.size(), static_cast<size_t>(BlockPrefetch::kMaxLive));
+    started.pop_back();
+    EXPECT_NE(BlockPrefetch::Start(file, w.jobs, 1 << 20, 2), nullptr);  // a place came free
+  }
+  std::filesystem::remove(w.path);
+}
+
 }  // namespace
 }  // namespace threadlens
