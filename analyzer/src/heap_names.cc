@@ -9,8 +9,7 @@
 
 namespace threadlens::analysis {
 
-std::string Namer::AccessedField(uint64_t addr, const std::vector<SideRef>* sides,
-                                 bool anywhere) {
+std::string Namer::AccessedField(uint64_t addr, const std::vector<SideRef>* sides, bool anywhere) {
   Symbolizer* sym = Sym();
   if (!sym || !sides) return "";
   for (const SideRef& s : *sides) {
@@ -29,7 +28,7 @@ void Namer::LearnHeapObjects(const std::vector<RawFinding>& raw) {
   for (const RawFinding& r : raw) {
     if (!r.heap.valid) continue;
     std::vector<SideRef>& known = heap_objects_[{r.heap.base, r.heap.index}];
-      for (const SideRef& s : r.sides) {
+    for (const SideRef& s : r.sides) {
       if (known.size() >= kPerBlock) break;
       if (s.site == 0 || (s.site & trace::kSiteIsString) || s.obj < r.heap.base ||
           s.obj - r.heap.base >= r.heap.Extent()) {
@@ -38,7 +37,7 @@ void Namer::LearnHeapObjects(const std::vector<RawFinding>& raw) {
       const bool seen = std::any_of(known.begin(), known.end(), [&](const SideRef& k) {
         return k.site == s.site && k.obj == s.obj;
       });
-          if (seen || sym->ResolveAccessedField(s.site, s.obj, s.obj).empty()) continue;
+      if (seen || sym->ResolveAccessedField(s.site, s.obj, s.obj).empty()) continue;
       known.push_back(s);
       // An object over the whole block: its first and last bytes are in it.
       const uint64_t last = r.heap.base + r.heap.size - 1;
@@ -101,7 +100,7 @@ std::string Namer::HeapName(const HeapRef& h, uint64_t addr, const std::vector<S
   // The field, where the allocation site says what type the block holds.
   std::string field;
   if (Symbolizer* sym = Sym(); sym && typed_at && !(typed_at & trace::kSiteIsString) &&
-                                 addr >= h.base && (!wrapped || typed_at != h.site)) {
+                               addr >= h.base && (!wrapped || typed_at != h.site)) {
     field = sym->ResolveHeapField(typed_at, h.size, addr - h.base);
   }
   // Else the type of the pointer an access went through (a block carved up by the program's

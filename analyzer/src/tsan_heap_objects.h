@@ -19,7 +19,7 @@ namespace threadlens {
 
 // One heap race's block and accesses, as a report gives them.
 struct HeapSight {
-  Frame alloc;           // the allocation's user frame (pc 0: none)
+  Frame alloc;                         // the allocation's user frame (pc 0: none)
   const Stack* alloc_stack = nullptr;  // the allocation's whole stack
   uint64_t size = 0, block = 0, offset = 0;
   const Frame* access = nullptr;  // the first access's own frame

@@ -150,7 +150,7 @@ Finding ParseBlock(const std::string& headline, const std::vector<std::string_vi
 
   size_t i = begin;
   bool first_stack_unowned = true;
-  std::optional<Frame> first_access;  // the first access's own frame (its check call)
+  std::optional<Frame> first_access;            // the first access's own frame (its check call)
   std::vector<std::pair<Frame, uint64_t>> own;  // each access's own frame and address
   while (i < end) {
     std::string line(lines[i]);
