@@ -9,47 +9,40 @@
 
 namespace threadlens::analysis {
 
-std::string Namer::AccessedField(uint64_t addr, const std::vector<SideRef>* sides, bool anywhere) {
+std::string Namer::AccessedField(uint64_t addr, const std::vector<SideRef>* sides) {
   Symbolizer* sym = Sym();
   if (!sym || !sides) return "";
   for (const SideRef& s : *sides) {
-    if (s.site == 0 || (s.site & trace::kSiteIsString) || (addr < s.obj && !anywhere)) continue;
+    if (s.site == 0 || (s.site & trace::kSiteIsString) || addr < s.obj) continue;
     std::string field = sym->ResolveAccessedField(s.site, s.obj, addr);
     if (!field.empty()) return field;
   }
   return "";
 }
 
+namespace {
+
+// HeapObjectTypes' keys: one allocation, and its call path with its size.
+std::string BlockKey(const HeapRef& h) {
+  return std::to_string(h.base) + "/" + std::to_string(h.index);
+}
+std::string PathKey(const HeapRef& h) {
+  return std::to_string(h.site) + "/" + std::to_string(h.stack) + "/" + std::to_string(h.size);
+}
+
+}  // namespace
+
 void Namer::LearnHeapObjects(const std::vector<RawFinding>& raw) {
-  Symbolizer* sym = Sym();
-  if (!sym) return;
-  // Enough to name a block's few kinds of object; each costs a decode of the access's code.
-  constexpr size_t kPerBlock = 16;
+  if (!Sym()) return;
   for (const RawFinding& r : raw) {
     if (!r.heap.valid) continue;
-    std::vector<SideRef>& known = heap_objects_[{r.heap.base, r.heap.index}];
+    const std::string block = BlockKey(r.heap), path = PathKey(r.heap);
     for (const SideRef& s : r.sides) {
-      if (known.size() >= kPerBlock) break;
       if (s.site == 0 || (s.site & trace::kSiteIsString) || s.obj < r.heap.base ||
           s.obj - r.heap.base >= r.heap.Extent()) {
         continue;
       }
-      const bool seen = std::any_of(known.begin(), known.end(), [&](const SideRef& k) {
-        return k.site == s.site && k.obj == s.obj;
-      });
-      if (seen || sym->ResolveAccessedField(s.site, s.obj, s.obj).empty()) continue;
-      known.push_back(s);
-      // An object over the whole block: its first and last bytes are in it.
-      const uint64_t last = r.heap.base + r.heap.size - 1;
-      if (r.heap.size == 0 || sym->ResolveAccessedField(s.site, s.obj, r.heap.base).empty() ||
-          sym->ResolveAccessedField(s.site, s.obj, last).empty()) {
-        continue;
-      }
-      std::vector<SideRef>& typed = block_types_[{r.heap.site, r.heap.stack, r.heap.size}];
-      if (typed.size() < kPerBlock) {
-        typed.push_back(s);
-        typed.back().obj = s.obj - r.heap.base;
-      }
+      heap_types_.Learn(block, path, r.heap.base, r.heap.size, s.site, s.obj);
     }
   }
 }
@@ -106,23 +99,11 @@ std::string Namer::HeapName(const HeapRef& h, uint64_t addr, const std::vector<S
   // Else the type of the pointer an access went through (a block carved up by the program's
   // own allocator, a void* kept nowhere typed).
   if (field.empty() && addr >= h.base) field = AccessedField(addr, sides);
-  // Else the type another race's access into the same block went through, when the byte
-  // lies in that object (x264's frame contexts: some fields reached through a typed
-  // pointer, others through one the debug info does not place).
-  if (field.empty() && addr >= h.base) {
-    if (auto it = heap_objects_.find({h.base, h.index}); it != heap_objects_.end()) {
-      field = AccessedField(addr, &it->second, true);
-    }
-  }
-  // Else the type of a whole block of the same size from the same call path (the frame
-  // contexts one loop allocates), met by another race's access.
-  if (field.empty() && addr >= h.base) {
-    if (auto it = block_types_.find({h.site, h.stack, h.size}); it != block_types_.end()) {
-      std::vector<SideRef> here = it->second;
-      for (SideRef& s : here) s.obj += h.base;
-      field = AccessedField(addr, &here, true);
-    }
-  }
+  // Else the type another race's access into the same object went through (x264's frame
+  // contexts: some fields reached through a typed pointer, others through one the debug
+  // info does not place), or into a whole block of the same size from the same call path.
+  if (field.empty() && addr >= h.base)
+    field = heap_types_.Name(BlockKey(h), PathKey(h), h.base, addr);
   return HeapBlockName(where, h.size, addr - h.base, field);
 }
 

@@ -8,12 +8,12 @@
 #include <memory>
 #include <set>
 #include <string>
-#include <tuple>
 #include <unordered_map>
 #include <vector>
 
 #include "analysis_types.h"
 #include "frame_bases.h"
+#include "heap_object_types.h"
 #include "lock_monitor.h"
 #include "thread_stacks.h"
 #include "threadlens/analyzer/analyze.h"
@@ -111,10 +111,8 @@ class Namer {
   Frame UserFrame(uint64_t site, uint32_t node);
   std::string FunctionOf(uint64_t site, uint32_t node);
   std::string HeapName(const HeapRef& h, uint64_t addr, const std::vector<SideRef>* sides);
-  // What the accesses' code says byte `addr` is ("item::uses"), or "". `anywhere`: also
-  // bytes before an access's address (accesses of other races into the object).
-  std::string AccessedField(uint64_t addr, const std::vector<SideRef>* sides,
-                            bool anywhere = false);
+  // What the accesses' code says byte `addr` is ("item::uses"), or "".
+  std::string AccessedField(uint64_t addr, const std::vector<SideRef>* sides);
   // The local variable of thread `owner`'s frames that holds `addr`, as placed by side `s`
   // (an access of that thread): its site and call path say which frames were live.
   // Thread `tid`'s frame at call path `node`, running at return address `pc`.
@@ -135,13 +133,11 @@ class Namer {
   std::map<uint64_t, std::pair<uint64_t, std::string>> var_names_;
   std::unordered_map<uint64_t, std::string> fallback_names_;
   std::function<const HeapRef*(uint64_t)> heap_at_;
-  // LearnHeapObjects: per heap block (base, allocation index), accesses whose code types
-  // the object they reached.
-  std::map<std::pair<uint64_t, uint64_t>, std::vector<SideRef>> heap_objects_;
-  // Per allocating call path and size (site, stack, size), accesses of one object that spans
-  // its whole block, `obj` as an offset into the block: the other blocks that call path
-  // allocates with that size hold the same type.
-  std::map<std::tuple<uint64_t, uint32_t, uint64_t>, std::vector<SideRef>> block_types_;
+  // LearnHeapObjects: the objects of heap blocks that races' accesses typed.
+  HeapObjectTypes heap_types_{[this](uint64_t site, uint64_t at, uint64_t addr) {
+    Symbolizer* sym = Sym();
+    return sym ? sym->ResolveAccessedField(site, at, addr) : std::string();
+  }};
   bool lock_names_built_ = false;
   std::unordered_map<uint64_t, Stack> frames_;
   std::unique_ptr<Symbolizer> symbolizer_;

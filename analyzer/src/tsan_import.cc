@@ -23,7 +23,7 @@
 #include "threadlens/analyzer/symbolizer.h"
 #include "capstone_api.h"
 #include "namer.h"
-#include "tsan_heap_objects.h"
+#include "heap_object_types.h"
 #include "tsan_report_lines.h"
 
 namespace threadlens {
@@ -92,6 +92,16 @@ void AddUnique(std::vector<std::string>& v, const std::string& s) {
 bool IsFreeFunction(const std::string& fn) {
   return fn == "free" || fn == "cfree" || fn == "realloc" || fn.rfind("operator delete", 0) == 0;
 }
+
+// One heap race's block and accesses, as a report gives them.
+struct HeapSight {
+  Frame alloc;                         // the allocation's user frame (pc 0: none)
+  const Stack* alloc_stack = nullptr;  // the allocation's whole stack
+  uint64_t size = 0, block = 0, offset = 0;
+  const Frame* access = nullptr;  // the first access's own frame
+  // Each access's own frame (TSan's #0) and address.
+  std::vector<std::pair<Frame, uint64_t>> accesses;
+};
 
 // What byte `offset` of a heap block is, from its allocation frame (a module offset), else
 // from the accesses' own frames: the field name threadlens's own analysis gives, or "".
@@ -370,7 +380,9 @@ Report ImportTsanReports(std::string_view text, const std::string& program) {
     return !program.empty() && !fr.module.empty() && ShortFile(fr.module) == program_file;
   };
   // Read twice: first to learn which accesses type their objects, then to name.
-  TsanHeapObjects objects(in_program);
+  HeapObjectTypes objects([&](uint64_t site, uint64_t at, uint64_t addr) {
+    return sym->ResolveAccessedField(site, at, addr);
+  });
   bool learning = true;
   HeapField field = [&](const HeapSight& h) -> std::string {
     if (!sym_tried && (in_program(h.alloc) || (h.access && in_program(*h.access)))) {
@@ -378,8 +390,19 @@ Report ImportTsanReports(std::string_view text, const std::string& program) {
       sym = MakeSymbolizer({ModuleInfo{0, ~0ull >> 1, program, ""}});
     }
     if (!sym) return "";
+    // A block is keyed by its address and allocating stack, its call path by that stack.
+    std::string path = std::to_string(h.size);
+    if (h.alloc_stack) {
+      for (const Frame& f : *h.alloc_stack) path += ":" + f.module + "+" + std::to_string(f.pc);
+    }
+    const std::string block = std::to_string(h.block) + "/" + path;
     if (learning) {
-      objects.Learn(*sym, h);
+      for (const auto& [frame, addr] : h.accesses) {
+        // TSan prints the instruction's pc; the site is the check call's return address.
+        if (h.size && in_program(frame) && addr >= h.block && addr - h.block < h.size) {
+          objects.Learn(block, path, h.block, h.size, frame.pc + 1, addr);
+        }
+      }
       return "";
     }
     // TSan prints the call's pc (the return address less one); the site is the return
@@ -389,7 +412,9 @@ Report ImportTsanReports(std::string_view text, const std::string& program) {
     if (out.empty() && h.access && in_program(*h.access)) {
       out = sym->ResolveAccessedField(h.access->pc + 1, 0, 0);
     }
-    if (out.empty()) out = objects.Name(*sym, h);
+    if (out.empty() && h.size && h.offset < h.size) {
+      out = objects.Name(block, path, h.block, h.block + h.offset);
+    }
     return out;
   };
   for (int pass = 0; pass < 2; ++pass) {

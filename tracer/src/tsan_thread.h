@@ -79,8 +79,8 @@ struct ThreadCtx {
   // a scan extends its range's record in place, without the cache lookup (Access). A range
   // stays open while every record after it is an access of the current run (its `live`
   // bit, with run_end the buffer's end): any other record (a call, a synchronization, a
-  // flush) ends them all. next == 0: the
-  // slot is free. Arrays, so RecordAccess reads the eight next addresses from one line.
+  // flush) ends them all (CloseRanges also zeroes `next`, so Access's first compare fails).
+  // Arrays, so RecordAccess reads the eight next addresses from one line.
   // (x264's lowres filter walks six arrays at once.) Saved whole around a signal handler
   // (intercept_signal.cc).
   static constexpr int kOpenRanges = 8;
