@@ -3,6 +3,7 @@
 #include "threadlens/analyzer/analyze.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 #include <unordered_map>
 #include <cinttypes>
@@ -170,6 +171,22 @@ std::string WithoutOwner(const std::string& name) {
   return name;
 }
 
+// Which element of an array a race reached first can change from run to run (which worker
+// started first): "pool[1].state" and "pool[0].state" are one bug, "pool[].state". Findings of
+// one report that then collide get their indices back (DisambiguateFingerprints).
+std::string WithoutIndices(const std::string& name) {
+  std::string out;
+  out.reserve(name.size());
+  for (size_t i = 0; i < name.size(); ++i) {
+    out += name[i];
+    if (name[i] != '[') continue;
+    size_t j = i + 1;
+    while (j < name.size() && std::isdigit(static_cast<unsigned char>(name[j]))) ++j;
+    if (j > i + 1 && j < name.size() && name[j] == ']') i = j - 1;
+  }
+  return out;
+}
+
 // Names that carry an address are not stable across runs; fingerprints skip them.
 bool Unstable(const std::string& name) {
   return name.empty() || name.rfind("0x", 0) == 0 || name.find("@0x") != std::string::npos ||
@@ -216,11 +233,13 @@ std::string FingerprintOf(const Finding& f) {
     // "rec::total at 0x5565...": memory no allocation names, the field without the address.
     const size_t at_address = v.find(" at 0x");
     const size_t in_shared = v.find(" in shared@0x");  // a field of unnamed shared memory
-    if (v.rfind(kHeapPrefix, 0) == 0) parts.push_back("var:" + HeapKey(v));
-    else if (in_block != std::string::npos) parts.push_back("var:" + HeapObjectKey(v));
-    else if (at_address != std::string::npos) parts.push_back("var:" + v.substr(0, at_address) + "@memory");
-    else if (in_shared != std::string::npos) parts.push_back("var:" + v.substr(0, in_shared) + "@shared");
-    else if (const std::string key = WithoutOwner(v); !Unstable(key)) parts.push_back("var:" + key);
+    std::string key;
+    if (v.rfind(kHeapPrefix, 0) == 0) key = HeapKey(v);
+    else if (in_block != std::string::npos) key = HeapObjectKey(v);
+    else if (at_address != std::string::npos) key = v.substr(0, at_address) + "@memory";
+    else if (in_shared != std::string::npos) key = v.substr(0, in_shared) + "@shared";
+    else if (key = WithoutOwner(v); Unstable(key)) continue;
+    parts.push_back("var:" + WithoutIndices(key));
   }
   // What a hung thread waits on (a condition variable, semaphore or thread) is no lock.
   if (f.kind == "hang" && !f.accesses.empty() && f.subkind != "join" &&

@@ -53,6 +53,45 @@ TEST(Fingerprint, AStackOrThreadLocalVariableIsKeyedWithoutItsThread) {
             FingerprintOf(race("shared::ready in shared@0x7f1f9f55b000 (anon 31498:7f1f9f55b000)")));
 }
 
+// Which element of an array a race reached first can change from run to run (which worker
+// of a pool started first): the element's index is not in the key, its field is.
+TEST(Fingerprint, AnArrayElementIsKeyedWithoutItsIndex) {
+  auto race = [](const std::string& var) {
+    Finding f;
+    f.kind = "race";
+    Access a;
+    a.stack = {Frame{"Pool::start()", "src/pool.cc", 40, 0, ""}};
+    f.accesses = {a, a};
+    f.variables = {var};
+    f.fingerprint = FingerprintOf(f);
+    return f;
+  };
+  const std::string in_block = " in heap block allocated at Pool::Pool() pool.cc:12";
+  EXPECT_EQ(race("Worker[0]._thread" + in_block).fingerprint,
+            race("Worker[1]._thread" + in_block).fingerprint);
+  EXPECT_NE(race("Worker[0]._thread" + in_block).fingerprint,
+            race("Worker[0]._id" + in_block).fingerprint);
+  EXPECT_EQ(race("table[3].count").fingerprint, race("table[17].count").fingerprint);
+  EXPECT_EQ(race("grid[2][5]").fingerprint, race("grid[0][1]").fingerprint);
+  EXPECT_NE(race("table[3].count").fingerprint, race("table[3].hits").fingerprint);
+  EXPECT_NE(race("table[3].count").fingerprint, race("other[3].count").fingerprint);
+  EXPECT_EQ(race("local variable buf[4] of worker() on T2's stack").fingerprint,
+            race("local variable buf[0] of worker() on T3's stack").fingerprint);
+  EXPECT_EQ(race("rec::slots[1] at 0x564a1cd4f008").fingerprint,
+            race("rec::slots[2] at 0x5650cfe0e010").fingerprint);
+  // Not an index: kept as it is.
+  EXPECT_NE(race("m[x]").fingerprint, race("m[y]").fingerprint);
+  // Two elements raced on in one report by the same code stay two findings, each keyed by
+  // its index there.
+  std::vector<Finding> two = {race("table[3].count"), race("table[5].count")};
+  DisambiguateFingerprints(two);
+  EXPECT_NE(two[0].fingerprint, two[1].fingerprint);
+  std::vector<Finding> again = {race("table[5].count"), race("table[3].count")};
+  DisambiguateFingerprints(again);
+  EXPECT_EQ(again[0].fingerprint, two[1].fingerprint);
+  EXPECT_EQ(again[1].fingerprint, two[0].fingerprint);
+}
+
 // A lock in a heap block is keyed by its field, the allocating function and its number, not
 // by the allocation's line; so is a condition variable a hang waits on.
 TEST(Fingerprint, ALockInAHeapBlockIsKeyedWithoutItsLine) {
