@@ -256,23 +256,45 @@ std::string FingerprintOf(const Finding& f) {
   return buf;
 }
 
+namespace {
+
+// What tells apart findings that share a fingerprint: the variables in full and each side's
+// innermost line in the program, sorted as in FingerprintOf (whichever thread came first).
+std::string LinesKey(const Finding& f) {
+  std::vector<std::string> parts;
+  for (const std::string& v : f.variables) parts.push_back("|var:" + WithoutOwner(v));
+  for (const Access& a : f.accesses) {
+    for (const Frame& fr : a.stack) {
+      if (fr.line == 0 || IsSystemFrame(fr)) continue;
+      parts.push_back("|at:" + fr.function + ":" + std::to_string(fr.line));
+      break;
+    }
+  }
+  std::sort(parts.begin(), parts.end());
+  std::string key = f.fingerprint;
+  for (const std::string& p : parts) key += p;
+  return key;
+}
+
+}  // namespace
+
 void DisambiguateFingerprints(std::vector<Finding>& findings) {
   std::unordered_map<std::string, int> seen;
   for (const Finding& f : findings) ++seen[f.fingerprint];
-  for (Finding& f : findings) {
-    if (seen[f.fingerprint] < 2) continue;
-    std::string key = f.fingerprint;
-    for (const std::string& v : f.variables) key += "|var:" + WithoutOwner(v);
-    for (const Access& a : f.accesses) {
-      for (const Frame& fr : a.stack) {
-        if (fr.line == 0 || IsSystemFrame(fr)) continue;
-        key += "|at:" + fr.function + ":" + std::to_string(fr.line);
-        break;
-      }
-    }
+  std::vector<std::string> keys(findings.size());
+  // Per shared fingerprint, its findings' distinct keys: one alone means the same lines at
+  // other pcs (a duplicated load), which keep the fingerprint a run without the copy gives.
+  std::unordered_map<std::string, std::set<std::string>> distinct;
+  for (size_t i = 0; i < findings.size(); ++i) {
+    if (seen[findings[i].fingerprint] < 2) continue;
+    keys[i] = LinesKey(findings[i]);
+    distinct[findings[i].fingerprint].insert(keys[i]);
+  }
+  for (size_t i = 0; i < findings.size(); ++i) {
+    if (keys[i].empty() || distinct[findings[i].fingerprint].size() < 2) continue;
     char buf[17];
-    std::snprintf(buf, sizeof buf, "%016" PRIx64, Fnv1a(key));
-    f.fingerprint = buf;
+    std::snprintf(buf, sizeof buf, "%016" PRIx64, Fnv1a(keys[i]));
+    findings[i].fingerprint = buf;
   }
 }
 

@@ -20,23 +20,44 @@ std::string Namer::AccessedField(uint64_t addr, const std::vector<SideRef>* side
   return "";
 }
 
+size_t AllocationPathDepth(const Stack& s) {
+  size_t i = 0;
+  while (i < s.size() && (s[i].function.empty() || IsSystemFrame(s[i]))) ++i;
+  if (i == s.size()) return s.size();
+  if (IsAllocationWrapper(s[i])) {
+    for (size_t j = i + 1; j < s.size(); ++j) {
+      if (!s[j].function.empty() && !IsSystemFrame(s[j]) && !IsAllocationWrapper(s[j])) {
+        i = j;
+        break;
+      }
+    }
+  }
+  return std::min(s.size(), i + 2);
+}
+
 namespace {
 
-// HeapObjectTypes' keys: one allocation, and its call path with its size.
+// HeapObjectTypes' key of one allocation.
 std::string BlockKey(const HeapRef& h) {
   return std::to_string(h.base) + "/" + std::to_string(h.index);
 }
-std::string PathKey(const HeapRef& h) {
-  return std::to_string(h.site) + "/" + std::to_string(h.stack) + "/" + std::to_string(h.size);
-}
 
 }  // namespace
+
+std::string Namer::HeapPathKey(const HeapRef& h) {
+  const Stack stack = StackOf(h.site, h.stack);
+  std::string key = std::to_string(h.size);
+  const size_t depth = AllocationPathDepth(stack);
+  if (depth == 0) return key + "/" + std::to_string(h.site) + "/" + std::to_string(h.stack);
+  for (size_t i = 0; i < depth; ++i) key += "/" + std::to_string(stack[i].pc);
+  return key;
+}
 
 void Namer::LearnHeapObjects(const std::vector<RawFinding>& raw) {
   if (!Sym()) return;
   for (const RawFinding& r : raw) {
     if (!r.heap.valid) continue;
-    const std::string block = BlockKey(r.heap), path = PathKey(r.heap);
+    const std::string block = BlockKey(r.heap), path = HeapPathKey(r.heap);
     for (const SideRef& s : r.sides) {
       if (s.site == 0 || (s.site & trace::kSiteIsString) || s.obj < r.heap.base ||
           s.obj - r.heap.base >= r.heap.Extent()) {
@@ -47,10 +68,6 @@ void Namer::LearnHeapObjects(const std::vector<RawFinding>& raw) {
   }
 }
 
-namespace {
-
-// A program's own allocation wrapper (xmalloc, zmalloc, sqlite3Malloc, a DbMallocRaw...):
-// its block is what its caller asked for.
 bool IsAllocationWrapper(const Frame& f) {
   std::string name = f.function.substr(0, f.function.find('('));
   if (size_t colons = name.rfind("::"); colons != std::string::npos) name.erase(0, colons + 2);
@@ -60,8 +77,6 @@ bool IsAllocationWrapper(const Frame& f) {
   }
   return false;
 }
-
-}  // namespace
 
 std::string Namer::HeapName(const HeapRef& h, uint64_t addr, const std::vector<SideRef>* sides) {
   const Stack stack = StackOf(h.site, h.stack);
@@ -103,7 +118,7 @@ std::string Namer::HeapName(const HeapRef& h, uint64_t addr, const std::vector<S
   // contexts: some fields reached through a typed pointer, others through one the debug
   // info does not place), or into a whole block of the same size from the same call path.
   if (field.empty() && addr >= h.base)
-    field = heap_types_.Name(BlockKey(h), PathKey(h), h.base, addr);
+    field = heap_types_.Name(BlockKey(h), HeapPathKey(h), h.base, addr);
   return HeapBlockName(where, h.size, addr - h.base, field);
 }
 

@@ -1,9 +1,9 @@
 // Objects of heap blocks, typed by the code of reported accesses into them: a byte that its
 // own race's allocation and accesses do not type is named by another reported access into
 // the same object, and an object that covers its whole block names the other blocks of the
-// same size from the same allocating call path (x264's frame contexts: one `x264_t` each,
-// from one loop). The analysis of a trace and the import of TSan's reports both name heap
-// fields so, and a race gets one fingerprint from either.
+// same size from the same allocating frame and caller (AllocationPathDepth; x264's frame
+// contexts: one `x264_t` each, from one loop). The analysis of a trace and the import of
+// TSan's reports both name heap fields so, and a race gets one fingerprint from either.
 #pragma once
 
 #include <cstdint>
@@ -22,7 +22,7 @@ class HeapObjectTypes {
   explicit HeapObjectTypes(Resolve resolve) : resolve_(std::move(resolve)) {}
 
   // A reported access at `at` (inside the block) by the check returning to `site`. `block`
-  // keys the block (one allocation), `path` its allocating call path and size; the block
+  // keys the block (one allocation), `path` its allocation's frames and size; the block
   // spans [base, base+size).
   void Learn(const std::string& block, const std::string& path, uint64_t base, uint64_t size,
              uint64_t site, uint64_t at);

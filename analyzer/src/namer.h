@@ -28,6 +28,14 @@ bool IsSystemFrame(const Frame& f);
 // The innermost frame of the user's code (outside the system headers and the standard
 // library), else the innermost frame that names a function, else the site's own.
 Frame UserFrameOf(const Stack& s);
+// A program's own allocation wrapper (xmalloc, zmalloc, sqlite3Malloc, a DbMallocRaw...):
+// its block is named by its caller, in the analysis and in TSan's import alike.
+bool IsAllocationWrapper(const Frame& f);
+// The frames that say what a heap block holds, innermost first: up to the frame it is named
+// by (the innermost of the user's code, past the program's allocation wrappers) and that
+// frame's caller. Blocks of one size allocated there hold objects of one type, whatever
+// called further out (a pool made by one function, reached from several).
+size_t AllocationPathDepth(const Stack& s);
 // "make_table() table.cc:12": where a heap block was allocated, from its allocating frame
 // ("" when the frame has neither function nor file).
 std::string AllocationWhere(const Frame& f);
@@ -111,6 +119,8 @@ class Namer {
   Frame UserFrame(uint64_t site, uint32_t node);
   std::string FunctionOf(uint64_t site, uint32_t node);
   std::string HeapName(const HeapRef& h, uint64_t addr, const std::vector<SideRef>* sides);
+  // HeapObjectTypes' key of a block's call path: its size and AllocationPathDepth's frames.
+  std::string HeapPathKey(const HeapRef& h);
   // What the accesses' code says byte `addr` is ("item::uses"), or "".
   std::string AccessedField(uint64_t addr, const std::vector<SideRef>* sides);
   // The local variable of thread `owner`'s frames that holds `addr`, as placed by side `s`

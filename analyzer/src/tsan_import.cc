@@ -120,8 +120,20 @@ std::string HeapName(HeapSight& h, const HeapField& field) {
       break;
     }
   }
-  const std::string where = analysis::AllocationWhere(*user);
   h.alloc = u[0];
+  // Past the program's allocation wrappers (my_malloc): where, and as what, their caller
+  // allocated, as the analysis names it.
+  if (!analysis::IsSystemFrame(*user) && analysis::IsAllocationWrapper(*user)) {
+    for (const Frame& c : u) {
+      if (c.function.empty() || analysis::IsSystemFrame(c) || analysis::IsAllocationWrapper(c)) {
+        continue;
+      }
+      user = &c;
+      h.alloc = c;
+      break;
+    }
+  }
+  const std::string where = analysis::AllocationWhere(*user);
   return analysis::HeapBlockName(where, h.size, h.offset, field ? field(h) : "");
 }
 
@@ -390,12 +402,19 @@ Report ImportTsanReports(std::string_view text, const std::string& program) {
       sym = MakeSymbolizer({ModuleInfo{0, ~0ull >> 1, program, ""}});
     }
     if (!sym) return "";
-    // A block is keyed by its address and allocating stack, its call path by that stack.
-    std::string path = std::to_string(h.size);
+    // A block is keyed by its address and allocating stack, its call path as the analysis
+    // keys it (AllocationPathDepth).
+    std::string path = std::to_string(h.size), whole = path;
     if (h.alloc_stack) {
-      for (const Frame& f : *h.alloc_stack) path += ":" + f.module + "+" + std::to_string(f.pc);
+      const Stack u = UserStack(*h.alloc_stack);
+      const size_t depth = analysis::AllocationPathDepth(u);
+      for (size_t i = 0; i < u.size(); ++i) {
+        const std::string frame = ":" + u[i].module + "+" + std::to_string(u[i].pc);
+        whole += frame;
+        if (i < depth) path += frame;
+      }
     }
-    const std::string block = std::to_string(h.block) + "/" + path;
+    const std::string block = std::to_string(h.block) + "/" + whole;
     if (learning) {
       for (const auto& [frame, addr] : h.accesses) {
         // TSan prints the instruction's pc; the site is the check call's return address.

@@ -244,7 +244,8 @@ TEST(ThreadlensTsan, HeapRacesHaveTheTraceFingerprints) {
   for (const char* name :
        {"race_heap_new_object", "race_heap_struct_calloc", "race_heap_vector",
         "race_heap_slab_items", "race_unseen_memory_record",
-        "race_heap_field_named_by_other_access", "race_heap_field_named_by_sibling_block"}) {
+        "race_heap_field_named_by_other_access", "race_heap_field_named_by_sibling_block",
+        "race_heap_field_named_through_wrapper_caller"}) {
     SCOPED_TRACE(name);
     const std::string imported = dir + "/" + name + ".tsan.json";
     const std::string trace = dir + "/" + name + ".tltrace";
