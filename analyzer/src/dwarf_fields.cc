@@ -151,7 +151,7 @@ bool LibdwNames::GlobalAt(uint64_t addr, Dwarf_Die& type, uint64_t& offset) {
   --it;
   if (addr - it->first >= std::max<uint64_t>(it->second.size, 1)) return false;
   type = it->second.type;
-  offset = addr - it->first;
+  offset = it->second.piece + (addr - it->first);
   return true;
 }
 

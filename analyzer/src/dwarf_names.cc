@@ -68,6 +68,45 @@ std::optional<uint64_t> StaticAddress(Dwarf_Die* var, bool* tls) {
   return std::nullopt;
 }
 
+// A global the compiler split into pieces at fixed places (clang's scalar replacement of a
+// static struct: `DW_OP_addrx 0, DW_OP_piece 8, DW_OP_addrx 1, DW_OP_piece 8`): each piece's
+// address, offset in the variable and size. A piece held elsewhere (a constant, a register)
+// or missing is skipped; empty when the location is not such a list.
+struct Piece {
+  uint64_t addr, offset, size;
+};
+std::vector<Piece> StaticPieces(Dwarf_Die* var) {
+  Dwarf_Attribute a;
+  Dwarf_Op* ops = nullptr;
+  size_t n = 0;
+  std::vector<Piece> out;
+  if (!dwarf_attr(var, DW_AT_location, &a) || dwarf_getlocation(&a, &ops, &n) != 0) return out;
+  uint64_t offset = 0;
+  std::optional<uint64_t> addr;
+  bool other = false;  // the piece's value is not at an address of its own
+  for (size_t i = 0; i < n; ++i) {
+    if (ops[i].atom == DW_OP_piece) {
+      if (addr && !other && ops[i].number > 0) out.push_back({*addr, offset, ops[i].number});
+      offset += ops[i].number;
+      addr.reset();
+      other = false;
+    } else if (ops[i].atom == DW_OP_addr && !addr) {
+      addr = ops[i].number;
+    } else if ((ops[i].atom == DW_OP_addrx || ops[i].atom == DW_OP_GNU_addr_index) && !addr) {
+      Dwarf_Attribute addr_attr;
+      Dwarf_Addr at = 0;
+      if (dwarf_getlocation_attr(&a, &ops[i], &addr_attr) != 0 ||
+          dwarf_formaddr(&addr_attr, &at) != 0) {
+        return {};
+      }
+      addr = at;
+    } else {
+      other = true;
+    }
+  }
+  return out;
+}
+
 // "ns::Class::" for the scopes that hold a DIE (the DIE itself excluded).
 std::string ScopePrefixOf(Dwarf_Die* die) {
   Dwarf_Die* scopes = nullptr;
@@ -189,8 +228,9 @@ void LibdwNames::IndexChildren(Dwarf_Die& parent, const std::string& prefix, int
 void LibdwNames::AddVariable(Dwarf_Die& var, const std::string& prefix) {
   bool tls = false;
   std::optional<uint64_t> addr = StaticAddress(&var, &tls);
+  const std::vector<Piece> pieces = addr ? std::vector<Piece>{} : StaticPieces(&var);
   Variable v;
-  if (!addr || !TypeOf(&var, &v.type)) return;
+  if ((!addr && pieces.empty()) || !TypeOf(&var, &v.type)) return;
   const char* name = dwarf_diename(&var);
   if (!name) return;
   // A static data member defined outside its class names the class through its declaration.
@@ -202,7 +242,17 @@ void LibdwNames::AddVariable(Dwarf_Die& var, const std::string& prefix) {
     v.name = prefix + name;
   }
   v.size = SizeOf(v.type).value_or(0);
-  (tls ? thread_locals_ : globals_).emplace(*addr, std::move(v));
+  if (addr) {
+    (tls ? thread_locals_ : globals_).emplace(*addr, std::move(v));
+    return;
+  }
+  for (const Piece& p : pieces) {
+    Variable part = v;
+    part.size = p.size;
+    part.piece = p.offset;
+    part.split = true;
+    globals_.emplace(p.addr, std::move(part));
+  }
 }
 
 bool LibdwNames::Local(uint64_t pc, uint64_t offset, std::optional<uint64_t> fp_offset,

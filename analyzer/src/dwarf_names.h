@@ -17,6 +17,9 @@ struct DwarfGlobal {
   std::string name;  // as written in the source, qualified by namespaces and classes
   std::string path;  // field path from the variable to the address: ".errors", "[3].count",
                      // "" at a scalar's start; "+N" when no member covers the byte
+  // The compiler split the variable into pieces at several addresses (a static struct whose
+  // fields became globals of their own): the symbols there ("impl.1") are not its name.
+  bool split = false;
 };
 
 // A local variable (or parameter) of a frame that covers a queried stack address.

@@ -56,6 +56,10 @@ class LibdwNames : public DwarfNames {
     uint64_t size = 0;
     Dwarf_Die type{};
     std::string name;
+    // Of a variable split into pieces at several addresses (DW_OP_piece): this entry is the
+    // piece of `size` bytes at offset `piece` in it.
+    uint64_t piece = 0;
+    bool split = false;
   };
 
   // T, for a store of the pointer into a global or a member of type T* (dwarf_fields.cc).
@@ -89,11 +93,12 @@ class LibdwNames : public DwarfNames {
     --it;
     const Variable& v = it->second;
     if (at - it->first >= std::max<uint64_t>(v.size, 1)) return false;
-    out.start = it->first;
+    out.start = it->first - v.piece;
     out.size = v.size;
     out.name = v.name;
+    out.split = v.split;
     out.path.clear();
-    dwarf_types::FieldPath(v.type, at - it->first, out.path, 0);
+    dwarf_types::FieldPath(v.type, v.piece + (at - it->first), out.path, 0);
     return true;
   }
 

@@ -307,7 +307,8 @@ class ModuleSymbolizer : public Symbolizer {
       DwarfGlobal global;
       DwarfNames* dwarf = DwarfOf(*m);
       if (dwarf && dwarf->Global(offset, global)) {
-        name = (sym && sym->start == global.start ? sym->name : global.name) + global.path;
+        name = (sym && sym->start == global.start && !global.split ? sym->name : global.name) +
+               global.path;
       } else if (sym) {
         name = sym->name;
         if (offset > sym->start) name += "+" + std::to_string(offset - sym->start);

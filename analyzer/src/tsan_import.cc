@@ -24,6 +24,7 @@
 #include "capstone_api.h"
 #include "namer.h"
 #include "heap_object_types.h"
+#include "tsan_names.h"
 #include "tsan_report_lines.h"
 
 namespace threadlens {
@@ -93,50 +94,6 @@ bool IsFreeFunction(const std::string& fn) {
   return fn == "free" || fn == "cfree" || fn == "realloc" || fn.rfind("operator delete", 0) == 0;
 }
 
-// One heap race's block and accesses, as a report gives them.
-struct HeapSight {
-  Frame alloc;                         // the allocation's user frame (pc 0: none)
-  const Stack* alloc_stack = nullptr;  // the allocation's whole stack
-  uint64_t size = 0, block = 0, offset = 0;
-  const Frame* access = nullptr;  // the first access's own frame
-  // Each access's own frame (TSan's #0) and address.
-  std::vector<std::pair<Frame, uint64_t>> accesses;
-};
-
-// What byte `offset` of a heap block is, from its allocation frame (a module offset), else
-// from the accesses' own frames: the field name threadlens's own analysis gives, or "".
-using HeapField = std::function<std::string(const HeapSight&)>;
-
-// A heap block as the analysis of a trace names it (analysis::HeapBlockName): by the user's
-// frame (a vector's block by the code that grew it, not by std::allocator), its field by the
-// allocating call itself.
-std::string HeapName(HeapSight& h, const HeapField& field) {
-  Stack u = UserStack(*h.alloc_stack);
-  if (u.empty()) return analysis::HeapBlockName("", h.size, h.offset, "");
-  const Frame* user = &u[0];
-  for (const Frame& fr : u) {
-    if (!fr.function.empty() && !analysis::IsSystemFrame(fr)) {
-      user = &fr;
-      break;
-    }
-  }
-  h.alloc = u[0];
-  // Past the program's allocation wrappers (my_malloc): where, and as what, their caller
-  // allocated, as the analysis names it.
-  if (!analysis::IsSystemFrame(*user) && analysis::IsAllocationWrapper(*user)) {
-    for (const Frame& c : u) {
-      if (c.function.empty() || analysis::IsSystemFrame(c) || analysis::IsAllocationWrapper(c)) {
-        continue;
-      }
-      user = &c;
-      h.alloc = c;
-      break;
-    }
-  }
-  const std::string where = analysis::AllocationWhere(*user);
-  return analysis::HeapBlockName(where, h.size, h.offset, field ? field(h) : "");
-}
-
 // One report block: lines [begin, end) after the WARNING line.
 Finding ParseBlock(const std::string& headline, const std::vector<std::string_view>& lines,
                    size_t begin, size_t end, const HeapField& field) {
@@ -154,7 +111,7 @@ Finding ParseBlock(const std::string& headline, const std::vector<std::string_vi
       R"(^\s+(Previous )?(atomic )?(read|write|Read|Write|Atomic read|Atomic write))"
       R"(( of size (\d+))? at (0x[0-9a-f]+) by (.+?)(?: \(mutexes:.*\))?:$)");
   static const std::regex kLocGlobal(
-      R"(Location is global '(.+?)' of size (\d+) at (0x[0-9a-f]+))");
+      R"(Location is global '(.+?)' of size (\d+) at (0x[0-9a-f]+)(?: \((.+)\+(0x[0-9a-f]+)\))?)");
   static const std::regex kLocHeap(
       R"(Location is heap block of size (\d+) at (0x[0-9a-f]+) allocated by (.+):$)");
   static const std::regex kLocStack(R"(Location is stack of (.+)\.)");
@@ -204,6 +161,17 @@ Finding ParseBlock(const std::string& headline, const std::vector<std::string_vi
     }
     if (std::regex_search(line, m, kLocGlobal)) {
       location = m[1];
+      // The field the program's debug info names at the raced byte ("stats.errors"), as the
+      // analysis of a trace names it; TSan gives the symbol ("stats", "impl.1"), and the
+      // raced byte's module and offset.
+      if (m[4].matched && field) {
+        Frame g;
+        g.module = m[4].str();
+        g.pc = ParseHex(m[5].str().substr(2));
+        HeapSight h;
+        h.global = &g;
+        if (std::string name = field(h); !name.empty()) location = name;
+      }
       ++i;
       continue;
     }
@@ -397,11 +365,13 @@ Report ImportTsanReports(std::string_view text, const std::string& program) {
   });
   bool learning = true;
   HeapField field = [&](const HeapSight& h) -> std::string {
-    if (!sym_tried && (in_program(h.alloc) || (h.access && in_program(*h.access)))) {
+    if (!sym_tried && (in_program(h.alloc) || (h.access && in_program(*h.access)) ||
+                       (h.global && in_program(*h.global)))) {
       sym_tried = true;
       sym = MakeSymbolizer({ModuleInfo{0, ~0ull >> 1, program, ""}});
     }
     if (!sym) return "";
+    if (h.global) return learning || !in_program(*h.global) ? "" : sym->ResolveData(h.global->pc);
     // A block is keyed by its address and allocating stack, its call path as the analysis
     // keys it (AllocationPathDepth).
     std::string path = std::to_string(h.size), whole = path;

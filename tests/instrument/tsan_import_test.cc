@@ -230,12 +230,13 @@ std::set<std::string> RaceFingerprints(const std::string& path) {
   return out;
 }
 
-// A heap race found by TSan and imported has the fingerprint the analysis of a trace of the
-// same program gives it (its name: the allocation's user frame, and the field the
-// allocation site's DWARF says, or else the access's code, its own or another reported
-// access's into the same object; memory no allocation holds by the access's code alone), so
-// one baseline serves both.
-TEST(ThreadlensTsan, HeapRacesHaveTheTraceFingerprints) {
+// A heap or global race found by TSan and imported has the fingerprint the analysis of a
+// trace of the same program gives it (a heap block's name: the allocation's user frame, and
+// the field the allocation site's DWARF says, or else the access's code, its own or another
+// reported access's into the same object; memory no allocation holds by the access's code
+// alone; a global's: its field at the raced byte, through DWARF, where TSan names the
+// symbol), so one baseline serves both.
+TEST(ThreadlensTsan, RacesHaveTheTraceFingerprints) {
   char dir_template[] = "/tmp/threadlens-tsan-XXXXXX";
   ASSERT_NE(mkdtemp(dir_template), nullptr);
   const std::string dir = dir_template;
@@ -245,7 +246,8 @@ TEST(ThreadlensTsan, HeapRacesHaveTheTraceFingerprints) {
        {"race_heap_new_object", "race_heap_struct_calloc", "race_heap_vector",
         "race_heap_slab_items", "race_unseen_memory_record",
         "race_heap_field_named_by_other_access", "race_heap_field_named_by_sibling_block",
-        "race_heap_field_named_through_wrapper_caller"}) {
+        "race_heap_field_named_through_wrapper_caller", "race_struct_member",
+        "race_global_split_by_compiler"}) {
     SCOPED_TRACE(name);
     const std::string imported = dir + "/" + name + ".tsan.json";
     const std::string trace = dir + "/" + name + ".tltrace";
