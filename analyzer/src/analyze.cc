@@ -172,8 +172,7 @@ std::string WithoutOwner(const std::string& name) {
 }
 
 // Which element of an array a race reached first can change from run to run (which worker
-// started first): "pool[1].state" and "pool[0].state" are one bug, "pool[].state". Findings of
-// one report that then collide get their indices back (DisambiguateFingerprints).
+// started first): "pool[1].state" and "pool[0].state" are one bug, "pool[].state".
 std::string WithoutIndices(const std::string& name) {
   std::string out;
   out.reserve(name.size());
@@ -258,11 +257,14 @@ std::string FingerprintOf(const Finding& f) {
 
 namespace {
 
-// What tells apart findings that share a fingerprint: the variables in full and each side's
-// innermost line in the program, sorted as in FingerprintOf (whichever thread came first).
+// What tells apart findings that share a fingerprint: the variables in full (but for array
+// indices: the same lines racing on two elements are one bug) and each side's innermost line
+// in the program, sorted as in FingerprintOf (whichever thread came first).
 std::string LinesKey(const Finding& f) {
   std::vector<std::string> parts;
-  for (const std::string& v : f.variables) parts.push_back("|var:" + WithoutOwner(v));
+  for (const std::string& v : f.variables) {
+    parts.push_back("|var:" + WithoutIndices(WithoutOwner(v)));
+  }
   for (const Access& a : f.accesses) {
     for (const Frame& fr : a.stack) {
       if (fr.line == 0 || IsSystemFrame(fr)) continue;

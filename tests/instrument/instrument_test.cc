@@ -4,6 +4,7 @@
 //   // CHECK: race NAME    a race on the variable named NAME (the rest of the line; '*': any
 //                         name), whose two sides are on lines marked `// RACE`
 //   // CHECK: no-race     no race finding at all
+//   // CHECK: races N     exactly N race findings
 //   // CHECK: subkind S   the expected races are of subkind S (e.g. use-after-free)
 //   // CHECK: exit N      the program exits with status N under the tracer
 //   // CHECK: misuse S    a misuse finding of subkind S (a warning or an error)
@@ -44,6 +45,7 @@ using instrument_test::RunTo;
 
 struct Expectations {
   bool no_race = false;
+  int race_count = -1;             // -1: not checked
   std::vector<std::string> races;  // variable names, "*" for any
   std::set<int> race_lines;        // lines marked // RACE
   std::string subkind;             // of the expected races ("": any)
@@ -76,6 +78,7 @@ Expectations ReadExpectations(const std::string& path) {
     std::string what;
     words >> what;
     if (what == "no-race") e.no_race = true;
+    if (what == "races") words >> e.race_count;
     if (what == "race") {  // the name is the rest of the line: "tally in T2's thread-local storage"
       std::string name;
       std::getline(words >> std::ws, name);
@@ -157,6 +160,9 @@ TEST_P(InstrumentedProgram, FindingsMatchChecks) {
   }
   if (expect.no_race) {
     EXPECT_TRUE(races.empty()) << name << " must be race-free";
+  }
+  if (expect.race_count >= 0) {
+    EXPECT_EQ(races.size(), static_cast<size_t>(expect.race_count)) << name;
   }
   for (const std::string& variable : expect.races) {
     bool found = false;
