@@ -285,7 +285,8 @@ void DisambiguateFingerprints(std::vector<Finding>& findings) {
   for (const Finding& f : findings) ++seen[f.fingerprint];
   std::vector<std::string> keys(findings.size());
   // Per shared fingerprint, its findings' distinct keys: one alone means the same lines at
-  // other pcs (a duplicated load), which keep the fingerprint a run without the copy gives.
+  // other pcs (a duplicated load) or on other elements of an array, which keep the
+  // fingerprint a run with one of them gives.
   std::unordered_map<std::string, std::set<std::string>> distinct;
   for (size_t i = 0; i < findings.size(); ++i) {
     if (seen[findings[i].fingerprint] < 2) continue;
