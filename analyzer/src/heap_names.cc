@@ -20,19 +20,36 @@ std::string Namer::AccessedField(uint64_t addr, const std::vector<SideRef>* side
   return "";
 }
 
-size_t AllocationPathDepth(const Stack& s) {
-  size_t i = 0;
-  while (i < s.size() && (s[i].function.empty() || IsSystemFrame(s[i]))) ++i;
-  if (i == s.size()) return s.size();
-  if (IsAllocationWrapper(s[i])) {
-    for (size_t j = i + 1; j < s.size(); ++j) {
-      if (!s[j].function.empty() && !IsSystemFrame(s[j]) && !IsAllocationWrapper(s[j])) {
-        i = j;
-        break;
-      }
-    }
+namespace {
+
+// A program's own allocation wrapper (xmalloc, zmalloc, sqlite3Malloc, a DbMallocRaw...):
+// its block is named by its caller.
+bool IsAllocationWrapper(const Frame& f) {
+  std::string name = f.function.substr(0, f.function.find('('));
+  if (size_t colons = name.rfind("::"); colons != std::string::npos) name.erase(0, colons + 2);
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* word : {"malloc", "calloc", "realloc", "zalloc", "memalign"}) {
+    if (name.find(word) != std::string::npos) return true;
   }
-  return std::min(s.size(), i + 2);
+  return false;
+}
+
+}  // namespace
+
+AllocationFrame AllocationFrameOf(const Stack& s) {
+  auto user = [](const Frame& f) { return !f.function.empty() && !IsSystemFrame(f); };
+  size_t i = 0;
+  while (i < s.size() && !user(s[i])) ++i;
+  if (i == s.size() || !IsAllocationWrapper(s[i])) return {i, false};
+  for (size_t j = i + 1; j < s.size(); ++j) {
+    if (user(s[j]) && !IsAllocationWrapper(s[j])) return {j, true};
+  }
+  return {i, false};
+}
+
+size_t AllocationPathDepth(const Stack& s) {
+  const size_t i = AllocationFrameOf(s).index;
+  return i == s.size() ? s.size() : std::min(s.size(), i + 2);
 }
 
 namespace {
@@ -68,31 +85,14 @@ void Namer::LearnHeapObjects(const std::vector<RawFinding>& raw) {
   }
 }
 
-bool IsAllocationWrapper(const Frame& f) {
-  std::string name = f.function.substr(0, f.function.find('('));
-  if (size_t colons = name.rfind("::"); colons != std::string::npos) name.erase(0, colons + 2);
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (const char* word : {"malloc", "calloc", "realloc", "zalloc", "memalign"}) {
-    if (name.find(word) != std::string::npos) return true;
-  }
-  return false;
-}
 
 std::string Namer::HeapName(const HeapRef& h, uint64_t addr, const std::vector<SideRef>* sides) {
   const Stack stack = StackOf(h.site, h.stack);
-  Frame f = UserFrameOf(stack);
   // Past the program's allocation wrappers: where, and as what, their caller allocated.
-  uint64_t typed_at = h.site;
-  bool wrapped = false;
-  if (!IsSystemFrame(f) && IsAllocationWrapper(f)) {
-    for (const Frame& c : stack) {
-      if (c.function.empty() || IsSystemFrame(c) || IsAllocationWrapper(c)) continue;
-      f = c;
-      typed_at = c.pc;
-      wrapped = true;
-      break;
-    }
-  }
+  const AllocationFrame at = AllocationFrameOf(stack);
+  Frame f = at.index < stack.size() ? stack[at.index] : UserFrameOf(stack);
+  const bool wrapped = at.past_wrapper;
+  const uint64_t typed_at = wrapped ? f.pc : h.site;
   if (f.file.empty()) {
     // The function from the stack, the line from the allocating call itself.
     for (const Frame& s : FramesOf(h.site)) {

@@ -28,13 +28,18 @@ bool IsSystemFrame(const Frame& f);
 // The innermost frame of the user's code (outside the system headers and the standard
 // library), else the innermost frame that names a function, else the site's own.
 Frame UserFrameOf(const Stack& s);
-// A program's own allocation wrapper (xmalloc, zmalloc, sqlite3Malloc, a DbMallocRaw...):
-// its block is named by its caller, in the analysis and in TSan's import alike.
-bool IsAllocationWrapper(const Frame& f);
-// The frames that say what a heap block holds, innermost first: up to the frame it is named
-// by (the innermost of the user's code, past the program's allocation wrappers) and that
-// frame's caller. Blocks of one size allocated there hold objects of one type, whatever
-// called further out (a pool made by one function, reached from several).
+// The frame of a heap block's allocating stack that names it, in the analysis and in TSan's
+// import alike: the innermost of the user's code, or past the program's own allocation
+// wrappers (xmalloc, zmalloc, sqlite3Malloc...) their caller (`past_wrapper`); index
+// s.size() when no frame of the user's code names a function.
+struct AllocationFrame {
+  size_t index;
+  bool past_wrapper;
+};
+AllocationFrame AllocationFrameOf(const Stack& s);
+// The frames that say what a heap block holds, innermost first: up to AllocationFrameOf's
+// frame and that frame's caller. Blocks of one size allocated there hold objects of one type,
+// whatever called further out (a pool made by one function, reached from several).
 size_t AllocationPathDepth(const Stack& s);
 // "make_table() table.cc:12": where a heap block was allocated, from its allocating frame
 // ("" when the frame has neither function nor file).

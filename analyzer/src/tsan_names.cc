@@ -9,26 +9,11 @@ namespace threadlens::tsanreport {
 std::string HeapName(HeapSight& h, const HeapField& field) {
   Stack u = UserStack(*h.alloc_stack);
   if (u.empty()) return analysis::HeapBlockName("", h.size, h.offset, "");
-  const Frame* user = &u[0];
-  for (const Frame& fr : u) {
-    if (!fr.function.empty() && !analysis::IsSystemFrame(fr)) {
-      user = &fr;
-      break;
-    }
-  }
-  h.alloc = u[0];
   // Past the program's allocation wrappers (my_malloc): where, and as what, their caller
   // allocated, as the analysis names it.
-  if (!analysis::IsSystemFrame(*user) && analysis::IsAllocationWrapper(*user)) {
-    for (const Frame& c : u) {
-      if (c.function.empty() || analysis::IsSystemFrame(c) || analysis::IsAllocationWrapper(c)) {
-        continue;
-      }
-      user = &c;
-      h.alloc = c;
-      break;
-    }
-  }
+  const analysis::AllocationFrame at = analysis::AllocationFrameOf(u);
+  const Frame* user = at.index < u.size() ? &u[at.index] : &u[0];
+  h.alloc = at.past_wrapper ? *user : u[0];
   const std::string where = analysis::AllocationWhere(*user);
   return analysis::HeapBlockName(where, h.size, h.offset, field ? field(h) : "");
 }
