@@ -236,6 +236,16 @@ uint64_t SysvQueueChannel(int id) {
   return kFdChannelBase | (Mix(static_cast<uint64_t>(id), 0x7379737620717565ull) & kFdChannelMask);
 }
 
+uint64_t SysvSemChannel(int id, unsigned num) {
+  const uint64_t key = static_cast<uint32_t>(id) | uint64_t{num} << 32;
+  return kFdChannelBase | (Mix(key, 0x73797376207365ull) & kFdChannelMask);
+}
+
+uint64_t SysvSemZeroChannel(int id, unsigned num) {
+  const uint64_t key = static_cast<uint32_t>(id) | uint64_t{num} << 32;
+  return kFdChannelBase | (Mix(key, 0x7379737620307aull) & kFdChannelMask);
+}
+
 void SendOn(uint64_t channel, uintptr_t pc) {
   if (ThreadState* ts = Recorder(pc)) EmitTo(ts, EventKind::kHappensBefore, 0, 0, 0, channel, pc);
 }
