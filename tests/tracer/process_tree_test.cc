@@ -101,7 +101,9 @@ INSTANTIATE_TEST_SUITE_P(Edges, ProcessEdge,
                                            EdgeCase{"shm-open", false},
                                            EdgeCase{"shm-open-race", true},
                                            EdgeCase{"sysv-shm", false},
-                                           EdgeCase{"sysv-shm-race", true}),
+                                           EdgeCase{"sysv-shm-race", true},
+                                           EdgeCase{"sysv-sem", false},
+                                           EdgeCase{"sysv-sem-race", true}),
                          [](const ::testing::TestParamInfo<EdgeCase>& info) {
                            std::string n = info.param.mode;
                            for (char& ch : n) ch = ch == '-' ? '_' : ch;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -28,6 +29,7 @@ static struct shared* s;
 static int fds[2];
 static char name[64];
 static int segment = -1; /* the System V segment of the sysv-shm modes */
+static int sems = -1;    /* the System V semaphore set of the sysv-sem modes */
 
 static int is(const char* mode, const char* m) { return strcmp(mode, m) == 0; }
 
@@ -51,6 +53,11 @@ static void child(const char* mode) {
     if (is(mode, "sem-race")) seen = s->data;
     sem_wait(&s->sem);
     if (is(mode, "sem")) seen = s->data;
+  } else if (is(mode, "sysv-sem") || is(mode, "sysv-sem-race")) {
+    struct sembuf down = {0, -1, 0};
+    if (is(mode, "sysv-sem-race")) seen = s->data;
+    if (semop(sems, &down, 1) != 0) _exit(1);
+    if (is(mode, "sysv-sem")) seen = s->data;
   } else if (is(mode, "named-sem") || is(mode, "named-sem-race")) {
     sem_t* sem = sem_open(name, 0); /* a mapping of its own, maybe at another address */
     if (sem == SEM_FAILED) _exit(1);
@@ -117,6 +124,10 @@ int main(int argc, char** argv) {
     if (file_data == (void*)-1) return 1;
     threadlens_name_variable(&file_data[1], sizeof file_data[1], "data");
   }
+  if (is(mode, "sysv-sem") || is(mode, "sysv-sem-race")) {
+    sems = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600);
+    if (sems < 0) return 1;
+  }
   if (is(mode, "socketpair")) {
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0) return 1;
   } else if (pipe(fds) != 0) {
@@ -129,7 +140,7 @@ int main(int argc, char** argv) {
 
   if (is(mode, "fork-late") || is(mode, "unnamed") || is(mode, "pipe") || is(mode, "socketpair") ||
       is(mode, "sem") || is(mode, "sem-race") || is(mode, "named-sem") ||
-      is(mode, "named-sem-race")) {
+      is(mode, "named-sem-race") || is(mode, "sysv-sem") || is(mode, "sysv-sem-race")) {
     s->data = 1;
   }
   if (file_data) file_data[1] = 7;
@@ -150,6 +161,9 @@ int main(int argc, char** argv) {
     pthread_mutex_unlock(&s->lock);
   } else if (is(mode, "sem") || is(mode, "sem-race")) {
     sem_post(&s->sem);
+  } else if (sems >= 0) {
+    struct sembuf up = {0, 1, 0};
+    semop(sems, &up, 1);
   } else if (named != SEM_FAILED) {
     sem_post(named);
   } else if (is(mode, "no-wait")) {
@@ -160,6 +174,7 @@ int main(int argc, char** argv) {
   waitpid(pid, &status, 0);
   if (is(mode, "wait")) printf("parent saw %ld\n", s->data);
   if (named != SEM_FAILED) sem_unlink(name);
+  if (sems >= 0) semctl(sems, 0, IPC_RMID);
   if (segment >= 0) {
     shmdt(file_data);
     shmctl(segment, IPC_RMID, NULL);
