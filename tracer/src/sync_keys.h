@@ -36,6 +36,11 @@ inline constexpr uint64_t kLoaderKey = kSignalKeyBase + (1ull << 40);
 inline uint64_t OrphanLockKey(uint64_t lock) {
   return kSignalKeyBase + (1ull << 41) + (lock & ((1ull << 40) - 1));
 }
+// A POSIX asynchronous I/O request (its aiocb): the request's end releases it and the call
+// that saw the request done (aio_error, aio_return, aio_suspend, lio_listio) acquires it.
+inline uint64_t AioKey(uint64_t aiocb) {
+  return kSignalKeyBase + (1ull << 43) + (aiocb & ((1ull << 43) - 1));
+}
 // Before signal `sig` is sent (kill, raise, the raw system calls...): the release of its key
 // (intercept_signal.cc).
 void SignalSent(int sig, uint64_t pc);
