@@ -46,6 +46,13 @@ constexpr uint64_t kFreed = 1ull << 60;  // closed after being tracked, not reus
 std::atomic<uint64_t> table[kMaxFds];
 std::atomic<uint8_t> named[kMaxFds];  // a name_variable record was written for the number
 std::atomic<uint8_t> signal_fds[kMaxFds];  // the number is a signalfd
+// The number is a regular file's or a directory's. Its close and its next holder's creation
+// are no edge: every thread of a program that reads files opens and closes them, so the
+// kernel's reuse of their numbers would order unrelated threads and hide their races
+// (libgit2's filter registry, read under a shared lock and written by one reader). Tables
+// of per-descriptor state are an event loop's, indexed by descriptors it can poll: sockets,
+// pipes, eventfds, devices, which keep the edge.
+std::atomic<uint8_t> regular[kMaxFds];
 
 inline std::atomic<uint64_t>* Entry(int fd) {
   return fd >= 0 && fd < kMaxFds ? &table[fd] : nullptr;
@@ -262,9 +269,13 @@ void Created(int fd, uint64_t channel, uintptr_t pc) {
     return;
   }
   e->store(kTracked | (channel ? kResolved | kHasChannel | channel : 0), std::memory_order_release);
+  struct stat st;
+  const bool file = channel == 0 && syscall(SYS_fstat, fd, &st) == 0 &&
+                    (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode));
+  regular[fd].store(file, std::memory_order_release);
   // Whatever the number's last owner did before closing it happens before (per-descriptor
   // state such as a server's connection table, indexed by the number, passes on).
-  EmitTo(ts, EventKind::kHappensAfter, 0, 0, 0, FdNumberKey(fd), pc);
+  if (!file) EmitTo(ts, EventKind::kHappensAfter, 0, 0, 0, FdNumberKey(fd), pc);
   OrderFence(ts, pc);
   EmitTo(ts, EventKind::kAlloc, 0, 0, 0, FdObject(fd), pc, 8);
   Name(ts, fd, pc);
@@ -323,7 +334,8 @@ void BeforeClose(int fd, uintptr_t pc) {
   if (fd >= 0 && fd < kMaxFds) signal_fds[fd].store(0, std::memory_order_release);
   if (ThreadState* ts = Recorder(pc)) {
     // Before the real close: once it is done the number can be handed out again.
-    if (fd >= 0) EmitTo(ts, EventKind::kHappensBefore, 0, 0, 0, FdNumberKey(fd), pc);
+    const bool file = fd >= 0 && fd < kMaxFds && regular[fd].exchange(0, std::memory_order_acq_rel);
+    if (fd >= 0 && !file) EmitTo(ts, EventKind::kHappensBefore, 0, 0, 0, FdNumberKey(fd), pc);
     Closing(ts, fd, pc);
   } else if (std::atomic<uint64_t>* e = Entry(fd)) {
     e->store(0, std::memory_order_release);
@@ -358,6 +370,7 @@ void Duplicated(int from, int to, uintptr_t pc) {
   if ((v & kTracked) && from != to && Open(to)) {  // replaced in place: no new object
     Entry(to)->store(kTracked | (channel ? kResolved | kHasChannel | channel : 0),
                      std::memory_order_release);
+    regular[to].store(regular[from].load(std::memory_order_acquire), std::memory_order_release);
   } else if (v & kTracked) {
     Created(to, channel, pc);
   } else if (std::atomic<uint64_t>* e = Entry(to)) {
