@@ -62,7 +62,9 @@ class Analysis {
     race_.SetStackOwner([this](uint64_t addr, uint64_t ts, uint64_t index) {
       return StackOwnerAt(addr, ts, index);
     });
-    race_.SetRemapped([this](uint64_t addr, uint64_t ts) { return Remapped(addr, ts); });
+    race_.SetRemapped([this](uint64_t addr, uint64_t ts, bool ordered, uint64_t freed) {
+      return Remapped(addr, ts, ordered, freed);
+    });
     // An unmodified program's trace has no accesses: its only memory events (the bytes of
     // locks and descriptors) would race where invisible atomics synchronize.
     if (opts_.races && source.Meta().uninstrumented) {
@@ -203,7 +205,7 @@ class Analysis {
   void FindOpenMPRuntime(EventSource& source);
   // Not a use of freed memory to report: a descriptor's object, or freed heap memory the C
   // library mapped again unseen (a thread's stack or a library).
-  bool Remapped(uint64_t addr, uint64_t ts);
+  bool Remapped(uint64_t addr, uint64_t ts, bool ordered, uint64_t freed);
   std::vector<std::pair<uint64_t, uint64_t>> openmp_text_;  // [base, base + size)
   bool std_trace_;
   // The program crashed (a kCrash record): its signal, and where the faulting thread was.

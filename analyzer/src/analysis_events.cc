@@ -293,7 +293,7 @@ void Analysis::Handle(const StreamEvent& e) {
       break;
     }
     case EventKind::kThreadStack:
-      namer_.Stacks().Add(e.tid, ev.obj, ev.seq);
+      namer_.Stacks().Add(e.tid, ev.obj, ev.seq, ev.ts);
       if (predict_) lifetimes_.Stack(e.tid, ev.obj, ev.seq);
       break;
     case EventKind::kThreadTls:
@@ -427,6 +427,7 @@ void Analysis::HandleThread(ThreadCtx& t, const StreamEvent& e) {
         lifecycle_.OnCreateFailed(child->dense);
         break;
       }
+      if (ev.flags & trace::kProgramStack) namer_.Stacks().ProgramStack(child_tid);
       ForkEdge(t, *child, ev.site);
       forked_.insert(child->dense);
       lifecycle_.OnCreate(child->dense, Side(t, Op::kCreate, e));

@@ -116,13 +116,17 @@ void Analysis::FindOpenMPRuntime(EventSource& source) {
   }
 }
 
-bool Analysis::Remapped(uint64_t addr, uint64_t ts) {
+bool Analysis::Remapped(uint64_t addr, uint64_t ts, bool ordered, uint64_t freed) {
+  // A thread's stack the C library mapped there after the free (the kernel ends an unmapping
+  // before it maps the range again), whether or not the free happens before the use. Not a
+  // stack the program gave its thread: that may be the freed block itself.
+  if (namer_.Stacks().StackSince(addr, ts, freed)) return true;
+  if (!ordered) return false;
   // A descriptor's object (above user space, below the tag bits): its number comes back from
   // calls the tracer does not see (the C library's own opens), so a use after its close is
   // left to the race check, as in ThreadSanitizer.
   constexpr uint64_t kUserSpace = 1ull << 47, kUntagged = (1ull << 60) - 1;
   if ((addr & kUntagged) >= kUserSpace) return true;
-  if (namer_.Stacks().OwnerAt(addr, ts) != 0) return true;
   for (const ModuleInfo& m : source_.Modules()) {
     if (addr - m.base < m.size) return true;
   }

@@ -115,7 +115,10 @@ void RaceDetector::Report(const ShadowCell& prior, uint64_t base, uint8_t overla
   // A use after free ordered after the free (the shadow reports those too).
   const bool after_free = (prior.flags & kCellFree) && !(now.flags & (kCellFree | kCellAlloc)) &&
                           (prior.thread == now.thread || prior.clock <= now.clock->Get(prior.thread));
-  if (after_free && remapped_ && remapped_(addr, now.ts)) return;
+  const bool use_of_freed = (prior.flags & kCellFree) && !(now.flags & (kCellFree | kCellAlloc));
+  if (use_of_freed && remapped_ && remapped_(addr, now.ts, after_free, prior.ts)) {
+    return;
+  }
   auto [a, b] = SitePair(prior.site, now.site);
   if (a == 0 && b == 0) a = addr;  // no sites at all: one report per variable
   // Past the cap the set stops growing: memory stays bounded by the reports kept.

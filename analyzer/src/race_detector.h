@@ -132,7 +132,11 @@ class RaceDetector {
   // Asked of a use of freed memory that the free happens before: true when the address is
   // no longer the heap's (a library or a thread's stack mapped there since, with no
   // allocation the trace shows), and the use is not reported.
-  void SetRemapped(std::function<bool(uint64_t addr, uint64_t ts)> f) { remapped_ = std::move(f); }
+  // Also asked of a use that races with the free (`ordered` false; `freed`: the free's time):
+  // true when a thread's stack was mapped there after the free.
+  void SetRemapped(std::function<bool(uint64_t addr, uint64_t ts, bool ordered, uint64_t freed)> f) {
+    remapped_ = std::move(f);
+  }
   // Told of every race, reported or not, with the bytes of the granule at `base` both
   // accesses touched (for tests against a byte-level reference).
   void SetObserver(std::function<void(uint64_t base, uint8_t overlap)> f) {
@@ -383,7 +387,7 @@ class RaceDetector {
   bool truncated_ = false;
   std::function<void(uint64_t, uint8_t)> observer_;
   std::function<SideRef(uint64_t, uint64_t, uint64_t)> stack_owner_;
-  std::function<bool(uint64_t, uint64_t)> remapped_;
+  std::function<bool(uint64_t, uint64_t, bool, uint64_t)> remapped_;
 };
 
 }  // namespace threadlens::analysis

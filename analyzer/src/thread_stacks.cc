@@ -7,9 +7,17 @@
 
 namespace threadlens::analysis {
 
-void ThreadStacks::Add(uint32_t tid, uint64_t lo, uint64_t size) {
+void ThreadStacks::Add(uint32_t tid, uint64_t lo, uint64_t size, uint64_t ts) {
   if (size == 0 || lo + size < lo) return;
-  records_.push_back({tid, lo, lo + size});
+  bool program_stack = false;
+  for (uint32_t& t : program_stacks_) {
+    if (t != tid) continue;
+    program_stack = true;
+    t = program_stacks_.back();
+    program_stacks_.pop_back();
+    break;
+  }
+  records_.push_back({tid, lo, lo + size, UINT64_MAX, 0, ts, program_stack});  // (no image)
 }
 
 void ThreadStacks::AddTls(uint32_t tid, uint64_t lo, uint64_t size, uint64_t image) {
@@ -40,6 +48,11 @@ const ThreadStacks::Record* ThreadStacks::Find(const std::vector<Record>& in, ui
 uint32_t ThreadStacks::OwnerAt(uint64_t addr, uint64_t ts) const {
   const Record* r = Find(records_, addr, ts);
   return r ? r->tid : 0;
+}
+
+bool ThreadStacks::StackSince(uint64_t addr, uint64_t ts, uint64_t since) const {
+  const Record* r = Find(records_, addr, ts);
+  return r && !r->program_stack && r->start_ts > since;
 }
 
 uint32_t ThreadStacks::TlsOwnerAt(uint64_t addr, uint64_t ts, uint64_t* image,

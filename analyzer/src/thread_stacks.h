@@ -10,8 +10,11 @@ namespace threadlens::analysis {
 
 class ThreadStacks {
  public:
-  // A thread_stack record of thread `tid`: its stack is [lo, lo + size).
-  void Add(uint32_t tid, uint64_t lo, uint64_t size);
+  // A thread_stack record of thread `tid`, made at time `ts`: its stack is [lo, lo + size).
+  void Add(uint32_t tid, uint64_t lo, uint64_t size, uint64_t ts = 0);
+  // Thread `tid`, created now, runs on memory the program gave it: its stack was not mapped
+  // anew for it.
+  void ProgramStack(uint32_t tid) { program_stacks_.push_back(tid); }
   // Thread `tid` exited at time `ts`: from then on its stack may be a later thread's.
   void Exit(uint32_t tid, uint64_t ts);
   // A thread_tls record: thread `tid`'s block of the module whose thread-local image is at
@@ -20,6 +23,9 @@ class ThreadStacks {
   // The thread whose stack held `addr` at time `ts` (an access's timestamp), or 0 when no
   // record covers it. Cost: linear in the threads recorded; called per named finding.
   uint32_t OwnerAt(uint64_t addr, uint64_t ts) const;
+  // Whether the stack holding `addr` at time `ts` is one the C library mapped after time
+  // `since`: memory unmapped before then, mapped again for a new thread's stack.
+  bool StackSince(uint64_t addr, uint64_t ts, uint64_t since) const;
   // The same for thread-local blocks (which glibc places inside the thread's stack mapping:
   // look here first). `image` and `offset` say which module's block and where in it.
   uint32_t TlsOwnerAt(uint64_t addr, uint64_t ts, uint64_t* image, uint64_t* offset) const;
@@ -30,9 +36,12 @@ class ThreadStacks {
     uint64_t lo = 0, hi = 0;
     uint64_t exit_ts = UINT64_MAX;  // not exited
     uint64_t image = 0;             // thread-local blocks: the module's image
+    uint64_t start_ts = 0;          // when recorded
+    bool program_stack = false;
   };
   static const Record* Find(const std::vector<Record>& in, uint64_t addr, uint64_t ts);
   std::vector<Record> records_, tls_;
+  std::vector<uint32_t> program_stacks_;  // created so, stack not recorded yet
 };
 
 // A local variable found at a stack address, when the frame that holds it is known.

@@ -148,14 +148,18 @@ size_t RuntimeTlsBytes() {
 // keeps the stack it asked for (and a PTHREAD_STACK_MIN stack still fits: pthread_create
 // failed with EINVAL). `copy` is a bitwise copy of `attr`, never destroyed (it shares
 // `attr`'s extensions). A stack the program allocated itself is left as it is.
-const pthread_attr_t* WithRuntimeTls(const pthread_attr_t* attr, pthread_attr_t* copy) {
-  static const size_t extra = RuntimeTlsBytes();
+bool ProgramStack(const pthread_attr_t* attr) {
   void* own = nullptr;
   size_t size = 0;
   // glibc reports no stack of the program's own as null, or as null minus the size.
-  if (!attr || extra == 0 || pthread_attr_getstack(attr, &own, &size) != 0 ||
-      (own != nullptr && reinterpret_cast<uintptr_t>(own) + size != 0) ||
-      pthread_attr_getstacksize(attr, &size) != 0) {
+  return attr && pthread_attr_getstack(attr, &own, &size) == 0 && own != nullptr &&
+         reinterpret_cast<uintptr_t>(own) + size != 0;
+}
+
+const pthread_attr_t* WithRuntimeTls(const pthread_attr_t* attr, pthread_attr_t* copy) {
+  static const size_t extra = RuntimeTlsBytes();
+  size_t size = 0;
+  if (!attr || extra == 0 || ProgramStack(attr) || pthread_attr_getstacksize(attr, &size) != 0) {
     return attr;
   }
   memcpy(static_cast<void*>(copy), attr, sizeof *copy);
@@ -183,7 +187,8 @@ TL_EXPORT int pthread_create(pthread_t* t, const pthread_attr_t* attr, void* (*f
   uint64_t pc = TL_CALLER_PC;
   RecordMainStackOnce(ts);
   // Before the child runs, so the child's thread_start follows it in sequence order.
-  EmitTo(ts, EventKind::kThreadCreate, 0, 0, 0, tid, pc);
+  const uint8_t stack = ProgramStack(requested) ? threadlens::trace::kProgramStack : 0;
+  EmitTo(ts, EventKind::kThreadCreate, stack, 0, 0, tid, pc);
   ScheduleCreate(tid);
   // The child starts with every signal blocked: a handler running before the child has
   // its thread state would record as a thread of its own.

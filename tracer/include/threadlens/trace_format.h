@@ -139,7 +139,8 @@ enum class EventKind : uint8_t {
   kInvalid = 0,
   // Threads. obj = the other thread's tid.
   kThreadCreate = 1,   // parent, before the child runs; obj = child tid. A second
-                       // kThreadCreate with kFailed for the same tid cancels it.
+                       // kThreadCreate with kFailed for the same tid cancels it; flags
+                       // kProgramStack: the child runs on a stack the program allocated.
   kThreadStart = 2,    // child's first event; obj = parent tid (0: unknown / main thread)
   kThreadExit = 3,     // thread's last event
   kThreadJoinBegin = 4,  // about to block in join; obj = joined tid
@@ -259,6 +260,9 @@ enum EventFlags : uint8_t {
   kSignalDeferred = 1u << 0,  // kSignalEnter: delivered after the runtime's own record
   kErrnoChanged = 1u << 0,    // kSignalLeave: errno at exit differs from errno at entry
   kProcessEnded = 1u << 0,    // kThreadExit: the thread ended the process (exit, _exit, main)
+  // kThreadCreate: the child runs on memory the program gave it (pthread_attr_setstack), not
+  // on a mapping the C library made for it.
+  kProgramStack = 1u << 0,
   kSignalLongjmp = 1u << 1,   // kSignalLeave: the handler left by longjmp/siglongjmp
 };
 
