@@ -107,6 +107,10 @@ void Analysis::HandleRuntime(const StreamEvent& e) {
       BlockedThread b;
       b.tid = ev.aux32;
       b.obj = ev.obj;
+      // The blocking call's pc: where a wait that no traced event began was made (a System V
+      // semaphore's, a condition variable's destroy).
+      b.where.site = ev.site;
+      b.has_where = ev.site != 0;
       switch (static_cast<trace::BlockedOn>(ev.flags)) {
         case trace::BlockedOn::kLock: b.on = Pending::kLock; break;
         case trace::BlockedOn::kCond: b.on = Pending::kCond; break;
@@ -116,8 +120,6 @@ void Analysis::HandleRuntime(const StreamEvent& e) {
         case trace::BlockedOn::kCondDestroy:
           b.on = Pending::kCond;
           b.destroying = true;
-          b.where.site = ev.site;  // the destroy's call; no traced event marks it
-          b.has_where = true;
           break;
         default: b.on = Pending::kNone; break;
       }

@@ -98,8 +98,8 @@ void Analysis::FindBlockedState(std::vector<RawFinding>& raw, std::vector<std::s
     if (ThreadCtx* t = live(b.tid); t && t->pending.kind != Pending::kNone) {
       b.where = t->pending.where;
       b.has_where = true;
-    } else if (t && b.destroying) {
-      b.where.stack = t->stack;  // the destroy's caller, where the thread last recorded
+    } else if (t && b.has_where) {
+      b.where.stack = t->stack;  // the blocking call's caller, where the thread last recorded
     }
     blocked.push_back(b);
   }

@@ -8,10 +8,14 @@
 // through a System V semaphore.)
 #include <errno.h>
 #include <stdarg.h>
+#include <string.h>
 #include <sys/sem.h>
 #include <time.h>
 
+#include <atomic>
+
 #include "fd_sync.h"
+#include "runtime.h"
 #include "runtime_internal.h"
 #include "tsan_libc.h"
 
@@ -22,6 +26,7 @@ int (*real_semtimedop)(int, sembuf*, size_t, const timespec*) = nullptr;
 int (*real_semctl)(int, int, int, ...) = nullptr;
 
 namespace fdsync = threadlens::rt::fdsync;
+namespace rt = threadlens::rt;
 namespace libc = threadlens::rt::tsan::libc;
 
 // Before the operations: the releases (all or none of them happen, at once).
@@ -45,13 +50,74 @@ void Acquires(int id, const sembuf* ops, size_t n, uintptr_t pc) {
   errno = saved;
 }
 
+// Appends the decimal digits of `v` to `text` at `n`.
+size_t Digits(char* text, size_t n, unsigned v) {
+  char d[12];
+  int k = 0;
+  do d[k++] = static_cast<char>('0' + v % 10); while (v /= 10);
+  while (k > 0) text[n++] = d[--k];
+  return n;
+}
+
+// A name for the channel a thread blocks on, for the watchdog's hang report ("semaphore 1 of
+// a System V set": not its id, which changes from run to run, and so would the finding's
+// fingerprint), written once per channel as far as a small table remembers.
+void Name(rt::ThreadState* ts, uint64_t key, unsigned num, bool zero, uintptr_t pc) {
+  static std::atomic<uint64_t> named[64];
+  std::atomic<uint64_t>& slot = named[key % 64];
+  if (slot.exchange(key, std::memory_order_relaxed) == key) return;
+  char text[64];
+  size_t n = Digits(text, 0, num);
+  static const char kSet[] = " of a System V set";
+  memcpy(text + n, kSet, sizeof kSet - 1);
+  n += sizeof kSet - 1;
+  if (zero) {
+    static const char kZero[] = " to reach zero";
+    memcpy(text + n, kZero, sizeof kZero - 1);
+    n += sizeof kZero - 1;
+  }
+  if (const uint32_t s = rt::InternString(text, n)) {
+    rt::EmitTo(ts, threadlens::trace::EventKind::kNameLock, 0, 0, s, key, pc);
+  }
+}
+
+// The semaphore a call may wait on (a decrement or a wait for zero without IPC_NOWAIT): its
+// channel, which the watchdog sees it blocked on, named; 0 when it cannot wait.
+uint64_t WaitsOn(int id, const sembuf* ops, size_t n, uintptr_t pc) {
+  for (size_t i = 0; i < n; ++i) {
+    if (ops[i].sem_op > 0 || (ops[i].sem_flg & IPC_NOWAIT)) continue;
+    const bool zero = ops[i].sem_op == 0;
+    const uint64_t key = zero ? fdsync::SysvSemZeroChannel(id, ops[i].sem_num)
+                              : fdsync::SysvSemChannel(id, ops[i].sem_num);
+    if (rt::ThreadState* ts = libc::Caller(pc) ? rt::Started() : nullptr) {
+      Name(ts, key, ops[i].sem_num, zero, pc);
+    }
+    return key;
+  }
+  return 0;
+}
+
+// The real call, with the calling thread marked blocked on it meanwhile (untimed calls).
+template <typename Call>
+int Blocking(uint64_t on, uintptr_t pc, Call call) {
+  rt::ThreadState* ts = on ? rt::Started() : nullptr;
+  if (ts) rt::SetBlocked(ts, threadlens::trace::BlockedOn::kSem, on, pc);
+  const int r = call();
+  if (ts) {
+    const int saved = errno;
+    rt::ClearBlocked(ts);
+    errno = saved;
+  }
+  return r;
+}
+
 }  // namespace
 
 TL_EXPORT int semop(int id, sembuf* ops, size_t n) {
   TL_REAL(semop);
   const uintptr_t pc = TL_CALLER_PC;
   Releases(id, ops, n, pc);
-  const int r = real(id, ops, n);
+  const int r = Blocking(WaitsOn(id, ops, n, pc), pc, [&] { return real(id, ops, n); });
   if (r == 0) Acquires(id, ops, n, pc);
   return r;
 }
