@@ -362,7 +362,10 @@ Command AddConfirm(CLI::App& app) {
       "Exit status: 0 when a run deadlocked on the cycle, had two threads at the race's "
       "accesses at once, or hung the same way (its trace is kept as TRACE.confirm.tltrace), 1 "
       "when no attempt did, 2 on bad input.");
-  return {sub, [o]() -> int { return Confirm(*o); }};
+  return {sub, [o]() -> int {
+            UseVerbatimCommand(o->command);
+            return Confirm(*o);
+          }};
 }
 
 }  // namespace threadlens::cli

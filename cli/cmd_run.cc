@@ -375,7 +375,10 @@ Command AddRun(CLI::App& app) {
       "Exit status: the program's own; 86 when the watchdog ended a deadlocked or hung "
       "program; 87 when --timeout ended it; 128+N when a signal N killed it; 2 when the program is missing, not "
       "executable, or built with -fsanitize=thread (run that one with `threadlens tsan`).");
-  return {sub, [o]() -> int { return Run(*o); }};
+  return {sub, [o]() -> int {
+            UseVerbatimCommand(o->command);
+            return Run(*o);
+          }};
 }
 
 }  // namespace threadlens::cli

@@ -293,7 +293,10 @@ Command AddStress(CLI::App& app) {
   sub->footer(
       "Exit status: 1 when a run found an error-severity finding, 0 when none did, 2 on bad "
       "usage or a program that does not start.");
-  return {sub, [o]() -> int { return Stress(*o); }};
+  return {sub, [o]() -> int {
+            UseVerbatimCommand(o->command);
+            return Stress(*o);
+          }};
 }
 
 }  // namespace threadlens::cli

@@ -127,6 +127,7 @@ Command AddTsan(CLI::App& app) {
   sub->add_option("command", o->command, "-- PROGRAM [ARGS]")->required();
   sub->positionals_at_end();
   return {sub, [o]() -> int {
+            UseVerbatimCommand(o->command);
             const std::string& program = o->command.front();
             if (!LooksTsanInstrumented(program)) {
               std::fprintf(stderr,

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <functional>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -22,5 +24,12 @@ Command AddScenarios(CLI::App& app);
 Command AddTsan(CLI::App& app);
 Command AddConfirm(CLI::App& app);
 Command AddStress(CLI::App& app);
+
+// The program's command line as typed after `--` (run, tsan, confirm, stress), which main
+// takes out before CLI11 parses: CLI11 reads an argument such as "[64,64]" as a list and
+// would split the program's own arguments. With one, `command` (as CLI11 parsed a stand-in)
+// becomes it.
+void SetVerbatimCommand(std::vector<std::string> command);
+void UseVerbatimCommand(std::vector<std::string>& command);
 
 }  // namespace threadlens::cli

@@ -1,12 +1,56 @@
 // `threadlens`: parse the command line, run one subcommand, map errors to exit codes.
 #include <cstdio>
+#include <cstring>
 #include <exception>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "commands.h"
 #include "usage_errors.h"
 #include "threadlens/analyzer/error.h"
 #include "threadlens/analyzer/findings.h"
+
+namespace threadlens::cli {
+namespace {
+
+std::vector<std::string>& Verbatim() {
+  static std::vector<std::string> command;
+  return command;
+}
+bool has_verbatim = false;
+
+// The arguments CLI11 parses: up to the `--` of a subcommand that runs a program, then one
+// stand-in for the program's command line, which is kept as typed.
+std::vector<char*> ParsedArgs(int argc, char** argv) {
+  std::vector<char*> args(argv, argv + argc);
+  static char stand_in[] = "PROGRAM";
+  if (argc < 2) return args;
+  const std::string_view sub = argv[1];
+  if (sub != "run" && sub != "tsan" && sub != "confirm" && sub != "stress") return args;
+  for (int i = 2; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--") != 0) continue;
+    if (i + 1 == argc) break;  // nothing after it: CLI11 says what is missing
+    SetVerbatimCommand(std::vector<std::string>(argv + i + 1, argv + argc));
+    args.resize(i + 2);
+    args[i + 1] = stand_in;
+    break;
+  }
+  return args;
+}
+
+}  // namespace
+
+void SetVerbatimCommand(std::vector<std::string> command) {
+  Verbatim() = std::move(command);
+  has_verbatim = true;
+}
+
+void UseVerbatimCommand(std::vector<std::string>& command) {
+  if (has_verbatim) command = Verbatim();
+}
+
+}  // namespace threadlens::cli
 
 int main(int argc, char** argv) {
   using namespace threadlens;
@@ -21,10 +65,11 @@ int main(int argc, char** argv) {
       cli::AddConfirm(app), cli::AddStress(app),
   };
 
+  std::vector<char*> args = cli::ParsedArgs(argc, argv);
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {
-    return cli::ReportUsageError(app, e, argc, argv);
+    return cli::ReportUsageError(app, e, static_cast<int>(args.size()), args.data());
   }
   try {
     for (auto& [sub, run] : commands) {

@@ -95,6 +95,20 @@ TEST(Run, PassesStdinStdoutAndExitStatus) {
   EXPECT_EQ(System(cmd), 7);
 }
 
+TEST(Run, PassesTheProgramsArgumentsAsTyped) {
+  // Arguments that look like a list ("[64,64]", OpenJPEG's precinct sizes) or like the
+  // runner's own options reach the program unchanged.
+  fs::create_directories(TL_TMP_DIR);
+  const std::string out = std::string(TL_TMP_DIR) + "/args.out";
+  std::string cmd = std::string(THREADLENS_CLI) + " run --trace " + TL_TMP_DIR +
+                    "/args.tltrace -- /usr/bin/printf '<%s>' -c '[64,64]' '[]' '[a,b],[c,d]' " +
+                    "-- --trace x > " + out + " 2>/dev/null";
+  ASSERT_EQ(System(cmd), 0);
+  std::ifstream in(out);
+  std::string got((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(got, "<-c><[64,64]><[]><[a,b],[c,d]><--><--trace><x>");
+}
+
 TEST(Run, SummaryLineCountsThreadsLocksEvents) {
   Traced r = RunTraced("mutex_contended");
   ASSERT_EQ(r.exit_code, 0);
