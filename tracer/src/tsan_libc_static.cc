@@ -68,6 +68,7 @@ char* FallbackGetenv(const char* name) {
 
 char* (*real_strtok)(char*, const char*) = nullptr;
 tm* (*real_localtime)(const time_t*) = nullptr;
+void (*real_tzset)() = nullptr;
 tm* (*real_gmtime)(const time_t*) = nullptr;
 char* (*real_ctime)(const time_t*) = nullptr;
 char* (*real_asctime)(const tm*) = nullptr;
@@ -137,9 +138,20 @@ char* Intercept_strtok(char* s, const char* delim) {
 
 TSAN_EXPORT tm* localtime(const time_t* t) {
   auto* real = Real(real_localtime, "localtime");
-  tm* r = real ? real(t) : nullptr;
+  tm* r;
+  {
+    threadlens::rt::tsan::TimeZoneScope zone;
+    r = real ? real(t) : nullptr;
+  }
   Filled(r, sizeof *r, "the struct tm of localtime and gmtime", tm_named, TSAN_CALLER_PC);
   return r;
+}
+
+// tzset reads the TZ variable and may replace the zone's name: a block of the C library's.
+TSAN_EXPORT void tzset() {
+  auto* real = Real(real_tzset, "tzset");
+  threadlens::rt::tsan::TimeZoneScope zone;
+  if (real) real();
 }
 
 TSAN_EXPORT tm* gmtime(const time_t* t) {
@@ -151,7 +163,11 @@ TSAN_EXPORT tm* gmtime(const time_t* t) {
 
 TSAN_EXPORT char* ctime(const time_t* t) {
   auto* real = Real(real_ctime, "ctime");
-  char* r = real ? real(t) : nullptr;
+  char* r;
+  {
+    threadlens::rt::tsan::TimeZoneScope zone;
+    r = real ? real(t) : nullptr;
+  }
   if (r)
     Filled(r, RealStrlen(r) + 1, "the string of ctime and asctime", text_named, TSAN_CALLER_PC);
   return r;
