@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,11 +15,10 @@
 namespace threadlens::cli {
 namespace {
 
-std::vector<std::string>& Verbatim() {
-  static std::vector<std::string> command;
+std::optional<std::vector<std::string>>& Verbatim() {
+  static std::optional<std::vector<std::string>> command;
   return command;
 }
-bool has_verbatim = false;
 
 // The arguments CLI11 parses: up to the `--` of a subcommand that runs a program, then one
 // stand-in for the program's command line, which is kept as typed.
@@ -43,11 +43,10 @@ std::vector<char*> ParsedArgs(int argc, char** argv) {
 
 void SetVerbatimCommand(std::vector<std::string> command) {
   Verbatim() = std::move(command);
-  has_verbatim = true;
 }
 
 void UseVerbatimCommand(std::vector<std::string>& command) {
-  if (has_verbatim) command = Verbatim();
+  if (Verbatim()) command = *Verbatim();
 }
 
 }  // namespace threadlens::cli

@@ -52,9 +52,9 @@ void Unmapping(void* addr, size_t len, uintptr_t pc);
 // A System V message queue's channel: its id, which names it in every process.
 uint64_t SysvQueueChannel(int id);
 // System V semaphore `num` of set `id`: the channel its increments release and its
-// decrements acquire, and the one its decrements release and its waits for zero acquire.
-uint64_t SysvSemChannel(int id, unsigned num);
-uint64_t SysvSemZeroChannel(int id, unsigned num);
+// decrements acquire, or (`zero`) the one its decrements release and its waits for zero
+// acquire.
+uint64_t SysvSemChannel(int id, unsigned num, bool zero);
 // A release and an acquire of a channel with no descriptor (a System V queue's).
 void SendOn(uint64_t channel, uintptr_t pc);
 void ReceivedOn(uint64_t channel, uintptr_t pc);

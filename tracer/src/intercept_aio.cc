@@ -103,15 +103,13 @@ void Finish(const Request& r, bool cancelled, uintptr_t pc) {
     rt::EmitTo(t, r.reads_buffer ? EventKind::kRead : EventKind::kWrite, 0, 0, 1, r.buf, r.pc,
                r.bytes);
   }
-  rt::EmitTo(t, EventKind::kHappensBefore, 0, 0, 0, rt::AioKey(reinterpret_cast<uintptr_t>(r.cb)),
-             r.pc);
+  const uint64_t end = rt::AioKey(reinterpret_cast<uintptr_t>(r.cb));
+  rt::EmitTo(t, EventKind::kHappensBefore, 0, 0, 0, end, r.pc);
   rt::EmitTo(t, EventKind::kThreadExit, 0, 0, 0, 0, 0);
   rt::EndFiberState(t);
   if (pc && libc::Caller(pc)) {
-    if (rt::ThreadState* me = rt::Started()) {
-      rt::EmitTo(me, EventKind::kHappensAfter, 0, 0, 0,
-                 rt::AioKey(reinterpret_cast<uintptr_t>(r.cb)), pc);
-    }
+    rt::ThreadState* me = rt::Started();
+    if (me) rt::EmitTo(me, EventKind::kHappensAfter, 0, 0, 0, end, pc);
   }
 }
 
@@ -142,10 +140,10 @@ void Submit(const aiocb* cb, int opcode, uintptr_t pc) {
     return;
   }
   ++modelled;
-  // Claimed (no thread yet: Take passes it by) until filled in below.
-  slot->cb = cb;
-  slot->thread = nullptr;
-  slot->generation = rt::ForkGeneration();
+  // Claimed, with no thread yet (Take passes it by) until the thread is made below.
+  *slot = {cb, nullptr, rt::ForkGeneration(),
+           reinterpret_cast<uintptr_t>(const_cast<volatile void*>(cb->aio_buf)), cb->aio_nbytes,
+           pc, opcode == LIO_WRITE};
   lock.Unlock();
   const uint32_t tid = rt::NextTid();
   rt::ThreadState* t = rt::NewFiberState(tid);
@@ -158,22 +156,15 @@ void Submit(const aiocb* cb, int opcode, uintptr_t pc) {
   libc::Read(cb, sizeof *cb, pc);
   lock.Lock();  // held by no one for long, and this thread holds nothing
   slot->thread = t;
-  slot->buf = reinterpret_cast<uintptr_t>(const_cast<volatile void*>(cb->aio_buf));
-  slot->bytes = cb->aio_nbytes;
-  slot->pc = pc;
-  slot->reads_buffer = opcode == LIO_WRITE;
   lock.Unlock();
 }
-
-// The submission failed: the request never ran.
-void Rejected(const aiocb* cb) { Done(cb, true, 0); }
 
 int SubmitOne(int (*real)(aiocb*), aiocb* cb, int opcode, uintptr_t pc) {
   Submit(cb, opcode, pc);
   const int r = real(cb);
-  if (r != 0) {
+  if (r != 0) {  // not queued: the request never ran
     const int saved = errno;
-    Rejected(cb);
+    Done(cb, true, 0);
     errno = saved;
   }
   return r;
@@ -228,12 +219,15 @@ int ListIo(int (*real)(int, aiocb* const[], int, sigevent*), int (*error)(const 
   const int saved = errno;
   for (int i = 0; i < n && error; ++i) {
     if (!list[i]) continue;
-    // A request the call could not queue never ran.
     const int e = error(list[i]);
-    if (r != 0 && e != EINPROGRESS && e != 0) Done(list[i], true, 0);
+    if (e == EINPROGRESS) continue;
+    if (r != 0 && e != 0) {
+      Done(list[i], true, 0);  // not queued, or failed: no transfer
+    } else if (mode == LIO_WAIT) {
+      Done(list[i], e == ECANCELED, pc);  // the call waited for it
+    }
   }
   errno = saved;
-  if (mode == LIO_WAIT) SeenDone(error, list, n, pc);
   return r;
 }
 

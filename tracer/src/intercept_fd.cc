@@ -243,14 +243,10 @@ uint64_t SysvQueueChannel(int id) {
   return kFdChannelBase | (Mix(static_cast<uint64_t>(id), 0x7379737620717565ull) & kFdChannelMask);
 }
 
-uint64_t SysvSemChannel(int id, unsigned num) {
+uint64_t SysvSemChannel(int id, unsigned num, bool zero) {
   const uint64_t key = static_cast<uint32_t>(id) | uint64_t{num} << 32;
-  return kFdChannelBase | (Mix(key, 0x73797376207365ull) & kFdChannelMask);
-}
-
-uint64_t SysvSemZeroChannel(int id, unsigned num) {
-  const uint64_t key = static_cast<uint32_t>(id) | uint64_t{num} << 32;
-  return kFdChannelBase | (Mix(key, 0x7379737620307aull) & kFdChannelMask);
+  return kFdChannelBase |
+         (Mix(key, zero ? 0x7379737620307aull : 0x73797376207365ull) & kFdChannelMask);
 }
 
 void SendOn(uint64_t channel, uintptr_t pc) {

@@ -33,18 +33,26 @@ namespace libc = threadlens::rt::tsan::libc;
 void Releases(int id, const sembuf* ops, size_t n, uintptr_t pc) {
   libc::CallerRead(ops, n * sizeof *ops, pc);
   for (size_t i = 0; i < n; ++i) {
-    if (ops[i].sem_op > 0) fdsync::SendOn(fdsync::SysvSemChannel(id, ops[i].sem_num), pc);
-    if (ops[i].sem_op < 0) fdsync::SendOn(fdsync::SysvSemZeroChannel(id, ops[i].sem_num), pc);
+    // An increment for the decrements, a decrement for the waits for zero.
+    if (ops[i].sem_op != 0) {
+      fdsync::SendOn(fdsync::SysvSemChannel(id, ops[i].sem_num, ops[i].sem_op < 0), pc);
+    }
   }
+}
+
+// Both channels of semaphore `num` (semctl set its value).
+void ReleaseBoth(int id, unsigned num, uintptr_t pc) {
+  fdsync::SendOn(fdsync::SysvSemChannel(id, num, false), pc);
+  fdsync::SendOn(fdsync::SysvSemChannel(id, num, true), pc);
 }
 
 // After they succeeded: the acquires.
 void Acquires(int id, const sembuf* ops, size_t n, uintptr_t pc) {
   const int saved = errno;
   for (size_t i = 0; i < n; ++i) {
-    if (ops[i].sem_op < 0) fdsync::ReceivedOn(fdsync::SysvSemChannel(id, ops[i].sem_num), pc);
-    if (ops[i].sem_op == 0) {
-      fdsync::ReceivedOn(fdsync::SysvSemZeroChannel(id, ops[i].sem_num), pc);
+    // A decrement takes an increment, a wait for zero the decrements.
+    if (ops[i].sem_op <= 0) {
+      fdsync::ReceivedOn(fdsync::SysvSemChannel(id, ops[i].sem_num, ops[i].sem_op == 0), pc);
     }
   }
   errno = saved;
@@ -87,8 +95,7 @@ uint64_t WaitsOn(int id, const sembuf* ops, size_t n, uintptr_t pc) {
   for (size_t i = 0; i < n; ++i) {
     if (ops[i].sem_op > 0 || (ops[i].sem_flg & IPC_NOWAIT)) continue;
     const bool zero = ops[i].sem_op == 0;
-    const uint64_t key = zero ? fdsync::SysvSemZeroChannel(id, ops[i].sem_num)
-                              : fdsync::SysvSemChannel(id, ops[i].sem_num);
+    const uint64_t key = fdsync::SysvSemChannel(id, ops[i].sem_num, zero);
     if (rt::ThreadState* ts = libc::Caller(pc) ? rt::Started() : nullptr) {
       Name(ts, key, ops[i].sem_num, zero, pc);
     }
@@ -142,18 +149,14 @@ TL_EXPORT int semctl(int id, int num, int cmd, ...) {
   va_end(ap);
   const uintptr_t pc = TL_CALLER_PC;
   if (cmd == SETVAL) {
-    fdsync::SendOn(fdsync::SysvSemChannel(id, static_cast<unsigned>(num)), pc);
-    fdsync::SendOn(fdsync::SysvSemZeroChannel(id, static_cast<unsigned>(num)), pc);
+    ReleaseBoth(id, static_cast<unsigned>(num), pc);
   } else if (cmd == SETALL) {
     semid_ds ds;
     // The set's size, to release each of its semaphores (and read the values given).
     if (real(id, 0, IPC_STAT, &ds) == 0) {
       libc::CallerRead(reinterpret_cast<const void*>(arg), ds.sem_nsems * sizeof(unsigned short),
                        pc);
-      for (unsigned k = 0; k < ds.sem_nsems; ++k) {
-        fdsync::SendOn(fdsync::SysvSemChannel(id, k), pc);
-        fdsync::SendOn(fdsync::SysvSemZeroChannel(id, k), pc);
-      }
+      for (unsigned k = 0; k < ds.sem_nsems; ++k) ReleaseBoth(id, k, pc);
     }
   }
   return real(id, num, cmd, arg);

@@ -144,10 +144,7 @@ size_t RuntimeTlsBytes() {
   return 0;
 }
 
-// A thread made with attributes gets a stack larger by the runtime's TLS, so the program
-// keeps the stack it asked for (and a PTHREAD_STACK_MIN stack still fits: pthread_create
-// failed with EINVAL). `copy` is a bitwise copy of `attr`, never destroyed (it shares
-// `attr`'s extensions). A stack the program allocated itself is left as it is.
+// The attributes give the thread a stack the program allocated itself.
 bool ProgramStack(const pthread_attr_t* attr) {
   void* own = nullptr;
   size_t size = 0;
@@ -156,10 +153,15 @@ bool ProgramStack(const pthread_attr_t* attr) {
          reinterpret_cast<uintptr_t>(own) + size != 0;
 }
 
-const pthread_attr_t* WithRuntimeTls(const pthread_attr_t* attr, pthread_attr_t* copy) {
+// A thread made with attributes gets a stack larger by the runtime's TLS, so the program
+// keeps the stack it asked for (and a PTHREAD_STACK_MIN stack still fits: pthread_create
+// failed with EINVAL). `copy` is a bitwise copy of `attr`, never destroyed (it shares
+// `attr`'s extensions). A stack the program allocated itself (`program_stack`) is left as it is.
+const pthread_attr_t* WithRuntimeTls(const pthread_attr_t* attr, bool program_stack,
+                                     pthread_attr_t* copy) {
   static const size_t extra = RuntimeTlsBytes();
   size_t size = 0;
-  if (!attr || extra == 0 || ProgramStack(attr) || pthread_attr_getstacksize(attr, &size) != 0) {
+  if (!attr || extra == 0 || program_stack || pthread_attr_getstacksize(attr, &size) != 0) {
     return attr;
   }
   memcpy(static_cast<void*>(copy), attr, sizeof *copy);
@@ -173,7 +175,8 @@ TL_EXPORT int pthread_create(pthread_t* t, const pthread_attr_t* attr, void* (*f
   ENSURE(real_pthread_create);
   pthread_attr_t bigger;
   const pthread_attr_t* requested = attr;
-  attr = WithRuntimeTls(attr, &bigger);
+  const bool program_stack = ProgramStack(attr);
+  attr = WithRuntimeTls(attr, program_stack, &bigger);
   ThreadState* ts = CurrentFast();
   if (!ts) return real_pthread_create(t, attr, fn, arg);
   ScheduleStep(ts);
@@ -187,8 +190,8 @@ TL_EXPORT int pthread_create(pthread_t* t, const pthread_attr_t* attr, void* (*f
   uint64_t pc = TL_CALLER_PC;
   RecordMainStackOnce(ts);
   // Before the child runs, so the child's thread_start follows it in sequence order.
-  const uint8_t stack = ProgramStack(requested) ? threadlens::trace::kProgramStack : 0;
-  EmitTo(ts, EventKind::kThreadCreate, stack, 0, 0, tid, pc);
+  EmitTo(ts, EventKind::kThreadCreate, program_stack ? threadlens::trace::kProgramStack : 0, 0, 0,
+         tid, pc);
   ScheduleCreate(tid);
   // The child starts with every signal blocked: a handler running before the child has
   // its thread state would record as a thread of its own.
