@@ -468,11 +468,15 @@ void Analysis::HandleThread(ThreadCtx& t, const StreamEvent& e) {
       const bool ok = !(ev.flags & trace::kFailed);
       lifecycle_.OnJoin(child.dense, child.tid, Side(t, Op::kJoin, e), ok);
       if (!ok) break;
-      if (opts_.races) hb_.Join(t.dense, child.dense);
+      // A child that ended before the join gives its clock slot to later threads.
+      if (opts_.races) hb_.Join(t.dense, child.dense, child.exited);
       if (predict_) RecordPredict(t, PredictTrace::Op::kJoin, child.dense, ev.site);
       auto jf = std::make_shared<VectorClock>(*t.fork_join);
       jf->Join(*child.fork_join);
       t.fork_join = jf;
+      // The joiner holds it now: an ended thread keeps no clock of its own (what lock-order
+      // edges took of it, they keep).
+      if (child.exited) child.fork_join = std::make_shared<VectorClock>();
       if (!child.exited) {
         child.exited = true;
         child.end_ts = ev.ts;

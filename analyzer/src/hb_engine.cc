@@ -19,44 +19,93 @@ bool HappensBefore::IsRelease(uint8_t mo) {
          o == trace::MemoryOrder::kSeqCst;
 }
 
-void HappensBefore::AddThread(uint32_t t) {
-  if (t >= clocks_.size()) clocks_.resize(t + 1);
-  if (clocks_[t].Get(t) == 0) Mut(t).Set(t, 1);
+uint32_t HappensBefore::NewSlot(uint32_t t) {
+  const uint32_t s = static_cast<uint32_t>(clocks_.size());
+  clocks_.emplace_back();
+  clocks_[s].Set(s, 1);
+  versions_.push_back(1);
+  last_epoch_.push_back(0);
+  occupants_.push_back({{1, t}});
+  if (t >= slot_of_.size()) slot_of_.resize(t + 1, kNoSlot);
+  slot_of_[t] = s;
+  return s;
+}
+
+bool HappensBefore::ReuseSlot(uint32_t t, uint32_t parent) {
+  // The most recently freed first, a few of them: a program that joins one thread and
+  // starts the next frees the slot it reuses just before.
+  constexpr size_t kLook = 8;
+  const VectorClock& pc = clocks_[parent];
+  for (size_t k = free_slots_.size(); k > 0 && free_slots_.size() - k < kLook; --k) {
+    const uint32_t s = free_slots_[k - 1];
+    if (pc.Get(s) < last_epoch_[s]) continue;  // its last thread's end is not known here
+    free_slots_.erase(free_slots_.begin() + static_cast<ptrdiff_t>(k - 1));
+    const uint32_t epoch = pc.Get(s) + 1;
+    clocks_[s].Clear();
+    Mut(s).Set(s, epoch);
+    if (s < fences_.size()) fences_[s] = Fences();
+    occupants_[s].emplace_back(epoch, t);
+    if (t >= slot_of_.size()) slot_of_.resize(t + 1, kNoSlot);
+    slot_of_[t] = s;
+    return true;
+  }
+  return false;
+}
+
+uint32_t HappensBefore::ThreadAt(uint32_t slot, uint32_t epoch) const {
+  if (slot >= occupants_.size()) return slot;
+  const auto& o = occupants_[slot];
+  auto it = std::upper_bound(o.begin(), o.end(), std::pair{epoch, ~0u});
+  return it == o.begin() ? o.front().second : std::prev(it)->second;
 }
 
 void HappensBefore::Fork(uint32_t parent, uint32_t child) {
-  AddThread(parent);
-  AddThread(child);
-  Mut(child).Join(clocks_[parent]);
-  Mut(parent).Tick(parent);
+  const uint32_t p = Slot(parent);
+  const bool has = child < slot_of_.size() && slot_of_[child] < kReleased;
+  if (!has && !free_slots_.empty()) ReuseSlot(child, p);
+  const uint32_t c = Slot(child);
+  Mut(c).Join(clocks_[p]);
+  Mut(p).Tick(p);
 }
 
-void HappensBefore::Join(uint32_t joiner, uint32_t child) {
-  AddThread(joiner);
-  AddThread(child);
-  Mut(joiner).Join(clocks_[child]);
-  Mut(child).Tick(child);
+void HappensBefore::Join(uint32_t joiner, uint32_t child, bool ended) {
+  if (child < slot_of_.size() && slot_of_[child] == kReleased) return;  // joined already
+  const uint32_t j = Slot(joiner), c = Slot(child);
+  Mut(j).Join(clocks_[c]);
+  if (!ended) {
+    Mut(c).Tick(c);
+    return;
+  }
+  // The joiner holds the child's last epoch: threads that know it may take the slot.
+  last_epoch_[c] = clocks_[c].Get(c);
+  clocks_[c].Clear();
+  free_slots_.push_back(c);
+  slot_of_[child] = kReleased;
 }
 
-void HappensBefore::Acquire(uint32_t t, uint64_t lock, bool shared) {
+void HappensBefore::Acquire(uint32_t thread, uint64_t lock, bool shared) {
+  const uint32_t t = Slot(thread);
   auto it = locks_.find(lock);
   if (it == locks_.end()) return;
   Mut(t).Join(it->second.writes);
   if (!shared) clocks_[t].Join(it->second.reads);
 }
 
-void HappensBefore::Release(uint32_t t, uint64_t lock, bool shared) {
+void HappensBefore::Release(uint32_t thread, uint64_t lock, bool shared) {
+  const uint32_t t = Slot(thread);
   LockClocks& l = locks_[lock];
   (shared ? l.reads : l.writes).Join(clocks_[t]);
   Mut(t).Tick(t);
 }
 
-void HappensBefore::SyncAcquire(uint32_t t, uint64_t key) {
+void HappensBefore::SyncAcquire(uint32_t thread, uint64_t key) {
+  const uint32_t t = Slot(thread);
   auto it = sync_.find(key);
   if (it != sync_.end()) Mut(t).Join(it->second);
 }
 
-void HappensBefore::SyncRelease(uint32_t t, uint64_t key) {
+void HappensBefore::SyncRelease(uint32_t thread, uint64_t key) {
+  const uint32_t t = Slot(thread);
   sync_[key].Join(clocks_[t]);
   Mut(t).Tick(t);
 }
@@ -124,14 +173,15 @@ void HappensBefore::EraseAtomic(uint64_t addr) {
   }
 }
 
-HappensBefore::Fences* HappensBefore::FencesOf(uint32_t t) {
-  return t < fences_.size() ? &fences_[t] : nullptr;
+HappensBefore::Fences* HappensBefore::FencesOf(uint32_t s) {
+  return s < fences_.size() ? &fences_[s] : nullptr;
 }
 
-void HappensBefore::AtomicLoad(uint32_t t, uint64_t addr, uint8_t mo) {
+void HappensBefore::AtomicLoad(uint32_t thread, uint64_t addr, uint8_t mo) {
   if (atomics_.size() == 0) return;
   const AtomicRef* ref = atomics_.Find(addr);
   if (!ref) return;
+  const uint32_t t = Slot(thread);
   if (!ref->mixed && clocks_[t].Get(ref->thread) >= ref->epoch) return;  // nothing new
   if (IsAcquire(mo)) {
     Mut(t).Join(atomic_clocks_[ref->idx]);
@@ -142,7 +192,8 @@ void HappensBefore::AtomicLoad(uint32_t t, uint64_t addr, uint8_t mo) {
   }
 }
 
-void HappensBefore::AtomicStore(uint32_t t, uint64_t addr, uint8_t mo) {
+void HappensBefore::AtomicStore(uint32_t thread, uint64_t addr, uint8_t mo) {
+  const uint32_t t = Slot(thread);
   if (IsRelease(mo)) {
     // A new release sequence: what earlier sequences carried is no longer visible.
     Publish(addr, clocks_[t], t, true);
@@ -155,7 +206,8 @@ void HappensBefore::AtomicStore(uint32_t t, uint64_t addr, uint8_t mo) {
   }
 }
 
-void HappensBefore::AtomicRmwStore(uint32_t t, uint64_t addr, uint8_t mo) {
+void HappensBefore::AtomicRmwStore(uint32_t thread, uint64_t addr, uint8_t mo) {
+  const uint32_t t = Slot(thread);
   if (!IsRelease(mo)) {
     // A relaxed RMW continues the sequence; after a release fence it adds the fence's clock.
     if (const Fences* f = FencesOf(t); f && f->released.size()) {
@@ -167,10 +219,10 @@ void HappensBefore::AtomicRmwStore(uint32_t t, uint64_t addr, uint8_t mo) {
   Mut(t).Tick(t);
 }
 
-void HappensBefore::Fence(uint32_t t, uint8_t mo) {
+void HappensBefore::Fence(uint32_t thread, uint8_t mo) {
   const bool acquire = IsAcquire(mo), release = IsRelease(mo);
   if (!acquire && !release) return;
-  AddThread(t);
+  const uint32_t t = Slot(thread);
   if (t >= fences_.size()) fences_.resize(t + 1);
   Fences& f = fences_[t];
   if (acquire && f.pending.size()) {

@@ -12,8 +12,16 @@
 // relaxed loads since the last one read. Vector clocks as in FastTrack (Flanagan & Freund,
 // PLDI 2009).
 //
-// Cost: O(threads) per synchronization, nothing per plain access. Memory: one clock per
-// thread and per sync object that was ever released.
+// Slots: a thread's entry in every clock is its slot, not its own index. A thread created
+// after another one ended and was joined, as its creator's clock shows, takes that thread's
+// slot, with epochs that go on from the ended thread's last: everything the ended thread did
+// happens before the new one starts, so knowing a slot up to epoch e still means knowing
+// every event of it up to e, whoever made it. A program that starts and joins thread after
+// thread then needs as many slots as it has threads at once, and clocks stay that short.
+// (ThreadSanitizer reuses its thread slots too.) Threads that end unjoined keep theirs.
+//
+// Cost: O(slots) per synchronization, nothing per plain access. Memory: one clock per
+// slot and per sync object that was ever released.
 #pragma once
 
 #include <cstdint>
@@ -31,10 +39,12 @@ class HappensBefore {
   static constexpr uint64_t kSemTag = 2ull << 60;
   static constexpr uint64_t kAnnotationTag = 3ull << 60;
 
-  // A new thread (dense index) whose clock starts at 1.
-  void AddThread(uint32_t t);
+  // A new thread (dense index) whose clock starts at 1 in a slot of its own.
+  void AddThread(uint32_t t) { Slot(t); }
+  // The child takes a slot ended threads left when the parent's clock holds its last epoch.
   void Fork(uint32_t parent, uint32_t child);
-  void Join(uint32_t joiner, uint32_t child);
+  // `ended`: the child ended before this join, and its slot is free for later threads.
+  void Join(uint32_t joiner, uint32_t child, bool ended = false);
   // Lock acquire/release; `shared` for the reader side of an rwlock.
   void Acquire(uint32_t t, uint64_t lock, bool shared);
   void Release(uint32_t t, uint64_t lock, bool shared);
@@ -64,16 +74,29 @@ class HappensBefore {
   // locks, then releases what came before the fence), else ends it.
   void PlainStore(uint32_t t, uint64_t addr, uint64_t size) {
     if (atomics_.size() == 0 || size == 0) return;
-    const Fences* f = FencesOf(t);
-    EndOrCarry(addr, size, f && f->released.size() ? &f->released : nullptr, t);
+    const uint32_t s = Slot(t);
+    const Fences* f = FencesOf(s);
+    EndOrCarry(addr, size, f && f->released.size() ? &f->released : nullptr, s);
   }
   bool HasAtomics() const { return atomics_.size() != 0; }
 
-  const VectorClock& Clock(uint32_t t) const { return clocks_[t]; }
+  // Thread t's slot: its entry in every clock (made when it has none).
+  uint32_t Slot(uint32_t t) {
+    if (t < slot_of_.size() && slot_of_[t] < kReleased) [[likely]] return slot_of_[t];
+    return NewSlot(t);
+  }
+  // The thread (dense index) whose epoch `epoch` of slot `slot` was.
+  uint32_t ThreadAt(uint32_t slot, uint32_t epoch) const;
+  // Thread t's clock, indexed by slot.
+  const VectorClock& Clock(uint32_t t) { return clocks_[Slot(t)]; }
   // Changes whenever thread t's clock does (for callers that copy clocks).
-  uint64_t Version(uint32_t t) const { return t < versions_.size() ? versions_[t] : 0; }
-  uint32_t Now(uint32_t t) const { return clocks_[t].Get(t); }
-  size_t threads() const { return clocks_.size(); }
+  uint64_t Version(uint32_t t) { return versions_[Slot(t)]; }
+  // Thread t's epoch: its own entry in its clock.
+  uint32_t Now(uint32_t t) {
+    const uint32_t s = Slot(t);
+    return clocks_[s].Get(s);
+  }
+  size_t slots() const { return clocks_.size(); }
 
   static bool IsAcquire(uint8_t mo);
   static bool IsRelease(uint8_t mo);
@@ -83,11 +106,15 @@ class HappensBefore {
     VectorClock writes;  // joined at exclusive releases
     VectorClock reads;   // joined at shared releases
   };
-  VectorClock& Mut(uint32_t t) {
-    if (t >= versions_.size()) versions_.resize(t + 1, 0);
-    ++versions_[t];
-    return clocks_[t];
+  // Thread slot s's clock, to change.
+  VectorClock& Mut(uint32_t s) {
+    ++versions_[s];
+    return clocks_[s];
   }
+  static constexpr uint32_t kReleased = ~0u - 1, kNoSlot = ~0u;
+  uint32_t NewSlot(uint32_t t);
+  // A free slot whose last epoch the clock of slot `parent` holds, taken for thread t.
+  bool ReuseSlot(uint32_t t, uint32_t parent);
   // Ends the sequences that start in [addr, addr+size), or (`carry`) makes each one the
   // sequence thread u heads with that clock.
   void EndOrCarry(uint64_t addr, uint64_t size, const VectorClock* carry, uint32_t u);
@@ -98,10 +125,15 @@ class HappensBefore {
   struct Fences {
     VectorClock released, pending;
   };
-  Fences* FencesOf(uint32_t t);
-  std::vector<Fences> fences_;
-  std::vector<VectorClock> clocks_;
-  std::vector<uint64_t> versions_;
+  Fences* FencesOf(uint32_t s);
+  std::vector<Fences> fences_;     // per slot
+  std::vector<VectorClock> clocks_;  // per slot
+  std::vector<uint64_t> versions_;   // per slot, never reset
+  std::vector<uint32_t> slot_of_;    // per thread: its slot, kNoSlot or kReleased
+  // Per slot, its threads in turn: (first epoch, thread). Reports name threads from these.
+  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> occupants_;
+  std::vector<uint32_t> free_slots_;  // slots of ended, joined threads
+  std::vector<uint32_t> last_epoch_;  // per free slot: its last thread's last epoch
   std::unordered_map<uint64_t, LockClocks> locks_;
   std::unordered_map<uint64_t, VectorClock> sync_;
   // Per atomic address, what an acquire of it would see: the clock of the release

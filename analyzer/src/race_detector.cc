@@ -6,7 +6,7 @@
 namespace threadlens::analysis {
 
 void RaceDetector::AddThread(uint32_t t, uint32_t tid) {
-  hb_.AddThread(t);
+  // (Its clock slot is the engine's to give, at its fork.)
   if (t >= tids_.size()) tids_.resize(t + 1, 0);
   tids_[t] = tid;
 }
@@ -127,14 +127,16 @@ void RaceDetector::Report(const ShadowCell& prior, uint64_t base, uint8_t overla
     return;
   }
   if (!reported_.insert({a, b}).second) return;
-  auto side = [&](uint32_t thread, uint8_t flags, uint64_t site, uint64_t ts, uint64_t index,
-                  uint16_t size, uint32_t stack, uint32_t lockset) {
+  // Cells hold clock slots: the thread is the slot's at the cell's epoch.
+  auto side = [&](uint32_t slot, uint32_t epoch, uint8_t flags, uint64_t site, uint64_t ts,
+                  uint64_t index, uint16_t size, uint32_t stack, uint32_t lockset) {
     SideRef s;
     s.obj = addr;
     s.site = site;
     s.ts = ts;
     s.index = index;
     s.size = size;
+    const uint32_t thread = hb_.ThreadAt(slot, epoch);
     s.tid = thread < tids_.size() ? tids_[thread] : 0;
     s.stack = stack;
     s.lockset = lockset;
@@ -145,9 +147,9 @@ void RaceDetector::Report(const ShadowCell& prior, uint64_t base, uint8_t overla
   RawFinding f;
   f.kind = "race";
   f.severity = Severity::kError;
-  f.sides = {side(prior.thread, prior.flags, prior.site, prior.ts, prior.index,
+  f.sides = {side(prior.thread, prior.clock, prior.flags, prior.site, prior.ts, prior.index,
                   static_cast<uint16_t>(prior.size), prior.stack, prior.lockset),
-             side(now.thread, now.flags, now.site, now.ts, now.index, now.size, now.stack,
+             side(now.thread, now.now, now.flags, now.site, now.ts, now.index, now.size, now.stack,
                   now.lockset)};
   if ((prior.flags | now.flags) & kCellFree) f.subkind = "use-after-free";
   if (after_free) f.relation = "happens-before";  // the free happens before the use

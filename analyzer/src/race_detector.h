@@ -273,7 +273,7 @@ class RaceDetector {
       b.heap.back().op = seq;
     }
     uint64_t w[8];
-    OpWords(w, t, side, bytes, size, flags, snap.clock, snap.now, seq);
+    OpWords(w, snap.slot, side, bytes, size, flags, snap.clock, snap.now, seq);
     b.lanes[LaneOf(side.obj >> 12)].Put(w);
     if (multi_lane_ && ((side.obj & 4095) + bytes) > 4096) Route(b, w);
     if (b.count >= kBatchOps) Post();
@@ -281,7 +281,7 @@ class RaceDetector {
   void CheckNow(uint32_t t, const SideRef& side, uint64_t bytes, uint32_t size, uint8_t flags,
                 const HeapOp* heap);
   // An Op's eight words (the layout the static_assert beside Op checks); a kCellQuiet
-  // access has epoch 0.
+  // access has epoch 0. `t`: the thread's clock slot.
   [[gnu::always_inline]] static void OpWords(uint64_t (&w)[8], uint32_t t, const SideRef& side,
                                              uint64_t bytes, uint32_t size, uint8_t flags,
                                              const VectorClock* clock, uint32_t now,
@@ -304,6 +304,7 @@ class RaceDetector {
     const VectorClock* clock = nullptr;
     uint64_t batch = 0, version = 0;
     uint32_t now = 0;
+    uint32_t slot = 0;  // the thread's clock slot (HappensBefore::Slot): cells hold it
   };
   const Snap& Snapshot(uint32_t t, Batch& b) {
     if (t < snaps_.size()) [[likely]] {

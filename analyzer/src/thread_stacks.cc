@@ -17,20 +17,21 @@ void ThreadStacks::Add(uint32_t tid, uint64_t lo, uint64_t size, uint64_t ts) {
     program_stacks_.pop_back();
     break;
   }
+  open_[tid].emplace_back(false, records_.size());
   records_.push_back({tid, lo, lo + size, UINT64_MAX, 0, ts, program_stack});  // (no image)
 }
 
 void ThreadStacks::AddTls(uint32_t tid, uint64_t lo, uint64_t size, uint64_t image) {
   if (size == 0 || lo + size < lo) return;
+  open_[tid].emplace_back(true, tls_.size());
   tls_.push_back({tid, lo, lo + size, UINT64_MAX, image});
 }
 
 void ThreadStacks::Exit(uint32_t tid, uint64_t ts) {
-  for (auto* list : {&records_, &tls_}) {
-    for (Record& r : *list) {
-      if (r.tid == tid && r.exit_ts == UINT64_MAX) r.exit_ts = ts;
-    }
-  }
+  auto it = open_.find(tid);
+  if (it == open_.end()) return;
+  for (const auto& [tls, i] : it->second) (tls ? tls_ : records_)[i].exit_ts = ts;
+  open_.erase(it);
 }
 
 const ThreadStacks::Record* ThreadStacks::Find(const std::vector<Record>& in, uint64_t addr,

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace threadlens::analysis {
@@ -41,6 +42,9 @@ class ThreadStacks {
   };
   static const Record* Find(const std::vector<Record>& in, uint64_t addr, uint64_t ts);
   std::vector<Record> records_, tls_;
+  // Per live thread, its records not exited yet: (in tls_, index). An exit costs its own
+  // records, not a look at every thread the trace had.
+  std::unordered_map<uint32_t, std::vector<std::pair<bool, size_t>>> open_;
   std::vector<uint32_t> program_stacks_;  // created so, stack not recorded yet
 };
 

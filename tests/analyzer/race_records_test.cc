@@ -69,7 +69,7 @@ Races RawShadow(const std::vector<Op>& ops) {
     a.clock = &hb.Clock(o.t);
     a.site = o.site;
     a.index = ++index;
-    a.thread = o.t;
+    a.thread = hb.Slot(o.t);  // clocks are indexed by slot
     a.now = hb.Now(o.t);
     a.flags = o.write || o.what >= 2 ? kCellWrite : 0;
     if (o.what == 2) {
