@@ -28,10 +28,12 @@ struct RefEvent {
 // A random well-formed trace: threads forked from T1 and maybe joined, locks (some rwlocks)
 // taken and released properly, atomics with random orders, semaphores, annotations, and
 // plain reads and writes of a few variables.
-std::vector<RefEvent> RandomTrace(std::mt19937& rng) {
+// `max_threads`: up to that many threads (at least 2), each started once.
+std::vector<RefEvent> RandomTrace(std::mt19937& rng, int max_threads = 4) {
   std::vector<RefEvent> ev;
   auto pick = [&](int n) { return static_cast<int>(rng() % n); };
-  const int threads = 2 + pick(3), locks = 1 + pick(3), vars = 1 + pick(3), steps = 10 + pick(40);
+  const int threads = 2 + pick(max_threads - 1), locks = 1 + pick(3), vars = 1 + pick(3),
+            steps = 10 + pick(10 * max_threads);
   std::vector<int> state(threads + 1, 0);  // 0 not started, 1 running, 2 joined
   state[1] = 1;
   ev.push_back({1, EventKind::kThreadStart, 0, 0});
@@ -168,11 +170,11 @@ std::vector<std::string> ReferenceRaces(const std::vector<RefEvent>& ev) {
   return {racy.begin(), racy.end()};
 }
 
-TEST(RaceDetectorRandomized, AgreesWithTransitiveClosureReference) {
-  std::mt19937 rng(20240611);
+void AgreesWithReference(uint32_t seed, int max_threads) {
+  std::mt19937 rng(seed);
   int with_races = 0, without = 0;
   for (int iter = 0; iter < 3000; ++iter) {
-    std::vector<RefEvent> ev = RandomTrace(rng);
+    std::vector<RefEvent> ev = RandomTrace(rng, max_threads);
     VectorSource s;
     for (uint64_t v = 0; v < 3; ++v) {
       s.Add(1, EventKind::kNameVariable, 0x1000 + v, 0, 1, 0, s.Str("v" + std::to_string(v)));
@@ -193,6 +195,16 @@ TEST(RaceDetectorRandomized, AgreesWithTransitiveClosureReference) {
   // The generator must exercise both outcomes.
   EXPECT_GT(with_races, 300);
   EXPECT_GT(without, 300);
+}
+
+TEST(RaceDetectorRandomized, AgreesWithTransitiveClosureReference) {
+  AgreesWithReference(20240611, 4);
+}
+
+// Longer traces of more threads: many start after others were joined and take their clock
+// slots (hb_engine.h).
+TEST(RaceDetectorRandomized, AgreesWithTheReferenceWhenThreadsTakeEndedThreadsSlots) {
+  AgreesWithReference(20261204, 8);
 }
 
 // ---------- cycles ----------
