@@ -115,6 +115,8 @@ class Analysis {
   }
   void PruneMarks(ThreadCtx& t);
   void RebuildLockset(ThreadCtx& t);
+  // Thread t ended and was detached (in either order).
+  void Ended(ThreadCtx& t);
   // Ends live thread `tid`'s hold of `lock` (another thread unlocked it) and returns it.
   std::optional<Held> DropHold(uint32_t tid, uint64_t lock);
 

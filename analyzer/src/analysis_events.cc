@@ -69,6 +69,12 @@ void Analysis::ForkEdge(ThreadCtx& parent, ThreadCtx& child, uint64_t site) {
   child.has_parent = true;
 }
 
+void Analysis::Ended(ThreadCtx& t) {
+  // Detached and ended: no join will read its clocks, and later threads may take its slot.
+  if (opts_.races) hb_.End(t.dense);
+  t.fork_join = std::make_shared<VectorClock>();
+}
+
 void Analysis::RebuildLockset(ThreadCtx& t) {
   uint32_t node = 0;
   for (const Held& h : t.held) node = locksets_.Child(node, h.lock);
@@ -453,6 +459,7 @@ void Analysis::HandleThread(ThreadCtx& t, const StreamEvent& e) {
       if (predict_) lifetimes_.ThreadEnd(e.tid);
       t.exited = true;
       t.end_ts = ev.ts;
+      if (t.detached) Ended(t);
       break;
     case EventKind::kThreadJoinBegin:
       t.pending = Pending{Pending::kJoin, ev.obj, Side(t, Op::kJoin, e), ev.flags, false};
@@ -477,6 +484,7 @@ void Analysis::HandleThread(ThreadCtx& t, const StreamEvent& e) {
       // The joiner holds it now: an ended thread keeps no clock of its own (what lock-order
       // edges took of it, they keep).
       if (child.exited) child.fork_join = std::make_shared<VectorClock>();
+      child.detached = false;  // (joined: its slot went back at the join)
       if (!child.exited) {
         child.exited = true;
         child.end_ts = ev.ts;
@@ -487,6 +495,9 @@ void Analysis::HandleThread(ThreadCtx& t, const StreamEvent& e) {
       auto it = current_.find(static_cast<uint32_t>(ev.obj));
       if (it != current_.end()) {
         lifecycle_.OnDetach(it->second, static_cast<uint32_t>(ev.obj), Side(t, Op::kDetach, e));
+        ThreadCtx& child = threads_[it->second];
+        child.detached = true;
+        if (child.exited) Ended(child);
       }
       break;
     }

@@ -225,6 +225,7 @@ struct ThreadCtx {
   bool has_parent = false;
   bool started = false;
   bool exited = false;
+  bool detached = false;  // no thread will join it
   bool blocked_at_end = false;
   uint64_t start_ts = 0, end_ts = 0;
   uint32_t stack = 0;    // current shadow stack node

@@ -25,6 +25,7 @@ uint32_t HappensBefore::NewSlot(uint32_t t) {
   clocks_[s].Set(s, 1);
   versions_.push_back(1);
   last_epoch_.push_back(0);
+  accessed_.push_back(0);
   occupants_.push_back({{1, t}});
   if (t >= slot_of_.size()) slot_of_.resize(t + 1, kNoSlot);
   slot_of_[t] = s;
@@ -66,6 +67,16 @@ void HappensBefore::Fork(uint32_t parent, uint32_t child) {
   const uint32_t c = Slot(child);
   Mut(c).Join(clocks_[p]);
   Mut(p).Tick(p);
+}
+
+void HappensBefore::End(uint32_t t) {
+  if (t >= slot_of_.size() || slot_of_[t] >= kReleased) return;
+  const uint32_t s = slot_of_[t], now = clocks_[s].Get(s);
+  // Every publication ticks after it: without an access at `now`, nothing holds it.
+  last_epoch_[s] = accessed_[s] >= now ? now : now - 1;
+  clocks_[s].Clear();
+  free_slots_.push_back(s);
+  slot_of_[t] = kReleased;
 }
 
 void HappensBefore::Join(uint32_t joiner, uint32_t child, bool ended) {

@@ -18,7 +18,8 @@
 // happens before the new one starts, so knowing a slot up to epoch e still means knowing
 // every event of it up to e, whoever made it. A program that starts and joins thread after
 // thread then needs as many slots as it has threads at once, and clocks stay that short.
-// (ThreadSanitizer reuses its thread slots too.) Threads that end unjoined keep theirs.
+// (ThreadSanitizer reuses its thread slots too.) A detached thread's slot is free when it
+// ends, for a thread whose creator knows the last epoch anything holds of it (End).
 //
 // Cost: O(slots) per synchronization, nothing per plain access. Memory: one clock per
 // slot and per sync object that was ever released.
@@ -45,6 +46,16 @@ class HappensBefore {
   void Fork(uint32_t parent, uint32_t child);
   // `ended`: the child ended before this join, and its slot is free for later threads.
   void Join(uint32_t joiner, uint32_t child, bool ended = false);
+  // Thread t ended and no thread will join it (it was detached): its slot is free for
+  // threads whose creators know its last epoch that anything holds: the epoch of its last
+  // access (Accessed), or else the last it published.
+  void End(uint32_t t);
+  // Thread t makes an access at its current epoch (the race detector says so once per
+  // epoch, when it copies the clock).
+  void Accessed(uint32_t t) {
+    const uint32_t s = Slot(t);
+    accessed_[s] = clocks_[s].Get(s);
+  }
   // Lock acquire/release; `shared` for the reader side of an rwlock.
   void Acquire(uint32_t t, uint64_t lock, bool shared);
   void Release(uint32_t t, uint64_t lock, bool shared);
@@ -134,6 +145,7 @@ class HappensBefore {
   std::vector<std::vector<std::pair<uint32_t, uint32_t>>> occupants_;
   std::vector<uint32_t> free_slots_;  // slots of ended, joined threads
   std::vector<uint32_t> last_epoch_;  // per free slot: its last thread's last epoch
+  std::vector<uint32_t> accessed_;    // per slot: the epoch of its thread's last access
   std::unordered_map<uint64_t, LockClocks> locks_;
   std::unordered_map<uint64_t, VectorClock> sync_;
   // Per atomic address, what an acquire of it would see: the clock of the release

@@ -153,12 +153,14 @@ const RaceDetector::Snap& RaceDetector::NewSnapshot(uint32_t t, Batch& b) {
   s.version = hb_.Version(t);
   s.now = hb_.Now(t);
   s.slot = hb_.Slot(t);
+  hb_.Accessed(t);
   return s;
 }
 
 void RaceDetector::CheckNow(uint32_t t, const SideRef& side, uint64_t bytes, uint32_t size,
                             uint8_t flags, const HeapOp* heap) {
   uint64_t w[8];
+  hb_.Accessed(t);
   OpWords(w, hb_.Slot(t), side, bytes, size, flags, &hb_.Clock(t), hb_.Now(t), 0);  // live
   Op op;
   std::memcpy(&op, w, sizeof op);

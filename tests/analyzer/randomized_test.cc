@@ -59,6 +59,14 @@ std::vector<RefEvent> RandomTrace(std::mt19937& rng, int max_threads = 4) {
         ev.push_back({c, EventKind::kThreadExit, 0, 0});
         ev.push_back({t, EventKind::kThreadJoin, c, 0});
         state[c] = 2;
+        // With more threads, half the ends are detached threads that exit: no edge at all,
+        // though what the thread published (a lock, a semaphore) may order it before others.
+        if (max_threads > 4 && pick(2)) {
+          ev.pop_back();
+          ev.pop_back();
+          ev.push_back({t, EventKind::kThreadDetach, c, 0});
+          ev.push_back({c, EventKind::kThreadExit, 0, 0});
+        }
       }
     } else if (op <= 3) {  // acquire
       int l = pick(locks);
