@@ -71,10 +71,6 @@ struct Request {
 constexpr int kSlots = 256;
 Request requests[kSlots];
 rt::SpinLock lock;
-// Each request modelled is a thread of the trace, and the analysis's memory grows with the
-// threads a trace has had: past this many, a process's requests are not modelled.
-constexpr uint32_t kMaxModelled = 1024;
-uint32_t modelled = 0;  // under `lock`
 // aio_error and aio_return are async-signal-safe: a handler may call them on a thread that
 // holds the lock. It gives up after a while (the request is then seen done later, or not).
 bool Lock() { return lock.TryLockFor(1 << 12); }
@@ -135,11 +131,10 @@ void Submit(const aiocb* cb, int opcode, uintptr_t pc) {
       break;
     }
   }
-  if (!slot || modelled >= kMaxModelled) {
+  if (!slot) {
     lock.Unlock();
     return;
   }
-  ++modelled;
   // Claimed, with no thread yet (Take passes it by) until the thread is made below.
   *slot = {cb, nullptr, rt::ForkGeneration(),
            reinterpret_cast<uintptr_t>(const_cast<volatile void*>(cb->aio_buf)), cb->aio_nbytes,
