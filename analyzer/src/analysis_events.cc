@@ -71,7 +71,7 @@ void Analysis::ForkEdge(ThreadCtx& parent, ThreadCtx& child, uint64_t site) {
 
 void Analysis::Ended(ThreadCtx& t) {
   // Detached and ended: no join will read its clocks, and later threads may take its slot.
-  if (opts_.races) hb_.End(t.dense);
+  hb_.End(t.dense);  // (forks reach the engine with or without race detection)
   t.fork_join = std::make_shared<VectorClock>();
 }
 
@@ -476,7 +476,7 @@ void Analysis::HandleThread(ThreadCtx& t, const StreamEvent& e) {
       lifecycle_.OnJoin(child.dense, child.tid, Side(t, Op::kJoin, e), ok);
       if (!ok) break;
       // A child that ended before the join gives its clock slot to later threads.
-      if (opts_.races) hb_.Join(t.dense, child.dense, child.exited);
+      hb_.Join(t.dense, child.dense, child.exited);
       if (predict_) RecordPredict(t, PredictTrace::Op::kJoin, child.dense, ev.site);
       auto jf = std::make_shared<VectorClock>(*t.fork_join);
       jf->Join(*child.fork_join);
