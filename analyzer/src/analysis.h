@@ -20,6 +20,7 @@
 #include "blocked_state.h"
 #include "cond_holds.h"
 #include "hang_explain.h"
+#include "clock_slots.h"
 #include "hb_engine.h"
 #include "lock_monitor.h"
 #include "lock_order.h"
@@ -117,6 +118,8 @@ class Analysis {
   void RebuildLockset(ThreadCtx& t);
   // Thread t ended and was detached (in either order).
   void Ended(ThreadCtx& t);
+  // Thread t's fork/join clock gets a slot of its own if it has none yet.
+  void OwnForkJoin(ThreadCtx& t);
   // Ends live thread `tid`'s hold of `lock` (another thread unlocked it) and returns it.
   std::optional<Held> DropHold(uint32_t tid, uint64_t lock);
 
@@ -166,6 +169,7 @@ class Analysis {
   HappensBefore hb_;
   RaceDetector race_;
   LockOrderDetector order_;
+  ClockSlots fj_slots_;  // of the fork/join clocks
   LockMonitor monitor_;
   CondHoldDetector holds_;
   ThreadLifecycle lifecycle_;

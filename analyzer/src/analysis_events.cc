@@ -35,9 +35,8 @@ ThreadCtx& Analysis::NewThread(uint32_t tid) {
   ThreadCtx& t = threads_.back();
   t.tid = tid;
   t.dense = dense;
-  auto fj = std::make_shared<VectorClock>();
-  fj->Set(dense, 1);
-  t.fork_join = fj;
+  // Its fork/join slot comes at its fork (an ended thread's, maybe) or its first event.
+  t.fork_join = std::make_shared<VectorClock>();
   current_[tid] = dense;
   race_.AddThread(dense, tid);
   if (predict_) predict_->AddThread(dense, tid);
@@ -55,15 +54,35 @@ void Analysis::Start(ThreadCtx& t, uint64_t ts) {
   if (t.started) return;
   t.started = true;
   t.start_ts = ts;
+  OwnForkJoin(t);
+}
+
+void Analysis::OwnForkJoin(ThreadCtx& t) {
+  if (t.fj_slot != ClockSlots::kNone) return;
+  t.fj_slot = fj_slots_.Add(t.dense);
+  auto fj = std::make_shared<VectorClock>(*t.fork_join);
+  fj->Set(t.fj_slot, 1);
+  t.fork_join = fj;
 }
 void Analysis::ForkEdge(ThreadCtx& parent, ThreadCtx& child, uint64_t site) {
   hb_.Fork(parent.dense, child.dense);
   if (predict_) RecordPredict(parent, PredictTrace::Op::kFork, child.dense, site);
+  OwnForkJoin(parent);
   auto cf = std::make_shared<VectorClock>(*child.fork_join);
   cf->Join(*parent.fork_join);
+  if (child.fj_slot == ClockSlots::kNone) {
+    // Not started yet: it may take the slot of a thread whose end the parent knows.
+    if (auto taken = fj_slots_.Take(child.dense, *parent.fork_join)) {
+      child.fj_slot = taken->first;
+      cf->Set(child.fj_slot, taken->second);
+    } else {
+      child.fj_slot = fj_slots_.Add(child.dense);
+      cf->Set(child.fj_slot, 1);
+    }
+  }
   child.fork_join = cf;
   auto pf = std::make_shared<VectorClock>(*parent.fork_join);
-  pf->Tick(parent.dense);
+  pf->Tick(parent.fj_slot);
   parent.fork_join = pf;
   child.parent = parent.tid;
   child.has_parent = true;
@@ -72,6 +91,12 @@ void Analysis::ForkEdge(ThreadCtx& parent, ThreadCtx& child, uint64_t site) {
 void Analysis::Ended(ThreadCtx& t) {
   // Detached and ended: no join will read its clocks, and later threads may take its slot.
   hb_.End(t.dense);  // (forks reach the engine with or without race detection)
+  if (fj_slots_.Has(t.dense)) {
+    // Publications tick: its last epoch anything holds is the one before its current, unless
+    // a lock-order edge kept its clock at the current one.
+    const uint32_t now = t.fork_join->Get(t.fj_slot);
+    fj_slots_.Free(t.dense, t.fj_captured >= now ? now : now - 1);
+  }
   t.fork_join = std::make_shared<VectorClock>();
 }
 
@@ -229,7 +254,7 @@ void Analysis::Handle(const StreamEvent& e) {
       SyncObjectAccess(t, e, 1, false);
       cond_signals_[ev.obj] = t.fork_join;
       auto fj = std::make_shared<VectorClock>(*t.fork_join);
-      fj->Tick(t.dense);
+      fj->Tick(t.fj_slot);
       t.fork_join = fj;
       break;
     }
@@ -359,7 +384,9 @@ void Analysis::HandleLock(ThreadCtx& t, const StreamEvent& e) {
         held_scratch_.clear();
         for (const Held& h : t.held) held_scratch_.push_back(h.lock);
         std::sort(held_scratch_.begin(), held_scratch_.end());
-        order_.OnAcquire(t, ev.obj, s, held_scratch_);
+        if (order_.OnAcquire(t, ev.obj, s, held_scratch_)) {
+          t.fj_captured = t.fork_join->Get(t.fj_slot);
+        }
       }
       // A new hold goes on top: extend the interned set instead of rebuilding it.
       if (monitor_.OnAcquired(t, s, shared, ev.flags)) {
@@ -482,8 +509,13 @@ void Analysis::HandleThread(ThreadCtx& t, const StreamEvent& e) {
       jf->Join(*child.fork_join);
       t.fork_join = jf;
       // The joiner holds it now: an ended thread keeps no clock of its own (what lock-order
-      // edges took of it, they keep).
-      if (child.exited) child.fork_join = std::make_shared<VectorClock>();
+      // edges took of it, they keep), and its slot is free for threads that know its end.
+      if (child.exited) {
+        if (fj_slots_.Has(child.dense)) {
+          fj_slots_.Free(child.dense, child.fork_join->Get(child.fj_slot));
+        }
+        child.fork_join = std::make_shared<VectorClock>();
+      }
       child.detached = false;  // (joined: its slot went back at the join)
       if (!child.exited) {
         child.exited = true;

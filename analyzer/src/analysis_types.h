@@ -249,8 +249,11 @@ struct ThreadCtx {
   // way (absl::Mutex's slow path takes its allocator's spin lock). The outer one is pending
   // again when the inner one ends. At most kMaxOuterPending.
   std::vector<Pending> outer_pending;
-  // Fork/join-only vector clock: whether two threads could run at the same time.
+  // Fork/join-only vector clock: whether two threads could run at the same time. Indexed
+  // by fork/join clock slot (clock_slots.h); fj_slot is this thread's, ~0u until it has one.
   std::shared_ptr<const VectorClock> fork_join;
+  uint32_t fj_slot = ~0u;
+  uint32_t fj_captured = 0;  // its fork/join epoch when a lock-order edge last kept its clock
 };
 
 }  // namespace threadlens::analysis

@@ -20,67 +20,44 @@ bool HappensBefore::IsRelease(uint8_t mo) {
 }
 
 uint32_t HappensBefore::NewSlot(uint32_t t) {
-  const uint32_t s = static_cast<uint32_t>(clocks_.size());
+  const uint32_t s = slots_.Add(t);
   clocks_.emplace_back();
   clocks_[s].Set(s, 1);
   versions_.push_back(1);
-  last_epoch_.push_back(0);
   accessed_.push_back(0);
-  occupants_.push_back({{1, t}});
-  if (t >= slot_of_.size()) slot_of_.resize(t + 1, kNoSlot);
-  slot_of_[t] = s;
   return s;
 }
 
-bool HappensBefore::ReuseSlot(uint32_t t, uint32_t parent) {
-  // The most recently freed first, a few of them: a program that joins one thread and
-  // starts the next frees the slot it reuses just before.
-  constexpr size_t kLook = 8;
-  const VectorClock& pc = clocks_[parent];
-  for (size_t k = free_slots_.size(); k > 0 && free_slots_.size() - k < kLook; --k) {
-    const uint32_t s = free_slots_[k - 1];
-    if (pc.Get(s) < last_epoch_[s]) continue;  // its last thread's end is not known here
-    free_slots_.erase(free_slots_.begin() + static_cast<ptrdiff_t>(k - 1));
-    const uint32_t epoch = pc.Get(s) + 1;
-    clocks_[s].Clear();
-    Mut(s).Set(s, epoch);
-    if (s < fences_.size()) fences_[s] = Fences();
-    occupants_[s].emplace_back(epoch, t);
-    if (t >= slot_of_.size()) slot_of_.resize(t + 1, kNoSlot);
-    slot_of_[t] = s;
-    return true;
-  }
-  return false;
-}
-
-uint32_t HappensBefore::ThreadAt(uint32_t slot, uint32_t epoch) const {
-  if (slot >= occupants_.size()) return slot;
-  const auto& o = occupants_[slot];
-  auto it = std::upper_bound(o.begin(), o.end(), std::pair{epoch, ~0u});
-  return it == o.begin() ? o.front().second : std::prev(it)->second;
+void HappensBefore::FreeSlot(uint32_t t, uint32_t last) {
+  const uint32_t s = slots_.Find(t);
+  slots_.Free(t, last);
+  clocks_[s].Clear();
 }
 
 void HappensBefore::Fork(uint32_t parent, uint32_t child) {
   const uint32_t p = Slot(parent);
-  const bool has = child < slot_of_.size() && slot_of_[child] < kReleased;
-  if (!has && !free_slots_.empty()) ReuseSlot(child, p);
+  if (!slots_.Has(child)) {
+    if (auto taken = slots_.Take(child, clocks_[p])) {
+      const auto [s, epoch] = *taken;
+      clocks_[s].Clear();
+      Mut(s).Set(s, epoch);
+      if (s < fences_.size()) fences_[s] = Fences();
+    }
+  }
   const uint32_t c = Slot(child);
   Mut(c).Join(clocks_[p]);
   Mut(p).Tick(p);
 }
 
 void HappensBefore::End(uint32_t t) {
-  if (t >= slot_of_.size() || slot_of_[t] >= kReleased) return;
-  const uint32_t s = slot_of_[t], now = clocks_[s].Get(s);
+  if (!slots_.Has(t)) return;
+  const uint32_t s = slots_.Find(t), now = clocks_[s].Get(s);
   // Every publication ticks after it: without an access at `now`, nothing holds it.
-  last_epoch_[s] = accessed_[s] >= now ? now : now - 1;
-  clocks_[s].Clear();
-  free_slots_.push_back(s);
-  slot_of_[t] = kReleased;
+  FreeSlot(t, accessed_[s] >= now ? now : now - 1);
 }
 
 void HappensBefore::Join(uint32_t joiner, uint32_t child, bool ended) {
-  if (child < slot_of_.size() && slot_of_[child] == kReleased) return;  // joined already
+  if (slots_.Released(child)) return;  // joined already
   const uint32_t j = Slot(joiner), c = Slot(child);
   Mut(j).Join(clocks_[c]);
   if (!ended) {
@@ -88,10 +65,7 @@ void HappensBefore::Join(uint32_t joiner, uint32_t child, bool ended) {
     return;
   }
   // The joiner holds the child's last epoch: threads that know it may take the slot.
-  last_epoch_[c] = clocks_[c].Get(c);
-  clocks_[c].Clear();
-  free_slots_.push_back(c);
-  slot_of_[child] = kReleased;
+  FreeSlot(child, clocks_[c].Get(c));
 }
 
 void HappensBefore::Acquire(uint32_t thread, uint64_t lock, bool shared) {

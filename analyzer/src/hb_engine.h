@@ -12,14 +12,9 @@
 // relaxed loads since the last one read. Vector clocks as in FastTrack (Flanagan & Freund,
 // PLDI 2009).
 //
-// Slots: a thread's entry in every clock is its slot, not its own index. A thread created
-// after another one ended and was joined, as its creator's clock shows, takes that thread's
-// slot, with epochs that go on from the ended thread's last: everything the ended thread did
-// happens before the new one starts, so knowing a slot up to epoch e still means knowing
-// every event of it up to e, whoever made it. A program that starts and joins thread after
-// thread then needs as many slots as it has threads at once, and clocks stay that short.
-// (ThreadSanitizer reuses its thread slots too.) A detached thread's slot is free when it
-// ends, for a thread whose creator knows the last epoch anything holds of it (End).
+// Slots: a thread's entry in every clock is its clock slot (clock_slots.h), not its own
+// index. A joined thread's last epoch is what its joiner learns; a detached thread's is that
+// of its last access (Accessed) or else of its last publication (every publication ticks).
 //
 // Cost: O(slots) per synchronization, nothing per plain access. Memory: one clock per
 // slot and per sync object that was ever released.
@@ -30,6 +25,7 @@
 #include <vector>
 
 #include "analysis_types.h"
+#include "clock_slots.h"
 #include "flat_map.h"
 
 namespace threadlens::analysis {
@@ -93,11 +89,12 @@ class HappensBefore {
 
   // Thread t's slot: its entry in every clock (made when it has none).
   uint32_t Slot(uint32_t t) {
-    if (t < slot_of_.size() && slot_of_[t] < kReleased) [[likely]] return slot_of_[t];
+    const uint32_t s = slots_.Find(t);
+    if (s < ClockSlots::kReleased) [[likely]] return s;
     return NewSlot(t);
   }
   // The thread (dense index) whose epoch `epoch` of slot `slot` was.
-  uint32_t ThreadAt(uint32_t slot, uint32_t epoch) const;
+  uint32_t ThreadAt(uint32_t slot, uint32_t epoch) const { return slots_.ThreadAt(slot, epoch); }
   // Thread t's clock, indexed by slot.
   const VectorClock& Clock(uint32_t t) { return clocks_[Slot(t)]; }
   // Changes whenever thread t's clock does (for callers that copy clocks).
@@ -107,7 +104,7 @@ class HappensBefore {
     const uint32_t s = Slot(t);
     return clocks_[s].Get(s);
   }
-  size_t slots() const { return clocks_.size(); }
+  size_t slots() const { return slots_.size(); }
 
   static bool IsAcquire(uint8_t mo);
   static bool IsRelease(uint8_t mo);
@@ -122,10 +119,9 @@ class HappensBefore {
     ++versions_[s];
     return clocks_[s];
   }
-  static constexpr uint32_t kReleased = ~0u - 1, kNoSlot = ~0u;
   uint32_t NewSlot(uint32_t t);
-  // A free slot whose last epoch the clock of slot `parent` holds, taken for thread t.
-  bool ReuseSlot(uint32_t t, uint32_t parent);
+  // Thread t's slot is free: nothing holds an epoch of it past `last`.
+  void FreeSlot(uint32_t t, uint32_t last);
   // Ends the sequences that start in [addr, addr+size), or (`carry`) makes each one the
   // sequence thread u heads with that clock.
   void EndOrCarry(uint64_t addr, uint64_t size, const VectorClock* carry, uint32_t u);
@@ -140,11 +136,7 @@ class HappensBefore {
   std::vector<Fences> fences_;     // per slot
   std::vector<VectorClock> clocks_;  // per slot
   std::vector<uint64_t> versions_;   // per slot, never reset
-  std::vector<uint32_t> slot_of_;    // per thread: its slot, kNoSlot or kReleased
-  // Per slot, its threads in turn: (first epoch, thread). Reports name threads from these.
-  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> occupants_;
-  std::vector<uint32_t> free_slots_;  // slots of ended, joined threads
-  std::vector<uint32_t> last_epoch_;  // per free slot: its last thread's last epoch
+  ClockSlots slots_;
   std::vector<uint32_t> accessed_;    // per slot: the epoch of its thread's last access
   std::unordered_map<uint64_t, LockClocks> locks_;
   std::unordered_map<uint64_t, VectorClock> sync_;

@@ -113,8 +113,9 @@ std::vector<std::vector<uint32_t>> ElementaryCycles(
   return cycles;
 }
 
-void LockOrderDetector::OnAcquire(const ThreadCtx& t, uint64_t to, const SideRef& to_side,
+bool LockOrderDetector::OnAcquire(const ThreadCtx& t, uint64_t to, const SideRef& to_side,
                                   const std::vector<uint64_t>& held_set) {
+  bool kept = false;
   std::shared_ptr<std::vector<uint64_t>> shared_held;
   // Held locks [outer_end, inner_begin) get no edge.
   size_t outer_end = t.held.size(), inner_begin = t.held.size();
@@ -159,10 +160,13 @@ void LockOrderDetector::OnAcquire(const ThreadCtx& t, uint64_t to, const SideRef
     v.dense = t.dense;
     v.held = shared_held;
     v.fork_join = t.fork_join;
+    v.fj_slot = t.fj_slot;
+    kept = true;
     v.from_site = h.acquired;
     v.to_site = to_side;
     e.variants.push_back(std::move(v));
   }
+  return kept;
 }
 
 void LockOrderDetector::Graphed(uint64_t lock) {
@@ -208,7 +212,8 @@ bool LockOrderDetector::Choose(const std::vector<uint32_t>& cycle,
                                uint64_t& budget, bool one_thread_ok) const {
   auto ordered = [](const Variant& a, const Variant& b) {
     // a happens before b by fork/join alone.
-    return a.fork_join && b.fork_join && a.fork_join->Get(a.dense) <= b.fork_join->Get(a.dense);
+    return a.fork_join && b.fork_join &&
+           a.fork_join->Get(a.fj_slot) <= b.fork_join->Get(a.fj_slot);
   };
   std::vector<const Variant*> pick(cycle.size(), nullptr);
   std::vector<const Variant*> fallback;

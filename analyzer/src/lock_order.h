@@ -39,8 +39,9 @@ class LockOrderDetector {
   explicit LockOrderDetector(LockOrderOptions opts = {}) : opts_(opts) {}
 
   // Thread `t` takes `to` (not a re-entry) holding `held`; `to_side` is the acquisition,
-  // `held_set` the sorted held locks (including every lock of `held`).
-  void OnAcquire(const ThreadCtx& t, uint64_t to, const SideRef& to_side,
+  // `held_set` the sorted held locks (including every lock of `held`). Returns whether an
+  // edge kept the thread's fork/join clock.
+  bool OnAcquire(const ThreadCtx& t, uint64_t to, const SideRef& to_side,
                  const std::vector<uint64_t>& held_set);
   // The lock at `lock` is destroyed, or memory over [base, base+size) is allocated anew: a
   // lock there later is another lock (a node of its own), as two mutexes a program made at
@@ -67,6 +68,7 @@ class LockOrderDetector {
   struct Variant {
     uint32_t tid = 0;
     uint32_t dense = 0;
+    uint32_t fj_slot = 0;  // the thread's entry in fork/join clocks
     std::shared_ptr<std::vector<uint64_t>> held;  // sorted
     std::shared_ptr<const VectorClock> fork_join;
     SideRef from_site, to_site;

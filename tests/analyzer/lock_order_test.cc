@@ -98,6 +98,39 @@ TEST(LockOrder, JoinOrderedThreadsGiveAWarning) {
   EXPECT_EQ(f[0]->severity, Severity::kWarning);
 }
 
+TEST(LockOrder, AThreadThatLearnsAnEndThroughALockIsNotOrderedByForkJoin) {
+  // T4 joins T2 and hands T1 a lock: T1 knows T2 ended, but not by fork and join, so T3
+  // (started by T1 after that) may not take T2's fork/join slot, and the cycle is an error.
+  Report r = AnalyzeStd("T1|fork(T2)|1\nT1|fork(T4)|2\n" + Nested("T2", {"A", "B"}, 10) +
+                        "T4|join(T2)|3\nT4|acq(L)|4\nT4|rel(L)|5\n"
+                        "T1|acq(L)|6\nT1|rel(L)|7\nT1|fork(T3)|8\n" +
+                        Nested("T3", {"B", "A"}, 20));
+  auto f = OfKind(r, "lock-order");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->severity, Severity::kError);
+}
+
+TEST(LockOrder, ADetachedThreadWhoseEdgeKeptItsClockKeepsItsForkJoinSlot) {
+  // T2 and T3 are detached, one after the other, with nothing between them: their orders
+  // conflict and nothing orders them. T2's slot is free when it ends, but its A -> B edge
+  // holds its current fork/join epoch, which T1 does not know: T3 gets a slot of its own.
+  VectorSource s;
+  auto nested = [&](uint32_t t, uint64_t outer, uint64_t inner) {
+    s.Add(t, EventKind::kLockAcquired, outer, 0, 1).Add(t, EventKind::kLockAcquired, inner, 0, 1);
+    s.Add(t, EventKind::kLockRelease, inner).Add(t, EventKind::kLockRelease, outer);
+  };
+  for (uint32_t t : {2u, 3u}) {
+    s.Add(1, EventKind::kThreadCreate, t).Add(t, EventKind::kThreadStart, 1);
+    s.Add(1, EventKind::kThreadDetach, t);
+    if (t == 2) nested(t, 0xA, 0xB);
+    if (t == 3) nested(t, 0xB, 0xA);
+    s.Add(t, EventKind::kThreadExit);
+  }
+  auto f = OfKind(Analyze(s, TestOptions()), "lock-order");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->severity, Severity::kError);
+}
+
 TEST(LockOrder, ParentBeforeForkIsOrdered) {
   Report r = AnalyzeStd(Nested("T1", {"A", "B"}, 10) + "T1|fork(T2)|1\n" +
                         Nested("T2", {"B", "A"}, 20));
