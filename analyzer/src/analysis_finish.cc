@@ -226,9 +226,10 @@ Report Analysis::Finish() {
                         " allocation and free checked on the first 4 GiB only");
   }
   if (uint64_t n = race_.unchecked(); n > 0) {
-    rep.notes.push_back("race: " + std::to_string(n) + " accesses of threads past the first " +
+    rep.notes.push_back("race: " + std::to_string(n) + " accesses of threads that found " +
                         std::to_string(ShadowMemory::kMaxThreads) +
-                        " of the trace were not checked");
+                        " clock slots taken (threads alive at once, or ended and not yet "
+                        "joined) were not checked");
   }
   if (races_skipped_) {
     rep.notes.push_back("race: the program was not built with threadlens-c++ or threadlens-cc, so "

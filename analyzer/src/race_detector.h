@@ -119,8 +119,11 @@ class RaceDetector {
   uint64_t lifetimes_cut() const { return lifetimes_cut_; }
   // The most race records a shard held for one batch (memory: 64 bytes each).
   size_t records_peak() const { return records_peak_; }
-  // Accesses of threads past the shadow's ShadowMemory::kMaxThreads, not checked.
+  // Accesses of threads whose clock slot is past the shadow's ShadowMemory::kMaxThreads
+  // (that many threads alive, or ended and not yet ordered before a new one), not checked.
   uint64_t unchecked() const { return unchecked_; }
+  // Lowers that limit (tests: a million live threads' clocks do not fit in one).
+  void LimitSlots(uint32_t n) { max_slots_ = std::min(n, ShadowMemory::kMaxThreads); }
   unsigned workers() const { return threaded_ ? static_cast<unsigned>(shards_.size()) : 0; }
   // The shadow of the first shard (all of it without workers), for tests.
   const ShadowMemory& shadow() const { return shards_[0]->shadow; }
@@ -247,8 +250,9 @@ class RaceDetector {
   };
   static constexpr size_t kBatchOps = 16384;
 
+  // A cell holds 20 bits of clock slot: threads that have none below that are not checked.
   bool Unchecked(uint32_t t) {
-    if (t < ShadowMemory::kMaxThreads) [[likely]] return false;
+    if (hb_.Slot(t) < max_slots_) [[likely]] return false;
     ++unchecked_;
     return true;
   }
@@ -385,6 +389,7 @@ class RaceDetector {
   uint64_t lifetimes_cut_ = 0;
   size_t records_peak_ = 0;
   uint64_t unchecked_ = 0;
+  uint32_t max_slots_ = ShadowMemory::kMaxThreads;
   bool truncated_ = false;
   std::function<void(uint64_t, uint8_t)> observer_;
   std::function<SideRef(uint64_t, uint64_t, uint64_t)> stack_owner_;

@@ -56,11 +56,11 @@ enum CellFlags : uint8_t {
   kCellQuiet = 16,
 };
 
-// What a check reads of a cell: the access's epoch, bytes and kind. Thread indices fit in
+// What a check reads of a cell: the access's epoch, bytes and kind. Clock slots fit in
 // 20 bits (ShadowMemory::kMaxThreads).
 struct CellKey {
   uint32_t clock = 0;       // the accessing thread's clock then
-  uint32_t thread : 20 = 0;  // dense thread index
+  uint32_t thread : 20 = 0;  // the accessing thread's clock slot
   uint32_t flags : 4 = 0;    // CellFlags
   uint32_t mask : 8 = 0;     // bytes of the granule accessed; 0: a free slot
 };
@@ -105,7 +105,7 @@ class ShadowMemory {
                       const ShadowAccess& now) = 0;
   };
   explicit ShadowMemory(Sink& sink) : sink_(sink) {}
-  // Threads with a larger dense index are not checked (a key holds 20 bits of it).
+  // Threads with a larger clock slot are not checked (a key holds 20 bits of it).
   static constexpr uint32_t kMaxThreads = 1u << 20;
 
   // A 4 KiB page's shadow. Pages live as long as the shadow, so a caller that looked one up
