@@ -5,8 +5,10 @@
 // synchronization event. A block is read whole into its thread's buffer and checksummed; its
 // full events are used in place, its packed records decoded as they are consumed, straight
 // into the caller's batch. Blocks are mostly read, checksummed and decompressed ahead, on a
-// thread of their own (block_prefetch.h). Memory: one block per thread plus the index (24
-// bytes per block), and up to 16 blocks read ahead.
+// thread of their own (block_prefetch.h). A thread's first block is read only when the
+// merge reaches the thread: until then its place comes from its first event, read alone.
+// Memory: one block per thread that has started and not ended, plus the index (24 bytes per
+// block), and up to 16 blocks read ahead.
 //
 // Every length and count is checked against the file before it is used, so a damaged or
 // hostile file ends in an Error naming the byte offset, never a crash, a huge allocation or
@@ -54,7 +56,7 @@ class BinaryTrace final : public EventSource {
     header_size_ = h.header_size;
     ScanBlocks();
     StartPrefetch();
-    for (size_t i = 0; i < cursors_.size(); ++i) Classify(i);
+    for (size_t i = 0; i < cursors_.size(); ++i) Place(i);
   }
 
   bool Next(StreamEvent& out) override { return NextBatch(&out, 1) == 1; }
@@ -80,6 +82,13 @@ class BinaryTrace final : public EventSource {
         }
       }
       Cursor& cur = cursors_[c];
+      if (!cur.in_packed && cur.pos == cur.end) {  // placed by its first event alone
+        uint64_t seq;
+        if (Head(cur, &seq) == kEnd) {
+          c = kNoCursor;
+          continue;
+        }
+      }
       if (cur.in_packed) {
         block::PackedCursor::Status status;
         i += cur.packed.Take(out + i, n - i, cur.tid, cur.clock, &status);
@@ -470,6 +479,37 @@ class BinaryTrace final : public EventSource {
     }
   }
 
+  // Places a cursor at the start: by its first event alone when that is a sync event (a
+  // thread's first event, its start, mostly is), so that its block is held only once the
+  // merge reaches it; else by loading its first block. A compressed block is decompressed
+  // to be looked at, and again when the merge reaches it.
+  void Place(size_t i) {
+    Cursor& c = cursors_[i];
+    if (!c.blocks.empty() && !c.blocks.front().truncated) {
+      const BlockRef& r = c.blocks.front();
+      trace::Event e;
+      bool read = false;
+      if (!r.compressed) {
+        read = r.bytes >= sizeof e && file_.Read(r.offset + sizeof(BlockHeader), &e, sizeof e);
+      } else if (file_.Read(r.offset + sizeof(BlockHeader), Room(frame_, r.bytes), r.bytes)) {
+        size_t size = 0;
+        read = frames_.Decode(frame_.data(), r.bytes, r.count, kMaxPayload, peek_, &size) ==
+                   FrameDecoder::Status::kOk &&
+               size >= sizeof e;
+        if (read) std::memcpy(&e, peek_.data(), sizeof e);
+      }
+      if (read && !(e.kind & trace::kPackedTag) && kSync[e.kind]) {
+        heap_.push({e.seq, c.tid, i});
+        return;
+      }
+    }
+    Classify(i);
+  }
+  static unsigned char* Room(std::vector<unsigned char>& buf, size_t n) {
+    if (buf.size() < n) buf.resize(n);
+    return buf.data();
+  }
+
   std::string path_;
   TraceFile file_;
   uint64_t size_ = 0;
@@ -484,6 +524,7 @@ class BinaryTrace final : public EventSource {
   std::vector<size_t> ready_;
   std::vector<unsigned char> scratch_;  // payload of a strings or modules block
   std::vector<unsigned char> frame_;    // a compressed block as read
+  std::vector<unsigned char> peek_;     // one decompressed to be placed
   FrameDecoder frames_;
   std::priority_queue<HeapItem, std::vector<HeapItem>, std::greater<HeapItem>> heap_;
   std::unique_ptr<BlockPrefetch> prefetch_;  // last: stopped before the file closes

@@ -5,8 +5,11 @@
 #include <gtest/gtest.h>
 #include <zstd.h>
 
+#include <cstddef>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <set>
 #include <string>
@@ -398,6 +401,70 @@ TEST(TraceCompressed, ACompressedLastBlockCutByAKillIsLostWithAWarning) {
   bool warned = false;
   for (const std::string& m : src->Warnings()) warned |= m.find("compressed 200 events") != std::string::npos;
   EXPECT_TRUE(warned);
+}
+
+// A thread's first block is read when the merge reaches the thread, not when the trace is
+// opened (a thread-per-connection server's threads would all be held at once): the events
+// before a late thread's damaged first block come out, then the damage ends the stream with
+// an error naming that block. Its place comes from its first event, read alone (whole, for a
+// compressed block), which the damage spares here: the block's checksum is wrong.
+TEST(TraceMerge, ALateThreadsFirstBlockIsReadWhenTheMergeReachesIt) {
+  for (const bool compress : {false, true}) {
+    const std::string path = TmpPath("reader_late.tltrace");
+    auto sync = [](uint64_t seq) {
+      Event e{};
+      e.kind = static_cast<uint8_t>(EventKind::kLockAcquired);
+      e.seq = seq;
+      e.ts = seq;
+      e.obj = 0x1000;
+      return FullBytes(e);
+    };
+    std::string early, late;
+    for (uint64_t s = 1; s <= 40; ++s) early += sync(s);
+    for (uint64_t s = 41; s <= 44; ++s) late += sync(s);
+    {
+      TraceWriter w(path);
+      // The late thread's block comes first in the file, as when it filled first.
+      if (compress) {
+        const std::string frame = Zstd(late);
+        w.RawBlock(trace::BlockKind::kCompressedEvents, 2, 4, frame.data(),
+                   static_cast<uint32_t>(frame.size()));
+      } else {
+        w.RawBlock(trace::BlockKind::kEvents, 2, 4, late.data(), static_cast<uint32_t>(late.size()));
+      }
+      w.RawBlock(trace::BlockKind::kEvents, 1, 40, early.data(), static_cast<uint32_t>(early.size()));
+      w.Close();
+    }
+    std::string bytes;
+    {
+      std::ifstream in(path, std::ios::binary);
+      bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    uint64_t at = sizeof(trace::FileHeader), block = 0;
+    while (at + sizeof(trace::BlockHeader) <= bytes.size()) {
+      trace::BlockHeader h;
+      std::memcpy(&h, bytes.data() + at, sizeof h);
+      if (h.tid == 2) {
+        block = at;
+        break;
+      }
+      at += sizeof h + h.payload_size;
+    }
+    ASSERT_NE(block, 0u);
+    bytes[block + offsetof(trace::BlockHeader, checksum)] ^= 1;
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+    auto src = OpenTrace(path);
+    StreamEvent se;
+    size_t read = 0;
+    try {
+      while (src->Next(se)) ++read;
+      FAIL() << "no error for the damaged block";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("offset " + std::to_string(block)), std::string::npos)
+          << e.what();
+    }
+    EXPECT_EQ(read, 40u) << (compress ? "compressed" : "plain");
+  }
 }
 
 // The same path recorded again while it is being read: the rest of the stream is gone, which
