@@ -115,6 +115,8 @@ class Analysis {
     t.mark_wants_pc = true;
   }
   void PruneMarks(ThreadCtx& t);
+  // Thread t ended: its marks go once every race on an access before its end is reported.
+  void DropMarksAfter(ThreadCtx& t);
   void RebuildLockset(ThreadCtx& t);
   // Thread t ended and was detached (in either order).
   void Ended(ThreadCtx& t);
@@ -178,6 +180,9 @@ class Analysis {
   PathTable stacks_, locksets_;
   Namer namer_;
   std::deque<ThreadCtx> threads_;  // a deque: references stay valid as threads are added
+  // Ended threads whose marks are kept still (stream position of the end, dense index), in
+  // stream order.
+  std::deque<std::pair<uint64_t, uint32_t>> ended_marks_;
   // Per thread (dense index): the frames it last recorded (FrameBases::Record), by call path
   // mod kFrameMemo. Recording one again changes nothing, so a loop's repeated calls skip the
   // map. (Kept apart: in ThreadCtx it slowed the analysis without races.)

@@ -177,6 +177,19 @@ void Analysis::PruneMarks(ThreadCtx& t) {
   t.marks_pruned_at = std::max<size_t>(64, t.marks.size() + 32);
 }
 
+void Analysis::DropMarksAfter(ThreadCtx& t) {
+  ended_marks_.emplace_back(index_, t.dense);
+  // A race reported later is on an access after these ends: its stack was no ended
+  // thread's (a server that starts a thread per connection would keep every thread's).
+  const uint64_t keep = race_.EarliestUnreported(index_);
+  while (!ended_marks_.empty() && ended_marks_.front().first < keep) {
+    ThreadCtx& ended = threads_[ended_marks_.front().second];
+    ended.marks = {};
+    ended.mark_wants_pc = false;  // (a damaged trace may go on past the end)
+    ended_marks_.pop_front();
+  }
+}
+
 SideRef Analysis::StackOwnerAt(uint64_t addr, uint64_t ts, uint64_t index) {
   SideRef s;
   const uint32_t owner = namer_.Stacks().OwnerAt(addr, ts);
