@@ -71,7 +71,7 @@ document.querySelectorAll('.filters').forEach(function(f){
 )JS";
 
 // Draws every timeline from its report's span block (see html_timeline.cc): one lane per
-// thread, hold and wait bars, the finding's accesses as red marks. Names become text nodes,
+// thread (or per group of threads of one name: its tids in a list), hold and wait bars, the finding's accesses as red marks. Names become text nodes,
 // never markup.
 constexpr const char* kTimelineJs = R"JS(
 (function(){
@@ -107,7 +107,9 @@ function draw(div){var d=data(div.getAttribute('data-timeline')),v=JSON.parse(di
  if(v.focus){el('path',{d:'M'+(lx+10)+' 3 l5 0 l-5 9 l-5 -9 z',fill:'#c62828'},g);
   el('text',{x:lx+20,y:12},g,'this finding');}
  var lane={};
- v.lanes.forEach(function(l,i){var y=TOP+i*LH;if(l[0]!==null&&!(l[0] in lane))lane[l[0]]=i;
+ v.lanes.forEach(function(l,i){var y=TOP+i*LH;
+  if(Array.isArray(l[0]))l[0].forEach(function(t){lane[t]=i;});
+  else if(l[0]!==null&&!(l[0] in lane))lane[l[0]]=i;
   el('rect',{x:LW,y:y+3,width:PW,height:LH-6,fill:i%2?'#f6f8fb':'#fbfcfe'},svg);
   if(i>0&&l[2]!==v.lanes[i-1][2])el('line',{x1:0,x2:LW+PW,y1:y,y2:y,stroke:'#8a94a6','stroke-dasharray':'4 3'},svg);
   el('text',{x:4,y:y+17},svg,l[1]);});

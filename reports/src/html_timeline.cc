@@ -57,6 +57,81 @@ std::string LaneLabel(const ThreadInfo& t) {
          (t.blocked_at_end ? " (blocked)" : "");
 }
 
+// Past this many threads, the whole trace's timeline draws the threads of one name (its
+// trailing number left out: worker-1, worker-2...) on one lane, except those of a finding
+// and those blocked at the end: a server with a thread per connection has thousands.
+constexpr size_t kMaxLanes = 64;
+
+std::string BaseName(const std::string& name) {
+  size_t n = name.size();
+  // "worker (T12)": a name several threads had, told apart by tid.
+  if (n > 4 && name[n - 1] == ')') {
+    const size_t open = name.rfind(" (T");
+    if (open != std::string::npos && open + 4 < n &&
+        name.find_first_not_of("0123456789", open + 3) == n - 1) {
+      n = open;
+    }
+  }
+  const size_t named = n;
+  while (n > 0 && name[n - 1] >= '0' && name[n - 1] <= '9') --n;
+  if (n < named) {
+    while (n > 0 && (name[n - 1] == '-' || name[n - 1] == '_' || name[n - 1] == ' ' ||
+                     name[n - 1] == '#' || name[n - 1] == '.' || name[n - 1] == ':')) {
+      --n;
+    }
+  }
+  return name.substr(0, n);
+}
+
+// The whole trace's lanes when there are too many threads for one each: [[tids], label,
+// pid?] for a group of several.
+json GroupedLanes(const Report& r, const std::vector<const ThreadInfo*>& threads) {
+  // A finding's threads keep lanes of their own: by tid, or by a name only they have.
+  std::set<uint32_t> own;
+  std::map<std::string, std::pair<size_t, uint32_t>> named;  // threads of the name, a tid
+  for (const ThreadInfo* t : threads) {
+    auto& n = named[t->name];
+    ++n.first;
+    n.second = t->tid;
+  }
+  for (const Finding& f : r.findings) {
+    for (const Access& a : f.accesses) own.insert(a.tid);
+    for (const auto& e : f.cycle) own.insert(e.tid);
+    for (const std::string& name : f.threads) {
+      auto it = named.find(name);
+      if (it != named.end() && it->second.first == 1) own.insert(it->second.second);
+    }
+  }
+  // Groups in the order of their first thread; a thread of its own is a group of one.
+  std::vector<std::vector<const ThreadInfo*>> groups;
+  std::map<std::pair<uint32_t, std::string>, size_t> group_of;
+  for (const ThreadInfo* t : threads) {
+    if (own.count(t->tid) || t->blocked_at_end || t->tid == 0) {
+      groups.push_back({t});
+      continue;
+    }
+    auto [it, fresh] = group_of.try_emplace({t->pid, BaseName(t->name)}, groups.size());
+    if (fresh) groups.emplace_back();
+    groups[it->second].push_back(t);
+  }
+  json lanes = json::array();
+  for (const auto& g : groups) {
+    const ThreadInfo& first = *g.front();
+    json lane;
+    if (g.size() == 1) {
+      lane = {first.tid, LaneLabel(first)};
+    } else {
+      json tids = json::array();
+      for (const ThreadInfo* t : g) tids.push_back(t->tid);
+      const std::string base = BaseName(first.name);
+      lane = {tids, (base.empty() ? "threads" : base) + " (" + std::to_string(g.size()) + ")"};
+    }
+    if (first.pid) lane.push_back(first.pid);
+    lanes.push_back(std::move(lane));
+  }
+  return lanes;
+}
+
 }  // namespace
 
 std::string TimelineData(const Report& r, const std::string& id) {
@@ -115,6 +190,10 @@ std::string TimelineView(const Report& r, const std::string& data_id, const Find
   for (auto& t : r.threads) threads.push_back(&t);
   std::stable_sort(threads.begin(), threads.end(),
                    [](const ThreadInfo* a, const ThreadInfo* b) { return a->pid < b->pid; });
+  if (!focus && threads.size() > kMaxLanes) {
+    lanes = GroupedLanes(r, threads);
+    threads.clear();
+  }
   for (const ThreadInfo* tp : threads) {
     const ThreadInfo& t = *tp;
     if (focus && !focus_names.count(t.name) && !(t.tid && focus_tids.count(t.tid))) continue;

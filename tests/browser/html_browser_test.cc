@@ -44,6 +44,13 @@ constexpr const char* kProbe = R"JS(
       lanes: Array.prototype.map.call(wt.querySelectorAll('text.lane'), function(t){ return t.textContent; }),
       hostile: Array.prototype.some.call(wt.querySelectorAll('title'), function(t){
         return t.textContent.indexOf('\x3cscript>alert(1)') >= 0; })} : null;
+  // The contention trace's whole timeline: a hundred connection threads on one lane.
+  var whole = null;
+  document.getElementById('r2').querySelectorAll('.timeline svg').forEach(function(s){
+    if (!whole && !s.closest('section.finding')) whole = s; });
+  out.grouped = whole ? {h: whole.getBoundingClientRect().height,
+      holds: whole.querySelectorAll('rect.hold').length,
+      labels: Array.prototype.map.call(whole.querySelectorAll('text'), function(t){ return t.textContent; })} : null;
   out.imgs = document.querySelectorAll('img').length;
   out.bolds = document.querySelectorAll('b').length;
   // '\x3c' keeps the HTML parser from ending this script at the closing tag.
@@ -123,9 +130,14 @@ class Browser : public ::testing::Test {
     Report hang = HangReport();
     bugs.findings.push_back(hang.findings[0]);
     bugs.spans.push_back(hang.spans[0]);
+    Report contention = ContentionReport();
+    for (uint32_t i = 0; i < 100; ++i) {  // a thread per connection, each holding a lock once
+      contention.threads.push_back({100 + i, "conn-" + std::to_string(i), 1, 0, 0});
+      contention.spans.push_back({100 + i, "accounts_mu", "hold", 10 * i + 1, 10 * i + 6});
+    }
     html_ = reports::HtmlReport({{"bank", bugs},
                                  {"hostile <i>name</i>", HostileReport()},
-                                 {"contention", ContentionReport()}});
+                                 {"contention", contention}});
   }
   std::string html_;
   TempDir dir_;
@@ -198,6 +210,13 @@ TEST_F(Browser, GraphsTimelinesSortingAndEscaping) {
   EXPECT_EQ(out["raceRows"], 1);
   EXPECT_EQ(out["consumerRows"], 1);
   EXPECT_EQ(out["allRows"], 4);
+
+  // Past 64 threads, those of one name share a lane, and every one's span is drawn on it.
+  ASSERT_TRUE(out["grouped"].is_object()) << "no whole-trace timeline for the contention trace";
+  EXPECT_NE(out["grouped"]["labels"].dump().find("conn (100)"), std::string::npos)
+      << out["grouped"]["labels"];
+  EXPECT_GE(out["grouped"]["holds"], 100) << out["grouped"];
+  EXPECT_LT(out["grouped"]["h"].get<double>(), 400) << out["grouped"];
 }
 
 TEST_F(Browser, Screenshot) {

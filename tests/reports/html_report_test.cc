@@ -220,6 +220,43 @@ TEST(HtmlReport, TimelineLanesGoProcessByProcess) {
   EXPECT_EQ(one[0]["lanes"][0].size(), 2u) << "one process: lanes as before";
 }
 
+// A server with a thread per connection: past 64 threads, the whole trace's timeline puts
+// the threads of one name (less a trailing number or tid) on one lane, listing their tids, and the
+// unnamed ones on another; a finding's threads and a thread blocked at the end keep theirs.
+// A finding's own timeline still has a lane per thread.
+TEST(HtmlReport, ManyThreadsOfOneNameShareALane) {
+  Report r = RaceReport();  // main, Depositor, Reader: tids 1-3
+  for (uint32_t i = 0; i < 100; ++i) {
+    r.threads.push_back({100 + i, "conn-" + std::to_string(i), 1, 0, 0});
+    r.threads.push_back({300 + i, "", 1, 0, 0});
+    r.spans.push_back({100 + i, "accounts_mu", "hold", 10 + i, 11 + i});
+  }
+  for (uint32_t i = 0; i < 70; ++i) {  // one name, told apart by tid
+    r.threads.push_back({600 + i, "pool (T" + std::to_string(600 + i) + ")", 1, 0, 0});
+  }
+  r.threads.push_back({500, "conn-100", 1, 0, 0, true});  // blocked at the end
+  r.findings[0].accesses[1].tid = 142;  // the reader is now one of the connections
+  auto views = TimelineViews(HtmlReport({{"race", r}}));
+  ASSERT_EQ(views.size(), 2u);
+  const auto& lanes = views[0]["lanes"];
+  std::vector<std::string> labels;
+  for (const auto& l : lanes) labels.push_back(l[1]);
+  EXPECT_EQ(labels, (std::vector<std::string>{"main", "Depositor", "Reader", "conn (99)",
+                                              "threads (100)", "conn-42", "pool (70)",
+                                              "conn-100 (blocked)"}))
+      << lanes.dump().substr(0, 400);
+  ASSERT_TRUE(lanes[3][0].is_array());
+  EXPECT_EQ(lanes[3][0].size(), 99u);
+  EXPECT_EQ(lanes[3][0][0], 100);
+  EXPECT_EQ(lanes[4][0].size(), 100u);
+  EXPECT_EQ(lanes[5][0], 142);
+  EXPECT_EQ(views[1]["lanes"].size(), 3u);  // the finding's: Depositor, Reader (named), conn-42
+  // At 64 threads, a lane each.
+  Report few = RaceReport();
+  for (uint32_t i = 0; i < 61; ++i) few.threads.push_back({100 + i, "conn-" + std::to_string(i), 1, 0, 0});
+  EXPECT_EQ(TimelineViews(HtmlReport({{"race", few}}))[0]["lanes"].size(), 64u);
+}
+
 TEST(HtmlReport, TimelineMarksTheFindingsAccesses) {
   Report r = RaceReport();
   std::string html = HtmlReport({{"race", r}});
