@@ -115,7 +115,10 @@ void Analysis::HandleThread(ThreadCtx& t, const StreamEvent& e) {
       t.exited = true;
       t.end_ts = ev.ts;
       if (t.detached) Ended(t);
-      if (opts_.races) DropMarksAfter(t);
+      if (opts_.races) {
+        DropMarksAfter(t);
+        namer_.Frames().Retire(t.tid);
+      }
       break;
     case EventKind::kThreadJoinBegin:
       t.pending = Pending{Pending::kJoin, ev.obj, Side(t, Op::kJoin, e), ev.flags, false};

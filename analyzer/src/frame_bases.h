@@ -10,6 +10,9 @@
 // pointers are kept, so a frame placed another way (from its caller's) can be checked
 // against what was seen.
 // Memory: one entry per thread and call path the thread took, and kMaxSeen per moved one.
+// An ended thread's entries move out of the hash map into a sorted array of its own (16
+// bytes an entry, a third of what the map takes): a server that starts a thread per
+// connection has thousands that ended.
 #pragma once
 
 #include <algorithm>
@@ -34,6 +37,7 @@ class FrameBases {
   void Record(uint32_t tid, uint32_t node, FrameBase f) {
     bool inserted;
     FrameBase& v = frames_.FindOrInsert(Key(tid, node), f, inserted);
+    if (inserted) nodes_[tid].push_back(node);
     if (inserted || v == f) return;
     std::vector<uint64_t>& seen = moved_[Key(tid, node)];
     if (!(v == kMoved)) seen.push_back(v.sp);
@@ -51,16 +55,59 @@ class FrameBases {
   // Thread `tid`'s frame at call path `node`; sp 0 when unknown.
   FrameBase At(uint32_t tid, uint32_t node) const {
     const FrameBase* v = const_cast<FlatMap<FrameBase>&>(frames_).Find(Key(tid, node));
-    return v && !(*v == kMoved) ? *v : FrameBase{};
+    const FrameBase f = v ? *v : Retired(tid, node);
+    return f == kMoved ? FrameBase{} : f;
+  }
+  size_t mapped() const { return frames_.size(); }  // entries in the hash map
+  // Thread `tid` ended: its entries move to its sorted array. (A later thread given the same
+  // id records anew in the map, which is looked at first.)
+  void Retire(uint32_t tid) {
+    auto it = nodes_.find(tid);
+    if (it == nodes_.end()) return;
+    std::vector<Entry>& out = retired_[tid];
+    out.reserve(out.size() + it->second.size());
+    for (uint32_t node : it->second) {
+      if (const FrameBase* v = frames_.Find(Key(tid, node))) {
+        out.push_back({v->sp, node, v->fp_offset});
+        frames_.Erase(Key(tid, node));
+      }
+    }
+    nodes_.erase(it);
+    std::stable_sort(out.begin(), out.end(),
+                     [](const Entry& a, const Entry& b) { return a.node < b.node; });
+    // The same id ended before: of two entries for one path, the later one stands.
+    size_t n = 0;
+    for (size_t i = 0; i < out.size(); ++i) {
+      if (i + 1 < out.size() && out[i + 1].node == out[i].node) continue;
+      out[n++] = out[i];
+    }
+    out.resize(n);
+    out.shrink_to_fit();
   }
 
  private:
+  struct Entry {
+    uint64_t sp;
+    uint32_t node;
+    uint32_t fp_offset;
+  };
+  static_assert(sizeof(Entry) == 16);
+  FrameBase Retired(uint32_t tid, uint32_t node) const {
+    auto it = retired_.find(tid);
+    if (it == retired_.end()) return {};
+    auto e = std::lower_bound(it->second.begin(), it->second.end(), node,
+                              [](const Entry& a, uint32_t n) { return a.node < n; });
+    return e != it->second.end() && e->node == node ? FrameBase{e->sp, e->fp_offset}
+                                                    : FrameBase{};
+  }
   static constexpr FrameBase kMoved{1, 0};  // no stack pointer is odd
   static constexpr size_t kMaxSeen = 8;
   static uint64_t Key(uint32_t tid, uint32_t node) {
     return static_cast<uint64_t>(tid) << 32 | node;
   }
   FlatMap<FrameBase> frames_;
+  std::unordered_map<uint32_t, std::vector<uint32_t>> nodes_;  // in the map, by thread
+  std::unordered_map<uint32_t, std::vector<Entry>> retired_;
   std::unordered_map<uint64_t, std::vector<uint64_t>> moved_;
 };
 

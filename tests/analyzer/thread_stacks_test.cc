@@ -100,5 +100,31 @@ TEST(FrameBases, APathThatMovedIsNoLongerKnown) {
   EXPECT_EQ(frames.At(2, 5).sp, 0u);
 }
 
+// An ended thread's frames leave the hash map and are still known, a moved one still not;
+// a later thread given the same id records anew, and its frames stand over the old ones.
+TEST(FrameBases, AnEndedThreadsFramesAreKeptOutOfTheMap) {
+  FrameBases frames;
+  for (uint32_t node = 1; node <= 40; ++node) frames.Record(7, node, {0x7ffd0000 + 16 * node, 0});
+  frames.Record(7, 3, {0x7ffd0008, 0});  // path 3 moved
+  frames.Record(8, 1, {0x7f000100, 0x10});
+  frames.Retire(7);
+  EXPECT_EQ(frames.mapped(), 1u);  // thread 8's
+  EXPECT_EQ(frames.At(7, 1).sp, 0x7ffd0010u);
+  EXPECT_EQ(frames.At(7, 40).sp, 0x7ffd0000u + 16 * 40);
+  EXPECT_EQ(frames.At(7, 3).sp, 0u);
+  EXPECT_EQ(frames.At(7, 41).sp, 0u);
+  EXPECT_EQ(frames.At(8, 1).fp_offset, 0x10u);
+  frames.Record(7, 2, {0x7ee00000, 0x20});  // a new thread 7
+  EXPECT_EQ(frames.At(7, 2).sp, 0x7ee00000u);
+  EXPECT_EQ(frames.At(7, 4).sp, 0x7ffd0040u);  // the old thread's, as before it ended
+  frames.Retire(7);
+  EXPECT_EQ(frames.mapped(), 1u);
+  EXPECT_EQ(frames.At(7, 2).sp, 0x7ee00000u);
+  EXPECT_EQ(frames.At(7, 2).fp_offset, 0x20u);
+  EXPECT_EQ(frames.At(7, 5).sp, 0x7ffd0050u);
+  frames.Retire(9);  // never recorded: nothing
+  EXPECT_EQ(frames.mapped(), 1u);
+}
+
 }  // namespace
 }  // namespace threadlens::analysis
