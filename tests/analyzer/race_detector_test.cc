@@ -432,14 +432,22 @@ namespace {
 // A cell holds 20 bits of clock slot: the accesses of threads whose slot is past that are
 // counted, not checked (a note says so), and the last slot within it is checked like the
 // first. The limit is lowered to 3 slots here, as a million live threads' clocks would not fit.
+// Writes of the same 4 bytes by threads a and b, in that order.
+void TwoWrites(RaceDetector& rd, uint32_t a, uint32_t b) {
+  SideRef s;
+  s.obj = 0x1000;
+  s.size = 4;
+  s.site = 1;
+  rd.Access(a, s, true, false);
+  s.site = 2;
+  rd.Access(b, s, true, false);
+}
+
 TEST(RaceDetectorLimits, ThreadsPastTheSlotLimitAreCountedNotChecked) {
   for (uint32_t threads : {3u, 4u}) {
     HappensBefore hb;
     RaceDetector rd(hb, 10);
     rd.LimitSlots(3);
-    SideRef s;
-    s.obj = 0x1000;
-    s.size = 4;
     rd.AddThread(0, 1);
     for (uint32_t t = 1; t < threads; ++t) {
       rd.AddThread(t, t + 1);
@@ -447,10 +455,7 @@ TEST(RaceDetectorLimits, ThreadsPastTheSlotLimitAreCountedNotChecked) {
     }
     const uint32_t last = threads - 1;
     ASSERT_EQ(hb.Slot(last), last);
-    s.site = 1;
-    rd.Access(1, s, true, false);
-    s.site = 2;
-    rd.Access(last, s, true, false);
+    TwoWrites(rd, 1, last);
     const bool checked = last < 3;
     EXPECT_EQ(rd.TakeFindings().size(), checked ? 1u : 0u) << threads;
     EXPECT_EQ(rd.unchecked(), checked ? 0u : 1u) << threads;
@@ -462,9 +467,6 @@ TEST(RaceDetectorLimits, ThreadsThatReuseSlotsAreCheckedPastTheLimitOfIndices) {
   HappensBefore hb;
   RaceDetector rd(hb, 10);
   rd.LimitSlots(3);
-  SideRef s;
-  s.obj = 0x1000;
-  s.size = 4;
   rd.AddThread(0, 1);
   for (uint32_t t = 1; t <= 10; ++t) {  // each started and joined in turn
     rd.AddThread(t, t + 1);
@@ -476,10 +478,7 @@ TEST(RaceDetectorLimits, ThreadsThatReuseSlotsAreCheckedPastTheLimitOfIndices) {
   rd.AddThread(12, 13);
   hb.Fork(0, 12);
   EXPECT_LT(hb.Slot(12), 3u);
-  s.site = 1;
-  rd.Access(11, s, true, false);
-  s.site = 2;
-  rd.Access(12, s, true, false);
+  TwoWrites(rd, 11, 12);
   EXPECT_EQ(rd.TakeFindings().size(), 1u);
   EXPECT_EQ(rd.unchecked(), 0u);
 }
