@@ -1,5 +1,5 @@
 // Reader of binary trace formats v1 and v2 (trace_format.h). Opening scans the block headers once
-// (strings, modules and the end record are read then; event blocks are only indexed), then
+// (block_index.h: strings, modules and the end record are read then, event blocks indexed), then
 // Next() merges the per-thread event streams: synchronization events in global sequence
 // order, every other event in its thread's program order just before that thread's next
 // synchronization event. A block is read whole into its thread's buffer and checksummed; its
@@ -24,6 +24,7 @@
 #include <unordered_map>
 
 #include "block_frame.h"
+#include "block_index.h"
 #include "block_prefetch.h"
 #include "event_block.h"
 #include "process_tree.h"
@@ -41,10 +42,6 @@ using trace::BlockHeader;
 using trace::BlockKind;
 using trace::Event;
 
-// Largest block payload accepted; the tracer writes 80 KiB blocks, the offline writer less
-// than 1 MiB. Anything bigger is damage.
-constexpr uint32_t kMaxPayload = 64u << 20;
-
 using block::kSync;
 
 class BinaryTrace final : public EventSource {
@@ -54,7 +51,15 @@ class BinaryTrace final : public EventSource {
     const TraceHeader h = ReadTraceHeader(file_, path_);
     meta_ = h.meta;
     header_size_ = h.header_size;
-    ScanBlocks();
+    BlockIndex index = ScanBlocks(file_, path_, header_size_, meta_);
+    strings_ = std::move(index.strings);
+    modules_ = std::move(index.modules);
+    warnings_ = std::move(index.warnings);
+    cursors_.resize(index.threads.size());
+    for (size_t i = 0; i < cursors_.size(); ++i) {
+      cursors_[i].tid = index.threads[i].first;
+      cursors_[i].blocks = std::move(index.threads[i].second);
+    }
     StartPrefetch();
     for (size_t i = 0; i < cursors_.size(); ++i) Place(i);
   }
@@ -138,16 +143,6 @@ class BinaryTrace final : public EventSource {
  private:
   static constexpr size_t kNoCursor = std::numeric_limits<size_t>::max();
 
-  struct BlockRef {
-    uint64_t offset;  // of the block header
-    uint32_t count;   // kEvents: events usable (fewer than the header says when truncated);
-                      // kPackedEvents: records the header announces
-    uint32_t bytes;   // payload bytes usable
-    uint32_t checksum;
-    bool truncated;
-    bool packed;
-    bool compressed = false;  // kCompressedEvents: `bytes` of zstd frame, packed inside
-  };
   struct Cursor {
     uint32_t tid = 0;
     std::vector<BlockRef> blocks;
@@ -183,164 +178,6 @@ class BinaryTrace final : public EventSource {
     if (buf.size() < n) buf.resize(n);
     if (!file_.Read(offset, buf.data(), n)) Fail(offset, "unexpected end of file");
     return buf.data();
-  }
-
-  // A whole (untruncated) block's payload, its checksum verified.
-  const unsigned char* Payload(uint64_t off, const BlockHeader& b) {
-    const unsigned char* p = Fetch(off + sizeof(BlockHeader), b.payload_size, scratch_);
-    if (trace::Crc32c(p, b.payload_size) != b.checksum) Fail(off, "block checksum mismatch");
-    return p;
-  }
-
-  Cursor& CursorOf(uint32_t tid) {
-    auto [it, fresh] = cursor_of_.try_emplace(tid, cursors_.size());
-    if (fresh) {
-      cursors_.emplace_back();
-      cursors_.back().tid = tid;
-    }
-    return cursors_[it->second];
-  }
-
-  void ScanBlocks() {
-    uint64_t off = header_size_;
-    std::vector<std::vector<trace::ModuleEntry>> maps;
-    bool saw_end = false;
-    while (off < size_) {
-      if (size_ - off < sizeof(BlockHeader)) {
-        warnings_.push_back(path_ + ": trace truncated at byte offset " + std::to_string(off) +
-                            " (inside a block header); read up to there");
-        break;
-      }
-      BlockHeader b;
-      if (!file_.Read(off, &b, sizeof b)) Fail(off, "unexpected end of file");
-      if (b.magic != trace::kBlockMagic) Fail(off, "bad block magic");
-      if (b.payload_size > kMaxPayload) {
-        Fail(off, "block payload of " + std::to_string(b.payload_size) + " bytes is too large");
-      }
-      uint64_t end = off + sizeof b + b.payload_size;
-      bool truncated = end > size_;
-      switch (static_cast<BlockKind>(b.kind)) {
-        case BlockKind::kEvents: {
-          if (static_cast<uint64_t>(b.count) * sizeof(Event) != b.payload_size) {
-            Fail(off, "event block size " + std::to_string(b.payload_size) + " does not match " +
-                          std::to_string(b.count) + " events");
-          }
-          uint32_t usable = b.count;
-          if (truncated) {
-            usable = static_cast<uint32_t>((size_ - off - sizeof b) / sizeof(Event));
-            warnings_.push_back(path_ + ": trace truncated at byte offset " +
-                                std::to_string(size_) + ": the last block of thread " +
-                                std::to_string(b.tid) + " holds " + std::to_string(usable) +
-                                " of " + std::to_string(b.count) + " events; read up to there");
-          }
-          if (usable > 0) {
-            CursorOf(b.tid).blocks.push_back({off, usable,
-                                              static_cast<uint32_t>(usable * sizeof(Event)),
-                                              b.checksum, truncated, false});
-          }
-          break;
-        }
-        case BlockKind::kPackedEvents: {
-          // Records are 16 or 40 bytes; the exact count is checked when the block is decoded.
-          const uint64_t lo = static_cast<uint64_t>(b.count) * trace::kPackedSize;
-          const uint64_t hi = static_cast<uint64_t>(b.count) * sizeof(Event);
-          if (b.payload_size % 8 != 0 || b.payload_size < lo || b.payload_size > hi) {
-            Fail(off, "packed event block size " + std::to_string(b.payload_size) +
-                          " cannot hold " + std::to_string(b.count) + " records");
-          }
-          uint32_t bytes = b.payload_size;
-          if (truncated) bytes = static_cast<uint32_t>(size_ - off - sizeof b);
-          if (b.count > 0 && bytes > 0) {
-            CursorOf(b.tid).blocks.push_back({off, b.count, bytes, b.checksum, truncated, true});
-          }
-          break;
-        }
-        case BlockKind::kCompressedEvents: {
-          if (truncated) {
-            warnings_.push_back(path_ + ": trace truncated at byte offset " +
-                                std::to_string(size_) + ": the last block of thread " +
-                                std::to_string(b.tid) + " was cut inside its compressed " +
-                                std::to_string(b.count) + " events, which are lost");
-            break;
-          }
-          if (b.count > 0) {
-            CursorOf(b.tid).blocks.push_back(
-                {off, b.count, b.payload_size, b.checksum, false, true, true});
-          }
-          break;
-        }
-        case BlockKind::kStrings: {
-          if (truncated) break;
-          const char* p = reinterpret_cast<const char*>(Payload(off, b));
-          const size_t size = b.payload_size;
-          size_t at = 0;
-          for (uint32_t i = 0; i < b.count; ++i) {
-            trace::StringEntry e;
-            if (size - at < sizeof e) Fail(off, "string table entry past the block end");
-            std::memcpy(&e, p + at, sizeof e);
-            at += sizeof e;
-            if (size - at < e.length) Fail(off, "string past the block end");
-            strings_[e.id].assign(p + at, e.length);
-            at += e.length;
-          }
-          break;
-        }
-        case BlockKind::kModules: {
-          if (truncated) break;
-          if (static_cast<uint64_t>(b.count) * sizeof(trace::ModuleEntry) != b.payload_size) {
-            Fail(off, "module block size does not match its count");
-          }
-          const unsigned char* p = Payload(off, b);
-          // Written at start, before a dlclose and at exit: each map is kept (below).
-          maps.emplace_back(b.count);
-          std::memcpy(maps.back().data(), p, b.payload_size);
-          break;
-        }
-        case BlockKind::kSettings: {
-          if (truncated) break;
-          const char* p = reinterpret_cast<const char*>(Payload(off, b));
-          size_t at = 0;
-          for (uint32_t i = 0; i < b.count; ++i) {
-            trace::SettingEntry e;
-            if (b.payload_size - at < sizeof e) Fail(off, "setting past the block end");
-            std::memcpy(&e, p + at, sizeof e);
-            at += sizeof e;
-            if (b.payload_size - at < uint64_t{e.key_length} + e.value_length) {
-              Fail(off, "setting past the block end");
-            }
-            meta_.settings.emplace_back(std::string(p + at, e.key_length),
-                                        std::string(p + at + e.key_length, e.value_length));
-            at += e.key_length + e.value_length;
-          }
-          break;
-        }
-        case BlockKind::kEnd: {
-          if (truncated) break;
-          if (b.payload_size != sizeof(trace::EndRecord)) Fail(off, "bad end record size");
-          trace::EndRecord end;
-          std::memcpy(&end, Payload(off, b), sizeof end);
-          saw_end = true;
-          if (end.dropped > 0) {
-            warnings_.push_back(path_ + ": the tracer lost " + std::to_string(end.dropped) +
-                                " event(s) while recording; findings may be incomplete");
-          }
-          break;
-        }
-        default:
-          break;  // a block kind from a newer writer: skipped (version rules)
-      }
-      if (truncated) {
-        if (static_cast<BlockKind>(b.kind) != BlockKind::kEvents &&
-            static_cast<BlockKind>(b.kind) != BlockKind::kPackedEvents) {
-          warnings_.push_back(path_ + ": trace truncated at byte offset " + std::to_string(size_) +
-                              " (inside a block); read up to there");
-        }
-        break;
-      }
-      off = end;
-    }
-    modules_ = MergeModuleMaps(maps, [this](uint32_t id) { return String(id); });
-    EndWarnings(meta_, saw_end, off, path_, warnings_);
   }
 
   // Event blocks are read ahead on a thread of their own (block_prefetch.h), when there are
@@ -520,9 +357,7 @@ class BinaryTrace final : public EventSource {
   std::vector<std::string> warnings_;
   std::set<uint64_t> forks_;  // open fork keys, in the order of their value
   std::vector<Cursor> cursors_;
-  std::unordered_map<uint32_t, size_t> cursor_of_;
   std::vector<size_t> ready_;
-  std::vector<unsigned char> scratch_;  // payload of a strings or modules block
   std::vector<unsigned char> frame_;    // a compressed block as read
   std::vector<unsigned char> peek_;     // one decompressed to be placed
   FrameDecoder frames_;
