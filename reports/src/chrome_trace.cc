@@ -62,10 +62,15 @@ class Lanes {
   uint32_t next_ = 1;
 };
 
-}  // namespace
-
-json ToChromeTrace(const std::vector<NamedReport>& reports) {
-  json events = json::array();
+// Hands every event of the reports to `emit(json)`, in order: the writer streams them out
+// one by one (a trace of 30 000 threads made a document of 160 000 events, 430 MB as one
+// value).
+template <typename Emit>
+void ChromeEvents(const std::vector<NamedReport>& reports, Emit&& emit) {
+  struct {
+    Emit& emit;
+    void push_back(json e) { emit(std::move(e)); }
+  } events{emit};
   uint64_t next_id = 1;
   for (size_t ri = 0; ri < reports.size(); ++ri) {
     const Report& r = reports[ri].report;
@@ -192,14 +197,29 @@ json ToChromeTrace(const std::vector<NamedReport>& reports) {
                         {"args", {{"sort_index", tid}}}});
     }
   }
-  return {{"traceEvents", events},
+}
+
+}  // namespace
+
+json ToChromeTrace(const std::vector<NamedReport>& reports) {
+  json events = json::array();
+  ChromeEvents(reports, [&](json e) { events.push_back(std::move(e)); });
+  return {{"traceEvents", std::move(events)},
           {"displayTimeUnit", "ns"},
           {"otherData", {{"generator", "threadlens"}}}};
 }
 
 void WriteChromeTrace(const std::string& path, const std::vector<NamedReport>& reports) {
   std::ofstream out(path, std::ios::binary);
-  out << ToChromeTrace(reports).dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
+  // ToChromeTrace's document byte for byte (its keys in their order), an event at a time.
+  out << R"({"displayTimeUnit":"ns","otherData":{"generator":"threadlens"},"traceEvents":[)";
+  bool first = true;
+  ChromeEvents(reports, [&](const json& e) {
+    if (!first) out << ',';
+    first = false;
+    out << e.dump(-1, ' ', false, json::error_handler_t::replace);
+  });
+  out << "]}\n";
   out.close();
   if (!out) throw Error("cannot write " + path);
 }

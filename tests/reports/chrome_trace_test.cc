@@ -8,6 +8,7 @@
 #include <set>
 
 #include "sample_reports.h"
+#include "test_util.h"
 
 namespace threadlens {
 namespace {
@@ -119,6 +120,20 @@ TEST(ChromeTrace, EachProcessOfARecordingIsAProcess) {
   EXPECT_EQ(processes, (std::map<int, std::string>{{1000, "race pid 41"}, {1001, "race pid 42"}}));
   EXPECT_EQ(tids_of[1000], std::set<int>{2});
   EXPECT_EQ(tids_of[1001], std::set<int>{(1 << 24) | 1});
+}
+
+// The file is written an event at a time, and is the document ToChromeTrace makes, byte for
+// byte: several traces, overlapping holds (async slices), findings with their arrows.
+TEST(ChromeTrace, TheStreamedFileIsTheDocument) {
+  const std::vector<reports::NamedReport> rs = {
+      {"bank", LockOrderReport()}, {"deadlock", DeadlockReport()}, {"race", RaceReport()}};
+  TempDir dir;
+  const std::string path = dir / "trace.json";
+  reports::WriteChromeTrace(path, rs);
+  const std::string want =
+      reports::ToChromeTrace(rs).dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+  EXPECT_EQ(ReadFile(path), want);
+  EXPECT_GT(want.size(), 1000u);
 }
 
 }  // namespace
