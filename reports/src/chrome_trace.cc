@@ -67,10 +67,6 @@ class Lanes {
 // value).
 template <typename Emit>
 void ChromeEvents(const std::vector<NamedReport>& reports, Emit&& emit) {
-  struct {
-    Emit& emit;
-    void push_back(json e) { emit(std::move(e)); }
-  } events{emit};
   uint64_t next_id = 1;
   for (size_t ri = 0; ri < reports.size(); ++ri) {
     const Report& r = reports[ri].report;
@@ -85,7 +81,7 @@ void ChromeEvents(const std::vector<NamedReport>& reports, Emit&& emit) {
     Clock clock{origin, r.ticks_per_second ? r.ticks_per_second : 1'000'000'000};
     const std::string title = reports[ri].name.empty() ? r.trace : reports[ri].name;
     for (size_t p = 0; p < std::max<size_t>(r.pids.size(), 1); ++p) {
-      events.push_back(
+      emit(
           {{"ph", "M"},
            {"name", "process_name"},
            {"pid", pid_of(static_cast<uint32_t>(p) << 24)},
@@ -110,7 +106,7 @@ void ChromeEvents(const std::vector<NamedReport>& reports, Emit&& emit) {
         json args = {{"lock", s->object}, {"kind", s->kind}};
         const char* cat = hold ? "lock" : "wait";
         if (open_ends.empty() || s->end <= open_ends.back()) {
-          events.push_back({{"ph", "X"},
+          emit({{"ph", "X"},
                             {"name", name},
                             {"cat", cat},
                             {"pid", pid_of(tid)},
@@ -136,8 +132,8 @@ void ChromeEvents(const std::vector<NamedReport>& reports, Emit&& emit) {
                     {"tid", tid},
                     {"id", id},
                     {"ts", clock.Us(s->end)}};
-          events.push_back(b);
-          events.push_back(e);
+          emit(std::move(b));
+          emit(std::move(e));
         }
       }
     }
@@ -148,7 +144,7 @@ void ChromeEvents(const std::vector<NamedReport>& reports, Emit&& emit) {
       std::vector<std::pair<uint32_t, const Access*>> marks;
       for (auto& a : f.accesses) marks.push_back({lanes.Of(a), &a});
       for (auto& [tid, a] : marks) {
-        events.push_back(
+        emit(
             {{"ph", "X"},
              {"name", f.kind + ": " + a->op + " " + a->object},
              {"cat", "finding"},
@@ -166,14 +162,14 @@ void ChromeEvents(const std::vector<NamedReport>& reports, Emit&& emit) {
         auto& [tid_b, b] = marks[(i + 1) % marks.size()];
         uint64_t id = next_id++;
         std::string name = f.kind;
-        events.push_back({{"ph", "s"},
+        emit({{"ph", "s"},
                           {"name", name},
                           {"cat", "finding"},
                           {"pid", pid_of(tid_a)},
                           {"tid", tid_a},
                           {"id", id},
                           {"ts", clock.Us(a->ts)}});
-        events.push_back({{"ph", "f"},
+        emit({{"ph", "f"},
                           {"bp", "e"},
                           {"name", name},
                           {"cat", "finding"},
@@ -185,12 +181,12 @@ void ChromeEvents(const std::vector<NamedReport>& reports, Emit&& emit) {
     }
     // Every lane with an event gets its name (Perfetto shows bare numbers otherwise).
     for (auto& [tid, name] : lanes.names()) {
-      events.push_back({{"ph", "M"},
+      emit({{"ph", "M"},
                         {"name", "thread_name"},
                         {"pid", pid_of(tid)},
                         {"tid", tid},
                         {"args", {{"name", name}}}});
-      events.push_back({{"ph", "M"},
+      emit({{"ph", "M"},
                         {"name", "thread_sort_index"},
                         {"pid", pid_of(tid)},
                         {"tid", tid},
