@@ -48,13 +48,15 @@ void Analysis::PredictRaces(std::vector<RawFinding>& raw, std::vector<std::strin
   std::set<std::tuple<uint64_t, uint64_t, uint64_t>> reported;  // location, site pair
   // Keyed by the access's own address: the granules of one access split by granule (binary
   // traces) are one race, as happens-before reports it once at its first byte.
-  auto first_part = [&](uint32_t id) {
-    while (id > 0 && (predict_->HotOf(id).flags & PredictTrace::kPart)) --id;
-    return id;
-  };
+  std::vector<uint32_t> first_parts(predict_->size());
+  for (uint32_t id = 0; id < first_parts.size(); ++id) {
+    const bool part = id > 0 && (predict_->HotOf(id).flags & PredictTrace::kPart);
+    first_parts[id] = part ? first_parts[id - 1] : id;
+  }
+  auto first_part = [&](uint32_t id) { return first_parts[id]; };
   auto key = [&](uint32_t x, uint32_t y) {
-    const uint64_t a = predict_->At(x).site, b = predict_->At(y).site;
-    return std::make_tuple(predict_->At(first_part(x)).obj, std::min(a, b), std::max(a, b));
+    const uint64_t a = predict_->Site(x), b = predict_->Site(y);
+    return std::make_tuple(predict_->Obj(first_part(x)), std::min(a, b), std::max(a, b));
   };
   for (const RawFinding& f : raw) {
     if (f.kind != "race" || f.sides.size() < 2) continue;
@@ -93,11 +95,18 @@ void Analysis::PredictRaces(std::vector<RawFinding>& raw, std::vector<std::strin
            "order of critical sections on each lock, reaches both at once (the schedule "
            "below).");
   });
+  const uint64_t capped = predictor->capped();
   predictor.reset();
-  if (found > 0 || !complete || cut) {
-    notes.push_back("prediction: " + std::to_string(found) +
-                    " race(s) beyond happens-before in a sync-preserving reordering" +
-                    (complete && !cut ? "" : " (search stopped: work budget or race limit)"));
+  if (found > 0 || !complete || cut || capped > 0) {
+    notes.push_back(
+        "prediction: " + std::to_string(found) +
+        " race(s) beyond happens-before in a sync-preserving reordering" +
+        (complete && !cut ? "" : " (search stopped: work budget or race limit)") +
+        (capped == 0 ? ""
+                     : "; on " + std::to_string(capped) +
+                           " location(s) and pair(s) of sites, only the " +
+                           std::to_string(RacePredictor::kTriesPerClass) +
+                           " nearest pairs of threads were searched"));
   }
 
   // WCP candidates, each tried once for a schedule. Each schedule's closure and replay cover

@@ -141,6 +141,7 @@ void PredictTrace::Finalize() {
     for (size_t t = 0; t < per_thread_.size(); ++t) per_thread_[t].reserve(count[t]);
   }
   fork_.assign(per_thread_.size(), kNone);
+  join_.assign(per_thread_.size(), kNone);
   held_sets_.assign(1, {});
 
   struct ThreadState {
@@ -240,6 +241,7 @@ void PredictTrace::Finalize() {
         break;
       case Op::kJoin:
         if (obj < per_thread_.size()) h.aux = static_cast<uint32_t>(obj);
+        if (obj < join_.size() && join_[obj] == kNone) join_[obj] = id;
         break;
       case Op::kNotify:
         last_notify[obj] = id;
@@ -276,6 +278,28 @@ void PredictTrace::Finalize() {
     const auto& own = per_thread_[in.thread];
     in.pos = static_cast<uint32_t>(std::lower_bound(own.begin(), own.end(), in.pos) - own.begin());
   }
+}
+
+bool PredictTrace::ForkJoinBefore(uint32_t x, uint32_t y) const {
+  // Events after x: x, then each join that waits for the thread of the event before it.
+  // Events before y: y, then each fork that started the thread of the event before it. x is
+  // before y when a thread holds one of each, x's side first. Chains are cut short: this
+  // may say false of ordered events, never true of unordered ones.
+  constexpr int kMaxHops = 16;
+  uint32_t after_t[kMaxHops + 1], after_pos[kMaxHops + 1];
+  int n = 0;
+  for (uint32_t id = x; id != kNone && n <= kMaxHops; id = join_[hot_[id].thread]) {
+    after_t[n] = hot_[id].thread;
+    after_pos[n++] = hot_[id].pos;
+  }
+  int hops = 0;
+  for (uint32_t id = y; id != kNone && hops <= kMaxHops; id = fork_[hot_[id].thread], ++hops) {
+    const Hot& h = hot_[id];
+    for (int k = 0; k < n; ++k) {
+      if (after_t[k] == h.thread && after_pos[k] <= h.pos) return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace threadlens::analysis

@@ -117,6 +117,7 @@ class PredictTrace {
     return static_cast<uint64_t>(cold_[id].obj_hi) << 32 | cold_[id].obj_lo;
   }
   uint32_t SiteKey(uint32_t id) const { return cold_[id].site; }
+  uint64_t Site(uint32_t id) const { return sites_[cold_[id].site]; }
   // The low 32 bits of the stream position: equal for the parts of one recorded event.
   uint32_t IndexLow(uint32_t id) const { return cold_[id].index_lo; }
   uint32_t threads() const { return static_cast<uint32_t>(per_thread_.size()); }
@@ -143,6 +144,11 @@ class PredictTrace {
   uint32_t Link(uint32_t id) const { return hot_[id].link; }
   // The fork event of `thread` (kNone for a root thread).
   uint32_t ForkOf(uint32_t thread) const { return fork_[thread]; }
+  // The first join of `thread` (kNone when never joined).
+  uint32_t JoinOf(uint32_t thread) const { return join_[thread]; }
+  // Whether x comes before y in every reordering by thread order, fork and join alone
+  // (followed up to 16 forks and joins deep: false can also mean "not found").
+  bool ForkJoinBefore(uint32_t x, uint32_t y) const;
   // Per lock, the outermost acquisitions by thread: positions within the thread, ascending.
   struct ThreadAcquires {
     uint32_t thread = 0;
@@ -200,7 +206,7 @@ class PredictTrace {
   bool granular_ = false;
   bool finalized_ = false;
   std::vector<std::vector<uint32_t>> per_thread_;
-  std::vector<uint32_t> fork_;
+  std::vector<uint32_t> fork_, join_;
   std::vector<LockAcquires> locks_;
   std::vector<std::vector<uint64_t>> held_sets_;
   struct SemStart {

@@ -93,6 +93,10 @@ struct Logged {  // an access made inside some section
 bool WcpRaces::Candidates(uint64_t& budget, std::vector<std::pair<uint32_t, uint32_t>>* out) {
   const uint32_t n = trace_.threads();
   if (n == 0) return true;
+  // Clock values held: the pass stops (incomplete) beyond kMaxClockValues, and does not
+  // start when the threads' own clocks are more.
+  size_t values = 2 * size_t{n} * n;
+  if (values > kMaxClockValues) return false;
   const bool granular = trace_.Granular();
   std::vector<uint32_t> P(size_t{n} * n, 0), H(size_t{n} * n, 0), C(n);
   for (uint32_t t = 0; t < n; ++t) H[size_t{t} * n + t] = 1;
@@ -127,9 +131,6 @@ bool WcpRaces::Candidates(uint64_t& budget, std::vector<std::pair<uint32_t, uint
   std::vector<Group> groups;
   std::unordered_set<uint64_t> paired;
   bool complete = true;
-  // Clock values held: the pass stops (incomplete) beyond kMaxClockValues.
-  size_t values = 2 * size_t{n} * n;
-  if (values > kMaxClockValues) return false;
 
   auto key_of = [&](uint64_t obj) { return granular ? obj >> 3 : obj; };
 
@@ -321,7 +322,9 @@ bool WcpRaces::Candidates(uint64_t& budget, std::vector<std::pair<uint32_t, uint
         }
         break;
       case Op::kNotify: {
-        auto& s = notified[trace_.Obj(id)];
+        auto [it, fresh] = notified.try_emplace(trace_.Obj(id));
+        if (fresh && (values += 2 * size_t{n}) > kMaxClockValues) return false;
+        auto& s = it->second;
         const uint32_t* c = c_of(t);
         s.first.assign(c, c + n);
         s.second.assign(h_of(t), h_of(t) + n);
@@ -329,7 +332,9 @@ bool WcpRaces::Candidates(uint64_t& budget, std::vector<std::pair<uint32_t, uint
         break;
       }
       case Op::kPost: {
-        auto& s = posted[trace_.Obj(id)];
+        auto [it, fresh] = posted.try_emplace(trace_.Obj(id));
+        if (fresh && (values += 2 * size_t{n}) > kMaxClockValues) return false;
+        auto& s = it->second;
         if (s.first.empty()) s.first.assign(n, 0), s.second.assign(n, 0);
         Join(s.first.data(), c_of(t), n);
         Join(s.second.data(), h_of(t), n);
