@@ -61,7 +61,7 @@ class RacePredictor {
   // threads: the first kTriesPerClass pairs that fork and join do not order, nearest threads
   // first, among the first kChecksPerClass.
   uint64_t capped() const { return capped_; }
-  static constexpr uint32_t kTriesPerClass = 16, kChecksPerClass = 4096;
+  static constexpr uint32_t kTriesPerClass = 64, kChecksPerClass = 4096;
 
  private:
   // Two groups of accesses to search, indices into the kept groups, and their class: their
