@@ -144,13 +144,22 @@ bool CommPredictor::FindLost(uint64_t& budget, const Found& found) {
     const uint64_t setup = nids.size() + pk + trace_.threads() + trace_.Locks().size();
     budget = setup >= budget ? 0 : budget - setup;
     c.emplace(trace_);
+    // The closure's steps, as the other searches count them.
+    uint64_t charged = 0;
+    auto charge = [&] {
+      const uint64_t spent = c->work() - charged;
+      charged = c->work();
+      budget = spent >= budget ? 0 : budget - spent;
+    };
     c->Include(nt, n_start);
     c->Include(w, w_start);
     c->Close();
+    charge();
     if (c->Contains(n) || c->Frontier()[w] >= pk) continue;
     const std::vector<uint32_t> f0 = c->Frontier();
     c->Include(nt, end);
     c->Close();
+    charge();
     if (c->Frontier()[w] >= pk) continue;  // the wait needs the notification
     const std::vector<uint32_t> f1 = c->Frontier();
     Limits limits(trace_.threads(), ~0u);
@@ -158,6 +167,7 @@ bool CommPredictor::FindLost(uint64_t& budget, const Found& found) {
     NotifyLimits(e.obj, 0, &f1, limits);
     c->Include(w, pk);
     c->Close();
+    charge();
     if (!Within(*c, limits)) continue;
     const std::vector<uint32_t> f2 = c->Frontier();
     if (!Extend(c, limits, budget)) return false;
@@ -169,6 +179,8 @@ bool CommPredictor::FindLost(uint64_t& budget, const Found& found) {
     for (const auto& part : {Between(f0, f1), Between(f1, f2), Between(f2, c->Frontier())}) {
       out.schedule.insert(out.schedule.end(), part.begin(), part.end());
     }
+    // The replay's steps: a schedule may run through most of the trace.
+    budget = out.schedule.size() >= budget ? 0 : budget - out.schedule.size();
     StuckState st = CheckStuck(trace_, out.schedule);
     if (!st.error.empty() ||
         std::find(st.blocked.begin(), st.blocked.end(), k) == st.blocked.end()) {

@@ -133,6 +133,18 @@ bool WcpRaces::Candidates(uint64_t& budget, std::vector<std::pair<uint32_t, uint
   bool complete = true;
 
   auto key_of = [&](uint64_t obj) { return granular ? obj >> 3 : obj; };
+  // Locations (address and life) by their one thread + 1, kMany when several threads access
+  // them: the accesses of a location of one thread are never candidates, and need only rule
+  // (a)'s bookkeeping (a large buffer filled by one thread is most of a trace's accesses).
+  constexpr uint32_t kMany = ~0u;
+  FlatMap<uint32_t> thread_of;
+  for (uint32_t id = 0; id < trace_.size(); ++id) {
+    const PredictTrace::Hot& h = trace_.HotOf(id);
+    if (h.op != Op::kRead && h.op != Op::kWrite) continue;
+    bool fresh = false;
+    uint32_t& who = thread_of.FindOrInsert(Packed(trace_.Obj(id), h.life), h.thread + 1, fresh);
+    if (!fresh && who != h.thread + 1) who = kMany;
+  }
 
   for (uint32_t id = 0; id < trace_.size(); ++id) {
     const PredictTrace::Hot& h = trace_.HotOf(id);
@@ -248,6 +260,14 @@ bool WcpRaces::Candidates(uint64_t& budget, std::vector<std::pair<uint32_t, uint
           if (write) Join(p_of(t), &lock_loc_clocks[*at], n);
         }
         if (!open[t].empty()) logged[t].push_back({key, h.life, write});
+        if (*thread_of.Find(Packed(obj, h.life)) != kMany) {
+          if (budget <= 1) {
+            budget = 0;
+            return false;
+          }
+          --budget;  // as an access compared with nothing
+          break;
+        }
         // Candidates against the latest access of each conflicting group. A location keeps,
         // per thread, its latest read and write: only when one of another thread is not
         // ordered before this access are the groups compared.
