@@ -114,7 +114,9 @@ void Analysis::PredictRaces(std::vector<RawFinding>& raw, std::vector<std::strin
   // budget; the comparisons of the WCP pass have their own.
   std::vector<std::pair<uint32_t, uint32_t>> candidates;
   uint64_t pass_budget = 16 * predict_->size() + 1'000'000;
-  bool wcp_complete = WcpRaces(*predict_).Candidates(pass_budget, &candidates);
+  WcpRaces wcp(*predict_);
+  bool wcp_complete = wcp.Candidates(pass_budget, &candidates);
+  const bool clocks_capped = wcp.clocks_capped();
   ReorderSearch search(*predict_);
   uint64_t search_budget = 4 * share;
   size_t proved = 0, unproved = 0;
@@ -152,7 +154,12 @@ void Analysis::PredictRaces(std::vector<RawFinding>& raw, std::vector<std::strin
                     " more race(s) found by WCP and proved by a schedule that reorders critical "
                     "sections; " +
                     std::to_string(unproved) + " WCP candidate(s) without a schedule found" +
-                    (wcp_complete && !cut ? "" : " (search stopped: work budget or race limit)"));
+                    (clocks_capped ? " (the WCP pass stopped: its clocks reached " +
+                                         std::to_string(WcpRaces::kMaxClockBytes >> 20) +
+                                         " MiB, with " + std::to_string(predict_->threads()) +
+                                         " threads)"
+                     : wcp_complete && !cut ? ""
+                                            : " (search stopped: work budget or race limit)"));
   }
 }
 

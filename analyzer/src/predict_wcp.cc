@@ -68,7 +68,7 @@ struct Group {
 constexpr uint32_t kNoGroup = ~0u;
 // 64 MiB of clocks: beyond, many threads or critical sections that some taker of the lock
 // never catches up with.
-constexpr size_t kMaxClockValues = 16u << 20;
+constexpr size_t kMaxClockValues = WcpRaces::kMaxClockBytes / sizeof(uint32_t);
 struct Seen {  // a thread's latest accesses of a location, and their groups
   uint32_t thread, read_epoch, write_epoch, read_group, write_group;
 };
@@ -90,13 +90,19 @@ struct Logged {  // an access made inside some section
 
 }  // namespace
 
+bool WcpRaces::CapClocks() {
+  clocks_capped_ = true;
+  return false;
+}
+
 bool WcpRaces::Candidates(uint64_t& budget, std::vector<std::pair<uint32_t, uint32_t>>* out) {
   const uint32_t n = trace_.threads();
+  clocks_capped_ = false;
   if (n == 0) return true;
   // Clock values held: the pass stops (incomplete) beyond kMaxClockValues, and does not
   // start when the threads' own clocks are more.
   size_t values = 2 * size_t{n} * n;
-  if (values > kMaxClockValues) return false;
+  if (values > kMaxClockValues) return CapClocks();
   const bool granular = trace_.Granular();
   std::vector<uint32_t> P(size_t{n} * n, 0), H(size_t{n} * n, 0), C(n);
   for (uint32_t t = 0; t < n; ++t) H[size_t{t} * n + t] = 1;
@@ -169,7 +175,7 @@ bool WcpRaces::Candidates(uint64_t& budget, std::vector<std::pair<uint32_t, uint
           s.sec_acq.insert(s.sec_acq.end(), c, c + n);
           s.sec_rel.resize(s.sec_rel.size() + n, 0);
           values += 2 * size_t{n};
-          if (values > kMaxClockValues) return false;
+          if (values > kMaxClockValues) return CapClocks();
         }
         open[t].push_back({l, id, logged[t].size(), section});
         break;
@@ -238,7 +244,7 @@ bool WcpRaces::Candidates(uint64_t& budget, std::vector<std::pair<uint32_t, uint
             Join(&lock_loc_clocks[at + (acc[i].write ? n : 0)], h_of(t), n);
           }
         }
-        if (values > kMaxClockValues) return false;
+        if (values > kMaxClockValues) return CapClocks();
         s.rel_h.assign(h_of(t), h_of(t) + n);
         s.rel_p.assign(p_of(t), p_of(t) + n);
         if (open[t].empty()) logged[t].clear();
@@ -343,7 +349,7 @@ bool WcpRaces::Candidates(uint64_t& budget, std::vector<std::pair<uint32_t, uint
         break;
       case Op::kNotify: {
         auto [it, fresh] = notified.try_emplace(trace_.Obj(id));
-        if (fresh && (values += 2 * size_t{n}) > kMaxClockValues) return false;
+        if (fresh && (values += 2 * size_t{n}) > kMaxClockValues) return CapClocks();
         auto& s = it->second;
         const uint32_t* c = c_of(t);
         s.first.assign(c, c + n);
@@ -353,7 +359,7 @@ bool WcpRaces::Candidates(uint64_t& budget, std::vector<std::pair<uint32_t, uint
       }
       case Op::kPost: {
         auto [it, fresh] = posted.try_emplace(trace_.Obj(id));
-        if (fresh && (values += 2 * size_t{n}) > kMaxClockValues) return false;
+        if (fresh && (values += 2 * size_t{n}) > kMaxClockValues) return CapClocks();
         auto& s = it->second;
         if (s.first.empty()) s.first.assign(n, 0), s.second.assign(n, 0);
         Join(s.first.data(), c_of(t), n);

@@ -47,9 +47,16 @@ class WcpRaces {
   // one per pair of groups. `budget` bounds the group comparisons; false when it ran out (the
   // pairs found so far are kept).
   bool Candidates(uint64_t& budget, std::vector<std::pair<uint32_t, uint32_t>>* out);
+  // Whether the last pass stopped because its clocks reached kMaxClockBytes (not its budget):
+  // two threads-by-threads clocks alone pass it beyond about 2 900 threads.
+  bool clocks_capped() const { return clocks_capped_; }
+  static constexpr size_t kMaxClockBytes = 64u << 20;
 
  private:
+  bool CapClocks();  // sets clocks_capped_, returns false
+
   const PredictTrace& trace_;
+  bool clocks_capped_ = false;
 };
 
 }  // namespace threadlens::analysis
