@@ -9,13 +9,15 @@
 
 namespace threadlens::testing {
 
-inline analysis::PredictTrace Model(const Exec& ex) {
+// `extra_threads`: threads past the execution's own that never run.
+inline analysis::PredictTrace Model(const Exec& ex, int extra_threads = 0) {
   using analysis::PredictTrace;
   PredictTrace t;
   int threads = 0;
   for (const ExecEvent& e : ex) {
     threads = std::max({threads, e.thread + 1, e.op == "fork" || e.op == "join" ? e.arg + 1 : 0});
   }
+  threads += extra_threads;
   for (int i = 0; i < threads; ++i) t.AddThread(i, i);
   for (size_t i = 0; i < ex.size(); ++i) {
     const ExecEvent& e = ex[i];

@@ -200,33 +200,12 @@ TEST(PredictWcp, EveryReachableCandidateOfRandomExecutionsIsProved) {
 namespace threadlens::testing {
 namespace {
 
-// kReorder's race, with `extra` more threads that never run: the pass's two clocks are
+// kReorder's race among `extra` more threads that never run: the pass's two clocks are
 // threads x threads, so past its cap it stops before it starts, and says why.
-PredictTrace ReorderAmong(int extra) {
-  PredictTrace t;
-  for (int i = 0; i < 3 + extra; ++i) t.AddThread(i, i + 1);
-  for (size_t i = 0; i < kReorder.size(); ++i) {
-    const ExecEvent& e = kReorder[i];
-    PredictTrace::Event p;
-    p.thread = e.thread;
-    p.obj = e.arg;
-    p.index = i;
-    p.site = i + 1;
-    p.op = e.op == "acq"    ? PredictTrace::Op::kAcquire
-           : e.op == "rel"  ? PredictTrace::Op::kRelease
-           : e.op == "r"    ? PredictTrace::Op::kRead
-           : e.op == "w"    ? PredictTrace::Op::kWrite
-                            : PredictTrace::Op::kFork;
-    t.Add(p);
-  }
-  t.Finalize();
-  return t;
-}
-
 TEST(PredictWcp, ThreadsPastTheClockCapStopThePassAndSaySo) {
   for (const int extra : {100, 3000}) {
     SCOPED_TRACE(extra);
-    const PredictTrace t = ReorderAmong(extra);
+    const PredictTrace t = Model(kReorder, extra);
     WcpRaces wcp(t);
     uint64_t budget = 1'000'000;
     std::vector<std::pair<uint32_t, uint32_t>> pairs;
