@@ -107,9 +107,16 @@ void RacePredictor::AddPairs(const std::vector<std::vector<uint32_t>>& groups,
       // At least one write, not both atomic.
       if ((x.op != Op::kWrite && y.op != Op::kWrite) || (x.atomic && y.atomic)) continue;
       const uint32_t fx = groups[x.groups.front()].front(), fy = groups[y.groups.front()].front();
-      // A lock held at both: the earlier critical section, and its access, must come first.
-      if (!SortedDisjoint(trace_.HeldAt(fx), trace_.HeldAt(fy))) continue;
-      if (skip(fx, fy)) continue;
+      // A lock held at both (the earlier critical section, and its access, must come first), or
+      // a race already reported: asked at the first pair that fork and join leave, since
+      // most pairs of a location's signatures have none (and these reads miss the cache).
+      int admissible = -1;
+      auto admit = [&] {
+        if (admissible < 0) {
+          admissible = SortedDisjoint(trace_.HeldAt(fx), trace_.HeldAt(fy)) && !skip(fx, fy);
+        }
+        return admissible == 1;
+      };
       const std::pair<uint32_t, uint32_t> sites{std::min(x.site, y.site),
                                                 std::max(x.site, y.site)};
       uint32_t c = static_cast<uint32_t>(
@@ -140,6 +147,7 @@ void RacePredictor::AddPairs(const std::vector<std::vector<uint32_t>>& groups,
             trace_.ForkJoinBefore(groups[b].back(), groups[a].front())) {
           return true;
         }
+        if (!admit()) return false;
         for (uint32_t g : {a, b}) {
           if (slot[g] == kNoSlot) {
             slot[g] = static_cast<uint32_t>(kept_at_.size() - 1);
@@ -152,14 +160,14 @@ void RacePredictor::AddPairs(const std::vector<std::vector<uint32_t>>& groups,
         return true;
       };
       if (i == j) {
-        for (int64_t d = 1; d < m && !more; ++d) {
+        for (int64_t d = 1; d < m && !more && admissible != 0; ++d) {
           for (int64_t k = 0; k + d < m && try_pair(x.groups[k], x.groups[k + d]); ++k) {
           }
         }
       } else {
         // x's k-th group sits near y's k*n/m-th: offsets 0, 1, -1, 2, -2, ... from there
         // reach every pair once.
-        for (int64_t d = 0; d < 2 * n && !more; ++d) {
+        for (int64_t d = 0; d < 2 * n && !more && admissible != 0; ++d) {
           const int64_t off = d % 2 ? (d + 1) / 2 : -(d / 2);
           for (int64_t k = 0; k < m; ++k) {
             const int64_t l = k * n / m + off;
@@ -167,7 +175,7 @@ void RacePredictor::AddPairs(const std::vector<std::vector<uint32_t>>& groups,
           }
         }
       }
-      class_capped[c] |= more;
+      class_capped[c] |= more && admit();
     }
   }
   for (uint8_t capped : class_capped) capped_ += capped;
