@@ -48,12 +48,10 @@ void Analysis::PredictRaces(std::vector<RawFinding>& raw, std::vector<std::strin
   std::set<std::tuple<uint64_t, uint64_t, uint64_t>> reported;  // location, site pair
   // Keyed by the access's own address: the granules of one access split by granule (binary
   // traces) are one race, as happens-before reports it once at its first byte.
-  std::vector<uint32_t> first_parts(predict_->size());
-  for (uint32_t id = 0; id < first_parts.size(); ++id) {
-    const bool part = id > 0 && (predict_->HotOf(id).flags & PredictTrace::kPart);
-    first_parts[id] = part ? first_parts[id - 1] : id;
-  }
-  auto first_part = [&](uint32_t id) { return first_parts[id]; };
+  auto first_part = [&](uint32_t id) {
+    while (id > 0 && (predict_->HotOf(id).flags & PredictTrace::kPart)) --id;
+    return id;
+  };
   auto key = [&](uint32_t x, uint32_t y) {
     const uint64_t a = predict_->Site(x), b = predict_->Site(y);
     return std::make_tuple(predict_->Obj(first_part(x)), std::min(a, b), std::max(a, b));

@@ -61,7 +61,7 @@ bool CommPredictor::Extend(std::optional<SyncClosure>& c, const Limits& limits, 
     trial->Close();
     // The copy costs its vectors, by thread and by lock, whatever the closure then does.
     const uint64_t spent = trial->work() - before + trace_.threads() + trace_.Locks().size();
-    budget = spent >= budget ? 0 : budget - spent;
+    Spend(budget, spent);
     return Within(*trial, limits);
   };
   for (bool changed = true; changed;) {
@@ -142,14 +142,13 @@ bool CommPredictor::FindLost(uint64_t& budget, const Found& found) {
       }
     }
     const uint64_t setup = nids.size() + pk + trace_.threads() + trace_.Locks().size();
-    budget = setup >= budget ? 0 : budget - setup;
+    Spend(budget, setup);
     c.emplace(trace_);
     // The closure's steps, as the other searches count them.
     uint64_t charged = 0;
     auto charge = [&] {
-      const uint64_t spent = c->work() - charged;
+      Spend(budget, c->work() - charged);
       charged = c->work();
-      budget = spent >= budget ? 0 : budget - spent;
     };
     c->Include(nt, n_start);
     c->Include(w, w_start);
@@ -180,7 +179,7 @@ bool CommPredictor::FindLost(uint64_t& budget, const Found& found) {
       out.schedule.insert(out.schedule.end(), part.begin(), part.end());
     }
     // The replay's steps: a schedule may run through most of the trace.
-    budget = out.schedule.size() >= budget ? 0 : budget - out.schedule.size();
+    Spend(budget, out.schedule.size());
     StuckState st = CheckStuck(trace_, out.schedule);
     if (!st.error.empty() ||
         std::find(st.blocked.begin(), st.blocked.end(), k) == st.blocked.end()) {
@@ -200,14 +199,14 @@ bool CommPredictor::TryPattern(const std::vector<const Group*>& choice, uint64_t
   std::optional<SyncClosure> c;
   c.emplace(trace_);
   const uint64_t setup = trace_.threads() + trace_.Locks().size();
-  budget = setup >= budget ? 0 : budget - setup;
+  Spend(budget, setup);
   for (;;) {
     if (budget == 0) return false;
     for (size_t i = 0; i < k; ++i) c->IncludeBefore(choice[i]->ids[p[i]]);
     const uint64_t before = c->work();
     c->Close();
     const uint64_t spent = c->work() - before + 1;
-    budget = spent >= budget ? 0 : budget - spent;
+    Spend(budget, spent);
     bool moved = false;
     for (size_t i = 0; i < k; ++i) {
       const auto& ids = choice[i]->ids;

@@ -33,7 +33,7 @@ DeadlockPredictor::Verdict DeadlockPredictor::Sweep(const std::vector<const Grou
     const uint64_t before = closure_.work();
     closure_.Close();
     const uint64_t spent = closure_.work() - before + 1;
-    budget = spent >= budget ? 0 : budget - spent;
+    Spend(budget, spent);
     bool moved = false;
     for (size_t i = 0; i < k; ++i) {
       const auto& ids = choice[i]->ids;

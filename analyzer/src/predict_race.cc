@@ -29,7 +29,7 @@ RacePredictor::Result RacePredictor::Sweep(std::span<const uint32_t> a,
     const uint64_t before = closure_.work();
     closure_.Close();
     const uint64_t spent = closure_.work() - before + 1;
-    budget = spent >= budget ? 0 : budget - spent;
+    Spend(budget, spent);
     bool moved = false;
     while (p < a.size() && closure_.Contains(a[p])) ++p, moved = true;
     while (q < b.size() && closure_.Contains(b[q])) ++q, moved = true;

@@ -31,7 +31,7 @@ bool SemPredictor::Try(uint32_t wait, bool waiter_first, uint64_t& budget, SemWi
     r.Apply(id);
     schedule.push_back(id);
     const uint64_t spent = threads + 1;
-    budget = spent >= budget ? 0 : budget - spent;
+    Spend(budget, spent);
   };
   if (waiter_first) {
     while (r.Ran(w) < stop && budget > 0) {

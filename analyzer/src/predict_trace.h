@@ -18,6 +18,9 @@
 
 namespace threadlens::analysis {
 
+// Takes `n` steps of work from a search's `budget`, down to 0.
+inline void Spend(uint64_t& budget, uint64_t n) { budget = n >= budget ? 0 : budget - n; }
+
 // A vector that grows by fixed chunks: no reallocation, so a trace's worth of events never
 // needs old and new storage at once (a doubling vector peaks at three times its contents).
 template <typename T>
@@ -144,8 +147,6 @@ class PredictTrace {
   uint32_t Link(uint32_t id) const { return hot_[id].link; }
   // The fork event of `thread` (kNone for a root thread).
   uint32_t ForkOf(uint32_t thread) const { return fork_[thread]; }
-  // The first join of `thread` (kNone when never joined).
-  uint32_t JoinOf(uint32_t thread) const { return join_[thread]; }
   // Whether x comes before y in every reordering by thread order, fork and join alone
   // (followed up to 16 forks and joins deep: false can also mean "not found").
   bool ForkJoinBefore(uint32_t x, uint32_t y) const;
