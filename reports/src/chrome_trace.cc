@@ -81,13 +81,12 @@ void ChromeEvents(const std::vector<NamedReport>& reports, Emit&& emit) {
     Clock clock{origin, r.ticks_per_second ? r.ticks_per_second : 1'000'000'000};
     const std::string title = reports[ri].name.empty() ? r.trace : reports[ri].name;
     for (size_t p = 0; p < std::max<size_t>(r.pids.size(), 1); ++p) {
-      emit(
-          {{"ph", "M"},
-           {"name", "process_name"},
-           {"pid", pid_of(static_cast<uint32_t>(p) << 24)},
-           {"tid", 0},
-           {"args",
-            {{"name", r.pids.empty() ? title : title + " pid " + std::to_string(r.pids[p])}}}});
+      emit({{"ph", "M"},
+            {"name", "process_name"},
+            {"pid", pid_of(static_cast<uint32_t>(p) << 24)},
+            {"tid", 0},
+            {"args",
+             {{"name", r.pids.empty() ? title : title + " pid " + std::to_string(r.pids[p])}}}});
     }
     Lanes lanes(r);
     // Per thread, spans sorted by begin (longest first on ties) so nesting can be checked
@@ -107,13 +106,13 @@ void ChromeEvents(const std::vector<NamedReport>& reports, Emit&& emit) {
         const char* cat = hold ? "lock" : "wait";
         if (open_ends.empty() || s->end <= open_ends.back()) {
           emit({{"ph", "X"},
-                            {"name", name},
-                            {"cat", cat},
-                            {"pid", pid_of(tid)},
-                            {"tid", tid},
-                            {"ts", clock.Us(s->begin)},
-                            {"dur", clock.Us(s->end) - clock.Us(s->begin)},
-                            {"args", args}});
+                {"name", name},
+                {"cat", cat},
+                {"pid", pid_of(tid)},
+                {"tid", tid},
+                {"ts", clock.Us(s->begin)},
+                {"dur", clock.Us(s->end) - clock.Us(s->begin)},
+                {"args", args}});
           open_ends.push_back(s->end);
         } else {
           uint64_t id = next_id++;
@@ -144,16 +143,15 @@ void ChromeEvents(const std::vector<NamedReport>& reports, Emit&& emit) {
       std::vector<std::pair<uint32_t, const Access*>> marks;
       for (auto& a : f.accesses) marks.push_back({lanes.Of(a), &a});
       for (auto& [tid, a] : marks) {
-        emit(
-            {{"ph", "X"},
-             {"name", f.kind + ": " + a->op + " " + a->object},
-             {"cat", "finding"},
-             {"pid", pid_of(tid)},
-             {"tid", tid},
-             {"ts", clock.Us(a->ts)},
-             {"dur", 0},
-             {"args",
-              {{"finding", f.title}, {"site", LongSite(*a)}, {"fingerprint", f.fingerprint}}}});
+        emit({{"ph", "X"},
+              {"name", f.kind + ": " + a->op + " " + a->object},
+              {"cat", "finding"},
+              {"pid", pid_of(tid)},
+              {"tid", tid},
+              {"ts", clock.Us(a->ts)},
+              {"dur", 0},
+              {"args",
+               {{"finding", f.title}, {"site", LongSite(*a)}, {"fingerprint", f.fingerprint}}}});
       }
       bool cyclic = f.kind == "deadlock" && marks.size() > 1;
       size_t arrows = cyclic ? marks.size() : marks.size() - 1;
@@ -163,34 +161,34 @@ void ChromeEvents(const std::vector<NamedReport>& reports, Emit&& emit) {
         uint64_t id = next_id++;
         std::string name = f.kind;
         emit({{"ph", "s"},
-                          {"name", name},
-                          {"cat", "finding"},
-                          {"pid", pid_of(tid_a)},
-                          {"tid", tid_a},
-                          {"id", id},
-                          {"ts", clock.Us(a->ts)}});
+              {"name", name},
+              {"cat", "finding"},
+              {"pid", pid_of(tid_a)},
+              {"tid", tid_a},
+              {"id", id},
+              {"ts", clock.Us(a->ts)}});
         emit({{"ph", "f"},
-                          {"bp", "e"},
-                          {"name", name},
-                          {"cat", "finding"},
-                          {"pid", pid_of(tid_b)},
-                          {"tid", tid_b},
-                          {"id", id},
-                          {"ts", clock.Us(b->ts)}});
+              {"bp", "e"},
+              {"name", name},
+              {"cat", "finding"},
+              {"pid", pid_of(tid_b)},
+              {"tid", tid_b},
+              {"id", id},
+              {"ts", clock.Us(b->ts)}});
       }
     }
     // Every lane with an event gets its name (Perfetto shows bare numbers otherwise).
     for (auto& [tid, name] : lanes.names()) {
       emit({{"ph", "M"},
-                        {"name", "thread_name"},
-                        {"pid", pid_of(tid)},
-                        {"tid", tid},
-                        {"args", {{"name", name}}}});
+            {"name", "thread_name"},
+            {"pid", pid_of(tid)},
+            {"tid", tid},
+            {"args", {{"name", name}}}});
       emit({{"ph", "M"},
-                        {"name", "thread_sort_index"},
-                        {"pid", pid_of(tid)},
-                        {"tid", tid},
-                        {"args", {{"sort_index", tid}}}});
+            {"name", "thread_sort_index"},
+            {"pid", pid_of(tid)},
+            {"tid", tid},
+            {"args", {{"sort_index", tid}}}});
     }
   }
 }
