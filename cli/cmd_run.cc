@@ -78,26 +78,38 @@ std::string ResolveProgram(const std::string& prog) {
 }
 
 struct Summary {
-  std::set<uint32_t> threads;
-  std::set<uint64_t> locks;
+  size_t threads = 0;
+  size_t locks = 0;
   uint64_t events = 0;
   bool watchdog = false;
   std::string watchdog_reason;
 };
 
-Summary Summarize(const std::string& trace) {
+// `one_file`: no child process wrote a trace beside it. A cleanly closed trace is counted
+// from its block headers and end record; any other is read whole (and its warnings given).
+Summary Summarize(const std::string& trace, bool one_file) {
   Summary s;
+  if (one_file) {
+    if (const auto c = CountClosedTrace(trace)) {
+      s.threads = c->threads;
+      s.locks = c->locks;
+      s.events = c->events;
+      return s;
+    }
+  }
+  std::set<uint32_t> threads;
+  std::set<uint64_t> locks;
   auto src = OpenTrace(trace);
   StreamEvent se;
   while (src->Next(se)) {
     ++s.events;
-    if (se.tid != 0) s.threads.insert(se.tid);
+    if (se.tid != 0) threads.insert(se.tid);
     switch (se.kind()) {
       case trace::EventKind::kLockCreate:
       case trace::EventKind::kLockRequest:
       case trace::EventKind::kLockAcquired:
       case trace::EventKind::kLockTryFailed:
-        s.locks.insert(se.ev.obj);
+        locks.insert(se.ev.obj);
         break;
       case trace::EventKind::kWatchdogFired:
         s.watchdog = true;
@@ -120,6 +132,8 @@ Summary Summarize(const std::string& trace) {
         break;
     }
   }
+  s.threads = threads.size();
+  s.locks = locks.size();
   s.watchdog = s.watchdog || src->Meta().watchdog;
   for (const auto& w : src->Warnings())
     std::fprintf(stderr, "threadlens: warning: %s\n", w.c_str());
@@ -303,14 +317,14 @@ int Run(const Options& o) {
     return code;
   }
   try {
-    Summary s = Summarize(trace);
+    const auto kids = ChildTraces(trace);
+    Summary s = Summarize(trace, kids.empty());
     std::string wd =
         s.watchdog ? "watchdog fired" + (s.watchdog_reason.empty() ? std::string()
                                                                    : " (" + s.watchdog_reason + ")")
                    : std::string("watchdog did not fire");
     if (o.watchdog == 0) wd = "watchdog off";
     std::string children;
-    auto kids = ChildTraces(trace);
     if (!kids.empty()) {
       children = "; " + std::to_string(kids.size()) + " more trace(s) from child processes (" +
                  fs::path(kids[0]).filename().string() + (kids.size() > 1 ? ", ..." : "") + ")";
@@ -322,7 +336,7 @@ int Run(const Options& o) {
     }
     std::fprintf(
         stderr, "threadlens: %s: %zu threads, %zu locks, %llu events; %s; exit status %d%s%s\n",
-        fs::relative(trace).string().c_str(), s.threads.size(), s.locks.size(),
+        fs::relative(trace).string().c_str(), s.threads, s.locks,
         static_cast<unsigned long long>(s.events), wd.c_str(), code, how.c_str(), children.c_str());
   } catch (const Error& e) {
     std::fprintf(stderr, "threadlens: trace %s is unreadable: %s\n", trace.c_str(), e.what());

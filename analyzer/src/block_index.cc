@@ -158,6 +158,7 @@ BlockIndex ScanBlocks(const TraceFile& file, const std::string& path, uint64_t h
         trace::EndRecord end;
         std::memcpy(&end, Payload(off, b), sizeof end);
         saw_end = true;
+        meta.end_locks = end.locks;
         if (end.dropped > 0) {
           index.warnings.push_back(path + ": the tracer lost " + std::to_string(end.dropped) +
                               " event(s) while recording; findings may be incomplete");

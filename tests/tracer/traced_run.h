@@ -63,9 +63,10 @@ inline Traced RunTraced(const std::string& program, double watchdog = 2, bool re
   fs::create_directories(TL_TMP_DIR);
   Traced r;
   // Named after the test too: ctest runs tests in parallel, several on the same program.
+  // (`program` may carry arguments after a space.)
   std::string base = std::string(TL_TMP_DIR) + "/" +
                      ::testing::UnitTest::GetInstance()->current_test_info()->name() + "." +
-                     fs::path(program).filename().string();
+                     fs::path(program.substr(0, program.find(' '))).filename().string();
   r.trace = base + ".tltrace";
   std::ostringstream cmd;
   cmd << (input.empty() ? "" : "echo " + input + " | ") << THREADLENS_CLI << " run --trace "

@@ -341,6 +341,7 @@ void CloseTrace(bool clean, bool watchdog) {
     end.events = g_events_written.load();
     end.threads = g_threads_seen.load();
     end.dropped = g_dropped.load();
+    end.locks = LocksNamedForEnd();
     WriteBlock(BlockKind::kEnd, 0, 1, &end, sizeof end);
     // The end block may not have fit (size cap): then the trace stays incomplete.
     if (!TraceStopped()) Header().flags |= trace::kHeaderComplete;

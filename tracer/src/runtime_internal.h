@@ -187,6 +187,10 @@ extern std::atomic<bool> g_enabled;
 // The sequence counter: shared by the recording's processes once joined (process_tree.cc).
 extern std::atomic<uint64_t>* g_seq;
 extern std::atomic<uint64_t> g_dropped;  // events lost (EndRecord::dropped)
+// A lock event named `addr` (EmitTo); the end record counts the distinct ones.
+void NoteLockNamed(uint64_t addr);
+// The end record's `locks`: distinct lock objects named plus one, 0 when not counted.
+uint32_t LocksNamedForEnd();
 extern std::atomic<uint32_t> g_threads_live;  // registered thread states
 // When the process's armed real-time timer (alarm, setitimer, timer_settime) expires, in
 // ticks; kTimerPeriodic for one that repeats or whose time is not known; 0: none. Its signal
@@ -317,6 +321,11 @@ inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16
       return;
     }
   }
+  // (The kind is a constant at most call sites: the test folds away.)
+  if (kind == trace::EventKind::kLockCreate || kind == trace::EventKind::kLockRequest ||
+      kind == trace::EventKind::kLockAcquired || kind == trace::EventKind::kLockTryFailed) {
+    NoteLockNamed(obj);
+  }
   trace::Event& e = FullAt(ts, p);
   e.kind = static_cast<uint8_t>(kind);
   e.flags = flags;
@@ -394,7 +403,7 @@ void ExitKeyDestructor(void* p);
 // Returns true when `addr` was not known and is now.
 bool LockSetInsert(uint64_t addr);
 void LockSetErase(uint64_t addr);
-// Maps both tables (runtime start); a fork child starts an empty lock set (runtime_maps.cc).
+// Maps the tables (runtime start); a fork child starts an empty lock set (runtime_maps.cc).
 void InitObjectMaps();
 void ResetLockSet();
 

@@ -1,5 +1,6 @@
-// The runtime's two lock-free maps: pthread_t -> trace thread id, and the set of locks
-// already announced with kLockCreate. Both live in mmap'd memory and never allocate.
+// The runtime's lock-free maps: pthread_t -> trace thread id, the set of locks already
+// announced with kLockCreate, and every lock object a lock event named (for the end record).
+// All live in mmap'd memory and never allocate.
 #include <sys/mman.h>
 
 #include "runtime_internal.h"
@@ -34,16 +35,62 @@ uint32_t SlotIndex(uint64_t key, uint32_t mask) {
 constexpr uint32_t kLockSlots = 1 << 20;
 std::atomic<uint64_t>* g_lock_set = nullptr;
 
+// Every lock object named so far (the set above forgets destroyed locks): the end record's
+// count, which `threadlens run` prints without reading the trace back. Key 0 is an empty
+// slot, so lock 0 has a flag of its own; a crowded table stops the count (none is given).
+std::atomic<uint64_t>* g_locks_named = nullptr;
+std::atomic<uint32_t> g_locks_named_count{0};
+std::atomic<bool> g_lock_zero_named{false};
+std::atomic<bool> g_locks_named_crowded{false};
+
 }  // namespace
 
 void InitObjectMaps() {
   g_tid_map = static_cast<TidSlot*>(MapTable(kTidSlots * sizeof(TidSlot)));
   g_lock_set = static_cast<std::atomic<uint64_t>*>(MapTable(kLockSlots * sizeof(uint64_t)));
+  g_locks_named = static_cast<std::atomic<uint64_t>*>(MapTable(kLockSlots * sizeof(uint64_t)));
 }
 
 void ResetLockSet() {
   munmap(static_cast<void*>(g_lock_set), kLockSlots * sizeof(uint64_t));
   g_lock_set = static_cast<std::atomic<uint64_t>*>(MapTable(kLockSlots * sizeof(uint64_t)));
+  munmap(static_cast<void*>(g_locks_named), kLockSlots * sizeof(uint64_t));
+  g_locks_named = static_cast<std::atomic<uint64_t>*>(MapTable(kLockSlots * sizeof(uint64_t)));
+  g_locks_named_count.store(0);
+  g_lock_zero_named.store(false);
+  g_locks_named_crowded.store(false);
+}
+
+void NoteLockNamed(uint64_t addr) {
+  if (addr == 0) {
+    if (!g_lock_zero_named.exchange(true, std::memory_order_relaxed)) {
+      g_locks_named_count.fetch_add(1, std::memory_order_relaxed);
+    }
+    return;
+  }
+  if (!g_locks_named) {
+    g_locks_named_crowded.store(true, std::memory_order_relaxed);
+    return;
+  }
+  for (uint32_t i = SlotIndex(addr, kLockSlots - 1), probes = 0; probes < 128;
+       ++probes, i = (i + 1) & (kLockSlots - 1)) {
+    uint64_t k = g_locks_named[i].load(std::memory_order_relaxed);
+    if (k == addr) return;
+    if (k == 0) {
+      if (g_locks_named[i].compare_exchange_strong(k, addr, std::memory_order_relaxed)) {
+        g_locks_named_count.fetch_add(1, std::memory_order_relaxed);
+        return;
+      }
+      if (k == addr) return;
+    }
+  }
+  g_locks_named_crowded.store(true, std::memory_order_relaxed);
+}
+
+uint32_t LocksNamedForEnd() {
+  if (g_locks_named_crowded.load(std::memory_order_relaxed)) return 0;
+  const uint32_t n = g_locks_named_count.load(std::memory_order_relaxed);
+  return n == UINT32_MAX ? 0 : n + 1;
 }
 
 void TidMapSet(pthread_t t, uint32_t tid) {

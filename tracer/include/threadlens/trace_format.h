@@ -127,7 +127,9 @@ struct EndRecord {
   uint64_t events;   // events written in total
   uint64_t dropped;  // events lost: a signal handler recorded one while its thread flushed
   uint32_t threads;  // threads seen
-  uint32_t reserved;
+  // Distinct lock objects the trace's lock events (create, request, acquired, try-failed)
+  // name, plus one; 0: not counted (traces before it; too many locks to count).
+  uint32_t locks;
 };
 static_assert(sizeof(EndRecord) == 24, "EndRecord layout is part of the format");
 

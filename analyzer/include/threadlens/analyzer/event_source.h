@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -56,6 +57,9 @@ struct TraceMeta {
   std::string format;      // "binary", "std"
   uint64_t recording = 0;  // the recording id (v3 header), 0 when none
   uint32_t ppid = 0;
+  // From a binary trace's end record: the distinct lock objects its lock events name, plus
+  // one; 0 when not counted (no end record, or a writer that does not count them).
+  uint32_t end_locks = 0;
   // The program's ThreadSanitizer settings as recorded (key, value): TSAN_OPTIONS,
   // __tsan_default_options, __tsan_default_suppressions, the suppressions file's text.
   std::vector<std::pair<std::string, std::string>> settings;
@@ -109,5 +113,17 @@ class EventSource {
 // Opens a binary trace or an STD text trace, deciding by content. Throws Error(kExitBadInput)
 // with a message naming the file and byte offset when the file is missing or damaged.
 std::unique_ptr<EventSource> OpenTrace(const std::string& path);
+
+// What a cleanly closed binary trace holds, from its block headers and end record alone: no
+// event is read, so a trace of a billion events is counted in milliseconds.
+struct TraceCounts {
+  uint64_t events = 0;   // as OpenTrace's stream would give them
+  uint32_t threads = 0;  // threads (tid != 0) with events
+  uint32_t locks = 0;    // distinct objects of lock create, request, acquired, try-failed events
+};
+// Empty when the counts cannot be had this way: not a binary trace, not closed cleanly,
+// ended by the watchdog, events lost, a warning to give, or locks not counted by its writer.
+// Never throws.
+std::optional<TraceCounts> CountClosedTrace(const std::string& path);
 
 }  // namespace threadlens

@@ -1,0 +1,45 @@
+// CountClosedTrace: a finished recording's events, threads and locks from its block index and
+// end record, for the line `threadlens run` prints. Reading the events back instead took as
+// long as the traced program itself on access-heavy programs (9 s of lbzip2's 19 s).
+#include <optional>
+#include <string>
+
+#include "block_index.h"
+#include "threadlens/analyzer/error.h"
+#include "threadlens/analyzer/event_source.h"
+#include "trace_file.h"
+#include "trace_header.h"
+
+namespace threadlens {
+
+std::optional<TraceCounts> CountClosedTrace(const std::string& path) {
+  try {
+    TraceFile file(path);
+    const TraceHeader h = ReadTraceHeader(file, path);
+    TraceMeta meta = h.meta;
+    const BlockIndex index = ScanBlocks(file, path, h.header_size, meta);
+    // Anything the reader would warn about (events lost, a cut, damage) is left to it.
+    if (!meta.complete || meta.truncated || meta.watchdog || meta.end_locks == 0 ||
+        !index.warnings.empty()) {
+      return std::nullopt;
+    }
+    TraceCounts c;
+    c.locks = meta.end_locks - 1;
+    for (const auto& [tid, blocks] : index.threads) {
+      uint64_t events = 0;
+      for (const BlockRef& b : blocks) {
+        if (b.truncated) return std::nullopt;
+        events += b.count;
+      }
+      c.events += events;
+      if (tid != 0 && events > 0) ++c.threads;
+    }
+    return c;
+  } catch (const Error&) {
+    return std::nullopt;  // not a binary trace, or damaged: the full read says why
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace threadlens
