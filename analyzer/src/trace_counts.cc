@@ -18,8 +18,9 @@ std::optional<TraceCounts> CountClosedTrace(const std::string& path) {
     const TraceHeader h = ReadTraceHeader(file, path);
     TraceMeta meta = h.meta;
     const BlockIndex index = ScanBlocks(file, path, h.header_size, meta);
-    // Anything the reader would warn about (events lost, a cut, damage) is left to it.
-    if (!meta.complete || meta.truncated || meta.watchdog || meta.end_locks == 0 ||
+    // Anything the reader would warn about (events lost, a cut, damage, a forked child with
+    // no trace) is left to it.
+    if (!meta.complete || meta.truncated || meta.watchdog || meta.forked || meta.end_locks == 0 ||
         !index.warnings.empty()) {
       return std::nullopt;
     }

@@ -60,6 +60,7 @@ TraceHeader ReadTraceHeader(const TraceFile& file, const std::string& path) {
   meta.watchdog = (h.flags & trace::kHeaderWatchdog) != 0;
   meta.signal_flushed = !meta.complete && (h.flags & trace::kHeaderSignalFlush) != 0;
   meta.uninstrumented = (h.flags & trace::kHeaderUninstrumented) != 0;
+  meta.forked = (h.flags & trace::kHeaderForked) != 0;
   meta.format = "binary";
   return out;
 }

@@ -46,6 +46,7 @@ TEST(RunSummary, CountsFromTheIndexAreAFullReadsCounts) {
     SCOPED_TRACE(program);
     Traced r = RunTraced(program);
     ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_FALSE(r.src->Meta().forked);
     const std::optional<TraceCounts> c = CountClosedTrace(r.trace);
     ASSERT_TRUE(c.has_value());
     const FullCounts want = CountByReading(r);
@@ -65,6 +66,23 @@ TEST(RunSummary, ATraceTheWatchdogEndedIsReadWhole) {
   Traced r = RunTraced("deadlock_abba");
   EXPECT_FALSE(CountClosedTrace(r.trace).has_value());
   EXPECT_NE(r.err.find("watchdog fired (deadlock)"), std::string::npos) << r.err;
+}
+
+TEST(RunSummary, AProcessThatForkedIsReadWhole) {
+  // Its children's traces, or the warning that one is missing, come from its events.
+  Traced r = RunTraced("forks");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.src->Meta().forked);
+  EXPECT_FALSE(CountClosedTrace(r.trace).has_value());
+  // The child's own trace starts unforked.
+  int children = 0;
+  const std::string prefix = fs::path(r.trace).filename().string() + ".";
+  for (const auto& e : fs::directory_iterator(fs::path(r.trace).parent_path())) {
+    if (e.path().filename().string().rfind(prefix, 0) != 0) continue;
+    ++children;
+    EXPECT_FALSE(OpenTrace(e.path().string())->Meta().forked) << e.path();
+  }
+  EXPECT_EQ(children, 1);
 }
 
 TEST(RunSummary, ATraceCutShortIsReadWhole) {

@@ -47,7 +47,8 @@ uint64_t g_fork_token = 0;  // the parent's, read again by the child after the f
 // A process some traced process may wait for (a fork child, or a descendant's new image);
 // the first process's parent is the runner, which is not traced.
 bool g_descendant = false;
-bool g_exec = false;  // the trace closes for an exec: the process goes on in its new image
+bool g_exec = false;    // the trace closes for an exec: the process goes on in its new image
+bool g_forked = false;  // this process forked (a child's copy starts false)
 
 void* RawMap(int fd) {
   // Every argument as a long: syscall() passes them on as the kernel's 64-bit words.
@@ -210,6 +211,7 @@ uint64_t RecordingToken() { return g_recording->tokens.fetch_add(1, std::memory_
 
 void ProcessForkPrepare() {
   g_fork_token = RecordingToken();
+  g_forked = true;
   Emit(trace::EventKind::kHappensBefore, 0, 0, 0, ForkKey(g_fork_token), 0);
   g_maps_lock.Lock();
 }
@@ -218,8 +220,11 @@ void ProcessForkParent() { g_maps_lock.Unlock(); }
 
 void ProcessForkChildReset() { g_maps_lock.Reset(); }
 
+bool ProcessForked() { return g_forked; }
+
 void ProcessForkChild() {
   g_descendant = true;
+  g_forked = false;
   ClaimLockSlot();  // the parent's is the parent's
   ThreadState* ts = CurrentFast();
   if (!ts) return;

@@ -30,6 +30,8 @@ void ProcessForkPrepare();
 void ProcessForkParent();
 void ProcessForkChildReset();
 void ProcessForkChild();
+// This process forked since its trace began (the header's kHeaderForked).
+bool ProcessForked();
 // posix_spawn: the parent's release and the child's live count before the spawn; the
 // environment the new program gets (envp and the spawn's key), `undo` when the spawn failed.
 // `env` has room for `max` pointers; `key` for the variable's text. False: spawn as asked.

@@ -349,6 +349,7 @@ void CloseTrace(bool clean, bool watchdog) {
   if (clean && watchdog) {
     Header().flags |= trace::kHeaderWatchdog;
   }
+  if (ProcessForked()) Header().flags |= trace::kHeaderForked;
   Header().flags |= InstrumentationFlag();
   WriteHeader(false);
   ProcessClosed(watchdog);

@@ -49,6 +49,9 @@ enum HeaderFlags : uint32_t {
   // flushed every thread's records first, so the trace is the program up to the signal (a
   // record a thread was writing at that instant may be missing).
   kHeaderSignalFlush = 1u << 5,
+  // The process forked: what became of each child (its own trace, or a warning that it is
+  // missing) is known only by reading the recording's events.
+  kHeaderForked = 1u << 6,
 };
 
 // File header: the first 256 bytes of the file.

@@ -60,6 +60,8 @@ struct TraceMeta {
   // From a binary trace's end record: the distinct lock objects its lock events name, plus
   // one; 0 when not counted (no end record, or a writer that does not count them).
   uint32_t end_locks = 0;
+  // The process forked (binary traces): its children's fate is in the events.
+  bool forked = false;
   // The program's ThreadSanitizer settings as recorded (key, value): TSAN_OPTIONS,
   // __tsan_default_options, __tsan_default_suppressions, the suppressions file's text.
   std::vector<std::pair<std::string, std::string>> settings;
@@ -122,7 +124,8 @@ struct TraceCounts {
   uint32_t locks = 0;    // distinct objects of lock create, request, acquired, try-failed events
 };
 // Empty when the counts cannot be had this way: not a binary trace, not closed cleanly,
-// ended by the watchdog, events lost, a warning to give, or locks not counted by its writer.
+// ended by the watchdog, events lost, a warning to give, a process that forked, or locks not
+// counted by its writer.
 // Never throws.
 std::optional<TraceCounts> CountClosedTrace(const std::string& path);
 
