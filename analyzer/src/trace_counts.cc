@@ -1,6 +1,6 @@
 // CountClosedTrace: a finished recording's events, threads and locks from its block index and
-// end record, for the line `threadlens run` prints. Reading the events back instead took as
-// long as the traced program itself on access-heavy programs (9 s of lbzip2's 19 s).
+// end record, for the line `threadlens run` prints. Reading the events back instead took a
+// third of an access-heavy program's run (lbzip2: 6.5 s of 19 s).
 #include <optional>
 #include <string>
 
