@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "object_maps.h"
 #include "runtime.h"
 #include "spin_lock.h"
 #include "trace_output.h"
@@ -187,10 +188,6 @@ extern std::atomic<bool> g_enabled;
 // The sequence counter: shared by the recording's processes once joined (process_tree.cc).
 extern std::atomic<uint64_t>* g_seq;
 extern std::atomic<uint64_t> g_dropped;  // events lost (EndRecord::dropped)
-// A lock event named `addr` (EmitTo); the end record counts the distinct ones.
-void NoteLockNamed(uint64_t addr);
-// The end record's `locks`: distinct lock objects named plus one, 0 when not counted.
-uint32_t LocksNamedForEnd();
 extern std::atomic<uint32_t> g_threads_live;  // registered thread states
 // When the process's armed real-time timer (alarm, setitimer, timer_settime) expires, in
 // ticks; kTimerPeriodic for one that repeats or whose time is not known; 0: none. Its signal
@@ -379,9 +376,6 @@ inline bool FoldRepeat(ThreadState* ts, trace::EventKind kind, uint8_t flags, ui
   return folded;
 }
 
-// Thread ids: pthread_t -> tid, filled at create and at thread start.
-void TidMapSet(pthread_t t, uint32_t tid);
-uint32_t TidMapGet(pthread_t t);
 uint32_t NextTid();
 // Sets up the state of a thread the runtime starts (trampoline); emits kThreadStart.
 ThreadState* StartThread(uint32_t tid, uint32_t parent_tid);
@@ -398,14 +392,6 @@ void Unregister(ThreadState* ts);
 // Flushes a thread's buffer without disturbing its owner: only the owner resets it.
 void FlushThread(ThreadState* ts, bool from_signal, bool self = false);
 void ExitKeyDestructor(void* p);
-
-// Known locks, so a lock seen first at use (static initializer) gets its kLockCreate.
-// Returns true when `addr` was not known and is now.
-bool LockSetInsert(uint64_t addr);
-void LockSetErase(uint64_t addr);
-// Maps the tables (runtime start); a fork child starts an empty lock set (runtime_maps.cc).
-void InitObjectMaps();
-void ResetLockSet();
 
 // String table (runtime_strings.cc): mapped at start; its lock is held across fork, and a
 // fork child writes every string again into its own trace.
