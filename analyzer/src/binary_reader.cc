@@ -61,7 +61,8 @@ class BinaryTrace final : public EventSource {
       cursors_[i].blocks = std::move(index.threads[i].second);
     }
     StartPrefetch();
-    for (size_t i = 0; i < cursors_.size(); ++i) Place(i);
+    ReadBuffer first(file_);  // the threads' first blocks lie in rising order
+    for (size_t i = 0; i < cursors_.size(); ++i) Place(i, first);
   }
 
   bool Next(StreamEvent& out) override { return NextBatch(&out, 1) == 1; }
@@ -196,13 +197,15 @@ class BinaryTrace final : public EventSource {
                 return a.offset < b.offset;
               });
     try {
-      prefetch_ = BlockPrefetch::Start(file_, std::move(jobs), kMaxPayload, kWindow);
+      prefetch_ = BlockPrefetch::Start(file_, std::move(jobs), kMaxPayload, kWindow,
+                                       kWindowBytes);
     } catch (const std::system_error&) {
       // No thread to be had (a process limit): the reader reads every block itself.
     }
   }
   static constexpr size_t kPrefetchMin = 8;  // event blocks
   static constexpr size_t kWindow = 16;      // decoded blocks held ahead
+  static constexpr size_t kWindowBytes = 1 << 20;  // or more, while smaller than this
 
   // Moves the cursor to its next block; false at the end of its stream.
   bool LoadNext(Cursor& c) {
@@ -320,14 +323,17 @@ class BinaryTrace final : public EventSource {
   // thread's first event, its start, mostly is), so that its block is held only once the
   // merge reaches it; else by loading its first block. A compressed block is decompressed
   // to be looked at, and again when the merge reaches it.
-  void Place(size_t i) {
+  void Place(size_t i, ReadBuffer& first) {
     Cursor& c = cursors_[i];
     if (!c.blocks.empty() && !c.blocks.front().truncated) {
       const BlockRef& r = c.blocks.front();
       trace::Event e;
       bool read = false;
       if (!r.compressed) {
-        read = r.bytes >= sizeof e && file_.Read(r.offset + sizeof(BlockHeader), &e, sizeof e);
+        // A short thread's block is small: the next threads' first blocks follow it.
+        const size_t ahead = r.bytes < (16u << 10) ? 64u << 10 : 0;
+        read = r.bytes >= sizeof e &&
+               first.Read(r.offset + sizeof(BlockHeader), &e, sizeof e, ahead);
       } else if (file_.Read(r.offset + sizeof(BlockHeader), Room(frame_, r.bytes), r.bytes)) {
         size_t size = 0;
         read = frames_.Decode(frame_.data(), r.bytes, r.count, kMaxPayload, peek_, &size) ==

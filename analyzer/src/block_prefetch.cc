@@ -11,11 +11,12 @@
 namespace threadlens {
 
 BlockPrefetch::BlockPrefetch(const TraceFile& file, std::vector<Job> jobs, size_t max_bytes,
-                             size_t window)
+                             size_t window, size_t window_bytes)
     : file_(file),
       jobs_(std::move(jobs)),
       max_bytes_(max_bytes),
       window_(window),
+      window_bytes_(window_bytes),
       state_(jobs_.size(), kPending),
       decoded_(jobs_.size()),
       sizes_(jobs_.size(), 0) {
@@ -27,13 +28,15 @@ std::atomic<int> live{0};
 }  // namespace
 
 std::unique_ptr<BlockPrefetch> BlockPrefetch::Start(const TraceFile& file, std::vector<Job> jobs,
-                                                    size_t max_bytes, size_t window) {
+                                                    size_t max_bytes, size_t window,
+                                                    size_t window_bytes) {
   if (live.fetch_add(1) >= kMaxLive) {
     live.fetch_sub(1);
     return nullptr;
   }
   try {
-    auto p = std::make_unique<BlockPrefetch>(file, std::move(jobs), max_bytes, window);
+    auto p = std::make_unique<BlockPrefetch>(file, std::move(jobs), max_bytes, window,
+                                            window_bytes);
     p->counted_ = true;
     return p;
   } catch (...) {
@@ -67,63 +70,113 @@ bool BlockPrefetch::Take(uint64_t offset, std::vector<unsigned char>& out, size_
   spare_.push_back(std::move(decoded_[i]));  // the caller's old buffer
   decoded_[i] = {};
   --ready_;
+  ready_bytes_ -= jobs_[i].bytes;
   ++taken_;
-  if (next_ < jobs_.size()) idle_ = false;  // the helper wakes to the space
+  // The helper waits for the window to drain by half: a wake-up per block taken cost more
+  // than reading the block, where blocks are small.
+  const bool wake = idle_ && next_ < jobs_.size() && Low();
+  if (wake) idle_ = false;
   lock.unlock();
-  space_.notify_one();
+  if (wake) space_.notify_one();
   return true;
+}
+
+bool BlockPrefetch::Full() const {
+  return ready_ >= kMaxReady || (ready_ >= window_ && ready_bytes_ >= window_bytes_);
+}
+
+bool BlockPrefetch::Low() const {
+  return ready_ < kMaxReady / 2 && (ready_ <= window_ / 2 || ready_bytes_ <= window_bytes_ / 2);
 }
 
 void BlockPrefetch::Run() {
   FrameDecoder frames;
-  std::vector<unsigned char> frame;
+  std::vector<unsigned char> span;
+  struct Item {
+    size_t i;
+    std::vector<unsigned char> out;
+    size_t size = 0;
+    bool ok = false;
+  };
+  std::vector<Item> batch;
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     while (next_ < jobs_.size() && state_[next_] != kPending) ++next_;
     if (next_ == jobs_.size()) break;
-    if (!stop_ && ready_ >= window_) {
+    if (!stop_ && Full()) {
       idle_ = true;
       done_.notify_all();
-      space_.wait(lock, [&] { return stop_ || ready_ < window_; });
+      space_.wait(lock, [&] { return stop_ || Low(); });
       idle_ = false;
     }
     if (stop_) break;
     if (state_[next_] != kPending) continue;  // taken while waiting
-    const size_t i = next_++;
-    state_[i] = kWorking;
-    std::vector<unsigned char> out;
-    if (!spare_.empty()) {
-      out = std::move(spare_.back());
-      spare_.pop_back();
-    }
-    lock.unlock();
-    const Job& j = jobs_[i];
-    bool ok = false;
-    size_t size = 0;
-    try {
-      if (j.compressed) {
-        frame.resize(j.bytes);
-        ok = file_.Read(j.offset + sizeof(trace::BlockHeader), frame.data(), j.bytes) &&
-             trace::Crc32c(frame.data(), j.bytes) == j.checksum &&
-             frames.Decode(frame.data(), j.bytes, j.count, max_bytes_, out, &size) ==
-                 FrameDecoder::Status::kOk;
-      } else {
-        out.resize(j.bytes);
-        size = j.bytes;
-        ok = file_.Read(j.offset + sizeof(trace::BlockHeader), out.data(), j.bytes) &&
-             trace::Crc32c(out.data(), j.bytes) == j.checksum;
+    // The pending blocks from next_ on that lie close together in the file, read at once
+    // (within kBatchBytes and the window).
+    batch.clear();
+    size_t count = ready_, bytes = ready_bytes_;
+    uint64_t end = 0;
+    for (size_t k = next_; k < jobs_.size() && state_[k] == kPending; ++k) {
+      const Job& j = jobs_[k];
+      const uint64_t from = j.offset + sizeof(trace::BlockHeader), to = from + j.bytes;
+      if (!batch.empty() && (j.offset < end || j.offset - end > kGapBytes ||
+                             to - (jobs_[batch[0].i].offset + sizeof(trace::BlockHeader)) >
+                                 kBatchBytes ||
+                             (count >= window_ && bytes >= window_bytes_) ||
+                             count >= kMaxReady)) {
+        break;
       }
+      batch.push_back({k, {}});
+      state_[k] = kWorking;
+      if (!spare_.empty()) {
+        batch.back().out = std::move(spare_.back());
+        spare_.pop_back();
+      }
+      ++count;
+      bytes += j.bytes;
+      end = to;
+    }
+    next_ = batch.back().i + 1;
+    lock.unlock();
+    const uint64_t base = jobs_[batch[0].i].offset + sizeof(trace::BlockHeader);
+    bool read = false;
+    try {
+      span.resize(static_cast<size_t>(end - base));
+      read = file_.Read(base, span.data(), span.size());
     } catch (...) {
-      ok = false;  // out of memory: the reader decodes it
+      read = false;  // out of memory: the reader reads them
+    }
+    ++reads_;
+    for (Item& it : batch) {
+      if (!read) break;
+      const Job& j = jobs_[it.i];
+      const unsigned char* p = span.data() + (j.offset + sizeof(trace::BlockHeader) - base);
+      try {
+        if (trace::Crc32c(p, j.bytes) != j.checksum) continue;
+        if (j.compressed) {
+          it.ok = frames.Decode(p, j.bytes, j.count, max_bytes_, it.out, &it.size) ==
+                  FrameDecoder::Status::kOk;
+        } else {
+          it.out.assign(p, p + j.bytes);
+          it.size = j.bytes;
+          it.ok = true;
+        }
+      } catch (...) {
+        it.ok = false;  // out of memory: the reader decodes it
+      }
     }
     lock.lock();
-    if (ok) {
-      decoded_[i] = std::move(out);
-      sizes_[i] = size;
-      state_[i] = kReady;
-      ++ready_;
-    } else {
-      state_[i] = kFailed;
+    for (Item& it : batch) {
+      if (it.ok) {
+        decoded_[it.i] = std::move(it.out);
+        sizes_[it.i] = it.size;
+        state_[it.i] = kReady;
+        ++ready_;
+        ready_bytes_ += jobs_[it.i].bytes;
+      } else {
+        state_[it.i] = kFailed;
+        if (!it.out.empty() || it.out.capacity()) spare_.push_back(std::move(it.out));
+      }
     }
     done_.notify_all();
   }

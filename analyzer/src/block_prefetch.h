@@ -11,6 +11,7 @@
 // at the point of the stream where it stops. Memory: at most `window` blocks held ahead.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -32,12 +33,16 @@ class BlockPrefetch {
     uint32_t checksum;
     bool compressed;  // else the payload is read as it is
   };
-  // `jobs` in file order; `max_bytes`: the largest decoded payload accepted.
-  BlockPrefetch(const TraceFile& file, std::vector<Job> jobs, size_t max_bytes, size_t window);
+  // `jobs` in file order; `max_bytes`: the largest decoded payload accepted. The helper
+  // holds up to `window` blocks ahead, or more while they hold less than `window_bytes`
+  // (small blocks: a recording of many short threads), kMaxReady at most.
+  BlockPrefetch(const TraceFile& file, std::vector<Job> jobs, size_t max_bytes, size_t window,
+                size_t window_bytes = 0);
   // One, unless kMaxLive run already (a recording of many processes opens a reader for each):
   // null then.
   static std::unique_ptr<BlockPrefetch> Start(const TraceFile& file, std::vector<Job> jobs,
-                                              size_t max_bytes, size_t window);
+                                              size_t max_bytes, size_t window,
+                                              size_t window_bytes = 0);
   static constexpr int kMaxLive = 4;
   ~BlockPrefetch();
   BlockPrefetch(const BlockPrefetch&) = delete;
@@ -48,17 +53,24 @@ class BlockPrefetch {
   bool Take(uint64_t offset, std::vector<unsigned char>& out, size_t* size);
 
   size_t taken() const { return taken_; }  // blocks handed over decoded
+  // Reads of the file so far: blocks close together are read at once.
+  size_t reads() const { return reads_.load(); }
+  static constexpr size_t kMaxReady = 4096;
   // For tests: waits until the helper can do nothing more (every block past it taken or
   // done, or the window full).
   void Settle();
 
  private:
   enum State : uint8_t { kPending, kWorking, kReady, kFailed, kTaken };
+  // Blocks within kGapBytes of each other go in one read, of kBatchBytes at most.
+  static constexpr uint64_t kGapBytes = 4096, kBatchBytes = 256 << 10;
   void Run();
+  bool Full() const;  // the helper waits (mu_ held)
+  bool Low() const;   // until this (mu_ held)
 
   const TraceFile& file_;
   std::vector<Job> jobs_;
-  const size_t max_bytes_, window_;
+  const size_t max_bytes_, window_, window_bytes_;
   std::mutex mu_;
   std::condition_variable done_, space_;
   std::vector<State> state_;
@@ -66,6 +78,8 @@ class BlockPrefetch {
   std::vector<size_t> sizes_;
   std::vector<std::vector<unsigned char>> spare_;  // buffers handed back, for reuse
   size_t next_ = 0, ready_ = 0, taken_ = 0;
+  uint64_t ready_bytes_ = 0;  // frame bytes of the blocks ready
+  std::atomic<size_t> reads_{0};
   bool stop_ = false;
   bool counted_ = false;  // made by Start: one of the kMaxLive
   bool idle_ = false;     // the helper waits for space, or has ended

@@ -1,10 +1,11 @@
-// TraceFile: open, fstat and pread of a trace file.
+// TraceFile: open, fstat and pread of a trace file; ReadBuffer over it.
 #include "trace_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -36,6 +37,26 @@ bool TraceFile::Read(uint64_t offset, void* dst, size_t n) const {
     n -= static_cast<size_t>(r);
     offset += static_cast<uint64_t>(r);
   }
+  return true;
+}
+
+bool ReadBuffer::Read(uint64_t offset, void* dst, size_t n, size_t ahead) {
+  if (offset >= start_ && offset - start_ <= have_ && have_ - (offset - start_) >= n) {
+    std::memcpy(dst, buf_.data() + (offset - start_), n);
+    return true;
+  }
+  if (ahead == 0 || offset >= file_.size() || file_.size() - offset <= n) {
+    return file_.Read(offset, dst, n);
+  }
+  const size_t want = static_cast<size_t>(std::min<uint64_t>(n + ahead, file_.size() - offset));
+  buf_.resize(want);
+  if (!file_.Read(offset, buf_.data(), want)) {  // shorter than when opened
+    have_ = 0;
+    return file_.Read(offset, dst, n);
+  }
+  start_ = offset;
+  have_ = want;
+  std::memcpy(dst, buf_.data(), n);
   return true;
 }
 

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace threadlens {
 
@@ -25,6 +26,23 @@ class TraceFile {
  private:
   int fd_ = -1;
   uint64_t size_ = 0;
+};
+
+// Reads of a TraceFile in rising order, served from one buffer when they fall inside it. A
+// recording of many short threads is tens of thousands of blocks of a few hundred bytes:
+// a read per block header, or per thread's first event, was most of opening it.
+class ReadBuffer {
+ public:
+  explicit ReadBuffer(const TraceFile& file) : file_(file) {}
+  // As TraceFile::Read; `ahead`: bytes past the read worth taking with it (0: none, when
+  // what follows is a large block the caller skips).
+  bool Read(uint64_t offset, void* dst, size_t n, size_t ahead);
+
+ private:
+  const TraceFile& file_;
+  std::vector<unsigned char> buf_;
+  uint64_t start_ = 0;
+  size_t have_ = 0;
 };
 
 }  // namespace threadlens

@@ -139,6 +139,34 @@ TEST(BlockPrefetch, StopsWithBlocksLeft) {
   std::filesystem::remove(w.path);
 }
 
+// Small blocks (a recording of many short threads) are held ahead up to the window's bytes,
+// not its count, and those close together in the file are read at once; the window counts
+// blocks again once they are large. Each block still comes out whole, damaged ones left out.
+TEST(BlockPrefetch, SmallBlocksAreReadTogetherUpToTheWindowsBytes) {
+  for (bool compress : {false, true}) {
+    Written w = Blocks(60, compress);
+    w.jobs[17].checksum ^= 1;
+    TraceFile file(w.path);
+    BlockPrefetch p(file, w.jobs, 1 << 20, 2, 1 << 20);
+    p.Settle();  // every block read: all together hold less than a MiB
+    EXPECT_LE(p.reads(), 2u) << compress;
+    for (int b = 0; b < 60; ++b) {
+      bool ok = false;
+      const std::string got = Taken(p, w.jobs[b], &ok);
+      EXPECT_EQ(ok, b != 17) << "block " << b;
+      if (ok) EXPECT_EQ(got, w.payloads[b]) << "block " << b;
+    }
+    // A byte window smaller than two blocks: two at a time, as without one.
+    BlockPrefetch q(file, w.jobs, 1 << 20, 2, 64);
+    q.Settle();
+    EXPECT_EQ(q.reads(), 1u);
+    bool ok = false;
+    EXPECT_EQ(Taken(q, w.jobs[2], &ok), "");  // not reached: the reader's
+    EXPECT_FALSE(ok);
+    std::filesystem::remove(w.path);
+  }
+}
+
 // A recording of many processes opens a reader for each: only kMaxLive read ahead at once.
 TEST(BlockPrefetch, AtMostAFewRunAtOnce) {
   Written w = Blocks(9, true);
