@@ -185,13 +185,15 @@ class Analysis {
   std::deque<std::pair<uint64_t, uint32_t>> ended_marks_;
   // Per thread (dense index): the frames it last recorded (FrameBases::Record), by call path
   // mod kFrameMemo. Recording one again changes nothing, so a loop's repeated calls skip the
-  // map. (Kept apart: in ThreadCtx it slowed the analysis without races.)
+  // map. (Kept apart: in ThreadCtx it slowed the analysis without races.) Made at a thread's
+  // first frame, dropped at its end: a program that starts a thread per request keeps none
+  // for its ended threads.
   static constexpr uint32_t kFrameMemo = 16;
   struct FrameMemo {
     uint64_t sp = 0;
     uint32_t node = 0, fp_offset = 0;
   };
-  std::vector<std::array<FrameMemo, kFrameMemo>> frame_memo_;
+  std::vector<std::unique_ptr<std::array<FrameMemo, kFrameMemo>>> frame_memo_;
   std::unordered_map<uint32_t, uint32_t> current_;  // tid -> dense index of its live thread
   std::set<uint32_t> forked_;
   uint64_t cached_tid_ = kNoCachedTid;  // 64 bits: no 32-bit tid a trace holds matches it

@@ -155,7 +155,9 @@ void Analysis::EnterFrame(ThreadCtx& t, const trace::Event& ev) {
   // Where the frame lies names the locals of races on this thread's stack.
   if (ev.obj) {
     if (t.dense >= frame_memo_.size()) frame_memo_.resize(t.dense + 1);
-    FrameMemo& m = frame_memo_[t.dense][t.stack % kFrameMemo];
+    auto& memo = frame_memo_[t.dense];
+    if (!memo) memo = std::make_unique<std::array<FrameMemo, kFrameMemo>>();
+    FrameMemo& m = (*memo)[t.stack % kFrameMemo];
     if (m.node != t.stack || m.sp != ev.obj || m.fp_offset != ev.aux32) {
       namer_.Frames().Record(t.tid, t.stack, {ev.obj, ev.aux32});
       m = {ev.obj, t.stack, ev.aux32};

@@ -114,10 +114,14 @@ void Analysis::HandleThread(ThreadCtx& t, const StreamEvent& e) {
       if (predict_) lifetimes_.ThreadEnd(e.tid);
       t.exited = true;
       t.end_ts = ev.ts;
+      // Its vectors' room goes with it (a thread per request would keep every thread's).
+      if (t.held.empty()) std::vector<Held>().swap(t.held);
+      if (t.outer_pending.empty()) std::vector<Pending>().swap(t.outer_pending);
       if (t.detached) Ended(t);
       if (opts_.races) {
         DropMarksAfter(t);
         namer_.Frames().Retire(t.tid);
+        if (t.dense < frame_memo_.size()) frame_memo_[t.dense].reset();
       }
       break;
     case EventKind::kThreadJoinBegin:

@@ -13,10 +13,11 @@ void ThreadLifecycle::OnCreate(uint32_t dense, const SideRef& create) {
 }
 
 void ThreadLifecycle::OnExit(uint32_t dense, const SideRef& exit, bool ended_process) {
+  if (settled_.count(dense)) return;  // (a damaged trace: ended twice)
   Record& r = threads_[dense];
   r.exited = !ended_process;  // one that ended the process was never to be joined
   r.exit = exit;
-  if (r.ignores.empty()) return;
+  if (r.ignores.empty()) return MaybeSettle(dense);
   RawFinding f;
   f.kind = "misuse";
   f.subkind = "ignores-at-exit";
@@ -27,6 +28,16 @@ void ThreadLifecycle::OnExit(uint32_t dense, const SideRef& exit, bool ended_pro
   f.sort_key = exit.index;
   findings_.push_back(std::move(f));
   r.ignores.clear();
+  MaybeSettle(dense);
+}
+
+void ThreadLifecycle::MaybeSettle(uint32_t dense) {
+  auto it = threads_.find(dense);
+  if (it == threads_.end()) return;
+  const Record& r = it->second;
+  if (!r.exited || !(r.joined || r.detached)) return;
+  settled_[dense] = {r.joined, r.joined ? r.join : r.first_detach};
+  threads_.erase(it);
 }
 
 void ThreadLifecycle::AddFinding(const char* subkind, const SideRef& now, const SideRef& before,
@@ -42,6 +53,10 @@ void ThreadLifecycle::AddFinding(const char* subkind, const SideRef& now, const 
 }
 
 void ThreadLifecycle::OnJoin(uint32_t dense, uint32_t joined_tid, const SideRef& join, bool ok) {
+  if (auto s = settled_.find(dense); s != settled_.end()) {
+    if (!s->second.joined) AddFinding("join-detached", join, s->second.at, joined_tid);
+    return;
+  }
   Record& r = threads_[dense];
   if (r.detached) {
     AddFinding("join-detached", join, r.first_detach, joined_tid);
@@ -50,10 +65,17 @@ void ThreadLifecycle::OnJoin(uint32_t dense, uint32_t joined_tid, const SideRef&
   if (ok && !r.joined) {
     r.joined = true;
     r.join = join;
+    MaybeSettle(dense);
   }
 }
 
 void ThreadLifecycle::OnDetach(uint32_t dense, uint32_t detached_tid, const SideRef& detach) {
+  if (auto s = settled_.find(dense); s != settled_.end()) {
+    // Its descriptor was freed by the join: the detach names a thread that no longer exists.
+    AddFinding(s->second.joined ? "detach-joined" : "double-detach", detach, s->second.at,
+               detached_tid);
+    return;
+  }
   Record& r = threads_[dense];
   if (r.joined) {
     // Its descriptor was freed by the join: the detach names a thread that no longer exists.
@@ -63,6 +85,7 @@ void ThreadLifecycle::OnDetach(uint32_t dense, uint32_t detached_tid, const Side
   if (!r.detached) {
     r.detached = true;
     r.first_detach = detach;
+    MaybeSettle(dense);
     return;
   }
   AddFinding("double-detach", detach, r.first_detach, detached_tid);

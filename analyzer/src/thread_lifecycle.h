@@ -3,7 +3,9 @@
 // a joined thread detached, and a thread that ends with ignores on (AnnotateIgnore*Begin
 // without its End).
 //
-// Cost: O(1) per thread event. Memory: one record per created thread.
+// Cost: O(1) per thread event. Memory: a record per thread not yet ended and joined or
+// detached; then only its join or first detach, what a later detach or join is checked
+// against.
 #pragma once
 
 #include <cstdint>
@@ -46,8 +48,17 @@ class ThreadLifecycle {
     SideRef create, exit, first_detach, join;
     std::vector<SideRef> ignores;
   };
+  // Ended and joined, or ended and detached: no leak, so only `at` (the join, or the first
+  // detach) is kept.
+  struct Settled {
+    bool joined = false;
+    SideRef at;
+  };
   void AddFinding(const char* subkind, const SideRef& now, const SideRef& before, uint32_t other);
+  // Moves the thread's record to settled_ once it has ended and been joined or detached.
+  void MaybeSettle(uint32_t dense);
   std::unordered_map<uint32_t, Record> threads_;
+  std::unordered_map<uint32_t, Settled> settled_;
   std::vector<RawFinding> findings_;
 };
 

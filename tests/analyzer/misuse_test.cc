@@ -221,6 +221,31 @@ TEST(DoubleDetach, IsMisuse) {
   EXPECT_TRUE(Misuse(r, "thread-leak").empty());
 }
 
+// A thread ended and joined (or detached) keeps only its join (or first detach): what a
+// later detach or join is checked against, and named by.
+TEST(DetachJoined, AfterTheThreadEndedNamesTheJoin) {
+  Report r = Lifecycle({EventKind::kThreadJoin, EventKind::kThreadDetach});
+  auto f = Misuse(r, "detach-joined");
+  ASSERT_EQ(f.size(), 1u);
+  ASSERT_EQ(f[0]->accesses.size(), 2u);
+  EXPECT_EQ(f[0]->accesses[0].stack.at(0).line, 11);  // the detach
+  EXPECT_EQ(f[0]->accesses[1].stack.at(0).line, 10);  // the join
+  EXPECT_TRUE(Misuse(r, "thread-leak").empty());
+}
+
+TEST(JoinDetached, AfterTheThreadEndedNamesTheDetach) {
+  Report r = Lifecycle({EventKind::kThreadDetach, EventKind::kThreadJoin});
+  auto f = Misuse(r, "join-detached");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->accesses[0].stack.at(0).line, 11);
+  EXPECT_EQ(f[0]->accesses[1].stack.at(0).line, 10);
+}
+
+TEST(JoinDetached, ASecondJoinOfAJoinedThreadIsNotThisMisuse) {
+  Report r = Lifecycle({EventKind::kThreadJoin, EventKind::kThreadJoin});
+  EXPECT_TRUE(OfKind(r, "misuse").empty());
+}
+
 TEST(DestroyLocked, TheDestroyedLockIsNotAlsoHeldAtExit) {
   // One mistake, one finding: after the destroy the lock is gone, T1 exits holding nothing.
   VectorSource s;
