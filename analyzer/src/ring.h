@@ -35,7 +35,8 @@ class Ring {
 
  private:
   void Grow() {
-    const size_t cap = cap_ ? 2 * cap_ : 16;
+    // Small at first: a short thread (a thread per request) makes a few marks only.
+    const size_t cap = cap_ ? 2 * cap_ : 4;
     auto w = std::make_unique_for_overwrite<T[]>(cap);
     // The elements in order: the part from head_ to the array's end, then the wrapped part.
     const size_t first = std::min(size_, cap_ - head_);
