@@ -41,6 +41,8 @@ class ThreadLifecycle {
   // may have been cut. Nor is a thread another one was joining when the trace ended (the
   // program died, or was ended, inside the join): `being_joined` holds their tids.
   std::vector<RawFinding> TakeFindings(const std::set<uint32_t>& being_joined = {});
+  // Threads whose full record is kept (not yet ended and joined or detached).
+  size_t unsettled() const { return threads_.size(); }
 
  private:
   struct Record {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "test_util.h"
+#include "thread_lifecycle.h"
 
 namespace threadlens::testing {
 namespace {
@@ -244,6 +245,32 @@ TEST(JoinDetached, AfterTheThreadEndedNamesTheDetach) {
 TEST(JoinDetached, ASecondJoinOfAJoinedThreadIsNotThisMisuse) {
   Report r = Lifecycle({EventKind::kThreadJoin, EventKind::kThreadJoin});
   EXPECT_TRUE(OfKind(r, "misuse").empty());
+}
+
+// A thread per request: each ended and joined or detached thread gives up its full record,
+// and the lifecycle checks still see a leak among them.
+TEST(ThreadLeak, EndedThreadsKeepOnlyWhatLaterChecksNeed) {
+  analysis::ThreadLifecycle life;
+  analysis::SideRef at;
+  for (uint32_t d = 2; d < 2002; ++d) {
+    at.tid = d;
+    at.index = d;
+    life.OnCreate(d, at);
+    life.OnExit(d, at);
+    if (d == 1000) continue;  // never joined nor detached
+    if (d % 2) {
+      life.OnJoin(d, d, at, true);
+    } else {
+      life.OnDetach(d, d, at);
+    }
+  }
+  EXPECT_EQ(life.unsettled(), 1u);
+  life.OnDetach(1001, 1001, at);  // joined before: its join is still known
+  const std::vector<analysis::RawFinding> f = life.TakeFindings();
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0].subkind, "detach-joined");
+  EXPECT_EQ(f[1].subkind, "thread-leak");
+  EXPECT_EQ(f[1].tids[0], 1000u);
 }
 
 TEST(DestroyLocked, TheDestroyedLockIsNotAlsoHeldAtExit) {
