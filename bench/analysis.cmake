@@ -17,3 +17,17 @@ add_custom_target(bench_analysis
   COMMAND ${CMAKE_CURRENT_LIST_DIR}/analysis_speed.sh --no-build ${CMAKE_BINARY_DIR}
   DEPENDS threadlens bench_analysis_block_cache read_trace
   USES_TERMINAL)
+
+# Many short threads (a thread per request): bench/thread_churn.sh BUILD, or
+#   cmake --build BUILD --target bench_thread_churn
+add_executable(bench_analysis_thread_churn ${CMAKE_CURRENT_LIST_DIR}/analysis/thread_churn.cc)
+target_compile_options(bench_analysis_thread_churn PRIVATE -O2 -g)
+target_link_libraries(bench_analysis_thread_churn PRIVATE Threads::Threads)
+threadlens_instrument(bench_analysis_thread_churn)
+set_target_properties(bench_analysis_thread_churn PROPERTIES RUNTIME_OUTPUT_DIRECTORY
+                      ${CMAKE_CURRENT_BINARY_DIR}/analysis)
+
+add_custom_target(bench_thread_churn
+  COMMAND ${CMAKE_CURRENT_LIST_DIR}/thread_churn.sh --no-build ${CMAKE_BINARY_DIR}
+  DEPENDS threadlens bench_analysis_thread_churn
+  USES_TERMINAL)
