@@ -70,7 +70,7 @@ bool BlockPrefetch::Take(uint64_t offset, std::vector<unsigned char>& out, size_
   spare_.push_back(std::move(decoded_[i]));  // the caller's old buffer
   decoded_[i] = {};
   --ready_;
-  ready_bytes_ -= jobs_[i].bytes;
+  ready_bytes_ -= sizes_[i];
   ++taken_;
   // The helper waits for the window to drain by half: a wake-up per block taken cost more
   // than reading the block, where blocks are small.
@@ -112,7 +112,8 @@ void BlockPrefetch::Run() {
     if (stop_) break;
     if (state_[next_] != kPending) continue;  // taken while waiting
     // The pending blocks from next_ on that lie close together in the file, read at once
-    // (within kBatchBytes and the window).
+    // (within kBatchBytes and the window; a compressed block counts its frame here, so the
+    // window may end up to one read's decoded size past its bytes).
     batch.clear();
     size_t count = ready_, bytes = ready_bytes_;
     uint64_t end = 0;
@@ -172,7 +173,7 @@ void BlockPrefetch::Run() {
         sizes_[it.i] = it.size;
         state_[it.i] = kReady;
         ++ready_;
-        ready_bytes_ += jobs_[it.i].bytes;
+        ready_bytes_ += it.size;
       } else {
         state_[it.i] = kFailed;
         if (!it.out.empty() || it.out.capacity()) spare_.push_back(std::move(it.out));

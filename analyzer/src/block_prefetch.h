@@ -78,7 +78,7 @@ class BlockPrefetch {
   std::vector<size_t> sizes_;
   std::vector<std::vector<unsigned char>> spare_;  // buffers handed back, for reuse
   size_t next_ = 0, ready_ = 0, taken_ = 0;
-  uint64_t ready_bytes_ = 0;  // frame bytes of the blocks ready
+  uint64_t ready_bytes_ = 0;  // decoded bytes of the blocks ready
   std::atomic<size_t> reads_{0};
   bool stop_ = false;
   bool counted_ = false;  // made by Start: one of the kMaxLive
