@@ -471,7 +471,7 @@ TEST(TraceMerge, ALateThreadsFirstBlockIsReadWhenTheMergeReachesIt) {
 // must end in an Error naming an offset (a mapped file would die of SIGBUS instead). The
 // trace is larger than what the reader holds read ahead (a MiB of small blocks).
 TEST(TraceDamage, FileTruncatedWhileReadEndsInAnError) {
-  const std::string path = RandomTrace("reader_shrinks.tltrace", 3, 4, 80000);
+  const std::string path = RandomTrace("reader_shrinks.tltrace", 3, 4, 200000);
   auto src = OpenTrace(path);
   StreamEvent se;
   ASSERT_TRUE(src->Next(se));
