@@ -48,10 +48,11 @@ class HappensBefore {
   void End(uint32_t t);
   // Thread t makes an access at its current epoch (the race detector says so once per
   // epoch, when it copies the clock).
-  void Accessed(uint32_t t) {
-    const uint32_t s = Slot(t);
-    accessed_[s] = clocks_[s].Get(s);
-  }
+  void Accessed(uint32_t t) { AccessedAt(Slot(t)); }
+  // The same by clock slot (Slot(t)), for callers that have it: one lookup per access.
+  void AccessedAt(uint32_t s) { accessed_[s] = clocks_[s].Get(s); }
+  const VectorClock& ClockAt(uint32_t s) const { return clocks_[s]; }
+  uint32_t NowAt(uint32_t s) const { return clocks_[s].Get(s); }
   // Lock acquire/release; `shared` for the reader side of an rwlock.
   void Acquire(uint32_t t, uint64_t lock, bool shared);
   void Release(uint32_t t, uint64_t lock, bool shared);

@@ -160,8 +160,9 @@ const RaceDetector::Snap& RaceDetector::NewSnapshot(uint32_t t, Batch& b) {
 void RaceDetector::CheckNow(uint32_t t, const SideRef& side, uint64_t bytes, uint32_t size,
                             uint8_t flags, const HeapOp* heap) {
   uint64_t w[8];
-  hb_.Accessed(t);
-  OpWords(w, hb_.Slot(t), side, bytes, size, flags, &hb_.Clock(t), hb_.Now(t), 0);  // live
+  const uint32_t slot = hb_.Slot(t);  // (the calls by thread would look it up each)
+  hb_.AccessedAt(slot);
+  OpWords(w, slot, side, bytes, size, flags, &hb_.ClockAt(slot), hb_.NowAt(slot), 0);  // live
   Op op;
   std::memcpy(&op, w, sizeof op);
   Shard& s = *shards_[0];
