@@ -100,6 +100,7 @@ class HappensBefore {
   const VectorClock& Clock(uint32_t t) { return clocks_[Slot(t)]; }
   // Changes whenever thread t's clock does (for callers that copy clocks).
   uint64_t Version(uint32_t t) { return versions_[Slot(t)]; }
+  uint64_t VersionAt(uint32_t s) const { return versions_[s]; }  // by clock slot
   // Thread t's epoch: its own entry in its clock.
   uint32_t Now(uint32_t t) {
     const uint32_t s = Slot(t);

@@ -12,18 +12,20 @@ void RaceDetector::AddThread(uint32_t t, uint32_t tid) {
 }
 
 void RaceDetector::Range(uint32_t t, const SideRef& side, bool write, uint64_t bytes) {
-  if (Unchecked(t)) return;
+  const uint32_t slot = CheckedSlot(t);
+  if (slot == kUnchecked) return;
   if (bytes > kMaxRangeBytes) {
     bytes = kMaxRangeBytes;
     ++ranges_cut_;
   }
   if (write) hb_.PlainWrite(side.obj, bytes);
-  Emit(t, side, bytes, side.size, write ? kCellWrite : 0, nullptr);
+  Emit(t, slot, side, bytes, side.size, write ? kCellWrite : 0, nullptr);
 }
 
 void RaceDetector::Lifetime(uint32_t t, const SideRef& side, uint64_t size, const HeapOp& h,
                             bool quiet) {
-  if (Unchecked(t)) return;
+  const uint32_t slot = CheckedSlot(t);
+  if (slot == kUnchecked) return;
   // The whole block, as far as an op can say (the shadow keeps its cost to the pages it has).
   if (size > kMaxLifetimeBytes) ++lifetimes_cut_;
   const uint64_t bytes = std::clamp<uint64_t>(size, 1, kMaxLifetimeBytes);
@@ -31,7 +33,7 @@ void RaceDetector::Lifetime(uint32_t t, const SideRef& side, uint64_t size, cons
   // A quiet one is before every epoch of every thread.
   const uint8_t flags =
       kCellWrite | (h.alloc ? kCellAlloc : kCellFree) | (quiet ? kCellQuiet : 0);
-  Emit(t, side, bytes, 0, flags, &h);
+  Emit(t, slot, side, bytes, 0, flags, &h);
 }
 
 void RaceDetector::Alloc(uint32_t t, const SideRef& side, uint64_t size, const HeapRef& block,

@@ -60,13 +60,14 @@ class RaceDetector {
   // An access of side.size bytes at side.obj (plain or atomic). Inline: the common case,
   // with workers, writes the access from registers straight into its lane.
   [[gnu::always_inline]] void Access(uint32_t t, const SideRef& side, bool write, bool atomic) {
-    if (Unchecked(t)) return;
+    const uint32_t slot = CheckedSlot(t);
+    if (slot == kUnchecked) return;
     const uint8_t flags = (write ? kCellWrite : 0) | (atomic ? kCellAtomic : 0);
     const uint64_t bytes = side.size ? side.size : 1;
     // A plain store ends the release sequences headed in its bytes (or, after a release
     // fence of its thread, heads new ones).
     if (write && !atomic) hb_.PlainStore(t, side.obj, bytes);
-    Emit(t, side, bytes, side.size, flags, nullptr);
+    Emit(t, slot, side, bytes, side.size, flags, nullptr);
   }
   // `bytes` bytes from side.obj, one access (a coalesced scan, memcpy, read(2)...);
   // side.size is its element size, for the report.
@@ -251,10 +252,13 @@ class RaceDetector {
   static constexpr size_t kBatchOps = 16384;
 
   // A cell holds 20 bits of clock slot: threads that have none below that are not checked.
-  bool Unchecked(uint32_t t) {
-    if (hb_.Slot(t) < max_slots_) [[likely]] return false;
+  // Thread t's clock slot, or kUnchecked (counted); looked up once per access and handed on.
+  static constexpr uint32_t kUnchecked = ~0u;
+  uint32_t CheckedSlot(uint32_t t) {
+    const uint32_t s = hb_.Slot(t);
+    if (s < max_slots_) [[likely]] return s;
     ++unchecked_;
-    return true;
+    return kUnchecked;
   }
   void Lifetime(uint32_t t, const SideRef& side, uint64_t size, const HeapOp& h, bool quiet);
   size_t LaneOf(uint64_t page) const {
@@ -265,13 +269,15 @@ class RaceDetector {
   // (CheckNow); with workers it is written from registers straight into the filling batch's
   // lane of its first page (and of its other pages, Route): an op built field by field in
   // memory and read back whole would wait for its stores to retire.
-  [[gnu::always_inline]] void Emit(uint32_t t, const SideRef& side, uint64_t bytes,
-                                   uint32_t size, uint8_t flags, const HeapOp* heap) {
-    if (!threaded_) return CheckNow(t, side, bytes, size, flags, heap);
+  // `slot`: the thread's clock slot (CheckedSlot).
+  [[gnu::always_inline]] void Emit(uint32_t t, uint32_t slot, const SideRef& side,
+                                   uint64_t bytes, uint32_t size, uint8_t flags,
+                                   const HeapOp* heap) {
+    if (!threaded_) return CheckNow(slot, side, bytes, size, flags, heap);
     Batch& b = batches_[filling_];
     if (b.count == 0) b.first_index = side.index;
     const uint32_t seq = b.count++;
-    const Snap& snap = Snapshot(t, b);
+    const Snap& snap = Snapshot(t, slot, b);
     if (heap) [[unlikely]] {
       b.heap.push_back(*heap);
       b.heap.back().op = seq;
@@ -282,8 +288,8 @@ class RaceDetector {
     if (multi_lane_ && ((side.obj & 4095) + bytes) > 4096) Route(b, w);
     if (b.count >= kBatchOps) Post();
   }
-  void CheckNow(uint32_t t, const SideRef& side, uint64_t bytes, uint32_t size, uint8_t flags,
-                const HeapOp* heap);
+  void CheckNow(uint32_t slot, const SideRef& side, uint64_t bytes, uint32_t size,
+                uint8_t flags, const HeapOp* heap);
   // An Op's eight words (the layout the static_assert beside Op checks); a kCellQuiet
   // access has epoch 0. `t`: the thread's clock slot.
   [[gnu::always_inline]] static void OpWords(uint64_t (&w)[8], uint32_t t, const SideRef& side,
@@ -310,14 +316,16 @@ class RaceDetector {
     uint32_t now = 0;
     uint32_t slot = 0;  // the thread's clock slot (HappensBefore::Slot): cells hold it
   };
-  const Snap& Snapshot(uint32_t t, Batch& b) {
+  const Snap& Snapshot(uint32_t t, uint32_t slot, Batch& b) {
     if (t < snaps_.size()) [[likely]] {
       const Snap& s = snaps_[t];
-      if (s.batch == posted_no_ + 1 && s.version == hb_.Version(t)) return s;
+      if (s.batch == posted_no_ + 1 && s.slot == slot && s.version == hb_.VersionAt(slot)) {
+        return s;
+      }
     }
-    return NewSnapshot(t, b);
+    return NewSnapshot(t, slot, b);
   }
-  const Snap& NewSnapshot(uint32_t t, Batch& b);
+  const Snap& NewSnapshot(uint32_t t, uint32_t slot, Batch& b);
   void Post();          // hands the filling batch to the workers
   void WaitAndMerge();  // for the oldest batch with the workers
   void Merge(Batch& b, size_t slot);

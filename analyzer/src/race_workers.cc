@@ -142,25 +142,24 @@ void RaceDetector::WorkerLoop(Shard& s) {
   }
 }
 
-const RaceDetector::Snap& RaceDetector::NewSnapshot(uint32_t t, Batch& b) {
+const RaceDetector::Snap& RaceDetector::NewSnapshot(uint32_t t, uint32_t slot, Batch& b) {
   if (t >= snaps_.size()) snaps_.resize(t + 1);
   if (b.clocks_used == b.clocks.size()) b.clocks.push_back(std::make_unique<VectorClock>());
   VectorClock* c = b.clocks[b.clocks_used++].get();
-  *c = hb_.Clock(t);
+  *c = hb_.ClockAt(slot);
   Snap& s = snaps_[t];
   s.clock = c;
   s.batch = posted_no_ + 1;
-  s.version = hb_.Version(t);
-  s.now = hb_.Now(t);
-  s.slot = hb_.Slot(t);
-  hb_.Accessed(t);
+  s.version = hb_.VersionAt(slot);
+  s.now = hb_.NowAt(slot);
+  s.slot = slot;
+  hb_.AccessedAt(slot);
   return s;
 }
 
-void RaceDetector::CheckNow(uint32_t t, const SideRef& side, uint64_t bytes, uint32_t size,
-                            uint8_t flags, const HeapOp* heap) {
+void RaceDetector::CheckNow(uint32_t slot, const SideRef& side, uint64_t bytes,
+                            uint32_t size, uint8_t flags, const HeapOp* heap) {
   uint64_t w[8];
-  const uint32_t slot = hb_.Slot(t);  // (the calls by thread would look it up each)
   hb_.AccessedAt(slot);
   OpWords(w, slot, side, bytes, size, flags, &hb_.ClockAt(slot), hb_.NowAt(slot), 0);  // live
   Op op;
