@@ -104,31 +104,21 @@ Summary Summarize(const std::string& trace, bool one_file) {
   while (src->Next(se)) {
     ++s.events;
     if (se.tid != 0) threads.insert(se.tid);
-    switch (se.kind()) {
-      case trace::EventKind::kLockCreate:
-      case trace::EventKind::kLockRequest:
-      case trace::EventKind::kLockAcquired:
-      case trace::EventKind::kLockTryFailed:
-        locks.insert(se.ev.obj);
+    if (trace::NamesLock(se.kind())) locks.insert(se.ev.obj);
+    if (se.kind() != trace::EventKind::kWatchdogFired) continue;
+    s.watchdog = true;
+    switch (static_cast<trace::WatchdogReason>(se.ev.flags)) {
+      case trace::WatchdogReason::kLockCycle:
+        s.watchdog_reason = "deadlock";
         break;
-      case trace::EventKind::kWatchdogFired:
-        s.watchdog = true;
-        switch (static_cast<trace::WatchdogReason>(se.ev.flags)) {
-          case trace::WatchdogReason::kLockCycle:
-            s.watchdog_reason = "deadlock";
-            break;
-          case trace::WatchdogReason::kSelfDeadlock:
-            s.watchdog_reason = "self-deadlock";
-            break;
-          case trace::WatchdogReason::kAllBlocked:
-            s.watchdog_reason = "hang";
-            break;
-          case trace::WatchdogReason::kTimeout:
-            s.watchdog_reason = "timeout";
-            break;
-        }
+      case trace::WatchdogReason::kSelfDeadlock:
+        s.watchdog_reason = "self-deadlock";
         break;
-      default:
+      case trace::WatchdogReason::kAllBlocked:
+        s.watchdog_reason = "hang";
+        break;
+      case trace::WatchdogReason::kTimeout:
+        s.watchdog_reason = "timeout";
         break;
     }
   }

@@ -331,9 +331,8 @@ class BinaryTrace final : public EventSource {
       bool read = false;
       if (!r.compressed) {
         // A short thread's block is small: the next threads' first blocks follow it.
-        const size_t ahead = r.bytes < (16u << 10) ? 64u << 10 : 0;
-        read = r.bytes >= sizeof e &&
-               first.Read(r.offset + sizeof(BlockHeader), &e, sizeof e, ahead);
+        read = r.bytes >= sizeof e && first.Read(r.offset + sizeof(BlockHeader), &e, sizeof e,
+                                                 ReadBuffer::AheadAfter(r.bytes));
       } else if (file_.Read(r.offset + sizeof(BlockHeader), Room(frame_, r.bytes), r.bytes)) {
         size_t size = 0;
         read = frames_.Decode(frame_.data(), r.bytes, r.count, kMaxPayload, peek_, &size) ==

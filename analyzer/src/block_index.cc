@@ -1,7 +1,6 @@
 // The block index's one scan of a trace (block_index.h).
 #include "block_index.h"
 
-#include <algorithm>
 #include <cstring>
 #include <string_view>
 
@@ -17,18 +16,10 @@ using trace::BlockHeader;
 using trace::BlockKind;
 using trace::Event;
 
-namespace {
-
-// A block header is read on its own (a tracer's event block is 80 KiB: reading past it would
-// copy the file), but after a small block the next read takes the 64 KiB that follow too.
-constexpr size_t kSmallBlock = 16 << 10, kReadAhead = 64 << 10;
-
-}  // namespace
-
 BlockIndex ScanBlocks(const TraceFile& file, const std::string& path, uint64_t header_size,
                       TraceMeta& meta) {
   ReadBuffer reader(file);
-  size_t ahead = kReadAhead;  // the first blocks (strings, modules, settings) are small
+  size_t ahead = ReadBuffer::AheadAfter(0);  // the first blocks (strings, modules...) are small
   BlockIndex index;
   const uint64_t size = file.size();
   std::unordered_map<uint32_t, size_t> thread_of;
@@ -67,7 +58,7 @@ BlockIndex ScanBlocks(const TraceFile& file, const std::string& path, uint64_t h
       Fail(off, "block payload of " + std::to_string(b.payload_size) + " bytes is too large");
     }
     uint64_t end = off + sizeof b + b.payload_size;
-    ahead = b.payload_size < kSmallBlock ? kReadAhead : 0;
+    ahead = ReadBuffer::AheadAfter(b.payload_size);
     bool truncated = end > size;
     switch (static_cast<BlockKind>(b.kind)) {
       case BlockKind::kEvents: {

@@ -37,6 +37,10 @@ class ReadBuffer {
   // As TraceFile::Read; `ahead`: bytes past the read worth taking with it (0: none, when
   // what follows is a large block the caller skips).
   bool Read(uint64_t offset, void* dst, size_t n, size_t ahead);
+  // The `ahead` for a read that follows a block of `bytes`: a block header is read on its own
+  // after a large block (a tracer's event block is 80 KiB: reading past it would copy the
+  // file), with the 64 KiB that follow after a small one.
+  static size_t AheadAfter(uint64_t bytes) { return bytes < (16u << 10) ? 64u << 10 : 0; }
 
  private:
   const TraceFile& file_;

@@ -22,16 +22,7 @@ FullCounts CountByReading(const Traced& r) {
   std::set<uint64_t> locks;
   for (const StreamEvent& se : r.events) {
     if (se.tid != 0) threads.insert(se.tid);
-    switch (se.kind()) {
-      case trace::EventKind::kLockCreate:
-      case trace::EventKind::kLockRequest:
-      case trace::EventKind::kLockAcquired:
-      case trace::EventKind::kLockTryFailed:
-        locks.insert(se.ev.obj);
-        break;
-      default:
-        break;
-    }
+    if (trace::NamesLock(se.kind())) locks.insert(se.ev.obj);
   }
   return {r.events.size(), threads.size(), locks.size()};
 }

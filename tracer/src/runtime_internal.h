@@ -319,10 +319,7 @@ inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16
     }
   }
   // (The kind is a constant at most call sites: the test folds away.)
-  if (kind == trace::EventKind::kLockCreate || kind == trace::EventKind::kLockRequest ||
-      kind == trace::EventKind::kLockAcquired || kind == trace::EventKind::kLockTryFailed) {
-    NoteLockNamed(obj);
-  }
+  if (trace::NamesLock(kind)) NoteLockNamed(obj);
   trace::Event& e = FullAt(ts, p);
   e.kind = static_cast<uint8_t>(kind);
   e.flags = flags;

@@ -35,6 +35,22 @@ uint32_t SlotIndex(uint64_t key, uint32_t mask) {
 constexpr uint32_t kLockSlots = 1 << 20;
 std::atomic<uint64_t>* g_lock_set = nullptr;
 
+// Adds `addr` (not 0) to an open-addressing set of addresses in `table` (kLockSlots slots,
+// 0 empty): kNew when it was not there, kFull when 128 probes found neither it nor room.
+enum class Insert { kNew, kPresent, kFull };
+Insert SetInsert(std::atomic<uint64_t>* table, uint64_t addr) {
+  for (uint32_t i = SlotIndex(addr, kLockSlots - 1), probes = 0; probes < 128;
+       ++probes, i = (i + 1) & (kLockSlots - 1)) {
+    uint64_t k = table[i].load(std::memory_order_acquire);
+    if (k == addr) return Insert::kPresent;
+    if (k == 0) {
+      if (table[i].compare_exchange_strong(k, addr)) return Insert::kNew;
+      if (k == addr) return Insert::kPresent;
+    }
+  }
+  return Insert::kFull;
+}
+
 // Every lock object named so far (the set above forgets destroyed locks): the end record's
 // count, which `threadlens run` prints without reading the trace back. Key 0 is an empty
 // slot, so lock 0 has a flag of its own; a crowded table stops the count (none is given).
@@ -72,19 +88,16 @@ void NoteLockNamed(uint64_t addr) {
     g_locks_named_crowded.store(true, std::memory_order_relaxed);
     return;
   }
-  for (uint32_t i = SlotIndex(addr, kLockSlots - 1), probes = 0; probes < 128;
-       ++probes, i = (i + 1) & (kLockSlots - 1)) {
-    uint64_t k = g_locks_named[i].load(std::memory_order_relaxed);
-    if (k == addr) return;
-    if (k == 0) {
-      if (g_locks_named[i].compare_exchange_strong(k, addr, std::memory_order_relaxed)) {
-        g_locks_named_count.fetch_add(1, std::memory_order_relaxed);
-        return;
-      }
-      if (k == addr) return;
-    }
+  switch (SetInsert(g_locks_named, addr)) {
+    case Insert::kNew:
+      g_locks_named_count.fetch_add(1, std::memory_order_relaxed);
+      break;
+    case Insert::kPresent:
+      break;
+    case Insert::kFull:
+      g_locks_named_crowded.store(true, std::memory_order_relaxed);
+      break;
   }
-  g_locks_named_crowded.store(true, std::memory_order_relaxed);
 }
 
 uint32_t LocksNamedForEnd() {
@@ -123,17 +136,8 @@ uint32_t TidMapGet(pthread_t t) {
 }
 
 bool LockSetInsert(uint64_t addr) {
-  if (!g_lock_set) return false;
-  for (uint32_t i = SlotIndex(addr, kLockSlots - 1), probes = 0; probes < 128;
-       ++probes, i = (i + 1) & (kLockSlots - 1)) {
-    uint64_t k = g_lock_set[i].load(std::memory_order_acquire);
-    if (k == addr) return false;
-    if (k == 0) {
-      if (g_lock_set[i].compare_exchange_strong(k, addr)) return true;
-      if (k == addr) return false;
-    }
-  }
-  return false;  // table crowded: the lock stays unannounced, its events are still traced
+  // A crowded table: the lock stays unannounced, its events are still traced.
+  return g_lock_set && SetInsert(g_lock_set, addr) == Insert::kNew;
 }
 
 void LockSetErase(uint64_t addr) {

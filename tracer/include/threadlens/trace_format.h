@@ -368,6 +368,13 @@ struct Event {
 static_assert(sizeof(Event) == 40, "Event layout is part of the format");
 static_assert(offsetof(Event, ts) == 8 && offsetof(Event, site) == 32, "Event layout");
 
+// True for the lock events whose objects the end record's `locks` counts, and `threadlens
+// run` with it: create, request, acquired, try-failed.
+constexpr bool NamesLock(EventKind k) {
+  return k == EventKind::kLockCreate || k == EventKind::kLockRequest ||
+         k == EventKind::kLockAcquired || k == EventKind::kLockTryFailed;
+}
+
 // True for kinds that carry a global sequence number (the merge order across threads).
 constexpr bool IsSyncKind(EventKind k) {
   switch (k) {
