@@ -15,7 +15,7 @@ set_target_properties(read_trace PROPERTIES RUNTIME_OUTPUT_DIRECTORY
 
 add_custom_target(bench_analysis
   COMMAND ${CMAKE_CURRENT_LIST_DIR}/analysis_speed.sh --no-build ${CMAKE_BINARY_DIR}
-  DEPENDS threadlens bench_analysis_block_cache read_trace
+  DEPENDS threadlens bench_analysis_block_cache read_trace bench_timed
   USES_TERMINAL)
 
 # Many short threads (a thread per request): bench/thread_churn.sh BUILD, or
@@ -29,5 +29,9 @@ set_target_properties(bench_analysis_thread_churn PROPERTIES RUNTIME_OUTPUT_DIRE
 
 add_custom_target(bench_thread_churn
   COMMAND ${CMAKE_CURRENT_LIST_DIR}/thread_churn.sh --no-build ${CMAKE_BINARY_DIR}
-  DEPENDS threadlens bench_analysis_thread_churn
+  DEPENDS threadlens bench_analysis_thread_churn bench_timed
   USES_TERMINAL)
+
+# The bench scripts' timer: wall time and peak memory of one command (bench/timed.cc).
+add_executable(bench_timed ${CMAKE_CURRENT_LIST_DIR}/timed.cc)
+set_target_properties(bench_timed PROPERTIES OUTPUT_NAME timed)

@@ -22,12 +22,14 @@ build="$(cd "$1" && pwd)"
 tl="$build/cli/threadlens"
 prog="$build/bench/analysis/bench_analysis_block_cache"
 reader="$build/bench/analysis/read_trace"
+timer="$build/bench/timed"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 [[ -n "$trace" ]] || trace="$tmp/block_cache.tltrace"
 
 if [[ $build_it -eq 1 ]]; then
-  cmake --build "$build" --target threadlens bench_analysis_block_cache read_trace -j2 >&2
+  cmake --build "$build" -j2 \
+    --target threadlens bench_analysis_block_cache read_trace bench_timed >&2
 fi
 if [[ ! -s "$trace" ]]; then
   "$tl" run -o "$trace" -- "$prog" "$rounds" >/dev/null
@@ -54,10 +56,8 @@ for ((r = 0; r < runs; ++r)); do
   for ((k = 0; k < ${#cases[@]}; ++k)); do
     c="${cases[$(((k + r) % ${#cases[@]}))]}"
     cmd_of "$c"
-    start=$(date +%s%N)
-    /usr/bin/time -f %M -o "$tmp/rss" "${cmd[@]}" >/dev/null
-    end=$(date +%s%N)
-    echo "$(((end - start) / 1000)) $(cat "$tmp/rss")" >>"$tmp/$c"
+    "$timer" "$tmp/rss" -- "${cmd[@]}" >/dev/null
+    cut -d' ' -f1,2 "$tmp/rss" >>"$tmp/$c"
   done
 done
 

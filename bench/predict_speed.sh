@@ -36,10 +36,8 @@ for n in $sizes; do
       for c in plain predict; do
         flags=(analyze --format json --no-contention)
         [[ $c == predict ]] && flags+=(--predict)
-        start=$(date +%s%N)
-        /usr/bin/time -f %M -o "$tmp/rss" "$tl" "${flags[@]}" "$trace" >"$tmp/$c.json"
-        end=$(date +%s%N)
-        echo "$(((end - start) / 1000)) $(cat "$tmp/rss")" >>"$tmp/$n.$format.$c"
+        "$build/bench/timed" "$tmp/rss" -- "$tl" "${flags[@]}" "$trace" >"$tmp/$c.json"
+        cut -d' ' -f1,2 "$tmp/rss" >>"$tmp/$n.$format.$c"
       done
     done
     plain_us=$(cut -d' ' -f1 "$tmp/$n.$format.plain" | median)

@@ -24,11 +24,12 @@ build="$(cd "$1" && pwd)"
 tl="$build/cli/threadlens"
 analyzer="${cli:-$tl}"
 prog="$build/bench/analysis/bench_analysis_thread_churn"
+timer="$build/bench/timed"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
 if [[ $build_it -eq 1 ]]; then
-  cmake --build "$build" --target threadlens bench_analysis_thread_churn -j2 >&2
+  cmake --build "$build" --target threadlens bench_analysis_thread_churn bench_timed -j2 >&2
 fi
 for n in "$few" "$many"; do
   "$tl" run -o "$tmp/t$n.tltrace" -- "$prog" "$n" >/dev/null 2>&1
@@ -42,10 +43,8 @@ for ((r = 0; r < runs; ++r)); do
     mode="${c%%:*}" n="${c##*:}"
     flags=(--format json)
     [[ $mode == no-races ]] && flags+=(--no-races)
-    start=$(date +%s%N)
-    /usr/bin/time -f %M -o "$tmp/rss" "$analyzer" analyze "${flags[@]}" "$tmp/t$n.tltrace" >/dev/null
-    end=$(date +%s%N)
-    echo "$(((end - start) / 1000)) $(cat "$tmp/rss")" >>"$tmp/$mode.$n"
+    "$timer" "$tmp/rss" -- "$analyzer" analyze "${flags[@]}" "$tmp/t$n.tltrace" >/dev/null
+    cut -d' ' -f1,2 "$tmp/rss" >>"$tmp/$mode.$n"
   done
 done
 
