@@ -151,12 +151,26 @@ void AppendOffset(std::string& path, uint64_t off) {
 
 void FieldPath(Dwarf_Die type, uint64_t off, std::string& path, int depth);
 
+// An array of bytes (char, unsigned char, std::byte): in a union, a raw view of the bytes
+// beside what they hold (`char pad[64]` padding a struct to a cache line, as LMDB's reader
+// slots and many lock-free queues do), which says nothing of what a byte is.
+bool IsByteArray(Dwarf_Die* member) {
+  Dwarf_Die t, element;
+  if (!TypeOf(member, &t) || !Peel(&t) || dwarf_tag(&t) != DW_TAG_array_type) return false;
+  if (!TypeOf(&t, &element) || !Peel(&element)) return false;
+  const int tag = dwarf_tag(&element);
+  if (tag != DW_TAG_base_type && tag != DW_TAG_enumeration_type) return false;
+  const std::optional<uint64_t> size = SizeOf(element);
+  return size && *size == 1;
+}
+
 // A struct, class or union: the one member holding byte `off`. A data member wins over a
-// base class subobject that overlaps it (an empty base shares the first member's offset).
+// base class subobject that overlaps it (an empty base shares the first member's offset); in
+// a union, a member that is not a byte array over one that is.
 void MemberPath(Dwarf_Die& type, uint64_t off, std::string& path, int depth) {
   const bool is_union = dwarf_tag(&type) == DW_TAG_union_type;
-  Dwarf_Die child, member, base;
-  int members = 0, bases = 0;
+  Dwarf_Die child, member, base, raw;
+  int members = 0, bases = 0, raws = 0;
   uint64_t member_first = 0, base_first = 0;
   if (dwarf_child(&type, &child) == 0) {
     do {
@@ -164,6 +178,10 @@ void MemberPath(Dwarf_Die& type, uint64_t off, std::string& path, int depth) {
       if (tag != DW_TAG_member && tag != DW_TAG_inheritance) continue;
       std::optional<Extent> e = MemberExtent(&child, is_union);
       if (!e || off < e->first || off >= e->end) continue;
+      if (is_union && tag == DW_TAG_member && IsByteArray(&child)) {
+        if (raws++ == 0) raw = child;  // named only when no other member holds the byte
+        continue;
+      }
       if (tag == DW_TAG_member) {
         member = child;
         member_first = e->first;
@@ -180,6 +198,8 @@ void MemberPath(Dwarf_Die& type, uint64_t off, std::string& path, int depth) {
   if (members == 1) {
     chosen = &member;
     first = member_first;
+  } else if (members == 0 && bases == 0 && raws == 1) {
+    chosen = &raw;  // a union of one byte array here: its element
   } else if (members == 0 && bases == 1) {
     chosen = &base;
     first = base_first;

@@ -45,6 +45,18 @@ union Word {
   int i;
   float f;
 };
+// A slot padded to a cache line by a byte array beside it (LMDB's reader table).
+union PaddedSlot {
+  struct {
+    long pid;
+    long txnid;
+  } body;
+  char pad[64];
+};
+union TwoViews {
+  char text[8];
+  unsigned char bytes[8];
+};
 struct Bits {
   unsigned low : 4;
   unsigned high : 4;
@@ -73,6 +85,8 @@ long names_scalar;
 long names_matrix[3][4];
 WithSlots names_with_slots;
 Word names_word;
+PaddedSlot names_padded_slots[2];
+TwoViews names_two_views;
 Bits names_bits;
 Padded names_padded;
 Derived names_derived;
@@ -173,6 +187,15 @@ TEST_F(DataNames, AmbiguousBytesNameNoMember) {
   EXPECT_EQ(Name(&names_bits.whole), "names_bits.whole");
   EXPECT_EQ(Name(&names_padded, 3), "names_padded+3");  // padding before l
   EXPECT_EQ(Name(&names_padded.l), "names_padded.l");
+  EXPECT_EQ(Name(&names_two_views, 3), "names_two_views+3");  // two byte arrays
+}
+
+// A union's byte array is a raw view: the member beside it that holds the byte names it, and
+// past that member the array does.
+TEST_F(DataNames, AUnionsPaddingArrayGivesWayToTheMemberItPads) {
+  EXPECT_EQ(Name(&names_padded_slots[1].body.txnid), "names_padded_slots[1].body.txnid");
+  EXPECT_EQ(Name(&names_padded_slots[0].body.pid), "names_padded_slots[0].body.pid");
+  EXPECT_EQ(Name(&names_padded_slots[1], 40), "names_padded_slots[1].pad[40]");
 }
 
 TEST_F(DataNames, DwarfNamesWithoutLlvmSymbolizer) {
