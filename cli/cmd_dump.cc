@@ -265,6 +265,10 @@ class Dumper {
                std::string(src_.String(e.aux32)) + "\" +" + Hex(e.site);
       case EventKind::kUnmapShared:
         return Hex(e.obj) + " size=" + std::to_string(e.seq);
+      case EventKind::kMapName:
+        return Hex(e.obj) + (e.flags & trace::kMapFile
+                                 ? " file \"" + std::string(src_.String(e.aux32)) + "\""
+                                 : std::string(" anonymous"));
       case EventKind::kSemInit:
         return Hex(e.obj) + " count=" + std::to_string(e.aux32);
       case EventKind::kIgnoresAtExit:

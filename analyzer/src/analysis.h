@@ -201,6 +201,9 @@ class Analysis {
   ThreadCtx* cached_ = nullptr;  // threads_ is a deque: the pointer stays valid
   std::vector<uint64_t> held_scratch_;
   FlatMap<uint64_t> live_sizes_;  // live heap blocks' sizes by base: what a free ends
+  // Per thread (dense), the mapping its next allocation makes (kMapName): address, and the
+  // file's string (0: anonymous memory).
+  std::unordered_map<uint32_t, std::pair<uint64_t, uint32_t>> map_names_;
   std::unordered_map<uint64_t, uint32_t> fork_parents_;  // fork key -> the forking process
   std::unordered_map<uint64_t, std::shared_ptr<const VectorClock>> cond_signals_;
   // Condition variable -> the threads (dense) that waited on it last: those still waiting.

@@ -262,6 +262,9 @@ void Analysis::Handle(const StreamEvent& e) {
     case EventKind::kThreadTls:
       namer_.Stacks().AddTls(e.tid, ev.obj, ev.seq, ev.site);
       break;
+    case EventKind::kMapName:
+      if (opts_.races) map_names_[t.dense] = {ev.obj, ev.flags & trace::kMapFile ? ev.aux32 : 0};
+      break;
     case EventKind::kCrash:
       crash_signal_ = ev.aux32;
       crash_ = Side(t, Op::kSignal, e);

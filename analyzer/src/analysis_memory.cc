@@ -60,7 +60,16 @@ void Analysis::HandleHeap(ThreadCtx& t, const StreamEvent& e) {
   const trace::Event& ev = e.ev;
   if (e.kind() == EventKind::kAlloc) {
     const SideRef side = Side(t, Op::kAlloc, e);
-    const HeapRef block{ev.obj, ev.seq, ev.site, t.stack, true, false, ev.aux32, t.tid, side.index};
+    HeapRef block{ev.obj, ev.seq, ev.site, t.stack, true, false, ev.aux32, t.tid, side.index};
+    if (!map_names_.empty()) {
+      if (auto it = map_names_.find(t.dense); it != map_names_.end()) {
+        if (it->second.first == ev.obj) {
+          block.mapping = true;
+          block.file = it->second.second;
+        }
+        map_names_.erase(it);
+      }
+    }
     // The block's life covers the allocator's slack past the size asked for too: a program
     // may use it (malloc_usable_size), and the block's free covers it.
     const uint64_t usable = ev.seq + ev.aux32;

@@ -160,6 +160,10 @@ struct HeapRef {
   uint32_t slack = 0;   // the allocator's bytes past `size`, the block's too
   uint32_t tid = 0;     // the allocating thread
   uint64_t index = 0;   // the allocation's position in the merged stream
+  // A mapping (mmap) rather than an allocator's block: of the file whose path is string
+  // `file` of the trace, or of anonymous memory (file 0).
+  uint32_t file = 0;
+  bool mapping = false;
   // The bytes the block holds (at least one).
   uint64_t Extent() const { return size + slack > 0 ? size + slack : 1; }
 };

@@ -134,10 +134,10 @@ uint64_t Fnv1a(const std::string& s) {
 // A heap block's name carries its size, line and offset, which vary from run to run and
 // edit to edit; its fingerprint key is the allocating function (else file) only.
 constexpr const char* kHeapPrefix = "heap block of ";
-std::string HeapKey(const std::string& name) {
-  const std::string at = " allocated at ";
+// `kind`@the function (else file) after `at` in `name`, or `kind` alone.
+std::string WhereKey(const std::string& name, const std::string& at, const std::string& kind) {
   size_t p = name.find(at);
-  if (p == std::string::npos) return "heap";
+  if (p == std::string::npos) return kind;
   std::string where = name.substr(p + at.size());
   size_t off = where.rfind(" (+");
   if (off != std::string::npos) where.resize(off);
@@ -148,8 +148,27 @@ std::string HeapKey(const std::string& name) {
   bool file_line = colon != std::string::npos && colon + 1 < last.size() &&
                    std::all_of(last.begin() + colon + 1, last.end(), ::isdigit);
   if (file_line) where = sp == std::string::npos ? last.substr(0, colon) : where.substr(0, sp);
-  if (where.rfind("0x", 0) == 0) return "heap";
-  return "heap@" + where;
+  if (where.rfind("0x", 0) == 0) return kind;
+  return kind + "@" + where;
+}
+
+std::string HeapKey(const std::string& name) { return WhereKey(name, " allocated at ", "heap"); }
+
+// A mapping's name (MappingName) as a heap block's: where it was mapped, without its line
+// and offset, nor the file's path (a temporary file's changes from run to run).
+bool IsMappingName(const std::string& name) {
+  return (name.starts_with("file ") && !name.starts_with("file descriptor ")) ||
+         name.starts_with("anonymous memory of ");
+}
+std::string MappingKey(const std::string& name) {
+  return WhereKey(name, " mapped at ", "mapping");
+}
+// Where the mapping begins in "FIELD in file ..." or "FIELD in anonymous memory of ...".
+size_t InMapping(const std::string& name) {
+  for (const char* in : {" in file ", " in anonymous memory of "}) {
+    if (const size_t p = name.find(in); p != std::string::npos) return p;
+  }
+  return std::string::npos;
 }
 
 // A variable on a thread's stack or in its thread-local storage, without the thread:
@@ -197,7 +216,12 @@ bool Unstable(const std::string& name) {
 // name as it is.
 std::string HeapObjectKey(const std::string& name) {
   const size_t in_block = name.find(" in heap block allocated at ");
-  if (in_block == std::string::npos) return name;
+  if (in_block == std::string::npos) {
+    if (IsMappingName(name)) return MappingKey(name);
+    const size_t in_map = InMapping(name);
+    if (in_map == std::string::npos) return name;
+    return name.substr(0, in_map) + "@" + MappingKey(name.substr(in_map + 4));
+  }
   std::string rest = name, number;
   if (const size_t hash = rest.rfind(" #"); hash != std::string::npos && hash > in_block) {
     number = rest.substr(hash + 1);
@@ -235,6 +259,7 @@ std::string FingerprintOf(const Finding& f) {
     std::string key;
     if (v.rfind(kHeapPrefix, 0) == 0) key = HeapKey(v);
     else if (in_block != std::string::npos) key = HeapObjectKey(v);
+    else if (IsMappingName(v) || InMapping(v) != std::string::npos) key = HeapObjectKey(v);
     else if (at_address != std::string::npos) key = v.substr(0, at_address) + "@memory";
     else if (in_shared != std::string::npos) key = v.substr(0, in_shared) + "@shared";
     else if (key = WithoutOwner(v); Unstable(key)) continue;

@@ -119,7 +119,12 @@ std::string Namer::HeapName(const HeapRef& h, uint64_t addr, const std::vector<S
   // info does not place), or into a whole block of the same size from the same call path.
   if (field.empty() && addr >= h.base)
     field = heap_types_.Name(BlockKey(h), HeapPathKey(h), h.base, addr);
+  if (h.mapping) return MappingName(MappedFile(h), where, h.size, addr - h.base, field);
   return HeapBlockName(where, h.size, addr - h.base, field);
+}
+
+std::string Namer::MappedFile(const HeapRef& h) const {
+  return h.file ? std::string(source_.String(h.file)) : std::string();
 }
 
 std::string AllocationWhere(const Frame& f) {
@@ -130,6 +135,17 @@ std::string AllocationWhere(const Frame& f) {
     where += (where.empty() ? "" : " ") + file + (f.line ? ":" + std::to_string(f.line) : "");
   }
   return where;
+}
+
+std::string MappingName(const std::string& file, const std::string& where, uint64_t size,
+                        uint64_t offset, const std::string& field) {
+  const std::string bytes = std::to_string(size) + " byte" + (size == 1 ? "" : "s");
+  std::string name = file.empty() ? "anonymous memory of " + bytes : "file " + file;
+  if (where.empty()) return file.empty() ? name : name + " (" + bytes + ")";
+  if (!field.empty()) return field + " in " + name + " mapped at " + where;
+  name += " mapped at " + where;
+  if (offset != 0) name += " (+" + std::to_string(offset) + ")";
+  return name;
 }
 
 std::string HeapBlockName(const std::string& where, uint64_t size, uint64_t offset,

@@ -348,7 +348,11 @@ Finding Namer::Name(const RawFinding& r) {
     alloc.pid = PidOf(r.heap.tid);
     alloc.op = "allocate";
     alloc.object = f.variables.back();  // a descriptor is named as itself: it was opened
-    if (!alloc.descriptor()) alloc.object = HeapBlockName("", r.heap.size, 0, "");
+    if (r.heap.mapping) {
+      alloc.object = MappingName(MappedFile(r.heap), "", r.heap.size, 0, "");
+    } else if (!alloc.descriptor()) {
+      alloc.object = HeapBlockName("", r.heap.size, 0, "");
+    }
     alloc.address = LocalAddress(r.heap.base);
     alloc.size = static_cast<uint32_t>(std::min<uint64_t>(r.heap.size, UINT32_MAX));
     alloc.stack = StackOf(r.heap.site, r.heap.stack);

@@ -49,6 +49,11 @@ std::string AllocationWhere(const Frame& f);
 // allocation site says the field, else "heap block of N bytes allocated at WHERE (+OFFSET)".
 std::string HeapBlockName(const std::string& where, uint64_t size, uint64_t offset,
                           const std::string& field);
+// A mapping's name (mmap): "file PATH mapped at WHERE (+OFFSET)", "FIELD in file PATH mapped
+// at WHERE", and for anonymous memory (`file` empty) "anonymous memory of N bytes mapped
+// at WHERE (+OFFSET)". Without `where`: the mapping itself, "file PATH (N bytes)".
+std::string MappingName(const std::string& file, const std::string& where, uint64_t size,
+                        uint64_t offset, const std::string& field);
 // "SIGUSR1" for a signal number.
 std::string SignalName(int sig);
 std::string JoinNames(const std::vector<std::string>& v, const char* sep);
@@ -124,6 +129,8 @@ class Namer {
   Frame UserFrame(uint64_t site, uint32_t node);
   std::string FunctionOf(uint64_t site, uint32_t node);
   std::string HeapName(const HeapRef& h, uint64_t addr, const std::vector<SideRef>* sides);
+  // The path of the file a mapping holds ("" for anonymous memory).
+  std::string MappedFile(const HeapRef& h) const;
   // HeapObjectTypes' key of a block's call path: its size and AllocationPathDepth's frames.
   std::string HeapPathKey(const HeapRef& h);
   // What the accesses' code says byte `addr` is ("item::uses"), or "".

@@ -97,7 +97,7 @@ bool HasTidAux(EventKind k) {
 
 bool HasStringAux(EventKind k) {
   return k == EventKind::kNameThread || k == EventKind::kNameLock ||
-         k == EventKind::kNameVariable || k == EventKind::kMapShared;
+         k == EventKind::kNameVariable || k == EventKind::kMapShared || k == EventKind::kMapName;
 }
 
 class RecordingSource : public EventSource {

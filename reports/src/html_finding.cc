@@ -238,7 +238,10 @@ std::string FindingSection(const Report& r, const Finding& f, const std::string&
                 src);
     }
     if (f.allocation) {
-      o << Side(*f.allocation, f.allocation->descriptor() ? "Opened" : "Allocation", src);
+      const char* what = f.allocation->descriptor() ? "Opened"
+                         : f.allocation->mapping()  ? "Mapped"
+                                                    : "Allocation";
+      o << Side(*f.allocation, what, src);
     }
     o << "</div>";
   }

@@ -130,7 +130,9 @@ void RaceSides(std::ostream& o, const Finding& f, const TextOptions& opts, const
     std::snprintf(at, sizeof at, "0x%llx", static_cast<unsigned long long>(h->address));
     o << "  "
       << st.Bold(Capitalize(h->object) +
-                 (h->descriptor() ? " opened" : std::string(" at ") + at + " allocated") +
+                 (h->descriptor() ? " opened"
+                                  : std::string(" at ") + at +
+                                        (h->mapping() ? " mapped" : " allocated")) +
                  " by thread " + h->thread)
       << ":\n";
     StackLines(o, h->stack, "    ", opts, st);

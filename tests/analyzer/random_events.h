@@ -37,7 +37,7 @@ inline constexpr trace::EventKind kAllKinds[] = {
     trace::EventKind::kMapShared,       trace::EventKind::kUnmapShared,
     trace::EventKind::kSemInit,         trace::EventKind::kThreadTls,
     trace::EventKind::kCrash,           trace::EventKind::kFutexWaitBegin,
-    trace::EventKind::kFutexWaitEnd,
+    trace::EventKind::kFutexWaitEnd,    trace::EventKind::kMapName,
 };
 
 // A value from a few that collide (objects, thread ids, sizes) or from the extremes.

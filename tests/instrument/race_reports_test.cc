@@ -1,6 +1,6 @@
 // Findings and report text of single instrumented programs, checked beyond their CHECK lines:
 // times after a sleep, a spin lock released by a barrier, an exit with threads running, a
-// heap block's allocation stack, one statement at two pcs, a crash.
+// heap block's allocation stack, a mapping's name, one statement at two pcs, a crash.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -201,6 +201,44 @@ TEST(Races, ADescriptorIsClosedNotFreed) {
   }
   EXPECT_TRUE(freed) << heap_text;
   EXPECT_EQ(heap_text.find("Close of"), std::string::npos) << heap_text;
+}
+
+// A race in memory the program mapped is named by what it maps, not as a heap block: a file
+// shared through MAP_SHARED by its path, anonymous memory by its size; both by where they
+// were mapped, and the allocation section says "mapped by".
+TEST(Races, AMappingIsNamedByItsFile) {
+  std::string text;
+  const threadlens::Report report = ReportOf("race_file_mapping", &text);
+  const threadlens::Finding* race = nullptr;
+  for (const auto& f : report.findings) {
+    if (f.kind == "race") race = &f;
+  }
+  ASSERT_NE(race, nullptr) << text;
+  ASSERT_FALSE(race->variables.empty());
+  const std::regex file("(lock_table::readers in )?file /tmp/threadlens-map-[A-Za-z0-9]{6} mapped "
+                        "at main race_file_mapping.c:29( \\(\\+4\\))?");
+  EXPECT_TRUE(std::regex_match(race->variables[0], file)) << race->variables[0];
+  ASSERT_TRUE(race->allocation.has_value()) << text;
+  EXPECT_TRUE(race->allocation->mapping()) << race->allocation->object;
+  EXPECT_FALSE(race->allocation->descriptor());
+  EXPECT_TRUE(std::regex_match(race->allocation->object,
+                               std::regex("file /tmp/threadlens-map-[A-Za-z0-9]{6} \\(4096 bytes\\)")))
+      << race->allocation->object;
+  EXPECT_NE(text.find(" mapped by thread T1:"), std::string::npos) << text;
+  EXPECT_EQ(text.find("Heap block"), std::string::npos) << text;
+  EXPECT_EQ(text.find("heap block"), std::string::npos) << text;
+
+  std::string anon_text;
+  const threadlens::Report anon = ReportOf("race_anonymous_mapping", &anon_text);
+  ASSERT_FALSE(anon.findings.empty()) << anon_text;
+  ASSERT_TRUE(anon.findings[0].allocation.has_value()) << anon_text;
+  EXPECT_EQ(anon.findings[0].allocation->object, "anonymous memory of 8192 bytes");
+  EXPECT_TRUE(anon.findings[0].allocation->mapping());
+  EXPECT_NE(anon_text.find("Anonymous memory of 8192 bytes at 0x"), std::string::npos) << anon_text;
+  // Fingerprints do not carry the temporary file's name: two runs, two files, one finding.
+  const threadlens::Report again = ReportOf("race_file_mapping");
+  ASSERT_FALSE(again.findings.empty());
+  EXPECT_EQ(again.findings[0].fingerprint, race->fingerprint);
 }
 
 // A callback the C library calls (a std::call_once or C11 call_once routine inside

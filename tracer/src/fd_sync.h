@@ -47,7 +47,10 @@ uint64_t InodeChannel(int fd);
 // free). Not the runtime's own mappings.
 // `checked` false: a mapping of a file (or one shared with other processes) only ends the
 // life of what was there before (freed heap memory the C library unmapped), as unchecked.
-void Mapped(void* addr, size_t len, uintptr_t pc, bool checked = true);
+// `name`: what reports call the block (kMapName): the file open on that descriptor,
+// kAnonymous memory, or kUnnamed (no record: a heap block).
+inline constexpr int kAnonymous = -1, kUnnamed = -2;
+void Mapped(void* addr, size_t len, uintptr_t pc, bool checked = true, int name = kUnnamed);
 void Unmapping(void* addr, size_t len, uintptr_t pc);
 // A System V message queue's channel: its id, which names it in every process.
 uint64_t SysvQueueChannel(int id);

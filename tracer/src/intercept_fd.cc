@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstring>
 
 #include "fd_sync.h"
@@ -277,14 +278,33 @@ void Created(int fd, uint64_t channel, uintptr_t pc) {
   Name(ts, fd, pc);
 }
 
+namespace {
+
+// The name of the memory a mapping holds: the path of the file open on `fd` (as the kernel
+// gives it), or anonymous memory.
+void NameMapping(ThreadState* ts, void* addr, int fd, uintptr_t pc) {
+  uint32_t id = 0;
+  if (fd >= 0) {
+    char link[32], path[512];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    const long n = syscall(SYS_readlinkat, AT_FDCWD, link, path, sizeof path);
+    if (n > 0) id = InternString(path, static_cast<size_t>(n));
+  }
+  EmitTo(ts, EventKind::kMapName, id ? trace::kMapFile : 0, 0, id,
+         reinterpret_cast<uintptr_t>(addr), pc);
+}
+
+}  // namespace
+
 // Mappings share the descriptors' recorder and merge-order fences: the unmapping thread's
 // free comes before the real munmap, the mapping thread's allocation after the real mmap.
 // Under ignores they are unchecked, as a malloc is.
-void Mapped(void* addr, size_t len, uintptr_t pc, bool checked) {
+void Mapped(void* addr, size_t len, uintptr_t pc, bool checked, int name) {
   ThreadState* ts = Recorder(pc);
   if (!ts || len == 0) return;
   SyncProgramStack(ts, EventKind::kAlloc, pc);
   OrderFence(ts, pc);
+  if (name != kUnnamed) NameMapping(ts, addr, name, pc);
   const uint8_t flags = checked ? tsan::tls_ctx.HeapFlags() : trace::kHeapUnchecked;
   EmitTo(ts, EventKind::kAlloc, flags, 0, 0, reinterpret_cast<uintptr_t>(addr), pc,
          PageRound(len));

@@ -172,11 +172,13 @@ TL_EXPORT void* mmap(void* addr, size_t len, int prot, int flags, int fd, off_t 
   // life of what the range held, in this process's own terms: freed heap memory the C
   // library unmapped is no longer freed (an allocation left unchecked, before the shared
   // mapping's record gives the range its shared name).
+  // Reports name the memory by the file mapped, or as anonymous memory.
+  const int name = (flags & MAP_ANONYMOUS) ? fdsync::kAnonymous : fd;
   if (flags & MAP_SHARED) {
-    fdsync::Mapped(at, len, pc, false);
-    if (!MappedShared(at, len, flags, fd, offset, pc)) fdsync::Mapped(at, len, pc);
+    fdsync::Mapped(at, len, pc, false, name);
+    if (!MappedShared(at, len, flags, fd, offset, pc)) fdsync::Mapped(at, len, pc, true, name);
   } else {
-    fdsync::Mapped(at, len, pc, (flags & MAP_ANONYMOUS) != 0);
+    fdsync::Mapped(at, len, pc, (flags & MAP_ANONYMOUS) != 0, name);
   }
   errno = saved;
   return reinterpret_cast<void*>(r);

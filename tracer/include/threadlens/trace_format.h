@@ -246,7 +246,12 @@ enum class EventKind : uint8_t {
   // call returned an error (EAGAIN: the word had changed; EINTR). They order nothing.
   kFutexWaitBegin = 95,
   kFutexWaitEnd = 96,
-  kLast = kFutexWaitEnd,
+  // What the thread's next kAlloc at the same address maps, written just before it: obj =
+  // address; flags kMapFile with aux32 = string: the mapped file's path; else anonymous
+  // memory. Reports name the block by it ("file /db/lock.mdb mapped at ..."), not as a heap
+  // block. Not a synchronization event.
+  kMapName = 97,
+  kLast = kMapName,
 };
 
 enum EventFlags : uint8_t {
@@ -322,6 +327,8 @@ inline constexpr uint8_t kAtomicUnchecked = 0x40;
 // An allocation's or free's flags: kHeapUnchecked when the thread ignored its reads or writes
 // there (AnnotateIgnoreWritesBegin): the block's life is known, but it is no access.
 inline constexpr uint8_t kHeapUnchecked = 0x40;
+// A kMapName's flags: kMapFile when aux32 names the mapped file.
+inline constexpr uint8_t kMapFile = 0x01;
 
 enum class LockType : uint16_t {
   kNormal = 0,
@@ -473,6 +480,7 @@ constexpr const char* EventKindName(EventKind k) {
     case EventKind::kCrash: return "crash";
     case EventKind::kFutexWaitBegin: return "futex_wait_begin";
     case EventKind::kFutexWaitEnd: return "futex_wait_end";
+    case EventKind::kMapName: return "map_name";
   }
   return "unknown";
 }

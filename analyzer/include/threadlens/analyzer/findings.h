@@ -47,6 +47,11 @@ struct Access {
   // A file descriptor the tracer saw created: an 8-byte object named "file descriptor N",
   // allocated by its open and freed by its close; its size means nothing to a reader.
   bool descriptor() const { return object.starts_with("file descriptor "); }
+  // A mapping's allocation (mmap): "file PATH (N bytes)" or "anonymous memory of N bytes".
+  bool mapping() const {
+    return (object.starts_with("file ") && !descriptor()) ||
+           object.starts_with("anonymous memory of ");
+  }
 };
 
 // An edge of a lock-order cycle or a wait-for cycle.
