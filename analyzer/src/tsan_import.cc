@@ -111,7 +111,7 @@ Finding ParseBlock(const std::string& headline, const std::vector<std::string_vi
       R"(^\s+(Previous )?(atomic )?(read|write|Read|Write|Atomic read|Atomic write))"
       R"(( of size (\d+))? at (0x[0-9a-f]+) by (.+?)(?: \(mutexes:.*\))?:$)");
   static const std::regex kLocGlobal(
-      R"(Location is global '(.+?)' of size (\d+) at (0x[0-9a-f]+)(?: \((.+)\+(0x[0-9a-f]+)\))?)");
+      R"(Location is global '(.+?)'(?: of size (\d+))? at (0x[0-9a-f]+)(?: \((.+)\+(0x[0-9a-f]+)\))?)");
   static const std::regex kLocHeap(
       R"(Location is heap block of size (\d+) at (0x[0-9a-f]+) allocated by (.+):$)");
   static const std::regex kLocStack(R"(Location is stack of (.+)\.)");
@@ -161,6 +161,19 @@ Finding ParseBlock(const std::string& headline, const std::vector<std::string_vi
     }
     if (std::regex_search(line, m, kLocGlobal)) {
       location = m[1];
+      // No symbol and no size: memory mapped from a file, which TSan names by the file
+      // ("lock.mdb+0x10" for a database's lock file), and so does the import. Other such
+      // memory ("[heap]+0x8": sbrk's) stays for the accesses' code to name.
+      if (!m[2].matched) {
+        const std::string module = m[4].str();
+        location.clear();
+        if (m[1] == "??" && m[4].matched && !module.starts_with("[")) {
+          location = module.substr(module.rfind('/') + 1) + "+" +
+                     std::to_string(ParseHex(m[5].str().substr(2)));
+        }
+        ++i;
+        continue;
+      }
       // The field the program's debug info names at the raced byte ("stats.errors"), as the
       // analysis of a trace names it; TSan gives the symbol ("stats", "impl.1"), and the
       // raced byte's module and offset.

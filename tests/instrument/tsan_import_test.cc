@@ -78,6 +78,37 @@ TEST(TsanImport, HeapRaceIsNamedByAllocationSite) {
   EXPECT_EQ(f->accesses[1].stack[0].function, "main::$_2::operator()() const");
 }
 
+// Memory mapped from a file has no symbol: TSan gives the file and the offset, and so does the
+// import, in place of "??".
+TEST(TsanImport, AMappedFilesRaceIsNamedByTheFileAndOffset) {
+  const std::string text =
+      "==================\n"
+      "WARNING: ThreadSanitizer: data race (pid=944)\n"
+      "  Write of size 4 at 0x7ff8e16cc010 by thread T2:\n"
+      "    #0 claim_slot /src/db.c:310:25 (db+0x2b3c1)\n"
+      "\n"
+      "  Previous read of size 4 at 0x7ff8e16cc010 by thread T1:\n"
+      "    #0 oldest_reader /src/db.c:243:34 (db+0x2a1f0)\n"
+      "\n"
+      "  Location is global '??' at 0x7ff8e16cc000 (/var/db/lock.mdb+0x10)\n"
+      "\n"
+      "SUMMARY: ThreadSanitizer: data race /src/db.c:310:25 in claim_slot\n"
+      "==================\n";
+  threadlens::Report r = threadlens::ImportTsanReports(text);
+  const auto* f = Find(r, "race");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->variables, std::vector<std::string>{"lock.mdb+16"});
+  EXPECT_EQ(f->title, "data race on lock.mdb+16 (T2 write, T1 read)");
+  // sbrk's memory is no file: left for the accesses' code to name.
+  std::string heap = text;
+  heap.replace(heap.find("/var/db/lock.mdb"), 16, "[heap]");
+  const threadlens::Report h = threadlens::ImportTsanReports(heap);
+  ASSERT_NE(Find(h, "race"), nullptr);
+  for (const std::string& v : Find(h, "race")->variables) {
+    EXPECT_EQ(v.find("[heap]"), std::string::npos) << v;
+  }
+}
+
 // A free racing an earlier access: TSan writes it as a data race whose write is free's.
 TEST(TsanImport, AFreeRacingAnAccessIsAUseAfterFree) {
   const std::string text =
