@@ -106,8 +106,22 @@ std::vector<AddressBase> AddressBases(const Function& fn, uint64_t ret, int reg)
     return insns[n - 1].address;
   };
   int r = reg;
-  int64_t offset = 0;
-  out.push_back({r, 0, insns[n - 1].address, 0, -1});
+  int64_t offset = 0;        // from the last pointer loaded (or the register) to the address
+  std::vector<int64_t> loads;  // the members loaded on the way, in the order the code loads them
+  // What back-steps add to: the access's offset, or once a pointer was loaded, the member it
+  // was loaded from.
+  auto add = [&](int64_t d) { (loads.empty() ? offset : loads.front()) += d; };
+  // A base: register `x` (or frame slot `slot` when `x` is -1) at `at`, with what was loaded
+  // from the object it points to since.
+  auto push = [&](int x, int64_t slot, uint64_t at, uint64_t until_pc) {
+    AddressBase b{x, slot, at, offset, -1, 0, until_pc, {}};
+    if (!loads.empty()) {
+      b.member = loads.front();
+      b.more.assign(loads.begin() + 1, loads.end());
+    }
+    out.push_back(std::move(b));
+  };
+  push(r, 0, insns[n - 1].address, 0);
   for (size_t i = n - 1, steps = 0; i-- > 0 && steps < 64; ++steps) {
     const cs_insn& in = insns[i];
     const cs_x86& x = in.detail->x86;
@@ -123,7 +137,7 @@ std::vector<AddressBase> AddressBases(const Function& fn, uint64_t ret, int reg)
       if (in.id == X86_INS_MOV && x.op_count == 2 && IsReg(x.operands[1], 8) &&
           Gpr(x.operands[1].reg) == r) {
         if (const std::optional<Slot> s = SlotOf(x.operands[0]); s && s->base == kRbp) {
-          out.push_back({-1, s->disp, in.address, offset, -1});
+          push(-1, s->disp, in.address, 0);
         }
       }
       continue;
@@ -134,36 +148,40 @@ std::vector<AddressBase> AddressBases(const Function& fn, uint64_t ret, int reg)
     if (in.id == X86_INS_MOV && src->type == X86_OP_REG) {
       r = Gpr(src->reg);
       if (r < 0) break;
-      out.push_back({r, 0, in.address, offset, -1, 0, until(i, r)});
+      push(r, 0, in.address, until(i, r));
       continue;
     }
     if (in.id == X86_INS_LEA && src->type == X86_OP_MEM && src->mem.index == X86_REG_INVALID) {
       const int base = Gpr(src->mem.base);
       if (base < 0 || base == kRsp || base == kRbp) break;
       r = base;
-      offset += src->mem.disp;
-      out.push_back({r, 0, in.address, offset, -1, 0, until(i, r)});
+      add(src->mem.disp);
+      push(r, 0, in.address, until(i, r));
       continue;
     }
     if ((in.id == X86_INS_ADD || in.id == X86_INS_SUB) && src->type == X86_OP_IMM) {
-      offset += in.id == X86_INS_ADD ? src->imm : -src->imm;
+      add(in.id == X86_INS_ADD ? src->imm : -src->imm);
       continue;
     }
     if (in.id == X86_INS_MOV && src->type == X86_OP_MEM && src->mem.index == X86_REG_INVALID) {
       if (const std::optional<Slot> s = SlotOf(*src); s && s->base == kRbp) {
-        out.push_back({-1, s->disp, in.address, offset, -1});  // -O0: the variable's slot
+        push(-1, s->disp, in.address, 0);  // -O0: the variable's slot
         break;
       }
       if (src->mem.base == X86_REG_RIP) {  // a pointer kept in a global
-        out.push_back({-1, 0, in.address, offset, -1,
-                       in.address + in.size + static_cast<uint64_t>(src->mem.disp)});
+        AddressBase g{-1, 0, in.address, offset, -1,
+                      in.address + in.size + static_cast<uint64_t>(src->mem.disp), 0, loads};
+        out.push_back(std::move(g));
         break;
       }
+      // A pointer loaded from a member of the object another register points to: a base,
+      // and the walk goes on back to what typed that register.
       const int base = Gpr(src->mem.base);
-      if (base >= 0 && base != kRsp && base != kRbp) {
-        out.push_back({base, 0, in.address, offset, src->mem.disp});
-      }
-      break;
+      if (base < 0 || base == kRsp || base == kRbp || loads.size() >= kMaxMemberLoads) break;
+      loads.insert(loads.begin(), src->mem.disp);
+      r = base;
+      push(r, 0, in.address, 0);
+      continue;
     }
     break;  // an index, or anything else: no known offset
   }

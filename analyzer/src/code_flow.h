@@ -91,7 +91,9 @@ std::optional<Origin> RegisterOrigin(const unsigned char* code, size_t size, uin
 // value of register `reg` (x86 number) at `at`, or at -O0 (`reg` -1) of the %rbp frame slot
 // `slot`, plus `offset`; `member` >= 0: the pointer loaded from the member at that offset of
 // the object the register points to (the address is then that pointer plus `offset`);
-// `global`: the pointer loaded from a global.
+// `global`: the pointer loaded from a global. `more`: members loaded after that, in order,
+// each from the object the pointer before points to (`txn->env->info->readers`: `member`
+// env's, then info's), the address being the last pointer plus `offset`.
 struct AddressBase {
   int reg = -1;
   int64_t slot = 0;
@@ -100,13 +102,16 @@ struct AddressBase {
   int64_t member = -1;
   uint64_t global = 0;  // else: the pointer loaded from the global at this address, plus `offset`
   uint64_t until = 0;   // a register still holds the value here (the latest such pc), or 0
+  std::vector<int64_t> more;
 };
+// Pointers loaded one from another on the way back to a base, at most.
+inline constexpr size_t kMaxMemberLoads = 4;
 
 // The bases of the address passed in register `reg` to the call that returns to `ret` (an
 // instrumented access's check; `code`, the bytes of the function that starts at `start`,
-// past `ret` to the access), nearest first: each register it was computed from by moves and
-// constant additions, back to a frame slot, a member load or a load from a global (an index
-// ends the walk). Empty
+// past `ret` to the access), nearest first: each register it was computed from by moves,
+// constant additions and member loads (kMaxMemberLoads), back to a frame slot or a load from
+// a global (an index ends the walk). Empty
 // unless the instruction after the call accesses memory at one of these bases with its
 // offset: a call that checks no access made right after it (memcpy's) names nothing.
 std::vector<AddressBase> AddressBases(const Function& fn, uint64_t ret, int reg);

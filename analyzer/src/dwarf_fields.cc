@@ -155,7 +155,8 @@ bool LibdwNames::GlobalAt(uint64_t addr, Dwarf_Die& type, uint64_t& offset) {
   return true;
 }
 
-std::string LibdwNames::AllocatedField(uint64_t pc, uint64_t block_size, uint64_t offset) {
+std::string LibdwNames::AllocatedField(uint64_t pc, uint64_t block_size, uint64_t offset,
+                                       bool* bytes) {
   Dwarf_Die type, cu_die;
   bool single = false;
   // A library allocator's type argument, else the pointer variable the result lands in.
@@ -210,6 +211,7 @@ std::string LibdwNames::AllocatedField(uint64_t pc, uint64_t block_size, uint64_
   // object with a payload after it.
   const int tag = dwarf_tag(&peeled);
   if (tag == DW_TAG_base_type || tag == DW_TAG_enumeration_type) single = false;
+  if (bytes) *bytes = !single && *size == 1;
   if (block_size % *size != 0 || (single && count != 1)) return "";
   std::string path;
   FieldPath(type, offset % *size, path, 0);

@@ -63,7 +63,9 @@ class DwarfNames {
   // but an int* or double* block is an array, "int[3]").
   // "" when the allocation site tells nothing sound about the type. `pc` is link-time and
   // lies inside the allocating call, which is its last instruction.
-  virtual std::string AllocatedField(uint64_t pc, uint64_t block_size, uint64_t offset) = 0;
+  // `bytes`: set when the type is one byte (char, unsigned char, std::byte): raw memory.
+  virtual std::string AllocatedField(uint64_t pc, uint64_t block_size, uint64_t offset,
+                                     bool* bytes = nullptr) = 0;
   // What byte `delta` past the address an instrumented access made is, from the type of the
   // pointer the code computed that address from ("item::uses"): `ret` is the link-time
   // return address of the access's check call. "" when the code and debug info do not say.

@@ -125,6 +125,23 @@ bool StoredType(Dwarf_Die cu_die, uint64_t ret, const CodeAt& code_at,
          PointeeAt(object, some_element, store->disp, type);
 }
 
+namespace {
+
+// What the pointers loaded one from another point to, from the object of type `type`: the
+// pointer member at each offset of `more` in turn.
+bool FollowLoads(Dwarf_Die& type, const std::vector<int64_t>& more) {
+  for (const int64_t m : more) {
+    Dwarf_Die pointer;
+    if (m < 0 || !PointerAt(type, static_cast<uint64_t>(m), pointer, 0) ||
+        !Pointee(pointer, type)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 bool AccessedObject(Dwarf_Die cu_die, uint64_t ret, const FunctionAt& function_at,
                     const VariablePointee& variable_pointee, const MemberPointee& member_pointee,
                     const GlobalAt& global_at, Dwarf_Die& type, int64_t& offset) {
@@ -141,12 +158,15 @@ bool AccessedObject(Dwarf_Die cu_die, uint64_t ret, const FunctionAt& function_a
     uint64_t off = 0;
     const bool typed =
         b.global ? global_at(b.global, global, off) && PointerAt(global, off, pointer, 0) &&
-                       Pointee(pointer, type)
-        : b.member >= 0 ? member_pointee(b.at, reg, b.slot, b.member, type)
+                       Pointee(pointer, type) && FollowLoads(type, b.more)
+        : b.member >= 0 ? member_pointee(b.at, reg, b.slot, b.member, type) &&
+                              FollowLoads(type, b.more)
                         : (b.until && variable_pointee(b.until, reg, b.slot, type)) ||
                               variable_pointee(b.at, reg, b.slot, type);
     if (!typed) continue;
-    if (b.member >= 0 && dwarf_tag(&type) == DW_TAG_pointer_type) return false;
+    if ((b.member >= 0 || !b.more.empty()) && dwarf_tag(&type) == DW_TAG_pointer_type) {
+      return false;
+    }
     offset = b.offset;
     return true;
   }

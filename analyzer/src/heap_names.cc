@@ -107,9 +107,15 @@ std::string Namer::HeapName(const HeapRef& h, uint64_t addr, const std::vector<S
   if (where.empty()) where = Hex(h.site ? h.site : h.base);
   // The field, where the allocation site says what type the block holds.
   std::string field;
+  bool bytes = false;
   if (Symbolizer* sym = Sym(); sym && typed_at && !(typed_at & trace::kSiteIsString) &&
                                addr >= h.base && (!wrapped || typed_at != h.site)) {
-    field = sym->ResolveHeapField(typed_at, h.size, addr - h.base);
+    field = sym->ResolveHeapField(typed_at, h.size, addr - h.base, &bytes);
+  }
+  // A block allocated as bytes (`char *arena = malloc(n)`) says nothing of the objects the
+  // program carves from it: the type an access went through does, where it names one.
+  if (bytes && addr >= h.base) {
+    if (std::string accessed = AccessedField(addr, sides); !accessed.empty()) field = accessed;
   }
   // Else the type of the pointer an access went through (a block carved up by the program's
   // own allocator, a void* kept nowhere typed).

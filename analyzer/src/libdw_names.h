@@ -44,7 +44,8 @@ class LibdwNames : public DwarfNames {
     return Find(thread_locals_, offset, out);
   }
 
-  std::string AllocatedField(uint64_t pc, uint64_t block_size, uint64_t offset) override;
+  std::string AllocatedField(uint64_t pc, uint64_t block_size, uint64_t offset,
+                             bool* bytes = nullptr) override;
   std::string AccessedField(uint64_t ret, int64_t delta) override;
 
   bool Local(uint64_t pc, uint64_t offset, std::optional<uint64_t> fp_offset,

@@ -350,12 +350,13 @@ class ModuleSymbolizer : public Symbolizer {
     return true;
   }
 
-  std::string ResolveHeapField(uint64_t alloc_site, uint64_t size, uint64_t offset) override {
+  std::string ResolveHeapField(uint64_t alloc_site, uint64_t size, uint64_t offset,
+                               bool* bytes) override {
     const ModuleInfo* m = alloc_site > 0 ? ModuleOf(alloc_site - 1) : nullptr;
     DwarfNames* dwarf = m ? DwarfOf(*m) : nullptr;
     if (!dwarf) return "";
     // The return address lies after the call; pc - 1 is inside it, in the allocating scope.
-    return dwarf->AllocatedField(alloc_site - 1 - m->base, size, offset);
+    return dwarf->AllocatedField(alloc_site - 1 - m->base, size, offset, bytes);
   }
 
   std::string ResolveAccessedField(uint64_t site, uint64_t access_addr, uint64_t addr) override {

@@ -409,10 +409,16 @@ Report ImportTsanReports(std::string_view text, const std::string& program) {
     }
     // TSan prints the call's pc (the return address less one); the site is the return
     // address, for an allocation as for an access's check.
-    std::string out =
-        in_program(h.alloc) ? sym->ResolveHeapField(h.alloc.pc + 1, h.size, h.offset) : "";
-    if (out.empty() && h.access && in_program(*h.access)) {
-      out = sym->ResolveAccessedField(h.access->pc + 1, 0, 0);
+    bool bytes = false;
+    std::string out = in_program(h.alloc)
+                          ? sym->ResolveHeapField(h.alloc.pc + 1, h.size, h.offset, &bytes)
+                          : "";
+    // As the trace's analysis: a block allocated as bytes is named by the access's type.
+    if ((out.empty() || bytes) && h.access && in_program(*h.access)) {
+      if (std::string accessed = sym->ResolveAccessedField(h.access->pc + 1, 0, 0);
+          !accessed.empty()) {
+        out = accessed;
+      }
     }
     if (out.empty() && h.size && h.offset < h.size) {
       out = objects.Name(block, path, h.block, h.block + h.offset);

@@ -297,6 +297,24 @@ TEST(CodeFlow, AnAddressLoadedFromAMemberEndsAtTheLoad) {
   EXPECT_EQ(b.back().at, kStart);
 }
 
+TEST(CodeFlow, PointersLoadedOneFromAnotherGoBackToTheFirstObject) {
+  // s->shard->stats->misses: mov 0x10(%rdi),%rax; mov 0x8(%rax),%rax; lea 0x8(%rax),%rdi;
+  // call check; addq $1,0x8(%rax); ret
+  const std::vector<unsigned char> code = {0x48, 0x8b, 0x47, 0x10, 0x48, 0x8b, 0x40, 0x08,
+                                           0x48, 0x8d, 0x78, 0x08, 0xe8, 0x3b, 0x00, 0x00,
+                                           0x00, 0x48, 0x83, 0x40, 0x08, 0x01, 0xc3};
+  const std::vector<AddressBase> b = Bases(code, 0x11);
+  ASSERT_EQ(b.size(), 4u);
+  EXPECT_EQ(b[2].reg, kRax);  // stats, loaded from the shard %rax points to
+  EXPECT_EQ(b[2].member, 8);
+  EXPECT_TRUE(b[2].more.empty());
+  EXPECT_EQ(b[3].reg, kRdi);  // shard, loaded from the server %rdi points to; then stats
+  EXPECT_EQ(b[3].at, kStart);
+  EXPECT_EQ(b[3].member, 0x10);
+  EXPECT_EQ(b[3].more, std::vector<int64_t>{8});
+  EXPECT_EQ(b[3].offset, 8);
+}
+
 TEST(CodeFlow, AnAddressFromAPointerKeptInAGlobal) {
   // mov g(%rip),%rbx; lea 0x10(%rbx),%rdi; call check; movq $1,0x10(%rbx); ret
   const std::vector<unsigned char> code = {0x48, 0x8b, 0x1d, 0x00, 0x02, 0x00, 0x00, 0x48, 0x8d,

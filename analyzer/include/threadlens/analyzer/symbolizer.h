@@ -33,9 +33,12 @@ class Symbolizer {
   // What byte `offset` of a heap block of `size` bytes is, from the type its allocation site
   // allocates, or "" when the site does not tell it soundly. `alloc_site` is the allocating
   // call's return address (HeapRef::site). "Account::balance" (one object),
-  // "Account[3].balance", "int[50]" (an array).
-  virtual std::string ResolveHeapField(uint64_t alloc_site, uint64_t size, uint64_t offset) {
-    (void)alloc_site, (void)size, (void)offset;
+  // "Account[3].balance", "int[50]" (an array). `bytes`, when given, is set when the site
+  // allocates bytes (`char *arena = malloc(n)`): the name is then "char[N]", and what the
+  // program carves from the block is better told by its accesses.
+  virtual std::string ResolveHeapField(uint64_t alloc_site, uint64_t size, uint64_t offset,
+                                       bool* bytes = nullptr) {
+    (void)alloc_site, (void)size, (void)offset, (void)bytes;
     return "";
   }
   // What byte `addr` is, for an access made at `access_addr` by the instrumented check that
