@@ -29,6 +29,11 @@ std::string FutexHangTitle(const Access& a) {
          (LibraryWord(a.object) ? " (a futex wait)" : " on " + a.object);
 }
 
+// What ended the memory a use after free used: a descriptor's close, a mapping's unmap.
+std::string FreeWord(const Access& used) {
+  return used.descriptor() ? "close" : used.mapping() ? "unmap" : "free";
+}
+
 }  // namespace
 
 void TitleFinding(Finding& f) {
@@ -39,7 +44,7 @@ void TitleFinding(Finding& f) {
     const Access& used = a[0].op == "free" ? a[1] : a[0];
     const bool own = freed.thread == used.thread;
     const bool fd = used.descriptor();
-    const std::string free = fd ? "close" : "free";
+    const std::string free = FreeWord(used);
     f.title = "use after " + free + ": " + used.op + " of " +
               (f.variables.empty() ? used.object : f.variables[0]) + " by " + used.thread +
               " after " + (own ? "its own " + free : "its " + free + " by " + freed.thread);
@@ -47,6 +52,10 @@ void TitleFinding(Finding& f) {
       f.detail = "The close happens before this " + used.op + ": " + used.thread +
                  " uses a descriptor number that was given back, whatever the timing. An "
                  "open in between, by any thread, may hand the number out again.";
+    } else if (f.detail.empty() && used.mapping()) {
+      f.detail = "The unmap happens before this " + used.op + ": " + used.thread +
+                 " uses memory that was unmapped, whatever the timing. Any mapping may take "
+                 "the range again in between.";
     } else if (f.detail.empty()) {
       f.detail = "The free happens before this " + used.op + ": " + used.thread +
                  " uses memory that was given back (a dangling pointer), whatever the timing. "
@@ -56,7 +65,7 @@ void TitleFinding(Finding& f) {
     const Access& freed = a[0].op == "free" ? a[0] : a[1];
     const Access& used = a[0].op == "free" ? a[1] : a[0];
     const bool fd = used.descriptor();
-    const std::string free = fd ? "close" : "free";
+    const std::string free = FreeWord(used);
     f.title = "use after " + free + " by another thread: " + used.op + " of " +
               (f.variables.empty() ? used.object : f.variables[0]) + " by " + used.thread +
               (&used == &a[1] ? " after" : " races with") + " its " + free + " by " +
@@ -66,8 +75,8 @@ void TitleFinding(Finding& f) {
                  "name another file (one that any thread opened since) when " + used.thread +
                  " uses it.";
     } else if (f.detail.empty()) {
-      f.detail = "Nothing orders the " + used.op + " with the free: the memory may already be "
-                 "reused when " + used.thread + " touches it.";
+      f.detail = "Nothing orders the " + used.op + " with the " + free +
+                 ": the memory may already be reused when " + used.thread + " touches it.";
     }
   } else if (f.kind == "race" && a.size() >= 2) {
     f.title = std::string(f.predicted && *f.predicted ? "predicted " : "") + "data race on " +

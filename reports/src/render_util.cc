@@ -209,8 +209,9 @@ std::string ShortSite(const Access& a) {
 std::string LongSite(const Access& a) { return TopFrame(a).Describe(); }
 
 std::string ShownOp(const Access& a) {
-  if (!a.descriptor()) return a.op;
-  return a.op == "free" ? "close" : a.op == "allocate" ? "open" : a.op;
+  if (a.descriptor()) return a.op == "free" ? "close" : a.op == "allocate" ? "open" : a.op;
+  if (a.mapping()) return a.op == "free" ? "unmap" : a.op == "allocate" ? "map" : a.op;
+  return a.op;
 }
 
 std::string FormatDuration(uint64_t ticks, uint64_t ticks_per_second) {

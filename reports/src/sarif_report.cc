@@ -162,7 +162,8 @@ std::string Verb(const std::string& op) {
       {"unlock", "unlocks"},   {"read", "reads"},        {"write", "writes"},
       {"join", "joins"},       {"wait", "waits on"},     {"cond-wait", "waits on"},
       {"sem-wait", "waits on"}, {"free", "frees"},       {"allocate", "allocates"},
-      {"close", "closes"},     {"open", "opens"},
+      {"close", "closes"},     {"open", "opens"},        {"map", "maps"},
+      {"unmap", "unmaps"},
       {"futex-wait", "waits on"},
       {"detach", "detaches"},  {"lock", "locks"},        {"destroy", "destroys"}};
   auto it = kVerbs.find(op);

@@ -221,9 +221,8 @@ TEST(Races, AMappingIsNamedByItsFile) {
   ASSERT_TRUE(race->allocation.has_value()) << text;
   EXPECT_TRUE(race->allocation->mapping()) << race->allocation->object;
   EXPECT_FALSE(race->allocation->descriptor());
-  EXPECT_TRUE(std::regex_match(race->allocation->object,
-                               std::regex("file /tmp/threadlens-map-[A-Za-z0-9]{6} \\(4096 bytes\\)")))
-      << race->allocation->object;
+  const std::regex object("file /tmp/threadlens-map-[A-Za-z0-9]{6} \\(4096 bytes\\)");
+  EXPECT_TRUE(std::regex_match(race->allocation->object, object)) << race->allocation->object;
   EXPECT_NE(text.find(" mapped by thread T1:"), std::string::npos) << text;
   EXPECT_EQ(text.find("Heap block"), std::string::npos) << text;
   EXPECT_EQ(text.find("heap block"), std::string::npos) << text;
@@ -239,6 +238,24 @@ TEST(Races, AMappingIsNamedByItsFile) {
   const threadlens::Report again = ReportOf("race_file_mapping");
   ASSERT_FALSE(again.findings.empty());
   EXPECT_EQ(again.findings[0].fingerprint, race->fingerprint);
+}
+
+// An access racing a munmap is a use after unmap, in the title, the text and SARIF's words.
+TEST(Races, AnUnmapIsNotAFree) {
+  std::string text;
+  const threadlens::Report report = ReportOf("race_mmap_unmap", &text);
+  const threadlens::Finding* race = nullptr;
+  for (const auto& f : report.findings) {
+    if (f.kind == "race" && f.subkind == "use-after-free") race = &f;
+  }
+  ASSERT_NE(race, nullptr) << text;
+  EXPECT_EQ(race->title.rfind("use after unmap", 0), 0u) << race->title;
+  EXPECT_NE(race->title.find("its unmap by"), std::string::npos) << race->title;
+  EXPECT_NE(race->detail.find("unmap"), std::string::npos) << race->detail;
+  const std::string unmap = "nmap of char[100] in anonymous memory of 65536 bytes mapped at main";
+  EXPECT_NE(text.find(unmap), std::string::npos) << text;
+  EXPECT_EQ(text.find("ree of"), std::string::npos) << text;
+  EXPECT_NE(text.find("Anonymous memory of 65536 bytes at 0x"), std::string::npos) << text;
 }
 
 // A callback the C library calls (a std::call_once or C11 call_once routine inside

@@ -47,10 +47,14 @@ struct Access {
   // A file descriptor the tracer saw created: an 8-byte object named "file descriptor N",
   // allocated by its open and freed by its close; its size means nothing to a reader.
   bool descriptor() const { return object.starts_with("file descriptor "); }
-  // A mapping's allocation (mmap): "file PATH (N bytes)" or "anonymous memory of N bytes".
+  // Memory the program mapped (mmap): its allocation, "file PATH (N bytes)" or "anonymous
+  // memory of N bytes", or an access in it ("file PATH mapped at ...", "FIELD in file ...").
   bool mapping() const {
-    return (object.starts_with("file ") && !descriptor()) ||
-           object.starts_with("anonymous memory of ");
+    if (descriptor()) return false;
+    return object.starts_with("file ") || object.starts_with("anonymous memory of ") ||
+           (object.find(" mapped at ") != std::string::npos &&
+            (object.find(" in file ") != std::string::npos ||
+             object.find(" in anonymous memory of ") != std::string::npos));
   }
 };
 
