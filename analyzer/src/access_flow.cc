@@ -23,7 +23,7 @@ struct Operand {
 // The memory operand of the first instruction from `at` that has one, past register moves
 // and loads of frame slots (which at -O0 reload the object's pointer).
 std::optional<Operand> AccessAfter(const Decoder& d, const unsigned char* code, size_t size,
-                                   uint64_t at) {
+                                   uint64_t at, bool frame) {
   cs_insn* insn = d.Malloc();
   if (!insn) return std::nullopt;
   std::optional<Operand> out;
@@ -40,7 +40,7 @@ std::optional<Operand> AccessAfter(const Decoder& d, const unsigned char* code, 
     }
     const std::optional<Slot> slot = mem ? SlotOf(*mem) : std::nullopt;
     if (insn->id == X86_INS_MOV && x.op_count == 2 && IsReg(x.operands[0], 8) && slot &&
-        slot->base == kRbp) {
+        slot->base == kRbp && frame) {
       const int r = Gpr(x.operands[0].reg);  // -O0 reloads the pointer
       if (r >= 0) {
         from_slot[r] = true;
@@ -55,7 +55,9 @@ std::optional<Operand> AccessAfter(const Decoder& d, const unsigned char* code, 
       break;
     }
     const int base = Gpr(mem->mem.base);
-    if (mem->mem.index != X86_REG_INVALID || base < 0 || base == kRsp || base == kRbp) break;
+    if (mem->mem.index != X86_REG_INVALID || base < 0 || base == kRsp || (base == kRbp && frame)) {
+      break;
+    }
     Operand o;
     o.disp = mem->mem.disp;
     if (from_slot[base]) {
@@ -68,6 +70,21 @@ std::optional<Operand> AccessAfter(const Decoder& d, const unsigned char* code, 
   }
   d.Free(insn, 1);
   return out;
+}
+
+// Whether the function keeps a frame pointer (`mov %rsp,%rbp` in its prologue): else %rbp
+// is a register like another (clang and gcc at -O1 and above), and an address off it no
+// frame slot.
+bool KeepsFramePointer(const cs_insn* insns, size_t n) {
+  for (size_t k = 0; k < n && k < 8; ++k) {
+    const cs_x86& x = insns[k].detail->x86;
+    if (insns[k].id == X86_INS_MOV && x.op_count == 2 && x.operands[0].type == X86_OP_REG &&
+        x.operands[0].reg == X86_REG_RBP && x.operands[1].type == X86_OP_REG &&
+        x.operands[1].reg == X86_REG_RSP) {
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -94,8 +111,9 @@ std::vector<AddressBase> AddressBases(const Function& fn, uint64_t ret, int reg)
   // The access the call checks comes right after it: its memory operand must be the
   // address computed before the call (else the call is no check, memcpy's say, whose
   // first argument is not the bytes accessed).
-  const std::optional<Operand> access =
-      AccessAfter(d, f.bytes.data() + (ret - f.start), f.bytes.size() - (ret - f.start), ret);
+  const bool frame = KeepsFramePointer(insns, f.n);
+  const std::optional<Operand> access = AccessAfter(
+      d, f.bytes.data() + (ret - f.start), f.bytes.size() - (ret - f.start), ret, frame);
   if (!access) return out;
   // The latest pc before the call at which register `x`, as set at instruction `i`, still
   // holds that value: the debug info may say what it is only there.
@@ -105,6 +123,16 @@ std::vector<AddressBase> AddressBases(const Function& fn, uint64_t ret, int reg)
     }
     return insns[n - 1].address;
   };
+  // Where other code jumps to: walking back past one, the value may have come another way.
+  std::vector<uint64_t> targets;
+  for (size_t k = 0; k < f.n; ++k) {
+    const cs_x86& x = insns[k].detail->x86;
+    if (d.InGroup(insns[k], CS_GRP_JUMP) && x.op_count == 1 && x.operands[0].type == X86_OP_IMM) {
+      targets.push_back(static_cast<uint64_t>(x.operands[0].imm));
+    }
+  }
+  std::sort(targets.begin(), targets.end());
+  bool joined = false;  // the walk stepped back past a jump target
   int r = reg;
   int64_t offset = 0;        // from the last pointer loaded (or the register) to the address
   std::vector<int64_t> loads;  // the members loaded on the way, in the order the code loads them
@@ -123,6 +151,7 @@ std::vector<AddressBase> AddressBases(const Function& fn, uint64_t ret, int reg)
   };
   push(r, 0, insns[n - 1].address, 0);
   for (size_t i = n - 1, steps = 0; i-- > 0 && steps < 64; ++steps) {
+    joined |= std::binary_search(targets.begin(), targets.end(), insns[i + 1].address);
     const cs_insn& in = insns[i];
     const cs_x86& x = in.detail->x86;
     if (in.id == X86_INS_CALL) {
@@ -136,7 +165,7 @@ std::vector<AddressBase> AddressBases(const Function& fn, uint64_t ret, int reg)
       // -O0 copies the pointer into frame slots: each holds the same value.
       if (in.id == X86_INS_MOV && x.op_count == 2 && IsReg(x.operands[1], 8) &&
           Gpr(x.operands[1].reg) == r) {
-        if (const std::optional<Slot> s = SlotOf(x.operands[0]); s && s->base == kRbp) {
+        if (const std::optional<Slot> s = SlotOf(x.operands[0]); s && s->base == kRbp && frame) {
           push(-1, s->disp, in.address, 0);
         }
       }
@@ -153,7 +182,7 @@ std::vector<AddressBase> AddressBases(const Function& fn, uint64_t ret, int reg)
     }
     if (in.id == X86_INS_LEA && src->type == X86_OP_MEM && src->mem.index == X86_REG_INVALID) {
       const int base = Gpr(src->mem.base);
-      if (base < 0 || base == kRsp || base == kRbp) break;
+      if (base < 0 || base == kRsp || (base == kRbp && frame)) break;
       r = base;
       add(src->mem.disp);
       push(r, 0, in.address, until(i, r));
@@ -164,8 +193,13 @@ std::vector<AddressBase> AddressBases(const Function& fn, uint64_t ret, int reg)
       continue;
     }
     if (in.id == X86_INS_MOV && src->type == X86_OP_MEM && src->mem.index == X86_REG_INVALID) {
-      if (const std::optional<Slot> s = SlotOf(*src); s && s->base == kRbp) {
-        push(-1, s->disp, in.address, 0);  // -O0: the variable's slot
+      if (const std::optional<Slot> s = SlotOf(*src); s && (s->base == kRsp || frame)) {
+        // -O0: the variable's %rbp slot; else reloaded from where it was spilled (%rsp),
+        // only on a path that no jump joins (a slot is reused for other values).
+        if (s->base == kRbp || !joined) {
+          push(-1, s->disp, in.address, 0);
+          out.back().rsp = s->base == kRsp;
+        }
         break;
       }
       if (src->mem.base == X86_REG_RIP) {  // a pointer kept in a global
@@ -177,7 +211,11 @@ std::vector<AddressBase> AddressBases(const Function& fn, uint64_t ret, int reg)
       // A pointer loaded from a member of the object another register points to: a base,
       // and the walk goes on back to what typed that register.
       const int base = Gpr(src->mem.base);
-      if (base < 0 || base == kRsp || base == kRbp || loads.size() >= kMaxMemberLoads) break;
+      if (base < 0 || base == kRsp || (base == kRbp && frame) || loads.size() >= kMaxMemberLoads) {
+        break;
+      }
+      // A second load only on a path that no jump joins: the first is this walk's as before.
+      if (!loads.empty() && joined) break;
       loads.insert(loads.begin(), src->mem.disp);
       r = base;
       push(r, 0, in.address, 0);
@@ -186,8 +224,8 @@ std::vector<AddressBase> AddressBases(const Function& fn, uint64_t ret, int reg)
     break;  // an index, or anything else: no known offset
   }
   const bool checked = std::any_of(out.begin(), out.end(), [&](const AddressBase& b) {
-    return b.member < 0 && b.global == 0 && b.reg == access->reg && b.slot == access->slot &&
-           b.offset == access->disp;
+    return b.member < 0 && b.global == 0 && !b.rsp && b.reg == access->reg &&
+           b.slot == access->slot && b.offset == access->disp;
   });
   if (!checked) out.clear();
   return out;

@@ -103,6 +103,7 @@ struct AddressBase {
   uint64_t global = 0;  // else: the pointer loaded from the global at this address, plus `offset`
   uint64_t until = 0;   // a register still holds the value here (the latest such pc), or 0
   std::vector<int64_t> more;
+  bool rsp = false;  // `slot` is past %rsp (a pointer spilled at -O1 and above), not %rbp
 };
 // Pointers loaded one from another on the way back to a base, at most.
 inline constexpr size_t kMaxMemberLoads = 4;

@@ -353,7 +353,7 @@ bool VariablePointee(Dwarf_Die cu_die, uint64_t pc, int reg, int64_t slot,
   if (!ScopeChain(cu_die, pc, chain, 0)) return false;
   // -O0: the variable in the frame slot.
   std::optional<int64_t> base;
-  if (reg < 0) {
+  if (reg < 0 && reg != kRspSlot) {
     if (dwarf_tag(&chain[0]) != DW_TAG_subprogram) return false;
     base = FrameBaseAboveRbp(&chain[0], pc, cfa_above_rbp);
     if (!base) return false;
@@ -365,11 +365,10 @@ bool VariablePointee(Dwarf_Die cu_die, uint64_t pc, int reg, int64_t slot,
     if (dwarf_child(&scope, &child) != 0) continue;
     do {
       const int tag = dwarf_tag(&child);
-      if ((tag != DW_TAG_variable && tag != DW_TAG_formal_parameter) ||
-          !(base ? LocatedAt(&child, pc, DW_OP_fbreg, slot - *base)
-                 : LocatedAt(&child, pc, DW_OP_reg0 + reg))) {
-        continue;
-      }
+      const bool here = reg == kRspSlot ? LocatedAt(&child, pc, DW_OP_breg7, slot)
+                        : base          ? LocatedAt(&child, pc, DW_OP_fbreg, slot - *base)
+                                        : LocatedAt(&child, pc, DW_OP_reg0 + reg);
+      if ((tag != DW_TAG_variable && tag != DW_TAG_formal_parameter) || !here) continue;
       Dwarf_Die pointer, object;
       Dwarf_Attribute a;
       if (!TypeOf(&child, &pointer) || !Peel(&pointer) ||

@@ -55,8 +55,12 @@ struct PointerStore {
   int64_t slot = 0;
 };
 std::optional<PointerStore> StoredPointer(const unsigned char* code, size_t code_size, uint64_t ret);
+// `reg` kRspSlot: the variable is at `slot` past %rsp (where clang at -O1 and above spills
+// a pointer it reloads: DW_OP_breg7).
+inline constexpr int kRspSlot = -2;
 // T, for the variable of type T* the debug info places at `pc` in DWARF register `reg`, or
-// (`reg` -1) in the %rbp frame slot `slot` (-O0; `cfa_above_rbp` as for ReceivedType).
+// (`reg` -1) in the %rbp frame slot `slot` (-O0; `cfa_above_rbp` as for ReceivedType), or
+// (`reg` kRspSlot) at `slot` past %rsp.
 // False when none, or variables of different types, are there.
 bool VariablePointee(Dwarf_Die cu_die, uint64_t pc, int reg, int64_t slot,
                      const std::function<std::optional<int64_t>(uint64_t)>& cfa_above_rbp,

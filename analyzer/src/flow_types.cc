@@ -153,7 +153,7 @@ bool AccessedObject(Dwarf_Die cu_die, uint64_t ret, const FunctionAt& function_a
   if (!fn) return false;
   constexpr int kRdi = 7;  // the check's argument
   for (const code_flow::AddressBase& b : code_flow::AddressBases(*fn, ret, kRdi)) {
-    const int reg = b.reg >= 0 ? DwarfRegister(b.reg) : -1;
+    const int reg = b.reg >= 0 ? DwarfRegister(b.reg) : b.rsp ? dwarf_scopes::kRspSlot : -1;
     Dwarf_Die global, pointer;
     uint64_t off = 0;
     const bool typed =

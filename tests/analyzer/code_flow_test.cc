@@ -267,13 +267,14 @@ TEST(CodeFlow, ARegisterSetBeforeAnotherCallStillHoldsItsValueAtTheCheck) {
 }
 
 TEST(CodeFlow, AnO0AccessReloadsThePointerFromACopyOfItsSlot) {
+  // push %rbp; mov %rsp,%rbp (-O0 keeps the frame pointer);
   // mov -0x10(%rbp),%rax; mov %rax,-0x18(%rbp); mov %rax,%rdi; add $0x10,%rdi; call check;
   // mov -0x20(%rbp),%rcx; mov -0x18(%rbp),%rax; mov %rcx,0x10(%rax); ret
   const std::vector<unsigned char> code = {
-      0x48, 0x8b, 0x45, 0xf0, 0x48, 0x89, 0x45, 0xe8, 0x48, 0x89, 0xc7, 0x48, 0x83,
-      0xc7, 0x10, 0xe8, 0x3b, 0x00, 0x00, 0x00, 0x48, 0x8b, 0x4d, 0xe0, 0x48, 0x8b,
-      0x45, 0xe8, 0x48, 0x89, 0x48, 0x10, 0xc3};
-  const std::vector<AddressBase> b = Bases(code, 0x14);
+      0x55, 0x48, 0x89, 0xe5, 0x48, 0x8b, 0x45, 0xf0, 0x48, 0x89, 0x45, 0xe8, 0x48,
+      0x89, 0xc7, 0x48, 0x83, 0xc7, 0x10, 0xe8, 0x3b, 0x00, 0x00, 0x00, 0x48, 0x8b,
+      0x4d, 0xe0, 0x48, 0x8b, 0x45, 0xe8, 0x48, 0x89, 0x48, 0x10, 0xc3};
+  const std::vector<AddressBase> b = Bases(code, 0x18);
   ASSERT_FALSE(b.empty());
   // The variable's own slot is the last base, 0x10 below the address.
   EXPECT_EQ(b.back().reg, -1);
@@ -313,6 +314,48 @@ TEST(CodeFlow, PointersLoadedOneFromAnotherGoBackToTheFirstObject) {
   EXPECT_EQ(b[3].member, 0x10);
   EXPECT_EQ(b[3].more, std::vector<int64_t>{8});
   EXPECT_EQ(b[3].offset, 8);
+}
+
+TEST(CodeFlow, APointerReloadedFromWhereItWasSpilled) {
+  // mov 0x28(%rsp),%rax; lea 0x10(%rax),%rdi; call check; addq $1,0x10(%rax); ret
+  const std::vector<unsigned char> code = {0x48, 0x8b, 0x44, 0x24, 0x28, 0x48, 0x8d, 0x78,
+                                           0x10, 0xe8, 0x3b, 0x00, 0x00, 0x00, 0x48, 0x83,
+                                           0x40, 0x10, 0x01, 0xc3};
+  const std::vector<AddressBase> b = Bases(code, 0xe);
+  ASSERT_FALSE(b.empty());
+  EXPECT_TRUE(b.back().rsp);
+  EXPECT_EQ(b.back().reg, -1);
+  EXPECT_EQ(b.back().slot, 0x28);
+  EXPECT_EQ(b.back().offset, 0x10);
+  EXPECT_EQ(b.back().at, kStart);
+}
+
+TEST(CodeFlow, NoSpilledPointerPastAJumpTarget) {
+  // The same with a jump landing between the reload and the access: the slot's value may
+  // be another path's. mov 0x28(%rsp),%rax; jmp +0; lea 0x10(%rax),%rdi; call check; ...
+  const std::vector<unsigned char> code = {0x48, 0x8b, 0x44, 0x24, 0x28, 0xeb, 0x00, 0x48,
+                                           0x8d, 0x78, 0x10, 0xe8, 0x3b, 0x00, 0x00, 0x00,
+                                           0x48, 0x83, 0x40, 0x10, 0x01, 0xc3};
+  const std::vector<AddressBase> b = Bases(code, 0x10);
+  ASSERT_FALSE(b.empty());
+  for (const AddressBase& x : b) EXPECT_FALSE(x.rsp);
+  EXPECT_EQ(b.back().reg, kRax);
+}
+
+TEST(CodeFlow, RbpIsARegisterLikeAnotherWithoutAFramePointer) {
+  // mov 0x8(%rbx),%rbp; lea 0x10(%rbp),%rdi; call check; addq $1,0x10(%rbp); ret
+  const std::vector<unsigned char> body = {0x48, 0x8b, 0x6b, 0x08, 0x48, 0x8d, 0x7d,
+                                           0x10, 0xe8, 0x3b, 0x00, 0x00, 0x00, 0x48,
+                                           0x83, 0x45, 0x10, 0x01, 0xc3};
+  const std::vector<AddressBase> b = Bases(body, 0xd);
+  ASSERT_FALSE(b.empty());
+  EXPECT_EQ(b.back().reg, kRbx);
+  EXPECT_EQ(b.back().member, 8);
+  EXPECT_EQ(b.back().offset, 0x10);
+  // After push %rbp; mov %rsp,%rbp, %rbp is the frame: an address off it is a frame slot's.
+  std::vector<unsigned char> framed = {0x55, 0x48, 0x89, 0xe5};
+  framed.insert(framed.end(), body.begin(), body.end());
+  EXPECT_TRUE(Bases(framed, 0xd + 4).empty());
 }
 
 TEST(CodeFlow, AnAddressFromAPointerKeptInAGlobal) {
