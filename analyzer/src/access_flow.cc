@@ -138,7 +138,7 @@ std::vector<AddressBase> AddressBases(const Function& fn, uint64_t ret, int reg)
   std::vector<int64_t> loads;  // the members loaded on the way, in the order the code loads them
   // What back-steps add to: the access's offset, or once a pointer was loaded, the member it
   // was loaded from.
-  auto add = [&](int64_t d) { (loads.empty() ? offset : loads.front()) += d; };
+  auto add = [&](int64_t delta) { (loads.empty() ? offset : loads.front()) += delta; };
   // A base: register `x` (or frame slot `slot` when `x` is -1) at `at`, with what was loaded
   // from the object it points to since.
   auto push = [&](int x, int64_t slot, uint64_t at, uint64_t until_pc) {
@@ -203,6 +203,7 @@ std::vector<AddressBase> AddressBases(const Function& fn, uint64_t ret, int reg)
         break;
       }
       if (src->mem.base == X86_REG_RIP) {  // a pointer kept in a global
+        if (!loads.empty() && joined) break;  // as for a second member load, below
         AddressBase g{-1, 0, in.address, offset, -1,
                       in.address + in.size + static_cast<uint64_t>(src->mem.disp), 0, loads};
         out.push_back(std::move(g));
