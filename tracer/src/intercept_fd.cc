@@ -289,6 +289,7 @@ void NameMapping(ThreadState* ts, void* addr, int fd, uintptr_t pc) {
     snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
     const long n = syscall(SYS_readlinkat, AT_FDCWD, link, path, sizeof path);
     if (n > 0) id = InternString(path, static_cast<size_t>(n));
+    if (id == 0) return;  // a file whose path is not known (no /proc) is no anonymous memory
   }
   EmitTo(ts, EventKind::kMapName, id ? trace::kMapFile : 0, 0, id,
          reinterpret_cast<uintptr_t>(addr), pc);
