@@ -156,19 +156,8 @@ std::string HeapKey(const std::string& name) { return WhereKey(name, " allocated
 
 // A mapping's name (MappingName) as a heap block's: where it was mapped, without its line
 // and offset, nor the file's path (a temporary file's changes from run to run).
-bool IsMappingName(const std::string& name) {
-  return (name.starts_with("file ") && !name.starts_with("file descriptor ")) ||
-         name.starts_with("anonymous memory of ");
-}
 std::string MappingKey(const std::string& name) {
   return WhereKey(name, " mapped at ", "mapping");
-}
-// Where the mapping begins in "FIELD in file ..." or "FIELD in anonymous memory of ...".
-size_t InMapping(const std::string& name) {
-  for (const char* in : {" in file ", " in anonymous memory of "}) {
-    if (const size_t p = name.find(in); p != std::string::npos) return p;
-  }
-  return std::string::npos;
 }
 
 // A variable on a thread's stack or in its thread-local storage, without the thread:
@@ -217,10 +206,10 @@ bool Unstable(const std::string& name) {
 std::string HeapObjectKey(const std::string& name) {
   const size_t in_block = name.find(" in heap block allocated at ");
   if (in_block == std::string::npos) {
-    if (IsMappingName(name)) return MappingKey(name);
-    const size_t in_map = InMapping(name);
-    if (in_map == std::string::npos) return name;
-    return name.substr(0, in_map) + "@" + MappingKey(name.substr(in_map + 4));
+    const size_t map = MappingNameAt(name);
+    if (map == std::string::npos) return name;
+    if (map == 0) return MappingKey(name);
+    return name.substr(0, map - 4) + "@" + MappingKey(name.substr(map));  // before " in "
   }
   std::string rest = name, number;
   if (const size_t hash = rest.rfind(" #"); hash != std::string::npos && hash > in_block) {
@@ -259,7 +248,7 @@ std::string FingerprintOf(const Finding& f) {
     std::string key;
     if (v.rfind(kHeapPrefix, 0) == 0) key = HeapKey(v);
     else if (in_block != std::string::npos) key = HeapObjectKey(v);
-    else if (IsMappingName(v) || InMapping(v) != std::string::npos) key = HeapObjectKey(v);
+    else if (MappingNameAt(v) != std::string::npos) key = HeapObjectKey(v);
     else if (at_address != std::string::npos) key = v.substr(0, at_address) + "@memory";
     else if (in_shared != std::string::npos) key = v.substr(0, in_shared) + "@shared";
     else if (key = WithoutOwner(v); Unstable(key)) continue;

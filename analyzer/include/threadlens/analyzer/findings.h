@@ -30,6 +30,20 @@ struct Frame {
 using Stack = std::vector<Frame>;
 
 // One side of a finding: what one thread did at one point.
+// Where the mapping's name starts in a name the analysis gives memory the program mapped
+// (analysis::MappingName): 0 for the mapping itself ("file PATH ...", "anonymous memory of
+// N bytes ..."), past " in " for a field of it ("FIELD in file PATH mapped at ..."); npos
+// for any other name (a descriptor's, "file descriptor N", included).
+inline size_t MappingNameAt(std::string_view name) {
+  if (name.starts_with("file descriptor ")) return std::string_view::npos;
+  if (name.starts_with("file ") || name.starts_with("anonymous memory of ")) return 0;
+  if (name.find(" mapped at ") == std::string_view::npos) return std::string_view::npos;
+  for (std::string_view in : {" in file ", " in anonymous memory of "}) {
+    if (const size_t p = name.find(in); p != std::string_view::npos) return p + 4;
+  }
+  return std::string_view::npos;
+}
+
 struct Access {
   std::string thread;               // thread name, e.g. "Producer" or "T2"
   uint32_t tid = 0;
@@ -49,13 +63,7 @@ struct Access {
   bool descriptor() const { return object.starts_with("file descriptor "); }
   // Memory the program mapped (mmap): its allocation, "file PATH (N bytes)" or "anonymous
   // memory of N bytes", or an access in it ("file PATH mapped at ...", "FIELD in file ...").
-  bool mapping() const {
-    if (descriptor()) return false;
-    return object.starts_with("file ") || object.starts_with("anonymous memory of ") ||
-           (object.find(" mapped at ") != std::string::npos &&
-            (object.find(" in file ") != std::string::npos ||
-             object.find(" in anonymous memory of ") != std::string::npos));
-  }
+  bool mapping() const { return MappingNameAt(object) != std::string::npos; }
 };
 
 // An edge of a lock-order cycle or a wait-for cycle.
