@@ -112,14 +112,12 @@ std::string Namer::HeapName(const HeapRef& h, uint64_t addr, const std::vector<S
                                addr >= h.base && (!wrapped || typed_at != h.site)) {
     field = sym->ResolveHeapField(typed_at, h.size, addr - h.base, &bytes);
   }
-  // A block allocated as bytes (`char *arena = malloc(n)`) says nothing of the objects the
-  // program carves from it: the type an access went through does, where it names one.
-  if (bytes && addr >= h.base) {
+  // Else, or where the site allocates bytes (`char *arena = malloc(n)`, which says nothing of
+  // the objects the program carves from it), the type of the pointer an access went through
+  // (a block carved up by the program's own allocator, a void* kept nowhere typed).
+  if ((field.empty() || bytes) && addr >= h.base) {
     if (std::string accessed = AccessedField(addr, sides); !accessed.empty()) field = accessed;
   }
-  // Else the type of the pointer an access went through (a block carved up by the program's
-  // own allocator, a void* kept nowhere typed).
-  if (field.empty() && addr >= h.base) field = AccessedField(addr, sides);
   // Else the type another race's access into the same object went through (x264's frame
   // contexts: some fields reached through a typed pointer, others through one the debug
   // info does not place), or into a whole block of the same size from the same call path.
