@@ -219,23 +219,32 @@ std::string HeapObjectKey(const std::string& name) {
   return rest.substr(0, in_block) + "@" + HeapKey(rest) + number;
 }
 
+// The user's function of a stack: the first frame outside the system headers and the
+// standard library (a lock inlined through std::mutex::lock names worker(), not
+// std::mutex::lock), else the first with a name; null when none has one.
+const Frame* UserFunction(const Stack& stack) {
+  const Frame* named = nullptr;
+  for (const Frame& fr : stack) {
+    if (fr.function.empty()) continue;
+    if (!IsSystemFrame(fr)) return &fr;
+    if (!named) named = &fr;
+  }
+  return named;
+}
+
+// A descriptor's number is whichever the kernel had free ("file descriptor 9" in one run,
+// 11 in the next): its key is the function that opened it, as a heap block's.
+std::string DescriptorKey(const Finding& f) {
+  const Frame* opened = f.allocation ? UserFunction(f.allocation->stack) : nullptr;
+  return opened ? "file descriptor@" + opened->function : "file descriptor";
+}
+
 }  // namespace
 
 std::string FingerprintOf(const Finding& f) {
   std::vector<std::string> parts;
   for (const Access& a : f.accesses) {
-    // The user's function: the first frame outside the system headers and the standard
-    // library (a lock inlined through std::mutex::lock names worker(), not std::mutex::lock).
-    const Frame* named = nullptr;
-    for (const Frame& fr : a.stack) {
-      if (fr.function.empty()) continue;
-      if (!IsSystemFrame(fr)) {
-        named = &fr;
-        break;
-      }
-      if (!named) named = &fr;
-    }
-    if (named) parts.push_back("fn:" + named->function);
+    if (const Frame* named = UserFunction(a.stack)) parts.push_back("fn:" + named->function);
   }
   for (const std::string& l : f.locks) {
     if (!Unstable(l)) parts.push_back("lock:" + HeapObjectKey(l));
@@ -247,6 +256,7 @@ std::string FingerprintOf(const Finding& f) {
     const size_t in_shared = v.find(" in shared@0x");  // a field of unnamed shared memory
     std::string key;
     if (v.rfind(kHeapPrefix, 0) == 0) key = HeapKey(v);
+    else if (v.starts_with("file descriptor ")) key = DescriptorKey(f);
     else if (in_block != std::string::npos) key = HeapObjectKey(v);
     else if (MappingNameAt(v) != std::string::npos) key = HeapObjectKey(v);
     else if (at_address != std::string::npos) key = v.substr(0, at_address) + "@memory";
@@ -272,12 +282,16 @@ std::string FingerprintOf(const Finding& f) {
 namespace {
 
 // What tells apart findings that share a fingerprint: the variables in full (but for array
-// indices: the same lines racing on two elements are one bug) and each side's innermost line
+// indices and descriptor numbers: the same lines racing on two elements, or on two numbers the
+// kernel handed out, are one bug) and each side's innermost line
 // in the program, sorted as in FingerprintOf (whichever thread came first).
 std::string LinesKey(const Finding& f) {
   std::vector<std::string> parts;
   for (const std::string& v : f.variables) {
-    parts.push_back("|var:" + WithoutIndices(WithoutOwner(v)));
+    // (A descriptor's number is the kernel's choice, not a variable of its own.)
+    parts.push_back("|var:" + (v.starts_with("file descriptor ")
+                                   ? std::string("file descriptor")
+                                   : WithoutIndices(WithoutOwner(v))));
   }
   for (const Access& a : f.accesses) {
     for (const Frame& fr : a.stack) {

@@ -81,8 +81,9 @@ void TitleFinding(Finding& f) {
   } else if (f.kind == "race" && a.size() >= 2) {
     f.title = std::string(f.predicted && *f.predicted ? "predicted " : "") + "data race on " +
               (f.variables.empty() ? a[1].object : f.variables[0]) + ": " +
-              a[1].op + " by " + a[1].thread + (f.FirstSideEarlier() ? " vs earlier " : " vs ") +
-              a[0].op + " by " + a[0].thread;
+              a[1].shown_op() + " by " + a[1].thread +
+              (f.FirstSideEarlier() ? " vs earlier " : " vs ") + a[0].shown_op() + " by " +
+              a[0].thread;
   } else if (f.kind == "lock-order") {
     std::vector<std::string> locks;
     for (const CycleEdge& e : f.cycle) locks.push_back(e.from);

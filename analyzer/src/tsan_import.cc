@@ -131,6 +131,7 @@ Finding ParseBlock(const std::string& headline, const std::vector<std::string_vi
   bool first_stack_unowned = true;
   std::optional<Frame> first_access;            // the first access's own frame (its check call)
   std::vector<std::pair<Frame, uint64_t>> own;  // each access's own frame and address
+  std::vector<Stack> raw_stacks;                 // each access's, as TSan printed it
   while (i < end) {
     std::string line(lines[i]);
     std::smatch m;
@@ -156,7 +157,16 @@ Finding ParseBlock(const std::string& headline, const std::vector<std::string_vi
         if (f.kind == "race") f.subkind = "use-after-free";
       }
       a.stack = UserStack(raw);
+      raw_stacks.push_back(raw);
       f.accesses.push_back(std::move(a));
+      continue;
+    }
+    if (ReadDescriptorLocation(lines, i, location, f.allocation)) {
+      // Both sides are calls on the descriptor: each stack from the call's caller on.
+      for (size_t k = 0; k < f.accesses.size(); ++k) {
+        DropInterceptorFrame(raw_stacks[k]);
+        f.accesses[k].stack = UserStack(raw_stacks[k]);
+      }
       continue;
     }
     if (std::regex_search(line, m, kLocGlobal)) {

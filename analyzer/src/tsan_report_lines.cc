@@ -187,4 +187,31 @@ std::vector<std::string> HeldLocks(std::string_view header) {
   return held;
 }
 
+bool ReadDescriptorLocation(const std::vector<std::string_view>& lines, size_t& i,
+                            std::string& name, std::optional<Access>& opened) {
+  static const std::regex kLocFd(
+      R"(^\s+Location is file descriptor (\d+) (created|destroyed) by (.+) at:$)");
+  std::smatch m;
+  const std::string line(lines[i]);
+  if (!std::regex_match(line, m, kLocFd)) return false;
+  ++i;
+  name = "file descriptor " + m[1].str();
+  Stack s = ReadStack(lines, i);
+  DropInterceptorFrame(s);
+  if (m[2] == "created") {
+    Access a;
+    a.thread = ThreadName(m[3].str());
+    a.tid = ThreadTid(a.thread);
+    a.op = "allocate";
+    a.object = name;
+    a.stack = UserStack(s);
+    opened = std::move(a);
+  }
+  return true;
+}
+
+void DropInterceptorFrame(Stack& raw) {
+  if (raw.size() > 1 && raw[0].file.empty()) raw.erase(raw.begin());
+}
+
 }  // namespace threadlens::tsanreport

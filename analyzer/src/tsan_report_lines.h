@@ -33,5 +33,14 @@ std::string ShortFile(const std::string& path);
 std::string Where(const Stack& s);
 // "M1" or "M1 (0x..)" style lock ids of a section header.
 std::vector<std::string> HeldLocks(std::string_view header);
+// "Location is file descriptor 11 created by main thread at:" and the stack after it, at
+// lines[i]: false for any other line. Else `name` is "file descriptor 11", `i` moves past the
+// stack, and `opened` (when TSan says where the descriptor was created, not destroyed) is its
+// opening as the analysis of a trace gives it: op "allocate", the creating call's caller on.
+bool ReadDescriptorLocation(const std::vector<std::string_view>& lines, size_t& i,
+                            std::string& name, std::optional<Access>& opened);
+// Every access to a descriptor TSan reports is made inside one of its interceptors (epoll_ctl,
+// accept, close): frame #0, left out here even where the caller has no line information.
+void DropInterceptorFrame(Stack& raw);
 
 }  // namespace threadlens::tsanreport

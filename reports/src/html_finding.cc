@@ -177,7 +177,7 @@ std::string Side(const Access& a, const std::string& heading, SourceCache& src) 
   o << "<div class=\"side\"><b>" << heading << "</b> ";
   o << "<div>thread <b>" << H(a.thread) << "</b>";
   if (a.tid) o << " <span class=\"muted\">(tid " << a.tid << ")</span>";
-  o << ": " << H(ShownOp(a));
+  o << ": " << H(a.shown_op());
   if (!a.object.empty()) o << " of <code>" << H(a.object) << "</code>";
   if (a.size && !a.descriptor())
     o << " <span class=\"muted\">(" << a.size << (a.size == 1 ? " byte" : " bytes")

@@ -236,7 +236,7 @@ std::string TimelineView(const Report& r, const std::string& data_id, const Find
                                              : SIZE_MAX;
       if (lane == SIZE_MAX) continue;
       uint64_t ts = std::clamp(a.ts, trace_begin, trace_begin + (t1 - trace_begin));
-      marks.push_back({lane, ts - trace_begin, ShownOp(a) + " " + a.object + " " + LongSite(a)});
+      marks.push_back({lane, ts - trace_begin, a.shown_op() + " " + a.object + " " + LongSite(a)});
     }
     std::set<std::string> locks(focus->locks.begin(), focus->locks.end());
     for (auto& a : focus->accesses) locks.insert(a.held.begin(), a.held.end());

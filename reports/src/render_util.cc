@@ -208,12 +208,6 @@ std::string ShortSite(const Access& a) {
 
 std::string LongSite(const Access& a) { return TopFrame(a).Describe(); }
 
-std::string ShownOp(const Access& a) {
-  if (a.descriptor()) return a.op == "free" ? "close" : a.op == "allocate" ? "open" : a.op;
-  if (a.mapping()) return a.op == "free" ? "unmap" : a.op == "allocate" ? "map" : a.op;
-  return a.op;
-}
-
 std::string FormatDuration(uint64_t ticks, uint64_t ticks_per_second) {
   if (ticks_per_second == 0) ticks_per_second = 1'000'000'000;
   double ns = static_cast<double>(ticks) * 1e9 / static_cast<double>(ticks_per_second);

@@ -44,10 +44,6 @@ std::string ShortSite(const Access& a);
 // "worker(int) at src/queue.cc:42", or "?" when nothing is known.
 std::string LongSite(const Access& a);
 
-// The access's operation as a reader says it: a descriptor's free and allocation
-// (Access::descriptor) are its close and open.
-std::string ShownOp(const Access& a);
-
 // "1.25 ms" from trace ticks.
 std::string FormatDuration(uint64_t ticks, uint64_t ticks_per_second);
 

@@ -215,7 +215,7 @@ std::vector<Step> Steps(const Finding& f) {
     add(t, e.to_site, op, wanted, msg);
   }
   for (const Access& a : f.accesses) {
-    std::string msg = a.thread + " " + Verb(ShownOp(a)) + (a.object.empty() ? "" : " " + a.object);
+    std::string msg = a.thread + " " + Verb(a.shown_op()) + (a.object.empty() ? "" : " " + a.object);
     msg += Holding(a.held);
     if (a.op == "join") msg += " (waits for it to end)";
     add(a.thread, a, a.op, a.object, msg);

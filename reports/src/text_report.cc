@@ -114,7 +114,7 @@ void RaceSides(std::ostream& o, const Finding& f, const TextOptions& opts, const
   const bool ordered = f.FirstSideEarlier();
   for (size_t i = f.accesses.size(); i-- > 0;) {
     const Access& a = f.accesses[i];
-    const std::string op = ShownOp(a);
+    const std::string op = a.shown_op();
     std::string what = (i + 1 == f.accesses.size() || !ordered ? Capitalize(op)
                                                                : "Previous " + op) +
                        (a.atomic ? " (atomic)" : "") + " of " + a.object;

@@ -203,6 +203,41 @@ TEST(Races, ADescriptorIsClosedNotFreed) {
   EXPECT_EQ(heap_text.find("Close of"), std::string::npos) << heap_text;
 }
 
+// A call on a descriptor's number racing with the open that got the number back
+// (race_fd_open_after_stale_use) says "open", in the title as in the text; and the finding is
+// one bug whatever number the kernel handed out: three more descriptors open first, the same
+// fingerprint.
+TEST(Races, AnOpenRacingAStaleUseIsOneBugWhateverTheNumber) {
+  std::string text;
+  const threadlens::Report report = ReportOf("race_fd_open_after_stale_use", &text);
+  const threadlens::Finding* race = nullptr;
+  for (const auto& f : report.findings) {
+    if (f.kind == "race") race = &f;
+  }
+  ASSERT_NE(race, nullptr) << text;
+  ASSERT_EQ(race->variables.size(), 1u);
+  EXPECT_EQ(race->variables[0].rfind("file descriptor ", 0), 0u) << race->variables[0];
+  EXPECT_NE(race->title.find("open by T1"), std::string::npos) << race->title;
+  EXPECT_EQ(race->title.find("allocate"), std::string::npos) << race->title;
+  EXPECT_TRUE(std::regex_search(text, std::regex("(Open|Previous open) of file descriptor")))
+      << text;
+  ASSERT_TRUE(race->allocation.has_value());
+  ASSERT_FALSE(race->allocation->stack.empty());
+  EXPECT_EQ(race->allocation->stack[0].function, "main");
+
+  setenv("THREADLENS_TEST_EXTRA_FDS", "3", 1);
+  const threadlens::Report shifted = ReportOf("race_fd_open_after_stale_use");
+  unsetenv("THREADLENS_TEST_EXTRA_FDS");
+  const threadlens::Finding* moved = nullptr;
+  for (const auto& f : shifted.findings) {
+    if (f.kind == "race") moved = &f;
+  }
+  ASSERT_NE(moved, nullptr);
+  ASSERT_EQ(moved->variables.size(), 1u);
+  EXPECT_NE(moved->variables[0], race->variables[0]);  // another number...
+  EXPECT_EQ(moved->fingerprint, race->fingerprint);    // ...the same finding
+}
+
 // A race in memory the program mapped is named by what it maps, not as a heap block: a file
 // shared through MAP_SHARED by its path, anonymous memory by its size; both by where they
 // were mapped, and the allocation section says "mapped by".

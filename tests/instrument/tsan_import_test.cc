@@ -109,6 +109,55 @@ TEST(TsanImport, AMappedFilesRaceIsNamedByTheFileAndOffset) {
   }
 }
 
+// A race on a descriptor: TSan names it by its number and where it was created; the import
+// keeps both, with each side from the caller of the interceptor on (frame #0: epoll_ctl,
+// accept), even where that caller has no line information, as the trace's sides start.
+TEST(TsanImport, ADescriptorsRaceIsNamedByItsNumberAndOpening) {
+  const std::string text =
+      "WARNING: ThreadSanitizer: data race (pid=1606)\n"
+      "  Read of size 8 at 0x7ba0000000b0 by thread T158 (mutexes: write M0):\n"
+      "    #0 epoll_ctl <null> (arestest+0xd8d86)\n"
+      "    #1 ares_evsys_epoll_event_del /src/ares_event_epoll.c:118:3 (arestest+0x5b8b22)\n"
+      "\n"
+      "  Previous write of size 8 at 0x7ba0000000b0 by main thread:\n"
+      "    #0 accept <null> (arestest+0xea5b3)\n"
+      "    #1 MockServer::ProcessFD(int) <null> (arestest+0x176f20)\n"
+      "    #2 main <null> (arestest+0x1543b4)\n"
+      "\n"
+      "  Location is file descriptor 11 created by main thread at:\n"
+      "    #0 accept <null> (arestest+0xea5b3)\n"
+      "    #1 MockServer::ProcessFD(int) <null> (arestest+0x176f20)\n"
+      "    #2 main <null> (arestest+0x1543b4)\n"
+      "\n"
+      "SUMMARY: ThreadSanitizer: data race in epoll_ctl\n";
+  const threadlens::Report r = threadlens::ImportTsanReports(text);
+  const auto* f = Find(r, "race");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->variables, std::vector<std::string>{"file descriptor 11"});
+  ASSERT_EQ(f->accesses.size(), 2u);
+  EXPECT_EQ(f->accesses[0].stack.at(0).function, "ares_evsys_epoll_event_del");
+  EXPECT_EQ(f->accesses[1].stack.at(0).function, "MockServer::ProcessFD(int)");
+  ASSERT_TRUE(f->allocation.has_value());
+  EXPECT_EQ(f->allocation->thread, "main");
+  EXPECT_EQ(f->allocation->stack.at(0).function, "MockServer::ProcessFD(int)");
+  // Another run's number, the same fingerprint; another opener, another.
+  std::string other = text;
+  for (size_t p; (p = other.find("descriptor 11")) != std::string::npos;) {
+    other.replace(p, 13, "descriptor 9");
+  }
+  EXPECT_EQ(threadlens::ImportTsanReports(other).findings.at(0).fingerprint, f->fingerprint);
+  std::string opener = text;
+  opener.replace(opener.rfind("MockServer::ProcessFD(int)"), 26, "MockServer::Accept(int)");
+  EXPECT_NE(threadlens::ImportTsanReports(opener).findings.at(0).fingerprint, f->fingerprint);
+  // A descriptor TSan saw closed: its name, and no opening.
+  std::string closed = text;
+  closed.replace(closed.find("created by"), 10, "destroyed by");
+  const threadlens::Report c = threadlens::ImportTsanReports(closed);
+  ASSERT_NE(Find(c, "race"), nullptr);
+  EXPECT_EQ(Find(c, "race")->variables, std::vector<std::string>{"file descriptor 11"});
+  EXPECT_FALSE(Find(c, "race")->allocation.has_value());
+}
+
 // A free racing an earlier access: TSan writes it as a data race whose write is free's.
 TEST(TsanImport, AFreeRacingAnAccessIsAUseAfterFree) {
   const std::string text =
@@ -266,7 +315,8 @@ std::set<std::string> RaceFingerprints(const std::string& path) {
 // the field the allocation site's DWARF says, or else the access's code, its own or another
 // reported access's into the same object; memory no allocation holds by the access's code
 // alone; a global's: its field at the raced byte, through DWARF, where TSan names the
-// symbol), so one baseline serves both.
+// symbol; a descriptor's: the function that opened it, not its number), so one baseline
+// serves both.
 TEST(ThreadlensTsan, RacesHaveTheTraceFingerprints) {
   char dir_template[] = "/tmp/threadlens-tsan-XXXXXX";
   ASSERT_NE(mkdtemp(dir_template), nullptr);
@@ -278,7 +328,7 @@ TEST(ThreadlensTsan, RacesHaveTheTraceFingerprints) {
         "race_heap_slab_items", "race_unseen_memory_record",
         "race_heap_field_named_by_other_access", "race_heap_field_named_by_sibling_block",
         "race_heap_field_named_through_wrapper_caller", "race_struct_member",
-        "race_global_split_by_compiler"}) {
+        "race_global_split_by_compiler", "race_fd_open_after_stale_use"}) {
     SCOPED_TRACE(name);
     const std::string imported = dir + "/" + name + ".tsan.json";
     const std::string trace = dir + "/" + name + ".tltrace";

@@ -64,6 +64,13 @@ struct Access {
   // Memory the program mapped (mmap): its allocation, "file PATH (N bytes)" or "anonymous
   // memory of N bytes", or an access in it ("file PATH mapped at ...", "FIELD in file ...").
   bool mapping() const { return MappingNameAt(object) != std::string::npos; }
+  // The operation as a reader says it: a descriptor's allocation and free are its open and
+  // close, a mapping's its map and unmap.
+  std::string shown_op() const {
+    if (descriptor()) return op == "free" ? "close" : op == "allocate" ? "open" : op;
+    if (mapping()) return op == "free" ? "unmap" : op == "allocate" ? "map" : op;
+    return op;
+  }
 };
 
 // An edge of a lock-order cycle or a wait-for cycle.
