@@ -145,6 +145,12 @@ bool IsReserved(const char* name) {
   return name[0] == '_' && (name[1] == '_' || (name[1] >= 'A' && name[1] <= 'Z'));
 }
 
+// The vtable pointer the compiler adds to a polymorphic class (clang's `_vptr$Base`, gcc's
+// `_vptr.Base`): no name the user wrote; "vptr", as ThreadSanitizer says it.
+bool IsVptr(const char* name) {
+  return std::strncmp(name, "_vptr$", 6) == 0 || std::strncmp(name, "_vptr.", 6) == 0;
+}
+
 void AppendOffset(std::string& path, uint64_t off) {
   if (off) path += "+" + std::to_string(off);
 }
@@ -225,6 +231,7 @@ void MemberPath(Dwarf_Die& type, uint64_t off, std::string& path, int depth) {
     if (!record && tag != DW_TAG_array_type) return AppendOffset(path, off);
     return FieldPath(member_type, off - first, path, depth + 1);
   }
+  if (name && IsVptr(name)) name = "vptr";
   if (name && *name) path += std::string(".") + name;
   // A bitfield names the member; a byte inside it has no finer name.
   if (dwarf_hasattr(chosen, DW_AT_bit_size)) return;

@@ -34,6 +34,17 @@ std::string FreeWord(const Access& used) {
   return used.descriptor() ? "close" : used.mapping() ? "unmap" : "free";
 }
 
+// A polymorphic object's vtable pointer (dwarf_types.cc names it "vptr"): "B::vptr in heap
+// block ...", "shape.vptr".
+bool NamesVptr(const std::string& name) {
+  for (size_t p = name.find("vptr"); p != std::string::npos; p = name.find("vptr", p + 1)) {
+    const bool after_field = (p >= 2 && name.compare(p - 2, 2, "::") == 0) ||
+                             (p >= 1 && name[p - 1] == '.');
+    if (after_field && (p + 4 == name.size() || name[p + 4] == ' ')) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 void TitleFinding(Finding& f) {
@@ -84,6 +95,11 @@ void TitleFinding(Finding& f) {
               a[1].shown_op() + " by " + a[1].thread +
               (f.FirstSideEarlier() ? " vs earlier " : " vs ") + a[0].shown_op() + " by " +
               a[0].thread;
+    if (f.detail.empty() && !f.variables.empty() && NamesVptr(f.variables[0])) {
+      f.detail = "The object's vtable pointer: a constructor or destructor sets it (the write) "
+                 "while a virtual call reads it, so the call may reach a base class's version "
+                 "or an object being destroyed (ThreadSanitizer: data race on vptr).";
+    }
   } else if (f.kind == "lock-order") {
     std::vector<std::string> locks;
     for (const CycleEdge& e : f.cycle) locks.push_back(e.from);

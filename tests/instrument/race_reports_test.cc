@@ -238,6 +238,27 @@ TEST(Races, AnOpenRacingAStaleUseIsOneBugWhateverTheNumber) {
   EXPECT_EQ(moved->fingerprint, race->fingerprint);    // ...the same finding
 }
 
+// A virtual call racing a destructor is a race on the object's vtable pointer: named "vptr"
+// (the compiler's _vptr$A is no name the user wrote), and said so in the finding's detail.
+TEST(Races, AVirtualCallRacingADestructorIsOnTheVptr) {
+  std::string text;
+  const threadlens::Report report = ReportOf("race_vptr_destructor_vs_virtual_call", &text);
+  const threadlens::Finding* race = nullptr;
+  for (const auto& f : report.findings) {
+    if (f.kind == "race") race = &f;
+  }
+  ASSERT_NE(race, nullptr) << text;
+  ASSERT_EQ(race->variables.size(), 1u);
+  EXPECT_EQ(race->variables[0].rfind("B::vptr in heap block allocated at main ", 0), 0u)
+      << race->variables[0];
+  EXPECT_NE(race->detail.find("vtable pointer"), std::string::npos) << race->detail;
+  EXPECT_EQ(text.find("_vptr"), std::string::npos) << text;
+  // Any other race says nothing of vtables.
+  const threadlens::Report plain = ReportOf("race_fd_open_after_stale_use");
+  ASSERT_FALSE(plain.findings.empty());
+  EXPECT_EQ(plain.findings[0].detail.find("vtable"), std::string::npos);
+}
+
 // A race in memory the program mapped is named by what it maps, not as a heap block: a file
 // shared through MAP_SHARED by its path, anonymous memory by its size; both by where they
 // were mapped, and the allocation section says "mapped by".
