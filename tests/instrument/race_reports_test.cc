@@ -17,8 +17,9 @@ using instrument_test::Describe;
 using instrument_test::ReportOf;
 
 // A write made after a sleep carries a time after it (the sleep writes no event, yet the
-// next access reads the clock), and a race's title calls its first side "earlier" only when
-// the times agree.
+// next access reads the clock) and is merged after what the other thread did meanwhile (a
+// relaxed fence before it takes a number): the race's title calls the write before the sleep
+// "earlier", and the text report "Previous".
 TEST(Recording, AnAccessAfterASleepHasItsOwnTime) {
   std::string text;
   const threadlens::Report report = ReportOf("race_after_sleep", &text);
@@ -30,19 +31,16 @@ TEST(Recording, AnAccessAfterASleepHasItsOwnTime) {
   ASSERT_EQ(race->accesses.size(), 2u);
   ASSERT_FALSE(race->accesses[0].stack.empty());
   ASSERT_FALSE(race->accesses[1].stack.empty());
-  // The trace orders the two writes by the threads' starts, which may come either way; the
-  // times say which came first: the one before the other thread's 50 ms sleep.
-  const bool first_is_earlier = race->accesses[0].stack[0].function == "First";
-  const threadlens::Access& first = race->accesses[first_is_earlier ? 0 : 1];
-  const threadlens::Access& second = race->accesses[first_is_earlier ? 1 : 0];
-  EXPECT_EQ(first.stack[0].function, "First");
-  EXPECT_EQ(second.stack[0].function, "Second");
+  // Whichever thread started first, the write before the other's 50 ms sleep is the first
+  // side, and the times agree.
+  const threadlens::Access& first = race->accesses[0];
+  const threadlens::Access& second = race->accesses[1];
+  EXPECT_EQ(first.stack[0].function, "First") << race->title;
+  EXPECT_EQ(second.stack[0].function, "Second") << race->title;
   const double ticks_per_ms = static_cast<double>(report.ticks_per_second) / 1000.0;
   EXPECT_GE(static_cast<double>(second.ts) - static_cast<double>(first.ts), 40 * ticks_per_ms);
-  // "earlier" and "Previous" only for the side that was.
-  EXPECT_EQ(race->title.find("vs earlier write") != std::string::npos, first_is_earlier)
-      << race->title;
-  EXPECT_EQ(text.find("Previous write") != std::string::npos, first_is_earlier) << text;
+  EXPECT_NE(race->title.find("vs earlier write"), std::string::npos) << race->title;
+  EXPECT_NE(text.find("Previous write"), std::string::npos) << text;
 }
 
 // A spin lock released by a full barrier and a plain store (race_spinlock_plain_unlock):
@@ -252,7 +250,7 @@ TEST(Races, AVirtualCallRacingADestructorIsOnTheVptr) {
   EXPECT_EQ(race->variables[0].rfind("B::vptr in heap block allocated at main ", 0), 0u)
       << race->variables[0];
   EXPECT_NE(race->detail.find("vtable pointer"), std::string::npos) << race->detail;
-  EXPECT_EQ(text.find("_vptr"), std::string::npos) << text;
+  EXPECT_EQ(text.find("_vptr$"), std::string::npos) << text;  // clang's name for it
   // Any other race says nothing of vtables.
   const threadlens::Report plain = ReportOf("race_fd_open_after_stale_use");
   ASSERT_FALSE(plain.findings.empty());

@@ -1,5 +1,6 @@
 // Interceptors for sleep, usleep, nanosleep and clock_nanosleep: they record only when the
-// thread will wake (ThreadState::sleep_until), for the watchdog, and write no event. A hang
+// thread will wake (ThreadState::sleep_until), for the watchdog, and write no event of their
+// own (the thread's next access record after it is preceded by an ordering fence). A hang
 // beside a thread in a long sleep is then still seen as one (watchdog.cc). Under a PCT
 // schedule a sleep lets the other threads run, and sched_yield passes the turn on (a spin
 // loop would otherwise keep it from the thread it waits for).
@@ -46,7 +47,10 @@ void LeaveSleep(ThreadState* ts) {
   if (!ts) return;
   ts->sleep_until.store(0, std::memory_order_release);
   ScheduleUnblock(ts);
-  ClockNextAccess();  // its time is after the sleep, not that of the last event before it
+  // Its time is after the sleep, not that of the last event before it, and so is its place
+  // in the merged order (ThreadState::order_pending).
+  ts->order_pending = true;
+  ClockNextAccess();
 }
 
 uint64_t SpanNs(const timespec* t) {

@@ -85,6 +85,10 @@ struct ThreadState {
   uint32_t tid;
   uint32_t last;     // offset in `buf` of the last record written
   uint64_t last_ts;  // its time: a packed record has none of its own
+  // Set when a sleep ends (no event records that): the thread's next access or call record
+  // is preceded by a relaxed fence, whose number places what the thread does after the sleep
+  // after what other threads did meanwhile. Cleared by any synchronization record.
+  bool order_pending;
   uint64_t epoch;       // SyncEpoch(): release-type events so far (StartsEpoch)
   // Non-zero: the number the thread's next synchronization record takes, drawn before the
   // operation it records (an atomic store's, so that a load reading its value is numbered
@@ -327,6 +331,7 @@ inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16
   e.aux32 = aux32;
   e.ts = read_clock ? (ts->last_ts = Now()) : ts->last_ts;
   if (trace::IsSyncKind(kind)) {
+    ts->order_pending = false;  // this record's number orders what follows
     if (TL_UNLIKELY(ts->reserved_seq != 0)) {
       e.seq = ts->reserved_seq;
       ts->reserved_seq = 0;
@@ -348,6 +353,27 @@ inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16
 inline void OrderFence(ThreadState* ts, uint64_t pc) {
   EmitTo(ts, trace::EventKind::kFence, static_cast<uint8_t>(trace::MemoryOrder::kRelaxed), 0, 0,
          0, pc);
+}
+
+// OrderFence's record written at `p` by a caller already inside a record bracket, whose
+// call-stack records are its own (the access path): no program-event framing. Returns the
+// buffer position after it. Not when the thread's next number is already drawn
+// (reserved_seq): that belongs to the synchronization under way.
+inline uint32_t WriteOrderFence(ThreadState* ts, uint32_t p, uint64_t site) {
+  if (ts->reserved_seq != 0) return p;
+  trace::Event& e = FullAt(ts, p);
+  e.kind = static_cast<uint8_t>(trace::EventKind::kFence);
+  e.flags = static_cast<uint8_t>(trace::MemoryOrder::kRelaxed);
+  e.aux16 = 0;
+  e.aux32 = 0;
+  e.ts = ts->last_ts = Now();
+  e.seq = g_seq->fetch_add(1, std::memory_order_relaxed) + 1;
+  e.obj = 0;
+  e.site = site;
+  ts->last = p;
+  p += static_cast<uint32_t>(sizeof(trace::Event));
+  ts->pos.store(p, std::memory_order_release);
+  return p;
 }
 
 // Spin loops: folds an operation into the thread's last record when that record is the

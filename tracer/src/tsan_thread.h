@@ -278,6 +278,18 @@ TSAN_ALWAYS_INLINE void WritePlain(ThreadState* ts, trace::EventKind kind, uint8
     if (p > kBufBytes - sizeof(trace::Event)) return;  // a fault inside our own flush
   }
   const bool clock = p == 0 || ++clock_skip % kClockEvery == 0;
+  // The first record after a sleep (which reads the clock): a relaxed fence before it, so
+  // that the merge does not place it, and what follows, before other threads' records of
+  // the sleep's time.
+  if (__builtin_expect(clock && ts->order_pending, 0)) {
+    ts->order_pending = false;
+    p = WriteOrderFence(ts, p, site);
+    if (p > kBufBytes - sizeof(trace::Event)) {
+      FlushOwn(ts);
+      p = ts->pos.load(std::memory_order_relaxed);
+      if (p > kBufBytes - sizeof(trace::Event)) return;
+    }
+  }
   // A func_entry's frame pointer offset (aux32) rides in the run field.
   const bool entry = kind == trace::EventKind::kFuncEntry;
   if (!clock && flags == 0 && (aux32 == 0 || (entry && aux32 <= trace::kPackedMaxRun)) &&
