@@ -19,28 +19,31 @@ using instrument_test::ReportOf;
 // A write made after a sleep carries a time after it (the sleep writes no event, yet the
 // next access reads the clock) and is merged after what the other thread did meanwhile (a
 // relaxed fence before it takes a number): the race's title calls the write before the sleep
-// "earlier", and the text report "Previous".
+// "earlier", and the text report "Previous". The same after a poll that timed out.
 TEST(Recording, AnAccessAfterASleepHasItsOwnTime) {
-  std::string text;
-  const threadlens::Report report = ReportOf("race_after_sleep", &text);
-  const threadlens::Finding* race = nullptr;
-  for (const auto& f : report.findings) {
-    if (f.kind == "race") race = &f;
+  for (const char* name : {"race_after_sleep", "race_after_poll_timeout"}) {
+    SCOPED_TRACE(name);
+    std::string text;
+    const threadlens::Report report = ReportOf(name, &text);
+    const threadlens::Finding* race = nullptr;
+    for (const auto& f : report.findings) {
+      if (f.kind == "race") race = &f;
+    }
+    ASSERT_NE(race, nullptr) << Describe(report);
+    ASSERT_EQ(race->accesses.size(), 2u);
+    ASSERT_FALSE(race->accesses[0].stack.empty());
+    ASSERT_FALSE(race->accesses[1].stack.empty());
+    // Second started first, yet the write before its 50 ms wait is the first side, and the
+    // times agree.
+    const threadlens::Access& first = race->accesses[0];
+    const threadlens::Access& second = race->accesses[1];
+    EXPECT_EQ(first.stack[0].function, "First") << race->title;
+    EXPECT_EQ(second.stack[0].function, "Second") << race->title;
+    const double ticks_per_ms = static_cast<double>(report.ticks_per_second) / 1000.0;
+    EXPECT_GE(static_cast<double>(second.ts) - static_cast<double>(first.ts), 40 * ticks_per_ms);
+    EXPECT_NE(race->title.find("vs earlier write"), std::string::npos) << race->title;
+    EXPECT_NE(text.find("Previous write"), std::string::npos) << text;
   }
-  ASSERT_NE(race, nullptr) << Describe(report);
-  ASSERT_EQ(race->accesses.size(), 2u);
-  ASSERT_FALSE(race->accesses[0].stack.empty());
-  ASSERT_FALSE(race->accesses[1].stack.empty());
-  // Whichever thread started first, the write before the other's 50 ms sleep is the first
-  // side, and the times agree.
-  const threadlens::Access& first = race->accesses[0];
-  const threadlens::Access& second = race->accesses[1];
-  EXPECT_EQ(first.stack[0].function, "First") << race->title;
-  EXPECT_EQ(second.stack[0].function, "Second") << race->title;
-  const double ticks_per_ms = static_cast<double>(report.ticks_per_second) / 1000.0;
-  EXPECT_GE(static_cast<double>(second.ts) - static_cast<double>(first.ts), 40 * ticks_per_ms);
-  EXPECT_NE(race->title.find("vs earlier write"), std::string::npos) << race->title;
-  EXPECT_NE(text.find("Previous write"), std::string::npos) << text;
 }
 
 // A spin lock released by a full barrier and a plain store (race_spinlock_plain_unlock):

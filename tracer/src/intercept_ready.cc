@@ -3,7 +3,9 @@
 // write or socket send that made it ready happens before the wait returns, as a read of the
 // data would acquire it. So each of these waits acquires the channel of every descriptor it
 // reports readable (EPOLLIN/POLLIN, or urgent data: EPOLLPRI/POLLPRI, select's exceptfds);
-// writable or hung-up reports say nothing about a sender.
+// writable or hung-up reports say nothing about a sender. A wait that may have blocked is
+// followed by an ordering fence before the thread's next access (ResumeAfterWait): a wait
+// that timed out records nothing else.
 //
 // An epoll set is also a descriptor with a channel of its own: registering a descriptor
 // (epoll_ctl) happens before a wait that returns events. A returned event carries the
@@ -128,6 +130,11 @@ int (*real_epoll_wait)(int, epoll_event*, int, int);
 int (*real_epoll_pwait)(int, epoll_event*, int, int, const sigset_t*);
 int (*real_epoll_pwait2)(int, epoll_event*, int, const timespec*, const sigset_t*);
 
+// A zero timeout: the call polls and returns at once (no wait to order after).
+bool Immediate(const timespec* t) { return t && t->tv_sec == 0 && t->tv_nsec == 0; }
+// After a wait that may have blocked.
+void Resume() { threadlens::rt::ResumeAfterWait(threadlens::rt::Started()); }
+
 }  // namespace
 
 namespace fdsync = threadlens::rt::fdsync;
@@ -164,6 +171,7 @@ TL_EXPORT int epoll_wait(int ep, epoll_event* events, int max, int timeout) {
   fdsync::Use(ep, pc);
   int r = real(ep, events, max, timeout);
   Returned(ep, events, r, pc);
+  if (timeout != 0) Resume();
   return r;
 }
 
@@ -173,6 +181,7 @@ TL_EXPORT int epoll_pwait(int ep, epoll_event* events, int max, int timeout, con
   fdsync::Use(ep, pc);
   int r = real(ep, events, max, timeout, mask);
   Returned(ep, events, r, pc);
+  if (timeout != 0) Resume();
   return r;
 }
 
@@ -183,6 +192,7 @@ TL_EXPORT int epoll_pwait2(int ep, epoll_event* events, int max, const timespec*
   fdsync::Use(ep, pc);
   int r = real(ep, events, max, timeout, mask);
   Returned(ep, events, r, pc);
+  if (!Immediate(timeout)) Resume();
   return r;
 }
 
@@ -190,6 +200,7 @@ TL_EXPORT int poll(pollfd* fds, nfds_t n, int timeout) {
   TL_REAL(poll);
   int r = real(fds, n, timeout);
   PollReturned(fds, n, r, TL_CALLER_PC);
+  if (timeout != 0) Resume();
   return r;
 }
 
@@ -197,6 +208,7 @@ TL_EXPORT int ppoll(pollfd* fds, nfds_t n, const timespec* timeout, const sigset
   TL_REAL(ppoll);
   int r = real(fds, n, timeout, mask);
   PollReturned(fds, n, r, TL_CALLER_PC);
+  if (!Immediate(timeout)) Resume();
   return r;
 }
 
@@ -204,6 +216,7 @@ TL_EXPORT int select(int nfds, fd_set* read, fd_set* write, fd_set* except, time
   TL_REAL(select);
   int r = real(nfds, read, write, except, timeout);
   SelectReturned(nfds, read, write, except, r, TL_CALLER_PC);
+  if (!timeout || timeout->tv_sec != 0 || timeout->tv_usec != 0) Resume();
   return r;
 }
 
@@ -212,5 +225,6 @@ TL_EXPORT int pselect(int nfds, fd_set* read, fd_set* write, fd_set* except,
   TL_REAL(pselect);
   int r = real(nfds, read, write, except, timeout, mask);
   SelectReturned(nfds, read, write, except, r, TL_CALLER_PC);
+  if (!Immediate(timeout)) Resume();
   return r;
 }

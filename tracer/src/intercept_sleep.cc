@@ -48,9 +48,8 @@ void LeaveSleep(ThreadState* ts) {
   ts->sleep_until.store(0, std::memory_order_release);
   ScheduleUnblock(ts);
   // Its time is after the sleep, not that of the last event before it, and so is its place
-  // in the merged order (ThreadState::order_pending).
-  ts->order_pending = true;
-  ClockNextAccess();
+  // in the merged order.
+  ResumeAfterWait(ts);
 }
 
 uint64_t SpanNs(const timespec* t) {

@@ -239,6 +239,15 @@ void EndProgramEvent();
 // The calling thread's next memory access reads the clock (instrumented programs; after a
 // sleep, whose end no event records).
 void ClockNextAccess();
+
+// After a call that may have blocked and records nothing when it returns empty-handed (a
+// sleep, a poll that timed out): the thread's next access reads the clock and is merged after
+// what other threads did meanwhile (ThreadState::order_pending).
+inline void ResumeAfterWait(ThreadState* ts) {
+  if (!ts) return;
+  ts->order_pending = true;
+  ClockNextAccess();
+}
 // At a thread's exit: one kIgnoresAtExit per ignore it left on (tsan_ignores.cc).
 void RecordIgnoresAtExit(ThreadState* ts);
 // At a thread's exit: hands its stack over to the thread glibc will start on it next
