@@ -66,6 +66,9 @@ class Analysis {
     race_.SetRemapped([this](uint64_t addr, uint64_t ts, bool ordered, uint64_t freed) {
       return Remapped(addr, ts, ordered, freed);
     });
+    race_.SetStackGone([this](uint64_t addr, uint64_t ts, uint64_t alloc_ts) {
+      return namer_.Stacks().EndedBetween(addr, ts, alloc_ts);
+    });
     // An unmodified program's trace has no accesses: its only memory events (the bytes of
     // locks and descriptors) would race where invisible atomics synchronize.
     if (opts_.races && source.Meta().uninstrumented) {

@@ -121,6 +121,10 @@ void RaceDetector::Report(const ShadowCell& prior, uint64_t base, uint8_t overla
   if (use_of_freed && remapped_ && remapped_(addr, now.ts, after_free, prior.ts)) {
     return;
   }
+  if ((now.flags & kCellAlloc) && !(prior.flags & kCellFree) && stack_gone_ &&
+      stack_gone_(addr, prior.ts, now.ts)) {
+    return;
+  }
   auto [a, b] = SitePair(prior.site, now.site);
   if (a == 0 && b == 0) a = addr;  // no sites at all: one report per variable
   // Past the cap the set stops growing: memory stays bounded by the reports kept.

@@ -141,6 +141,13 @@ class RaceDetector {
   void SetRemapped(std::function<bool(uint64_t addr, uint64_t ts, bool ordered, uint64_t freed)> f) {
     remapped_ = std::move(f);
   }
+  // Asked of an allocation (a mapping, a block) racing with an earlier access at `addr`
+  // made at `ts`: true when that access was on a thread's stack or thread-local block and the
+  // thread had ended by `alloc_ts`, the allocation's time. The range was unmapped in between
+  // (the C library does it unseen), which orders the two: not reported.
+  void SetStackGone(std::function<bool(uint64_t addr, uint64_t ts, uint64_t alloc_ts)> f) {
+    stack_gone_ = std::move(f);
+  }
   // Told of every race, reported or not, with the bytes of the granule at `base` both
   // accesses touched (for tests against a byte-level reference).
   void SetObserver(std::function<void(uint64_t base, uint8_t overlap)> f) {
@@ -402,6 +409,7 @@ class RaceDetector {
   std::function<void(uint64_t, uint8_t)> observer_;
   std::function<SideRef(uint64_t, uint64_t, uint64_t)> stack_owner_;
   std::function<bool(uint64_t, uint64_t, bool, uint64_t)> remapped_;
+  std::function<bool(uint64_t, uint64_t, uint64_t)> stack_gone_;
 };
 
 }  // namespace threadlens::analysis

@@ -56,6 +56,14 @@ bool ThreadStacks::StackSince(uint64_t addr, uint64_t ts, uint64_t since) const 
   return r && !r->program_stack && r->start_ts > since;
 }
 
+bool ThreadStacks::EndedBetween(uint64_t addr, uint64_t ts, uint64_t later) const {
+  for (const std::vector<Record>* in : {&tls_, &records_}) {
+    const Record* r = Find(*in, addr, ts);
+    if (r && r->exit_ts <= later) return true;
+  }
+  return false;
+}
+
 uint32_t ThreadStacks::TlsOwnerAt(uint64_t addr, uint64_t ts, uint64_t* image,
                                   uint64_t* offset) const {
   const Record* r = Find(tls_, addr, ts);

@@ -27,6 +27,9 @@ class ThreadStacks {
   // Whether the stack holding `addr` at time `ts` is one the C library mapped after time
   // `since`: memory unmapped before then, mapped again for a new thread's stack.
   bool StackSince(uint64_t addr, uint64_t ts, uint64_t since) const;
+  // Whether `addr` was on the stack or in a thread-local block of a thread that was alive at
+  // time `ts` and had ended by time `later`.
+  bool EndedBetween(uint64_t addr, uint64_t ts, uint64_t later) const;
   // The same for thread-local blocks (which glibc places inside the thread's stack mapping:
   // look here first). `image` and `offset` say which module's block and where in it.
   uint32_t TlsOwnerAt(uint64_t addr, uint64_t ts, uint64_t* image, uint64_t* offset) const;

@@ -329,6 +329,25 @@ TEST(MemoryModel, StackVariablesAreNamedByTheirThread) {
   EXPECT_EQ(races[0]->variables[0], "0x7f0000080010 on main's stack");
 }
 
+// Memory the program maps where an ended thread's stack was (the C library unmapped it
+// unseen, as it does past its cache of 40 MiB of stacks; jemalloc's extents land there): the
+// dead thread's writes there came before the unmapping, which came before the mapping. No
+// race. The same write outside any thread's stack still races with the allocation.
+TEST(MemoryModel, AMappingOverAnEndedThreadsStackIsNewMemory) {
+  constexpr uint64_t kStack = 0x7f1000000000, kHeap = 0x7f2000000000;
+  for (uint64_t where : {kStack + 0xff000, kHeap + 0x100}) {
+    VectorSource s;
+    s.Add(1, EventKind::kThreadStack, 0x7fff00000000).Seq(1 << 20);
+    s.Add(1, EventKind::kThreadCreate, 2).Add(2, EventKind::kThreadStart, 1);
+    s.Add(2, EventKind::kThreadStack, kStack).Seq(1 << 20);
+    s.Add(2, EventKind::kWrite, where, 0, 8, s.Site("tsd.c:281"));
+    s.Add(2, EventKind::kThreadExit);
+    s.Add(1, EventKind::kAlloc, where & ~0xffffull, 0, 0, s.Site("pages.c:177")).Seq(1 << 20);
+    const auto races = OfKind(Analyze(s, TestOptions()), "race");
+    EXPECT_EQ(races.size(), where == kStack + 0xff000 ? 0u : 1u) << std::hex << where;
+  }
+}
+
 // A block the C library allocated (strdup, getline) was never announced; its free carries
 // the block's usable size, and still ends its life. Older traces (size 0) cannot tell.
 TEST(MemoryModel, FreeOfABlockNeverAnnouncedUsesItsSize) {
