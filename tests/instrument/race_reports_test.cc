@@ -16,6 +16,19 @@
 using instrument_test::Describe;
 using instrument_test::ReportOf;
 
+namespace {
+
+// The report's last race, or null.
+const threadlens::Finding* LastRace(const threadlens::Report& report) {
+  const threadlens::Finding* race = nullptr;
+  for (const auto& f : report.findings) {
+    if (f.kind == "race") race = &f;
+  }
+  return race;
+}
+
+}  // namespace
+
 // A write made after a sleep carries a time after it (the sleep writes no event, yet the
 // next access reads the clock) and is merged after what the other thread did meanwhile (a
 // relaxed fence before it takes a number): the race's title calls the write before the sleep
@@ -25,10 +38,7 @@ TEST(Recording, AnAccessAfterASleepHasItsOwnTime) {
     SCOPED_TRACE(name);
     std::string text;
     const threadlens::Report report = ReportOf(name, &text);
-    const threadlens::Finding* race = nullptr;
-    for (const auto& f : report.findings) {
-      if (f.kind == "race") race = &f;
-    }
+    const threadlens::Finding* race = LastRace(report);
     ASSERT_NE(race, nullptr) << Describe(report);
     ASSERT_EQ(race->accesses.size(), 2u);
     ASSERT_FALSE(race->accesses[0].stack.empty());
@@ -211,10 +221,7 @@ TEST(Races, ADescriptorIsClosedNotFreed) {
 TEST(Races, AnOpenRacingAStaleUseIsOneBugWhateverTheNumber) {
   std::string text;
   const threadlens::Report report = ReportOf("race_fd_open_after_stale_use", &text);
-  const threadlens::Finding* race = nullptr;
-  for (const auto& f : report.findings) {
-    if (f.kind == "race") race = &f;
-  }
+  const threadlens::Finding* race = LastRace(report);
   ASSERT_NE(race, nullptr) << text;
   ASSERT_EQ(race->variables.size(), 1u);
   EXPECT_EQ(race->variables[0].rfind("file descriptor ", 0), 0u) << race->variables[0];
@@ -229,10 +236,7 @@ TEST(Races, AnOpenRacingAStaleUseIsOneBugWhateverTheNumber) {
   setenv("THREADLENS_TEST_EXTRA_FDS", "3", 1);
   const threadlens::Report shifted = ReportOf("race_fd_open_after_stale_use");
   unsetenv("THREADLENS_TEST_EXTRA_FDS");
-  const threadlens::Finding* moved = nullptr;
-  for (const auto& f : shifted.findings) {
-    if (f.kind == "race") moved = &f;
-  }
+  const threadlens::Finding* moved = LastRace(shifted);
   ASSERT_NE(moved, nullptr);
   ASSERT_EQ(moved->variables.size(), 1u);
   EXPECT_NE(moved->variables[0], race->variables[0]);  // another number...
@@ -244,10 +248,7 @@ TEST(Races, AnOpenRacingAStaleUseIsOneBugWhateverTheNumber) {
 TEST(Races, AVirtualCallRacingADestructorIsOnTheVptr) {
   std::string text;
   const threadlens::Report report = ReportOf("race_vptr_destructor_vs_virtual_call", &text);
-  const threadlens::Finding* race = nullptr;
-  for (const auto& f : report.findings) {
-    if (f.kind == "race") race = &f;
-  }
+  const threadlens::Finding* race = LastRace(report);
   ASSERT_NE(race, nullptr) << text;
   ASSERT_EQ(race->variables.size(), 1u);
   EXPECT_EQ(race->variables[0].rfind("B::vptr in heap block allocated at main ", 0), 0u)
@@ -266,10 +267,7 @@ TEST(Races, AVirtualCallRacingADestructorIsOnTheVptr) {
 TEST(Races, AMappingIsNamedByItsFile) {
   std::string text;
   const threadlens::Report report = ReportOf("race_file_mapping", &text);
-  const threadlens::Finding* race = nullptr;
-  for (const auto& f : report.findings) {
-    if (f.kind == "race") race = &f;
-  }
+  const threadlens::Finding* race = LastRace(report);
   ASSERT_NE(race, nullptr) << text;
   ASSERT_FALSE(race->variables.empty());
   const std::regex file("(lock_table::readers in )?file /tmp/threadlens-map-[A-Za-z0-9]{6} mapped "
