@@ -267,6 +267,27 @@ TSAN_ALWAYS_INLINE void DeliverDeferred() {
   if (reinterpret_cast<uintptr_t>(ts) > 1) DeliverIfPending(ts);
 }
 
+// OrderFence's record written at `p` by a caller already inside a record bracket, whose
+// call-stack records are its own (the access path): no program-event framing. Returns the
+// buffer position after it. Not when the thread's next number is already drawn
+// (reserved_seq): that belongs to the synchronization under way.
+inline uint32_t WriteOrderFence(ThreadState* ts, uint32_t p, uint64_t site) {
+  if (ts->reserved_seq != 0) return p;
+  trace::Event& e = FullAt(ts, p);
+  e.kind = static_cast<uint8_t>(trace::EventKind::kFence);
+  e.flags = static_cast<uint8_t>(trace::MemoryOrder::kRelaxed);
+  e.aux16 = 0;
+  e.aux32 = 0;
+  e.ts = ts->last_ts = Now();
+  e.seq = g_seq->fetch_add(1, std::memory_order_relaxed) + 1;
+  e.obj = 0;
+  e.site = site;
+  ts->last = p;
+  p += static_cast<uint32_t>(sizeof(trace::Event));
+  ts->pos.store(p, std::memory_order_release);
+  return p;
+}
+
 // EmitPlain's body, inside the record bracket.
 TSAN_ALWAYS_INLINE void WritePlain(ThreadState* ts, trace::EventKind kind, uint8_t flags,
                                    uint16_t aux16, uint32_t aux32, uint64_t obj, uint64_t site,
