@@ -187,6 +187,25 @@ std::vector<std::string> HeldLocks(std::string_view header) {
   return held;
 }
 
+KindInfo Classify(const std::string& headline) {
+  auto has = [&](const char* s) { return headline.find(s) != std::string::npos; };
+  if (has("data race")) return {"race", "", Severity::kError};
+  if (has("heap-use-after-free")) return {"race", "use-after-free", Severity::kError};
+  if (has("lock-order-inversion")) return {"lock-order", "", Severity::kError};
+  if (has("thread leak")) return {"misuse", "thread-leak", Severity::kWarning};
+  if (has("unlock of an unlocked mutex")) return {"misuse", "unlock-not-held", Severity::kError};
+  if (has("double lock")) return {"self-deadlock", "", Severity::kError};
+  if (has("destroy of a locked mutex")) return {"misuse", "destroy-locked", Severity::kError};
+  if (has("read lock of a write locked mutex") || has("read unlock of a write locked mutex")) {
+    return {"misuse", "rwlock-mode", Severity::kError};
+  }
+  if (has("invalid mutex")) return {"misuse", "invalid-mutex", Severity::kError};
+  if (has("signal-unsafe call")) return {"misuse", "signal-unsafe-call", Severity::kWarning};
+  if (has("signal handler spoils errno")) return {"misuse", "signal-errno", Severity::kWarning};
+  if (has("mutex held in wrong context")) return {"misuse", "wrong-context", Severity::kError};
+  return {"tsan", "", Severity::kWarning};
+}
+
 bool ReadDescriptorLocation(const std::vector<std::string_view>& lines, size_t& i,
                             std::string& name, std::optional<Access>& opened) {
   static const std::regex kLocFd(

@@ -31,6 +31,14 @@ bool IsPlumbing(const Frame& f);
 Stack UserStack(const Stack& s);
 std::string ShortFile(const std::string& path);
 std::string Where(const Stack& s);
+// What a report's headline ("WARNING: ThreadSanitizer: data race ...") says it is, as a
+// finding's kind, subkind and severity.
+struct KindInfo {
+  const char* kind;
+  const char* subkind;
+  Severity severity;
+};
+KindInfo Classify(const std::string& headline);
 // "M1" or "M1 (0x..)" style lock ids of a section header.
 std::vector<std::string> HeldLocks(std::string_view header);
 // "Location is file descriptor 11 created by main thread at:" and the stack after it, at

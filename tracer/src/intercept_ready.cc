@@ -132,6 +132,7 @@ int (*real_epoll_pwait2)(int, epoll_event*, int, const timespec*, const sigset_t
 
 // A zero timeout: the call polls and returns at once (no wait to order after).
 bool Immediate(const timespec* t) { return t && t->tv_sec == 0 && t->tv_nsec == 0; }
+bool Immediate(const timeval* t) { return t && t->tv_sec == 0 && t->tv_usec == 0; }
 // After a wait that may have blocked.
 void Resume() { threadlens::rt::ResumeAfterWait(threadlens::rt::Started()); }
 
@@ -216,7 +217,7 @@ TL_EXPORT int select(int nfds, fd_set* read, fd_set* write, fd_set* except, time
   TL_REAL(select);
   int r = real(nfds, read, write, except, timeout);
   SelectReturned(nfds, read, write, except, r, TL_CALLER_PC);
-  if (!timeout || timeout->tv_sec != 0 || timeout->tv_usec != 0) Resume();
+  if (!Immediate(timeout)) Resume();
   return r;
 }
 

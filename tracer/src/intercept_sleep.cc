@@ -59,6 +59,12 @@ uint64_t SpanNs(const timespec* t) {
 
 }  // namespace
 
+void ResumeAfterWait(ThreadState* ts) {
+  if (!ts) return;
+  ts->order_pending = true;
+  ClockNextAccess();
+}
+
 TL_EXPORT int nanosleep(const timespec* req, timespec* rem) {
   ThreadState* ts = CurrentFast();
   EnterSleep(ts, SpanNs(req), TL_CALLER_PC);

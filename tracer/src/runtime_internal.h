@@ -85,9 +85,8 @@ struct ThreadState {
   uint32_t tid;
   uint32_t last;     // offset in `buf` of the last record written
   uint64_t last_ts;  // its time: a packed record has none of its own
-  // Set when a sleep ends (no event records that): the thread's next access or call record
-  // is preceded by a relaxed fence, whose number places what the thread does after the sleep
-  // after what other threads did meanwhile. Cleared by any synchronization record.
+  // Set after a wait no event records (a sleep): a relaxed fence before the next access
+  // record orders what follows after the others' records. Cleared by any sync record.
   bool order_pending;
   uint64_t epoch;       // SyncEpoch(): release-type events so far (StartsEpoch)
   // Non-zero: the number the thread's next synchronization record takes, drawn before the
@@ -241,13 +240,8 @@ void EndProgramEvent();
 void ClockNextAccess();
 
 // After a call that may have blocked and records nothing when it returns empty-handed (a
-// sleep, a poll that timed out): the thread's next access reads the clock and is merged after
-// what other threads did meanwhile (ThreadState::order_pending).
-inline void ResumeAfterWait(ThreadState* ts) {
-  if (!ts) return;
-  ts->order_pending = true;
-  ClockNextAccess();
-}
+// sleep, a poll that timed out): ThreadState::order_pending (intercept_sleep.cc).
+void ResumeAfterWait(ThreadState* ts);
 // At a thread's exit: one kIgnoresAtExit per ignore it left on (tsan_ignores.cc).
 void RecordIgnoresAtExit(ThreadState* ts);
 // At a thread's exit: hands its stack over to the thread glibc will start on it next
