@@ -101,6 +101,8 @@ void RaceDetector::Shard::Run(const Lane& l, std::vector<Record>& into) {
   const ShadowMemory::Page* page[32] = {};
   for (size_t i = 0; i < n; ++i) {
     // The shadow of an access a few ahead loads while this one is checked.
+    // The lane itself comes from memory (the caller wrote it with streaming stores).
+    __builtin_prefetch(&lane[i + 48]);
     if (i + 24 < n) shadow.PrefetchSlot(lane[i + 24].addr);
     // Small ranges (a 16-byte copy, a short string) too: their first and last granules,
     // when on one page.
