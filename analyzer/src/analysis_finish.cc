@@ -98,6 +98,7 @@ void Analysis::FindBlockedState(std::vector<RawFinding>& raw, std::vector<std::s
     if (ThreadCtx* t = live(b.tid); t && t->pending.kind != Pending::kNone) {
       b.where = t->pending.where;
       b.has_where = true;
+      b.timed = t->pending.flags & trace::kTimed;
     } else if (t && b.has_where) {
       b.where.stack = t->stack;  // the blocking call's caller, where the thread last recorded
     }
@@ -112,6 +113,7 @@ void Analysis::FindBlockedState(std::vector<RawFinding>& raw, std::vector<std::s
     b.obj = t.pending.obj;
     b.where = t.pending.where;
     b.has_where = true;
+    b.timed = t.pending.flags & trace::kTimed;
     blocked.push_back(b);
   }
   std::set<std::pair<uint32_t, uint64_t>> held_listed;

@@ -49,7 +49,7 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
       for (auto it = lo; it != hi; ++it) {
         const HeldBy& h = *it->second;
         if (h.tid == b.tid) {
-          if (recursive(b.obj)) continue;
+          if (recursive(b.obj) || b.timed) continue;  // a timed relock times out
           RawFinding f;
           f.kind = "self-deadlock";
           f.severity = Severity::kError;

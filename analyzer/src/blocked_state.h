@@ -23,6 +23,7 @@ struct BlockedThread {
   SideRef where;       // the request or wait, when traced
   bool has_where = false;
   bool destroying = false;  // on == kCond: inside the condition variable's destroy
+  bool timed = false;       // a timed request or wait: it ends by itself
 };
 
 struct HeldBy {

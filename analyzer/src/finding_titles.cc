@@ -186,6 +186,12 @@ void TitleFinding(Finding& f) {
       f.title = a[0].thread + " unlocks " + lock + ", which another thread holds";
     } else if (f.subkind == "read-unlock-write-held") {
       f.title = a[0].thread + " read-unlocks " + lock + ", which it holds for writing";
+    } else if (f.subkind == "relock-timed") {
+      f.title = a[0].thread + " locks " + lock + " with a timeout while it holds it";
+      if (f.detail.empty()) {
+        f.detail = "The lock is not recursive: the wait can only time out (or fail at once with "
+                   "EDEADLK), and for a default mutex POSIX leaves it undefined.";
+      }
     } else if (f.subkind == "lock-destroyed") {
       f.title = a[0].thread + " locks " + lock + " after it was destroyed";
     } else if (f.subkind == "thread-leak") {

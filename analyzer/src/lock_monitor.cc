@@ -62,6 +62,12 @@ bool LockMonitor::OnRequest(ThreadCtx& t, const SideRef& side, uint8_t flags) {
     if (h.lock != side.obj) continue;
     bool recursive = st.type == static_cast<uint16_t>(trace::LockType::kRecursive);
     if (!recursive && !(h.shared && shared) && !(flags & trace::kTry)) {
+      // A timed lock of a lock the thread holds waits out its timeout (or fails at once): a
+      // misuse, not a deadlock.
+      if (flags & trace::kTimed) {
+        Misuse("relock-timed", side, side.obj, {h.acquired});
+        break;
+      }
       ReportSelfDeadlock(t, side, h.acquired);
       t.pending = Pending{Pending::kLock, side.obj, side, flags, true};
       return true;
@@ -232,7 +238,8 @@ void LockMonitor::Misuse(const char* subkind, const SideRef& side, uint64_t lock
   RawFinding f;
   f.kind = "misuse";
   f.subkind = subkind;
-  f.severity = std::string(subkind) == "held-at-exit" ? Severity::kWarning : Severity::kError;
+  const std::string_view sk = subkind;
+  f.severity = sk == "held-at-exit" || sk == "relock-timed" ? Severity::kWarning : Severity::kError;
   f.sides.push_back(side);
   for (SideRef& e : extra) f.sides.push_back(e);
   f.locks = {lock};

@@ -20,7 +20,8 @@ constexpr std::string_view kTsanTypes[] = {"race_top", "mutex", "thread", "signa
 constexpr std::string_view kMutexMisuse[] = {"unlock-not-held",        "unlock-not-owner",
                                              "destroy-locked",         "read-unlock-write-held",
                                              "lock-destroyed",         "held-at-exit",
-                                             "wait-holding-lock",      "cond-mutexes"};
+                                             "wait-holding-lock",      "cond-mutexes",
+                                             "relock-timed"};
 constexpr std::string_view kThreadMisuse[] = {"thread-leak", "detach-joined", "double-detach",
                                               "join-detached", "ignores-at-exit"};
 constexpr std::string_view kSignalMisuse[] = {"signal-unsafe-call", "signal-errno"};

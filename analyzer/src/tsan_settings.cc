@@ -32,7 +32,7 @@ const Switch kSwitches[] = {
      [](const Finding& f) {
        return f.kind == "self-deadlock" ||
               Misuse(f, {"unlock-not-held", "unlock-not-owner", "read-unlock-write-held",
-                         "lock-destroyed"});
+                         "lock-destroyed", "relock-timed"});
      }},
     {"report_signal_unsafe",
      [](const Finding& f) { return Misuse(f, {"signal-unsafe-call", "signal-errno"}); }},

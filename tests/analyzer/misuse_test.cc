@@ -309,5 +309,29 @@ TEST(DestroyLocked, ALockTakenAgainAfterItsNewInitIsHeldAtExit) {
   ASSERT_EQ(Misuse(r, "held-at-exit").size(), 1u);
 }
 
+// A timed lock of a held lock times out: a misuse (a warning), neither a self-deadlock at
+// the request nor one when the trace ends inside the wait.
+TEST(SelfDeadlock, ATimedRelockIsMisuseNotADeadlock) {
+  for (const bool ends_inside : {false, true}) {
+    VectorSource s;
+    s.Add(1, EventKind::kLockCreate, 0xA, 0, static_cast<uint16_t>(trace::LockType::kNormal));
+    s.Add(1, EventKind::kLockAcquired, 0xA, 0, 1, s.Site("a.cc:1"));
+    s.Add(1, EventKind::kLockRequest, 0xA, trace::kTimed, 0, s.Site("a.cc:2"));
+    if (!ends_inside) {
+      s.Add(1, EventKind::kLockTryFailed, 0xA, trace::kTimed, 0, s.Site("a.cc:2"));
+      s.Add(1, EventKind::kLockRelease, 0xA, 0, 0, s.Site("a.cc:3"));
+    }
+    Report r = Analyze(s, TestOptions());
+    EXPECT_TRUE(OfKind(r, "self-deadlock").empty()) << ends_inside;
+    EXPECT_TRUE(OfKind(r, "deadlock").empty()) << ends_inside;
+    auto f = Misuse(r, "relock-timed");
+    ASSERT_EQ(f.size(), 1u) << ends_inside;
+    EXPECT_EQ(f[0]->severity, Severity::kWarning);
+    ASSERT_EQ(f[0]->accesses.size(), 2u);
+    EXPECT_EQ(f[0]->accesses[0].stack.at(0).line, 2);
+    EXPECT_EQ(f[0]->accesses[1].stack.at(0).line, 1);
+  }
+}
+
 }  // namespace
 }  // namespace threadlens::testing
