@@ -58,6 +58,13 @@ uint64_t SysvQueueChannel(int id);
 // decrements acquire, or (`zero`) the one its decrements release and its waits for zero
 // acquire.
 uint64_t SysvSemChannel(int id, unsigned num, bool zero);
+// The channel of the advisory file locks on the file open on `fd` (intercept_file_locks.cc):
+// the one every unlock releases and every lock acquires, or (`shared`) the one unlocks of
+// shared locks release and exclusive locks acquire. Keyed by the file's inode, the same in
+// every process. 0 when fstat fails.
+uint64_t FileLockChannel(int fd, bool shared);
+// Before `fd` is closed: the unlock of a lock it holds.
+void FileLocksClosing(int fd, uintptr_t pc);
 // A release and an acquire of a channel with no descriptor (a System V queue's).
 void SendOn(uint64_t channel, uintptr_t pc);
 void ReceivedOn(uint64_t channel, uintptr_t pc);

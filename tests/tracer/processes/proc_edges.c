@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
@@ -32,6 +33,37 @@ static int segment = -1; /* the System V segment of the sysv-shm modes */
 static int sems = -1;    /* the System V semaphore set of the sysv-sem modes */
 
 static int is(const char* mode, const char* m) { return strcmp(mode, m) == 0; }
+static int file_lock(const char* mode) {
+  return strncmp(mode, "flock", 5) == 0 || strncmp(mode, "fcntl", 5) == 0;
+}
+static char lock_path[64];
+
+/* The file lock modes: each process opens the file for itself (a flock belongs to the open
+ * file description) and adds to data under its lock: exclusive ("flock"; "fcntl", the child
+ * with lockf), or shared in both, which orders nothing (the "-race" twins). */
+static void file_locked_add(const char* mode, int in_child) {
+  int fd = open(lock_path, O_RDWR);
+  if (fd < 0) _exit(1);
+  if (strncmp(mode, "flock", 5) == 0) {
+    if (flock(fd, is(mode, "flock") ? LOCK_EX : LOCK_SH) != 0) _exit(1);
+    s->data += 1;
+    flock(fd, LOCK_UN);
+  } else if (is(mode, "fcntl") && in_child) {
+    if (lockf(fd, F_LOCK, 0) != 0) _exit(1);
+    s->data += 1;
+    lockf(fd, F_ULOCK, 0);
+  } else {
+    struct flock l;
+    memset(&l, 0, sizeof l);
+    l.l_type = is(mode, "fcntl") ? F_WRLCK : F_RDLCK;
+    l.l_whence = SEEK_SET;
+    if (fcntl(fd, F_SETLKW, &l) != 0) _exit(1);
+    s->data += 1;
+    l.l_type = F_UNLCK;
+    fcntl(fd, F_SETLK, &l);
+  }
+  close(fd);
+}
 
 static void child(const char* mode) {
   long seen = 0;
@@ -79,6 +111,8 @@ static void child(const char* mode) {
     shmdt(other);
   } else if (is(mode, "wait") || is(mode, "no-wait")) {
     s->data = 1;
+  } else if (file_lock(mode)) {
+    file_locked_add(mode, 1);
   } else {
     seen = s->data;
   }
@@ -128,6 +162,12 @@ int main(int argc, char** argv) {
     sems = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600);
     if (sems < 0) return 1;
   }
+  if (file_lock(mode)) {
+    snprintf(lock_path, sizeof lock_path, "/tmp/threadlens-lock-%d", (int)getpid());
+    int fd = open(lock_path, O_CREAT | O_EXCL | O_RDWR, 0600);
+    if (fd < 0) return 1;
+    close(fd);
+  }
   if (is(mode, "socketpair")) {
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0) return 1;
   } else if (pipe(fds) != 0) {
@@ -166,6 +206,8 @@ int main(int argc, char** argv) {
     semop(sems, &up, 1);
   } else if (named != SEM_FAILED) {
     sem_post(named);
+  } else if (file_lock(mode)) {
+    file_locked_add(mode, 0);
   } else if (is(mode, "no-wait")) {
     usleep(100 * 1000);
     printf("parent saw %ld\n", s->data); /* the child's write is not ordered before */
@@ -174,6 +216,7 @@ int main(int argc, char** argv) {
   waitpid(pid, &status, 0);
   if (is(mode, "wait")) printf("parent saw %ld\n", s->data);
   if (named != SEM_FAILED) sem_unlink(name);
+  if (file_lock(mode)) unlink(lock_path);
   if (sems >= 0) semctl(sems, 0, IPC_RMID);
   if (segment >= 0) {
     shmdt(file_data);

@@ -1,0 +1,168 @@
+// Advisory file locks as synchronization: flock, fcntl's F_SETLK, F_SETLKW, F_OFD_SETLK and
+// F_OFD_SETLKW, and lockf. Threads that open a file each for themselves, or processes that
+// share memory, take turns through such a lock. Its unlock releases a channel keyed by the
+// file's device and inode (the same for every descriptor of the file in every process of the
+// recording), and a lock that succeeded acquires it, as a reader-writer lock: an unlock
+// after an exclusive lock releases what every later lock acquires, one after a shared lock
+// what only a later exclusive lock acquires (two readers are not ordered). Byte ranges are
+// not told apart: a lock of any range of the file orders after an unlock of any other (an
+// edge too many hides a race, never makes one). A close of a descriptor that holds a lock
+// unlocks it, as the kernel does; a lock left to the process's exit orders nothing.
+// (ThreadSanitizer, clang 14, models none of this and reports a race on data two threads
+// update under a flock each.)
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <atomic>
+
+#include "fd_sync.h"
+#include "runtime.h"
+#include "runtime_internal.h"
+#include "tsan_libc.h"
+
+namespace {
+
+int (*real_flock)(int, int) = nullptr;
+int (*real_fcntl)(int, int, ...) = nullptr;
+int (*real_fcntl64)(int, int, ...) = nullptr;
+int (*real_lockf)(int, int, off_t) = nullptr;
+int (*real_lockf64)(int, int, off_t) = nullptr;
+
+namespace fdsync = threadlens::rt::fdsync;
+
+// What each descriptor holds, for its unlock: kNone, kShared or kExclusive. A descriptor past
+// the table unlocks as if exclusive (the edge that orders everything after it).
+enum Mode : uint8_t { kNone = 0, kShared = 1, kExclusive = 2 };
+constexpr int kMaxFds = 4096;
+std::atomic<uint8_t> g_mode[kMaxFds];
+
+Mode HeldBy(int fd) {
+  return fd >= 0 && fd < kMaxFds ? static_cast<Mode>(g_mode[fd].load(std::memory_order_relaxed))
+                                 : kExclusive;
+}
+void SetHeld(int fd, Mode m) {
+  if (fd >= 0 && fd < kMaxFds) g_mode[fd].store(m, std::memory_order_relaxed);
+}
+
+// Before an unlock (or a lock that changes the mode held): the release of what `fd` held.
+void Unlocking(int fd, uintptr_t pc) {
+  const Mode held = HeldBy(fd);
+  if (held == kNone) return;
+  if (const uint64_t c = fdsync::FileLockChannel(fd, held == kShared)) fdsync::SendOn(c, pc);
+  SetHeld(fd, kNone);
+}
+
+// Before a lock of mode `m`: a change of mode gives up the one held first.
+void Locking(int fd, Mode m, uintptr_t pc) {
+  fdsync::Use(fd, pc);
+  const Mode held = fd >= 0 && fd < kMaxFds ? HeldBy(fd) : kNone;
+  if (held != kNone && held != m) Unlocking(fd, pc);
+}
+
+// After a lock of mode `m` succeeded: an exclusive lock comes after every unlock, a shared
+// one after the exclusive holders' unlocks.
+void Locked(int fd, Mode m, uintptr_t pc) {
+  const int saved = errno;
+  if (const uint64_t c = fdsync::FileLockChannel(fd, false)) {
+    fdsync::ReceivedOn(c, pc);
+    if (m == kExclusive) fdsync::ReceivedOn(fdsync::FileLockChannel(fd, true), pc);
+  }
+  SetHeld(fd, m);
+  errno = saved;
+}
+
+// fcntl's lock commands; the others pass through untouched.
+bool IsLockCommand(int cmd) {
+  return cmd == F_SETLK || cmd == F_SETLKW || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW;
+}
+
+template <typename Real>
+int Fcntl(Real real, int fd, int cmd, unsigned long arg, uintptr_t pc) {
+  const auto* lock = reinterpret_cast<const struct flock*>(arg);
+  if (!IsLockCommand(cmd) || !lock) return real(fd, cmd, arg);
+  const short type = lock->l_type;
+  if (type == F_UNLCK) {
+    fdsync::Use(fd, pc);
+    Unlocking(fd, pc);
+    return real(fd, cmd, arg);
+  }
+  const Mode m = type == F_RDLCK ? kShared : kExclusive;
+  Locking(fd, m, pc);
+  const int r = real(fd, cmd, arg);
+  if (r == 0) Locked(fd, m, pc);
+  return r;
+}
+
+template <typename Real>
+int Lockf(Real real, int fd, int cmd, off_t len, uintptr_t pc) {
+  if (cmd == F_ULOCK) {
+    fdsync::Use(fd, pc);
+    Unlocking(fd, pc);
+    return real(fd, cmd, len);
+  }
+  if (cmd != F_LOCK && cmd != F_TLOCK) return real(fd, cmd, len);
+  Locking(fd, kExclusive, pc);
+  const int r = real(fd, cmd, len);
+  if (r == 0) Locked(fd, kExclusive, pc);
+  return r;
+}
+
+}  // namespace
+
+namespace threadlens::rt::fdsync {
+
+// Only a descriptor the table says holds a lock: a close costs no fstat otherwise.
+void FileLocksClosing(int fd, uintptr_t pc) {
+  if (fd >= 0 && fd < kMaxFds && g_mode[fd].load(std::memory_order_relaxed) != kNone) {
+    Unlocking(fd, pc);
+  }
+}
+
+}  // namespace threadlens::rt::fdsync
+
+TL_EXPORT int flock(int fd, int op) {
+  TL_REAL(flock);
+  const uintptr_t pc = TL_CALLER_PC;
+  if (op & LOCK_UN) {
+    fdsync::Use(fd, pc);
+    Unlocking(fd, pc);
+    return real(fd, op);
+  }
+  const Mode m = op & LOCK_SH ? kShared : kExclusive;
+  Locking(fd, m, pc);
+  const int r = real(fd, op);
+  if (r == 0) Locked(fd, m, pc);
+  return r;
+}
+
+// The third argument, when the command takes one, is an int or a pointer: one register.
+TL_EXPORT int fcntl(int fd, int cmd, ...) {
+  TL_REAL(fcntl);
+  va_list ap;
+  va_start(ap, cmd);
+  const unsigned long arg = va_arg(ap, unsigned long);
+  va_end(ap);
+  return Fcntl(real, fd, cmd, arg, TL_CALLER_PC);
+}
+
+TL_EXPORT int fcntl64(int fd, int cmd, ...) {
+  TL_REAL(fcntl64);
+  va_list ap;
+  va_start(ap, cmd);
+  const unsigned long arg = va_arg(ap, unsigned long);
+  va_end(ap);
+  return Fcntl(real, fd, cmd, arg, TL_CALLER_PC);
+}
+
+TL_EXPORT int lockf(int fd, int cmd, off_t len) {
+  TL_REAL(lockf);
+  return Lockf(real, fd, cmd, len, TL_CALLER_PC);
+}
+
+TL_EXPORT int lockf64(int fd, int cmd, off_t len) {
+  TL_REAL(lockf64);
+  return Lockf(real, fd, cmd, len, TL_CALLER_PC);
+}
