@@ -326,7 +326,7 @@ void Analysis::HandleLock(ThreadCtx& t, const StreamEvent& e) {
         t.lockset = locksets_.Child(t.lockset, ev.obj);
       }
       // A try-lock never stalls behind a waiter that holds the lock.
-      if (!reentry && !(ev.flags & trace::kTry)) holds_.OnAcquired(s);
+      if (!reentry && !(ev.flags & trace::kTry)) holds_.OnAcquired(t, s);
       // The lock's read of the mutex is checked before the acquisition orders anything (as
       // TSan does): an init the first unlock alone orders before it races with it, since the
       // lock could as well have come first.

@@ -100,6 +100,67 @@ TEST(CondHolds, NotifierTakingTheLockOnlyAfterItsNotifyIsNoLockout) {
   EXPECT_EQ(f[0]->accesses.size(), 3u);
 }
 
+// A second notifier that needs no held lock can wake the waiter while the first stalls: a
+// warning. Its twin, where the second notifier takes the held lock first too, stays an error.
+TEST(CondHolds, AnotherNotifierThatNeedsNoHeldLockMakesItAWarning) {
+  for (const bool second_needs_it : {false, true}) {
+    VectorSource s;
+    Waiter(s);
+    s.Add(1, EventKind::kThreadCreate, 4);
+    if (second_needs_it) {
+      s.Add(4, EventKind::kLockAcquired, kOuter, 0, 1, s.Site("o.cc:1"));
+      s.Add(4, EventKind::kLockRelease, kOuter, 0, 0, s.Site("o.cc:2"));
+    }
+    s.Add(4, EventKind::kLockAcquired, kMutex, 0, 1, s.Site("o.cc:3"));
+    s.Add(4, EventKind::kCondSignal, kCv, 0, 0, s.Site("o.cc:4"));
+    s.Add(4, EventKind::kLockRelease, kMutex, 0, 0, s.Site("o.cc:5"));
+    s.Add(3, EventKind::kLockAcquired, kOuter, 0, 1, s.Site("n.cc:3"));
+    s.Add(3, EventKind::kLockRelease, kOuter, 0, 0, s.Site("n.cc:4"));
+    WakeUp(s);
+    Report r = Analyze(s, TestOptions());
+    auto f = Holding(r);
+    ASSERT_EQ(f.size(), 1u) << second_needs_it;
+    EXPECT_EQ(f[0]->severity, second_needs_it ? Severity::kError : Severity::kWarning);
+  }
+}
+
+// A notifier whose only acquisition of the held lock came before it created the waiter can
+// never need it while the waiter sleeps (APR's nested-wait test): no finding. The twin takes
+// the lock after creating the waiter: the lockout.
+TEST(CondHolds, ALockTheCreatorTookBeforeCreatingTheWaiterIsNoLockout) {
+  for (const bool after_create : {false, true}) {
+    VectorSource s;
+    if (!after_create) {
+      s.Add(1, EventKind::kLockAcquired, kOuter, 0, 1, s.Site("m.cc:1"));
+      s.Add(1, EventKind::kLockRelease, kOuter, 0, 0, s.Site("m.cc:2"));
+    }
+    s.Add(1, EventKind::kThreadCreate, 2);
+    if (after_create) {
+      s.Add(1, EventKind::kLockAcquired, kOuter, 0, 1, s.Site("m.cc:1"));
+      s.Add(1, EventKind::kLockRelease, kOuter, 0, 0, s.Site("m.cc:2"));
+    }
+    s.Add(2, EventKind::kLockAcquired, kOuter, 0, 1, s.Site("w.cc:1"));
+    s.Add(2, EventKind::kLockAcquired, kMutex, 0, 1, s.Site("w.cc:2"));
+    s.Add(2, EventKind::kCondWaitBegin, kCv, 0, 0, s.Site("w.cc:3"));
+    s.Add(2, EventKind::kLockRelease, kMutex, trace::kViaCondWait, 0, s.Site("w.cc:3"));
+    s.Add(1, EventKind::kLockAcquired, kMutex, 0, 1, s.Site("m.cc:5"));
+    s.Add(1, EventKind::kCondSignal, kCv, 0, 0, s.Site("m.cc:6"));
+    s.Add(1, EventKind::kLockRelease, kMutex, 0, 0, s.Site("m.cc:7"));
+    s.Add(2, EventKind::kCondWaitEnd, kCv, 0, 0, s.Site("w.cc:3"));
+    s.Add(2, EventKind::kLockAcquired, kMutex, trace::kViaCondWait, 1, s.Site("w.cc:3"));
+    s.Add(2, EventKind::kLockRelease, kMutex, 0, 0, s.Site("w.cc:4"));
+    s.Add(2, EventKind::kLockRelease, kOuter, 0, 0, s.Site("w.cc:5"));
+    Report r = Analyze(s, TestOptions());
+    auto f = Holding(r);
+    if (!after_create) {
+      EXPECT_TRUE(f.empty()) << f[0]->title;
+    } else {
+      ASSERT_EQ(f.size(), 1u);
+      EXPECT_EQ(f[0]->severity, Severity::kError);
+    }
+  }
+}
+
 TEST(CondHolds, ABystanderThatNeedsTheLockIsAWarning) {
   VectorSource s;
   Waiter(s);
