@@ -134,7 +134,9 @@ class Analysis {
   void HandleMemory(ThreadCtx& t, const StreamEvent& e);
   void HandleHeap(ThreadCtx& t, const StreamEvent& e);
   // The fork of `key` reached the child (process `child`): the parent's heap is its too.
-  void Forked(uint64_t key, uint32_t child);
+  void Forked(uint64_t key, ThreadCtx& child);
+  void InheritLocks(const std::vector<Held>& held, uint32_t parent, uint32_t child,
+                    ThreadCtx& t);
   void HandleLock(ThreadCtx& t, const StreamEvent& e);
   void HandleThread(ThreadCtx& t, const StreamEvent& e);
   // A synchronization object's own bytes: lock operations read them (atomically), init and
@@ -207,7 +209,13 @@ class Analysis {
   // Per thread (dense), the mapping its next allocation makes (kMapName): address, and the
   // file's string (0: anonymous memory).
   std::unordered_map<uint32_t, std::pair<uint64_t, uint32_t>> map_names_;
-  std::unordered_map<uint64_t, uint32_t> fork_parents_;  // fork key -> the forking process
+  // A fork not yet seen from the child: the forking process, and the locks its forking
+  // thread held (the child's thread holds them too).
+  struct ForkParent {
+    uint32_t process = 0;
+    std::vector<Held> held;
+  };
+  std::unordered_map<uint64_t, ForkParent> fork_parents_;  // fork key -> its parent
   std::unordered_map<uint64_t, std::shared_ptr<const VectorClock>> cond_signals_;
   // Condition variable -> the threads (dense) that waited on it last: those still waiting.
   std::unordered_map<uint64_t, std::vector<uint32_t>> cond_waiters_;

@@ -219,11 +219,11 @@ void Analysis::Handle(const StreamEvent& e) {
       break;
     case EventKind::kHappensBefore:
       if (opts_.races && !(ev.flags & trace::kNoSync)) hb_.SyncRelease(t.dense, ev.obj | HappensBefore::kAnnotationTag);
-      if (IsForkKey(ev.obj)) fork_parents_[ev.obj] = ProcessIndexOfTid(t.tid);
+      if (IsForkKey(ev.obj)) fork_parents_[ev.obj] = {ProcessIndexOfTid(t.tid), t.held};
       break;
     case EventKind::kHappensAfter:
       if (opts_.races && !(ev.flags & trace::kNoSync)) hb_.SyncAcquire(t.dense, ev.obj | HappensBefore::kAnnotationTag);
-      if (IsForkKey(ev.obj)) Forked(ev.obj, ProcessIndexOfTid(t.tid));
+      if (IsForkKey(ev.obj)) Forked(ev.obj, t);
       break;
     case EventKind::kThreadCreate:
     case EventKind::kThreadStart:

@@ -93,12 +93,14 @@ void Analysis::HandleHeap(ThreadCtx& t, const StreamEvent& e) {
   live_sizes_.Erase(ev.obj);
 }
 
-void Analysis::Forked(uint64_t key, uint32_t child) {
+void Analysis::Forked(uint64_t key, ThreadCtx& t) {
   auto it = fork_parents_.find(key);
   if (it == fork_parents_.end()) return;
-  const uint32_t parent = it->second;
+  const uint32_t parent = it->second.process, child = ProcessIndexOfTid(t.tid);
+  const std::vector<Held> held = std::move(it->second.held);
   fork_parents_.erase(it);
   if (parent == child) return;
+  InheritLocks(held, parent, child, t);
   // The child's memory is a copy of its parent's: the blocks live at the fork are live in the
   // child at the same addresses (in its own tag), where its frees end them and races name them.
   const uint64_t from = ProcessAddressBase(parent), span = ProcessAddressBase(1);
@@ -112,6 +114,24 @@ void Analysis::Forked(uint64_t key, uint32_t child) {
     live_sizes_.FindOrInsert(base, inserted) = size;
   }
   if (opts_.races) race_.CopyBlocks(from, span, to);
+}
+
+void Analysis::InheritLocks(const std::vector<Held>& held, uint32_t parent, uint32_t child,
+                            ThreadCtx& t) {
+  // The child's copy of a lock its parent's forking thread held is held by the child's thread
+  // (pthread_atfork handlers lock in the parent and unlock in both). Locks in memory shared
+  // between the processes stay the parent thread's.
+  const uint64_t from = ProcessAddressBase(parent), span = ProcessAddressBase(1);
+  for (const Held& h : held) {
+    if (h.lock - from >= span) continue;
+    SideRef s = h.acquired;
+    s.obj = h.lock - from + ProcessAddressBase(child);
+    s.tid = t.tid;
+    s.shared = h.shared;
+    for (uint32_t k = 0; k < h.depth; ++k) {
+      if (monitor_.OnAcquired(t, s, h.shared, 0)) t.lockset = locksets_.Child(t.lockset, s.obj);
+    }
+  }
 }
 
 void Analysis::FindOpenMPRuntime(EventSource& source) {
