@@ -19,6 +19,7 @@
 #include "schedule.h"
 #include "thread_stack.h"
 #include "tsan_libc.h"
+#include "tsan_thread.h"
 
 namespace threadlens::rt {
 
@@ -86,7 +87,11 @@ int TracedJoin(pthread_t t, void** ret, uint8_t flags, uint64_t pc, Join join) {
   if (!(flags & trace::kTry)) EmitTo(ts, EventKind::kThreadJoinBegin, flags, 0, 0, tid, pc);
   if (blocks) SetBlocked(ts, trace::BlockedOn::kJoin, tid, pc);
   if (!(flags & trace::kTry)) ScheduleBlock(ts);
-  int r = join();
+  int r;
+  {
+    tsan::LibraryHeapScope heap;
+    r = join();
+  }
   if (!(flags & trace::kTry)) ScheduleUnblock(ts);
   if (blocks) ClearBlocked(ts);
   uint8_t f = flags | (r == ETIMEDOUT ? trace::kTimedOut : 0) | (r != 0 ? trace::kFailed : 0);
@@ -199,7 +204,11 @@ TL_EXPORT int pthread_create(pthread_t* t, const pthread_attr_t* attr, void* (*f
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &a->mask);
   ProgramThreadCreating();
-  int r = real_pthread_create(t, attr, Trampoline, a);
+  int r;
+  {
+    tsan::LibraryHeapScope heap;
+    r = real_pthread_create(t, attr, Trampoline, a);
+  }
   pthread_sigmask(SIG_SETMASK, &a->mask, nullptr);
   if (r != 0) {
     ProgramThreadNotCreated();

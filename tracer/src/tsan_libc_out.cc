@@ -145,15 +145,15 @@ void PasswdStrings(const passwd* p, uintptr_t pc) {
       ReadString(p, pc);                                                                      \
       Write(r, RealStrlen(r) + 1, pc);                                                        \
     })                                                                                        \
-  X(time_t, mktime, (tm* t), (t), TimeZoneScope zone, {                                                         \
+  X(time_t, mktime, (tm* t), (t), LibraryHeapScope zone, {                                                         \
     Read(t, sizeof *t, pc);                                                                   \
     Write(t, sizeof *t, pc);                                                                  \
   })                                                                                          \
   X(char*, asctime_r, (const tm* t, char* b), (t, b), , if (r) TimeText(t, b, pc))         \
-  X(char*, ctime_r, (const time_t* t, char* b), (t, b), TimeZoneScope zone,                  \
+  X(char*, ctime_r, (const time_t* t, char* b), (t, b), LibraryHeapScope zone,                  \
     if (r) TimeText(t, b, pc))        \
   X(size_t, strftime, (char* b, size_t n, const char* f, const tm* t), (b, n, f, t),         \
-    TimeZoneScope zone, {      \
+    LibraryHeapScope zone, {      \
     ReadString(f, pc);                                                                        \
     Read(t, sizeof *t, pc);                                                                   \
     if (r > 0) Write(b, r + 1, pc);                                                           \
@@ -166,7 +166,7 @@ void PasswdStrings(const passwd* p, uintptr_t pc) {
   X(int, clock_gettime, (clockid_t c, timespec* t), (c, t), ,                                 \
     if (r == 0) Write(t, sizeof *t, pc))                                                      \
   X(int, gettimeofday, (timeval* t, void* z), (t, z), , if (r == 0) Write(t, sizeof *t, pc))  \
-  X(tm*, localtime_r, (const time_t* t, tm* out), (t, out), TimeZoneScope zone, if (r) {    \
+  X(tm*, localtime_r, (const time_t* t, tm* out), (t, out), LibraryHeapScope zone, if (r) {    \
     Read(t, sizeof *t, pc);                                                                   \
     Write(out, sizeof *out, pc);                                                              \
   })                                                                                          \

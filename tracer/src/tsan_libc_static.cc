@@ -140,7 +140,7 @@ TSAN_EXPORT tm* localtime(const time_t* t) {
   auto* real = Real(real_localtime, "localtime");
   tm* r;
   {
-    threadlens::rt::tsan::TimeZoneScope zone;
+    threadlens::rt::tsan::LibraryHeapScope zone;
     r = real ? real(t) : nullptr;
   }
   Filled(r, sizeof *r, "the struct tm of localtime and gmtime", tm_named, TSAN_CALLER_PC);
@@ -150,7 +150,7 @@ TSAN_EXPORT tm* localtime(const time_t* t) {
 // tzset reads the TZ variable and may replace the zone's name: a block of the C library's.
 TSAN_EXPORT void tzset() {
   auto* real = Real(real_tzset, "tzset");
-  threadlens::rt::tsan::TimeZoneScope zone;
+  threadlens::rt::tsan::LibraryHeapScope zone;
   if (real) real();
 }
 
@@ -165,7 +165,7 @@ TSAN_EXPORT char* ctime(const time_t* t) {
   auto* real = Real(real_ctime, "ctime");
   char* r;
   {
-    threadlens::rt::tsan::TimeZoneScope zone;
+    threadlens::rt::tsan::LibraryHeapScope zone;
     r = real ? real(t) : nullptr;
   }
   if (r)

@@ -58,10 +58,12 @@ struct ThreadCtx {
   uint32_t ignore;      // > 0: accesses are not recorded (ignore_thread, IgnoreReads&Writes)
   uint32_t ignore_reads;
   uint32_t ignore_writes;
-  // Inside a C library call that reads the time zone (localtime, mktime, strftime...): the
-  // blocks it allocates and frees there (the zone's name, under glibc's own lock, which the
-  // runtime does not see) are the library's, known in their life but not checked.
-  uint32_t time_zone;
+  // Inside a C library call whose blocks are the library's, known in their life but not
+  // checked: one that reads the time zone (localtime, mktime, strftime...: the zone's name,
+  // under glibc's own lock, which the runtime does not see), pthread_create and the joins (a
+  // thread's TLS vector, which any later create or join may free with a cached stack, under
+  // glibc's stack cache lock), as ThreadSanitizer ignores them.
+  uint32_t library_heap;
   // Inside an annotated mutex's own code (__tsan_mutex_pre_* to post_*), and how many of
   // those levels a divert back to the program's code left.
   uint32_t mutex_code;
@@ -123,20 +125,20 @@ struct ThreadCtx {
   }
   // An allocation's or free's flags: unchecked while the thread ignores reads or writes.
   uint8_t HeapFlags() const {
-    return ignore || ignore_reads || ignore_writes || time_zone ? trace::kHeapUnchecked : 0;
+    return ignore || ignore_reads || ignore_writes || library_heap ? trace::kHeapUnchecked : 0;
   }
 };
 
 // constinit: no dynamic initialization, so no TLS wrapper call on the fast path.
 extern constinit thread_local ThreadCtx tls_ctx __attribute__((tls_model("initial-exec")));
 
-// For the length of a C library call that reads the time zone (ThreadCtx::time_zone).
-class TimeZoneScope {
+// For the length of such a C library call (ThreadCtx::library_heap).
+class LibraryHeapScope {
  public:
-  TimeZoneScope() { ++tls_ctx.time_zone; }
-  ~TimeZoneScope() { --tls_ctx.time_zone; }
-  TimeZoneScope(const TimeZoneScope&) = delete;
-  TimeZoneScope& operator=(const TimeZoneScope&) = delete;
+  LibraryHeapScope() { ++tls_ctx.library_heap; }
+  ~LibraryHeapScope() { --tls_ctx.library_heap; }
+  LibraryHeapScope(const LibraryHeapScope&) = delete;
+  LibraryHeapScope& operator=(const LibraryHeapScope&) = delete;
 };
 
 // An event made inside code that is not instrumented (libstdc++'s std::string, stdio) has
