@@ -158,8 +158,9 @@ class RaceDetector {
   // Batches in flight: deep enough that a worker has milliseconds of work queued while the
   // caller faults in a 2 MiB shadow chunk for it (Shard::reserve). With 4 the worker ran dry
   // meanwhile, and the reserve saved no time. Sixteen batches of 4096 accesses (4 MiB of lanes
-  // per shard) ran 5-9% faster than eight of 16384 on the bench traces (interleaved medians),
-  // in half the memory; 32 of 2048 did as well, 64 of 1024 less well on the larger trace.
+  // per shard) run as fast as eight of 16384 on the bench traces (interleaved medians within
+  // 5%, in the noise of a 2-core machine) in half the memory: the bench's peak went from 24.1
+  // to 19.5 MiB.
   static constexpr uint64_t kRing = 16;
   // An allocation or a free says so in its flags (kCellAlloc, kCellFree).
   struct Op {
