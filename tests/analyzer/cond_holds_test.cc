@@ -2,6 +2,8 @@
 // stall on (warning), and the patterns that are not reported.
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "test_util.h"
 
 namespace threadlens::testing {
@@ -29,6 +31,13 @@ void WakeUp(VectorSource& s) {
   s.Add(2, EventKind::kLockAcquired, kMutex, trace::kViaCondWait, 1, s.Site("w.cc:3"));
   s.Add(2, EventKind::kLockRelease, kMutex, 0, 0, s.Site("w.cc:4"));
   s.Add(2, EventKind::kLockRelease, kOuter, 0, 0, s.Site("w.cc:5"));
+}
+
+// Thread `tid` takes `lock` at `file`:`line` and gives it back on the next line.
+void TakeAndRelease(VectorSource& s, uint32_t tid, uint64_t lock, const std::string& file,
+                    int line) {
+  s.Add(tid, EventKind::kLockAcquired, lock, 0, 1, s.Site(file + ":" + std::to_string(line)));
+  s.Add(tid, EventKind::kLockRelease, lock, 0, 0, s.Site(file + ":" + std::to_string(line + 1)));
 }
 
 std::vector<const Finding*> Holding(const Report& r) {
@@ -107,15 +116,11 @@ TEST(CondHolds, AnotherNotifierThatNeedsNoHeldLockMakesItAWarning) {
     VectorSource s;
     Waiter(s);
     s.Add(1, EventKind::kThreadCreate, 4);
-    if (second_needs_it) {
-      s.Add(4, EventKind::kLockAcquired, kOuter, 0, 1, s.Site("o.cc:1"));
-      s.Add(4, EventKind::kLockRelease, kOuter, 0, 0, s.Site("o.cc:2"));
-    }
+    if (second_needs_it) TakeAndRelease(s, 4, kOuter, "o.cc", 1);
     s.Add(4, EventKind::kLockAcquired, kMutex, 0, 1, s.Site("o.cc:3"));
     s.Add(4, EventKind::kCondSignal, kCv, 0, 0, s.Site("o.cc:4"));
     s.Add(4, EventKind::kLockRelease, kMutex, 0, 0, s.Site("o.cc:5"));
-    s.Add(3, EventKind::kLockAcquired, kOuter, 0, 1, s.Site("n.cc:3"));
-    s.Add(3, EventKind::kLockRelease, kOuter, 0, 0, s.Site("n.cc:4"));
+    TakeAndRelease(s, 3, kOuter, "n.cc", 3);
     WakeUp(s);
     Report r = Analyze(s, TestOptions());
     auto f = Holding(r);
@@ -130,15 +135,9 @@ TEST(CondHolds, AnotherNotifierThatNeedsNoHeldLockMakesItAWarning) {
 TEST(CondHolds, ALockTheCreatorTookBeforeCreatingTheWaiterIsNoLockout) {
   for (const bool after_create : {false, true}) {
     VectorSource s;
-    if (!after_create) {
-      s.Add(1, EventKind::kLockAcquired, kOuter, 0, 1, s.Site("m.cc:1"));
-      s.Add(1, EventKind::kLockRelease, kOuter, 0, 0, s.Site("m.cc:2"));
-    }
+    if (!after_create) TakeAndRelease(s, 1, kOuter, "m.cc", 1);
     s.Add(1, EventKind::kThreadCreate, 2);
-    if (after_create) {
-      s.Add(1, EventKind::kLockAcquired, kOuter, 0, 1, s.Site("m.cc:1"));
-      s.Add(1, EventKind::kLockRelease, kOuter, 0, 0, s.Site("m.cc:2"));
-    }
+    if (after_create) TakeAndRelease(s, 1, kOuter, "m.cc", 1);
     s.Add(2, EventKind::kLockAcquired, kOuter, 0, 1, s.Site("w.cc:1"));
     s.Add(2, EventKind::kLockAcquired, kMutex, 0, 1, s.Site("w.cc:2"));
     s.Add(2, EventKind::kCondWaitBegin, kCv, 0, 0, s.Site("w.cc:3"));
