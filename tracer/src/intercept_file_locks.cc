@@ -1,5 +1,5 @@
 // Advisory file locks as synchronization: flock, fcntl's F_SETLK, F_SETLKW, F_OFD_SETLK and
-// F_OFD_SETLKW, and lockf. Threads that open a file each for themselves, or processes that
+// F_OFD_SETLKW, and lockf (and fcntl's F_DUPFD, a descriptor like dup's). Threads that open a file each for themselves, or processes that
 // share memory, take turns through such a lock. Its unlock releases a channel keyed by the
 // file's device and inode (the same for every descriptor of the file in every process of the
 // recording), and a lock that succeeded acquires it, as a reader-writer lock: an unlock
@@ -74,13 +74,20 @@ void Locked(int fd, Mode m, uintptr_t pc) {
   errno = saved;
 }
 
-// fcntl's lock commands; the others pass through untouched.
+// fcntl's lock commands; the others but F_DUPFD pass through untouched.
 bool IsLockCommand(int cmd) {
   return cmd == F_SETLK || cmd == F_SETLKW || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW;
 }
 
 template <typename Real>
 int Fcntl(Real real, int fd, int cmd, unsigned long arg, uintptr_t pc) {
+  // A duplication is one more descriptor, as dup's (intercept_open.cc).
+  if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) {
+    fdsync::Use(fd, pc);
+    const int r = real(fd, cmd, arg);
+    if (r >= 0) fdsync::Duplicated(fd, r, pc);
+    return r;
+  }
   const auto* lock = reinterpret_cast<const struct flock*>(arg);
   if (!IsLockCommand(cmd) || !lock) return real(fd, cmd, arg);
   const short type = lock->l_type;
