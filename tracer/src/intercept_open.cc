@@ -1,13 +1,16 @@
 // The interceptors that create, duplicate and close descriptors (open, creat, close, dup,
-// socket, eventfd, signalfd): they tell the descriptors' recorder (fd_sync.h,
-// intercept_fd.cc), which makes each descriptor an object and a channel.
+// socket, eventfd, signalfd, timerfd, inotify, memfd): they tell the descriptors'
+// recorder (fd_sync.h, intercept_fd.cc), which makes each descriptor an object and a channel.
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "fd_sync.h"
@@ -31,6 +34,10 @@ int (*real_dup3)(int, int, int);
 int (*real_socket)(int, int, int);
 int (*real_eventfd)(unsigned, int);
 int (*real_signalfd)(int, const sigset_t*, int);
+int (*real_timerfd_create)(int, int);
+int (*real_inotify_init)();
+int (*real_inotify_init1)(int);
+int (*real_memfd_create)(const char*, unsigned);
 
 // The mode argument is read only with O_CREAT or O_TMPFILE, as open(2) says.
 inline mode_t ModeArg(int flags, va_list ap) {
@@ -129,3 +136,18 @@ TL_EXPORT int eventfd(unsigned initval, int flags) {
   if (r >= 0) fdsync::Created(r, fdsync::NewChannel(), TL_CALLER_PC);
   return r;
 }
+
+// Descriptors that other calls create, each an object from its creation on (the temporary
+// files' mkstemp and friends: tsan_libc_text.cc).
+#define TL_CREATOR(name, params, args)             \
+  TL_EXPORT int name params {                      \
+    TL_REAL(name);                                 \
+    int r = real args;                             \
+    if (r >= 0) fdsync::Created(r, 0, TL_CALLER_PC); \
+    return r;                                      \
+  }
+TL_CREATOR(timerfd_create, (int clock, int flags), (clock, flags))
+TL_CREATOR(inotify_init, (), ())
+TL_CREATOR(inotify_init1, (int flags), (flags))
+TL_CREATOR(memfd_create, (const char* name, unsigned flags), (name, flags))
+#undef TL_CREATOR

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "fd_sync.h"
 #include "runtime_internal.h"
 #include "tsan_libc.h"
 
@@ -22,6 +23,14 @@ constexpr size_t kW = sizeof(wchar_t);
 
 // Written here, not called: this file is built without builtins, and wcslen would be the
 // runtime's own interceptor. (Lengths needed before a call are taken only when it records.)
+// A temporary file made from template `t`: the name written into it, and the descriptor `r`,
+// an object from its creation on (intercept_open.cc).
+void TempFile(char* t, int r, uintptr_t pc) {
+  if (r < 0) return;
+  Write(t, RealStrlen(t) + 1, pc);
+  fdsync::Created(r, 0, pc);
+}
+
 size_t WideLen(const wchar_t* s) {
   size_t n = 0;
   while (s[n]) ++n;
@@ -238,8 +247,12 @@ void Scanned(char* begin, const char* delim, char* next, uintptr_t pc) {
     (v, nd, dp, sg, b, n), , Digits(dp, sg, b, n, r, pc))                                     \
   X(char*, gcvt, (double v, int nd, char* b), (v, nd, b), ,                                  \
     if (r) Write(b, RealStrlen(b) + 1, pc))                                                   \
-  X(int, mkstemp, (char* t), (t), , if (r >= 0) Write(t, RealStrlen(t) + 1, pc))             \
-  X(int, mkostemp, (char* t, int f), (t, f), , if (r >= 0) Write(t, RealStrlen(t) + 1, pc))   \
+  X(int, mkstemp, (char* t), (t), , TempFile(t, r, pc))                                      \
+  X(int, mkstemp64, (char* t), (t), , TempFile(t, r, pc))                                    \
+  X(int, mkostemp, (char* t, int f), (t, f), , TempFile(t, r, pc))                           \
+  X(int, mkostemp64, (char* t, int f), (t, f), , TempFile(t, r, pc))                         \
+  X(int, mkstemps, (char* t, int s), (t, s), , TempFile(t, r, pc))                           \
+  X(int, mkostemps, (char* t, int s, int f), (t, s, f), , TempFile(t, r, pc))                \
   X(char*, mkdtemp, (char* t), (t), , if (r) Write(t, RealStrlen(t) + 1, pc))                 \
   X(char*, dirname, (char* p), (p),                                                           \
     size_t before = p && Caller(pc) ? RealStrlen(p) : 0, DirCut(p, before, r, pc))
