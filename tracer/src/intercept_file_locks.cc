@@ -48,9 +48,12 @@ void SetHeld(int fd, Mode m) {
 }
 
 // Before an unlock (or a lock that changes the mode held): the release of what `fd` held.
-void Unlocking(int fd, uintptr_t pc) {
-  const Mode held = HeldBy(fd);
-  if (held == kNone) return;
+// An unlock the table knows no lock for (taken through another descriptor of the file, as
+// fcntl's locks may be) releases as exclusive; a close only what the table knows.
+void Unlocking(int fd, uintptr_t pc, bool unlock = true) {
+  Mode held = HeldBy(fd);
+  if (held == kNone && !unlock) return;
+  if (held == kNone) held = kExclusive;
   if (const uint64_t c = fdsync::FileLockChannel(fd, held == kShared)) fdsync::SendOn(c, pc);
   SetHeld(fd, kNone);
 }
@@ -59,7 +62,7 @@ void Unlocking(int fd, uintptr_t pc) {
 void Locking(int fd, Mode m, uintptr_t pc) {
   fdsync::Use(fd, pc);
   const Mode held = fd >= 0 && fd < kMaxFds ? HeldBy(fd) : kNone;
-  if (held != kNone && held != m) Unlocking(fd, pc);
+  if (held != kNone && held != m) Unlocking(fd, pc, false);
 }
 
 // After a lock of mode `m` succeeded: an exclusive lock comes after every unlock, a shared
@@ -124,7 +127,7 @@ namespace threadlens::rt::fdsync {
 // Only a descriptor the table says holds a lock: a close costs no fstat otherwise.
 void FileLocksClosing(int fd, uintptr_t pc) {
   if (fd >= 0 && fd < kMaxFds && g_mode[fd].load(std::memory_order_relaxed) != kNone) {
-    Unlocking(fd, pc);
+    Unlocking(fd, pc, false);
   }
 }
 
