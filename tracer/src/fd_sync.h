@@ -59,10 +59,11 @@ uint64_t SysvQueueChannel(int id);
 // acquire.
 uint64_t SysvSemChannel(int id, unsigned num, bool zero);
 // The channel of the advisory file locks on the file open on `fd` (intercept_file_locks.cc):
-// the one every unlock releases and every lock acquires, or (`shared`) the one unlocks of
-// shared locks release and exclusive locks acquire. Keyed by the file's inode, the same in
-// every process. 0 when fstat fails.
-uint64_t FileLockChannel(int fd, bool shared);
+// the one every unlock releases and every lock acquires (even), keyed by the file's inode, the
+// same in every process; 0 when fstat fails. SharedUnlocks(it) is the one unlocks of shared
+// locks release and exclusive locks acquire.
+uint64_t FileLockChannel(int fd);
+inline uint64_t SharedUnlocks(uint64_t channel) { return channel | 1; }
 // Before `fd` is closed: the unlock of a lock it holds.
 void FileLocksClosing(int fd, uintptr_t pc);
 // A release and an acquire of a channel with no descriptor (a System V queue's).

@@ -251,12 +251,11 @@ uint64_t SysvSemChannel(int id, unsigned num, bool zero) {
          (Mix(key, zero ? 0x7379737620307aull : 0x73797376207365ull) & kFdChannelMask);
 }
 
-uint64_t FileLockChannel(int fd, bool shared) {
+uint64_t FileLockChannel(int fd) {
   struct stat st;
   if (syscall(SYS_fstat, fd, &st) != 0) return 0;
   const uint64_t inode = Mix(st.st_dev, st.st_ino);
-  return kFdChannelBase |
-         (Mix(inode, shared ? 0x666c6f636b2073ull : 0x666c6f636b2078ull) & kFdChannelMask);
+  return kFdChannelBase | (Mix(inode, 0x666c6f636b2078ull) & kFdChannelMask & ~1ull);
 }
 
 void SendOn(uint64_t channel, uintptr_t pc) {

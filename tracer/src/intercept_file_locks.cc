@@ -34,14 +34,14 @@ int (*real_lockf64)(int, int, off_t) = nullptr;
 namespace fdsync = threadlens::rt::fdsync;
 
 // What each descriptor holds, for its unlock: kNone, kShared or kExclusive. A descriptor past
-// the table unlocks as if exclusive (the edge that orders everything after it).
+// the table holds nothing the table knows: its unlock releases as exclusive (Unlocking).
 enum Mode : uint8_t { kNone = 0, kShared = 1, kExclusive = 2 };
 constexpr int kMaxFds = 4096;
 std::atomic<uint8_t> g_mode[kMaxFds];
 
 Mode HeldBy(int fd) {
   return fd >= 0 && fd < kMaxFds ? static_cast<Mode>(g_mode[fd].load(std::memory_order_relaxed))
-                                 : kExclusive;
+                                 : kNone;
 }
 void SetHeld(int fd, Mode m) {
   if (fd >= 0 && fd < kMaxFds) g_mode[fd].store(m, std::memory_order_relaxed);
@@ -51,17 +51,18 @@ void SetHeld(int fd, Mode m) {
 // An unlock the table knows no lock for (taken through another descriptor of the file, as
 // fcntl's locks may be) releases as exclusive; a close only what the table knows.
 void Unlocking(int fd, uintptr_t pc, bool unlock = true) {
-  Mode held = HeldBy(fd);
+  const Mode held = HeldBy(fd);
   if (held == kNone && !unlock) return;
-  if (held == kNone) held = kExclusive;
-  if (const uint64_t c = fdsync::FileLockChannel(fd, held == kShared)) fdsync::SendOn(c, pc);
+  if (const uint64_t c = fdsync::FileLockChannel(fd)) {
+    fdsync::SendOn(held == kShared ? fdsync::SharedUnlocks(c) : c, pc);
+  }
   SetHeld(fd, kNone);
 }
 
 // Before a lock of mode `m`: a change of mode gives up the one held first.
 void Locking(int fd, Mode m, uintptr_t pc) {
   fdsync::Use(fd, pc);
-  const Mode held = fd >= 0 && fd < kMaxFds ? HeldBy(fd) : kNone;
+  const Mode held = HeldBy(fd);
   if (held != kNone && held != m) Unlocking(fd, pc, false);
 }
 
@@ -69,9 +70,9 @@ void Locking(int fd, Mode m, uintptr_t pc) {
 // one after the exclusive holders' unlocks.
 void Locked(int fd, Mode m, uintptr_t pc) {
   const int saved = errno;
-  if (const uint64_t c = fdsync::FileLockChannel(fd, false)) {
+  if (const uint64_t c = fdsync::FileLockChannel(fd)) {
     fdsync::ReceivedOn(c, pc);
-    if (m == kExclusive) fdsync::ReceivedOn(fdsync::FileLockChannel(fd, true), pc);
+    if (m == kExclusive) fdsync::ReceivedOn(fdsync::SharedUnlocks(c), pc);
   }
   SetHeld(fd, m);
   errno = saved;
@@ -125,11 +126,7 @@ int Lockf(Real real, int fd, int cmd, off_t len, uintptr_t pc) {
 namespace threadlens::rt::fdsync {
 
 // Only a descriptor the table says holds a lock: a close costs no fstat otherwise.
-void FileLocksClosing(int fd, uintptr_t pc) {
-  if (fd >= 0 && fd < kMaxFds && g_mode[fd].load(std::memory_order_relaxed) != kNone) {
-    Unlocking(fd, pc, false);
-  }
-}
+void FileLocksClosing(int fd, uintptr_t pc) { Unlocking(fd, pc, false); }
 
 }  // namespace threadlens::rt::fdsync
 
@@ -149,23 +146,18 @@ TL_EXPORT int flock(int fd, int op) {
 }
 
 // The third argument, when the command takes one, is an int or a pointer: one register.
-TL_EXPORT int fcntl(int fd, int cmd, ...) {
-  TL_REAL(fcntl);
-  va_list ap;
-  va_start(ap, cmd);
-  const unsigned long arg = va_arg(ap, unsigned long);
-  va_end(ap);
-  return Fcntl(real, fd, cmd, arg, TL_CALLER_PC);
-}
-
-TL_EXPORT int fcntl64(int fd, int cmd, ...) {
-  TL_REAL(fcntl64);
-  va_list ap;
-  va_start(ap, cmd);
-  const unsigned long arg = va_arg(ap, unsigned long);
-  va_end(ap);
-  return Fcntl(real, fd, cmd, arg, TL_CALLER_PC);
-}
+#define TL_FCNTL(name)                                   \
+  TL_EXPORT int name(int fd, int cmd, ...) {             \
+    TL_REAL(name);                                       \
+    va_list ap;                                          \
+    va_start(ap, cmd);                                   \
+    const unsigned long arg = va_arg(ap, unsigned long); \
+    va_end(ap);                                          \
+    return Fcntl(real, fd, cmd, arg, TL_CALLER_PC);      \
+  }
+TL_FCNTL(fcntl)
+TL_FCNTL(fcntl64)
+#undef TL_FCNTL
 
 TL_EXPORT int lockf(int fd, int cmd, off_t len) {
   TL_REAL(lockf);
