@@ -70,8 +70,11 @@ std::optional<uint64_t> StaticAddress(Dwarf_Die* var, bool* tls) {
 
 // A global the compiler split into pieces at fixed places (clang's scalar replacement of a
 // static struct: `DW_OP_addrx 0, DW_OP_piece 8, DW_OP_addrx 1, DW_OP_piece 8`): each piece's
-// address, offset in the variable and size. A piece held elsewhere (a constant, a register)
-// or missing is skipped; empty when the location is not such a list.
+// address, offset in the variable and size. A piece stored encoded at an address (a field
+// that only ever holds 0 or one value, shrunk to a byte: `DW_OP_addrx 0, DW_OP_deref_size 1,
+// DW_OP_lit4, DW_OP_mul, DW_OP_stack_value, DW_OP_piece 4`) is that byte. A piece held
+// elsewhere (a constant, a register) or missing is skipped; empty when the location is not
+// such a list.
 struct Piece {
   uint64_t addr, offset, size;
 };
@@ -83,13 +86,25 @@ std::vector<Piece> StaticPieces(Dwarf_Die* var) {
   if (!dwarf_attr(var, DW_AT_location, &a) || dwarf_getlocation(&a, &ops, &n) != 0) return out;
   uint64_t offset = 0;
   std::optional<uint64_t> addr;
-  bool other = false;  // the piece's value is not at an address of its own
+  bool other = false;   // the piece's value is not at an address of its own
+  uint64_t stored = 0;  // the bytes an encoded piece loads from its address (0: not encoded)
   for (size_t i = 0; i < n; ++i) {
     if (ops[i].atom == DW_OP_piece) {
-      if (addr && !other && ops[i].number > 0) out.push_back({*addr, offset, ops[i].number});
+      if (addr && !other && ops[i].number > 0) {
+        out.push_back({*addr, offset, stored ? stored : ops[i].number});
+      }
       offset += ops[i].number;
       addr.reset();
       other = false;
+      stored = 0;
+    } else if (ops[i].atom == DW_OP_deref_size && addr && !stored && !other && i > 0 &&
+               ops[i - 1].atom != DW_OP_piece && ops[i].number > 0) {
+      stored = ops[i].number;  // then arithmetic on the loaded value, up to DW_OP_stack_value
+    } else if (stored && ops[i].atom != DW_OP_addr && ops[i].atom != DW_OP_addrx &&
+               ops[i].atom != DW_OP_GNU_addr_index && ops[i].atom != DW_OP_deref &&
+               ops[i].atom != DW_OP_deref_size && ops[i].atom != DW_OP_regx &&
+               !(ops[i].atom >= DW_OP_reg0 && ops[i].atom <= DW_OP_bregx)) {
+      // the decoding of the stored value: constants and arithmetic only
     } else if (ops[i].atom == DW_OP_addr && !addr) {
       addr = ops[i].number;
     } else if ((ops[i].atom == DW_OP_addrx || ops[i].atom == DW_OP_GNU_addr_index) && !addr) {

@@ -1,7 +1,7 @@
 // Process trees under `threadlens run`: one recording, read as one stream. Each edge between
 // processes (fork, wait, pipe, socket pair, process-shared mutex, condition variable and
 // semaphore, named semaphore, a file mapped twice, a System V segment attached twice, a file
-// lock by flock, fcntl or lockf) orders
+// lock by flock, fcntl or lockf, a file name made by one and looked up by the other) orders
 // the parent's and the child's accesses to shared memory; each has a twin without the edge,
 // where the analysis must find the race. Also the cross-process deadlock the watchdogs end,
 // a killed child, a damaged child trace, and a recording refused for a trace of another one
@@ -108,7 +108,9 @@ INSTANTIATE_TEST_SUITE_P(Edges, ProcessEdge,
                                            EdgeCase{"flock", false},
                                            EdgeCase{"flock-race", true},
                                            EdgeCase{"fcntl", false},
-                                           EdgeCase{"fcntl-race", true}),
+                                           EdgeCase{"fcntl-race", true},
+                                           EdgeCase{"file-name", false},
+                                           EdgeCase{"file-name-race", true}),
                          [](const ::testing::TestParamInfo<EdgeCase>& info) {
                            std::string n = info.param.mode;
                            for (char& ch : n) ch = ch == '-' ? '_' : ch;

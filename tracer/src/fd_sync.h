@@ -66,6 +66,14 @@ uint64_t FileLockChannel(int fd);
 inline uint64_t SharedUnlocks(uint64_t channel) { return channel | 1; }
 // Before `fd` is closed: the unlock of a lock it holds.
 void FileLocksClosing(int fd, uintptr_t pc);
+// File names (intercept_paths.cc): the channel of a path's last component (0: none, as for
+// "/", "." and ".."), the same in every directory and process. A call that changes the name
+// releases it before (NameChanging; NameOpening for an open with O_CREAT, when the name did
+// not exist or O_EXCL), and every call that looks it up acquires it after (NameSeen).
+uint64_t NameChannel(const char* path);
+void NameChanging(const char* path, uintptr_t pc);
+void NameOpening(int dir, const char* path, int flags, uintptr_t pc);
+void NameSeen(const char* path, uintptr_t pc);
 // A release and an acquire of a channel with no descriptor (a System V queue's).
 void SendOn(uint64_t channel, uintptr_t pc);
 void ReceivedOn(uint64_t channel, uintptr_t pc);

@@ -1,6 +1,7 @@
 // The interceptors that create, duplicate and close descriptors (open, creat, close, dup,
 // socket, eventfd, signalfd, timerfd, inotify, memfd): they tell the descriptors'
 // recorder (fd_sync.h, intercept_fd.cc), which makes each descriptor an object and a channel.
+// An open also looks its name up, and may create it (intercept_paths.cc).
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -53,7 +54,9 @@ inline mode_t ModeArg(int flags, va_list ap) {
     va_start(ap, flags);                                 \
     mode_t mode = ModeArg(flags, ap);                    \
     va_end(ap);                                          \
+    fdsync::NameOpening(AT_FDCWD, path, flags, TL_CALLER_PC); \
     int r = real(path, flags, mode);                     \
+    fdsync::NameSeen(path, TL_CALLER_PC);                \
     if (r >= 0) fdsync::Created(r, 0, TL_CALLER_PC);     \
     return r;                                            \
   }
@@ -64,7 +67,9 @@ inline mode_t ModeArg(int flags, va_list ap) {
     va_start(ap, flags);                                          \
     mode_t mode = ModeArg(flags, ap);                             \
     va_end(ap);                                                   \
+    fdsync::NameOpening(dir, path, flags, TL_CALLER_PC);          \
     int r = real(dir, path, flags, mode);                         \
+    fdsync::NameSeen(path, TL_CALLER_PC);                         \
     if (r >= 0) fdsync::Created(r, 0, TL_CALLER_PC);              \
     return r;                                                     \
   }
@@ -77,7 +82,9 @@ TL_OPENAT(openat64)
 
 TL_EXPORT int creat(const char* path, mode_t mode) {
   TL_REAL(creat);
+  fdsync::NameOpening(AT_FDCWD, path, O_CREAT, TL_CALLER_PC);
   int r = real(path, mode);
+  fdsync::NameSeen(path, TL_CALLER_PC);
   if (r >= 0) fdsync::Created(r, 0, TL_CALLER_PC);
   return r;
 }

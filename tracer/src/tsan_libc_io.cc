@@ -178,14 +178,6 @@ void OpenPaths(const char* path, const char* mode, uintptr_t pc) {
   X(ssize_t, tee, (int in, int out, size_t n, unsigned f), (in, out, n, f),                   \
     fdsync::Use(in, pc); fdsync::Send(out, pc), , if (r > 0) fdsync::Received(in, pc))            \
   /* Streams the C library opens over descriptors it opened itself. */                        \
-  X(FILE*, fopen, (const char* p, const char* m), (p, m), , OpenPaths(p, m, pc),              \
-    if (r) fdsync::Forget(fileno_unlocked(r)))                                                 \
-  X(FILE*, fopen64, (const char* p, const char* m), (p, m), , OpenPaths(p, m, pc),            \
-    if (r) fdsync::Forget(fileno_unlocked(r)))                                                 \
-  X(FILE*, freopen, (const char* p, const char* m, FILE* f), (p, m, f), StreamSending(f, pc), \
-    OpenPaths(p, m, pc), if (r) fdsync::Forget(fileno_unlocked(r)))                            \
-  X(FILE*, freopen64, (const char* p, const char* m, FILE* f), (p, m, f),                     \
-    StreamSending(f, pc), OpenPaths(p, m, pc), if (r) fdsync::Forget(fileno_unlocked(r)))      \
   X(FILE*, popen, (const char* c, const char* m), (c, m), , OpenPaths(c, m, pc),              \
     if (r) fdsync::Forget(fileno_unlocked(r)))                                                 \
   X(ssize_t, process_vm_readv,                                                                \

@@ -1,6 +1,6 @@
-// Interceptors for libc calls that fill out-parameters (getsockname, stat, readlink,
-// getpwuid_r, clock_gettime...): each records the bytes it wrote, and the paths and
-// structures it read, as range accesses at the caller's pc.
+// Interceptors for libc calls that fill out-parameters (getsockname, fstat, getpwuid_r,
+// clock_gettime...; stat and readlink are in intercept_paths.cc): each records the bytes it
+// wrote, and the paths and structures it read, as range accesses at the caller's pc.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <mntent.h>
@@ -20,13 +20,6 @@
 
 namespace threadlens::rt::tsan::libc {
 namespace {
-
-// readlink and readlinkat: the path, and the `r` bytes of the link (no terminator).
-void LinkRead(const char* p, char* b, ssize_t r, uintptr_t pc) {
-  if (r < 0) return;
-  ReadString(p, pc);
-  Write(b, static_cast<size_t>(r), pc);
-}
 
 // asctime_r and ctime_r: the time they format, and the text they write.
 template <typename T>
@@ -71,33 +64,10 @@ void PasswdStrings(const passwd* p, uintptr_t pc) {
       Write(l, sizeof *l, pc);                                                                \
       Write(v, Min(cap, *l), pc);                                                             \
     })                                                                                        \
-  X(int, stat, (const char* p, struct stat* s), (p, s), , if (r == 0) {                       \
-    ReadString(p, pc);                                                                              \
-    Write(s, sizeof *s, pc);                                                                  \
-  })                                                                                          \
-  X(int, lstat, (const char* p, struct stat* s), (p, s), , if (r == 0) {                      \
-    ReadString(p, pc);                                                                              \
-    Write(s, sizeof *s, pc);                                                                  \
-  })                                                                                          \
   X(int, fstat, (int fd, struct stat* s), (fd, s), , if (r == 0) Write(s, sizeof *s, pc))     \
-  X(int, fstatat, (int d, const char* p, struct stat* s, int f), (d, p, s, f), , if (r == 0) { \
-    ReadString(p, pc);                                                                              \
-    Write(s, sizeof *s, pc);                                                                  \
-  })                                                                                          \
-  X(int, stat64, (const char* p, struct stat64* s), (p, s), , if (r == 0) {                   \
-    ReadString(p, pc);                                                                              \
-    Write(s, sizeof *s, pc);                                                                  \
-  })                                                                                          \
-  X(int, lstat64, (const char* p, struct stat64* s), (p, s), , if (r == 0) {                  \
-    ReadString(p, pc);                                                                              \
-    Write(s, sizeof *s, pc);                                                                  \
-  })                                                                                          \
   X(int, fstat64, (int fd, struct stat64* s), (fd, s), , if (r == 0) Write(s, sizeof *s, pc)) \
   X(char*, getcwd, (char* b, size_t n), (b, n), ::threadlens::rt::PcScope at(pc),          \
     if (r) Write(r, RealStrlen(r) + 1, pc))                                                   \
-  X(ssize_t, readlink, (const char* p, char* b, size_t n), (p, b, n), , LinkRead(p, b, r, pc)) \
-  X(ssize_t, readlinkat, (int d, const char* p, char* b, size_t n), (d, p, b, n), ,           \
-    LinkRead(p, b, r, pc))                                                                    \
   X(time_t, time, (time_t* t), (t), , if (t && r != static_cast<time_t>(-1)) {               \
     Write(t, sizeof *t, pc);                                                                  \
   })                                                                                          \
@@ -128,8 +98,6 @@ void PasswdStrings(const passwd* p, uintptr_t pc) {
     if (cmd == IPC_SET && Caller(pc)) Read(d, sizeof *d, pc),                                 \
     if (r >= 0 && (cmd == IPC_STAT || cmd == SHM_STAT || cmd == SHM_STAT_ANY))                \
       Write(d, sizeof *d, pc))                                                                \
-  X(int, statx, (int dir, const char* p, int f, unsigned m, struct statx* s), (dir, p, f, m, s), \
-    , ReadString(p, pc); if (r == 0) Write(s, sizeof *s, pc))                                 \
   X(int, sched_rr_get_interval, (pid_t p, timespec* t), (p, t), ,                             \
     if (r == 0) Write(t, sizeof *t, pc))                                                      \
   X(int, clock_getres, (clockid_t c, timespec* t), (c, t), ,                                  \

@@ -84,7 +84,6 @@ group* (*real_getgrnam)(const char*) = nullptr;
 hostent* (*real_gethostbyname)(const char*) = nullptr;
 dirent* (*real_readdir)(DIR*) = nullptr;
 dirent64* (*real_readdir64)(DIR*) = nullptr;
-DIR* (*real_opendir)(const char*) = nullptr;
 DIR* (*real_fdopendir)(int) = nullptr;
 int (*real_closedir)(DIR*) = nullptr;
 
@@ -265,13 +264,6 @@ TSAN_EXPORT hostent* gethostbyname(const char* name) {
 
 // A directory stream: the entry readdir returns lives in the DIR, and the next readdir on
 // that stream overwrites it. The DIR is named at the caller's opendir.
-TSAN_EXPORT DIR* opendir(const char* path) {
-  auto* real = Real(real_opendir, "opendir");
-  if (!real) return nullptr;
-  ::threadlens::rt::PcScope at(TSAN_CALLER_PC);
-  return real(path);
-}
-
 TSAN_EXPORT DIR* fdopendir(int fd) {
   auto* real = Real(real_fdopendir, "fdopendir");
   if (!real) return nullptr;

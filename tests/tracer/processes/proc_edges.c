@@ -37,6 +37,10 @@ static int file_lock(const char* mode) {
   return strncmp(mode, "flock", 5) == 0 || strncmp(mode, "fcntl", 5) == 0;
 }
 static char lock_path[64];
+/* The file-name modes: the parent makes a directory, the child polls access() until it is
+ * there ("file-name": the parent wrote data before; "file-name-race": after). */
+static int file_name(const char* mode) { return strncmp(mode, "file-name", 9) == 0; }
+static char name_path[64];
 
 /* The file lock modes: each process opens the file for itself (a flock belongs to the open
  * file description) and adds to data under its lock: exclusive ("flock"; "fcntl", the child
@@ -72,6 +76,7 @@ static void child(const char* mode) {
       is(mode, "sysv-shm")) {
     if (read(fds[0], &byte, 1) != 1) _exit(1);
   }
+  while (file_name(mode) && access(name_path, F_OK) != 0) usleep(1000);
   if (is(mode, "cond") || is(mode, "cond-race")) {
     pthread_mutex_lock(&s->lock);
     while (!s->ready) pthread_cond_wait(&s->cond, &s->lock);
@@ -168,6 +173,7 @@ int main(int argc, char** argv) {
     if (fd < 0) return 1;
     close(fd);
   }
+  snprintf(name_path, sizeof name_path, "/tmp/threadlens-name-%d", (int)getpid());
   if (is(mode, "socketpair")) {
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0) return 1;
   } else if (pipe(fds) != 0) {
@@ -208,6 +214,10 @@ int main(int argc, char** argv) {
     sem_post(named);
   } else if (file_lock(mode)) {
     file_locked_add(mode, 0);
+  } else if (file_name(mode)) {
+    if (is(mode, "file-name")) s->data = 1;
+    if (mkdir(name_path, 0700) != 0) return 1;
+    if (is(mode, "file-name-race")) s->data = 1;
   } else if (is(mode, "no-wait")) {
     usleep(100 * 1000);
     printf("parent saw %ld\n", s->data); /* the child's write is not ordered before */
@@ -217,6 +227,7 @@ int main(int argc, char** argv) {
   if (is(mode, "wait")) printf("parent saw %ld\n", s->data);
   if (named != SEM_FAILED) sem_unlink(name);
   if (file_lock(mode)) unlink(lock_path);
+  if (file_name(mode)) rmdir(name_path);
   if (sems >= 0) semctl(sems, 0, IPC_RMID);
   if (segment >= 0) {
     shmdt(file_data);
