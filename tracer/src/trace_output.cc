@@ -254,12 +254,17 @@ bool WriteLocked(iovec* iov, int n, size_t total, bool drain = false) {
     Stop(g_cap && need > g_cap ? 0 : EFBIG, true);
     return false;
   }
+  // Only when the file size is limited: a change of the signal mask lets this thread take a
+  // signal sent to the process that another thread waits for (in pause or sigsuspend).
   sigset_t xfsz, old;
   sigemptyset(&xfsz);
   sigaddset(&xfsz, SIGXFSZ);
-  pthread_sigmask(SIG_BLOCK, &xfsz, &old);
+  rlimit fsize;
+  const bool hold = syscall(SYS_prlimit64, 0, RLIMIT_FSIZE, nullptr, &fsize) != 0 ||
+                    fsize.rlim_cur != RLIM_INFINITY;
+  if (hold) pthread_sigmask(SIG_BLOCK, &xfsz, &old);
   if (!drain && !KeepRoom(fd, need)) {
-    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    if (hold) pthread_sigmask(SIG_SETMASK, &old, nullptr);
     return false;
   }
   int err = 0;
@@ -288,7 +293,7 @@ bool WriteLocked(iovec* iov, int n, size_t total, bool drain = false) {
   }
   if (err != 0) {
     if (done > 0) RawFtruncate(g_header_fd.load(), g_size);
-    if (err == EFBIG) {
+    if (err == EFBIG && hold) {
       timespec zero{0, 0};
       sigtimedwait(&xfsz, nullptr, &zero);  // the pending SIGXFSZ our write caused
     }
@@ -298,7 +303,7 @@ bool WriteLocked(iovec* iov, int n, size_t total, bool drain = false) {
     g_size += total;
     g_size_seen.store(g_size, std::memory_order_relaxed);
   }
-  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (hold) pthread_sigmask(SIG_SETMASK, &old, nullptr);
   return err == 0;
 }
 

@@ -3,7 +3,9 @@
 // before the next is sent; the handler takes a mutex (not async-signal-safe) or only posts a
 // semaphore (safe). `errno-spoil` / `errno-kept`: a handler that changes errno, and one that
 // restores it. `printf`: a handler that prints. `longjmp`: a handler left by siglongjmp,
-// after which the program allocates outside any handler. Prints what it saw.
+// after which the program allocates outside any handler. `pause N` / `sigsuspend N`: N times,
+// a worker sends the process SIGUSR1 and ends while main waits for it in pause or sigsuspend.
+// Prints what it saw.
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -95,6 +97,32 @@ int Storm(void (*handler)(int), int rounds) {
   return 0;
 }
 
+volatile sig_atomic_t arrived;
+void Arrived(int) { arrived = 1; }
+
+void* SendToProcess(void*) {
+  usleep(2000);
+  kill(getpid(), SIGUSR1);
+  return nullptr;
+}
+
+// Untraced, the kernel hands the signal to main, asleep and not blocking it; the worker, in
+// its exit, must not take it (main would sleep on).
+int WaitForWorkers(bool suspend, int rounds) {
+  Install(SIGUSR1, Arrived);
+  sigset_t none;
+  sigemptyset(&none);
+  for (int i = 0; i < rounds; ++i) {
+    arrived = 0;
+    pthread_t t;
+    pthread_create(&t, nullptr, SendToProcess, nullptr);
+    while (!arrived) suspend ? sigsuspend(&none) : pause();
+    pthread_join(t, nullptr);
+  }
+  printf("arrived %d\n", rounds);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -113,6 +141,7 @@ int main(int argc, char** argv) {
     printf("handled %d\n", handled.load());
     return 0;
   }
+  if (mode == "pause" || mode == "sigsuspend") return WaitForWorkers(mode == "sigsuspend", rounds);
   if (mode == "printf") {
     Install(SIGUSR1, PrintingHandler);
     raise(SIGUSR1);
