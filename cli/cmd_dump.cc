@@ -143,6 +143,8 @@ class Dumper {
         return "futex";
       case trace::BlockedOn::kCondDestroy:
         return "cond_destroy";
+      case trace::BlockedOn::kFileLock:
+        return "file_lock";
     }
     return "?";
   }

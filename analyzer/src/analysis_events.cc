@@ -78,6 +78,7 @@ void Analysis::HandleRuntime(const StreamEvent& e) {
         case trace::BlockedOn::kJoin: b.on = Pending::kJoin; break;
         case trace::BlockedOn::kSem: b.on = Pending::kSem; break;
         case trace::BlockedOn::kFutex: b.on = Pending::kFutex; break;
+        case trace::BlockedOn::kFileLock: b.on = Pending::kFileLock; break;
         case trace::BlockedOn::kCondDestroy:
           b.on = Pending::kCond;
           b.destroying = true;

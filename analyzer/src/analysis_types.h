@@ -213,7 +213,7 @@ struct Held {
 
 // What a thread is blocked on, when it is between a request and its completion.
 struct Pending {
-  enum Kind : uint8_t { kNone, kLock, kCond, kJoin, kSem, kFutex } kind = kNone;
+  enum Kind : uint8_t { kNone, kLock, kCond, kJoin, kSem, kFutex, kFileLock } kind = kNone;
   uint64_t obj = 0;
   SideRef where;
   uint8_t flags = 0;

@@ -16,7 +16,7 @@ SideRef BlockedSide(const BlockedThread& b) {
   s.op = b.on == Pending::kJoin   ? Op::kJoin
          : b.on == Pending::kSem  ? Op::kSemWait
          : b.on == Pending::kFutex ? Op::kFutexWait
-         : b.on == Pending::kLock ? Op::kRequest
+         : b.on == Pending::kLock || b.on == Pending::kFileLock ? Op::kRequest
          : b.destroying           ? Op::kDestroy
                                   : Op::kWait;
   return s;
@@ -148,6 +148,7 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
       f.subkind = b.on == Pending::kCond    ? (b.destroying ? "cond-destroy" : "cond")
                   : b.on == Pending::kJoin  ? "join"
                   : b.on == Pending::kFutex ? "futex"
+                  : b.on == Pending::kFileLock ? "file-lock"
                                             : "sem";
       SideRef s = BlockedSide(b);
       f.sides.push_back(s);

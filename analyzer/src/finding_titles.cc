@@ -145,6 +145,7 @@ void TitleFinding(Finding& f) {
     std::string what = f.subkind == "cond"   ? "condition variable " + a[0].object
                        : f.subkind == "join" ? "thread " + a[0].object + " to end"
                        : f.subkind == "lock" ? "lock " + a[0].object + ", whose holder exited"
+                       : f.subkind == "file-lock" ? a[0].object
                                              : "semaphore " + a[0].object;
     f.title = "hang: " + a[0].thread + " blocked forever waiting on " + what;
     if (f.subkind == "futex") f.title = FutexHangTitle(a[0]);

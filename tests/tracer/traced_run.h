@@ -145,8 +145,9 @@ inline std::string Render(const Traced& r, const StreamEvent& se) {
       return k + " " + (e.flags < 4 ? kReasons[e.flags] : "?");
     }
     case EventKind::kBlocked: {
-      static const char* kOn[] = {"?", "lock", "cond", "join", "sem", "futex"};
-      std::string what = e.flags < 6 ? kOn[e.flags] : "?";
+      static const char* kOn[] = {"?", "lock", "cond", "join", "sem", "futex", "cond-destroy",
+                                  "file-lock"};
+      std::string what = e.flags < 8 ? kOn[e.flags] : "?";
       std::string o = e.flags == 3 ? "T" + std::to_string(e.obj) : obj(e.obj);
       return k + " T" + std::to_string(e.aux32) + " " + what + " " + o;
     }

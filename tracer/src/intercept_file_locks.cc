@@ -7,13 +7,18 @@
 // what only a later exclusive lock acquires (two readers are not ordered). Byte ranges are
 // not told apart: a lock of any range of the file orders after an unlock of any other (an
 // edge too many hides a race, never makes one). A close of a descriptor that holds a lock
-// unlocks it, as the kernel does; a lock left to the process's exit orders nothing.
+// unlocks it, as the kernel does; a lock left to the process's exit orders nothing. A call that
+// waits for the lock (flock without LOCK_NB, F_SETLKW, F_OFD_SETLKW, lockf's F_LOCK) counts as
+// blocked for the watchdog, on the file's lock named by its path, so a lock nobody gives up
+// ends the program as a hang.
 // (ThreadSanitizer, clang 14, models none of this and reports a race on data two threads
 // update under a flock each.)
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <string.h>
 #include <sys/file.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -66,11 +71,51 @@ void Locking(int fd, Mode m, uintptr_t pc) {
   if (held != kNone && held != m) Unlocking(fd, pc, false);
 }
 
-// After a lock of mode `m` succeeded: an exclusive lock comes after every unlock, a shared
-// one after the exclusive holders' unlocks.
-void Locked(int fd, Mode m, uintptr_t pc) {
+// Names the lock's channel "file lock PATH" (the descriptor's path), once per channel as far as
+// a small table remembers: the hang report's name for it.
+void Name(threadlens::rt::ThreadState* ts, int fd, uint64_t c, uintptr_t pc) {
+  static std::atomic<uint64_t> named[64];
+  if (named[c % 64].exchange(c, std::memory_order_relaxed) == c) return;
+  static const char kPrefix[] = "file lock ";
+  char text[sizeof kPrefix - 1 + 256];
+  memcpy(text, kPrefix, sizeof kPrefix - 1);
+  char proc[32] = "/proc/self/fd/";
+  size_t n = 14;
+  char digits[12];
+  size_t k = 0;
+  for (unsigned v = static_cast<unsigned>(fd); k == 0 || v > 0; v /= 10) digits[k++] = '0' + v % 10;
+  while (k > 0) proc[n++] = digits[--k];
+  proc[n] = 0;
+  const long len = syscall(SYS_readlink, proc, text + sizeof kPrefix - 1, 256);
+  if (len <= 0) return;
+  if (const uint32_t id = threadlens::rt::InternString(text, sizeof kPrefix - 1 + len)) {
+    threadlens::rt::EmitTo(ts, threadlens::trace::EventKind::kNameLock, 0, 0, id, c, pc);
+  }
+}
+
+// The real call of a lock that may wait, with the thread marked blocked on the file's lock
+// meanwhile (`waits` false: one that fails at once instead). Returns the call's result; `c`
+// gets the lock's channel when it was looked up.
+template <typename Call>
+int MayWait(int fd, bool waits, uintptr_t pc, uint64_t& c, Call call) {
+  threadlens::rt::ThreadState* ts = waits ? threadlens::rt::Started() : nullptr;
+  if (ts) c = fdsync::FileLockChannel(fd);
+  if (!ts || !c) return call();
+  if (threadlens::rt::tsan::libc::Caller(pc)) Name(ts, fd, c, pc);
+  threadlens::rt::SetBlocked(ts, threadlens::trace::BlockedOn::kFileLock, c, pc);
+  const int r = call();
   const int saved = errno;
-  if (const uint64_t c = fdsync::FileLockChannel(fd)) {
+  threadlens::rt::ClearBlocked(ts);
+  errno = saved;
+  return r;
+}
+
+// After a lock of mode `m` succeeded: an exclusive lock comes after every unlock, a shared
+// one after the exclusive holders' unlocks. `c`: the lock's channel, when known.
+void Locked(int fd, Mode m, uintptr_t pc, uint64_t c = 0) {
+  const int saved = errno;
+  if (!c) c = fdsync::FileLockChannel(fd);
+  if (c) {
     fdsync::ReceivedOn(c, pc);
     if (m == kExclusive) fdsync::ReceivedOn(fdsync::SharedUnlocks(c), pc);
   }
@@ -102,8 +147,10 @@ int Fcntl(Real real, int fd, int cmd, unsigned long arg, uintptr_t pc) {
   }
   const Mode m = type == F_RDLCK ? kShared : kExclusive;
   Locking(fd, m, pc);
-  const int r = real(fd, cmd, arg);
-  if (r == 0) Locked(fd, m, pc);
+  uint64_t c = 0;
+  const int r = MayWait(fd, cmd == F_SETLKW || cmd == F_OFD_SETLKW, pc, c,
+                        [&] { return real(fd, cmd, arg); });
+  if (r == 0) Locked(fd, m, pc, c);
   return r;
 }
 
@@ -116,8 +163,9 @@ int Lockf(Real real, int fd, int cmd, off_t len, uintptr_t pc) {
   }
   if (cmd != F_LOCK && cmd != F_TLOCK) return real(fd, cmd, len);
   Locking(fd, kExclusive, pc);
-  const int r = real(fd, cmd, len);
-  if (r == 0) Locked(fd, kExclusive, pc);
+  uint64_t c = 0;
+  const int r = MayWait(fd, cmd == F_LOCK, pc, c, [&] { return real(fd, cmd, len); });
+  if (r == 0) Locked(fd, kExclusive, pc, c);
   return r;
 }
 
@@ -140,8 +188,9 @@ TL_EXPORT int flock(int fd, int op) {
   }
   const Mode m = op & LOCK_SH ? kShared : kExclusive;
   Locking(fd, m, pc);
-  const int r = real(fd, op);
-  if (r == 0) Locked(fd, m, pc);
+  uint64_t c = 0;
+  const int r = MayWait(fd, !(op & LOCK_NB), pc, c, [&] { return real(fd, op); });
+  if (r == 0) Locked(fd, m, pc, c);
   return r;
 }
 

@@ -348,6 +348,9 @@ enum class BlockedOn : uint8_t {
   // Inside pthread_cond_destroy, which glibc makes wait until every waiter of the condition
   // variable has left its wait.
   kCondDestroy = 6,
+  // A file lock's wait (flock, fcntl's F_SETLKW and F_OFD_SETLKW, lockf's F_LOCK); obj: the
+  // lock's channel, named by a kNameLock event.
+  kFileLock = 7,
 };
 
 enum class WatchdogReason : uint8_t {
