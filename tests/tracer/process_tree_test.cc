@@ -109,6 +109,7 @@ INSTANTIATE_TEST_SUITE_P(Edges, ProcessEdge,
                                            EdgeCase{"flock-race", true},
                                            EdgeCase{"fcntl", false},
                                            EdgeCase{"fcntl-race", true},
+                                           EdgeCase{"flock-exit", false},
                                            EdgeCase{"file-name", false},
                                            EdgeCase{"file-name-race", true}),
                          [](const ::testing::TestParamInfo<EdgeCase>& info) {

@@ -66,6 +66,8 @@ uint64_t FileLockChannel(int fd);
 inline uint64_t SharedUnlocks(uint64_t channel) { return channel | 1; }
 // Before `fd` is closed: the unlock of a lock it holds.
 void FileLocksClosing(int fd, uintptr_t pc);
+// At the process's exit: the unlock of every lock its descriptors hold.
+void FileLocksAtExit();
 // File names (intercept_paths.cc): the channel of a path's last component (0: none, as for
 // "/", "." and ".."), the same in every directory and process. A call that changes the name
 // releases it before (NameChanging; NameOpening for an open with O_CREAT, when the name did

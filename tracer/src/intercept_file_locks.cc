@@ -7,7 +7,8 @@
 // what only a later exclusive lock acquires (two readers are not ordered). Byte ranges are
 // not told apart: a lock of any range of the file orders after an unlock of any other (an
 // edge too many hides a race, never makes one). A close of a descriptor that holds a lock
-// unlocks it, as the kernel does; a lock left to the process's exit orders nothing. A call that
+// unlocks it, as the kernel does, and so does the process's exit (the locks its descriptors
+// still hold, as far as the table knows: not a process killed by a signal). A call that
 // waits for the lock (flock without LOCK_NB, F_SETLKW, F_OFD_SETLKW, lockf's F_LOCK) counts as
 // blocked for the watchdog, on the file's lock named by its path, so a lock nobody gives up
 // ends the program as a hang.
@@ -175,6 +176,12 @@ namespace threadlens::rt::fdsync {
 
 // Only a descriptor the table says holds a lock: a close costs no fstat otherwise.
 void FileLocksClosing(int fd, uintptr_t pc) { Unlocking(fd, pc, false); }
+
+void FileLocksAtExit() {
+  for (int fd = 0; fd < kMaxFds; ++fd) {
+    if (HeldBy(fd) != kNone) Unlocking(fd, 0, false);
+  }
+}
 
 }  // namespace threadlens::rt::fdsync
 

@@ -22,6 +22,7 @@
 
 #include "confirm.h"
 #include "confirm_race.h"
+#include "fd_sync.h"
 #include "process_tree.h"
 #include "runtime_internal.h"
 #include "schedule.h"
@@ -325,6 +326,7 @@ void CloseTrace(bool clean, bool watchdog) {
   ThreadState* self = t_state;
   bool from_signal = !clean;
   if (clean && reinterpret_cast<uintptr_t>(self) > 1 && !self->is_runtime && !watchdog) {
+    threadlens::rt::fdsync::FileLocksAtExit();  // the kernel gives them up with the process
     ProcessExit();
     RecordIgnoresAtExit(self);  // main's return (or any exit) ends its thread too
     EmitTo(self, EventKind::kThreadExit, trace::kProcessEnded, 0, 0, 0, 0);

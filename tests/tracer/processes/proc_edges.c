@@ -69,9 +69,20 @@ static void file_locked_add(const char* mode, int in_child) {
   close(fd);
 }
 
+/* "flock-exit": the child takes the file's lock, tells the parent so through the pipe, writes
+ * data and exits holding the lock; the parent's flock waits for the exit, which gives it up. */
+static void child_exits_locked(void) {
+  int fd = open(lock_path, O_RDWR);
+  if (fd < 0 || flock(fd, LOCK_EX) != 0) _exit(1);
+  if (write(fds[1], "x", 1) != 1) _exit(1);
+  s->data = 1;
+  _exit(0);
+}
+
 static void child(const char* mode) {
   long seen = 0;
   char byte;
+  if (is(mode, "flock-exit")) child_exits_locked();
   if (is(mode, "pipe") || is(mode, "socketpair") || is(mode, "shm-open") ||
       is(mode, "sysv-shm")) {
     if (read(fds[0], &byte, 1) != 1) _exit(1);
@@ -212,6 +223,12 @@ int main(int argc, char** argv) {
     semop(sems, &up, 1);
   } else if (named != SEM_FAILED) {
     sem_post(named);
+  } else if (is(mode, "flock-exit")) {
+    char byte;
+    int fd = open(lock_path, O_RDWR);
+    if (fd < 0 || read(fds[0], &byte, 1) != 1 || flock(fd, LOCK_EX) != 0) return 1;
+    printf("parent saw %ld\n", s->data);
+    close(fd);
   } else if (file_lock(mode)) {
     file_locked_add(mode, 0);
   } else if (file_name(mode)) {
