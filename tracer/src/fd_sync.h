@@ -71,11 +71,12 @@ void FileLocksAtExit();
 // File names (intercept_paths.cc): the channel of a path's last component (0: none, as for
 // "/", "." and ".."), the same in every directory and process. A call that changes the name
 // releases it before (NameChanging; NameOpening for an open with O_CREAT, when the name did
-// not exist or O_EXCL), and every call that looks it up acquires it after (NameSeen).
+// not exist or O_EXCL), and every call that looks it up acquires it after (NameSeen; `failed`:
+// the call failed, and with EFAULT the path is not read).
 uint64_t NameChannel(const char* path);
 void NameChanging(const char* path, uintptr_t pc);
 void NameOpening(int dir, const char* path, int flags, uintptr_t pc);
-void NameSeen(const char* path, uintptr_t pc);
+void NameSeen(const char* path, bool failed, uintptr_t pc);
 // A release and an acquire of a channel with no descriptor (a System V queue's).
 void SendOn(uint64_t channel, uintptr_t pc);
 void ReceivedOn(uint64_t channel, uintptr_t pc);

@@ -56,7 +56,7 @@ inline mode_t ModeArg(int flags, va_list ap) {
     va_end(ap);                                          \
     fdsync::NameOpening(AT_FDCWD, path, flags, TL_CALLER_PC); \
     int r = real(path, flags, mode);                     \
-    fdsync::NameSeen(path, TL_CALLER_PC);                \
+    fdsync::NameSeen(path, r < 0, TL_CALLER_PC);                \
     if (r >= 0) fdsync::Created(r, 0, TL_CALLER_PC);     \
     return r;                                            \
   }
@@ -69,7 +69,7 @@ inline mode_t ModeArg(int flags, va_list ap) {
     va_end(ap);                                                   \
     fdsync::NameOpening(dir, path, flags, TL_CALLER_PC);          \
     int r = real(dir, path, flags, mode);                         \
-    fdsync::NameSeen(path, TL_CALLER_PC);                         \
+    fdsync::NameSeen(path, r < 0, TL_CALLER_PC);                         \
     if (r >= 0) fdsync::Created(r, 0, TL_CALLER_PC);              \
     return r;                                                     \
   }
@@ -84,7 +84,7 @@ TL_EXPORT int creat(const char* path, mode_t mode) {
   TL_REAL(creat);
   fdsync::NameOpening(AT_FDCWD, path, O_CREAT, TL_CALLER_PC);
   int r = real(path, mode);
-  fdsync::NameSeen(path, TL_CALLER_PC);
+  fdsync::NameSeen(path, r < 0, TL_CALLER_PC);
   if (r >= 0) fdsync::Created(r, 0, TL_CALLER_PC);
   return r;
 }

@@ -14,7 +14,10 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <limits.h>
+#include <string.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "fd_sync.h"
@@ -43,20 +46,35 @@ uint64_t NameChannel(const char* path) {
   return kFdChannelBase | ((h ^ (h >> 31)) & kFdChannelMask);
 }
 
+// Before the call, the path may be a bad pointer the call will refuse (EFAULT): it is copied
+// by the kernel, which fails instead of faulting.
 void NameChanging(const char* path, uintptr_t pc) {
-  if (const uint64_t c = NameChannel(path)) SendOn(c, pc);
+  if (!path) return;
+  char copy[PATH_MAX];
+  const iovec local{copy, sizeof copy - 1}, remote{const_cast<char*>(path), sizeof copy - 1};
+  // (Every argument a long: a variadic int leaves the register's upper half undefined.)
+  const long n = syscall(SYS_process_vm_readv, static_cast<long>(getpid()), &local, 1ul,
+                         &remote, 1ul, 0ul);
+  if (n <= 0 || !memchr(copy, 0, static_cast<size_t>(n))) return;  // the call fails too
+  if (const uint64_t c = NameChannel(copy)) SendOn(c, pc);
 }
 
-void NameSeen(const char* path, uintptr_t pc) {
+void NameSeen(const char* path, bool failed, uintptr_t pc) {
+  if (failed && errno == EFAULT) return;
+  const int saved = errno;
   if (const uint64_t c = NameChannel(path)) ReceivedOn(c, pc);
+  errno = saved;
 }
 
 void NameOpening(int dir, const char* path, int flags, uintptr_t pc) {
   if (!(flags & O_CREAT) || !path) return;
+  const int saved = errno;
   struct stat st;
-  if (flags & O_EXCL || syscall(SYS_newfstatat, dir, path, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+  if (flags & O_EXCL || (syscall(SYS_newfstatat, dir, path, &st, AT_SYMLINK_NOFOLLOW) != 0 &&
+                         errno != EFAULT)) {
     NameChanging(path, pc);
   }
+  errno = saved;
 }
 
 }  // namespace threadlens::rt::fdsync
@@ -74,9 +92,9 @@ void Changing(const char* a, const char* b, uintptr_t pc) {
   fdsync::NameChanging(a, pc);
   fdsync::NameChanging(b, pc);
 }
-void Seen(const char* a, const char* b, uintptr_t pc) {
-  fdsync::NameSeen(a, pc);
-  fdsync::NameSeen(b, pc);
+void Seen(const char* a, const char* b, bool failed, uintptr_t pc) {
+  fdsync::NameSeen(a, failed, pc);
+  fdsync::NameSeen(b, failed, pc);
 }
 
 }  // namespace
@@ -108,9 +126,11 @@ void Seen(const char* a, const char* b, uintptr_t pc) {
   X(int, symlinkat, (const char* t, int d, const char* p), (t, d, p),                       \
     ReadString(t, pc); ReadString(p, pc), p, nullptr)
 
-#define THREADLENS_DEFINE_CHANGE(ret, name, params, args, reads, a, b)                     \
-  THREADLENS_LIBC_INTERCEPTOR_POST(ret, name, params, args, Changing(a, b, pc), reads,     \
-                                   Seen(a, b, pc), Unresolved<ret>())
+// (A call that failed with EFAULT had a path it could not read: nor does the runtime.)
+#define THREADLENS_DEFINE_CHANGE(ret, name, params, args, reads, a, b)                       \
+  THREADLENS_LIBC_INTERCEPTOR_POST(ret, name, params, args, Changing(a, b, pc),              \
+                                   if (r >= 0 || errno != EFAULT) { reads; },                \
+                                   Seen(a, b, r < 0, pc), Unresolved<ret>())
 THREADLENS_PATH_CHANGES(THREADLENS_DEFINE_CHANGE)
 #undef THREADLENS_DEFINE_CHANGE
 
@@ -138,8 +158,9 @@ THREADLENS_PATH_CHANGES(THREADLENS_DEFINE_CHANGE)
     if (r >= 0) Write(b, static_cast<size_t>(r), pc), p)
 
 #define THREADLENS_DEFINE_LOOKUP(ret, name, params, args, effect, p)                    \
-  THREADLENS_LIBC_INTERCEPTOR_POST(ret, name, params, args, , ReadString(p, pc); effect, \
-                                   fdsync::NameSeen(p, pc), Unresolved<ret>())
+  THREADLENS_LIBC_INTERCEPTOR_POST(ret, name, params, args, ,                            \
+                                   if (r >= 0 || errno != EFAULT) ReadString(p, pc); effect, \
+                                   fdsync::NameSeen(p, r < 0, pc), Unresolved<ret>())
 THREADLENS_PATH_LOOKUPS(THREADLENS_DEFINE_LOOKUP)
 #undef THREADLENS_DEFINE_LOOKUP
 
@@ -154,8 +175,8 @@ THREADLENS_PATH_LOOKUPS(THREADLENS_DEFINE_LOOKUP)
   THREADLENS_LIBC_INTERCEPTOR_POST(                                                        \
       FILE*, name, params, args,                                                           \
       pre; fdsync::NameOpening(AT_FDCWD, p, StreamFlags(m), pc),                           \
-      ReadString(p, pc); ReadString(m, pc),                                                \
-      fdsync::NameSeen(p, pc); if (r) fdsync::Forget(fileno_unlocked(r)), nullptr)
+      if (r || errno != EFAULT) { ReadString(p, pc); ReadString(m, pc); },                 \
+      fdsync::NameSeen(p, !r, pc); if (r) fdsync::Forget(fileno_unlocked(r)), nullptr)
 THREADLENS_PATH_STREAMS(THREADLENS_DEFINE_STREAM)
 #undef THREADLENS_DEFINE_STREAM
 
@@ -170,7 +191,7 @@ TSAN_EXPORT DIR* opendir(const char* path) {
     ::threadlens::rt::PcScope at(pc);
     d = real(path);
   }
-  fdsync::NameSeen(path, pc);
+  fdsync::NameSeen(path, !d, pc);
   return d;
 }
 
