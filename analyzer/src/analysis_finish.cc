@@ -185,7 +185,6 @@ void Analysis::FindBlockedState(std::vector<RawFinding>& raw, std::vector<std::s
       const Namer::ObjectKind kind = b.on == Pending::kCond    ? Namer::ObjectKind::kCond
                                      : b.on == Pending::kSem   ? Namer::ObjectKind::kSem
                                      : b.on == Pending::kFutex ? Namer::ObjectKind::kWord
-                                     : b.on == Pending::kFileLock ? Namer::ObjectKind::kLock
                                                                : Namer::ObjectKind::kLock;
       notes.push_back(namer_.ThreadName(b.tid) + " was still waiting on " +
                       (b.on == Pending::kJoin ? "thread " + namer_.ThreadName(static_cast<uint32_t>(b.obj))

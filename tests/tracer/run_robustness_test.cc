@@ -3,6 +3,8 @@
 // recursion, hangs and the time limit (the size limits: trace_size_test.cc). Each checks
 // that the trace is readable and what it holds, and that the program's exit status and
 // output are its own.
+#include <sys/sem.h>
+
 #include "robustness_util.h"
 
 namespace threadlens {
@@ -364,11 +366,32 @@ TEST(Hang, AFutexWaitNobodyEndsIsAHang) {
     EXPECT_EQ(se.ev.obj, never);
   }
   EXPECT_EQ(blocked, 1u);
-  auto h = Findings(AnalyzeFile(r.trace, AnalyzeOptions{}), "hang");
+  const Report report = AnalyzeFile(r.trace, AnalyzeOptions{});  // outlives the pointers
+  auto h = Findings(report, "hang");
   ASSERT_EQ(h.size(), 1u);
   EXPECT_EQ(h[0]->subkind, "futex");
   EXPECT_EQ(h[0]->accesses.at(0).op, "futex-wait");
   EXPECT_EQ(h[0]->accesses.at(0).object, "never");
+}
+
+// A program built without the instrumentation that waits forever for a file's lock, or on a
+// System V semaphore: the watchdog ends it and the hang names what it waits on as for an
+// instrumented one (not by the runtime's key).
+TEST(Hang, AnUninstrumentedWaitOnAFileLockOrSystemVSemaphoreIsNamed) {
+  for (const std::string mode : {"flock", "sysv"}) {
+    Outcome r = RunTraced(Program("waits_nobody_ends") + " " + mode, "--watchdog 1");
+    if (const size_t at = r.out.find("SET "); at != std::string::npos) {
+      semctl(std::stoi(r.out.substr(at + 4)), 0, IPC_RMID);
+    }
+    ASSERT_EQ(r.exit_code, kWatchdogExit) << mode << ": " << r.err;
+    const Report report = AnalyzeFile(r.trace, AnalyzeOptions{});
+    auto h = Findings(report, "hang");
+    ASSERT_EQ(h.size(), 1u) << mode;
+    EXPECT_EQ(h[0]->subkind, mode == "flock" ? "file-lock" : "sem");
+    EXPECT_EQ(h[0]->accesses.at(0).object, mode == "flock"
+                                               ? "file lock /tmp/threadlens-native-flock-hang"
+                                               : "0 of a System V set");
+  }
 }
 
 // A waiter its own timer's signal handler will wake is waiting, not hung: the watchdog
@@ -383,7 +406,8 @@ TEST(Hang, AWaitATimerWillEndIsNoHang) {
   Outcome r = RunTraced(Program("alarm_wakes_waiter") + " hang", "--watchdog 1");
   ASSERT_EQ(r.exit_code, kWatchdogExit) << r.err;
   EXPECT_NE(r.out.find("woken by the timer"), std::string::npos);
-  auto h = Findings(AnalyzeFile(r.trace, AnalyzeOptions{}), "hang");
+  const Report report = AnalyzeFile(r.trace, AnalyzeOptions{});  // outlives the pointers
+  auto h = Findings(report, "hang");
   ASSERT_EQ(h.size(), 1u);
   EXPECT_EQ(h[0]->subkind, "sem");
 }

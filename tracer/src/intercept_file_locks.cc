@@ -87,8 +87,12 @@ void Name(threadlens::rt::ThreadState* ts, int fd, uint64_t c, uintptr_t pc) {
   for (unsigned v = static_cast<unsigned>(fd); k == 0 || v > 0; v /= 10) digits[k++] = '0' + v % 10;
   while (k > 0) proc[n++] = digits[--k];
   proc[n] = 0;
-  const long len = syscall(SYS_readlink, proc, text + sizeof kPrefix - 1, 256);
+  long len = syscall(SYS_readlink, proc, text + sizeof kPrefix - 1, 256);
   if (len <= 0) return;
+  // A file removed since it was opened reads "PATH (deleted)": named by its path all the same.
+  static const char kDeleted[] = " (deleted)";
+  const long tail = sizeof kDeleted - 1;
+  if (len > tail && memcmp(text + sizeof kPrefix - 1 + len - tail, kDeleted, tail) == 0) len -= tail;
   if (const uint32_t id = threadlens::rt::InternString(text, sizeof kPrefix - 1 + len)) {
     threadlens::rt::EmitTo(ts, threadlens::trace::EventKind::kNameLock, 0, 0, id, c, pc);
   }
@@ -102,7 +106,7 @@ int MayWait(int fd, bool waits, uintptr_t pc, uint64_t& c, Call call) {
   threadlens::rt::ThreadState* ts = waits ? threadlens::rt::Started() : nullptr;
   if (ts) c = fdsync::FileLockChannel(fd);
   if (!ts || !c) return call();
-  if (threadlens::rt::tsan::libc::Caller(pc)) Name(ts, fd, c, pc);
+  Name(ts, fd, c, pc);
   threadlens::rt::SetBlocked(ts, threadlens::trace::BlockedOn::kFileLock, c, pc);
   const int r = call();
   const int saved = errno;

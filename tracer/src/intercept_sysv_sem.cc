@@ -96,9 +96,8 @@ uint64_t WaitsOn(int id, const sembuf* ops, size_t n, uintptr_t pc) {
     if (ops[i].sem_op > 0 || (ops[i].sem_flg & IPC_NOWAIT)) continue;
     const bool zero = ops[i].sem_op == 0;
     const uint64_t key = fdsync::SysvSemChannel(id, ops[i].sem_num, zero);
-    if (rt::ThreadState* ts = libc::Caller(pc) ? rt::Started() : nullptr) {
-      Name(ts, key, ops[i].sem_num, zero, pc);
-    }
+    // Named for uninstrumented programs too: the hang report needs it whoever called.
+    if (rt::ThreadState* ts = rt::Started()) Name(ts, key, ops[i].sem_num, zero, pc);
     return key;
   }
   return 0;
