@@ -72,7 +72,8 @@ void FileLocksAtExit();
 // "/", "." and ".."), the same in every directory and process. A call that changes the name
 // releases it before (NameChanging; NameOpening for an open with O_CREAT, when the name did
 // not exist or O_EXCL), and every call that looks it up acquires it after (NameSeen; `failed`:
-// the call failed, and with EFAULT the path is not read).
+// the call failed, and with EFAULT or ENAMETOOLONG the path is not read: PathRead).
+bool PathRead(bool failed);
 uint64_t NameChannel(const char* path);
 void NameChanging(const char* path, uintptr_t pc);
 void NameOpening(int dir, const char* path, int flags, uintptr_t pc);

@@ -59,8 +59,13 @@ void NameChanging(const char* path, uintptr_t pc) {
   if (const uint64_t c = NameChannel(copy)) SendOn(c, pc);
 }
 
+// A path the call read whole: it succeeded, or failed for another reason than a path it could
+// not read (EFAULT: a bad pointer; ENAMETOOLONG: no terminator within PATH_MAX bytes, and
+// maybe none before unmapped memory).
+bool PathRead(bool failed) { return !failed || (errno != EFAULT && errno != ENAMETOOLONG); }
+
 void NameSeen(const char* path, bool failed, uintptr_t pc) {
-  if (failed && errno == EFAULT) return;
+  if (!PathRead(failed)) return;
   const int saved = errno;
   if (const uint64_t c = NameChannel(path)) ReceivedOn(c, pc);
   errno = saved;
@@ -71,7 +76,7 @@ void NameOpening(int dir, const char* path, int flags, uintptr_t pc) {
   const int saved = errno;
   struct stat st;
   if (flags & O_EXCL || (syscall(SYS_newfstatat, dir, path, &st, AT_SYMLINK_NOFOLLOW) != 0 &&
-                         errno != EFAULT)) {
+                         PathRead(true))) {
     NameChanging(path, pc);
   }
   errno = saved;
@@ -126,10 +131,10 @@ void Seen(const char* a, const char* b, bool failed, uintptr_t pc) {
   X(int, symlinkat, (const char* t, int d, const char* p), (t, d, p),                       \
     ReadString(t, pc); ReadString(p, pc), p, nullptr)
 
-// (A call that failed with EFAULT had a path it could not read: nor does the runtime.)
+// (A call that failed on a path it could not read whole does not have it read here either.)
 #define THREADLENS_DEFINE_CHANGE(ret, name, params, args, reads, a, b)                       \
   THREADLENS_LIBC_INTERCEPTOR_POST(ret, name, params, args, Changing(a, b, pc),              \
-                                   if (r >= 0 || errno != EFAULT) { reads; },                \
+                                   if (fdsync::PathRead(r < 0)) { reads; },                  \
                                    Seen(a, b, r < 0, pc), Unresolved<ret>())
 THREADLENS_PATH_CHANGES(THREADLENS_DEFINE_CHANGE)
 #undef THREADLENS_DEFINE_CHANGE
@@ -159,7 +164,7 @@ THREADLENS_PATH_CHANGES(THREADLENS_DEFINE_CHANGE)
 
 #define THREADLENS_DEFINE_LOOKUP(ret, name, params, args, effect, p)                    \
   THREADLENS_LIBC_INTERCEPTOR_POST(ret, name, params, args, ,                            \
-                                   if (r >= 0 || errno != EFAULT) ReadString(p, pc); effect, \
+                                   if (fdsync::PathRead(r < 0)) ReadString(p, pc); effect,   \
                                    fdsync::NameSeen(p, r < 0, pc), Unresolved<ret>())
 THREADLENS_PATH_LOOKUPS(THREADLENS_DEFINE_LOOKUP)
 #undef THREADLENS_DEFINE_LOOKUP
@@ -175,7 +180,7 @@ THREADLENS_PATH_LOOKUPS(THREADLENS_DEFINE_LOOKUP)
   THREADLENS_LIBC_INTERCEPTOR_POST(                                                        \
       FILE*, name, params, args,                                                           \
       pre; fdsync::NameOpening(AT_FDCWD, p, StreamFlags(m), pc),                           \
-      if (r || errno != EFAULT) { ReadString(p, pc); ReadString(m, pc); },                 \
+      if (fdsync::PathRead(!r)) { ReadString(p, pc); ReadString(m, pc); },                 \
       fdsync::NameSeen(p, !r, pc); if (r) fdsync::Forget(fileno_unlocked(r)), nullptr)
 THREADLENS_PATH_STREAMS(THREADLENS_DEFINE_STREAM)
 #undef THREADLENS_DEFINE_STREAM
