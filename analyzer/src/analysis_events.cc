@@ -78,7 +78,10 @@ void Analysis::HandleRuntime(const StreamEvent& e) {
         case trace::BlockedOn::kJoin: b.on = Pending::kJoin; break;
         case trace::BlockedOn::kSem: b.on = Pending::kSem; break;
         case trace::BlockedOn::kFutex: b.on = Pending::kFutex; break;
-        case trace::BlockedOn::kFileLock: b.on = Pending::kFileLock; break;
+        case trace::BlockedOn::kFileLock:
+          b.on = Pending::kFileLock;
+          b.exclusive = (ev.aux16 & 1) == 0;
+          break;
         case trace::BlockedOn::kCondDestroy:
           b.on = Pending::kCond;
           b.destroying = true;
@@ -92,6 +95,14 @@ void Analysis::HandleRuntime(const StreamEvent& e) {
       HeldBy h;
       h.tid = ev.aux32;
       h.lock = ev.obj;
+      h.shared = ev.flags & trace::kShared;
+      if (ev.site != 0) {  // where a lock no traced event took was taken (a file lock's)
+        h.acquired.site = ev.site;
+        h.acquired.tid = h.tid;
+        h.acquired.obj = h.lock;
+        h.acquired.op = Op::kAcquire;
+        h.has_acquired = true;
+      }
       watchdog_holds_.push_back(h);
       break;
     }

@@ -44,16 +44,23 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
   std::vector<std::vector<WaitEdge>> edges(blocked.size());
   for (const BlockedThread& b : blocked) {
     uint32_t n = node_of[b.tid];
-    if (b.on == Pending::kLock) {
+    if (b.on == Pending::kLock || b.on == Pending::kFileLock) {
       auto [lo, hi] = holders.equal_range(b.obj);
       for (auto it = lo; it != hi; ++it) {
         const HeldBy& h = *it->second;
+        // A file lock's shared holder keeps out only an exclusive request.
+        if (b.on == Pending::kFileLock && h.shared && !b.exclusive) continue;
         if (h.tid == b.tid) {
           if (recursive(b.obj) || b.timed) continue;  // a timed relock times out
           RawFinding f;
           f.kind = "self-deadlock";
           f.severity = Severity::kError;
-          if (b.has_where) f.sides.push_back(b.where);
+          // A file lock's wait is known by the watchdog's record alone: its side says so.
+          if (b.on == Pending::kFileLock) {
+            f.sides.push_back(BlockedSide(b));
+          } else if (b.has_where) {
+            f.sides.push_back(b.where);
+          }
           if (h.has_acquired) f.sides.push_back(h.acquired);
           f.locks = {b.obj};
           f.tids = {b.tid};

@@ -24,6 +24,7 @@ struct BlockedThread {
   bool has_where = false;
   bool destroying = false;  // on == kCond: inside the condition variable's destroy
   bool timed = false;       // a timed request or wait: it ends by itself
+  bool exclusive = true;    // on == kFileLock: an exclusive request
 };
 
 struct HeldBy {
@@ -31,6 +32,7 @@ struct HeldBy {
   uint64_t lock = 0;
   SideRef acquired;    // where the holder took it, when traced
   bool has_acquired = false;
+  bool shared = false;  // a shared hold (a file lock's; other locks' holders conflict)
 };
 
 // The side a blocked thread shows in a finding: where it waits, on what.

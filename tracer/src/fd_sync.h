@@ -68,6 +68,15 @@ inline uint64_t SharedUnlocks(uint64_t channel) { return channel | 1; }
 void FileLocksClosing(int fd, uintptr_t pc);
 // At the process's exit: the unlock of every lock its descriptors hold.
 void FileLocksAtExit();
+// The file locks the process's descriptors hold, for the watchdog: the thread that took each,
+// its channel, and whether it is shared. Fills at most `max`; returns how many.
+struct FileLockHold {
+  uint32_t tid;
+  uint64_t channel;
+  uint64_t site;  // the call that took it
+  bool shared;
+};
+uint32_t FileLocksHeld(FileLockHold* out, uint32_t max);
 // File names (intercept_paths.cc): the channel of a path's last component (0: none, as for
 // "/", "." and ".."), the same in every directory and process. A call that changes the name
 // releases it before (NameChanging; NameOpening for an open with O_CREAT, when the name did

@@ -10,8 +10,10 @@
 // unlocks it, as the kernel does, and so does the process's exit (the locks its descriptors
 // still hold, as far as the table knows: not a process killed by a signal). A call that
 // waits for the lock (flock without LOCK_NB, F_SETLKW, F_OFD_SETLKW, lockf's F_LOCK) counts as
-// blocked for the watchdog, on the file's lock named by its path, so a lock nobody gives up
-// ends the program as a hang.
+// blocked for the watchdog, on the file's lock named by its path, and the watchdog records
+// the flock and F_OFD_SETLK locks held, each by the thread that took it (a process's fcntl
+// lock makes none of its threads wait): a lock nobody gives up ends the program as a
+// deadlock, a self-deadlock or a hang.
 // (ThreadSanitizer, clang 14, models none of this and reports a race on data two threads
 // update under a flock each.)
 #include <errno.h>
@@ -44,6 +46,11 @@ namespace fdsync = threadlens::rt::fdsync;
 enum Mode : uint8_t { kNone = 0, kShared = 1, kExclusive = 2 };
 constexpr int kMaxFds = 4096;
 std::atomic<uint8_t> g_mode[kMaxFds];
+// For the watchdog's holds: the thread that took each descriptor's lock, and the lock's channel;
+// 0 for a process's lock (fcntl's F_SETLK, lockf), which no other thread of it waits for.
+std::atomic<uint32_t> g_owner[kMaxFds];
+std::atomic<uint64_t> g_channel[kMaxFds];
+std::atomic<uint64_t> g_site[kMaxFds];  // where it was taken
 
 Mode HeldBy(int fd) {
   return fd >= 0 && fd < kMaxFds ? static_cast<Mode>(g_mode[fd].load(std::memory_order_relaxed))
@@ -102,12 +109,12 @@ void Name(threadlens::rt::ThreadState* ts, int fd, uint64_t c, uintptr_t pc) {
 // meanwhile (`waits` false: one that fails at once instead). Returns the call's result; `c`
 // gets the lock's channel when it was looked up.
 template <typename Call>
-int MayWait(int fd, bool waits, uintptr_t pc, uint64_t& c, Call call) {
+int MayWait(int fd, Mode m, bool waits, uintptr_t pc, uint64_t& c, Call call) {
   threadlens::rt::ThreadState* ts = waits ? threadlens::rt::Started() : nullptr;
   if (ts) c = fdsync::FileLockChannel(fd);
   if (!ts || !c) return call();
   Name(ts, fd, c, pc);
-  threadlens::rt::SetBlocked(ts, threadlens::trace::BlockedOn::kFileLock, c, pc);
+  threadlens::rt::SetBlocked(ts, threadlens::trace::BlockedOn::kFileLock, c, pc, m == kExclusive);
   const int r = call();
   const int saved = errno;
   threadlens::rt::ClearBlocked(ts);
@@ -116,13 +123,20 @@ int MayWait(int fd, bool waits, uintptr_t pc, uint64_t& c, Call call) {
 }
 
 // After a lock of mode `m` succeeded: an exclusive lock comes after every unlock, a shared
-// one after the exclusive holders' unlocks. `c`: the lock's channel, when known.
-void Locked(int fd, Mode m, uintptr_t pc, uint64_t c = 0) {
+// one after the exclusive holders' unlocks. `c`: the lock's channel, when known. `owned`: the
+// lock belongs to the descriptor (flock, F_OFD_SETLK), not to the process.
+void Locked(int fd, Mode m, uintptr_t pc, uint64_t c, bool owned) {
   const int saved = errno;
   if (!c) c = fdsync::FileLockChannel(fd);
   if (c) {
     fdsync::ReceivedOn(c, pc);
     if (m == kExclusive) fdsync::ReceivedOn(fdsync::SharedUnlocks(c), pc);
+  }
+  if (fd >= 0 && fd < kMaxFds) {
+    threadlens::rt::ThreadState* ts = threadlens::rt::Started();
+    g_owner[fd].store(ts && owned ? ts->tid : 0, std::memory_order_relaxed);
+    g_channel[fd].store(c, std::memory_order_relaxed);
+    g_site[fd].store(pc, std::memory_order_relaxed);
   }
   SetHeld(fd, m);
   errno = saved;
@@ -153,9 +167,9 @@ int Fcntl(Real real, int fd, int cmd, unsigned long arg, uintptr_t pc) {
   const Mode m = type == F_RDLCK ? kShared : kExclusive;
   Locking(fd, m, pc);
   uint64_t c = 0;
-  const int r = MayWait(fd, cmd == F_SETLKW || cmd == F_OFD_SETLKW, pc, c,
+  const int r = MayWait(fd, m, cmd == F_SETLKW || cmd == F_OFD_SETLKW, pc, c,
                         [&] { return real(fd, cmd, arg); });
-  if (r == 0) Locked(fd, m, pc, c);
+  if (r == 0) Locked(fd, m, pc, c, cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW);
   return r;
 }
 
@@ -169,8 +183,8 @@ int Lockf(Real real, int fd, int cmd, off_t len, uintptr_t pc) {
   if (cmd != F_LOCK && cmd != F_TLOCK) return real(fd, cmd, len);
   Locking(fd, kExclusive, pc);
   uint64_t c = 0;
-  const int r = MayWait(fd, cmd == F_LOCK, pc, c, [&] { return real(fd, cmd, len); });
-  if (r == 0) Locked(fd, kExclusive, pc, c);
+  const int r = MayWait(fd, kExclusive, cmd == F_LOCK, pc, c, [&] { return real(fd, cmd, len); });
+  if (r == 0) Locked(fd, kExclusive, pc, c, false);
   return r;
 }
 
@@ -180,6 +194,18 @@ namespace threadlens::rt::fdsync {
 
 // Only a descriptor the table says holds a lock: a close costs no fstat otherwise.
 void FileLocksClosing(int fd, uintptr_t pc) { Unlocking(fd, pc, false); }
+
+uint32_t FileLocksHeld(FileLockHold* out, uint32_t max) {
+  uint32_t n = 0;
+  for (int fd = 0; fd < kMaxFds && n < max; ++fd) {
+    const Mode m = HeldBy(fd);
+    const uint64_t c = g_channel[fd].load(std::memory_order_relaxed);
+    const uint32_t tid = g_owner[fd].load(std::memory_order_relaxed);
+    if (m == kNone || !c || !tid) continue;
+    out[n++] = FileLockHold{tid, c, g_site[fd].load(std::memory_order_relaxed), m == kShared};
+  }
+  return n;
+}
 
 void FileLocksAtExit() {
   for (int fd = 0; fd < kMaxFds; ++fd) {
@@ -200,8 +226,8 @@ TL_EXPORT int flock(int fd, int op) {
   const Mode m = op & LOCK_SH ? kShared : kExclusive;
   Locking(fd, m, pc);
   uint64_t c = 0;
-  const int r = MayWait(fd, !(op & LOCK_NB), pc, c, [&] { return real(fd, op); });
-  if (r == 0) Locked(fd, m, pc, c);
+  const int r = MayWait(fd, m, !(op & LOCK_NB), pc, c, [&] { return real(fd, op); });
+  if (r == 0) Locked(fd, m, pc, c, true);
   return r;
 }
 

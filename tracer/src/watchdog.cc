@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fd_sync.h"
 #include "process_tree.h"
 #include "held_locks.h"
 #include "runtime_internal.h"
@@ -225,12 +226,21 @@ int FormatTids(char* out, size_t size, const Snapshot& s, const uint32_t* idx, u
              t.sleep_until ? t.sleep_pc : 0);
       continue;
     }
-    uint16_t shared_request = t.on == static_cast<uint8_t>(BlockedOn::kLock) && !t.exclusive;
+    uint16_t shared_request = (t.on == static_cast<uint8_t>(BlockedOn::kLock) ||
+                               t.on == static_cast<uint8_t>(BlockedOn::kFileLock)) &&
+                              !t.exclusive;
     EmitTo(me, EventKind::kBlocked, t.on, shared_request, t.tid, t.obj, t.pc);
   }
   for (uint32_t i = 0; i < s.num_holds; ++i) {
     const Hold& h = s.holds[i];
     EmitTo(me, EventKind::kHolds, h.shared ? trace::kShared : 0, h.depth, h.tid, h.lock, 0);
+  }
+  // File locks belong to descriptors, not threads: each is held by the thread that took it.
+  static fdsync::FileLockHold files[1024];
+  const uint32_t nf = fdsync::FileLocksHeld(files, 1024);
+  for (uint32_t i = 0; i < nf; ++i) {
+    EmitTo(me, EventKind::kHolds, files[i].shared ? trace::kShared : 0, 1, files[i].tid,
+           files[i].channel, files[i].site);
   }
   CloseTrace(true, true);
 

@@ -1,4 +1,4 @@
-// The twin of hang_flock_never_given_up: main gives its flock up before it joins the worker,
+// The twin of deadlock_flock_held_by_joiner: main gives its flock up before it joins the worker,
 // whose wait then ends.
 // CHECK: exit 0
 // CHECK: no-finding hang

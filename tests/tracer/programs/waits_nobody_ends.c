@@ -1,5 +1,5 @@
-/* Built without the instrumentation: `flock` waits for a file's lock that the process holds
- * through another descriptor; `sysv` decrements a System V semaphore nobody increments.
+/* Built without the instrumentation: `flock` waits for a file's lock that the same thread
+ * holds through another descriptor (a self-deadlock); `sysv` decrements a System V semaphore nobody increments.
  * Either waits forever, for the watchdog to end. */
 #include <fcntl.h>
 #include <stdio.h>
