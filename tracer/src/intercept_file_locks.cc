@@ -82,27 +82,19 @@ void Locking(int fd, Mode m, uintptr_t pc) {
 // Names the lock's channel "file lock PATH" (the descriptor's path), once per channel as far as
 // a small table remembers: the hang report's name for it.
 void Name(threadlens::rt::ThreadState* ts, int fd, uint64_t c, uintptr_t pc) {
-  static std::atomic<uint64_t> named[64];
-  if (named[c % 64].exchange(c, std::memory_order_relaxed) == c) return;
+  if (!threadlens::rt::FirstNaming(c)) return;
   static const char kPrefix[] = "file lock ";
   char text[sizeof kPrefix - 1 + 256];
   memcpy(text, kPrefix, sizeof kPrefix - 1);
   char proc[32] = "/proc/self/fd/";
-  size_t n = 14;
-  char digits[12];
-  size_t k = 0;
-  for (unsigned v = static_cast<unsigned>(fd); k == 0 || v > 0; v /= 10) digits[k++] = '0' + v % 10;
-  while (k > 0) proc[n++] = digits[--k];
-  proc[n] = 0;
+  proc[threadlens::rt::AppendDigits(proc, 14, static_cast<unsigned>(fd))] = 0;
   long len = syscall(SYS_readlink, proc, text + sizeof kPrefix - 1, 256);
   if (len <= 0) return;
   // A file removed since it was opened reads "PATH (deleted)": named by its path all the same.
   static const char kDeleted[] = " (deleted)";
   const long tail = sizeof kDeleted - 1;
   if (len > tail && memcmp(text + sizeof kPrefix - 1 + len - tail, kDeleted, tail) == 0) len -= tail;
-  if (const uint32_t id = threadlens::rt::InternString(text, sizeof kPrefix - 1 + len)) {
-    threadlens::rt::EmitTo(ts, threadlens::trace::EventKind::kNameLock, 0, 0, id, c, pc);
-  }
+  threadlens::rt::NameKey(ts, c, text, sizeof kPrefix - 1 + len, pc);
 }
 
 // The real call of a lock that may wait, with the thread marked blocked on the file's lock
@@ -114,12 +106,8 @@ int MayWait(int fd, Mode m, bool waits, uintptr_t pc, uint64_t& c, Call call) {
   if (ts) c = fdsync::FileLockChannel(fd);
   if (!ts || !c) return call();
   Name(ts, fd, c, pc);
-  threadlens::rt::SetBlocked(ts, threadlens::trace::BlockedOn::kFileLock, c, pc, m == kExclusive);
-  const int r = call();
-  const int saved = errno;
-  threadlens::rt::ClearBlocked(ts);
-  errno = saved;
-  return r;
+  return threadlens::rt::BlockedCall(ts, threadlens::trace::BlockedOn::kFileLock, c, pc,
+                                     m == kExclusive, call);
 }
 
 // After a lock of mode `m` succeeded: an exclusive lock comes after every unlock, a shared

@@ -47,18 +47,18 @@ inline mode_t ModeArg(int flags, va_list ap) {
 
 }  // namespace
 
-#define TL_OPEN(name)                                    \
-  TL_EXPORT int name(const char* path, int flags, ...) { \
-    TL_REAL(name);                                       \
-    va_list ap;                                          \
-    va_start(ap, flags);                                 \
-    mode_t mode = ModeArg(flags, ap);                    \
-    va_end(ap);                                          \
+#define TL_OPEN(name)                                         \
+  TL_EXPORT int name(const char* path, int flags, ...) {      \
+    TL_REAL(name);                                            \
+    va_list ap;                                               \
+    va_start(ap, flags);                                      \
+    mode_t mode = ModeArg(flags, ap);                         \
+    va_end(ap);                                               \
     fdsync::NameOpening(AT_FDCWD, path, flags, TL_CALLER_PC); \
-    int r = real(path, flags, mode);                     \
-    fdsync::NameSeen(path, r < 0, TL_CALLER_PC);                \
-    if (r >= 0) fdsync::Created(r, 0, TL_CALLER_PC);     \
-    return r;                                            \
+    int r = real(path, flags, mode);                          \
+    fdsync::NameSeen(path, r < 0, TL_CALLER_PC);              \
+    if (r >= 0) fdsync::Created(r, 0, TL_CALLER_PC);          \
+    return r;                                                 \
   }
 #define TL_OPENAT(name)                                           \
   TL_EXPORT int name(int dir, const char* path, int flags, ...) { \
@@ -69,7 +69,7 @@ inline mode_t ModeArg(int flags, va_list ap) {
     va_end(ap);                                                   \
     fdsync::NameOpening(dir, path, flags, TL_CALLER_PC);          \
     int r = real(dir, path, flags, mode);                         \
-    fdsync::NameSeen(path, r < 0, TL_CALLER_PC);                         \
+    fdsync::NameSeen(path, r < 0, TL_CALLER_PC);                  \
     if (r >= 0) fdsync::Created(r, 0, TL_CALLER_PC);              \
     return r;                                                     \
   }

@@ -12,7 +12,6 @@
 #include <sys/sem.h>
 #include <time.h>
 
-#include <atomic>
 
 #include "fd_sync.h"
 #include "runtime.h"
@@ -58,24 +57,13 @@ void Acquires(int id, const sembuf* ops, size_t n, uintptr_t pc) {
   errno = saved;
 }
 
-// Appends the decimal digits of `v` to `text` at `n`.
-size_t Digits(char* text, size_t n, unsigned v) {
-  char d[12];
-  int k = 0;
-  do d[k++] = static_cast<char>('0' + v % 10); while (v /= 10);
-  while (k > 0) text[n++] = d[--k];
-  return n;
-}
-
 // A name for the channel a thread blocks on, for the watchdog's hang report ("semaphore 1 of
 // a System V set": not its id, which changes from run to run, and so would the finding's
 // fingerprint), written once per channel as far as a small table remembers.
 void Name(rt::ThreadState* ts, uint64_t key, unsigned num, bool zero, uintptr_t pc) {
-  static std::atomic<uint64_t> named[64];
-  std::atomic<uint64_t>& slot = named[key % 64];
-  if (slot.exchange(key, std::memory_order_relaxed) == key) return;
+  if (!rt::FirstNaming(key)) return;
   char text[64];
-  size_t n = Digits(text, 0, num);
+  size_t n = rt::AppendDigits(text, 0, num);
   static const char kSet[] = " of a System V set";
   memcpy(text + n, kSet, sizeof kSet - 1);
   n += sizeof kSet - 1;
@@ -84,9 +72,7 @@ void Name(rt::ThreadState* ts, uint64_t key, unsigned num, bool zero, uintptr_t 
     memcpy(text + n, kZero, sizeof kZero - 1);
     n += sizeof kZero - 1;
   }
-  if (const uint32_t s = rt::InternString(text, n)) {
-    rt::EmitTo(ts, threadlens::trace::EventKind::kNameLock, 0, 0, s, key, pc);
-  }
+  rt::NameKey(ts, key, text, n, pc);
 }
 
 // The semaphore a call may wait on (a decrement or a wait for zero without IPC_NOWAIT): its
@@ -106,15 +92,8 @@ uint64_t WaitsOn(int id, const sembuf* ops, size_t n, uintptr_t pc) {
 // The real call, with the calling thread marked blocked on it meanwhile (untimed calls).
 template <typename Call>
 int Blocking(uint64_t on, uintptr_t pc, Call call) {
-  rt::ThreadState* ts = on ? rt::Started() : nullptr;
-  if (ts) rt::SetBlocked(ts, threadlens::trace::BlockedOn::kSem, on, pc);
-  const int r = call();
-  if (ts) {
-    const int saved = errno;
-    rt::ClearBlocked(ts);
-    errno = saved;
-  }
-  return r;
+  return rt::BlockedCall(on ? rt::Started() : nullptr, threadlens::trace::BlockedOn::kSem, on,
+                         pc, false, call);
 }
 
 }  // namespace

@@ -52,6 +52,22 @@ uint64_t SyncEpoch();
 // Interns a string into the trace's string table (slow path; takes a lock).
 uint32_t InternString(const char* s, size_t len);
 
+// Names `key` (a kNameLock event of `ts`, at `pc`) with `len` bytes of `text`, unless the same
+// key was the last one named in its slot of a small table: an object waited on is named once,
+// not at every wait (runtime_strings.cc). FirstNaming asks first, so a name costly to build
+// (a path read from /proc) is built only when it will be written.
+bool FirstNaming(uint64_t key);
+void NameKey(ThreadState* ts, uint64_t key, const char* text, size_t len, uintptr_t pc);
+
+// Appends the decimal digits of `v` to `text` at `n`; returns the new length.
+inline size_t AppendDigits(char* text, size_t n, unsigned v) {
+  char d[12];
+  int k = 0;
+  do d[k++] = static_cast<char>('0' + v % 10); while (v /= 10);
+  while (k > 0) text[n++] = d[--k];
+  return n;
+}
+
 // Flushes every thread's buffer and the file header (watchdog, fatal signal, exit).
 void FlushAll();
 

@@ -3,6 +3,7 @@
 // Same rules as runtime.h: no exceptions, no allocation and no lock on the hot path.
 #pragma once
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <x86intrin.h>
@@ -474,6 +475,19 @@ inline void SetBlocked(ThreadState* ts, trace::BlockedOn on, uint64_t obj, uint6
   ts->blocked_on.store(static_cast<uint8_t>(on), std::memory_order_release);
 }
 inline void ClearBlocked(ThreadState* ts) { ts->blocked_on.store(0, std::memory_order_release); }
+// `call()` with `ts` marked blocked on `obj` meanwhile (`ts` null: not marked); errno is the
+// call's.
+template <typename Call>
+int BlockedCall(ThreadState* ts, trace::BlockedOn on, uint64_t obj, uint64_t pc, bool exclusive,
+                Call call) {
+  if (!ts) return call();
+  SetBlocked(ts, on, obj, pc, exclusive);
+  const int r = call();
+  const int saved = errno;
+  ClearBlocked(ts);
+  errno = saved;
+  return r;
+}
 
 inline void CheckSignalUnsafe(trace::SignalUnsafeCall call, uint64_t pc) {
   ThreadState* ts = t_state;

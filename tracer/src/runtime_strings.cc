@@ -115,4 +115,15 @@ uint32_t InternString(const char* s, size_t len) {
   return id;
 }
 
+bool FirstNaming(uint64_t key) {
+  static std::atomic<uint64_t> named[64];
+  return named[key % 64].exchange(key, std::memory_order_relaxed) != key;
+}
+
+void NameKey(ThreadState* ts, uint64_t key, const char* text, size_t len, uintptr_t pc) {
+  if (const uint32_t s = InternString(text, len)) {
+    EmitTo(ts, trace::EventKind::kNameLock, 0, 0, s, key, pc);
+  }
+}
+
 }  // namespace threadlens::rt

@@ -21,8 +21,6 @@ namespace {
 
 constexpr size_t kW = sizeof(wchar_t);
 
-// Written here, not called: this file is built without builtins, and wcslen would be the
-// runtime's own interceptor. (Lengths needed before a call are taken only when it records.)
 // A temporary file made from template `t`: the name written into it, and the descriptor `r`,
 // an object from its creation on (intercept_open.cc).
 void TempFile(char* t, int r, uintptr_t pc) {
@@ -31,6 +29,8 @@ void TempFile(char* t, int r, uintptr_t pc) {
   fdsync::Created(r, 0, pc);
 }
 
+// Written here, not called: this file is built without builtins, and wcslen would be the
+// runtime's own interceptor. (Lengths needed before a call are taken only when it records.)
 size_t WideLen(const wchar_t* s) {
   size_t n = 0;
   while (s[n]) ++n;
