@@ -252,14 +252,17 @@ class Dumper {
         return std::string(ReasonName(e.flags)) + " delay=" + std::to_string(e.aux32) + "ms";
       case EventKind::kBlocked: {
         std::string what = BlockedName(e.flags);
-        std::string obj = e.flags == static_cast<uint8_t>(trace::BlockedOn::kJoin)
-                              ? Thread(static_cast<uint32_t>(e.obj))
-                          : e.flags == static_cast<uint8_t>(trace::BlockedOn::kLock) ? Lock(e.obj)
-                                                                                     : Hex(e.obj);
+        const auto on = static_cast<trace::BlockedOn>(e.flags);
+        std::string obj = on == trace::BlockedOn::kJoin ? Thread(static_cast<uint32_t>(e.obj))
+                          : on == trace::BlockedOn::kLock || on == trace::BlockedOn::kFileLock
+                              ? Lock(e.obj)
+                              : Hex(e.obj);
         return Thread(e.aux32) + " on " + what + " " + obj + (e.aux16 & 1 ? " shared" : "");
       }
       case EventKind::kHolds:
-        return Thread(e.aux32) + " holds " + Lock(e.obj) + " depth=" + std::to_string(e.aux16) + f;
+        return Thread(e.aux32) + " holds " + Lock(e.obj) + " depth=" + std::to_string(e.aux16) +
+               ((e.flags & trace::kShared) ? " shared" : "") +
+               ((e.flags & trace::kProcessHold) ? " process" : "");
       case EventKind::kRunning:
         return Thread(e.aux32) + (e.flags & trace::kAsleep ? " asleep" : " running");
       case EventKind::kMapShared:

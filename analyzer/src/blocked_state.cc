@@ -6,6 +6,7 @@
 #include <set>
 
 #include "lock_order.h"
+#include "process_tree.h"
 
 namespace threadlens::analysis {
 
@@ -50,6 +51,7 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
         const HeldBy& h = *it->second;
         // A file lock's shared holder keeps out only an exclusive request.
         if (b.on == Pending::kFileLock && h.shared && !b.exclusive) continue;
+        if (h.process && ProcessIndexOfTid(h.tid) == ProcessIndexOfTid(b.tid)) continue;
         if (h.tid == b.tid) {
           if (recursive(b.obj) || b.timed) continue;  // a timed relock times out
           RawFinding f;

@@ -33,6 +33,9 @@ struct HeldBy {
   SideRef acquired;    // where the holder took it, when traced
   bool has_acquired = false;
   bool shared = false;  // a shared hold (a file lock's; other locks' holders conflict)
+  // A file lock of the holder's process (fcntl, lockf): it keeps out other processes' threads
+  // only.
+  bool process = false;
 };
 
 // The side a blocked thread shows in a finding: where it waits, on what.

@@ -3,7 +3,8 @@
 // semaphore, named semaphore, a file mapped twice, a System V segment attached twice, a file
 // lock by flock, fcntl or lockf, a file name made by one and looked up by the other) orders
 // the parent's and the child's accesses to shared memory; each has a twin without the edge,
-// where the analysis must find the race. Also the cross-process deadlock the watchdogs end,
+// where the analysis must find the race. Also the cross-process deadlocks the watchdogs end
+// (through process-shared mutexes, and through file locks),
 // a killed child, a damaged child trace, and a recording refused for a trace of another one
 // beside it.
 #include <gtest/gtest.h>
@@ -178,6 +179,55 @@ TEST(Processes, DeadlockAcrossProcessesBesideABusyThreadIsSeenAsACycle) {
   EXPECT_NE(r.err.find("deadlock across processes"), std::string::npos) << r.err;
   Report rep = AnalyzeTrace(r.trace);
   EXPECT_EQ(Errors(rep), std::vector<std::string>{"deadlock(lock_a,lock_b)"});
+}
+
+// Two processes each hold one file's lock (each opened the files for itself) and wait for the
+// other's. Each process's exit would give up its locks and let the other go on, so the first
+// watchdog to see the cycle waits for the other's to end it too: one deadlock, both sides.
+// "flock-busy": the parent also has a thread that never blocks, so the cycle ends it well
+// before the 5 s delay. "flock-fcntl": fcntl's locks, the parent's first one the process's.
+class FileLockCycle : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(FileLockCycle, EndsBothProcessesAsOneDeadlock) {
+  Traced r = RunProcess("proc_deadlock", GetParam(), 5, false);
+  EXPECT_EQ(r.exit_code, kWatchdogExit) << r.err;
+  EXPECT_LT(r.seconds, 4.0) << "the cycle, not the delay, ended it";
+  EXPECT_NE(r.err.find("deadlock across processes"), std::string::npos) << r.err;
+  Report rep = AnalyzeTrace(r.trace);
+  ASSERT_EQ(rep.pids.size(), 2u);
+  const std::vector<std::string> errors = Errors(rep);
+  ASSERT_EQ(errors.size(), 1u) << ::testing::PrintToString(errors);
+  const Finding& f = rep.findings[0];
+  EXPECT_EQ(f.kind, "deadlock");
+  ASSERT_EQ(f.locks.size(), 2u);
+  std::vector<std::string> locks = f.locks;
+  std::sort(locks.begin(), locks.end());
+  const std::string prefix = "file lock /tmp/threadlens-proc-flock-";
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(locks[i].rfind(prefix, 0), 0u) << locks[i];
+    EXPECT_EQ(locks[i].back(), "ab"[i]) << locks[i];
+  }
+  std::set<uint32_t> pids;
+  for (const Access& a : f.accesses) pids.insert(a.pid);
+  EXPECT_EQ(pids, std::set<uint32_t>(rep.pids.begin(), rep.pids.end()))
+      << "both processes' sides are in the finding";
+}
+
+INSTANTIATE_TEST_SUITE_P(Processes, FileLockCycle,
+                         ::testing::Values("flock", "flock-busy", "flock-fcntl"),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           std::replace(n.begin(), n.end(), '-', '_');
+                           return n;
+                         });
+
+// The twin: both processes take the files' locks in one order, 20 times each, and end.
+TEST(Processes, FileLocksTakenInOneOrderAcrossProcessesEndCleanly) {
+  Traced r = RunProcess("proc_deadlock", "flock-ordered", 5, false);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  Report rep = AnalyzeTrace(r.trace);
+  EXPECT_EQ(rep.pids.size(), 2u);
+  EXPECT_EQ(Errors(rep), std::vector<std::string>{});
 }
 
 TEST(Processes, KilledChildLeavesTheRecordingReadable) {

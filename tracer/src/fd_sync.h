@@ -75,6 +75,9 @@ struct FileLockHold {
   uint64_t channel;
   uint64_t site;  // the call that took it
   bool shared;
+  // The process's lock (fcntl's F_SETLK, lockf), not the taking thread's: it keeps out other
+  // processes only (a flock or F_OFD_SETLK lock keeps out the process's other descriptors).
+  bool process;
 };
 uint32_t FileLocksHeld(FileLockHold* out, uint32_t max);
 // File names (intercept_paths.cc): the channel of a path's last component (0: none, as for

@@ -11,9 +11,9 @@
 // still hold, as far as the table knows: not a process killed by a signal). A call that
 // waits for the lock (flock without LOCK_NB, F_SETLKW, F_OFD_SETLKW, lockf's F_LOCK) counts as
 // blocked for the watchdog, on the file's lock named by its path, and the watchdog records
-// the flock and F_OFD_SETLK locks held, each by the thread that took it (a process's fcntl
-// lock makes none of its threads wait): a lock nobody gives up ends the program as a
-// deadlock, a self-deadlock or a hang.
+// the locks held, each by the thread that took it (a process's fcntl lock makes none of its
+// threads wait, only other processes): a lock nobody gives up ends the program as a deadlock
+// (across processes too), a self-deadlock or a hang.
 // (ThreadSanitizer, clang 14, models none of this and reports a race on data two threads
 // update under a flock each.)
 #include <errno.h>
@@ -46,9 +46,10 @@ namespace fdsync = threadlens::rt::fdsync;
 enum Mode : uint8_t { kNone = 0, kShared = 1, kExclusive = 2 };
 constexpr int kMaxFds = 4096;
 std::atomic<uint8_t> g_mode[kMaxFds];
-// For the watchdog's holds: the thread that took each descriptor's lock, and the lock's channel;
-// 0 for a process's lock (fcntl's F_SETLK, lockf), which no other thread of it waits for.
+// For the watchdog's holds: the thread that took each descriptor's lock, whether the lock is
+// the process's (fcntl's F_SETLK, lockf: no other thread of it waits for it), and its channel.
 std::atomic<uint32_t> g_owner[kMaxFds];
+std::atomic<bool> g_process[kMaxFds];
 std::atomic<uint64_t> g_channel[kMaxFds];
 std::atomic<uint64_t> g_site[kMaxFds];  // where it was taken
 
@@ -122,7 +123,8 @@ void Locked(int fd, Mode m, uintptr_t pc, uint64_t c, bool owned) {
   }
   if (fd >= 0 && fd < kMaxFds) {
     threadlens::rt::ThreadState* ts = threadlens::rt::Started();
-    g_owner[fd].store(ts && owned ? ts->tid : 0, std::memory_order_relaxed);
+    g_owner[fd].store(ts ? ts->tid : 0, std::memory_order_relaxed);
+    g_process[fd].store(!owned, std::memory_order_relaxed);
     g_channel[fd].store(c, std::memory_order_relaxed);
     g_site[fd].store(pc, std::memory_order_relaxed);
   }
@@ -190,7 +192,8 @@ uint32_t FileLocksHeld(FileLockHold* out, uint32_t max) {
     const uint64_t c = g_channel[fd].load(std::memory_order_relaxed);
     const uint32_t tid = g_owner[fd].load(std::memory_order_relaxed);
     if (m == kNone || !c || !tid) continue;
-    out[n++] = FileLockHold{tid, c, g_site[fd].load(std::memory_order_relaxed), m == kShared};
+    out[n++] = FileLockHold{tid, c, g_site[fd].load(std::memory_order_relaxed), m == kShared,
+                            g_process[fd].load(std::memory_order_relaxed)};
   }
   return n;
 }

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "process_tree.h"
@@ -37,11 +38,22 @@ bool Read(const ProcessLocks& from, ProcessLocks& to) {
 
 bool Alive(uint32_t pid) { return kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM; }
 
-// i waits for j: one of i's waits is one of j's holds.
-bool WaitsFor(const ProcessLocks& i, const ProcessLocks& j) {
+// A wait for `wait` is kept out by a hold of `hold`: the same lock, and for a file lock
+// (FileLockKey) not two shared ones.
+bool Blocks(uint64_t wait, uint64_t hold) {
+  if ((wait >> 56) == 0x0c && (hold >> 56) == 0x0c) {
+    return (wait | 1) == (hold | 1) && !(wait & hold & 1);
+  }
+  return wait == hold;
+}
+
+// i waits for j: one of i's waits is kept out by one of j's holds. `j_alive` false: j has
+// exited, and its file locks went with it (its shared-memory locks stay held).
+bool WaitsFor(const ProcessLocks& i, const ProcessLocks& j, bool j_alive = true) {
   for (uint32_t a = 0; a < i.waits; ++a) {
     for (uint32_t b = 0; b < j.holds; ++b) {
-      if (i.wait[a] == j.hold[b]) return true;
+      if (!j_alive && (j.hold[b] >> 56) == 0x0c) continue;
+      if (Blocks(i.wait[a], j.hold[b])) return true;
     }
   }
   return false;
@@ -89,12 +101,40 @@ void PublishLocks(const uint64_t* waits, uint32_t num_waits, const uint64_t* hol
   p.version.fetch_add(1, std::memory_order_release);
 }
 
+void AwaitCycleEnd() {
+  trace::SharedRecording* r = SharedRecordingOrNull();
+  if (!r) return;
+  // The slot was given back at close (ended set): find it by pid.
+  const uint32_t pid = static_cast<uint32_t>(getpid());
+  static ProcessLocks copy[kMaxProcessSlots];
+  int self = -1;
+  for (int round = 0; round < 100; ++round) {  // 10 ms apart
+    bool waiting = false;
+    for (uint32_t i = 0; i < kMaxProcessSlots; ++i) {
+      if (!Read(r->processes[i], copy[i])) copy[i].pid.store(0, std::memory_order_relaxed);
+      if (copy[i].pid.load(std::memory_order_relaxed) == pid) self = static_cast<int>(i);
+    }
+    if (self < 0) return;
+    for (uint32_t i = 0; i < kMaxProcessSlots && !waiting; ++i) {
+      const uint32_t other = copy[i].pid.load(std::memory_order_relaxed);
+      if (other == 0 || other == pid || r->processes[i].ended.load() || !Alive(other)) continue;
+      waiting = WaitsFor(copy[i], copy[self]);
+    }
+    if (!waiting) return;
+    timespec ts{0, 10'000'000};
+    nanosleep(&ts, nullptr);
+  }
+}
+
 bool OnProcessCycle() {
   trace::SharedRecording* r = SharedRecordingOrNull();
   if (!r || g_slot < 0) return false;
   static ProcessLocks copy[kMaxProcessSlots];
-  static bool used[kMaxProcessSlots];
-  for (uint32_t i = 0; i < kMaxProcessSlots; ++i) used[i] = Read(r->processes[i], copy[i]);
+  static bool used[kMaxProcessSlots], alive[kMaxProcessSlots];
+  for (uint32_t i = 0; i < kMaxProcessSlots; ++i) {
+    used[i] = Read(r->processes[i], copy[i]);
+    alive[i] = used[i] && Alive(copy[i].pid.load());
+  }
   if (!used[g_slot] || copy[g_slot].waits == 0) return false;
   // Breadth-first from this process along "waits for"; a path back to it is a cycle.
   static uint8_t seen[kMaxProcessSlots];
@@ -105,11 +145,11 @@ bool OnProcessCycle() {
   while (head < tail) {
     const uint32_t u = queue[head++];
     for (uint32_t v = 0; v < kMaxProcessSlots; ++v) {
-      if (!used[v] || v == u || !WaitsFor(copy[u], copy[v])) continue;
+      if (!used[v] || v == u || !WaitsFor(copy[u], copy[v], alive[v])) continue;
       if (v == static_cast<uint32_t>(g_slot)) return true;
       // A killed process keeps its slot but holds nothing that matters any more, unless its
       // watchdog ended it inside a cycle.
-      if (seen[v] || (!r->processes[v].ended.load() && !Alive(copy[v].pid.load()))) continue;
+      if (seen[v] || (!r->processes[v].ended.load() && !alive[v])) continue;
       seen[v] = 1;
       queue[tail++] = v;
     }

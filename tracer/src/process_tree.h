@@ -70,8 +70,13 @@ void SemInitialized(const void* sem, unsigned value, uint64_t pc);
 // The recording's shared memory, or nullptr when the process has none of its own.
 trace::SharedRecording* SharedRecordingOrNull();
 // The key of a lock at `addr` in shared memory, the same in every process that maps it
-// (from its object and offset); 0 for a lock in private memory.
+// (from its object and offset); 0 for a lock in private memory. Its top byte is never 0x0c.
 uint64_t SharedLockKey(uint64_t addr);
+// A file lock's key in the same table: its channel (fd_sync.h, the same in every process, top
+// byte 0x0c), bit 0 set for a shared wait or hold, which only an exclusive one keeps out.
+inline uint64_t FileLockKey(uint64_t channel, bool shared) {
+  return (channel & ~1ull) | (shared ? 1 : 0);
+}
 
 // --- process_locks.cc: the watchdog across processes --------------------------------------
 // This process's slot in the recording's table of locks (taken at join and in a fork child,
@@ -84,5 +89,10 @@ void PublishLocks(const uint64_t* waits, uint32_t num_waits, const uint64_t* hol
 // True when this process waits for a lock held by a live process that (through others)
 // waits for a lock this one holds, as the processes last published.
 bool OnProcessCycle();
+// After the watchdog ended this process on such a cycle: waits (a second at most) until every
+// other live process that waits for a lock this one holds has ended too. A file lock goes at
+// this process's exit: a process of the cycle that had not yet seen it would take the lock and
+// go on, and the recording would hold one side of the deadlock.
+void AwaitCycleEnd();
 
 }  // namespace threadlens::rt

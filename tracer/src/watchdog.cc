@@ -32,6 +32,7 @@ using trace::WatchdogReason;
 
 constexpr uint32_t kMaxThreads = 4096;
 constexpr uint32_t kMaxHolds = 65536;
+constexpr uint32_t kMaxFileHolds = 1024;
 constexpr uint64_t kPollNs = 100'000'000;
 
 struct Hold {
@@ -57,7 +58,9 @@ struct ThreadView {
 struct Snapshot {
   ThreadView threads[kMaxThreads];
   Hold holds[kMaxHolds];
-  uint32_t num_threads, num_holds;
+  // File locks belong to descriptors, not threads: each is held by the thread that took it.
+  fdsync::FileLockHold files[kMaxFileHolds];
+  uint32_t num_threads, num_holds, num_files;
   bool partial;  // more threads than kMaxThreads: "all blocked" cannot be decided
 };
 
@@ -101,6 +104,13 @@ void TakeSnapshot(Snapshot& s) {
     v.num_holds = s.num_holds - v.first_hold;
   }
   RegistryLock().Unlock();
+  s.num_files = fdsync::FileLocksHeld(s.files, kMaxFileHolds);
+}
+
+// A wait the wait-for graph follows: for a lock some thread holds.
+bool OnLock(const ThreadView& t) {
+  return t.on == static_cast<uint8_t>(BlockedOn::kLock) ||
+         t.on == static_cast<uint8_t>(BlockedOn::kFileLock);
 }
 
 bool Holds(const Snapshot& s, const ThreadView& t, uint64_t lock, bool* shared) {
@@ -108,6 +118,14 @@ bool Holds(const Snapshot& s, const ThreadView& t, uint64_t lock, bool* shared) 
     const Hold& h = s.holds[t.first_hold + i];
     if (h.lock == lock) {
       if (shared) *shared = h.shared;
+      return true;
+    }
+  }
+  // A process's file lock keeps out none of its threads.
+  for (uint32_t i = 0; i < s.num_files; ++i) {
+    const fdsync::FileLockHold& f = s.files[i];
+    if (f.tid == t.tid && f.channel == lock && !f.process) {
+      if (shared) *shared = f.shared;
       return true;
     }
   }
@@ -135,7 +153,7 @@ uint32_t FindCycle(const Snapshot& s, uint32_t* cycle) {
   static uint32_t next_from[kMaxThreads];
   memset(color, 0, s.num_threads);
   for (uint32_t root = 0; root < s.num_threads; ++root) {
-    if (color[root] || s.threads[root].on != static_cast<uint8_t>(BlockedOn::kLock)) continue;
+    if (color[root] || !OnLock(s.threads[root])) continue;
     uint32_t depth = 0;
     path[depth] = root;
     next_from[depth] = 0;
@@ -144,9 +162,7 @@ uint32_t FindCycle(const Snapshot& s, uint32_t* cycle) {
     while (depth > 0) {
       uint32_t u = path[depth - 1];
       const ThreadView& t = s.threads[u];
-      int v = t.on == static_cast<uint8_t>(BlockedOn::kLock)
-                  ? NextHolder(s, t, next_from[depth - 1])
-                  : -1;
+      int v = OnLock(t) ? NextHolder(s, t, next_from[depth - 1]) : -1;
       if (v < 0) {
         color[u] = 2;
         --depth;
@@ -180,14 +196,20 @@ uint32_t PublishSharedLocks(const Snapshot& s, uint32_t* idx) {
   uint32_t nw = 0, nh = 0;
   for (uint32_t i = 0; i < s.num_threads && nw < trace::kMaxSharedWaits; ++i) {
     const ThreadView& t = s.threads[i];
-    if (t.on != static_cast<uint8_t>(BlockedOn::kLock)) continue;
-    if (uint64_t k = SharedLockKey(t.obj)) {
+    uint64_t k = 0;
+    if (t.on == static_cast<uint8_t>(BlockedOn::kLock)) k = SharedLockKey(t.obj);
+    // A file lock is one in every process (its channel is the file's).
+    if (t.on == static_cast<uint8_t>(BlockedOn::kFileLock)) k = FileLockKey(t.obj, !t.exclusive);
+    if (k) {
       waits[nw] = k;
       idx[nw++] = i;
     }
   }
   for (uint32_t i = 0; i < s.num_holds && nh < trace::kMaxSharedHolds; ++i) {
     if (uint64_t k = SharedLockKey(s.holds[i].lock)) holds[nh++] = k;
+  }
+  for (uint32_t i = 0; i < s.num_files && nh < trace::kMaxSharedHolds; ++i) {
+    holds[nh++] = FileLockKey(s.files[i].channel, s.files[i].shared);
   }
   PublishLocks(waits, nw, holds, nh);
   return nw;
@@ -235,14 +257,14 @@ int FormatTids(char* out, size_t size, const Snapshot& s, const uint32_t* idx, u
     const Hold& h = s.holds[i];
     EmitTo(me, EventKind::kHolds, h.shared ? trace::kShared : 0, h.depth, h.tid, h.lock, 0);
   }
-  // File locks belong to descriptors, not threads: each is held by the thread that took it.
-  static fdsync::FileLockHold files[1024];
-  const uint32_t nf = fdsync::FileLocksHeld(files, 1024);
-  for (uint32_t i = 0; i < nf; ++i) {
-    EmitTo(me, EventKind::kHolds, files[i].shared ? trace::kShared : 0, 1, files[i].tid,
-           files[i].channel, files[i].site);
+  for (uint32_t i = 0; i < s.num_files; ++i) {
+    const fdsync::FileLockHold& f = s.files[i];
+    EmitTo(me, EventKind::kHolds,
+           (f.shared ? trace::kShared : 0) | (f.process ? trace::kProcessHold : 0), 1, f.tid,
+           f.channel, f.site);
   }
   CloseTrace(true, true);
+  if (g_across) AwaitCycleEnd();
 
   char tids[256];
   FormatTids(tids, sizeof tids, s, idx, n);
@@ -330,7 +352,10 @@ void* WatchdogMain(void*) {
     // thread cannot, so this never ends (recursive locks do not block here).
     for (uint32_t i = 0; i < s.num_threads && !key; ++i) {
       const ThreadView& t = s.threads[i];
-      if (t.on == static_cast<uint8_t>(BlockedOn::kLock) && Holds(s, t, t.obj, nullptr)) {
+      bool shared = false;
+      // A shared file lock held keeps out only an exclusive request of its own thread.
+      if (OnLock(t) && Holds(s, t, t.obj, &shared) &&
+          !(shared && !t.exclusive && t.on == static_cast<uint8_t>(BlockedOn::kFileLock))) {
         idx[0] = i;
         n = 1;
         reason = WatchdogReason::kSelfDeadlock;

@@ -1,9 +1,18 @@
-/* Two processes, two process-shared mutexes taken in opposite orders: the parent holds
- * lock_a and wants lock_b, the child holds lock_b and wants lock_a. Each process's watchdog
- * ends it (the cycle runs through both); the recording holds both sides. With argument
- * "busy" the parent also runs a thread that never blocks, so only the cycle across the
- * processes can end it, never "every thread blocked". */
+/* Two processes, two locks taken in opposite orders: the parent holds lock_a and wants lock_b,
+ * the child holds lock_b and wants lock_a. Each process's watchdog ends it (the cycle runs
+ * through both); the recording holds both sides. The locks are process-shared mutexes, or with
+ * argument "flock" two files' flocks (each process opens the files for itself); "flock-fcntl"
+ * fcntl's locks instead, the parent's first one a record lock of the process (not of a
+ * thread: kept out of the process's analysis), the others open file descriptions' locks. "busy" (or
+ * "flock-busy") adds a parent thread that never blocks, so only the cycle across the processes
+ * can end it, never "every thread blocked". "flock-ordered": both take the files in one order,
+ * and end. */
+#define _GNU_SOURCE  /* F_OFD_SETLKW */
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -36,7 +45,69 @@ static void* busy(void* arg) {
   return NULL;
 }
 
+static char paths[2][64];
+
+/* A lock of the whole file: flock, or with `record` fcntl's: an F_OFD_SETLKW lock (the open
+ * file description's), or with `record` > 1 an F_SETLKW one (the process's; the two kinds
+ * conflict, flock with neither). */
+static int lock_file(int fd, int record) {
+  if (!record) return flock(fd, LOCK_EX);
+  struct flock l;
+  memset(&l, 0, sizeof l);
+  l.l_type = F_WRLCK;
+  l.l_whence = SEEK_SET;
+  return fcntl(fd, record > 1 ? F_SETLKW : F_OFD_SETLKW, &l);
+}
+
+/* Locks file `first`, then `second`, each through a descriptor this process opens (first by
+ * `record_first`'s kind, second by `record`'s), and gives both up. */
+static void take_files(int first, int second, int record_first, int record, int pause_ms) {
+  const int fa = open(paths[first], O_RDWR), fb = open(paths[second], O_RDWR);
+  if (fa < 0 || fb < 0) _exit(1);
+  if (lock_file(fa, record_first) != 0) _exit(1);
+  usleep(pause_ms * 1000);
+  if (lock_file(fb, record) != 0) _exit(1);
+  close(fb);
+  close(fa);
+}
+
+static int files(const char* mode) {
+  const int ordered = strstr(mode, "ordered") != NULL, record = strstr(mode, "fcntl") != NULL;
+  /* With fcntl: the parent's first lock is the process's, the others the descriptions'. */
+  for (int i = 0; i < 2; ++i) {
+    snprintf(paths[i], sizeof paths[i], "/tmp/threadlens-proc-flock-%d-%c", (int)getpid(),
+             'a' + i);
+    const int fd = open(paths[i], O_CREAT | O_RDWR, 0600);
+    if (fd < 0) return 1;
+    close(fd);
+  }
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (ordered) {
+      for (int i = 0; i < 20; ++i) take_files(0, 1, 0, 0, 1);
+    } else {
+      take_files(1, 0, record, record, 200);
+    }
+    _exit(0);
+  }
+  if (strstr(mode, "busy")) {
+    pthread_t t;
+    pthread_create(&t, NULL, busy, NULL);
+  }
+  if (ordered) {
+    for (int i = 0; i < 20; ++i) take_files(0, 1, 0, 0, 1);
+  } else {
+    take_files(0, 1, record ? 2 : 0, record, 200);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  unlink(paths[0]);
+  unlink(paths[1]);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 2;
+}
+
 int main(int argc, char** argv) {
+  if (argc > 1 && strncmp(argv[1], "flock", 5) == 0) return files(argv[1]);
   struct shared* s =
       mmap(NULL, sizeof *s, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (s == MAP_FAILED) return 1;

@@ -22,8 +22,9 @@ inline constexpr uint32_t kMaxProcessSlots = 64;
 struct ProcessLocks {
   std::atomic<uint32_t> pid;  // 0: a free slot
   std::atomic<uint32_t> version;
-  // Its watchdog ended it: the locks it held stay held (a dead owner unlocks nothing), so
-  // the slot stays, for the others' watchdogs to see the rest of the cycle.
+  // Its watchdog ended it: the shared-memory locks it held stay held (a dead owner unlocks
+  // nothing), so the slot stays, for the others' watchdogs to see the rest of the cycle (its
+  // file locks go at its exit, which waits for the cycle's other processes to end first).
   std::atomic<uint32_t> ended;
   uint32_t waits, holds;
   uint64_t wait[kMaxSharedWaits];

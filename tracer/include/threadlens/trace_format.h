@@ -198,7 +198,8 @@ enum class EventKind : uint8_t {
                         // (lock, cv, semaphore address, or joined tid); aux16 bit 0 = a
                         // shared (read) lock request; site = pc of the blocking call
   kHolds = 82,          // aux32 = holder tid; obj = lock held; aux16 = recursion depth;
-                        // flags kShared for a read hold
+                        // flags kShared for a read hold, kProcessHold; site = where a
+                        // file lock was taken (0 for other locks)
   // Where the thread's stack lies: obj = lowest address, seq = size in bytes. Written once
   // by the thread itself, for the main thread when it first creates a thread.
   kThreadStack = 83,
@@ -274,6 +275,9 @@ enum EventFlags : uint8_t {
   // on a mapping the C library made for it.
   kProgramStack = 1u << 0,
   kSignalLongjmp = 1u << 1,   // kSignalLeave: the handler left by longjmp/siglongjmp
+  // kHolds: a file lock of the process (fcntl's F_SETLK, lockf), which keeps out other
+  // processes only; aux32 is the thread that took it.
+  kProcessHold = 1u << 1,
 };
 
 // The async-signal-unsafe calls the runtime reports inside a handler (kSignalUnsafeCall).
