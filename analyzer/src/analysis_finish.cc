@@ -93,6 +93,18 @@ void Analysis::FindBlockedState(std::vector<RawFinding>& raw, std::vector<std::s
   };
   // The watchdog's records are authoritative; the open requests of the trace fill in
   // where they were made (and stand alone when there was no watchdog).
+  // A blocked thread's locks held: the traced ones, and the file locks the watchdog saw it
+  // hold (no traced event takes them; their records carry where).
+  auto with_file_locks = [&](uint32_t lockset, uint32_t tid) {
+    for (const HeldBy& h : watchdog_holds_) {
+      if (h.tid != tid || !h.has_acquired) continue;
+      const std::vector<uint64_t> in = locksets_.Values(lockset);
+      if (std::find(in.begin(), in.end(), h.lock) == in.end()) {
+        lockset = locksets_.Child(lockset, h.lock);
+      }
+    }
+    return lockset;
+  };
   for (BlockedThread b : watchdog_blocked_) {
     if (!listed.insert(b.tid).second) continue;
     if (ThreadCtx* t = live(b.tid); t && t->pending.kind != Pending::kNone) {
@@ -101,7 +113,9 @@ void Analysis::FindBlockedState(std::vector<RawFinding>& raw, std::vector<std::s
       b.timed = t->pending.flags & trace::kTimed;
     } else if (t && b.has_where) {
       b.where.stack = t->stack;  // the blocking call's caller, where the thread last recorded
+      b.where.lockset = t->lockset;
     }
+    if (b.has_where) b.where.lockset = with_file_locks(b.where.lockset, b.tid);
     blocked.push_back(b);
   }
   for (const ThreadCtx& t : threads_) {

@@ -208,7 +208,13 @@ TEST_P(FileLockCycle, EndsBothProcessesAsOneDeadlock) {
     EXPECT_EQ(locks[i].back(), "ab"[i]) << locks[i];
   }
   std::set<uint32_t> pids;
-  for (const Access& a : f.accesses) pids.insert(a.pid);
+  for (const Access& a : f.accesses) {
+    pids.insert(a.pid);
+    // Each waiter holds the file lock the other waits for, which no traced event took.
+    if (a.op != "request") continue;
+    ASSERT_EQ(a.held.size(), 1u) << a.tid;
+    EXPECT_EQ(a.held[0].rfind(prefix, 0), 0u) << a.held[0];
+  }
   EXPECT_EQ(pids, std::set<uint32_t>(rep.pids.begin(), rep.pids.end()))
       << "both processes' sides are in the finding";
 }
