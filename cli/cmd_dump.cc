@@ -262,7 +262,8 @@ class Dumper {
       case EventKind::kHolds:
         return Thread(e.aux32) + " holds " + Lock(e.obj) + " depth=" + std::to_string(e.aux16) +
                ((e.flags & trace::kShared) ? " shared" : "") +
-               ((e.flags & trace::kProcessHold) ? " process" : "");
+               ((e.flags & trace::kProcessHold) ? " process" : "") +
+               ((e.flags & trace::kRangeHold) ? " range" : "");
       case EventKind::kRunning:
         return Thread(e.aux32) + (e.flags & trace::kAsleep ? " asleep" : " running");
       case EventKind::kMapShared:

@@ -97,6 +97,7 @@ void Analysis::HandleRuntime(const StreamEvent& e) {
       h.lock = ev.obj;
       h.shared = ev.flags & trace::kShared;
       h.process = ev.flags & trace::kProcessHold;
+      h.range = ev.flags & trace::kRangeHold;
       if (ev.site != 0) {  // where a lock no traced event took was taken (a file lock's)
         h.acquired.site = ev.site;
         h.acquired.tid = h.tid;

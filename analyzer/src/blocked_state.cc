@@ -52,6 +52,7 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
         // A file lock's shared holder keeps out only an exclusive request.
         if (b.on == Pending::kFileLock && h.shared && !b.exclusive) continue;
         if (h.process && ProcessIndexOfTid(h.tid) == ProcessIndexOfTid(b.tid)) continue;
+        if (h.range) continue;
         if (h.tid == b.tid) {
           if (recursive(b.obj) || b.timed) continue;  // a timed relock times out
           RawFinding f;

@@ -36,6 +36,9 @@ struct HeldBy {
   // A file lock of the holder's process (fcntl, lockf): it keeps out other processes' threads
   // only.
   bool process = false;
+  // A file lock of part of the file: ranges are not told apart, so it keeps out no wait for
+  // sure, and makes no wait-for edge.
+  bool range = false;
 };
 
 // The side a blocked thread shows in a finding: where it waits, on what.

@@ -78,6 +78,8 @@ struct FileLockHold {
   // The process's lock (fcntl's F_SETLK, lockf), not the taking thread's: it keeps out other
   // processes only (a flock or F_OFD_SETLK lock keeps out the process's other descriptors).
   bool process;
+  // Of part of the file (byte ranges are not told apart): it may keep out no waiter.
+  bool range;
 };
 uint32_t FileLocksHeld(FileLockHold* out, uint32_t max);
 // File names (intercept_paths.cc): the channel of a path's last component (0: none, as for

@@ -50,6 +50,9 @@ std::atomic<uint8_t> g_mode[kMaxFds];
 // the process's (fcntl's F_SETLK, lockf: no other thread of it waits for it), and its channel.
 std::atomic<uint32_t> g_owner[kMaxFds];
 std::atomic<bool> g_process[kMaxFds];
+// The lock is of part of the file (fcntl's byte ranges, lockf from past the start): ranges are
+// not told apart, so it keeps out no wait for sure (no wait-for edge).
+std::atomic<bool> g_range[kMaxFds];
 std::atomic<uint64_t> g_channel[kMaxFds];
 std::atomic<uint64_t> g_site[kMaxFds];  // where it was taken
 
@@ -113,8 +116,9 @@ int MayWait(int fd, Mode m, bool waits, uintptr_t pc, uint64_t& c, Call call) {
 
 // After a lock of mode `m` succeeded: an exclusive lock comes after every unlock, a shared
 // one after the exclusive holders' unlocks. `c`: the lock's channel, when known. `owned`: the
-// lock belongs to the descriptor (flock, F_OFD_SETLK), not to the process.
-void Locked(int fd, Mode m, uintptr_t pc, uint64_t c, bool owned) {
+// lock belongs to the descriptor (flock, F_OFD_SETLK), not to the process. `range`: of part
+// of the file only.
+void Locked(int fd, Mode m, uintptr_t pc, uint64_t c, bool owned, bool range) {
   const int saved = errno;
   if (!c) c = fdsync::FileLockChannel(fd);
   if (c) {
@@ -125,6 +129,7 @@ void Locked(int fd, Mode m, uintptr_t pc, uint64_t c, bool owned) {
     threadlens::rt::ThreadState* ts = threadlens::rt::Started();
     g_owner[fd].store(ts ? ts->tid : 0, std::memory_order_relaxed);
     g_process[fd].store(!owned, std::memory_order_relaxed);
+    g_range[fd].store(range, std::memory_order_relaxed);
     g_channel[fd].store(c, std::memory_order_relaxed);
     g_site[fd].store(pc, std::memory_order_relaxed);
   }
@@ -159,7 +164,10 @@ int Fcntl(Real real, int fd, int cmd, unsigned long arg, uintptr_t pc) {
   uint64_t c = 0;
   const int r = MayWait(fd, m, cmd == F_SETLKW || cmd == F_OFD_SETLKW, pc, c,
                         [&] { return real(fd, cmd, arg); });
-  if (r == 0) Locked(fd, m, pc, c, cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW);
+  if (r == 0) {
+    const bool whole = lock->l_whence == SEEK_SET && lock->l_start == 0 && lock->l_len == 0;
+    Locked(fd, m, pc, c, cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW, !whole);
+  }
   return r;
 }
 
@@ -174,7 +182,8 @@ int Lockf(Real real, int fd, int cmd, off_t len, uintptr_t pc) {
   Locking(fd, kExclusive, pc);
   uint64_t c = 0;
   const int r = MayWait(fd, kExclusive, cmd == F_LOCK, pc, c, [&] { return real(fd, cmd, len); });
-  if (r == 0) Locked(fd, kExclusive, pc, c, false);
+  // From the descriptor's position on, `len` bytes (0: to the end and beyond).
+  if (r == 0) Locked(fd, kExclusive, pc, c, false, len != 0 || lseek(fd, 0, SEEK_CUR) != 0);
   return r;
 }
 
@@ -193,7 +202,8 @@ uint32_t FileLocksHeld(FileLockHold* out, uint32_t max) {
     const uint32_t tid = g_owner[fd].load(std::memory_order_relaxed);
     if (m == kNone || !c || !tid) continue;
     out[n++] = FileLockHold{tid, c, g_site[fd].load(std::memory_order_relaxed), m == kShared,
-                            g_process[fd].load(std::memory_order_relaxed)};
+                            g_process[fd].load(std::memory_order_relaxed),
+                            g_range[fd].load(std::memory_order_relaxed)};
   }
   return n;
 }
@@ -218,7 +228,7 @@ TL_EXPORT int flock(int fd, int op) {
   Locking(fd, m, pc);
   uint64_t c = 0;
   const int r = MayWait(fd, m, !(op & LOCK_NB), pc, c, [&] { return real(fd, op); });
-  if (r == 0) Locked(fd, m, pc, c, true);
+  if (r == 0) Locked(fd, m, pc, c, true, false);
   return r;
 }
 

@@ -121,10 +121,10 @@ bool Holds(const Snapshot& s, const ThreadView& t, uint64_t lock, bool* shared) 
       return true;
     }
   }
-  // A process's file lock keeps out none of its threads.
+  // A process's file lock keeps out none of its threads; one of part of the file maybe none.
   for (uint32_t i = 0; i < s.num_files; ++i) {
     const fdsync::FileLockHold& f = s.files[i];
-    if (f.tid == t.tid && f.channel == lock && !f.process) {
+    if (f.tid == t.tid && f.channel == lock && !f.process && !f.range) {
       if (shared) *shared = f.shared;
       return true;
     }
@@ -209,7 +209,7 @@ uint32_t PublishSharedLocks(const Snapshot& s, uint32_t* idx) {
     if (uint64_t k = SharedLockKey(s.holds[i].lock)) holds[nh++] = k;
   }
   for (uint32_t i = 0; i < s.num_files && nh < trace::kMaxSharedHolds; ++i) {
-    holds[nh++] = FileLockKey(s.files[i].channel, s.files[i].shared);
+    if (!s.files[i].range) holds[nh++] = FileLockKey(s.files[i].channel, s.files[i].shared);
   }
   PublishLocks(waits, nw, holds, nh);
   return nw;
@@ -260,8 +260,9 @@ int FormatTids(char* out, size_t size, const Snapshot& s, const uint32_t* idx, u
   for (uint32_t i = 0; i < s.num_files; ++i) {
     const fdsync::FileLockHold& f = s.files[i];
     EmitTo(me, EventKind::kHolds,
-           (f.shared ? trace::kShared : 0) | (f.process ? trace::kProcessHold : 0), 1, f.tid,
-           f.channel, f.site);
+           (f.shared ? trace::kShared : 0) | (f.process ? trace::kProcessHold : 0) |
+               (f.range ? trace::kRangeHold : 0),
+           1, f.tid, f.channel, f.site);
   }
   CloseTrace(true, true);
   if (g_across) AwaitCycleEnd();

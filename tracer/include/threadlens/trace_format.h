@@ -278,6 +278,8 @@ enum EventFlags : uint8_t {
   // kHolds: a file lock of the process (fcntl's F_SETLK, lockf), which keeps out other
   // processes only; aux32 is the thread that took it.
   kProcessHold = 1u << 1,
+  // kHolds: a file lock of part of the file (byte ranges): it may keep out no waiter.
+  kRangeHold = 1u << 2,
 };
 
 // The async-signal-unsafe calls the runtime reports inside a handler (kSignalUnsafeCall).
