@@ -236,6 +236,16 @@ TEST(Processes, FileLocksTakenInOneOrderAcrossProcessesEndCleanly) {
   EXPECT_EQ(Errors(rep), std::vector<std::string>{});
 }
 
+// A fork's child shares the parent's file lock (the open file description): waiting for the
+// lock through a descriptor of its own, it waits for the parent, not for itself.
+TEST(Processes, AFileLockAForkedChildInheritedIsNotItsOwnThreads) {
+  Traced r = RunProcess("proc_deadlock", "flock-inherited", 2, false);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  Report rep = AnalyzeTrace(r.trace);
+  EXPECT_EQ(rep.pids.size(), 2u);
+  EXPECT_EQ(Errors(rep), std::vector<std::string>{});
+}
+
 TEST(Processes, KilledChildLeavesTheRecordingReadable) {
   Traced r = RunProcess("killed_child");
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -68,6 +68,10 @@ inline uint64_t SharedUnlocks(uint64_t channel) { return channel | 1; }
 void FileLocksClosing(int fd, uintptr_t pc);
 // At the process's exit: the unlock of every lock its descriptors hold.
 void FileLocksAtExit();
+// In a fork's child: the locks its descriptors hold are the parent's too (the open file
+// descriptions are shared), so no thread of the child holds them alone: the parent may give
+// them up.
+void FileLocksForked();
 // The file locks the process's descriptors hold, for the watchdog: the thread that took each,
 // its channel, and whether it is shared. Fills at most `max`; returns how many.
 struct FileLockHold {

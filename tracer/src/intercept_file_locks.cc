@@ -208,6 +208,12 @@ uint32_t FileLocksHeld(FileLockHold* out, uint32_t max) {
   return n;
 }
 
+void FileLocksForked() {
+  for (int fd = 0; fd < kMaxFds; ++fd) {
+    if (HeldBy(fd) != kNone) g_process[fd].store(true, std::memory_order_relaxed);
+  }
+}
+
 void FileLocksAtExit() {
   for (int fd = 0; fd < kMaxFds; ++fd) {
     if (HeldBy(fd) != kNone) Unlocking(fd, 0, false);

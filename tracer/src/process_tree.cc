@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fd_sync.h"
 #include "runtime_internal.h"
 #include "sync_keys.h"
 #include "threadlens/recording.h"
@@ -228,6 +229,7 @@ void ProcessForkChild() {
   g_descendant = true;
   g_forked = false;
   ClaimLockSlot();  // the parent's is the parent's
+  fdsync::FileLocksForked();
   ThreadState* ts = CurrentFast();
   if (!ts) return;
   EmitTo(ts, trace::EventKind::kHappensAfter, 0, 0, 0, ForkKey(g_fork_token), 0);

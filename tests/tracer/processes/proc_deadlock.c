@@ -6,7 +6,9 @@
  * thread: kept out of the process's analysis), the others open file descriptions' locks. "busy" (or
  * "flock-busy") adds a parent thread that never blocks, so only the cycle across the processes
  * can end it, never "every thread blocked". "flock-ordered": both take the files in one order,
- * and end. */
+ * and end. "flock-inherited": the parent locks a file and forks; the child, whose copy of the
+ * descriptor shares the parent's lock, waits through a descriptor of its own until the
+ * parent gives the lock up (no deadlock: the parent may). */
 #define _GNU_SOURCE  /* F_OFD_SETLKW */
 #include <fcntl.h>
 #include <pthread.h>
@@ -106,7 +108,26 @@ static int files(const char* mode) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 2;
 }
 
+static int inherited(void) {
+  snprintf(paths[0], sizeof paths[0], "/tmp/threadlens-proc-flock-%d-i", (int)getpid());
+  const int fd = open(paths[0], O_CREAT | O_RDWR, 0600);
+  if (fd < 0 || flock(fd, LOCK_EX) != 0) return 1;
+  pid_t pid = fork();
+  if (pid == 0) {
+    const int own = open(paths[0], O_RDWR);
+    if (own < 0 || flock(own, LOCK_EX) != 0) _exit(1);  /* waits for the parent */
+    _exit(0);
+  }
+  usleep(600 * 1000);  /* past the watchdog's two polls */
+  flock(fd, LOCK_UN);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  unlink(paths[0]);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 2;
+}
+
 int main(int argc, char** argv) {
+  if (argc > 1 && strcmp(argv[1], "flock-inherited") == 0) return inherited();
   if (argc > 1 && strncmp(argv[1], "flock", 5) == 0) return files(argv[1]);
   struct shared* s =
       mmap(NULL, sizeof *s, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
