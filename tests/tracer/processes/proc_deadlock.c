@@ -49,28 +49,34 @@ static void* busy(void* arg) {
 
 static char paths[2][64];
 
-/* A lock of the whole file: flock, or with `record` fcntl's: an F_OFD_SETLKW lock (the open
- * file description's), or with `record` > 1 an F_SETLKW one (the process's; the two kinds
- * conflict, flock with neither). */
-static int lock_file(int fd, int record) {
-  if (!record) return flock(fd, LOCK_EX);
+/* A lock of the whole file (`type` F_WRLCK) or its unlock (F_UNLCK): flock, or with `record`
+ * fcntl's: an F_OFD_SETLKW lock (the open file description's), or with `record` > 1 an
+ * F_SETLKW one (the process's; the two kinds conflict, flock with neither). */
+static int lock_file(int fd, int record, short type) {
+  if (!record) return flock(fd, type == F_UNLCK ? LOCK_UN : LOCK_EX);
   struct flock l;
   memset(&l, 0, sizeof l);
-  l.l_type = F_WRLCK;
+  l.l_type = type;
   l.l_whence = SEEK_SET;
   return fcntl(fd, record > 1 ? F_SETLKW : F_OFD_SETLKW, &l);
 }
 
-/* Locks file `first`, then `second`, each through a descriptor this process opens (first by
- * `record_first`'s kind, second by `record`'s), and gives both up. */
+/* Locks `first`, then `second` (descriptors this process opened; the first by
+ * `record_first`'s kind, the second by `record`'s), and gives both up. */
 static void take_files(int first, int second, int record_first, int record, int pause_ms) {
-  const int fa = open(paths[first], O_RDWR), fb = open(paths[second], O_RDWR);
-  if (fa < 0 || fb < 0) _exit(1);
-  if (lock_file(fa, record_first) != 0) _exit(1);
+  if (lock_file(first, record_first, F_WRLCK) != 0) _exit(1);
   usleep(pause_ms * 1000);
-  if (lock_file(fb, record) != 0) _exit(1);
-  close(fb);
-  close(fa);
+  if (lock_file(second, record, F_WRLCK) != 0) _exit(1);
+  lock_file(second, record, F_UNLCK);
+  lock_file(first, record_first, F_UNLCK);
+}
+
+/* This process's own descriptors of the two files (open file descriptions of its own). */
+static void open_files(int fds[2]) {
+  for (int i = 0; i < 2; ++i) {
+    fds[i] = open(paths[i], O_RDWR);
+    if (fds[i] < 0) _exit(1);
+  }
 }
 
 static int files(const char* mode) {
@@ -83,28 +89,37 @@ static int files(const char* mode) {
     if (fd < 0) return 1;
     close(fd);
   }
+  int opened[2];  /* the child has its descriptors: the names can go */
+  if (pipe(opened) != 0) return 1;
+  int fds[2];
   pid_t pid = fork();
   if (pid == 0) {
+    open_files(fds);
+    if (write(opened[1], "", 1) != 1) _exit(1);
     if (ordered) {
-      for (int i = 0; i < 20; ++i) take_files(0, 1, 0, 0, 1);
+      for (int i = 0; i < 20; ++i) take_files(fds[0], fds[1], 0, 0, 1);
     } else {
-      take_files(1, 0, record, record, 200);
+      take_files(fds[1], fds[0], record, record, 200);
     }
     _exit(0);
   }
+  open_files(fds);
+  char byte;
+  if (read(opened[0], &byte, 1) != 1) return 1;
+  /* The descriptors keep the files: a run the watchdog ends leaves nothing behind. */
+  unlink(paths[0]);
+  unlink(paths[1]);
   if (strstr(mode, "busy")) {
     pthread_t t;
     pthread_create(&t, NULL, busy, NULL);
   }
   if (ordered) {
-    for (int i = 0; i < 20; ++i) take_files(0, 1, 0, 0, 1);
+    for (int i = 0; i < 20; ++i) take_files(fds[0], fds[1], 0, 0, 1);
   } else {
-    take_files(0, 1, record ? 2 : 0, record, 200);
+    take_files(fds[0], fds[1], record ? 2 : 0, record, 200);
   }
   int status = 0;
   waitpid(pid, &status, 0);
-  unlink(paths[0]);
-  unlink(paths[1]);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 2;
 }
 
