@@ -14,6 +14,7 @@
 #include "held_locks.h"
 #include "runtime_internal.h"
 #include "schedule.h"
+#include "watchdog.h"
 
 namespace threadlens::rt {
 namespace {

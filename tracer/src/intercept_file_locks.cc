@@ -30,6 +30,7 @@
 #include "runtime.h"
 #include "runtime_internal.h"
 #include "tsan_libc.h"
+#include "watchdog.h"
 
 namespace {
 

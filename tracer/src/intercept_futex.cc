@@ -23,6 +23,7 @@
 #include "schedule.h"
 #include "sync_keys.h"
 #include "tsan_thread.h"
+#include "watchdog.h"
 
 namespace threadlens::rt {
 namespace {

@@ -45,20 +45,28 @@ inline mode_t ModeArg(int flags, va_list ap) {
   return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE ? va_arg(ap, mode_t) : 0;
 }
 
+// An open of `path` (relative to `dir`) by `call`: the name changes before when the open
+// may create it, is seen after, and a descriptor it returns is a new one.
+template <typename Call>
+int Opening(int dir, const char* path, int flags, uintptr_t pc, Call call) {
+  fdsync::NameOpening(dir, path, flags, pc);
+  const int r = call();
+  fdsync::NameSeen(path, r < 0, pc);
+  if (r >= 0) fdsync::Created(r, 0, pc);
+  return r;
+}
+
 }  // namespace
 
-#define TL_OPEN(name)                                         \
-  TL_EXPORT int name(const char* path, int flags, ...) {      \
-    TL_REAL(name);                                            \
-    va_list ap;                                               \
-    va_start(ap, flags);                                      \
-    mode_t mode = ModeArg(flags, ap);                         \
-    va_end(ap);                                               \
-    fdsync::NameOpening(AT_FDCWD, path, flags, TL_CALLER_PC); \
-    int r = real(path, flags, mode);                          \
-    fdsync::NameSeen(path, r < 0, TL_CALLER_PC);              \
-    if (r >= 0) fdsync::Created(r, 0, TL_CALLER_PC);          \
-    return r;                                                 \
+#define TL_OPEN(name)                                        \
+  TL_EXPORT int name(const char* path, int flags, ...) {     \
+    TL_REAL(name);                                           \
+    va_list ap;                                              \
+    va_start(ap, flags);                                     \
+    mode_t mode = ModeArg(flags, ap);                        \
+    va_end(ap);                                              \
+    return Opening(AT_FDCWD, path, flags, TL_CALLER_PC,      \
+                   [&] { return real(path, flags, mode); }); \
   }
 #define TL_OPENAT(name)                                           \
   TL_EXPORT int name(int dir, const char* path, int flags, ...) { \
@@ -67,11 +75,8 @@ inline mode_t ModeArg(int flags, va_list ap) {
     va_start(ap, flags);                                          \
     mode_t mode = ModeArg(flags, ap);                             \
     va_end(ap);                                                   \
-    fdsync::NameOpening(dir, path, flags, TL_CALLER_PC);          \
-    int r = real(dir, path, flags, mode);                         \
-    fdsync::NameSeen(path, r < 0, TL_CALLER_PC);                  \
-    if (r >= 0) fdsync::Created(r, 0, TL_CALLER_PC);              \
-    return r;                                                     \
+    return Opening(dir, path, flags, TL_CALLER_PC,                \
+                   [&] { return real(dir, path, flags, mode); }); \
   }
 TL_OPEN(open)
 TL_OPEN(open64)
@@ -82,11 +87,7 @@ TL_OPENAT(openat64)
 
 TL_EXPORT int creat(const char* path, mode_t mode) {
   TL_REAL(creat);
-  fdsync::NameOpening(AT_FDCWD, path, O_CREAT, TL_CALLER_PC);
-  int r = real(path, mode);
-  fdsync::NameSeen(path, r < 0, TL_CALLER_PC);
-  if (r >= 0) fdsync::Created(r, 0, TL_CALLER_PC);
-  return r;
+  return Opening(AT_FDCWD, path, O_CREAT, TL_CALLER_PC, [&] { return real(path, mode); });
 }
 
 TL_EXPORT int close(int fd) {

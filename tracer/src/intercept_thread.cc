@@ -20,6 +20,7 @@
 #include "thread_stack.h"
 #include "tsan_libc.h"
 #include "tsan_thread.h"
+#include "watchdog.h"
 
 namespace threadlens::rt {
 

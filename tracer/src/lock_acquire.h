@@ -12,6 +12,7 @@
 #include "runtime_internal.h"
 #include "schedule.h"
 #include "sync_keys.h"
+#include "watchdog.h"
 
 namespace threadlens::rt {
 

@@ -41,7 +41,7 @@ bool Alive(uint32_t pid) { return kill(static_cast<pid_t>(pid), 0) == 0 || errno
 // A wait for `wait` is kept out by a hold of `hold`: the same lock, and for a file lock
 // (FileLockKey) not two shared ones.
 bool Blocks(uint64_t wait, uint64_t hold) {
-  if ((wait >> 56) == 0x0c && (hold >> 56) == 0x0c) {
+  if (IsFileLockKey(wait) && IsFileLockKey(hold)) {
     return (wait | 1) == (hold | 1) && !(wait & hold & 1);
   }
   return wait == hold;
@@ -52,7 +52,7 @@ bool Blocks(uint64_t wait, uint64_t hold) {
 bool WaitsFor(const ProcessLocks& i, const ProcessLocks& j, bool j_alive = true) {
   for (uint32_t a = 0; a < i.waits; ++a) {
     for (uint32_t b = 0; b < j.holds; ++b) {
-      if (!j_alive && (j.hold[b] >> 56) == 0x0c) continue;
+      if (!j_alive && IsFileLockKey(j.hold[b])) continue;
       if (Blocks(i.wait[a], j.hold[b])) return true;
     }
   }

@@ -205,8 +205,7 @@ uint64_t SharedLockKey(uint64_t addr) {
       key = (m.hash ^ ((addr - m.start + m.offset) * 0x9e3779b97f4a7c15ull)) | 1;
   }
   g_maps_lock.Unlock();
-  // The top byte 0x0c is a file lock's (FileLockKey).
-  if ((key >> 56) == 0x0c) key ^= 1ull << 63;
+  if (IsFileLockKey(key)) key ^= 1ull << 63;  // a file lock's top byte
   return key;
 }
 

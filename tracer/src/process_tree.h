@@ -77,6 +77,7 @@ uint64_t SharedLockKey(uint64_t addr);
 inline uint64_t FileLockKey(uint64_t channel, bool shared) {
   return (channel & ~1ull) | (shared ? 1 : 0);
 }
+inline bool IsFileLockKey(uint64_t key) { return (key >> 56) == 0x0c; }
 
 // --- process_locks.cc: the watchdog across processes --------------------------------------
 // This process's slot in the recording's table of locks (taken at join and in a fork child,

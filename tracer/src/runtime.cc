@@ -26,6 +26,7 @@
 #include "process_tree.h"
 #include "runtime_internal.h"
 #include "schedule.h"
+#include "watchdog.h"
 #include "threadlens/crc32c.h"
 #include "threadlens/trace_packed.h"
 

@@ -3,7 +3,6 @@
 // Same rules as runtime.h: no exceptions, no allocation and no lock on the hot path.
 #pragma once
 
-#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <x86intrin.h>
@@ -445,16 +444,6 @@ uint64_t ForkGeneration();
 // A thread ending while it runs a fiber goes back to its own state first (tsan_fibers.cc).
 void FibersThreadExit();
 
-// --- watchdog.cc --------------------------------------------------------------------------
-
-// Starts the watchdog thread if THREADLENS_WATCHDOG asks for one (again in a fork child).
-void StartWatchdog();
-// Program threads alive or being created. A process ends when its last thread ends (main may
-// have ended with pthread_exit): the watchdog, a thread too, must not keep it alive, so the
-// program's last thread stops it and waits for it to end before it ends itself.
-void ProgramThreadCreating();
-void ProgramThreadNotCreated();
-void ProgramThreadEnded();
 // An OpenMP program on LLVM's libomp: its Archer tool is named so libomp loads it (openmp.cc).
 void PrepareOpenMP();
 
@@ -464,30 +453,6 @@ void PrepareOpenMP();
 void ResolveReal();
 extern int (*real_pthread_create)(pthread_t*, const pthread_attr_t*, void* (*)(void*), void*);
 extern void (*real__exit)(int);
-
-inline void SetBlocked(ThreadState* ts, trace::BlockedOn on, uint64_t obj, uint64_t pc,
-                       bool exclusive = false, uint8_t locktype = 0) {
-  ts->blocked_obj.store(obj, std::memory_order_relaxed);
-  ts->blocked_pc.store(pc, std::memory_order_relaxed);
-  ts->blocked_exclusive.store(exclusive, std::memory_order_relaxed);
-  ts->blocked_locktype.store(locktype, std::memory_order_relaxed);
-  ts->blocked_since.store(Now(), std::memory_order_relaxed);
-  ts->blocked_on.store(static_cast<uint8_t>(on), std::memory_order_release);
-}
-inline void ClearBlocked(ThreadState* ts) { ts->blocked_on.store(0, std::memory_order_release); }
-// `call()` with `ts` marked blocked on `obj` meanwhile (`ts` null: not marked); errno is the
-// call's.
-template <typename Call>
-int BlockedCall(ThreadState* ts, trace::BlockedOn on, uint64_t obj, uint64_t pc, bool exclusive,
-                Call call) {
-  if (!ts) return call();
-  SetBlocked(ts, on, obj, pc, exclusive);
-  const int r = call();
-  const int saved = errno;
-  ClearBlocked(ts);
-  errno = saved;
-  return r;
-}
 
 inline void CheckSignalUnsafe(trace::SignalUnsafeCall call, uint64_t pc) {
   ThreadState* ts = t_state;

@@ -10,6 +10,7 @@
 #include "runtime_internal.h"
 #include "schedule.h"
 #include "sync_keys.h"
+#include "watchdog.h"
 
 namespace threadlens::rt {
 

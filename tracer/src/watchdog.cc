@@ -21,6 +21,7 @@
 #include "process_tree.h"
 #include "held_locks.h"
 #include "runtime_internal.h"
+#include "watchdog.h"
 #include "threadlens/recording.h"
 
 namespace threadlens::rt {
