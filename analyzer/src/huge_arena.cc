@@ -50,7 +50,8 @@ void ChunkReserve::Refill() {
   if (failed_) return;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    const size_t want = std::min(kMaxReady, taken_.load(std::memory_order_relaxed));
+    const size_t taken = taken_.load(std::memory_order_relaxed);
+    const size_t want = std::min(kMaxReady, taken > 0 ? taken - 1 : 0);
     if (ready_.size() >= want) return;
   }
   void* p;

@@ -38,14 +38,18 @@ TEST(ChunkReserve, MakesNothingBeforeAChunkIsTaken) {
   EXPECT_EQ(r.made(), 0u);
   EXPECT_EQ(r.Take(), nullptr);  // none ready; the taker maps its own
   EXPECT_EQ(r.taken(), 1u);
+  // An arena's first chunk says nothing of a second: none is made for it.
+  r.Refill();
+  EXPECT_EQ(r.made(), 0u);
 }
 
 TEST(ChunkReserve, KeepsAsManyReadyAsWereTakenUpToItsCap) {
   if (!KernelPopulates()) GTEST_SKIP() << "the kernel has no MADV_POPULATE_WRITE";
   ChunkReserve r;
   EXPECT_EQ(r.Take(), nullptr);
+  EXPECT_EQ(r.Take(), nullptr);
   for (int i = 0; i < 3; ++i) r.Refill();
-  EXPECT_EQ(r.made(), 1u);  // one taken: one ready
+  EXPECT_EQ(r.made(), 1u);  // two taken (the first a start): one ready
   for (int i = 0; i < 9; ++i) {
     if (void* p = r.Take()) HugeArena::Unmap(p, kChunk);
   }
@@ -58,23 +62,27 @@ TEST(ChunkReserve, TheArenaTakesReadyChunksZeroed) {
   ChunkReserve r;
   HugeArena arena;
   arena.UseReserve(&r);
-  // Blocks of a quarter chunk: four to a chunk, the fifth needs a new one.
+  // Blocks of a quarter chunk: four to a chunk, the ninth needs a third.
   const size_t quarter = kChunk / 4;
   std::vector<char*> blocks;
   for (int i = 0; i < 4; ++i) blocks.push_back(static_cast<char*>(arena.Allocate(quarter)));
   EXPECT_EQ(r.taken(), 1u);
+  r.Refill();
+  EXPECT_EQ(r.made(), 0u);  // an arena in its first chunk may need no other
+  for (int i = 0; i < 4; ++i) blocks.push_back(static_cast<char*>(arena.Allocate(quarter)));
+  EXPECT_EQ(r.taken(), 2u);
   // Another thread fills the reserve, as the race detector's caller does while it waits.
   std::thread([&r] { r.Refill(); }).join();
   ASSERT_EQ(r.made(), 1u);
-  char* fifth = static_cast<char*>(arena.Allocate(quarter));
-  EXPECT_EQ(r.taken(), 2u);
-  EXPECT_EQ(reinterpret_cast<uintptr_t>(fifth) % kChunk, 0u);  // a chunk of its own
+  char* ninth = static_cast<char*>(arena.Allocate(quarter));
+  EXPECT_EQ(r.taken(), 3u);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(ninth) % kChunk, 0u);  // a chunk of its own
   EXPECT_EQ(r.Take(), nullptr);  // the arena took the ready one
-  EXPECT_TRUE(AllZero(fifth, quarter));
-  std::fill(fifth, fifth + quarter, 'x');  // and it is writable
+  EXPECT_TRUE(AllZero(ninth, quarter));
+  std::fill(ninth, ninth + quarter, 'x');  // and it is writable
   for (char* b : blocks) {
     EXPECT_TRUE(AllZero(b, quarter));
-    EXPECT_NE(b, fifth);
+    EXPECT_NE(b, ninth);
   }
 }
 
