@@ -217,8 +217,15 @@ class Analysis {
   };
   std::unordered_map<uint64_t, ForkParent> fork_parents_;  // fork key -> its parent
   std::unordered_map<uint64_t, std::shared_ptr<const VectorClock>> cond_signals_;
-  // Condition variable -> the threads (dense) that waited on it last: those still waiting.
-  std::unordered_map<uint64_t, std::vector<uint32_t>> cond_waiters_;
+  // Condition variable -> the threads (dense) that began a wait on it, in that order: those
+  // still waiting, and (dropped at the next full look) some whose wait ended.
+  struct CondWaiters {
+    std::vector<uint32_t> threads;
+    uint64_t mutex = 0;  // the mutex of every entry's wait, unless `mixed`
+    bool mixed = false;
+    size_t kept = 0;  // entries after the last full look
+  };
+  std::unordered_map<uint64_t, CondWaiters> cond_waiters_;
   std::set<std::pair<uint64_t, uint64_t>> cond_mutex_seen_;  // (wait site, other wait site)
   std::vector<BlockedThread> watchdog_blocked_;
   std::map<std::pair<uint32_t, uint64_t>, std::vector<SideRef>> self_waiters_;
