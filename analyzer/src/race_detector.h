@@ -18,8 +18,9 @@
 //
 // Cost: one step per 8-byte granule an access touches (O(cells) there), O(threads) at each
 // synchronization. Memory: the shadow of the memory touched, the batches in flight (256 KiB
-// each per shard), up to two shadow chunks faulted in ahead per shard, one clock per thread
-// and sync object, one report per pair of sites; independent of trace length.
+// each per shard, and up to 256 KiB of copies of clocks each), up to two shadow chunks
+// faulted in ahead per shard, one clock per thread and sync object, one report per pair of
+// sites; independent of trace length.
 #pragma once
 
 #include <algorithm>
@@ -120,6 +121,13 @@ class RaceDetector {
   uint64_t lifetimes_cut() const { return lifetimes_cut_; }
   // The most race records a shard held for one batch (memory: 64 bytes each).
   size_t records_peak() const { return records_peak_; }
+  // A batch's copies of clocks hold at most this many entries (256 KiB) past the copy that
+  // reached it, then the batch is handed out: with a thousand threads each copy is 4 KiB, and
+  // a batch of 4096 accesses of threads taking turns held up to 16 MiB of them (a pool of
+  // 1 000 workers: peak 248 MB, 153 MB with this bound; two threads never reach it).
+  static constexpr size_t kBatchClocks = 1u << 16;
+  // The most entries of clocks a batch handed out held.
+  size_t clock_entries_peak() const { return clock_entries_peak_; }
   // Accesses of threads whose clock slot is past the shadow's ShadowMemory::kMaxThreads
   // (that many threads alive, or ended and not yet ordered before a new one), not checked.
   uint64_t unchecked() const { return unchecked_; }
@@ -213,6 +221,7 @@ class RaceDetector {
     std::vector<HeapOp> heap;
     std::vector<std::unique_ptr<VectorClock>> clocks;  // copies the ops point to
     size_t clocks_used = 0;
+    size_t clock_entries = 0;  // in the copies used: the batch is handed out at kBatchClocks
   };
   // Races of one access with one earlier cell on `granules` granules in a row from `base`
   // (the same bytes of each): an 8 MiB memset racing with another is one record, not a
@@ -296,7 +305,7 @@ class RaceDetector {
     OpWords(w, snap.slot, side, bytes, size, flags, snap.clock, snap.now, seq);
     b.lanes[LaneOf(side.obj >> 12)].Put(w);
     if (multi_lane_ && ((side.obj & 4095) + bytes) > 4096) Route(b, w);
-    if (b.count >= kBatchOps) Post();
+    if (b.count >= kBatchOps || b.clock_entries >= kBatchClocks) Post();
   }
   void CheckNow(uint32_t slot, const SideRef& side, uint64_t bytes, uint32_t size,
                 uint8_t flags, const HeapOp* heap);
@@ -383,6 +392,7 @@ class RaceDetector {
   // Heap blocks as of the access being reported: live ones, and freed ones until reused.
   HeapBlocks names_;
   std::vector<size_t> merge_cursors_;
+  size_t clock_entries_peak_ = 0;
 
   std::vector<uint32_t> tids_;  // the trace's tid of each dense thread
   struct PairHash {

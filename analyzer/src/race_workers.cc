@@ -149,6 +149,7 @@ const RaceDetector::Snap& RaceDetector::NewSnapshot(uint32_t t, uint32_t slot, B
   if (b.clocks_used == b.clocks.size()) b.clocks.push_back(std::make_unique<VectorClock>());
   VectorClock* c = b.clocks[b.clocks_used++].get();
   *c = hb_.ClockAt(slot);
+  b.clock_entries += c->size();
   Snap& s = snaps_[t];
   s.clock = c;
   s.batch = posted_no_ + 1;
@@ -219,6 +220,7 @@ void RaceDetector::Route(Batch& b, const uint64_t (&w)[8]) {
 void RaceDetector::Post() {
   Batch& b = batches_[filling_];
   if (b.count == 0) return;
+  clock_entries_peak_ = std::max(clock_entries_peak_, b.clock_entries);
 #if defined(__SSE2__)
   _mm_sfence();  // the lanes' streaming stores are not ordered by the release below
 #endif
@@ -285,6 +287,7 @@ void RaceDetector::Merge(Batch& b, size_t slot) {
   b.count = 0;
   b.heap.clear();
   b.clocks_used = 0;
+  b.clock_entries = 0;
 }
 
 }  // namespace threadlens::analysis

@@ -131,6 +131,50 @@ TEST(RaceRecords, RunsGiveTheRacesInTheShadowsOrder) {
   }
 }
 
+// 1 200 threads take turns: each takes a lock, writes a shared word, gives the lock back,
+// and writes a word of its own and one beside it with nothing ordering them. Every access
+// needs a copy of its thread's clock of 1 200 entries: the batches are handed out before
+// their copies pass kBatchClocks, and the races are those found on one thread.
+TEST(RaceRecords, ManyThreadsTakingTurnsKeepTheBatchesClocksBounded) {
+  constexpr uint32_t kThreads = 1200;
+  auto run = [](unsigned workers, size_t* peak) {
+    HappensBefore hb;
+    RaceDetector rd(hb, 1u << 20, workers);
+    Races races;
+    rd.SetObserver([&](uint64_t base, uint8_t overlap) { races.emplace_back(base, overlap); });
+    for (uint32_t t = 1; t <= kThreads; ++t) {
+      hb.AddThread(t);
+      rd.AddThread(t, t);
+    }
+    uint64_t index = 0;
+    auto write = [&](uint32_t t, uint64_t addr) {
+      SideRef s;
+      s.obj = addr;
+      s.site = 1 + addr % 7;
+      s.index = ++index;
+      s.size = 4;
+      rd.Access(t, s, true, false);
+    };
+    for (int round = 0; round < 3; ++round) {
+      for (uint32_t t = 1; t <= kThreads; ++t) {
+        hb.Acquire(t, 9, false);
+        write(t, 0x5000);
+        hb.Release(t, 9, false);
+        write(t, 0x9000 + 8 * (t % 64));
+      }
+    }
+    rd.Flush();
+    if (peak) *peak = rd.clock_entries_peak();
+    return races;
+  };
+  size_t peak = 0;
+  const Races inline_races = run(0, nullptr);
+  ASSERT_FALSE(inline_races.empty());
+  EXPECT_EQ(run(1, &peak), inline_races);
+  EXPECT_GT(peak, 0u);
+  EXPECT_LE(peak, RaceDetector::kBatchClocks + kThreads);
+}
+
 // Threads 1 and 2 each write `bytes` at 0x10000000 (from sites `site1` and `site2`), with
 // nothing ordering them.
 void TwoThreadsWrite(RaceDetector& rd, uint64_t bytes, uint64_t site1, uint64_t site2) {
