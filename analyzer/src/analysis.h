@@ -60,6 +60,9 @@ class Analysis {
     }
     monitor_.SetHoldDropper([this](uint32_t tid, uint64_t lock) { return DropHold(tid, lock); });
     namer_.SetHeapLookup([this](uint64_t addr) { return race_.BlockAt(addr); });
+    race_.SetBlockReplaced([this](const HeapRef& old, const HeapRef& by) {
+      monitor_.BlockReplaced(old, by);
+    });
     race_.SetStackOwner([this](uint64_t addr, uint64_t ts, uint64_t index) {
       return StackOwnerAt(addr, ts, index);
     });
@@ -144,7 +147,6 @@ class Analysis {
   void SyncObjectAccess(const ThreadCtx& t, const StreamEvent& e, uint64_t size, bool write);
   // `t` just released `mutex` to wait on its pending condition variable (cond_mutex.cc).
   void CondWaitMutex(ThreadCtx& t, uint64_t mutex);
-  // The live (else the last freed) heap block holding `addr`, if any.
 
   // ---- prediction (analysis_predict.cc) ----
   void RecordPredict(const ThreadCtx& t, const StreamEvent& e);

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <vector>
@@ -27,6 +28,7 @@ class HeapBlocks {
     Map::iterator it;
     if (Map::iterator* known = index_.Find(at)) {
       it = *known;
+      if (replaced_) replaced_(it->second, block);
       it->second = block;
     } else {
       it = blocks_.emplace_hint(blocks_.lower_bound(at), at, block);
@@ -35,10 +37,14 @@ class HeapBlocks {
     }
     if (it != blocks_.begin()) {
       auto prev = std::prev(it);
-      if (prev->first + prev->second.Extent() > at) Erase(prev);
+      if (prev->first + prev->second.Extent() > at) Erase(prev, block);
     }
-    for (++it; it != blocks_.end() && it->first < at + size;) it = Erase(it);
+    for (++it; it != blocks_.end() && it->first < at + size;) it = Erase(it, block);
   }
+  // Told of each block an allocation (`by`) makes the memory of another, and of the blocks
+  // it overlaps, before they are forgotten.
+  using Replaced = std::function<void(const HeapRef& old, const HeapRef& by)>;
+  void OnReplaced(Replaced f) { replaced_ = std::move(f); }
   // The live blocks in [from, from + span) are live from `to` on too (a fork child's copy of
   // its parent's heap).
   void Copy(uint64_t from, uint64_t span, uint64_t to) {
@@ -66,12 +72,14 @@ class HeapBlocks {
 
  private:
   using Map = std::map<uint64_t, HeapRef>;
-  Map::iterator Erase(Map::iterator it) {
+  Map::iterator Erase(Map::iterator it, const HeapRef& by) {
+    if (replaced_) replaced_(it->second, by);
     index_.Erase(it->first);
     return blocks_.erase(it);
   }
   Map blocks_;
   FlatMap<Map::iterator> index_;  // base -> its entry
+  Replaced replaced_;
 };
 
 }  // namespace threadlens::analysis

@@ -32,6 +32,9 @@ struct LockState {
   SideRef owner_acquire;        // the exclusive holder's acquisition
   SideRef first_acquire;        // for a readable name when none was given
   bool acquired_ever = false;
+  // The heap block that held the lock at its first acquisition, once a later block took its
+  // memory (the lock is known by its address, and is named after its first block's field).
+  HeapRef first_block;
   ContentionStats stats;
 };
 
@@ -91,6 +94,9 @@ class LockMonitor {
   bool misuse_truncated() const { return misuse_truncated_; }
   // The tids holding `lock` right now (exclusive owner or readers).
   std::vector<uint32_t> Holders(uint64_t lock) const;
+  // An allocation (`by`) took the memory of heap block `old`: a lock first taken while `old`
+  // held it keeps `old` as its first block.
+  void BlockReplaced(const HeapRef& old, const HeapRef& by);
   // Self-deadlock already reported for (tid, lock)?
   bool SelfDeadlockReported(uint32_t tid, uint64_t lock) const {
     return self_reported_.count({tid, lock}) != 0;
@@ -105,6 +111,7 @@ class LockMonitor {
   void AddSpan(uint32_t tid, uint64_t obj, uint8_t kind, uint64_t begin, uint64_t end);
 
   std::unordered_map<uint64_t, LockState> locks_;
+  std::set<uint64_t> taken_;  // the locks acquired so far, by address
   HoldDropper drop_hold_;
   std::vector<RawFinding> findings_;
   std::set<std::tuple<std::string, uint64_t, uint64_t>> misuse_seen_;  // subkind, lock, site

@@ -35,9 +35,11 @@ void Namer::BuildLockNames() {
     locks.push_back({obj, st.first_acquire.index,
                      st.type == static_cast<uint16_t>(trace::LockType::kRwLock),
                      StackOf(st.first_acquire.site, st.first_acquire.stack), ""});
-    // In a heap block allocated before the lock was first taken (not a later block at the
-    // same address): its type's field, where the allocation site says the type.
-    const HeapRef* h = heap_at_ ? heap_at_(obj) : nullptr;
+    // In a heap block allocated before the lock was first taken (the block then, when a
+    // later one took its memory): its type's field, where the allocation site says the type.
+    const HeapRef* h = st.first_block.valid ? &st.first_block
+                       : heap_at_               ? heap_at_(obj)
+                                                : nullptr;
     if (h && h->valid && h->index < st.first_acquire.index) {
       const std::vector<SideRef> sides{st.first_acquire};
       std::string name = HeapName(*h, obj, &sides);

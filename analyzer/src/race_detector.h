@@ -106,6 +106,8 @@ class RaceDetector {
 
   // The heap block, live or freed, that holds `addr` as of the accesses reported so far.
   const HeapRef* BlockAt(uint64_t addr) const { return names_.Containing(addr); }
+  // Told of each heap block an allocation takes the memory of, as the reports reach it.
+  void SetBlockReplaced(HeapBlocks::Replaced f) { names_.OnReplaced(std::move(f)); }
   std::vector<RawFinding> TakeFindings() {
     Flush();
     return std::move(findings_);
