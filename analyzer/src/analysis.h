@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "analysis_types.h"
@@ -62,6 +63,10 @@ class Analysis {
     namer_.SetHeapLookup([this](uint64_t addr) { return race_.BlockAt(addr); });
     race_.SetBlockReplaced([this](const HeapRef& old, const HeapRef& by) {
       monitor_.BlockReplaced(old, by);
+    });
+    // Frames are followed with races only (EnterFrame).
+    monitor_.SetFirstTaken([this](LockState& st, const SideRef& s) {
+      if (FirstLookOnStack(s.obj)) st.stack_owner = StackOwnerAt(s.obj, s.ts, s.index);
     });
     race_.SetStackOwner([this](uint64_t addr, uint64_t ts, uint64_t index) {
       return StackOwnerAt(addr, ts, index);
@@ -145,6 +150,12 @@ class Analysis {
   // A synchronization object's own bytes: lock operations read them (atomically), init and
   // destroy write them, so a destroy racing a use is a race.
   void SyncObjectAccess(const ThreadCtx& t, const StreamEvent& e, uint64_t size, bool write);
+  // A condition variable or semaphore used (side `s`) on a thread's stack: the namer learns
+  // that thread's frames then, which place the local variable that holds it.
+  void NoteSyncOnStack(uint64_t obj, const SideRef& s);
+  // Whether to look for synchronization object `obj` on a thread's stack: at its first use,
+  // for the first kStackLooks objects.
+  bool FirstLookOnStack(uint64_t obj);
   // `t` just released `mutex` to wait on its pending condition variable (cond_mutex.cc).
   void CondWaitMutex(ThreadCtx& t, uint64_t mutex);
 
@@ -207,6 +218,8 @@ class Analysis {
   static constexpr uint64_t kNoCachedTid = ~0ull;
   ThreadCtx* cached_ = nullptr;  // threads_ is a deque: the pointer stays valid
   std::vector<uint64_t> held_scratch_;
+  static constexpr size_t kStackLooks = 4096;
+  std::unordered_set<uint64_t> stack_looks_;  // FirstLookOnStack
   FlatMap<uint64_t> live_sizes_;  // live heap blocks' sizes by base: what a free ends
   // Per thread (dense), the mapping its next allocation makes (kMapName): address, and the
   // file's string (0: anonymous memory).

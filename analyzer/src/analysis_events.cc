@@ -174,6 +174,7 @@ void Analysis::Handle(const StreamEvent& e) {
       break;
     case EventKind::kCondWaitBegin:
       t.pending = Pending{Pending::kCond, ev.obj, Side(t, Op::kWait, e), ev.flags, false};
+      NoteSyncOnStack(ev.obj, t.pending.where);
       SyncObjectAccess(t, e, 1, false);
       break;
     case EventKind::kCondWaitEnd: {
@@ -195,6 +196,7 @@ void Analysis::Handle(const StreamEvent& e) {
     case EventKind::kCondBroadcast: {
       holds_.OnNotify(Side(t, Op::kSignal, e));
       hangs_.OnNotify(ev.obj, Side(t, Op::kSignal, e));
+      NoteSyncOnStack(ev.obj, Side(t, Op::kSignal, e));
       SyncObjectAccess(t, e, 1, false);
       cond_signals_[ev.obj] = t.fork_join;
       auto fj = std::make_shared<VectorClock>(*t.fork_join);
@@ -204,6 +206,7 @@ void Analysis::Handle(const StreamEvent& e) {
     }
     case EventKind::kSemWaitBegin:
       t.pending = Pending{Pending::kSem, ev.obj, Side(t, Op::kSemWait, e), ev.flags, false};
+      NoteSyncOnStack(ev.obj, t.pending.where);
       break;
     case EventKind::kSemWaitEnd:
       if (t.pending.kind == Pending::kSem) {
@@ -226,6 +229,7 @@ void Analysis::Handle(const StreamEvent& e) {
       break;
     case EventKind::kSemPost:
       hangs_.OnNotify(ev.obj, Side(t, Op::kSignal, e));
+      NoteSyncOnStack(ev.obj, Side(t, Op::kSignal, e));
       SyncObjectAccess(t, e, 1, false);
       if (opts_.races && !(ev.flags & trace::kNoSync)) {
         hb_.SyncRelease(t.dense, ev.obj | HappensBefore::kSemTag);

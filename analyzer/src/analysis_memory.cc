@@ -221,6 +221,17 @@ void Analysis::DropMarksAfter(ThreadCtx& t) {
   }
 }
 
+bool Analysis::FirstLookOnStack(uint64_t obj) {
+  // Frames are followed with races only (EnterFrame). Each look costs O(threads ever).
+  return opts_.races && stack_looks_.size() < kStackLooks && stack_looks_.insert(obj).second;
+}
+
+void Analysis::NoteSyncOnStack(uint64_t obj, const SideRef& s) {
+  if (!FirstLookOnStack(obj)) return;
+  const SideRef owner = StackOwnerAt(obj, s.ts, s.index);
+  if (owner.tid != 0) namer_.NoteOnStack(obj, owner);
+}
+
 SideRef Analysis::StackOwnerAt(uint64_t addr, uint64_t ts, uint64_t index) {
   SideRef s;
   const uint32_t owner = namer_.Stacks().OwnerAt(addr, ts);

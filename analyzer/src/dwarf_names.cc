@@ -309,10 +309,13 @@ bool LibdwNames::Local(uint64_t pc, uint64_t offset, std::optional<uint64_t> fp_
       if (!TypeOf(&child, &type)) continue;
       const std::optional<uint64_t> size = SizeOf(type);
       const int64_t start = *from + static_cast<int64_t>(expr[0].number);
-      if (!size || *size == 0 || static_cast<int64_t>(offset) < start ||
-          offset - static_cast<uint64_t>(start) >= *size) {
-        continue;
-      }
+      // A type this unit only declares (std::condition_variable, defined in the library) has
+      // no size here: its variable holds its first byte, which a synchronization names.
+      const bool inside =
+          size ? *size != 0 && static_cast<int64_t>(offset) >= start &&
+                     offset - static_cast<uint64_t>(start) < *size
+               : static_cast<int64_t>(offset) == start;
+      if (!inside) continue;
       Dwarf_Attribute name_attr;
       const char* name = dwarf_formstring(dwarf_attr_integrate(&child, DW_AT_name, &name_attr));
       if (!name) return false;

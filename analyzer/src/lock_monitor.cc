@@ -115,6 +115,7 @@ bool LockMonitor::OnAcquired(ThreadCtx& t, const SideRef& side, bool shared, uin
     st.acquired_ever = true;
     st.first_acquire = side;
     taken_.insert(side.obj);
+    if (first_taken_) first_taken_(st, side);
   }
   for (Held& h : t.held) {
     if (h.lock == side.obj) {

@@ -35,6 +35,9 @@ struct LockState {
   // The heap block that held the lock at its first acquisition, once a later block took its
   // memory (the lock is known by its address, and is named after its first block's field).
   HeapRef first_block;
+  // When the lock is on a thread's stack: that thread (tid) and its frames (stack, site) at
+  // the first acquisition, which place the local variable that holds it.
+  SideRef stack_owner;
   ContentionStats stats;
 };
 
@@ -61,6 +64,9 @@ class LockMonitor {
   // driver supplies it because it owns the per-thread state.
   using HoldDropper = std::function<std::optional<Held>(uint32_t tid, uint64_t lock)>;
   void SetHoldDropper(HoldDropper drop) { drop_hold_ = std::move(drop); }
+  // Told of each lock's first acquisition (`side`), for what names it.
+  using FirstTaken = std::function<void(LockState&, const SideRef& side)>;
+  void SetFirstTaken(FirstTaken f) { first_taken_ = std::move(f); }
 
   // A lock created (or announced at its first use) after a destroy is a new lock at the same
   // memory: a std::shared_mutex is destroyed but never initialised by a call.
@@ -113,6 +119,7 @@ class LockMonitor {
   std::unordered_map<uint64_t, LockState> locks_;
   std::set<uint64_t> taken_;  // the locks acquired so far, by address
   HoldDropper drop_hold_;
+  FirstTaken first_taken_;
   std::vector<RawFinding> findings_;
   std::set<std::tuple<std::string, uint64_t, uint64_t>> misuse_seen_;  // subkind, lock, site
   std::set<std::pair<uint32_t, uint64_t>> self_reported_;

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "namer.h"
+#include "process_tree.h"
 
 namespace threadlens::analysis {
 
@@ -35,6 +36,15 @@ void Namer::BuildLockNames() {
     locks.push_back({obj, st.first_acquire.index,
                      st.type == static_cast<uint16_t>(trace::LockType::kRwLock),
                      StackOf(st.first_acquire.site, st.first_acquire.stack), ""});
+    // On a thread's stack: the local variable its frames then place there.
+    if (st.stack_owner.tid != 0) {
+      StackLocal local;
+      if (LocalAt(obj, st.stack_owner, local)) {
+        locks.back().field =
+            NameStackAddress(LocalAddress(obj), ThreadName(st.stack_owner.tid), &local);
+        continue;
+      }
+    }
     // In a heap block allocated before the lock was first taken (the block then, when a
     // later one took its memory): its type's field, where the allocation site says the type.
     const HeapRef* h = st.first_block.valid ? &st.first_block
@@ -115,6 +125,14 @@ std::string Namer::ObjectName(uint64_t obj, ObjectKind kind) {
       BuildLockNames();
       cached = fallback_names_.find(obj);
       if (cached != fallback_names_.end()) return cached->second;
+    }
+    if (auto on_stack = stack_objects_.find(obj); on_stack != stack_objects_.end()) {
+      StackLocal local;
+      if (LocalAt(obj, on_stack->second, local)) {
+        name = NameStackAddress(LocalAddress(obj), ThreadName(on_stack->second.tid), &local);
+        fallback_names_[obj] = name;
+        return name;
+      }
     }
     const HeapRef* h = heap_at_ && kind != ObjectKind::kLock ? heap_at_(obj) : nullptr;
     if (h && h->valid) {
