@@ -61,13 +61,15 @@ class Analysis {
     }
     monitor_.SetHoldDropper([this](uint32_t tid, uint64_t lock) { return DropHold(tid, lock); });
     namer_.SetHeapLookup([this](uint64_t addr) { return race_.BlockAt(addr); });
+    // A lock first taken while a heap block held it is named after that block's field, also
+    // once a later block took the memory.
     race_.SetBlockReplaced([this](const HeapRef& old, const HeapRef& by) {
-      monitor_.BlockReplaced(old, by);
+      monitor_.ForEachTakenIn(old.base, old.Extent(), [&](uint64_t lock, const LockState& st) {
+        const uint64_t first = st.first_acquire.index;
+        if (old.index < first && first < by.index) namer_.NoteFirstBlock(lock, old);
+      });
     });
-    // Frames are followed with races only (EnterFrame).
-    monitor_.SetFirstTaken([this](LockState& st, const SideRef& s) {
-      if (FirstLookOnStack(s.obj)) st.stack_owner = StackOwnerAt(s.obj, s.ts, s.index);
-    });
+    monitor_.SetFirstTaken([this](const SideRef& s) { NoteSyncOnStack(s.obj, s); });
     race_.SetStackOwner([this](uint64_t addr, uint64_t ts, uint64_t index) {
       return StackOwnerAt(addr, ts, index);
     });
@@ -150,8 +152,8 @@ class Analysis {
   // A synchronization object's own bytes: lock operations read them (atomically), init and
   // destroy write them, so a destroy racing a use is a race.
   void SyncObjectAccess(const ThreadCtx& t, const StreamEvent& e, uint64_t size, bool write);
-  // A condition variable or semaphore used (side `s`) on a thread's stack: the namer learns
-  // that thread's frames then, which place the local variable that holds it.
+  // A synchronization object used (side `s`) on a thread's stack: the namer learns that
+  // thread's frames then, which place the local variable that holds it.
   void NoteSyncOnStack(uint64_t obj, const SideRef& s);
   // Whether to look for synchronization object `obj` on a thread's stack: at its first use,
   // for the first kStackLooks objects.

@@ -29,15 +29,6 @@ void LockMonitor::OnCreate(uint64_t lock, uint16_t type) {
   st.type = type;
 }
 
-void LockMonitor::BlockReplaced(const HeapRef& old, const HeapRef& by) {
-  for (auto it = taken_.lower_bound(old.base); it != taken_.end() && *it - old.base < old.Extent();
-       ++it) {
-    LockState& st = locks_[*it];
-    const uint64_t first = st.first_acquire.index;
-    if (!st.first_block.valid && old.index < first && first < by.index) st.first_block = old;
-  }
-}
-
 void LockMonitor::ReportSelfDeadlock(const ThreadCtx& t, const SideRef& request,
                                      const SideRef& acquired) {
   if (!self_reported_.insert({t.tid, request.obj}).second) return;
@@ -114,8 +105,8 @@ bool LockMonitor::OnAcquired(ThreadCtx& t, const SideRef& side, bool shared, uin
   if (!st.acquired_ever) {
     st.acquired_ever = true;
     st.first_acquire = side;
-    taken_.insert(side.obj);
-    if (first_taken_) first_taken_(st, side);
+    if (taken_.size() < kTakenKept) taken_.insert(side.obj);
+    if (first_taken_) first_taken_(side);
   }
   for (Held& h : t.held) {
     if (h.lock == side.obj) {

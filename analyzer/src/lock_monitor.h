@@ -32,12 +32,6 @@ struct LockState {
   SideRef owner_acquire;        // the exclusive holder's acquisition
   SideRef first_acquire;        // for a readable name when none was given
   bool acquired_ever = false;
-  // The heap block that held the lock at its first acquisition, once a later block took its
-  // memory (the lock is known by its address, and is named after its first block's field).
-  HeapRef first_block;
-  // When the lock is on a thread's stack: that thread (tid) and its frames (stack, site) at
-  // the first acquisition, which place the local variable that holds it.
-  SideRef stack_owner;
   ContentionStats stats;
 };
 
@@ -65,7 +59,7 @@ class LockMonitor {
   using HoldDropper = std::function<std::optional<Held>(uint32_t tid, uint64_t lock)>;
   void SetHoldDropper(HoldDropper drop) { drop_hold_ = std::move(drop); }
   // Told of each lock's first acquisition (`side`), for what names it.
-  using FirstTaken = std::function<void(LockState&, const SideRef& side)>;
+  using FirstTaken = std::function<void(const SideRef& side)>;
   void SetFirstTaken(FirstTaken f) { first_taken_ = std::move(f); }
 
   // A lock created (or announced at its first use) after a destroy is a new lock at the same
@@ -100,9 +94,15 @@ class LockMonitor {
   bool misuse_truncated() const { return misuse_truncated_; }
   // The tids holding `lock` right now (exclusive owner or readers).
   std::vector<uint32_t> Holders(uint64_t lock) const;
-  // An allocation (`by`) took the memory of heap block `old`: a lock first taken while `old`
-  // held it keeps `old` as its first block.
-  void BlockReplaced(const HeapRef& old, const HeapRef& by);
+  // The locks in [base, base + size) acquired so far (of the first kTakenKept locks), by
+  // address: f(lock, state).
+  template <typename F>
+  void ForEachTakenIn(uint64_t base, uint64_t size, F f) const {
+    for (auto it = taken_.lower_bound(base); it != taken_.end() && *it - base < size; ++it) {
+      f(*it, locks_.at(*it));
+    }
+  }
+  static constexpr size_t kTakenKept = 1u << 16;
   // Self-deadlock already reported for (tid, lock)?
   bool SelfDeadlockReported(uint32_t tid, uint64_t lock) const {
     return self_reported_.count({tid, lock}) != 0;
@@ -117,7 +117,7 @@ class LockMonitor {
   void AddSpan(uint32_t tid, uint64_t obj, uint8_t kind, uint64_t begin, uint64_t end);
 
   std::unordered_map<uint64_t, LockState> locks_;
-  std::set<uint64_t> taken_;  // the locks acquired so far, by address
+  std::set<uint64_t> taken_;  // ForEachTakenIn
   HoldDropper drop_hold_;
   FirstTaken first_taken_;
   std::vector<RawFinding> findings_;

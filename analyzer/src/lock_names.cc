@@ -37,19 +37,20 @@ void Namer::BuildLockNames() {
                      st.type == static_cast<uint16_t>(trace::LockType::kRwLock),
                      StackOf(st.first_acquire.site, st.first_acquire.stack), ""});
     // On a thread's stack: the local variable its frames then place there.
-    if (st.stack_owner.tid != 0) {
+    if (auto on_stack = stack_objects_.find(obj); on_stack != stack_objects_.end()) {
       StackLocal local;
-      if (LocalAt(obj, st.stack_owner, local)) {
+      if (LocalAt(obj, on_stack->second, local)) {
         locks.back().field =
-            NameStackAddress(LocalAddress(obj), ThreadName(st.stack_owner.tid), &local);
+            NameStackAddress(LocalAddress(obj), ThreadName(on_stack->second.tid), &local);
         continue;
       }
     }
     // In a heap block allocated before the lock was first taken (the block then, when a
     // later one took its memory): its type's field, where the allocation site says the type.
-    const HeapRef* h = st.first_block.valid ? &st.first_block
-                       : heap_at_               ? heap_at_(obj)
-                                                : nullptr;
+    const auto first_block = first_blocks_.find(obj);
+    const HeapRef* h = first_block != first_blocks_.end() ? &first_block->second
+                       : heap_at_                         ? heap_at_(obj)
+                                                          : nullptr;
     if (h && h->valid && h->index < st.first_acquire.index) {
       const std::vector<SideRef> sides{st.first_acquire};
       std::string name = HeapName(*h, obj, &sides);

@@ -81,9 +81,12 @@ class Namer {
   // Finds the heap block that holds an address (a condition variable or semaphore nothing
   // names is named by its block and field).
   void SetHeapLookup(std::function<const HeapRef*(uint64_t)> f) { heap_at_ = std::move(f); }
-  // A condition variable or semaphore on the stack of thread owner.tid, whose frames were
-  // owner.stack and owner.site at its first use: they place the local variable that holds it.
+  // A synchronization object on the stack of thread owner.tid, whose frames were owner.stack
+  // and owner.site at its first use: they place the local variable that holds it.
   void NoteOnStack(uint64_t obj, const SideRef& owner) { stack_objects_.emplace(obj, owner); }
+  // The heap block that held `lock` when it was first taken, once a later block took that
+  // memory (a lock is known by its address).
+  void NoteFirstBlock(uint64_t lock, const HeapRef& block) { first_blocks_.emplace(lock, block); }
   // A named variable of `size` bytes at `addr`.
   void SetVariableName(uint64_t addr, uint64_t size, std::string name) {
     var_names_[addr] = {size, std::move(name)};
@@ -158,6 +161,7 @@ class Namer {
   std::map<uint64_t, std::pair<uint64_t, std::string>> var_names_;
   std::unordered_map<uint64_t, std::string> fallback_names_;
   std::unordered_map<uint64_t, SideRef> stack_objects_;  // NoteOnStack
+  std::unordered_map<uint64_t, HeapRef> first_blocks_;   // NoteFirstBlock
   std::function<const HeapRef*(uint64_t)> heap_at_;
   // LearnHeapObjects: the objects of heap blocks that races' accesses typed.
   HeapObjectTypes heap_types_{[this](uint64_t site, uint64_t at, uint64_t addr) {
