@@ -278,7 +278,7 @@ void Analysis::Handle(const StreamEvent& e) {
       if (predict_) lifetimes_.Stack(e.tid, ev.obj, ev.seq);
       break;
     case EventKind::kThreadTls:
-      namer_.Stacks().AddTls(e.tid, ev.obj, ev.seq, ev.site);
+      namer_.Stacks().AddTls(e.tid, ev.obj, ev.seq, ev.site, ev.ts);
       break;
     case EventKind::kMapName:
       if (opts_.races) map_names_[t.dense] = {ev.obj, ev.flags & trace::kMapFile ? ev.aux32 : 0};

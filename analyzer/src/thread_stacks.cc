@@ -3,6 +3,7 @@
 // force at an access is the one whose thread had not exited yet.
 #include "thread_stacks.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace threadlens::analysis {
@@ -19,12 +20,15 @@ void ThreadStacks::Add(uint32_t tid, uint64_t lo, uint64_t size, uint64_t ts) {
   }
   open_[tid].emplace_back(false, records_.size());
   records_.push_back({tid, lo, lo + size, UINT64_MAX, 0, ts, program_stack});  // (no image)
+  Insert(records_, records_index_, records_.size() - 1);
 }
 
-void ThreadStacks::AddTls(uint32_t tid, uint64_t lo, uint64_t size, uint64_t image) {
+void ThreadStacks::AddTls(uint32_t tid, uint64_t lo, uint64_t size, uint64_t image,
+                          uint64_t ts) {
   if (size == 0 || lo + size < lo) return;
   open_[tid].emplace_back(true, tls_.size());
-  tls_.push_back({tid, lo, lo + size, UINT64_MAX, image});
+  tls_.push_back({tid, lo, lo + size, UINT64_MAX, image, ts});
+  Insert(tls_, tls_index_, tls_.size() - 1);
 }
 
 void ThreadStacks::Exit(uint32_t tid, uint64_t ts) {
@@ -34,31 +38,52 @@ void ThreadStacks::Exit(uint32_t tid, uint64_t ts) {
   open_.erase(it);
 }
 
-const ThreadStacks::Record* ThreadStacks::Find(const std::vector<Record>& in, uint64_t addr,
-                                               uint64_t ts) {
-  // Of the records holding addr whose thread was alive at ts, the one that exited first:
-  // a later owner of the same range can only have started after that exit.
+const ThreadStacks::Record* ThreadStacks::Find(const std::vector<Record>& in,
+                                               const Index& index, uint64_t addr, uint64_t ts) {
   const Record* best = nullptr;
-  for (const Record& r : in) {
-    if (addr < r.lo || addr >= r.hi || r.exit_ts <= ts) continue;
-    if (!best || r.exit_ts < best->exit_ts) best = &r;
+  for (auto it = index.by_lo.upper_bound(addr); it != index.by_lo.begin();) {
+    --it;
+    if (addr - it->first >= index.max_span) break;  // this range and those below end before
+    const std::vector<size_t>& at = it->second.records;
+    auto from = at.begin();
+    if (it->second.ordered) {  // the first whose thread had not exited by ts
+      from = std::partition_point(at.begin(), at.end(),
+                                  [&](size_t i) { return in[i].exit_ts <= ts; });
+    }
+    for (auto i = from; i != at.end(); ++i) {
+      const Record& r = in[*i];
+      if (addr >= r.hi || r.exit_ts <= ts) continue;
+      // (Ties, as overlapping ranges of live threads: the record made first.)
+      if (!best || r.exit_ts < best->exit_ts || (r.exit_ts == best->exit_ts && &r < best)) {
+        best = &r;
+      }
+      if (it->second.ordered) break;  // the later ones exited later
+    }
   }
   return best;
 }
 
+void ThreadStacks::Insert(const std::vector<Record>& in, Index& index, size_t i) {
+  const Record& r = in[i];
+  Index::Key& key = index.by_lo[r.lo];
+  // Exit times rise while each thread took the range after the one before it had exited.
+  if (!key.records.empty() && in[key.records.back()].exit_ts > r.start_ts) key.ordered = false;
+  key.records.push_back(i);
+  index.max_span = std::max(index.max_span, r.hi - r.lo);
+}
+
 uint32_t ThreadStacks::OwnerAt(uint64_t addr, uint64_t ts) const {
-  const Record* r = Find(records_, addr, ts);
+  const Record* r = Find(records_, records_index_, addr, ts);
   return r ? r->tid : 0;
 }
 
 bool ThreadStacks::StackSince(uint64_t addr, uint64_t ts, uint64_t since) const {
-  const Record* r = Find(records_, addr, ts);
+  const Record* r = Find(records_, records_index_, addr, ts);
   return r && !r->program_stack && r->start_ts > since;
 }
 
 bool ThreadStacks::EndedBetween(uint64_t addr, uint64_t ts, uint64_t later) const {
-  for (const std::vector<Record>* in : {&tls_, &records_}) {
-    const Record* r = Find(*in, addr, ts);
+  for (const Record* r : {Find(tls_, tls_index_, addr, ts), Find(records_, records_index_, addr, ts)}) {
     if (r && r->exit_ts <= later) return true;
   }
   return false;
@@ -66,7 +91,7 @@ bool ThreadStacks::EndedBetween(uint64_t addr, uint64_t ts, uint64_t later) cons
 
 uint32_t ThreadStacks::TlsOwnerAt(uint64_t addr, uint64_t ts, uint64_t* image,
                                   uint64_t* offset) const {
-  const Record* r = Find(tls_, addr, ts);
+  const Record* r = Find(tls_, tls_index_, addr, ts);
   if (!r) return 0;
   *image = r->image;
   *offset = addr - r->lo;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -20,9 +21,10 @@ class ThreadStacks {
   void Exit(uint32_t tid, uint64_t ts);
   // A thread_tls record: thread `tid`'s block of the module whose thread-local image is at
   // `image` is [lo, lo + size).
-  void AddTls(uint32_t tid, uint64_t lo, uint64_t size, uint64_t image);
+  void AddTls(uint32_t tid, uint64_t lo, uint64_t size, uint64_t image, uint64_t ts = 0);
   // The thread whose stack held `addr` at time `ts` (an access's timestamp), or 0 when no
-  // record covers it. Cost: linear in the threads recorded; called per named finding.
+  // record covers it. Cost: O(log) in the ranges recorded, and in the threads that reused
+  // the range; called per named finding and per synchronization object first used.
   uint32_t OwnerAt(uint64_t addr, uint64_t ts) const;
   // Whether the stack holding `addr` at time `ts` is one the C library mapped after time
   // `since`: memory unmapped before then, mapped again for a new thread's stack.
@@ -43,8 +45,23 @@ class ThreadStacks {
     uint64_t start_ts = 0;          // when recorded
     bool program_stack = false;
   };
-  static const Record* Find(const std::vector<Record>& in, uint64_t addr, uint64_t ts);
+  // The records by the low end of their range: a range glibc reuses holds its threads in the
+  // order they had it, so their exit times rise (a key where they do not is searched whole).
+  struct Index {
+    struct Key {
+      std::vector<size_t> records;
+      bool ordered = true;
+    };
+    std::map<uint64_t, Key> by_lo;
+    uint64_t max_span = 0;  // of any range: one that holds an address starts less below it
+  };
+  // Of the records holding addr whose thread was alive at ts, the one that exited first: a
+  // later owner of the same range can only have started after that exit.
+  static const Record* Find(const std::vector<Record>& in, const Index& index, uint64_t addr,
+                            uint64_t ts);
+  static void Insert(const std::vector<Record>& in, Index& index, size_t i);
   std::vector<Record> records_, tls_;
+  Index records_index_, tls_index_;
   // Per live thread, its records not exited yet: (in tls_, index). An exit costs its own
   // records, not a look at every thread the trace had.
   std::unordered_map<uint32_t, std::vector<std::pair<bool, size_t>>> open_;

@@ -7,6 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <vector>
+
 namespace threadlens::analysis {
 namespace {
 
@@ -40,6 +43,75 @@ TEST(ThreadStacks, ReusedStackBelongsToWhoeverHadItThen) {
   EXPECT_EQ(stacks.OwnerAt(0x10800, 150), 3u);
   stacks.Exit(3, 200);
   EXPECT_EQ(stacks.OwnerAt(0x10800, 250), 0u);  // nobody's any more
+}
+
+// Against a naive reference that looks at every record: threads taking a few ranges in
+// turn (as glibc reuses stacks), ranges of other sizes over them, threads recorded twice,
+// and thread-local blocks, queried at random addresses and times.
+TEST(ThreadStacks, OwnersMatchALookAtEveryRecord) {
+  struct Naive {
+    uint32_t tid;
+    uint64_t lo, hi, exit = UINT64_MAX;
+  };
+  for (unsigned seed = 1; seed <= 40; ++seed) {
+    std::mt19937_64 rng(seed);
+    ThreadStacks stacks;
+    std::vector<Naive> naive, naive_tls;
+    std::vector<uint32_t> live;
+    uint64_t now = 1;
+    uint32_t next_tid = 1;
+    auto owner = [](const std::vector<Naive>& in, uint64_t addr, uint64_t ts) {
+      const Naive* best = nullptr;
+      for (const Naive& r : in) {
+        if (addr < r.lo || addr >= r.hi || r.exit <= ts) continue;
+        if (!best || r.exit < best->exit) best = &r;
+      }
+      return best ? best->tid : 0u;
+    };
+    for (int step = 0; step < 300; ++step) {
+      now += 1 + rng() % 5;
+      const int what = static_cast<int>(rng() % 10);
+      if (what < 4 || live.empty()) {
+        // A thread on one of 6 ranges, mostly of one size, some wider or shifted.
+        const uint32_t tid = next_tid++;
+        const uint64_t lo = 0x100000 * (1 + rng() % 6) + (rng() % 8 == 0 ? 0x8000 : 0);
+        const uint64_t size = rng() % 6 == 0 ? 0x180000 : 0x10000;
+        stacks.Add(tid, lo, size, now);
+        naive.push_back({tid, lo, lo + size});
+        if (rng() % 3 == 0) {
+          const uint64_t tls = lo + size - 0x100;
+          stacks.AddTls(tid, tls, 0x40, 7, now);
+          naive_tls.push_back({tid, tls, tls + 0x40});
+        }
+        if (rng() % 20 == 0) {  // recorded again
+          stacks.Add(tid, lo, size, now);
+          naive.push_back({tid, lo, lo + size});
+        }
+        live.push_back(tid);
+      } else if (what < 7) {
+        const size_t k = rng() % live.size();
+        const uint32_t tid = live[k];
+        live[k] = live.back();
+        live.pop_back();
+        stacks.Exit(tid, now);
+        for (std::vector<Naive>* in : {&naive, &naive_tls}) {
+          for (Naive& r : *in) {
+            if (r.tid == tid && r.exit == UINT64_MAX) r.exit = now;
+          }
+        }
+      } else {
+        for (int q = 0; q < 20; ++q) {
+          const uint64_t addr = 0x100000 + rng() % 0x900000;
+          const uint64_t ts = rng() % (now + 10);
+          ASSERT_EQ(stacks.OwnerAt(addr, ts), owner(naive, addr, ts))
+              << "seed " << seed << " addr " << std::hex << addr << " ts " << std::dec << ts;
+          uint64_t image = 0, offset = 0;
+          ASSERT_EQ(stacks.TlsOwnerAt(addr, ts, &image, &offset), owner(naive_tls, addr, ts))
+              << "seed " << seed;
+        }
+      }
+    }
+  }
 }
 
 TEST(NameStackAddress, NamesTheOwnerAndTheLocalWhenKnown) {
