@@ -222,7 +222,7 @@ void Analysis::DropMarksAfter(ThreadCtx& t) {
 }
 
 bool Analysis::FirstLookOnStack(uint64_t obj) {
-  // Frames are followed with races only (EnterFrame). Each look costs O(threads ever).
+  // Frames are followed with races only (EnterFrame).
   return opts_.races && stack_looks_.size() < kStackLooks && stack_looks_.insert(obj).second;
 }
 
