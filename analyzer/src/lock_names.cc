@@ -5,7 +5,6 @@
 #include <set>
 
 #include "namer.h"
-#include "process_tree.h"
 
 namespace threadlens::analysis {
 
@@ -38,12 +37,8 @@ void Namer::BuildLockNames() {
                      StackOf(st.first_acquire.site, st.first_acquire.stack), ""});
     // On a thread's stack: the local variable its frames then place there.
     if (auto on_stack = stack_objects_.find(obj); on_stack != stack_objects_.end()) {
-      StackLocal local;
-      if (LocalAt(obj, on_stack->second, local)) {
-        locks.back().field =
-            NameStackAddress(LocalAddress(obj), ThreadName(on_stack->second.tid), &local);
-        continue;
-      }
+      locks.back().field = LocalName(obj, on_stack->second);
+      if (!locks.back().field.empty()) continue;
     }
     // In a heap block allocated before the lock was first taken (the block then, when a
     // later one took its memory): its type's field, where the allocation site says the type.
@@ -128,12 +123,8 @@ std::string Namer::ObjectName(uint64_t obj, ObjectKind kind) {
       if (cached != fallback_names_.end()) return cached->second;
     }
     if (auto on_stack = stack_objects_.find(obj); on_stack != stack_objects_.end()) {
-      StackLocal local;
-      if (LocalAt(obj, on_stack->second, local)) {
-        name = NameStackAddress(LocalAddress(obj), ThreadName(on_stack->second.tid), &local);
-        fallback_names_[obj] = name;
-        return name;
-      }
+      name = LocalName(obj, on_stack->second);
+      if (!name.empty()) return fallback_names_[obj] = name;
     }
     const HeapRef* h = heap_at_ && kind != ObjectKind::kLock ? heap_at_(obj) : nullptr;
     if (h && h->valid) {

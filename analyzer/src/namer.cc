@@ -173,6 +173,12 @@ bool Namer::LocalAt(uint64_t addr, const SideRef& s, StackLocal& out) {
   return true;
 }
 
+std::string Namer::LocalName(uint64_t addr, const SideRef& s) {
+  StackLocal local;
+  if (!LocalAt(addr, s, local)) return "";
+  return NameStackAddress(LocalAddress(addr), ThreadName(s.tid), &local);
+}
+
 std::string Namer::VariableName(uint64_t addr, const HeapRef* heap, uint64_t ts,
                                 const std::vector<SideRef>* sides) {
   auto it = var_names_.upper_bound(addr);
@@ -196,11 +202,8 @@ std::string Namer::VariableName(uint64_t addr, const HeapRef* heap, uint64_t ts,
   // frames of an access made there place a local variable.
   const uint32_t stack_owner = thread_stacks_.OwnerAt(addr, ts);
   if (sides && stack_owner == 0) {
-    StackLocal local;
     for (const SideRef& s : *sides) {
-      if (LocalAt(addr, s, local)) {
-        return NameStackAddress(LocalAddress(addr), ThreadName(s.tid), &local);
-      }
+      if (std::string name = LocalName(addr, s); !name.empty()) return name;
     }
   }
   if (Symbolizer* sym = Sym(); sym && source_.Meta().format != "std") {
@@ -219,12 +222,10 @@ std::string Namer::VariableName(uint64_t addr, const HeapRef* heap, uint64_t ts,
     }
   }
   if (const uint32_t owner = stack_owner) {
-    StackLocal local;
     for (size_t i = 0; sides && i < sides->size(); ++i) {
       const SideRef& s = (*sides)[i];
-      if (s.tid == owner && LocalAt(addr, s, local)) {
-        return NameStackAddress(LocalAddress(addr), ThreadName(owner), &local);
-      }
+      if (s.tid != owner) continue;
+      if (std::string name = LocalName(addr, s); !name.empty()) return name;
     }
     if (!in_heap) return NameStackAddress(LocalAddress(addr), ThreadName(owner));
   }

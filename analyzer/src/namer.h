@@ -141,11 +141,14 @@ class Namer {
   std::string HeapPathKey(const HeapRef& h);
   // What the accesses' code says byte `addr` is ("item::uses"), or "".
   std::string AccessedField(uint64_t addr, const std::vector<SideRef>* sides);
-  // The local variable of thread `owner`'s frames that holds `addr`, as placed by side `s`
-  // (an access of that thread): its site and call path say which frames were live.
   // Thread `tid`'s frame at call path `node`, running at return address `pc`.
   FrameBase FrameAt(uint32_t tid, uint32_t node, uint64_t pc);
+  // The local variable of thread `owner`'s frames that holds `addr`, as placed by side `s`
+  // (an access of that thread): its site and call path say which frames were live.
   bool LocalAt(uint64_t addr, const SideRef& s, StackLocal& out);
+  // "local variable buf of worker() on T2's stack": LocalAt's variable, on s.tid's stack, or
+  // "" when its frames place none there.
+  std::string LocalName(uint64_t addr, const SideRef& s);
   std::vector<std::string> LocksetNames(uint32_t node);
   // Names every lock that has no name of its own (lock_names.cc), once.
   void BuildLockNames();
