@@ -6,10 +6,11 @@
 // load that read a release store's value must therefore get the larger number. Recording
 // before or after the operation cannot promise that (two racing RMWs would interleave), so
 // non-relaxed operations perform and record under a striped spinlock keyed by address, as
-// TSan does with its per-address sync objects. Relaxed operations take no lock; a relaxed
-// store or RMW after a release fence still hands over what came before the fence, so a
-// read-modify-write that may have read a write numbered after its own (WriteBracket's
-// AfterRead) is numbered again, after it.
+// TSan does with its per-address sync objects. Relaxed operations take no lock, plain stores
+// none either; a relaxed store or RMW after a release fence, or a plain store after one (a C
+// spin lock's unlock), still hands over what came before the fence, so a read-modify-write
+// that may have read a write numbered after its own (WriteBracket's AfterRead) is numbered
+// again, after it.
 //
 // Spin loops: a load (or failed compare-exchange) that repeats the thread's last record
 // with nothing recorded in between, while no store or RMW reached its stripe, is folded into
@@ -26,6 +27,7 @@
 namespace threadlens::rt::tsan {
 
 atomics::Stripe atomics::stripes[atomics::kStripes];
+std::atomic<uint64_t> atomics::last_release_fence{0};
 
 // A stripe another thread held at the fork stays held in the child, where that thread does
 // not exist: an atomic on it would wait for ever.
@@ -101,6 +103,13 @@ TSAN_EXPORT void __tsan_atomic_thread_fence(int mo) {
     if (t->emitted != t->depth) SyncStack(*t);
     threadlens::rt::Emit(threadlens::trace::EventKind::kFence, static_cast<uint8_t>(mo), 0, 0, 0,
                          TSAN_CALLER_PC);
+    if (mo != __ATOMIC_ACQUIRE && mo != __ATOMIC_CONSUME) {
+      // Before the plain stores it releases become visible (WriteBracket::AfterRead).
+      const uint64_t seq = threadlens::rt::g_seq->load(std::memory_order_relaxed);
+      uint64_t cur = last_release_fence.load(std::memory_order_relaxed);
+      while (cur < seq && !last_release_fence.compare_exchange_weak(cur, seq)) {
+      }
+    }
   }
 }
 

@@ -24,6 +24,9 @@ struct alignas(64) Stripe {
 };
 inline constexpr size_t kStripes = 256;
 extern Stripe stripes[kStripes];  // tsan_atomic.cc
+// At least the number of the last release fence (release, acq_rel or seq_cst): a plain store
+// after one releases (a C spin lock's unlock), and no stripe sees that store.
+extern std::atomic<uint64_t> last_release_fence;  // tsan_atomic.cc
 
 inline Stripe& StripeFor(const volatile void* a) {
   auto x = reinterpret_cast<uintptr_t>(a);
@@ -122,12 +125,16 @@ class WriteBracket {
   }
   // After a read-modify-write: a write numbered after this one may have reached the location
   // before it, without the stripe lock (a relaxed store or RMW), and been the value it read.
-  // Numbered again then, after every write published on the stripe: a read is numbered after
-  // the write it read, as a load is.
+  // So may a plain store after a release fence. Numbered again then, after every write
+  // published on the stripe and every release fence: a read is numbered after the write it
+  // read, as a load is.
   void AfterRead() {
     if (!ts_) return;
     std::atomic_thread_fence(std::memory_order_acquire);  // the value was read first
-    if (StripeFor(a_).last_seq.load(std::memory_order_relaxed) <= ts_->reserved_seq) return;
+    if (StripeFor(a_).last_seq.load(std::memory_order_relaxed) <= ts_->reserved_seq &&
+        last_release_fence.load(std::memory_order_relaxed) <= ts_->reserved_seq) {
+      return;
+    }
     ts_->reserved_seq = g_seq->fetch_add(1, std::memory_order_relaxed) + 1;
     Publish(ts_->reserved_seq);
   }
