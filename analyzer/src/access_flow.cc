@@ -154,6 +154,9 @@ std::vector<AddressBase> AddressBases(const Function& fn, uint64_t ret, int reg)
     joined |= std::binary_search(targets.begin(), targets.end(), insns[i + 1].address);
     const cs_insn& in = insns[i];
     const cs_x86& x = in.detail->x86;
+    // Past a jump elsewhere or a return, the code before runs on another path (nginx: an
+    // error path's load of the log pointer into the register the loop after it uses).
+    if (d.EndsFlow(in, insns[i + 1].address)) break;
     if (in.id == X86_INS_CALL) {
       if (kCallerSaved >> r & 1) break;
       continue;

@@ -128,6 +128,7 @@ class BackWalk {
     for (size_t i = k, steps = 0; i-- > 0 && steps < 4096; ++steps) {
       const cs_insn& in = insns_[i];
       const cs_x86& x = in.detail->x86;
+      if (d_.EndsFlow(in, insns_[i + 1].address)) return std::nullopt;  // another path's
       if (r < 0) {  // a frame slot, back to the register stored in it
         if (in.id == X86_INS_MOV && x.op_count == 2 && SlotOf(x.operands[0]) == slot &&
             IsReg(x.operands[1], 8)) {

@@ -67,6 +67,16 @@ class Decoder {
   bool InGroup(const cs_insn& insn, uint8_t group) const {
     return api_->insn_group(h_, &insn, group);
   }
+  // Control never goes from `insn` on to the instruction at `next`: a jump elsewhere, a
+  // return, a trap. Walking back past it, a register's value came another way.
+  bool EndsFlow(const cs_insn& insn, uint64_t next) const {
+    if (insn.id == X86_INS_JMP) {
+      const cs_x86& x = insn.detail->x86;
+      return !(x.op_count == 1 && x.operands[0].type == X86_OP_IMM &&
+               static_cast<uint64_t>(x.operands[0].imm) == next);
+    }
+    return InGroup(insn, CS_GRP_RET) || insn.id == X86_INS_UD2;
+  }
   // `insn` may change register `reg`: it writes it, or it is a call and `reg` is not
   // callee-saved.
   bool Clobbers(const cs_insn& insn, int reg) const {

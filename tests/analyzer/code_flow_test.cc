@@ -188,6 +188,24 @@ TEST(CodeFlow, AnAddressLoadedFromAMemberOfAnotherObject) {
   EXPECT_EQ(f.origin->at, kStart);
 }
 
+TEST(CodeFlow, NoOriginPastAJumpElsewhere) {
+  // mov (%rcx),%r14; jmp out; call malloc; mov %rax,(%r14); out: ret. The code after the jump
+  // is reached from elsewhere: %r14 may hold another value there.
+  const std::vector<unsigned char> code = {0x4c, 0x8b, 0x31, 0xeb, 0x08, 0xe8, 0x3b,
+                                           0x00, 0x00, 0x00, 0x49, 0x89, 0x06, 0xc3};
+  const Flow f = Follow(code, 10);
+  ASSERT_TRUE(f.store);
+  EXPECT_EQ(f.store->base, kR14);
+  EXPECT_FALSE(f.origin);
+  // A jump to the very next instruction falls through to it.
+  std::vector<unsigned char> through = code;
+  through[4] = 0x00;
+  const Flow t = Follow(through, 10);
+  ASSERT_TRUE(t.origin);
+  EXPECT_EQ(t.origin->kind, Origin::kLoadedFromMember);
+  EXPECT_EQ(t.origin->object, kRcx);
+}
+
 TEST(CodeFlow, GccO0LoadsTheObjectsPointerFromItsFrameSlot) {
   // mov -0x18(%rbp),%rax; mov 0x10(%rax),%rax; mov -0x14(%rbp),%edx; movslq %edx,%rdx;
   // shl $3,%rdx; lea (%rax,%rdx,1),%rbx; call malloc; mov %rax,(%rbx); ret
@@ -340,6 +358,28 @@ TEST(CodeFlow, NoSpilledPointerPastAJumpTarget) {
   ASSERT_FALSE(b.empty());
   for (const AddressBase& x : b) EXPECT_FALSE(x.rsp);
   EXPECT_EQ(b.back().reg, kRax);
+}
+
+TEST(CodeFlow, NoBasePastAJumpElsewhere) {
+  // nginx's thread pool loop: an error path loads the log pointer into %rbx and jumps away;
+  // the loop after it uses %rbx as the pool. mov 0x70(%rbx),%rbx; jmp out; lea 0x28(%rbx),%r12;
+  // mov %r12,%rdi; call check; mov %r15,(%r12); out: ret
+  const std::vector<unsigned char> code = {0x48, 0x8b, 0x5b, 0x70, 0xeb, 0x10, 0x4c, 0x8d,
+                                           0x63, 0x28, 0x4c, 0x89, 0xe7, 0xe8, 0x3b, 0x00,
+                                           0x00, 0x00, 0x4d, 0x89, 0x3c, 0x24, 0xc3};
+  const std::vector<AddressBase> b = Bases(code, 0x12);
+  ASSERT_FALSE(b.empty());
+  for (const AddressBase& x : b) EXPECT_EQ(x.member, -1) << "the other path's load";
+  EXPECT_EQ(b.back().reg, kRbx);
+  EXPECT_EQ(b.back().offset, 0x28);
+  EXPECT_EQ(b.back().at, kStart + 6);
+  // A jump to the very next instruction still falls through to it.
+  std::vector<unsigned char> through = code;
+  through[5] = 0x00;
+  const std::vector<AddressBase> t = Bases(through, 0x12);
+  ASSERT_FALSE(t.empty());
+  EXPECT_EQ(t.back().member, 0x70);
+  EXPECT_EQ(t.back().at, kStart);
 }
 
 TEST(CodeFlow, RbpIsARegisterLikeAnotherWithoutAFramePointer) {
