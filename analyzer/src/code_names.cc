@@ -59,6 +59,32 @@ const char* StringAttr(Dwarf_Die* die, unsigned name) {
   return dwarf_attr_integrate(die, name, &a) ? dwarf_formstring(&a) : nullptr;
 }
 
+// The type `die` refers to through DW_AT_type, past typedefs and qualifiers; false for void.
+bool Referred(Dwarf_Die* die, Dwarf_Die* out) {
+  Dwarf_Attribute a;
+  Dwarf_Die t;
+  if (!dwarf_attr_integrate(die, DW_AT_type, &a) || !dwarf_formref_die(&a, &t)) return false;
+  for (int depth = 0; depth < 16; ++depth) {
+    const int tag = dwarf_tag(&t);
+    if (tag != DW_TAG_typedef && tag != DW_TAG_const_type && tag != DW_TAG_volatile_type &&
+        tag != DW_TAG_restrict_type) {
+      *out = t;
+      return true;
+    }
+    if (!dwarf_attr(&t, DW_AT_type, &a) || !dwarf_formref_die(&a, &t)) return false;
+  }
+  return false;
+}
+
+// Whether a function returns `void *` or a pointer to a type.
+Frame::Result ResultOf(Dwarf_Die* fn) {
+  Dwarf_Die type, pointee;
+  if (!Referred(fn, &type) || dwarf_tag(&type) != DW_TAG_pointer_type) {
+    return Frame::Result::kOther;
+  }
+  return Referred(&type, &pointee) ? Frame::Result::kTypedPointer : Frame::Result::kVoidPointer;
+}
+
 std::string FunctionName(Dwarf_Die* die) {
   const char* linkage = StringAttr(die, DW_AT_linkage_name);
   if (!linkage) linkage = StringAttr(die, DW_AT_MIPS_linkage_name);
@@ -168,6 +194,7 @@ class LibdwflCode : public CodeNames {
       }
       CodeFrame f = place;
       f.function = FunctionName(&*s);
+      f.result = ResultOf(&*s);
       frames.push_back(std::move(f));
       if (tag != DW_TAG_inlined_subroutine) break;
       // The next frame out is at this inlined call.

@@ -10,12 +10,15 @@
 #include <string>
 #include <vector>
 
+#include "threadlens/analyzer/findings.h"
+
 namespace threadlens {
 
 struct CodeFrame {
   std::string function;  // demangled linkage name, else the DWARF or symbol name; "" unknown
   std::string file;      // "" when the line table does not say
   int line = 0;
+  Frame::Result result = Frame::Result::kOther;  // what the function returns
 };
 
 struct DataSymbol {

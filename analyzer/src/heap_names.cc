@@ -28,7 +28,7 @@ bool IsAllocationWrapper(const Frame& f) {
   std::string name = f.function.substr(0, f.function.find('('));
   if (size_t colons = name.rfind("::"); colons != std::string::npos) name.erase(0, colons + 2);
   for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (const char* word : {"malloc", "calloc", "realloc", "zalloc", "memalign"}) {
+  for (const char* word : {"malloc", "calloc", "realloc", "zalloc", "memalign", "aligned_alloc"}) {
     if (name.find(word) != std::string::npos) return true;
   }
   return false;
@@ -41,9 +41,17 @@ AllocationFrame AllocationFrameOf(const Stack& s) {
   size_t i = 0;
   while (i < s.size() && !user(s[i])) ++i;
   if (i == s.size() || !IsAllocationWrapper(s[i])) return {i, false};
+  // The first frame past the wrappers; or, where that one and the frames above it hand the
+  // wrapper's `void *` on (a pool's layers), the first above them that returns the block as
+  // a typed pointer (haproxy: _ha_aligned_alloc, pool_alloc_area ... __pool_alloc, conn_new).
+  size_t first = s.size();
   for (size_t j = i + 1; j < s.size(); ++j) {
-    if (user(s[j]) && !IsAllocationWrapper(s[j])) return {j, true};
+    if (!user(s[j]) || IsAllocationWrapper(s[j])) continue;
+    if (first == s.size()) first = j;
+    if (s[j].result == Frame::Result::kTypedPointer) return {j, true};
+    if (s[j].result != Frame::Result::kVoidPointer) break;
   }
+  if (first < s.size()) return {first, true};
   return {i, false};
 }
 

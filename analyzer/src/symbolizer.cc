@@ -273,6 +273,7 @@ class ModuleSymbolizer : public Symbolizer {
         for (CodeFrame& c : code ? code->Code(pc - 1 - m->base) : std::vector<CodeFrame>{}) {
           Frame f = base;
           f.function = std::move(c.function);
+          f.result = c.result;
           if (!c.file.empty()) {
             f.file = ReadablePath(c.file);
             f.line = c.line;

@@ -71,7 +71,8 @@ bool IsFreeFunction(const std::string& fn) {
 
 // One report block: lines [begin, end) after the WARNING line.
 Finding ParseBlock(const std::string& headline, const std::vector<std::string_view>& lines,
-                   size_t begin, size_t end, const HeapField& field) {
+                   size_t begin, size_t end, const HeapField& field,
+                   const FrameResults& results) {
   KindInfo k = Classify(headline);
   Finding f;
   f.kind = k.kind;
@@ -187,7 +188,7 @@ Finding ParseBlock(const std::string& headline, const std::vector<std::string_vi
       h.offset = at >= block && at - block < size ? at - block : 0;
       h.access = first_access ? &*first_access : nullptr;
       h.accesses = own;
-      location = HeapName(h, field);
+      location = HeapName(h, field, results);
       continue;
     }
     if (std::regex_search(line, m, kLocStack)) {
@@ -362,6 +363,24 @@ Report ImportTsanReports(std::string_view text, const std::string& program) {
     return sym->ResolveAccessedField(site, at, addr);
   });
   bool learning = true;
+  // What the program's functions on an allocation stack return: each frame matched by name in
+  // the inlining chain at its own pc (TSan's pcs are the call's, one before the return).
+  FrameResults results = [&](Stack& s) {
+    for (Frame& fr : s) {
+      if (!in_program(fr)) continue;
+      if (!sym_tried) {
+        sym_tried = true;
+        sym = MakeSymbolizer({ModuleInfo{0, ~0ull >> 1, program, ""}});
+      }
+      if (!sym) return;
+      for (const Frame& g : sym->ResolveCodeInlined(fr.pc + 1)) {
+        if (g.function == fr.function) {
+          fr.result = g.result;
+          break;
+        }
+      }
+    }
+  };
   HeapField field = [&](const HeapSight& h) -> std::string {
     if (!sym_tried && (in_program(h.alloc) || (h.access && in_program(*h.access)) ||
                        (h.global && in_program(*h.global)))) {
@@ -427,7 +446,7 @@ Report ImportTsanReports(std::string_view text, const std::string& program) {
              lines[end].find("WARNING: ThreadSanitizer:") == std::string_view::npos) {
         ++end;
       }
-      Finding f = ParseBlock(headline, lines, i + 1, end, field);
+      Finding f = ParseBlock(headline, lines, i + 1, end, field, results);
       if (!learning) r.findings.push_back(std::move(f));
       i = end - 1;
     }

@@ -6,8 +6,9 @@
 
 namespace threadlens::tsanreport {
 
-std::string HeapName(HeapSight& h, const HeapField& field) {
+std::string HeapName(HeapSight& h, const HeapField& field, const FrameResults& results) {
   Stack u = UserStack(*h.alloc_stack);
+  if (results) results(u);
   if (u.empty()) return analysis::HeapBlockName("", h.size, h.offset, "");
   // Past the program's allocation wrappers (my_malloc): where, and as what, their caller
   // allocated, as the analysis names it.

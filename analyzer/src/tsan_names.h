@@ -30,10 +30,13 @@ struct HeapSight {
 // from the accesses' own frames; or, for a global, its name and field: the name threadlens's
 // own analysis gives, or "".
 using HeapField = std::function<std::string(const HeapSight&)>;
+// Sets Frame::result on the program's frames of a stack, from its debug info, as the
+// analysis's symbolizer does.
+using FrameResults = std::function<void(Stack&)>;
 
 // A heap block as the analysis of a trace names it (analysis::HeapBlockName): by the user's
 // frame past the program's allocation wrappers (a vector's block by the code that grew it,
 // not by std::allocator), its field by the allocating call itself. Sets h.alloc to that frame.
-std::string HeapName(HeapSight& h, const HeapField& field);
+std::string HeapName(HeapSight& h, const HeapField& field, const FrameResults& results = {});
 
 }  // namespace threadlens::tsanreport

@@ -23,6 +23,11 @@ struct Frame {
   int line = 0;
   uint64_t pc = 0;       // raw program counter, 0 if the site came from a string
   std::string module;    // the binary or library the pc falls in
+  // What the function returns, from its debug info: the analysis's heap names look past the
+  // callers of an allocation wrapper that hand its `void *` on, up to one that returns the
+  // block as a typed pointer. Not part of a report.
+  enum class Result : uint8_t { kOther, kVoidPointer, kTypedPointer };
+  Result result = Result::kOther;
   std::string Describe() const;  // "worker(int) at src/queue.cc:42", or a hex pc
 };
 
