@@ -3,6 +3,7 @@
 // table's row, each outer frame's place is the call site (DW_AT_call_file/line) of the
 // inlined subroutine inside it, up to the out-of-line function.
 #include "code_names.h"
+#include "dwarf_types.h"
 #include "dwarf_unit_index.h"
 
 #include <cxxabi.h>
@@ -59,30 +60,15 @@ const char* StringAttr(Dwarf_Die* die, unsigned name) {
   return dwarf_attr_integrate(die, name, &a) ? dwarf_formstring(&a) : nullptr;
 }
 
-// The type `die` refers to through DW_AT_type, past typedefs and qualifiers; false for void.
-bool Referred(Dwarf_Die* die, Dwarf_Die* out) {
-  Dwarf_Attribute a;
-  Dwarf_Die t;
-  if (!dwarf_attr_integrate(die, DW_AT_type, &a) || !dwarf_formref_die(&a, &t)) return false;
-  for (int depth = 0; depth < 16; ++depth) {
-    const int tag = dwarf_tag(&t);
-    if (tag != DW_TAG_typedef && tag != DW_TAG_const_type && tag != DW_TAG_volatile_type &&
-        tag != DW_TAG_restrict_type) {
-      *out = t;
-      return true;
-    }
-    if (!dwarf_attr(&t, DW_AT_type, &a) || !dwarf_formref_die(&a, &t)) return false;
-  }
-  return false;
-}
-
 // Whether a function returns `void *` or a pointer to a type.
 Frame::Result ResultOf(Dwarf_Die* fn) {
   Dwarf_Die type, pointee;
-  if (!Referred(fn, &type) || dwarf_tag(&type) != DW_TAG_pointer_type) {
+  if (!dwarf_types::TypeOf(fn, &type) || !dwarf_types::Peel(&type) ||
+      dwarf_tag(&type) != DW_TAG_pointer_type) {
     return Frame::Result::kOther;
   }
-  return Referred(&type, &pointee) ? Frame::Result::kTypedPointer : Frame::Result::kVoidPointer;
+  return dwarf_types::Pointee(type, pointee) ? Frame::Result::kTypedPointer
+                                             : Frame::Result::kVoidPointer;
 }
 
 std::string FunctionName(Dwarf_Die* die) {

@@ -83,7 +83,8 @@ bool ThreadStacks::StackSince(uint64_t addr, uint64_t ts, uint64_t since) const 
 }
 
 bool ThreadStacks::EndedBetween(uint64_t addr, uint64_t ts, uint64_t later) const {
-  for (const Record* r : {Find(tls_, tls_index_, addr, ts), Find(records_, records_index_, addr, ts)}) {
+  for (const Record* r :
+       {Find(tls_, tls_index_, addr, ts), Find(records_, records_index_, addr, ts)}) {
     if (r && r->exit_ts <= later) return true;
   }
   return false;

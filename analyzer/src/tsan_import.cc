@@ -365,14 +365,17 @@ Report ImportTsanReports(std::string_view text, const std::string& program) {
   bool learning = true;
   // What the program's functions on an allocation stack return: each frame matched by name in
   // the inlining chain at its own pc (TSan's pcs are the call's, one before the return).
+  auto program_symbolizer = [&]() {
+    if (!sym_tried) {
+      sym_tried = true;
+      sym = MakeSymbolizer({ModuleInfo{0, ~0ull >> 1, program, ""}});
+    }
+    return sym.get();
+  };
   FrameResults results = [&](Stack& s) {
     for (Frame& fr : s) {
       if (!in_program(fr)) continue;
-      if (!sym_tried) {
-        sym_tried = true;
-        sym = MakeSymbolizer({ModuleInfo{0, ~0ull >> 1, program, ""}});
-      }
-      if (!sym) return;
+      if (!program_symbolizer()) return;
       for (const Frame& g : sym->ResolveCodeInlined(fr.pc + 1)) {
         if (g.function == fr.function) {
           fr.result = g.result;
@@ -382,10 +385,9 @@ Report ImportTsanReports(std::string_view text, const std::string& program) {
     }
   };
   HeapField field = [&](const HeapSight& h) -> std::string {
-    if (!sym_tried && (in_program(h.alloc) || (h.access && in_program(*h.access)) ||
-                       (h.global && in_program(*h.global)))) {
-      sym_tried = true;
-      sym = MakeSymbolizer({ModuleInfo{0, ~0ull >> 1, program, ""}});
+    if (in_program(h.alloc) || (h.access && in_program(*h.access)) ||
+        (h.global && in_program(*h.global))) {
+      program_symbolizer();
     }
     if (!sym) return "";
     if (h.global) return learning || !in_program(*h.global) ? "" : sym->ResolveData(h.global->pc);

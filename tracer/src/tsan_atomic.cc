@@ -105,10 +105,7 @@ TSAN_EXPORT void __tsan_atomic_thread_fence(int mo) {
                          TSAN_CALLER_PC);
     if (mo != __ATOMIC_ACQUIRE && mo != __ATOMIC_CONSUME) {
       // Before the plain stores it releases become visible (WriteBracket::AfterRead).
-      const uint64_t seq = threadlens::rt::g_seq->load(std::memory_order_relaxed);
-      uint64_t cur = last_release_fence.load(std::memory_order_relaxed);
-      while (cur < seq && !last_release_fence.compare_exchange_weak(cur, seq)) {
-      }
+      RaiseTo(last_release_fence, threadlens::rt::g_seq->load(std::memory_order_relaxed));
     }
   }
 }

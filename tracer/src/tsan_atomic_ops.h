@@ -28,6 +28,14 @@ extern Stripe stripes[kStripes];  // tsan_atomic.cc
 // after one releases (a C spin lock's unlock), and no stripe sees that store.
 extern std::atomic<uint64_t> last_release_fence;  // tsan_atomic.cc
 
+// Raises `last` to `seq`, ordered before the stores that follow.
+inline void RaiseTo(std::atomic<uint64_t>& last, uint64_t seq) {
+  uint64_t cur = last.load(std::memory_order_relaxed);
+  while (cur < seq && !last.compare_exchange_weak(cur, seq, std::memory_order_relaxed)) {
+  }
+  std::atomic_thread_fence(std::memory_order_release);
+}
+
 inline Stripe& StripeFor(const volatile void* a) {
   auto x = reinterpret_cast<uintptr_t>(a);
   return stripes[((x >> 3) ^ (x >> 12)) & (kStripes - 1)];
@@ -153,13 +161,7 @@ class WriteBracket {
 
  private:
   // Raises the stripe's last number to `seq` (for a write's own number, before the write).
-  void Publish(uint64_t seq) {
-    std::atomic<uint64_t>& last = StripeFor(a_).last_seq;
-    uint64_t cur = last.load(std::memory_order_relaxed);
-    while (cur < seq && !last.compare_exchange_weak(cur, seq, std::memory_order_relaxed)) {
-    }
-    std::atomic_thread_fence(std::memory_order_release);
-  }
+  void Publish(uint64_t seq) { RaiseTo(StripeFor(a_).last_seq, seq); }
 
   ThreadState* ts_ = nullptr;
   const volatile void* a_ = nullptr;
