@@ -275,6 +275,7 @@ void Analysis::Handle(const StreamEvent& e) {
     }
     case EventKind::kThreadStack:
       namer_.Stacks().Add(e.tid, ev.obj, ev.seq, ev.ts);
+      if (opts_.races) race_.SetStack(t.dense, ev.obj, ev.seq);
       if (predict_) lifetimes_.Stack(e.tid, ev.obj, ev.seq);
       break;
     case EventKind::kThreadTls:

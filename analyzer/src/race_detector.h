@@ -44,6 +44,7 @@
 #include "analysis_types.h"
 #include "hb_engine.h"
 #include "heap_blocks.h"
+#include "recent_accesses.h"
 #include "shadow_memory.h"
 
 namespace threadlens::analysis {
@@ -58,6 +59,8 @@ class RaceDetector {
 
   // A new thread: its dense index and the trace's id.
   void AddThread(uint32_t t, uint32_t tid);
+  // Thread t runs on the stack [lo, lo + size).
+  void SetStack(uint32_t t, uint64_t lo, uint64_t size) { recent_.SetStack(t, lo, size); }
   // An access of side.size bytes at side.obj (plain or atomic). Inline: the common case,
   // with workers, writes the access from registers straight into its lane.
   [[gnu::always_inline]] void Access(uint32_t t, const SideRef& side, bool write, bool atomic) {
@@ -68,6 +71,13 @@ class RaceDetector {
     // A plain store ends the release sequences headed in its bytes (or, after a release
     // fence of its thread, heads new ones).
     if (write && !atomic) hb_.PlainStore(t, side.obj, bytes);
+    if (!atomic && (side.obj & 7) + bytes <= 8) {
+      const auto mask = static_cast<uint8_t>(((1u << bytes) - 1) << (side.obj & 7));
+      if (recent_.Covered(t, slot, hb_.NowAt(slot), side.obj & ~7ull, mask, write)) {
+        ++covered_;
+        return;
+      }
+    }
     Emit(t, slot, side, bytes, side.size, flags, nullptr);
   }
   // `bytes` bytes from side.obj, one access (a coalesced scan, memcpy, read(2)...);
@@ -133,6 +143,8 @@ class RaceDetector {
   // Accesses of threads whose clock slot is past the shadow's ShadowMemory::kMaxThreads
   // (that many threads alive, or ended and not yet ordered before a new one), not checked.
   uint64_t unchecked() const { return unchecked_; }
+  // Accesses that an access of the same thread and epoch already covered (not checked).
+  uint64_t covered() const { return covered_; }
   // Lowers that limit (tests: a million live threads' clocks do not fit in one).
   void LimitSlots(uint32_t n) { max_slots_ = std::min(n, ShadowMemory::kMaxThreads); }
   unsigned workers() const { return threaded_ ? static_cast<unsigned>(shards_.size()) : 0; }
@@ -419,6 +431,8 @@ class RaceDetector {
   uint64_t lifetimes_cut_ = 0;
   size_t records_peak_ = 0;
   uint64_t unchecked_ = 0;
+  RecentAccesses recent_;  // accesses the shadow would ignore stop here
+  uint64_t covered_ = 0;
   uint32_t max_slots_ = ShadowMemory::kMaxThreads;
   bool truncated_ = false;
   std::function<void(uint64_t, uint8_t)> observer_;

@@ -1,0 +1,93 @@
+// Each thread's last plain access of an 8-byte granule of its own stack in its current
+// epoch, kept where the accesses are read, so that one the shadow would ignore never
+// reaches it.
+//
+// A thread's access of bytes its own earlier access of the same epoch covered, no stronger
+// (a read after a read or a write, a write after a write), changes nothing in the shadow:
+// the earlier access's cell subsumes it (FastTrack's same-epoch case, Flanagan & Freund
+// PLDI 2009). The cell may be gone by then only when another thread's access unordered with
+// it replaced it, and that access raced with the earlier one on the same bytes: the bytes
+// are reported racing either way. No other thread orders after an access of this epoch
+// until the thread releases, which ends the epoch.
+//
+// The thread's own stack only: an allocation or free replaces the cells of its block with
+// one that a later access must meet (a use after free), and the heap is where a thread's
+// blocks come and go between its synchronizations. A block that overlaps the stack anyway
+// forgets the thread's entries. The tracer drops exact repeats at the source already; what
+// is left here is mostly a frame's locals written and read again at other sizes, and the
+// same slots of the next call's frame.
+//
+// Direct-mapped: a collision forgets an entry, which only sends an access on.
+#pragma once
+
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <type_traits>
+#include <vector>
+
+namespace threadlens::analysis {
+
+class RecentAccesses {
+ public:
+  // True when thread t (at clock slot `slot`, epoch `now`) made an access covering bytes
+  // `mask` of the granule at `granule` on its own stack, a write if `write`, since its epoch
+  // began; else remembers this access as the granule's.
+  bool Covered(uint32_t t, uint32_t slot, uint32_t now, uint64_t granule, uint8_t mask,
+               bool write) {
+    if (t >= threads_.size()) [[unlikely]] return false;
+    const Thread& th = threads_[t];
+    if (granule - th.lo >= th.size) return false;
+    const uint64_t epoch = uint64_t{now} | uint64_t{slot} << 32;
+    const uint32_t life = th.life;
+    Entry& e = table_[Index(granule, t)];
+    if (e.granule == granule && e.epoch == epoch && e.t == t && e.life == life &&
+        (e.mask & mask) == mask && (e.write || !write)) {
+      return true;
+    }
+    e = Entry{granule, epoch, t, life, mask, write};
+    return false;
+  }
+  // Thread t's stack is [lo, lo + size) (a later record replaces it).
+  void SetStack(uint32_t t, uint64_t lo, uint64_t size) {
+    // Zero-filled, touched as used: an empty entry's granule 0 is on no stack.
+    if (!table_) table_.reset(static_cast<Entry*>(std::calloc(kEntries, sizeof(Entry))));
+    if (!table_) return;  // no memory: nothing is filtered
+    if (t >= threads_.size()) threads_.resize(t + 1);
+    threads_[t].lo = lo;
+    threads_[t].size = size;
+    ++threads_[t].life;
+  }
+  // Thread t allocated or freed [addr, addr + size).
+  void Lifetime(uint32_t t, uint64_t addr, uint64_t size) {
+    if (t >= threads_.size()) return;
+    Thread& th = threads_[t];
+    if (addr - th.lo < th.size || th.lo - addr < size) ++th.life;  // they overlap
+  }
+
+ private:
+  static constexpr uint64_t kEntries = 1u << 13;  // 256 KiB
+  struct Entry {
+    uint64_t granule;
+    uint64_t epoch;
+    uint32_t t, life;
+    uint8_t mask;
+    bool write;
+  };
+  static_assert(std::is_trivial_v<Entry>);
+  struct Free {
+    void operator()(Entry* p) const { std::free(p); }
+  };
+  static uint64_t Index(uint64_t granule, uint32_t t) {
+    return ((granule >> 3) ^ (uint64_t{t} * 0x9E3779B1u)) & (kEntries - 1);
+  }
+  struct Thread {
+    uint64_t lo = 0, size = 0;  // its stack (size 0: none recorded)
+    uint32_t life = 0;          // changes when its entries are forgotten
+  };
+
+  std::unique_ptr<Entry[], Free> table_;  // made with the first stack
+  std::vector<Thread> threads_;
+};
+
+}  // namespace threadlens::analysis
