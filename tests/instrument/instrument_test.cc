@@ -321,6 +321,16 @@ TEST(Recording, RepeatsAfterAnAcquireAreDropped) {
   EXPECT_LT(c.reads, 100u);
 }
 
+// A worker's local, written byte by byte and read whole in each of 1000 rounds, with a malloc
+// and a free of its own in every round: the block's write is recorded each round, the local's
+// accesses once (the allocations end the epoch of the heap's bytes, not the stack's).
+TEST(Recording, AWorkersLocalsRepeatAcrossItsAllocations) {
+  EventCounts c = TraceOf("clean_worker_locals_between_allocations", "THREADLENS_COALESCE=0");
+  EXPECT_GE(c.writes, 2000u);  // the block's and the global pointer to it, each round
+  EXPECT_LT(c.writes, 2100u);
+  EXPECT_LT(c.reads, 100u);
+}
+
 // A 1000-element vector filled and summed: coalescing (the default) turns the scans into a
 // few ranges that still cover every element.
 TEST(Recording, CoalescingTurnsScansIntoRanges) {

@@ -85,10 +85,13 @@ struct ThreadState {
   uint32_t tid;
   uint32_t last;     // offset in `buf` of the last record written
   uint64_t last_ts;  // its time: a packed record has none of its own
+  uint64_t epoch;       // SyncEpoch(): release-type events so far (StartsEpoch)
+  // The same without the thread's allocations and frees: the epoch of its own stack's bytes,
+  // which no heap block holds (tsan_thread.h, EpochFor).
+  uint64_t stack_epoch;
   // Set after a wait no event records (a sleep): a relaxed fence before the next access
   // record orders what follows after the others' records. Cleared by any sync record.
   bool order_pending;
-  uint64_t epoch;       // SyncEpoch(): release-type events so far (StartsEpoch)
   // Non-zero: the number the thread's next synchronization record takes, drawn before the
   // operation it records (an atomic store's, so that a load reading its value is numbered
   // after it whatever the order of the two records' writes).
@@ -312,7 +315,10 @@ inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16
   const bool library_frame =
       trace::IsSyncKind(kind) && ts == t_state && BeginProgramEvent(ts, kind, site);
   if (TL_UNLIKELY(ts->ignore_sync) && trace::IsSyncKind(kind)) flags = NoSyncFlags(kind, flags);
-  if (StartsEpoch(kind, flags)) ++ts->epoch;  // even when the event itself is dropped below
+  if (StartsEpoch(kind, flags)) {  // even when the event itself is dropped below
+    ++ts->epoch;
+    ts->stack_epoch += kind != trace::EventKind::kAlloc && kind != trace::EventKind::kFree;
+  }
   EnterRecord(ts);
   uint32_t p = ts->pos.load(std::memory_order_relaxed);
   if (TL_UNLIKELY(p > kBufBytes - sizeof(trace::Event))) {

@@ -90,7 +90,7 @@ ThreadState* NewFiberState(uint32_t tid) {
   // The repeat cache of the thread that runs it keys entries by epoch: each fiber counts
   // from its own base, so no fiber's epoch is another's.
   static std::atomic<uint64_t> bases{1};
-  ts->epoch = bases.fetch_add(1, std::memory_order_relaxed) << 40;
+  ts->epoch = ts->stack_epoch = bases.fetch_add(1, std::memory_order_relaxed) << 40;
   ts->parked.store(1, std::memory_order_relaxed);  // until a thread switches to it
   Register(ts);
   return ts;

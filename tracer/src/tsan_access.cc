@@ -158,7 +158,7 @@ void RecordAccess(ThreadCtx& t, uintptr_t addr, uint32_t size, bool write, uintp
     }
   }
   if (__atomic_load_n(&benign_ranges, __ATOMIC_RELAXED) && InBenignRange(addr, size)) return;
-  NoteRecorded(CacheSlot(t, addr), addr, Epoch(), size, write);
+  NoteRecorded(CacheSlot(t, addr), addr, EpochFor(t, addr), size, write);
   auto kind = write ? trace::EventKind::kWrite : trace::EventKind::kRead;
   // A full last record (the clock was read, or an odd size) is extended here.
   if (t.coalesce && t.emitted == t.depth && reinterpret_cast<uintptr_t>(ts) > 1 &&
@@ -193,8 +193,8 @@ void AccessRange(uintptr_t addr, uintptr_t size, bool write, uintptr_t pc) {
   // buffer writes one record per epoch, not per call.
   if (size <= UINT8_MAX) {
     CacheEntry& e = CacheSlot(*t, addr);
-    if (Repeats(e, addr, static_cast<uint32_t>(size), write)) return;
-    NoteRecorded(e, addr, Epoch(), static_cast<uint32_t>(size), write);
+    if (Repeats(*t, e, addr, static_cast<uint32_t>(size), write)) return;
+    NoteRecorded(e, addr, EpochFor(*t, addr), static_cast<uint32_t>(size), write);
   }
   auto kind = write ? trace::EventKind::kWrite : trace::EventKind::kRead;
   const bool library = PushLibraryFrame(*t, pc);

@@ -44,12 +44,16 @@ enum class Mode : uint8_t {
   kOff = 2,  // thread is inside the runtime or tracing is off for good
 };
 
+// An access within one 8-byte granule is keyed by the granule and remembers bytes: a field
+// written byte by byte and then read whole repeats what was recorded. A wider or unaligned
+// one (a libc range of up to 255 bytes) is keyed by its address and remembers widths.
 struct CacheEntry {
-  uint64_t addr;
-  uint64_t epoch;     // SyncEpoch() when the entry was filled
-  uint8_t read_size;  // widest read recorded since epoch (0 = none)
-  uint8_t write_size;
+  uint64_t key;    // granule | kGranuleKey, or the address
+  uint64_t epoch;  // EpochFor() when the entry was filled
+  uint8_t read;    // recorded since epoch: the bytes read (a mask), or the widest read
+  uint8_t write;
 };
+inline constexpr uint64_t kGranuleKey = 1ull << 63;
 
 struct ThreadCtx {
   Mode mode;
@@ -215,28 +219,56 @@ extern int benign_ranges;  // number of annotated benign ranges; 0 on the fast p
 bool CoalescingOn();
 bool ExtendLastAccess(trace::EventKind kind, uintptr_t addr, uint32_t size, uintptr_t pc);
 
-// SyncEpoch() without the call: this thread's count of release-type events.
-TSAN_ALWAYS_INLINE uint64_t Epoch() {
-  ThreadState* ts = t_state;
-  return reinterpret_cast<uintptr_t>(ts) > 1 ? ts->epoch : 0;
-}
-
 // The repeat cache: an access (or a libc range) that repeats one the thread recorded since
 // its last release-type event, from the same address and no wider (a write also covering
 // later reads), is dropped at the source.
 TSAN_ALWAYS_INLINE CacheEntry& CacheSlot(ThreadCtx& t, uintptr_t addr) {
   return t.cache[(addr >> 3) & (kCacheSize - 1)];
 }
-TSAN_ALWAYS_INLINE bool Repeats(const CacheEntry& e, uintptr_t addr, uint32_t size, bool write) {
-  return e.addr == addr && e.epoch == Epoch() &&
-         (e.write_size >= size || (!write && e.read_size >= size));
+// The epoch an access of `addr` is a repeat within. The thread's allocations and frees end
+// it (the analyzer forgets a block's accesses at both), except on the thread's own stack,
+// where no block lives: a function's locals written again after a malloc are repeats still.
+TSAN_ALWAYS_INLINE uint64_t EpochFor(const ThreadCtx& t, const ThreadState* ts, uintptr_t addr) {
+  return addr - t.stack_lo < t.stack_hi - t.stack_lo ? ts->stack_epoch : ts->epoch;
+}
+TSAN_ALWAYS_INLINE uint64_t EpochFor(const ThreadCtx& t, uintptr_t addr) {
+  ThreadState* ts = t_state;
+  return reinterpret_cast<uintptr_t>(ts) > 1 ? EpochFor(t, ts, addr) : 0;
+}
+// An access's key in the cache and what it adds to an entry (a byte mask, or its width).
+struct CacheKey {
+  uint64_t key;
+  uint8_t bits;
+};
+TSAN_ALWAYS_INLINE CacheKey KeyOf(uintptr_t addr, uint32_t size) {
+  if ((addr & 7) + size <= 8) {
+    return {(addr & ~uintptr_t{7}) | kGranuleKey,
+            static_cast<uint8_t>(((1u << size) - 1) << (addr & 7))};
+  }
+  return {addr, static_cast<uint8_t>(size)};
+}
+// A write repeats when writes covered its bytes; a read, when reads or writes did (the
+// analyzer's verdict on each byte is the same with it or without).
+TSAN_ALWAYS_INLINE bool Repeats(const ThreadCtx& t, const CacheEntry& e, uintptr_t addr,
+                                uint32_t size, bool write) {
+  const CacheKey k = KeyOf(addr, size);
+  if (e.key != k.key || e.epoch != EpochFor(t, addr)) return false;
+  if (k.key & kGranuleKey) {
+    return (e.write & k.bits) == k.bits || (!write && ((e.read | e.write) & k.bits) == k.bits);
+  }
+  return e.write >= k.bits || (!write && e.read >= k.bits);
 }
 // An access of at most 255 bytes just recorded in `epoch`.
 TSAN_ALWAYS_INLINE void NoteRecorded(CacheEntry& e, uintptr_t addr, uint64_t epoch,
                                      uint32_t size, bool write) {
-  if (e.addr != addr || e.epoch != epoch) e = CacheEntry{addr, epoch, 0, 0};
-  uint8_t& recorded = write ? e.write_size : e.read_size;
-  if (recorded < size) recorded = static_cast<uint8_t>(size);
+  const CacheKey k = KeyOf(addr, size);
+  if (e.key != k.key || e.epoch != epoch) e = CacheEntry{k.key, epoch, 0, 0};
+  uint8_t& recorded = write ? e.write : e.read;
+  if (k.key & kGranuleKey) {
+    recorded |= k.bits;
+  } else if (recorded < k.bits) {
+    recorded = k.bits;
+  }
 }
 
 // Every this many access events the clock is read; the others reuse the previous event's
@@ -443,8 +475,13 @@ TSAN_ALWAYS_INLINE bool ExtendOpen(ThreadCtx& t, int i, uintptr_t addr, uint32_t
   t.open.next[i] = addr + size;
   t.open.used[i] = 1;
   t.open.last = static_cast<uint32_t>(i);
-  // The cache still learns the element, so a repeat of it in this epoch is dropped.
-  NoteRecorded(CacheSlot(t, addr), addr, ts->epoch, size, write);
+  // The cache still learns the scan, so a repeat of it in this epoch is dropped: each
+  // granule once, when the scan reaches its end (a byte scan comes here for every byte).
+  if ((addr & 7) + size >= 8) {
+    const uintptr_t g = addr & ~uintptr_t{7}, from = start > g ? start : g;
+    NoteRecorded(CacheSlot(t, g), from, EpochFor(t, ts, g), static_cast<uint32_t>(g + 8 - from),
+                 write);
+  }
   if (__builtin_expect(__atomic_load_n(&ts->sig_pending, __ATOMIC_RELAXED) != 0, 0)) {
     DeliverPendingSignals(ts);
   }
@@ -464,7 +501,7 @@ TSAN_ALWAYS_INLINE void Access(uintptr_t addr, uint32_t size, bool write, uintpt
   if (addr == t->open.next[last] && ExtendOpen(*t, static_cast<int>(last), addr, size, write, pc)) {
     return;
   }
-  if (Repeats(CacheSlot(*t, addr), addr, size, write)) return;
+  if (Repeats(*t, CacheSlot(*t, addr), addr, size, write)) return;
   RecordAccess(*t, addr, size, write, pc);
 }
 
