@@ -22,13 +22,13 @@ std::string Namer::AccessedField(uint64_t addr, const std::vector<SideRef>* side
 
 namespace {
 
-// A program's own allocation wrapper (xmalloc, zmalloc, sqlite3Malloc, a DbMallocRaw...):
-// its block is named by its caller.
+// A program's own allocation wrapper (xmalloc, zmalloc, sqlite3Malloc, a DbMallocRaw,
+// my_aligned_alloc, Pool::AlignedAlloc...): its block is named by its caller.
 bool IsAllocationWrapper(const Frame& f) {
   std::string name = f.function.substr(0, f.function.find('('));
   if (size_t colons = name.rfind("::"); colons != std::string::npos) name.erase(0, colons + 2);
   for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (const char* word : {"malloc", "calloc", "realloc", "zalloc", "memalign", "aligned_alloc"}) {
+  for (const char* word : {"malloc", "calloc", "realloc", "zalloc", "memalign", "aligned_alloc", "alignedalloc"}) {
     if (name.find(word) != std::string::npos) return true;
   }
   return false;

@@ -329,7 +329,8 @@ TEST(ThreadlensTsan, RacesHaveTheTraceFingerprints) {
         "race_heap_field_named_by_other_access", "race_heap_field_named_by_sibling_block",
         "race_heap_field_named_through_wrapper_caller", "race_struct_member",
         "race_global_split_by_compiler", "race_fd_open_after_stale_use",
-        "race_vptr_destructor_vs_virtual_call", "race_heap_field_through_pool_layers"}) {
+        "race_vptr_destructor_vs_virtual_call", "race_heap_field_through_pool_layers",
+        "race_heap_field_through_cxx_pool_layers"}) {
     SCOPED_TRACE(name);
     const std::string imported = dir + "/" + name + ".tsan.json";
     const std::string trace = dir + "/" + name + ".tltrace";
