@@ -15,6 +15,7 @@
 
 #include "runtime.h"
 #include "runtime_internal.h"
+#include "tsan_repeat_cache.h"
 #include "threadlens/trace_packed.h"
 
 #define TSAN_ALWAYS_INLINE inline __attribute__((always_inline))
@@ -36,24 +37,12 @@ void EmitWithValue(trace::EventKind kind, uint8_t flags, uint16_t aux16, uint32_
 namespace tsan {
 
 inline constexpr uint32_t kMaxFrames = 256;  // deeper frames are counted, not recorded
-inline constexpr uint32_t kCacheSize = 512;  // direct-mapped, power of two
 
 enum class Mode : uint8_t {
   kUnknown = 0,  // not decided yet for this thread (tracing may still be switching on)
   kOn = 1,
   kOff = 2,  // thread is inside the runtime or tracing is off for good
 };
-
-// An access within one 8-byte granule is keyed by the granule and remembers bytes: a field
-// written byte by byte and then read whole repeats what was recorded. A wider or unaligned
-// one (a libc range of up to 255 bytes) is keyed by its address and remembers widths.
-struct CacheEntry {
-  uint64_t key;    // granule | kGranuleKey, or the address
-  uint64_t epoch;  // EpochFor() when the entry was filled
-  uint8_t read;    // recorded since epoch: the bytes read (a mask), or the widest read
-  uint8_t write;
-};
-inline constexpr uint64_t kGranuleKey = 1ull << 63;
 
 struct ThreadCtx {
   Mode mode;
@@ -219,9 +208,8 @@ extern int benign_ranges;  // number of annotated benign ranges; 0 on the fast p
 bool CoalescingOn();
 bool ExtendLastAccess(trace::EventKind kind, uintptr_t addr, uint32_t size, uintptr_t pc);
 
-// The repeat cache: an access (or a libc range) that repeats one the thread recorded since
-// its last release-type event, from the same address and no wider (a write also covering
-// later reads), is dropped at the source.
+// The repeat cache (tsan_repeat_cache.h): an access (or a libc range) that repeats what the
+// thread recorded since its last release-type event is dropped at the source.
 TSAN_ALWAYS_INLINE CacheEntry& CacheSlot(ThreadCtx& t, uintptr_t addr) {
   return t.cache[(addr >> 3) & (kCacheSize - 1)];
 }
@@ -235,40 +223,9 @@ TSAN_ALWAYS_INLINE uint64_t EpochFor(const ThreadCtx& t, uintptr_t addr) {
   ThreadState* ts = t_state;
   return reinterpret_cast<uintptr_t>(ts) > 1 ? EpochFor(t, ts, addr) : 0;
 }
-// An access's key in the cache and what it adds to an entry (a byte mask, or its width).
-struct CacheKey {
-  uint64_t key;
-  uint8_t bits;
-};
-TSAN_ALWAYS_INLINE CacheKey KeyOf(uintptr_t addr, uint32_t size) {
-  if ((addr & 7) + size <= 8) {
-    return {(addr & ~uintptr_t{7}) | kGranuleKey,
-            static_cast<uint8_t>(((1u << size) - 1) << (addr & 7))};
-  }
-  return {addr, static_cast<uint8_t>(size)};
-}
-// A write repeats when writes covered its bytes; a read, when reads or writes did (the
-// analyzer's verdict on each byte is the same with it or without).
 TSAN_ALWAYS_INLINE bool Repeats(const ThreadCtx& t, const CacheEntry& e, uintptr_t addr,
                                 uint32_t size, bool write) {
-  const CacheKey k = KeyOf(addr, size);
-  if (e.key != k.key || e.epoch != EpochFor(t, addr)) return false;
-  if (k.key & kGranuleKey) {
-    return (e.write & k.bits) == k.bits || (!write && ((e.read | e.write) & k.bits) == k.bits);
-  }
-  return e.write >= k.bits || (!write && e.read >= k.bits);
-}
-// An access of at most 255 bytes just recorded in `epoch`.
-TSAN_ALWAYS_INLINE void NoteRecorded(CacheEntry& e, uintptr_t addr, uint64_t epoch,
-                                     uint32_t size, bool write) {
-  const CacheKey k = KeyOf(addr, size);
-  if (e.key != k.key || e.epoch != epoch) e = CacheEntry{k.key, epoch, 0, 0};
-  uint8_t& recorded = write ? e.write : e.read;
-  if (k.key & kGranuleKey) {
-    recorded |= k.bits;
-  } else if (recorded < k.bits) {
-    recorded = k.bits;
-  }
+  return Repeats(e, addr, size, write, EpochFor(t, addr));
 }
 
 // Every this many access events the clock is read; the others reuse the previous event's
