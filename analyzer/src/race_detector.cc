@@ -26,7 +26,7 @@ void RaceDetector::Lifetime(uint32_t t, const SideRef& side, uint64_t size, cons
                             bool quiet) {
   const uint32_t slot = CheckedSlot(t);
   if (slot == kUnchecked) return;
-  recent_.Lifetime(t, side.obj, size);
+  recent_.Lifetime(side.obj, size);
   // The whole block, as far as an op can say (the shadow keeps its cost to the pages it has).
   if (size > kMaxLifetimeBytes) ++lifetimes_cut_;
   const uint64_t bytes = std::clamp<uint64_t>(size, 1, kMaxLifetimeBytes);

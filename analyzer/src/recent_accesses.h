@@ -12,8 +12,8 @@
 //
 // The thread's own stack only: an allocation or free replaces the cells of its block with
 // one that a later access must meet (a use after free), and the heap is where a thread's
-// blocks come and go between its synchronizations. A block that overlaps the stack anyway
-// forgets the thread's entries. The tracer drops exact repeats at the source already; what
+// blocks come and go between its synchronizations. A block that overlaps a stack anyway (one
+// the program gave the thread, freed by another) forgets that thread's entries. The tracer drops exact repeats at the source already; what
 // is left here is mostly a frame's locals written and read again at other sizes, and the
 // same slots of the next call's frame.
 //
@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <type_traits>
 #include <vector>
@@ -52,17 +53,29 @@ class RecentAccesses {
   void SetStack(uint32_t t, uint64_t lo, uint64_t size) {
     // Zero-filled, touched as used: an empty entry's granule 0 is on no stack.
     if (!table_) table_.reset(static_cast<Entry*>(std::calloc(kEntries, sizeof(Entry))));
-    if (!table_) return;  // no memory: nothing is filtered
+    if (!table_ || size == 0) return;  // no memory: nothing is filtered
     if (t >= threads_.size()) threads_.resize(t + 1);
-    threads_[t].lo = lo;
-    threads_[t].size = size;
-    ++threads_[t].life;
-  }
-  // Thread t allocated or freed [addr, addr + size).
-  void Lifetime(uint32_t t, uint64_t addr, uint64_t size) {
-    if (t >= threads_.size()) return;
     Thread& th = threads_[t];
-    if (addr - th.lo < th.size || th.lo - addr < size) ++th.life;  // they overlap
+    if (auto it = stacks_.find(th.lo); th.size && it != stacks_.end() && it->second == t) {
+      stacks_.erase(it);
+    }
+    th.lo = lo;
+    th.size = size;
+    ++th.life;
+    stacks_[lo] = t;  // (a thread that had this range before has ended)
+  }
+  // A block [addr, addr + size) was allocated or freed (by any thread).
+  void Lifetime(uint64_t addr, uint64_t size) {
+    if (stacks_.empty() || size == 0) return;
+    const uint64_t last = addr + size - 1 < addr ? ~0ull : addr + size - 1;
+    // The stacks that start at or below the block's last byte, from the highest down, while
+    // they reach into it (stacks do not overlap: the first that ends below it is the last).
+    for (auto it = stacks_.upper_bound(last); it != stacks_.begin();) {
+      --it;
+      Thread& th = threads_[it->second];
+      if (th.lo < addr && addr - th.lo >= th.size) break;
+      ++th.life;
+    }
   }
 
  private:
@@ -88,6 +101,7 @@ class RecentAccesses {
 
   std::unique_ptr<Entry[], Free> table_;  // made with the first stack
   std::vector<Thread> threads_;
+  std::map<uint64_t, uint32_t> stacks_;  // each stack's low end -> its thread
 };
 
 }  // namespace threadlens::analysis

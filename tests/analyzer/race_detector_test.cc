@@ -241,6 +241,31 @@ TEST(RaceDetector, AnnotationsOrder) {
   }
 }
 
+// A thread runs on a stack the program gave it (a heap block), and another thread frees the
+// block: the thread's write after the free, ordered after it, is a use after free, though the
+// thread made the same write earlier in its epoch (the repeats of a thread's own stack are
+// left out only until a block over it comes or goes).
+TEST(RaceDetector, AStackFreedUnderItsThreadEndsItsRepeats) {
+  Builder b;
+  const uint64_t stack = 0x20000;
+  b.s.Add(1, EventKind::kAlloc, stack).Seq(0x1000);
+  b.s.Add(1, EventKind::kHappensBefore, 0x4000);
+  b.s.Add(2, EventKind::kHappensAfter, 0x4000);
+  b.s.Add(2, EventKind::kThreadStack, stack).Seq(0x1000);
+  b.s.Add(2, EventKind::kWrite, stack + 0x100, 0, 8, b.s.Site("a.cc:3"));
+  b.s.Add(1, EventKind::kFree, stack, 0, 0, b.s.Site("a.cc:4"));  // races with that write
+  b.s.Add(1, EventKind::kHappensBefore, 0x4001);
+  b.s.Add(2, EventKind::kHappensAfter, 0x4001);
+  b.s.Add(2, EventKind::kWrite, stack + 0x100, 0, 8, b.s.Site("a.cc:6"));  // after the free
+  Report r = Analyze(b.s, TestOptions());
+  bool use_after_free = false;
+  for (const Finding* f : OfKind(r, "race")) {
+    use_after_free |= f->subkind == "use-after-free" && f->accesses.size() == 2 &&
+                      !f->accesses[1].stack.empty() && f->accesses[1].stack[0].line == 6;
+  }
+  EXPECT_TRUE(use_after_free) << OfKind(r, "race").size();
+}
+
 TEST(RaceDetector, FreeIsAWriteOfTheBlock) {
   for (bool freed : {true, false}) {
     Builder b;
