@@ -28,7 +28,8 @@ bool IsAllocationWrapper(const Frame& f) {
   std::string name = f.function.substr(0, f.function.find('('));
   if (size_t colons = name.rfind("::"); colons != std::string::npos) name.erase(0, colons + 2);
   for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (const char* word : {"malloc", "calloc", "realloc", "zalloc", "memalign", "aligned_alloc", "alignedalloc"}) {
+  for (const char* word :
+       {"malloc", "calloc", "realloc", "zalloc", "memalign", "aligned_alloc", "alignedalloc"}) {
     if (name.find(word) != std::string::npos) return true;
   }
   return false;

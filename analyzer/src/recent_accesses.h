@@ -12,10 +12,10 @@
 //
 // The thread's own stack only: an allocation or free replaces the cells of its block with
 // one that a later access must meet (a use after free), and the heap is where a thread's
-// blocks come and go between its synchronizations. A block that overlaps a stack anyway (one
-// the program gave the thread, freed by another) forgets that thread's entries. The tracer drops exact repeats at the source already; what
-// is left here is mostly a frame's locals written and read again at other sizes, and the
-// same slots of the next call's frame.
+// blocks come and go between its synchronizations. A block that overlaps a stack anyway
+// (one the program gave the thread, freed by another) forgets that thread's entries. The
+// tracer drops such repeats at the source already: what is left here are those its smaller
+// cache had forgotten, and the repeats in traces of older tracers.
 //
 // Direct-mapped: a collision forgets an entry, which only sends an access on.
 #pragma once
@@ -53,7 +53,7 @@ class RecentAccesses {
   void SetStack(uint32_t t, uint64_t lo, uint64_t size) {
     // Zero-filled, touched as used: an empty entry's granule 0 is on no stack.
     if (!table_) table_.reset(static_cast<Entry*>(std::calloc(kEntries, sizeof(Entry))));
-    if (!table_ || size == 0) return;  // no memory: nothing is filtered
+    if (!table_ || size == 0) return;  // no memory, or no stack: nothing is left out
     if (t >= threads_.size()) threads_.resize(t + 1);
     Thread& th = threads_[t];
     if (auto it = stacks_.find(th.lo); th.size && it != stacks_.end() && it->second == t) {
