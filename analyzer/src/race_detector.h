@@ -71,7 +71,7 @@ class RaceDetector {
     // A plain store ends the release sequences headed in its bytes (or, after a release
     // fence of its thread, heads new ones).
     if (write && !atomic) hb_.PlainStore(t, side.obj, bytes);
-    if (!atomic && (side.obj & 7) + bytes <= 8) {
+    if (!atomic && (side.obj & 7) + bytes <= 8 && recent_.OnOwnStack(t, side.obj)) {
       const auto mask = static_cast<uint8_t>(((1u << bytes) - 1) << (side.obj & 7));
       if (recent_.Covered(t, slot, hb_.NowAt(slot), side.obj & ~7ull, mask, write)) {
         ++covered_;

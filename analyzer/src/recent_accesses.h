@@ -31,16 +31,17 @@ namespace threadlens::analysis {
 
 class RecentAccesses {
  public:
-  // True when thread t (at clock slot `slot`, epoch `now`) made an access covering bytes
-  // `mask` of the granule at `granule` on its own stack, a write if `write`, since its epoch
-  // began; else remembers this access as the granule's.
+  // Whether `addr` is on thread t's own stack (only there are its accesses kept).
+  bool OnOwnStack(uint32_t t, uint64_t addr) const {
+    return t < threads_.size() && addr - threads_[t].lo < threads_[t].size;
+  }
+  // For an access on thread t's own stack (OnOwnStack): true when the thread (at clock slot
+  // `slot`, epoch `now`) made an access covering bytes `mask` of the granule at `granule`, a
+  // write if `write`, since its epoch began; else remembers this access as the granule's.
   bool Covered(uint32_t t, uint32_t slot, uint32_t now, uint64_t granule, uint8_t mask,
                bool write) {
-    if (t >= threads_.size()) [[unlikely]] return false;
-    const Thread& th = threads_[t];
-    if (granule - th.lo >= th.size) return false;
     const uint64_t epoch = uint64_t{now} | uint64_t{slot} << 32;
-    const uint32_t life = th.life;
+    const uint32_t life = threads_[t].life;
     Entry& e = table_[Index(granule, t)];
     if (e.granule == granule && e.epoch == epoch && e.t == t && e.life == life &&
         (e.mask & mask) == mask && (e.write || !write)) {

@@ -18,6 +18,7 @@
 #include <optional>
 #include <regex>
 #include <set>
+#include <utility>
 
 #include "threadlens/analyzer/analyze.h"
 #include "threadlens/analyzer/symbolizer.h"
@@ -57,11 +58,7 @@ std::string LocalFingerprint(const Finding& f) {
 }
 
 void AddUnique(std::vector<std::string>& v, const std::string& s) {
-  if (s.empty()) return;
-  for (const auto& x : v) {
-    if (x == s) return;
-  }
-  v.push_back(s);
+  if (!s.empty() && std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
 }
 
 // The C library's and the C++ runtime's deallocation functions, as TSan's frames name them.
@@ -363,20 +360,20 @@ Report ImportTsanReports(std::string_view text, const std::string& program) {
     return sym->ResolveAccessedField(site, at, addr);
   });
   bool learning = true;
-  // What the program's functions on an allocation stack return: each frame matched by name in
-  // the inlining chain at its own pc (TSan's pcs are the call's, one before the return).
-  auto program_symbolizer = [&]() {
-    if (!sym_tried) {
-      sym_tried = true;
+  auto program_symbolizer = [&]() {  // made at its first use; null when that failed
+    if (!std::exchange(sym_tried, true)) {
       sym = MakeSymbolizer({ModuleInfo{0, ~0ull >> 1, program, ""}});
     }
     return sym.get();
   };
+  // What the program's functions on an allocation stack return: each frame matched by name in
+  // the inlining chain at its own pc (TSan's pcs are the call's, one before the return).
   FrameResults results = [&](Stack& s) {
     for (Frame& fr : s) {
       if (!in_program(fr)) continue;
-      if (!program_symbolizer()) return;
-      for (const Frame& g : sym->ResolveCodeInlined(fr.pc + 1)) {
+      Symbolizer* ps = program_symbolizer();
+      if (!ps) return;
+      for (const Frame& g : ps->ResolveCodeInlined(fr.pc + 1)) {
         if (g.function == fr.function) {
           fr.result = g.result;
           break;

@@ -1,0 +1,66 @@
+// Race detection past the shadow's limit of clock slots: threads whose slot does not fit
+// are counted, not checked; threads that took ended threads' slots are checked.
+#include <gtest/gtest.h>
+
+#include "hb_engine.h"
+#include "race_detector.h"
+
+namespace threadlens::analysis {
+namespace {
+
+// A cell holds 20 bits of clock slot: the accesses of threads whose slot is past that are
+// counted, not checked (a note says so), and the last slot within it is checked like the
+// first. The limit is lowered to 3 slots here, as a million live threads' clocks would not fit.
+// Writes of the same 4 bytes by threads a and b, in that order.
+void TwoWrites(RaceDetector& rd, uint32_t a, uint32_t b) {
+  SideRef s;
+  s.obj = 0x1000;
+  s.size = 4;
+  s.site = 1;
+  rd.Access(a, s, true, false);
+  s.site = 2;
+  rd.Access(b, s, true, false);
+}
+
+TEST(RaceDetectorLimits, ThreadsPastTheSlotLimitAreCountedNotChecked) {
+  for (uint32_t threads : {3u, 4u}) {
+    HappensBefore hb;
+    RaceDetector rd(hb, 10);
+    rd.LimitSlots(3);
+    rd.AddThread(0, 1);
+    for (uint32_t t = 1; t < threads; ++t) {
+      rd.AddThread(t, t + 1);
+      hb.Fork(0, t);
+    }
+    const uint32_t last = threads - 1;
+    ASSERT_EQ(hb.Slot(last), last);
+    TwoWrites(rd, 1, last);
+    const bool checked = last < 3;
+    EXPECT_EQ(rd.TakeFindings().size(), checked ? 1u : 0u) << threads;
+    EXPECT_EQ(rd.unchecked(), checked ? 0u : 1u) << threads;
+  }
+}
+
+// A thread's dense index can pass the limit: threads that took ended ones' slots are checked.
+TEST(RaceDetectorLimits, ThreadsThatReuseSlotsAreCheckedPastTheLimitOfIndices) {
+  HappensBefore hb;
+  RaceDetector rd(hb, 10);
+  rd.LimitSlots(3);
+  rd.AddThread(0, 1);
+  for (uint32_t t = 1; t <= 10; ++t) {  // each started and joined in turn
+    rd.AddThread(t, t + 1);
+    hb.Fork(0, t);
+    hb.Join(0, t, true);
+  }
+  rd.AddThread(11, 12);
+  hb.Fork(0, 11);
+  rd.AddThread(12, 13);
+  hb.Fork(0, 12);
+  EXPECT_LT(hb.Slot(12), 3u);
+  TwoWrites(rd, 11, 12);
+  EXPECT_EQ(rd.TakeFindings().size(), 1u);
+  EXPECT_EQ(rd.unchecked(), 0u);
+}
+
+}  // namespace
+}  // namespace threadlens::analysis
