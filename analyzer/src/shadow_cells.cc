@@ -87,7 +87,11 @@ std::vector<ShadowCell> ShadowMemory::CellsAt(uint64_t addr) const {
   if (!p) return {};
   const uint32_t line = (addr >> 6) & (kLinesPerPage - 1);
   if (p->empty >> line & 1) return {};
-  if (p->uniform >> line & 1) return {p->cell[p->sid[line]]};
+  if (p->uniform >> line & 1) {
+    const uint8_t s = p->sid[line];
+    if (HasPair(*p, s)) return {p->cell[s], p->second[s]};
+    return {p->cell[s]};
+  }
   const LineCells& lc = *p->g[line];
   const Granule& g = lc.g[GranuleIndex(addr)];
   const CellKey* keys = g.key;

@@ -4,11 +4,13 @@
 #include <algorithm>
 #include <cstring>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
+#include "shadow_compare.h"
 
 namespace threadlens::analysis {
+
+using shadow_detail::SameCell;
+using shadow_detail::SamePair;
+using shadow_detail::SameSummary;
 
 ShadowMemory::Page& ShadowMemory::NewPage(uint64_t addr) {
   Page*& slot = table_.Slot(addr >> kPageShift);
@@ -22,7 +24,17 @@ ShadowMemory::Page& ShadowMemory::NewPage(uint64_t addr) {
 void ShadowMemory::ReportRace(const ShadowCell& prior, uint64_t base, uint8_t overlap,
                               const ShadowAccess& a) {
   ++races_;
-  for (uint32_t k = 0; k < span_; ++k) sink_.Race(prior, base + 8 * k, overlap, a);
+  if (span_ == 1) return sink_.Race(prior, base, overlap, a);
+  // A uniform line's races wait for the end of its step (SpanRaces): a line written out to
+  // its granules would give them granule by granule, each with its cells in order.
+  span_races_.push_back({prior, overlap});
+}
+
+void ShadowMemory::SpanRaces(uint64_t base, const ShadowAccess& a) {
+  for (uint32_t k = 0; k < span_; ++k) {
+    for (const auto& [prior, overlap] : span_races_) sink_.Race(prior, base + 8 * k, overlap, a);
+  }
+  span_races_.clear();
 }
 
 bool ShadowMemory::FullStep(Granule& g, CellNote* notes, uint64_t base, uint8_t m,
@@ -118,136 +130,27 @@ bool ShadowMemory::FullStep(Granule& g, CellNote* notes, uint64_t base, uint8_t 
   return met_atomic && (mode != Mode::kAccess || (write && !atomic));
 }
 
-namespace {
-
-// Field by field: a call to memcmp costs more than the comparison.
-bool SameCell(const ShadowCell& a, const ShadowCell& b) {
-  uint64_t x[5], y[5];
-  static_assert(sizeof x == sizeof(ShadowCell));
-  std::memcpy(x, &a, sizeof x);
-  std::memcpy(y, &b, sizeof y);
-  return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4])) == 0;
-}
-
-}  // namespace
-
-uint32_t ShadowMemory::SlotRun(const Page& p, uint8_t s, uint32_t from) {
-  uint64_t same = 0;  // bit L: line L's sid is s
-#if defined(__SSE2__)
-  const __m128i want = _mm_set1_epi8(static_cast<char>(s));
-  for (uint32_t k = 0; k < kLinesPerPage; k += 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p.sid + k));
-    same |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, want))))
-            << k;
-  }
-#else
-  for (uint32_t k = 0; k < kLinesPerPage; ++k) same |= static_cast<uint64_t>(p.sid[k] == s) << k;
-#endif
-  const uint64_t other = ~((same & p.uniform) >> from);
-  return other ? static_cast<uint32_t>(__builtin_ctzll(other)) : kLinesPerPage;
-}
-
-void ShadowMemory::FreeSlot(Page& p, uint8_t s) {
-  p.free_slots |= 1ull << s;
-  if (&p == memo_page_) {  // the slot may come back with another cell
-    if (s == memo_in_) memo_in_ = kNoSlot;
-    if (s == prev_) prev_ = kNoSlot;
-  }
-}
-
-void ShadowMemory::SetSummary(Page& p, uint32_t line, const ShadowCell& c) {
-  // The line is not uniform: at most 63 slots are in use.
-  const uint8_t s = static_cast<uint8_t>(__builtin_ctzll(p.free_slots));
-  p.free_slots &= ~(1ull << s);
-  p.cell[s] = c;
-  p.refs[s] = 1;
-  p.sid[line] = s;
-  p.uniform |= 1ull << line;
-}
-
-void ShadowMemory::DropSummary(Page& p, uint32_t line) {
-  const uint8_t s = p.sid[line];
-  if (--p.refs[s] == 0) FreeSlot(p, s);
-  p.uniform &= ~(1ull << line);
-}
-
-ShadowCell& ShadowMemory::OwnSummary(Page& p, uint32_t line) {
-  const uint8_t s = p.sid[line];
-  if (p.refs[s] == 1) return p.cell[s];
-  // Shared: at least two lines use the slot, so another one is free.
-  --p.refs[s];
-  const ShadowCell c = p.cell[s];
-  p.uniform &= ~(1ull << line);
-  SetSummary(p, line, c);
-  return p.cell[p.sid[line]];
-}
-
-void ShadowMemory::ShareWithPrevious(Page& p, uint32_t line) {
-  const uint8_t s = p.sid[line];
-  if (prev_ == kNoSlot || &p != memo_page_ || prev_ == s || !(p.uniform >> line & 1) ||
-      !SameCell(p.cell[s], p.cell[prev_])) {
-    return;
-  }
-  p.sid[line] = prev_;
-  ++p.refs[prev_];
-  if (--p.refs[s] == 0) FreeSlot(p, s);
-}
-
-ShadowMemory::LineCells* ShadowMemory::Granules(Page& p, uint32_t line, bool empty) {
-  LineCells* lc;
-  if (!free_lines_.empty()) {
-    lc = free_lines_.back();
-    free_lines_.pop_back();
-    if (empty) std::fill(std::begin(lc->g), std::end(lc->g), Granule{});
-  } else {  // the arena's memory is zero: empty granules
-    lc = static_cast<LineCells*>(arena_.Allocate(sizeof(LineCells)));
-  }
-  p.g[line] = lc;
-  return lc;
-}
-
-void ShadowMemory::Materialize(Page& p, uint32_t line) {
-  if (p.empty >> line & 1) {
-    Granules(p, line, true);
-    p.empty &= ~(1ull << line);
-    return;
-  }
-  LineCells* lc = Granules(p, line, false);
-  Granule g;
-  g.key[0] = p.cell[p.sid[line]];
-  const CellNote note = p.cell[p.sid[line]];
-  for (uint32_t k = 0; k < kLineGranules; ++k) {
-    lc->g[k] = g;
-    lc->note[k][0] = note;
-  }
-  DropSummary(p, line);
-}
-
-int ShadowMemory::Single(const Granule& g) {
-  if (g.kind != kInlineCells) return -1;
-  const unsigned live = (g.key[0].mask != 0) | (g.key[1].mask != 0) << 1 |
-                        (g.key[2].mask != 0) << 2;
-  return live && (live & (live - 1)) == 0 ? __builtin_ctz(live) : -1;
-}
-
 bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const ShadowAccess& a,
                              Mode mode) {
   if (p.empty >> line & 1) {
     // Eight steps on empty granules: each takes the access as its one cell.
     p.empty &= ~(1ull << line);
-    SetSummary(p, line, WholeCell(a));
+    SetSummary(p, line, One(WholeCell(a)));
     return false;
   }
   if (p.uniform >> line & 1) {
     // Step's first two cases on the summary itself: the same thread's access no stronger
     // than its cell, or one that replaces it.
-    const ShadowCell& sum = p.cell[p.sid[line]];
+    const uint8_t s = p.sid[line];
+    const ShadowCell& sum = p.cell[s];
+    const bool pair = HasPair(p, s);
     const bool write = a.flags & kCellWrite, atomic = a.flags & kCellAtomic;
-    if (sum.thread == a.thread && !(mode == Mode::kAccess && (sum.flags & kCellFree))) {
+    if (!pair && sum.thread == a.thread &&
+        !(mode == Mode::kAccess && (sum.flags & kCellFree))) {
       if (mode == Mode::kAccess && Subsumes(sum, 0xff, a)) return false;
       if (mode != Mode::kAccess || (write && !atomic)) {
         const bool met = sum.flags & kCellAtomic;
-        OwnSummary(p, line) = WholeCell(a);
+        OwnSummary(p, line, One(WholeCell(a)));
         return met;
       }
     }
@@ -255,13 +158,21 @@ bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const Shadow
     CellNote vn[kInline];
     v.key[0] = sum;
     vn[0] = sum;
+    if (pair) {
+      v.key[1] = p.second[s];
+      vn[1] = p.second[s];
+    }
     span_ = kLineGranules;
     const bool met = Step(v, vn, base, 0xff, a, mode);
+    if (!span_races_.empty()) SpanRaces(base, a);
     span_ = 1;
+    Summary two;
     if (const int i = Single(v); i >= 0 && v.key[i].mask == 0xff) {
-      OwnSummary(p, line) = Join(v.key[i], vn[i]);
+      OwnSummary(p, line, One(Join(v.key[i], vn[i])));
+    } else if (PairOf(v, vn, two)) {
+      OwnSummary(p, line, two);
     } else {
-      // Starting from one cell, a step leaves at most two: never a block or a side list.
+      // Starting from two cells, a step leaves at most three: never a block or a side list.
       DropSummary(p, line);
       LineCells* lc = Granules(p, line, false);
       for (uint32_t k = 0; k < kLineGranules; ++k) {
@@ -276,12 +187,22 @@ bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const Shadow
   for (uint32_t k = 0; k < kLineGranules; ++k) {
     met |= Step(lc->g[k], lc->note[k], base + 8 * k, 0xff, a, mode);
   }
+  // The line turns uniform when its granules all hold the same cell, or the same two.
   const int i0 = Single(lc->g[0]);
-  if (i0 < 0 || lc->g[0].key[i0].mask != 0xff) return met;
-  const ShadowCell first = Join(lc->g[0].key[i0], lc->note[0][i0]);
-  for (uint32_t k = 1; k < kLineGranules; ++k) {
-    const int i = Single(lc->g[k]);
-    if (i < 0 || !SameCell(Join(lc->g[k].key[i], lc->note[k][i]), first)) return met;
+  Summary first;
+  if (i0 >= 0) {
+    if (lc->g[0].key[i0].mask != 0xff) return met;
+    first = One(Join(lc->g[0].key[i0], lc->note[0][i0]));
+    for (uint32_t k = 1; k < kLineGranules; ++k) {
+      const int i = Single(lc->g[k]);
+      if (i < 0 || !SameCell(Join(lc->g[k].key[i], lc->note[k][i]), first.c[0])) return met;
+    }
+  } else {
+    if (!PairOf(lc->g[0], lc->note[0], first)) return met;
+    for (uint32_t k = 1; k < kLineGranules; ++k) {
+      Summary other;
+      if (!PairOf(lc->g[k], lc->note[k], other) || !SamePair(other, first)) return met;
+    }
   }
   SetSummary(p, line, first);
   ReleaseGranules(p, line);
@@ -294,9 +215,11 @@ bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const Shadow
   const uint32_t line = (base >> 6) & (kLinesPerPage - 1);
   if ((p.uniform | p.empty) >> line & 1) {
     // The line's one cell, on every granule, already covers the access: nothing changes.
-    if (mode == Mode::kAccess && (p.uniform >> line & 1) &&
-        Subsumes(p.cell[p.sid[line]], mask, a)) {
-      return false;
+    if (mode == Mode::kAccess && (p.uniform >> line & 1)) {
+      const uint8_t s = p.sid[line];
+      if (Subsumes(p.cell[s], mask, a) || (p.second && Subsumes(p.second[s], mask, a))) {
+        return false;
+      }
     }
     Materialize(p, line);
   }
@@ -316,7 +239,7 @@ bool ShadowMemory::Range(uint64_t addr, uint64_t size, const ShadowAccess& a, Mo
   // Lines that held the same summary before this operation end the same after it: the
   // first one's outcome is reused (unless it reported a race, which each line reports).
   // Within a page that is a slot move; on the next page the first equal cell starts again.
-  ShadowCell memo_in, memo_out;
+  Summary memo_in, memo_out;
   bool memo = false, memo_met = false;
   memo_page_ = nullptr;
   memo_in_ = memo_out_ = prev_ = kNoSlot;
@@ -369,9 +292,9 @@ bool ShadowMemory::Range(uint64_t addr, uint64_t size, const ShadowAccess& a, Mo
         if (!uniform) {
           met |= WholeLine(p, l, gl, a, mode);
           ShareWithPrevious(p, l);
-        } else if (memo && SameCell(p.cell[s], memo_in)) {
-          const bool same = SameCell(memo_in, memo_out);
-          if (!same) OwnSummary(p, l) = memo_out;
+        } else if (memo && SameSummary(SummaryOf(p, s), memo_in)) {
+          const bool same = SameSummary(memo_in, memo_out);
+          if (!same) OwnSummary(p, l, memo_out);
           ShareWithPrevious(p, l);
           met |= memo_met;
           const uint8_t now = p.sid[l];
@@ -379,7 +302,7 @@ bool ShadowMemory::Range(uint64_t addr, uint64_t size, const ShadowAccess& a, Mo
           memo_in_ = same ? now : (now != s && !(p.free_slots >> s & 1) ? s : kNoSlot);
           memo_out_ = now;
         } else {
-          const ShadowCell before = p.cell[s];
+          const Summary before = SummaryOf(p, s);
           const uint64_t races = races_;
           const bool m = WholeLine(p, l, gl, a, mode);
           ShareWithPrevious(p, l);
@@ -388,10 +311,10 @@ bool ShadowMemory::Range(uint64_t addr, uint64_t size, const ShadowAccess& a, Mo
           memo_in_ = kNoSlot;
           if (memo) {
             memo_in = before;
-            memo_out = p.cell[p.sid[l]];
+            memo_out = SummaryOf(p, p.sid[l]);
             memo_met = m;
             const uint8_t now = p.sid[l];
-            if (SameCell(memo_in, memo_out)) {
+            if (SameSummary(memo_in, memo_out)) {
               memo_in_ = now;
             } else if (now != s && !(p.free_slots >> s & 1)) {
               memo_in_ = s;  // other lines keep the old cell there

@@ -26,10 +26,10 @@
 // slot for life (a free slot has no bytes), so its note never moves.
 //
 // Memory: a 40-byte summary slot, two bytes and a pointer per 64-byte line of a 4 KiB page
-// touched, plus 1 KiB (128 bytes per 8-byte granule, 16x) for each line touched in part or
-// by several threads, while it is so: a line that turns uniform again gives its granules
-// back. A granule with more than three live cells moves them to a block of eight, and with
-// more than eight to a side list (shadow_cells.cc).
+// touched (80 bytes a slot once a line of the page holds two cells whole), plus 1 KiB (128
+// bytes per 8-byte granule, 16x) for each line touched in part, while it is so: a line that
+// turns uniform again gives its granules back. A granule with more than three live cells
+// moves them to a block of eight, and with more than eight to a side list (shadow_cells.cc).
 #pragma once
 
 #include <algorithm>
@@ -37,6 +37,7 @@
 #include <iterator>
 #include <memory>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "analysis_types.h"
@@ -242,10 +243,19 @@ class ShadowMemory {
   // Uniform lines with equal summaries share one of the page's 64 cell slots, so a range
   // over a block whose lines all hold the same cell decides the first line and moves the
   // others to the outcome's slot, one byte each. A page never needs more slots than lines.
+  //
+  // A summary may hold two cells: a buffer one thread filled and another then read or copied
+  // whole keeps both on each granule (a write and a later read), and that is most of the
+  // lines such programs touch (a compressor's input, read by its workers: half the lines of
+  // zstd's at its peak). The second cells live in an array of the page made when it first
+  // needs one.
   static constexpr uint8_t kNoSlot = 0xff;
+  struct Summary {
+    ShadowCell c[2];  // c[1].mask == 0: one cell
+  };
  public:
   struct Page {  // what every access reads first shares one cache line (trivially destroyed)
-    uint64_t uniform = 0;         // bit L: line L's granules are all cell[sid[L]] alone
+    uint64_t uniform = 0;         // bit L: line L's granules hold its summary's cells alone
     uint64_t empty = ~0ull;       // bit L: line L has no cell
     uint64_t free_slots = ~0ull;  // bit S: cell[S] is no line's summary
     // The granules of each line that is neither empty nor uniform (else null): eight, in a
@@ -255,6 +265,7 @@ class ShadowMemory {
     uint8_t sid[kLinesPerPage] = {};
     uint8_t refs[kLinesPerPage] = {};  // uniform lines whose summary is cell[S]
     ShadowCell cell[kLinesPerPage];
+    ShadowCell* second = nullptr;  // per slot: the summary's second cell (mask 0: none)
   };
 
  private:
@@ -277,10 +288,17 @@ class ShadowMemory {
   bool WholeLine(Page& p, uint32_t line, uint64_t base, const ShadowAccess& a, Mode mode);
   // A uniform or empty line written out to its granules (before a partial access).
   void Materialize(Page& p, uint32_t line);
-  // Slots: a line takes a summary, gives its summary up, or gets a slot of its own to write.
-  void SetSummary(Page& p, uint32_t line, const ShadowCell& c);
+  // Slots: a line takes a summary, gives its summary up, or writes one into a slot of its own.
+  void SetSummary(Page& p, uint32_t line, const Summary& v);
   void DropSummary(Page& p, uint32_t line);
-  ShadowCell& OwnSummary(Page& p, uint32_t line);
+  void OwnSummary(Page& p, uint32_t line, const Summary& v);
+  void WriteSlot(Page& p, uint8_t s, const Summary& v);
+  static Summary SummaryOf(const Page& p, uint8_t s) {
+    return {{p.cell[s], p.second ? p.second[s] : ShadowCell{}}};
+  }
+  static bool HasPair(const Page& p, uint8_t s) { return p.second && p.second[s].mask; }
+  // The granule holds exactly two cells, each on all of its bytes: they, in slot order.
+  static bool PairOf(const Granule& g, const CellNote* notes, Summary& out);
   void FreeSlot(Page& p, uint8_t s);
   // How many lines from `from` on are uniform with slot `s` (from < kLinesPerPage).
   static uint32_t SlotRun(const Page& p, uint8_t s, uint32_t from);
@@ -406,6 +424,7 @@ class ShadowMemory {
     Fill(c, c, 0xff, a);
     return c;
   }
+  static Summary One(const ShadowCell& c) { return {{c, ShadowCell{}}}; }
 
   Sink& sink_;
   // Pages and granules live in the arena until the shadow goes: the shadow of memory the
@@ -424,6 +443,8 @@ class ShadowMemory {
   const Page* memo_page_ = nullptr;
   uint8_t memo_in_ = kNoSlot, memo_out_ = kNoSlot, prev_ = kNoSlot;
   uint32_t span_ = 1;  // granules the granule being stepped stands for (a uniform line: 8)
+  std::vector<std::pair<ShadowCell, uint8_t>> span_races_;  // its races so far, with their bytes
+  void SpanRaces(uint64_t base, const ShadowAccess& a);
   uint32_t shard_ = 0, shards_ = 1;
   uint64_t shard_mask_ = 0;  // shards_ - 1 when a power of two (and more than one)
   uint64_t races_ = 0;  // races reported so far

@@ -238,6 +238,65 @@ TEST(ShadowMemoryFootprint, ALineWithAnotherCellEndsARunOfSharedLines) {
   }
 }
 
+// A buffer one thread wrote whole and another then read whole keeps both cells as its lines'
+// summaries, with no granules; a third thread's write races with both, and the lines turn
+// uniform again when a whole-line access leaves every granule the same two cells or one.
+TEST(ShadowMemoryFootprint, AWriteAndAReadOfWholeLinesStaySummaries) {
+  CountingSink sink;
+  ShadowMemory m(sink);
+  VectorClock c0, c1, c2, c1_later;
+  c0.Set(0, 1);
+  c1.Set(0, 1);  // thread 1 after thread 0's write
+  c1.Set(1, 1);
+  c2.Set(2, 1);  // thread 2 knows nothing of the others
+  m.Access(kBase, 4096, Write(0, c0));
+  ShadowAccess read = Write(1, c1);
+  read.flags = 0;
+  read.site = 7;
+  m.Access(kBase, 4096, read);
+  EXPECT_EQ(sink.races, 0);
+  EXPECT_EQ(m.granule_lines(), 0u);
+  ASSERT_EQ(m.CellsAt(kBase + 100).size(), 2u);
+
+  ShadowAccess w2 = Write(2, c2);
+  w2.site = 9;
+  m.Access(kBase + 64, 8, w2);  // one granule of line 1
+  EXPECT_EQ(sink.races, 2);     // thread 0's write and thread 1's read
+  std::sort(sink.sites.begin(), sink.sites.end());
+  EXPECT_EQ(sink.sites, (std::vector<uint64_t>{0, 7}));
+  EXPECT_EQ(m.granule_lines(), 1u);
+  EXPECT_EQ(m.CellsAt(kBase + 72).size(), 2u);  // the line's other granules keep both
+
+  // An unordered read of the whole page by thread 2 races with thread 0's write on every
+  // granule but the one thread 2 wrote: 511 races, given line by line.
+  ShadowAccess r2 = w2;
+  r2.flags = 0;
+  m.Access(kBase, 4096, r2);
+  EXPECT_EQ(sink.races, 2 + 511);
+
+  // Thread 1, after all that (it knows thread 2's clock now), writes the page: one cell a line.
+  c1_later = c1;
+  c1_later.Set(1, 2);
+  c1_later.Set(2, 1);
+  m.Access(kBase, 4096, Write(1, c1_later));
+  EXPECT_EQ(sink.races, 513);
+  EXPECT_EQ(m.granule_lines(), 0u);
+  ASSERT_EQ(m.CellsAt(kBase + 72).size(), 1u);
+
+  // A line whose granules were written out turns uniform again with two cells: thread 2
+  // reads one granule, then the whole line, in one epoch (the same cell on every granule).
+  VectorClock c2_later = c1_later;
+  c2_later.Set(2, 2);
+  ShadowAccess r3 = Write(2, c2_later);
+  r3.flags = 0;
+  m.Access(kBase + 128, 8, r3);
+  EXPECT_EQ(m.granule_lines(), 1u);
+  m.Access(kBase + 128, 64, r3);
+  EXPECT_EQ(m.granule_lines(), 0u);
+  EXPECT_EQ(m.CellsAt(kBase + 160).size(), 2u);
+  EXPECT_EQ(sink.races, 513);
+}
+
 }  // namespace
 }  // namespace threadlens::analysis
 
