@@ -13,6 +13,7 @@
 //                         `finding K/S on NAME`: whose first access is on the object NAME
 //   // CHECK: no-finding K  no finding of kind K
 //   // CHECK: note TEXT    a note of the report contains TEXT
+//   // CHECK: no-warning TEXT  no warning of the report contains TEXT
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -56,6 +57,7 @@ struct Expectations {
   std::vector<std::string> kind_objects;  // the object each one's first access names ("": any)
   std::vector<std::string> absent;        // finding kinds that must not appear
   std::vector<std::string> notes;         // text each found in some note
+  std::vector<std::string> no_warnings;   // text no warning may contain
 };
 
 // programs/NAME.cc, or NAME.c for a C program.
@@ -100,6 +102,11 @@ Expectations ReadExpectations(const std::string& path) {
       std::getline(words >> std::ws, text);
       e.notes.push_back(text);
     }
+    if (what == "no-warning") {
+      std::string text;
+      std::getline(words >> std::ws, text);
+      e.no_warnings.push_back(text);
+    }
     if (what == "no-finding") {
       std::string kind;
       words >> kind;
@@ -127,7 +134,7 @@ TEST_P(InstrumentedProgram, FindingsMatchChecks) {
   Expectations expect = ReadExpectations(source);
   ASSERT_TRUE(expect.no_race || !expect.races.empty() || expect.no_misuse ||
               !expect.misuse.empty() || !expect.kinds.empty() || !expect.absent.empty() ||
-              !expect.notes.empty())
+              !expect.notes.empty() || !expect.no_warnings.empty())
       << source << " has no CHECK: line";
 
   char dir_template[] = "/tmp/threadlens-instrument-XXXXXX";
@@ -215,6 +222,11 @@ TEST_P(InstrumentedProgram, FindingsMatchChecks) {
     bool found = false;
     for (const auto& n : report.notes) found |= n.find(text) != std::string::npos;
     EXPECT_TRUE(found) << "expected a note with \"" << text << "\" in " << source;
+  }
+  for (const std::string& text : expect.no_warnings) {
+    for (const auto& w : report.warnings) {
+      EXPECT_EQ(w.find(text), std::string::npos) << name << " must have no such warning: " << w;
+    }
   }
   for (const std::string& kind : expect.absent) {
     for (const auto& f : report.findings) {

@@ -44,12 +44,14 @@ Mapping g_maps[kMaxMappings];
 int g_nmaps = 0;
 SpinLock g_maps_lock;
 
-uint64_t g_fork_token = 0;  // the parent's, read again by the child after the fork
+// The forking thread's token, read again by the child (a copy of that thread) after the fork.
+// Per thread: threads forking at once each name their own fork.
+constinit thread_local uint64_t t_fork_token __attribute__((tls_model("initial-exec"))) = 0;
 // A process some traced process may wait for (a fork child, or a descendant's new image);
 // the first process's parent is the runner, which is not traced.
 bool g_descendant = false;
 bool g_exec = false;    // the trace closes for an exec: the process goes on in its new image
-bool g_forked = false;  // this process forked (a child's copy starts false)
+std::atomic<bool> g_forked{false};  // this process forked (a child's copy starts false)
 
 void* RawMap(int fd) {
   // Every argument as a long: syscall() passes them on as the kernel's 64-bit words.
@@ -212,9 +214,9 @@ uint64_t SharedLockKey(uint64_t addr) {
 uint64_t RecordingToken() { return g_recording->tokens.fetch_add(1, std::memory_order_relaxed); }
 
 void ProcessForkPrepare() {
-  g_fork_token = RecordingToken();
-  g_forked = true;
-  Emit(trace::EventKind::kHappensBefore, 0, 0, 0, ForkKey(g_fork_token), 0);
+  t_fork_token = RecordingToken();
+  g_forked.store(true, std::memory_order_relaxed);
+  Emit(trace::EventKind::kHappensBefore, 0, 0, 0, ForkKey(t_fork_token), 0);
   g_maps_lock.Lock();
 }
 
@@ -222,16 +224,16 @@ void ProcessForkParent() { g_maps_lock.Unlock(); }
 
 void ProcessForkChildReset() { g_maps_lock.Reset(); }
 
-bool ProcessForked() { return g_forked; }
+bool ProcessForked() { return g_forked.load(std::memory_order_relaxed); }
 
 void ProcessForkChild() {
   g_descendant = true;
-  g_forked = false;
+  g_forked.store(false, std::memory_order_relaxed);
   ClaimLockSlot();  // the parent's is the parent's
   fdsync::FileLocksForked();
   ThreadState* ts = CurrentFast();
   if (!ts) return;
-  EmitTo(ts, trace::EventKind::kHappensAfter, 0, 0, 0, ForkKey(g_fork_token), 0);
+  EmitTo(ts, trace::EventKind::kHappensAfter, 0, 0, 0, ForkKey(t_fork_token), 0);
   for (int i = 0; i < g_nmaps; ++i) EmitMapping(ts, g_maps[i]);
 }
 
