@@ -127,7 +127,9 @@ void PasswdStrings(const passwd* p, uintptr_t pc);
 // buffer. A printf: StreamPrintfBefore sends when the buffer is nearly full and returns the
 // room it had (0: sent), StreamPrintfAfter sends when the `r` bytes written did not fit. A read:
 // StreamHeld, the bytes buffered before it; StreamRead, a receive after it when it took more.
+// StreamClosing: fclose closes the stream's descriptor too (fdopen's as well).
 void StreamSending(FILE* f, uintptr_t pc);
+void StreamClosing(FILE* f, uintptr_t pc);
 void StreamWriting(FILE* f, size_t n, uintptr_t pc);
 size_t StreamPrintfBefore(FILE* f, const char* fmt, uintptr_t pc);
 void StreamPrintfAfter(FILE* f, size_t room, int r, uintptr_t pc);

@@ -231,7 +231,7 @@ void OpenPaths(const char* path, const char* mode, uintptr_t pc) {
     Unsafe(pc); const size_t len = s ? RealStrlen(s) : 0; StreamWriting(stdout, len + 1, pc), \
     if (r >= 0 && s) Read(s, len + 1, pc))                                                 \
   X(int, fflush, (FILE * f), (f), StreamSending(f, pc), )                                  \
-  X(int, fclose, (FILE * f), (f), StreamSending(f, pc), )                                  \
+  X(int, fclose, (FILE * f), (f), StreamSending(f, pc); StreamClosing(f, pc), )            \
   X(ssize_t, getdelim, (char** l, size_t* n, int d, FILE* f), (l, n, d, f),                 \
     size_t held = StreamHeld(f); ::threadlens::rt::PcScope at(pc), LineRead(l, n, r, pc);  \
     if (r > 0) StreamRead(f, held, static_cast<size_t>(r), pc))                            \

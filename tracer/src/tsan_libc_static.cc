@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fd_sync.h"
 #include "runtime.h"
 #include "runtime_internal.h"
 #include "tsan_libc.h"
@@ -275,6 +276,11 @@ TSAN_EXPORT int closedir(DIR* d) {
   auto* real = Real(real_closedir, "closedir");
   if (!real) return -1;
   ::threadlens::rt::PcScope at(TSAN_CALLER_PC);
+  // It closes the stream's descriptor (fdopendir's too).
+  if (const int fd = d ? dirfd(d) : -1; fd >= 0) {
+    ::threadlens::rt::fdsync::FileLocksClosing(fd, TSAN_CALLER_PC);
+    ::threadlens::rt::fdsync::BeforeClose(fd, TSAN_CALLER_PC);
+  }
   return real(d);
 }
 

@@ -39,6 +39,13 @@ void StreamSending(FILE* f, uintptr_t pc) {
   if (f) fdsync::Send(fileno_unlocked(f), pc);
 }
 
+void StreamClosing(FILE* f, uintptr_t pc) {
+  const int fd = f ? fileno_unlocked(f) : -1;
+  if (fd < 0) return;  // a memory stream (fmemopen, open_memstream)
+  fdsync::FileLocksClosing(fd, pc);
+  fdsync::BeforeClose(fd, pc);
+}
+
 void StreamWriting(FILE* f, size_t n, uintptr_t pc) {
   if (!f) return;
   if (n > 0 && n <= Room(f)) {
