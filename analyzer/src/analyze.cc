@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "analysis.h"
+#include "function_names.h"
 #include "namer.h"
 #include "read_ahead.h"
 #include "threadlens/analyzer/error.h"
@@ -244,7 +245,9 @@ std::string DescriptorKey(const Finding& f) {
 std::string FingerprintOf(const Finding& f) {
   std::vector<std::string> parts;
   for (const Access& a : f.accesses) {
-    if (const Frame* named = UserFunction(a.stack)) parts.push_back("fn:" + named->function);
+    if (const Frame* named = UserFunction(a.stack)) {
+      parts.push_back("fn:" + CanonicalFunction(named->function));
+    }
   }
   for (const std::string& l : f.locks) {
     if (!Unstable(l)) parts.push_back("lock:" + HeapObjectKey(l));
@@ -296,7 +299,7 @@ std::string LinesKey(const Finding& f) {
   for (const Access& a : f.accesses) {
     for (const Frame& fr : a.stack) {
       if (fr.line == 0 || IsSystemFrame(fr)) continue;
-      parts.push_back("|at:" + fr.function + ":" + std::to_string(fr.line));
+      parts.push_back("|at:" + CanonicalFunction(fr.function) + ":" + std::to_string(fr.line));
       break;
     }
   }

@@ -315,8 +315,8 @@ std::set<std::string> RaceFingerprints(const std::string& path) {
 // the field the allocation site's DWARF says, or else the access's code, its own or another
 // reported access's into the same object; memory no allocation holds by the access's code
 // alone; a global's: its field at the raced byte, through DWARF, where TSan names the
-// symbol; a descriptor's: the function that opened it, not its number), so one baseline
-// serves both.
+// symbol; a descriptor's: the function that opened it, not its number; a lambda's function
+// however the symbolizer spells it), so one baseline serves both.
 TEST(ThreadlensTsan, RacesHaveTheTraceFingerprints) {
   char dir_template[] = "/tmp/threadlens-tsan-XXXXXX";
   ASSERT_NE(mkdtemp(dir_template), nullptr);
@@ -330,7 +330,7 @@ TEST(ThreadlensTsan, RacesHaveTheTraceFingerprints) {
         "race_heap_field_named_through_wrapper_caller", "race_struct_member",
         "race_global_split_by_compiler", "race_fd_open_after_stale_use",
         "race_vptr_destructor_vs_virtual_call", "race_heap_field_through_pool_layers",
-        "race_heap_field_through_cxx_pool_layers"}) {
+        "race_heap_field_through_cxx_pool_layers", "race_global_in_lambdas"}) {
     SCOPED_TRACE(name);
     const std::string imported = dir + "/" + name + ".tsan.json";
     const std::string trace = dir + "/" + name + ".tltrace";
