@@ -63,6 +63,7 @@ class Analysis {
     namer_.SetHeapLookup([this](uint64_t addr) { return race_.BlockAt(addr); });
     // A lock first taken while a heap block held it is named after that block's field, also
     // once a later block took the memory.
+    race_.SetCallSites(&stacks_);
     race_.SetBlockReplaced([this](const HeapRef& old, const HeapRef& by) {
       monitor_.ForEachTakenIn(old.base, old.Extent(), [&](uint64_t lock, const LockState& st) {
         const uint64_t first = st.first_acquire.index;

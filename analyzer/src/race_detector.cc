@@ -109,6 +109,18 @@ bool RaceDetector::RestOfRunIsCounted(const ShadowCell& prior, const ShadowAcces
   return findings_.size() >= max_reports_ || reported_.count(SitePair(prior.site, now.site));
 }
 
+bool RaceDetector::ReportAgain(const ShadowCell& prior, const ShadowAccess& now,
+                               const std::pair<uint64_t, uint64_t>& sites) {
+  uint8_t& n = again_[sites];
+  if (n >= kReportsAgain) return false;
+  if (!called_.insert(SitePair(CalledAt(prior.site, prior.stack), CalledAt(now.site, now.stack)))
+           .second) {
+    return false;
+  }
+  ++n;
+  return true;
+}
+
 void RaceDetector::Report(const ShadowCell& prior, uint64_t base, uint8_t overlap,
                           const ShadowAccess& now) {
   ++races_seen_;
@@ -133,7 +145,11 @@ void RaceDetector::Report(const ShadowCell& prior, uint64_t base, uint8_t overla
     if (!reported_.count({a, b})) truncated_ = true;
     return;
   }
-  if (!reported_.insert({a, b}).second) return;
+  if (!reported_.insert({a, b}).second) {
+    if (!calls_ || !ReportAgain(prior, now, {a, b})) return;
+  } else if (calls_) {
+    called_.insert(SitePair(CalledAt(prior.site, prior.stack), CalledAt(now.site, now.stack)));
+  }
   // Cells hold clock slots: the thread is the slot's at the cell's epoch.
   auto side = [&](uint32_t slot, uint32_t epoch, uint8_t flags, uint64_t site, uint64_t ts,
                   uint64_t index, uint16_t size, uint32_t stack, uint32_t lockset) {

@@ -33,6 +33,7 @@
 #include <memory>
 #include <thread>
 #include <type_traits>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -170,6 +171,13 @@ class RaceDetector {
   void SetStackGone(std::function<bool(uint64_t addr, uint64_t ts, uint64_t alloc_ts)> f) {
     stack_gone_ = std::move(f);
   }
+  // The calls the races' stacks are paths of (their innermost node's value: the call site).
+  // A pair of lines already reported is reported again, up to kReportsAgain times, for each
+  // new pair of call sites of their functions: a function that accesses what its callers
+  // pass it (an accessor) races on each caller's variable. Findings of one variable and
+  // lines are merged again by fingerprint.
+  void SetCallSites(const PathTable* calls) { calls_ = calls; }
+  static constexpr uint8_t kReportsAgain = 4;
   // Told of every race, reported or not, with the bytes of the granule at `base` both
   // accesses touched (for tests against a byte-level reference).
   void SetObserver(std::function<void(uint64_t base, uint8_t overlap)> f) {
@@ -415,6 +423,17 @@ class RaceDetector {
     }
   };
   std::unordered_set<std::pair<uint64_t, uint64_t>, PairHash> reported_;  // unordered site pairs
+  // Per pair of sites reported, how many more reports it had, and the pairs of (site, call
+  // site) reported.
+  std::unordered_map<std::pair<uint64_t, uint64_t>, uint8_t, PairHash> again_;
+  std::unordered_set<std::pair<uint64_t, uint64_t>, PairHash> called_;
+  const PathTable* calls_ = nullptr;
+  // A side's site and the call site of its function, as one key.
+  uint64_t CalledAt(uint64_t site, uint32_t stack) const {
+    return site * 0x9E3779B97F4A7C15ull ^ calls_->Value(stack);
+  }
+  bool ReportAgain(const ShadowCell& prior, const ShadowAccess& now,
+                   const std::pair<uint64_t, uint64_t>& sites);
   // The races of the last access reported on, and of the one before it when adjacent.
   struct RmwTrack {
     static constexpr size_t kMaxPriors = 16;
