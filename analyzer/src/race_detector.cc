@@ -111,6 +111,8 @@ bool RaceDetector::RestOfRunIsCounted(const ShadowCell& prior, const ShadowAcces
 
 bool RaceDetector::ReportAgain(const ShadowCell& prior, const ShadowAccess& now,
                                const std::pair<uint64_t, uint64_t>& sites) {
+  // Half the cap stays for pairs of lines not reported yet.
+  if (findings_.size() >= max_reports_ / 2) return false;
   uint8_t& n = again_[sites];
   if (n >= kReportsAgain) return false;
   if (!called_.insert(SitePair(CalledAt(prior.site, prior.stack), CalledAt(now.site, now.stack)))

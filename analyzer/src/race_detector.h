@@ -175,7 +175,7 @@ class RaceDetector {
   // A pair of lines already reported is reported again, up to kReportsAgain times, for each
   // new pair of call sites of their functions: a function that accesses what its callers
   // pass it (an accessor) races on each caller's variable. Findings of one variable and
-  // lines are merged again by fingerprint.
+  // lines are merged again by fingerprint. Only while the reports fill less than half the cap.
   void SetCallSites(const PathTable* calls) { calls_ = calls; }
   static constexpr uint8_t kReportsAgain = 4;
   // Told of every race, reported or not, with the bytes of the granule at `base` both

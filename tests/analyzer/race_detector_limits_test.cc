@@ -1,5 +1,6 @@
-// Race detection past the shadow's limit of clock slots: threads whose slot does not fit
-// are counted, not checked; threads that took ended threads' slots are checked.
+// Race detection past its limits: threads whose clock slot does not fit are counted, not
+// checked; threads that took ended threads' slots are checked; reports of lines already
+// reported leave room under the cap for new ones.
 #include <gtest/gtest.h>
 
 #include "hb_engine.h"
@@ -60,6 +61,40 @@ TEST(RaceDetectorLimits, ThreadsThatReuseSlotsAreCheckedPastTheLimitOfIndices) {
   TwoWrites(rd, 11, 12);
   EXPECT_EQ(rd.TakeFindings().size(), 1u);
   EXPECT_EQ(rd.unchecked(), 0u);
+}
+
+// A pair of lines is reported again for new call sites of its functions (an accessor's
+// lines race on each caller's variable), but only while the reports fill less than half the
+// cap: after many calls of one accessor, a new pair of lines is still reported.
+TEST(RaceDetectorLimits, ReportsForNewCallSitesLeaveRoomForNewLines) {
+  HappensBefore hb;
+  PathTable calls;
+  RaceDetector rd(hb, 4);
+  rd.SetCallSites(&calls);
+  for (uint32_t t = 0; t < 3; ++t) rd.AddThread(t, t + 1);
+  hb.Fork(0, 1);
+  hb.Fork(0, 2);
+  auto write = [&](uint32_t t, uint64_t addr, uint64_t site, uint32_t stack) {
+    SideRef s;
+    s.obj = addr;
+    s.size = 8;
+    s.site = site;
+    s.stack = stack;
+    rd.Access(t, s, true, false);
+  };
+  for (uint32_t k = 0; k < 6; ++k) {  // the same two lines, called from six places
+    const uint32_t caller = calls.Child(0, 0x100 + k);
+    write(1, 0x1000 + 64 * k, 1, caller);
+    write(2, 0x1000 + 64 * k, 2, caller);
+  }
+  write(1, 0x9000, 3, 0);
+  write(2, 0x9000, 4, 0);
+  const std::vector<RawFinding> found = rd.TakeFindings();
+  ASSERT_EQ(found.size(), 3u);
+  EXPECT_EQ(found[0].vars[0], 0x1000u);
+  EXPECT_EQ(found[1].vars[0], 0x1040u);  // the second caller's: reported again
+  EXPECT_EQ(found[2].vars[0], 0x9000u);  // the new lines
+  EXPECT_FALSE(rd.truncated());
 }
 
 }  // namespace
