@@ -114,13 +114,14 @@ bool RaceDetector::ReportAgain(const ShadowCell& prior, const ShadowAccess& now,
   // Half the cap stays for pairs of lines not reported yet.
   if (findings_.size() >= max_reports_ / 2) return false;
   uint8_t& n = again_[sites];
-  if (n >= kReportsAgain) return false;
-  if (!called_.insert(SitePair(CalledAt(prior.site, prior.stack), CalledAt(now.site, now.stack)))
-           .second) {
-    return false;
-  }
+  if (n >= kReportsAgain || !NewCalls(prior, now)) return false;
   ++n;
   return true;
+}
+
+bool RaceDetector::NewCalls(const ShadowCell& prior, const ShadowAccess& now) {
+  return called_.insert(SitePair(CalledAt(prior.site, prior.stack), CalledAt(now.site, now.stack)))
+      .second;
 }
 
 void RaceDetector::Report(const ShadowCell& prior, uint64_t base, uint8_t overlap,
@@ -150,7 +151,7 @@ void RaceDetector::Report(const ShadowCell& prior, uint64_t base, uint8_t overla
   if (!reported_.insert({a, b}).second) {
     if (!calls_ || !ReportAgain(prior, now, {a, b})) return;
   } else if (calls_) {
-    called_.insert(SitePair(CalledAt(prior.site, prior.stack), CalledAt(now.site, now.stack)));
+    NewCalls(prior, now);
   }
   // Cells hold clock slots: the thread is the slot's at the cell's epoch.
   auto side = [&](uint32_t slot, uint32_t epoch, uint8_t flags, uint64_t site, uint64_t ts,

@@ -434,6 +434,8 @@ class RaceDetector {
   }
   bool ReportAgain(const ShadowCell& prior, const ShadowAccess& now,
                    const std::pair<uint64_t, uint64_t>& sites);
+  // Records the two sides' pair of (site, call site); true when it is new.
+  bool NewCalls(const ShadowCell& prior, const ShadowAccess& now);
   // The races of the last access reported on, and of the one before it when adjacent.
   struct RmwTrack {
     static constexpr size_t kMaxPriors = 16;

@@ -104,6 +104,12 @@ void ReceivedOn(uint64_t channel, uintptr_t pc);
 void Forget(int fd);
 // Before close, or dup2/dup3 onto an open number; after a duplication.
 void BeforeClose(int fd, uintptr_t pc);
+// Before a call closes `fd` (close, fclose, closedir): the unlock of its file locks, then
+// BeforeClose.
+inline void BeforeCloseCall(int fd, uintptr_t pc) {
+  FileLocksClosing(fd, pc);
+  BeforeClose(fd, pc);
+}
 void Duplicated(int from, int to, uintptr_t pc);
 // Before dup2/dup3 of `from` onto `to`: a use of `from`, and the close of `to` unless it is
 // `from`.

@@ -92,8 +92,7 @@ TL_EXPORT int creat(const char* path, mode_t mode) {
 
 TL_EXPORT int close(int fd) {
   TL_REAL(close);
-  fdsync::FileLocksClosing(fd, TL_CALLER_PC);
-  fdsync::BeforeClose(fd, TL_CALLER_PC);
+  fdsync::BeforeCloseCall(fd, TL_CALLER_PC);
   return real(fd);
 }
 

@@ -278,8 +278,7 @@ TSAN_EXPORT int closedir(DIR* d) {
   ::threadlens::rt::PcScope at(TSAN_CALLER_PC);
   // It closes the stream's descriptor (fdopendir's too).
   if (const int fd = d ? dirfd(d) : -1; fd >= 0) {
-    ::threadlens::rt::fdsync::FileLocksClosing(fd, TSAN_CALLER_PC);
-    ::threadlens::rt::fdsync::BeforeClose(fd, TSAN_CALLER_PC);
+    ::threadlens::rt::fdsync::BeforeCloseCall(fd, TSAN_CALLER_PC);
   }
   return real(d);
 }

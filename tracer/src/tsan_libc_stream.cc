@@ -41,9 +41,7 @@ void StreamSending(FILE* f, uintptr_t pc) {
 
 void StreamClosing(FILE* f, uintptr_t pc) {
   const int fd = f ? fileno_unlocked(f) : -1;
-  if (fd < 0) return;  // a memory stream (fmemopen, open_memstream)
-  fdsync::FileLocksClosing(fd, pc);
-  fdsync::BeforeClose(fd, pc);
+  if (fd >= 0) fdsync::BeforeCloseCall(fd, pc);  // (none: a memory stream, fmemopen's)
 }
 
 void StreamWriting(FILE* f, size_t n, uintptr_t pc) {
