@@ -47,15 +47,16 @@ void ShadowMemory::WriteSlot(Page& p, uint8_t s, const Summary& v) {
   if (p.second) p.second[s] = v.c[1];
 }
 
-bool ShadowMemory::PairOf(const Granule& g, const CellNote* notes, Summary& out) {
+bool ShadowMemory::WholeCells(const Granule& g, const CellNote* notes, Summary& out) {
   if (g.kind != kInlineCells) return false;
+  out = Summary{};
   int n = 0;
   for (int i = 0; i < kInline; ++i) {
     if (!g.key[i].mask) continue;
     if (g.key[i].mask != 0xff || n == 2) return false;
     out.c[n++] = Join(g.key[i], notes[i]);
   }
-  return n == 2;
+  return n > 0;
 }
 
 void ShadowMemory::SetSummary(Page& p, uint32_t line, const Summary& v) {
@@ -131,13 +132,6 @@ void ShadowMemory::Materialize(Page& p, uint32_t line) {
     if (pair) lc->note[k][1] = second;
   }
   DropSummary(p, line);
-}
-
-int ShadowMemory::Single(const Granule& g) {
-  if (g.kind != kInlineCells) return -1;
-  const unsigned live = (g.key[0].mask != 0) | (g.key[1].mask != 0) << 1 |
-                        (g.key[2].mask != 0) << 2;
-  return live && (live & (live - 1)) == 0 ? __builtin_ctz(live) : -1;
 }
 
 }  // namespace threadlens::analysis

@@ -8,7 +8,6 @@
 
 namespace threadlens::analysis {
 
-using shadow_detail::SameCell;
 using shadow_detail::SamePair;
 using shadow_detail::SameSummary;
 
@@ -166,11 +165,8 @@ bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const Shadow
     const bool met = Step(v, vn, base, 0xff, a, mode);
     if (!span_races_.empty()) SpanRaces(base, a);
     span_ = 1;
-    Summary two;
-    if (const int i = Single(v); i >= 0 && v.key[i].mask == 0xff) {
-      OwnSummary(p, line, One(Join(v.key[i], vn[i])));
-    } else if (PairOf(v, vn, two)) {
-      OwnSummary(p, line, two);
+    if (Summary after; WholeCells(v, vn, after)) {
+      OwnSummary(p, line, after);
     } else {
       // Starting from two cells, a step leaves at most three: never a block or a side list.
       DropSummary(p, line);
@@ -188,21 +184,11 @@ bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const Shadow
     met |= Step(lc->g[k], lc->note[k], base + 8 * k, 0xff, a, mode);
   }
   // The line turns uniform when its granules all hold the same cell, or the same two.
-  const int i0 = Single(lc->g[0]);
   Summary first;
-  if (i0 >= 0) {
-    if (lc->g[0].key[i0].mask != 0xff) return met;
-    first = One(Join(lc->g[0].key[i0], lc->note[0][i0]));
-    for (uint32_t k = 1; k < kLineGranules; ++k) {
-      const int i = Single(lc->g[k]);
-      if (i < 0 || !SameCell(Join(lc->g[k].key[i], lc->note[k][i]), first.c[0])) return met;
-    }
-  } else {
-    if (!PairOf(lc->g[0], lc->note[0], first)) return met;
-    for (uint32_t k = 1; k < kLineGranules; ++k) {
-      Summary other;
-      if (!PairOf(lc->g[k], lc->note[k], other) || !SamePair(other, first)) return met;
-    }
+  if (!WholeCells(lc->g[0], lc->note[0], first)) return met;
+  for (uint32_t k = 1; k < kLineGranules; ++k) {
+    Summary other;
+    if (!WholeCells(lc->g[k], lc->note[k], other) || !SamePair(other, first)) return met;
   }
   SetSummary(p, line, first);
   ReleaseGranules(p, line);

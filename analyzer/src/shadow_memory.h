@@ -297,8 +297,9 @@ class ShadowMemory {
     return {{p.cell[s], p.second ? p.second[s] : ShadowCell{}}};
   }
   static bool HasPair(const Page& p, uint8_t s) { return p.second && p.second[s].mask; }
-  // The granule holds exactly two cells, each on all of its bytes: they, in slot order.
-  static bool PairOf(const Granule& g, const CellNote* notes, Summary& out);
+  // The granule holds one or two cells, each on all of its bytes: they, in slot order (a
+  // summary of them).
+  static bool WholeCells(const Granule& g, const CellNote* notes, Summary& out);
   void FreeSlot(Page& p, uint8_t s);
   // How many lines from `from` on are uniform with slot `s` (from < kLinesPerPage).
   static uint32_t SlotRun(const Page& p, uint8_t s, uint32_t from);
@@ -395,8 +396,6 @@ class ShadowMemory {
   // At most kInline live cells in the block or side list `keys` and `notes` (n slots): back
   // to the granule's own slots, whose notes are `own`.
   void Shrink(Granule& g, CellNote* own, const CellKey* keys, const CellNote* notes, size_t n);
-  // The slot of a granule's one live cell, or -1 (none, several, or not inline).
-  static int Single(const Granule& g);
   Block* BlockAt(uint32_t id) const {
     return block_chunks_[id / kChunkBlocks] + id % kChunkBlocks;
   }
