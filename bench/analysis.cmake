@@ -32,6 +32,19 @@ add_custom_target(bench_thread_churn
   DEPENDS threadlens bench_analysis_thread_churn bench_timed
   USES_TERMINAL)
 
+# A child process per request, forked while the heap holds many blocks: bench/fork_churn.sh
+# BUILD, or cmake --build BUILD --target bench_fork_churn
+add_executable(bench_analysis_fork_churn ${CMAKE_CURRENT_LIST_DIR}/analysis/fork_churn.c)
+target_compile_options(bench_analysis_fork_churn PRIVATE -O2 -g)
+threadlens_instrument(bench_analysis_fork_churn)
+set_target_properties(bench_analysis_fork_churn PROPERTIES RUNTIME_OUTPUT_DIRECTORY
+                      ${CMAKE_CURRENT_BINARY_DIR}/analysis)
+
+add_custom_target(bench_fork_churn
+  COMMAND ${CMAKE_CURRENT_LIST_DIR}/fork_churn.sh --no-build ${CMAKE_BINARY_DIR}
+  DEPENDS threadlens bench_analysis_fork_churn bench_timed
+  USES_TERMINAL)
+
 # The bench scripts' timer: wall time and peak memory of one command (bench/timed.cc).
 add_executable(bench_timed ${CMAKE_CURRENT_LIST_DIR}/timed.cc)
 set_target_properties(bench_timed PROPERTIES OUTPUT_NAME timed)

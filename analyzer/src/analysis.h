@@ -146,6 +146,8 @@ class Analysis {
   void HandleHeap(ThreadCtx& t, const StreamEvent& e);
   // The fork of `key` reached the child (process `child`): the parent's heap is its too.
   void Forked(uint64_t key, ThreadCtx& child);
+  // The process at `index` ended (exit or exec): its heap blocks are gone.
+  void ProcessEnded(uint32_t index);
   void InheritLocks(const std::vector<Held>& held, uint32_t parent, uint32_t child,
                     ThreadCtx& t);
   void HandleLock(ThreadCtx& t, const StreamEvent& e);

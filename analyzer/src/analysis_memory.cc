@@ -116,6 +116,21 @@ void Analysis::Forked(uint64_t key, ThreadCtx& t) {
   if (opts_.races) race_.CopyBlocks(from, span, to);
 }
 
+void Analysis::ProcessEnded(uint32_t index) {
+  // One process alone: its end is the trace's, nothing is left to name or free.
+  if (source_.Processes().empty()) return;
+  // A fork copied the parent's live blocks into the child's tag: kept past the child's end,
+  // they would pile up, a copy of the parent's heap per child (a server forking a child per
+  // request: time and memory growing with the requests).
+  const uint64_t from = ProcessAddressBase(index), span = ProcessAddressBase(1);
+  std::vector<uint64_t> gone;
+  live_sizes_.ForEach([&](uint64_t base, uint64_t) {
+    if (base - from < span) gone.push_back(base);
+  });
+  for (uint64_t base : gone) live_sizes_.Erase(base);
+  if (opts_.races) race_.DropBlocks(from, span, index_);
+}
+
 void Analysis::InheritLocks(const std::vector<Held>& held, uint32_t parent, uint32_t child,
                             ThreadCtx& t) {
   // The child's copy of a lock its parent's forking thread held is held by the child's thread

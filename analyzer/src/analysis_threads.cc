@@ -1,6 +1,7 @@
 // The analysis driver's threads: their contexts, clock slots, fork and join edges, and the
 // thread events of the merged stream (creation, start, exit, join, detach).
 #include "analysis.h"
+#include "process_tree.h"
 
 namespace threadlens::analysis {
 
@@ -118,6 +119,7 @@ void Analysis::HandleThread(ThreadCtx& t, const StreamEvent& e) {
       if (t.held.empty()) std::vector<Held>().swap(t.held);
       if (t.outer_pending.empty()) std::vector<Pending>().swap(t.outer_pending);
       if (t.detached) Ended(t);
+      if (ev.flags & trace::kProcessEnded) ProcessEnded(ProcessIndexOfTid(t.tid));
       if (opts_.races) {
         DropMarksAfter(t);
         namer_.Frames().Retire(t.tid);

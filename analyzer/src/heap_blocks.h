@@ -48,7 +48,9 @@ class HeapBlocks {
   // The live blocks in [from, from + span) are live from `to` on too (a fork child's copy of
   // its parent's heap).
   void Copy(uint64_t from, uint64_t span, uint64_t to) {
-    std::vector<HeapRef> copies;
+    // Kept between forks: a fresh vector per fork faulted its pages in again each time.
+    std::vector<HeapRef>& copies = copies_;
+    copies.clear();
     for (auto it = blocks_.lower_bound(from); it != blocks_.end() && it->first - from < span;
          ++it) {
       if (it->second.freed) continue;
@@ -57,6 +59,14 @@ class HeapBlocks {
     }
     for (const HeapRef& c : copies) Alloc(c);
   }
+  // Every block in [from, from + span) is gone (the process whose memory that was ended);
+  // `by` stands for what ended them (its stream position) to OnReplaced.
+  void Drop(uint64_t from, uint64_t span, const HeapRef& by) {
+    for (auto it = blocks_.lower_bound(from); it != blocks_.end() && it->first - from < span;) {
+      it = Erase(it, by);
+    }
+  }
+  size_t size() const { return blocks_.size(); }
   // The live block at `base` (a free's address), or null.
   HeapRef* Live(uint64_t base) {
     Map::iterator* known = index_.Find(base);
@@ -80,6 +90,7 @@ class HeapBlocks {
   Map blocks_;
   FlatMap<Map::iterator> index_;  // base -> its entry
   Replaced replaced_;
+  std::vector<HeapRef> copies_;  // Copy's
 };
 
 }  // namespace threadlens::analysis

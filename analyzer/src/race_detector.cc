@@ -55,8 +55,21 @@ void RaceDetector::CopyBlocks(uint64_t from, uint64_t span, uint64_t to) {
   b.heap.push_back(h);
 }
 
+void RaceDetector::DropBlocks(uint64_t from, uint64_t span, uint64_t index) {
+  HeapOp h{0, false, HeapRef{from, span, 0, 0, false, false}};
+  h.block.index = index;
+  h.drop = true;
+  if (!threaded_) return ApplyHeap(h);
+  // After the races of every access before it (the dead process's last ones among them).
+  Batch& b = batches_[filling_];
+  h.op = b.count;
+  b.heap.push_back(h);
+}
+
 void RaceDetector::ApplyHeap(const HeapOp& h) {
-  if (h.copy_to) {
+  if (h.drop) {
+    names_.Drop(h.block.base, h.block.size, h.block);
+  } else if (h.copy_to) {
     names_.Copy(h.block.base, h.block.size, h.copy_to);
   } else if (h.alloc) {
     names_.Alloc(h.block);

@@ -93,6 +93,10 @@ class RaceDetector {
   // A fork: the blocks live in [from, from + span) live in the child too, from `to` on (the
   // same addresses in its own tag), and races there name them.
   void CopyBlocks(uint64_t from, uint64_t span, uint64_t to);
+  // A process ended at stream position `index`: its blocks in [from, from + span) are gone,
+  // so that a server forking a child per request keeps the blocks of the live ones only.
+  void DropBlocks(uint64_t from, uint64_t span, uint64_t index);
+  size_t blocks() const { return names_.size(); }  // for tests: blocks known, live or freed
   // Starts loading the shadow of `addr` (checking on this thread only).
   void Prefetch(uint64_t addr) const {
     if (!threaded_) shards_[0]->shadow.Prefetch(addr);
@@ -214,6 +218,7 @@ class RaceDetector {
     HeapRef block;  // alloc: the new block; free: its base in block.base
     // A fork: the live blocks in [block.base, block.base + block.size) copied to copy_to on.
     uint64_t copy_to = 0;
+    bool drop = false;  // the blocks in [block.base, block.base + block.size) are gone
   };
   // A batch's accesses go to the lanes of the shards whose pages they touch (most touch
   // one page), so a worker reads its own accesses only.

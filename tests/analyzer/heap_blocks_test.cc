@@ -49,5 +49,36 @@ TEST(HeapBlocks, AllocationTellsOfTheBlocksItReplaces) {
   EXPECT_TRUE(told.empty());
 }
 
+// A fork copies the parent's live blocks into the child's range; the child's end drops that
+// range alone, telling each block it drops (a lock first taken in one keeps its name).
+TEST(HeapBlocks, DropForgetsOneRangeAndTellsOfEachBlock) {
+  HeapBlocks blocks;
+  std::vector<std::pair<uint64_t, uint64_t>> told;
+  blocks.OnReplaced([&](const HeapRef& old, const HeapRef& by) {
+    told.emplace_back(old.base, by.index);
+  });
+  constexpr uint64_t kChild = 1ull << 47;
+  blocks.Alloc(Block(0x1000, 64, 1));
+  blocks.Alloc(Block(0x2000, 32, 2));
+  blocks.Alloc(Block(0x3000, 16, 3, /*freed=*/true));
+  blocks.Copy(0, kChild, kChild);  // the live ones only
+  EXPECT_EQ(blocks.size(), 5u);
+  ASSERT_NE(blocks.Containing(kChild + 0x2010), nullptr);
+  EXPECT_EQ(blocks.Containing(kChild + 0x2010)->index, 2u);
+  EXPECT_EQ(blocks.Containing(kChild + 0x3000), nullptr);
+  blocks.Alloc(Block(kChild + 0x5000, 8, 4));  // the child's own
+  HeapRef end;
+  end.index = 9;
+  blocks.Drop(kChild, kChild, end);
+  EXPECT_EQ(blocks.size(), 3u);
+  EXPECT_EQ(blocks.Containing(kChild + 0x1000), nullptr);
+  EXPECT_EQ(blocks.Containing(kChild + 0x5000), nullptr);
+  ASSERT_NE(blocks.Containing(0x1000), nullptr);  // the parent's stay
+  EXPECT_NE(blocks.Containing(0x3008), nullptr);
+  const std::vector<std::pair<uint64_t, uint64_t>> want{
+      {kChild + 0x1000, 9}, {kChild + 0x2000, 9}, {kChild + 0x5000, 9}};
+  EXPECT_EQ(told, want);
+}
+
 }  // namespace
 }  // namespace threadlens::analysis

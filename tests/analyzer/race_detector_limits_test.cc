@@ -1,6 +1,6 @@
 // Race detection past its limits: threads whose clock slot does not fit are counted, not
 // checked; threads that took ended threads' slots are checked; reports of lines already
-// reported leave room under the cap for new ones.
+// reported leave room under the cap for new ones; the heap blocks of ended processes go.
 #include <gtest/gtest.h>
 
 #include "hb_engine.h"
@@ -95,6 +95,35 @@ TEST(RaceDetectorLimits, ReportsForNewCallSitesLeaveRoomForNewLines) {
   EXPECT_EQ(found[1].vars[0], 0x1040u);  // the second caller's: reported again
   EXPECT_EQ(found[2].vars[0], 0x9000u);  // the new lines
   EXPECT_FALSE(rd.truncated());
+}
+
+// A server forking a child per request: each fork copies the parent's live blocks into the
+// child's range, and each child's end drops them again, in stream order with the accesses
+// (on the workers' merge too), so the blocks known stay those of the live processes.
+TEST(RaceDetectorLimits, EndedProcessesLeaveNoBlocks) {
+  constexpr uint64_t kSpan = 1ull << 47;  // a process's private addresses
+  for (unsigned workers : {0u, 1u}) {
+    HappensBefore hb;
+    RaceDetector rd(hb, 10, workers);
+    rd.AddThread(0, 1);
+    uint64_t index = 0;
+    for (uint64_t b = 0; b < 100; ++b) {
+      SideRef s;
+      s.obj = 0x10000 + 64 * b;
+      s.index = ++index;
+      rd.Alloc(0, s, 32, HeapRef{s.obj, 32, 1, 0, true});
+    }
+    for (uint64_t child = 1; child <= 50; ++child) {
+      rd.CopyBlocks(0, kSpan, child * kSpan);
+      rd.DropBlocks(child * kSpan, kSpan, ++index);
+    }
+    rd.CopyBlocks(0, kSpan, 51 * kSpan);  // a child still running at the end
+    rd.Flush();
+    EXPECT_EQ(rd.blocks(), 200u) << workers;
+    EXPECT_EQ(rd.BlockAt(50 * kSpan + 0x10000), nullptr) << workers;
+    ASSERT_NE(rd.BlockAt(51 * kSpan + 0x10000), nullptr) << workers;
+    EXPECT_EQ(rd.BlockAt(51 * kSpan + 0x10000)->base, 51 * kSpan + 0x10000) << workers;
+  }
 }
 
 }  // namespace
