@@ -27,8 +27,9 @@ bool IsSystemFrame(const Frame& f) {
   for (const char* d : kDirs) {
     if (f.file.rfind(d, 0) == 0) return true;
   }
+  // (__cxa_: the C++ ABI's runtime, which allocates a thrown exception and runs guards.)
   static const char* kFunctions[] = {"std::",     "__gthread", "__gnu_cxx::", "__cxxabiv1::",
-                                     "__pthread", "pthread_",  "threadlens::rt::"};
+                                     "__cxa_",    "__pthread", "pthread_",    "threadlens::rt::"};
   for (const char* p : kFunctions) {
     if (f.function.rfind(p, 0) == 0) return true;
   }

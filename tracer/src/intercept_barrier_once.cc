@@ -1,6 +1,7 @@
-// Interceptors for pthread barriers, pthread_once (std::call_once goes through it) and the
-// guards of function-local statics (__cxa_guard_*): the happens-before edges they make,
-// written as happens_before/happens_after and atomic events the analyzer already knows.
+// Interceptors for pthread barriers, pthread_once (std::call_once goes through it), the
+// guards of function-local statics (__cxa_guard_*) and the release of a std::exception_ptr:
+// the happens-before edges they make, written as happens_before/happens_after and atomic
+// events the analyzer already knows.
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
@@ -24,6 +25,7 @@ int (*real_once)(pthread_once_t*, void (*)());
 int (*real_guard_acquire)(uint64_t*);
 void (*real_guard_release)(uint64_t*);
 void (*real_guard_abort)(uint64_t*);
+void (*real_exception_release)(void*);
 
 template <typename F>
 F Resolve(F& fn, const char* name) {
@@ -215,4 +217,24 @@ TL_EXPORT void __cxa_guard_abort(uint64_t* guard) {
   auto* real = Resolve(real_guard_abort, "__cxa_guard_abort");
   if (!real) threadlens::rt::ReportFatal("__cxa_guard_abort: no C++ runtime loaded");
   real(guard);
+}
+
+// A std::exception_ptr's release (its destructor and assignments call it): the exception's
+// reference count lives in the C++ runtime, which is not instrumented, and the last release
+// frees the object. The count's decrements are acq_rel, so every release is recorded as a
+// release then an acquire of the object's key, before the real one: the free that the last
+// release makes is ordered after whatever each earlier holder did with the exception (a
+// thread that handed an exception to another and dropped its copy last was a false use
+// after free of the other's reads, in ThreadSanitizer too). Releases inside the C++ runtime
+// itself (std::rethrow_exception's, a future's) do not come here.
+TL_EXPORT void _ZNSt15__exception_ptr13exception_ptr10_M_releaseEv(void* self) {
+  auto* real = Resolve(real_exception_release, "_ZNSt15__exception_ptr13exception_ptr10_M_releaseEv");
+  if (!real) threadlens::rt::ReportFatal("exception_ptr::_M_release: no C++ runtime loaded");
+  const uint64_t pc = TL_CALLER_PC;
+  if (void* object = *static_cast<void**>(self); object && !FromRuntime(pc)) {
+    const uint64_t key = ExceptionKey(Addr(object));
+    Sync(EventKind::kHappensBefore, key, pc);
+    Sync(EventKind::kHappensAfter, key, pc);
+  }
+  real(self);
 }

@@ -41,6 +41,13 @@ inline uint64_t OrphanLockKey(uint64_t lock) {
 inline uint64_t AioKey(uint64_t aiocb) {
   return kSignalKeyBase + (1ull << 43) + (aiocb & ((1ull << 43) - 1));
 }
+// A std::exception_ptr's exception object (at `object`): each release of a reference
+// releases and acquires this key, as the C++ runtime's reference count (an acq_rel atomic the
+// program's instrumentation never sees) orders the last release, which frees the object,
+// after every earlier one. Bits 47-54 stay clear: the analyzer tags the key with the process.
+inline uint64_t ExceptionKey(uint64_t object) {
+  return kSignalKeyBase + (1ull << 56) + (object & ((1ull << 47) - 1));
+}
 // Before signal `sig` is sent (kill, raise, the raw system calls...): the release of its key
 // (intercept_signal.cc).
 void SignalSent(int sig, uint64_t pc);
