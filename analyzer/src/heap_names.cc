@@ -125,7 +125,20 @@ std::string Namer::HeapName(const HeapRef& h, uint64_t addr, const std::vector<S
   // the objects the program carves from it), the type of the pointer an access went through
   // (a block carved up by the program's own allocator, a void* kept nowhere typed).
   if ((field.empty() || bytes) && addr >= h.base) {
-    if (std::string accessed = AccessedField(addr, sides); !accessed.empty()) field = accessed;
+    if (std::string accessed = AccessedField(addr, sides); !accessed.empty()) {
+      field = accessed;
+      bytes = false;
+    }
+  }
+  // Bytes the program stores wider values in (a ring of ints in a `char *` buffer): "char[8]"
+  // would name one byte of a 4-byte access. The block and the offset say it plainly. (A
+  // wide access: an aligned 2, 4, 8 or 16 bytes; a byte range, a string's copy, keeps "char".)
+  if (bytes && !field.empty() && sides) {
+    for (const SideRef& s : *sides) {
+      const bool wide = s.size > 1 && s.size <= 16 && (s.size & (s.size - 1)) == 0 &&
+                        s.obj % s.size == 0;
+      if (wide && addr >= s.obj && addr - s.obj < s.size) field.clear();
+    }
   }
   // Else the type another race's access into the same object went through (x264's frame
   // contexts: some fields reached through a typed pointer, others through one the debug
