@@ -5,6 +5,7 @@
 #include <set>
 
 #include "namer.h"
+#include "process_tree.h"
 
 namespace threadlens::analysis {
 
@@ -30,7 +31,7 @@ void Namer::BuildLockNames() {
     auto named = object_names_.find(obj);
     if (named != object_names_.end() && !named->second.empty()) continue;
     if (Symbolizer* sym = Sym(); sym && source_.Meta().format != "std") {
-      if (!sym->ResolveData(obj).empty()) continue;
+      if (!sym->ResolveData(LocalAddress(obj)).empty()) continue;
     }
     locks.push_back({obj, st.first_acquire.index,
                      st.type == static_cast<uint16_t>(trace::LockType::kRwLock),
@@ -113,7 +114,7 @@ std::string Namer::ObjectName(uint64_t obj, ObjectKind kind) {
   if (cached != fallback_names_.end()) return cached->second;
   std::string name;
   if (Symbolizer* sym = Sym(); sym && source_.Meta().format != "std") {
-    name = sym->ResolveData(obj);
+    name = sym->ResolveData(LocalAddress(obj));  // a fork child's globals are its parent's
   }
   if (name.empty()) {
     auto l = locks_.find(obj);
