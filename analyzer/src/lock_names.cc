@@ -140,7 +140,7 @@ std::string Namer::ObjectName(uint64_t obj, ObjectKind kind) {
                          : kind == ObjectKind::kSem  ? "sem@"
                          : kind == ObjectKind::kWord ? "futex@"
                                                      : "mutex@";
-    name = prefix + Hex(obj);
+    name = prefix + Hex(LocalAddress(obj));  // as its own process saw it
   }
   fallback_names_[obj] = name;
   return name;
