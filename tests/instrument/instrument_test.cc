@@ -2,7 +2,8 @@
 // threadlens_instrument(), run under `threadlens run`, and its trace analyzed. Expectations
 // sit in the program, as TSan's lit tests keep theirs:
 //   // CHECK: race NAME    a race on the variable named NAME (the rest of the line; '*': any
-//                         name), whose two sides are on lines marked `// RACE`
+//                         name; "pid N" stands for any process id), whose two sides are on
+//                         lines marked `// RACE`
 //   // CHECK: no-race     no race finding at all
 //   // CHECK: races N     exactly N race findings
 //   // CHECK: subkind S   the expected races are of subkind S (e.g. use-after-free)
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -121,6 +123,21 @@ Expectations ReadExpectations(const std::string& path) {
   return e;
 }
 
+// A name with each process id replaced by N ("on pid 4242 T1's stack" -> "on pid N T1's
+// stack"): a child's pid differs from run to run.
+std::string WithoutPids(const std::string& name) {
+  std::string out;
+  for (size_t i = 0; i < name.size();) {
+    if (name.compare(i, 4, "pid ") == 0 && i + 4 < name.size() && std::isdigit(static_cast<unsigned char>(name[i + 4]))) {
+      out += "pid N";
+      for (i += 4; i < name.size() && std::isdigit(static_cast<unsigned char>(name[i]));) ++i;
+    } else {
+      out += name[i++];
+    }
+  }
+  return out;
+}
+
 bool EndsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() &&
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -176,8 +193,8 @@ TEST_P(InstrumentedProgram, FindingsMatchChecks) {
     for (const auto* f : races) {
       if (f->accesses.size() < 2) continue;
       bool name_ok = variable == "*";
-      for (const auto& v : f->variables) name_ok |= v == variable;
-      for (const auto& a : f->accesses) name_ok |= a.object == variable;
+      for (const auto& v : f->variables) name_ok |= WithoutPids(v) == variable;
+      for (const auto& a : f->accesses) name_ok |= WithoutPids(a.object) == variable;
       if (!name_ok) continue;
       // Both sides point into this program's source at a marked line: the innermost frame
       // in it (an access inside an inlined library function has library frames first).

@@ -19,6 +19,7 @@
 #include "fd_sync.h"
 #include "runtime_internal.h"
 #include "sync_keys.h"
+#include "thread_stack.h"
 #include "threadlens/recording.h"
 
 namespace threadlens::rt {
@@ -231,6 +232,8 @@ void ProcessForkChild() {
   g_forked.store(false, std::memory_order_relaxed);
   ClaimLockSlot();  // the parent's is the parent's
   fdsync::FileLocksForked();
+  MainStackForked();
+  FramesForked();
   ThreadState* ts = CurrentFast();
   if (!ts) return;
   EmitTo(ts, trace::EventKind::kHappensAfter, 0, 0, 0, ForkKey(t_fork_token), 0);

@@ -241,6 +241,9 @@ void EndProgramEvent();
 // The calling thread's next memory access reads the clock (instrumented programs; after a
 // sleep, whose end no event records).
 void ClockNextAccess();
+// In a fork child: the forking thread's frames are written again into the child's own trace,
+// which starts without them, before its next event (the child's locals are then named).
+void FramesForked();
 
 // After a call that may have blocked and records nothing when it returns empty-handed (a
 // sleep, a poll that timed out): ThreadState::order_pending (intercept_sleep.cc).

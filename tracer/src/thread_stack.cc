@@ -57,10 +57,18 @@ void RecordOwnStack(ThreadState* ts) {
   }
 }
 
+namespace {
+std::atomic<bool> g_main_stack_recorded{false};
+}  // namespace
+
 void RecordMainStackOnce(ThreadState* ts) {
-  static std::atomic<bool> recorded{false};
-  if (gettid() != getpid() || recorded.exchange(true, std::memory_order_relaxed)) return;
+  if (g_main_stack_recorded.load(std::memory_order_relaxed)) return;
+  if (gettid() != getpid() || g_main_stack_recorded.exchange(true, std::memory_order_relaxed)) {
+    return;
+  }
   RecordOwnStack(ts);
 }
+
+void MainStackForked() { g_main_stack_recorded.store(false, std::memory_order_relaxed); }
 
 }  // namespace threadlens::rt

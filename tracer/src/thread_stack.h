@@ -13,5 +13,8 @@ void RecordOwnStack(ThreadState* ts);
 
 // The main thread's stack, recorded by the first pthread_create it makes.
 void RecordMainStackOnce(ThreadState* ts);
+// In a fork child: the forking thread is the child's main thread, its stack not yet recorded
+// in the child's trace.
+void MainStackForked();
 
 }  // namespace threadlens::rt

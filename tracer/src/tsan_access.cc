@@ -353,6 +353,11 @@ bool BeginProgramEvent(ThreadState* ts, trace::EventKind kind, uint64_t site) {
 void EndProgramEvent() { tsan::PopLibraryFrame(tsan::tls_ctx); }
 
 void ClockNextAccess() { tsan::tls_ctx.clock_skip = tsan::kClockEvery - 1; }
+
+void FramesForked() {
+  tsan::ThreadCtx& t = tsan::tls_ctx;
+  if (t.mode == tsan::Mode::kOn) t.emitted = 0;
+}
 }  // namespace threadlens::rt
 
 // Function entry/exit only move the shadow stack; tsan_thread.h explains when frames reach
