@@ -128,7 +128,9 @@ Expectations ReadExpectations(const std::string& path) {
 std::string WithoutPids(const std::string& name) {
   std::string out;
   for (size_t i = 0; i < name.size();) {
-    if (name.compare(i, 4, "pid ") == 0 && i + 4 < name.size() && std::isdigit(static_cast<unsigned char>(name[i + 4]))) {
+    const bool pid = name.compare(i, 4, "pid ") == 0 && i + 4 < name.size() &&
+                     std::isdigit(static_cast<unsigned char>(name[i + 4]));
+    if (pid) {
       out += "pid N";
       for (i += 4; i < name.size() && std::isdigit(static_cast<unsigned char>(name[i]));) ++i;
     } else {

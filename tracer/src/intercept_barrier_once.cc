@@ -228,7 +228,8 @@ TL_EXPORT void __cxa_guard_abort(uint64_t* guard) {
 // after free of the other's reads, in ThreadSanitizer too). Releases inside the C++ runtime
 // itself (std::rethrow_exception's, a future's) do not come here.
 TL_EXPORT void _ZNSt15__exception_ptr13exception_ptr10_M_releaseEv(void* self) {
-  auto* real = Resolve(real_exception_release, "_ZNSt15__exception_ptr13exception_ptr10_M_releaseEv");
+  auto* real =
+      Resolve(real_exception_release, "_ZNSt15__exception_ptr13exception_ptr10_M_releaseEv");
   if (!real) threadlens::rt::ReportFatal("exception_ptr::_M_release: no C++ runtime loaded");
   const uint64_t pc = TL_CALLER_PC;
   if (void* object = *static_cast<void**>(self); object && !FromRuntime(pc)) {
