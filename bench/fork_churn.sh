@@ -43,7 +43,7 @@ for ((r = 0; r < runs; ++r)); do
   done
 done
 
-median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+source "$(dirname "$0")/timing.sh"  # median
 printf '%d runs each (median), %d live blocks\n' "$runs" "$blocks"
 printf '%8s %10s %10s\n' forks wall_ms rss_MiB
 for n in "$few" "$many"; do

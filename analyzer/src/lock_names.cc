@@ -30,9 +30,7 @@ void Namer::BuildLockNames() {
     if (!st.acquired_ever) continue;
     auto named = object_names_.find(obj);
     if (named != object_names_.end() && !named->second.empty()) continue;
-    if (Symbolizer* sym = Sym(); sym && source_.Meta().format != "std") {
-      if (!sym->ResolveData(LocalAddress(obj)).empty()) continue;
-    }
+    if (!DataSymbol(obj).empty()) continue;
     locks.push_back({obj, st.first_acquire.index,
                      st.type == static_cast<uint16_t>(trace::LockType::kRwLock),
                      StackOf(st.first_acquire.site, st.first_acquire.stack), ""});
@@ -112,10 +110,7 @@ std::string Namer::ObjectName(uint64_t obj, ObjectKind kind) {
   if (it != object_names_.end() && !it->second.empty()) return it->second;
   auto cached = fallback_names_.find(obj);
   if (cached != fallback_names_.end()) return cached->second;
-  std::string name;
-  if (Symbolizer* sym = Sym(); sym && source_.Meta().format != "std") {
-    name = sym->ResolveData(LocalAddress(obj));  // a fork child's globals are its parent's
-  }
+  std::string name = DataSymbol(obj);
   if (name.empty()) {
     auto l = locks_.find(obj);
     if (l != locks_.end() && !lock_names_built_) {

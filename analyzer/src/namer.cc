@@ -174,6 +174,12 @@ bool Namer::LocalAt(uint64_t addr, const SideRef& s, StackLocal& out) {
   return true;
 }
 
+std::string Namer::DataSymbol(uint64_t addr) {
+  Symbolizer* sym = Sym();
+  if (!sym || source_.Meta().format == "std") return "";
+  return sym->ResolveData(LocalAddress(addr));
+}
+
 std::string Namer::LocalName(uint64_t addr, const SideRef& s) {
   StackLocal local;
   if (!LocalAt(addr, s, local)) return "";
@@ -207,10 +213,7 @@ std::string Namer::VariableName(uint64_t addr, const HeapRef* heap, uint64_t ts,
       if (std::string name = LocalName(addr, s); !name.empty()) return name;
     }
   }
-  if (Symbolizer* sym = Sym(); sym && source_.Meta().format != "std") {
-    std::string n = sym->ResolveData(LocalAddress(addr));
-    if (!n.empty()) return n;
-  }
+  if (std::string n = DataSymbol(addr); !n.empty()) return n;
   // A heap block may hold a thread's stack and thread-locals (pthread_attr_setstack): a
   // variable found there is the better name; else the block is.
   const bool in_heap = heap && heap->valid;

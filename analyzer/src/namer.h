@@ -126,6 +126,9 @@ class Namer {
 
  private:
   Symbolizer* Sym();
+  // The global holding `addr` by its symbol (a fork child's at its parent's address), or "":
+  // no symbols, or an STD trace, whose numbers are no addresses.
+  std::string DataSymbol(uint64_t addr);
   // The frames of one site, innermost first: one, or several where the compiler inlined
   // calls at a pc (a lock call inlined through std::mutex::lock into the user's function).
   const Stack& FramesOf(uint64_t site);
