@@ -143,6 +143,8 @@ class Dumper {
         return "futex";
       case trace::BlockedOn::kCondDestroy:
         return "cond_destroy";
+      case trace::BlockedOn::kProcess:
+        return "process";
       case trace::BlockedOn::kFileLock:
         return "file_lock";
     }
@@ -256,6 +258,8 @@ class Dumper {
         std::string obj = on == trace::BlockedOn::kJoin ? Thread(static_cast<uint32_t>(e.obj))
                           : on == trace::BlockedOn::kLock || on == trace::BlockedOn::kFileLock
                               ? Lock(e.obj)
+                          : on == trace::BlockedOn::kProcess
+                              ? (e.obj ? "pid " + std::to_string(trace::ExitKeyPid(e.obj)) : "any")
                               : Hex(e.obj);
         return Thread(e.aux32) + " on " + what + " " + obj + (e.aux16 & 1 ? " shared" : "");
       }

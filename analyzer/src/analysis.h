@@ -183,6 +183,9 @@ class Analysis {
 
   // ---- end of trace (analysis_finish.cc) ----
   void FindBlockedState(std::vector<RawFinding>& raw, std::vector<std::string>& notes);
+  // Sets BlockedThread::process of the waits for a child process (blocked_state.h).
+  void ResolveProcessWaits(std::vector<BlockedThread>& blocked,
+                           const std::set<uint32_t>& listed) const;
   // The detail of a condition-variable or semaphore hang (hang_explain.h).
   std::string ExplainHang(const RawFinding& f, const std::vector<HeldBy>& holds,
                           const std::set<uint32_t>& blocked);

@@ -83,6 +83,26 @@ std::string Analysis::ExplainHang(const RawFinding& f, const std::vector<HeldBy>
   return hangs_.Explain(f.subkind == "cond", waiter, mutex, n);
 }
 
+void Analysis::ResolveProcessWaits(std::vector<BlockedThread>& blocked,
+                                   const std::set<uint32_t>& listed) const {
+  // A child ends only by one of its threads: one still running may yet end it. Of an image
+  // replaced by exec, the last (the one the pid runs now).
+  const std::vector<ProcessInfo>& procs = source_.Processes();
+  for (BlockedThread& b : blocked) {
+    if (b.on != Pending::kProcess || b.obj == 0) continue;
+    const uint32_t pid = trace::ExitKeyPid(b.obj);
+    for (size_t i = procs.size(); i-- > 0 && !b.process;) {
+      if (procs[i].pid == pid) b.process = static_cast<uint32_t>(i) + 1;
+    }
+    for (const ThreadCtx& t : threads_) {
+      if (!b.process) break;
+      const auto it = current_.find(t.tid);
+      if (it == current_.end() || it->second != t.dense || !t.started || t.exited) continue;
+      if (ProcessIndexOfTid(t.tid) == b.process - 1 && !listed.count(t.tid)) b.process = 0;
+    }
+  }
+}
+
 void Analysis::FindBlockedState(std::vector<RawFinding>& raw, std::vector<std::string>& notes) {
   std::vector<BlockedThread> blocked;
   std::vector<HeldBy> holds;
@@ -130,6 +150,7 @@ void Analysis::FindBlockedState(std::vector<RawFinding>& raw, std::vector<std::s
     b.timed = t.pending.flags & trace::kTimed;
     blocked.push_back(b);
   }
+  ResolveProcessWaits(blocked, listed);
   std::set<std::pair<uint32_t, uint64_t>> held_listed;
   for (HeldBy h : watchdog_holds_) {
     if (ThreadCtx* t = live(h.tid)) {

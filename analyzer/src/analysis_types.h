@@ -125,6 +125,7 @@ enum class Op : uint8_t {
   kCall,     // a call inside a signal handler (obj = trace::SignalUnsafeCall)
   kIgnoreBegin,  // obj = trace::IgnoreKind
   kFutexWait,    // an untimed wait on a futex word (obj = the word)
+  kWaitProcess,  // a wait for a child process to end (obj = its exit key, trace::ExitKeyPid)
 };
 const char* OpName(Op op);
 
@@ -213,7 +214,10 @@ struct Held {
 
 // What a thread is blocked on, when it is between a request and its completion.
 struct Pending {
-  enum Kind : uint8_t { kNone, kLock, kCond, kJoin, kSem, kFutex, kFileLock } kind = kNone;
+  enum Kind : uint8_t {
+    kNone, kLock, kCond, kJoin, kSem, kFutex, kFileLock,
+    kProcess,  // a wait for a child process to end (obj: its exit key, 0 for any of several)
+  } kind = kNone;
   uint64_t obj = 0;
   SideRef where;
   uint8_t flags = 0;

@@ -42,6 +42,7 @@ const char* OpName(Op op) {
     case Op::kCall: return "call";
     case Op::kIgnoreBegin: return "ignore-begin";
     case Op::kFutexWait: return "futex-wait";
+    case Op::kWaitProcess: return "wait-process";
   }
   return "?";
 }

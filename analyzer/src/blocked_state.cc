@@ -17,6 +17,7 @@ SideRef BlockedSide(const BlockedThread& b) {
   s.op = b.on == Pending::kJoin   ? Op::kJoin
          : b.on == Pending::kSem  ? Op::kSemWait
          : b.on == Pending::kFutex ? Op::kFutexWait
+         : b.on == Pending::kProcess ? Op::kWaitProcess
          : b.on == Pending::kLock || b.on == Pending::kFileLock ? Op::kRequest
          : b.destroying           ? Op::kDestroy
                                   : Op::kWait;
@@ -76,6 +77,13 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
     } else if (b.on == Pending::kJoin) {
       auto to = node_of.find(static_cast<uint32_t>(b.obj));
       if (to != node_of.end()) edges[n].push_back({to->second, nullptr});
+    } else if (b.on == Pending::kProcess && b.process) {
+      // The child ends only when one of its threads ends it: it waits for each of them.
+      for (const auto& [tid, to] : node_of) {
+        if (ProcessIndexOfTid(tid) == b.process - 1 && tid != b.tid) {
+          edges[n].push_back({to, nullptr});
+        }
+      }
     }
   }
   std::vector<std::vector<uint32_t>> adj(blocked.size());
@@ -117,7 +125,9 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
       if (waiter.has_where) re.to_site = waiter.where;
       re.to_site.obj = waiter.obj;
       re.to_site.tid = waiter.tid;
-      re.to_site.op = waiter.on == Pending::kJoin ? Op::kJoin : Op::kRequest;
+      re.to_site.op = waiter.on == Pending::kJoin      ? Op::kJoin
+                      : waiter.on == Pending::kProcess ? Op::kWaitProcess
+                                                       : Op::kRequest;
       if (via && via->via) {
         if (via->via->has_acquired) re.from_site = via->via->acquired;
         re.from_site.obj = via->via->lock;
@@ -150,8 +160,10 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
       const BlockedThread& b = *by_node[n];
       if (root[n] >= 0 || b.on == Pending::kLock || b.on == Pending::kNone) continue;
       if (waits_on_destroyed(b)) continue;
-      // A joiner of another blocked thread waits on whatever that thread waits on.
+      // A joiner of another blocked thread waits on whatever that thread waits on; a wait
+      // for a child that may yet end (or that the recording does not hold) is no hang.
       if (b.on == Pending::kJoin && !edges[n].empty()) continue;
+      if (b.on == Pending::kProcess) continue;
       RawFinding f;
       f.kind = "hang";
       f.severity = Severity::kError;
@@ -205,7 +217,7 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
   };
   for (size_t n = 0; n < blocked.size(); ++n) {
     const BlockedThread& b = *by_node[n];
-    if (b.on != Pending::kLock && b.on != Pending::kJoin) continue;
+    if (b.on != Pending::kLock && b.on != Pending::kJoin && b.on != Pending::kProcess) continue;
     if (resolve(static_cast<uint32_t>(n)) >= 0 || !nobody_running) continue;
     if (b.on != Pending::kLock || !edges[n].empty()) continue;
     // Waiting for a lock no blocked thread holds while nobody runs: its holder exited
@@ -227,7 +239,8 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
   // Waiters of that lock hang reach it now that it exists.
   for (size_t n = 0; n < blocked.size(); ++n) {
     const BlockedThread& b = *by_node[n];
-    if ((b.on == Pending::kLock || b.on == Pending::kJoin) && root[n] < 0) {
+    if ((b.on == Pending::kLock || b.on == Pending::kJoin || b.on == Pending::kProcess) &&
+        root[n] < 0) {
       std::fill(state.begin(), state.end(), 0);
       resolve(static_cast<uint32_t>(n));
     }

@@ -25,6 +25,9 @@ struct BlockedThread {
   bool destroying = false;  // on == kCond: inside the condition variable's destroy
   bool timed = false;       // a timed request or wait: it ends by itself
   bool exclusive = true;    // on == kFileLock: an exclusive request
+  // on == kProcess: 1 + the index of the process waited for, when it is in the recording and
+  // each of its threads is blocked or gone (else 0: it may yet end, and no edge is made).
+  uint32_t process = 0;
 };
 
 struct HeldBy {

@@ -127,6 +127,10 @@ void TitleFinding(Finding& f) {
         parts.push_back(e.from + " waits for " + e.to + " to post " + e.to_site.object);
         continue;
       }
+      if (e.to_site.op == "wait-process") {
+        parts.push_back(e.from + " waits for " + e.to_site.object + " to end");
+        continue;
+      }
       parts.push_back(e.from + " waits for " +
                       (e.from_site.op == "acquire" ? e.from_site.object + " held by " : "") +
                       e.to);

@@ -276,6 +276,8 @@ Access Namer::Materialize(const SideRef& s, bool is_variable,
                                                : "accesses";
   } else if (thread_obj) {
     a.object = ThreadName(static_cast<uint32_t>(s.obj));
+  } else if (s.op == Op::kWaitProcess) {
+    a.object = s.obj ? "pid " + std::to_string(trace::ExitKeyPid(s.obj)) : "a child process";
   } else if (s.op == Op::kHandler) {
     a.object = SignalName(static_cast<int>(s.obj));
   } else if (s.op == Op::kCall) {
@@ -295,7 +297,9 @@ Access Namer::Materialize(const SideRef& s, bool is_variable,
                                                                           : ObjectKind::kLock);
   }
   // The address as the thread's own process saw it (not tagged with its process).
-  a.address = thread_obj || signal_obj || s.op == Op::kIgnoreBegin ? 0 : LocalAddress(s.obj);
+  a.address = thread_obj || signal_obj || s.op == Op::kIgnoreBegin || s.op == Op::kWaitProcess
+                  ? 0
+                  : LocalAddress(s.obj);
   a.size = s.size;
   a.atomic = s.atomic;
   a.stack = StackOf(s.site, s.stack);
@@ -367,8 +371,9 @@ Finding Namer::Name(const RawFinding& r) {
   for (const SideRef& w : r.waiters) {
     Access a = Materialize(w, false);
     f.detail += std::string(f.detail.empty() ? "" : " ") + a.thread + " waits " +
-                (w.op == Op::kJoin ? "for thread " + a.object + " to end"
-                                   : "for " + a.object) +
+                (w.op == Op::kJoin           ? "for thread " + a.object + " to end"
+                 : w.op == Op::kWaitProcess ? "for " + a.object + " to end"
+                                            : "for " + a.object) +
                 ", so it is stuck too.";
     if (r.kind == "deadlock") f.accesses.push_back(std::move(a));
   }
@@ -383,7 +388,10 @@ Finding Namer::Name(const RawFinding& r) {
     }
     c.thread = ThreadName(e.tid);
     c.tid = e.tid;
-    c.from_site = Materialize(e.from_site, false);
+    // A wait for a thread or a process to end took no lock: no side.
+    if (e.from_site.obj != 0 || e.from_site.site != 0) {
+      c.from_site = Materialize(e.from_site, false);
+    }
     c.to_site = Materialize(e.to_site, false);
     f.cycle.push_back(std::move(c));
   }

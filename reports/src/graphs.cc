@@ -181,7 +181,7 @@ using NK = DotGraph::NodeKind;
 bool IsWaitOp(const std::string& op) {
   return op == "request" || op == "wait" || op == "join" || op == "acquire-blocked" ||
          op == "lock" || op == "sem-wait" || op == "cond-wait" || op == "acquire" ||
-         op == "futex-wait";
+         op == "futex-wait" || op == "wait-process";
 }
 
 std::string OrderLabel(const std::string& thread, const Access& site) {
@@ -202,7 +202,8 @@ void AddWaitFor(DotGraph& g, const Finding& f) {
     if (a.thread.empty()) continue;
     std::string t = g.Node(NK::kThread, a.thread);
     for (const auto& h : a.held) g.Edge(g.Node(NK::kLock, h), t, "held by");
-    if (!a.object.empty() && IsWaitOp(a.op)) {
+    // A wait for a child process of a cycle is drawn as the cycle's edge, to the child's thread.
+    if (!a.object.empty() && IsWaitOp(a.op) && !(a.op == "wait-process" && !f.cycle.empty())) {
       // A join waits for a thread; everything else here waits for a lock-like object.
       bool join = f.subkind == "join" || a.op == "join";
       g.Edge(t, g.Node(join ? NK::kThread : NK::kLock, a.object), join ? "joins" : "waits for");
@@ -213,6 +214,11 @@ void AddWaitFor(DotGraph& g, const Finding& f) {
     std::string lock = e.to_site.object;
     if (lock.empty()) continue;
     std::string waiter = e.from.empty() ? e.thread : e.from;
+    if (e.to_site.op == "wait-process") {  // a child process ends by one of its threads
+      g.Edge(g.Node(NK::kThread, waiter), g.Node(NK::kThread, e.to),
+             "waits for " + lock + " to end");
+      continue;
+    }
     g.Edge(g.Node(NK::kThread, waiter), g.Node(NK::kLock, lock), "waits for");
     if (!e.to.empty()) g.Edge(g.Node(NK::kLock, lock), g.Node(NK::kThread, e.to), "held by");
   }

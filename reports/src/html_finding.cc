@@ -259,9 +259,10 @@ std::string FindingSection(const Report& r, const Finding& f, const std::string&
     for (auto& e : f.cycle) {
       if (wait_for) {
         o << "<tr><td>" << H(e.from) << "</td><td>"
-          << (e.to_site.op == "wait"       ? "a notification of "
-              : e.to_site.op == "sem-wait" ? "a post of "
-                                           : "")
+          << (e.to_site.op == "wait"           ? "a notification of "
+              : e.to_site.op == "sem-wait"     ? "a post of "
+              : e.to_site.op == "wait-process" ? "the end of "
+                                               : "")
           << "<code>"
           << H(e.to_site.object)
           << "</code></td><td>" << H(e.to) << "</td><td class=\"mono\">" << H(LongSite(e.to_site))

@@ -164,7 +164,7 @@ std::string Verb(const std::string& op) {
       {"sem-wait", "waits on"}, {"free", "frees"},       {"allocate", "allocates"},
       {"close", "closes"},     {"open", "opens"},        {"map", "maps"},
       {"unmap", "unmaps"},
-      {"futex-wait", "waits on"},
+      {"futex-wait", "waits on"}, {"wait-process", "waits for the end of"},
       {"detach", "detaches"},  {"lock", "locks"},        {"destroy", "destroys"}};
   auto it = kVerbs.find(op);
   return it != kVerbs.end() ? it->second : op;
@@ -178,7 +178,7 @@ std::string Holding(const std::vector<std::string>& held) {
 
 std::string StepKind(const std::string& op, uint32_t size) {
   if (op == "release" || op == "unlock") return "release";
-  if (op == "join") return "resource";
+  if (op == "join" || op == "wait-process") return "resource";
   if (op == "read" || op == "write" || size > 0) return "memory";
   return "acquire";
 }
@@ -199,15 +199,24 @@ std::vector<Step> Steps(const Finding& f) {
     // Lock-order edges name locks; wait-for edges name threads and keep the locks in sites.
     const std::string held = wait_for ? e.from_site.object : e.from;
     const std::string wanted = wait_for ? e.to_site.object : e.to;
-    if (!held.empty()) add(t, e.from_site, "acquire", held, t + " acquires " + held);
+    // A wait-for edge's lock was taken by its holder, the thread waited for.
+    const std::string taker = wait_for && !e.from_site.thread.empty() ? e.from_site.thread : t;
+    if (!held.empty()) add(taker, e.from_site, "acquire", held, taker + " acquires " + held);
     if (wanted.empty()) continue;
     std::vector<std::string> holding = e.to_site.held;
-    if (!held.empty() && std::find(holding.begin(), holding.end(), held) == holding.end())
+    // A lock-order edge's first lock is held at its second's acquisition; a wait-for edge's
+    // is the one requested, which the holder took.
+    if (!wait_for && !held.empty() &&
+        std::find(holding.begin(), holding.end(), held) == holding.end()) {
       holding.insert(holding.begin(), held);
+    }
     std::string op = wait_for ? (e.to_site.op.empty() ? "request" : e.to_site.op) : "acquire";
     std::string msg;
     if (op == "join") {
       msg = t + " joins " + wanted + Holding(holding) + " (waits for it to end)";
+    } else if (op == "wait-process") {
+      msg = t + " waits for " + wanted + " to end" + Holding(holding) + " (" + e.to +
+            " is stuck)";
     } else {
       msg = t + " " + (wait_for ? "requests " : "acquires ") + wanted + Holding(holding);
       if (wait_for && !e.to.empty() && e.to != t) msg += " (held by " + e.to + ")";

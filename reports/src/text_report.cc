@@ -239,18 +239,18 @@ void DeadlockSides(std::ostream& o, const Finding& f, const TextOptions& opts,
       StackLines(o, e.to_site.stack, "    ", opts, st);
       continue;
     }
-    if (e.to_site.op == "wait") {
-      o << "  " << st.Bold(e.from + " waits on " + e.to_site.object + " for " + e.to +
-                           " to notify it")
-        << ":\n";
-      StackLines(o, e.to_site.stack, "    ", opts, st);
-      HeldLine(o, e.to_site, "    ");
-      continue;
-    }
-    if (e.to_site.op == "sem-wait") {
-      o << "  " << st.Bold(e.from + " waits on semaphore " + e.to_site.object + " for " + e.to +
-                           " to post it")
-        << ":\n";
+    // A wait for something other than a lock's holder to give it up.
+    const std::string& op = e.to_site.op;
+    const std::string waits =
+        op == "wait-process" ? e.from + " waits for " + e.to_site.object + " to end (" + e.to +
+                                   " is stuck)"
+        : op == "wait"       ? e.from + " waits on " + e.to_site.object + " for " + e.to +
+                             " to notify it"
+        : op == "sem-wait"   ? e.from + " waits on semaphore " + e.to_site.object + " for " +
+                                 e.to + " to post it"
+                             : "";
+    if (!waits.empty()) {
+      o << "  " << st.Bold(waits) << ":\n";
       StackLines(o, e.to_site.stack, "    ", opts, st);
       HeldLine(o, e.to_site, "    ");
       continue;
@@ -283,6 +283,8 @@ void GenericSides(std::ostream& o, const Finding& f, const TextOptions& opts,
       what = a.object + " first taken by " + a.thread;
     } else if (a.op == "join") {
       what = a.thread + " joins " + a.object;
+    } else if (a.op == "wait-process") {
+      what = a.thread + " waits for " + a.object + " to end";
     } else {
       what = a.thread + " " + a.op + " " + a.object;
     }

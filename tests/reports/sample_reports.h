@@ -65,7 +65,14 @@ inline Report DeadlockReport() {
                3,
                Site("Audit", 3, "acquire", "audit_mu", "Audit()", 15, 150),
                Site("Audit", 3, "request", "accounts_mu", "Audit()", 16, 310)};
-  f.cycle = {e1, e2};
+  // As the analysis makes a wait-for edge: the waiter's request, holding its own lock, and
+  // where the holder (the thread waited for) took the lock requested.
+  CycleEdge w1{"Transfer", "Audit", "Transfer", 2, e2.from_site,
+               Site("Transfer", 2, "request", "audit_mu", "Transfer(long)", 10, 300,
+                    {"accounts_mu"})};
+  CycleEdge w2{"Audit", "Transfer", "Audit", 3, e1.from_site,
+               Site("Audit", 3, "request", "accounts_mu", "Audit()", 16, 310, {"audit_mu"})};
+  f.cycle = {w1, w2};
   r.findings.push_back(f);
   r.spans = {{2, "accounts_mu", "hold", 100, 1000},
              {2, "audit_mu", "wait", 300, 1000},

@@ -202,10 +202,10 @@ TEST(SarifCodeFlows, JoinsAreLabelledAsJoins) {
   Finding& f = r.findings[0];
   f.threads = {"main", "Worker"};
   f.locks = {"mu"};
-  CycleEdge joins{"main", "Worker", "main", 1,
-                  Site("main", 1, "acquire", "mu", "main", 5, 10),
-                  Site("main", 1, "join", "Worker", "main", 7, 20)};
-  CycleEdge waits{"Worker", "main", "Worker", 2, Access{},
+  // As the analysis makes them: a join takes no lock; the request's holder took mu.
+  CycleEdge joins{"main", "Worker", "main", 1, Access{},
+                  Site("main", 1, "join", "Worker", "main", 7, 20, {"mu"})};
+  CycleEdge waits{"Worker", "main", "Worker", 2, Site("main", 1, "acquire", "mu", "main", 5, 10),
                   Site("Worker", 2, "request", "mu", "Work()", 12, 30)};
   f.cycle = {joins, waits};
   f.accesses = {joins.to_site, waits.to_site};
@@ -222,6 +222,28 @@ TEST(SarifCodeFlows, JoinsAreLabelledAsJoins) {
   json h = reports::ToSarif({{"hang", hang}}, Options());
   EXPECT_EQ(FlowSteps(h["runs"][0]["results"][0]),
             (Steps{{"Consumer", "Consumer joins Worker (waits for it to end)", "resource"}}));
+}
+
+TEST(SarifCodeFlows, AWaitForAChildProcessSaysWhoseEndAndTheHoldersAcquisition) {
+  // pid 10 T1 holds the file lock and waits for pid 11 to end; pid 11 T1 waits for the lock.
+  Report r = DeadlockReport();
+  Finding& f = r.findings[0];
+  const std::string parent = "pid 10 T1", child = "pid 11 T1", lock = "file lock /tmp/a.lock";
+  f.threads = {parent, child};
+  f.locks = {lock};
+  CycleEdge waits{parent, child, parent, 1, Access{},
+                  Site(parent, 1, "wait-process", "pid 11", "main", 7, 20, {lock})};
+  CycleEdge requests{child, parent, child, 2, Site(parent, 1, "acquire", lock, "main", 5, 10),
+                     Site(child, 2, "request", lock, "main", 12, 30)};
+  f.cycle = {waits, requests};
+  f.accesses = {waits.to_site, requests.to_site};
+  json doc = reports::ToSarif({{"wait", r}}, Options());
+  EXPECT_EQ(FlowSteps(doc["runs"][0]["results"][0]),
+            (Steps{{parent, parent + " acquires " + lock, "acquire"},
+                   {parent, parent + " waits for pid 11 to end while holding " + lock + " (" +
+                                child + " is stuck)",
+                    "resource"},
+                   {child, child + " requests " + lock + " (held by " + parent + ")", "acquire"}}));
 }
 
 }  // namespace

@@ -15,11 +15,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+
 #include "fd_sync.h"
 #include "process_tree.h"
 #include "runtime_internal.h"
 #include "sync_keys.h"
 #include "tsan_libc.h"
+#include "watchdog.h"
 
 namespace threadlens::rt {
 namespace {
@@ -35,6 +38,43 @@ using SpawnFn = int (*)(pid_t*, const char*, const posix_spawn_file_actions_t*,
                         const posix_spawnattr_t*, char* const[], char* const[]);
 SpawnFn real_posix_spawn, real_posix_spawnp;
 
+// The children this process started and has not reaped: a wait for any child waits for the
+// one child when there is one, which the watchdog follows across processes (a parent holding a
+// file lock its only child waits for). More than kMaxChildren: such waits stay unnamed.
+constexpr int kMaxChildren = 64;
+std::atomic<int32_t> g_children[kMaxChildren];
+std::atomic<bool> g_children_overflow{false};
+
+void ChildStarted(pid_t pid) {
+  for (auto& c : g_children) {
+    int32_t free = 0;
+    if (c.compare_exchange_strong(free, pid)) return;
+  }
+  g_children_overflow.store(true);
+}
+
+void ChildReaped(pid_t pid) {
+  for (auto& c : g_children) {
+    int32_t v = pid;
+    if (c.compare_exchange_strong(v, 0)) return;
+  }
+}
+
+// The key of the child a wait for `pid` (waitpid's convention) waits for; 0 when it may be
+// one of several (a process group, or more than one child).
+uint64_t WaitKey(pid_t pid) {
+  if (pid > 0) return ExitKey(static_cast<uint32_t>(pid));
+  if (pid < -1 || g_children_overflow.load()) return 0;
+  int32_t only = 0;
+  for (auto& c : g_children) {
+    const int32_t v = c.load(std::memory_order_relaxed);
+    if (v == 0) continue;
+    if (only) return 0;
+    only = v;
+  }
+  return only ? ExitKey(static_cast<uint32_t>(only)) : 0;
+}
+
 // The spawned program's environment gets the spawn's key (process_tree.h), in an array on
 // the stack: up to kMaxSpawnEnv variables, more are spawned without the edge.
 constexpr size_t kMaxSpawnEnv = 4096;
@@ -42,11 +82,13 @@ int Spawn(SpawnFn real, pid_t* pid, const char* file, const posix_spawn_file_act
           const posix_spawnattr_t* attr, char* const argv[], char* const envp[]) {
   char* env[kMaxSpawnEnv];
   char key[64];
-  if (!ProcessSpawnPrepare(envp, env, kMaxSpawnEnv, key, sizeof key)) {
-    return real(pid, file, actions, attr, argv, envp);
+  const bool keyed = ProcessSpawnPrepare(envp, env, kMaxSpawnEnv, key, sizeof key);
+  const int r = real(pid, file, actions, attr, argv, keyed ? env : envp);
+  if (r != 0 && keyed) ProcessSpawnFailed();
+  if (r == 0) {
+    if (pid) ChildStarted(*pid);
+    else g_children_overflow.store(true);  // a child it cannot name
   }
-  int r = real(pid, file, actions, attr, argv, env);
-  if (r != 0) ProcessSpawnFailed();
   return r;
 }
 int (*real_sem_close)(sem_t*);
@@ -59,9 +101,19 @@ F Real(F& fn, const char* name) {
   return fn;
 }
 
+// `call()`, a wait for a child: marked blocked on it for the watchdog, unless WNOHANG.
+template <typename Call>
+pid_t WaitCall(pid_t pid, int options, uint64_t pc, Call call) {
+  ThreadState* ts = options & WNOHANG ? nullptr : CurrentFast();
+  // The trace's stack is the waiting caller's (a watchdog record names where it waits).
+  if (ts && ts == t_state) SyncProgramStack(ts, EventKind::kThreadJoinBegin, pc);
+  return BlockedCall(ts, trace::BlockedOn::kProcess, ts ? WaitKey(pid) : 0, pc, false, call);
+}
+
 // A wait that reaped `pid` (it exited or was killed): its exit happened before.
 void Reaped(pid_t pid, bool ended, uint64_t pc) {
   if (pid <= 0 || !ended) return;
+  ChildReaped(pid);
   if (ThreadState* ts = CurrentFast()) {
     EmitTo(ts, EventKind::kHappensAfter, 0, 0, 0, ExitKey(static_cast<uint32_t>(pid)), pc);
   }
@@ -78,6 +130,11 @@ using namespace threadlens::rt;
 TL_EXPORT pid_t fork() {
   ForkStarting();
   pid_t r = Real(real_fork, "fork")();
+  if (r > 0) ChildStarted(r);
+  if (r == 0) {  // the parent's children are not the child's
+    for (auto& c : g_children) c.store(0, std::memory_order_relaxed);
+    g_children_overflow.store(false);
+  }
   if (r < 0) {
     int saved = errno;
     ForkFailed();
@@ -99,7 +156,8 @@ TL_EXPORT int posix_spawnp(pid_t* pid, const char* file, const posix_spawn_file_
 TL_EXPORT pid_t waitpid(pid_t pid, int* status, int options) {
   int own = 0;
   int* st = status ? status : &own;
-  pid_t r = Real(real_waitpid, "waitpid")(pid, st, options);
+  pid_t r = WaitCall(pid, options, TL_CALLER_PC,
+                     [&] { return Real(real_waitpid, "waitpid")(pid, st, options); });
   int saved = errno;
   if (r > 0) tsan::libc::CallerWrite(status, sizeof *status, TL_CALLER_PC);
   if (r > 0) Reaped(r, Ended(*st), TL_CALLER_PC);
@@ -110,7 +168,8 @@ TL_EXPORT pid_t waitpid(pid_t pid, int* status, int options) {
 TL_EXPORT pid_t wait(int* status) {
   int own = 0;
   int* st = status ? status : &own;
-  pid_t r = Real(real_waitpid, "waitpid")(-1, st, 0);
+  pid_t r =
+      WaitCall(-1, 0, TL_CALLER_PC, [&] { return Real(real_waitpid, "waitpid")(-1, st, 0); });
   int saved = errno;
   if (r > 0) tsan::libc::CallerWrite(status, sizeof *status, TL_CALLER_PC);
   if (r > 0) Reaped(r, Ended(*st), TL_CALLER_PC);
@@ -123,7 +182,8 @@ namespace {
 pid_t Wait4(pid_t pid, int* status, int options, rusage* usage, uintptr_t pc) {
   int own = 0;
   int* st = status ? status : &own;
-  pid_t r = Real(real_wait4, "wait4")(pid, st, options, usage);
+  pid_t r = WaitCall(pid, options, pc,
+                     [&] { return Real(real_wait4, "wait4")(pid, st, options, usage); });
   int saved = errno;
   if (r > 0) {
     tsan::libc::CallerWrite(status, sizeof *status, pc);
@@ -145,7 +205,9 @@ TL_EXPORT pid_t wait3(int* status, int options, rusage* usage) {
 }
 
 TL_EXPORT int waitid(idtype_t idtype, id_t id, siginfo_t* info, int options) {
-  int r = Real(real_waitid, "waitid")(idtype, id, info, options);
+  const pid_t pid = idtype == P_PID ? static_cast<pid_t>(id) : idtype == P_ALL ? -1 : -2;
+  int r = WaitCall(pid, options, TL_CALLER_PC,
+                   [&] { return Real(real_waitid, "waitid")(idtype, id, info, options); });
   int saved = errno;
   if (r == 0) tsan::libc::CallerWrite(info, sizeof *info, TL_CALLER_PC);
   // WNOWAIT leaves the child to be reaped again: its end still happened before.

@@ -48,11 +48,11 @@ bool Blocks(uint64_t wait, uint64_t hold) {
 }
 
 // i waits for j: one of i's waits is kept out by one of j's holds. `j_alive` false: j has
-// exited, and its file locks went with it (its shared-memory locks stay held).
+// exited, and its file locks and its end went with it (its shared-memory locks stay held).
 bool WaitsFor(const ProcessLocks& i, const ProcessLocks& j, bool j_alive = true) {
   for (uint32_t a = 0; a < i.waits; ++a) {
     for (uint32_t b = 0; b < j.holds; ++b) {
-      if (!j_alive && IsFileLockKey(j.hold[b])) continue;
+      if (!j_alive && (IsFileLockKey(j.hold[b]) || IsExitKey(j.hold[b]))) continue;
       if (Blocks(i.wait[a], j.hold[b])) return true;
     }
   }

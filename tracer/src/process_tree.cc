@@ -208,7 +208,7 @@ uint64_t SharedLockKey(uint64_t addr) {
       key = (m.hash ^ ((addr - m.start + m.offset) * 0x9e3779b97f4a7c15ull)) | 1;
   }
   g_maps_lock.Unlock();
-  if (IsFileLockKey(key)) key ^= 1ull << 63;  // a file lock's top byte
+  if (IsFileLockKey(key) || (key >> 56) == 0x0e) key ^= 1ull << 63;  // a file lock's, an end's
   return key;
 }
 

@@ -70,7 +70,8 @@ void SemInitialized(const void* sem, unsigned value, uint64_t pc);
 // The recording's shared memory, or nullptr when the process has none of its own.
 trace::SharedRecording* SharedRecordingOrNull();
 // The key of a lock at `addr` in shared memory, the same in every process that maps it
-// (from its object and offset); 0 for a lock in private memory. Its top byte is never 0x0c.
+// (from its object and offset); 0 for a lock in private memory. Its top byte is never 0x0c
+// or 0x0e.
 uint64_t SharedLockKey(uint64_t addr);
 // A file lock's key in the same table: its channel (fd_sync.h, the same in every process, top
 // byte 0x0c), bit 0 set for a shared wait or hold, which only an exclusive one keeps out.
@@ -78,6 +79,9 @@ inline uint64_t FileLockKey(uint64_t channel, bool shared) {
   return (channel & ~1ull) | (shared ? 1 : 0);
 }
 inline bool IsFileLockKey(uint64_t key) { return (key >> 56) == 0x0c; }
+// A process's end (sync_keys.h's ExitKey): each process holds its own, a wait for a child waits
+// for the child's. Its top byte is never a shared lock's either.
+inline bool IsExitKey(uint64_t key) { return (key >> 56) == 0x0e && (key & 1); }
 
 // --- process_locks.cc: the watchdog across processes --------------------------------------
 // This process's slot in the recording's table of locks (taken at join and in a fork child,

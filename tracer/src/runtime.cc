@@ -23,6 +23,7 @@
 #include "confirm.h"
 #include "confirm_race.h"
 #include "fd_sync.h"
+#include "held_locks.h"
 #include "process_tree.h"
 #include "runtime_internal.h"
 #include "schedule.h"
@@ -226,6 +227,17 @@ void ForkParent() {
   ProcessForkParent();
 }
 
+// The locks in memory shared with the parent that the forking thread held stay the parent
+// thread's (the child's copy of a private lock is its own): the child waits for them.
+void DropSharedHolds(ThreadState* ts) {
+  for (uint32_t i = ts->held_count.load(std::memory_order_relaxed); i-- > 0;) {
+    const uint64_t lock = ts->held[i].lock.load(std::memory_order_relaxed);
+    if (SharedLockKey(lock) == 0) continue;
+    while (HeldPop(ts, lock, nullptr) > 0) {
+    }
+  }
+}
+
 void ForkChild() {
   ++g_fork_generation;
   if (!g_enabled.load()) return;
@@ -265,6 +277,7 @@ void ForkChild() {
     self->drained = false;
     self->flush_lock.Reset();
     Register(self);
+    DropSharedHolds(self);
     EmitTo(self, EventKind::kThreadStart, 0, 0, 0, 0, 0);
     ProcessForkChild();
   }

@@ -64,5 +64,6 @@ inline uint64_t SpawnKey(uint64_t token) { return ForkKey(token) | (1ull << 41);
 inline uint64_t ExitKey(uint32_t pid) {
   return kProcessKeyBase + 2 * static_cast<uint64_t>(pid) + 1;
 }
+static_assert(kProcessKeyBase == 7ull << 57, "trace::ExitKeyPid decodes ExitKey");
 
 }  // namespace threadlens::rt

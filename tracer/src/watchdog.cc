@@ -21,6 +21,7 @@
 #include "process_tree.h"
 #include "held_locks.h"
 #include "runtime_internal.h"
+#include "sync_keys.h"
 #include "watchdog.h"
 #include "threadlens/recording.h"
 
@@ -195,12 +196,21 @@ uint32_t PublishSharedLocks(const Snapshot& s, uint32_t* idx) {
   if (!SharedRecordingOrNull()) return 0;
   static uint64_t waits[trace::kMaxSharedWaits], holds[trace::kMaxSharedHolds];
   uint32_t nw = 0, nh = 0;
+  // The graph is one of processes: while a thread of this one runs (or sleeps), it may yet
+  // give up a lock another of its threads waits on, or end the process. Its waits for a child
+  // and its own end count only once none does.
+  bool settled = !s.partial;
+  for (uint32_t i = 0; i < s.num_threads && settled; ++i) {
+    settled = s.threads[i].on != 0 || s.threads[i].parked;
+  }
   for (uint32_t i = 0; i < s.num_threads && nw < trace::kMaxSharedWaits; ++i) {
     const ThreadView& t = s.threads[i];
     uint64_t k = 0;
     if (t.on == static_cast<uint8_t>(BlockedOn::kLock)) k = SharedLockKey(t.obj);
     // A file lock is one in every process (its channel is the file's).
     if (t.on == static_cast<uint8_t>(BlockedOn::kFileLock)) k = FileLockKey(t.obj, !t.exclusive);
+    // A wait for a child to end: the child holds its own end (below) until it exits.
+    if (t.on == static_cast<uint8_t>(BlockedOn::kProcess) && settled) k = t.obj;
     if (k) {
       waits[nw] = k;
       idx[nw++] = i;
@@ -211,6 +221,9 @@ uint32_t PublishSharedLocks(const Snapshot& s, uint32_t* idx) {
   }
   for (uint32_t i = 0; i < s.num_files && nh < trace::kMaxSharedHolds; ++i) {
     if (!s.files[i].range) holds[nh++] = FileLockKey(s.files[i].channel, s.files[i].shared);
+  }
+  if (settled && nh < trace::kMaxSharedHolds) {
+    holds[nh++] = ExitKey(static_cast<uint32_t>(getpid()));
   }
   PublishLocks(waits, nw, holds, nh);
   return nw;
@@ -276,7 +289,8 @@ int FormatTids(char* out, size_t size, const Snapshot& s, const uint32_t* idx, u
     case WatchdogReason::kLockCycle:
       len = g_across ? snprintf(msg, sizeof msg,
                                 "threadlens: watchdog: deadlock across processes: thread %s of "
-                                "pid %d waits for a lock that another process of the cycle holds",
+                                "pid %d waits for a lock or the end of another process of the "
+                                "cycle",
                                 tids, getpid())
                      : snprintf(msg, sizeof msg,
                                 "threadlens: watchdog: deadlock: threads %s wait for each other's "
@@ -390,7 +404,11 @@ void* WatchdogMain(void*) {
         const ThreadView& t = s.threads[i];
         if (t.parked) continue;  // a fiber runs only when a thread switches to it
         idx[n++] = i;
-        if (t.on != 0) {
+        if (t.on == static_cast<uint8_t>(BlockedOn::kProcess)) {
+          // A wait for a child ends when the child does, which this process cannot see: only
+          // the cycles across processes (above) count it as stuck.
+          all = false;
+        } else if (t.on != 0) {
           all = static_cast<double>(now - t.since) / tps > g_delay_s;
           any_blocked = any_blocked || t.on != static_cast<uint8_t>(BlockedOn::kJoin);
         } else {

@@ -357,7 +357,14 @@ enum class BlockedOn : uint8_t {
   // A file lock's wait (flock, fcntl's F_SETLKW and F_OFD_SETLKW, lockf's F_LOCK); obj: the
   // lock's channel, named by a kNameLock event.
   kFileLock = 7,
+  // A wait for a child process to end (waitpid, wait, wait4, waitid); obj: the child's
+  // ExitKey (its pid), 0 when the wait is for any of several children.
+  kProcess = 8,
 };
+// The pid a kProcess wait's key names (the tracer's ExitKey: 7 << 57, plus 2 * pid + 1).
+inline uint32_t ExitKeyPid(uint64_t key) {
+  return static_cast<uint32_t>((key - (7ull << 57) - 1) / 2);
+}
 
 enum class WatchdogReason : uint8_t {
   kLockCycle = 1,     // threads blocked on locks form a wait-for cycle

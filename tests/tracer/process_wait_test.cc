@@ -1,0 +1,65 @@
+// A parent that waits for its child (waitpid, wait) while holding a lock the child waits for:
+// the watchdogs of both processes see the cycle through the wait and end them as one deadlock,
+// well before their delay, and the analysis reports it with both sides. The twins give the
+// lock up first, wait for any of two children, or have another thread give the lock up while
+// the parent waits, and end on their own.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "process_run.h"
+
+namespace threadlens::tracer_test {
+namespace {
+
+class WaitDeadlock : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(WaitDeadlock, EndsBothProcessesAsOneDeadlock) {
+  Traced r = RunProcess("proc_wait", GetParam(), 5, false);
+  Report rep = AnalyzeTrace(r.trace);
+  const Finding* cycle = CycleDeadlock(r, rep);
+  ASSERT_TRUE(cycle);
+  const Finding& f = *cycle;
+  const uint32_t parent = rep.pids[0], child = rep.pids[1];
+  const std::string wait = "pid " + std::to_string(child);
+  EXPECT_NE(f.title.find("waits for " + wait + " to end"), std::string::npos) << f.title;
+  // The parent's side: its wait, at its line in the program, holding the lock; the child's:
+  // its request.
+  bool waits = false, requests = false;
+  for (const Access& a : f.accesses) {
+    if (a.op == "wait-process") {
+      const std::string file = a.stack.empty() ? "" : a.stack[0].file;
+      waits = a.pid == parent && a.object == wait && !a.held.empty() &&
+              file.ends_with("proc_wait.c") && a.stack[0].line > 0;
+    }
+    if (a.op == "request") requests = a.pid == child;
+  }
+  EXPECT_TRUE(waits) << f.title;
+  EXPECT_TRUE(requests) << f.title;
+  ASSERT_EQ(f.cycle.size(), 2u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Processes, WaitDeadlock, ::testing::Values("flock", "wait", "mutex"));
+
+class WaitEnds : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(WaitEnds, NoDeadlock) {
+  Traced r = RunProcess("proc_wait", GetParam(), 5, false);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  Report rep = AnalyzeTrace(r.trace);
+  EXPECT_GE(rep.pids.size(), 2u);
+  EXPECT_EQ(Errors(rep), std::vector<std::string>{});
+}
+
+INSTANTIATE_TEST_SUITE_P(Processes, WaitEnds,
+                         ::testing::Values("released", "two-children", "holder-thread"),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           std::replace(n.begin(), n.end(), '-', '_');
+                           return n;
+                         });
+
+}  // namespace
+}  // namespace threadlens::tracer_test
