@@ -61,5 +61,39 @@ INSTANTIATE_TEST_SUITE_P(Processes, WaitEnds,
                            return n;
                          });
 
+// The shell's nested flock (`flock F flock F cmd`: the inner one, a child the outer one waits
+// for, waits for the outer one's lock), with util-linux's own flock, not rebuilt: the
+// deadlock, both sides at once, where it would hang for ever. Its twin locks two files.
+constexpr const char* kFlock = "/usr/bin/flock";
+
+Traced RunNestedFlock(const std::string& outer, const std::string& inner) {
+  const std::string dir = std::string(TL_TMP_DIR) + "/";
+  return RunTraced(std::string(kFlock) + " " + dir + outer + " " + kFlock + " " + dir + inner +
+                       " true",
+                   5, false);
+}
+
+TEST(Processes, NestedFlockOfOneFileIsADeadlockOfBothProcesses) {
+  if (!fs::exists(kFlock)) GTEST_SKIP() << "no " << kFlock;
+  Traced r = RunNestedFlock("nested-flock.lock", "nested-flock.lock");
+  Report rep = AnalyzeTrace(r.trace);
+  const Finding* cycle = CycleDeadlock(r, rep, 3);  // the child runs exec
+  ASSERT_TRUE(cycle);
+  EXPECT_NE(cycle->title.find("waits for file lock " + std::string(TL_TMP_DIR) +
+                              "/nested-flock.lock"),
+            std::string::npos)
+      << cycle->title;
+  EXPECT_NE(cycle->title.find("waits for pid " + std::to_string(rep.pids.back()) + " to end"),
+            std::string::npos)
+      << cycle->title;
+}
+
+TEST(Processes, NestedFlockOfTwoFilesEnds) {
+  if (!fs::exists(kFlock)) GTEST_SKIP() << "no " << kFlock;
+  Traced r = RunNestedFlock("nested-flock-outer.lock", "nested-flock-inner.lock");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Errors(AnalyzeTrace(r.trace)), std::vector<std::string>{});
+}
+
 }  // namespace
 }  // namespace threadlens::tracer_test
