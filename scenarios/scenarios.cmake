@@ -28,7 +28,8 @@ set(THREADLENS_SCENARIOS
   shm_counter_race shm_counter_lock
   printers_shared_lock printers_two_locks
   pipe_handoff_procs shm_flag_handoff
-  worker_pool_procs)
+  worker_pool_procs
+  wait_holding_lock_procs wait_after_unlock_procs)
 
 # Programs that use a library beyond the standard one.
 set(THREADLENS_SCENARIO_LIBS_price_feed_shared_map nlohmann_json::nlohmann_json)
