@@ -41,7 +41,8 @@ TEST_P(WaitDeadlock, EndsBothProcessesAsOneDeadlock) {
   ASSERT_EQ(f.cycle.size(), 2u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Processes, WaitDeadlock, ::testing::Values("flock", "wait", "mutex"));
+INSTANTIATE_TEST_SUITE_P(Processes, WaitDeadlock,
+                         ::testing::Values("flock", "wait", "waitid", "wait4", "mutex"));
 
 class WaitEnds : public ::testing::TestWithParam<std::string> {};
 

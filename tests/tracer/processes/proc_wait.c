@@ -1,16 +1,18 @@
 /* A parent waits for its child to end while it holds a lock the child waits for: a deadlock
  * through the wait. Modes: "flock" (the parent's flock of a file the child opens again, waited
- * for by waitpid), "wait" (the same, waited for by wait: the only child), "mutex" (a
- * process-shared mutex, waited for by waitpid). The twins end: "released" gives the file's
- * lock up before waitpid; "two-children" waits by wait while a second child ends on its own,
- * then gives the lock up (a wait for any of two children waits for neither of them);
- * "holder-thread": another thread of the parent gives the lock up while the parent waits. */
+ * for by waitpid), "wait" (the same, waited for by wait: the only child), "waitid" and
+ * "wait4" (by those), "mutex" (a process-shared mutex, waited for by waitpid). The twins end:
+ * "released" gives the file's lock up before waitpid; "two-children" waits by wait while a
+ * second child ends on its own, then gives the lock up (a wait for any of two children waits
+ * for neither of them); "holder-thread": another thread of the parent gives the lock up while
+ * the parent waits. */
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -73,6 +75,19 @@ MODE by_wait(void) {
   return exit_code(status);
 }
 
+MODE by_waitid(pid_t pid) {
+  siginfo_t info;
+  waitid(P_PID, (id_t)pid, &info, WEXITED); /* the same, by waitid */
+  return info.si_code == CLD_EXITED ? info.si_status : 2;
+}
+
+MODE by_wait4(pid_t pid) {
+  int status = 0;
+  struct rusage usage;
+  wait4(pid, &status, 0, &usage); /* the same, by wait4 */
+  return exit_code(status);
+}
+
 MODE released(int fd, pid_t pid) {
   usleep(500 * 1000); /* past the watchdog's two polls */
   flock(fd, LOCK_UN);
@@ -126,5 +141,7 @@ int main(int argc, char** argv) {
   if (strcmp(mode, "released") == 0) return released(fd, pid);
   if (strcmp(mode, "holder-thread") == 0) return holder_thread(fd, pid);
   if (strcmp(mode, "wait") == 0) return by_wait();
+  if (strcmp(mode, "waitid") == 0) return by_waitid(pid);
+  if (strcmp(mode, "wait4") == 0) return by_wait4(pid);
   return by_waitpid(pid);
 }
