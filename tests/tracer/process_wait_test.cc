@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,32 @@ TEST_P(WaitDeadlock, EndsBothProcessesAsOneDeadlock) {
 INSTANTIATE_TEST_SUITE_P(Processes, WaitDeadlock,
                          ::testing::Values("flock", "wait", "waitid", "wait4", "mutex"));
 
+// system() and pclose() wait inside the C library for the shell, which waits for its child:
+// the cycle runs through the shell (a third process, unless the shell runs the command in its
+// own place by exec).
+class ShellDeadlock : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ShellDeadlock, EndsEveryProcessOfTheCycle) {
+  Traced r = RunProcess("proc_wait", GetParam(), 5, false);
+  Report rep = AnalyzeTrace(r.trace);
+  const Finding* cycle = CycleDeadlock(r, rep, 0);
+  ASSERT_TRUE(cycle);
+  const Finding& f = *cycle;
+  EXPECT_EQ(f.cycle.size(), std::set<uint32_t>(rep.pids.begin(), rep.pids.end()).size())
+      << "every process waits on the cycle: " << f.title;
+  bool waits = false, requests = false;
+  for (const Access& a : f.accesses) {
+    if (a.op == "wait-process" && a.pid == rep.pids[0]) {
+      waits = !a.held.empty() && !a.stack.empty() && a.stack[0].file.ends_with("proc_wait.c");
+    }
+    if (a.op == "request") requests = a.pid == rep.pids.back() && a.object.find("file lock") == 0;
+  }
+  EXPECT_TRUE(waits) << f.title;
+  EXPECT_TRUE(requests) << f.title;
+}
+
+INSTANTIATE_TEST_SUITE_P(Processes, ShellDeadlock, ::testing::Values("system", "pclose"));
+
 class WaitEnds : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(WaitEnds, NoDeadlock) {
@@ -55,7 +82,8 @@ TEST_P(WaitEnds, NoDeadlock) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Processes, WaitEnds,
-                         ::testing::Values("released", "two-children", "holder-thread"),
+                         ::testing::Values("released", "two-children", "holder-thread",
+                                           "system-released"),
                          [](const auto& info) {
                            std::string n = info.param;
                            std::replace(n.begin(), n.end(), '-', '_');

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/shm.h>
@@ -61,7 +62,8 @@ void ChildReaped(pid_t pid) {
 }
 
 // The key of the child a wait for `pid` (waitpid's convention) waits for; 0 when it may be
-// one of several (a process group, or more than one child).
+// one of several (a process group, or more than one child). With no child seen started (a
+// shell's vfork), ExitKey(0): the watchdog looks for it in the recording (ChildKey).
 uint64_t WaitKey(pid_t pid) {
   if (pid > 0) return ExitKey(static_cast<uint32_t>(pid));
   if (pid < -1 || g_children_overflow.load()) return 0;
@@ -72,7 +74,7 @@ uint64_t WaitKey(pid_t pid) {
     if (only) return 0;
     only = v;
   }
-  return only ? ExitKey(static_cast<uint32_t>(only)) : 0;
+  return ExitKey(static_cast<uint32_t>(only));
 }
 
 // The spawned program's environment gets the spawn's key (process_tree.h), in an array on
@@ -101,13 +103,20 @@ F Real(F& fn, const char* name) {
   return fn;
 }
 
-// `call()`, a wait for a child: marked blocked on it for the watchdog, unless WNOHANG.
+// `call()`, a wait for the child of exit key `key`, with `ts` marked blocked on it for the
+// watchdog (null: not marked).
+template <typename Call>
+int ChildWait(ThreadState* ts, uint64_t key, uint64_t pc, Call call) {
+  // The trace's stack is the waiting caller's (a watchdog record names where it waits).
+  if (ts && ts == t_state) SyncProgramStack(ts, EventKind::kThreadJoinBegin, pc);
+  return BlockedCall(ts, trace::BlockedOn::kProcess, key, pc, false, call);
+}
+
+// A wait for `pid` (waitpid's convention), marked unless WNOHANG.
 template <typename Call>
 pid_t WaitCall(pid_t pid, int options, uint64_t pc, Call call) {
   ThreadState* ts = options & WNOHANG ? nullptr : CurrentFast();
-  // The trace's stack is the waiting caller's (a watchdog record names where it waits).
-  if (ts && ts == t_state) SyncProgramStack(ts, EventKind::kThreadJoinBegin, pc);
-  return BlockedCall(ts, trace::BlockedOn::kProcess, ts ? WaitKey(pid) : 0, pc, false, call);
+  return ChildWait(ts, ts ? WaitKey(pid) : 0, pc, call);
 }
 
 // A wait that reaped `pid` (it exited or was killed): its exit happened before.
@@ -163,6 +172,21 @@ TL_EXPORT pid_t waitpid(pid_t pid, int* status, int options) {
   if (r > 0) Reaped(r, Ended(*st), TL_CALLER_PC);
   errno = saved;
   return r;
+}
+
+// The C library waits inside these for a child it does not name: the watchdog finds it in
+// the recording (ChildKey).
+TL_EXPORT int system(const char* command) {
+  static int (*real_system)(const char*);
+  ThreadState* ts = command ? CurrentFast() : nullptr;  // system(NULL) only asks for a shell
+  return ChildWait(ts, ExitKey(0), TL_CALLER_PC,
+                   [&] { return Real(real_system, "system")(command); });
+}
+
+TL_EXPORT int pclose(FILE* stream) {
+  static int (*real_pclose)(FILE*);
+  return ChildWait(CurrentFast(), ExitKey(0), TL_CALLER_PC,
+                   [&] { return Real(real_pclose, "pclose")(stream); });
 }
 
 TL_EXPORT pid_t wait(int* status) {

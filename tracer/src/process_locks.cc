@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "process_tree.h"
+#include "sync_keys.h"
 #include "threadlens/recording.h"
 
 namespace threadlens::rt {
@@ -69,6 +70,7 @@ void ClaimLockSlot() {
   for (uint32_t i = 0; i < kMaxProcessSlots; ++i) {
     uint32_t free = 0;
     if (r->processes[i].pid.compare_exchange_strong(free, pid)) {
+      r->processes[i].ppid.store(static_cast<uint32_t>(getppid()), std::memory_order_relaxed);
       r->processes[i].waits = r->processes[i].holds = 0;
       r->processes[i].ended.store(0);
       g_slot = static_cast<int>(i);
@@ -115,15 +117,46 @@ void AwaitCycleEnd() {
       if (copy[i].pid.load(std::memory_order_relaxed) == pid) self = static_cast<int>(i);
     }
     if (self < 0) return;
-    for (uint32_t i = 0; i < kMaxProcessSlots && !waiting; ++i) {
-      const uint32_t other = copy[i].pid.load(std::memory_order_relaxed);
-      if (other == 0 || other == pid || r->processes[i].ended.load() || !Alive(other)) continue;
-      waiting = WaitsFor(copy[i], copy[self]);
+    // The processes that wait for this one, directly or through others of the cycle (a shell
+    // waiting for the child that waits for this one's lock): until each has ended its trace,
+    // this one's exit would change what it sees.
+    static bool reached[kMaxProcessSlots];
+    memset(reached, 0, sizeof reached);
+    reached[self] = true;
+    for (bool grew = true; grew && !waiting;) {
+      grew = false;
+      for (uint32_t i = 0; i < kMaxProcessSlots && !waiting; ++i) {
+        const uint32_t other = copy[i].pid.load(std::memory_order_relaxed);
+        if (reached[i] || other == 0 || !Alive(other)) continue;
+        for (uint32_t j = 0; j < kMaxProcessSlots && !reached[i]; ++j) {
+          reached[i] = reached[j] && WaitsFor(copy[i], copy[j]);
+        }
+        if (!reached[i]) continue;
+        grew = true;
+        waiting = !r->processes[i].ended.load();
+      }
     }
     if (!waiting) return;
     timespec ts{0, 10'000'000};
     nanosleep(&ts, nullptr);
   }
+}
+
+uint64_t ChildKey(uint64_t key) {
+  if (key != ExitKey(0)) return key;
+  trace::SharedRecording* r = SharedRecordingOrNull();
+  if (!r) return 0;
+  const uint32_t self = static_cast<uint32_t>(getpid());
+  uint32_t child = 0;
+  for (uint32_t i = 0; i < kMaxProcessSlots; ++i) {
+    const ProcessLocks& p = r->processes[i];
+    const uint32_t pid = p.pid.load(std::memory_order_acquire);
+    if (pid == 0 || pid == self || p.ppid.load(std::memory_order_relaxed) != self) continue;
+    if (!Alive(pid)) continue;  // (one its watchdog ended lives on until the cycle's end)
+    if (child != 0 && child != pid) return 0;  // several: the wait is for any of them
+    child = pid;
+  }
+  return child ? ExitKey(child) : 0;
 }
 
 bool OnProcessCycle() {

@@ -84,6 +84,10 @@ inline bool IsFileLockKey(uint64_t key) { return (key >> 56) == 0x0c; }
 inline bool IsExitKey(uint64_t key) { return (key >> 56) == 0x0e && (key & 1); }
 
 // --- process_locks.cc: the watchdog across processes --------------------------------------
+// The key of a wait for a child (BlockedOn::kProcess): `key` itself, or for ExitKey(0) (a wait
+// inside a library call that does not say for which child: system, pclose) the key of this
+// process's one live child in the recording, 0 when it has none or several.
+uint64_t ChildKey(uint64_t key);
 // This process's slot in the recording's table of locks (taken at join and in a fork child,
 // given back at close).
 void ClaimLockSlot();

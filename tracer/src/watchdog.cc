@@ -210,7 +210,7 @@ uint32_t PublishSharedLocks(const Snapshot& s, uint32_t* idx) {
     // A file lock is one in every process (its channel is the file's).
     if (t.on == static_cast<uint8_t>(BlockedOn::kFileLock)) k = FileLockKey(t.obj, !t.exclusive);
     // A wait for a child to end: the child holds its own end (below) until it exits.
-    if (t.on == static_cast<uint8_t>(BlockedOn::kProcess) && settled) k = t.obj;
+    if (t.on == static_cast<uint8_t>(BlockedOn::kProcess) && settled) k = ChildKey(t.obj);
     if (k) {
       waits[nw] = k;
       idx[nw++] = i;
@@ -265,7 +265,8 @@ int FormatTids(char* out, size_t size, const Snapshot& s, const uint32_t* idx, u
     uint16_t shared_request = (t.on == static_cast<uint8_t>(BlockedOn::kLock) ||
                                t.on == static_cast<uint8_t>(BlockedOn::kFileLock)) &&
                               !t.exclusive;
-    EmitTo(me, EventKind::kBlocked, t.on, shared_request, t.tid, t.obj, t.pc);
+    const uint64_t obj = t.on == static_cast<uint8_t>(BlockedOn::kProcess) ? ChildKey(t.obj) : t.obj;
+    EmitTo(me, EventKind::kBlocked, t.on, shared_request, t.tid, obj, t.pc);
   }
   for (uint32_t i = 0; i < s.num_holds; ++i) {
     const Hold& h = s.holds[i];

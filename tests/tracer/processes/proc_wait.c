@@ -1,11 +1,12 @@
 /* A parent waits for its child to end while it holds a lock the child waits for: a deadlock
  * through the wait. Modes: "flock" (the parent's flock of a file the child opens again, waited
  * for by waitpid), "wait" (the same, waited for by wait: the only child), "waitid" and
- * "wait4" (by those), "mutex" (a process-shared mutex, waited for by waitpid). The twins end:
+ * "wait4" (by those), "system" and "pclose" (a shell's child, waited for inside the C library
+ * through the shell), "mutex" (a process-shared mutex, waited for by waitpid). The twins end:
  * "released" gives the file's lock up before waitpid; "two-children" waits by wait while a
  * second child ends on its own, then gives the lock up (a wait for any of two children waits
  * for neither of them); "holder-thread": another thread of the parent gives the lock up while
- * the parent waits. */
+ * the parent waits; "system-released" gives it up before system(). */
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -129,12 +130,44 @@ MODE holder_thread(int fd, pid_t pid) {
   return exit_code(status);
 }
 
+/* The child a shell runs for system() and popen(): it takes the file's lock, which it names
+ * and removes. */
+static int lock_child(const char* file) {
+  const int fd = open(file, O_RDWR);
+  if (fd < 0) return 1;
+  unlink(file);
+  return flock(fd, LOCK_EX) == 0 ? 0 : 1;
+}
+
+/* The C library waits inside system() and pclose() for the shell, which waits for the child:
+ * three processes on the cycle. "-released": the lock given up first. */
+MODE by_system(int fd, const char* self, int released) {
+  char command[256];
+  snprintf(command, sizeof command, "%s lock-child %s", self, path);
+  if (released) flock(fd, LOCK_UN);
+  const int status = system(command);
+  unlink(path);
+  return exit_code(status);
+}
+
+MODE by_pclose(const char* self) {
+  char command[256];
+  snprintf(command, sizeof command, "%s lock-child %s", self, path);
+  FILE* child = popen(command, "w");
+  if (!child) return 1;
+  return exit_code(pclose(child));
+}
+
 int main(int argc, char** argv) {
   const char* mode = argc > 1 ? argv[1] : "flock";
   if (strcmp(mode, "mutex") == 0) return with_mutex();
+  if (strcmp(mode, "lock-child") == 0 && argc > 2) return lock_child(argv[2]);
   snprintf(path, sizeof path, "/tmp/threadlens-proc-wait-%d", (int)getpid());
   const int fd = open(path, O_CREAT | O_RDWR, 0600);
   if (fd < 0 || flock(fd, LOCK_EX) != 0) return 1;
+  if (strcmp(mode, "system") == 0) return by_system(fd, argv[0], 0);
+  if (strcmp(mode, "system-released") == 0) return by_system(fd, argv[0], 1);
+  if (strcmp(mode, "pclose") == 0) return by_pclose(argv[0]);
   pid_t pid = start_waiting_child();
   if (pid < 0) return 1;
   if (strcmp(mode, "two-children") == 0) return two_children(fd, pid);

@@ -21,6 +21,7 @@ inline constexpr uint32_t kMaxSharedHolds = 48;
 inline constexpr uint32_t kMaxProcessSlots = 64;
 struct ProcessLocks {
   std::atomic<uint32_t> pid;  // 0: a free slot
+  std::atomic<uint32_t> ppid;  // its parent's pid (a wait inside system() finds its child)
   std::atomic<uint32_t> version;
   // Its watchdog ended it: the shared-memory locks it held stay held (a dead owner unlocks
   // nothing), so the slot stays, for the others' watchdogs to see the rest of the cycle (its
