@@ -265,7 +265,8 @@ int FormatTids(char* out, size_t size, const Snapshot& s, const uint32_t* idx, u
     uint16_t shared_request = (t.on == static_cast<uint8_t>(BlockedOn::kLock) ||
                                t.on == static_cast<uint8_t>(BlockedOn::kFileLock)) &&
                               !t.exclusive;
-    const uint64_t obj = t.on == static_cast<uint8_t>(BlockedOn::kProcess) ? ChildKey(t.obj) : t.obj;
+    const bool child = t.on == static_cast<uint8_t>(BlockedOn::kProcess);
+    const uint64_t obj = child ? ChildKey(t.obj) : t.obj;
     EmitTo(me, EventKind::kBlocked, t.on, shared_request, t.tid, obj, t.pc);
   }
   for (uint32_t i = 0; i < s.num_holds; ++i) {
