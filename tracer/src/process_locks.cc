@@ -85,6 +85,7 @@ void ReleaseLockSlot(bool watchdog) {
   if (watchdog) {
     r->processes[g_slot].ended.store(1, std::memory_order_release);
   } else {
+    r->processes[g_slot].ppid.store(0, std::memory_order_relaxed);  // no one's child meanwhile
     r->processes[g_slot].pid.store(0, std::memory_order_release);
   }
   g_slot = -1;
