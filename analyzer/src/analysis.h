@@ -148,6 +148,8 @@ class Analysis {
   void Forked(uint64_t key, ThreadCtx& child);
   // The process at `index` ended (exit or exec): its heap blocks are gone.
   void ProcessEnded(uint32_t index);
+  // The live heap blocks (base, usable size) in [from, from + span): a process's, by its tag.
+  std::vector<std::pair<uint64_t, uint64_t>> LiveBlocksIn(uint64_t from, uint64_t span) const;
   void InheritLocks(const std::vector<Held>& held, uint32_t parent, uint32_t child,
                     ThreadCtx& t);
   void HandleLock(ThreadCtx& t, const StreamEvent& e);

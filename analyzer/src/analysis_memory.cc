@@ -105,15 +105,20 @@ void Analysis::Forked(uint64_t key, ThreadCtx& t) {
   // child at the same addresses (in its own tag), where its frees end them and races name them.
   const uint64_t from = ProcessAddressBase(parent), span = ProcessAddressBase(1);
   const uint64_t to = ProcessAddressBase(child);
-  std::vector<std::pair<uint64_t, uint64_t>> copies;
-  live_sizes_.ForEach([&](uint64_t base, uint64_t size) {
-    if (base - from < span) copies.emplace_back(base - from + to, size);
-  });
-  for (const auto& [base, size] : copies) {
+  for (const auto& [base, size] : LiveBlocksIn(from, span)) {
     bool inserted;
-    live_sizes_.FindOrInsert(base, inserted) = size;
+    live_sizes_.FindOrInsert(base - from + to, inserted) = size;
   }
   if (opts_.races) race_.CopyBlocks(from, span, to);
+}
+
+std::vector<std::pair<uint64_t, uint64_t>> Analysis::LiveBlocksIn(uint64_t from,
+                                                                  uint64_t span) const {
+  std::vector<std::pair<uint64_t, uint64_t>> out;
+  live_sizes_.ForEach([&](uint64_t base, uint64_t size) {
+    if (base - from < span) out.emplace_back(base, size);
+  });
+  return out;
 }
 
 void Analysis::ProcessEnded(uint32_t index) {
@@ -123,11 +128,7 @@ void Analysis::ProcessEnded(uint32_t index) {
   // they would pile up, a copy of the parent's heap per child (a server forking a child per
   // request: time and memory growing with the requests).
   const uint64_t from = ProcessAddressBase(index), span = ProcessAddressBase(1);
-  std::vector<uint64_t> gone;
-  live_sizes_.ForEach([&](uint64_t base, uint64_t) {
-    if (base - from < span) gone.push_back(base);
-  });
-  for (uint64_t base : gone) live_sizes_.Erase(base);
+  for (const auto& [base, size] : LiveBlocksIn(from, span)) live_sizes_.Erase(base);
   if (opts_.races) race_.DropBlocks(from, span, index_);
 }
 

@@ -46,24 +46,24 @@ void RaceDetector::Free(uint32_t t, const SideRef& side, uint64_t size, bool qui
   Lifetime(t, side, size, HeapOp{0, false, HeapRef{side.obj, 0, 0, 0, false, false}}, quiet);
 }
 
-void RaceDetector::CopyBlocks(uint64_t from, uint64_t span, uint64_t to) {
-  HeapOp h{0, true, HeapRef{from, span, 0, 0, false, false}, to};
+void RaceDetector::HeapChange(HeapOp h) {
   if (!threaded_) return ApplyHeap(h);
-  // Named before the next access's races, in stream order with the batch's other blocks.
+  // Applied at the next access of the filling batch, in stream order with its other blocks:
+  // after the races of every access before it, before those of the next.
   Batch& b = batches_[filling_];
   h.op = b.count;
   b.heap.push_back(h);
+}
+
+void RaceDetector::CopyBlocks(uint64_t from, uint64_t span, uint64_t to) {
+  HeapChange(HeapOp{0, true, HeapRef{from, span, 0, 0, false, false}, to});
 }
 
 void RaceDetector::DropBlocks(uint64_t from, uint64_t span, uint64_t index) {
   HeapOp h{0, false, HeapRef{from, span, 0, 0, false, false}};
   h.block.index = index;
   h.drop = true;
-  if (!threaded_) return ApplyHeap(h);
-  // After the races of every access before it (the dead process's last ones among them).
-  Batch& b = batches_[filling_];
-  h.op = b.count;
-  b.heap.push_back(h);
+  HeapChange(h);
 }
 
 void RaceDetector::ApplyHeap(const HeapOp& h) {

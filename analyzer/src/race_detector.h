@@ -307,6 +307,8 @@ class RaceDetector {
     return kUnchecked;
   }
   void Lifetime(uint32_t t, const SideRef& side, uint64_t size, const HeapOp& h, bool quiet);
+  // A change of the heap blocks no access carries (a fork's copy, a process's end).
+  void HeapChange(HeapOp h);
   size_t LaneOf(uint64_t page) const {
     return lanes_pow2_ ? page & lane_mask_ : page % shards_.size();
   }

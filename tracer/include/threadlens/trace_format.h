@@ -1,11 +1,14 @@
 // threadlens trace format v4: the one definition shared by the writer (tracer/) and the
 // reader (analyzer/). Byte-by-byte description in docs/trace-format.md; the 16-byte packed
-// records of kPackedEvents blocks are in trace_packed.h.
+// records of kPackedEvents blocks are in trace_packed.h, what the watchdog's records say in
+// trace_watchdog.h.
 // Includes only <stdint.h>-level headers: it is compiled into the traced program.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+
+#include "threadlens/trace_watchdog.h"
 
 namespace threadlens::trace {
 
@@ -343,35 +346,6 @@ enum class LockType : uint16_t {
   kRwLock = 3,
   kSpin = 4,
   kUnknown = 0xffff,  // first seen at use (static initializer)
-};
-
-enum class BlockedOn : uint8_t {
-  kLock = 1,
-  kCond = 2,
-  kJoin = 3,
-  kSem = 4,
-  kFutex = 5,  // an untimed futex wait (kFutexWaitBegin)
-  // Inside pthread_cond_destroy, which glibc makes wait until every waiter of the condition
-  // variable has left its wait.
-  kCondDestroy = 6,
-  // A file lock's wait (flock, fcntl's F_SETLKW and F_OFD_SETLKW, lockf's F_LOCK); obj: the
-  // lock's channel, named by a kNameLock event.
-  kFileLock = 7,
-  // A wait for a child process to end (waitpid, wait, wait4, waitid); obj: the child's
-  // ExitKey (its pid), 0 when the wait is for any of several children.
-  kProcess = 8,
-};
-// The pid a kProcess wait's key names (the tracer's ExitKey: 7 << 57, plus 2 * pid + 1).
-inline uint32_t ExitKeyPid(uint64_t key) {
-  return static_cast<uint32_t>((key - (7ull << 57) - 1) / 2);
-}
-
-enum class WatchdogReason : uint8_t {
-  kLockCycle = 1,     // threads blocked on locks form a wait-for cycle
-  kSelfDeadlock = 2,  // a thread waits on a non-recursive lock it holds
-  kAllBlocked = 3,    // every live thread blocked longer than the delay (or asleep, see
-                      // docs/findings.md)
-  kTimeout = 4,       // the run's time limit (threadlens run --timeout) ran out
 };
 
 // Bit 63 of `site` marks a string id (low 32 bits) instead of a program counter; user-space
