@@ -137,6 +137,13 @@ Command AddCheck(CLI::App& app) {
               ++incomplete;
               const std::string name =
                   EscapeControls(nr.report.trace.empty() ? nr.name : nr.report.trace);
+              // No events: imported (`threadlens tsan`), whose warnings say what ended it.
+              if (nr.report.events == 0 && !nr.report.warnings.empty()) {
+                std::printf("threadlens check: %s is incomplete: %s. Run it again, or pass "
+                            "--allow-incomplete\n",
+                            name.c_str(), EscapeControls(nr.report.warnings.back()).c_str());
+                continue;
+              }
               if (!nr.report.truncated && nr.report.signal_flushed) {
                 std::printf("threadlens check: %s is incomplete: the program died of a fatal "
                             "signal (its events up to then were written). Fix the crash, or "

@@ -59,6 +59,7 @@ bool LooksTsanInstrumented(const std::string& program) {
 
 struct RunResult {
   int status = 0;  // exit status, or 128 + signal
+  int signal = 0;  // the fatal signal, if one ended it
 };
 
 // Runs argv with TSAN_OPTIONS set; stdin, stdout and stderr stay the user's.
@@ -99,6 +100,7 @@ RunResult RunProgram(const std::vector<std::string>& argv, const std::string& ts
   }
   RunResult r;
   r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
   return r;
 }
 
@@ -169,6 +171,12 @@ Command AddTsan(CLI::App& app) {
             if (temporary) fs::remove_all(dir);
 
             Report report = ImportTsanReports(logs, program);
+            if (run.signal) {  // a fatal signal: TSan's later reports are lost
+              report.complete = false;
+              report.warnings.push_back(program + " was killed by signal " +
+                                        std::to_string(run.signal) +
+                                        ": reports after it are missing");
+            }
             for (const std::string& w : report.warnings) {
               std::fprintf(stderr, "threadlens tsan: warning: %s\n", EscapeControls(w).c_str());
             }
@@ -189,7 +197,14 @@ Command AddTsan(CLI::App& app) {
             std::fprintf(stderr, "threadlens tsan: %s exited with status %d; %zu report%s\n",
                          program.c_str(), run.status, report.findings.size(),
                          report.findings.size() == 1 ? "" : "s");
-            if (!report.findings.empty() && !o->exit_zero) return kExitFindings;
+            if (!report.complete) {
+              std::fprintf(stderr,
+                           "threadlens tsan: the run is incomplete: no report is no evidence "
+                           "of a pass\n");
+            }
+            if ((!report.findings.empty() || !report.complete) && !o->exit_zero) {
+              return kExitFindings;
+            }
             return kExitClean;
           }};
 }

@@ -450,6 +450,22 @@ Report ImportTsanReports(std::string_view text, const std::string& program) {
       i = end - 1;
     }
   }
+  // TSan's own failure (it could not map its shadow, a CHECK failed, a fatal signal) ends the
+  // run early: whatever it did not report yet is lost, so no report is a pass.
+  for (std::string_view line : lines) {
+    if (line.find("FATAL: ThreadSanitizer") == std::string_view::npos &&
+        line.find("ThreadSanitizer: CHECK failed") == std::string_view::npos &&
+        line.find("ThreadSanitizer:DEADLYSIGNAL") == std::string_view::npos) {
+      continue;
+    }
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) {
+      line.remove_suffix(1);
+    }
+    if (line.size() > 300) line = line.substr(0, 300);
+    r.complete = false;
+    r.warnings.push_back("ThreadSanitizer stopped the program early: " + std::string(line));
+    break;
+  }
   if (const std::string p = code_flow::x86::CapstoneProblem(); !p.empty()) {
     r.warnings.push_back(p + ": fields only the machine code names are given as offsets");
   }
