@@ -205,6 +205,9 @@ class Dumper {
       case EventKind::kLockRequest:
       case EventKind::kLockTryFailed:
         return Lock(e.obj) + f;
+      case EventKind::kFileLockAcquired:
+      case EventKind::kFileLockRelease:
+        return Lock(e.obj) + ((e.flags & trace::kShared) ? " shared" : "");
       case EventKind::kCondWaitBegin:
       case EventKind::kCondWaitEnd:
       case EventKind::kCondSignal:

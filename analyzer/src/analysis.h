@@ -153,6 +153,11 @@ class Analysis {
   void InheritLocks(const std::vector<Held>& held, uint32_t parent, uint32_t child,
                     ThreadCtx& t);
   void HandleLock(ThreadCtx& t, const StreamEvent& e);
+  // A descriptor's file lock taken or given up: an edge of the lock-order graph, no more.
+  void HandleFileLock(ThreadCtx& t, const StreamEvent& e);
+  // The locks t holds for the lock-order graph: its traced ones and its file locks, in the
+  // order it took them (held_all_ when it holds file locks); held_scratch_ gets them sorted.
+  const std::vector<Held>& HeldForOrder(const ThreadCtx& t);
   void HandleThread(ThreadCtx& t, const StreamEvent& e);
   // A synchronization object's own bytes: lock operations read them (atomically), init and
   // destroy write them, so a destroy racing a use is a race.
@@ -207,6 +212,8 @@ class Analysis {
   HangExplainer hangs_;
   PathTable stacks_, locksets_;
   Namer namer_;
+  std::vector<Held> held_all_;  // HeldForOrder's, when a thread holds file locks
+  std::set<uint64_t> file_locks_seen_;  // the file locks taken, for the report's locks
   std::deque<ThreadCtx> threads_;  // a deque: references stay valid as threads are added
   // Ended threads whose marks are kept still (stream position of the end, dense index), in
   // stream order.

@@ -173,6 +173,10 @@ void Analysis::Handle(const StreamEvent& e) {
     case EventKind::kLockDestroy:
       HandleLock(t, e);
       break;
+    case EventKind::kFileLockAcquired:
+    case EventKind::kFileLockRelease:
+      if (opts_.lock_order) HandleFileLock(t, e);
+      break;
     case EventKind::kCondWaitBegin:
       t.pending = Pending{Pending::kCond, ev.obj, Side(t, Op::kWait, e), ev.flags, false};
       NoteSyncOnStack(ev.obj, t.pending.where);
@@ -332,12 +336,12 @@ void Analysis::HandleLock(ThreadCtx& t, const StreamEvent& e) {
       // The lock-order edge is recorded before the hold is added (held = what was held).
       bool reentry = std::any_of(t.held.begin(), t.held.end(),
                                  [&](const Held& h) { return h.lock == ev.obj; });
-      if (!reentry && opts_.lock_order && !t.held.empty() &&
+      if (!reentry && opts_.lock_order && (!t.held.empty() || !t.file_locks.empty()) &&
           !((req_flags | ev.flags) & trace::kTry) && !(ev.flags & trace::kViaCondWait)) {
-        held_scratch_.clear();
-        for (const Held& h : t.held) held_scratch_.push_back(h.lock);
-        std::sort(held_scratch_.begin(), held_scratch_.end());
-        if (order_.OnAcquire(t, ev.obj, s, held_scratch_)) {
+        const std::vector<Held>& held = HeldForOrder(t);
+        SideRef os = s;  // its locks held, file locks too
+        for (const Held& h : t.file_locks) os.lockset = locksets_.Child(os.lockset, h.lock);
+        if (order_.OnAcquire(t, held, ev.obj, os, held_scratch_)) {
           t.fj_captured = t.fork_join->Get(t.fj_slot);
         }
       }
@@ -399,6 +403,63 @@ void Analysis::HandleLock(ThreadCtx& t, const StreamEvent& e) {
       break;
     default:
       break;
+  }
+}
+
+const std::vector<Held>& Analysis::HeldForOrder(const ThreadCtx& t) {
+  held_scratch_.clear();
+  for (const Held& h : t.held) held_scratch_.push_back(h.lock);
+  for (const Held& h : t.file_locks) held_scratch_.push_back(h.lock);
+  std::sort(held_scratch_.begin(), held_scratch_.end());
+  if (t.file_locks.empty()) return t.held;
+  held_all_.assign(t.held.begin(), t.held.end());
+  held_all_.insert(held_all_.end(), t.file_locks.begin(), t.file_locks.end());
+  std::stable_sort(held_all_.begin(), held_all_.end(), [](const Held& a, const Held& b) {
+    return a.acquired.index < b.acquired.index;
+  });
+  return held_all_;
+}
+
+void Analysis::HandleFileLock(ThreadCtx& t, const StreamEvent& e) {
+  const trace::Event& ev = e.ev;
+  auto held_by = [&](ThreadCtx& u) {
+    return std::find_if(u.file_locks.begin(), u.file_locks.end(),
+                        [&](const Held& h) { return h.lock == ev.obj; });
+  };
+  if (e.kind() == EventKind::kFileLockAcquired) {
+    // A shared lock keeps out no other shared one, and a shared request jumps no queue:
+    // only exclusive locks make cycles that can deadlock.
+    if (ev.flags & trace::kShared) return;
+    if (held_by(t) != t.file_locks.end()) return;  // again
+    file_locks_seen_.insert(ev.obj);
+    Held h;
+    h.lock = ev.obj;
+    h.acquired = Side(t, Op::kAcquire, e);
+    for (const Held& f : t.file_locks) {
+      h.acquired.lockset = locksets_.Child(h.acquired.lockset, f.lock);
+    }
+    if (!t.held.empty() || !t.file_locks.empty()) {
+      const std::vector<Held>& held = HeldForOrder(t);
+      if (order_.OnAcquire(t, held, ev.obj, h.acquired, held_scratch_)) {
+        t.fj_captured = t.fork_join->Get(t.fj_slot);
+      }
+    }
+    t.file_locks.push_back(h);
+    return;
+  }
+  // Given up by the thread that took it, or by another thread of its process (a close, an
+  // unlock through the same descriptor, the exit). A fork child's exit leaves its parent's.
+  if (auto it = held_by(t); it != t.file_locks.end()) {
+    t.file_locks.erase(it);
+    return;
+  }
+  const uint32_t process = ProcessIndexOfTid(t.tid);
+  for (ThreadCtx& u : threads_) {
+    if (ProcessIndexOfTid(u.tid) != process) continue;
+    if (auto it = held_by(u); it != u.file_locks.end()) {
+      u.file_locks.erase(it);
+      return;
+    }
   }
 }
 

@@ -376,6 +376,14 @@ Report Analysis::Finish() {
     }
     rep.locks.push_back(std::move(li));
   }
+  for (uint64_t key : file_locks_seen_) {
+    if (monitor_.Locks().count(key)) continue;
+    LockInfo li;
+    li.name = namer_.ObjectName(key);
+    li.address = key;
+    li.type = "file";
+    rep.locks.push_back(std::move(li));
+  }
   // The graph is for drawing: past a few thousand edges no drawing is readable, and each
   // edge carries two sites.
   constexpr size_t kMaxGraphEdges = 5000;

@@ -252,6 +252,8 @@ struct ThreadCtx {
   size_t marks_pruned_at = 64;  // the size at which marks are next pruned
   bool mark_wants_pc = false;   // the last mark has no pc yet
   std::vector<Held> held;
+  // Whole-file locks its descriptors hold (kFileLockAcquired): the lock-order graph's only.
+  std::vector<Held> file_locks;
   Pending pending;
   // Lock requests made while another was pending: a lock's own code may take others on the
   // way (absl::Mutex's slow path takes its allocator's spin lock). The outer one is pending

@@ -113,20 +113,20 @@ std::vector<std::vector<uint32_t>> ElementaryCycles(
   return cycles;
 }
 
-bool LockOrderDetector::OnAcquire(const ThreadCtx& t, uint64_t to, const SideRef& to_side,
-                                  const std::vector<uint64_t>& held_set) {
+bool LockOrderDetector::OnAcquire(const ThreadCtx& t, const std::vector<Held>& held, uint64_t to,
+                                  const SideRef& to_side, const std::vector<uint64_t>& held_set) {
   bool kept = false;
   std::shared_ptr<std::vector<uint64_t>> shared_held;
   // Held locks [outer_end, inner_begin) get no edge.
-  size_t outer_end = t.held.size(), inner_begin = t.held.size();
-  if (t.held.size() > opts_.max_held_edges) {
+  size_t outer_end = held.size(), inner_begin = held.size();
+  if (held.size() > opts_.max_held_edges) {
     outer_end = opts_.max_held_edges / 2;
-    inner_begin = t.held.size() - (opts_.max_held_edges - outer_end);
+    inner_begin = held.size() - (opts_.max_held_edges - outer_end);
     ++held_cut_;
   }
-  for (size_t hi = 0; hi < t.held.size(); ++hi) {
+  for (size_t hi = 0; hi < held.size(); ++hi) {
     if (hi == outer_end) hi = inner_begin;
-    const Held& h = t.held[hi];
+    const Held& h = held[hi];
     if (h.lock == to) continue;
     const uint32_t from_gen = Generation(h.lock), to_gen = Generation(to);
     auto [it, inserted] = edge_index_.try_emplace(EdgeKey{h.lock, to, from_gen, to_gen},

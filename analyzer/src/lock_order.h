@@ -38,11 +38,11 @@ class LockOrderDetector {
  public:
   explicit LockOrderDetector(LockOrderOptions opts = {}) : opts_(opts) {}
 
-  // Thread `t` takes `to` (not a re-entry) holding `held`; `to_side` is the acquisition,
-  // `held_set` the sorted held locks (including every lock of `held`). Returns whether an
-  // edge kept the thread's fork/join clock.
-  bool OnAcquire(const ThreadCtx& t, uint64_t to, const SideRef& to_side,
-                 const std::vector<uint64_t>& held_set);
+  // Thread `t` takes `to` (not a re-entry) holding `held` (in the order it took them);
+  // `to_side` is the acquisition, `held_set` the sorted held locks (including every lock of
+  // `held`). Returns whether an edge kept the thread's fork/join clock.
+  bool OnAcquire(const ThreadCtx& t, const std::vector<Held>& held, uint64_t to,
+                 const SideRef& to_side, const std::vector<uint64_t>& held_set);
   // The lock at `lock` is destroyed, or memory over [base, base+size) is allocated anew: a
   // lock there later is another lock (a node of its own), as two mutexes a program made at
   // one address one after the other are. (A lock is known by its address.)

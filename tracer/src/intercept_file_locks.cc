@@ -56,6 +56,21 @@ std::atomic<bool> g_process[kMaxFds];
 std::atomic<bool> g_range[kMaxFds];
 std::atomic<uint64_t> g_channel[kMaxFds];
 std::atomic<uint64_t> g_site[kMaxFds];  // where it was taken
+// Its taking was written as a kFileLockAcquired (the lock-order graph's): its giving up is too.
+std::atomic<bool> g_ordered[kMaxFds];
+
+// The lock-order graph's events: a descriptor's lock of the whole file, taken or given up.
+void Ordered(int fd, bool acquired, uint64_t c, bool shared, uintptr_t pc) {
+  if (fd < 0 || fd >= kMaxFds) return;
+  if (!acquired && !g_ordered[fd].exchange(false, std::memory_order_relaxed)) return;
+  threadlens::rt::ThreadState* ts = threadlens::rt::Started();
+  if (!ts || !c) return;
+  if (acquired) g_ordered[fd].store(true, std::memory_order_relaxed);
+  threadlens::rt::EmitTo(ts,
+                         acquired ? threadlens::trace::EventKind::kFileLockAcquired
+                                  : threadlens::trace::EventKind::kFileLockRelease,
+                         shared ? threadlens::trace::kShared : 0, 0, 0, c, pc);
+}
 
 Mode HeldBy(int fd) {
   return fd >= 0 && fd < kMaxFds ? static_cast<Mode>(g_mode[fd].load(std::memory_order_relaxed))
@@ -73,6 +88,7 @@ void Unlocking(int fd, uintptr_t pc, bool unlock = true) {
   if (held == kNone && !unlock) return;
   if (const uint64_t c = fdsync::FileLockChannel(fd)) {
     fdsync::SendOn(held == kShared ? fdsync::SharedUnlocks(c) : c, pc);
+    Ordered(fd, false, c, held == kShared, pc);
   }
   SetHeld(fd, kNone);
 }
@@ -133,6 +149,9 @@ void Locked(int fd, Mode m, uintptr_t pc, uint64_t c, bool owned, bool range) {
     g_range[fd].store(range, std::memory_order_relaxed);
     g_channel[fd].store(c, std::memory_order_relaxed);
     g_site[fd].store(pc, std::memory_order_relaxed);
+    // A process's lock (fcntl's F_SETLK, lockf) keeps out none of its own threads, and ranges
+    // are not told apart: neither orders locks for sure.
+    if (owned && !range) Ordered(fd, true, c, m == kShared, pc);
   }
   SetHeld(fd, m);
   errno = saved;

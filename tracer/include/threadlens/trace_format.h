@@ -255,7 +255,13 @@ enum class EventKind : uint8_t {
   // memory. Reports name the block by it ("file /db/lock.mdb mapped at ..."), not as a heap
   // block. Not a synchronization event.
   kMapName = 97,
-  kLast = kMapName,
+  // A file lock a descriptor holds (flock, fcntl's F_OFD_SETLK(W), of the whole file) was
+  // taken, or given up (unlock, close, exit): obj = the lock's channel (the file's device and
+  // inode, the same in every process), flags kShared for a shared lock. For the lock-order
+  // graph only: the order they make travels on their channel.
+  kFileLockAcquired = 98,
+  kFileLockRelease = 99,
+  kLast = kFileLockRelease,
 };
 
 enum EventFlags : uint8_t {
@@ -409,6 +415,8 @@ constexpr bool IsSyncKind(EventKind k) {
     case EventKind::kSignalSend:
     case EventKind::kSignalEnter:
     case EventKind::kSignalUnsafeCall:
+    case EventKind::kFileLockAcquired:
+    case EventKind::kFileLockRelease:
       return true;
     default:
       return false;
@@ -471,6 +479,8 @@ constexpr const char* EventKindName(EventKind k) {
     case EventKind::kFutexWaitBegin: return "futex_wait_begin";
     case EventKind::kFutexWaitEnd: return "futex_wait_end";
     case EventKind::kMapName: return "map_name";
+    case EventKind::kFileLockAcquired: return "file_lock_acquired";
+    case EventKind::kFileLockRelease: return "file_lock_release";
   }
   return "unknown";
 }

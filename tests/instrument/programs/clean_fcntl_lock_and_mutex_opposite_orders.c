@@ -1,0 +1,58 @@
+// lock_order_flock_and_mutex with fcntl's process locks (F_SETLKW): such a lock belongs
+// to the process, so the indexer's lock succeeds at once while the writer holds it, and no
+// interleaving of the two threads deadlocks: no lock-order cycle.
+// CHECK: exit 0
+// CHECK: no-finding lock-order
+// CHECK: no-finding deadlock
+// CHECK: no-race
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+// A lock command of `type` on the whole file, waiting for the lock.
+static int Lock(int fd, short type) {
+  struct flock l = {.l_type = type, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+  return fcntl(fd, F_SETLKW, &l);
+}
+
+static const char path[] = "/tmp/threadlens-fcntl-order";
+static pthread_mutex_t table = PTHREAD_MUTEX_INITIALIZER;
+static long rows;
+
+static void* Writer(void* arg) {
+  const int fd = open(path, O_RDWR);
+  if (fd < 0 || Lock(fd, F_WRLCK) != 0) exit(1);
+  pthread_mutex_lock(&table);
+  ++rows;
+  pthread_mutex_unlock(&table);
+  Lock(fd, F_UNLCK);
+  close(fd);
+  return arg;
+}
+
+static void* Indexer(void* arg) {
+  usleep(100 * 1000);  // the writer is done by then
+  const int fd = open(path, O_RDWR);
+  if (fd < 0) exit(1);
+  pthread_mutex_lock(&table);
+  if (Lock(fd, F_WRLCK) != 0) exit(1);
+  ++rows;
+  close(fd);  // gives the lock up
+  pthread_mutex_unlock(&table);
+  return arg;
+}
+
+int main(void) {
+  const int fd = open(path, O_CREAT | O_RDWR, 0600);
+  if (fd < 0) return 1;
+  pthread_t a, b;
+  pthread_create(&a, NULL, Writer, NULL);
+  pthread_create(&b, NULL, Indexer, NULL);
+  pthread_join(a, NULL);
+  pthread_join(b, NULL);
+  close(fd);
+  unlink(path);
+  return rows == 2 ? 0 : 1;
+}

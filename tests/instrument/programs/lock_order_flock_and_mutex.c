@@ -1,0 +1,55 @@
+// A file's flock and a mutex taken in opposite orders by two threads that run at the same
+// time: the writer takes the flock, then the mutex; the indexer, a little later, the mutex,
+// then the flock. This run did not deadlock (the writer was done first), but another
+// interleaving does: a lock-order cycle through the file's lock, named by its path.
+// (ThreadSanitizer, clang 14, and Helgrind know no file locks: no report.) Its twin,
+// clean_flock_and_mutex_same_order, takes both in one order.
+// CHECK: exit 0
+// CHECK: finding lock-order on table
+// CHECK: no-finding deadlock
+// CHECK: no-race
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+static const char path[] = "/tmp/threadlens-flock-order";
+static pthread_mutex_t table = PTHREAD_MUTEX_INITIALIZER;
+static long rows;
+
+static void* Writer(void* arg) {
+  const int fd = open(path, O_RDWR);
+  if (fd < 0 || flock(fd, LOCK_EX) != 0) exit(1);
+  pthread_mutex_lock(&table);
+  ++rows;
+  pthread_mutex_unlock(&table);
+  flock(fd, LOCK_UN);
+  close(fd);
+  return arg;
+}
+
+static void* Indexer(void* arg) {
+  usleep(100 * 1000);  // the writer is done by then
+  const int fd = open(path, O_RDWR);
+  if (fd < 0) exit(1);
+  pthread_mutex_lock(&table);
+  if (flock(fd, LOCK_EX) != 0) exit(1);
+  ++rows;
+  close(fd);  // gives the flock up
+  pthread_mutex_unlock(&table);
+  return arg;
+}
+
+int main(void) {
+  const int fd = open(path, O_CREAT | O_RDWR, 0600);
+  if (fd < 0) return 1;
+  pthread_t a, b;
+  pthread_create(&a, NULL, Writer, NULL);
+  pthread_create(&b, NULL, Indexer, NULL);
+  pthread_join(a, NULL);
+  pthread_join(b, NULL);
+  close(fd);
+  unlink(path);
+  return rows == 2 ? 0 : 1;
+}
