@@ -246,6 +246,7 @@ class Analysis {
   struct ForkParent {
     uint32_t process = 0;
     std::vector<Held> held;
+    std::vector<Held> file_locks;  // its process's, held through descriptors the child copies
   };
   std::unordered_map<uint64_t, ForkParent> fork_parents_;  // fork key -> its parent
   std::unordered_map<uint64_t, std::shared_ptr<const VectorClock>> cond_signals_;

@@ -242,7 +242,13 @@ void Analysis::Handle(const StreamEvent& e) {
       break;
     case EventKind::kHappensBefore:
       if (opts_.races && !(ev.flags & trace::kNoSync)) hb_.SyncRelease(t.dense, ev.obj | HappensBefore::kAnnotationTag);
-      if (IsForkKey(ev.obj)) fork_parents_[ev.obj] = {ProcessIndexOfTid(t.tid), t.held};
+      if (IsForkKey(ev.obj)) {
+        ForkParent& p = fork_parents_[ev.obj] = {ProcessIndexOfTid(t.tid), t.held, {}};
+        for (const ThreadCtx& u : threads_) {
+          if (ProcessIndexOfTid(u.tid) != p.process) continue;
+          p.file_locks.insert(p.file_locks.end(), u.file_locks.begin(), u.file_locks.end());
+        }
+      }
       break;
     case EventKind::kHappensAfter:
       if (opts_.races && !(ev.flags & trace::kNoSync)) hb_.SyncAcquire(t.dense, ev.obj | HappensBefore::kAnnotationTag);

@@ -98,9 +98,19 @@ void Analysis::Forked(uint64_t key, ThreadCtx& t) {
   if (it == fork_parents_.end()) return;
   const uint32_t parent = it->second.process, child = ProcessIndexOfTid(t.tid);
   const std::vector<Held> held = std::move(it->second.held);
+  std::vector<Held> file_locks = std::move(it->second.file_locks);
   fork_parents_.erase(it);
   if (parent == child) return;
   InheritLocks(held, parent, child, t);
+  // A file lock belongs to the open file description, which the child's copies of its
+  // parent's descriptors share: the child holds it too, until it closes them or ends.
+  for (Held& h : file_locks) {
+    h.acquired.tid = t.tid;
+    if (std::none_of(t.file_locks.begin(), t.file_locks.end(),
+                     [&](const Held& f) { return f.lock == h.lock; })) {
+      t.file_locks.push_back(h);
+    }
+  }
   // The child's memory is a copy of its parent's: the blocks live at the fork are live in the
   // child at the same addresses (in its own tag), where its frees end them and races name them.
   const uint64_t from = ProcessAddressBase(parent), span = ProcessAddressBase(1);

@@ -1,0 +1,48 @@
+// The twin of lock_order_flock_inherited_by_fork: the child closes its copy of the spool's
+// descriptor before it takes the index's flock, so it holds nothing then: no cycle.
+// CHECK: exit 0
+// CHECK: no-finding lock-order
+// CHECK: no-finding deadlock
+// CHECK: no-race
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char spool[] = "/tmp/threadlens-inherit-closed-spool";
+static const char index_[] = "/tmp/threadlens-inherit-closed-index";
+
+static void* IndexThenSpool(void* arg) {
+  usleep(300 * 1000);  // the child is done by then
+  const int b = open(index_, O_CREAT | O_RDWR, 0600), a = open(spool, O_CREAT | O_RDWR, 0600);
+  if (a < 0 || b < 0 || flock(b, LOCK_EX) != 0 || flock(a, LOCK_EX) != 0) exit(1);
+  close(a);
+  close(b);
+  return arg;
+}
+
+int main(void) {
+  const int a = open(spool, O_CREAT | O_RDWR, 0600);
+  if (a < 0 || flock(a, LOCK_EX) != 0) return 1;
+  pthread_t t;
+  pthread_create(&t, NULL, IndexThenSpool, NULL);
+  const pid_t child = fork();
+  if (child < 0) return 1;
+  if (child == 0) {
+    close(a);  // the child's copy: the lock stays the parent's
+    const int b = open(index_, O_CREAT | O_RDWR, 0600);
+    if (b < 0 || flock(b, LOCK_EX) != 0) _exit(1);
+    close(b);
+    _exit(0);
+  }
+  int status = 0;
+  if (waitpid(child, &status, 0) != child || !WIFEXITED(status)) return 1;
+  flock(a, LOCK_UN);
+  pthread_join(t, NULL);
+  close(a);
+  unlink(spool);
+  unlink(index_);
+  return WEXITSTATUS(status);
+}
