@@ -86,6 +86,11 @@ struct FileLockHold {
   bool range;
 };
 uint32_t FileLocksHeld(FileLockHold* out, uint32_t max);
+// At the start of a program: the descriptors it inherited across exec that hold an exclusive
+// lock of a whole file (flock, F_OFD_SETLK), read from /proc/self/fdinfo, are held by its
+// main thread for the lock-order graph (kFileLockAcquired), and given up as any other. The
+// watchdog does not count them: it names no thread that took them.
+void FileLocksInherited();
 // File names (intercept_paths.cc): the channel of a path's last component (0: none, as for
 // "/", "." and ".."), the same in every directory and process. A call that changes the name
 // releases it before (NameChanging; NameOpening for an open with O_CREAT, when the name did

@@ -20,10 +20,13 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
+#include <dirent.h>
+#include <stdlib.h>
 #include <sys/file.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 
 #include "fd_sync.h"
@@ -226,6 +229,79 @@ uint32_t FileLocksHeld(FileLockHold* out, uint32_t max) {
                             g_range[fd].load(std::memory_order_relaxed)};
   }
   return n;
+}
+
+namespace {
+
+// Whether fdinfo's text holds a lock of this descriptor that is exclusive, of the whole file,
+// and the descriptor's own: "lock:\t1: FLOCK  ADVISORY  WRITE 4321 08:01:1234 0 EOF" (or
+// OFDLCK). A waiter's line reads "1: -> FLOCK ...": not a hold.
+bool HoldsWholeFileWriteLock(const char* text) {
+  for (const char* line = strstr(text, "lock:"); line; line = strstr(line + 5, "lock:")) {
+    const char* end = strchr(line, '\n');
+    if (!end) end = line + strlen(line);
+    char buf[160];
+    const size_t n = std::min<size_t>(static_cast<size_t>(end - line), sizeof buf - 1);
+    memcpy(buf, line, n);
+    buf[n] = 0;
+    char* words[10];
+    int count = 0;
+    char* save = nullptr;
+    for (char* w = strtok_r(buf, " \t", &save); w && count < 10; w = strtok_r(nullptr, " \t", &save)) {
+      words[count++] = w;
+    }
+    // lock: ID: TYPE ADVISORY MODE PID DEV:INO START END
+    if (count < 9) continue;
+    const bool owned = strcmp(words[2], "FLOCK") == 0 || strcmp(words[2], "OFDLCK") == 0;
+    if (owned && strcmp(words[4], "WRITE") == 0 && strcmp(words[7], "0") == 0 &&
+        strcmp(words[8], "EOF") == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+void FileLocksInherited() {
+  // Raw system calls: the program's own open, read and malloc are traced.
+  const int dir = static_cast<int>(
+      syscall(SYS_openat, AT_FDCWD, "/proc/self/fdinfo", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir < 0) return;
+  alignas(8) char entries[4096];
+  int fds[64];
+  int found = 0;
+  for (;;) {
+    const long n = syscall(SYS_getdents64, dir, entries, sizeof entries);
+    if (n <= 0) break;
+    for (long at = 0; at < n;) {
+      const auto* d = reinterpret_cast<const struct dirent64*>(entries + at);
+      at += d->d_reclen;
+      char* end = nullptr;
+      const long fd = strtol(d->d_name, &end, 10);
+      if (end == d->d_name || *end || fd == dir || fd < 0 || fd >= kMaxFds) continue;
+      if (found < 64) fds[found++] = static_cast<int>(fd);
+    }
+  }
+  syscall(SYS_close, dir);
+  for (int i = 0; i < found; ++i) {
+    char path[48] = "/proc/self/fdinfo/";
+    path[threadlens::rt::AppendDigits(path, 18, static_cast<unsigned>(fds[i]))] = 0;
+    const int info = static_cast<int>(syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC));
+    if (info < 0) continue;
+    char text[2048];
+    const long len = syscall(SYS_read, info, text, sizeof text - 1);
+    syscall(SYS_close, info);
+    if (len <= 0) continue;
+    text[len] = 0;
+    if (!HoldsWholeFileWriteLock(text)) continue;
+    const uint64_t c = FileLockChannel(fds[i]);
+    if (!c) continue;
+    if (threadlens::rt::ThreadState* ts = threadlens::rt::Started()) Name(ts, fds[i], c, 0);
+    g_channel[fds[i]].store(c, std::memory_order_relaxed);
+    SetHeld(fds[i], kExclusive);
+    Ordered(fds[i], true, c, false, 0);
+  }
 }
 
 void FileLocksForked() {

@@ -446,6 +446,7 @@ __attribute__((constructor(101))) static void InitRuntime() {
   EmitTo(main_state, EventKind::kThreadStart, 0, 0, 0, 0, 0);
   TidMapSet(pthread_self(), 1);
   ProcessSpawnedStart();
+  fdsync::FileLocksInherited();
 
   pthread_atfork(ForkPrepare, ForkParent, ForkChild);
   InstallSignalHandlers();
