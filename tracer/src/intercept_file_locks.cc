@@ -14,6 +14,9 @@
 // the locks held, each by the thread that took it (a process's fcntl lock makes none of its
 // threads wait, only other processes): a lock nobody gives up ends the program as a deadlock
 // (across processes too), a self-deadlock or a hang.
+// A descriptor's exclusive lock of the whole file (flock, F_OFD_SETLK) is also a lock of the
+// lock-order graph (kFileLockAcquired and kFileLockRelease), and so is one a program inherited
+// across exec, read from /proc/self/fdinfo as it starts.
 // (ThreadSanitizer, clang 14, models none of this and reports a race on data two threads
 // update under a flock each.)
 #include <errno.h>
@@ -247,7 +250,8 @@ bool HoldsWholeFileWriteLock(const char* text) {
     char* words[10];
     int count = 0;
     char* save = nullptr;
-    for (char* w = strtok_r(buf, " \t", &save); w && count < 10; w = strtok_r(nullptr, " \t", &save)) {
+    for (char* w = strtok_r(buf, " \t", &save); w && count < 10;
+         w = strtok_r(nullptr, " \t", &save)) {
       words[count++] = w;
     }
     // lock: ID: TYPE ADVISORY MODE PID DEV:INO START END
