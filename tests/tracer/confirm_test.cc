@@ -95,6 +95,36 @@ TEST(Confirm, ACycleThatJoinOrdersIsNeverConfirmed) {
             0);
 }
 
+// A cycle through a file's flock and a mutex (programs/flock_mutex_apart.c) is confirmed as
+// the mutex's is: the thread holding the file's lock waits at the mutex, the other, holding
+// the mutex, at the flock. Its twin, whose threads join orders, never is.
+TEST(Confirm, ACycleThroughAFileLockIsMadeToHappen) {
+  const std::string base = Base(), cli = THREADLENS_CLI;
+  const std::string program = std::string(TL_PROGRAMS_DIR) + "/flock_mutex_apart";
+  for (const std::string arg : {"", "joined"}) {
+    SCOPED_TRACE(arg);
+    const std::string trace = base + arg + ".tltrace";
+    ASSERT_EQ(System(cli + " run --trace " + trace + " -- " + program + " " + arg +
+                     " >/dev/null 2>&1"),
+              0);
+    Report plain = AnalyzeFile(trace, AnalyzeOptions{});
+    ASSERT_EQ(plain.findings.size(), 1u);
+    EXPECT_EQ(plain.findings[0].kind, "lock-order");
+    const int rc = System(cli + " confirm " + trace + " --attempts 2 --hold-ms 500 -- " +
+                          program + " " + arg + " >" + base + ".out 2>" + base + ".err");
+    const std::string err = Slurp(base + ".err");
+    if (arg.empty()) {
+      EXPECT_EQ(rc, 0) << err;
+      EXPECT_NE(err.find("CONFIRMED on attempt"), std::string::npos) << err;
+      EXPECT_NE(err.find("waits for file lock /tmp/threadlens-flock-apart-"), std::string::npos)
+          << err;
+    } else {
+      EXPECT_EQ(rc, 1) << err;
+      EXPECT_NE(err.find("not confirmed in 2 attempts"), std::string::npos) << err;
+    }
+  }
+}
+
 const std::string kRaceApart = std::string(TL_INSTRUMENTED_DIR) + "/race_apart";
 
 // Records race_apart; returns the fingerprint of its race on `variable`.

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fd_sync.h"
+
 namespace threadlens::rt {
 
 std::atomic<bool> g_confirm_on{false};
@@ -81,7 +83,7 @@ bool Holds(const ThreadState* ts, uint64_t lock) {
   for (uint32_t i = 0; i < n && i < kMaxHeld; ++i) {
     if (ts->held[i].lock.load(std::memory_order_relaxed) == lock) return true;
   }
-  return false;
+  return fdsync::HoldsFileLock(ts->tid, lock);  // a file's lock it took (a cycle's node too)
 }
 
 // The waiter other than `self` that holds `lock`, or -1 (callers hold g_waiters_lock).
@@ -189,11 +191,13 @@ void ConfirmBeforeAcquire(ThreadState* ts, uint64_t site, uint64_t lock) {
       !g_delayed.exchange(true, std::memory_order_relaxed)) {
     ConfirmPause(g_delay_ns);
   }
-  // A cycle's edge: a thread that holds a lock and requests another.
-  if (ts->held_count.load(std::memory_order_relaxed) == 0) return;
+  // A cycle's edge: a thread that holds a lock (or a file's lock) and requests another.
   bool ours = false;
   for (int i = 0; i < g_site_count; ++i) ours |= g_sites[i].pc == site;
   if (!ours || ts->is_runtime) return;
+  if (ts->held_count.load(std::memory_order_relaxed) == 0 && !fdsync::HoldsFileLock(ts->tid, 0)) {
+    return;
+  }
   g_waiters_lock.Lock();
   int slot = 0;
   while (slot < kMaxWaiters && g_waiters[slot].ts) ++slot;

@@ -86,6 +86,9 @@ struct FileLockHold {
   bool range;
 };
 uint32_t FileLocksHeld(FileLockHold* out, uint32_t max);
+// Whether thread `tid` took a descriptor's exclusive lock of a whole file on channel
+// `channel` (0: any) that is held now: a lock of the lock-order graph, for `confirm`.
+bool HoldsFileLock(uint32_t tid, uint64_t channel);
 // At the start of a program: the descriptors it inherited across exec that hold an exclusive
 // lock of a whole file (flock, F_OFD_SETLK), read from /proc/self/fdinfo, are held by its
 // main thread for the lock-order graph (kFileLockAcquired), and given up as any other. The

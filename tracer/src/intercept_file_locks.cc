@@ -32,6 +32,7 @@
 #include <algorithm>
 #include <atomic>
 
+#include "confirm.h"
 #include "fd_sync.h"
 #include "runtime.h"
 #include "runtime_internal.h"
@@ -133,6 +134,8 @@ int MayWait(int fd, Mode m, bool waits, uintptr_t pc, uint64_t& c, Call call) {
   if (ts) c = fdsync::FileLockChannel(fd);
   if (!ts || !c) return call();
   Name(ts, fd, c, pc);
+  // `confirm` may hold the thread here, where a lock-order cycle requests the file's lock.
+  if (m == kExclusive) threadlens::rt::MaybeHoldForConfirm(ts, pc, c);
   return threadlens::rt::BlockedCall(ts, threadlens::trace::BlockedOn::kFileLock, c, pc,
                                      m == kExclusive, call);
 }
@@ -232,6 +235,15 @@ uint32_t FileLocksHeld(FileLockHold* out, uint32_t max) {
                             g_range[fd].load(std::memory_order_relaxed)};
   }
   return n;
+}
+
+bool HoldsFileLock(uint32_t tid, uint64_t channel) {
+  for (int fd = 0; fd < kMaxFds; ++fd) {
+    if (HeldBy(fd) != kExclusive || !g_ordered[fd].load(std::memory_order_relaxed)) continue;
+    if (g_owner[fd].load(std::memory_order_relaxed) != tid) continue;
+    if (!channel || g_channel[fd].load(std::memory_order_relaxed) == channel) return true;
+  }
+  return false;
 }
 
 namespace {
