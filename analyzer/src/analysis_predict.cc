@@ -265,7 +265,7 @@ void Analysis::PredictDeadlocks(std::vector<RawFinding>& cycles, std::vector<std
   DeadlockPredictor predictor(*predict_);
   uint64_t budget =
       opts_.max_predict_work ? opts_.max_predict_work : 32 * predict_->size() + 4'000'000;
-  size_t predicted = 0, refuted = 0, undecided = 0;
+  size_t predicted = 0, refuted = 0, undecided = 0, file_locks = 0;
   for (RawFinding& f : cycles) {
     // One-thread cycles are no pattern of distinct threads. A cycle the detector found ordered
     // (fork/join, a notification) stays as it is unless a witness shows the order is not
@@ -273,7 +273,17 @@ void Analysis::PredictDeadlocks(std::vector<RawFinding>& cycles, std::vector<std
     if (f.kind != "lock-order" || !f.subkind.empty()) continue;
     const bool ordered = f.severity != Severity::kError;
     std::vector<std::pair<uint64_t, uint64_t>> edges;
-    for (const RawEdge& e : f.cycle) edges.push_back({e.from, e.to});
+    bool file_lock = false;
+    for (const RawEdge& e : f.cycle) {
+      edges.push_back({e.from, e.to});
+      file_lock |= file_locks_seen_.count(e.from) > 0;
+    }
+    // A file's lock is no lock of the reordering's model (its order is a channel there, which
+    // a reordering keeps): such a cycle is left as the detector found it.
+    if (file_lock) {
+      ++file_locks;
+      continue;
+    }
     DeadlockWitness w;
     switch (predictor.Find(edges, budget, &w)) {
       case DeadlockPredictor::Verdict::kUndecided:
@@ -325,6 +335,11 @@ void Analysis::PredictDeadlocks(std::vector<RawFinding>& cycles, std::vector<std
                        std::to_string(refuted) + " cannot";
     if (undecided) note += ", " + std::to_string(undecided) + " undecided (budget or rwlocks)";
     notes.push_back(note);
+  }
+  if (file_locks > 0) {
+    notes.push_back("prediction: " + std::to_string(file_locks) +
+                    " lock-order cycle(s) through a file's lock not predicted (file locks are "
+                    "not in the reordering's model); `confirm` can prove one of one process");
   }
   if (predicted > 0 && predict_cut_ > 0) {
     notes.push_back("prediction: " + std::to_string(predict_cut_) +

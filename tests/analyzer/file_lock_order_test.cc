@@ -60,6 +60,24 @@ TEST(FileLockOrder, FileLockAndMutexInOppositeOrdersIsACycle) {
   EXPECT_TRUE(listed);
 }
 
+// --predict models no file lock (their order is a channel it keeps): the cycle stays an
+// error, and a note says it was not predicted.
+TEST(FileLockOrder, PredictionLeavesACycleThroughAFileLockAsFound) {
+  VectorSource s = Named();
+  FileThenTable(s, 2);
+  TableThenFile(s, 3);
+  AnalyzeOptions o = TestOptions();
+  o.predict = true;
+  Report r = Analyze(s, o);
+  auto f = OfKind(r, "lock-order");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->severity, Severity::kError);
+  bool noted = false;
+  for (const std::string& n : r.notes) noted |= n.find("through a file's lock not predicted") !=
+                                                std::string::npos;
+  EXPECT_TRUE(noted);
+}
+
 TEST(FileLockOrder, SameOrderIsNoCycle) {
   VectorSource s = Named();
   FileThenTable(s, 2);
