@@ -20,6 +20,15 @@ static int Lock(int fd, short type) {
 static const char path[] = "/tmp/threadlens-fcntl-order";
 static pthread_mutex_t table = PTHREAD_MUTEX_INITIALIZER;
 static long rows;
+static const char done[] = "/tmp/threadlens-fcntl-order.done";
+
+// Waits until `file` exists: the other side says it is done, with no memory between them.
+static void WaitFor(const char* file) {
+  while (access(file, F_OK) != 0) usleep(10 * 1000);
+}
+
+// Says so: creates `file`.
+static void Done(const char* file) { close(open(file, O_CREAT | O_WRONLY, 0600)); }
 
 static void* Writer(void* arg) {
   const int fd = open(path, O_RDWR);
@@ -29,11 +38,12 @@ static void* Writer(void* arg) {
   pthread_mutex_unlock(&table);
   Lock(fd, F_UNLCK);
   close(fd);
+  Done(done);
   return arg;
 }
 
 static void* Indexer(void* arg) {
-  usleep(100 * 1000);  // the writer is done by then
+  WaitFor(done);  // until the writer is done
   const int fd = open(path, O_RDWR);
   if (fd < 0) exit(1);
   pthread_mutex_lock(&table);
@@ -45,6 +55,7 @@ static void* Indexer(void* arg) {
 }
 
 int main(void) {
+  unlink(done);
   const int fd = open(path, O_CREAT | O_RDWR, 0600);
   if (fd < 0) return 1;
   pthread_t a, b;
@@ -54,5 +65,6 @@ int main(void) {
   pthread_join(b, NULL);
   close(fd);
   unlink(path);
+  unlink(done);
   return rows == 2 ? 0 : 1;
 }

@@ -13,9 +13,15 @@
 
 static const char spool[] = "/tmp/threadlens-inherit-closed-spool";
 static const char index_[] = "/tmp/threadlens-inherit-closed-index";
+static const char done[] = "/tmp/threadlens-inherit-closed.done";
+
+// Waits until `file` exists: the other side says it is done, with no memory between them.
+static void WaitFor(const char* file) {
+  while (access(file, F_OK) != 0) usleep(10 * 1000);
+}
 
 static void* IndexThenSpool(void* arg) {
-  usleep(300 * 1000);  // the child is done by then
+  WaitFor(done);  // until the child is done
   const int b = open(index_, O_CREAT | O_RDWR, 0600), a = open(spool, O_CREAT | O_RDWR, 0600);
   if (a < 0 || b < 0 || flock(b, LOCK_EX) != 0 || flock(a, LOCK_EX) != 0) exit(1);
   close(a);
@@ -24,6 +30,7 @@ static void* IndexThenSpool(void* arg) {
 }
 
 int main(void) {
+  unlink(done);
   const int a = open(spool, O_CREAT | O_RDWR, 0600);
   if (a < 0 || flock(a, LOCK_EX) != 0) return 1;
   pthread_t t;
@@ -35,6 +42,7 @@ int main(void) {
     const int b = open(index_, O_CREAT | O_RDWR, 0600);
     if (b < 0 || flock(b, LOCK_EX) != 0) _exit(1);
     close(b);
+    close(open(done, O_CREAT | O_WRONLY, 0600));
     _exit(0);
   }
   int status = 0;
@@ -44,5 +52,6 @@ int main(void) {
   close(a);
   unlink(spool);
   unlink(index_);
+  unlink(done);
   return WEXITSTATUS(status);
 }

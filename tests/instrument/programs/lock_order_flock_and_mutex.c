@@ -1,6 +1,6 @@
 // A file's flock and a mutex taken in opposite orders by two threads that run at the same
-// time: the writer takes the flock, then the mutex; the indexer, a little later, the mutex,
-// then the flock. This run did not deadlock (the writer was done first), but another
+// time: the writer takes the flock, then the mutex; the indexer, once the writer is done, the
+// mutex, then the flock. This run did not deadlock (the writer was done first), but another
 // interleaving does: a lock-order cycle through the file's lock, named by its path.
 // (ThreadSanitizer, clang 14, and Helgrind know no file locks: no report.) Its twin,
 // clean_flock_and_mutex_same_order, takes both in one order.
@@ -17,6 +17,15 @@
 static const char path[] = "/tmp/threadlens-flock-order";
 static pthread_mutex_t table = PTHREAD_MUTEX_INITIALIZER;
 static long rows;
+static const char done[] = "/tmp/threadlens-flock-order.done";
+
+// Waits until `file` exists: the other side says it is done, with no memory between them.
+static void WaitFor(const char* file) {
+  while (access(file, F_OK) != 0) usleep(10 * 1000);
+}
+
+// Says so: creates `file`.
+static void Done(const char* file) { close(open(file, O_CREAT | O_WRONLY, 0600)); }
 
 static void* Writer(void* arg) {
   const int fd = open(path, O_RDWR);
@@ -26,11 +35,12 @@ static void* Writer(void* arg) {
   pthread_mutex_unlock(&table);
   flock(fd, LOCK_UN);
   close(fd);
+  Done(done);
   return arg;
 }
 
 static void* Indexer(void* arg) {
-  usleep(100 * 1000);  // the writer is done by then
+  WaitFor(done);  // until the writer is done
   const int fd = open(path, O_RDWR);
   if (fd < 0) exit(1);
   pthread_mutex_lock(&table);
@@ -42,6 +52,7 @@ static void* Indexer(void* arg) {
 }
 
 int main(void) {
+  unlink(done);
   const int fd = open(path, O_CREAT | O_RDWR, 0600);
   if (fd < 0) return 1;
   pthread_t a, b;
@@ -51,5 +62,6 @@ int main(void) {
   pthread_join(b, NULL);
   close(fd);
   unlink(path);
+  unlink(done);
   return rows == 2 ? 0 : 1;
 }

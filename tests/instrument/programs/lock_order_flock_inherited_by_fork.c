@@ -1,6 +1,6 @@
 // A parent holds the spool's flock and forks a child, whose copy of the descriptor shares
 // the lock: the child takes the index's flock while it holds the spool's. A thread of the
-// parent, a little later, takes the index's flock, then the spool's. This run did not
+// parent, once the child is done, takes the index's flock, then the spool's. This run did not
 // deadlock (the child was done first), but another interleaving does: a lock-order cycle
 // through the lock the child inherited. Its twin, clean_flock_closed_in_fork_child, closes
 // the inherited descriptor before it locks the index.
@@ -17,9 +17,15 @@
 
 static const char spool[] = "/tmp/threadlens-inherit-spool";
 static const char index_[] = "/tmp/threadlens-inherit-index";
+static const char done[] = "/tmp/threadlens-inherit.done";
+
+// Waits until `file` exists: the other side says it is done, with no memory between them.
+static void WaitFor(const char* file) {
+  while (access(file, F_OK) != 0) usleep(10 * 1000);
+}
 
 static void* IndexThenSpool(void* arg) {
-  usleep(300 * 1000);  // the child is done by then
+  WaitFor(done);  // until the child is done
   const int b = open(index_, O_CREAT | O_RDWR, 0600), a = open(spool, O_CREAT | O_RDWR, 0600);
   if (a < 0 || b < 0 || flock(b, LOCK_EX) != 0 || flock(a, LOCK_EX) != 0) exit(1);
   close(a);
@@ -28,6 +34,7 @@ static void* IndexThenSpool(void* arg) {
 }
 
 int main(void) {
+  unlink(done);
   const int a = open(spool, O_CREAT | O_RDWR, 0600);
   if (a < 0 || flock(a, LOCK_EX) != 0) return 1;
   pthread_t t;
@@ -38,6 +45,7 @@ int main(void) {
     const int b = open(index_, O_CREAT | O_RDWR, 0600);
     if (b < 0 || flock(b, LOCK_EX) != 0) _exit(1);
     close(b);
+    close(open(done, O_CREAT | O_WRONLY, 0600));
     _exit(0);
   }
   int status = 0;
@@ -47,5 +55,6 @@ int main(void) {
   close(a);
   unlink(spool);
   unlink(index_);
+  unlink(done);
   return WEXITSTATUS(status);
 }
