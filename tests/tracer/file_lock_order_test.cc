@@ -39,6 +39,15 @@ TEST(Processes, NestedFlocksInOppositeOrdersAreALockOrderCycle) {
   const std::string a = "file lock " + std::string(TL_TMP_DIR) + "/flock-order.a.lock";
   const std::string b = "file lock " + std::string(TL_TMP_DIR) + "/flock-order.b.lock";
   EXPECT_EQ(Errors(rep), std::vector<std::string>{"lock-order(" + a + "," + b + ")"});
+  // Each inner flock holds the outer one's lock through a descriptor it inherited.
+  bool inherited = false;
+  for (const Finding& f : rep.findings) {
+    for (const CycleEdge& e : f.cycle) {
+      inherited |= !e.from_site.stack.empty() &&
+                   e.from_site.stack[0].function == "inherited across exec";
+    }
+  }
+  EXPECT_TRUE(inherited);
 }
 
 TEST(Processes, NestedFlocksInOneOrderAreNoCycle) {

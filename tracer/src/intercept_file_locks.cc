@@ -313,10 +313,15 @@ void FileLocksInherited() {
     if (!HoldsWholeFileWriteLock(text)) continue;
     const uint64_t c = FileLockChannel(fds[i]);
     if (!c) continue;
-    if (threadlens::rt::ThreadState* ts = threadlens::rt::Started()) Name(ts, fds[i], c, 0);
+    // No call of this program took it: its site says where it came from.
+    static const char kInherited[] = "inherited across exec";
+    static const uint64_t site =
+        threadlens::trace::kSiteIsString |
+        threadlens::rt::InternString(kInherited, sizeof kInherited - 1);
+    if (threadlens::rt::ThreadState* ts = threadlens::rt::Started()) Name(ts, fds[i], c, site);
     g_channel[fds[i]].store(c, std::memory_order_relaxed);
     SetHeld(fds[i], kExclusive);
-    Ordered(fds[i], true, c, false, 0);
+    Ordered(fds[i], true, c, false, site);
   }
 }
 
