@@ -455,17 +455,15 @@ void Analysis::HandleFileLock(ThreadCtx& t, const StreamEvent& e) {
   }
   // Given up by the thread that took it, or by another thread of its process (a close, an
   // unlock through the same descriptor, the exit). A fork child's exit leaves its parent's.
-  if (auto it = held_by(t); it != t.file_locks.end()) {
-    t.file_locks.erase(it);
-    return;
-  }
+  auto drop = [&](ThreadCtx& u, std::vector<Held>::iterator it) {
+    monitor_.AddWaitSpan(u.tid, ev.obj, 0, it->acquired.ts, ev.ts);  // the timeline's hold
+    u.file_locks.erase(it);
+  };
+  if (auto it = held_by(t); it != t.file_locks.end()) return drop(t, it);
   const uint32_t process = ProcessIndexOfTid(t.tid);
   for (ThreadCtx& u : threads_) {
     if (ProcessIndexOfTid(u.tid) != process) continue;
-    if (auto it = held_by(u); it != u.file_locks.end()) {
-      u.file_locks.erase(it);
-      return;
-    }
+    if (auto it = held_by(u); it != u.file_locks.end()) return drop(u, it);
   }
 }
 

@@ -410,6 +410,9 @@ Report Analysis::Finish() {
           RawSpan{t.tid, h.lock, static_cast<uint8_t>(h.shared ? 2 : 0), h.acquired.ts,
                   end_ts_});
     }
+    for (const Held& h : t.file_locks) {
+      monitor_.Spans().push_back(RawSpan{t.tid, h.lock, 0, h.acquired.ts, end_ts_});
+    }
     if (t.pending.kind == Pending::kLock) {
       monitor_.Spans().push_back(RawSpan{t.tid, t.pending.obj, 1, t.pending.where.ts, end_ts_});
     } else if (t.pending.kind != Pending::kNone && !t.exited) {

@@ -58,6 +58,12 @@ TEST(FileLockOrder, FileLockAndMutexInOppositeOrdersIsACycle) {
     listed |= l.name == "file lock /tmp/spool.lock" && l.type == "file";
   }
   EXPECT_TRUE(listed);
+  // The timeline holds each thread's hold of the file's lock, from its taking to its release.
+  int holds = 0;
+  for (const Span& sp : r.spans) {
+    holds += sp.object == "file lock /tmp/spool.lock" && sp.kind == "hold" && sp.end > sp.begin;
+  }
+  EXPECT_EQ(holds, 2);
 }
 
 // --predict models no file lock (their order is a channel it keeps): the cycle stays an
