@@ -207,7 +207,8 @@ class Dumper {
         return Lock(e.obj) + f;
       case EventKind::kFileLockAcquired:
       case EventKind::kFileLockRelease:
-        return Lock(e.obj) + ((e.flags & trace::kShared) ? " shared" : "");
+        return Lock(e.obj) + ((e.flags & trace::kShared) ? " shared" : "") +
+               ((e.flags & trace::kTry) ? " try" : "");
       case EventKind::kCondWaitBegin:
       case EventKind::kCondWaitEnd:
       case EventKind::kCondSignal:

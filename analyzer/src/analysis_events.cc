@@ -444,7 +444,8 @@ void Analysis::HandleFileLock(ThreadCtx& t, const StreamEvent& e) {
     for (const Held& f : t.file_locks) {
       h.acquired.lockset = locksets_.Child(h.acquired.lockset, f.lock);
     }
-    if (!t.held.empty() || !t.file_locks.empty()) {
+    // Taken without waiting (LOCK_NB), as a trylock: it can close no cycle.
+    if ((!t.held.empty() || !t.file_locks.empty()) && !(ev.flags & trace::kTry)) {
       const std::vector<Held>& held = HeldForOrder(t);
       if (order_.OnAcquire(t, held, ev.obj, h.acquired, held_scratch_)) {
         t.fj_captured = t.fork_join->Get(t.fj_slot);

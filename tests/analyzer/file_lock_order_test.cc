@@ -91,6 +91,14 @@ TEST(FileLockOrder, SameOrderIsNoCycle) {
   EXPECT_TRUE(OfKind(Analyze(s, TestOptions()), "lock-order").empty());
 }
 
+TEST(FileLockOrder, ALockTakenWithoutWaitingClosesNoCycle) {
+  // The indexer's flock is LOCK_NB: it fails rather than wait, so no deadlock runs through it.
+  VectorSource s = Named();
+  FileThenTable(s, 2);
+  TableThenFile(s, 3, trace::kTry);
+  EXPECT_TRUE(OfKind(Analyze(s, TestOptions()), "lock-order").empty());
+}
+
 TEST(FileLockOrder, SharedFileLocksMakeNoCycle) {
   VectorSource s = Named();
   FileThenTable(s, 2, trace::kShared);

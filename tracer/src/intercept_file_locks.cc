@@ -67,7 +67,9 @@ std::atomic<uint64_t> g_site[kMaxFds];  // where it was taken
 std::atomic<bool> g_ordered[kMaxFds];
 
 // The lock-order graph's events: a descriptor's lock of the whole file, taken or given up.
-void Ordered(int fd, bool acquired, uint64_t c, bool shared, uintptr_t pc) {
+// `tried`: taken by a call that could not wait (LOCK_NB, F_OFD_SETLK), as a trylock: no edge
+// leads to it.
+void Ordered(int fd, bool acquired, uint64_t c, bool shared, uintptr_t pc, bool tried = false) {
   if (fd < 0 || fd >= kMaxFds) return;
   if (!acquired && !g_ordered[fd].exchange(false, std::memory_order_relaxed)) return;
   threadlens::rt::ThreadState* ts = threadlens::rt::Started();
@@ -76,7 +78,9 @@ void Ordered(int fd, bool acquired, uint64_t c, bool shared, uintptr_t pc) {
   threadlens::rt::EmitTo(ts,
                          acquired ? threadlens::trace::EventKind::kFileLockAcquired
                                   : threadlens::trace::EventKind::kFileLockRelease,
-                         shared ? threadlens::trace::kShared : 0, 0, 0, c, pc);
+                         static_cast<uint8_t>((shared ? threadlens::trace::kShared : 0) |
+                                              (tried ? threadlens::trace::kTry : 0)),
+                         0, 0, c, pc);
 }
 
 Mode HeldBy(int fd) {
@@ -143,8 +147,8 @@ int MayWait(int fd, Mode m, bool waits, uintptr_t pc, uint64_t& c, Call call) {
 // After a lock of mode `m` succeeded: an exclusive lock comes after every unlock, a shared
 // one after the exclusive holders' unlocks. `c`: the lock's channel, when known. `owned`: the
 // lock belongs to the descriptor (flock, F_OFD_SETLK), not to the process. `range`: of part
-// of the file only.
-void Locked(int fd, Mode m, uintptr_t pc, uint64_t c, bool owned, bool range) {
+// of the file only. `waited`: taken by a call that could wait for it.
+void Locked(int fd, Mode m, uintptr_t pc, uint64_t c, bool owned, bool range, bool waited) {
   const int saved = errno;
   if (!c) c = fdsync::FileLockChannel(fd);
   if (c) {
@@ -160,7 +164,7 @@ void Locked(int fd, Mode m, uintptr_t pc, uint64_t c, bool owned, bool range) {
     g_site[fd].store(pc, std::memory_order_relaxed);
     // A process's lock (fcntl's F_SETLK, lockf) keeps out none of its own threads, and ranges
     // are not told apart: neither orders locks for sure.
-    if (owned && !range) Ordered(fd, true, c, m == kShared, pc);
+    if (owned && !range) Ordered(fd, true, c, m == kShared, pc, !waited);
   }
   SetHeld(fd, m);
   errno = saved;
@@ -195,7 +199,8 @@ int Fcntl(Real real, int fd, int cmd, unsigned long arg, uintptr_t pc) {
                         [&] { return real(fd, cmd, arg); });
   if (r == 0) {
     const bool whole = lock->l_whence == SEEK_SET && lock->l_start == 0 && lock->l_len == 0;
-    Locked(fd, m, pc, c, cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW, !whole);
+    Locked(fd, m, pc, c, cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW, !whole,
+           cmd == F_SETLKW || cmd == F_OFD_SETLKW);
   }
   return r;
 }
@@ -212,7 +217,10 @@ int Lockf(Real real, int fd, int cmd, off_t len, uintptr_t pc) {
   uint64_t c = 0;
   const int r = MayWait(fd, kExclusive, cmd == F_LOCK, pc, c, [&] { return real(fd, cmd, len); });
   // From the descriptor's position on, `len` bytes (0: to the end and beyond).
-  if (r == 0) Locked(fd, kExclusive, pc, c, false, len != 0 || lseek(fd, 0, SEEK_CUR) != 0);
+  if (r == 0) {
+    Locked(fd, kExclusive, pc, c, false, len != 0 || lseek(fd, 0, SEEK_CUR) != 0,
+           cmd == F_LOCK);
+  }
   return r;
 }
 
@@ -351,7 +359,7 @@ TL_EXPORT int flock(int fd, int op) {
   Locking(fd, m, pc);
   uint64_t c = 0;
   const int r = MayWait(fd, m, !(op & LOCK_NB), pc, c, [&] { return real(fd, op); });
-  if (r == 0) Locked(fd, m, pc, c, true, false);
+  if (r == 0) Locked(fd, m, pc, c, true, false, !(op & LOCK_NB));
   return r;
 }
 

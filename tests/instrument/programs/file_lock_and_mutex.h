@@ -2,10 +2,15 @@
    other: the writer the file's lock, then the mutex; the indexer, once the writer is done
    (it waits for a file the writer creates, with no memory between them), the mutex, then the
    file's lock, through a descriptor of its own. No run deadlocks. The including program
-   defines FILE_LOCK_PATH and FILE_LOCK(fd) / FILE_UNLOCK(fd), its kind of lock (shared by
-   lock_order_flock_and_mutex, lock_order_ofd_lock_and_mutex,
-   clean_flock_shared_and_mutex_opposite_orders and clean_fcntl_lock_and_mutex_opposite_orders). */
+   defines FILE_LOCK_PATH and FILE_LOCK(fd) / FILE_UNLOCK(fd), its kind of lock, and may
+   define INDEXER_LOCK(fd), the indexer's own (shared by lock_order_flock_and_mutex,
+   lock_order_ofd_lock_and_mutex, clean_flock_shared_and_mutex_opposite_orders,
+   clean_fcntl_lock_and_mutex_opposite_orders and clean_flock_nonblocking_and_mutex). */
 #pragma once
+
+#ifndef INDEXER_LOCK
+#define INDEXER_LOCK(fd) FILE_LOCK(fd)
+#endif
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -35,7 +40,7 @@ static void* Indexer(void* arg) {
   const int fd = open(path, O_RDWR);
   if (fd < 0) exit(1);
   pthread_mutex_lock(&table);
-  if (FILE_LOCK(fd) != 0) exit(1);
+  if (INDEXER_LOCK(fd) != 0) exit(1);
   ++rows;
   close(fd);  // gives the lock up
   pthread_mutex_unlock(&table);

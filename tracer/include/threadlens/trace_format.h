@@ -257,8 +257,9 @@ enum class EventKind : uint8_t {
   kMapName = 97,
   // A file lock a descriptor holds (flock, fcntl's F_OFD_SETLK(W), of the whole file) was
   // taken, or given up (unlock, close, exit): obj = the lock's channel (the file's device and
-  // inode, the same in every process), flags kShared for a shared lock. For the lock-order
-  // graph only: the order they make travels on their channel.
+  // inode, the same in every process), flags kShared for a shared lock, kTry for one taken by
+  // a call that could not wait (LOCK_NB). For the lock-order graph only: the order they make
+  // travels on their channel.
   kFileLockAcquired = 98,
   kFileLockRelease = 99,
   kLast = kFileLockRelease,
