@@ -61,11 +61,6 @@ void AddUnique(std::vector<std::string>& v, const std::string& s) {
   if (!s.empty() && std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
 }
 
-// The C library's and the C++ runtime's deallocation functions, as TSan's frames name them.
-bool IsFreeFunction(const std::string& fn) {
-  return fn == "free" || fn == "cfree" || fn == "realloc" || fn.rfind("operator delete", 0) == 0;
-}
-
 // One report block: lines [begin, end) after the WARNING line.
 Finding ParseBlock(const std::string& headline, const std::vector<std::string_view>& lines,
                    size_t begin, size_t end, const HeapField& field,
@@ -450,21 +445,11 @@ Report ImportTsanReports(std::string_view text, const std::string& program) {
       i = end - 1;
     }
   }
-  // TSan's own failure (it could not map its shadow, a CHECK failed, a fatal signal) ends the
-  // run early: whatever it did not report yet is lost, so no report is a pass.
-  for (std::string_view line : lines) {
-    if (line.find("FATAL: ThreadSanitizer") == std::string_view::npos &&
-        line.find("ThreadSanitizer: CHECK failed") == std::string_view::npos &&
-        line.find("ThreadSanitizer:DEADLYSIGNAL") == std::string_view::npos) {
-      continue;
-    }
-    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) {
-      line.remove_suffix(1);
-    }
-    if (line.size() > 300) line = line.substr(0, 300);
+  // TSan's own failure ends the run early: what it did not report yet is lost, so no report
+  // is no pass.
+  if (const std::string stopped = StoppedLine(lines); !stopped.empty()) {
     r.complete = false;
-    r.warnings.push_back("ThreadSanitizer stopped the program early: " + std::string(line));
-    break;
+    r.warnings.push_back("ThreadSanitizer stopped the program early: " + stopped);
   }
   if (const std::string p = code_flow::x86::CapstoneProblem(); !p.empty()) {
     r.warnings.push_back(p + ": fields only the machine code names are given as offsets");

@@ -24,6 +24,24 @@ std::vector<std::string_view> SplitLines(std::string_view text) {
   return lines;
 }
 
+std::string StoppedLine(const std::vector<std::string_view>& lines) {
+  for (std::string_view line : lines) {
+    if (line.find("FATAL: ThreadSanitizer") == std::string_view::npos &&
+        line.find("ThreadSanitizer: CHECK failed") == std::string_view::npos &&
+        line.find("ThreadSanitizer:DEADLYSIGNAL") == std::string_view::npos) {
+      continue;
+    }
+    std::string out = Trim(line);
+    if (out.size() > 300) out.resize(300);
+    return out;
+  }
+  return "";
+}
+
+bool IsFreeFunction(const std::string& fn) {
+  return fn == "free" || fn == "cfree" || fn == "realloc" || fn.rfind("operator delete", 0) == 0;
+}
+
 bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
 std::string Trim(std::string_view s) {

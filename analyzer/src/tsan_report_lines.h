@@ -14,6 +14,9 @@
 namespace threadlens::tsanreport {
 
 std::vector<std::string_view> SplitLines(std::string_view text);
+// The first line where TSan says it stopped the program itself (it could not map its shadow,
+// a CHECK of its own failed, a fatal signal), trimmed and cut to 300 bytes; "" when none.
+std::string StoppedLine(const std::vector<std::string_view>& lines);
 bool StartsWith(std::string_view s, std::string_view p);
 std::string Trim(std::string_view s);
 uint64_t ParseHex(std::string_view s);
@@ -26,6 +29,8 @@ std::optional<Frame> ParseFrame(std::string_view line);
 Stack ReadStack(const std::vector<std::string_view>& lines, size_t& i);
 // TSan's own interceptors and the C++ library's lock wrappers.
 bool IsPlumbing(const Frame& f);
+// The C library's and the C++ runtime's deallocation functions, as TSan's frames name them.
+bool IsFreeFunction(const std::string& fn);
 // The frames from the first program frame on (the whole stack if every frame is plumbing);
 // a leading libc interceptor of TSan's, which has no line information, is left out too.
 Stack UserStack(const Stack& s);
