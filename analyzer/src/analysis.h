@@ -158,6 +158,8 @@ class Analysis {
   // The locks t holds for the lock-order graph: its traced ones and its file locks, in the
   // order it took them (held_all_ when it holds file locks); held_scratch_ gets them sorted.
   const std::vector<Held>& HeldForOrder(const ThreadCtx& t);
+  // `lockset` (t's traced locks held) with t's file locks added: what its side says it holds.
+  uint32_t WithFileLocks(const ThreadCtx& t, uint32_t lockset);
   void HandleThread(ThreadCtx& t, const StreamEvent& e);
   // A synchronization object's own bytes: lock operations read them (atomically), init and
   // destroy write them, so a destroy racing a use is a race.

@@ -346,7 +346,7 @@ void Analysis::HandleLock(ThreadCtx& t, const StreamEvent& e) {
           !((req_flags | ev.flags) & trace::kTry) && !(ev.flags & trace::kViaCondWait)) {
         const std::vector<Held>& held = HeldForOrder(t);
         SideRef os = s;  // its locks held, file locks too
-        for (const Held& h : t.file_locks) os.lockset = locksets_.Child(os.lockset, h.lock);
+        os.lockset = WithFileLocks(t, os.lockset);
         if (order_.OnAcquire(t, held, ev.obj, os, held_scratch_)) {
           t.fj_captured = t.fork_join->Get(t.fj_slot);
         }
@@ -426,6 +426,11 @@ const std::vector<Held>& Analysis::HeldForOrder(const ThreadCtx& t) {
   return held_all_;
 }
 
+uint32_t Analysis::WithFileLocks(const ThreadCtx& t, uint32_t lockset) {
+  for (const Held& h : t.file_locks) lockset = locksets_.Child(lockset, h.lock);
+  return lockset;
+}
+
 void Analysis::HandleFileLock(ThreadCtx& t, const StreamEvent& e) {
   const trace::Event& ev = e.ev;
   auto held_by = [&](ThreadCtx& u) {
@@ -441,9 +446,7 @@ void Analysis::HandleFileLock(ThreadCtx& t, const StreamEvent& e) {
     Held h;
     h.lock = ev.obj;
     h.acquired = Side(t, Op::kAcquire, e);
-    for (const Held& f : t.file_locks) {
-      h.acquired.lockset = locksets_.Child(h.acquired.lockset, f.lock);
-    }
+    h.acquired.lockset = WithFileLocks(t, h.acquired.lockset);
     // Taken without waiting (LOCK_NB), as a trylock: it can close no cycle.
     if ((!t.held.empty() || !t.file_locks.empty()) && !(ev.flags & trace::kTry)) {
       const std::vector<Held>& held = HeldForOrder(t);
