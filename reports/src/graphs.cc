@@ -1,19 +1,15 @@
-// DOT writers for wait-for, lock-order and race graphs, and SVG rendering through libgvc.
+// DOT writers for wait-for, lock-order and race graphs (their SVG: graphviz_render.cc).
 // Node ids are synthetic (t0, l1, v2): program-derived names only ever appear inside
 // escaped labels, so no name can change the graph's structure or the SVG around it.
 #include "threadlens/reports/graphs.h"
 
-#include <graphviz/gvc.h>
-
 #include <algorithm>
 #include <map>
-#include <mutex>
 #include <set>
 #include <sstream>
 #include <vector>
 
 #include "render_util.h"
-#include "threadlens/analyzer/error.h"
 
 namespace threadlens::reports {
 namespace {
@@ -366,43 +362,5 @@ std::string ReportsDot(const std::vector<NamedReport>& reports) {
 }
 
 std::string ReportDot(const Report& r) { return ReportsDot({{"", r}}); }
-
-namespace {
-
-std::mutex graphviz_mutex;  // Graphviz keeps global state; one layout at a time.
-std::string graphviz_errors;
-
-int CollectGraphvizError(char* msg) {
-  graphviz_errors += msg;
-  return 0;
-}
-
-}  // namespace
-
-std::string RenderSvg(const std::string& dot) {
-  std::lock_guard<std::mutex> lock(graphviz_mutex);
-  static GVC_t* gvc = gvContext();  // Loading plugins is slow; keep one context.
-  graphviz_errors.clear();
-  agseterrf(CollectGraphvizError);
-  Agraph_t* g = agmemread(dot.c_str());
-  if (g == nullptr)
-    throw Error("graphviz could not read a graph: " + graphviz_errors, kExitInternal);
-  std::string svg;
-  if (gvLayout(gvc, g, "dot") != 0) {
-    agclose(g);
-    throw Error("graphviz layout failed: " + graphviz_errors, kExitInternal);
-  }
-  char* data = nullptr;
-  unsigned int length = 0;
-  int rc = gvRenderData(gvc, g, "svg", &data, &length);
-  if (rc == 0 && data != nullptr) svg.assign(data, length);
-  if (data != nullptr) gvFreeRenderData(data);
-  gvFreeLayout(gvc, g);
-  agclose(g);
-  if (rc != 0) throw Error("graphviz could not render SVG: " + graphviz_errors, kExitInternal);
-  // Inline SVG in HTML wants the bare element: drop the XML prolog, doctype and comments.
-  if (auto pos = svg.find("<svg"); pos != std::string::npos) svg.erase(0, pos);
-  return svg;
-}
 
 }  // namespace threadlens::reports
