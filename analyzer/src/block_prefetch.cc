@@ -92,13 +92,10 @@ bool BlockPrefetch::Low() const {
 
 void BlockPrefetch::Run() {
   FrameDecoder frames;
-  std::vector<unsigned char> span;
-  struct Item {
-    size_t i;
-    std::vector<unsigned char> out;
-    size_t size = 0;
-    bool ok = false;
-  };
+  // The file's bytes of one read: not zero-filled first (value-initialized, a vector's
+  // growth wrote each fresh page before the read did).
+  std::unique_ptr<unsigned char[]> span;
+  size_t span_room = 0;
   std::vector<Item> batch;
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
@@ -143,53 +140,67 @@ void BlockPrefetch::Run() {
     const uint64_t base = jobs_[batch[0].i].offset + sizeof(trace::BlockHeader);
     bool read = false;
     try {
-      span.resize(static_cast<size_t>(end - base));
-      read = file_.Read(base, span.data(), span.size());
+      const size_t want = static_cast<size_t>(end - base);
+      if (span_room < want) {
+        span_room = std::bit_ceil(want);
+        span.reset(new unsigned char[span_room]);
+      }
+      read = file_.Read(base, span.get(), want);
     } catch (...) {
       read = false;  // out of memory: the reader reads them
     }
     ++reads_;
     for (Item& it : batch) {
-      if (!read) break;
-      const Job& j = jobs_[it.i];
-      const unsigned char* p = span.data() + (j.offset + sizeof(trace::BlockHeader) - base);
-      try {
-        if (trace::Crc32c(p, j.bytes) != j.checksum) continue;
-        if (j.compressed) {
-          it.ok = frames.Decode(p, j.bytes, j.count, max_bytes_, it.out, &it.size) ==
-                  FrameDecoder::Status::kOk;
-        } else {
-          // Room rounded up: a buffer reused for a slightly larger block is not
-          // reallocated (fresh pages fault in, at about 10 microseconds each on a VM).
-          if (it.out.capacity() < j.bytes) {
-            it.out.clear();
-            it.out.reserve(std::bit_ceil(size_t{j.bytes}));
-          }
-          it.out.assign(p, p + j.bytes);
-          it.size = j.bytes;
-          it.ok = true;
-        }
-      } catch (...) {
-        it.ok = false;  // out of memory: the reader decodes it
-      }
+      if (read) Decode(frames, span.get() + (jobs_[it.i].offset +
+                                              sizeof(trace::BlockHeader) - base), it);
+      // Each block is handed over as it is ready: the reader waits for its own block, not
+      // for the whole read (at the start, the first blocks' buffers are fresh pages, and the
+      // reader waited the read's page faults out).
+      lock.lock();
+      Publish(it);
+      lock.unlock();
+      done_.notify_all();
     }
     lock.lock();
-    for (Item& it : batch) {
-      if (it.ok) {
-        decoded_[it.i] = std::move(it.out);
-        sizes_[it.i] = it.size;
-        state_[it.i] = kReady;
-        ++ready_;
-        ready_bytes_ += it.size;
-      } else {
-        state_[it.i] = kFailed;
-        if (!it.out.empty() || it.out.capacity()) spare_.push_back(std::move(it.out));
-      }
-    }
-    done_.notify_all();
   }
   idle_ = true;
   done_.notify_all();
+}
+
+void BlockPrefetch::Decode(FrameDecoder& frames, const unsigned char* p, Item& it) const {
+  const Job& j = jobs_[it.i];
+  try {
+    if (trace::Crc32c(p, j.bytes) != j.checksum) return;  // damaged: the reader names it
+    if (j.compressed) {
+      it.ok = frames.Decode(p, j.bytes, j.count, max_bytes_, it.out, &it.size) ==
+              FrameDecoder::Status::kOk;
+      return;
+    }
+    // Room rounded up: a buffer reused for a slightly larger block is not reallocated
+    // (fresh pages fault in, at about 10 microseconds each on a VM).
+    if (it.out.capacity() < j.bytes) {
+      it.out.clear();
+      it.out.reserve(std::bit_ceil(size_t{j.bytes}));
+    }
+    it.out.assign(p, p + j.bytes);
+    it.size = j.bytes;
+    it.ok = true;
+  } catch (...) {
+    it.ok = false;  // out of memory: the reader decodes it
+  }
+}
+
+void BlockPrefetch::Publish(Item& it) {
+  if (it.ok) {
+    decoded_[it.i] = std::move(it.out);
+    sizes_[it.i] = it.size;
+    state_[it.i] = kReady;
+    ++ready_;
+    ready_bytes_ += it.size;
+  } else {
+    state_[it.i] = kFailed;
+    if (!it.out.empty() || it.out.capacity()) spare_.push_back(std::move(it.out));
+  }
 }
 
 void BlockPrefetch::Settle() {

@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "block_frame.h"
 #include "trace_file.h"
 
 namespace threadlens {
@@ -62,9 +63,18 @@ class BlockPrefetch {
 
  private:
   enum State : uint8_t { kPending, kWorking, kReady, kFailed, kTaken };
+  struct Item {  // a block of the helper's current read
+    size_t i;
+    std::vector<unsigned char> out;
+    size_t size = 0;
+    bool ok = false;
+  };
   // Blocks within kGapBytes of each other go in one read, of kBatchBytes at most.
   static constexpr uint64_t kGapBytes = 4096, kBatchBytes = 256 << 10;
   void Run();
+  // Checks and decodes the block of `it` at `p` (the file's bytes) into it.out.
+  void Decode(FrameDecoder& frames, const unsigned char* p, Item& it) const;
+  void Publish(Item& it);  // hands it over (mu_ held)
   bool Full() const;  // the helper waits (mu_ held)
   bool Low() const;   // until this (mu_ held)
 
