@@ -147,6 +147,8 @@ class Dumper {
         return "process";
       case trace::BlockedOn::kFileLock:
         return "file_lock";
+      case trace::BlockedOn::kPipe:
+        return "pipe";
     }
     return "?";
   }
@@ -161,6 +163,8 @@ class Dumper {
         return "all-blocked";
       case trace::WatchdogReason::kTimeout:
         return "timeout";
+      case trace::WatchdogReason::kPipeDeadlock:
+        return "pipe-deadlock";
     }
     return "?";
   }

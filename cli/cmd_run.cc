@@ -109,6 +109,7 @@ Summary Summarize(const std::string& trace, bool one_file) {
     s.watchdog = true;
     switch (static_cast<trace::WatchdogReason>(se.ev.flags)) {
       case trace::WatchdogReason::kLockCycle:
+      case trace::WatchdogReason::kPipeDeadlock:
         s.watchdog_reason = "deadlock";
         break;
       case trace::WatchdogReason::kSelfDeadlock:

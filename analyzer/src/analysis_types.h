@@ -126,6 +126,10 @@ enum class Op : uint8_t {
   kIgnoreBegin,  // obj = trace::IgnoreKind
   kFutexWait,    // an untimed wait on a futex word (obj = the word)
   kWaitProcess,  // a wait for a child process to end (obj = its exit key, trace::ExitKeyPid)
+  // A read (write) of a pipe blocked for want of data (room); obj = the trace::PipeEndKey of
+  // the other end, whose holders could write (read) or close it.
+  kPipeRead,
+  kPipeWrite,
 };
 const char* OpName(Op op);
 
@@ -217,6 +221,7 @@ struct Pending {
   enum Kind : uint8_t {
     kNone, kLock, kCond, kJoin, kSem, kFutex, kFileLock,
     kProcess,  // a wait for a child process to end (obj: its exit key, 0 for any of several)
+    kPipe,     // a read or write of a pipe (obj: trace::PipeEndKey of the end waited on)
   } kind = kNone;
   uint64_t obj = 0;
   SideRef where;

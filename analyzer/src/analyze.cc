@@ -43,6 +43,8 @@ const char* OpName(Op op) {
     case Op::kIgnoreBegin: return "ignore-begin";
     case Op::kFutexWait: return "futex-wait";
     case Op::kWaitProcess: return "wait-process";
+    case Op::kPipeRead: return "pipe-read";
+    case Op::kPipeWrite: return "pipe-write";
   }
   return "?";
 }
@@ -198,8 +200,9 @@ std::string WithoutIndices(const std::string& name) {
 
 // Names that carry an address are not stable across runs; fingerprints skip them.
 bool Unstable(const std::string& name) {
+  // A pipe is named by its inode ("pipe:[4085091]"), a new one at every run.
   return name.empty() || name.rfind("0x", 0) == 0 || name.find("@0x") != std::string::npos ||
-         name.find("(0x") != std::string::npos;
+         name.find("(0x") != std::string::npos || name.starts_with("pipe:[");
 }
 
 // An object in a heap block (a variable, or a lock: "queue::mu in heap block allocated at

@@ -10,11 +10,15 @@
 
 namespace threadlens::analysis {
 
+// A blocked pipe read waits for a holder of the write end, a write for one of the read end.
+Op PipeOp(uint64_t key) { return trace::PipeWriteEnd(key) ? Op::kPipeRead : Op::kPipeWrite; }
+
 SideRef BlockedSide(const BlockedThread& b) {
   SideRef s = b.has_where ? b.where : SideRef{};
   s.obj = b.obj;
   s.tid = b.tid;
-  s.op = b.on == Pending::kJoin   ? Op::kJoin
+  s.op = b.on == Pending::kPipe   ? PipeOp(b.obj)
+         : b.on == Pending::kJoin ? Op::kJoin
          : b.on == Pending::kSem  ? Op::kSemWait
          : b.on == Pending::kFutex ? Op::kFutexWait
          : b.on == Pending::kProcess ? Op::kWaitProcess
@@ -84,6 +88,16 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
           edges[n].push_back({to, nullptr});
         }
       }
+    } else if (b.on == Pending::kPipe) {
+      // Any thread of a process holding the other end could use it (the watchdog saw each
+      // such process blocked): it waits for each of them.
+      auto [lo, hi] = holders.equal_range(b.obj);
+      for (auto it = lo; it != hi; ++it) {
+        const uint32_t process = ProcessIndexOfTid(it->second->tid);
+        for (const auto& [tid, to] : node_of) {
+          if (ProcessIndexOfTid(tid) == process && tid != b.tid) edges[n].push_back({to, nullptr});
+        }
+      }
     }
   }
   std::vector<std::vector<uint32_t>> adj(blocked.size());
@@ -127,6 +141,7 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
       re.to_site.tid = waiter.tid;
       re.to_site.op = waiter.on == Pending::kJoin      ? Op::kJoin
                       : waiter.on == Pending::kProcess ? Op::kWaitProcess
+                      : waiter.on == Pending::kPipe    ? PipeOp(waiter.obj)
                                                        : Op::kRequest;
       if (via && via->via) {
         if (via->via->has_acquired) re.from_site = via->via->acquired;
@@ -162,7 +177,7 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
       if (waits_on_destroyed(b)) continue;
       // A joiner of another blocked thread waits on whatever that thread waits on; a wait
       // for a child that may yet end (or that the recording does not hold) is no hang.
-      if (b.on == Pending::kJoin && !edges[n].empty()) continue;
+      if ((b.on == Pending::kJoin || b.on == Pending::kPipe) && !edges[n].empty()) continue;
       if (b.on == Pending::kProcess) continue;
       RawFinding f;
       f.kind = "hang";
@@ -171,6 +186,7 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
                   : b.on == Pending::kJoin  ? "join"
                   : b.on == Pending::kFutex ? "futex"
                   : b.on == Pending::kFileLock ? "file-lock"
+                  : b.on == Pending::kPipe  ? "pipe"
                                             : "sem";
       SideRef s = BlockedSide(b);
       f.sides.push_back(s);
@@ -217,7 +233,10 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
   };
   for (size_t n = 0; n < blocked.size(); ++n) {
     const BlockedThread& b = *by_node[n];
-    if (b.on != Pending::kLock && b.on != Pending::kJoin && b.on != Pending::kProcess) continue;
+    if (b.on != Pending::kLock && b.on != Pending::kJoin && b.on != Pending::kProcess &&
+        b.on != Pending::kPipe) {
+      continue;
+    }
     if (resolve(static_cast<uint32_t>(n)) >= 0 || !nobody_running) continue;
     if (b.on != Pending::kLock || !edges[n].empty()) continue;
     // Waiting for a lock no blocked thread holds while nobody runs: its holder exited
@@ -239,7 +258,8 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
   // Waiters of that lock hang reach it now that it exists.
   for (size_t n = 0; n < blocked.size(); ++n) {
     const BlockedThread& b = *by_node[n];
-    if ((b.on == Pending::kLock || b.on == Pending::kJoin || b.on == Pending::kProcess) &&
+    if ((b.on == Pending::kLock || b.on == Pending::kJoin || b.on == Pending::kProcess ||
+         b.on == Pending::kPipe) &&
         root[n] < 0) {
       std::fill(state.begin(), state.end(), 0);
       resolve(static_cast<uint32_t>(n));

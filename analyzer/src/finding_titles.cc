@@ -131,6 +131,16 @@ void TitleFinding(Finding& f) {
         parts.push_back(e.from + " waits for " + e.to_site.object + " to end");
         continue;
       }
+      if (e.to_site.op == "pipe-read") {
+        parts.push_back(e.from + " waits to read " + e.to_site.object + " until " + e.to +
+                        " writes to it or closes it");
+        continue;
+      }
+      if (e.to_site.op == "pipe-write") {
+        parts.push_back(e.from + " waits to write to " + e.to_site.object + " until " + e.to +
+                        " reads it");
+        continue;
+      }
       parts.push_back(e.from + " waits for " +
                       (e.from_site.op == "acquire" ? e.from_site.object + " held by " : "") +
                       e.to);
@@ -150,9 +160,19 @@ void TitleFinding(Finding& f) {
                        : f.subkind == "join" ? "thread " + a[0].object + " to end"
                        : f.subkind == "lock" ? "lock " + a[0].object + ", whose holder exited"
                        : f.subkind == "file-lock" ? a[0].object
+                       : f.subkind == "pipe" ? a[0].object
                                              : "semaphore " + a[0].object;
     f.title = "hang: " + a[0].thread + " blocked forever waiting on " + what;
     if (f.subkind == "futex") f.title = FutexHangTitle(a[0]);
+    if (f.subkind == "pipe" && f.detail.empty()) {
+      f.detail = a[0].op == "pipe-read"
+                     ? "A read of a pipe ends with end of file only once every copy of its "
+                       "write end is closed, and the only process that still holds one is "
+                       "this one, whose threads are all blocked. Typically a reader that kept "
+                       "its copy of the write end after fork: close it before reading."
+                     : "A write to a full pipe waits for a reader, and the only process that "
+                       "holds its read end is this one, whose threads are all blocked.";
+    }
     if (f.subkind == "cond-destroy") {
       std::vector<std::string> waiters;
       for (size_t i = 1; i < a.size(); ++i) waiters.push_back(a[i].thread);

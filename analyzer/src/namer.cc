@@ -278,6 +278,8 @@ Access Namer::Materialize(const SideRef& s, bool is_variable,
     a.object = ThreadName(static_cast<uint32_t>(s.obj));
   } else if (s.op == Op::kWaitProcess) {
     a.object = s.obj ? "pid " + std::to_string(trace::ExitKeyPid(s.obj)) : "a child process";
+  } else if (s.op == Op::kPipeRead || s.op == Op::kPipeWrite) {
+    a.object = "pipe:[" + std::to_string(trace::PipeInode(s.obj)) + "]";  // as /proc names it
   } else if (s.op == Op::kHandler) {
     a.object = SignalName(static_cast<int>(s.obj));
   } else if (s.op == Op::kCall) {
@@ -297,7 +299,8 @@ Access Namer::Materialize(const SideRef& s, bool is_variable,
                                                                           : ObjectKind::kLock);
   }
   // The address as the thread's own process saw it (not tagged with its process).
-  a.address = thread_obj || signal_obj || s.op == Op::kIgnoreBegin || s.op == Op::kWaitProcess
+  a.address = thread_obj || signal_obj || s.op == Op::kIgnoreBegin ||
+                      s.op == Op::kWaitProcess || s.op == Op::kPipeRead || s.op == Op::kPipeWrite
                   ? 0
                   : LocalAddress(s.obj);
   a.size = s.size;
@@ -373,6 +376,8 @@ Finding Namer::Name(const RawFinding& r) {
     f.detail += std::string(f.detail.empty() ? "" : " ") + a.thread + " waits " +
                 (w.op == Op::kJoin           ? "for thread " + a.object + " to end"
                  : w.op == Op::kWaitProcess ? "for " + a.object + " to end"
+                 : w.op == Op::kPipeRead    ? "to read " + a.object
+                 : w.op == Op::kPipeWrite   ? "to write to " + a.object
                                             : "for " + a.object) +
                 ", so it is stuck too.";
     if (r.kind == "deadlock") f.accesses.push_back(std::move(a));

@@ -21,8 +21,11 @@ namespace fs = std::filesystem;
 using trace::EventKind;
 
 // Keys the tracer makes the same in every process (sync_keys.h): descriptor channels (top
-// byte 0x0c) and process edges (0x0e). Every other object of a process is its own.
-bool IsGlobalKey(uint64_t v) { return (v >> 56) == 0x0c || (v >> 56) == 0x0e; }
+// byte 0x0c), process edges (0x0e) and pipe ends (0x0a, the watchdog's: trace_watchdog.h).
+// Every other object of a process is its own.
+bool IsGlobalKey(uint64_t v) {
+  return (v >> 56) == 0x0c || (v >> 56) == 0x0e || trace::IsPipeEndKey(v);
+}
 constexpr int kAddressTagShift = kProcessAddressShift;
 // Shared objects: bit 55, the object's number from bit 36, the offset in the object below.
 constexpr uint64_t kSharedBase = 1ull << 55;

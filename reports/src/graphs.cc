@@ -177,7 +177,7 @@ using NK = DotGraph::NodeKind;
 bool IsWaitOp(const std::string& op) {
   return op == "request" || op == "wait" || op == "join" || op == "acquire-blocked" ||
          op == "lock" || op == "sem-wait" || op == "cond-wait" || op == "acquire" ||
-         op == "futex-wait" || op == "wait-process";
+         op == "futex-wait" || op == "wait-process" || op == "pipe-read" || op == "pipe-write";
 }
 
 std::string OrderLabel(const std::string& thread, const Access& site) {
@@ -199,7 +199,9 @@ void AddWaitFor(DotGraph& g, const Finding& f) {
     std::string t = g.Node(NK::kThread, a.thread);
     for (const auto& h : a.held) g.Edge(g.Node(NK::kLock, h), t, "held by");
     // A wait for a child process of a cycle is drawn as the cycle's edge, to the child's thread.
-    if (!a.object.empty() && IsWaitOp(a.op) && !(a.op == "wait-process" && !f.cycle.empty())) {
+    const bool process_wait =
+        a.op == "wait-process" || a.op == "pipe-read" || a.op == "pipe-write";
+    if (!a.object.empty() && IsWaitOp(a.op) && !(process_wait && !f.cycle.empty())) {
       // A join waits for a thread; everything else here waits for a lock-like object.
       bool join = f.subkind == "join" || a.op == "join";
       g.Edge(t, g.Node(join ? NK::kThread : NK::kLock, a.object), join ? "joins" : "waits for");
@@ -213,6 +215,11 @@ void AddWaitFor(DotGraph& g, const Finding& f) {
     if (e.to_site.op == "wait-process") {  // a child process ends by one of its threads
       g.Edge(g.Node(NK::kThread, waiter), g.Node(NK::kThread, e.to),
              "waits for " + lock + " to end");
+      continue;
+    }
+    if (e.to_site.op == "pipe-read" || e.to_site.op == "pipe-write") {  // the other end's user
+      g.Edge(g.Node(NK::kThread, waiter), g.Node(NK::kThread, e.to),
+             (e.to_site.op == "pipe-read" ? "waits to read " : "waits to write to ") + lock);
       continue;
     }
     g.Edge(g.Node(NK::kThread, waiter), g.Node(NK::kLock, lock), "waits for");

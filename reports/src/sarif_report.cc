@@ -165,6 +165,7 @@ std::string Verb(const std::string& op) {
       {"close", "closes"},     {"open", "opens"},        {"map", "maps"},
       {"unmap", "unmaps"},
       {"futex-wait", "waits on"}, {"wait-process", "waits for the end of"},
+      {"pipe-read", "waits to read"}, {"pipe-write", "waits to write to"},
       {"detach", "detaches"},  {"lock", "locks"},        {"destroy", "destroys"}};
   auto it = kVerbs.find(op);
   return it != kVerbs.end() ? it->second : op;
@@ -178,7 +179,9 @@ std::string Holding(const std::vector<std::string>& held) {
 
 std::string StepKind(const std::string& op, uint32_t size) {
   if (op == "release" || op == "unlock") return "release";
-  if (op == "join" || op == "wait-process") return "resource";
+  if (op == "join" || op == "wait-process" || op == "pipe-read" || op == "pipe-write") {
+    return "resource";
+  }
   if (op == "read" || op == "write" || size > 0) return "memory";
   return "acquire";
 }
@@ -217,6 +220,9 @@ std::vector<Step> Steps(const Finding& f) {
     } else if (op == "wait-process") {
       msg = t + " waits for " + wanted + " to end" + Holding(holding) + " (" + e.to +
             " is stuck)";
+    } else if (op == "pipe-read" || op == "pipe-write") {
+      msg = t + (op == "pipe-read" ? " waits to read " : " waits to write to ") + wanted +
+            Holding(holding) + " (" + e.to + " is stuck)";
     } else {
       msg = t + " " + (wait_for ? "requests " : "acquires ") + wanted + Holding(holding);
       if (wait_for && !e.to.empty() && e.to != t) msg += " (held by " + e.to + ")";

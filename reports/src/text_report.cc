@@ -248,6 +248,10 @@ void DeadlockSides(std::ostream& o, const Finding& f, const TextOptions& opts,
                              " to notify it"
         : op == "sem-wait"   ? e.from + " waits on semaphore " + e.to_site.object + " for " +
                                  e.to + " to post it"
+        : op == "pipe-read"  ? e.from + " waits to read " + e.to_site.object + " until " + e.to +
+                                  " writes to it or closes it"
+        : op == "pipe-write" ? e.from + " waits to write to " + e.to_site.object + " until " +
+                                   e.to + " reads it"
                              : "";
     if (!waits.empty()) {
       o << "  " << st.Bold(waits) << ":\n";
@@ -285,6 +289,9 @@ void GenericSides(std::ostream& o, const Finding& f, const TextOptions& opts,
       what = a.thread + " joins " + a.object;
     } else if (a.op == "wait-process") {
       what = a.thread + " waits for " + a.object + " to end";
+    } else if (a.op == "pipe-read" || a.op == "pipe-write") {
+      what = a.thread + (a.op == "pipe-read" ? " waits to read " : " waits to write to ") +
+             a.object;
     } else {
       what = a.thread + " " + a.op + " " + a.object;
     }

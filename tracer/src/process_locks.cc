@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pipe_waits.h"
 #include "process_tree.h"
 #include "sync_keys.h"
 #include "threadlens/recording.h"
@@ -21,8 +22,32 @@ using trace::ProcessLocks;
 
 int g_slot = -1;
 
-// A consistent copy of slot `i` (false when it is free or changed under us every time).
-bool Read(const ProcessLocks& from, ProcessLocks& to) {
+// A wait for `wait` is kept out by a hold of `hold`: the same lock, and for a file lock
+// (FileLockKey) not two shared ones.
+bool Blocks(uint64_t wait, uint64_t hold) {
+  if (IsFileLockKey(wait) && IsFileLockKey(hold)) {
+    return (wait | 1) == (hold | 1) && !(wait & hold & 1);
+  }
+  return wait == hold;
+}
+
+// i waits for j: one of i's waits is kept out by one of j's holds. `j_alive` false: j has
+// exited, and its file locks and its end went with it (its shared-memory locks stay held).
+bool WaitsFor(const ProcessLocks& i, const ProcessLocks& j, bool j_alive = true) {
+  for (uint32_t a = 0; a < i.waits; ++a) {
+    // A pipe's wait ends when any holder of its other end acts: pipe_waits.cc's rule.
+    if (IsKnotKey(i.wait[a])) continue;
+    for (uint32_t b = 0; b < j.holds; ++b) {
+      if (!j_alive && (IsFileLockKey(j.hold[b]) || IsExitKey(j.hold[b]))) continue;
+      if (Blocks(i.wait[a], j.hold[b])) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool CopyLockSlot(const ProcessLocks& from, ProcessLocks& to) {
   for (int attempt = 0; attempt < 8; ++attempt) {
     const uint32_t v = from.version.load(std::memory_order_acquire);
     if (v & 1) continue;
@@ -38,29 +63,6 @@ bool Read(const ProcessLocks& from, ProcessLocks& to) {
 }
 
 bool Alive(uint32_t pid) { return kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM; }
-
-// A wait for `wait` is kept out by a hold of `hold`: the same lock, and for a file lock
-// (FileLockKey) not two shared ones.
-bool Blocks(uint64_t wait, uint64_t hold) {
-  if (IsFileLockKey(wait) && IsFileLockKey(hold)) {
-    return (wait | 1) == (hold | 1) && !(wait & hold & 1);
-  }
-  return wait == hold;
-}
-
-// i waits for j: one of i's waits is kept out by one of j's holds. `j_alive` false: j has
-// exited, and its file locks and its end went with it (its shared-memory locks stay held).
-bool WaitsFor(const ProcessLocks& i, const ProcessLocks& j, bool j_alive = true) {
-  for (uint32_t a = 0; a < i.waits; ++a) {
-    for (uint32_t b = 0; b < j.holds; ++b) {
-      if (!j_alive && (IsFileLockKey(j.hold[b]) || IsExitKey(j.hold[b]))) continue;
-      if (Blocks(i.wait[a], j.hold[b])) return true;
-    }
-  }
-  return false;
-}
-
-}  // namespace
 
 void ClaimLockSlot() {
   g_slot = -1;
@@ -114,7 +116,7 @@ void AwaitCycleEnd() {
   for (int round = 0; round < 100; ++round) {  // 10 ms apart
     bool waiting = false;
     for (uint32_t i = 0; i < kMaxProcessSlots; ++i) {
-      if (!Read(r->processes[i], copy[i])) copy[i].pid.store(0, std::memory_order_relaxed);
+      if (!CopyLockSlot(r->processes[i], copy[i])) copy[i].pid.store(0, std::memory_order_relaxed);
       if (copy[i].pid.load(std::memory_order_relaxed) == pid) self = static_cast<int>(i);
     }
     if (self < 0) return;
@@ -166,7 +168,7 @@ bool OnProcessCycle() {
   static ProcessLocks copy[kMaxProcessSlots];
   static bool used[kMaxProcessSlots], alive[kMaxProcessSlots];
   for (uint32_t i = 0; i < kMaxProcessSlots; ++i) {
-    used[i] = Read(r->processes[i], copy[i]);
+    used[i] = CopyLockSlot(r->processes[i], copy[i]);
     alive[i] = used[i] && Alive(copy[i].pid.load());
   }
   if (!used[g_slot] || copy[g_slot].waits == 0) return false;

@@ -208,7 +208,10 @@ uint64_t SharedLockKey(uint64_t addr) {
       key = (m.hash ^ ((addr - m.start + m.offset) * 0x9e3779b97f4a7c15ull)) | 1;
   }
   g_maps_lock.Unlock();
-  if (IsFileLockKey(key) || (key >> 56) == 0x0e) key ^= 1ull << 63;  // a file lock's, an end's
+  // Not a file lock's (0x0c), a process end's (0x0e), a pipe end's or a settled process's
+  // (0x0a, 0x0b: pipe_waits.h).
+  const uint64_t top = key >> 56;
+  if (IsFileLockKey(key) || top == 0x0e || top == 0x0a || top == 0x0b) key ^= 1ull << 63;
   return key;
 }
 

@@ -10,6 +10,7 @@
 
 namespace threadlens::trace {
 struct SharedRecording;
+struct ProcessLocks;
 }
 
 namespace threadlens::rt {
@@ -70,8 +71,8 @@ void SemInitialized(const void* sem, unsigned value, uint64_t pc);
 // The recording's shared memory, or nullptr when the process has none of its own.
 trace::SharedRecording* SharedRecordingOrNull();
 // The key of a lock at `addr` in shared memory, the same in every process that maps it
-// (from its object and offset); 0 for a lock in private memory. Its top byte is never 0x0c
-// or 0x0e.
+// (from its object and offset); 0 for a lock in private memory. Its top byte is never 0x0a,
+// 0x0b, 0x0c or 0x0e.
 uint64_t SharedLockKey(uint64_t addr);
 // A file lock's key in the same table: its channel (fd_sync.h, the same in every process, top
 // byte 0x0c), bit 0 set for a shared wait or hold, which only an exclusive one keeps out.
@@ -88,6 +89,10 @@ inline bool IsExitKey(uint64_t key) { return (key >> 56) == 0x0e && (key & 1); }
 // inside a library call that does not say for which child: system, pclose) the key of this
 // process's one live child in the recording, 0 when it has none or several.
 uint64_t ChildKey(uint64_t key);
+// A consistent copy of a slot of the recording's table of locks (false when it is free or
+// changed under us every time).
+bool CopyLockSlot(const trace::ProcessLocks& from, trace::ProcessLocks& to);
+bool Alive(uint32_t pid);  // the process exists (a zombie too)
 // This process's slot in the recording's table of locks (taken at join and in a fork child,
 // given back at close).
 void ClaimLockSlot();

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "fd_sync.h"
+#include "pipe_waits.h"
 #include "tsan_libc.h"
 
 namespace threadlens::rt::tsan::libc {
@@ -97,30 +98,41 @@ void OpenPaths(const char* path, const char* mode, uintptr_t pc) {
 
 }  // namespace
 
+// The calling thread is in a read or write of the descriptor until the call returns: the
+// watchdog's view of a wait on a pipe (pipe_waits.h). A stream's, while stdio reads or writes.
+#define TL_FD_IN(fd, pc) ::threadlens::rt::FdCall fd_call_((fd), false, (pc))
+#define TL_FD_OUT(fd, pc) ::threadlens::rt::FdCall fd_call_((fd), true, (pc))
+#define TL_STREAM_IN(f, pc) TL_FD_IN((f) ? fileno_unlocked(f) : -1, pc)
+#define TL_STREAM_OUT(f, pc) TL_FD_OUT((f) ? fileno_unlocked(f) : -1, pc)
+
 // File descriptors: the user buffer of a transfer, as far as it went (`effect`), and the
 // descriptor's own synchronization (`pre` and `post`, fd_sync.h): every call reads the
 // descriptor, a send releases its channel before the data leaves, a receive that got data
 // acquires it.
 #define THREADLENS_LIBC_FD(X)                                                                 \
-  X(ssize_t, read, (int fd, void* b, size_t n), (fd, b, n), fdsync::Use(fd, pc),                  \
+  X(ssize_t, read, (int fd, void* b, size_t n), (fd, b, n),                                  \
+    fdsync::Use(fd, pc); TL_FD_IN(fd, pc),                                                    \
     if (r > 0) Write(b, r, pc), fdsync::ReadDone(fd, b, r, pc))                                   \
   X(ssize_t, pread, (int fd, void* b, size_t n, off_t o), (fd, b, n, o), fdsync::Use(fd, pc),     \
     if (r > 0) Write(b, r, pc), if (r > 0) fdsync::Received(fd, pc))                              \
   X(ssize_t, pread64, (int fd, void* b, size_t n, off64_t o), (fd, b, n, o), fdsync::Use(fd, pc), \
     if (r > 0) Write(b, r, pc), if (r > 0) fdsync::Received(fd, pc))                              \
-  X(ssize_t, readv, (int fd, const iovec* v, int c), (fd, v, c), fdsync::Use(fd, pc),             \
+  X(ssize_t, readv, (int fd, const iovec* v, int c), (fd, v, c),                             \
+    fdsync::Use(fd, pc); TL_FD_IN(fd, pc),                                                    \
     Vector(v, c, r > 0 ? r : 0, true, pc), if (r > 0) fdsync::Received(fd, pc))                   \
   X(ssize_t, preadv, (int fd, const iovec* v, int c, off_t o), (fd, v, c, o), fdsync::Use(fd, pc), \
     Vector(v, c, r > 0 ? r : 0, true, pc), if (r > 0) fdsync::Received(fd, pc))                   \
   X(ssize_t, preadv64, (int fd, const iovec* v, int c, off64_t o), (fd, v, c, o),            \
     fdsync::Use(fd, pc), Vector(v, c, r > 0 ? r : 0, true, pc), if (r > 0) fdsync::Received(fd, pc)) \
-  X(ssize_t, write, (int fd, const void* b, size_t n), (fd, b, n), fdsync::Send(fd, pc),          \
+  X(ssize_t, write, (int fd, const void* b, size_t n), (fd, b, n),                            \
+    fdsync::Send(fd, pc); TL_FD_OUT(fd, pc),                                                  \
     if (r > 0) Read(b, r, pc), )                                                              \
   X(ssize_t, pwrite, (int fd, const void* b, size_t n, off_t o), (fd, b, n, o),               \
     fdsync::Send(fd, pc), if (r > 0) Read(b, r, pc), )                                            \
   X(ssize_t, pwrite64, (int fd, const void* b, size_t n, off64_t o), (fd, b, n, o),           \
     fdsync::Send(fd, pc), if (r > 0) Read(b, r, pc), )                                            \
-  X(ssize_t, writev, (int fd, const iovec* v, int c), (fd, v, c), fdsync::Send(fd, pc),           \
+  X(ssize_t, writev, (int fd, const iovec* v, int c), (fd, v, c),                             \
+    fdsync::Send(fd, pc); TL_FD_OUT(fd, pc),                                                  \
     Vector(v, c, r > 0 ? r : 0, false, pc), )                                                 \
   X(ssize_t, pwritev, (int fd, const iovec* v, int c, off_t o), (fd, v, c, o),                \
     fdsync::Send(fd, pc), Vector(v, c, r > 0 ? r : 0, false, pc), )                               \
@@ -195,9 +207,9 @@ void OpenPaths(const char* path, const char* mode, uintptr_t pc) {
     socklen_t cap = Cap(l); fdsync::Use(fd, pc), if (r >= 0) Address(a, l, cap, pc),              \
     if (r >= 0) { fdsync::Accepted(fd, pc); fdsync::Created(r, 0, pc); })                         \
   X(int, pipe, (int* fds), (fds), , if (r == 0) Write(fds, 2 * sizeof *fds, pc),              \
-    if (r == 0) fdsync::CreatedPair(fds, 0, pc))                                                  \
+    if (r == 0) { fdsync::CreatedPair(fds, 0, pc); RecordingPipeMade(fds); })                     \
   X(int, pipe2, (int* fds, int f), (fds, f), , if (r == 0) Write(fds, 2 * sizeof *fds, pc),   \
-    if (r == 0) fdsync::CreatedPair(fds, 0, pc))                                                  \
+    if (r == 0) { fdsync::CreatedPair(fds, 0, pc); RecordingPipeMade(fds); })                     \
   X(int, socketpair, (int d, int t, int p, int* sv), (d, t, p, sv), ,                         \
     if (r == 0) Write(sv, 2 * sizeof *sv, pc), if (r == 0) fdsync::CreatedPair(sv, fdsync::NewChannel(), pc))
 
@@ -205,7 +217,7 @@ void OpenPaths(const char* path, const char* mode, uintptr_t pc) {
 // read their arguments and write a FILE, which stdio locks.
 #define THREADLENS_LIBC_STDIO(X)                                                           \
   X(size_t, fread, (void* p, size_t s, size_t n, FILE* f), (p, s, n, f),                  \
-    size_t held = StreamHeld(f), {                                                         \
+    size_t held = StreamHeld(f); TL_STREAM_IN(f, pc), {                                    \
       Write(p, r * s, pc);                                                                 \
       StreamRead(f, held, r * s, pc);                                                      \
     })                                                                                     \
@@ -215,32 +227,37 @@ void OpenPaths(const char* path, const char* mode, uintptr_t pc) {
       StreamRead(f, held, r * s, pc);                                                      \
     })                                                                                     \
   X(size_t, fwrite, (const void* p, size_t s, size_t n, FILE* f), (p, s, n, f),            \
-    Unsafe(pc); StreamWriting(f, s * n, pc), Read(p, r * s, pc))                           \
+    Unsafe(pc); StreamWriting(f, s * n, pc); TL_STREAM_OUT(f, pc), Read(p, r * s, pc))     \
   X(size_t, fwrite_unlocked, (const void* p, size_t s, size_t n, FILE* f), (p, s, n, f),   \
     StreamWriting(f, s * n, pc), Read(p, r * s, pc))                                       \
-  X(char*, fgets, (char* s, int n, FILE* f), (s, n, f), size_t held = StreamHeld(f),       \
+  X(char*, fgets, (char* s, int n, FILE* f), (s, n, f),                                    \
+    size_t held = StreamHeld(f); TL_STREAM_IN(f, pc),                                      \
     if (r) {                                                                               \
       const size_t got = RealStrlen(s);                                                    \
       Write(s, got + 1, pc);                                                               \
       StreamRead(f, held, got, pc);                                                        \
     })                                                                                     \
   X(int, fputs, (const char* s, FILE* f), (s, f),                                          \
-    Unsafe(pc); const size_t len = s ? RealStrlen(s) : 0; StreamWriting(f, len, pc),       \
+    Unsafe(pc); const size_t len = s ? RealStrlen(s) : 0; StreamWriting(f, len, pc);       \
+    TL_STREAM_OUT(f, pc),                                                                  \
     if (r >= 0 && s) Read(s, len + 1, pc))                                                 \
   X(int, puts, (const char* s), (s),                                                       \
     Unsafe(pc); const size_t len = s ? RealStrlen(s) : 0; StreamWriting(stdout, len + 1, pc), \
     if (r >= 0 && s) Read(s, len + 1, pc))                                                 \
-  X(int, fflush, (FILE * f), (f), StreamSending(f, pc), )                                  \
+  X(int, fflush, (FILE * f), (f), StreamSending(f, pc); TL_STREAM_OUT(f, pc), )            \
   X(int, fclose, (FILE * f), (f), StreamSending(f, pc); StreamClosing(f, pc), )            \
   X(ssize_t, getdelim, (char** l, size_t* n, int d, FILE* f), (l, n, d, f),                 \
-    size_t held = StreamHeld(f); ::threadlens::rt::PcScope at(pc), LineRead(l, n, r, pc);  \
+    size_t held = StreamHeld(f); ::threadlens::rt::PcScope at(pc);                          \
+    TL_STREAM_IN(f, pc), LineRead(l, n, r, pc);                                            \
     if (r > 0) StreamRead(f, held, static_cast<size_t>(r), pc))                            \
   /* what getline becomes with optimization (glibc's inline getline in bits/stdio.h) */    \
   X(ssize_t, __getdelim, (char** l, size_t* n, int d, FILE* f), (l, n, d, f),               \
-    size_t held = StreamHeld(f); ::threadlens::rt::PcScope at(pc), LineRead(l, n, r, pc);  \
+    size_t held = StreamHeld(f); ::threadlens::rt::PcScope at(pc);                          \
+    TL_STREAM_IN(f, pc), LineRead(l, n, r, pc);                                            \
     if (r > 0) StreamRead(f, held, static_cast<size_t>(r), pc))                            \
   X(ssize_t, getline, (char** l, size_t* n, FILE* f), (l, n, f),                            \
-    size_t held = StreamHeld(f); ::threadlens::rt::PcScope at(pc), LineRead(l, n, r, pc);  \
+    size_t held = StreamHeld(f); ::threadlens::rt::PcScope at(pc);                          \
+    TL_STREAM_IN(f, pc), LineRead(l, n, r, pc);                                            \
     if (r > 0) StreamRead(f, held, static_cast<size_t>(r), pc))                            \
   X(int, vsnprintf, (char* b, size_t n, const char* f, va_list a), (b, n, f, a),           \
     FormatAccesses(f, a, pc), if (r >= 0) Write(b, Min(n, static_cast<size_t>(r) + 1), pc)) \

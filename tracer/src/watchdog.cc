@@ -1,7 +1,8 @@
 // The watchdog: a thread of the runtime that turns a hung program into a trace. It polls the
 // threads' blocked state; when threads blocked on locks form a wait-for cycle, when a thread
-// waits for a lock it already holds, or when every live thread has been blocked (lock, cond,
-// join, semaphore; timed waits excluded) for longer than the delay — or is asleep with more
+// waits for a lock it already holds, when processes wait on each other through pipes
+// (pipe_waits.h), or when every live thread has been blocked (lock, cond, join, semaphore;
+// timed waits excluded) for longer than the delay — or is asleep with more
 // than the delay still to sleep, beside at least one blocked thread — it writes the threads'
 // state (kWatchdogFired, kBlocked, kRunning, kHolds), closes the trace, prints one line and
 // ends the program with kWatchdogExitCode. When the run's time limit runs out it does the
@@ -20,9 +21,11 @@
 #include "fd_sync.h"
 #include "process_tree.h"
 #include "held_locks.h"
+#include "pipe_waits.h"
 #include "runtime_internal.h"
 #include "sync_keys.h"
 #include "watchdog.h"
+#include "watchdog_snapshot.h"
 #include "threadlens/recording.h"
 
 namespace threadlens::rt {
@@ -32,39 +35,16 @@ using trace::BlockedOn;
 using trace::EventKind;
 using trace::WatchdogReason;
 
-constexpr uint32_t kMaxThreads = 4096;
-constexpr uint32_t kMaxHolds = 65536;
-constexpr uint32_t kMaxFileHolds = 1024;
-constexpr uint64_t kPollNs = 100'000'000;
-
-struct Hold {
-  uint32_t tid;
-  uint16_t depth;
-  uint8_t shared;
-  uint64_t lock;
-};
-
-struct ThreadView {
-  uint32_t tid;
-  uint8_t on;  // BlockedOn, 0 = running
-  uint8_t exclusive;
-  uint8_t parked;  // a fiber no thread runs now
-  uint64_t obj;
-  uint64_t since;
-  uint64_t pc;
-  uint64_t sleep_until;  // ticks | 1 while in a sleep call, else 0
-  uint64_t sleep_pc;
-  uint32_t first_hold, num_holds;
-};
-
-struct Snapshot {
-  ThreadView threads[kMaxThreads];
-  Hold holds[kMaxHolds];
-  // File locks belong to descriptors, not threads: each is held by the thread that took it.
-  fdsync::FileLockHold files[kMaxFileHolds];
-  uint32_t num_threads, num_holds, num_files;
-  bool partial;  // more threads than kMaxThreads: "all blocked" cannot be decided
-};
+using watch::FindCycle;
+using watch::Hold;
+using watch::Holds;
+using watch::KnotReady;
+using watch::kMaxThreads;
+using watch::kPollNs;
+using watch::OnLock;
+using watch::Snapshot;
+using watch::TakeSnapshot;
+using watch::ThreadView;
 
 Snapshot* g_snap = nullptr;
 double g_delay_s = 0;
@@ -72,123 +52,8 @@ double g_timeout_s = 0;      // 0: no time limit
 uint64_t g_start_ticks = 0;  // when the time limit started (a fork child keeps its parent's)
 std::atomic<bool> g_fired{false};
 bool g_across = false;  // the cycle found runs through other processes (process_locks.cc)
-
-void TakeSnapshot(Snapshot& s) {
-  s.num_threads = s.num_holds = 0;
-  s.partial = false;
-  RegistryLock().Lock();
-  for (ThreadState* ts = RegistryHead(); ts; ts = ts->next) {
-    if (ts->is_runtime) continue;
-    if (s.num_threads == kMaxThreads) {
-      s.partial = true;
-      break;
-    }
-    ThreadView& v = s.threads[s.num_threads++];
-    v.tid = ts->tid;
-    v.on = ts->blocked_on.load(std::memory_order_acquire);
-    v.parked = ts->parked.load(std::memory_order_acquire);
-    v.exclusive = ts->blocked_exclusive.load(std::memory_order_relaxed);
-    v.obj = ts->blocked_obj.load(std::memory_order_relaxed);
-    v.since = ts->blocked_since.load(std::memory_order_relaxed);
-    v.pc = ts->blocked_pc.load(std::memory_order_relaxed);
-    v.sleep_until = ts->sleep_until.load(std::memory_order_acquire);
-    v.sleep_pc = ts->sleep_pc.load(std::memory_order_relaxed);
-    v.first_hold = s.num_holds;
-    uint32_t n = ts->held_count.load(std::memory_order_acquire);
-    if (n > kMaxHeld) n = kMaxHeld;
-    for (uint32_t i = 0; i < n && s.num_holds < kMaxHolds; ++i) {
-      Hold& h = s.holds[s.num_holds++];
-      h.tid = ts->tid;
-      h.lock = ts->held[i].lock.load(std::memory_order_relaxed);
-      h.depth = RecordedDepth(ts->held[i].depth.load(std::memory_order_relaxed));
-      h.shared = ts->held[i].shared.load(std::memory_order_relaxed);
-    }
-    v.num_holds = s.num_holds - v.first_hold;
-  }
-  RegistryLock().Unlock();
-  s.num_files = fdsync::FileLocksHeld(s.files, kMaxFileHolds);
-}
-
-// A wait the wait-for graph follows: for a lock some thread holds.
-bool OnLock(const ThreadView& t) {
-  return t.on == static_cast<uint8_t>(BlockedOn::kLock) ||
-         t.on == static_cast<uint8_t>(BlockedOn::kFileLock);
-}
-
-bool Holds(const Snapshot& s, const ThreadView& t, uint64_t lock, bool* shared) {
-  for (uint32_t i = 0; i < t.num_holds; ++i) {
-    const Hold& h = s.holds[t.first_hold + i];
-    if (h.lock == lock) {
-      if (shared) *shared = h.shared;
-      return true;
-    }
-  }
-  // A process's file lock keeps out none of its threads; one of part of the file maybe none.
-  for (uint32_t i = 0; i < s.num_files; ++i) {
-    const fdsync::FileLockHold& f = s.files[i];
-    if (f.tid == t.tid && f.channel == lock && !f.process && !f.range) {
-      if (shared) *shared = f.shared;
-      return true;
-    }
-  }
-  return false;
-}
-
-// Index of a thread that `t` waits for (holds the lock t requests in a conflicting mode),
-// starting the search at `from`; -1 when none.
-int NextHolder(const Snapshot& s, const ThreadView& t, uint32_t from) {
-  for (uint32_t j = from; j < s.num_threads; ++j) {
-    if (s.threads[j].tid == t.tid) continue;
-    bool shared = false;
-    if (!Holds(s, s.threads[j], t.obj, &shared)) continue;
-    if (shared && !t.exclusive) continue;  // readers do not block readers
-    return static_cast<int>(j);
-  }
-  return -1;
-}
-
-// Finds a cycle in the wait-for graph among threads blocked on locks. Iterative DFS (colors:
-// 0 new, 1 on the path, 2 done); fills `cycle` with thread indices and returns its length.
-uint32_t FindCycle(const Snapshot& s, uint32_t* cycle) {
-  static uint8_t color[kMaxThreads];
-  static uint32_t path[kMaxThreads];
-  static uint32_t next_from[kMaxThreads];
-  memset(color, 0, s.num_threads);
-  for (uint32_t root = 0; root < s.num_threads; ++root) {
-    if (color[root] || !OnLock(s.threads[root])) continue;
-    uint32_t depth = 0;
-    path[depth] = root;
-    next_from[depth] = 0;
-    color[root] = 1;
-    ++depth;
-    while (depth > 0) {
-      uint32_t u = path[depth - 1];
-      const ThreadView& t = s.threads[u];
-      int v = OnLock(t) ? NextHolder(s, t, next_from[depth - 1]) : -1;
-      if (v < 0) {
-        color[u] = 2;
-        --depth;
-        continue;
-      }
-      next_from[depth - 1] = static_cast<uint32_t>(v) + 1;
-      if (color[v] == 1) {
-        uint32_t n = 0, i = depth;
-        while (i-- > 0) {
-          cycle[n++] = path[i];
-          if (path[i] == static_cast<uint32_t>(v)) break;
-        }
-        return n;
-      }
-      if (color[v] == 0) {
-        color[v] = 1;
-        path[depth] = static_cast<uint32_t>(v);
-        next_from[depth] = 0;
-        ++depth;
-      }
-    }
-  }
-  return 0;
-}
+constexpr uint32_t kMaxKnot = 64;
+uint32_t g_knot[kMaxKnot], g_knot_size = 0;  // the processes of a deadlock through pipes
 
 // Publishes this process's waits for and holds of locks in shared memory for the other
 // processes' watchdogs; fills `idx` with the threads that wait and returns how many.
@@ -199,18 +64,28 @@ uint32_t PublishSharedLocks(const Snapshot& s, uint32_t* idx) {
   // The graph is one of processes: while a thread of this one runs (or sleeps), it may yet
   // give up a lock another of its threads waits on, or end the process. Its waits for a child
   // and its own end count only once none does.
-  bool settled = !s.partial;
-  for (uint32_t i = 0; i < s.num_threads && settled; ++i) {
-    settled = s.threads[i].on != 0 || s.threads[i].parked;
+  // A thread on a pipe counts as running here (its data may come from outside the cycle);
+  // the rule of pipes (pipe_waits.h) counts it as blocked, in a process `ready` for it.
+  bool settled = !s.partial, ready = !s.partial;
+  for (uint32_t i = 0; i < s.num_threads; ++i) {
+    const ThreadView& t = s.threads[i];
+    settled = settled && ((t.on != 0 && t.on != static_cast<uint8_t>(BlockedOn::kPipe)) ||
+                          t.parked);
+    ready = ready && (t.on != 0 || t.parked);
   }
+  ready = ready && KnotReady(s);
   for (uint32_t i = 0; i < s.num_threads && nw < trace::kMaxSharedWaits; ++i) {
     const ThreadView& t = s.threads[i];
     uint64_t k = 0;
     if (t.on == static_cast<uint8_t>(BlockedOn::kLock)) k = SharedLockKey(t.obj);
     // A file lock is one in every process (its channel is the file's).
     if (t.on == static_cast<uint8_t>(BlockedOn::kFileLock)) k = FileLockKey(t.obj, !t.exclusive);
-    // A wait for a child to end: the child holds its own end (below) until it exits.
-    if (t.on == static_cast<uint8_t>(BlockedOn::kProcess) && settled) k = ChildKey(t.obj);
+    // A wait for a child to end: the child holds its own end (below) until it exits; for the
+    // rule of pipes alone, while another thread waits on a pipe.
+    if (t.on == static_cast<uint8_t>(BlockedOn::kProcess)) {
+      k = settled ? ChildKey(t.obj) : ready ? KnotChildKey(ChildKey(t.obj)) : 0;
+    }
+    if (t.on == static_cast<uint8_t>(BlockedOn::kPipe)) k = t.obj;  // its other end's
     if (k) {
       waits[nw] = k;
       idx[nw++] = i;
@@ -225,6 +100,14 @@ uint32_t PublishSharedLocks(const Snapshot& s, uint32_t* idx) {
   if (settled && nh < trace::kMaxSharedHolds) {
     holds[nh++] = ExitKey(static_cast<uint32_t>(getpid()));
   }
+  if (ready && nh < trace::kMaxSharedHolds) {
+    holds[nh++] = KnotReadyKey(static_cast<uint32_t>(getpid()));
+  }
+  // The pipe ends held, while some process waits on a pipe (it takes a look at every
+  // descriptor): a process that may read or write the other end keeps the waiter waiting.
+  bool pipes = false;
+  for (uint32_t i = 0; i < nw && !pipes; ++i) pipes = trace::IsPipeEndKey(waits[i]);
+  if (pipes || AnyPipeWait()) nh += HeldPipeEnds(holds + nh, trace::kMaxSharedHolds - nh);
   PublishLocks(waits, nw, holds, nh);
   return nw;
 }
@@ -280,8 +163,18 @@ int FormatTids(char* out, size_t size, const Snapshot& s, const uint32_t* idx, u
                (f.range ? trace::kRangeHold : 0),
            1, f.tid, f.channel, f.site);
   }
+  g_watchdog_ending.store(true, std::memory_order_release);
+  const bool knot = reason == WatchdogReason::kPipeDeadlock;
+  if (knot) {  // the pipe ends this process holds: its first thread's, for the whole process
+    static uint64_t ends[256];
+    const uint32_t held = HeldPipeEnds(ends, 256);
+    for (uint32_t i = 0; i < held && s.num_threads > 0; ++i) {
+      EmitTo(me, EventKind::kHolds, trace::kProcessHold, 1, s.threads[0].tid, ends[i], 0);
+    }
+  }
   CloseTrace(true, true);
   if (g_across) AwaitCycleEnd();
+  if (knot) AwaitKnotEnd(g_knot, g_knot_size);
 
   char tids[256];
   FormatTids(tids, sizeof tids, s, idx, n);
@@ -304,6 +197,18 @@ int FormatTids(char* out, size_t size, const Snapshot& s, const uint32_t* idx, u
                      "threadlens: watchdog: self-deadlock: thread %s waits for lock 0x%llx it "
                      "already holds",
                      tids, static_cast<unsigned long long>(s.threads[idx[0]].obj));
+      break;
+    case WatchdogReason::kPipeDeadlock:
+      len = g_knot_size > 1
+                ? snprintf(msg, sizeof msg,
+                           "threadlens: watchdog: deadlock across processes: thread %s of pid "
+                           "%d waits on a pipe or a process, and only the %u processes that "
+                           "wait on each other could end the wait",
+                           tids, getpid(), g_knot_size)
+                : snprintf(msg, sizeof msg,
+                           "threadlens: watchdog: deadlock: thread %s waits on a pipe whose "
+                           "other end only this process holds, and all its threads are blocked",
+                           tids);
       break;
     case WatchdogReason::kAllBlocked:
       len = snprintf(msg, sizeof msg,
@@ -395,6 +300,14 @@ void* WatchdogMain(void*) {
       key = Key(s, idx, n, 4);
       g_across = true;
     }
+    if (!key && OnPipeKnot(g_knot, kMaxKnot, &g_knot_size)) {
+      n = 0;
+      for (uint32_t i = 0; i < s.num_threads; ++i) {
+        if (s.threads[i].on) idx[n++] = i;
+      }
+      reason = WatchdogReason::kPipeDeadlock;
+      key = Key(s, idx, n, 5);
+    }
     if (!key && s.num_threads > 0 && !s.partial) {
       // A sleeping thread counts as stuck when it will sleep on for longer than the delay:
       // one that wakes sooner may yet wake the others. Sleepers alone are no hang.
@@ -406,9 +319,11 @@ void* WatchdogMain(void*) {
         const ThreadView& t = s.threads[i];
         if (t.parked) continue;  // a fiber runs only when a thread switches to it
         idx[n++] = i;
-        if (t.on == static_cast<uint8_t>(BlockedOn::kProcess)) {
-          // A wait for a child ends when the child does, which this process cannot see: only
-          // the cycles across processes (above) count it as stuck.
+        if (t.on == static_cast<uint8_t>(BlockedOn::kProcess) ||
+            t.on == static_cast<uint8_t>(BlockedOn::kPipe)) {
+          // A wait for a child ends when the child does, a pipe's when another process uses
+          // its other end, which this process cannot see: only the rules across processes
+          // (above) count them as stuck.
           all = false;
         } else if (t.on != 0) {
           all = static_cast<double>(now - t.since) / tps > g_delay_s;
@@ -443,6 +358,15 @@ void* WatchdogMain(void*) {
 }
 
 }  // namespace
+
+std::atomic<bool> g_watchdog_ending{false};
+
+void StayStopped() {
+  for (;;) {
+    timespec ts{1, 0};
+    nanosleep(&ts, nullptr);
+  }
+}
 
 void ProgramThreadCreating() { g_program_threads.fetch_add(1, std::memory_order_relaxed); }
 void ProgramThreadNotCreated() { g_program_threads.fetch_sub(1, std::memory_order_relaxed); }

@@ -22,6 +22,15 @@ void ProgramThreadCreating();
 void ProgramThreadNotCreated();
 void ProgramThreadEnded();
 
+// Set once the watchdog ends the process (it closed the trace, and exits shortly): a thread
+// woken meanwhile (another process of a deadlock ended, and its wait returned) goes no further,
+// so the program does nothing the trace does not hold.
+extern std::atomic<bool> g_watchdog_ending;
+void StayStopped();  // never returns: the watchdog's exit ends the thread
+inline void StopIfWatchdogEnding() {
+  if (g_watchdog_ending.load(std::memory_order_acquire)) [[unlikely]] StayStopped();
+}
+
 // --- the blocked state, set by the intercept_*.cc ---------------------------------------------
 
 inline void SetBlocked(ThreadState* ts, trace::BlockedOn on, uint64_t obj, uint64_t pc,
@@ -44,6 +53,7 @@ int BlockedCall(ThreadState* ts, trace::BlockedOn on, uint64_t obj, uint64_t pc,
   const int r = call();
   const int saved = errno;
   ClearBlocked(ts);
+  StopIfWatchdogEnding();
   errno = saved;
   return r;
 }

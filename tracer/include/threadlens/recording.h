@@ -19,6 +19,7 @@ inline constexpr uint64_t kRecordingBytes = 65536;
 inline constexpr uint32_t kMaxSharedWaits = 16;
 inline constexpr uint32_t kMaxSharedHolds = 48;
 inline constexpr uint32_t kMaxProcessSlots = 64;
+inline constexpr uint32_t kMaxRecordingPipes = 2048;
 struct ProcessLocks {
   std::atomic<uint32_t> pid;  // 0: a free slot
   std::atomic<uint32_t> ppid;  // its parent's pid (a wait inside system() finds its child)
@@ -41,6 +42,10 @@ struct SharedRecording {
   // after the program ends, so that the trees' last traces are whole when it reads them.
   std::atomic<int64_t> live;
   ProcessLocks processes[kMaxProcessSlots];
+  // The pipes the recording's processes made (pipe, pipe2), by inode, in an open-addressed
+  // table: only the ends of those are held where the watchdogs see them all (a pipe from
+  // outside, the read end of a shell's `a | b`, has holders no watchdog knows).
+  std::atomic<uint64_t> pipes[kMaxRecordingPipes];
 };
 static_assert(std::atomic<uint64_t>::is_always_lock_free, "the counters are shared memory");
 static_assert(sizeof(SharedRecording) <= kRecordingBytes, "fits the mapping");

@@ -22,6 +22,10 @@ enum class BlockedOn : uint8_t {
   // A wait for a child process to end (waitpid, wait, wait4, waitid); obj: the child's
   // ExitKey (its pid), 0 when the wait is for any of several children.
   kProcess = 8,
+  // A read or write of a pipe made in the recording (pipe, pipe2), blocked for want of data
+  // or room; obj: the PipeEndKey of the end it waits on someone to use (a reader waits for a
+  // holder of the write end, to write or to close it; a writer for a holder of the read end).
+  kPipe = 9,
 };
 // The pid a kProcess wait's key names (the tracer's ExitKey: 7 << 57, plus 2 * pid + 1).
 inline uint32_t ExitKeyPid(uint64_t key) {
@@ -34,6 +38,19 @@ enum class WatchdogReason : uint8_t {
   kAllBlocked = 3,    // every live thread blocked longer than the delay (or asleep, see
                       // docs/findings.md)
   kTimeout = 4,       // the run's time limit (threadlens run --timeout) ran out
+  // Threads wait on pipes whose other ends only blocked processes hold (and those wait on
+  // each other): the processes' watchdogs saw it from the recording's shared memory.
+  kPipeDeadlock = 5,
 };
+
+// A pipe's end, by the pipe's inode (the same in every process): top byte 0x0a, bit 0 set
+// for the write end. The watchdog's kHolds records name the ends each process held (tid: the
+// process's first thread, kProcessHold).
+inline constexpr uint64_t PipeEndKey(uint64_t inode, bool write_end) {
+  return (0x0aull << 56) | ((inode & ((1ull << 54) - 1)) << 1) | (write_end ? 1 : 0);
+}
+inline constexpr bool IsPipeEndKey(uint64_t key) { return (key >> 56) == 0x0a; }
+inline constexpr bool PipeWriteEnd(uint64_t key) { return key & 1; }
+inline constexpr uint64_t PipeInode(uint64_t key) { return (key & ((1ull << 55) - 1)) >> 1; }
 
 }  // namespace threadlens::trace

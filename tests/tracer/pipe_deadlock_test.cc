@@ -1,0 +1,118 @@
+// Deadlocks through pipes (processes/proc_pipe.c): a parent that waits for its child before it
+// reads the child's output, a reader waiting for end of file while its own process holds the
+// write end, a writer holding the mutex its reader needs. The watchdogs end them at once (no
+// delay: nothing can wake them) and the analysis names the pipe and both sides. The twins end
+// on their own, and so does a read that waits on a process that still works, a write that
+// waits on a process the recording does not trace, and a read of a pipe from outside it.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "process_run.h"
+
+namespace threadlens::tracer_test {
+namespace {
+
+const Access* Side(const Finding& f, const std::string& op) {
+  for (const Access& a : f.accesses) {
+    if (a.op == op) return &a;
+  }
+  return nullptr;
+}
+
+class PipeDeadlock : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(PipeDeadlock, EndsBothProcessesAsOneDeadlock) {
+  Traced r = RunProcess("proc_pipe", GetParam(), 5, false);
+  Report rep = AnalyzeTrace(r.trace);
+  const Finding* cycle = CycleDeadlock(r, rep);
+  ASSERT_TRUE(cycle);
+  const Finding& f = *cycle;
+  const uint32_t parent = rep.pids[0], child = rep.pids[1];
+  EXPECT_NE(f.title.find("waits for pid " + std::to_string(child) + " to end"),
+            std::string::npos)
+      << f.title;
+  EXPECT_NE(f.title.find("waits to write to pipe:["), std::string::npos) << f.title;
+  const Access* wait = Side(f, "wait-process");
+  const Access* write = Side(f, "pipe-write");
+  ASSERT_TRUE(wait && write) << f.title;
+  EXPECT_EQ(wait->pid, parent);
+  EXPECT_EQ(write->pid, child);
+  EXPECT_EQ(write->object.rfind("pipe:[", 0), 0u) << write->object;
+  // Where the child writes: in the program (write_all), or inside stdio under its fflush.
+  ASSERT_FALSE(write->stack.empty());
+  bool in_program = false;
+  for (const auto& frame : write->stack) in_program |= frame.file.ends_with("proc_pipe.c");
+  EXPECT_TRUE(in_program) << write->stack[0].function;
+  ASSERT_EQ(f.cycle.size(), 2u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Processes, PipeDeadlock,
+                         ::testing::Values("wait-first", "stdio-wait-first"),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           std::replace(n.begin(), n.end(), '-', '_');
+                           return n;
+                         });
+
+TEST(Processes, ReadToEndOfFileWhileHoldingTheWriteEndHangs) {
+  Traced r = RunProcess("proc_pipe", "own-write-end", 5, false);
+  EXPECT_EQ(r.exit_code, kWatchdogExit) << r.err;
+  EXPECT_LT(r.seconds, 4.0) << "nothing could wake it: the delay is not waited out";
+  EXPECT_NE(r.err.find("other end only this process holds"), std::string::npos) << r.err;
+  Report rep = AnalyzeTrace(r.trace);
+  ASSERT_EQ(Errors(rep).size(), 1u) << ::testing::PrintToString(Errors(rep));
+  const Finding& f = rep.findings[0];
+  EXPECT_EQ(f.kind, "hang");
+  EXPECT_EQ(f.subkind, "pipe");
+  const Access* read = Side(f, "pipe-read");
+  ASSERT_TRUE(read) << f.title;
+  EXPECT_EQ(read->pid, rep.pids[0]);
+  EXPECT_NE(f.detail.find("write end"), std::string::npos) << f.detail;
+}
+
+TEST(Processes, WriterHoldingTheReadersMutexIsADeadlock) {
+  Traced r = RunProcess("proc_pipe", "lock-then-pipe", 5, false);
+  EXPECT_EQ(r.exit_code, kWatchdogExit) << r.err;
+  EXPECT_LT(r.seconds, 4.0) << r.err;
+  Report rep = AnalyzeTrace(r.trace);
+  ASSERT_EQ(Errors(rep).size(), 1u) << ::testing::PrintToString(Errors(rep));
+  const Finding& f = rep.findings[0];
+  EXPECT_EQ(f.kind, "deadlock");
+  EXPECT_NE(f.title.find("waits to write to pipe:["), std::string::npos) << f.title;
+  EXPECT_TRUE(Side(f, "pipe-write")) << f.title;
+  EXPECT_TRUE(Side(f, "request")) << f.title;
+}
+
+class PipeEnds : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(PipeEnds, NoDeadlock) {
+  Traced r = RunProcess("proc_pipe", GetParam(), 1, false);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Errors(AnalyzeTrace(r.trace)), std::vector<std::string>{});
+}
+
+INSTANTIATE_TEST_SUITE_P(Processes, PipeEnds,
+                         ::testing::Values("read-first", "closed-write-end", "pipe-then-lock",
+                                           "slow-writer", "untraced-reader"),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           std::replace(n.begin(), n.end(), '-', '_');
+                           return n;
+                         });
+
+// A pipe the recording did not make (a shell's `a | b`): a process outside may write it, so
+// a read of it waits without a verdict, however long.
+TEST(Processes, AReadOfAPipeFromOutsideIsNoDeadlock) {
+  fs::create_directories(TL_TMP_DIR);
+  const std::string base = std::string(TL_TMP_DIR) + "/processes.proc_pipe.stdin";
+  const std::string cmd = "sleep 2 | " + std::string(THREADLENS_CLI) + " run --trace " + base +
+                          ".tltrace --watchdog 1 -- " + TL_PROCESSES_DIR + "/proc_pipe stdin >" +
+                          base + ".out 2>" + base + ".err";
+  EXPECT_EQ(System(cmd), 0) << Slurp(base + ".err");
+  EXPECT_EQ(Slurp(base + ".out"), "0\n");
+}
+
+}  // namespace
+}  // namespace threadlens::tracer_test

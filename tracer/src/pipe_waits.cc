@@ -1,0 +1,241 @@
+// Deadlocks through pipes (pipe_waits.h). Runs in the interceptors (RecordingPipeMade) and on
+// the watchdog's thread: raw system calls (the program's own are traced), no allocation, no
+// lock but the seqlock of the recording's table.
+#include "pipe_waits.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "process_tree.h"
+#include "runtime.h"
+#include "threadlens/recording.h"
+#include "threadlens/trace_watchdog.h"
+
+namespace threadlens::rt {
+namespace {
+
+using trace::kMaxProcessSlots;
+using trace::kMaxRecordingPipes;
+using trace::ProcessLocks;
+
+// The inode of a pipe (not a named FIFO: anyone may open one) open on `fd`, 0 when it is not.
+uint64_t PipeInode(int fd) {
+  struct stat st {};
+  if (syscall(SYS_fstat, static_cast<long>(fd), &st) != 0 || !S_ISFIFO(st.st_mode)) return 0;
+  // Anonymous pipes live in pipefs, whose device no named FIFO's directory has; their link
+  // in /proc reads "pipe:[inode]".
+  char path[48] = "/proc/self/fd/";
+  path[AppendDigits(path, 14, static_cast<unsigned>(fd))] = 0;
+  char link[64];
+  const long n = syscall(SYS_readlinkat, static_cast<long>(AT_FDCWD), path, link, sizeof link);
+  if (n < 6 || memcmp(link, "pipe:[", 6) != 0) return 0;
+  return static_cast<uint64_t>(st.st_ino);
+}
+
+size_t Slot(uint64_t inode) { return (inode * 0x9e3779b97f4a7c15ull) >> 53; }
+static_assert(kMaxRecordingPipes == 1u << 11, "Slot hashes to 11 bits");
+
+bool Registered(const trace::SharedRecording& r, uint64_t inode) {
+  for (size_t i = 0, k = Slot(inode); i < kMaxRecordingPipes;
+       ++i, k = (k + 1) % kMaxRecordingPipes) {
+    const uint64_t v = r.pipes[k].load(std::memory_order_acquire);
+    if (v == inode) return true;
+    if (v == 0) return false;
+  }
+  return false;
+}
+
+bool HoldsKey(const ProcessLocks& p, uint64_t key) {
+  for (uint32_t i = 0; i < p.holds; ++i) {
+    if (p.hold[i] == key) return true;
+    if (trace::IsPipeEndKey(key) && p.hold[i] == kAnyPipeEnd) return true;
+    // A file lock's wait is kept out by an exclusive hold, or by any hold for an exclusive one.
+    if (IsFileLockKey(key) && IsFileLockKey(p.hold[i]) && (key | 1) == (p.hold[i] | 1) &&
+        !(key & p.hold[i] & 1)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+ProcessLocks g_copy[kMaxProcessSlots];
+bool g_used[kMaxProcessSlots];
+
+void ReadSlots(trace::SharedRecording& r) {
+  for (uint32_t i = 0; i < kMaxProcessSlots; ++i) {
+    g_used[i] = CopyLockSlot(r.processes[i], g_copy[i]) && Alive(g_copy[i].pid.load());
+  }
+}
+
+}  // namespace
+
+void RecordingPipeMade(const int* fds) {
+  trace::SharedRecording* r = SharedRecordingOrNull();
+  const uint64_t inode = r ? PipeInode(fds[0]) : 0;
+  if (!inode) return;
+  for (size_t i = 0, k = Slot(inode); i < kMaxRecordingPipes;
+       ++i, k = (k + 1) % kMaxRecordingPipes) {
+    uint64_t v = 0;
+    if (r->pipes[k].compare_exchange_strong(v, inode) || v == inode) return;
+  }
+  // The table is full: this pipe's waits are left to the other rules (no verdict on them).
+}
+
+uint64_t PipeWaitKey(uint64_t obj) {
+  const trace::SharedRecording* r = SharedRecordingOrNull();
+  if (!r) return 0;
+  const int fd = static_cast<int>(obj & 0xffffffffu);
+  const bool write = obj >> 32;
+  const uint64_t inode = PipeInode(fd);
+  if (!inode || !Registered(*r, inode)) return 0;
+  // A descriptor that does not block returns at once: its thread only passes through.
+  const long flags = syscall(SYS_fcntl, static_cast<long>(fd), long{F_GETFL});
+  if (flags < 0 || (flags & O_NONBLOCK)) return 0;
+  // A reader waits for a holder of the write end; a writer for one of the read end.
+  return trace::PipeEndKey(inode, !write);
+}
+
+uint32_t HeldPipeEnds(uint64_t* out, uint32_t max) {
+  const trace::SharedRecording* r = SharedRecordingOrNull();
+  if (!r || max == 0) return 0;
+  const int dir = static_cast<int>(
+      syscall(SYS_openat, AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir < 0) {
+    out[0] = kAnyPipeEnd;  // cannot tell: it may hold any
+    return 1;
+  }
+  alignas(8) char entries[4096];
+  uint32_t n = 0;
+  bool overflow = false;
+  for (;;) {
+    const long got = syscall(SYS_getdents64, dir, entries, sizeof entries);
+    if (got <= 0) break;
+    for (long at = 0; at < got && !overflow;) {
+      const auto* d = reinterpret_cast<const struct dirent64*>(entries + at);
+      at += d->d_reclen;
+      char* end = nullptr;
+      const long fd = strtol(d->d_name, &end, 10);
+      if (end == d->d_name || *end || fd == dir || fd < 0) continue;
+      const uint64_t inode = PipeInode(static_cast<int>(fd));
+      if (!inode || !Registered(*r, inode)) continue;
+      const long flags = syscall(SYS_fcntl, fd, long{F_GETFL});
+      if (flags < 0) continue;
+      const int mode = static_cast<int>(flags & O_ACCMODE);
+      for (int write_end = 0; write_end < 2 && !overflow; ++write_end) {
+        if (mode != O_RDWR && (mode == O_WRONLY) != (write_end == 1)) continue;
+        const uint64_t key = trace::PipeEndKey(inode, write_end);
+        bool have = false;
+        for (uint32_t i = 0; i < n && !have; ++i) have = out[i] == key;
+        if (have) continue;
+        if (n == max) overflow = true;
+        else out[n++] = key;
+      }
+    }
+  }
+  syscall(SYS_close, dir);
+  if (overflow) {
+    out[0] = kAnyPipeEnd;
+    return 1;
+  }
+  return n;
+}
+
+bool AnyPipeWait() {
+  trace::SharedRecording* r = SharedRecordingOrNull();
+  if (!r) return false;
+  ReadSlots(*r);
+  for (uint32_t i = 0; i < kMaxProcessSlots; ++i) {
+    for (uint32_t w = 0; g_used[i] && w < g_copy[i].waits; ++w) {
+      if (trace::IsPipeEndKey(g_copy[i].wait[w])) return true;
+    }
+  }
+  return false;
+}
+
+bool OnPipeKnot(uint32_t* pids, uint32_t max, uint32_t* count) {
+  *count = 0;
+  trace::SharedRecording* r = SharedRecordingOrNull();
+  if (!r) return false;
+  ReadSlots(*r);
+  // Every process of the recording that has not closed its trace must be seen: one without a
+  // slot (more than kMaxProcessSlots), or a new image by exec that is not traced (an emptied
+  // environment), may hold a pipe's end and use it.
+  int64_t visible = 0;
+  for (uint32_t i = 0; i < kMaxProcessSlots; ++i) {
+    visible += g_used[i] && !r->processes[i].ended.load(std::memory_order_acquire);
+  }
+  if (r->live.load(std::memory_order_acquire) > visible) return false;
+  const uint32_t self = static_cast<uint32_t>(getpid());
+  // The set: the processes whose threads are all blocked on what only the recording's
+  // processes can end; then, until nothing changes, out goes each with a wait that a process
+  // outside the set could end, or that no process can (an inconsistent copy, a holder gone).
+  static bool in[kMaxProcessSlots];
+  for (uint32_t i = 0; i < kMaxProcessSlots; ++i) {
+    in[i] = g_used[i] && HoldsKey(g_copy[i], KnotReadyKey(g_copy[i].pid.load()));
+  }
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (uint32_t i = 0; i < kMaxProcessSlots; ++i) {
+      if (!in[i]) continue;
+      for (uint32_t w = 0; w < g_copy[i].waits && in[i]; ++w) {
+        const uint64_t key = g_copy[i].wait[w];
+        bool any = false, outside = false;
+        // A wait for a child: the child, which ends only by a thread of its own.
+        const bool child = IsExitKey(key) || (key >> 56) == 0x0b;
+        const uint32_t pid = IsExitKey(key) ? trace::ExitKeyPid(key) : key & 0xffffffffu;
+        for (uint32_t j = 0; j < kMaxProcessSlots; ++j) {
+          if (!g_used[j]) continue;
+          if (child ? g_copy[j].pid.load() != pid : !HoldsKey(g_copy[j], key)) continue;
+          any = true;
+          outside = outside || !in[j];
+        }
+        if (!any || outside) {
+          in[i] = false;
+          changed = true;
+        }
+      }
+    }
+  }
+  bool mine = false, pipe = false;
+  for (uint32_t i = 0; i < kMaxProcessSlots; ++i) {
+    if (!in[i]) continue;
+    mine = mine || g_copy[i].pid.load() == self;
+    for (uint32_t w = 0; w < g_copy[i].waits; ++w) {
+      pipe = pipe || trace::IsPipeEndKey(g_copy[i].wait[w]);
+    }
+    if (*count < max) pids[(*count)++] = g_copy[i].pid.load();
+  }
+  return mine && pipe;
+}
+
+void AwaitKnotEnd(const uint32_t* pids, uint32_t count) {
+  trace::SharedRecording* r = SharedRecordingOrNull();
+  if (!r) return;
+  const uint32_t self = static_cast<uint32_t>(getpid());
+  for (int round = 0; round < 100; ++round) {  // 10 ms apart
+    bool waiting = false;
+    for (uint32_t k = 0; k < count && !waiting; ++k) {
+      if (pids[k] == self || !Alive(pids[k])) continue;
+      bool ended = true;  // a process whose slot is gone has closed its trace
+      for (uint32_t i = 0; i < kMaxProcessSlots; ++i) {
+        if (r->processes[i].pid.load(std::memory_order_acquire) == pids[k]) {
+          ended = r->processes[i].ended.load(std::memory_order_acquire) != 0;
+        }
+      }
+      waiting = !ended;
+    }
+    if (!waiting) return;
+    timespec ts{0, 10'000'000};
+    nanosleep(&ts, nullptr);
+  }
+}
+
+}  // namespace threadlens::rt

@@ -1,0 +1,86 @@
+// Deadlocks through pipes (pipe_waits.cc): a thread blocked reading a pipe whose write end only
+// blocked processes hold, or writing one whose read end only they hold, never wakes. The
+// classic ones: a parent that waits for its child before it reads the child's output, which
+// fills the pipe; a reader waiting for end of file while its own process (or a child that
+// inherited it) still holds the write end.
+//
+// A read or write marks its thread (FdCall); the watchdog finds out at a poll whether the
+// descriptor is a pipe the recording made, publishes the pipe ends its process holds, and
+// looks for a set of processes whose threads are all blocked and wait only on one another.
+#pragma once
+
+#include <cstdint>
+
+#include "runtime_internal.h"
+#include "threadlens/trace_watchdog.h"
+#include "watchdog.h"
+
+namespace threadlens::rt {
+
+// The runtime's own mark of a thread inside a read or write of a descriptor (never written
+// to a trace): obj is FdWaitObj's. The watchdog turns it into BlockedOn::kPipe or ignores it.
+inline constexpr uint8_t kBlockedOnFdIo = 200;
+inline uint64_t FdWaitObj(int fd, bool write) {
+  return static_cast<uint32_t>(fd) | (write ? 1ull << 32 : 0);
+}
+
+// Marks the calling program thread as in a read (or write) of `fd` for its lifetime: declared
+// before the real call, it ends after it (errno untouched).
+class FdCall {
+ public:
+  FdCall(int fd, bool write, uint64_t pc) {
+    ThreadState* ts = CurrentFast();
+    if (!ts || ts->blocked_on.load(std::memory_order_relaxed) != 0) return;
+    ts_ = ts;
+    ts->blocked_obj.store(FdWaitObj(fd, write), std::memory_order_relaxed);
+    ts->blocked_pc.store(pc, std::memory_order_relaxed);
+    ts->blocked_since.store(Now(), std::memory_order_relaxed);
+    ts->blocked_on.store(kBlockedOnFdIo, std::memory_order_release);
+  }
+  ~FdCall() {
+    if (!ts_) return;
+    const int saved = errno;
+    ClearBlocked(ts_);
+    StopIfWatchdogEnding();
+    errno = saved;
+  }
+  FdCall(const FdCall&) = delete;
+  FdCall& operator=(const FdCall&) = delete;
+
+ private:
+  ThreadState* ts_ = nullptr;
+};
+
+// After pipe or pipe2 made `fds`: the pipe is one of the recording's.
+void RecordingPipeMade(const int* fds);
+// For a thread marked by FdCall with `obj`: the PipeEndKey it waits on when the descriptor is
+// a pipe of the recording, else 0 (a file, a socket, a pipe from outside: it counts as
+// running, as before it was marked).
+uint64_t PipeWaitKey(uint64_t obj);
+// The ends of the recording's pipes this process holds, as PipeEndKeys; when there are more
+// than `max`, one key that stands for every end (kAnyPipeEnd) instead.
+uint32_t HeldPipeEnds(uint64_t* out, uint32_t max);
+inline constexpr uint64_t kAnyPipeEnd = (0x0aull << 56) | ((1ull << 56) - 1);
+// The key a process publishes when every thread of it is blocked on something only the
+// recording's processes can end: a pipe of the recording, a child, a lock, or an object of its
+// private memory. 0x0b in the top byte.
+inline uint64_t KnotReadyKey(uint32_t pid) { return (0x0bull << 56) | pid; }
+// A wait for the child of exit key `exit` (sync_keys.h) that only the rule of pipes counts:
+// published while another thread of the process waits on a pipe.
+inline uint64_t KnotChildKey(uint64_t exit) {
+  return exit ? (0x0bull << 56) | (1ull << 40) | trace::ExitKeyPid(exit) : 0;
+}
+inline bool IsKnotKey(uint64_t key) { return (key >> 56) == 0x0a || (key >> 56) == 0x0b; }
+// Whether some process of the recording has a thread blocked on a pipe (as last published):
+// then every process publishes the pipe ends it holds.
+bool AnyPipeWait();
+// True when this process is in a set of processes that each published KnotReadyKey and
+// whose waits (pipes, children, shared locks) only processes of the set can end, and some
+// wait of the set is on a pipe. Fills `pids` with the set (at most `max`).
+bool OnPipeKnot(uint32_t* pids, uint32_t max, uint32_t* count);
+// After the watchdog ended this process on such a set: waits (a second at most) until the
+// set's other processes have ended too: this one's exit closes its pipe ends, which would
+// wake the others before their watchdogs wrote where they waited.
+void AwaitKnotEnd(const uint32_t* pids, uint32_t count);
+
+}  // namespace threadlens::rt
