@@ -85,6 +85,19 @@ TEST(Processes, WriterHoldingTheReadersMutexIsADeadlock) {
   EXPECT_TRUE(Side(f, "request")) << f.title;
 }
 
+// Both writes wait: the parent's into cat's input, cat's (the system's own binary, traced
+// after exec) into its output, which the parent reads only once it has written everything.
+TEST(Processes, FeedingCatBeforeReadingItsOutputIsADeadlock) {
+  Traced r = RunProcess("proc_pipe", "cat-feed-first", 5, false);
+  Report rep = AnalyzeTrace(r.trace);
+  const Finding* cycle = CycleDeadlock(r, rep, 3);  // the parent, its child, cat
+  ASSERT_TRUE(cycle);
+  size_t writes = 0;
+  for (const Access& a : cycle->accesses) writes += a.op == "pipe-write";
+  EXPECT_EQ(writes, 2u) << cycle->title;
+  EXPECT_EQ(cycle->cycle.size(), 2u) << cycle->title;
+}
+
 class PipeEnds : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(PipeEnds, NoDeadlock) {
@@ -95,7 +108,7 @@ TEST_P(PipeEnds, NoDeadlock) {
 
 INSTANTIATE_TEST_SUITE_P(Processes, PipeEnds,
                          ::testing::Values("read-first", "closed-write-end", "pipe-then-lock",
-                                           "slow-writer", "untraced-reader"),
+                                           "slow-writer", "untraced-reader", "cat-feed-thread"),
                          [](const auto& info) {
                            std::string n = info.param;
                            std::replace(n.begin(), n.end(), '-', '_');

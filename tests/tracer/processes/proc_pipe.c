@@ -10,6 +10,10 @@
  *   "slow-writer": the child works for 1.5 s before it writes: the parent's read waits on a
  *     process that runs, no deadlock.
  *   "stdin": reads standard input (a pipe from outside the recording in the test).
+ *   "cat-feed-first": the parent feeds 1 MiB to `cat` (a traced program, by exec) through one
+ *     pipe and reads its output through another, but writes everything before it reads: cat's
+ *     output fills its pipe, cat stops reading, and both writes wait (twin: "cat-feed-thread",
+ *     which feeds from a thread while main reads, as subprocess.communicate() does).
  *   "untraced-reader": the parent writes 1 MiB to a pipe whose read end it kept, and which a
  *     child reads after 1 s as a program that is not traced (exec with an empty environment):
  *     the parent's write waits on a process no watchdog sees, no deadlock. */
@@ -127,12 +131,49 @@ static int untraced_reader(void) {
   return ok && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
 }
 
+static int cat_in[2];
+
+static void* feed(void* arg) {
+  (void)arg;
+  write_all(cat_in[1], big, kBig);
+  close(cat_in[1]);
+  return NULL;
+}
+
+static int cat_round_trip(int threaded) {
+  int out[2];
+  if (pipe(cat_in) != 0 || pipe(out) != 0) return 1;
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(cat_in[0], 0);
+    dup2(out[1], 1);
+    close(cat_in[0]);
+    close(cat_in[1]);
+    close(out[0]);
+    close(out[1]);
+    execlp("cat", "cat", (char*)NULL);
+    _exit(127);
+  }
+  close(cat_in[0]);
+  close(out[1]);
+  pthread_t t;
+  if (threaded) pthread_create(&t, NULL, feed, NULL);
+  else feed(NULL);
+  size_t got = read_to_end(out[0]);
+  if (threaded) pthread_join(t, NULL);
+  waitpid(pid, NULL, 0);
+  printf("%zu\n", got);
+  return got == kBig ? 0 : 1;
+}
+
 int main(int argc, char** argv) {
   const char* mode = argc > 1 ? argv[1] : "read-first";
   memset(big, 'x', sizeof big);
   if (!strcmp(mode, "lock-then-pipe")) return threads(1);
   if (!strcmp(mode, "pipe-then-lock")) return threads(0);
   if (!strcmp(mode, "untraced-reader")) return untraced_reader();
+  if (!strcmp(mode, "cat-feed-first")) return cat_round_trip(0);
+  if (!strcmp(mode, "cat-feed-thread")) return cat_round_trip(1);
   if (!strcmp(mode, "stdin")) {
     printf("%zu\n", read_to_end(0));
     return 0;
