@@ -58,7 +58,8 @@ void RecordingPipeMade(const int* fds);
 // running, as before it was marked).
 uint64_t PipeWaitKey(uint64_t obj);
 // The ends of the recording's pipes this process holds, as PipeEndKeys; when there are more
-// than `max`, one key that stands for every end (kAnyPipeEnd) instead.
+// than `max`, or more than 4096 descriptors to look at, one key that stands for every end
+// (kAnyPipeEnd) instead.
 uint32_t HeldPipeEnds(uint64_t* out, uint32_t max);
 inline constexpr uint64_t kAnyPipeEnd = (0x0aull << 56) | ((1ull << 56) - 1);
 // The key a process publishes when every thread of it is blocked on something only the
