@@ -40,6 +40,31 @@ uint64_t PipeInode(int fd) {
   return static_cast<uint64_t>(st.st_ino);
 }
 
+// Whether thread `os_tid` is in the system call that reads (writes) `fd` now: the kernel's
+// word, where the mark could be stale (a vfork child that marked its parent's thread, then
+// ran exec) or the call done.
+bool InCallOn(int32_t os_tid, int fd, bool write) {
+  char path[64] = "/proc/self/task/";
+  size_t n = AppendDigits(path, 16, static_cast<unsigned>(os_tid));
+  memcpy(path + n, "/syscall", 9);
+  const int f = static_cast<int>(syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC));
+  if (f < 0) return false;
+  char text[128];
+  const long got = syscall(SYS_read, f, text, sizeof text - 1);
+  syscall(SYS_close, f);
+  if (got <= 0) return false;
+  text[got] = 0;
+  // "NR arg1 ...": the call's number in decimal, then its arguments in hex ("running" when
+  // the thread is in none).
+  char* end = nullptr;
+  const long nr = strtol(text, &end, 10);
+  if (end == text || *end != ' ') return false;
+  const long arg = strtol(end + 1, nullptr, 16);
+  const bool reads = nr == SYS_read || nr == SYS_readv;
+  const bool writes = nr == SYS_write || nr == SYS_writev;
+  return arg == fd && (write ? writes : reads);
+}
+
 size_t Slot(uint64_t inode) { return (inode * 0x9e3779b97f4a7c15ull) >> 53; }
 static_assert(kMaxRecordingPipes == 1u << 11, "Slot hashes to 11 bits");
 
@@ -89,11 +114,12 @@ void RecordingPipeMade(const int* fds) {
   // The table is full: this pipe's waits are left to the other rules (no verdict on them).
 }
 
-uint64_t PipeWaitKey(uint64_t obj) {
+uint64_t PipeWaitKey(uint64_t obj, int32_t os_tid) {
   const trace::SharedRecording* r = SharedRecordingOrNull();
-  if (!r) return 0;
+  if (!r || os_tid <= 0) return 0;
   const int fd = static_cast<int>(obj & 0xffffffffu);
   const bool write = obj >> 32;
+  if (!InCallOn(os_tid, fd, write)) return 0;
   const uint64_t inode = PipeInode(fd);
   if (!inode || !Registered(*r, inode)) return 0;
   // A descriptor that does not block returns at once: its thread only passes through.

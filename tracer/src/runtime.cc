@@ -87,6 +87,10 @@ void FreeState(ThreadState* ts) {
 }
 
 void Register(ThreadState* ts) {
+  // Registered by its own thread (a fiber by the one that made it, parked: none of its own).
+  ts->os_tid = ts->parked.load(std::memory_order_relaxed)
+                   ? 0
+                   : static_cast<int32_t>(syscall(SYS_gettid));
   g_registry_lock.Lock();
   ts->prev = nullptr;
   ts->next = g_registry;

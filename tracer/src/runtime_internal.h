@@ -126,6 +126,9 @@ struct ThreadState {
   uint64_t exit_pc;
   // A program thread the watchdog counts (main, and threads started through pthread_create).
   bool counted;
+  // The kernel's id of the thread that registered it (0 for a fiber, which threads take
+  // turns to run): the watchdog reads what call it is in (/proc/self/task/ID/syscall).
+  int32_t os_tid;
 
   // What the thread blocks on, for the watchdog. `blocked_on` (trace::BlockedOn, 0 = not
   // blocked) is stored last with release, so the other fields are valid when it is seen.

@@ -30,10 +30,7 @@ void TakeSnapshot(Snapshot& s) {
     v.parked = ts->parked.load(std::memory_order_acquire);
     v.exclusive = ts->blocked_exclusive.load(std::memory_order_relaxed);
     v.obj = ts->blocked_obj.load(std::memory_order_relaxed);
-    if (v.on == kBlockedOnFdIo) {  // a pipe of the recording's, or as if running
-      v.obj = PipeWaitKey(v.obj);
-      v.on = v.obj ? static_cast<uint8_t>(BlockedOn::kPipe) : 0;
-    }
+    v.os_tid = ts->os_tid;
     v.since = ts->blocked_since.load(std::memory_order_relaxed);
     v.pc = ts->blocked_pc.load(std::memory_order_relaxed);
     v.sleep_until = ts->sleep_until.load(std::memory_order_acquire);
@@ -51,6 +48,14 @@ void TakeSnapshot(Snapshot& s) {
     v.num_holds = s.num_holds - v.first_hold;
   }
   RegistryLock().Unlock();
+  // A read or write: a wait on a pipe of the recording's, or as if running (found out with
+  // the registry unlocked: it takes system calls).
+  for (uint32_t i = 0; i < s.num_threads; ++i) {
+    ThreadView& v = s.threads[i];
+    if (v.on != kBlockedOnFdIo) continue;
+    v.obj = PipeWaitKey(v.obj, v.os_tid);
+    v.on = v.obj ? static_cast<uint8_t>(BlockedOn::kPipe) : 0;
+  }
   s.num_files = fdsync::FileLocksHeld(s.files, kMaxFileHolds);
 }
 

@@ -35,6 +35,7 @@ struct ThreadView {
   uint64_t sleep_until;  // ticks | 1 while in a sleep call, else 0
   uint64_t sleep_pc;
   uint32_t first_hold, num_holds;
+  int32_t os_tid;  // the kernel's id of its thread
 };
 
 struct Snapshot {
