@@ -30,8 +30,7 @@ using trace::ProcessLocks;
 uint64_t PipeInode(int fd) {
   struct stat st {};
   if (syscall(SYS_fstat, static_cast<long>(fd), &st) != 0 || !S_ISFIFO(st.st_mode)) return 0;
-  // Anonymous pipes live in pipefs, whose device no named FIFO's directory has; their link
-  // in /proc reads "pipe:[inode]".
+  // An anonymous pipe's link in /proc reads "pipe:[inode]"; a named FIFO's is its path.
   char path[48] = "/proc/self/fd/";
   path[AppendDigits(path, 14, static_cast<unsigned>(fd))] = 0;
   char link[64];
@@ -80,13 +79,8 @@ bool Registered(const trace::SharedRecording& r, uint64_t inode) {
 
 bool HoldsKey(const ProcessLocks& p, uint64_t key) {
   for (uint32_t i = 0; i < p.holds; ++i) {
-    if (p.hold[i] == key) return true;
     if (trace::IsPipeEndKey(key) && p.hold[i] == kAnyPipeEnd) return true;
-    // A file lock's wait is kept out by an exclusive hold, or by any hold for an exclusive one.
-    if (IsFileLockKey(key) && IsFileLockKey(p.hold[i]) && (key | 1) == (p.hold[i] | 1) &&
-        !(key & p.hold[i] & 1)) {
-      return true;
-    }
+    if (KeptOut(key, p.hold[i])) return true;
   }
   return false;
 }

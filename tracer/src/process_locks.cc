@@ -22,15 +22,6 @@ using trace::ProcessLocks;
 
 int g_slot = -1;
 
-// A wait for `wait` is kept out by a hold of `hold`: the same lock, and for a file lock
-// (FileLockKey) not two shared ones.
-bool Blocks(uint64_t wait, uint64_t hold) {
-  if (IsFileLockKey(wait) && IsFileLockKey(hold)) {
-    return (wait | 1) == (hold | 1) && !(wait & hold & 1);
-  }
-  return wait == hold;
-}
-
 // i waits for j: one of i's waits is kept out by one of j's holds. `j_alive` false: j has
 // exited, and its file locks and its end went with it (its shared-memory locks stay held).
 bool WaitsFor(const ProcessLocks& i, const ProcessLocks& j, bool j_alive = true) {
@@ -39,13 +30,20 @@ bool WaitsFor(const ProcessLocks& i, const ProcessLocks& j, bool j_alive = true)
     if (IsKnotKey(i.wait[a])) continue;
     for (uint32_t b = 0; b < j.holds; ++b) {
       if (!j_alive && (IsFileLockKey(j.hold[b]) || IsExitKey(j.hold[b]))) continue;
-      if (Blocks(i.wait[a], j.hold[b])) return true;
+      if (KeptOut(i.wait[a], j.hold[b])) return true;
     }
   }
   return false;
 }
 
 }  // namespace
+
+bool KeptOut(uint64_t wait, uint64_t hold) {
+  if (IsFileLockKey(wait) && IsFileLockKey(hold)) {
+    return (wait | 1) == (hold | 1) && !(wait & hold & 1);
+  }
+  return wait == hold;
+}
 
 bool CopyLockSlot(const ProcessLocks& from, ProcessLocks& to) {
   for (int attempt = 0; attempt < 8; ++attempt) {

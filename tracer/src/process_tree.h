@@ -93,6 +93,9 @@ uint64_t ChildKey(uint64_t key);
 // changed under us every time).
 bool CopyLockSlot(const trace::ProcessLocks& from, trace::ProcessLocks& to);
 bool Alive(uint32_t pid);  // the process exists (a zombie too)
+// A wait for `wait` is kept out by a hold of `hold`: the same key, and for a file lock
+// (FileLockKey) not two shared ones.
+bool KeptOut(uint64_t wait, uint64_t hold);
 // This process's slot in the recording's table of locks (taken at join and in a fork child,
 // given back at close).
 void ClaimLockSlot();
