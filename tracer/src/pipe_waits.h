@@ -34,15 +34,16 @@ class FdCall {
     ts_ = ts;
     ts->blocked_obj.store(FdWaitObj(fd, write), std::memory_order_relaxed);
     ts->blocked_pc.store(pc, std::memory_order_relaxed);
-    ts->blocked_since.store(Now(), std::memory_order_relaxed);
+    // Not a time (no clock read on every read and write): a number that changes with each
+    // call, which is what the watchdog compares across its polls.
+    ts->blocked_since.store(ts->blocked_since.load(std::memory_order_relaxed) + 1,
+                            std::memory_order_relaxed);
     ts->blocked_on.store(kBlockedOnFdIo, std::memory_order_release);
   }
-  ~FdCall() {
+  ~FdCall() {  // (errno is the call's: nothing here sets it)
     if (!ts_) return;
-    const int saved = errno;
     ClearBlocked(ts_);
     StopIfWatchdogEnding();
-    errno = saved;
   }
   FdCall(const FdCall&) = delete;
   FdCall& operator=(const FdCall&) = delete;
