@@ -116,7 +116,8 @@ uint64_t PipeWaitKey(uint64_t obj, int32_t os_tid) {
   if (!InCallOn(os_tid, fd, write)) return 0;
   const uint64_t inode = PipeInode(fd);
   if (!inode || !Registered(*r, inode)) return 0;
-  // A descriptor that does not block returns at once: its thread only passes through.
+  // A descriptor that does not block returns at once: its thread only passes through (and
+  // other processes' watchdogs, which see no call numbers, would count it as waiting).
   const long flags = syscall(SYS_fcntl, static_cast<long>(fd), long{F_GETFL});
   if (flags < 0 || (flags & O_NONBLOCK)) return 0;
   // A reader waits for a holder of the write end; a writer for one of the read end.
@@ -174,9 +175,8 @@ uint32_t HeldPipeEnds(uint64_t* out, uint32_t max) {
 }
 
 bool AnyPipeWait() {
-  trace::SharedRecording* r = SharedRecordingOrNull();
-  if (!r) return false;
-  ReadSlots(*r);
+  // The table as OnPipeKnot read it at the last poll: a poll's lag costs the verdict, which
+  // needs two polls anyway, nothing; a read of its own would cost every poll.
   for (uint32_t i = 0; i < kMaxProcessSlots; ++i) {
     for (uint32_t w = 0; g_used[i] && w < g_copy[i].waits; ++w) {
       if (trace::IsPipeEndKey(g_copy[i].wait[w])) return true;

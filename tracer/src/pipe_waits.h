@@ -74,8 +74,8 @@ inline uint64_t KnotChildKey(uint64_t exit) {
   return exit ? (0x0bull << 56) | (1ull << 40) | trace::ExitKeyPid(exit) : 0;
 }
 inline bool IsKnotKey(uint64_t key) { return (key >> 56) == 0x0a || (key >> 56) == 0x0b; }
-// Whether some process of the recording has a thread blocked on a pipe (as last published):
-// then every process publishes the pipe ends it holds.
+// Whether some process of the recording had a thread blocked on a pipe at the last poll's
+// OnPipeKnot: then every process publishes the pipe ends it holds.
 bool AnyPipeWait();
 // True when this process is in a set of processes that each published KnotReadyKey and
 // whose waits (pipes, children, shared locks) only processes of the set can end, and some

@@ -4,6 +4,6 @@
 // CHECK: no-finding lock-order
 // CHECK: no-finding deadlock
 // CHECK: no-race
-#define FORK_LOCK_PATH "/tmp/threadlens-inherit-closed"
+#define SPOOL_PATH "/tmp/threadlens-inherit-closed"
 #define CLOSE_INHERITED 1
 #include "flock_across_fork.h"

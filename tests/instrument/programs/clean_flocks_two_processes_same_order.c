@@ -4,6 +4,6 @@
 // CHECK: no-finding lock-order
 // CHECK: no-finding deadlock
 // CHECK: no-race
-#define TWO_PROCESSES_PATH "/tmp/threadlens-same-order"
+#define SPOOL_PATH "/tmp/threadlens-same-order"
 #define CHILD_ORDER Both(spool, index_)
 #include "flocks_two_processes.h"

@@ -18,6 +18,13 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+// fcntl's lock command `cmd` (F_SETLKW, F_OFD_SETLKW) of `type` on the whole file: a
+// FILE_LOCK of the including program's.
+static inline int WholeFileLock(int fd, int cmd, short type) {
+  struct flock l = {.l_type = type, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+  return fcntl(fd, cmd, &l);
+}
+
 static const char path[] = FILE_LOCK_PATH;
 static const char done[] = FILE_LOCK_PATH ".done";
 static pthread_mutex_t table = PTHREAD_MUTEX_INITIALIZER;

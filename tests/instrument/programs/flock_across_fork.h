@@ -2,7 +2,7 @@
    the spool's too, through its copy of the descriptor, unless CLOSE_INHERITED closes it
    first) and says it is done with a file; a thread of the parent, once the child is done,
    takes the index's flock, then the spool's. No run deadlocks. The including program defines
-   FORK_LOCK_PATH and CLOSE_INHERITED (shared by lock_order_flock_inherited_by_fork and
+   SPOOL_PATH and CLOSE_INHERITED (shared by lock_order_flock_inherited_by_fork and
    clean_flock_closed_in_fork_child). */
 #pragma once
 
@@ -13,14 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const char spool[] = FORK_LOCK_PATH "-spool";
-static const char index_[] = FORK_LOCK_PATH "-index";
-static const char done[] = FORK_LOCK_PATH ".done";
-
-// Waits until `file` exists: the other side says it is done, with no memory between them.
-static void WaitFor(const char* file) {
-  while (access(file, F_OK) != 0) usleep(10 * 1000);
-}
+#include "spool_files.h"
 
 static void* IndexThenSpool(void* arg) {
   WaitFor(done);  // until the child is done

@@ -1,7 +1,7 @@
 /* A parent and its child each take two files' flocks, through descriptors of their own: the
    parent the spool's, then the index's; the child, once the parent is done (it waits for a
    file the parent creates), in CHILD_ORDER: Both(index_, spool) or Both(spool, index_). No
-   run deadlocks. The including program defines TWO_PROCESSES_PATH and CHILD_ORDER (shared by
+   run deadlocks. The including program defines SPOOL_PATH and CHILD_ORDER (shared by
    lock_order_flocks_two_processes and clean_flocks_two_processes_same_order). */
 #pragma once
 
@@ -11,14 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const char spool[] = TWO_PROCESSES_PATH "-spool";
-static const char index_[] = TWO_PROCESSES_PATH "-index";
-static const char done[] = TWO_PROCESSES_PATH ".done";
-
-// Waits until `file` exists: the other side says it is done, with no memory between them.
-static void WaitFor(const char* file) {
-  while (access(file, F_OK) != 0) usleep(10 * 1000);
-}
+#include "spool_files.h"
 
 // Takes `first`'s lock, then `second`'s, through descriptors of its own, and gives both up.
 static void Both(const char* first, const char* second) {

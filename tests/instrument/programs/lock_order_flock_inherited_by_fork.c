@@ -8,6 +8,6 @@
 // CHECK: finding lock-order on file lock /tmp/threadlens-inherit-index
 // CHECK: no-finding deadlock
 // CHECK: no-race
-#define FORK_LOCK_PATH "/tmp/threadlens-inherit"
+#define SPOOL_PATH "/tmp/threadlens-inherit"
 #define CLOSE_INHERITED 0
 #include "flock_across_fork.h"

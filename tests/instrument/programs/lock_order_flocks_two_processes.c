@@ -7,6 +7,6 @@
 // CHECK: finding lock-order on file lock /tmp/threadlens-order-index
 // CHECK: no-finding deadlock
 // CHECK: no-race
-#define TWO_PROCESSES_PATH "/tmp/threadlens-order"
+#define SPOOL_PATH "/tmp/threadlens-order"
 #define CHILD_ORDER Both(index_, spool)
 #include "flocks_two_processes.h"

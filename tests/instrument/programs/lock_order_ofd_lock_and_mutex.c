@@ -9,11 +9,6 @@
 #include <fcntl.h>
 
 #define FILE_LOCK_PATH "/tmp/threadlens-ofd-order"
-// A lock command of `type` on the whole file, waiting for the lock.
-static int Lock(int fd, short type) {
-  struct flock l = {.l_type = type, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
-  return fcntl(fd, F_OFD_SETLKW, &l);
-}
-#define FILE_LOCK(fd) Lock(fd, F_WRLCK)
-#define FILE_UNLOCK(fd) Lock(fd, F_UNLCK)
+#define FILE_LOCK(fd) WholeFileLock(fd, F_OFD_SETLKW, F_WRLCK)
+#define FILE_UNLOCK(fd) WholeFileLock(fd, F_OFD_SETLKW, F_UNLCK)
 #include "file_lock_and_mutex.h"
