@@ -186,7 +186,7 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
                   : b.on == Pending::kJoin  ? "join"
                   : b.on == Pending::kFutex ? "futex"
                   : b.on == Pending::kFileLock ? "file-lock"
-                  : b.on == Pending::kPipe  ? "pipe"
+                  : b.on == Pending::kPipe  ? (trace::SocketEnd(b.obj) ? "socket" : "pipe")
                                             : "sem";
       SideRef s = BlockedSide(b);
       f.sides.push_back(s);

@@ -160,7 +160,7 @@ void TitleFinding(Finding& f) {
                        : f.subkind == "join" ? "thread " + a[0].object + " to end"
                        : f.subkind == "lock" ? "lock " + a[0].object + ", whose holder exited"
                        : f.subkind == "file-lock" ? a[0].object
-                       : f.subkind == "pipe" ? a[0].object
+                       : f.subkind == "pipe" || f.subkind == "socket" ? a[0].object
                                              : "semaphore " + a[0].object;
     f.title = "hang: " + a[0].thread + " blocked forever waiting on " + what;
     if (f.subkind == "futex") f.title = FutexHangTitle(a[0]);
@@ -172,6 +172,13 @@ void TitleFinding(Finding& f) {
                        "its copy of the write end after fork: close it before reading."
                      : "A write to a full pipe waits for a reader, and the only process that "
                        "holds its read end is this one, whose threads are all blocked.";
+    }
+    if (f.subkind == "socket" && f.detail.empty()) {
+      f.detail = std::string(a[0].op == "pipe-read" ? "A read of" : "A write to") +
+                 " a socket of a socket pair waits for the process that holds the other "
+                 "socket, and the only one that holds it is this one, whose threads are all "
+                 "blocked. Typically both sides wait for the other to speak first, or a "
+                 "reader kept its copy of the peer after fork: close it before reading.";
     }
     if (f.subkind == "cond-destroy") {
       std::vector<std::string> waiters;

@@ -279,7 +279,9 @@ Access Namer::Materialize(const SideRef& s, bool is_variable,
   } else if (s.op == Op::kWaitProcess) {
     a.object = s.obj ? "pid " + std::to_string(trace::ExitKeyPid(s.obj)) : "a child process";
   } else if (s.op == Op::kPipeRead || s.op == Op::kPipeWrite) {
-    a.object = "pipe:[" + std::to_string(trace::PipeInode(s.obj)) + "]";  // as /proc names it
+    // As /proc names it (a socket pair's socket: the one the waiting thread uses).
+    a.object = (trace::SocketEnd(s.obj) ? "socket:[" : "pipe:[") +
+               std::to_string(trace::PipeInode(s.obj)) + "]";
   } else if (s.op == Op::kHandler) {
     a.object = SignalName(static_cast<int>(s.obj));
   } else if (s.op == Op::kCall) {

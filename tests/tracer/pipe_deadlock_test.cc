@@ -1,9 +1,11 @@
 // Deadlocks through pipes (processes/proc_pipe.c): a parent that waits for its child before it
 // reads the child's output, a reader waiting for end of file while its own process holds the
-// write end, a writer holding the mutex its reader needs. The watchdogs end them at once (no
-// delay: nothing can wake them) and the analysis names the pipe and both sides. The twins end
-// on their own, and so does a read that waits on a process that still works, a write that
-// waits on a process the recording does not trace, and a read of a pipe from outside it.
+// write end, a writer holding the mutex its reader needs; and through a socket pair
+// (processes/proc_socketpair.c): two processes that each wait for the other to speak first. The
+// watchdogs end them at once (no delay: nothing can wake them) and the analysis names the pipe or
+// socket and both sides. The twins end on their own, and so does a read that waits on a process
+// that still works, a write that waits on a process the recording does not trace, and a read of a
+// pipe from outside it.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -126,6 +128,57 @@ TEST(Processes, AReadOfAPipeFromOutsideIsNoDeadlock) {
   EXPECT_EQ(System(cmd), 0) << Slurp(base + ".err");
   EXPECT_EQ(Slurp(base + ".out"), "0\n");
 }
+
+// Each process reads its socket of the pair first: each waits for the other to write.
+TEST(Processes, BothSidesOfASocketPairReadingFirstIsADeadlock) {
+  Traced r = RunProcess("proc_socketpair", "both-read-first", 5, false);
+  Report rep = AnalyzeTrace(r.trace);
+  const Finding* cycle = CycleDeadlock(r, rep);
+  ASSERT_TRUE(cycle);
+  std::vector<const Access*> reads;
+  for (const Access& a : cycle->accesses) {
+    if (a.op == "pipe-read") reads.push_back(&a);
+  }
+  ASSERT_EQ(reads.size(), 2u) << cycle->title;
+  EXPECT_NE(reads[0]->pid, reads[1]->pid);
+  EXPECT_NE(reads[0]->object, reads[1]->object) << "each reads its own socket";
+  for (const Access* a : reads) EXPECT_EQ(a->object.rfind("socket:[", 0), 0u) << a->object;
+  EXPECT_NE(cycle->title.find("waits to read socket:["), std::string::npos) << cycle->title;
+  EXPECT_EQ(cycle->cycle.size(), 2u);
+}
+
+TEST(Processes, ReadingASocketWhileHoldingItsPeerHangs) {
+  Traced r = RunProcess("proc_socketpair", "own-peer", 5, false);
+  EXPECT_EQ(r.exit_code, kWatchdogExit) << r.err;
+  EXPECT_LT(r.seconds, 4.0) << "nothing could wake it: the delay is not waited out";
+  Report rep = AnalyzeTrace(r.trace);
+  ASSERT_EQ(Errors(rep).size(), 1u) << ::testing::PrintToString(Errors(rep));
+  const Finding& f = rep.findings[0];
+  EXPECT_EQ(f.kind, "hang");
+  EXPECT_EQ(f.subkind, "socket");
+  const Access* read = Side(f, "pipe-read");
+  ASSERT_TRUE(read) << f.title;
+  EXPECT_EQ(read->object.rfind("socket:[", 0), 0u) << read->object;
+  EXPECT_NE(f.detail.find("socket pair"), std::string::npos) << f.detail;
+}
+
+// The child speaks first; the reads wait with a receive timeout of a second (longer than the
+// watchdog takes to judge a deadlock), which ends them; the peer is closed before the read.
+class SocketPairEnds : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SocketPairEnds, NoDeadlock) {
+  Traced r = RunProcess("proc_socketpair", GetParam(), 1, false);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Errors(AnalyzeTrace(r.trace)), std::vector<std::string>{});
+}
+
+INSTANTIATE_TEST_SUITE_P(Processes, SocketPairEnds,
+                         ::testing::Values("talk", "timeout", "peer-closed"),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           std::replace(n.begin(), n.end(), '-', '_');
+                           return n;
+                         });
 
 }  // namespace
 }  // namespace threadlens::tracer_test

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -24,6 +25,7 @@ namespace {
 
 using trace::kMaxProcessSlots;
 using trace::kMaxRecordingPipes;
+using trace::kMaxRecordingSockets;
 using trace::ProcessLocks;
 
 // The inode of a pipe (not a named FIFO: anyone may open one) open on `fd`, 0 when it is not.
@@ -58,10 +60,21 @@ bool InCallOn(int32_t os_tid, int fd, bool write) {
   char* end = nullptr;
   const long nr = strtol(text, &end, 10);
   if (end == text || *end != ' ') return false;
-  const long arg = strtol(end + 1, nullptr, 16);
-  const bool reads = nr == SYS_read || nr == SYS_readv;
-  const bool writes = nr == SYS_write || nr == SYS_writev;
-  return arg == fd && (write ? writes : reads);
+  unsigned long arg[4] = {};
+  for (unsigned long& a : arg) {
+    if (*end != ' ') break;
+    a = strtoul(end + 1, &end, 16);
+  }
+  // A socket call's flags (recvfrom's and sendto's fourth argument, recvmsg's and sendmsg's
+  // third): one that does not wait returns at once.
+  const unsigned long flags = nr == SYS_recvfrom || nr == SYS_sendto ? arg[3]
+                              : nr == SYS_recvmsg || nr == SYS_sendmsg ? arg[2]
+                                                                       : 0;
+  if (flags & MSG_DONTWAIT) return false;
+  const bool reads = nr == SYS_read || nr == SYS_readv || nr == SYS_recvfrom || nr == SYS_recvmsg;
+  const bool writes =
+      nr == SYS_write || nr == SYS_writev || nr == SYS_sendto || nr == SYS_sendmsg;
+  return arg[0] == static_cast<unsigned long>(fd) && (write ? writes : reads);
 }
 
 size_t Slot(uint64_t inode) { return (inode * 0x9e3779b97f4a7c15ull) >> 53; }
@@ -75,6 +88,50 @@ bool Registered(const trace::SharedRecording& r, uint64_t inode) {
     if (v == 0) return false;
   }
   return false;
+}
+
+// The inode of a socket open on `fd`, 0 when it is none.
+uint64_t SocketInode(int fd) {
+  struct stat st {};
+  if (syscall(SYS_fstat, static_cast<long>(fd), &st) != 0 || !S_ISSOCK(st.st_mode)) return 0;
+  return static_cast<uint64_t>(st.st_ino);
+}
+
+size_t SocketSlot(uint64_t inode) { return (inode * 0x9e3779b97f4a7c15ull) >> 55; }
+static_assert(kMaxRecordingSockets == 1u << 9, "SocketSlot hashes to 9 bits");
+
+// The peer of a socket of a socket pair the recording made, 0 when it is none of those.
+uint64_t PeerOf(const trace::SharedRecording& r, uint64_t inode) {
+  for (size_t i = 0, k = SocketSlot(inode); i < kMaxRecordingSockets;
+       ++i, k = (k + 1) % kMaxRecordingSockets) {
+    const uint64_t v = r.sockets[k].inode.load(std::memory_order_acquire);
+    if (v == inode) return r.sockets[k].peer.load(std::memory_order_acquire);
+    if (v == 0) return 0;
+  }
+  return 0;
+}
+
+void AddPeer(trace::SharedRecording& r, uint64_t inode, uint64_t peer) {
+  for (size_t i = 0, k = SocketSlot(inode); i < kMaxRecordingSockets;
+       ++i, k = (k + 1) % kMaxRecordingSockets) {
+    uint64_t v = 0;
+    if (r.sockets[k].inode.compare_exchange_strong(v, inode) || v == inode) {
+      r.sockets[k].peer.store(peer, std::memory_order_release);
+      return;
+    }
+  }
+  // The table is full: this pair's waits are left to the other rules (no verdict on them).
+}
+
+// Whether a blocking call on `fd` gives up by itself (a socket's receive or send timeout).
+bool TimesOut(int fd, bool write) {
+  timeval tv{};
+  socklen_t len = sizeof tv;
+  if (syscall(SYS_getsockopt, static_cast<long>(fd), long{SOL_SOCKET},
+              long{write ? SO_SNDTIMEO : SO_RCVTIMEO}, &tv, &len) != 0) {
+    return true;  // cannot tell: no verdict
+  }
+  return tv.tv_sec != 0 || tv.tv_usec != 0;
 }
 
 bool HoldsKey(const ProcessLocks& p, uint64_t key) {
@@ -108,20 +165,33 @@ void RecordingPipeMade(const int* fds) {
   // The table is full: this pipe's waits are left to the other rules (no verdict on them).
 }
 
+void RecordingSocketPairMade(const int* fds) {
+  trace::SharedRecording* r = SharedRecordingOrNull();
+  if (!r) return;
+  const uint64_t a = SocketInode(fds[0]), b = SocketInode(fds[1]);
+  if (!a || !b) return;
+  AddPeer(*r, a, b);
+  AddPeer(*r, b, a);
+}
+
 uint64_t PipeWaitKey(uint64_t obj, int32_t os_tid) {
   const trace::SharedRecording* r = SharedRecordingOrNull();
   if (!r || os_tid <= 0) return 0;
   const int fd = static_cast<int>(obj & 0xffffffffu);
   const bool write = obj >> 32;
   if (!InCallOn(os_tid, fd, write)) return 0;
-  const uint64_t inode = PipeInode(fd);
-  if (!inode || !Registered(*r, inode)) return 0;
+  uint64_t inode = PipeInode(fd);
+  const bool socket = inode == 0;
+  if (socket) inode = SocketInode(fd);
+  if (!inode || !(socket ? PeerOf(*r, inode) != 0 : Registered(*r, inode))) return 0;
   // A descriptor that does not block returns at once: its thread only passes through (and
   // other processes' watchdogs, which see no call numbers, would count it as waiting).
   const long flags = syscall(SYS_fcntl, static_cast<long>(fd), long{F_GETFL});
   if (flags < 0 || (flags & O_NONBLOCK)) return 0;
-  // A reader waits for a holder of the write end; a writer for one of the read end.
-  return trace::PipeEndKey(inode, !write);
+  if (socket && TimesOut(fd, write)) return 0;
+  // A reader waits for a holder of the write end; a writer for one of the read end. (A
+  // socket's ends: see PipeEndKey.)
+  return trace::PipeEndKey(inode, !write, socket);
 }
 
 uint32_t HeldPipeEnds(uint64_t* out, uint32_t max) {
@@ -151,7 +221,20 @@ uint32_t HeldPipeEnds(uint64_t* out, uint32_t max) {
       overflow = ++looked > kMaxLooked;
       if (overflow) break;
       const uint64_t inode = PipeInode(static_cast<int>(fd));
-      if (!inode || !Registered(*r, inode)) continue;
+      if (!inode) {
+        // A socket of a pair: its holder writes into its peer and reads what the peer sends.
+        const uint64_t peer = PeerOf(*r, SocketInode(static_cast<int>(fd)));
+        for (int write_end = 0; peer && write_end < 2 && !overflow; ++write_end) {
+          const uint64_t key = trace::PipeEndKey(peer, write_end, true);
+          bool have = false;
+          for (uint32_t i = 0; i < n && !have; ++i) have = out[i] == key;
+          if (have) continue;
+          if (n == max) overflow = true;
+          else out[n++] = key;
+        }
+        continue;
+      }
+      if (!Registered(*r, inode)) continue;
       const long flags = syscall(SYS_fcntl, fd, long{F_GETFL});
       if (flags < 0) continue;
       const int mode = static_cast<int>(flags & O_ACCMODE);

@@ -54,10 +54,12 @@ class FdCall {
 
 // After pipe or pipe2 made `fds`: the pipe is one of the recording's.
 void RecordingPipeMade(const int* fds);
+// After socketpair made `fds`: each socket is one of the recording's, with the other as peer.
+void RecordingSocketPairMade(const int* fds);
 // For a thread marked by FdCall with `obj` (kernel thread id `os_tid`): the PipeEndKey it
-// waits on when it is in the read (write) system call of a blocking pipe of the recording,
-// else 0 (a file, a socket, a pipe from outside, a call not made yet: it counts as running, as
-// before it was marked).
+// waits on when it is in the read (write) system call of a blocking pipe of the recording, or
+// of a socket of a socket pair it made (without a timeout), else 0 (a file, another socket, a
+// pipe from outside, a call not made yet: it counts as running, as before it was marked).
 uint64_t PipeWaitKey(uint64_t obj, int32_t os_tid);
 // The ends of the recording's pipes this process holds, as PipeEndKeys; when there are more
 // than `max`, or more than 4096 descriptors to look at, one key that stands for every end

@@ -142,24 +142,29 @@ void OpenPaths(const char* path, const char* mode, uintptr_t pc) {
   X(int, eventfd_read, (int fd, eventfd_t* v), (fd, v), fdsync::Use(fd, pc),                  \
     if (r == 0) Write(v, sizeof *v, pc), if (r == 0) fdsync::Received(fd, pc))                 \
   X(int, eventfd_write, (int fd, eventfd_t v), (fd, v), fdsync::Send(fd, pc), , )             \
-  X(ssize_t, recv, (int fd, void* b, size_t n, int f), (fd, b, n, f), fdsync::Use(fd, pc),        \
+  X(ssize_t, recv, (int fd, void* b, size_t n, int f), (fd, b, n, f),                        \
+    fdsync::Use(fd, pc); TL_FD_IN(fd, pc),                                                    \
     if (r > 0) Write(b, r, pc), if (r > 0) fdsync::Received(fd, pc))                              \
   X(ssize_t, recvfrom, (int fd, void* b, size_t n, int f, sockaddr* a, socklen_t* l),         \
-    (fd, b, n, f, a, l), socklen_t cap = Cap(l); fdsync::Use(fd, pc), if (r >= 0) {               \
+    (fd, b, n, f, a, l), socklen_t cap = Cap(l); fdsync::Use(fd, pc); TL_FD_IN(fd, pc),          \
+    if (r >= 0) {                                                                            \
       Write(b, r, pc);                                                                        \
       Address(a, l, cap, pc);                                                                 \
     }, if (r > 0) fdsync::Received(fd, pc))                                                       \
-  X(ssize_t, recvmsg, (int fd, msghdr* m, int f), (fd, m, f), fdsync::Use(fd, pc),                \
+  X(ssize_t, recvmsg, (int fd, msghdr* m, int f), (fd, m, f),                                 \
+    fdsync::Use(fd, pc); TL_FD_IN(fd, pc),                                                    \
     Message(m, r, true, pc), if (r > 0) fdsync::Received(fd, pc))                                 \
-  X(ssize_t, send, (int fd, const void* b, size_t n, int f), (fd, b, n, f), fdsync::Send(fd, pc), \
+  X(ssize_t, send, (int fd, const void* b, size_t n, int f), (fd, b, n, f),                  \
+    fdsync::Send(fd, pc); TL_FD_OUT(fd, pc),                                                  \
     if (r > 0) Read(b, r, pc), )                                                              \
   X(ssize_t, sendto,                                                                          \
     (int fd, const void* b, size_t n, int f, const sockaddr* a, socklen_t l),                 \
-    (fd, b, n, f, a, l), fdsync::Send(fd, pc), if (r >= 0) {                                      \
+    (fd, b, n, f, a, l), fdsync::Send(fd, pc); TL_FD_OUT(fd, pc), if (r >= 0) {                  \
       Read(b, r, pc);                                                                         \
       Read(a, l, pc);                                                                         \
     }, )                                                                                      \
-  X(ssize_t, sendmsg, (int fd, const msghdr* m, int f), (fd, m, f), fdsync::Send(fd, pc),         \
+  X(ssize_t, sendmsg, (int fd, const msghdr* m, int f), (fd, m, f),                          \
+    fdsync::Send(fd, pc); TL_FD_OUT(fd, pc),                                                  \
     Message(m, r, false, pc), )                                                               \
   X(int, recvmmsg, (int fd, mmsghdr* v, unsigned n, int f, timespec* t), (fd, v, n, f, t),    \
     fdsync::Use(fd, pc), Messages(v, n, r, t, true, pc), if (r > 0) fdsync::Received(fd, pc))    \
@@ -211,7 +216,10 @@ void OpenPaths(const char* path, const char* mode, uintptr_t pc) {
   X(int, pipe2, (int* fds, int f), (fds, f), , if (r == 0) Write(fds, 2 * sizeof *fds, pc),   \
     if (r == 0) { fdsync::CreatedPair(fds, 0, pc); RecordingPipeMade(fds); })                     \
   X(int, socketpair, (int d, int t, int p, int* sv), (d, t, p, sv), ,                         \
-    if (r == 0) Write(sv, 2 * sizeof *sv, pc), if (r == 0) fdsync::CreatedPair(sv, fdsync::NewChannel(), pc))
+    if (r == 0) Write(sv, 2 * sizeof *sv, pc), if (r == 0) {                                 \
+      fdsync::CreatedPair(sv, fdsync::NewChannel(), pc);                                     \
+      RecordingSocketPairMade(sv);                                                           \
+    })
 
 // stdio: the user's buffers. printf/fprintf and friends are not intercepted: they only
 // read their arguments and write a FILE, which stdio locks.
@@ -300,32 +308,36 @@ THREADLENS_LIBC_STDIO(THREADLENS_DEFINE)
 // not the length (`bl`: the buffer's size, which the real function checks). The same bytes
 // and descriptor synchronization as the plain forms.
 THREADLENS_LIBC_INTERCEPTOR_POST(ssize_t, __read_chk, (int fd, void* b, size_t n, size_t bl),
-                                 (fd, b, n, bl), fdsync::Use(fd, pc), if (r > 0) Write(b, r, pc),
+                                 (fd, b, n, bl), fdsync::Use(fd, pc); TL_FD_IN(fd, pc),
+                                 if (r > 0) Write(b, r, pc),
                                  if (r > 0) fdsync::Received(fd, pc), Unresolved<ssize_t>())
 THREADLENS_LIBC_INTERCEPTOR(ssize_t, __pread_chk, (int fd, void* b, size_t n, off_t o, size_t bl),
                             (fd, b, n, o, bl), fdsync::Use(fd, pc), if (r > 0) Write(b, r, pc),
                             Unresolved<ssize_t>())
 THREADLENS_LIBC_INTERCEPTOR_POST(ssize_t, __recv_chk,
                                  (int fd, void* b, size_t n, size_t bl, int f), (fd, b, n, bl, f),
-                                 fdsync::Use(fd, pc), if (r > 0) Write(b, r, pc),
+                                 fdsync::Use(fd, pc); TL_FD_IN(fd, pc),
+                                 if (r > 0) Write(b, r, pc),
                                  if (r > 0) fdsync::Received(fd, pc), Unresolved<ssize_t>())
 THREADLENS_LIBC_INTERCEPTOR_POST(
     ssize_t, __recvfrom_chk,
     (int fd, void* b, size_t n, size_t bl, int f, sockaddr* a, socklen_t* l),
-    (fd, b, n, bl, f, a, l), socklen_t cap = Cap(l); fdsync::Use(fd, pc), if (r >= 0) {
+    (fd, b, n, bl, f, a, l), socklen_t cap = Cap(l); fdsync::Use(fd, pc); TL_FD_IN(fd, pc),
+    if (r >= 0) {
       Write(b, r, pc);
       Address(a, l, cap, pc);
     },
     if (r > 0) fdsync::Received(fd, pc), Unresolved<ssize_t>())
 THREADLENS_LIBC_INTERCEPTOR(char*, __fgets_chk, (char* s, size_t bl, int n, FILE* f),
-                            (s, bl, n, f), size_t held = StreamHeld(f), if (r) {
+                            (s, bl, n, f), size_t held = StreamHeld(f);
+                            TL_STREAM_IN(f, pc), if (r) {
                               const size_t got = RealStrlen(s);
                               Write(s, got + 1, pc);
                               StreamRead(f, held, got, pc);
                             },
                             Unresolved<char*>())
 THREADLENS_LIBC_INTERCEPTOR(size_t, __fread_chk, (void* p, size_t bl, size_t s, size_t n, FILE* f),
-                            (p, bl, s, n, f), size_t held = StreamHeld(f), {
+                            (p, bl, s, n, f), size_t held = StreamHeld(f); TL_STREAM_IN(f, pc), {
                               Write(p, r * s, pc);
                               StreamRead(f, held, r * s, pc);
                             },

@@ -20,6 +20,7 @@ inline constexpr uint32_t kMaxSharedWaits = 16;
 inline constexpr uint32_t kMaxSharedHolds = 48;
 inline constexpr uint32_t kMaxProcessSlots = 64;
 inline constexpr uint32_t kMaxRecordingPipes = 2048;
+inline constexpr uint32_t kMaxRecordingSockets = 512;
 struct ProcessLocks {
   std::atomic<uint32_t> pid;  // 0: a free slot
   std::atomic<uint32_t> ppid;  // its parent's pid (a wait inside system() finds its child)
@@ -46,6 +47,13 @@ struct SharedRecording {
   // table: only the ends of those are held where the watchdogs see them all (a pipe from
   // outside, the read end of a shell's `a | b`, has holders no watchdog knows).
   std::atomic<uint64_t> pipes[kMaxRecordingPipes];
+  // The socket pairs they made (socketpair), each socket by inode with its peer's, in an
+  // open-addressed table: a thread reading one socket of a pair waits for the holders of the
+  // other, as a pipe's reader for the holders of its write end. Peer 0: being written.
+  struct SocketPeer {
+    std::atomic<uint64_t> inode, peer;
+  };
+  SocketPeer sockets[kMaxRecordingSockets];
 };
 static_assert(std::atomic<uint64_t>::is_always_lock_free, "the counters are shared memory");
 static_assert(sizeof(SharedRecording) <= kRecordingBytes, "fits the mapping");

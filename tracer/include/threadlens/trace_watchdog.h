@@ -45,12 +45,16 @@ enum class WatchdogReason : uint8_t {
 
 // A pipe's end, by the pipe's inode (the same in every process): top byte 0x0a, bit 0 set
 // for the write end. The watchdog's kHolds records name the ends each process held (tid: the
-// process's first thread, kProcessHold).
-inline constexpr uint64_t PipeEndKey(uint64_t inode, bool write_end) {
-  return (0x0aull << 56) | ((inode & ((1ull << 54) - 1)) << 1) | (write_end ? 1 : 0);
+// process's first thread, kProcessHold). A socket of a socket pair has bit 55 set too: its
+// "write end" is what writes into it (the holders of its peer), its "read end" what reads
+// what it sends (the peer's holders too).
+inline constexpr uint64_t PipeEndKey(uint64_t inode, bool write_end, bool socket = false) {
+  return (0x0aull << 56) | (socket ? 1ull << 55 : 0) | ((inode & ((1ull << 54) - 1)) << 1) |
+         (write_end ? 1 : 0);
 }
 inline constexpr bool IsPipeEndKey(uint64_t key) { return (key >> 56) == 0x0a; }
 inline constexpr bool PipeWriteEnd(uint64_t key) { return key & 1; }
+inline constexpr bool SocketEnd(uint64_t key) { return (key >> 55 & 1) && (key >> 56) == 0x0a; }
 inline constexpr uint64_t PipeInode(uint64_t key) { return (key & ((1ull << 55) - 1)) >> 1; }
 
 }  // namespace threadlens::trace
