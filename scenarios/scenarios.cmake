@@ -31,7 +31,8 @@ set(THREADLENS_SCENARIOS
   worker_pool_procs
   wait_holding_lock_procs wait_after_unlock_procs
   flock_order_procs flock_same_order_procs
-  pipe_wait_first_procs pipe_read_first_procs)
+  pipe_wait_first_procs pipe_read_first_procs
+  socket_both_wait_procs socket_server_greets_procs)
 
 # Programs that use a library beyond the standard one.
 set(THREADLENS_SCENARIO_LIBS_price_feed_shared_map nlohmann_json::nlohmann_json)
