@@ -28,10 +28,17 @@ using trace::kMaxRecordingPipes;
 using trace::kMaxRecordingSockets;
 using trace::ProcessLocks;
 
-// The inode of a pipe (not a named FIFO: anyone may open one) open on `fd`, 0 when it is not.
-uint64_t PipeInode(int fd) {
+// The inode of a pipe (not a named FIFO: anyone may open one) or, with `*socket` set, of a
+// socket open on `fd`; 0 when it is neither. One fstat: a poll looks at every descriptor.
+uint64_t EndInode(int fd, bool* socket) {
+  *socket = false;
   struct stat st {};
-  if (syscall(SYS_fstat, static_cast<long>(fd), &st) != 0 || !S_ISFIFO(st.st_mode)) return 0;
+  if (syscall(SYS_fstat, static_cast<long>(fd), &st) != 0) return 0;
+  if (S_ISSOCK(st.st_mode)) {
+    *socket = true;
+    return static_cast<uint64_t>(st.st_ino);
+  }
+  if (!S_ISFIFO(st.st_mode)) return 0;
   // An anonymous pipe's link in /proc reads "pipe:[inode]"; a named FIFO's is its path.
   char path[48] = "/proc/self/fd/";
   path[AppendDigits(path, 14, static_cast<unsigned>(fd))] = 0;
@@ -39,6 +46,18 @@ uint64_t PipeInode(int fd) {
   const long n = syscall(SYS_readlinkat, static_cast<long>(AT_FDCWD), path, link, sizeof link);
   if (n < 6 || memcmp(link, "pipe:[", 6) != 0) return 0;
   return static_cast<uint64_t>(st.st_ino);
+}
+
+uint64_t PipeInode(int fd) {
+  bool socket;
+  const uint64_t inode = EndInode(fd, &socket);
+  return socket ? 0 : inode;
+}
+
+uint64_t SocketInode(int fd) {
+  bool socket;
+  const uint64_t inode = EndInode(fd, &socket);
+  return socket ? inode : 0;
 }
 
 // Whether thread `os_tid` is in the system call that reads (writes) `fd` now: the kernel's
@@ -88,13 +107,6 @@ bool Registered(const trace::SharedRecording& r, uint64_t inode) {
     if (v == 0) return false;
   }
   return false;
-}
-
-// The inode of a socket open on `fd`, 0 when it is none.
-uint64_t SocketInode(int fd) {
-  struct stat st {};
-  if (syscall(SYS_fstat, static_cast<long>(fd), &st) != 0 || !S_ISSOCK(st.st_mode)) return 0;
-  return static_cast<uint64_t>(st.st_ino);
 }
 
 size_t SocketSlot(uint64_t inode) { return (inode * 0x9e3779b97f4a7c15ull) >> 55; }
@@ -180,9 +192,8 @@ uint64_t PipeWaitKey(uint64_t obj, int32_t os_tid) {
   const int fd = static_cast<int>(obj & 0xffffffffu);
   const bool write = obj >> 32;
   if (!InCallOn(os_tid, fd, write)) return 0;
-  uint64_t inode = PipeInode(fd);
-  const bool socket = inode == 0;
-  if (socket) inode = SocketInode(fd);
+  bool socket;
+  const uint64_t inode = EndInode(fd, &socket);
   if (!inode || !(socket ? PeerOf(*r, inode) != 0 : Registered(*r, inode))) return 0;
   // A descriptor that does not block returns at once: its thread only passes through (and
   // other processes' watchdogs, which see no call numbers, would count it as waiting).
@@ -220,27 +231,18 @@ uint32_t HeldPipeEnds(uint64_t* out, uint32_t max) {
       // it tells; such a process may hold any end.
       overflow = ++looked > kMaxLooked;
       if (overflow) break;
-      const uint64_t inode = PipeInode(static_cast<int>(fd));
-      if (!inode) {
-        // A socket of a pair: its holder writes into its peer and reads what the peer sends.
-        const uint64_t peer = PeerOf(*r, SocketInode(static_cast<int>(fd)));
-        for (int write_end = 0; peer && write_end < 2 && !overflow; ++write_end) {
-          const uint64_t key = trace::PipeEndKey(peer, write_end, true);
-          bool have = false;
-          for (uint32_t i = 0; i < n && !have; ++i) have = out[i] == key;
-          if (have) continue;
-          if (n == max) overflow = true;
-          else out[n++] = key;
-        }
-        continue;
-      }
-      if (!Registered(*r, inode)) continue;
-      const long flags = syscall(SYS_fcntl, fd, long{F_GETFL});
+      bool socket;
+      const uint64_t inode = EndInode(static_cast<int>(fd), &socket);
+      if (!inode) continue;
+      // A socket of a pair: its holder writes into its peer and reads what the peer sends.
+      const uint64_t of = socket ? PeerOf(*r, inode) : Registered(*r, inode) ? inode : 0;
+      if (!of) continue;
+      const long flags = socket ? O_RDWR : syscall(SYS_fcntl, fd, long{F_GETFL});
       if (flags < 0) continue;
       const int mode = static_cast<int>(flags & O_ACCMODE);
       for (int write_end = 0; write_end < 2 && !overflow; ++write_end) {
         if (mode != O_RDWR && (mode == O_WRONLY) != (write_end == 1)) continue;
-        const uint64_t key = trace::PipeEndKey(inode, write_end);
+        const uint64_t key = trace::PipeEndKey(of, write_end, socket);
         bool have = false;
         for (uint32_t i = 0; i < n && !have; ++i) have = out[i] == key;
         if (have) continue;
