@@ -5,6 +5,7 @@
 
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <cstring>
 
@@ -29,4 +30,18 @@ inline bool Hear(int fd, char* buf, size_t size) {
   }
   buf[got] = 0;
   return true;
+}
+
+// Forks the client on `ends[1]`: it waits for the server's greeting ("220 ready"), then says
+// hello and ends. The server keeps `ends[0]`.
+inline pid_t StartClient(const int (&ends)[2]) {
+  const pid_t client = fork();
+  if (client != 0) {
+    close(ends[1]);
+    return client;
+  }
+  close(ends[0]);
+  char greeting[128];
+  if (!Hear(ends[1], greeting, sizeof greeting)) _exit(1);
+  _exit(Say(ends[1], "HELO client\n") ? 0 : 1);
 }

@@ -14,14 +14,7 @@
 int main() {
   int ends[2];
   if (socketpair(AF_UNIX, SOCK_STREAM, 0, ends) != 0) return 1;
-  const pid_t client = fork();
-  if (client == 0) {
-    close(ends[0]);
-    char greeting[128];
-    if (!Hear(ends[1], greeting, sizeof greeting)) _exit(1);  // "220 ready"
-    _exit(Say(ends[1], "HELO client\n") ? 0 : 1);
-  }
-  close(ends[1]);
+  const pid_t client = StartClient(ends);  // waits for the greeting first
   char request[128];
   const bool heard = Say(ends[0], "220 ready\n") && Hear(ends[0], request, sizeof request);
   int status = 0;

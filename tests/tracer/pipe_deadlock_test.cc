@@ -58,20 +58,30 @@ INSTANTIATE_TEST_SUITE_P(Processes, PipeDeadlock,
                            return n;
                          });
 
-TEST(Processes, ReadToEndOfFileWhileHoldingTheWriteEndHangs) {
-  Traced r = RunProcess("proc_pipe", "own-write-end", 5, false);
+// A read whose other end only its own process, all blocked, holds: ended at once, one hang
+// (null when not), its read side in `read`.
+const Finding* OwnEndHang(const std::string& program, const std::string& mode, Report& rep,
+                          const Access*& read) {
+  Traced r = RunProcess(program, mode, 5, false);
   EXPECT_EQ(r.exit_code, kWatchdogExit) << r.err;
   EXPECT_LT(r.seconds, 4.0) << "nothing could wake it: the delay is not waited out";
   EXPECT_NE(r.err.find("other end only this process holds"), std::string::npos) << r.err;
-  Report rep = AnalyzeTrace(r.trace);
-  ASSERT_EQ(Errors(rep).size(), 1u) << ::testing::PrintToString(Errors(rep));
-  const Finding& f = rep.findings[0];
-  EXPECT_EQ(f.kind, "hang");
-  EXPECT_EQ(f.subkind, "pipe");
-  const Access* read = Side(f, "pipe-read");
-  ASSERT_TRUE(read) << f.title;
+  rep = AnalyzeTrace(r.trace);
+  EXPECT_EQ(Errors(rep).size(), 1u) << ::testing::PrintToString(Errors(rep));
+  if (Errors(rep).size() != 1 || rep.findings[0].kind != "hang") return nullptr;
+  read = Side(rep.findings[0], "pipe-read");
+  EXPECT_TRUE(read) << rep.findings[0].title;
+  return read ? &rep.findings[0] : nullptr;
+}
+
+TEST(Processes, ReadToEndOfFileWhileHoldingTheWriteEndHangs) {
+  Report rep;
+  const Access* read = nullptr;
+  const Finding* f = OwnEndHang("proc_pipe", "own-write-end", rep, read);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->subkind, "pipe");
   EXPECT_EQ(read->pid, rep.pids[0]);
-  EXPECT_NE(f.detail.find("write end"), std::string::npos) << f.detail;
+  EXPECT_NE(f->detail.find("write end"), std::string::npos) << f->detail;
 }
 
 TEST(Processes, WriterHoldingTheReadersMutexIsADeadlock) {
@@ -100,20 +110,30 @@ TEST(Processes, FeedingCatBeforeReadingItsOutputIsADeadlock) {
   EXPECT_EQ(cycle->cycle.size(), 2u) << cycle->title;
 }
 
+// Each "program:mode" ends on its own. The socket pair's: the child speaks first; the reads
+// wait with a receive timeout of a second (longer than the watchdog takes to judge a
+// deadlock), which ends them; the other socket is closed before the read.
 class PipeEnds : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(PipeEnds, NoDeadlock) {
-  Traced r = RunProcess("proc_pipe", GetParam(), 1, false);
+  const std::string& p = GetParam();
+  const size_t colon = p.find(':');
+  Traced r = RunProcess(p.substr(0, colon), p.substr(colon + 1), 1, false);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Errors(AnalyzeTrace(r.trace)), std::vector<std::string>{});
 }
 
 INSTANTIATE_TEST_SUITE_P(Processes, PipeEnds,
-                         ::testing::Values("read-first", "closed-write-end", "pipe-then-lock",
-                                           "slow-writer", "untraced-reader", "cat-feed-thread"),
+                         ::testing::Values("proc_pipe:read-first", "proc_pipe:closed-write-end",
+                                           "proc_pipe:pipe-then-lock", "proc_pipe:slow-writer",
+                                           "proc_pipe:untraced-reader",
+                                           "proc_pipe:cat-feed-thread", "proc_socketpair:talk",
+                                           "proc_socketpair:timeout",
+                                           "proc_socketpair:peer-closed"),
                          [](const auto& info) {
-                           std::string n = info.param;
+                           std::string n = info.param.substr(5);
                            std::replace(n.begin(), n.end(), '-', '_');
+                           std::replace(n.begin(), n.end(), ':', '_');
                            return n;
                          });
 
@@ -148,37 +168,14 @@ TEST(Processes, BothSidesOfASocketPairReadingFirstIsADeadlock) {
 }
 
 TEST(Processes, ReadingASocketWhileHoldingItsPeerHangs) {
-  Traced r = RunProcess("proc_socketpair", "own-peer", 5, false);
-  EXPECT_EQ(r.exit_code, kWatchdogExit) << r.err;
-  EXPECT_LT(r.seconds, 4.0) << "nothing could wake it: the delay is not waited out";
-  Report rep = AnalyzeTrace(r.trace);
-  ASSERT_EQ(Errors(rep).size(), 1u) << ::testing::PrintToString(Errors(rep));
-  const Finding& f = rep.findings[0];
-  EXPECT_EQ(f.kind, "hang");
-  EXPECT_EQ(f.subkind, "socket");
-  const Access* read = Side(f, "pipe-read");
-  ASSERT_TRUE(read) << f.title;
+  Report rep;
+  const Access* read = nullptr;
+  const Finding* f = OwnEndHang("proc_socketpair", "own-peer", rep, read);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->subkind, "socket");
   EXPECT_EQ(read->object.rfind("socket:[", 0), 0u) << read->object;
-  EXPECT_NE(f.detail.find("socket pair"), std::string::npos) << f.detail;
+  EXPECT_NE(f->detail.find("socket pair"), std::string::npos) << f->detail;
 }
-
-// The child speaks first; the reads wait with a receive timeout of a second (longer than the
-// watchdog takes to judge a deadlock), which ends them; the peer is closed before the read.
-class SocketPairEnds : public ::testing::TestWithParam<std::string> {};
-
-TEST_P(SocketPairEnds, NoDeadlock) {
-  Traced r = RunProcess("proc_socketpair", GetParam(), 1, false);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(Errors(AnalyzeTrace(r.trace)), std::vector<std::string>{});
-}
-
-INSTANTIATE_TEST_SUITE_P(Processes, SocketPairEnds,
-                         ::testing::Values("talk", "timeout", "peer-closed"),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           std::replace(n.begin(), n.end(), '-', '_');
-                           return n;
-                         });
 
 }  // namespace
 }  // namespace threadlens::tracer_test
