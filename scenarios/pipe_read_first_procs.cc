@@ -14,13 +14,7 @@
 int main() {
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) return 1;
-  const pid_t renderer = fork();
-  if (renderer == 0) {
-    close(pipe_fds[0]);
-    RenderReport(pipe_fds[1]);
-    _exit(0);
-  }
-  close(pipe_fds[1]);
+  const pid_t renderer = StartRenderer(pipe_fds);
   const size_t bytes = ReadReport(pipe_fds[0]);  // to the end: the child has closed its end
   int status = 0;
   waitpid(renderer, &status, 0);

@@ -19,13 +19,7 @@
 int main() {
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) return 1;
-  const pid_t renderer = fork();
-  if (renderer == 0) {
-    close(pipe_fds[0]);
-    RenderReport(pipe_fds[1]);
-    _exit(0);
-  }
-  close(pipe_fds[1]);
+  const pid_t renderer = StartRenderer(pipe_fds);
   int status = 0;
   waitpid(renderer, &status, 0);  // before reading: the report no longer fits the pipe
   const size_t bytes = ReadReport(pipe_fds[0]);

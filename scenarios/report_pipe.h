@@ -21,6 +21,19 @@ inline void RenderReport(int out) {
   }
 }
 
+// Forks the renderer: it writes today's report into `fds[1]` and ends. The parent keeps
+// `fds[0]`, the read end.
+inline pid_t StartRenderer(const int (&fds)[2]) {
+  const pid_t renderer = fork();
+  if (renderer != 0) {
+    close(fds[1]);
+    return renderer;
+  }
+  close(fds[0]);
+  RenderReport(fds[1]);
+  _exit(0);
+}
+
 // The parent's side: the report's bytes, read to end of file.
 inline size_t ReadReport(int in) {
   char buf[4096];
