@@ -1,5 +1,7 @@
 #include "block_prefetch.h"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <atomic>
 #include <bit>
@@ -91,6 +93,11 @@ bool BlockPrefetch::Low() const {
 }
 
 void BlockPrefetch::Run() {
+  // A batch thread: the reader waking it (a block taken) does not hand it the reader's CPU.
+  // With the race worker, three threads share two CPUs, and each such wake-up preempted the
+  // reader for the helper's whole read.
+  sched_param none{};
+  sched_setscheduler(0, SCHED_BATCH, &none);
   FrameDecoder frames;
   // The file's bytes of one read: not zero-filled first (value-initialized, a vector's
   // growth wrote each fresh page before the read did).
