@@ -65,6 +65,11 @@ void Analysis::HandleRuntime(const StreamEvent& e) {
       }
       break;
     case EventKind::kBlocked: {
+      if ((ev.aux16 & trace::kAlsoBlocked) && !watchdog_blocked_.empty() &&
+          watchdog_blocked_.back().tid == ev.aux32) {
+        watchdog_blocked_.back().also.push_back(ev.obj);
+        break;
+      }
       BlockedThread b;
       b.tid = ev.aux32;
       b.obj = ev.obj;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "lock_order.h"
+#include "namer.h"
 #include "process_tree.h"
 
 namespace threadlens::analysis {
@@ -46,6 +47,7 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
   struct WaitEdge {
     uint32_t to_node;
     const HeldBy* via;  // null for a join
+    uint64_t end = 0;   // a pipe wait's: the end whose holders the edge leads to
   };
   std::vector<std::vector<WaitEdge>> edges(blocked.size());
   for (const BlockedThread& b : blocked) {
@@ -90,12 +92,18 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
       }
     } else if (b.on == Pending::kPipe) {
       // Any thread of a process holding the other end could use it (the watchdog saw each
-      // such process blocked): it waits for each of them.
-      auto [lo, hi] = holders.equal_range(b.obj);
-      for (auto it = lo; it != hi; ++it) {
-        const uint32_t process = ProcessIndexOfTid(it->second->tid);
-        for (const auto& [tid, to] : node_of) {
-          if (ProcessIndexOfTid(tid) == process && tid != b.tid) edges[n].push_back({to, nullptr});
+      // such process blocked): it waits for each of them; a readiness wait, for those of each
+      // of its ends.
+      for (size_t k = 0; k <= b.also.size(); ++k) {
+        const uint64_t end = k == 0 ? b.obj : b.also[k - 1];
+        auto [lo, hi] = holders.equal_range(end);
+        for (auto it = lo; it != hi; ++it) {
+          const uint32_t process = ProcessIndexOfTid(it->second->tid);
+          for (const auto& [tid, to] : node_of) {
+            if (ProcessIndexOfTid(tid) == process && tid != b.tid) {
+              edges[n].push_back({to, nullptr, end});
+            }
+          }
         }
       }
     }
@@ -137,11 +145,11 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
       re.to = by_node[b]->tid;
       re.tid = waiter.tid;
       if (waiter.has_where) re.to_site = waiter.where;
-      re.to_site.obj = waiter.obj;
+      re.to_site.obj = via && via->end ? via->end : waiter.obj;
       re.to_site.tid = waiter.tid;
       re.to_site.op = waiter.on == Pending::kJoin      ? Op::kJoin
                       : waiter.on == Pending::kProcess ? Op::kWaitProcess
-                      : waiter.on == Pending::kPipe    ? PipeOp(waiter.obj)
+                      : waiter.on == Pending::kPipe    ? PipeOp(re.to_site.obj)
                                                        : Op::kRequest;
       if (via && via->via) {
         if (via->via->has_acquired) re.from_site = via->via->acquired;
@@ -153,6 +161,14 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
       f.cycle.push_back(re);
       f.tids.push_back(waiter.tid);
       f.sides.push_back(re.to_site);
+      if (!waiter.also.empty()) {
+        std::vector<std::string> ends{PipeEndName(waiter.obj)};
+        for (uint64_t k : waiter.also) ends.push_back(PipeEndName(k));
+        f.detail += std::string(f.detail.empty() ? "" : " ") + "A readiness wait (poll, " +
+                    "select or epoll_wait) of the cycle watches " + JoinNames(ends, ", ") +
+                    ": any of them would wake it, and only the processes of the cycle hold " +
+                    "their other ends.";
+      }
     }
     out.push_back(std::move(f));
   }

@@ -28,6 +28,9 @@ struct BlockedThread {
   // on == kProcess: 1 + the index of the process waited for, when it is in the recording and
   // each of its threads is blocked or gone (else 0: it may yet end, and no edge is made).
   uint32_t process = 0;
+  // on == kPipe: a readiness wait's other ends (poll, select, epoll_wait), any of which
+  // wakes it, beside obj.
+  std::vector<uint64_t> also;
 };
 
 struct HeldBy {

@@ -279,9 +279,7 @@ Access Namer::Materialize(const SideRef& s, bool is_variable,
   } else if (s.op == Op::kWaitProcess) {
     a.object = s.obj ? "pid " + std::to_string(trace::ExitKeyPid(s.obj)) : "a child process";
   } else if (s.op == Op::kPipeRead || s.op == Op::kPipeWrite) {
-    // As /proc names it (a socket pair's socket: the one the waiting thread uses).
-    a.object = (trace::SocketEnd(s.obj) ? "socket:[" : "pipe:[") +
-               std::to_string(trace::PipeInode(s.obj)) + "]";
+    a.object = PipeEndName(s.obj);
   } else if (s.op == Op::kHandler) {
     a.object = SignalName(static_cast<int>(s.obj));
   } else if (s.op == Op::kCall) {
@@ -312,6 +310,11 @@ Access Namer::Materialize(const SideRef& s, bool is_variable,
   a.ts = s.ts;
   a.event_index = s.index;
   return a;
+}
+
+std::string PipeEndName(uint64_t key) {
+  return (trace::SocketEnd(key) ? "socket:[" : "pipe:[") +
+         std::to_string(trace::PipeInode(key)) + "]";
 }
 
 std::string SignalName(int sig) {

@@ -54,6 +54,9 @@ std::string HeapBlockName(const std::string& where, uint64_t size, uint64_t offs
 // at WHERE (+OFFSET)". Without `where`: the mapping itself, "file PATH (N bytes)".
 std::string MappingName(const std::string& file, const std::string& where, uint64_t size,
                         uint64_t offset, const std::string& field);
+// "pipe:[N]" or "socket:[N]", as /proc names it, for a PipeEndKey (a socket pair's socket: the
+// one the waiting thread uses).
+std::string PipeEndName(uint64_t key);
 // "SIGUSR1" for a signal number.
 std::string SignalName(int sig);
 std::string JoinNames(const std::vector<std::string>& v, const char* sep);

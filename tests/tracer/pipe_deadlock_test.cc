@@ -1,11 +1,12 @@
 // Deadlocks through pipes (processes/proc_pipe.c): a parent that waits for its child before it
 // reads the child's output, a reader waiting for end of file while its own process holds the
 // write end, a writer holding the mutex its reader needs; and through a socket pair
-// (processes/proc_socketpair.c): two processes that each wait for the other to speak first. The
-// watchdogs end them at once (no delay: nothing can wake them) and the analysis names the pipe or
-// socket and both sides. The twins end on their own, and so does a read that waits on a process
-// that still works, a write that waits on a process the recording does not trace, and a read of a
-// pipe from outside it.
+// (processes/proc_socketpair.c): two processes that each wait for the other to speak first, in a
+// read or in poll, select or epoll_wait (processes/proc_ready.c). The watchdogs end them at once
+// (no delay: nothing can wake them) and the analysis names the pipe or socket and both sides.
+// The twins end on their own, and so does a read that waits on a process that still works, a
+// write that waits on a process the recording does not trace, and a read of a pipe from
+// outside it.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -112,7 +113,9 @@ TEST(Processes, FeedingCatBeforeReadingItsOutputIsADeadlock) {
 
 // Each "program:mode" ends on its own. The socket pair's: the child speaks first; the reads
 // wait with a receive timeout of a second (longer than the watchdog takes to judge a
-// deadlock), which ends them; the other socket is closed before the read.
+// deadlock), which ends them; the other socket is closed before the read. The readiness
+// waits' (proc_ready.c): the child speaks first; the polls have a time limit; a sleeping third
+// process holds the other end of a pipe the parent's poll watches beside its socket.
 class PipeEnds : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(PipeEnds, NoDeadlock) {
@@ -129,7 +132,9 @@ INSTANTIATE_TEST_SUITE_P(Processes, PipeEnds,
                                            "proc_pipe:untraced-reader",
                                            "proc_pipe:cat-feed-thread", "proc_socketpair:talk",
                                            "proc_socketpair:timeout",
-                                           "proc_socketpair:peer-closed"),
+                                           "proc_socketpair:peer-closed", "proc_ready:poll-talk",
+                                           "proc_ready:select-talk", "proc_ready:epoll-talk",
+                                           "proc_ready:poll-timeout", "proc_ready:poll-woken"),
                          [](const auto& info) {
                            std::string n = info.param.substr(5);
                            std::replace(n.begin(), n.end(), '-', '_');
@@ -166,6 +171,40 @@ TEST(Processes, BothSidesOfASocketPairReadingFirstIsADeadlock) {
   EXPECT_NE(cycle->title.find("waits to read socket:["), std::string::npos) << cycle->title;
   EXPECT_EQ(cycle->cycle.size(), 2u);
 }
+
+// An event loop's deadlock (processes/proc_ready.c): parent and child each wait in poll, select
+// or epoll_wait for the other to speak first; the parent's wait also watches a pipe whose write
+// end only the child holds.
+class ReadinessWait : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ReadinessWait, BothWaitingToHearFirstIsADeadlock) {
+  Traced r = RunProcess("proc_ready", GetParam() + "-both", 5, false);
+  Report rep = AnalyzeTrace(r.trace);
+  const Finding* cycle = CycleDeadlock(r, rep);
+  ASSERT_TRUE(cycle);
+  std::vector<const Access*> reads;
+  for (const Access& a : cycle->accesses) {
+    if (a.op == "pipe-read") reads.push_back(&a);
+  }
+  ASSERT_EQ(reads.size(), 2u) << cycle->title;
+  EXPECT_NE(reads[0]->pid, reads[1]->pid);
+  for (const Access* a : reads) {
+    // The child watches its socket; the parent, whose socket and quit pipe both lead to the
+    // child, is named at either.
+    const bool child = a->pid == rep.pids[1];
+    const bool socket = a->object.rfind("socket:[", 0) == 0;
+    EXPECT_TRUE(socket || (!child && a->object.rfind("pipe:[", 0) == 0)) << a->object;
+    ASSERT_FALSE(a->stack.empty());
+    EXPECT_EQ(a->stack[0].function, "wait_readable");
+  }
+  EXPECT_EQ(cycle->cycle.size(), 2u);
+  // The parent's wait watches its socket and the quit pipe: both are named.
+  EXPECT_NE(cycle->detail.find("readiness wait"), std::string::npos) << cycle->detail;
+  EXPECT_NE(cycle->detail.find("pipe:["), std::string::npos) << cycle->detail;
+}
+
+INSTANTIATE_TEST_SUITE_P(Processes, ReadinessWait, ::testing::Values("poll", "select", "epoll"),
+                         [](const auto& info) { return info.param; });
 
 TEST(Processes, ReadingASocketWhileHoldingItsPeerHangs) {
   Report rep;

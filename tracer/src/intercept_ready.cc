@@ -24,6 +24,7 @@
 #include <cstdint>
 
 #include "fd_sync.h"
+#include "pipe_waits.h"
 #include "runtime_internal.h"
 #include "tsan_libc.h"
 
@@ -133,6 +134,12 @@ int (*real_epoll_pwait2)(int, epoll_event*, int, const timespec*, const sigset_t
 // A zero timeout: the call polls and returns at once (no wait to order after).
 bool Immediate(const timespec* t) { return t && t->tv_sec == 0 && t->tv_nsec == 0; }
 bool Immediate(const timeval* t) { return t && t->tv_sec == 0 && t->tv_usec == 0; }
+// A wait without a time limit marks its thread: on the recording's pipes and socket pairs
+// alone, it may never end (ready_waits.cc).
+struct ReadyWait : threadlens::rt::FdCall {
+  ReadyWait(bool untimed, uintptr_t pc)
+      : FdCall(threadlens::rt::kReadyWaitObj, pc, untimed) {}
+};
 // After a wait that may have blocked.
 void Resume() { threadlens::rt::ResumeAfterWait(threadlens::rt::Started()); }
 
@@ -170,7 +177,11 @@ TL_EXPORT int epoll_wait(int ep, epoll_event* events, int max, int timeout) {
   TL_REAL(epoll_wait);
   const uintptr_t pc = TL_CALLER_PC;
   fdsync::Use(ep, pc);
-  int r = real(ep, events, max, timeout);
+  int r;
+  {
+    const ReadyWait mark(timeout < 0, pc);
+    r = real(ep, events, max, timeout);
+  }
   Returned(ep, events, r, pc);
   if (timeout != 0) Resume();
   return r;
@@ -180,7 +191,11 @@ TL_EXPORT int epoll_pwait(int ep, epoll_event* events, int max, int timeout, con
   TL_REAL(epoll_pwait);
   const uintptr_t pc = TL_CALLER_PC;
   fdsync::Use(ep, pc);
-  int r = real(ep, events, max, timeout, mask);
+  int r;
+  {
+    const ReadyWait mark(timeout < 0, pc);
+    r = real(ep, events, max, timeout, mask);
+  }
   Returned(ep, events, r, pc);
   if (timeout != 0) Resume();
   return r;
@@ -191,7 +206,11 @@ TL_EXPORT int epoll_pwait2(int ep, epoll_event* events, int max, const timespec*
   TL_REAL(epoll_pwait2);
   const uintptr_t pc = TL_CALLER_PC;
   fdsync::Use(ep, pc);
-  int r = real(ep, events, max, timeout, mask);
+  int r;
+  {
+    const ReadyWait mark(!timeout, pc);
+    r = real(ep, events, max, timeout, mask);
+  }
   Returned(ep, events, r, pc);
   if (!Immediate(timeout)) Resume();
   return r;
@@ -199,24 +218,39 @@ TL_EXPORT int epoll_pwait2(int ep, epoll_event* events, int max, const timespec*
 
 TL_EXPORT int poll(pollfd* fds, nfds_t n, int timeout) {
   TL_REAL(poll);
-  int r = real(fds, n, timeout);
-  PollReturned(fds, n, r, TL_CALLER_PC);
+  const uintptr_t pc = TL_CALLER_PC;
+  int r;
+  {
+    const ReadyWait mark(timeout < 0, pc);
+    r = real(fds, n, timeout);
+  }
+  PollReturned(fds, n, r, pc);
   if (timeout != 0) Resume();
   return r;
 }
 
 TL_EXPORT int ppoll(pollfd* fds, nfds_t n, const timespec* timeout, const sigset_t* mask) {
   TL_REAL(ppoll);
-  int r = real(fds, n, timeout, mask);
-  PollReturned(fds, n, r, TL_CALLER_PC);
+  const uintptr_t pc = TL_CALLER_PC;
+  int r;
+  {
+    const ReadyWait mark(!timeout, pc);
+    r = real(fds, n, timeout, mask);
+  }
+  PollReturned(fds, n, r, pc);
   if (!Immediate(timeout)) Resume();
   return r;
 }
 
 TL_EXPORT int select(int nfds, fd_set* read, fd_set* write, fd_set* except, timeval* timeout) {
   TL_REAL(select);
-  int r = real(nfds, read, write, except, timeout);
-  SelectReturned(nfds, read, write, except, r, TL_CALLER_PC);
+  const uintptr_t pc = TL_CALLER_PC;
+  int r;
+  {
+    const ReadyWait mark(!timeout, pc);
+    r = real(nfds, read, write, except, timeout);
+  }
+  SelectReturned(nfds, read, write, except, r, pc);
   if (!Immediate(timeout)) Resume();
   return r;
 }
@@ -224,8 +258,13 @@ TL_EXPORT int select(int nfds, fd_set* read, fd_set* write, fd_set* except, time
 TL_EXPORT int pselect(int nfds, fd_set* read, fd_set* write, fd_set* except,
                       const timespec* timeout, const sigset_t* mask) {
   TL_REAL(pselect);
-  int r = real(nfds, read, write, except, timeout, mask);
-  SelectReturned(nfds, read, write, except, r, TL_CALLER_PC);
+  const uintptr_t pc = TL_CALLER_PC;
+  int r;
+  {
+    const ReadyWait mark(!timeout, pc);
+    r = real(nfds, read, write, except, timeout, mask);
+  }
+  SelectReturned(nfds, read, write, except, r, pc);
   if (!Immediate(timeout)) Resume();
   return r;
 }

@@ -64,26 +64,9 @@ uint64_t SocketInode(int fd) {
 // word, where the mark could be stale (a vfork child that marked its parent's thread, then
 // ran exec) or the call done.
 bool InCallOn(int32_t os_tid, int fd, bool write) {
-  char path[64] = "/proc/self/task/";
-  size_t n = AppendDigits(path, 16, static_cast<unsigned>(os_tid));
-  memcpy(path + n, "/syscall", 9);
-  const int f = static_cast<int>(syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC));
-  if (f < 0) return false;
-  char text[128];
-  const long got = syscall(SYS_read, f, text, sizeof text - 1);
-  syscall(SYS_close, f);
-  if (got <= 0) return false;
-  text[got] = 0;
-  // "NR arg1 ...": the call's number in decimal, then its arguments in hex ("running" when
-  // the thread is in none).
-  char* end = nullptr;
-  const long nr = strtol(text, &end, 10);
-  if (end == text || *end != ' ') return false;
-  unsigned long arg[4] = {};
-  for (unsigned long& a : arg) {
-    if (*end != ' ') break;
-    a = strtoul(end + 1, &end, 16);
-  }
+  long nr = 0;
+  unsigned long arg[6];
+  if (!SyscallOf(os_tid, &nr, arg)) return false;
   // A socket call's flags (recvfrom's and sendto's fourth argument, recvmsg's and sendmsg's
   // third): one that does not wait returns at once.
   const unsigned long flags = nr == SYS_recvfrom || nr == SYS_sendto ? arg[3]
@@ -165,6 +148,42 @@ void ReadSlots(trace::SharedRecording& r) {
 
 }  // namespace
 
+bool SyscallOf(int32_t os_tid, long* nr, unsigned long (&arg)[6]) {
+  char path[64] = "/proc/self/task/";
+  size_t n = AppendDigits(path, 16, static_cast<unsigned>(os_tid));
+  memcpy(path + n, "/syscall", 9);
+  const int f = static_cast<int>(syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC));
+  if (f < 0) return false;
+  char text[256];
+  const long got = syscall(SYS_read, f, text, sizeof text - 1);
+  syscall(SYS_close, f);
+  if (got <= 0) return false;
+  text[got] = 0;
+  // "NR arg1 ... arg6 sp pc": the call's number in decimal, then its arguments in hex
+  // ("running" when the thread is in none).
+  char* end = nullptr;
+  *nr = strtol(text, &end, 10);
+  if (end == text || *end != ' ') return false;
+  for (unsigned long& a : arg) {
+    a = 0;
+    if (*end == ' ') a = strtoul(end + 1, &end, 16);
+  }
+  return true;
+}
+
+uint64_t ReadyKey(const trace::SharedRecording& r, int fd, bool readable) {
+  bool socket;
+  const uint64_t inode = EndInode(fd, &socket);
+  if (!inode) return 0;
+  // A socket of a pair turns readable when its peer's holders write, writable when they read.
+  if (socket) return PeerOf(r, inode) ? trace::PipeEndKey(inode, readable, true) : 0;
+  if (!Registered(r, inode)) return 0;
+  // A pipe's end turns ready (or hung up) only by what the holders of its other end do.
+  const long flags = syscall(SYS_fcntl, static_cast<long>(fd), long{F_GETFL});
+  if (flags < 0 || (flags & O_ACCMODE) == O_RDWR) return 0;
+  return trace::PipeEndKey(inode, (flags & O_ACCMODE) == O_RDONLY);
+}
+
 void RecordingPipeMade(const int* fds) {
   trace::SharedRecording* r = SharedRecordingOrNull();
   const uint64_t inode = r ? PipeInode(fds[0]) : 0;
@@ -186,11 +205,12 @@ void RecordingSocketPairMade(const int* fds) {
   AddPeer(*r, b, a);
 }
 
-uint64_t PipeWaitKey(uint64_t obj, int32_t os_tid) {
+uint32_t PipeWaitKeys(uint64_t obj, int32_t os_tid, uint64_t* keys, uint32_t max) {
   const trace::SharedRecording* r = SharedRecordingOrNull();
-  if (!r || os_tid <= 0) return 0;
+  if (!r || os_tid <= 0 || max == 0) return 0;
+  if (obj == kReadyWaitObj) return ReadyWaitKeys(*r, os_tid, keys, max);
   const int fd = static_cast<int>(obj & 0xffffffffu);
-  const bool write = obj >> 32;
+  const bool write = obj >> 32 & 1;
   if (!InCallOn(os_tid, fd, write)) return 0;
   bool socket;
   const uint64_t inode = EndInode(fd, &socket);
@@ -202,7 +222,8 @@ uint64_t PipeWaitKey(uint64_t obj, int32_t os_tid) {
   if (socket && TimesOut(fd, write)) return 0;
   // A reader waits for a holder of the write end; a writer for one of the read end. (A
   // socket's ends: see PipeEndKey.)
-  return trace::PipeEndKey(inode, !write, socket);
+  keys[0] = trace::PipeEndKey(inode, !write, socket);
+  return 1;
 }
 
 uint32_t HeldPipeEnds(uint64_t* out, uint32_t max) {

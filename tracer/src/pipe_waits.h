@@ -12,6 +12,7 @@
 #include <cstdint>
 
 #include "runtime_internal.h"
+#include "threadlens/recording.h"
 #include "threadlens/trace_watchdog.h"
 #include "watchdog.h"
 
@@ -24,15 +25,22 @@ inline uint64_t FdWaitObj(int fd, bool write) {
   return static_cast<uint32_t>(fd) | (write ? 1ull << 32 : 0);
 }
 
+// A readiness wait without a time limit (poll, ppoll, select, pselect, epoll_wait,
+// epoll_pwait): the mark's obj. The watchdog reads which descriptors it waits on from the
+// system call's arguments.
+inline constexpr uint64_t kReadyWaitObj = 1ull << 33;
+
 // Marks the calling program thread as in a read (or write) of `fd` for its lifetime: declared
-// before the real call, it ends after it (errno untouched).
+// before the real call, it ends after it (errno untouched). With `obj`: a mark of that object
+// (kReadyWaitObj), made only when `active`.
 class FdCall {
  public:
-  FdCall(int fd, bool write, uint64_t pc) {
-    ThreadState* ts = CurrentFast();
+  FdCall(int fd, bool write, uint64_t pc) : FdCall(FdWaitObj(fd, write), pc, true) {}
+  FdCall(uint64_t obj, uint64_t pc, bool active) {
+    ThreadState* ts = active ? CurrentFast() : nullptr;
     if (!ts || ts->blocked_on.load(std::memory_order_relaxed) != 0) return;
     ts_ = ts;
-    ts->blocked_obj.store(FdWaitObj(fd, write), std::memory_order_relaxed);
+    ts->blocked_obj.store(obj, std::memory_order_relaxed);
     ts->blocked_pc.store(pc, std::memory_order_relaxed);
     // Not a time (no clock read on every read and write): a number that changes with each
     // call, which is what the watchdog compares across its polls.
@@ -56,11 +64,22 @@ class FdCall {
 void RecordingPipeMade(const int* fds);
 // After socketpair made `fds`: each socket is one of the recording's, with the other as peer.
 void RecordingSocketPairMade(const int* fds);
-// For a thread marked by FdCall with `obj` (kernel thread id `os_tid`): the PipeEndKey it
-// waits on when it is in the read (write) system call of a blocking pipe of the recording, or
-// of a socket of a socket pair it made (without a timeout), else 0 (a file, another socket, a
-// pipe from outside, a call not made yet: it counts as running, as before it was marked).
-uint64_t PipeWaitKey(uint64_t obj, int32_t os_tid);
+// For a thread marked by FdCall with `obj` (kernel thread id `os_tid`): the PipeEndKeys it
+// waits on, in `keys` (at most `max`), when it is in the read (write) system call of a blocking
+// pipe of the recording, or of a socket of a socket pair it made (without a timeout), or in a
+// readiness wait without a time limit whose descriptors are all such ends (a wake-up by any
+// of them ends it); else 0 (a file, another socket, a pipe from outside, a call not made yet,
+// more than `max` ends: it counts as running, as before it was marked).
+uint32_t PipeWaitKeys(uint64_t obj, int32_t os_tid, uint64_t* keys, uint32_t max);
+// The key a wait for `fd` to turn readable (writable) waits on, when `fd` is an end of a pipe
+// of the recording or a socket of a socket pair it made; 0 otherwise (ready_waits.cc).
+uint64_t ReadyKey(const trace::SharedRecording& r, int fd, bool readable);
+// The system call thread `os_tid` is in now, with its six arguments; false when it is in none
+// (or the kernel does not say).
+bool SyscallOf(int32_t os_tid, long* nr, unsigned long (&arg)[6]);
+// The keys of a readiness wait thread `os_tid` is in (PipeWaitKeys; ready_waits.cc).
+uint32_t ReadyWaitKeys(const trace::SharedRecording& r, int32_t os_tid, uint64_t* keys,
+                       uint32_t max);
 // The ends of the recording's pipes this process holds, as PipeEndKeys; when there are more
 // than `max`, or more than 4096 descriptors to look at, one key that stands for every end
 // (kAnyPipeEnd) instead.

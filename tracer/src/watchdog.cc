@@ -91,6 +91,16 @@ uint32_t PublishSharedLocks(const Snapshot& s, uint32_t* idx) {
       idx[nw++] = i;
     }
   }
+  // A readiness wait's other ends, each a wait of the process too (past the threads' own):
+  // one left out would let a process that can be woken count as stuck.
+  uint32_t nm = nw;
+  for (uint32_t i = 0; i < s.num_threads; ++i) {
+    const ThreadView& t = s.threads[i];
+    for (uint32_t k = 0; k < t.num_more; ++k) {
+      if (nm < trace::kMaxSharedWaits) waits[nm++] = s.more[t.first_more + k];
+      else ready = false;
+    }
+  }
   for (uint32_t i = 0; i < s.num_holds && nh < trace::kMaxSharedHolds; ++i) {
     if (uint64_t k = SharedLockKey(s.holds[i].lock)) holds[nh++] = k;
   }
@@ -108,7 +118,7 @@ uint32_t PublishSharedLocks(const Snapshot& s, uint32_t* idx) {
   bool pipes = false;
   for (uint32_t i = 0; i < nw && !pipes; ++i) pipes = trace::IsPipeEndKey(waits[i]);
   if (pipes || AnyPipeWait()) nh += HeldPipeEnds(holds + nh, trace::kMaxSharedHolds - nh);
-  PublishLocks(waits, nw, holds, nh);
+  PublishLocks(waits, nm, holds, nh);
   return nw;
 }
 
@@ -151,6 +161,11 @@ int FormatTids(char* out, size_t size, const Snapshot& s, const uint32_t* idx, u
     const bool child = t.on == static_cast<uint8_t>(BlockedOn::kProcess);
     const uint64_t obj = child ? ChildKey(t.obj) : t.obj;
     EmitTo(me, EventKind::kBlocked, t.on, shared_request, t.tid, obj, t.pc);
+    // A readiness wait's other ends: more records of the same wait (kAlsoBlocked).
+    for (uint32_t k = 0; k < t.num_more; ++k) {
+      EmitTo(me, EventKind::kBlocked, t.on, trace::kAlsoBlocked, t.tid,
+             s.more[t.first_more + k], t.pc);
+    }
   }
   for (uint32_t i = 0; i < s.num_holds; ++i) {
     const Hold& h = s.holds[i];

@@ -50,11 +50,19 @@ void TakeSnapshot(Snapshot& s) {
   RegistryLock().Unlock();
   // A read or write: a wait on a pipe of the recording's, or as if running (found out with
   // the registry unlocked: it takes system calls).
+  s.num_more = 0;
   for (uint32_t i = 0; i < s.num_threads; ++i) {
     ThreadView& v = s.threads[i];
+    v.first_more = v.num_more = 0;
     if (v.on != kBlockedOnFdIo) continue;
-    v.obj = PipeWaitKey(v.obj, v.os_tid);
-    v.on = v.obj ? static_cast<uint8_t>(BlockedOn::kPipe) : 0;
+    uint64_t keys[64];
+    const uint32_t n = PipeWaitKeys(v.obj, v.os_tid, keys, 64);
+    v.on = n && n - 1 <= kMaxMoreKeys - s.num_more ? static_cast<uint8_t>(BlockedOn::kPipe) : 0;
+    if (!v.on) continue;
+    v.obj = keys[0];
+    v.first_more = s.num_more;
+    v.num_more = n - 1;
+    for (uint32_t k = 1; k < n; ++k) s.more[s.num_more++] = keys[k];
   }
   s.num_files = fdsync::FileLocksHeld(s.files, kMaxFileHolds);
 }

@@ -12,6 +12,7 @@ namespace threadlens::rt::watch {
 constexpr uint32_t kMaxThreads = 4096;
 constexpr uint32_t kMaxHolds = 65536;
 constexpr uint32_t kMaxFileHolds = 1024;
+constexpr uint32_t kMaxMoreKeys = 4096;
 constexpr uint64_t kPollNs = 100'000'000;
 
 // A lock a thread holds.
@@ -36,6 +37,8 @@ struct ThreadView {
   uint64_t sleep_pc;
   uint32_t first_hold, num_holds;
   int32_t os_tid;  // the kernel's id of its thread
+  // A readiness wait on several ends: the keys past `obj`, `num_more` from `first_more`.
+  uint32_t first_more, num_more;
 };
 
 struct Snapshot {
@@ -43,7 +46,8 @@ struct Snapshot {
   Hold holds[kMaxHolds];
   // File locks belong to descriptors, not threads: each is held by the thread that took it.
   fdsync::FileLockHold files[kMaxFileHolds];
-  uint32_t num_threads, num_holds, num_files;
+  uint64_t more[kMaxMoreKeys];  // ThreadView::first_more
+  uint32_t num_threads, num_holds, num_files, num_more;
   bool partial;  // more threads than kMaxThreads: "all blocked" cannot be decided
 };
 

@@ -199,7 +199,8 @@ enum class EventKind : uint8_t {
   kWatchdogFired = 80,  // flags = WatchdogReason; aux32 = delay in ms
   kBlocked = 81,        // aux32 = blocked tid; flags = BlockedOn; obj = object waited on
                         // (lock, cv, semaphore address, or joined tid); aux16 bit 0 = a
-                        // shared (read) lock request; site = pc of the blocking call
+                        // shared (read) lock request, kAlsoBlocked = another end of the
+                        // same readiness wait; site = pc of the blocking call
   kHolds = 82,          // aux32 = holder tid; obj = lock held; aux16 = recursion depth;
                         // flags kShared for a read hold, kProcessHold; site = where a
                         // file lock was taken (0 for other locks)
@@ -291,6 +292,9 @@ enum EventFlags : uint8_t {
   // kHolds: a file lock of part of the file (byte ranges): it may keep out no waiter.
   kRangeHold = 1u << 2,
 };
+// kBlocked's aux16: a further end a readiness wait (poll, select, epoll_wait) waits on, after
+// the thread's first kBlocked record; any of them wakes it.
+inline constexpr uint16_t kAlsoBlocked = 1u << 1;
 
 // The async-signal-unsafe calls the runtime reports inside a handler (kSignalUnsafeCall).
 enum class SignalUnsafeCall : uint16_t {
