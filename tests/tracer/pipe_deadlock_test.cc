@@ -1,12 +1,12 @@
 // Deadlocks through pipes (processes/proc_pipe.c): a parent that waits for its child before it
 // reads the child's output, a reader waiting for end of file while its own process holds the
-// write end, a writer holding the mutex its reader needs; and through a socket pair
-// (processes/proc_socketpair.c): two processes that each wait for the other to speak first, in a
-// read or in poll, select or epoll_wait (processes/proc_ready.c). The watchdogs end them at once
-// (no delay: nothing can wake them) and the analysis names the pipe or socket and both sides.
-// The twins end on their own, and so does a read that waits on a process that still works, a
-// write that waits on a process the recording does not trace, and a read of a pipe from
-// outside it.
+// write end, a writer holding the mutex its reader needs; and through a socket pair or a
+// connection (processes/proc_socketpair.c): two processes that each wait for the other to speak
+// first, in a read or in poll, select or epoll_wait (processes/proc_ready.c). The watchdogs end
+// them at once (no delay: nothing can wake them) and the analysis names the pipe or socket and
+// both sides. The twins end on their own, and so does a read that waits on a process that still
+// works, a write that waits on a process the recording does not trace, and a read of a pipe
+// from outside it.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -113,9 +113,11 @@ TEST(Processes, FeedingCatBeforeReadingItsOutputIsADeadlock) {
 
 // Each "program:mode" ends on its own. The socket pair's: the child speaks first; the reads
 // wait with a receive timeout of a second (longer than the watchdog takes to judge a
-// deadlock), which ends them; the other socket is closed before the read. The readiness
-// waits' (proc_ready.c): the child speaks first; the polls have a time limit; a sleeping third
-// process holds the other end of a pipe the parent's poll watches beside its socket.
+// deadlock), which ends them; the other socket is closed before the read; over a connection,
+// the child speaks first. The readiness waits' (proc_ready.c): the child speaks first; the
+// polls have a time limit; a sleeping third process holds the other end of a pipe the parent's
+// poll watches beside its socket; a SIGCHLD handler writes the pipe the parent alone holds and
+// polls (the self-pipe trick) when its child ends.
 class PipeEnds : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(PipeEnds, NoDeadlock) {
@@ -132,9 +134,11 @@ INSTANTIATE_TEST_SUITE_P(Processes, PipeEnds,
                                            "proc_pipe:untraced-reader",
                                            "proc_pipe:cat-feed-thread", "proc_socketpair:talk",
                                            "proc_socketpair:timeout",
-                                           "proc_socketpair:peer-closed", "proc_ready:poll-talk",
+                                           "proc_socketpair:peer-closed", "proc_socketpair:tcp-talk",
+                                           "proc_socketpair:unix-talk", "proc_ready:poll-talk",
                                            "proc_ready:select-talk", "proc_ready:epoll-talk",
-                                           "proc_ready:poll-timeout", "proc_ready:poll-woken"),
+                                           "proc_ready:poll-timeout", "proc_ready:poll-woken",
+                                           "proc_ready:poll-sigchld"),
                          [](const auto& info) {
                            std::string n = info.param.substr(5);
                            std::replace(n.begin(), n.end(), '-', '_');
@@ -154,9 +158,12 @@ TEST(Processes, AReadOfAPipeFromOutsideIsNoDeadlock) {
   EXPECT_EQ(Slurp(base + ".out"), "0\n");
 }
 
-// Each process reads its socket of the pair first: each waits for the other to write.
-TEST(Processes, BothSidesOfASocketPairReadingFirstIsADeadlock) {
-  Traced r = RunProcess("proc_socketpair", "both-read-first", 5, false);
+// Each process reads its socket first: each waits for the other to write. The sockets: a
+// socketpair's, or the two ends of a connection on 127.0.0.1 or a Unix socket's name.
+class SocketsReadingFirst : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SocketsReadingFirst, IsADeadlock) {
+  Traced r = RunProcess("proc_socketpair", GetParam(), 5, false);
   Report rep = AnalyzeTrace(r.trace);
   const Finding* cycle = CycleDeadlock(r, rep);
   ASSERT_TRUE(cycle);
@@ -171,6 +178,15 @@ TEST(Processes, BothSidesOfASocketPairReadingFirstIsADeadlock) {
   EXPECT_NE(cycle->title.find("waits to read socket:["), std::string::npos) << cycle->title;
   EXPECT_EQ(cycle->cycle.size(), 2u);
 }
+
+INSTANTIATE_TEST_SUITE_P(Processes, SocketsReadingFirst,
+                         ::testing::Values("both-read-first", "tcp-both-read-first",
+                                           "unix-both-read-first"),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           std::replace(n.begin(), n.end(), '-', '_');
+                           return n;
+                         });
 
 // An event loop's deadlock (processes/proc_ready.c): parent and child each wait in poll, select
 // or epoll_wait for the other to speak first; the parent's wait also watches a pipe whose write

@@ -200,9 +200,12 @@ void RecordingSocketPairMade(const int* fds) {
   trace::SharedRecording* r = SharedRecordingOrNull();
   if (!r) return;
   const uint64_t a = SocketInode(fds[0]), b = SocketInode(fds[1]);
-  if (!a || !b) return;
-  AddPeer(*r, a, b);
-  AddPeer(*r, b, a);
+  if (a && b) AddSocketPeers(*r, a, b);
+}
+
+void AddSocketPeers(trace::SharedRecording& r, uint64_t a, uint64_t b) {
+  AddPeer(r, a, b);
+  AddPeer(r, b, a);
 }
 
 uint32_t PipeWaitKeys(uint64_t obj, int32_t os_tid, uint64_t* keys, uint32_t max) {

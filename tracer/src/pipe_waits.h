@@ -64,6 +64,11 @@ class FdCall {
 void RecordingPipeMade(const int* fds);
 // After socketpair made `fds`: each socket is one of the recording's, with the other as peer.
 void RecordingSocketPairMade(const int* fds);
+// After a connect or accept joined stream socket `fd` to another socket of this machine: the
+// two are a pair, as a socketpair's (socket_peers.cc).
+void RecordingStreamConnected(int fd);
+// Enters sockets `a` and `b` (inodes) in the recording's table, each the other's peer.
+void AddSocketPeers(trace::SharedRecording& r, uint64_t a, uint64_t b);
 // For a thread marked by FdCall with `obj` (kernel thread id `os_tid`): the PipeEndKeys it
 // waits on, in `keys` (at most `max`), when it is in the read (write) system call of a blocking
 // pipe of the recording, or of a socket of a socket pair it made (without a timeout), or in a

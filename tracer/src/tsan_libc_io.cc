@@ -207,10 +207,18 @@ void OpenPaths(const char* path, const char* mode, uintptr_t pc) {
     (p, l, lc, rv, rc, f), , VmCopy(p, l, lc, rv, rc, r, false, pc), )                         \
   X(int, accept, (int fd, sockaddr* a, socklen_t* l), (fd, a, l),                             \
     socklen_t cap = Cap(l); fdsync::Use(fd, pc), if (r >= 0) Address(a, l, cap, pc),              \
-    if (r >= 0) { fdsync::Accepted(fd, pc); fdsync::Created(r, 0, pc); })                         \
+    if (r >= 0) {                                                                            \
+      fdsync::Accepted(fd, pc);                                                              \
+      fdsync::Created(r, 0, pc);                                                             \
+      RecordingStreamConnected(r);                                                           \
+    })                                                                                       \
   X(int, accept4, (int fd, sockaddr* a, socklen_t* l, int f), (fd, a, l, f),                  \
     socklen_t cap = Cap(l); fdsync::Use(fd, pc), if (r >= 0) Address(a, l, cap, pc),              \
-    if (r >= 0) { fdsync::Accepted(fd, pc); fdsync::Created(r, 0, pc); })                         \
+    if (r >= 0) {                                                                            \
+      fdsync::Accepted(fd, pc);                                                              \
+      fdsync::Created(r, 0, pc);                                                             \
+      RecordingStreamConnected(r);                                                           \
+    })                                                                                       \
   X(int, pipe, (int* fds), (fds), , if (r == 0) Write(fds, 2 * sizeof *fds, pc),              \
     if (r == 0) { fdsync::CreatedPair(fds, 0, pc); RecordingPipeMade(fds); })                     \
   X(int, pipe2, (int* fds, int f), (fds, f), , if (r == 0) Write(fds, 2 * sizeof *fds, pc),   \

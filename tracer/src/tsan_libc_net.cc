@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "fd_sync.h"
+#include "pipe_waits.h"
 #include "runtime_internal.h"
 #include "tsan_libc.h"
 
@@ -71,7 +72,8 @@ void ServiceResult(int r, servent* const* out, uintptr_t pc) {
   X(int, bind, (int fd, const sockaddr* a, socklen_t n), (fd, a, n), fdsync::Use(fd, pc),        \
     Read(a, n, pc))                                                                              \
   X(int, connect, (int fd, const sockaddr* a, socklen_t n), (fd, a, n), fdsync::Use(fd, pc);    \
-    fdsync::Connecting(fd, a, n, pc), Read(a, n, pc))                                            \
+    fdsync::Connecting(fd, a, n, pc), Read(a, n, pc);                                            \
+    if (r == 0) ::threadlens::rt::RecordingStreamConnected(fd))                                  \
   X(int, inet_aton, (const char* s, in_addr* out), (s, out), , ReadString(s, pc);                      \
     if (r) Write(out, sizeof *out, pc))                                                          \
   X(in_addr_t, inet_addr, (const char* s), (s), , ReadString(s, pc))                                   \

@@ -62,7 +62,7 @@ bool Holds(const Snapshot& s, const ThreadView& t, uint64_t lock, bool* shared);
 uint32_t FindCycle(const Snapshot& s, uint32_t* cycle);
 // Whether each thread waits on what only the recording's processes can end (pipe_waits.h): a
 // pipe of the recording, a child of it, a lock, or an object in private memory; and no timer
-// is armed whose signal could wake one.
+// is armed, nor a SIGCHLD handler installed, whose signal could wake one.
 bool KnotReady(const Snapshot& s);
 
 }  // namespace threadlens::rt::watch

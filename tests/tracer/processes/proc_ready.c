@@ -7,8 +7,11 @@
  *   "poll-timeout": both wait with a time limit (1.5 s), which ends the waits;
  *   "poll-woken": the parent's loop watches a pipe of a third process instead of the quit
  *     pipe, which wakes it after a sleep; then the parent speaks first. (The parent's wait
- *     on the socket alone would be part of a deadlock: any of the wait's ends may end it.) */
+ *     on the socket alone would be part of a deadlock: any of the wait's ends may end it.)
+ *   "poll-sigchld": the self-pipe trick: the parent's SIGCHLD handler writes a pipe only the
+ *     parent holds, and its loop polls that pipe until a child that works for a while ends. */
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -97,8 +100,41 @@ static int run(enum wait_kind kind, const char* how) {
   return r >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
 }
 
+static int self_pipe[2];
+
+static void child_ended(int sig) {
+  (void)sig;
+  write(self_pipe[1], "c", 1);
+}
+
+static int sigchld(void) {
+  if (pipe(self_pipe) != 0) return 1;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = child_ended;
+  sigaction(SIGCHLD, &sa, NULL);
+  pid_t pid = fork();
+  if (pid < 0) return 1;
+  if (pid == 0) {
+    close(self_pipe[0]);
+    close(self_pipe[1]);
+    struct timespec ts = {1, 500000000};
+    nanosleep(&ts, NULL);
+    _exit(0);
+  }
+  struct pollfd p = {self_pipe[0], POLLIN, 0};
+  int r;
+  do {
+    r = poll(&p, 1, -1);
+  } while (r < 0);
+  waitpid(pid, NULL, 0);
+  printf("%d\n", r);
+  return r == 1 ? 0 : 1;
+}
+
 int main(int argc, char** argv) {
   const char* mode = argc > 1 ? argv[1] : "poll-talk";
+  if (!strcmp(mode, "poll-sigchld")) return sigchld();
   const char* dash = strchr(mode, '-');
   if (!dash) return 2;
   const enum wait_kind kind = !strncmp(mode, "poll", 4)     ? kPoll

@@ -45,9 +45,9 @@ enum class WatchdogReason : uint8_t {
 
 // A pipe's end, by the pipe's inode (the same in every process): top byte 0x0a, bit 0 set
 // for the write end. The watchdog's kHolds records name the ends each process held (tid: the
-// process's first thread, kProcessHold). A socket of a socket pair has bit 55 set too: its
-// "write end" is what writes into it (the holders of its peer), its "read end" what reads
-// what it sends (the peer's holders too).
+// process's first thread, kProcessHold). A socket of a pair (socketpair, or a local
+// connection) has bit 55 set too: its "write end" is what writes into it (the holders of its
+// peer), its "read end" what reads what it sends (the peer's holders too).
 inline constexpr uint64_t PipeEndKey(uint64_t inode, bool write_end, bool socket = false) {
   return (0x0aull << 56) | (socket ? 1ull << 55 : 0) | ((inode & ((1ull << 54) - 1)) << 1) |
          (write_end ? 1 : 0);
