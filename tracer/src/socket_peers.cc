@@ -83,6 +83,18 @@ uint64_t UnixPeer(uint64_t inode) {
   return 0;
 }
 
+// The reversed connection's ends in `id`: from `peer` to `local` (In: sockaddr_in or _in6).
+template <typename In, typename Port, typename Addr>
+void Reversed(inet_diag_sockid& id, const sockaddr_storage& local, const sockaddr_storage& peer,
+              Port In::*port, Addr In::*addr) {
+  const auto& l = reinterpret_cast<const In&>(local);
+  const auto& p = reinterpret_cast<const In&>(peer);
+  id.idiag_sport = p.*port;
+  id.idiag_dport = l.*port;
+  memcpy(id.idiag_src, &(p.*addr), sizeof(Addr));
+  memcpy(id.idiag_dst, &(l.*addr), sizeof(Addr));
+}
+
 // The socket of this machine whose TCP connection runs from `peer` to `local`.
 uint64_t InetPeer(const sockaddr_storage& local, const sockaddr_storage& peer) {
   inet_diag_req_v2 req{};
@@ -91,19 +103,9 @@ uint64_t InetPeer(const sockaddr_storage& local, const sockaddr_storage& peer) {
   req.idiag_states = ~0u;
   req.id.idiag_cookie[0] = req.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
   if (local.ss_family == AF_INET) {
-    const auto& l = reinterpret_cast<const sockaddr_in&>(local);
-    const auto& p = reinterpret_cast<const sockaddr_in&>(peer);
-    req.id.idiag_sport = p.sin_port;
-    req.id.idiag_dport = l.sin_port;
-    memcpy(req.id.idiag_src, &p.sin_addr, sizeof p.sin_addr);
-    memcpy(req.id.idiag_dst, &l.sin_addr, sizeof l.sin_addr);
+    Reversed(req.id, local, peer, &sockaddr_in::sin_port, &sockaddr_in::sin_addr);
   } else {
-    const auto& l = reinterpret_cast<const sockaddr_in6&>(local);
-    const auto& p = reinterpret_cast<const sockaddr_in6&>(peer);
-    req.id.idiag_sport = p.sin6_port;
-    req.id.idiag_dport = l.sin6_port;
-    memcpy(req.id.idiag_src, &p.sin6_addr, sizeof p.sin6_addr);
-    memcpy(req.id.idiag_dst, &l.sin6_addr, sizeof l.sin6_addr);
+    Reversed(req.id, local, peer, &sockaddr_in6::sin6_port, &sockaddr_in6::sin6_addr);
   }
   char answer[1024];
   inet_diag_msg m;
