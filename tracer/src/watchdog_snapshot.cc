@@ -54,10 +54,20 @@ void TakeSnapshot(Snapshot& s) {
   // A read or write: a wait on a pipe of the recording's, or as if running (found out with
   // the registry unlocked: it takes system calls).
   s.num_more = 0;
+  // A readiness wait counts only in a process whose every thread is blocked: while one runs,
+  // it is left unread (a server's many idle event loops, at every poll).
+  bool running = false;
+  for (uint32_t i = 0; i < s.num_threads && !running; ++i) {
+    running = s.threads[i].on == 0 && !s.threads[i].parked;
+  }
   for (uint32_t i = 0; i < s.num_threads; ++i) {
     ThreadView& v = s.threads[i];
     v.first_more = v.num_more = 0;
     if (v.on != kBlockedOnFdIo) continue;
+    if (running && v.obj == kReadyWaitObj) {
+      v.on = 0;
+      continue;
+    }
     uint64_t keys[64];
     const uint32_t n = PipeWaitKeys(v.obj, v.os_tid, keys, 64);
     v.on = n && n - 1 <= kMaxMoreKeys - s.num_more ? static_cast<uint8_t>(BlockedOn::kPipe) : 0;
