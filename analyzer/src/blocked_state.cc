@@ -14,6 +14,15 @@ namespace threadlens::analysis {
 // A blocked pipe read waits for a holder of the write end, a write for one of the read end.
 Op PipeOp(uint64_t key) { return trace::PipeWriteEnd(key) ? Op::kPipeRead : Op::kPipeWrite; }
 
+// What a readiness wait on several ends watches, for a finding's detail; `holders`: who holds
+// their other ends.
+std::string ReadinessDetail(const BlockedThread& b, const char* holders) {
+  std::vector<std::string> ends{PipeEndName(b.obj)};
+  for (uint64_t k : b.also) ends.push_back(PipeEndName(k));
+  return "A readiness wait (poll, select or epoll_wait) watches " + JoinNames(ends, ", ") +
+         ": any of them would wake it, and " + holders + " their other ends.";
+}
+
 SideRef BlockedSide(const BlockedThread& b) {
   SideRef s = b.has_where ? b.where : SideRef{};
   s.obj = b.obj;
@@ -162,12 +171,8 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
       f.tids.push_back(waiter.tid);
       f.sides.push_back(re.to_site);
       if (!waiter.also.empty()) {
-        std::vector<std::string> ends{PipeEndName(waiter.obj)};
-        for (uint64_t k : waiter.also) ends.push_back(PipeEndName(k));
-        f.detail += std::string(f.detail.empty() ? "" : " ") + "A readiness wait (poll, " +
-                    "select or epoll_wait) of the cycle watches " + JoinNames(ends, ", ") +
-                    ": any of them would wake it, and only the processes of the cycle hold " +
-                    "their other ends.";
+        f.detail += std::string(f.detail.empty() ? "" : " ") +
+                    ReadinessDetail(waiter, "only the processes of the cycle hold");
       }
     }
     out.push_back(std::move(f));
@@ -204,6 +209,7 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
                   : b.on == Pending::kFileLock ? "file-lock"
                   : b.on == Pending::kPipe  ? (trace::SocketEnd(b.obj) ? "socket" : "pipe")
                                             : "sem";
+      if (!b.also.empty()) f.detail = ReadinessDetail(b, "only this process holds");
       SideRef s = BlockedSide(b);
       f.sides.push_back(s);
       f.tids.push_back(b.tid);

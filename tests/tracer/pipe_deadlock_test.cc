@@ -126,7 +126,8 @@ TEST(Processes, FeedingCatBeforeReadingItsOutputIsADeadlock) {
 // the child speaks first. The readiness waits' (proc_ready.c): the child speaks first; the
 // polls have a time limit; a sleeping third process holds the other end of a pipe the parent's
 // poll watches beside its socket; a SIGCHLD handler writes the pipe the parent alone holds and
-// polls (the self-pipe trick) when its child ends.
+// polls (the self-pipe trick) when its child ends; a process that polls two pipes has closed
+// one's write end, and the poll sees the end.
 class PipeEnds : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(PipeEnds, NoDeadlock) {
@@ -148,7 +149,7 @@ INSTANTIATE_TEST_SUITE_P(Processes, PipeEnds,
                                            "proc_socketpair:unix-talk", "proc_ready:poll-talk",
                                            "proc_ready:select-talk", "proc_ready:epoll-talk",
                                            "proc_ready:poll-timeout", "proc_ready:poll-woken",
-                                           "proc_ready:poll-sigchld"),
+                                           "proc_ready:poll-sigchld", "proc_ready:poll-own-closed"),
                          [](const auto& info) {
                            std::string n = info.param.substr(5);
                            std::replace(n.begin(), n.end(), '-', '_');
@@ -238,6 +239,20 @@ TEST(Processes, ReadingASocketWhileHoldingItsPeerHangs) {
   EXPECT_EQ(f->subkind, "socket");
   EXPECT_EQ(read->object.rfind("socket:[", 0), 0u) << read->object;
   EXPECT_NE(f->detail.find("socket pair"), std::string::npos) << f->detail;
+}
+
+// One process polls two pipes whose write ends only it holds: a hang whose detail names both.
+TEST(Processes, PollingPipesWhileHoldingTheirWriteEndsHangs) {
+  Report rep;
+  const Access* read = nullptr;
+  const Finding* f = OwnEndHang("proc_ready", "poll-own", rep, read);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->subkind, "pipe");
+  const std::string& d = f->detail;
+  EXPECT_NE(d.find("readiness wait"), std::string::npos) << d;
+  const size_t first = d.find("pipe:[");
+  ASSERT_NE(first, std::string::npos) << d;
+  EXPECT_NE(d.find("pipe:[", first + 1), std::string::npos) << "both pipes: " << d;
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
  *   "poll-woken": the parent's loop watches a pipe of a third process instead of the quit
  *     pipe, which wakes it after a sleep; then the parent speaks first. (The parent's wait
  *     on the socket alone would be part of a deadlock: any of the wait's ends may end it.)
+ *   "poll-own": one process polls two pipes whose write ends only it holds (a hang; twin:
+ *     "poll-own-closed", where it closes one write end first, and the poll sees the end).
  *   "poll-sigchld": the self-pipe trick: the parent's SIGCHLD handler writes a pipe only the
  *     parent holds, and its loop polls that pipe until a child that works for a while ends. */
 #include <poll.h>
@@ -100,6 +102,16 @@ static int run(enum wait_kind kind, const char* how) {
   return r >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
 }
 
+static int own(int close_one) {
+  int a[2], b[2];
+  if (pipe(a) != 0 || pipe(b) != 0) return 1;
+  if (close_one) close(b[1]);
+  struct pollfd p[2] = {{a[0], POLLIN, 0}, {b[0], POLLIN, 0}};
+  const int r = poll(p, 2, -1);
+  printf("%d\n", r);
+  return r == 1 ? 0 : 1;
+}
+
 static int self_pipe[2];
 
 static void child_ended(int sig) {
@@ -135,6 +147,8 @@ static int sigchld(void) {
 int main(int argc, char** argv) {
   const char* mode = argc > 1 ? argv[1] : "poll-talk";
   if (!strcmp(mode, "poll-sigchld")) return sigchld();
+  if (!strcmp(mode, "poll-own")) return own(0);
+  if (!strcmp(mode, "poll-own-closed")) return own(1);
   const char* dash = strchr(mode, '-');
   if (!dash) return 2;
   const enum wait_kind kind = !strncmp(mode, "poll", 4)     ? kPoll
