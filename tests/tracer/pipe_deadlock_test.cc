@@ -127,7 +127,8 @@ TEST(Processes, FeedingCatBeforeReadingItsOutputIsADeadlock) {
 // polls have a time limit; a sleeping third process holds the other end of a pipe the parent's
 // poll watches beside its socket; a SIGCHLD handler writes the pipe the parent alone holds and
 // polls (the self-pipe trick) when its child ends; a process that polls two pipes has closed
-// one's write end, and the poll sees the end.
+// one's write end, and the poll sees the end; a child sends the SIGTERM whose handler writes
+// the pipe its parent polls.
 class PipeEnds : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(PipeEnds, NoDeadlock) {
@@ -149,7 +150,8 @@ INSTANTIATE_TEST_SUITE_P(Processes, PipeEnds,
                                            "proc_socketpair:unix-talk", "proc_ready:poll-talk",
                                            "proc_ready:select-talk", "proc_ready:epoll-talk",
                                            "proc_ready:poll-timeout", "proc_ready:poll-woken",
-                                           "proc_ready:poll-sigchld", "proc_ready:poll-own-closed"),
+                                           "proc_ready:poll-sigchld", "proc_ready:poll-own-closed",
+                                           "proc_ready:poll-sigterm-sent"),
                          [](const auto& info) {
                            std::string n = info.param.substr(5);
                            std::replace(n.begin(), n.end(), '-', '_');
@@ -253,6 +255,19 @@ TEST(Processes, PollingPipesWhileHoldingTheirWriteEndsHangs) {
   const size_t first = d.find("pipe:[");
   ASSERT_NE(first, std::string::npos) << d;
   EXPECT_NE(d.find("pipe:[", first + 1), std::string::npos) << "both pipes: " << d;
+}
+
+// A process that catches SIGTERM and polls its self-pipe may be waiting for that signal from
+// outside: ended as a hang only once the delay (1 s) has passed, not at once.
+TEST(Processes, PollingTheSelfPipeOfAnOutsideSignalHangsAfterTheDelay) {
+  Traced r = RunProcess("proc_ready", "poll-sigterm", 1, false);
+  EXPECT_EQ(r.exit_code, kWatchdogExit) << r.err;
+  EXPECT_GE(r.seconds, 1.0) << "the delay is waited out";
+  EXPECT_LT(r.seconds, 4.0);
+  Report rep = AnalyzeTrace(r.trace);
+  ASSERT_EQ(Errors(rep).size(), 1u) << ::testing::PrintToString(Errors(rep));
+  EXPECT_EQ(rep.findings[0].kind, "hang");
+  EXPECT_EQ(rep.findings[0].subkind, "pipe");
 }
 
 }  // namespace

@@ -304,6 +304,11 @@ uintptr_t JumpTargetSp(const void* env) {
 
 }  // namespace
 
+bool ProgramCatches(int sig) {
+  return sig > 0 && sig < _NSIG &&
+         IsHandler(__atomic_load_n(&g_actions[sig].handler, __ATOMIC_ACQUIRE));
+}
+
 void SignalSent(int sig, uint64_t pc) {
   if (sig <= 0 || sig >= _NSIG) return;
   if (ThreadState* ts = CurrentFast()) {

@@ -164,6 +164,9 @@ inline void EnterRecord(ThreadState* ts) {
   ++ts->in_record;
   __atomic_signal_fence(__ATOMIC_SEQ_CST);
 }
+// Whether the program installed a handler of its own for `sig` (intercept_signal.cc): the
+// runtime's own, for a signal left at its default, does not count.
+bool ProgramCatches(int sig);
 // Runs the handlers of signals held back meanwhile (intercept_signal.cc).
 TL_NOINLINE void DeliverPendingSignals(ThreadState* ts);
 // Ends the bracket without running held-back handlers: for callers that still update the

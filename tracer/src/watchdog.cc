@@ -55,6 +55,33 @@ bool g_across = false;  // the cycle found runs through other processes (process
 constexpr uint32_t kMaxKnot = 64;
 uint32_t g_knot[kMaxKnot], g_knot_size = 0;  // the processes of a deadlock through pipes
 
+// Signals a process is sent from outside the recording (Ctrl-C, kill, a terminal).
+constexpr int kOutsideSignals[] = {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGTERM, SIGIO,
+                                   SIGWINCH};
+
+// Whether this process's threads, all blocked, have waited long enough to count as stuck on
+// what only the recording's processes can end: at once, unless the program catches a signal
+// from outside, whose handler may end the waits (a daemon that polls its self-pipe until
+// SIGTERM or SIGHUP writes it); then once the same waits lasted the delay.
+bool WaitedOutOutsideSignals(const Snapshot& s) {
+  static uint64_t state = 0, since = 0;
+  uint64_t k = 0x9e3779b97f4a7c15ull;
+  for (uint32_t i = 0; i < s.num_threads; ++i) {
+    const ThreadView& t = s.threads[i];
+    k = (k ^ t.tid ^ (t.since * 0xff51afd7ed558ccdull) ^ t.obj) * 0x100000001b3ull;
+  }
+  const uint64_t now = Now();
+  if (k != state) {
+    state = k;
+    since = now;
+  }
+  bool catches = false;
+  for (int sig : kOutsideSignals) catches = catches || ProgramCatches(sig);
+  for (int sig = SIGRTMIN; sig <= SIGRTMAX && !catches; ++sig) catches = ProgramCatches(sig);
+  return !catches ||
+         static_cast<double>(now - since) / static_cast<double>(TicksPerSecond()) >= g_delay_s;
+}
+
 // Publishes this process's waits for and holds of locks in shared memory for the other
 // processes' watchdogs; fills `idx` with the threads that wait and returns how many.
 uint32_t PublishSharedLocks(const Snapshot& s, uint32_t* idx) {
@@ -73,7 +100,7 @@ uint32_t PublishSharedLocks(const Snapshot& s, uint32_t* idx) {
                           t.parked);
     ready = ready && (t.on != 0 || t.parked);
   }
-  ready = ready && KnotReady(s);
+  ready = ready && KnotReady(s) && WaitedOutOutsideSignals(s);
   for (uint32_t i = 0; i < s.num_threads && nw < trace::kMaxSharedWaits; ++i) {
     const ThreadView& t = s.threads[i];
     uint64_t k = 0;

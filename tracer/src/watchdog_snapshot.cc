@@ -4,8 +4,6 @@
 
 #include <signal.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "held_locks.h"
 #include "pipe_waits.h"
@@ -164,28 +162,11 @@ uint32_t FindCycle(const Snapshot& s, uint32_t* cycle) {
 // Whether each thread waits on what only the recording's processes can end (pipe_waits.h): a
 // pipe of the recording, a child of it, a lock, or an object in private memory; and no timer
 // is armed whose signal could wake one.
-namespace {
-
-// Whether the program catches SIGCHLD (the kernel's disposition: the runtime's trampoline for
-// a handler of the program's, else SIG_DFL or SIG_IGN). Its handler may end any wait when a
-// child ends: the self-pipe trick writes a pipe the process alone holds.
-bool CatchesChildSignal() {
-  struct {
-    uintptr_t handler;
-    unsigned long flags;
-    uintptr_t restorer;
-    uint64_t mask;
-  } old{};
-  if (syscall(SYS_rt_sigaction, long{SIGCHLD}, nullptr, &old, sizeof old.mask) != 0) return true;
-  return old.handler != reinterpret_cast<uintptr_t>(SIG_DFL) &&
-         old.handler != reinterpret_cast<uintptr_t>(SIG_IGN);
-}
-
-}  // namespace
-
 bool KnotReady(const Snapshot& s) {
   if (s.partial || g_timer_until.load(std::memory_order_relaxed) != 0) return false;
-  if (CatchesChildSignal()) return false;
+  // A SIGCHLD handler may end any wait when a child ends: the self-pipe trick writes a pipe
+  // the process alone holds.
+  if (ProgramCatches(SIGCHLD)) return false;
   for (uint32_t i = 0; i < s.num_threads; ++i) {
     const ThreadView& t = s.threads[i];
     if (t.parked || t.on == static_cast<uint8_t>(BlockedOn::kPipe) || OnLock(t)) continue;

@@ -10,6 +10,9 @@
  *     on the socket alone would be part of a deadlock: any of the wait's ends may end it.)
  *   "poll-own": one process polls two pipes whose write ends only it holds (a hang; twin:
  *     "poll-own-closed", where it closes one write end first, and the poll sees the end).
+ *   "poll-sigterm": one process polls its self-pipe, which its SIGTERM handler writes, and
+ *     no one sends the signal (a hang, but only after the watchdog's delay: a signal from
+ *     outside may yet come; twin: "poll-sigterm-sent", where a child sends it after a second).
  *   "poll-sigchld": the self-pipe trick: the parent's SIGCHLD handler writes a pipe only the
  *     parent holds, and its loop polls that pipe until a child that works for a while ends. */
 #include <poll.h>
@@ -119,6 +122,36 @@ static void child_ended(int sig) {
   write(self_pipe[1], "c", 1);
 }
 
+static void terminated(int sig) {
+  (void)sig;
+  write(self_pipe[1], "t", 1);
+}
+
+static int sigterm(int sent) {
+  if (pipe(self_pipe) != 0) return 1;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = terminated;
+  sigaction(SIGTERM, &sa, NULL);
+  const pid_t parent = getpid();
+  pid_t pid = -1;
+  if (sent && (pid = fork()) == 0) {
+    close(self_pipe[0]);
+    close(self_pipe[1]);
+    struct timespec ts = {1, 0};
+    nanosleep(&ts, NULL);
+    _exit(kill(parent, SIGTERM) == 0 ? 0 : 1);
+  }
+  struct pollfd p = {self_pipe[0], POLLIN, 0};
+  int r;
+  do {
+    r = poll(&p, 1, -1);
+  } while (r < 0);
+  if (pid > 0) waitpid(pid, NULL, 0);
+  printf("%d\n", r);
+  return r == 1 ? 0 : 1;
+}
+
 static int sigchld(void) {
   if (pipe(self_pipe) != 0) return 1;
   struct sigaction sa;
@@ -147,6 +180,8 @@ static int sigchld(void) {
 int main(int argc, char** argv) {
   const char* mode = argc > 1 ? argv[1] : "poll-talk";
   if (!strcmp(mode, "poll-sigchld")) return sigchld();
+  if (!strcmp(mode, "poll-sigterm")) return sigterm(0);
+  if (!strcmp(mode, "poll-sigterm-sent")) return sigterm(1);
   if (!strcmp(mode, "poll-own")) return own(0);
   if (!strcmp(mode, "poll-own-closed")) return own(1);
   const char* dash = strchr(mode, '-');
