@@ -68,10 +68,10 @@ TEST_P(PipeDeadlock, EndsBothProcessesAsOneDeadlock) {
 INSTANTIATE_TEST_SUITE_P(Processes, PipeDeadlock,
                          ::testing::Values("wait-first", "stdio-wait-first"), Underscored);
 
-// A read whose other end only its own process, all blocked, holds: ended at once, one hang
-// (null when not), its read side in `read`.
-const Finding* OwnEndHang(const std::string& program, const std::string& mode, Report& rep,
-                          const Access*& read) {
+// A read whose other end only its own process, all blocked, holds: ended at once, one hang of
+// `subkind` (null when not), its read side in `read`.
+const Finding* OwnEndHang(const std::string& program, const std::string& mode,
+                          const std::string& subkind, Report& rep, const Access*& read) {
   Traced r = RunProcess(program, mode, 5, false);
   EXPECT_EQ(r.exit_code, kWatchdogExit) << r.err;
   EXPECT_LT(r.seconds, 4.0) << "nothing could wake it: the delay is not waited out";
@@ -79,6 +79,7 @@ const Finding* OwnEndHang(const std::string& program, const std::string& mode, R
   rep = AnalyzeTrace(r.trace);
   EXPECT_EQ(Errors(rep).size(), 1u) << ::testing::PrintToString(Errors(rep));
   if (Errors(rep).size() != 1 || rep.findings[0].kind != "hang") return nullptr;
+  EXPECT_EQ(rep.findings[0].subkind, subkind);
   read = Side(rep.findings[0], "pipe-read");
   EXPECT_TRUE(read) << rep.findings[0].title;
   return read ? &rep.findings[0] : nullptr;
@@ -87,9 +88,8 @@ const Finding* OwnEndHang(const std::string& program, const std::string& mode, R
 TEST(Processes, ReadToEndOfFileWhileHoldingTheWriteEndHangs) {
   Report rep;
   const Access* read = nullptr;
-  const Finding* f = OwnEndHang("proc_pipe", "own-write-end", rep, read);
+  const Finding* f = OwnEndHang("proc_pipe", "own-write-end", "pipe", rep, read);
   ASSERT_TRUE(f);
-  EXPECT_EQ(f->subkind, "pipe");
   EXPECT_EQ(read->pid, rep.pids[0]);
   EXPECT_NE(f->detail.find("write end"), std::string::npos) << f->detail;
 }
@@ -236,9 +236,8 @@ INSTANTIATE_TEST_SUITE_P(Processes, ReadinessWait, ::testing::Values("poll", "se
 TEST(Processes, ReadingASocketWhileHoldingItsPeerHangs) {
   Report rep;
   const Access* read = nullptr;
-  const Finding* f = OwnEndHang("proc_socketpair", "own-peer", rep, read);
+  const Finding* f = OwnEndHang("proc_socketpair", "own-peer", "socket", rep, read);
   ASSERT_TRUE(f);
-  EXPECT_EQ(f->subkind, "socket");
   EXPECT_EQ(read->object.rfind("socket:[", 0), 0u) << read->object;
   EXPECT_NE(f->detail.find("socket pair"), std::string::npos) << f->detail;
 }
@@ -247,9 +246,8 @@ TEST(Processes, ReadingASocketWhileHoldingItsPeerHangs) {
 TEST(Processes, PollingPipesWhileHoldingTheirWriteEndsHangs) {
   Report rep;
   const Access* read = nullptr;
-  const Finding* f = OwnEndHang("proc_ready", "poll-own", rep, read);
+  const Finding* f = OwnEndHang("proc_ready", "poll-own", "pipe", rep, read);
   ASSERT_TRUE(f);
-  EXPECT_EQ(f->subkind, "pipe");
   const std::string& d = f->detail;
   EXPECT_NE(d.find("readiness wait"), std::string::npos) << d;
   const size_t first = d.find("pipe:[");
