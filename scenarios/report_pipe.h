@@ -6,6 +6,8 @@
 
 #include <cstdio>
 
+#include "fork_child.h"
+
 // The child's side: today's report, 256 KiB of rows (four times a pipe's buffer), written
 // to `out`.
 inline void RenderReport(int out) {
@@ -24,14 +26,10 @@ inline void RenderReport(int out) {
 // Forks the renderer: it writes today's report into `fds[1]` and ends. The parent keeps
 // `fds[0]`, the read end.
 inline pid_t StartRenderer(const int (&fds)[2]) {
-  const pid_t renderer = fork();
-  if (renderer != 0) {
-    close(fds[1]);
-    return renderer;
-  }
-  close(fds[0]);
-  RenderReport(fds[1]);
-  _exit(0);
+  return ForkChild(fds, [](int out) {
+    RenderReport(out);
+    return 0;
+  });
 }
 
 // The parent's side: the report's bytes, read to end of file.

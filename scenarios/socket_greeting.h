@@ -9,6 +9,8 @@
 
 #include <cstring>
 
+#include "fork_child.h"
+
 // Sends `line` whole; false when the other side is gone.
 inline bool Say(int fd, const char* line) {
   const size_t n = std::strlen(line);
@@ -35,13 +37,9 @@ inline bool Hear(int fd, char* buf, size_t size) {
 // Forks the client on `ends[1]`: it waits for the server's greeting ("220 ready"), then says
 // hello and ends. The server keeps `ends[0]`.
 inline pid_t StartClient(const int (&ends)[2]) {
-  const pid_t client = fork();
-  if (client != 0) {
-    close(ends[1]);
-    return client;
-  }
-  close(ends[0]);
-  char greeting[128];
-  if (!Hear(ends[1], greeting, sizeof greeting)) _exit(1);
-  _exit(Say(ends[1], "HELO client\n") ? 0 : 1);
+  return ForkChild(ends, [](int end) {
+    char greeting[128];
+    if (!Hear(end, greeting, sizeof greeting)) return 1;
+    return Say(end, "HELO client\n") ? 0 : 1;
+  });
 }

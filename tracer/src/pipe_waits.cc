@@ -118,6 +118,12 @@ void AddPeer(trace::SharedRecording& r, uint64_t inode, uint64_t peer) {
   // The table is full: this pair's waits are left to the other rules (no verdict on them).
 }
 
+// Whether the pipe or socket of `inode` is one of the recording's: a pipe it made, or a socket
+// with a peer (a pair, or a local connection).
+bool OfRecording(const trace::SharedRecording& r, uint64_t inode, bool socket) {
+  return socket ? PeerOf(r, inode) != 0 : Registered(r, inode);
+}
+
 // Whether a blocking call on `fd` gives up by itself (a socket's receive or send timeout).
 bool TimesOut(int fd, bool write) {
   timeval tv{};
@@ -174,10 +180,9 @@ bool SyscallOf(int32_t os_tid, long* nr, unsigned long (&arg)[6]) {
 uint64_t ReadyKey(const trace::SharedRecording& r, int fd, bool readable) {
   bool socket;
   const uint64_t inode = EndInode(fd, &socket);
-  if (!inode) return 0;
+  if (!inode || !OfRecording(r, inode, socket)) return 0;
   // A socket of a pair turns readable when its peer's holders write, writable when they read.
-  if (socket) return PeerOf(r, inode) ? trace::PipeEndKey(inode, readable, true) : 0;
-  if (!Registered(r, inode)) return 0;
+  if (socket) return trace::PipeEndKey(inode, readable, true);
   // A pipe's end turns ready (or hung up) only by what the holders of its other end do.
   const long flags = syscall(SYS_fcntl, static_cast<long>(fd), long{F_GETFL});
   if (flags < 0 || (flags & O_ACCMODE) == O_RDWR) return 0;
@@ -217,7 +222,7 @@ uint32_t PipeWaitKeys(uint64_t obj, int32_t os_tid, uint64_t* keys, uint32_t max
   if (!InCallOn(os_tid, fd, write)) return 0;
   bool socket;
   const uint64_t inode = EndInode(fd, &socket);
-  if (!inode || !(socket ? PeerOf(*r, inode) != 0 : Registered(*r, inode))) return 0;
+  if (!inode || !OfRecording(*r, inode, socket)) return 0;
   // A descriptor that does not block returns at once: its thread only passes through (and
   // other processes' watchdogs, which see no call numbers, would count it as waiting).
   const long flags = syscall(SYS_fcntl, static_cast<long>(fd), long{F_GETFL});

@@ -55,6 +55,19 @@ bool g_across = false;  // the cycle found runs through other processes (process
 constexpr uint32_t kMaxKnot = 64;
 uint32_t g_knot[kMaxKnot], g_knot_size = 0;  // the processes of a deadlock through pipes
 
+// The blocked state of threads idx[0..n) (null: the first n), as a key that changes when any
+// of their waits does.
+uint64_t Key(const Snapshot& s, const uint32_t* idx, uint32_t n, uint32_t reason) {
+  uint64_t k = reason * 0x9e3779b97f4a7c15ull;
+  for (uint32_t i = 0; i < n; ++i) {
+    const ThreadView& t = s.threads[idx ? idx[i] : i];
+    uint64_t since = t.on ? t.since : t.sleep_until;
+    k ^= (t.tid * 0x100000001b3ull) ^ (since * 0xff51afd7ed558ccdull) ^ t.obj;
+    k *= 0x9e3779b97f4a7c15ull;
+  }
+  return k | 1;
+}
+
 // Signals a process is sent from outside the recording (Ctrl-C, kill, a terminal).
 constexpr int kOutsideSignals[] = {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGTERM, SIGIO,
                                    SIGWINCH};
@@ -65,11 +78,7 @@ constexpr int kOutsideSignals[] = {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SI
 // SIGTERM or SIGHUP writes it); then once the same waits lasted the delay.
 bool WaitedOutOutsideSignals(const Snapshot& s) {
   static uint64_t state = 0, since = 0;
-  uint64_t k = 0x9e3779b97f4a7c15ull;
-  for (uint32_t i = 0; i < s.num_threads; ++i) {
-    const ThreadView& t = s.threads[i];
-    k = (k ^ t.tid ^ (t.since * 0xff51afd7ed558ccdull) ^ t.obj) * 0x100000001b3ull;
-  }
+  const uint64_t k = Key(s, nullptr, s.num_threads, 0);
   const uint64_t now = Now();
   if (k != state) {
     state = k;
@@ -147,17 +156,6 @@ uint32_t PublishSharedLocks(const Snapshot& s, uint32_t* idx) {
   if (pipes || AnyPipeWait()) nh += HeldPipeEnds(holds + nh, trace::kMaxSharedHolds - nh);
   PublishLocks(waits, nm, holds, nh);
   return nw;
-}
-
-uint64_t Key(const Snapshot& s, const uint32_t* idx, uint32_t n, uint32_t reason) {
-  uint64_t k = reason * 0x9e3779b97f4a7c15ull;
-  for (uint32_t i = 0; i < n; ++i) {
-    const ThreadView& t = s.threads[idx[i]];
-    uint64_t since = t.on ? t.since : t.sleep_until;
-    k ^= (t.tid * 0x100000001b3ull) ^ (since * 0xff51afd7ed558ccdull) ^ t.obj;
-    k *= 0x9e3779b97f4a7c15ull;
-  }
-  return k | 1;
 }
 
 int FormatTids(char* out, size_t size, const Snapshot& s, const uint32_t* idx, uint32_t n) {

@@ -49,11 +49,11 @@ void TakeSnapshot(Snapshot& s) {
     v.num_holds = s.num_holds - v.first_hold;
   }
   RegistryLock().Unlock();
-  // A read or write: a wait on a pipe of the recording's, or as if running (found out with
-  // the registry unlocked: it takes system calls).
+  // A read, write or readiness wait: a wait on pipes or sockets of the recording's, or as if
+  // running (found out with the registry unlocked: it takes system calls). A readiness wait
+  // counts only in a process whose every thread is blocked: while one runs, it is left unread
+  // (a server's many idle event loops, at every poll).
   s.num_more = 0;
-  // A readiness wait counts only in a process whose every thread is blocked: while one runs,
-  // it is left unread (a server's many idle event loops, at every poll).
   bool running = false;
   for (uint32_t i = 0; i < s.num_threads && !running; ++i) {
     running = s.threads[i].on == 0 && !s.threads[i].parked;
