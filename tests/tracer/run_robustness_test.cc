@@ -313,6 +313,30 @@ TEST(Hang, CondHangBesideALongSleepIsEndedByTheWatchdog) {
   EXPECT_EQ(h[0]->subkind, "cond");
 }
 
+// The twins of a first sleep: main waits on a condition variable while the one other thread
+// sleeps 3 s (delay 1 s). A task that signals when it wakes is work the wait is for: the
+// program ends on its own (before, it was ended after 1 s). A thread that sleeps in a loop
+// and wakes nobody leaves main stuck: ended once the sleeper has been awake once.
+TEST(Hang, WaitForATaskThatSleepsIsNoHang) {
+  Outcome r = RunTraced(Program("sleep_beside_hang") + " task", "--watchdog 1");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("done"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("watchdog did not fire"), std::string::npos) << r.err;
+}
+
+TEST(Hang, CondHangBesideASleepLoopIsEndedByTheWatchdog) {
+  auto start = std::chrono::steady_clock::now();
+  Outcome r = RunTraced(Program("sleep_beside_hang") + " heartbeat", "--watchdog 1");
+  ASSERT_EQ(r.exit_code, kWatchdogExit) << r.err;
+  EXPECT_GE(Seconds(start), 3);  // not before the sleeper's first wake
+  EXPECT_LT(Seconds(start), 30);
+  EXPECT_NE(r.err.find("hang: all 2 threads blocked (or asleep)"), std::string::npos) << r.err;
+  Report rep = AnalyzeFile(r.trace, AnalyzeOptions{});
+  auto h = Findings(rep, "hang");
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0]->subkind, "cond");
+}
+
 TEST(Hang, JoinOfASleepingThreadIsNoHang) {
   // Main joins a thread sleeping 2 s (longer than the delay) that then wakes a third.
   Outcome r = RunTraced(Program("sleep_beside_hang") + " join", "--watchdog 0.5");

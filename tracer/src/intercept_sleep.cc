@@ -1,7 +1,8 @@
 // Interceptors for sleep, usleep, nanosleep and clock_nanosleep: they record only when the
-// thread will wake (ThreadState::sleep_until), for the watchdog, and write no event of their
-// own (the thread's next access record after it is preceded by an ordering fence). A hang
-// beside a thread in a long sleep is then still seen as one (watchdog.cc). Under a PCT
+// thread will wake (ThreadState::sleep_until) and when its last sleep ended (awake_since),
+// for the watchdog, and write no event of their own (the thread's next access record after it
+// is preceded by an ordering fence). A hang beside a thread that sleeps in a loop, or for
+// over a minute, is then still seen as one (watchdog.cc). Under a PCT
 // schedule a sleep lets the other threads run, and sched_yield passes the turn on (a spin
 // loop would otherwise keep it from the thread it waits for).
 #include <dlfcn.h>
@@ -45,6 +46,7 @@ void EnterSleep(ThreadState* ts, uint64_t ns, uint64_t pc) {
 
 void LeaveSleep(ThreadState* ts) {
   if (!ts) return;
+  ts->awake_since.store(Now() | 1, std::memory_order_relaxed);
   ts->sleep_until.store(0, std::memory_order_release);
   ScheduleUnblock(ts);
   // Its time is after the sleep, not that of the last event before it, and so is its place

@@ -144,6 +144,7 @@ struct ThreadState {
   // In a sleep call (intercept_sleep.cc): when it ends, in ticks with bit 0 set; 0 = awake.
   std::atomic<uint64_t> sleep_until;
   std::atomic<uint64_t> sleep_pc;
+  std::atomic<uint64_t> awake_since;  // when its last sleep ended, in ticks; 0 = never slept
 
   // Locks held now. Entries [0, held_count) are valid; the watchdog reads them racily and
   // confirms what it sees on a second look.

@@ -2,8 +2,9 @@
 // threads' blocked state; when threads blocked on locks form a wait-for cycle, when a thread
 // waits for a lock it already holds, when processes wait on each other through pipes
 // (pipe_waits.h), or when every live thread has been blocked (lock, cond, join, semaphore;
-// timed waits excluded) for longer than the delay — or is asleep with more
-// than the delay still to sleep, beside at least one blocked thread — it writes the threads'
+// timed waits excluded) for longer than the delay — or is asleep with more than the delay
+// still to sleep, beside at least one blocked thread, and either sleeps in a loop (it was
+// awake since they blocked and woke none) or for over a minute — it writes the threads'
 // state (kWatchdogFired, kBlocked, kRunning, kHolds), closes the trace, prints one line and
 // ends the program with kWatchdogExitCode. When the run's time limit runs out it does the
 // same whatever the threads do, and exits with kTimeoutExitCode.
@@ -53,6 +54,8 @@ uint64_t g_start_ticks = 0;  // when the time limit started (a fork child keeps 
 std::atomic<bool> g_fired{false};
 bool g_across = false;  // the cycle found runs through other processes (process_locks.cc)
 constexpr uint32_t kMaxKnot = 64;
+// A sleep that ends later than this counts as stuck beside blocked threads even the first time.
+constexpr double kLongSleepS = 60;
 uint32_t g_knot[kMaxKnot], g_knot_size = 0;  // the processes of a deadlock through pipes
 
 // The blocked state of threads idx[0..n) (null: the first n), as a key that changes when any
@@ -350,11 +353,18 @@ void* WatchdogMain(void*) {
       key = Key(s, idx, n, 5);
     }
     if (!key && s.num_threads > 0 && !s.partial) {
-      // A sleeping thread counts as stuck when it will sleep on for longer than the delay:
-      // one that wakes sooner may yet wake the others. Sleepers alone are no hang.
+      // A sleeping thread counts as stuck when it will sleep on for longer than the delay
+      // (one that wakes sooner may yet wake the others), and either was awake since every
+      // blocked thread blocked without waking one (a thread that sleeps in a loop) or will
+      // sleep on for over a minute. A first shorter sleep may be the work the others wait
+      // for (a pool's task that sleeps while the pool's owner waits for it). Sleepers alone
+      // are no hang.
       uint64_t now = Now();
       const uint64_t delay_ticks = static_cast<uint64_t>(g_delay_s * tps);
+      const double long_s = g_delay_s > kLongSleepS ? g_delay_s : kLongSleepS;
+      const uint64_t long_ticks = static_cast<uint64_t>(long_s * tps);
       bool all = true, any_blocked = false, any_asleep = false;
+      uint64_t last_blocked = 0, first_awake = ~0ull;  // among the sleepers not long asleep
       n = 0;
       for (uint32_t i = 0; i < s.num_threads && all; ++i) {
         const ThreadView& t = s.threads[i];
@@ -369,11 +379,17 @@ void* WatchdogMain(void*) {
         } else if (t.on != 0) {
           all = static_cast<double>(now - t.since) / tps > g_delay_s;
           any_blocked = any_blocked || t.on != static_cast<uint8_t>(BlockedOn::kJoin);
+          if (t.since > last_blocked) last_blocked = t.since;
         } else {
           all = t.sleep_until > now && t.sleep_until - now > delay_ticks;
           any_asleep = true;
+          if (t.sleep_until - now <= long_ticks && t.awake_since < first_awake) {
+            first_awake = t.awake_since;
+          }
         }
       }
+      // Each sleeper due within the minute was awake after the last thread blocked.
+      if (first_awake != ~0ull && (first_awake == 0 || first_awake <= last_blocked)) all = false;
       // A join of a sleeping thread ends when it wakes and returns: not stuck. Sleepers
       // beside joins only (main joining a sleeping worker) are no hang either.
       for (uint32_t i = 0; i < s.num_threads && all && any_asleep; ++i) {

@@ -36,6 +36,7 @@ void TakeSnapshot(Snapshot& s) {
     v.pc = ts->blocked_pc.load(std::memory_order_relaxed);
     v.sleep_until = ts->sleep_until.load(std::memory_order_acquire);
     v.sleep_pc = ts->sleep_pc.load(std::memory_order_relaxed);
+    v.awake_since = ts->awake_since.load(std::memory_order_relaxed);
     v.first_hold = s.num_holds;
     uint32_t n = ts->held_count.load(std::memory_order_acquire);
     if (n > kMaxHeld) n = kMaxHeld;

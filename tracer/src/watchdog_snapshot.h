@@ -35,6 +35,7 @@ struct ThreadView {
   uint64_t pc;
   uint64_t sleep_until;  // ticks | 1 while in a sleep call, else 0
   uint64_t sleep_pc;
+  uint64_t awake_since;  // ticks | 1 when its last sleep ended, 0 if it never slept
   uint32_t first_hold, num_holds;
   int32_t os_tid;  // the kernel's id of its thread
   // A readiness wait on several ends: the keys past `obj`, `num_more` from `first_more`.

@@ -1,7 +1,11 @@
 /* Sleeping threads beside blocked ones. "hang": main waits on a condition variable nobody
  * signals while another thread sleeps for ten minutes; the watchdog must still end it.
  * "join": main joins a thread sleeping 2 s while a third waits on a condition variable the
- * sleeper signals when it wakes; the program ends on its own. */
+ * sleeper signals when it wakes; the program ends on its own. "task": main waits on a
+ * condition variable that a worker signals after a 3 s sleep (a pool's owner waiting for a
+ * task that sleeps); the program ends on its own. "heartbeat": main waits on a condition
+ * variable nobody signals while another thread sleeps 3 s at a time in a loop, waking nobody;
+ * the watchdog must end it once the sleeper has been awake once. */
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,6 +31,22 @@ static void* short_sleeper(void* arg) {
   return NULL;
 }
 
+static void* heartbeat(void* arg) {
+  (void)arg;
+  for (;;) sleep(3);
+  return NULL;
+}
+
+static void* task(void* arg) {
+  (void)arg;
+  sleep(3);
+  pthread_mutex_lock(&m);
+  done = 1;
+  pthread_cond_signal(&cv);
+  pthread_mutex_unlock(&m);
+  return NULL;
+}
+
 static void* waiter(void* arg) {
   (void)arg;
   pthread_mutex_lock(&m);
@@ -44,9 +64,18 @@ int main(int argc, char** argv) {
     pthread_join(b, NULL);
     return 0;
   }
-  pthread_create(&a, NULL, long_sleeper, NULL);
+  int with_task = argc > 1 && strcmp(argv[1], "task") == 0;
+  if (with_task) {
+    pthread_create(&a, NULL, task, NULL);
+  } else if (argc > 1 && strcmp(argv[1], "heartbeat") == 0) {
+    pthread_create(&a, NULL, heartbeat, NULL);
+  } else {
+    pthread_create(&a, NULL, long_sleeper, NULL);
+  }
   pthread_mutex_lock(&m);
-  while (!done) pthread_cond_wait(&cv, &m); /* nobody signals */
+  while (!done) pthread_cond_wait(&cv, &m); /* nobody signals, but a task */
   pthread_mutex_unlock(&m);
+  if (with_task) pthread_join(a, NULL);
+  puts("done");
   return 0;
 }
