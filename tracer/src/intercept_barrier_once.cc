@@ -26,6 +26,10 @@ int (*real_guard_acquire)(uint64_t*);
 void (*real_guard_release)(uint64_t*);
 void (*real_guard_abort)(uint64_t*);
 void (*real_exception_release)(void*);
+void (*real_end_catch)();
+// std::current_exception: its exception_ptr comes back through a hidden pointer to the
+// caller's storage (one word, the exception object).
+void (*real_current_exception)(void* out);
 
 template <typename F>
 F Resolve(F& fn, const char* name) {
@@ -226,7 +230,8 @@ TL_EXPORT void __cxa_guard_abort(uint64_t* guard) {
 // release makes is ordered after whatever each earlier holder did with the exception (a
 // thread that handed an exception to another and dropped its copy last was a false use
 // after free of the other's reads, in ThreadSanitizer too). Releases inside the C++ runtime
-// itself (std::rethrow_exception's, a future's) do not come here.
+// itself (std::rethrow_exception's, a future's) do not come here: the end of the catch block
+// that handled a rethrown exception (below) counts for them.
 TL_EXPORT void _ZNSt15__exception_ptr13exception_ptr10_M_releaseEv(void* self) {
   auto* real =
       Resolve(real_exception_release, "_ZNSt15__exception_ptr13exception_ptr10_M_releaseEv");
@@ -238,4 +243,29 @@ TL_EXPORT void _ZNSt15__exception_ptr13exception_ptr10_M_releaseEv(void* self) {
     Sync(EventKind::kHappensAfter, key, pc);
   }
   real(self);
+}
+
+// The end of a catch block: the C++ runtime drops the handler's reference to the exception,
+// inside itself. Recorded as exception_ptr's release is, for the exception being handled: a
+// thread that got an exception from a std::future (whose rethrow holds the only reference it
+// has), read it in its handler and left the handler is ordered before the free that the
+// exception's last holder (the task's promise) makes.
+TL_EXPORT void __cxa_end_catch() {
+  auto* real = Resolve(real_end_catch, "__cxa_end_catch");
+  if (!real) threadlens::rt::ReportFatal("__cxa_end_catch: no C++ runtime loaded");
+  const uint64_t pc = TL_CALLER_PC;
+  auto* current = Resolve(real_current_exception, "_ZSt17current_exceptionv");
+  auto* release =
+      Resolve(real_exception_release, "_ZNSt15__exception_ptr13exception_ptr10_M_releaseEv");
+  if (current && release && !FromRuntime(pc)) {
+    void* object = nullptr;
+    current(&object);  // a reference of its own, dropped below: the count is as it was
+    if (object) {
+      const uint64_t key = ExceptionKey(Addr(object));
+      Sync(EventKind::kHappensBefore, key, pc);
+      Sync(EventKind::kHappensAfter, key, pc);
+      release(&object);
+    }
+  }
+  real();
 }
