@@ -7,6 +7,7 @@
  * variable nobody signals while another thread sleeps 3 s at a time in a loop, waking nobody;
  * the watchdog must end it once the sleeper has been awake once. */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,9 +22,9 @@ static void* long_sleeper(void* arg) {
   return NULL;
 }
 
-static void* short_sleeper(void* arg) {
-  (void)arg;
-  sleep(2);
+/* Sleeps `arg` seconds, then wakes the waiters. */
+static void* wake_after(void* arg) {
+  sleep((unsigned)(uintptr_t)arg);
   pthread_mutex_lock(&m);
   done = 1;
   pthread_cond_broadcast(&cv);
@@ -34,16 +35,6 @@ static void* short_sleeper(void* arg) {
 static void* heartbeat(void* arg) {
   (void)arg;
   for (;;) sleep(3);
-  return NULL;
-}
-
-static void* task(void* arg) {
-  (void)arg;
-  sleep(3);
-  pthread_mutex_lock(&m);
-  done = 1;
-  pthread_cond_signal(&cv);
-  pthread_mutex_unlock(&m);
   return NULL;
 }
 
@@ -58,7 +49,7 @@ static void* waiter(void* arg) {
 int main(int argc, char** argv) {
   pthread_t a, b;
   if (argc > 1 && strcmp(argv[1], "join") == 0) {
-    pthread_create(&a, NULL, short_sleeper, NULL);
+    pthread_create(&a, NULL, wake_after, (void*)(uintptr_t)2);
     pthread_create(&b, NULL, waiter, NULL);
     pthread_join(a, NULL);
     pthread_join(b, NULL);
@@ -66,15 +57,13 @@ int main(int argc, char** argv) {
   }
   int with_task = argc > 1 && strcmp(argv[1], "task") == 0;
   if (with_task) {
-    pthread_create(&a, NULL, task, NULL);
+    pthread_create(&a, NULL, wake_after, (void*)(uintptr_t)3);
   } else if (argc > 1 && strcmp(argv[1], "heartbeat") == 0) {
     pthread_create(&a, NULL, heartbeat, NULL);
   } else {
     pthread_create(&a, NULL, long_sleeper, NULL);
   }
-  pthread_mutex_lock(&m);
-  while (!done) pthread_cond_wait(&cv, &m); /* nobody signals, but a task */
-  pthread_mutex_unlock(&m);
+  waiter(NULL); /* nobody signals, but a task */
   if (with_task) pthread_join(a, NULL);
   puts("done");
   return 0;
