@@ -315,8 +315,8 @@ TEST(Hang, CondHangBesideALongSleepIsEndedByTheWatchdog) {
 
 // The twins of a first sleep: main waits on a condition variable while the one other thread
 // sleeps 3 s (delay 1 s). A task that signals when it wakes is work the wait is for: the
-// program ends on its own (before, it was ended after 1 s). A thread that sleeps in a loop
-// and wakes nobody leaves main stuck: ended once the sleeper has been awake once.
+// program ends on its own. A thread that sleeps in a loop and wakes nobody leaves main
+// stuck: ended once the sleeper has been awake once.
 TEST(Hang, WaitForATaskThatSleepsIsNoHang) {
   Outcome r = RunTraced(Program("sleep_beside_hang") + " task", "--watchdog 1");
   EXPECT_EQ(r.exit_code, 0) << r.err;

@@ -2,9 +2,9 @@
 // thread will wake (ThreadState::sleep_until) and when its last sleep ended (awake_since),
 // for the watchdog, and write no event of their own (the thread's next access record after it
 // is preceded by an ordering fence). A hang beside a thread that sleeps in a loop, or for
-// over a minute, is then still seen as one (watchdog.cc). Under a PCT
-// schedule a sleep lets the other threads run, and sched_yield passes the turn on (a spin
-// loop would otherwise keep it from the thread it waits for).
+// over a minute, is then still seen as one (watchdog.cc). Under a PCT schedule a sleep lets
+// the other threads run, and sched_yield passes the turn on (a spin loop would otherwise keep
+// it from the thread it waits for).
 #include <dlfcn.h>
 #include <errno.h>
 #include <time.h>
