@@ -223,6 +223,21 @@ TL_EXPORT void __cxa_guard_abort(uint64_t* guard) {
   real(guard);
 }
 
+namespace {
+
+auto* RealExceptionRelease() {
+  return Resolve(real_exception_release, "_ZNSt15__exception_ptr13exception_ptr10_M_releaseEv");
+}
+
+// A drop of a reference to the exception `object`: its count's decrement is acq_rel.
+void ReleasedException(void* object, uint64_t pc) {
+  const uint64_t key = ExceptionKey(Addr(object));
+  Sync(EventKind::kHappensBefore, key, pc);
+  Sync(EventKind::kHappensAfter, key, pc);
+}
+
+}  // namespace
+
 // A std::exception_ptr's release (its destructor and assignments call it): the exception's
 // reference count lives in the C++ runtime, which is not instrumented, and the last release
 // frees the object. The count's decrements are acq_rel, so every release is recorded as a
@@ -233,14 +248,11 @@ TL_EXPORT void __cxa_guard_abort(uint64_t* guard) {
 // itself (std::rethrow_exception's, a future's) do not come here: the end of the catch block
 // that handled a rethrown exception (below) counts for them.
 TL_EXPORT void _ZNSt15__exception_ptr13exception_ptr10_M_releaseEv(void* self) {
-  auto* real =
-      Resolve(real_exception_release, "_ZNSt15__exception_ptr13exception_ptr10_M_releaseEv");
+  auto* real = RealExceptionRelease();
   if (!real) threadlens::rt::ReportFatal("exception_ptr::_M_release: no C++ runtime loaded");
   const uint64_t pc = TL_CALLER_PC;
   if (void* object = *static_cast<void**>(self); object && !FromRuntime(pc)) {
-    const uint64_t key = ExceptionKey(Addr(object));
-    Sync(EventKind::kHappensBefore, key, pc);
-    Sync(EventKind::kHappensAfter, key, pc);
+    ReleasedException(object, pc);
   }
   real(self);
 }
@@ -255,15 +267,12 @@ TL_EXPORT void __cxa_end_catch() {
   if (!real) threadlens::rt::ReportFatal("__cxa_end_catch: no C++ runtime loaded");
   const uint64_t pc = TL_CALLER_PC;
   auto* current = Resolve(real_current_exception, "_ZSt17current_exceptionv");
-  auto* release =
-      Resolve(real_exception_release, "_ZNSt15__exception_ptr13exception_ptr10_M_releaseEv");
+  auto* release = RealExceptionRelease();
   if (current && release && !FromRuntime(pc)) {
     void* object = nullptr;
     current(&object);  // a reference of its own, dropped below: the count is as it was
     if (object) {
-      const uint64_t key = ExceptionKey(Addr(object));
-      Sync(EventKind::kHappensBefore, key, pc);
-      Sync(EventKind::kHappensAfter, key, pc);
+      ReleasedException(object, pc);
       release(&object);
     }
   }

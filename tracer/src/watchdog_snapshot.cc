@@ -68,7 +68,7 @@ void TakeSnapshot(Snapshot& s) {
       continue;
     }
     uint64_t keys[64];
-    const uint32_t n = PipeWaitKeys(v.obj, v.os_tid, keys, 64);
+    const uint32_t n = PipeWaitKeys(v.obj, v.os_tid, keys, sizeof keys / sizeof *keys);
     v.on = n && n - 1 <= kMaxMoreKeys - s.num_more ? static_cast<uint8_t>(BlockedOn::kPipe) : 0;
     if (!v.on) continue;
     v.obj = keys[0];
