@@ -31,8 +31,13 @@ std::atomic<uint64_t> atomics::last_release_fence{0};
 
 // A stripe another thread held at the fork stays held in the child, where that thread does
 // not exist: an atomic on it would wait for ever.
+// So does a write bracket (an odd version), which loads would wait on.
 void AtomicsForkChild() {
-  for (atomics::Stripe& s : atomics::stripes) s.locked.store(0, std::memory_order_relaxed);
+  for (atomics::Stripe& s : atomics::stripes) {
+    s.locked.store(0, std::memory_order_relaxed);
+    const uint64_t v = s.version.load(std::memory_order_relaxed);
+    s.version.store((v + 1) & ~1ull, std::memory_order_relaxed);
+  }
 }
 
 }  // namespace threadlens::rt::tsan

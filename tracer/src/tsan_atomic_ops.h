@@ -167,6 +167,63 @@ class WriteBracket {
   const volatile void* a_ = nullptr;
 };
 
+// Numbers a load after it read and before its record, when no write began on the stripe
+// in between. A store or RMW takes its number before its value becomes visible, but a
+// relaxed one takes no stripe lock: numbered after this load read the older value and
+// before the load's own number, it would seem to be the value the load read (an acquire
+// load would acquire nothing from the release store it did read, nor would the thread's
+// next acquire fence). A load that saw a write begin loads again: any later value is one it
+// may return.
+class ReadBracket {
+ public:
+  explicit ReadBracket(ThreadCtx* t) {
+    if (!t || t->ignore) return;
+    ThreadState* ts = t_state;
+    if (reinterpret_cast<uintptr_t>(ts) > 1 && !ts->in_runtime) {
+      ts_ = ts;
+      EnterRecord(ts);  // a handler's record may not take a number between
+    }
+  }
+  // Draws the load's number; false (and no number) when a write began on the stripe of `a`
+  // since `before`, the version read before the load.
+  bool Numbered(const volatile void* a, uint64_t before) {
+    if (!ts_) return true;
+    std::atomic_thread_fence(std::memory_order_acquire);  // the value was read first
+    // A locked add on x86: the version below is read after the number is drawn.
+    ts_->reserved_seq = g_seq->fetch_add(1, std::memory_order_seq_cst) + 1;
+    if (!(before & 1) && Version(a) == before) return true;
+    ts_->reserved_seq = 0;  // a gap in the numbers
+    return false;
+  }
+  ~ReadBracket() {
+    if (!ts_) return;
+    ts_->reserved_seq = 0;
+    LeaveRecord(ts_);
+  }
+  ReadBracket(const ReadBracket&) = delete;
+  ReadBracket& operator=(const ReadBracket&) = delete;
+
+ private:
+  ThreadState* ts_ = nullptr;
+};
+// Loads again at most this many times while writes keep beginning on the stripe, then
+// records the last one as it is.
+inline constexpr int kReloads = 16;
+
+// The stripe version of `a` once no write is under way there (an odd version: a write
+// between its number and its end, which waits for nothing). Waited for briefly only: a
+// writer that lost its core (or a bracket a fork's child inherited) is not waited out.
+TSAN_ALWAYS_INLINE uint64_t SettledVersion(const volatile void* a) {
+  uint64_t v = Version(a);
+  for (int spins = 0; (v & 1) && spins < 1024; ++spins) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+    v = Version(a);
+  }
+  return v;
+}
+
 // True when a load of `a` now may be folded into the thread's last record: that record is
 // the same load and no store reached the stripe since. The caller then performs the load
 // without the stripe lock (it takes no sequence number) and confirms with FoldRepeat.
@@ -205,10 +262,12 @@ TSAN_ALWAYS_INLINE bool FoldLoad(ThreadCtx* t, int mo, const volatile void* a, u
 }
 
 // A load, or the read of a failed compare-exchange. `before` is the stripe version read
-// before the operation.
-TSAN_ALWAYS_INLINE void RecordLoad(ThreadCtx* t, int mo, const volatile void* a, uint32_t size,
-                                   uintptr_t pc, uint64_t before) {
-  if (!t || t->ignore) return;
+// before the operation. With `numbered`, a load that is not folded is numbered by it: false
+// (nothing recorded) when the caller is to load again.
+TSAN_ALWAYS_INLINE bool RecordLoad(ThreadCtx* t, int mo, const volatile void* a, uint32_t size,
+                                   uintptr_t pc, uint64_t before,
+                                   ReadBracket* numbered = nullptr, bool last_try = true) {
+  if (!t || t->ignore) return true;
   if (t->emitted != t->depth) SyncStack(*t);
   ThreadState* ts = t_state;
   if (before == t->load_version && !(before & 1) && reinterpret_cast<uintptr_t>(ts) > 1 &&
@@ -217,13 +276,15 @@ TSAN_ALWAYS_INLINE void RecordLoad(ThreadCtx* t, int mo, const volatile void* a,
     if (Version(a) == before &&
         FoldRepeat(ts, EventKind::kAtomicLoad, static_cast<uint8_t>(mo),
                    static_cast<uint16_t>(size), reinterpret_cast<uintptr_t>(a), pc)) {
-      return;
+      return true;
     }
   }
+  if (numbered && !numbered->Numbered(a, before) && !last_try) return false;
   const uint8_t unchecked = t->ignore_reads ? trace::kAtomicUnchecked : 0;
   Emit(EventKind::kAtomicLoad, static_cast<uint8_t>(mo | unchecked), static_cast<uint16_t>(size),
        0, reinterpret_cast<uintptr_t>(a), pc);
   t->load_version = before;
+  return true;
 }
 
 enum class Op { kExchange, kAdd, kSub, kAnd, kOr, kXor, kNand };
@@ -302,10 +363,12 @@ TSAN_ALWAYS_INLINE T Load(const volatile T* a, int mo, uintptr_t pc) {
     // A store came in between: load again, in order, as a record of its own.
   }
   Scope s(t, a, mo);
-  const uint64_t before = t ? Version(a) : 0;
-  T v = PlainLoad(a, mo);
-  RecordLoad(t, mo, a, sizeof(T), pc, before);
-  return v;
+  ReadBracket r(t);
+  for (int tries = 0;; ++tries) {
+    const uint64_t before = t ? SettledVersion(a) : 0;
+    T v = PlainLoad(a, mo);
+    if (RecordLoad(t, mo, a, sizeof(T), pc, before, &r, tries == kReloads)) return v;
+  }
 }
 
 template <typename T>
