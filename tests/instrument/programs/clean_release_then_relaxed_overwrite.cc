@@ -1,7 +1,9 @@
 // A release store of a flag, then right away a relaxed store of another value by the same
 // thread (a queue lock's hand-over: oneTBB's queuing_rw_mutex sets the next waiter's `going`
 // to 1 with release, and soon to 2 relaxed). A reader whose acquire load read the release
-// store synchronizes with it, even when the relaxed store lands just after that load.
+// store synchronizes with it, even when the relaxed store lands just after that load; so
+// does one that read it with a relaxed load and then made an acquire fence (C++20
+// [atomics.fences]): the second half of the rounds.
 // CHECK: no-race
 #include <atomic>
 #include <cstdio>
@@ -21,12 +23,22 @@ void Write() {
   }
 }
 
-void Read(long* sum, int* seen) {
-  for (int i = 0; i < kRounds; ++i) {
-    int v;
+int Wait(int i) {
+  int v;
+  if (i < kRounds / 2) {
     while ((v = flags[i].load(std::memory_order_acquire)) == 0) {
     }
-    if (v == 1) {  // read the release store: data[i] is ours to read
+  } else {
+    while ((v = flags[i].load(std::memory_order_relaxed)) == 0) {
+    }
+    std::atomic_thread_fence(std::memory_order_acquire);
+  }
+  return v;
+}
+
+void Read(long* sum, int* seen) {
+  for (int i = 0; i < kRounds; ++i) {
+    if (Wait(i) == 1) {  // read the release store: data[i] is ours to read
       *sum += data[i];
       ++*seen;
     }
