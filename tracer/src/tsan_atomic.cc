@@ -31,7 +31,7 @@ std::atomic<uint64_t> atomics::last_release_fence{0};
 
 // A stripe another thread held at the fork stays held in the child, where that thread does
 // not exist: an atomic on it would wait for ever.
-// So does a write bracket (an odd version), which loads would wait on.
+// A write under way stays open too (an odd version): every load there would wait it out.
 void AtomicsForkChild() {
   for (atomics::Stripe& s : atomics::stripes) {
     s.locked.store(0, std::memory_order_relaxed);
