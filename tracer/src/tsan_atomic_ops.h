@@ -188,10 +188,11 @@ class ReadBracket {
   // since `before`, the version read before the load.
   bool Numbered(const volatile void* a, uint64_t before) {
     if (!ts_) return true;
+    if (before & 1) return false;  // a write was under way: no number is drawn for it
     std::atomic_thread_fence(std::memory_order_acquire);  // the value was read first
     // A locked add on x86: the version below is read after the number is drawn.
     ts_->reserved_seq = g_seq->fetch_add(1, std::memory_order_seq_cst) + 1;
-    if (!(before & 1) && Version(a) == before) return true;
+    if (Version(a) == before) return true;
     ts_->reserved_seq = 0;  // a gap in the numbers
     return false;
   }
