@@ -19,9 +19,9 @@
 // change only at a store or RMW of the location; the thread's own clock does not move in
 // between (a load is no release). So the whole run of loads reads from the store the first
 // one read from, at the first one's sequence number. Stores, RMWs and compare-exchanges
-// make their stripe's version odd before they write and even again after (WriteBracket),
-// and a load folds only when the version it read before the first load was even and is
-// unchanged after the repeat.
+// count themselves on their stripe's version as under way before they write and no longer
+// after (WriteBracket), and a load folds only when the version it read before the first
+// load had none under way and is unchanged after the repeat.
 #include "tsan_atomic_ops.h"
 
 namespace threadlens::rt::tsan {
@@ -31,12 +31,12 @@ std::atomic<uint64_t> atomics::last_release_fence{0};
 
 // A stripe another thread held at the fork stays held in the child, where that thread does
 // not exist: an atomic on it would wait for ever.
-// A write under way stays open too (an odd version): every load there would wait it out.
+// A write under way stays counted too: every load there would wait it out.
 void AtomicsForkChild() {
   for (atomics::Stripe& s : atomics::stripes) {
     s.locked.store(0, std::memory_order_relaxed);
     const uint64_t v = s.version.load(std::memory_order_relaxed);
-    s.version.store((v + 1) & ~1ull, std::memory_order_relaxed);
+    s.version.store(stripe_version::Closed(v), std::memory_order_relaxed);
   }
 }
 

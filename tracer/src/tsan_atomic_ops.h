@@ -10,6 +10,7 @@
 
 #include <atomic>
 
+#include "stripe_version.h"
 #include "tsan_thread.h"
 
 namespace threadlens::rt::tsan::atomics {
@@ -19,10 +20,11 @@ using trace::MemoryOrder;
 
 struct alignas(64) Stripe {
   std::atomic<uint32_t> locked{0};
-  std::atomic<uint64_t> version{0};  // stores and RMWs recorded on this stripe
+  std::atomic<uint64_t> version{0};  // stores and RMWs recorded here (stripe_version.h)
   std::atomic<uint64_t> last_seq{0};  // the largest number a store or RMW here was given
 };
 inline constexpr size_t kStripes = 256;
+using stripe_version::Settled;
 extern Stripe stripes[kStripes];  // tsan_atomic.cc
 // At least the number of the last release fence (release, acq_rel or seq_cst): a plain store
 // after one releases (a C spin lock's unlock), and no stripe sees that store.
@@ -102,14 +104,14 @@ TSAN_ALWAYS_INLINE uint64_t Version(const volatile void* a) {
 // Before a recorded store or RMW writes: a load that sees its value then sees the bump.
 TSAN_ALWAYS_INLINE void Bump(ThreadCtx* t, const volatile void* a) {
   if (!t || t->ignore) return;
-  StripeFor(a).version.fetch_add(1, std::memory_order_relaxed);
+  StripeFor(a).version.fetch_add(stripe_version::kBegin, std::memory_order_relaxed);
   std::atomic_thread_fence(std::memory_order_release);
 }
 
 // Brackets a store, RMW or compare-exchange of `a` by a recording thread:
-// - The stripe's version is odd while the write is under way and moves again once it is
-//   visible (a seqlock): a load folds only across an even, unchanged version, so a load
-//   that read the new value is never folded into a record of one that read the old.
+// - The stripe's version counts the write as begun and as under way until it is visible
+//   (a seqlock): a load folds only across a settled, unchanged version, so a load that read
+//   the new value is never folded into a record of one that read the old.
 // - The record is numbered before the value becomes visible, as a release is numbered
 //   before the real unlock: a load that reads the value, a relaxed one included (relaxed
 //   operations take no stripe lock, yet pair with fences), is numbered after it.
@@ -149,12 +151,24 @@ class WriteBracket {
   ~WriteBracket() {
     if (!a_) return;
     if (ts_) ts_->reserved_seq = 0;  // unused (a failed compare-exchange): a gap in the numbers
-    StripeFor(a_).version.fetch_add(1, std::memory_order_release);  // after the write
+    // After the write: no longer under way.
+    StripeFor(a_).version.fetch_add(stripe_version::kEnd, std::memory_order_release);
     if (ts_) LeaveRecord(ts_);
   }
-  // The operation only read (a failed compare-exchange): its record is numbered after it.
-  void Drop() {
-    if (ts_) ts_->reserved_seq = 0;
+  // The operation only read (a failed compare-exchange): its record is numbered after it,
+  // as a load's is (ReadBracket::Numbered). False (and no number) when another write began
+  // on the stripe since `before`, the settled version read before the operation: that
+  // write may be numbered before this read and seem to be the value it read.
+  bool NumberRead(uint64_t before) {
+    if (!ts_) return true;
+    ts_->reserved_seq = 0;
+    if (!Settled(before)) return false;
+    std::atomic_thread_fence(std::memory_order_acquire);  // the value was read first
+    ts_->reserved_seq = g_seq->fetch_add(1, std::memory_order_seq_cst) + 1;
+    // This bracket's own begin is all that moved it.
+    if (Version(a_) == before + stripe_version::kBegin) return true;
+    ts_->reserved_seq = 0;  // a gap in the numbers
+    return false;
   }
   WriteBracket(const WriteBracket&) = delete;
   WriteBracket& operator=(const WriteBracket&) = delete;
@@ -188,7 +202,7 @@ class ReadBracket {
   // since `before`, the version read before the load.
   bool Numbered(const volatile void* a, uint64_t before) {
     if (!ts_) return true;
-    if (before & 1) return false;  // a write was under way: no number is drawn for it
+    if (!Settled(before)) return false;  // a write was under way: no number is drawn
     std::atomic_thread_fence(std::memory_order_acquire);  // the value was read first
     // A locked add on x86: the version below is read after the number is drawn.
     ts_->reserved_seq = g_seq->fetch_add(1, std::memory_order_seq_cst) + 1;
@@ -207,19 +221,28 @@ class ReadBracket {
  private:
   ThreadState* ts_ = nullptr;
 };
-// Loads again at most this many times while writes keep beginning on the stripe, then
-// records the last one as it is.
+// Loads again while writes keep beginning on the stripe: kReloads times after a brief wait
+// each, then up to kLastReload after waiting out a write under way, then records the last
+// one as it is.
 inline constexpr int kReloads = 16;
+inline constexpr int kLastReload = kReloads + 8;
 
-// The stripe version of `a` once no write is under way there (an odd version: a write
-// between its number and its end, which waits for nothing). Waited for briefly only: a
-// writer that lost its core (or a bracket a fork's child inherited) is not waited out.
-TSAN_ALWAYS_INLINE uint64_t SettledVersion(const volatile void* a) {
+// The stripe version of `a` once no write is under way there (a write between its number
+// and its end, which waits for nothing). Waited for briefly on the first kReloads tries.
+// Past them the writer has lost its core (more runnable threads than cores): its number is
+// drawn and its value not yet visible, so a load numbered now would seem to read it. It is
+// waited out then, this thread yielding its core, though not for ever (a writer stopped in
+// a debugger).
+TSAN_ALWAYS_INLINE uint64_t SettledVersion(const volatile void* a, int tries) {
   uint64_t v = Version(a);
-  for (int spins = 0; (v & 1) && spins < 1024; ++spins) {
+  for (int spins = 0; !Settled(v) && spins < 1024; ++spins) {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
 #endif
+    v = Version(a);
+  }
+  for (int yields = 0; !Settled(v) && tries >= kReloads && yields < 10000; ++yields) {
+    syscall(SYS_sched_yield);  // not the interceptor: no schedule step
     v = Version(a);
   }
   return v;
@@ -230,7 +253,7 @@ TSAN_ALWAYS_INLINE uint64_t SettledVersion(const volatile void* a) {
 // without the stripe lock (it takes no sequence number) and confirms with FoldRepeat.
 TSAN_ALWAYS_INLINE bool Foldable(ThreadCtx* t, int mo, const volatile void* a, uint32_t size,
                                  uintptr_t pc) {
-  if (!t || t->ignore || t->emitted != t->depth || (t->load_version & 1) ||
+  if (!t || t->ignore || t->emitted != t->depth || !Settled(t->load_version) ||
       t->load_version != Version(a)) {
     return false;
   }
@@ -271,7 +294,7 @@ TSAN_ALWAYS_INLINE bool RecordLoad(ThreadCtx* t, int mo, const volatile void* a,
   if (!t || t->ignore) return true;
   if (t->emitted != t->depth) SyncStack(*t);
   ThreadState* ts = t_state;
-  if (before == t->load_version && !(before & 1) && reinterpret_cast<uintptr_t>(ts) > 1 &&
+  if (before == t->load_version && Settled(before) && reinterpret_cast<uintptr_t>(ts) > 1 &&
       !ts->in_runtime) {
     std::atomic_thread_fence(std::memory_order_acquire);  // the value was read first
     if (Version(a) == before &&
@@ -366,9 +389,9 @@ TSAN_ALWAYS_INLINE T Load(const volatile T* a, int mo, uintptr_t pc) {
   Scope s(t, a, mo);
   ReadBracket r(t);
   for (int tries = 0;; ++tries) {
-    const uint64_t before = t ? SettledVersion(a) : 0;
+    const uint64_t before = t ? SettledVersion(a, tries) : 0;
     T v = PlainLoad(a, mo);
-    if (RecordLoad(t, mo, a, sizeof(T), pc, before, &r, tries == kReloads)) return v;
+    if (RecordLoad(t, mo, a, sizeof(T), pc, before, &r, tries == kLastReload)) return v;
   }
 }
 
@@ -399,7 +422,9 @@ TSAN_ALWAYS_INLINE T Rmw(volatile T* a, T v, int mo, uintptr_t pc) {
 }
 
 // A failed compare-exchange only read the location: it is recorded as a load with the
-// failure order, so it never counts as a release.
+// failure order, so it never counts as a release. Like a load, it is numbered only when no
+// other write began on the stripe meanwhile, else performed again (a compare-exchange that
+// fails has no effect; its retry is one that happened a moment later), as often as a load.
 template <typename T>
 TSAN_ALWAYS_INLINE bool Cas(volatile T* a, T* expected, T desired, bool weak, int mo, int fmo,
                             uintptr_t pc) {
@@ -416,23 +441,31 @@ TSAN_ALWAYS_INLINE bool Cas(volatile T* a, T* expected, T desired, bool weak, in
     }
   }
   Scope s(t, a, mo);
-  const uint64_t before = t ? Version(a) : 0;
-  bool ok;
-  {
-    WriteBracket w(t, a);
-    ok = PlainCas(a, expected, desired, weak, mo, fmo);
-    if (ok) {
-      w.AfterRead();
-      Record(t, EventKind::kAtomicRmw, mo, a, sizeof(T), pc);
-    } else {
-      w.Drop();
-      RecordLoad(t, fmo, a, sizeof(T), pc, before);
+  const T want = *expected;
+  for (int tries = 0;; ++tries) {
+    const uint64_t before = t ? SettledVersion(a, tries) : 0;
+    bool ok, done = true;
+    {
+      WriteBracket w(t, a);
+      ok = PlainCas(a, expected, desired, weak, mo, fmo);
+      if (ok) {
+        w.AfterRead();
+        Record(t, EventKind::kAtomicRmw, mo, a, sizeof(T), pc);
+      } else if (w.NumberRead(before) || tries == kLastReload) {
+        RecordLoad(t, fmo, a, sizeof(T), pc, before);
+      } else {
+        done = false;
+      }
     }
+    if (!done) {
+      *expected = want;
+      continue;
+    }
+    // A failed one wrote nothing: when its own bracket is all that moved the version, the
+    // thread's next spin may fold into the load just recorded.
+    if (!ok && t && !t->ignore && Version(a) == before + 1) t->load_version = before + 1;
+    return ok;
   }
-  // A failed one wrote nothing: when its own bracket is all that moved the version, the
-  // thread's next spin may fold into the load just recorded.
-  if (!ok && t && !t->ignore && Version(a) == before + 2) t->load_version = before + 2;
-  return ok;
 }
 
 

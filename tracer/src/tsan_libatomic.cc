@@ -169,7 +169,9 @@ bool Intercept_atomic_compare_exchange(size_t n, void* obj, void* expected, void
     Record(t, EventKind::kAtomicRmw, mo, obj, Size(n), pc);
   } else {
     Copy(expected, obj, n);
-    w.Drop();
+    // Copied under the stripe lock, which every generic call takes: numbered here, or by
+    // the record when the version moved (a lock-free-sized write of the stripe's).
+    w.NumberRead(before);
     RecordLoad(t, fmo, obj, Size(n), pc, before);
   }
   return ok;

@@ -22,9 +22,11 @@ void Write() {
 
 void Read(long* sum) {
   for (int i = 0; i < kRounds; ++i) {
-    while (flags[i].load(std::memory_order_acquire) != 2) {
+    // Waits without synchronizing (an acquire read of the release store would), then reads
+    // the relaxed store's value with acquire.
+    while (flags[i].load(std::memory_order_relaxed) != 2) {
     }
-    *sum += data[i];  // RACE
+    *sum += flags[i].load(std::memory_order_acquire) + data[i];  // RACE
   }
 }
 

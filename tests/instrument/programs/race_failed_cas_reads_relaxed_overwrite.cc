@@ -1,0 +1,43 @@
+// The twin of clean_failed_cas_reads_release_then_relaxed: the reader's failed
+// compare-exchange waits for the relaxed store's value. It reads a store outside the release
+// sequence (the relaxed store ended it): nothing orders the writer's data before the read.
+// CHECK: race data[0]
+#include <atomic>
+#include <cstdio>
+#include <thread>
+
+constexpr int kRounds = 20000;
+int data[kRounds];
+std::atomic<int> flags[kRounds];
+
+void Write() {
+  for (int i = 0; i < kRounds; ++i) {
+    for (volatile int spin = 0; spin < 100; ++spin) {
+    }
+    data[i] = i;  // RACE
+    flags[i].store(1, std::memory_order_release);
+    flags[i].store(2, std::memory_order_relaxed);
+  }
+}
+
+void Read(long* sum) {
+  for (int i = 0; i < kRounds; ++i) {
+    // Waits without synchronizing (an acquire read of the release store would), then reads
+    // the relaxed store's value with acquire.
+    while (flags[i].load(std::memory_order_relaxed) != 2) {
+    }
+    int seen = 0;
+    flags[i].compare_exchange_strong(seen, 0, std::memory_order_acq_rel,
+                                     std::memory_order_acquire);
+    *sum += data[i] + seen;  // RACE
+  }
+}
+
+int main() {
+  long sum = 0;
+  std::thread reader(Read, &sum), writer(Write);
+  writer.join();
+  reader.join();
+  std::printf("sum %ld\n", sum);
+  return 0;
+}
