@@ -18,6 +18,7 @@ Command AddReport(CLI::App& app) {
     std::string color = "auto";
     bool no_races = false;
     bool no_tsan_settings = false;
+    std::string release_sequences = "c++20";
     bool predict = false;
   };
   auto o = std::make_shared<Options>();
@@ -52,6 +53,10 @@ Command AddReport(CLI::App& app) {
   sub->add_flag("--no-tsan-settings", o->no_tsan_settings,
                 "Also show the findings the program's ThreadSanitizer settings turn off (TSAN_OPTIONS "
                 "suppressions and report_* flags, __tsan_default_options/_suppressions)");
+  sub->add_option("--release-sequences", o->release_sequences,
+                  "c++20 (default; c++23 the same): only read-modify-writes continue a release "
+                  "sequence; c++11 (c++14, c++17 the same): so do its thread's later stores")
+      ->check(CLI::IsMember({"c++20", "c++23", "c++11", "c++14", "c++17"}));
   sub->add_flag("--predict", o->predict,
                 "Check each lock-order cycle for a deadlocking reordering of the run, with its "
                 "schedule; also races, lost notifications and deadlocks through a notification");
@@ -60,6 +65,7 @@ Command AddReport(CLI::App& app) {
             analyze.races = !o->no_races;
             analyze.predict = o->predict;
             analyze.tsan_settings = !o->no_tsan_settings;
+            analyze.cxx11_release_sequences = o->release_sequences.starts_with("c++1");
             auto reports = reports::LoadReports(o->traces, analyze, reports::StderrIsTerminal());
             reports::WriteOutputs(reports, o->files);
             const auto& f = o->files;

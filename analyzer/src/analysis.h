@@ -51,6 +51,7 @@ class Analysis {
         holds_(opts.max_misuse),
         namer_(source, opts_, stacks_, locksets_, monitor_.Locks()),
         std_trace_(source.Meta().format == "std") {
+    hb_.SameThreadStoresContinue(opts_.cxx11_release_sequences);
     if (opts_.predict) {
       predict_ = std::make_unique<PredictTrace>();
       predict_->SetGranular(!std_trace_);

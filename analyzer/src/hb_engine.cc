@@ -179,14 +179,21 @@ void HappensBefore::AtomicLoad(uint32_t thread, uint64_t addr, uint8_t mo) {
 
 void HappensBefore::AtomicStore(uint32_t thread, uint64_t addr, uint8_t mo) {
   const uint32_t t = Slot(thread);
+  // The older rule: a store of the thread that alone heads the sequence continues it.
+  bool continues = false;
+  if (same_thread_stores_continue_ && atomics_.size()) {
+    const AtomicRef* r = atomics_.Find(addr);
+    continues = r && !r->mixed && r->thread == t && r->epoch != 0;
+  }
   if (IsRelease(mo)) {
-    // A new release sequence: what earlier sequences carried is no longer visible.
+    // A new release sequence: what earlier sequences carried is no longer visible (under
+    // the older rule this thread's earlier one, which continues, is in its clock anyway).
     Publish(addr, clocks_[t], t, true);
     Mut(t).Tick(t);
   } else if (const Fences* f = FencesOf(t); f && f->released.size()) {
     // After a release fence a relaxed store heads a sequence that carries the fence's clock.
-    Publish(addr, f->released, t, true);
-  } else {
+    Publish(addr, f->released, t, !continues);
+  } else if (!continues) {
     EraseAtomic(addr);
   }
 }

@@ -66,8 +66,14 @@ class HappensBefore {
   void PrefetchAtomic(uint64_t addr) const {
     if (atomics_.size()) atomics_.Prefetch(addr);
   }
-  // A plain atomic store: a release starts a sequence, anything else ends it.
+  // A plain atomic store: a release starts a sequence, anything else ends it (C++20), or,
+  // with SameThreadStoresContinue, continues one the storing thread heads.
   void AtomicStore(uint32_t t, uint64_t addr, uint8_t mo);
+  // Release sequences as C++11 to C++17 define them: the head's thread's later stores to the
+  // location continue the sequence, as read-modify-writes do (C++20 dropped them: P0982R1).
+  // Code written to the older rule relies on it (oneTBB's task-pool steal rolls the deque's
+  // head back with a relaxed store after its release increment).
+  void SameThreadStoresContinue(bool on) { same_thread_stores_continue_ = on; }
   // The store side of a read-modify-write (call AtomicLoad first): continues the sequence.
   void AtomicRmwStore(uint32_t t, uint64_t addr, uint8_t mo);
   // A thread fence (acquire, release, acq_rel or seq_cst; relaxed does nothing).
@@ -161,6 +167,7 @@ class HappensBefore {
   void Publish(uint64_t addr, const VectorClock& x, uint32_t u, bool replace);
   void EraseAtomic(uint64_t addr);
   FlatMap<AtomicRef> atomics_;  // address -> its sequence
+  bool same_thread_stores_continue_ = false;
   // Where sequences are: per 4 KiB page, its lines holding one and, per line, the bytes
   // they start at. A plain write ends the sequences it covers with one lookup each, not one
   // per byte written: a line holding an atomic next to plain fields is written often.

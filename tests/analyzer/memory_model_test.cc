@@ -74,17 +74,23 @@ TEST(MemoryModel, AtomicAccessesDoNotRaceEachOther) {
                   .empty());
 }
 
-// T1: data = 1; flag.store(release); then `between` on flag; T2: flag.load(acquire); data.
-Report ReleaseSequence(EventKind between_kind, uint32_t between_tid) {
+// T1: data = 1; flag.store(release) (or `head`: a seq_cst read-modify-write); then `between`
+// on flag; T2: flag.load(acquire); data. `cxx11`: release sequences as C++11 to C++17 say.
+Report ReleaseSequence(EventKind between_kind, uint32_t between_tid, bool cxx11 = false,
+                       EventKind head = EventKind::kAtomicStore) {
   VectorSource s;
   s.Add(1, EventKind::kThreadCreate, 2).Add(2, EventKind::kThreadStart, 1);
   s.Add(1, EventKind::kThreadCreate, 3).Add(3, EventKind::kThreadStart, 1);
   s.Add(1, EventKind::kWrite, kX, 0, 4, s.Site("writer.cc:1"));
-  s.Add(1, EventKind::kAtomicStore, kX + 64, Mo(MemoryOrder::kRelease), 4, s.Site("writer.cc:2"));
+  const MemoryOrder order = head == EventKind::kAtomicStore ? MemoryOrder::kRelease
+                                                             : MemoryOrder::kSeqCst;
+  s.Add(1, head, kX + 64, Mo(order), 4, s.Site("writer.cc:2"));
   s.Add(between_tid, between_kind, kX + 64, Mo(MemoryOrder::kRelaxed), 4, s.Site("other.cc:3"));
   s.Add(2, EventKind::kAtomicLoad, kX + 64, Mo(MemoryOrder::kAcquire), 4, s.Site("reader.cc:4"));
   s.Add(2, EventKind::kRead, kX, 0, 4, s.Site("reader.cc:5"));
-  return Analyze(s, TestOptions());
+  AnalyzeOptions opts = TestOptions();
+  opts.cxx11_release_sequences = cxx11;
+  return Analyze(s, opts);
 }
 
 TEST(MemoryModel, ReadModifyWritesContinueAReleaseSequence) {
@@ -101,6 +107,21 @@ TEST(MemoryModel, AStoreEndsAReleaseSequence) {
   bool data_race = false;
   for (const Finding* f : OfKind(r, "race")) data_race |= f->accesses[0].address == kX;
   EXPECT_TRUE(data_race);
+}
+
+TEST(MemoryModel, UnderTheCxx11RuleTheHeadsOwnStoresContinueTheSequence) {
+  // A relaxed store of the releasing thread continues its sequence; another's still ends it.
+  EXPECT_TRUE(OfKind(ReleaseSequence(EventKind::kAtomicStore, 1, true), "race").empty());
+  EXPECT_EQ(OfKind(ReleaseSequence(EventKind::kAtomicStore, 3, true), "race").size(), 1u);
+  EXPECT_TRUE(OfKind(ReleaseSequence(EventKind::kAtomicRmw, 3, true), "race").empty());
+  // Headed by a read-modify-write (a deque's `++head`, rolled back relaxed when the steal
+  // fails): a race under C++20, none under the older rule.
+  EXPECT_EQ(OfKind(ReleaseSequence(EventKind::kAtomicStore, 1, false, EventKind::kAtomicRmw),
+                   "race").size(),
+            1u);
+  EXPECT_TRUE(OfKind(ReleaseSequence(EventKind::kAtomicStore, 1, true, EventKind::kAtomicRmw),
+                     "race")
+                  .empty());
 }
 
 // T1: data = 1; flag.store(release); a plain write by T1 of [at, at + size); T2:

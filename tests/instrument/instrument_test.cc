@@ -15,6 +15,8 @@
 //   // CHECK: no-finding K  no finding of kind K
 //   // CHECK: note TEXT    a note of the report contains TEXT
 //   // CHECK: no-warning TEXT  no warning of the report contains TEXT
+//   // CHECK: cxx11-no-race  no race finding under C++11's release sequences
+//                         (AnalyzeOptions::cxx11_release_sequences)
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -48,6 +50,7 @@ using instrument_test::RunTo;
 
 struct Expectations {
   bool no_race = false;
+  bool cxx11_no_race = false;
   int race_count = -1;             // -1: not checked
   std::vector<std::string> races;  // variable names, "*" for any
   std::set<int> race_lines;        // lines marked // RACE
@@ -82,6 +85,7 @@ Expectations ReadExpectations(const std::string& path) {
     std::string what;
     words >> what;
     if (what == "no-race") e.no_race = true;
+    if (what == "cxx11-no-race") e.cxx11_no_race = true;
     if (what == "races") words >> e.race_count;
     if (what == "race") {  // the name is the rest of the line: "tally in T2's thread-local storage"
       std::string name;
@@ -189,6 +193,13 @@ TEST_P(InstrumentedProgram, FindingsMatchChecks) {
   }
   if (expect.race_count >= 0) {
     EXPECT_EQ(races.size(), static_cast<size_t>(expect.race_count)) << name;
+  }
+  if (expect.cxx11_no_race) {
+    threadlens::AnalyzeOptions cxx11;
+    cxx11.cxx11_release_sequences = true;
+    for (const auto& f : threadlens::AnalyzeFile(trace, cxx11).findings) {
+      EXPECT_NE(f.kind, "race") << name << " must be race-free under C++11's release sequences";
+    }
   }
   for (const std::string& variable : expect.races) {
     bool found = false;

@@ -2,6 +2,9 @@
 // value. Its acquire load then reads a store outside the release sequence (the relaxed store
 // ended it): nothing orders the writer's data before the read.
 // CHECK: race data[0]
+// Before C++20 the writer's relaxed store continued the release sequence its release store
+// headed, and the reader synchronized:
+// CHECK: cxx11-no-race
 #include <atomic>
 #include <cstdio>
 #include <thread>

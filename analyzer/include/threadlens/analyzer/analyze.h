@@ -28,6 +28,10 @@ struct AnalyzeOptions {
   // Apply the ThreadSanitizer settings the program ran with (TSAN_OPTIONS' suppressions file
   // and report_* flags, __tsan_default_options/_suppressions), as the trace recorded them.
   bool tsan_settings = true;
+  // Release sequences as C++11 to C++17 define them: a store by the thread that heads one
+  // continues it (C++20, the default, ends it: only read-modify-writes continue one).
+  // For code written to the older rule.
+  bool cxx11_release_sequences = false;
   // Threads that check shadow memory beside the one reading the trace. -1: the
   // THREADLENS_RACE_WORKERS environment variable if set, else 2 when this process may run
   // on three CPUs or more, 1 on two. The findings are the same whatever the number.
