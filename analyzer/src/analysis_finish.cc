@@ -268,6 +268,15 @@ Report Analysis::Finish() {
                         " clock slots taken (threads alive at once, or ended and not yet "
                         "joined) were not checked");
   }
+  if (!raw.empty() && !opts_.cxx11_release_sequences && hb_.own_sequence_stores() > 0) {
+    const uint64_t n = hb_.own_sequence_stores();
+    rep.notes.push_back(
+        "race: " + std::to_string(n) + " relaxed store" + (n > 1 ? "s" : "") +
+        " ended a release sequence " + (n > 1 ? "their" : "its") +
+        " own thread had started, as C++20 says; before C++20 such a store continued it. "
+        "Code written to the older rule (oneTBB's task deque) races under C++20: "
+        "`--release-sequences c++11` checks it under that rule");
+  }
   if (races_skipped_) {
     rep.notes.push_back("race: the program was not built with threadlens-c++ or threadlens-cc, so "
                         "its memory accesses were not recorded and races were not checked");

@@ -181,9 +181,12 @@ void HappensBefore::AtomicStore(uint32_t thread, uint64_t addr, uint8_t mo) {
   const uint32_t t = Slot(thread);
   // The older rule: a store of the thread that alone heads the sequence continues it.
   bool continues = false;
-  if (same_thread_stores_continue_ && atomics_.size()) {
+  if (!IsRelease(mo) && atomics_.size()) {
     const AtomicRef* r = atomics_.Find(addr);
-    continues = r && !r->mixed && r->thread == t && r->epoch != 0;
+    if (r && !r->mixed && r->thread == t && r->epoch != 0) {
+      ++own_sequence_stores_;
+      continues = same_thread_stores_continue_;
+    }
   }
   if (IsRelease(mo)) {
     // A new release sequence: what earlier sequences carried is no longer visible (under

@@ -74,6 +74,9 @@ class HappensBefore {
   // Code written to the older rule relies on it (oneTBB's task-pool steal rolls the deque's
   // head back with a relaxed store after its release increment).
   void SameThreadStoresContinue(bool on) { same_thread_stores_continue_ = on; }
+  // Relaxed stores that ended a release sequence their own thread alone headed (C++20), or
+  // continued it (the older rule): where the two rules part.
+  uint64_t own_sequence_stores() const { return own_sequence_stores_; }
   // The store side of a read-modify-write (call AtomicLoad first): continues the sequence.
   void AtomicRmwStore(uint32_t t, uint64_t addr, uint8_t mo);
   // A thread fence (acquire, release, acq_rel or seq_cst; relaxed does nothing).
@@ -168,6 +171,7 @@ class HappensBefore {
   void EraseAtomic(uint64_t addr);
   FlatMap<AtomicRef> atomics_;  // address -> its sequence
   bool same_thread_stores_continue_ = false;
+  uint64_t own_sequence_stores_ = 0;
   // Where sequences are: per 4 KiB page, its lines holding one and, per line, the bytes
   // they start at. A plain write ends the sequences it covers with one lookup each, not one
   // per byte written: a line holding an atomic next to plain fields is written often.

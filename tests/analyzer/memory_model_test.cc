@@ -124,6 +124,22 @@ TEST(MemoryModel, UnderTheCxx11RuleTheHeadsOwnStoresContinueTheSequence) {
                   .empty());
 }
 
+bool SaysOlderRule(const Report& r) {
+  for (const std::string& n : r.notes) {
+    if (n.find("--release-sequences c++11") != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST(MemoryModel, ARaceAfterAStoreEndedItsOwnThreadsSequenceNamesTheOlderRule) {
+  // The releasing thread's own relaxed store: where C++20 and the older rule part.
+  EXPECT_TRUE(SaysOlderRule(ReleaseSequence(EventKind::kAtomicStore, 1)));
+  // Another thread's store ends the sequence under both rules.
+  EXPECT_FALSE(SaysOlderRule(ReleaseSequence(EventKind::kAtomicStore, 3)));
+  // Under the older rule there is no race to explain.
+  EXPECT_FALSE(SaysOlderRule(ReleaseSequence(EventKind::kAtomicStore, 1, true)));
+}
+
 // T1: data = 1; flag.store(release); a plain write by T1 of [at, at + size); T2:
 // flag.load(acquire); data. True when T2's read of data races (the sequence ended).
 bool DataRacesAfterPlainWrite(uint64_t at, uint64_t size) {
