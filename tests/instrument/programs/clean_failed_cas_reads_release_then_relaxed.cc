@@ -18,6 +18,9 @@ void Write() {
     }
     data[i] = i;
     flags[i].store(1, std::memory_order_release);
+    // A gap of 0 to 140 spins: the reader reads 1 in most rounds, and 2 lands anywhere.
+    for (volatile int spin = 0; spin < (i % 8) * 20; ++spin) {
+    }
     flags[i].store(2, std::memory_order_relaxed);
   }
 }
