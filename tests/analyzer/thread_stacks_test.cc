@@ -198,5 +198,30 @@ TEST(FrameBases, AnEndedThreadsFramesAreKeptOutOfTheMap) {
   EXPECT_EQ(frames.mapped(), 1u);
 }
 
+// Ended threads whose frames lay the same way below their highest one share one array,
+// wherever their stacks were; each still gets its own stack pointers back.
+TEST(FrameBases, EndedThreadsThatRanTheSameCodeShareTheirFrames) {
+  FrameBases frames;
+  for (uint32_t tid : {11u, 12u, 13u}) {
+    const uint64_t top = 0x7f0000800000ull * tid;
+    for (uint32_t node = 1; node <= 20; ++node) {
+      frames.Record(tid, node, {top - 64 * node, node == 4 ? 0x30u : 0u});
+    }
+    if (tid == 13) frames.Record(tid, 21, {top - 4096, 0});  // a path the others did not take
+    frames.Record(tid, 7, {top - 8, 0});                      // moved
+    frames.Retire(tid);
+  }
+  EXPECT_EQ(frames.mapped(), 0u);
+  EXPECT_EQ(frames.layouts(), 2u) << "threads 11 and 12 share one; 13 took another path";
+  for (uint32_t tid : {11u, 12u, 13u}) {
+    const uint64_t top = 0x7f0000800000ull * tid;
+    EXPECT_EQ(frames.At(tid, 1).sp, top - 64);
+    EXPECT_EQ(frames.At(tid, 20).sp, top - 64 * 20);
+    EXPECT_EQ(frames.At(tid, 4).fp_offset, 0x30u);
+    EXPECT_EQ(frames.At(tid, 7).sp, 0u) << "a moved path names nothing, shared or not";
+    EXPECT_EQ(frames.At(tid, 21).sp, tid == 13 ? top - 4096 : 0u);
+  }
+}
+
 }  // namespace
 }  // namespace threadlens::analysis
