@@ -40,10 +40,7 @@ Command AddAnalyze(CLI::App& app) {
   sub->add_flag("--no-tsan-settings", o->no_tsan_settings,
                 "Also show the findings the program's ThreadSanitizer settings turn off (TSAN_OPTIONS "
                 "suppressions and report_* flags, __tsan_default_options/_suppressions)");
-  sub->add_option("--release-sequences", o->release_sequences,
-                  "c++20 (default; c++23 the same): only read-modify-writes continue a release "
-                  "sequence; c++11 (c++14, c++17 the same): so do its thread's later stores")
-      ->check(CLI::IsMember({"c++20", "c++23", "c++11", "c++14", "c++17"}));
+  AddReleaseSequences(sub, &o->release_sequences);
   sub->add_flag("--no-contention", o->no_contention, "Leave out contention notes");
   sub->add_flag("--full-stacks", o->full_stacks,
                 "Show every frame of every stack; by default runs of library frames are "
@@ -66,7 +63,7 @@ Command AddAnalyze(CLI::App& app) {
             opts.max_cycle_length = o->max_cycle_length;
             opts.predict = o->predict;
             opts.tsan_settings = !o->no_tsan_settings;
-            opts.cxx11_release_sequences = o->release_sequences.starts_with("c++1");
+            opts.cxx11_release_sequences = OlderReleaseSequences(o->release_sequences);
             // Only the JSON timeline shows lock spans: building them costs a name per span.
             if (!(o->format == "json" && o->timeline)) opts.max_spans = 0;
             Report report;

@@ -58,10 +58,7 @@ Command AddCheck(CLI::App& app) {
   sub->add_flag("--no-tsan-settings", o->no_tsan_settings,
                 "Also show the findings the program's ThreadSanitizer settings turn off (TSAN_OPTIONS "
                 "suppressions and report_* flags, __tsan_default_options/_suppressions)");
-  sub->add_option("--release-sequences", o->release_sequences,
-                  "c++20 (default; c++23 the same): only read-modify-writes continue a release "
-                  "sequence; c++11 (c++14, c++17 the same): so do its thread's later stores")
-      ->check(CLI::IsMember({"c++20", "c++23", "c++11", "c++14", "c++17"}));
+  AddReleaseSequences(sub, &o->release_sequences);
   sub->add_option("--color", o->color, "auto, always, never (NO_COLOR is honoured)")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   sub->add_option("--html", o->files.html, "Also write the HTML report");
@@ -87,7 +84,7 @@ Command AddCheck(CLI::App& app) {
             AnalyzeOptions analyze;
             analyze.predict = o->predict;
             analyze.tsan_settings = !o->no_tsan_settings;
-            analyze.cxx11_release_sequences = o->release_sequences.starts_with("c++1");
+            analyze.cxx11_release_sequences = OlderReleaseSequences(o->release_sequences);
             auto all = reports::LoadReports(o->traces, analyze, reports::StderrIsTerminal());
 
             auto result = reports::EvaluateGate(all, gate);

@@ -32,4 +32,14 @@ Command AddStress(CLI::App& app);
 void SetVerbatimCommand(std::vector<std::string> command);
 void UseVerbatimCommand(std::vector<std::string>& command);
 
+// `--release-sequences RULE` (analyze, check, report): the release sequences atomics follow.
+// True when `rule` is the one before C++20 (AnalyzeOptions::cxx11_release_sequences).
+inline void AddReleaseSequences(CLI::App* sub, std::string* rule) {
+  sub->add_option("--release-sequences", *rule,
+                  "c++20 (default; c++23 the same): only read-modify-writes continue a release "
+                  "sequence; c++11 (c++14, c++17 the same): so do its thread's later stores")
+      ->check(CLI::IsMember({"c++20", "c++23", "c++11", "c++14", "c++17"}));
+}
+inline bool OlderReleaseSequences(const std::string& rule) { return rule.starts_with("c++1"); }
+
 }  // namespace threadlens::cli

@@ -142,10 +142,13 @@ void HappensBefore::Publish(uint64_t addr, const VectorClock& x, uint32_t u, boo
 }
 
 void HappensBefore::EraseAtomic(uint64_t addr) {
-  const AtomicRef* ref = atomics_.Find(addr);
-  if (!ref) return;
-  atomic_clocks_[ref->idx].Clear();
-  free_atomic_clocks_.push_back(ref->idx);
+  if (const AtomicRef* ref = atomics_.Find(addr)) EraseAtomic(addr, *ref);
+}
+
+void HappensBefore::EraseAtomic(uint64_t addr, const AtomicRef& found) {
+  const uint32_t idx = found.idx;  // `found` goes with the erase
+  atomic_clocks_[idx].Clear();
+  free_atomic_clocks_.push_back(idx);
   atomics_.Erase(addr);
   const uint32_t pi = *atomic_pages_.Find(addr >> 12);
   PageAtomics& pa = page_atomics_[pi];
@@ -180,13 +183,11 @@ void HappensBefore::AtomicLoad(uint32_t thread, uint64_t addr, uint8_t mo) {
 void HappensBefore::AtomicStore(uint32_t thread, uint64_t addr, uint8_t mo) {
   const uint32_t t = Slot(thread);
   // The older rule: a store of the thread that alone heads the sequence continues it.
+  const AtomicRef* r = !IsRelease(mo) && atomics_.size() ? atomics_.Find(addr) : nullptr;
   bool continues = false;
-  if (!IsRelease(mo) && atomics_.size()) {
-    const AtomicRef* r = atomics_.Find(addr);
-    if (r && !r->mixed && r->thread == t && r->epoch != 0) {
-      ++own_sequence_stores_;
-      continues = same_thread_stores_continue_;
-    }
+  if (r && !r->mixed && r->thread == t && r->epoch != 0) {
+    ++own_sequence_stores_;
+    continues = same_thread_stores_continue_;
   }
   if (IsRelease(mo)) {
     // A new release sequence: what earlier sequences carried is no longer visible (under
@@ -196,8 +197,8 @@ void HappensBefore::AtomicStore(uint32_t thread, uint64_t addr, uint8_t mo) {
   } else if (const Fences* f = FencesOf(t); f && f->released.size()) {
     // After a release fence a relaxed store heads a sequence that carries the fence's clock.
     Publish(addr, f->released, t, !continues);
-  } else if (!continues) {
-    EraseAtomic(addr);
+  } else if (r && !continues) {
+    EraseAtomic(addr, *r);
   }
 }
 

@@ -169,6 +169,7 @@ class HappensBefore {
   // `x`, the clock thread u published at x[u], starts (`replace`) or joins the sequence.
   void Publish(uint64_t addr, const VectorClock& x, uint32_t u, bool replace);
   void EraseAtomic(uint64_t addr);
+  void EraseAtomic(uint64_t addr, const AtomicRef& found);  // atomics_.Find(addr) gave it
   FlatMap<AtomicRef> atomics_;  // address -> its sequence
   bool same_thread_stores_continue_ = false;
   uint64_t own_sequence_stores_ = 0;

@@ -108,6 +108,23 @@ TSAN_ALWAYS_INLINE void Bump(ThreadCtx* t, const volatile void* a) {
   std::atomic_thread_fence(std::memory_order_release);
 }
 
+// Numbers a read of `a` (a load, or a failed compare-exchange) once it read: draws ts's
+// reserved number, then checks that the stripe's version is still `before` (settled, read
+// just before the read) plus `own` (the reader's own bracket). False, and no number, when a
+// write was under way at `before` or began since: numbered before this read's number, it
+// would seem to be the value the read returned.
+TSAN_ALWAYS_INLINE bool NumberAfterRead(ThreadState* ts, const volatile void* a,
+                                        uint64_t before, uint64_t own) {
+  ts->reserved_seq = 0;
+  if (!Settled(before)) return false;
+  std::atomic_thread_fence(std::memory_order_acquire);  // the value was read first
+  // A locked add on x86: the version below is read after the number is drawn.
+  ts->reserved_seq = g_seq->fetch_add(1, std::memory_order_seq_cst) + 1;
+  if (Version(a) == before + own) return true;
+  ts->reserved_seq = 0;  // a gap in the numbers
+  return false;
+}
+
 // Brackets a store, RMW or compare-exchange of `a` by a recording thread:
 // - The stripe's version counts the write as begun and as under way until it is visible
 //   (a seqlock): a load folds only across a settled, unchanged version, so a load that read
@@ -156,19 +173,10 @@ class WriteBracket {
     if (ts_) LeaveRecord(ts_);
   }
   // The operation only read (a failed compare-exchange): its record is numbered after it,
-  // as a load's is (ReadBracket::Numbered). False (and no number) when another write began
-  // on the stripe since `before`, the settled version read before the operation: that
-  // write may be numbered before this read and seem to be the value it read.
+  // as a load's is (NumberAfterRead; this bracket's begin is its own). `before`: the
+  // version read before the operation.
   bool NumberRead(uint64_t before) {
-    if (!ts_) return true;
-    ts_->reserved_seq = 0;
-    if (!Settled(before)) return false;
-    std::atomic_thread_fence(std::memory_order_acquire);  // the value was read first
-    ts_->reserved_seq = g_seq->fetch_add(1, std::memory_order_seq_cst) + 1;
-    // This bracket's own begin is all that moved it.
-    if (Version(a_) == before + stripe_version::kBegin) return true;
-    ts_->reserved_seq = 0;  // a gap in the numbers
-    return false;
+    return !ts_ || NumberAfterRead(ts_, a_, before, stripe_version::kBegin);
   }
   WriteBracket(const WriteBracket&) = delete;
   WriteBracket& operator=(const WriteBracket&) = delete;
@@ -198,17 +206,9 @@ class ReadBracket {
       EnterRecord(ts);  // a handler's record may not take a number between
     }
   }
-  // Draws the load's number; false (and no number) when a write began on the stripe of `a`
-  // since `before`, the version read before the load.
+  // Draws the load's number (NumberAfterRead); `before`: the version read before the load.
   bool Numbered(const volatile void* a, uint64_t before) {
-    if (!ts_) return true;
-    if (!Settled(before)) return false;  // a write was under way: no number is drawn
-    std::atomic_thread_fence(std::memory_order_acquire);  // the value was read first
-    // A locked add on x86: the version below is read after the number is drawn.
-    ts_->reserved_seq = g_seq->fetch_add(1, std::memory_order_seq_cst) + 1;
-    if (Version(a) == before) return true;
-    ts_->reserved_seq = 0;  // a gap in the numbers
-    return false;
+    return !ts_ || NumberAfterRead(ts_, a, before, 0);
   }
   ~ReadBracket() {
     if (!ts_) return;
@@ -444,26 +444,24 @@ TSAN_ALWAYS_INLINE bool Cas(volatile T* a, T* expected, T desired, bool weak, in
   const T want = *expected;
   for (int tries = 0;; ++tries) {
     const uint64_t before = t ? SettledVersion(a, tries) : 0;
-    bool ok, done = true;
+    bool ok;
     {
       WriteBracket w(t, a);
       ok = PlainCas(a, expected, desired, weak, mo, fmo);
       if (ok) {
         w.AfterRead();
         Record(t, EventKind::kAtomicRmw, mo, a, sizeof(T), pc);
-      } else if (w.NumberRead(before) || tries == kLastReload) {
-        RecordLoad(t, fmo, a, sizeof(T), pc, before);
+      } else if (!w.NumberRead(before) && tries < kLastReload) {
+        *expected = want;
+        continue;  // ends the bracket
       } else {
-        done = false;
+        RecordLoad(t, fmo, a, sizeof(T), pc, before);
       }
-    }
-    if (!done) {
-      *expected = want;
-      continue;
     }
     // A failed one wrote nothing: when its own bracket is all that moved the version, the
     // thread's next spin may fold into the load just recorded.
-    if (!ok && t && !t->ignore && Version(a) == before + 1) t->load_version = before + 1;
+    const uint64_t own = before + stripe_version::kBegin + stripe_version::kEnd;
+    if (!ok && t && !t->ignore && Version(a) == own) t->load_version = own;
     return ok;
   }
 }
