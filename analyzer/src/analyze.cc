@@ -200,10 +200,11 @@ std::string WithoutIndices(const std::string& name) {
 
 // Names that carry an address are not stable across runs; fingerprints skip them.
 bool Unstable(const std::string& name) {
-  // A pipe or socket is named by its inode ("pipe:[4085091]"), a new one at every run.
+  // A pipe or socket is named by its inode ("pipe:[4085091]"), an eventfd by the kernel's
+  // number: a new one at every run.
   return name.empty() || name.rfind("0x", 0) == 0 || name.find("@0x") != std::string::npos ||
          name.find("(0x") != std::string::npos || name.starts_with("pipe:[") ||
-         name.starts_with("socket:[");
+         name.starts_with("socket:[") || name.starts_with("eventfd:[");
 }
 
 // An object in a heap block (a variable, or a lock: "queue::mu in heap block allocated at

@@ -23,6 +23,15 @@ std::string ReadinessDetail(const BlockedThread& b, const char* holders) {
          ": any of them would wake it, and " + holders + " their other ends.";
 }
 
+namespace {
+
+// A hang's subkind for a wait on a pipe end's key.
+const char* PipeSubkind(uint64_t key) {
+  return trace::SocketEnd(key) ? "socket" : trace::EventfdEnd(key) ? "eventfd" : "pipe";
+}
+
+}  // namespace
+
 SideRef BlockedSide(const BlockedThread& b) {
   SideRef s = b.has_where ? b.where : SideRef{};
   s.obj = b.obj;
@@ -207,7 +216,7 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
                   : b.on == Pending::kJoin  ? "join"
                   : b.on == Pending::kFutex ? "futex"
                   : b.on == Pending::kFileLock ? "file-lock"
-                  : b.on == Pending::kPipe  ? (trace::SocketEnd(b.obj) ? "socket" : "pipe")
+                  : b.on == Pending::kPipe  ? PipeSubkind(b.obj)
                                             : "sem";
       if (!b.also.empty()) f.detail = ReadinessDetail(b, "only this process holds");
       SideRef s = BlockedSide(b);

@@ -132,8 +132,10 @@ void TitleFinding(Finding& f) {
         continue;
       }
       if (e.to_site.op == "pipe-read") {
+        // Closing an eventfd wakes no reader.
         parts.push_back(e.from + " waits to read " + e.to_site.object + " until " + e.to +
-                        " writes to it or closes it");
+                        (e.to_site.object.starts_with("eventfd:[") ? " writes to it"
+                                                                   : " writes to it or closes it"));
         continue;
       }
       if (e.to_site.op == "pipe-write") {
@@ -160,7 +162,9 @@ void TitleFinding(Finding& f) {
                        : f.subkind == "join" ? "thread " + a[0].object + " to end"
                        : f.subkind == "lock" ? "lock " + a[0].object + ", whose holder exited"
                        : f.subkind == "file-lock" ? a[0].object
-                       : f.subkind == "pipe" || f.subkind == "socket" ? a[0].object
+                       : f.subkind == "pipe" || f.subkind == "socket" ||
+                               f.subkind == "eventfd"
+                           ? a[0].object
                                              : "semaphore " + a[0].object;
     f.title = "hang: " + a[0].thread + " blocked forever waiting on " + what;
     if (f.subkind == "futex") f.title = FutexHangTitle(a[0]);
@@ -172,6 +176,12 @@ void TitleFinding(Finding& f) {
                        "its copy of the write end after fork: close it before reading."
                      : "A write to a full pipe waits for a reader, and the only process that "
                        "holds its read end is this one, whose threads are all blocked.";
+    }
+    if (f.subkind == "eventfd" && f.detail.empty()) {
+      f.detail = "A read of an eventfd waits until a write makes its counter non-zero (closing "
+                 "it wakes no one), and the only process that holds it is this one, whose "
+                 "threads are all blocked. Typically the thread that should write it waits for "
+                 "the reader, or for a lock the reader holds.";
     }
     if (f.subkind == "socket" && f.detail.empty()) {
       f.detail = std::string(a[0].op == "pipe-read" ? "A read of" : "A write to") +

@@ -313,6 +313,9 @@ Access Namer::Materialize(const SideRef& s, bool is_variable,
 }
 
 std::string PipeEndName(uint64_t key) {
+  if (trace::EventfdEnd(key)) {
+    return "eventfd:[" + std::to_string(trace::PipeInode(key) & ~trace::kEventfdInode) + "]";
+  }
   return (trace::SocketEnd(key) ? "socket:[" : "pipe:[") +
          std::to_string(trace::PipeInode(key)) + "]";
 }

@@ -262,6 +262,8 @@ std::string FindingSection(const Report& r, const Finding& f, const std::string&
           << (e.to_site.op == "wait"           ? "a notification of "
               : e.to_site.op == "sem-wait"     ? "a post of "
               : e.to_site.op == "wait-process" ? "the end of "
+              : e.to_site.op == "pipe-read" && e.to_site.object.starts_with("eventfd:[")
+                  ? "a write to "
               : e.to_site.op == "pipe-read"    ? "data or end of file in "
               : e.to_site.op == "pipe-write"   ? "room in "
                                                : "")

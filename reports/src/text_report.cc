@@ -249,7 +249,9 @@ void DeadlockSides(std::ostream& o, const Finding& f, const TextOptions& opts,
         : op == "sem-wait"   ? e.from + " waits on semaphore " + e.to_site.object + " for " +
                                  e.to + " to post it"
         : op == "pipe-read"  ? e.from + " waits to read " + e.to_site.object + " until " + e.to +
-                                  " writes to it or closes it"
+                                  (e.to_site.object.starts_with("eventfd:[")  // no end of file
+                                       ? " writes to it"
+                                       : " writes to it or closes it")
         : op == "pipe-write" ? e.from + " waits to write to " + e.to_site.object + " until " +
                                    e.to + " reads it"
                              : "";

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "fd_sync.h"
+#include "pipe_waits.h"
 #include "runtime_internal.h"
 #include "tsan_libc.h"
 
@@ -140,7 +141,10 @@ TL_EXPORT int signalfd(int fd, const sigset_t* mask, int flags) {
 TL_EXPORT int eventfd(unsigned initval, int flags) {
   TL_REAL(eventfd);
   int r = real(initval, flags);
-  if (r >= 0) fdsync::Created(r, fdsync::NewChannel(), TL_CALLER_PC);
+  if (r >= 0) {
+    fdsync::Created(r, fdsync::NewChannel(), TL_CALLER_PC);
+    threadlens::rt::RecordingEventfdMade(r);
+  }
   return r;
 }
 

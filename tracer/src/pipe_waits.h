@@ -62,6 +62,9 @@ class FdCall {
 
 // After pipe or pipe2 made `fds`: the pipe is one of the recording's.
 void RecordingPipeMade(const int* fds);
+// After eventfd made `fd`: the eventfd is one of the recording's, a pipe whose write end is
+// every copy of it.
+void RecordingEventfdMade(int fd);
 // After socketpair made `fds`: each socket is one of the recording's, with the other as peer.
 void RecordingSocketPairMade(const int* fds);
 // After a connect or accept joined stream socket `fd` to another socket of this machine: the

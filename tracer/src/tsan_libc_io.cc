@@ -139,7 +139,7 @@ void OpenPaths(const char* path, const char* mode, uintptr_t pc) {
   X(ssize_t, pwritev64, (int fd, const iovec* v, int c, off64_t o), (fd, v, c, o),           \
     fdsync::Send(fd, pc), Vector(v, c, r > 0 ? r : 0, false, pc), )                             \
   /* The C library's eventfd_read and eventfd_write reach the kernel without read(2). */      \
-  X(int, eventfd_read, (int fd, eventfd_t* v), (fd, v), fdsync::Use(fd, pc),                  \
+  X(int, eventfd_read, (int fd, eventfd_t* v), (fd, v), fdsync::Use(fd, pc); TL_FD_IN(fd, pc), \
     if (r == 0) Write(v, sizeof *v, pc), if (r == 0) fdsync::Received(fd, pc))                 \
   X(int, eventfd_write, (int fd, eventfd_t v), (fd, v), fdsync::Send(fd, pc), , )             \
   X(ssize_t, recv, (int fd, void* b, size_t n, int f), (fd, b, n, f),                        \

@@ -245,13 +245,14 @@ int FormatTids(char* out, size_t size, const Snapshot& s, const uint32_t* idx, u
       len = g_knot_size > 1
                 ? snprintf(msg, sizeof msg,
                            "threadlens: watchdog: deadlock across processes: thread %s of pid "
-                           "%d waits on a pipe, a socket or a process, and only the %u "
+                           "%d waits on a pipe, a socket, an eventfd or a process, and only "
+                           "the %u "
                            "processes that wait on each other could end the wait",
                            tids, getpid(), g_knot_size)
                 : snprintf(msg, sizeof msg,
-                           "threadlens: watchdog: deadlock: thread %s waits on a pipe (or a "
-                           "socket) whose other end only this process holds, and all its "
-                           "threads are blocked",
+                           "threadlens: watchdog: deadlock: thread %s waits on a pipe (a "
+                           "socket, an eventfd) whose other end only this process holds, and "
+                           "all its threads are blocked",
                            tids);
       break;
     case WatchdogReason::kAllBlocked:

@@ -56,5 +56,12 @@ inline constexpr bool IsPipeEndKey(uint64_t key) { return (key >> 56) == 0x0a; }
 inline constexpr bool PipeWriteEnd(uint64_t key) { return key & 1; }
 inline constexpr bool SocketEnd(uint64_t key) { return (key >> 55 & 1) && (key >> 56) == 0x0a; }
 inline constexpr uint64_t PipeInode(uint64_t key) { return (key & ((1ull << 55) - 1)) >> 1; }
+// An eventfd is a pipe whose two ends are one descriptor: its "inode" is its number in the
+// kernel (`eventfd-id` in /proc's fdinfo) with this bit set. A read waits for a holder to write
+// (its "write end"); closing it wakes no one.
+inline constexpr uint64_t kEventfdInode = 1ull << 53;
+inline constexpr bool EventfdEnd(uint64_t key) {
+  return IsPipeEndKey(key) && !SocketEnd(key) && (PipeInode(key) & kEventfdInode);
+}
 
 }  // namespace threadlens::trace
