@@ -315,8 +315,9 @@ TEST(Hang, CondHangBesideALongSleepIsEndedByTheWatchdog) {
 
 // The twins of a first sleep: main waits on a condition variable while the one other thread
 // sleeps 3 s (delay 1 s). A task that signals when it wakes is work the wait is for: the
-// program ends on its own. A thread that sleeps in a loop and wakes nobody leaves main
-// stuck: ended once the sleeper has been awake once.
+// program ends on its own, and so does a retry loop that sleeps 2 s three times before it
+// signals. A thread that sleeps in a loop and wakes nobody leaves main stuck: ended once main
+// has waited 30 delays (delay 0.3 s: 9 s).
 TEST(Hang, WaitForATaskThatSleepsIsNoHang) {
   Outcome r = RunTraced(Program("sleep_beside_hang") + " task", "--watchdog 1");
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -324,11 +325,18 @@ TEST(Hang, WaitForATaskThatSleepsIsNoHang) {
   EXPECT_NE(r.err.find("watchdog did not fire"), std::string::npos) << r.err;
 }
 
+TEST(Hang, WaitForARetryLoopThatSleepsIsNoHang) {
+  Outcome r = RunTraced(Program("sleep_beside_hang") + " retry", "--watchdog 1");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("done"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("watchdog did not fire"), std::string::npos) << r.err;
+}
+
 TEST(Hang, CondHangBesideASleepLoopIsEndedByTheWatchdog) {
   auto start = std::chrono::steady_clock::now();
-  Outcome r = RunTraced(Program("sleep_beside_hang") + " heartbeat", "--watchdog 1");
+  Outcome r = RunTraced(Program("sleep_beside_hang") + " heartbeat", "--watchdog 0.3");
   ASSERT_EQ(r.exit_code, kWatchdogExit) << r.err;
-  EXPECT_GE(Seconds(start), 3);  // not before the sleeper's first wake
+  EXPECT_GE(Seconds(start), 9);  // not before main has waited 30 delays
   EXPECT_LT(Seconds(start), 30);
   EXPECT_NE(r.err.find("hang: all 2 threads blocked (or asleep)"), std::string::npos) << r.err;
   Report rep = AnalyzeFile(r.trace, AnalyzeOptions{});

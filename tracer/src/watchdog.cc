@@ -4,7 +4,8 @@
 // (pipe_waits.h), or when every live thread has been blocked (lock, cond, join, semaphore;
 // timed waits excluded) for longer than the delay — or is asleep with more than the delay
 // still to sleep, beside at least one blocked thread, and either sleeps in a loop (it was
-// awake since they blocked and woke none) or for over a minute — it writes the threads'
+// awake since they blocked and woke none; counted once they have waited kLoopPatience delays)
+// or for over a minute — it writes the threads'
 // state (kWatchdogFired, kBlocked, kRunning, kHolds), closes the trace, prints one line and
 // ends the program with kWatchdogExitCode. When the run's time limit runs out it does the
 // same whatever the threads do, and exits with kTimeoutExitCode.
@@ -56,6 +57,10 @@ bool g_across = false;  // the cycle found runs through other processes (process
 constexpr uint32_t kMaxKnot = 64;
 // A sleep that ends later than this counts as stuck beside blocked threads even the first time.
 constexpr double kLongSleepS = 60;
+// A thread that sleeps in a loop counts as stuck only once the blocked threads have waited this
+// many delays (a minute with the default 2 s): a retry loop that sleeps a few seconds at a time,
+// while the others wait for what it retries, is work; a heartbeat beside a hang still ends.
+constexpr double kLoopPatience = 30;
 uint32_t g_knot[kMaxKnot], g_knot_size = 0;  // the processes of a deadlock through pipes
 
 // The blocked state of threads idx[0..n) (null: the first n), as a key that changes when any
@@ -389,8 +394,11 @@ void* WatchdogMain(void*) {
           }
         }
       }
-      // Each sleeper due within the minute was awake after the last thread blocked.
+      // Each sleeper due within the minute was awake after the last thread blocked, and that
+      // was kLoopPatience delays ago.
       if (first_awake != ~0ull && (first_awake == 0 || first_awake <= last_blocked)) all = false;
+      const auto patience = static_cast<uint64_t>(kLoopPatience * g_delay_s * tps);
+      if (first_awake != ~0ull && now - last_blocked <= patience) all = false;
       // A join of a sleeping thread ends when it wakes and returns: not stuck. Sleepers
       // beside joins only (main joining a sleeping worker) are no hang either.
       for (uint32_t i = 0; i < s.num_threads && all && any_asleep; ++i) {

@@ -5,7 +5,9 @@
  * condition variable that a worker signals after a 3 s sleep (a pool's owner waiting for a
  * task that sleeps); the program ends on its own. "heartbeat": main waits on a condition
  * variable nobody signals while another thread sleeps 3 s at a time in a loop, waking nobody;
- * the watchdog must end it once the sleeper has been awake once. */
+ * the watchdog must end it once main has waited long enough. "retry": main waits on a
+ * condition variable that a worker signals after sleeping 2 s three times in a row (a retry
+ * loop); the program ends on its own. */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -38,6 +40,12 @@ static void* heartbeat(void* arg) {
   return NULL;
 }
 
+static void* retry(void* arg) {
+  (void)arg;
+  for (int i = 0; i < 3; ++i) sleep(2);
+  return wake_after((void*)(uintptr_t)0);
+}
+
 static void* waiter(void* arg) {
   (void)arg;
   pthread_mutex_lock(&m);
@@ -56,15 +64,18 @@ int main(int argc, char** argv) {
     return 0;
   }
   int with_task = argc > 1 && strcmp(argv[1], "task") == 0;
+  const int with_retry = argc > 1 && strcmp(argv[1], "retry") == 0;
   if (with_task) {
     pthread_create(&a, NULL, wake_after, (void*)(uintptr_t)3);
+  } else if (with_retry) {
+    pthread_create(&a, NULL, retry, NULL);
   } else if (argc > 1 && strcmp(argv[1], "heartbeat") == 0) {
     pthread_create(&a, NULL, heartbeat, NULL);
   } else {
     pthread_create(&a, NULL, long_sleeper, NULL);
   }
   waiter(NULL); /* nobody signals, but a task */
-  if (with_task) pthread_join(a, NULL);
+  if (with_task || with_retry) pthread_join(a, NULL);
   puts("done");
   return 0;
 }
