@@ -4,7 +4,9 @@
 // eventfd: a hang when the reader's own process alone holds it, a deadlock when the writer waits
 // for a lock the reader holds, or for the reader's process to end. The twins end on their own:
 // the writer gets the lock, wakes after a sleep, or writes before the wait; a non-blocking
-// eventfd is never waited on. ThreadSanitizer hangs with each of the five (docs/versus-tsan.md).
+// eventfd is never waited on; and the kernel itself writes the eventfd when an io_uring
+// request, or an AIO one, completes, so a process with either gets no verdict on its waits.
+// ThreadSanitizer hangs with each of the five that do not end (docs/versus-tsan.md).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -89,13 +91,15 @@ class EventfdWoken : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(EventfdWoken, EndsWithNoFinding) {
   Traced r = RunProcess("proc_eventfd", GetParam(), 1, false);
+  if (r.exit_code == 77) GTEST_SKIP() << "no io_uring or AIO here";
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Errors(AnalyzeTrace(r.trace)), std::vector<std::string>{});
 }
 
 INSTANTIATE_TEST_SUITE_P(Processes, EventfdWoken,
                          ::testing::Values("unlock-read", "poll-written", "epoll-written",
-                                           "fork-write", "nonblock"),
+                                           "fork-write", "nonblock", "uring-timeout",
+                                           "aio-poll"),
                          [](const auto& info) {
                            std::string n = info.param;
                            std::replace(n.begin(), n.end(), '-', '_');

@@ -28,38 +28,6 @@ using trace::kMaxRecordingPipes;
 using trace::kMaxRecordingSockets;
 using trace::ProcessLocks;
 
-// Whether `fd`'s link in /proc starts with `prefix` (an anonymous pipe's reads "pipe:[inode]",
-// a named FIFO's is its path; an eventfd's "anon_inode:[eventfd]").
-bool LinkStarts(int fd, const char* prefix) {
-  char path[48] = "/proc/self/fd/";
-  path[AppendDigits(path, 14, static_cast<unsigned>(fd))] = 0;
-  char link[64];
-  const long n = syscall(SYS_readlinkat, static_cast<long>(AT_FDCWD), path, link, sizeof link);
-  const size_t len = strlen(prefix);
-  return n >= static_cast<long>(len) && memcmp(link, prefix, len) == 0;
-}
-
-// An eventfd's key (its number in the kernel, "eventfd-id" in its fdinfo, with
-// trace::kEventfdInode set); 0 when `fd` is none, or the kernel does not number them.
-uint64_t EventfdInode(int fd) {
-  if (!LinkStarts(fd, "anon_inode:[eventfd]")) return 0;
-  char path[48] = "/proc/self/fdinfo/";
-  path[AppendDigits(path, 18, static_cast<unsigned>(fd))] = 0;
-  const int f = static_cast<int>(syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC));
-  if (f < 0) return 0;
-  char text[512];
-  const long got = syscall(SYS_read, f, text, sizeof text - 1);
-  syscall(SYS_close, f);
-  if (got <= 0) return 0;
-  text[got] = 0;
-  const char* id = strstr(text, "eventfd-id:");
-  if (!id) return 0;
-  char* end = nullptr;
-  const unsigned long v = strtoul(id + 11, &end, 10);
-  if (end == id + 11 || v >= trace::kEventfdInode) return 0;
-  return trace::kEventfdInode | v;
-}
-
 // The inode of a pipe (not a named FIFO: anyone may open one) or, with `*socket` set, of a
 // socket open on `fd`, or an eventfd's key (EventfdInode); 0 when it is none of these. One
 // fstat for most: a poll looks at every descriptor.
@@ -214,8 +182,11 @@ uint64_t ReadyKey(const trace::SharedRecording& r, int fd, bool readable) {
   if (!inode || !OfRecording(r, inode, socket)) return 0;
   // A socket of a pair turns readable when its peer's holders write, writable when they read.
   if (socket) return trace::PipeEndKey(inode, readable, true);
-  // An eventfd turns readable when a holder writes it; it is writable but for a full counter.
-  if (IsEventfd(inode)) return readable ? trace::PipeEndKey(inode, true) : 0;
+  // An eventfd turns readable when a holder writes it (or the kernel: KernelMayWriteEventfds);
+  // it is writable but for a full counter.
+  if (IsEventfd(inode)) {
+    return readable && !KernelMayWriteEventfds() ? trace::PipeEndKey(inode, true) : 0;
+  }
   // A pipe's end turns ready (or hung up) only by what the holders of its other end do.
   const long flags = syscall(SYS_fcntl, static_cast<long>(fd), long{F_GETFL});
   if (flags < 0 || (flags & O_ACCMODE) == O_RDWR) return 0;
@@ -275,7 +246,7 @@ uint32_t PipeWaitKeys(uint64_t obj, int32_t os_tid, uint64_t* keys, uint32_t max
   if (flags < 0 || (flags & O_NONBLOCK)) return 0;
   if (socket && TimesOut(fd, write)) return 0;
   // An eventfd's write waits only for a full counter (2^64 - 2): no verdict on it.
-  if (IsEventfd(inode) && write) return 0;
+  if (IsEventfd(inode) && (write || KernelMayWriteEventfds())) return 0;
   // A reader waits for a holder of the write end; a writer for one of the read end. (A
   // socket's ends: see PipeEndKey.)
   keys[0] = trace::PipeEndKey(inode, !write, socket);

@@ -65,6 +65,16 @@ void RecordingPipeMade(const int* fds);
 // After eventfd made `fd`: the eventfd is one of the recording's, a pipe whose write end is
 // every copy of it.
 void RecordingEventfdMade(int fd);
+// Eventfds (eventfd_waits.cc). Whether `fd`'s link in /proc starts with `prefix`.
+bool LinkStarts(int fd, const char* prefix);
+// An eventfd's key, as a pipe's inode: its number in the kernel ("eventfd-id" in its fdinfo)
+// with trace::kEventfdInode set; 0 when `fd` is none, or the kernel does not number them.
+uint64_t EventfdInode(int fd);
+// Whether the kernel may write this process's eventfds by itself, so that no wait on one
+// gets a verdict: it holds an io_uring (an eventfd registered with one is written as
+// completions post) or an AIO context (a request with IOCB_FLAG_RESFD writes one when it
+// completes), or there is no telling.
+bool KernelMayWriteEventfds();
 // After socketpair made `fds`: each socket is one of the recording's, with the other as peer.
 void RecordingSocketPairMade(const int* fds);
 // After a connect or accept joined stream socket `fd` to another socket of this machine: the

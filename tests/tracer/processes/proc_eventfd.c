@@ -10,7 +10,14 @@
  *   "fork-wait": the parent waits for its child, which reads the eventfd the parent writes
  *     only after (a deadlock across processes; twin "fork-write": the parent writes first);
  *   "nonblock": a non-blocking eventfd read in a loop until a worker writes it after a sleep
- *     (no wait at all). */
+ *     (no wait at all);
+ *   "uring-timeout": the eventfd is registered with an io_uring, and the only thread reads it
+ *     while a 1.5 s timeout request is in flight: the kernel writes it (exits 77 without
+ *     io_uring);
+ *   "aio-poll": an AIO poll request on a pipe, which a child writes after 1.5 s, writes the
+ *     eventfd (IOCB_FLAG_RESFD) the only thread reads (exits 77 without AIO). */
+#include <linux/aio_abi.h>
+#include <linux/io_uring.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -18,6 +25,8 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -110,6 +119,62 @@ static int nonblock(void) {
   return v == 1 ? 0 : 1;
 }
 
+/* Reads the eventfd while the kernel completes a request that writes it. */
+static int kernel_writes(int uring) {
+  eventfd_t v = 0;
+  if (uring) {
+    struct io_uring_params p;
+    memset(&p, 0, sizeof p);
+    const int ring = (int)syscall(__NR_io_uring_setup, 4, &p);
+    if (ring < 0) return 77;
+    char* sq = mmap(NULL, p.sq_off.array + p.sq_entries * sizeof(unsigned),
+                    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_SQ_RING);
+    struct io_uring_sqe* sqes =
+        mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE,
+             MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_SQES);
+    if (sq == MAP_FAILED || sqes == MAP_FAILED) return 77;
+    if (syscall(__NR_io_uring_register, ring, IORING_REGISTER_EVENTFD, &efd, 1) != 0) return 77;
+    static struct __kernel_timespec ts = {1, 500000000};
+    memset(&sqes[0], 0, sizeof sqes[0]);
+    sqes[0].opcode = IORING_OP_TIMEOUT;
+    sqes[0].fd = -1;
+    sqes[0].addr = (unsigned long)&ts;
+    sqes[0].len = 1;
+    unsigned* tail = (unsigned*)(sq + p.sq_off.tail);
+    const unsigned mask = *(unsigned*)(sq + p.sq_off.ring_mask);
+    ((unsigned*)(sq + p.sq_off.array))[*tail & mask] = 0;
+    __atomic_store_n(tail, *tail + 1, __ATOMIC_RELEASE);
+    if (syscall(__NR_io_uring_enter, ring, 1, 0, 0, NULL, 0) != 1) return 77;
+  } else {
+    aio_context_t ctx = 0;
+    int fds[2];
+    if (syscall(__NR_io_setup, 1, &ctx) != 0 || pipe(fds) != 0) return 77;
+    struct iocb cb;
+    memset(&cb, 0, sizeof cb);
+    cb.aio_lio_opcode = IOCB_CMD_POLL;
+    cb.aio_fildes = (unsigned)fds[0];
+    cb.aio_buf = POLLIN;
+    cb.aio_flags = IOCB_FLAG_RESFD;
+    cb.aio_resfd = (unsigned)efd;
+    struct iocb* list[1] = {&cb};
+    if (syscall(__NR_io_submit, ctx, 1, list) != 1) return 77;
+    const pid_t pid = fork();
+    if (pid == 0) {
+      close(efd);
+      nap(1500);
+      _exit(write(fds[1], "x", 1) == 1 ? 0 : 1);
+    }
+    close(fds[1]);
+    const int r = eventfd_read(efd, &v);
+    waitpid(pid, NULL, 0);
+    printf("%d\n", r);
+    return r == 0 ? 0 : 1;
+  }
+  const int r = eventfd_read(efd, &v);
+  printf("%d\n", r);
+  return r == 0 ? 0 : 1;
+}
+
 int main(int argc, char** argv) {
   const char* mode = argc > 1 ? argv[1] : "unlock-read";
   efd = eventfd(0, EFD_CLOEXEC | (!strcmp(mode, "nonblock") ? EFD_NONBLOCK : 0));
@@ -127,5 +192,7 @@ int main(int argc, char** argv) {
   if (!strcmp(mode, "fork-wait")) return fork_wait(0);
   if (!strcmp(mode, "fork-write")) return fork_wait(1);
   if (!strcmp(mode, "nonblock")) return nonblock();
+  if (!strcmp(mode, "uring-timeout")) return kernel_writes(1);
+  if (!strcmp(mode, "aio-poll")) return kernel_writes(0);
   return 2;
 }
