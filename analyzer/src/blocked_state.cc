@@ -66,6 +66,7 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
     uint32_t to_node;
     const HeldBy* via;  // null for a join
     uint64_t end = 0;   // a pipe wait's: the end whose holders the edge leads to
+    bool own = false;   // a pipe wait's, to a thread of the waiter's own process
   };
   std::vector<std::vector<WaitEdge>> edges(blocked.size());
   for (const BlockedThread& b : blocked) {
@@ -117,9 +118,10 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
         auto [lo, hi] = holders.equal_range(end);
         for (auto it = lo; it != hi; ++it) {
           const uint32_t process = ProcessIndexOfTid(it->second->tid);
+          const bool own = process == ProcessIndexOfTid(b.tid);
           for (const auto& [tid, to] : node_of) {
             if (ProcessIndexOfTid(tid) == process && tid != b.tid) {
-              edges[n].push_back({to, nullptr, end});
+              edges[n].push_back({to, nullptr, end, own});
             }
           }
         }
@@ -140,8 +142,17 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
       if (root[n] < 0) root[n] = static_cast<long>(i);
     }
   }
+  // A pipe wait all of whose edges lead to threads of its own process: any of them could
+  // write, and none is named by what it does.
+  auto own_only = [&](size_t n) {
+    return by_node[n]->on == Pending::kPipe && !edges[n].empty() &&
+           std::all_of(edges[n].begin(), edges[n].end(), [](const WaitEdge& e) { return e.own; });
+  };
   std::vector<bool> in_cycle(blocked.size(), false);
   for (const auto& cyc : ElementaryCycles(adj, 64, 1000, nullptr)) {
+    // Threads of one process that each wait on a pipe (an eventfd, a socket) only it holds are
+    // no cycle of who waits for whom: one hang below.
+    if (std::all_of(cyc.begin(), cyc.end(), own_only)) continue;
     RawFinding f;
     f.kind = "deadlock";
     f.severity = Severity::kError;
@@ -201,13 +212,31 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
     auto waits_on_destroyed = [&](const BlockedThread& b) {
       return b.on == Pending::kCond && !b.destroying && destroyer_of.count(b.obj);
     };
+    // Own-process pipe waits that wait only on one another: one hang per process, at its
+    // first thread of them (main, in a program whose library threads idle in their event
+    // loops); the others are stuck behind it.
+    std::map<uint32_t, size_t> first_own;  // process -> node
+    for (size_t n = 0; n < blocked.size(); ++n) {
+      if (root[n] >= 0 || !own_only(n) ||
+          !std::all_of(edges[n].begin(), edges[n].end(),
+                       [&](const WaitEdge& e) { return own_only(e.to_node); })) {
+        continue;
+      }
+      const uint32_t process = ProcessIndexOfTid(by_node[n]->tid);
+      auto [it, fresh] = first_own.emplace(process, n);
+      if (!fresh && by_node[n]->tid < by_node[it->second]->tid) it->second = n;
+    }
     for (size_t n = 0; n < blocked.size(); ++n) {
       const BlockedThread& b = *by_node[n];
       if (root[n] >= 0 || b.on == Pending::kLock || b.on == Pending::kNone) continue;
       if (waits_on_destroyed(b)) continue;
       // A joiner of another blocked thread waits on whatever that thread waits on; a wait
       // for a child that may yet end (or that the recording does not hold) is no hang.
-      if ((b.on == Pending::kJoin || b.on == Pending::kPipe) && !edges[n].empty()) continue;
+      const auto own = first_own.find(ProcessIndexOfTid(b.tid));
+      const bool own_root = own != first_own.end() && own->second == n;
+      if ((b.on == Pending::kJoin || b.on == Pending::kPipe) && !edges[n].empty() && !own_root) {
+        continue;
+      }
       if (b.on == Pending::kProcess) continue;
       RawFinding f;
       f.kind = "hang";

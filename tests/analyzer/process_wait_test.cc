@@ -1,10 +1,13 @@
 // Waits for a child process in the wait-for graph (blocked_state.h): a parent waiting for a
 // child that waits for a lock the parent holds is a deadlock; a child that may yet end (one of
-// its threads runs) or that waits for nothing the waiter holds is none.
+// its threads runs) or that waits for nothing the waiter holds is none. And pipe waits within
+// one process: threads that each wait on an end only their process holds are one hang, not a
+// deadlock of every pair; one that holds the lock its writer waits for is a deadlock.
 #include <gtest/gtest.h>
 
 #include "blocked_state.h"
 #include "process_tree.h"
+#include "threadlens/trace_watchdog.h"
 
 namespace threadlens::analysis {
 namespace {
@@ -101,6 +104,56 @@ TEST(ProcessWait, AWaitForAnUnknownChildIsNoHang) {
   BlockedThread b = WaitsForChild(0);
   const std::vector<RawFinding> out = FindBlocked({b}, {}, NotRecursive, true);
   EXPECT_TRUE(out.empty());
+}
+
+// Thread `tid` of the first process reads eventfd `id`, whose holder is that process.
+BlockedThread ReadsEventfd(uint32_t tid, uint64_t id) {
+  BlockedThread b;
+  b.tid = tid;
+  b.on = Pending::kPipe;
+  b.obj = trace::PipeEndKey(trace::kEventfdInode | id, true);
+  return b;
+}
+
+HeldBy ProcessHolds(uint64_t key) {
+  HeldBy h;
+  h.tid = MergedTid(0, 1);  // the process's first thread stands for it
+  h.lock = key;
+  return h;
+}
+
+TEST(PipeWaits, ThreadsOfOneProcessWaitingOnItsOwnEventfdsAreOneHang) {
+  const uint32_t t1 = MergedTid(0, 1), t2 = MergedTid(0, 2), t3 = MergedTid(0, 3);
+  std::vector<BlockedThread> blocked{ReadsEventfd(t3, 2), ReadsEventfd(t1, 5),
+                                     ReadsEventfd(t2, 3)};
+  std::vector<HeldBy> holds;
+  for (const BlockedThread& b : blocked) holds.push_back(ProcessHolds(b.obj));
+  std::set<uint32_t> accounted;
+  const std::vector<RawFinding> out = FindBlocked(blocked, holds, NotRecursive, true, &accounted);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].kind, "hang");
+  EXPECT_EQ(out[0].subkind, "eventfd");
+  ASSERT_EQ(out[0].tids.size(), 3u);
+  EXPECT_EQ(out[0].tids[0], t1) << "the process's first thread leads";
+  EXPECT_EQ(accounted, (std::set<uint32_t>{t1, t2, t3}));
+}
+
+TEST(PipeWaits, AReaderHoldingItsWritersLockIsStillADeadlock) {
+  const uint32_t t1 = MergedTid(0, 1), t2 = MergedTid(0, 2);
+  constexpr uint64_t kMutex = 0x5000;
+  BlockedThread lock;
+  lock.tid = t2;
+  lock.on = Pending::kLock;
+  lock.obj = kMutex;
+  const std::vector<BlockedThread> blocked{ReadsEventfd(t1, 1), lock};
+  HeldBy mutex;
+  mutex.tid = t1;
+  mutex.lock = kMutex;
+  const std::vector<RawFinding> out =
+      FindBlocked(blocked, {ProcessHolds(blocked[0].obj), mutex}, NotRecursive, true);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].kind, "deadlock");
+  EXPECT_EQ(out[0].cycle.size(), 2u);
 }
 
 }  // namespace
