@@ -55,6 +55,22 @@ INSTANTIATE_TEST_SUITE_P(Processes, EventfdOwnWait,
                            return n;
                          });
 
+// Main reads one eventfd while a worker polls another, and only their process holds either:
+// one hang at main, the worker stuck behind it (each could write the other's: no cycle).
+TEST(Processes, TwoThreadsWaitingOnTheirProcesssEventfdsAreOneHang) {
+  Traced r = RunProcess("proc_eventfd", "two-own", 5, false);
+  EXPECT_EQ(r.exit_code, kWatchdogExit) << r.err;
+  EXPECT_LT(r.seconds, 4.0) << r.err;
+  Report rep = AnalyzeTrace(r.trace);
+  ASSERT_EQ(Errors(rep).size(), 1u) << ::testing::PrintToString(Errors(rep));
+  const Finding& f = rep.findings[0];
+  EXPECT_EQ(f.kind, "hang");
+  EXPECT_EQ(f.subkind, "eventfd");
+  EXPECT_NE(f.title.find("hang: T1 blocked forever waiting on eventfd:["), std::string::npos)
+      << f.title;
+  EXPECT_NE(f.title.find("1 more thread stuck behind it"), std::string::npos) << f.title;
+}
+
 // Main reads the eventfd holding the mutex its writer waits for: one deadlock of the two.
 TEST(Processes, ReadingAnEventfdWhileHoldingItsWritersMutexIsADeadlock) {
   Traced r = RunProcess("proc_eventfd", "lock-read", 5, false);

@@ -2,6 +2,8 @@
  * whose two ends are one descriptor: a read (or a readiness wait for it to turn readable)
  * waits until some holder writes it. Modes:
  *   "read-own": the only thread reads an eventfd only its process holds (a hang);
+ *   "two-own": main reads the eventfd while a worker polls a second one; nobody writes either
+ *     (one hang, not a deadlock of the two);
  *   "lock-read": main holds a mutex and reads the eventfd; the worker that would write it
  *     waits for that mutex first (a deadlock; twin "unlock-read": main unlocks first);
  *   "poll-own", "epoll-own": the only thread waits in poll (epoll_wait) for the eventfd to
@@ -52,6 +54,22 @@ static void* writer_after_sleep(void* arg) {
   nap(1500);
   eventfd_write(efd, 1);
   return NULL;
+}
+
+static void* poll_second(void* arg) {
+  struct pollfd p = {*(int*)arg, POLLIN, 0};
+  poll(&p, 1, -1);
+  return NULL;
+}
+
+static int two_own(void) {
+  int second = eventfd(0, EFD_CLOEXEC);
+  pthread_t t;
+  pthread_create(&t, NULL, poll_second, &second);
+  eventfd_t v = 0;
+  const int r = eventfd_read(efd, &v);
+  pthread_join(t, NULL);
+  return r == 0 ? 0 : 1;
 }
 
 static int lock_read(int unlock_first) {
@@ -183,6 +201,7 @@ int main(int argc, char** argv) {
     eventfd_t v = 0;
     return eventfd_read(efd, &v) == 0 ? 0 : 1;
   }
+  if (!strcmp(mode, "two-own")) return two_own();
   if (!strcmp(mode, "lock-read")) return lock_read(0);
   if (!strcmp(mode, "unlock-read")) return lock_read(1);
   if (!strcmp(mode, "poll-own")) return ready_wait(0, 0);
