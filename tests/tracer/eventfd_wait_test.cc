@@ -9,7 +9,6 @@
 // ThreadSanitizer hangs with each of the five that do not end (docs/versus-tsan.md).
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -29,19 +28,15 @@ class EventfdOwnWait : public ::testing::TestWithParam<std::string> {};
 
 // The only thread waits on an eventfd only its process holds: a hang of subkind eventfd.
 TEST_P(EventfdOwnWait, IsAHang) {
-  Traced r = RunProcess("proc_eventfd", GetParam(), 5, false);
-  EXPECT_EQ(r.exit_code, kWatchdogExit) << r.err;
-  EXPECT_LT(r.seconds, 4.0) << "nothing could wake it: the delay is not waited out";
-  EXPECT_NE(r.err.find("other end only this process holds"), std::string::npos) << r.err;
-  Report rep = AnalyzeTrace(r.trace);
-  ASSERT_EQ(Errors(rep).size(), 1u) << ::testing::PrintToString(Errors(rep));
-  const Finding& f = rep.findings[0];
-  EXPECT_EQ(f.kind, "hang");
-  EXPECT_EQ(f.subkind, "eventfd");
-  EXPECT_NE(f.title.find("blocked forever waiting on eventfd:["), std::string::npos) << f.title;
-  EXPECT_NE(f.detail.find("closing it wakes no one"), std::string::npos) << f.detail;
-  const Access* read = SideOf(f, "pipe-read");
-  ASSERT_TRUE(read) << f.title;
+  Report rep;
+  const Finding* f =
+      EndedAtOnce("proc_eventfd", GetParam(), "hang", rep, "other end only this process holds");
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->subkind, "eventfd");
+  EXPECT_NE(f->title.find("blocked forever waiting on eventfd:["), std::string::npos) << f->title;
+  EXPECT_NE(f->detail.find("closing it wakes no one"), std::string::npos) << f->detail;
+  const Access* read = SideOf(*f, "pipe-read");
+  ASSERT_TRUE(read) << f->title;
   EXPECT_EQ(read->object.rfind("eventfd:[", 0), 0u) << read->object;
   ASSERT_FALSE(read->stack.empty());
   EXPECT_TRUE(read->stack[0].file.ends_with("proc_eventfd.c")) << read->stack[0].file;
@@ -49,43 +44,31 @@ TEST_P(EventfdOwnWait, IsAHang) {
 
 INSTANTIATE_TEST_SUITE_P(Processes, EventfdOwnWait,
                          ::testing::Values("read-own", "poll-own", "epoll-own"),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           std::replace(n.begin(), n.end(), '-', '_');
-                           return n;
-                         });
+                         Underscored);
 
 // Main reads one eventfd while a worker polls another, and only their process holds either:
 // one hang at main, the worker stuck behind it (each could write the other's: no cycle).
 TEST(Processes, TwoThreadsWaitingOnTheirProcesssEventfdsAreOneHang) {
-  Traced r = RunProcess("proc_eventfd", "two-own", 5, false);
-  EXPECT_EQ(r.exit_code, kWatchdogExit) << r.err;
-  EXPECT_LT(r.seconds, 4.0) << r.err;
-  Report rep = AnalyzeTrace(r.trace);
-  ASSERT_EQ(Errors(rep).size(), 1u) << ::testing::PrintToString(Errors(rep));
-  const Finding& f = rep.findings[0];
-  EXPECT_EQ(f.kind, "hang");
-  EXPECT_EQ(f.subkind, "eventfd");
-  EXPECT_NE(f.title.find("hang: T1 blocked forever waiting on eventfd:["), std::string::npos)
-      << f.title;
-  EXPECT_NE(f.title.find("1 more thread stuck behind it"), std::string::npos) << f.title;
+  Report rep;
+  const Finding* f = EndedAtOnce("proc_eventfd", "two-own", "hang", rep);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->subkind, "eventfd");
+  EXPECT_NE(f->title.find("hang: T1 blocked forever waiting on eventfd:["), std::string::npos)
+      << f->title;
+  EXPECT_NE(f->title.find("1 more thread stuck behind it"), std::string::npos) << f->title;
 }
 
 // Main reads the eventfd holding the mutex its writer waits for: one deadlock of the two.
 TEST(Processes, ReadingAnEventfdWhileHoldingItsWritersMutexIsADeadlock) {
-  Traced r = RunProcess("proc_eventfd", "lock-read", 5, false);
-  EXPECT_EQ(r.exit_code, kWatchdogExit) << r.err;
-  EXPECT_LT(r.seconds, 4.0) << r.err;
-  Report rep = AnalyzeTrace(r.trace);
-  ASSERT_EQ(Errors(rep).size(), 1u) << ::testing::PrintToString(Errors(rep));
-  const Finding& f = rep.findings[0];
-  EXPECT_EQ(f.kind, "deadlock");
-  EXPECT_NE(f.title.find("T1 waits to read eventfd:["), std::string::npos) << f.title;
-  EXPECT_NE(f.title.find("until T2 writes to it"), std::string::npos) << f.title;
-  EXPECT_EQ(f.title.find("closes it"), std::string::npos) << "no end of file: " << f.title;
-  EXPECT_TRUE(SideOf(f, "pipe-read")) << f.title;
-  const Access* request = SideOf(f, "request");
-  ASSERT_TRUE(request) << f.title;
+  Report rep;
+  const Finding* f = EndedAtOnce("proc_eventfd", "lock-read", "deadlock", rep);
+  ASSERT_TRUE(f);
+  EXPECT_NE(f->title.find("T1 waits to read eventfd:["), std::string::npos) << f->title;
+  EXPECT_NE(f->title.find("until T2 writes to it"), std::string::npos) << f->title;
+  EXPECT_EQ(f->title.find("closes it"), std::string::npos) << "no end of file: " << f->title;
+  EXPECT_TRUE(SideOf(*f, "pipe-read")) << f->title;
+  const Access* request = SideOf(*f, "request");
+  ASSERT_TRUE(request) << f->title;
   EXPECT_EQ(request->object, "mu");
 }
 
@@ -116,11 +99,7 @@ INSTANTIATE_TEST_SUITE_P(Processes, EventfdWoken,
                          ::testing::Values("unlock-read", "poll-written", "epoll-written",
                                            "fork-write", "nonblock", "uring-timeout",
                                            "aio-poll"),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           std::replace(n.begin(), n.end(), '-', '_');
-                           return n;
-                         });
+                         Underscored);
 
 }  // namespace
 }  // namespace threadlens::tracer_test

@@ -31,13 +31,6 @@ const Access* Side(const Finding& f, const std::string& op) {
   return all.empty() ? nullptr : all[0];
 }
 
-// A parameter as a test's name: "both-read-first" -> both_read_first.
-std::string Underscored(const ::testing::TestParamInfo<std::string>& info) {
-  std::string n = info.param;
-  std::replace(n.begin(), n.end(), '-', '_');
-  return n;
-}
-
 class PipeDeadlock : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(PipeDeadlock, EndsBothProcessesAsOneDeadlock) {
@@ -72,17 +65,13 @@ INSTANTIATE_TEST_SUITE_P(Processes, PipeDeadlock,
 // `subkind` (null when not), its read side in `read`.
 const Finding* OwnEndHang(const std::string& program, const std::string& mode,
                           const std::string& subkind, Report& rep, const Access*& read) {
-  Traced r = RunProcess(program, mode, 5, false);
-  EXPECT_EQ(r.exit_code, kWatchdogExit) << r.err;
-  EXPECT_LT(r.seconds, 4.0) << "nothing could wake it: the delay is not waited out";
-  EXPECT_NE(r.err.find("other end only this process holds"), std::string::npos) << r.err;
-  rep = AnalyzeTrace(r.trace);
-  EXPECT_EQ(Errors(rep).size(), 1u) << ::testing::PrintToString(Errors(rep));
-  if (Errors(rep).size() != 1 || rep.findings[0].kind != "hang") return nullptr;
-  EXPECT_EQ(rep.findings[0].subkind, subkind);
-  read = Side(rep.findings[0], "pipe-read");
-  EXPECT_TRUE(read) << rep.findings[0].title;
-  return read ? &rep.findings[0] : nullptr;
+  const Finding* f =
+      EndedAtOnce(program, mode, "hang", rep, "other end only this process holds");
+  if (!f) return nullptr;
+  EXPECT_EQ(f->subkind, subkind);
+  read = Side(*f, "pipe-read");
+  EXPECT_TRUE(read) << f->title;
+  return read ? f : nullptr;
 }
 
 TEST(Processes, ReadToEndOfFileWhileHoldingTheWriteEndHangs) {
@@ -95,16 +84,12 @@ TEST(Processes, ReadToEndOfFileWhileHoldingTheWriteEndHangs) {
 }
 
 TEST(Processes, WriterHoldingTheReadersMutexIsADeadlock) {
-  Traced r = RunProcess("proc_pipe", "lock-then-pipe", 5, false);
-  EXPECT_EQ(r.exit_code, kWatchdogExit) << r.err;
-  EXPECT_LT(r.seconds, 4.0) << r.err;
-  Report rep = AnalyzeTrace(r.trace);
-  ASSERT_EQ(Errors(rep).size(), 1u) << ::testing::PrintToString(Errors(rep));
-  const Finding& f = rep.findings[0];
-  EXPECT_EQ(f.kind, "deadlock");
-  EXPECT_NE(f.title.find("waits to write to pipe:["), std::string::npos) << f.title;
-  EXPECT_TRUE(Side(f, "pipe-write")) << f.title;
-  EXPECT_TRUE(Side(f, "request")) << f.title;
+  Report rep;
+  const Finding* f = EndedAtOnce("proc_pipe", "lock-then-pipe", "deadlock", rep);
+  ASSERT_TRUE(f);
+  EXPECT_NE(f->title.find("waits to write to pipe:["), std::string::npos) << f->title;
+  EXPECT_TRUE(Side(*f, "pipe-write")) << f->title;
+  EXPECT_TRUE(Side(*f, "request")) << f->title;
 }
 
 // Both writes wait: the parent's into cat's input, cat's (the system's own binary, traced

@@ -37,6 +37,13 @@ inline Traced RunProcess(const std::string& name, const std::string& arg = "",
   return r;
 }
 
+// A parameter as a test's name: "both-read-first" -> both_read_first.
+inline std::string Underscored(const ::testing::TestParamInfo<std::string>& info) {
+  std::string n = info.param;
+  std::replace(n.begin(), n.end(), '-', '_');
+  return n;
+}
+
 inline Report AnalyzeTrace(const std::string& path) {
   AnalyzeOptions o;
   o.contention = false;
@@ -74,6 +81,23 @@ inline const Finding* CycleDeadlock(const Traced& r, const Report& rep, size_t i
   if (!counted || errors.size() != 1) return nullptr;
   EXPECT_EQ(rep.findings[0].kind, "deadlock");
   return rep.findings[0].kind == "deadlock" ? &rep.findings[0] : nullptr;
+}
+
+// Runs processes/`name` with `arg` (delay 5 s), which the watchdog must end at once (nothing
+// could wake it) saying `says`, into `rep`: its one finding of `kind`, or null.
+inline const Finding* EndedAtOnce(const std::string& name, const std::string& arg,
+                                  const std::string& kind, Report& rep,
+                                  const std::string& says = "") {
+  Traced r = RunProcess(name, arg, 5, false);
+  EXPECT_EQ(r.exit_code, kWatchdogExit) << r.err;
+  EXPECT_LT(r.seconds, 4.0) << "nothing could wake it: the delay is not waited out";
+  EXPECT_NE(r.err.find(says), std::string::npos) << r.err;
+  rep = AnalyzeTrace(r.trace);
+  const std::vector<std::string> errors = Errors(rep);
+  EXPECT_EQ(errors.size(), 1u) << ::testing::PrintToString(errors);
+  if (errors.size() != 1) return nullptr;
+  EXPECT_EQ(rep.findings[0].kind, kind) << rep.findings[0].title;
+  return rep.findings[0].kind == kind ? &rep.findings[0] : nullptr;
 }
 
 }  // namespace threadlens::tracer_test

@@ -173,11 +173,7 @@ TEST_P(FileLockCycle, EndsBothProcessesAsOneDeadlock) {
 
 INSTANTIATE_TEST_SUITE_P(Processes, FileLockCycle,
                          ::testing::Values("flock", "flock-busy", "flock-fcntl"),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           std::replace(n.begin(), n.end(), '-', '_');
-                           return n;
-                         });
+                         Underscored);
 
 // The twin: both processes take the files' locks in one order, 20 times each, and end.
 TEST(Processes, FileLocksTakenInOneOrderAcrossProcessesEndCleanly) {

@@ -1,7 +1,6 @@
 // Eventfds as pipes (pipe_waits.h): what names one, and when the kernel may write one by
 // itself. Runs in the interceptors and on the watchdog's thread: raw system calls, no
 // allocation, no lock.
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,17 +47,23 @@ bool LinkStarts(int fd, const char* prefix) {
   return n >= static_cast<long>(len) && memcmp(link, prefix, len) == 0;
 }
 
-uint64_t EventfdInode(int fd) {
-  if (!LinkStarts(fd, "anon_inode:[eventfd]")) return 0;
+long ReadFdInfo(int fd, char* text, size_t size) {
   char path[48] = "/proc/self/fdinfo/";
   path[AppendDigits(path, 18, static_cast<unsigned>(fd))] = 0;
   const int f = static_cast<int>(syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC));
-  if (f < 0) return 0;
-  char text[512];
-  const long got = syscall(SYS_read, f, text, sizeof text - 1);
+  if (f < 0) return -1;
+  const long got = syscall(SYS_read, f, text, size - 1);
   syscall(SYS_close, f);
-  if (got <= 0) return 0;
+  if (got <= 0 || got == static_cast<long>(size - 1)) return -1;  // more than it holds
   text[got] = 0;
+  return got;
+}
+
+uint64_t EventfdInode(int fd) {
+  char text[512];
+  if (!LinkStarts(fd, "anon_inode:[eventfd]") || ReadFdInfo(fd, text, sizeof text) < 0) {
+    return 0;
+  }
   const char* id = strstr(text, "eventfd-id:");
   if (!id) return 0;
   char* end = nullptr;
@@ -70,27 +75,10 @@ uint64_t EventfdInode(int fd) {
 bool KernelMayWriteEventfds() {
   // An AIO context is a mapping "/[aio] (deleted)".
   if (FileHolds("/proc/self/maps", "/[aio]")) return true;
-  const int dir = static_cast<int>(
-      syscall(SYS_openat, AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir < 0) return true;
-  alignas(8) char entries[4096];
   bool ring = false;
-  uint32_t looked = 0;
-  constexpr uint32_t kMaxLooked = 4096;  // descriptors; past them: cannot tell
-  for (;;) {
-    const long got = ring ? 0 : syscall(SYS_getdents64, dir, entries, sizeof entries);
-    if (got <= 0) break;
-    for (long at = 0; at < got && !ring;) {
-      const auto* d = reinterpret_cast<const struct dirent64*>(entries + at);
-      at += d->d_reclen;
-      char* end = nullptr;
-      const long fd = strtol(d->d_name, &end, 10);
-      if (end == d->d_name || *end || fd == dir || fd < 0) continue;
-      ring = ++looked > kMaxLooked || LinkStarts(static_cast<int>(fd), "anon_inode:[io_uring]");
-    }
-  }
-  syscall(SYS_close, dir);
-  return ring;
+  const bool listed =
+      ForEachOpenFd([&](int fd) { return ring = LinkStarts(fd, "anon_inode:[io_uring]"); });
+  return ring || !listed;
 }
 
 }  // namespace threadlens::rt

@@ -256,52 +256,31 @@ uint32_t PipeWaitKeys(uint64_t obj, int32_t os_tid, uint64_t* keys, uint32_t max
 uint32_t HeldPipeEnds(uint64_t* out, uint32_t max) {
   const trace::SharedRecording* r = SharedRecordingOrNull();
   if (!r || max == 0) return 0;
-  const int dir = static_cast<int>(
-      syscall(SYS_openat, AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir < 0) {
-    out[0] = kAnyPipeEnd;  // cannot tell: it may hold any
-    return 1;
-  }
-  alignas(8) char entries[4096];
-  uint32_t n = 0, looked = 0;
-  constexpr uint32_t kMaxLooked = 4096;  // descriptors
+  uint32_t n = 0;
   bool overflow = false;
-  for (;;) {
-    const long got = overflow ? 0 : syscall(SYS_getdents64, dir, entries, sizeof entries);
-    if (got <= 0) break;
-    for (long at = 0; at < got && !overflow;) {
-      const auto* d = reinterpret_cast<const struct dirent64*>(entries + at);
-      at += d->d_reclen;
-      char* end = nullptr;
-      const long fd = strtol(d->d_name, &end, 10);
-      if (end == d->d_name || *end || fd == dir || fd < 0) continue;
-      // A server's thousands of sockets: a look at each at every poll would cost more than
-      // it tells; such a process may hold any end.
-      overflow = ++looked > kMaxLooked;
-      if (overflow) break;
-      bool socket;
-      const uint64_t inode = EndInode(static_cast<int>(fd), &socket);
-      if (!inode) continue;
-      // A socket of a pair: its holder writes into its peer and reads what the peer sends.
-      const uint64_t of = socket ? PeerOf(*r, inode) : Registered(*r, inode) ? inode : 0;
-      if (!of) continue;
-      const long flags = socket ? O_RDWR : syscall(SYS_fcntl, fd, long{F_GETFL});
-      if (flags < 0) continue;
-      const int mode = static_cast<int>(flags & O_ACCMODE);
-      for (int write_end = 0; write_end < 2 && !overflow; ++write_end) {
-        if (mode != O_RDWR && (mode == O_WRONLY) != (write_end == 1)) continue;
-        const uint64_t key = trace::PipeEndKey(of, write_end, socket);
-        bool have = false;
-        for (uint32_t i = 0; i < n && !have; ++i) have = out[i] == key;
-        if (have) continue;
-        if (n == max) overflow = true;
-        else out[n++] = key;
-      }
+  const bool listed = ForEachOpenFd([&](int fd) {
+    bool socket;
+    const uint64_t inode = EndInode(fd, &socket);
+    if (!inode) return false;
+    // A socket of a pair: its holder writes into its peer and reads what the peer sends.
+    const uint64_t of = socket ? PeerOf(*r, inode) : Registered(*r, inode) ? inode : 0;
+    if (!of) return false;
+    const long flags = socket ? O_RDWR : syscall(SYS_fcntl, long{fd}, long{F_GETFL});
+    if (flags < 0) return false;
+    const int mode = static_cast<int>(flags & O_ACCMODE);
+    for (int write_end = 0; write_end < 2 && !overflow; ++write_end) {
+      if (mode != O_RDWR && (mode == O_WRONLY) != (write_end == 1)) continue;
+      const uint64_t key = trace::PipeEndKey(of, write_end, socket);
+      bool have = false;
+      for (uint32_t i = 0; i < n && !have; ++i) have = out[i] == key;
+      if (have) continue;
+      if (n == max) overflow = true;
+      else out[n++] = key;
     }
-  }
-  syscall(SYS_close, dir);
-  if (overflow) {
-    out[0] = kAnyPipeEnd;
+    return overflow;
+  });
+  if (!listed || overflow) {
+    out[0] = kAnyPipeEnd;  // cannot tell: it may hold any
     return 1;
   }
   return n;

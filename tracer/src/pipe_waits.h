@@ -9,6 +9,12 @@
 // looks for a set of processes whose threads are all blocked and wait only on one another.
 #pragma once
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <cstdint>
 
 #include "runtime_internal.h"
@@ -67,6 +73,36 @@ void RecordingPipeMade(const int* fds);
 void RecordingEventfdMade(int fd);
 // Eventfds (eventfd_waits.cc). Whether `fd`'s link in /proc starts with `prefix`.
 bool LinkStarts(int fd, const char* prefix);
+// Reads /proc/self/fdinfo/`fd` into `text` (`size` bytes, ended by a NUL): its length, or -1
+// when it cannot be read or does not fit.
+long ReadFdInfo(int fd, char* text, size_t size);
+// Calls `f(fd)` for each descriptor this process has open until it returns true. False when
+// they cannot be listed, or there are more than 4096 (a server's thousands of sockets: a look
+// at each at every poll would cost more than it tells).
+template <typename F>
+bool ForEachOpenFd(F&& f) {
+  const int dir = static_cast<int>(
+      syscall(SYS_openat, AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir < 0) return false;
+  alignas(8) char entries[4096];
+  uint32_t looked = 0;
+  bool stop = false, listed = true;
+  while (!stop) {
+    const long got = syscall(SYS_getdents64, dir, entries, sizeof entries);
+    if (got <= 0) break;
+    for (long at = 0; at < got && !stop;) {
+      const auto* d = reinterpret_cast<const struct dirent64*>(entries + at);
+      at += d->d_reclen;
+      char* end = nullptr;
+      const long fd = strtol(d->d_name, &end, 10);
+      if (end == d->d_name || *end || fd == dir || fd < 0) continue;
+      listed = ++looked <= 4096;
+      stop = !listed || f(static_cast<int>(fd));
+    }
+  }
+  syscall(SYS_close, dir);
+  return listed;
+}
 // An eventfd's key, as a pipe's inode: its number in the kernel ("eventfd-id" in its fdinfo)
 // with trace::kEventfdInode set; 0 when `fd` is none, or the kernel does not number them.
 uint64_t EventfdInode(int fd);

@@ -85,15 +85,8 @@ uint32_t SelectKeys(const trace::SharedRecording& r, const unsigned long (&arg)[
 // The descriptors of epoll set `ep` from the kernel's list (/proc/self/fdinfo: a line
 // "tfd: FD events: MASK ..." each).
 uint32_t EpollKeys(const trace::SharedRecording& r, int ep, uint64_t* keys, uint32_t max) {
-  char path[48] = "/proc/self/fdinfo/";
-  path[AppendDigits(path, 18, static_cast<unsigned>(ep))] = 0;
-  const int f = static_cast<int>(syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC));
-  if (f < 0) return 0;
   char text[4096];
-  const long got = syscall(SYS_read, f, text, sizeof text - 1);
-  syscall(SYS_close, f);
-  if (got <= 0 || got == static_cast<long>(sizeof text - 1)) return 0;  // more than it holds
-  text[got] = 0;
+  if (ReadFdInfo(ep, text, sizeof text) < 0) return 0;
   uint32_t n = 0;
   for (char* at = strstr(text, "tfd:"); at; at = strstr(at, "tfd:")) {
     char* end = nullptr;
