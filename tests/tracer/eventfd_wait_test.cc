@@ -5,7 +5,8 @@
 // for a lock the reader holds, or for the reader's process to end. The twins end on their own:
 // the writer gets the lock, wakes after a sleep, or writes before the wait; a non-blocking
 // eventfd is never waited on; and the kernel itself writes the eventfd when an io_uring
-// request, or an AIO one, completes, so a process with either gets no verdict on its waits.
+// request, or an AIO one, completes, so a process with either gets no verdict on its waits; nor
+// does an eventfd passed to a process outside the recording.
 // ThreadSanitizer hangs with each of the five that do not end (docs/versus-tsan.md).
 #include <gtest/gtest.h>
 
@@ -100,6 +101,18 @@ INSTANTIATE_TEST_SUITE_P(Processes, EventfdWoken,
                                            "fork-write", "nonblock", "uring-timeout",
                                            "aio-poll"),
                          Underscored);
+
+// An eventfd passed (SCM_RIGHTS) to a process the recording does not trace: that process may
+// write it, so the lone reader gets no verdict, and wakes when the helper writes it after
+// 1.5 s. (Before, the watchdog ended the program at once: a false hang.)
+TEST(Processes, AnEventfdPassedToAProcessOutsideIsNoHang) {
+  const std::string program = std::string(TL_PROCESSES_DIR) + "/proc_eventfd";
+  ASSERT_EQ(System("(" + program + " helper >/dev/null 2>&1 &)"), 0);
+  Traced r = RunProcess("proc_eventfd", "pass-out", 1, false);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GE(r.seconds, 1.0) << "the helper's write ended the wait";
+  EXPECT_EQ(Errors(AnalyzeTrace(r.trace)), std::vector<std::string>{});
+}
 
 }  // namespace
 }  // namespace threadlens::tracer_test

@@ -204,6 +204,33 @@ void Register(trace::SharedRecording& r, uint64_t inode) {
   // The table is full: this pipe's waits are left to the other rules (no verdict on them).
 }
 
+void ForgetPeer(trace::SharedRecording& r, uint64_t inode) {
+  for (size_t i = 0, k = SocketSlot(inode); i < kMaxRecordingSockets;
+       ++i, k = (k + 1) % kMaxRecordingSockets) {
+    const uint64_t v = r.sockets[k].inode.load(std::memory_order_acquire);
+    if (v == 0) return;
+    if (v == inode) r.sockets[k].peer.store(0, std::memory_order_release);
+  }
+}
+
+// A pipe (eventfd) or socket another process may now hold: its entry no longer matches (a
+// pipe's keeps its slot, so that the probes of others pass it); a socket and its peer are no
+// pair any more.
+void Escape(trace::SharedRecording& r, uint64_t inode, bool socket) {
+  constexpr uint64_t kEscaped = 1ull << 63;
+  if (socket) {
+    const uint64_t peer = PeerOf(r, inode);
+    ForgetPeer(r, inode);
+    if (peer) ForgetPeer(r, peer);
+    return;
+  }
+  for (size_t i = 0, k = Slot(inode); i < kMaxRecordingPipes;
+       ++i, k = (k + 1) % kMaxRecordingPipes) {
+    uint64_t v = inode;
+    if (r.pipes[k].compare_exchange_strong(v, inode | kEscaped) || v == 0) return;
+  }
+}
+
 }  // namespace
 
 void RecordingPipeMade(const int* fds) {
@@ -216,6 +243,22 @@ void RecordingEventfdMade(int fd) {
   trace::SharedRecording* r = SharedRecordingOrNull();
   const uint64_t inode = r ? EventfdInode(fd) : 0;
   if (inode) Register(*r, inode);
+}
+
+void RecordingEndsPassed(const msghdr* m) {
+  trace::SharedRecording* r = SharedRecordingOrNull();
+  if (!r || !m) return;
+  for (cmsghdr* c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(const_cast<msghdr*>(m), c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    const size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (size_t i = 0; i < count; ++i) {
+      int fd;
+      memcpy(&fd, CMSG_DATA(c) + i * sizeof fd, sizeof fd);
+      bool socket;
+      const uint64_t inode = EndInode(fd, &socket);
+      if (inode) Escape(*r, inode, socket);
+    }
+  }
 }
 
 void RecordingSocketPairMade(const int* fds) {

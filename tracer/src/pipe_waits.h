@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -71,6 +72,10 @@ void RecordingPipeMade(const int* fds);
 // After eventfd made `fd`: the eventfd is one of the recording's, a pipe whose write end is
 // every copy of it.
 void RecordingEventfdMade(int fd);
+// After sendmsg sent `m`: the pipe ends, eventfds and sockets of pairs it passed (SCM_RIGHTS)
+// are no longer the recording's alone (the receiver may be a process it does not trace), and
+// waits on them get no verdict.
+void RecordingEndsPassed(const msghdr* m);
 // Eventfds (eventfd_waits.cc). Whether `fd`'s link in /proc starts with `prefix`.
 bool LinkStarts(int fd, const char* prefix);
 // Reads /proc/self/fdinfo/`fd` into `text` (`size` bytes, ended by a NUL): its length, or -1

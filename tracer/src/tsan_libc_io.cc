@@ -165,11 +165,12 @@ void OpenPaths(const char* path, const char* mode, uintptr_t pc) {
     }, )                                                                                      \
   X(ssize_t, sendmsg, (int fd, const msghdr* m, int f), (fd, m, f),                          \
     fdsync::Send(fd, pc); TL_FD_OUT(fd, pc),                                                  \
-    Message(m, r, false, pc), )                                                               \
+    Message(m, r, false, pc), if (r >= 0) RecordingEndsPassed(m))                             \
   X(int, recvmmsg, (int fd, mmsghdr* v, unsigned n, int f, timespec* t), (fd, v, n, f, t),    \
     fdsync::Use(fd, pc), Messages(v, n, r, t, true, pc), if (r > 0) fdsync::Received(fd, pc))    \
   X(int, sendmmsg, (int fd, mmsghdr* v, unsigned n, int f), (fd, v, n, f),                    \
-    fdsync::Send(fd, pc), Messages(v, n, r, nullptr, false, pc), )                             \
+    fdsync::Send(fd, pc), Messages(v, n, r, nullptr, false, pc),                               \
+    for (int i = 0; i < r; ++i) RecordingEndsPassed(&v[i].msg_hdr))                           \
   X(ssize_t, preadv2, (int fd, const iovec* v, int c, off_t o, int f), (fd, v, c, o, f),      \
     fdsync::Use(fd, pc), Vector(v, c, r > 0 ? r : 0, true, pc), if (r > 0) fdsync::Received(fd, pc)) \
   X(ssize_t, pwritev2, (int fd, const iovec* v, int c, off_t o, int f), (fd, v, c, o, f),     \

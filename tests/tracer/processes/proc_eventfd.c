@@ -17,17 +17,22 @@
  *     while a 1.5 s timeout request is in flight: the kernel writes it (exits 77 without
  *     io_uring);
  *   "aio-poll": an AIO poll request on a pipe, which a child writes after 1.5 s, writes the
- *     eventfd (IOCB_FLAG_RESFD) the only thread reads (exits 77 without AIO). */
+ *     eventfd (IOCB_FLAG_RESFD) the only thread reads (exits 77 without AIO);
+ *   "pass-out": the only thread passes the eventfd (SCM_RIGHTS) to "helper", a process
+ *     started outside the recording, then reads it; the helper writes it after 1.5 s. */
 #include <linux/aio_abi.h>
 #include <linux/io_uring.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -193,6 +198,75 @@ static int kernel_writes(int uring) {
   return r == 0 ? 0 : 1;
 }
 
+/* An abstract Unix socket's address (no file), the same in both modes. */
+static socklen_t helper_address(struct sockaddr_un* a) {
+  static const char name[] = "threadlens-test-eventfd-pass";
+  memset(a, 0, sizeof *a);
+  a->sun_family = AF_UNIX;
+  memcpy(a->sun_path + 1, name, sizeof name - 1);
+  return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + sizeof name);
+}
+
+static int helper(void) {
+  alarm(20);  // never outlives a test that did not come
+  struct sockaddr_un a;
+  const socklen_t len = helper_address(&a);
+  const int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (s < 0 || bind(s, (struct sockaddr*)&a, len) != 0 || listen(s, 1) != 0) return 1;
+  const int c = accept(s, NULL, NULL);
+  char byte;
+  struct iovec io = {&byte, 1};
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } ctl;
+  struct msghdr m;
+  memset(&m, 0, sizeof m);
+  m.msg_iov = &io;
+  m.msg_iovlen = 1;
+  m.msg_control = ctl.buf;
+  m.msg_controllen = sizeof ctl.buf;
+  if (c < 0 || recvmsg(c, &m, 0) != 1 || !CMSG_FIRSTHDR(&m)) return 1;
+  int fd;
+  memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&m)), sizeof fd);
+  nap(1500);
+  return eventfd_write(fd, 1) == 0 ? 0 : 1;
+}
+
+static int pass_out(void) {
+  struct sockaddr_un a;
+  const socklen_t len = helper_address(&a);
+  const int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int tries = 0;
+  while (connect(s, (struct sockaddr*)&a, len) != 0) {
+    if (++tries == 100) return 1;  // the helper did not come up in 5 s
+    nap(50);
+  }
+  char byte = 'e';
+  struct iovec io = {&byte, 1};
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } ctl;
+  memset(&ctl, 0, sizeof ctl);
+  struct msghdr m;
+  memset(&m, 0, sizeof m);
+  m.msg_iov = &io;
+  m.msg_iovlen = 1;
+  m.msg_control = ctl.buf;
+  m.msg_controllen = sizeof ctl.buf;
+  struct cmsghdr* c = CMSG_FIRSTHDR(&m);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &efd, sizeof efd);
+  if (sendmsg(s, &m, 0) != 1) return 1;
+  eventfd_t v = 0;
+  const int r = eventfd_read(efd, &v);
+  printf("%d\n", r);
+  return r == 0 ? 0 : 1;
+}
+
 int main(int argc, char** argv) {
   const char* mode = argc > 1 ? argv[1] : "unlock-read";
   efd = eventfd(0, EFD_CLOEXEC | (!strcmp(mode, "nonblock") ? EFD_NONBLOCK : 0));
@@ -213,5 +287,7 @@ int main(int argc, char** argv) {
   if (!strcmp(mode, "nonblock")) return nonblock();
   if (!strcmp(mode, "uring-timeout")) return kernel_writes(1);
   if (!strcmp(mode, "aio-poll")) return kernel_writes(0);
+  if (!strcmp(mode, "helper")) return helper();
+  if (!strcmp(mode, "pass-out")) return pass_out();
   return 2;
 }
