@@ -318,19 +318,15 @@ TEST(Hang, CondHangBesideALongSleepIsEndedByTheWatchdog) {
 // program ends on its own, and so does a retry loop that sleeps 2 s three times before it
 // signals. A thread that sleeps in a loop and wakes nobody leaves main stuck: ended once main
 // has waited 30 delays (delay 0.3 s: 9 s).
-TEST(Hang, WaitForATaskThatSleepsIsNoHang) {
-  Outcome r = RunTraced(Program("sleep_beside_hang") + " task", "--watchdog 1");
+void EndsOnItsOwn(const std::string& mode) {
+  Outcome r = RunTraced(Program("sleep_beside_hang") + " " + mode, "--watchdog 1");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("done"), std::string::npos) << r.out;
   EXPECT_NE(r.err.find("watchdog did not fire"), std::string::npos) << r.err;
 }
 
-TEST(Hang, WaitForARetryLoopThatSleepsIsNoHang) {
-  Outcome r = RunTraced(Program("sleep_beside_hang") + " retry", "--watchdog 1");
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("done"), std::string::npos) << r.out;
-  EXPECT_NE(r.err.find("watchdog did not fire"), std::string::npos) << r.err;
-}
+TEST(Hang, WaitForATaskThatSleepsIsNoHang) { EndsOnItsOwn("task"); }
+TEST(Hang, WaitForARetryLoopThatSleepsIsNoHang) { EndsOnItsOwn("retry"); }
 
 TEST(Hang, CondHangBesideASleepLoopIsEndedByTheWatchdog) {
   auto start = std::chrono::steady_clock::now();
