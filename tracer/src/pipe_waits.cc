@@ -182,11 +182,9 @@ uint64_t ReadyKey(const trace::SharedRecording& r, int fd, bool readable) {
   if (!inode || !OfRecording(r, inode, socket)) return 0;
   // A socket of a pair turns readable when its peer's holders write, writable when they read.
   if (socket) return trace::PipeEndKey(inode, readable, true);
-  // An eventfd turns readable when a holder writes it (or the kernel: KernelMayWriteEventfds);
-  // it is writable but for a full counter.
-  if (IsEventfd(inode)) {
-    return readable && !KernelMayWriteEventfds() ? trace::PipeEndKey(inode, true) : 0;
-  }
+  // An eventfd turns readable when a holder writes it (or the kernel: ReadyWaitKeys asks
+  // KernelMayWriteEventfds once per wait); it is writable but for a full counter.
+  if (IsEventfd(inode)) return readable ? trace::PipeEndKey(inode, true) : 0;
   // A pipe's end turns ready (or hung up) only by what the holders of its other end do.
   const long flags = syscall(SYS_fcntl, static_cast<long>(fd), long{F_GETFL});
   if (flags < 0 || (flags & O_ACCMODE) == O_RDWR) return 0;

@@ -104,8 +104,10 @@ uint32_t EpollKeys(const trace::SharedRecording& r, int ep, uint64_t* keys, uint
 
 }  // namespace
 
-uint32_t ReadyWaitKeys(const trace::SharedRecording& r, int32_t os_tid, uint64_t* keys,
-                       uint32_t max) {
+namespace {
+
+uint32_t WaitKeys(const trace::SharedRecording& r, int32_t os_tid, uint64_t* keys,
+                  uint32_t max) {
   long nr = 0;
   unsigned long arg[6];
   if (!SyscallOf(os_tid, &nr, arg)) return 0;
@@ -129,6 +131,17 @@ uint32_t ReadyWaitKeys(const trace::SharedRecording& r, int32_t os_tid, uint64_t
     default:
       return 0;
   }
+}
+
+}  // namespace
+
+uint32_t ReadyWaitKeys(const trace::SharedRecording& r, int32_t os_tid, uint64_t* keys,
+                       uint32_t max) {
+  const uint32_t n = WaitKeys(r, os_tid, keys, max);
+  // An eventfd among them the kernel may write itself: no verdict (one look per wait).
+  bool eventfd = false;
+  for (uint32_t i = 0; i < n; ++i) eventfd = eventfd || trace::EventfdEnd(keys[i]);
+  return eventfd && KernelMayWriteEventfds() ? 0 : n;
 }
 
 }  // namespace threadlens::rt

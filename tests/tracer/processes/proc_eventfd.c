@@ -207,6 +207,27 @@ static socklen_t helper_address(struct sockaddr_un* a) {
   return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + sizeof name);
 }
 
+/* A one-byte message with room for one descriptor (SCM_RIGHTS). */
+struct fd_message {
+  char byte;
+  struct iovec io;
+  struct msghdr m;
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } ctl;
+};
+
+static void fd_message_init(struct fd_message* f) {
+  memset(f, 0, sizeof *f);
+  f->byte = 'e';
+  f->io = (struct iovec){&f->byte, 1};
+  f->m.msg_iov = &f->io;
+  f->m.msg_iovlen = 1;
+  f->m.msg_control = f->ctl.buf;
+  f->m.msg_controllen = sizeof f->ctl.buf;
+}
+
 static int helper(void) {
   alarm(20);  // never outlives a test that did not come
   struct sockaddr_un a;
@@ -214,21 +235,11 @@ static int helper(void) {
   const int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (s < 0 || bind(s, (struct sockaddr*)&a, len) != 0 || listen(s, 1) != 0) return 1;
   const int c = accept(s, NULL, NULL);
-  char byte;
-  struct iovec io = {&byte, 1};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } ctl;
-  struct msghdr m;
-  memset(&m, 0, sizeof m);
-  m.msg_iov = &io;
-  m.msg_iovlen = 1;
-  m.msg_control = ctl.buf;
-  m.msg_controllen = sizeof ctl.buf;
-  if (c < 0 || recvmsg(c, &m, 0) != 1 || !CMSG_FIRSTHDR(&m)) return 1;
+  struct fd_message fm;
+  fd_message_init(&fm);
+  if (c < 0 || recvmsg(c, &fm.m, 0) != 1 || !CMSG_FIRSTHDR(&fm.m)) return 1;
   int fd;
-  memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&m)), sizeof fd);
+  memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&fm.m)), sizeof fd);
   nap(1500);
   return eventfd_write(fd, 1) == 0 ? 0 : 1;
 }
@@ -242,25 +253,14 @@ static int pass_out(void) {
     if (++tries == 100) return 1;  // the helper did not come up in 5 s
     nap(50);
   }
-  char byte = 'e';
-  struct iovec io = {&byte, 1};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } ctl;
-  memset(&ctl, 0, sizeof ctl);
-  struct msghdr m;
-  memset(&m, 0, sizeof m);
-  m.msg_iov = &io;
-  m.msg_iovlen = 1;
-  m.msg_control = ctl.buf;
-  m.msg_controllen = sizeof ctl.buf;
-  struct cmsghdr* c = CMSG_FIRSTHDR(&m);
+  struct fd_message fm;
+  fd_message_init(&fm);
+  struct cmsghdr* c = CMSG_FIRSTHDR(&fm.m);
   c->cmsg_level = SOL_SOCKET;
   c->cmsg_type = SCM_RIGHTS;
   c->cmsg_len = CMSG_LEN(sizeof(int));
   memcpy(CMSG_DATA(c), &efd, sizeof efd);
-  if (sendmsg(s, &m, 0) != 1) return 1;
+  if (sendmsg(s, &fm.m, 0) != 1) return 1;
   eventfd_t v = 0;
   const int r = eventfd_read(efd, &v);
   printf("%d\n", r);
