@@ -179,9 +179,10 @@ bool Analysis::Remapped(uint64_t addr, uint64_t ts, bool ordered, uint64_t freed
   if (!ordered) return false;
   // A descriptor's object (above user space, below the tag bits): its number comes back from
   // calls the tracer does not see (the C library's own opens), so a use after its close is
-  // left to the race check, as in ThreadSanitizer.
+  // left to the race check, as in ThreadSanitizer. (A process's tag is no such address: a
+  // child's use after free is reported as its parent's is.)
   constexpr uint64_t kUserSpace = 1ull << 47, kUntagged = (1ull << 60) - 1;
-  if ((addr & kUntagged) >= kUserSpace) return true;
+  if (LocalAddress(addr & kUntagged) >= kUserSpace) return true;
   for (const ModuleInfo& m : source_.Modules()) {
     if (addr - m.base < m.size) return true;
   }

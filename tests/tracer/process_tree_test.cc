@@ -377,8 +377,23 @@ TEST(Processes, ABlockAForkedChildInheritedIsNamed) {
   EXPECT_EQ(rep.findings[0].kind, "race");
   EXPECT_EQ(rep.findings[0].variables,
             (std::vector<std::string>{"int[3] in heap block allocated at main "
-                                      "child_global_race.c:28"}));
+                                      "child_global_race.c:47"}));
   EXPECT_EQ(rep.findings[0].accesses.at(0).pid, rep.pids.at(1)) << "the child's";
+}
+
+// A forked child's use of a block after a free that happens before it is a use after free,
+// as in the first process; its twin reads the block before the free.
+TEST(Processes, AForkedChildsUseAfterFreeIsReported) {
+  for (const char* mode : {"uaf", "used-first"}) {
+    const bool uaf = std::string(mode) == "uaf";
+    Traced r = RunProcess("child_global_race", mode, 2, false);
+    ASSERT_EQ(r.exit_code, 0) << mode << r.err;
+    Report rep = AnalyzeTrace(r.trace);
+    ASSERT_EQ(rep.findings.size(), uaf ? 1u : 0u) << mode;
+    if (!uaf) continue;
+    EXPECT_EQ(rep.findings[0].subkind, "use-after-free");
+    EXPECT_EQ(rep.findings[0].accesses.at(0).pid, rep.pids.at(1)) << "the child's";
+  }
 }
 
 // Memory no allocation names is named by its address as the child's code saw it, not the

@@ -2,7 +2,9 @@
  * child, on a variable of the image it shares with its parent. With "heap", they increment a
  * field of a block the parent allocated before the fork (the child's copy of it), and the
  * child frees it. With "raw", an int of memory no allocation the trace sees made (sbrk),
- * whose address the child prints. */
+ * whose address the child prints. With "uaf", the child's worker frees a block the child's
+ * main allocated, and main reads it after the join (a use after free the join orders); with
+ * "used-first", main reads it before it starts the worker (no finding). */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,23 @@
 int child_counter;
 static int* counters;
 static int counters_raw;
+
+static void* FreeIt(void* arg) {
+  free(arg);
+  return NULL;
+}
+
+/* The child's "uaf" and "used-first" modes: its exit status is 0. */
+static int UseAndFree(int after) {
+  int* block = malloc(16 * sizeof(int));
+  block[3] = 1;
+  int v = after ? 0 : ((volatile int*)block)[3];
+  pthread_t t;
+  pthread_create(&t, NULL, FreeIt, block);
+  pthread_join(t, NULL);
+  if (after) v = ((volatile int*)block)[3];
+  return v == 7;
+}
 
 static void* Worker(void* arg) {
   (void)arg;
@@ -28,6 +47,9 @@ int main(int argc, char** argv) {
   if (argc > 1 && strcmp(argv[1], "heap") == 0) counters = calloc(8, sizeof(int));
   pid_t pid = fork();
   if (pid == 0) {
+    if (argc > 1 && (strcmp(argv[1], "uaf") == 0 || strcmp(argv[1], "used-first") == 0)) {
+      _exit(UseAndFree(strcmp(argv[1], "uaf") == 0));
+    }
     if (argc > 1 && strcmp(argv[1], "raw") == 0) {
       counters = sbrk(4096);
       printf("%p\n", (void*)&counters[3]);
