@@ -244,6 +244,10 @@ class Analysis {
   // Per thread (dense), the mapping its next allocation makes (kMapName): address, and the
   // file's string (0: anonymous memory).
   std::unordered_map<uint32_t, std::pair<uint64_t, uint32_t>> map_names_;
+  // Per thread (dense), its last mapping of a file (base, size): in a recording of several
+  // processes the shared object it maps is named by it (where, and which file), not as
+  // "shared@".
+  std::unordered_map<uint32_t, std::pair<uint64_t, uint64_t>> file_maps_;
   // A fork not yet seen from the child: the forking process, and the locks its forking
   // thread held (the child's thread holds them too).
   struct ForkParent {

@@ -320,11 +320,31 @@ void Analysis::Handle(const StreamEvent& e) {
     case EventKind::kNameLock:
       namer_.SetObjectName(ev.obj, std::string(source_.String(ev.aux32)));
       break;
-    case EventKind::kNameVariable:
-      // aux16 = 0: a range of seq bytes.
-      namer_.SetVariableName(ev.obj, ev.aux16 ? ev.aux16 : ev.seq,
-                             std::string(source_.String(ev.aux32)));
+    case EventKind::kMapShared:  // the mapping at ev.obj (untagged) is of a shared object
+      if (auto it = file_maps_.find(t.dense); it != file_maps_.end() &&
+          it->second.first != (ProcessAddressBase(ProcessIndexOfTid(t.tid)) | ev.obj)) {
+        file_maps_.erase(it);
+      }
       break;
+    case EventKind::kNameVariable: {
+      std::string name(source_.String(ev.aux32));
+      // The name of a shared object at its first mapping, the thread's file mapping just
+      // made: its block names it, as in a recording of one process.
+      if (name.rfind("shared@", 0) == 0 && !file_maps_.empty()) {
+        if (auto it = file_maps_.find(t.dense); it != file_maps_.end()) {
+          const auto [base, size] = it->second;
+          file_maps_.erase(it);
+          if (opts_.races && size == ev.seq) {
+            race_.CopyBlocks(base, size, ev.obj);
+            namer_.SetMappedAt(ev.obj, LocalAddress(base));
+            break;
+          }
+        }
+      }
+      // aux16 = 0: a range of seq bytes.
+      namer_.SetVariableName(ev.obj, ev.aux16 ? ev.aux16 : ev.seq, std::move(name));
+      break;
+    }
     default:
       break;
   }

@@ -66,6 +66,7 @@ void Analysis::HandleHeap(ThreadCtx& t, const StreamEvent& e) {
         if (it->second.first == ev.obj) {
           block.mapping = true;
           block.file = it->second.second;
+          if (block.file) file_maps_[t.dense] = {ev.obj, ev.seq};
         }
         map_names_.erase(it);
       }

@@ -373,7 +373,8 @@ Finding Namer::Name(const RawFinding& r) {
     } else if (!alloc.descriptor()) {
       alloc.object = HeapBlockName("", r.heap.size, 0, "");
     }
-    alloc.address = LocalAddress(r.heap.base);
+    const auto local = mapped_at_.find(r.heap.base);
+    alloc.address = local != mapped_at_.end() ? local->second : LocalAddress(r.heap.base);
     alloc.size = static_cast<uint32_t>(std::min<uint64_t>(r.heap.size, UINT32_MAX));
     alloc.stack = StackOf(r.heap.site, r.heap.stack);
     f.allocation = std::move(alloc);

@@ -90,6 +90,9 @@ class Namer {
   // The heap block that held `lock` when it was first taken, once a later block took that
   // memory (a lock is known by its address).
   void NoteFirstBlock(uint64_t lock, const HeapRef& block) { first_blocks_.emplace(lock, block); }
+  // The block at `shared` (a shared object's address) is a mapping made at `local` in its
+  // process: where a report says it was mapped.
+  void SetMappedAt(uint64_t shared, uint64_t local) { mapped_at_[shared] = local; }
   // A named variable of `size` bytes at `addr`.
   void SetVariableName(uint64_t addr, uint64_t size, std::string name) {
     var_names_[addr] = {size, std::move(name)};
@@ -168,6 +171,7 @@ class Namer {
   mutable std::unordered_map<std::string, uint32_t> name_counts_;  // threads per name
   std::unordered_map<uint64_t, std::string> object_names_;
   std::map<uint64_t, std::pair<uint64_t, std::string>> var_names_;
+  std::unordered_map<uint64_t, uint64_t> mapped_at_;  // SetMappedAt
   std::unordered_map<uint64_t, std::string> fallback_names_;
   std::unordered_map<uint64_t, SideRef> stack_objects_;  // NoteOnStack
   std::unordered_map<uint64_t, HeapRef> first_blocks_;   // NoteFirstBlock

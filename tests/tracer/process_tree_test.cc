@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <regex>
 #include <string>
 
 #include "threadlens/analyzer/analyze.h"
@@ -377,8 +378,25 @@ TEST(Processes, ABlockAForkedChildInheritedIsNamed) {
   EXPECT_EQ(rep.findings[0].kind, "race");
   EXPECT_EQ(rep.findings[0].variables,
             (std::vector<std::string>{"int[3] in heap block allocated at main "
-                                      "child_global_race.c:47"}));
+                                      "child_global_race.c:49"}));
   EXPECT_EQ(rep.findings[0].accesses.at(0).pid, rep.pids.at(1)) << "the child's";
+}
+
+// A file the parent mapped shared before the fork is named in the child as in a recording
+// of one process: by the file, where it was mapped and the field, not as "shared@".
+TEST(Processes, AFileMappedSharedIsNamedInTheChild) {
+  Traced r = RunProcess("child_global_race", "file", 2, false);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Report rep = AnalyzeTrace(r.trace);
+  ASSERT_EQ(rep.findings.size(), 1u);
+  ASSERT_EQ(rep.findings[0].variables.size(), 1u);
+  EXPECT_TRUE(std::regex_match(rep.findings[0].variables[0],
+                               std::regex("int\\[3\\] in file /tmp/threadlens-shared-[^ ]+ "
+                                          "mapped at main child_global_race.c:54")))
+      << rep.findings[0].variables[0];
+  EXPECT_EQ(rep.findings[0].accesses.at(0).pid, rep.pids.at(1)) << "the child's";
+  ASSERT_TRUE(rep.findings[0].allocation.has_value());
+  EXPECT_LT(rep.findings[0].allocation->address, 1ull << 47) << "where the parent mapped it";
 }
 
 // A forked child's use of a block after a free that happens before it is a use after free,

@@ -4,11 +4,13 @@
  * child frees it. With "raw", an int of memory no allocation the trace sees made (sbrk),
  * whose address the child prints. With "uaf", the child's worker frees a block the child's
  * main allocated, and main reads it after the join (a use after free the join orders); with
- * "used-first", main reads it before it starts the worker (no finding). */
+ * "used-first", main reads it before it starts the worker (no finding). With "file", the
+ * parent maps a file shared before the fork, and the child's threads race on it there. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,6 +47,15 @@ static void* Worker(void* arg) {
 
 int main(int argc, char** argv) {
   if (argc > 1 && strcmp(argv[1], "heap") == 0) counters = calloc(8, sizeof(int));
+  char path[] = "/tmp/threadlens-shared-XXXXXX";
+  if (argc > 1 && strcmp(argv[1], "file") == 0) {
+    const int fd = mkstemp(path);
+    if (fd < 0 || ftruncate(fd, 4096) != 0) return 1;
+    counters = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (counters == MAP_FAILED) return 1;
+    counters_raw = 1; /* not freed: unmapped */
+  }
   pid_t pid = fork();
   if (pid == 0) {
     if (argc > 1 && (strcmp(argv[1], "uaf") == 0 || strcmp(argv[1], "used-first") == 0)) {
@@ -66,6 +77,11 @@ int main(int argc, char** argv) {
   int status = 0;
   waitpid(pid, &status, 0);
   printf("%d\n", child_counter);
-  free(counters);
+  if (counters_raw) {
+    munmap(counters, 4096);
+    unlink(path);
+  } else {
+    free(counters);
+  }
   return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
