@@ -85,6 +85,7 @@ void Analysis::HandleRuntime(const StreamEvent& e) {
         case trace::BlockedOn::kFutex: b.on = Pending::kFutex; break;
         case trace::BlockedOn::kProcess: b.on = Pending::kProcess; break;
         case trace::BlockedOn::kPipe: b.on = Pending::kPipe; break;
+        case trace::BlockedOn::kSignal: b.on = Pending::kSignal; break;
         case trace::BlockedOn::kFileLock:
           b.on = Pending::kFileLock;
           b.exclusive = (ev.aux16 & 1) == 0;

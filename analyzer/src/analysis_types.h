@@ -130,6 +130,7 @@ enum class Op : uint8_t {
   // the other end, whose holders could write (read) or close it.
   kPipeRead,
   kPipeWrite,
+  kSigWait,  // a wait for a signal (obj = its number, 0 = any a handler catches)
 };
 const char* OpName(Op op);
 
@@ -222,6 +223,7 @@ struct Pending {
     kNone, kLock, kCond, kJoin, kSem, kFutex, kFileLock,
     kProcess,  // a wait for a child process to end (obj: its exit key, 0 for any of several)
     kPipe,     // a read or write of a pipe (obj: trace::PipeEndKey of the end waited on)
+    kSignal,   // a wait for a signal holding a lock another thread waits on (obj: its number)
   } kind = kNone;
   uint64_t obj = 0;
   SideRef where;

@@ -45,6 +45,7 @@ const char* OpName(Op op) {
     case Op::kWaitProcess: return "wait-process";
     case Op::kPipeRead: return "pipe-read";
     case Op::kPipeWrite: return "pipe-write";
+    case Op::kSigWait: return "signal-wait";
   }
   return "?";
 }

@@ -41,6 +41,7 @@ SideRef BlockedSide(const BlockedThread& b) {
          : b.on == Pending::kSem  ? Op::kSemWait
          : b.on == Pending::kFutex ? Op::kFutexWait
          : b.on == Pending::kProcess ? Op::kWaitProcess
+         : b.on == Pending::kSignal ? Op::kSigWait
          : b.on == Pending::kLock || b.on == Pending::kFileLock ? Op::kRequest
          : b.destroying           ? Op::kDestroy
                                   : Op::kWait;
@@ -246,6 +247,7 @@ std::vector<RawFinding> FindBlocked(const std::vector<BlockedThread>& blocked,
                   : b.on == Pending::kFutex ? "futex"
                   : b.on == Pending::kFileLock ? "file-lock"
                   : b.on == Pending::kPipe  ? PipeSubkind(b.obj)
+                  : b.on == Pending::kSignal ? "signal"
                                             : "sem";
       if (!b.also.empty()) f.detail = ReadinessDetail(b, "only this process holds");
       SideRef s = BlockedSide(b);

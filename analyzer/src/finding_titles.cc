@@ -168,6 +168,16 @@ void TitleFinding(Finding& f) {
                                              : "semaphore " + a[0].object;
     f.title = "hang: " + a[0].thread + " blocked forever waiting on " + what;
     if (f.subkind == "futex") f.title = FutexHangTitle(a[0]);
+    if (f.subkind == "signal") {
+      f.title = "hang: " + a[0].thread + " blocked forever waiting for " + a[0].object;
+      if (f.detail.empty()) {
+        f.detail = "The thread waits for a signal while it holds a lock that the program's "
+                   "other threads wait for, so none of them can go on to send it: only a "
+                   "signal from outside the program would end the wait. Typically the "
+                   "thread that should send it needs that lock first: release the lock "
+                   "before waiting.";
+      }
+    }
     if (f.subkind == "pipe" && f.detail.empty()) {
       f.detail = a[0].op == "pipe-read"
                      ? "A read of a pipe ends with end of file only once every copy of its "

@@ -268,7 +268,7 @@ Access Namer::Materialize(const SideRef& s, bool is_variable,
              ? std::string(OpName(s.op)) + "-shared"
              : OpName(s.op);
   const bool thread_obj = s.op == Op::kJoin || s.op == Op::kCreate || s.op == Op::kDetach;
-  const bool signal_obj = s.op == Op::kHandler || s.op == Op::kCall;
+  const bool signal_obj = s.op == Op::kHandler || s.op == Op::kCall || s.op == Op::kSigWait;
   if (s.op == Op::kIgnoreBegin) {
     a.object = s.obj == trace::kIgnoreReads    ? "reads"
                : s.obj == trace::kIgnoreWrites ? "writes"
@@ -282,6 +282,8 @@ Access Namer::Materialize(const SideRef& s, bool is_variable,
     a.object = PipeEndName(s.obj);
   } else if (s.op == Op::kHandler) {
     a.object = SignalName(static_cast<int>(s.obj));
+  } else if (s.op == Op::kSigWait) {
+    a.object = s.obj ? SignalName(static_cast<int>(s.obj)) : "a signal its handlers catch";
   } else if (s.op == Op::kCall) {
     a.object = trace::SignalUnsafeCallName(static_cast<uint16_t>(s.obj));
   } else if (is_variable) {

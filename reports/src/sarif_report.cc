@@ -166,6 +166,7 @@ std::string Verb(const std::string& op) {
       {"unmap", "unmaps"},
       {"futex-wait", "waits on"}, {"wait-process", "waits for the end of"},
       {"pipe-read", "waits to read"}, {"pipe-write", "waits to write to"},
+      {"signal-wait", "waits for"},
       {"detach", "detaches"},  {"lock", "locks"},        {"destroy", "destroys"}};
   auto it = kVerbs.find(op);
   return it != kVerbs.end() ? it->second : op;
@@ -179,7 +180,8 @@ std::string Holding(const std::vector<std::string>& held) {
 
 std::string StepKind(const std::string& op, uint32_t size) {
   if (op == "release" || op == "unlock") return "release";
-  if (op == "join" || op == "wait-process" || op == "pipe-read" || op == "pipe-write") {
+  if (op == "join" || op == "wait-process" || op == "pipe-read" || op == "pipe-write" ||
+      op == "signal-wait") {
     return "resource";
   }
   if (op == "read" || op == "write" || size > 0) return "memory";

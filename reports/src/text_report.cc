@@ -291,6 +291,8 @@ void GenericSides(std::ostream& o, const Finding& f, const TextOptions& opts,
       what = a.thread + " joins " + a.object;
     } else if (a.op == "wait-process") {
       what = a.thread + " waits for " + a.object + " to end";
+    } else if (a.op == "signal-wait") {
+      what = a.thread + " waits for " + a.object;
     } else if (a.op == "pipe-read" || a.op == "pipe-write") {
       what = a.thread + (a.op == "pipe-read" ? " waits to read " : " waits to write to ") +
              a.object;

@@ -174,5 +174,47 @@ TEST(Signals, ProgramSeesItsOwnHandlerAndFlags) {
   }
 }
 
+// A wait for a signal while holding a lock its sender needs first (programs/sigwait_holding.c):
+// ended by the watchdog once every thread waited the delay, a hang at the wait with the sender
+// stuck behind it. TSan hangs on both (docs/versus-tsan.md).
+void ExpectSignalHang(const std::string& mode, const std::string& awaited) {
+  tracer_test::Traced r = tracer_test::RunTraced("sigwait_holding " + mode, 0.3);
+  ASSERT_EQ(r.exit_code, tracer_test::kWatchdogExit) << r.err;
+  const Report rep = AnalyzeFile(r.trace, AnalyzeOptions{});
+  ASSERT_EQ(rep.findings.size(), 1u) << rep.findings.at(0).title;
+  const Finding& f = rep.findings[0];
+  EXPECT_EQ(f.kind, "hang");
+  EXPECT_EQ(f.subkind, "signal");
+  EXPECT_EQ(f.title, "hang: T1 blocked forever waiting for " + awaited +
+                         " (1 more thread stuck behind it)");
+  ASSERT_EQ(f.accesses.size(), 2u);
+  EXPECT_EQ(f.accesses[0].op, "signal-wait");
+  EXPECT_EQ(f.accesses[0].held, std::vector<std::string>{"m"});
+  EXPECT_EQ(f.accesses[1].op, "request");
+  EXPECT_EQ(f.accesses[1].object, "m");
+}
+
+TEST(SignalWaits, SigwaitHoldingALockTheSenderNeedsIsAHang) {
+  ExpectSignalHang("hold", "SIGUSR1");
+}
+
+TEST(SignalWaits, PauseHoldingALockTheSenderNeedsIsAHang) {
+  ExpectSignalHang("pause", "a signal its handlers catch");
+}
+
+// The twins: the sender needs no lock; and a daemon's main waits in sigwait holding nothing
+// beside a worker idle on a condition variable until a signal from another process (1.5 s):
+// a wait that only a signal ends counts as running, so the idle daemon is no hang.
+TEST(SignalWaits, AWaitHoldingNothingOthersNeedIsNoHang) {
+  for (const std::string mode : {"free", "daemon"}) {
+    tracer_test::Traced r = tracer_test::RunTraced("sigwait_holding " + mode, 0.3);
+    ASSERT_EQ(r.exit_code, 0) << mode << r.err;
+    EXPECT_EQ(r.out, "got SIGUSR1\n") << mode;
+    if (mode == "daemon") EXPECT_GT(r.seconds, 1.4);
+    const Report rep = AnalyzeFile(r.trace, AnalyzeOptions{});
+    EXPECT_TRUE(rep.findings.empty()) << mode << ": " << rep.findings.at(0).title;
+  }
+}
+
 }  // namespace
 }  // namespace threadlens

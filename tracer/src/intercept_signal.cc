@@ -18,6 +18,7 @@
 #include "sync_keys.h"
 #include "tsan_libc.h"
 #include "tsan_thread.h"
+#include "watchdog.h"
 
 namespace threadlens::rt {
 
@@ -264,6 +265,22 @@ int (*real_pthread_sigqueue)(pthread_t, int, const union sigval);
 int (*real_sigwait)(const sigset_t*, int*);
 int (*real_sigwaitinfo)(const sigset_t*, siginfo_t*);
 int (*real_sigtimedwait)(const sigset_t*, siginfo_t*, const timespec*);
+int (*real_sigsuspend)(const sigset_t*);
+int (*real_pause)();
+
+// The lowest signal of `set` (0: none), what a wait for it is blocked on.
+uint64_t FirstSignal(const sigset_t* set) {
+  for (int sig = 1; set && sig < _NSIG; ++sig) {
+    if (sigismember(set, sig) == 1) return static_cast<uint64_t>(sig);
+  }
+  return 0;
+}
+
+// `call()` with the thread marked blocked on a signal meanwhile (watchdog.h).
+template <typename Call>
+int SignalWait(uint64_t sig, uint64_t pc, Call call) {
+  return BlockedCall(Started(), trace::BlockedOn::kSignal, sig, pc, false, call);
+}
 
 // A handler left by longjmp or siglongjmp: it ends there (all of them, as jumps out of
 // nested handlers go to the program's own code).
@@ -417,7 +434,8 @@ TL_EXPORT int pthread_sigqueue(pthread_t thread, int sig, const union sigval val
 TL_EXPORT int sigwait(const sigset_t* set, int* sig) {
   const uintptr_t pc = TL_CALLER_PC;
   tsan::libc::CallerRead(set, sizeof *set, pc);
-  const int r = Next(real_sigwait, "sigwait")(set, sig);
+  const int r = SignalWait(FirstSignal(set), pc,
+                          [&] { return Next(real_sigwait, "sigwait")(set, sig); });
   if (r == 0) {
     Taken(*sig, pc);
     tsan::libc::CallerWrite(sig, sizeof *sig, pc);
@@ -428,7 +446,8 @@ TL_EXPORT int sigwait(const sigset_t* set, int* sig) {
 TL_EXPORT int sigwaitinfo(const sigset_t* set, siginfo_t* info) {
   const uintptr_t pc = TL_CALLER_PC;
   tsan::libc::CallerRead(set, sizeof *set, pc);
-  const int r = Next(real_sigwaitinfo, "sigwaitinfo")(set, info);
+  const int r = SignalWait(FirstSignal(set), pc,
+                          [&] { return Next(real_sigwaitinfo, "sigwaitinfo")(set, info); });
   if (r > 0) {
     Taken(r, pc);
     tsan::libc::CallerWrite(info, sizeof *info, pc);
@@ -440,12 +459,24 @@ TL_EXPORT int sigtimedwait(const sigset_t* set, siginfo_t* info, const timespec*
   const uintptr_t pc = TL_CALLER_PC;
   tsan::libc::CallerRead(set, sizeof *set, pc);
   tsan::libc::CallerRead(timeout, sizeof *timeout, pc);
-  const int r = Next(real_sigtimedwait, "sigtimedwait")(set, info, timeout);
+  auto wait = [&] { return Next(real_sigtimedwait, "sigtimedwait")(set, info, timeout); };
+  const int r = timeout ? wait() : SignalWait(FirstSignal(set), pc, wait);
   if (r > 0) {
     Taken(r, pc);
     tsan::libc::CallerWrite(info, sizeof *info, pc);
   }
   return r;
+}
+
+// Waits for any signal a handler catches: the handler records what it takes.
+TL_EXPORT int sigsuspend(const sigset_t* mask) {
+  const uintptr_t pc = TL_CALLER_PC;
+  tsan::libc::CallerRead(mask, sizeof *mask, pc);
+  return SignalWait(0, pc, [&] { return Next(real_sigsuspend, "sigsuspend")(mask); });
+}
+
+TL_EXPORT int pause() {
+  return SignalWait(0, TL_CALLER_PC, [] { return Next(real_pause, "pause")(); });
 }
 
 TL_EXPORT void longjmp(void* env, int val) { Jump(real_longjmp, "longjmp", env, val); }

@@ -50,6 +50,19 @@ void TakeSnapshot(Snapshot& s) {
     v.num_holds = s.num_holds - v.first_hold;
   }
   RegistryLock().Unlock();
+  s.num_files = fdsync::FileLocksHeld(s.files, kMaxFileHolds);
+  // A wait for a signal may end by one from outside the program (a daemon's sigwait for
+  // SIGTERM): as if running, unless it holds a lock another thread waits on, which keeps the
+  // thread that would send it from running.
+  for (uint32_t i = 0; i < s.num_threads; ++i) {
+    ThreadView& v = s.threads[i];
+    if (v.on != static_cast<uint8_t>(BlockedOn::kSignal)) continue;
+    bool holds = false;
+    for (uint32_t j = 0; j < s.num_threads && !holds; ++j) {
+      holds = j != i && OnLock(s.threads[j]) && Holds(s, v, s.threads[j].obj, nullptr);
+    }
+    if (!holds) v.on = 0;
+  }
   // A read, write or readiness wait: a wait on pipes or sockets of the recording's, or as if
   // running (found out with the registry unlocked: it takes system calls). A readiness wait
   // counts only in a process whose every thread is blocked: while one runs, it is left unread
@@ -76,7 +89,6 @@ void TakeSnapshot(Snapshot& s) {
     v.num_more = n - 1;
     for (uint32_t k = 1; k < n; ++k) s.more[s.num_more++] = keys[k];
   }
-  s.num_files = fdsync::FileLocksHeld(s.files, kMaxFileHolds);
 }
 
 // A wait the wait-for graph follows: for a lock some thread holds.

@@ -26,6 +26,10 @@ enum class BlockedOn : uint8_t {
   // or room; obj: the PipeEndKey of the end it waits on someone to use (a reader waits for a
   // holder of the write end, to write or to close it; a writer for a holder of the read end).
   kPipe = 9,
+  // A wait for a signal: sigwait, sigwaitinfo, sigtimedwait without a timeout (obj: the
+  // lowest signal of its set), sigsuspend and pause (obj: 0, any signal a handler catches).
+  // Counted as stuck only while it holds a lock another blocked thread waits for.
+  kSignal = 10,
 };
 // The pid a kProcess wait's key names (the tracer's ExitKey: 7 << 57, plus 2 * pid + 1).
 inline uint32_t ExitKeyPid(uint64_t key) {
