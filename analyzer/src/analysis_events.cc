@@ -337,7 +337,6 @@ void Analysis::Handle(const StreamEvent& e) {
           file_maps_.erase(it);
           if (opts_.races && size == ev.seq) {
             race_.CopyBlocks(base, size, ev.obj);
-            namer_.SetMappedAt(ev.obj, LocalAddress(base));
             break;
           }
         }

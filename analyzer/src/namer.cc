@@ -304,7 +304,7 @@ Access Namer::Materialize(const SideRef& s, bool is_variable,
   a.address = thread_obj || signal_obj || s.op == Op::kIgnoreBegin ||
                       s.op == Op::kWaitProcess || s.op == Op::kPipeRead || s.op == Op::kPipeWrite
                   ? 0
-                  : LocalAddress(s.obj);
+                  : SeenBy(s.tid, s.obj);
   a.size = s.size;
   a.atomic = s.atomic;
   a.stack = StackOf(s.site, s.stack);
@@ -375,8 +375,7 @@ Finding Namer::Name(const RawFinding& r) {
     } else if (!alloc.descriptor()) {
       alloc.object = HeapBlockName("", r.heap.size, 0, "");
     }
-    const auto local = mapped_at_.find(r.heap.base);
-    alloc.address = local != mapped_at_.end() ? local->second : LocalAddress(r.heap.base);
+    alloc.address = SeenBy(r.heap.tid, r.heap.base);
     alloc.size = static_cast<uint32_t>(std::min<uint64_t>(r.heap.size, UINT32_MAX));
     alloc.stack = StackOf(r.heap.site, r.heap.stack);
     f.allocation = std::move(alloc);

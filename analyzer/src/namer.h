@@ -15,6 +15,7 @@
 #include "frame_bases.h"
 #include "heap_object_types.h"
 #include "lock_monitor.h"
+#include "process_tree.h"
 #include "thread_stacks.h"
 #include "threadlens/analyzer/analyze.h"
 #include "threadlens/analyzer/event_source.h"
@@ -90,9 +91,6 @@ class Namer {
   // The heap block that held `lock` when it was first taken, once a later block took that
   // memory (a lock is known by its address).
   void NoteFirstBlock(uint64_t lock, const HeapRef& block) { first_blocks_.emplace(lock, block); }
-  // The block at `shared` (a shared object's address) is a mapping made at `local` in its
-  // process: where a report says it was mapped.
-  void SetMappedAt(uint64_t shared, uint64_t local) { mapped_at_[shared] = local; }
   // A named variable of `size` bytes at `addr`.
   void SetVariableName(uint64_t addr, uint64_t size, std::string name) {
     var_names_[addr] = {size, std::move(name)};
@@ -101,6 +99,11 @@ class Namer {
   // "T2" or its name ("worker (T2)" when threads share it: a pool's workers); in a recording
   // of several processes "pid 4242 T2 (worker)".
   std::string ThreadName(uint32_t tid) const;
+  // `addr` as thread `tid`'s process saw it: without its process's tag, and shared memory at
+  // the address that process mapped it (the merged stream keeps it by object and offset).
+  uint64_t SeenBy(uint32_t tid, uint64_t addr) const {
+    return source_.SharedAddressIn(ProcessIndexOfTid(tid), LocalAddress(addr));
+  }
   // The process of thread `tid` in a recording of several processes, else 0.
   uint32_t PidOf(uint32_t tid) const;
   // What an object is, for its name when nothing names it (cond@0x…, sem@0x…).
@@ -171,7 +174,6 @@ class Namer {
   mutable std::unordered_map<std::string, uint32_t> name_counts_;  // threads per name
   std::unordered_map<uint64_t, std::string> object_names_;
   std::map<uint64_t, std::pair<uint64_t, std::string>> var_names_;
-  std::unordered_map<uint64_t, uint64_t> mapped_at_;  // SetMappedAt
   std::unordered_map<uint64_t, std::string> fallback_names_;
   std::unordered_map<uint64_t, SideRef> stack_objects_;  // NoteOnStack
   std::unordered_map<uint64_t, HeapRef> first_blocks_;   // NoteFirstBlock

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <vector>
@@ -33,6 +34,7 @@ constexpr int kSharedObjectShift = 36;
 constexpr uint64_t kMaxSharedOffset = 1ull << kSharedObjectShift;
 constexpr uint32_t kStringShift = 24;
 constexpr uint32_t kOwnStrings = 255;  // the string ids of names made here: no process's
+constexpr size_t kMappedKept = 1024;  // a process's mappings of shared memory kept for names
 
 struct Mapping {
   uint64_t start, len, offset, object;
@@ -45,6 +47,7 @@ struct Process {
   size_t at = 0;
   bool done = false;
   std::vector<Mapping> maps;
+  std::deque<Mapping> mapped;  // every mapping it made, the latest last (SharedAddressIn)
 
   // The next event, or nullptr at the end.
   StreamEvent* Head() {
@@ -219,6 +222,17 @@ class RecordingSource : public EventSource {
     return warnings_;
   }
 
+  uint64_t SharedAddressIn(uint32_t index, uint64_t addr) const override {
+    if ((addr >> 55) != 1 || index >= procs_.size()) return addr;
+    const uint64_t object = (addr - kSharedBase) >> kSharedObjectShift;
+    const uint64_t offset = addr & (kMaxSharedOffset - 1);
+    const std::deque<Mapping>& mapped = procs_[index].mapped;
+    for (auto m = mapped.rbegin(); m != mapped.rend(); ++m) {
+      if (m->object == object && offset - m->offset < m->len) return m->start + offset - m->offset;
+    }
+    return addr;
+  }
+
   const std::vector<ProcessInfo>& Processes() const override {
     static const std::vector<ProcessInfo> kOne;
     if (procs_.size() == 1) return kOne;  // one process: named as ever, "T2"
@@ -279,6 +293,9 @@ class RecordingSource : public EventSource {
       bool first = false;
       const uint64_t object = SharedObject(ev.aux32, p, &first);
       p.maps.push_back({ev.obj, ev.seq, ev.site, object});
+      // Kept for naming; bounded, as a program may map and unmap in a loop.
+      if (p.mapped.size() == kMappedKept) p.mapped.pop_front();
+      p.mapped.push_back(p.maps.back());
       if (first) NameSharedObject(p, e, object, p.maps.back());
     } else if (k == EventKind::kUnmapShared) {
       std::erase_if(p.maps, [&](const Mapping& m) {

@@ -48,6 +48,9 @@ class ReadAhead final : public EventSource {
     return Done() || direct_ ? inner_->Warnings() : warnings_;
   }
   const std::vector<ProcessInfo>& Processes() const override { return inner_->Processes(); }
+  uint64_t SharedAddressIn(uint32_t index, uint64_t addr) const override {
+    return inner_->SharedAddressIn(index, addr);
+  }
 
   // Whether read-ahead pays on this machine: a CPU for it beside the `busy` threads the
   // analysis keeps busy (its own and the race workers), and THREADLENS_READ_AHEAD is not 0.

@@ -5,7 +5,8 @@
  * whose address the child prints. With "uaf", the child's worker frees a block the child's
  * main allocated, and main reads it after the join (a use after free the join orders); with
  * "used-first", main reads it before it starts the worker (no finding). With "file", the
- * parent maps a file shared before the fork, and the child's threads race on it there. */
+ * parent maps a file shared before the fork and prints the address of the int the child's
+ * threads then race on. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,8 @@ int main(int argc, char** argv) {
     counters = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     close(fd);
     if (counters == MAP_FAILED) return 1;
+    printf("%p\n", (void*)&counters[3]);
+    fflush(stdout);
     counters_raw = 1; /* not freed: unmapped */
   }
   pid_t pid = fork();

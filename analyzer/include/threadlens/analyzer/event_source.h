@@ -106,6 +106,13 @@ class EventSource {
     static const std::vector<ProcessInfo> kNone;
     return kNone;
   }
+  // Where the process at `index` had mapped `addr`, an address of shared memory in the merged
+  // stream (its object and offset): the address as that process saw it, or `addr` itself when
+  // the process never mapped it.
+  virtual uint64_t SharedAddressIn(uint32_t index, uint64_t addr) const {
+    (void)index;
+    return addr;
+  }
 
  private:
   static constexpr size_t kSpanEvents = 256;
