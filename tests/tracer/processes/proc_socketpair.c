@@ -19,13 +19,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* One message each way on `fd`: first hear the other side, then answer, or the reverse. */
+/* One message each way on `fd`: first hear the other side, then answer, or the reverse.
+ * 1: the wait timed out, or the other side ended first (its own wait timed out sooner). */
 static int exchange(int fd, int listen_first, const char* what) {
   char b[64];
-  if (!listen_first && send(fd, what, strlen(what), 0) < 0) return -1;
+  if (!listen_first && send(fd, what, strlen(what), MSG_NOSIGNAL) < 0) return -1;
   ssize_t n = recv(fd, b, sizeof b, 0);
   if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK ? 1 : -1;
-  if (listen_first && send(fd, what, strlen(what), 0) < 0) return -1;
+  if (n == 0) return 1;
+  if (listen_first && send(fd, what, strlen(what), MSG_NOSIGNAL) < 0) return -1;
   return 0;
 }
 
