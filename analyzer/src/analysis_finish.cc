@@ -223,8 +223,7 @@ void Analysis::FindBlockedState(std::vector<RawFinding>& raw, std::vector<std::s
                                                                : Namer::ObjectKind::kLock;
       notes.push_back(namer_.ThreadName(b.tid) + " was still waiting on " +
                       (b.on == Pending::kJoin ? "thread " + namer_.ThreadName(static_cast<uint32_t>(b.obj))
-                       : b.on == Pending::kSignal && b.obj ? SignalName(static_cast<int>(b.obj))
-                       : b.on == Pending::kSignal ? std::string("a signal its handlers catch")
+                       : b.on == Pending::kSignal ? SignalWaitName(b.obj)
                                               : namer_.ObjectName(b.obj, kind)) +
                       (exited ? " when the program exited; the program ended on its own, so "
                                 "it is not reported as a hang"

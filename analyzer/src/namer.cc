@@ -283,7 +283,7 @@ Access Namer::Materialize(const SideRef& s, bool is_variable,
   } else if (s.op == Op::kHandler) {
     a.object = SignalName(static_cast<int>(s.obj));
   } else if (s.op == Op::kSigWait) {
-    a.object = s.obj ? SignalName(static_cast<int>(s.obj)) : "a signal its handlers catch";
+    a.object = SignalWaitName(s.obj);
   } else if (s.op == Op::kCall) {
     a.object = trace::SignalUnsafeCallName(static_cast<uint16_t>(s.obj));
   } else if (is_variable) {
@@ -320,6 +320,10 @@ std::string PipeEndName(uint64_t key) {
   }
   return (trace::SocketEnd(key) ? "socket:[" : "pipe:[") +
          std::to_string(trace::PipeInode(key)) + "]";
+}
+
+std::string SignalWaitName(uint64_t sig) {
+  return sig ? SignalName(static_cast<int>(sig)) : "a signal its handlers catch";
 }
 
 std::string SignalName(int sig) {

@@ -60,6 +60,8 @@ std::string MappingName(const std::string& file, const std::string& where, uint6
 std::string PipeEndName(uint64_t key);
 // "SIGUSR1" for a signal number.
 std::string SignalName(int sig);
+// What a wait for signal `sig` (0: any its handlers catch) waits for.
+std::string SignalWaitName(uint64_t sig);
 std::string JoinNames(const std::vector<std::string>& v, const char* sep);
 // Sets f.title (and, for some kinds, f.detail) from the named sides.
 void TitleFinding(Finding& f);
