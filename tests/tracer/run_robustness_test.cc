@@ -1,4 +1,4 @@
-// `threadlens run` where programs and machines get in the way: spin loops, programs that
+// `threadlens run` where programs and machines get in the way: realloc, programs that
 // close or redirect every fd, two runs on one trace path, signals to the runner, deep lock
 // recursion, hangs and the time limit (the size limits: trace_size_test.cc). Each checks
 // that the trace is readable and what it holds, and that the program's exit status and
@@ -12,65 +12,7 @@ namespace {
 
 using namespace robustness_test;
 
-// --- spin loops ---------------------------------------------------------------------------
-
-TEST(SpinLoop, FailedCompareExchangesAreCountedOnOneRecord) {
-  Outcome r = RunTraced(std::string(TL_INSTRUMENTED_DIR) + "/cas_spin 2000");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("handed 4000"), std::string::npos) << r.out;
-  Contents c = Read(r.trace);
-  EXPECT_TRUE(c.meta.complete);
-  const uint64_t token = Hex(r.out, "TOKEN");
-  size_t rmws = 0, load_records = 0, folded = 0, stores = 0;
-  uint64_t loads = 0;
-  for (const auto& se : c.events) {
-    if (se.ev.obj != token) continue;
-    if (se.kind() == EventKind::kAtomicRmw) ++rmws;
-    if (se.kind() == EventKind::kAtomicStore) ++stores;
-    if (se.kind() == EventKind::kAtomicLoad) {
-      ++load_records;
-      loads += 1 + se.ev.aux32;  // aux32: repeats folded into the record
-      folded += se.ev.aux32 > 0;
-    }
-  }
-  EXPECT_EQ(rmws, 4000u);
-  EXPECT_EQ(stores, 4000u);
-  // Each handover leaves at most one spin record per thread: the spins in between are
-  // counted, not repeated.
-  EXPECT_LE(load_records, 2 * rmws + 2);
-  EXPECT_GT(folded, 0u);
-  EXPECT_GT(loads, load_records);
-  // The counter is handed over by the token's release/acquire: no race, with or without
-  // the folding.
-  Report rep = AnalyzeFile(r.trace, AnalyzeOptions{});
-  for (const Finding& f : rep.findings) EXPECT_NE(f.kind, "race") << f.title;
-}
-
-// A busy poll loop: poll's reads and writes of the pollfd array repeat within one epoch and
-// are dropped at the source, as repeated accesses are; a release between rounds records
-// each round again.
-size_t RecordsAt(const Contents& c, uint64_t addr) {
-  size_t n = 0;
-  for (const auto& se : c.events) {
-    n += (se.kind() == EventKind::kRead || se.kind() == EventKind::kWrite) && se.ev.obj == addr;
-  }
-  return n;
-}
-
-TEST(SpinLoop, APollLoopRecordsItsArrayOncePerEpoch) {
-  Outcome r = RunTraced(std::string(TL_INSTRUMENTED_DIR) + "/busy_poll 100000 quiet");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  Contents c = Read(r.trace);
-  // The first entry's initialization, then one read and one write for 100 000 rounds.
-  EXPECT_EQ(RecordsAt(c, Hex(r.out, "FDS")), 3u);
-}
-
-TEST(SpinLoop, APollLoopWithAReleaseEachRoundRecordsEachRound) {
-  Outcome r = RunTraced(std::string(TL_INSTRUMENTED_DIR) + "/busy_poll 1000 locked");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  Contents c = Read(r.trace);
-  EXPECT_EQ(RecordsAt(c, Hex(r.out, "FDS")), 1u + 2 * 1000);
-}
+// --- realloc ------------------------------------------------------------------------------
 
 // realloc frees the old block with the size it had: taken before the real call, since a
 // large block is moved with mremap and its old pages unmapped (read after the call, the size
@@ -91,27 +33,6 @@ TEST(Realloc, AMovedBlockIsFreedWithTheSizeItHad) {
     ASSERT_NE(freed, nullptr) << block;
     EXPECT_EQ(*freed, Hex(r.out, block + "_SIZE")) << block;
   }
-}
-
-TEST(SpinLoop, FailedTrylocksAreCountedOnOneRecord) {
-  Outcome r = RunTraced(Program("trylock_spin"));
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  Contents c = Read(r.trace);
-  long failures = 0;
-  std::sscanf(r.out.c_str() + r.out.find("FAILURES"), "FAILURES %ld", &failures);
-  ASSERT_GT(failures, 10);
-  const uint64_t m = Hex(r.out, "M");
-  size_t records = 0;
-  uint64_t tries = 0;
-  for (const auto& se : c.events) {
-    if (se.kind() != EventKind::kLockTryFailed || se.ev.obj != m) continue;
-    ++records;
-    tries += 1 + se.ev.aux32;
-  }
-  // One record per call site: the compiler may peel the loop's first call into a site of
-  // its own.
-  EXPECT_LE(records, 2u);
-  EXPECT_EQ(tries, static_cast<uint64_t>(failures));
 }
 
 // --- closed and redirected fds -----------------------------------------------------------

@@ -248,40 +248,60 @@ TSAN_ALWAYS_INLINE uint64_t SettledVersion(const volatile void* a, int tries) {
   return v;
 }
 
-// True when a load of `a` now may be folded into the thread's last record: that record is
-// the same load and no store reached the stripe since. The caller then performs the load
-// without the stripe lock (it takes no sequence number) and confirms with FoldRepeat.
-TSAN_ALWAYS_INLINE bool Foldable(ThreadCtx* t, int mo, const volatile void* a, uint32_t size,
-                                 uintptr_t pc) {
-  if (!t || t->ignore || t->emitted != t->depth || !Settled(t->load_version) ||
-      t->load_version != Version(a)) {
-    return false;
-  }
+// Where a load of `a` now may be folded (kNoFold: nowhere). Into the thread's last record,
+// when that is the same load and no store reached the stripe since; or, in a spin over two
+// locations (a queue's head and tail), into the record just before it, when the two are the
+// thread's last two records, both loads, and that one is this load with its stripe unchanged.
+// Either way the load reads what the record's load read, at the record's place in the merged
+// order, and the loads between change nothing it does: a load is no release, so the thread's
+// own epoch has not moved, and a load of the other location only adds to what it acquired.
+// The caller then performs the load without the stripe lock (it takes no sequence number) and
+// confirms with FoldLoad.
+inline constexpr uint32_t kNoFold = ~0u;
+TSAN_ALWAYS_INLINE uint32_t FoldTarget(ThreadCtx* t, int mo, const volatile void* a,
+                                       uint32_t size, uintptr_t pc) {
+  if (!t || t->ignore || t->emitted != t->depth) return kNoFold;
   ThreadState* ts = t_state;
-  if (reinterpret_cast<uintptr_t>(ts) <= 1 || ts->in_runtime) return false;
-  const uint32_t off = ts->last;
-  if (ts->pos.load(std::memory_order_relaxed) != off + sizeof(trace::Event)) return false;
-  const trace::Event& e = FullAt(ts, off);
-  return e.kind == static_cast<uint8_t>(EventKind::kAtomicLoad) && e.flags == mo &&
-         e.aux16 == size && e.obj == reinterpret_cast<uintptr_t>(a) && e.site == pc;
+  if (reinterpret_cast<uintptr_t>(ts) <= 1 || ts->in_runtime) return kNoFold;
+  const uint32_t last = ts->last;
+  if (ts->pos.load(std::memory_order_relaxed) != last + sizeof(trace::Event)) return kNoFold;
+  auto same = [&](const trace::Event& e) {
+    return e.kind == static_cast<uint8_t>(EventKind::kAtomicLoad) && e.flags == mo &&
+           e.aux16 == size && e.obj == reinterpret_cast<uintptr_t>(a) && e.site == pc;
+  };
+  const uint64_t now = Version(a);
+  if (same(FullAt(ts, last))) {
+    return Settled(t->load_version) && t->load_version == now ? last : kNoFold;
+  }
+  // The pair: both records made by RecordLoad, one after the other, the first not flushed.
+  const uint32_t prev = t->prev_load_off;
+  if (last != t->load_off || prev + sizeof(trace::Event) != last || prev < ts->flushed ||
+      FullAt(ts, last).kind != static_cast<uint8_t>(EventKind::kAtomicLoad) ||
+      !Settled(t->prev_load_version) || t->prev_load_version != now ||
+      !same(FullAt(ts, prev))) {
+    return kNoFold;
+  }
+  return prev;
 }
 
-// After a load performed on the Foldable path: counts it when the stripe is still unchanged.
+// After a load performed on the FoldTarget path: counts it on record `off` when the stripe is
+// still unchanged.
 // Every this many repeats a spinning thread yields its core. A traced spin waits longer
 // than a plain one, and when there are fewer cores than runnable threads the thread it
 // waits for may need this core (TSan's runtime blocks in its mutexes to the same effect).
 inline constexpr uint32_t kYieldEvery = 64;
 
 TSAN_ALWAYS_INLINE bool FoldLoad(ThreadCtx* t, int mo, const volatile void* a, uint32_t size,
-                                 uintptr_t pc) {
+                                 uintptr_t pc, uint32_t off) {
   std::atomic_thread_fence(std::memory_order_acquire);  // the value was read first
   ThreadState* ts = t_state;
-  if (Version(a) != t->load_version ||
-      !FoldRepeat(ts, EventKind::kAtomicLoad, static_cast<uint8_t>(mo),
-                  static_cast<uint16_t>(size), reinterpret_cast<uintptr_t>(a), pc)) {
+  const uint64_t version = off == ts->last ? t->load_version : t->prev_load_version;
+  if (Version(a) != version ||
+      !FoldRepeatAt(ts, off, EventKind::kAtomicLoad, static_cast<uint8_t>(mo),
+                    static_cast<uint16_t>(size), reinterpret_cast<uintptr_t>(a), pc)) {
     return false;
   }
-  if (TL_UNLIKELY(FullAt(ts, ts->last).aux32 % kYieldEvery == 0)) sched_yield();
+  if (TL_UNLIKELY(FullAt(ts, off).aux32 % kYieldEvery == 0)) sched_yield();
   return true;
 }
 
@@ -307,7 +327,10 @@ TSAN_ALWAYS_INLINE bool RecordLoad(ThreadCtx* t, int mo, const volatile void* a,
   const uint8_t unchecked = t->ignore_reads ? trace::kAtomicUnchecked : 0;
   Emit(EventKind::kAtomicLoad, static_cast<uint8_t>(mo | unchecked), static_cast<uint16_t>(size),
        0, reinterpret_cast<uintptr_t>(a), pc);
+  t->prev_load_version = t->load_version;
+  t->prev_load_off = t->load_off;
   t->load_version = before;
+  t->load_off = reinterpret_cast<uintptr_t>(ts) > 1 ? ts->last : 0;
   return true;
 }
 
@@ -381,9 +404,9 @@ template <typename T>
 TSAN_ALWAYS_INLINE T Load(const volatile T* a, int mo, uintptr_t pc) {
   mo = Order(mo);
   ThreadCtx* t = Recording();
-  if (Foldable(t, mo, a, sizeof(T), pc)) {
+  if (const uint32_t off = FoldTarget(t, mo, a, sizeof(T), pc); off != kNoFold) {
     T v = PlainLoad(a, mo);
-    if (FoldLoad(t, mo, a, sizeof(T), pc)) return v;
+    if (FoldLoad(t, mo, a, sizeof(T), pc, off)) return v;
     // A store came in between: load again, in order, as a record of its own.
   }
   Scope s(t, a, mo);
@@ -431,11 +454,12 @@ TSAN_ALWAYS_INLINE bool Cas(volatile T* a, T* expected, T desired, bool weak, in
   mo = Order(mo);
   fmo = FailOrder(mo, fmo);
   ThreadCtx* t = Recording();
-  if (Foldable(t, fmo, a, sizeof(T), pc)) {
+  if (const uint32_t off = FoldTarget(t, fmo, a, sizeof(T), pc); off != kNoFold) {
     // A spin: a compare-exchange that finds another value only loads it, with the failure
     // order. Read first; only a value that may match takes the lock and the real operation.
     T cur = PlainLoad(a, fmo);
-    if (__builtin_memcmp(&cur, expected, sizeof(T)) != 0 && FoldLoad(t, fmo, a, sizeof(T), pc)) {
+    if (__builtin_memcmp(&cur, expected, sizeof(T)) != 0 &&
+        FoldLoad(t, fmo, a, sizeof(T), pc, off)) {
       *expected = cur;
       return false;
     }

@@ -71,7 +71,10 @@ struct ThreadCtx {
   uint32_t emitted;     // frames already written as kFuncEntry
   uint32_t in_atomic;   // a signal handler's atomic must not wait for its own stripe lock
   uint32_t clock_skip;  // access events since the clock was last read
-  uint64_t load_version;  // stripe version before the last recorded atomic load (spin folding)
+  // Spin folding: the stripe versions before the last two recorded atomic loads, and where
+  // their records are in the buffer (a spin over two locations folds into both).
+  uint64_t load_version, prev_load_version;
+  uint32_t load_off, prev_load_off;
   uintptr_t stack_lo, stack_hi;
   // Packed read or write ranges still open, one per stream of a loop (a copy loop reads
   // one array and writes another; an image filter walks several rows): the next element of

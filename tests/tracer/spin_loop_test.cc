@@ -1,0 +1,133 @@
+// Spin loops under `threadlens run`: a spinning thread's repeated loads, failed
+// compare-exchanges and failed trylocks are counted on one record each (a spin over two
+// locations on two), and its busy poll's array recorded once per epoch; the synchronization
+// the spin ends with stays exact (docs/trace-format.md, "Repeats").
+#include "robustness_util.h"
+
+namespace threadlens {
+namespace {
+
+using namespace robustness_test;
+
+TEST(SpinLoop, FailedCompareExchangesAreCountedOnOneRecord) {
+  Outcome r = RunTraced(std::string(TL_INSTRUMENTED_DIR) + "/cas_spin 2000");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("handed 4000"), std::string::npos) << r.out;
+  Contents c = Read(r.trace);
+  EXPECT_TRUE(c.meta.complete);
+  const uint64_t token = Hex(r.out, "TOKEN");
+  size_t rmws = 0, load_records = 0, folded = 0, stores = 0;
+  uint64_t loads = 0;
+  for (const auto& se : c.events) {
+    if (se.ev.obj != token) continue;
+    if (se.kind() == EventKind::kAtomicRmw) ++rmws;
+    if (se.kind() == EventKind::kAtomicStore) ++stores;
+    if (se.kind() == EventKind::kAtomicLoad) {
+      ++load_records;
+      loads += 1 + se.ev.aux32;  // aux32: repeats folded into the record
+      folded += se.ev.aux32 > 0;
+    }
+  }
+  EXPECT_EQ(rmws, 4000u);
+  EXPECT_EQ(stores, 4000u);
+  // Each handover leaves at most one spin record per thread: the spins in between are
+  // counted, not repeated.
+  EXPECT_LE(load_records, 2 * rmws + 2);
+  EXPECT_GT(folded, 0u);
+  EXPECT_GT(loads, load_records);
+  // The counter is handed over by the token's release/acquire: no race, with or without
+  // the folding.
+  Report rep = AnalyzeFile(r.trace, AnalyzeOptions{});
+  for (const Finding& f : rep.findings) EXPECT_NE(f.kind, "race") << f.title;
+}
+
+// A busy poll loop: poll's reads and writes of the pollfd array repeat within one epoch and
+// are dropped at the source, as repeated accesses are; a release between rounds records
+// each round again.
+size_t RecordsAt(const Contents& c, uint64_t addr) {
+  size_t n = 0;
+  for (const auto& se : c.events) {
+    n += (se.kind() == EventKind::kRead || se.kind() == EventKind::kWrite) && se.ev.obj == addr;
+  }
+  return n;
+}
+
+TEST(SpinLoop, APollLoopRecordsItsArrayOncePerEpoch) {
+  Outcome r = RunTraced(std::string(TL_INSTRUMENTED_DIR) + "/busy_poll 100000 quiet");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Contents c = Read(r.trace);
+  // The first entry's initialization, then one read and one write for 100 000 rounds.
+  EXPECT_EQ(RecordsAt(c, Hex(r.out, "FDS")), 3u);
+}
+
+TEST(SpinLoop, APollLoopWithAReleaseEachRoundRecordsEachRound) {
+  Outcome r = RunTraced(std::string(TL_INSTRUMENTED_DIR) + "/busy_poll 1000 locked");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Contents c = Read(r.trace);
+  EXPECT_EQ(RecordsAt(c, Hex(r.out, "FDS")), 1u + 2 * 1000);
+}
+
+TEST(SpinLoop, FailedTrylocksAreCountedOnOneRecord) {
+  Outcome r = RunTraced(Program("trylock_spin"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Contents c = Read(r.trace);
+  long failures = 0;
+  std::sscanf(r.out.c_str() + r.out.find("FAILURES"), "FAILURES %ld", &failures);
+  ASSERT_GT(failures, 10);
+  const uint64_t m = Hex(r.out, "M");
+  size_t records = 0;
+  uint64_t tries = 0;
+  for (const auto& se : c.events) {
+    if (se.kind() != EventKind::kLockTryFailed || se.ev.obj != m) continue;
+    ++records;
+    tries += 1 + se.ev.aux32;
+  }
+  // One record per call site: the compiler may peel the loop's first call into a site of
+  // its own.
+  EXPECT_LE(records, 2u);
+  EXPECT_EQ(tries, static_cast<uint64_t>(failures));
+}
+
+// A consumer spinning on a queue's head and its own tail (two loads, again and again): each
+// load counts its repeats on its own record, so a wait costs a few records, not two per
+// round; the head's acquire still orders the item the producer filled before publishing it.
+struct PairSpin {
+  size_t records = 0;  // atomic load records of the head and tail
+  uint64_t loads = 0;  // the loads they stand for
+  std::vector<Finding> races;
+};
+PairSpin RunPairSpin(const std::string& mode) {
+  Outcome r = RunTraced(std::string(TL_INSTRUMENTED_DIR) + "/pair_spin 2000 " + mode);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  Contents c = Read(r.trace);
+  EXPECT_TRUE(c.meta.complete);
+  const uint64_t head = Hex(r.out, "HEAD"), tail = Hex(r.out, "TAIL");
+  PairSpin s;
+  for (const auto& se : c.events) {
+    if (se.kind() != EventKind::kAtomicLoad || (se.ev.obj != head && se.ev.obj != tail)) continue;
+    ++s.records;
+    s.loads += 1 + se.ev.aux32;
+  }
+  for (const Finding& f : AnalyzeFile(r.trace, AnalyzeOptions{}).findings) {
+    if (f.kind == "race") s.races.push_back(f);
+  }
+  return s;
+}
+
+TEST(SpinLoop, ASpinOverTwoLocationsIsCountedOnTwoRecords) {
+  PairSpin s = RunPairSpin("early");
+  // Per item: the consumer's wait (head and tail), the load that sees the new head and the
+  // producer's room check; the folded waits stand for many more loads.
+  EXPECT_LE(s.records, 8u * 2000) << s.loads;
+  EXPECT_GT(s.loads, 4 * s.records);
+  for (const Finding& f : s.races) ADD_FAILURE() << f.title;
+}
+
+TEST(SpinLoop, AnItemFilledAfterItsReleaseStillRaces) {
+  PairSpin s = RunPairSpin("late");
+  ASSERT_FALSE(s.races.empty());
+  EXPECT_NE(s.races[0].title.find("items"), std::string::npos) << s.races[0].title;
+}
+
+}  // namespace
+}  // namespace threadlens
