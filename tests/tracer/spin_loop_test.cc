@@ -1,6 +1,6 @@
 // Spin loops under `threadlens run`: a spinning thread's repeated loads, failed
-// compare-exchanges and failed trylocks are counted on one record each (a spin over two
-// locations on two), and its busy poll's array recorded once per epoch; the synchronization
+// compare-exchanges and failed trylocks are counted on one record each (a spin over several
+// locations on one per location), and its busy poll's array recorded once per epoch; the synchronization
 // the spin ends with stays exact (docs/trace-format.md, "Repeats").
 #include "robustness_util.h"
 
@@ -88,9 +88,10 @@ TEST(SpinLoop, FailedTrylocksAreCountedOnOneRecord) {
   EXPECT_EQ(tries, static_cast<uint64_t>(failures));
 }
 
-// A consumer spinning on a queue's head and its own tail (two loads, again and again): each
-// load counts its repeats on its own record, so a wait costs a few records, not two per
-// round; the head's acquire still orders the item the producer filled before publishing it.
+// A consumer spinning on a queue's head and its own tail (two loads, again and again; three
+// with a stop flag): each load counts its repeats on its own record, so a wait costs a few
+// records, not two per round; the head's acquire still orders the item the producer filled
+// before publishing it.
 struct PairSpin {
   size_t records = 0;  // atomic load records of the head and tail
   uint64_t loads = 0;  // the loads they stand for
@@ -118,6 +119,13 @@ TEST(SpinLoop, ASpinOverTwoLocationsIsCountedOnTwoRecords) {
   PairSpin s = RunPairSpin("early");
   // Per item: the consumer's wait (head and tail), the load that sees the new head and the
   // producer's room check; the folded waits stand for many more loads.
+  EXPECT_LE(s.records, 8u * 2000) << s.loads;
+  EXPECT_GT(s.loads, 4 * s.records);
+  for (const Finding& f : s.races) ADD_FAILURE() << f.title;
+}
+
+TEST(SpinLoop, ASpinOverThreeLocationsIsCountedOnThreeRecords) {
+  PairSpin s = RunPairSpin("stop");  // the wait also loads a stop flag
   EXPECT_LE(s.records, 8u * 2000) << s.loads;
   EXPECT_GT(s.loads, 4 * s.records);
   for (const Finding& f : s.races) ADD_FAILURE() << f.title;

@@ -374,19 +374,21 @@ inline void OrderFence(ThreadState* ts, uint64_t pc) {
          0, pc);
 }
 
-// Spin loops: folds an operation into one of the thread's last records when that record is
-// the same operation (kind, flags, aux16, object, call site); the record's aux32 counts the
-// repeats (docs/trace-format.md). `off` is the last record, or the one just before it when
-// the caller checked that the pair repeats. Only for kinds whose repeat the analyzer treats
-// as a no-op: the caller decides that (a load also needs the location unchanged). The
-// record keeps the first operation's time and sequence number.
+// Spin loops: folds an operation into one of the thread's last kFoldBack records when that
+// record is the same operation (kind, flags, aux16, object, call site); the record's aux32
+// counts the repeats (docs/trace-format.md). `off` is the last record, or, for a load in a
+// spin over several locations, an earlier one the caller found followed by loads alone.
+// Only for kinds whose repeat the analyzer treats as a no-op: the caller decides that (a
+// load also needs the location unchanged). The record keeps the first operation's time and
+// sequence number.
+inline constexpr uint32_t kFoldBack = 4;
 inline bool FoldRepeatAt(ThreadState* ts, uint32_t off, trace::EventKind kind, uint8_t flags,
                          uint16_t aux16, uint64_t obj, uint64_t site) {
   EnterRecord(ts);  // a handler's record between the check and the count would reorder them
   const uint32_t last = ts->last;
   bool folded = false;
-  if (ts->pos.load(std::memory_order_relaxed) == last + sizeof(trace::Event) &&
-      (off == last || off + sizeof(trace::Event) == last) && off >= ts->flushed) {
+  if (ts->pos.load(std::memory_order_relaxed) == last + sizeof(trace::Event) && off <= last &&
+      last - off < kFoldBack * sizeof(trace::Event) && off >= ts->flushed) {
     trace::Event& e = FullAt(ts, off);
     if (e.kind == static_cast<uint8_t>(kind) && e.flags == flags && e.aux16 == aux16 &&
         e.obj == obj && e.site == site && e.aux32 != UINT32_MAX) {

@@ -21,11 +21,11 @@
 // one read from, at the first one's sequence number. Stores, RMWs and compare-exchanges
 // count themselves on their stripe's version as under way before they write and no longer
 // after (WriteBracket), and a load folds only when the version it read before the first
-// load had none under way and is unchanged after the repeat. A spin over two locations (a
-// queue's head, then its tail) folds the same way: when the thread's last two records are
-// loads and the one before the last is this load with its stripe unchanged, the repeat is
-// counted there (FoldTarget); the load between them only joined more into the thread's
-// clock, which changes neither what the repeat read nor its epoch.
+// load had none under way and is unchanged after the repeat. A spin over up to four
+// locations (a queue's head, its tail, a stop flag) folds the same way: when one of the
+// thread's last records is this load with its stripe unchanged and only loads follow it, the
+// repeat is counted there (FoldTarget); the loads after it only joined more into the
+// thread's clock, which changes neither what the repeat read nor its epoch.
 #include "tsan_atomic_ops.h"
 
 namespace threadlens::rt::tsan {

@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 
 #include "stripe_version.h"
@@ -248,43 +249,39 @@ TSAN_ALWAYS_INLINE uint64_t SettledVersion(const volatile void* a, int tries) {
   return v;
 }
 
-// Where a load of `a` now may be folded (kNoFold: nowhere). Into the thread's last record,
-// when that is the same load and no store reached the stripe since; or, in a spin over two
-// locations (a queue's head and tail), into the record just before it, when the two are the
-// thread's last two records, both loads, and that one is this load with its stripe unchanged.
-// Either way the load reads what the record's load read, at the record's place in the merged
-// order, and the loads between change nothing it does: a load is no release, so the thread's
-// own epoch has not moved, and a load of the other location only adds to what it acquired.
-// The caller then performs the load without the stripe lock (it takes no sequence number) and
-// confirms with FoldLoad.
-inline constexpr uint32_t kNoFold = ~0u;
-TSAN_ALWAYS_INLINE uint32_t FoldTarget(ThreadCtx* t, int mo, const volatile void* a,
-                                       uint32_t size, uintptr_t pc) {
-  if (!t || t->ignore || t->emitted != t->depth) return kNoFold;
+// Where a load of `a` now may be folded (null: nowhere): into one of the thread's last
+// records, when that record is the same load, no store reached its stripe since, and every
+// record after it is an atomic load (a spin over up to kSpinLoads locations: a queue's head
+// and tail, a stop flag). The load reads what the record's load read, at the record's place
+// in the merged order, and the loads after that record change nothing it does: a load is no
+// release, so the thread's own epoch has not moved, and a load of another location only adds
+// to what the thread acquired. The caller then performs the load without the stripe lock (it
+// takes no sequence number) and confirms with FoldLoad.
+TSAN_ALWAYS_INLINE const ThreadCtx::SpinLoad* FoldTarget(ThreadCtx* t, int mo,
+                                                         const volatile void* a, uint32_t size,
+                                                         uintptr_t pc) {
+  if (!t || t->ignore || t->emitted != t->depth) return nullptr;
   ThreadState* ts = t_state;
-  if (reinterpret_cast<uintptr_t>(ts) <= 1 || ts->in_runtime) return kNoFold;
-  const uint32_t last = ts->last;
-  if (ts->pos.load(std::memory_order_relaxed) != last + sizeof(trace::Event)) return kNoFold;
-  auto same = [&](const trace::Event& e) {
-    return e.kind == static_cast<uint8_t>(EventKind::kAtomicLoad) && e.flags == mo &&
-           e.aux16 == size && e.obj == reinterpret_cast<uintptr_t>(a) && e.site == pc;
-  };
-  const uint64_t now = Version(a);
-  if (same(FullAt(ts, last))) {
-    return Settled(t->load_version) && t->load_version == now ? last : kNoFold;
+  if (reinterpret_cast<uintptr_t>(ts) <= 1 || ts->in_runtime) return nullptr;
+  // Back from the last record, through the loads RecordLoad made, one right after another.
+  uint32_t end = ts->last + sizeof(trace::Event);
+  if (ts->pos.load(std::memory_order_relaxed) != end) return nullptr;
+  const uint32_t n = std::min(t->spin_next, ThreadCtx::kSpinLoads);
+  for (uint32_t j = 1; j <= n; ++j) {
+    const ThreadCtx::SpinLoad& s = t->spin[(t->spin_next - j) % ThreadCtx::kSpinLoads];
+    if (s.off + sizeof(trace::Event) != end || s.off < ts->flushed) return nullptr;
+    const trace::Event& e = FullAt(ts, s.off);
+    if (e.kind != static_cast<uint8_t>(EventKind::kAtomicLoad)) return nullptr;
+    if (e.flags == mo && e.aux16 == size && e.obj == reinterpret_cast<uintptr_t>(a) &&
+        e.site == pc) {
+      return Settled(s.version) && s.version == Version(a) ? &s : nullptr;
+    }
+    end = s.off;
   }
-  // The pair: both records made by RecordLoad, one after the other, the first not flushed.
-  const uint32_t prev = t->prev_load_off;
-  if (last != t->load_off || prev + sizeof(trace::Event) != last || prev < ts->flushed ||
-      FullAt(ts, last).kind != static_cast<uint8_t>(EventKind::kAtomicLoad) ||
-      !Settled(t->prev_load_version) || t->prev_load_version != now ||
-      !same(FullAt(ts, prev))) {
-    return kNoFold;
-  }
-  return prev;
+  return nullptr;
 }
 
-// After a load performed on the FoldTarget path: counts it on record `off` when the stripe is
+// After a load performed on the FoldTarget path: counts it on that record when the stripe is
 // still unchanged.
 // Every this many repeats a spinning thread yields its core. A traced spin waits longer
 // than a plain one, and when there are fewer cores than runnable threads the thread it
@@ -292,16 +289,15 @@ TSAN_ALWAYS_INLINE uint32_t FoldTarget(ThreadCtx* t, int mo, const volatile void
 inline constexpr uint32_t kYieldEvery = 64;
 
 TSAN_ALWAYS_INLINE bool FoldLoad(ThreadCtx* t, int mo, const volatile void* a, uint32_t size,
-                                 uintptr_t pc, uint32_t off) {
+                                 uintptr_t pc, ThreadCtx::SpinLoad target) {
   std::atomic_thread_fence(std::memory_order_acquire);  // the value was read first
   ThreadState* ts = t_state;
-  const uint64_t version = off == ts->last ? t->load_version : t->prev_load_version;
-  if (Version(a) != version ||
-      !FoldRepeatAt(ts, off, EventKind::kAtomicLoad, static_cast<uint8_t>(mo),
+  if (Version(a) != target.version ||
+      !FoldRepeatAt(ts, target.off, EventKind::kAtomicLoad, static_cast<uint8_t>(mo),
                     static_cast<uint16_t>(size), reinterpret_cast<uintptr_t>(a), pc)) {
     return false;
   }
-  if (TL_UNLIKELY(FullAt(ts, off).aux32 % kYieldEvery == 0)) sched_yield();
+  if (TL_UNLIKELY(FullAt(ts, target.off).aux32 % kYieldEvery == 0)) sched_yield();
   return true;
 }
 
@@ -314,7 +310,8 @@ TSAN_ALWAYS_INLINE bool RecordLoad(ThreadCtx* t, int mo, const volatile void* a,
   if (!t || t->ignore) return true;
   if (t->emitted != t->depth) SyncStack(*t);
   ThreadState* ts = t_state;
-  if (before == t->load_version && Settled(before) && reinterpret_cast<uintptr_t>(ts) > 1 &&
+  if (t->spin_next && before == t->LastLoad().version && Settled(before) &&
+      reinterpret_cast<uintptr_t>(ts) > 1 &&
       !ts->in_runtime) {
     std::atomic_thread_fence(std::memory_order_acquire);  // the value was read first
     if (Version(a) == before &&
@@ -327,10 +324,9 @@ TSAN_ALWAYS_INLINE bool RecordLoad(ThreadCtx* t, int mo, const volatile void* a,
   const uint8_t unchecked = t->ignore_reads ? trace::kAtomicUnchecked : 0;
   Emit(EventKind::kAtomicLoad, static_cast<uint8_t>(mo | unchecked), static_cast<uint16_t>(size),
        0, reinterpret_cast<uintptr_t>(a), pc);
-  t->prev_load_version = t->load_version;
-  t->prev_load_off = t->load_off;
-  t->load_version = before;
-  t->load_off = reinterpret_cast<uintptr_t>(ts) > 1 ? ts->last : 0;
+  if (reinterpret_cast<uintptr_t>(ts) > 1) {
+    t->spin[t->spin_next++ % ThreadCtx::kSpinLoads] = {before, ts->last};
+  }
   return true;
 }
 
@@ -404,9 +400,9 @@ template <typename T>
 TSAN_ALWAYS_INLINE T Load(const volatile T* a, int mo, uintptr_t pc) {
   mo = Order(mo);
   ThreadCtx* t = Recording();
-  if (const uint32_t off = FoldTarget(t, mo, a, sizeof(T), pc); off != kNoFold) {
+  if (const ThreadCtx::SpinLoad* target = FoldTarget(t, mo, a, sizeof(T), pc)) {
     T v = PlainLoad(a, mo);
-    if (FoldLoad(t, mo, a, sizeof(T), pc, off)) return v;
+    if (FoldLoad(t, mo, a, sizeof(T), pc, *target)) return v;
     // A store came in between: load again, in order, as a record of its own.
   }
   Scope s(t, a, mo);
@@ -454,12 +450,12 @@ TSAN_ALWAYS_INLINE bool Cas(volatile T* a, T* expected, T desired, bool weak, in
   mo = Order(mo);
   fmo = FailOrder(mo, fmo);
   ThreadCtx* t = Recording();
-  if (const uint32_t off = FoldTarget(t, fmo, a, sizeof(T), pc); off != kNoFold) {
+  if (const ThreadCtx::SpinLoad* target = FoldTarget(t, fmo, a, sizeof(T), pc)) {
     // A spin: a compare-exchange that finds another value only loads it, with the failure
     // order. Read first; only a value that may match takes the lock and the real operation.
     T cur = PlainLoad(a, fmo);
     if (__builtin_memcmp(&cur, expected, sizeof(T)) != 0 &&
-        FoldLoad(t, fmo, a, sizeof(T), pc, off)) {
+        FoldLoad(t, fmo, a, sizeof(T), pc, *target)) {
       *expected = cur;
       return false;
     }
@@ -485,7 +481,7 @@ TSAN_ALWAYS_INLINE bool Cas(volatile T* a, T* expected, T desired, bool weak, in
     // A failed one wrote nothing: when its own bracket is all that moved the version, the
     // thread's next spin may fold into the load just recorded.
     const uint64_t own = before + stripe_version::kBegin + stripe_version::kEnd;
-    if (!ok && t && !t->ignore && Version(a) == own) t->load_version = own;
+    if (!ok && t && !t->ignore && t->spin_next && Version(a) == own) t->LastLoad().version = own;
     return ok;
   }
 }

@@ -71,10 +71,17 @@ struct ThreadCtx {
   uint32_t emitted;     // frames already written as kFuncEntry
   uint32_t in_atomic;   // a signal handler's atomic must not wait for its own stripe lock
   uint32_t clock_skip;  // access events since the clock was last read
-  // Spin folding: the stripe versions before the last two recorded atomic loads, and where
-  // their records are in the buffer (a spin over two locations folds into both).
-  uint64_t load_version, prev_load_version;
-  uint32_t load_off, prev_load_off;
+  // Spin folding: the last kSpinLoads atomic loads recorded, each with the stripe version
+  // before it and where its record is in the buffer (a spin over several locations folds
+  // into each); spin[(spin_next - 1) % kSpinLoads] is the latest.
+  static constexpr uint32_t kSpinLoads = kFoldBack;
+  struct SpinLoad {
+    uint64_t version;
+    uint32_t off;
+  };
+  SpinLoad spin[kSpinLoads];
+  uint32_t spin_next;
+  SpinLoad& LastLoad() { return spin[(spin_next - 1) % kSpinLoads]; }
   uintptr_t stack_lo, stack_hi;
   // Packed read or write ranges still open, one per stream of a loop (a copy loop reads
   // one array and writes another; an image filter walks several rows): the next element of

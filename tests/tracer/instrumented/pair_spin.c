@@ -2,7 +2,8 @@
 // consumer spins on two loads, the queue's head (acquire) and its own tail (relaxed), until
 // the producer publishes an item with a release store of the head. argv[1] items, a short
 // sleep before each, so the consumer spins between them. `late`: the producer fills the item
-// after publishing it (a race the spin's acquire does not order); otherwise before.
+// after publishing it (a race the spin's acquire does not order); otherwise before. `stop`:
+// the consumer's wait also loads a stop flag nobody sets (a spin over three locations).
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -14,7 +15,8 @@ enum { kSlots = 64 };
 static long items[kSlots];
 static _Atomic unsigned long head, tail;
 static long count;
-static int late;
+static int late, stop_too;
+_Atomic int stop;  // not static: never stored, a static one would be folded away
 
 static void* Produce(void* arg) {
   (void)arg;
@@ -35,6 +37,7 @@ static void* Produce(void* arg) {
 int main(int argc, char** argv) {
   count = argc > 1 ? atol(argv[1]) : 1000;
   late = argc > 2 && strcmp(argv[2], "late") == 0;
+  stop_too = argc > 2 && strcmp(argv[2], "stop") == 0;
   printf("HEAD %p\nTAIL %p\n", (void*)&head, (void*)&tail);
   pthread_t producer;
   pthread_create(&producer, NULL, Produce, NULL);
@@ -42,7 +45,8 @@ int main(int argc, char** argv) {
   for (long i = 0; i < count; ++i) {
     unsigned long t;
     while (atomic_load_explicit(&head, memory_order_acquire) ==
-           (t = atomic_load_explicit(&tail, memory_order_relaxed))) {
+               (t = atomic_load_explicit(&tail, memory_order_relaxed)) &&
+           !(stop_too && atomic_load_explicit(&stop, memory_order_relaxed))) {
     }
     const long v = items[t % kSlots];
     zeros += v == 0;
