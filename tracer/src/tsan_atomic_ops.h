@@ -12,6 +12,7 @@
 #include <atomic>
 
 #include "stripe_version.h"
+#include "tsan_atomic_plain.h"
 #include "tsan_thread.h"
 
 namespace threadlens::rt::tsan::atomics {
@@ -103,10 +104,13 @@ TSAN_ALWAYS_INLINE uint64_t Version(const volatile void* a) {
   return StripeFor(a).version.load(std::memory_order_relaxed);
 }
 // Before a recorded store or RMW writes: a load that sees its value then sees the bump.
-TSAN_ALWAYS_INLINE void Bump(ThreadCtx* t, const volatile void* a) {
-  if (!t || t->ignore) return;
-  StripeFor(a).version.fetch_add(stripe_version::kBegin, std::memory_order_relaxed);
+// Returns the version before it.
+TSAN_ALWAYS_INLINE uint64_t Bump(ThreadCtx* t, const volatile void* a) {
+  if (!t || t->ignore) return 0;
+  const uint64_t v = StripeFor(a).version.fetch_add(stripe_version::kBegin,
+                                                    std::memory_order_relaxed);
   std::atomic_thread_fence(std::memory_order_release);
+  return v;
 }
 
 // Numbers a read of `a` (a load, or a failed compare-exchange) once it read: draws ts's
@@ -145,7 +149,7 @@ class WriteBracket {
       ts_ = ts;
       EnterRecord(ts);
     }
-    Bump(t, a);
+    begin_ = Bump(t, a);
     if (ts_) {
       ts_->reserved_seq = g_seq->fetch_add(1, std::memory_order_relaxed) + 1;
       Publish(ts_->reserved_seq);
@@ -179,6 +183,8 @@ class WriteBracket {
   bool NumberRead(uint64_t before) {
     return !ts_ || NumberAfterRead(ts_, a_, before, stripe_version::kBegin);
   }
+  // The stripe's version just before this write began.
+  uint64_t Begin() const { return begin_; }
   WriteBracket(const WriteBracket&) = delete;
   WriteBracket& operator=(const WriteBracket&) = delete;
 
@@ -188,6 +194,7 @@ class WriteBracket {
 
   ThreadState* ts_ = nullptr;
   const volatile void* a_ = nullptr;
+  uint64_t begin_ = 0;
 };
 
 // Numbers a load after it read and before its record, when no write began on the stripe
@@ -330,72 +337,6 @@ TSAN_ALWAYS_INLINE bool RecordLoad(ThreadCtx* t, int mo, const volatile void* a,
   return true;
 }
 
-enum class Op { kExchange, kAdd, kSub, kAnd, kOr, kXor, kNand };
-
-// 16-byte atomics: x86-64 has them only as `lock cmpxchg16b` (a full barrier, so every
-// order is honoured). Built from that instead of libatomic's calls, which would add a
-// dependency and a lock the rest of the program does not share.
-using u128 = unsigned __int128;
-
-TSAN_ALWAYS_INLINE bool Cas16(volatile u128* a, u128* expected, u128 desired) {
-  auto* e = reinterpret_cast<uint64_t*>(expected);
-  uint64_t lo = e[0], hi = e[1];
-  bool ok;
-  asm volatile("lock cmpxchg16b %1"
-               : "=@ccz"(ok), "+m"(*a), "+a"(lo), "+d"(hi)
-               : "b"(static_cast<uint64_t>(desired)), "c"(static_cast<uint64_t>(desired >> 64))
-               : "memory");
-  e[0] = lo;
-  e[1] = hi;
-  return ok;
-}
-
-template <typename T>
-TSAN_ALWAYS_INLINE T PlainLoad(const volatile T* a, int mo) {
-  if constexpr (sizeof(T) == 16) {
-    u128 v = 0;
-    Cas16(const_cast<volatile u128*>(a), &v, 0);  // no-op write of the value it read
-    return v;
-  } else {
-    return __atomic_load_n(a, mo);
-  }
-}
-
-template <Op op, typename T>
-TSAN_ALWAYS_INLINE T PlainRmw(volatile T* a, T v, int mo) {
-  if constexpr (sizeof(T) == 16) {
-    u128 old = PlainLoad(a, mo);
-    for (;;) {
-      u128 next = v;
-      if constexpr (op == Op::kAdd) next = old + v;
-      if constexpr (op == Op::kSub) next = old - v;
-      if constexpr (op == Op::kAnd) next = old & v;
-      if constexpr (op == Op::kOr) next = old | v;
-      if constexpr (op == Op::kXor) next = old ^ v;
-      if constexpr (op == Op::kNand) next = ~(old & v);
-      if (Cas16(a, &old, next)) return old;
-    }
-  } else {
-    if constexpr (op == Op::kExchange) return __atomic_exchange_n(a, v, mo);
-    if constexpr (op == Op::kAdd) return __atomic_fetch_add(a, v, mo);
-    if constexpr (op == Op::kSub) return __atomic_fetch_sub(a, v, mo);
-    if constexpr (op == Op::kAnd) return __atomic_fetch_and(a, v, mo);
-    if constexpr (op == Op::kOr) return __atomic_fetch_or(a, v, mo);
-    if constexpr (op == Op::kXor) return __atomic_fetch_xor(a, v, mo);
-    if constexpr (op == Op::kNand) return __atomic_fetch_nand(a, v, mo);
-  }
-}
-
-template <typename T>
-TSAN_ALWAYS_INLINE bool PlainCas(volatile T* a, T* expected, T desired, bool weak, int mo,
-                                 int fmo) {
-  if constexpr (sizeof(T) == 16) {
-    return Cas16(a, expected, desired);
-  } else {
-    return __atomic_compare_exchange_n(a, expected, desired, weak, mo, fmo);
-  }
-}
-
 template <typename T>
 TSAN_ALWAYS_INLINE T Load(const volatile T* a, int mo, uintptr_t pc) {
   mo = Order(mo);
@@ -428,15 +369,63 @@ TSAN_ALWAYS_INLINE void Store(volatile T* a, T v, int mo, uintptr_t pc) {
   Record(t, EventKind::kAtomicStore, mo, a, sizeof(T), pc);
 }
 
+// The read-modify-write left the value as it found it (a test-and-set of a taken flag).
+template <Op op, typename T>
+TSAN_ALWAYS_INLINE bool Unchanged(T old, T v) {
+  switch (op) {
+    case Op::kExchange: return old == v;
+    case Op::kAdd: case Op::kSub: case Op::kXor: return v == 0;
+    case Op::kAnd: return (old & v) == old;
+    case Op::kOr: return (old | v) == old;
+    default: return false;
+  }
+}
+
+// A spin on a read-modify-write that changes nothing (a test-and-set spin lock waiting):
+// with no release in its order, it is folded into the thread's last record when that is the
+// same operation, no other write began on the stripe since that one's bracket ended, and none
+// during this one's. Its effect then is the record's: it acquires the same clock (no write
+// came in between), and the thread's epoch has not moved (neither is a release), so its write
+// is the record's. Returns the record's repeat count then, else 0.
+TSAN_ALWAYS_INLINE uint32_t FoldRmw(ThreadCtx* t, const WriteBracket& w, int mo,
+                                    const volatile void* a, uint32_t size, uintptr_t pc,
+                                    bool unchanged) {
+  if (!t || t->ignore) return 0;
+  using stripe_version::kBegin;
+  using stripe_version::kEnd;
+  const uint64_t begin = w.Begin(), prev_end = t->rmw_end;
+  t->rmw_end = Settled(begin) ? begin + kBegin + kEnd : 0;  // this bracket's, once it ends
+  if (!unchanged || mo == __ATOMIC_RELEASE || mo == __ATOMIC_ACQ_REL || mo == __ATOMIC_SEQ_CST ||
+      !Settled(begin) || begin != prev_end || t->emitted != t->depth) {
+    return 0;
+  }
+  ThreadState* ts = t_state;
+  if (reinterpret_cast<uintptr_t>(ts) <= 1 || ts->in_runtime) return 0;
+  std::atomic_thread_fence(std::memory_order_acquire);  // the value was read first
+  if (Version(a) != begin + kBegin ||
+      !FoldRepeat(ts, EventKind::kAtomicRmw, static_cast<uint8_t>(mo),
+                  static_cast<uint16_t>(size), reinterpret_cast<uintptr_t>(a), pc)) {
+    return 0;
+  }
+  return FullAt(ts, ts->last).aux32;
+}
+
 template <Op op, typename T>
 TSAN_ALWAYS_INLINE T Rmw(volatile T* a, T v, int mo, uintptr_t pc) {
   mo = Order(mo);
   ThreadCtx* t = Recording();
-  Scope s(t, a, mo);
-  WriteBracket w(t, a);
-  T old = PlainRmw<op>(a, v, mo);
-  w.AfterRead();
-  Record(t, EventKind::kAtomicRmw, mo, a, sizeof(T), pc);
+  T old;
+  uint32_t repeats = 0;
+  {
+    Scope s(t, a, mo);
+    WriteBracket w(t, a);
+    old = PlainRmw<op>(a, v, mo);
+    w.AfterRead();
+    repeats = FoldRmw(t, w, mo, a, sizeof(T), pc, Unchanged<op>(old, v));
+    if (!repeats) Record(t, EventKind::kAtomicRmw, mo, a, sizeof(T), pc);
+  }
+  // Outside the stripe's lock, which the thread the spin waits for may need.
+  if (TL_UNLIKELY(repeats % kYieldEvery == 0 && repeats)) sched_yield();
   return old;
 }
 

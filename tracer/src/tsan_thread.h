@@ -81,6 +81,7 @@ struct ThreadCtx {
   };
   SpinLoad spin[kSpinLoads];
   uint32_t spin_next;
+  uint64_t rmw_end;  // the stripe version once the last read-modify-write's bracket ended
   SpinLoad& LastLoad() { return spin[(spin_next - 1) % kSpinLoads]; }
   uintptr_t stack_lo, stack_hi;
   // Packed read or write ranges still open, one per stream of a loop (a copy loop reads
