@@ -178,5 +178,29 @@ TEST(SpinLoop, ATestAndSetSpinLockGivenBackRelaxedStillRaces) {
   EXPECT_NE(s.races[0].title.find("counter"), std::string::npos) << s.races[0].title;
 }
 
+// A spin on a sequentially consistent exchange is not folded: each try is a release, and a
+// reader that synchronized with an early try and then reads the word plainly races with the
+// later ones (as ThreadSanitizer reports); read atomically, nothing races.
+std::vector<Finding> TasPeekRaces(const std::string& mode) {
+  Outcome r = RunTraced(std::string(TL_INSTRUMENTED_DIR) + "/tas_peek " + mode);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::vector<Finding> races;
+  for (const Finding& f : AnalyzeFile(r.trace, AnalyzeOptions{}).findings) {
+    if (f.kind == "race") races.push_back(f);
+  }
+  return races;
+}
+
+TEST(SpinLoop, APlainReadRacesWithTheLaterTriesOfASeqCstTestAndSet) {
+  std::vector<Finding> races = TasPeekRaces("peek");
+  ASSERT_EQ(races.size(), 1u);
+  EXPECT_NE(races[0].title.find("data race on word: write by"), std::string::npos)
+      << races[0].title;
+}
+
+TEST(SpinLoop, AnAtomicReadBesideASeqCstTestAndSetDoesNotRace) {
+  for (const Finding& f : TasPeekRaces("atomic")) ADD_FAILURE() << f.title;
+}
+
 }  // namespace
 }  // namespace threadlens
