@@ -1,7 +1,10 @@
 // Spin loops under `threadlens run`: a spinning thread's repeated loads, failed
-// compare-exchanges and failed trylocks are counted on one record each (a spin over several
-// locations on one per location), and its busy poll's array recorded once per epoch; the synchronization
-// the spin ends with stays exact (docs/trace-format.md, "Repeats").
+// compare-exchanges, acquire test-and-sets of a taken flag and failed trylocks are counted
+// on one record each (a spin over several locations on one per location), and its busy
+// poll's array recorded once per epoch; the synchronization the spin ends with stays exact
+// (docs/trace-format.md, "Repeats").
+#include <algorithm>
+
 #include "robustness_util.h"
 
 namespace threadlens {
@@ -88,26 +91,28 @@ TEST(SpinLoop, FailedTrylocksAreCountedOnOneRecord) {
   EXPECT_EQ(tries, static_cast<uint64_t>(failures));
 }
 
-// A consumer spinning on a queue's head and its own tail (two loads, again and again; three
-// with a stop flag): each load counts its repeats on its own record, so a wait costs a few
-// records, not two per round; the head's acquire still orders the item the producer filled
-// before publishing it.
-struct PairSpin {
-  size_t records = 0;  // atomic load records of the head and tail
-  uint64_t loads = 0;  // the loads they stand for
+// A spinning program's run: the records of one kind on the addresses it printed, the
+// operations they stand for, and the races the analysis finds.
+struct Spin {
+  size_t records = 0;
+  uint64_t ops = 0;
   std::vector<Finding> races;
+  std::string out;  // the program's output
 };
-PairSpin RunPairSpin(const std::string& mode) {
-  Outcome r = RunTraced(std::string(TL_INSTRUMENTED_DIR) + "/pair_spin 2000 " + mode);
+Spin RunSpin(const std::string& args, EventKind kind, const std::vector<std::string>& names) {
+  Outcome r = RunTraced(std::string(TL_INSTRUMENTED_DIR) + "/" + args);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   Contents c = Read(r.trace);
   EXPECT_TRUE(c.meta.complete);
-  const uint64_t head = Hex(r.out, "HEAD"), tail = Hex(r.out, "TAIL");
-  PairSpin s;
+  std::vector<uint64_t> objects;
+  for (const std::string& name : names) objects.push_back(Hex(r.out, name));
+  Spin s;
+  s.out = r.out;
   for (const auto& se : c.events) {
-    if (se.kind() != EventKind::kAtomicLoad || (se.ev.obj != head && se.ev.obj != tail)) continue;
+    const bool named = std::find(objects.begin(), objects.end(), se.ev.obj) != objects.end();
+    if (se.kind() != kind || !named) continue;
     ++s.records;
-    s.loads += 1 + se.ev.aux32;
+    s.ops += 1 + se.ev.aux32;
   }
   for (const Finding& f : AnalyzeFile(r.trace, AnalyzeOptions{}).findings) {
     if (f.kind == "race") s.races.push_back(f);
@@ -115,24 +120,32 @@ PairSpin RunPairSpin(const std::string& mode) {
   return s;
 }
 
+// A consumer spinning on a queue's head and its own tail (two loads, again and again; three
+// with a stop flag): each load counts its repeats on its own record, so a wait costs a few
+// records, not two per round; the head's acquire still orders the item the producer filled
+// before publishing it.
+Spin RunPairSpin(const std::string& mode) {
+  return RunSpin("pair_spin 2000 " + mode, EventKind::kAtomicLoad, {"HEAD", "TAIL"});
+}
+
 TEST(SpinLoop, ASpinOverTwoLocationsIsCountedOnTwoRecords) {
-  PairSpin s = RunPairSpin("early");
+  Spin s = RunPairSpin("early");
   // Per item, about eight: the consumer's wait (head and tail), the load that sees the new
   // head, the producer's room check and its own head; the waits stand for many more loads.
-  EXPECT_LE(s.records, 10u * 2000) << s.loads;
-  EXPECT_GT(s.loads, 4 * s.records);
+  EXPECT_LE(s.records, 10u * 2000) << s.ops;
+  EXPECT_GT(s.ops, 4 * s.records);
   for (const Finding& f : s.races) ADD_FAILURE() << f.title;
 }
 
 TEST(SpinLoop, ASpinOverThreeLocationsIsCountedOnThreeRecords) {
-  PairSpin s = RunPairSpin("stop");  // the wait also loads a stop flag
-  EXPECT_LE(s.records, 10u * 2000) << s.loads;
-  EXPECT_GT(s.loads, 4 * s.records);
+  Spin s = RunPairSpin("stop");  // the wait also loads a stop flag
+  EXPECT_LE(s.records, 10u * 2000) << s.ops;
+  EXPECT_GT(s.ops, 4 * s.records);
   for (const Finding& f : s.races) ADD_FAILURE() << f.title;
 }
 
 TEST(SpinLoop, AnItemFilledAfterItsReleaseStillRaces) {
-  PairSpin s = RunPairSpin("late");
+  Spin s = RunPairSpin("late");
   ASSERT_FALSE(s.races.empty());
   EXPECT_NE(s.races[0].title.find("items"), std::string::npos) << s.races[0].title;
 }
@@ -140,40 +153,17 @@ TEST(SpinLoop, AnItemFilledAfterItsReleaseStillRaces) {
 // A test-and-set spin lock: a test-and-set that finds the flag taken writes what was there,
 // and with an acquire order repeats its record exactly, so the waits fold; a release clear
 // still orders the counter, and a relaxed one still leaves it racing.
-struct TasSpin {
-  size_t records = 0;  // read-modify-write records of the flag
-  uint64_t tries = 0;  // the test-and-sets they stand for
-  std::vector<Finding> races;
-};
-TasSpin RunTasSpin(const std::string& mode) {
-  Outcome r = RunTraced(std::string(TL_INSTRUMENTED_DIR) + "/tas_spin 200 " + mode);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("counter 400"), std::string::npos) << r.out;
-  Contents c = Read(r.trace);
-  EXPECT_TRUE(c.meta.complete);
-  const uint64_t lock = Hex(r.out, "LOCK");
-  TasSpin s;
-  for (const auto& se : c.events) {
-    if (se.kind() != EventKind::kAtomicRmw || se.ev.obj != lock) continue;
-    ++s.records;
-    s.tries += 1 + se.ev.aux32;
-  }
-  for (const Finding& f : AnalyzeFile(r.trace, AnalyzeOptions{}).findings) {
-    if (f.kind == "race") s.races.push_back(f);
-  }
-  return s;
-}
-
 TEST(SpinLoop, ATestAndSetSpinLocksWaitsAreCountedOnOneRecord) {
-  TasSpin s = RunTasSpin("release");
+  Spin s = RunSpin("tas_spin 200 release", EventKind::kAtomicRmw, {"LOCK"});
+  EXPECT_NE(s.out.find("counter 400"), std::string::npos) << s.out;
   // Each round: the test-and-set that takes the flag, and at most a record or two of waiting.
-  EXPECT_LE(s.records, 3u * 400) << s.tries;
-  EXPECT_GT(s.tries, 2 * s.records);
+  EXPECT_LE(s.records, 3u * 400) << s.ops;
+  EXPECT_GT(s.ops, 2 * s.records);
   for (const Finding& f : s.races) ADD_FAILURE() << f.title;
 }
 
 TEST(SpinLoop, ATestAndSetSpinLockGivenBackRelaxedStillRaces) {
-  TasSpin s = RunTasSpin("relaxed");
+  Spin s = RunSpin("tas_spin 200 relaxed", EventKind::kAtomicRmw, {"LOCK"});
   ASSERT_FALSE(s.races.empty());
   EXPECT_NE(s.races[0].title.find("counter"), std::string::npos) << s.races[0].title;
 }
@@ -181,25 +171,16 @@ TEST(SpinLoop, ATestAndSetSpinLockGivenBackRelaxedStillRaces) {
 // A spin on a sequentially consistent exchange is not folded: each try is a release, and a
 // reader that synchronized with an early try and then reads the word plainly races with the
 // later ones (as ThreadSanitizer reports); read atomically, nothing races.
-std::vector<Finding> TasPeekRaces(const std::string& mode) {
-  Outcome r = RunTraced(std::string(TL_INSTRUMENTED_DIR) + "/tas_peek " + mode);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  std::vector<Finding> races;
-  for (const Finding& f : AnalyzeFile(r.trace, AnalyzeOptions{}).findings) {
-    if (f.kind == "race") races.push_back(f);
-  }
-  return races;
-}
-
 TEST(SpinLoop, APlainReadRacesWithTheLaterTriesOfASeqCstTestAndSet) {
-  std::vector<Finding> races = TasPeekRaces("peek");
-  ASSERT_EQ(races.size(), 1u);
-  EXPECT_NE(races[0].title.find("data race on word: write by"), std::string::npos)
-      << races[0].title;
+  Spin s = RunSpin("tas_peek peek", EventKind::kAtomicRmw, {});
+  ASSERT_EQ(s.races.size(), 1u);
+  EXPECT_NE(s.races[0].title.find("data race on word: write by"), std::string::npos)
+      << s.races[0].title;
 }
 
 TEST(SpinLoop, AnAtomicReadBesideASeqCstTestAndSetDoesNotRace) {
-  for (const Finding& f : TasPeekRaces("atomic")) ADD_FAILURE() << f.title;
+  Spin s = RunSpin("tas_peek atomic", EventKind::kAtomicRmw, {});
+  for (const Finding& f : s.races) ADD_FAILURE() << f.title;
 }
 
 }  // namespace

@@ -374,13 +374,11 @@ inline void OrderFence(ThreadState* ts, uint64_t pc) {
          0, pc);
 }
 
-// Spin loops: folds an operation into one of the thread's last kFoldBack records when that
-// record is the same operation (kind, flags, aux16, object, call site); the record's aux32
-// counts the repeats (docs/trace-format.md). `off` is the last record, or, for a load in a
-// spin over several locations, an earlier one the caller found followed by loads alone.
-// Only for kinds whose repeat the analyzer treats as a no-op: the caller decides that (a
-// load also needs the location unchanged). The record keeps the first operation's time and
-// sequence number.
+// Spin loops: folds an operation into record `off`, the thread's last or (a load in a spin
+// over several locations) one of its last kFoldBack, when it is the same operation (kind,
+// flags, aux16, object, call site); aux32 counts the repeats (docs/trace-format.md). Only
+// for repeats the analyzer treats as no-ops: the caller decides that. The record keeps the
+// first operation's time and sequence number.
 inline constexpr uint32_t kFoldBack = 4;
 inline bool FoldRepeatAt(ThreadState* ts, uint32_t off, trace::EventKind kind, uint8_t flags,
                          uint16_t aux16, uint64_t obj, uint64_t site) {
