@@ -318,8 +318,7 @@ TSAN_ALWAYS_INLINE bool RecordLoad(ThreadCtx* t, int mo, const volatile void* a,
   if (t->emitted != t->depth) SyncStack(*t);
   ThreadState* ts = t_state;
   if (t->spin_next && before == t->LastLoad().version && Settled(before) &&
-      reinterpret_cast<uintptr_t>(ts) > 1 &&
-      !ts->in_runtime) {
+      reinterpret_cast<uintptr_t>(ts) > 1 && !ts->in_runtime) {
     std::atomic_thread_fence(std::memory_order_acquire);  // the value was read first
     if (Version(a) == before &&
         FoldRepeat(ts, EventKind::kAtomicLoad, static_cast<uint8_t>(mo),
@@ -329,9 +328,12 @@ TSAN_ALWAYS_INLINE bool RecordLoad(ThreadCtx* t, int mo, const volatile void* a,
   }
   if (numbered && !numbered->Numbered(a, before) && !last_try) return false;
   const uint8_t unchecked = t->ignore_reads ? trace::kAtomicUnchecked : 0;
+  const bool state = reinterpret_cast<uintptr_t>(ts) > 1;
+  const uint32_t pos = state ? ts->pos.load(std::memory_order_relaxed) : 0;
   Emit(EventKind::kAtomicLoad, static_cast<uint8_t>(mo | unchecked), static_cast<uint16_t>(size),
        0, reinterpret_cast<uintptr_t>(a), pc);
-  if (reinterpret_cast<uintptr_t>(ts) > 1) {
+  // Only a load written is one to fold into (a fault in a flush drops the record).
+  if (state && ts->pos.load(std::memory_order_relaxed) != pos) {
     t->spin[t->spin_next++ % ThreadCtx::kSpinLoads] = {before, ts->last};
   }
   return true;
