@@ -11,6 +11,7 @@
 #include "held_locks.h"
 #include "runtime_internal.h"
 #include "schedule.h"
+#include "spin_fold.h"
 #include "sync_keys.h"
 #include "watchdog.h"
 

@@ -374,35 +374,6 @@ inline void OrderFence(ThreadState* ts, uint64_t pc) {
          0, pc);
 }
 
-// Spin loops: folds an operation into record `off`, the thread's last or (a load in a spin
-// over several locations) one of its last kFoldBack, when it is the same operation (kind,
-// flags, aux16, object, call site); aux32 counts the repeats (docs/trace-format.md). Only
-// for repeats the analyzer treats as no-ops: the caller decides that. The record keeps the
-// first operation's time and sequence number.
-inline constexpr uint32_t kFoldBack = 4;
-inline bool FoldRepeatAt(ThreadState* ts, uint32_t off, trace::EventKind kind, uint8_t flags,
-                         uint16_t aux16, uint64_t obj, uint64_t site) {
-  EnterRecord(ts);  // a handler's record between the check and the count would reorder them
-  const uint32_t last = ts->last;
-  bool folded = false;
-  if (ts->pos.load(std::memory_order_relaxed) == last + sizeof(trace::Event) && off <= last &&
-      last - off < kFoldBack * sizeof(trace::Event) && off >= ts->flushed) {
-    trace::Event& e = FullAt(ts, off);
-    if (e.kind == static_cast<uint8_t>(kind) && e.flags == flags && e.aux16 == aux16 &&
-        e.obj == obj && e.site == site && e.aux32 != UINT32_MAX) {
-      // A foreign flush copies the buffer first (FlushLocked): it sees the old or new count.
-      __atomic_store_n(&e.aux32, e.aux32 + 1, __ATOMIC_RELAXED);
-      folded = true;
-    }
-  }
-  LeaveRecord(ts);
-  return folded;
-}
-inline bool FoldRepeat(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16_t aux16,
-                       uint64_t obj, uint64_t site) {
-  return FoldRepeatAt(ts, ts->last, kind, flags, aux16, obj, site);
-}
-
 uint32_t NextTid();
 // Sets up the state of a thread the runtime starts (trampoline); emits kThreadStart.
 ThreadState* StartThread(uint32_t tid, uint32_t parent_tid);

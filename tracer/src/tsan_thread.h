@@ -15,6 +15,7 @@
 
 #include "runtime.h"
 #include "runtime_internal.h"
+#include "spin_fold.h"
 #include "tsan_repeat_cache.h"
 #include "threadlens/trace_packed.h"
 

@@ -1,0 +1,42 @@
+// Spin loops: a repeated operation counted on an earlier record of its thread instead of
+// written again (docs/trace-format.md, "Repeats"). The callers decide which repeats the
+// analyzer treats as no-ops: failed trylocks (lock_acquire.h), atomic loads and
+// read-modify-writes that change nothing (tsan_atomic_ops.h).
+#pragma once
+
+#include <cstdint>
+
+#include "runtime_internal.h"
+
+namespace threadlens::rt {
+
+// Folds an operation into record `off`, the thread's last or (a load in a spin
+// over several locations) one of its last kFoldBack, when it is the same operation (kind,
+// flags, aux16, object, call site); aux32 counts the repeats (docs/trace-format.md). Only
+// for repeats the analyzer treats as no-ops: the caller decides that. The record keeps the
+// first operation's time and sequence number.
+inline constexpr uint32_t kFoldBack = 4;
+inline bool FoldRepeatAt(ThreadState* ts, uint32_t off, trace::EventKind kind, uint8_t flags,
+                         uint16_t aux16, uint64_t obj, uint64_t site) {
+  EnterRecord(ts);  // a handler's record between the check and the count would reorder them
+  const uint32_t last = ts->last;
+  bool folded = false;
+  if (ts->pos.load(std::memory_order_relaxed) == last + sizeof(trace::Event) && off <= last &&
+      last - off < kFoldBack * sizeof(trace::Event) && off >= ts->flushed) {
+    trace::Event& e = FullAt(ts, off);
+    if (e.kind == static_cast<uint8_t>(kind) && e.flags == flags && e.aux16 == aux16 &&
+        e.obj == obj && e.site == site && e.aux32 != UINT32_MAX) {
+      // A foreign flush copies the buffer first (FlushLocked): it sees the old or new count.
+      __atomic_store_n(&e.aux32, e.aux32 + 1, __ATOMIC_RELAXED);
+      folded = true;
+    }
+  }
+  LeaveRecord(ts);
+  return folded;
+}
+inline bool FoldRepeat(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16_t aux16,
+                       uint64_t obj, uint64_t site) {
+  return FoldRepeatAt(ts, ts->last, kind, flags, aux16, obj, site);
+}
+
+}  // namespace threadlens::rt
