@@ -16,9 +16,11 @@ void Analysis::HandleMemory(ThreadCtx& t, const StreamEvent& e) {
   switch (kind) {
     case EventKind::kRead:
     case EventKind::kWrite: {
-      SideRef s = Side(t, kind == EventKind::kRead ? Op::kRead : Op::kWrite, e);
+      const Op op = kind == EventKind::kRead ? Op::kRead : Op::kWrite;
       // aux16 = 0 with a length in seq: a range (a coalesced scan, a libc call's buffer).
+      // (A side per branch: the range's leaves this function, the access's stays in registers.)
       if (ev.aux16 != 0 || ev.seq == 0) {
+        SideRef s = Side(t, op, e);
         s.size = ev.aux16;
         race_.Access(t.dense, s, kind == EventKind::kWrite, false);
         // A plain access is the instrumented code's own (not a library call's): its pc is
@@ -31,6 +33,7 @@ void Analysis::HandleMemory(ThreadCtx& t, const StreamEvent& e) {
         // The report's size: each element of a scan of wider elements (as if recorded one by
         // one), the whole of a byte range (a libc call's buffer: localtime's 56-byte struct tm
         // read "(1 byte)").
+        SideRef s = Side(t, op, e);
         s.size = ev.aux32 > 1 ? ev.aux32
                               : static_cast<uint32_t>(std::min<uint64_t>(ev.seq, 65535));
         race_.Range(t.dense, s, kind == EventKind::kWrite, ev.seq);

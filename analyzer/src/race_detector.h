@@ -231,7 +231,7 @@ class RaceDetector {
     // Written whole with streaming stores, from the op's eight words built in registers
     // (Emit): the lane's line is not read first (the caller then waits on no cache miss; the
     // worker reads it a batch later).
-    [[gnu::always_inline]] void Put(const uint64_t (&w)[8]) {
+    [[gnu::always_inline]] const Op* Put(const uint64_t (&w)[8]) {
       Op* to = ops + size++;
 #if defined(__SSE2__) && defined(__x86_64__)
       auto* dst = reinterpret_cast<long long*>(to);
@@ -239,6 +239,7 @@ class RaceDetector {
 #else
       std::memcpy(to, w, sizeof w);
 #endif
+      return to;
     }
   };
   struct Batch {
@@ -321,7 +322,11 @@ class RaceDetector {
   [[gnu::always_inline]] void Emit(uint32_t t, uint32_t slot, const SideRef& side,
                                    uint64_t bytes, uint32_t size, uint8_t flags,
                                    const HeapOp* heap) {
-    if (!threaded_) return CheckNow(slot, side, bytes, size, flags, heap);
+    if (!threaded_) {
+      // A copy: the caller's side then never leaves registers on the common path.
+      const SideRef copy = side;
+      return CheckNow(slot, copy, bytes, size, flags, heap);
+    }
     Batch& b = batches_[filling_];
     if (b.count == 0) b.first_index = side.index;
     const uint32_t seq = b.count++;
@@ -332,8 +337,9 @@ class RaceDetector {
     }
     uint64_t w[8];
     OpWords(w, snap.slot, side, bytes, size, flags, snap.clock, snap.now, seq);
-    b.lanes[LaneOf(side.obj >> 12)].Put(w);
-    if (multi_lane_ && ((side.obj & 4095) + bytes) > 4096) Route(b, w);
+    const Op* put = b.lanes[LaneOf(side.obj >> 12)].Put(w);
+    // (The op read back from its lane, not `w`: w then stays in registers.)
+    if (multi_lane_ && ((side.obj & 4095) + bytes) > 4096) Route(b, *put);
     if (b.count >= kBatchOps || b.clock_entries >= kBatchClocks) Post();
   }
   void CheckNow(uint32_t slot, const SideRef& side, uint64_t bytes, uint32_t size,
@@ -355,7 +361,7 @@ class RaceDetector {
     w[7] = bytes | uint64_t{seq} << 32;
   }
   // Copies an access over more than one page into the other lanes that own its pages.
-  void Route(Batch& b, const uint64_t (&w)[8]);
+  void Route(Batch& b, const Op& op);
   // Thread t's clock as the batch's accesses see it: one copy per batch and clock change,
   // with its own entry (the thread's epoch) and what it copies.
   struct Snap {

@@ -205,9 +205,11 @@ void RaceDetector::Expand(const std::vector<OpRecord>& group) {
   }
 }
 
-void RaceDetector::Route(Batch& b, const uint64_t (&w)[8]) {
+void RaceDetector::Route(Batch& b, const Op& op) {
+  uint64_t w[8];
+  std::memcpy(w, &op, sizeof w);
   const uint64_t n = b.lanes.size();
-  const uint64_t addr = w[0], bytes = static_cast<uint32_t>(w[7]);
+  const uint64_t addr = op.addr, bytes = op.bytes;
   const uint64_t first = addr >> 12;
   const uint64_t end = addr + bytes;
   const uint64_t last = end > addr ? (end - 1) >> 12 : ~0ull >> 12;
