@@ -1,8 +1,8 @@
 // Spin loops under `threadlens run`: a spinning thread's repeated loads, failed
-// compare-exchanges, acquire test-and-sets of a taken flag and failed trylocks are counted
-// on one record each (a spin over several locations on one per location), and its busy
-// poll's array recorded once per epoch; the synchronization the spin ends with stays exact
-// (docs/trace-format.md, "Repeats").
+// compare-exchanges, test-and-sets of a taken flag and failed trylocks are counted on one
+// record each (a spin over several locations on one per location; a release test-and-set
+// keeps its latest try on a second), and its busy poll's array recorded once per epoch; the
+// synchronization the spin ends with stays exact (docs/trace-format.md, "Repeats").
 #include <algorithm>
 
 #include "robustness_util.h"
@@ -168,11 +168,30 @@ TEST(SpinLoop, ATestAndSetSpinLockGivenBackRelaxedStillRaces) {
   EXPECT_NE(s.races[0].title.find("counter"), std::string::npos) << s.races[0].title;
 }
 
-// A spin on a sequentially consistent exchange is not folded: each try is a release, and a
-// reader that synchronized with an early try and then reads the word plainly races with the
-// later ones (as ThreadSanitizer reports); read atomically, nothing races.
+// A sequentially consistent test-and-set (the default order) is a release too: a wait keeps
+// two records, the first counting the tries, the second the latest at its own place in the
+// merged order. The release clear still orders the counter; a relaxed one still does not.
+TEST(SpinLoop, ASeqCstTestAndSetSpinLocksWaitsKeepTwoRecords) {
+  Spin s = RunSpin("tas_spin 200 seqcst", EventKind::kAtomicRmw, {"LOCK"});
+  EXPECT_NE(s.out.find("counter 400"), std::string::npos) << s.out;
+  // Each round: the test-and-set that takes the flag, and a few records of waiting.
+  EXPECT_LE(s.records, 4u * 400) << s.ops;
+  EXPECT_GT(s.ops, 2 * s.records);
+  for (const Finding& f : s.races) ADD_FAILURE() << f.title;
+}
+
+TEST(SpinLoop, ASeqCstTestAndSetSpinLockGivenBackRelaxedStillRaces) {
+  Spin s = RunSpin("tas_spin 200 seqcst-relaxed", EventKind::kAtomicRmw, {"LOCK"});
+  ASSERT_FALSE(s.races.empty());
+  EXPECT_NE(s.races[0].title.find("counter"), std::string::npos) << s.races[0].title;
+}
+
+// A reader that synchronized with an early try of such a spin and then reads the word
+// plainly races with the later tries (as ThreadSanitizer reports): the latest try's record
+// keeps that race while the tries in between are counted; read atomically, nothing races.
 TEST(SpinLoop, APlainReadRacesWithTheLaterTriesOfASeqCstTestAndSet) {
-  Spin s = RunSpin("tas_peek peek", EventKind::kAtomicRmw, {});
+  Spin s = RunSpin("tas_peek peek", EventKind::kAtomicRmw, {"WORD"});
+  EXPECT_LE(s.records, 8u) << s.ops;  // the spin lasts 40 ms: hundreds of thousands of tries
   ASSERT_EQ(s.races.size(), 1u);
   EXPECT_NE(s.races[0].title.find("data race on word: write by"), std::string::npos)
       << s.races[0].title;

@@ -1,7 +1,8 @@
 // Spin loops: a repeated operation counted on an earlier record of its thread instead of
 // written again (docs/trace-format.md, "Repeats"). The callers decide which repeats the
 // analyzer treats as no-ops: failed trylocks (lock_acquire.h), atomic loads and
-// read-modify-writes that change nothing (tsan_atomic_ops.h).
+// read-modify-writes that change nothing (tsan_atomic_ops.h); a release one keeps its latest
+// repeat too (FoldLatest).
 #pragma once
 
 #include <cstdint>
@@ -37,6 +38,40 @@ inline bool FoldRepeatAt(ThreadState* ts, uint32_t off, trace::EventKind kind, u
 inline bool FoldRepeat(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16_t aux16,
                        uint64_t obj, uint64_t site) {
   return FoldRepeatAt(ts, ts->last, kind, flags, aux16, obj, site);
+}
+
+// A repeat that is a release (a sequentially consistent test-and-set finding the flag taken)
+// moves the thread's epoch: the latest one must keep its own place in the merged order. The
+// thread's last two records are earlier tries of the operation, `head` right before the last:
+// the head counts one more repeat, and the last record becomes this try (its time and number,
+// ts->reserved_seq), the try it held being the one counted. Returns the head's count, or 0
+// when the records are not so. Only for repeats whose dropped tries the analyzer can do
+// without: the caller decides that (FoldRmw).
+inline uint32_t FoldLatest(ThreadState* ts, uint32_t head, trace::EventKind kind, uint8_t flags,
+                           uint16_t aux16, uint64_t obj, uint64_t site) {
+  EnterRecord(ts);
+  const uint32_t tail = ts->last;
+  uint32_t count = 0;
+  auto same = [&](const trace::Event& e) {
+    return e.kind == static_cast<uint8_t>(kind) && e.flags == flags && e.aux16 == aux16 &&
+           e.obj == obj && e.site == site;
+  };
+  const uint32_t end = ts->pos.load(std::memory_order_relaxed);
+  if (ts->reserved_seq != 0 && end == tail + sizeof(trace::Event) &&
+      head + sizeof(trace::Event) == tail && head >= ts->flushed) {
+    trace::Event& h = FullAt(ts, head);
+    trace::Event& l = FullAt(ts, tail);
+    if (same(h) && same(l) && l.aux32 == 0 && h.aux32 != UINT32_MAX) {
+      // A foreign flush copying meanwhile sees the old or new count, number and time.
+      __atomic_store_n(&h.aux32, h.aux32 + 1, __ATOMIC_RELAXED);
+      __atomic_store_n(&l.seq, ts->reserved_seq, __ATOMIC_RELAXED);
+      __atomic_store_n(&l.ts, ts->last_ts = Now(), __ATOMIC_RELAXED);
+      ts->reserved_seq = 0;
+      count = h.aux32;
+    }
+  }
+  LeaveRecord(ts);
+  return count;
 }
 
 }  // namespace threadlens::rt

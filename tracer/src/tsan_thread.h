@@ -83,6 +83,10 @@ struct ThreadCtx {
   SpinLoad spin[kSpinLoads];
   uint32_t spin_next;
   uint64_t rmw_end;  // the stripe version once the last read-modify-write's bracket ended
+  // Where the thread's last two read-modify-write records are in the buffer (offset + 1),
+  // each only when it left the value as it found it (else 0): a release spin folds into them
+  // (FoldRmw). rmw_rec[1] is the later.
+  uint32_t rmw_rec[2];
   SpinLoad& LastLoad() { return spin[(spin_next - 1) % kSpinLoads]; }
   uintptr_t stack_lo, stack_hi;
   // Packed read or write ranges still open, one per stream of a loop (a copy loop reads

@@ -31,6 +31,7 @@ static void* Peek(void* arg) {
 
 int main(int argc, char** argv) {
   plain_peek = argc > 1 && strcmp(argv[1], "peek") == 0;
+  printf("WORD %p\n", (void*)&word);
   pthread_t s, p;
   pthread_create(&s, NULL, Spin, NULL);
   pthread_create(&p, NULL, Peek, NULL);

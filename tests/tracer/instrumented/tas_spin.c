@@ -2,7 +2,8 @@
 // C++ references show it) shared by two threads for argv[1] rounds each; the holder sleeps a
 // little under the lock, so the other thread's test-and-sets find it taken. `relaxed`: the
 // lock is given back with a relaxed clear, which orders nothing (the counter races);
-// otherwise with a release clear.
+// otherwise with a release clear. `seqcst`: taken with the default order (sequentially
+// consistent, a release too) and given back so; `seqcst-relaxed`: given back relaxed.
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -13,12 +14,15 @@
 static atomic_flag lock = ATOMIC_FLAG_INIT;
 static long counter;  // plain: ordered by the lock
 static long rounds;
+static memory_order lock_order = memory_order_acquire;
 static memory_order unlock_order = memory_order_release;
 
 static void* Work(void* arg) {
   (void)arg;
+  // Read once: a read in the loop would be an access between the tries.
+  const memory_order order = lock_order;
   for (long i = 0; i < rounds; ++i) {
-    while (atomic_flag_test_and_set_explicit(&lock, memory_order_acquire)) {
+    while (atomic_flag_test_and_set_explicit(&lock, order)) {
     }
     ++counter;
     usleep(20);
@@ -29,7 +33,9 @@ static void* Work(void* arg) {
 
 int main(int argc, char** argv) {
   rounds = argc > 1 ? atol(argv[1]) : 200;
-  if (argc > 2 && strcmp(argv[2], "relaxed") == 0) unlock_order = memory_order_relaxed;
+  const char* mode = argc > 2 ? argv[2] : "release";
+  if (strncmp(mode, "seqcst", 6) == 0) lock_order = unlock_order = memory_order_seq_cst;
+  if (strstr(mode, "relaxed")) unlock_order = memory_order_relaxed;
   printf("LOCK %p\n", (void*)&lock);
   pthread_t a, b;
   pthread_create(&a, NULL, Work, NULL);
