@@ -4,7 +4,8 @@
 // eventfd: a hang when the reader's own process alone holds it, a deadlock when the writer waits
 // for a lock the reader holds, or for the reader's process to end. The twins end on their own:
 // the writer gets the lock, wakes after a sleep, or writes before the wait; a non-blocking
-// eventfd is never waited on; and the kernel itself writes the eventfd when an io_uring
+// eventfd is never waited on; an eventfd made by raw system call is judged as one the C
+// library made ("raw-" modes); and the kernel itself writes the eventfd when an io_uring
 // request, or an AIO one, completes, so a process with either gets no verdict on its waits; nor
 // does an eventfd passed to a process outside the recording.
 // ThreadSanitizer hangs with each of the five that do not end (docs/versus-tsan.md).
@@ -44,7 +45,8 @@ TEST_P(EventfdOwnWait, IsAHang) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Processes, EventfdOwnWait,
-                         ::testing::Values("read-own", "poll-own", "epoll-own"),
+                         ::testing::Values("read-own", "poll-own", "epoll-own",
+                                           "raw-read-own"),
                          Underscored);
 
 // Main reads one eventfd while a worker polls another, and only their process holds either:
@@ -99,7 +101,7 @@ TEST_P(EventfdWoken, EndsWithNoFinding) {
 INSTANTIATE_TEST_SUITE_P(Processes, EventfdWoken,
                          ::testing::Values("unlock-read", "poll-written", "epoll-written",
                                            "fork-write", "nonblock", "uring-timeout",
-                                           "aio-poll"),
+                                           "aio-poll", "raw-poll-written"),
                          Underscored);
 
 // An eventfd passed (SCM_RIGHTS) to a process the recording does not trace: that process may

@@ -1,5 +1,6 @@
 // The libc `syscall` function, for the signals programs send by raw system call (kill, tkill,
-// tgkill, rt_sigqueueinfo: a send, as through the C library's wrappers) and the futex waits
+// tgkill, rt_sigqueueinfo: a send, as through the C library's wrappers), the eventfds they
+// make so (eventfd2, eventfd: as the C library's eventfd makes them) and the futex waits
 // programs make themselves: C++20's atomic wait, std::latch, std::barrier and
 // std::counting_semaphore (inline in libstdc++'s headers), and futex-based locks and events of
 // libraries (Abseil, folly). glibc's own locks use the futex inside libc and never come here. An
@@ -18,6 +19,7 @@
 #include <stdarg.h>
 #include <sys/syscall.h>
 
+#include "pipe_waits.h"
 #include "process_tree.h"
 #include "runtime_internal.h"
 #include "schedule.h"
@@ -41,6 +43,12 @@ inline long RawSyscall(long nr, long a1, long a2, long a3, long a4, long a5, lon
 }
 
 inline bool KernelError(long ret) { return static_cast<unsigned long>(ret) > -4096ul; }
+
+#ifdef SYS_eventfd
+constexpr long kSysEventfd = SYS_eventfd;
+#else
+constexpr long kSysEventfd = -1;  // eventfd2 only
+#endif
 
 // glibc's convention: -1 and errno for a kernel error (-4095..-1).
 inline long WithErrno(long ret) {
@@ -110,6 +118,11 @@ TL_EXPORT long syscall(long nr, ...) {
     case SYS_rt_tgsigqueueinfo:
       SignalSent(static_cast<int>(a[2]), TL_CALLER_PC);
       break;
+  }
+  if (nr == SYS_eventfd2 || nr == kSysEventfd) {  // an eventfd made without the C library
+    const long fd = RawSyscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+    if (fd >= 0) EventfdMade(static_cast<int>(fd), TL_CALLER_PC);
+    return WithErrno(fd);
   }
   if (nr == SYS_futex && UntimedWait(a[1], a[3])) {
     ThreadState* ts = CurrentFast();

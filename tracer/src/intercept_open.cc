@@ -141,11 +141,13 @@ TL_EXPORT int signalfd(int fd, const sigset_t* mask, int flags) {
 TL_EXPORT int eventfd(unsigned initval, int flags) {
   TL_REAL(eventfd);
   int r = real(initval, flags);
-  if (r >= 0) {
-    fdsync::Created(r, fdsync::NewChannel(), TL_CALLER_PC);
-    threadlens::rt::RecordingEventfdMade(r);
-  }
+  if (r >= 0) threadlens::rt::EventfdMade(r, TL_CALLER_PC);
   return r;
+}
+
+void threadlens::rt::EventfdMade(int fd, uintptr_t pc) {
+  fdsync::Created(fd, fdsync::NewChannel(), pc);
+  RecordingEventfdMade(fd);
 }
 
 // Descriptors that other calls create, each an object from its creation on (the temporary

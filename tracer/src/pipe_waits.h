@@ -72,6 +72,9 @@ void RecordingPipeMade(const int* fds);
 // After eventfd made `fd`: the eventfd is one of the recording's, a pipe whose write end is
 // every copy of it.
 void RecordingEventfdMade(int fd);
+// The program made eventfd `fd` at `pc` (eventfd, or the raw system call: intercept_futex.cc):
+// a channel of its own (fd_sync.h), and one of the recording's.
+void EventfdMade(int fd, uintptr_t pc);
 // After sendmsg sent `m`: the pipe ends, eventfds and sockets of pairs it passed (SCM_RIGHTS)
 // are no longer the recording's alone (the receiver may be a process it does not trace), and
 // waits on them get no verdict.

@@ -19,7 +19,9 @@
  *   "aio-poll": an AIO poll request on a pipe, which a child writes after 1.5 s, writes the
  *     eventfd (IOCB_FLAG_RESFD) the only thread reads (exits 77 without AIO);
  *   "pass-out": the only thread passes the eventfd (SCM_RIGHTS) to "helper", a process
- *     started outside the recording, then reads it; the helper writes it after 1.5 s. */
+ *     started outside the recording, then reads it; the helper writes it after 1.5 s.
+ * "raw-" before a mode makes the eventfd by raw system call (syscall(SYS_eventfd2)), not
+ * through the C library's eventfd. */
 #include <linux/aio_abi.h>
 #include <linux/io_uring.h>
 #include <poll.h>
@@ -269,7 +271,10 @@ static int pass_out(void) {
 
 int main(int argc, char** argv) {
   const char* mode = argc > 1 ? argv[1] : "unlock-read";
-  efd = eventfd(0, EFD_CLOEXEC | (!strcmp(mode, "nonblock") ? EFD_NONBLOCK : 0));
+  const int raw = !strncmp(mode, "raw-", 4);
+  mode += raw ? 4 : 0;
+  const int flags = EFD_CLOEXEC | (!strcmp(mode, "nonblock") ? EFD_NONBLOCK : 0);
+  efd = raw ? (int)syscall(SYS_eventfd2, 0, flags) : eventfd(0, flags);
   if (efd < 0) return 1;
   if (!strcmp(mode, "read-own")) {
     eventfd_t v = 0;
