@@ -1,4 +1,4 @@
-// A stripe's version (tsan_atomic_ops.h): what a load checks to learn whether a store or
+// A stripe's version (tsan_atomic_bracket.h): what a load checks to learn whether a store or
 // read-modify-write began on its address's stripe, or is under way there. It counts the
 // writes that began (low bits) and those under way (times kOpen): a count of writers, not a
 // parity, since two relaxed writers at once (they take no stripe lock) would leave a parity

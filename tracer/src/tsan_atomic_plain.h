@@ -1,5 +1,6 @@
 // The program's atomic operations themselves, performed with the order it asked for and
-// not recorded: tsan_atomic_ops.h brackets and records them. 16-byte ones included.
+// not recorded: tsan_atomic_bracket.h brackets them and tsan_atomic_ops.h records them.
+// 16-byte ones included.
 #pragma once
 
 #include <cstdint>

@@ -4,8 +4,9 @@
 // ordering: an acquire load of a pair another thread published by a release store orders
 // nothing, a false race). Each is performed here and recorded as the atomic it is, with its
 // order: 16 bytes with `lock cmpxchg16b`, as libatomic does on every x86-64 CPU that has it;
-// other sizes by copying under the stripe lock of tsan_atomic_ops.h, held whatever the order
-// (libatomic's own generic functions would lock and copy through calls the runtime records).
+// other sizes by copying under the stripe lock of tsan_atomic_bracket.h, held whatever the
+// order (libatomic's own generic functions would lock and copy through calls the runtime
+// records).
 #include <cstddef>
 
 #include "tsan_atomic_ops.h"
