@@ -11,6 +11,13 @@
 
 namespace threadlens::rt {
 
+// Record `e` is that operation: same kind, flags, aux16, object and call site.
+inline bool IsOperation(const trace::Event& e, trace::EventKind kind, uint8_t flags,
+                        uint16_t aux16, uint64_t obj, uint64_t site) {
+  return e.kind == static_cast<uint8_t>(kind) && e.flags == flags && e.aux16 == aux16 &&
+         e.obj == obj && e.site == site;
+}
+
 // Folds an operation into record `off`, the thread's last or (a load in a spin
 // over several locations) one of its last kFoldBack, when it is the same operation (kind,
 // flags, aux16, object, call site); aux32 counts the repeats (docs/trace-format.md). Only
@@ -25,8 +32,7 @@ inline bool FoldRepeatAt(ThreadState* ts, uint32_t off, trace::EventKind kind, u
   if (ts->pos.load(std::memory_order_relaxed) == last + sizeof(trace::Event) && off <= last &&
       last - off < kFoldBack * sizeof(trace::Event) && off >= ts->flushed) {
     trace::Event& e = FullAt(ts, off);
-    if (e.kind == static_cast<uint8_t>(kind) && e.flags == flags && e.aux16 == aux16 &&
-        e.obj == obj && e.site == site && e.aux32 != UINT32_MAX) {
+    if (IsOperation(e, kind, flags, aux16, obj, site) && e.aux32 != UINT32_MAX) {
       // A foreign flush copies the buffer first (FlushLocked): it sees the old or new count.
       __atomic_store_n(&e.aux32, e.aux32 + 1, __ATOMIC_RELAXED);
       folded = true;
@@ -52,16 +58,13 @@ inline uint32_t FoldLatest(ThreadState* ts, uint32_t head, trace::EventKind kind
   EnterRecord(ts);
   const uint32_t tail = ts->last;
   uint32_t count = 0;
-  auto same = [&](const trace::Event& e) {
-    return e.kind == static_cast<uint8_t>(kind) && e.flags == flags && e.aux16 == aux16 &&
-           e.obj == obj && e.site == site;
-  };
   const uint32_t end = ts->pos.load(std::memory_order_relaxed);
   if (ts->reserved_seq != 0 && end == tail + sizeof(trace::Event) &&
       head + sizeof(trace::Event) == tail && head >= ts->flushed) {
     trace::Event& h = FullAt(ts, head);
     trace::Event& l = FullAt(ts, tail);
-    if (same(h) && same(l) && l.aux32 == 0 && h.aux32 != UINT32_MAX) {
+    if (IsOperation(h, kind, flags, aux16, obj, site) &&
+        IsOperation(l, kind, flags, aux16, obj, site) && l.aux32 == 0 && h.aux32 != UINT32_MAX) {
       // A foreign flush copying meanwhile sees the old or new count, number and time.
       __atomic_store_n(&h.aux32, h.aux32 + 1, __ATOMIC_RELAXED);
       __atomic_store_n(&l.seq, ts->reserved_seq, __ATOMIC_RELAXED);

@@ -36,8 +36,8 @@ TSAN_ALWAYS_INLINE const ThreadCtx::SpinLoad* FoldTarget(ThreadCtx* t, int mo,
     if (s.off + sizeof(trace::Event) != end || s.off < ts->flushed) return nullptr;
     const trace::Event& e = FullAt(ts, s.off);
     if (e.kind != static_cast<uint8_t>(EventKind::kAtomicLoad)) return nullptr;
-    if (e.flags == mo && e.aux16 == size && e.obj == reinterpret_cast<uintptr_t>(a) &&
-        e.site == pc) {
+    if (IsOperation(e, EventKind::kAtomicLoad, static_cast<uint8_t>(mo),
+                    static_cast<uint16_t>(size), reinterpret_cast<uintptr_t>(a), pc)) {
       return Settled(s.version) && s.version == Version(a) ? &s : nullptr;
     }
     end = s.off;
