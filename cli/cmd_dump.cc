@@ -205,7 +205,8 @@ class Dumper {
         return Lock(e.obj) + " " + LockTypeName(e.aux16);
       case EventKind::kLockAcquired:
       case EventKind::kLockRelease:
-        return Lock(e.obj) + " depth=" + std::to_string(e.aux16) + f;
+        return Lock(e.obj) + " depth=" + std::to_string(e.aux16) + f +
+               (e.aux32 ? " rounds=+" + std::to_string(e.aux32) : "");
       case EventKind::kLockRequest:
       case EventKind::kLockTryFailed:
         return Lock(e.obj) + f;

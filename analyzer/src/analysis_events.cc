@@ -378,7 +378,7 @@ void Analysis::HandleLock(ThreadCtx& t, const StreamEvent& e) {
         }
       }
       // A new hold goes on top: extend the interned set instead of rebuilding it.
-      if (monitor_.OnAcquired(t, s, shared, ev.flags)) {
+      if (monitor_.OnAcquired(t, s, shared, ev.flags, ev.aux32)) {
         t.lockset = locksets_.Child(t.lockset, ev.obj);
       }
       // A try-lock never stalls behind a waiter that holds the lock.

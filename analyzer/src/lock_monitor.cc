@@ -85,9 +85,10 @@ bool LockMonitor::OnRequest(ThreadCtx& t, const SideRef& side, uint8_t flags) {
   return false;
 }
 
-bool LockMonitor::OnAcquired(ThreadCtx& t, const SideRef& side, bool shared, uint8_t flags) {
+bool LockMonitor::OnAcquired(ThreadCtx& t, const SideRef& side, bool shared, uint8_t flags,
+                             uint32_t rounds) {
   LockState& st = locks_[side.obj];
-  ++st.stats.acquisitions;
+  st.stats.acquisitions += 1 + uint64_t{rounds};
   if (t.pending.kind == Pending::kLock && t.pending.obj == side.obj) {
     if (t.pending.lock_held_by_other) {
       uint64_t wait_ticks = side.ts >= t.pending.where.ts ? side.ts - t.pending.where.ts : 0;

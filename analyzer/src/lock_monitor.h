@@ -70,7 +70,9 @@ class LockMonitor {
   // Returns true when the request is a self-deadlock (already reported).
   bool OnRequest(ThreadCtx& t, const SideRef& side, uint8_t flags);
   // Returns false when this is a re-entry of a lock `t` already holds (no new hold).
-  bool OnAcquired(ThreadCtx& t, const SideRef& side, bool shared, uint8_t flags);
+  // `rounds`: later rounds of a poll through the lock the record stands for.
+  bool OnAcquired(ThreadCtx& t, const SideRef& side, bool shared, uint8_t flags,
+                  uint32_t rounds = 0);
   // Returns true when the release ended a hold of the lock: `t`'s (depth reached zero), or
   // the owner's when `t` unlocked a lock it does not hold and the unlock did not fail
   // (`failed`): the lock is then free, as it is in the program.

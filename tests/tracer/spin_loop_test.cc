@@ -1,8 +1,9 @@
 // Spin loops under `threadlens run`: a spinning thread's repeated loads, failed
 // compare-exchanges, test-and-sets of a taken flag and failed trylocks are counted on one
 // record each (a spin over several locations on one per location; a release test-and-set
-// keeps its latest try on a second), and its busy poll's array recorded once per epoch; the
-// synchronization the spin ends with stays exact (docs/trace-format.md, "Repeats").
+// keeps its latest try on a second), its busy poll's array recorded once per epoch, and a
+// poll through a mutex nobody else takes counted on one round; the synchronization the spin
+// ends with stays exact (docs/trace-format.md, "Repeats").
 #include <algorithm>
 
 #include "robustness_util.h"
@@ -64,10 +65,29 @@ TEST(SpinLoop, APollLoopRecordsItsArrayOncePerEpoch) {
 }
 
 TEST(SpinLoop, APollLoopWithAReleaseEachRoundRecordsEachRound) {
-  Outcome r = RunTraced(std::string(TL_INSTRUMENTED_DIR) + "/busy_poll 1000 locked");
+  Outcome r = RunTraced(std::string(TL_INSTRUMENTED_DIR) + "/busy_poll 1000 released");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   Contents c = Read(r.trace);
   EXPECT_EQ(RecordsAt(c, Hex(r.out, "FDS")), 1u + 2 * 1000);
+}
+
+// The same rounds through a mutex nobody else takes: from the third on, a round repeats the
+// one before and is counted on its acquisition (docs/trace-format.md, "Repeats").
+TEST(SpinLoop, APollLoopThroughAnUntakenLockIsCountedOnItsSecondRound) {
+  Outcome r = RunTraced(std::string(TL_INSTRUMENTED_DIR) + "/busy_poll 1000 locked");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Contents c = Read(r.trace);
+  EXPECT_EQ(RecordsAt(c, Hex(r.out, "FDS")), 1u + 2 * 2);
+  const uint64_t mu = Hex(r.out, "MU");
+  size_t records = 0;
+  uint64_t rounds = 0;
+  for (const auto& se : c.events) {
+    if (se.kind() != EventKind::kLockAcquired || se.ev.obj != mu) continue;
+    ++records;
+    rounds += 1 + se.ev.aux32;
+  }
+  EXPECT_EQ(records, 2u);
+  EXPECT_EQ(rounds, 1000u);
 }
 
 TEST(SpinLoop, FailedTrylocksAreCountedOnOneRecord) {
@@ -198,6 +218,43 @@ TEST(SpinLoop, APlainReadRacesWithTheLaterTriesOfASeqCstTestAndSet) {
 TEST(SpinLoop, AnAtomicReadBesideASeqCstTestAndSetDoesNotRace) {
   Spin s = RunSpin("tas_peek atomic", EventKind::kAtomicRmw, {});
   for (const Finding& f : s.races) ADD_FAILURE() << f.title;
+}
+
+// Main polls a flag through a mutex (lock_poll, about 40 ms): the rounds that repeat the one
+// before while nobody else takes the lock are counted on its acquisition, a few records in
+// all, and every round is in the count; what races with the poll still races.
+Spin RunLockPoll(const std::string& mode) {
+  Spin s = RunSpin("lock_poll " + mode, EventKind::kLockAcquired, {"LOCK"});
+  long rounds = 0;
+  std::sscanf(s.out.c_str() + s.out.find("ROUNDS"), "ROUNDS %ld", &rounds);
+  EXPECT_GT(rounds, 100) << s.out;
+  EXPECT_GE(s.ops, static_cast<uint64_t>(rounds));  // and the setter's acquisitions
+  EXPECT_LE(s.records, 10u) << s.ops;
+  return s;
+}
+void ExpectLockPollRaceOn(const std::string& mode, const std::string& name) {
+  Spin s = RunLockPoll(mode);
+  ASSERT_EQ(s.races.size(), 1u);
+  EXPECT_NE(s.races[0].title.find("data race on " + name), std::string::npos)
+      << s.races[0].title;
+}
+
+TEST(SpinLoop, APollThroughAMutexIsCountedOnFewRecords) {
+  for (const Finding& f : RunLockPoll("flag").races) ADD_FAILURE() << f.title;
+}
+TEST(SpinLoop, APollThroughAMutexInAFunctionOfItsOwnIsCountedOnFewRecords) {
+  for (const Finding& f : RunLockPoll("call").races) ADD_FAILURE() << f.title;
+}
+TEST(SpinLoop, AFlagWrittenWithoutTheMutexAPollReadsStillRaces) {
+  ExpectLockPollRaceOn("unlocked", "done");
+}
+// Another thread took the lock between two rounds: the round after it learned what that
+// thread did before, not what it did after, so it is kept and the write that follows races.
+TEST(SpinLoop, APollRoundAfterAnotherThreadTookTheMutexIsKept) {
+  ExpectLockPollRaceOn("handover", "extra");
+}
+TEST(SpinLoop, APollRoundAfterAnotherThreadTookTheMutexOrdersItsLockedWrite) {
+  for (const Finding& f : RunLockPoll("handover-locked").races) ADD_FAILURE() << f.title;
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "event_effects.h"
 #include "object_maps.h"
 #include "runtime.h"
 #include "spin_lock.h"
@@ -116,6 +117,16 @@ struct ThreadState {
   uint32_t ignore_sync;
   uint64_t ignore_sync_pc;  // the Begin that turned it on
   uint32_t sched_slot;      // the schedule controller's slot + 1 (schedule.cc), 0 = none
+
+  // Lock rounds (lock_rounds.cc): the stamp and lock of the thread's latest acquisition,
+  // whether that one found the lock as the thread's previous acquisition left it (an
+  // exclusive one, nobody else took it since), and where the thread's last two release
+  // records end in the buffer (offset + 1; 0: none there).
+  uint64_t acq_stamp;
+  uint64_t acq_lock;
+  uint64_t acq_count;
+  bool round_ok;
+  uint32_t rel_end[2];
 
   // Guards `flushed` and the write of this thread's blocks (owner and FlushAll).
   SpinLock flush_lock;
@@ -261,60 +272,25 @@ void RecordIgnoresAtExit(ThreadState* ts);
 // (instrumented programs; tsan_access.cc), so their accesses to it are not taken for races.
 void ReleaseThreadStack();
 
-// True for the events after which this thread's earlier accesses no longer stand for its
-// later ones: the release-type operations (in FastTrack a thread's epoch changes only when
-// it releases, so a repeat before the next release adds nothing to race detection), the
-// heap events (the analyzer forgets a block's accesses at alloc and free) and a thread's
-// start (a fork child's trace has not seen the parent's accesses). Acquires are not here:
-// an access repeated after a lock or a join is still redundant.
-constexpr bool StartsEpoch(trace::EventKind kind, uint8_t flags) {
-  using trace::EventKind;
-  switch (kind) {
-    case EventKind::kThreadCreate:
-    case EventKind::kThreadStart:
-    case EventKind::kThreadExit:
-    case EventKind::kLockRelease:  // also the release inside a condition wait
-    case EventKind::kSemPost:
-    case EventKind::kHappensBefore:
-    case EventKind::kAlloc:
-    case EventKind::kFree:
-      return true;
-    case EventKind::kAtomicStore:
-    case EventKind::kAtomicRmw:
-    case EventKind::kFence: {
-      auto mo = static_cast<trace::MemoryOrder>(flags & trace::kMemoryOrderMask);
-      return mo == trace::MemoryOrder::kRelease || mo == trace::MemoryOrder::kAcqRel ||
-             mo == trace::MemoryOrder::kSeqCst;
-    }
-    default:
-      return false;
-  }
+// Lock rounds: a poll through a lock (lock, read a flag, unlock, again) is counted on its
+// first round (docs/trace-format.md, "Repeats"). Each lock's slot holds the stamp of its
+// latest acquisition; a thread finding its own there knows nobody took the lock since.
+inline constexpr uint32_t kLockStampBits = 12;
+extern std::atomic<uint64_t> g_lock_stamps[1u << kLockStampBits];
+inline void NoteLockAcquired(ThreadState* ts, uint64_t lock, uint8_t flags) {
+  // Relaxed: another thread's stamp for this lock was stored before it let the lock go.
+  std::atomic<uint64_t>& slot =
+      g_lock_stamps[(lock * 0x9e3779b97f4a7c15ull) >> (64 - kLockStampBits)];
+  const uint64_t stamp = (uint64_t{ts->tid} << 40) | (++ts->acq_count & ((1ull << 40) - 1));
+  ts->round_ok = !(flags & trace::kShared) && ts->acq_lock == lock &&
+                 slot.load(std::memory_order_relaxed) == ts->acq_stamp;
+  slot.store(stamp, std::memory_order_relaxed);
+  ts->acq_stamp = stamp;
+  ts->acq_lock = lock;
 }
-
-// A synchronization event of a thread that ignores synchronization: locks and semaphores
-// keep their state (deadlock detection, held locks) but say they order nothing; atomics
-// and fences become relaxed. Thread create and join still order, as in ThreadSanitizer.
-constexpr uint8_t NoSyncFlags(trace::EventKind kind, uint8_t flags) {
-  using trace::EventKind;
-  switch (kind) {
-    case EventKind::kLockAcquired:
-    case EventKind::kLockRelease:
-    case EventKind::kSemWaitEnd:
-    case EventKind::kSemPost:
-    case EventKind::kHappensBefore:
-    case EventKind::kHappensAfter:
-    case EventKind::kSignalSend:
-    case EventKind::kSignalEnter:
-      return flags | trace::kNoSync;
-    case EventKind::kAtomicLoad:
-    case EventKind::kAtomicStore:
-    case EventKind::kAtomicRmw:
-    case EventKind::kFence:  // relaxed
-      return flags & trace::kAtomicUnchecked;
-    default:
-      return flags;
-  }
-}
+// Drops the round about to end with this release when it repeats the one before
+// (lock_rounds.cc); the caller then releases without a record.
+bool FoldLockRound(ThreadState* ts, uint64_t lock, uint8_t flags, uint16_t depth, uint64_t pc);
 
 // The hot path: one event into the owner's buffer. No lock, no allocation.
 // `read_clock` false: the event takes the previous event's time (call-stack records written
@@ -364,6 +340,11 @@ inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16
   e.site = site;
   ts->last = p;
   ts->pos.store(p + sizeof(trace::Event), std::memory_order_release);
+  if (kind == trace::EventKind::kLockAcquired) NoteLockAcquired(ts, obj, flags);
+  if (kind == trace::EventKind::kLockRelease) {
+    ts->rel_end[0] = ts->rel_end[1];
+    ts->rel_end[1] = p + sizeof(trace::Event) + 1;
+  }
   LeaveRecord(ts);
   if (library_frame) EndProgramEvent();
 }

@@ -4,7 +4,7 @@
 //  - IgnoreSync: the thread's synchronization orders nothing. Its lock, semaphore and
 //    happens-before events are still recorded, with kNoSync: dropping them would leave the
 //    analyzer with wrong held locks (false unlock misuse, missed deadlocks). Its atomics and
-//    fences are recorded relaxed (NoSyncFlags in runtime_internal.h).
+//    fences are recorded relaxed (NoSyncFlags in event_effects.h).
 #include "tsan_thread.h"
 
 using namespace threadlens::rt;  // NOLINT: the exported C symbols below

@@ -1,0 +1,79 @@
+// Main polls a flag through a mutex (lock, read, unlock, again) until a setter thread sets it,
+// about 40 ms on. argv[1]:
+//   flag             the setter sets the flag under the lock: nothing races
+//   call             the same, the poll's read in a function of its own
+//   unlocked         the setter writes the flag without the lock: a race on `done`
+//   handover         the setter takes and gives back the lock, then writes `extra`, which
+//                    every round also reads, without it: a race on `extra`
+//   handover-locked  the same with `extra` written under the lock: nothing races
+// argv[2], optional: the busy loop's length outside the lock each round (50000; 0: a tight
+// poll). Prints the lock's address and how many rounds the poll made.
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static int done, extra, seen;
+static const char* mode;
+
+static void Locked(int* where) {
+  pthread_mutex_lock(&lock);
+  *where = 1;
+  pthread_mutex_unlock(&lock);
+}
+
+static void* Setter(void* arg) {
+  (void)arg;
+  usleep(20000);
+  if (strncmp(mode, "handover", 8) == 0) {
+    pthread_mutex_lock(&lock);
+    pthread_mutex_unlock(&lock);
+    if (strcmp(mode, "handover") == 0) {
+      extra = 1;
+    } else {
+      Locked(&extra);
+    }
+    usleep(20000);
+  }
+  if (strcmp(mode, "unlocked") == 0) {
+    done = 1;
+  } else {
+    Locked(&done);
+  }
+  return NULL;
+}
+
+__attribute__((noinline)) static int Check(void) {
+  pthread_mutex_lock(&lock);
+  const int d = done;
+  pthread_mutex_unlock(&lock);
+  return d;
+}
+
+int main(int argc, char** argv) {
+  if (argc != 2 && argc != 3) return 2;
+  mode = argv[1];
+  const long outside = argc == 3 ? atol(argv[2]) : 50000;
+  printf("LOCK %p\n", (void*)&lock);
+  pthread_t t;
+  pthread_create(&t, NULL, Setter, NULL);
+  long rounds = 0;
+  const int call = strcmp(mode, "call") == 0;
+  for (int d = 0; !d; ++rounds) {
+    // Most of a round is spent outside the lock: the setter takes it without waiting.
+    for (long i = 0; i < outside; ++i) __asm__ volatile("");
+    if (call) {
+      d = Check();
+    } else {
+      pthread_mutex_lock(&lock);
+      d = done;
+      seen += extra;
+      pthread_mutex_unlock(&lock);
+    }
+  }
+  pthread_join(t, NULL);
+  printf("ROUNDS %ld\n", rounds);
+  return 0;
+}
