@@ -257,5 +257,16 @@ TEST(SpinLoop, APollRoundAfterAnotherThreadTookTheMutexOrdersItsLockedWrite) {
   for (const Finding& f : RunLockPoll("handover-locked").races) ADD_FAILURE() << f.title;
 }
 
+// The same through a rwlock held shared: only another thread's exclusive hold keeps a round.
+TEST(SpinLoop, APollThroughARwlockHeldSharedIsCountedOnFewRecords) {
+  for (const Finding& f : RunLockPoll("rw-flag").races) ADD_FAILURE() << f.title;
+}
+TEST(SpinLoop, APollRoundAfterAWriterTookTheRwlockIsKept) {
+  ExpectLockPollRaceOn("rw-handover", "extra");
+}
+TEST(SpinLoop, APollRoundAfterAWriterTookTheRwlockOrdersItsLockedWrite) {
+  for (const Finding& f : RunLockPoll("rw-handover-locked").races) ADD_FAILURE() << f.title;
+}
+
 }  // namespace
 }  // namespace threadlens

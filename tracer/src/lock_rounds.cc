@@ -1,8 +1,9 @@
 // Lock rounds: a thread polling through a lock (lock, read a flag, unlock, again) repeats one
 // round of records. A round that repeats the one before it, with nobody else taking the lock
-// in between, is dropped at its release and counted on the earlier round's acquisition
-// (docs/trace-format.md, "Repeats"). Why nothing is lost: while only this thread takes the
-// lock, its rounds order nothing with anyone, and each dropped access is the kept round's.
+// in between (a shared hold: nobody taking it exclusively), is dropped at its release and
+// counted on the earlier round's acquisition (docs/trace-format.md, "Repeats"). Why nothing
+// is lost: until another thread takes the lock, the rounds order nothing with anyone, and
+// each dropped access is the kept round's.
 #include <cstring>
 
 #include "process_tree.h"
@@ -12,7 +13,7 @@
 
 namespace threadlens::rt {
 
-std::atomic<uint64_t> g_lock_stamps[1u << kLockStampBits];
+LockStamps g_lock_stamps[1u << kLockStampBits];
 
 namespace {
 

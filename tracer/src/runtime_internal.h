@@ -118,12 +118,14 @@ struct ThreadState {
   uint64_t ignore_sync_pc;  // the Begin that turned it on
   uint32_t sched_slot;      // the schedule controller's slot + 1 (schedule.cc), 0 = none
 
-  // Lock rounds (lock_rounds.cc): the stamp and lock of the thread's latest acquisition,
-  // whether that one found the lock as the thread's previous acquisition left it (an
-  // exclusive one, nobody else took it since), and where the thread's last two release
-  // records end in the buffer (offset + 1; 0: none there).
+  // Lock rounds (lock_rounds.cc): the stamp and lock of the thread's latest acquisition and
+  // the lock's latest exclusive stamp it saw, whether that acquisition found the lock as the
+  // thread's previous one left it (nobody else took it since; for a shared one, nobody took
+  // it exclusively), and where the thread's last two release records end in the buffer
+  // (offset + 1; 0: none there).
   uint64_t acq_stamp;
   uint64_t acq_lock;
+  uint64_t acq_excl_seen;
   uint64_t acq_count;
   bool round_ok;
   uint32_t rel_end[2];
@@ -273,20 +275,29 @@ void RecordIgnoresAtExit(ThreadState* ts);
 void ReleaseThreadStack();
 
 // Lock rounds: a poll through a lock (lock, read a flag, unlock, again) is counted on its
-// first round (docs/trace-format.md, "Repeats"). Each lock's slot holds the stamp of its
-// latest acquisition; a thread finding its own there knows nobody took the lock since.
+// first round (docs/trace-format.md, "Repeats"). Each lock's slot holds the stamps of its
+// latest acquisition and latest exclusive one: a thread finding its own there knows nobody
+// took the lock since; a reader finding the exclusive one it saw last, that no writer did.
+struct LockStamps {
+  std::atomic<uint64_t> any;
+  std::atomic<uint64_t> exclusive;
+};
 inline constexpr uint32_t kLockStampBits = 12;
-extern std::atomic<uint64_t> g_lock_stamps[1u << kLockStampBits];
+extern LockStamps g_lock_stamps[1u << kLockStampBits];
 inline void NoteLockAcquired(ThreadState* ts, uint64_t lock, uint8_t flags) {
   // Relaxed: another thread's stamp for this lock was stored before it let the lock go.
-  std::atomic<uint64_t>& slot =
-      g_lock_stamps[(lock * 0x9e3779b97f4a7c15ull) >> (64 - kLockStampBits)];
+  LockStamps& slot = g_lock_stamps[(lock * 0x9e3779b97f4a7c15ull) >> (64 - kLockStampBits)];
   const uint64_t stamp = (uint64_t{ts->tid} << 40) | (++ts->acq_count & ((1ull << 40) - 1));
-  ts->round_ok = !(flags & trace::kShared) && ts->acq_lock == lock &&
-                 slot.load(std::memory_order_relaxed) == ts->acq_stamp;
-  slot.store(stamp, std::memory_order_relaxed);
+  const bool shared = flags & trace::kShared;
+  uint64_t excl = slot.exclusive.load(std::memory_order_relaxed);
+  ts->round_ok = ts->acq_lock == lock &&
+                 (shared ? excl == ts->acq_excl_seen
+                         : slot.any.load(std::memory_order_relaxed) == ts->acq_stamp);
+  slot.any.store(stamp, std::memory_order_relaxed);
+  if (!shared) slot.exclusive.store(excl = stamp, std::memory_order_relaxed);
   ts->acq_stamp = stamp;
   ts->acq_lock = lock;
+  ts->acq_excl_seen = excl;
 }
 // Drops the round about to end with this release when it repeats the one before
 // (lock_rounds.cc); the caller then releases without a record.

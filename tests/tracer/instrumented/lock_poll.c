@@ -6,6 +6,8 @@
 //   handover         the setter takes and gives back the lock, then writes `extra`, which
 //                    every round also reads, without it: a race on `extra`
 //   handover-locked  the same with `extra` written under the lock: nothing races
+// With the prefix `rw-` the lock is a rwlock: main polls holding it shared, the setter takes
+// it exclusively.
 // argv[2], optional: the busy loop's length outside the lock each round (50000; 0: a tight
 // poll). Prints the lock's address and how many rounds the poll made.
 #include <pthread.h>
@@ -15,21 +17,40 @@
 #include <unistd.h>
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_rwlock_t rwlock = PTHREAD_RWLOCK_INITIALIZER;
 static int done, extra, seen;
 static const char* mode;
+static int rw;
+
+static void Take(int shared) {
+  if (!rw) {
+    pthread_mutex_lock(&lock);
+  } else if (shared) {
+    pthread_rwlock_rdlock(&rwlock);
+  } else {
+    pthread_rwlock_wrlock(&rwlock);
+  }
+}
+static void Give(void) {
+  if (rw) {
+    pthread_rwlock_unlock(&rwlock);
+  } else {
+    pthread_mutex_unlock(&lock);
+  }
+}
 
 static void Locked(int* where) {
-  pthread_mutex_lock(&lock);
+  Take(0);
   *where = 1;
-  pthread_mutex_unlock(&lock);
+  Give();
 }
 
 static void* Setter(void* arg) {
   (void)arg;
   usleep(20000);
   if (strncmp(mode, "handover", 8) == 0) {
-    pthread_mutex_lock(&lock);
-    pthread_mutex_unlock(&lock);
+    Take(0);
+    Give();
     if (strcmp(mode, "handover") == 0) {
       extra = 1;
     } else {
@@ -46,9 +67,9 @@ static void* Setter(void* arg) {
 }
 
 __attribute__((noinline)) static int Check(void) {
-  pthread_mutex_lock(&lock);
+  Take(1);
   const int d = done;
-  pthread_mutex_unlock(&lock);
+  Give();
   return d;
 }
 
@@ -56,7 +77,9 @@ int main(int argc, char** argv) {
   if (argc != 2 && argc != 3) return 2;
   mode = argv[1];
   const long outside = argc == 3 ? atol(argv[2]) : 50000;
-  printf("LOCK %p\n", (void*)&lock);
+  rw = strncmp(mode, "rw-", 3) == 0;
+  if (rw) mode += 3;
+  printf("LOCK %p\n", rw ? (void*)&rwlock : (void*)&lock);
   pthread_t t;
   pthread_create(&t, NULL, Setter, NULL);
   long rounds = 0;
@@ -67,10 +90,10 @@ int main(int argc, char** argv) {
     if (call) {
       d = Check();
     } else {
-      pthread_mutex_lock(&lock);
+      Take(1);
       d = done;
       seen += extra;
-      pthread_mutex_unlock(&lock);
+      Give();
     }
   }
   pthread_join(t, NULL);
