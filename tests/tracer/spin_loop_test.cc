@@ -56,6 +56,17 @@ size_t RecordsAt(const Contents& c, uint64_t addr) {
   return n;
 }
 
+// The records of `kind` on `obj`, and the operations they stand for (aux32 counts repeats).
+std::pair<size_t, uint64_t> Counted(const Contents& c, EventKind kind, uint64_t obj) {
+  std::pair<size_t, uint64_t> n{0, 0};
+  for (const auto& se : c.events) {
+    if (se.kind() != kind || se.ev.obj != obj) continue;
+    ++n.first;
+    n.second += 1 + se.ev.aux32;
+  }
+  return n;
+}
+
 TEST(SpinLoop, APollLoopRecordsItsArrayOncePerEpoch) {
   Outcome r = RunTraced(std::string(TL_INSTRUMENTED_DIR) + "/busy_poll 100000 quiet");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -78,14 +89,7 @@ TEST(SpinLoop, APollLoopThroughAnUntakenLockIsCountedOnItsSecondRound) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   Contents c = Read(r.trace);
   EXPECT_EQ(RecordsAt(c, Hex(r.out, "FDS")), 1u + 2 * 2);
-  const uint64_t mu = Hex(r.out, "MU");
-  size_t records = 0;
-  uint64_t rounds = 0;
-  for (const auto& se : c.events) {
-    if (se.kind() != EventKind::kLockAcquired || se.ev.obj != mu) continue;
-    ++records;
-    rounds += 1 + se.ev.aux32;
-  }
+  const auto [records, rounds] = Counted(c, EventKind::kLockAcquired, Hex(r.out, "MU"));
   EXPECT_EQ(records, 2u);
   EXPECT_EQ(rounds, 1000u);
 }
@@ -97,14 +101,7 @@ TEST(SpinLoop, FailedTrylocksAreCountedOnOneRecord) {
   long failures = 0;
   std::sscanf(r.out.c_str() + r.out.find("FAILURES"), "FAILURES %ld", &failures);
   ASSERT_GT(failures, 10);
-  const uint64_t m = Hex(r.out, "M");
-  size_t records = 0;
-  uint64_t tries = 0;
-  for (const auto& se : c.events) {
-    if (se.kind() != EventKind::kLockTryFailed || se.ev.obj != m) continue;
-    ++records;
-    tries += 1 + se.ev.aux32;
-  }
+  const auto [records, tries] = Counted(c, EventKind::kLockTryFailed, Hex(r.out, "M"));
   // One record per call site: the compiler may peel the loop's first call into a site of
   // its own.
   EXPECT_LE(records, 2u);
@@ -232,6 +229,9 @@ Spin RunLockPoll(const std::string& mode) {
   EXPECT_LE(s.records, 10u) << s.ops;
   return s;
 }
+void ExpectLockPollClean(const std::string& mode) {
+  for (const Finding& f : RunLockPoll(mode).races) ADD_FAILURE() << f.title;
+}
 void ExpectLockPollRaceOn(const std::string& mode, const std::string& name) {
   Spin s = RunLockPoll(mode);
   ASSERT_EQ(s.races.size(), 1u);
@@ -239,11 +239,9 @@ void ExpectLockPollRaceOn(const std::string& mode, const std::string& name) {
       << s.races[0].title;
 }
 
-TEST(SpinLoop, APollThroughAMutexIsCountedOnFewRecords) {
-  for (const Finding& f : RunLockPoll("flag").races) ADD_FAILURE() << f.title;
-}
+TEST(SpinLoop, APollThroughAMutexIsCountedOnFewRecords) { ExpectLockPollClean("flag"); }
 TEST(SpinLoop, APollThroughAMutexInAFunctionOfItsOwnIsCountedOnFewRecords) {
-  for (const Finding& f : RunLockPoll("call").races) ADD_FAILURE() << f.title;
+  ExpectLockPollClean("call");
 }
 TEST(SpinLoop, AFlagWrittenWithoutTheMutexAPollReadsStillRaces) {
   ExpectLockPollRaceOn("unlocked", "done");
@@ -254,18 +252,18 @@ TEST(SpinLoop, APollRoundAfterAnotherThreadTookTheMutexIsKept) {
   ExpectLockPollRaceOn("handover", "extra");
 }
 TEST(SpinLoop, APollRoundAfterAnotherThreadTookTheMutexOrdersItsLockedWrite) {
-  for (const Finding& f : RunLockPoll("handover-locked").races) ADD_FAILURE() << f.title;
+  ExpectLockPollClean("handover-locked");
 }
 
 // The same through a rwlock held shared: only another thread's exclusive hold keeps a round.
 TEST(SpinLoop, APollThroughARwlockHeldSharedIsCountedOnFewRecords) {
-  for (const Finding& f : RunLockPoll("rw-flag").races) ADD_FAILURE() << f.title;
+  ExpectLockPollClean("rw-flag");
 }
 TEST(SpinLoop, APollRoundAfterAWriterTookTheRwlockIsKept) {
   ExpectLockPollRaceOn("rw-handover", "extra");
 }
 TEST(SpinLoop, APollRoundAfterAWriterTookTheRwlockOrdersItsLockedWrite) {
-  for (const Finding& f : RunLockPoll("rw-handover-locked").races) ADD_FAILURE() << f.title;
+  ExpectLockPollClean("rw-handover-locked");
 }
 
 }  // namespace
