@@ -205,8 +205,10 @@ class Dumper {
         return Lock(e.obj) + " " + LockTypeName(e.aux16);
       case EventKind::kLockAcquired:
       case EventKind::kLockRelease:
+        if (e.aux32 == 0) return Lock(e.obj) + " depth=" + std::to_string(e.aux16) + f;
         return Lock(e.obj) + " depth=" + std::to_string(e.aux16) + f +
-               (e.aux32 ? " rounds=+" + std::to_string(e.aux32) : "");
+               (se.kind() == EventKind::kLockAcquired ? " rounds=+" : " rounds_held=") +
+               std::to_string(e.aux32) + (se.kind() == EventKind::kLockAcquired ? "" : "us");
       case EventKind::kLockRequest:
       case EventKind::kLockTryFailed:
         return Lock(e.obj) + f;

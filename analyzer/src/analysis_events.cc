@@ -402,7 +402,7 @@ void Analysis::HandleLock(ThreadCtx& t, const StreamEvent& e) {
       // Before the release: the unlock's read of the lock is ordered with the next owner.
       if (!(ev.flags & trace::kFailed)) SyncObjectAccess(t, e, 1, false);
       if (monitor_.OnRelease(t, s, ev.flags & trace::kShared, &was_shared,
-                             ev.flags & trace::kFailed)) {
+                             ev.flags & trace::kFailed, ev.aux32)) {
         if (innermost && locksets_.Value(t.lockset) == ev.obj) {
           t.lockset = locksets_.Parent(t.lockset);
         } else {

@@ -156,7 +156,7 @@ bool LockMonitor::ReleaseForOwner(const SideRef& side, LockState& st, bool* was_
 }
 
 bool LockMonitor::OnRelease(ThreadCtx& t, const SideRef& side, bool shared, bool* was_shared,
-                            bool failed) {
+                            bool failed, uint32_t rounds_held_us) {
   LockState& st = locks_[side.obj];
   auto it = std::find_if(t.held.rbegin(), t.held.rend(),
                          [&](const Held& h) { return h.lock == side.obj; });
@@ -178,7 +178,7 @@ bool LockMonitor::OnRelease(ThreadCtx& t, const SideRef& side, bool shared, bool
   if (--it->depth > 0) return false;
   uint64_t hold_ticks = side.ts >= it->acquired.ts ? side.ts - it->acquired.ts : 0;
   auto hold = static_cast<uint64_t>(static_cast<double>(hold_ticks) * ns_per_tick_);
-  st.stats.total_hold_ns += hold;
+  st.stats.total_hold_ns += hold + uint64_t{rounds_held_us} * 1000;
   st.stats.max_hold_ns = std::max(st.stats.max_hold_ns, hold);
   AddSpan(t.tid, side.obj, it->shared ? 2 : 0, it->acquired.ts, side.ts);
   if (!it->shared) {

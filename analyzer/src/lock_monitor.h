@@ -75,9 +75,10 @@ class LockMonitor {
                   uint32_t rounds = 0);
   // Returns true when the release ended a hold of the lock: `t`'s (depth reached zero), or
   // the owner's when `t` unlocked a lock it does not hold and the unlock did not fail
-  // (`failed`): the lock is then free, as it is in the program.
+  // (`failed`): the lock is then free, as it is in the program. `rounds_held_us`: how long
+  // the rounds counted on the hold's acquisition held the lock.
   bool OnRelease(ThreadCtx& t, const SideRef& side, bool shared, bool* was_shared,
-                 bool failed = false);
+                 bool failed = false, uint32_t rounds_held_us = 0);
   void OnDestroy(ThreadCtx& t, const SideRef& side);
   void OnThreadExit(ThreadCtx& t, const SideRef& side);
   // Closes open spans at the end of the trace.

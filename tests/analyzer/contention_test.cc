@@ -38,6 +38,28 @@ TEST(Contention, CountsContendedAcquisitions) {
   EXPECT_EQ(waits, 1u);
 }
 
+// A poll through a lock counted on one round (docs/trace-format.md, "Repeats"): the
+// acquisition's rounds are acquisitions, and the time they held the lock, which the release
+// after it gives in microseconds, is hold time.
+TEST(Contention, RoundsCountedOnOneRecordAreAcquisitionsAndHoldTime) {
+  VectorSource s;
+  s.Add(1, EventKind::kThreadCreate, 2);
+  s.Add(1, EventKind::kLockAcquired, 0xA, 0, 1, 0, 4);  // ts 2000: and 4 rounds more
+  s.Add(1, EventKind::kLockRelease, 0xA, 0, 0, 0, 7);   // ts 3000: they held it 7 us
+  s.Add(1, EventKind::kLockAcquired, 0xA, 0, 1);
+  s.Add(2, EventKind::kLockRequest, 0xA);  // contended: the note is made
+  s.Add(1, EventKind::kLockRelease, 0xA);
+  s.Add(2, EventKind::kLockAcquired, 0xA, 0, 1);
+  s.Add(2, EventKind::kLockRelease, 0xA);
+  AnalyzeOptions o = TestOptions();
+  o.contention = true;
+  auto c = OfKind(Analyze(s, o), "contention");
+  ASSERT_EQ(c.size(), 1u);
+  ASSERT_TRUE(c[0]->contention.has_value());
+  EXPECT_EQ(c[0]->contention->acquisitions, 7u);
+  EXPECT_EQ(c[0]->contention->total_hold_ns, 1000u + 7000u + 2000u + 1000u);
+}
+
 // T1 takes `lock` first at `site`, T2 then waits for it once.
 void ContendedOnce(VectorSource& s, uint64_t lock, uint64_t site) {
   s.Add(1, EventKind::kLockAcquired, lock, 0, 1, site);

@@ -240,6 +240,20 @@ void ExpectLockPollRaceOn(const std::string& mode, const std::string& name) {
 }
 
 TEST(SpinLoop, APollThroughAMutexIsCountedOnFewRecords) { ExpectLockPollClean("flag"); }
+// The release after the counting acquisition says how long the counted rounds held the lock.
+TEST(SpinLoop, APollThroughAMutexKeepsItsRoundsHoldTime) {
+  Outcome r = RunTraced(std::string(TL_INSTRUMENTED_DIR) + "/lock_poll flag");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const uint64_t lock = Hex(r.out, "LOCK");
+  uint64_t counted = 0, held_us = 0;
+  for (const auto& se : Read(r.trace).events) {
+    if (se.ev.obj != lock) continue;
+    if (se.kind() == EventKind::kLockAcquired) counted += se.ev.aux32;
+    if (se.kind() == EventKind::kLockRelease) held_us += se.ev.aux32;
+  }
+  EXPECT_GT(counted, 100u);
+  EXPECT_GT(held_us, 0u);  // over a hundred rounds of a traced lock and unlock
+}
 TEST(SpinLoop, APollThroughAMutexInAFunctionOfItsOwnIsCountedOnFewRecords) {
   ExpectLockPollClean("call");
 }

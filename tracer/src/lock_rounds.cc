@@ -32,9 +32,9 @@ uint32_t RecordAt(const ThreadState* ts, uint32_t off, trace::Event& e) {
 // Rounds [a, a_end) and [b, b_end) are one round twice: the same records but for times,
 // sequence numbers and the first's count; plain accesses, calls and returns that leave the
 // stack as they found it, and one acquisition of `lock`, the later's uncounted. Sets
-// `acq` to the earlier's acquisition.
+// `acq` to the earlier's acquisition and `acq_ts` to the time of the later's.
 bool SameRound(const ThreadState* ts, uint32_t a, uint32_t a_end, uint32_t b, uint32_t b_end,
-               uint64_t lock, uint32_t& acq) {
+               uint64_t lock, uint32_t& acq, uint64_t& acq_ts) {
   using trace::EventKind;
   int depth = 0;
   bool acquired = false;
@@ -61,6 +61,7 @@ bool SameRound(const ThreadState* ts, uint32_t a, uint32_t a_end, uint32_t b, ui
         if (acquired || x.obj != lock || y.aux32 != 0 || x.aux32 == UINT32_MAX) return false;
         acquired = true;
         acq = a;
+        acq_ts = y.ts;
         break;
       default:
         return false;
@@ -90,11 +91,19 @@ bool FoldLockRound(ThreadState* ts, uint64_t lock, uint8_t flags, uint16_t depth
   const uint32_t a = ts->rel_end[0] - 1, b = ts->rel_end[1] - 1;  // a flush zeroes them
   constexpr uint32_t kEv = sizeof(trace::Event);
   uint32_t acq = 0;
+  uint64_t acq_ts = 0;
   if (ts->rel_end[0] != 0 && a >= ts->flushed && a + kEv <= b && b <= end &&
       IsOperation(FullAt(ts, b - kEv), trace::EventKind::kLockRelease, flags, depth, lock, pc) &&
-      SameRound(ts, a, b - kEv, b, end, lock, acq)) {
+      SameRound(ts, a, b - kEv, b, end, lock, acq, acq_ts)) {
     trace::Event& first = FullAt(ts, acq);
     __atomic_store_n(&first.aux32, first.aux32 + 1, __ATOMIC_RELAXED);
+    // The kept release says how long the counted rounds held the lock, in microseconds.
+    const uint64_t now = Now();
+    ts->round_hold += now > acq_ts ? now - acq_ts : 0;
+    const double us = static_cast<double>(ts->round_hold) * 1e6 /
+                      static_cast<double>(TicksPerSecond() ? TicksPerSecond() : 1);
+    __atomic_store_n(&FullAt(ts, b - kEv).aux32,
+                     us < UINT32_MAX ? static_cast<uint32_t>(us) : UINT32_MAX, __ATOMIC_RELAXED);
     ts->last = b - kEv;
     ts->pos.store(b, std::memory_order_release);
     // The release still ends the epoch: the next round's accesses are recorded again.

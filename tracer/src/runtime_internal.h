@@ -129,6 +129,7 @@ struct ThreadState {
   uint64_t acq_count;
   bool round_ok;
   uint32_t rel_end[2];
+  uint64_t round_hold;  // ticks the rounds counted since the last release record held it
 
   // Guards `flushed` and the write of this thread's blocks (owner and FlushAll).
   SpinLock flush_lock;
@@ -355,6 +356,7 @@ inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16
   if (kind == trace::EventKind::kLockRelease) {
     ts->rel_end[0] = ts->rel_end[1];
     ts->rel_end[1] = p + sizeof(trace::Event) + 1;
+    ts->round_hold = 0;
   }
   LeaveRecord(ts);
   if (library_frame) EndProgramEvent();
