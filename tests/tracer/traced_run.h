@@ -129,8 +129,11 @@ inline std::string Render(const Traced& r, const StreamEvent& se) {
       return k + " " + obj(e.obj) + " " + TypeName(e.aux16);
     case EventKind::kLockAcquired:
     case EventKind::kLockRelease:
+      // An acquisition's rounds counted on it (a release's aux32 is their time: not shown).
       return k + " " + obj(e.obj) + " " + std::to_string(e.aux16) + Flags(e.flags) +
-             (e.aux32 ? " rounds=+" + std::to_string(e.aux32) : "");
+             (e.aux32 && se.kind() == EventKind::kLockAcquired
+                  ? " rounds=+" + std::to_string(e.aux32)
+                  : "");
     case EventKind::kRead:
     case EventKind::kWrite:
       return k + " " + obj(e.obj) + " " + std::to_string(e.aux16 ? e.aux16 : e.seq);
