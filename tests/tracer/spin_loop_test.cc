@@ -280,5 +280,33 @@ TEST(SpinLoop, APollRoundAfterAWriterTookTheRwlockOrdersItsLockedWrite) {
   ExpectLockPollClean("rw-handover-locked");
 }
 
+// A non-blocking read tried again and again on an empty pipe (read_spin): each try uses the
+// descriptor, a read of its object that repeats within the epoch and is recorded once; what
+// the byte finally read orders, and what it does not, is as before.
+TEST(SpinLoop, ANonBlockingReadTriedAgainRecordsItsDescriptorOnce) {
+  Outcome r = RunTraced(std::string(TL_INSTRUMENTED_DIR) + "/read_spin ordered");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  long empty = 0;
+  std::sscanf(r.out.c_str() + r.out.find("EMPTY"), "EMPTY %ld", &empty);
+  ASSERT_GT(empty, 100) << r.out;
+  size_t uses = 0;  // reads of descriptor objects (their addresses' top byte is 0x08)
+  for (const auto& se : Read(r.trace).events) {
+    uses += se.kind() == EventKind::kRead && se.ev.obj >> 56 == 0x08;
+  }
+  EXPECT_LE(uses, 4u);
+  for (const Finding& f : AnalyzeFile(r.trace, AnalyzeOptions{}).findings) {
+    if (f.kind == "race") ADD_FAILURE() << f.title;
+  }
+}
+TEST(SpinLoop, AValueSetAfterTheByteANonBlockingReadWaitsForStillRaces) {
+  Outcome r = RunTraced(std::string(TL_INSTRUMENTED_DIR) + "/read_spin late");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  size_t races = 0;
+  for (const Finding& f : AnalyzeFile(r.trace, AnalyzeOptions{}).findings) {
+    races += f.kind == "race" && f.title.find("data race on data") != std::string::npos;
+  }
+  EXPECT_EQ(races, 1u);
+}
+
 }  // namespace
 }  // namespace threadlens

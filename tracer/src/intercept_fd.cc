@@ -207,8 +207,15 @@ void Use(int fd, uintptr_t pc) {
   if (!Tracked(fd)) return;
   ThreadState* ts = Recorder(pc);
   if (!ts) return;
+  // A use repeated since the thread's last release (a non-blocking read tried again and
+  // again) tells the analyzer nothing new, as a repeated access does: the same cache drops it.
+  const uint64_t obj = FdObject(fd);
+  tsan::ThreadCtx& t = tsan::tls_ctx;
+  const bool cached = t.mode == tsan::Mode::kOn && ts == t_state;
+  if (cached && tsan::Repeats(t, tsan::CacheSlot(t, obj), obj, 8, false)) return;
   SyncProgramStack(ts, EventKind::kRead, pc);
-  EmitTo(ts, EventKind::kRead, 0, 8, 0, FdObject(fd), pc);
+  EmitTo(ts, EventKind::kRead, 0, 8, 0, obj, pc);
+  if (cached) tsan::NoteRecorded(tsan::CacheSlot(t, obj), obj, tsan::EpochFor(t, obj), 8, false);
 }
 
 void Send(int fd, uintptr_t pc) {
