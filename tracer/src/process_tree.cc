@@ -145,7 +145,10 @@ void Remember(uint64_t start, uint64_t len, uint64_t offset, const char* identit
     hash = (hash ^ static_cast<unsigned char>(identity[i])) * 0x100000001b3ull;
   Mapping m{start, len, offset, InternString(identity, n), hash};
   g_maps_lock.Lock();
-  if (g_nmaps < kMaxMappings) g_maps[g_nmaps++] = m;
+  if (g_nmaps < kMaxMappings) {
+    g_maps[g_nmaps] = m;
+    __atomic_store_n(&g_nmaps, g_nmaps + 1, __ATOMIC_RELEASE);  // SharedLockKey's first look
+  }
   g_maps_lock.Unlock();
   if (ThreadState* ts = CurrentFast()) EmitMapping(ts, m);
 }
@@ -200,6 +203,8 @@ trace::SharedRecording* SharedRecordingOrNull() {
 }
 
 uint64_t SharedLockKey(uint64_t addr) {
+  // Most programs share no memory: no lock to take (a lock poll asks at every round).
+  if (__atomic_load_n(&g_nmaps, __ATOMIC_ACQUIRE) == 0) return 0;
   uint64_t key = 0;
   g_maps_lock.Lock();
   for (int i = 0; i < g_nmaps && !key; ++i) {
@@ -349,7 +354,8 @@ bool Unmapped(void* addr, size_t len) {
     Mapping& m = g_maps[i];
     if (m.start < hi && lo < m.start + m.len) {
       if (ts) EmitTo(ts, trace::EventKind::kUnmapShared, 0, 0, 0, m.start, 0, m.len);
-      m = g_maps[--g_nmaps];
+      m = g_maps[g_nmaps - 1];
+      __atomic_store_n(&g_nmaps, g_nmaps - 1, __ATOMIC_RELEASE);
       shared = true;
     } else {
       ++i;
