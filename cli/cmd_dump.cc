@@ -203,12 +203,12 @@ class Dumper {
       case EventKind::kLockCreate:
       case EventKind::kLockDestroy:
         return Lock(e.obj) + " " + LockTypeName(e.aux16);
-      case EventKind::kLockAcquired:
-      case EventKind::kLockRelease:
-        if (e.aux32 == 0) return Lock(e.obj) + " depth=" + std::to_string(e.aux16) + f;
+      case EventKind::kLockAcquired:  // aux32: the poll's rounds counted on it
         return Lock(e.obj) + " depth=" + std::to_string(e.aux16) + f +
-               (se.kind() == EventKind::kLockAcquired ? " rounds=+" : " rounds_held=") +
-               std::to_string(e.aux32) + (se.kind() == EventKind::kLockAcquired ? "" : "us");
+               (e.aux32 ? " rounds=+" + std::to_string(e.aux32) : "");
+      case EventKind::kLockRelease:  // aux32: how long those rounds held the lock
+        return Lock(e.obj) + " depth=" + std::to_string(e.aux16) + f +
+               (e.aux32 ? " rounds_held=" + std::to_string(e.aux32) + "us" : "");
       case EventKind::kLockRequest:
       case EventKind::kLockTryFailed:
         return Lock(e.obj) + f;

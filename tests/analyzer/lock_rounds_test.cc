@@ -157,9 +157,8 @@ std::vector<std::string> Races(const std::vector<Ev>& ev) {
   }
   s.Add(1, EventKind::kLockCreate, kRwLock, 0, static_cast<uint16_t>(trace::LockType::kRwLock));
   for (const Ev& e : ev) {
-    const bool lock = e.kind == EventKind::kLockAcquired || e.kind == EventKind::kLockRelease;
-    s.Add(e.tid, e.kind, e.obj, e.flags, lock && e.kind == EventKind::kLockAcquired ? 1 : 0,
-          e.site, e.rounds);
+    s.Add(e.tid, e.kind, e.obj, e.flags, e.kind == EventKind::kLockAcquired ? 1 : 0, e.site,
+          e.rounds);
   }
   AnalyzeOptions o = TestOptions();
   o.max_races = 100000;

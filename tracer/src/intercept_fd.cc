@@ -211,11 +211,9 @@ void Use(int fd, uintptr_t pc) {
   // again) tells the analyzer nothing new, as a repeated access does: the same cache drops it.
   const uint64_t obj = FdObject(fd);
   tsan::ThreadCtx& t = tsan::tls_ctx;
-  const bool cached = t.mode == tsan::Mode::kOn && ts == t_state;
-  if (cached && tsan::Repeats(t, tsan::CacheSlot(t, obj), obj, 8, false)) return;
+  if (t.mode == tsan::Mode::kOn && ts == t_state && !tsan::NewInEpoch(t, obj, 8, false)) return;
   SyncProgramStack(ts, EventKind::kRead, pc);
   EmitTo(ts, EventKind::kRead, 0, 8, 0, obj, pc);
-  if (cached) tsan::NoteRecorded(tsan::CacheSlot(t, obj), obj, tsan::EpochFor(t, obj), 8, false);
 }
 
 void Send(int fd, uintptr_t pc) {

@@ -191,11 +191,7 @@ void AccessRange(uintptr_t addr, uintptr_t size, bool write, uintptr_t pc) {
   if (__atomic_load_n(&benign_ranges, __ATOMIC_RELAXED) && InBenignRange(addr, size)) return;
   // A repeated range is dropped as a repeated access is: a loop polling or copying the same
   // buffer writes one record per epoch, not per call.
-  if (size <= UINT8_MAX) {
-    CacheEntry& e = CacheSlot(*t, addr);
-    if (Repeats(*t, e, addr, static_cast<uint32_t>(size), write)) return;
-    NoteRecorded(e, addr, EpochFor(*t, addr), static_cast<uint32_t>(size), write);
-  }
+  if (size <= UINT8_MAX && !NewInEpoch(*t, addr, static_cast<uint32_t>(size), write)) return;
   auto kind = write ? trace::EventKind::kWrite : trace::EventKind::kRead;
   const bool library = PushLibraryFrame(*t, pc);
   if (t->emitted != t->depth) SyncStack(*t);

@@ -243,6 +243,14 @@ TSAN_ALWAYS_INLINE bool Repeats(const ThreadCtx& t, const CacheEntry& e, uintptr
                                 uint32_t size, bool write) {
   return Repeats(e, addr, size, write, EpochFor(t, addr));
 }
+// False when the access repeats one recorded in this epoch; else notes it as recorded (the
+// caller records it) and returns true.
+TSAN_ALWAYS_INLINE bool NewInEpoch(ThreadCtx& t, uintptr_t addr, uint32_t size, bool write) {
+  CacheEntry& e = CacheSlot(t, addr);
+  if (Repeats(t, e, addr, size, write)) return false;
+  NoteRecorded(e, addr, EpochFor(t, addr), size, write);
+  return true;
+}
 
 // Every this many access events the clock is read; the others reuse the previous event's
 // time. Reading the clock (rdtsc: ~25 ns in a VM) would otherwise cost more than the rest of
