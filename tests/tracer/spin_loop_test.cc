@@ -1,9 +1,10 @@
 // Spin loops under `threadlens run`: a spinning thread's repeated loads, failed
-// compare-exchanges, test-and-sets of a taken flag and failed trylocks are counted on one
-// record each (a spin over several locations on one per location; a release test-and-set
-// keeps its latest try on a second), its busy poll's array recorded once per epoch, and a
-// poll through a mutex nobody else takes counted on one round; the synchronization the spin
-// ends with stays exact (docs/trace-format.md, "Repeats").
+// compare-exchanges, test-and-sets of a taken flag, failed trylocks, semaphore tries and
+// tries to join a running thread are counted on one record each (a spin over several
+// locations on one per location; a release test-and-set keeps its latest try on a second),
+// its busy poll's array recorded once per epoch, and a poll through a mutex nobody else takes
+// counted on one round; the synchronization the spin ends with stays exact
+// (docs/trace-format.md, "Repeats").
 #include <algorithm>
 
 #include "robustness_util.h"
@@ -306,6 +307,102 @@ TEST(SpinLoop, AValueSetAfterTheByteANonBlockingReadWaitsForStillRaces) {
     races += f.kind == "race" && f.title.find("data race on data") != std::string::npos;
   }
   EXPECT_EQ(races, 1u);
+}
+
+// A sem_trywait spin (sem_spin): a try that fails right after a failed try of its own is
+// counted on that one's sem_wait_end; the try that takes the semaphore is written whole and
+// synchronizes with the post as before.
+struct SemSpin {
+  long failed = 0;       // as the program counted them
+  size_t begins = 0, failed_ends = 0, taken = 0;  // records
+  uint64_t failed_tries = 0;  // the failed tries the records stand for
+  size_t races_on_data = 0;
+};
+SemSpin RunSemSpin(const char* mode) {
+  Outcome r = RunTraced(std::string(TL_INSTRUMENTED_DIR) + "/sem_spin " + mode);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  SemSpin s;
+  std::sscanf(r.out.c_str() + r.out.find("FAILED"), "FAILED %ld", &s.failed);
+  const uint64_t sem = Hex(r.out, "SEM");
+  for (const auto& se : Read(r.trace).events) {
+    if (se.ev.obj != sem) continue;
+    if (se.kind() == EventKind::kSemWaitBegin) ++s.begins;
+    if (se.kind() != EventKind::kSemWaitEnd) continue;
+    if (!(se.ev.flags & trace::kFailed)) {
+      ++s.taken;
+      EXPECT_EQ(se.ev.aux32, 0u);
+      continue;
+    }
+    ++s.failed_ends;
+    s.failed_tries += 1 + se.ev.aux32;
+  }
+  for (const Finding& f : AnalyzeFile(r.trace, AnalyzeOptions{}).findings) {
+    const bool on_data = f.title.find("data race on data") != std::string::npos;
+    if (f.kind == "race" && !on_data) ADD_FAILURE() << f.title;
+    s.races_on_data += f.kind == "race" && on_data;
+  }
+  return s;
+}
+
+TEST(SpinLoop, FailedSemaphoreTriesAreCountedOnOneRecord) {
+  const SemSpin s = RunSemSpin("ordered");
+  ASSERT_GT(s.failed, 100);
+  // One record per call site (the compiler may peel the loop's first call).
+  EXPECT_LE(s.failed_ends, 2u);
+  EXPECT_EQ(s.failed_tries, static_cast<uint64_t>(s.failed));
+  EXPECT_EQ(s.taken, 1u);
+  EXPECT_EQ(s.begins, s.failed_ends + s.taken);
+  EXPECT_EQ(s.races_on_data, 0u);
+}
+TEST(SpinLoop, AValueSetAfterThePostASemaphoreSpinWaitsForStillRaces) {
+  const SemSpin s = RunSemSpin("late");
+  EXPECT_EQ(s.taken, 1u);
+  EXPECT_EQ(s.races_on_data, 1u);
+}
+
+// A pthread_tryjoin_np spin (tryjoin_spin): a try that finds the thread running is counted
+// on the record of the try before it, unless some thread was detached in between.
+struct TryjoinSpin {
+  long busy = 0;                    // as the program counted them
+  size_t failed_records = 0, joined = 0;
+  uint64_t failed_tries = 0;        // the failed tries the records stand for
+  std::vector<std::string> misuses;  // subkinds
+};
+TryjoinSpin RunTryjoinSpin(const std::string& args) {
+  Outcome r = RunTraced(Program("tryjoin_spin") + args);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  TryjoinSpin s;
+  std::sscanf(r.out.c_str() + r.out.find("BUSY"), "BUSY %ld", &s.busy);
+  for (const auto& se : Read(r.trace).events) {
+    if (se.kind() != EventKind::kThreadJoin) continue;
+    if (!(se.ev.flags & trace::kFailed)) {
+      ++s.joined;
+      continue;
+    }
+    ++s.failed_records;
+    s.failed_tries += 1 + se.ev.aux32;
+  }
+  for (const Finding& f : AnalyzeFile(r.trace, AnalyzeOptions{}).findings) {
+    if (f.kind == "misuse") s.misuses.push_back(f.subkind);
+  }
+  return s;
+}
+
+TEST(SpinLoop, TriesToJoinARunningThreadAreCountedOnOneRecord) {
+  const TryjoinSpin s = RunTryjoinSpin("");
+  ASSERT_GT(s.busy, 100);
+  EXPECT_LE(s.failed_records, 2u);  // one per call site
+  EXPECT_EQ(s.failed_tries, static_cast<uint64_t>(s.busy));
+  EXPECT_EQ(s.joined, 1u);
+  EXPECT_TRUE(s.misuses.empty()) << s.misuses.front();
+}
+TEST(SpinLoop, TriesToJoinAThreadDetachedMeanwhileAreAMisuse) {
+  const TryjoinSpin s = RunTryjoinSpin(" detached");
+  ASSERT_GT(s.busy, 100);
+  EXPECT_EQ(s.joined, 1u);  // the detaching thread's
+  EXPECT_EQ(s.failed_tries, static_cast<uint64_t>(s.busy));
+  EXPECT_LE(s.failed_records, 3u);
+  EXPECT_EQ(s.misuses, std::vector<std::string>{"join-detached"});
 }
 
 }  // namespace

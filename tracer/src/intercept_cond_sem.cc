@@ -14,6 +14,7 @@
 #include "held_locks.h"
 #include "runtime_internal.h"
 #include "schedule.h"
+#include "spin_fold.h"
 #include "watchdog.h"
 
 namespace threadlens::rt {
@@ -126,7 +127,17 @@ int SemWait(sem_t* s, uint8_t flags, uint64_t pc, Wait wait) {
   if (!ts) return wait();
   uint64_t sem = Addr(s);
   ScheduleStep(ts);
-  EmitTo(ts, EventKind::kSemWaitBegin, flags, 0, 0, sem, pc);
+  // A sem_trywait spin: a failed try does nothing in the analysis but read the semaphore,
+  // so a try that fails right after a failed try of its own, with nothing in between, is
+  // counted on that one's sem_wait_end and writes no record (docs/trace-format.md, Repeats).
+  uint8_t failed = flags | trace::kFailed;
+  if (ts->ignore_sync) failed = NoSyncFlags(EventKind::kSemWaitEnd, failed);
+  bool again = false;
+  if (flags & trace::kTry) {
+    if (ts == t_state) SyncProgramStack(ts, EventKind::kSemWaitEnd, pc);
+    again = LastRecordIs(ts, EventKind::kSemWaitEnd, failed, 0, sem, pc);
+  }
+  if (!again) EmitTo(ts, EventKind::kSemWaitBegin, flags, 0, 0, sem, pc);
   bool blocks = !(flags & (trace::kTry | trace::kTimed));
   if (blocks) SetBlocked(ts, trace::BlockedOn::kSem, sem, pc);
   if (!(flags & trace::kTry)) ScheduleBlock(ts);
@@ -135,8 +146,16 @@ int SemWait(sem_t* s, uint8_t flags, uint64_t pc, Wait wait) {
   if (!(flags & trace::kTry)) ScheduleUnblock(ts);
   if (blocks) ClearBlocked(ts);
   uint8_t f = flags | (r != 0 ? trace::kFailed : 0) | (err == ETIMEDOUT ? trace::kTimedOut : 0);
-  EmitTo(ts, EventKind::kSemWaitEnd, f, 0, 0, sem, pc);
-  if (r != 0) errno = err;
+  if (again && !(r != 0 && FoldRepeat(ts, EventKind::kSemWaitEnd, failed, 0, sem, pc))) {
+    // It took the semaphore, or a flush or a signal handler's record came between.
+    EmitTo(ts, EventKind::kSemWaitBegin, flags, 0, 0, sem, pc);
+    again = false;
+  }
+  if (!again) EmitTo(ts, EventKind::kSemWaitEnd, f, 0, 0, sem, pc);
+  if (r != 0) {
+    errno = err;
+    if (flags & trace::kTry) ScheduleYield(ts);
+  }
   return r;
 }
 

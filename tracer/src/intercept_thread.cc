@@ -77,6 +77,11 @@ void* Trampoline(void* p) {
   return a.fn(a.arg);
 }
 
+// The detaches recorded in this process, each counted after its record: a tryjoin finds a
+// detached thread that still runs busy too, and such a try is a misuse the spin's earlier
+// record does not stand for.
+std::atomic<uint32_t> g_detaches{0};
+
 // `ret`: where the join stores the thread's result (written once it joined, when recorded).
 template <typename Join>
 int TracedJoin(pthread_t t, void** ret, uint8_t flags, uint64_t pc, Join join) {
@@ -84,6 +89,7 @@ int TracedJoin(pthread_t t, void** ret, uint8_t flags, uint64_t pc, Join join) {
   if (!ts) return join();
   uint32_t tid = TidMapGet(t);
   ScheduleStep(ts);
+  const uint32_t detaches = g_detaches.load(std::memory_order_acquire);
   bool blocks = !(flags & (trace::kTry | trace::kTimed));
   if (!(flags & trace::kTry)) EmitTo(ts, EventKind::kThreadJoinBegin, flags, 0, 0, tid, pc);
   if (blocks) SetBlocked(ts, trace::BlockedOn::kJoin, tid, pc);
@@ -96,6 +102,19 @@ int TracedJoin(pthread_t t, void** ret, uint8_t flags, uint64_t pc, Join join) {
   if (!(flags & trace::kTry)) ScheduleUnblock(ts);
   if (blocks) ClearBlocked(ts);
   uint8_t f = flags | (r == ETIMEDOUT ? trace::kTimedOut : 0) | (r != 0 ? trace::kFailed : 0);
+  if ((flags & trace::kTry) && r == EBUSY) {
+    // A tryjoin spin: a try that finds the thread still running does nothing in the
+    // analysis, so the same try right after it, with no detach since, is counted on its
+    // record (docs/trace-format.md, Repeats).
+    if (ts == t_state) SyncProgramStack(ts, EventKind::kThreadJoin, pc);
+    if (detaches != ts->join_try_detaches ||
+        !FoldRepeat(ts, EventKind::kThreadJoin, f, 0, tid, pc)) {
+      ts->join_try_detaches = detaches;
+      EmitTo(ts, EventKind::kThreadJoin, f, 0, 0, tid, pc);
+    }
+    ScheduleYield(ts);  // a spin under a schedule passes the turn, as a trylock's does
+    return r;
+  }
   EmitTo(ts, EventKind::kThreadJoin, f, 0, 0, tid, pc);
   if (r == 0) tsan::libc::CallerWrite(ret, sizeof *ret, pc);
   return r;
@@ -255,6 +274,7 @@ TL_EXPORT int pthread_detach(pthread_t t) {
   ENSURE(real_detach);
   if (ThreadState* ts = CurrentFast()) {
     EmitTo(ts, EventKind::kThreadDetach, 0, 0, 0, TidMapGet(t), TL_CALLER_PC);
+    g_detaches.fetch_add(1, std::memory_order_release);
   }
   return real_detach(t);
 }

@@ -130,6 +130,8 @@ struct ThreadState {
   bool round_ok;
   uint32_t rel_end[2];
   uint64_t round_hold;  // ticks the rounds counted since the last release record held it
+  // A tryjoin spin (intercept_thread.cc): the detaches counted when its record was written.
+  uint32_t join_try_detaches;
 
   // Guards `flushed` and the write of this thread's blocks (owner and FlushAll).
   SpinLock flush_lock;

@@ -1,6 +1,7 @@
 // Spin loops: a repeated operation counted on an earlier record of its thread instead of
 // written again (docs/trace-format.md, "Repeats"). The callers decide which repeats the
-// analyzer treats as no-ops: failed trylocks (lock_acquire.h), atomic loads and
+// analyzer treats as no-ops: failed trylocks (lock_acquire.h) and semaphore tries
+// (intercept_cond_sem.cc), atomic loads and
 // read-modify-writes that change nothing (tsan_atomic_ops.h); a release one keeps its latest
 // repeat too (FoldLatest).
 #pragma once
@@ -44,6 +45,16 @@ inline bool FoldRepeatAt(ThreadState* ts, uint32_t off, trace::EventKind kind, u
 inline bool FoldRepeat(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16_t aux16,
                        uint64_t obj, uint64_t site) {
   return FoldRepeatAt(ts, ts->last, kind, flags, aux16, obj, site);
+}
+
+// The thread's last record, with nothing written after it and not yet flushed, is that
+// operation: a repeat of it could be counted there (FoldRepeat), if it turns out the same.
+inline bool LastRecordIs(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16_t aux16,
+                         uint64_t obj, uint64_t site) {
+  const uint32_t last = ts->last;
+  return ts->pos.load(std::memory_order_relaxed) == last + sizeof(trace::Event) &&
+         last >= ts->flushed && IsOperation(FullAt(ts, last), kind, flags, aux16, obj, site) &&
+         FullAt(ts, last).aux32 != UINT32_MAX;
 }
 
 // A repeat that is a release (a sequentially consistent test-and-set finding the flag taken)
