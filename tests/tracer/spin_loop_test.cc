@@ -309,6 +309,39 @@ TEST(SpinLoop, AValueSetAfterTheByteANonBlockingReadWaitsForStillRaces) {
   EXPECT_EQ(races, 1u);
 }
 
+// A spin through a function that loads the flag (call_spin; at -O0 the atomic's load is a
+// call too): the calls go on in the frames the trace holds, so the loads fold as in a loop
+// of its own; what the final load orders, and what it does not, is as before.
+void ExpectCallSpin(const std::string& args, size_t races_on_data) {
+  Outcome r = RunTraced(std::string(TL_INSTRUMENTED_DIR) + "/" + args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  long calls = 0;
+  std::sscanf(r.out.c_str() + r.out.find("CALLS"), "CALLS %ld", &calls);
+  ASSERT_GT(calls, 100) << r.out;
+  const Contents c = Read(r.trace);
+  const auto [records, loads] = Counted(c, EventKind::kAtomicLoad, Hex(r.out, "FLAG"));
+  EXPECT_LE(records, 3u);
+  EXPECT_EQ(loads, static_cast<uint64_t>(calls));
+  size_t entries = 0;
+  for (const auto& se : c.events) entries += se.kind() == EventKind::kFuncEntry;
+  EXPECT_LT(entries, 200u);
+  size_t races = 0;
+  for (const Finding& f : AnalyzeFile(r.trace, AnalyzeOptions{}).findings) {
+    const bool on_data = f.title.find("data race on data") != std::string::npos;
+    if (f.kind == "race" && !on_data) ADD_FAILURE() << f.title;
+    races += f.kind == "race" && on_data;
+  }
+  EXPECT_EQ(races, races_on_data);
+}
+TEST(SpinLoop, ASpinThroughAFunctionCallIsCountedOnOneRecord) {
+  ExpectCallSpin("call_spin ordered", 0);
+  ExpectCallSpin("call_spin_O0 ordered", 0);
+}
+TEST(SpinLoop, AValueSetAfterTheFlagASpinThroughACallWaitsForStillRaces) {
+  ExpectCallSpin("call_spin late", 1);
+  ExpectCallSpin("call_spin_O0 late", 1);
+}
+
 // A sem_trywait spin (sem_spin): a try that fails right after a failed try of its own is
 // counted on that one's sem_wait_end; the try that takes the semaphore is written whole and
 // synchronizes with the post as before.

@@ -360,8 +360,6 @@ void FramesForked() {
 // the trace. call_pc is the return address into the caller.
 TSAN_EXPORT void __tsan_func_entry(void* call_pc) {
   auto& t = tls_ctx;
-  // The trace still holds a library call's frame at this depth (PushLibraryFrame).
-  if (__builtin_expect(t.emitted > t.depth, 0)) threadlens::rt::tsan::ExitTo(t, t.depth);
   if (t.depth < kMaxFrames) {
     // The entered function calls here from its body, past its prologue: its stack pointer
     // is where this call's return address lies + 8, and its frame pointer register (if it
@@ -371,20 +369,32 @@ TSAN_EXPORT void __tsan_func_entry(void* call_pc) {
     const uintptr_t sp = reinterpret_cast<uintptr_t>(frame) + 2 * sizeof(uintptr_t);
     const uintptr_t fp = frame[0];
     const bool near = fp > sp && fp - sp <= threadlens::trace::kPackedMaxRun;
-    t.frames[t.depth] = {reinterpret_cast<uintptr_t>(call_pc), sp,
-                         reinterpret_cast<uintptr_t>(__builtin_return_address(0)),
-                         near ? static_cast<uint32_t>(fp - sp) : 0};
+    const threadlens::rt::tsan::ThreadCtx::Frame f = {
+        reinterpret_cast<uintptr_t>(call_pc), sp,
+        reinterpret_cast<uintptr_t>(__builtin_return_address(0)),
+        near ? static_cast<uint32_t>(fp - sp) : 0};
+    // The trace still holds a frame at this depth: a library call's (PushLibraryFrame) or a
+    // returned call's (__tsan_func_exit). The same function called again from the same place
+    // and stack goes on in that frame, and the frames it called in turn stay for its own
+    // calls: a loop calling it writes its frames once.
+    if (__builtin_expect(t.emitted > t.depth, 0)) {
+      const auto& held = t.frames[t.depth];
+      if (held.pc == f.pc && held.sp == f.sp && held.fn == f.fn && held.fp == f.fp) {
+        ++t.depth;
+        return;
+      }
+      threadlens::rt::tsan::ExitTo(t, t.depth);
+    }
+    t.frames[t.depth] = f;
   }
   ++t.depth;
 }
 TSAN_EXPORT void __tsan_func_exit() {
   auto& t = tls_ctx;
   if (t.depth == 0) return;  // entered before this thread's state existed
+  // The frame, if written, stays in the trace (emitted > depth) until an event needs it gone
+  // (SyncStack writes its exit) or another call takes its place (__tsan_func_entry).
   --t.depth;
-  if (t.emitted > t.depth) {  // one frame, or two with a library call's still written
-    threadlens::rt::tsan::ExitTo(t, t.depth);
-    threadlens::rt::tsan::DeliverDeferred();
-  }
 }
 
 TSAN_EXPORT void __tsan_ignore_thread_begin() {

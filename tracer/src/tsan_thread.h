@@ -175,7 +175,7 @@ void UnwindTo(ThreadCtx& t, uintptr_t sp);
 // A popped frame stays in the trace (emitted = depth + 1) until an event needs it gone: the
 // library's next event made from the same call finds it there and writes no record, so a
 // loop of library calls costs one func_entry, not two records per event. Every other writer
-// of frames[depth] (__tsan_func_entry) first writes the exit.
+// of frames[depth] (__tsan_func_entry, but for the same call again) first writes the exit.
 TSAN_ALWAYS_INLINE bool PushLibraryFrame(ThreadCtx& t, uintptr_t pc) {
   const uintptr_t r = LibraryCallSite(t, pc);
   if (!r) return false;
