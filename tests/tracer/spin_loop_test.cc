@@ -310,8 +310,9 @@ TEST(SpinLoop, AValueSetAfterTheByteANonBlockingReadWaitsForStillRaces) {
 }
 
 // A spin through a function that loads the flag (call_spin; at -O0 the atomic's load is a
-// call too): the calls go on in the frames the trace holds, so the loads fold as in a loop
-// of its own; what the final load orders, and what it does not, is as before.
+// call too), with or without a call between tries that records nothing: the calls go on in
+// the frames the trace holds, so the loads fold as in a loop of their own; what the final
+// load orders, and what it does not, is as before.
 void ExpectCallSpin(const std::string& args, size_t races_on_data) {
   Outcome r = RunTraced(std::string(TL_INSTRUMENTED_DIR) + "/" + args);
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -334,12 +335,16 @@ void ExpectCallSpin(const std::string& args, size_t races_on_data) {
   EXPECT_EQ(races, races_on_data);
 }
 TEST(SpinLoop, ASpinThroughAFunctionCallIsCountedOnOneRecord) {
-  ExpectCallSpin("call_spin ordered", 0);
-  ExpectCallSpin("call_spin_O0 ordered", 0);
+  for (const char* p : {"call_spin", "call_spin_O0"}) {
+    ExpectCallSpin(std::string(p) + " ordered", 0);
+    ExpectCallSpin(std::string(p) + " ordered pause", 0);
+  }
 }
 TEST(SpinLoop, AValueSetAfterTheFlagASpinThroughACallWaitsForStillRaces) {
-  ExpectCallSpin("call_spin late", 1);
-  ExpectCallSpin("call_spin_O0 late", 1);
+  for (const char* p : {"call_spin", "call_spin_O0"}) {
+    ExpectCallSpin(std::string(p) + " late", 1);
+    ExpectCallSpin(std::string(p) + " late pause", 1);
+  }
 }
 
 // A sem_trywait spin (sem_spin): a try that fails right after a failed try of its own is

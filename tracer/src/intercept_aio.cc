@@ -142,7 +142,7 @@ void Submit(const aiocb* cb, int opcode, uintptr_t pc) {
   lock.Unlock();
   const uint32_t tid = rt::NextTid();
   rt::ThreadState* t = rt::NewFiberState(tid);
-  if (ctx->emitted != ctx->depth) rt::tsan::SyncStack(*ctx);
+  if (rt::tsan::StackDirty(*ctx)) rt::tsan::SyncStack(*ctx);
   rt::EmitTo(me, EventKind::kThreadCreate, 0, 0, 0, tid, pc);
   rt::EmitTo(me, EventKind::kThreadDetach, 0, 0, 0, tid, pc);
   const char* name = opcode == LIO_READ ? "aio_read request" : "aio_write request";

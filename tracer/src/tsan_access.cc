@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 
 #include "confirm_race.h"
@@ -85,16 +86,25 @@ bool Activate(ThreadCtx& t) {
 }
 
 void SyncStack(ThreadCtx& t) {
-  uint32_t live = t.depth < kMaxFrames ? t.depth : kMaxFrames;
-  while (t.emitted > live) {
+  const uint32_t live = t.depth < kMaxFrames ? t.depth : kMaxFrames;
+  // The frames the trace holds that the live stack has too: a function called again from
+  // the same place and stack goes on in its frame (a loop calling it writes it once).
+  uint32_t same = std::min({t.stale, t.emitted, live});
+  while (same < t.emitted && same < live) {
+    const ThreadCtx::Frame &a = t.frames[same], &b = t.written[same];
+    if (a.pc != b.pc || a.sp != b.sp || a.fn != b.fn || a.fp != b.fp) break;
+    ++same;
+  }
+  while (t.emitted > same) {
     EmitPlain(trace::EventKind::kFuncExit, 0, 0, 0, 0, 0, 0, t.clock_skip);
     --t.emitted;
   }
   while (t.emitted < live) {
-    const ThreadCtx::Frame& f = t.frames[t.emitted];
+    const ThreadCtx::Frame& f = t.written[t.emitted] = t.frames[t.emitted];
     EmitPlain(trace::EventKind::kFuncEntry, 0, 0, f.fp, f.sp, f.pc, 0, t.clock_skip);
     ++t.emitted;
   }
+  t.stale = live;
   DeliverDeferred();
 }
 
@@ -161,12 +171,12 @@ void RecordAccess(ThreadCtx& t, uintptr_t addr, uint32_t size, bool write, uintp
   NoteRecorded(CacheSlot(t, addr), addr, EpochFor(t, addr), size, write);
   auto kind = write ? trace::EventKind::kWrite : trace::EventKind::kRead;
   // A full last record (the clock was read, or an odd size) is extended here.
-  if (t.coalesce && t.emitted == t.depth && reinterpret_cast<uintptr_t>(ts) > 1 &&
+  if (t.coalesce && !StackDirty(t) && reinterpret_cast<uintptr_t>(ts) > 1 &&
       !(ts->buf[ts->last] & trace::kPackedTag) && ExtendLastAccess(kind, addr, size, pc)) {
     return;
   }
   // Not EmitMemory: a plain access never is a sync event, and its kind is not a constant here.
-  if (t.emitted != t.depth) SyncStack(t);
+  if (StackDirty(t)) SyncStack(t);
   EmitPlain(kind, 0, static_cast<uint16_t>(size), 0, addr, pc, 0, t.clock_skip);
   NoteAccessRecord(t);
   OpenIfPacked(t, addr, size, pc);
@@ -194,7 +204,7 @@ void AccessRange(uintptr_t addr, uintptr_t size, bool write, uintptr_t pc) {
   if (size <= UINT8_MAX && !NewInEpoch(*t, addr, static_cast<uint32_t>(size), write)) return;
   auto kind = write ? trace::EventKind::kWrite : trace::EventKind::kRead;
   const bool library = PushLibraryFrame(*t, pc);
-  if (t->emitted != t->depth) SyncStack(*t);
+  if (StackDirty(*t)) SyncStack(*t);
   if (size <= 16) {
     EmitPlain(kind, 0, static_cast<uint16_t>(size), 0, addr, pc, 0, t->clock_skip);
     if (!library) {
@@ -333,7 +343,7 @@ void ReleaseThreadStack() {
 void SyncProgramStack(ThreadState* ts, trace::EventKind kind, uint64_t site) {
   tsan::ThreadCtx& t = tsan::tls_ctx;
   if (t.mode == tsan::Mode::kOn) {
-    if (t.emitted != t.depth) tsan::SyncStack(t);
+    if (tsan::StackDirty(t)) tsan::SyncStack(t);
   } else {
     SyncNativeStack(ts, kind, site);
   }
@@ -369,31 +379,18 @@ TSAN_EXPORT void __tsan_func_entry(void* call_pc) {
     const uintptr_t sp = reinterpret_cast<uintptr_t>(frame) + 2 * sizeof(uintptr_t);
     const uintptr_t fp = frame[0];
     const bool near = fp > sp && fp - sp <= threadlens::trace::kPackedMaxRun;
-    const threadlens::rt::tsan::ThreadCtx::Frame f = {
-        reinterpret_cast<uintptr_t>(call_pc), sp,
-        reinterpret_cast<uintptr_t>(__builtin_return_address(0)),
-        near ? static_cast<uint32_t>(fp - sp) : 0};
-    // The trace still holds a frame at this depth: a library call's (PushLibraryFrame) or a
-    // returned call's (__tsan_func_exit). The same function called again from the same place
-    // and stack goes on in that frame, and the frames it called in turn stay for its own
-    // calls: a loop calling it writes its frames once.
-    if (__builtin_expect(t.emitted > t.depth, 0)) {
-      const auto& held = t.frames[t.depth];
-      if (held.pc == f.pc && held.sp == f.sp && held.fn == f.fn && held.fp == f.fp) {
-        ++t.depth;
-        return;
-      }
-      threadlens::rt::tsan::ExitTo(t, t.depth);
-    }
-    t.frames[t.depth] = f;
+    // The trace may still hold a frame at this depth: SyncStack keeps it if this is the same.
+    if (t.stale > t.depth) t.stale = t.depth;
+    t.frames[t.depth] = {reinterpret_cast<uintptr_t>(call_pc), sp,
+                         reinterpret_cast<uintptr_t>(__builtin_return_address(0)),
+                         near ? static_cast<uint32_t>(fp - sp) : 0};
   }
   ++t.depth;
 }
 TSAN_EXPORT void __tsan_func_exit() {
   auto& t = tls_ctx;
   if (t.depth == 0) return;  // entered before this thread's state existed
-  // The frame, if written, stays in the trace (emitted > depth) until an event needs it gone
-  // (SyncStack writes its exit) or another call takes its place (__tsan_func_entry).
+  // The frame, if written, stays in the trace until an event needs it gone (SyncStack).
   --t.depth;
 }
 

@@ -29,7 +29,7 @@ std::atomic<int> benign_used{0};
 void Sync(EventKind kind, uint8_t flags, uint16_t aux16, const volatile void* obj, uintptr_t pc) {
   ThreadCtx* t = Recording();
   if (!t) return;
-  if (t->emitted != t->depth) SyncStack(*t);
+  if (StackDirty(*t)) SyncStack(*t);
   Emit(kind, flags, aux16, 0, reinterpret_cast<uintptr_t>(obj), pc);
 }
 
@@ -69,7 +69,7 @@ void OnAlloc(void* p, size_t size, uintptr_t pc) {
   // reuse of a block's memory must be seen.
   if (!t) return;
   const bool library = PushLibraryFrame(*t, pc);  // std::string's, inside libstdc++
-  if (t->emitted != t->depth) SyncStack(*t);
+  if (StackDirty(*t)) SyncStack(*t);
   // Merge-order point: see OnFree. Before the kAlloc, so the block is forgotten after every
   // access its previous owner made.
   Emit(EventKind::kFence, static_cast<uint8_t>(trace::MemoryOrder::kRelaxed), 0, 0, 0, pc);
@@ -94,7 +94,7 @@ void OnFree(void* p, size_t usable, uintptr_t pc) {
   ThreadCtx* t = Recording();
   if (!t) return;
   const bool library = PushLibraryFrame(*t, pc);
-  if (t->emitted != t->depth) SyncStack(*t);
+  if (StackDirty(*t)) SyncStack(*t);
   // A block freed by one thread is often reused by another (std::thread's state is freed by
   // the thread and reallocated by its creator). Plain accesses have no sequence number, so
   // without a sync event here the merge could put the old owner's last accesses after the

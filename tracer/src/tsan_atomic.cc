@@ -109,7 +109,7 @@ TSAN_EXPORT void __tsan_atomic_thread_fence(int mo) {
   ThreadCtx* t = Recording();
   __atomic_thread_fence(mo);
   if (t && !t->ignore && mo != __ATOMIC_RELAXED) {
-    if (t->emitted != t->depth) SyncStack(*t);
+    if (StackDirty(*t)) SyncStack(*t);
     threadlens::rt::Emit(threadlens::trace::EventKind::kFence, static_cast<uint8_t>(mo), 0, 0, 0,
                          TSAN_CALLER_PC);
     if (mo != __ATOMIC_ACQUIRE && mo != __ATOMIC_CONSUME) {

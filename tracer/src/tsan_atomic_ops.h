@@ -24,7 +24,8 @@ namespace threadlens::rt::tsan::atomics {
 TSAN_ALWAYS_INLINE const ThreadCtx::SpinLoad* FoldTarget(ThreadCtx* t, int mo,
                                                          const volatile void* a, uint32_t size,
                                                          uintptr_t pc) {
-  if (!t || t->ignore || t->emitted != t->depth) return nullptr;
+  if (!t || t->ignore) return nullptr;
+  if (StackDirty(*t)) SyncStack(*t);  // nothing, when the calls since returned to its frame
   ThreadState* ts = t_state;
   if (reinterpret_cast<uintptr_t>(ts) <= 1 || ts->in_runtime) return nullptr;
   // Back from the last record, through the loads RecordLoad made, one right after another.
@@ -72,7 +73,7 @@ TSAN_ALWAYS_INLINE bool RecordLoad(ThreadCtx* t, int mo, const volatile void* a,
                                    uintptr_t pc, uint64_t before,
                                    ReadBracket* numbered = nullptr, bool last_try = true) {
   if (!t || t->ignore) return true;
-  if (t->emitted != t->depth) SyncStack(*t);
+  if (StackDirty(*t)) SyncStack(*t);
   ThreadState* ts = t_state;
   if (t->spin_next && before == t->LastLoad().version && Settled(before) &&
       reinterpret_cast<uintptr_t>(ts) > 1 && !ts->in_runtime) {
@@ -161,7 +162,8 @@ TSAN_ALWAYS_INLINE uint32_t FoldRmw(ThreadCtx* t, const WriteBracket& w, int mo,
   using stripe_version::kEnd;
   const uint64_t begin = w.Begin(), prev_end = t->rmw_end;
   t->rmw_end = Settled(begin) ? begin + kBegin + kEnd : 0;  // this bracket's, once it ends
-  if (!unchanged || !Settled(begin) || begin != prev_end || t->emitted != t->depth) return 0;
+  if (!unchanged || !Settled(begin) || begin != prev_end) return 0;
+  if (StackDirty(*t)) SyncStack(*t);
   ThreadState* ts = t_state;
   if (reinterpret_cast<uintptr_t>(ts) <= 1 || ts->in_runtime) return 0;
   std::atomic_thread_fence(std::memory_order_acquire);  // the value was read first

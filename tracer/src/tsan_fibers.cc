@@ -32,8 +32,8 @@ constexpr unsigned kNoSync = 1u << 0;  // __tsan_switch_to_fiber_no_sync
 struct Saved {
   uint32_t ignore, ignore_reads, ignore_writes, mutex_code, mutex_diverted;
   uintptr_t ignore_pc, ignore_reads_pc, ignore_writes_pc;
-  uint32_t depth, emitted;
-  ThreadCtx::Frame frames[kMaxFrames];
+  uint32_t depth, emitted, stale;
+  ThreadCtx::Frame frames[kMaxFrames], written[kMaxFrames];
 };
 
 struct Fiber {
@@ -83,8 +83,10 @@ void CopyOwn(To& to, const From& from) {
   to.ignore_writes_pc = from.ignore_writes_pc;
   to.depth = from.depth;
   to.emitted = from.emitted;
-  const uint32_t n = std::min(std::max(from.depth, from.emitted), kMaxFrames);
-  std::memcpy(to.frames, from.frames, n * sizeof(ThreadCtx::Frame));
+  to.stale = from.stale;
+  constexpr size_t kFrame = sizeof(ThreadCtx::Frame);
+  std::memcpy(to.frames, from.frames, std::min(from.depth, kMaxFrames) * kFrame);
+  std::memcpy(to.written, from.written, from.emitted * kFrame);  // (at most kMaxFrames)
 }
 
 void Save(Fiber* f) { CopyOwn(f->saved, tls_ctx); }
@@ -108,7 +110,7 @@ void Revive(Fiber* f) {
 void FiberSync(EventKind kind, const void* fiber, uintptr_t pc) {
   ThreadCtx* t = Recording();
   if (!t) return;
-  if (t->emitted != t->depth) SyncStack(*t);
+  if (StackDirty(*t)) SyncStack(*t);
   Emit(kind, 0, 0, 0, reinterpret_cast<uintptr_t>(fiber), pc);
 }
 
@@ -164,7 +166,7 @@ TSAN_EXPORT void* __tsan_create_fiber(unsigned flags) {
   if (creator && Enabled()) {
     const uint32_t tid = NextTid();
     f->ts = NewFiberState(tid);
-    if (ThreadCtx* t = Recording(); t && t->emitted != t->depth) SyncStack(*t);
+    if (ThreadCtx* t = Recording(); t && StackDirty(*t)) SyncStack(*t);
     EmitTo(creator, EventKind::kThreadCreate, 0, 0, 0, tid, pc);
     EmitTo(creator, EventKind::kThreadDetach, 0, 0, 0, tid, pc);
     EmitTo(f->ts, EventKind::kThreadStart, 0, 0, 0, creator->tid, 0);

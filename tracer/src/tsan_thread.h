@@ -69,7 +69,8 @@ struct ThreadCtx {
   // The Begin calls that turned the ignores on, for the warning at thread exit.
   uintptr_t ignore_pc, ignore_reads_pc, ignore_writes_pc;
   uint32_t depth;       // live frames in the program
-  uint32_t emitted;     // frames already written as kFuncEntry
+  uint32_t emitted;     // frames the trace holds (written, their exits not yet)
+  uint32_t stale;       // frames[i] is the trace's written[i] for each i < min(stale, emitted)
   uint32_t in_atomic;   // a signal handler's atomic must not wait for its own stripe lock
   uint32_t clock_skip;  // access events since the clock was last read
   // Spin folding: the last kSpinLoads atomic loads recorded, each with the stripe version
@@ -124,6 +125,7 @@ struct ThreadCtx {
     uint32_t fp;
   };
   Frame frames[kMaxFrames];
+  Frame written[kMaxFrames];  // the frames the trace holds, as written
   CacheEntry cache[kCacheSize];
 
   // No range is open (another buffer is written, or records that are no accesses follow).
@@ -172,21 +174,14 @@ TSAN_NOINLINE void ExitTo(ThreadCtx& t, uint32_t depth);
 // deeper on the same stack, are popped, as their exits never run.
 void UnwindTo(ThreadCtx& t, uintptr_t sp);
 // Pushes that frame (true) for the event about to be written; PopLibraryFrame after it.
-// A popped frame stays in the trace (emitted = depth + 1) until an event needs it gone: the
-// library's next event made from the same call finds it there and writes no record, so a
-// loop of library calls costs one func_entry, not two records per event. Every other writer
-// of frames[depth] (__tsan_func_entry, but for the same call again) first writes the exit.
+// A popped frame stays in the trace until an event needs it gone (SyncStack): the library's
+// next event made from the same call finds it there and writes no record, so a loop of
+// library calls costs one func_entry, not two records per event.
 TSAN_ALWAYS_INLINE bool PushLibraryFrame(ThreadCtx& t, uintptr_t pc) {
   const uintptr_t r = LibraryCallSite(t, pc);
   if (!r) return false;
   const uint32_t d = t.depth;
-  if (t.emitted > d) {
-    if (t.emitted == d + 1 && t.frames[d].pc == r) {
-      t.depth = d + 1;
-      return true;
-    }
-    ExitTo(t, d);
-  }
+  if (t.stale > d) t.stale = d;
   t.frames[d] = {r, t.frames[d - 1].sp - sizeof(uintptr_t), 0, 0};
   t.depth = d + 1;
   return true;
@@ -214,8 +209,13 @@ class CallerFrame {
 
 // Decides whether this thread records (first event of a thread; out of line).
 TSAN_NOINLINE bool Activate(ThreadCtx& t);
-// Writes kFuncEntry/kFuncExit so the trace's stack equals the live one (out of line).
+// Writes kFuncEntry/kFuncExit so the trace's stack equals the live one (out of line): the
+// frames the trace holds that the live stack still has, at the same depth, stay.
 TSAN_NOINLINE void SyncStack(ThreadCtx& t);
+// The trace's stack may differ from the live one: a record first calls SyncStack.
+TSAN_ALWAYS_INLINE bool StackDirty(const ThreadCtx& t) {
+  return t.emitted != t.depth || t.stale < t.depth;
+}
 // True when [addr, addr+size) lies in a range annotated as a benign race.
 bool InBenignRange(uintptr_t addr, uintptr_t size);
 extern int benign_ranges;  // number of annotated benign ranges; 0 on the fast path
@@ -375,7 +375,7 @@ TSAN_ALWAYS_INLINE ThreadCtx* Recording() {
 // Writes a memory event after bringing the trace's stack up to date.
 TSAN_ALWAYS_INLINE void EmitMemory(ThreadCtx& t, trace::EventKind kind, uint8_t flags,
                                    uint16_t size, uintptr_t addr, uintptr_t pc) {
-  if (t.emitted != t.depth) SyncStack(t);
+  if (StackDirty(t)) SyncStack(t);
   if (trace::IsSyncKind(kind)) {
     Emit(kind, flags, size, 0, addr, pc);
   } else {
@@ -420,8 +420,7 @@ TSAN_ALWAYS_INLINE bool ExtendOpen(ThreadCtx& t, int i, uintptr_t addr, uint32_t
                                    bool write, uintptr_t pc) {
   const uint8_t tag = trace::PackedTag(write ? trace::PackedOp::kWrite : trace::PackedOp::kRead,
                                        __builtin_ctz(size));
-  if (tag != t.open.tag[i] || !JoinsRange(pc, t.open.site[i], size) ||
-      t.emitted != t.depth) {
+  if (tag != t.open.tag[i] || !JoinsRange(pc, t.open.site[i], size) || StackDirty(t)) {
     return false;
   }
   if (t.ignore || (write ? t.ignore_writes : t.ignore_reads) ||
