@@ -1,7 +1,7 @@
 // Spin loops: a repeated operation counted on an earlier record of its thread instead of
 // written again (docs/trace-format.md, "Repeats"). The callers decide which repeats the
-// analyzer treats as no-ops: failed trylocks (lock_acquire.h) and semaphore tries
-// (intercept_cond_sem.cc), atomic loads and
+// analyzer treats as no-ops: failed trylocks (lock_acquire.h), semaphore tries
+// (intercept_cond_sem.cc) and tryjoins (intercept_thread.cc), atomic loads and
 // read-modify-writes that change nothing (tsan_atomic_ops.h); a release one keeps its latest
 // repeat too (FoldLatest).
 #pragma once
