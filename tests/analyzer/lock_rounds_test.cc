@@ -1,10 +1,12 @@
-// Polls through a lock counted on one round (docs/trace-format.md, "Repeats (polls through a
+// Polls through locks counted on one round (docs/trace-format.md, "Repeats (polls through a
 // lock)"): a randomized check that leaving out the rounds the tracer leaves out changes no
-// race. Random traces of threads that poll through locks (one round again and again), take
-// them for other work between those rounds, and order each other otherwise; the tracer's rule,
-// written out plainly here, folds them; both traces must have the same racing variables.
+// race. Random traces of threads that poll through one lock or two (nested or in turn; one
+// round again and again), take them for other work between those rounds, and order each other
+// otherwise; the tracer's rule, written out plainly here, folds them; both traces must have
+// the same racing variables.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <random>
 
@@ -30,9 +32,9 @@ struct Ev {
 constexpr uint64_t kRwLock = 0x100, kVar = 0x1000;
 
 // Threads 2..4 started by T1; each polls with a round of its own (an optional access before
-// the lock, the lock, one or two accesses), which it sometimes changes; between rounds,
-// critical sections of other work, plain accesses, and annotation edges. A round is written
-// whole, so no lock is ever held between two steps.
+// the locks; one lock, or two nested, or two in turn; one or two accesses under each), which
+// it sometimes changes; between rounds, critical sections of other work, plain accesses, and
+// annotation edges. A round is written whole, so no lock is ever held between two steps.
 std::vector<Ev> RandomPolls(std::mt19937& rng) {
   auto pick = [&](int n) { return static_cast<int>(rng() % n); };
   const int threads = 2 + pick(3);
@@ -49,14 +51,25 @@ std::vector<Ev> RandomPolls(std::mt19937& rng) {
   auto new_round = [&](uint32_t t) {
     std::vector<Ev>& r = round[t];
     r.clear();
-    const uint64_t lock = kRwLock + pick(2);
+    const uint64_t lock = kRwLock + pick(2), other = lock == kRwLock ? kRwLock + 1 : kRwLock;
     const uint8_t flags = lock == kRwLock && pick(2) ? trace::kShared : 0;
+    const uint8_t other_flags = other == kRwLock && pick(2) ? trace::kShared : 0;
+    auto accesses = [&] {
+      for (int i = 1 + pick(2); i > 0; --i) {
+        r.push_back({t, pick(2) ? EventKind::kRead : EventKind::kWrite, kVar + pick(3), 0, site++});
+      }
+    };
+    const int shape = pick(3);  // one lock, two nested, two in turn
     if (pick(3) == 0) r.push_back({t, EventKind::kRead, kVar + pick(3), 0, site++});
     r.push_back({t, EventKind::kLockAcquired, lock, flags, site++});
-    for (int i = 1 + pick(2); i > 0; --i) {
-      r.push_back({t, pick(2) ? EventKind::kRead : EventKind::kWrite, kVar + pick(3), 0, site++});
+    accesses();
+    if (shape == 2) r.push_back({t, EventKind::kLockRelease, lock, flags, site++});
+    if (shape != 0) {
+      r.push_back({t, EventKind::kLockAcquired, other, other_flags, site++});
+      accesses();
+      r.push_back({t, EventKind::kLockRelease, other, other_flags, site++});
     }
-    r.push_back({t, EventKind::kLockRelease, lock, flags, site++});
+    if (shape != 2) r.push_back({t, EventKind::kLockRelease, lock, flags, site++});
   };
   for (int step = 30 + pick(60); step > 0; --step) {
     const auto t = static_cast<uint32_t>(1 + pick(threads));
@@ -80,68 +93,87 @@ std::vector<Ev> RandomPolls(std::mt19937& rng) {
   return ev;
 }
 
-// The tracer's rule (lock_rounds.cc): at a release, the thread's records since its previous
-// release repeat those between its two releases before (plain accesses and one acquisition of
-// the lock, released alike), and nobody took the lock since the thread's previous
-// acquisition (held shared: nobody took it exclusively). Then the round is left out and
-// counted on the earlier acquisition. `stamps` false: the second condition is not checked.
+// The tracer's rule (lock_rounds.cc): at a release of a lock, the thread's records since its
+// previous release of that lock (one of its last eight releases) repeat those between its two
+// releases of it before (plain accesses, and acquisitions and releases that pair up within the
+// round but for the one this release ends; after a release, releases only), after what the
+// thread's latest fold kept; and
+// every lock the round takes was found as the thread's previous acquisition of it left it
+// (nobody took it since; held shared: nobody took it exclusively). Then the round is left out
+// and each of its acquisitions counted on the earlier round's. `stamps` false: the second
+// condition is not checked.
 std::vector<Ev> Fold(const std::vector<Ev>& ev, bool stamps, size_t* folded) {
   struct Thread {
-    std::vector<size_t> since;  // indices in `out` since the last release kept
-    std::vector<size_t> before;  // those of the round before that release
-    size_t release = SIZE_MAX;
-    uint64_t acq_lock = 0, acq_stamp = 0, excl_seen = 0;
-    bool round_ok = false;
+    std::vector<size_t> buf;  // indices in `out` of its records kept so far
+    std::vector<std::pair<size_t, uint64_t>> rel;  // its last eight releases: end in buf, lock
+    size_t floor = 0, not_as_left = 0;
+    std::map<uint64_t, std::pair<uint64_t, uint64_t>> seen;  // lock -> (stamp, exclusive seen)
   };
   std::map<uint32_t, Thread> th;
   std::map<uint64_t, std::pair<uint64_t, uint64_t>> slot;  // lock -> (any, exclusive)
   std::vector<Ev> out;
   std::vector<bool> gone;
   uint64_t serial = 0;
+  auto keep = [&](Thread& t, const Ev& e) {
+    out.push_back(e);
+    gone.push_back(false);
+    t.buf.push_back(out.size() - 1);
+  };
   for (const Ev& e : ev) {
     Thread& t = th[e.tid];
     if (e.kind == EventKind::kLockAcquired) {
       auto& [any, excl] = slot[e.obj];
       const bool shared = e.flags & trace::kShared;
-      t.round_ok = !stamps || (t.acq_lock == e.obj &&
-                               (shared ? excl == t.excl_seen : any == t.acq_stamp));
-      any = t.acq_stamp = ++serial;
+      auto it = t.seen.find(e.obj);
+      const bool as_left = !stamps || (it != t.seen.end() && (shared ? excl == it->second.second
+                                                                      : any == it->second.first));
+      any = ++serial;
       if (!shared) excl = serial;
-      t.acq_lock = e.obj;
-      t.excl_seen = excl;
-    }
-    if (e.kind == EventKind::kLockRelease) {
-      auto plain = [&](size_t i) {
-        const EventKind k = out[i].kind;
-        return k == EventKind::kRead || k == EventKind::kWrite ||
-               (k == EventKind::kLockAcquired && out[i].obj == e.obj);
-      };
-      bool same = t.round_ok && t.release != SIZE_MAX && out[t.release].Same(e) &&
-                  !t.before.empty() && t.since.size() == t.before.size();
-      size_t acquisitions = 0, acq = 0;
-      for (size_t i = 0; same && i < t.since.size(); ++i) {
-        const size_t a = t.before[i], b = t.since[i];
-        same = out[a].Same(out[b]) && plain(a);
-        if (out[a].kind == EventKind::kLockAcquired) ++acquisitions, acq = a;
-      }
-      t.round_ok = false;
-      if (same && acquisitions == 1) {
-        ++out[acq].rounds;
-        for (size_t i : t.since) gone[i] = true;
-        t.since.clear();
-        ++*folded;
-        continue;
-      }
-      out.push_back(e);
-      gone.push_back(false);
-      t.release = out.size() - 1;
-      t.before = std::move(t.since);
-      t.since.clear();
+      t.seen[e.obj] = {serial, excl};
+      keep(t, e);
+      if (!as_left) t.not_as_left = t.buf.size();
       continue;
     }
-    out.push_back(e);
-    gone.push_back(false);
-    t.since.push_back(out.size() - 1);
+    if (e.kind != EventKind::kLockRelease) {
+      keep(t, e);
+      continue;
+    }
+    size_t start = 0, before = 0;
+    for (auto r = t.rel.rbegin(); r != t.rel.rend() && before == 0; ++r) {
+      if (r->second == e.obj) (start == 0 ? start : before) = r->first;
+    }
+    bool same = before != 0 && start >= t.floor && t.not_as_left <= start &&
+                out[t.buf[start - 1]].Same(e) && start - before == t.buf.size() - start + 1;
+    std::vector<size_t> acquired;
+    std::vector<uint64_t> open;
+    bool releasing = false;
+    for (size_t i = 0; same && i + start < t.buf.size(); ++i) {
+      const Ev &x = out[t.buf[before + i]], &y = out[t.buf[start + i]];
+      same = x.Same(y) && (!releasing || y.kind == EventKind::kLockRelease);
+      releasing = releasing || y.kind == EventKind::kLockRelease;
+      if (y.kind == EventKind::kLockAcquired) {
+        acquired.push_back(t.buf[before + i]);
+        open.push_back(y.obj);
+      } else if (y.kind == EventKind::kLockRelease) {
+        auto o = std::find(open.rbegin(), open.rend(), y.obj);
+        same = same && o != open.rend();
+        if (same) open.erase(std::next(o).base());
+      } else {
+        same = same && (y.kind == EventKind::kRead || y.kind == EventKind::kWrite);
+      }
+    }
+    if (same && open.size() == 1 && open[0] == e.obj) {
+      for (size_t a : acquired) ++out[a].rounds;
+      for (size_t i = start; i < t.buf.size(); ++i) gone[t.buf[i]] = true;
+      t.buf.resize(start);
+      t.floor = start;
+      while (!t.rel.empty() && t.rel.back().first > start) t.rel.pop_back();
+      ++*folded;
+      continue;
+    }
+    keep(t, e);
+    t.rel.emplace_back(t.buf.size(), e.obj);
+    if (t.rel.size() > 8) t.rel.erase(t.rel.begin());
   }
   std::vector<Ev> kept;
   for (size_t i = 0; i < out.size(); ++i) {

@@ -221,13 +221,18 @@ TEST(SpinLoop, AnAtomicReadBesideASeqCstTestAndSetDoesNotRace) {
 // Main polls a flag through a mutex (lock_poll, about 40 ms): the rounds that repeat the one
 // before while nobody else takes the lock are counted on its acquisition, a few records in
 // all, and every round is in the count; what races with the poll still races.
+// With two mutexes (`nested-`) each round takes both.
 Spin RunLockPoll(const std::string& mode) {
-  Spin s = RunSpin("lock_poll " + mode, EventKind::kLockAcquired, {"LOCK"});
+  const bool two = mode.rfind("nested-", 0) == 0;
+  const std::vector<std::string> locks =
+      two ? std::vector<std::string>{"LOCK", "LOCK2"} : std::vector<std::string>{"LOCK"};
+  Spin s = RunSpin("lock_poll " + mode, EventKind::kLockAcquired, locks);
   long rounds = 0;
   std::sscanf(s.out.c_str() + s.out.find("ROUNDS"), "ROUNDS %ld", &rounds);
   EXPECT_GT(rounds, 100) << s.out;
-  EXPECT_GE(s.ops, static_cast<uint64_t>(rounds));  // and the setter's acquisitions
-  EXPECT_LE(s.records, 10u) << s.ops;
+  // And the setter's acquisitions.
+  EXPECT_GE(s.ops, static_cast<uint64_t>(rounds) * (two ? 2 : 1));
+  EXPECT_LE(s.records, two ? 20u : 10u) << s.ops;
   return s;
 }
 void ExpectLockPollClean(const std::string& mode) {
@@ -279,6 +284,17 @@ TEST(SpinLoop, APollRoundAfterAWriterTookTheRwlockIsKept) {
 }
 TEST(SpinLoop, APollRoundAfterAWriterTookTheRwlockOrdersItsLockedWrite) {
   ExpectLockPollClean("rw-handover-locked");
+}
+
+// Through two mutexes, one inside the other: a round is what the thread records from one
+// release of a mutex to its next, and every mutex the round takes must be found as the
+// thread's previous round left it.
+TEST(SpinLoop, APollThroughTwoNestedMutexesIsCountedOnFewRecords) {
+  ExpectLockPollClean("nested-flag");
+  ExpectLockPollClean("nested-handover-locked");
+}
+TEST(SpinLoop, APollRoundAfterAnotherThreadTookTheNestedMutexesIsKept) {
+  ExpectLockPollRaceOn("nested-handover", "extra");
 }
 
 // A non-blocking read tried again and again on an empty pipe (read_spin): each try uses the

@@ -1,9 +1,11 @@
-// Lock rounds: a thread polling through a lock (lock, read a flag, unlock, again) repeats one
-// round of records. A round that repeats the one before it, with nobody else taking the lock
-// in between (a shared hold: nobody taking it exclusively), is dropped at its release and
-// counted on the earlier round's acquisition (docs/trace-format.md, "Repeats"). Why nothing
-// is lost: until another thread takes the lock, the rounds order nothing with anyone, and
-// each dropped access is the kept round's.
+// Lock rounds: a thread polling through locks (lock, read a flag, unlock, again; or through
+// nested locks) repeats one round of records. A round of a lock ends with a
+// release of it and starts after the thread's release of it before. A round that repeats the
+// one before it, with every lock it takes found as the thread's own previous acquisition
+// left it (nobody else took it since; a shared hold: nobody took it exclusively), is dropped
+// at its release and counted on the earlier round's records (docs/trace-format.md,
+// "Repeats"). Why nothing is lost: until another thread takes one of its locks, the rounds
+// order nothing with anyone, and each dropped access is the kept round's.
 #include <cstring>
 
 #include "process_tree.h"
@@ -17,6 +19,8 @@ LockStamps g_lock_stamps[1u << kLockStampBits];
 
 namespace {
 
+constexpr uint32_t kEv = sizeof(trace::Event);
+
 // The record at `off` as the Event it stands for; its size in the buffer.
 uint32_t RecordAt(const ThreadState* ts, uint32_t off, trace::Event& e) {
   const unsigned char* p = ts->buf + off;
@@ -29,20 +33,45 @@ uint32_t RecordAt(const ThreadState* ts, uint32_t off, trace::Event& e) {
   return sizeof(trace::Event);
 }
 
+// What the later of two equal rounds adds to the earlier's records.
+struct Counts {
+  static constexpr uint32_t kMax = 8;
+  uint32_t acquired[kMax];  // the earlier round's acquisitions
+  uint32_t n_acquired = 0;
+  struct Open {
+    uint64_t lock, ts;
+  } open[kMax];  // the later round's acquisitions not released yet
+  uint32_t n_open = 0;
+  struct Held {
+    uint32_t release;  // the earlier round's release
+    uint64_t ticks;    // how long the later round held that lock
+  } held[kMax + 1];
+  uint32_t n_held = 0;
+};
+
 // Rounds [a, a_end) and [b, b_end) are one round twice: the same records but for times,
-// sequence numbers and the first's count; plain accesses, calls and returns that leave the
-// stack as they found it, and one acquisition of `lock`, the later's uncounted. Sets
-// `acq` to the earlier's acquisition and `acq_ts` to the time of the later's.
+// sequence numbers and the earlier's counts; plain accesses, calls and returns that leave the
+// stack as they found it, and acquisitions and releases that pair up within the round but for
+// one acquisition of `lock`, which the round's release (not among these records) ends. Once
+// a lock is released, no access or acquisition follows (releases, calls and returns): a
+// thread that takes an inner lock after the dropped round let it go learns from the kept
+// round's release of it, and so misses nothing the kept round did after that release but let
+// go of locks (nested locks; not two in turn).
 bool SameRound(const ThreadState* ts, uint32_t a, uint32_t a_end, uint32_t b, uint32_t b_end,
-               uint64_t lock, uint32_t& acq, uint64_t& acq_ts) {
+               uint64_t lock, Counts& c) {
   using trace::EventKind;
   int depth = 0;
-  bool acquired = false;
+  bool releasing = false;
   while (a < a_end && b < b_end) {
     trace::Event x, y;
     const uint32_t nx = RecordAt(ts, a, x), ny = RecordAt(ts, b, y);
     if (nx == 0 || ny == 0 || x.kind != y.kind || x.flags != y.flags || x.aux16 != y.aux16 ||
         x.obj != y.obj || x.site != y.site) {
+      return false;
+    }
+    if (releasing && (y.kind == static_cast<uint8_t>(EventKind::kLockAcquired) ||
+                      y.kind == static_cast<uint8_t>(EventKind::kRead) ||
+                      y.kind == static_cast<uint8_t>(EventKind::kWrite))) {
       return false;
     }
     switch (static_cast<EventKind>(x.kind)) {
@@ -58,27 +87,67 @@ bool SameRound(const ThreadState* ts, uint32_t a, uint32_t a_end, uint32_t b, ui
         --depth;
         break;
       case EventKind::kLockAcquired:
-        if (acquired || x.obj != lock || y.aux32 != 0 || x.aux32 == UINT32_MAX) return false;
-        acquired = true;
-        acq = a;
-        acq_ts = y.ts;
+        if (y.aux32 != 0 || x.aux32 == UINT32_MAX || c.n_acquired == Counts::kMax) return false;
+        c.acquired[c.n_acquired++] = a;
+        c.open[c.n_open++] = {y.obj, y.ts};
         break;
+      case EventKind::kLockRelease: {
+        uint32_t i = c.n_open;
+        while (i > 0 && c.open[i - 1].lock != y.obj) --i;
+        if (i == 0 || y.aux32 != 0) return false;  // taken before the round
+        c.held[c.n_held++] = {a, y.ts > c.open[i - 1].ts ? y.ts - c.open[i - 1].ts : 0};
+        c.open[i - 1] = c.open[--c.n_open];
+        releasing = true;
+        break;
+      }
       default:
         return false;
     }
     a += nx;
     b += ny;
   }
-  return a == a_end && b == b_end && acquired && depth == 0;
+  return a == a_end && b == b_end && depth == 0 && c.n_open == 1 && c.open[0].lock == lock;
+}
+
+// Adds `ticks` to the hold time counted on the release record at `off`.
+void CountHold(ThreadState* ts, uint32_t off, uint64_t ticks) {
+  LockRounds& r = ts->rounds;
+  const double tps = static_cast<double>(TicksPerSecond() ? TicksPerSecond() : 1);
+  trace::Event& e = FullAt(ts, off);
+  LockRounds::Hold* h = nullptr;
+  for (LockRounds::Hold& k : r.hold) {
+    if (k.off == off + 1) h = &k;
+  }
+  if (!h) {  // from what the record says (a slot given to another record since)
+    h = &r.hold[r.hold_next++ % LockRounds::kHolds];
+    *h = {off + 1, static_cast<uint64_t>(static_cast<double>(e.aux32) * tps / 1e6)};
+  }
+  h->ticks += ticks;
+  const double us = static_cast<double>(h->ticks) * 1e6 / tps;
+  __atomic_store_n(&e.aux32, us < UINT32_MAX ? static_cast<uint32_t>(us) : UINT32_MAX,
+                   __ATOMIC_RELAXED);
+}
+
+// Where the thread's latest two release records of `lock` end: this round and the one
+// before it start there.
+bool RoundStarts(const LockRounds& r, uint64_t lock, uint32_t& start, uint32_t& before) {
+  start = before = 0;
+  for (uint32_t i = 1; i <= LockRounds::kReleases && before == 0; ++i) {
+    const LockRounds::Release& rel = r.rel[(r.rel_next - i) % LockRounds::kReleases];
+    if (rel.end == 0) break;
+    if (rel.lock == lock) (start == 0 ? start : before) = rel.end;
+  }
+  // (An acquisition after a release inside the round: two locks in turn, never counted.)
+  return before != 0 && start - 1 >= r.floor && r.not_as_left <= start && r.mixed <= start;
 }
 
 }  // namespace
 
 bool FoldLockRound(ThreadState* ts, uint64_t lock, uint8_t flags, uint16_t depth, uint64_t pc) {
-  if (!ts->round_ok || ts->rel_end[0] == 0 || ts->reserved_seq != 0 || ts->in_handler) {
-    return false;
-  }
-  ts->round_ok = false;
+  LockRounds& r = ts->rounds;
+  if (ts->reserved_seq != 0 || ts->in_handler) return false;
+  uint32_t start, before;
+  if (!RoundStarts(r, lock, start, before)) return false;
   // Another process may take a lock in shared memory: its acquisitions leave no stamp here.
   if (SharedLockKey(lock) != 0) return false;
   // The round's records up to where the release's own would go (its call stack).
@@ -88,24 +157,31 @@ bool FoldLockRound(ThreadState* ts, uint64_t lock, uint8_t flags, uint16_t depth
   ts->flush_lock.Lock();  // no foreign flush copies the round while it goes
   bool folded = false;
   const uint32_t end = ts->pos.load(std::memory_order_relaxed);
-  const uint32_t a = ts->rel_end[0] - 1, b = ts->rel_end[1] - 1;  // a flush zeroes them
-  constexpr uint32_t kEv = sizeof(trace::Event);
-  uint32_t acq = 0;
-  uint64_t acq_ts = 0;
-  if (ts->rel_end[0] != 0 && a >= ts->flushed && a + kEv <= b && b <= end &&
+  Counts c;
+  // (Again: a signal handler's flush may have emptied the ring meanwhile.)
+  const bool starts = RoundStarts(r, lock, start, before);
+  const uint32_t a = before - 1, b = start - 1;
+  if (starts && a >= ts->flushed && a + kEv <= b && b <= end &&
       IsOperation(FullAt(ts, b - kEv), trace::EventKind::kLockRelease, flags, depth, lock, pc) &&
-      SameRound(ts, a, b - kEv, b, end, lock, acq, acq_ts)) {
-    trace::Event& first = FullAt(ts, acq);
-    __atomic_store_n(&first.aux32, first.aux32 + 1, __ATOMIC_RELAXED);
-    // The kept release says how long the counted rounds held the lock, in microseconds.
+      SameRound(ts, a, b - kEv, b, end, lock, c)) {
+    for (uint32_t i = 0; i < c.n_acquired; ++i) {
+      trace::Event& e = FullAt(ts, c.acquired[i]);
+      __atomic_store_n(&e.aux32, e.aux32 + 1, __ATOMIC_RELAXED);
+    }
+    // The kept releases say how long the counted rounds held their locks (microseconds).
     const uint64_t now = Now();
-    ts->round_hold += now > acq_ts ? now - acq_ts : 0;
-    const double us = static_cast<double>(ts->round_hold) * 1e6 /
-                      static_cast<double>(TicksPerSecond() ? TicksPerSecond() : 1);
-    __atomic_store_n(&FullAt(ts, b - kEv).aux32,
-                     us < UINT32_MAX ? static_cast<uint32_t>(us) : UINT32_MAX, __ATOMIC_RELAXED);
+    c.held[c.n_held++] = {b - kEv, now > c.open[0].ts ? now - c.open[0].ts : 0};
+    for (uint32_t i = 0; i < c.n_held; ++i) CountHold(ts, c.held[i].release, c.held[i].ticks);
     ts->last = b - kEv;
     ts->pos.store(b, std::memory_order_release);
+    // What is kept stays: a later round starts after it.
+    r.floor = b;
+    for (;;) {  // the releases in the dropped round: the ring's newest
+      LockRounds::Release& rel = r.rel[(r.rel_next - 1) % LockRounds::kReleases];
+      if (rel.end <= start) break;
+      rel = {};
+      --r.rel_next;
+    }
     // The release still ends the epoch: the next round's accesses are recorded again.
     ++ts->epoch;
     ++ts->stack_epoch;

@@ -173,7 +173,7 @@ void FlushLocked(ThreadState* ts, bool owner, bool foreign) {
   }
   if (owner) {
     ts->flushed = 0;
-    ts->rel_end[0] = ts->rel_end[1] = 0;  // lock rounds: no release left in the buffer
+    ts->rounds.Reset();  // lock rounds: no release left in the buffer
     ts->pos.store(0, std::memory_order_relaxed);
   } else {
     ts->flushed = pos;
@@ -279,7 +279,7 @@ void ForkChild() {
   if (reinterpret_cast<uintptr_t>(self) > 1) {
     self->pos.store(0);
     self->flushed = 0;
-    self->rel_end[0] = self->rel_end[1] = 0;
+    self->rounds.Reset();
     self->drained = false;
     self->flush_lock.Reset();
     Register(self);

@@ -12,6 +12,7 @@
 #include <cstdint>
 
 #include "event_effects.h"
+#include "lock_rounds.h"
 #include "object_maps.h"
 #include "runtime.h"
 #include "spin_lock.h"
@@ -118,18 +119,7 @@ struct ThreadState {
   uint64_t ignore_sync_pc;  // the Begin that turned it on
   uint32_t sched_slot;      // the schedule controller's slot + 1 (schedule.cc), 0 = none
 
-  // Lock rounds (lock_rounds.cc): the stamp and lock of the thread's latest acquisition and
-  // the lock's latest exclusive stamp it saw, whether that acquisition found the lock as the
-  // thread's previous one left it (nobody else took it since; for a shared one, nobody took
-  // it exclusively), and where the thread's last two release records end in the buffer
-  // (offset + 1; 0: none there).
-  uint64_t acq_stamp;
-  uint64_t acq_lock;
-  uint64_t acq_excl_seen;
-  uint64_t acq_count;
-  bool round_ok;
-  uint32_t rel_end[2];
-  uint64_t round_hold;  // ticks the rounds counted since the last release record held it
+  LockRounds rounds;  // polls through locks counted on one round (lock_rounds.h)
   // A tryjoin spin (intercept_thread.cc): the detaches counted when its record was written.
   uint32_t join_try_detaches;
 
@@ -277,35 +267,6 @@ void RecordIgnoresAtExit(ThreadState* ts);
 // (instrumented programs; tsan_access.cc), so their accesses to it are not taken for races.
 void ReleaseThreadStack();
 
-// Lock rounds: a poll through a lock (lock, read a flag, unlock, again) is counted on its
-// first round (docs/trace-format.md, "Repeats"). Each lock's slot holds the stamps of its
-// latest acquisition and latest exclusive one: a thread finding its own there knows nobody
-// took the lock since; a reader finding the exclusive one it saw last, that no writer did.
-struct LockStamps {
-  std::atomic<uint64_t> any;
-  std::atomic<uint64_t> exclusive;
-};
-inline constexpr uint32_t kLockStampBits = 12;
-extern LockStamps g_lock_stamps[1u << kLockStampBits];
-inline void NoteLockAcquired(ThreadState* ts, uint64_t lock, uint8_t flags) {
-  // Relaxed: another thread's stamp for this lock was stored before it let the lock go.
-  LockStamps& slot = g_lock_stamps[(lock * 0x9e3779b97f4a7c15ull) >> (64 - kLockStampBits)];
-  const uint64_t stamp = (uint64_t{ts->tid} << 40) | (++ts->acq_count & ((1ull << 40) - 1));
-  const bool shared = flags & trace::kShared;
-  uint64_t excl = slot.exclusive.load(std::memory_order_relaxed);
-  ts->round_ok = ts->acq_lock == lock &&
-                 (shared ? excl == ts->acq_excl_seen
-                         : slot.any.load(std::memory_order_relaxed) == ts->acq_stamp);
-  slot.any.store(stamp, std::memory_order_relaxed);
-  if (!shared) slot.exclusive.store(excl = stamp, std::memory_order_relaxed);
-  ts->acq_stamp = stamp;
-  ts->acq_lock = lock;
-  ts->acq_excl_seen = excl;
-}
-// Drops the round about to end with this release when it repeats the one before
-// (lock_rounds.cc); the caller then releases without a record.
-bool FoldLockRound(ThreadState* ts, uint64_t lock, uint8_t flags, uint16_t depth, uint64_t pc);
-
 // The hot path: one event into the owner's buffer. No lock, no allocation.
 // `read_clock` false: the event takes the previous event's time (call-stack records written
 // right before the event they belong to).
@@ -354,12 +315,11 @@ inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16
   e.site = site;
   ts->last = p;
   ts->pos.store(p + sizeof(trace::Event), std::memory_order_release);
-  if (kind == trace::EventKind::kLockAcquired) NoteLockAcquired(ts, obj, flags);
-  if (kind == trace::EventKind::kLockRelease) {
-    ts->rel_end[0] = ts->rel_end[1];
-    ts->rel_end[1] = p + sizeof(trace::Event) + 1;
-    ts->round_hold = 0;
+  const uint32_t end = p + sizeof(trace::Event) + 1;
+  if (kind == trace::EventKind::kLockAcquired) {
+    NoteLockAcquired(ts->rounds, ts->tid, obj, flags & trace::kShared, end);
   }
+  if (kind == trace::EventKind::kLockRelease) ts->rounds.NoteRelease(obj, end);
   LeaveRecord(ts);
   if (library_frame) EndProgramEvent();
 }

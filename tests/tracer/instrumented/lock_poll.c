@@ -7,7 +7,8 @@
 //                    every round also reads, without it: a race on `extra`
 //   handover-locked  the same with `extra` written under the lock: nothing races
 // With the prefix `rw-` the lock is a rwlock: main polls holding it shared, the setter takes
-// it exclusively.
+// it exclusively. With `nested-` each round and the setter take a second mutex inside the
+// first.
 // argv[2], optional: the busy loop's length outside the lock each round (50000; 0: a tight
 // poll). Prints the lock's address and how many rounds the poll made.
 #include <pthread.h>
@@ -16,15 +17,16 @@
 #include <string.h>
 #include <unistd.h>
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER, lock2 = PTHREAD_MUTEX_INITIALIZER;
 static pthread_rwlock_t rwlock = PTHREAD_RWLOCK_INITIALIZER;
 static int done, extra, seen;
 static const char* mode;
-static int rw;
+static int rw, nested;
 
 static void Take(int shared) {
   if (!rw) {
     pthread_mutex_lock(&lock);
+    if (nested) pthread_mutex_lock(&lock2);
   } else if (shared) {
     pthread_rwlock_rdlock(&rwlock);
   } else {
@@ -35,6 +37,7 @@ static void Give(void) {
   if (rw) {
     pthread_rwlock_unlock(&rwlock);
   } else {
+    if (nested) pthread_mutex_unlock(&lock2);
     pthread_mutex_unlock(&lock);
   }
 }
@@ -78,8 +81,9 @@ int main(int argc, char** argv) {
   mode = argv[1];
   const long outside = argc == 3 ? atol(argv[2]) : 50000;
   rw = strncmp(mode, "rw-", 3) == 0;
-  if (rw) mode += 3;
-  printf("LOCK %p\n", rw ? (void*)&rwlock : (void*)&lock);
+  nested = strncmp(mode, "nested-", 7) == 0;
+  mode += rw ? 3 : nested ? 7 : 0;
+  printf("LOCK %p\nLOCK2 %p\n", rw ? (void*)&rwlock : (void*)&lock, (void*)&lock2);
   pthread_t t;
   pthread_create(&t, NULL, Setter, NULL);
   long rounds = 0;

@@ -21,13 +21,15 @@ static pthread_cond_t end_cv = PTHREAD_COND_INITIALIZER;
 static int unordered;
 static long rounds;
 
-// Two records per round, of the calling thread's own locks: two in turn, so that no round
-// repeats the one before (a repeat would be counted, not written).
+// Two records per round, of the calling thread's own locks: sixteen in turn, more than the
+// tracer looks back over for the round before of a lock (a repeat would be counted, not
+// written).
 static void Busy(long n) {
-  pthread_mutex_t own[2] = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER};
+  pthread_mutex_t own[16];
+  for (int i = 0; i < 16; ++i) pthread_mutex_init(&own[i], NULL);
   for (long i = 0; i < n; ++i) {
-    pthread_mutex_lock(&own[i % 2]);
-    pthread_mutex_unlock(&own[i % 2]);
+    pthread_mutex_lock(&own[i % 16]);
+    pthread_mutex_unlock(&own[i % 16]);
   }
 }
 

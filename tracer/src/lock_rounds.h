@@ -1,0 +1,92 @@
+// Lock rounds: a poll through locks (lock, read a flag, unlock, again; or through nested
+// locks) is counted on its first round (docs/trace-format.md, "Repeats"). What
+// each lock and each thread keeps for that; the rule itself is in lock_rounds.cc.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace threadlens::rt {
+
+struct ThreadState;
+
+// Each lock's slot holds the stamps of its latest acquisition and latest exclusive one: a
+// thread finding its own there knows nobody took the lock since; a reader finding the
+// exclusive one it saw last, that no writer did.
+struct LockStamps {
+  std::atomic<uint64_t> any;
+  std::atomic<uint64_t> exclusive;
+};
+inline constexpr uint32_t kLockStampBits = 12;
+extern LockStamps g_lock_stamps[1u << kLockStampBits];
+
+// A thread's part. Buffer offsets are kept + 1 (0: none).
+struct LockRounds {
+  static constexpr uint32_t kSeen = 4, kReleases = 8, kHolds = 8;
+  // The thread's latest acquisition of each of the last kSeen locks it took: its stamp, and
+  // the lock's exclusive stamp it saw then.
+  struct Seen {
+    uint64_t lock, stamp, excl_seen;
+  };
+  Seen seen[kSeen];
+  uint32_t seen_next;
+  uint64_t count;       // the thread's acquisitions, numbering its stamps
+  uint32_t not_as_left;  // end of its latest acquisition that found the lock taken by another
+  uint32_t last_acquired;  // end of its latest acquisition
+  uint32_t mixed;  // end of its latest release that an acquisition followed (not nested)
+  // Where its latest release records end, and of which lock (a ring).
+  struct Release {
+    uint32_t end;
+    uint64_t lock;
+  };
+  Release rel[kReleases];
+  uint32_t rel_next;
+  uint32_t floor;  // a dropped round starts here or later: what the latest fold kept
+  // The hold time counted on a kept release record so far, in ticks (its aux32 is in µs).
+  struct Hold {
+    uint32_t off;
+    uint64_t ticks;
+  };
+  Hold hold[kHolds];
+  uint32_t hold_next;
+
+  void NoteRelease(uint64_t lock, uint32_t end) {
+    rel[rel_next++ % kReleases] = {end, lock};
+  }
+  // The buffer was flushed or the process forked: no release record left in the buffer.
+  void Reset() {
+    for (Release& r : rel) r = {};
+    for (Hold& h : hold) h = {};
+    floor = not_as_left = last_acquired = mixed = 0;
+  }
+};
+
+// Stamps the lock's slot for an acquisition of thread `tid` recorded to end at `end`, and
+// notes whether the thread found the lock as its own previous acquisition left it.
+inline void NoteLockAcquired(LockRounds& r, uint32_t tid, uint64_t lock, bool shared,
+                             uint32_t end) {
+  // Relaxed: another thread's stamp for this lock was stored before it let the lock go.
+  LockStamps& slot = g_lock_stamps[(lock * 0x9e3779b97f4a7c15ull) >> (64 - kLockStampBits)];
+  const uint64_t stamp = (uint64_t{tid} << 40) | (++r.count & ((1ull << 40) - 1));
+  uint64_t excl = slot.exclusive.load(std::memory_order_relaxed);
+  LockRounds::Seen* seen = nullptr;
+  for (LockRounds::Seen& s : r.seen) {
+    if (s.lock == lock && s.stamp != 0) seen = &s;
+  }
+  const bool as_left =
+      seen && (shared ? excl == seen->excl_seen
+                      : slot.any.load(std::memory_order_relaxed) == seen->stamp);
+  slot.any.store(stamp, std::memory_order_relaxed);
+  if (!shared) slot.exclusive.store(excl = stamp, std::memory_order_relaxed);
+  if (!seen) seen = &r.seen[r.seen_next++ % LockRounds::kSeen];
+  *seen = {lock, stamp, excl};
+  if (!as_left) r.not_as_left = end;
+  const uint32_t released = r.rel[(r.rel_next - 1) % LockRounds::kReleases].end;
+  if (released > r.last_acquired) r.mixed = released;
+  r.last_acquired = end;
+}
+// Drops the round about to end with this release when it repeats the one before
+// (lock_rounds.cc); the caller then releases without a record.
+bool FoldLockRound(ThreadState* ts, uint64_t lock, uint8_t flags, uint16_t depth, uint64_t pc);
+
+}  // namespace threadlens::rt
