@@ -89,7 +89,8 @@ int TracedJoin(pthread_t t, void** ret, uint8_t flags, uint64_t pc, Join join) {
   if (!ts) return join();
   uint32_t tid = TidMapGet(t);
   ScheduleStep(ts);
-  const uint32_t detaches = g_detaches.load(std::memory_order_acquire);
+  const uint32_t detaches =
+      (flags & trace::kTry) ? g_detaches.load(std::memory_order_acquire) : 0;  // a tryjoin's
   bool blocks = !(flags & (trace::kTry | trace::kTimed));
   if (!(flags & trace::kTry)) EmitTo(ts, EventKind::kThreadJoinBegin, flags, 0, 0, tid, pc);
   if (blocks) SetBlocked(ts, trace::BlockedOn::kJoin, tid, pc);

@@ -1,11 +1,11 @@
 // Lock rounds: a thread polling through locks (lock, read a flag, unlock, again; or through
-// nested locks) repeats one round of records. A round of a lock ends with a
-// release of it and starts after the thread's release of it before. A round that repeats the
-// one before it, with every lock it takes found as the thread's own previous acquisition
-// left it (nobody else took it since; a shared hold: nobody took it exclusively), is dropped
-// at its release and counted on the earlier round's records (docs/trace-format.md,
-// "Repeats"). Why nothing is lost: until another thread takes one of its locks, the rounds
-// order nothing with anyone, and each dropped access is the kept round's.
+// nested locks) repeats one round of records. A round of a lock ends with a release of it and
+// starts after the thread's release of it before. A round that repeats the one before it,
+// with every lock it takes found as the thread's own previous acquisition left it (nobody
+// else took it since; a shared hold: nobody took it exclusively), is dropped at its release
+// and counted on the earlier round's records (docs/trace-format.md, "Repeats"). Why nothing
+// is lost: until another thread takes one of its locks, the rounds order nothing with
+// anyone, and each dropped access is the kept round's.
 #include <cstring>
 
 #include "process_tree.h"
