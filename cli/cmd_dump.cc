@@ -234,10 +234,14 @@ class Dumper {
         return Var(e.obj) + " size=" + std::to_string(e.aux16 ? e.aux16 : e.seq);
       case EventKind::kAtomicLoad:
       case EventKind::kAtomicStore:
-      case EventKind::kAtomicRmw:
+      case EventKind::kAtomicRmw: {
+        // aux32: a load's or RMW's repeats; a release store's, the spin-lock poll's rounds
+        const bool store = se.kind() == EventKind::kAtomicStore;
         return Var(e.obj) + " size=" + std::to_string(e.aux16) + " " +
                Order(e.flags & trace::kMemoryOrderMask) +
-               (e.flags & trace::kAtomicUnchecked ? " unchecked" : "");
+               (e.flags & trace::kAtomicUnchecked ? " unchecked" : "") +
+               (e.aux32 ? (store ? " rounds=+" : " repeats=+") + std::to_string(e.aux32) : "");
+      }
       case EventKind::kFence:
         return Order(e.flags);
       case EventKind::kAlloc:

@@ -76,11 +76,17 @@ TEST(SpinLoop, APollLoopRecordsItsArrayOncePerEpoch) {
   EXPECT_EQ(RecordsAt(c, Hex(r.out, "FDS")), 3u);
 }
 
-TEST(SpinLoop, APollLoopWithAReleaseEachRoundRecordsEachRound) {
+// A release store each round makes each round a new epoch, whose accesses are recorded
+// again; a round that repeats the two before it is then counted on the release store
+// (store rounds): the first round (with the array's initialization) and two more are written.
+TEST(SpinLoop, APollLoopWithAReleaseStoreEachRoundIsCountedOnItsThirdRound) {
   Outcome r = RunTraced(std::string(TL_INSTRUMENTED_DIR) + "/busy_poll 1000 released");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   Contents c = Read(r.trace);
-  EXPECT_EQ(RecordsAt(c, Hex(r.out, "FDS")), 1u + 2 * 1000);
+  EXPECT_EQ(RecordsAt(c, Hex(r.out, "FDS")), 1u + 2 * 3);
+  const auto [records, rounds] = Counted(c, EventKind::kAtomicStore, Hex(r.out, "FLAG"));
+  EXPECT_EQ(records, 3u);
+  EXPECT_EQ(rounds, 1000u);
 }
 
 // The same rounds through a mutex nobody else takes: from the third on, a round repeats the

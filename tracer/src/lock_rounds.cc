@@ -21,18 +21,6 @@ namespace {
 
 constexpr uint32_t kEv = sizeof(trace::Event);
 
-// The record at `off` as the Event it stands for; its size in the buffer.
-uint32_t RecordAt(const ThreadState* ts, uint32_t off, trace::Event& e) {
-  const unsigned char* p = ts->buf + off;
-  if (p[0] & trace::kPackedTag) {
-    uint64_t w[2];
-    memcpy(w, p, sizeof w);
-    return trace::UnpackRecord(w[0], w[1], 0, e) ? trace::kPackedSize : 0;
-  }
-  memcpy(&e, p, sizeof e);
-  return sizeof(trace::Event);
-}
-
 // What the later of two equal rounds adds to the earlier's records.
 struct Counts {
   static constexpr uint32_t kMax = 8;

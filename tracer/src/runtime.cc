@@ -173,7 +173,8 @@ void FlushLocked(ThreadState* ts, bool owner, bool foreign) {
   }
   if (owner) {
     ts->flushed = 0;
-    ts->rounds.Reset();  // lock rounds: no release left in the buffer
+    ts->rounds.Reset();  // lock and store rounds: no release left in the buffer
+    ts->store_rounds.Reset();
     ts->pos.store(0, std::memory_order_relaxed);
   } else {
     ts->flushed = pos;
@@ -280,6 +281,7 @@ void ForkChild() {
     self->pos.store(0);
     self->flushed = 0;
     self->rounds.Reset();
+    self->store_rounds.Reset();
     self->drained = false;
     self->flush_lock.Reset();
     Register(self);

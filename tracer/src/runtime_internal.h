@@ -13,6 +13,7 @@
 
 #include "event_effects.h"
 #include "lock_rounds.h"
+#include "store_rounds.h"
 #include "object_maps.h"
 #include "runtime.h"
 #include "spin_lock.h"
@@ -120,6 +121,7 @@ struct ThreadState {
   uint32_t sched_slot;      // the schedule controller's slot + 1 (schedule.cc), 0 = none
 
   LockRounds rounds;  // polls through locks counted on one round (lock_rounds.h)
+  StoreRounds store_rounds;  // polls through spin locks (store_rounds.h)
   // A tryjoin spin (intercept_thread.cc): the detaches counted when its record was written.
   uint32_t join_try_detaches;
 
@@ -320,6 +322,9 @@ inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16
     NoteLockAcquired(ts->rounds, ts->tid, obj, flags & trace::kShared, end);
   }
   if (kind == trace::EventKind::kLockRelease) ts->rounds.NoteRelease(obj, end);
+  if (kind == trace::EventKind::kAtomicStore && trace::IsReleaseOrder(flags)) {
+    ts->store_rounds.NoteRelease(obj, end);
+  }
   LeaveRecord(ts);
   if (library_frame) EndProgramEvent();
 }

@@ -7,8 +7,10 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 
 #include "runtime_internal.h"
+#include "threadlens/trace_packed.h"
 
 namespace threadlens::rt {
 
@@ -17,6 +19,18 @@ inline bool IsOperation(const trace::Event& e, trace::EventKind kind, uint8_t fl
                         uint16_t aux16, uint64_t obj, uint64_t site) {
   return e.kind == static_cast<uint8_t>(kind) && e.flags == flags && e.aux16 == aux16 &&
          e.obj == obj && e.site == site;
+}
+
+// The record at `off` as the Event it stands for; its size in the buffer (0: not one).
+inline uint32_t RecordAt(const ThreadState* ts, uint32_t off, trace::Event& e) {
+  const unsigned char* p = ts->buf + off;
+  if (p[0] & trace::kPackedTag) {
+    uint64_t w[2];
+    std::memcpy(w, p, sizeof w);
+    return trace::UnpackRecord(w[0], w[1], 0, e) ? trace::kPackedSize : 0;
+  }
+  std::memcpy(&e, p, sizeof e);
+  return sizeof(trace::Event);
 }
 
 // Folds an operation into record `off`, the thread's last or (a load in a spin

@@ -39,10 +39,11 @@ inline void RaiseTo(std::atomic<uint64_t>& last, uint64_t seq) {
   std::atomic_thread_fence(std::memory_order_release);
 }
 
-inline Stripe& StripeFor(const volatile void* a) {
+inline uint32_t StripeIndex(const volatile void* a) {
   auto x = reinterpret_cast<uintptr_t>(a);
-  return stripes[((x >> 3) ^ (x >> 12)) & (kStripes - 1)];
+  return static_cast<uint32_t>(((x >> 3) ^ (x >> 12)) & (kStripes - 1));
 }
+inline Stripe& StripeFor(const volatile void* a) { return stripes[StripeIndex(a)]; }
 
 
 // The ABI's morder is the C++ memory_order value, possibly with high flag bits (e.g.
@@ -110,6 +111,25 @@ TSAN_ALWAYS_INLINE uint64_t Bump(ThreadCtx* t, const volatile void* a) {
                                                     std::memory_order_relaxed);
   std::atomic_thread_fence(std::memory_order_release);
   return v;
+}
+
+// An atomic of the thread on `a` found the stripe's version `before` and left it at `after`
+// (store_rounds.h); `end`: where its record ends, + 1. True when it found the stripe as the
+// thread's own previous atomic there left it.
+TSAN_ALWAYS_INLINE bool NoteAtomic(ThreadCtx* t, const volatile void* a, uint64_t before,
+                                   uint64_t after, uint32_t end) {
+  ThreadState* ts = t_state;
+  if (!t || t->ignore || reinterpret_cast<uintptr_t>(ts) <= 1) return false;
+  const bool settled = Settled(before);
+  return ts->store_rounds.NoteAtomic(StripeIndex(a), settled ? before : StoreRounds::kUnknown,
+                                     after, end);
+}
+// The same after its record: where the buffer ends now.
+TSAN_ALWAYS_INLINE void NoteRecordedAtomic(ThreadCtx* t, const volatile void* a,
+                                           uint64_t before, uint64_t after) {
+  ThreadState* ts = t_state;
+  if (reinterpret_cast<uintptr_t>(ts) <= 1) return;
+  NoteAtomic(t, a, before, after, ts->pos.load(std::memory_order_relaxed) + 1);
 }
 
 // Numbers a read of `a` (a load, or a failed compare-exchange) once it read: draws ts's

@@ -93,6 +93,7 @@ TSAN_ALWAYS_INLINE bool RecordLoad(ThreadCtx* t, int mo, const volatile void* a,
   // Only a load written is one to fold into (a fault in a flush drops the record).
   if (state && ts->pos.load(std::memory_order_relaxed) != pos) {
     t->spin[t->spin_next++ % ThreadCtx::kSpinLoads] = {before, ts->last};
+    NoteRecordedAtomic(t, a, before, before);
   }
   return true;
 }
@@ -125,6 +126,21 @@ TSAN_ALWAYS_INLINE void Store(volatile T* a, T v, int mo, uintptr_t pc) {
     PlainRmw<Op::kExchange>(a, v, mo);
   } else {
     __atomic_store_n(a, v, mo);
+  }
+  // A release store may end a round of a poll through a spin lock (store_rounds.h).
+  ThreadState* ts = t_state;
+  if (t && !t->ignore && reinterpret_cast<uintptr_t>(ts) > 1) {
+    const uint64_t begin = w.Begin();
+    const bool as_left =
+        NoteAtomic(t, a, begin, begin + stripe_version::kBegin + stripe_version::kEnd,
+                   ts->pos.load(std::memory_order_relaxed) + sizeof(trace::Event) + 1);
+    if (trace::IsReleaseOrder(static_cast<uint8_t>(mo)) && !t->ignore_writes && !ts->in_runtime) {
+      if (StackDirty(*t)) SyncStack(*t);
+      if (FoldStoreRound(ts, reinterpret_cast<uintptr_t>(a), static_cast<uint8_t>(mo),
+                         static_cast<uint16_t>(sizeof(T)), pc, as_left)) {
+        return;
+      }
+    }
   }
   Record(t, EventKind::kAtomicStore, mo, a, sizeof(T), pc);
 }
@@ -213,6 +229,8 @@ TSAN_ALWAYS_INLINE T Rmw(volatile T* a, T v, int mo, uintptr_t pc) {
       Record(t, EventKind::kAtomicRmw, mo, a, sizeof(T), pc);
       NoteRmwRecord(t, end, unchanged);
     }
+    NoteRecordedAtomic(t, a, w.Begin(),
+                       w.Begin() + stripe_version::kBegin + stripe_version::kEnd);
   }
   // Outside the stripe's lock, which the thread the spin waits for may need.
   if (TL_UNLIKELY(repeats % kYieldEvery == 0 && repeats)) sched_yield();
@@ -250,6 +268,8 @@ TSAN_ALWAYS_INLINE bool Cas(volatile T* a, T* expected, T desired, bool weak, in
       if (ok) {
         w.AfterRead();
         Record(t, EventKind::kAtomicRmw, mo, a, sizeof(T), pc);
+        NoteRecordedAtomic(t, a, w.Begin(),
+                           w.Begin() + stripe_version::kBegin + stripe_version::kEnd);
       } else if (!w.NumberRead(before) && tries < kLastReload) {
         *expected = want;
         continue;  // ends the bracket

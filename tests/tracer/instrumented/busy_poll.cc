@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
   const long rounds = std::atol(argv[1]);
   const bool locked = std::strcmp(argv[2], "locked") == 0;
   const bool released = std::strcmp(argv[2], "released") == 0;
-  std::printf("MU %p\n", static_cast<void*>(&mu));
+  std::printf("MU %p\nFLAG %p\n", static_cast<void*>(&mu), static_cast<void*>(&flag));
   int p[2];
   if (pipe(p) != 0) return 1;
   pollfd fds[4];

@@ -344,6 +344,13 @@ enum class MemoryOrder : uint8_t {
 // operation still synchronizes but is no access to check.
 inline constexpr uint8_t kMemoryOrderMask = 0x07;
 inline constexpr uint8_t kAtomicUnchecked = 0x40;
+// An atomic's flags order it as a release (release, acq_rel or seq_cst).
+constexpr bool IsReleaseOrder(uint8_t flags) {
+  const uint8_t mo = flags & kMemoryOrderMask;
+  return mo == static_cast<uint8_t>(MemoryOrder::kRelease) ||
+         mo == static_cast<uint8_t>(MemoryOrder::kAcqRel) ||
+         mo == static_cast<uint8_t>(MemoryOrder::kSeqCst);
+}
 // An allocation's or free's flags: kHeapUnchecked when the thread ignored its reads or writes
 // there (AnnotateIgnoreWritesBegin): the block's life is known, but it is no access.
 inline constexpr uint8_t kHeapUnchecked = 0x40;
