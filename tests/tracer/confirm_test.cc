@@ -6,10 +6,12 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "threadlens/analyzer/analyze.h"
 #include "threadlens/analyzer/findings.h"
@@ -98,7 +100,28 @@ TEST(Confirm, ACycleThatJoinOrdersIsNeverConfirmed) {
 // A cycle through a file's flock and a mutex (programs/flock_mutex_apart.c) is confirmed as
 // the mutex's is: the thread holding the file's lock waits at the mutex, the other, holding
 // the mutex, at the flock. Its twin, whose threads join orders, never is.
+// The program's files in /tmp (it removes its own at its end, which a deadlocked attempt that
+// confirm ends never reaches).
+std::vector<std::string> FlockFiles() {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/tmp", ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("threadlens-flock-apart-", 0) == 0) out.push_back(e.path().string());
+  }
+  return out;
+}
+
 TEST(Confirm, ACycleThroughAFileLockIsMadeToHappen) {
+  const std::vector<std::string> before = FlockFiles();
+  struct Cleanup {
+    const std::vector<std::string>& before;
+    ~Cleanup() {
+      for (const std::string& f : FlockFiles()) {
+        if (std::find(before.begin(), before.end(), f) == before.end()) fs::remove(f);
+      }
+    }
+  } cleanup{before};
   const std::string base = Base(), cli = THREADLENS_CLI;
   const std::string program = std::string(TL_PROGRAMS_DIR) + "/flock_mutex_apart";
   for (const std::string arg : {"", "joined"}) {

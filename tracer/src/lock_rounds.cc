@@ -162,6 +162,7 @@ bool FoldLockRound(ThreadState* ts, uint64_t lock, uint8_t flags, uint16_t depth
     for (uint32_t i = 0; i < c.n_held; ++i) CountHold(ts, c.held[i].release, c.held[i].ticks);
     ts->last = b - kEv;
     ts->pos.store(b, std::memory_order_release);
+    ts->store_rounds.Rewound(b);  // release stores in the dropped round
     // What is kept stays: a later round starts after it.
     r.floor = b;
     for (;;) {  // the releases in the dropped round: the ring's newest

@@ -91,20 +91,22 @@ bool FoldStoreRound(ThreadState* ts, uint64_t addr, uint8_t flags, uint16_t aux1
   // (Again: a signal handler's flush may have emptied the ring meanwhile.)
   if (RoundEnds(r, addr, end) && end[2] - 1 >= ts->flushed && end[0] - 1 <= pos) {
     const uint32_t k = end[2] - 1, l = end[1] - 1, n = end[0] - 1;
+    const bool known = r.same[0] == end[2] && r.same[1] == end[1] && r.same[2] == end[0];
     if (k + kEv <= l && l + kEv <= n &&
         IsOperation(FullAt(ts, n - kEv), EventKind::kAtomicStore, flags, aux16, addr, pc) &&
-        SameRound(ts, k, l, l, n) && SameRound(ts, l, n - kEv, n, pos)) {
-      // L takes the new round's numbers and times, record by record.
-      for (uint32_t x = l, y = n; y < pos;) {
-        trace::Event e, old;
-        const uint32_t size = RecordAt(ts, y, e), old_size = RecordAt(ts, x, old);
-        if (trace::IsSyncKind(static_cast<EventKind>(e.kind))) {  // whole records both
-          trace::Event& to = FullAt(ts, x);
-          __atomic_store_n(&to.seq, e.seq, __ATOMIC_RELAXED);
-          __atomic_store_n(&to.ts, e.ts, __ATOMIC_RELAXED);
-        }
-        x += old_size;
-        y += size;
+        (known || SameRound(ts, k, l, l, n)) && SameRound(ts, l, n - kEv, n, pos)) {
+      // L takes the new round's numbers and times, record by record (a synchronization
+      // record is whole in both).
+      auto size_at = [ts](uint32_t off) {
+        return ts->buf[off] & trace::kPackedTag ? uint32_t{trace::kPackedSize} : kEv;
+      };
+      for (uint32_t x = l, y = n; y < pos; x += size_at(x), y += size_at(y)) {
+        if (size_at(y) != kEv) continue;
+        const trace::Event& e = FullAt(ts, y);
+        if (!trace::IsSyncKind(static_cast<EventKind>(e.kind))) continue;
+        trace::Event& to = FullAt(ts, x);
+        __atomic_store_n(&to.seq, e.seq, __ATOMIC_RELAXED);
+        __atomic_store_n(&to.ts, e.ts, __ATOMIC_RELAXED);
       }
       trace::Event& store = FullAt(ts, n - kEv);
       __atomic_store_n(&store.seq, ts->reserved_seq, __ATOMIC_RELAXED);
@@ -116,10 +118,10 @@ bool FoldStoreRound(ThreadState* ts, uint64_t addr, uint8_t flags, uint16_t aux1
       }
       ts->last = n - kEv;
       ts->pos.store(n, std::memory_order_release);
-      while (r.rel[(r.rel_next - 1) % StoreRounds::kStores].end > end[0]) {
-        r.rel[(r.rel_next - 1) % StoreRounds::kStores] = {};
-        --r.rel_next;  // a release store of the dropped round
-      }
+      r.Rewound(n);  // release stores of the dropped round
+      r.same[0] = end[2];
+      r.same[1] = end[1];
+      r.same[2] = end[0];
       // The store still ends the epoch: the next round's accesses are recorded again.
       ++ts->epoch;
       ++ts->stack_epoch;

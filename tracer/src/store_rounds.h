@@ -31,6 +31,10 @@ struct StoreRounds {
   // End of its latest atomic that found its stripe written by another thread since its own
   // previous atomic there.
   uint32_t not_as_left;
+  // The ends (as in `rel`, K's start first) of rounds K and L last found the same: until the
+  // buffer is reset, a later fold between them need not compare them again (their records
+  // change only in times, numbers and K's count).
+  uint32_t same[3];
 
   void NoteRelease(uint64_t addr, uint32_t end) { rel[rel_next++ % kStores] = {end, addr}; }
   // An atomic on stripe `stripe` found the version `before` and left it at `after`
@@ -47,10 +51,19 @@ struct StoreRounds {
     *s = {stripe + 1, before == kUnknown ? kUnknown : after};
     return as_left;
   }
+  // The buffer was cut back to `pos` (a lock round left out): the records past it are gone.
+  void Rewound(uint32_t pos) {
+    while (rel[(rel_next - 1) % kStores].end > pos + 1) {
+      rel[(rel_next - 1) % kStores] = {};
+      --rel_next;
+    }
+    same[0] = same[1] = same[2] = 0;
+  }
   // The buffer was flushed or the process forked: no store record left in the buffer.
   void Reset() {
     for (Store& s : rel) s = {};
     not_as_left = 0;
+    same[0] = same[1] = same[2] = 0;
   }
 };
 
