@@ -49,8 +49,8 @@ void BM_MutexLockUnlock_Traced(benchmark::State& state) {
 }
 BENCHMARK(BM_MutexLockUnlock_Traced);
 
-// Two mutexes in turn: no round repeats the one before, so each writes two events
-// (lock_acquired, lock_release).
+// Two mutexes in turn: each round (one, then the other) repeats the one before and is
+// counted, not written: what the comparison of the two rounds costs.
 void BM_TwoMutexesInTurn_Traced(benchmark::State& state) {
   if (!threadlens_enabled()) state.SkipWithError("tracing is off");
   std::mutex m[2];

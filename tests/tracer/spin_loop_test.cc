@@ -229,7 +229,7 @@ TEST(SpinLoop, AnAtomicReadBesideASeqCstTestAndSetDoesNotRace) {
 // all, and every round is in the count; what races with the poll still races.
 // With two mutexes (`nested-`) each round takes both.
 Spin RunLockPoll(const std::string& mode) {
-  const bool two = mode.rfind("nested-", 0) == 0;
+  const bool two = mode.rfind("nested-", 0) == 0 || mode.rfind("turn-", 0) == 0;
   const std::vector<std::string> locks =
       two ? std::vector<std::string>{"LOCK", "LOCK2"} : std::vector<std::string>{"LOCK"};
   Spin s = RunSpin("lock_poll " + mode, EventKind::kLockAcquired, locks);
@@ -301,6 +301,17 @@ TEST(SpinLoop, APollThroughTwoNestedMutexesIsCountedOnFewRecords) {
 }
 TEST(SpinLoop, APollRoundAfterAnotherThreadTookTheNestedMutexesIsKept) {
   ExpectLockPollRaceOn("nested-handover", "extra");
+}
+
+// Through two mutexes in turn (one, then the other): a round repeats the one before when
+// every mutex either round takes was found as the thread's previous round left it.
+TEST(SpinLoop, APollThroughTwoMutexesInTurnIsCountedOnFewRecords) {
+  ExpectLockPollClean("turn-flag");
+  ExpectLockPollClean("turn-handover-locked");
+}
+TEST(SpinLoop, APollThroughTwoMutexesInTurnStillRaces) {
+  ExpectLockPollRaceOn("turn-unlocked", "done");
+  ExpectLockPollRaceOn("turn-handover", "extra");
 }
 
 // A non-blocking read tried again and again on an empty pipe (read_spin): each try uses the

@@ -1,11 +1,12 @@
 // Lock rounds: a thread polling through locks (lock, read a flag, unlock, again; or through
-// nested locks) repeats one round of records. A round of a lock ends with a release of it and
-// starts after the thread's release of it before. A round that repeats the one before it,
-// with every lock it takes found as the thread's own previous acquisition left it (nobody
-// else took it since; a shared hold: nobody took it exclusively), is dropped at its release
-// and counted on the earlier round's records (docs/trace-format.md, "Repeats"). Why nothing
-// is lost: until another thread takes one of its locks, the rounds order nothing with
-// anyone, and each dropped access is the kept round's.
+// nested locks, or two in turn) repeats one round of records. A round of a lock ends with a
+// release of it and starts after the thread's release of it before. A round that repeats the
+// one before it, with every lock either of them takes found as the thread's own previous
+// acquisition left it (nobody else took it since; a shared hold: nobody took it
+// exclusively), is dropped at its release and counted on the earlier round's records
+// (docs/trace-format.md, "Repeats"). Why nothing is lost: until another thread takes one of
+// its locks, the rounds order nothing with anyone, and each dropped access is the kept
+// round's.
 #include <cstring>
 
 #include "process_tree.h"
@@ -40,26 +41,16 @@ struct Counts {
 // Rounds [a, a_end) and [b, b_end) are one round twice: the same records but for times,
 // sequence numbers and the earlier's counts; plain accesses, calls and returns that leave the
 // stack as they found it, and acquisitions and releases that pair up within the round but for
-// one acquisition of `lock`, which the round's release (not among these records) ends. Once
-// a lock is released, no access or acquisition follows (releases, calls and returns): a
-// thread that takes an inner lock after the dropped round let it go learns from the kept
-// round's release of it, and so misses nothing the kept round did after that release but let
-// go of locks (nested locks; not two in turn).
+// one acquisition of `lock`, which the round's release (not among these records) ends.
 bool SameRound(const ThreadState* ts, uint32_t a, uint32_t a_end, uint32_t b, uint32_t b_end,
                uint64_t lock, Counts& c) {
   using trace::EventKind;
   int depth = 0;
-  bool releasing = false;
   while (a < a_end && b < b_end) {
     trace::Event x, y;
     const uint32_t nx = RecordAt(ts, a, x), ny = RecordAt(ts, b, y);
     if (nx == 0 || ny == 0 || x.kind != y.kind || x.flags != y.flags || x.aux16 != y.aux16 ||
         x.obj != y.obj || x.site != y.site) {
-      return false;
-    }
-    if (releasing && (y.kind == static_cast<uint8_t>(EventKind::kLockAcquired) ||
-                      y.kind == static_cast<uint8_t>(EventKind::kRead) ||
-                      y.kind == static_cast<uint8_t>(EventKind::kWrite))) {
       return false;
     }
     switch (static_cast<EventKind>(x.kind)) {
@@ -85,7 +76,6 @@ bool SameRound(const ThreadState* ts, uint32_t a, uint32_t a_end, uint32_t b, ui
         if (i == 0 || y.aux32 != 0) return false;  // taken before the round
         c.held[c.n_held++] = {a, y.ts > c.open[i - 1].ts ? y.ts - c.open[i - 1].ts : 0};
         c.open[i - 1] = c.open[--c.n_open];
-        releasing = true;
         break;
       }
       default:
@@ -125,8 +115,8 @@ bool RoundStarts(const LockRounds& r, uint64_t lock, uint32_t& start, uint32_t& 
     if (rel.end == 0) break;
     if (rel.lock == lock) (start == 0 ? start : before) = rel.end;
   }
-  // (An acquisition after a release inside the round: two locks in turn, never counted.)
-  return before != 0 && start - 1 >= r.floor && r.not_as_left <= start && r.mixed <= start;
+  // Every acquisition of the kept round L and of this one found its lock as left.
+  return before != 0 && start - 1 >= r.floor && r.not_as_left <= before;
 }
 
 }  // namespace

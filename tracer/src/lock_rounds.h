@@ -32,8 +32,6 @@ struct LockRounds {
   uint32_t seen_next;
   uint64_t count;       // the thread's acquisitions, numbering its stamps
   uint32_t not_as_left;  // end of its latest acquisition that found the lock taken by another
-  uint32_t last_acquired;  // end of its latest acquisition
-  uint32_t mixed;  // end of its latest release that an acquisition followed (not nested)
   // Where its latest release records end, and of which lock (a ring).
   struct Release {
     uint32_t end;
@@ -57,7 +55,7 @@ struct LockRounds {
   void Reset() {
     for (Release& r : rel) r = {};
     for (Hold& h : hold) h = {};
-    floor = not_as_left = last_acquired = mixed = 0;
+    floor = not_as_left = 0;
   }
 };
 
@@ -81,9 +79,6 @@ inline void NoteLockAcquired(LockRounds& r, uint32_t tid, uint64_t lock, bool sh
   if (!seen) seen = &r.seen[r.seen_next++ % LockRounds::kSeen];
   *seen = {lock, stamp, excl};
   if (!as_left) r.not_as_left = end;
-  const uint32_t released = r.rel[(r.rel_next - 1) % LockRounds::kReleases].end;
-  if (released > r.last_acquired) r.mixed = released;
-  r.last_acquired = end;
 }
 // Drops the round about to end with this release when it repeats the one before
 // (lock_rounds.cc); the caller then releases without a record.

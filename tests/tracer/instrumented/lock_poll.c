@@ -8,7 +8,8 @@
 //   handover-locked  the same with `extra` written under the lock: nothing races
 // With the prefix `rw-` the lock is a rwlock: main polls holding it shared, the setter takes
 // it exclusively. With `nested-` each round and the setter take a second mutex inside the
-// first.
+// first. With `turn-` each round then takes a second mutex after the first (two in turn) and
+// reads `extra2`, which nobody writes.
 // argv[2], optional: the busy loop's length outside the lock each round (50000; 0: a tight
 // poll). Prints the lock's address and how many rounds the poll made.
 #include <pthread.h>
@@ -19,9 +20,9 @@
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER, lock2 = PTHREAD_MUTEX_INITIALIZER;
 static pthread_rwlock_t rwlock = PTHREAD_RWLOCK_INITIALIZER;
-static int done, extra, seen;
+static int done, extra, extra2, seen;
 static const char* mode;
-static int rw, nested;
+static int rw, nested, turn;
 
 static void Take(int shared) {
   if (!rw) {
@@ -82,7 +83,8 @@ int main(int argc, char** argv) {
   const long outside = argc == 3 ? atol(argv[2]) : 50000;
   rw = strncmp(mode, "rw-", 3) == 0;
   nested = strncmp(mode, "nested-", 7) == 0;
-  mode += rw ? 3 : nested ? 7 : 0;
+  turn = strncmp(mode, "turn-", 5) == 0;
+  mode += rw ? 3 : nested ? 7 : turn ? 5 : 0;
   printf("LOCK %p\nLOCK2 %p\n", rw ? (void*)&rwlock : (void*)&lock, (void*)&lock2);
   pthread_t t;
   pthread_create(&t, NULL, Setter, NULL);
@@ -98,6 +100,11 @@ int main(int argc, char** argv) {
       d = done;
       seen += extra;
       Give();
+      if (turn) {
+        pthread_mutex_lock(&lock2);
+        seen += extra2;
+        pthread_mutex_unlock(&lock2);
+      }
     }
   }
   pthread_join(t, NULL);
