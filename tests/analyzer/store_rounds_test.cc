@@ -11,7 +11,7 @@
 #include <map>
 #include <random>
 
-#include "test_util.h"
+#include "fold_check.h"
 
 namespace threadlens::testing {
 namespace {
@@ -193,30 +193,23 @@ std::vector<std::string> Races(const std::vector<Ev>& ev) {
   for (uint64_t v = 0; v < 3; ++v) {
     s.Add(1, EventKind::kNameVariable, kVar + v, 0, 1, 0, s.Str("v" + std::to_string(v)));
   }
-  for (const Ev& e : ev) {
-    s.Add(e.tid, e.kind, e.obj, e.flags, e.Atomic() ? 1 : 0, e.site, e.rounds);
-  }
-  AnalyzeOptions o = TestOptions();
-  o.max_races = 100000;
-  return RacingVariables(Analyze(s, o));
+  return RoundRaces(s, ev, [](VectorSource& to, const Ev& e) {
+    to.Add(e.tid, e.kind, e.obj, e.flags, e.Atomic() ? 1 : 0, e.site, e.rounds);
+  });
 }
 
 TEST(StoreRoundsRandomized, FoldedSpinLockPollsRaceAsTheWholeTrace) {
-  std::mt19937 rng(20261208);
-  size_t folded = 0, unchecked_differ = 0, drop_new_differ = 0;
-  for (int iter = 0; iter < 1500; ++iter) {
-    const std::vector<Ev> ev = RandomPolls(rng);
-    const std::vector<std::string> whole = Races(ev);
-    ASSERT_EQ(Races(Fold(ev, true, false, &folded)), whole) << "iteration " << iter;
-    size_t ignored = 0;
-    unchecked_differ += Races(Fold(ev, false, false, &ignored)) != whole;
-    drop_new_differ += Races(Fold(ev, true, true, &ignored)) != whole;
-  }
-  EXPECT_GT(folded, 1000u);  // the rule is exercised
+  FoldCounts n;
+  ASSERT_TRUE(CheckFolds(20261208, RandomPolls, Races,
+                         [](const std::vector<Ev>& ev, int rule, size_t* folded) {
+                           return Fold(ev, rule != 1, rule == 2, folded);
+                         },
+                         n));
+  EXPECT_GT(n.folded, 1000u);  // the rule is exercised
   // Folding rounds after another thread wrote what they read loses or invents races, and so
   // does leaving the new round out in place of the one before: both matter.
-  EXPECT_GT(unchecked_differ, 0u);
-  EXPECT_GT(drop_new_differ, 0u);
+  EXPECT_GT(n.first_differ, 0u);
+  EXPECT_GT(n.second_differ, 0u);
 }
 
 }  // namespace

@@ -49,10 +49,7 @@ bool SameRound(const ThreadState* ts, uint32_t a, uint32_t a_end, uint32_t b, ui
   while (a < a_end && b < b_end) {
     trace::Event x, y;
     const uint32_t nx = RecordAt(ts, a, x), ny = RecordAt(ts, b, y);
-    if (nx == 0 || ny == 0 || x.kind != y.kind || x.flags != y.flags || x.aux16 != y.aux16 ||
-        x.obj != y.obj || x.site != y.site) {
-      return false;
-    }
+    if (nx == 0 || ny == 0 || !SameOperation(x, y)) return false;
     switch (static_cast<EventKind>(x.kind)) {
       case EventKind::kRead:
       case EventKind::kWrite:

@@ -21,6 +21,12 @@ inline bool IsOperation(const trace::Event& e, trace::EventKind kind, uint8_t fl
          e.obj == obj && e.site == site;
 }
 
+// Records `x` and `y` are of one operation: same kind, flags, aux16, object and call site.
+inline bool SameOperation(const trace::Event& x, const trace::Event& y) {
+  return x.kind == y.kind && x.flags == y.flags && x.aux16 == y.aux16 && x.obj == y.obj &&
+         x.site == y.site;
+}
+
 // The record at `off` as the Event it stands for; its size in the buffer (0: not one).
 inline uint32_t RecordAt(const ThreadState* ts, uint32_t off, trace::Event& e) {
   const unsigned char* p = ts->buf + off;

@@ -42,10 +42,7 @@ bool SameRound(const ThreadState* ts, uint32_t a, uint32_t a_end, uint32_t b, ui
     const uint32_t nx = RecordAt(ts, a, x), ny = RecordAt(ts, b, y);
     // (A plain access may be written whole in one round, to read the clock, and packed in
     // the other.)
-    if (nx == 0 || ny == 0 || x.kind != y.kind || x.flags != y.flags || x.aux16 != y.aux16 ||
-        x.obj != y.obj || x.site != y.site) {
-      return false;
-    }
+    if (nx == 0 || ny == 0 || !SameOperation(x, y)) return false;
     const auto kind = static_cast<EventKind>(x.kind);
     if (kind == EventKind::kRead || kind == EventKind::kWrite) {
       if (x.aux32 != y.aux32 || x.seq != y.seq) return false;
