@@ -65,10 +65,13 @@ bool Peek() {
 }
 
 std::atomic<bool> finished{false};
+std::atomic<bool> seen{false};  // the observer read `rounds` (relaxed: orders nothing)
 
 void Setter(const std::string& mode) {
   if (mode == "observer-counted") return;
   usleep(20000);
+  // The poll goes on after the observer's read, however late it comes.
+  while (mode == "observer" && !seen.load(std::memory_order_relaxed)) usleep(1000);
   if (mode.rfind("handover", 0) == 0) {
     Take();
     Give();
@@ -101,6 +104,7 @@ void Observer(const std::string& mode) {
   std::printf("PEEK %d\n", Peek() ? 1 : 0);
   std::atomic_thread_fence(std::memory_order_acquire);
   std::printf("SEEN %ld\n", rounds > 0 ? 1L : 0L);
+  seen.store(true, std::memory_order_relaxed);
 }
 
 }  // namespace
