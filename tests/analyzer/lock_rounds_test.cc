@@ -29,10 +29,11 @@ struct Ev {
   }
 };
 
-constexpr uint64_t kRwLock = 0x100, kVar = 0x1000;
+constexpr uint64_t kRwLock = 0x100, kCond = 0x500, kVar = 0x1000;
 
 // Threads 2..4 started by T1; each polls with a round of its own (an optional access before
-// the locks; one lock, or two nested, or two in turn; one or two accesses under each), which
+// the locks; one lock, or two nested, or two in turn, or one with a timed condition wait that
+// times out inside it; one or two accesses under each), which
 // it sometimes changes; between rounds, critical sections of other work, plain accesses, and
 // annotation edges. A round is written whole, so no lock is ever held between two steps.
 std::vector<Ev> RandomPolls(std::mt19937& rng) {
@@ -59,8 +60,20 @@ std::vector<Ev> RandomPolls(std::mt19937& rng) {
         r.push_back({t, pick(2) ? EventKind::kRead : EventKind::kWrite, kVar + pick(3), 0, site++});
       }
     };
-    const int shape = pick(3);  // one lock, two nested, two in turn
+    const int shape = pick(4);  // one lock, two nested, two in turn, a timed condition wait
     if (pick(3) == 0) r.push_back({t, EventKind::kRead, kVar + pick(3), 0, site++});
+    if (shape == 3) {  // a wait whose deadline is past, inside the mutex
+      const uint64_t mu = kRwLock + 1, at = site++;  // (the wait's records share its site)
+      r.push_back({t, EventKind::kLockAcquired, mu, 0, site++});
+      accesses();
+      r.push_back({t, EventKind::kCondWaitBegin, kCond, trace::kTimed, at});
+      r.push_back({t, EventKind::kLockRelease, mu, trace::kViaCondWait, at});
+      r.push_back({t, EventKind::kLockAcquired, mu, trace::kViaCondWait, at});
+      r.push_back({t, EventKind::kCondWaitEnd, kCond, trace::kTimed | trace::kTimedOut, at});
+      accesses();
+      r.push_back({t, EventKind::kLockRelease, mu, 0, site++});
+      return;
+    }
     r.push_back({t, EventKind::kLockAcquired, lock, flags, site++});
     accesses();
     if (shape == 2) r.push_back({t, EventKind::kLockRelease, lock, flags, site++});
@@ -94,13 +107,14 @@ std::vector<Ev> RandomPolls(std::mt19937& rng) {
 }
 
 // The tracer's rule (lock_rounds.cc): at a release of a lock, when the thread's records since
-// its previous release of that lock (one of its last eight releases; after what the thread's
-// latest fold kept) repeat those between its two releases of it before, L (plain accesses,
-// and acquisitions and releases that pair up within the round but for the one this release
-// ends), and every lock L and the new round take was found as the thread's previous
-// acquisition of it left it (nobody took it since; held shared: nobody took it exclusively),
-// the new round is left out and each of L's acquisitions counts it. `stamps` false: the
-// second condition is not checked. `new_only`: it is checked for the new round only.
+// its previous release of that lock from the same call site (one of its last eight releases;
+// after what the thread's latest fold kept) repeat those between its two releases of it before,
+// L (plain accesses, condition waits that timed out, and acquisitions and releases that pair up
+// within the round but for the one this release ends), and every lock L and the new round take
+// was found as the thread's previous acquisition of it left it (nobody took it since; held
+// shared: nobody took it exclusively), the new round is left out and each of L's acquisitions
+// counts it. `stamps` false: the second condition is not checked. `new_only`: it is checked for
+// the new round only.
 std::vector<Ev> Fold(const std::vector<Ev>& ev, bool stamps, bool new_only, size_t* folded) {
   struct Thread {
     std::vector<size_t> buf;  // indices in `out` of its records kept so far
@@ -139,7 +153,9 @@ std::vector<Ev> Fold(const std::vector<Ev>& ev, bool stamps, bool new_only, size
     }
     size_t start = 0, before = 0;  // where the new round and L start
     for (auto r = t.rel.rbegin(); r != t.rel.rend() && before == 0; ++r) {
-      if (r->second == e.obj) (start == 0 ? start : before) = r->first;
+      if (r->second == e.obj && out[t.buf[r->first - 1]].Same(e)) {
+        (start == 0 ? start : before) = r->first;
+      }
     }
     bool same = before != 0 && start >= t.floor &&
                 t.not_as_left <= (new_only ? start : before) && out[t.buf[start - 1]].Same(e) &&
@@ -157,7 +173,9 @@ std::vector<Ev> Fold(const std::vector<Ev>& ev, bool stamps, bool new_only, size
         same = same && o != open.rend();
         if (same) open.erase(std::next(o).base());
       } else {
-        same = same && (y.kind == EventKind::kRead || y.kind == EventKind::kWrite);
+        same = same && (y.kind == EventKind::kRead || y.kind == EventKind::kWrite ||
+                        y.kind == EventKind::kCondWaitBegin ||
+                        (y.kind == EventKind::kCondWaitEnd && (y.flags & trace::kTimedOut)));
       }
     }
     if (same && open.size() == 1 && open[0] == e.obj) {

@@ -309,6 +309,18 @@ TEST(SpinLoop, APollThroughTwoMutexesInTurnIsCountedOnFewRecords) {
   ExpectLockPollClean("turn-flag");
   ExpectLockPollClean("turn-handover-locked");
 }
+// A wait on a condition variable whose deadline is past, again and again, holding the mutex
+// in between: the waits that time out count like releases and acquisitions of the mutex.
+// The same with the mutex taken each round: a round runs from one unlock to the next.
+TEST(SpinLoop, TimedOutConditionWaitsOfAPollAreCountedOnFewRecords) {
+  ExpectLockPollClean("cond-flag");
+  ExpectLockPollClean("condround-flag");
+}
+TEST(SpinLoop, AFlagWrittenWithoutTheMutexAConditionPollReadsStillRaces) {
+  ExpectLockPollRaceOn("cond-unlocked", "done");
+  ExpectLockPollRaceOn("condround-unlocked", "done");
+}
+
 TEST(SpinLoop, APollThroughTwoMutexesInTurnStillRaces) {
   ExpectLockPollRaceOn("turn-unlocked", "done");
   ExpectLockPollRaceOn("turn-handover", "extra");

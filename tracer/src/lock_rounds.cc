@@ -40,8 +40,9 @@ struct Counts {
 
 // Rounds [a, a_end) and [b, b_end) are one round twice: the same records but for times,
 // sequence numbers and the earlier's counts; plain accesses, calls and returns that leave the
-// stack as they found it, and acquisitions and releases that pair up within the round but for
-// one acquisition of `lock`, which the round's release (not among these records) ends.
+// stack as they found it, condition waits that timed out, and acquisitions and releases that
+// pair up within the round but for one acquisition of `lock`, which the round's release (not
+// among these records) ends.
 bool SameRound(const ThreadState* ts, uint32_t a, uint32_t a_end, uint32_t b, uint32_t b_end,
                uint64_t lock, Counts& c) {
   using trace::EventKind;
@@ -66,6 +67,13 @@ bool SameRound(const ThreadState* ts, uint32_t a, uint32_t a_end, uint32_t b, ui
         if (y.aux32 != 0 || x.aux32 == UINT32_MAX || c.n_acquired == Counts::kMax) return false;
         c.acquired[c.n_acquired++] = a;
         c.open[c.n_open++] = {y.obj, y.ts};
+        break;
+      case EventKind::kCondWaitBegin:
+        if (x.aux32 != y.aux32) return false;
+        break;
+      case EventKind::kCondWaitEnd:
+        // A wait that timed out, as a poll's does: one a signal woke is never dropped.
+        if (!(y.flags & trace::kTimedOut) || x.aux32 != y.aux32) return false;
         break;
       case EventKind::kLockRelease: {
         uint32_t i = c.n_open;
@@ -103,14 +111,19 @@ void CountHold(ThreadState* ts, uint32_t off, uint64_t ticks) {
                    __ATOMIC_RELAXED);
 }
 
-// Where the thread's latest two release records of `lock` end: this round and the one
-// before it start there.
-bool RoundStarts(const LockRounds& r, uint64_t lock, uint32_t& start, uint32_t& before) {
+// Where the thread's latest two release records of `lock` from call site `pc` with `flags`
+// end: this round and the one before it start there. (A round with two releases of the lock,
+// a wait on a condition variable inside it and the unlock after, runs from one unlock to the
+// next.)
+bool RoundStarts(const LockRounds& r, uint64_t lock, uint8_t flags, uint64_t pc,
+                 uint32_t& start, uint32_t& before) {
   start = before = 0;
   for (uint32_t i = 1; i <= LockRounds::kReleases && before == 0; ++i) {
     const LockRounds::Release& rel = r.rel[(r.rel_next - i) % LockRounds::kReleases];
     if (rel.end == 0) break;
-    if (rel.lock == lock) (start == 0 ? start : before) = rel.end;
+    if (rel.lock == lock && rel.site == pc && rel.flags == flags) {
+      (start == 0 ? start : before) = rel.end;
+    }
   }
   // Every acquisition of the kept round L and of this one found its lock as left.
   return before != 0 && start - 1 >= r.floor && r.not_as_left <= before;
@@ -122,7 +135,7 @@ bool FoldLockRound(ThreadState* ts, uint64_t lock, uint8_t flags, uint16_t depth
   LockRounds& r = ts->rounds;
   if (ts->reserved_seq != 0 || ts->in_handler) return false;
   uint32_t start, before;
-  if (!RoundStarts(r, lock, start, before)) return false;
+  if (!RoundStarts(r, lock, flags, pc, start, before)) return false;
   // Another process may take a lock in shared memory: its acquisitions leave no stamp here.
   if (SharedLockKey(lock) != 0) return false;
   // The round's records up to where the release's own would go (its call stack).
@@ -134,7 +147,7 @@ bool FoldLockRound(ThreadState* ts, uint64_t lock, uint8_t flags, uint16_t depth
   const uint32_t end = ts->pos.load(std::memory_order_relaxed);
   Counts c;
   // (Again: a signal handler's flush may have emptied the ring meanwhile.)
-  const bool starts = RoundStarts(r, lock, start, before);
+  const bool starts = RoundStarts(r, lock, flags, pc, start, before);
   const uint32_t a = before - 1, b = start - 1;
   if (starts && a >= ts->flushed && a + kEv <= b && b <= end &&
       IsOperation(FullAt(ts, b - kEv), trace::EventKind::kLockRelease, flags, depth, lock, pc) &&

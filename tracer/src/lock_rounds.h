@@ -32,10 +32,12 @@ struct LockRounds {
   uint32_t seen_next;
   uint64_t count;       // the thread's acquisitions, numbering its stamps
   uint32_t not_as_left;  // end of its latest acquisition that found the lock taken by another
-  // Where its latest release records end, and of which lock (a ring).
+  // Where its latest release records end, of which lock, from which call site and with
+  // which flags (a ring).
   struct Release {
     uint32_t end;
-    uint64_t lock;
+    uint8_t flags;
+    uint64_t lock, site;
   };
   Release rel[kReleases];
   uint32_t rel_next;
@@ -48,8 +50,8 @@ struct LockRounds {
   Hold hold[kHolds];
   uint32_t hold_next;
 
-  void NoteRelease(uint64_t lock, uint32_t end) {
-    rel[rel_next++ % kReleases] = {end, lock};
+  void NoteRelease(uint64_t lock, uint32_t end, uint64_t site, uint8_t flags) {
+    rel[rel_next++ % kReleases] = {end, flags, lock, site};
   }
   // The buffer was flushed or the process forked: no release record left in the buffer.
   void Reset() {

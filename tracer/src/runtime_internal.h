@@ -321,7 +321,7 @@ inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16
   if (kind == trace::EventKind::kLockAcquired) {
     NoteLockAcquired(ts->rounds, ts->tid, obj, flags & trace::kShared, end);
   }
-  if (kind == trace::EventKind::kLockRelease) ts->rounds.NoteRelease(obj, end);
+  if (kind == trace::EventKind::kLockRelease) ts->rounds.NoteRelease(obj, end, site, flags);
   if (kind == trace::EventKind::kAtomicStore && trace::IsReleaseOrder(flags)) {
     ts->store_rounds.NoteRelease(obj, end);
   }

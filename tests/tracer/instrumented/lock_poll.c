@@ -10,6 +10,9 @@
 // it exclusively. With `nested-` each round and the setter take a second mutex inside the
 // first. With `turn-` each round then takes a second mutex after the first (two in turn) and
 // reads `extra2`, which nobody writes.
+// With `cond-` main holds the mutex and waits on a condition variable with a deadline already
+// past, again and again, until the flag is set (nobody signals); with `condround-` it takes
+// the mutex, waits so once unless the flag is set, and lets the mutex go, each round.
 // argv[2], optional: the busy loop's length outside the lock each round (50000; 0: a tight
 // poll). Prints the lock's address and how many rounds the poll made.
 #include <pthread.h>
@@ -20,9 +23,10 @@
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER, lock2 = PTHREAD_MUTEX_INITIALIZER;
 static pthread_rwlock_t rwlock = PTHREAD_RWLOCK_INITIALIZER;
+static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
 static int done, extra, extra2, seen;
 static const char* mode;
-static int rw, nested, turn;
+static int rw, nested, turn, cond_wait;
 
 static void Take(int shared) {
   if (!rw) {
@@ -84,13 +88,26 @@ int main(int argc, char** argv) {
   rw = strncmp(mode, "rw-", 3) == 0;
   nested = strncmp(mode, "nested-", 7) == 0;
   turn = strncmp(mode, "turn-", 5) == 0;
-  mode += rw ? 3 : nested ? 7 : turn ? 5 : 0;
+  cond_wait = strncmp(mode, "cond-", 5) == 0 ? 1 : strncmp(mode, "condround-", 10) == 0 ? 2 : 0;
+  mode += rw ? 3 : nested ? 7 : turn || cond_wait == 1 ? 5 : cond_wait ? 10 : 0;
   printf("LOCK %p\nLOCK2 %p\n", rw ? (void*)&rwlock : (void*)&lock, (void*)&lock2);
   pthread_t t;
   pthread_create(&t, NULL, Setter, NULL);
   long rounds = 0;
   const int call = strcmp(mode, "call") == 0;
-  for (int d = 0; !d; ++rounds) {
+  const struct timespec past = {0, 0};
+  if (cond_wait == 1) {
+    pthread_mutex_lock(&lock);
+    for (; !done; ++rounds) pthread_cond_timedwait(&cond, &lock, &past);
+    pthread_mutex_unlock(&lock);
+  }
+  for (int d = 0; cond_wait == 2 && !d; ++rounds) {
+    pthread_mutex_lock(&lock);
+    d = done;
+    if (!d) pthread_cond_timedwait(&cond, &lock, &past);
+    pthread_mutex_unlock(&lock);
+  }
+  for (int d = cond_wait; !d; ++rounds) {
     // Most of a round is spent outside the lock: the setter takes it without waiting.
     for (long i = 0; i < outside; ++i) __asm__ volatile("");
     if (call) {
