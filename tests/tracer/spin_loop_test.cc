@@ -427,20 +427,25 @@ SemSpin RunSemSpin(const char* mode) {
   return s;
 }
 
+// (Timed waits whose deadline is past, `timed-`, count the same way.)
 TEST(SpinLoop, FailedSemaphoreTriesAreCountedOnOneRecord) {
-  const SemSpin s = RunSemSpin("ordered");
-  ASSERT_GT(s.failed, 100);
-  // One record per call site (the compiler may peel the loop's first call).
-  EXPECT_LE(s.failed_ends, 2u);
-  EXPECT_EQ(s.failed_tries, static_cast<uint64_t>(s.failed));
-  EXPECT_EQ(s.taken, 1u);
-  EXPECT_EQ(s.begins, s.failed_ends + s.taken);
-  EXPECT_EQ(s.races_on_data, 0u);
+  for (const char* mode : {"ordered", "timed-ordered"}) {
+    const SemSpin s = RunSemSpin(mode);
+    ASSERT_GT(s.failed, 100) << mode;
+    // One record per call site (the compiler may peel the loop's first call).
+    EXPECT_LE(s.failed_ends, 2u) << mode;
+    EXPECT_EQ(s.failed_tries, static_cast<uint64_t>(s.failed)) << mode;
+    EXPECT_EQ(s.taken, 1u) << mode;
+    EXPECT_EQ(s.begins, s.failed_ends + s.taken) << mode;
+    EXPECT_EQ(s.races_on_data, 0u) << mode;
+  }
 }
 TEST(SpinLoop, AValueSetAfterThePostASemaphoreSpinWaitsForStillRaces) {
-  const SemSpin s = RunSemSpin("late");
-  EXPECT_EQ(s.taken, 1u);
-  EXPECT_EQ(s.races_on_data, 1u);
+  for (const char* mode : {"late", "timed-late"}) {
+    const SemSpin s = RunSemSpin(mode);
+    EXPECT_EQ(s.taken, 1u) << mode;
+    EXPECT_EQ(s.races_on_data, 1u) << mode;
+  }
 }
 
 // A pthread_tryjoin_np spin (tryjoin_spin): a try that finds the thread running is counted

@@ -135,10 +135,12 @@ int SemWait(sem_t* s, uint8_t flags, uint64_t pc, Wait wait) {
   // A sem_trywait spin: a failed try does nothing in the analysis but read the semaphore,
   // so a try that fails right after a failed try of its own, with nothing in between, is
   // counted on that one's sem_wait_end and writes no record (docs/trace-format.md, Repeats).
-  uint8_t failed = flags | trace::kFailed;
+  // So is a timed wait that timed out after one of its own (a deadline already past).
+  const bool timed = flags & trace::kTimed;
+  uint8_t failed = flags | trace::kFailed | (timed ? trace::kTimedOut : 0);
   if (ts->ignore_sync) failed = NoSyncFlags(EventKind::kSemWaitEnd, failed);
   bool again = false;
-  if (flags & trace::kTry) {
+  if (flags & (trace::kTry | trace::kTimed)) {
     if (ts == t_state) SyncProgramStack(ts, EventKind::kSemWaitEnd, pc);
     again = LastRecordIs(ts, EventKind::kSemWaitEnd, failed, 0, sem, pc);
   }
@@ -151,7 +153,8 @@ int SemWait(sem_t* s, uint8_t flags, uint64_t pc, Wait wait) {
   if (!(flags & trace::kTry)) ScheduleUnblock(ts);
   if (blocks) ClearBlocked(ts);
   uint8_t f = flags | (r != 0 ? trace::kFailed : 0) | (err == ETIMEDOUT ? trace::kTimedOut : 0);
-  if (again && !(r != 0 && FoldRepeat(ts, EventKind::kSemWaitEnd, failed, 0, sem, pc))) {
+  const bool repeat = r != 0 && (!timed || err == ETIMEDOUT);
+  if (again && !(repeat && FoldRepeat(ts, EventKind::kSemWaitEnd, failed, 0, sem, pc))) {
     // It took the semaphore, or a flush or a signal handler's record came between.
     EmitTo(ts, EventKind::kSemWaitBegin, flags, 0, 0, sem, pc);
     again = false;
