@@ -24,6 +24,30 @@ std::vector<std::string> RoundRaces(VectorSource& s, const std::vector<Ev>& ev, 
   return RacingVariables(Analyze(s, o));
 }
 
+// A fold's records in the merged order, each kept or left out by a later fold.
+template <typename Ev>
+struct FoldedTrace {
+  std::vector<Ev> out;
+  std::vector<bool> gone;
+  // Appends `e`, and its index to its thread's records `buf`.
+  void Keep(std::vector<size_t>& buf, const Ev& e) {
+    out.push_back(e);
+    gone.push_back(false);
+    buf.push_back(out.size() - 1);
+  }
+  // Leaves out the thread's records buf[from, to).
+  void Drop(const std::vector<size_t>& buf, size_t from, size_t to) {
+    for (size_t i = from; i < to; ++i) gone[buf[i]] = true;
+  }
+  std::vector<Ev> Kept() const {
+    std::vector<Ev> kept;
+    for (size_t i = 0; i < out.size(); ++i) {
+      if (!gone[i]) kept.push_back(out[i]);
+    }
+    return kept;
+  }
+};
+
 struct FoldCounts {
   size_t folded = 0;       // rounds the rule left out
   size_t first_differ = 0;   // traces whose races the first weaker rule changed

@@ -124,14 +124,10 @@ std::vector<Ev> Fold(const std::vector<Ev>& ev, bool stamps, bool new_only, size
   };
   std::map<uint32_t, Thread> th;
   std::map<uint64_t, std::pair<uint64_t, uint64_t>> slot;  // lock -> (any, exclusive)
-  std::vector<Ev> out;
-  std::vector<bool> gone;
+  FoldedTrace<Ev> trace;
+  std::vector<Ev>& out = trace.out;
   uint64_t serial = 0;
-  auto keep = [&](Thread& t, const Ev& e) {
-    out.push_back(e);
-    gone.push_back(false);
-    t.buf.push_back(out.size() - 1);
-  };
+  auto keep = [&](Thread& t, const Ev& e) { trace.Keep(t.buf, e); };
   for (const Ev& e : ev) {
     Thread& t = th[e.tid];
     if (e.kind == EventKind::kLockAcquired) {
@@ -180,7 +176,7 @@ std::vector<Ev> Fold(const std::vector<Ev>& ev, bool stamps, bool new_only, size
     }
     if (same && open.size() == 1 && open[0] == e.obj) {
       for (size_t a : acquired) ++out[a].rounds;
-      for (size_t i = start; i < t.buf.size(); ++i) gone[t.buf[i]] = true;
+      trace.Drop(t.buf, start, t.buf.size());
       t.buf.resize(start);
       t.floor = start;
       while (!t.rel.empty() && t.rel.back().first > start) t.rel.pop_back();
@@ -191,11 +187,7 @@ std::vector<Ev> Fold(const std::vector<Ev>& ev, bool stamps, bool new_only, size
     t.rel.emplace_back(t.buf.size(), e.obj);
     if (t.rel.size() > 8) t.rel.erase(t.rel.begin());
   }
-  std::vector<Ev> kept;
-  for (size_t i = 0; i < out.size(); ++i) {
-    if (!gone[i]) kept.push_back(out[i]);
-  }
-  return kept;
+  return trace.Kept();
 }
 
 std::vector<std::string> Races(const std::vector<Ev>& ev) {

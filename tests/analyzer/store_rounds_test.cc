@@ -117,13 +117,9 @@ std::vector<Ev> Fold(const std::vector<Ev>& ev, bool as_left, bool drop_new, siz
   };
   std::map<uint32_t, Thread> th;
   std::map<uint64_t, uint64_t> writes;  // location -> atomic writes so far
-  std::vector<Ev> out;
-  std::vector<bool> gone;
-  auto keep = [&](Thread& t, const Ev& e) {
-    out.push_back(e);
-    gone.push_back(false);
-    t.buf.push_back(out.size() - 1);
-  };
+  FoldedTrace<Ev> trace;
+  std::vector<Ev>& out = trace.out;
+  auto keep = [&](Thread& t, const Ev& e) { trace.Keep(t.buf, e); };
   auto same = [&](const Thread& t, size_t a, size_t b, size_t n) {
     for (size_t i = 0; i < n; ++i) {
       if (!out[t.buf[a + i]].Same(out[t.buf[b + i]])) return false;
@@ -160,11 +156,11 @@ std::vector<Ev> Fold(const std::vector<Ev>& ev, bool as_left, bool drop_new, siz
           ++out[t.buf[ends[1] - 1]].rounds;
           ++*folded;
           if (drop_new) {
-            for (size_t i = ends[0]; i < t.buf.size(); ++i) gone[t.buf[i]] = true;
+            trace.Drop(t.buf, ends[0], t.buf.size());
             t.buf.resize(ends[0]);
           } else {
             keep(t, e);
-            for (size_t i = ends[1]; i < ends[0]; ++i) gone[t.buf[i]] = true;
+            trace.Drop(t.buf, ends[1], ends[0]);
             t.buf.erase(t.buf.begin() + static_cast<long>(ends[1]),
                         t.buf.begin() + static_cast<long>(ends[0]));
           }
@@ -181,11 +177,7 @@ std::vector<Ev> Fold(const std::vector<Ev>& ev, bool as_left, bool drop_new, siz
       if (t.rel.size() > 8) t.rel.erase(t.rel.begin());
     }
   }
-  std::vector<Ev> kept;
-  for (size_t i = 0; i < out.size(); ++i) {
-    if (!gone[i]) kept.push_back(out[i]);
-  }
-  return kept;
+  return trace.Kept();
 }
 
 std::vector<std::string> Races(const std::vector<Ev>& ev) {

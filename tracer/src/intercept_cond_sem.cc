@@ -109,10 +109,11 @@ int CondWait(pthread_cond_t* c, pthread_mutex_t* m, bool timed, uint64_t pc, Wai
   CondWaitState w{ts, Addr(c), Addr(m), pc, MutexType(m), timed};
   EmitTo(ts, EventKind::kCondWaitBegin, timed ? trace::kTimed : 0, 0, 0, w.cv, pc);
   int d = HeldPop(ts, w.lock, nullptr);
-  // A poll by timed waits that time out (the round from the wait before, with its
-  // begin just written, repeats the one before that): counted there (lock_rounds.cc).
-  if (!timed || d < 0 ||
-      !FoldLockRound(ts, w.lock, trace::kViaCondWait, static_cast<uint16_t>(d), pc)) {
+  // A poll by timed waits that time out: the round from the wait before, with its begin
+  // just written, may repeat the one before that (a wait a signal woke never does).
+  if (timed && d >= 0) {
+    RecordRelease(ts, w.lock, trace::kViaCondWait, static_cast<uint16_t>(d), pc);
+  } else {
     EmitTo(ts, EventKind::kLockRelease, trace::kViaCondWait, d < 0 ? 0 : d, 0, w.lock, pc);
   }
   if (!timed) SetBlocked(ts, trace::BlockedOn::kCond, w.cv, pc);

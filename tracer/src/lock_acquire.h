@@ -82,11 +82,7 @@ int Release(ThreadState* ts, uint64_t lock, uint64_t pc, Unlock unlock) {
   int d = HeldPop(ts, lock, &shared);
   uint8_t sf = shared ? trace::kShared : 0;
   if (d >= 0) {
-    // A round of a poll through this lock that repeats the one before: counted there.
-    if (FoldLockRound(ts, lock, sf, static_cast<uint16_t>(d), pc)) {
-      return unlock();
-    }
-    EmitTo(ts, trace::EventKind::kLockRelease, sf, static_cast<uint16_t>(d), 0, lock, pc);
+    RecordRelease(ts, lock, sf, static_cast<uint16_t>(d), pc);
     return unlock();
   }
   int r = unlock();

@@ -329,6 +329,15 @@ inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16
   if (library_frame) EndProgramEvent();
 }
 
+// The record of a release of a lock the thread held (`depth` after it), unless the round it
+// ends repeats the one before and is counted there instead (lock_rounds.cc).
+inline void RecordRelease(ThreadState* ts, uint64_t lock, uint8_t flags, uint16_t depth,
+                          uint64_t pc) {
+  if (!FoldLockRound(ts, lock, flags, depth, pc)) {
+    EmitTo(ts, trace::EventKind::kLockRelease, flags, depth, 0, lock, pc);
+  }
+}
+
 // A relaxed fence: no happens-before, a sequence number that pins the merge order.
 inline void OrderFence(ThreadState* ts, uint64_t pc) {
   EmitTo(ts, trace::EventKind::kFence, static_cast<uint8_t>(trace::MemoryOrder::kRelaxed), 0, 0,

@@ -218,18 +218,14 @@ void AccessRange(uintptr_t addr, uintptr_t size, bool write, uintptr_t pc) {
   DeliverDeferred();
 }
 
-void ExitTo(ThreadCtx& t, uint32_t depth) {
-  for (; t.emitted > depth; --t.emitted) {
-    if (t.mode == Mode::kOn) EmitPlain(trace::EventKind::kFuncExit, 0, 0, 0, 0, 0, 0, t.clock_skip);
-  }
-}
-
 void UnwindTo(ThreadCtx& t, uintptr_t sp) {
   if (t.depth > kMaxFrames) return;  // the frames past kMaxFrames were not kept
   while (t.depth > 0 && t.frames[t.depth - 1].sp != 0 && t.frames[t.depth - 1].sp < sp) {
     --t.depth;
   }
-  if (t.emitted > t.depth) ExitTo(t, t.depth);
+  for (; t.emitted > t.depth; --t.emitted) {  // the frames the jump left, out of the trace
+    if (t.mode == Mode::kOn) EmitPlain(trace::EventKind::kFuncExit, 0, 0, 0, 0, 0, 0, t.clock_skip);
+  }
 }
 
 }  // namespace tsan

@@ -168,8 +168,6 @@ TSAN_ALWAYS_INLINE uintptr_t LibraryCallSite(const ThreadCtx& t, uintptr_t pc) {
   const uintptr_t r = *reinterpret_cast<const uintptr_t*>(sp - sizeof(uintptr_t));
   return r != pc && r - fn - 1 < kMaxFunctionBytes ? r : 0;
 }
-// Writes func_exit records until the trace holds `depth` frames (out of line).
-TSAN_NOINLINE void ExitTo(ThreadCtx& t, uint32_t depth);
 // A longjmp to the frame whose stack pointer (in its body) is `sp`: the frames it leaves,
 // deeper on the same stack, are popped, as their exits never run.
 void UnwindTo(ThreadCtx& t, uintptr_t sp);
