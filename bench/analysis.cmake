@@ -45,6 +45,20 @@ add_custom_target(bench_fork_churn
   DEPENDS threadlens bench_analysis_fork_churn bench_timed
   USES_TERMINAL)
 
+# Many small objects, built by one thread and used by two: the shadow of their lines.
+# bench/task_graph.sh BUILD, or cmake --build BUILD --target bench_task_graph
+add_executable(bench_analysis_task_graph ${CMAKE_CURRENT_LIST_DIR}/analysis/task_graph.cc)
+target_compile_options(bench_analysis_task_graph PRIVATE -O2 -g)
+target_link_libraries(bench_analysis_task_graph PRIVATE Threads::Threads)
+threadlens_instrument(bench_analysis_task_graph)
+set_target_properties(bench_analysis_task_graph PROPERTIES RUNTIME_OUTPUT_DIRECTORY
+                      ${CMAKE_CURRENT_BINARY_DIR}/analysis)
+
+add_custom_target(bench_task_graph
+  COMMAND ${CMAKE_CURRENT_LIST_DIR}/task_graph.sh --no-build ${CMAKE_BINARY_DIR}
+  DEPENDS threadlens bench_analysis_task_graph bench_timed
+  USES_TERMINAL)
+
 # The bench scripts' timer: wall time and peak memory of one command (bench/timed.cc).
 add_executable(bench_timed ${CMAKE_CURRENT_LIST_DIR}/timed.cc)
 set_target_properties(bench_timed PROPERTIES OUTPUT_NAME timed)

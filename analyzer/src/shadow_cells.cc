@@ -19,9 +19,33 @@ uint32_t ShadowMemory::NewBlock() {
   return blocks_++;
 }
 
+CellNote* ShadowMemory::PairOf(Granule& g) {
+  if (g.spill) return PairAt(g.spill - 1)->n;
+  uint32_t id;
+  if (!free_pairs_.empty()) {
+    id = free_pairs_.back();
+    free_pairs_.pop_back();
+  } else {
+    if (pairs_ % kChunkPairs == 0) {
+      pair_chunks_.push_back(
+          static_cast<NotePair*>(arena_.Allocate(sizeof(NotePair) * kChunkPairs)));
+    }
+    id = pairs_++;
+  }
+  g.spill = id + 1;
+  return PairAt(id)->n;
+}
+
+void ShadowMemory::FreePair(Granule& g) {
+  if (!g.spill) return;
+  free_pairs_.push_back(g.spill - 1);
+  g.spill = 0;
+}
+
 void ShadowMemory::Grow(Granule& g, const CellKey* keys, const CellNote* notes, size_t n,
                         uint8_t mask, const ShadowAccess& a) {
   if (g.kind == kInlineCells) {
+    FreePair(g);  // (`notes` is a copy of its notes)
     const uint32_t id = NewBlock();
     Block* b = BlockAt(id);
     std::copy(keys, keys + n, b->key);
@@ -60,14 +84,15 @@ void ShadowMemory::Grow(Granule& g, const CellKey* keys, const CellNote* notes, 
   g.spill = id;
 }
 
-void ShadowMemory::Shrink(Granule& g, CellNote* own, const CellKey* keys, const CellNote* notes,
-                          size_t n) {
+void ShadowMemory::Shrink(Granule& g, CellNote* first, const CellKey* keys,
+                          const CellNote* notes, size_t n) {
   CellKey k[kInline] = {};
+  CellNote note[kInline];
   size_t out = 0;
   for (size_t i = 0; i < n; ++i) {
     if (!keys[i].mask) continue;
     k[out] = keys[i];
-    own[out] = notes[i];
+    note[out] = notes[i];
     ++out;
   }
   if (g.kind == kInBlock) {
@@ -80,6 +105,8 @@ void ShadowMemory::Shrink(Granule& g, CellNote* own, const CellKey* keys, const 
   g.kind = kInlineCells;
   g.spill = 0;
   std::copy(k, k + kInline, g.key);
+  *first = note[0];
+  if (out > 1) std::copy(note + 1, note + out, PairOf(g));
 }
 
 std::vector<ShadowCell> ShadowMemory::CellsAt(uint64_t addr) const {
@@ -95,9 +122,13 @@ std::vector<ShadowCell> ShadowMemory::CellsAt(uint64_t addr) const {
   const LineCells& lc = *p->g[line];
   const Granule& g = lc.g[GranuleIndex(addr)];
   const CellKey* keys = g.key;
-  const CellNote* notes = lc.note[GranuleIndex(addr)];
+  CellNote own[kInline];
+  const CellNote* notes = own;
   size_t n = kInline;
-  if (g.kind == kInBlock) {
+  if (g.kind == kInlineCells) {
+    own[0] = lc.note[GranuleIndex(addr)];
+    if (g.spill) std::copy_n(PairAt(g.spill - 1)->n, kInline - 1, own + 1);
+  } else if (g.kind == kInBlock) {
     keys = BlockAt(g.spill)->key;
     notes = BlockAt(g.spill)->note;
     n = kBlockCells;

@@ -47,14 +47,14 @@ void ShadowMemory::WriteSlot(Page& p, uint8_t s, const Summary& v) {
   if (p.second) p.second[s] = v.c[1];
 }
 
-bool ShadowMemory::WholeCells(const Granule& g, const CellNote* notes, Summary& out) {
+bool ShadowMemory::WholeCells(const Granule& g, CellNote* first, Summary& out) const {
   if (g.kind != kInlineCells) return false;
   out = Summary{};
   int n = 0;
   for (int i = 0; i < kInline; ++i) {
     if (!g.key[i].mask) continue;
     if (g.key[i].mask != 0xff || n == 2) return false;
-    out.c[n++] = Join(g.key[i], notes[i]);
+    out.c[n++] = Join(g.key[i], NoteAt(g, first, i));
   }
   return n > 0;
 }
@@ -128,8 +128,8 @@ void ShadowMemory::Materialize(Page& p, uint32_t line) {
   }
   for (uint32_t k = 0; k < kLineGranules; ++k) {
     lc->g[k] = g;
-    lc->note[k][0] = note;
-    if (pair) lc->note[k][1] = second;
+    lc->note[k] = note;
+    if (pair) PairOf(lc->g[k])[0] = second;
   }
   DropSummary(p, line);
 }

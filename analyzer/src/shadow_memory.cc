@@ -36,11 +36,11 @@ void ShadowMemory::SpanRaces(uint64_t base, const ShadowAccess& a) {
   span_races_.clear();
 }
 
-bool ShadowMemory::FullStep(Granule& g, CellNote* notes, uint64_t base, uint8_t m,
+bool ShadowMemory::FullStep(Granule& g, CellNote* first, uint64_t base, uint8_t m,
                             const ShadowAccess& a, Mode mode) {
-  CellNote* const own = notes;
   CellKey* keys = g.key;
   size_t n = kInline;
+  CellNote* notes = nullptr;  // a block's or side list's (inline ones: NoteAt)
   if (g.kind == kInBlock) {
     Block* b = BlockAt(g.spill);
     keys = b->key;
@@ -54,6 +54,10 @@ bool ShadowMemory::FullStep(Granule& g, CellNote* notes, uint64_t base, uint8_t 
   }
   const bool write = a.flags & kCellWrite;
   const bool atomic = a.flags & kCellAtomic;
+  // (Read only for live cells: an inline slot past the first that holds one has its pair.)
+  auto note = [&](size_t i) -> CellNote& {
+    return notes ? notes[i] : NoteAt(g, first, static_cast<int>(i));
+  };
 
   // QuickStep's same-epoch test, on cells past the granule's own slots.
   if (mode == Mode::kAccess && g.kind != kInlineCells) {
@@ -81,10 +85,10 @@ bool ShadowMemory::FullStep(Granule& g, CellNote* notes, uint64_t base, uint8_t 
       // (The allocator ordered a block's free before its reallocation.)
       if (!ordered && !(mode == Mode::kAlloc && (s.flags & kCellFree)) &&
           (write || (s.flags & kCellWrite)) && !(atomic && cell_atomic)) {
-        ReportRace(Join(s, notes[i]), base, overlap, a);
+        ReportRace(Join(s, note(i)), base, overlap, a);
       } else if (ordered && mode == Mode::kAccess && (s.flags & kCellFree) && s.clock != 0) {
         // A use of memory the free before it gave back (an unchecked free has epoch 0).
-        ReportRace(Join(s, notes[i]), base, overlap, a);
+        ReportRace(Join(s, note(i)), base, overlap, a);
       }
       met_atomic |= cell_atomic;
       bool drop;
@@ -109,8 +113,7 @@ bool ShadowMemory::FullStep(Granule& g, CellNote* notes, uint64_t base, uint8_t 
     }
     // One access made byte by byte (a loop, a range cut into granules) stays one cell.
     if (merge_at < 0 && s.thread == a.thread && s.clock == a.now && s.flags == a.flags &&
-        notes[i].site == a.site && notes[i].stack == a.stack &&
-        notes[i].lockset == a.lockset) {
+        note(i).site == a.site && note(i).stack == a.stack && note(i).lockset == a.lockset) {
       merge_at = static_cast<ptrdiff_t>(i);
     }
     ++live;
@@ -120,12 +123,17 @@ bool ShadowMemory::FullStep(Granule& g, CellNote* notes, uint64_t base, uint8_t 
   } else {
     ++live;
     if (free_at >= 0) {
-      Fill(keys[free_at], notes[free_at], m, a);
-    } else {
+      Fill(keys[free_at], notes ? notes[free_at] : free_at ? PairOf(g)[free_at - 1] : *first,
+           m, a);
+    } else if (notes) {
       Grow(g, keys, notes, n, m, a);
+    } else {
+      CellNote all[kInline];  // every inline slot is live
+      for (int i = 0; i < kInline; ++i) all[i] = note(i);
+      Grow(g, keys, all, n, m, a);
     }
   }
-  if (g.kind != kInlineCells && live <= kInline) Shrink(g, own, keys, notes, n);
+  if (g.kind != kInlineCells && live <= kInline) Shrink(g, first, keys, notes, n);
   return met_atomic && (mode != Mode::kAccess || (write && !atomic));
 }
 
@@ -153,19 +161,18 @@ bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const Shadow
         return met;
       }
     }
-    Granule v;  // stands for all eight granules
-    CellNote vn[kInline];
+    Granule v;  // stands for all eight granules (with a pair of its own while it needs one)
+    CellNote v0 = sum;
     v.key[0] = sum;
-    vn[0] = sum;
     if (pair) {
       v.key[1] = p.second[s];
-      vn[1] = p.second[s];
+      PairOf(v)[0] = p.second[s];
     }
     span_ = kLineGranules;
-    const bool met = Step(v, vn, base, 0xff, a, mode);
+    const bool met = Step(v, &v0, base, 0xff, a, mode);
     if (!span_races_.empty()) SpanRaces(base, a);
     span_ = 1;
-    if (Summary after; WholeCells(v, vn, after)) {
+    if (Summary after; WholeCells(v, &v0, after)) {
       OwnSummary(p, line, after);
     } else {
       // Starting from two cells, a step leaves at most three: never a block or a side list.
@@ -173,22 +180,25 @@ bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const Shadow
       LineCells* lc = Granules(p, line, false);
       for (uint32_t k = 0; k < kLineGranules; ++k) {
         lc->g[k] = v;
-        std::copy(vn, vn + kInline, lc->note[k]);
+        lc->g[k].spill = 0;
+        lc->note[k] = v0;
+        if (v.spill) std::copy_n(PairAt(v.spill - 1)->n, kInline - 1, PairOf(lc->g[k]));
       }
     }
+    FreePair(v);
     return met;
   }
   LineCells* lc = p.g[line];  // neither empty nor uniform: allocated
   bool met = false;
   for (uint32_t k = 0; k < kLineGranules; ++k) {
-    met |= Step(lc->g[k], lc->note[k], base + 8 * k, 0xff, a, mode);
+    met |= Step(lc->g[k], &lc->note[k], base + 8 * k, 0xff, a, mode);
   }
   // The line turns uniform when its granules all hold the same cell, or the same two.
   Summary first;
-  if (!WholeCells(lc->g[0], lc->note[0], first)) return met;
+  if (!WholeCells(lc->g[0], &lc->note[0], first)) return met;
   for (uint32_t k = 1; k < kLineGranules; ++k) {
     Summary other;
-    if (!WholeCells(lc->g[k], lc->note[k], other) || !SamePair(other, first)) return met;
+    if (!WholeCells(lc->g[k], &lc->note[k], other) || !SamePair(other, first)) return met;
   }
   SetSummary(p, line, first);
   ReleaseGranules(p, line);
@@ -211,7 +221,7 @@ bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const Shadow
   }
   LineCells& lc = *p.g[line];
   const uint32_t k = GranuleIndex(base);
-  return Step(lc.g[k], lc.note[k], base, mask, a, mode);
+  return Step(lc.g[k], &lc.note[k], base, mask, a, mode);
 }
 
 bool ShadowMemory::Range(uint64_t addr, uint64_t size, const ShadowAccess& a, Mode mode) {

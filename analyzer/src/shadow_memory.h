@@ -23,13 +23,16 @@
 // and its note (32 bytes: site, stack, lock set, stream position, time), read only to report
 // a race or to merge the bytes of one access. A granule's three keys and their count share
 // half a cache line; the notes live apart, written when a cell is made. A cell keeps its
-// slot for life (a free slot has no bytes), so its note never moves.
+// slot for life (a free slot has no bytes), so its note never moves. The first slot's note
+// is the line's; the other two slots' notes are a pair of the granule's own, made when a
+// second cell first needs one (most granules of a line written in part hold one cell).
 //
 // Memory: a 40-byte summary slot, two bytes and a pointer per 64-byte line of a 4 KiB page
-// touched (80 bytes a slot once a line of the page holds two cells whole), plus 1 KiB (128
-// bytes per 8-byte granule, 16x) for each line touched in part, while it is so: a line that
-// turns uniform again gives its granules back. A granule with more than three live cells
-// moves them to a block of eight, and with more than eight to a side list (shadow_cells.cc).
+// touched (80 bytes a slot once a line of the page holds two cells whole), plus 512 bytes
+// (64 per 8-byte granule, 8x) for each line touched in part, while it is so, and 64 more
+// per granule that has held two cells: a line that turns uniform again gives its granules
+// back. A granule with more than three live cells moves them to a block of eight, and with
+// more than eight to a side list (shadow_cells.cc).
 #pragma once
 
 #include <algorithm>
@@ -44,56 +47,9 @@
 #include "flat_map.h"
 #include "huge_arena.h"
 #include "page_table.h"
+#include "shadow_cell.h"
 
 namespace threadlens::analysis {
-
-enum CellFlags : uint8_t {
-  kCellWrite = 1,
-  kCellAtomic = 2,
-  kCellFree = 4,   // the block was freed (a write)
-  kCellAlloc = 8,  // the block was allocated (a write)
-  // Not a cell's: an allocation or free made while its thread ignored its accesses. It
-  // reports nothing, and its cells (epoch 0) race with nothing.
-  kCellQuiet = 16,
-};
-
-// What a check reads of a cell: the access's epoch, bytes and kind. Clock slots fit in
-// 20 bits (ShadowMemory::kMaxThreads).
-struct CellKey {
-  uint32_t clock = 0;       // the accessing thread's clock then
-  uint32_t thread : 20 = 0;  // the accessing thread's clock slot
-  uint32_t flags : 4 = 0;    // CellFlags
-  uint32_t mask : 8 = 0;     // bytes of the granule accessed; 0: a free slot
-};
-static_assert(sizeof(CellKey) == 8);
-
-// What a report reads of a cell: where the access was made.
-struct CellNote {
-  uint32_t stack = 0, lockset = 0;
-  uint64_t site = 0;
-  uint64_t index : 40 = 0;  // position in the merged stream
-  uint64_t size : 16 = 0;   // the access's size as made (0 = a range)
-  uint64_t unused : 8 = 0;  // zero, so equal notes have equal bytes
-  uint64_t ts = 0;
-};
-static_assert(sizeof(CellNote) == 32);
-
-// A whole cell, as reports, summaries and tests see it.
-struct ShadowCell : CellKey, CellNote {};
-static_assert(sizeof(ShadowCell) == 40);
-
-// The access being made (48 bytes: the race workers copy one per access).
-struct ShadowAccess {
-  const VectorClock* clock = nullptr;  // the thread's clock
-  uint64_t site = 0, ts = 0;
-  uint64_t index : 40 = 0;  // position in the merged stream
-  uint64_t size : 16 = 0;
-  uint64_t flags : 8 = 0;  // CellFlags
-  uint32_t thread = 0;
-  uint32_t now = 0;  // clock->Get(thread)
-  uint32_t stack = 0, lockset = 0;
-};
-static_assert(sizeof(ShadowAccess) == 48);
 
 class ShadowMemory {
  public:
@@ -125,7 +81,7 @@ class ShadowMemory {
       if (!((p.uniform | p.empty) >> line & 1)) {
         LineCells& lc = *p.g[line];
         const uint32_t k = GranuleIndex(addr);
-        return Step(lc.g[k], lc.note[k], addr & ~7ull, mask, a, Mode::kAccess);
+        return Step(lc.g[k], &lc.note[k], addr & ~7ull, mask, a, Mode::kAccess);
       }
       return StepGranule(p, addr & ~7ull, mask, a, Mode::kAccess);
     }
@@ -208,8 +164,10 @@ class ShadowMemory {
   static constexpr uint64_t kGranulesPerPage = (1u << kPageShift) / 8;
   struct Granule {
     uint8_t kind = kInlineCells;
-    uint32_t spill = 0;  // the block, or the index into spills_
-    CellKey key[kInline];  // inline slots (their notes are the line's)
+    // The block, or the index into spills_; with inline cells, 1 + the note pair of slots
+    // 1 and 2, or 0 while it has none.
+    uint32_t spill = 0;
+    CellKey key[kInline];  // inline slots (slot 0's note is the line's)
   };
   static_assert(sizeof(Granule) == 32, "two granules' keys to a cache line");
   struct Block {
@@ -220,17 +178,22 @@ class ShadowMemory {
     std::vector<CellKey> key;
     std::vector<CellNote> note;
   };
+  struct NotePair {
+    CellNote n[kInline - 1];  // the notes of inline slots 1 and 2
+  };
+  static constexpr uint32_t kChunkPairs = 4096;  // pairs per arena allocation (256 KiB)
   // Memory a thread owns is mostly written whole (allocation, fill, copy, free): a 64-byte
   // line whose eight granules all hold the same single cell keeps it once, as its summary,
   // and an operation covering the whole line steps that one cell instead of eight.
   static constexpr uint32_t kLineGranules = 8;
   static constexpr uint32_t kLinesPerPage = kGranulesPerPage / kLineGranules;
-  // A line's eight granules: their keys first (four cache lines), then their notes.
+  // A line's eight granules: their keys first (four cache lines), then their first slots'
+  // notes (four more).
   struct LineCells {
     Granule g[kLineGranules];
-    CellNote note[kLineGranules][kInline];
+    CellNote note[kLineGranules];
   };
-  static_assert(sizeof(LineCells) == 1024);
+  static_assert(sizeof(LineCells) == 512);
   // Granules come from the arena's zero-filled memory: all-zero bytes are an empty granule.
   static_assert(std::is_trivially_copyable_v<LineCells> &&
                 std::is_trivially_destructible_v<LineCells>);
@@ -299,7 +262,7 @@ class ShadowMemory {
   static bool HasPair(const Page& p, uint8_t s) { return p.second && p.second[s].mask; }
   // The granule holds one or two cells, each on all of its bytes: they, in slot order (a
   // summary of them).
-  static bool WholeCells(const Granule& g, const CellNote* notes, Summary& out);
+  bool WholeCells(const Granule& g, CellNote* first, Summary& out) const;
   void FreeSlot(Page& p, uint8_t s);
   // How many lines from `from` on are uniform with slot `s` (from < kLinesPerPage).
   static uint32_t SlotRun(const Page& p, uint8_t s, uint32_t from);
@@ -308,19 +271,20 @@ class ShadowMemory {
   // Line `line`'s granules, taken from the free blocks or the arena when it has none.
   // `empty`: set them to no cells (a reused block holds a uniform line's old cells).
   LineCells* Granules(Page& p, uint32_t line, bool empty);
-  // The line just turned uniform: its granules go back to the free blocks.
+  // The line just turned uniform: its granules (and their pairs) go back to the free blocks.
   void ReleaseGranules(Page& p, uint32_t line) {
+    for (Granule& g : p.g[line]->g) FreePair(g);  // (uniform: every granule's cells inline)
     free_lines_.push_back(p.g[line]);
     p.g[line] = nullptr;
   }
   static uint32_t GranuleIndex(uint64_t addr) { return (addr >> 3) & (kLineGranules - 1); }
   void ReportRace(const ShadowCell& prior, uint64_t base, uint8_t overlap, const ShadowAccess& a);
-  // One granule, whose inline slots' notes are `notes`: check, then update. Returns true
+  // One granule, whose first inline slot's note is `first`: check, then update. Returns true
   // when a plain write, a free or an allocation met an atomic cell.
-  bool Step(Granule& g, CellNote* notes, uint64_t base, uint8_t mask, const ShadowAccess& a,
+  bool Step(Granule& g, CellNote* first, uint64_t base, uint8_t mask, const ShadowAccess& a,
             Mode mode) {
-    const int r = QuickStep(g, notes, mask, a, mode);
-    return r >= 0 ? r : FullStep(g, notes, base, mask, a, mode);
+    const int r = QuickStep(g, first, mask, a, mode);
+    return r >= 0 ? r : FullStep(g, first, base, mask, a, mode);
   }
   // The cell holds an access of the same thread and epoch, on all of bytes `m`, at least as
   // strong: whatever races with `a` races with it, and `a` changes nothing. (Not an
@@ -338,8 +302,8 @@ class ShadowMemory {
   // the access covers (a write replaces them all; a plain read replaces their reads and keeps
   // their writes). -1: none of these (FullStep decides).
   // (Forced inline: as a call it saved and restored six registers per access.)
-  [[gnu::always_inline]] static int QuickStep(Granule& g, CellNote* notes, uint8_t m,
-                                              const ShadowAccess& a, Mode mode) {
+  [[gnu::always_inline]] int QuickStep(Granule& g, CellNote* first, uint8_t m,
+                                       const ShadowAccess& a, Mode mode) {
     if (g.kind != kInlineCells) return -1;
     const bool write = a.flags & kCellWrite, atomic = a.flags & kCellAtomic;
     unsigned live = 0;
@@ -353,7 +317,7 @@ class ShadowMemory {
       if (mode == Mode::kAccess && Subsumes(s, m, a)) return 0;
     }
     if (live == 0) {
-      Fill(g.key[0], notes[0], m, a);
+      Fill(g.key[0], *first, m, a);
       return 0;
     }
     if (others) return -1;
@@ -364,8 +328,8 @@ class ShadowMemory {
         met |= (g.key[i].flags & kCellAtomic) && g.key[i].mask;
         g.key[i].mask = 0;
       }
-      const int i = __builtin_ctz(live);
-      Fill(g.key[i], notes[i], m, a);
+      const int i = __builtin_ctz(live);  // a live slot past the first has its pair
+      Fill(g.key[i], NoteAt(g, first, i), m, a);
       return met;
     }
     if (!write && !atomic) {
@@ -378,14 +342,23 @@ class ShadowMemory {
       }
       if (!free) return -1;  // three writes: FullStep grows the granule
       const int i = __builtin_ctz(free);
-      Fill(g.key[i], notes[i], m, a);
+      Fill(g.key[i], i ? PairOf(g)[i - 1] : *first, m, a);
       return 0;
     }
     return -1;
   }
   // The rest of Step: a block or side list, or several cells to check and update.
-  bool FullStep(Granule& g, CellNote* notes, uint64_t base, uint8_t mask,
+  bool FullStep(Granule& g, CellNote* first, uint64_t base, uint8_t mask,
                 const ShadowAccess& a, Mode mode);
+  // Inline slot i's note of a granule whose slot 0 note is `first` (slot i > 0: its pair's,
+  // which must exist).
+  CellNote& NoteAt(const Granule& g, CellNote* first, int i) const {
+    return i ? PairAt(g.spill - 1)->n[i - 1] : *first;
+  }
+  NotePair* PairAt(uint32_t id) const { return pair_chunks_[id / kChunkPairs] + id % kChunkPairs; }
+  // The granule's pair (inline cells), made now when it has none; FreePair gives it back.
+  CellNote* PairOf(Granule& g);
+  void FreePair(Granule& g);
   // The granule at `base` in page `p` (its line written out to granules first when it has
   // none): a Step on it.
   bool StepGranule(Page& p, uint64_t base, uint8_t mask, const ShadowAccess& a, Mode mode);
@@ -394,8 +367,9 @@ class ShadowMemory {
   void Grow(Granule& g, const CellKey* keys, const CellNote* notes, size_t n, uint8_t mask,
             const ShadowAccess& a);
   // At most kInline live cells in the block or side list `keys` and `notes` (n slots): back
-  // to the granule's own slots, whose notes are `own`.
-  void Shrink(Granule& g, CellNote* own, const CellKey* keys, const CellNote* notes, size_t n);
+  // to the granule's own slots, whose first note is `first`.
+  void Shrink(Granule& g, CellNote* first, const CellKey* keys, const CellNote* notes,
+              size_t n);
   Block* BlockAt(uint32_t id) const {
     return block_chunks_[id / kChunkBlocks] + id % kChunkBlocks;
   }
@@ -435,6 +409,9 @@ class ShadowMemory {
   std::vector<Block*> block_chunks_;      // kChunkBlocks blocks each, from the arena
   uint32_t blocks_ = 0;                     // blocks handed out so far
   std::vector<uint32_t> free_blocks_;
+  std::vector<NotePair*> pair_chunks_;  // kChunkPairs pairs each, from the arena
+  uint32_t pairs_ = 0;                  // pairs handed out so far
+  std::vector<uint32_t> free_pairs_;
   std::vector<SideList> spills_;
   std::vector<uint32_t> free_spills_;
   // Within one Range: lines whose slot is memo_in_ move to memo_out_ (same page only);
@@ -463,16 +440,17 @@ inline void ShadowMemory::Prefetch(const Page* p, uint64_t addr) const {
   if (!line) return;
   const uint32_t k = GranuleIndex(addr);
   __builtin_prefetch(&line->g[k]);
-  // Half the steps write a new cell: its note's two lines, for writing.
-  __builtin_prefetch(&line->note[k][0], 1);
-  __builtin_prefetch(&line->note[k][2], 1);
+  // Half the steps write a new cell: its first slot's note, for writing.
+  __builtin_prefetch(&line->note[k], 1);
 }
 
 inline void ShadowMemory::PrefetchSpill(const Page* p, uint64_t addr) const {
   const LineCells* line = GranulesOf(p, addr);
   if (!line) return;
   const Granule& g = line->g[GranuleIndex(addr)];
-  if (g.kind == kInBlock) {
+  if (g.kind == kInlineCells) {
+    if (g.spill) __builtin_prefetch(PairAt(g.spill - 1), 1);
+  } else if (g.kind == kInBlock) {
     const Block* b = BlockAt(g.spill);
     __builtin_prefetch(b->key);
     __builtin_prefetch(&b->note[0], 1);

@@ -1,0 +1,59 @@
+// The cells of the shadow memory (shadow_memory.h): what a check reads of an access (its
+// key), what a report reads (its note), and the access being made.
+#pragma once
+
+#include <cstdint>
+
+#include "analysis_types.h"
+
+namespace threadlens::analysis {
+
+enum CellFlags : uint8_t {
+  kCellWrite = 1,
+  kCellAtomic = 2,
+  kCellFree = 4,   // the block was freed (a write)
+  kCellAlloc = 8,  // the block was allocated (a write)
+  // Not a cell's: an allocation or free made while its thread ignored its accesses. It
+  // reports nothing, and its cells (epoch 0) race with nothing.
+  kCellQuiet = 16,
+};
+
+// What a check reads of a cell: the access's epoch, bytes and kind. Clock slots fit in
+// 20 bits (ShadowMemory::kMaxThreads).
+struct CellKey {
+  uint32_t clock = 0;       // the accessing thread's clock then
+  uint32_t thread : 20 = 0;  // the accessing thread's clock slot
+  uint32_t flags : 4 = 0;    // CellFlags
+  uint32_t mask : 8 = 0;     // bytes of the granule accessed; 0: a free slot
+};
+static_assert(sizeof(CellKey) == 8);
+
+// What a report reads of a cell: where the access was made.
+struct CellNote {
+  uint32_t stack = 0, lockset = 0;
+  uint64_t site = 0;
+  uint64_t index : 40 = 0;  // position in the merged stream
+  uint64_t size : 16 = 0;   // the access's size as made (0 = a range)
+  uint64_t unused : 8 = 0;  // zero, so equal notes have equal bytes
+  uint64_t ts = 0;
+};
+static_assert(sizeof(CellNote) == 32);
+
+// A whole cell, as reports, summaries and tests see it.
+struct ShadowCell : CellKey, CellNote {};
+static_assert(sizeof(ShadowCell) == 40);
+
+// The access being made (48 bytes: the race workers copy one per access).
+struct ShadowAccess {
+  const VectorClock* clock = nullptr;  // the thread's clock
+  uint64_t site = 0, ts = 0;
+  uint64_t index : 40 = 0;  // position in the merged stream
+  uint64_t size : 16 = 0;
+  uint64_t flags : 8 = 0;  // CellFlags
+  uint32_t thread = 0;
+  uint32_t now = 0;  // clock->Get(thread)
+  uint32_t stack = 0, lockset = 0;
+};
+static_assert(sizeof(ShadowAccess) == 48);
+
+}  // namespace threadlens::analysis
