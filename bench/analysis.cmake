@@ -59,6 +59,14 @@ add_custom_target(bench_task_graph
   DEPENDS threadlens bench_analysis_task_graph bench_timed
   USES_TERMINAL)
 
+# Many locks in objects allocated at one site: naming them (bench/many_locks.sh BUILD).
+add_executable(bench_analysis_many_locks ${CMAKE_CURRENT_LIST_DIR}/analysis/many_locks.cc)
+target_compile_options(bench_analysis_many_locks PRIVATE -O1 -g)
+target_link_libraries(bench_analysis_many_locks PRIVATE Threads::Threads)
+threadlens_instrument(bench_analysis_many_locks)
+set_target_properties(bench_analysis_many_locks PROPERTIES RUNTIME_OUTPUT_DIRECTORY
+                      ${CMAKE_CURRENT_BINARY_DIR}/analysis)
+
 # The bench scripts' timer: wall time and peak memory of one command (bench/timed.cc).
 add_executable(bench_timed ${CMAKE_CURRENT_LIST_DIR}/timed.cc)
 set_target_properties(bench_timed PROPERTIES OUTPUT_NAME timed)

@@ -157,10 +157,24 @@ bool LibdwNames::GlobalAt(uint64_t addr, Dwarf_Die& type, uint64_t& offset) {
 
 std::string LibdwNames::AllocatedField(uint64_t pc, uint64_t block_size, uint64_t offset,
                                        bool* bytes) {
-  Dwarf_Die type, cu_die;
-  bool single = false;
+  auto [it, fresh] = fields_.try_emplace({pc, block_size, offset});
+  if (fresh) it->second.name = FieldOfBlock(pc, block_size, offset, &it->second.bytes);
+  if (bytes) *bytes = it->second.bytes;
+  return it->second.name;
+}
+
+bool LibdwNames::AllocatedTypeAt(uint64_t pc, Dwarf_Die& type, bool& single) {
+  auto [it, fresh] = site_types_.try_emplace(pc);
+  SiteType& site = it->second;
+  if (!fresh) {
+    type = site.type;
+    single = site.single;
+    return site.found;
+  }
+  Dwarf_Die cu_die;
+  single = false;
   // A library allocator's type argument, else the pointer variable the result lands in.
-  if (!UnitOf(pc, cu_die)) return "";
+  if (!UnitOf(pc, cu_die)) return false;
   if (!AllocatedType(cu_die, pc, type, single)) {
     unsigned char code[64];  // the moves, the constructor call or the store to a global
     const size_t have = CodeAt(pc + 1, code, sizeof code);
@@ -183,11 +197,20 @@ std::string LibdwNames::AllocatedField(uint64_t pc, uint64_t block_size, uint64_
               return FrameVariable(cu_die, at, reg, disp, t, o);
             },
             type)) {
-      return "";
+      return false;
     }
     // One T only: a block a multiple of T's size may be a T with a payload after it.
     single = true;
   }
+  site = {true, single, type};
+  return true;
+}
+
+std::string LibdwNames::FieldOfBlock(uint64_t pc, uint64_t block_size, uint64_t offset,
+                                     bool* bytes) {
+  Dwarf_Die type;
+  bool single = false;
+  if (!AllocatedTypeAt(pc, type, single)) return "";
   // std::make_shared: the block is its control block, the object inside it.
   Dwarf_Die object;
   uint64_t object_at = 0;
@@ -202,7 +225,7 @@ std::string LibdwNames::AllocatedField(uint64_t pc, uint64_t block_size, uint64_
   std::optional<uint64_t> size = SizeOf(type);
   Dwarf_Die peeled = type;
   if (!size || *size == 0 || !Peel(&peeled) || offset >= block_size) return "";
-  const std::string name = TypeName(type);
+  const std::string& name = NameOfType(type);
   // The library's own node types (_Sp_counted_ptr_inplace, _Rb_tree_node) name nothing a
   // user wrote.
   if (!Nameable(name)) return "";
@@ -274,7 +297,7 @@ std::string LibdwNames::AccessedField(uint64_t ret, int64_t delta) {
   // The byte must lie in the one object the pointer points to.
   const std::optional<uint64_t> size = SizeOf(type);
   const int64_t at = offset + delta;
-  const std::string name = TypeName(type);
+  const std::string& name = NameOfType(type);
   if (!size || at < 0 || static_cast<uint64_t>(at) >= *size || !Nameable(name)) return "";
   std::string path;
   FieldPath(type, static_cast<uint64_t>(at), path, 0);

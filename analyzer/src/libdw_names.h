@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "code_flow.h"
@@ -46,6 +47,17 @@ class LibdwNames : public DwarfNames {
 
   std::string AllocatedField(uint64_t pc, uint64_t block_size, uint64_t offset,
                              bool* bytes = nullptr) override;
+  // AllocatedField, uncached.
+  std::string FieldOfBlock(uint64_t pc, uint64_t block_size, uint64_t offset, bool* bytes);
+  // The type the block allocated at `pc` holds, and whether it is one object of it (else it
+  // may be an array); false when nothing says.
+  bool AllocatedTypeAt(uint64_t pc, Dwarf_Die& type, bool& single);
+  // dwarf_types::TypeName, once per type (naming one costs a walk of its scopes).
+  const std::string& NameOfType(Dwarf_Die type) {
+    auto [it, fresh] = type_names_.try_emplace(dwarf_dieoffset(&type));
+    if (fresh) it->second = dwarf_types::TypeName(type);
+    return it->second;
+  }
   std::string AccessedField(uint64_t ret, int64_t delta) override;
 
   bool Local(uint64_t pc, uint64_t offset, std::optional<uint64_t> fp_offset,
@@ -184,7 +196,21 @@ class LibdwNames : public DwarfNames {
   // (about 2 KiB each with their details).
   static constexpr size_t kMaxInstructions = 16384;
   size_t instructions_ = 0;
-  std::map<uint64_t, std::unique_ptr<code_flow::Function>> functions_;  // by offset in the module's thread-local block
+  std::map<uint64_t, std::unique_ptr<code_flow::Function>> functions_;
+  // AllocatedField's answers, by allocation site, block size and offset: a program that makes
+  // thousands of locks or racing objects at one `new` has them named once.
+  struct Named {
+    std::string name;
+    bool bytes = false;
+  };
+  std::map<std::tuple<uint64_t, uint64_t, uint64_t>, Named> fields_;
+  struct SiteType {
+    bool found = false;
+    bool single = false;
+    Dwarf_Die type{};
+  };
+  std::map<uint64_t, SiteType> site_types_;  // AllocatedTypeAt's, by allocation site
+  std::map<Dwarf_Off, std::string> type_names_;  // NameOfType's, by the type's DIE  // by offset in the module's thread-local block
 };
 
 }  // namespace threadlens
