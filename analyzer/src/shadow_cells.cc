@@ -19,33 +19,49 @@ uint32_t ShadowMemory::NewBlock() {
   return blocks_++;
 }
 
-CellNote* ShadowMemory::PairOf(Granule& g) {
-  if (g.spill) return PairAt(g.spill - 1)->n;
-  uint32_t id;
-  if (!free_pairs_.empty()) {
-    id = free_pairs_.back();
-    free_pairs_.pop_back();
-  } else {
-    if (pairs_ % kChunkPairs == 0) {
-      pair_chunks_.push_back(
-          static_cast<NotePair*>(arena_.Allocate(sizeof(NotePair) * kChunkPairs)));
-    }
-    id = pairs_++;
+CellNote& ShadowMemory::NoteFor(Granule& g, int i) {
+  if (g.spill) {
+    const uint32_t v = g.spill - 1;
+    if (v & 1) return pairs_.At(v >> 1)->n[i - 1];
+    if (i == 1) return singles_.At(v >> 1)->n[0];
+    // A third cell: slot 1's note moves to a pair.
+    const uint32_t p = pairs_.Take(arena_);
+    pairs_.At(p)->n[0] = singles_.At(v >> 1)->n[0];
+    singles_.Give(v >> 1);
+    g.spill = (p << 1 | 1) + 1;
+    return pairs_.At(p)->n[1];
   }
-  g.spill = id + 1;
-  return PairAt(id)->n;
+  if (i == 1) {
+    const uint32_t id = singles_.Take(arena_);
+    g.spill = (id << 1) + 1;
+    return singles_.At(id)->n[0];
+  }
+  const uint32_t p = pairs_.Take(arena_);
+  g.spill = (p << 1 | 1) + 1;
+  return pairs_.At(p)->n[1];
 }
 
-void ShadowMemory::FreePair(Granule& g) {
+void ShadowMemory::FreeNotes(Granule& g) {
   if (!g.spill) return;
-  free_pairs_.push_back(g.spill - 1);
+  const uint32_t v = g.spill - 1;
+  if (v & 1) {
+    pairs_.Give(v >> 1);
+  } else {
+    singles_.Give(v >> 1);
+  }
   g.spill = 0;
+}
+
+void ShadowMemory::CopyNotes(const Granule& from, Granule& to) {
+  for (int i = kInline - 1; i > 0; --i) {  // the third first: one allocation, not a move
+    if (from.key[i].mask) NoteFor(to, i) = NoteAt(from, nullptr, i);
+  }
 }
 
 void ShadowMemory::Grow(Granule& g, const CellKey* keys, const CellNote* notes, size_t n,
                         uint8_t mask, const ShadowAccess& a) {
   if (g.kind == kInlineCells) {
-    FreePair(g);  // (`notes` is a copy of its notes)
+    FreeNotes(g);  // (`notes` is a copy of its notes)
     const uint32_t id = NewBlock();
     Block* b = BlockAt(id);
     std::copy(keys, keys + n, b->key);
@@ -106,7 +122,7 @@ void ShadowMemory::Shrink(Granule& g, CellNote* first, const CellKey* keys,
   g.spill = 0;
   std::copy(k, k + kInline, g.key);
   *first = note[0];
-  if (out > 1) std::copy(note + 1, note + out, PairOf(g));
+  for (size_t i = out; i-- > 1;) NoteFor(g, static_cast<int>(i)) = note[i];  // the last first
 }
 
 std::vector<ShadowCell> ShadowMemory::CellsAt(uint64_t addr) const {
@@ -127,7 +143,9 @@ std::vector<ShadowCell> ShadowMemory::CellsAt(uint64_t addr) const {
   size_t n = kInline;
   if (g.kind == kInlineCells) {
     own[0] = lc.note[GranuleIndex(addr)];
-    if (g.spill) std::copy_n(PairAt(g.spill - 1)->n, kInline - 1, own + 1);
+    for (int i = 1; i < kInline; ++i) {
+      if (g.key[i].mask) own[i] = NoteAt(g, nullptr, i);
+    }
   } else if (g.kind == kInBlock) {
     keys = BlockAt(g.spill)->key;
     notes = BlockAt(g.spill)->note;

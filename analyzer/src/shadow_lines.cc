@@ -129,7 +129,7 @@ void ShadowMemory::Materialize(Page& p, uint32_t line) {
   for (uint32_t k = 0; k < kLineGranules; ++k) {
     lc->g[k] = g;
     lc->note[k] = note;
-    if (pair) PairOf(lc->g[k])[0] = second;
+    if (pair) NoteFor(lc->g[k], 1) = second;
   }
   DropSummary(p, line);
 }

@@ -123,8 +123,8 @@ bool ShadowMemory::FullStep(Granule& g, CellNote* first, uint64_t base, uint8_t 
   } else {
     ++live;
     if (free_at >= 0) {
-      Fill(keys[free_at], notes ? notes[free_at] : free_at ? PairOf(g)[free_at - 1] : *first,
-           m, a);
+      Fill(keys[free_at], notes ? notes[free_at] : free_at ? NoteFor(g, free_at) : *first, m,
+           a);
     } else if (notes) {
       Grow(g, keys, notes, n, m, a);
     } else {
@@ -166,7 +166,7 @@ bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const Shadow
     v.key[0] = sum;
     if (pair) {
       v.key[1] = p.second[s];
-      PairOf(v)[0] = p.second[s];
+      NoteFor(v, 1) = p.second[s];
     }
     span_ = kLineGranules;
     const bool met = Step(v, &v0, base, 0xff, a, mode);
@@ -182,10 +182,10 @@ bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const Shadow
         lc->g[k] = v;
         lc->g[k].spill = 0;
         lc->note[k] = v0;
-        if (v.spill) std::copy_n(PairAt(v.spill - 1)->n, kInline - 1, PairOf(lc->g[k]));
+        CopyNotes(v, lc->g[k]);
       }
     }
-    FreePair(v);
+    FreeNotes(v);
     return met;
   }
   LineCells* lc = p.g[line];  // neither empty nor uniform: allocated

@@ -23,15 +23,16 @@
 // and its note (32 bytes: site, stack, lock set, stream position, time), read only to report
 // a race or to merge the bytes of one access. A granule's three keys and their count share
 // half a cache line; the notes live apart, written when a cell is made. A cell keeps its
-// slot for life (a free slot has no bytes), so its note never moves. The first slot's note
-// is the line's; the other two slots' notes are a pair of the granule's own, made when a
-// second cell first needs one (most granules of a line written in part hold one cell).
+// slot for life (a free slot has no bytes), so its note never moves (but for where it is
+// kept). The first slot's note is the line's; the second's, and the third's, are the
+// granule's own, made when a cell first needs one (most granules of a line written in part
+// hold one cell, most of the others two).
 //
 // Memory: a 40-byte summary slot, two bytes and a pointer per 64-byte line of a 4 KiB page
 // touched (80 bytes a slot once a line of the page holds two cells whole), plus 512 bytes
-// (64 per 8-byte granule, 8x) for each line touched in part, while it is so, and 64 more
-// per granule that has held two cells: a line that turns uniform again gives its granules
-// back. A granule with more than three live cells moves them to a block of eight, and with
+// (64 per 8-byte granule, 8x) for each line touched in part, while it is so, and 32 more
+// per granule that has held two cells (64, three): a line that turns uniform again gives its
+// granules back. A granule with more than three live cells moves them to a block of eight, and with
 // more than eight to a side list (shadow_cells.cc).
 #pragma once
 
@@ -48,6 +49,7 @@
 #include "huge_arena.h"
 #include "page_table.h"
 #include "shadow_cell.h"
+#include "shadow_note_pool.h"
 
 namespace threadlens::analysis {
 
@@ -164,8 +166,9 @@ class ShadowMemory {
   static constexpr uint64_t kGranulesPerPage = (1u << kPageShift) / 8;
   struct Granule {
     uint8_t kind = kInlineCells;
-    // The block, or the index into spills_; with inline cells, 1 + the note pair of slots
-    // 1 and 2, or 0 while it has none.
+    // The block, or the index into spills_; with inline cells, where the notes of slots 1
+    // and 2 are: 0, nowhere yet; else 1 + (a single's id << 1) (slot 1's note alone) or
+    // 1 + (a pair's id << 1 | 1).
     uint32_t spill = 0;
     CellKey key[kInline];  // inline slots (slot 0's note is the line's)
   };
@@ -178,10 +181,6 @@ class ShadowMemory {
     std::vector<CellKey> key;
     std::vector<CellNote> note;
   };
-  struct NotePair {
-    CellNote n[kInline - 1];  // the notes of inline slots 1 and 2
-  };
-  static constexpr uint32_t kChunkPairs = 4096;  // pairs per arena allocation (256 KiB)
   // Memory a thread owns is mostly written whole (allocation, fill, copy, free): a 64-byte
   // line whose eight granules all hold the same single cell keeps it once, as its summary,
   // and an operation covering the whole line steps that one cell instead of eight.
@@ -273,7 +272,7 @@ class ShadowMemory {
   LineCells* Granules(Page& p, uint32_t line, bool empty);
   // The line just turned uniform: its granules (and their pairs) go back to the free blocks.
   void ReleaseGranules(Page& p, uint32_t line) {
-    for (Granule& g : p.g[line]->g) FreePair(g);  // (uniform: every granule's cells inline)
+    for (Granule& g : p.g[line]->g) FreeNotes(g);  // (uniform: every granule's cells inline)
     free_lines_.push_back(p.g[line]);
     p.g[line] = nullptr;
   }
@@ -342,7 +341,7 @@ class ShadowMemory {
       }
       if (!free) return -1;  // three writes: FullStep grows the granule
       const int i = __builtin_ctz(free);
-      Fill(g.key[i], i ? PairOf(g)[i - 1] : *first, m, a);
+      Fill(g.key[i], i ? NoteFor(g, i) : *first, m, a);
       return 0;
     }
     return -1;
@@ -350,15 +349,19 @@ class ShadowMemory {
   // The rest of Step: a block or side list, or several cells to check and update.
   bool FullStep(Granule& g, CellNote* first, uint64_t base, uint8_t mask,
                 const ShadowAccess& a, Mode mode);
-  // Inline slot i's note of a granule whose slot 0 note is `first` (slot i > 0: its pair's,
-  // which must exist).
+  // Inline slot i's note of a granule whose slot 0 note is `first` (slot i > 0: kept where
+  // the granule's spill says, which a live cell there has).
   CellNote& NoteAt(const Granule& g, CellNote* first, int i) const {
-    return i ? PairAt(g.spill - 1)->n[i - 1] : *first;
+    if (!i) return *first;
+    const uint32_t v = g.spill - 1;
+    return v & 1 ? pairs_.At(v >> 1)->n[i - 1] : singles_.At(v >> 1)->n[0];
   }
-  NotePair* PairAt(uint32_t id) const { return pair_chunks_[id / kChunkPairs] + id % kChunkPairs; }
-  // The granule's pair (inline cells), made now when it has none; FreePair gives it back.
-  CellNote* PairOf(Granule& g);
-  void FreePair(Granule& g);
+  // Where slot i > 0 keeps its note, made now (slot 2's moves slot 1's to a pair).
+  CellNote& NoteFor(Granule& g, int i);
+  // The granule's notes past the first slot go back (its spill is 0 after).
+  void FreeNotes(Granule& g);
+  // `to` (with none of its own) takes copies of the notes of `from`'s live slots past the first.
+  void CopyNotes(const Granule& from, Granule& to);
   // The granule at `base` in page `p` (its line written out to granules first when it has
   // none): a Step on it.
   bool StepGranule(Page& p, uint64_t base, uint8_t mask, const ShadowAccess& a, Mode mode);
@@ -409,9 +412,8 @@ class ShadowMemory {
   std::vector<Block*> block_chunks_;      // kChunkBlocks blocks each, from the arena
   uint32_t blocks_ = 0;                     // blocks handed out so far
   std::vector<uint32_t> free_blocks_;
-  std::vector<NotePair*> pair_chunks_;  // kChunkPairs pairs each, from the arena
-  uint32_t pairs_ = 0;                  // pairs handed out so far
-  std::vector<uint32_t> free_pairs_;
+  NotePool<1> singles_;  // slot 1's note, of a granule that never held three cells
+  NotePool<2> pairs_;    // slots 1 and 2
   std::vector<SideList> spills_;
   std::vector<uint32_t> free_spills_;
   // Within one Range: lines whose slot is memo_in_ move to memo_out_ (same page only);
@@ -449,7 +451,10 @@ inline void ShadowMemory::PrefetchSpill(const Page* p, uint64_t addr) const {
   if (!line) return;
   const Granule& g = line->g[GranuleIndex(addr)];
   if (g.kind == kInlineCells) {
-    if (g.spill) __builtin_prefetch(PairAt(g.spill - 1), 1);
+    if (const uint32_t v = g.spill - 1; g.spill) {
+      __builtin_prefetch(v & 1 ? static_cast<const void*>(pairs_.At(v >> 1))
+                               : static_cast<const void*>(singles_.At(v >> 1)), 1);
+    }
   } else if (g.kind == kInBlock) {
     const Block* b = BlockAt(g.spill);
     __builtin_prefetch(b->key);
