@@ -54,7 +54,7 @@ bool ShadowMemory::FullStep(Granule& g, CellNote* first, uint64_t base, uint8_t 
   }
   const bool write = a.flags & kCellWrite;
   const bool atomic = a.flags & kCellAtomic;
-  // (Read only for live cells: an inline slot past the first that holds one has its pair.)
+  // (Read only for live cells: an inline slot past the first that holds one has its note.)
   auto note = [&](size_t i) -> CellNote& {
     return notes ? notes[i] : NoteAt(g, first, static_cast<int>(i));
   };
@@ -161,7 +161,7 @@ bool ShadowMemory::WholeLine(Page& p, uint32_t line, uint64_t base, const Shadow
         return met;
       }
     }
-    Granule v;  // stands for all eight granules (with a pair of its own while it needs one)
+    Granule v;  // stands for all eight granules (its notes past the first its own, for now)
     CellNote v0 = sum;
     v.key[0] = sum;
     if (pair) {

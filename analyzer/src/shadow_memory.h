@@ -270,7 +270,7 @@ class ShadowMemory {
   // Line `line`'s granules, taken from the free blocks or the arena when it has none.
   // `empty`: set them to no cells (a reused block holds a uniform line's old cells).
   LineCells* Granules(Page& p, uint32_t line, bool empty);
-  // The line just turned uniform: its granules (and their pairs) go back to the free blocks.
+  // The line just turned uniform: its granules (and their notes) go back to the free blocks.
   void ReleaseGranules(Page& p, uint32_t line) {
     for (Granule& g : p.g[line]->g) FreeNotes(g);  // (uniform: every granule's cells inline)
     free_lines_.push_back(p.g[line]);
@@ -327,7 +327,7 @@ class ShadowMemory {
         met |= (g.key[i].flags & kCellAtomic) && g.key[i].mask;
         g.key[i].mask = 0;
       }
-      const int i = __builtin_ctz(live);  // a live slot past the first has its pair
+      const int i = __builtin_ctz(live);  // a live slot past the first has its note
       Fill(g.key[i], NoteAt(g, first, i), m, a);
       return met;
     }
