@@ -22,32 +22,36 @@ uint32_t ShadowMemory::NewBlock() {
 CellNote& ShadowMemory::NoteFor(Granule& g, int i) {
   if (g.spill) {
     const uint32_t v = g.spill - 1;
-    if (v & 1) return pairs_.At(v >> 1)->n[i - 1];
-    if (i == 1) return singles_.At(v >> 1)->n[0];
-    // A third cell: slot 1's note moves to a pair.
-    const uint32_t p = pairs_.Take(arena_);
-    pairs_.At(p)->n[0] = singles_.At(v >> 1)->n[0];
-    singles_.Give(v >> 1);
-    g.spill = (p << 1 | 1) + 1;
-    return pairs_.At(p)->n[1];
+    if (v & 1) return notes_.At(v >> 1)->n[i - 1];
+    const uint32_t h = v >> 1;
+    if (i == 1) return notes_.Half(h);
+    // A third cell: slot 1's note becomes the first of a pair, in place when it can.
+    uint32_t e = notes_.PairInPlace(h);
+    if (e == ~0u) {
+      e = notes_.TakePair(arena_);
+      notes_.At(e)->n[0] = notes_.Half(h);
+      notes_.GiveHalf(h);
+    }
+    g.spill = (e << 1 | 1) + 1;
+    return notes_.At(e)->n[1];
   }
   if (i == 1) {
-    const uint32_t id = singles_.Take(arena_);
-    g.spill = (id << 1) + 1;
-    return singles_.At(id)->n[0];
+    const uint32_t h = notes_.TakeHalf(arena_);
+    g.spill = (h << 1) + 1;
+    return notes_.Half(h);
   }
-  const uint32_t p = pairs_.Take(arena_);
-  g.spill = (p << 1 | 1) + 1;
-  return pairs_.At(p)->n[1];
+  const uint32_t e = notes_.TakePair(arena_);
+  g.spill = (e << 1 | 1) + 1;
+  return notes_.At(e)->n[1];
 }
 
 void ShadowMemory::FreeNotes(Granule& g) {
   if (!g.spill) return;
   const uint32_t v = g.spill - 1;
   if (v & 1) {
-    pairs_.Give(v >> 1);
+    notes_.GivePair(v >> 1);
   } else {
-    singles_.Give(v >> 1);
+    notes_.GiveHalf(v >> 1);
   }
   g.spill = 0;
 }

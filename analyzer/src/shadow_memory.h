@@ -167,8 +167,8 @@ class ShadowMemory {
   struct Granule {
     uint8_t kind = kInlineCells;
     // The block, or the index into spills_; with inline cells, where the notes of slots 1
-    // and 2 are: 0, nowhere yet; else 1 + (a single's id << 1) (slot 1's note alone) or
-    // 1 + (a pair's id << 1 | 1).
+    // and 2 are (NotePool): 0, nowhere yet; else 1 + (a half's id << 1) (slot 1's note
+    // alone) or 1 + (a pair's entry << 1 | 1).
     uint32_t spill = 0;
     CellKey key[kInline];  // inline slots (slot 0's note is the line's)
   };
@@ -354,7 +354,7 @@ class ShadowMemory {
   CellNote& NoteAt(const Granule& g, CellNote* first, int i) const {
     if (!i) return *first;
     const uint32_t v = g.spill - 1;
-    return v & 1 ? pairs_.At(v >> 1)->n[i - 1] : singles_.At(v >> 1)->n[0];
+    return v & 1 ? notes_.At(v >> 1)->n[i - 1] : notes_.Half(v >> 1);
   }
   // Where slot i > 0 keeps its note, made now (slot 2's moves slot 1's to a pair).
   CellNote& NoteFor(Granule& g, int i);
@@ -412,8 +412,7 @@ class ShadowMemory {
   std::vector<Block*> block_chunks_;      // kChunkBlocks blocks each, from the arena
   uint32_t blocks_ = 0;                     // blocks handed out so far
   std::vector<uint32_t> free_blocks_;
-  NotePool<1> singles_;  // slot 1's note, of a granule that never held three cells
-  NotePool<2> pairs_;    // slots 1 and 2
+  NotePool notes_;  // of inline slots 1 and 2
   std::vector<SideList> spills_;
   std::vector<uint32_t> free_spills_;
   // Within one Range: lines whose slot is memo_in_ move to memo_out_ (same page only);
@@ -452,8 +451,8 @@ inline void ShadowMemory::PrefetchSpill(const Page* p, uint64_t addr) const {
   const Granule& g = line->g[GranuleIndex(addr)];
   if (g.kind == kInlineCells) {
     if (const uint32_t v = g.spill - 1; g.spill) {
-      __builtin_prefetch(v & 1 ? static_cast<const void*>(pairs_.At(v >> 1))
-                               : static_cast<const void*>(singles_.At(v >> 1)), 1);
+      __builtin_prefetch(v & 1 ? static_cast<const void*>(notes_.At(v >> 1))
+                               : static_cast<const void*>(&notes_.Half(v >> 1)), 1);
     }
   } else if (g.kind == kInBlock) {
     const Block* b = BlockAt(g.spill);
