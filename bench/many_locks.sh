@@ -47,5 +47,6 @@ printf '%-6s %10s %10s\n' build wall_ms rss_MiB
 for b in "${builds[@]}"; do
   us=$(cut -d' ' -f1 "$tmp/$b" | median)
   kb=$(cut -d' ' -f2 "$tmp/$b" | median)
-  awk -v b="$b" -v us="$us" -v kb="$kb" 'BEGIN { printf "%-6s %10.1f %10.1f\n", b, us / 1000, kb / 1024 }'
+  awk -v b="$b" -v us="$us" -v kb="$kb" 'BEGIN {
+    printf "%-6s %10.1f %10.1f\n", b, us / 1000, kb / 1024 }'
 done

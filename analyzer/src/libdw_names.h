@@ -210,7 +210,7 @@ class LibdwNames : public DwarfNames {
     Dwarf_Die type{};
   };
   std::map<uint64_t, SiteType> site_types_;  // AllocatedTypeAt's, by allocation site
-  std::map<Dwarf_Off, std::string> type_names_;  // NameOfType's, by the type's DIE  // by offset in the module's thread-local block
+  std::map<Dwarf_Off, std::string> type_names_;  // NameOfType's, by DIE  // by offset in the module's thread-local block
 };
 
 }  // namespace threadlens
