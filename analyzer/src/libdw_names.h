@@ -191,7 +191,7 @@ class LibdwNames : public DwarfNames {
   bool units_indexed_ = false;
   std::map<uint64_t, UnitRange> units_;  // by start of each address range of a unit
   std::map<uint64_t, Variable> globals_;
-  std::map<uint64_t, Variable> thread_locals_;
+  std::map<uint64_t, Variable> thread_locals_;  // by offset in the module's thread-local block
   // Functions decoded for names, by start; forgotten all at once past kMaxInstructions
   // (about 2 KiB each with their details).
   static constexpr size_t kMaxInstructions = 16384;
@@ -210,7 +210,7 @@ class LibdwNames : public DwarfNames {
     Dwarf_Die type{};
   };
   std::map<uint64_t, SiteType> site_types_;  // AllocatedTypeAt's, by allocation site
-  std::map<Dwarf_Off, std::string> type_names_;  // NameOfType's, by DIE  // by offset in the module's thread-local block
+  std::map<Dwarf_Off, std::string> type_names_;  // NameOfType's, by the type's DIE
 };
 
 }  // namespace threadlens
