@@ -31,9 +31,9 @@
 // Memory: a 40-byte summary slot, two bytes and a pointer per 64-byte line of a 4 KiB page
 // touched (80 bytes a slot once a line of the page holds two cells whole), plus 512 bytes
 // (64 per 8-byte granule, 8x) for each line touched in part, while it is so, and 32 more
-// per granule that has held two cells (64, three): a line that turns uniform again gives its
-// granules back. A granule with more than three live cells moves them to a block of eight, and with
-// more than eight to a side list (shadow_cells.cc).
+// per granule holding two cells (64, three): a line that turns uniform again gives its
+// granules back. A granule with more than three live cells moves them to a block of eight,
+// and with more than eight to a side list (shadow_cells.cc).
 #pragma once
 
 #include <algorithm>
