@@ -146,10 +146,8 @@ std::vector<ShadowCell> ShadowMemory::CellsAt(uint64_t addr) const {
   const CellNote* notes = own;
   size_t n = kInline;
   if (g.kind == kInlineCells) {
-    own[0] = lc.note[GranuleIndex(addr)];
-    for (int i = 1; i < kInline; ++i) {
-      if (g.key[i].mask) own[i] = NoteAt(g, nullptr, i);
-    }
+    CellNote first = lc.note[GranuleIndex(addr)];
+    InlineNotes(g, &first, own);
   } else if (g.kind == kInBlock) {
     keys = BlockAt(g.spill)->key;
     notes = BlockAt(g.spill)->note;

@@ -129,7 +129,7 @@ bool ShadowMemory::FullStep(Granule& g, CellNote* first, uint64_t base, uint8_t 
       Grow(g, keys, notes, n, m, a);
     } else {
       CellNote all[kInline];  // every inline slot is live
-      for (int i = 0; i < kInline; ++i) all[i] = note(i);
+      InlineNotes(g, first, all);
       Grow(g, keys, all, n, m, a);
     }
   }

@@ -356,6 +356,12 @@ class ShadowMemory {
     const uint32_t v = g.spill - 1;
     return v & 1 ? notes_.At(v >> 1)->n[i - 1] : notes_.Half(v >> 1);
   }
+  // The notes of the granule's live inline slots, into `out` (its free slots' left alone).
+  void InlineNotes(const Granule& g, CellNote* first, CellNote (&out)[kInline]) const {
+    for (int i = 0; i < kInline; ++i) {
+      if (g.key[i].mask) out[i] = NoteAt(g, first, i);
+    }
+  }
   // Where slot i > 0 keeps its note, made now (slot 2's moves slot 1's to a pair).
   CellNote& NoteFor(Granule& g, int i);
   // The granule's notes past the first slot go back (its spill is 0 after).
