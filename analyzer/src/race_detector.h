@@ -231,7 +231,7 @@ class RaceDetector {
     // Written whole with streaming stores, from the op's eight words built in registers
     // (Emit): the lane's line is not read first (the caller then waits on no cache miss; the
     // worker reads it a batch later).
-    [[gnu::always_inline]] const Op* Put(const uint64_t (&w)[8]) {
+    [[gnu::always_inline]] void Put(const uint64_t (&w)[8]) {
       Op* to = ops + size++;
 #if defined(__SSE2__) && defined(__x86_64__)
       auto* dst = reinterpret_cast<long long*>(to);
@@ -239,7 +239,6 @@ class RaceDetector {
 #else
       std::memcpy(to, w, sizeof w);
 #endif
-      return to;
     }
   };
   struct Batch {
@@ -337,9 +336,10 @@ class RaceDetector {
     }
     uint64_t w[8];
     OpWords(w, snap.slot, side, bytes, size, flags, snap.clock, snap.now, seq);
-    const Op* put = b.lanes[LaneOf(side.obj >> 12)].Put(w);
-    // (The op read back from its lane, not `w`: w then stays in registers.)
-    if (multi_lane_ && ((side.obj & 4095) + bytes) > 4096) Route(b, *put);
+    b.lanes[LaneOf(side.obj >> 12)].Put(w);
+    // (Not the op read back from its lane: a load of a line just written with streaming
+    // stores waits for them to reach memory.)
+    if (multi_lane_ && ((side.obj & 4095) + bytes) > 4096) [[unlikely]] Route(b, w);
     if (b.count >= kBatchOps || b.clock_entries >= kBatchClocks) Post();
   }
   void CheckNow(uint32_t slot, const SideRef& side, uint64_t bytes, uint32_t size,
@@ -361,7 +361,7 @@ class RaceDetector {
     w[7] = bytes | uint64_t{seq} << 32;
   }
   // Copies an access over more than one page into the other lanes that own its pages.
-  void Route(Batch& b, const Op& op);
+  void Route(Batch& b, const uint64_t (&w)[8]);
   // Thread t's clock as the batch's accesses see it: one copy per batch and clock change,
   // with its own entry (the thread's epoch) and what it copies.
   struct Snap {

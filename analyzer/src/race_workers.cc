@@ -205,11 +205,9 @@ void RaceDetector::Expand(const std::vector<OpRecord>& group) {
   }
 }
 
-void RaceDetector::Route(Batch& b, const Op& op) {
-  uint64_t w[8];
-  std::memcpy(w, &op, sizeof w);
+void RaceDetector::Route(Batch& b, const uint64_t (&w)[8]) {
   const uint64_t n = b.lanes.size();
-  const uint64_t addr = op.addr, bytes = op.bytes;
+  const uint64_t addr = w[0], bytes = w[7] & 0xffffffffu;  // (OpWords)
   const uint64_t first = addr >> 12;
   const uint64_t end = addr + bytes;
   const uint64_t last = end > addr ? (end - 1) >> 12 : ~0ull >> 12;
