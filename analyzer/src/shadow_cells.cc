@@ -1,23 +1,50 @@
 // A cell made from an access, and where a granule's cells go when they outgrow its slots (see
-// shadow_memory.h): a block of kBlockCells from the arena, then a side list; and back when
-// few are left.
+// shadow_memory.h): a block of kSmallCells from the arena, then one of kBlockCells, then a
+// side list; and back to the granule's slots when few are left.
 #include <algorithm>
 
 #include "shadow_memory.h"
 
 namespace threadlens::analysis {
 
-uint32_t ShadowMemory::NewBlock() {
-  if (!free_blocks_.empty()) {
-    const uint32_t id = free_blocks_.back();
-    free_blocks_.pop_back();
-    return id;
+ShadowMemory::Spilled ShadowMemory::SpilledCells(const Granule& g) const {
+  if (g.kind == kInSmallBlock) {
+    SmallBlock* b = small_blocks_.At(g.spill);
+    return {b->key, b->note, kSmallCells};
   }
-  if (blocks_ % kChunkBlocks == 0) {
-    block_chunks_.push_back(static_cast<Block*>(arena_.Allocate(sizeof(Block) * kChunkBlocks)));
+  if (g.kind == kInBlock) {
+    Block* b = blocks_.At(g.spill);
+    return {b->key, b->note, kBlockCells};
   }
-  return blocks_++;
+  SideList& l = const_cast<SideList&>(spills_[g.spill]);
+  return {l.key.data(), l.note.data(), l.key.size()};
 }
+
+void ShadowMemory::FreeSpill(const Granule& g) {
+  if (g.kind == kInSmallBlock) {
+    small_blocks_.Give(g.spill);
+  } else if (g.kind == kInBlock) {
+    blocks_.Give(g.spill);
+  } else if (g.kind == kSideList) {
+    spills_[g.spill].key.clear();
+    spills_[g.spill].note.clear();
+    free_spills_.push_back(g.spill);
+  }
+}
+
+namespace {
+
+// The n cells (all live) and the access's new one into block `b`; its other slots emptied
+// (a reused block holds its old cells).
+template <typename B, typename FillFn>
+void MoveInto(B* b, const CellKey* keys, const CellNote* notes, size_t n, FillFn fill) {
+  std::copy(keys, keys + n, b->key);
+  std::copy(notes, notes + n, b->note);
+  fill(b->key[n], b->note[n]);
+  std::fill(b->key + n + 1, b->key + B::kCells, CellKey{});
+}
+
+}  // namespace
 
 CellNote& ShadowMemory::NoteFor(Granule& g, int i) {
   if (g.spill) {
@@ -64,14 +91,19 @@ void ShadowMemory::CopyNotes(const Granule& from, Granule& to) {
 
 void ShadowMemory::Grow(Granule& g, const CellKey* keys, const CellNote* notes, size_t n,
                         uint8_t mask, const ShadowAccess& a) {
+  auto fill = [&](CellKey& k, CellNote& note) { Fill(k, note, mask, a); };
   if (g.kind == kInlineCells) {
     FreeNotes(g);  // (`notes` is a copy of its notes)
-    const uint32_t id = NewBlock();
-    Block* b = BlockAt(id);
-    std::copy(keys, keys + n, b->key);
-    std::copy(notes, notes + n, b->note);
-    Fill(b->key[n], b->note[n], mask, a);
-    std::fill(b->key + n + 1, b->key + kBlockCells, CellKey{});  // a reused block's old cells
+    const uint32_t id = small_blocks_.Take(arena_);
+    MoveInto(small_blocks_.At(id), keys, notes, n, fill);
+    g.kind = kInSmallBlock;
+    g.spill = id;
+    return;
+  }
+  if (g.kind == kInSmallBlock) {
+    const uint32_t id = blocks_.Take(arena_);
+    MoveInto(blocks_.At(id), keys, notes, n, fill);
+    small_blocks_.Give(g.spill);
     g.kind = kInBlock;
     g.spill = id;
     return;
@@ -99,7 +131,7 @@ void ShadowMemory::Grow(Granule& g, const CellKey* keys, const CellNote* notes, 
   l.note.assign(notes, notes + n);
   l.key.push_back(key);
   l.note.push_back(note);
-  free_blocks_.push_back(g.spill);
+  blocks_.Give(g.spill);
   g.kind = kSideList;
   g.spill = id;
 }
@@ -115,13 +147,7 @@ void ShadowMemory::Shrink(Granule& g, CellNote* first, const CellKey* keys,
     note[out] = notes[i];
     ++out;
   }
-  if (g.kind == kInBlock) {
-    free_blocks_.push_back(g.spill);
-  } else {
-    spills_[g.spill].key.clear();
-    spills_[g.spill].note.clear();
-    free_spills_.push_back(g.spill);
-  }
+  FreeSpill(g);
   g.kind = kInlineCells;
   g.spill = 0;
   std::copy(k, k + kInline, g.key);
@@ -148,14 +174,11 @@ std::vector<ShadowCell> ShadowMemory::CellsAt(uint64_t addr) const {
   if (g.kind == kInlineCells) {
     CellNote first = lc.note[GranuleIndex(addr)];
     InlineNotes(g, &first, own);
-  } else if (g.kind == kInBlock) {
-    keys = BlockAt(g.spill)->key;
-    notes = BlockAt(g.spill)->note;
-    n = kBlockCells;
-  } else if (g.kind == kSideList) {
-    keys = spills_[g.spill].key.data();
-    notes = spills_[g.spill].note.data();
-    n = spills_[g.spill].key.size();
+  } else {
+    const Spilled c = SpilledCells(g);
+    keys = c.keys;
+    notes = c.notes;
+    n = c.n;
   }
   std::vector<ShadowCell> cells;
   for (size_t i = 0; i < n; ++i) {

@@ -41,16 +41,11 @@ bool ShadowMemory::FullStep(Granule& g, CellNote* first, uint64_t base, uint8_t 
   CellKey* keys = g.key;
   size_t n = kInline;
   CellNote* notes = nullptr;  // a block's or side list's (inline ones: NoteAt)
-  if (g.kind == kInBlock) {
-    Block* b = BlockAt(g.spill);
-    keys = b->key;
-    notes = b->note;
-    n = kBlockCells;
-  } else if (g.kind == kSideList) {
-    SideList& l = spills_[g.spill];
-    keys = l.key.data();
-    notes = l.note.data();
-    n = l.key.size();
+  if (g.kind != kInlineCells) {
+    const Spilled c = SpilledCells(g);
+    keys = c.keys;
+    notes = c.notes;
+    n = c.n;
   }
   const bool write = a.flags & kCellWrite;
   const bool atomic = a.flags & kCellAtomic;

@@ -32,8 +32,9 @@
 // touched (80 bytes a slot once a line of the page holds two cells whole), plus 512 bytes
 // (64 per 8-byte granule, 8x) for each line touched in part, while it is so, and 32 more
 // per granule holding two cells (64, three): a line that turns uniform again gives its
-// granules back. A granule with more than three live cells moves them to a block of eight,
-// and with more than eight to a side list (shadow_cells.cc).
+// granules back. A granule with more than three live cells moves them to a block of five
+// (200 bytes), with more than five to one of eight (320), and with more than eight to a side
+// list (shadow_cells.cc).
 #pragma once
 
 #include <algorithm>
@@ -48,6 +49,7 @@
 #include "flat_map.h"
 #include "huge_arena.h"
 #include "page_table.h"
+#include "shadow_block_pool.h"
 #include "shadow_cell.h"
 #include "shadow_note_pool.h"
 
@@ -145,6 +147,9 @@ class ShadowMemory {
     }
     return n;
   }
+  // Granules whose cells are in a small block (four or five), or in a block (six to eight).
+  size_t small_blocks() const { return small_blocks_.in_use(); }
+  size_t blocks() const { return blocks_.in_use(); }
   // Lines whose granules are allocated now (the others keep a summary or nothing).
   size_t granule_lines() const {
     size_t n = 0;
@@ -157,11 +162,13 @@ class ShadowMemory {
 
  private:
   static constexpr int kInline = 3;
-  // Where a granule's cells are: its own kInline slots, a block of kBlockCells, or a side
-  // list past that.
-  enum Kind : uint8_t { kInlineCells = 0, kInBlock = 1, kSideList = 2 };
+  // Where a granule's cells are: its own kInline slots, a block of kSmallCells, one of
+  // kBlockCells, or a side list past that. Most granules that outgrow their slots hold four
+  // or five cells (a buffer one thread wrote and several read: zstd's input), and a block
+  // of five takes 200 bytes where one of eight takes 320.
+  enum Kind : uint8_t { kInlineCells = 0, kInBlock = 1, kSideList = 2, kInSmallBlock = 3 };
+  static constexpr uint32_t kSmallCells = 5;
   static constexpr uint32_t kBlockCells = 8;
-  static constexpr uint32_t kChunkBlocks = 1024;  // blocks per arena allocation (320 KiB)
   static constexpr uint64_t kPageShift = 12;
   static constexpr uint64_t kGranulesPerPage = (1u << kPageShift) / 8;
   struct Granule {
@@ -173,10 +180,14 @@ class ShadowMemory {
     CellKey key[kInline];  // inline slots (slot 0's note is the line's)
   };
   static_assert(sizeof(Granule) == 32, "two granules' keys to a cache line");
-  struct Block {
-    CellKey key[kBlockCells];
-    CellNote note[kBlockCells];
+  template <uint32_t N>
+  struct BlockOf {
+    static constexpr uint32_t kCells = N;
+    CellKey key[N];
+    CellNote note[N];
   };
+  using Block = BlockOf<kBlockCells>;
+  using SmallBlock = BlockOf<kSmallCells>;
   struct SideList {
     std::vector<CellKey> key;
     std::vector<CellNote> note;
@@ -371,18 +382,23 @@ class ShadowMemory {
   // The granule at `base` in page `p` (its line written out to granules first when it has
   // none): a Step on it.
   bool StepGranule(Page& p, uint64_t base, uint8_t mask, const ShadowAccess& a, Mode mode);
-  // Every slot of the granule's cells is live: they move to a block, or a side list past
-  // kBlockCells, with the access's new cell.
+  // Every slot of the granule's cells is live: they move to the next larger block (a small
+  // one, a block, a side list), with the access's new cell.
   void Grow(Granule& g, const CellKey* keys, const CellNote* notes, size_t n, uint8_t mask,
             const ShadowAccess& a);
   // At most kInline live cells in the block or side list `keys` and `notes` (n slots): back
   // to the granule's own slots, whose first note is `first`.
   void Shrink(Granule& g, CellNote* first, const CellKey* keys, const CellNote* notes,
               size_t n);
-  Block* BlockAt(uint32_t id) const {
-    return block_chunks_[id / kChunkBlocks] + id % kChunkBlocks;
-  }
-  uint32_t NewBlock();
+  // A granule's cells past its own slots: their keys and notes, and how many slots.
+  struct Spilled {
+    CellKey* keys;
+    CellNote* notes;
+    size_t n;
+  };
+  Spilled SpilledCells(const Granule& g) const;
+  // The block, small block or side list the granule's cells were in goes back.
+  void FreeSpill(const Granule& g);
   static void Fill(CellKey& k, CellNote& n, uint8_t mask, const ShadowAccess& a) {
     // Built in registers and stored whole.
     CellKey key;
@@ -415,9 +431,8 @@ class ShadowMemory {
   PageTable<Page> table_;
   std::vector<uint64_t> page_numbers_;  // of every page made, in the order made
   std::vector<LineCells*> free_lines_;  // blocks of eight granules no line uses
-  std::vector<Block*> block_chunks_;      // kChunkBlocks blocks each, from the arena
-  uint32_t blocks_ = 0;                     // blocks handed out so far
-  std::vector<uint32_t> free_blocks_;
+  BlockPool<SmallBlock> small_blocks_;
+  BlockPool<Block> blocks_;
   NotePool notes_;  // of inline slots 1 and 2
   std::vector<SideList> spills_;
   std::vector<uint32_t> free_spills_;
@@ -460,8 +475,12 @@ inline void ShadowMemory::PrefetchSpill(const Page* p, uint64_t addr) const {
       __builtin_prefetch(v & 1 ? static_cast<const void*>(notes_.At(v >> 1))
                                : static_cast<const void*>(&notes_.Half(v >> 1)), 1);
     }
+  } else if (g.kind == kInSmallBlock) {
+    const SmallBlock* b = small_blocks_.At(g.spill);
+    __builtin_prefetch(b->key);
+    __builtin_prefetch(&b->note[0], 1);
   } else if (g.kind == kInBlock) {
-    const Block* b = BlockAt(g.spill);
+    const Block* b = blocks_.At(g.spill);
     __builtin_prefetch(b->key);
     __builtin_prefetch(&b->note[0], 1);
   } else if (g.kind == kSideList) {

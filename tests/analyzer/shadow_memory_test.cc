@@ -33,11 +33,11 @@ ShadowAccess Write(uint32_t thread, const VectorClock& clock) {
 constexpr uint64_t kBase = 0x7f0000000000;
 constexpr uint64_t kRange = 8u << 20;
 
-// Concurrent readers' cells outgrow the granule (three), then a block (eight): each keeps
-// every reader, and a write by one of them after all the others is ordered after them all,
-// reports none, and leaves its cell alone, back in the granule.
+// Concurrent readers' cells outgrow the granule (three), then a small block (five), then a
+// block (eight): each keeps every reader, and a write by one of them after all the others is
+// ordered after them all, reports none, and leaves its cell alone, back in the granule.
 TEST(ShadowMemoryCells, ReadersOutgrowTheGranuleAndABlockAndComeBack) {
-  for (uint32_t readers : {3u, 4u, 8u, 9u, 12u}) {
+  for (uint32_t readers : {3u, 4u, 5u, 6u, 8u, 9u, 12u}) {
     CountingSink sink;
     ShadowMemory m(sink);
     std::vector<VectorClock> clocks(readers + 1);
@@ -67,11 +67,50 @@ TEST(ShadowMemoryCells, ReadersOutgrowTheGranuleAndABlockAndComeBack) {
   }
 }
 
+// Four or five cells take a small block, six to eight a block; the small one goes back when
+// its granule moves on, and both when the granule's cells fit its own slots again.
+TEST(ShadowMemoryCells, FourOrFiveCellsTakeASmallBlock) {
+  CountingSink sink;
+  ShadowMemory m(sink);
+  constexpr uint32_t kGranules = 100, kReaders = 7;
+  std::vector<VectorClock> clocks(kReaders + 1);
+  for (uint32_t t = 1; t <= kReaders; ++t) clocks[t].Set(t, 1);
+  auto read_all = [&](uint32_t t) {
+    ShadowAccess r = Write(t, clocks[t]);
+    r.flags = 0;
+    for (uint32_t g = 0; g < kGranules; ++g) m.Access(kBase + 8 * g, 1, r);
+  };
+  for (uint32_t t = 1; t <= 3; ++t) read_all(t);
+  EXPECT_EQ(m.small_blocks(), 0u);
+  read_all(4);
+  EXPECT_EQ(m.small_blocks(), kGranules);
+  EXPECT_EQ(m.blocks(), 0u);
+  read_all(5);
+  EXPECT_EQ(m.small_blocks(), kGranules);
+  EXPECT_EQ(m.blocks(), 0u);
+  read_all(6);
+  EXPECT_EQ(m.small_blocks(), 0u);
+  EXPECT_EQ(m.blocks(), kGranules);
+  read_all(7);
+  EXPECT_EQ(m.blocks(), kGranules);
+  for (uint32_t g = 0; g < kGranules; g += 37) {
+    ASSERT_EQ(m.CellsAt(kBase + 8 * g).size(), kReaders) << g;
+  }
+  EXPECT_EQ(sink.races, 0);
+  // A write ordered after every read: one cell each, back in the granules.
+  VectorClock after;
+  for (uint32_t t = 0; t <= kReaders; ++t) after.Set(t, 2);
+  for (uint32_t g = 0; g < kGranules; ++g) m.Access(kBase + 8 * g, 1, Write(0, after));
+  EXPECT_EQ(m.small_blocks(), 0u);
+  EXPECT_EQ(m.blocks(), 0u);
+  EXPECT_EQ(sink.races, 0);
+}
+
 // A cell keeps its slot for life: a reader's later read drops its earlier cell and takes the
 // first free slot, in the granule, a block or a side list. Each cell's note (its site) stays
 // its own, so a racing write names every reader's latest read and nothing else.
 TEST(ShadowMemoryCells, AFreedSlotTakesTheNextCellWithItsOwnNote) {
-  for (uint32_t readers : {2u, 5u, 11u}) {
+  for (uint32_t readers : {2u, 4u, 5u, 7u, 11u}) {
     CountingSink sink;
     ShadowMemory m(sink);
     std::vector<VectorClock> clocks(readers + 1);
