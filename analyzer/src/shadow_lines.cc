@@ -39,10 +39,37 @@ void ShadowMemory::FreeSlot(Page& p, uint8_t s) {
   }
 }
 
+ShadowCell* ShadowMemory::TakeSlots(uint8_t cap) {
+  auto& free = free_slot_arrays_[std::countr_zero(cap)];
+  if (free.empty()) return static_cast<ShadowCell*>(arena_.Allocate(sizeof(ShadowCell) * cap));
+  ShadowCell* cells = free.back();
+  free.pop_back();
+  return cells;
+}
+
+void ShadowMemory::GrowSlots(Page& p, uint8_t s) {
+  constexpr unsigned kFirst = 4;  // a page's first slots: most never need more
+  const auto cap = static_cast<uint8_t>(std::max(kFirst, std::bit_ceil(s + 1u)));
+  ShadowCell* cells = TakeSlots(cap);
+  std::copy(p.cell, p.cell + p.cap, cells);
+  if (p.cell) GiveSlots(p.cell, p.cap);
+  p.cell = cells;
+  if (p.second) {
+    ShadowCell* second = TakeSlots(cap);
+    std::copy(p.second, p.second + p.cap, second);
+    std::fill(second + p.cap, second + cap, ShadowCell{});
+    GiveSlots(p.second, p.cap);
+    p.second = second;
+  }
+  p.cap = cap;
+}
+
 void ShadowMemory::WriteSlot(Page& p, uint8_t s, const Summary& v) {
+  if (s >= p.cap) GrowSlots(p, s);
   p.cell[s] = v.c[0];
   if (v.c[1].mask && !p.second) {
-    p.second = static_cast<ShadowCell*>(arena_.Allocate(sizeof(ShadowCell) * kLinesPerPage));
+    p.second = TakeSlots(p.cap);
+    std::fill(p.second, p.second + p.cap, ShadowCell{});  // (a reused array holds old cells)
   }
   if (p.second) p.second[s] = v.c[1];
 }

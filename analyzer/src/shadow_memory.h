@@ -28,8 +28,9 @@
 // granule's own, made when a cell first needs one (most granules of a line written in part
 // hold one cell, most of the others two).
 //
-// Memory: a 40-byte summary slot, two bytes and a pointer per 64-byte line of a 4 KiB page
-// touched (80 bytes a slot once a line of the page holds two cells whole), plus 512 bytes
+// Memory: two bytes and a pointer per 64-byte line of a 4 KiB page touched, and a 40-byte
+// slot per distinct summary its lines hold (80 once a line of the page holds two cells
+// whole; room for four at first, doubled as needed), plus 512 bytes
 // (64 per 8-byte granule, 8x) for each line touched in part, while it is so, and 32 more
 // per granule holding two cells (64, three): a line that turns uniform again gives its
 // granules back. A granule with more than three live cells moves them to a block of five
@@ -38,6 +39,7 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <iterator>
 #include <memory>
@@ -147,6 +149,12 @@ class ShadowMemory {
     }
     return n;
   }
+  // Summary slots the pages have room for (each page's grow as its lines need them).
+  size_t summary_slots() const {
+    size_t n = 0;
+    for (uint64_t page : page_numbers_) n += table_.Find(page)->cap;
+    return n;
+  }
   // Granules whose cells are in a small block (four or five), or in a block (six to eight).
   size_t small_blocks() const { return small_blocks_.in_use(); }
   size_t blocks() const { return blocks_.in_use(); }
@@ -213,7 +221,7 @@ class ShadowMemory {
   // large memcpy, a buffer's allocation and free) costs its summaries alone, and a page of
   // many small blocks only the granules of the lines in use by several threads.
   //
-  // Uniform lines with equal summaries share one of the page's 64 cell slots, so a range
+  // Uniform lines with equal summaries share one of the page's (up to 64) slots, so a range
   // over a block whose lines all hold the same cell decides the first line and moves the
   // others to the outcome's slot, one byte each. A page never needs more slots than lines.
   //
@@ -231,14 +239,17 @@ class ShadowMemory {
     uint64_t uniform = 0;         // bit L: line L's granules hold its summary's cells alone
     uint64_t empty = ~0ull;       // bit L: line L has no cell
     uint64_t free_slots = ~0ull;  // bit S: cell[S] is no line's summary
+    // The summaries' slots: `cap` of them (a power of two, none at first), taken lowest
+    // first and grown as more are needed. Most pages use a few: their lines share them.
+    ShadowCell* cell = nullptr;
+    ShadowCell* second = nullptr;  // per slot: the summary's second cell (mask 0: none)
+    uint8_t cap = 0;
     // The granules of each line that is neither empty nor uniform (else null): eight, in a
     // block from the arena, given back when the line turns uniform again. Next to the
     // bits above: a one-granule access reads both.
     LineCells* g[kLinesPerPage] = {};
     uint8_t sid[kLinesPerPage] = {};
     uint8_t refs[kLinesPerPage] = {};  // uniform lines whose summary is cell[S]
-    ShadowCell cell[kLinesPerPage];
-    ShadowCell* second = nullptr;  // per slot: the summary's second cell (mask 0: none)
   };
 
  private:
@@ -266,6 +277,13 @@ class ShadowMemory {
   void DropSummary(Page& p, uint32_t line);
   void OwnSummary(Page& p, uint32_t line, const Summary& v);
   void WriteSlot(Page& p, uint8_t s, const Summary& v);
+  // Page p's slot arrays grown to hold slot s.
+  void GrowSlots(Page& p, uint8_t s);
+  // An array of `cap` slots (a power of two), from those given back or the arena.
+  ShadowCell* TakeSlots(uint8_t cap);
+  void GiveSlots(ShadowCell* cells, uint8_t cap) {
+    free_slot_arrays_[std::countr_zero(cap)].push_back(cells);
+  }
   static Summary SummaryOf(const Page& p, uint8_t s) {
     return {{p.cell[s], p.second ? p.second[s] : ShadowCell{}}};
   }
@@ -431,6 +449,7 @@ class ShadowMemory {
   PageTable<Page> table_;
   std::vector<uint64_t> page_numbers_;  // of every page made, in the order made
   std::vector<LineCells*> free_lines_;  // blocks of eight granules no line uses
+  std::vector<ShadowCell*> free_slot_arrays_[7];  // by log2 of their slots (1 to 64)
   BlockPool<SmallBlock> small_blocks_;
   BlockPool<Block> blocks_;
   NotePool notes_;  // of inline slots 1 and 2

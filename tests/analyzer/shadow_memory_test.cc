@@ -190,6 +190,53 @@ TEST(ShadowMemoryCells, AWriteOverItsThreadsOwnCellsLeavesOneCell) {
   EXPECT_EQ(got, (std::vector<std::pair<uint64_t, unsigned>>{{3, 0xf0}, {5, 0x0f}}));
 }
 
+// A page's summaries take slots as its lines need them: pages written whole by one access
+// share one cell among their lines (four slots' room each); a page whose lines each hold a
+// cell of their own grows to 64, and its lines keep their cells, and their second ones,
+// through each growth.
+TEST(ShadowMemoryFootprint, SummarySlotsGrowAsLinesNeedThem) {
+  CountingSink sink;
+  ShadowMemory m(sink);
+  VectorClock c0, c1;
+  c0.Set(0, 1);
+  c1.Set(0, 1);
+  c1.Set(1, 1);  // thread 1, after thread 0's writes
+  m.Access(kBase, 16 * 4096, Write(0, c0));
+  EXPECT_EQ(m.pages(), 16u);
+  EXPECT_EQ(m.summary_slots(), 16u * 4);
+  const uint64_t page = kBase + 16 * 4096;
+  auto write_line = [&](uint64_t l) {
+    ShadowAccess w = Write(0, c0);
+    w.site = 1000 + l;
+    m.Access(page + 64 * l, 64, w);
+  };
+  auto read_line = [&](uint64_t l) {
+    ShadowAccess r = Write(1, c1);
+    r.flags = 0;
+    r.site = 2000 + l;
+    m.Access(page + 64 * l, 64, r);
+  };
+  // Three lines, each a write and a later read (two cells a summary), then the rest written.
+  for (uint64_t l = 0; l < 3; ++l) write_line(l);
+  for (uint64_t l = 0; l < 3; ++l) read_line(l);
+  EXPECT_EQ(m.summary_slots(), 16u * 4 + 4);
+  for (uint64_t l = 3; l < 64; ++l) write_line(l);
+  EXPECT_EQ(m.summary_slots(), 16u * 4 + 64);
+  EXPECT_EQ(m.granule_pages(), 0u);
+  for (uint64_t l = 0; l < 64; ++l) {
+    const auto cells = m.CellsAt(page + 64 * l + 8);
+    ASSERT_EQ(cells.size(), l < 3 ? 2u : 1u) << l;
+    EXPECT_EQ(cells[0].site, 1000 + l);
+    if (l < 3) EXPECT_EQ(cells[1].site, 2000 + l);
+  }
+  EXPECT_EQ(sink.races, 0);
+  // An unordered write meets each line's cells: the two of the first three, one elsewhere.
+  VectorClock c2;
+  c2.Set(2, 1);
+  m.Access(page, 4096, Write(2, c2));
+  EXPECT_EQ(sink.races, 3 * 2 * 8 + 61 * 8);
+}
+
 TEST(ShadowMemoryFootprint, WholeLineWritesKeepOnlySummaries) {
   CountingSink sink;
   ShadowMemory m(sink);
