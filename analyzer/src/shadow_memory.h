@@ -408,7 +408,8 @@ class ShadowMemory {
   // to the granule's own slots, whose first note is `first`.
   void Shrink(Granule& g, CellNote* first, const CellKey* keys, const CellNote* notes,
               size_t n);
-  // A granule's cells past its own slots: their keys and notes, and how many slots.
+  // A granule's cells past its own slots: their keys and notes, and how many slots (const
+  // for CellsAt; FullStep writes through them).
   struct Spilled {
     CellKey* keys;
     CellNote* notes;
