@@ -20,6 +20,30 @@ ShadowMemory::Page& ShadowMemory::NewPage(uint64_t addr) {
   return *slot;
 }
 
+size_t ShadowMemory::granule_pages() const {
+  size_t n = 0;
+  for (uint64_t page : page_numbers_) {
+    const Page* p = table_.Find(page);
+    n += std::any_of(std::begin(p->g), std::end(p->g), [](const LineCells* g) { return g; });
+  }
+  return n;
+}
+
+size_t ShadowMemory::summary_slots() const {
+  size_t n = 0;
+  for (uint64_t page : page_numbers_) n += table_.Find(page)->cap;
+  return n;
+}
+
+size_t ShadowMemory::granule_lines() const {
+  size_t n = 0;
+  for (uint64_t page : page_numbers_) {
+    const Page* p = table_.Find(page);
+    n += std::count_if(std::begin(p->g), std::end(p->g), [](const LineCells* g) { return g; });
+  }
+  return n;
+}
+
 void ShadowMemory::ReportRace(const ShadowCell& prior, uint64_t base, uint8_t overlap,
                               const ShadowAccess& a) {
   ++races_;

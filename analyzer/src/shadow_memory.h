@@ -141,32 +141,14 @@ class ShadowMemory {
   std::vector<ShadowCell> CellsAt(uint64_t addr) const;
   size_t pages() const { return page_numbers_.size(); }
   // Pages whose granules were needed (the rest keep only line summaries).
-  size_t granule_pages() const {
-    size_t n = 0;
-    for (uint64_t page : page_numbers_) {
-      const Page* p = table_.Find(page);
-      n += std::any_of(std::begin(p->g), std::end(p->g), [](const LineCells* g) { return g; });
-    }
-    return n;
-  }
+  size_t granule_pages() const;
   // Summary slots the pages have room for (each page's grow as its lines need them).
-  size_t summary_slots() const {
-    size_t n = 0;
-    for (uint64_t page : page_numbers_) n += table_.Find(page)->cap;
-    return n;
-  }
+  size_t summary_slots() const;
   // Granules whose cells are in a small block (four or five), or in a block (six to eight).
   size_t small_blocks() const { return small_blocks_.in_use(); }
   size_t blocks() const { return blocks_.in_use(); }
   // Lines whose granules are allocated now (the others keep a summary or nothing).
-  size_t granule_lines() const {
-    size_t n = 0;
-    for (uint64_t page : page_numbers_) {
-      const Page* p = table_.Find(page);
-      n += std::count_if(std::begin(p->g), std::end(p->g), [](const LineCells* g) { return g; });
-    }
-    return n;
-  }
+  size_t granule_lines() const;
 
  private:
   static constexpr int kInline = 3;
