@@ -11,6 +11,14 @@ void RaceDetector::AddThread(uint32_t t, uint32_t tid) {
   tids_[t] = tid;
 }
 
+uint32_t RaceDetector::WhereSlow(const SideRef& side, uint64_t cache_slot) {
+  const Where w{side.site, side.stack, side.lockset};
+  const auto [it, fresh] = where_ids_.try_emplace(w, static_cast<uint32_t>(wheres_.size()));
+  if (fresh) wheres_.push_back(w);
+  where_cache_[cache_slot] = {w.site, w.stack, w.lockset, it->second};
+  return it->second;
+}
+
 void RaceDetector::Range(uint32_t t, const SideRef& side, bool write, uint64_t bytes) {
   const uint32_t slot = CheckedSlot(t);
   if (slot == kUnchecked) return;
@@ -96,7 +104,7 @@ bool RaceDetector::RmwHalf(const ShadowCell& prior, uint64_t base, const ShadowA
     rmw_cur_.priors.clear();
     rmw_cur_.index = now.index;
     rmw_cur_.thread = now.thread;
-    rmw_cur_.stack = now.stack;
+    rmw_cur_.stack = WhereAt(now.where).stack;
     rmw_cur_.read = !(now.flags & (kCellWrite | kCellAtomic));
   }
   if (rmw_cur_.priors.size() < RmwTrack::kMaxPriors) rmw_cur_.priors.push_back({prior.index, base});
@@ -104,7 +112,9 @@ bool RaceDetector::RmwHalf(const ShadowCell& prior, uint64_t base, const ShadowA
   // write right after its thread's plain read, in the same frame, racing with an earlier
   // access the read raced with on the same granule, is that race's other half.
   if (!rmw_prev_.read || (now.flags & (kCellWrite | kCellAtomic)) != kCellWrite) return false;
-  if (now.thread != rmw_prev_.thread || now.stack != rmw_prev_.stack) return false;
+  if (now.thread != rmw_prev_.thread || WhereAt(now.where).stack != rmw_prev_.stack) {
+    return false;
+  }
   const std::pair<uint64_t, uint64_t> key{prior.index, base};
   return std::find(rmw_prev_.priors.begin(), rmw_prev_.priors.end(), key) !=
          rmw_prev_.priors.end();
@@ -115,11 +125,13 @@ bool RaceDetector::RestOfRunIsCounted(const ShadowCell& prior, const ShadowAcces
   // track is full, the report is per site pair (not per variable) and made or past the cap,
   // and no granule can be left out as remapped freed memory.
   if (observer_ || rmw_cur_.index != now.index ||
-      rmw_cur_.priors.size() < RmwTrack::kMaxPriors || (prior.site == 0 && now.site == 0)) {
+      rmw_cur_.priors.size() < RmwTrack::kMaxPriors ||
+      (WhereAt(prior.where).site == 0 && WhereAt(now.where).site == 0)) {
     return false;
   }
   if ((prior.flags & kCellFree) && !(now.flags & (kCellFree | kCellAlloc))) return false;
-  return findings_.size() >= max_reports_ || reported_.count(SitePair(prior.site, now.site));
+  return findings_.size() >= max_reports_ ||
+         reported_.count(SitePair(WhereAt(prior.where).site, WhereAt(now.where).site));
 }
 
 bool RaceDetector::ReportAgain(const ShadowCell& prior, const ShadowAccess& now,
@@ -133,8 +145,9 @@ bool RaceDetector::ReportAgain(const ShadowCell& prior, const ShadowAccess& now,
 }
 
 bool RaceDetector::NewCalls(const ShadowCell& prior, const ShadowAccess& now) {
-  return called_.insert(SitePair(CalledAt(prior.site, prior.stack), CalledAt(now.site, now.stack)))
-      .second;
+  const Where& p = WhereAt(prior.where);
+  const Where& n = WhereAt(now.where);
+  return called_.insert(SitePair(CalledAt(p.site, p.stack), CalledAt(n.site, n.stack))).second;
 }
 
 void RaceDetector::Report(const ShadowCell& prior, uint64_t base, uint8_t overlap,
@@ -154,7 +167,9 @@ void RaceDetector::Report(const ShadowCell& prior, uint64_t base, uint8_t overla
       stack_gone_(addr, prior.ts, now.ts)) {
     return;
   }
-  auto [a, b] = SitePair(prior.site, now.site);
+  const Where& pw = WhereAt(prior.where);
+  const Where& nw = WhereAt(now.where);
+  auto [a, b] = SitePair(pw.site, nw.site);
   if (a == 0 && b == 0) a = addr;  // no sites at all: one report per variable
   // Past the cap the set stops growing: memory stays bounded by the reports kept.
   if (findings_.size() >= max_reports_) {
@@ -186,10 +201,10 @@ void RaceDetector::Report(const ShadowCell& prior, uint64_t base, uint8_t overla
   RawFinding f;
   f.kind = "race";
   f.severity = Severity::kError;
-  f.sides = {side(prior.thread, prior.clock, prior.flags, prior.site, prior.ts, prior.index,
-                  static_cast<uint16_t>(prior.size), prior.stack, prior.lockset),
-             side(now.thread, now.now, now.flags, now.site, now.ts, now.index, now.size, now.stack,
-                  now.lockset)};
+  f.sides = {side(prior.thread, prior.clock, prior.flags, pw.site, prior.ts, prior.index,
+                  static_cast<uint16_t>(prior.size), pw.stack, pw.lockset),
+             side(now.thread, now.now, now.flags, nw.site, now.ts, now.index, now.size, nw.stack,
+                  nw.lockset)};
   if ((prior.flags | now.flags) & kCellFree) f.subkind = "use-after-free";
   if (after_free) f.relation = "happens-before";  // the free happens before the use
   f.vars = {addr};

@@ -20,7 +20,8 @@
 // synchronization. Memory: the shadow of the memory touched, the batches in flight (256 KiB
 // each per shard, and up to 256 KiB of copies of clocks each), up to two shadow chunks
 // faulted in ahead per shard, one clock per thread and sync object, one report per pair of
-// sites; independent of trace length.
+// sites, one entry per distinct site, stack and lock set an access was made with (Where);
+// independent of trace length.
 #pragma once
 
 #include <algorithm>
@@ -127,6 +128,14 @@ class RaceDetector {
     Flush();
     return std::move(findings_);
   }
+  // Where an access was made: its site, call stack and lock set, one id each triple (a
+  // shadow cell's note keeps the id).
+  struct Where {
+    uint64_t site = 0;
+    uint32_t stack = 0, lockset = 0;
+    bool operator==(const Where&) const = default;
+  };
+  const Where& WhereAt(uint32_t id) const { return wheres_[id]; }
   // The following count what was reported: call Flush first.
   uint64_t races_seen() const { return races_seen_; }
   bool truncated() const { return truncated_; }
@@ -136,7 +145,7 @@ class RaceDetector {
   // A heap block's allocation and free cover up to this many bytes (what an op's size holds).
   static constexpr uint64_t kMaxLifetimeBytes = 0xfffff000;
   uint64_t lifetimes_cut() const { return lifetimes_cut_; }
-  // The most race records a shard held for one batch (memory: 64 bytes each).
+  // The most race records a shard held for one batch (memory: 56 bytes each).
   size_t records_peak() const { return records_peak_; }
   // A batch's copies of clocks hold at most this many entries (256 KiB) past the copy that
   // reached it, then the batch is handed out: with a thousand threads each copy is 4 KiB, and
@@ -202,14 +211,14 @@ class RaceDetector {
     ShadowAccess a;
     uint32_t bytes = 0;  // at most kMaxRangeBytes (kMaxLifetimeBytes: an allocation or free)
     uint32_t seq = 0;    // position in its batch
+    uint64_t unused = 0;
   };
   static_assert(sizeof(Op) == 64, "one cache line per access");
   // The words OpWords builds an op from (bitfields fill a word from its low bits up).
-  static_assert(offsetof(Op, a) == 8 && offsetof(ShadowAccess, site) == 8 &&
-                offsetof(ShadowAccess, ts) == 16 && offsetof(ShadowAccess, thread) == 32 &&
-                offsetof(ShadowAccess, now) == 36 && offsetof(ShadowAccess, stack) == 40 &&
-                offsetof(ShadowAccess, lockset) == 44 && offsetof(Op, bytes) == 56 &&
-                offsetof(Op, seq) == 60);
+  static_assert(offsetof(Op, a) == 8 && offsetof(ShadowAccess, ts) == 8 &&
+                offsetof(ShadowAccess, thread) == 24 && offsetof(ShadowAccess, now) == 28 &&
+                offsetof(ShadowAccess, where) == 32 && offsetof(Op, bytes) == 48 &&
+                offsetof(Op, seq) == 52);
   static_assert(alignof(Op) <= 16);  // lanes are page-aligned: each op fills one line
   static_assert(std::is_trivially_copyable_v<Op>, "lanes are zero-filled memory");
   struct HeapOp {
@@ -261,7 +270,7 @@ class RaceDetector {
     uint64_t base;
     ShadowCell prior;
   };
-  static_assert(sizeof(Record) == 64);
+  static_assert(sizeof(Record) == 56);
   struct Shard final : ShadowMemory::Sink {
     Shard() : shadow(*this) {}
     // Extends a run of this access's records that ends at the granule before, unless a newer
@@ -335,7 +344,7 @@ class RaceDetector {
       b.heap.back().op = seq;
     }
     uint64_t w[8];
-    OpWords(w, snap.slot, side, bytes, size, flags, snap.clock, snap.now, seq);
+    OpWords(w, snap.slot, side, WhereOf(side), bytes, size, flags, snap.clock, snap.now, seq);
     b.lanes[LaneOf(side.obj >> 12)].Put(w);
     // (Not the op read back from its lane: a load of a line just written with streaming
     // stores waits for them to reach memory.)
@@ -347,19 +356,45 @@ class RaceDetector {
   // An Op's eight words (the layout the static_assert beside Op checks); a kCellQuiet
   // access has epoch 0. `t`: the thread's clock slot.
   [[gnu::always_inline]] static void OpWords(uint64_t (&w)[8], uint32_t t, const SideRef& side,
-                                             uint64_t bytes, uint32_t size, uint8_t flags,
-                                             const VectorClock* clock, uint32_t now,
-                                             uint32_t seq) {
+                                             uint32_t where, uint64_t bytes, uint32_t size,
+                                             uint8_t flags, const VectorClock* clock,
+                                             uint32_t now, uint32_t seq) {
     w[0] = side.obj;
     w[1] = reinterpret_cast<uint64_t>(clock);
-    w[2] = side.site;
-    w[3] = side.ts;
-    w[4] = (side.index & ((1ull << 40) - 1)) | uint64_t{size & 0xffffu} << 40 |
+    w[2] = side.ts;
+    w[3] = (side.index & ((1ull << 40) - 1)) | uint64_t{size & 0xffffu} << 40 |
            uint64_t{flags} << 56;
-    w[5] = t | uint64_t{flags & kCellQuiet ? 0 : now} << 32;
-    w[6] = side.stack | uint64_t{side.lockset} << 32;
-    w[7] = bytes | uint64_t{seq} << 32;
+    w[4] = t | uint64_t{flags & kCellQuiet ? 0 : now} << 32;
+    w[5] = where;
+    w[6] = bytes | uint64_t{seq} << 32;
+    w[7] = 0;
   }
+  // The id of the access's site, stack and lock set (a note's `where`): a table of recent
+  // ones first, then all of them. One per distinct triple, for the analysis's length.
+  uint32_t WhereOf(const SideRef& side) {
+    const uint64_t h = side.site * 0x9E3779B97F4A7C15ull ^
+                       (side.stack | uint64_t{side.lockset} << 32) * 0xC2B2AE3D27D4EB4Full;
+    const WhereCache& c = where_cache_[h >> (64 - kWhereCacheBits)];
+    if (c.site == side.site && c.stack == side.stack && c.lockset == side.lockset) [[likely]] {
+      return c.id;
+    }
+    return WhereSlow(side, h >> (64 - kWhereCacheBits));
+  }
+  uint32_t WhereSlow(const SideRef& side, uint64_t cache_slot);
+  static constexpr unsigned kWhereCacheBits = 12;
+  struct WhereCache {
+    uint64_t site = 0;
+    uint32_t stack = 0, lockset = 0, id = 0;  // (zero: Where{}, whose id is 0)
+  };
+  std::vector<WhereCache> where_cache_ = std::vector<WhereCache>(1u << kWhereCacheBits);
+  std::vector<Where> wheres_ = {Where{}};  // by id
+  struct WhereHash {
+    size_t operator()(const Where& w) const {
+      return static_cast<size_t>(w.site * 0x9E3779B97F4A7C15ull ^
+                                 (w.stack | uint64_t{w.lockset} << 32) * 0xC2B2AE3D27D4EB4Full);
+    }
+  };
+  std::unordered_map<Where, uint32_t, WhereHash> where_ids_ = {{Where{}, 0}};
   // Copies an access over more than one page into the other lanes that own its pages.
   void Route(Batch& b, const uint64_t (&w)[8]);
   // Thread t's clock as the batch's accesses see it: one copy per batch and clock change,

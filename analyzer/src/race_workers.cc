@@ -165,7 +165,8 @@ void RaceDetector::CheckNow(uint32_t slot, const SideRef& side, uint64_t bytes,
                             uint32_t size, uint8_t flags, const HeapOp* heap) {
   uint64_t w[8];
   hb_.AccessedAt(slot);
-  OpWords(w, slot, side, bytes, size, flags, &hb_.ClockAt(slot), hb_.NowAt(slot), 0);  // live
+  OpWords(w, slot, side, WhereOf(side), bytes, size, flags, &hb_.ClockAt(slot),
+          hb_.NowAt(slot), 0);  // the live clock
   Op op;
   std::memcpy(&op, w, sizeof op);
   Shard& s = *shards_[0];
@@ -207,7 +208,7 @@ void RaceDetector::Expand(const std::vector<OpRecord>& group) {
 
 void RaceDetector::Route(Batch& b, const uint64_t (&w)[8]) {
   const uint64_t n = b.lanes.size();
-  const uint64_t addr = w[0], bytes = w[7] & 0xffffffffu;  // (OpWords)
+  const uint64_t addr = w[0], bytes = w[6] & 0xffffffffu;  // (OpWords)
   const uint64_t first = addr >> 12;
   const uint64_t end = addr + bytes;
   const uint64_t last = end > addr ? (end - 1) >> 12 : ~0ull >> 12;

@@ -28,32 +28,34 @@ struct CellKey {
 };
 static_assert(sizeof(CellKey) == 8);
 
-// What a report reads of a cell: where the access was made.
+// What a report reads of a cell: where and when the access was made. `where` names its
+// site, call stack and lock set together (the race detector keeps one of each such triple:
+// RaceDetector::Where), so that a note takes 24 bytes.
 struct CellNote {
-  uint32_t stack = 0, lockset = 0;
-  uint64_t site = 0;
-  uint64_t index : 40 = 0;  // position in the merged stream
-  uint64_t size : 16 = 0;   // the access's size as made (0 = a range)
-  uint64_t unused : 8 = 0;  // zero, so equal notes have equal bytes
+  uint32_t where = 0;
+  uint32_t size : 16 = 0;    // the access's size as made (0 = a range)
+  uint32_t unused : 16 = 0;  // zero, so equal notes have equal bytes
+  uint64_t index = 0;        // position in the merged stream
   uint64_t ts = 0;
 };
-static_assert(sizeof(CellNote) == 32);
+static_assert(sizeof(CellNote) == 24);
 
 // A whole cell, as reports, summaries and tests see it.
 struct ShadowCell : CellKey, CellNote {};
-static_assert(sizeof(ShadowCell) == 40);
+static_assert(sizeof(ShadowCell) == 32);
 
-// The access being made (48 bytes: the race workers copy one per access).
+// The access being made (40 bytes: the race workers copy one per access).
 struct ShadowAccess {
   const VectorClock* clock = nullptr;  // the thread's clock
-  uint64_t site = 0, ts = 0;
+  uint64_t ts = 0;
   uint64_t index : 40 = 0;  // position in the merged stream
   uint64_t size : 16 = 0;
   uint64_t flags : 8 = 0;  // CellFlags
   uint32_t thread = 0;
   uint32_t now = 0;  // clock->Get(thread)
-  uint32_t stack = 0, lockset = 0;
+  uint32_t where = 0;  // as in CellNote
+  uint32_t unused = 0;
 };
-static_assert(sizeof(ShadowAccess) == 48);
+static_assert(sizeof(ShadowAccess) == 40);
 
 }  // namespace threadlens::analysis

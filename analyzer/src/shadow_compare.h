@@ -11,11 +11,11 @@ namespace threadlens::analysis::shadow_detail {
 
 // Field by field: a call to memcmp costs more than the comparison.
 inline bool SameCell(const ShadowCell& a, const ShadowCell& b) {
-  uint64_t x[5], y[5];
+  uint64_t x[4], y[4];
   static_assert(sizeof x == sizeof(ShadowCell));
   std::memcpy(x, &a, sizeof x);
   std::memcpy(y, &b, sizeof y);
-  return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4])) == 0;
+  return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3])) == 0;
 }
 
 template <typename S>

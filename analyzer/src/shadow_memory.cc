@@ -132,7 +132,7 @@ bool ShadowMemory::FullStep(Granule& g, CellNote* first, uint64_t base, uint8_t 
     }
     // One access made byte by byte (a loop, a range cut into granules) stays one cell.
     if (merge_at < 0 && s.thread == a.thread && s.clock == a.now && s.flags == a.flags &&
-        note(i).site == a.site && note(i).stack == a.stack && note(i).lockset == a.lockset) {
+        note(i).where == a.where) {
       merge_at = static_cast<ptrdiff_t>(i);
     }
     ++live;

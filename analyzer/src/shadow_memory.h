@@ -20,7 +20,8 @@
 // the order of the records.
 //
 // A cell is split in two: its key (8 bytes: epoch, thread, bytes, kind), all a check reads,
-// and its note (32 bytes: site, stack, lock set, stream position, time), read only to report
+// and its note (24 bytes: where, an id of the site, stack and lock set the race detector
+// keeps; size; stream position; time), read only to report
 // a race or to merge the bytes of one access. A granule's three keys and their count share
 // half a cache line; the notes live apart, written when a cell is made. A cell keeps its
 // slot for life (a free slot has no bytes), so its note never moves (but for where it is
@@ -28,14 +29,14 @@
 // granule's own, made when a cell first needs one (most granules of a line written in part
 // hold one cell, most of the others two).
 //
-// Memory: two bytes and a pointer per 64-byte line of a 4 KiB page touched, and a 40-byte
-// slot per distinct summary its lines hold (80 once a line of the page holds two cells
-// whole; room for four at first, doubled as needed), plus 512 bytes
-// (64 per 8-byte granule, 8x) for each line touched in part, while it is so, and 32 more
-// per granule holding two cells (64, three): a line that turns uniform again gives its
-// granules back. A granule with more than three live cells moves them to a block of five
-// (200 bytes), with more than five to one of eight (320), and with more than eight to a side
-// list (shadow_cells.cc).
+// Memory: two bytes and a pointer per 64-byte line of a 4 KiB page touched, and a 32-byte
+// slot per distinct summary its lines hold (64 once a line of the page holds two cells
+// whole; room for four at first, doubled as needed), plus 448 bytes (56 per 8-byte
+// granule, 7x) for each line touched in part, while it is so, and 24 more per granule
+// holding two cells (48, three): a line that turns uniform again gives its granules back.
+// A granule with more than three live cells moves them to a block of five (160 bytes), with
+// more than five to one of eight (256), and with more than eight to a side list
+// (shadow_cells.cc).
 #pragma once
 
 #include <algorithm>
@@ -155,7 +156,7 @@ class ShadowMemory {
   // Where a granule's cells are: its own kInline slots, a block of kSmallCells, one of
   // kBlockCells, or a side list past that. Most granules that outgrow their slots hold four
   // or five cells (a buffer one thread wrote and several read: zstd's input), and a block
-  // of five takes 200 bytes where one of eight takes 320.
+  // of five takes 160 bytes where one of eight takes 256.
   enum Kind : uint8_t { kInlineCells = 0, kInBlock = 1, kSideList = 2, kInSmallBlock = 3 };
   static constexpr uint32_t kSmallCells = 5;
   static constexpr uint32_t kBlockCells = 8;
@@ -193,7 +194,7 @@ class ShadowMemory {
     Granule g[kLineGranules];
     CellNote note[kLineGranules];
   };
-  static_assert(sizeof(LineCells) == 512);
+  static_assert(sizeof(LineCells) == 448);
   // Granules come from the arena's zero-filled memory: all-zero bytes are an empty granule.
   static_assert(std::is_trivially_copyable_v<LineCells> &&
                 std::is_trivially_destructible_v<LineCells>);
@@ -409,9 +410,7 @@ class ShadowMemory {
     key.mask = mask;
     k = key;
     CellNote note;
-    note.stack = a.stack;
-    note.lockset = a.lockset;
-    note.site = a.site;
+    note.where = a.where;
     note.index = a.index;
     note.size = a.size;
     note.ts = a.ts;

@@ -1,4 +1,4 @@
-// The notes of a granule's inline slots past the first (shadow_memory.h). 64-byte entries,
+// The notes of a granule's inline slots past the first (shadow_memory.h). 48-byte entries,
 // each either a pair (the notes of slots 1 and 2 of one granule) or two halves (slot 1's
 // note alone, of two granules), in chunks from the shadow's arena (zeroed, kept for the
 // shadow's life). A half whose granule needs its third slot becomes a pair where it is when
@@ -33,7 +33,7 @@ class NotePool {
   size_t entries() const { return state_.size(); }  // made so far
 
  private:
-  static constexpr uint32_t kChunk = 4096;  // entries per arena allocation (256 KiB)
+  static constexpr uint32_t kChunk = 4096;  // entries per arena allocation (192 KiB)
   // Per entry: bits 0 and 1, its halves in use (both: a pair); 2 and 3, the half listed in
   // free_halves_; 4, the entry listed in free_entries_. A listing may be stale (the half or
   // the entry taken since another way): Take checks it.

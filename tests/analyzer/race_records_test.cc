@@ -67,7 +67,7 @@ Races RawShadow(const std::vector<Op>& ops) {
     if (Synchronizes(hb, o)) continue;
     ShadowAccess a;
     a.clock = &hb.Clock(o.t);
-    a.site = o.site;
+    a.where = static_cast<uint32_t>(o.site);
     a.index = ++index;
     a.thread = hb.Slot(o.t);  // clocks are indexed by slot
     a.now = hb.Now(o.t);
@@ -216,6 +216,65 @@ TEST(RaceRecords, RacingRangesWithoutSitesReportEachGranuleUpToTheCap) {
   EXPECT_EQ(f[99].vars, std::vector<uint64_t>{0x10000000 + 99 * 8});
   EXPECT_EQ(rd.races_seen(), (1u << 20) / 8);
   EXPECT_TRUE(rd.truncated());
+}
+
+// A cell keeps the site, call stack and lock set of its access as one id per distinct
+// triple (RaceDetector::Where): with more triples than the detector's table of recent ones,
+// and triples that differ in their lock set alone, each side of each report names its own.
+TEST(RaceRecords, SidesKeepTheirSiteStackAndLockSet) {
+  constexpr uint64_t kN = 12000, kBase = 0x10000000;
+  auto side = [&](uint64_t i, uint32_t t) {
+    SideRef s;
+    s.obj = kBase + 8 * i;
+    s.size = 8;
+    if (t == 1) {  // four accesses a site and stack, each under its own lock set
+      s.site = 100000 + i % 3000;
+      s.stack = static_cast<uint32_t>(1000 + i % 3000 % 97);
+      s.lockset = static_cast<uint32_t>(i / 3000);
+    } else {
+      s.site = 200000 + i;
+      s.stack = static_cast<uint32_t>(2000 + i % 89);
+      s.lockset = static_cast<uint32_t>(i % 7);
+    }
+    return s;
+  };
+  for (unsigned workers : {0u, 1u, 2u}) {
+    HappensBefore hb;
+    RaceDetector rd(hb, 1u << 20, workers);
+    rd.AddThread(1, 1);
+    rd.AddThread(2, 2);
+    // Thread 1 reads and then writes each granule (the write's cell replaces the read's, its
+    // triple found among the recent ones), the four of a site and stack one after the other.
+    std::vector<uint64_t> index(kN);
+    uint64_t next = 0;
+    for (uint64_t j = 0; j < 3000; ++j) {
+      for (uint64_t i = j; i < kN; i += 3000) {
+        SideRef s = side(i, 1);
+        s.index = ++next;
+        rd.Access(1, s, false, false);
+        s.index = index[i] = ++next;
+        rd.Access(1, s, true, false);
+      }
+    }
+    for (uint64_t i = 0; i < kN; ++i) {
+      SideRef s = side(i, 2);
+      s.index = ++next;
+      rd.Access(2, s, true, false);
+    }
+    const std::vector<RawFinding> findings = rd.TakeFindings();
+    ASSERT_EQ(findings.size(), kN) << workers;  // a pair of sites each
+    for (const RawFinding& f : findings) {
+      const uint64_t i = (f.vars.at(0) - kBase) / 8;
+      for (uint32_t k = 0; k < 2; ++k) {
+        const SideRef want = side(i, k + 1);
+        EXPECT_EQ(f.sides[k].site, want.site) << workers << " " << i;
+        EXPECT_EQ(f.sides[k].stack, want.stack) << workers << " " << i;
+        EXPECT_EQ(f.sides[k].lockset, want.lockset) << workers << " " << i;
+      }
+      EXPECT_EQ(f.sides[0].index, index[i]) << workers << " " << i;
+      EXPECT_EQ(f.sides[1].index, 2 * kN + 1 + i) << workers << " " << i;
+    }
+  }
 }
 
 TEST(FlatMapKeys, AllOnesIsAKeyLikeAnyOther) {

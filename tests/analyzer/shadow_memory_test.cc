@@ -17,7 +17,7 @@ struct CountingSink : ShadowMemory::Sink {
   std::vector<uint64_t> sites;  // each race's earlier access
   void Race(const ShadowCell& prior, uint64_t, uint8_t, const ShadowAccess&) override {
     ++races;
-    sites.push_back(prior.site);
+    sites.push_back(prior.where);
   }
 };
 
@@ -45,11 +45,11 @@ TEST(ShadowMemoryCells, ReadersOutgrowTheGranuleAndABlockAndComeBack) {
     for (uint32_t t = 1; t <= readers; ++t) {
       ShadowAccess r = Write(t, clocks[t]);
       r.flags = 0;
-      r.site = 100 + t;
+      r.where = 100 + t;
       m.Access(kBase + 16, 4, r);
       const auto cells = m.CellsAt(kBase + 16);
       ASSERT_EQ(cells.size(), t) << readers;
-      for (uint32_t k = 0; k < t; ++k) EXPECT_EQ(cells[k].site, 101 + k);
+      for (uint32_t k = 0; k < t; ++k) EXPECT_EQ(cells[k].where, 101 + k);
     }
     EXPECT_EQ(sink.races, 0);
     // Thread 0 writes after every reader's epoch: ordered, no race, one cell.
@@ -118,7 +118,7 @@ TEST(ShadowMemoryCells, AFreedSlotTakesTheNextCellWithItsOwnNote) {
     auto read = [&](uint32_t t, uint64_t site) {
       ShadowAccess r = Write(t, clocks[t]);
       r.flags = 0;
-      r.site = site;
+      r.where = site;
       m.Access(kBase + 16, 2, r);
     };
     for (uint32_t t = 1; t <= readers; ++t) read(t, 100 + t);
@@ -126,7 +126,7 @@ TEST(ShadowMemoryCells, AFreedSlotTakesTheNextCellWithItsOwnNote) {
     clocks[1].Tick(1);
     read(1, 200);
     ASSERT_EQ(m.CellsAt(kBase + 16).size(), readers) << readers;
-    EXPECT_EQ(m.CellsAt(kBase + 16)[0].site, 200u) << readers;
+    EXPECT_EQ(m.CellsAt(kBase + 16)[0].where, 200u) << readers;
     VectorClock w;
     w.Set(readers + 1, 1);  // ordered with none of them
     m.Access(kBase + 16, 2, Write(readers + 1, w));
@@ -151,20 +151,20 @@ TEST(ShadowMemoryCells, AWriteOverItsThreadsOwnCellsLeavesOneCell) {
   VectorClock t1;
   t1.Set(1, 1);
   ShadowAccess w = Write(1, t1);
-  w.site = 1;
+  w.where = 1;
   m.Access(kBase, 4, w);  // bytes 0-3
   t1.Tick(1);
   ShadowAccess r = Write(1, t1);
   r.flags = 0;
-  r.site = 2;
+  r.where = 2;
   m.Access(kBase + 4, 4, r);  // bytes 4-7, a later epoch
   ASSERT_EQ(m.CellsAt(kBase).size(), 2u);
   t1.Tick(1);
   w = Write(1, t1);
-  w.site = 3;
+  w.where = 3;
   m.Access(kBase, 8, w);
   ASSERT_EQ(m.CellsAt(kBase).size(), 1u);
-  EXPECT_EQ(m.CellsAt(kBase)[0].site, 3u);
+  EXPECT_EQ(m.CellsAt(kBase)[0].where, 3u);
   EXPECT_EQ(m.CellsAt(kBase)[0].mask, 0xff);
 
   // Twins: another thread's read, unordered, is reported and superseded; thread 1's own
@@ -173,19 +173,19 @@ TEST(ShadowMemoryCells, AWriteOverItsThreadsOwnCellsLeavesOneCell) {
   t2.Set(2, 1);
   ShadowAccess r2 = Write(2, t2);
   r2.flags = 0;
-  r2.site = 4;
+  r2.where = 4;
   m.Access(kBase + 2, 1, r2);  // races with the write of site 3
   EXPECT_EQ(sink.races, 1);
   ASSERT_EQ(m.CellsAt(kBase).size(), 2u);
   t1.Tick(1);
   w = Write(1, t1);
-  w.site = 5;
+  w.where = 5;
   m.Access(kBase, 4, w);  // races with thread 2's read, and keeps site 3's bytes 4-7
   EXPECT_EQ(sink.races, 2);
   const auto cells = m.CellsAt(kBase);
   ASSERT_EQ(cells.size(), 2u);
   std::vector<std::pair<uint64_t, unsigned>> got;
-  for (const auto& c : cells) got.push_back({c.site, c.mask});
+  for (const auto& c : cells) got.push_back({c.where, c.mask});
   std::sort(got.begin(), got.end());
   EXPECT_EQ(got, (std::vector<std::pair<uint64_t, unsigned>>{{3, 0xf0}, {5, 0x0f}}));
 }
@@ -207,13 +207,13 @@ TEST(ShadowMemoryFootprint, SummarySlotsGrowAsLinesNeedThem) {
   const uint64_t page = kBase + 16 * 4096;
   auto write_line = [&](uint64_t l) {
     ShadowAccess w = Write(0, c0);
-    w.site = 1000 + l;
+    w.where = 1000 + l;
     m.Access(page + 64 * l, 64, w);
   };
   auto read_line = [&](uint64_t l) {
     ShadowAccess r = Write(1, c1);
     r.flags = 0;
-    r.site = 2000 + l;
+    r.where = 2000 + l;
     m.Access(page + 64 * l, 64, r);
   };
   // Three lines, each a write and a later read (two cells a summary), then the rest written.
@@ -226,8 +226,8 @@ TEST(ShadowMemoryFootprint, SummarySlotsGrowAsLinesNeedThem) {
   for (uint64_t l = 0; l < 64; ++l) {
     const auto cells = m.CellsAt(page + 64 * l + 8);
     ASSERT_EQ(cells.size(), l < 3 ? 2u : 1u) << l;
-    EXPECT_EQ(cells[0].site, 1000 + l);
-    if (l < 3) EXPECT_EQ(cells[1].site, 2000 + l);
+    EXPECT_EQ(cells[0].where, 1000 + l);
+    if (l < 3) EXPECT_EQ(cells[1].where, 2000 + l);
   }
   EXPECT_EQ(sink.races, 0);
   // An unordered write meets each line's cells: the two of the first three, one elsewhere.
@@ -338,14 +338,14 @@ TEST(ShadowMemoryFootprint, AWriteAndAReadOfWholeLinesStaySummaries) {
   m.Access(kBase, 4096, Write(0, c0));
   ShadowAccess read = Write(1, c1);
   read.flags = 0;
-  read.site = 7;
+  read.where = 7;
   m.Access(kBase, 4096, read);
   EXPECT_EQ(sink.races, 0);
   EXPECT_EQ(m.granule_lines(), 0u);
   ASSERT_EQ(m.CellsAt(kBase + 100).size(), 2u);
 
   ShadowAccess w2 = Write(2, c2);
-  w2.site = 9;
+  w2.where = 9;
   m.Access(kBase + 64, 8, w2);  // one granule of line 1
   EXPECT_EQ(sink.races, 2);     // thread 0's write and thread 1's read
   std::sort(sink.sites.begin(), sink.sites.end());
@@ -409,20 +409,20 @@ TEST(ShadowMemoryLifetime, PastTheFirstBytesOnlyPagesHeldAndAllOfThem) {
     c0.Set(1, 1);
     ShadowAccess alloc = Write(0, c0);
     alloc.flags = kCellWrite | kCellAlloc;
-    alloc.site = 7;
+    alloc.where = 7;
     m.Alloc(kBase, size, alloc);
     EXPECT_EQ(sink.races, 0) << size;
     EXPECT_EQ(m.pages(), held + ShadowMemory::kLifetimeBytes / 4096) << size;
     for (uint64_t at : {far, last}) {
       ASSERT_EQ(m.CellsAt(at).size(), 1u) << size;
-      EXPECT_EQ(m.CellsAt(at)[0].site, 7u) << size;
+      EXPECT_EQ(m.CellsAt(at)[0].where, 7u) << size;
     }
     // It frees the block; thread 1, ordered after that, writes both far bytes again: two
     // uses after free, where the free's cells are.
     c0.Set(0, 2);
     ShadowAccess free = Write(0, c0);
     free.flags = kCellWrite | kCellFree;
-    free.site = 8;
+    free.where = 8;
     m.Free(kBase, size, free);
     c1.Set(0, 2);
     c1.Set(1, 2);

@@ -17,7 +17,7 @@ namespace {
 struct Live {
   bool pair;
   uint32_t id;  // a half's id, or a pair's entry
-  uint64_t tag;  // written in its notes' site
+  uint64_t tag;  // written in its notes' index
 };
 
 std::vector<CellNote*> NotesOf(NotePool& pool, const Live& l) {
@@ -36,7 +36,7 @@ TEST(NotePool, LiveNotesNeverShareMemoryAndKeepTheirContents) {
     const int op = static_cast<int>(rng() % 10);
     if (op < 4 || live.empty()) {
       Live l{op == 3, op == 3 ? pool.TakePair(arena) : pool.TakeHalf(arena), next_tag++};
-      for (CellNote* n : NotesOf(pool, l)) n->site = l.tag;
+      for (CellNote* n : NotesOf(pool, l)) n->index = l.tag;
       live.push_back(l);
     } else if (op < 8) {
       const size_t k = rng() % live.size();
@@ -61,15 +61,15 @@ TEST(NotePool, LiveNotesNeverShareMemoryAndKeepTheirContents) {
       } else {
         ++in_place;
       }
-      ASSERT_EQ(pool.At(e)->n[0].site, live[k].tag) << "step " << step;
-      pool.At(e)->n[1].site = live[k].tag;
+      ASSERT_EQ(pool.At(e)->n[0].index, live[k].tag) << "step " << step;
+      pool.At(e)->n[1].index = live[k].tag;
       live[k] = {true, e, live[k].tag};
     }
     // Every live note still holds its tag, and no byte of the pool is two notes'.
     std::set<const CellNote*> seen;
     for (const Live& l : live) {
       for (CellNote* n : NotesOf(pool, l)) {
-        ASSERT_EQ(n->site, l.tag) << "step " << step;
+        ASSERT_EQ(n->index, l.tag) << "step " << step;
         ASSERT_TRUE(seen.insert(n).second) << "step " << step;
       }
     }
