@@ -11,14 +11,6 @@ void RaceDetector::AddThread(uint32_t t, uint32_t tid) {
   tids_[t] = tid;
 }
 
-uint32_t RaceDetector::WhereSlow(const SideRef& side, uint64_t cache_slot) {
-  const Where w{side.site, side.stack, side.lockset};
-  const auto [it, fresh] = where_ids_.try_emplace(w, static_cast<uint32_t>(wheres_.size()));
-  if (fresh) wheres_.push_back(w);
-  where_cache_[cache_slot] = {w.site, w.stack, w.lockset, it->second};
-  return it->second;
-}
-
 void RaceDetector::Range(uint32_t t, const SideRef& side, bool write, uint64_t bytes) {
   const uint32_t slot = CheckedSlot(t);
   if (slot == kUnchecked) return;

@@ -48,6 +48,7 @@
 #include "heap_blocks.h"
 #include "recent_accesses.h"
 #include "shadow_memory.h"
+#include "where_table.h"
 
 namespace threadlens::analysis {
 
@@ -130,12 +131,8 @@ class RaceDetector {
   }
   // Where an access was made: its site, call stack and lock set, one id each triple (a
   // shadow cell's note keeps the id).
-  struct Where {
-    uint64_t site = 0;
-    uint32_t stack = 0, lockset = 0;
-    bool operator==(const Where&) const = default;
-  };
-  const Where& WhereAt(uint32_t id) const { return wheres_[id]; }
+  using Where = WhereTable::Where;
+  const Where& WhereAt(uint32_t id) const { return wheres_.At(id); }
   // The following count what was reported: call Flush first.
   uint64_t races_seen() const { return races_seen_; }
   bool truncated() const { return truncated_; }
@@ -369,32 +366,9 @@ class RaceDetector {
     w[6] = bytes | uint64_t{seq} << 32;
     w[7] = 0;
   }
-  // The id of the access's site, stack and lock set (a note's `where`): a table of recent
-  // ones first, then all of them. One per distinct triple, for the analysis's length.
-  uint32_t WhereOf(const SideRef& side) {
-    const uint64_t h = side.site * 0x9E3779B97F4A7C15ull ^
-                       (side.stack | uint64_t{side.lockset} << 32) * 0xC2B2AE3D27D4EB4Full;
-    const WhereCache& c = where_cache_[h >> (64 - kWhereCacheBits)];
-    if (c.site == side.site && c.stack == side.stack && c.lockset == side.lockset) [[likely]] {
-      return c.id;
-    }
-    return WhereSlow(side, h >> (64 - kWhereCacheBits));
-  }
-  uint32_t WhereSlow(const SideRef& side, uint64_t cache_slot);
-  static constexpr unsigned kWhereCacheBits = 12;
-  struct WhereCache {
-    uint64_t site = 0;
-    uint32_t stack = 0, lockset = 0, id = 0;  // (zero: Where{}, whose id is 0)
-  };
-  std::vector<WhereCache> where_cache_ = std::vector<WhereCache>(1u << kWhereCacheBits);
-  std::vector<Where> wheres_ = {Where{}};  // by id
-  struct WhereHash {
-    size_t operator()(const Where& w) const {
-      return static_cast<size_t>(w.site * 0x9E3779B97F4A7C15ull ^
-                                 (w.stack | uint64_t{w.lockset} << 32) * 0xC2B2AE3D27D4EB4Full);
-    }
-  };
-  std::unordered_map<Where, uint32_t, WhereHash> where_ids_ = {{Where{}, 0}};
+  // The id of the access's site, stack and lock set (a note's `where`).
+  uint32_t WhereOf(const SideRef& side) { return wheres_.Id(side.site, side.stack, side.lockset); }
+  WhereTable wheres_;
   // Copies an access over more than one page into the other lanes that own its pages.
   void Route(Batch& b, const uint64_t (&w)[8]);
   // Thread t's clock as the batch's accesses see it: one copy per batch and clock change,
