@@ -20,27 +20,21 @@ ShadowMemory::Page& ShadowMemory::NewPage(uint64_t addr) {
   return *slot;
 }
 
-size_t ShadowMemory::granule_pages() const {
-  size_t n = 0;
+std::pair<size_t, size_t> ShadowMemory::GranuleCounts() const {
+  size_t pages = 0, lines = 0;
   for (uint64_t page : page_numbers_) {
     const Page* p = table_.Find(page);
-    n += std::any_of(std::begin(p->g), std::end(p->g), [](const LineCells* g) { return g; });
+    const auto n =
+        std::count_if(std::begin(p->g), std::end(p->g), [](const LineCells* g) { return g; });
+    pages += n > 0;
+    lines += static_cast<size_t>(n);
   }
-  return n;
+  return {pages, lines};
 }
 
 size_t ShadowMemory::summary_slots() const {
   size_t n = 0;
   for (uint64_t page : page_numbers_) n += table_.Find(page)->cap;
-  return n;
-}
-
-size_t ShadowMemory::granule_lines() const {
-  size_t n = 0;
-  for (uint64_t page : page_numbers_) {
-    const Page* p = table_.Find(page);
-    n += std::count_if(std::begin(p->g), std::end(p->g), [](const LineCells* g) { return g; });
-  }
   return n;
 }
 

@@ -142,14 +142,15 @@ class ShadowMemory {
   std::vector<ShadowCell> CellsAt(uint64_t addr) const;
   size_t pages() const { return page_numbers_.size(); }
   // Pages whose granules were needed (the rest keep only line summaries).
-  size_t granule_pages() const;
+  size_t granule_pages() const { return GranuleCounts().first; }
   // Summary slots the pages have room for (each page's grow as its lines need them).
   size_t summary_slots() const;
   // Granules whose cells are in a small block (four or five), or in a block (six to eight).
   size_t small_blocks() const { return small_blocks_.in_use(); }
   size_t blocks() const { return blocks_.in_use(); }
   // Lines whose granules are allocated now (the others keep a summary or nothing).
-  size_t granule_lines() const;
+  size_t granule_lines() const { return GranuleCounts().second; }
+  std::pair<size_t, size_t> GranuleCounts() const;  // (pages, lines) with granules
 
  private:
   static constexpr int kInline = 3;
