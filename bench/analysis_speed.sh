@@ -6,6 +6,7 @@
 #   bench/analysis_speed.sh [--no-build] [--trace FILE] [--runs N] [--rounds R] BUILD_DIR
 # An existing --trace FILE is reused (compare two builds on the same trace); else recorded.
 set -euo pipefail
+source "$(dirname "$0")/timing.sh"
 
 build_it=1 trace="" runs=5 rounds=6000
 while [[ $# -gt 1 ]]; do
@@ -18,13 +19,9 @@ while [[ $# -gt 1 ]]; do
   esac
 done
 [[ $# -eq 1 ]] || { sed -n '2,7p' "$0" >&2; exit 2; }
-build="$(cd "$1" && pwd)"
-tl="$build/cli/threadlens"
+bench_setup "$1"
 prog="$build/bench/analysis/bench_analysis_block_cache"
 reader="$build/bench/analysis/read_trace"
-timer="$build/bench/timed"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
 [[ -n "$trace" ]] || trace="$tmp/block_cache.tltrace"
 
 if [[ $build_it -eq 1 ]]; then
@@ -63,24 +60,18 @@ cmd_of() {
   esac
 }
 cat "$trace" >/dev/null  # page-cache it
-for ((r = 0; r < runs; ++r)); do
-  # Rotated order, so drift on a busy machine hits every case alike.
-  for ((k = 0; k < ${#cases[@]}; ++k)); do
-    c="${cases[$(((k + r) % ${#cases[@]}))]}"
-    cmd_of "$c"
-    "$timer" "$tmp/rss" -- "${cmd[@]}" >/dev/null
-    cut -d' ' -f1,2 "$tmp/rss" >>"$tmp/$c"
-  done
-done
+run_case() {
+  cmd_of "$1"
+  time_into "$tmp/$1" "${cmd[@]}"
+}
+interleave "$runs" run_case "${cases[@]}"
 
-median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 printf 'trace %s: %d bytes, %d events, %d runs each (median)\n' "${shown:-$trace}" "$bytes" \
   "$events" "$runs"
 printf '%-11s %10s %12s %10s %8s\n' case wall_ms Mevents/s rss_MiB x_cat
 cat_us=$(cut -d' ' -f1 "$tmp/cat" | median)
 for c in "${cases[@]}"; do
-  us=$(cut -d' ' -f1 "$tmp/$c" | median)
-  kb=$(cut -d' ' -f2 "$tmp/$c" | median)
+  read -r us kb < <(medians "$tmp/$c")
   awk -v c="$c" -v us="$us" -v kb="$kb" -v ev="$events" -v cat="$cat_us" 'BEGIN {
     printf "%-11s %10.1f %12.2f %10.1f %8.1f\n", c, us / 1000, ev / us, kb / 1024, us / cat }'
 done

@@ -7,6 +7,7 @@
 # `threadlens` (the recordings are still made with BUILD_DIR's).
 #   bench/fork_churn.sh [--no-build] [--runs N] [--few N] [--many N] [--blocks N] [--cli FILE] BUILD_DIR
 set -euo pipefail
+source "$(dirname "$0")/timing.sh"
 
 build_it=1 runs=5 few=50 many=200 blocks=10000 cli=""
 while [[ $# -gt 1 ]]; do
@@ -21,13 +22,9 @@ while [[ $# -gt 1 ]]; do
   esac
 done
 [[ $# -eq 1 ]] || { sed -n '2,8p' "$0" >&2; exit 2; }
-build="$(cd "$1" && pwd)"
-tl="$build/cli/threadlens"
+bench_setup "$1"
 analyzer="${cli:-$tl}"
 prog="$build/bench/analysis/bench_analysis_fork_churn"
-timer="$build/bench/timed"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
 
 if [[ $build_it -eq 1 ]]; then
   cmake --build "$build" --target threadlens bench_analysis_fork_churn bench_timed -j2 >&2
@@ -36,19 +33,13 @@ for n in "$few" "$many"; do
   "$tl" run -o "$tmp/t$n.tltrace" -- "$prog" "$n" "$blocks" >/dev/null 2>&1
 done
 
-for ((r = 0; r < runs; ++r)); do
-  for n in "$few" "$many"; do
-    "$timer" "$tmp/rss" -- "$analyzer" analyze --format json "$tmp/t$n.tltrace" >/dev/null
-    cut -d' ' -f1,2 "$tmp/rss" >>"$tmp/full.$n"
-  done
-done
+run_case() { time_into "$tmp/full.$1" "$analyzer" analyze --format json "$tmp/t$1.tltrace"; }
+interleave "$runs" run_case "$few" "$many"
 
-source "$(dirname "$0")/timing.sh"  # median
 printf '%d runs each (median), %d live blocks\n' "$runs" "$blocks"
 printf '%8s %10s %10s\n' forks wall_ms rss_MiB
 for n in "$few" "$many"; do
-  us=$(cut -d' ' -f1 "$tmp/full.$n" | median)
-  kb=$(cut -d' ' -f2 "$tmp/full.$n" | median)
+  read -r us kb < <(medians "$tmp/full.$n")
   awk -v n="$n" -v us="$us" -v kb="$kb" 'BEGIN { printf "%8d %10.1f %10.1f\n", n, us / 1000, kb / 1024 }'
   echo "$n $us $kb" >>"$tmp/medians"
 done

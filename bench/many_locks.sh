@@ -5,6 +5,7 @@
 # build's `threadlens` too, on the same recording, interleaved with this build's.
 #   bench/many_locks.sh [--no-build] [--runs N] [--locks N] [--cli FILE] BUILD_DIR
 set -euo pipefail
+source "$(dirname "$0")/timing.sh"
 
 build_it=1 runs=5 locks=20000 cli=""
 while [[ $# -gt 1 ]]; do
@@ -17,12 +18,8 @@ while [[ $# -gt 1 ]]; do
   esac
 done
 [[ $# -eq 1 ]] || { sed -n '2,6p' "$0" >&2; exit 2; }
-build="$(cd "$1" && pwd)"
-tl="$build/cli/threadlens"
+bench_setup "$1"
 prog="$build/bench/analysis/bench_analysis_many_locks"
-timer="$build/bench/timed"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
 
 if [[ $build_it -eq 1 ]]; then
   cmake --build "$build" --target threadlens bench_analysis_many_locks bench_timed -j2 >&2
@@ -31,22 +28,17 @@ fi
 
 builds=(this)
 [[ -n "$cli" ]] && builds+=(other)
-for ((r = 0; r < runs; ++r)); do
-  for ((k = 0; k < ${#builds[@]}; ++k)); do
-    b="${builds[$(((k + r) % ${#builds[@]}))]}"
-    bin="$tl"
-    [[ $b == other ]] && bin="$cli"
-    "$timer" "$tmp/rss" -- "$bin" analyze --format json "$tmp/t.tltrace" >/dev/null
-    cut -d' ' -f1,2 "$tmp/rss" >>"$tmp/$b"
-  done
-done
+run_case() {  # BUILD
+  local bin="$tl"
+  [[ $1 == other ]] && bin="$cli"
+  time_into "$tmp/$1" "$bin" analyze --format json "$tmp/t.tltrace"
+}
+interleave "$runs" run_case "${builds[@]}"
 
-median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 printf '%d locks, %d runs each (median)\n' "$locks" "$runs"
 printf '%-6s %10s %10s\n' build wall_ms rss_MiB
 for b in "${builds[@]}"; do
-  us=$(cut -d' ' -f1 "$tmp/$b" | median)
-  kb=$(cut -d' ' -f2 "$tmp/$b" | median)
+  read -r us kb < <(medians "$tmp/$b")
   awk -v b="$b" -v us="$us" -v kb="$kb" 'BEGIN {
     printf "%-6s %10.1f %10.1f\n", b, us / 1000, kb / 1024 }'
 done

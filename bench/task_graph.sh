@@ -7,6 +7,7 @@
 # on the same recording, interleaved with this build's.
 #   bench/task_graph.sh [--no-build] [--runs N] [--tasks N] [--cli FILE] BUILD_DIR
 set -euo pipefail
+source "$(dirname "$0")/timing.sh"
 
 build_it=1 runs=5 tasks=50000 cli=""
 while [[ $# -gt 1 ]]; do
@@ -19,12 +20,8 @@ while [[ $# -gt 1 ]]; do
   esac
 done
 [[ $# -eq 1 ]] || { sed -n '2,8p' "$0" >&2; exit 2; }
-build="$(cd "$1" && pwd)"
-tl="$build/cli/threadlens"
+bench_setup "$1"
 prog="$build/bench/analysis/bench_analysis_task_graph"
-timer="$build/bench/timed"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
 
 if [[ $build_it -eq 1 ]]; then
   cmake --build "$build" --target threadlens bench_analysis_task_graph bench_timed -j2 >&2
@@ -37,27 +34,20 @@ builds=(this)
 [[ -n "$cli" ]] && builds+=(other)
 cases=()
 for b in "${builds[@]}"; do cases+=("full:$b" "no-races:$b"); done
-for ((r = 0; r < runs; ++r)); do
-  for ((k = 0; k < ${#cases[@]}; ++k)); do
-    c="${cases[$(((k + r) % ${#cases[@]}))]}"
-    mode="${c%%:*}" b="${c##*:}"
-    bin="$tl"
-    [[ $b == other ]] && bin="$cli"
-    flags=(--format json)
-    [[ $mode == no-races ]] && flags+=(--no-races)
-    "$timer" "$tmp/rss" -- "$bin" analyze "${flags[@]}" "$tmp/t.tltrace" >/dev/null
-    cut -d' ' -f1,2 "$tmp/rss" >>"$tmp/$mode.$b"
-  done
-done
+run_case() {  # MODE:BUILD
+  local mode="${1%%:*}" b="${1##*:}" bin="$tl" flags=(--format json)
+  [[ $b == other ]] && bin="$cli"
+  [[ $mode == no-races ]] && flags+=(--no-races)
+  time_into "$tmp/$mode.$b" "$bin" analyze "${flags[@]}" "$tmp/t.tltrace"
+}
+interleave "$runs" run_case "${cases[@]}"
 
-median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 printf '%d tasks, %s events, %d runs each (median)\n' "$tasks" "$events" "$runs"
 printf '%-6s %-9s %10s %10s %10s\n' build case wall_ms rss_MiB KiB/task
 for b in "${builds[@]}"; do
   base=$(cut -d' ' -f2 "$tmp/no-races.$b" | median)
   for mode in full no-races; do
-    us=$(cut -d' ' -f1 "$tmp/$mode.$b" | median)
-    kb=$(cut -d' ' -f2 "$tmp/$mode.$b" | median)
+    read -r us kb < <(medians "$tmp/$mode.$b")
     awk -v b="$b" -v m="$mode" -v us="$us" -v kb="$kb" -v base="$base" -v n="$tasks" 'BEGIN {
       printf "%-6s %-9s %10.1f %10.1f %10.2f\n", b, m, us / 1000, kb / 1024, (kb - base) / n }'
   done

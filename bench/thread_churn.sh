@@ -7,6 +7,7 @@
 # `threadlens` (the recording is still made with BUILD_DIR's).
 #   bench/thread_churn.sh [--no-build] [--runs N] [--few N] [--many N] [--cli FILE] BUILD_DIR
 set -euo pipefail
+source "$(dirname "$0")/timing.sh"
 
 build_it=1 runs=5 few=10000 many=40000 cli=""
 while [[ $# -gt 1 ]]; do
@@ -20,13 +21,9 @@ while [[ $# -gt 1 ]]; do
   esac
 done
 [[ $# -eq 1 ]] || { sed -n '2,8p' "$0" >&2; exit 2; }
-build="$(cd "$1" && pwd)"
-tl="$build/cli/threadlens"
+bench_setup "$1"
 analyzer="${cli:-$tl}"
 prog="$build/bench/analysis/bench_analysis_thread_churn"
-timer="$build/bench/timed"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
 
 if [[ $build_it -eq 1 ]]; then
   cmake --build "$build" --target threadlens bench_analysis_thread_churn bench_timed -j2 >&2
@@ -37,24 +34,18 @@ done
 
 cases=()
 for n in "$few" "$many"; do cases+=("full:$n" "no-races:$n"); done
-for ((r = 0; r < runs; ++r)); do
-  for ((k = 0; k < ${#cases[@]}; ++k)); do
-    c="${cases[$(((k + r) % ${#cases[@]}))]}"
-    mode="${c%%:*}" n="${c##*:}"
-    flags=(--format json)
-    [[ $mode == no-races ]] && flags+=(--no-races)
-    "$timer" "$tmp/rss" -- "$analyzer" analyze "${flags[@]}" "$tmp/t$n.tltrace" >/dev/null
-    cut -d' ' -f1,2 "$tmp/rss" >>"$tmp/$mode.$n"
-  done
-done
+run_case() {  # MODE:THREADS
+  local mode="${1%%:*}" n="${1##*:}" flags=(--format json)
+  [[ $mode == no-races ]] && flags+=(--no-races)
+  time_into "$tmp/$mode.$n" "$analyzer" analyze "${flags[@]}" "$tmp/t$n.tltrace"
+}
+interleave "$runs" run_case "${cases[@]}"
 
-median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 printf '%d runs each (median)\n' "$runs"
 printf '%-9s %8s %10s %10s %9s\n' case threads wall_ms rss_MiB us/thread
 for mode in full no-races; do
   for n in "$few" "$many"; do
-    us=$(cut -d' ' -f1 "$tmp/$mode.$n" | median)
-    kb=$(cut -d' ' -f2 "$tmp/$mode.$n" | median)
+    read -r us kb < <(medians "$tmp/$mode.$n")
     awk -v m="$mode" -v n="$n" -v us="$us" -v kb="$kb" 'BEGIN {
       printf "%-9s %8d %10.1f %10.1f %9.1f\n", m, n, us / 1000, kb / 1024, us / n }'
   done

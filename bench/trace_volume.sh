@@ -3,6 +3,7 @@
 # RUNS each: the bench program of analysis_speed.sh, or any program given after --.
 #   bench/trace_volume.sh [--runs N] BUILD_DIR [-- PROGRAM ARGS]
 set -euo pipefail
+source "$(dirname "$0")/timing.sh"
 
 runs=5
 if [[ "${1:-}" == "--runs" ]]; then runs="$2"; shift 2; fi
@@ -31,7 +32,6 @@ for ((r = 0; r < runs; ++r)); do
 done
 echo "program: ${prog[*]}; $runs runs each (median)"
 printf '%-10s %10s %12s\n' mode wall_ms trace_MB
-median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 for mode in plain compress; do
   wall=$(cut -d' ' -f1 "$tmp/$mode" | median)
   size=$(cut -d' ' -f2 "$tmp/$mode" | median)
