@@ -27,6 +27,23 @@ void ResolveStreamLockFunctions() {
   Resolve(real_funlockfile, "funlockfile");
 }
 
+// Traced only when the program took the lock itself: then its last release orders exit's
+// flush. Else stdio alone took it, untraced, and every stream a program printed to would add
+// a lock to its trace at exit.
+bool StreamLockTakenAtExit(FILE* f, bool* traced) {
+  *traced = LockSetContains(Addr(f));
+  if (*traced) return ftrylockfile(f) == 0;
+  return real_ftrylockfile && real_ftrylockfile(f) == 0;
+}
+
+void StreamLockGivenAtExit(FILE* f, bool traced) {
+  if (traced) {
+    funlockfile(f);
+  } else if (real_funlockfile) {
+    real_funlockfile(f);
+  }
+}
+
 }  // namespace threadlens::rt
 
 using namespace threadlens::rt;  // NOLINT: the exported C symbols below

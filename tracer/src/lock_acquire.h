@@ -5,6 +5,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <stdio.h>
 
 #include <cstdint>
 
@@ -92,5 +93,9 @@ int Release(ThreadState* ts, uint64_t lock, uint64_t pc, Unlock unlock) {
 
 // The stream locks' real functions, resolved with the pthread ones (intercept_stream_locks.cc).
 void ResolveStreamLockFunctions();
+// exit's try at a stream's lock and its release (tsan_libc_stream.cc); `traced` says whether
+// they are recorded.
+bool StreamLockTakenAtExit(FILE* f, bool* traced);
+void StreamLockGivenAtExit(FILE* f, bool traced);
 
 }  // namespace threadlens::rt

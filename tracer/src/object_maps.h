@@ -15,6 +15,7 @@ uint32_t TidMapGet(pthread_t t);
 // Known locks, so a lock seen first at use (static initializer) gets its kLockCreate.
 // Returns true when `addr` was not known and is now.
 bool LockSetInsert(uint64_t addr);
+bool LockSetContains(uint64_t addr);
 void LockSetErase(uint64_t addr);
 
 // A lock event named `addr` (EmitTo); the end record counts the distinct ones.

@@ -27,6 +27,7 @@
 #include "process_tree.h"
 #include "runtime_internal.h"
 #include "schedule.h"
+#include "tsan_libc.h"
 #include "watchdog.h"
 #include "threadlens/crc32c.h"
 #include "threadlens/trace_packed.h"
@@ -292,7 +293,18 @@ void ForkChild() {
   StartWatchdog();
 }
 
-void AtExit() { CloseTrace(true, false); }
+// exit's stdio clean-up comes after the trace's end (an exit handler, or this library's
+// destructor, whichever runs first): made at the end first, traced.
+void CloseAtExit(uintptr_t pc) {
+  ThreadState* self = t_state;
+  if (g_enabled.load() && !TraceClosing() && static_cast<uint32_t>(getpid()) == Header().pid &&
+      reinterpret_cast<uintptr_t>(self) > 1 && !self->is_runtime) {
+    tsan::libc::StreamsFlushedAtExit(pc);
+  }
+  CloseTrace(true, false);
+}
+
+void AtExit() { CloseAtExit(TL_CALLER_PC); }
 
 }  // namespace
 
@@ -463,7 +475,9 @@ __attribute__((constructor(101))) static void InitRuntime() {
   PrepareOpenMP();
 }
 
-// Library destructors run after atexit handlers; this catches an exit path that skipped them.
-__attribute__((destructor)) static void FiniRuntime() { CloseTrace(true, false); }
+// Library destructors run in _dl_fini, an exit handler: before AtExit when this library was
+// loaded with the program (its constructor registered AtExit before _dl_fini was), after it
+// when loaded later. Whichever runs first ends the trace.
+__attribute__((destructor)) static void FiniRuntime() { CloseAtExit(TL_CALLER_PC); }
 
 }  // namespace threadlens::rt

@@ -140,6 +140,17 @@ bool LockSetInsert(uint64_t addr) {
   return g_lock_set && SetInsert(g_lock_set, addr) == Insert::kNew;
 }
 
+bool LockSetContains(uint64_t addr) {
+  if (!g_lock_set) return false;
+  for (uint32_t i = SlotIndex(addr, kLockSlots - 1), probes = 0; probes < 128;
+       ++probes, i = (i + 1) & (kLockSlots - 1)) {
+    const uint64_t k = g_lock_set[i].load(std::memory_order_acquire);
+    if (k == addr) return true;
+    if (k == 0) return false;
+  }
+  return false;
+}
+
 void LockSetErase(uint64_t addr) {
   if (!g_lock_set) return;
   for (uint32_t i = SlotIndex(addr, kLockSlots - 1), probes = 0; probes < 128;

@@ -6,9 +6,13 @@
 // a call that took more bytes than the buffer held. A fully buffered stream thus sends about
 // once a buffer, not once a call, which keeps a program that prints to a file or pipe from
 // recording an event per line. The buffer is read from glibc's FILE (<bits/types/struct_FILE.h>).
+#include <dlfcn.h>
+#include <sched.h>
 #include <stdio.h>
 
 #include "fd_sync.h"
+#include "lock_acquire.h"
+#include "pipe_waits.h"
 #include "tsan_libc.h"
 
 namespace threadlens::rt::tsan::libc {
@@ -77,6 +81,36 @@ size_t StreamHeld(const FILE* f) {
 
 void StreamRead(FILE* f, size_t held, size_t taken, uintptr_t pc) {
   if (f && taken > held) fdsync::Received(fileno_unlocked(f), pc);
+}
+
+// What exit's stdio clean-up does to each used, buffered stream, as glibc does it: two tries
+// at the stream's lock (a yield after each failure; then on without it), and a sync, which
+// writes what the stream holds and seeks a read stream back over what it had buffered.
+// Wide streams are left to the C library.
+void StreamsFlushedAtExit(uintptr_t pc) {
+  static auto* const list = reinterpret_cast<FILE**>(dlsym(RTLD_DEFAULT, "_IO_list_all"));
+  static auto* const lock = reinterpret_cast<void (*)()>(dlsym(RTLD_DEFAULT, "_IO_list_lock"));
+  static auto* const unlock =
+      reinterpret_cast<void (*)()>(dlsym(RTLD_DEFAULT, "_IO_list_unlock"));
+  if (!list || !lock || !unlock) return;
+  lock();
+  for (FILE* f = *list; f; f = f->_chain) {
+    if ((f->_flags & kUnbuffered) || f->_mode >= 0) continue;  // unbuffered, unused, wide
+    const bool out = f->_IO_write_ptr > f->_IO_write_base;
+    if (!out && !(f->_IO_read_ptr < f->_IO_read_end)) continue;  // nothing to write or give back
+    bool locked = false, traced = false;
+    for (int tries = 0; tries < 2 && !locked; ++tries) {
+      locked = StreamLockTakenAtExit(f, &traced);
+      if (!locked) sched_yield();
+    }
+    if (out) StreamSending(f, pc);
+    {
+      FdCall call(fileno_unlocked(f), true, pc);
+      fflush_unlocked(f);
+    }
+    if (locked) StreamLockGivenAtExit(f, traced);
+  }
+  unlock();
 }
 
 }  // namespace threadlens::rt::tsan::libc
