@@ -2,6 +2,7 @@
 // and the exact events of its threads are asserted. Programs print the addresses of their
 // locks ("M 0x..."), so the expected lines can name them.
 #include <algorithm>
+#include <csignal>
 
 #include "traced_run.h"
 
@@ -314,6 +315,16 @@ TEST(Preload, UnderscoreExitClosesTheTrace) {
   EXPECT_TRUE(r.warnings.empty());
   EXPECT_LINES(Lines(r, 1), "thread_start", "lock_create M normal", "lock_acquired M 1",
                "lock_release M 0", "thread_exit");
+}
+
+TEST(Preload, ExitFlushIntoAClosedPipeDiesOfSigpipeAfterTheTraceIsComplete) {
+  const std::string program = std::string(TL_PROGRAMS_DIR) + "/exit_flush_to_closed_pipe";
+  ASSERT_EQ(System(program), 128 + SIGPIPE);  // untraced
+  Traced r = RunTraced("exit_flush_to_closed_pipe");
+  EXPECT_EQ(r.exit_code, 128 + SIGPIPE) << r.err;
+  // The trace's end makes the flush, and its SIGPIPE waits until the trace is complete.
+  EXPECT_TRUE(r.src->Meta().complete);
+  EXPECT_TRUE(r.warnings.empty());
 }
 
 TEST(Preload, ExecClosesTheTraceAndTheNewImageWritesItsOwn) {

@@ -299,7 +299,16 @@ void CloseAtExit(uintptr_t pc) {
   ThreadState* self = t_state;
   if (g_enabled.load() && !TraceClosing() && static_cast<uint32_t>(getpid()) == Header().pid &&
       reinterpret_cast<uintptr_t>(self) > 1 && !self->is_runtime) {
+    // A flush into a pipe whose reader is gone raises SIGPIPE: held until the trace is
+    // complete, as when the C library's own flush raised it after the trace's end.
+    sigset_t pipe, old;
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe, &old);
     tsan::libc::StreamsFlushedAtExit(pc);
+    CloseTrace(true, false);
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    return;
   }
   CloseTrace(true, false);
 }
