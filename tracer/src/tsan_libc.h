@@ -135,9 +135,9 @@ size_t StreamPrintfBefore(FILE* f, const char* fmt, uintptr_t pc);
 void StreamPrintfAfter(FILE* f, size_t room, int r, uintptr_t pc);
 size_t StreamHeld(const FILE* f);
 void StreamRead(FILE* f, size_t held, size_t taken, uintptr_t pc);
-// exit's flush of stdio, which the C library makes after the trace has ended, made first by
-// the trace's last exit handler so that the streams' own functions (fopencookie's write and
-// seek) run traced; the C library then finds nothing left to do.
+// exit's flush of stdio, which the C library makes after the trace has ended, made first
+// where the trace ends (runtime.cc) so that the streams' own functions (fopencookie's write
+// and seek) run traced; the C library then finds nothing left to do.
 void StreamsFlushedAtExit(uintptr_t pc);
 void GroupStrings(const group* g, uintptr_t pc);
 
