@@ -1,11 +1,11 @@
 // Polls through a spin lock counted on their first rounds (docs/trace-format.md, "Repeats
 // (polls through a spin lock)"): a randomized check that leaving out the rounds the tracer
 // leaves out changes no race. Random traces of threads that poll through a spin lock word
-// (an acquire read-modify-write, accesses, a load of a flag, a release store; one round again
-// and again), take the word for other work between those rounds, store the flag, read the
-// word relaxed and then make an acquire fence, and order each other otherwise; the tracer's
-// rule, written out plainly here, folds them; both traces must have the same racing
-// variables.
+// (an acquire read-modify-write, accesses, a load of a flag, a release store, or the same
+// with relaxed atomics and fences; one round again and again), take the word for other work
+// between those rounds, store the flag, read the word relaxed and then make an acquire fence,
+// and order each other otherwise; the tracer's rule, written out plainly here, folds them;
+// both traces must have the same racing variables.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -64,15 +64,20 @@ std::vector<Ev> RandomPolls(std::mt19937& rng) {
     std::vector<Ev>& r = round[t];
     r.clear();
     const uint64_t word = kWord + 8 * pick(2);
-    const bool seq_cst = pick(3) == 0;
+    const int style = pick(3);  // 1: seq_cst; 2: relaxed, with an acquire and a release fence
+    const bool seq_cst = style == 1, fences = style == 2;
     if (pick(3) == 0) r.push_back({t, EventKind::kRead, kVar + pick(3), 0, site++});
-    r.push_back({t, EventKind::kAtomicRmw, word, seq_cst ? kSeqCst : kAcquire, site++});
+    r.push_back({t, EventKind::kAtomicRmw, word, fences ? kRelaxed : seq_cst ? kSeqCst : kAcquire,
+                 site++});
+    if (fences) r.push_back({t, EventKind::kFence, 0, kAcquire, site++});
     for (int i = 1 + pick(2); i > 0; --i) {
       r.push_back({t, pick(2) ? EventKind::kRead : EventKind::kWrite, kVar + pick(3), 0, site++});
     }
     if (pick(2)) r.push_back({t, EventKind::kAtomicLoad, kFlag, pick(2) ? kAcquire : kRelaxed,
                               site++});
-    r.push_back({t, EventKind::kAtomicStore, word, seq_cst ? kSeqCst : kRelease, site++});
+    if (fences) r.push_back({t, EventKind::kFence, 0, kRelease, site++});
+    r.push_back({t, EventKind::kAtomicStore, word, fences ? kRelaxed : seq_cst ? kSeqCst : kRelease,
+                 site++});
   };
   for (int step = 30 + pick(60); step > 0; --step) {
     const auto t = static_cast<uint32_t>(1 + pick(threads));
@@ -101,9 +106,10 @@ std::vector<Ev> RandomPolls(std::mt19937& rng) {
   return ev;
 }
 
-// The tracer's rule (store_rounds.cc): at a release store of a word, when the thread's
-// records since its previous release store of that word (one of its last eight) and the two
-// rounds before (K, then L) are the same records (plain accesses and atomics), and every
+// The tracer's rule (store_rounds.cc): at a release store of a word (or a relaxed one right
+// after a release fence), when the thread's records since its previous such store of that word
+// (one of its last eight) and the two rounds before (K, then L) are the same records (plain
+// accesses, atomics and fences), and every
 // atomic of L and of the new round found its location as the thread's previous atomic there
 // left it (no other thread's write since), L is left out and the new round stands in its
 // place; K's store counts it. `as_left` false: the second condition is not checked.
@@ -135,7 +141,11 @@ std::vector<Ev> Fold(const std::vector<Ev>& ev, bool as_left, bool drop_new, siz
       writes[e.obj] += e.Writes();
       t.seen[e.obj] = writes[e.obj];
     }
-    const bool release_store = e.kind == EventKind::kAtomicStore && e.flags != kRelaxed;
+    // A release store, or a relaxed one right after a release fence of the thread.
+    const bool after_fence = !t.buf.empty() && out[t.buf.back()].kind == EventKind::kFence &&
+                             out[t.buf.back()].flags != kAcquire;
+    const bool release_store =
+        e.kind == EventKind::kAtomicStore && (e.flags != kRelaxed || after_fence);
     if (release_store && left) {
       std::vector<size_t> ends;  // the latest three of this word, newest first
       for (auto r = t.rel.rbegin(); r != t.rel.rend() && ends.size() < 3; ++r) {
@@ -150,7 +160,7 @@ std::vector<Ev> Fold(const std::vector<Ev>& ev, bool as_left, bool drop_new, siz
         for (size_t i = ends[1]; i < t.buf.size(); ++i) {
           const Ev& x = out[t.buf[i]];
           kinds = kinds && (x.Atomic() || x.kind == EventKind::kRead ||
-                            x.kind == EventKind::kWrite);
+                            x.kind == EventKind::kWrite || x.kind == EventKind::kFence);
         }
         if (kinds) {
           ++out[t.buf[ends[1] - 1]].rounds;

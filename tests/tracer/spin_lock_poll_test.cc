@@ -68,7 +68,7 @@ void ExpectRaceOn(const std::string& mode, const std::string& lock, const std::s
   ExpectRacesOn(mode, lock, {name});
 }
 
-const char* const kLocks[] = {"tas", "xchg", "seqcst"};
+const char* const kLocks[] = {"tas", "xchg", "seqcst", "fence"};
 
 TEST(SpinLockPoll, APollThroughASpinLockIsCountedOnFewRecords) {
   for (const char* lock : kLocks) ExpectClean("flag", lock);
@@ -85,6 +85,7 @@ TEST(SpinLockPoll, AFlagSetWithoutTheSpinLockStillRaces) {
 TEST(SpinLockPoll, ARoundAfterAnotherThreadTookTheSpinLockIsKept) {
   ExpectRaceOn("handover", "tas", "extra");
   ExpectRaceOn("handover", "xchg", "extra");
+  ExpectRaceOn("handover", "fence", "extra");
 }
 TEST(SpinLockPoll, ARoundAfterAnotherThreadTookTheSpinLockOrdersItsLockedWrite) {
   ExpectClean("handover-locked", "tas");

@@ -203,6 +203,17 @@ inline trace::Event& FullAt(ThreadState* ts, uint32_t off) {
   return *reinterpret_cast<trace::Event*>(ts->buf + off);
 }
 
+// The thread's last record, with nothing after it (`pos`: where the next goes), is a release
+// fence: a relaxed store now gives a spin lock back as a release store does, and ends a round
+// of a poll through it as one does (store_rounds.h).
+inline bool AfterReleaseFence(ThreadState* ts, uint32_t pos) {
+  const uint32_t last = ts->last;
+  if (pos != last + sizeof(trace::Event) || last < ts->flushed) return false;
+  const trace::Event& e = FullAt(ts, last);
+  return e.kind == static_cast<uint8_t>(trace::EventKind::kFence) &&
+         trace::IsReleaseOrder(e.flags);
+}
+
 // --- runtime.cc ---------------------------------------------------------------------------
 
 extern std::atomic<bool> g_enabled;
@@ -294,8 +305,10 @@ inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16
       return;
     }
   }
-  // (The kind is a constant at most call sites: the test folds away.)
+  // (The kind is a constant at most call sites: the tests fold away.)
   if (trace::NamesLock(kind)) NoteLockNamed(obj);
+  const bool ends_round = kind == trace::EventKind::kAtomicStore &&
+                          (trace::IsReleaseOrder(flags) || AfterReleaseFence(ts, p));
   trace::Event& e = FullAt(ts, p);
   e.kind = static_cast<uint8_t>(kind);
   e.flags = flags;
@@ -322,9 +335,7 @@ inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16
     NoteLockAcquired(ts->rounds, ts->tid, obj, flags & trace::kShared, end);
   }
   if (kind == trace::EventKind::kLockRelease) ts->rounds.NoteRelease(obj, end, site, flags);
-  if (kind == trace::EventKind::kAtomicStore && trace::IsReleaseOrder(flags)) {
-    ts->store_rounds.NoteRelease(obj, end);
-  }
+  if (ends_round) ts->store_rounds.NoteRelease(obj, end);
   LeaveRecord(ts);
   if (library_frame) EndProgramEvent();
 }

@@ -51,8 +51,8 @@ bool SameRound(const ThreadState* ts, uint32_t a, uint32_t a_end, uint32_t b, ui
       ++depth;
     } else if (kind == EventKind::kFuncExit) {
       --depth;
-    } else if (!IsAtomic(kind) || y.aux32 != 0) {
-      return false;  // a fence, a lock, an allocation...: never counted so
+    } else if (kind != EventKind::kFence && (!IsAtomic(kind) || y.aux32 != 0)) {
+      return false;  // a lock, an allocation...: never counted so
     }
     a += nx;
     b += ny;

@@ -127,14 +127,17 @@ TSAN_ALWAYS_INLINE void Store(volatile T* a, T v, int mo, uintptr_t pc) {
   } else {
     __atomic_store_n(a, v, mo);
   }
-  // A release store may end a round of a poll through a spin lock (store_rounds.h).
+  // A release store (or a relaxed one right after a release fence) may end a round of a poll
+  // through a spin lock (store_rounds.h).
   ThreadState* ts = t_state;
   if (t && !t->ignore && reinterpret_cast<uintptr_t>(ts) > 1) {
     const uint64_t begin = w.Begin();
+    const uint32_t pos = ts->pos.load(std::memory_order_relaxed);
     const bool as_left =
         NoteAtomic(t, a, begin, begin + stripe_version::kBegin + stripe_version::kEnd,
-                   ts->pos.load(std::memory_order_relaxed) + sizeof(trace::Event) + 1);
-    if (trace::IsReleaseOrder(static_cast<uint8_t>(mo)) && !t->ignore_writes && !ts->in_runtime) {
+                   pos + sizeof(trace::Event) + 1);
+    if ((trace::IsReleaseOrder(static_cast<uint8_t>(mo)) || AfterReleaseFence(ts, pos)) &&
+        !t->ignore_writes && !ts->in_runtime) {
       if (StackDirty(*t)) SyncStack(*t);
       if (FoldStoreRound(ts, reinterpret_cast<uintptr_t>(a), static_cast<uint8_t>(mo),
                          static_cast<uint16_t>(sizeof(T)), pc, as_left)) {

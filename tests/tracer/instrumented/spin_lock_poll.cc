@@ -18,8 +18,9 @@
 //                    all alike, yet it races with them
 //   observer-after   the same once the poll is over: no race
 // argv[2], optional: the spin lock, `tas` (an atomic_flag, acquire and release; the
-// default), `xchg` (an atomic<bool> exchange and store) or `seqcst` (an atomic_flag with the
-// default orders). Prints the lock word's address and how many rounds the poll made.
+// default), `xchg` (an atomic<bool> exchange and store), `seqcst` (an atomic_flag with the
+// default orders) or `fence` (the atomic<bool> taken by a relaxed exchange and an acquire
+// fence, given back by a release fence and a relaxed store). Prints the lock word's address and how many rounds the poll made.
 #include <unistd.h>
 
 #include <atomic>
@@ -41,6 +42,10 @@ void Take() {
   if (kind == "xchg") {
     while (xchg_word.exchange(true, std::memory_order_acquire)) {
     }
+  } else if (kind == "fence") {
+    while (xchg_word.exchange(true, std::memory_order_relaxed)) {
+    }
+    std::atomic_thread_fence(std::memory_order_acquire);
   } else if (kind == "seqcst") {
     while (tas_word.test_and_set()) {
     }
@@ -52,6 +57,9 @@ void Take() {
 void Give() {
   if (kind == "xchg") {
     xchg_word.store(false, std::memory_order_release);
+  } else if (kind == "fence") {
+    std::atomic_thread_fence(std::memory_order_release);
+    xchg_word.store(false, std::memory_order_relaxed);
   } else if (kind == "seqcst") {
     tas_word.clear();
   } else {
@@ -60,7 +68,7 @@ void Give() {
 }
 // The lock word, read without taking the lock.
 bool Peek() {
-  if (kind == "xchg") return xchg_word.load(std::memory_order_relaxed);
+  if (kind == "xchg" || kind == "fence") return xchg_word.load(std::memory_order_relaxed);
   return tas_word.test(std::memory_order_relaxed);
 }
 
@@ -112,8 +120,8 @@ void Observer(const std::string& mode) {
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "flag";
   if (argc > 2) kind = argv[2];
-  std::printf("LOCK %p\n", kind == "xchg" ? static_cast<void*>(&xchg_word)
-                                          : static_cast<void*>(&tas_word));
+  const bool word = kind == "xchg" || kind == "fence";
+  std::printf("LOCK %p\n", word ? static_cast<void*>(&xchg_word) : static_cast<void*>(&tas_word));
   std::thread setter(Setter, mode);
   std::thread observer;
   if (mode.rfind("observer", 0) == 0) observer = std::thread(Observer, mode);
