@@ -140,27 +140,28 @@ bool LockSetInsert(uint64_t addr) {
   return g_lock_set && SetInsert(g_lock_set, addr) == Insert::kNew;
 }
 
-bool LockSetContains(uint64_t addr) {
-  if (!g_lock_set) return false;
+namespace {
+
+// The slot holding `addr` in the known-lock set, or null.
+std::atomic<uint64_t>* LockSetSlot(uint64_t addr) {
+  if (!g_lock_set) return nullptr;
   for (uint32_t i = SlotIndex(addr, kLockSlots - 1), probes = 0; probes < 128;
        ++probes, i = (i + 1) & (kLockSlots - 1)) {
     const uint64_t k = g_lock_set[i].load(std::memory_order_acquire);
-    if (k == addr) return true;
-    if (k == 0) return false;
+    if (k == addr) return &g_lock_set[i];
+    if (k == 0) return nullptr;
   }
-  return false;
+  return nullptr;
 }
 
+}  // namespace
+
+bool LockSetContains(uint64_t addr) { return LockSetSlot(addr) != nullptr; }
+
 void LockSetErase(uint64_t addr) {
-  if (!g_lock_set) return;
-  for (uint32_t i = SlotIndex(addr, kLockSlots - 1), probes = 0; probes < 128;
-       ++probes, i = (i + 1) & (kLockSlots - 1)) {
-    uint64_t k = g_lock_set[i].load(std::memory_order_acquire);
-    if (k == 0) return;
-    if (k == addr) {
-      g_lock_set[i].compare_exchange_strong(k, 1);  // tombstone keeps probe chains intact
-      return;
-    }
+  if (std::atomic<uint64_t>* slot = LockSetSlot(addr)) {
+    uint64_t k = addr;
+    slot->compare_exchange_strong(k, 1);  // tombstone keeps probe chains intact
   }
 }
 
