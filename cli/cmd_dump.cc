@@ -242,8 +242,8 @@ class Dumper {
                (e.flags & trace::kAtomicUnchecked ? " unchecked" : "") +
                (e.aux32 ? (store ? " rounds=+" : " repeats=+") + std::to_string(e.aux32) : "");
       }
-      case EventKind::kFence:
-        return Order(e.flags);
+      case EventKind::kFence:  // aux32: a poll's rounds, before a plain store that ends them
+        return Order(e.flags) + (e.aux32 ? " rounds=+" + std::to_string(e.aux32) : "");
       case EventKind::kAlloc:
       case EventKind::kThreadStack:
       case EventKind::kThreadTls:

@@ -335,7 +335,7 @@ inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16
     NoteLockAcquired(ts->rounds, ts->tid, obj, flags & trace::kShared, end);
   }
   if (kind == trace::EventKind::kLockRelease) ts->rounds.NoteRelease(obj, end, site, flags);
-  if (ends_round) ts->store_rounds.NoteRelease(obj, end);
+  if (ends_round) ts->store_rounds.NoteRelease(obj, end, sizeof(trace::Event));
   LeaveRecord(ts);
   if (library_frame) EndProgramEvent();
 }

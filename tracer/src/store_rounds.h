@@ -1,6 +1,8 @@
 // Store rounds: a poll through a spin lock (test-and-set, read a flag, release store, again)
 // is counted on its first rounds (docs/trace-format.md, "Repeats"). What each thread keeps
-// for that; the rule itself is in store_rounds.cc.
+// for that; the rule itself is in store_rounds.cc. A plain store right after a release fence
+// (`__sync_synchronize(); lock = 0;`) gives a lock back as a release store does, and ends a
+// round as one does.
 #pragma once
 
 #include <cstdint>
@@ -12,9 +14,11 @@ struct ThreadState;
 // A thread's part. Buffer offsets are kept + 1 (0: none).
 struct StoreRounds {
   static constexpr uint32_t kStores = 8, kSeen = 8;
-  // Where its latest release-store records end, and to which address (a ring).
+  // Where its latest release-store records end, their size (a plain store's may be packed),
+  // and to which address (a ring).
   struct Store {
     uint32_t end;
+    uint32_t size;
     uint64_t addr;
   };
   Store rel[kStores];
@@ -36,7 +40,9 @@ struct StoreRounds {
   // change only in times, numbers and K's count).
   uint32_t same[3];
 
-  void NoteRelease(uint64_t addr, uint32_t end) { rel[rel_next++ % kStores] = {end, addr}; }
+  void NoteRelease(uint64_t addr, uint32_t end, uint32_t size) {
+    rel[rel_next++ % kStores] = {end, size, addr};
+  }
   // An atomic on stripe `stripe` found the version `before` and left it at `after`
   // (kUnknown: not settled). True when the thread itself was the stripe's last writer, or
   // nobody wrote it since its own previous atomic there.
@@ -73,5 +79,8 @@ struct StoreRounds {
 // store found its stripe as the thread left it.
 bool FoldStoreRound(ThreadState* ts, uint64_t addr, uint8_t flags, uint16_t aux16, uint64_t pc,
                     bool as_left);
+// The same for a plain store of `size` bytes right after a release fence: its rounds are
+// counted on the fence before the kept round's store (it has no number or count of its own).
+bool FoldPlainStoreRound(ThreadState* ts, uint64_t addr, uint16_t size, uint64_t pc);
 
 }  // namespace threadlens::rt

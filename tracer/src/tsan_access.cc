@@ -177,7 +177,24 @@ void RecordAccess(ThreadCtx& t, uintptr_t addr, uint32_t size, bool write, uintp
   }
   // Not EmitMemory: a plain access never is a sync event, and its kind is not a constant here.
   if (StackDirty(t)) SyncStack(t);
+  // A plain store right after a release fence (`__sync_synchronize(); lock = 0;`) gives a
+  // spin lock back: it may end a round of a poll through it (store_rounds.h).
+  uint32_t at = 0;
+  if (write && reinterpret_cast<uintptr_t>(ts) > 1 && !ts->in_runtime) {
+    const uint32_t pos = ts->pos.load(std::memory_order_relaxed);
+    if (AfterReleaseFence(ts, pos)) {
+      if (FoldPlainStoreRound(ts, addr, static_cast<uint16_t>(size), pc)) {
+        DeliverDeferred();
+        return;
+      }
+      at = pos + 1;
+    }
+  }
   EmitPlain(kind, 0, static_cast<uint16_t>(size), 0, addr, pc, 0, t.clock_skip);
+  if (at && ts->last + 1 == at) {  // written right after the fence
+    const uint32_t end = ts->pos.load(std::memory_order_relaxed);
+    ts->store_rounds.NoteRelease(addr, end + 1, end - ts->last);
+  }
   NoteAccessRecord(t);
   OpenIfPacked(t, addr, size, pc);
   DeliverDeferred();

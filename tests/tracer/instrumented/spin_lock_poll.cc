@@ -19,8 +19,11 @@
 //   observer-after   the same once the poll is over: no race
 // argv[2], optional: the spin lock, `tas` (an atomic_flag, acquire and release; the
 // default), `xchg` (an atomic<bool> exchange and store), `seqcst` (an atomic_flag with the
-// default orders) or `fence` (the atomic<bool> taken by a relaxed exchange and an acquire
-// fence, given back by a release fence and a relaxed store). Prints the lock word's address and how many rounds the poll made.
+// default orders), `fence` (the atomic<bool> taken by a relaxed exchange and an acquire
+// fence, given back by a release fence and a relaxed store) or `plain` (a plain int taken by
+// a compare-and-swap, given back by a full barrier and a plain store: nginx's ngx_spinlock
+// and ngx_unlock; the plain store races with the other threads' atomics on the word, which
+// `lock_word` names). Prints the lock word's address and how many rounds the poll made.
 #include <unistd.h>
 
 #include <atomic>
@@ -31,6 +34,7 @@
 
 static int flag, data, extra;  // (outside the anonymous namespace: reports name them so)
 static long rounds, sink;
+static int lock_word;  // the `plain` lock
 
 namespace {
 
@@ -38,6 +42,22 @@ std::atomic_flag tas_word = ATOMIC_FLAG_INIT;
 std::atomic<bool> xchg_word{false};
 std::string kind = "tas";
 
+// One try at the lock, as Take makes them (an exchange or a compare-and-swap, whose failure
+// is a write begun on the word: the poll's rounds after it are written).
+bool TryTake() {
+  if (kind == "xchg") return !xchg_word.exchange(true, std::memory_order_acquire);
+  if (kind == "fence") {
+    if (xchg_word.exchange(true, std::memory_order_relaxed)) return false;
+    std::atomic_thread_fence(std::memory_order_acquire);
+    return true;
+  }
+  if (kind == "seqcst") return !tas_word.test_and_set();
+  if (kind == "plain") return __sync_bool_compare_and_swap(&lock_word, 0, 1);
+  return !tas_word.test_and_set(std::memory_order_acquire);
+}
+// (Each kind its own loop: a loop that compared `kind` between its tries would record those
+// reads between them, and a spin while another thread holds the lock would be written try
+// by try.)
 void Take() {
   if (kind == "xchg") {
     while (xchg_word.exchange(true, std::memory_order_acquire)) {
@@ -48,6 +68,9 @@ void Take() {
     std::atomic_thread_fence(std::memory_order_acquire);
   } else if (kind == "seqcst") {
     while (tas_word.test_and_set()) {
+    }
+  } else if (kind == "plain") {
+    while (!__sync_bool_compare_and_swap(&lock_word, 0, 1)) {
     }
   } else {
     while (tas_word.test_and_set(std::memory_order_acquire)) {
@@ -62,6 +85,9 @@ void Give() {
     xchg_word.store(false, std::memory_order_relaxed);
   } else if (kind == "seqcst") {
     tas_word.clear();
+  } else if (kind == "plain") {
+    __sync_synchronize();
+    lock_word = 0;
   } else {
     tas_word.clear(std::memory_order_release);
   }
@@ -69,7 +95,19 @@ void Give() {
 // The lock word, read without taking the lock.
 bool Peek() {
   if (kind == "xchg" || kind == "fence") return xchg_word.load(std::memory_order_relaxed);
+  if (kind == "plain") return __atomic_load_n(&lock_word, __ATOMIC_RELAXED) != 0;
   return tas_word.test(std::memory_order_relaxed);
+}
+// The setter waits for the lock reading the word, and tries to take it when it looks free,
+// pausing after a failed try: a poller that retakes the lock at once may keep it from the
+// setter for tens of milliseconds on a loaded machine, and each failed try has the poll's
+// next rounds written.
+void SetterTake() {
+  while (!TryTake()) {
+    usleep(50);
+    while (Peek()) {
+    }
+  }
 }
 
 std::atomic<bool> finished{false};
@@ -81,12 +119,12 @@ void Setter(const std::string& mode) {
   // The poll goes on after the observer's read, however late it comes.
   while (mode == "observer" && !seen.load(std::memory_order_relaxed)) usleep(1000);
   if (mode.rfind("handover", 0) == 0) {
-    Take();
+    SetterTake();
     Give();
     if (mode == "handover") {
       extra = 1;
     } else {
-      Take();
+      SetterTake();
       extra = 1;
       Give();
     }
@@ -96,7 +134,7 @@ void Setter(const std::string& mode) {
   if (mode == "unlocked") {
     flag = 1;
   } else {
-    Take();
+    SetterTake();
     flag = 1;
     Give();
   }
@@ -121,7 +159,10 @@ int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "flag";
   if (argc > 2) kind = argv[2];
   const bool word = kind == "xchg" || kind == "fence";
-  std::printf("LOCK %p\n", word ? static_cast<void*>(&xchg_word) : static_cast<void*>(&tas_word));
+  void* lock = kind == "plain" ? static_cast<void*>(&lock_word)
+               : word           ? static_cast<void*>(&xchg_word)
+                                : static_cast<void*>(&tas_word);
+  std::printf("LOCK %p\n", lock);
   std::thread setter(Setter, mode);
   std::thread observer;
   if (mode.rfind("observer", 0) == 0) observer = std::thread(Observer, mode);
