@@ -115,16 +115,16 @@ std::vector<Ev> RandomPolls(std::mt19937& rng) {
   return ev;
 }
 
-// The tracer's rule (store_rounds.cc): at a release store of a word (or a relaxed or plain one
-// right after a release fence), when the thread's records since its previous such store of that word
-// (one of its last eight) and the two rounds before (K, then L) are the same records (plain
-// accesses, atomics and fences), and every
-// atomic of L and of the new round found its location as the thread's previous atomic there
-// left it (no other thread's write since), L is left out and the new round stands in its
-// place; K's store counts it (a plain one: the fence before it). `as_left` false: the second condition is not checked.
-// `drop_new`: the new round is left out instead, L keeping its place.
 size_t plain_folds = 0;  // rounds ended by a plain store that the rule left out
 
+// The tracer's rule (store_rounds.cc): at a release store of a word (or a relaxed or plain one
+// right after a release fence), when the thread's records since its previous such store of that
+// word (one of its last eight) and the two rounds before (K, then L) are the same records (plain
+// accesses, atomics and fences), and every atomic of L and of the new round found its location as
+// the thread's previous atomic there left it (no other thread's write since), L is left out and the
+// new round stands in its place; K's store counts it (a plain one: the fence before it). `as_left`
+// false: the second condition is not checked. `drop_new`: the new round is left out instead, L
+// keeping its place.
 std::vector<Ev> Fold(const std::vector<Ev>& ev, bool as_left, bool drop_new, size_t* folded) {
   struct Thread {
     std::vector<size_t> buf;  // indices in `out` of its records kept so far
