@@ -18,6 +18,30 @@ namespace threadlens::rt {
 
 LockStamps g_lock_stamps[1u << kLockStampBits];
 
+LockStamps* SharedStampSlot(LockRounds& r, uint64_t lock, uint64_t n, uint64_t& stamp) {
+  trace::SharedRecording* rec = SharedRecordingOrNull();
+  if (!rec) return nullptr;
+  const uint64_t version = g_shared_maps_version.load(std::memory_order_acquire);
+  uint64_t key = 0;
+  bool found = false;
+  for (const LockRounds::Key& k : r.keys) {
+    if (k.lock == lock && k.version == version) {
+      key = k.key;
+      found = true;
+    }
+  }
+  if (!found) {  // (a poll asks again at every round: its lock is kept)
+    key = SharedLockKey(lock);
+    r.keys[r.keys_next++ % LockRounds::kKeys] = {lock, key, version};
+  }
+  if (!key) return nullptr;
+  // A number unique in the recording above the acquisition's (24 bits of it: 16 M threads
+  // that took such locks, forks and channels before a number comes back).
+  if (!r.shared_id) r.shared_id = RecordingToken() % ((1ull << 24) - 1) + 1;
+  stamp = (r.shared_id << 40) | n;
+  return &rec->lock_stamps[(key * 0x9e3779b97f4a7c15ull) >> (64 - trace::kSharedLockStampBits)];
+}
+
 namespace {
 
 constexpr uint32_t kEv = sizeof(trace::Event);
@@ -136,8 +160,9 @@ bool FoldLockRound(ThreadState* ts, uint64_t lock, uint8_t flags, uint16_t depth
   if (ts->reserved_seq != 0 || ts->in_handler) return false;
   uint32_t start, before;
   if (!RoundStarts(r, lock, flags, pc, start, before)) return false;
-  // Another process may take a lock in shared memory: its acquisitions leave no stamp here.
-  if (SharedLockKey(lock) != 0) return false;
+  // Another process may take a lock in shared memory: its acquisitions leave their stamps in
+  // the recording's shared memory, unless the process has none of it.
+  if (!SharedRecordingOrNull() && SharedLockKey(lock) != 0) return false;
   // The round's records up to where the release's own would go (its call stack).
   const bool library_frame =
       ts == t_state && BeginProgramEvent(ts, trace::EventKind::kLockRelease, pc);

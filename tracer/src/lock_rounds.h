@@ -6,17 +6,18 @@
 #include <atomic>
 #include <cstdint>
 
+#include "process_tree.h"
+#include "threadlens/recording.h"
+
 namespace threadlens::rt {
 
 struct ThreadState;
 
 // Each lock's slot holds the stamps of its latest acquisition and latest exclusive one: a
 // thread finding its own there knows nobody took the lock since; a reader finding the
-// exclusive one it saw last, that no writer did.
-struct LockStamps {
-  std::atomic<uint64_t> any;
-  std::atomic<uint64_t> exclusive;
-};
+// exclusive one it saw last, that no writer did. A lock in shared memory has its slot in the
+// recording's shared memory, by its key, where the threads of every process stamp it.
+using LockStamps = trace::LockStampSlot;
 inline constexpr uint32_t kLockStampBits = 12;
 extern LockStamps g_lock_stamps[1u << kLockStampBits];
 
@@ -31,6 +32,17 @@ struct LockRounds {
   Seen seen[kSeen];
   uint32_t seen_next;
   uint64_t count;       // the thread's acquisitions, numbering its stamps
+  // Its number in the recording, in the stamps of locks in shared memory (0: none yet; a
+  // fork child's thread takes its own).
+  uint64_t shared_id;
+  // The keys of the last locks it took while the process had shared mappings (SharedLockKey),
+  // as of a version of them.
+  struct Key {
+    uint64_t lock, key, version;
+  };
+  static constexpr uint32_t kKeys = 4;
+  Key keys[kKeys];
+  uint32_t keys_next;
   uint32_t not_as_left;  // end of its latest acquisition that found the lock taken by another
   // Where its latest release records end, of which lock, from which call site and with
   // which flags (a ring).
@@ -61,13 +73,25 @@ struct LockRounds {
   }
 };
 
+// The slot of a lock in shared memory, and the thread's stamp for its acquisition number `n`
+// there; null for a lock in the process's own memory, or when the process has no recording
+// shared with others (lock_rounds.cc).
+LockStamps* SharedStampSlot(LockRounds& r, uint64_t lock, uint64_t n, uint64_t& stamp);
+
 // Stamps the lock's slot for an acquisition of thread `tid` recorded to end at `end`, and
 // notes whether the thread found the lock as its own previous acquisition left it.
 inline void NoteLockAcquired(LockRounds& r, uint32_t tid, uint64_t lock, bool shared,
                              uint32_t end) {
   // Relaxed: another thread's stamp for this lock was stored before it let the lock go.
-  LockStamps& slot = g_lock_stamps[(lock * 0x9e3779b97f4a7c15ull) >> (64 - kLockStampBits)];
-  const uint64_t stamp = (uint64_t{tid} << 40) | (++r.count & ((1ull << 40) - 1));
+  const uint64_t n = ++r.count & ((1ull << 40) - 1);
+  uint64_t stamp = 0;
+  LockStamps* in_shared = g_shared_maps_version.load(std::memory_order_acquire) == 0
+                              ? nullptr
+                              : SharedStampSlot(r, lock, n, stamp);
+  if (!in_shared) stamp = (uint64_t{tid} << 40) | n;
+  LockStamps& slot = in_shared ? *in_shared
+                               : g_lock_stamps[(lock * 0x9e3779b97f4a7c15ull) >>
+                                               (64 - kLockStampBits)];
   uint64_t excl = slot.exclusive.load(std::memory_order_relaxed);
   LockRounds::Seen* seen = nullptr;
   for (LockRounds::Seen& s : r.seen) {

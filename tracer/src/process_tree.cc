@@ -44,6 +44,10 @@ constexpr int kMaxMappings = 256;
 Mapping g_maps[kMaxMappings];
 int g_nmaps = 0;
 SpinLock g_maps_lock;
+// This thread holds g_maps_lock across a fork: the program's fork handlers may take locks,
+// whose keys it then looks up without taking it again.
+constinit thread_local bool t_holds_maps __attribute__((tls_model("initial-exec"))) = false;
+void ChangedMaps() { g_shared_maps_version.fetch_add(1, std::memory_order_release); }
 
 // The forking thread's token, read again by the child (a copy of that thread) after the fork.
 // Per thread: threads forking at once each name their own fork.
@@ -148,12 +152,15 @@ void Remember(uint64_t start, uint64_t len, uint64_t offset, const char* identit
   if (g_nmaps < kMaxMappings) {
     g_maps[g_nmaps] = m;
     __atomic_store_n(&g_nmaps, g_nmaps + 1, __ATOMIC_RELEASE);  // SharedLockKey's first look
+    ChangedMaps();
   }
   g_maps_lock.Unlock();
   if (ThreadState* ts = CurrentFast()) EmitMapping(ts, m);
 }
 
 }  // namespace
+
+std::atomic<uint64_t> g_shared_maps_version{0};
 
 // Every sync event takes its number here: the process's own counter until the recording
 // is joined, then the one shared by the tree.
@@ -206,13 +213,14 @@ uint64_t SharedLockKey(uint64_t addr) {
   // Most programs share no memory: no lock to take (a lock poll asks at every round).
   if (__atomic_load_n(&g_nmaps, __ATOMIC_ACQUIRE) == 0) return 0;
   uint64_t key = 0;
-  g_maps_lock.Lock();
+  const bool held = t_holds_maps;
+  if (!held) g_maps_lock.Lock();
   for (int i = 0; i < g_nmaps && !key; ++i) {
     const Mapping& m = g_maps[i];
     if (addr - m.start < m.len)
       key = (m.hash ^ ((addr - m.start + m.offset) * 0x9e3779b97f4a7c15ull)) | 1;
   }
-  g_maps_lock.Unlock();
+  if (!held) g_maps_lock.Unlock();
   // Not a file lock's (0x0c), a process end's (0x0e), a pipe end's or a settled process's
   // (0x0a, 0x0b: pipe_waits.h).
   const uint64_t top = key >> 56;
@@ -227,11 +235,18 @@ void ProcessForkPrepare() {
   g_forked.store(true, std::memory_order_relaxed);
   Emit(trace::EventKind::kHappensBefore, 0, 0, 0, ForkKey(t_fork_token), 0);
   g_maps_lock.Lock();
+  t_holds_maps = true;
 }
 
-void ProcessForkParent() { g_maps_lock.Unlock(); }
+void ProcessForkParent() {
+  t_holds_maps = false;
+  g_maps_lock.Unlock();
+}
 
-void ProcessForkChildReset() { g_maps_lock.Reset(); }
+void ProcessForkChildReset() {
+  t_holds_maps = false;
+  g_maps_lock.Reset();
+}
 
 bool ProcessForked() { return g_forked.load(std::memory_order_relaxed); }
 
@@ -356,6 +371,7 @@ bool Unmapped(void* addr, size_t len) {
       if (ts) EmitTo(ts, trace::EventKind::kUnmapShared, 0, 0, 0, m.start, 0, m.len);
       m = g_maps[g_nmaps - 1];
       __atomic_store_n(&g_nmaps, g_nmaps - 1, __ATOMIC_RELEASE);
+      ChangedMaps();
       shared = true;
     } else {
       ++i;

@@ -74,6 +74,9 @@ trace::SharedRecording* SharedRecordingOrNull();
 // (from its object and offset); 0 for a lock in private memory. Its top byte is never 0x0a,
 // 0x0b, 0x0c or 0x0e.
 uint64_t SharedLockKey(uint64_t addr);
+// Counts the changes to the process's shared mappings: 0 while it never had one (most
+// programs), so that a caller may keep the keys it asked for until it changes.
+extern std::atomic<uint64_t> g_shared_maps_version;
 // A file lock's key in the same table: its channel (fd_sync.h, the same in every process, top
 // byte 0x0c), bit 0 set for a shared wait or hold, which only an exclusive one keeps out.
 inline uint64_t FileLockKey(uint64_t channel, bool shared) {

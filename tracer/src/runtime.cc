@@ -282,6 +282,7 @@ void ForkChild() {
     self->pos.store(0);
     self->flushed = 0;
     self->rounds.Reset();
+    self->rounds.shared_id = 0;  // its stamps of shared locks are no longer the parent's
     self->store_rounds.Reset();
     self->drained = false;
     self->flush_lock.Reset();

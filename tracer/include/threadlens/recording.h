@@ -9,7 +9,8 @@
 
 namespace threadlens::trace {
 
-inline constexpr uint64_t kRecordingMagic = 0x3144524345524c54ull;  // "TLRECRD1"
+// (A runtime that knows another layout does not join: it records a recording of its own.)
+inline constexpr uint64_t kRecordingMagic = 0x3244524345524c54ull;  // "TLRECRD2"
 inline constexpr uint64_t kRecordingBytes = 65536;
 
 // What one process's watchdog last saw of its locks in shared memory, for the watchdogs of
@@ -34,6 +35,15 @@ struct ProcessLocks {
   uint64_t hold[kMaxSharedHolds];
 };
 
+// The latest acquisition of a lock in shared memory, and its latest exclusive one, by a
+// stamp unique in the recording: a thread polling through the lock learns whether a thread
+// of any process took it since its own previous acquisition (the tracer's lock_rounds.h).
+struct LockStampSlot {
+  std::atomic<uint64_t> any;
+  std::atomic<uint64_t> exclusive;
+};
+inline constexpr uint32_t kSharedLockStampBits = 8;  // slots, by the lock's key hashed
+
 struct SharedRecording {
   uint64_t magic;                // kRecordingMagic, written last by the creator
   uint64_t recording;            // the id every process writes in its header (nonzero)
@@ -54,6 +64,7 @@ struct SharedRecording {
     std::atomic<uint64_t> inode, peer;
   };
   SocketPeer sockets[kMaxRecordingSockets];
+  LockStampSlot lock_stamps[1u << kSharedLockStampBits];
 };
 static_assert(std::atomic<uint64_t>::is_always_lock_free, "the counters are shared memory");
 static_assert(sizeof(SharedRecording) <= kRecordingBytes, "fits the mapping");

@@ -1,0 +1,100 @@
+/* A forked child polls a flag through a process-shared mutex in shared memory (lock, read
+ * the flag, count the round, unlock, again) until its parent sets the flag under the mutex,
+ * about 20 ms on; then it reads `data`. argv[1]:
+ *   flag             the parent writes `data`, then sets the flag under the mutex: no race
+ *   late             the parent sets the flag under the mutex, then writes `data`: a race on
+ *                    `data`
+ *   unlocked         the parent writes `data` and sets the flag without the mutex: races on
+ *                    `flag` and `data`
+ *   handover         the parent takes and gives back the mutex, then writes `extra`, which
+ *                    every round also reads, without it, 20 ms before the flag: a race on
+ *                    `extra`
+ *   handover-locked  the same with `extra` written under the mutex: no race
+ *   handover-idle    as handover, the child idling outside the mutex in each round (its
+ *                    lock then seldom waits for the parent's, which would write the round
+ *                    after it whatever the count)
+ * The child prints how many rounds it made. Built with the instrumentation. */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "threadlens/threadlens.h"
+
+struct shared {
+  pthread_mutex_t lock;
+  int flag, data, extra;
+  long rounds, sink;
+};
+
+static struct shared* s;
+
+static void parent(const char* mode) {
+  usleep(20000);
+  if (strncmp(mode, "handover", 8) == 0) {
+    pthread_mutex_lock(&s->lock);
+    pthread_mutex_unlock(&s->lock);
+    if (strcmp(mode, "handover-locked") != 0) {
+      s->extra = 1;
+    } else {
+      pthread_mutex_lock(&s->lock);
+      s->extra = 1;
+      pthread_mutex_unlock(&s->lock);
+    }
+    usleep(20000); /* rounds after the write */
+  }
+  if (strcmp(mode, "late") != 0) s->data = 1;
+  if (strcmp(mode, "unlocked") == 0) {
+    s->flag = 1;
+  } else {
+    pthread_mutex_lock(&s->lock);
+    s->flag = 1;
+    pthread_mutex_unlock(&s->lock);
+  }
+  if (strcmp(mode, "late") == 0) s->data = 1;
+}
+
+static void child(const char* mode) {
+  const int reads_extra = strncmp(mode, "handover", 8) == 0;
+  const int idle = strcmp(mode, "handover-idle") == 0;
+  for (;;) {
+    pthread_mutex_lock(&s->lock);
+    const int seen = s->flag;
+    if (reads_extra) s->sink += s->extra;
+    ++s->rounds;
+    pthread_mutex_unlock(&s->lock);
+    if (seen) break;
+    if (idle) {
+      for (volatile int i = 0; i < 20000; ++i) {
+      }
+    }
+  }
+  printf("ROUNDS %ld data %d\n", s->rounds, s->data);
+}
+
+int main(int argc, char** argv) {
+  const char* mode = argc > 1 ? argv[1] : "flag";
+  s = mmap(NULL, sizeof *s, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (s == MAP_FAILED) return 1;
+  pthread_mutexattr_t ma;
+  pthread_mutexattr_init(&ma);
+  pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
+  pthread_mutex_init(&s->lock, &ma);
+  threadlens_name_variable(&s->flag, sizeof s->flag, "flag");
+  threadlens_name_variable(&s->data, sizeof s->data, "data");
+  threadlens_name_variable(&s->extra, sizeof s->extra, "extra");
+  fflush(stdout);
+  const pid_t pid = fork();
+  if (pid < 0) return 1;
+  if (pid == 0) {
+    child(mode);
+    fflush(stdout);
+    _exit(0);
+  }
+  parent(mode);
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return 1;
+  return WEXITSTATUS(status);
+}
