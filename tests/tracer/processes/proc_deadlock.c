@@ -15,10 +15,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "shared_memory.h"
 #include "threadlens/threadlens.h"
 
 struct shared {
@@ -26,10 +26,7 @@ struct shared {
 };
 
 static void init(pthread_mutex_t* m, const char* name) {
-  pthread_mutexattr_t attr;
-  pthread_mutexattr_init(&attr);
-  pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
-  pthread_mutex_init(m, &attr);
+  init_shared_mutex(m);
   threadlens_name_lock(m, name);
 }
 
@@ -144,9 +141,8 @@ static int inherited(void) {
 int main(int argc, char** argv) {
   if (argc > 1 && strcmp(argv[1], "flock-inherited") == 0) return inherited();
   if (argc > 1 && strncmp(argv[1], "flock", 5) == 0) return files(argv[1]);
-  struct shared* s =
-      mmap(NULL, sizeof *s, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (s == MAP_FAILED) return 1;
+  struct shared* s = map_shared(sizeof *s);
+  if (!s) return 1;
   init(&s->a, "lock_a");
   init(&s->b, "lock_b");
   pid_t pid = fork();

@@ -12,10 +12,12 @@
 #include <sys/mman.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "shared_memory.h"
 #include "threadlens/threadlens.h"
 
 struct shared {
@@ -140,12 +142,9 @@ int main(int argc, char** argv) {
   static char mode[32];
   snprintf(mode, sizeof mode, "%s", argc > 1 ? argv[1] : "fork");
   if (strchr(mode, '+')) *strchr(mode, '+') = 0;
-  s = mmap(NULL, sizeof *s, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (s == MAP_FAILED) return 1;
-  pthread_mutexattr_t ma;
-  pthread_mutexattr_init(&ma);
-  pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
-  pthread_mutex_init(&s->lock, &ma);
+  s = map_shared(sizeof *s);
+  if (!s) return 1;
+  init_shared_mutex(&s->lock);
   pthread_condattr_t ca;
   pthread_condattr_init(&ca);
   pthread_condattr_setpshared(&ca, PTHREAD_PROCESS_SHARED);

@@ -10,12 +10,15 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "shared_memory.h"
 
 static char path[64];
 
@@ -40,13 +43,9 @@ static pid_t start_waiting_child(void) {
 }
 
 static int with_mutex(void) {
-  pthread_mutex_t* m =
-      mmap(NULL, sizeof *m, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (m == MAP_FAILED) return 1;
-  pthread_mutexattr_t attr;
-  pthread_mutexattr_init(&attr);
-  pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
-  pthread_mutex_init(m, &attr);
+  pthread_mutex_t* m = map_shared(sizeof *m);
+  if (!m) return 1;
+  init_shared_mutex(m);
   pthread_mutex_lock(m);
   pid_t pid = fork();
   if (pid == 0) {

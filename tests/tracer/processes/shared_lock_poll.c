@@ -17,10 +17,10 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "shared_memory.h"
 #include "threadlens/threadlens.h"
 
 struct shared {
@@ -76,12 +76,9 @@ static void child(const char* mode) {
 
 int main(int argc, char** argv) {
   const char* mode = argc > 1 ? argv[1] : "flag";
-  s = mmap(NULL, sizeof *s, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (s == MAP_FAILED) return 1;
-  pthread_mutexattr_t ma;
-  pthread_mutexattr_init(&ma);
-  pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
-  pthread_mutex_init(&s->lock, &ma);
+  s = map_shared(sizeof *s);
+  if (!s) return 1;
+  init_shared_mutex(&s->lock);
   threadlens_name_variable(&s->flag, sizeof s->flag, "flag");
   threadlens_name_variable(&s->data, sizeof s->data, "data");
   threadlens_name_variable(&s->extra, sizeof s->extra, "extra");
