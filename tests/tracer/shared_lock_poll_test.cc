@@ -92,5 +92,16 @@ TEST(SharedLockPoll, ARoundAfterTheOtherProcessTookTheMutexOrdersItsLockedWrite)
   EXPECT_EQ(RunCounted("handover-locked").errors, Names{});
 }
 
+// A spin on an acquire load of a flag in shared memory is counted on its first record while
+// no process writes the flag; the load that sees the other process's store is recorded after
+// it, and acquires what it released.
+TEST(SharedLockPoll, ASpinOnAFlagInSharedMemorySeesTheOtherProcesssStore) {
+  Poll p = RunPoll("spin");
+  EXPECT_GT(p.rounds, 1000);
+  EXPECT_LT(p.bytes, 64u << 10);
+  EXPECT_EQ(p.errors, Names{});
+  EXPECT_EQ(RunPoll("spin-late").errors, Names{"race(data)"});
+}
+
 }  // namespace
 }  // namespace threadlens::tracer_test

@@ -77,6 +77,22 @@ struct LockRounds {
 // there; null for a lock in the process's own memory, or when the process has no recording
 // shared with others (lock_rounds.cc).
 LockStamps* SharedStampSlot(LockRounds& r, uint64_t lock, uint64_t n, uint64_t& stamp);
+// For an atomic at `addr`: null when it is in the process's own memory; else the count of
+// recorded atomic writes to its location (by its key, hashed) in the recording's shared
+// memory, which each such write raises before it writes. Without that memory, a count this
+// call raises itself, so that no two readings of it are equal.
+std::atomic<uint64_t>* SharedWrites(uint64_t addr);
+// Raises that count for a write to `addr` about to be made (`before`: its value before);
+// null when `addr` is in the process's own memory.
+// The count moves as a stripe's version does (stripe_version.h): it shows the write under
+// way until EndSharedWrite, after the write.
+std::atomic<uint64_t>* CountSharedWrite(uint64_t addr, uint64_t& before);
+void EndSharedWrite(std::atomic<uint64_t>* count);
+// Its value now (0: in the process's own memory).
+inline uint64_t SharedWritesNow(uint64_t addr) {
+  std::atomic<uint64_t>* c = SharedWrites(addr);
+  return c ? c->load(std::memory_order_relaxed) : 0;
+}
 
 // Stamps the lock's slot for an acquisition of thread `tid` recorded to end at `end`, and
 // notes whether the thread found the lock as its own previous acquisition left it.

@@ -48,6 +48,13 @@ SpinLock g_maps_lock;
 // whose keys it then looks up without taking it again.
 constinit thread_local bool t_holds_maps __attribute__((tls_model("initial-exec"))) = false;
 void ChangedMaps() { g_shared_maps_version.fetch_add(1, std::memory_order_release); }
+void MarkRegions(uint64_t start, uint64_t len) {
+  const uint64_t first = start >> 21, last = (start + (len ? len - 1 : 0)) >> 21;
+  for (uint64_t r = first; r <= last && r - first < (1u << kSharedRegionBits); ++r) {
+    const uint64_t b = (r * 0x9e3779b97f4a7c15ull) >> (64 - kSharedRegionBits);
+    g_shared_regions[b >> 6].fetch_or(1ull << (b & 63), std::memory_order_relaxed);
+  }
+}
 
 // The forking thread's token, read again by the child (a copy of that thread) after the fork.
 // Per thread: threads forking at once each name their own fork.
@@ -150,6 +157,7 @@ void Remember(uint64_t start, uint64_t len, uint64_t offset, const char* identit
   Mapping m{start, len, offset, InternString(identity, n), hash};
   g_maps_lock.Lock();
   if (g_nmaps < kMaxMappings) {
+    MarkRegions(start, len);
     g_maps[g_nmaps] = m;
     __atomic_store_n(&g_nmaps, g_nmaps + 1, __ATOMIC_RELEASE);  // SharedLockKey's first look
     ChangedMaps();
@@ -161,6 +169,7 @@ void Remember(uint64_t start, uint64_t len, uint64_t offset, const char* identit
 }  // namespace
 
 std::atomic<uint64_t> g_shared_maps_version{0};
+std::atomic<uint64_t> g_shared_regions[(1u << kSharedRegionBits) / 64];
 
 // Every sync event takes its number here: the process's own counter until the recording
 // is joined, then the one shared by the tree.
@@ -209,22 +218,43 @@ trace::SharedRecording* SharedRecordingOrNull() {
   return g_recording == &g_own ? nullptr : g_recording;
 }
 
-uint64_t SharedLockKey(uint64_t addr) {
-  // Most programs share no memory: no lock to take (a lock poll asks at every round).
-  if (__atomic_load_n(&g_nmaps, __ATOMIC_ACQUIRE) == 0) return 0;
+namespace {
+// SharedLockKey's search, under g_maps_lock.
+uint64_t KeyOf(uint64_t addr) {
   uint64_t key = 0;
-  const bool held = t_holds_maps;
-  if (!held) g_maps_lock.Lock();
   for (int i = 0; i < g_nmaps && !key; ++i) {
     const Mapping& m = g_maps[i];
     if (addr - m.start < m.len)
       key = (m.hash ^ ((addr - m.start + m.offset) * 0x9e3779b97f4a7c15ull)) | 1;
   }
-  if (!held) g_maps_lock.Unlock();
   // Not a file lock's (0x0c), a process end's (0x0e), a pipe end's or a settled process's
   // (0x0a, 0x0b: pipe_waits.h).
   const uint64_t top = key >> 56;
   if (IsFileLockKey(key) || top == 0x0e || top == 0x0a || top == 0x0b) key ^= 1ull << 63;
+  return key;
+}
+}  // namespace
+
+bool SharedLockKeyTry(uint64_t addr, uint64_t& key) {
+  key = 0;
+  if (__atomic_load_n(&g_nmaps, __ATOMIC_ACQUIRE) == 0) return true;
+  if (t_holds_maps) {
+    key = KeyOf(addr);
+    return true;
+  }
+  if (!g_maps_lock.TryLockFor(64)) return false;
+  key = KeyOf(addr);
+  g_maps_lock.Unlock();
+  return true;
+}
+
+uint64_t SharedLockKey(uint64_t addr) {
+  // Most programs share no memory: no lock to take (a lock poll asks at every round).
+  if (__atomic_load_n(&g_nmaps, __ATOMIC_ACQUIRE) == 0) return 0;
+  const bool held = t_holds_maps;
+  if (!held) g_maps_lock.Lock();
+  const uint64_t key = KeyOf(addr);
+  if (!held) g_maps_lock.Unlock();
   return key;
 }
 

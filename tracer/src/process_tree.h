@@ -74,9 +74,22 @@ trace::SharedRecording* SharedRecordingOrNull();
 // (from its object and offset); 0 for a lock in private memory. Its top byte is never 0x0a,
 // 0x0b, 0x0c or 0x0e.
 uint64_t SharedLockKey(uint64_t addr);
+// The same without waiting for the table of mappings (a signal handler's call: the code it
+// interrupted may hold it). False when it was busy.
+bool SharedLockKeyTry(uint64_t addr, uint64_t& key);
 // Counts the changes to the process's shared mappings: 0 while it never had one (most
 // programs), so that a caller may keep the keys it asked for until it changes.
 extern std::atomic<uint64_t> g_shared_maps_version;
+// 2 MiB regions of the address space that hold or held a shared mapping of the process, one
+// bit each, hashed (set only, never cleared): an address whose bit is clear is of the
+// process's own memory.
+inline constexpr uint32_t kSharedRegionBits = 16;
+extern std::atomic<uint64_t> g_shared_regions[(1u << kSharedRegionBits) / 64];
+inline bool MaybeShared(uint64_t addr) {
+  if (g_shared_maps_version.load(std::memory_order_acquire) == 0) return false;
+  const uint64_t r = ((addr >> 21) * 0x9e3779b97f4a7c15ull) >> (64 - kSharedRegionBits);
+  return g_shared_regions[r >> 6].load(std::memory_order_relaxed) >> (r & 63) & 1;
+}
 // A file lock's key in the same table: its channel (fd_sync.h, the same in every process, top
 // byte 0x0c), bit 0 set for a shared wait or hold, which only an exclusive one keeps out.
 inline uint64_t FileLockKey(uint64_t channel, bool shared) {

@@ -168,6 +168,9 @@ class WriteBracket {
       ts_ = ts;
       EnterRecord(ts);
     }
+    // A location in memory other processes share: its count in the recording's shared memory
+    // too, which their stripes do not see.
+    shared_ = CountSharedWrite(reinterpret_cast<uintptr_t>(a), shared_before_);
     begin_ = Bump(t, a);
     if (ts_) {
       ts_->reserved_seq = g_seq->fetch_add(1, std::memory_order_relaxed) + 1;
@@ -194,6 +197,7 @@ class WriteBracket {
     if (ts_) ts_->reserved_seq = 0;  // unused (a failed compare-exchange): a gap in the numbers
     // After the write: no longer under way.
     StripeFor(a_).version.fetch_add(stripe_version::kEnd, std::memory_order_release);
+    if (shared_) EndSharedWrite(shared_);
     if (ts_) LeaveRecord(ts_);
   }
   // The operation only read (a failed compare-exchange): its record is numbered after it,
@@ -204,6 +208,11 @@ class WriteBracket {
   }
   // The stripe's version just before this write began.
   uint64_t Begin() const { return begin_; }
+  // For a location in shared memory: its count just before this write began (else null).
+  const std::atomic<uint64_t>* Shared(uint64_t& before) const {
+    before = shared_before_;
+    return shared_;
+  }
   WriteBracket(const WriteBracket&) = delete;
   WriteBracket& operator=(const WriteBracket&) = delete;
 
@@ -214,6 +223,8 @@ class WriteBracket {
   ThreadState* ts_ = nullptr;
   const volatile void* a_ = nullptr;
   uint64_t begin_ = 0;
+  std::atomic<uint64_t>* shared_ = nullptr;
+  uint64_t shared_before_ = 0;
 };
 
 // Numbers a load after it read and before its record, when no write began on the stripe

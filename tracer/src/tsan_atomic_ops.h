@@ -13,6 +13,15 @@
 
 namespace threadlens::rt::tsan::atomics {
 
+// A load of a location in memory other processes share folds only while the location's count
+// of writes in the recording's shared memory stays as it was (SharedWrites): their writes
+// leave no mark on this process's stripes. (0 for the process's own memory.)
+inline constexpr uint64_t kNoFold = ~0ull;  // a count no fold matches (one under way)
+TSAN_ALWAYS_INLINE uint64_t SharedBefore(const volatile void* a) {
+  const uint64_t n = SharedWritesNow(reinterpret_cast<uintptr_t>(a));
+  return Settled(n) ? n : kNoFold;
+}
+
 // Where a load of `a` now may be folded (null: nowhere): into one of the thread's last
 // records, when that record is the same load, no store reached its stripe since, and every
 // record after it is an atomic load (a spin over up to kSpinLoads locations: a queue's head
@@ -39,7 +48,10 @@ TSAN_ALWAYS_INLINE const ThreadCtx::SpinLoad* FoldTarget(ThreadCtx* t, int mo,
     if (e.kind != static_cast<uint8_t>(EventKind::kAtomicLoad)) return nullptr;
     if (IsOperation(e, EventKind::kAtomicLoad, static_cast<uint8_t>(mo),
                     static_cast<uint16_t>(size), reinterpret_cast<uintptr_t>(a), pc)) {
-      return Settled(s.version) && s.version == Version(a) ? &s : nullptr;
+      return Settled(s.version) && s.version == Version(a) &&
+                     s.shared == SharedWritesNow(reinterpret_cast<uintptr_t>(a))
+                 ? &s
+                 : nullptr;
     }
     end = s.off;
   }
@@ -58,6 +70,7 @@ TSAN_ALWAYS_INLINE bool FoldLoad(ThreadCtx* t, int mo, const volatile void* a, u
   std::atomic_thread_fence(std::memory_order_acquire);  // the value was read first
   ThreadState* ts = t_state;
   if (Version(a) != target.version ||
+      target.shared != SharedWritesNow(reinterpret_cast<uintptr_t>(a)) ||
       !FoldRepeatAt(ts, target.off, EventKind::kAtomicLoad, static_cast<uint8_t>(mo),
                     static_cast<uint16_t>(size), reinterpret_cast<uintptr_t>(a), pc)) {
     return false;
@@ -67,18 +80,20 @@ TSAN_ALWAYS_INLINE bool FoldLoad(ThreadCtx* t, int mo, const volatile void* a, u
 }
 
 // A load, or the read of a failed compare-exchange. `before` is the stripe version read
-// before the operation. With `numbered`, a load that is not folded is numbered by it: false
-// (nothing recorded) when the caller is to load again.
+// before the operation, `shared` the location's count of writes then (SharedBefore; kNoFold:
+// not known). With `numbered`, a load that is not folded is numbered by it: false (nothing
+// recorded) when the caller is to load again.
 TSAN_ALWAYS_INLINE bool RecordLoad(ThreadCtx* t, int mo, const volatile void* a, uint32_t size,
-                                   uintptr_t pc, uint64_t before,
+                                   uintptr_t pc, uint64_t before, uint64_t shared,
                                    ReadBracket* numbered = nullptr, bool last_try = true) {
   if (!t || t->ignore) return true;
   if (StackDirty(*t)) SyncStack(*t);
   ThreadState* ts = t_state;
   if (t->spin_next && before == t->LastLoad().version && Settled(before) &&
+      shared == t->LastLoad().shared && shared != kNoFold &&
       reinterpret_cast<uintptr_t>(ts) > 1 && !ts->in_runtime) {
     std::atomic_thread_fence(std::memory_order_acquire);  // the value was read first
-    if (Version(a) == before &&
+    if (Version(a) == before && SharedWritesNow(reinterpret_cast<uintptr_t>(a)) == shared &&
         FoldRepeat(ts, EventKind::kAtomicLoad, static_cast<uint8_t>(mo),
                    static_cast<uint16_t>(size), reinterpret_cast<uintptr_t>(a), pc)) {
       return true;
@@ -92,7 +107,7 @@ TSAN_ALWAYS_INLINE bool RecordLoad(ThreadCtx* t, int mo, const volatile void* a,
        0, reinterpret_cast<uintptr_t>(a), pc);
   // Only a load written is one to fold into (a fault in a flush drops the record).
   if (state && ts->pos.load(std::memory_order_relaxed) != pos) {
-    t->spin[t->spin_next++ % ThreadCtx::kSpinLoads] = {before, ts->last};
+    t->spin[t->spin_next++ % ThreadCtx::kSpinLoads] = {before, ts->last, shared};
     NoteRecordedAtomic(t, a, before, before);
   }
   return true;
@@ -111,8 +126,9 @@ TSAN_ALWAYS_INLINE T Load(const volatile T* a, int mo, uintptr_t pc) {
   ReadBracket r(t);
   for (int tries = 0;; ++tries) {
     const uint64_t before = t ? SettledVersion(a, tries) : 0;
+    const uint64_t shared = t ? SharedBefore(a) : kNoFold;
     T v = PlainLoad(a, mo);
-    if (RecordLoad(t, mo, a, sizeof(T), pc, before, &r, tries == kLastReload)) return v;
+    if (RecordLoad(t, mo, a, sizeof(T), pc, before, shared, &r, tries == kLastReload)) return v;
   }
 }
 
@@ -181,12 +197,19 @@ TSAN_ALWAYS_INLINE uint32_t FoldRmw(ThreadCtx* t, const WriteBracket& w, int mo,
   using stripe_version::kEnd;
   const uint64_t begin = w.Begin(), prev_end = t->rmw_end;
   t->rmw_end = Settled(begin) ? begin + kBegin + kEnd : 0;  // this bracket's, once it ends
+  // In shared memory, the same of the location's count of writes.
+  uint64_t shared_begin = 0;
+  const bool shared = w.Shared(shared_begin) != nullptr;
+  const uint64_t prev_shared = t->rmw_shared_end;
+  t->rmw_shared_end = shared && Settled(shared_begin) ? shared_begin + kBegin + kEnd : 0;
   if (!unchanged || !Settled(begin) || begin != prev_end) return 0;
+  if (shared && (!Settled(shared_begin) || shared_begin != prev_shared)) return 0;
   if (StackDirty(*t)) SyncStack(*t);
   ThreadState* ts = t_state;
   if (reinterpret_cast<uintptr_t>(ts) <= 1 || ts->in_runtime) return 0;
   std::atomic_thread_fence(std::memory_order_acquire);  // the value was read first
   if (Version(a) != begin + kBegin) return 0;
+  if (shared && SharedWritesNow(reinterpret_cast<uintptr_t>(a)) != shared_begin + kBegin) return 0;
   const auto flags = static_cast<uint8_t>(mo);
   const auto aux16 = static_cast<uint16_t>(size);
   const auto obj = reinterpret_cast<uintptr_t>(a);
@@ -264,6 +287,7 @@ TSAN_ALWAYS_INLINE bool Cas(volatile T* a, T* expected, T desired, bool weak, in
   const T want = *expected;
   for (int tries = 0;; ++tries) {
     const uint64_t before = t ? SettledVersion(a, tries) : 0;
+    const uint64_t shared = t ? SharedBefore(a) : kNoFold;
     bool ok;
     {
       WriteBracket w(t, a);
@@ -277,13 +301,19 @@ TSAN_ALWAYS_INLINE bool Cas(volatile T* a, T* expected, T desired, bool weak, in
         *expected = want;
         continue;  // ends the bracket
       } else {
-        RecordLoad(t, fmo, a, sizeof(T), pc, before);
+        RecordLoad(t, fmo, a, sizeof(T), pc, before, shared);
       }
     }
     // A failed one wrote nothing: when its own bracket is all that moved the version, the
     // thread's next spin may fold into the load just recorded.
     const uint64_t own = before + stripe_version::kBegin + stripe_version::kEnd;
-    if (!ok && t && !t->ignore && t->spin_next && Version(a) == own) t->LastLoad().version = own;
+    if (!ok && t && !t->ignore && t->spin_next && Version(a) == own) {
+      t->LastLoad().version = own;
+      // (In shared memory, the same of its count, raised by this bracket alone.)
+      const uint64_t own_shared = shared + stripe_version::kBegin + stripe_version::kEnd;
+      const uint64_t now = SharedWritesNow(reinterpret_cast<uintptr_t>(a));
+      t->LastLoad().shared = shared == 0 && now == 0 ? 0 : now == own_shared ? now : kNoFold;
+    }
     return ok;
   }
 }

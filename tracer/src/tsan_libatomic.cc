@@ -102,8 +102,9 @@ void Intercept_atomic_load(size_t n, void* src, void* dst, int mo) {
   ThreadCtx* t = Recording();
   Scope s(t, src, mo, true);
   const uint64_t before = t ? Version(src) : 0;
+  const uint64_t shared = t ? SharedBefore(src) : kNoFold;
   Copy(dst, src, n);
-  RecordLoad(t, mo, src, Size(n), pc, before);
+  RecordLoad(t, mo, src, Size(n), pc, before, shared);
 }
 
 TSAN_EXPORT void Intercept_atomic_store(size_t n, void* dst, void* src, int mo)
@@ -162,6 +163,7 @@ bool Intercept_atomic_compare_exchange(size_t n, void* obj, void* expected, void
   ThreadCtx* t = Recording();
   Scope s(t, obj, mo, true);
   const uint64_t before = t ? Version(obj) : 0;
+  const uint64_t shared = t ? SharedBefore(obj) : kNoFold;
   WriteBracket w(t, obj);
   const bool ok = Same(obj, expected, n);
   if (ok) {
@@ -173,7 +175,7 @@ bool Intercept_atomic_compare_exchange(size_t n, void* obj, void* expected, void
     // Copied under the stripe lock, which every generic call takes: numbered here, or by
     // the record when the version moved (a lock-free-sized write of the stripe's).
     w.NumberRead(before);
-    RecordLoad(t, fmo, obj, Size(n), pc, before);
+    RecordLoad(t, fmo, obj, Size(n), pc, before, shared);
   }
   return ok;
 }

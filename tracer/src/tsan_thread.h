@@ -80,10 +80,14 @@ struct ThreadCtx {
   struct SpinLoad {
     uint64_t version;
     uint32_t off;
+    // A location in shared memory: its count of writes before the load (SharedWrites), else
+    // 0. Settled, or the load is folded into by none.
+    uint64_t shared;
   };
   SpinLoad spin[kSpinLoads];
   uint32_t spin_next;
   uint64_t rmw_end;  // the stripe version once the last read-modify-write's bracket ended
+  uint64_t rmw_shared_end;  // the same of its count in shared memory (0: none)
   // Where the thread's last two read-modify-write records are in the buffer (offset + 1),
   // each only when it left the value as it found it (else 0): a release spin folds into them
   // (FoldRmw). rmw_rec[1] is the later.

@@ -13,8 +13,12 @@
  *   handover-idle    as handover, the child idling outside the mutex in each round (its
  *                    lock then seldom waits for the parent's, which would write the round
  *                    after it whatever the count)
+ *   spin             no mutex: the child spins on an acquire load of an atomic flag, which
+ *                    the parent stores with release after writing `data`: no race
+ *   spin-late        the parent writes `data` after the store: a race on `data`
  * The child prints how many rounds it made. Built with the instrumentation. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -26,6 +30,7 @@
 struct shared {
   pthread_mutex_t lock;
   int flag, data, extra;
+  atomic_int ready;
   long rounds, sink;
 };
 
@@ -33,6 +38,12 @@ static struct shared* s;
 
 static void parent(const char* mode) {
   usleep(20000);
+  if (strncmp(mode, "spin", 4) == 0) {
+    if (strcmp(mode, "spin") == 0) s->data = 1;
+    atomic_store_explicit(&s->ready, 1, memory_order_release);
+    if (strcmp(mode, "spin-late") == 0) s->data = 1;
+    return;
+  }
   if (strncmp(mode, "handover", 8) == 0) {
     pthread_mutex_lock(&s->lock);
     pthread_mutex_unlock(&s->lock);
@@ -57,6 +68,11 @@ static void parent(const char* mode) {
 }
 
 static void child(const char* mode) {
+  if (strncmp(mode, "spin", 4) == 0) {
+    while (!atomic_load_explicit(&s->ready, memory_order_acquire)) ++s->rounds;
+    printf("ROUNDS %ld data %d\n", s->rounds, s->data);
+    return;
+  }
   const int reads_extra = strncmp(mode, "handover", 8) == 0;
   const int idle = strcmp(mode, "handover-idle") == 0;
   for (;;) {

@@ -42,7 +42,11 @@ struct LockStampSlot {
   std::atomic<uint64_t> any;
   std::atomic<uint64_t> exclusive;
 };
-inline constexpr uint32_t kSharedLockStampBits = 8;  // slots, by the lock's key hashed
+inline constexpr uint32_t kSharedLockStampBits = 7;  // slots, by the lock's key hashed
+// Recorded atomic writes (stores, read-modify-writes) to memory the processes share, counted
+// by the location's key hashed: a thread spinning on a load of such a location folds its
+// repeats only while no thread of any process wrote there (the tracer's tsan_atomic_ops.h).
+inline constexpr uint32_t kSharedWriteBits = 7;
 
 struct SharedRecording {
   uint64_t magic;                // kRecordingMagic, written last by the creator
@@ -65,6 +69,7 @@ struct SharedRecording {
   };
   SocketPeer sockets[kMaxRecordingSockets];
   LockStampSlot lock_stamps[1u << kSharedLockStampBits];
+  std::atomic<uint64_t> atomic_writes[1u << kSharedWriteBits];
 };
 static_assert(std::atomic<uint64_t>::is_always_lock_free, "the counters are shared memory");
 static_assert(sizeof(SharedRecording) <= kRecordingBytes, "fits the mapping");
