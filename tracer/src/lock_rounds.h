@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "process_tree.h"
+#include "shared_writes.h"
 #include "threadlens/recording.h"
 
 namespace threadlens::rt {
@@ -35,14 +36,6 @@ struct LockRounds {
   // Its number in the recording, in the stamps of locks in shared memory (0: none yet; a
   // fork child's thread takes its own).
   uint64_t shared_id;
-  // The keys of the last locks it took while the process had shared mappings (SharedLockKey),
-  // as of a version of them.
-  struct Key {
-    uint64_t lock, key, version;
-  };
-  static constexpr uint32_t kKeys = 4;
-  Key keys[kKeys];
-  uint32_t keys_next;
   uint32_t not_as_left;  // end of its latest acquisition that found the lock taken by another
   // Where its latest release records end, of which lock, from which call site and with
   // which flags (a ring).
@@ -76,34 +69,18 @@ struct LockRounds {
 // The slot of a lock in shared memory, and the thread's stamp for its acquisition number `n`
 // there; null for a lock in the process's own memory, or when the process has no recording
 // shared with others (lock_rounds.cc).
-LockStamps* SharedStampSlot(LockRounds& r, uint64_t lock, uint64_t n, uint64_t& stamp);
-// For an atomic at `addr`: null when it is in the process's own memory; else the count of
-// recorded atomic writes to its location (by its key, hashed) in the recording's shared
-// memory, which each such write raises before it writes. Without that memory, a count this
-// call raises itself, so that no two readings of it are equal.
-std::atomic<uint64_t>* SharedWrites(uint64_t addr);
-// Raises that count for a write to `addr` about to be made (`before`: its value before);
-// null when `addr` is in the process's own memory.
-// The count moves as a stripe's version does (stripe_version.h): it shows the write under
-// way until EndSharedWrite, after the write.
-std::atomic<uint64_t>* CountSharedWrite(uint64_t addr, uint64_t& before);
-void EndSharedWrite(std::atomic<uint64_t>* count);
-// Its value now (0: in the process's own memory).
-inline uint64_t SharedWritesNow(uint64_t addr) {
-  std::atomic<uint64_t>* c = SharedWrites(addr);
-  return c ? c->load(std::memory_order_relaxed) : 0;
-}
-
+LockStamps* SharedStampSlot(LockRounds& r, SharedKeys& keys, uint64_t lock, uint64_t n,
+                            uint64_t& stamp);
 // Stamps the lock's slot for an acquisition of thread `tid` recorded to end at `end`, and
 // notes whether the thread found the lock as its own previous acquisition left it.
-inline void NoteLockAcquired(LockRounds& r, uint32_t tid, uint64_t lock, bool shared,
-                             uint32_t end) {
+inline void NoteLockAcquired(LockRounds& r, SharedKeys& keys, uint32_t tid, uint64_t lock,
+                             bool shared, uint32_t end) {
   // Relaxed: another thread's stamp for this lock was stored before it let the lock go.
   const uint64_t n = ++r.count & ((1ull << 40) - 1);
   uint64_t stamp = 0;
   LockStamps* in_shared = g_shared_maps_version.load(std::memory_order_acquire) == 0
                               ? nullptr
-                              : SharedStampSlot(r, lock, n, stamp);
+                              : SharedStampSlot(r, keys, lock, n, stamp);
   if (!in_shared) stamp = (uint64_t{tid} << 40) | n;
   LockStamps& slot = in_shared ? *in_shared
                                : g_lock_stamps[(lock * 0x9e3779b97f4a7c15ull) >>

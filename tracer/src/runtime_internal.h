@@ -121,6 +121,7 @@ struct ThreadState {
   uint32_t sched_slot;      // the schedule controller's slot + 1 (schedule.cc), 0 = none
 
   LockRounds rounds;  // polls through locks counted on one round (lock_rounds.h)
+  SharedKeys shared_keys;  // keys of shared locations it asked for (shared_writes.h)
   StoreRounds store_rounds;  // polls through spin locks (store_rounds.h)
   // A tryjoin spin (intercept_thread.cc): the detaches counted when its record was written.
   uint32_t join_try_detaches;
@@ -332,7 +333,7 @@ inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16
   ts->pos.store(p + sizeof(trace::Event), std::memory_order_release);
   const uint32_t end = p + sizeof(trace::Event) + 1;
   if (kind == trace::EventKind::kLockAcquired) {
-    NoteLockAcquired(ts->rounds, ts->tid, obj, flags & trace::kShared, end);
+    NoteLockAcquired(ts->rounds, ts->shared_keys, ts->tid, obj, flags & trace::kShared, end);
   }
   if (kind == trace::EventKind::kLockRelease) ts->rounds.NoteRelease(obj, end, site, flags);
   if (ends_round) ts->store_rounds.NoteRelease(obj, end, sizeof(trace::Event));
