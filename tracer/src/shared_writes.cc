@@ -74,6 +74,20 @@ std::atomic<uint64_t>* CountSharedWrite(uint64_t addr, uint64_t& before) {
   return c;
 }
 
+uint32_t SharedCountId(const std::atomic<uint64_t>* c) {
+  trace::SharedRecording* rec = SharedRecordingOrNull();
+  static_assert(kSharedCountIds == 1u << trace::kSharedWriteBits);
+  if (!rec || c < rec->atomic_writes || c >= rec->atomic_writes + kSharedCountIds) {
+    return kSharedCountIds;
+  }
+  return static_cast<uint32_t>(c - rec->atomic_writes);
+}
+
+std::atomic<uint64_t>* SharedLastSeq(const std::atomic<uint64_t>* c) {
+  const uint32_t id = SharedCountId(c);
+  return id < kSharedCountIds ? &SharedRecordingOrNull()->atomic_last_seq[id] : nullptr;
+}
+
 void EndSharedWrite(std::atomic<uint64_t>* c) {
   trace::SharedRecording* rec = SharedRecordingOrNull();
   if (c != &g_all_counts) {

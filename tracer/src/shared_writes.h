@@ -34,6 +34,13 @@ std::atomic<uint64_t>* SharedWrites(uint64_t addr);
 // does (stripe_version.h): it shows the write under way until EndSharedWrite, after it.
 std::atomic<uint64_t>* CountSharedWrite(uint64_t addr, uint64_t& before);
 void EndSharedWrite(std::atomic<uint64_t>* count);
+// Which of the recording's counts `count` is, below kSharedCountIds (kSharedCountIds: none
+// of them, a count that changes at every reading).
+inline constexpr uint32_t kSharedCountIds = 1u << 7;
+uint32_t SharedCountId(const std::atomic<uint64_t>* count);
+// The largest number given to a write counted by `count`, in the recording's shared memory
+// (null for none of its counts).
+std::atomic<uint64_t>* SharedLastSeq(const std::atomic<uint64_t>* count);
 // Its value now (0: in the process's own memory).
 inline uint64_t SharedWritesNow(uint64_t addr) {
   std::atomic<uint64_t>* c = SharedWrites(addr);

@@ -109,8 +109,9 @@ bool Fold(ThreadState* ts, const RoundStore& s) {
   if (ts->in_handler) return false;
   uint32_t end[3], size[3];  // L's, K's, and the round before K's
   if (!RoundEnds(r, s.addr, end, size) || r.not_as_left > end[1]) return false;
-  // Another process may write a flag in shared memory: its writes leave no mark here.
-  if (SharedLockKey(s.addr) != 0) return false;
+  // Another process may write a flag in shared memory: its atomic writes leave their mark in
+  // the recording's shared memory (shared_writes.h), unless the process has none of it.
+  if (!SharedRecordingOrNull() && SharedLockKey(s.addr) != 0) return false;
   EnterRecord(ts);
   ts->flush_lock.Lock();  // no foreign flush copies the rounds while they change
   bool folded = false;

@@ -24,7 +24,8 @@ struct StoreRounds {
   Store rel[kStores];
   uint32_t rel_next;
   // The stripe version each of the last kSeen stripes it did an atomic on was left at by
-  // that atomic (kUnknown: another write was under way).
+  // that atomic (past the process's stripes: a count of writes to shared memory's locations,
+  // shared_writes.h) (kUnknown: another write was under way).
   static constexpr uint64_t kUnknown = ~0ull;
   struct Seen {
     uint32_t stripe;

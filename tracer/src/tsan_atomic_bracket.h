@@ -113,38 +113,62 @@ TSAN_ALWAYS_INLINE uint64_t Bump(ThreadCtx* t, const volatile void* a) {
   return v;
 }
 
+// A location in memory other processes share: its count of writes in the recording's shared
+// memory as an atomic found it and left it (`count` null: the process's own memory).
+struct SharedSeen {
+  const std::atomic<uint64_t>* count = nullptr;
+  uint64_t before = 0, after = 0;
+};
+
 // An atomic of the thread on `a` found the stripe's version `before` and left it at `after`
-// (store_rounds.h); `end`: where its record ends, + 1. True when it found the stripe as the
-// thread's own previous atomic there left it.
+// (store_rounds.h), and the location's count in shared memory as `shared` says; `end`: where
+// its record ends, + 1. True when it found both as the thread's own previous atomic there
+// left them.
 TSAN_ALWAYS_INLINE bool NoteAtomic(ThreadCtx* t, const volatile void* a, uint64_t before,
-                                   uint64_t after, uint32_t end) {
+                                   uint64_t after, uint32_t end, const SharedSeen& shared = {}) {
   ThreadState* ts = t_state;
   if (!t || t->ignore || reinterpret_cast<uintptr_t>(ts) <= 1) return false;
   const bool settled = Settled(before);
-  return ts->store_rounds.NoteAtomic(StripeIndex(a), settled ? before : StoreRounds::kUnknown,
-                                     after, end);
+  bool as_left = ts->store_rounds.NoteAtomic(
+      StripeIndex(a), settled ? before : StoreRounds::kUnknown, after, end);
+  if (shared.count) {  // its count as one more stripe, past the process's own
+    const bool known = Settled(shared.before);
+    const bool count_left = ts->store_rounds.NoteAtomic(
+        static_cast<uint32_t>(kStripes) + SharedCountId(shared.count),
+        known ? shared.before : StoreRounds::kUnknown, shared.after, end);
+    as_left = as_left && count_left;
+  }
+  return as_left;
 }
 // The same after its record: where the buffer ends now.
 TSAN_ALWAYS_INLINE void NoteRecordedAtomic(ThreadCtx* t, const volatile void* a,
-                                           uint64_t before, uint64_t after) {
+                                           uint64_t before, uint64_t after,
+                                           const SharedSeen& shared = {}) {
   ThreadState* ts = t_state;
   if (reinterpret_cast<uintptr_t>(ts) <= 1) return;
-  NoteAtomic(t, a, before, after, ts->pos.load(std::memory_order_relaxed) + 1);
+  NoteAtomic(t, a, before, after, ts->pos.load(std::memory_order_relaxed) + 1, shared);
 }
+
+// A location's count of writes in shared memory (shared_writes.h) with a write under way.
+inline constexpr uint64_t kUnsettled = ~0ull;
 
 // Numbers a read of `a` (a load, or a failed compare-exchange) once it read: draws ts's
 // reserved number, then checks that the stripe's version is still `before` (settled, read
-// just before the read) plus `own` (the reader's own bracket). False, and no number, when a
-// write was under way at `before` or began since: numbered before this read's number, it
-// would seem to be the value the read returned.
+// just before the read) plus `own` (the reader's own bracket), and that the location's count
+// in shared memory is `shared` (0 for the process's own memory; kUnsettled: a write was under
+// way). False, and no number, when a write was under way at `before` or began since:
+// numbered before this read's number, it would seem to be the value the read returned.
 TSAN_ALWAYS_INLINE bool NumberAfterRead(ThreadState* ts, const volatile void* a,
-                                        uint64_t before, uint64_t own) {
+                                        uint64_t before, uint64_t own, uint64_t shared) {
   ts->reserved_seq = 0;
-  if (!Settled(before)) return false;
+  if (!Settled(before) || shared == kUnsettled) return false;
   std::atomic_thread_fence(std::memory_order_acquire);  // the value was read first
   // A locked add on x86: the version below is read after the number is drawn.
   ts->reserved_seq = g_seq->fetch_add(1, std::memory_order_seq_cst) + 1;
-  if (Version(a) == before + own) return true;
+  // (In shared memory, no write of another process either: the location's count.)
+  if (Version(a) == before + own && SharedWritesNow(reinterpret_cast<uintptr_t>(a)) == shared) {
+    return true;
+  }
   ts->reserved_seq = 0;  // a gap in the numbers
   return false;
 }
@@ -185,8 +209,10 @@ class WriteBracket {
   void AfterRead() {
     if (!ts_) return;
     std::atomic_thread_fence(std::memory_order_acquire);  // the value was read first
+    const std::atomic<uint64_t>* shared_last = shared_ ? SharedLastSeq(shared_) : nullptr;
     if (StripeFor(a_).last_seq.load(std::memory_order_relaxed) <= ts_->reserved_seq &&
-        last_release_fence.load(std::memory_order_relaxed) <= ts_->reserved_seq) {
+        last_release_fence.load(std::memory_order_relaxed) <= ts_->reserved_seq &&
+        (!shared_last || shared_last->load(std::memory_order_relaxed) <= ts_->reserved_seq)) {
       return;
     }
     ts_->reserved_seq = g_seq->fetch_add(1, std::memory_order_relaxed) + 1;
@@ -204,7 +230,10 @@ class WriteBracket {
   // as a load's is (NumberAfterRead; this bracket's begin is its own). `before`: the
   // version read before the operation.
   bool NumberRead(uint64_t before) {
-    return !ts_ || NumberAfterRead(ts_, a_, before, stripe_version::kBegin);
+    const uint64_t shared = !shared_                     ? 0
+                            : Settled(shared_before_) ? shared_before_ + stripe_version::kBegin
+                                                      : kUnsettled;
+    return !ts_ || NumberAfterRead(ts_, a_, before, stripe_version::kBegin, shared);
   }
   // The stripe's version just before this write began.
   uint64_t Begin() const { return begin_; }
@@ -213,12 +242,23 @@ class WriteBracket {
     before = shared_before_;
     return shared_;
   }
+  // The same as NoteAtomic takes it: found, and left once this bracket ends.
+  SharedSeen SharedWrite() const {
+    using stripe_version::kBegin, stripe_version::kEnd;
+    return {shared_, shared_before_, shared_before_ + kBegin + kEnd};
+  }
   WriteBracket(const WriteBracket&) = delete;
   WriteBracket& operator=(const WriteBracket&) = delete;
 
  private:
-  // Raises the stripe's last number to `seq` (for a write's own number, before the write).
-  void Publish(uint64_t seq) { RaiseTo(StripeFor(a_).last_seq, seq); }
+  // Raises the stripe's last number to `seq` (for a write's own number, before the write), and
+  // in shared memory the location's.
+  void Publish(uint64_t seq) {
+    RaiseTo(StripeFor(a_).last_seq, seq);
+    if (std::atomic<uint64_t>* last = shared_ ? SharedLastSeq(shared_) : nullptr) {
+      RaiseTo(*last, seq);
+    }
+  }
 
   ThreadState* ts_ = nullptr;
   const volatile void* a_ = nullptr;
@@ -244,9 +284,10 @@ class ReadBracket {
       EnterRecord(ts);  // a handler's record may not take a number between
     }
   }
-  // Draws the load's number (NumberAfterRead); `before`: the version read before the load.
-  bool Numbered(const volatile void* a, uint64_t before) {
-    return !ts_ || NumberAfterRead(ts_, a, before, 0);
+  // Draws the load's number (NumberAfterRead); `before`: the version read before the load,
+  // `shared` its location's count in shared memory then (0: none; SharedBefore).
+  bool Numbered(const volatile void* a, uint64_t before, uint64_t shared) {
+    return !ts_ || NumberAfterRead(ts_, a, before, 0, shared);
   }
   ~ReadBracket() {
     if (!ts_) return;

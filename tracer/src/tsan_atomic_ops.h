@@ -16,7 +16,7 @@ namespace threadlens::rt::tsan::atomics {
 // A load of a location in memory other processes share folds only while the location's count
 // of writes in the recording's shared memory stays as it was (SharedWrites): their writes
 // leave no mark on this process's stripes. (0 for the process's own memory.)
-inline constexpr uint64_t kNoFold = ~0ull;  // a count no fold matches (one under way)
+inline constexpr uint64_t kNoFold = kUnsettled;  // a count no fold matches (one under way)
 TSAN_ALWAYS_INLINE uint64_t SharedBefore(const volatile void* a) {
   const uint64_t n = SharedWritesNow(reinterpret_cast<uintptr_t>(a));
   return Settled(n) ? n : kNoFold;
@@ -99,7 +99,7 @@ TSAN_ALWAYS_INLINE bool RecordLoad(ThreadCtx* t, int mo, const volatile void* a,
       return true;
     }
   }
-  if (numbered && !numbered->Numbered(a, before) && !last_try) return false;
+  if (numbered && !numbered->Numbered(a, before, shared) && !last_try) return false;
   const uint8_t unchecked = t->ignore_reads ? trace::kAtomicUnchecked : 0;
   const bool state = reinterpret_cast<uintptr_t>(ts) > 1;
   const uint32_t pos = state ? ts->pos.load(std::memory_order_relaxed) : 0;
@@ -108,7 +108,8 @@ TSAN_ALWAYS_INLINE bool RecordLoad(ThreadCtx* t, int mo, const volatile void* a,
   // Only a load written is one to fold into (a fault in a flush drops the record).
   if (state && ts->pos.load(std::memory_order_relaxed) != pos) {
     t->spin[t->spin_next++ % ThreadCtx::kSpinLoads] = {before, ts->last, shared};
-    NoteRecordedAtomic(t, a, before, before);
+    const std::atomic<uint64_t>* count = SharedWrites(reinterpret_cast<uintptr_t>(a));
+    NoteRecordedAtomic(t, a, before, before, {count, count ? shared : 0, count ? shared : 0});
   }
   return true;
 }
@@ -151,7 +152,7 @@ TSAN_ALWAYS_INLINE void Store(volatile T* a, T v, int mo, uintptr_t pc) {
     const uint32_t pos = ts->pos.load(std::memory_order_relaxed);
     const bool as_left =
         NoteAtomic(t, a, begin, begin + stripe_version::kBegin + stripe_version::kEnd,
-                   pos + sizeof(trace::Event) + 1);
+                   pos + sizeof(trace::Event) + 1, w.SharedWrite());
     if ((trace::IsReleaseOrder(static_cast<uint8_t>(mo)) || AfterReleaseFence(ts, pos)) &&
         !t->ignore_writes && !ts->in_runtime) {
       if (StackDirty(*t)) SyncStack(*t);
@@ -255,8 +256,8 @@ TSAN_ALWAYS_INLINE T Rmw(volatile T* a, T v, int mo, uintptr_t pc) {
       Record(t, EventKind::kAtomicRmw, mo, a, sizeof(T), pc);
       NoteRmwRecord(t, end, unchanged);
     }
-    NoteRecordedAtomic(t, a, w.Begin(),
-                       w.Begin() + stripe_version::kBegin + stripe_version::kEnd);
+    NoteRecordedAtomic(t, a, w.Begin(), w.Begin() + stripe_version::kBegin + stripe_version::kEnd,
+                       w.SharedWrite());
   }
   // Outside the stripe's lock, which the thread the spin waits for may need.
   if (TL_UNLIKELY(repeats % kYieldEvery == 0 && repeats)) sched_yield();
@@ -296,7 +297,8 @@ TSAN_ALWAYS_INLINE bool Cas(volatile T* a, T* expected, T desired, bool weak, in
         w.AfterRead();
         Record(t, EventKind::kAtomicRmw, mo, a, sizeof(T), pc);
         NoteRecordedAtomic(t, a, w.Begin(),
-                           w.Begin() + stripe_version::kBegin + stripe_version::kEnd);
+                           w.Begin() + stripe_version::kBegin + stripe_version::kEnd,
+                           w.SharedWrite());
       } else if (!w.NumberRead(before) && tries < kLastReload) {
         *expected = want;
         continue;  // ends the bracket

@@ -16,6 +16,11 @@
  *   spin             no mutex: the child spins on an acquire load of an atomic flag, which
  *                    the parent stores with release after writing `data`: no race
  *   spin-late        the parent writes `data` after the store: a race on `data`
+ *   counter          no poll: parent and child each add to `data` 2 000 times under the
+ *                    mutex, at once: no race
+ * A mode after `spinlock-` (spinlock-flag...): the same with a spin lock in shared memory in
+ * place of the mutex (an exchange with acquire takes it, a store with release gives it back;
+ * the parent pauses between its tries).
  * The child prints how many rounds it made. Built with the instrumentation. */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -31,12 +36,55 @@ struct shared {
   pthread_mutex_t lock;
   int flag, data, extra;
   atomic_int ready;
+  atomic_int word; /* the spin lock */
   long rounds, sink;
 };
 
 static struct shared* s;
+static int spinning; /* the spin lock in place of the mutex */
+
+static void take(void) {
+  if (!spinning) {
+    pthread_mutex_lock(&s->lock);
+    return;
+  }
+  while (atomic_exchange_explicit(&s->word, 1, memory_order_acquire)) {
+  }
+}
+static void give(void) {
+  if (spinning) {
+    atomic_store_explicit(&s->word, 0, memory_order_release);
+  } else {
+    pthread_mutex_unlock(&s->lock);
+  }
+}
+/* The parent's take: a failed exchange is a write, after which the child's rounds are
+ * written, and a load of the word the child keeps writing is recorded each time: it pauses
+ * after a failed try instead. */
+static void parent_take(void) {
+  if (!spinning) {
+    pthread_mutex_lock(&s->lock);
+    return;
+  }
+  while (atomic_exchange_explicit(&s->word, 1, memory_order_acquire)) usleep(100);
+}
+
+/* The counter mode's adds, in either process. */
+static void add(void) {
+  for (int i = 0; i < 2000; ++i) {
+    take();
+    ++s->data;
+    give();
+  }
+}
 
 static void parent(const char* mode) {
+  if (strcmp(mode, "counter") == 0) {
+    while (!atomic_load_explicit(&s->ready, memory_order_acquire)) {
+    }
+    add();
+    return;
+  }
   usleep(20000);
   if (strncmp(mode, "spin", 4) == 0) {
     if (strcmp(mode, "spin") == 0) s->data = 1;
@@ -45,14 +93,14 @@ static void parent(const char* mode) {
     return;
   }
   if (strncmp(mode, "handover", 8) == 0) {
-    pthread_mutex_lock(&s->lock);
-    pthread_mutex_unlock(&s->lock);
+    parent_take();
+    give();
     if (strcmp(mode, "handover-locked") != 0) {
       s->extra = 1;
     } else {
-      pthread_mutex_lock(&s->lock);
+      parent_take();
       s->extra = 1;
-      pthread_mutex_unlock(&s->lock);
+      give();
     }
     usleep(20000); /* rounds after the write */
   }
@@ -60,14 +108,20 @@ static void parent(const char* mode) {
   if (strcmp(mode, "unlocked") == 0) {
     s->flag = 1;
   } else {
-    pthread_mutex_lock(&s->lock);
+    parent_take();
     s->flag = 1;
-    pthread_mutex_unlock(&s->lock);
+    give();
   }
   if (strcmp(mode, "late") == 0) s->data = 1;
 }
 
 static void child(const char* mode) {
+  if (strcmp(mode, "counter") == 0) {
+    atomic_store_explicit(&s->ready, 1, memory_order_release); /* both add at once */
+    add();
+    printf("ROUNDS 0\n"); /* (data: the parent may still be adding) */
+    return;
+  }
   if (strncmp(mode, "spin", 4) == 0) {
     while (!atomic_load_explicit(&s->ready, memory_order_acquire)) ++s->rounds;
     printf("ROUNDS %ld data %d\n", s->rounds, s->data);
@@ -76,11 +130,11 @@ static void child(const char* mode) {
   const int reads_extra = strncmp(mode, "handover", 8) == 0;
   const int idle = strcmp(mode, "handover-idle") == 0;
   for (;;) {
-    pthread_mutex_lock(&s->lock);
+    take();
     const int seen = s->flag;
     if (reads_extra) s->sink += s->extra;
     ++s->rounds;
-    pthread_mutex_unlock(&s->lock);
+    give();
     if (seen) break;
     if (idle) {
       for (volatile int i = 0; i < 20000; ++i) {
@@ -92,6 +146,10 @@ static void child(const char* mode) {
 
 int main(int argc, char** argv) {
   const char* mode = argc > 1 ? argv[1] : "flag";
+  if (strncmp(mode, "spinlock-", 9) == 0) {
+    spinning = 1;
+    mode += 9;
+  }
   s = map_shared(sizeof *s);
   if (!s) return 1;
   init_shared_mutex(&s->lock);

@@ -70,6 +70,9 @@ struct SharedRecording {
   SocketPeer sockets[kMaxRecordingSockets];
   LockStampSlot lock_stamps[1u << kSharedLockStampBits];
   std::atomic<uint64_t> atomic_writes[1u << kSharedWriteBits];
+  // By the same slots: the largest sequence number a write there was given (a read that
+  // read a write numbered after its own number takes a new one, after it).
+  std::atomic<uint64_t> atomic_last_seq[1u << kSharedWriteBits];
 };
 static_assert(std::atomic<uint64_t>::is_always_lock_free, "the counters are shared memory");
 static_assert(sizeof(SharedRecording) <= kRecordingBytes, "fits the mapping");
