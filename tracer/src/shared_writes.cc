@@ -36,7 +36,7 @@ bool KeyOfAtomic(uint64_t addr, uint64_t& key) {
   if (reinterpret_cast<uintptr_t>(ts) <= 1 || ts->in_handler) return SharedLockKeyTry(addr, key);
   EnterRecord(ts);  // no handler while it looks (and the cache changes)
   key = CachedSharedKey(ts->shared_keys, addr);
-  LeaveRecord(ts);
+  LeaveRecordQuiet(ts);  // (held-back handlers run at the atomic's record, not inside it)
   return true;
 }
 
