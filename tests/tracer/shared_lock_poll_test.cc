@@ -128,6 +128,11 @@ TEST(SharedLockPoll, AddsUnderOneLockFromTwoProcessesDoNotRace) {
   for (const char* mode : {"counter", "spinlock-counter"}) {
     EXPECT_EQ(RunPoll(mode).errors, Names{}) << mode;
   }
+  // A C spin lock: its plain store races with the other process's compare-and-swap on the
+  // word, and the barrier before it orders the adds.
+  const Poll p = RunPoll("plainlock-counter");
+  ASSERT_FALSE(p.errors.empty());
+  for (const std::string& e : p.errors) EXPECT_EQ(e.rfind("race(shared::cword", 0), 0u) << e;
 }
 
 }  // namespace

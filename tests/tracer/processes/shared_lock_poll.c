@@ -20,7 +20,9 @@
  *                    mutex, at once: no race
  * A mode after `spinlock-` (spinlock-flag...): the same with a spin lock in shared memory in
  * place of the mutex (an exchange with acquire takes it, a store with release gives it back;
- * the parent pauses between its tries).
+ * the parent pauses between its tries); after `plainlock-`, with a C spin lock (a
+ * compare-and-swap takes it, a full barrier and a plain store give it back), whose plain
+ * store also races with the other process's compare-and-swap on the word.
  * The child prints how many rounds it made. Built with the instrumentation. */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -37,22 +39,31 @@ struct shared {
   int flag, data, extra;
   atomic_int ready;
   atomic_int word; /* the spin lock */
+  int cword;       /* the C spin lock */
   long rounds, sink;
 };
 
 static struct shared* s;
-static int spinning; /* the spin lock in place of the mutex */
+static int spinning; /* the spin lock in place of the mutex: 1 atomic, 2 C (plain store) */
 
 static void take(void) {
   if (!spinning) {
     pthread_mutex_lock(&s->lock);
     return;
   }
+  if (spinning == 2) {
+    while (!__sync_bool_compare_and_swap(&s->cword, 0, 1)) {
+    }
+    return;
+  }
   while (atomic_exchange_explicit(&s->word, 1, memory_order_acquire)) {
   }
 }
 static void give(void) {
-  if (spinning) {
+  if (spinning == 2) {
+    __sync_synchronize();
+    s->cword = 0;
+  } else if (spinning) {
     atomic_store_explicit(&s->word, 0, memory_order_release);
   } else {
     pthread_mutex_unlock(&s->lock);
@@ -64,6 +75,10 @@ static void give(void) {
 static void parent_take(void) {
   if (!spinning) {
     pthread_mutex_lock(&s->lock);
+    return;
+  }
+  if (spinning == 2) {
+    while (!__sync_bool_compare_and_swap(&s->cword, 0, 1)) usleep(100);
     return;
   }
   while (atomic_exchange_explicit(&s->word, 1, memory_order_acquire)) usleep(100);
@@ -149,6 +164,9 @@ int main(int argc, char** argv) {
   if (strncmp(mode, "spinlock-", 9) == 0) {
     spinning = 1;
     mode += 9;
+  } else if (strncmp(mode, "plainlock-", 10) == 0) {
+    spinning = 2;
+    mode += 10;
   }
   s = map_shared(sizeof *s);
   if (!s) return 1;
