@@ -18,16 +18,27 @@ namespace threadlens::rt {
 
 LockStamps g_lock_stamps[1u << kLockStampBits];
 
-LockStamps* SharedStampSlot(LockRounds& r, SharedKeys& keys, uint64_t lock, uint64_t n,
-                            uint64_t& stamp) {
+LockStamps* SharedStampSlot(LockRounds& r, SharedKeys& keys, bool in_handler, uint64_t lock,
+                            uint64_t n, uint64_t& stamp) {
   trace::SharedRecording* rec = SharedRecordingOrNull();
   if (!rec) return nullptr;
-  const uint64_t key = CachedSharedKey(keys, lock);
-  if (!key) return nullptr;
   // A number unique in the recording above the acquisition's (24 bits of it: 16 M threads
   // that took such locks, forks and channels before a number comes back).
   if (!r.shared_id) r.shared_id = RecordingToken() % ((1ull << 24) - 1) + 1;
   stamp = (r.shared_id << 40) | n;
+  uint64_t key = 0;
+  if (!in_handler) {
+    key = CachedSharedKey(keys, lock);
+  } else if (!SharedLockKeyTry(lock, key)) {
+    // A handler whose interrupted code holds the table of mappings: which slot is not known,
+    // so every slot takes the stamp (no poll through a shared lock counts across it).
+    for (LockStamps& s : rec->lock_stamps) {
+      s.any.store(stamp, std::memory_order_relaxed);
+      s.exclusive.store(stamp, std::memory_order_relaxed);
+    }
+    return nullptr;
+  }
+  if (!key) return nullptr;
   return &rec->lock_stamps[(key * 0x9e3779b97f4a7c15ull) >> (64 - trace::kSharedLockStampBits)];
 }
 

@@ -68,19 +68,19 @@ struct LockRounds {
 
 // The slot of a lock in shared memory, and the thread's stamp for its acquisition number `n`
 // there; null for a lock in the process's own memory, or when the process has no recording
-// shared with others (lock_rounds.cc).
-LockStamps* SharedStampSlot(LockRounds& r, SharedKeys& keys, uint64_t lock, uint64_t n,
-                            uint64_t& stamp);
+// shared with others (lock_rounds.cc). `in_handler`: called in a signal handler.
+LockStamps* SharedStampSlot(LockRounds& r, SharedKeys& keys, bool in_handler, uint64_t lock,
+                            uint64_t n, uint64_t& stamp);
 // Stamps the lock's slot for an acquisition of thread `tid` recorded to end at `end`, and
 // notes whether the thread found the lock as its own previous acquisition left it.
-inline void NoteLockAcquired(LockRounds& r, SharedKeys& keys, uint32_t tid, uint64_t lock,
-                             bool shared, uint32_t end) {
+inline void NoteLockAcquired(LockRounds& r, SharedKeys& keys, bool in_handler, uint32_t tid,
+                             uint64_t lock, bool shared, uint32_t end) {
   // Relaxed: another thread's stamp for this lock was stored before it let the lock go.
   const uint64_t n = ++r.count & ((1ull << 40) - 1);
   uint64_t stamp = 0;
   LockStamps* in_shared = g_shared_maps_version.load(std::memory_order_acquire) == 0
                               ? nullptr
-                              : SharedStampSlot(r, keys, lock, n, stamp);
+                              : SharedStampSlot(r, keys, in_handler, lock, n, stamp);
   if (!in_shared) stamp = (uint64_t{tid} << 40) | n;
   LockStamps& slot = in_shared ? *in_shared
                                : g_lock_stamps[(lock * 0x9e3779b97f4a7c15ull) >>

@@ -333,7 +333,8 @@ inline void EmitTo(ThreadState* ts, trace::EventKind kind, uint8_t flags, uint16
   ts->pos.store(p + sizeof(trace::Event), std::memory_order_release);
   const uint32_t end = p + sizeof(trace::Event) + 1;
   if (kind == trace::EventKind::kLockAcquired) {
-    NoteLockAcquired(ts->rounds, ts->shared_keys, ts->tid, obj, flags & trace::kShared, end);
+    NoteLockAcquired(ts->rounds, ts->shared_keys, ts->in_handler != 0, ts->tid, obj,
+                     flags & trace::kShared, end);
   }
   if (kind == trace::EventKind::kLockRelease) ts->rounds.NoteRelease(obj, end, site, flags);
   if (ends_round) ts->store_rounds.NoteRelease(obj, end, sizeof(trace::Event));
