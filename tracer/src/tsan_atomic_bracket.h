@@ -237,12 +237,8 @@ class WriteBracket {
   }
   // The stripe's version just before this write began.
   uint64_t Begin() const { return begin_; }
-  // For a location in shared memory: its count just before this write began (else null).
-  const std::atomic<uint64_t>* Shared(uint64_t& before) const {
-    before = shared_before_;
-    return shared_;
-  }
-  // The same as NoteAtomic takes it: found, and left once this bracket ends.
+  // For a location in shared memory: its count just before this write began, and once this
+  // bracket ends (count null: the process's own memory).
   SharedSeen SharedWrite() const {
     using stripe_version::kBegin, stripe_version::kEnd;
     return {shared_, shared_before_, shared_before_ + kBegin + kEnd};

@@ -199,10 +199,10 @@ TSAN_ALWAYS_INLINE uint32_t FoldRmw(ThreadCtx* t, const WriteBracket& w, int mo,
   const uint64_t begin = w.Begin(), prev_end = t->rmw_end;
   t->rmw_end = Settled(begin) ? begin + kBegin + kEnd : 0;  // this bracket's, once it ends
   // In shared memory, the same of the location's count of writes.
-  uint64_t shared_begin = 0;
-  const bool shared = w.Shared(shared_begin) != nullptr;
-  const uint64_t prev_shared = t->rmw_shared_end;
-  t->rmw_shared_end = shared && Settled(shared_begin) ? shared_begin + kBegin + kEnd : 0;
+  const SharedSeen sw = w.SharedWrite();
+  const bool shared = sw.count != nullptr;
+  const uint64_t shared_begin = sw.before, prev_shared = t->rmw_shared_end;
+  t->rmw_shared_end = shared && Settled(shared_begin) ? sw.after : 0;
   if (!unchanged || !Settled(begin) || begin != prev_end) return 0;
   if (shared && (!Settled(shared_begin) || shared_begin != prev_shared)) return 0;
   if (StackDirty(*t)) SyncStack(*t);
@@ -311,10 +311,11 @@ TSAN_ALWAYS_INLINE bool Cas(volatile T* a, T* expected, T desired, bool weak, in
     const uint64_t own = before + stripe_version::kBegin + stripe_version::kEnd;
     if (!ok && t && !t->ignore && t->spin_next && Version(a) == own) {
       t->LastLoad().version = own;
-      // (In shared memory, the same of its count, raised by this bracket alone.)
-      const uint64_t own_shared = shared + stripe_version::kBegin + stripe_version::kEnd;
+      // (In shared memory, the same of its count, raised by this bracket alone; the process's
+      // own memory counts 0.)
       const uint64_t now = SharedWritesNow(reinterpret_cast<uintptr_t>(a));
-      t->LastLoad().shared = shared == 0 && now == 0 ? 0 : now == own_shared ? now : kNoFold;
+      const bool own_only = now == shared + stripe_version::kBegin + stripe_version::kEnd;
+      t->LastLoad().shared = now == 0 || own_only ? now : kNoFold;
     }
     return ok;
   }
